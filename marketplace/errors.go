@@ -1,0 +1,70 @@
+package marketplace
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Application error codes. One function in frontend maps them to HTTP statuses
+// and one in main maps them to exit codes, so lower layers only say what went wrong.
+const (
+	ECONFLICT    = "conflict"    // the action clashes with current state (already listed, data dir in use)
+	EFORBIDDEN   = "forbidden"   // the caller may not do this (no licence, not the seller)
+	EINTERNAL    = "internal"    // a bug or an unexpected failure
+	EINVALID     = "invalid"     // bad input: the message names the field and the reason
+	ENOTFOUND    = "not_found"   // no such thing
+	EUNAVAILABLE = "unavailable" // a dependency (chain node, provider, plugin) cannot be reached
+)
+
+// Error is an error with an application code and a message meant for the user.
+type Error struct {
+	Code    string
+	Message string
+	Err     error // the underlying cause, if any; not shown to users
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return e.Message + ": " + e.Err.Error()
+	}
+	return e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error with the code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Wrap returns an *Error with the code and message that keeps err as its cause.
+func Wrap(code string, err error, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Err: err}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for
+// any other non-nil error, and "" for nil.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the user-facing message of err: the message of the
+// first *Error in its chain, or a generic text for internal errors, whose
+// details belong in the log and not in front of a user.
+func ErrorMessage(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Internal error."
+}
