@@ -1,0 +1,128 @@
+// Package app holds medmarket's use cases, composed once per data directory.
+// The web UI, the desktop window and the CLI all call App; none of them
+// reaches the layers below it directly.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/store"
+)
+
+// Options configure Open.
+type Options struct {
+	DataDir string       // the node's data directory; created if missing
+	Version string       // the binary's version, shown on the status page
+	Logger  *slog.Logger // nil: discard
+	Now     func() time.Time
+}
+
+// App is one open data directory and the use cases that work on it. It holds
+// the directory's lock until Close, so no two processes share a store.
+type App struct {
+	dataDir string
+	version string
+	log     *slog.Logger
+	now     func() time.Time
+	started time.Time
+
+	lock  *dirLock
+	store *store.Store
+	node  marketplace.Node
+}
+
+// Open locks the data directory, opens its store and records the start. A
+// data directory already opened by another process yields an ECONFLICT error.
+func Open(ctx context.Context, opts Options) (*App, error) {
+	if opts.DataDir == "" {
+		return nil, marketplace.Errorf(marketplace.EINVALID, "Data directory: not set.")
+	}
+	dir, err := filepath.Abs(opts.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("data dir %s: %w", opts.DataDir, err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, marketplace.Wrap(marketplace.EINVALID, err, "Data directory %s cannot be created", dir)
+	}
+	a := &App{dataDir: dir, version: opts.Version, log: opts.Logger, now: opts.Now}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	a.started = a.now()
+
+	if a.lock, err = lockDir(dir); err != nil {
+		return nil, err
+	}
+	if a.store, err = store.Open(filepath.Join(dir, "medmarket.db")); err != nil {
+		a.lock.release()
+		return nil, err
+	}
+	if a.node, err = a.store.StartNode(ctx, a.started); err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.log.Info("data dir opened", "dir", dir, "starts", a.node.Starts)
+	return a, nil
+}
+
+// Close closes the store and releases the data directory.
+func (a *App) Close() error {
+	err := a.store.Close()
+	return errors.Join(err, a.lock.release())
+}
+
+// DataDir returns the absolute path of the data directory.
+func (a *App) DataDir() string { return a.dataDir }
+
+// Status is what the status page shows: real state, read when asked.
+type Status struct {
+	Version   string
+	GoVersion string
+	DataDir   string
+	StoreKeys int
+	Node      marketplace.Node
+	Started   time.Time
+	Uptime    time.Duration
+}
+
+// Status reports the node's current state.
+func (a *App) Status(ctx context.Context) (Status, error) {
+	keys, err := a.store.Len(ctx)
+	if err != nil {
+		return Status{}, err
+	}
+	node, err := a.store.Node(ctx)
+	if err != nil {
+		return Status{}, err
+	}
+	return Status{
+		Version:   a.version,
+		GoVersion: runtime.Version(),
+		DataDir:   a.dataDir,
+		StoreKeys: keys,
+		Node:      node,
+		Started:   a.started,
+		Uptime:    a.now().Sub(a.started).Round(time.Second),
+	}, nil
+}
+
+// RenameNode sets the node's name; an empty name clears it.
+func (a *App) RenameNode(ctx context.Context, name string) (marketplace.Node, error) {
+	n, err := a.store.SetNodeName(ctx, name)
+	if err != nil {
+		return n, err
+	}
+	a.log.Info("node renamed", "name", name)
+	return n, nil
+}

@@ -1,0 +1,73 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// FileDialogs opens the operating system's file dialogs. The desktop build
+// provides it through the Wails runtime.
+type FileDialogs interface {
+	OpenFile(ctx context.Context, title string, patterns []FilePattern) (string, error)
+}
+
+// FilePattern is a named group of file name patterns, e.g. "CSV" *.csv.
+type FilePattern struct {
+	Name    string
+	Pattern string // semicolon-separated globs, e.g. "*.csv;*.tsv"
+}
+
+// Desktop is bound into the Wails window: the page calls its exported methods
+// as window.go.app.Desktop.<Method>(). Keep it thin: it picks files and hands
+// them to App's use cases.
+type Desktop struct {
+	ctx     context.Context
+	dialogs FileDialogs
+	log     *slog.Logger
+}
+
+// NewDesktop returns the bound object for a desktop window.
+func NewDesktop(log *slog.Logger, dialogs FileDialogs) *Desktop {
+	return &Desktop{ctx: context.Background(), dialogs: dialogs, log: log}
+}
+
+// SetContext gives Desktop the window's context once the window starts.
+func (d *Desktop) SetContext(ctx context.Context) { d.ctx = ctx }
+
+// ChosenFile describes a file the user picked in a native dialog.
+type ChosenFile struct {
+	Path   string `json:"path"`
+	Name   string `json:"name"`
+	Size   int64  `json:"size"`
+	Format string `json:"format"` // "csv" or "fhir"; what the importer will read it as
+}
+
+// ChooseDataFile shows the native open-file dialog for patient records (CSV
+// or FHIR JSON). It returns a zero ChosenFile when the user cancels.
+func (d *Desktop) ChooseDataFile() (ChosenFile, error) {
+	path, err := d.dialogs.OpenFile(d.ctx, "Choose patient records", []FilePattern{
+		{Name: "Patient records (CSV, FHIR JSON)", Pattern: "*.csv;*.tsv;*.txt;*.json"},
+		{Name: "All files", Pattern: "*"},
+	})
+	if err != nil {
+		return ChosenFile{}, fmt.Errorf("open file dialog: %w", err)
+	}
+	if path == "" {
+		d.log.Info("desktop: file choice cancelled")
+		return ChosenFile{}, nil
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return ChosenFile{}, fmt.Errorf("chosen file: %w", err)
+	}
+	f := ChosenFile{Path: path, Name: filepath.Base(path), Size: fi.Size(), Format: "csv"}
+	if strings.EqualFold(filepath.Ext(path), ".json") {
+		f.Format = "fhir"
+	}
+	d.log.Info("desktop: data file chosen", "path", f.Path, "size", f.Size, "format", f.Format)
+	return f, nil
+}

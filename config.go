@@ -1,0 +1,80 @@
+package main
+
+import (
+	"log/slog"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/medmarket/medmarket/marketplace"
+)
+
+// Environment variables that stand in for flags. A flag given on the command
+// line wins over its variable.
+const (
+	envData     = "MEDMARKET_DATA"
+	envLogLevel = "MEDMARKET_LOG_LEVEL"
+	envAddr     = "MEDMARKET_ADDR"
+)
+
+const defaultAddr = "127.0.0.1:8080"
+
+// config is what every command needs before it does anything.
+type config struct {
+	DataDir  string
+	LogLevel slog.Level
+}
+
+// resolveConfig merges flags (when set), environment and defaults.
+func resolveConfig(dataFlag, levelFlag string, getenv func(string) string, goos string) (config, error) {
+	var c config
+	c.DataDir = firstNonEmpty(dataFlag, getenv(envData))
+	if c.DataDir == "" {
+		d, err := defaultDataDir(getenv, goos)
+		if err != nil {
+			return c, err
+		}
+		c.DataDir = d
+	}
+	level := firstNonEmpty(levelFlag, getenv(envLogLevel), "info")
+	if err := c.LogLevel.UnmarshalText([]byte(level)); err != nil {
+		return c, marketplace.Errorf(marketplace.EINVALID, "--log-level: %q is not one of debug, info, warn, error.", level)
+	}
+	return c, nil
+}
+
+// defaultDataDir is medmarket's folder in the user's data directory, where
+// the platform keeps per-user application data.
+func defaultDataDir(getenv func(string) string, goos string) (string, error) {
+	home := getenv("HOME")
+	var base string
+	switch goos {
+	case "windows":
+		base = getenv("LocalAppData")
+	case "darwin":
+		if home != "" {
+			base = filepath.Join(home, "Library", "Application Support")
+		}
+	default:
+		base = getenv("XDG_DATA_HOME")
+		if base == "" && home != "" {
+			base = filepath.Join(home, ".local", "share")
+		}
+	}
+	if base == "" {
+		return "", marketplace.Errorf(marketplace.EINVALID,
+			"No data directory: set --data or %s (the user's home directory is unknown).", envData)
+	}
+	return filepath.Join(base, "medmarket"), nil
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func hostOS() string { return runtime.GOOS }

@@ -1,0 +1,103 @@
+//go:build desktop || bindings
+
+package main
+
+import (
+	"context"
+	_ "embed"
+	"log/slog"
+
+	"github.com/spf13/cobra"
+	"github.com/wailsapp/wails/v2"
+	"github.com/wailsapp/wails/v2/pkg/options"
+	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+	"github.com/wailsapp/wails/v2/pkg/options/linux"
+	wailsruntime "github.com/wailsapp/wails/v2/pkg/runtime"
+
+	"github.com/medmarket/medmarket/app"
+	"github.com/medmarket/medmarket/frontend"
+)
+
+//go:embed build/appicon.png
+var appIcon []byte
+
+// desktopOrigin is the page origin inside the Wails window on Linux; the UI
+// accepts its form posts as same-site.
+const desktopOrigin = "wails://wails"
+
+func newDesktopCmd(c *cli) *cobra.Command {
+	return &cobra.Command{
+		Use:   "desktop",
+		Short: "Open the desktop window: the same UI as serve, with native file dialogs",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := c.config()
+			if err != nil {
+				return err
+			}
+			return runDesktop(cmd.Context(), c, cfg)
+		},
+	}
+}
+
+func runDesktop(ctx context.Context, c *cli, cfg config) error {
+	log := c.logger(cfg)
+	a, err := app.Open(ctx, app.Options{DataDir: cfg.DataDir, Version: binaryVersion(), Logger: log})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := a.Close(); err != nil {
+			log.Error("close data dir", "err", err)
+		}
+	}()
+	handler, err := frontend.NewServer(log, a, frontend.Options{TrustedOrigins: []string{desktopOrigin}})
+	if err != nil {
+		return err
+	}
+	desktop := app.NewDesktop(log, wailsDialogs{})
+
+	// A stop signal closes the window the way the user would.
+	stop := func() bool { return false }
+	defer func() { stop() }()
+	log.Info("opening desktop window", "data", a.DataDir())
+	return wails.Run(&options.App{
+		Title:     "medmarket",
+		Width:     1200,
+		Height:    820,
+		MinWidth:  720,
+		MinHeight: 480,
+		AssetServer: &assetserver.Options{
+			Handler: handler,
+		},
+		OnStartup: func(wctx context.Context) {
+			desktop.SetContext(wctx)
+			stop = context.AfterFunc(ctx, func() { wailsruntime.Quit(wctx) })
+		},
+		Bind:   []any{desktop},
+		Logger: wailsLogger{log},
+		Linux:  &linux.Options{Icon: appIcon, ProgramName: "medmarket"},
+	})
+}
+
+// wailsDialogs opens native dialogs through the Wails runtime.
+type wailsDialogs struct{}
+
+func (wailsDialogs) OpenFile(ctx context.Context, title string, patterns []app.FilePattern) (string, error) {
+	filters := make([]wailsruntime.FileFilter, len(patterns))
+	for i, p := range patterns {
+		filters[i] = wailsruntime.FileFilter{DisplayName: p.Name, Pattern: p.Pattern}
+	}
+	return wailsruntime.OpenFileDialog(ctx, wailsruntime.OpenDialogOptions{Title: title, Filters: filters})
+}
+
+// wailsLogger sends Wails' own log lines to the node's slog logger.
+type wailsLogger struct{ log *slog.Logger }
+
+func (l wailsLogger) Print(m string)   { l.log.Info(m, "src", "wails") }
+func (l wailsLogger) Trace(m string)   { l.log.Debug(m, "src", "wails") }
+func (l wailsLogger) Debug(m string)   { l.log.Debug(m, "src", "wails") }
+func (l wailsLogger) Info(m string)    { l.log.Info(m, "src", "wails") }
+func (l wailsLogger) Warning(m string) { l.log.Warn(m, "src", "wails") }
+func (l wailsLogger) Error(m string)   { l.log.Error(m, "src", "wails") }
+func (l wailsLogger) Fatal(m string)   { l.log.Error(m, "src", "wails") }

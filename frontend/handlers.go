@@ -1,0 +1,71 @@
+package frontend
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/a-h/templ"
+
+	"github.com/medmarket/medmarket/marketplace"
+)
+
+// handlePage serves a page whose content does not depend on the request.
+func handlePage(logger *slog.Logger, title, section string, content templ.Component) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		render(w, r, logger, http.StatusOK, page{Title: title, Section: section, Content: content})
+	})
+}
+
+// handleStatus handles GET /status/: the node's live state.
+func handleStatus(logger *slog.Logger, svc Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st, err := svc.Status(r.Context())
+		if err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		render(w, r, logger, http.StatusOK, page{Title: "Status", Section: "status", Content: statusPage(st)})
+	})
+}
+
+// handleRenameNode handles POST /status/node and answers with the node card,
+// showing the reason in the form when the name is refused.
+func handleRenameNode(logger *slog.Logger, svc Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+		if err := r.ParseForm(); err != nil {
+			renderError(w, r, logger, marketplace.Errorf(marketplace.EINVALID, "The form could not be read."))
+			return
+		}
+		name := r.PostForm.Get("name")
+		n, err := svc.RenameNode(r.Context(), name)
+		if code := marketplace.ErrorCode(err); code == marketplace.EINVALID {
+			n.Name = name
+			renderComponent(w, r, logger, http.StatusUnprocessableEntity, nodeCard(n, marketplace.ErrorMessage(err)))
+			return
+		} else if err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		if !isHTMX(r) { // a plain form post: back to the page, which shows the new name
+			http.Redirect(w, r, "/status/", http.StatusSeeOther)
+			return
+		}
+		renderComponent(w, r, logger, http.StatusOK, nodeCard(n, ""))
+	})
+}
+
+// handleHealth answers GET /healthz for scripts that wait for the server.
+func handleHealth() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("ok\n"))
+	})
+}
+
+// handleNotFound answers every path no other route claims.
+func handleNotFound(logger *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		renderError(w, r, logger, marketplace.Errorf(marketplace.ENOTFOUND, "There is no page at %s.", r.URL.Path))
+	})
+}

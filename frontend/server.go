@@ -1,0 +1,65 @@
+// Package frontend is medmarket's one UI: templ components rendered by one
+// http.Handler, served over HTTP by `medmarket serve` and inside the Wails
+// window by `medmarket desktop`.
+package frontend
+
+import (
+	"context"
+	"embed"
+	"log/slog"
+	"net/http"
+
+	"github.com/medmarket/medmarket/app"
+	"github.com/medmarket/medmarket/marketplace"
+)
+
+// Service is what the UI needs from the application.
+type Service interface {
+	Status(ctx context.Context) (app.Status, error)
+	RenameNode(ctx context.Context, name string) (marketplace.Node, error)
+}
+
+// Options tune the handler for where it runs.
+type Options struct {
+	// TrustedOrigins may send non-GET requests in addition to same-origin
+	// pages, e.g. "wails://wails" for the desktop window.
+	TrustedOrigins []string
+}
+
+//go:embed static
+var staticFS embed.FS
+
+// htmxConfig keeps htmx within the Content-Security-Policy (no inline styles,
+// no eval) and lets error responses swap in, so refusals are shown where the
+// user acted.
+const htmxConfig = `{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false,` +
+	`"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"[45]..","swap":true,"error":true}]}`
+
+// NewServer returns the UI's handler with every route and middleware in place.
+func NewServer(logger *slog.Logger, svc Service, opts Options) (http.Handler, error) {
+	mux := http.NewServeMux()
+	static, err := newStaticHandler(staticFS, "static")
+	if err != nil {
+		return nil, err
+	}
+	addRoutes(mux, logger, svc, static)
+
+	cop := http.NewCrossOriginProtection()
+	for _, o := range opts.TrustedOrigins {
+		if err := cop.AddTrustedOrigin(o); err != nil {
+			return nil, err
+		}
+	}
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		logger.Warn("cross-origin request refused", "method", r.Method, "path", r.URL.Path, "origin", r.Header.Get("Origin"))
+		renderError(w, r, logger, marketplace.Errorf(marketplace.EFORBIDDEN,
+			"This request came from another site and was refused. Reload the page and try again."))
+	}))
+
+	var h http.Handler = mux
+	h = cop.Handler(h)
+	h = securityHeaders(h)
+	h = logRequests(logger, h)
+	h = recoverPanics(logger, h)
+	return h, nil
+}

@@ -1,0 +1,138 @@
+// Package store keeps the node's local state in buntdb: the node record now,
+// and later the catalog index built from chain events, sessions and wrapped keys.
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tidwall/buntdb"
+
+	"github.com/medmarket/medmarket/marketplace"
+)
+
+// Store is the buntdb database of one data directory.
+type Store struct {
+	db *buntdb.DB
+}
+
+// Open opens (creating if needed) the buntdb file at path. Every write is
+// fsynced before it is acknowledged, so an acknowledged write survives a crash.
+func Open(path string) (*Store, error) {
+	db, err := buntdb.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	var cfg buntdb.Config
+	if err := db.ReadConfig(&cfg); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("read store config: %w", err)
+	}
+	cfg.SyncPolicy = buntdb.Always
+	if err := db.SetConfig(cfg); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("set store config: %w", err)
+	}
+	return &Store{db: db}, nil
+}
+
+// Close flushes and closes the database.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close store: %w", err)
+	}
+	return nil
+}
+
+// Len returns the number of keys in the store.
+func (s *Store) Len(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		var err error
+		n, err = tx.Len()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count store keys: %w", err)
+	}
+	return n, nil
+}
+
+const nodeKey = "node"
+
+// Node returns the node record, or an ENOTFOUND error before the first Start.
+func (s *Store) Node(ctx context.Context) (marketplace.Node, error) {
+	var n marketplace.Node
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		return getJSON(tx, nodeKey, &n)
+	})
+	if errors.Is(err, buntdb.ErrNotFound) {
+		return n, marketplace.Errorf(marketplace.ENOTFOUND, "Node record not found.")
+	}
+	return n, err
+}
+
+// StartNode records one more start of the node, creating the record on the
+// first start, and returns it.
+func (s *Store) StartNode(ctx context.Context, now time.Time) (marketplace.Node, error) {
+	var n marketplace.Node
+	err := s.db.Update(func(tx *buntdb.Tx) error {
+		err := getJSON(tx, nodeKey, &n)
+		if errors.Is(err, buntdb.ErrNotFound) {
+			n = marketplace.Node{Created: now.UTC()}
+		} else if err != nil {
+			return err
+		}
+		n.Starts++
+		return setJSON(tx, nodeKey, n)
+	})
+	if err != nil {
+		return n, fmt.Errorf("record node start: %w", err)
+	}
+	return n, nil
+}
+
+// SetNodeName changes the node's name after validating it.
+func (s *Store) SetNodeName(ctx context.Context, name string) (marketplace.Node, error) {
+	if err := marketplace.ValidateNodeName(name); err != nil {
+		return marketplace.Node{}, err
+	}
+	var n marketplace.Node
+	err := s.db.Update(func(tx *buntdb.Tx) error {
+		if err := getJSON(tx, nodeKey, &n); err != nil {
+			return err
+		}
+		n.Name = name
+		return setJSON(tx, nodeKey, n)
+	})
+	if errors.Is(err, buntdb.ErrNotFound) {
+		return n, marketplace.Errorf(marketplace.ENOTFOUND, "Node record not found.")
+	}
+	if err != nil {
+		return n, fmt.Errorf("set node name: %w", err)
+	}
+	return n, nil
+}
+
+func getJSON(tx *buntdb.Tx, key string, v any) error {
+	s, err := tx.Get(key)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		return fmt.Errorf("decode %s: %w", key, err)
+	}
+	return nil
+}
+
+func setJSON(tx *buntdb.Tx, key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", key, err)
+	}
+	_, _, err = tx.Set(key, string(b), nil)
+	return err
+}
