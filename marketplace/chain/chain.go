@@ -1,0 +1,106 @@
+// Package chain gives the marketplace one view of an Ethereum chain, whatever
+// runs it: an embedded go-ethereum dev node persisted in the data directory
+// (OpenEmbedded) or any node reached over JSON-RPC (Dial).
+//
+// The package knows nothing about the marketplace's contracts. It deals in
+// transactions, calls, receipts and logs; contract bindings (abigen v2) take a
+// Chain as their backend, and the application sends through it.
+//
+// Errors that reach users carry a marketplace code: EUNAVAILABLE when the node
+// cannot be reached, EINVALID when the node refuses a transaction (insufficient
+// funds, a revert: the *RevertError in the chain names the decoded cause),
+// ECONFLICT for nonce clashes and for a data dir used by another process.
+package chain
+
+import (
+	"context"
+	"math/big"
+	"time"
+
+	"github.com/ethereum/go-ethereum/accounts/abi"
+	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+)
+
+// Chain is what the marketplace needs from an Ethereum chain.
+//
+// It is a bind.ContractBackend and a bind.DeployBackend, so abigen v2
+// bindings (bind.Transact, bind.Call, bind.DeployContract, bind.FilterEvents)
+// work on it directly. Implementations are safe for concurrent use.
+type Chain interface {
+	bind.ContractBackend
+	bind.DeployBackend
+
+	// ChainID returns the chain id transactions must be signed for (EIP-155).
+	ChainID(ctx context.Context) (*big.Int, error)
+
+	// BalanceAt returns the balance in wei of account at block (nil: latest).
+	BalanceAt(ctx context.Context, account common.Address, block *big.Int) (*big.Int, error)
+
+	// BlockNumber returns the number of the latest block.
+	BlockNumber(ctx context.Context) (uint64, error)
+
+	// Send submits a signed transaction and waits until it is mined. It
+	// returns the receipt; when the transaction reverted, it returns the
+	// receipt too, with an EINVALID error wrapping a *RevertError that names
+	// the decoded cause. When the node refuses the transaction (insufficient
+	// funds, bad nonce), nothing was sent and the receipt is nil.
+	Send(ctx context.Context, tx *types.Transaction) (*types.Receipt, error)
+
+	// WaitMined waits for the receipt of a transaction already sent (for
+	// instance by a binding's Transact), polling every PollInterval and
+	// tolerating a node that is still indexing transactions. A reverted
+	// transaction gives its receipt and an error as Send does.
+	WaitMined(ctx context.Context, hash common.Hash) (*types.Receipt, error)
+
+	// WatchHeads sends the number of every new head block to ch, in order,
+	// until ctx is done (then it returns ctx.Err()) or the node fails. It uses
+	// a subscription where the transport has one and polls otherwise. It
+	// blocks: run it in its own goroutine.
+	WatchHeads(ctx context.Context, ch chan<- uint64) error
+
+	// Endpoint names the chain for messages and status: the RPC URL, or
+	// "embedded:" and the data directory.
+	Endpoint() string
+
+	// Close releases the connection or stops the embedded node. The Chain
+	// cannot be used afterwards.
+	Close() error
+}
+
+// Option tunes OpenEmbedded and Dial.
+type Option func(*config)
+
+type config struct {
+	poll      time.Duration
+	errorABIs []*abi.ABI
+}
+
+func newConfig(opts []Option) config {
+	c := config{poll: DefaultPollInterval}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
+// DefaultPollInterval is how often receipts and heads are polled.
+const DefaultPollInterval = 25 * time.Millisecond
+
+// WithPollInterval sets how often receipts and heads are polled (default 25 ms).
+func WithPollInterval(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.poll = d
+		}
+	}
+}
+
+// WithErrorABIs lets the chain decode the custom errors of these contracts
+// when a transaction or call reverts, so errors say "WrongPrice(...)" rather
+// than "execution reverted". Error(string) and Panic(uint256) are always
+// decoded.
+func WithErrorABIs(abis ...*abi.ABI) Option {
+	return func(c *config) { c.errorABIs = append(c.errorABIs, abis...) }
+}

@@ -1,0 +1,260 @@
+// Package chaintest runs the chain package's backends for tests: the
+// embedded chain in a temporary directory and a real geth --dev node over
+// JSON-RPC, with funded test accounts. Other packages' tests use it to run
+// the same flow on both.
+package chaintest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math/big"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/rpc"
+)
+
+// GethVersion is the geth release the tests run against. v1.17.8 is the
+// newest that `go install` builds (later tags carry replace directives).
+const GethVersion = "v1.17.8"
+
+// InstallCommand installs the geth the tests need.
+const InstallCommand = "go install github.com/ethereum/go-ethereum/cmd/geth@" + GethVersion
+
+// GethChainID is the chain id of geth --dev.
+const GethChainID = 1337
+
+// GethPath finds the geth binary: $MEDMARKET_GETH, else geth on PATH, else
+// $(go env GOPATH)/bin/geth.
+func GethPath() (string, error) {
+	if p := os.Getenv("MEDMARKET_GETH"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return "", fmt.Errorf("MEDMARKET_GETH=%s: %w", p, err)
+		}
+		return p, nil
+	}
+	if p, err := exec.LookPath("geth"); err == nil {
+		return p, nil
+	}
+	gopath := os.Getenv("GOPATH")
+	if gopath == "" {
+		if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
+			gopath = strings.TrimSpace(string(out))
+		}
+	}
+	for _, dir := range filepath.SplitList(gopath) {
+		p := filepath.Join(dir, "bin", "geth")
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", errors.New("geth not found in $MEDMARKET_GETH, on PATH or in $(go env GOPATH)/bin")
+}
+
+// Geth is a geth --dev node started for one test, sealing a block as each
+// transaction arrives (--dev.period 0), its data in a temporary directory.
+type Geth struct {
+	URL     string         // HTTP JSON-RPC endpoint
+	WSURL   string         // WebSocket JSON-RPC endpoint
+	DataDir string         // geth's --datadir
+	Dev     common.Address // the dev account: funded, unlocked, eth_accounts[0]
+
+	rpc    *rpc.Client
+	mu     sync.Mutex // serialises funding: eth_sendTransaction picks nonces
+	cmd    *exec.Cmd
+	exited chan struct{}
+	log    *bytes.Buffer
+}
+
+// StartGeth starts geth --dev for the test and stops it at cleanup. When no
+// geth binary is found it skips the test, naming the install command.
+func StartGeth(t testing.TB) *Geth {
+	t.Helper()
+	bin, err := GethPath()
+	if err != nil {
+		t.Skipf("%v; install it with: %s", err, InstallCommand)
+	}
+	var lastErr error
+	for attempt := 0; attempt < 3; attempt++ { // a free port can be taken before geth binds it
+		g, err := startGeth(t, bin)
+		if err == nil {
+			return g
+		}
+		lastErr = err
+	}
+	t.Fatalf("cannot start geth: %v", lastErr)
+	return nil
+}
+
+func startGeth(t testing.TB, bin string) (*Geth, error) {
+	dir := t.TempDir()
+	httpPort, wsPort, authPort := freePort(t), freePort(t), freePort(t)
+	args := []string{
+		"--dev", "--dev.period", "0",
+		"--datadir", dir,
+		"--http", "--http.addr", "127.0.0.1", "--http.port", strconv.Itoa(httpPort), "--http.api", "eth,net,web3",
+		"--ws", "--ws.addr", "127.0.0.1", "--ws.port", strconv.Itoa(wsPort), "--ws.api", "eth,net,web3",
+		"--authrpc.port", strconv.Itoa(authPort),
+		"--ipcdisable", "--nodiscover", "--maxpeers", "0", "--port", "0",
+		// Small caches keep pebble from preallocating large write-ahead files.
+		"--cache", "64",
+		"--verbosity", "2",
+	}
+	g := &Geth{
+		URL:     fmt.Sprintf("http://127.0.0.1:%d", httpPort),
+		WSURL:   fmt.Sprintf("ws://127.0.0.1:%d", wsPort),
+		DataDir: dir,
+		exited:  make(chan struct{}),
+		log:     new(bytes.Buffer),
+	}
+	g.cmd = exec.Command(bin, args...)
+	g.cmd.Stdout = &lockedWriter{w: g.log}
+	g.cmd.Stderr = g.cmd.Stdout
+	if err := g.cmd.Start(); err != nil {
+		return nil, err
+	}
+	go func() { g.cmd.Wait(); close(g.exited) }()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := g.waitReady(ctx); err != nil {
+		g.stop()
+		return nil, fmt.Errorf("%w\ngeth log:\n%s", err, g.logTail())
+	}
+	t.Cleanup(func() {
+		if err := g.stop(); err != nil {
+			t.Logf("stopping geth: %v", err)
+		}
+	})
+	return g, nil
+}
+
+// waitReady waits until the HTTP endpoint answers and the dev account is known.
+func (g *Geth) waitReady(ctx context.Context) error {
+	for {
+		select {
+		case <-g.exited:
+			return errors.New("geth exited during start-up")
+		case <-ctx.Done():
+			return errors.New("geth did not answer on " + g.URL + " within a minute")
+		case <-time.After(50 * time.Millisecond):
+		}
+		c, err := rpc.DialContext(ctx, g.URL)
+		if err != nil {
+			continue
+		}
+		var accounts []common.Address
+		if err := c.CallContext(ctx, &accounts, "eth_accounts"); err != nil || len(accounts) == 0 {
+			c.Close()
+			continue
+		}
+		g.rpc, g.Dev = c, accounts[0]
+		return nil
+	}
+}
+
+// Fund sends wei from the dev account to `to` and waits until it is mined.
+func (g *Geth) Fund(t testing.TB, to common.Address, wei *big.Int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := g.FundContext(ctx, to, wei); err != nil {
+		t.Fatalf("fund %s: %v", to.Hex(), err)
+	}
+}
+
+// FundContext is Fund for code that has no testing.TB.
+func (g *Geth) FundContext(ctx context.Context, to common.Address, wei *big.Int) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var hash common.Hash
+	err := g.rpc.CallContext(ctx, &hash, "eth_sendTransaction", map[string]any{
+		"from":  g.Dev,
+		"to":    to,
+		"value": (*hexutil.Big)(wei),
+	})
+	if err != nil {
+		return err
+	}
+	for {
+		var receipt map[string]any
+		if err := g.rpc.CallContext(ctx, &receipt, "eth_getTransactionReceipt", hash); err == nil && receipt != nil {
+			if receipt["status"] != "0x1" {
+				return fmt.Errorf("funding transaction %s failed", hash.Hex())
+			}
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// stop interrupts geth, waits for a clean exit, and kills it after 15 s.
+func (g *Geth) stop() error {
+	if g.rpc != nil {
+		g.rpc.Close()
+	}
+	select {
+	case <-g.exited:
+		return nil
+	default:
+	}
+	g.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-g.exited:
+		return nil
+	case <-time.After(15 * time.Second):
+		g.cmd.Process.Kill()
+		<-g.exited
+		return errors.New("geth did not stop within 15 s after an interrupt; killed")
+	}
+}
+
+func (g *Geth) logTail() string {
+	s := g.cmd.Stdout.(*lockedWriter).String()
+	if len(s) > 4000 {
+		s = "..." + s[len(s)-4000:]
+	}
+	return s
+}
+
+func freePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("no free port: %v", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func (l *lockedWriter) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.String()
+}
