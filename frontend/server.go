@@ -31,9 +31,9 @@ var staticFS embed.FS
 
 // htmxConfig keeps htmx within the Content-Security-Policy (no inline styles,
 // no eval) and lets error responses swap in, so refusals are shown where the
-// user acted.
+// user acted; 422 (input refused, with its reason) is an expected answer, not an error.
 const htmxConfig = `{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false,` +
-	`"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"[45]..","swap":true,"error":true}]}`
+	`"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"422","swap":true},{"code":"[45]..","swap":true,"error":true}]}`
 
 // NewServer returns the UI's handler with every route and middleware in place.
 func NewServer(logger *slog.Logger, svc Service, opts Options) (http.Handler, error) {

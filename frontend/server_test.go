@@ -1,0 +1,314 @@
+package frontend
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/medmarket/medmarket/app"
+	"github.com/medmarket/medmarket/marketplace"
+)
+
+// newTestServer serves the UI on a real App over a fresh data directory.
+func newTestServer(t *testing.T) (*httptest.Server, *app.App) {
+	t.Helper()
+	a, err := app.Open(t.Context(), app.Options{DataDir: t.TempDir(), Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	h, err := NewServer(slog.New(slog.DiscardHandler), a, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv, a
+}
+
+func get(t *testing.T, srv *httptest.Server, path string, header http.Header) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest("GET", srv.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	return do(t, req)
+}
+
+func do(t *testing.T, req *http.Request) (*http.Response, string) {
+	t.Helper()
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, string(b)
+}
+
+func TestRoutes_servePages(t *testing.T) {
+	srv, _ := newTestServer(t)
+	tests := []struct {
+		path   string
+		status int
+		want   []string
+	}{
+		{"/", 200, []string{"<!doctype html>", "Health data, shared on your terms", `href="/mydata/"`, `href="/catalog/"`, `href="/trials/"`}},
+		{"/mydata/", 200, []string{"<h1>My data</h1>", "data-desktop-choose-file", `href="/mydata/" aria-current="page"`}},
+		{"/catalog/", 200, []string{"<h1>Catalog</h1>", `href="/catalog/" aria-current="page"`}},
+		{"/trials/", 200, []string{"<h1>Trials</h1>", `href="/trials/" aria-current="page"`}},
+		{"/status/", 200, []string{"<h1>Node status</h1>", `id="status-version">test<`, `id="status-starts">1<`, `hx-post="/status/node"`}},
+		{"/healthz", 200, []string{"ok"}},
+		{"/static/vendor/htmx.min.js", 200, []string{"htmx"}},
+		{"/static/vendor/pico.min.css", 200, []string{"Pico CSS"}},
+		{"/static/app.css", 200, []string{".desktop-only"}},
+		{"/static/app.js", 200, []string{"ChooseDataFile"}},
+		{"/nowhere", 404, []string{"Page not found", "There is no page at /nowhere."}},
+		{"/catalog", 200, []string{"<h1>Catalog</h1>"}}, // redirected to /catalog/
+		{"/static/missing.js", 404, nil},
+		{"/static/", 404, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			res, body := get(t, srv, tt.path, nil)
+			if res.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d", res.StatusCode, tt.status)
+			}
+			lower := strings.ToLower(body)
+			for _, w := range tt.want {
+				if !strings.Contains(body, w) && !strings.Contains(lower, strings.ToLower(w)) {
+					t.Errorf("body lacks %q", w)
+				}
+			}
+		})
+	}
+}
+
+func TestRoutes_unknownPostIsNotFound(t *testing.T) {
+	srv, _ := newTestServer(t)
+	res, body := postForm(t, srv, "/nowhere", url.Values{"a": {"b"}}, http.Header{"Sec-Fetch-Site": {"same-origin"}})
+	if res.StatusCode != http.StatusNotFound || !strings.Contains(body, "There is no page at /nowhere.") {
+		t.Fatalf("POST /nowhere: status %d", res.StatusCode)
+	}
+}
+
+func TestSecurityHeaders_onEveryResponse(t *testing.T) {
+	srv, _ := newTestServer(t)
+	for _, path := range []string{"/", "/status/", "/nowhere", "/static/app.js"} {
+		res, _ := get(t, srv, path, nil)
+		h := res.Header
+		csp := h.Get("Content-Security-Policy")
+		for _, want := range []string{"script-src 'self'", "frame-ancestors 'none'", "object-src 'none'"} {
+			if !strings.Contains(csp, want) {
+				t.Errorf("%s: CSP %q lacks %q", path, csp, want)
+			}
+		}
+		if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
+			t.Errorf("%s: CSP allows inline or eval: %q", path, csp)
+		}
+		if got := h.Get("X-Content-Type-Options"); got != "nosniff" {
+			t.Errorf("%s: X-Content-Type-Options %q", path, got)
+		}
+		if got := h.Get("X-Frame-Options"); got != "DENY" {
+			t.Errorf("%s: X-Frame-Options %q", path, got)
+		}
+	}
+}
+
+func TestPages_noInlineScriptOrStyle(t *testing.T) {
+	srv, _ := newTestServer(t)
+	for _, path := range []string{"/", "/mydata/", "/catalog/", "/trials/", "/status/", "/nowhere"} {
+		_, body := get(t, srv, path, nil)
+		for _, bad := range []string{"<script>", "style=", "<style", "onclick="} {
+			if strings.Contains(body, bad) {
+				t.Errorf("%s contains %q, which the CSP blocks", path, bad)
+			}
+		}
+	}
+}
+
+func TestHTMX_getsFragments(t *testing.T) {
+	srv, _ := newTestServer(t)
+	res, body := get(t, srv, "/catalog/", http.Header{"Hx-Request": {"true"}, "Hx-Boosted": {"true"}})
+	if res.StatusCode != 200 {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	if strings.Contains(body, "<html") || strings.Contains(body, "<body") {
+		t.Error("htmx navigation got a full page")
+	}
+	for _, want := range []string{"<title>Catalog · medmarket</title>", "<h1>Catalog</h1>", `id="nav" hx-swap-oob="true"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("fragment lacks %q:\n%s", want, body)
+		}
+	}
+	// A 404 during an htmx navigation still shows the error page body.
+	res, body = get(t, srv, "/gone/", http.Header{"Hx-Request": {"true"}, "Hx-Boosted": {"true"}})
+	if res.StatusCode != 404 || !strings.Contains(body, "Page not found") || strings.Contains(body, "<html") {
+		t.Errorf("htmx 404: status %d body %s", res.StatusCode, body)
+	}
+}
+
+func postForm(t *testing.T, srv *httptest.Server, path string, form url.Values, header http.Header) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest("POST", srv.URL+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	return do(t, req)
+}
+
+func TestRenameNode(t *testing.T) {
+	srv, a := newTestServer(t)
+	sameOrigin := http.Header{"Origin": {srv.URL}, "Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}}
+
+	res, body := postForm(t, srv, "/status/node", url.Values{"name": {"Oncology <b>group</b>"}}, sameOrigin)
+	if res.StatusCode != 200 {
+		t.Fatalf("status %d: %s", res.StatusCode, body)
+	}
+	if !strings.Contains(body, `id="node-name">Oncology &lt;b&gt;group&lt;/b&gt;</strong>`) {
+		t.Errorf("card does not show the escaped new name:\n%s", body)
+	}
+	if strings.Contains(body, "<html") {
+		t.Error("htmx post got a full page")
+	}
+	st, err := a.Status(t.Context())
+	if err != nil || st.Node.Name != "Oncology <b>group</b>" {
+		t.Fatalf("stored name %q, err %v", st.Node.Name, err)
+	}
+
+	res, body = postForm(t, srv, "/status/node", url.Values{"name": {strings.Repeat("x", 65)}}, sameOrigin)
+	if res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("too long: status %d", res.StatusCode)
+	}
+	if !strings.Contains(body, "Node name: 65 characters, at most 64 allowed.") || !strings.Contains(body, `aria-invalid="true"`) {
+		t.Errorf("refusal lacks its reason:\n%s", body)
+	}
+	if st, _ := a.Status(t.Context()); st.Node.Name != "Oncology <b>group</b>" {
+		t.Errorf("refused name was stored: %q", st.Node.Name)
+	}
+
+	// Without htmx, the form post redirects back to the page.
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, _ := http.NewRequest("POST", srv.URL+"/status/node", strings.NewReader("name=Plain"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	r2, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2.Body.Close()
+	if r2.StatusCode != http.StatusSeeOther || r2.Header.Get("Location") != "/status/" {
+		t.Errorf("plain post: status %d location %q", r2.StatusCode, r2.Header.Get("Location"))
+	}
+}
+
+func TestCrossOrigin_forgedPostRefused(t *testing.T) {
+	srv, a := newTestServer(t)
+	tests := []struct {
+		name   string
+		header http.Header
+	}{
+		{"fetch metadata cross-site", http.Header{"Sec-Fetch-Site": {"cross-site"}}},
+		{"fetch metadata same-site", http.Header{"Sec-Fetch-Site": {"same-site"}}},
+		{"foreign origin, old browser", http.Header{"Origin": {"https://evil.example"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, body := postForm(t, srv, "/status/node", url.Values{"name": {"pwned"}}, tt.header)
+			if res.StatusCode != http.StatusForbidden {
+				t.Fatalf("status %d, want 403", res.StatusCode)
+			}
+			if !strings.Contains(body, "came from another site") {
+				t.Errorf("no reason given:\n%s", body)
+			}
+			if st, _ := a.Status(t.Context()); st.Node.Name == "pwned" {
+				t.Fatal("forged post changed the node name")
+			}
+		})
+	}
+}
+
+func TestCrossOrigin_trustedOrigin(t *testing.T) {
+	a, err := app.Open(t.Context(), app.Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	h, err := NewServer(slog.New(slog.DiscardHandler), a, Options{TrustedOrigins: []string{"wails://wails"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	res, _ := postForm(t, srv, "/status/node", url.Values{"name": {"desk"}}, http.Header{"Origin": {"wails://wails"}, "Sec-Fetch-Site": {"cross-site"}})
+	if res.StatusCode != 303 && res.StatusCode != 200 {
+		t.Fatalf("trusted origin refused: %d", res.StatusCode)
+	}
+	if _, err := NewServer(slog.New(slog.DiscardHandler), a, Options{TrustedOrigins: []string{"not an origin"}}); err == nil {
+		t.Error("a malformed trusted origin was accepted")
+	}
+}
+
+func TestStatic_etagRevalidation(t *testing.T) {
+	srv, _ := newTestServer(t)
+	res, _ := get(t, srv, "/static/app.css", nil)
+	etag := res.Header.Get("ETag")
+	if etag == "" || res.Header.Get("Cache-Control") != "no-cache" {
+		t.Fatalf("etag %q cache-control %q", etag, res.Header.Get("Cache-Control"))
+	}
+	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/css") {
+		t.Errorf("content type %q", ct)
+	}
+	res, _ = get(t, srv, "/static/app.css", http.Header{"If-None-Match": {etag}})
+	if res.StatusCode != http.StatusNotModified {
+		t.Errorf("revalidation: status %d, want 304", res.StatusCode)
+	}
+}
+
+// failingService makes every call fail, as a broken store would.
+type failingService struct{}
+
+func (failingService) Status(context.Context) (app.Status, error) {
+	return app.Status{}, errors.New("disk on fire")
+}
+func (failingService) RenameNode(context.Context, string) (marketplace.Node, error) {
+	panic("boom")
+}
+
+func TestErrors_internalDetailsStayInTheLog(t *testing.T) {
+	var logbuf strings.Builder
+	h, err := NewServer(slog.New(slog.NewTextHandler(&logbuf, nil)), failingService{}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	res, body := get(t, srv, "/status/", nil)
+	if res.StatusCode != 500 || !strings.Contains(body, "Something went wrong") || strings.Contains(body, "disk on fire") {
+		t.Errorf("status %d body %s", res.StatusCode, body)
+	}
+	res, body = postForm(t, srv, "/status/node", url.Values{"name": {"x"}}, nil)
+	if res.StatusCode != 500 || !strings.Contains(body, "Internal error.") {
+		t.Errorf("panic: status %d body %s", res.StatusCode, body)
+	}
+	if !strings.Contains(logbuf.String(), "disk on fire") || !strings.Contains(logbuf.String(), "boom") {
+		t.Errorf("log lacks the causes:\n%s", logbuf.String())
+	}
+}
