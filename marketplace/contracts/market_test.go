@@ -1,0 +1,512 @@
+package contracts
+
+import (
+	"errors"
+	"fmt"
+	"math/big"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/medmarket/medmarket/marketplace"
+)
+
+const day = 24 * time.Hour
+
+var (
+	price     = new(big.Int).Div(ether, big.NewInt(100)) // 0.01 ether
+	hmbTerms  = marketplace.Terms{Use: marketplace.HMB | marketplace.NCU | marketplace.IRB, DurationDays: 30, Seats: 2}
+	perpetual = marketplace.Terms{Use: marketplace.GRU}
+)
+
+func hash(s string) [32]byte { return crypto.Keccak256Hash([]byte(s)) }
+
+// list lists a dataset from a and returns its id, read from the Listed event.
+func (c *testChain) list(a *account, p *big.Int, terms marketplace.Terms) *big.Int {
+	c.tb.Helper()
+	r := c.mustSend(a, c.marketC, c.market.PackList(hash("blob"), p, terms.Pack(), hash("card")), nil)
+	return c.listedEvent(r).Id
+}
+
+func (c *testChain) listedEvent(r *types.Receipt) *DataLicenseMarketListed {
+	c.tb.Helper()
+	for _, l := range r.Logs {
+		if ev, err := c.market.UnpackListedEvent(l); err == nil {
+			return ev
+		}
+	}
+	c.tb.Fatal("no Listed event")
+	return nil
+}
+
+func (c *testChain) buy(a *account, id, value *big.Int) (*types.Receipt, error) {
+	c.tb.Helper()
+	return c.send(a, c.marketC, c.market.PackBuy(id), value)
+}
+
+func (c *testChain) hasLicence(id *big.Int, who *account) bool {
+	c.tb.Helper()
+	return call(c, c.marketC, c.market.PackHasLicence(id, who.addr), c.market.UnpackHasLicence)
+}
+
+func (c *testChain) licence(id *big.Int, holder *account) LicenceOutput {
+	c.tb.Helper()
+	return call(c, c.marketC, c.market.PackLicence(id, holder.addr), c.market.UnpackLicence)
+}
+
+func (c *testChain) withdrawable(a common.Address) *big.Int {
+	c.tb.Helper()
+	return call(c, c.marketC, c.market.PackWithdrawable(a), c.market.UnpackWithdrawable)
+}
+
+// wantRefusal fails unless err is the contract refusal want, as RevertError formats it
+// ("WrongPrice(want 1, got 2)"), carried by a *marketplace.Error with the given code.
+func wantRefusal(t *testing.T, err error, code, want string) {
+	t.Helper()
+	var re *RevertError
+	if !errors.As(err, &re) {
+		t.Fatalf("err = %v, want refusal %s", err, want)
+	}
+	if re.Error() != want {
+		t.Errorf("refusal = %s, want %s", re, want)
+	}
+	if got := marketplace.ErrorCode(err); got != code {
+		t.Errorf("code = %s, want %s (err %v)", got, code, err)
+	}
+}
+
+func TestList_emitsCatalogDataAndStoresWhatBuyNeeds(t *testing.T) {
+	c := newTestChain(t)
+	r := c.mustSend(c.seller, c.marketC, c.market.PackList(hash("blob"), price, hmbTerms.Pack(), hash("card")), nil)
+	ev := c.listedEvent(r)
+	if ev.Id.Cmp(big.NewInt(1)) != 0 || ev.Seller != c.seller.addr || ev.ContentHash != hash("blob") ||
+		ev.Price.Cmp(price) != 0 || ev.Terms.Cmp(hmbTerms.Pack()) != 0 || ev.MetadataHash != hash("card") {
+		t.Fatalf("Listed = %+v", ev)
+	}
+	terms, err := marketplace.UnpackTerms(ev.Terms)
+	if err != nil || terms != hmbTerms {
+		t.Errorf("terms from event = %v, %v; want %v", terms, err, hmbTerms)
+	}
+	got := call(c, c.marketC, c.market.PackListing(ev.Id), c.market.UnpackListing)
+	want := ListingOutput{Seller: c.seller.addr, Price: price, DurationDays: 30, Seats: 2, Active: true}
+	if got.Seller != want.Seller || got.Price.Cmp(want.Price) != 0 || got.DurationDays != want.DurationDays ||
+		got.Seats != want.Seats || got.Active != want.Active {
+		t.Errorf("listing = %+v, want %+v", got, want)
+	}
+	if id2 := c.list(c.seller, price, hmbTerms); id2.Cmp(big.NewInt(2)) != 0 {
+		t.Errorf("second listing id = %v, want 2", id2)
+	}
+	next := call(c, c.marketC, c.market.PackNextListingId(), c.market.UnpackNextListingId)
+	if next.Cmp(big.NewInt(3)) != 0 {
+		t.Errorf("nextListingId = %v, want 3", next)
+	}
+}
+
+func TestList_refusesBadInput(t *testing.T) {
+	c := newTestChain(t)
+	_, err := c.send(c.seller, c.marketC, c.market.PackList([32]byte{}, price, hmbTerms.Pack(), hash("card")), nil)
+	wantRefusal(t, err, marketplace.EINVALID, "InvalidContentHash()")
+
+	reserved := new(big.Int).Lsh(big.NewInt(1), 112)
+	_, err = c.send(c.seller, c.marketC, c.market.PackList(hash("blob"), price, reserved, hash("card")), nil)
+	wantRefusal(t, err, marketplace.EINVALID, fmt.Sprintf("InvalidTerms(terms %v)", reserved))
+}
+
+func TestBuy_recordsLicenceAndCreditsSeller(t *testing.T) {
+	c := newTestChain(t)
+	id := c.list(c.seller, price, hmbTerms)
+	before := c.balance(c.buyer.addr)
+	r, err := c.buy(c.buyer, id, price)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := c.now()
+	wantExpiry := now + 30*86400
+
+	var ev *DataLicenseMarketLicencePurchased
+	for _, l := range r.Logs {
+		if e, err := c.market.UnpackLicencePurchasedEvent(l); err == nil {
+			ev = e
+		}
+	}
+	if ev == nil || ev.Id.Cmp(id) != 0 || ev.Buyer != c.buyer.addr || ev.Seller != c.seller.addr ||
+		ev.Price.Cmp(price) != 0 || ev.ExpiresAt != wantExpiry || ev.Seats != 2 {
+		t.Fatalf("LicencePurchased = %+v, want expiry %d", ev, wantExpiry)
+	}
+	if got := c.licence(id, c.buyer); got != (LicenceOutput{ExpiresAt: wantExpiry, Seats: 2}) {
+		t.Errorf("licence = %+v", got)
+	}
+	if !c.hasLicence(id, c.buyer) || c.hasLicence(id, c.stranger) || c.hasLicence(id, c.seller) {
+		t.Error("hasLicence: want true for the buyer only")
+	}
+	if got := c.withdrawable(c.seller.addr); got.Cmp(price) != 0 {
+		t.Errorf("withdrawable = %v, want %v", got, price)
+	}
+	spent := new(big.Int).Sub(before, c.balance(c.buyer.addr))
+	if want := new(big.Int).Add(price, gasCost(r)); spent.Cmp(want) != 0 {
+		t.Errorf("buyer spent %v, want price+gas %v", spent, want)
+	}
+}
+
+func TestBuy_refusals(t *testing.T) {
+	c := newTestChain(t)
+	id := c.list(c.seller, price, hmbTerms)
+	gone := c.list(c.seller, price, hmbTerms)
+	c.mustSend(c.seller, c.marketC, c.market.PackDelist(gone), nil)
+	perp := c.list(c.seller, price, perpetual)
+	c.mustSend(c.buyer, c.marketC, c.market.PackBuy(perp), price)
+
+	for _, tc := range []struct {
+		name  string
+		id    *big.Int
+		value *big.Int
+		code  string
+		want  string
+	}{
+		{"too little", id, big.NewInt(1), marketplace.EINVALID, fmt.Sprintf("WrongPrice(want %v, got 1)", price)},
+		{"nothing", id, nil, marketplace.EINVALID, fmt.Sprintf("WrongPrice(want %v, got 0)", price)},
+		{"too much", id, eth(1), marketplace.EINVALID, fmt.Sprintf("WrongPrice(want %v, got %v)", price, eth(1))},
+		{"unknown listing", big.NewInt(99), price, marketplace.ENOTFOUND, "UnknownListing(id 99)"},
+		{"delisted", gone, price, marketplace.ECONFLICT, fmt.Sprintf("ListingInactive(id %v)", gone)},
+		{"perpetual held", perp, price, marketplace.ECONFLICT, fmt.Sprintf("AlreadyLicensed(id %v, holder %s)", perp, c.buyer.addr.Hex())},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := c.balance(c.buyer.addr)
+			_, err := c.buy(c.buyer, tc.id, tc.value)
+			wantRefusal(t, err, tc.code, tc.want)
+			if after := c.balance(c.buyer.addr); after.Cmp(before) != 0 {
+				t.Errorf("a refused purchase cost %v", new(big.Int).Sub(before, after))
+			}
+		})
+	}
+	if got := c.withdrawable(c.seller.addr); got.Cmp(price) != 0 {
+		t.Errorf("withdrawable after refusals = %v, want the one sale %v", got, price)
+	}
+}
+
+func TestLicence_expires(t *testing.T) {
+	c := newTestChain(t)
+	id := c.list(c.seller, price, hmbTerms)
+	c.mustSend(c.buyer, c.marketC, c.market.PackBuy(id), price)
+	exp := c.licence(id, c.buyer).ExpiresAt
+
+	c.advance(29 * day)
+	if !c.hasLicence(id, c.buyer) {
+		t.Fatalf("licence lapsed early: now %d, expiry %d", c.now(), exp)
+	}
+	c.advance(day + time.Second)
+	if c.now() < exp {
+		t.Fatalf("clock %d not past expiry %d", c.now(), exp)
+	}
+	if c.hasLicence(id, c.buyer) {
+		t.Fatal("licence still valid after expiry")
+	}
+}
+
+func TestBuy_renewsAfterExpiry(t *testing.T) {
+	c := newTestChain(t)
+	id := c.list(c.seller, price, hmbTerms)
+	c.mustSend(c.buyer, c.marketC, c.market.PackBuy(id), price)
+	c.advance(45 * day)
+	if c.hasLicence(id, c.buyer) {
+		t.Fatal("licence valid after expiry")
+	}
+	c.mustSend(c.buyer, c.marketC, c.market.PackBuy(id), price)
+	// The new period starts at the renewal, not at the old expiry.
+	if got, want := c.licence(id, c.buyer).ExpiresAt, c.now()+30*86400; got != want {
+		t.Errorf("renewed expiry = %d, want %d", got, want)
+	}
+	if !c.hasLicence(id, c.buyer) {
+		t.Error("renewed licence not valid")
+	}
+	if got := c.withdrawable(c.seller.addr); got.Cmp(new(big.Int).Mul(price, big.NewInt(2))) != 0 {
+		t.Errorf("withdrawable = %v, want two sales", got)
+	}
+}
+
+func TestBuy_whileValidExtendsFromCurrentExpiry(t *testing.T) {
+	c := newTestChain(t)
+	id := c.list(c.seller, price, hmbTerms)
+	c.mustSend(c.buyer, c.marketC, c.market.PackBuy(id), price)
+	first := c.licence(id, c.buyer).ExpiresAt
+	c.advance(10 * day)
+	c.mustSend(c.buyer, c.marketC, c.market.PackBuy(id), price)
+	if got, want := c.licence(id, c.buyer).ExpiresAt, first+30*86400; got != want {
+		t.Errorf("extended expiry = %d, want old expiry + 30 days = %d", got, want)
+	}
+}
+
+func TestBuy_perpetualNeverExpires(t *testing.T) {
+	c := newTestChain(t)
+	id := c.list(c.seller, price, perpetual)
+	c.mustSend(c.buyer, c.marketC, c.market.PackBuy(id), price)
+	if got := c.licence(id, c.buyer).ExpiresAt; got != ^uint64(0) {
+		t.Errorf("perpetual expiry = %d", got)
+	}
+	c.advance(3650 * day)
+	if !c.hasLicence(id, c.buyer) {
+		t.Error("perpetual licence expired")
+	}
+}
+
+func TestBuy_freeListing(t *testing.T) {
+	c := newTestChain(t)
+	id := c.list(c.seller, new(big.Int), hmbTerms)
+	c.mustSend(c.buyer, c.marketC, c.market.PackBuy(id), nil)
+	if !c.hasLicence(id, c.buyer) {
+		t.Error("free licence not recorded")
+	}
+	if got := c.withdrawable(c.seller.addr); got.Sign() != 0 {
+		t.Errorf("withdrawable = %v after a free sale", got)
+	}
+}
+
+func TestSeats_addUpToLimitAndRemove(t *testing.T) {
+	c := newTestChain(t)
+	id := c.list(c.seller, price, hmbTerms) // 2 seats
+	c.mustSend(c.buyer, c.marketC, c.market.PackBuy(id), price)
+
+	r := c.mustSend(c.buyer, c.marketC, c.market.PackAddSeat(id, c.member.addr), nil)
+	ev, err := c.market.UnpackSeatAddedEvent(r.Logs[0])
+	if err != nil || ev.Id.Cmp(id) != 0 || ev.Holder != c.buyer.addr || ev.Member != c.member.addr {
+		t.Fatalf("SeatAdded = %+v, %v", ev, err)
+	}
+	c.mustSend(c.buyer, c.marketC, c.market.PackAddSeat(id, c.member2.addr), nil)
+	if !c.hasLicence(id, c.member) || !c.hasLicence(id, c.member2) {
+		t.Fatal("seated members have no licence")
+	}
+	if got := c.licence(id, c.buyer); got.SeatsUsed != 2 || got.Seats != 2 {
+		t.Errorf("licence = %+v, want 2 of 2 seats used", got)
+	}
+	holder := call(c, c.marketC, c.market.PackSeatHolder(id, c.member.addr), c.market.UnpackSeatHolder)
+	if holder != c.buyer.addr {
+		t.Errorf("seatHolder = %s", holder)
+	}
+
+	_, err = c.send(c.buyer, c.marketC, c.market.PackAddSeat(id, c.stranger.addr), nil)
+	wantRefusal(t, err, marketplace.ECONFLICT, fmt.Sprintf("NoSeatsLeft(id %v, seats 2)", id))
+
+	r = c.mustSend(c.buyer, c.marketC, c.market.PackRemoveSeat(id, c.member.addr), nil)
+	if ev, err := c.market.UnpackSeatRemovedEvent(r.Logs[0]); err != nil || ev.Member != c.member.addr || ev.Holder != c.buyer.addr {
+		t.Fatalf("SeatRemoved = %+v, %v", ev, err)
+	}
+	if c.hasLicence(id, c.member) {
+		t.Error("removed member keeps access")
+	}
+	if !c.hasLicence(id, c.member2) {
+		t.Error("other member lost access")
+	}
+	// The freed seat can be given to someone else.
+	c.mustSend(c.buyer, c.marketC, c.market.PackAddSeat(id, c.stranger.addr), nil)
+	if !c.hasLicence(id, c.stranger) {
+		t.Error("new member has no access")
+	}
+}
+
+func TestSeats_refusals(t *testing.T) {
+	c := newTestChain(t)
+	id := c.list(c.seller, price, hmbTerms)
+	c.mustSend(c.buyer, c.marketC, c.market.PackBuy(id), price)
+	c.mustSend(c.buyer2, c.marketC, c.market.PackBuy(id), price)
+	c.mustSend(c.buyer, c.marketC, c.market.PackAddSeat(id, c.member.addr), nil)
+
+	for _, tc := range []struct {
+		name string
+		from *account
+		data []byte
+		code string
+		want string
+	}{
+		{"add without licence", c.stranger, c.market.PackAddSeat(id, c.member2.addr), marketplace.EFORBIDDEN,
+			fmt.Sprintf("NotHolder(id %v, caller %s)", id, c.stranger.addr.Hex())},
+		{"remove without licence", c.stranger, c.market.PackRemoveSeat(id, c.member.addr), marketplace.EFORBIDDEN,
+			fmt.Sprintf("NotHolder(id %v, caller %s)", id, c.stranger.addr.Hex())},
+		{"member seated elsewhere", c.buyer2, c.market.PackAddSeat(id, c.member.addr), marketplace.ECONFLICT,
+			fmt.Sprintf("SeatTaken(id %v, member %s, holder %s)", id, c.member.addr.Hex(), c.buyer.addr.Hex())},
+		{"seat twice", c.buyer, c.market.PackAddSeat(id, c.member.addr), marketplace.ECONFLICT,
+			fmt.Sprintf("SeatTaken(id %v, member %s, holder %s)", id, c.member.addr.Hex(), c.buyer.addr.Hex())},
+		{"seat self", c.buyer, c.market.PackAddSeat(id, c.buyer.addr), marketplace.EINVALID,
+			fmt.Sprintf("InvalidMember(member %s)", c.buyer.addr.Hex())},
+		{"seat zero address", c.buyer, c.market.PackAddSeat(id, common.Address{}), marketplace.EINVALID,
+			fmt.Sprintf("InvalidMember(member %s)", common.Address{}.Hex())},
+		{"remove someone else's member", c.buyer2, c.market.PackRemoveSeat(id, c.member.addr), marketplace.ENOTFOUND,
+			fmt.Sprintf("NotSeatMember(id %v, member %s)", id, c.member.addr.Hex())},
+		{"remove non-member", c.buyer, c.market.PackRemoveSeat(id, c.member2.addr), marketplace.ENOTFOUND,
+			fmt.Sprintf("NotSeatMember(id %v, member %s)", id, c.member2.addr.Hex())},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := c.send(tc.from, c.marketC, tc.data, nil)
+			wantRefusal(t, err, tc.code, tc.want)
+		})
+	}
+}
+
+func TestSeats_followTheHoldersLicence(t *testing.T) {
+	c := newTestChain(t)
+	id := c.list(c.seller, price, hmbTerms)
+	c.mustSend(c.buyer, c.marketC, c.market.PackBuy(id), price)
+	c.mustSend(c.buyer, c.marketC, c.market.PackAddSeat(id, c.member.addr), nil)
+	exp := c.licence(id, c.buyer).ExpiresAt
+
+	c.advance(31 * day)
+	if c.hasLicence(id, c.member) {
+		t.Fatal("member keeps access after the holder's licence expired")
+	}
+	_, err := c.send(c.buyer, c.marketC, c.market.PackAddSeat(id, c.member2.addr), nil)
+	wantRefusal(t, err, marketplace.EFORBIDDEN, fmt.Sprintf("LicenceExpired(id %v, holder %s, expiredAt %d)", id, c.buyer.addr.Hex(), exp))
+
+	// Renewal brings the seated member back.
+	c.mustSend(c.buyer, c.marketC, c.market.PackBuy(id), price)
+	if !c.hasLicence(id, c.member) {
+		t.Error("member has no access after renewal")
+	}
+}
+
+func TestDelist_stopsSalesAndKeepsLicences(t *testing.T) {
+	c := newTestChain(t)
+	id := c.list(c.seller, price, hmbTerms)
+	c.mustSend(c.buyer, c.marketC, c.market.PackBuy(id), price)
+	c.mustSend(c.buyer, c.marketC, c.market.PackAddSeat(id, c.member.addr), nil)
+
+	_, err := c.send(c.stranger, c.marketC, c.market.PackDelist(id), nil)
+	wantRefusal(t, err, marketplace.EFORBIDDEN, fmt.Sprintf("NotSeller(id %v, caller %s)", id, c.stranger.addr.Hex()))
+	_, err = c.send(c.seller, c.marketC, c.market.PackDelist(big.NewInt(42)), nil)
+	wantRefusal(t, err, marketplace.ENOTFOUND, "UnknownListing(id 42)")
+
+	r := c.mustSend(c.seller, c.marketC, c.market.PackDelist(id), nil)
+	if ev, err := c.market.UnpackDelistedEvent(r.Logs[0]); err != nil || ev.Id.Cmp(id) != 0 {
+		t.Fatalf("Delisted = %+v, %v", ev, err)
+	}
+	if call(c, c.marketC, c.market.PackListing(id), c.market.UnpackListing).Active {
+		t.Error("listing still active")
+	}
+	_, err = c.buy(c.buyer2, id, price)
+	wantRefusal(t, err, marketplace.ECONFLICT, fmt.Sprintf("ListingInactive(id %v)", id))
+	_, err = c.send(c.seller, c.marketC, c.market.PackDelist(id), nil)
+	wantRefusal(t, err, marketplace.ECONFLICT, fmt.Sprintf("ListingInactive(id %v)", id))
+
+	if !c.hasLicence(id, c.buyer) || !c.hasLicence(id, c.member) {
+		t.Error("delisting revoked existing licences")
+	}
+	// Seats can still be managed on a delisted listing's licence.
+	c.mustSend(c.buyer, c.marketC, c.market.PackRemoveSeat(id, c.member.addr), nil)
+	c.mustSend(c.buyer, c.marketC, c.market.PackAddSeat(id, c.member2.addr), nil)
+	c.advance(31 * day)
+	if c.hasLicence(id, c.buyer) {
+		t.Error("licence outlived its expiry after delisting")
+	}
+}
+
+func TestSetPrice_appliesToLaterSales(t *testing.T) {
+	c := newTestChain(t)
+	id := c.list(c.seller, price, hmbTerms)
+	c.mustSend(c.buyer, c.marketC, c.market.PackBuy(id), price)
+
+	newPrice := new(big.Int).Mul(price, big.NewInt(3))
+	_, err := c.send(c.stranger, c.marketC, c.market.PackSetPrice(id, newPrice), nil)
+	wantRefusal(t, err, marketplace.EFORBIDDEN, fmt.Sprintf("NotSeller(id %v, caller %s)", id, c.stranger.addr.Hex()))
+	_, err = c.send(c.seller, c.marketC, c.market.PackSetPrice(big.NewInt(7), newPrice), nil)
+	wantRefusal(t, err, marketplace.ENOTFOUND, "UnknownListing(id 7)")
+
+	r := c.mustSend(c.seller, c.marketC, c.market.PackSetPrice(id, newPrice), nil)
+	if ev, err := c.market.UnpackPriceChangedEvent(r.Logs[0]); err != nil || ev.Price.Cmp(newPrice) != 0 {
+		t.Fatalf("PriceChanged = %+v, %v", ev, err)
+	}
+	_, err = c.buy(c.buyer2, id, price)
+	wantRefusal(t, err, marketplace.EINVALID, fmt.Sprintf("WrongPrice(want %v, got %v)", newPrice, price))
+	c.mustSend(c.buyer2, c.marketC, c.market.PackBuy(id), newPrice)
+	if got, want := c.withdrawable(c.seller.addr), new(big.Int).Add(price, newPrice); got.Cmp(want) != 0 {
+		t.Errorf("withdrawable = %v, want %v", got, want)
+	}
+
+	c.mustSend(c.seller, c.marketC, c.market.PackDelist(id), nil)
+	_, err = c.send(c.seller, c.marketC, c.market.PackSetPrice(id, price), nil)
+	wantRefusal(t, err, marketplace.ECONFLICT, fmt.Sprintf("ListingInactive(id %v)", id))
+}
+
+func TestWithdraw_paysSellerEverythingOnce(t *testing.T) {
+	c := newTestChain(t)
+	id := c.list(c.seller, price, hmbTerms)
+	c.mustSend(c.buyer, c.marketC, c.market.PackBuy(id), price)
+	c.mustSend(c.buyer2, c.marketC, c.market.PackBuy(id), price)
+	owed := new(big.Int).Mul(price, big.NewInt(2))
+
+	_, err := c.send(c.stranger, c.marketC, c.market.PackWithdraw(), nil)
+	wantRefusal(t, err, marketplace.ECONFLICT, fmt.Sprintf("NothingToWithdraw(seller %s)", c.stranger.addr.Hex()))
+
+	if got := c.balance(c.marketC.Address()); got.Cmp(owed) != 0 {
+		t.Fatalf("market holds %v, want %v", got, owed)
+	}
+	before := c.balance(c.seller.addr)
+	r := c.mustSend(c.seller, c.marketC, c.market.PackWithdraw(), nil)
+	gained := new(big.Int).Sub(c.balance(c.seller.addr), before)
+	if want := new(big.Int).Sub(owed, gasCost(r)); gained.Cmp(want) != 0 {
+		t.Errorf("seller gained %v, want %v owed minus %v gas", gained, want, gasCost(r))
+	}
+	ev, err := c.market.UnpackWithdrawnEvent(r.Logs[0])
+	if err != nil || ev.Seller != c.seller.addr || ev.Amount.Cmp(owed) != 0 {
+		t.Errorf("Withdrawn = %+v, %v", ev, err)
+	}
+	if c.withdrawable(c.seller.addr).Sign() != 0 || c.balance(c.marketC.Address()).Sign() != 0 {
+		t.Error("balance left after withdraw")
+	}
+	_, err = c.send(c.seller, c.marketC, c.market.PackWithdraw(), nil)
+	wantRefusal(t, err, marketplace.ECONFLICT, fmt.Sprintf("NothingToWithdraw(seller %s)", c.seller.addr.Hex()))
+}
+
+func TestWithdraw_reentrantReceiverGetsPaidOnce(t *testing.T) {
+	c := newTestChain(t)
+	attacker := NewReentrantSeller()
+	addr := c.deploy(ReentrantSellerMetaData.Bin, attacker.PackConstructor(c.marketC.Address()))
+	ac := attacker.Instance(c.client, addr)
+
+	r := c.mustSend(c.stranger, ac, attacker.PackList(hash("bait"), price, hmbTerms.Pack()), nil)
+	id := c.listedEvent(r).Id
+	c.mustSend(c.buyer, c.marketC, c.market.PackBuy(id), price)
+	c.mustSend(c.buyer2, c.marketC, c.market.PackBuy(id), price)
+	// An honest seller's money sits in the same contract.
+	honest := c.list(c.seller, price, hmbTerms)
+	c.mustSend(c.buyer, c.marketC, c.market.PackBuy(honest), price)
+	owed := new(big.Int).Mul(price, big.NewInt(2))
+
+	c.mustSend(c.stranger, ac, attacker.PackWithdraw(), nil)
+
+	if got := call(c, ac, attacker.PackReceived(), attacker.UnpackReceived); got.Cmp(owed) != 0 {
+		t.Errorf("attacker received %v, want exactly its %v", got, owed)
+	}
+	if n := call(c, ac, attacker.PackReentries(), attacker.UnpackReentries); n.Cmp(common.Big1) != 0 {
+		t.Fatalf("re-entries = %v, want 1 (the attack did not run)", n)
+	}
+	if call(c, ac, attacker.PackReentrySucceeded(), attacker.UnpackReentrySucceeded) {
+		t.Error("re-entrant withdraw succeeded")
+	}
+	data := call(c, ac, attacker.PackReentryError(), attacker.UnpackReentryError)
+	re, ok := UnpackRevert(data)
+	if !ok || re.Error() != fmt.Sprintf("NothingToWithdraw(seller %s)", addr.Hex()) {
+		t.Errorf("re-entrant call refused with %v (%x)", re, data)
+	}
+	if got := c.balance(c.marketC.Address()); got.Cmp(price) != 0 {
+		t.Errorf("market holds %v, want the honest seller's %v", got, price)
+	}
+	if got := c.withdrawable(c.seller.addr); got.Cmp(price) != 0 {
+		t.Errorf("honest seller's balance = %v", got)
+	}
+}
+
+func TestWithdraw_refusedTransferKeepsBalance(t *testing.T) {
+	c := newTestChain(t)
+	refuser := NewRefusingSeller()
+	addr := c.deploy(RefusingSellerMetaData.Bin, refuser.PackConstructor(c.marketC.Address()))
+	rc := refuser.Instance(c.client, addr)
+	r := c.mustSend(c.stranger, rc, refuser.PackList(hash("x"), price, hmbTerms.Pack()), nil)
+	c.mustSend(c.buyer, c.marketC, c.market.PackBuy(c.listedEvent(r).Id), price)
+
+	_, err := c.send(c.stranger, rc, refuser.PackWithdraw(), nil)
+	wantRefusal(t, err, marketplace.EUNAVAILABLE, fmt.Sprintf("TransferFailed(to %s, amount %v)", addr.Hex(), price))
+	if got := c.withdrawable(addr); got.Cmp(price) != 0 {
+		t.Errorf("withdrawable after a refused transfer = %v, want %v", got, price)
+	}
+}
