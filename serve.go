@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -60,17 +61,23 @@ func serve(ctx context.Context, c *cli, cfg config, addr string) error {
 	if err != nil {
 		return marketplace.Wrap(marketplace.EUNAVAILABLE, err, "Cannot listen on %s (is another server using it? choose one with --addr)", addr)
 	}
+	log.Info("serving", "url", "http://"+ln.Addr().String()+"/", "data", a.DataDir())
+	fmt.Fprintf(c.stdout, "medmarket serving http://%s/ (data dir %s)\n", ln.Addr(), a.DataDir())
+	return serveHTTP(ctx, log, ln, handler, shutdownGrace)
+}
+
+// serveHTTP serves until ctx ends, then lets requests in flight finish for up
+// to grace before it returns.
+func serveHTTP(ctx context.Context, log *slog.Logger, ln net.Listener, handler http.Handler, grace time.Duration) error {
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute, // uploads of large record files
 		WriteTimeout:      5 * time.Minute, // downloads of large datasets
 		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	url := "http://" + ln.Addr().String() + "/"
-	log.Info("serving", "url", url, "data", a.DataDir())
-	fmt.Fprintf(c.stdout, "medmarket serving %s (data dir %s)\n", url, a.DataDir())
-
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -79,7 +86,7 @@ func serve(ctx context.Context, c *cli, cfg config, addr string) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down: finishing requests in flight")
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shut down http server: %w", err)

@@ -30,8 +30,11 @@ type Desktop struct {
 	log     *slog.Logger
 }
 
-// NewDesktop returns the bound object for a desktop window.
+// NewDesktop returns the bound object for a desktop window; log may be nil.
 func NewDesktop(log *slog.Logger, dialogs FileDialogs) *Desktop {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	return &Desktop{ctx: context.Background(), dialogs: dialogs, log: log}
 }
 

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// desktopTags are the build tags of the desktop window (cgo, GTK 3, WebKitGTK 4.1).
+const desktopTags = "desktop,production,webkit2_41"
+
+// desktopBinary returns the desktop build: MEDMARKET_DESKTOP_BIN when the test
+// command built it already, otherwise a fresh build.
+func desktopBinary(t *testing.T) string {
+	if bin := os.Getenv("MEDMARKET_DESKTOP_BIN"); bin != "" {
+		return bin
+	}
+	if err := exec.Command("pkg-config", "--exists", "gtk+-3.0", "webkit2gtk-4.1").Run(); err != nil {
+		t.Skip("desktop smoke test needs GTK 3 and WebKitGTK 4.1 (apt-get install libgtk-3-dev libwebkit2gtk-4.1-dev; build/test.sh installs them)")
+	}
+	return buildBinary(t, desktopTags, "CGO_ENABLED=1")
+}
+
+// startXvfb starts a virtual X display and returns its name, e.g. ":5".
+func startXvfb(t *testing.T) string {
+	t.Helper()
+	for _, tool := range []string{"Xvfb", "xdotool", "import"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("desktop smoke test needs %s (apt-get install xvfb xdotool imagemagick; build/test.sh installs them)", tool)
+		}
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// -displayfd: Xvfb picks a free display and writes its number to fd 3.
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x900x24", "-nolisten", "tcp")
+	cmd.ExtraFiles = []*os.File{w}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line, err := bufio.NewReader(r).ReadString('\n')
+	r.Close()
+	if err != nil {
+		t.Fatalf("Xvfb did not report its display: %v", err)
+	}
+	return ":" + strings.TrimSpace(line)
+}
+
+// x runs an X tool on the display and returns its trimmed output.
+func x(t *testing.T, display string, name string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(os.Environ(), "DISPLAY="+display)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s %v: %v", name, args, err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// screenshot saves the whole display and returns the decoded image.
+func screenshot(t *testing.T, display, name string) image.Image {
+	t.Helper()
+	dir := filepath.Join("build", "screenshots")
+	os.MkdirAll(dir, 0o755)
+	path := filepath.Join(dir, name)
+	x(t, display, "import", "-window", "root", path)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("decode %s: %v", path, err)
+	}
+	t.Logf("screenshot: %s", path)
+	return img
+}
+
+// pageShown reports whether the window area holds a rendered page: a light
+// background with dark text on it, not a black or empty window.
+func pageShown(img image.Image) (bool, string) {
+	b := img.Bounds()
+	var light, dark, total int
+	for y := b.Min.Y; y < b.Max.Y; y += 4 {
+		for x := b.Min.X; x < b.Max.X; x += 4 {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			lum := (299*r + 587*g + 114*bl) / 1000 >> 8
+			switch {
+			case lum > 230:
+				light++
+			case lum < 90:
+				dark++
+			}
+			total++
+		}
+	}
+	lf, df := float64(light)/float64(total), float64(dark)/float64(total)
+	return lf > 0.3 && df > 0.002 && df < 0.6, fmt.Sprintf("light %.0f%%, dark %.1f%%", lf*100, df*100)
+}
+
+func TestDesktop_windowShowsPageAndBoundMethodWorks(t *testing.T) {
+	bin := desktopBinary(t)
+	display := startXvfb(t)
+	dir := t.TempDir()
+	records := filepath.Join(t.TempDir(), "records.csv")
+	if err := os.WriteFile(records, []byte("patient,zip\n1,02139\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	cmd := exec.Command(bin, "desktop", "--data", dir, "--log-level", "debug")
+	cmd.Env = []string{"DISPLAY=" + display, "HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}
+	logs := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		if t.Failed() {
+			t.Logf("desktop log:\n%s", logs)
+		}
+	})
+	served := func(path string) func() bool {
+		return func() bool { return strings.Contains(logs.String(), "path="+path+" status=200") }
+	}
+
+	// The window appears and loads the page and its assets from our handler.
+	waitFor(t, "the page and its script", 60*time.Second, served("/static/app.js"))
+	win := x(t, display, "xdotool", "search", "--sync", "--onlyvisible", "--name", "^medmarket$")
+	win = strings.Fields(win)[0]
+	time.Sleep(time.Second) // let WebKit paint
+	if ok, why := pageShown(screenshot(t, display, "desktop-home.png")); !ok {
+		t.Fatalf("the window does not show the page (%s)", why)
+	}
+
+	// Keyboard only, so the test does not depend on fonts or layout: the
+	// second focusable element is the "My data" link.
+	x(t, display, "xdotool", "windowfocus", "--sync", win)
+	x(t, display, "xdotool", "key", "--window", win, "Tab", "Tab", "Return")
+	waitFor(t, "the My data page", 10*time.Second, served("/mydata/"))
+	time.Sleep(500 * time.Millisecond)
+	// After the swap: brand, four section links, then the desktop-only button.
+	x(t, display, "xdotool", "key", "--window", win, "Tab", "Tab", "Tab", "Tab", "Tab", "Tab", "Return")
+
+	// The bound Go method opens the native dialog; type the path into it.
+	dlg := x(t, display, "xdotool", "search", "--sync", "--onlyvisible", "--name", "^Choose patient records$")
+	dlg = strings.Fields(dlg)[0]
+	time.Sleep(time.Second) // GTK realizes the dialog's widgets after mapping it
+	x(t, display, "xdotool", "windowfocus", "--sync", dlg)
+	x(t, display, "xdotool", "key", "ctrl+l")
+	time.Sleep(300 * time.Millisecond)
+	x(t, display, "xdotool", "type", "--delay", "20", records)
+	time.Sleep(300 * time.Millisecond)
+	screenshot(t, display, "desktop-dialog.png")
+	x(t, display, "xdotool", "key", "Return")
+
+	waitFor(t, "the bound method's log line", 15*time.Second, func() bool {
+		return strings.Contains(logs.String(), `msg="desktop: data file chosen" path=`+records+" size=20 format=csv")
+	})
+	time.Sleep(500 * time.Millisecond)
+	screenshot(t, display, "desktop-mydata.png")
+
+	// SIGTERM closes the window and the data dir cleanly.
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("desktop exit: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the desktop app did not exit on SIGTERM")
+	}
+}

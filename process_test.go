@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// buildBinary builds medmarket with the given tags into a temp dir. The Go
+// build cache makes repeated builds a link step.
+func buildBinary(t *testing.T, tags string, env ...string) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "medmarket")
+	args := []string{"build", "-o", bin}
+	if tags != "" {
+		args = append(args, "-tags", tags)
+	}
+	cmd := exec.Command("go", append(args, ".")...)
+	cmd.Env = append(os.Environ(), env...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", tags, err, out)
+	}
+	return bin
+}
+
+// syncBuffer collects a process's output while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// waitFor polls cond until it holds or the timeout passes.
+func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", timeout, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+type server struct {
+	cmd    *exec.Cmd
+	url    string
+	stderr *syncBuffer
+	done   chan error
+}
+
+func startServe(t *testing.T, bin, dir string) *server {
+	t.Helper()
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0")
+	cmd.Env = []string{"HOME=" + t.TempDir(), envData + "=" + dir}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &server{cmd: cmd, stderr: &syncBuffer{}, done: make(chan error, 1)}
+	cmd.Stderr = s.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { s.done <- cmd.Wait() }()
+	t.Cleanup(func() { cmd.Process.Kill() })
+	s.url = readServingURL(t, stdout)
+	return s
+}
+
+// stop sends sig and expects a clean exit.
+func (s *server) stop(t *testing.T, sig os.Signal) {
+	t.Helper()
+	if err := s.cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-s.done:
+		if err != nil {
+			t.Fatalf("exit after %v: %v\n%s", sig, err, s.stderr)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("no exit within 20 s of %v", sig)
+	}
+	if !strings.Contains(s.stderr.String(), `msg=stopped`) {
+		t.Errorf("no clean stop in the log:\n%s", s.stderr)
+	}
+}
+
+func httpGet(t *testing.T, u string) string {
+	t.Helper()
+	res, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 {
+		t.Fatalf("GET %s: %d", u, res.StatusCode)
+	}
+	return string(b)
+}
+
+func TestServe_restartKeepsState(t *testing.T) {
+	bin := buildBinary(t, "")
+	dir := t.TempDir()
+
+	s := startServe(t, bin, dir)
+	req, _ := http.NewRequest("POST", s.url+"status/node", strings.NewReader(url.Values{"name": {"Restart-proof clinic"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.Header.Set("HX-Request", "true")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("rename: %v %v", res, err)
+	}
+	res.Body.Close()
+
+	// A second process on the same data dir is refused without touching it.
+	second := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", dir)
+	second.Env = []string{"HOME=" + t.TempDir()}
+	out, err := second.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 || !strings.Contains(string(out), "in use by another medmarket process") {
+		t.Errorf("second instance: %v\n%s", err, out)
+	}
+
+	s.stop(t, syscall.SIGTERM)
+
+	s = startServe(t, bin, dir)
+	page := httpGet(t, s.url+"status/")
+	if !strings.Contains(page, "Restart-proof clinic") {
+		t.Error("the node name did not survive the restart")
+	}
+	if !strings.Contains(page, `id="status-starts">2<`) {
+		t.Error("the start count did not continue")
+	}
+	s.stop(t, syscall.SIGINT)
+}
