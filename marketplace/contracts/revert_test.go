@@ -2,6 +2,7 @@ package contracts
 
 import (
 	"errors"
+	"fmt"
 	"math/big"
 	"testing"
 
@@ -98,4 +99,27 @@ func mustType(s string) abi.Type {
 		panic(err)
 	}
 	return t
+}
+
+func TestWhyFailed_explainsAMinedFailure(t *testing.T) {
+	c := newTestChain(t)
+	id := c.list(c.seller, price, hmbTerms)
+	// A fixed gas limit skips estimation, so the refusal is mined as a failed transaction.
+	opts := *c.buyer.opts
+	opts.GasLimit = 100_000
+	opts.Value = big.NewInt(1)
+	tx, err := bind.Transact(c.marketC, &opts, c.market.PackBuy(id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.sim.Commit()
+	r := c.receipt(tx)
+	if r.Status != 0 {
+		t.Fatal("underpaid purchase succeeded")
+	}
+	err = WhyFailed(c.ctx, c.client, c.buyer.addr, tx, r)
+	wantRefusal(t, err, marketplace.EINVALID, fmt.Sprintf("WrongPrice(want %v, got 1)", price))
+	if c.hasLicence(id, c.buyer) || c.withdrawable(c.seller.addr).Sign() != 0 {
+		t.Error("a failed purchase changed state")
+	}
 }
