@@ -1,0 +1,326 @@
+package anonymize
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"sort"
+
+	"gopkg.in/yaml.v3"
+)
+
+// OpenFunc opens a file a config refers to (hierarchy CSVs), relative to
+// wherever the caller keeps configs. The engine does no file I/O itself.
+type OpenFunc func(name string) (io.ReadCloser, error)
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
+
+// Config is a pipeline as a publisher writes it (YAML or JSON): column
+// roles and hierarchies, transforms in order with their parameters, the
+// policy the result must pass, and report options. A preset fills in
+// transforms and policy that the config does not set.
+//
+//	preset: safe-harbor-k5
+//	columns:
+//	  age: {role: quasi-identifier, hierarchy: hierarchies/age.csv}
+//	  zip: {role: quasi-identifier, hierarchy: {auto: zip}}
+//	  diagnosis: {role: sensitive}
+//	transforms:
+//	  - name: privacy
+//	    k: 5
+//	    l: 2
+//	policy: {min_k: 5, max_risk: 0.2}
+type Config struct {
+	Preset string `json:"preset,omitempty" yaml:"preset,omitempty"`
+	// SuggestRoles gives columns the config does not list their suggested
+	// role (SuggestColumn); default true.
+	SuggestRoles *bool                   `json:"suggest_roles,omitempty" yaml:"suggest_roles,omitempty"`
+	Columns      map[string]ColumnConfig `json:"columns,omitempty" yaml:"columns,omitempty"`
+	Transforms   []TransformConfig       `json:"transforms,omitempty" yaml:"transforms,omitempty"`
+	Policy       *Policy                 `json:"policy,omitempty" yaml:"policy,omitempty"`
+	Report       ReportOptions           `json:"report,omitempty" yaml:"report,omitempty"`
+}
+
+// ColumnConfig overrides what the engine would guess about a column.
+type ColumnConfig struct {
+	Role      *Role          `json:"role,omitempty" yaml:"role,omitempty"`
+	Type      *Type          `json:"type,omitempty" yaml:"type,omitempty"`
+	Hierarchy *HierarchySpec `json:"hierarchy,omitempty" yaml:"hierarchy,omitempty"`
+}
+
+// HierarchySpec names a hierarchy: an ARX hierarchy CSV (File), or an
+// automatic one (Auto: "interval", "date", "zip", "flat" or "auto"). In
+// YAML a plain string is a file name.
+type HierarchySpec struct {
+	File   string  `json:"file,omitempty" yaml:"file,omitempty"`
+	Auto   string  `json:"auto,omitempty" yaml:"auto,omitempty"`
+	Width  float64 `json:"width,omitempty" yaml:"width,omitempty"`   // interval: level-1 width
+	Factor int     `json:"factor,omitempty" yaml:"factor,omitempty"` // interval: growth per level
+	// Hierarchy is an already built hierarchy (set by programs, not configs).
+	Hierarchy *Hierarchy `json:"-" yaml:"-"`
+}
+
+// UnmarshalYAML accepts a file name as a plain scalar.
+func (h *HierarchySpec) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		h.File = n.Value
+		return nil
+	}
+	type plain HierarchySpec
+	return n.Decode((*plain)(h))
+}
+
+// TransformConfig is one step: a registered transform name and its
+// parameters, written inline next to the name.
+type TransformConfig struct {
+	Name   string `json:"name" yaml:"name"`
+	Params Params `json:"params,omitempty" yaml:",inline"`
+}
+
+// LoadConfig reads a YAML (or JSON, which is YAML) pipeline config,
+// rejecting unknown fields.
+func LoadConfig(r io.Reader) (*Config, error) {
+	dec := yaml.NewDecoder(r)
+	dec.KnownFields(true)
+	var c Config
+	if err := dec.Decode(&c); err != nil && err != io.EOF {
+		return nil, invalidf("pipeline config: %v", err)
+	}
+	return &c, nil
+}
+
+// Marshal writes the config as YAML.
+func (c *Config) Marshal() ([]byte, error) { return yaml.Marshal(c) }
+
+// Presets returns the names of the built-in presets.
+func Presets() []string { return []string{"safe-harbor", "safe-harbor-k5"} }
+
+// Preset returns a built-in config:
+//   - "safe-harbor": pseudonymize record identifiers (when a secret is
+//     given; without one they are removed), then Safe Harbor; the policy
+//     refuses any direct identifier left.
+//   - "safe-harbor-k5": the same, then 5-anonymity over the remaining
+//     quasi-identifiers with at most 2% of rows suppressed; the policy also
+//     requires k >= 5.
+func Preset(name string) (*Config, error) {
+	switch name {
+	case "safe-harbor":
+		return &Config{Preset: name,
+			Transforms: []TransformConfig{{Name: "pseudonymize"}, {Name: "safe-harbor"}},
+			Policy:     &Policy{}}, nil
+	case "safe-harbor-k5":
+		return &Config{Preset: name,
+			Transforms: []TransformConfig{{Name: "pseudonymize"}, {Name: "safe-harbor"}, {Name: "privacy", Params: Params{"k": 5}}},
+			Policy:     &Policy{MinK: 5}}, nil
+	}
+	return nil, invalidf("unknown preset %q (known: %v)", name, Presets())
+}
+
+// SuggestConfig returns a starting config for t: every column with its
+// suggested role, automatic hierarchies for quasi-identifiers, and the
+// safe-harbor-k5 steps.
+func SuggestConfig(t *Table) *Config {
+	c := &Config{Columns: map[string]ColumnConfig{}}
+	p, _ := Preset("safe-harbor-k5")
+	c.Transforms, c.Policy = p.Transforms, p.Policy
+	for _, s := range Suggest(t) {
+		role := s.Role
+		cc := ColumnConfig{Role: &role}
+		if role == RoleQuasi {
+			cc.Hierarchy = &HierarchySpec{Auto: "auto"}
+		}
+		c.Columns[s.Column] = cc
+	}
+	return c
+}
+
+// Step is one built transform of a pipeline.
+type Step struct {
+	Name      string
+	Transform Transform
+}
+
+// Pipeline is a built config, ready to run on tables.
+type Pipeline struct {
+	Steps   []Step
+	Policy  Policy
+	Report  ReportOptions
+	columns map[string]ColumnConfig
+	hier    map[string]*Hierarchy
+	suggest bool
+	// Progress, when set, is called before each step with its index and name.
+	Progress func(step int, name string)
+}
+
+// Build resolves the preset, loads hierarchy files through env.Open and
+// builds every transform from the registry.
+func (c *Config) Build(env Env) (*Pipeline, error) {
+	cfg := *c
+	if cfg.Preset != "" {
+		p, err := Preset(cfg.Preset)
+		if err != nil {
+			return nil, err
+		}
+		if len(cfg.Transforms) == 0 {
+			cfg.Transforms = p.Transforms
+		}
+		if cfg.Policy == nil {
+			cfg.Policy = p.Policy
+		}
+	}
+	pl := &Pipeline{columns: cfg.Columns, hier: map[string]*Hierarchy{}, suggest: cfg.SuggestRoles == nil || *cfg.SuggestRoles, Report: cfg.Report}
+	if cfg.Policy != nil {
+		pl.Policy = *cfg.Policy
+	}
+	names := make([]string, 0, len(cfg.Columns))
+	for n := range cfg.Columns {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		spec := cfg.Columns[n].Hierarchy
+		if spec == nil {
+			continue
+		}
+		switch {
+		case spec.Hierarchy != nil:
+			pl.hier[n] = spec.Hierarchy
+		case spec.File != "":
+			if env.Open == nil {
+				return nil, invalidf("column %q: hierarchy file %q given but no files can be opened here", n, spec.File)
+			}
+			f, err := env.Open(spec.File)
+			if err != nil {
+				return nil, invalidf("column %q: hierarchy %q: %v", n, spec.File, err)
+			}
+			h, err := ReadHierarchy(f)
+			f.Close()
+			if err != nil {
+				return nil, fmt.Errorf("column %q: hierarchy %q: %w", n, spec.File, err)
+			}
+			pl.hier[n] = h
+		}
+	}
+	for i, tc := range cfg.Transforms {
+		if tc.Name == "pseudonymize" && len(env.Secret) == 0 && tc.Params["secret"] == nil && cfg.Preset != "" && len(tc.Params) == 0 {
+			continue // presets pseudonymize only when the publisher has a secret; Safe Harbor removes the ids otherwise
+		}
+		t, err := New(tc.Name, tc.Params, env)
+		if err != nil {
+			return nil, fmt.Errorf("transform %d: %w", i+1, err)
+		}
+		pl.Steps = append(pl.Steps, Step{Name: tc.Name, Transform: t})
+	}
+	return pl, nil
+}
+
+// hierarchyFor builds the configured automatic hierarchy for a column.
+func (p *Pipeline) hierarchyFor(c *Column) (*Hierarchy, error) {
+	if h, ok := p.hier[c.Name]; ok {
+		return h, nil
+	}
+	cc, ok := p.columns[c.Name]
+	if !ok || cc.Hierarchy == nil || cc.Hierarchy.Auto == "" {
+		return nil, nil
+	}
+	s := cc.Hierarchy
+	dict := c.Compact().Dict
+	switch s.Auto {
+	case "interval":
+		w := s.Width
+		if w == 0 {
+			return AutoHierarchy(c.Name, TypeDecimal, dict)
+		}
+		return IntervalHierarchy(dict, w, s.Factor)
+	case "date":
+		return DateHierarchy(dict)
+	case "zip":
+		return ZIPHierarchy(dict)
+	case "flat":
+		return FlatHierarchy(dict)
+	case "auto":
+		return AutoHierarchy(c.Name, c.Type, dict)
+	}
+	return nil, invalidf("column %q: unknown automatic hierarchy %q (interval, date, zip, flat, auto)", c.Name, s.Auto)
+}
+
+// Prepare applies the configured (or suggested) types, roles and
+// hierarchies to t's columns.
+func (p *Pipeline) Prepare(t *Table) (*Table, error) {
+	for name := range p.columns {
+		if t.Index(name) < 0 {
+			return nil, invalidf("config names column %q, which table %q does not have (columns: %v)", name, t.Name, t.Names())
+		}
+	}
+	cols := make([]*Column, len(t.Columns))
+	for i, c := range t.Columns {
+		n := *c
+		cc, listed := p.columns[c.Name]
+		if cc.Type != nil {
+			n.Type = *cc.Type
+		}
+		switch {
+		case cc.Role != nil:
+			n.Role = *cc.Role
+		case !listed && p.suggest && c.Role == RoleInsensitive:
+			n.Role = SuggestColumn(&n).Role
+		}
+		h, err := p.hierarchyFor(&n)
+		if err != nil {
+			return nil, err
+		}
+		if h != nil {
+			n.Hierarchy = h
+		}
+		cols[i] = &n
+	}
+	return t.WithColumns(cols), nil
+}
+
+// Result is a pipeline run's output.
+type Result struct {
+	Table   *Table
+	Report  *Report
+	Verdict Verdict
+}
+
+// Run prepares t, applies the steps in order, assesses the result and
+// checks the policy. A failed policy is not an error: see Result.Verdict
+// (and Verdict.Err).
+func (p *Pipeline) Run(ctx context.Context, t *Table) (*Result, error) {
+	cur, err := p.Prepare(t)
+	if err != nil {
+		return nil, err
+	}
+	var search *SearchResult
+	for i, s := range p.Steps {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if p.Progress != nil {
+			p.Progress(i, s.Name)
+		}
+		var next *Table
+		if pr, ok := s.Transform.(*Privacy); ok {
+			next, search, err = pr.Anonymize(ctx, cur)
+		} else {
+			next, err = s.Transform.Apply(ctx, cur)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("step %d (%s): %w", i+1, s.Name, err)
+		}
+		if next == nil {
+			return nil, fmt.Errorf("step %d (%s): returned no table", i+1, s.Name)
+		}
+		if err := next.Validate(); err != nil {
+			return nil, fmt.Errorf("step %d (%s): %w", i+1, s.Name, err)
+		}
+		cur = next
+	}
+	rep := Assess(cur, p.Report)
+	rep.Search = search
+	v := p.Policy.Check(rep)
+	rep.Verdict = &v
+	return &Result{Table: cur, Report: rep, Verdict: v}, nil
+}

@@ -1,0 +1,229 @@
+package anonymize
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"strings"
+)
+
+// Domain-separation labels: a pseudonym and a date shift derived from the
+// same identifier and secret are unrelated.
+const (
+	pseudonymLabel = "medmarket/pseudonym/v1\x00"
+	dateShiftLabel = "medmarket/date-shift/v1\x00"
+)
+
+// MinSecretLen is the shortest publisher secret keyed transforms accept.
+const MinSecretLen = 16
+
+// Pseudonymize replaces identifiers with keyed pseudonyms:
+// hex(HMAC-SHA256(secret, value)), truncated. The same value under the same
+// secret gives the same pseudonym in every column, table and dataset, so a
+// patient's rows still link (the PATIENT column of encounters.csv matches
+// the Id column of patients.csv), while nobody without the secret can
+// recover or confirm an identifier. Empty values stay empty.
+type Pseudonymize struct {
+	// Columns to pseudonymize; empty means every column suggested as a
+	// record identifier or medical record number.
+	Columns []string `json:"columns,omitempty" yaml:"columns,omitempty"`
+	// Length is the number of hex digits kept (8..64, default 32 = 128 bits).
+	Length int `json:"length,omitempty" yaml:"length,omitempty"`
+	// Prefix is prepended to every pseudonym (for example "P-").
+	Prefix string `json:"prefix,omitempty" yaml:"prefix,omitempty"`
+	// Secret is the per-publisher key (at least MinSecretLen bytes). In
+	// configs it comes from the environment of the caller, not the file.
+	Secret []byte `json:"-" yaml:"-"`
+	// SecretText allows a secret in the parameters (tests, demos).
+	SecretText string `json:"secret,omitempty" yaml:"secret,omitempty"`
+}
+
+// Validate checks the secret and the length.
+func (p *Pseudonymize) Validate() error {
+	if len(p.Secret) == 0 {
+		p.Secret = []byte(p.SecretText)
+	}
+	if len(p.Secret) < MinSecretLen {
+		return invalidf("pseudonymize: the publisher secret must be at least %d bytes", MinSecretLen)
+	}
+	if p.Length == 0 {
+		p.Length = 32
+	}
+	if p.Length < 8 || p.Length > 64 {
+		return invalidf("pseudonymize: length must be between 8 and 64 hex digits, got %d", p.Length)
+	}
+	return nil
+}
+
+// Describe implements Transform.
+func (p *Pseudonymize) Describe() Descriptor {
+	return Descriptor{Name: "pseudonymize", Version: Version, Scope: ScopeRow,
+		Summary: "replace identifiers with keyed HMAC-SHA256 pseudonyms that link across tables"}
+}
+
+// Pseudonym returns the pseudonym of one value.
+func (p *Pseudonymize) Pseudonym(v string) string {
+	if v == "" {
+		return ""
+	}
+	m := hmac.New(sha256.New, p.Secret)
+	m.Write([]byte(pseudonymLabel))
+	m.Write([]byte(v))
+	return p.Prefix + hex.EncodeToString(m.Sum(nil))[:p.Length]
+}
+
+// Apply implements Transform.
+func (p *Pseudonymize) Apply(ctx context.Context, t *Table) (*Table, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	names := p.Columns
+	if len(names) == 0 {
+		for _, c := range t.Columns {
+			if s := SuggestColumn(c); s.Transform == "pseudonymize" {
+				names = append(names, c.Name)
+			}
+		}
+	}
+	out := t
+	for _, name := range names {
+		i := out.Index(name)
+		if i < 0 {
+			return nil, invalidf("pseudonymize: no column %q", name)
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		c := out.Columns[i].MapValues(p.Pseudonym)
+		c.Type, c.Role, c.Hierarchy = TypeString, RoleInsensitive, nil
+		out = out.Replace(i, c.note("pseudonymize"))
+	}
+	return out, nil
+}
+
+// DateShift moves every date of a patient by the same number of days, so
+// intervals between a patient's events survive while calendar dates do not.
+// The shift is derived from the keyed hash of the patient identifier, so a
+// patient's rows in different tables (and different exports) shift alike,
+// and nobody without the secret can undo it. Dates keep their format.
+type DateShift struct {
+	// PatientColumn holds the patient identifier (raw or pseudonymized).
+	PatientColumn string `json:"patient_column" yaml:"patient_column"`
+	// Columns to shift; empty means every date or datetime column.
+	Columns []string `json:"columns,omitempty" yaml:"columns,omitempty"`
+	// MaxDays bounds the shift: it lies in [-MaxDays, MaxDays] and is never 0
+	// (default 365).
+	MaxDays    int    `json:"max_days,omitempty" yaml:"max_days,omitempty"`
+	Secret     []byte `json:"-" yaml:"-"`
+	SecretText string `json:"secret,omitempty" yaml:"secret,omitempty"`
+}
+
+// Validate checks the parameters.
+func (d *DateShift) Validate() error {
+	if len(d.Secret) == 0 {
+		d.Secret = []byte(d.SecretText)
+	}
+	if len(d.Secret) < MinSecretLen {
+		return invalidf("date-shift: the publisher secret must be at least %d bytes", MinSecretLen)
+	}
+	if d.PatientColumn == "" {
+		return invalidf("date-shift: patient_column is required")
+	}
+	if d.MaxDays == 0 {
+		d.MaxDays = 365
+	}
+	if d.MaxDays < 1 || d.MaxDays > 36500 {
+		return invalidf("date-shift: max_days must be between 1 and 36500, got %d", d.MaxDays)
+	}
+	return nil
+}
+
+// Describe implements Transform.
+func (d *DateShift) Describe() Descriptor {
+	return Descriptor{Name: "date-shift", Version: Version, Scope: ScopeRow,
+		Summary: "shift each patient's dates by a keyed per-patient offset that keeps intervals"}
+}
+
+// Shift returns the number of days a patient's dates move.
+func (d *DateShift) Shift(patient string) int {
+	m := hmac.New(sha256.New, d.Secret)
+	m.Write([]byte(dateShiftLabel))
+	m.Write([]byte(patient))
+	x := binary.BigEndian.Uint64(m.Sum(nil)[:8])
+	s := int(x%uint64(2*d.MaxDays)) - d.MaxDays // [-max, max-1]
+	if s >= 0 {
+		s++ // [-max, -1] U [1, max]
+	}
+	return s
+}
+
+// Apply implements Transform.
+func (d *DateShift) Apply(ctx context.Context, t *Table) (*Table, error) {
+	if err := d.Validate(); err != nil {
+		return nil, err
+	}
+	pc := t.Column(d.PatientColumn)
+	if pc == nil {
+		return nil, invalidf("date-shift: no patient column %q", d.PatientColumn)
+	}
+	shifts := make([]int, len(pc.Dict))
+	for i, v := range pc.Dict {
+		shifts[i] = d.Shift(v)
+	}
+	names := d.Columns
+	if len(names) == 0 {
+		for _, c := range t.Columns {
+			if c.Type == TypeDate || c.Type == TypeDateTime {
+				names = append(names, c.Name)
+			}
+		}
+	}
+	out := t
+	for _, name := range names {
+		i := out.Index(name)
+		if i < 0 {
+			return nil, invalidf("date-shift: no column %q", name)
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		c := out.Columns[i]
+		b := NewColumnBuilder(c.Name, c.Type)
+		type key struct {
+			code  uint32
+			shift int
+		}
+		cache := make(map[key]string)
+		for r, code := range c.Codes {
+			k := key{code, shifts[pc.Codes[r]]}
+			v, ok := cache[k]
+			if !ok {
+				var err error
+				v, err = shiftDate(c.Dict[code], k.shift)
+				if err != nil {
+					return nil, invalidf("date-shift: column %q row %d: %v", c.Name, r+1, err)
+				}
+				cache[k] = v
+			}
+			b.Append(v)
+		}
+		n := c.withData(b.col.Dict, b.col.Codes)
+		n.Hierarchy = nil
+		out = out.Replace(i, n.note("date-shift"))
+	}
+	return out, nil
+}
+
+// shiftDate moves a date or timestamp by days, keeping its layout.
+func shiftDate(v string, days int) (string, error) {
+	if strings.TrimSpace(v) == "" {
+		return v, nil
+	}
+	t, layout, ok := parseDateLayout(v)
+	if !ok {
+		return "", invalidf("%q is not a date", v)
+	}
+	return t.AddDate(0, 0, days).Format(layout), nil
+}

@@ -1,0 +1,510 @@
+package anonymize
+
+import (
+	"context"
+	"math"
+	"slices"
+)
+
+// The optimal full-domain search. A node of the lattice is one hierarchy
+// level per quasi-identifier; a node is anonymous when the classes it
+// produces satisfy the privacy models after suppressing at most the
+// suppression limit of rows.
+//
+// Two facts make the search fast:
+//   - monotonicity: k-anonymity (with or without suppression), and l-diversity
+//     and t-closeness without suppression, hold for every generalization of an
+//     anonymous node and fail for every specialization of a failing one. A
+//     first phase walks chains from the bottom of the lattice upwards and
+//     binary-searches each for the anonymity border, tagging whole
+//     sub-lattices with every evaluation (predictive tagging, as ARX's Flash).
+//   - a lower bound: the loss of a node without suppression is the sum of
+//     per-column constants (no data pass) and never exceeds the real loss,
+//     which adds the suppressed rows as fully generalized. The second phase
+//     visits nodes by increasing bound and stops at the first whose bound is
+//     not below the best loss found, so the result is optimal.
+//
+// Classes are computed from the distinct quasi-identifier tuples, not rows,
+// and rolled up from the cached classes of a finer node when one exists.
+
+const (
+	stateUnknown uint8 = iota
+	stateFails
+	stateAnon
+)
+
+type lattice struct {
+	heights []int
+	stride  []int
+	size    int
+	lb      []float64
+	state   []uint8
+	loss    []float64
+}
+
+func (sp *space) newLattice() *lattice {
+	m := len(sp.qis)
+	lt := &lattice{heights: make([]int, m), stride: make([]int, m), size: 1}
+	for j := m - 1; j >= 0; j-- {
+		lt.heights[j] = sp.qis[j].height
+		lt.stride[j] = lt.size
+		lt.size *= lt.heights[j]
+	}
+	lt.lb = make([]float64, lt.size)
+	lt.state = make([]uint8, lt.size)
+	lt.loss = make([]float64, lt.size)
+	norm := float64(max(sp.n, 1) * m)
+	lv := make([]int, m)
+	for i := range lt.size {
+		lt.levels(i, lv)
+		s := 0.0
+		for j, l := range lv {
+			s += sp.qis[j].colLoss[l]
+		}
+		lt.lb[i] = s / norm
+		lt.loss[i] = math.NaN()
+	}
+	return lt
+}
+
+func (lt *lattice) levels(idx int, out []int) {
+	for j, s := range lt.stride {
+		out[j] = idx / s % lt.heights[j]
+	}
+}
+
+func (lt *lattice) index(lv []int) int {
+	i := 0
+	for j, l := range lv {
+		i += l * lt.stride[j]
+	}
+	return i
+}
+
+// tagBox sets state on every unknown node in the box [from, to] (levels).
+func (lt *lattice) tagBox(from, to []int, state uint8) {
+	cur := slices.Clone(from)
+	for {
+		i := lt.index(cur)
+		if lt.state[i] == stateUnknown {
+			lt.state[i] = state
+		}
+		j := len(cur) - 1
+		for ; j >= 0; j-- {
+			if cur[j] < to[j] {
+				cur[j]++
+				break
+			}
+			cur[j] = from[j]
+		}
+		if j < 0 {
+			return
+		}
+	}
+}
+
+// snapshot is the set of equivalence classes of one node.
+type snapshot struct {
+	node    []int
+	codes   []uint32 // [class*m + j] generalized id at node[j]
+	count   []int32
+	start   []int32 // members CSR (tuple ids), only with sensitive columns
+	members []int32
+}
+
+func (s *snapshot) classes() int { return len(s.count) }
+
+type evaluation struct {
+	anon  bool // satisfies all models within the suppression limit
+	kOK   bool // satisfies k-anonymity within the suppression limit (monotone)
+	loss  float64
+	snap  *snapshot
+	fails []bool // per class, whether it is suppressed
+}
+
+type searcher struct {
+	sp        *space
+	lt        *lattice
+	cache     []*snapshot
+	g         grouper
+	cc        *classCheck
+	evaluated int
+	monotone  bool
+	radix     []uint64
+	vec       []uint32
+}
+
+func (sp *space) bottom() *snapshot {
+	m := len(sp.qis)
+	nt := len(sp.count)
+	s := &snapshot{node: make([]int, m), codes: make([]uint32, len(sp.codes)), count: sp.count}
+	for tu := range nt {
+		for j, q := range sp.qis {
+			s.codes[tu*m+j] = q.gen[0][sp.codes[tu*m+j]]
+		}
+	}
+	if len(sp.sens) > 0 {
+		s.start = make([]int32, nt+1)
+		s.members = make([]int32, nt)
+		for i := range nt {
+			s.start[i+1] = int32(i + 1)
+			s.members[i] = int32(i)
+		}
+	}
+	return s
+}
+
+// evaluate computes the classes of node lv and checks them.
+func (s *searcher) evaluate(lv []int) *evaluation {
+	sp := s.sp
+	m := len(sp.qis)
+	s.evaluated++
+	// The finest usable cached predecessor: the one with the fewest classes.
+	var src *snapshot
+	for _, c := range s.cache {
+		ok := true
+		for j, l := range c.node {
+			if l > lv[j] || sp.qis[j].up == nil && l != 0 || sp.qis[j].up != nil && sp.qis[j].up[l][lv[j]] == nil {
+				ok = false
+				break
+			}
+		}
+		if ok && (src == nil || c.classes() < src.classes()) {
+			src = c
+		}
+	}
+	ups := make([][]uint32, m)
+	exact := true
+	prod := uint64(1)
+	for j, q := range sp.qis {
+		if q.up != nil {
+			ups[j] = q.up[src.node[j]][lv[j]]
+		} else {
+			ups[j] = q.up0(lv[j])
+		}
+		s.radix[j] = uint64(len(q.genVals[lv[j]]))
+		if prod > math.MaxUint64/s.radix[j] {
+			exact = false
+		}
+		prod *= s.radix[j]
+	}
+	nsrc := src.classes()
+	s.g.init(min(nsrc, 1<<16), m, exact)
+	dst := &snapshot{node: slices.Clone(lv)}
+	classOf := make([]int32, nsrc)
+	vec := s.vec
+	for i := range nsrc {
+		row := src.codes[i*m : i*m+m]
+		for j, up := range ups {
+			vec[j] = up[row[j]]
+		}
+		id, added := s.g.insert(s.g.key(vec, s.radix), vec)
+		if added {
+			dst.codes = append(dst.codes, vec...)
+			dst.count = append(dst.count, 0)
+		}
+		dst.count[id] += src.count[i]
+		classOf[i] = int32(id)
+	}
+	nc := dst.classes()
+	if src.start != nil {
+		dst.start = make([]int32, nc+1)
+		for i := range nsrc {
+			dst.start[classOf[i]+1] += src.start[i+1] - src.start[i]
+		}
+		for i := 1; i <= nc; i++ {
+			dst.start[i] += dst.start[i-1]
+		}
+		pos := slices.Clone(dst.start[:nc])
+		dst.members = make([]int32, len(src.members))
+		for i := range nsrc {
+			c := classOf[i]
+			n := copy(dst.members[pos[c]:], src.members[src.start[i]:src.start[i+1]])
+			pos[c] += int32(n)
+		}
+	}
+	return s.check(dst)
+}
+
+// up0 maps level-0 ids to level l ids for hierarchies that are not trees
+// (only the bottom snapshot is a valid source for them).
+func (q *qiCol) up0(l int) []uint32 {
+	m := make([]uint32, len(q.genVals[0]))
+	for code := range q.col.Dict {
+		m[q.gen[0][code]] = q.gen[l][code]
+	}
+	return m
+}
+
+func (s *searcher) check(snap *snapshot) *evaluation {
+	sp := s.sp
+	m := len(sp.qis)
+	k := int32(sp.p.K)
+	e := &evaluation{snap: snap, fails: make([]bool, snap.classes())}
+	outliers, kOutliers := 0, 0
+	total := 0.0
+	for j, q := range sp.qis {
+		total += q.colLoss[snap.node[j]]
+	}
+	for c, cnt := range snap.count {
+		fail := cnt < k
+		if fail {
+			kOutliers += int(cnt)
+		} else if snap.start != nil {
+			fail = !s.cc.ok(int(cnt), snap.members[snap.start[c]:snap.start[c+1]])
+		}
+		if fail {
+			e.fails[c] = true
+			outliers += int(cnt)
+			cell := 0.0
+			for j, q := range sp.qis {
+				cell += q.ncp[snap.node[j]][snap.codes[c*m+j]]
+			}
+			total += float64(cnt) * (float64(m) - cell)
+		}
+	}
+	e.kOK = kOutliers <= sp.limit
+	e.anon = outliers <= sp.limit
+	e.loss = total / float64(max(sp.n, 1)*m)
+	return e
+}
+
+func (s *searcher) remember(snap *snapshot) {
+	const maxCache = 48
+	if len(s.cache) >= maxCache {
+		// Keep the bottom (index 0); drop the oldest other.
+		s.cache = slices.Delete(s.cache, 1, 2)
+	}
+	s.cache = append(s.cache, snap)
+}
+
+// visit evaluates node idx, records the outcome and tags the sub-lattices
+// that monotonicity decides.
+func (s *searcher) visit(idx int) {
+	lt := s.lt
+	lv := make([]int, len(lt.heights))
+	lt.levels(idx, lv)
+	e := s.evaluate(lv)
+	if e.snap.classes() < len(s.sp.count)/2 || len(s.cache) < 8 {
+		s.remember(e.snap)
+	}
+	top := make([]int, len(lv))
+	for j, h := range lt.heights {
+		top[j] = h - 1
+	}
+	zero := make([]int, len(lv))
+	if e.anon {
+		lt.state[idx] = stateAnon
+		lt.loss[idx] = e.loss
+		if s.monotone {
+			lt.tagBox(lv, top, stateAnon)
+		}
+	} else {
+		lt.state[idx] = stateFails
+		if s.monotone || !e.kOK {
+			lt.tagBox(zero, lv, stateFails)
+		}
+	}
+}
+
+func (sp *space) searchOptimal(ctx context.Context) (*Table, *SearchResult, error) {
+	m := len(sp.qis)
+	if n := sp.latticeSize(); n > 20_000_000 {
+		return nil, nil, invalidf("privacy: the generalization lattice has %d nodes, too many for the optimal search; use method mondrian", n)
+	}
+	lt := sp.newLattice()
+	s := &searcher{sp: sp, lt: lt, radix: make([]uint64, m), vec: make([]uint32, m)}
+	s.cc = newClassCheck(sp)
+	s.monotone = !sp.p.needsSensitive() || sp.limit == 0
+	s.cache = []*snapshot{sp.bottom()}
+
+	// Phase 1: chains and binary search, tagging (monotone models only).
+	if s.monotone {
+		order := make([]int, lt.size)
+		sums := make([]int, lt.size)
+		lv := make([]int, m)
+		for i := range order {
+			order[i] = i
+			lt.levels(i, lv)
+			for _, l := range lv {
+				sums[i] += l
+			}
+		}
+		slices.SortStableFunc(order, func(a, b int) int {
+			if sums[a] != sums[b] {
+				return sums[a] - sums[b]
+			}
+			return cmpFloat(lt.lb[a], lt.lb[b])
+		})
+		path := make([]int, 0, 64)
+		for _, start := range order {
+			if lt.state[start] != stateUnknown {
+				continue
+			}
+			if err := ctx.Err(); err != nil {
+				return nil, nil, err
+			}
+			// Chain upwards from start, always to the cheapest successor.
+			path = path[:0]
+			cur := start
+			lt.levels(cur, lv)
+			for {
+				path = append(path, cur)
+				next := -1
+				for j := range m {
+					if lv[j]+1 < lt.heights[j] {
+						n := cur + lt.stride[j]
+						if next < 0 || lt.lb[n] < lt.lb[next] {
+							next = n
+						}
+					}
+				}
+				if next < 0 {
+					break
+				}
+				cur = next
+				lt.levels(cur, lv)
+			}
+			lo, hi := -1, len(path)
+			for i, n := range path {
+				if lt.state[n] == stateAnon {
+					hi = i
+					break
+				}
+				if lt.state[n] == stateFails {
+					lo = i
+				}
+			}
+			for hi-lo > 1 {
+				mid := (lo + hi) / 2
+				if lt.state[path[mid]] == stateUnknown {
+					s.visit(path[mid])
+				}
+				if lt.state[path[mid]] == stateAnon {
+					hi = mid
+				} else {
+					lo = mid
+				}
+			}
+		}
+	}
+
+	// Phase 2: by increasing lower bound until it reaches the best loss.
+	byLB := make([]int, lt.size)
+	for i := range byLB {
+		byLB[i] = i
+	}
+	slices.SortStableFunc(byLB, func(a, b int) int { return cmpFloat(lt.lb[a], lt.lb[b]) })
+	best, bestNode := math.Inf(1), -1
+	for _, n := range byLB {
+		if lt.lb[n] >= best {
+			break
+		}
+		if lt.state[n] == stateFails {
+			continue
+		}
+		if math.IsNaN(lt.loss[n]) {
+			if err := ctx.Err(); err != nil {
+				return nil, nil, err
+			}
+			s.visit(n)
+			if lt.state[n] != stateAnon {
+				continue
+			}
+		}
+		if lt.loss[n] < best {
+			best, bestNode = lt.loss[n], n
+		}
+	}
+	if bestNode < 0 {
+		return nil, nil, invalidf("privacy: no generalization satisfies the privacy models within the suppression limit of %d rows (even full generalization fails: too few rows?)", sp.limit)
+	}
+	lv := make([]int, m)
+	lt.levels(bestNode, lv)
+	out, suppressed := sp.applyFullDomain(s, lv)
+	res := &SearchResult{Levels: map[string]int{}, Suppressed: suppressed, Loss: best,
+		Evaluated: s.evaluated, LatticeNodes: lt.size}
+	for j, q := range sp.qis {
+		res.Levels[q.col.Name] = lv[j]
+	}
+	return out, res, nil
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// applyFullDomain writes the table generalized to node lv, without the rows
+// of suppressed classes.
+func (sp *space) applyFullDomain(s *searcher, lv []int) (*Table, int) {
+	// Evaluate the node straight from the tuples to know each tuple's class.
+	s.cache = s.cache[:1]
+	e := s.evaluate(lv)
+	m := len(sp.qis)
+	// Tuple -> class by regrouping (the evaluation grouped bottom classes = tuples in order).
+	nt := len(sp.count)
+	tupleFails := make([]bool, nt)
+	s.g.init(e.snap.classes(), m, s.g.exact)
+	for c := range e.snap.classes() {
+		vec := e.snap.codes[c*m : c*m+m]
+		s.g.insert(s.g.key(vec, s.radix), vec)
+	}
+	vec := make([]uint32, m)
+	for tu := range nt {
+		for j, q := range sp.qis {
+			vec[j] = q.gen[lv[j]][sp.codes[tu*m+j]]
+		}
+		c, _ := s.g.insert(s.g.key(vec, s.radix), vec)
+		tupleFails[tu] = e.fails[c]
+	}
+	return sp.emit(func(row int) bool { return !tupleFails[sp.rowTuple[row]] },
+		func(j int, keep []bool) *Column {
+			q := sp.qis[j]
+			l := lv[j]
+			codes := make([]uint32, 0, len(keep))
+			for i, code := range q.col.Codes {
+				if keep[i] {
+					codes = append(codes, q.gen[l][code])
+				}
+			}
+			c := q.col.withData(q.genVals[l], codes).Compact()
+			c.Hierarchy, c.Level = q.h, l
+			return c.note("privacy")
+		})
+}
+
+// emit builds the output table: rows for which keep is true, QI columns
+// from qiColumn, all other columns filtered. It returns the table and the
+// number of suppressed rows.
+func (sp *space) emit(keepRow func(int) bool, qiColumn func(j int, keep []bool) *Column) (*Table, int) {
+	keep := make([]bool, sp.n)
+	suppressed := 0
+	for i := range keep {
+		keep[i] = keepRow(i)
+		if !keep[i] {
+			suppressed++
+		}
+	}
+	var out *Table
+	if suppressed > 0 {
+		out = sp.t.Filter(keep)
+	} else {
+		out = sp.t.WithColumns(slices.Clone(sp.t.Columns))
+	}
+	for j, q := range sp.qis {
+		out.Columns[q.idx] = qiColumn(j, keep)
+	}
+	for i, c := range out.Columns {
+		if c.Role != RoleQuasi && suppressed > 0 {
+			out.Columns[i] = c.Compact()
+		}
+	}
+	out.Suppressed = sp.t.Suppressed + suppressed
+	return out, suppressed
+}

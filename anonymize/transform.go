@@ -1,0 +1,219 @@
+package anonymize
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"sync"
+)
+
+// Version is the engine's version, reported by the built-in transforms.
+const Version = "0.1.0"
+
+// Scope says how much of a table a transform must see at once; a plugin
+// host uses it to decide whether it may stream batches.
+type Scope string
+
+const (
+	// ScopeRow transforms compute each output row from its input row alone
+	// (plus fixed parameters such as a secret), keep the number and order of
+	// rows, and may add, drop or rename columns. They can run on any batch
+	// of rows (Table.Batches) and the results concatenated (Concat).
+	ScopeRow Scope = "row"
+	// ScopeTable transforms need every row at once (privacy models, record
+	// suppression) and may drop rows (counted in Table.Suppressed).
+	ScopeTable Scope = "table"
+)
+
+// Descriptor describes a transform to a pipeline, a plugin host or a UI.
+type Descriptor struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	Scope   Scope  `json:"scope"`
+	Summary string `json:"summary,omitempty"`
+	// ConfigSchema is an optional JSON Schema of the parameters.
+	ConfigSchema json.RawMessage `json:"config_schema,omitempty"`
+}
+
+// Transform is one step of an anonymization pipeline. Built-in transforms
+// implement it directly; the plugin host adapts out-of-process plugins to it.
+//
+// Apply must not modify its input (tables and columns are shared between
+// steps); it returns a new table. Row-scoped transforms must return exactly
+// one output row per input row, in order. Errors about the data or the
+// parameters wrap ErrInvalid. Apply must return promptly with ctx.Err()
+// when ctx is cancelled.
+type Transform interface {
+	Describe() Descriptor
+	Apply(ctx context.Context, t *Table) (*Table, error)
+}
+
+// Params are a transform's parameters as they come from a pipeline config
+// (YAML or JSON objects): names to values.
+type Params map[string]any
+
+// Decode fills v (a pointer to a struct with json tags) from p, rejecting
+// unknown parameters.
+func (p Params) Decode(v any) error {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return invalidf("parameters: %v", err)
+	}
+	dec := json.NewDecoder(bytesReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return invalidf("parameters: %v", err)
+	}
+	return nil
+}
+
+// Env is what a factory may need beyond its parameters: the publisher's
+// secret for keyed transforms, and a way to open hierarchy files.
+type Env struct {
+	// Secret is the per-publisher key for pseudonyms and date shifts.
+	Secret []byte
+	// Open opens a file named in a config (hierarchies); nil when the
+	// caller offers no files.
+	Open OpenFunc
+}
+
+// Factory builds a transform from its parameters.
+type Factory func(p Params, env Env) (Transform, error)
+
+var (
+	registryMu sync.RWMutex
+	registry   = map[string]Factory{}
+)
+
+// Register makes a transform available to pipelines under name, replacing
+// any earlier registration (the plugin host registers plugins this way).
+func Register(name string, f Factory) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	registry[name] = f
+}
+
+// Registered returns the names of all registered transforms, sorted.
+func Registered() []string {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	names := make([]string, 0, len(registry))
+	for n := range registry {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// New builds the registered transform name with params.
+func New(name string, p Params, env Env) (Transform, error) {
+	registryMu.RLock()
+	f, ok := registry[name]
+	registryMu.RUnlock()
+	if !ok {
+		return nil, invalidf("unknown transform %q (known: %v)", name, Registered())
+	}
+	t, err := f(p, env)
+	if err != nil {
+		return nil, fmt.Errorf("transform %s: %w", name, err)
+	}
+	return t, nil
+}
+
+func init() {
+	Register("safe-harbor", func(p Params, env Env) (Transform, error) {
+		s := &SafeHarbor{}
+		if err := p.Decode(s); err != nil {
+			return nil, err
+		}
+		return s, nil
+	})
+	Register("pseudonymize", func(p Params, env Env) (Transform, error) {
+		s := &Pseudonymize{}
+		if err := p.Decode(s); err != nil {
+			return nil, err
+		}
+		if len(s.Secret) == 0 {
+			s.Secret = env.Secret
+		}
+		return s, s.Validate()
+	})
+	Register("date-shift", func(p Params, env Env) (Transform, error) {
+		s := &DateShift{}
+		if err := p.Decode(s); err != nil {
+			return nil, err
+		}
+		if len(s.Secret) == 0 {
+			s.Secret = env.Secret
+		}
+		return s, s.Validate()
+	})
+	Register("generalize", func(p Params, env Env) (Transform, error) {
+		s := &Generalize{}
+		if err := p.Decode(s); err != nil {
+			return nil, err
+		}
+		return s, nil
+	})
+	Register("suppress", func(p Params, env Env) (Transform, error) {
+		s := &Suppress{}
+		if err := p.Decode(s); err != nil {
+			return nil, err
+		}
+		return s, nil
+	})
+	Register("drop", func(p Params, env Env) (Transform, error) {
+		s := &Drop{}
+		if err := p.Decode(s); err != nil {
+			return nil, err
+		}
+		return s, nil
+	})
+	Register("privacy", func(p Params, env Env) (Transform, error) {
+		s := &Privacy{}
+		if err := p.Decode(s); err != nil {
+			return nil, err
+		}
+		return s, s.Validate()
+	})
+}
+
+// Drop removes columns (or blanks them, keeping the column).
+type Drop struct {
+	Columns []string `json:"columns"`
+	// Blank keeps the columns with empty values instead of removing them.
+	Blank bool `json:"blank,omitempty"`
+}
+
+// Describe implements Transform.
+func (d *Drop) Describe() Descriptor {
+	return Descriptor{Name: "drop", Version: Version, Scope: ScopeRow, Summary: "remove or blank columns"}
+}
+
+// Apply implements Transform.
+func (d *Drop) Apply(ctx context.Context, t *Table) (*Table, error) {
+	for _, name := range d.Columns {
+		if t.Index(name) < 0 {
+			return nil, invalidf("drop: no column %q", name)
+		}
+	}
+	cols := make([]*Column, 0, len(t.Columns))
+	for _, c := range t.Columns {
+		if !slices.ContainsFunc(d.Columns, func(n string) bool { return t.Column(n) == c }) {
+			cols = append(cols, c)
+		} else if d.Blank {
+			cols = append(cols, blankColumn(c, "drop"))
+		}
+	}
+	return t.WithColumns(cols), nil
+}
+
+func blankColumn(c *Column, by string) *Column {
+	n := c.withData([]string{""}, make([]uint32, c.Len()))
+	n.Role = RoleInsensitive
+	n.Type = TypeString
+	n.Hierarchy = nil
+	return n.note(by)
+}
