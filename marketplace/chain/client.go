@@ -69,6 +69,18 @@ func (c *client) CallContract(ctx context.Context, call ethereum.CallMsg, block 
 
 func (c *client) EstimateGas(ctx context.Context, call ethereum.CallMsg) (uint64, error) {
 	gas, err := c.ec.EstimateGas(ctx, call)
+	if err != nil && call.From != (common.Address{}) &&
+		(strings.Contains(err.Error(), "insufficient funds") || strings.Contains(err.Error(), "gas required exceeds allowance")) {
+		if bal, berr := c.ec.BalanceAt(ctx, call.From, nil); berr == nil {
+			value := call.Value
+			if value == nil {
+				value = new(big.Int)
+			}
+			return 0, marketplace.Wrap(marketplace.EINVALID, err,
+				"insufficient funds: account %s has %s ETH, the transaction needs %s ETH plus gas",
+				call.From.Hex(), FormatEther(bal), FormatEther(value))
+		}
+	}
 	return gas, c.classify("estimate gas", err)
 }
 
