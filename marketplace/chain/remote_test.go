@@ -67,7 +67,7 @@ func TestDial_hidesPasswordsInMessages(t *testing.T) {
 // TestDial_gethOverHTTPAndWebSocket: the same node over both transports;
 // a wrong chain id is refused.
 func TestDial_gethOverHTTPAndWebSocket(t *testing.T) {
-	g := chaintest.StartGeth(t)
+	g := chaintest.SharedGeth(t)
 	ctx := context.Background()
 	for _, url := range []string{g.URL, g.WSURL} {
 		r, err := chain.Dial(ctx, url, chaintest.GethChainID)

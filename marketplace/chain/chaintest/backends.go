@@ -37,8 +37,8 @@ func (b Backend) NewAccount(t testing.TB, wei *big.Int) *bind.TransactOpts {
 
 // ForEachBackend runs f as a subtest on each backend: "embedded" (a fresh
 // embedded chain in a temporary directory) and "geth" (a geth --dev node
-// over HTTP JSON-RPC; skipped when geth is not installed). Each backend is
-// closed when its subtest ends.
+// over HTTP JSON-RPC, shared by the package's tests under Run; skipped when
+// geth is not installed). Each backend is closed when its subtest ends.
 func ForEachBackend(t *testing.T, f func(t *testing.T, b Backend), opts ...chain.Option) {
 	t.Run("embedded", func(t *testing.T) {
 		f(t, Embedded(t, opts...))
@@ -75,11 +75,13 @@ func Embedded(t testing.TB, opts ...chain.Option) Backend {
 	}
 }
 
-// GethBackend starts geth --dev and dials it over HTTP; both are stopped at
-// cleanup. It skips the test when geth is not installed.
+// GethBackend dials a geth --dev node over HTTP: the package's shared one
+// under Run, else one started for the test (see SharedGeth). The connection
+// (and a geth of the test's own) is closed at cleanup. It skips the test
+// when geth is not installed.
 func GethBackend(t testing.TB, opts ...chain.Option) Backend {
 	t.Helper()
-	g := StartGeth(t)
+	g := SharedGeth(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	r, err := chain.Dial(ctx, g.URL, GethChainID, opts...)

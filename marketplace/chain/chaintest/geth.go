@@ -85,21 +85,96 @@ func StartGeth(t testing.TB) *Geth {
 	if err != nil {
 		t.Skipf("%v; install it with: %s", err, InstallCommand)
 	}
+	g, err := launchGeth(bin, t.TempDir())
+	if err != nil {
+		t.Fatalf("cannot start geth: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := g.stop(); err != nil {
+			t.Logf("stopping geth: %v", err)
+		}
+	})
+	return g
+}
+
+// shared is the geth that SharedGeth hands out when the tests run under Run.
+var shared struct {
+	sync.Mutex
+	enabled bool
+	g       *Geth
+	dir     string
+	err     error
+}
+
+// Run runs a package's tests (call it from TestMain) and stops the geth
+// they shared afterwards. Under Run, SharedGeth and GethBackend start one
+// geth for the whole package instead of one per test, which saves a few
+// seconds per test; tests must then not depend on a fresh chain (use fresh
+// accounts, as Backend.NewAccount gives).
+//
+//	func TestMain(m *testing.M) { os.Exit(chaintest.Run(m)) }
+func Run(m *testing.M) int {
+	shared.Lock()
+	shared.enabled = true
+	shared.Unlock()
+	code := m.Run()
+	shared.Lock()
+	defer shared.Unlock()
+	if shared.g != nil {
+		if err := shared.g.stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "chaintest: stopping the shared geth:", err)
+		}
+		os.RemoveAll(shared.dir)
+	}
+	return code
+}
+
+// SharedGeth returns the package's shared geth when the tests run under Run,
+// starting it on first use, and a geth of the test's own (StartGeth)
+// otherwise. It skips the test when geth is not installed.
+func SharedGeth(t testing.TB) *Geth {
+	t.Helper()
+	shared.Lock()
+	defer shared.Unlock()
+	if !shared.enabled {
+		return StartGeth(t)
+	}
+	if shared.g == nil && shared.err == nil {
+		bin, err := GethPath()
+		if err != nil {
+			t.Skipf("%v; install it with: %s", err, InstallCommand)
+		}
+		if shared.dir, shared.err = os.MkdirTemp("", "medmarket-geth-"); shared.err == nil {
+			shared.g, shared.err = launchGeth(bin, shared.dir)
+		}
+	}
+	if shared.err != nil {
+		t.Fatalf("cannot start the shared geth: %v", shared.err)
+	}
+	return shared.g
+}
+
+// launchGeth starts geth --dev with its data in dir and waits until it
+// answers, retrying on other ports: a port found free can be taken before
+// geth binds it.
+func launchGeth(bin, dir string) (*Geth, error) {
 	var lastErr error
-	for attempt := 0; attempt < 3; attempt++ { // a free port can be taken before geth binds it
-		g, err := startGeth(t, bin)
+	for attempt := 0; attempt < 3; attempt++ {
+		g, err := launchGethOnce(bin, filepath.Join(dir, fmt.Sprintf("geth-%d", attempt)))
 		if err == nil {
-			return g
+			return g, nil
 		}
 		lastErr = err
 	}
-	t.Fatalf("cannot start geth: %v", lastErr)
-	return nil
+	return nil, lastErr
 }
 
-func startGeth(t testing.TB, bin string) (*Geth, error) {
-	dir := t.TempDir()
-	httpPort, wsPort, authPort := freePort(t), freePort(t), freePort(t)
+func launchGethOnce(bin, dir string) (*Geth, error) {
+	ports, err := freePorts(3)
+	if err != nil {
+		return nil, err
+	}
+	httpPort, wsPort, authPort := ports[0], ports[1], ports[2]
 	args := []string{
 		"--dev", "--dev.period", "0",
 		"--datadir", dir,
@@ -121,6 +196,7 @@ func startGeth(t testing.TB, bin string) (*Geth, error) {
 	g.cmd = exec.Command(bin, args...)
 	g.cmd.Stdout = &lockedWriter{w: g.log}
 	g.cmd.Stderr = g.cmd.Stdout
+	g.cmd.SysProcAttr = dieWithParent()
 	if err := g.cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -132,11 +208,6 @@ func startGeth(t testing.TB, bin string) (*Geth, error) {
 		g.stop()
 		return nil, fmt.Errorf("%w\ngeth log:\n%s", err, g.logTail())
 	}
-	t.Cleanup(func() {
-		if err := g.stop(); err != nil {
-			t.Logf("stopping geth: %v", err)
-		}
-	})
 	return g, nil
 }
 
@@ -232,14 +303,18 @@ func (g *Geth) logTail() string {
 	return s
 }
 
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("no free port: %v", err)
+// freePorts returns n distinct TCP ports free on 127.0.0.1 right now.
+func freePorts(n int) ([]int, error) {
+	var ports []int
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("no free port: %w", err)
+		}
+		defer l.Close()
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return ports, nil
 }
 
 type lockedWriter struct {
