@@ -69,6 +69,16 @@ type Chain interface {
 	Close() error
 }
 
+// Funder is a chain with a dev account that pays for others: the embedded
+// chain (`medmarket chain fund`, demo accounts). Remote nodes are not
+// Funders; fund accounts there with the network's own means.
+type Funder interface {
+	// Fund sends wei from the dev account to `to` and waits until it is mined.
+	Fund(ctx context.Context, to common.Address, wei *big.Int) (*types.Receipt, error)
+}
+
+var _ Funder = (*Embedded)(nil)
+
 // Option tunes OpenEmbedded and Dial.
 type Option func(*config)
 

@@ -97,7 +97,14 @@ func OpenEmbedded(ctx context.Context, dir string, opts ...Option) (*Embedded, e
 		stack.Close()
 		return nil, marketplace.Wrap(code, err, format, args...)
 	}
-	if e.devKey, err = loadOrCreateDevKey(filepath.Join(dir, devKeyFile)); err != nil {
+	keyPath := filepath.Join(dir, devKeyFile)
+	if _, err := os.Stat(keyPath); errors.Is(err, os.ErrNotExist) {
+		if _, err := os.Stat(filepath.Join(dir, nodeName, "chaindata")); err == nil {
+			// The genesis funds the dev account: a new key would not match it.
+			return fail(marketplace.EINVALID, err, "the chain in %s has lost its dev key file %s: restore it from a backup, or start a new chain in an empty directory", dir, keyPath)
+		}
+	}
+	if e.devKey, err = loadOrCreateDevKey(keyPath); err != nil {
 		return fail(marketplace.EINTERNAL, err, "cannot read the dev key of the embedded chain in %s", dir)
 	}
 	e.devAddr = crypto.PubkeyToAddress(e.devKey.PublicKey)
@@ -106,7 +113,7 @@ func OpenEmbedded(ctx context.Context, dir string, opts ...Option) (*Embedded, e
 	if e.eth, err = eth.New(stack, &ethCfg); err != nil {
 		var compat *params.ConfigCompatError
 		if errors.As(err, &compat) || strings.Contains(err.Error(), "genesis") {
-			return fail(marketplace.ECONFLICT, err, "the chain in %s was created with other chain rules than this medmarket's", dir)
+			return fail(marketplace.ECONFLICT, err, "the chain in %s has another genesis than this medmarket builds (created by another version, or with another dev key)", dir)
 		}
 		return fail(marketplace.EINTERNAL, err, "cannot start the embedded chain in %s", dir)
 	}

@@ -284,3 +284,64 @@ func TestEmbedded_killedChild(t *testing.T) {
 	fmt.Printf("mined %d\n", r.BlockNumber)
 	time.Sleep(time.Minute) // killed here, chain never closed
 }
+
+// TestEmbedded_lostDevKeyIsNamed: a chain whose dev key file is gone cannot
+// be reopened (its genesis funds that key); the error says what is missing.
+func TestEmbedded_lostDevKeyIsNamed(t *testing.T) {
+	dir := t.TempDir()
+	closeEmbedded(t, openEmbedded(t, dir))
+	if err := os.Remove(filepath.Join(dir, "devkey")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := chain.OpenEmbedded(context.Background(), dir)
+	if marketplace.ErrorCode(err) != marketplace.EINVALID || !strings.Contains(marketplace.ErrorMessage(err), "lost its dev key") {
+		t.Errorf("reopen without dev key: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "devkey")); err == nil {
+		t.Error("a new dev key was written over the lost one's place")
+	}
+	// The failed open released the directory: trying again is not a conflict.
+	if _, err := chain.OpenEmbedded(context.Background(), dir); marketplace.ErrorCode(err) != marketplace.EINVALID {
+		t.Errorf("second reopen without dev key: %v", err)
+	}
+}
+
+// TestEmbedded_concurrentSendersAreSerialised: bindings and transfers from
+// many goroutines each get their own block, all mined.
+func TestEmbedded_concurrentSendersAreSerialised(t *testing.T) {
+	ctx := context.Background()
+	e := openEmbedded(t, t.TempDir())
+	defer closeEmbedded(t, e)
+	const senders, each = 4, 10
+	start, _ := e.BlockNumber(ctx)
+	errs := make(chan error, senders)
+	for i := 0; i < senders; i++ {
+		from := newKey(t, e)
+		if _, err := e.Fund(ctx, from.From, ether("1")); err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			for j := 0; j < each; j++ {
+				if _, err := chain.Transfer(ctx, e, from, common.Address{byte(i + 1)}, big.NewInt(1)); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for i := 0; i < senders; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	end, _ := e.BlockNumber(ctx)
+	if got := end - start; got != senders+senders*each {
+		t.Errorf("%d blocks for %d transactions", got, senders+senders*each)
+	}
+	for i := 0; i < senders; i++ {
+		if b := balance(t, e, common.Address{byte(i + 1)}); b.Int64() != each {
+			t.Errorf("receiver %d got %s wei, want %d", i+1, b, each)
+		}
+	}
+}
