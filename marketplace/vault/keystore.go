@@ -135,9 +135,15 @@ func (k *Keystore) List() ([]marketplace.Account, error) {
 	for _, n := range names {
 		byAddr[n.Address] = n.Name
 	}
-	var list []marketplace.Account
+	// Named accounts come from the names file, which is read afresh; key
+	// files without a name from go-ethereum's cache of the directory, which
+	// notices files added by another process only after a moment.
+	list := append([]marketplace.Account(nil), names...)
 	for _, a := range k.ks.Accounts() {
-		list = append(list, marketplace.Account{Name: byAddr[a.Address], Address: a.Address})
+		if _, named := byAddr[a.Address]; !named {
+			list = append(list, marketplace.Account{Address: a.Address})
+			byAddr[a.Address] = ""
+		}
 	}
 	sort.Slice(list, func(i, j int) bool {
 		a, b := list[i], list[j]
@@ -183,11 +189,11 @@ func (k *Keystore) Unlock(name, passphrase string) (*Signer, error) {
 	if err != nil {
 		return nil, err
 	}
-	found, err := k.ks.Find(accounts.Account{Address: acct.Address})
+	path, err := k.keyFile(acct.Address)
 	if err != nil {
-		return nil, marketplace.Wrap(marketplace.ENOTFOUND, err, "no key file for account %s", label(acct))
+		return nil, marketplace.Wrap(marketplace.ENOTFOUND, err, "no key file for account %s in %s", label(acct), k.dir)
 	}
-	keyJSON, err := os.ReadFile(found.URL.Path)
+	keyJSON, err := os.ReadFile(path)
 	if err != nil {
 		return nil, marketplace.Wrap(marketplace.EINTERNAL, err, "cannot read the key file of account %s", label(acct))
 	}
@@ -200,9 +206,39 @@ func (k *Keystore) Unlock(name, passphrase string) (*Signer, error) {
 	}
 	if key.Address != acct.Address {
 		zero(key.PrivateKey)
-		return nil, marketplace.Errorf(marketplace.EINTERNAL, "key file %s holds %s, not %s", found.URL.Path, key.Address.Hex(), acct.Address.Hex())
+		return nil, marketplace.Errorf(marketplace.EINTERNAL, "key file %s holds %s, not %s", path, key.Address.Hex(), acct.Address.Hex())
 	}
 	return &Signer{account: acct, key: key.PrivateKey}, nil
+}
+
+// keyFile returns the path of the key file for addr: from go-ethereum's
+// cache of the directory, or, for a key another process has just added and
+// the cache has not seen yet, by reading the directory.
+func (k *Keystore) keyFile(addr common.Address) (string, error) {
+	if a, err := k.ks.Find(accounts.Account{Address: addr}); err == nil {
+		return a.URL.Path, nil
+	}
+	entries, err := os.ReadDir(k.dir)
+	if err != nil {
+		return "", err
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".") || e.Name() == NamesFile {
+			continue
+		}
+		path := filepath.Join(k.dir, e.Name())
+		data, err := os.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		var f struct {
+			Address string `json:"address"`
+		}
+		if json.Unmarshal(data, &f) == nil && common.IsHexAddress(f.Address) && common.HexToAddress(f.Address) == addr {
+			return path, nil
+		}
+	}
+	return "", keystore.ErrNoMatch
 }
 
 // checkNew validates a new account's name and passphrase and that the name

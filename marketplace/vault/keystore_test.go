@@ -312,3 +312,25 @@ func v3JSON(t *testing.T, priv interface{}, pass string) []byte {
 }
 
 func bytesEqual(a, b []byte) bool { return string(a) == string(b) }
+
+// TestKeystore_seesAccountsAddedByAnotherProcess: `medmarket account new` in
+// one process, then `serve` (already running, its keystore open) unlocks it.
+func TestKeystore_seesAccountsAddedByAnotherProcess(t *testing.T) {
+	dir := t.TempDir()
+	running := openKeystore(t, dir)
+	if list, _ := running.List(); len(list) != 0 {
+		t.Fatalf("fresh keystore lists %v", list)
+	}
+	cli := openKeystore(t, dir)
+	a, err := cli.Create("alice", "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := running.List()
+	if err != nil || len(list) != 1 || list[0] != a {
+		t.Errorf("running keystore lists %+v, %v", list, err)
+	}
+	if s, err := running.Unlock("alice", "pw"); err != nil || s.Address() != a.Address {
+		t.Errorf("running keystore unlocks alice: %v", err)
+	}
+}
