@@ -40,6 +40,29 @@ type lattice struct {
 	lb      []float64
 	state   []uint8
 	loss    []float64
+	// dominated nodes generalize an anonymous node without suppression and
+	// so cannot lose less than it.
+	dominated []bool
+}
+
+func (lt *lattice) markDominated(from, to []int, except int) {
+	cur := slices.Clone(from)
+	for {
+		if i := lt.index(cur); i != except {
+			lt.dominated[i] = true
+		}
+		j := len(cur) - 1
+		for ; j >= 0; j-- {
+			if cur[j] < to[j] {
+				cur[j]++
+				break
+			}
+			cur[j] = from[j]
+		}
+		if j < 0 {
+			return
+		}
+	}
 }
 
 func (sp *space) newLattice() *lattice {
@@ -53,6 +76,7 @@ func (sp *space) newLattice() *lattice {
 	lt.lb = make([]float64, lt.size)
 	lt.state = make([]uint8, lt.size)
 	lt.loss = make([]float64, lt.size)
+	lt.dominated = make([]bool, lt.size)
 	norm := float64(max(sp.n, 1) * m)
 	lv := make([]int, m)
 	for i := range lt.size {
@@ -115,11 +139,12 @@ type snapshot struct {
 func (s *snapshot) classes() int { return len(s.count) }
 
 type evaluation struct {
-	anon  bool // satisfies all models within the suppression limit
-	kOK   bool // satisfies k-anonymity within the suppression limit (monotone)
-	loss  float64
-	snap  *snapshot
-	fails []bool // per class, whether it is suppressed
+	anon     bool // satisfies all models within the suppression limit
+	outliers int  // rows suppressed
+	kOK      bool // satisfies k-anonymity within the suppression limit (monotone)
+	loss     float64
+	snap     *snapshot
+	fails    []bool // per class, whether it is suppressed
 }
 
 type searcher struct {
@@ -132,6 +157,12 @@ type searcher struct {
 	monotone  bool
 	radix     []uint64
 	vec       []uint32
+	scaled    [][]uint64
+	dense     []int32
+	cached    int
+	bufCodes  []uint32
+	bufCount  []int32
+	keys      []uint64
 }
 
 func (sp *space) bottom() *snapshot {
@@ -156,10 +187,13 @@ func (sp *space) bottom() *snapshot {
 
 // evaluate computes the classes of node lv and checks them.
 func (s *searcher) evaluate(lv []int) *evaluation {
-	sp := s.sp
-	m := len(sp.qis)
 	s.evaluated++
-	// The finest usable cached predecessor: the one with the fewest classes.
+	return s.check(s.rollup(s.source(lv), lv))
+}
+
+// source returns the cached predecessor of lv with the fewest classes.
+func (s *searcher) source(lv []int) *snapshot {
+	sp := s.sp
 	var src *snapshot
 	for _, c := range s.cache {
 		ok := true
@@ -173,6 +207,14 @@ func (s *searcher) evaluate(lv []int) *evaluation {
 			src = c
 		}
 	}
+	return src
+}
+
+// rollup computes the classes of node lv from those of src, a predecessor.
+// The result lives in scratch buffers until the next rollup.
+func (s *searcher) rollup(src *snapshot, lv []int) *snapshot {
+	sp := s.sp
+	m := len(sp.qis)
 	ups := make([][]uint32, m)
 	exact := true
 	prod := uint64(1)
@@ -189,22 +231,93 @@ func (s *searcher) evaluate(lv []int) *evaluation {
 		prod *= s.radix[j]
 	}
 	nsrc := src.classes()
-	s.g.init(min(nsrc, 1<<16), m, exact)
-	dst := &snapshot{node: slices.Clone(lv)}
-	classOf := make([]int32, nsrc)
+	dbgSrc += nsrc
+	// The classes are built in scratch buffers; visit copies them out
+	// when the snapshot is worth caching.
+	dst := &snapshot{node: slices.Clone(lv), codes: s.bufCodes[:0], count: s.bufCount[:0]}
+	var classOf []int32
+	if src.start != nil {
+		classOf = make([]int32, nsrc)
+	}
 	vec := s.vec
-	for i := range nsrc {
-		row := src.codes[i*m : i*m+m]
-		for j, up := range ups {
-			vec[j] = up[row[j]]
+	if exact {
+		// key = sum of scaled ids; scaled tables turn the mixed-radix
+		// product into independent lookups.
+		mult := uint64(1)
+		for j := m - 1; j >= 0; j-- {
+			t := s.scaled[j][:0]
+			for _, g := range ups[j] {
+				t = append(t, uint64(g)*mult)
+			}
+			s.scaled[j] = t
+			mult *= s.radix[j]
 		}
-		id, added := s.g.insert(s.g.key(vec, s.radix), vec)
-		if added {
-			dst.codes = append(dst.codes, vec...)
-			dst.count = append(dst.count, 0)
+		dense := prod <= 1<<22 && prod <= uint64(8*nsrc+4096)
+		if dense {
+			if uint64(cap(s.dense)) < prod {
+				s.dense = make([]int32, prod)
+			}
+			s.dense = s.dense[:prod]
+		} else {
+			s.g.init(min(nsrc, 1<<16), m, true)
 		}
-		dst.count[id] += src.count[i]
-		classOf[i] = int32(id)
+		keys := s.keys[:0]
+		for i := range nsrc {
+			row := src.codes[i*m : i*m+m]
+			var key uint64
+			for j, t := range s.scaled {
+				key += t[row[j]]
+			}
+			var id int
+			var added bool
+			if dense {
+				id = int(s.dense[key]) - 1
+				if id < 0 {
+					id = len(dst.count)
+					s.dense[key] = int32(id + 1)
+					keys = append(keys, key)
+					added = true
+				}
+			} else {
+				id, added = s.g.insert(key, nil)
+			}
+			if added {
+				for j, up := range ups {
+					vec[j] = up[row[j]]
+				}
+				dst.codes = append(dst.codes, vec...)
+				dst.count = append(dst.count, 0)
+			}
+			dst.count[id] += src.count[i]
+			if classOf != nil {
+				classOf[i] = int32(id)
+			}
+		}
+		for _, k := range keys {
+			s.dense[k] = 0
+		}
+		s.keys = keys
+	} else {
+		s.g.init(min(nsrc, 1<<16), m, false)
+		for i := range nsrc {
+			row := src.codes[i*m : i*m+m]
+			for j, up := range ups {
+				vec[j] = up[row[j]]
+			}
+			id, added := s.g.insert(s.g.key(vec, s.radix), vec)
+			if added {
+				dst.codes = append(dst.codes, vec...)
+				dst.count = append(dst.count, 0)
+			}
+			dst.count[id] += src.count[i]
+			if classOf != nil {
+				classOf[i] = int32(id)
+			}
+		}
+	}
+	s.bufCodes, s.bufCount = dst.codes, dst.count
+	if src.start == nil {
+		return dst
 	}
 	nc := dst.classes()
 	if src.start != nil {
@@ -223,7 +336,7 @@ func (s *searcher) evaluate(lv []int) *evaluation {
 			pos[c] += int32(n)
 		}
 	}
-	return s.check(dst)
+	return dst
 }
 
 // up0 maps level-0 ids to level l ids for hierarchies that are not trees
@@ -265,17 +378,55 @@ func (s *searcher) check(snap *snapshot) *evaluation {
 	}
 	e.kOK = kOutliers <= sp.limit
 	e.anon = outliers <= sp.limit
+	e.outliers = outliers
 	e.loss = total / float64(max(sp.n, 1)*m)
 	return e
 }
 
+// snapshotBudget bounds the memory of cached snapshots, in stored ints.
+const snapshotBudget = 8 << 20
+
 func (s *searcher) remember(snap *snapshot) {
-	const maxCache = 48
-	if len(s.cache) >= maxCache {
+	size := len(snap.codes) + len(snap.count) + len(snap.members)
+	for s.cached+size > snapshotBudget && len(s.cache) > 1 {
 		// Keep the bottom (index 0); drop the oldest other.
+		old := s.cache[1]
+		s.cached -= len(old.codes) + len(old.count) + len(old.members)
 		s.cache = slices.Delete(s.cache, 1, 2)
 	}
 	s.cache = append(s.cache, snap)
+	s.cached += size
+}
+
+// keep caches a copy of a snapshot built in the scratch buffers.
+func (s *searcher) keep(snap *snapshot) {
+	c := *snap
+	c.codes = slices.Clone(snap.codes)
+	c.count = slices.Clone(snap.count)
+	s.remember(&c)
+}
+
+// waypoint caches the classes of the meet (level-wise minimum) of the
+// nodes in next when the best cached source for them is poor, so that they
+// roll up from it rather than from the bottom.
+func (s *searcher) waypoint(next [][]int) {
+	w := slices.Clone(next[0])
+	for _, lv := range next[1:] {
+		for j, l := range lv {
+			w[j] = min(w[j], l)
+		}
+	}
+	if slices.Equal(w, next[0]) {
+		return
+	}
+	src := s.source(w)
+	if slices.Equal(src.node, w) || src.classes() < len(s.sp.count)/2 {
+		return
+	}
+	snap := s.rollup(src, w)
+	if snap.classes() < src.classes()*3/4 {
+		s.keep(snap)
+	}
 }
 
 // visit evaluates node idx, records the outcome and tags the sub-lattices
@@ -285,8 +436,8 @@ func (s *searcher) visit(idx int) {
 	lv := make([]int, len(lt.heights))
 	lt.levels(idx, lv)
 	e := s.evaluate(lv)
-	if e.snap.classes() < len(s.sp.count)/2 || len(s.cache) < 8 {
-		s.remember(e.snap)
+	if e.snap.classes() < len(s.sp.count)*3/4 {
+		s.keep(e.snap)
 	}
 	top := make([]int, len(lv))
 	for j, h := range lt.heights {
@@ -294,10 +445,16 @@ func (s *searcher) visit(idx int) {
 	}
 	zero := make([]int, len(lv))
 	if e.anon {
+		dbgAnon++
 		lt.state[idx] = stateAnon
 		lt.loss[idx] = e.loss
 		if s.monotone {
 			lt.tagBox(lv, top, stateAnon)
+		}
+		if e.outliers == 0 && !lt.dominated[idx] {
+			// Nothing suppressed here, so nothing is above: every
+			// generalization of this node loses at least as much.
+			lt.markDominated(lv, top, idx)
 		}
 	} else {
 		lt.state[idx] = stateFails
@@ -313,113 +470,143 @@ func (sp *space) searchOptimal(ctx context.Context) (*Table, *SearchResult, erro
 		return nil, nil, invalidf("privacy: the generalization lattice has %d nodes, too many for the optimal search; use method mondrian", n)
 	}
 	lt := sp.newLattice()
-	s := &searcher{sp: sp, lt: lt, radix: make([]uint64, m), vec: make([]uint32, m)}
+	s := &searcher{sp: sp, lt: lt, radix: make([]uint64, m), vec: make([]uint32, m), scaled: make([][]uint64, m)}
 	s.cc = newClassCheck(sp)
 	s.monotone = !sp.p.needsSensitive() || sp.limit == 0
 	s.cache = []*snapshot{sp.bottom()}
 
-	// Phase 1: chains and binary search, tagging (monotone models only).
-	if s.monotone {
-		order := make([]int, lt.size)
-		sums := make([]int, lt.size)
-		lv := make([]int, m)
-		for i := range order {
-			order[i] = i
+	best, bestNode := math.Inf(1), -1
+	note := func(n int) {
+		if lt.state[n] == stateAnon && !math.IsNaN(lt.loss[n]) && lt.loss[n] < best {
+			best, bestNode = lt.loss[n], n
+		}
+	}
+	visit := func(n int) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		s.visit(n)
+		note(n)
+		return nil
+	}
+	known := func(n int) bool {
+		return lt.state[n] == stateFails || lt.dominated[n] || !math.IsNaN(lt.loss[n])
+	}
+
+	// Phase 2: an upper bound. Walk down from the top, always to the
+	// cheapest anonymous predecessor, until none is anonymous.
+	cur := lt.size - 1
+	if !known(cur) {
+		if err := visit(cur); err != nil {
+			return nil, nil, err
+		}
+	}
+	lv := make([]int, m)
+	preds := make([]int, 0, m)
+	for lt.state[cur] == stateAnon {
+		lt.levels(cur, lv)
+		preds = preds[:0]
+		for j := range m {
+			if lv[j] > 0 {
+				preds = append(preds, cur-lt.stride[j])
+			}
+		}
+		slices.SortFunc(preds, func(a, b int) int { return cmpFloat(lt.lb[a], lt.lb[b]) })
+		next := -1
+		for _, p := range preds {
+			if lt.state[p] == stateFails || lt.lb[p] >= best {
+				continue
+			}
+			if !known(p) {
+				if err := visit(p); err != nil {
+					return nil, nil, err
+				}
+			}
+			if lt.state[p] == stateAnon {
+				next = p
+				break
+			}
+		}
+		if next < 0 {
+			break
+		}
+		cur = next
+	}
+	dbgA = s.evaluated
+
+	// Phase 3: the nodes that could still beat the bound, from the top of
+	// that region down, so that each failing node rules out all below it.
+	region := make([]int, 0, lt.size)
+	sums := make([]int, lt.size)
+	for i := range lt.size {
+		if lt.lb[i] < best && !known(i) {
+			region = append(region, i)
 			lt.levels(i, lv)
 			for _, l := range lv {
 				sums[i] += l
 			}
 		}
-		slices.SortStableFunc(order, func(a, b int) int {
-			if sums[a] != sums[b] {
-				return sums[a] - sums[b]
-			}
-			return cmpFloat(lt.lb[a], lt.lb[b])
-		})
-		path := make([]int, 0, 64)
-		for _, start := range order {
-			if lt.state[start] != stateUnknown {
-				continue
-			}
-			if err := ctx.Err(); err != nil {
-				return nil, nil, err
-			}
-			// Chain upwards from start, always to the cheapest successor.
-			path = path[:0]
-			cur := start
-			lt.levels(cur, lv)
-			for {
-				path = append(path, cur)
-				next := -1
-				for j := range m {
-					if lv[j]+1 < lt.heights[j] {
-						n := cur + lt.stride[j]
-						if next < 0 || lt.lb[n] < lt.lb[next] {
-							next = n
-						}
-					}
-				}
-				if next < 0 {
+	}
+	slices.SortFunc(region, func(a, b int) int {
+		if sums[a] != sums[b] {
+			return sums[b] - sums[a]
+		}
+		return cmpFloat(lt.lb[b], lt.lb[a])
+	})
+	const lookahead = 8
+	next := make([][]int, 0, lookahead)
+	for i, n := range region {
+		if lt.lb[n] >= best || known(n) {
+			continue
+		}
+		lt.levels(n, lv)
+		if src := s.source(lv); src.classes() > len(sp.count)/2 {
+			next = append(next[:0], slices.Clone(lv))
+			for _, n2 := range region[i+1:] {
+				if len(next) == lookahead {
 					break
 				}
-				cur = next
-				lt.levels(cur, lv)
-			}
-			lo, hi := -1, len(path)
-			for i, n := range path {
-				if lt.state[n] == stateAnon {
-					hi = i
-					break
-				}
-				if lt.state[n] == stateFails {
-					lo = i
+				if lt.lb[n2] < best && !known(n2) {
+					l2 := make([]int, m)
+					lt.levels(n2, l2)
+					next = append(next, l2)
 				}
 			}
-			for hi-lo > 1 {
-				mid := (lo + hi) / 2
-				if lt.state[path[mid]] == stateUnknown {
-					s.visit(path[mid])
-				}
-				if lt.state[path[mid]] == stateAnon {
-					hi = mid
-				} else {
-					lo = mid
-				}
-			}
+			s.waypoint(next)
+		}
+		if err := visit(n); err != nil {
+			return nil, nil, err
 		}
 	}
 
-	// Phase 2: by increasing lower bound until it reaches the best loss.
+	// Phase 4: by increasing lower bound until it reaches the best loss;
+	// it decides whatever the phases above left open (non-monotone models).
 	byLB := make([]int, lt.size)
 	for i := range byLB {
 		byLB[i] = i
 	}
 	slices.SortStableFunc(byLB, func(a, b int) int { return cmpFloat(lt.lb[a], lt.lb[b]) })
-	best, bestNode := math.Inf(1), -1
 	for _, n := range byLB {
 		if lt.lb[n] >= best {
 			break
 		}
-		if lt.state[n] == stateFails {
+		if known(n) {
+			note(n)
 			continue
 		}
-		if math.IsNaN(lt.loss[n]) {
-			if err := ctx.Err(); err != nil {
-				return nil, nil, err
-			}
-			s.visit(n)
-			if lt.state[n] != stateAnon {
-				continue
-			}
-		}
-		if lt.loss[n] < best {
-			best, bestNode = lt.loss[n], n
+		if err := visit(n); err != nil {
+			return nil, nil, err
 		}
 	}
 	if bestNode < 0 {
 		return nil, nil, invalidf("privacy: no generalization satisfies the privacy models within the suppression limit of %d rows (even full generalization fails: too few rows?)", sp.limit)
 	}
-	lv := make([]int, m)
+	dbgBelow = 0
+	for i := range lt.size {
+		if lt.lb[i] < best {
+			dbgBelow++
+		}
+	}
 	lt.levels(bestNode, lv)
 	out, suppressed := sp.applyFullDomain(s, lv)
 	res := &SearchResult{Levels: map[string]int{}, Suppressed: suppressed, Loss: best,
@@ -429,6 +616,8 @@ func (sp *space) searchOptimal(ctx context.Context) (*Table, *SearchResult, erro
 	}
 	return out, res, nil
 }
+
+var dbgSrc, dbgA, dbgBelow, dbgAnon int
 
 func cmpFloat(a, b float64) int {
 	switch {
@@ -450,7 +639,15 @@ func (sp *space) applyFullDomain(s *searcher, lv []int) (*Table, int) {
 	// Tuple -> class by regrouping (the evaluation grouped bottom classes = tuples in order).
 	nt := len(sp.count)
 	tupleFails := make([]bool, nt)
-	s.g.init(e.snap.classes(), m, s.g.exact)
+	exact := true
+	prod := uint64(1)
+	for _, r := range s.radix {
+		if prod > math.MaxUint64/r {
+			exact = false
+		}
+		prod *= r
+	}
+	s.g.init(e.snap.classes(), m, exact)
 	for c := range e.snap.classes() {
 		vec := e.snap.codes[c*m : c*m+m]
 		s.g.insert(s.g.key(vec, s.radix), vec)
