@@ -246,17 +246,23 @@ func sampleRecords(sample []byte, delim rune, max int) [][]string {
 	return out
 }
 
-// looksLikeHeader guesses whether first names columns: its fields are
-// distinct non-empty labels, and either some column below holds numbers or
-// dates while the label does not, or none of the labels recurs in its column.
+// looksLikeHeader guesses whether first names columns: none of its fields
+// is a number or date, and either some column below holds only numbers or
+// dates under a label, or none of the labels recurs in its column.
 func looksLikeHeader(first []string, recs [][]string) bool {
-	seen := make(map[string]bool)
+	labels := 0
 	for _, f := range first {
 		f = strings.TrimSpace(f)
-		if f == "" || seen[f] || valueKind(f) != TypeString {
+		if f == "" {
+			continue
+		}
+		if valueKind(f) != TypeString {
 			return false
 		}
-		seen[f] = true
+		labels++
+	}
+	if labels == 0 {
+		return false
 	}
 	if len(recs) <= 1 {
 		return true
@@ -272,11 +278,11 @@ func looksLikeHeader(first []string, recs [][]string) bool {
 			if valueKind(r[j]) == TypeString {
 				allTyped = false
 			}
-			if r[j] == f {
+			if f != "" && r[j] == f {
 				recur = true
 			}
 		}
-		if any && allTyped {
+		if any && allTyped && f != "" {
 			return true
 		}
 	}
