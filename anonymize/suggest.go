@@ -2,6 +2,7 @@ package anonymize
 
 import (
 	"net/netip"
+	"slices"
 	"regexp"
 	"strings"
 	"unicode"
@@ -201,6 +202,13 @@ func categoryByName(name string) Category {
 		}
 	}
 	words := strings.Split(n, "_")
+	if slices.Contains(words, "name") {
+		for _, w := range []string{"first", "last", "given", "family", "middle", "maiden", "full", "patient", "person", "mother", "father", "nick", "sur"} {
+			if slices.Contains(words, w) {
+				return CatName
+			}
+		}
+	}
 	for _, r := range nameRules {
 		for _, w := range r.words {
 			for _, x := range words {

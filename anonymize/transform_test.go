@@ -52,7 +52,7 @@ func TestSafeHarbor_treatsEachCategory(t *testing.T) {
 		{"city", "Somerville", "<dropped>"},
 		{"county", "Middlesex County", "<dropped>"},
 		{"notes", "call 555-657-6746", "call 555-657-6746"}, // free text is out of scope
-		{"contact", "ann@example.org", "<dropped>"},       // detected by content
+		{"contact", "ann@example.org", "<dropped>"},         // detected by content
 		{"state", "Massachusetts", "Massachusetts"},
 		{"diagnosis", "E11.9", "E11.9"},
 	}
