@@ -9,23 +9,29 @@ import (
 // The optimal full-domain search. A node of the lattice is one hierarchy
 // level per quasi-identifier; a node is anonymous when the classes it
 // produces satisfy the privacy models after suppressing at most the
-// suppression limit of rows.
+// suppression limit of rows. The result is the anonymous node of least loss
+// (normalized certainty penalty, suppressed rows counted as fully
+// generalized). Three facts make the search fast:
 //
-// Two facts make the search fast:
-//   - monotonicity: k-anonymity (with or without suppression), and l-diversity
-//     and t-closeness without suppression, hold for every generalization of an
-//     anonymous node and fail for every specialization of a failing one. A
-//     first phase walks chains from the bottom of the lattice upwards and
-//     binary-searches each for the anonymity border, tagging whole
-//     sub-lattices with every evaluation (predictive tagging, as ARX's Flash).
-//   - a lower bound: the loss of a node without suppression is the sum of
-//     per-column constants (no data pass) and never exceeds the real loss,
-//     which adds the suppressed rows as fully generalized. The second phase
-//     visits nodes by increasing bound and stops at the first whose bound is
-//     not below the best loss found, so the result is optimal.
+//   - a lower bound: the loss of a node without suppression is a sum of
+//     per-column constants (no data pass) and never exceeds its real loss.
+//     Nodes whose bound is not below the best loss found need no look.
+//   - monotonicity (predictive tagging, as in ARX's Flash): k-anonymity, with
+//     or without suppression, fails for every specialization of a failing
+//     node, so one evaluation rules out a whole sub-lattice; and a node that
+//     is anonymous without suppressing anything loses no more than any of
+//     its generalizations, which therefore need no look either.
+//   - roll-up: classes are computed from the distinct quasi-identifier
+//     tuples, not rows, and from the cached classes of a finer node when one
+//     exists (merging classes rather than regrouping tuples).
 //
-// Classes are computed from the distinct quasi-identifier tuples, not rows,
-// and rolled up from the cached classes of a finer node when one exists.
+// The search runs in phases: a greedy walk down from the top of the lattice
+// finds a good anonymous node (an upper bound); then the nodes that could
+// still beat it are evaluated from the top of that region down, so that
+// each failing node rules out everything below it; a last sweep by
+// increasing lower bound decides what the others left open (models that
+// are not monotone, such as l-diversity with suppression), and proves the
+// result optimal.
 
 const (
 	stateUnknown uint8 = iota
@@ -231,7 +237,6 @@ func (s *searcher) rollup(src *snapshot, lv []int) *snapshot {
 		prod *= s.radix[j]
 	}
 	nsrc := src.classes()
-	dbgSrc += nsrc
 	// The classes are built in scratch buffers; visit copies them out
 	// when the snapshot is worth caching.
 	dst := &snapshot{node: slices.Clone(lv), codes: s.bufCodes[:0], count: s.bufCount[:0]}
@@ -445,7 +450,6 @@ func (s *searcher) visit(idx int) {
 	}
 	zero := make([]int, len(lv))
 	if e.anon {
-		dbgAnon++
 		lt.state[idx] = stateAnon
 		lt.loss[idx] = e.loss
 		if s.monotone {
@@ -532,7 +536,6 @@ func (sp *space) searchOptimal(ctx context.Context) (*Table, *SearchResult, erro
 		}
 		cur = next
 	}
-	dbgA = s.evaluated
 
 	// Phase 3: the nodes that could still beat the bound, from the top of
 	// that region down, so that each failing node rules out all below it.
@@ -601,12 +604,6 @@ func (sp *space) searchOptimal(ctx context.Context) (*Table, *SearchResult, erro
 	if bestNode < 0 {
 		return nil, nil, invalidf("privacy: no generalization satisfies the privacy models within the suppression limit of %d rows (even full generalization fails: too few rows?)", sp.limit)
 	}
-	dbgBelow = 0
-	for i := range lt.size {
-		if lt.lb[i] < best {
-			dbgBelow++
-		}
-	}
 	lt.levels(bestNode, lv)
 	out, suppressed := sp.applyFullDomain(s, lv)
 	res := &SearchResult{Levels: map[string]int{}, Suppressed: suppressed, Loss: best,
@@ -616,8 +613,6 @@ func (sp *space) searchOptimal(ctx context.Context) (*Table, *SearchResult, erro
 	}
 	return out, res, nil
 }
-
-var dbgSrc, dbgA, dbgBelow, dbgAnon int
 
 func cmpFloat(a, b float64) int {
 	switch {
