@@ -160,3 +160,5 @@ func (t *testLog) del(key string) {
 		t.tb.Fatal(err)
 	}
 }
+
+func contextWithCancel() (context.Context, context.CancelFunc) { return context.WithCancel(ctx) }
