@@ -49,7 +49,35 @@ type lattice struct {
 	// dominated nodes generalize an anonymous node without suppression and
 	// so cannot lose less than it.
 	dominated []bool
+	// penalty is a lower bound on the suppression loss of a node: a row in
+	// a class smaller than k at a node is in one at every specialization.
+	penalty []float64
 }
+
+// raisePenalty records that every node in the box [from, to] suppresses at
+// least the rows worth pen.
+func (lt *lattice) raisePenalty(from, to []int, pen float64) {
+	cur := slices.Clone(from)
+	for {
+		if i := lt.index(cur); lt.penalty[i] < pen {
+			lt.penalty[i] = pen
+		}
+		j := len(cur) - 1
+		for ; j >= 0; j-- {
+			if cur[j] < to[j] {
+				cur[j]++
+				break
+			}
+			cur[j] = from[j]
+		}
+		if j < 0 {
+			return
+		}
+	}
+}
+
+// bound is the best lower bound on a node's loss.
+func (lt *lattice) bound(i int) float64 { return lt.lb[i] + lt.penalty[i] }
 
 func (lt *lattice) markDominated(from, to []int, except int) {
 	cur := slices.Clone(from)
@@ -83,6 +111,7 @@ func (sp *space) newLattice() *lattice {
 	lt.state = make([]uint8, lt.size)
 	lt.loss = make([]float64, lt.size)
 	lt.dominated = make([]bool, lt.size)
+	lt.penalty = make([]float64, lt.size)
 	norm := float64(max(sp.n, 1) * m)
 	lv := make([]int, m)
 	for i := range lt.size {
@@ -136,7 +165,7 @@ func (lt *lattice) tagBox(from, to []int, state uint8) {
 // snapshot is the set of equivalence classes of one node.
 type snapshot struct {
 	node    []int
-	codes   []uint32 // [class*m + j] generalized id at node[j]
+	cols    [][]uint32 // [j][class] generalized id at node[j]
 	count   []int32
 	start   []int32 // members CSR (tuple ids), only with sensitive columns
 	members []int32
@@ -147,6 +176,9 @@ func (s *snapshot) classes() int { return len(s.count) }
 type evaluation struct {
 	anon     bool // satisfies all models within the suppression limit
 	outliers int  // rows suppressed
+	// kPenalty is the loss the rows of classes smaller than k add by being
+	// suppressed; every specialization suppresses at least those rows.
+	kPenalty float64
 	kOK      bool // satisfies k-anonymity within the suppression limit (monotone)
 	loss     float64
 	snap     *snapshot
@@ -166,18 +198,20 @@ type searcher struct {
 	scaled    [][]uint64
 	dense     []int32
 	cached    int
-	bufCodes  []uint32
+	bufCols   [][]uint32
 	bufCount  []int32
-	keys      []uint64
+	keyBuf    []uint64
+	rep       []int32
 }
 
 func (sp *space) bottom() *snapshot {
 	m := len(sp.qis)
 	nt := len(sp.count)
-	s := &snapshot{node: make([]int, m), codes: make([]uint32, len(sp.codes)), count: sp.count}
-	for tu := range nt {
-		for j, q := range sp.qis {
-			s.codes[tu*m+j] = q.gen[0][sp.codes[tu*m+j]]
+	s := &snapshot{node: make([]int, m), cols: make([][]uint32, m), count: sp.count}
+	for j, q := range sp.qis {
+		s.cols[j] = make([]uint32, nt)
+		for tu := range nt {
+			s.cols[j][tu] = q.gen[0][sp.codes[tu*m+j]]
 		}
 	}
 	if len(sp.sens) > 0 {
@@ -238,16 +272,17 @@ func (s *searcher) rollup(src *snapshot, lv []int) *snapshot {
 	}
 	nsrc := src.classes()
 	// The classes are built in scratch buffers; visit copies them out
-	// when the snapshot is worth caching.
-	dst := &snapshot{node: slices.Clone(lv), codes: s.bufCodes[:0], count: s.bufCount[:0]}
+	// when the snapshot is worth caching. Each new class remembers one
+	// source class (rep) from which its codes are filled in column by column.
+	dst := &snapshot{node: slices.Clone(lv), count: s.bufCount[:0]}
 	var classOf []int32
 	if src.start != nil {
 		classOf = make([]int32, nsrc)
 	}
-	vec := s.vec
+	rep := s.rep[:0]
 	if exact {
-		// key = sum of scaled ids; scaled tables turn the mixed-radix
-		// product into independent lookups.
+		// key = sum over columns of scaled ids, computed a column at a
+		// time; the tables turn the mixed-radix product into lookups.
 		mult := uint64(1)
 		for j := m - 1; j >= 0; j-- {
 			t := s.scaled[j][:0]
@@ -257,61 +292,67 @@ func (s *searcher) rollup(src *snapshot, lv []int) *snapshot {
 			s.scaled[j] = t
 			mult *= s.radix[j]
 		}
+		if cap(s.keyBuf) < nsrc {
+			s.keyBuf = make([]uint64, nsrc)
+		}
+		keys := s.keyBuf[:nsrc]
+		t0, c0 := s.scaled[0], src.cols[0][:nsrc]
+		for i, c := range c0 {
+			keys[i] = t0[c]
+		}
+		for j := 1; j < m; j++ {
+			t, col := s.scaled[j], src.cols[j][:nsrc]
+			for i, c := range col {
+				keys[i] += t[c]
+			}
+		}
 		dense := prod <= 1<<22 && prod <= uint64(8*nsrc+4096)
+		counts := src.count[:nsrc]
 		if dense {
 			if uint64(cap(s.dense)) < prod {
 				s.dense = make([]int32, prod)
 			}
-			s.dense = s.dense[:prod]
+			d := s.dense[:prod]
+			for i, key := range keys {
+				id := d[key] - 1
+				if id < 0 {
+					id = int32(len(dst.count))
+					d[key] = id + 1
+					rep = append(rep, int32(i))
+					dst.count = append(dst.count, 0)
+				}
+				dst.count[id] += counts[i]
+				if classOf != nil {
+					classOf[i] = id
+				}
+			}
+			for _, r := range rep {
+				d[keys[r]] = 0
+			}
 		} else {
 			s.g.init(min(nsrc, 1<<16), m, true)
-		}
-		keys := s.keys[:0]
-		for i := range nsrc {
-			row := src.codes[i*m : i*m+m]
-			var key uint64
-			for j, t := range s.scaled {
-				key += t[row[j]]
-			}
-			var id int
-			var added bool
-			if dense {
-				id = int(s.dense[key]) - 1
-				if id < 0 {
-					id = len(dst.count)
-					s.dense[key] = int32(id + 1)
-					keys = append(keys, key)
-					added = true
+			for i, key := range keys {
+				id, added := s.g.insert(key, nil)
+				if added {
+					rep = append(rep, int32(i))
+					dst.count = append(dst.count, 0)
 				}
-			} else {
-				id, added = s.g.insert(key, nil)
-			}
-			if added {
-				for j, up := range ups {
-					vec[j] = up[row[j]]
+				dst.count[id] += counts[i]
+				if classOf != nil {
+					classOf[i] = int32(id)
 				}
-				dst.codes = append(dst.codes, vec...)
-				dst.count = append(dst.count, 0)
-			}
-			dst.count[id] += src.count[i]
-			if classOf != nil {
-				classOf[i] = int32(id)
 			}
 		}
-		for _, k := range keys {
-			s.dense[k] = 0
-		}
-		s.keys = keys
 	} else {
 		s.g.init(min(nsrc, 1<<16), m, false)
+		vec := s.vec
 		for i := range nsrc {
-			row := src.codes[i*m : i*m+m]
 			for j, up := range ups {
-				vec[j] = up[row[j]]
+				vec[j] = up[src.cols[j][i]]
 			}
 			id, added := s.g.insert(s.g.key(vec, s.radix), vec)
 			if added {
-				dst.codes = append(dst.codes, vec...)
+				rep = append(rep, int32(i))
 				dst.count = append(dst.count, 0)
 			}
 			dst.count[id] += src.count[i]
@@ -320,7 +361,18 @@ func (s *searcher) rollup(src *snapshot, lv []int) *snapshot {
 			}
 		}
 	}
-	s.bufCodes, s.bufCount = dst.codes, dst.count
+	s.rep = rep
+	dst.cols = make([][]uint32, m)
+	for j, up := range ups {
+		col := s.bufCols[j][:0]
+		sc := src.cols[j]
+		for _, r := range rep {
+			col = append(col, up[sc[r]])
+		}
+		s.bufCols[j] = col
+		dst.cols[j] = col
+	}
+	s.bufCount = dst.count
 	if src.start == nil {
 		return dst
 	}
@@ -360,7 +412,7 @@ func (s *searcher) check(snap *snapshot) *evaluation {
 	k := int32(sp.p.K)
 	e := &evaluation{snap: snap, fails: make([]bool, snap.classes())}
 	outliers, kOutliers := 0, 0
-	total := 0.0
+	total, kPen := 0.0, 0.0
 	for j, q := range sp.qis {
 		total += q.colLoss[snap.node[j]]
 	}
@@ -376,15 +428,19 @@ func (s *searcher) check(snap *snapshot) *evaluation {
 			outliers += int(cnt)
 			cell := 0.0
 			for j, q := range sp.qis {
-				cell += q.ncp[snap.node[j]][snap.codes[c*m+j]]
+				cell += q.ncp[snap.node[j]][snap.cols[j][c]]
 			}
 			total += float64(cnt) * (float64(m) - cell)
+			if cnt < k {
+				kPen += float64(cnt) * (float64(m) - cell)
+			}
 		}
 	}
 	e.kOK = kOutliers <= sp.limit
 	e.anon = outliers <= sp.limit
 	e.outliers = outliers
 	e.loss = total / float64(max(sp.n, 1)*m)
+	e.kPenalty = kPen / float64(max(sp.n, 1)*m)
 	return e
 }
 
@@ -392,11 +448,11 @@ func (s *searcher) check(snap *snapshot) *evaluation {
 const snapshotBudget = 8 << 20
 
 func (s *searcher) remember(snap *snapshot) {
-	size := len(snap.codes) + len(snap.count) + len(snap.members)
+	size := len(snap.cols)*len(snap.count) + len(snap.count) + len(snap.members)
 	for s.cached+size > snapshotBudget && len(s.cache) > 1 {
 		// Keep the bottom (index 0); drop the oldest other.
 		old := s.cache[1]
-		s.cached -= len(old.codes) + len(old.count) + len(old.members)
+		s.cached -= len(old.cols)*len(old.count) + len(old.count) + len(old.members)
 		s.cache = slices.Delete(s.cache, 1, 2)
 	}
 	s.cache = append(s.cache, snap)
@@ -406,7 +462,10 @@ func (s *searcher) remember(snap *snapshot) {
 // keep caches a copy of a snapshot built in the scratch buffers.
 func (s *searcher) keep(snap *snapshot) {
 	c := *snap
-	c.codes = slices.Clone(snap.codes)
+	c.cols = make([][]uint32, len(snap.cols))
+	for j, col := range snap.cols {
+		c.cols[j] = slices.Clone(col)
+	}
 	c.count = slices.Clone(snap.count)
 	s.remember(&c)
 }
@@ -449,6 +508,9 @@ func (s *searcher) visit(idx int) {
 		top[j] = h - 1
 	}
 	zero := make([]int, len(lv))
+	if e.kPenalty > 0 && e.kOK {
+		lt.raisePenalty(zero, lv, e.kPenalty)
+	}
 	if e.anon {
 		lt.state[idx] = stateAnon
 		lt.loss[idx] = e.loss
@@ -474,7 +536,7 @@ func (sp *space) searchOptimal(ctx context.Context) (*Table, *SearchResult, erro
 		return nil, nil, invalidf("privacy: the generalization lattice has %d nodes, too many for the optimal search; use method mondrian", n)
 	}
 	lt := sp.newLattice()
-	s := &searcher{sp: sp, lt: lt, radix: make([]uint64, m), vec: make([]uint32, m), scaled: make([][]uint64, m)}
+	s := &searcher{sp: sp, lt: lt, radix: make([]uint64, m), vec: make([]uint32, m), scaled: make([][]uint64, m), bufCols: make([][]uint32, m)}
 	s.cc = newClassCheck(sp)
 	s.monotone = !sp.p.needsSensitive() || sp.limit == 0
 	s.cache = []*snapshot{sp.bottom()}
@@ -518,7 +580,7 @@ func (sp *space) searchOptimal(ctx context.Context) (*Table, *SearchResult, erro
 		slices.SortFunc(preds, func(a, b int) int { return cmpFloat(lt.lb[a], lt.lb[b]) })
 		next := -1
 		for _, p := range preds {
-			if lt.state[p] == stateFails || lt.lb[p] >= best {
+			if lt.state[p] == stateFails || lt.bound(p) >= best {
 				continue
 			}
 			if !known(p) {
@@ -542,7 +604,7 @@ func (sp *space) searchOptimal(ctx context.Context) (*Table, *SearchResult, erro
 	region := make([]int, 0, lt.size)
 	sums := make([]int, lt.size)
 	for i := range lt.size {
-		if lt.lb[i] < best && !known(i) {
+		if lt.bound(i) < best && !known(i) {
 			region = append(region, i)
 			lt.levels(i, lv)
 			for _, l := range lv {
@@ -559,7 +621,7 @@ func (sp *space) searchOptimal(ctx context.Context) (*Table, *SearchResult, erro
 	const lookahead = 8
 	next := make([][]int, 0, lookahead)
 	for i, n := range region {
-		if lt.lb[n] >= best || known(n) {
+		if lt.bound(n) >= best || known(n) {
 			continue
 		}
 		lt.levels(n, lv)
@@ -569,7 +631,7 @@ func (sp *space) searchOptimal(ctx context.Context) (*Table, *SearchResult, erro
 				if len(next) == lookahead {
 					break
 				}
-				if lt.lb[n2] < best && !known(n2) {
+				if lt.bound(n2) < best && !known(n2) {
 					l2 := make([]int, m)
 					lt.levels(n2, l2)
 					next = append(next, l2)
@@ -593,7 +655,7 @@ func (sp *space) searchOptimal(ctx context.Context) (*Table, *SearchResult, erro
 		if lt.lb[n] >= best {
 			break
 		}
-		if known(n) {
+		if known(n) || lt.bound(n) >= best {
 			note(n)
 			continue
 		}
@@ -644,7 +706,10 @@ func (sp *space) applyFullDomain(s *searcher, lv []int) (*Table, int) {
 	}
 	s.g.init(e.snap.classes(), m, exact)
 	for c := range e.snap.classes() {
-		vec := e.snap.codes[c*m : c*m+m]
+		vec := make([]uint32, m)
+		for j := range m {
+			vec[j] = e.snap.cols[j][c]
+		}
 		s.g.insert(s.g.key(vec, s.radix), vec)
 	}
 	vec := make([]uint32, m)
