@@ -1,12 +1,19 @@
 package main
 
 import (
+	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"runtime/debug"
+	"strconv"
 
 	"github.com/spf13/cobra"
+
+	"github.com/medmarket/medmarket/app"
+	"github.com/medmarket/medmarket/marketplace"
 )
 
 // version is set at link time (-ldflags "-X main.version=v1.2.3"); otherwise
@@ -26,12 +33,16 @@ func binaryVersion() string {
 // cli carries what every command shares: the process's environment and
 // streams, and the global flags.
 type cli struct {
-	getenv    func(string) string
-	stdin     io.Reader
-	stdout    io.Writer
-	stderr    io.Writer
+	getenv     func(string) string
+	stdin      io.Reader
+	stdout     io.Writer
+	stderr     io.Writer
+	stdinLines *bufio.Scanner // passphrases read from a pipe, one a line
+
 	dataFlag  string
 	levelFlag string
+	passFile  string
+	chain     app.ChainOptions
 }
 
 // config resolves the global flags with the environment.
@@ -41,6 +52,45 @@ func (c *cli) config() (config, error) {
 
 func (c *cli) logger(cfg config) *slog.Logger {
 	return slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+}
+
+// envLightScrypt makes new keys cheap to unlock: tests set it, users must not.
+const envLightScrypt = "MEDMARKET_INSECURE_LIGHT_SCRYPT"
+
+// open resolves the configuration and opens the data directory with its
+// chain. Commands open it, work, and close it, so commands in sequence share
+// one persistent embedded chain.
+func (c *cli) open(ctx context.Context) (*app.App, config, error) {
+	cfg, err := c.config()
+	if err != nil {
+		return nil, cfg, err
+	}
+	chainOpts := c.chain
+	chainOpts.RPC = firstNonEmpty(chainOpts.RPC, c.getenv(envChainRPC))
+	if chainOpts.ChainID == 0 {
+		if s := c.getenv(envChainID); s != "" {
+			if chainOpts.ChainID, err = strconv.ParseUint(s, 10, 64); err != nil {
+				return nil, cfg, marketplace.Errorf(marketplace.EINVALID, "%s: %q is not a chain id.", envChainID, s)
+			}
+		}
+	}
+	a, err := app.Open(ctx, app.Options{
+		DataDir:     cfg.DataDir,
+		Version:     binaryVersion(),
+		Logger:      c.logger(cfg),
+		Chain:       chainOpts,
+		LightScrypt: c.getenv(envLightScrypt) == "1",
+	})
+	return a, cfg, err
+}
+
+// withApp runs f on the opened data directory and closes it afterwards.
+func (c *cli) withApp(ctx context.Context, f func(a *app.App) error) error {
+	a, _, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	return errors.Join(f(a), a.Close())
 }
 
 func newRootCmd(getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
@@ -64,11 +114,19 @@ Every command works on one data directory (--data, or ` + envData + `).`,
 	})
 	root.PersistentFlags().StringVar(&c.dataFlag, "data", "", "data directory (env "+envData+"; default: medmarket in the user's data directory)")
 	root.PersistentFlags().StringVar(&c.levelFlag, "log-level", "", "log level: debug, info, warn, error (env "+envLogLevel+")")
+	root.PersistentFlags().StringVar(&c.passFile, "passphrase-file", "", "read the account passphrase from this file (else env "+envPassphrase+", else a prompt)")
+	root.PersistentFlags().StringVar(&c.chain.RPC, "chain-rpc", "", "JSON-RPC URL of an Ethereum node (http, ws) instead of the embedded chain (env "+envChainRPC+")")
+	root.PersistentFlags().Uint64Var(&c.chain.ChainID, "chain-id", 0, "chain id the --chain-rpc node must serve (env "+envChainID+"; 0: accept its own)")
+	root.PersistentFlags().StringVar(&c.chain.Deployment, "deployment", "", "contract deployments file (default: deployments.json in the data dir)")
+	root.PersistentFlags().StringVar(&c.chain.Market, "market", "", "DataLicenseMarket contract address, overriding the deployments file")
+	root.PersistentFlags().StringVar(&c.chain.Registry, "registry", "", "TrialRegistry contract address, overriding the deployments file")
 
 	root.AddCommand(
 		newServeCmd(c),
 		newDesktopCmd(c),
 		newVersionCmd(c),
+		newAccountCmd(c),
+		newChainCmd(c),
 	)
 	return root
 }

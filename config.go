@@ -15,6 +15,8 @@ const (
 	envData     = "MEDMARKET_DATA"
 	envLogLevel = "MEDMARKET_LOG_LEVEL"
 	envAddr     = "MEDMARKET_ADDR"
+	envChainRPC = "MEDMARKET_CHAIN_RPC"
+	envChainID  = "MEDMARKET_CHAIN_ID"
 )
 
 const defaultAddr = "127.0.0.1:8080"

@@ -31,21 +31,17 @@ func newDesktopCmd(c *cli) *cobra.Command {
 		Short: "Open the desktop window: the same UI as serve, with native file dialogs",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := c.config()
-			if err != nil {
-				return err
-			}
-			return runDesktop(cmd.Context(), c, cfg)
+			return runDesktop(cmd.Context(), c)
 		},
 	}
 }
 
-func runDesktop(ctx context.Context, c *cli, cfg config) error {
-	log := c.logger(cfg)
-	a, err := app.Open(ctx, app.Options{DataDir: cfg.DataDir, Version: binaryVersion(), Logger: log})
+func runDesktop(ctx context.Context, c *cli) error {
+	a, cfg, err := c.open(ctx)
 	if err != nil {
 		return err
 	}
+	log := c.logger(cfg)
 	defer func() {
 		if err := a.Close(); err != nil {
 			log.Error("close data dir", "err", err)

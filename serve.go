@@ -11,7 +11,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/medmarket/medmarket/app"
 	"github.com/medmarket/medmarket/frontend"
 	"github.com/medmarket/medmarket/marketplace"
 )
@@ -22,6 +21,7 @@ const shutdownGrace = 15 * time.Second
 
 func newServeCmd(c *cli) *cobra.Command {
 	var addr string
+	var demo bool
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the web UI on the embedded default (data dir, store, chain)",
@@ -30,29 +30,36 @@ directory and listens on ` + defaultAddr + `. Stop it with Ctrl-C (SIGINT) or SI
 requests in flight finish and the store is closed cleanly.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := c.config()
-			if err != nil {
-				return err
-			}
-			return serve(cmd.Context(), c, cfg, firstNonEmpty(addr, c.getenv(envAddr), defaultAddr))
+			return serve(cmd.Context(), c, firstNonEmpty(addr, c.getenv(envAddr), defaultAddr), demo)
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "", "address to listen on (env "+envAddr+"; default "+defaultAddr+")")
+	cmd.Flags().BoolVar(&demo, "demo", false, "create and fund demo accounts (patient, researcher, sponsor) on the embedded chain; passphrases are printed")
 	return cmd
 }
 
-func serve(ctx context.Context, c *cli, cfg config, addr string) error {
-	log := c.logger(cfg)
-	a, err := app.Open(ctx, app.Options{DataDir: cfg.DataDir, Version: binaryVersion(), Logger: log})
+func serve(ctx context.Context, c *cli, addr string, demo bool) error {
+	a, cfg, err := c.open(ctx)
 	if err != nil {
 		return err
 	}
+	log := c.logger(cfg)
 	defer func() {
 		if err := a.Close(); err != nil {
 			log.Error("close data dir", "err", err)
 		}
 	}()
 
+	if demo {
+		accts, err := a.EnsureDemoAccounts(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(c.stdout, "DEMO ACCOUNTS (for trying medmarket out only; the passphrases are public):")
+		for _, d := range accts {
+			fmt.Fprintf(c.stdout, "  %-10s %s  passphrase %q\n", d.Role, d.Address.Hex(), d.Passphrase)
+		}
+	}
 	handler, err := frontend.NewServer(log, a, frontend.Options{})
 	if err != nil {
 		return err

@@ -8,13 +8,16 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/big"
 	"os"
 	"path/filepath"
 	"runtime"
 	"time"
 
 	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/chain"
 	"github.com/medmarket/medmarket/marketplace/store"
+	"github.com/medmarket/medmarket/marketplace/vault"
 )
 
 // Options configure Open.
@@ -23,6 +26,11 @@ type Options struct {
 	Version string       // the binary's version, shown on the status page
 	Logger  *slog.Logger // nil: discard
 	Now     func() time.Time
+	Chain   ChainOptions // zero: the embedded chain in DataDir
+
+	// LightScrypt encrypts new keys with scrypt parameters that take
+	// milliseconds instead of a second: for tests only, never for real keys.
+	LightScrypt bool
 }
 
 // App is one open data directory and the use cases that work on it. It holds
@@ -37,10 +45,18 @@ type App struct {
 	lock  *dirLock
 	store *store.Store
 	node  marketplace.Node
+	keys  *vault.Keystore
+
+	chain          chain.Chain
+	funder         chain.Funder // the embedded chain's dev account; nil on a remote node
+	chainID        *big.Int
+	deploymentPath string
+	deployment     *chain.Deployment // nil until the contracts are deployed on this chain
 }
 
-// Open locks the data directory, opens its store and records the start. A
-// data directory already opened by another process yields an ECONFLICT error.
+// Open locks the data directory, opens its store, keystore and chain, and
+// records the start. A data directory already opened by another process
+// yields an ECONFLICT error; an unreachable chain node an EUNAVAILABLE one.
 func Open(ctx context.Context, opts Options) (*App, error) {
 	if opts.DataDir == "" {
 		return nil, marketplace.Errorf(marketplace.EINVALID, "Data directory: not set.")
@@ -72,14 +88,27 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	var kopts []vault.KeystoreOption
+	if opts.LightScrypt {
+		kopts = append(kopts, vault.LightScrypt())
+	}
+	if a.keys, err = vault.OpenKeystore(filepath.Join(dir, "keystore"), kopts...); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if err := a.openChain(ctx, opts.Chain); err != nil {
+		a.Close()
+		return nil, err
+	}
 	a.log.Info("data dir opened", "dir", dir, "starts", a.node.Starts)
 	return a, nil
 }
 
-// Close closes the store and releases the data directory.
+// Close stops the chain, closes the store and releases the data directory.
 func (a *App) Close() error {
-	err := a.store.Close()
-	return errors.Join(err, a.lock.release())
+	err := errors.Join(a.closeChain(), a.store.Close(), a.lock.release())
+	a.log.Info("data dir closed", "dir", a.dataDir)
+	return err
 }
 
 // DataDir returns the absolute path of the data directory.

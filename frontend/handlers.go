@@ -24,7 +24,12 @@ func handleStatus(logger *slog.Logger, svc Service) http.Handler {
 			renderError(w, r, logger, err)
 			return
 		}
-		render(w, r, logger, http.StatusOK, page{Title: "Status", Section: "status", Content: statusPage(st)})
+		cs, err := svc.ChainStatus(r.Context())
+		if err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		render(w, r, logger, http.StatusOK, page{Title: "Status", Section: "status", Content: statusPage(st, cs)})
 	})
 }
 

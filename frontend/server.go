@@ -16,6 +16,7 @@ import (
 // Service is what the UI needs from the application.
 type Service interface {
 	Status(ctx context.Context) (app.Status, error)
+	ChainStatus(ctx context.Context) (app.ChainStatus, error)
 	RenameNode(ctx context.Context, name string) (marketplace.Node, error)
 }
 

@@ -69,7 +69,7 @@ func TestRoutes_servePages(t *testing.T) {
 		{"/mydata/", 200, []string{"<h1>My data</h1>", "data-desktop-choose-file", `href="/mydata/" aria-current="page"`}},
 		{"/catalog/", 200, []string{"<h1>Catalog</h1>", `href="/catalog/" aria-current="page"`}},
 		{"/trials/", 200, []string{"<h1>Trials</h1>", `href="/trials/" aria-current="page"`}},
-		{"/status/", 200, []string{"<h1>Node status</h1>", `id="status-version">test<`, `id="status-starts">1<`, `hx-post="/status/node"`}},
+		{"/status/", 200, []string{"<h1>Node status</h1>", `id="status-version">test<`, `id="status-starts">1<`, `hx-post="/status/node"`, `id="chain-id">1337<`, "DataLicenseMarket"}},
 		{"/healthz", 200, []string{"ok"}},
 		{"/static/vendor/htmx.min.js", 200, []string{"htmx"}},
 		{"/static/vendor/pico.min.css", 200, []string{"Pico CSS"}},
@@ -286,6 +286,9 @@ type failingService struct{}
 
 func (failingService) Status(context.Context) (app.Status, error) {
 	return app.Status{}, errors.New("disk on fire")
+}
+func (failingService) ChainStatus(context.Context) (app.ChainStatus, error) {
+	return app.ChainStatus{}, errors.New("chain on fire")
 }
 func (failingService) RenameNode(context.Context, string) (marketplace.Node, error) {
 	panic("boom")
