@@ -10,6 +10,10 @@ import (
 // tells callers to show the message to the user rather than treat it as a bug.
 var ErrInvalid = errors.New("invalid input")
 
+// ErrNoQuasiIdentifiers is returned by the privacy transform for a table
+// without quasi-identifier columns. It wraps ErrInvalid.
+var ErrNoQuasiIdentifiers error = &invalidError{msg: "no quasi-identifier columns"}
+
 // ErrPolicy marks a pipeline run whose result failed the policy gate.
 var ErrPolicy = errors.New("policy check failed")
 

@@ -1,6 +1,7 @@
 package anonymize_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -154,4 +155,69 @@ func FuzzReadFHIR(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSafeHarborPreset_fhirTablesStillJoin runs the safe-harbor-k5 preset
+// over all tables of the FHIR import: no patient identifier is left in any
+// table, and the keyed pseudonyms still join clinical rows to patients.
+func TestSafeHarborPreset_fhirTablesStillJoin(t *testing.T) {
+	dir := sharedData(t, "synthea-fhir")
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	im := anonymize.NewFHIRImporter()
+	for _, f := range files {
+		r, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = im.Add(r, f)
+		r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	tables := im.Tables()
+	patients := tables[0]
+	cfg, _ := anonymize.Preset("safe-harbor-k5")
+	cfg.Policy.MinK = 0 // two patients cannot be 5-anonymous; the rows are suppressed instead
+	cfg.Transforms[2].Params = anonymize.Params{"k": 2, "suppression_limit": 1}
+	p, err := cfg.Build(anonymize.Env{Secret: testSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	results, err := p.RunAll(context.Background(), tables)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all strings.Builder
+	for _, r := range results {
+		if err := anonymize.WriteCSV(&all, r.Table, anonymize.CSVWriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := all.String()
+	for _, c := range []string{"id", "mrn", "ssn", "drivers_license", "passport", "given", "family", "maiden_name", "phone", "address", "city", "postal_code", "latitude", "longitude", "birth_date", "birthplace"} {
+		col := patients.Column(c)
+		for i := range patients.NumRows() {
+			if v := col.Value(i); v != "" && strings.Contains(out, v) {
+				t.Errorf("Patient.%s value %q is in the output", c, v)
+			}
+		}
+	}
+	pseudo := &anonymize.Pseudonymize{Secret: testSecret}
+	_ = pseudo.Validate()
+	want := map[string]bool{}
+	for i := range patients.NumRows() {
+		want[pseudo.Pseudonym(patients.Column("id").Value(i))] = true
+	}
+	for _, r := range results[1:] {
+		c := r.Table.Column("patient")
+		if c == nil {
+			t.Fatalf("%s: patient column dropped", r.Table.Name)
+		}
+		for i := range r.Table.NumRows() {
+			if !want[c.Value(i)] {
+				t.Fatalf("%s row %d: patient %q does not join", r.Table.Name, i, c.Value(i))
+			}
+		}
+	}
 }

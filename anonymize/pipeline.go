@@ -3,6 +3,7 @@ package anonymize
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -149,6 +150,7 @@ type Pipeline struct {
 	columns map[string]ColumnConfig
 	hier    map[string]*Hierarchy
 	suggest bool
+	multi   bool // running as part of RunAll
 	// Progress, when set, is called before each step with its index and name.
 	Progress func(step int, name string)
 }
@@ -248,11 +250,38 @@ func (p *Pipeline) hierarchyFor(c *Column) (*Hierarchy, error) {
 // Prepare applies the configured (or suggested) types, roles and
 // hierarchies to t's columns.
 func (p *Pipeline) Prepare(t *Table) (*Table, error) {
-	for name := range p.columns {
-		if t.Index(name) < 0 {
-			return nil, invalidf("config names column %q, which table %q does not have (columns: %v)", name, t.Name, t.Names())
+	if err := p.checkColumns([]*Table{t}); err != nil {
+		return nil, err
+	}
+	return p.prepare(t)
+}
+
+// checkColumns fails when the config names a column that none of the
+// tables has (a typo would otherwise go unnoticed).
+func (p *Pipeline) checkColumns(tables []*Table) error {
+	names := make([]string, 0, len(p.columns))
+	for n := range p.columns {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		found := false
+		for _, t := range tables {
+			if t.Index(name) >= 0 {
+				found = true
+			}
+		}
+		if !found {
+			if len(tables) == 1 {
+				return invalidf("config names column %q, which table %q does not have (columns: %v)", name, tables[0].Name, tables[0].Names())
+			}
+			return invalidf("config names column %q, which none of the %d tables has", name, len(tables))
 		}
 	}
+	return nil
+}
+
+func (p *Pipeline) prepare(t *Table) (*Table, error) {
 	cols := make([]*Column, len(t.Columns))
 	for i, c := range t.Columns {
 		n := *c
@@ -289,11 +318,42 @@ type Result struct {
 // checks the policy. A failed policy is not an error: see Result.Verdict
 // (and Verdict.Err).
 func (p *Pipeline) Run(ctx context.Context, t *Table) (*Result, error) {
-	cur, err := p.Prepare(t)
+	if err := p.checkColumns([]*Table{t}); err != nil {
+		return nil, err
+	}
+	return p.run(ctx, t)
+}
+
+// RunAll runs the pipeline on each of several tables of one dataset (the
+// tables of a FHIR import, the CSV files of an export): with one secret,
+// pseudonyms and date shifts agree across them, so they still join. The
+// config's columns apply to every table that has them. The privacy step
+// passes tables without quasi-identifiers through, with a warning in their
+// report.
+func (p *Pipeline) RunAll(ctx context.Context, tables []*Table) ([]*Result, error) {
+	if err := p.checkColumns(tables); err != nil {
+		return nil, err
+	}
+	out := make([]*Result, 0, len(tables))
+	q := *p
+	q.multi = true
+	for _, t := range tables {
+		r, err := q.run(ctx, t)
+		if err != nil {
+			return nil, fmt.Errorf("table %q: %w", t.Name, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func (p *Pipeline) run(ctx context.Context, t *Table) (*Result, error) {
+	cur, err := p.prepare(t)
 	if err != nil {
 		return nil, err
 	}
 	var search *SearchResult
+	var warnings []string
 	for i, s := range p.Steps {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -304,6 +364,10 @@ func (p *Pipeline) Run(ctx context.Context, t *Table) (*Result, error) {
 		var next *Table
 		if pr, ok := s.Transform.(*Privacy); ok {
 			next, search, err = pr.Anonymize(ctx, cur)
+			if errors.Is(err, ErrNoQuasiIdentifiers) && p.multi {
+				next, err = cur, nil
+				warnings = append(warnings, fmt.Sprintf("step %d (%s) skipped: the table has no quasi-identifiers", i+1, s.Name))
+			}
 		} else {
 			next, err = s.Transform.Apply(ctx, cur)
 		}
@@ -320,6 +384,7 @@ func (p *Pipeline) Run(ctx context.Context, t *Table) (*Result, error) {
 	}
 	rep := Assess(cur, p.Report)
 	rep.Search = search
+	rep.Warnings = append(rep.Warnings, warnings...)
 	v := p.Policy.Check(rep)
 	rep.Verdict = &v
 	return &Result{Table: cur, Report: rep, Verdict: v}, nil

@@ -238,7 +238,7 @@ func newSpace(t *Table, p *Privacy) (*space, error) {
 		}
 	}
 	if len(sp.qis) == 0 {
-		return nil, invalidf("privacy: no quasi-identifier columns (set the role of the columns that identify a person in combination)")
+		return nil, fmt.Errorf("privacy: %w (set the role of the columns that identify a person in combination)", ErrNoQuasiIdentifiers)
 	}
 	if p.needsSensitive() && len(sp.sens) == 0 {
 		return nil, invalidf("privacy: l-diversity and t-closeness need at least one sensitive column")

@@ -202,6 +202,9 @@ type searcher struct {
 	bufCount  []int32
 	keyBuf    []uint64
 	rep       []int32
+	// cacheEvaluated says whether evaluated nodes' classes are kept for
+	// rolling up later ones: only worth it when the search moves upwards.
+	cacheEvaluated bool
 }
 
 func (sp *space) bottom() *snapshot {
@@ -500,7 +503,7 @@ func (s *searcher) visit(idx int) {
 	lv := make([]int, len(lt.heights))
 	lt.levels(idx, lv)
 	e := s.evaluate(lv)
-	if e.snap.classes() < len(s.sp.count)*3/4 {
+	if s.cacheEvaluated && e.snap.classes() < len(s.sp.count)*3/4 {
 		s.keep(e.snap)
 	}
 	top := make([]int, len(lv))
@@ -646,6 +649,7 @@ func (sp *space) searchOptimal(ctx context.Context) (*Table, *SearchResult, erro
 
 	// Phase 4: by increasing lower bound until it reaches the best loss;
 	// it decides whatever the phases above left open (non-monotone models).
+	s.cacheEvaluated = true
 	byLB := make([]int, lt.size)
 	for i := range byLB {
 		byLB[i] = i

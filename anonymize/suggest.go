@@ -2,8 +2,8 @@ package anonymize
 
 import (
 	"net/netip"
-	"slices"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 )
