@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 
 	"github.com/tidwall/buntdb"
 
@@ -75,7 +77,20 @@ func (l *Ledger) Export(ctx context.Context, id LogID) (*Bundle, error) {
 			return err
 		}
 		b.Origin = st.Origin
-		cps, err := l.checkpoints(tx, id, st.Size)
+		// The checkpoints as stored, valid or not: Verify judges them.
+		type stored struct {
+			size uint64
+			note string
+		}
+		var cps []stored
+		p := checkpointPrefix(id.hex())
+		err = tx.AscendRange("", p, p+"~", func(k, v string) bool {
+			size, err := strconv.ParseUint(strings.TrimPrefix(k, p), 16, 64)
+			if err == nil && size <= st.Size {
+				cps = append(cps, stored{size, v})
+			}
+			return true
+		})
 		if err != nil {
 			return err
 		}
@@ -86,36 +101,26 @@ func (l *Ledger) Export(ctx context.Context, id LogID) (*Bundle, error) {
 		if err != nil {
 			return err
 		}
-		target := cps[len(cps)-1]
-		if len(ancs) > 0 {
-			a := ancs[len(ancs)-1]
-			found := false
-			for _, cp := range cps {
-				if cp.Size == a.TreeSize {
-					target, found = cp, true
-				}
-			}
-			if !found {
-				return marketplace.Errorf(marketplace.ECONFLICT, "Log %s: anchor %d has no signed checkpoint (the store was changed).", id, a.TreeSize)
-			}
+		b.TreeSize = cps[len(cps)-1].size
+		if n := len(ancs); n > 0 && ancs[n-1].TreeSize <= st.Size {
+			b.TreeSize = ancs[n-1].TreeSize
 		}
-		b.TreeSize = target.Size
 		rd := newNodeReader(tx, id)
 		for i, cp := range cps {
-			if cp.Size > target.Size {
+			if cp.size > b.TreeSize {
 				break
 			}
-			b.Checkpoints = append(b.Checkpoints, cp.Note)
+			b.Checkpoints = append(b.Checkpoints, cp.note)
 			if i > 0 {
-				p, err := rd.consistency(cps[i-1].Size, cp.Size)
+				p, err := rd.consistency(cps[i-1].size, cp.size)
 				if err != nil {
 					return err
 				}
-				b.Consistency = append(b.Consistency, ConsistencyProof{From: cps[i-1].Size, To: cp.Size, Proof: p})
+				b.Consistency = append(b.Consistency, ConsistencyProof{From: cps[i-1].size, To: cp.size, Proof: p})
 			}
 		}
 		for _, a := range ancs {
-			if a.TreeSize <= target.Size {
+			if a.TreeSize <= b.TreeSize {
 				b.Anchors = append(b.Anchors, a)
 			}
 		}

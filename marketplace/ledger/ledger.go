@@ -330,7 +330,7 @@ func (l *Ledger) AppendBatch(ctx context.Context, id LogID, leaves [][]byte) (ui
 			if _, _, err := tx.Set(entryKeyHex(hexID, idx), string(leaf), nil); err != nil {
 				return err
 			}
-			visit(compact.NewNodeID(0, idx), hashes[i])
+			// Append visits the leaf and every inner node it completes.
 			if err := r.Append(hashes[i], visit); err != nil {
 				return fmt.Errorf("log %s: append: %w", id, err)
 			}

@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -130,6 +131,8 @@ type verifier struct {
 	bundle     []Finding
 	cps        []Checkpoint        // valid checkpoints, ascending
 	cpProblems map[uint64][]string // by size
+	noProof    map[uint64]uint64   // checkpoint size -> previous valid checkpoint without a consistency proof between them
+	rootShown  map[uint64]bool     // checkpoint sizes whose root the entries reproduce
 	chainErr   error
 	chainFails int
 }
@@ -165,6 +168,13 @@ func (v *verifier) run(ctx context.Context, opts VerifyOptions) {
 	}
 	entryFindings := v.entries(target, haveTarget)
 
+	// Without a consistency proof (a checkpoint between was dropped), the
+	// entries can still show that both roots belong to one log.
+	for size, prev := range v.noProof {
+		if !v.rootShown[size] || !v.rootShown[prev] {
+			v.cpProblems[size] = append(v.cpProblems[size], fmt.Sprintf("no consistency proof from checkpoint %d", prev))
+		}
+	}
 	// The checkpoint findings can only be completed after the entries.
 	for i := range cpFindings {
 		f := &cpFindings[i]
@@ -192,9 +202,12 @@ func (v *verifier) checkpoint(size uint64) (Checkpoint, bool) {
 	return Checkpoint{}, false
 }
 
+// anchored reports whether an anchor in the bundle matches the checkpoint of
+// that size.
 func (v *verifier) anchored(size uint64) bool {
+	cp, ok := v.checkpoint(size)
 	for _, a := range v.b.Anchors {
-		if a.TreeSize == size {
+		if ok && a.TreeSize == size && a.RootHash == common.Hash(cp.Root) {
 			return true
 		}
 	}
@@ -204,6 +217,8 @@ func (v *verifier) anchored(size uint64) bool {
 // checkpoints checks signatures, origin, order and consistency proofs.
 func (v *verifier) checkpoints(nv note.Verifier) []Finding {
 	v.cpProblems = make(map[uint64][]string)
+	v.noProof = make(map[uint64]uint64)
+	v.rootShown = make(map[uint64]bool)
 	var out []Finding
 	for i, text := range v.b.Checkpoints {
 		v.rep.Checkpoints++
@@ -234,9 +249,10 @@ func (v *verifier) checkpoints(nv note.Verifier) []Finding {
 		if n := len(v.cps); n > 0 {
 			prev := v.cps[n-1]
 			if p, ok := v.consistencyProof(prev.Size, cp.Size); !ok {
-				v.cpProblems[cp.Size] = append(v.cpProblems[cp.Size], fmt.Sprintf("no consistency proof from checkpoint %d", prev.Size))
+				// Fine if the entries show both roots (see run).
+				v.noProof[cp.Size] = prev.Size
 			} else if err := proof.VerifyConsistency(hasher, prev.Size, cp.Size, p, prev.Root[:], cp.Root[:]); err != nil {
-				v.cpProblems[cp.Size] = append(v.cpProblems[cp.Size], fmt.Sprintf("not consistent with checkpoint %d: %v", prev.Size, err))
+				v.cpProblems[cp.Size] = append(v.cpProblems[cp.Size], fmt.Sprintf("not consistent with checkpoint %d: %s", prev.Size, describeProofErr(err)))
 			} else {
 				f.Detail += fmt.Sprintf(", consistent with checkpoint %d", prev.Size)
 			}
@@ -336,7 +352,7 @@ func (v *verifier) entries(target Checkpoint, haveTarget bool) []Finding {
 			out = append(out, Finding{Subject: subject, Detail: fmt.Sprintf("no checkpoint of size %d to prove it against", size)})
 		default:
 			if err := proof.VerifyInclusion(hasher, e.Index, size, lh, e.Proof, target.Root[:]); err != nil {
-				out = append(out, Finding{Subject: subject, Detail: fmt.Sprintf("not included at index %d in checkpoint %d (the leaf or its proof was changed): %v", e.Index, size, err)})
+				out = append(out, Finding{Subject: subject, Detail: fmt.Sprintf("not included at index %d in checkpoint %d (the leaf or its proof was changed): %s", e.Index, size, describeProofErr(err))})
 			} else {
 				out = append(out, Finding{Subject: subject, OK: true, Detail: fmt.Sprintf("included in checkpoint %d", size)})
 			}
@@ -356,6 +372,8 @@ func (v *verifier) entries(target Checkpoint, haveTarget bool) []Finding {
 			root, err := rng.GetRootHash(nil)
 			if err != nil || [32]byte(root) != cp.Root {
 				v.cpProblems[cp.Size] = append(v.cpProblems[cp.Size], fmt.Sprintf("its root %s is not the root %s of entries 0-%d", b64(cp.Root[:]), b64(root), cp.Size-1))
+			} else {
+				v.rootShown[cp.Size] = true
 			}
 			next++
 		}
@@ -371,4 +389,13 @@ func b64(h []byte) string {
 		return "(none)"
 	}
 	return base64.StdEncoding.EncodeToString(h)
+}
+
+// describeProofErr says why a proof failed without the library's byte dumps.
+func describeProofErr(err error) string {
+	var mm proof.RootMismatchError
+	if errors.As(err, &mm) {
+		return fmt.Sprintf("the proof leads to root %s, not %s", b64(mm.CalculatedRoot), b64(mm.ExpectedRoot))
+	}
+	return err.Error()
 }
