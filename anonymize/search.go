@@ -3,6 +3,7 @@ package anonymize
 import (
 	"context"
 	"math"
+	"runtime"
 	"slices"
 )
 
@@ -189,22 +190,58 @@ type searcher struct {
 	sp        *space
 	lt        *lattice
 	cache     []*snapshot
-	g         grouper
-	cc        *classCheck
+	cached    int
 	evaluated int
 	monotone  bool
-	radix     []uint64
-	vec       []uint32
-	scaled    [][]uint64
-	dense     []int32
-	cached    int
-	bufCols   [][]uint32
-	bufCount  []int32
-	keyBuf    []uint64
-	rep       []int32
 	// cacheEvaluated says whether evaluated nodes' classes are kept for
 	// rolling up later ones: only worth it when the search moves upwards.
 	cacheEvaluated bool
+	*scratch
+	spare *scratch // a second worker's buffers, for evaluating two nodes at once
+}
+
+// scratch holds the buffers one evaluation at a time works in.
+type scratch struct {
+	g        grouper
+	cc       *classCheck
+	radix    []uint64
+	vec      []uint32
+	scaled   [][]uint64
+	dense    []int32
+	bufCols  [][]uint32
+	bufCount []int32
+	keyBuf   []uint64
+	rep      []int32
+}
+
+func newScratch(sp *space) *scratch {
+	m := len(sp.qis)
+	return &scratch{cc: newClassCheck(sp), radix: make([]uint64, m), vec: make([]uint32, m),
+		scaled: make([][]uint64, m), bufCols: make([][]uint32, m)}
+}
+
+// evaluatePair evaluates two incomparable nodes, the second on another
+// goroutine with the spare buffers, and records both.
+func (s *searcher) evaluatePair(a, b int) {
+	lt := s.lt
+	m := len(lt.heights)
+	la, lb := make([]int, m), make([]int, m)
+	lt.levels(a, la)
+	lt.levels(b, lb)
+	srcA, srcB := s.source(la), s.source(lb)
+	helper := *s
+	helper.scratch = s.spare
+	var eb *evaluation
+	done := make(chan struct{})
+	go func() {
+		eb = helper.check(helper.rollup(srcB, lb))
+		close(done)
+	}()
+	ea := s.check(s.rollup(srcA, la))
+	<-done
+	s.evaluated += 2
+	s.record(a, la, ea)
+	s.record(b, lb, eb)
 }
 
 func (sp *space) bottom() *snapshot {
@@ -499,10 +536,14 @@ func (s *searcher) waypoint(next [][]int) {
 // visit evaluates node idx, records the outcome and tags the sub-lattices
 // that monotonicity decides.
 func (s *searcher) visit(idx int) {
+	lv := make([]int, len(s.lt.heights))
+	s.lt.levels(idx, lv)
+	s.record(idx, lv, s.evaluate(lv))
+}
+
+// record stores an evaluation's outcome and tags what it decides.
+func (s *searcher) record(idx int, lv []int, e *evaluation) {
 	lt := s.lt
-	lv := make([]int, len(lt.heights))
-	lt.levels(idx, lv)
-	e := s.evaluate(lv)
 	if s.cacheEvaluated && e.snap.classes() < len(s.sp.count)*3/4 {
 		s.keep(e.snap)
 	}
@@ -539,8 +580,10 @@ func (sp *space) searchOptimal(ctx context.Context) (*Table, *SearchResult, erro
 		return nil, nil, invalidf("privacy: the generalization lattice has %d nodes, too many for the optimal search; use method mondrian", n)
 	}
 	lt := sp.newLattice()
-	s := &searcher{sp: sp, lt: lt, radix: make([]uint64, m), vec: make([]uint32, m), scaled: make([][]uint64, m), bufCols: make([][]uint32, m)}
-	s.cc = newClassCheck(sp)
+	s := &searcher{sp: sp, lt: lt, scratch: newScratch(sp)}
+	if runtime.GOMAXPROCS(0) > 1 {
+		s.spare = newScratch(sp)
+	}
 	s.monotone = !sp.p.needsSensitive() || sp.limit == 0
 	s.cache = []*snapshot{sp.bottom()}
 
@@ -623,9 +666,13 @@ func (sp *space) searchOptimal(ctx context.Context) (*Table, *SearchResult, erro
 	})
 	const lookahead = 8
 	next := make([][]int, 0, lookahead)
+	open := func(n int) bool { return lt.bound(n) < best && !known(n) }
 	for i, n := range region {
-		if lt.bound(n) >= best || known(n) {
+		if !open(n) {
 			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
 		}
 		lt.levels(n, lv)
 		if src := s.source(lv); src.classes() > len(sp.count)/2 {
@@ -634,13 +681,33 @@ func (sp *space) searchOptimal(ctx context.Context) (*Table, *SearchResult, erro
 				if len(next) == lookahead {
 					break
 				}
-				if lt.bound(n2) < best && !known(n2) {
+				if open(n2) {
 					l2 := make([]int, m)
 					lt.levels(n2, l2)
 					next = append(next, l2)
 				}
 			}
 			s.waypoint(next)
+		}
+		// A partner at the same height is incomparable with n: neither's
+		// outcome can decide the other, so both may run at once.
+		partner := -1
+		if s.spare != nil {
+			for _, n2 := range region[i+1:] {
+				if sums[n2] != sums[n] {
+					break
+				}
+				if open(n2) {
+					partner = n2
+					break
+				}
+			}
+		}
+		if partner >= 0 {
+			s.evaluatePair(n, partner)
+			note(n)
+			note(partner)
+			continue
 		}
 		if err := visit(n); err != nil {
 			return nil, nil, err

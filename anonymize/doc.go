@@ -1,0 +1,59 @@
+// Package anonymize is medmarket's anonymization engine: it turns a
+// patient's or a clinic's records into a table that can be published, and
+// measures how safe and how useful the result is. It is pure Go, depends on
+// nothing else of medmarket, and does no I/O beyond the io.Reader and
+// io.Writer values it is given.
+//
+// # Data
+//
+// A [Table] is a set of dictionary-encoded [Column] values: each column
+// holds its distinct strings once (Dict) and one uint32 code per row
+// (Codes), so grouping rows is integer work and transforms that work value
+// by value (Safe Harbor, pseudonyms) touch each distinct value once. Every
+// column has a [Type] and a [Role]: direct identifier, quasi-identifier,
+// sensitive or insensitive. Tables are immutable in practice: transforms
+// return new tables that share unchanged columns.
+//
+// Readers: [ReadCSV] and the streaming [CSVReader] (delimiter, header and
+// type detection, quoted fields, UTF-8 BOM; errors are [*ParseError] values
+// naming line and column); [ReadFHIR] and [FHIRImporter] for FHIR R4
+// Bundles or NDJSON, flattened into one table per resource type joined by a
+// "patient" column. Writers: [WriteCSV] and [WriteParquet].
+//
+// # Transforms and pipelines
+//
+// Every step implements [Transform]: Describe says its name, version and
+// [Scope] (row-scoped transforms may run on any batch of rows — see
+// [Table.Batches] and [Concat] — which is what a plugin host streaming
+// column-wise batches needs; table-scoped ones see all rows), and Apply
+// maps a table to a new one. Built-ins: [SafeHarbor], [Pseudonymize]
+// (keyed HMAC-SHA256), [DateShift] (per-patient keyed shifts that keep
+// intervals), [Generalize] (hierarchies: ARX CSV files via
+// [ReadHierarchy], or automatic ones for numbers, dates and ZIP codes),
+// [Suppress], [Drop] and [Privacy] (k-anonymity, l-diversity,
+// t-closeness through an optimal full-domain lattice search or Mondrian
+// partitioning, with a suppression limit). [Register] adds transforms
+// (plugins) under a name; [New] builds one from [Params].
+//
+// A [Config] (YAML via [LoadConfig], or a [Preset]: "safe-harbor",
+// "safe-harbor-k5"; [SuggestConfig] writes a starting one from the data)
+// names column roles and hierarchies, the transforms in order, report
+// options and the [Policy]. [Config.Build] turns it into a [Pipeline];
+// [Pipeline.Run] (one table) and [Pipeline.RunAll] (the tables of one
+// dataset) return a [Result]: the table, its [Report] and the policy's
+// [Verdict].
+//
+// # Reports and the gate
+//
+// [Assess] computes a [Report] from a published table alone: equivalence
+// classes and their size histogram; prosecutor, journalist and marketer
+// re-identification risk, records at risk and sample uniques (ARX's
+// definitions); normalized certainty penalty, discernibility and average
+// class size; l and t reached per sensitive column; direct identifiers and
+// identifier-like contents left. [Policy.Check] passes a report or gives
+// the exact reasons it fails.
+//
+// [Suggest] proposes a role, an identifier [Category] (the 18 HIPAA Safe
+// Harbor categories and demographics) and a transform for every column from
+// its name and contents.
+package anonymize
