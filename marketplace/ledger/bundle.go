@@ -176,9 +176,9 @@ func WriteBundle(w io.Writer, b *Bundle) error {
 // one).
 func ReadBundle(r io.Reader) (*Bundle, error) {
 	var b Bundle
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&b); err != nil {
+	// Unknown fields are allowed: later formats may add some, and the trials
+	// layer may wrap a bundle in its own export.
+	if err := json.NewDecoder(r).Decode(&b); err != nil {
 		return nil, marketplace.Wrap(marketplace.EINVALID, err, "Not a ledger bundle")
 	}
 	if b.Format != BundleFormat {

@@ -65,6 +65,7 @@ func TestCrashChild(t *testing.T) {
 // is the root of the stored entries), and it signs a checkpoint consistent
 // with the last one.
 func TestCrash_killDuringAppend(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts child processes")
 	}

@@ -124,6 +124,7 @@ func TestAppend_acknowledgedEntriesSurviveReopen(t *testing.T) {
 // of the transaction in the file, in no fixed key order. Every cut must
 // reopen as a whole log: the size before the append or after it.
 func TestRecover_tornAppendRollsBackToAWholeLog(t *testing.T) {
+	t.Parallel()
 	tl := newTestLog(t, false)
 	tl.appendN(1000, 250)
 	tl.checkpoint()
