@@ -144,13 +144,35 @@ func (c *client) SendTransaction(ctx context.Context, tx *types.Transaction) err
 		c.sendMu.Lock()
 		defer c.sendMu.Unlock()
 	}
-	if err := c.ec.SendTransaction(ctx, tx); err != nil && !strings.Contains(err.Error(), "already known") {
+	err := c.ec.SendTransaction(ctx, tx)
+	// A node's transaction pool catches up with a new head a moment after
+	// the head's receipts are served (geth resets it asynchronously), so a
+	// sender funded in the last block can be refused for a few milliseconds.
+	for wait := 0; err != nil && wait < 40 && c.poolLagsHead(ctx, tx, err); wait++ {
+		time.Sleep(25 * time.Millisecond)
+		err = c.ec.SendTransaction(ctx, tx)
+	}
+	if err != nil && !strings.Contains(err.Error(), "already known") {
 		return c.sendError(ctx, tx, err)
 	}
 	if c.seal != nil {
 		return c.seal(tx)
 	}
 	return nil
+}
+
+// poolLagsHead reports whether err refuses tx for want of funds that the
+// latest block says the sender has.
+func (c *client) poolLagsHead(ctx context.Context, tx *types.Transaction, err error) bool {
+	if !strings.Contains(err.Error(), "insufficient funds") || ctx.Err() != nil {
+		return false
+	}
+	from, serr := types.Sender(types.LatestSignerForChainID(c.chainID), tx)
+	if serr != nil {
+		return false
+	}
+	bal, berr := c.ec.BalanceAt(ctx, from, nil)
+	return berr == nil && bal.Cmp(txCost(tx)) >= 0
 }
 
 // sendError names the cause of a refused transaction, with the figures when
