@@ -1,0 +1,131 @@
+package vault
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/medmarket/medmarket/marketplace"
+)
+
+// Blobs stores encrypted datasets by the SHA-256 of their bytes, the content
+// hash a listing carries on chain, so any copy can be checked against the
+// listing and any store can hold them.
+type Blobs struct {
+	dir string
+}
+
+// OpenBlobs uses dir (created 0700 if missing) as a blob store.
+func OpenBlobs(dir string) (*Blobs, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("blob store %s: %w", dir, err)
+	}
+	return &Blobs{dir: dir}, nil
+}
+
+// Hash is a blob's content address.
+type Hash [32]byte
+
+func (h Hash) String() string { return hex.EncodeToString(h[:]) }
+
+// ParseHash reads a hex content hash, with or without 0x.
+func ParseHash(s string) (Hash, error) {
+	var h Hash
+	if len(s) == 66 && (s[:2] == "0x" || s[:2] == "0X") {
+		s = s[2:]
+	}
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != len(h) {
+		return h, marketplace.Errorf(marketplace.EINVALID, "content hash %q: want 64 hex digits", s)
+	}
+	copy(h[:], b)
+	return h, nil
+}
+
+func (b *Blobs) path(h Hash) string {
+	s := h.String()
+	return filepath.Join(b.dir, s[:2], s)
+}
+
+// Put stores what r yields and returns its hash. The blob appears under its
+// name only once complete and synced (temp file, fsync, rename), so a crash
+// never leaves a partial blob where a reader would find it.
+func (b *Blobs) Put(r io.Reader) (Hash, int64, error) {
+	tmp, err := os.CreateTemp(b.dir, ".put-*")
+	if err != nil {
+		return Hash{}, 0, fmt.Errorf("store blob: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // no-op after the rename
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, h), r)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return Hash{}, 0, fmt.Errorf("store blob: %w", err)
+	}
+	var sum Hash
+	copy(sum[:], h.Sum(nil))
+	dst := b.path(sum)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		return Hash{}, 0, fmt.Errorf("store blob: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), dst); err != nil {
+		return Hash{}, 0, fmt.Errorf("store blob: %w", err)
+	}
+	if d, err := os.Open(filepath.Dir(dst)); err == nil {
+		d.Sync() // make the rename itself durable
+		d.Close()
+	}
+	return sum, n, nil
+}
+
+// Has reports whether the blob is stored.
+func (b *Blobs) Has(h Hash) bool {
+	_, err := os.Stat(b.path(h))
+	return err == nil
+}
+
+// Open returns the stored blob; ENOTFOUND when it is not here. The caller
+// checks the hash while reading where the bytes leave a trusted disk
+// (Verify does it in one call).
+func (b *Blobs) Open(h Hash) (*os.File, error) {
+	f, err := os.Open(b.path(h))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, marketplace.Errorf(marketplace.ENOTFOUND, "blob %s is not stored on this node", h)
+	}
+	return f, err
+}
+
+// Remove deletes a blob; removing one that is absent is not an error.
+func (b *Blobs) Remove(h Hash) error {
+	if err := os.Remove(b.path(h)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove blob %s: %w", h, err)
+	}
+	return nil
+}
+
+// Verify reads the stored blob through and checks it still has its hash.
+func (b *Blobs) Verify(h Hash) error {
+	f, err := b.Open(h)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sum := sha256.New()
+	if _, err := io.Copy(sum, f); err != nil {
+		return fmt.Errorf("read blob %s: %w", h, err)
+	}
+	if got := hex.EncodeToString(sum.Sum(nil)); got != h.String() {
+		return marketplace.Errorf(marketplace.EINVALID, "blob %s is damaged: its bytes hash to %s", h, got)
+	}
+	return nil
+}
