@@ -53,7 +53,6 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/tidwall/buntdb"
 	"github.com/transparency-dev/merkle/compact"
@@ -130,8 +129,6 @@ type Config struct {
 	Anchorer Anchorer
 	// Logger receives the scheduler's reports. Default: discarded.
 	Logger *slog.Logger
-	// Now is the clock for anchor records. Default time.Now.
-	Now func() time.Time
 }
 
 // Ledger is the set of logs in one buntdb. It is safe for concurrent use;
@@ -144,7 +141,6 @@ type Ledger struct {
 	prefix      string
 	anchorer    Anchorer
 	log         *slog.Logger
-	now         func() time.Time
 
 	mu        sync.Mutex
 	anchoring map[LogID]*sync.Mutex // one anchoring at a time per log
@@ -188,9 +184,6 @@ func New(db *buntdb.DB, cfg Config) (*Ledger, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
 	signer, vkey, err := loadOrCreateKey(cfg.KeyDir, cfg.KeyName)
 	if err != nil {
 		return nil, err
@@ -201,7 +194,7 @@ func New(db *buntdb.DB, cfg Config) (*Ledger, error) {
 	}
 	l := &Ledger{
 		db: db, signer: signer, verifierKey: vkey, verifier: verifier,
-		prefix: cfg.OriginPrefix, anchorer: cfg.Anchorer, log: cfg.Logger, now: cfg.Now,
+		prefix: cfg.OriginPrefix, anchorer: cfg.Anchorer, log: cfg.Logger,
 		anchoring: make(map[LogID]*sync.Mutex),
 		dirty:     make(map[LogID]bool),
 		wake:      make(chan struct{}, 1),

@@ -259,6 +259,8 @@ func TestTamper_bundleChangesAreDetected(t *testing.T) {
 			[]string{"anchor 40: anchored root", "bundle: checkpoint 40, which the entries are proved against, is not anchored"}},
 		{"anchor removed", func(b *Bundle) *Bundle { b.Anchors = b.Anchors[:1]; return b }, VerifyOptions{},
 			[]string{"checkpoint 40, which the entries are proved against, is not anchored"}},
+		{"log id changed", func(b *Bundle) *Bundle { b.LogID[31] ^= 1; return b }, VerifyOptions{},
+			[]string{"bundle: origin", "does not name log"}},
 		{"anchor transaction changed", func(b *Bundle) *Bundle { b.Anchors[0].TxHash[0] ^= 1; return b }, VerifyOptions{Chain: c.anchorer()},
 			[]string{"anchor 10: the chain records it in tx"}},
 		{"whole log rewritten and re-signed", func(*Bundle) *Bundle { return attacker }, VerifyOptions{VerifierKey: tl.l.VerifierKey()},

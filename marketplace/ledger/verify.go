@@ -157,6 +157,11 @@ func (v *verifier) run(ctx context.Context, opts VerifyOptions) {
 	if b.Format != BundleFormat {
 		v.failBundle("format %q is not %q", b.Format, BundleFormat)
 	}
+	// The signed origin names the log, so checkpoints of one trial cannot
+	// pass for another's.
+	if !strings.HasSuffix(b.Origin, "/"+b.LogID.hex()) {
+		v.failBundle("origin %q does not name log %s", b.Origin, b.LogID)
+	}
 	cpFindings := v.checkpoints(nv)
 	target, haveTarget := v.checkpoint(b.TreeSize)
 	if !haveTarget {
