@@ -43,6 +43,8 @@ export MEDMARKET_GETH="$gobin/geth"
 "$MEDMARKET_GETH" version | head -2
 
 step "generated code is up to date"
+# The module supports Go 1.25: a dependency bump must not raise it silently.
+grep -qx 'go 1.25.0' go.mod || { echo "go.mod must say 'go 1.25.0' (a dependency raised it?)" >&2; exit 1; }
 go tool templ generate >/dev/null
 bash frontend/vendor.sh --check
 bash marketplace/contracts/gen.sh --check
