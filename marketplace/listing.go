@@ -463,6 +463,12 @@ func (f *CatalogFilter) Validate() error {
 	if f.PriceMax != nil && f.PriceMax.Sign() < 0 {
 		return Errorf(EINVALID, "Filter price_max must not be negative.")
 	}
+	if f.PriceMin != nil && f.PriceMin.Cmp(maxUint256) > 0 {
+		return Errorf(EINVALID, "Filter price_min above 2^256-1 wei.")
+	}
+	if f.PriceMax != nil && f.PriceMax.Cmp(maxUint256) > 0 {
+		return Errorf(EINVALID, "Filter price_max above 2^256-1 wei.")
+	}
 	if f.PriceMin != nil && f.PriceMax != nil && f.PriceMin.Cmp(f.PriceMax) > 0 {
 		return Errorf(EINVALID, "Filter price_min %s is above price_max %s.", f.PriceMin, f.PriceMax)
 	}

@@ -177,6 +177,7 @@ func TestCatalogFilter_ValidateNamesTheField(t *testing.T) {
 		{"unknown sort", CatalogFilter{Sort: "cheapest"}, "sort"},
 		{"relevance without query", CatalogFilter{Sort: SortRelevance}, "sort"},
 		{"negative price", CatalogFilter{PriceMin: big.NewInt(-1)}, "price_min"},
+		{"huge price", CatalogFilter{PriceMax: new(big.Int).Lsh(big.NewInt(1), 256)}, "price_max"},
 		{"inverted price", CatalogFilter{PriceMin: big.NewInt(5), PriceMax: big.NewInt(4)}, "price_min"},
 		{"data type", CatalogFilter{DataTypes: []string{"x"}}, "data_types[0]"},
 		{"terms", CatalogFilter{Terms: DUO(1) << 60}, "terms"},

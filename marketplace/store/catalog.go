@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/tidwall/buntdb"
 
@@ -23,12 +22,15 @@ import (
 //
 //	cat:cursor                  the first block the indexer has not applied (decimal)
 //	cat:count                   the number of listings (decimal)
-//	cat:l:<id>                  the listing as JSON (marketplace.Listing)
-//	cat:s:<id>                  the listing's summary: fixed-width binary fields for filters and
-//	                            sorts (see summary.go); the indexes cat_newest, cat_price and
-//	                            cat_sales order these keys
-//	cat:t:<token>:<id>          full-text posting: the fields (title, tags, columns, description)
-//	                            where the lower-cased token occurs, as a bit mask
+//	cat:c:<id>                  the verified dataset card, canonical JSON
+//	cat:s:<id>                  the listing's summary: its on-chain fields, fixed-width binary, for
+//	                            filters and sorts (see catalog_summary.go), including those events
+//	                            change (active, price, sales, card status); the indexes
+//	                            cat_newest, cat_price and cat_sales order these keys
+//	cat:t:<token>:<bucket>      full-text postings of a lower-cased token for listings
+//	                            bucket*256..bucket*256+255: (id%256, field mask) byte pairs, the
+//	                            mask saying where the token occurs (title, tags, columns,
+//	                            description); see catalog_text.go
 //	cat:ev:<block>:<log index>  an event applied ahead of the cursor (IndexTx), so the indexer
 //	                            skips it when it reaches that block
 //	cat:pending:<id>            a listing whose card could not be fetched yet
@@ -39,76 +41,42 @@ import (
 // a crash leaves the catalog at a batch boundary, never half way through.
 type Catalog struct {
 	db *buntdb.DB
+	m  *mirror
 }
 
 const (
 	catPrefix        = "cat:"
 	catCursorKey     = "cat:cursor"
 	catCountKey      = "cat:count"
-	catListingPrefix = "cat:l:"
+	catCardPrefix    = "cat:c:"
 	catSummaryPrefix = "cat:s:"
 	catTokenPrefix   = "cat:t:"
 	catEventPrefix   = "cat:ev:"
 	catPendingPrefix = "cat:pending:"
-
-	idxNewest = "cat_newest"
-	idxPrice  = "cat_price"
-	idxSales  = "cat_sales"
 )
 
-var catalogIndexMu sync.Mutex
-
-// Catalog returns the catalog kept in the store, creating its buntdb indexes on first use after
-// opening (buntdb keeps indexes in memory only; building them over 100,000 listings takes a
-// fraction of a second).
+// Catalog returns the catalog kept in the store. The first call after opening loads the
+// catalog's in-memory search index from the summaries (see catalog_mirror.go; about 0.1 s for
+// 100,000 listings); later calls share it.
 func (s *Store) Catalog() (*Catalog, error) {
-	catalogIndexMu.Lock()
-	defer catalogIndexMu.Unlock()
-	err := s.db.Update(func(tx *buntdb.Tx) error {
-		have, err := tx.Indexes()
-		if err != nil {
-			return err
-		}
-		for _, ix := range []struct {
-			name string
-			less func(a, b string) bool
-		}{
-			{idxNewest, lessField(sPos, sPos+12)},
-			{idxPrice, lessField(sPrice, sPrice+32)},
-			{idxSales, lessField(sSales, sSales+8)},
-		} {
-			if contains(have, ix.name) {
-				continue
-			}
-			if err := tx.CreateIndex(ix.name, catSummaryPrefix+"*", ix.less); err != nil {
-				return fmt.Errorf("create index %s: %w", ix.name, err)
-			}
-		}
-		return nil
-	})
+	m, err := mirrorOf(s)
 	if err != nil {
 		return nil, fmt.Errorf("open catalog: %w", err)
 	}
-	return &Catalog{db: s.db}, nil
+	return &Catalog{db: s.db, m: m}, nil
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
+// update runs fn in a write transaction under the catalog's write lock and, once it committed,
+// installs the summaries it changed in the search index.
+func (c *Catalog) update(fn func(tx *buntdb.Tx, changed map[uint64]string) error) error {
+	c.m.write.Lock()
+	defer c.m.write.Unlock()
+	changed := make(map[uint64]string)
+	if err := c.db.Update(func(tx *buntdb.Tx) error { return fn(tx, changed) }); err != nil {
+		return err
 	}
-	return false
-}
-
-// lessField orders summaries by the bytes in [from, to).
-func lessField(from, to int) func(a, b string) bool {
-	return func(a, b string) bool {
-		if len(a) < to || len(b) < to {
-			return len(a) < len(b)
-		}
-		return a[from:to] < b[from:to]
-	}
+	c.m.update(changed)
+	return nil
 }
 
 func hex16(v uint64) string {
@@ -121,11 +89,11 @@ func hex16(v uint64) string {
 	return string(b[:])
 }
 
-func listingKey(id uint64) string { return catListingPrefix + hex16(id) }
 func summaryKey(id uint64) string { return catSummaryPrefix + hex16(id) }
 func pendingKey(id uint64) string { return catPendingPrefix + hex16(id) }
-func postingKey(token string, id uint64) string {
-	return catTokenPrefix + token + ":" + hex16(id)
+func cardKey(id uint64) string    { return catCardPrefix + hex16(id) }
+func postingKey(token string, bucket uint64) string {
+	return catTokenPrefix + token + ":" + hex16(bucket)
 }
 func eventKey(block uint64, logIndex uint) string {
 	return catEventPrefix + hex16(block) + ":" + hex16(uint64(logIndex))[8:]
@@ -193,24 +161,36 @@ func (c *Catalog) Listing(ctx context.Context, id uint64) (*marketplace.Listing,
 	return l, nil
 }
 
+// getListing assembles a listing from its summary and its card.
 func getListing(tx *buntdb.Tx, id uint64) (*marketplace.Listing, error) {
-	s, err := tx.Get(listingKey(id))
+	sum, err := tx.Get(summaryKey(id))
 	if err != nil {
 		return nil, err
 	}
-	var l marketplace.Listing
-	if err := json.Unmarshal([]byte(s), &l); err != nil {
-		return nil, fmt.Errorf("decode listing %d: %w", id, err)
+	if len(sum) != sLen {
+		return nil, fmt.Errorf("listing %d: summary of %d bytes, want %d", id, len(sum), sLen)
 	}
-	return &l, nil
+	l := summaryListing(sum)
+	if l.CardStatus == marketplace.CardVerified {
+		cb, err := tx.Get(cardKey(id))
+		if err != nil {
+			return nil, fmt.Errorf("card of listing %d: %w", id, err)
+		}
+		var c marketplace.DatasetCard
+		if err := json.Unmarshal([]byte(cb), &c); err != nil {
+			return nil, fmt.Errorf("decode card of listing %d: %w", id, err)
+		}
+		l.Card = &c
+	}
+	return l, nil
 }
 
-func putListing(tx *buntdb.Tx, l *marketplace.Listing) error {
-	b, err := json.Marshal(l)
+func putCard(tx *buntdb.Tx, id uint64, c *marketplace.DatasetCard) error {
+	cb, err := c.Encode()
 	if err != nil {
-		return fmt.Errorf("encode listing %d: %w", l.ID, err)
+		return fmt.Errorf("encode card of listing %d: %w", id, err)
 	}
-	_, _, err = tx.Set(listingKey(l.ID), string(b), nil)
+	_, _, err = tx.Set(cardKey(id), string(cb), nil)
 	return err
 }
 
@@ -230,7 +210,7 @@ func (c *Catalog) ApplyBlocks(ctx context.Context, from, to uint64, events []mar
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := c.db.Update(func(tx *buntdb.Tx) error {
+	err := c.update(func(tx *buntdb.Tx, changed map[uint64]string) error {
 		cursor, err := getUint(tx, catCursorKey)
 		if err != nil {
 			return err
@@ -238,7 +218,7 @@ func (c *Catalog) ApplyBlocks(ctx context.Context, from, to uint64, events []mar
 		if from > cursor && cursor != 0 {
 			return marketplace.Errorf(marketplace.EINVALID, "Block range %d..%d starts past the catalog cursor %d: blocks %d..%d would be skipped.", from, to, cursor, cursor, from-1)
 		}
-		a := applier{tx: tx}
+		a := applier{tx: tx, changed: changed}
 		for i := range events {
 			ev := &events[i]
 			if ev.Block < cursor {
@@ -282,12 +262,12 @@ func (c *Catalog) ApplyEvents(ctx context.Context, events []marketplace.ListingE
 	if err := checkOrder(events, 0, ^uint64(0)); err != nil {
 		return err
 	}
-	err := c.db.Update(func(tx *buntdb.Tx) error {
+	err := c.update(func(tx *buntdb.Tx, changed map[uint64]string) error {
 		cursor, err := getUint(tx, catCursorKey)
 		if err != nil {
 			return err
 		}
-		a := applier{tx: tx}
+		a := applier{tx: tx, changed: changed}
 		for i := range events {
 			ev := &events[i]
 			if ev.Block < cursor {
@@ -354,11 +334,13 @@ func checkOrder(events []marketplace.ListingEvent, from, to uint64) error {
 	return nil
 }
 
-// applier applies events inside one transaction, keeping the listing count in memory until flush.
+// applier applies events inside one transaction, keeping the listing count and the new
+// postings in memory until flush, so that a batch writes each posting bucket once.
 type applier struct {
 	tx       *buntdb.Tx
+	changed  map[uint64]string // summaries written, for the search index
 	added    uint64
-	hasCount bool
+	postings map[string][]byte // posting key -> new (id%256, mask) pairs, in id order
 }
 
 // apply applies one event and reports whether it changed the catalog; false means the listing is
@@ -379,17 +361,16 @@ func (a *applier) apply(ev *marketplace.ListingEvent) (bool, error) {
 		} else if !errors.Is(err, buntdb.ErrNotFound) {
 			return false, err
 		}
-		if err := putListing(tx, l); err != nil {
-			return false, err
+		if l.Card != nil {
+			if err := putCard(tx, l.ID, l.Card); err != nil {
+				return false, err
+			}
 		}
-		sum := newSummary(l)
-		if _, _, err := tx.Set(summaryKey(l.ID), string(sum), nil); err != nil {
+		if err := a.setSummary(l.ID, string(newSummary(l))); err != nil {
 			return false, err
 		}
 		if l.CardStatus == marketplace.CardVerified {
-			if err := putPostings(tx, l.ID, l.Card); err != nil {
-				return false, err
-			}
+			a.addPostings(l.ID, l.Card)
 		} else if l.CardStatus == marketplace.CardPending {
 			if _, _, err := tx.Set(pendingKey(l.ID), "", nil); err != nil {
 				return false, err
@@ -406,14 +387,9 @@ func (a *applier) apply(ev *marketplace.ListingEvent) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		l, err := getListing(tx, ev.ListingID)
-		if err != nil {
-			return false, err
-		}
 		sum := []byte(s)
 		switch ev.Kind {
 		case marketplace.EventDelisted:
-			l.Active = false
 			sum[sActive] = 0
 		case marketplace.EventPriceChanged:
 			if ev.Price == nil || ev.Price.Sign() < 0 {
@@ -424,23 +400,28 @@ func (a *applier) apply(ev *marketplace.ListingEvent) (bool, error) {
 			if string(pos[:]) <= s[sPricePos:sPricePos+12] {
 				return true, nil
 			}
-			l.Price = ev.Price
 			copy(sum[sPricePos:], pos[:])
 			putPrice(sum, ev.Price)
 		case marketplace.EventPurchased:
-			l.Sales++
-			putUint64(sum[sSales:], l.Sales)
+			putUint64(sum[sSales:], u64(s, sSales)+1)
 		}
-		if err := putListing(tx, l); err != nil {
-			return false, err
-		}
-		_, _, err = tx.Set(summaryKey(l.ID), string(sum), nil)
-		return true, err
+		return true, a.setSummary(ev.ListingID, string(sum))
 	}
 	return false, marketplace.Errorf(marketplace.EINVALID, "Unknown catalog event kind %d.", ev.Kind)
 }
 
+func (a *applier) setSummary(id uint64, sum string) error {
+	if _, _, err := a.tx.Set(summaryKey(id), sum, nil); err != nil {
+		return err
+	}
+	a.changed[id] = sum
+	return nil
+}
+
 func (a *applier) flush() error {
+	if err := a.flushPostings(); err != nil {
+		return err
+	}
 	if a.added == 0 {
 		return nil
 	}
@@ -478,7 +459,7 @@ func (c *Catalog) PendingCards(ctx context.Context) ([]uint64, error) {
 // an unknown listing is ENOTFOUND.
 func (c *Catalog) SetCard(ctx context.Context, id uint64, card []byte) (*marketplace.Listing, error) {
 	var out *marketplace.Listing
-	err := c.db.Update(func(tx *buntdb.Tx) error {
+	err := c.update(func(tx *buntdb.Tx, changed map[uint64]string) error {
 		l, err := getListing(tx, id)
 		if err != nil {
 			return err
@@ -499,17 +480,22 @@ func (c *Catalog) SetCard(ctx context.Context, id uint64, card []byte) (*marketp
 			l.CardStatus = marketplace.CardMismatch
 		} else {
 			l.Card, l.CardStatus = dc, marketplace.CardVerified
-			if err := putPostings(tx, id, dc); err != nil {
+			a := applier{tx: tx, changed: changed}
+			a.addPostings(id, dc)
+			if err := a.flush(); err != nil {
+				return err
+			}
+			if err := putCard(tx, id, dc); err != nil {
 				return err
 			}
 		}
 		sum := []byte(s)
 		setCardFields(sum, l)
-		if err := putListing(tx, l); err != nil {
+		if _, _, err := tx.Set(summaryKey(id), string(sum), nil); err != nil {
 			return err
 		}
-		_, _, err = tx.Set(summaryKey(id), string(sum), nil)
-		return err
+		changed[id] = string(sum)
+		return nil
 	})
 	if errors.Is(err, buntdb.ErrNotFound) {
 		return nil, marketplace.Errorf(marketplace.ENOTFOUND, "Listing %d not found in the catalog.", id)
@@ -523,6 +509,8 @@ func (c *Catalog) SetCard(ctx context.Context, id uint64, card []byte) (*marketp
 // ResetCatalog drops the whole catalog (listings, postings, cursor) in one transaction, so the
 // indexer rebuilds it from block 0. The rest of the store is untouched.
 func (c *Catalog) ResetCatalog(ctx context.Context) error {
+	c.m.write.Lock()
+	defer c.m.write.Unlock()
 	err := c.db.Update(func(tx *buntdb.Tx) error {
 		var keys []string
 		err := tx.AscendGreaterOrEqual("", catPrefix, func(k, _ string) bool {
@@ -545,6 +533,7 @@ func (c *Catalog) ResetCatalog(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("reset catalog: %w", err)
 	}
+	c.m.reset()
 	return nil
 }
 

@@ -1,29 +1,24 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
-	"strings"
+	"sync"
 
 	"github.com/tidwall/buntdb"
 
 	"github.com/medmarket/medmarket/marketplace"
 )
 
-// lookupRatio decides how a search with query text walks the catalog. When the text matches few
-// listings (fewer than one in lookupRatio), their summaries are fetched one by one and sorted;
-// otherwise the sort order's index is walked once, skipping listings the text does not match. A
-// key lookup costs about as much as stepping over lookupRatio index entries.
-const lookupRatio = 8
-
 // SearchCatalog implements marketplace.CatalogService: one page of the active, card-verified
 // listings matching f (delisted ones too with f.IncludeDelisted), in f's order, and the number of
 // matches. An invalid filter is an EINVALID error naming the field.
 //
-// Ties keep a stable order: price_asc breaks them by listing id ascending, price_desc and sales
-// by id descending (newer first), relevance by newest.
+// Query text is matched on the full-text postings in buntdb; filters and order are evaluated on
+// the in-memory search index in one pass that counts every match and keeps the best
+// offset+limit; the page's cards are read from buntdb. Ties keep a stable order: price_asc breaks
+// them by listing id ascending, price_desc and sales by id descending (newer first), relevance by
+// newest.
 func (c *Catalog) SearchCatalog(ctx context.Context, f marketplace.CatalogFilter) ([]*marketplace.Listing, int, error) {
 	f, err := f.Normalize()
 	if err != nil {
@@ -32,38 +27,41 @@ func (c *Catalog) SearchCatalog(ctx context.Context, f marketplace.CatalogFilter
 	if err := ctx.Err(); err != nil {
 		return nil, 0, err
 	}
-	m := newMatcher(&f)
 	terms := parseQuery(f.Query)
 	sortBy := f.Sort
 	if sortBy == marketplace.SortRelevance && len(terms) == 0 {
 		sortBy = marketplace.SortNewest // only stop words or one-letter words: nothing to rank by
 	}
-	var page []*marketplace.Listing
-	var total int
-	err = c.db.View(func(tx *buntdb.Tx) error {
-		var cand map[uint64]float32
-		if len(terms) > 0 {
+
+	var scores []float32
+	if len(terms) > 0 {
+		c.m.mu.RLock()
+		n := len(c.m.docs)
+		c.m.mu.RUnlock()
+		sb, tb := getScores(n), getScores(n)
+		defer putScores(sb)
+		defer putScores(tb)
+		scores = *sb
+		var matched int
+		err := c.db.View(func(tx *buntdb.Tx) error {
 			var err error
-			if cand, err = matchTerms(tx, terms); err != nil || cand == nil {
-				return err
-			}
-		}
-		n, err := getUint(tx, catCountKey)
-		if err != nil {
+			matched, err = matchTerms(tx, terms, scores, *tb)
 			return err
-		}
-		var ids []uint64
-		few := uint64(len(cand))*lookupRatio <= n
-		switch {
-		case cand != nil && (few || sortBy == marketplace.SortRelevance):
-			ids, total, err = searchCandidates(tx, cand, !few, m, sortBy, f.Offset, f.Limit)
-		default:
-			ids, total, err = searchIndex(tx, cand, m, sortBy, f.Offset, f.Limit)
-		}
+		})
 		if err != nil {
-			return err
+			return nil, 0, fmt.Errorf("search catalog: %w", err)
 		}
-		page = make([]*marketplace.Listing, 0, len(ids))
+		if matched == 0 {
+			return []*marketplace.Listing{}, 0, nil
+		}
+	}
+
+	c.m.mu.RLock()
+	ids, total := selectDocs(c.m.docs, scores, newMatcher(&f), sortBy, f.Offset, f.Limit)
+	c.m.mu.RUnlock()
+
+	page := make([]*marketplace.Listing, 0, len(ids))
+	err = c.db.View(func(tx *buntdb.Tx) error {
 		for _, id := range ids {
 			l, err := getListing(tx, id)
 			if err != nil {
@@ -79,207 +77,161 @@ func (c *Catalog) SearchCatalog(ctx context.Context, f marketplace.CatalogFilter
 	return page, total, nil
 }
 
-// hit is a listing that passed the filter, with what its order needs.
-type hit struct {
-	id    uint64
-	score float32
-	sum   string
+var scorePool sync.Pool
+
+func getScores(n int) *[]float32 {
+	if p, ok := scorePool.Get().(*[]float32); ok && cap(*p) >= n {
+		*p = (*p)[:n]
+		return p
+	}
+	s := make([]float32, n, n+n/8)
+	return &s
 }
 
-// searchCandidates gets the summary of each candidate, filters, sorts and pages. Few candidates
-// are looked up one by one; many (walk) are picked out of one walk of an index. With relevance
-// order it also serves large candidate sets: they must all be scored anyway.
-func searchCandidates(tx *buntdb.Tx, cand map[uint64]float32, walk bool, m *matcher, sortBy string, offset, limit int) ([]uint64, int, error) {
-	hits := make([]hit, 0, len(cand))
-	if walk {
-		err := tx.Ascend(idxNewest, func(_, s string) bool {
-			if len(s) == sLen {
-				id := u64(s, sID)
-				if score, ok := cand[id]; ok && m.match(s) {
-					hits = append(hits, hit{id: id, score: score, sum: s})
-				}
-			}
-			return true
-		})
-		if err != nil {
-			return nil, 0, err
-		}
-	} else {
-		for id, score := range cand {
-			s, err := tx.Get(summaryKey(id))
-			if err != nil {
-				continue // a posting without a summary cannot happen; skip rather than fail a search
-			}
-			if m.match(s) {
-				hits = append(hits, hit{id: id, score: score, sum: s})
-			}
-		}
-	}
-	cmpHits := hitOrder(sortBy)
-	total := len(hits)
-	end := min(offset+limit, total)
-	if offset >= total {
-		return nil, total, nil
-	}
-	// Only the first end hits need ordering: select them, then sort those.
-	if end < len(hits)/4 {
-		hits = topK(hits, end, cmpHits)
-	} else {
-		slices.SortFunc(hits, cmpHits)
-	}
-	ids := make([]uint64, 0, end-offset)
-	for _, h := range hits[offset:end] {
-		ids = append(ids, h.id)
-	}
-	return ids, total, nil
-}
+func putScores(p *[]float32) { scorePool.Put(p) }
 
-// topK returns the k first hits in cmp's order, sorted.
-func topK(hits []hit, k int, order func(a, b hit) int) []hit {
-	// A bounded max-heap on order: the root is the worst of the best k so far.
-	h := make([]hit, 0, k)
-	down := func(i int) {
-		for {
-			l, r, w := 2*i+1, 2*i+2, i
-			if l < len(h) && order(h[l], h[w]) > 0 {
-				w = l
-			}
-			if r < len(h) && order(h[r], h[w]) > 0 {
-				w = r
-			}
-			if w == i {
-				return
-			}
-			h[i], h[w] = h[w], h[i]
-			i = w
-		}
+// selectDocs scans the search index once: it counts the listings that match m (and have a
+// non-zero score, when scores is given) and keeps the first offset+limit of them in sortBy's
+// order in a bounded heap. It returns the page's ids in order and the count.
+func selectDocs(docs []doc, scores []float32, m *matcher, sortBy string, offset, limit int) ([]uint64, int) {
+	before := orderOf(docs, scores, sortBy)
+	k := offset + limit
+	if k > len(docs) {
+		k = len(docs)
 	}
-	for _, x := range hits {
-		if len(h) < k {
+	h := make([]uint32, 0, min(k, 4096))
+	n := len(docs)
+	if scores != nil && len(scores) < n {
+		n = len(scores)
+	}
+	total := 0
+	// Visit ids newest first (ascending only for price_asc, whose ties go to the lower id), so
+	// that in the usual orders an entry rarely displaces one already kept: the heap then costs
+	// one comparison per match.
+	id, step, end := n-1, -1, 0
+	if sortBy == marketplace.SortPriceAsc {
+		id, step, end = 1, 1, n
+	}
+	for ; id != end; id += step {
+		if scores != nil && scores[id] == 0 {
+			continue
+		}
+		if !m.match(&docs[id]) {
+			continue
+		}
+		total++
+		x := uint32(id)
+		switch {
+		case len(h) < k:
+			// push: sift up while the new entry is worse than its parent (max-heap of "worst")
 			h = append(h, x)
 			for i := len(h) - 1; i > 0; {
 				p := (i - 1) / 2
-				if order(h[i], h[p]) <= 0 {
+				if !before(h[p], h[i]) {
 					break
 				}
 				h[i], h[p] = h[p], h[i]
 				i = p
 			}
-		} else if k > 0 && order(x, h[0]) < 0 {
+		case k > 0 && before(x, h[0]):
 			h[0] = x
-			down(0)
+			for i := 0; ; {
+				l, r, w := 2*i+1, 2*i+2, i
+				if l < len(h) && before(h[w], h[l]) {
+					w = l
+				}
+				if r < len(h) && before(h[w], h[r]) {
+					w = r
+				}
+				if w == i {
+					break
+				}
+				h[i], h[w] = h[w], h[i]
+				i = w
+			}
 		}
 	}
-	slices.SortFunc(h, order)
-	return h
+	// Pop the heap from the back: the root is the worst kept.
+	ordered := make([]uint32, len(h))
+	for j := len(h) - 1; j >= 0; j-- {
+		ordered[j] = h[0]
+		last := len(h) - 1
+		h[0] = h[last]
+		h = h[:last]
+		for i := 0; ; {
+			l, r, w := 2*i+1, 2*i+2, i
+			if l < len(h) && before(h[w], h[l]) {
+				w = l
+			}
+			if r < len(h) && before(h[w], h[r]) {
+				w = r
+			}
+			if w == i {
+				break
+			}
+			h[i], h[w] = h[w], h[i]
+			i = w
+		}
+	}
+	if offset >= len(ordered) {
+		return nil, total
+	}
+	ids := make([]uint64, 0, len(ordered)-offset)
+	for _, id := range ordered[offset:] {
+		ids = append(ids, uint64(id))
+	}
+	return ids, total
 }
 
-// hitOrder returns the comparison that sorts hits in the order's sequence, the same sequence the
-// order's index walk gives.
-func hitOrder(sortBy string) func(a, b hit) int {
-	pos := func(a, b hit) int { return strings.Compare(b.sum[sPos:sPos+12], a.sum[sPos:sPos+12]) }
+// orderOf returns "a comes before b" for the sort order; a total order (ties broken by id or
+// listing position), so that the page boundaries are stable.
+func orderOf(docs []doc, scores []float32, sortBy string) func(a, b uint32) bool {
 	switch sortBy {
 	case marketplace.SortRelevance:
-		return func(a, b hit) int {
-			if c := cmp.Compare(b.score, a.score); c != 0 {
-				return c
+		return func(a, b uint32) bool {
+			if scores[a] != scores[b] {
+				return scores[a] > scores[b]
 			}
-			return pos(a, b)
+			return docs[a].newer(&docs[b])
 		}
 	case marketplace.SortPriceAsc:
-		return func(a, b hit) int {
-			if c := strings.Compare(a.sum[sPrice:sPrice+32], b.sum[sPrice:sPrice+32]); c != 0 {
-				return c
+		return func(a, b uint32) bool {
+			if c := cmpPrice(&docs[a].price, &docs[b].price); c != 0 {
+				return c < 0
 			}
-			return cmp.Compare(a.id, b.id)
+			return a < b
 		}
 	case marketplace.SortPriceDesc:
-		return func(a, b hit) int {
-			if c := strings.Compare(b.sum[sPrice:sPrice+32], a.sum[sPrice:sPrice+32]); c != 0 {
-				return c
+		return func(a, b uint32) bool {
+			if c := cmpPrice(&docs[a].price, &docs[b].price); c != 0 {
+				return c > 0
 			}
-			return cmp.Compare(b.id, a.id)
+			return a > b
 		}
 	case marketplace.SortSales:
-		return func(a, b hit) int {
-			if c := cmp.Compare(u64(b.sum, sSales), u64(a.sum, sSales)); c != 0 {
-				return c
+		return func(a, b uint32) bool {
+			if docs[a].sales != docs[b].sales {
+				return docs[a].sales > docs[b].sales
 			}
-			return cmp.Compare(b.id, a.id)
+			return a > b
 		}
 	default:
-		return pos
+		return func(a, b uint32) bool { return docs[a].newer(&docs[b]) }
 	}
 }
 
-// searchIndex walks the index of the sort order, keeping the listings that are candidates (all
-// when cand is nil) and pass the filter, counting them all and keeping the page's ids.
-func searchIndex(tx *buntdb.Tx, cand map[uint64]float32, m *matcher, sortBy string, offset, limit int) ([]uint64, int, error) {
-	var ids []uint64
-	total := 0
-	visit := func(_, s string) bool {
-		if len(s) != sLen {
-			return true
-		}
-		if m.priceMax != "" && sortBy == marketplace.SortPriceAsc && s[sPrice:sPrice+32] > m.priceMax {
-			return false // ascending past the upper bound: nothing further can match
-		}
-		if m.priceMin != "" && sortBy == marketplace.SortPriceDesc && s[sPrice:sPrice+32] < m.priceMin {
-			return false
-		}
-		if cand != nil {
-			if _, ok := cand[u64(s, sID)]; !ok {
-				return true
-			}
-		}
-		if !m.match(s) {
-			return true
-		}
-		if total >= offset && total < offset+limit {
-			ids = append(ids, u64(s, sID))
-		}
-		total++
-		return true
-	}
-	var err error
-	switch sortBy {
-	case marketplace.SortPriceAsc:
-		if m.priceMin != "" {
-			err = tx.AscendGreaterOrEqual(idxPrice, pricePivot(m.priceMin), visit)
-		} else {
-			err = tx.Ascend(idxPrice, visit)
-		}
-	case marketplace.SortPriceDesc:
-		if m.priceMax != "" {
-			err = tx.DescendLessOrEqual(idxPrice, pricePivot(m.priceMax), visit)
-		} else {
-			err = tx.Descend(idxPrice, visit)
-		}
-	case marketplace.SortSales:
-		err = tx.Descend(idxSales, visit)
-	default:
-		err = tx.Descend(idxNewest, visit)
-	}
-	return ids, total, err
-}
-
-// pricePivot is a summary-shaped value with the price field set, to start a walk of the price index.
-func pricePivot(price string) string {
-	b := make([]byte, sLen)
-	copy(b[sPrice:], price)
-	return string(b)
-}
-
-// matcher is a CatalogFilter compiled to comparisons on summary fields.
+// matcher is a CatalogFilter compiled to comparisons on search index fields.
 type matcher struct {
-	delisted bool
-	terms    uint64
-	priceMin string // 32 big-endian bytes, "" for no bound
-	priceMax string
-	rowsMin  uint64
-	types    uint32
-	seller   string // 20 bytes, "" for any
-	pub      uint64 // publisherHash, 0 for any
+	delisted       bool
+	hasMin, hasMax bool
+	hasSeller      bool
+	terms          uint64
+	priceMin       [4]uint64
+	priceMax       [4]uint64
+	rowsMin        uint64
+	types          uint32
+	seller         [20]byte
+	pub            uint64 // publisherHash, 0 for any
 }
 
 func newMatcher(f *marketplace.CatalogFilter) *matcher {
@@ -290,45 +242,39 @@ func newMatcher(f *marketplace.CatalogFilter) *matcher {
 		types:    dataTypeBits(f.DataTypes),
 		pub:      publisherHash(f.Publisher),
 	}
+	words := func(s string) (w [4]uint64) {
+		for i := range w {
+			w[i] = u64(s, 8*i)
+		}
+		return w
+	}
 	if f.PriceMin != nil {
-		m.priceMin = price32(f.PriceMin)
+		m.hasMin, m.priceMin = true, words(price32(f.PriceMin))
 	}
 	if f.PriceMax != nil {
-		m.priceMax = price32(f.PriceMax)
+		m.hasMax, m.priceMax = true, words(price32(f.PriceMax))
 	}
 	if f.Seller != nil {
-		m.seller = string(f.Seller[:])
+		m.hasSeller, m.seller = true, *f.Seller
 	}
 	return m
 }
 
-func (m *matcher) match(s string) bool {
-	if len(s) != sLen || s[sCard] != cardVerified {
+func (m *matcher) match(d *doc) bool {
+	if !d.present || !d.verified || (!d.active && !m.delisted) {
 		return false
 	}
-	if !m.delisted && s[sActive] != 1 {
+	if d.duo&m.terms != m.terms || d.rows < m.rowsMin || d.types&m.types != m.types {
 		return false
 	}
-	if m.terms != 0 && u64(s, sDUO)&m.terms != m.terms {
+	if m.hasMin && cmpPrice(&d.price, &m.priceMin) < 0 {
 		return false
 	}
-	if m.priceMin != "" && s[sPrice:sPrice+32] < m.priceMin {
+	if m.hasMax && cmpPrice(&d.price, &m.priceMax) > 0 {
 		return false
 	}
-	if m.priceMax != "" && s[sPrice:sPrice+32] > m.priceMax {
+	if m.hasSeller && d.seller != m.seller {
 		return false
 	}
-	if m.rowsMin != 0 && u64(s, sRows) < m.rowsMin {
-		return false
-	}
-	if m.types != 0 && u32(s, sTypes)&m.types != m.types {
-		return false
-	}
-	if m.seller != "" && s[sSeller:sSeller+20] != m.seller {
-		return false
-	}
-	if m.pub != 0 && u64(s, sPub) != m.pub {
-		return false
-	}
-	return true
+	return m.pub == 0 || d.pub == m.pub
 }

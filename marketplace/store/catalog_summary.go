@@ -4,14 +4,17 @@ import (
 	"hash/fnv"
 	"math/big"
 	"strings"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/medmarket/medmarket/marketplace"
 )
 
-// A listing's summary is the value of its cat:s:<id> key: every field a search filters or sorts
-// on, at fixed offsets, big-endian, so that buntdb's indexes compare byte ranges and filters read
-// integers without decoding JSON. Searching 100,000 listings touches only summaries and postings;
-// the JSON of a listing is read for the page shown.
+// A listing's summary is the value of its cat:s:<id> key: every on-chain field of the listing at
+// fixed offsets, big-endian, so that buntdb's indexes compare byte ranges and filters read
+// integers without decoding anything. Searching 100,000 listings touches only summaries and
+// postings; the card's JSON is read for the page shown. Events rewrite only this value.
 const (
 	sActive   = 0   // 1 byte: 1 while active
 	sCard     = 1   // 1 byte: card status (cardVerified, cardPending, cardMismatch)
@@ -25,7 +28,13 @@ const (
 	sSeller   = 86  // 20 bytes: seller address
 	sPub      = 106 // 8 bytes: FNV-64a of the lower-cased publisher, 0 if none
 	sID       = 114 // 8 bytes: listing id
-	sLen      = 122
+	sContent  = 122 // 32 bytes: content hash
+	sMeta     = 154 // 32 bytes: metadata hash
+	sTx       = 186 // 32 bytes: hash of the listing transaction
+	sTime     = 218 // 8 bytes: block time of the Listed event, unix seconds
+	sDuration = 226 // 4 bytes: licence duration in days
+	sSeats    = 230 // 2 bytes: team seats
+	sLen      = 232
 )
 
 const (
@@ -47,8 +56,45 @@ func newSummary(l *marketplace.Listing) []byte {
 	putUint64(s[sDUO:], uint64(l.Terms.Use))
 	copy(s[sSeller:], l.Seller[:])
 	putUint64(s[sID:], l.ID)
+	copy(s[sContent:], l.ContentHash[:])
+	copy(s[sMeta:], l.MetadataHash[:])
+	copy(s[sTx:], l.TxHash[:])
+	putUint64(s[sTime:], uint64(l.ListedAt.Unix()))
+	putUint32(s[sDuration:], l.Terms.DurationDays)
+	s[sSeats], s[sSeats+1] = byte(l.Terms.Seats>>8), byte(l.Terms.Seats)
 	setCardFields(s, l)
 	return s
+}
+
+// summaryListing decodes a summary into a listing, without its card.
+func summaryListing(s string) *marketplace.Listing {
+	l := &marketplace.Listing{
+		ID:           u64(s, sID),
+		Seller:       common.BytesToAddress([]byte(s[sSeller : sSeller+20])),
+		ContentHash:  common.BytesToHash([]byte(s[sContent : sContent+32])),
+		Price:        new(big.Int).SetBytes([]byte(s[sPrice : sPrice+32])),
+		MetadataHash: common.BytesToHash([]byte(s[sMeta : sMeta+32])),
+		Block:        u64(s, sPos),
+		LogIndex:     uint(u32(s, sPos+8)),
+		TxHash:       common.BytesToHash([]byte(s[sTx : sTx+32])),
+		ListedAt:     time.Unix(int64(u64(s, sTime)), 0).UTC(),
+		Active:       s[sActive] == 1,
+		Sales:        u64(s, sSales),
+		Terms: marketplace.Terms{
+			Use:          marketplace.DUO(u64(s, sDUO)),
+			DurationDays: u32(s, sDuration),
+			Seats:        uint16(s[sSeats])<<8 | uint16(s[sSeats+1]),
+		},
+	}
+	switch s[sCard] {
+	case cardVerified:
+		l.CardStatus = marketplace.CardVerified
+	case cardPending:
+		l.CardStatus = marketplace.CardPending
+	default:
+		l.CardStatus = marketplace.CardMismatch
+	}
+	return l
 }
 
 // setCardFields writes the summary fields that come from the card.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -10,9 +11,12 @@ import (
 	"github.com/medmarket/medmarket/marketplace"
 )
 
-// The full-text index: one key per (token, listing), cat:t:<token>:<id>, whose value is the set of
-// card fields the token occurs in. A word's listings are one key range, so an exact word is a range
-// scan and a prefix ("diab" while typing) is a slightly wider one.
+// The full-text index: for each lower-cased token, its postings in buckets of 256 listing ids,
+// key cat:t:<token>:<id/256>, value the (id%256, field mask) byte pairs of the listings whose card
+// holds the token, in id order; the mask says in which fields. Buckets keep the key count (and
+// buntdb's per-key overhead) low: listing ids are sequential, so a batch of new listings appends
+// to a token's last bucket, once per batch. A word's buckets are one key range, so an exact word is
+// a range scan and a prefix ("diab" while typing) a slightly wider one.
 
 // Fields a token occurs in, as posting bits, and their weight in relevance ranking.
 const (
@@ -110,13 +114,60 @@ func cardTokens(c *marketplace.DatasetCard) map[string]byte {
 	return toks
 }
 
-func putPostings(tx *buntdb.Tx, id uint64, c *marketplace.DatasetCard) error {
+// addPostings queues the card's postings for listing id until flushPostings.
+func (a *applier) addPostings(id uint64, c *marketplace.DatasetCard) {
+	if a.postings == nil {
+		a.postings = make(map[string][]byte)
+	}
 	for tok, mask := range cardTokens(c) {
-		if _, _, err := tx.Set(postingKey(tok, id), string([]byte{mask}), nil); err != nil {
+		k := postingKey(tok, id>>8)
+		a.postings[k] = append(a.postings[k], byte(id), mask)
+	}
+}
+
+// flushPostings merges the queued postings into their buckets, one Set per bucket.
+func (a *applier) flushPostings() error {
+	for k, add := range a.postings {
+		old, err := a.tx.Get(k)
+		if err != nil && !errors.Is(err, buntdb.ErrNotFound) {
+			return err
+		}
+		if _, _, err := a.tx.Set(k, string(mergePostings([]byte(old), add)), nil); err != nil {
 			return err
 		}
 	}
+	a.postings = nil
 	return nil
+}
+
+// mergePostings merges two lists of (id%256, mask) pairs into one in id order, a later pair
+// replacing an earlier one of the same id. The common case (new ids after the old) appends.
+func mergePostings(old, add []byte) []byte {
+	sorted := func(b []byte) bool {
+		for i := 2; i < len(b); i += 2 {
+			if b[i] <= b[i-2] {
+				return false
+			}
+		}
+		return true
+	}
+	if sorted(add) && (len(old) == 0 || len(add) == 0 || add[0] > old[len(old)-2]) {
+		return append(old, add...)
+	}
+	var byID [256]byte
+	var has [256]bool
+	for _, b := range [][]byte{old, add} {
+		for i := 0; i+1 < len(b); i += 2 {
+			byID[b[i]], has[b[i]] = b[i+1], true
+		}
+	}
+	out := make([]byte, 0, len(old)+len(add))
+	for i := range 256 {
+		if has[i] {
+			out = append(out, byte(i), byID[i])
+		}
+	}
+	return out
 }
 
 // queryTerm is one word of a search query.
@@ -152,13 +203,18 @@ func parseQuery(q string) []queryTerm {
 	return terms
 }
 
-// matchTerms returns the listings whose cards match every term, with their relevance scores: for
-// each term the best field weight of a word it matches (halved for a prefix match), summed over
-// terms. nil means none match.
-func matchTerms(tx *buntdb.Tx, terms []queryTerm) (map[uint64]float32, error) {
-	var acc map[uint64]float32
+// matchTerms scores listings against the query terms into scores, indexed by listing id (ids
+// beyond its length are ignored): for each term the best field weight of an index word it matches
+// (halved for a prefix match), summed over terms; 0 for a listing that misses a term. tmp is
+// scratch space as long as scores. It returns how many listings match.
+func matchTerms(tx *buntdb.Tx, terms []queryTerm, scores, tmp []float32) (int, error) {
+	clear(scores)
 	for ti, t := range terms {
-		next := make(map[uint64]float32, len(acc))
+		cur := scores
+		if ti > 0 {
+			cur = tmp
+			clear(cur)
+		}
 		prefix := catTokenPrefix + t.word
 		if !t.prefix {
 			prefix += ":"
@@ -169,41 +225,50 @@ func matchTerms(tx *buntdb.Tx, terms []queryTerm) (map[uint64]float32, error) {
 			}
 			rest := k[len(catTokenPrefix):]
 			i := strings.LastIndexByte(rest, ':')
-			if i < 0 || len(rest)-i-1 != 16 || len(v) != 1 {
+			if i < 0 {
 				return true
 			}
-			id, ok := parseHex16(rest[i+1:])
+			bucket, ok := parseHex16(rest[i+1:])
 			if !ok {
 				return true
 			}
-			if ti > 0 {
-				if _, in := acc[id]; !in {
-					return true
-				}
-			}
-			w := fieldWeight(v[0])
+			penalty := float32(1)
 			if rest[:i] != t.word {
-				w *= prefixMatchPenalty
+				penalty = prefixMatchPenalty
 			}
-			if w > next[id] {
-				next[id] = w
+			for j := 0; j+1 < len(v); j += 2 {
+				id := bucket<<8 | uint64(v[j])
+				if id >= uint64(len(cur)) {
+					continue
+				}
+				if w := fieldWeight(v[j+1]) * penalty; w > cur[id] {
+					cur[id] = w
+				}
 			}
 			return true
 		})
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		if ti > 0 {
-			for id := range next {
-				next[id] += acc[id]
+			for i, sc := range scores {
+				if sc > 0 {
+					if tmp[i] > 0 {
+						scores[i] = sc + tmp[i]
+					} else {
+						scores[i] = 0
+					}
+				}
 			}
 		}
-		if len(next) == 0 {
-			return nil, nil
-		}
-		acc = next
 	}
-	return acc, nil
+	n := 0
+	for _, sc := range scores {
+		if sc > 0 {
+			n++
+		}
+	}
+	return n, nil
 }
 
 func parseHex16(s string) (uint64, bool) {
