@@ -16,6 +16,20 @@
   document.addEventListener("DOMContentLoaded", markDesktop);
   window.addEventListener("load", markDesktop);
 
+  // After an htmx navigation, mark the section the new URL belongs to (full
+  // page loads get the mark from the server).
+  function markCurrentSection() {
+    const path = window.location.pathname;
+    document.querySelectorAll("#nav a[href]").forEach(function (a) {
+      const href = a.getAttribute("href");
+      const current = href !== "/" && path.startsWith(href);
+      if (current) a.setAttribute("aria-current", "page");
+      else a.removeAttribute("aria-current");
+    });
+  }
+  document.addEventListener("htmx:pushedIntoHistory", markCurrentSection);
+  window.addEventListener("popstate", markCurrentSection);
+
   function formatSize(n) {
     if (n < 1024) return n + " B";
     if (n < 1 << 20) return (n / 1024).toFixed(1) + " KiB";
