@@ -1,0 +1,550 @@
+package plugins
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"sync"
+
+	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/medmarket/medmarket/anonymize"
+	pb "github.com/medmarket/medmarket/plugins/proto"
+)
+
+// Anonymizer is the service an anonymizer plugin provides: a factory of
+// anonymize.Transform values, like anonymize.Factory, reachable across a
+// process boundary.
+type Anonymizer interface {
+	// Describe says what the plugin is before any parameters (name,
+	// version, default scope, parameter schema), for listings.
+	Describe(ctx context.Context) (anonymize.Descriptor, error)
+	// New configures the transform with p and env.Secret (env.Open does not
+	// cross process boundaries: hierarchies travel with the columns).
+	// Errors about the parameters wrap anonymize.ErrInvalid.
+	New(ctx context.Context, p anonymize.Params, env anonymize.Env) (anonymize.Transform, error)
+}
+
+// AnonymizerPlugin is the go-plugin Plugin of the anonymizer service. Impl
+// is set on the plugin's side only.
+type AnonymizerPlugin struct {
+	plugin.NetRPCUnsupportedPlugin
+	Impl Anonymizer
+	// MaxMessageBytes bounds messages on the host's side (0: the default).
+	MaxMessageBytes int
+}
+
+// GRPCServer registers the plugin's implementation (plugin side).
+func (p *AnonymizerPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
+	pb.RegisterAnonymizerServer(s, &AnonymizerGRPCServer{Impl: p.Impl})
+	return nil
+}
+
+// GRPCClient returns the host's side of the service.
+func (p *AnonymizerPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, c *grpc.ClientConn) (any, error) {
+	return &AnonymizerGRPCClient{client: pb.NewAnonymizerClient(c), maxMessage: p.MaxMessageBytes}, nil
+}
+
+// ---- client side: a plugin becomes an anonymize.Transform ----
+
+// AnonymizerGRPCClient is an Anonymizer served by another process.
+type AnonymizerGRPCClient struct {
+	client     pb.AnonymizerClient
+	maxMessage int
+}
+
+// Describe implements Anonymizer.
+func (c *AnonymizerGRPCClient) Describe(ctx context.Context) (anonymize.Descriptor, error) {
+	d, err := c.client.Describe(ctx, &pb.DescribeRequest{})
+	if err != nil {
+		return anonymize.Descriptor{}, fromStatus(err)
+	}
+	return descriptorFrom(d)
+}
+
+// New implements Anonymizer: the plugin checks the parameters now, so a bad
+// pipeline config fails before any data moves.
+func (c *AnonymizerGRPCClient) New(ctx context.Context, p anonymize.Params, env anonymize.Env) (anonymize.Transform, error) {
+	params, err := json.Marshal(p)
+	if err != nil {
+		return nil, invalidErr{msg: fmt.Sprintf("parameters: %v", err)}
+	}
+	d, err := c.client.Configure(ctx, &pb.ConfigureRequest{ParamsJson: params, Secret: env.Secret})
+	if err != nil {
+		return nil, fromStatus(err)
+	}
+	desc, err := descriptorFrom(d)
+	if err != nil {
+		return nil, err
+	}
+	return &remoteTransform{c: c, desc: desc, params: params, secret: env.Secret}, nil
+}
+
+// remoteTransform is a configured transform running in a plugin.
+type remoteTransform struct {
+	c      *AnonymizerGRPCClient
+	desc   anonymize.Descriptor
+	params []byte
+	secret []byte
+}
+
+func (r *remoteTransform) Describe() anonymize.Descriptor { return r.desc }
+
+// batchTargetBytes is the size batches aim at: large enough that per-message
+// costs vanish, small enough that both processes work at once (the host
+// encodes batch n+1 while the plugin transforms batch n).
+const batchTargetBytes = 4 << 20
+
+// Apply streams t to the plugin in column-wise batches and puts the answer
+// together. It checks everything the plugin returns (row counts, codes,
+// offsets) and returns an error rather than a partial table.
+func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anonymize.Table, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	limit := r.c.maxMessage
+	if limit <= 0 {
+		limit = DefaultMaxMessageBytes
+	}
+	stream, err := r.c.client.Transform(ctx, grpc.MaxCallRecvMsgSize(limit), grpc.MaxCallSendMsgSize(limit))
+	if err != nil {
+		return nil, fromStatus(err)
+	}
+	n := t.NumRows()
+	err = stream.Send(&pb.TransformRequest{Msg: &pb.TransformRequest_Start{Start: &pb.Start{
+		ParamsJson: r.params, Secret: r.secret, Table: t.Name, Rows: int64(n), Suppressed: int64(t.Suppressed)}}})
+	if err != nil {
+		return nil, recvErr(stream)
+	}
+	first, err := stream.Recv()
+	if err != nil {
+		return nil, fromStatus(err)
+	}
+	acc := first.GetAccepted()
+	if acc == nil {
+		return nil, fmt.Errorf("protocol: the plugin answered Start with %T, want Accepted", first.Msg)
+	}
+	desc, err := descriptorFrom(acc)
+	if err != nil {
+		return nil, err
+	}
+
+	// Send in the background; the batch sizes go to the receiver so it can
+	// check a row-scoped transform's answers one by one.
+	per := max(batchTargetBytes/bytesPerRow(t), 256)
+	sizes := &sizeQueue{}
+	sendErr := make(chan error, 1)
+	go func() { sendErr <- r.send(stream, t, per, limit, sizes) }()
+
+	var outs []*anonymize.Table
+	hier := map[uint32]*anonymize.Hierarchy{}
+	got := 0
+	var done *pb.Done
+	for done == nil {
+		m, err := stream.Recv()
+		if err == io.EOF {
+			return nil, errors.New("protocol: the plugin closed the stream without Done")
+		}
+		if err != nil {
+			return nil, fromStatus(err)
+		}
+		switch msg := m.Msg.(type) {
+		case *pb.TransformResponse_Batch:
+			b, err := decodeBatch(t.Name, msg.Batch, hier)
+			if err != nil {
+				return nil, err
+			}
+			if desc.Scope == anonymize.ScopeRow {
+				want, ok := sizes.at(len(outs))
+				if !ok {
+					return nil, fmt.Errorf("wrong number of rows: the plugin returned more batches than it was sent (row-scoped transforms answer each batch with one batch)")
+				}
+				if b.NumRows() != want {
+					return nil, fmt.Errorf("wrong number of rows: the plugin returned %d rows for a batch of %d (row-scoped transforms keep every row)", b.NumRows(), want)
+				}
+			}
+			got += b.NumRows()
+			outs = append(outs, b)
+		case *pb.TransformResponse_Done:
+			done = msg.Done
+		default:
+			return nil, fmt.Errorf("protocol: unexpected %T during the call", m.Msg)
+		}
+	}
+	if err := <-sendErr; err != nil {
+		return nil, err
+	}
+	if desc.Scope == anonymize.ScopeRow {
+		if sizes.len() != len(outs) || got != n {
+			return nil, fmt.Errorf("wrong number of rows: the plugin returned %d rows for %d", got, n)
+		}
+	} else {
+		removed := int(done.Suppressed) - t.Suppressed
+		if got > n || got+removed != n {
+			return nil, fmt.Errorf("wrong number of rows: the plugin returned %d of %d rows and counted %d as suppressed", got, n, removed)
+		}
+	}
+	out, err := concat(outs, t.Name)
+	if err != nil {
+		return nil, fmt.Errorf("the plugin's batches do not fit together: %w", err)
+	}
+	out.Name = done.Table
+	if desc.Scope != anonymize.ScopeRow {
+		out.Suppressed = int(done.Suppressed)
+	} else {
+		out.Suppressed = t.Suppressed
+	}
+	if err := out.Validate(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// send streams t in batches of per rows, splitting any batch whose message
+// would pass limit.
+func (r *remoteTransform) send(stream grpc.BidiStreamingClient[pb.TransformRequest, pb.TransformResponse], t *anonymize.Table, per, limit int, sizes *sizeQueue) error {
+	ids := newHierarchyIDs(1)
+	n := t.NumRows()
+	var sendRange func(lo, hi int) error
+	sendRange = func(lo, hi int) error {
+		b := encodeBatch(t.Slice(lo, hi).Compact(), ids)
+		req := &pb.TransformRequest{Msg: &pb.TransformRequest_Batch{Batch: b}}
+		if proto.Size(req) > limit-1024 {
+			if hi-lo == 1 {
+				return invalidErr{msg: fmt.Sprintf("row %d is larger than the %d-byte message limit", lo+1, limit)}
+			}
+			for _, h := range b.Hierarchies { // not sent: define again
+				for k, id := range ids.ids {
+					if id == h.Id {
+						delete(ids.ids, k)
+					}
+				}
+			}
+			mid := lo + (hi-lo)/2
+			if err := sendRange(lo, mid); err != nil {
+				return err
+			}
+			return sendRange(mid, hi)
+		}
+		sizes.push(hi - lo)
+		if err := stream.Send(req); err != nil {
+			return sendFailed(err)
+		}
+		return nil
+	}
+	for lo := 0; lo < n || lo == 0; lo += per {
+		if err := sendRange(lo, min(lo+per, n)); err != nil {
+			return err
+		}
+		if n == 0 {
+			break
+		}
+	}
+	if err := stream.Send(&pb.TransformRequest{Msg: &pb.TransformRequest_End{End: &pb.End{}}}); err != nil {
+		return sendFailed(err)
+	}
+	return stream.CloseSend()
+}
+
+// sizeQueue records the row counts of the batches sent, in order; a batch
+// is recorded before it is sent, so before its answer can arrive.
+type sizeQueue struct {
+	mu sync.Mutex
+	s  []int
+}
+
+func (q *sizeQueue) push(n int) { q.mu.Lock(); q.s = append(q.s, n); q.mu.Unlock() }
+
+func (q *sizeQueue) at(i int) (int, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if i >= len(q.s) {
+		return 0, false
+	}
+	return q.s[i], true
+}
+
+func (q *sizeQueue) len() int { q.mu.Lock(); defer q.mu.Unlock(); return len(q.s) }
+
+// sendFailed: a failed Send means the stream broke; the receiver reports why.
+func sendFailed(err error) error {
+	if err == io.EOF {
+		return nil
+	}
+	return fromStatus(err)
+}
+
+func recvErr(stream grpc.BidiStreamingClient[pb.TransformRequest, pb.TransformResponse]) error {
+	_, err := stream.Recv()
+	if err == nil || err == io.EOF {
+		return errors.New("protocol: the plugin closed the stream")
+	}
+	return fromStatus(err)
+}
+
+// concat joins output batches; each batch's column metadata must agree.
+func concat(outs []*anonymize.Table, name string) (*anonymize.Table, error) {
+	if len(outs) == 0 {
+		return &anonymize.Table{Name: name}, nil
+	}
+	return anonymize.Concat(outs...)
+}
+
+// ---- server side: any anonymize.Transform is served as a plugin ----
+
+// AnonymizerGRPCServer serves an Anonymizer over gRPC (plugin side).
+type AnonymizerGRPCServer struct {
+	pb.UnimplementedAnonymizerServer
+	Impl Anonymizer
+}
+
+// Describe implements the Describe RPC.
+func (s *AnonymizerGRPCServer) Describe(ctx context.Context, _ *pb.DescribeRequest) (*pb.Descriptor, error) {
+	d, err := s.Impl.Describe(ctx)
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return descriptorTo(d), nil
+}
+
+// Configure implements the Configure RPC.
+func (s *AnonymizerGRPCServer) Configure(ctx context.Context, req *pb.ConfigureRequest) (*pb.Descriptor, error) {
+	t, err := s.configure(ctx, req.ParamsJson, req.Secret)
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return descriptorTo(t.Describe()), nil
+}
+
+func (s *AnonymizerGRPCServer) configure(ctx context.Context, params, secret []byte) (anonymize.Transform, error) {
+	var p anonymize.Params
+	if len(params) > 0 {
+		if err := json.Unmarshal(params, &p); err != nil {
+			return nil, invalidErr{msg: fmt.Sprintf("parameters: %v", err)}
+		}
+	}
+	return s.Impl.New(ctx, p, anonymize.Env{Secret: secret})
+}
+
+// Transform implements the Transform RPC: row-scoped transforms answer
+// batch by batch as they arrive; table-scoped ones see the whole table.
+func (s *AnonymizerGRPCServer) Transform(stream grpc.BidiStreamingServer[pb.TransformRequest, pb.TransformResponse]) error {
+	ctx := stream.Context()
+	m, err := stream.Recv()
+	if err != nil {
+		return err
+	}
+	start := m.GetStart()
+	if start == nil {
+		return status.Errorf(codes.InvalidArgument, "protocol: the first message must be Start, got %T", m.Msg)
+	}
+	t, err := s.configure(ctx, start.ParamsJson, start.Secret)
+	if err != nil {
+		return toStatus(err)
+	}
+	desc := t.Describe()
+	if err := stream.Send(&pb.TransformResponse{Msg: &pb.TransformResponse_Accepted{Accepted: descriptorTo(desc)}}); err != nil {
+		return err
+	}
+	inHier := map[uint32]*anonymize.Hierarchy{}
+	outIDs := newHierarchyIDs(1 << 30) // ids of hierarchies the plugin defines
+	sendTable := func(out *anonymize.Table) error {
+		b := encodeBatch(out.Compact(), outIDs)
+		return stream.Send(&pb.TransformResponse{Msg: &pb.TransformResponse_Batch{Batch: b}})
+	}
+	// Hierarchies the host sent come back by their own id.
+	remember := func() {
+		for id, h := range inHier {
+			if _, ok := outIDs.ids[h]; !ok {
+				outIDs.ids[h] = id
+			}
+		}
+	}
+	var batches []*anonymize.Table
+	name := start.Table
+	suppressed := start.Suppressed
+	for {
+		m, err := stream.Recv()
+		if err != nil {
+			return err
+		}
+		if m.GetEnd() != nil {
+			break
+		}
+		bm := m.GetBatch()
+		if bm == nil {
+			return status.Errorf(codes.InvalidArgument, "protocol: unexpected %T", m.Msg)
+		}
+		b, err := decodeBatch(start.Table, bm, inHier)
+		if err != nil {
+			return toStatus(err)
+		}
+		remember()
+		if desc.Scope != anonymize.ScopeRow {
+			batches = append(batches, b)
+			continue
+		}
+		out, err := t.Apply(ctx, b)
+		if err != nil {
+			return toStatus(err)
+		}
+		if out.NumRows() != b.NumRows() {
+			return status.Errorf(codes.Internal, "row-scoped transform %s returned %d rows for %d", desc.Name, out.NumRows(), b.NumRows())
+		}
+		name = out.Name
+		if err := sendTable(out); err != nil {
+			return err
+		}
+	}
+	if desc.Scope != anonymize.ScopeRow {
+		in, err := concat(batches, start.Table)
+		if err != nil {
+			return toStatus(err)
+		}
+		in.Name, in.Suppressed = start.Table, int(start.Suppressed)
+		out, err := t.Apply(ctx, in)
+		if err != nil {
+			return toStatus(err)
+		}
+		name, suppressed = out.Name, int64(out.Suppressed)
+		per := max(batchTargetBytes/bytesPerRow(out), 256)
+		for lo := 0; lo < out.NumRows(); lo += per {
+			if err := sendTable(out.Slice(lo, min(lo+per, out.NumRows()))); err != nil {
+				return err
+			}
+		}
+		if out.NumRows() == 0 {
+			if err := sendTable(out); err != nil {
+				return err
+			}
+		}
+	}
+	return stream.Send(&pb.TransformResponse{Msg: &pb.TransformResponse_Done{Done: &pb.Done{Table: name, Suppressed: suppressed}}})
+}
+
+// ---- in-process implementations ----
+
+// Builtin returns the transform registered in package anonymize under name
+// as an Anonymizer running in this process.
+func Builtin(name string) Anonymizer { return builtin{name} }
+
+type builtin struct{ name string }
+
+// builtinZero describes the built-ins without parameters (some factories
+// refuse empty parameters).
+var builtinZero = map[string]anonymize.Transform{
+	"safe-harbor": &anonymize.SafeHarbor{}, "pseudonymize": &anonymize.Pseudonymize{},
+	"date-shift": &anonymize.DateShift{}, "generalize": &anonymize.Generalize{},
+	"suppress": &anonymize.Suppress{}, "drop": &anonymize.Drop{}, "privacy": &anonymize.Privacy{},
+}
+
+func (b builtin) Describe(ctx context.Context) (anonymize.Descriptor, error) {
+	if t, ok := builtinZero[b.name]; ok {
+		return t.Describe(), nil
+	}
+	t, err := anonymize.New(b.name, anonymize.Params{}, anonymize.Env{})
+	if err != nil {
+		return anonymize.Descriptor{Name: b.name, Version: anonymize.Version, Scope: anonymize.ScopeTable}, nil
+	}
+	return t.Describe(), nil
+}
+
+func (b builtin) New(ctx context.Context, p anonymize.Params, env anonymize.Env) (anonymize.Transform, error) {
+	return anonymize.New(b.name, p, anonymize.Env{Secret: env.Secret})
+}
+
+func isRegistered(name string) bool {
+	for _, n := range anonymize.Registered() {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Static returns t as an Anonymizer: New returns a copy of t with the
+// parameters decoded over it (t must be a pointer to a struct with json
+// tags when it takes parameters), or t itself without parameters.
+func Static(t anonymize.Transform) Anonymizer { return static{t} }
+
+type static struct{ t anonymize.Transform }
+
+func (s static) Describe(ctx context.Context) (anonymize.Descriptor, error) {
+	return s.t.Describe(), nil
+}
+
+func (s static) New(ctx context.Context, p anonymize.Params, env anonymize.Env) (anonymize.Transform, error) {
+	if len(p) == 0 {
+		return s.t, nil
+	}
+	v := reflect.ValueOf(s.t)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return nil, invalidErr{msg: fmt.Sprintf("%s takes no parameters", s.t.Describe().Name)}
+	}
+	c := reflect.New(v.Elem().Type())
+	c.Elem().Set(v.Elem())
+	if err := p.Decode(c.Interface()); err != nil {
+		return nil, err
+	}
+	return c.Interface().(anonymize.Transform), nil
+}
+
+// ---- descriptors and errors across the wire ----
+
+func descriptorTo(d anonymize.Descriptor) *pb.Descriptor {
+	return &pb.Descriptor{Name: d.Name, Version: d.Version, Scope: string(d.Scope), Summary: d.Summary, ConfigSchema: d.ConfigSchema}
+}
+
+func descriptorFrom(d *pb.Descriptor) (anonymize.Descriptor, error) {
+	out := anonymize.Descriptor{Name: d.Name, Version: d.Version, Scope: anonymize.Scope(d.Scope), Summary: d.Summary}
+	if len(d.ConfigSchema) > 0 {
+		if !json.Valid(d.ConfigSchema) {
+			return out, errors.New("protocol: the plugin's config schema is not JSON")
+		}
+		out.ConfigSchema = d.ConfigSchema
+	}
+	if out.Scope != anonymize.ScopeRow && out.Scope != anonymize.ScopeTable {
+		return out, fmt.Errorf("protocol: the plugin's scope is %q, want %q or %q", d.Scope, anonymize.ScopeRow, anonymize.ScopeTable)
+	}
+	return out, nil
+}
+
+// invalidErr is an error about the data or parameters, as anonymize's own:
+// errors.Is(err, anonymize.ErrInvalid) holds on both sides of the wire.
+type invalidErr struct{ msg string }
+
+func (e invalidErr) Error() string        { return e.msg }
+func (e invalidErr) Is(target error) bool { return target == anonymize.ErrInvalid }
+
+// toStatus turns a plugin-side error into a gRPC status: InvalidArgument
+// for anonymize.ErrInvalid, so the host can tell the user's mistakes from
+// plugin failures.
+func toStatus(err error) error {
+	if _, ok := status.FromError(err); ok && status.Code(err) != codes.Unknown {
+		return err
+	}
+	switch {
+	case errors.Is(err, anonymize.ErrInvalid):
+		return status.Error(codes.InvalidArgument, err.Error())
+	case errors.Is(err, context.Canceled):
+		return status.Error(codes.Canceled, err.Error())
+	case errors.Is(err, context.DeadlineExceeded):
+		return status.Error(codes.DeadlineExceeded, err.Error())
+	}
+	return status.Error(codes.Internal, err.Error())
+}
+
+// fromStatus turns a status back: InvalidArgument wraps anonymize.ErrInvalid;
+// everything else keeps its status (the host explains it).
+func fromStatus(err error) error {
+	if s, ok := status.FromError(err); ok && s.Code() == codes.InvalidArgument {
+		return invalidErr{msg: s.Message()}
+	}
+	return err
+}

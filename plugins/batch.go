@@ -1,0 +1,258 @@
+package plugins
+
+import (
+	"encoding/binary"
+	"fmt"
+	"unsafe"
+
+	"github.com/medmarket/medmarket/anonymize"
+	pb "github.com/medmarket/medmarket/plugins/proto"
+)
+
+// The wire form of a batch (see plugins/proto): per column, the distinct
+// values back to back with their end offsets, and the codes as fixed-width
+// little-endian integers (1, 2 or 4 bytes as the dictionary needs).
+
+// hierarchyIDs numbers the hierarchies one side of a call has sent, so each
+// travels once per call.
+type hierarchyIDs struct {
+	ids  map[*anonymize.Hierarchy]uint32
+	next uint32
+}
+
+func newHierarchyIDs(first uint32) *hierarchyIDs {
+	return &hierarchyIDs{ids: map[*anonymize.Hierarchy]uint32{}, next: first}
+}
+
+// ref returns h's id, adding its definition to b the first time.
+func (ids *hierarchyIDs) ref(h *anonymize.Hierarchy, b *pb.Batch) uint32 {
+	if h == nil {
+		return 0
+	}
+	if id, ok := ids.ids[h]; ok {
+		return id
+	}
+	id := ids.next
+	ids.next++
+	ids.ids[h] = id
+	rows := h.Rows()
+	m := &pb.Hierarchy{Id: id, Height: uint32(h.Height())}
+	var vals []byte
+	for _, r := range rows {
+		for _, v := range r {
+			vals = append(vals, v...)
+			m.Ends = append(m.Ends, uint32(len(vals)))
+		}
+	}
+	m.Values = vals
+	b.Hierarchies = append(b.Hierarchies, m)
+	return id
+}
+
+// encodeBatch encodes t, whose dictionaries should hold only values its
+// rows use (Table.Compact).
+func encodeBatch(t *anonymize.Table, ids *hierarchyIDs) *pb.Batch {
+	b := &pb.Batch{Rows: uint32(t.NumRows()), Columns: make([]*pb.Column, len(t.Columns))}
+	for i, c := range t.Columns {
+		b.Columns[i] = encodeColumn(c, ids.ref(c.Hierarchy, b))
+	}
+	return b
+}
+
+func encodeColumn(c *anonymize.Column, hier uint32) *pb.Column {
+	size := 0
+	for _, v := range c.Dict {
+		size += len(v)
+	}
+	dict := make([]byte, 0, size)
+	ends := make([]uint32, len(c.Dict))
+	for i, v := range c.Dict {
+		dict = append(dict, v...)
+		ends[i] = uint32(len(dict))
+	}
+	width := codeWidth(len(c.Dict))
+	codes := make([]byte, len(c.Codes)*width)
+	switch width {
+	case 1:
+		for i, code := range c.Codes {
+			codes[i] = byte(code)
+		}
+	case 2:
+		for i, code := range c.Codes {
+			binary.LittleEndian.PutUint16(codes[2*i:], uint16(code))
+		}
+	default:
+		for i, code := range c.Codes {
+			binary.LittleEndian.PutUint32(codes[4*i:], code)
+		}
+	}
+	return &pb.Column{
+		Name: c.Name, Type: c.Type.String(), Role: c.Role.String(), Level: int32(c.Level),
+		Applied: c.Applied, Hierarchy: hier,
+		Dict: dict, DictEnds: ends, CodeWidth: uint32(width), Codes: codes,
+	}
+}
+
+func codeWidth(n int) int {
+	switch {
+	case n <= 1<<8:
+		return 1
+	case n <= 1<<16:
+		return 2
+	}
+	return 4
+}
+
+// batchError is a malformed batch: a peer that does not speak the protocol.
+func batchError(format string, args ...any) error {
+	return invalidErr{msg: "malformed batch: " + fmt.Sprintf(format, args...)}
+}
+
+// decodeBatch decodes a batch, checking every offset and code, and records
+// the hierarchies it defines in hier. The returned table's strings point
+// into b's buffers (b must not be modified afterwards).
+func decodeBatch(name string, b *pb.Batch, hier map[uint32]*anonymize.Hierarchy) (*anonymize.Table, error) {
+	for _, hm := range b.Hierarchies {
+		h, err := decodeHierarchy(hm)
+		if err != nil {
+			return nil, err
+		}
+		hier[hm.Id] = h
+	}
+	cols := make([]*anonymize.Column, len(b.Columns))
+	for i, cm := range b.Columns {
+		c, err := decodeColumn(cm, int(b.Rows), hier)
+		if err != nil {
+			return nil, err
+		}
+		cols[i] = c
+	}
+	t := &anonymize.Table{Name: name, Columns: cols}
+	seen := make(map[string]bool, len(cols))
+	for _, c := range cols {
+		if seen[c.Name] {
+			return nil, batchError("duplicate column %q", c.Name)
+		}
+		seen[c.Name] = true
+	}
+	return t, nil
+}
+
+func decodeColumn(m *pb.Column, rows int, hier map[uint32]*anonymize.Hierarchy) (*anonymize.Column, error) {
+	c := &anonymize.Column{Name: m.Name, Level: int(m.Level), Applied: m.Applied}
+	if err := c.Type.UnmarshalText([]byte(m.Type)); err != nil {
+		return nil, batchError("column %q: %v", m.Name, err)
+	}
+	if err := c.Role.UnmarshalText([]byte(m.Role)); err != nil {
+		return nil, batchError("column %q: %v", m.Name, err)
+	}
+	if m.Hierarchy != 0 {
+		h, ok := hier[m.Hierarchy]
+		if !ok {
+			return nil, batchError("column %q: undefined hierarchy %d", m.Name, m.Hierarchy)
+		}
+		c.Hierarchy = h
+	}
+	dict, err := splitValues(m.Dict, m.DictEnds)
+	if err != nil {
+		return nil, batchError("column %q: %v", m.Name, err)
+	}
+	c.Dict = dict
+	w := int(m.CodeWidth)
+	if w != 1 && w != 2 && w != 4 {
+		return nil, batchError("column %q: code width %d (want 1, 2 or 4)", m.Name, w)
+	}
+	if len(m.Codes) != rows*w {
+		return nil, batchError("column %q: %d bytes of codes for %d rows of width %d", m.Name, len(m.Codes), rows, w)
+	}
+	codes := make([]uint32, rows)
+	n := uint32(len(dict))
+	bad := false
+	switch w {
+	case 1:
+		for i := range codes {
+			codes[i] = uint32(m.Codes[i])
+			bad = bad || codes[i] >= n
+		}
+	case 2:
+		for i := range codes {
+			codes[i] = uint32(binary.LittleEndian.Uint16(m.Codes[2*i:]))
+			bad = bad || codes[i] >= n
+		}
+	default:
+		for i := range codes {
+			codes[i] = binary.LittleEndian.Uint32(m.Codes[4*i:])
+			bad = bad || codes[i] >= n
+		}
+	}
+	if bad {
+		for r, code := range codes {
+			if code >= n {
+				return nil, batchError("column %q row %d: code %d outside dictionary of %d", m.Name, r, code, n)
+			}
+		}
+	}
+	c.Codes = codes
+	return c, nil
+}
+
+// splitValues cuts data at ends. The strings share data's memory: one
+// conversion instead of one allocation per value.
+func splitValues(data []byte, ends []uint32) ([]string, error) {
+	var s string
+	if len(data) > 0 {
+		s = unsafe.String(&data[0], len(data))
+	}
+	out := make([]string, len(ends))
+	prev := uint32(0)
+	for i, e := range ends {
+		if e < prev || int(e) > len(s) {
+			return nil, fmt.Errorf("value %d ends at %d, outside %d..%d", i, e, prev, len(s))
+		}
+		out[i] = s[prev:e]
+		prev = e
+	}
+	if int(prev) != len(s) {
+		return nil, fmt.Errorf("%d bytes of values after the last value", len(s)-int(prev))
+	}
+	return out, nil
+}
+
+func decodeHierarchy(m *pb.Hierarchy) (*anonymize.Hierarchy, error) {
+	vals, err := splitValues(m.Values, m.Ends)
+	if err != nil {
+		return nil, batchError("hierarchy %d: %v", m.Id, err)
+	}
+	hgt := int(m.Height)
+	if hgt == 0 || len(vals)%hgt != 0 {
+		return nil, batchError("hierarchy %d: %d values do not make rows of %d", m.Id, len(vals), hgt)
+	}
+	rows := make([][]string, 0, len(vals)/hgt)
+	for i := 0; i < len(vals); i += hgt {
+		rows = append(rows, vals[i:i+hgt:i+hgt])
+	}
+	h, err := anonymize.NewHierarchy(rows)
+	if err != nil {
+		return nil, batchError("hierarchy %d: %v", m.Id, err)
+	}
+	return h, nil
+}
+
+// batchBytes estimates the encoded size of rows [lo, hi) of t before
+// compaction, for sizing batches: every row's codes plus, per column, the
+// average dictionary bytes per row (an upper bound for unique columns).
+func bytesPerRow(t *anonymize.Table) int {
+	n := t.NumRows()
+	if n == 0 {
+		return 1
+	}
+	total := 0
+	for _, c := range t.Columns {
+		size := 0
+		for _, v := range c.Dict {
+			size += len(v) + 4
+		}
+		total += size/n + 1 + codeWidth(len(c.Dict))
+	}
+	return max(total, 1)
+}

@@ -1,0 +1,30 @@
+// Package sdk is what a third-party medmarket plugin needs: its main is
+//
+//	func main() { sdk.ServeAnonymizer(&MyTransform{}) }
+//
+// where MyTransform implements anonymize.Transform. Parameters from a
+// pipeline config are decoded (by their json tags) over a copy of the value
+// given, for every call. Build the binary, then let the user pin it:
+// "medmarket plugins trust ./my-plugin". The host starts it with no
+// environment of its own, a private socket directory and per-call
+// deadlines, and kills it with itself.
+package sdk
+
+import (
+	"github.com/hashicorp/go-plugin"
+
+	"github.com/medmarket/medmarket/anonymize"
+	"github.com/medmarket/medmarket/plugins"
+)
+
+// ServeAnonymizer serves t as an anonymizer plugin and returns when the host
+// stops the plugin. A binary started by hand (not by a host) prints a
+// notice and exits with status 1.
+func ServeAnonymizer(t anonymize.Transform) {
+	Serve(plugins.Static(t))
+}
+
+// Serve serves a, for plugins that build their transforms themselves.
+func Serve(a plugins.Anonymizer) {
+	plugins.Serve(map[plugins.Kind]plugin.Plugin{plugins.KindAnonymizer: &plugins.AnonymizerPlugin{Impl: a}})
+}
