@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
@@ -454,4 +455,35 @@ func TestNew_namesMissingConfig(t *testing.T) {
 
 func filterAll(m *simMarket) ethereum.FilterQuery {
 	return ethereum.FilterQuery{FromBlock: new(big.Int).SetUint64(m.deployBlock), Addresses: []common.Address{m.addr}, Topics: Topics()}
+}
+
+// TestRun_followsHeads: Run indexes what is there, then each new head, until cancelled.
+func TestRun_followsHeads(t *testing.T) {
+	m := newSimMarket(t, 0)
+	c := openCatalog(t)
+	ix := m.indexer(t, c, m.cards)
+	ix.cfg.PollInterval = time.Hour // only heads wake it
+	_, first := m.list(testCard("Before Run", "x"), milliEther(1), marketplace.Terms{Use: marketplace.GRU}, true)
+	ctx, cancel := context.WithCancel(context.Background())
+	heads := make(chan uint64)
+	done := make(chan error, 1)
+	go func() { done <- ix.Run(ctx, heads) }()
+	r, second := m.list(testCard("After Run", "x"), milliEther(1), marketplace.Terms{Use: marketplace.GRU}, true)
+	heads <- r.BlockNumber.Uint64()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, e1 := c.Listing(context.Background(), first)
+		_, e2 := c.Listing(context.Background(), second)
+		if e1 == nil && e2 == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Run did not index: %v, %v", e1, e2)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != context.Canceled {
+		t.Errorf("Run returned %v, want context.Canceled", err)
+	}
 }

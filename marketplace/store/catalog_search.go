@@ -10,6 +10,8 @@ import (
 	"github.com/medmarket/medmarket/marketplace"
 )
 
+var _ marketplace.CatalogService = (*Catalog)(nil)
+
 // SearchCatalog implements marketplace.CatalogService: one page of the active, card-verified
 // listings matching f (delisted ones too with f.IncludeDelisted), in f's order, and the number of
 // matches. An invalid filter is an EINVALID error naming the field.

@@ -141,7 +141,8 @@ func TestSearchCatalog_filtersSortsAndPages(t *testing.T) {
 		{"text: delisted shown", marketplace.CatalogFilter{Query: "copd", IncludeDelisted: true}, []uint64{5}, 1},
 		{"text + filter + sort", marketplace.CatalogFilter{Query: "diabet", Sort: marketplace.SortPriceDesc, PriceMax: pm(50)}, []uint64{4, 1}, 2},
 		{"text + sort by sales", marketplace.CatalogFilter{Query: "cardiology", Sort: marketplace.SortSales}, []uint64{3, 4}, 2},
-		{"stop words only: newest", marketplace.CatalogFilter{Query: "the of"}, []uint64{4, 3, 2, 1}, 4},
+		{"stop words only: newest", marketplace.CatalogFilter{Query: "the of "}, []uint64{4, 3, 2, 1}, 4},
+		{"stop word being typed is a prefix", marketplace.CatalogFilter{Query: "diabetes in"}, []uint64{1}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -593,6 +594,9 @@ func TestTokenize(t *testing.T) {
 	q := parseQuery("Diabetes diab")
 	if len(q) != 2 || q[0].prefix || !q[1].prefix {
 		t.Errorf("parseQuery = %+v", q)
+	}
+	if q := parseQuery("diabetes an"); len(q) != 2 || q[1].word != "an" || !q[1].prefix {
+		t.Errorf("stop word being typed not a prefix term: %+v", q)
 	}
 	if q := parseQuery("asthma "); len(q) != 1 || q[0].prefix {
 		t.Errorf("finished word matched as prefix: %+v", q)

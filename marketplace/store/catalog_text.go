@@ -59,6 +59,15 @@ var stopWords = map[string]bool{
 // tokenize splits text into lower-cased words of letters and digits, at least two characters long,
 // cut to maxTokenBytes, stop words left out. fn is called for each, in order, duplicates included.
 func tokenize(text string, fn func(tok string)) {
+	words(text, func(w string) {
+		if !stopWords[w] {
+			fn(w)
+		}
+	})
+}
+
+// words is tokenize with stop words kept.
+func words(text string, fn func(w string)) {
 	start := -1
 	emit := func(end int) {
 		w := text[start:end]
@@ -74,9 +83,7 @@ func tokenize(text string, fn func(tok string)) {
 			}
 			w = w[:cut]
 		}
-		if !stopWords[w] {
-			fn(w)
-		}
+		fn(w)
 	}
 	for i, r := range text {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
@@ -176,8 +183,9 @@ type queryTerm struct {
 	prefix bool // also match index words that start with word
 }
 
-// parseQuery tokenizes a query; the last word matches as a prefix unless the query ends in a space
-// (the user finished typing it).
+// parseQuery tokenizes a query. The last word matches as a prefix unless the query ends in a
+// space or punctuation (the user finished typing it); as a prefix it counts even if it is a stop
+// word ("an" while typing "anonymized").
 func parseQuery(q string) []queryTerm {
 	var terms []queryTerm
 	seen := map[string]bool{}
@@ -187,20 +195,22 @@ func parseQuery(q string) []queryTerm {
 			terms = append(terms, queryTerm{word: t})
 		}
 	})
-	if n := len(terms); n > 0 {
-		last, _ := utf8.DecodeLastRuneInString(q)
-		if unicode.IsLetter(last) || unicode.IsDigit(last) {
-			// the last term is the query's last word only if it was not a repeat
-			var lastWord string
-			tokenize(q, func(t string) { lastWord = t })
-			for i := range terms {
-				if terms[i].word == lastWord {
-					terms[i].prefix = true
-				}
-			}
+	last, _ := utf8.DecodeLastRuneInString(q)
+	if !unicode.IsLetter(last) && !unicode.IsDigit(last) {
+		return terms
+	}
+	var lastWord string
+	words(q, func(w string) { lastWord = w })
+	if lastWord == "" {
+		return terms
+	}
+	for i := range terms {
+		if terms[i].word == lastWord {
+			terms[i].prefix = true
+			return terms
 		}
 	}
-	return terms
+	return append(terms, queryTerm{word: lastWord, prefix: true})
 }
 
 // matchTerms scores listings against the query terms into scores, indexed by listing id (ids
