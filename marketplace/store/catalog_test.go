@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"math/big"
 	"math/rand/v2"
 	"path/filepath"
@@ -600,5 +601,50 @@ func TestTokenize(t *testing.T) {
 	}
 	if q := parseQuery("asthma "); len(q) != 1 || q[0].prefix {
 		t.Errorf("finished word matched as prefix: %+v", q)
+	}
+}
+
+// TestCatalog_searchWhileIndexing: searches run while batches are applied (run with -race); every
+// search sees a consistent count.
+func TestCatalog_searchWhileIndexing(t *testing.T) {
+	ctx := context.Background()
+	_, c, _ := openCatalog(t)
+	r := rand.New(rand.NewPCG(5, 6))
+	done := make(chan struct{})
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			last := 0
+			for {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				_, total, err := c.SearchCatalog(ctx, marketplace.CatalogFilter{Query: "patients", Sort: marketplace.SortPriceAsc})
+				if err != nil || total < last {
+					errs <- fmt.Errorf("search: total %d after %d, %v", total, last, err)
+					return
+				}
+				last = total
+			}
+		}()
+	}
+	for batch := uint64(0); batch < 20; batch++ {
+		var evs []marketplace.ListingEvent
+		for id := batch*10 + 1; id <= batch*10+10; id++ {
+			l := genListing(r, id)
+			evs = append(evs, listedEvent(l))
+		}
+		if err := c.ApplyBlocks(ctx, 100+batch*10+1, 100+batch*10+10, evs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }
