@@ -139,11 +139,11 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 	// check a row-scoped transform's answers one by one.
 	per := max(batchTargetBytes/bytesPerRow(t), 256)
 	sizes := &sizeQueue{}
+	hier := newHierarchyMap() // the answer may refer to hierarchies sent
 	sendErr := make(chan error, 1)
-	go func() { sendErr <- r.send(stream, t, per, limit, sizes) }()
+	go func() { sendErr <- r.send(stream, t, per, limit, sizes, hier) }()
 
 	var outs []*anonymize.Table
-	hier := map[uint32]*anonymize.Hierarchy{}
 	got := 0
 	var done *pb.Done
 	for done == nil {
@@ -208,8 +208,8 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 
 // send streams t in batches of per rows, splitting any batch whose message
 // would pass limit.
-func (r *remoteTransform) send(stream grpc.BidiStreamingClient[pb.TransformRequest, pb.TransformResponse], t *anonymize.Table, per, limit int, sizes *sizeQueue) error {
-	ids := newHierarchyIDs(1)
+func (r *remoteTransform) send(stream grpc.BidiStreamingClient[pb.TransformRequest, pb.TransformResponse], t *anonymize.Table, per, limit int, sizes *sizeQueue, hier *hierarchyMap) error {
+	ids := newHierarchyIDs(1, hier)
 	n := t.NumRows()
 	var sendRange func(lo, hi int) error
 	sendRange = func(lo, hi int) error {
@@ -352,15 +352,17 @@ func (s *AnonymizerGRPCServer) Transform(stream grpc.BidiStreamingServer[pb.Tran
 	if err := stream.Send(&pb.TransformResponse{Msg: &pb.TransformResponse_Accepted{Accepted: descriptorTo(desc)}}); err != nil {
 		return err
 	}
-	inHier := map[uint32]*anonymize.Hierarchy{}
-	outIDs := newHierarchyIDs(1 << 30) // ids of hierarchies the plugin defines
+	inHier := newHierarchyMap()
+	outIDs := newHierarchyIDs(1<<30, nil) // ids of hierarchies the plugin defines
 	sendTable := func(out *anonymize.Table) error {
 		b := encodeBatch(out.Compact(), outIDs)
 		return stream.Send(&pb.TransformResponse{Msg: &pb.TransformResponse_Batch{Batch: b}})
 	}
 	// Hierarchies the host sent come back by their own id.
 	remember := func() {
-		for id, h := range inHier {
+		inHier.mu.Lock()
+		defer inHier.mu.Unlock()
+		for id, h := range inHier.m {
 			if _, ok := outIDs.ids[h]; !ok {
 				outIDs.ids[h] = id
 			}
@@ -395,7 +397,7 @@ func (s *AnonymizerGRPCServer) Transform(stream grpc.BidiStreamingServer[pb.Tran
 			return toStatus(err)
 		}
 		if out.NumRows() != b.NumRows() {
-			return status.Errorf(codes.Internal, "row-scoped transform %s returned %d rows for %d", desc.Name, out.NumRows(), b.NumRows())
+			return status.Errorf(codes.Internal, "wrong number of rows: the plugin returned %d rows for a batch of %d (row-scoped transform %s)", out.NumRows(), b.NumRows(), desc.Name)
 		}
 		name = out.Name
 		if err := sendTable(out); err != nil {

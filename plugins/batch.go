@@ -3,6 +3,7 @@ package plugins
 import (
 	"encoding/binary"
 	"fmt"
+	"sync"
 	"unsafe"
 
 	"github.com/medmarket/medmarket/anonymize"
@@ -18,10 +19,37 @@ import (
 type hierarchyIDs struct {
 	ids  map[*anonymize.Hierarchy]uint32
 	next uint32
+	// defined, when set, learns each id defined, so that answers referring
+	// to a hierarchy this side sent can be decoded.
+	defined *hierarchyMap
 }
 
-func newHierarchyIDs(first uint32) *hierarchyIDs {
-	return &hierarchyIDs{ids: map[*anonymize.Hierarchy]uint32{}, next: first}
+func newHierarchyIDs(first uint32, defined *hierarchyMap) *hierarchyIDs {
+	return &hierarchyIDs{ids: map[*anonymize.Hierarchy]uint32{}, next: first, defined: defined}
+}
+
+// hierarchyMap maps the ids of one call to hierarchies; the sender and the
+// receiver of a call share it.
+type hierarchyMap struct {
+	mu sync.Mutex
+	m  map[uint32]*anonymize.Hierarchy
+}
+
+func newHierarchyMap() *hierarchyMap {
+	return &hierarchyMap{m: map[uint32]*anonymize.Hierarchy{}}
+}
+
+func (h *hierarchyMap) get(id uint32) (*anonymize.Hierarchy, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	x, ok := h.m[id]
+	return x, ok
+}
+
+func (h *hierarchyMap) set(id uint32, x *anonymize.Hierarchy) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.m[id] = x
 }
 
 // ref returns h's id, adding its definition to b the first time.
@@ -35,6 +63,9 @@ func (ids *hierarchyIDs) ref(h *anonymize.Hierarchy, b *pb.Batch) uint32 {
 	id := ids.next
 	ids.next++
 	ids.ids[h] = id
+	if ids.defined != nil {
+		ids.defined.set(id, h)
+	}
 	rows := h.Rows()
 	m := &pb.Hierarchy{Id: id, Height: uint32(h.Height())}
 	var vals []byte
@@ -111,13 +142,13 @@ func batchError(format string, args ...any) error {
 // decodeBatch decodes a batch, checking every offset and code, and records
 // the hierarchies it defines in hier. The returned table's strings point
 // into b's buffers (b must not be modified afterwards).
-func decodeBatch(name string, b *pb.Batch, hier map[uint32]*anonymize.Hierarchy) (*anonymize.Table, error) {
+func decodeBatch(name string, b *pb.Batch, hier *hierarchyMap) (*anonymize.Table, error) {
 	for _, hm := range b.Hierarchies {
 		h, err := decodeHierarchy(hm)
 		if err != nil {
 			return nil, err
 		}
-		hier[hm.Id] = h
+		hier.set(hm.Id, h)
 	}
 	cols := make([]*anonymize.Column, len(b.Columns))
 	for i, cm := range b.Columns {
@@ -138,7 +169,7 @@ func decodeBatch(name string, b *pb.Batch, hier map[uint32]*anonymize.Hierarchy)
 	return t, nil
 }
 
-func decodeColumn(m *pb.Column, rows int, hier map[uint32]*anonymize.Hierarchy) (*anonymize.Column, error) {
+func decodeColumn(m *pb.Column, rows int, hier *hierarchyMap) (*anonymize.Column, error) {
 	c := &anonymize.Column{Name: m.Name, Level: int(m.Level), Applied: m.Applied}
 	if err := c.Type.UnmarshalText([]byte(m.Type)); err != nil {
 		return nil, batchError("column %q: %v", m.Name, err)
@@ -147,7 +178,7 @@ func decodeColumn(m *pb.Column, rows int, hier map[uint32]*anonymize.Hierarchy) 
 		return nil, batchError("column %q: %v", m.Name, err)
 	}
 	if m.Hierarchy != 0 {
-		h, ok := hier[m.Hierarchy]
+		h, ok := hier.get(m.Hierarchy)
 		if !ok {
 			return nil, batchError("column %q: undefined hierarchy %d", m.Name, m.Hierarchy)
 		}

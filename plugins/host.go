@@ -183,7 +183,10 @@ func (h *Host) explain(ctx, cctx context.Context, p *proc, err error) error {
 	if ctx.Err() != nil {
 		return fmt.Errorf("plugin %s: %w", name, ctx.Err())
 	}
-	if errors.Is(cctx.Err(), context.DeadlineExceeded) {
+	// The plugin's side learns the deadline too and may reset the stream a
+	// moment before the host's timer fires: judge by the clock.
+	dl, _ := cctx.Deadline()
+	if errors.Is(cctx.Err(), context.DeadlineExceeded) || status.Code(err) == codes.DeadlineExceeded || time.Until(dl) < 250*time.Millisecond {
 		h.drop(p)
 		return fmt.Errorf("plugin %s: no answer within %s (the call's deadline); it was stopped and will restart on next use", name, h.opt.CallTimeout)
 	}
@@ -193,7 +196,13 @@ func (h *Host) explain(ctx, cctx context.Context, p *proc, err error) error {
 	if st, ok := status.FromError(err); ok && st.Code() == codes.ResourceExhausted {
 		return fmt.Errorf("plugin %s: oversized output: a message passed the %d-byte limit (%s)", name, h.opt.MaxMessageBytes, st.Message())
 	}
-	if p.waitExited(2 * time.Second) {
+	// A broken connection is how a dead plugin shows; give the process a
+	// moment to be reaped so the error can say how it died.
+	wait := time.Duration(0)
+	if c := status.Code(err); c == codes.Unavailable || c == codes.Canceled || c == codes.Unknown || errors.Is(err, io.EOF) {
+		wait = 2 * time.Second
+	}
+	if p.waitExited(wait) {
 		h.drop(p)
 		return fmt.Errorf("plugin %s %s during the call; it will restart on next use", name, p.out.cause())
 	}

@@ -1,0 +1,96 @@
+package plugins_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/medmarket/medmarket/plugins"
+)
+
+// TestMain doubles as the built-in plugin server: isolated mode re-executes
+// the test binary as "<test binary> plugin-serve NAME", as medmarket
+// re-executes itself.
+func TestMain(m *testing.M) {
+	if len(os.Args) == 3 && os.Args[1] == "plugin-serve" {
+		if err := plugins.ServeBuiltin(os.Args[2]); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+var (
+	buildOnce sync.Once
+	binDir    string
+	buildErr  error
+)
+
+// testBinaries builds the example plugin and the misbehaving test plugin
+// once per test run and returns the directory holding them: redact-notes,
+// and misbehave copied under each mode's name.
+func testBinaries(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		binDir, buildErr = os.MkdirTemp("", "medmarket-plugin-bins-")
+		if buildErr != nil {
+			return
+		}
+		for _, b := range []struct{ out, pkg string }{
+			{"redact-notes", "./examples/redact-notes"},
+			{"misbehave", "./testdata/misbehave"},
+		} {
+			cmd := exec.Command("go", "build", "-o", filepath.Join(binDir, b.out), b.pkg)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				buildErr = fmt.Errorf("go build %s: %v\n%s", b.pkg, err, out)
+				return
+			}
+		}
+		src, err := os.ReadFile(filepath.Join(binDir, "misbehave"))
+		if err != nil {
+			buildErr = err
+			return
+		}
+		for _, mode := range []string{"panic", "exit", "hang", "rows", "big", "env", "ok"} {
+			if buildErr = os.WriteFile(filepath.Join(binDir, mode), src, 0o755); buildErr != nil {
+				return
+			}
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binDir
+}
+
+// newHost returns a host on a fresh data dir, closed at the end of the test.
+func newHost(t testing.TB, opt plugins.Options) *plugins.Host {
+	t.Helper()
+	if opt.DataDir == "" {
+		opt.DataDir = t.TempDir()
+	}
+	h, err := plugins.NewHost(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	return h
+}
+
+// trust pins a test binary under name in h's allow-list.
+func trust(t testing.TB, h *plugins.Host, bin, name string) {
+	t.Helper()
+	if _, err := h.TrustPlugin(context.Background(), filepath.Join(testBinaries(t), bin), name); err != nil {
+		t.Fatal(err)
+	}
+}
