@@ -47,7 +47,7 @@ func runDesktop(ctx context.Context, c *cli) error {
 			log.Error("close data dir", "err", err)
 		}
 	}()
-	handler, err := frontend.NewServer(log, a, frontend.Options{TrustedOrigins: []string{desktopOrigin}})
+	handler, err := frontend.NewServer(log, a, frontend.Options{TrustedOrigins: []string{desktopOrigin}, Window: true})
 	if err != nil {
 		return err
 	}

@@ -120,6 +120,11 @@ func TestDesktop_windowShowsPageAndBoundMethodWorks(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The patient's account exists; the window asks for its passphrase once.
+	if _, _, err := runCmd(t, map[string]string{envData: dir, envPassphrase: "open sesame", envLightScrypt: "1"}, "account", "new", "--name", "patient"); err != nil {
+		t.Fatal(err)
+	}
+
 	cmd := exec.Command(bin, "desktop", "--data", dir, "--log-level", "debug")
 	cmd.Env = []string{"DISPLAY=" + display, "HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}
 	logs := &syncBuffer{}
@@ -149,13 +154,17 @@ func TestDesktop_windowShowsPageAndBoundMethodWorks(t *testing.T) {
 	}
 
 	// Keyboard only, so the test does not depend on fonts or layout: the
-	// second focusable element is the "My data" link.
+	// second focusable element is the "My data" link, which asks for the
+	// passphrase (focused), then opens with the file button focused.
 	x(t, display, "xdotool", "windowfocus", "--sync", win)
 	x(t, display, "xdotool", "key", "--window", win, "Tab", "Tab", "Return")
-	waitFor(t, "the My data page", 10*time.Second, served("/mydata/"))
+	waitFor(t, "the sign-in page", 10*time.Second, served("/signin/"))
 	time.Sleep(500 * time.Millisecond)
-	// After the swap: brand, four section links, then the desktop-only button.
-	x(t, display, "xdotool", "key", "--window", win, "Tab", "Tab", "Tab", "Tab", "Tab", "Tab", "Return")
+	x(t, display, "xdotool", "type", "--delay", "20", "open sesame")
+	x(t, display, "xdotool", "key", "--window", win, "Return")
+	waitFor(t, "the My data page", 10*time.Second, served("/mydata/"))
+	time.Sleep(time.Second)
+	x(t, display, "xdotool", "key", "--window", win, "Return")
 
 	// The bound Go method opens the native dialog; type the path into it.
 	dlg := x(t, display, "xdotool", "search", "--sync", "--onlyvisible", "--name", "^Choose patient records$")

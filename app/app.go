@@ -28,6 +28,9 @@ type Options struct {
 	Now     func() time.Time
 	Chain   ChainOptions // zero: the embedded chain in DataDir
 
+	// SessionIdle ends UI sessions unused for this long; 0: DefaultSessionIdle.
+	SessionIdle time.Duration
+
 	// LightScrypt encrypts new keys with scrypt parameters that take
 	// milliseconds instead of a second: for tests only, never for real keys.
 	LightScrypt bool
@@ -46,6 +49,9 @@ type App struct {
 	store *store.Store
 	node  marketplace.Node
 	keys  *vault.Keystore
+
+	sessionIdle time.Duration
+	signers     signers
 
 	chain          chain.Chain
 	funder         chain.Funder // the embedded chain's dev account; nil on a remote node
@@ -74,6 +80,10 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	}
 	if a.now == nil {
 		a.now = time.Now
+	}
+	a.sessionIdle = opts.SessionIdle
+	if a.sessionIdle <= 0 {
+		a.sessionIdle = DefaultSessionIdle
 	}
 	a.started = a.now()
 

@@ -156,3 +156,75 @@ func TestDesktop_chooseDataFile(t *testing.T) {
 		})
 	}
 }
+
+func TestSessions(t *testing.T) {
+	now := time.Now()
+	clock := func() time.Time { return now }
+	a, err := Open(t.Context(), Options{DataDir: t.TempDir(), LightScrypt: true, Now: clock, SessionIdle: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ctx := t.Context()
+	if _, err := a.CreateAccount(ctx, "alice", "pw"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := a.SignIn(ctx, "alice", "wrong"); marketplace.ErrorCode(err) != marketplace.EFORBIDDEN {
+		t.Fatalf("wrong passphrase: %v", err)
+	}
+	if _, _, err := a.SignIn(ctx, "bob", "pw"); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+		t.Fatalf("unknown account: %v", err)
+	}
+	token, sess, err := a.SignIn(ctx, "alice", "pw")
+	if err != nil || sess.Account.Name != "alice" {
+		t.Fatalf("sign in: %v", err)
+	}
+	if strings.Contains(sess.ID, token) || len(token) < 40 {
+		t.Errorf("session id %q reveals token %q, or the token is short", sess.ID, token)
+	}
+	if got, err := a.Session(ctx, token); err != nil || got.Account != sess.Account {
+		t.Fatalf("session: %+v, %v", got, err)
+	}
+	if sg, err := a.sessionSigner(ctx, token); err != nil || sg.Address() != sess.Address() {
+		t.Fatalf("signer: %v", err)
+	}
+	if _, err := a.Session(ctx, "forged-token"); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+		t.Errorf("forged token: %v", err)
+	}
+	if err := a.SignOut(ctx, token); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Session(ctx, token); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+		t.Errorf("after sign-out: %v", err)
+	}
+	if _, err := a.sessionSigner(ctx, token); err == nil {
+		t.Error("signer still usable after sign-out")
+	}
+}
+
+func TestSessions_idleExpiry(t *testing.T) {
+	a, err := Open(t.Context(), Options{DataDir: t.TempDir(), LightScrypt: true, SessionIdle: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ctx := t.Context()
+	a.CreateAccount(ctx, "alice", "pw")
+	token, _, err := a.SignIn(ctx, "alice", "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 { // use keeps it alive past its TTL
+		time.Sleep(600 * time.Millisecond)
+		if _, err := a.Session(ctx, token); err != nil {
+			t.Fatalf("session expired while in use: %v", err)
+		}
+	}
+	time.Sleep(1500 * time.Millisecond)
+	if _, err := a.Session(ctx, token); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+		t.Fatalf("idle session still alive: %v", err)
+	}
+	if _, err := a.sessionSigner(ctx, token); err == nil {
+		t.Error("the key of an expired session is still usable")
+	}
+}

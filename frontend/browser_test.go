@@ -66,7 +66,10 @@ func newBrowser(t *testing.T) (context.Context, func() []string) {
 
 func TestBrowser_navigateSectionsAndRenameNode(t *testing.T) {
 	ctx, problems := newBrowser(t)
-	srv, _ := newTestServer(t)
+	srv, a := newTestServer(t)
+	if _, err := a.CreateAccount(t.Context(), "patient", "let me in"); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 
@@ -77,6 +80,18 @@ func TestBrowser_navigateSectionsAndRenameNode(t *testing.T) {
 		t.Fatalf("home page: %v", err)
 	}
 	saveScreenshot(t, ctx, "web-home.png")
+
+	// A private section asks for sign-in first, then opens.
+	if err := chromedp.Do(ctx,
+		chromedp.Click(`//nav//a[contains(., "My data")]`),
+		chromedp.WaitVisible(`//main//h1[.="Sign in"]`),
+		chromedp.SetValue(`#signin input[name=passphrase]`, "let me in"),
+		chromedp.Click(`#signin button[type=submit]`),
+		chromedp.WaitVisible(`//main//h1[.="My data"]`),
+		chromedp.WaitVisible(`//li[@id="session"]//small[.="patient"]`),
+	); err != nil {
+		t.Fatalf("sign in: %v", err)
+	}
 
 	// Each section through the navigation: htmx (hx-boost) swaps #main and
 	// pushes the URL, so the page never fully reloads.

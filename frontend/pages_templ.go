@@ -67,7 +67,7 @@ func myDataPage() templ.Component {
 			templ_7745c5c3_Var2 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<hgroup><h1>My data</h1><p>Your records never leave this machine before they are anonymized.</p></hgroup><article id=\"import\"><header><strong>Import records</strong></header><p>medmarket reads CSV exports and FHIR R4 Bundles (JSON), such as those from a patient portal or Synthea.</p><div class=\"desktop-only\"><button type=\"button\" id=\"choose-file\" data-desktop-choose-file>Choose a file…</button> <output id=\"chosen-file\" for=\"choose-file\" aria-live=\"polite\"></output></div><p class=\"web-only\"><small>In the desktop app, a native file dialog picks the file; in the browser you upload it.</small></p></article>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<hgroup><h1>My data</h1><p>Your records never leave this machine before they are anonymized.</p></hgroup><article id=\"import\"><header><strong>Import records</strong></header><p>medmarket reads CSV exports and FHIR R4 Bundles (JSON), such as those from a patient portal or Synthea.</p><div class=\"desktop-only\"><button type=\"button\" id=\"choose-file\" data-desktop-choose-file autofocus>Choose a file…</button> <output id=\"chosen-file\" for=\"choose-file\" aria-live=\"polite\"></output></div><p class=\"web-only\"><small>In the desktop app, a native file dialog picks the file; in the browser you upload it.</small></p></article>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

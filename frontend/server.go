@@ -18,6 +18,11 @@ type Service interface {
 	Status(ctx context.Context) (app.Status, error)
 	ChainStatus(ctx context.Context) (app.ChainStatus, error)
 	RenameNode(ctx context.Context, name string) (marketplace.Node, error)
+
+	Accounts(ctx context.Context) ([]marketplace.Account, error)
+	SignIn(ctx context.Context, account, passphrase string) (token string, s marketplace.Session, err error)
+	Session(ctx context.Context, token string) (marketplace.Session, error)
+	SignOut(ctx context.Context, token string) error
 }
 
 // Options tune the handler for where it runs.
@@ -25,6 +30,9 @@ type Options struct {
 	// TrustedOrigins may send non-GET requests in addition to same-origin
 	// pages, e.g. "wails://wails" for the desktop window.
 	TrustedOrigins []string
+	// Window serves the desktop window: one local user, signed in once per
+	// run and kept in memory, since the window keeps no cookies.
+	Window bool
 }
 
 //go:embed static
@@ -43,7 +51,11 @@ func NewServer(logger *slog.Logger, svc Service, opts Options) (http.Handler, er
 	if err != nil {
 		return nil, err
 	}
-	addRoutes(mux, logger, svc, static)
+	var ws *windowSession
+	if opts.Window {
+		ws = &windowSession{}
+	}
+	addRoutes(mux, logger, svc, static, ws)
 
 	cop := http.NewCrossOriginProtection()
 	for _, o := range opts.TrustedOrigins {
@@ -58,6 +70,7 @@ func NewServer(logger *slog.Logger, svc Service, opts Options) (http.Handler, er
 	}))
 
 	var h http.Handler = mux
+	h = withSession(svc, ws, h)
 	h = cop.Handler(h)
 	h = securityHeaders(h)
 	h = logRequests(logger, h)

@@ -3,6 +3,7 @@ package frontend
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -18,7 +19,7 @@ import (
 // newTestServer serves the UI on a real App over a fresh data directory.
 func newTestServer(t *testing.T) (*httptest.Server, *app.App) {
 	t.Helper()
-	a, err := app.Open(t.Context(), app.Options{DataDir: t.TempDir(), Version: "test"})
+	a, err := app.Open(t.Context(), app.Options{DataDir: t.TempDir(), Version: "test", LightScrypt: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +67,8 @@ func TestRoutes_servePages(t *testing.T) {
 		want   []string
 	}{
 		{"/", 200, []string{"<!doctype html>", "Health data, shared on your terms", `href="/mydata/"`, `href="/catalog/"`, `href="/trials/"`}},
-		{"/mydata/", 200, []string{"<h1>My data</h1>", "data-desktop-choose-file", `href="/mydata/" aria-current="page"`}},
+		{"/mydata/", 200, []string{"<h1>Sign in</h1>", `id="no-accounts"`}}, // private: via sign-in
+		{"/signin/", 200, []string{"<h1>Sign in</h1>", "medmarket account new"}},
 		{"/catalog/", 200, []string{"<h1>Catalog</h1>", `href="/catalog/" aria-current="page"`}},
 		{"/trials/", 200, []string{"<h1>Trials</h1>", `href="/trials/" aria-current="page"`}},
 		{"/status/", 200, []string{"<h1>Node status</h1>", `id="status-version">test<`, `id="status-starts">1<`, `hx-post="/status/node"`, `id="chain-id">1337<`, "DataLicenseMarket"}},
@@ -285,7 +287,7 @@ func TestStatic_etagRevalidation(t *testing.T) {
 }
 
 // failingService makes every call fail, as a broken store would.
-type failingService struct{}
+type failingService struct{ Service }
 
 func (failingService) Status(context.Context) (app.Status, error) {
 	return app.Status{}, errors.New("disk on fire")
@@ -316,5 +318,140 @@ func TestErrors_internalDetailsStayInTheLog(t *testing.T) {
 	}
 	if !strings.Contains(logbuf.String(), "disk on fire") || !strings.Contains(logbuf.String(), "boom") {
 		t.Errorf("log lacks the causes:\n%s", logbuf.String())
+	}
+}
+
+func TestSignIn_sessionGuardsPrivatePages(t *testing.T) {
+	srv, a := newTestServer(t)
+	ctx := t.Context()
+	if _, err := a.CreateAccount(ctx, "alice", "correct horse"); err != nil {
+		t.Fatal(err)
+	}
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	post := func(path string, form url.Values, cookie *http.Cookie) *http.Response {
+		req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		if cookie != nil {
+			req.AddCookie(cookie)
+		}
+		res, err := noFollow.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+	getWith := func(path string, cookie *http.Cookie) (*http.Response, string) {
+		req, _ := http.NewRequest("GET", srv.URL+path, nil)
+		if cookie != nil {
+			req.AddCookie(cookie)
+		}
+		res, err := noFollow.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res, string(b)
+	}
+
+	res, _ := getWith("/mydata/", nil)
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/signin/?next=%2Fmydata%2F" {
+		t.Fatalf("anonymous /mydata/: %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	req, _ := http.NewRequest("GET", srv.URL+"/mydata/", nil)
+	req.Header.Set("HX-Request", "true")
+	hres, err := noFollow.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hres.Body.Close()
+	if hres.StatusCode != http.StatusOK || !strings.HasPrefix(hres.Header.Get("HX-Redirect"), "/signin/") {
+		t.Errorf("anonymous htmx /mydata/: %d %q", hres.StatusCode, hres.Header.Get("HX-Redirect"))
+	}
+
+	res = post("/signin", url.Values{"account": {"alice"}, "passphrase": {"wrong"}, "next": {"/mydata/"}}, nil)
+	if res.StatusCode != http.StatusForbidden || len(res.Cookies()) != 0 {
+		t.Fatalf("wrong passphrase: %d, cookies %v", res.StatusCode, res.Cookies())
+	}
+
+	res = post("/signin", url.Values{"account": {"alice"}, "passphrase": {"correct horse"}, "next": {"/mydata/"}}, nil)
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/mydata/" {
+		t.Fatalf("sign in: %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	var cookie *http.Cookie
+	for _, c := range res.Cookies() {
+		if c.Name == sessionCookie {
+			cookie = c
+		}
+	}
+	if cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode || cookie.Path != "/" {
+		t.Fatalf("session cookie %+v", cookie)
+	}
+	res, body := getWith("/mydata/", cookie)
+	if res.StatusCode != 200 || !strings.Contains(body, "<h1>My data</h1>") || !strings.Contains(body, "alice") || !strings.Contains(body, "Sign out") {
+		t.Fatalf("signed-in /mydata/: %d", res.StatusCode)
+	}
+
+	// A forged cross-site sign-out is refused like any other forged post.
+	req, _ = http.NewRequest("POST", srv.URL+"/signout", nil)
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	req.AddCookie(cookie)
+	fres, _ := noFollow.Do(req)
+	fres.Body.Close()
+	if fres.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-site sign-out: %d", fres.StatusCode)
+	}
+
+	res = post("/signout", nil, cookie)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign out: %d", res.StatusCode)
+	}
+	if res, _ := getWith("/mydata/", cookie); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("old cookie still opens /mydata/: %d", res.StatusCode)
+	}
+
+	// After sign-in, only local paths are followed.
+	for _, next := range []string{"//evil.example/x", "https://evil.example/", `/\evil.example`} {
+		res = post("/signin", url.Values{"account": {"alice"}, "passphrase": {"correct horse"}, "next": {next}}, nil)
+		if loc := res.Header.Get("Location"); loc != "/" {
+			t.Errorf("next=%q redirected to %q", next, loc)
+		}
+	}
+}
+
+func TestSignIn_windowModeKeepsTheOneUserWithoutCookies(t *testing.T) {
+	for _, window := range []bool{false, true} {
+		t.Run(fmt.Sprintf("window=%v", window), func(t *testing.T) {
+			a, err := app.Open(t.Context(), app.Options{DataDir: t.TempDir(), LightScrypt: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			a.CreateAccount(t.Context(), "patient", "pw")
+			h, err := NewServer(slog.New(slog.DiscardHandler), a, Options{Window: window})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(h)
+			defer srv.Close()
+			res, _ := postForm(t, srv, "/signin", url.Values{"account": {"patient"}, "passphrase": {"pw"}, "next": {"/"}},
+				http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}})
+			if res.StatusCode != 200 || res.Header.Get("HX-Redirect") != "/" {
+				t.Fatalf("sign in: %d %q", res.StatusCode, res.Header.Get("HX-Redirect"))
+			}
+			// A request without the cookie: only the window's handler knows the user.
+			_, body := get(t, srv, "/mydata/", nil)
+			if got := strings.Contains(body, "<h1>My data</h1>"); got != window {
+				t.Fatalf("cookieless /mydata/ opened: %v, want %v", got, window)
+			}
+			if window {
+				postForm(t, srv, "/signout", nil, http.Header{"Sec-Fetch-Site": {"same-origin"}})
+				if _, body := get(t, srv, "/mydata/", nil); strings.Contains(body, "<h1>My data</h1>") {
+					t.Error("still signed in after sign-out")
+				}
+			}
+		})
 	}
 }

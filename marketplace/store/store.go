@@ -128,10 +128,18 @@ func getJSON(tx *buntdb.Tx, key string, v any) error {
 	return nil
 }
 
-func setJSON(tx *buntdb.Tx, key string, v any) error {
+func jsonMarshal(v any) ([]byte, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Errorf("encode %s: %w", key, err)
+		return nil, fmt.Errorf("encode %T: %w", v, err)
+	}
+	return b, nil
+}
+
+func setJSON(tx *buntdb.Tx, key string, v any) error {
+	b, err := jsonMarshal(v)
+	if err != nil {
+		return err
 	}
 	_, _, err = tx.Set(key, string(b), nil)
 	return err

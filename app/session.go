@@ -1,0 +1,117 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"sync"
+	"time"
+
+	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/vault"
+)
+
+// DefaultSessionIdle is how long a session lasts without use.
+const DefaultSessionIdle = 30 * time.Minute
+
+// signers keeps the unlocked keys of signed-in sessions in memory only: the
+// store keeps the session record, never a key. After a restart the records
+// remain but their keys are gone, so the user signs in again.
+type signers struct {
+	mu sync.Mutex
+	m  map[string]*vault.Signer // by session id
+}
+
+func (s *signers) put(id string, sg *vault.Signer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = map[string]*vault.Signer{}
+	}
+	s.m[id] = sg
+}
+
+func (s *signers) get(id string) *vault.Signer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.m[id]
+}
+
+// drop locks and forgets a session's key.
+func (s *signers) drop(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sg := s.m[id]; sg != nil {
+		sg.Lock()
+		delete(s.m, id)
+	}
+}
+
+// sessionID is the store's name for a token: its SHA-256, so the store
+// never holds a token that would open the session.
+func sessionID(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// SignIn unlocks the named account with its passphrase and opens a session.
+// It returns the session's token, the secret the UI keeps in a cookie.
+func (a *App) SignIn(ctx context.Context, name, passphrase string) (string, marketplace.Session, error) {
+	sg, err := a.keys.Unlock(name, passphrase)
+	if err != nil {
+		return "", marketplace.Session{}, err
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		sg.Lock()
+		return "", marketplace.Session{}, err
+	}
+	token := base64.RawURLEncoding.EncodeToString(b)
+	now := a.now().UTC()
+	sess := marketplace.Session{ID: sessionID(token), Account: sg.Account(), Created: now, LastSeen: now}
+	if err := a.store.PutSession(ctx, sess, a.sessionIdle); err != nil {
+		sg.Lock()
+		return "", sess, err
+	}
+	a.signers.put(sess.ID, sg)
+	a.log.Info("signed in", "account", sess.Account.Name, "address", sess.Account.Address)
+	return token, sess, nil
+}
+
+// Session returns the live session of token and restarts its idle timer.
+// A session whose key this process no longer holds (the node restarted) is
+// ended: ENOTFOUND, sign in again.
+func (a *App) Session(ctx context.Context, token string) (marketplace.Session, error) {
+	id := sessionID(token)
+	sess, err := a.store.TouchSession(ctx, id, a.now(), a.sessionIdle)
+	if err != nil {
+		a.signers.drop(id)
+		return sess, err
+	}
+	if a.signers.get(id) == nil {
+		a.store.DeleteSession(ctx, id)
+		return marketplace.Session{}, marketplace.Errorf(marketplace.ENOTFOUND, "Your session has ended; sign in again.")
+	}
+	return sess, nil
+}
+
+// SignOut ends the session of token and forgets its key.
+func (a *App) SignOut(ctx context.Context, token string) error {
+	id := sessionID(token)
+	a.signers.drop(id)
+	return a.store.DeleteSession(ctx, id)
+}
+
+// sessionSigner returns the unlocked key of a live session.
+func (a *App) sessionSigner(ctx context.Context, token string) (*vault.Signer, error) {
+	if _, err := a.Session(ctx, token); err != nil {
+		return nil, err
+	}
+	sg := a.signers.get(sessionID(token))
+	if sg == nil {
+		return nil, marketplace.Errorf(marketplace.ENOTFOUND, "Your session has ended; sign in again.")
+	}
+	return sg, nil
+}

@@ -1,0 +1,66 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tidwall/buntdb"
+
+	"github.com/medmarket/medmarket/marketplace"
+)
+
+const sessionPrefix = "session:"
+
+// PutSession stores a session that expires after ttl without use.
+func (s *Store) PutSession(ctx context.Context, sess marketplace.Session, ttl time.Duration) error {
+	err := s.db.Update(func(tx *buntdb.Tx) error {
+		return setJSONTTL(tx, sessionPrefix+sess.ID, sess, ttl)
+	})
+	if err != nil {
+		return fmt.Errorf("store session: %w", err)
+	}
+	return nil
+}
+
+// TouchSession returns the session and restarts its idle timer; ENOTFOUND
+// when it never existed, was ended, or expired.
+func (s *Store) TouchSession(ctx context.Context, id string, now time.Time, ttl time.Duration) (marketplace.Session, error) {
+	var sess marketplace.Session
+	err := s.db.Update(func(tx *buntdb.Tx) error {
+		if err := getJSON(tx, sessionPrefix+id, &sess); err != nil {
+			return err
+		}
+		sess.LastSeen = now.UTC()
+		return setJSONTTL(tx, sessionPrefix+id, sess, ttl)
+	})
+	if errors.Is(err, buntdb.ErrNotFound) {
+		return sess, marketplace.Errorf(marketplace.ENOTFOUND, "Your session has ended; sign in again.")
+	}
+	if err != nil {
+		return sess, fmt.Errorf("read session: %w", err)
+	}
+	return sess, nil
+}
+
+// DeleteSession ends a session; ending one that is gone is not an error.
+func (s *Store) DeleteSession(ctx context.Context, id string) error {
+	err := s.db.Update(func(tx *buntdb.Tx) error {
+		_, err := tx.Delete(sessionPrefix + id)
+		return err
+	})
+	if err != nil && !errors.Is(err, buntdb.ErrNotFound) {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	return nil
+}
+
+func setJSONTTL(tx *buntdb.Tx, key string, v any, ttl time.Duration) error {
+	b, err := jsonMarshal(v)
+	if err != nil {
+		return err
+	}
+	_, _, err = tx.Set(key, string(b), &buntdb.SetOptions{Expires: true, TTL: ttl})
+	return err
+}
