@@ -146,6 +146,13 @@ func TestServe_restartKeepsState(t *testing.T) {
 
 	s.stop(t, syscall.SIGTERM)
 
+	// The embedded chain with its deployed contracts stays small on disk.
+	if n := diskUsage(t, dir); n > 64<<20 {
+		t.Errorf("data dir takes %d MB on disk after a start, want <= 64 MB", n>>20)
+	} else {
+		t.Logf("data dir on disk: %.1f MB", float64(n)/(1<<20))
+	}
+
 	s = startServe(t, bin, dir)
 	page := httpGet(t, s.url+"status/")
 	if !strings.Contains(page, "Restart-proof clinic") {
@@ -155,4 +162,30 @@ func TestServe_restartKeepsState(t *testing.T) {
 		t.Error("the start count did not continue")
 	}
 	s.stop(t, syscall.SIGINT)
+}
+
+// diskUsage sums the blocks allocated to the files under dir, as du does
+// (preallocated write-ahead files count in full).
+func diskUsage(t *testing.T, dir string) int64 {
+	t.Helper()
+	var n int64
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+			n += st.Blocks * 512
+		} else {
+			n += fi.Size()
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
