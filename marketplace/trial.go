@@ -382,7 +382,7 @@ func (s Step) Validate() error {
 		return Errorf(EINVALID, "%s: subject %q is not a pseudonym.", at, s.Subject)
 	}
 	if s.Subject == "" && s.Type.SubjectLevel() {
-		return Errorf(EINVALID, "%s: a %s step needs a subject.", at, s.Type.Label())
+		return Errorf(EINVALID, "%s: %s steps need a subject.", at, s.Type.Label())
 	}
 	if s.Protocol < 1 || s.ProtocolSHA256 == (common.Hash{}) {
 		return Errorf(EINVALID, "%s: protocol version required.", at)

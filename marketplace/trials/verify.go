@@ -1,0 +1,306 @@
+package trials
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/ledger"
+)
+
+// ChainLookup is what Verify asks the chain: the anchors (ledger) and the
+// protocol registrations of a trial. NewChainLookup makes one.
+type ChainLookup interface {
+	ledger.AnchorLookup
+	// Protocols returns the trial's sponsor and its registered protocol
+	// hashes in order, with their transactions.
+	Protocols(ctx context.Context, id common.Hash) (common.Address, []marketplace.ProtocolVersion, error)
+}
+
+// NewChainLookup returns a ChainLookup on the TrialRegistry at registry.
+func NewChainLookup(backend ledger.Backend, registry common.Address, fromBlock uint64) ChainLookup {
+	return &chainLookup{RegistryAnchorer: ledger.NewRegistryAnchorer(backend, registry, nil, fromBlock), reg: newRegistry(backend, registry, fromBlock)}
+}
+
+type chainLookup struct {
+	*ledger.RegistryAnchorer
+	reg *registry
+}
+
+func (c *chainLookup) Protocols(ctx context.Context, id common.Hash) (common.Address, []marketplace.ProtocolVersion, error) {
+	sponsor, txs, err := c.reg.protocols(ctx, id)
+	if err != nil {
+		return sponsor, nil, err
+	}
+	out := make([]marketplace.ProtocolVersion, len(txs))
+	for i, t := range txs {
+		out[i] = marketplace.ProtocolVersion{Version: i + 1, SHA256: t.Hash, TxHash: t.TxHash, Block: t.Block, Time: t.Time}
+	}
+	return sponsor, out, nil
+}
+
+// VerifyOptions tune Verify.
+type VerifyOptions struct {
+	// Chain, when set, is asked for every anchor and for the trial's
+	// protocol registrations, which must match the export.
+	Chain ChainLookup
+	// VerifierKey, when set, is the log key the auditor trusts.
+	VerifierKey string
+	// AllowUnanchored accepts an export whose proofs are against a
+	// checkpoint not anchored on chain.
+	AllowUnanchored bool
+}
+
+// Report is the result of verifying a trial's audit trail: the ledger's
+// findings (one per entry, checkpoint and anchor), with each entry's
+// signature and step checks merged into its finding, and findings for the
+// trial and its protocol versions.
+type Report struct {
+	*ledger.Report
+	Trial marketplace.Trial
+	Steps []marketplace.Step // the decoded steps of entries whose leaf decodes, in index order
+}
+
+// Summary is one line saying what was verified.
+func (r *Report) Summary() string {
+	state := "verified"
+	if n := len(r.Failures()); n > 0 {
+		state = fmt.Sprintf("FAILED (%d problems)", n)
+	}
+	return fmt.Sprintf("trial %s (%s) %s: %d entries signed by sponsor %s, %d checkpoints, %d anchors, proofs against tree size %d",
+		r.Trial.Identifier, r.Trial.ID.Hex(), state, r.Entries, r.Trial.Sponsor.Hex(), r.Checkpoints, r.Anchors, r.TreeSize)
+}
+
+// Verify checks an export offline (and against the chain with opts.Chain):
+// everything ledger.Verify checks (inclusion of every entry in the anchored
+// checkpoint, checkpoint signatures and consistency, anchors), and, for the
+// trial, that its id is its sponsor's and identifier's, that its protocol
+// versions are those registered on chain, and for every entry: that its leaf
+// is a signed step in canonical form, signed by the sponsor (EIP-191) for
+// this trial at this index, no earlier than the entry before, under a
+// protocol version registered earlier in the log, correcting only earlier
+// entries; and that the signature and step shown beside the leaf are the
+// leaf's. A failure names the entry and why.
+//
+// It returns the report and nil or the report's Err (EINVALID); EUNAVAILABLE
+// when the chain could not be asked.
+func Verify(ctx context.Context, e *Export, opts VerifyOptions) (*Report, error) {
+	lopts := ledger.VerifyOptions{VerifierKey: opts.VerifierKey, AllowUnanchored: opts.AllowUnanchored}
+	if opts.Chain != nil {
+		lopts.Chain = opts.Chain
+	}
+	lrep, err := ledger.Verify(ctx, e.ledgerBundle(), lopts)
+	if lrep == nil {
+		return nil, err
+	}
+	if err != nil && marketplace.ErrorCode(err) != marketplace.EINVALID {
+		return nil, err
+	}
+	rep := &Report{Report: lrep, Trial: e.Trial}
+	add := func(subject string, ok bool, format string, args ...any) {
+		rep.Findings = append(rep.Findings, ledger.Finding{Subject: subject, OK: ok, Detail: fmt.Sprintf(format, args...)})
+	}
+
+	t := e.Trial
+	switch {
+	case e.Export != ExportFormat:
+		add("trial", false, "export format %q is not %q", e.Export, ExportFormat)
+	case t.Validate() != nil:
+		add("trial", false, "%s", marketplace.ErrorMessage(t.Validate()))
+	case common.Hash(e.LogID) != t.ID:
+		add("trial", false, "the log %s is not the trial's log %s", e.LogID, t.ID.Hex())
+	case len(t.Protocols) == 0:
+		add("trial", false, "no protocol version")
+	default:
+		add("trial", true, "%s %q, id = keccak256 of sponsor %s and identifier", t.Identifier, t.Title, t.Sponsor.Hex())
+	}
+	if opts.Chain != nil {
+		sponsor, onChain, err := opts.Chain.Protocols(ctx, t.ID)
+		if err != nil {
+			return nil, err
+		}
+		if sponsor != t.Sponsor {
+			add("trial", false, "the chain records sponsor %s, the export %s", sponsor.Hex(), t.Sponsor.Hex())
+		}
+		for i, p := range t.Protocols {
+			subject := fmt.Sprintf("protocol %d", p.Version)
+			switch {
+			case i >= len(onChain):
+				add(subject, false, "%s is not registered on chain", p.SHA256.Hex())
+			case onChain[i].SHA256 != p.SHA256:
+				add(subject, false, "the chain registered %s as version %d, the export %s", onChain[i].SHA256.Hex(), i+1, p.SHA256.Hex())
+			case onChain[i].TxHash != p.TxHash:
+				add(subject, false, "registered on chain by tx %s, the export says %s", onChain[i].TxHash.Hex(), p.TxHash.Hex())
+			default:
+				add(subject, true, "SHA-256 %s registered on chain in block %d (%s)", p.SHA256.Hex(), onChain[i].Block, onChain[i].Time.Format("2006-01-02 15:04:05Z"))
+			}
+		}
+		if len(onChain) > len(t.Protocols) {
+			add(fmt.Sprintf("protocol %d", len(t.Protocols)+1), false, "registered on chain (%s) but missing from the export", onChain[len(t.Protocols)].SHA256.Hex())
+		}
+	}
+
+	// Decode and check every signature, in parallel: recovery is the cost.
+	decoded := make([]SignedStep, len(e.Entries))
+	derrs := make([]error, len(e.Entries))
+	var wg sync.WaitGroup
+	workers := max(1, runtime.GOMAXPROCS(0))
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(e.Entries); i += workers {
+				decoded[i], derrs[i] = DecodeLeaf(e.Entries[i].Leaf)
+			}
+		}()
+	}
+	wg.Wait()
+
+	findings := map[string]int{}
+	for i, f := range rep.Findings {
+		findings[f.Subject] = i
+	}
+	var prev *marketplace.Step
+	maxProtocol := 0
+	for i, x := range e.Entries {
+		subject := fmt.Sprintf("entry %d", x.Index)
+		problem := ""
+		d := decoded[i]
+		s := &d.Step
+		switch {
+		case derrs[i] != nil:
+			problem = "the leaf is not a valid signed step: " + marketplace.ErrorMessage(derrs[i])
+		case d.Signer != t.Sponsor:
+			problem = fmt.Sprintf("signed by %s, not by the sponsor %s", d.Signer.Hex(), t.Sponsor.Hex())
+		case s.Who != d.Signer:
+			problem = fmt.Sprintf("says it was signed by %s, but %s signed it", s.Who.Hex(), d.Signer.Hex())
+		case s.Trial != t.ID:
+			problem = fmt.Sprintf("belongs to trial %s, not %s", s.Trial.Hex(), t.ID.Hex())
+		case s.Index != x.Index:
+			problem = fmt.Sprintf("was signed for index %d (the entry was moved)", s.Index)
+		case prev != nil && s.When.Before(prev.When):
+			problem = fmt.Sprintf("time %s is earlier than the entry before (%s)", s.When.Format("2006-01-02T15:04:05.000Z"), prev.When.Format("2006-01-02T15:04:05.000Z"))
+		case x.Index == 0 && s.Type != marketplace.StepRegistration:
+			problem = fmt.Sprintf("the first entry is a %s, not the registration", s.Type)
+		case x.Index > 0 && s.Type == marketplace.StepRegistration:
+			problem = "a second registration"
+		default:
+			problem = checkProtocol(t, s, &maxProtocol)
+		}
+		if problem == "" && !bytes.Equal(x.Signature, d.Signature) {
+			problem = "the signature shown beside the leaf is not the leaf's"
+		}
+		if problem == "" && x.Step != nil {
+			shown, _ := json.Marshal(x.Step)
+			if !bytes.Equal(shown, d.Canonical) {
+				problem = "the step shown beside the leaf differs from the signed leaf"
+			}
+		}
+		if derrs[i] == nil {
+			rep.Steps = append(rep.Steps, d.Step)
+			prev = &decoded[i].Step
+		}
+		fi, ok := findings[subject]
+		if !ok {
+			rep.Findings = append(rep.Findings, ledger.Finding{Subject: subject, OK: true})
+			fi = len(rep.Findings) - 1
+		}
+		f := &rep.Findings[fi]
+		if problem != "" {
+			if f.OK {
+				f.Detail = problem
+			} else {
+				f.Detail = problem + "; " + f.Detail
+			}
+			f.OK = false
+		} else if f.OK {
+			f.Detail = strings.TrimSpace(fmt.Sprintf("%s %s, %s by the sponsor; %s", s.Type.Label(), s.Subject, s.Meaning, f.Detail))
+		}
+	}
+	return rep, rep.Err()
+}
+
+// checkProtocol checks the protocol version a step is recorded under: it
+// must be one of the trial's, with the same hash, and registered by an
+// earlier entry (or by this one, for the registration and amendments).
+func checkProtocol(t marketplace.Trial, s *marketplace.Step, maxSeen *int) string {
+	p, ok := t.Protocol(s.Protocol)
+	if !ok || p.SHA256 != s.ProtocolSHA256 {
+		return fmt.Sprintf("references protocol version %d (%s), which is not a registered version of the trial", s.Protocol, s.ProtocolSHA256.Hex())
+	}
+	switch s.Type {
+	case marketplace.StepRegistration, marketplace.StepProtocolAmendment:
+		if s.Protocol != *maxSeen+1 {
+			return fmt.Sprintf("registers protocol version %d after version %d", s.Protocol, *maxSeen)
+		}
+		*maxSeen = s.Protocol
+	default:
+		if s.Protocol > *maxSeen {
+			return fmt.Sprintf("references protocol version %d before the log registered it", s.Protocol)
+		}
+	}
+	return ""
+}
+
+// VerifyLog checks trial id's whole log as stored here: the store (ledger
+// Check: every entry against the tree, checkpoints, anchor records), and
+// the export of its anchored part as an auditor would verify it, against
+// the chain when the service has one, plus the signature of every entry
+// after the last anchor.
+func (s *Service) VerifyLog(ctx context.Context, id common.Hash) (*Report, error) {
+	e, err := s.Export(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	head, err := s.ledger.Head(ctx, ledger.LogID(id))
+	if err != nil {
+		return nil, err
+	}
+	opts := VerifyOptions{AllowUnanchored: true}
+	if s.reg != nil {
+		opts.Chain = &chainLookup{RegistryAnchorer: ledger.NewRegistryAnchorer(s.reg.backend, s.reg.address, nil, s.reg.fromBlock), reg: s.reg}
+	}
+	rep, verr := Verify(ctx, e, opts)
+	if rep == nil {
+		return nil, verr
+	}
+	crep, cerr := s.ledger.Check(ctx, ledger.LogID(id))
+	if crep != nil {
+		for _, f := range crep.Failures() {
+			f.Subject = "store: " + f.Subject
+			rep.Findings = append(rep.Findings, f)
+		}
+	} else if cerr != nil {
+		return nil, cerr
+	}
+	// Entries after the checkpoint the export stops at: their signatures.
+	if head.Size > e.TreeSize {
+		es, err := s.ledger.Entries(ctx, ledger.LogID(id), e.TreeSize, head.Size)
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range es {
+			d, err := DecodeLeaf(x.Leaf)
+			subject := fmt.Sprintf("entry %d", x.Index)
+			switch {
+			case err != nil:
+				rep.Findings = append(rep.Findings, ledger.Finding{Subject: subject, Detail: "not a valid signed step: " + marketplace.ErrorMessage(err)})
+			case d.Signer != e.Trial.Sponsor:
+				rep.Findings = append(rep.Findings, ledger.Finding{Subject: subject, Detail: fmt.Sprintf("signed by %s, not by the sponsor %s", d.Signer.Hex(), e.Trial.Sponsor.Hex())})
+			case d.Step.Index != x.Index:
+				rep.Findings = append(rep.Findings, ledger.Finding{Subject: subject, Detail: fmt.Sprintf("was signed for index %d", d.Step.Index)})
+			default:
+				rep.Findings = append(rep.Findings, ledger.Finding{Subject: subject, OK: true, Detail: fmt.Sprintf("%s %s, %s by the sponsor; not anchored yet", d.Step.Type.Label(), d.Step.Subject, d.Step.Meaning)})
+			}
+			rep.Entries++
+		}
+	}
+	return rep, rep.Err()
+}
