@@ -119,8 +119,8 @@ type odmAuditRecord struct {
 }
 
 type odmSignature struct {
-	UserRef       *odmUserRef `xml:"UserRef"`
-	SignatureRef  *struct {
+	UserRef      *odmUserRef `xml:"UserRef"`
+	SignatureRef *struct {
 		SignatureOID string `xml:"SignatureOID,attr"`
 	} `xml:"SignatureRef"`
 	DateTimeStamp string `xml:"DateTimeStamp"`

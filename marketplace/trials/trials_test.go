@@ -234,7 +234,9 @@ func TestRunAnchoring_anchorsWhatTheSponsorRecorded(t *testing.T) {
 	tr := e.register("NCT00000005")
 	runCtx, cancel := contextWithCancel(t)
 	done := make(chan error, 1)
-	go func() { done <- e.svc.RunAnchoring(runCtx, ledger.AnchorPolicy{EveryEntries: 3, Every: 50 * time.Millisecond}, time.Minute) }()
+	go func() {
+		done <- e.svc.RunAnchoring(runCtx, ledger.AnchorPolicy{EveryEntries: 3, Every: 50 * time.Millisecond}, time.Minute)
+	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for !e.svc.Keep(e.sponsor) {
 		if time.Now().After(deadline) {
