@@ -103,7 +103,7 @@ func TestStep_Validate(t *testing.T) {
 		{"format", func(s *Step) { s.Format = "x" }, "format"},
 		{"type", func(s *Step) { s.Type = "lunch" }, "Step type"},
 		{"raw subject", func(s *Step) { s.Subject = "S-001" }, "not a pseudonym"},
-		{"no subject", func(s *Step) { s.Subject = "" }, "needs a subject"},
+		{"no subject", func(s *Step) { s.Subject = "" }, "need a subject"},
 		{"no protocol", func(s *Step) { s.Protocol = 0 }, "protocol"},
 		{"data array", func(s *Step) { s.Data = json.RawMessage(`[1]`) }, "JSON object"},
 		{"no signer", func(s *Step) { s.Who = common.Address{} }, "signer"},
