@@ -67,7 +67,7 @@ func (CSVRecorder) Parse(ctx context.Context, r io.Reader, cfg RecorderConfig) (
 		}
 	}
 	cr := csv.NewReader(io.LimitReader(r, MaxImportSize))
-	cr.FieldsPerRecord = 0
+	cr.FieldsPerRecord = -1 // checked per row, to name the row
 	cr.ReuseRecord = false
 	if d := cfg["delimiter"]; d != "" {
 		if d == `\t` || d == "tab" {

@@ -196,3 +196,5 @@ func contextWithCancel(tb testing.TB) (context.Context, context.CancelFunc) {
 	tb.Cleanup(cancel)
 	return c, cancel
 }
+
+type contextT = context.Context

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/ethereum/go-ethereum/common"
 
@@ -32,8 +33,13 @@ const MaxSubjectLen = 64
 
 // pseudonymizer keys subject pseudonyms with the node's secret.
 type pseudonymizer struct {
-	p *anonymize.Pseudonymize
+	p     *anonymize.Pseudonymize
+	mu    sync.Mutex
+	cache map[string]string // trial id + subject id -> pseudonym, for ids already checked
 }
+
+// maxPseudonymCache bounds the cache of checked subject ids.
+const maxPseudonymCache = 1 << 16
 
 // loadSecret reads the node's pseudonym secret, creating it (0600) when
 // missing.
@@ -70,7 +76,7 @@ func newPseudonymizer(secret []byte) (*pseudonymizer, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	return &pseudonymizer{p: p}, nil
+	return &pseudonymizer{p: p, cache: map[string]string{}}, nil
 }
 
 // pseudonym returns the pseudonym of subject id in trial. An id that already
@@ -85,6 +91,13 @@ func (ps *pseudonymizer) pseudonym(trial common.Hash, subject string) (string, e
 	if marketplace.IsSubjectPseudonym(subject) {
 		return subject, nil
 	}
+	key := string(trial[:]) + subject
+	ps.mu.Lock()
+	p, ok := ps.cache[key]
+	ps.mu.Unlock()
+	if ok {
+		return p, nil
+	}
 	if len(subject) > MaxSubjectLen {
 		return "", marketplace.Errorf(marketplace.EINVALID, "Subject id: %d characters, at most %d allowed.", len(subject), MaxSubjectLen)
 	}
@@ -92,7 +105,14 @@ func (ps *pseudonymizer) pseudonym(trial common.Hash, subject string) (string, e
 		return "", marketplace.Errorf(marketplace.EINVALID,
 			"Subject id looks like a direct identifier (%s); use the trial's subject number (e.g. S-001), never a name, e-mail, phone or social security number.", cat)
 	}
-	return ps.p.Pseudonym(trial.Hex() + "\x00" + subject), nil
+	p = ps.p.Pseudonym(trial.Hex() + "\x00" + subject)
+	ps.mu.Lock()
+	if len(ps.cache) >= maxPseudonymCache {
+		clear(ps.cache)
+	}
+	ps.cache[key] = p
+	ps.mu.Unlock()
+	return p, nil
 }
 
 // directIdentifier reports whether v looks like a direct identifier, with the
@@ -103,6 +123,9 @@ func directIdentifier(v string, subject bool) (anonymize.Category, bool) {
 	if v == "" || len(v) > 256 {
 		return "", false
 	}
+	if !subject && !strings.Contains(v, "@") && digits(v) < 9 {
+		return "", false // neither an e-mail nor a 9-digit SSN or phone number
+	}
 	col := anonymize.NewColumn("value", anonymize.TypeString, anonymize.RoleInsensitive, []string{v})
 	cat := anonymize.SuggestColumn(col).Category
 	switch cat {
@@ -112,6 +135,16 @@ func directIdentifier(v string, subject bool) (anonymize.Category, bool) {
 		return cat, subject
 	}
 	return cat, false
+}
+
+func digits(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			n++
+		}
+	}
+	return n
 }
 
 // checkData refuses a payload with a string value that looks like an e-mail
