@@ -36,6 +36,9 @@ type Listing struct {
 	Terms Terms `json:"terms"`
 	// MetadataHash is the on-chain hash of the dataset card (see DatasetCard.Hash).
 	MetadataHash common.Hash `json:"metadata_hash"`
+	// Provider is the URL of the node (the publisher's own, or a hub) that serves the card, the
+	// blob and the buyers' keys; emitted on chain with the listing.
+	Provider string `json:"provider"`
 
 	// Block, LogIndex and TxHash locate the Listed event; ListedAt is its block's time.
 	Block    uint64      `json:"block"`
@@ -126,6 +129,9 @@ func (l *Listing) Validate() error {
 	if _, err := UnpackTerms(l.Terms.Pack()); err != nil {
 		return Errorf(EINVALID, "Listing terms: %s", ErrorMessage(err))
 	}
+	if err := ValidateProviderURL(l.Provider); err != nil {
+		return err
+	}
 	switch l.CardStatus {
 	case CardVerified:
 		if l.Card == nil {
@@ -167,8 +173,6 @@ type DatasetCard struct {
 	Tags []string `json:"tags"`
 	// Publisher names who publishes (a patient, clinic or patient group); a catalog filter.
 	Publisher string `json:"publisher"`
-	// ProviderURL is where the publishing (or hub) node serves the blob and wrapped keys.
-	ProviderURL string `json:"provider_url"`
 	// Columns is the schema of the published table.
 	Columns []CardColumn `json:"columns"`
 	// Rows is the number of data rows published.
@@ -256,15 +260,6 @@ func (c *DatasetCard) Validate() error {
 	}
 	if err := checkText("publisher", c.Publisher, maxPublisherLen, false); err != nil {
 		return err
-	}
-	if c.ProviderURL == "" {
-		return Errorf(EINVALID, "Card provider_url required: buyers fetch the data from there.")
-	}
-	if len(c.ProviderURL) > maxURLLen {
-		return Errorf(EINVALID, "Card provider_url longer than %d bytes.", maxURLLen)
-	}
-	if u, err := url.Parse(c.ProviderURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return Errorf(EINVALID, "Card provider_url %q is not an absolute http(s) URL.", c.ProviderURL)
 	}
 	if len(c.Columns) == 0 {
 		return Errorf(EINVALID, "Card columns required: describe the schema.")
@@ -552,4 +547,22 @@ type CatalogService interface {
 	// Listing returns the listing with the id, whatever its state (delisted, card pending or
 	// mismatched), or ENOTFOUND if the catalog has not seen it.
 	Listing(ctx context.Context, id uint64) (*Listing, error)
+}
+
+// MaxProviderURLLen is the longest provider URL the market contract accepts, in bytes.
+const MaxProviderURLLen = 512
+
+// ValidateProviderURL checks a provider URL: an absolute http(s) URL the
+// contract accepts.
+func ValidateProviderURL(s string) error {
+	if s == "" {
+		return Errorf(EINVALID, "Provider URL required: buyers fetch the data from there.")
+	}
+	if len(s) > MaxProviderURLLen {
+		return Errorf(EINVALID, "Provider URL longer than %d bytes.", MaxProviderURLLen)
+	}
+	if u, err := url.Parse(s); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return Errorf(EINVALID, "Provider URL %q is not an absolute http(s) URL.", s)
+	}
+	return nil
 }

@@ -16,7 +16,6 @@ func validCard() *DatasetCard {
 		Description: "HbA1c observations & conditions <anonymized> with k=5.",
 		Tags:        []string{"diabetes", "synthea"},
 		Publisher:   "Riverside Patient Group",
-		ProviderURL: "https://node.example.org/",
 		Columns: []CardColumn{
 			{Name: "age", Type: "integer", Role: "quasi-identifier"},
 			{Name: "hba1c", Type: "decimal", Role: "sensitive"},
@@ -33,7 +32,8 @@ func validListing() *Listing {
 	return &Listing{
 		ID: 1, Seller: common.HexToAddress("0x1"), ContentHash: common.HexToHash("0xc0"),
 		Price: big.NewInt(10), Terms: Terms{Use: HMB | NCU, DurationDays: 365, Seats: 2},
-		Active: true, Card: validCard(), CardStatus: CardVerified,
+		Provider: "https://node.example.org/",
+		Active:   true, Card: validCard(), CardStatus: CardVerified,
 	}
 }
 
@@ -89,8 +89,6 @@ func TestDatasetCard_ValidateNamesTheField(t *testing.T) {
 		{"title", func(c *DatasetCard) { c.Title = "  " }, "title"},
 		{"long title", func(c *DatasetCard) { c.Title = strings.Repeat("x", 201) }, "title"},
 		{"tag", func(c *DatasetCard) { c.Tags = []string{"ok", ""} }, "tags[1]"},
-		{"provider", func(c *DatasetCard) { c.ProviderURL = "" }, "provider_url"},
-		{"provider scheme", func(c *DatasetCard) { c.ProviderURL = "ftp://x" }, "provider_url"},
 		{"no columns", func(c *DatasetCard) { c.Columns = nil }, "columns"},
 		{"column type", func(c *DatasetCard) { c.Columns[1].Type = "float128" }, "columns[1].type"},
 		{"column role", func(c *DatasetCard) { c.Columns[0].Role = "secret" }, "columns[0].role"},

@@ -37,7 +37,7 @@ func BenchmarkReindexChain(b *testing.B) {
 		o.Nonce = new(big.Int).SetUint64(nonce)
 		o.GasLimit = 120_000
 		nonce++
-		data := market.PackList(crypto.Keccak256Hash([]byte(c.Title)), milliEther(int64(1+i%50)), marketplace.Terms{Use: marketplace.HMB}.Pack(), h)
+		data := market.PackList(crypto.Keccak256Hash([]byte(c.Title)), milliEther(int64(1+i%50)), marketplace.Terms{Use: marketplace.HMB}.Pack(), h, testProvider)
 		if _, err := bind.Transact(m.bound, &o, data); err != nil {
 			b.Fatal(err)
 		}

@@ -59,7 +59,7 @@ func Decode(marketAddr common.Address, logs []types.Log) ([]marketplace.ListingE
 			}
 			ev.Listing = &marketplace.Listing{
 				ID: ev.ListingID, Seller: e.Seller, ContentHash: e.ContentHash, Price: e.Price, Terms: terms,
-				MetadataHash: e.MetadataHash, Block: lg.BlockNumber, LogIndex: lg.Index, TxHash: lg.TxHash,
+				MetadataHash: e.MetadataHash, Provider: e.Provider, Block: lg.BlockNumber, LogIndex: lg.Index, TxHash: lg.TxHash,
 				ListedAt: time.Unix(int64(lg.BlockTimestamp), 0).UTC(), Active: true, CardStatus: marketplace.CardPending,
 			}
 		case topicDelisted:

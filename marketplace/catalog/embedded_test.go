@@ -56,7 +56,7 @@ func TestIndexer_onTheEmbeddedChain(t *testing.T) {
 
 	card := testCard("Embedded chain cohort", "embedded")
 	h := cards.Put(mustEncode(t, card))
-	r := send(seller, market.PackList(crypto.Keccak256Hash([]byte("blob")), milliEther(3), marketplace.Terms{Use: marketplace.HMB, DurationDays: 365, Seats: 1}.Pack(), h), nil)
+	r := send(seller, market.PackList(crypto.Keccak256Hash([]byte("blob")), milliEther(3), marketplace.Terms{Use: marketplace.HMB, DurationDays: 365, Seats: 1}.Pack(), h, testProvider), nil)
 	if err := ix.IndexTx(ctx, r); err != nil {
 		t.Fatal(err)
 	}

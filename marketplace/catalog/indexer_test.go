@@ -115,7 +115,7 @@ func (m *simMarket) send(from *bind.TransactOpts, data []byte, value *big.Int) *
 // card returns a dataset card numbered n.
 func testCard(title string, tags ...string) *marketplace.DatasetCard {
 	return &marketplace.DatasetCard{Version: marketplace.CardVersion, Title: title, Description: "Test dataset: " + title,
-		Tags: tags, Publisher: "Test Clinic", ProviderURL: "http://127.0.0.1:9/",
+		Tags: tags, Publisher: "Test Clinic",
 		Columns: []marketplace.CardColumn{{Name: "age_band", Type: "string", Role: "quasi-identifier"}, {Name: "hba1c", Type: "decimal", Role: "sensitive"}},
 		Rows:    100, DataTypes: []string{"observations"}, Format: "csv"}
 }
@@ -133,7 +133,7 @@ func (m *simMarket) list(c *marketplace.DatasetCard, price *big.Int, terms marke
 		m.cards.Put(enc)
 	}
 	content := crypto.Keccak256Hash([]byte(c.Title))
-	r := m.send(m.seller, market.PackList(content, price, terms.Pack(), h), nil)
+	r := m.send(m.seller, market.PackList(content, price, terms.Pack(), h, testProvider), nil)
 	evs, err := Decode(m.addr, derefLogs(r.Logs))
 	if err != nil || len(evs) != 1 {
 		m.t.Fatalf("list receipt: %v %v", evs, err)
@@ -487,3 +487,6 @@ func TestRun_followsHeads(t *testing.T) {
 		t.Errorf("Run returned %v, want context.Canceled", err)
 	}
 }
+
+// testProvider is the provider URL test listings carry.
+const testProvider = "http://127.0.0.1:8080/"

@@ -136,7 +136,7 @@ func TestMarketplace_flowOnEveryBackend(t *testing.T) {
 		terms := marketplace.Terms{Use: marketplace.HMB | marketplace.NCU, DurationDays: 365, Seats: 2}
 		content := crypto.Keccak256Hash([]byte("anonymized dataset"))
 		meta := crypto.Keccak256Hash([]byte("dataset card"))
-		r := mustTransact(t, c, d.market, seller, d.marketABI.PackList(content, price, terms.Pack(), meta), "list")
+		r := mustTransact(t, c, d.market, seller, d.marketABI.PackList(content, price, terms.Pack(), meta, testProvider), "list")
 		listed, err := d.marketABI.UnpackListedEvent(r.Logs[0])
 		if err != nil {
 			t.Fatal(err)
@@ -252,7 +252,7 @@ func TestMarketplace_licencesSurviveARestart(t *testing.T) {
 	}
 	d := deployMarketplace(t, e, seller)
 	r := mustTransact(t, e, d.market, seller, d.marketABI.PackList(common.Hash{1}, ether("0.5"),
-		marketplace.Terms{Use: marketplace.GRU}.Pack(), common.Hash{2}), "list")
+		marketplace.Terms{Use: marketplace.GRU}.Pack(), common.Hash{2}, testProvider), "list")
 	listed, _ := d.marketABI.UnpackListedEvent(r.Logs[0])
 	pay := *buyer
 	pay.Value = ether("0.5")
@@ -292,3 +292,6 @@ func TestMarketplace_licencesSurviveARestart(t *testing.T) {
 		t.Errorf("buy without the funds: %v", err)
 	}
 }
+
+// testProvider is the provider URL test listings carry.
+const testProvider = "http://127.0.0.1:8080/"

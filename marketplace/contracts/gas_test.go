@@ -28,7 +28,7 @@ var gasScenarios = []gasScenario{
 		return func() *types.Receipt {
 			n++
 			blob := hash(string(rune(n)))
-			return c.mustSend(c.seller, c.marketC, c.market.PackList(blob, price, terms.Pack(), hash("card")), nil)
+			return c.mustSend(c.seller, c.marketC, c.market.PackList(blob, price, terms.Pack(), hash("card"), testProvider), nil)
 		}
 	}},
 	{"buy", 80_000, func(c *testChain) func() *types.Receipt {

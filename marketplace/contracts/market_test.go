@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,7 +28,7 @@ func hash(s string) [32]byte { return crypto.Keccak256Hash([]byte(s)) }
 // list lists a dataset from a and returns its id, read from the Listed event.
 func (c *testChain) list(a *account, p *big.Int, terms marketplace.Terms) *big.Int {
 	c.tb.Helper()
-	r := c.mustSend(a, c.marketC, c.market.PackList(hash("blob"), p, terms.Pack(), hash("card")), nil)
+	r := c.mustSend(a, c.marketC, c.market.PackList(hash("blob"), p, terms.Pack(), hash("card"), testProvider), nil)
 	return c.listedEvent(r).Id
 }
 
@@ -80,7 +81,7 @@ func wantRefusal(t *testing.T, err error, code, want string) {
 
 func TestList_emitsCatalogDataAndStoresWhatBuyNeeds(t *testing.T) {
 	c := newTestChain(t)
-	r := c.mustSend(c.seller, c.marketC, c.market.PackList(hash("blob"), price, hmbTerms.Pack(), hash("card")), nil)
+	r := c.mustSend(c.seller, c.marketC, c.market.PackList(hash("blob"), price, hmbTerms.Pack(), hash("card"), testProvider), nil)
 	ev := c.listedEvent(r)
 	if ev.Id.Cmp(big.NewInt(1)) != 0 || ev.Seller != c.seller.addr || ev.ContentHash != hash("blob") ||
 		ev.Price.Cmp(price) != 0 || ev.Terms.Cmp(hmbTerms.Pack()) != 0 || ev.MetadataHash != hash("card") {
@@ -107,12 +108,17 @@ func TestList_emitsCatalogDataAndStoresWhatBuyNeeds(t *testing.T) {
 
 func TestList_refusesBadInput(t *testing.T) {
 	c := newTestChain(t)
-	_, err := c.send(c.seller, c.marketC, c.market.PackList([32]byte{}, price, hmbTerms.Pack(), hash("card")), nil)
+	_, err := c.send(c.seller, c.marketC, c.market.PackList([32]byte{}, price, hmbTerms.Pack(), hash("card"), testProvider), nil)
 	wantRefusal(t, err, marketplace.EINVALID, "InvalidContentHash()")
 
 	reserved := new(big.Int).Lsh(big.NewInt(1), 112)
-	_, err = c.send(c.seller, c.marketC, c.market.PackList(hash("blob"), price, reserved, hash("card")), nil)
+	_, err = c.send(c.seller, c.marketC, c.market.PackList(hash("blob"), price, reserved, hash("card"), testProvider), nil)
 	wantRefusal(t, err, marketplace.EINVALID, fmt.Sprintf("InvalidTerms(terms %v)", reserved))
+
+	for _, provider := range []string{"", strings.Repeat("x", 513)} {
+		_, err = c.send(c.seller, c.marketC, c.market.PackList(hash("blob"), price, hmbTerms.Pack(), hash("card"), provider), nil)
+		wantRefusal(t, err, marketplace.EINVALID, "InvalidProvider()")
+	}
 }
 
 func TestBuy_recordsLicenceAndCreditsSeller(t *testing.T) {

@@ -90,6 +90,7 @@ var refusals = map[string]refusal{
 	// DataLicenseMarket
 	"UnknownListing":     {marketplace.ENOTFOUND, "No listing {id}."},
 	"InvalidContentHash": {marketplace.EINVALID, "A listing needs the dataset's content hash."},
+	"InvalidProvider":    {marketplace.EINVALID, "A listing needs the URL of the node that serves it (at most 512 bytes)."},
 	"InvalidTerms":       {marketplace.EINVALID, "The terms use bits the contract reserves."},
 	"NotSeller":          {marketplace.EFORBIDDEN, "Only the seller of listing {id} may do this."},
 	"ListingInactive":    {marketplace.ECONFLICT, "Listing {id} is delisted."},

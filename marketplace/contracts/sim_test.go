@@ -184,3 +184,6 @@ func call[T any](c *testChain, on *bind.BoundContract, data []byte, unpack func(
 	}
 	return v
 }
+
+// testProvider is the provider URL test listings carry.
+const testProvider = "http://127.0.0.1:8080/"

@@ -89,8 +89,8 @@ func genCard(r *rand.Rand) *marketplace.DatasetCard {
 	}
 	return &marketplace.DatasetCard{
 		Version: marketplace.CardVersion, Title: title, Description: desc.String(), Tags: tags,
-		Publisher: pick(r, genPublishers), ProviderURL: fmt.Sprintf("https://node%d.example.org/", r.IntN(50)),
-		Columns: cols, Rows: uint64(100 + r.IntN(1_000_000)), DataTypes: dts, Format: pick(r, marketplace.CardFormats),
+		Publisher: pick(r, genPublishers),
+		Columns:   cols, Rows: uint64(100 + r.IntN(1_000_000)), DataTypes: dts, Format: pick(r, marketplace.CardFormats),
 		Report: []byte(fmt.Sprintf(`{"k":%d,"reidentification_risk":%.3f}`, 2+r.IntN(9), r.Float64()/5)),
 	}
 }
@@ -103,7 +103,7 @@ func genListing(r *rand.Rand, id uint64) *marketplace.Listing {
 	return &marketplace.Listing{
 		ID: id, Seller: pick(r, genSellers), ContentHash: common.BigToHash(new(big.Int).SetUint64(id<<8 | 1)),
 		Price: price, Terms: marketplace.Terms{Use: pick(r, genDUO), DurationDays: uint32(r.IntN(3) * 365), Seats: uint16(r.IntN(5))},
-		MetadataHash: h, Block: 100 + id, LogIndex: 0, TxHash: common.BigToHash(new(big.Int).SetUint64(id)),
+		MetadataHash: h, Provider: fmt.Sprintf("https://node%d.example.org/", r.IntN(50)), Block: 100 + id, LogIndex: 0, TxHash: common.BigToHash(new(big.Int).SetUint64(id)),
 		ListedAt: time.Unix(1_750_000_000+int64(id)*12, 0).UTC(), Active: true, Card: card, CardStatus: marketplace.CardVerified,
 	}
 }

@@ -51,14 +51,14 @@ func card(title, desc string, tags, cols []string, rows uint64, types []string, 
 		cc = append(cc, marketplace.CardColumn{Name: n, Type: "string", Role: "insensitive"})
 	}
 	return &marketplace.DatasetCard{Version: 1, Title: title, Description: desc, Tags: tags, Publisher: publisher,
-		ProviderURL: "http://127.0.0.1:8080/", Columns: cc, Rows: rows, DataTypes: types, Format: "csv"}
+		Columns: cc, Rows: rows, DataTypes: types, Format: "csv"}
 }
 
 func listing(id uint64, seller common.Address, priceMilli int64, use marketplace.DUO, c *marketplace.DatasetCard) *marketplace.Listing {
 	h, _ := c.Hash()
 	return &marketplace.Listing{ID: id, Seller: seller, ContentHash: common.BigToHash(big.NewInt(int64(id) + 1000)),
 		Price: new(big.Int).Mul(big.NewInt(priceMilli), milli), Terms: marketplace.Terms{Use: use, DurationDays: 365, Seats: 1},
-		MetadataHash: h, Block: 10 * id, TxHash: common.BigToHash(big.NewInt(int64(id))), ListedAt: time.Unix(int64(1e9+id), 0).UTC(),
+		MetadataHash: h, Provider: "http://127.0.0.1:8080/", Block: 10 * id, TxHash: common.BigToHash(big.NewInt(int64(id))), ListedAt: time.Unix(int64(1e9+id), 0).UTC(),
 		Active: true, Card: c, CardStatus: marketplace.CardVerified}
 }
 

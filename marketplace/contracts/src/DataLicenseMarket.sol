@@ -42,6 +42,8 @@ contract DataLicenseMarket {
     }
 
     uint256 internal constant RESERVED_TERMS_MASK = ~uint256(0) << 112;
+    /// Longest provider URL `list` accepts, in bytes.
+    uint256 public constant MAX_PROVIDER_LENGTH = 512;
     uint64 internal constant PERPETUAL = type(uint64).max;
 
     /// The id the next listing gets. Starts at 1 so that 0 never names a listing (and so that the
@@ -61,7 +63,8 @@ contract DataLicenseMarket {
         bytes32 indexed contentHash,
         uint256 price,
         uint256 terms,
-        bytes32 metadataHash
+        bytes32 metadataHash,
+        string provider
     );
     event Delisted(uint256 indexed id);
     event PriceChanged(uint256 indexed id, uint256 price);
@@ -74,6 +77,8 @@ contract DataLicenseMarket {
 
     error UnknownListing(uint256 id);
     error InvalidContentHash();
+    /// The provider URL is empty or longer than MAX_PROVIDER_LENGTH bytes.
+    error InvalidProvider();
     error InvalidTerms(uint256 terms);
     error NotSeller(uint256 id, address caller);
     error ListingInactive(uint256 id);
@@ -89,13 +94,15 @@ contract DataLicenseMarket {
     error TransferFailed(address to, uint256 amount);
 
     /// Lists a dataset for sale and returns its listing id. `contentHash` names the encrypted blob,
-    /// `metadataHash` the dataset card (human-readable terms, schema, report, provider URL), both
-    /// kept off chain; `terms` as described above.
-    function list(bytes32 contentHash, uint256 price, uint256 terms, bytes32 metadataHash)
+    /// `metadataHash` the dataset card (human-readable terms, schema, report), both kept off chain;
+    /// `terms` as described above. `provider` is the URL of the node that serves the card, the blob
+    /// and the buyers' keys: it is only emitted, so any node finds the dataset from events alone.
+    function list(bytes32 contentHash, uint256 price, uint256 terms, bytes32 metadataHash, string calldata provider)
         external
         returns (uint256 id)
     {
         if (contentHash == bytes32(0)) revert InvalidContentHash();
+        if (bytes(provider).length == 0 || bytes(provider).length > MAX_PROVIDER_LENGTH) revert InvalidProvider();
         if (terms & RESERVED_TERMS_MASK != 0) revert InvalidTerms(terms);
         id = nextListingId;
         unchecked {
@@ -108,7 +115,7 @@ contract DataLicenseMarket {
             active: true,
             price: price
         });
-        emit Listed(id, msg.sender, contentHash, price, terms, metadataHash);
+        emit Listed(id, msg.sender, contentHash, price, terms, metadataHash, provider);
     }
 
     /// Stops new sales of a listing; licences already sold stay valid until they expire.

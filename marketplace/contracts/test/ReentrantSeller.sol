@@ -2,7 +2,9 @@
 pragma solidity ^0.8.24;
 
 interface IMarket {
-    function list(bytes32 contentHash, uint256 price, uint256 terms, bytes32 metadataHash) external returns (uint256);
+    function list(bytes32 contentHash, uint256 price, uint256 terms, bytes32 metadataHash, string calldata provider)
+        external
+        returns (uint256);
     function withdraw() external;
 }
 
@@ -20,7 +22,7 @@ contract ReentrantSeller {
     }
 
     function list(bytes32 contentHash, uint256 price, uint256 terms) external returns (uint256) {
-        return market.list(contentHash, price, terms, bytes32(0));
+        return market.list(contentHash, price, terms, bytes32(0), "http://127.0.0.1:8080/");
     }
 
     function withdraw() external {
@@ -49,7 +51,7 @@ contract RefusingSeller {
     }
 
     function list(bytes32 contentHash, uint256 price, uint256 terms) external returns (uint256) {
-        return market.list(contentHash, price, terms, bytes32(0));
+        return market.list(contentHash, price, terms, bytes32(0), "http://127.0.0.1:8080/");
     }
 
     function withdraw() external {
