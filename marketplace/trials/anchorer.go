@@ -71,6 +71,10 @@ func (a *sponsorAnchorer) hold(s Signer) (k *sponsorKey, release func()) {
 		a.sponsors[s.Address()] = k
 	}
 	if k.signer != s {
+		if old, ok := k.signer.(interface{ Lock() }); ok && k.holds == 0 && !k.until.IsZero() {
+			old.Lock() // a key we kept, replaced by a fresh unlock
+		}
+		k.until = time.Time{}
 		// A fresh unlock: its TransactOpts sign until it is locked.
 		k.signer = s
 		k.anchorer = ledger.NewRegistryAnchorer(a.backend, a.registry, s.TransactOpts(context.Background(), a.chainID), a.fromBlock)

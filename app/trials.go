@@ -1,0 +1,373 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"time"
+	"weak"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/ledger"
+	"github.com/medmarket/medmarket/marketplace/trials"
+	"github.com/medmarket/medmarket/marketplace/vault"
+)
+
+// The trial service of an App is opened on first use and lives as long as
+// the App (a weak key, so a closed App takes its service with it).
+var trialServices sync.Map // weak.Pointer[App] -> *trialService
+
+type trialService struct {
+	once sync.Once
+	svc  *trials.Service
+	err  error
+}
+
+// trials returns the App's trial service, opening it on first use: the logs
+// live in the node's store, the log key and the pseudonym secret in
+// <data dir>/ledger, and trials are registered with the deployment's
+// TrialRegistry.
+func (a *App) trials() (*trials.Service, error) {
+	key := weak.Make(a)
+	v, loaded := trialServices.LoadOrStore(key, &trialService{})
+	if !loaded {
+		runtime.AddCleanup(a, func(k weak.Pointer[App]) { trialServices.Delete(k) }, key)
+	}
+	ts := v.(*trialService)
+	ts.once.Do(func() {
+		cfg := trials.Config{DB: a.store.DB(), KeyDir: filepath.Join(a.dataDir, "ledger"), Chain: a.chain,
+			ChainID: a.chainID, Now: a.now, Logger: a.log}
+		if a.deployment != nil {
+			cfg.Registry = a.deployment.Contracts[RegistryContract]
+			cfg.FromBlock = a.deployment.DeployBlock
+		}
+		ts.svc, ts.err = trials.New(cfg)
+	})
+	return ts.svc, ts.err
+}
+
+// Credentials name the account that acts and the passphrase that unlocks its
+// key for this one action. (Sessions will supply them once they exist.)
+type Credentials struct {
+	As         string
+	Passphrase string
+}
+
+// withSponsor unlocks the account of c for f. Afterwards the key is locked,
+// unless scheduled anchoring runs and keeps it unlocked for a while to anchor
+// what f recorded (see RunTrialAnchoring).
+func (a *App) withSponsor(c Credentials, f func(svc *trials.Service, s *vault.Signer) error) error {
+	svc, err := a.trials()
+	if err != nil {
+		return err
+	}
+	if c.As == "" {
+		return marketplace.Errorf(marketplace.EINVALID, "Account required: the trial's sponsor signs every step.")
+	}
+	signer, err := a.keys.Unlock(c.As, c.Passphrase)
+	if err != nil {
+		return err
+	}
+	err = f(svc, signer)
+	if !svc.Keep(signer) {
+		signer.Lock()
+	}
+	return err
+}
+
+// findTrial resolves a trial given by id or identifier.
+func (a *App) findTrial(ctx context.Context, ref string) (*trials.Service, marketplace.Trial, error) {
+	svc, err := a.trials()
+	if err != nil {
+		return nil, marketplace.Trial{}, err
+	}
+	t, err := svc.FindTrial(ctx, ref)
+	return svc, t, err
+}
+
+// RegisterTrial registers a trial sponsored by c's account: the SHA-256 of
+// the protocol document is written on chain (TrialRegistry.register) and the
+// trial's log starts with its registration. The document itself stays here.
+func (a *App) RegisterTrial(ctx context.Context, c Credentials, title, identifier, protocolName string, protocol io.Reader) (marketplace.Trial, error) {
+	var t marketplace.Trial
+	err := a.withSponsor(c, func(svc *trials.Service, s *vault.Signer) error {
+		var err error
+		t, err = svc.Register(ctx, s, title, identifier, trials.Protocol{Name: protocolName, Body: protocol})
+		return err
+	})
+	return t, err
+}
+
+// AmendTrial registers a new protocol version of trial ref (id or
+// identifier) on chain and records the amendment in its log.
+func (a *App) AmendTrial(ctx context.Context, c Credentials, ref, protocolName string, protocol io.Reader) (marketplace.ProtocolVersion, error) {
+	svc, t, err := a.findTrial(ctx, ref)
+	if err != nil {
+		return marketplace.ProtocolVersion{}, err
+	}
+	var p marketplace.ProtocolVersion
+	err = a.withSponsor(c, func(_ *trials.Service, s *vault.Signer) error {
+		p, err = svc.Amend(ctx, s, t.ID, trials.Protocol{Name: protocolName, Body: protocol})
+		return err
+	})
+	return p, err
+}
+
+// RecordTrialSteps signs inputs as c's account (the sponsor) and appends
+// them to trial ref's log, all or none; a refused input refuses the batch
+// with trials.InputErrors naming each.
+func (a *App) RecordTrialSteps(ctx context.Context, c Credentials, ref string, inputs []trials.StepInput) ([]trials.Entry, error) {
+	svc, t, err := a.findTrial(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	var es []trials.Entry
+	err = a.withSponsor(c, func(_ *trials.Service, s *vault.Signer) error {
+		es, err = svc.Record(ctx, s, t.ID, inputs)
+		return err
+	})
+	return es, err
+}
+
+// ParseTrialImport reads a source file with the named recorder (form, csv,
+// odm, or one a plugin registered). It appends nothing.
+func (a *App) ParseTrialImport(ctx context.Context, recorder string, r io.Reader, cfg trials.RecorderConfig) ([]trials.StepInput, error) {
+	rec, err := trials.LookupRecorder(recorder)
+	if err != nil {
+		return nil, err
+	}
+	return rec.Parse(ctx, r, cfg)
+}
+
+// PreviewTrialSteps shows how inputs would be recorded in trial ref as c's
+// account, with each one's problem, without signing or appending.
+func (a *App) PreviewTrialSteps(ctx context.Context, as, ref string, inputs []trials.StepInput) ([]trials.Prepared, error) {
+	svc, t, err := a.findTrial(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	who := t.Sponsor
+	if as != "" {
+		acct, err := a.keys.Get(as)
+		if err != nil {
+			return nil, err
+		}
+		who = acct.Address
+	}
+	return svc.Prepare(ctx, who, t.ID, inputs)
+}
+
+// ImportTrialSteps parses a source file and records all its steps, or none
+// when any is malformed or refused.
+func (a *App) ImportTrialSteps(ctx context.Context, c Credentials, ref, recorder string, r io.Reader, cfg trials.RecorderConfig) ([]trials.Entry, error) {
+	inputs, err := a.ParseTrialImport(ctx, recorder, r, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return a.RecordTrialSteps(ctx, c, ref, inputs)
+}
+
+// AnchorTrial anchors trial ref's log on chain now, as its sponsor: one
+// transaction for every entry since the last anchor.
+func (a *App) AnchorTrial(ctx context.Context, c Credentials, ref string) (ledger.AnchorReceipt, error) {
+	svc, t, err := a.findTrial(ctx, ref)
+	if err != nil {
+		return ledger.AnchorReceipt{}, err
+	}
+	var rec ledger.AnchorReceipt
+	err = a.withSponsor(c, func(_ *trials.Service, s *vault.Signer) error {
+		rec, err = svc.Anchor(ctx, s, t.ID)
+		return err
+	})
+	return rec, err
+}
+
+// TrialSummary is a trial with the state of its log.
+type TrialSummary struct {
+	marketplace.Trial
+	Log ledger.Status
+}
+
+// Trials lists the trials registered from this node with their logs' state.
+func (a *App) Trials(ctx context.Context) ([]TrialSummary, error) {
+	svc, err := a.trials()
+	if err != nil {
+		return nil, err
+	}
+	ts, err := svc.Trials(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]TrialSummary, len(ts))
+	for i, t := range ts {
+		out[i].Trial = t
+		if out[i].Log, err = svc.Status(ctx, t.ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Trial returns trial ref (id or identifier) with the state of its log.
+func (a *App) Trial(ctx context.Context, ref string) (TrialSummary, error) {
+	svc, t, err := a.findTrial(ctx, ref)
+	if err != nil {
+		return TrialSummary{}, err
+	}
+	st, err := svc.Status(ctx, t.ID)
+	return TrialSummary{Trial: t, Log: st}, err
+}
+
+// TrialSteps returns the entries of trial ref that match f.
+func (a *App) TrialSteps(ctx context.Context, ref string, f trials.StepFilter) ([]trials.Entry, error) {
+	svc, t, err := a.findTrial(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	return svc.Steps(ctx, t.ID, f)
+}
+
+// ExportTrial returns trial ref's audit trail for auditors.
+func (a *App) ExportTrial(ctx context.Context, ref string) (*trials.Export, error) {
+	svc, t, err := a.findTrial(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	return svc.Export(ctx, t.ID)
+}
+
+// VerifyTrialLog checks trial ref's whole log as stored on this node,
+// against the chain: store, signatures, checkpoints and anchors.
+func (a *App) VerifyTrialLog(ctx context.Context, ref string) (*trials.Report, error) {
+	svc, t, err := a.findTrial(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	return svc.VerifyLog(ctx, t.ID)
+}
+
+// VerifyTrialExport checks an exported audit trail against this node's
+// chain: the export must come from the same chain, and its anchors and
+// protocol registrations must be the chain's. The TrialRegistry is this
+// node's deployment's, or, when the node has none, the one the export names.
+func (a *App) VerifyTrialExport(ctx context.Context, e *trials.Export) (*trials.Report, error) {
+	if e.Chain.ChainID != "" && e.Chain.ChainID != a.chainID.String() {
+		return nil, marketplace.Errorf(marketplace.EINVALID,
+			"The export was anchored on chain %s; this node is on chain %s (%s). Verify against that chain with --chain-rpc, or offline.",
+			e.Chain.ChainID, a.chainID, a.chain.Endpoint())
+	}
+	registry, from := e.Chain.Registry, uint64(0)
+	if a.deployment != nil {
+		if r, ok := a.deployment.Contracts[RegistryContract]; ok {
+			registry, from = r, a.deployment.DeployBlock
+		}
+	}
+	if registry == (common.Address{}) {
+		return nil, marketplace.Errorf(marketplace.EINVALID, "No TrialRegistry to verify against: give its address with --registry.")
+	}
+	return trials.Verify(ctx, e, trials.VerifyOptions{Chain: trials.NewChainLookup(a.chain, registry, from)})
+}
+
+// VerifyTrialExportOffline checks an exported audit trail from its own
+// content only: signatures, proofs, checkpoints, and that the proofs are
+// against an anchored checkpoint, without asking the chain whether the
+// anchors are real.
+func VerifyTrialExportOffline(ctx context.Context, e *trials.Export) (*trials.Report, error) {
+	return trials.Verify(ctx, e, trials.VerifyOptions{})
+}
+
+// TrialAnchoring is the schedule of RunTrialAnchoring.
+type TrialAnchoring struct {
+	// EveryEntries anchors a log once this many entries were appended since
+	// its last anchor (default 100; negative: never by count).
+	EveryEntries int
+	// Every anchors logs with unanchored entries at this interval (default
+	// 60 s; negative: never by time).
+	Every time.Duration
+	// Keep is how long a sponsor's key stays unlocked in the process after
+	// the sponsor recorded steps, so that they are anchored (default twice
+	// Every, at least a minute).
+	Keep time.Duration
+	// Sponsors are unlocked for the whole run: their trials are anchored
+	// even when nobody records through this process.
+	Sponsors []Credentials
+}
+
+// Environment variables that set the anchoring schedule of `serve`.
+const (
+	EnvAnchorEveryEntries = "MEDMARKET_ANCHOR_EVERY_ENTRIES"
+	EnvAnchorEvery        = "MEDMARKET_ANCHOR_EVERY"
+)
+
+// TrialAnchoringFromEnv reads the schedule from MEDMARKET_ANCHOR_EVERY_ENTRIES
+// (a count) and MEDMARKET_ANCHOR_EVERY (a Go duration such as 60s); unset
+// values keep their defaults.
+func TrialAnchoringFromEnv(getenv func(string) string) (TrialAnchoring, error) {
+	var p TrialAnchoring
+	if s := getenv(EnvAnchorEveryEntries); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return p, marketplace.Errorf(marketplace.EINVALID, "%s: %q is not a number of entries.", EnvAnchorEveryEntries, s)
+		}
+		p.EveryEntries = n
+	}
+	if s := getenv(EnvAnchorEvery); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return p, marketplace.Errorf(marketplace.EINVALID, "%s: %q is not a duration (e.g. 60s).", EnvAnchorEvery, s)
+		}
+		p.Every = d
+	}
+	return p, nil
+}
+
+func (p TrialAnchoring) policy() (ledger.AnchorPolicy, time.Duration) {
+	lp := ledger.AnchorPolicy{EveryEntries: p.EveryEntries, Every: p.Every}
+	switch {
+	case lp.EveryEntries == 0:
+		lp.EveryEntries = 100
+	case lp.EveryEntries < 0:
+		lp.EveryEntries = 0
+	}
+	switch {
+	case lp.Every == 0:
+		lp.Every = time.Minute
+	case lp.Every < 0:
+		lp.Every = 0
+	}
+	keep := p.Keep
+	if keep <= 0 {
+		keep = max(2*lp.Every, time.Minute)
+	}
+	return lp, keep
+}
+
+// RunTrialAnchoring anchors trial logs on schedule until ctx ends, then
+// returns nil; `serve` runs it beside the web server. A log is anchored when
+// its sponsor's key is unlocked here: a sponsor in p.Sponsors, or one who
+// recorded through this process within p.Keep. Others wait (the trial page
+// shows why) and can be anchored on demand. On a node without a
+// TrialRegistry it returns at once with EUNAVAILABLE.
+func (a *App) RunTrialAnchoring(ctx context.Context, p TrialAnchoring) error {
+	svc, err := a.trials()
+	if err != nil {
+		return err
+	}
+	for _, c := range p.Sponsors {
+		s, err := a.keys.Unlock(c.As, c.Passphrase)
+		if err != nil {
+			return fmt.Errorf("unlock %s for anchoring: %w", c.As, err)
+		}
+		release := svc.Hold(s)
+		defer func() { release(); s.Lock() }()
+	}
+	lp, keep := p.policy()
+	a.log.Info("trial anchoring", "every_entries", lp.EveryEntries, "every", lp.Every, "keep_keys", keep, "sponsors", len(p.Sponsors))
+	return svc.RunAnchoring(ctx, lp, keep)
+}

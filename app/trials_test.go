@@ -1,0 +1,151 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"math/big"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/trials"
+)
+
+// sponsorApp is an App on the embedded chain with a funded sponsor account.
+func sponsorApp(t *testing.T, dir string) (*App, Credentials) {
+	t.Helper()
+	a, err := Open(t.Context(), Options{DataDir: dir, Version: "test", LightScrypt: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Credentials{As: "carol", Passphrase: "carol-pass"}
+	if _, err := a.keys.Get("carol"); err != nil {
+		if _, err := a.CreateAccount(t.Context(), c.As, c.Passphrase); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Fund(t.Context(), c.As, big.NewInt(1e18)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return a, c
+}
+
+const appODM = `<ODM xmlns="http://www.cdisc.org/ns/odm/v1.3" ODMVersion="1.3.2" FileType="Transactional">
+ <ClinicalData StudyOID="ST.1"><SubjectData SubjectKey="S-007"><StudyEventData StudyEventOID="SE.BASELINE">
+  <FormData FormOID="F.RAND"><AuditRecord><UserRef UserOID="U.1"/><DateTimeStamp>2026-02-01T10:00:00Z</DateTimeStamp></AuditRecord>
+   <ItemGroupData ItemGroupOID="IG.RAND"><ItemData ItemOID="IT.ARM" Value="B"/></ItemGroupData></FormData>
+ </StudyEventData></SubjectData></ClinicalData></ODM>`
+
+func TestTrials_useCasesOnTheEmbeddedChain(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	a, c := sponsorApp(t, dir)
+	tr, err := a.RegisterTrial(ctx, c, "Aspirin after minor stroke", "NCT01234567", "protocol.pdf", strings.NewReader("%PDF protocol v1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.RegisterTrial(ctx, Credentials{As: "carol", Passphrase: "wrong"}, "x", "NCT7", "p", strings.NewReader("p")); marketplace.ErrorCode(err) != marketplace.EFORBIDDEN {
+		t.Errorf("wrong passphrase: %v", err)
+	}
+	if _, err := a.RecordTrialSteps(ctx, c, "NCT01234567", []trials.StepInput{
+		{Type: "consent", Subject: "S-007"}, {Type: "enrolment", Subject: "S-007", Data: json.RawMessage(`{"site":"01"}`)},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Preview shows problems per input and appends nothing.
+	ins, err := a.ParseTrialImport(ctx, "csv", strings.NewReader("type,subject\nvisit,S-007\nvisit,jane@example.org\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre, err := a.PreviewTrialSteps(ctx, "carol", tr.ID.Hex(), ins)
+	var ie trials.InputErrors
+	if !errors.As(err, &ie) || len(pre) != 2 || pre[0].Err != "" || pre[1].Err == "" {
+		t.Errorf("preview: %+v, %v", pre, err)
+	}
+	if es, err := a.ImportTrialSteps(ctx, c, "NCT01234567", "odm", strings.NewReader(appODM), nil); err != nil || len(es) != 1 || es[0].Step.Type != marketplace.StepRandomization {
+		t.Fatalf("odm import: %+v, %v", es, err)
+	}
+	rec, err := a.AnchorTrial(ctx, c, "NCT01234567")
+	if err != nil || rec.TreeSize != 4 {
+		t.Fatalf("anchor: %+v, %v", rec, err)
+	}
+	sum, err := a.Trial(ctx, "nct01234567")
+	if err != nil || sum.Log.Size != 4 || sum.Log.Anchor == nil || sum.Log.Anchor.Block == 0 {
+		t.Errorf("trial: %+v, %v", sum, err)
+	}
+	if rep, err := a.VerifyTrialLog(ctx, "NCT01234567"); err != nil || !rep.OK() {
+		t.Errorf("verify log: %v", err)
+	}
+	ex, err := a.ExportTrial(ctx, "NCT01234567")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	trials.WriteExport(&buf, ex)
+	back, _ := trials.ReadExport(bytes.NewReader(buf.Bytes()))
+	if rep, err := a.VerifyTrialExport(ctx, back); err != nil {
+		t.Errorf("verify export: %v", err)
+	} else if !strings.Contains(rep.Summary(), "verified") {
+		t.Errorf("summary: %s", rep.Summary())
+	}
+	if _, err := VerifyTrialExportOffline(ctx, back); err != nil {
+		t.Errorf("offline: %v", err)
+	}
+	back.Chain.ChainID = "1"
+	if _, err := a.VerifyTrialExport(ctx, back); marketplace.ErrorCode(err) != marketplace.EINVALID || !strings.Contains(err.Error(), "--chain-rpc") {
+		t.Errorf("other chain: %v", err)
+	}
+
+	// Scheduled anchoring: what the sponsor records while it runs is anchored.
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- a.RunTrialAnchoring(runCtx, TrialAnchoring{EveryEntries: 2, Every: 100 * time.Millisecond}) }()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		time.Sleep(50 * time.Millisecond)
+		if _, err := a.RecordTrialSteps(ctx, c, "NCT01234567", []trials.StepInput{{Type: "visit", Subject: "S-007"}}); err != nil {
+			t.Fatal(err)
+		}
+		sum, _ := a.Trial(ctx, "NCT01234567")
+		if sum.Log.Anchor != nil && sum.Log.Anchor.TreeSize > 4 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the schedule anchored nothing: %+v", sum.Log)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// After a restart the trials are still there.
+	b, _ := sponsorApp(t, dir)
+	defer b.Close()
+	ts, err := b.Trials(ctx)
+	if err != nil || len(ts) != 1 || ts[0].Identifier != "NCT01234567" || ts[0].Log.Size < 5 {
+		t.Errorf("trials after restart: %+v, %v", ts, err)
+	}
+}
+
+func TestTrialAnchoringFromEnv(t *testing.T) {
+	env := map[string]string{EnvAnchorEveryEntries: "250", EnvAnchorEvery: "30s"}
+	p, err := TrialAnchoringFromEnv(func(k string) string { return env[k] })
+	if err != nil || p.EveryEntries != 250 || p.Every != 30*time.Second {
+		t.Fatalf("%+v, %v", p, err)
+	}
+	lp, keep := TrialAnchoring{}.policy()
+	if lp.EveryEntries != 100 || lp.Every != time.Minute || keep != 2*time.Minute {
+		t.Errorf("defaults: %+v, keep %s", lp, keep)
+	}
+	env[EnvAnchorEvery] = "soon"
+	if _, err := TrialAnchoringFromEnv(func(k string) string { return env[k] }); marketplace.ErrorCode(err) != marketplace.EINVALID {
+		t.Errorf("bad duration: %v", err)
+	}
+}
