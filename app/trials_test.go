@@ -102,7 +102,9 @@ func TestTrials_useCasesOnTheEmbeddedChain(t *testing.T) {
 	// Scheduled anchoring: what the sponsor records while it runs is anchored.
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- a.RunTrialAnchoring(runCtx, TrialAnchoring{EveryEntries: 2, Every: 100 * time.Millisecond}) }()
+	go func() {
+		done <- a.RunTrialAnchoring(runCtx, TrialAnchoring{EveryEntries: 2, Every: 100 * time.Millisecond})
+	}()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		time.Sleep(50 * time.Millisecond)
