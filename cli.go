@@ -127,6 +127,7 @@ Every command works on one data directory (--data, or ` + envData + `).`,
 		newVersionCmd(c),
 		newAccountCmd(c),
 		newChainCmd(c),
+		newTrialCmd(c), newVerifyCmd(c),
 	)
 	return root
 }

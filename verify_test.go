@@ -1,0 +1,119 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+const cliODM = `<?xml version="1.0" encoding="UTF-8"?>
+<ODM xmlns="http://www.cdisc.org/ns/odm/v1.3" ODMVersion="1.3.2" FileType="Transactional" FileOID="F.1">
+ <AdminData><SignatureDef OID="SIG.1" Methodology="Electronic"><Meaning>Approval</Meaning></SignatureDef></AdminData>
+ <ClinicalData StudyOID="ST.1"><SubjectData SubjectKey="S-002"><StudyEventData StudyEventOID="SE.WEEK2">
+  <FormData FormOID="F.AE"><AuditRecord><UserRef UserOID="U.INV"/><DateTimeStamp>2026-02-01T10:00:00Z</DateTimeStamp></AuditRecord>
+   <Signature><UserRef UserOID="U.INV"/><SignatureRef SignatureOID="SIG.1"/><DateTimeStamp>2026-02-01T11:00:00Z</DateTimeStamp></Signature>
+   <ItemGroupData ItemGroupOID="IG.AE"><ItemData ItemOID="IT.AETERM" Value="Nausea"/></ItemGroupData></FormData>
+ </StudyEventData></SubjectData></ClinicalData></ODM>`
+
+// The trial flow as a sponsor and an auditor script it, on the embedded chain.
+func TestCLI_trialFlowAndVerify(t *testing.T) {
+	env := cliEnv(t)
+	dir := t.TempDir()
+	file := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	mustRun := func(args ...string) string {
+		t.Helper()
+		out, stderr, err := runCmd(t, env, args...)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, stderr)
+		}
+		return out
+	}
+	mustRun("account", "new", "--name", "carol")
+	mustRun("chain", "fund", "carol", "10")
+
+	id := strings.TrimSpace(mustRun("trial", "register", "--as", "carol", "--title", "Aspirin after minor stroke",
+		"--id", "NCT01234567", "--protocol", file("protocol.pdf", "%PDF-1.7 protocol v1")))
+	if !regexp.MustCompile(`^0x[0-9a-f]{64}$`).MatchString(id) {
+		t.Fatalf("register printed %q", id)
+	}
+	if out := mustRun("trial", "record", "--as", "carol", "NCT01234567", "--type", "enrolment", "--subject", "S-001",
+		"--data", `{"arm":"A"}`, "--meaning", "authored"); out != "1\n" {
+		t.Errorf("record printed %q", out)
+	}
+	mustRun("trial", "record", "--as", "carol", id, "--type", "enrolment", "--subject", "S-001", "--data", `{"arm":"B"}`,
+		"--meaning", "approved", "--corrects", "1", "--reason", "wrong arm transcribed")
+	_, _, err := runCmd(t, env, "trial", "record", "--as", "carol", id, "--type", "consent", "--subject", "S-001", "--protocol", "2")
+	if exitCode(err) != 2 || !strings.Contains(userMessage(err), "protocol version 2 is not registered") {
+		t.Errorf("consent to an unregistered protocol: exit %d, %v", exitCode(err), err)
+	}
+	_, _, err = runCmd(t, env, "trial", "record", "--as", "carol", id, "--type", "enrolment", "--subject", "jane@example.org")
+	if exitCode(err) != 2 || !strings.Contains(userMessage(err), "direct identifier") {
+		t.Errorf("e-mail as subject: exit %d, %v", exitCode(err), err)
+	}
+	if out := mustRun("trial", "amend", "--as", "carol", id, "--protocol", file("protocol-v2.pdf", "%PDF-1.7 protocol v2")); !strings.HasPrefix(out, "protocol version 2") {
+		t.Errorf("amend: %q", out)
+	}
+	mustRun("trial", "record", "--as", "carol", id, "--type", "re-consent", "--subject", "S-001", "--protocol", "2")
+	if out := mustRun("trial", "import", "--as", "carol", id, "--recorder", "odm", "--in", file("study.xml", cliODM)); out != "recorded 1 steps: entries 5-5\n" {
+		t.Errorf("import: %q", out)
+	}
+	bad := strings.Replace(cliODM, `FormOID="F.AE"`, ``, 1)
+	_, _, err = runCmd(t, env, "trial", "import", "--as", "carol", id, "--recorder", "odm", "--in", file("bad.xml", bad))
+	if exitCode(err) != 2 || !strings.Contains(userMessage(err), "ODM/ClinicalData[1]/SubjectData[1]/StudyEventData[1]/FormData[1]: FormOID missing") {
+		t.Errorf("malformed ODM: exit %d, %v", exitCode(err), err)
+	}
+	if out := mustRun("trial", "anchor", "--as", "carol", id); !strings.Contains(out, "anchored tree size 6") {
+		t.Errorf("anchor: %q", out)
+	}
+
+	var list []trialJSON
+	if err := json.Unmarshal([]byte(mustRun("trial", "list", "--json")), &list); err != nil || len(list) != 1 || list[0].Entries != 6 || list[0].Anchored != 6 {
+		t.Errorf("list: %+v, %v", list, err)
+	}
+	show := mustRun("trial", "show", "NCT01234567", "--type", "enrolment")
+	if !strings.Contains(show, "1: wrong arm transcribed") || strings.Contains(show, "S-001") || strings.Contains(show, "adverse_event") {
+		t.Errorf("show:\n%s", show)
+	}
+
+	audit := filepath.Join(dir, "audit.json")
+	if out := mustRun("trial", "export", id, "--out", audit); !strings.Contains(out, "exported 6 entries") {
+		t.Errorf("export: %q", out)
+	}
+	mustRun("trial", "export", id, "--out", filepath.Join(dir, "audit.csv"), "--format", "csv")
+	out := mustRun("verify", "--bundle", audit)
+	for _, want := range []string{"entry 5: ok (Adverse event", "checkpoint 6: ok", "anchor 6: ok", "protocol 2: ok", "verified: 6 entries"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("verify output lacks %q:\n%s", want, out)
+		}
+	}
+	if out := mustRun("verify", "--bundle", audit, "--offline", "--quiet"); strings.Contains(out, "entry 1") || !strings.Contains(out, "verified") {
+		t.Errorf("verify --offline --quiet:\n%s", out)
+	}
+
+	// Tampering with the export: verify fails and names the entry.
+	raw, _ := os.ReadFile(audit)
+	var x map[string]any
+	json.Unmarshal(raw, &x)
+	entries := x["entries"].([]any)
+	e3 := entries[3].(map[string]any)
+	e3["leaf"] = entries[2].(map[string]any)["leaf"]
+	tampered, _ := json.Marshal(x)
+	forged := file("tampered.json", string(tampered))
+	out, _, err = runCmd(t, env, "verify", "--bundle", forged)
+	if err == nil || exitCode(err) == 0 || !strings.Contains(userMessage(err), "entry 3:") || !strings.Contains(out, "entry 3: FAIL") {
+		t.Errorf("tampered export: exit %d, %v\n%s", exitCode(err), err, out)
+	}
+	_, _, err = runCmd(t, env, "verify", "--bundle", filepath.Join(dir, "nope.json"))
+	if exitCode(err) != 4 {
+		t.Errorf("missing bundle: exit %d, %v", exitCode(err), err)
+	}
+}
