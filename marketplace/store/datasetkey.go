@@ -1,0 +1,162 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/tidwall/buntdb"
+
+	"github.com/medmarket/medmarket/marketplace"
+)
+
+// Keys of the provider's records (prefix "mk:"):
+//
+//	mk:dskey:<content hash>   DatasetKeyRecord: a dataset key wrapped to the node key
+//	mk:pub:<content hash>     Publish: a publish in progress or done
+//	mk:card:<metadata hash>   the encoded dataset card, as served
+const (
+	dsKeyPrefix   = "mk:dskey:"
+	publishPrefix = "mk:pub:"
+	cardPrefix    = "mk:card:"
+)
+
+// DatasetKeyRecord is a dataset key this node serves, wrapped (ECIES) to the
+// node key: the store never holds a dataset key in clear.
+type DatasetKeyRecord struct {
+	ContentHash common.Hash `json:"content_hash"`
+	Wrapped     []byte      `json:"wrapped"`
+	// Uploader is who handed the key to the node: the publisher itself, or a
+	// patient publishing through this node as a hub.
+	Uploader common.Address `json:"uploader"`
+	Created  time.Time      `json:"created"`
+}
+
+// Publish states.
+const (
+	PublishPending = "pending" // blob and key stored; the listing transaction may or may not be mined
+	PublishListed  = "listed"  // the listing is on chain (ListingID set)
+)
+
+// Publish is the durable record of a publish, written before the listing
+// transaction so that a crash leaves either a retryable draft (pending) or a
+// listed dataset whose blob and key are on disk — never a listing without
+// its blob.
+type Publish struct {
+	ContentHash  common.Hash    `json:"content_hash"`
+	MetadataHash common.Hash    `json:"metadata_hash"`
+	Seller       common.Address `json:"seller"`
+	State        string         `json:"state"`
+	ListingID    uint64         `json:"listing_id,omitempty"`
+	TxHash       common.Hash    `json:"tx_hash,omitempty"`
+	Size         int64          `json:"size"`
+	Created      time.Time      `json:"created"`
+}
+
+// PutDatasetKey stores a wrapped dataset key (replacing any earlier one).
+func (s *Store) PutDatasetKey(ctx context.Context, r DatasetKeyRecord) error {
+	if r.ContentHash == (common.Hash{}) || len(r.Wrapped) == 0 {
+		return marketplace.Errorf(marketplace.EINVALID, "Dataset key record needs a content hash and a wrapped key.")
+	}
+	return s.db.Update(func(tx *buntdb.Tx) error {
+		return setJSON(tx, dsKeyPrefix+r.ContentHash.Hex(), r)
+	})
+}
+
+// DatasetKey returns the wrapped key of a content hash, ENOTFOUND if this
+// node holds none.
+func (s *Store) DatasetKey(ctx context.Context, content common.Hash) (DatasetKeyRecord, error) {
+	var r DatasetKeyRecord
+	err := s.db.View(func(tx *buntdb.Tx) error { return getJSON(tx, dsKeyPrefix+content.Hex(), &r) })
+	if errors.Is(err, buntdb.ErrNotFound) {
+		return r, marketplace.Errorf(marketplace.ENOTFOUND, "This node holds no key for dataset %s.", content.Hex())
+	}
+	return r, err
+}
+
+// PutPublish writes a publish record and, with it in one transaction, the
+// encoded card it lists (served by metadata hash).
+func (s *Store) PutPublish(ctx context.Context, p Publish, card []byte) error {
+	return s.db.Update(func(tx *buntdb.Tx) error {
+		if card != nil {
+			if _, _, err := tx.Set(cardPrefix+p.MetadataHash.Hex(), string(card), nil); err != nil {
+				return err
+			}
+		}
+		return setJSON(tx, publishPrefix+p.ContentHash.Hex(), p)
+	})
+}
+
+// Publish returns the publish record of a content hash, or ENOTFOUND.
+func (s *Store) Publish(ctx context.Context, content common.Hash) (Publish, error) {
+	var p Publish
+	err := s.db.View(func(tx *buntdb.Tx) error { return getJSON(tx, publishPrefix+content.Hex(), &p) })
+	if errors.Is(err, buntdb.ErrNotFound) {
+		return p, marketplace.Errorf(marketplace.ENOTFOUND, "No publish of dataset %s on this node.", content.Hex())
+	}
+	return p, err
+}
+
+// Publishes returns every publish record, oldest first.
+func (s *Store) Publishes(ctx context.Context) ([]Publish, error) {
+	var out []Publish
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		var derr error
+		tx.AscendKeys(publishPrefix+"*", func(k, v string) bool {
+			var p Publish
+			if derr = json.Unmarshal([]byte(v), &p); derr != nil {
+				return false
+			}
+			out = append(out, p)
+			return true
+		})
+		return derr
+	})
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
+	return out, err
+}
+
+// DeletePublish forgets a publish draft and its card (the caller removes
+// the blob and key).
+func (s *Store) DeletePublish(ctx context.Context, p Publish) error {
+	return s.db.Update(func(tx *buntdb.Tx) error {
+		for _, k := range []string{publishPrefix + p.ContentHash.Hex(), cardPrefix + p.MetadataHash.Hex(), dsKeyPrefix + p.ContentHash.Hex()} {
+			if _, err := tx.Delete(k); err != nil && !errors.Is(err, buntdb.ErrNotFound) {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// PutCard stores an encoded card under its metadata hash.
+func (s *Store) PutCard(ctx context.Context, card []byte) (common.Hash, error) {
+	h := marketplace.CardHash(card)
+	err := s.db.Update(func(tx *buntdb.Tx) error {
+		_, _, err := tx.Set(cardPrefix+h.Hex(), string(card), nil)
+		return err
+	})
+	return h, err
+}
+
+// Card returns the encoded card with the metadata hash, ENOTFOUND if this
+// node does not serve it.
+func (s *Store) Card(ctx context.Context, metadata common.Hash) ([]byte, error) {
+	var v string
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		var err error
+		v, err = tx.Get(cardPrefix + metadata.Hex())
+		return err
+	})
+	if errors.Is(err, buntdb.ErrNotFound) {
+		return nil, marketplace.Errorf(marketplace.ENOTFOUND, "No dataset card %s on this node.", metadata.Hex())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read card: %w", err)
+	}
+	return []byte(v), nil
+}
