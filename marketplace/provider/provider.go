@@ -1,0 +1,206 @@
+// Package provider is the node-to-node API through which a providing node
+// (the publisher's own node, or a hub) serves dataset cards, encrypted blobs
+// and dataset keys to buyers' nodes, and the client that calls it. Server
+// and client sit side by side, as the request format binds them.
+//
+// A download is a request signed by the buyer (or a member seated on its
+// licence) with EIP-191: it names the chain, the contract, the listing, a
+// one-use nonce and an expiry at most MaxRequestLifetime ahead. The provider
+// recovers the signer's address and public key from the signature, checks
+// the licence on chain (hasLicence), and answers with the blob and the
+// dataset key wrapped (ECIES) to that public key. No licence, no key, no blob.
+package provider
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/vault"
+)
+
+// API paths, under a provider URL.
+const (
+	PathKey      = "provider/v1/key"      // GET: the node's public key
+	PathCards    = "provider/v1/cards/"   // GET + metadata hash: a dataset card
+	PathDownload = "provider/v1/download" // POST a SignedRequest: the blob, with the wrapped key in HeaderWrappedKey
+)
+
+// Response headers of a download.
+const (
+	HeaderWrappedKey  = "X-Medmarket-Wrapped-Key"  // base64 (std) ECIES ciphertext of the dataset key
+	HeaderContentHash = "X-Medmarket-Content-Hash" // the blob's SHA-256, 0x-hex
+)
+
+// MaxRequestLifetime bounds how far ahead a request's expiry may be: a
+// leaked request is useless after that, and its nonce is kept that long.
+const MaxRequestLifetime = 10 * time.Minute
+
+// clockSkew tolerates a buyer's clock ahead of the provider's.
+const clockSkew = time.Minute
+
+// Request is a download request, before signing.
+type Request struct {
+	ChainID   uint64         `json:"chain_id"`
+	Contract  common.Address `json:"contract"`
+	ListingID uint64         `json:"listing_id"`
+	// Account is the address that signs: the licence holder or a seated
+	// member. The provider refuses a signature by any other key.
+	Account common.Address `json:"account"`
+	Nonce   string         `json:"nonce"`  // 16 random bytes, hex
+	Expiry  int64          `json:"expiry"` // unix seconds
+}
+
+// NewRequest returns a request for listing id by account, valid for
+// lifetime (at most MaxRequestLifetime) from now, with a fresh nonce.
+func NewRequest(chainID uint64, contract common.Address, id uint64, account common.Address, now time.Time, lifetime time.Duration) (Request, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return Request{}, err
+	}
+	return Request{ChainID: chainID, Contract: contract, ListingID: id, Account: account,
+		Nonce: hex.EncodeToString(b), Expiry: now.Add(min(lifetime, MaxRequestLifetime)).Unix()}, nil
+}
+
+// Message returns the exact text signed with EIP-191: readable, so a wallet
+// shows the user what it signs.
+func (r Request) Message() []byte {
+	return fmt.Appendf(nil, "medmarket download request\nchain: %d\ncontract: %s\nlisting: %d\naccount: %s\nnonce: %s\nexpires: %d\n",
+		r.ChainID, r.Contract.Hex(), r.ListingID, r.Account.Hex(), r.Nonce, r.Expiry)
+}
+
+// SignedRequest is a request with its EIP-191 signature, as POSTed.
+type SignedRequest struct {
+	Request
+	Signature hexutil.Bytes `json:"signature"`
+}
+
+// Sign signs r with an unlocked account.
+func Sign(r Request, s *vault.Signer) (SignedRequest, error) {
+	sig, err := s.SignPersonal(r.Message())
+	if err != nil {
+		return SignedRequest{}, err
+	}
+	return SignedRequest{Request: r, Signature: sig}, nil
+}
+
+// Backend is what a provider needs from its node. The app implements it.
+type Backend interface {
+	// ContentHash returns the content hash listing id carries on chain
+	// (ENOTFOUND for an unknown listing).
+	ContentHash(ctx context.Context, id uint64) (common.Hash, error)
+	// HasLicence asks the contract whether who may use listing id now.
+	HasLicence(ctx context.Context, id uint64, who common.Address) (bool, error)
+	// UseNonce records a nonce of signer as used; EFORBIDDEN when it was.
+	UseNonce(ctx context.Context, signer common.Address, nonce string, expiry time.Time) error
+	// DatasetKey returns the dataset key of a content hash (ENOTFOUND when
+	// this node does not provide it).
+	DatasetKey(ctx context.Context, content common.Hash) (*vault.DatasetKey, error)
+	// OpenBlob opens the blob of a content hash, with its size.
+	OpenBlob(ctx context.Context, content common.Hash) (io.ReadCloser, int64, error)
+	// Card returns an encoded dataset card by metadata hash.
+	Card(ctx context.Context, metadata common.Hash) ([]byte, error)
+}
+
+// Provider answers download requests for one chain and contract.
+type Provider struct {
+	ChainID  uint64
+	Contract common.Address
+	Key      *ecdsa.PublicKey // the node key, published at PathKey
+	Backend  Backend
+	Now      func() time.Time // nil: time.Now
+}
+
+// Delivery is what a licensed buyer receives: the blob and the dataset key
+// wrapped to the buyer's public key.
+type Delivery struct {
+	ListingID   uint64
+	ContentHash common.Hash
+	WrappedKey  []byte
+	Size        int64 // -1 when unknown
+	Blob        io.ReadCloser
+}
+
+// Authorize checks a signed request and returns the signer's address and
+// public key. Refusals are EFORBIDDEN with the reason (bad signature, other
+// chain or contract, expired, replayed nonce, no valid licence).
+func (p *Provider) Authorize(ctx context.Context, sr SignedRequest) (common.Address, *ecdsa.PublicKey, error) {
+	now := time.Now
+	if p.Now != nil {
+		now = p.Now
+	}
+	pub, err := vault.RecoverPersonalKey(sr.Message(), sr.Signature)
+	if err != nil {
+		return common.Address{}, nil, marketplace.Wrap(marketplace.EFORBIDDEN, err, "Download refused: the request's signature is malformed")
+	}
+	who := crypto.PubkeyToAddress(*pub)
+	switch {
+	case who != sr.Account:
+		return who, nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Download refused: the request is not signed by account %s.", sr.Account.Hex())
+	case sr.ChainID != p.ChainID:
+		return who, nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Download refused: the request is for chain %d, this provider serves chain %d.", sr.ChainID, p.ChainID)
+	case sr.Contract != p.Contract:
+		return who, nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Download refused: the request is for contract %s, this provider serves %s.", sr.Contract.Hex(), p.Contract.Hex())
+	}
+	exp := time.Unix(sr.Expiry, 0)
+	t := now()
+	if !exp.After(t) {
+		return who, nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Download refused: the request expired at %s; sign a new one.", exp.UTC().Format(time.RFC3339))
+	}
+	if exp.After(t.Add(MaxRequestLifetime + clockSkew)) {
+		return who, nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Download refused: the request's expiry is more than %s ahead.", MaxRequestLifetime)
+	}
+	if err := p.Backend.UseNonce(ctx, who, sr.Nonce, exp); err != nil {
+		return who, nil, err
+	}
+	ok, err := p.Backend.HasLicence(ctx, sr.ListingID, who)
+	if err != nil {
+		return who, nil, err
+	}
+	if !ok {
+		return who, nil, marketplace.Errorf(marketplace.EFORBIDDEN,
+			"Download refused: account %s holds no valid licence to listing %d (none bought, expired, or its seat was removed).", who.Hex(), sr.ListingID)
+	}
+	return who, pub, nil
+}
+
+// Download authorizes the request and delivers the blob and the wrapped key.
+// The caller closes Delivery.Blob.
+func (p *Provider) Download(ctx context.Context, sr SignedRequest) (*Delivery, error) {
+	_, pub, err := p.Authorize(ctx, sr)
+	if err != nil {
+		return nil, err
+	}
+	content, err := p.Backend.ContentHash(ctx, sr.ListingID)
+	if err != nil {
+		return nil, err
+	}
+	dk, err := p.Backend.DatasetKey(ctx, content)
+	if err != nil {
+		return nil, err
+	}
+	wrapped, err := vault.WrapKey(dk, pub)
+	if err != nil {
+		return nil, err
+	}
+	blob, size, err := p.Backend.OpenBlob(ctx, content)
+	if err != nil {
+		return nil, err
+	}
+	return &Delivery{ListingID: sr.ListingID, ContentHash: content, WrappedKey: wrapped, Size: size, Blob: blob}, nil
+}
+
+// join appends an API path to a provider URL.
+func join(base, path string) string {
+	return strings.TrimSuffix(base, "/") + "/" + path
+}
