@@ -100,7 +100,11 @@ func (r *remoteTransform) Describe() anonymize.Descriptor { return r.desc }
 // batchTargetBytes is the size batches aim at: large enough that per-message
 // costs vanish, small enough that both processes work at once (the host
 // encodes batch n+1 while the plugin transforms batch n).
-const batchTargetBytes = 4 << 20
+const batchTargetBytes = 16 << 20
+
+// batchRows, when set (by tests), fixes the rows per batch; 1 makes the
+// stream one message per row, the baseline the column-wise batches beat.
+var batchRows int
 
 // Apply streams t to the plugin in column-wise batches and puts the answer
 // together. It checks everything the plugin returns (row counts, codes,
@@ -138,6 +142,9 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 	// Send in the background; the batch sizes go to the receiver so it can
 	// check a row-scoped transform's answers one by one.
 	per := max(batchTargetBytes/bytesPerRow(t), 256)
+	if batchRows > 0 {
+		per = batchRows
+	}
 	sizes := &sizeQueue{}
 	hier := newHierarchyMap() // the answer may refer to hierarchies sent
 	sendErr := make(chan error, 1)
@@ -210,10 +217,11 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 // would pass limit.
 func (r *remoteTransform) send(stream grpc.BidiStreamingClient[pb.TransformRequest, pb.TransformResponse], t *anonymize.Table, per, limit int, sizes *sizeQueue, hier *hierarchyMap) error {
 	ids := newHierarchyIDs(1, hier)
+	bt := newBatcher(t, ids)
 	n := t.NumRows()
 	var sendRange func(lo, hi int) error
 	sendRange = func(lo, hi int) error {
-		b := encodeBatch(t.Slice(lo, hi).Compact(), ids)
+		b := bt.encode(lo, hi)
 		req := &pb.TransformRequest{Msg: &pb.TransformRequest_Batch{Batch: b}}
 		if proto.Size(req) > limit-1024 {
 			if hi-lo == 1 {

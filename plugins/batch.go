@@ -90,6 +90,81 @@ func encodeBatch(t *anonymize.Table, ids *hierarchyIDs) *pb.Batch {
 	return b
 }
 
+// batcher encodes consecutive row ranges of one table. Each batch carries
+// only the values its rows use, found with a per-column scratch remap in
+// time proportional to the batch, not to the table's dictionaries (which is
+// what Table.Slice(...).Compact() would cost per batch).
+type batcher struct {
+	t     *anonymize.Table
+	ids   *hierarchyIDs
+	remap [][]uint32 // per column: old code -> new code + 1, 0 when unused in this batch
+	used  [][]uint32 // per column scratch: old codes in order of first use
+}
+
+func newBatcher(t *anonymize.Table, ids *hierarchyIDs) *batcher {
+	return &batcher{t: t, ids: ids, remap: make([][]uint32, len(t.Columns)), used: make([][]uint32, len(t.Columns))}
+}
+
+// encode returns rows [lo, hi) as a batch.
+func (bt *batcher) encode(lo, hi int) *pb.Batch {
+	b := &pb.Batch{Rows: uint32(hi - lo), Columns: make([]*pb.Column, len(bt.t.Columns))}
+	for j, c := range bt.t.Columns {
+		if bt.remap[j] == nil {
+			bt.remap[j] = make([]uint32, len(c.Dict))
+		}
+		b.Columns[j] = bt.encodeColumn(j, c, lo, hi)
+	}
+	for j, c := range bt.t.Columns {
+		b.Columns[j].Hierarchy = bt.ids.ref(c.Hierarchy, b)
+	}
+	return b
+}
+
+func (bt *batcher) encodeColumn(j int, c *anonymize.Column, lo, hi int) *pb.Column {
+	codes := c.Codes[lo:hi]
+	remap := bt.remap[j]
+	used := bt.used[j][:0]
+	// First pass: number the values in order of first use.
+	for _, code := range codes {
+		if remap[code] == 0 {
+			used = append(used, code)
+			remap[code] = uint32(len(used))
+		}
+	}
+	width := codeWidth(len(used))
+	out := make([]byte, len(codes)*width)
+	switch width {
+	case 1:
+		for i, code := range codes {
+			out[i] = byte(remap[code] - 1)
+		}
+	case 2:
+		for i, code := range codes {
+			binary.LittleEndian.PutUint16(out[2*i:], uint16(remap[code]-1))
+		}
+	default:
+		for i, code := range codes {
+			binary.LittleEndian.PutUint32(out[4*i:], remap[code]-1)
+		}
+	}
+	size := 0
+	for _, code := range used {
+		size += len(c.Dict[code])
+	}
+	dict := make([]byte, 0, size)
+	ends := make([]uint32, len(used))
+	for i, code := range used {
+		dict = append(dict, c.Dict[code]...)
+		ends[i] = uint32(len(dict))
+		remap[code] = 0
+	}
+	bt.used[j] = used
+	return &pb.Column{
+		Name: c.Name, Type: c.Type.String(), Role: c.Role.String(), Level: int32(c.Level),
+		Applied: c.Applied, Dict: dict, DictEnds: ends, CodeWidth: uint32(width), Codes: out,
+	}
+}
+
 func encodeColumn(c *anonymize.Column, hier uint32) *pb.Column {
 	size := 0
 	for _, v := range c.Dict {
