@@ -52,11 +52,13 @@ func (a *App) trials() (*trials.Service, error) {
 	return ts.svc, ts.err
 }
 
-// Credentials name the account that acts and the passphrase that unlocks its
-// key for this one action. (Sessions will supply them once they exist.)
+// Credentials say whose key signs a trial action: a signed-in session's
+// (Session, its token), or the account As unlocked with Passphrase for this
+// one action.
 type Credentials struct {
 	As         string
 	Passphrase string
+	Session    string
 }
 
 // withSponsor unlocks the account of c for f. Afterwards the key is locked,
@@ -66,6 +68,13 @@ func (a *App) withSponsor(c Credentials, f func(svc *trials.Service, s *vault.Si
 	svc, err := a.trials()
 	if err != nil {
 		return err
+	}
+	if c.Session != "" && c.Passphrase == "" {
+		signer, err := a.sessionSigner(context.Background(), c.Session)
+		if err != nil {
+			return err
+		}
+		return f(svc, signer) // the session keeps its key
 	}
 	if c.As == "" {
 		return marketplace.Errorf(marketplace.EINVALID, "Account required: the trial's sponsor signs every step.")

@@ -1,0 +1,510 @@
+package frontend
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/a-h/templ"
+
+	"github.com/medmarket/medmarket/app"
+	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/ledger"
+	"github.com/medmarket/medmarket/marketplace/trials"
+)
+
+// TrialService is what the trial pages need from the application.
+type TrialService interface {
+	Trials(ctx context.Context) ([]app.TrialSummary, error)
+	Trial(ctx context.Context, ref string) (app.TrialSummary, error)
+	TrialSteps(ctx context.Context, ref string, f trials.StepFilter) ([]trials.Entry, error)
+	RegisterTrial(ctx context.Context, c app.Credentials, title, identifier, protocolName string, protocol io.Reader) (marketplace.Trial, error)
+	RecordTrialSteps(ctx context.Context, c app.Credentials, ref string, inputs []trials.StepInput) ([]trials.Entry, error)
+	ParseTrialImport(ctx context.Context, recorder string, r io.Reader, cfg trials.RecorderConfig) ([]trials.StepInput, error)
+	PreviewTrialSteps(ctx context.Context, as, ref string, inputs []trials.StepInput) ([]trials.Prepared, error)
+	AnchorTrial(ctx context.Context, c app.Credentials, ref string) (ledger.AnchorReceipt, error)
+	ExportTrial(ctx context.Context, ref string) (*trials.Export, error)
+	VerifyTrialLog(ctx context.Context, ref string) (*trials.Report, error)
+	VerifyTrialExport(ctx context.Context, e *trials.Export) (*trials.Report, error)
+}
+
+// trialsOf returns the trial service the application offers, or one that
+// answers every call with EUNAVAILABLE.
+func trialsOf(svc Service) TrialService {
+	if ts, ok := svc.(TrialService); ok {
+		return ts
+	}
+	return noTrials{}
+}
+
+// noTrials is the trial service of an application without one.
+type noTrials struct{}
+
+var errNoTrials = marketplace.Errorf(marketplace.EUNAVAILABLE, "Trials are not available on this node.")
+
+func (noTrials) Trials(context.Context) ([]app.TrialSummary, error) { return nil, nil }
+func (noTrials) Trial(context.Context, string) (app.TrialSummary, error) {
+	return app.TrialSummary{}, errNoTrials
+}
+func (noTrials) TrialSteps(context.Context, string, trials.StepFilter) ([]trials.Entry, error) {
+	return nil, errNoTrials
+}
+func (noTrials) RegisterTrial(context.Context, app.Credentials, string, string, string, io.Reader) (marketplace.Trial, error) {
+	return marketplace.Trial{}, errNoTrials
+}
+func (noTrials) RecordTrialSteps(context.Context, app.Credentials, string, []trials.StepInput) ([]trials.Entry, error) {
+	return nil, errNoTrials
+}
+func (noTrials) ParseTrialImport(context.Context, string, io.Reader, trials.RecorderConfig) ([]trials.StepInput, error) {
+	return nil, errNoTrials
+}
+func (noTrials) PreviewTrialSteps(context.Context, string, string, []trials.StepInput) ([]trials.Prepared, error) {
+	return nil, errNoTrials
+}
+func (noTrials) AnchorTrial(context.Context, app.Credentials, string) (ledger.AnchorReceipt, error) {
+	return ledger.AnchorReceipt{}, errNoTrials
+}
+func (noTrials) ExportTrial(context.Context, string) (*trials.Export, error) { return nil, errNoTrials }
+func (noTrials) VerifyTrialLog(context.Context, string) (*trials.Report, error) {
+	return nil, errNoTrials
+}
+func (noTrials) VerifyTrialExport(context.Context, *trials.Export) (*trials.Report, error) {
+	return nil, errNoTrials
+}
+
+// credentials says who signs a trial action: the account and passphrase
+// fields of the form when given, else the signed-in session. It is the one
+// place that knows how a sponsor proves who it is.
+func credentials(r *http.Request) app.Credentials {
+	c := app.Credentials{As: strings.TrimSpace(r.FormValue("account")), Passphrase: r.FormValue("passphrase")}
+	if ck, err := r.Cookie(sessionCookie); err == nil && c.Passphrase == "" {
+		c.Session = ck.Value
+	}
+	return c
+}
+
+const (
+	maxFormBytes   = 64 << 10
+	maxUploadBytes = 64 << 20
+)
+
+// parseUpload reads a multipart form (files up to maxUploadBytes).
+func parseUpload(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes+1<<20)
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return marketplace.Errorf(marketplace.EINVALID, "The upload is larger than %d MiB.", maxUploadBytes>>20)
+		}
+		if err := r.ParseForm(); err != nil {
+			return marketplace.Errorf(marketplace.EINVALID, "The form could not be read.")
+		}
+	}
+	return nil
+}
+
+func parseSmallForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		return marketplace.Errorf(marketplace.EINVALID, "The form could not be read.")
+	}
+	return nil
+}
+
+// formFile returns the uploaded file of field name (EINVALID when missing).
+func formFile(r *http.Request, name, what string) (multipart.File, *multipart.FileHeader, error) {
+	f, h, err := r.FormFile(name)
+	if err != nil {
+		return nil, nil, marketplace.Errorf(marketplace.EINVALID, "%s: choose a file.", what)
+	}
+	return f, h, nil
+}
+
+// handleTrials handles GET /trials/: the trial list and the register form.
+func handleTrials(logger *slog.Logger, svc TrialService) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ts, err := svc.Trials(r.Context())
+		if err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		render(w, r, logger, http.StatusOK, page{Title: "Trials", Section: "trials", Content: trialsPage(ts, registerForm{})})
+	})
+}
+
+// handleTrialRegister handles POST /trials/: registers a trial and goes to
+// its page, or shows the form again with the reason.
+func handleTrialRegister(logger *slog.Logger, svc TrialService) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := parseUpload(w, r)
+		f := registerForm{Title: r.FormValue("title"), Identifier: r.FormValue("identifier"), Account: r.FormValue("account")}
+		var t marketplace.Trial
+		if err == nil {
+			var file multipart.File
+			var hdr *multipart.FileHeader
+			if file, hdr, err = formFile(r, "protocol", "Protocol document"); err == nil {
+				defer file.Close()
+				t, err = svc.RegisterTrial(r.Context(), credentials(r), f.Title, f.Identifier, hdr.Filename, file)
+			}
+		}
+		if code := marketplace.ErrorCode(err); code == marketplace.EINVALID || code == marketplace.EFORBIDDEN ||
+			code == marketplace.ECONFLICT || code == marketplace.ENOTFOUND {
+			f.Problem = marketplace.ErrorMessage(err)
+			ts, lerr := svc.Trials(r.Context())
+			if lerr != nil {
+				renderError(w, r, logger, lerr)
+				return
+			}
+			render(w, r, logger, httpStatus(code), page{Title: "Trials", Section: "trials", Content: trialsPage(ts, f)})
+			return
+		} else if err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		http.Redirect(w, r, trialURL(t), http.StatusSeeOther)
+	})
+}
+
+// stepFilter reads the timeline filter from the query.
+func stepFilter(r *http.Request) (trials.StepFilter, string, error) {
+	var f trials.StepFilter
+	if t := r.URL.Query().Get("type"); t != "" {
+		st, err := marketplace.ParseStepType(t)
+		if err != nil {
+			return f, "", err
+		}
+		f.Type = st
+	}
+	subject := strings.TrimSpace(r.URL.Query().Get("subject"))
+	f.Subject = subject
+	return f, subject, nil
+}
+
+// handleTrialView handles GET /trials/{id}/: the trial page.
+func handleTrialView(logger *slog.Logger, svc TrialService) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		t, err := svc.Trial(r.Context(), id)
+		if err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		f, subject, err := stepFilter(r)
+		if err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		steps, err := svc.TrialSteps(r.Context(), id, f)
+		if err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		v := trialView{T: t, Steps: steps, Filter: f, Subject: subject}
+		render(w, r, logger, http.StatusOK, page{Title: t.Identifier, Section: "trials", Content: trialPage(v)})
+	})
+}
+
+// handleTrialSteps handles GET /trials/{id}/steps: the timeline, filtered by
+// type and subject (an htmx fragment).
+func handleTrialSteps(logger *slog.Logger, svc TrialService) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		t, err := svc.Trial(r.Context(), id)
+		if err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		f, _, err := stepFilter(r)
+		if err == nil {
+			var steps []trials.Entry
+			if steps, err = svc.TrialSteps(r.Context(), id, f); err == nil {
+				renderComponent(w, r, logger, http.StatusOK, timeline(t.Trial, steps, false))
+				return
+			}
+		}
+		renderError(w, r, logger, err)
+	})
+}
+
+// handleTrialRecord handles POST /trials/{id}/steps: the step form, through
+// the form recorder. It answers with the form (cleared, or refilled with the
+// reason) and the timeline out of band.
+func handleTrialRecord(logger *slog.Logger, svc TrialService) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		if err := parseSmallForm(w, r); err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		t, err := svc.Trial(r.Context(), id)
+		if err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		v := stepFormValues{Type: r.PostForm.Get("type"), Subject: r.PostForm.Get("subject"), Data: r.PostForm.Get("data"),
+			Meaning: r.PostForm.Get("meaning"), Corrects: r.PostForm.Get("corrects"), Reason: r.PostForm.Get("reason"),
+			Protocol: r.PostForm.Get("protocol"), Account: r.PostForm.Get("account")}
+		step := make(map[string][]string)
+		for _, k := range []string{"type", "subject", "data", "meaning", "corrects", "reason", "protocol"} {
+			step[k] = r.PostForm[k]
+		}
+		var es []trials.Entry
+		ins, err := svc.ParseTrialImport(r.Context(), "form", strings.NewReader(encodeForm(step)), nil)
+		if err == nil {
+			es, err = svc.RecordTrialSteps(r.Context(), credentials(r), id, ins)
+		}
+		if code := marketplace.ErrorCode(err); code == marketplace.EINVALID || code == marketplace.EFORBIDDEN || code == marketplace.ENOTFOUND {
+			renderComponent(w, r, logger, httpStatus(code), stepForm(t.Trial, v, strings.TrimPrefix(marketplace.ErrorMessage(err), "form: "), ""))
+			return
+		} else if err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		if !isHTMX(r) {
+			http.Redirect(w, r, trialURL(t.Trial), http.StatusSeeOther)
+			return
+		}
+		steps, err := svc.TrialSteps(r.Context(), id, trials.StepFilter{})
+		if err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		e := es[len(es)-1]
+		done := fmt.Sprintf("Entry %d recorded: %s, %s by %s.", e.Index, e.Step.Type.Label(), e.Step.Meaning, e.Step.Who.Hex())
+		renderComponent(w, r, logger, http.StatusOK, templ.Join(
+			stepForm(t.Trial, stepFormValues{Account: v.Account, Meaning: v.Meaning, Type: v.Type}, "", done),
+			timeline(t.Trial, steps, true)))
+	})
+}
+
+func encodeForm(v map[string][]string) string {
+	var b strings.Builder
+	for k, vs := range v {
+		for _, x := range vs {
+			if b.Len() > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(k + "=" + url.QueryEscape(x))
+		}
+	}
+	return b.String()
+}
+
+// importInputs reads an import upload and parses it with its recorder.
+func importInputs(w http.ResponseWriter, r *http.Request, svc TrialService) ([]trials.StepInput, error) {
+	if err := parseUpload(w, r); err != nil {
+		return nil, err
+	}
+	file, _, err := formFile(r, "file", "File to import")
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	cfg, err := parseMapping(r.FormValue("map"))
+	if err != nil {
+		return nil, err
+	}
+	return svc.ParseTrialImport(r.Context(), r.FormValue("recorder"), file, cfg)
+}
+
+// parseMapping reads the import form's key=value lines.
+func parseMapping(s string) (trials.RecorderConfig, error) {
+	cfg := trials.RecorderConfig{}
+	if t := strings.TrimSpace(s); strings.HasPrefix(t, "{") {
+		if err := json.Unmarshal([]byte(t), &cfg); err != nil {
+			return nil, marketplace.Errorf(marketplace.EINVALID, "Mapping: not a JSON object of strings.")
+		}
+		return cfg, nil
+	}
+	sc := bufio.NewScanner(strings.NewReader(s))
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			return nil, marketplace.Errorf(marketplace.EINVALID, "Mapping line %d: want key=value.", n)
+		}
+		cfg[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	return cfg, nil
+}
+
+// handleTrialImportPreview handles POST /trials/{id}/import/preview: the
+// steps a file would record, with each row's problem; nothing is recorded.
+func handleTrialImportPreview(logger *slog.Logger, svc TrialService) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		ins, err := importInputs(w, r, svc)
+		var pre []trials.Prepared
+		if err == nil {
+			pre, err = svc.PreviewTrialSteps(r.Context(), strings.TrimSpace(r.FormValue("account")), id, ins)
+		}
+		switch code := marketplace.ErrorCode(err); {
+		case err == nil:
+			renderComponent(w, r, logger, http.StatusOK, importPreview(pre, ""))
+		case code == marketplace.EINVALID && len(pre) > 0:
+			renderComponent(w, r, logger, http.StatusUnprocessableEntity, importPreview(pre, "Nothing can be recorded until every row is fixed."))
+		case code == marketplace.EINVALID || code == marketplace.ENOTFOUND:
+			renderComponent(w, r, logger, httpStatus(code), importPreview(nil, marketplace.ErrorMessage(err)))
+		default:
+			renderError(w, r, logger, err)
+		}
+	})
+}
+
+// handleTrialImport handles POST /trials/{id}/import: records every step of
+// the file, or none.
+func handleTrialImport(logger *slog.Logger, svc TrialService) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		ins, err := importInputs(w, r, svc)
+		var es []trials.Entry
+		if err == nil {
+			es, err = svc.RecordTrialSteps(r.Context(), credentials(r), id, ins)
+		}
+		switch code := marketplace.ErrorCode(err); {
+		case err == nil:
+			t, terr := svc.Trial(r.Context(), id)
+			steps, serr := svc.TrialSteps(r.Context(), id, trials.StepFilter{})
+			if err := errors.Join(terr, serr); err != nil {
+				renderError(w, r, logger, err)
+				return
+			}
+			renderComponent(w, r, logger, http.StatusOK, templ.Join(importDone(len(es), es[0].Index, es[len(es)-1].Index), timeline(t.Trial, steps, true)))
+		case code == marketplace.EINVALID || code == marketplace.EFORBIDDEN || code == marketplace.ENOTFOUND:
+			renderComponent(w, r, logger, httpStatus(code), importPreview(nil, "Nothing was recorded: "+marketplace.ErrorMessage(err)))
+		default:
+			renderError(w, r, logger, err)
+		}
+	})
+}
+
+// handleTrialAnchor handles POST /trials/{id}/anchor: anchors the log now
+// and answers with the anchoring card.
+func handleTrialAnchor(logger *slog.Logger, svc TrialService) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		if err := parseSmallForm(w, r); err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		_, aerr := svc.AnchorTrial(r.Context(), credentials(r), id)
+		t, err := svc.Trial(r.Context(), id)
+		if err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		status, problem := http.StatusOK, ""
+		if aerr != nil {
+			status, problem = httpStatus(marketplace.ErrorCode(aerr)), marketplace.ErrorMessage(aerr)
+			if status >= 500 {
+				logger.Error("anchor", "trial", id, "err", aerr)
+			}
+		}
+		if !isHTMX(r) && aerr == nil {
+			http.Redirect(w, r, trialURL(t.Trial), http.StatusSeeOther)
+			return
+		}
+		renderComponent(w, r, logger, status, anchoringCard(t, r.PostForm.Get("account"), problem))
+	})
+}
+
+// handleTrialVerify handles POST /trials/{id}/verify: the whole log checked.
+func handleTrialVerify(logger *slog.Logger, svc TrialService) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rep, err := svc.VerifyTrialLog(r.Context(), r.PathValue("id"))
+		switch {
+		case rep != nil:
+			renderComponent(w, r, logger, http.StatusOK, verifyResult(rep, ""))
+		case marketplace.ErrorCode(err) == marketplace.EINTERNAL:
+			renderError(w, r, logger, err)
+		default:
+			renderComponent(w, r, logger, httpStatus(marketplace.ErrorCode(err)), verifyResult(nil, marketplace.ErrorMessage(err)))
+		}
+	})
+}
+
+// handleTrialExport handles GET /trials/{id}/export.json and export.csv:
+// the audit trail as a download.
+func handleTrialExport(logger *slog.Logger, svc TrialService, format string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e, err := svc.ExportTrial(r.Context(), r.PathValue("id"))
+		if err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		var buf bytes.Buffer
+		ctype := "application/json"
+		if format == "csv" {
+			ctype = "text/csv; charset=utf-8"
+			err = trials.WriteCSV(&buf, e)
+		} else {
+			err = trials.WriteExport(&buf, e)
+		}
+		if err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		name := fmt.Sprintf("audit-%s.%s", safeFileName(e.Trial.Identifier), format)
+		w.Header().Set("Content-Type", ctype)
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+		w.Write(buf.Bytes())
+	})
+}
+
+func safeFileName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' {
+			return r
+		}
+		return '-'
+	}, s)
+}
+
+// handleVerifyUpload handles POST /verify/: an auditor's uploaded export,
+// verified against the chain (or offline); no account needed.
+func handleVerifyUpload(logger *slog.Logger, svc TrialService) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var rep *trials.Report
+		err := parseUpload(w, r)
+		if err == nil {
+			var file multipart.File
+			if file, _, err = formFile(r, "bundle", "Audit trail"); err == nil {
+				defer file.Close()
+				var e *trials.Export
+				if e, err = trials.ReadExport(file); err == nil {
+					if r.FormValue("offline") != "" {
+						rep, err = app.VerifyTrialExportOffline(r.Context(), e)
+					} else {
+						rep, err = svc.VerifyTrialExport(r.Context(), e)
+					}
+				}
+			}
+		}
+		var c = verifyResult(rep, "")
+		status := http.StatusOK
+		if rep == nil {
+			status = httpStatus(marketplace.ErrorCode(err))
+			if status >= 500 {
+				logger.Error("verify upload", "err", err)
+			}
+			c = verifyResult(nil, marketplace.ErrorMessage(err))
+		}
+		if !isHTMX(r) {
+			render(w, r, logger, status, page{Title: "Verify", Section: "trials", Content: templ.Join(verifyPage(), c)})
+			return
+		}
+		renderComponent(w, r, logger, status, c)
+	})
+}
