@@ -128,6 +128,7 @@ Every command works on one data directory (--data, or ` + envData + `).`,
 		newAccountCmd(c),
 		newChainCmd(c),
 		newTrialCmd(c), newVerifyCmd(c),
+		newAnonymizeCmd(c), newPluginsCmd(c), newPluginServeCmd(c),
 	)
 	return root
 }

@@ -122,7 +122,8 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 	}
 	n := t.NumRows()
 	err = stream.Send(&pb.TransformRequest{Msg: &pb.TransformRequest_Start{Start: &pb.Start{
-		ParamsJson: r.params, Secret: r.secret, Table: t.Name, Rows: int64(n), Suppressed: int64(t.Suppressed)}}})
+		ParamsJson: r.params, Secret: r.secret, Table: t.Name, Rows: int64(n), Suppressed: int64(t.Suppressed),
+		MaxMessageBytes: int64(limit)}}})
 	if err != nil {
 		return nil, recvErr(stream)
 	}
@@ -423,7 +424,11 @@ func (s *AnonymizerGRPCServer) Transform(stream grpc.BidiStreamingServer[pb.Tran
 			return toStatus(err)
 		}
 		name, suppressed = out.Name, int64(out.Suppressed)
-		per := max(batchTargetBytes/bytesPerRow(out), 256)
+		target := batchTargetBytes
+		if m := int(start.MaxMessageBytes); m > 0 {
+			target = min(target, m/2)
+		}
+		per := max(target/bytesPerRow(out), 1)
 		for lo := 0; lo < out.NumRows(); lo += per {
 			if err := sendTable(out.Slice(lo, min(lo+per, out.NumRows()))); err != nil {
 				return err

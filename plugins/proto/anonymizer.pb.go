@@ -403,9 +403,12 @@ type Start struct {
 	// rows is the number of rows the client will send in all batches.
 	Rows int64 `protobuf:"varint,4,opt,name=rows,proto3" json:"rows,omitempty"`
 	// suppressed counts rows removed from the table before this step.
-	Suppressed    int64 `protobuf:"varint,5,opt,name=suppressed,proto3" json:"suppressed,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Suppressed int64 `protobuf:"varint,5,opt,name=suppressed,proto3" json:"suppressed,omitempty"`
+	// max_message_bytes is the largest message the host accepts; the plugin
+	// sizes its answer batches to fit.
+	MaxMessageBytes int64 `protobuf:"varint,6,opt,name=max_message_bytes,json=maxMessageBytes,proto3" json:"max_message_bytes,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Start) Reset() {
@@ -469,6 +472,13 @@ func (x *Start) GetRows() int64 {
 func (x *Start) GetSuppressed() int64 {
 	if x != nil {
 		return x.Suppressed
+	}
+	return 0
+}
+
+func (x *Start) GetMaxMessageBytes() int64 {
+	if x != nil {
+		return x.MaxMessageBytes
 	}
 	return 0
 }
@@ -844,7 +854,7 @@ const file_anonymizer_proto_rawDesc = "" +
 	"\baccepted\x18\x01 \x01(\v2 .medmarket.plugins.v1.DescriptorH\x00R\baccepted\x123\n" +
 	"\x05batch\x18\x02 \x01(\v2\x1b.medmarket.plugins.v1.BatchH\x00R\x05batch\x120\n" +
 	"\x04done\x18\x03 \x01(\v2\x1a.medmarket.plugins.v1.DoneH\x00R\x04doneB\x05\n" +
-	"\x03msg\"\x8a\x01\n" +
+	"\x03msg\"\xb6\x01\n" +
 	"\x05Start\x12\x1f\n" +
 	"\vparams_json\x18\x01 \x01(\fR\n" +
 	"paramsJson\x12\x16\n" +
@@ -853,7 +863,8 @@ const file_anonymizer_proto_rawDesc = "" +
 	"\x04rows\x18\x04 \x01(\x03R\x04rows\x12\x1e\n" +
 	"\n" +
 	"suppressed\x18\x05 \x01(\x03R\n" +
-	"suppressed\"\x96\x01\n" +
+	"suppressed\x12*\n" +
+	"\x11max_message_bytes\x18\x06 \x01(\x03R\x0fmaxMessageBytes\"\x96\x01\n" +
 	"\x05Batch\x12\x12\n" +
 	"\x04rows\x18\x01 \x01(\rR\x04rows\x126\n" +
 	"\acolumns\x18\x02 \x03(\v2\x1c.medmarket.plugins.v1.ColumnR\acolumns\x12A\n" +

@@ -1,0 +1,243 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/hashicorp/go-plugin"
+	"github.com/spf13/cobra"
+
+	"github.com/medmarket/medmarket/app"
+	"github.com/medmarket/medmarket/marketplace"
+)
+
+// envSecret holds the publisher's secret for keyed pseudonyms and date
+// shifts; without it the presets remove record identifiers instead.
+const envSecret = "MEDMARKET_PSEUDONYM_SECRET"
+
+// progressMinBytes: inputs at least this large get a progress bar.
+const progressMinBytes = 8 << 20
+
+func newAnonymizeCmd(c *cli) *cobra.Command {
+	var (
+		req         app.AnonymizeRequest
+		delimiter   string
+		qi, sens    []string
+		hierarchies []string
+		pluginDirs  []string
+		suggest     bool
+		progress    string
+	)
+	cmd := &cobra.Command{
+		Use:   "anonymize --in FILE --out FILE (--preset NAME | --config pipeline.yaml | --k N --qi COLS)",
+		Short: "Anonymize a CSV file or FHIR bundle locally and report the risk left",
+		Long: `Anonymize a CSV file or a FHIR R4 bundle on this machine: run a pipeline of
+transforms (built-in or trusted plugins), measure the re-identification risk
+and utility left, and check the policy. The output (CSV, or Parquet when --out
+ends in .parquet; for FHIR one CSV per resource table in the --out directory)
+is written only when the policy passes; otherwise the command exits with
+status 2 and the policy's reasons, and writes nothing. Rows suppressed by the
+privacy model are left out and counted in the report.
+
+The pipeline comes from --config, or --preset (safe-harbor, safe-harbor-k5),
+or --k with the quasi-identifiers (--qi) and their hierarchies (--hierarchy
+COLUMN=FILE, ARX hierarchy CSVs). --suggest writes a starting config instead.
+Keyed pseudonyms use the secret in ` + envSecret + `.`,
+		Example: `  medmarket anonymize --in patients.csv --preset safe-harbor --out patients-sh.csv --report report.json
+  medmarket anonymize --in adult.csv --delimiter ';' --k 5 --qi age,sex,race --sensitive occupation \
+      --hierarchy age=adult_hierarchy_age.csv --out adult-k5.parquet
+  medmarket anonymize --in patients.csv --suggest --out pipeline.yaml`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if delimiter != "" {
+				r, n := utf8.DecodeRuneInString(delimiter)
+				if delimiter == `\t` || delimiter == "tab" {
+					r, n = '\t', len(delimiter)
+				}
+				if n != len(delimiter) {
+					return usageError{fmt.Errorf("--delimiter: want one character, got %q", delimiter)}
+				}
+				req.Delimiter = r
+			}
+			req.QuasiIdentifiers = splitList(qi)
+			req.Sensitive = splitList(sens)
+			req.Hierarchies = map[string]string{}
+			for _, h := range hierarchies {
+				col, file, ok := strings.Cut(h, "=")
+				if !ok || col == "" || file == "" {
+					return usageError{fmt.Errorf("--hierarchy %q: want COLUMN=FILE", h)}
+				}
+				req.Hierarchies[col] = file
+			}
+			if s := c.getenv(envSecret); s != "" {
+				req.Secret = []byte(s)
+			}
+			cfg, err := c.config()
+			if err != nil {
+				return err
+			}
+			an, err := app.NewAnonymizer(cfg.DataDir, app.AnonymizerOptions{PluginDirs: pluginDirs})
+			if err != nil {
+				return err
+			}
+			defer an.Close()
+			// On SIGINT/SIGTERM main cancels the context: kill every plugin
+			// at once, even one stuck in a call.
+			stop := contextAfter(cmd, plugin.CleanupClients)
+			defer stop()
+
+			if suggest {
+				y, err := an.SuggestConfig(cmd.Context(), req)
+				if err != nil {
+					return err
+				}
+				if req.Out == "" || req.Out == "-" {
+					_, err = c.stdout.Write(y)
+					return err
+				}
+				if err := writeConfigFile(req.Out, y); err != nil {
+					return marketplace.Errorf(marketplace.EINVALID, "--out: %v", err)
+				}
+				fmt.Fprintf(c.stdout, "wrote %s\n", req.Out)
+				return nil
+			}
+			bar := newProgressBar(c.stderr, req.In, progress)
+			req.Progress = bar.update
+			res, err := an.Anonymize(cmd.Context(), req)
+			bar.finish()
+			if err != nil {
+				return err
+			}
+			for _, r := range res.Results {
+				rep := r.Report
+				fmt.Fprintf(c.stdout, "%s: %d rows published, %d suppressed, k=%d, highest risk %.3g, policy %s\n",
+					r.Table.Name, rep.Rows, rep.Suppressed, rep.MinClassSize, rep.Risk.Prosecutor.Highest, r.Verdict)
+			}
+			for _, o := range res.Outputs {
+				fmt.Fprintf(c.stdout, "wrote %s\n", o)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&req.In, "in", "", "input file: CSV, or FHIR R4 bundle / NDJSON (.json, .ndjson)")
+	f.StringVar(&req.Format, "format", "", "input format: csv or fhir (default: by extension)")
+	f.StringVar(&delimiter, "delimiter", "", "CSV delimiter (default: detected)")
+	f.StringVar(&req.ConfigFile, "config", "", "pipeline config (YAML)")
+	f.StringVar(&req.Preset, "preset", "", "built-in pipeline: safe-harbor or safe-harbor-k5")
+	f.IntVar(&req.K, "k", 0, "k-anonymity: every published row shares its quasi-identifiers with at least k-1 others")
+	f.StringSliceVar(&qi, "qi", nil, "quasi-identifier columns (comma-separated; the only ones when given)")
+	f.StringSliceVar(&sens, "sensitive", nil, "sensitive columns (comma-separated)")
+	f.StringArrayVar(&hierarchies, "hierarchy", nil, "COLUMN=FILE: an ARX generalization hierarchy CSV (repeatable)")
+	f.StringVar(&req.Out, "out", "", "output file (.csv or .parquet), a directory for FHIR input, or the config with --suggest (default stdout)")
+	f.StringVar(&req.Report, "report", "", "write the anonymization report (JSON) here")
+	f.BoolVar(&suggest, "suggest", false, "write a starting pipeline config suggested from the data instead of anonymizing")
+	f.BoolVar(&req.Isolated, "isolated", false, "run each built-in transform in a process of its own")
+	f.StringArrayVar(&pluginDirs, "plugins", nil, "another directory of plugins (repeatable)")
+	f.StringVar(&progress, "progress", "auto", "progress bar on stderr: auto (large inputs), always or never")
+	return cmd
+}
+
+func splitList(vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// contextAfter runs f when the command's context is cancelled; the
+// returned function stops that.
+func contextAfter(cmd *cobra.Command, f func()) func() {
+	ctx := cmd.Context()
+	if ctx == nil {
+		return func() {}
+	}
+	stop := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+			f()
+		case <-stop:
+		}
+	}()
+	return func() { close(stop) }
+}
+
+func writeConfigFile(path string, b []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// progressBar draws rows read and transforms done on one stderr line.
+type progressBar struct {
+	mu    sync.Mutex
+	w     io.Writer
+	on    bool
+	last  time.Time
+	drawn bool
+}
+
+func newProgressBar(w io.Writer, in, mode string) *progressBar {
+	on := mode == "always"
+	if mode == "auto" {
+		if st, err := os.Stat(in); err == nil && st.Size() >= progressMinBytes {
+			on = true
+		}
+	}
+	return &progressBar{w: w, on: on}
+}
+
+func (p *progressBar) update(e app.AnonymizeProgress) {
+	if !p.on {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if e.Stage == "read" && time.Since(p.last) < 100*time.Millisecond {
+		return
+	}
+	p.last = time.Now()
+	var line string
+	switch e.Stage {
+	case "read":
+		line = fmt.Sprintf("reading %s: %s rows", e.Table, groupDigits(e.Rows))
+	case "transform":
+		line = fmt.Sprintf("anonymizing %s: [%s%s] step %d/%d %s", e.Table,
+			strings.Repeat("#", e.Step-1), strings.Repeat(".", e.Steps-e.Step+1), e.Step, e.Steps, e.Transform)
+	case "write":
+		line = "writing"
+	}
+	fmt.Fprintf(p.w, "\r\033[K%s", line)
+	p.drawn = true
+}
+
+func (p *progressBar) finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.drawn {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
+
+func groupDigits(n int) string {
+	s := fmt.Sprint(n)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

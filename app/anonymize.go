@@ -1,0 +1,458 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/medmarket/medmarket/anonymize"
+	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/plugins"
+)
+
+// Anonymizer runs anonymization pipelines on files with the node's
+// plugins: built-ins in process or isolated, and the third-party plugins the
+// user trusted. It needs only the data directory, not the chain.
+type Anonymizer struct {
+	dataDir string
+	host    *plugins.Host
+}
+
+// AnonymizerOptions configure NewAnonymizer.
+type AnonymizerOptions struct {
+	// PluginDirs are searched for plugins besides <data dir>/plugins.
+	PluginDirs []string
+	// CallTimeout bounds each call into a plugin (0: the host's default).
+	CallTimeout time.Duration
+	// PluginLog receives the plugins' log lines (nil: discarded).
+	PluginLog io.Writer
+}
+
+// NewAnonymizer returns an Anonymizer on dataDir; Close stops its plugins.
+func NewAnonymizer(dataDir string, opt AnonymizerOptions) (*Anonymizer, error) {
+	h, err := plugins.NewHost(plugins.Options{DataDir: dataDir, Dirs: opt.PluginDirs, CallTimeout: opt.CallTimeout, Log: opt.PluginLog})
+	if err != nil {
+		return nil, err
+	}
+	return &Anonymizer{dataDir: dataDir, host: h}, nil
+}
+
+// Close stops every plugin the Anonymizer started.
+func (a *Anonymizer) Close() error { return a.host.Close() }
+
+// AnonymizeRequest says what to anonymize, how, and where the result goes.
+// The pipeline comes from ConfigFile, else Preset, else K; the flags-style
+// fields (Preset, K, QuasiIdentifiers, Sensitive, Hierarchies) refine a
+// config file.
+type AnonymizeRequest struct {
+	In        string
+	Format    string // "csv", "fhir" or "" (by extension: .json and .ndjson are FHIR)
+	Delimiter rune   // CSV input; 0 detects it
+
+	ConfigFile       string
+	Preset           string
+	K                int
+	QuasiIdentifiers []string
+	Sensitive        []string
+	Hierarchies      map[string]string // column -> ARX hierarchy CSV file
+	// Secret is the publisher's key for pseudonyms and date shifts; without
+	// one the presets remove record identifiers instead.
+	Secret []byte
+	// Isolated runs each built-in transform in a process of its own.
+	Isolated bool
+
+	// Out is a file (.csv, or .parquet for Parquet) for one table, or a
+	// directory for the tables of a FHIR input (one <table>.csv each).
+	Out string
+	// Report, when set, receives the report as JSON.
+	Report string
+	// Progress, when set, hears about rows read and steps started.
+	Progress func(AnonymizeProgress)
+}
+
+// AnonymizeProgress is one progress event.
+type AnonymizeProgress struct {
+	Stage     string // "read", "transform" or "write"
+	Table     string
+	Rows      int // rows read so far (read)
+	Step      int // 1-based step starting (transform)
+	Steps     int
+	Transform string
+}
+
+// AnonymizeResult lists what was written and the runs' results.
+type AnonymizeResult struct {
+	Outputs []string
+	Results []*anonymize.Result
+}
+
+// Anonymize reads req.In, runs the pipeline, checks the policy and writes
+// the output and the report. Nothing is written unless every table passes
+// the policy: outputs go to temporary files renamed into place at the end.
+// Rows the privacy models suppress are left out and counted in the report.
+// Errors about the input, the config or the policy are EINVALID and name
+// the file, line, column or reasons; untrusted or changed plugins are
+// EFORBIDDEN; failing plugins EUNAVAILABLE.
+func (a *Anonymizer) Anonymize(ctx context.Context, req AnonymizeRequest) (*AnonymizeResult, error) {
+	if req.Out == "" {
+		return nil, marketplace.Errorf(marketplace.EINVALID, "No output given (--out).")
+	}
+	cfg, env, err := req.config()
+	if err != nil {
+		return nil, err
+	}
+	tables, err := req.read()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := a.host.RegisterAnonymizers(); err != nil {
+		return nil, marketplace.Wrap(marketplace.EINVALID, err, "Cannot read the plugin allow-list")
+	}
+	pl, err := cfg.Build(env)
+	if err != nil {
+		return nil, engineError("pipeline config", err)
+	}
+	if req.Isolated {
+		if err := a.host.Isolate(ctx, cfg, pl, env); err != nil {
+			return nil, engineError("pipeline", err)
+		}
+	}
+	name := ""
+	pl.Progress = func(step int, transform string) {
+		req.progress(AnonymizeProgress{Stage: "transform", Table: name, Step: step + 1, Steps: len(pl.Steps), Transform: transform})
+	}
+	var results []*anonymize.Result
+	if len(tables) == 1 {
+		name = tables[0].Name
+		r, err := pl.Run(ctx, tables[0])
+		if err != nil {
+			return nil, engineError("anonymize", err)
+		}
+		results = []*anonymize.Result{r}
+	} else {
+		if results, err = pl.RunAll(ctx, tables); err != nil {
+			return nil, engineError("anonymize", err)
+		}
+	}
+	var reasons []string
+	for _, r := range results {
+		if !r.Verdict.Pass {
+			for _, why := range r.Verdict.Reasons {
+				reasons = append(reasons, fmt.Sprintf("table %q: %s", r.Table.Name, why))
+			}
+		}
+	}
+	if len(reasons) > 0 {
+		return nil, marketplace.Wrap(marketplace.EINVALID, anonymize.ErrPolicy,
+			"The anonymized data fails the policy, nothing was written: %s", strings.Join(reasons, "; "))
+	}
+	req.progress(AnonymizeProgress{Stage: "write"})
+	outs, err := writeResults(req, results)
+	if err != nil {
+		return nil, err
+	}
+	return &AnonymizeResult{Outputs: outs, Results: results}, nil
+}
+
+// SuggestConfig reads req.In and returns a starting pipeline config (YAML):
+// every column with its suggested role, automatic hierarchies for the
+// quasi-identifiers, and the safe-harbor-k5 steps.
+func (a *Anonymizer) SuggestConfig(ctx context.Context, req AnonymizeRequest) ([]byte, error) {
+	tables, err := req.read()
+	if err != nil {
+		return nil, err
+	}
+	cfg := anonymize.SuggestConfig(tables[0])
+	for _, t := range tables[1:] {
+		for n, c := range anonymize.SuggestConfig(t).Columns {
+			if _, ok := cfg.Columns[n]; !ok {
+				cfg.Columns[n] = c
+			}
+		}
+	}
+	b, err := cfg.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	head := fmt.Sprintf("# Pipeline suggested by medmarket from %s: check every column's role before use.\n", filepath.Base(req.In))
+	return append([]byte(head), b...), nil
+}
+
+func (req *AnonymizeRequest) progress(p AnonymizeProgress) {
+	if req.Progress != nil {
+		req.Progress(p)
+	}
+}
+
+// config resolves the pipeline config and the engine environment.
+func (req *AnonymizeRequest) config() (*anonymize.Config, anonymize.Env, error) {
+	env := anonymize.Env{Secret: req.Secret}
+	cfg := &anonymize.Config{}
+	base := "."
+	if req.ConfigFile != "" {
+		f, err := os.Open(req.ConfigFile)
+		if err != nil {
+			return nil, env, marketplace.Errorf(marketplace.EINVALID, "--config: %v", err)
+		}
+		cfg, err = anonymize.LoadConfig(f)
+		f.Close()
+		if err != nil {
+			return nil, env, engineError(req.ConfigFile, err)
+		}
+		base = filepath.Dir(req.ConfigFile)
+	} else if req.Preset == "" && req.K == 0 {
+		return nil, env, marketplace.Errorf(marketplace.EINVALID, "No pipeline given: use --config FILE, --preset (%s) or --k N with --qi.", strings.Join(anonymize.Presets(), ", "))
+	}
+	// Hierarchy files in a config are relative to it; files from flags are
+	// made absolute below.
+	env.Open = func(name string) (io.ReadCloser, error) {
+		if !filepath.IsAbs(name) {
+			name = filepath.Join(base, name)
+		}
+		return os.Open(name)
+	}
+	if req.Preset != "" {
+		if _, err := anonymize.Preset(req.Preset); err != nil {
+			return nil, env, engineError("--preset", err)
+		}
+		cfg.Preset = req.Preset
+	}
+	if cfg.Columns == nil {
+		cfg.Columns = map[string]anonymize.ColumnConfig{}
+	}
+	setRole := func(names []string, role anonymize.Role) {
+		for _, n := range names {
+			c := cfg.Columns[n]
+			r := role
+			c.Role = &r
+			cfg.Columns[n] = c
+		}
+	}
+	setRole(req.QuasiIdentifiers, anonymize.RoleQuasi)
+	setRole(req.Sensitive, anonymize.RoleSensitive)
+	if len(req.QuasiIdentifiers) > 0 {
+		// The quasi-identifiers given are all of them.
+		off := false
+		cfg.SuggestRoles = &off
+	}
+	for col, file := range req.Hierarchies {
+		abs, err := filepath.Abs(file)
+		if err != nil {
+			return nil, env, marketplace.Errorf(marketplace.EINVALID, "--hierarchy %s: %v", col, err)
+		}
+		c := cfg.Columns[col]
+		c.Hierarchy = &anonymize.HierarchySpec{File: abs}
+		cfg.Columns[col] = c
+	}
+	if req.K > 0 {
+		if len(cfg.Transforms) == 0 && cfg.Preset != "" {
+			p, _ := anonymize.Preset(cfg.Preset)
+			cfg.Transforms = p.Transforms
+			if cfg.Policy == nil {
+				cfg.Policy = p.Policy
+			}
+		}
+		found := false
+		for i, t := range cfg.Transforms {
+			if t.Name == "privacy" {
+				p := anonymize.Params{}
+				for k, v := range t.Params {
+					p[k] = v
+				}
+				p["k"] = req.K
+				cfg.Transforms[i].Params = p
+				found = true
+			}
+		}
+		if !found {
+			cfg.Transforms = append(cfg.Transforms, anonymize.TransformConfig{Name: "privacy", Params: anonymize.Params{"k": req.K}})
+		}
+		if cfg.Policy == nil {
+			cfg.Policy = &anonymize.Policy{}
+		}
+		pol := *cfg.Policy
+		pol.MinK = max(pol.MinK, req.K)
+		cfg.Policy = &pol
+	}
+	return cfg, env, nil
+}
+
+// readBatchRows is how many CSV rows are read between progress reports.
+const readBatchRows = 1 << 16
+
+// read reads the input into tables: one for CSV, one per resource type for FHIR.
+func (req *AnonymizeRequest) read() ([]*anonymize.Table, error) {
+	if req.In == "" {
+		return nil, marketplace.Errorf(marketplace.EINVALID, "No input given (--in).")
+	}
+	f, err := os.Open(req.In)
+	if err != nil {
+		return nil, marketplace.Errorf(marketplace.EINVALID, "--in: %v", err)
+	}
+	defer f.Close()
+	format := strings.ToLower(req.Format)
+	if format == "" {
+		switch strings.ToLower(filepath.Ext(req.In)) {
+		case ".json", ".ndjson":
+			format = "fhir"
+		default:
+			format = "csv"
+		}
+	}
+	name := strings.TrimSuffix(filepath.Base(req.In), filepath.Ext(req.In))
+	switch format {
+	case "fhir":
+		tables, err := anonymize.ReadFHIR(f, filepath.Base(req.In))
+		if err != nil {
+			return nil, engineError("read "+req.In, err)
+		}
+		if len(tables) == 0 {
+			return nil, marketplace.Errorf(marketplace.EINVALID, "%s holds no FHIR resources medmarket reads.", req.In)
+		}
+		rows := 0
+		for _, t := range tables {
+			rows += t.NumRows()
+		}
+		req.progress(AnonymizeProgress{Stage: "read", Table: name, Rows: rows})
+		return tables, nil
+	case "csv":
+		r, err := anonymize.NewCSVReader(f, anonymize.CSVOptions{Name: filepath.Base(req.In), Delimiter: req.Delimiter})
+		if err != nil {
+			return nil, engineError("read "+req.In, err)
+		}
+		var batches []*anonymize.Table
+		for {
+			b, err := r.Next(readBatchRows)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return nil, engineError("read "+req.In, err)
+			}
+			batches = append(batches, b)
+			req.progress(AnonymizeProgress{Stage: "read", Table: name, Rows: r.Rows()})
+		}
+		if len(batches) == 0 {
+			return nil, marketplace.Errorf(marketplace.EINVALID, "%s has a header but no rows.", req.In)
+		}
+		t, err := anonymize.Concat(batches...)
+		if err != nil {
+			return nil, engineError("read "+req.In, err)
+		}
+		t.Name = name
+		return []*anonymize.Table{t}, nil
+	}
+	return nil, marketplace.Errorf(marketplace.EINVALID, "--format %q: want csv or fhir.", req.Format)
+}
+
+// writeResults writes every output and the report to temporary files next
+// to their destinations, then renames them into place.
+func writeResults(req AnonymizeRequest, results []*anonymize.Result) ([]string, error) {
+	type pending struct{ tmp, dst string }
+	var done []pending
+	fail := func(err error) ([]string, error) {
+		for _, p := range done {
+			os.Remove(p.tmp)
+		}
+		return nil, err
+	}
+	write := func(dst string, f func(w io.Writer) error) error {
+		tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".tmp-*")
+		if err != nil {
+			return marketplace.Errorf(marketplace.EINVALID, "cannot write %s: %v", dst, err)
+		}
+		done = append(done, pending{tmp.Name(), dst})
+		if err := f(tmp); err != nil {
+			tmp.Close()
+			return fmt.Errorf("write %s: %w", dst, err)
+		}
+		if err := tmp.Sync(); err != nil {
+			tmp.Close()
+			return err
+		}
+		return tmp.Close()
+	}
+	writeTable := func(dst string, t *anonymize.Table) error {
+		return write(dst, func(w io.Writer) error {
+			if strings.EqualFold(filepath.Ext(dst), ".parquet") {
+				return anonymize.WriteParquet(w, t)
+			}
+			return anonymize.WriteCSV(w, t, anonymize.CSVWriteOptions{})
+		})
+	}
+	if len(results) == 1 && !isDir(req.Out) {
+		if err := writeTable(req.Out, results[0].Table); err != nil {
+			return fail(err)
+		}
+	} else {
+		if err := os.MkdirAll(req.Out, 0o755); err != nil {
+			return fail(marketplace.Errorf(marketplace.EINVALID, "--out: %v", err))
+		}
+		for _, r := range results {
+			if err := writeTable(filepath.Join(req.Out, r.Table.Name+".csv"), r.Table); err != nil {
+				return fail(err)
+			}
+		}
+	}
+	if req.Report != "" {
+		var v any = results[0].Report
+		if len(results) > 1 {
+			reps := make([]*anonymize.Report, len(results))
+			for i, r := range results {
+				reps[i] = r.Report
+			}
+			v = reps
+		}
+		err := write(req.Report, func(w io.Writer) error {
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			return enc.Encode(v)
+		})
+		if err != nil {
+			return fail(err)
+		}
+	}
+	var outs []string
+	for i, p := range done {
+		if err := os.Rename(p.tmp, p.dst); err != nil {
+			for _, q := range done[i:] {
+				os.Remove(q.tmp)
+			}
+			return nil, err
+		}
+		outs = append(outs, p.dst)
+	}
+	return outs, nil
+}
+
+func isDir(path string) bool {
+	st, err := os.Stat(path)
+	return (err == nil && st.IsDir()) || strings.HasSuffix(path, string(os.PathSeparator))
+}
+
+// engineError maps the engine's and the plugin host's errors to
+// application errors: bad input, config or policy are EINVALID (the message
+// names the file, line, column or reasons), plugins the user has not
+// trusted EFORBIDDEN, plugins that fail EUNAVAILABLE.
+func engineError(what string, err error) error {
+	var me *marketplace.Error
+	switch {
+	case errors.As(err, &me):
+		return err
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded) && !strings.Contains(err.Error(), "plugin"):
+		return err
+	case errors.Is(err, plugins.ErrUntrusted), errors.Is(err, plugins.ErrChanged):
+		return marketplace.Errorf(marketplace.EFORBIDDEN, "%s: %v", what, err)
+	case errors.Is(err, anonymize.ErrInvalid), errors.Is(err, anonymize.ErrPolicy):
+		return marketplace.Errorf(marketplace.EINVALID, "%s: %v", what, err)
+	case strings.Contains(err.Error(), "plugin "):
+		return marketplace.Errorf(marketplace.EUNAVAILABLE, "%s: %v", what, err)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
