@@ -58,6 +58,8 @@ type App struct {
 	chainID        *big.Int
 	deploymentPath string
 	deployment     *chain.Deployment // nil until the contracts are deployed on this chain
+
+	market market // node key, blobs, catalog, indexer, provider (market.go)
 }
 
 // Open locks the data directory, opens its store, keystore and chain, and
@@ -107,6 +109,10 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 		return nil, err
 	}
 	if err := a.openChain(ctx, opts.Chain); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if err := a.openMarket(ctx); err != nil {
 		a.Close()
 		return nil, err
 	}

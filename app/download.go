@@ -1,0 +1,167 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/provider"
+)
+
+// DownloadRequest says where a download goes: a file path (written
+// atomically: a temp file renamed into place once decrypted and complete),
+// or a writer (streamed; on error it may hold part of the data).
+type DownloadRequest struct {
+	Out    string
+	Writer io.Writer
+}
+
+// Downloaded is a completed download.
+type Downloaded struct {
+	ListingID   uint64
+	ContentHash common.Hash
+	Format      string // the card's format: "csv" or "parquet"
+	Bytes       int64  // decrypted bytes written
+	Path        string // the file written, when Out was given
+	Provider    string // the provider that served it
+}
+
+// Download fetches listing id's dataset for the actor with a signed request
+// (EIP-191, one-use nonce, 5-minute expiry) from the listing's provider,
+// checks the blob's SHA-256 against the content hash on chain, unwraps the
+// dataset key with the actor's key and decrypts. When the listing's provider
+// is this node, the provider logic runs in process, with the same checks.
+//
+// Refusals: EFORBIDDEN when the provider finds no valid licence (none bought,
+// expired, seat removed) or the request is not acceptable; EUNAVAILABLE
+// "provider <url> unreachable"; EINVALID when the blob does not match the
+// listing or does not decrypt (damaged or tampered with); ENOTFOUND for an
+// unknown listing.
+func (a *App) Download(ctx context.Context, who Actor, id uint64, dst DownloadRequest) (Downloaded, error) {
+	if dst.Out == "" && dst.Writer == nil {
+		return Downloaded{}, marketplace.Errorf(marketplace.EINVALID, "Output: name a file to write the dataset to.")
+	}
+	l, err := a.Listing(ctx, id)
+	if err != nil {
+		return Downloaded{}, err
+	}
+	_, p, err := a.ready()
+	if err != nil {
+		return Downloaded{}, err
+	}
+	sg, release, err := a.signer(ctx, who)
+	if err != nil {
+		return Downloaded{}, err
+	}
+	defer release()
+	req, err := provider.NewRequest(a.chainID.Uint64(), p.Contract, id, sg.Address(), a.now(), provider.MaxRequestLifetime/2)
+	if err != nil {
+		return Downloaded{}, err
+	}
+	sr, err := provider.Sign(req, sg)
+	if err != nil {
+		return Downloaded{}, err
+	}
+	var d *provider.Delivery
+	if a.providesHere(ctx, l) {
+		d, err = p.Download(ctx, sr)
+	} else {
+		d, err = a.market.client.Download(ctx, l.Provider, sr)
+	}
+	if err != nil {
+		return Downloaded{}, err
+	}
+	defer d.Blob.Close()
+	out := Downloaded{ListingID: id, ContentHash: l.ContentHash, Provider: l.Provider}
+	if l.Card != nil {
+		out.Format = l.Card.Format
+	}
+
+	// The ciphertext goes to a temp file first: its hash is checked against
+	// the chain before a byte is decrypted.
+	dir := os.TempDir()
+	if dst.Out != "" {
+		dir = filepath.Dir(dst.Out)
+	}
+	ct, err := os.CreateTemp(dir, ".medmarket-blob-*")
+	if err != nil {
+		return out, marketplace.Wrap(marketplace.EINVALID, err, "Output directory %s is not writable", dir)
+	}
+	defer os.Remove(ct.Name())
+	defer ct.Close()
+	h := sha256.New()
+	if _, err := io.Copy(io.MultiWriter(ct, h), d.Blob); err != nil {
+		return out, marketplace.Wrap(marketplace.EUNAVAILABLE, err, "provider %s: the download broke off", l.Provider)
+	}
+	if got := common.BytesToHash(h.Sum(nil)); got != l.ContentHash {
+		return out, marketplace.Errorf(marketplace.EINVALID,
+			"The dataset from %s is damaged or was tampered with: its SHA-256 is %s, the listing's content hash is %s.", l.Provider, got.Hex(), l.ContentHash.Hex())
+	}
+	dk, err := sg.UnwrapKey(d.WrappedKey)
+	if err != nil {
+		return out, err
+	}
+	if _, err := ct.Seek(0, io.SeekStart); err != nil {
+		return out, err
+	}
+	plain, err := dk.Decrypt(ct)
+	if err != nil {
+		return out, err
+	}
+	if dst.Writer != nil {
+		out.Bytes, err = io.Copy(dst.Writer, plain)
+		return out, decryptErr(err)
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(dst.Out)+".part-*")
+	if err != nil {
+		return out, marketplace.Wrap(marketplace.EINVALID, err, "Output %s cannot be written", dst.Out)
+	}
+	defer os.Remove(tmp.Name())
+	out.Bytes, err = io.Copy(tmp, plain)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return out, decryptErr(err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
+		return out, err
+	}
+	if err := os.Rename(tmp.Name(), dst.Out); err != nil {
+		return out, marketplace.Wrap(marketplace.EINVALID, err, "Output %s cannot be written", dst.Out)
+	}
+	out.Path = dst.Out
+	a.log.Info("dataset downloaded", "listing", id, "account", sg.Address(), "bytes", out.Bytes, "provider", l.Provider)
+	return out, nil
+}
+
+func decryptErr(err error) error {
+	if err == nil || marketplace.ErrorCode(err) != marketplace.EINTERNAL {
+		return err
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return marketplace.Wrap(marketplace.EINVALID, err, "Output cannot be written")
+	}
+	return fmt.Errorf("decrypt dataset: %w", err)
+}
+
+// providesHere reports whether this node holds the listing's blob and key
+// (it published it, whatever URL it announced), so the provider logic runs
+// in process instead of over HTTP.
+func (a *App) providesHere(ctx context.Context, l *marketplace.Listing) bool {
+	if _, err := a.store.DatasetKey(ctx, l.ContentHash); err != nil {
+		return false
+	}
+	return a.market.blobs.Has([32]byte(l.ContentHash))
+}

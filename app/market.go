@@ -1,0 +1,733 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+
+	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/catalog"
+	"github.com/medmarket/medmarket/marketplace/chain"
+	"github.com/medmarket/medmarket/marketplace/contracts"
+	"github.com/medmarket/medmarket/marketplace/provider"
+	"github.com/medmarket/medmarket/marketplace/store"
+	"github.com/medmarket/medmarket/marketplace/vault"
+)
+
+// market is the marketplace state of an App: the node key, the blob store,
+// the catalog and its indexer, and this node's provider.
+type market struct {
+	mu        sync.Mutex
+	nodeKey   *vault.NodeKey
+	blobs     *vault.Blobs
+	catalog   *store.Catalog
+	indexer   *catalog.Indexer // nil until the contracts are deployed
+	provider  *provider.Provider
+	handler   http.Handler // provider.Handler
+	client    provider.Client
+	publicURL string
+	abi       *contracts.DataLicenseMarket
+
+	// hook, when set (tests), is called between the steps of a publish;
+	// an error stops the publish there, as a crash would.
+	hook func(step string) error
+}
+
+// Publish steps a test hook sees.
+const (
+	StepStored = "stored" // blob, wrapped key and pending record are durable; no transaction yet
+	StepListed = "listed" // the listing transaction is mined; not yet indexed nor marked listed
+)
+
+// DefaultPublicURL is the provider URL a node announces when none is set.
+const DefaultPublicURL = "http://127.0.0.1:8080/"
+
+// openMarket opens the node key, the blob store and the catalog. Called by Open.
+func (a *App) openMarket(ctx context.Context) error {
+	m := &a.market
+	var err error
+	if m.nodeKey, err = vault.LoadOrCreateNodeKey(filepath.Join(a.dataDir, "node.key")); err != nil {
+		return err
+	}
+	if m.blobs, err = vault.OpenBlobs(filepath.Join(a.dataDir, "blobs")); err != nil {
+		return err
+	}
+	if m.catalog, err = a.store.Catalog(); err != nil {
+		return err
+	}
+	m.abi = contracts.NewDataLicenseMarket()
+	m.publicURL = DefaultPublicURL
+	return nil
+}
+
+// SetPublicURL sets the URL at which other nodes reach this node's provider
+// API (serve's --public-url): it goes on chain with every listing published
+// through this node. EINVALID for anything but an absolute http(s) URL.
+func (a *App) SetPublicURL(u string) error {
+	if err := marketplace.ValidateProviderURL(u); err != nil {
+		return err
+	}
+	if !strings.HasSuffix(u, "/") {
+		u += "/"
+	}
+	a.market.mu.Lock()
+	defer a.market.mu.Unlock()
+	a.market.publicURL = u
+	return nil
+}
+
+// PublicURL returns this node's provider URL.
+func (a *App) PublicURL() string {
+	a.market.mu.Lock()
+	defer a.market.mu.Unlock()
+	return a.market.publicURL
+}
+
+// NodeAddress returns the address of the node key (the provider's identity).
+func (a *App) NodeAddress() common.Address { return a.market.nodeKey.Address() }
+
+// marketAddr returns the DataLicenseMarket address, or ENOTFOUND before deployment.
+func (a *App) marketAddr() (common.Address, error) {
+	if a.deployment != nil {
+		if addr, ok := a.deployment.Contracts[MarketContract]; ok {
+			return addr, nil
+		}
+	}
+	return common.Address{}, marketplace.Errorf(marketplace.ENOTFOUND,
+		"The marketplace contract is not deployed on chain %s (medmarket chain deploy --as NAME).", a.chainID)
+}
+
+// ready returns the indexer and provider, built on first use once the
+// contracts are known.
+func (a *App) ready() (*catalog.Indexer, *provider.Provider, error) {
+	addr, err := a.marketAddr()
+	if err != nil {
+		return nil, nil, err
+	}
+	m := &a.market
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.indexer == nil {
+		cards := catalog.CardFunc(func(ctx context.Context, l *marketplace.Listing) ([]byte, error) {
+			// The catalog index does not keep the provider URL: keep it
+			// here as the indexer sees each Listed event.
+			if l.Provider != "" {
+				if err := a.store.PutListingProvider(ctx, l.ID, l.Provider); err != nil {
+					return nil, err
+				}
+			} else {
+				l.Provider = a.store.ListingProvider(ctx, l.ID)
+			}
+			if b, err := a.store.Card(ctx, l.MetadataHash); err == nil {
+				return b, nil
+			}
+			if l.Provider == "" {
+				return nil, marketplace.Errorf(marketplace.ENOTFOUND, "Listing %d names no provider.", l.ID)
+			}
+			return m.client.Card(ctx, l.Provider, l.MetadataHash)
+		})
+		ix, err := catalog.New(catalog.Config{Chain: a.chain, Market: addr, Catalog: m.catalog, Cards: cards,
+			Logger: a.log, FromBlock: a.deployment.DeployBlock, CardTimeout: 3 * time.Second})
+		if err != nil {
+			return nil, nil, err
+		}
+		m.indexer = ix
+		m.provider = &provider.Provider{ChainID: a.chainID.Uint64(), Contract: addr, Key: m.nodeKey.PublicKey(),
+			Backend: providerBackend{a}, Now: a.now}
+		m.handler = m.provider.Handler(a.log)
+	}
+	return m.indexer, m.provider, nil
+}
+
+// Actor is who acts on the marketplace: a signed-in UI session, or an
+// account unlocked for one call (the CLI).
+type Actor struct {
+	token      string
+	name, pass string
+	signer     *vault.Signer
+}
+
+// BySession acts as the account of a UI session (its token).
+func BySession(token string) Actor { return Actor{token: token} }
+
+// ByAccount unlocks the named keystore account for the call and locks it after.
+func ByAccount(name, passphrase string) Actor { return Actor{name: name, pass: passphrase} }
+
+// BySigner acts with an already unlocked signer; the caller locks it.
+func BySigner(s *vault.Signer) Actor { return Actor{signer: s} }
+
+// signer resolves an actor; release locks a key unlocked for this call.
+func (a *App) signer(ctx context.Context, who Actor) (sg *vault.Signer, release func(), err error) {
+	switch {
+	case who.signer != nil:
+		return who.signer, func() {}, nil
+	case who.token != "":
+		sg, err := a.sessionSigner(ctx, who.token)
+		return sg, func() {}, err
+	case who.name != "":
+		sg, err := a.keys.Unlock(who.name, who.pass)
+		if err != nil {
+			return nil, nil, err
+		}
+		return sg, sg.Lock, nil
+	}
+	return nil, nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Sign in (or name an account) to do this.")
+}
+
+// transact sends calldata to the market contract as sg, waits for it to be
+// mined and applies its events to the catalog at once. Contract refusals
+// come back as marketplace errors with the reason.
+func (a *App) transact(ctx context.Context, sg *vault.Signer, value *big.Int, data []byte) (*types.Receipt, error) {
+	r, err := a.sendTx(ctx, sg, value, data)
+	if err != nil {
+		return r, err
+	}
+	if ix, _, err := a.ready(); err == nil {
+		if err := ix.IndexTx(ctx, r); err != nil {
+			a.log.Warn("index own transaction", "tx", r.TxHash, "err", err)
+		}
+	}
+	return r, nil
+}
+
+// sendTx sends calldata to the market contract as sg and waits for it to be mined.
+func (a *App) sendTx(ctx context.Context, sg *vault.Signer, value *big.Int, data []byte) (*types.Receipt, error) {
+	addr, err := a.marketAddr()
+	if err != nil {
+		return nil, err
+	}
+	r, err := chain.Transact(ctx, a.chain, sg.TransactOpts(ctx, a.chainID), &addr, value, data)
+	if err != nil {
+		return r, contracts.DecodeRevert(err)
+	}
+	return r, nil
+}
+
+// call reads the market contract.
+func call[T any](ctx context.Context, a *App, data []byte, unpack func([]byte) (T, error)) (T, error) {
+	var zero T
+	addr, err := a.marketAddr()
+	if err != nil {
+		return zero, err
+	}
+	v, err := bind.Call(a.market.abi.Instance(a.chain, addr), &bind.CallOpts{Context: ctx}, data, unpack)
+	if err != nil {
+		return zero, contracts.DecodeRevert(err)
+	}
+	return v, nil
+}
+
+// CostPreview is what a transaction will cost before it is sent: the gas
+// the node estimates times the current gas price, plus the value paid. The
+// platform takes no fee.
+type CostPreview struct {
+	Gas      uint64   // estimated gas
+	GasPrice *big.Int // wei per gas now
+	GasCost  *big.Int // Gas x GasPrice, in wei
+	Value    *big.Int // paid to the contract (the price), in wei
+	Total    *big.Int // GasCost + Value
+	Fee      *big.Int // platform fee: 0
+}
+
+// estimate previews the cost of sending data with value from `from`.
+func (a *App) estimate(ctx context.Context, from common.Address, value *big.Int, data []byte) (CostPreview, error) {
+	addr, err := a.marketAddr()
+	if err != nil {
+		return CostPreview{}, err
+	}
+	if value == nil {
+		value = new(big.Int)
+	}
+	gas, err := a.chain.EstimateGas(ctx, ethereum.CallMsg{From: from, To: &addr, Value: value, Data: data})
+	if err != nil {
+		return CostPreview{}, contracts.DecodeRevert(err)
+	}
+	price, err := a.chain.SuggestGasPrice(ctx)
+	if err != nil {
+		return CostPreview{}, marketplace.Wrap(marketplace.EUNAVAILABLE, err, "Cannot read the gas price from %s", a.chain.Endpoint())
+	}
+	cost := new(big.Int).Mul(new(big.Int).SetUint64(gas), price)
+	return CostPreview{Gas: gas, GasPrice: price, GasCost: cost, Value: value,
+		Total: new(big.Int).Add(cost, value), Fee: new(big.Int)}, nil
+}
+
+// SyncCatalog brings the catalog up to the chain's head (the CLI calls it
+// before a search; serve keeps it current with RunMarket).
+func (a *App) SyncCatalog(ctx context.Context) error {
+	ix, _, err := a.ready()
+	if err != nil {
+		return err
+	}
+	if _, err := ix.Sync(ctx); err != nil {
+		return err
+	}
+	a.reconcilePublishes(ctx)
+	if _, err := ix.RetryCards(ctx); err != nil {
+		a.log.Warn("retry cards", "err", err)
+	}
+	return nil
+}
+
+// Search returns one page of catalog listings matching f and the number of
+// matches (see marketplace.CatalogService.SearchCatalog); EINVALID names a
+// bad filter field.
+func (a *App) Search(ctx context.Context, f marketplace.CatalogFilter) ([]*marketplace.Listing, int, error) {
+	ls, n, err := a.market.catalog.SearchCatalog(ctx, f)
+	for _, l := range ls {
+		a.withProvider(ctx, l)
+	}
+	return ls, n, err
+}
+
+// withProvider fills in the listing's provider URL (see ready).
+func (a *App) withProvider(ctx context.Context, l *marketplace.Listing) *marketplace.Listing {
+	if l != nil && l.Provider == "" {
+		l.Provider = a.store.ListingProvider(ctx, l.ID)
+	}
+	return l
+}
+
+// Listing returns a listing by id, whatever its state; ENOTFOUND when the
+// catalog has not seen it (it syncs with the chain once before saying so).
+func (a *App) Listing(ctx context.Context, id uint64) (*marketplace.Listing, error) {
+	l, err := a.market.catalog.Listing(ctx, id)
+	if marketplace.ErrorCode(err) == marketplace.ENOTFOUND {
+		if serr := a.SyncCatalog(ctx); serr == nil {
+			l, err = a.market.catalog.Listing(ctx, id)
+		}
+	}
+	return a.withProvider(ctx, l), err
+}
+
+// TermLine is one licence condition in plain words.
+type TermLine struct {
+	Code   string // DUO shorthand ("HMB"), or "" for duration and seats
+	Text   string // "health or medical or biomedical research"
+	Detail string // from the card: the disease for DS...
+}
+
+// TermsInWords explains a listing's terms, each DUO code with its label and
+// the card's detail, then duration and seats.
+func TermsInWords(t marketplace.Terms, detail map[string]string) []TermLine {
+	var out []TermLine
+	for _, c := range t.Use.Codes() {
+		out = append(out, TermLine{Code: c.Short(), Text: c.Label() + " (" + c.OntologyID() + ")", Detail: detail[c.Short()]})
+	}
+	dur := "the licence never expires"
+	if t.DurationDays > 0 {
+		dur = fmt.Sprintf("the licence lasts %d days from purchase (buying again renews it)", t.DurationDays)
+	}
+	out = append(out, TermLine{Text: dur}, TermLine{Text: fmt.Sprintf("the holder may seat %d team members", t.Seats)})
+	return out
+}
+
+// BuyQuote is what a buyer sees before buying: the listing, its terms in
+// plain words, what the buyer must state, and the cost.
+type BuyQuote struct {
+	Listing *marketplace.Listing
+	Terms   []TermLine
+	// Needs lists the statements the terms require at purchase: "disease"
+	// (DS), "approval" (IRB), "collaborator" (COL).
+	Needs []string
+	Cost  CostPreview
+}
+
+// BuyPreview quotes a purchase of listing id by buyer: price, gas estimate x
+// gas price, terms in plain words. ENOTFOUND for an unknown listing; the
+// contract's refusal (delisted: ECONFLICT/EINVALID with the reason) when a
+// buy would fail.
+func (a *App) BuyPreview(ctx context.Context, buyer common.Address, id uint64) (BuyQuote, error) {
+	l, err := a.Listing(ctx, id)
+	if err != nil {
+		return BuyQuote{}, err
+	}
+	q := BuyQuote{Listing: l, Needs: needs(l.Terms)}
+	var detail map[string]string
+	if l.Card != nil {
+		detail = l.Card.TermsDetail
+	}
+	q.Terms = TermsInWords(l.Terms, detail)
+	if !l.Active {
+		return q, marketplace.Errorf(marketplace.ECONFLICT, "Listing %d is delisted: it can no longer be bought.", id)
+	}
+	q.Cost, err = a.estimate(ctx, buyer, l.Price, a.market.abi.PackBuy(new(big.Int).SetUint64(id)))
+	return q, err
+}
+
+func needs(t marketplace.Terms) []string {
+	var n []string
+	if t.Use&marketplace.DS != 0 {
+		n = append(n, "disease")
+	}
+	if t.Use&marketplace.IRB != 0 {
+		n = append(n, "approval")
+	}
+	if t.Use&marketplace.COL != 0 {
+		n = append(n, "collaborator")
+	}
+	return n
+}
+
+// BuyConfirmation is what the buyer states when buying.
+type BuyConfirmation struct {
+	AcceptTerms  bool   // the buyer accepts the licence terms; required
+	Disease      string // the disease researched; required by DS
+	Approval     string // the ethics approval (IRB reference); required by IRB
+	Collaborator string // the collaborator named; required by COL
+}
+
+// Purchase is a completed buy.
+type Purchase struct {
+	Licence marketplace.Licence
+	TxHash  common.Hash
+	GasUsed uint64
+	Paid    *big.Int // the price, in wei
+}
+
+// Buy buys (or renews) a licence to listing id for the actor: one `buy`
+// transaction paying the exact current price. EINVALID when the terms are
+// not accepted or a statement the terms require is missing (naming it);
+// the contract's refusal otherwise (delisted, wrong price, already
+// licensed perpetually); EINVALID with the figures when the account cannot pay.
+func (a *App) Buy(ctx context.Context, who Actor, id uint64, conf BuyConfirmation) (Purchase, error) {
+	l, err := a.Listing(ctx, id)
+	if err != nil {
+		return Purchase{}, err
+	}
+	if !conf.AcceptTerms {
+		return Purchase{}, marketplace.Errorf(marketplace.EINVALID, "Terms: accept the licence terms (%s) to buy.", l.Terms)
+	}
+	for _, n := range needs(l.Terms) {
+		v := map[string]string{"disease": conf.Disease, "approval": conf.Approval, "collaborator": conf.Collaborator}[n]
+		if strings.TrimSpace(v) == "" {
+			return Purchase{}, marketplace.Errorf(marketplace.EINVALID, "%s: the terms (%s) require you to state it.", strings.ToUpper(n[:1])+n[1:], l.Terms.Use)
+		}
+	}
+	sg, release, err := a.signer(ctx, who)
+	if err != nil {
+		return Purchase{}, err
+	}
+	defer release()
+	// The price on chain, not the catalog's copy: a buy pays exactly it.
+	on, err := call(ctx, a, a.market.abi.PackListing(new(big.Int).SetUint64(id)), a.market.abi.UnpackListing)
+	if err != nil {
+		return Purchase{}, err
+	}
+	if !on.Active {
+		return Purchase{}, marketplace.Errorf(marketplace.ECONFLICT, "Listing %d is delisted: it can no longer be bought.", id)
+	}
+	r, err := a.transact(ctx, sg, on.Price, a.market.abi.PackBuy(new(big.Int).SetUint64(id)))
+	if err != nil {
+		return Purchase{}, err
+	}
+	lic, err := a.licence(ctx, id, sg.Address())
+	if err != nil {
+		return Purchase{}, err
+	}
+	a.log.Info("licence bought", "listing", id, "buyer", sg.Address(), "price", on.Price, "tx", r.TxHash)
+	return Purchase{Licence: lic, TxHash: r.TxHash, GasUsed: r.GasUsed, Paid: on.Price}, nil
+}
+
+func (a *App) licence(ctx context.Context, id uint64, holder common.Address) (marketplace.Licence, error) {
+	out, err := call(ctx, a, a.market.abi.PackLicence(new(big.Int).SetUint64(id), holder), a.market.abi.UnpackLicence)
+	if err != nil {
+		return marketplace.Licence{}, err
+	}
+	return marketplace.Licence{ListingID: id, Holder: holder, ExpiresAt: out.ExpiresAt, Seats: out.Seats, SeatsUsed: out.SeatsUsed}, nil
+}
+
+// HasLicence asks the contract whether who may use listing id now (holder
+// of an unexpired licence or seated member).
+func (a *App) HasLicence(ctx context.Context, id uint64, who common.Address) (bool, error) {
+	return call(ctx, a, a.market.abi.PackHasLicence(new(big.Int).SetUint64(id), who), a.market.abi.UnpackHasLicence)
+}
+
+// LicenceView is a licence as "My licences" shows it.
+type LicenceView struct {
+	marketplace.Licence
+	Listing *marketplace.Listing // nil if the catalog does not know it
+	Valid   bool                 // usable now (hasLicence on chain)
+	// SeatOf is the holder whose licence seats this account (for a seat;
+	// zero for the account's own licence).
+	SeatOf common.Address
+	// Members are the accounts seated on an own licence.
+	Members []common.Address
+}
+
+// Licences returns the licences account holds or is seated on, from the
+// contract's events and its current state, newest purchase first.
+func (a *App) Licences(ctx context.Context, account common.Address) ([]LicenceView, error) {
+	addr, err := a.marketAddr()
+	if err != nil {
+		return nil, err
+	}
+	ev := a.market.abi.GetABI().Events
+	acct := common.BytesToHash(account.Bytes())
+	logs := func(topics [][]common.Hash) ([]types.Log, error) {
+		ls, err := a.chain.FilterLogs(ctx, ethereum.FilterQuery{FromBlock: new(big.Int).SetUint64(a.deployment.DeployBlock),
+			Addresses: []common.Address{addr}, Topics: topics})
+		if err != nil {
+			return nil, marketplace.Wrap(marketplace.EUNAVAILABLE, err, "Cannot read the market's events from %s", a.chain.Endpoint())
+		}
+		return ls, nil
+	}
+	bought, err := logs([][]common.Hash{{ev["LicencePurchased"].ID}, nil, {acct}})
+	if err != nil {
+		return nil, err
+	}
+	seats, err := logs([][]common.Hash{{ev["SeatAdded"].ID, ev["SeatRemoved"].ID}})
+	if err != nil {
+		return nil, err
+	}
+	var ids []uint64
+	for i := len(bought) - 1; i >= 0; i-- {
+		id := bought[i].Topics[1].Big().Uint64()
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	// Fold seat events: members[id][holder] and seatOf[id] (this account's seat).
+	type key struct {
+		id     uint64
+		holder common.Address
+	}
+	members := map[key][]common.Address{}
+	seatOf := map[uint64]common.Address{}
+	for _, lg := range seats {
+		id := lg.Topics[1].Big().Uint64()
+		holder, member := common.BytesToAddress(lg.Topics[2].Bytes()), common.BytesToAddress(lg.Topics[3].Bytes())
+		k := key{id, holder}
+		if lg.Topics[0] == ev["SeatAdded"].ID {
+			members[k] = append(members[k], member)
+			if member == account {
+				seatOf[id] = holder
+			}
+		} else {
+			members[k] = slices.DeleteFunc(members[k], func(m common.Address) bool { return m == member })
+			if member == account && seatOf[id] == holder {
+				delete(seatOf, id)
+			}
+		}
+	}
+	var out []LicenceView
+	add := func(id uint64, holder, seat common.Address) error {
+		lic, err := a.licence(ctx, id, holder)
+		if err != nil {
+			return err
+		}
+		v := LicenceView{Licence: lic, SeatOf: seat, Members: members[key{id, holder}]}
+		if v.Valid, err = a.HasLicence(ctx, id, account); err != nil {
+			return err
+		}
+		v.Listing, _ = a.market.catalog.Listing(ctx, id)
+		a.withProvider(ctx, v.Listing)
+		out = append(out, v)
+		return nil
+	}
+	for _, id := range ids {
+		if err := add(id, account, common.Address{}); err != nil {
+			return nil, err
+		}
+	}
+	for id, holder := range seatOf {
+		if err := add(id, holder, holder); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// AddSeat seats member on the actor's licence to listing id. The contract's
+// refusal (no seats left, expired licence, seat taken) comes back with its reason.
+func (a *App) AddSeat(ctx context.Context, who Actor, id uint64, member common.Address) error {
+	return a.send(ctx, who, nil, a.market.abi.PackAddSeat(new(big.Int).SetUint64(id), member), "seat added", "listing", id, "member", member)
+}
+
+// RemoveSeat takes member's seat on the actor's licence to listing id away;
+// the member can no longer download.
+func (a *App) RemoveSeat(ctx context.Context, who Actor, id uint64, member common.Address) error {
+	return a.send(ctx, who, nil, a.market.abi.PackRemoveSeat(new(big.Int).SetUint64(id), member), "seat removed", "listing", id, "member", member)
+}
+
+// SetPrice changes the price of future sales of the actor's listing id
+// (seller only, active listings only: the contract's refusal otherwise).
+func (a *App) SetPrice(ctx context.Context, who Actor, id uint64, wei *big.Int) error {
+	if wei == nil || wei.Sign() < 0 {
+		return marketplace.Errorf(marketplace.EINVALID, "Price: must be 0 or more.")
+	}
+	return a.send(ctx, who, nil, a.market.abi.PackSetPrice(new(big.Int).SetUint64(id), wei), "price changed", "listing", id, "wei", wei)
+}
+
+// Delist stops sales of the actor's listing id (final; licences sold stay valid).
+func (a *App) Delist(ctx context.Context, who Actor, id uint64) error {
+	return a.send(ctx, who, nil, a.market.abi.PackDelist(new(big.Int).SetUint64(id)), "delisted", "listing", id)
+}
+
+// Withdraw pays the actor everything its sales earned and returns the
+// amount in wei; ECONFLICT when there is nothing to withdraw.
+func (a *App) Withdraw(ctx context.Context, who Actor) (*big.Int, error) {
+	sg, release, err := a.signer(ctx, who)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	amount, err := a.Withdrawable(ctx, sg.Address())
+	if err != nil {
+		return nil, err
+	}
+	if amount.Sign() == 0 {
+		return nil, marketplace.Errorf(marketplace.ECONFLICT, "Nothing to withdraw: %s has no earnings waiting.", sg.Address().Hex())
+	}
+	if _, err := a.transact(ctx, sg, nil, a.market.abi.PackWithdraw()); err != nil {
+		return nil, err
+	}
+	a.log.Info("earnings withdrawn", "seller", sg.Address(), "wei", amount)
+	return amount, nil
+}
+
+// Withdrawable returns what seller may withdraw now, in wei.
+func (a *App) Withdrawable(ctx context.Context, seller common.Address) (*big.Int, error) {
+	return call(ctx, a, a.market.abi.PackWithdrawable(seller), a.market.abi.UnpackWithdrawable)
+}
+
+func (a *App) send(ctx context.Context, who Actor, value *big.Int, data []byte, msg string, args ...any) error {
+	sg, release, err := a.signer(ctx, who)
+	if err != nil {
+		return err
+	}
+	defer release()
+	if _, err := a.transact(ctx, sg, value, data); err != nil {
+		return err
+	}
+	a.log.Info(msg, append(args, "account", sg.Address())...)
+	return nil
+}
+
+// MyDataset is one of a seller's listings with its sales.
+type MyDataset struct {
+	Listing *marketplace.Listing
+	Buyers  []common.Address // distinct buyers, in order of first purchase
+	Sales   uint64           // purchases, renewals included
+	Earned  *big.Int         // total paid for it, in wei
+}
+
+// MySales is "My datasets": a seller's listings, sales and money.
+type MySales struct {
+	Datasets     []MyDataset
+	Earned       *big.Int        // all sales, in wei
+	Withdrawable *big.Int        // waiting to be withdrawn, in wei
+	Drafts       []store.Publish // publishes stored on this node but not (yet) listed
+}
+
+// MyDatasets returns the seller's listings (delisted ones too) with sales
+// counts, buyers' addresses and earnings from LicencePurchased events, and
+// what it may withdraw.
+func (a *App) MyDatasets(ctx context.Context, seller common.Address) (MySales, error) {
+	addr, err := a.marketAddr()
+	if err != nil {
+		return MySales{}, err
+	}
+	out := MySales{Earned: new(big.Int)}
+	ev := a.market.abi.GetABI().Events["LicencePurchased"]
+	logs, err := a.chain.FilterLogs(ctx, ethereum.FilterQuery{FromBlock: new(big.Int).SetUint64(a.deployment.DeployBlock),
+		Addresses: []common.Address{addr}, Topics: [][]common.Hash{{ev.ID}, nil, nil, {common.BytesToHash(seller.Bytes())}}})
+	if err != nil {
+		return out, marketplace.Wrap(marketplace.EUNAVAILABLE, err, "Cannot read the market's events from %s", a.chain.Endpoint())
+	}
+	byID := map[uint64]*MyDataset{}
+	var order []uint64
+	get := func(id uint64) *MyDataset {
+		d, ok := byID[id]
+		if !ok {
+			d = &MyDataset{Earned: new(big.Int)}
+			d.Listing, _ = a.market.catalog.Listing(ctx, id)
+			a.withProvider(ctx, d.Listing)
+			byID[id] = d
+			order = append(order, id)
+		}
+		return d
+	}
+	f := marketplace.CatalogFilter{Seller: &seller, IncludeDelisted: true, Sort: marketplace.SortNewest, Limit: marketplace.MaxCatalogLimit}
+	for {
+		page, total, err := a.market.catalog.SearchCatalog(ctx, f)
+		if err != nil {
+			return out, err
+		}
+		for _, l := range page {
+			get(l.ID)
+		}
+		f.Offset += len(page)
+		if len(page) == 0 || f.Offset >= total {
+			break
+		}
+	}
+	for _, lg := range logs {
+		p, err := a.market.abi.UnpackLicencePurchasedEvent(&lg)
+		if err != nil {
+			continue
+		}
+		d := get(p.Id.Uint64())
+		d.Sales++
+		d.Earned.Add(d.Earned, p.Price)
+		out.Earned.Add(out.Earned, p.Price)
+		if !slices.Contains(d.Buyers, p.Buyer) {
+			d.Buyers = append(d.Buyers, p.Buyer)
+		}
+	}
+	for _, id := range order {
+		out.Datasets = append(out.Datasets, *byID[id])
+	}
+	if out.Withdrawable, err = a.Withdrawable(ctx, seller); err != nil {
+		return out, err
+	}
+	pubs, err := a.store.Publishes(ctx)
+	if err != nil {
+		return out, err
+	}
+	for _, p := range pubs {
+		if p.State == store.PublishPending && p.Seller == seller {
+			out.Drafts = append(out.Drafts, p)
+		}
+	}
+	return out, nil
+}
+
+// RunMarket keeps the catalog in step with the chain (and settles pending
+// publishes) until ctx ends; serve runs it in the background. It returns
+// ctx.Err(), or at once when the contracts are not deployed.
+func (a *App) RunMarket(ctx context.Context) error {
+	ix, _, err := a.ready()
+	if err != nil {
+		return err
+	}
+	heads := make(chan uint64, 16)
+	go func() {
+		if err := a.chain.WatchHeads(ctx, heads); err != nil && ctx.Err() == nil {
+			a.log.Warn("watch heads", "err", err)
+		}
+	}()
+	go func() {
+		t := time.NewTicker(10 * time.Second)
+		defer t.Stop()
+		for {
+			a.reconcilePublishes(ctx)
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return ix.Run(ctx, heads)
+}

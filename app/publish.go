@@ -1,0 +1,437 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/medmarket/medmarket/anonymize"
+	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/store"
+	"github.com/medmarket/medmarket/marketplace/vault"
+)
+
+// PublishRequest is everything a publish needs: the records, how to
+// anonymize them, the card's text and the listing's terms.
+type PublishRequest struct {
+	// Input is a file path; or Reader with InputName (for messages and the
+	// format guess). InputFormat is "csv" or "fhir" ("" guesses from the
+	// name: .json is a FHIR Bundle).
+	Input       string
+	Reader      io.Reader
+	InputName   string
+	InputFormat string
+	// Table picks one table of a FHIR import ("Patient", "Observation"...);
+	// required when the import yields several.
+	Table string
+
+	// Preset names a built-in anonymization ("safe-harbor", "safe-harbor-k5");
+	// Config, when set, is used instead (a custom pipeline). Secret keys
+	// pseudonyms and date shifts; without one, record identifiers are removed.
+	Preset string
+	Config *anonymize.Config
+	Secret []byte
+	// Policy, when set, replaces the preset's or config's policy gate.
+	Policy *anonymize.Policy
+
+	Title, Description, Publisher string
+	Tags                          []string
+	DataTypes                     []string // see marketplace.DataTypes
+	Format                        string   // what buyers download: "csv" (default) or "parquet"
+
+	Price       *big.Int          // wei; required (0 is allowed)
+	Terms       marketplace.Terms // DUO codes, duration, seats
+	TermsDetail map[string]string // the disease for DS, the approval for IRB...
+
+	// Provider is where buyers fetch from: "" or "self" for this node (its
+	// PublicURL); a hub's URL is not supported yet (EINVALID).
+	Provider string
+
+	// Copy, when set, receives the published (anonymized, unencrypted)
+	// file: exactly the bytes a buyer decrypts.
+	Copy io.Writer
+}
+
+// Published is a completed publish.
+type Published struct {
+	ListingID    uint64
+	ContentHash  common.Hash
+	MetadataHash common.Hash
+	TxHash       common.Hash
+	GasUsed      uint64
+	Provider     string
+	Card         *marketplace.DatasetCard
+	Report       *anonymize.Report
+	Verdict      anonymize.Verdict
+	Size         int64 // encrypted bytes
+}
+
+// prepared is a publish before the chain: the anonymized file and its card.
+type prepared struct {
+	plain   []byte
+	card    *marketplace.DatasetCard
+	encoded []byte
+	report  *anonymize.Report
+	verdict anonymize.Verdict
+}
+
+// anonymizeForPublish reads the input, runs the pipeline and encodes the
+// published file. The policy gate's failure is EINVALID with its reasons.
+func (a *App) anonymizeForPublish(ctx context.Context, req *PublishRequest) (*prepared, error) {
+	r, name := req.Reader, req.InputName
+	if r == nil {
+		if req.Input == "" {
+			return nil, marketplace.Errorf(marketplace.EINVALID, "Input: choose a file of records to publish.")
+		}
+		f, err := os.Open(req.Input)
+		if err != nil {
+			return nil, marketplace.Wrap(marketplace.EINVALID, err, "Input %s cannot be read", req.Input)
+		}
+		defer f.Close()
+		r, name = f, filepath.Base(req.Input)
+	}
+	inFormat := req.InputFormat
+	if inFormat == "" {
+		inFormat = "csv"
+		if strings.EqualFold(filepath.Ext(name), ".json") {
+			inFormat = "fhir"
+		}
+	}
+	var table *anonymize.Table
+	switch inFormat {
+	case "csv":
+		t, err := anonymize.ReadCSV(r, anonymize.CSVOptions{Name: strings.TrimSuffix(name, filepath.Ext(name))})
+		if err != nil {
+			return nil, marketplace.Wrap(marketplace.EINVALID, err, "Input %s is not a readable CSV file", name)
+		}
+		table = t
+	case "fhir":
+		ts, err := anonymize.ReadFHIR(r, name)
+		if err != nil {
+			return nil, marketplace.Wrap(marketplace.EINVALID, err, "Input %s is not a readable FHIR Bundle", name)
+		}
+		var names []string
+		for _, t := range ts {
+			names = append(names, t.Name)
+			if t.Name == req.Table || (req.Table == "" && len(ts) == 1) {
+				table = t
+			}
+		}
+		if table == nil {
+			return nil, marketplace.Errorf(marketplace.EINVALID, "Table: choose one of the tables in %s (%s).", name, strings.Join(names, ", "))
+		}
+	default:
+		return nil, marketplace.Errorf(marketplace.EINVALID, "Input format %q unknown (want csv or fhir).", inFormat)
+	}
+
+	cfg := req.Config
+	if cfg == nil {
+		preset := req.Preset
+		if preset == "" {
+			return nil, marketplace.Errorf(marketplace.EINVALID, "Preset: choose one of %s, or a custom config.", strings.Join(anonymize.Presets(), ", "))
+		}
+		var err error
+		if cfg, err = anonymize.Preset(preset); err != nil {
+			return nil, marketplace.Wrap(marketplace.EINVALID, err, "Preset %q unknown (want one of %s)", preset, strings.Join(anonymize.Presets(), ", "))
+		}
+	}
+	if req.Policy != nil {
+		c := *cfg
+		c.Policy = req.Policy
+		cfg = &c
+	}
+	pipe, err := cfg.Build(anonymize.Env{Secret: req.Secret})
+	if err != nil {
+		return nil, marketplace.Wrap(marketplace.EINVALID, err, "Anonymization config: %v", err)
+	}
+	res, err := pipe.Run(ctx, table)
+	if err != nil {
+		if errors.Is(err, anonymize.ErrInvalid) {
+			return nil, marketplace.Wrap(marketplace.EINVALID, err, "Anonymization failed: %v", err)
+		}
+		return nil, err
+	}
+	if !res.Verdict.Pass {
+		return nil, marketplace.Errorf(marketplace.EINVALID, "Publishing refused by the anonymization policy: %s.", strings.Join(res.Verdict.Reasons, "; "))
+	}
+
+	format := req.Format
+	if format == "" {
+		format = "csv"
+	}
+	var buf bytes.Buffer
+	switch format {
+	case "csv":
+		err = anonymize.WriteCSV(&buf, res.Table, anonymize.CSVWriteOptions{})
+	case "parquet":
+		err = anonymize.WriteParquet(&buf, res.Table)
+	default:
+		return nil, marketplace.Errorf(marketplace.EINVALID, "Format %q unknown (want csv or parquet).", format)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("encode the published %s: %w", format, err)
+	}
+
+	card := &marketplace.DatasetCard{
+		Version: marketplace.CardVersion, Title: req.Title, Description: req.Description,
+		Tags: nonNil(req.Tags), Publisher: req.Publisher, Rows: uint64(res.Table.NumRows()),
+		DataTypes: nonNil(req.DataTypes), Format: format, TermsDetail: req.TermsDetail,
+	}
+	for _, c := range res.Table.Columns {
+		card.Columns = append(card.Columns, marketplace.CardColumn{Name: c.Name, Type: c.Type.String(), Role: c.Role.String()})
+	}
+	if rep, err := json.Marshal(res.Report); err == nil && len(rep) <= 256<<10 {
+		card.Report = rep
+	}
+	if err := card.Validate(); err != nil {
+		return nil, err
+	}
+	enc, err := card.Encode()
+	if err != nil {
+		return nil, err
+	}
+	return &prepared{plain: buf.Bytes(), card: card, encoded: enc, report: res.Report, verdict: res.Verdict}, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// checkListing validates what goes on chain, before any work is done.
+func (a *App) checkListing(req *PublishRequest) (string, error) {
+	if req.Price == nil || req.Price.Sign() < 0 {
+		return "", marketplace.Errorf(marketplace.EINVALID, "Price: required, 0 or more.")
+	}
+	if err := req.Terms.Validate(); err != nil {
+		return "", err
+	}
+	switch req.Provider {
+	case "", "self":
+		return a.PublicURL(), nil
+	}
+	if err := marketplace.ValidateProviderURL(req.Provider); err != nil {
+		return "", err
+	}
+	if strings.TrimSuffix(req.Provider, "/") == strings.TrimSuffix(a.PublicURL(), "/") {
+		return a.PublicURL(), nil
+	}
+	return "", marketplace.Errorf(marketplace.EINVALID, "Provider: publishing through a hub (%s) is not supported yet; publish from this node (\"self\").", req.Provider)
+}
+
+// Publish anonymizes the records, refuses them if the policy gate fails
+// (EINVALID with the reasons; nothing is written), encrypts the published
+// file to a fresh dataset key, stores the blob and the key (wrapped to the
+// node key) durably with a pending-publish record, lists it on chain with
+// this node's provider URL, and indexes the listing at once so that it is
+// searchable when Publish returns.
+//
+// Crash safety: blob, key and card are durable before the transaction. A
+// crash before it leaves a draft (MySales.Drafts; RetryPublish lists it); a
+// crash after it leaves a listing whose blob and key are here; the catalog
+// converges from the chain's events on the next sync.
+func (a *App) Publish(ctx context.Context, who Actor, req PublishRequest) (Published, error) {
+	if _, err := a.marketAddr(); err != nil {
+		return Published{}, err
+	}
+	providerURL, err := a.checkListing(&req)
+	if err != nil {
+		return Published{}, err
+	}
+	sg, release, err := a.signer(ctx, who)
+	if err != nil {
+		return Published{}, err
+	}
+	defer release()
+	p, err := a.anonymizeForPublish(ctx, &req)
+	if err != nil {
+		return Published{}, err
+	}
+	if req.Copy != nil {
+		if _, err := req.Copy.Write(p.plain); err != nil {
+			return Published{}, fmt.Errorf("write the copy of the published file: %w", err)
+		}
+	}
+
+	dk, err := vault.NewDatasetKey()
+	if err != nil {
+		return Published{}, err
+	}
+	ct, err := dk.EncryptBytes(p.plain)
+	if err != nil {
+		return Published{}, err
+	}
+	sum, size, err := a.market.blobs.Put(bytes.NewReader(ct))
+	if err != nil {
+		return Published{}, err
+	}
+	content := common.Hash(sum)
+	wrapped, err := a.market.nodeKey.Wrap(dk)
+	if err != nil {
+		return Published{}, err
+	}
+	if err := a.store.PutDatasetKey(ctx, store.DatasetKeyRecord{ContentHash: content, Wrapped: wrapped, Uploader: sg.Address(), Created: a.now().UTC()}); err != nil {
+		return Published{}, err
+	}
+	rec := store.Publish{ContentHash: content, MetadataHash: marketplace.CardHash(p.encoded), Seller: sg.Address(),
+		State: store.PublishPending, Size: size, Created: a.now().UTC()}
+	if err := a.store.PutPublish(ctx, rec, p.encoded); err != nil {
+		return Published{}, err
+	}
+	if err := a.publishStep(StepStored); err != nil {
+		return Published{}, err
+	}
+
+	out, err := a.list(ctx, sg, rec, req.Price, req.Terms, providerURL)
+	if err != nil {
+		return Published{}, err
+	}
+	out.Card, out.Report, out.Verdict = p.card, p.report, p.verdict
+	return out, nil
+}
+
+// list sends the listing transaction of a stored publish, indexes it and
+// marks the publish listed.
+func (a *App) list(ctx context.Context, sg *vault.Signer, rec store.Publish, price *big.Int, terms marketplace.Terms, providerURL string) (Published, error) {
+	data := a.market.abi.PackList(rec.ContentHash, price, terms.Pack(), rec.MetadataHash, providerURL)
+	r, err := a.sendTx(ctx, sg, nil, data)
+	if err != nil {
+		return Published{}, err
+	}
+	var id uint64
+	for _, lg := range r.Logs {
+		if ev, err := a.market.abi.UnpackListedEvent(lg); err == nil {
+			id = ev.Id.Uint64()
+		}
+	}
+	if err := a.publishStep(StepListed); err != nil {
+		return Published{}, err
+	}
+	if ix, _, err := a.ready(); err == nil {
+		if err := ix.IndexTx(ctx, r); err != nil {
+			a.log.Warn("index listing", "tx", r.TxHash, "err", err)
+		}
+	}
+	rec.State, rec.ListingID, rec.TxHash = store.PublishListed, id, r.TxHash
+	if err := a.store.PutPublish(ctx, rec, nil); err != nil {
+		return Published{}, err
+	}
+	a.log.Info("dataset published", "listing", id, "content", rec.ContentHash, "provider", providerURL, "tx", r.TxHash, "gas", r.GasUsed)
+	return Published{ListingID: id, ContentHash: rec.ContentHash, MetadataHash: rec.MetadataHash, TxHash: r.TxHash,
+		GasUsed: r.GasUsed, Provider: providerURL, Size: rec.Size}, nil
+}
+
+func (a *App) publishStep(step string) error {
+	if a.market.hook != nil {
+		return a.market.hook(step)
+	}
+	return nil
+}
+
+// SetPublishHook installs a function called between publish steps
+// (StepStored, StepListed); an error stops the publish there. For crash
+// tests only.
+func (a *App) SetPublishHook(f func(step string) error) { a.market.hook = f }
+
+// RetryPublish lists a draft again (a publish whose transaction never
+// happened), with the price and terms given now. ECONFLICT when it is
+// already listed.
+func (a *App) RetryPublish(ctx context.Context, who Actor, content common.Hash, price *big.Int, terms marketplace.Terms) (Published, error) {
+	a.reconcilePublishes(ctx)
+	rec, err := a.store.Publish(ctx, content)
+	if err != nil {
+		return Published{}, err
+	}
+	if rec.State != store.PublishPending {
+		return Published{}, marketplace.Errorf(marketplace.ECONFLICT, "Dataset %s is already listed (listing %d).", content.Hex(), rec.ListingID)
+	}
+	req := PublishRequest{Price: price, Terms: terms}
+	providerURL, err := a.checkListing(&req)
+	if err != nil {
+		return Published{}, err
+	}
+	sg, release, err := a.signer(ctx, who)
+	if err != nil {
+		return Published{}, err
+	}
+	defer release()
+	if sg.Address() != rec.Seller {
+		return Published{}, marketplace.Errorf(marketplace.EFORBIDDEN, "Only %s may list this draft.", rec.Seller.Hex())
+	}
+	return a.list(ctx, sg, rec, price, terms, providerURL)
+}
+
+// reconcilePublishes marks pending publishes whose listing is on chain as
+// listed (a crash between the transaction and the record), from the Listed
+// events of their content hash. Drafts never listed stay pending.
+func (a *App) reconcilePublishes(ctx context.Context) {
+	addr, err := a.marketAddr()
+	if err != nil {
+		return
+	}
+	pubs, err := a.store.Publishes(ctx)
+	if err != nil {
+		a.log.Warn("read publishes", "err", err)
+		return
+	}
+	ev := a.market.abi.GetABI().Events["Listed"]
+	for _, p := range pubs {
+		if p.State != store.PublishPending {
+			continue
+		}
+		logs, err := a.chain.FilterLogs(ctx, ethereum.FilterQuery{FromBlock: new(big.Int).SetUint64(a.deployment.DeployBlock),
+			Addresses: []common.Address{addr}, Topics: [][]common.Hash{{ev.ID}, nil, {common.BytesToHash(p.Seller.Bytes())}, {p.ContentHash}}})
+		if err != nil {
+			a.log.Warn("find listing of publish", "content", p.ContentHash, "err", err)
+			return
+		}
+		for _, lg := range logs {
+			l, err := a.market.abi.UnpackListedEvent(&lg)
+			if err != nil || common.Hash(l.MetadataHash) != p.MetadataHash {
+				continue
+			}
+			p.State, p.ListingID, p.TxHash = store.PublishListed, l.Id.Uint64(), lg.TxHash
+			if err := a.store.PutPublish(ctx, p, nil); err != nil {
+				a.log.Warn("mark publish listed", "err", err)
+			}
+			a.log.Info("publish found on chain after restart", "listing", p.ListingID, "content", p.ContentHash)
+			break
+		}
+	}
+}
+
+// PublishPreview estimates what listing will cost the seller: the list
+// transaction's gas x gas price (the platform takes no fee). The price and
+// terms are checked as Publish checks them.
+func (a *App) PublishPreview(ctx context.Context, seller common.Address, price *big.Int, terms marketplace.Terms, providerChoice string) (CostPreview, error) {
+	req := PublishRequest{Price: price, Terms: terms, Provider: providerChoice}
+	providerURL, err := a.checkListing(&req)
+	if err != nil {
+		return CostPreview{}, err
+	}
+	var content, meta common.Hash
+	rand.Read(content[:])
+	rand.Read(meta[:])
+	return a.estimate(ctx, seller, nil, a.market.abi.PackList(content, price, terms.Pack(), meta, providerURL))
+}
+
+// Drafts lists the publishes stored here but not listed.
+func (a *App) Drafts(ctx context.Context) ([]store.Publish, error) {
+	a.reconcilePublishes(ctx)
+	pubs, err := a.store.Publishes(ctx)
+	return slices.DeleteFunc(pubs, func(p store.Publish) bool { return p.State != store.PublishPending }), err
+}
