@@ -130,6 +130,7 @@ Every command works on one data directory (--data, or ` + envData + `).`,
 		newTrialCmd(c), newVerifyCmd(c),
 		newAnonymizeCmd(c), newPluginsCmd(c), newPluginServeCmd(c),
 	)
+	root.AddCommand(newMarketCmds(c)...)
 	return root
 }
 

@@ -20,7 +20,7 @@ import (
 const shutdownGrace = 15 * time.Second
 
 func newServeCmd(c *cli) *cobra.Command {
-	var addr string
+	var addr, publicURL string
 	var demo bool
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -30,15 +30,16 @@ directory and listens on ` + defaultAddr + `. Stop it with Ctrl-C (SIGINT) or SI
 requests in flight finish and the store is closed cleanly.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return serve(cmd.Context(), c, firstNonEmpty(addr, c.getenv(envAddr), defaultAddr), demo)
+			return serve(cmd.Context(), c, firstNonEmpty(addr, c.getenv(envAddr), defaultAddr), demo, firstNonEmpty(publicURL, c.getenv(envPublicURL)))
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "", "address to listen on (env "+envAddr+"; default "+defaultAddr+")")
+	cmd.Flags().StringVar(&publicURL, "public-url", "", "URL at which other nodes reach this node's provider API, put on chain with its listings (env "+envPublicURL+"; default http://<listen address>/)")
 	cmd.Flags().BoolVar(&demo, "demo", false, "create and fund demo accounts (patient, researcher, sponsor) on the embedded chain; passphrases are printed")
 	return cmd
 }
 
-func serve(ctx context.Context, c *cli, addr string, demo bool) error {
+func serve(ctx context.Context, c *cli, addr string, demo bool, publicURL string) error {
 	a, cfg, err := c.open(ctx)
 	if err != nil {
 		return err
@@ -60,7 +61,7 @@ func serve(ctx context.Context, c *cli, addr string, demo bool) error {
 			fmt.Fprintf(c.stdout, "  %-10s %s  passphrase %q\n", d.Role, d.Address.Hex(), d.Passphrase)
 		}
 	}
-	handler, err := frontend.NewServer(log, a, frontend.Options{})
+	handler, err := frontend.NewServer(log, a, frontend.Options{Provider: a.ProviderHandler()})
 	if err != nil {
 		return err
 	}
@@ -68,6 +69,11 @@ func serve(ctx context.Context, c *cli, addr string, demo bool) error {
 	if err != nil {
 		return marketplace.Wrap(marketplace.EUNAVAILABLE, err, "Cannot listen on %s (is another server using it? choose one with --addr)", addr)
 	}
+	if err := a.SetPublicURL(firstNonEmpty(publicURL, "http://"+ln.Addr().String()+"/")); err != nil {
+		ln.Close()
+		return err
+	}
+	go a.RunMarket(ctx) // catalog from chain events; returns when ctx ends
 	log.Info("serving", "url", "http://"+ln.Addr().String()+"/", "data", a.DataDir())
 	fmt.Fprintf(c.stdout, "medmarket serving http://%s/ (data dir %s)\n", ln.Addr(), a.DataDir())
 	return serveHTTP(ctx, log, ln, handler, shutdownGrace)

@@ -7,7 +7,7 @@ import (
 
 // addRoutes is the whole surface of the UI. Pages live at paths ending in "/"
 // because the desktop window's Wails runtime is only injected there.
-func addRoutes(mux *http.ServeMux, logger *slog.Logger, svc Service, static http.Handler, ws *windowSession) {
+func addRoutes(mux *http.ServeMux, logger *slog.Logger, svc Service, static http.Handler, ws *windowSession, provider http.Handler) {
 	mux.Handle("GET /{$}", handlePage(logger, "Home", "", homePage()))
 	mux.Handle("GET /mydata/{$}", requireSession(handlePage(logger, "My data", "mydata", myDataPage())))
 	mux.Handle("GET /catalog/{$}", handlePage(logger, "Catalog", "catalog", catalogPage()))
@@ -30,6 +30,7 @@ func addRoutes(mux *http.ServeMux, logger *slog.Logger, svc Service, static http
 	mux.Handle("POST /signin", handleSignIn(logger, svc, ws))
 	mux.Handle("POST /signout", handleSignOut(logger, svc, ws))
 	mux.Handle("GET /healthz", handleHealth())
+	mux.Handle("/provider/v1/", provider) // node-to-node: cards, blobs, keys (marketplace/provider)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", static))
 	mux.Handle("/", handleNotFound(logger))
 }

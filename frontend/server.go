@@ -33,6 +33,9 @@ type Options struct {
 	// Window serves the desktop window: one local user, signed in once per
 	// run and kept in memory, since the window keeps no cookies.
 	Window bool
+	// Provider, when set, is the node's provider API (app.ProviderHandler),
+	// mounted at /provider/v1/ for other nodes.
+	Provider http.Handler
 }
 
 //go:embed static
@@ -55,7 +58,11 @@ func NewServer(logger *slog.Logger, svc Service, opts Options) (http.Handler, er
 	if opts.Window {
 		ws = &windowSession{}
 	}
-	addRoutes(mux, logger, svc, static, ws)
+	provider := opts.Provider
+	if provider == nil {
+		provider = http.NotFoundHandler()
+	}
+	addRoutes(mux, logger, svc, static, ws, provider)
 
 	cop := http.NewCrossOriginProtection()
 	for _, o := range opts.TrustedOrigins {

@@ -1,0 +1,645 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/spf13/cobra"
+
+	"github.com/medmarket/medmarket/app"
+	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/chain"
+)
+
+// envPublicURL is the URL other nodes reach this node's provider API at.
+const envPublicURL = "MEDMARKET_PUBLIC_URL"
+
+// envCrashAt kills the process (SIGKILL) at a publish step: crash tests only.
+const envCrashAt = "MEDMARKET_TEST_CRASH_AT"
+
+// publicURL resolves --public-url, its env, then http://<serve address>/.
+func (c *cli) publicURL(flag string) string {
+	if u := firstNonEmpty(flag, c.getenv(envPublicURL)); u != "" {
+		return u
+	}
+	return "http://" + firstNonEmpty(c.getenv(envAddr), defaultAddr) + "/"
+}
+
+// withMarket opens the data dir with this node's public URL set.
+func (c *cli) withMarket(ctx context.Context, publicURL string, f func(a *app.App) error) error {
+	return c.withApp(ctx, func(a *app.App) error {
+		if err := a.SetPublicURL(c.publicURL(publicURL)); err != nil {
+			return err
+		}
+		if step := c.getenv(envCrashAt); step != "" {
+			a.SetPublishHook(func(s string) error {
+				if s == step {
+					fmt.Fprintf(c.stderr, "CRASH AT %s\n", s)
+					syscall.Kill(os.Getpid(), syscall.SIGKILL)
+				}
+				return nil
+			})
+		}
+		return f(a)
+	})
+}
+
+// actor asks for the passphrase of --as.
+func (c *cli) actor(as string) (app.Actor, error) {
+	pass, err := c.passphrase("Passphrase of "+as+": ", false)
+	if err != nil {
+		return app.Actor{}, err
+	}
+	return app.ByAccount(as, pass), nil
+}
+
+func parseID(s string) (uint64, error) {
+	id, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || id == 0 {
+		return 0, marketplace.Errorf(marketplace.EINVALID, "Listing id: %q is not a listing number.", s)
+	}
+	return id, nil
+}
+
+func parseAddress(s string) (common.Address, error) {
+	if !common.IsHexAddress(s) {
+		return common.Address{}, marketplace.Errorf(marketplace.EINVALID, "Address: %q is not a hex address.", s)
+	}
+	return common.HexToAddress(s), nil
+}
+
+// addMarketCommands adds publish, search, buy, download, licences, mine,
+// withdraw, delist, price and seats.
+func newMarketCmds(c *cli) []*cobra.Command {
+	return []*cobra.Command{newPublishCmd(c), newSearchCmd(c), newBuyCmd(c), newDownloadCmd(c), newLicencesCmd(c),
+		newMineCmd(c), newWithdrawCmd(c), newDelistCmd(c), newPriceCmd(c), newSeatsCmd(c)}
+}
+
+func newPublishCmd(c *cli) *cobra.Command {
+	var as, in, preset, title, desc, tags, publisher, format, price, terms, dataTypes, publicURL, providerURL, copyTo, table string
+	var duration uint32
+	var seats uint16
+	cmd := &cobra.Command{
+		Use:   "publish --as NAME --in FILE --preset PRESET --title TITLE --price ETH --terms CODES",
+		Short: "Anonymize a file of records, encrypt it and list it for sale; prints the listing id",
+		Long: `Publish runs the anonymization preset on the records, refuses (with the reasons)
+when the policy gate fails, encrypts the result to a fresh dataset key, stores the
+blob and the key in the data dir, and lists it on chain with this node's provider
+URL (--public-url, env ` + envPublicURL + `; buyers' nodes download from there).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			wei, err := chain.ParseEther(price)
+			if err != nil {
+				return err
+			}
+			use, err := marketplace.ParseDUO(terms)
+			if err != nil {
+				return err
+			}
+			who, err := c.actor(as)
+			if err != nil {
+				return err
+			}
+			req := app.PublishRequest{Input: in, Preset: preset, Title: title, Description: desc, Publisher: publisher,
+				Tags: splitCSV(tags), DataTypes: splitCSV(dataTypes), Format: format, Price: wei, Table: table,
+				Terms: marketplace.Terms{Use: use, DurationDays: duration, Seats: seats}, Provider: providerURL}
+			if copyTo != "" {
+				f, err := os.OpenFile(copyTo, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+				if err != nil {
+					return marketplace.Wrap(marketplace.EINVALID, err, "--save-copy %s cannot be written", copyTo)
+				}
+				defer f.Close()
+				req.Copy = f
+			}
+			return c.withMarket(cmd.Context(), publicURL, func(a *app.App) error {
+				p, err := a.Publish(cmd.Context(), who, req)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(c.stderr, "listed: %d rows, content %s, provider %s, gas %d\n", p.Card.Rows, p.ContentHash.Hex(), p.Provider, p.GasUsed)
+				_, err = fmt.Fprintln(c.stdout, p.ListingID)
+				return err
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&as, "as", "", "account that sells")
+	f.StringVar(&in, "in", "", "records to publish: CSV, or a FHIR Bundle (.json)")
+	f.StringVar(&table, "table", "", "the table of a FHIR import to publish (Patient, Observation...)")
+	f.StringVar(&preset, "preset", "safe-harbor-k5", "anonymization preset: safe-harbor or safe-harbor-k5")
+	f.StringVar(&title, "title", "", "the dataset's title")
+	f.StringVar(&desc, "description", "", "what the data is and where it comes from")
+	f.StringVar(&tags, "tags", "", "comma-separated keywords")
+	f.StringVar(&publisher, "publisher", "", "who publishes (patient, clinic, patient group)")
+	f.StringVar(&dataTypes, "data-types", "", "comma-separated record kinds: "+strings.Join(marketplace.DataTypes, ", "))
+	f.StringVar(&format, "format", "csv", "what buyers download: csv or parquet")
+	f.StringVar(&price, "price", "", "price of a licence in ether (decimal)")
+	f.StringVar(&terms, "terms", "", "DUO codes, e.g. HMB,NCU (one permission: GRU, HMB, DS, POA or NRES)")
+	f.Uint32Var(&duration, "duration", 365, "licence duration in days (0: perpetual)")
+	f.Uint16Var(&seats, "seats", 0, "team members a licence holder may seat")
+	f.StringVar(&publicURL, "public-url", "", "this node's provider URL (env "+envPublicURL+"; default http://<serve address>/)")
+	f.StringVar(&providerURL, "provider", "self", "who serves buyers: self (this node)")
+	f.StringVar(&copyTo, "save-copy", "", "also write the anonymized file (exactly what buyers decrypt) here")
+	for _, n := range []string{"as", "in", "title", "price", "terms"} {
+		cmd.MarkFlagRequired(n)
+	}
+	return cmd
+}
+
+func splitCSV(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// listingOut is a listing as `search --json` prints it.
+type listingOut struct {
+	ID           uint64   `json:"id"`
+	Title        string   `json:"title"`
+	Price        string   `json:"price"` // ether, decimal
+	PriceWei     string   `json:"price_wei"`
+	Terms        string   `json:"terms"` // DUO codes joined by "+"
+	DurationDays uint32   `json:"duration_days"`
+	Seats        uint16   `json:"seats"`
+	Rows         uint64   `json:"rows"`
+	Format       string   `json:"format"`
+	Tags         []string `json:"tags"`
+	Publisher    string   `json:"publisher"`
+	Seller       string   `json:"seller"`
+	Provider     string   `json:"provider"`
+	ContentHash  string   `json:"content_hash"`
+	Sales        uint64   `json:"sales"`
+	Active       bool     `json:"active"`
+}
+
+func newListingOut(l *marketplace.Listing) listingOut {
+	o := listingOut{ID: l.ID, Title: l.Title(), Price: formatEther(l.Price), PriceWei: l.Price.String(), Terms: l.Terms.Use.String(),
+		DurationDays: l.Terms.DurationDays, Seats: l.Terms.Seats, Seller: l.Seller.Hex(), Provider: l.Provider,
+		ContentHash: l.ContentHash.Hex(), Sales: l.Sales, Active: l.Active, Tags: []string{}}
+	if l.Card != nil {
+		o.Rows, o.Format, o.Tags, o.Publisher = l.Card.Rows, l.Card.Format, nonNilStrings(l.Card.Tags), l.Card.Publisher
+	}
+	return o
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func newSearchCmd(c *cli) *cobra.Command {
+	var asJSON, delisted bool
+	var terms, maxPrice, minPrice, sort, dataTypes, publisher string
+	var minRows uint64
+	var limit, offset int
+	cmd := &cobra.Command{
+		Use:   "search [TEXT]",
+		Short: "Search the catalog (synced from the chain first)",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f := marketplace.CatalogFilter{RowsMin: minRows, Sort: sort, Limit: limit, Offset: offset, IncludeDelisted: delisted,
+				DataTypes: splitCSV(dataTypes), Publisher: publisher}
+			if len(args) == 1 {
+				f.Query = args[0]
+			}
+			var err error
+			if f.Terms, err = marketplace.ParseDUO(terms); err != nil {
+				return err
+			}
+			for _, p := range []struct {
+				s   string
+				dst **big.Int
+			}{{maxPrice, &f.PriceMax}, {minPrice, &f.PriceMin}} {
+				if p.s != "" {
+					if *p.dst, err = chain.ParseEther(p.s); err != nil {
+						return err
+					}
+				}
+			}
+			return c.withApp(cmd.Context(), func(a *app.App) error {
+				if err := a.SyncCatalog(cmd.Context()); err != nil {
+					return err
+				}
+				ls, total, err := a.Search(cmd.Context(), f)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					out := make([]listingOut, 0, len(ls))
+					for _, l := range ls {
+						out = append(out, newListingOut(l))
+					}
+					return writeJSON(c, out)
+				}
+				w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintf(w, "ID\tTITLE\tPRICE (ETH)\tTERMS\tROWS\tSALES\tPROVIDER\n")
+				for _, l := range ls {
+					o := newListingOut(l)
+					fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%d\t%d\t%s\n", o.ID, o.Title, o.Price, l.Terms, o.Rows, o.Sales, o.Provider)
+				}
+				fmt.Fprintf(w, "(%d of %d)\n", len(ls), total)
+				return w.Flush()
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&asJSON, "json", false, "print a JSON array")
+	f.StringVar(&terms, "terms", "", "DUO codes a listing must all carry (HMB,IRB)")
+	f.StringVar(&maxPrice, "max-price", "", "highest price in ether")
+	f.StringVar(&minPrice, "min-price", "", "lowest price in ether")
+	f.Uint64Var(&minRows, "min-rows", 0, "least number of rows")
+	f.StringVar(&dataTypes, "data-types", "", "record kinds a dataset must all hold")
+	f.StringVar(&publisher, "publisher", "", "publisher named on the card")
+	f.StringVar(&sort, "sort", "", "relevance, newest, price_asc, price_desc or sales")
+	f.IntVar(&limit, "limit", 0, "results per page (default 20, at most 100)")
+	f.IntVar(&offset, "offset", 0, "results to skip")
+	f.BoolVar(&delisted, "delisted", false, "include delisted listings")
+	return cmd
+}
+
+func newBuyCmd(c *cli) *cobra.Command {
+	var as, disease, approval, collaborator string
+	var yes bool
+	cmd := &cobra.Command{
+		Use:   "buy --as NAME ID",
+		Short: "Buy a licence to a listing: shows the terms and the cost, then one transaction",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseID(args[0])
+			if err != nil {
+				return err
+			}
+			who, err := c.actor(as)
+			if err != nil {
+				return err
+			}
+			return c.withApp(cmd.Context(), func(a *app.App) error {
+				accts, err := a.Accounts(cmd.Context())
+				if err != nil {
+					return err
+				}
+				var buyer common.Address
+				for _, acct := range accts {
+					if acct.Name == as {
+						buyer = acct.Address
+					}
+				}
+				q, err := a.BuyPreview(cmd.Context(), buyer, id)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(c.stderr, "Listing %d: %s\n", id, q.Listing.Title())
+				for _, t := range q.Terms {
+					line := "  - " + t.Text
+					if t.Code != "" {
+						line = "  - " + t.Code + ": " + t.Text
+					}
+					if t.Detail != "" {
+						line += " — " + t.Detail
+					}
+					fmt.Fprintln(c.stderr, line)
+				}
+				fmt.Fprintf(c.stderr, "Cost: %s ETH price + about %s ETH gas (%d gas); no platform fee\n",
+					formatEther(q.Cost.Value), formatEther(q.Cost.GasCost), q.Cost.Gas)
+				if !yes {
+					return marketplace.Errorf(marketplace.EINVALID, "Terms: pass --yes to accept the terms above and buy.")
+				}
+				p, err := a.Buy(cmd.Context(), who, id, app.BuyConfirmation{AcceptTerms: true, Disease: disease, Approval: approval, Collaborator: collaborator})
+				if err != nil {
+					return err
+				}
+				exp := "never"
+				if t, ok := p.Licence.Expiry(); ok {
+					exp = t.Format(time.RFC3339)
+				}
+				_, err = fmt.Fprintf(c.stdout, "licence to listing %d bought (tx %s); expires %s; %d seats\n", id, p.TxHash.Hex(), exp, p.Licence.Seats)
+				return err
+			})
+		},
+	}
+	cmd.Flags().StringVar(&as, "as", "", "account that buys")
+	cmd.Flags().BoolVar(&yes, "yes", false, "accept the terms shown and buy")
+	cmd.Flags().StringVar(&disease, "disease", "", "the disease researched (DS terms)")
+	cmd.Flags().StringVar(&approval, "approval", "", "the ethics approval reference (IRB terms)")
+	cmd.Flags().StringVar(&collaborator, "collaborator", "", "the collaborator (COL terms)")
+	cmd.MarkFlagRequired("as")
+	return cmd
+}
+
+func newDownloadCmd(c *cli) *cobra.Command {
+	var as, out string
+	cmd := &cobra.Command{
+		Use:   "download --as NAME ID --out FILE",
+		Short: "Download and decrypt a licensed dataset from its provider",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseID(args[0])
+			if err != nil {
+				return err
+			}
+			who, err := c.actor(as)
+			if err != nil {
+				return err
+			}
+			return c.withMarket(cmd.Context(), "", func(a *app.App) error {
+				d, err := a.Download(cmd.Context(), who, id, app.DownloadRequest{Out: out})
+				if err != nil {
+					return err
+				}
+				_, err = fmt.Fprintf(c.stdout, "%s: %d bytes (%s) from %s\n", d.Path, d.Bytes, d.Format, d.Provider)
+				return err
+			})
+		},
+	}
+	cmd.Flags().StringVar(&as, "as", "", "account holding the licence or a seat on it")
+	cmd.Flags().StringVar(&out, "out", "", "file to write the decrypted dataset to")
+	cmd.MarkFlagRequired("as")
+	cmd.MarkFlagRequired("out")
+	return cmd
+}
+
+// licenceOut is a licence as `licences --json` prints it.
+type licenceOut struct {
+	ListingID uint64   `json:"listing_id"`
+	Title     string   `json:"title"`
+	Holder    string   `json:"holder"`
+	SeatOf    string   `json:"seat_of,omitempty"`
+	Valid     bool     `json:"valid"`
+	Expires   string   `json:"expires"` // RFC 3339, or "never"
+	Seats     uint16   `json:"seats"`
+	SeatsUsed uint16   `json:"seats_used"`
+	Members   []string `json:"members"`
+}
+
+func newLicencesCmd(c *cli) *cobra.Command {
+	var as string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "licences --as NAME",
+		Short: "List the licences an account holds or is seated on",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.withApp(cmd.Context(), func(a *app.App) error {
+				acct, err := accountNamed(cmd.Context(), a, as)
+				if err != nil {
+					return err
+				}
+				lics, err := a.Licences(cmd.Context(), acct)
+				if err != nil {
+					return err
+				}
+				out := []licenceOut{}
+				for _, l := range lics {
+					o := licenceOut{ListingID: l.ListingID, Holder: l.Holder.Hex(), Valid: l.Valid, Expires: "never",
+						Seats: l.Seats, SeatsUsed: l.SeatsUsed, Members: []string{}}
+					if l.Listing != nil {
+						o.Title = l.Listing.Title()
+					}
+					if t, ok := l.Expiry(); ok {
+						o.Expires = t.Format(time.RFC3339)
+					}
+					if l.SeatOf != (common.Address{}) {
+						o.SeatOf = l.SeatOf.Hex()
+					}
+					for _, m := range l.Members {
+						o.Members = append(o.Members, m.Hex())
+					}
+					out = append(out, o)
+				}
+				if asJSON {
+					return writeJSON(c, out)
+				}
+				w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintf(w, "LISTING\tTITLE\tVALID\tEXPIRES\tSEATS\n")
+				for _, o := range out {
+					fmt.Fprintf(w, "%d\t%s\t%v\t%s\t%d/%d\n", o.ListingID, o.Title, o.Valid, o.Expires, o.SeatsUsed, o.Seats)
+				}
+				return w.Flush()
+			})
+		},
+	}
+	cmd.Flags().StringVar(&as, "as", "", "account")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.MarkFlagRequired("as")
+	return cmd
+}
+
+func accountNamed(ctx context.Context, a *app.App, name string) (common.Address, error) {
+	accts, err := a.Accounts(ctx)
+	if err != nil {
+		return common.Address{}, err
+	}
+	for _, acct := range accts {
+		if acct.Name == name {
+			return acct.Address, nil
+		}
+	}
+	if common.IsHexAddress(name) {
+		return common.HexToAddress(name), nil
+	}
+	return common.Address{}, marketplace.Errorf(marketplace.ENOTFOUND, "No account named %q.", name)
+}
+
+func newMineCmd(c *cli) *cobra.Command {
+	var as string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "sales --as NAME",
+		Short: "A seller's datasets: sales, buyers, earnings, what may be withdrawn",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.withApp(cmd.Context(), func(a *app.App) error {
+				acct, err := accountNamed(cmd.Context(), a, as)
+				if err != nil {
+					return err
+				}
+				if err := a.SyncCatalog(cmd.Context()); err != nil {
+					return err
+				}
+				m, err := a.MyDatasets(cmd.Context(), acct)
+				if err != nil {
+					return err
+				}
+				type ds struct {
+					listingOut
+					Buyers []string `json:"buyers"`
+					Earned string   `json:"earned"`
+				}
+				out := struct {
+					Datasets     []ds   `json:"datasets"`
+					Earned       string `json:"earned"`
+					Withdrawable string `json:"withdrawable"`
+					Drafts       int    `json:"drafts"`
+				}{Datasets: []ds{}, Earned: formatEther(m.Earned), Withdrawable: formatEther(m.Withdrawable), Drafts: len(m.Drafts)}
+				for _, d := range m.Datasets {
+					o := ds{Buyers: []string{}, Earned: formatEther(d.Earned)}
+					if d.Listing != nil {
+						o.listingOut = newListingOut(d.Listing)
+					}
+					for _, b := range d.Buyers {
+						o.Buyers = append(o.Buyers, b.Hex())
+					}
+					out.Datasets = append(out.Datasets, o)
+				}
+				if asJSON {
+					return writeJSON(c, out)
+				}
+				w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintf(w, "ID\tTITLE\tACTIVE\tSALES\tEARNED (ETH)\n")
+				for _, d := range out.Datasets {
+					fmt.Fprintf(w, "%d\t%s\t%v\t%d\t%s\n", d.ID, d.Title, d.Active, len(d.Buyers), d.Earned)
+				}
+				fmt.Fprintf(w, "withdrawable\t%s ETH\n", out.Withdrawable)
+				return w.Flush()
+			})
+		},
+	}
+	cmd.Flags().StringVar(&as, "as", "", "seller account")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.MarkFlagRequired("as")
+	return cmd
+}
+
+func newWithdrawCmd(c *cli) *cobra.Command {
+	var as string
+	cmd := &cobra.Command{
+		Use:   "withdraw --as NAME",
+		Short: "Withdraw a seller's earnings to its account",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			who, err := c.actor(as)
+			if err != nil {
+				return err
+			}
+			return c.withApp(cmd.Context(), func(a *app.App) error {
+				wei, err := a.Withdraw(cmd.Context(), who)
+				if err != nil {
+					return err
+				}
+				_, err = fmt.Fprintf(c.stdout, "withdrew %s ETH\n", formatEther(wei))
+				return err
+			})
+		},
+	}
+	cmd.Flags().StringVar(&as, "as", "", "seller account")
+	cmd.MarkFlagRequired("as")
+	return cmd
+}
+
+func newDelistCmd(c *cli) *cobra.Command {
+	var as string
+	cmd := &cobra.Command{
+		Use:   "delist --as NAME ID",
+		Short: "Stop sales of a listing (licences sold stay valid)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseID(args[0])
+			if err != nil {
+				return err
+			}
+			who, err := c.actor(as)
+			if err != nil {
+				return err
+			}
+			return c.withApp(cmd.Context(), func(a *app.App) error {
+				if err := a.Delist(cmd.Context(), who, id); err != nil {
+					return err
+				}
+				_, err := fmt.Fprintf(c.stdout, "listing %d delisted\n", id)
+				return err
+			})
+		},
+	}
+	cmd.Flags().StringVar(&as, "as", "", "seller account")
+	cmd.MarkFlagRequired("as")
+	return cmd
+}
+
+func newPriceCmd(c *cli) *cobra.Command {
+	var as string
+	cmd := &cobra.Command{
+		Use:   "price --as NAME ID ETH",
+		Short: "Change the price of future sales of a listing",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseID(args[0])
+			if err != nil {
+				return err
+			}
+			wei, err := chain.ParseEther(args[1])
+			if err != nil {
+				return err
+			}
+			who, err := c.actor(as)
+			if err != nil {
+				return err
+			}
+			return c.withApp(cmd.Context(), func(a *app.App) error {
+				if err := a.SetPrice(cmd.Context(), who, id, wei); err != nil {
+					return err
+				}
+				_, err := fmt.Fprintf(c.stdout, "listing %d now costs %s ETH\n", id, formatEther(wei))
+				return err
+			})
+		},
+	}
+	cmd.Flags().StringVar(&as, "as", "", "seller account")
+	cmd.MarkFlagRequired("as")
+	return cmd
+}
+
+func newSeatsCmd(c *cli) *cobra.Command {
+	cmd := &cobra.Command{Use: "seats", Short: "Seat team members on a licence, or remove them"}
+	for _, op := range []string{"add", "remove"} {
+		var as string
+		sub := &cobra.Command{
+			Use:   op + " --as NAME ID ADDRESS",
+			Short: strings.ToUpper(op[:1]) + op[1:] + " a team member's seat on the licence of --as",
+			Args:  cobra.ExactArgs(2),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				id, err := parseID(args[0])
+				if err != nil {
+					return err
+				}
+				member, err := parseAddress(args[1])
+				if err != nil {
+					return err
+				}
+				who, err := c.actor(as)
+				if err != nil {
+					return err
+				}
+				return c.withApp(cmd.Context(), func(a *app.App) error {
+					if op == "add" {
+						err = a.AddSeat(cmd.Context(), who, id, member)
+					} else {
+						err = a.RemoveSeat(cmd.Context(), who, id, member)
+					}
+					if err != nil {
+						return err
+					}
+					_, err = fmt.Fprintf(c.stdout, "seat of %s on listing %d: %s\n", member.Hex(), id, map[string]string{"add": "added", "remove": "removed"}[op])
+					return err
+				})
+			},
+		}
+		sub.Flags().StringVar(&as, "as", "", "licence holder")
+		sub.MarkFlagRequired("as")
+		cmd.AddCommand(sub)
+	}
+	return cmd
+}

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/medmarket/medmarket/marketplace/chain/chaintest"
+)
+
+const patientsCSV = "../shared/data/synthea-csv/patients.csv"
+
+func mustRun(t *testing.T, env map[string]string, args ...string) string {
+	t.Helper()
+	out, stderr, err := runCmd(t, env, args...)
+	if err != nil {
+		t.Fatalf("medmarket %s: %v\n%s", strings.Join(args, " "), err, stderr)
+	}
+	return out
+}
+
+// marketFlow is the scripted flow, on whatever chain env names;
+// fund gives an account 10 ether.
+func marketFlow(t *testing.T, env map[string]string, fund func(name, addr string)) {
+	for _, n := range []string{"alice", "bob"} {
+		fund(n, strings.TrimSpace(mustRun(t, env, "account", "new", "--name", n)))
+	}
+	published := filepath.Join(t.TempDir(), "published.csv")
+	out := mustRun(t, env, "publish", "--as", "alice", "--in", patientsCSV, "--preset", "safe-harbor", "--title", "Synthea patients",
+		"--price", "0.01", "--terms", "HMB,NCU", "--duration", "365", "--seats", "3", "--tags", "synthea,demo", "--save-copy", published)
+	id := strings.TrimSpace(out)
+	if id != "1" {
+		t.Fatalf("publish printed %q, want the listing id", out)
+	}
+
+	var found []listingOut
+	if err := json.Unmarshal([]byte(mustRun(t, env, "search", "synthea", "--json")), &found); err != nil {
+		t.Fatal(err)
+	}
+	if len(found) != 1 || found[0].ID != 1 || found[0].Price != "0.01" || found[0].Terms != "HMB+NCU" || found[0].Title != "Synthea patients" || found[0].Provider == "" {
+		t.Fatalf("search: %+v", found)
+	}
+
+	_, _, err := runCmd(t, env, "buy", "--as", "bob", id)
+	if exitCode(err) != 2 {
+		t.Fatalf("buy without --yes: exit %d, %v", exitCode(err), err)
+	}
+	mustRun(t, env, "buy", "--as", "bob", id, "--yes")
+	data := filepath.Join(t.TempDir(), "data.csv")
+	mustRun(t, env, "download", "--as", "bob", id, "--out", data)
+	got, _ := os.ReadFile(data)
+	want, _ := os.ReadFile(published)
+	if len(want) == 0 || !bytes.Equal(got, want) {
+		t.Fatalf("downloaded %d bytes, not the %d anonymized bytes", len(got), len(want))
+	}
+	if bytes.Contains(got, []byte("Ssn")) || bytes.Contains(got, []byte("SSN")) {
+		t.Error("the published file still has a SSN column")
+	}
+
+	var lics []licenceOut
+	if err := json.Unmarshal([]byte(mustRun(t, env, "licences", "--as", "bob", "--json")), &lics); err != nil {
+		t.Fatal(err)
+	}
+	if len(lics) != 1 || lics[0].ListingID != 1 || !lics[0].Valid || lics[0].Seats != 3 {
+		t.Fatalf("licences: %+v", lics)
+	}
+	if out := mustRun(t, env, "withdraw", "--as", "alice"); out != "withdrew 0.01 ETH\n" {
+		t.Fatalf("withdraw: %q", out)
+	}
+	mustRun(t, env, "delist", "--as", "alice", id)
+	_, stderr, err := runCmd(t, env, "buy", "--as", "bob", id, "--yes")
+	if err == nil {
+		t.Fatalf("buy after delist succeeded: %s", stderr)
+	}
+	// The listing is gone from search, and bob's licence still works.
+	if out := mustRun(t, env, "search", "synthea", "--json"); strings.TrimSpace(out) != "[]" {
+		t.Fatalf("search after delist: %s", out)
+	}
+	mustRun(t, env, "download", "--as", "bob", id, "--out", data)
+}
+
+func TestCLI_marketFlowEmbedded(t *testing.T) {
+	env := cliEnv(t)
+	marketFlow(t, env, func(name, _ string) { mustRun(t, env, "chain", "fund", name, "10") })
+}
+
+func TestCLI_marketFlowAgainstGeth(t *testing.T) {
+	g := chaintest.StartGeth(t)
+	env := cliEnv(t)
+	env[envChainRPC] = g.URL
+	first := true
+	marketFlow(t, env, func(name, addr string) {
+		g.Fund(t, common.HexToAddress(addr), new(big.Int).Mul(big.NewInt(10), big.NewInt(1e18)))
+		if first {
+			mustRun(t, env, "chain", "deploy", "--as", name)
+			first = false
+		}
+	})
+}
+
+func TestCLI_downloadWithoutLicenceRefused(t *testing.T) {
+	env := cliEnv(t)
+	for _, n := range []string{"alice", "bob"} {
+		mustRun(t, env, "account", "new", "--name", n)
+		mustRun(t, env, "chain", "fund", n, "10")
+	}
+	mustRun(t, env, "publish", "--as", "alice", "--in", patientsCSV, "--preset", "safe-harbor", "--title", "P", "--price", "0.01", "--terms", "GRU")
+	_, _, err := runCmd(t, env, "download", "--as", "bob", "1", "--out", filepath.Join(t.TempDir(), "x.csv"))
+	if exitCode(err) != 5 || !strings.Contains(userMessage(err), "no valid licence") {
+		t.Fatalf("download without licence: exit %d, %v", exitCode(err), err)
+	}
+}
