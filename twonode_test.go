@@ -23,7 +23,7 @@ import (
 // node is one medmarket data dir driven through the real binary.
 type node struct {
 	bin, dir, url string
-	env          []string
+	env           []string
 }
 
 func newNode(t *testing.T, bin, rpc string) *node {
