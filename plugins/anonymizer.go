@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"sync"
 
 	"github.com/hashicorp/go-plugin"
@@ -152,6 +153,7 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 	go func() { sendErr <- r.send(stream, t, per, limit, sizes, hier) }()
 
 	var outs []*anonymize.Table
+	var refs [][]int
 	got := 0
 	var done *pb.Done
 	for done == nil {
@@ -164,21 +166,30 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 		}
 		switch msg := m.Msg.(type) {
 		case *pb.TransformResponse_Batch:
-			b, err := decodeBatch(t.Name, msg.Batch, hier)
+			b, ref, err := decodeAnswer(t.Name, msg.Batch, hier)
 			if err != nil {
 				return nil, err
 			}
+			rows := int(msg.Batch.Rows) // columns passed through carry no codes
 			if desc.Scope == anonymize.ScopeRow {
 				want, ok := sizes.at(len(outs))
 				if !ok {
 					return nil, fmt.Errorf("wrong number of rows: the plugin returned more batches than it was sent (row-scoped transforms answer each batch with one batch)")
 				}
-				if b.NumRows() != want {
-					return nil, fmt.Errorf("wrong number of rows: the plugin returned %d rows for a batch of %d (row-scoped transforms keep every row)", b.NumRows(), want)
+				if rows != want.hi-want.lo {
+					return nil, fmt.Errorf("wrong number of rows: the plugin returned %d rows for a batch of %d (row-scoped transforms keep every row)", rows, want.hi-want.lo)
 				}
+				for _, k := range ref {
+					if k >= len(t.Columns) {
+						return nil, batchError("column refers to input column %d of %d", k+1, len(t.Columns))
+					}
+				}
+			} else if slices.ContainsFunc(ref, func(k int) bool { return k >= 0 }) {
+				return nil, batchError("a table-scoped answer refers to input columns")
 			}
-			got += b.NumRows()
+			got += rows
 			outs = append(outs, b)
+			refs = append(refs, ref)
 		case *pb.TransformResponse_Done:
 			done = msg.Done
 		default:
@@ -198,7 +209,7 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 			return nil, fmt.Errorf("wrong number of rows: the plugin returned %d of %d rows and counted %d as suppressed", got, n, removed)
 		}
 	}
-	out, err := concat(outs, t.Name)
+	out, err := assemble(t, outs, refs, sizes)
 	if err != nil {
 		return nil, fmt.Errorf("the plugin's batches do not fit together: %w", err)
 	}
@@ -212,6 +223,67 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 		return nil, err
 	}
 	return out, nil
+}
+
+// assemble joins the answer's batches into one table. A column every batch
+// passed through (same_as the same input column) is the input column
+// itself, with the answer's metadata: nothing was sent, nothing is copied.
+// Other columns are concatenated, their passed-through parts cut from the
+// input.
+func assemble(t *anonymize.Table, outs []*anonymize.Table, refs [][]int, sizes *sizeQueue) (*anonymize.Table, error) {
+	if len(outs) == 0 {
+		return &anonymize.Table{Name: t.Name}, nil
+	}
+	first := outs[0]
+	for _, b := range outs[1:] {
+		if len(b.Columns) != len(first.Columns) {
+			return nil, fmt.Errorf("a batch has %d columns, the first has %d", len(b.Columns), len(first.Columns))
+		}
+	}
+	cols := make([]*anonymize.Column, len(first.Columns))
+	var rest []int
+	for i, fc := range first.Columns {
+		k := refs[0][i]
+		whole := k >= 0
+		for b := range outs {
+			if refs[b][i] != k || outs[b].Columns[i].Name != fc.Name {
+				whole = false
+			}
+		}
+		if whole {
+			c := *fc
+			c.Dict, c.Codes = t.Columns[k].Dict, t.Columns[k].Codes
+			cols[i] = &c
+			continue
+		}
+		for b := range outs {
+			if k := refs[b][i]; k >= 0 {
+				r, _ := sizes.at(b)
+				part := t.WithColumns([]*anonymize.Column{t.Columns[k]}).Slice(r.lo, r.hi).Compact().Columns[0]
+				c := outs[b].Columns[i]
+				c.Dict, c.Codes = part.Dict, part.Codes
+			}
+		}
+		rest = append(rest, i)
+	}
+	if len(rest) > 0 {
+		parts := make([]*anonymize.Table, len(outs))
+		for b, o := range outs {
+			sub := make([]*anonymize.Column, len(rest))
+			for j, i := range rest {
+				sub[j] = o.Columns[i]
+			}
+			parts[b] = o.WithColumns(sub)
+		}
+		joined, err := anonymize.Concat(parts...)
+		if err != nil {
+			return nil, err
+		}
+		for j, i := range rest {
+			cols[i] = joined.Columns[j]
+		}
+	}
+	return first.WithColumns(cols), nil
 }
 
 // send streams t in batches of per rows, splitting any batch whose message
@@ -241,7 +313,7 @@ func (r *remoteTransform) send(stream grpc.BidiStreamingClient[pb.TransformReque
 			}
 			return sendRange(mid, hi)
 		}
-		sizes.push(hi - lo)
+		sizes.push(lo, hi)
 		if err := stream.Send(req); err != nil {
 			return sendFailed(err)
 		}
@@ -261,20 +333,22 @@ func (r *remoteTransform) send(stream grpc.BidiStreamingClient[pb.TransformReque
 	return stream.CloseSend()
 }
 
-// sizeQueue records the row counts of the batches sent, in order; a batch
+// sizeQueue records the row ranges of the batches sent, in order; a batch
 // is recorded before it is sent, so before its answer can arrive.
 type sizeQueue struct {
 	mu sync.Mutex
-	s  []int
+	s  []rowRange
 }
 
-func (q *sizeQueue) push(n int) { q.mu.Lock(); q.s = append(q.s, n); q.mu.Unlock() }
+type rowRange struct{ lo, hi int }
 
-func (q *sizeQueue) at(i int) (int, bool) {
+func (q *sizeQueue) push(lo, hi int) { q.mu.Lock(); q.s = append(q.s, rowRange{lo, hi}); q.mu.Unlock() }
+
+func (q *sizeQueue) at(i int) (rowRange, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if i >= len(q.s) {
-		return 0, false
+		return rowRange{}, false
 	}
 	return q.s[i], true
 }
@@ -297,7 +371,7 @@ func recvErr(stream grpc.BidiStreamingClient[pb.TransformRequest, pb.TransformRe
 	return fromStatus(err)
 }
 
-// concat joins output batches; each batch's column metadata must agree.
+// concat joins batches; the first batch's column metadata wins.
 func concat(outs []*anonymize.Table, name string) (*anonymize.Table, error) {
 	if len(outs) == 0 {
 		return &anonymize.Table{Name: name}, nil
@@ -367,6 +441,10 @@ func (s *AnonymizerGRPCServer) Transform(stream grpc.BidiStreamingServer[pb.Tran
 		b := encodeBatch(out.Compact(), outIDs)
 		return stream.Send(&pb.TransformResponse{Msg: &pb.TransformResponse_Batch{Batch: b}})
 	}
+	sendAnswer := func(out, in *anonymize.Table) error {
+		b := encodeAnswer(out, in, outIDs)
+		return stream.Send(&pb.TransformResponse{Msg: &pb.TransformResponse_Batch{Batch: b}})
+	}
 	// Hierarchies the host sent come back by their own id.
 	remember := func() {
 		inHier.mu.Lock()
@@ -409,7 +487,7 @@ func (s *AnonymizerGRPCServer) Transform(stream grpc.BidiStreamingServer[pb.Tran
 			return status.Errorf(codes.Internal, "wrong number of rows: the plugin returned %d rows for a batch of %d (row-scoped transform %s)", out.NumRows(), b.NumRows(), desc.Name)
 		}
 		name = out.Name
-		if err := sendTable(out); err != nil {
+		if err := sendAnswer(out, b); err != nil {
 			return err
 		}
 	}

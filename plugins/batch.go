@@ -3,6 +3,7 @@ package plugins
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"sync"
 	"unsafe"
 
@@ -214,34 +215,77 @@ func batchError(format string, args ...any) error {
 	return invalidErr{msg: "malformed batch: " + fmt.Sprintf(format, args...)}
 }
 
+// encodeAnswer encodes a row-scoped transform's answer to batch in: columns
+// whose data is the data of an input column (passed through) go back as
+// metadata and a reference (same_as), the others compacted and in full.
+func encodeAnswer(out, in *anonymize.Table, ids *hierarchyIDs) *pb.Batch {
+	b := &pb.Batch{Rows: uint32(out.NumRows()), Columns: make([]*pb.Column, len(out.Columns))}
+	for i, c := range out.Columns {
+		k := slices.IndexFunc(in.Columns, func(x *anonymize.Column) bool { return sameData(c, x) })
+		if k < 0 {
+			b.Columns[i] = encodeColumn(c.Compact(), 0)
+		} else {
+			b.Columns[i] = &pb.Column{Name: c.Name, Type: c.Type.String(), Role: c.Role.String(), Level: int32(c.Level),
+				Applied: c.Applied, SameAs: uint32(k + 1)}
+		}
+		b.Columns[i].Hierarchy = ids.ref(c.Hierarchy, b)
+	}
+	return b
+}
+
+// sameData reports whether two columns share their dictionary and codes.
+func sameData(a, b *anonymize.Column) bool {
+	return len(a.Codes) > 0 && len(a.Codes) == len(b.Codes) && &a.Codes[0] == &b.Codes[0] &&
+		len(a.Dict) == len(b.Dict) && (len(a.Dict) == 0 || &a.Dict[0] == &b.Dict[0])
+}
+
 // decodeBatch decodes a batch, checking every offset and code, and records
 // the hierarchies it defines in hier. The returned table's strings point
-// into b's buffers (b must not be modified afterwards).
+// into b's buffers (b must not be modified afterwards). References to
+// input columns (same_as) are errors here: see decodeAnswer.
 func decodeBatch(name string, b *pb.Batch, hier *hierarchyMap) (*anonymize.Table, error) {
+	t, refs, err := decodeAnswer(name, b, hier)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range refs {
+		if k >= 0 {
+			return nil, batchError("column refers to an input column outside the answer of a row-scoped call")
+		}
+	}
+	return t, nil
+}
+
+// decodeAnswer decodes a batch that may refer to input columns (same_as):
+// those columns come without data, and refs[i] is the input column's index
+// (-1 for columns with data).
+func decodeAnswer(name string, b *pb.Batch, hier *hierarchyMap) (*anonymize.Table, []int, error) {
 	for _, hm := range b.Hierarchies {
 		h, err := decodeHierarchy(hm)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		hier.set(hm.Id, h)
 	}
 	cols := make([]*anonymize.Column, len(b.Columns))
+	refs := make([]int, len(b.Columns))
 	for i, cm := range b.Columns {
 		c, err := decodeColumn(cm, int(b.Rows), hier)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		cols[i] = c
+		refs[i] = int(cm.SameAs) - 1
 	}
 	t := &anonymize.Table{Name: name, Columns: cols}
 	seen := make(map[string]bool, len(cols))
 	for _, c := range cols {
 		if seen[c.Name] {
-			return nil, batchError("duplicate column %q", c.Name)
+			return nil, nil, batchError("duplicate column %q", c.Name)
 		}
 		seen[c.Name] = true
 	}
-	return t, nil
+	return t, refs, nil
 }
 
 func decodeColumn(m *pb.Column, rows int, hier *hierarchyMap) (*anonymize.Column, error) {
@@ -258,6 +302,12 @@ func decodeColumn(m *pb.Column, rows int, hier *hierarchyMap) (*anonymize.Column
 			return nil, batchError("column %q: undefined hierarchy %d", m.Name, m.Hierarchy)
 		}
 		c.Hierarchy = h
+	}
+	if m.SameAs != 0 {
+		if len(m.Dict) > 0 || len(m.DictEnds) > 0 || len(m.Codes) > 0 {
+			return nil, batchError("column %q: refers to input column %d and carries data", m.Name, m.SameAs)
+		}
+		return c, nil
 	}
 	dict, err := splitValues(m.Dict, m.DictEnds)
 	if err != nil {

@@ -82,3 +82,34 @@ func FuzzDecodeBatch(f *testing.F) {
 		}
 	})
 }
+
+// A column passed through in some batches and sent in others is put
+// together from both.
+func TestAssemble_mixedPassThrough(t *testing.T) {
+	in, err := anonymize.TableFromRows("t", []string{"a", "b"}, [][]string{{"1", "x"}, {"2", "y"}, {"3", "x"}, {"4", "z"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sizes := &sizeQueue{}
+	sizes.push(0, 2)
+	sizes.push(2, 4)
+	meta := func(name string) *anonymize.Column { return &anonymize.Column{Name: name, Applied: []string{"t"}} }
+	b0 := &anonymize.Table{Columns: []*anonymize.Column{meta("a"), meta("b")}}
+	b1 := &anonymize.Table{Columns: []*anonymize.Column{meta("a"), anonymize.NewColumn("b", anonymize.TypeString, anonymize.RoleInsensitive, []string{"X", "Z"})}}
+	out, err := assemble(in, []*anonymize.Table{b0, b1}, [][]int{{0, 1}, {0, -1}}, sizes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := out.Column("a").Values(); !reflect.DeepEqual(got, []string{"1", "2", "3", "4"}) {
+		t.Errorf("a = %v", got)
+	}
+	if &out.Column("a").Codes[0] != &in.Column("a").Codes[0] {
+		t.Error("a column passed through everywhere was copied")
+	}
+	if got := out.Column("b").Values(); !reflect.DeepEqual(got, []string{"x", "y", "X", "Z"}) {
+		t.Errorf("b = %v", got)
+	}
+	if err := out.Validate(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -199,7 +199,7 @@ func (h *Host) explain(ctx, cctx context.Context, p *proc, err error) error {
 	// A broken connection is how a dead plugin shows; give the process a
 	// moment to be reaped so the error can say how it died.
 	wait := time.Duration(0)
-	if c := status.Code(err); c == codes.Unavailable || c == codes.Canceled || c == codes.Unknown || errors.Is(err, io.EOF) {
+	if st, ok := status.FromError(err); (ok && (st.Code() == codes.Unavailable || st.Code() == codes.Canceled || st.Code() == codes.Unknown)) || errors.Is(err, io.EOF) {
 		wait = 2 * time.Second
 	}
 	if p.waitExited(wait) {

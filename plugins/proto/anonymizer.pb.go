@@ -563,8 +563,13 @@ type Column struct {
 	Dict     []byte   `protobuf:"bytes,7,opt,name=dict,proto3" json:"dict,omitempty"`
 	DictEnds []uint32 `protobuf:"varint,8,rep,packed,name=dict_ends,json=dictEnds,proto3" json:"dict_ends,omitempty"`
 	// code_width is 1, 2 or 4: the bytes per code in codes (little-endian).
-	CodeWidth     uint32 `protobuf:"varint,9,opt,name=code_width,json=codeWidth,proto3" json:"code_width,omitempty"`
-	Codes         []byte `protobuf:"bytes,10,opt,name=codes,proto3" json:"codes,omitempty"`
+	CodeWidth uint32 `protobuf:"varint,9,opt,name=code_width,json=codeWidth,proto3" json:"code_width,omitempty"`
+	Codes     []byte `protobuf:"bytes,10,opt,name=codes,proto3" json:"codes,omitempty"`
+	// same_as, in the answer of a row-scoped call only, says the column holds
+	// exactly the data (dict and codes) of the answered batch's column
+	// same_as - 1: a column the transform passed through is not sent back,
+	// only its metadata. 0: the data is in dict and codes.
+	SameAs        uint32 `protobuf:"varint,11,opt,name=same_as,json=sameAs,proto3" json:"same_as,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -667,6 +672,13 @@ func (x *Column) GetCodes() []byte {
 		return x.Codes
 	}
 	return nil
+}
+
+func (x *Column) GetSameAs() uint32 {
+	if x != nil {
+		return x.SameAs
+	}
+	return 0
 }
 
 // Hierarchy is a generalization hierarchy: rows of `height` values each
@@ -868,7 +880,7 @@ const file_anonymizer_proto_rawDesc = "" +
 	"\x05Batch\x12\x12\n" +
 	"\x04rows\x18\x01 \x01(\rR\x04rows\x126\n" +
 	"\acolumns\x18\x02 \x03(\v2\x1c.medmarket.plugins.v1.ColumnR\acolumns\x12A\n" +
-	"\vhierarchies\x18\x03 \x03(\v2\x1f.medmarket.plugins.v1.HierarchyR\vhierarchies\"\xf8\x01\n" +
+	"\vhierarchies\x18\x03 \x03(\v2\x1f.medmarket.plugins.v1.HierarchyR\vhierarchies\"\x91\x02\n" +
 	"\x06Column\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12\x12\n" +
@@ -881,7 +893,8 @@ const file_anonymizer_proto_rawDesc = "" +
 	"\n" +
 	"code_width\x18\t \x01(\rR\tcodeWidth\x12\x14\n" +
 	"\x05codes\x18\n" +
-	" \x01(\fR\x05codes\"_\n" +
+	" \x01(\fR\x05codes\x12\x17\n" +
+	"\asame_as\x18\v \x01(\rR\x06sameAs\"_\n" +
 	"\tHierarchy\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\rR\x02id\x12\x16\n" +
 	"\x06height\x18\x02 \x01(\rR\x06height\x12\x16\n" +
