@@ -1,0 +1,78 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/vault"
+)
+
+// TestPublish_crashBetweenSteps stops a publish at each step, as a crash
+// would, reopens the data dir and checks: no half listing, no listed
+// dataset without its blob, and the catalog converges from the chain.
+func TestPublish_crashBetweenSteps(t *testing.T) {
+	ctx := context.Background()
+	crash := errors.New("crash")
+	for _, step := range []string{StepStored, StepListed} {
+		t.Run(step, func(t *testing.T) {
+			dir := t.TempDir()
+			a := marketApp(t, dir)
+			a.SetPublishHook(func(s string) error {
+				if s == step {
+					return crash
+				}
+				return nil
+			})
+			_, err := a.Publish(ctx, ByAccount("alice", "pw"), PublishRequest{Input: patientsCSV, Preset: "safe-harbor",
+				Title: "Crashed", Price: ether("0.01"), Terms: hmb})
+			if !errors.Is(err, crash) {
+				t.Fatalf("publish: %v", err)
+			}
+			a.Close()
+
+			a = marketApp(t, dir)
+			if err := a.SyncCatalog(ctx); err != nil {
+				t.Fatal(err)
+			}
+			ls, n, err := a.Search(ctx, marketplace.CatalogFilter{IncludeDelisted: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			drafts, err := a.Drafts(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch step {
+			case StepStored: // before the transaction: nothing listed, a retryable draft
+				if n != 0 || len(drafts) != 1 {
+					t.Fatalf("listings %d, drafts %d; want 0 and 1", n, len(drafts))
+				}
+				p, err := a.RetryPublish(ctx, ByAccount("alice", "pw"), drafts[0].ContentHash, ether("0.01"), hmb)
+				if err != nil {
+					t.Fatalf("retry: %v", err)
+				}
+				ls, n, _ = a.Search(ctx, marketplace.CatalogFilter{})
+				if n != 1 || ls[0].ID != p.ListingID {
+					t.Fatalf("after retry: %d listings", n)
+				}
+			case StepListed: // after the transaction: listed, blob here, record reconciled
+				if n != 1 || len(drafts) != 0 || ls[0].CardStatus != marketplace.CardVerified {
+					t.Fatalf("listings %d (%+v), drafts %d; want 1 verified and 0", n, ls, len(drafts))
+				}
+			}
+			l := ls[0]
+			if !a.market.blobs.Has(vault.Hash(l.ContentHash)) {
+				t.Fatal("listed dataset without its blob")
+			}
+			if _, err := a.Buy(ctx, ByAccount("bob", "pw"), l.ID, BuyConfirmation{AcceptTerms: true}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.Download(ctx, ByAccount("bob", "pw"), l.ID, DownloadRequest{Out: filepath.Join(t.TempDir(), "d.csv")}); err != nil {
+				t.Fatalf("download after recovery: %v", err)
+			}
+		})
+	}
+}
