@@ -41,13 +41,16 @@ type cli struct {
 
 	dataFlag  string
 	levelFlag string
+	// defaultLevel is the log level without flag or env: servers log their
+	// work ("info"), one-shot commands only problems ("warn").
+	defaultLevel string
 	passFile  string
 	chain     app.ChainOptions
 }
 
 // config resolves the global flags with the environment.
 func (c *cli) config() (config, error) {
-	return resolveConfig(c.dataFlag, c.levelFlag, c.getenv, hostOS())
+	return resolveConfig(c.dataFlag, c.levelFlag, c.defaultLevel, c.getenv, hostOS())
 }
 
 func (c *cli) logger(cfg config) *slog.Logger {
@@ -109,6 +112,12 @@ Every command works on one data directory (--data, or ` + envData + `).`,
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
+	root.PersistentPreRun = func(cmd *cobra.Command, args []string) {
+		c.defaultLevel = "warn"
+		if n := cmd.Name(); n == "serve" || n == "desktop" {
+			c.defaultLevel = "info"
+		}
+	}
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())}
 	})

@@ -27,8 +27,9 @@ type config struct {
 	LogLevel slog.Level
 }
 
-// resolveConfig merges flags (when set), environment and defaults.
-func resolveConfig(dataFlag, levelFlag string, getenv func(string) string, goos string) (config, error) {
+// resolveConfig merges flags (when set), environment and defaults; the log
+// level defaults to defaultLevel.
+func resolveConfig(dataFlag, levelFlag, defaultLevel string, getenv func(string) string, goos string) (config, error) {
 	var c config
 	c.DataDir = firstNonEmpty(dataFlag, getenv(envData))
 	if c.DataDir == "" {
@@ -38,7 +39,7 @@ func resolveConfig(dataFlag, levelFlag string, getenv func(string) string, goos 
 		}
 		c.DataDir = d
 	}
-	level := firstNonEmpty(levelFlag, getenv(envLogLevel), "info")
+	level := firstNonEmpty(levelFlag, getenv(envLogLevel), defaultLevel, "info")
 	if err := c.LogLevel.UnmarshalText([]byte(level)); err != nil {
 		return c, marketplace.Errorf(marketplace.EINVALID, "--log-level: %q is not one of debug, info, warn, error.", level)
 	}

@@ -37,7 +37,7 @@ func TestResolveConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := resolveConfig(tt.dataFlag, tt.levelFlag, envMap(tt.env), tt.goos)
+			c, err := resolveConfig(tt.dataFlag, tt.levelFlag, "", envMap(tt.env), tt.goos)
 			if code := marketplace.ErrorCode(err); code != tt.wantCode {
 				t.Fatalf("error %v, want code %q", err, tt.wantCode)
 			}
@@ -48,5 +48,8 @@ func TestResolveConfig(t *testing.T) {
 				t.Errorf("got %+v, want dir %q level %v", c, tt.wantDir, tt.wantLevel)
 			}
 		})
+	}
+	if c, _ := resolveConfig("/d", "", "warn", envMap(nil), "linux"); c.LogLevel != slog.LevelWarn {
+		t.Errorf("default level for one-shot commands: %v", c.LogLevel)
 	}
 }
