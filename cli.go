@@ -44,8 +44,8 @@ type cli struct {
 	// defaultLevel is the log level without flag or env: servers log their
 	// work ("info"), one-shot commands only problems ("warn").
 	defaultLevel string
-	passFile  string
-	chain     app.ChainOptions
+	passFile     string
+	chain        app.ChainOptions
 }
 
 // config resolves the global flags with the environment.
