@@ -158,3 +158,52 @@ func TestTwoNodes(t *testing.T) {
 		t.Fatal("download after A restarted differs")
 	}
 }
+
+// TestPublish_killedMidway kills the real process (SIGKILL, from the publish
+// hook MEDMARKET_TEST_CRASH_AT) after the blob is stored and before the
+// transaction, and after the transaction before the index write; the next
+// commands on the same data dir find no half listing, no listing without
+// its blob, and a catalog that converges from the chain.
+func TestPublish_killedMidway(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t, "")
+	for _, step := range []string{"stored", "listed"} {
+		t.Run(step, func(t *testing.T) {
+			n := &node{bin: bin, dir: t.TempDir()}
+			n.env = []string{"HOME=" + t.TempDir(), envData + "=" + n.dir, envPassphrase + "=secret", envLightScrypt + "=1"}
+			for _, name := range []string{"alice", "bob"} {
+				n.must(t, "account", "new", "--name", name)
+				n.must(t, "chain", "fund", name, "10")
+			}
+			n.env = append(n.env, envCrashAt+"="+step)
+			_, stderr, code := n.run(t, "publish", "--as", "alice", "--in", patientsCSV, "--preset", "safe-harbor",
+				"--title", "Killed", "--price", "0.01", "--terms", "GRU")
+			if code == 0 || !strings.Contains(stderr, "CRASH AT "+step) {
+				t.Fatalf("publish was not killed at %s: exit %d\n%s", step, code, stderr)
+			}
+			n.env = n.env[:len(n.env)-1]
+			var found []listingOut
+			if err := json.Unmarshal([]byte(n.must(t, "search", "--json")), &found); err != nil {
+				t.Fatal(err)
+			}
+			var sales struct {
+				Drafts int `json:"drafts"`
+			}
+			json.Unmarshal([]byte(n.must(t, "sales", "--as", "alice", "--json")), &sales)
+			switch step {
+			case "stored":
+				if len(found) != 0 || sales.Drafts != 1 {
+					t.Fatalf("killed before the transaction: listings %+v, drafts %d", found, sales.Drafts)
+				}
+			case "listed":
+				if len(found) != 1 || found[0].Title != "Killed" || sales.Drafts != 0 {
+					t.Fatalf("killed after the transaction: listings %+v, drafts %d", found, sales.Drafts)
+				}
+				n.must(t, "buy", "--as", "bob", "1", "--yes")
+				n.must(t, "download", "--as", "bob", "1", "--out", filepath.Join(t.TempDir(), "d.csv"))
+			}
+		})
+	}
+}
