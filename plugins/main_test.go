@@ -23,6 +23,9 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
+	if len(os.Args) == 2 && os.Args[1] == "host-child" {
+		hostChild()
+	}
 	code := m.Run()
 	if binDir != "" {
 		os.RemoveAll(binDir)
