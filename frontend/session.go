@@ -17,10 +17,23 @@ const sessionCookie = "medmarket_session"
 
 type sessionKey struct{}
 
+// signedIn is what withSession attaches to a request: the live session and
+// the token that names it, which actions pass on to sign with its key.
+type signedIn struct {
+	session marketplace.Session
+	token   string
+}
+
 // sessionFrom returns the request's signed-in session, if any.
 func sessionFrom(ctx context.Context) (marketplace.Session, bool) {
-	s, ok := ctx.Value(sessionKey{}).(marketplace.Session)
-	return s, ok
+	s, ok := ctx.Value(sessionKey{}).(signedIn)
+	return s.session, ok
+}
+
+// sessionTokenFrom returns the token of the request's signed-in session.
+func sessionTokenFrom(ctx context.Context) (string, bool) {
+	s, ok := ctx.Value(sessionKey{}).(signedIn)
+	return s.token, ok
 }
 
 // windowSession holds the token of the desktop window's one user. The
@@ -73,7 +86,7 @@ func withSession(svc Service, ws *windowSession, next http.Handler) http.Handler
 			next.ServeHTTP(w, r)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionKey{}, sess)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionKey{}, signedIn{sess, token})))
 	})
 }
 

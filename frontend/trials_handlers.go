@@ -86,8 +86,8 @@ func (noTrials) VerifyTrialExport(context.Context, *trials.Export) (*trials.Repo
 // place that knows how a sponsor proves who it is.
 func credentials(r *http.Request) app.Credentials {
 	c := app.Credentials{As: strings.TrimSpace(r.FormValue("account")), Passphrase: r.FormValue("passphrase")}
-	if ck, err := r.Cookie(sessionCookie); err == nil && c.Passphrase == "" {
-		c.Session = ck.Value
+	if token, ok := sessionTokenFrom(r.Context()); ok && c.Passphrase == "" {
+		c.Session = token
 	}
 	return c
 }

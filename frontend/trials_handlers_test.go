@@ -198,3 +198,33 @@ func TestTrialRoutes(t *testing.T) {
 		t.Errorf("log: %+v, %v", sum.Log, err)
 	}
 }
+
+// A signed-in sponsor records without typing the passphrase again: the
+// session's key signs, and the forms say whose.
+func TestTrialRoutes_signedInSessionSigns(t *testing.T) {
+	srv, a := newTrialServer(t)
+	token, _, err := a.SignIn(t.Context(), "carol", "carol-pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	session := http.Header{"Cookie": {sessionCookie + "=" + token}}
+	res, body := get(t, srv, "/trials/", session)
+	wantBody(t, "list signed in", res, body, 200, `class="signs-as"`, "carol")
+	if strings.Contains(body, `type="password"`) {
+		t.Error("a signed-in sponsor is asked for the passphrase")
+	}
+	res, body = postMultipart(t, srv, "/trials/", map[string]string{"title": "Session trial", "identifier": "NCT7654321"}, map[string]string{"protocol": "v1"}, session)
+	wantBody(t, "register signed in", res, body, 200, "<h1>Session trial</h1>")
+	base := regexp.MustCompile(`/trials/0x[0-9a-f]{64}/`).FindString(res.Request.URL.Path)
+	h := http.Header{"Cookie": {sessionCookie + "=" + token}}
+	for k, v := range htmxSameOrigin {
+		h[k] = v
+	}
+	res, body = postForm(t, srv, base+"steps", url.Values{"type": {"enrolment"}, "subject": {"S-9"}, "meaning": {"authored"}}, h)
+	wantBody(t, "record signed in", res, body, 200, `id="step-done"`)
+	a.SignOut(t.Context(), token)
+	res, body = postForm(t, srv, base+"steps", url.Values{"type": {"enrolment"}, "subject": {"S-9"}, "meaning": {"authored"}}, h)
+	if res.StatusCode == 200 && strings.Contains(body, `id="step-done"`) {
+		t.Error("recorded after sign-out")
+	}
+}
