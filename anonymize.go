@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/go-plugin"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/medmarket/medmarket/app"
 	"github.com/medmarket/medmarket/marketplace"
@@ -139,7 +140,7 @@ Keyed pseudonyms use the secret in ` + envSecret + `.`,
 	f.BoolVar(&suggest, "suggest", false, "write a starting pipeline config suggested from the data instead of anonymizing")
 	f.BoolVar(&req.Isolated, "isolated", false, "run each built-in transform in a process of its own")
 	f.StringArrayVar(&pluginDirs, "plugins", nil, "another directory of plugins (repeatable)")
-	f.StringVar(&progress, "progress", "auto", "progress bar on stderr: auto (large inputs), always or never")
+	f.StringVar(&progress, "progress", "auto", "progress bar on stderr: auto (large inputs, terminal), always or never")
 	return cmd
 }
 
@@ -191,9 +192,9 @@ type progressBar struct {
 func newProgressBar(w io.Writer, in, mode string) *progressBar {
 	on := mode == "always"
 	if mode == "auto" {
-		if st, err := os.Stat(in); err == nil && st.Size() >= progressMinBytes {
-			on = true
-		}
+		f, isFile := w.(*os.File)
+		st, err := os.Stat(in)
+		on = err == nil && st.Size() >= progressMinBytes && isFile && term.IsTerminal(int(f.Fd()))
 	}
 	return &progressBar{w: w, on: on}
 }

@@ -273,3 +273,18 @@ func TestPlugins_listTrustUntrust(t *testing.T) {
 		t.Fatalf("untrust twice: exit %d, %v", exitCode(err), err)
 	}
 }
+
+func TestAnonymize_progressOnStderr(t *testing.T) {
+	dir := needData(t, "synthea-csv")
+	env := cliEnv(t)
+	_, stderr, err := runCmd(t, env, "anonymize", "--in", filepath.Join(dir, "patients.csv"), "--preset", "safe-harbor",
+		"--out", filepath.Join(t.TempDir(), "o.csv"), "--progress", "always")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"reading patients: 27 rows", "step 1/1 safe-harbor", "writing"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q: %q", want, stderr)
+		}
+	}
+}

@@ -451,22 +451,32 @@ type hostedAnonymizer struct {
 func (a *hostedAnonymizer) Describe(ctx context.Context) (anonymize.Descriptor, error) {
 	var d anonymize.Descriptor
 	err := a.h.Call(ctx, a.ref, func(ctx context.Context, s any) error {
-		an, ok := s.(Anonymizer)
-		if !ok {
-			return fmt.Errorf("service is %T, not an anonymizer", s)
+		an, err := asAnonymizer(s)
+		if err != nil {
+			return err
 		}
-		var err error
 		d, err = an.Describe(ctx)
 		return err
 	})
 	return d, err
 }
 
+func asAnonymizer(s any) (Anonymizer, error) {
+	an, ok := s.(Anonymizer)
+	if !ok {
+		return nil, fmt.Errorf("the service is %T, not an anonymizer", s)
+	}
+	return an, nil
+}
+
 func (a *hostedAnonymizer) New(ctx context.Context, p anonymize.Params, env anonymize.Env) (anonymize.Transform, error) {
 	var t anonymize.Transform
 	err := a.h.Call(ctx, a.ref, func(ctx context.Context, s any) error {
-		var err error
-		t, err = s.(Anonymizer).New(ctx, p, env)
+		an, err := asAnonymizer(s)
+		if err != nil {
+			return err
+		}
+		t, err = an.New(ctx, p, env)
 		return err
 	})
 	if err != nil {
@@ -489,7 +499,11 @@ func (t *hostedTransform) Describe() anonymize.Descriptor { return t.desc }
 func (t *hostedTransform) Apply(ctx context.Context, in *anonymize.Table) (*anonymize.Table, error) {
 	var out *anonymize.Table
 	err := t.a.h.Call(ctx, t.a.ref, func(ctx context.Context, s any) error {
-		tr, err := s.(Anonymizer).New(ctx, t.params, t.env)
+		an, err := asAnonymizer(s)
+		if err != nil {
+			return err
+		}
+		tr, err := an.New(ctx, t.params, t.env)
 		if err != nil {
 			return err
 		}
