@@ -33,6 +33,7 @@ func newAnonymizeCmd(c *cli) *cobra.Command {
 		pluginDirs  []string
 		suggest     bool
 		progress    string
+		timeout     time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "anonymize --in FILE --out FILE (--preset NAME | --config pipeline.yaml | --k N --qi COLS)",
@@ -82,7 +83,7 @@ Keyed pseudonyms use the secret in ` + envSecret + `.`,
 			if err != nil {
 				return err
 			}
-			an, err := app.NewAnonymizer(cfg.DataDir, app.AnonymizerOptions{PluginDirs: pluginDirs})
+			an, err := app.NewAnonymizer(cfg.DataDir, app.AnonymizerOptions{PluginDirs: pluginDirs, CallTimeout: timeout})
 			if err != nil {
 				return err
 			}
@@ -140,6 +141,7 @@ Keyed pseudonyms use the secret in ` + envSecret + `.`,
 	f.BoolVar(&suggest, "suggest", false, "write a starting pipeline config suggested from the data instead of anonymizing")
 	f.BoolVar(&req.Isolated, "isolated", false, "run each built-in transform in a process of its own")
 	f.StringArrayVar(&pluginDirs, "plugins", nil, "another directory of plugins (repeatable)")
+	f.DurationVar(&timeout, "plugin-timeout", 10*time.Minute, "deadline of each call into a plugin; a plugin that does not answer in time is stopped")
 	f.StringVar(&progress, "progress", "auto", "progress bar on stderr: auto (large inputs, terminal), always or never")
 	return cmd
 }

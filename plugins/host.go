@@ -15,7 +15,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -350,7 +349,9 @@ func (h *Host) launch(ref Ref, cmd *exec.Cmd, secure *plugin.SecureConfig) (*pro
 // and lets go-plugin clean up.
 func (p *proc) kill() {
 	if p.pid > 0 && !p.client.Exited() {
-		_ = syscall.Kill(p.pid, syscall.SIGKILL)
+		if pr, err := os.FindProcess(p.pid); err == nil {
+			_ = pr.Kill()
+		}
 	}
 	p.client.Kill()
 }
