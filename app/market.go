@@ -120,15 +120,6 @@ func (a *App) ready() (*catalog.Indexer, *provider.Provider, error) {
 	defer m.mu.Unlock()
 	if m.indexer == nil {
 		cards := catalog.CardFunc(func(ctx context.Context, l *marketplace.Listing) ([]byte, error) {
-			// The catalog index does not keep the provider URL: keep it
-			// here as the indexer sees each Listed event.
-			if l.Provider != "" {
-				if err := a.store.PutListingProvider(ctx, l.ID, l.Provider); err != nil {
-					return nil, err
-				}
-			} else {
-				l.Provider = a.store.ListingProvider(ctx, l.ID)
-			}
 			if b, err := a.store.Card(ctx, l.MetadataHash); err == nil {
 				return b, nil
 			}
@@ -283,29 +274,7 @@ func (a *App) SyncCatalog(ctx context.Context) error {
 // matches (see marketplace.CatalogService.SearchCatalog); EINVALID names a
 // bad filter field.
 func (a *App) Search(ctx context.Context, f marketplace.CatalogFilter) ([]*marketplace.Listing, int, error) {
-	// store.Catalog.SearchCatalog panics on an empty catalog (selectDocs
-	// visits id -1): answer that case here until the store is fixed.
-	if count, err := a.market.catalog.CatalogCount(ctx); err != nil {
-		return nil, 0, err
-	} else if count == 0 {
-		if _, err := f.Normalize(); err != nil {
-			return nil, 0, err
-		}
-		return []*marketplace.Listing{}, 0, nil
-	}
-	ls, n, err := a.market.catalog.SearchCatalog(ctx, f)
-	for _, l := range ls {
-		a.withProvider(ctx, l)
-	}
-	return ls, n, err
-}
-
-// withProvider fills in the listing's provider URL (see ready).
-func (a *App) withProvider(ctx context.Context, l *marketplace.Listing) *marketplace.Listing {
-	if l != nil && l.Provider == "" {
-		l.Provider = a.store.ListingProvider(ctx, l.ID)
-	}
-	return l
+	return a.market.catalog.SearchCatalog(ctx, f)
 }
 
 // Listing returns a listing by id, whatever its state; ENOTFOUND when the
@@ -317,7 +286,7 @@ func (a *App) Listing(ctx context.Context, id uint64) (*marketplace.Listing, err
 			l, err = a.market.catalog.Listing(ctx, id)
 		}
 	}
-	return a.withProvider(ctx, l), err
+	return l, err
 }
 
 // TermLine is one licence condition in plain words.
@@ -541,7 +510,6 @@ func (a *App) Licences(ctx context.Context, account common.Address) ([]LicenceVi
 			return err
 		}
 		v.Listing, _ = a.market.catalog.Listing(ctx, id)
-		a.withProvider(ctx, v.Listing)
 		out = append(out, v)
 		return nil
 	}
@@ -662,7 +630,6 @@ func (a *App) MyDatasets(ctx context.Context, seller common.Address) (MySales, e
 		if !ok {
 			d = &MyDataset{Earned: new(big.Int)}
 			d.Listing, _ = a.market.catalog.Listing(ctx, id)
-			a.withProvider(ctx, d.Listing)
 			byID[id] = d
 			order = append(order, id)
 		}

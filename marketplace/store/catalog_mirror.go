@@ -87,7 +87,7 @@ func (m *mirror) load(db *buntdb.DB) error {
 			if !strings.HasPrefix(k, catSummaryPrefix) {
 				return false
 			}
-			if len(v) == sLen {
+			if len(v) >= sLen {
 				docs = setDoc(docs, u64(v, sID), docOf(v))
 			}
 			return true

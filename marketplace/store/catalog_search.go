@@ -106,6 +106,9 @@ func selectDocs(docs []doc, scores []float32, m *matcher, sortBy string, offset,
 	if scores != nil && len(scores) < n {
 		n = len(scores)
 	}
+	if n <= 1 { // docs[0] is never a listing: nothing to select
+		return nil, 0
+	}
 	total := 0
 	// Visit ids newest first (ascending only for price_asc, whose ties go to the lower id), so
 	// that in the usual orders an entry rarely displaces one already kept: the heap then costs

@@ -34,7 +34,7 @@ const (
 	sTime     = 218 // 8 bytes: block time of the Listed event, unix seconds
 	sDuration = 226 // 4 bytes: licence duration in days
 	sSeats    = 230 // 2 bytes: team seats
-	sLen      = 232
+	sLen      = 232 // the fixed part; the provider URL follows, as it is
 )
 
 const (
@@ -63,7 +63,7 @@ func newSummary(l *marketplace.Listing) []byte {
 	putUint32(s[sDuration:], l.Terms.DurationDays)
 	s[sSeats], s[sSeats+1] = byte(l.Terms.Seats>>8), byte(l.Terms.Seats)
 	setCardFields(s, l)
-	return s
+	return append(s, l.Provider...)
 }
 
 // summaryListing decodes a summary into a listing, without its card.
@@ -74,6 +74,7 @@ func summaryListing(s string) *marketplace.Listing {
 		ContentHash:  common.BytesToHash([]byte(s[sContent : sContent+32])),
 		Price:        new(big.Int).SetBytes([]byte(s[sPrice : sPrice+32])),
 		MetadataHash: common.BytesToHash([]byte(s[sMeta : sMeta+32])),
+		Provider:     s[sLen:],
 		Block:        u64(s, sPos),
 		LogIndex:     uint(u32(s, sPos+8)),
 		TxHash:       common.BytesToHash([]byte(s[sTx : sTx+32])),

@@ -648,3 +648,55 @@ func TestCatalog_searchWhileIndexing(t *testing.T) {
 		}
 	}
 }
+
+func TestCatalog_emptySearchFindsNothing(t *testing.T) {
+	_, c, _ := openCatalog(t)
+	ls, total, err := c.SearchCatalog(t.Context(), marketplace.CatalogFilter{Query: "diabetes"})
+	if err != nil || total != 0 || len(ls) != 0 {
+		t.Fatalf("empty catalog: %v, %d, %v", ls, total, err)
+	}
+	ls, total, err = c.SearchCatalog(t.Context(), marketplace.CatalogFilter{})
+	if err != nil || total != 0 || len(ls) != 0 {
+		t.Fatalf("empty catalog, no query: %v, %d, %v", ls, total, err)
+	}
+}
+
+func TestCatalog_keepsTheProviderThroughUpdatesAndReopen(t *testing.T) {
+	s, c, path := openCatalog(t)
+	ctx := t.Context()
+	l := listing(1, alice, 10, marketplace.HMB, card("Provider kept", "d", []string{"t"}, []string{"c"}, 10, []string{"patients"}, "P"))
+	l.Provider = "https://hub.example.org/medmarket/"
+	if err := c.ApplyBlocks(ctx, 1, 10, []marketplace.ListingEvent{listedEvent(l)}); err != nil {
+		t.Fatal(err)
+	}
+	evs := []marketplace.ListingEvent{
+		{Kind: marketplace.EventPriceChanged, ListingID: 1, Block: 12, Price: big.NewInt(5)},
+		{Kind: marketplace.EventPurchased, ListingID: 1, Block: 13, Buyer: bob},
+	}
+	if err := c.ApplyBlocks(ctx, 11, 20, evs); err != nil {
+		t.Fatal(err)
+	}
+	check := func(c *Catalog) {
+		t.Helper()
+		got, err := c.Listing(ctx, 1)
+		if err != nil || got.Provider != l.Provider || got.Sales != 1 || got.Price.Int64() != 5 {
+			t.Fatalf("listing %+v, %v", got, err)
+		}
+		ls, _, err := c.SearchCatalog(ctx, marketplace.CatalogFilter{Query: "provider"})
+		if err != nil || len(ls) != 1 || ls[0].Provider != l.Provider {
+			t.Fatalf("search: %+v, %v", ls, err)
+		}
+	}
+	check(c)
+	s.Close()
+	s2, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	c2, err := s2.Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(c2)
+}

@@ -160,28 +160,3 @@ func (s *Store) Card(ctx context.Context, metadata common.Hash) ([]byte, error) 
 	}
 	return []byte(v), nil
 }
-
-const providerPrefix = "mk:prov:"
-
-// PutListingProvider records the provider URL a listing's Listed event
-// names. The catalog index keeps only the listing's summary, so the app
-// keeps each listing's provider here, as the indexer sees the event.
-func (s *Store) PutListingProvider(ctx context.Context, id uint64, url string) error {
-	if url == "" {
-		return nil
-	}
-	return s.db.Update(func(tx *buntdb.Tx) error {
-		_, _, err := tx.Set(providerPrefix+hex16(id), url, nil)
-		return err
-	})
-}
-
-// ListingProvider returns the recorded provider URL of a listing, "" if none.
-func (s *Store) ListingProvider(ctx context.Context, id uint64) string {
-	var v string
-	s.db.View(func(tx *buntdb.Tx) error {
-		v, _ = tx.Get(providerPrefix + hex16(id))
-		return nil
-	})
-	return v
-}
