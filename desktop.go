@@ -52,6 +52,11 @@ func runDesktop(ctx context.Context, c *cli) error {
 		return err
 	}
 	desktop := app.NewDesktop(log, wailsDialogs{})
+	stopBackground, err := startBackground(ctx, c, log, a)
+	if err != nil {
+		return err
+	}
+	defer stopBackground() // before the data dir closes
 
 	// A stop signal closes the window the way the user would.
 	stop := func() bool { return false }

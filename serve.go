@@ -73,7 +73,12 @@ func serve(ctx context.Context, c *cli, addr string, demo bool, publicURL string
 		ln.Close()
 		return err
 	}
-	go a.RunMarket(ctx) // catalog from chain events; returns when ctx ends
+	stop, err := startBackground(ctx, c, log, a)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stop() // before the data dir closes
 	log.Info("serving", "url", "http://"+ln.Addr().String()+"/", "data", a.DataDir())
 	fmt.Fprintf(c.stdout, "medmarket serving http://%s/ (data dir %s)\n", ln.Addr(), a.DataDir())
 	return serveHTTP(ctx, log, ln, handler, shutdownGrace)

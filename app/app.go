@@ -59,7 +59,8 @@ type App struct {
 	deploymentPath string
 	deployment     *chain.Deployment // nil until the contracts are deployed on this chain
 
-	market market // node key, blobs, catalog, indexer, provider (market.go)
+	market market       // node key, blobs, catalog, indexer, provider (market.go)
+	trials trialService // opened on first use (trials.go)
 }
 
 // Open locks the data directory, opens its store, keystore and chain, and

@@ -682,19 +682,26 @@ func (a *App) MyDatasets(ctx context.Context, seller common.Address) (MySales, e
 
 // RunMarket keeps the catalog in step with the chain (and settles pending
 // publishes) until ctx ends; serve runs it in the background. It returns
-// ctx.Err(), or at once when the contracts are not deployed.
+// ctx.Err() once all its work has stopped, or at once when the contracts are
+// not deployed.
 func (a *App) RunMarket(ctx context.Context) error {
 	ix, _, err := a.ready()
 	if err != nil {
 		return err
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() { cancel(); wg.Wait() }()
 	heads := make(chan uint64, 16)
+	wg.Add(2)
 	go func() {
+		defer wg.Done()
 		if err := a.chain.WatchHeads(ctx, heads); err != nil && ctx.Err() == nil {
 			a.log.Warn("watch heads", "err", err)
 		}
 	}()
 	go func() {
+		defer wg.Done()
 		t := time.NewTicker(10 * time.Second)
 		defer t.Stop()
 		for {

@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"sync"
 	"time"
-	"weak"
 
 	"github.com/ethereum/go-ethereum/common"
 
@@ -19,10 +17,7 @@ import (
 	"github.com/medmarket/medmarket/marketplace/vault"
 )
 
-// The trial service of an App is opened on first use and lives as long as
-// the App (a weak key, so a closed App takes its service with it).
-var trialServices sync.Map // weak.Pointer[App] -> *trialService
-
+// trialService is an App's trial service, opened on first use.
 type trialService struct {
 	once sync.Once
 	svc  *trials.Service
@@ -33,13 +28,8 @@ type trialService struct {
 // live in the node's store, the log key and the pseudonym secret in
 // <data dir>/ledger, and trials are registered with the deployment's
 // TrialRegistry.
-func (a *App) trials() (*trials.Service, error) {
-	key := weak.Make(a)
-	v, loaded := trialServices.LoadOrStore(key, &trialService{})
-	if !loaded {
-		runtime.AddCleanup(a, func(k weak.Pointer[App]) { trialServices.Delete(k) }, key)
-	}
-	ts := v.(*trialService)
+func (a *App) trialService() (*trials.Service, error) {
+	ts := &a.trials
 	ts.once.Do(func() {
 		cfg := trials.Config{DB: a.store.DB(), KeyDir: filepath.Join(a.dataDir, "ledger"), Chain: a.chain,
 			ChainID: a.chainID, Now: a.now, Logger: a.log}
@@ -65,7 +55,7 @@ type Credentials struct {
 // unless scheduled anchoring runs and keeps it unlocked for a while to anchor
 // what f recorded (see RunTrialAnchoring).
 func (a *App) withSponsor(c Credentials, f func(svc *trials.Service, s *vault.Signer) error) error {
-	svc, err := a.trials()
+	svc, err := a.trialService()
 	if err != nil {
 		return err
 	}
@@ -92,7 +82,7 @@ func (a *App) withSponsor(c Credentials, f func(svc *trials.Service, s *vault.Si
 
 // findTrial resolves a trial given by id or identifier.
 func (a *App) findTrial(ctx context.Context, ref string) (*trials.Service, marketplace.Trial, error) {
-	svc, err := a.trials()
+	svc, err := a.trialService()
 	if err != nil {
 		return nil, marketplace.Trial{}, err
 	}
@@ -205,7 +195,7 @@ type TrialSummary struct {
 
 // Trials lists the trials registered from this node with their logs' state.
 func (a *App) Trials(ctx context.Context) ([]TrialSummary, error) {
-	svc, err := a.trials()
+	svc, err := a.trialService()
 	if err != nil {
 		return nil, err
 	}
@@ -364,7 +354,7 @@ func (p TrialAnchoring) policy() (ledger.AnchorPolicy, time.Duration) {
 // shows why) and can be anchored on demand. On a node without a
 // TrialRegistry it returns at once with EUNAVAILABLE.
 func (a *App) RunTrialAnchoring(ctx context.Context, p TrialAnchoring) error {
-	svc, err := a.trials()
+	svc, err := a.trialService()
 	if err != nil {
 		return err
 	}
