@@ -100,10 +100,16 @@ type batcher struct {
 	ids   *hierarchyIDs
 	remap [][]uint32 // per column: old code -> new code + 1, 0 when unused in this batch
 	used  [][]uint32 // per column scratch: old codes in order of first use
+	// Buffers of the previous batch, reused: gRPC has serialized a message
+	// when Send returns, so the next batch may overwrite them.
+	dicts, codes [][]byte
+	ends         [][]uint32
 }
 
 func newBatcher(t *anonymize.Table, ids *hierarchyIDs) *batcher {
-	return &batcher{t: t, ids: ids, remap: make([][]uint32, len(t.Columns)), used: make([][]uint32, len(t.Columns))}
+	n := len(t.Columns)
+	return &batcher{t: t, ids: ids, remap: make([][]uint32, n), used: make([][]uint32, n),
+		dicts: make([][]byte, n), codes: make([][]byte, n), ends: make([][]uint32, n)}
 }
 
 // encode returns rows [lo, hi) as a batch.
@@ -133,7 +139,8 @@ func (bt *batcher) encodeColumn(j int, c *anonymize.Column, lo, hi int) *pb.Colu
 		}
 	}
 	width := codeWidth(len(used))
-	out := make([]byte, len(codes)*width)
+	out := grow(bt.codes[j], len(codes)*width)
+	bt.codes[j] = out
 	switch width {
 	case 1:
 		for i, code := range codes {
@@ -152,18 +159,26 @@ func (bt *batcher) encodeColumn(j int, c *anonymize.Column, lo, hi int) *pb.Colu
 	for _, code := range used {
 		size += len(c.Dict[code])
 	}
-	dict := make([]byte, 0, size)
-	ends := make([]uint32, len(used))
+	dict := grow(bt.dicts[j], size)[:0]
+	ends := grow(bt.ends[j], len(used))
 	for i, code := range used {
 		dict = append(dict, c.Dict[code]...)
 		ends[i] = uint32(len(dict))
 		remap[code] = 0
 	}
-	bt.used[j] = used
+	bt.used[j], bt.dicts[j], bt.ends[j] = used, dict, ends
 	return &pb.Column{
 		Name: c.Name, Type: c.Type.String(), Role: c.Role.String(), Level: int32(c.Level),
 		Applied: c.Applied, Dict: dict, DictEnds: ends, CodeWidth: uint32(width), Codes: out,
 	}
+}
+
+// grow returns b resized to n, reallocated only when too small.
+func grow[T any](b []T, n int) []T {
+	if cap(b) < n {
+		return make([]T, n, n+n/4)
+	}
+	return b[:n]
 }
 
 func encodeColumn(c *anonymize.Column, hier uint32) *pb.Column {

@@ -179,18 +179,30 @@ func (h *Host) Call(ctx context.Context, ref Ref, f func(ctx context.Context, se
 
 func (h *Host) explain(ctx, cctx context.Context, p *proc, err error) error {
 	name := p.ref.String()
-	if ctx.Err() != nil {
-		return fmt.Errorf("plugin %s: %w", name, ctx.Err())
-	}
-	// The plugin's side learns the deadline too and may reset the stream a
-	// moment before the host's timer fires: judge by the clock.
-	dl, _ := cctx.Deadline()
-	if errors.Is(cctx.Err(), context.DeadlineExceeded) || status.Code(err) == codes.DeadlineExceeded || time.Until(dl) < 250*time.Millisecond {
-		h.drop(p)
-		return fmt.Errorf("plugin %s: no answer within %s (the call's deadline); it was stopped and will restart on next use", name, h.opt.CallTimeout)
-	}
 	if errors.Is(err, anonymize.ErrInvalid) {
 		return fmt.Errorf("plugin %s: %w", name, err)
+	}
+	// The plugin's side learns the deadline too and may reset the stream a
+	// moment before the host's timer fires: judge deadlines by the clock.
+	near := func(c context.Context) bool {
+		dl, ok := c.Deadline()
+		return ok && time.Until(dl) < 250*time.Millisecond
+	}
+	c := status.Code(err)
+	deadlineLike := c == codes.Canceled || c == codes.DeadlineExceeded || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+	if ctx.Err() != nil || (near(ctx) && deadlineLike) {
+		// The caller gave up; the plugin may be stuck in the call, so it
+		// is stopped (and restarts on next use).
+		h.drop(p)
+		cause := ctx.Err()
+		if cause == nil {
+			cause = context.DeadlineExceeded
+		}
+		return fmt.Errorf("plugin %s: %w", name, cause)
+	}
+	if errors.Is(cctx.Err(), context.DeadlineExceeded) || (near(cctx) && deadlineLike) {
+		h.drop(p)
+		return fmt.Errorf("plugin %s: no answer within %s (the call's deadline); it was stopped and will restart on next use", name, h.opt.CallTimeout)
 	}
 	if st, ok := status.FromError(err); ok && st.Code() == codes.ResourceExhausted {
 		return fmt.Errorf("plugin %s: oversized output: a message passed the %d-byte limit (%s)", name, h.opt.MaxMessageBytes, st.Message())
