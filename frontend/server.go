@@ -7,7 +7,10 @@ import (
 	"context"
 	"embed"
 	"log/slog"
+	"math/big"
 	"net/http"
+
+	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/medmarket/medmarket/app"
 	"github.com/medmarket/medmarket/marketplace"
@@ -23,6 +26,24 @@ type Service interface {
 	SignIn(ctx context.Context, account, passphrase string) (token string, s marketplace.Session, err error)
 	Session(ctx context.Context, token string) (marketplace.Session, error)
 	SignOut(ctx context.Context, token string) error
+
+	// The marketplace (market_handlers.go, market_mydata.go).
+	Search(ctx context.Context, f marketplace.CatalogFilter) ([]*marketplace.Listing, int, error)
+	Listing(ctx context.Context, id uint64) (*marketplace.Listing, error)
+	HasLicence(ctx context.Context, id uint64, who common.Address) (bool, error)
+	BuyPreview(ctx context.Context, buyer common.Address, id uint64) (app.BuyQuote, error)
+	Buy(ctx context.Context, who app.Actor, id uint64, conf app.BuyConfirmation) (app.Purchase, error)
+	Download(ctx context.Context, who app.Actor, id uint64, dst app.DownloadRequest) (app.Downloaded, error)
+	Licences(ctx context.Context, account common.Address) ([]app.LicenceView, error)
+	AddSeat(ctx context.Context, who app.Actor, id uint64, member common.Address) error
+	RemoveSeat(ctx context.Context, who app.Actor, id uint64, member common.Address) error
+	MyDatasets(ctx context.Context, seller common.Address) (app.MySales, error)
+	SetPrice(ctx context.Context, who app.Actor, id uint64, wei *big.Int) error
+	Delist(ctx context.Context, who app.Actor, id uint64) error
+	Withdraw(ctx context.Context, who app.Actor) (*big.Int, error)
+	RetryPublish(ctx context.Context, who app.Actor, content common.Hash, price *big.Int, terms marketplace.Terms) (app.Published, error)
+	Publish(ctx context.Context, who app.Actor, req app.PublishRequest) (app.Published, error)
+	PublishPreview(ctx context.Context, seller common.Address, price *big.Int, terms marketplace.Terms, providerChoice string) (app.CostPreview, error)
 }
 
 // Options tune the handler for where it runs.

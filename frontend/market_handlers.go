@@ -1,0 +1,419 @@
+package frontend
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/medmarket/medmarket/anonymize"
+	"github.com/medmarket/medmarket/app"
+	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/chain"
+)
+
+// actorOf is who acts for a request: its signed-in session.
+func actorOf(r *http.Request) (app.Actor, bool) {
+	token, ok := sessionTokenFrom(r.Context())
+	if !ok {
+		return app.Actor{}, false
+	}
+	return app.BySession(token), true
+}
+
+// duoFilterChoices are the DUO codes the catalog filter and the publish
+// form offer, permissions first.
+var duoFilterChoices = []marketplace.DUO{marketplace.GRU, marketplace.HMB, marketplace.DS, marketplace.POA,
+	marketplace.NRES, marketplace.NCU, marketplace.NPU, marketplace.IRB, marketplace.PUB, marketplace.COL}
+
+// duoPermissionChoices are the codes of which a listing states exactly one.
+var duoPermissionChoices = []marketplace.DUO{marketplace.GRU, marketplace.HMB, marketplace.DS, marketplace.POA, marketplace.NRES}
+
+// duoModifierChoices are the modifiers the publish form offers.
+var duoModifierChoices = []marketplace.DUO{marketplace.NCU, marketplace.NPU, marketplace.IRB, marketplace.PUB, marketplace.COL}
+
+// catalogQuery is the catalog form as the user filled it in (the URL's query).
+type catalogQuery struct {
+	Q         string
+	Terms     []string
+	PriceMin  string // ether
+	PriceMax  string // ether
+	RowsMin   string
+	Types     []string
+	Publisher string
+	Sort      string
+	Page      int // 1-based
+}
+
+func readCatalogQuery(v url.Values) catalogQuery {
+	q := catalogQuery{Q: strings.TrimSpace(v.Get("q")), Terms: v["duo"], PriceMin: strings.TrimSpace(v.Get("price_min")),
+		PriceMax: strings.TrimSpace(v.Get("price_max")), RowsMin: strings.TrimSpace(v.Get("rows_min")), Types: v["type"],
+		Publisher: strings.TrimSpace(v.Get("publisher")), Sort: v.Get("sort"), Page: 1}
+	if p, err := strconv.Atoi(v.Get("page")); err == nil && p > 1 {
+		q.Page = p
+	}
+	return q
+}
+
+func (q catalogQuery) values() url.Values {
+	v := url.Values{}
+	set := func(k, s string) {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	set("q", q.Q)
+	v["duo"] = q.Terms
+	set("price_min", q.PriceMin)
+	set("price_max", q.PriceMax)
+	set("rows_min", q.RowsMin)
+	v["type"] = q.Types
+	set("publisher", q.Publisher)
+	set("sort", q.Sort)
+	for k, vs := range v {
+		if len(vs) == 0 {
+			delete(v, k)
+		}
+	}
+	return v
+}
+
+// pageURL is the catalog URL of page p of these results.
+func (q catalogQuery) pageURL(p int) string {
+	v := q.values()
+	if p > 1 {
+		v.Set("page", strconv.Itoa(p))
+	}
+	if len(v) == 0 {
+		return "/catalog/"
+	}
+	return "/catalog/?" + v.Encode()
+}
+
+func (q catalogQuery) hasTerm(c marketplace.DUO) bool {
+	for _, t := range q.Terms {
+		if strings.EqualFold(t, c.Short()) {
+			return true
+		}
+	}
+	return false
+}
+
+func (q catalogQuery) hasType(t string) bool {
+	for _, x := range q.Types {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+const catalogPageSize = 20
+
+// filter turns the form into a catalog filter, or EINVALID naming the field.
+func (q catalogQuery) filter() (marketplace.CatalogFilter, error) {
+	f := marketplace.CatalogFilter{Query: q.Q, Publisher: q.Publisher, DataTypes: q.Types,
+		Limit: catalogPageSize, Offset: (q.Page - 1) * catalogPageSize}
+	switch q.Sort {
+	case "", "relevance":
+		if q.Sort == "relevance" && q.Q != "" {
+			f.Sort = marketplace.SortRelevance
+		}
+	default:
+		f.Sort = q.Sort
+	}
+	if len(q.Terms) > 0 {
+		d, err := marketplace.ParseDUO(strings.Join(q.Terms, ","))
+		if err != nil {
+			return f, err
+		}
+		f.Terms = d
+	}
+	var err error
+	if q.PriceMin != "" {
+		if f.PriceMin, err = chain.ParseEther(q.PriceMin); err != nil {
+			return f, marketplace.Errorf(marketplace.EINVALID, "Lowest price: %s.", marketplace.ErrorMessage(err))
+		}
+	}
+	if q.PriceMax != "" {
+		if f.PriceMax, err = chain.ParseEther(q.PriceMax); err != nil {
+			return f, marketplace.Errorf(marketplace.EINVALID, "Highest price: %s.", marketplace.ErrorMessage(err))
+		}
+	}
+	if q.RowsMin != "" {
+		n, err := strconv.ParseUint(q.RowsMin, 10, 64)
+		if err != nil {
+			return f, marketplace.Errorf(marketplace.EINVALID, "Minimum rows: %q is not a whole number.", q.RowsMin)
+		}
+		f.RowsMin = n
+	}
+	return f, f.Validate()
+}
+
+// catalogView is one page of catalog results.
+type catalogView struct {
+	Query    catalogQuery
+	Listings []*marketplace.Listing
+	Total    int
+	Problem  string
+}
+
+func (v catalogView) pages() int { return (v.Total + catalogPageSize - 1) / catalogPageSize }
+
+// handleCatalog handles GET /catalog/: the search form and the first
+// results; the live search (htmx, targeting #catalog-results) gets the
+// results fragment alone.
+func handleCatalog(logger *slog.Logger, svc Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := readCatalogQuery(r.URL.Query())
+		v := catalogView{Query: q}
+		status := http.StatusOK
+		f, err := q.filter()
+		if err == nil {
+			v.Listings, v.Total, err = svc.Search(r.Context(), f)
+		}
+		if err != nil {
+			if code := marketplace.ErrorCode(err); code != marketplace.EINVALID {
+				renderError(w, r, logger, err)
+				return
+			}
+			status, v.Problem = http.StatusUnprocessableEntity, marketplace.ErrorMessage(err)
+		}
+		w.Header().Set("Vary", "HX-Request, HX-Target")
+		if isHTMX(r) && r.Header.Get("HX-Target") == "catalog-results" && r.Header.Get("HX-History-Restore-Request") == "" {
+			renderComponent(w, r, logger, status, catalogResults(v))
+			return
+		}
+		render(w, r, logger, status, page{Title: "Catalog", Section: "catalog", Content: catalogPage(v)})
+	})
+}
+
+// listingID reads the {id} path value.
+func listingID(r *http.Request) (uint64, error) {
+	id, err := strconv.ParseUint(r.PathValue("id"), 10, 64)
+	if err != nil || id == 0 {
+		return 0, marketplace.Errorf(marketplace.ENOTFOUND, "There is no listing %q.", r.PathValue("id"))
+	}
+	return id, nil
+}
+
+// cardView is a dataset card page.
+type cardView struct {
+	L        *marketplace.Listing
+	Report   *anonymize.Report // nil when the card carries none
+	Terms    []app.TermLine
+	SignedIn bool
+	Buy      buyView
+}
+
+// buyView is the buy panel.
+type buyView struct {
+	ID       uint64
+	Quote    app.BuyQuote
+	HasQuote bool
+	Licensed bool // the signed-in account may download now
+	Conf     app.BuyConfirmation
+	Problem  string
+	Done     *app.Purchase
+}
+
+func (b buyView) needs(n string) bool {
+	for _, x := range b.Quote.Needs {
+		if x == n {
+			return true
+		}
+	}
+	return false
+}
+
+// cardReport decodes the anonymization report a card carries.
+func cardReport(l *marketplace.Listing) *anonymize.Report {
+	if l.Card == nil || len(l.Card.Report) == 0 {
+		return nil
+	}
+	var rep anonymize.Report
+	if err := json.Unmarshal(l.Card.Report, &rep); err != nil {
+		return nil
+	}
+	return &rep
+}
+
+// buyPanel prepares the buy panel of listing l for the request's session.
+func buyPanel(r *http.Request, svc Service, l *marketplace.Listing) buyView {
+	b := buyView{ID: l.ID}
+	s, ok := sessionFrom(r.Context())
+	if !ok {
+		return b
+	}
+	if has, err := svc.HasLicence(r.Context(), l.ID, s.Address()); err == nil {
+		b.Licensed = has
+	}
+	q, err := svc.BuyPreview(r.Context(), s.Address(), l.ID)
+	b.Quote = q
+	if err != nil {
+		b.Problem = marketplace.ErrorMessage(err)
+		return b
+	}
+	b.HasQuote = true
+	return b
+}
+
+// handleCard handles GET /catalog/{id}/: the dataset card and buy panel.
+func handleCard(logger *slog.Logger, svc Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, err := listingID(r)
+		if err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		l, err := svc.Listing(r.Context(), id)
+		if err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		v := cardView{L: l, Report: cardReport(l)}
+		var detail map[string]string
+		if l.Card != nil {
+			detail = l.Card.TermsDetail
+		}
+		v.Terms = app.TermsInWords(l.Terms, detail)
+		_, v.SignedIn = sessionFrom(r.Context())
+		v.Buy = buyPanel(r, svc, l)
+		render(w, r, logger, http.StatusOK, page{Title: l.Title(), Section: "catalog", Content: cardPage(v)})
+	})
+}
+
+// signInTo sends an anonymous visitor to sign in, then back to next.
+func signInTo(w http.ResponseWriter, r *http.Request, next string) {
+	target := "/signin/?next=" + url.QueryEscape(next)
+	if isHTMX(r) {
+		w.Header().Set("HX-Redirect", target)
+		return
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// handleBuy handles POST /catalog/{id}/buy: buys a licence with the
+// statements the terms require and answers with the buy panel (the licence
+// and a download link, or the form again with the reason).
+func handleBuy(logger *slog.Logger, svc Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, err := listingID(r)
+		if err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		who, ok := actorOf(r)
+		if !ok {
+			signInTo(w, r, fmt.Sprintf("/catalog/%d/", id))
+			return
+		}
+		if err := parseSmallForm(w, r); err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		l, err := svc.Listing(r.Context(), id)
+		if err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		conf := app.BuyConfirmation{AcceptTerms: r.PostForm.Get("accept") != "", Disease: strings.TrimSpace(r.PostForm.Get("disease")),
+			Approval: strings.TrimSpace(r.PostForm.Get("approval")), Collaborator: strings.TrimSpace(r.PostForm.Get("collaborator"))}
+		p, berr := svc.Buy(r.Context(), who, id, conf)
+		b := buyPanel(r, svc, l)
+		b.Conf = conf
+		status := http.StatusOK
+		if berr != nil {
+			code := marketplace.ErrorCode(berr)
+			if code == marketplace.EINTERNAL {
+				renderError(w, r, logger, berr)
+				return
+			}
+			status, b.Problem = httpStatus(code), marketplace.ErrorMessage(berr)
+		} else {
+			b.Done = &p
+		}
+		if !isHTMX(r) && berr == nil {
+			http.Redirect(w, r, fmt.Sprintf("/catalog/%d/", id), http.StatusSeeOther)
+			return
+		}
+		renderComponent(w, r, logger, status, buyPanelView(b, true))
+	})
+}
+
+// lazyAttachment sets the attachment headers at the first byte written, so
+// that a refusal before any data is still shown as an error page.
+type lazyAttachment struct {
+	w       http.ResponseWriter
+	ctype   string
+	name    string
+	started bool
+}
+
+func (a *lazyAttachment) Write(p []byte) (int, error) {
+	if !a.started {
+		a.started = true
+		h := a.w.Header()
+		h.Set("Content-Type", a.ctype)
+		h.Set("Content-Disposition", `attachment; filename="`+a.name+`"`)
+		h.Set("Cache-Control", "no-store")
+		a.w.WriteHeader(http.StatusOK)
+	}
+	return a.w.Write(p)
+}
+
+// handleDownload handles GET /catalog/{id}/download: the decrypted dataset,
+// streamed as an attachment, for a session whose account holds (or is
+// seated on) a valid licence. Without one: 403 with the reason.
+func handleDownload(logger *slog.Logger, svc Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, err := listingID(r)
+		if err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		who, ok := actorOf(r)
+		if !ok {
+			signInTo(w, r, fmt.Sprintf("/catalog/%d/", id))
+			return
+		}
+		l, err := svc.Listing(r.Context(), id)
+		if err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		format := "csv"
+		if l.Card != nil && l.Card.Format != "" {
+			format = l.Card.Format
+		}
+		ctype := "text/csv; charset=utf-8"
+		if format == "parquet" {
+			ctype = "application/vnd.apache.parquet"
+		}
+		name := fmt.Sprintf("listing-%d.%s", id, format)
+		if l.Card != nil {
+			name = fmt.Sprintf("%s-%d.%s", strings.Trim(safeFileName(l.Card.Title), "-"), id, format)
+		}
+		out := &lazyAttachment{w: w, ctype: ctype, name: name}
+		if _, err := svc.Download(r.Context(), who, id, app.DownloadRequest{Writer: out}); err != nil {
+			if !out.started {
+				renderError(w, r, logger, err)
+				return
+			}
+			// Part of the file went out: break the connection so the
+			// browser sees a failed download, not a short file.
+			logger.Error("download broke off", "listing", id, "err", err)
+			panic(http.ErrAbortHandler)
+		}
+		if !out.started { // an empty dataset
+			out.Write(nil)
+		}
+	})
+}
+
+// ether formats wei for people: "0.01 ETH".
+func ether(wei *big.Int) string { return chain.FormatEther(wei) + " ETH" }
