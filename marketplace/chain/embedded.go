@@ -258,7 +258,15 @@ func (e *Embedded) Fund(ctx context.Context, to common.Address, wei *big.Int) (*
 func (e *Embedded) AdjustTime(d time.Duration) error {
 	e.sendMu.Lock()
 	defer e.sendMu.Unlock()
-	if err := e.beacon.AdjustTime(d); err != nil {
+	// The beacon refuses while the pool lists transactions as pending, and
+	// the pool drops the ones just sealed only when it catches up with the
+	// new head, a moment later.
+	err := e.beacon.AdjustTime(d)
+	for wait := 0; err != nil && strings.Contains(err.Error(), "non-empty block") && wait < 200; wait++ {
+		time.Sleep(10 * time.Millisecond)
+		err = e.beacon.AdjustTime(d)
+	}
+	if err != nil {
 		return marketplace.Wrap(marketplace.EINTERNAL, err, "cannot advance the embedded chain's time")
 	}
 	return e.sync()

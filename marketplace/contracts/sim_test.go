@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"math/big"
+	"strings"
 	"testing"
 	"time"
 
@@ -153,10 +154,17 @@ func (c *testChain) now() uint64 {
 	return h.Time
 }
 
-// advance moves chain time forward by d (one new empty block).
+// advance moves chain time forward by d (one new empty block). The backend
+// refuses while its pool still lists the transactions of the block just
+// sealed (the pool catches up with a new head asynchronously): retry briefly.
 func (c *testChain) advance(d time.Duration) {
 	c.tb.Helper()
-	if err := c.sim.AdjustTime(d); err != nil {
+	err := c.sim.AdjustTime(d)
+	for wait := 0; err != nil && strings.Contains(err.Error(), "non-empty block") && wait < 200; wait++ {
+		time.Sleep(10 * time.Millisecond)
+		err = c.sim.AdjustTime(d)
+	}
+	if err != nil {
 		c.tb.Fatal(err)
 	}
 }
