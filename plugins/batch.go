@@ -102,14 +102,13 @@ type batcher struct {
 	used  [][]uint32 // per column scratch: old codes in order of first use
 	// Buffers of the previous batch, reused: gRPC has serialized a message
 	// when Send returns, so the next batch may overwrite them.
-	dicts, codes [][]byte
-	ends         [][]uint32
+	dicts, codes, ends [][]byte
 }
 
 func newBatcher(t *anonymize.Table, ids *hierarchyIDs) *batcher {
 	n := len(t.Columns)
 	return &batcher{t: t, ids: ids, remap: make([][]uint32, n), used: make([][]uint32, n),
-		dicts: make([][]byte, n), codes: make([][]byte, n), ends: make([][]uint32, n)}
+		dicts: make([][]byte, n), codes: make([][]byte, n), ends: make([][]byte, n)}
 }
 
 // encode returns rows [lo, hi) as a batch.
@@ -131,12 +130,28 @@ func (bt *batcher) encodeColumn(j int, c *anonymize.Column, lo, hi int) *pb.Colu
 	codes := c.Codes[lo:hi]
 	remap := bt.remap[j]
 	used := bt.used[j][:0]
-	// First pass: number the values in order of first use.
+	// Find the values the batch uses...
 	for _, code := range codes {
 		if remap[code] == 0 {
 			used = append(used, code)
-			remap[code] = uint32(len(used))
+			remap[code] = 1
 		}
+	}
+	// ...and number them in dictionary order, which is close to the order
+	// their strings sit in memory: gathering them is then a sequential
+	// read instead of a cache miss per value.
+	if len(used)*16 >= len(remap) {
+		used = used[:0]
+		for code, v := range remap {
+			if v != 0 {
+				used = append(used, uint32(code))
+			}
+		}
+	} else {
+		slices.Sort(used)
+	}
+	for i, code := range used {
+		remap[code] = uint32(i + 1)
 	}
 	width := codeWidth(len(used))
 	out := grow(bt.codes[j], len(codes)*width)
@@ -160,10 +175,10 @@ func (bt *batcher) encodeColumn(j int, c *anonymize.Column, lo, hi int) *pb.Colu
 		size += len(c.Dict[code])
 	}
 	dict := grow(bt.dicts[j], size)[:0]
-	ends := grow(bt.ends[j], len(used))
+	ends := grow(bt.ends[j], 4*len(used))
 	for i, code := range used {
 		dict = append(dict, c.Dict[code]...)
-		ends[i] = uint32(len(dict))
+		binary.LittleEndian.PutUint32(ends[4*i:], uint32(len(dict)))
 		remap[code] = 0
 	}
 	bt.used[j], bt.dicts[j], bt.ends[j] = used, dict, ends
@@ -187,10 +202,10 @@ func encodeColumn(c *anonymize.Column, hier uint32) *pb.Column {
 		size += len(v)
 	}
 	dict := make([]byte, 0, size)
-	ends := make([]uint32, len(c.Dict))
+	ends := make([]byte, 4*len(c.Dict))
 	for i, v := range c.Dict {
 		dict = append(dict, v...)
-		ends[i] = uint32(len(dict))
+		binary.LittleEndian.PutUint32(ends[4*i:], uint32(len(dict)))
 	}
 	width := codeWidth(len(c.Dict))
 	codes := make([]byte, len(c.Codes)*width)
@@ -324,7 +339,10 @@ func decodeColumn(m *pb.Column, rows int, hier *hierarchyMap) (*anonymize.Column
 		}
 		return c, nil
 	}
-	dict, err := splitValues(m.Dict, m.DictEnds)
+	if len(m.DictEnds)%4 != 0 {
+		return nil, batchError("column %q: %d bytes of value ends, not a multiple of 4", m.Name, len(m.DictEnds))
+	}
+	dict, err := splitValues(m.Dict, len(m.DictEnds)/4, func(i int) uint32 { return binary.LittleEndian.Uint32(m.DictEnds[4*i:]) })
 	if err != nil {
 		return nil, batchError("column %q: %v", m.Name, err)
 	}
@@ -367,16 +385,17 @@ func decodeColumn(m *pb.Column, rows int, hier *hierarchyMap) (*anonymize.Column
 	return c, nil
 }
 
-// splitValues cuts data at ends. The strings share data's memory: one
+// splitValues cuts data at the n offsets end returns. The strings share data's memory: one
 // conversion instead of one allocation per value.
-func splitValues(data []byte, ends []uint32) ([]string, error) {
+func splitValues(data []byte, n int, end func(i int) uint32) ([]string, error) {
 	var s string
 	if len(data) > 0 {
 		s = unsafe.String(&data[0], len(data))
 	}
-	out := make([]string, len(ends))
+	out := make([]string, n)
 	prev := uint32(0)
-	for i, e := range ends {
+	for i := range n {
+		e := end(i)
 		if e < prev || int(e) > len(s) {
 			return nil, fmt.Errorf("value %d ends at %d, outside %d..%d", i, e, prev, len(s))
 		}
@@ -390,7 +409,7 @@ func splitValues(data []byte, ends []uint32) ([]string, error) {
 }
 
 func decodeHierarchy(m *pb.Hierarchy) (*anonymize.Hierarchy, error) {
-	vals, err := splitValues(m.Values, m.Ends)
+	vals, err := splitValues(m.Values, len(m.Ends), func(i int) uint32 { return m.Ends[i] })
 	if err != nil {
 		return nil, batchError("hierarchy %d: %v", m.Id, err)
 	}

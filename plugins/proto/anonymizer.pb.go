@@ -558,10 +558,11 @@ type Column struct {
 	Applied []string `protobuf:"bytes,5,rep,name=applied,proto3" json:"applied,omitempty"`
 	// hierarchy refers to a Hierarchy.id of this call; 0 means none.
 	Hierarchy uint32 `protobuf:"varint,6,opt,name=hierarchy,proto3" json:"hierarchy,omitempty"`
-	// dict holds the distinct values back to back; dict_ends[i] is the end
-	// offset of value i in dict (packed uint32).
-	Dict     []byte   `protobuf:"bytes,7,opt,name=dict,proto3" json:"dict,omitempty"`
-	DictEnds []uint32 `protobuf:"varint,8,rep,packed,name=dict_ends,json=dictEnds,proto3" json:"dict_ends,omitempty"`
+	// dict holds the distinct values back to back; dict_ends holds the end
+	// offset of each value in dict, as little-endian uint32s (fixed width, so
+	// decoding is a plain loop, not millions of varints).
+	Dict     []byte `protobuf:"bytes,7,opt,name=dict,proto3" json:"dict,omitempty"`
+	DictEnds []byte `protobuf:"bytes,8,opt,name=dict_ends,json=dictEnds,proto3" json:"dict_ends,omitempty"`
 	// code_width is 1, 2 or 4: the bytes per code in codes (little-endian).
 	CodeWidth uint32 `protobuf:"varint,9,opt,name=code_width,json=codeWidth,proto3" json:"code_width,omitempty"`
 	Codes     []byte `protobuf:"bytes,10,opt,name=codes,proto3" json:"codes,omitempty"`
@@ -653,7 +654,7 @@ func (x *Column) GetDict() []byte {
 	return nil
 }
 
-func (x *Column) GetDictEnds() []uint32 {
+func (x *Column) GetDictEnds() []byte {
 	if x != nil {
 		return x.DictEnds
 	}
@@ -889,7 +890,7 @@ const file_anonymizer_proto_rawDesc = "" +
 	"\aapplied\x18\x05 \x03(\tR\aapplied\x12\x1c\n" +
 	"\thierarchy\x18\x06 \x01(\rR\thierarchy\x12\x12\n" +
 	"\x04dict\x18\a \x01(\fR\x04dict\x12\x1b\n" +
-	"\tdict_ends\x18\b \x03(\rR\bdictEnds\x12\x1d\n" +
+	"\tdict_ends\x18\b \x01(\fR\bdictEnds\x12\x1d\n" +
 	"\n" +
 	"code_width\x18\t \x01(\rR\tcodeWidth\x12\x14\n" +
 	"\x05codes\x18\n" +
