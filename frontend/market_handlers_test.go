@@ -1,0 +1,339 @@
+package frontend
+
+import (
+	"bytes"
+	"io"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/medmarket/medmarket/app"
+	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/chain"
+)
+
+const syntheaPatients = "/work/shared/data/synthea-csv/patients.csv"
+
+// smallPatients is used when the shared Synthea data is absent.
+const smallPatients = `id,birthdate,gender,race,state,condition
+p1,1970-01-02,F,white,Massachusetts,diabetes
+p2,1971-03-04,M,white,Massachusetts,asthma
+p3,1972-05-06,F,black,Massachusetts,diabetes
+p4,1973-07-08,M,asian,Massachusetts,hypertension
+p5,1974-09-10,F,white,Massachusetts,asthma
+p6,1975-11-12,M,white,Massachusetts,diabetes
+`
+
+// patientsFile returns a patients CSV to publish: Synthea's, or a small one.
+func patientsFile(t testing.TB) string {
+	t.Helper()
+	if _, err := os.Stat(syntheaPatients); err == nil {
+		return syntheaPatients
+	}
+	p := filepath.Join(t.TempDir(), "patients.csv")
+	if err := os.WriteFile(p, []byte(smallPatients), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// marketFixture is the UI on an App with a patient "alice" who published
+// two datasets, and researchers "bob" and "carol", all funded.
+type marketFixture struct {
+	srv    *httptest.Server
+	a      *app.App
+	hmb    uint64 // HMB+NCU, 365 days, 2 seats
+	dsIRB  uint64 // DS (diabetes) + IRB, perpetual
+	copies map[uint64][]byte
+}
+
+func mustEther(t testing.TB, s string) *big.Int {
+	t.Helper()
+	w, err := chain.ParseEther(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func newMarketFixture(t *testing.T) *marketFixture {
+	t.Helper()
+	srv, a := newTestServer(t)
+	ctx := t.Context()
+	for _, n := range []string{"alice", "bob", "carol"} {
+		if _, err := a.CreateAccount(ctx, n, n+"-pass"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Fund(ctx, n, mustEther(t, "10")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := &marketFixture{srv: srv, a: a, copies: map[uint64][]byte{}}
+	publish := func(title string, price string, terms marketplace.Terms, detail map[string]string, tags ...string) uint64 {
+		var copy bytes.Buffer
+		p, err := a.Publish(ctx, app.ByAccount("alice", "alice-pass"), app.PublishRequest{Input: patientsFile(t), Preset: "safe-harbor",
+			Title: title, Description: "Synthetic patients from Synthea", Tags: tags, Publisher: "Alice's clinic",
+			DataTypes: []string{"patients"}, Price: mustEther(t, price), Terms: terms, TermsDetail: detail, Copy: &copy})
+		if err != nil {
+			t.Fatalf("publish %s: %v", title, err)
+		}
+		f.copies[p.ListingID] = copy.Bytes()
+		return p.ListingID
+	}
+	f.hmb = publish("Synthea patients", "0.01", marketplace.Terms{Use: marketplace.HMB | marketplace.NCU, DurationDays: 365, Seats: 2}, nil, "synthea", "demographics")
+	f.dsIRB = publish("Diabetes cohort", "0.5", marketplace.Terms{Use: marketplace.DS | marketplace.IRB}, map[string]string{"DS": "diabetes mellitus"}, "diabetes")
+	return f
+}
+
+// browserUser is an HTTP client with a session cookie that does not follow
+// redirects, so tests see them.
+type browserUser struct {
+	t      *testing.T
+	srv    *httptest.Server
+	cookie *http.Cookie
+}
+
+var noFollow = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+func (f *marketFixture) signIn(t *testing.T, name string) *browserUser {
+	t.Helper()
+	u := &browserUser{t: t, srv: f.srv}
+	res, _ := u.post("/signin", url.Values{"account": {name}, "passphrase": {name + "-pass"}}, false)
+	for _, c := range res.Cookies() {
+		if c.Name == sessionCookie {
+			u.cookie = c
+		}
+	}
+	if u.cookie == nil {
+		t.Fatalf("sign in %s: %d, no cookie", name, res.StatusCode)
+	}
+	return u
+}
+
+func (u *browserUser) do(req *http.Request, htmx bool) (*http.Response, string) {
+	u.t.Helper()
+	if u.cookie != nil {
+		req.AddCookie(u.cookie)
+	}
+	if htmx {
+		req.Header.Set("HX-Request", "true")
+	}
+	res, err := noFollow.Do(req)
+	if err != nil {
+		u.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, string(b)
+}
+
+func (u *browserUser) get(path string, htmx bool) (*http.Response, string) {
+	req, _ := http.NewRequest("GET", u.srv.URL+path, nil)
+	return u.do(req, htmx)
+}
+
+func (u *browserUser) post(path string, form url.Values, htmx bool) (*http.Response, string) {
+	req, _ := http.NewRequest("POST", u.srv.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	return u.do(req, htmx)
+}
+
+func TestMarket_routes(t *testing.T) {
+	f := newMarketFixture(t)
+	anon := &browserUser{t: t, srv: f.srv}
+	hmb, ds := listingURL(f.hmb), listingURL(f.dsIRB)
+
+	t.Run("catalog", func(t *testing.T) {
+		tests := []struct {
+			name, path string
+			htmx       bool
+			status     int
+			want, not  []string
+		}{
+			{"all", "/catalog/", false, 200, []string{"<h1>Catalog</h1>", "Synthea patients", "Diabetes cohort", "2 datasets found", `hx-push-url="true"`}, nil},
+			{"text", "/catalog/?q=demograph", false, 200, []string{"Synthea patients", "1 dataset found"}, []string{"Diabetes cohort"}},
+			{"live search fragment", "/catalog/?q=diab", true, 200, []string{`id="catalog-results"`, "Diabetes cohort"}, []string{"<h1>Catalog</h1>", "Synthea patients"}},
+			{"DUO filter", "/catalog/?duo=IRB", false, 200, []string{"Diabetes cohort", `value="IRB" checked`}, []string{">Synthea patients<"}},
+			{"price range", "/catalog/?price_max=0.1", false, 200, []string{"Synthea patients"}, []string{">Diabetes cohort<"}},
+			{"rows and type", "/catalog/?rows_min=1&type=patients&publisher=alice%27s+clinic", false, 200, []string{"2 datasets found"}, nil},
+			{"sort by price", "/catalog/?sort=price_desc", false, 200, []string{"Diabetes cohort"}, nil},
+			{"no match", "/catalog/?q=zzzzzz", false, 200, []string{"No datasets match"}, nil},
+			{"bad price", "/catalog/?price_min=cheap", false, 422, []string{"Lowest price", `id="catalog-problem"`}, nil},
+			{"bad DUO", "/catalog/?duo=XYZ", true, 422, []string{"Unknown DUO code"}, nil},
+			{"bad rows", "/catalog/?rows_min=-3", false, 422, []string{"Minimum rows"}, nil},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				req, _ := http.NewRequest("GET", f.srv.URL+tt.path, nil)
+				if tt.htmx {
+					req.Header.Set("HX-Target", "catalog-results")
+				}
+				res, body := anon.do(req, tt.htmx)
+				wantBody(t, tt.path, res, body, tt.status, tt.want...)
+				for _, n := range tt.not {
+					if strings.Contains(body, n) {
+						t.Errorf("%s: body has %q", tt.path, n)
+					}
+				}
+			})
+		}
+		// The sort order: highest price first.
+		_, body := anon.get("/catalog/?sort=price_desc", false)
+		if strings.Index(body, "Diabetes cohort") > strings.Index(body, "Synthea patients") {
+			t.Error("price_desc: the cheaper dataset comes first")
+		}
+	})
+
+	t.Run("card", func(t *testing.T) {
+		res, body := anon.get(hmb, false)
+		wantBody(t, "card", res, body, 200, `id="card-title">Synthea patients<`, "<th>Column</th>", "quasi-identifier",
+			`id="report-k"`, `id="report-histogram"`, "<rect", "health or medical or biomedical research (DUO:0000006)",
+			"non-commercial use only", "the licence lasts 365 days", "may seat 2 team members", "0.01 ETH",
+			`id="card-content-hash">0x`, "Alice&#39;s clinic", `id="buy-signin"`, "/signin/?next=/catalog/")
+		res, body = anon.get(ds, false)
+		wantBody(t, "DS card", res, body, 200, "disease specific research", "diabetes mellitus", "the licence never expires")
+		res, body = anon.get("/catalog/999/", false)
+		wantBody(t, "unknown", res, body, 404)
+		res, body = anon.get("/catalog/abc/", false)
+		wantBody(t, "bad id", res, body, 404)
+	})
+
+	t.Run("anonymous buy goes to sign in", func(t *testing.T) {
+		res, _ := anon.post(hmb+"buy", url.Values{"accept": {"1"}}, false)
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/signin/?next="+url.QueryEscape(hmb) {
+			t.Fatalf("status %d, location %q", res.StatusCode, res.Header.Get("Location"))
+		}
+		res, _ = anon.post(hmb+"buy", url.Values{"accept": {"1"}}, true)
+		if !strings.HasPrefix(res.Header.Get("HX-Redirect"), "/signin/") {
+			t.Fatalf("htmx: HX-Redirect %q", res.Header.Get("HX-Redirect"))
+		}
+		res, _ = anon.get(hmb+"download", false)
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("anonymous download: %d", res.StatusCode)
+		}
+	})
+
+	bob := f.signIn(t, "bob")
+	t.Run("forged cross-site buy", func(t *testing.T) {
+		req, _ := http.NewRequest("POST", f.srv.URL+hmb+"buy", strings.NewReader("accept=1"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		res, body := bob.do(req, false)
+		wantBody(t, "forged", res, body, 403, "came from another site")
+		if has, _ := f.a.HasLicence(t.Context(), f.hmb, addrOf(t, f.a, "bob")); has {
+			t.Fatal("a forged post bought a licence")
+		}
+	})
+
+	t.Run("download without licence", func(t *testing.T) {
+		res, body := bob.get(hmb+"download", false)
+		wantBody(t, "no licence", res, body, 403, "licence")
+		if cd := res.Header.Get("Content-Disposition"); cd != "" {
+			t.Errorf("refusal sent as attachment %q", cd)
+		}
+	})
+
+	t.Run("buy", func(t *testing.T) {
+		res, body := bob.get(hmb, false)
+		wantBody(t, "card signed in", res, body, 200, `id="buy-form"`, `id="buy-total"`, "Platform fee", "Network fee")
+		res, body = bob.post(hmb+"buy", url.Values{}, true)
+		wantBody(t, "terms not accepted", res, body, 422, `id="buy-problem"`, "accept the licence terms")
+		res, body = bob.post(ds+"buy", url.Values{"accept": {"1"}, "approval": {"IRB-7"}}, true)
+		wantBody(t, "DS without disease", res, body, 422, "Disease", `name="disease"`, `value="IRB-7"`)
+		res, body = bob.post(hmb+"buy", url.Values{"accept": {"1"}}, true)
+		wantBody(t, "bought", res, body, 200, `id="buy-done"`, "valid until", `id="download-link"`, `hx-boost="false"`)
+		res, body = bob.post(ds+"buy", url.Values{"accept": {"1"}, "approval": {"IRB-7"}, "disease": {"diabetes"}}, true)
+		wantBody(t, "bought DS", res, body, 200, "never expires")
+	})
+
+	t.Run("download", func(t *testing.T) {
+		res, body := bob.get(hmb+"download", false)
+		wantBody(t, "download", res, body, 200)
+		if ct := res.Header.Get("Content-Type"); ct != "text/csv; charset=utf-8" {
+			t.Errorf("content type %q", ct)
+		}
+		if cd := res.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, `attachment; filename="Synthea-patients-`) {
+			t.Errorf("disposition %q", cd)
+		}
+		if body != string(f.copies[f.hmb]) {
+			t.Errorf("downloaded %d bytes differ from the %d published", len(body), len(f.copies[f.hmb]))
+		}
+	})
+
+	carol := f.signIn(t, "carol")
+	carolAddr := addrOf(t, f.a, "carol").Hex()
+	t.Run("licences and seats", func(t *testing.T) {
+		res, body := bob.get("/mydata/licences/", false)
+		wantBody(t, "licences", res, body, 200, "<h1>My licences</h1>", "Synthea patients", "Diabetes cohort", "Seats used: 0 of 2", "/download")
+		res, body = bob.post("/mydata/licences/"+itoa(f.hmb)+"/seats", url.Values{"member": {"not-an-address"}}, true)
+		wantBody(t, "bad member", res, body, 422, "is not an account address")
+		res, body = carol.get(hmb+"download", false)
+		wantBody(t, "carol before seat", res, body, 403)
+		res, body = bob.post("/mydata/licences/"+itoa(f.hmb)+"/seats", url.Values{"member": {carolAddr}}, true)
+		wantBody(t, "seat added", res, body, 200, `id="licences-message"`, "may now use", "Seats used: 1 of 2")
+		res, body = carol.get("/mydata/licences/", false)
+		wantBody(t, "carol's licences", res, body, 200, "A seat on the licence of")
+		res, body = carol.get(hmb+"download", false)
+		wantBody(t, "carol seated", res, body, 200)
+		res, body = bob.post("/mydata/licences/"+itoa(f.hmb)+"/seats/remove", url.Values{"member": {carolAddr}}, true)
+		wantBody(t, "seat removed", res, body, 200, "no longer holds a seat")
+		res, body = carol.get(hmb+"download", false)
+		wantBody(t, "carol removed", res, body, 403)
+		res, body = anon.get("/mydata/licences/", false)
+		wantBody(t, "anonymous licences", res, body, 303)
+	})
+
+	alice := f.signIn(t, "alice")
+	t.Run("my data", func(t *testing.T) {
+		res, body := alice.get("/mydata/", false)
+		wantBody(t, "my data", res, body, 200, "<h1>My data</h1>", `id="my-datasets-table"`, "Synthea patients",
+			addrOf(t, f.a, "bob").Hex(), `id="withdrawable">0.51 ETH<`, `id="withdraw-button"`, `href="/mydata/publish/"`, `id="choose-file"`)
+		res, body = alice.post("/mydata/datasets/"+itoa(f.hmb)+"/price", url.Values{"price": {"cheap"}}, true)
+		wantBody(t, "bad price", res, body, 422, `id="mydata-problem"`, "Price")
+		res, body = alice.post("/mydata/datasets/"+itoa(f.hmb)+"/price", url.Values{"price": {""}}, true)
+		wantBody(t, "no price", res, body, 422, "Price: required")
+		res, body = alice.post("/mydata/datasets/"+itoa(f.hmb)+"/price", url.Values{"price": {"0.02"}}, true)
+		wantBody(t, "price changed", res, body, 200, "now costs 0.02 ETH")
+		res, body = bob.post("/mydata/datasets/"+itoa(f.hmb)+"/price", url.Values{"price": {"0"}}, true)
+		if res.StatusCode == 200 {
+			t.Errorf("bob changed alice's price: %s", body)
+		}
+		res, body = alice.post("/mydata/withdraw", nil, true)
+		wantBody(t, "withdraw", res, body, 200, "0.51 ETH withdrawn")
+		res, body = alice.post("/mydata/withdraw", nil, true)
+		wantBody(t, "withdraw again", res, body, 409, "Nothing to withdraw")
+		res, body = alice.post("/mydata/datasets/"+itoa(f.dsIRB)+"/delist", nil, true)
+		wantBody(t, "delist", res, body, 200, "is delisted")
+		res, body = carol.post(ds+"buy", url.Values{"accept": {"1"}, "approval": {"x"}, "disease": {"y"}}, true)
+		wantBody(t, "buy delisted", res, body, 409, "delisted")
+		res, body = anon.get("/catalog/", false)
+		wantBody(t, "catalog after delist", res, body, 200, "1 dataset found")
+	})
+}
+
+func addrOf(t *testing.T, a *app.App, name string) (addr common.Address) {
+	t.Helper()
+	accts, err := a.Accounts(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ac := range accts {
+		if ac.Name == name {
+			return ac.Address
+		}
+	}
+	t.Fatalf("no account %s", name)
+	return
+}
+
+func itoa(n uint64) string {
+	return strings.TrimSuffix(strings.TrimPrefix(listingURL(n), "/catalog/"), "/")
+}
