@@ -326,7 +326,11 @@ func handlePublishRun(logger *slog.Logger, wz *wizardStore) http.Handler {
 				res, err = pipe.Run(r.Context(), t)
 			}
 			if err != nil {
-				err = marketplace.Wrap(marketplace.EINVALID, err, "Anonymization failed")
+				msg := marketplace.ErrorMessage(err)
+				if marketplace.ErrorCode(err) == marketplace.EINTERNAL {
+					msg = err.Error() // the engine's reason, about the user's own data
+				}
+				err = marketplace.Errorf(marketplace.EINVALID, "Anonymization failed: %s", msg)
 			}
 		}
 		if err != nil {

@@ -1,0 +1,115 @@
+package frontend
+
+import (
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/medmarket/medmarket/anonymize"
+)
+
+func TestPublishWizard(t *testing.T) {
+	f := newMarketFixture(t)
+	alice, bob := f.signIn(t, "alice"), f.signIn(t, "bob")
+	csv, err := os.ReadFile(patientsFile(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hx := func(u *browserUser) http.Header {
+		return http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}, "Cookie": {u.cookie.String()}}
+	}
+
+	res, body := alice.get("/mydata/publish/", false)
+	wantBody(t, "step 1", res, body, 200, "<h1>Publish a dataset</h1>", `hx-encoding="multipart/form-data"`, "at most 64 MiB")
+	res, body = (&browserUser{t: t, srv: f.srv}).get("/mydata/publish/", false)
+	wantBody(t, "anonymous", res, body, 303)
+
+	res, body = postMultipart(t, f.srv, "/mydata/publish/upload", map[string]string{"format": "csv"}, nil, hx(alice))
+	wantBody(t, "no file", res, body, 422, "Records file: choose a file", `id="wizard-upload"`)
+	res, body = postMultipart(t, f.srv, "/mydata/publish/upload", map[string]string{"format": "fhir"}, map[string]string{"file": "not json"}, hx(alice))
+	wantBody(t, "bad FHIR", res, body, 422, "not a readable FHIR Bundle")
+
+	res, body = postMultipart(t, f.srv, "/mydata/publish/upload", map[string]string{"format": "csv"}, map[string]string{"file": string(csv)}, hx(alice))
+	wantBody(t, "step 2", res, body, 200, `id="wizard-rows"`, "direct-identifier", `value="safe-harbor-k5"`, `hx-post="/mydata/publish/run"`)
+	m := regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no upload id in\n%s", body)
+	}
+	upload := m[1]
+
+	res, body = bob.post("/mydata/publish/run", url.Values{"upload": {upload}, "preset": {"safe-harbor"}}, true)
+	wantBody(t, "another account's upload", res, body, 404, "not yours")
+	res, body = alice.post("/mydata/publish/run", url.Values{"upload": {upload}, "preset": {"nope"}}, true)
+	wantBody(t, "bad preset", res, body, 422, "Preset: choose one of")
+	res, body = alice.post("/mydata/publish/run", url.Values{"upload": {upload}, "preset": {"safe-harbor-k5"}}, true)
+	wantBody(t, "step 3", res, body, 200, `id="verdict-pass"`, `id="report-k"`, `id="report-histogram"`, `id="publish-form"`)
+	if strings.Contains(body, `id="publish-button" disabled`) {
+		t.Error("publish disabled although the gate passed")
+	}
+
+	form := url.Values{"upload": {upload}, "preset": {"safe-harbor-k5"}, "title": {"Wizard patients"}, "description": {"k=5"},
+		"tags": {"wizard, synthea"}, "type": {"patients"}, "price": {"0.03"}, "permission": {"HMB"}, "modifier": {"NCU"},
+		"duration": {"30"}, "seats": {"1"}, "format": {"csv"}}
+	with := func(k, v string) url.Values {
+		c := url.Values{}
+		for kk, vv := range form {
+			c[kk] = vv
+		}
+		c.Set(k, v)
+		return c
+	}
+	res, body = alice.post("/mydata/publish/cost", form, true)
+	wantBody(t, "cost", res, body, 200, `id="publish-cost-table"`, "Platform fee", "0.03 ETH per licence")
+	res, body = alice.post("/mydata/publish/cost", with("price", "free"), true)
+	wantBody(t, "cost bad price", res, body, 422, "Price")
+	res, body = alice.post("/mydata/publish/", with("price", "-1"), true)
+	wantBody(t, "bad price", res, body, 422, `id="publish-problem"`, "Price")
+	res, body = alice.post("/mydata/publish/", with("permission", ""), true)
+	wantBody(t, "no permission", res, body, 422, "one DUO permission")
+	res, body = alice.post("/mydata/publish/", with("title", " "), true)
+	wantBody(t, "no title", res, body, 422, "Title: required")
+	res, body = alice.post("/mydata/publish/", with("permission", "DS"), true)
+	wantBody(t, "DS without disease", res, body, 422, "Disease")
+	res, body = alice.post("/mydata/publish/", form, true)
+	wantBody(t, "published", res, body, 200, `id="published-link"`, "already in the catalog")
+	id := regexp.MustCompile(`href="/catalog/(\d+)/" id="published-link"`).FindStringSubmatch(body)
+	if id == nil {
+		t.Fatalf("no listing link in\n%s", body)
+	}
+	res, body = alice.get("/catalog/"+id[1]+"/", false)
+	wantBody(t, "new card", res, body, 200, "Wizard patients", "0.03 ETH", "the licence lasts 30 days")
+	res, body = alice.post("/mydata/publish/", form, true)
+	wantBody(t, "upload used up", res, body, 404, "expired")
+}
+
+func TestPublishWizard_engineRefusalShowsReason(t *testing.T) {
+	f := newMarketFixture(t)
+	alice := f.signIn(t, "alice")
+	// Four rows cannot be 5-anonymous.
+	csv := "id,birthdate,gender,zip\n1,1970-01-01,F,02139\n2,1980-02-02,M,10001\n3,1990-03-03,F,94105\n4,2000-04-04,M,60601\n"
+	res, body := postMultipart(t, f.srv, "/mydata/publish/upload", map[string]string{"format": "csv"}, map[string]string{"file": csv},
+		http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}, "Cookie": {alice.cookie.String()}})
+	wantBody(t, "upload", res, body, 200, `id="wizard-rows"`)
+	upload := regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
+	res, body = alice.post("/mydata/publish/run", url.Values{"upload": {upload}, "preset": {"safe-harbor-k5"}}, true)
+	wantBody(t, "refused", res, body, 422, "Anonymization failed", "no generalization satisfies")
+}
+
+func TestPublishWizard_gateRefusalDisablesPublish(t *testing.T) {
+	v := wizardReport{U: &wizardUpload{ID: "x", Name: "p.csv"}, Table: "p", Preset: "safe-harbor",
+		Report:  &anonymize.Report{Rows: 3, MinClassSize: 1},
+		Verdict: anonymize.Verdict{Reasons: []string{"k-anonymity 1 is below the minimum 5"}},
+		Form:    listingForm{Upload: "x", Permission: "HMB"}}
+	var b strings.Builder
+	if err := wizardReportStep(v).Render(t.Context(), &b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`id="verdict-fail"`, "k-anonymity 1 is below the minimum 5", `id="publish-button" disabled`, `id="publish-preview" disabled`} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("lacks %q", want)
+		}
+	}
+}
