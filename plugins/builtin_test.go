@@ -5,6 +5,7 @@ import (
 	"errors"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/medmarket/medmarket/anonymize"
@@ -25,34 +26,20 @@ var modes = []struct {
 	}},
 }
 
-var hostOnce = map[*testing.T]*plugins.Host{}
+var (
+	sharedOnce sync.Once
+	shared     *plugins.Host
+	sharedErr  error
+)
 
-// sharedHost returns one host per top-level test, so isolated built-ins
-// start once per test rather than once per case.
+// sharedHost returns one host for the whole test run (closed by TestMain),
+// so isolated built-ins start once rather than once per case.
 func sharedHost(t *testing.T) *plugins.Host {
-	root := t
-	for {
-		p := parentOf(root)
-		if p == nil {
-			break
-		}
-		root = p
+	sharedOnce.Do(func() { shared, sharedErr = plugins.NewHost(plugins.Options{}) })
+	if sharedErr != nil {
+		t.Fatal(sharedErr)
 	}
-	if h, ok := hostOnce[root]; ok {
-		return h
-	}
-	h := newHost(root, plugins.Options{})
-	hostOnce[root] = h
-	root.Cleanup(func() { delete(hostOnce, root) })
-	return h
-}
-
-func parentOf(t *testing.T) *testing.T {
-	v := reflect.ValueOf(t).Elem().FieldByName("parent")
-	if !v.IsValid() || v.IsNil() {
-		return nil
-	}
-	return (*testing.T)(v.UnsafePointer())
+	return shared
 }
 
 // patients returns test data with a hierarchy on AGE and roles set.

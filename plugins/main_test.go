@@ -27,6 +27,9 @@ func TestMain(m *testing.M) {
 		hostChild()
 	}
 	code := m.Run()
+	if shared != nil {
+		shared.Close()
+	}
 	if binDir != "" {
 		os.RemoveAll(binDir)
 	}
