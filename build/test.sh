@@ -48,6 +48,7 @@ grep -qx 'go 1.25.0' go.mod || { echo "go.mod must say 'go 1.25.0' (a dependency
 go tool templ generate >/dev/null
 bash frontend/vendor.sh --check
 bash marketplace/contracts/gen.sh --check
+bash plugins/gen.sh --check
 if ! git diff --quiet -- '*_templ.go' || [ -n "$(git status --porcelain --untracked-files=all -- '*_templ.go')" ]; then
   git status --short -- '*_templ.go'
   echo "templ output is not up to date: run 'go tool templ generate' and commit" >&2
