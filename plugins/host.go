@@ -188,9 +188,16 @@ func (h *Host) explain(ctx, cctx context.Context, p *proc, err error) error {
 		dl, ok := c.Deadline()
 		return ok && time.Until(dl) < 250*time.Millisecond
 	}
+	// The call's context inherits the caller's deadline with a timer of its
+	// own, which may fire first: a caller deadline already past is the
+	// caller's, whatever the error says.
+	passed := func(c context.Context) bool {
+		dl, ok := c.Deadline()
+		return ok && !time.Now().Before(dl)
+	}
 	c := status.Code(err)
 	deadlineLike := c == codes.Canceled || c == codes.DeadlineExceeded || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
-	if ctx.Err() != nil || (near(ctx) && deadlineLike) {
+	if ctx.Err() != nil || passed(ctx) || (near(ctx) && deadlineLike) {
 		// The caller gave up; the plugin may be stuck in the call, so it
 		// is stopped (and restarts on next use).
 		h.drop(p)
