@@ -52,16 +52,47 @@ func (s *SafeHarbor) Plan(t *Table) map[string]Category {
 
 func (s *SafeHarbor) category(c *Column) Category {
 	if cat, ok := s.Columns[c.Name]; ok {
+		return cat // before SampleOf: no need to look at the values
+	}
+	return s.categoryOf(SampleOf(c))
+}
+
+func (s *SafeHarbor) categoryOf(c ColumnSample) Category {
+	if cat, ok := s.Columns[c.Name]; ok {
 		return cat
 	}
-	if wasApplied(c, "pseudonymize") {
+	if slices.Contains(c.Applied, "pseudonymize") {
 		return CatKeep
 	}
-	sg := SuggestColumn(c)
+	sg := SuggestSample(c)
 	if c.Role == RoleDirect && !sg.Category.Direct() {
 		return CatID
 	}
 	return sg.Category
+}
+
+// PlanColumns implements ColumnPlanner: Apply keeps a column of category
+// CatKeep or of no category it changes, drops (or blanks, with Blank) direct
+// identifiers and maps ZIP codes, dates and ages. The transform returned
+// applies the categories decided here to the columns to transform.
+func (s *SafeHarbor) PlanColumns(cols []ColumnSample) ([]ColumnAction, Transform, error) {
+	acts := make([]ColumnAction, len(cols))
+	fixed := make(map[string]Category)
+	for i, c := range cols {
+		cat := s.categoryOf(c)
+		switch {
+		case cat == CatKeep:
+			acts[i] = ActPass
+		case cat.Direct() && !s.Blank:
+			acts[i] = ActDrop
+		case cat.Direct(), cat == CatZIP, cat == CatDate, c.Type == TypeDate, c.Type == TypeDateTime, cat == CatAge:
+			acts[i] = ActTransform
+			fixed[c.Name] = cat
+		default:
+			acts[i] = ActPass
+		}
+	}
+	return acts, &SafeHarbor{Columns: fixed, Blank: s.Blank, RestrictedZIP: s.RestrictedZIP}, nil
 }
 
 // Apply implements Transform.

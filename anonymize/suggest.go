@@ -228,10 +228,33 @@ func categoryByName(name string) Category {
 // categoryByContent returns the category most sampled non-empty values
 // match (at least 80% of them), and the share that matched.
 func categoryByContent(c *Column) (Category, float64) {
-	const sample = 400
+	return categoryBySample(sampleValues(c.Dict))
+}
+
+// SampleValues is how many non-empty dictionary values content detection
+// reads per column (the first ones, in dictionary order).
+const SampleValues = 400
+
+// sampleValues returns the prefix of dict content detection reads: up to
+// and including the SampleValues-th value that is not blank.
+func sampleValues(dict []string) []string {
+	n := 0
+	for i, v := range dict {
+		if strings.TrimSpace(v) == "" {
+			continue
+		}
+		n++
+		if n >= SampleValues {
+			return dict[:i+1]
+		}
+	}
+	return dict
+}
+
+func categoryBySample(values []string) (Category, float64) {
 	counts := make(map[Category]int)
 	n := 0
-	for _, v := range c.Dict {
+	for _, v := range values {
 		v = strings.TrimSpace(v)
 		if v == "" {
 			continue
@@ -243,7 +266,7 @@ func categoryByContent(c *Column) (Category, float64) {
 				break
 			}
 		}
-		if n >= sample {
+		if n >= SampleValues {
 			break
 		}
 	}
@@ -263,11 +286,39 @@ func categoryByContent(c *Column) (Category, float64) {
 	return best, share
 }
 
+// ColumnSample is what column-wise decisions (SuggestColumn, Safe Harbor's
+// categories) read of a column: its metadata, its size and the first values
+// of its dictionary. A plugin host sends it to a plugin so that the plugin
+// decides exactly as it would seeing the whole column (ColumnPlanner).
+type ColumnSample struct {
+	Name    string
+	Type    Type
+	Role    Role
+	Level   int
+	Applied []string
+	// Rows is the column's length, Distinct its dictionary's size.
+	Rows, Distinct int
+	// Values are the first dictionary values in dictionary order, through
+	// the SampleValues-th non-blank one (all of them when fewer).
+	Values []string
+}
+
+// SampleOf returns c's sample; Values shares c's dictionary.
+func SampleOf(c *Column) ColumnSample {
+	return ColumnSample{Name: c.Name, Type: c.Type, Role: c.Role, Level: c.Level, Applied: c.Applied,
+		Rows: c.Len(), Distinct: len(c.Dict), Values: sampleValues(c.Dict)}
+}
+
 // SuggestColumn proposes a role and transform for one column.
 func SuggestColumn(c *Column) Suggestion {
+	return SuggestSample(SampleOf(c))
+}
+
+// SuggestSample is SuggestColumn on a column's sample: the same answer.
+func SuggestSample(c ColumnSample) Suggestion {
 	s := Suggestion{Column: c.Name}
 	byName := categoryByName(c.Name)
-	byContent, share := categoryByContent(c)
+	byContent, share := categoryBySample(c.Values)
 	cat := byName
 	switch {
 	case byName == CatNone && byContent != CatNone:
@@ -299,7 +350,7 @@ func SuggestColumn(c *Column) Suggestion {
 	if cat == CatCoordinates && !c.Type.Numeric() && byContent != CatNone {
 		cat = byContent
 	}
-	if cat == CatID && c.Type == TypeInteger && byContent == CatNone && c.Len() > 0 && len(c.Dict)*2 < c.Len() {
+	if cat == CatID && c.Type == TypeInteger && byContent == CatNone && c.Rows > 0 && c.Distinct*2 < c.Rows {
 		// Many rows share each value: a code, not a record identifier.
 		cat, s.Reason, s.Confidence = CatNone, "", 0
 	}

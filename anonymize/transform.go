@@ -50,6 +50,31 @@ type Transform interface {
 	Apply(ctx context.Context, t *Table) (*Table, error)
 }
 
+// ColumnAction is what a row-scoped transform does with one input column.
+type ColumnAction int
+
+const (
+	// ActTransform: the column's values are needed (the zero value, so a
+	// transform that cannot plan transforms everything).
+	ActTransform ColumnAction = iota
+	// ActPass: the output has the column unchanged, metadata included.
+	ActPass
+	// ActDrop: the output does not have the column.
+	ActDrop
+)
+
+// ColumnPlanner is implemented by row-scoped transforms that decide column
+// by column, from each column's metadata and the sample of its values
+// ColumnSample holds (exactly what Apply would read to decide). A plugin
+// host sends a plugin only the columns to transform.
+type ColumnPlanner interface {
+	// PlanColumns returns one action per column and the transform to apply
+	// to a table of the ActTransform columns alone, in their order: it must
+	// return one column per input column, in order, each the output Apply
+	// gives for that column. Output columns keep the input columns' order.
+	PlanColumns(cols []ColumnSample) ([]ColumnAction, Transform, error)
+}
+
 // Params are a transform's parameters as they come from a pipeline config
 // (YAML or JSON objects): names to values.
 type Params map[string]any

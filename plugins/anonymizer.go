@@ -2,12 +2,14 @@ package plugins
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/hashicorp/go-plugin"
@@ -141,16 +143,39 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 		return nil, err
 	}
 
+	// A plugin that plans says per column what it will do: only the columns
+	// it transforms travel; the host drops and passes through the others.
+	// Without a plan (older plugins, table-scoped transforms) every column
+	// is sent.
+	in := t
+	var acts []pb.ColumnAction
+	if acc.Plans && desc.Scope == anonymize.ScopeRow && !noPlan {
+		acts, err = r.plan(stream, t, int(acc.PlanSampleValues))
+		if err != nil {
+			return nil, err
+		}
+		var sub []*anonymize.Column
+		for i, a := range acts {
+			if a == pb.ColumnAction_COLUMN_ACTION_TRANSFORM {
+				sub = append(sub, t.Columns[i])
+			}
+		}
+		in = t.WithColumns(sub)
+	}
+	planned := acts != nil
+	// With a plan and nothing to transform, no batch is sent at all.
+	nothing := planned && len(in.Columns) == 0
+
 	// Send in the background; the batch sizes go to the receiver so it can
 	// check a row-scoped transform's answers one by one.
-	per := max(batchTargetBytes/bytesPerRow(t), 256)
+	per := max(batchTargetBytes/bytesPerRow(in), 256)
 	if batchRows > 0 {
 		per = batchRows
 	}
 	sizes := &sizeQueue{}
 	hier := newHierarchyMap() // the answer may refer to hierarchies sent
 	sendErr := make(chan error, 1)
-	go func() { sendErr <- r.send(stream, t, per, limit, sizes, hier) }()
+	go func() { sendErr <- r.send(stream, in, nothing, per, limit, sizes, hier) }()
 
 	var outs []*anonymize.Table
 	var refs [][]int
@@ -170,6 +195,9 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 			if err != nil {
 				return nil, err
 			}
+			if planned && len(b.Columns) != len(in.Columns) {
+				return nil, fmt.Errorf("protocol: the plugin answered a batch of %d planned columns with %d columns", len(in.Columns), len(b.Columns))
+			}
 			rows := int(msg.Batch.Rows) // columns passed through carry no codes
 			if desc.Scope == anonymize.ScopeRow {
 				want, ok := sizes.at(len(outs))
@@ -180,8 +208,8 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 					return nil, fmt.Errorf("wrong number of rows: the plugin returned %d rows for a batch of %d (row-scoped transforms keep every row)", rows, want.hi-want.lo)
 				}
 				for _, k := range ref {
-					if k >= len(t.Columns) {
-						return nil, batchError("column refers to input column %d of %d", k+1, len(t.Columns))
+					if k >= len(in.Columns) {
+						return nil, batchError("column refers to input column %d of %d", k+1, len(in.Columns))
 					}
 				}
 			} else if slices.ContainsFunc(ref, func(k int) bool { return k >= 0 }) {
@@ -199,7 +227,11 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 	if err := <-sendErr; err != nil {
 		return nil, err
 	}
-	if desc.Scope == anonymize.ScopeRow {
+	if nothing {
+		if len(outs) != 0 {
+			return nil, fmt.Errorf("wrong number of rows: the plugin returned %d batches and was sent none", len(outs))
+		}
+	} else if desc.Scope == anonymize.ScopeRow {
 		if sizes.len() != len(outs) || got != n {
 			return nil, fmt.Errorf("wrong number of rows: the plugin returned %d rows for %d", got, n)
 		}
@@ -209,9 +241,28 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 			return nil, fmt.Errorf("wrong number of rows: the plugin returned %d of %d rows and counted %d as suppressed", got, n, removed)
 		}
 	}
-	out, err := assemble(t, outs, refs, sizes)
+	out, err := assemble(in, outs, refs, sizes)
 	if err != nil {
 		return nil, fmt.Errorf("the plugin's batches do not fit together: %w", err)
+	}
+	if planned {
+		// The columns in their input order: passed through from t, or the
+		// plugin's answer for each column sent.
+		if !nothing && len(out.Columns) != len(in.Columns) {
+			return nil, fmt.Errorf("protocol: the plugin answered %d planned columns with %d columns", len(in.Columns), len(out.Columns))
+		}
+		cols := make([]*anonymize.Column, 0, len(t.Columns))
+		j := 0
+		for i, a := range acts {
+			switch a {
+			case pb.ColumnAction_COLUMN_ACTION_PASS:
+				cols = append(cols, t.Columns[i])
+			case pb.ColumnAction_COLUMN_ACTION_TRANSFORM:
+				cols = append(cols, out.Columns[j])
+				j++
+			}
+		}
+		out = t.WithColumns(cols)
 	}
 	out.Name = done.Table
 	if desc.Scope != anonymize.ScopeRow {
@@ -286,9 +337,75 @@ func assemble(t *anonymize.Table, outs []*anonymize.Table, refs [][]int, sizes *
 	return first.WithColumns(cols), nil
 }
 
+// noPlan, when set (by tests), makes the host ignore plugins' offers to
+// plan, as a host older than planning does.
+var noPlan bool
+
+// onSend, when set (by tests), sees every batch the host sends.
+var onSend func(b *pb.Batch)
+
+// plan sends the table's column samples (the first values of each
+// dictionary, through the sample-th non-blank one) and returns the
+// plugin's action for each column.
+func (r *remoteTransform) plan(stream grpc.BidiStreamingClient[pb.TransformRequest, pb.TransformResponse], t *anonymize.Table, sample int) ([]pb.ColumnAction, error) {
+	req := &pb.Plan{Columns: make([]*pb.ColumnSample, len(t.Columns))}
+	for i, c := range t.Columns {
+		vals := samplePrefix(c.Dict, sample)
+		size := 0
+		for _, v := range vals {
+			size += len(v)
+		}
+		data := make([]byte, 0, size)
+		ends := make([]byte, 4*len(vals))
+		for k, v := range vals {
+			data = append(data, v...)
+			binary.LittleEndian.PutUint32(ends[4*k:], uint32(len(data)))
+		}
+		req.Columns[i] = &pb.ColumnSample{Name: c.Name, Type: c.Type.String(), Role: c.Role.String(), Level: int32(c.Level),
+			Applied: c.Applied, Rows: uint64(c.Len()), Distinct: uint64(len(c.Dict)), Values: data, ValueEnds: ends}
+	}
+	if err := stream.Send(&pb.TransformRequest{Msg: &pb.TransformRequest_Plan{Plan: req}}); err != nil {
+		return nil, recvErr(stream)
+	}
+	m, err := stream.Recv()
+	if err != nil {
+		return nil, fromStatus(err)
+	}
+	p := m.GetPlanned()
+	if p == nil {
+		return nil, fmt.Errorf("protocol: the plugin answered Plan with %T, want Planned", m.Msg)
+	}
+	if len(p.Actions) != len(t.Columns) {
+		return nil, fmt.Errorf("protocol: the plugin planned %d columns of %d", len(p.Actions), len(t.Columns))
+	}
+	for i, a := range p.Actions {
+		if a < pb.ColumnAction_COLUMN_ACTION_TRANSFORM || a > pb.ColumnAction_COLUMN_ACTION_DROP {
+			return nil, fmt.Errorf("protocol: the plugin planned action %d for column %q", a, t.Columns[i].Name)
+		}
+	}
+	return p.Actions, nil
+}
+
+// samplePrefix is the prefix of dict through its n-th non-blank value.
+func samplePrefix(dict []string, n int) []string {
+	if n <= 0 {
+		return nil
+	}
+	k := 0
+	for i, v := range dict {
+		if strings.TrimSpace(v) == "" {
+			continue
+		}
+		if k++; k >= n {
+			return dict[:i+1]
+		}
+	}
+	return dict
+}
+
 // send streams t in batches of per rows, splitting any batch whose message
-// would pass limit.
-func (r *remoteTransform) send(stream grpc.BidiStreamingClient[pb.TransformRequest, pb.TransformResponse], t *anonymize.Table, per, limit int, sizes *sizeQueue, hier *hierarchyMap) error {
+// would pass limit; with none, it sends End only.
+func (r *remoteTransform) send(stream grpc.BidiStreamingClient[pb.TransformRequest, pb.TransformResponse], t *anonymize.Table, none bool, per, limit int, sizes *sizeQueue, hier *hierarchyMap) error {
 	ids := newHierarchyIDs(1, hier)
 	bt := newBatcher(t, ids)
 	n := t.NumRows()
@@ -317,9 +434,12 @@ func (r *remoteTransform) send(stream grpc.BidiStreamingClient[pb.TransformReque
 		if err := stream.Send(req); err != nil {
 			return sendFailed(err)
 		}
+		if onSend != nil {
+			onSend(b)
+		}
 		return nil
 	}
-	for lo := 0; lo < n || lo == 0; lo += per {
+	for lo := 0; (lo < n || lo == 0) && !none; lo += per {
 		if err := sendRange(lo, min(lo+per, n)); err != nil {
 			return err
 		}
@@ -369,6 +489,33 @@ func recvErr(stream grpc.BidiStreamingClient[pb.TransformRequest, pb.TransformRe
 		return errors.New("protocol: the plugin closed the stream")
 	}
 	return fromStatus(err)
+}
+
+// decodeSamples decodes a Plan's column samples, checking every offset.
+func decodeSamples(p *pb.Plan) ([]anonymize.ColumnSample, error) {
+	out := make([]anonymize.ColumnSample, len(p.Columns))
+	for i, m := range p.Columns {
+		c := anonymize.ColumnSample{Name: m.Name, Level: int(m.Level), Applied: m.Applied, Rows: int(m.Rows), Distinct: int(m.Distinct)}
+		if err := c.Type.UnmarshalText([]byte(m.Type)); err != nil {
+			return nil, invalidErr{msg: fmt.Sprintf("plan: column %q: %v", m.Name, err)}
+		}
+		if err := c.Role.UnmarshalText([]byte(m.Role)); err != nil {
+			return nil, invalidErr{msg: fmt.Sprintf("plan: column %q: %v", m.Name, err)}
+		}
+		if len(m.ValueEnds)%4 != 0 {
+			return nil, invalidErr{msg: fmt.Sprintf("plan: column %q: %d bytes of value ends, not a multiple of 4", m.Name, len(m.ValueEnds))}
+		}
+		vals, err := splitValues(m.Values, len(m.ValueEnds)/4, func(k int) uint32 { return binary.LittleEndian.Uint32(m.ValueEnds[4*k:]) })
+		if err != nil {
+			return nil, invalidErr{msg: fmt.Sprintf("plan: column %q: %v", m.Name, err)}
+		}
+		if c.Rows < 0 || c.Distinct < len(vals) {
+			return nil, invalidErr{msg: fmt.Sprintf("plan: column %q: %d sample values of %d distinct", m.Name, len(vals), c.Distinct)}
+		}
+		c.Values = vals
+		out[i] = c
+	}
+	return out, nil
 }
 
 // concat joins batches; the first batch's column metadata wins.
@@ -432,7 +579,12 @@ func (s *AnonymizerGRPCServer) Transform(stream grpc.BidiStreamingServer[pb.Tran
 		return toStatus(err)
 	}
 	desc := t.Describe()
-	if err := stream.Send(&pb.TransformResponse{Msg: &pb.TransformResponse_Accepted{Accepted: descriptorTo(desc)}}); err != nil {
+	accepted := descriptorTo(desc)
+	planner, plans := t.(anonymize.ColumnPlanner)
+	if plans && desc.Scope == anonymize.ScopeRow {
+		accepted.Plans, accepted.PlanSampleValues = true, anonymize.SampleValues
+	}
+	if err := stream.Send(&pb.TransformResponse{Msg: &pb.TransformResponse_Accepted{Accepted: accepted}}); err != nil {
 		return err
 	}
 	inHier := newHierarchyMap()
@@ -458,8 +610,36 @@ func (s *AnonymizerGRPCServer) Transform(stream grpc.BidiStreamingServer[pb.Tran
 	var batches []*anonymize.Table
 	name := start.Table
 	suppressed := start.Suppressed
-	for {
-		m, err := stream.Recv()
+	m, err = stream.Recv()
+	// A host that plans sends Plan first; one that does not (older hosts)
+	// sends batches of every column, which the transform gets as it is.
+	planned := false
+	if pm := m.GetPlan(); err == nil && pm != nil {
+		if !accepted.Plans {
+			return status.Errorf(codes.InvalidArgument, "protocol: Plan sent to a transform that does not plan")
+		}
+		samples, err := decodeSamples(pm)
+		if err != nil {
+			return toStatus(err)
+		}
+		acts, rest, err := planner.PlanColumns(samples)
+		if err != nil {
+			return toStatus(err)
+		}
+		if len(acts) != len(samples) {
+			return status.Errorf(codes.Internal, "plan: %d actions for %d columns (transform %s)", len(acts), len(samples), desc.Name)
+		}
+		out := &pb.Planned{Actions: make([]pb.ColumnAction, len(acts))}
+		for i, a := range acts {
+			out.Actions[i] = pb.ColumnAction(a)
+		}
+		if err := stream.Send(&pb.TransformResponse{Msg: &pb.TransformResponse_Planned{Planned: out}}); err != nil {
+			return err
+		}
+		t, planned = rest, true
+		m, err = stream.Recv()
+	}
+	for ; ; m, err = stream.Recv() {
 		if err != nil {
 			return err
 		}
@@ -485,6 +665,9 @@ func (s *AnonymizerGRPCServer) Transform(stream grpc.BidiStreamingServer[pb.Tran
 		}
 		if out.NumRows() != b.NumRows() {
 			return status.Errorf(codes.Internal, "wrong number of rows: the plugin returned %d rows for a batch of %d (row-scoped transform %s)", out.NumRows(), b.NumRows(), desc.Name)
+		}
+		if planned && len(out.Columns) != len(b.Columns) {
+			return status.Errorf(codes.Internal, "plan: %d columns out for %d planned columns in (transform %s)", len(out.Columns), len(b.Columns), desc.Name)
 		}
 		name = out.Name
 		if err := sendAnswer(out, b); err != nil {

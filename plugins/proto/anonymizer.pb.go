@@ -30,6 +30,59 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// ColumnAction is what the plugin does with a column.
+type ColumnAction int32
+
+const (
+	// The plugin needs the column's data.
+	ColumnAction_COLUMN_ACTION_TRANSFORM ColumnAction = 0
+	// The output has the column unchanged; the client keeps it.
+	ColumnAction_COLUMN_ACTION_PASS ColumnAction = 1
+	// The output does not have the column.
+	ColumnAction_COLUMN_ACTION_DROP ColumnAction = 2
+)
+
+// Enum value maps for ColumnAction.
+var (
+	ColumnAction_name = map[int32]string{
+		0: "COLUMN_ACTION_TRANSFORM",
+		1: "COLUMN_ACTION_PASS",
+		2: "COLUMN_ACTION_DROP",
+	}
+	ColumnAction_value = map[string]int32{
+		"COLUMN_ACTION_TRANSFORM": 0,
+		"COLUMN_ACTION_PASS":      1,
+		"COLUMN_ACTION_DROP":      2,
+	}
+)
+
+func (x ColumnAction) Enum() *ColumnAction {
+	p := new(ColumnAction)
+	*p = x
+	return p
+}
+
+func (x ColumnAction) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ColumnAction) Descriptor() protoreflect.EnumDescriptor {
+	return file_anonymizer_proto_enumTypes[0].Descriptor()
+}
+
+func (ColumnAction) Type() protoreflect.EnumType {
+	return &file_anonymizer_proto_enumTypes[0]
+}
+
+func (x ColumnAction) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ColumnAction.Descriptor instead.
+func (ColumnAction) EnumDescriptor() ([]byte, []int) {
+	return file_anonymizer_proto_rawDescGZIP(), []int{0}
+}
+
 type DescribeRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -128,9 +181,16 @@ type Descriptor struct {
 	Scope   string `protobuf:"bytes,3,opt,name=scope,proto3" json:"scope,omitempty"`
 	Summary string `protobuf:"bytes,4,opt,name=summary,proto3" json:"summary,omitempty"`
 	// config_schema is an optional JSON Schema of the parameters.
-	ConfigSchema  []byte `protobuf:"bytes,5,opt,name=config_schema,json=configSchema,proto3" json:"config_schema,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	ConfigSchema []byte `protobuf:"bytes,5,opt,name=config_schema,json=configSchema,proto3" json:"config_schema,omitempty"`
+	// plans, in Accepted of a row-scoped call, offers column planning: the
+	// client may send Plan before any Batch. Plugins that leave it unset
+	// (older SDKs) get every column.
+	Plans bool `protobuf:"varint,6,opt,name=plans,proto3" json:"plans,omitempty"`
+	// plan_sample_values is how many non-blank values of each column's
+	// dictionary the plugin reads to plan (ColumnSample.values).
+	PlanSampleValues uint32 `protobuf:"varint,7,opt,name=plan_sample_values,json=planSampleValues,proto3" json:"plan_sample_values,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Descriptor) Reset() {
@@ -198,6 +258,20 @@ func (x *Descriptor) GetConfigSchema() []byte {
 	return nil
 }
 
+func (x *Descriptor) GetPlans() bool {
+	if x != nil {
+		return x.Plans
+	}
+	return false
+}
+
+func (x *Descriptor) GetPlanSampleValues() uint32 {
+	if x != nil {
+		return x.PlanSampleValues
+	}
+	return 0
+}
+
 type TransformRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Types that are valid to be assigned to Msg:
@@ -205,6 +279,7 @@ type TransformRequest struct {
 	//	*TransformRequest_Start
 	//	*TransformRequest_Batch
 	//	*TransformRequest_End
+	//	*TransformRequest_Plan
 	Msg           isTransformRequest_Msg `protobuf_oneof:"msg"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -274,6 +349,15 @@ func (x *TransformRequest) GetEnd() *End {
 	return nil
 }
 
+func (x *TransformRequest) GetPlan() *Plan {
+	if x != nil {
+		if x, ok := x.Msg.(*TransformRequest_Plan); ok {
+			return x.Plan
+		}
+	}
+	return nil
+}
+
 type isTransformRequest_Msg interface {
 	isTransformRequest_Msg()
 }
@@ -290,11 +374,17 @@ type TransformRequest_End struct {
 	End *End `protobuf:"bytes,3,opt,name=end,proto3,oneof"`
 }
 
+type TransformRequest_Plan struct {
+	Plan *Plan `protobuf:"bytes,4,opt,name=plan,proto3,oneof"`
+}
+
 func (*TransformRequest_Start) isTransformRequest_Msg() {}
 
 func (*TransformRequest_Batch) isTransformRequest_Msg() {}
 
 func (*TransformRequest_End) isTransformRequest_Msg() {}
+
+func (*TransformRequest_Plan) isTransformRequest_Msg() {}
 
 type TransformResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -303,6 +393,7 @@ type TransformResponse struct {
 	//	*TransformResponse_Accepted
 	//	*TransformResponse_Batch
 	//	*TransformResponse_Done
+	//	*TransformResponse_Planned
 	Msg           isTransformResponse_Msg `protobuf_oneof:"msg"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -372,6 +463,15 @@ func (x *TransformResponse) GetDone() *Done {
 	return nil
 }
 
+func (x *TransformResponse) GetPlanned() *Planned {
+	if x != nil {
+		if x, ok := x.Msg.(*TransformResponse_Planned); ok {
+			return x.Planned
+		}
+	}
+	return nil
+}
+
 type isTransformResponse_Msg interface {
 	isTransformResponse_Msg()
 }
@@ -388,11 +488,17 @@ type TransformResponse_Done struct {
 	Done *Done `protobuf:"bytes,3,opt,name=done,proto3,oneof"`
 }
 
+type TransformResponse_Planned struct {
+	Planned *Planned `protobuf:"bytes,4,opt,name=planned,proto3,oneof"`
+}
+
 func (*TransformResponse_Accepted) isTransformResponse_Msg() {}
 
 func (*TransformResponse_Batch) isTransformResponse_Msg() {}
 
 func (*TransformResponse_Done) isTransformResponse_Msg() {}
+
+func (*TransformResponse_Planned) isTransformResponse_Msg() {}
 
 // Start opens a call: the parameters and the table's shape.
 type Start struct {
@@ -841,6 +947,214 @@ func (x *Done) GetSuppressed() int64 {
 	return 0
 }
 
+// Plan describes every column of the table, in order, so that the plugin
+// can say what it will do with each before any data moves.
+type Plan struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Columns       []*ColumnSample        `protobuf:"bytes,1,rep,name=columns,proto3" json:"columns,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Plan) Reset() {
+	*x = Plan{}
+	mi := &file_anonymizer_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Plan) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Plan) ProtoMessage() {}
+
+func (x *Plan) ProtoReflect() protoreflect.Message {
+	mi := &file_anonymizer_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Plan.ProtoReflect.Descriptor instead.
+func (*Plan) Descriptor() ([]byte, []int) {
+	return file_anonymizer_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *Plan) GetColumns() []*ColumnSample {
+	if x != nil {
+		return x.Columns
+	}
+	return nil
+}
+
+// ColumnSample is a column's metadata, size and the first values of its
+// dictionary: what a plugin reads to decide about the column.
+type ColumnSample struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Name    string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Type    string                 `protobuf:"bytes,2,opt,name=type,proto3" json:"type,omitempty"`
+	Role    string                 `protobuf:"bytes,3,opt,name=role,proto3" json:"role,omitempty"`
+	Level   int32                  `protobuf:"varint,4,opt,name=level,proto3" json:"level,omitempty"`
+	Applied []string               `protobuf:"bytes,5,rep,name=applied,proto3" json:"applied,omitempty"`
+	// rows is the column's length, distinct its dictionary's size.
+	Rows     uint64 `protobuf:"varint,6,opt,name=rows,proto3" json:"rows,omitempty"`
+	Distinct uint64 `protobuf:"varint,7,opt,name=distinct,proto3" json:"distinct,omitempty"`
+	// values holds the first dictionary values in dictionary order, through
+	// the plan_sample_values-th non-blank one (all when fewer), back to back;
+	// value_ends their end offsets as little-endian uint32s.
+	Values        []byte `protobuf:"bytes,8,opt,name=values,proto3" json:"values,omitempty"`
+	ValueEnds     []byte `protobuf:"bytes,9,opt,name=value_ends,json=valueEnds,proto3" json:"value_ends,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ColumnSample) Reset() {
+	*x = ColumnSample{}
+	mi := &file_anonymizer_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ColumnSample) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ColumnSample) ProtoMessage() {}
+
+func (x *ColumnSample) ProtoReflect() protoreflect.Message {
+	mi := &file_anonymizer_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ColumnSample.ProtoReflect.Descriptor instead.
+func (*ColumnSample) Descriptor() ([]byte, []int) {
+	return file_anonymizer_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ColumnSample) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ColumnSample) GetType() string {
+	if x != nil {
+		return x.Type
+	}
+	return ""
+}
+
+func (x *ColumnSample) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+func (x *ColumnSample) GetLevel() int32 {
+	if x != nil {
+		return x.Level
+	}
+	return 0
+}
+
+func (x *ColumnSample) GetApplied() []string {
+	if x != nil {
+		return x.Applied
+	}
+	return nil
+}
+
+func (x *ColumnSample) GetRows() uint64 {
+	if x != nil {
+		return x.Rows
+	}
+	return 0
+}
+
+func (x *ColumnSample) GetDistinct() uint64 {
+	if x != nil {
+		return x.Distinct
+	}
+	return 0
+}
+
+func (x *ColumnSample) GetValues() []byte {
+	if x != nil {
+		return x.Values
+	}
+	return nil
+}
+
+func (x *ColumnSample) GetValueEnds() []byte {
+	if x != nil {
+		return x.ValueEnds
+	}
+	return nil
+}
+
+// Planned answers Plan with one action per column. The client then sends
+// Batch messages holding only the COLUMN_ACTION_TRANSFORM columns, in
+// order (none at all when there are none: End follows Planned), and each
+// answer batch holds one column per column sent, in the same order.
+type Planned struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Actions       []ColumnAction         `protobuf:"varint,1,rep,packed,name=actions,proto3,enum=medmarket.plugins.v1.ColumnAction" json:"actions,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Planned) Reset() {
+	*x = Planned{}
+	mi := &file_anonymizer_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Planned) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Planned) ProtoMessage() {}
+
+func (x *Planned) ProtoReflect() protoreflect.Message {
+	mi := &file_anonymizer_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Planned.ProtoReflect.Descriptor instead.
+func (*Planned) Descriptor() ([]byte, []int) {
+	return file_anonymizer_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *Planned) GetActions() []ColumnAction {
+	if x != nil {
+		return x.Actions
+	}
+	return nil
+}
+
 var File_anonymizer_proto protoreflect.FileDescriptor
 
 const file_anonymizer_proto_rawDesc = "" +
@@ -850,23 +1164,27 @@ const file_anonymizer_proto_rawDesc = "" +
 	"\x10ConfigureRequest\x12\x1f\n" +
 	"\vparams_json\x18\x01 \x01(\fR\n" +
 	"paramsJson\x12\x16\n" +
-	"\x06secret\x18\x02 \x01(\fR\x06secret\"\x8f\x01\n" +
+	"\x06secret\x18\x02 \x01(\fR\x06secret\"\xd3\x01\n" +
 	"\n" +
 	"Descriptor\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x14\n" +
 	"\x05scope\x18\x03 \x01(\tR\x05scope\x12\x18\n" +
 	"\asummary\x18\x04 \x01(\tR\asummary\x12#\n" +
-	"\rconfig_schema\x18\x05 \x01(\fR\fconfigSchema\"\xb2\x01\n" +
+	"\rconfig_schema\x18\x05 \x01(\fR\fconfigSchema\x12\x14\n" +
+	"\x05plans\x18\x06 \x01(\bR\x05plans\x12,\n" +
+	"\x12plan_sample_values\x18\a \x01(\rR\x10planSampleValues\"\xe4\x01\n" +
 	"\x10TransformRequest\x123\n" +
 	"\x05start\x18\x01 \x01(\v2\x1b.medmarket.plugins.v1.StartH\x00R\x05start\x123\n" +
 	"\x05batch\x18\x02 \x01(\v2\x1b.medmarket.plugins.v1.BatchH\x00R\x05batch\x12-\n" +
-	"\x03end\x18\x03 \x01(\v2\x19.medmarket.plugins.v1.EndH\x00R\x03endB\x05\n" +
-	"\x03msg\"\xc1\x01\n" +
+	"\x03end\x18\x03 \x01(\v2\x19.medmarket.plugins.v1.EndH\x00R\x03end\x120\n" +
+	"\x04plan\x18\x04 \x01(\v2\x1a.medmarket.plugins.v1.PlanH\x00R\x04planB\x05\n" +
+	"\x03msg\"\xfc\x01\n" +
 	"\x11TransformResponse\x12>\n" +
 	"\baccepted\x18\x01 \x01(\v2 .medmarket.plugins.v1.DescriptorH\x00R\baccepted\x123\n" +
 	"\x05batch\x18\x02 \x01(\v2\x1b.medmarket.plugins.v1.BatchH\x00R\x05batch\x120\n" +
-	"\x04done\x18\x03 \x01(\v2\x1a.medmarket.plugins.v1.DoneH\x00R\x04doneB\x05\n" +
+	"\x04done\x18\x03 \x01(\v2\x1a.medmarket.plugins.v1.DoneH\x00R\x04done\x129\n" +
+	"\aplanned\x18\x04 \x01(\v2\x1d.medmarket.plugins.v1.PlannedH\x00R\aplannedB\x05\n" +
 	"\x03msg\"\xb6\x01\n" +
 	"\x05Start\x12\x1f\n" +
 	"\vparams_json\x18\x01 \x01(\fR\n" +
@@ -906,7 +1224,26 @@ const file_anonymizer_proto_rawDesc = "" +
 	"\x05table\x18\x01 \x01(\tR\x05table\x12\x1e\n" +
 	"\n" +
 	"suppressed\x18\x02 \x01(\x03R\n" +
-	"suppressed2\x9a\x02\n" +
+	"suppressed\"D\n" +
+	"\x04Plan\x12<\n" +
+	"\acolumns\x18\x01 \x03(\v2\".medmarket.plugins.v1.ColumnSampleR\acolumns\"\xe1\x01\n" +
+	"\fColumnSample\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
+	"\x04type\x18\x02 \x01(\tR\x04type\x12\x12\n" +
+	"\x04role\x18\x03 \x01(\tR\x04role\x12\x14\n" +
+	"\x05level\x18\x04 \x01(\x05R\x05level\x12\x18\n" +
+	"\aapplied\x18\x05 \x03(\tR\aapplied\x12\x12\n" +
+	"\x04rows\x18\x06 \x01(\x04R\x04rows\x12\x1a\n" +
+	"\bdistinct\x18\a \x01(\x04R\bdistinct\x12\x16\n" +
+	"\x06values\x18\b \x01(\fR\x06values\x12\x1d\n" +
+	"\n" +
+	"value_ends\x18\t \x01(\fR\tvalueEnds\"G\n" +
+	"\aPlanned\x12<\n" +
+	"\aactions\x18\x01 \x03(\x0e2\".medmarket.plugins.v1.ColumnActionR\aactions*[\n" +
+	"\fColumnAction\x12\x1b\n" +
+	"\x17COLUMN_ACTION_TRANSFORM\x10\x00\x12\x16\n" +
+	"\x12COLUMN_ACTION_PASS\x10\x01\x12\x16\n" +
+	"\x12COLUMN_ACTION_DROP\x10\x022\x9a\x02\n" +
 	"\n" +
 	"Anonymizer\x12S\n" +
 	"\bDescribe\x12%.medmarket.plugins.v1.DescribeRequest\x1a .medmarket.plugins.v1.Descriptor\x12U\n" +
@@ -925,40 +1262,49 @@ func file_anonymizer_proto_rawDescGZIP() []byte {
 	return file_anonymizer_proto_rawDescData
 }
 
-var file_anonymizer_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_anonymizer_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_anonymizer_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_anonymizer_proto_goTypes = []any{
-	(*DescribeRequest)(nil),   // 0: medmarket.plugins.v1.DescribeRequest
-	(*ConfigureRequest)(nil),  // 1: medmarket.plugins.v1.ConfigureRequest
-	(*Descriptor)(nil),        // 2: medmarket.plugins.v1.Descriptor
-	(*TransformRequest)(nil),  // 3: medmarket.plugins.v1.TransformRequest
-	(*TransformResponse)(nil), // 4: medmarket.plugins.v1.TransformResponse
-	(*Start)(nil),             // 5: medmarket.plugins.v1.Start
-	(*Batch)(nil),             // 6: medmarket.plugins.v1.Batch
-	(*Column)(nil),            // 7: medmarket.plugins.v1.Column
-	(*Hierarchy)(nil),         // 8: medmarket.plugins.v1.Hierarchy
-	(*End)(nil),               // 9: medmarket.plugins.v1.End
-	(*Done)(nil),              // 10: medmarket.plugins.v1.Done
+	(ColumnAction)(0),         // 0: medmarket.plugins.v1.ColumnAction
+	(*DescribeRequest)(nil),   // 1: medmarket.plugins.v1.DescribeRequest
+	(*ConfigureRequest)(nil),  // 2: medmarket.plugins.v1.ConfigureRequest
+	(*Descriptor)(nil),        // 3: medmarket.plugins.v1.Descriptor
+	(*TransformRequest)(nil),  // 4: medmarket.plugins.v1.TransformRequest
+	(*TransformResponse)(nil), // 5: medmarket.plugins.v1.TransformResponse
+	(*Start)(nil),             // 6: medmarket.plugins.v1.Start
+	(*Batch)(nil),             // 7: medmarket.plugins.v1.Batch
+	(*Column)(nil),            // 8: medmarket.plugins.v1.Column
+	(*Hierarchy)(nil),         // 9: medmarket.plugins.v1.Hierarchy
+	(*End)(nil),               // 10: medmarket.plugins.v1.End
+	(*Done)(nil),              // 11: medmarket.plugins.v1.Done
+	(*Plan)(nil),              // 12: medmarket.plugins.v1.Plan
+	(*ColumnSample)(nil),      // 13: medmarket.plugins.v1.ColumnSample
+	(*Planned)(nil),           // 14: medmarket.plugins.v1.Planned
 }
 var file_anonymizer_proto_depIdxs = []int32{
-	5,  // 0: medmarket.plugins.v1.TransformRequest.start:type_name -> medmarket.plugins.v1.Start
-	6,  // 1: medmarket.plugins.v1.TransformRequest.batch:type_name -> medmarket.plugins.v1.Batch
-	9,  // 2: medmarket.plugins.v1.TransformRequest.end:type_name -> medmarket.plugins.v1.End
-	2,  // 3: medmarket.plugins.v1.TransformResponse.accepted:type_name -> medmarket.plugins.v1.Descriptor
-	6,  // 4: medmarket.plugins.v1.TransformResponse.batch:type_name -> medmarket.plugins.v1.Batch
-	10, // 5: medmarket.plugins.v1.TransformResponse.done:type_name -> medmarket.plugins.v1.Done
-	7,  // 6: medmarket.plugins.v1.Batch.columns:type_name -> medmarket.plugins.v1.Column
-	8,  // 7: medmarket.plugins.v1.Batch.hierarchies:type_name -> medmarket.plugins.v1.Hierarchy
-	0,  // 8: medmarket.plugins.v1.Anonymizer.Describe:input_type -> medmarket.plugins.v1.DescribeRequest
-	1,  // 9: medmarket.plugins.v1.Anonymizer.Configure:input_type -> medmarket.plugins.v1.ConfigureRequest
-	3,  // 10: medmarket.plugins.v1.Anonymizer.Transform:input_type -> medmarket.plugins.v1.TransformRequest
-	2,  // 11: medmarket.plugins.v1.Anonymizer.Describe:output_type -> medmarket.plugins.v1.Descriptor
-	2,  // 12: medmarket.plugins.v1.Anonymizer.Configure:output_type -> medmarket.plugins.v1.Descriptor
-	4,  // 13: medmarket.plugins.v1.Anonymizer.Transform:output_type -> medmarket.plugins.v1.TransformResponse
-	11, // [11:14] is the sub-list for method output_type
-	8,  // [8:11] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	6,  // 0: medmarket.plugins.v1.TransformRequest.start:type_name -> medmarket.plugins.v1.Start
+	7,  // 1: medmarket.plugins.v1.TransformRequest.batch:type_name -> medmarket.plugins.v1.Batch
+	10, // 2: medmarket.plugins.v1.TransformRequest.end:type_name -> medmarket.plugins.v1.End
+	12, // 3: medmarket.plugins.v1.TransformRequest.plan:type_name -> medmarket.plugins.v1.Plan
+	3,  // 4: medmarket.plugins.v1.TransformResponse.accepted:type_name -> medmarket.plugins.v1.Descriptor
+	7,  // 5: medmarket.plugins.v1.TransformResponse.batch:type_name -> medmarket.plugins.v1.Batch
+	11, // 6: medmarket.plugins.v1.TransformResponse.done:type_name -> medmarket.plugins.v1.Done
+	14, // 7: medmarket.plugins.v1.TransformResponse.planned:type_name -> medmarket.plugins.v1.Planned
+	8,  // 8: medmarket.plugins.v1.Batch.columns:type_name -> medmarket.plugins.v1.Column
+	9,  // 9: medmarket.plugins.v1.Batch.hierarchies:type_name -> medmarket.plugins.v1.Hierarchy
+	13, // 10: medmarket.plugins.v1.Plan.columns:type_name -> medmarket.plugins.v1.ColumnSample
+	0,  // 11: medmarket.plugins.v1.Planned.actions:type_name -> medmarket.plugins.v1.ColumnAction
+	1,  // 12: medmarket.plugins.v1.Anonymizer.Describe:input_type -> medmarket.plugins.v1.DescribeRequest
+	2,  // 13: medmarket.plugins.v1.Anonymizer.Configure:input_type -> medmarket.plugins.v1.ConfigureRequest
+	4,  // 14: medmarket.plugins.v1.Anonymizer.Transform:input_type -> medmarket.plugins.v1.TransformRequest
+	3,  // 15: medmarket.plugins.v1.Anonymizer.Describe:output_type -> medmarket.plugins.v1.Descriptor
+	3,  // 16: medmarket.plugins.v1.Anonymizer.Configure:output_type -> medmarket.plugins.v1.Descriptor
+	5,  // 17: medmarket.plugins.v1.Anonymizer.Transform:output_type -> medmarket.plugins.v1.TransformResponse
+	15, // [15:18] is the sub-list for method output_type
+	12, // [12:15] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_anonymizer_proto_init() }
@@ -970,24 +1316,27 @@ func file_anonymizer_proto_init() {
 		(*TransformRequest_Start)(nil),
 		(*TransformRequest_Batch)(nil),
 		(*TransformRequest_End)(nil),
+		(*TransformRequest_Plan)(nil),
 	}
 	file_anonymizer_proto_msgTypes[4].OneofWrappers = []any{
 		(*TransformResponse_Accepted)(nil),
 		(*TransformResponse_Batch)(nil),
 		(*TransformResponse_Done)(nil),
+		(*TransformResponse_Planned)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_anonymizer_proto_rawDesc), len(file_anonymizer_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   11,
+			NumEnums:      1,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_anonymizer_proto_goTypes,
 		DependencyIndexes: file_anonymizer_proto_depIdxs,
+		EnumInfos:         file_anonymizer_proto_enumTypes,
 		MessageInfos:      file_anonymizer_proto_msgTypes,
 	}.Build()
 	File_anonymizer_proto = out.File

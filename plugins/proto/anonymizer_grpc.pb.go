@@ -45,7 +45,9 @@ type AnonymizerClient interface {
 	Configure(ctx context.Context, in *ConfigureRequest, opts ...grpc.CallOption) (*Descriptor, error)
 	// Transform applies the configured transform to a table sent in batches.
 	// The client sends Start, waits for Accepted, sends Batch messages and
-	// End; the server answers with Batch messages and Done. Row-scoped
+	// End; the server answers with Batch messages and Done. When Accepted
+	// offers to plan (Descriptor.plans), the client may first send Plan and
+	// wait for Planned; it then sends only the columns to transform. Row-scoped
 	// transforms answer each input batch with exactly one output batch of the
 	// same number of rows, in order; table-scoped ones answer after End.
 	Transform(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[TransformRequest, TransformResponse], error)
@@ -104,7 +106,9 @@ type AnonymizerServer interface {
 	Configure(context.Context, *ConfigureRequest) (*Descriptor, error)
 	// Transform applies the configured transform to a table sent in batches.
 	// The client sends Start, waits for Accepted, sends Batch messages and
-	// End; the server answers with Batch messages and Done. Row-scoped
+	// End; the server answers with Batch messages and Done. When Accepted
+	// offers to plan (Descriptor.plans), the client may first send Plan and
+	// wait for Planned; it then sends only the columns to transform. Row-scoped
 	// transforms answer each input batch with exactly one output batch of the
 	// same number of rows, in order; table-scoped ones answer after End.
 	Transform(grpc.BidiStreamingServer[TransformRequest, TransformResponse]) error
