@@ -85,8 +85,11 @@ func (s *SafeHarbor) PlanColumns(cols []ColumnSample) ([]ColumnAction, Transform
 			acts[i] = ActPass
 		case cat.Direct() && !s.Blank:
 			acts[i] = ActDrop
-		case cat.Direct(), cat == CatZIP, cat == CatDate, c.Type == TypeDate, c.Type == TypeDateTime, cat == CatAge:
+		case cat.Direct(): // blanked
 			acts[i] = ActTransform
+			fixed[c.Name] = cat
+		case cat == CatZIP, cat == CatDate, c.Type == TypeDate, c.Type == TypeDateTime, cat == CatAge:
+			acts[i] = ActMap // MapValues
 			fixed[c.Name] = cat
 		default:
 			acts[i] = ActPass

@@ -174,7 +174,18 @@ func (c *Column) note(transform string) *Column {
 // once per distinct value, so a transform over a million rows with a thousand
 // distinct values does a thousand calls plus one pass over the codes.
 func (c *Column) MapValues(f func(string) string) *Column {
-	dict, remap := mapDict(c.Dict, f)
+	return c.mapData(mapDict(c.Dict, f))
+}
+
+// MapDict returns c with dictionary entry i replaced by values[i], equal
+// results merged: exactly what MapValues returns for an f that maps
+// c.Dict[i] to values[i]. A plugin host uses it to apply a mapping a plugin
+// computed on the dictionary alone. values must be as long as c.Dict.
+func (c *Column) MapDict(values []string) *Column {
+	return c.mapData(mapDictAt(c.Dict, func(i int, _ string) string { return values[i] }))
+}
+
+func (c *Column) mapData(dict []string, remap []uint32) *Column {
 	if remap == nil {
 		return c.withData(dict, c.Codes)
 	}
@@ -189,12 +200,16 @@ func (c *Column) MapValues(f func(string) string) *Column {
 // returns the new dictionary and the old-code-to-new-code map, or a nil map
 // when the codes keep their meaning (no two entries merged).
 func mapDict(dict []string, f func(string) string) ([]string, []uint32) {
+	return mapDictAt(dict, func(_ int, v string) string { return f(v) })
+}
+
+func mapDictAt(dict []string, f func(int, string) string) ([]string, []uint32) {
 	out := make([]string, 0, len(dict))
 	idx := make(map[string]uint32, len(dict))
 	remap := make([]uint32, len(dict))
 	identity := true
 	for i, v := range dict {
-		nv := f(v)
+		nv := f(i, v)
 		code, ok := idx[nv]
 		if !ok {
 			code = uint32(len(out))

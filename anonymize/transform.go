@@ -61,6 +61,10 @@ const (
 	ActPass
 	// ActDrop: the output does not have the column.
 	ActDrop
+	// ActMap: the output column maps each value on its own (equal values
+	// give equal results, whatever the row): the transform needs only the
+	// column's distinct values, and Column.MapDict applies its answer.
+	ActMap
 )
 
 // ColumnPlanner is implemented by row-scoped transforms that decide column
@@ -69,9 +73,10 @@ const (
 // host sends a plugin only the columns to transform.
 type ColumnPlanner interface {
 	// PlanColumns returns one action per column and the transform to apply
-	// to a table of the ActTransform columns alone, in their order: it must
-	// return one column per input column, in order, each the output Apply
-	// gives for that column. Output columns keep the input columns' order.
+	// to a table of the ActTransform columns alone, in their order, or of
+	// one ActMap column's distinct values: it must return one column per
+	// input column, in order, each the output Apply gives for that column.
+	// Output columns keep the input columns' order.
 	PlanColumns(cols []ColumnSample) ([]ColumnAction, Transform, error)
 }
 

@@ -144,10 +144,13 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 	}
 
 	// A plugin that plans says per column what it will do: only the columns
-	// it transforms travel; the host drops and passes through the others.
-	// Without a plan (older plugins, table-scoped transforms) every column
-	// is sent.
+	// it transforms travel, row by row; of a column it maps value by value
+	// only the dictionary travels (one row per distinct value), and the host
+	// applies the mapping to its codes; the host drops and passes through
+	// the others itself. Without a plan (older plugins, table-scoped
+	// transforms) every column is sent.
 	in := t
+	parts := []*anonymize.Table{t} // what is sent: in, then dictionaries
 	var acts []pb.ColumnAction
 	if acc.Plans && desc.Scope == anonymize.ScopeRow && !noPlan {
 		acts, err = r.plan(stream, t, int(acc.PlanSampleValues))
@@ -155,27 +158,29 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 			return nil, err
 		}
 		var sub []*anonymize.Column
+		parts = parts[:1]
 		for i, a := range acts {
-			if a == pb.ColumnAction_COLUMN_ACTION_TRANSFORM {
+			switch a {
+			case pb.ColumnAction_COLUMN_ACTION_TRANSFORM:
 				sub = append(sub, t.Columns[i])
+			case pb.ColumnAction_COLUMN_ACTION_MAP:
+				parts = append(parts, dictTable(t.Name, t.Columns[i]))
 			}
 		}
 		in = t.WithColumns(sub)
+		parts[0] = in
+		if len(sub) == 0 {
+			parts[0] = nil // no row batches at all
+		}
 	}
 	planned := acts != nil
-	// With a plan and nothing to transform, no batch is sent at all.
-	nothing := planned && len(in.Columns) == 0
 
 	// Send in the background; the batch sizes go to the receiver so it can
 	// check a row-scoped transform's answers one by one.
-	per := max(batchTargetBytes/bytesPerRow(in), 256)
-	if batchRows > 0 {
-		per = batchRows
-	}
 	sizes := &sizeQueue{}
 	hier := newHierarchyMap() // the answer may refer to hierarchies sent
 	sendErr := make(chan error, 1)
-	go func() { sendErr <- r.send(stream, in, nothing, per, limit, sizes, hier) }()
+	go func() { sendErr <- r.send(stream, parts, limit, sizes, hier) }()
 
 	var outs []*anonymize.Table
 	var refs [][]int
@@ -195,9 +200,6 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 			if err != nil {
 				return nil, err
 			}
-			if planned && len(b.Columns) != len(in.Columns) {
-				return nil, fmt.Errorf("protocol: the plugin answered a batch of %d planned columns with %d columns", len(in.Columns), len(b.Columns))
-			}
 			rows := int(msg.Batch.Rows) // columns passed through carry no codes
 			if desc.Scope == anonymize.ScopeRow {
 				want, ok := sizes.at(len(outs))
@@ -207,15 +209,23 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 				if rows != want.hi-want.lo {
 					return nil, fmt.Errorf("wrong number of rows: the plugin returned %d rows for a batch of %d (row-scoped transforms keep every row)", rows, want.hi-want.lo)
 				}
+				sent := len(parts[want.part].Columns)
+				if planned && len(b.Columns) != sent {
+					return nil, fmt.Errorf("protocol: the plugin answered a batch of %d planned columns with %d columns", sent, len(b.Columns))
+				}
 				for _, k := range ref {
-					if k >= len(in.Columns) {
-						return nil, batchError("column refers to input column %d of %d", k+1, len(in.Columns))
+					if k >= sent {
+						return nil, batchError("column refers to input column %d of %d", k+1, sent)
 					}
+				}
+				if want.part == 0 {
+					got += rows
 				}
 			} else if slices.ContainsFunc(ref, func(k int) bool { return k >= 0 }) {
 				return nil, batchError("a table-scoped answer refers to input columns")
+			} else {
+				got += rows
 			}
-			got += rows
 			outs = append(outs, b)
 			refs = append(refs, ref)
 		case *pb.TransformResponse_Done:
@@ -227,12 +237,8 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 	if err := <-sendErr; err != nil {
 		return nil, err
 	}
-	if nothing {
-		if len(outs) != 0 {
-			return nil, fmt.Errorf("wrong number of rows: the plugin returned %d batches and was sent none", len(outs))
-		}
-	} else if desc.Scope == anonymize.ScopeRow {
-		if sizes.len() != len(outs) || got != n {
+	if desc.Scope == anonymize.ScopeRow {
+		if sizes.len() != len(outs) || (parts[0] != nil && got != n) {
 			return nil, fmt.Errorf("wrong number of rows: the plugin returned %d rows for %d", got, n)
 		}
 	} else {
@@ -241,25 +247,54 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 			return nil, fmt.Errorf("wrong number of rows: the plugin returned %d of %d rows and counted %d as suppressed", got, n, removed)
 		}
 	}
-	out, err := assemble(in, outs, refs, sizes)
-	if err != nil {
-		return nil, fmt.Errorf("the plugin's batches do not fit together: %w", err)
-	}
-	if planned {
-		// The columns in their input order: passed through from t, or the
-		// plugin's answer for each column sent.
-		if !nothing && len(out.Columns) != len(in.Columns) {
-			return nil, fmt.Errorf("protocol: the plugin answered %d planned columns with %d columns", len(in.Columns), len(out.Columns))
+	var out *anonymize.Table
+	if !planned {
+		out, err = assemble(t, outs, refs, sizes)
+		if err != nil {
+			return nil, fmt.Errorf("the plugin's batches do not fit together: %w", err)
+		}
+	} else {
+		// Each part's answer on its own, then the columns in their input
+		// order: passed through from t, the answer for each column sent,
+		// or the column with the mapping of its dictionary applied.
+		answers := make([]*anonymize.Table, len(parts))
+		for p, part := range parts {
+			if part == nil {
+				continue
+			}
+			var po []*anonymize.Table
+			var pr [][]int
+			ps := &sizeQueue{}
+			for i := range outs {
+				if w, _ := sizes.at(i); w.part == p {
+					po, pr = append(po, outs[i]), append(pr, refs[i])
+					ps.push(p, w.lo, w.hi)
+				}
+			}
+			a, err := assemble(part, po, pr, ps)
+			if err != nil {
+				return nil, fmt.Errorf("the plugin's batches do not fit together: %w", err)
+			}
+			if len(a.Columns) != len(part.Columns) || (a.NumRows() != part.NumRows() && len(a.Columns) > 0) {
+				return nil, fmt.Errorf("protocol: the plugin answered %d planned columns with %d columns", len(part.Columns), len(a.Columns))
+			}
+			answers[p] = a
 		}
 		cols := make([]*anonymize.Column, 0, len(t.Columns))
-		j := 0
+		j, mp := 0, 1
 		for i, a := range acts {
 			switch a {
 			case pb.ColumnAction_COLUMN_ACTION_PASS:
 				cols = append(cols, t.Columns[i])
 			case pb.ColumnAction_COLUMN_ACTION_TRANSFORM:
-				cols = append(cols, out.Columns[j])
+				cols = append(cols, answers[0].Columns[j])
 				j++
+			case pb.ColumnAction_COLUMN_ACTION_MAP:
+				ac := answers[mp].Columns[0]
+				mp++
+				c := t.Columns[i].MapDict(ac.Values())
+				c.Name, c.Type, c.Role, c.Level, c.Applied, c.Hierarchy = ac.Name, ac.Type, ac.Role, ac.Level, ac.Applied, ac.Hierarchy
+				cols = append(cols, c)
 			}
 		}
 		out = t.WithColumns(cols)
@@ -379,7 +414,7 @@ func (r *remoteTransform) plan(stream grpc.BidiStreamingClient[pb.TransformReque
 		return nil, fmt.Errorf("protocol: the plugin planned %d columns of %d", len(p.Actions), len(t.Columns))
 	}
 	for i, a := range p.Actions {
-		if a < pb.ColumnAction_COLUMN_ACTION_TRANSFORM || a > pb.ColumnAction_COLUMN_ACTION_DROP {
+		if a < pb.ColumnAction_COLUMN_ACTION_TRANSFORM || a > pb.ColumnAction_COLUMN_ACTION_MAP {
 			return nil, fmt.Errorf("protocol: the plugin planned action %d for column %q", a, t.Columns[i].Name)
 		}
 	}
@@ -403,10 +438,40 @@ func samplePrefix(dict []string, n int) []string {
 	return dict
 }
 
-// send streams t in batches of per rows, splitting any batch whose message
-// would pass limit; with none, it sends End only.
-func (r *remoteTransform) send(stream grpc.BidiStreamingClient[pb.TransformRequest, pb.TransformResponse], t *anonymize.Table, none bool, per, limit int, sizes *sizeQueue, hier *hierarchyMap) error {
+// dictTable is c's dictionary as a table of one row per value, for a plugin
+// that maps the column value by value.
+func dictTable(name string, c *anonymize.Column) *anonymize.Table {
+	d := *c
+	d.Codes = make([]uint32, len(c.Dict))
+	for i := range d.Codes {
+		d.Codes[i] = uint32(i)
+	}
+	return &anonymize.Table{Name: name, Columns: []*anonymize.Column{&d}}
+}
+
+// send streams each part (nil: none) in batches, splitting any batch whose
+// message would pass limit, then End.
+func (r *remoteTransform) send(stream grpc.BidiStreamingClient[pb.TransformRequest, pb.TransformResponse], parts []*anonymize.Table, limit int, sizes *sizeQueue, hier *hierarchyMap) error {
 	ids := newHierarchyIDs(1, hier)
+	for p, t := range parts {
+		if t == nil {
+			continue
+		}
+		if err := r.sendPart(stream, p, t, limit, sizes, ids); err != nil {
+			return err
+		}
+	}
+	if err := stream.Send(&pb.TransformRequest{Msg: &pb.TransformRequest_End{End: &pb.End{}}}); err != nil {
+		return sendFailed(err)
+	}
+	return stream.CloseSend()
+}
+
+func (r *remoteTransform) sendPart(stream grpc.BidiStreamingClient[pb.TransformRequest, pb.TransformResponse], part int, t *anonymize.Table, limit int, sizes *sizeQueue, ids *hierarchyIDs) error {
+	per := max(batchTargetBytes/bytesPerRow(t), 256)
+	if batchRows > 0 {
+		per = batchRows
+	}
 	bt := newBatcher(t, ids)
 	n := t.NumRows()
 	var sendRange func(lo, hi int) error
@@ -430,7 +495,7 @@ func (r *remoteTransform) send(stream grpc.BidiStreamingClient[pb.TransformReque
 			}
 			return sendRange(mid, hi)
 		}
-		sizes.push(lo, hi)
+		sizes.push(part, lo, hi)
 		if err := stream.Send(req); err != nil {
 			return sendFailed(err)
 		}
@@ -439,7 +504,7 @@ func (r *remoteTransform) send(stream grpc.BidiStreamingClient[pb.TransformReque
 		}
 		return nil
 	}
-	for lo := 0; (lo < n || lo == 0) && !none; lo += per {
+	for lo := 0; lo < n || lo == 0; lo += per {
 		if err := sendRange(lo, min(lo+per, n)); err != nil {
 			return err
 		}
@@ -447,10 +512,7 @@ func (r *remoteTransform) send(stream grpc.BidiStreamingClient[pb.TransformReque
 			break
 		}
 	}
-	if err := stream.Send(&pb.TransformRequest{Msg: &pb.TransformRequest_End{End: &pb.End{}}}); err != nil {
-		return sendFailed(err)
-	}
-	return stream.CloseSend()
+	return nil
 }
 
 // sizeQueue records the row ranges of the batches sent, in order; a batch
@@ -460,9 +522,14 @@ type sizeQueue struct {
 	s  []rowRange
 }
 
-type rowRange struct{ lo, hi int }
+// rowRange is a batch: rows [lo, hi) of the part-th table sent.
+type rowRange struct{ part, lo, hi int }
 
-func (q *sizeQueue) push(lo, hi int) { q.mu.Lock(); q.s = append(q.s, rowRange{lo, hi}); q.mu.Unlock() }
+func (q *sizeQueue) push(part, lo, hi int) {
+	q.mu.Lock()
+	q.s = append(q.s, rowRange{part, lo, hi})
+	q.mu.Unlock()
+}
 
 func (q *sizeQueue) at(i int) (rowRange, bool) {
 	q.mu.Lock()

@@ -91,8 +91,8 @@ func TestAssemble_mixedPassThrough(t *testing.T) {
 		t.Fatal(err)
 	}
 	sizes := &sizeQueue{}
-	sizes.push(0, 2)
-	sizes.push(2, 4)
+	sizes.push(0, 0, 2)
+	sizes.push(0, 2, 4)
 	meta := func(name string) *anonymize.Column { return &anonymize.Column{Name: name, Applied: []string{"t"}} }
 	b0 := &anonymize.Table{Columns: []*anonymize.Column{meta("a"), meta("b")}}
 	b1 := &anonymize.Table{Columns: []*anonymize.Column{meta("a"), anonymize.NewColumn("b", anonymize.TypeString, anonymize.RoleInsensitive, []string{"X", "Z"})}}

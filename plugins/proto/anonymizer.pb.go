@@ -40,6 +40,10 @@ const (
 	ColumnAction_COLUMN_ACTION_PASS ColumnAction = 1
 	// The output does not have the column.
 	ColumnAction_COLUMN_ACTION_DROP ColumnAction = 2
+	// The output column is the column with each value mapped on its own
+	// (the same value always maps to the same value): the plugin needs the
+	// column's distinct values only.
+	ColumnAction_COLUMN_ACTION_MAP ColumnAction = 3
 )
 
 // Enum value maps for ColumnAction.
@@ -48,11 +52,13 @@ var (
 		0: "COLUMN_ACTION_TRANSFORM",
 		1: "COLUMN_ACTION_PASS",
 		2: "COLUMN_ACTION_DROP",
+		3: "COLUMN_ACTION_MAP",
 	}
 	ColumnAction_value = map[string]int32{
 		"COLUMN_ACTION_TRANSFORM": 0,
 		"COLUMN_ACTION_PASS":      1,
 		"COLUMN_ACTION_DROP":      2,
+		"COLUMN_ACTION_MAP":       3,
 	}
 )
 
@@ -1109,8 +1115,11 @@ func (x *ColumnSample) GetValueEnds() []byte {
 
 // Planned answers Plan with one action per column. The client then sends
 // Batch messages holding only the COLUMN_ACTION_TRANSFORM columns, in
-// order (none at all when there are none: End follows Planned), and each
-// answer batch holds one column per column sent, in the same order.
+// order, over all rows (none when there are no such columns), followed,
+// for each COLUMN_ACTION_MAP column in order, by Batch messages holding
+// that column alone with one row per dictionary value, in dictionary
+// order. Each answer batch holds one column per column sent, in the same
+// order; the client applies a mapped column's answer to its own codes.
 type Planned struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Actions       []ColumnAction         `protobuf:"varint,1,rep,packed,name=actions,proto3,enum=medmarket.plugins.v1.ColumnAction" json:"actions,omitempty"`
@@ -1239,11 +1248,12 @@ const file_anonymizer_proto_rawDesc = "" +
 	"\n" +
 	"value_ends\x18\t \x01(\fR\tvalueEnds\"G\n" +
 	"\aPlanned\x12<\n" +
-	"\aactions\x18\x01 \x03(\x0e2\".medmarket.plugins.v1.ColumnActionR\aactions*[\n" +
+	"\aactions\x18\x01 \x03(\x0e2\".medmarket.plugins.v1.ColumnActionR\aactions*r\n" +
 	"\fColumnAction\x12\x1b\n" +
 	"\x17COLUMN_ACTION_TRANSFORM\x10\x00\x12\x16\n" +
 	"\x12COLUMN_ACTION_PASS\x10\x01\x12\x16\n" +
-	"\x12COLUMN_ACTION_DROP\x10\x022\x9a\x02\n" +
+	"\x12COLUMN_ACTION_DROP\x10\x02\x12\x15\n" +
+	"\x11COLUMN_ACTION_MAP\x10\x032\x9a\x02\n" +
 	"\n" +
 	"Anonymizer\x12S\n" +
 	"\bDescribe\x12%.medmarket.plugins.v1.DescribeRequest\x1a .medmarket.plugins.v1.Descriptor\x12U\n" +
