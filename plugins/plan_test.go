@@ -1,0 +1,137 @@
+package plugins_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/medmarket/medmarket/anonymize"
+	"github.com/medmarket/medmarket/anonymize/anonymizetest"
+	"github.com/medmarket/medmarket/plugins"
+)
+
+// csvBytes is what a user gets: the table written as CSV.
+func csvBytes(t *testing.T, tab *anonymize.Table) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := anonymize.WriteCSV(&buf, tab, anonymize.CSVWriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// sameBytes checks that the isolated Safe Harbor writes byte for byte what
+// the in-process one writes (and has the same metadata), with the host
+// planning, not planning (an older host), and planning with small batches.
+func sameBytes(t *testing.T, in *anonymize.Table, params anonymize.Params) {
+	t.Helper()
+	want := applyDirect(t, "safe-harbor", params, anonymize.Env{}, in)
+	wantCSV := csvBytes(t, want)
+	tr, err := sharedHost(t).Isolated("safe-harbor").New(context.Background(), params, anonymize.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		noPlan bool
+		rows   int
+	}{{"planned", false, 0}, {"planned-small-batches", false, 777}, {"unplanned", true, 0}} {
+		t.Run(c.name, func(t *testing.T) {
+			defer plugins.SetNoPlan(c.noPlan)()
+			if c.rows > 0 {
+				defer plugins.SetBatchRows(c.rows)()
+			}
+			got, err := tr.Apply(context.Background(), in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameTable(t, got, want)
+			if gotCSV := csvBytes(t, got); !bytes.Equal(gotCSV, wantCSV) {
+				t.Fatalf("isolated output differs from in process: %d bytes, want %d", len(gotCSV), len(wantCSV))
+			}
+		})
+	}
+}
+
+func TestSafeHarborPlanned_sameBytesAsInProcess_patients(t *testing.T) {
+	for _, seed := range []uint64{1, 2} {
+		sameBytes(t, anonymizetest.Patients(10_000, seed), nil)
+	}
+	sameBytes(t, patients(t, 10_000), nil) // with roles and a hierarchy
+	sameBytes(t, patients(t, 10_000), anonymize.Params{"blank": true})
+	sameBytes(t, patients(t, 10_000), anonymize.Params{"columns": map[string]any{"GENDER": "zip", "Id": "keep"}})
+	sameBytes(t, patients(t, 0), nil)
+}
+
+func TestSafeHarborPlanned_sameBytesAsInProcess_synthea(t *testing.T) {
+	path := filepath.Join("..", "..", "shared", "data", "synthea-csv", "patients.csv")
+	f, err := os.Open(path)
+	if err != nil {
+		t.Skipf("Synthea data not found at %s: %v", path, err)
+	}
+	defer f.Close()
+	in, err := anonymize.ReadCSV(f, anonymize.CSVOptions{Name: "patients"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameBytes(t, in, nil)
+}
+
+// The host sends a planning plugin only what it transforms: never a column
+// Safe Harbor drops or keeps, and of mapped columns only their distinct
+// values.
+func TestSafeHarborPlanned_droppedColumnsNeverSent(t *testing.T) {
+	in := patients(t, 20_000)
+	tr, err := sharedHost(t).Isolated("safe-harbor").New(context.Background(), nil, anonymize.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	sentRows := map[string]int{}
+	sentBytes := 0
+	defer plugins.SetOnSend(func(cols []string, rows, size int) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range cols {
+			sentRows[c] += rows
+		}
+		sentBytes += size
+	})()
+	out, err := tr.Apply(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"Id", "NAME", "SSN"} {
+		if slices.Contains(out.Names(), name) {
+			t.Errorf("%s is in the output", name)
+		}
+	}
+	for _, name := range []string{"Id", "NAME", "SSN", "GENDER", "DIAGNOSIS"} {
+		if n, ok := sentRows[name]; ok {
+			t.Errorf("column %s was sent to the plugin (%d rows)", name, n)
+		}
+	}
+	for _, name := range []string{"BIRTHDATE", "ZIP", "AGE"} {
+		distinct := len(in.Columns[in.Index(name)].Compact().Dict)
+		if sentRows[name] != len(in.Columns[in.Index(name)].Dict) || sentRows[name] > in.NumRows() {
+			t.Errorf("column %s: %d rows sent, want its %d dictionary values (%d distinct, %d rows)", name, sentRows[name], len(in.Columns[in.Index(name)].Dict), distinct, in.NumRows())
+		}
+	}
+	t.Logf("sent %d bytes for %d rows: %v", sentBytes, in.NumRows(), sentRows)
+
+	// Without a plan every column travels in full: the baseline.
+	sentRows, sentBytes = map[string]int{}, 0
+	restore := plugins.SetNoPlan(true)
+	defer restore()
+	if _, err := tr.Apply(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	if sentRows["SSN"] != in.NumRows() {
+		t.Errorf("unplanned: SSN sent for %d rows, want %d", sentRows["SSN"], in.NumRows())
+	}
+	t.Logf("unplanned: sent %d bytes", sentBytes)
+}
