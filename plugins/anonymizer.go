@@ -305,10 +305,33 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 	} else {
 		out.Suppressed = t.Suppressed
 	}
-	if err := out.Validate(); err != nil {
+	if planned {
+		// Every column is an input column, a column decoded with its codes
+		// checked, or an input column's codes mapped through a dictionary
+		// of the right size: only the shape needs checking.
+		if err := checkShape(out); err != nil {
+			return nil, err
+		}
+	} else if err := out.Validate(); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// checkShape checks that t's columns have distinct names and equal lengths
+// (Table.Validate without the scan of every code).
+func checkShape(t *anonymize.Table) error {
+	seen := make(map[string]bool, len(t.Columns))
+	for _, c := range t.Columns {
+		if seen[c.Name] {
+			return invalidErr{msg: fmt.Sprintf("table %q: duplicate column %q", t.Name, c.Name)}
+		}
+		seen[c.Name] = true
+		if c.Len() != t.Columns[0].Len() {
+			return invalidErr{msg: fmt.Sprintf("table %q: column %q has %d rows, column %q has %d", t.Name, c.Name, c.Len(), t.Columns[0].Name, t.Columns[0].Len())}
+		}
+	}
+	return nil
 }
 
 // assemble joins the answer's batches into one table. A column every batch
