@@ -249,7 +249,11 @@ func batchError(format string, args ...any) error {
 // whose data is the data of an input column (passed through) go back as
 // metadata and a reference (same_as), the others compacted and in full.
 func encodeAnswer(out, in *anonymize.Table, ids *hierarchyIDs) *pb.Batch {
-	b := &pb.Batch{Rows: uint32(out.NumRows()), Columns: make([]*pb.Column, len(out.Columns))}
+	rows := out.NumRows()
+	if len(out.Columns) == 0 { // every column dropped: the rows remain
+		rows = in.NumRows()
+	}
+	b := &pb.Batch{Rows: uint32(rows), Columns: make([]*pb.Column, len(out.Columns))}
 	for i, c := range out.Columns {
 		k := slices.IndexFunc(in.Columns, func(x *anonymize.Column) bool { return sameData(c, x) })
 		if k < 0 {

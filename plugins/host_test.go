@@ -203,7 +203,7 @@ func TestThirdParty_seesNoHostEnvironment(t *testing.T) {
 // cause; the host and the other plugins keep working.
 func TestHost_misbehavingPlugins(t *testing.T) {
 	h := newHost(t, plugins.Options{CallTimeout: 3 * time.Second, MaxMessageBytes: 1 << 20})
-	for _, m := range []string{"panic", "exit", "hang", "rows", "big", "ok"} {
+	for _, m := range []string{"panic", "exit", "hang", "rows", "big", "ok", "badplan", "plancols"} {
 		trust(t, h, m, m)
 	}
 	cases := []struct {
@@ -215,6 +215,8 @@ func TestHost_misbehavingPlugins(t *testing.T) {
 		{"hang", "no answer within 3s", false},
 		{"rows", "wrong number of rows: the plugin returned 2 rows for a batch of 3", false},
 		{"big", "oversized output", false},
+		{"badplan", "plan: 1 actions for 2 columns", false},
+		{"plancols", "plan: 3 columns out for 2 planned columns in", false},
 	}
 	healthy := func() {
 		t.Helper()

@@ -67,7 +67,7 @@ func testBinaries(t testing.TB) string {
 			buildErr = err
 			return
 		}
-		for _, mode := range []string{"panic", "exit", "hang", "rows", "big", "env", "ok"} {
+		for _, mode := range []string{"panic", "exit", "hang", "rows", "big", "env", "ok", "badplan", "plancols"} {
 			if buildErr = os.WriteFile(filepath.Join(binDir, mode), src, 0o755); buildErr != nil {
 				return
 			}

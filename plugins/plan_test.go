@@ -65,6 +65,10 @@ func TestSafeHarborPlanned_sameBytesAsInProcess_patients(t *testing.T) {
 	sameBytes(t, patients(t, 10_000), anonymize.Params{"blank": true})
 	sameBytes(t, patients(t, 10_000), anonymize.Params{"columns": map[string]any{"GENDER": "zip", "Id": "keep"}})
 	sameBytes(t, patients(t, 0), nil)
+	// Nothing to transform: only drops and passes, no batch sent.
+	p := patients(t, 1000)
+	sameBytes(t, p.WithColumns([]*anonymize.Column{p.Columns[0], p.Columns[1], p.Columns[6], p.Columns[7]}), nil)
+	sameBytes(t, p.WithColumns([]*anonymize.Column{p.Columns[0], p.Columns[2]}), nil)
 }
 
 func TestSafeHarborPlanned_sameBytesAsInProcess_synthea(t *testing.T) {

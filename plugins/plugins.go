@@ -12,6 +12,12 @@
 // values on the host's side, and any anonymize.Transform or registered
 // factory can be served as a plugin ([Serve], [ServeBuiltin], and
 // plugins/sdk for third parties). Tables travel column-wise in batches.
+// A row-scoped transform that implements anonymize.ColumnPlanner (Safe
+// Harbor does) is asked first, from each column's metadata and the sample
+// of values its decisions read, what it does per column: the host drops
+// and passes through columns itself, sends of a column mapped value by
+// value only its dictionary (and applies the answer to its codes), and
+// streams only the columns left. Plugins that do not plan get every column.
 //
 // Built-in transforms run in process or isolated: the medmarket binary
 // re-executes itself as "medmarket plugin-serve NAME". Third-party plugins

@@ -8,6 +8,11 @@
 // "medmarket plugins trust ./my-plugin". The host starts it with no
 // environment of its own, a private socket directory and per-call
 // deadlines, and kills it with itself.
+//
+// A row-scoped transform that decides column by column should also
+// implement anonymize.ColumnPlanner: the host then sends it only the
+// columns it transforms, and of a column it maps value by value only the
+// distinct values. Older plugins keep working: they get every column.
 package sdk
 
 import (

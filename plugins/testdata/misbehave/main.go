@@ -1,6 +1,8 @@
 // Command misbehave is a test plugin that fails in the way its file name
 // says: panic, exit, hang, rows (drops a row), big (answers with an
-// oversized message), env (reports its environment), ok (copies its input).
+// oversized message), env (reports its environment), ok (copies its input),
+// badplan (plans fewer columns than it is shown), plancols (plans to
+// transform every column, then answers with one column more).
 // panic and exit fail only on tables with a column named "boom", so tests
 // can see the host restart them.
 package main
@@ -53,6 +55,32 @@ func (m *misbehave) Apply(ctx context.Context, t *anonymize.Table) (*anonymize.T
 	return t, nil
 }
 
+// planner is misbehave that plans its columns (anonymize.ColumnPlanner).
+type planner struct{ misbehave }
+
+func (p *planner) PlanColumns(cols []anonymize.ColumnSample) ([]anonymize.ColumnAction, anonymize.Transform, error) {
+	acts := make([]anonymize.ColumnAction, len(cols))
+	if p.mode == "badplan" {
+		return acts[:len(acts)-1], &p.misbehave, nil
+	}
+	return acts, extra{}, nil
+}
+
+// extra adds a column.
+type extra struct{}
+
+func (extra) Describe() anonymize.Descriptor {
+	return anonymize.Descriptor{Name: "extra", Version: "0.0.1", Scope: anonymize.ScopeRow}
+}
+
+func (extra) Apply(ctx context.Context, t *anonymize.Table) (*anonymize.Table, error) {
+	return t.WithColumns(append(t.Columns, anonymize.NewColumn("extra", anonymize.TypeString, anonymize.RoleInsensitive, make([]string, t.NumRows())))), nil
+}
+
 func main() {
-	sdk.ServeAnonymizer(&misbehave{mode: filepath.Base(os.Args[0])})
+	m := misbehave{mode: filepath.Base(os.Args[0])}
+	if m.mode == "badplan" || m.mode == "plancols" {
+		sdk.ServeAnonymizer(&planner{m})
+	}
+	sdk.ServeAnonymizer(&m)
 }
