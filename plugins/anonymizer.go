@@ -151,6 +151,7 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 	// transforms) every column is sent.
 	in := t
 	parts := []*anonymize.Table{t} // what is sent: in, then dictionaries
+	mapCol := []int{-1}            // the input column of each dictionary sent
 	var acts []pb.ColumnAction
 	if acc.Plans && desc.Scope == anonymize.ScopeRow && !noPlan {
 		acts, err = r.plan(stream, t, int(acc.PlanSampleValues))
@@ -165,7 +166,19 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 				sub = append(sub, t.Columns[i])
 			case pb.ColumnAction_COLUMN_ACTION_MAP:
 				parts = append(parts, dictTable(t.Name, t.Columns[i]))
+				mapCol = append(mapCol, i)
 			}
+		}
+		// Smaller dictionaries first: the host maps the codes of one column
+		// while the plugin maps the next, larger dictionary.
+		idx := make([]int, len(parts)-1)
+		for k := range idx {
+			idx[k] = k + 1
+		}
+		slices.SortStableFunc(idx, func(a, b int) int { return len(parts[a].Columns[0].Dict) - len(parts[b].Columns[0].Dict) })
+		sp, sm := slices.Clone(parts), slices.Clone(mapCol)
+		for k, x := range idx {
+			parts[k+1], mapCol[k+1] = sp[x], sm[x]
 		}
 		in = t.WithColumns(sub)
 		parts[0] = in
@@ -186,6 +199,54 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 	var refs [][]int
 	got := 0
 	var done *pb.Done
+	// With a plan, each part is put together as soon as the plugin has
+	// answered all of it (answers come in order), while the plugin works on
+	// the next part.
+	var (
+		wg       sync.WaitGroup
+		answer0  *anonymize.Table
+		mapped   = make([]*anonymize.Column, len(t.Columns))
+		partErrs = make([]error, len(parts))
+		next     = 0
+	)
+	finish := func(upto int) {
+		for ; next < upto && next < len(parts); next++ {
+			p, part := next, parts[next]
+			if part == nil {
+				continue
+			}
+			var po []*anonymize.Table
+			var pr [][]int
+			ps := &sizeQueue{}
+			for i := range outs {
+				if w, _ := sizes.at(i); w.part == p {
+					po, pr = append(po, outs[i]), append(pr, refs[i])
+					ps.push(p, w.lo, w.hi)
+				}
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				a, err := assemble(part, po, pr, ps)
+				if err != nil {
+					partErrs[p] = fmt.Errorf("the plugin's batches do not fit together: %w", err)
+					return
+				}
+				if len(a.Columns) != len(part.Columns) || (a.NumRows() != part.NumRows() && len(a.Columns) > 0) {
+					partErrs[p] = fmt.Errorf("protocol: the plugin answered %d planned columns with %d columns", len(part.Columns), len(a.Columns))
+					return
+				}
+				if p == 0 {
+					answer0 = a
+					return
+				}
+				ac := a.Columns[0]
+				c := t.Columns[mapCol[p]].MapDict(ac.Values())
+				c.Name, c.Type, c.Role, c.Level, c.Applied, c.Hierarchy = ac.Name, ac.Type, ac.Role, ac.Level, ac.Applied, ac.Hierarchy
+				mapped[mapCol[p]] = c
+			}()
+		}
+	}
 	for done == nil {
 		m, err := stream.Recv()
 		if err == io.EOF {
@@ -221,6 +282,9 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 				if want.part == 0 {
 					got += rows
 				}
+				if planned {
+					finish(want.part) // every earlier part is answered
+				}
 			} else if slices.ContainsFunc(ref, func(k int) bool { return k >= 0 }) {
 				return nil, batchError("a table-scoped answer refers to input columns")
 			} else {
@@ -254,47 +318,27 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 			return nil, fmt.Errorf("the plugin's batches do not fit together: %w", err)
 		}
 	} else {
-		// Each part's answer on its own, then the columns in their input
+		// The parts not put together yet, then the columns in their input
 		// order: passed through from t, the answer for each column sent,
 		// or the column with the mapping of its dictionary applied.
-		answers := make([]*anonymize.Table, len(parts))
-		for p, part := range parts {
-			if part == nil {
-				continue
-			}
-			var po []*anonymize.Table
-			var pr [][]int
-			ps := &sizeQueue{}
-			for i := range outs {
-				if w, _ := sizes.at(i); w.part == p {
-					po, pr = append(po, outs[i]), append(pr, refs[i])
-					ps.push(p, w.lo, w.hi)
-				}
-			}
-			a, err := assemble(part, po, pr, ps)
+		finish(len(parts))
+		wg.Wait()
+		for _, err := range partErrs {
 			if err != nil {
-				return nil, fmt.Errorf("the plugin's batches do not fit together: %w", err)
+				return nil, err
 			}
-			if len(a.Columns) != len(part.Columns) || (a.NumRows() != part.NumRows() && len(a.Columns) > 0) {
-				return nil, fmt.Errorf("protocol: the plugin answered %d planned columns with %d columns", len(part.Columns), len(a.Columns))
-			}
-			answers[p] = a
 		}
 		cols := make([]*anonymize.Column, 0, len(t.Columns))
-		j, mp := 0, 1
+		j := 0
 		for i, a := range acts {
 			switch a {
 			case pb.ColumnAction_COLUMN_ACTION_PASS:
 				cols = append(cols, t.Columns[i])
 			case pb.ColumnAction_COLUMN_ACTION_TRANSFORM:
-				cols = append(cols, answers[0].Columns[j])
+				cols = append(cols, answer0.Columns[j])
 				j++
 			case pb.ColumnAction_COLUMN_ACTION_MAP:
-				ac := answers[mp].Columns[0]
-				mp++
-				c := t.Columns[i].MapDict(ac.Values())
-				c.Name, c.Type, c.Role, c.Level, c.Applied, c.Hierarchy = ac.Name, ac.Type, ac.Role, ac.Level, ac.Applied, ac.Hierarchy
-				cols = append(cols, c)
+				cols = append(cols, mapped[i])
 			}
 		}
 		out = t.WithColumns(cols)
