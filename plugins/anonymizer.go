@@ -450,22 +450,7 @@ var onSend func(b *pb.Batch)
 // dictionary, through the sample-th non-blank one) and returns the
 // plugin's action for each column.
 func (r *remoteTransform) plan(stream grpc.BidiStreamingClient[pb.TransformRequest, pb.TransformResponse], t *anonymize.Table, sample int) ([]pb.ColumnAction, error) {
-	req := &pb.Plan{Columns: make([]*pb.ColumnSample, len(t.Columns))}
-	for i, c := range t.Columns {
-		vals := samplePrefix(c.Dict, sample)
-		size := 0
-		for _, v := range vals {
-			size += len(v)
-		}
-		data := make([]byte, 0, size)
-		ends := make([]byte, 4*len(vals))
-		for k, v := range vals {
-			data = append(data, v...)
-			binary.LittleEndian.PutUint32(ends[4*k:], uint32(len(data)))
-		}
-		req.Columns[i] = &pb.ColumnSample{Name: c.Name, Type: c.Type.String(), Role: c.Role.String(), Level: int32(c.Level),
-			Applied: c.Applied, Rows: uint64(c.Len()), Distinct: uint64(len(c.Dict)), Values: data, ValueEnds: ends}
-	}
+	req := planRequest(t, sample)
 	if err := stream.Send(&pb.TransformRequest{Msg: &pb.TransformRequest_Plan{Plan: req}}); err != nil {
 		return nil, recvErr(stream)
 	}
@@ -486,6 +471,28 @@ func (r *remoteTransform) plan(stream grpc.BidiStreamingClient[pb.TransformReque
 		}
 	}
 	return p.Actions, nil
+}
+
+// planRequest describes t's columns: metadata, sizes and the first values
+// of each dictionary, through the sample-th non-blank one.
+func planRequest(t *anonymize.Table, sample int) *pb.Plan {
+	req := &pb.Plan{Columns: make([]*pb.ColumnSample, len(t.Columns))}
+	for i, c := range t.Columns {
+		vals := samplePrefix(c.Dict, sample)
+		size := 0
+		for _, v := range vals {
+			size += len(v)
+		}
+		data := make([]byte, 0, size)
+		ends := make([]byte, 4*len(vals))
+		for k, v := range vals {
+			data = append(data, v...)
+			binary.LittleEndian.PutUint32(ends[4*k:], uint32(len(data)))
+		}
+		req.Columns[i] = &pb.ColumnSample{Name: c.Name, Type: c.Type.String(), Role: c.Role.String(), Level: int32(c.Level),
+			Applied: c.Applied, Rows: uint64(c.Len()), Distinct: uint64(len(c.Dict)), Values: data, ValueEnds: ends}
+	}
+	return req
 }
 
 // samplePrefix is the prefix of dict through its n-th non-blank value.
