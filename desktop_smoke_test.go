@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"bufio"
 	"bytes"
 	"fmt"
@@ -58,10 +59,14 @@ func startXvfb(t *testing.T) string {
 	return ":" + strings.TrimSpace(line)
 }
 
-// x runs an X tool on the display and returns its trimmed output.
+// x runs an X tool on the display and returns its trimmed output; a tool
+// still waiting after 30 s (xdotool search --sync for a window that never
+// shows) fails the test.
 func x(t *testing.T, display string, name string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(name, args...)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Env = append(os.Environ(), "DISPLAY="+display)
 	out, err := cmd.Output()
 	if err != nil {
