@@ -3,6 +3,7 @@ package frontend
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"regexp"
 	"strconv"
@@ -34,6 +35,38 @@ func browserSignIn(t *testing.T, ctx context.Context, base, name, next string) {
 	); err != nil {
 		t.Fatalf("sign in %s: %v", name, err)
 	}
+}
+
+// jsClick clicks an element from script: unlike a mouse click at its
+// coordinates, it cannot miss while the layout moves (after a full-page
+// screenshot, or as htmx settles).
+func jsClick(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false; e.click(); return true })()`, sel)))
+		if err == nil && !ok {
+			err = fmt.Errorf("no element %s", sel)
+		}
+		return err
+	})
+}
+
+// waitHTMX waits until htmx has taken over the element (a form swapped in
+// or loaded is processed a moment after it appears).
+func waitHTMX(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		js := fmt.Sprintf(`(() => { const e = document.querySelector(%q); return !!(e && e["htmx-internal-data"]) })()`, sel)
+		for {
+			ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
+			if err != nil || ok {
+				return err
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("htmx never processed %s: %w", sel, ctx.Err())
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	})
 }
 
 // expectedPublished is what Publish writes for the file with the preset:
@@ -79,9 +112,11 @@ func TestBrowser_marketPublishFindBuyDownload(t *testing.T) {
 	if err := chromedp.Do(ctx,
 		chromedp.WaitVisible(`#wizard-file`),
 		chromedp.SetUploadFiles(`#wizard-file`, []string{csvPath}),
+		waitHTMX(`#wizard-upload form`),
 		chromedp.Click(`#wizard-upload-button`),
 		chromedp.WaitVisible(`#wizard-rows`),
 		chromedp.Click(`input[name=preset][value="safe-harbor-k5"]`),
+		waitHTMX(`#wizard-preview form`),
 		chromedp.Click(`#wizard-run`),
 		chromedp.WaitVisible(`#verdict-pass`),
 		chromedp.WaitVisible(`#report-histogram`),
@@ -92,14 +127,24 @@ func TestBrowser_marketPublishFindBuyDownload(t *testing.T) {
 	fill(t, ctx, map[string]string{`#publish-form input[name=title]`: "Browser Synthea cohort",
 		`#publish-form input[name=tags]`: "synthea, browsertest", `#publish-form input[name=price]`: "0.02",
 		`#publish-form textarea[name=description]`: "Synthetic patients, Safe Harbor and k=5."})
-	if err := chromedp.Do(ctx,
-		chromedp.Click(`#publish-form input[name=type][value=patients]`),
-		chromedp.Click(`#publish-preview`),
-		chromedp.WaitVisible(`#publish-cost-table`),
-		chromedp.Click(`#publish-button`),
-		chromedp.WaitVisible(`#published-link`),
-	); err != nil {
-		t.Fatalf("publish: %v", err)
+	for _, step := range []struct {
+		name string
+		a    chromedp.Action[chromedp.Void]
+	}{
+		{"htmx", waitHTMX(`#publish-form`)},
+		{"data type", jsClick(`#publish-form input[name=type][value=patients]`)},
+		{"preview cost", jsClick(`#publish-preview`)},
+		{"cost shown", chromedp.WaitVisible(`#publish-cost-table`)},
+		{"publish", jsClick(`#publish-button`)},
+		{"published", chromedp.WaitVisible(`#published-link`)},
+	} {
+		sctx, scancel := context.WithTimeout(ctx, 20*time.Second)
+		err := chromedp.Do(sctx, step.a)
+		scancel()
+		if err != nil {
+			html, herr := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("main").innerHTML`))
+			t.Fatalf("publish, %s: %v\n%v %.4000s", step.name, err, herr, html)
+		}
 	}
 	href := must(chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("published-link").getAttribute("href")`)))(t)
 	if !regexp.MustCompile(`^/catalog/\d+/$`).MatchString(href) {
@@ -110,6 +155,7 @@ func TestBrowser_marketPublishFindBuyDownload(t *testing.T) {
 	browserSignIn(t, ctx, srv.URL, "bob", "/catalog/")
 	if err := chromedp.Do(ctx,
 		chromedp.WaitVisible(`#catalog-search`),
+		waitHTMX(`#catalog-search`),
 		chromedp.SendKeys(`#catalog-search input[name=q]`, "browsertest"),
 		chromedp.WaitVisible(`//a[@class="listing-link"][.="Browser Synthea cohort"]`),
 		chromedp.Click(`#catalog-search summary`),
@@ -127,6 +173,7 @@ func TestBrowser_marketPublishFindBuyDownload(t *testing.T) {
 		chromedp.WaitVisible(`#card-title`),
 		chromedp.WaitVisible(`#card-report`),
 		chromedp.WaitVisible(`#buy-form`),
+		waitHTMX(`#buy-form`),
 	); err != nil {
 		t.Fatalf("card: %v", err)
 	}
@@ -135,8 +182,8 @@ func TestBrowser_marketPublishFindBuyDownload(t *testing.T) {
 		t.Errorf("k = %q, want at least 5", k)
 	}
 	if err := chromedp.Do(ctx,
-		chromedp.Click(`#buy-accept`),
-		chromedp.Click(`#buy-button`),
+		jsClick(`#buy-accept`),
+		jsClick(`#buy-button`),
 		chromedp.WaitVisible(`#buy-done`),
 		chromedp.WaitVisible(`#download-link`),
 	); err != nil {

@@ -417,3 +417,11 @@ func handleDownload(logger *slog.Logger, svc Service) http.Handler {
 
 // ether formats wei for people: "0.01 ETH".
 func ether(wei *big.Int) string { return chain.FormatEther(wei) + " ETH" }
+
+// gwei formats a gas price: "0.52 gwei".
+func gwei(wei *big.Int) string {
+	if wei == nil {
+		return "0 gwei"
+	}
+	return chain.FormatEther(new(big.Int).Mul(wei, big.NewInt(1e9))) + " gwei"
+}

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/medmarket/medmarket/anonymize"
@@ -218,7 +219,7 @@ func (f listingForm) request(r *http.Request) (app.PublishRequest, error) {
 // handlePublishPage handles GET /mydata/publish/: step 1, the upload.
 func handlePublishPage(logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		render(w, r, logger, http.StatusOK, page{Title: "Publish a dataset", Section: "mydata", Content: publishPage("")})
+		render(w, r, logger, http.StatusOK, page{Title: "Publish a dataset", Section: "mydata", Content: wizardPage(wizardUploadStep(""))})
 	})
 }
 
@@ -230,7 +231,7 @@ func wizardFail(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 		renderError(w, r, logger, err)
 		return
 	}
-	renderComponent(w, r, logger, httpStatus(code), wizardUploadStep(marketplace.ErrorMessage(err)))
+	renderWizard(w, r, logger, httpStatus(code), wizardUploadStep(marketplace.ErrorMessage(err)))
 }
 
 // handlePublishUpload handles POST /mydata/publish/upload: stores the file
@@ -289,7 +290,7 @@ func renderPreview(w http.ResponseWriter, r *http.Request, logger *slog.Logger, 
 		v.Rows = append(v.Rows, t.Row(i))
 	}
 	v.Suggestions = anonymize.Suggest(t)
-	renderComponent(w, r, logger, http.StatusOK, wizardPreviewStep(v))
+	renderWizard(w, r, logger, http.StatusOK, wizardPreviewStep(v))
 }
 
 // handlePublishRun handles POST /mydata/publish/run: runs the chosen
@@ -340,7 +341,7 @@ func handlePublishRun(logger *slog.Logger, wz *wizardStore) http.Handler {
 		v := wizardReport{U: u, Table: t.Name, Preset: preset, Report: res.Report, Verdict: res.Verdict,
 			Form: listingForm{Upload: u.ID, Table: t.Name, Preset: preset, Permission: "HMB", Duration: "365", Seats: "3", Format: "csv",
 				Title: strings.TrimSuffix(u.Name, filepath.Ext(u.Name))}}
-		renderComponent(w, r, logger, http.StatusOK, wizardReportStep(v))
+		renderWizard(w, r, logger, http.StatusOK, wizardReportStep(v))
 	})
 }
 
@@ -406,11 +407,11 @@ func handlePublish(logger *slog.Logger, svc Service, wz *wizardStore) http.Handl
 				return
 			}
 			f.Problem = marketplace.ErrorMessage(err)
-			renderComponent(w, r, logger, httpStatus(code), listingFormView(f, true))
+			renderWizard(w, r, logger, httpStatus(code), listingFormView(f, true))
 			return
 		}
 		wz.drop(u.ID)
-		renderComponent(w, r, logger, http.StatusOK, publishDone(p))
+		renderWizard(w, r, logger, http.StatusOK, publishDone(p))
 	})
 }
 
@@ -429,4 +430,15 @@ func fmtSize(n int64) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+}
+
+// renderWizard answers a wizard step: the fragment for htmx, or the whole
+// wizard page around it for a plain form post (no script, or a click before
+// htmx took over the form).
+func renderWizard(w http.ResponseWriter, r *http.Request, logger *slog.Logger, status int, step templ.Component) {
+	if isHTMX(r) {
+		renderComponent(w, r, logger, status, step)
+		return
+	}
+	render(w, r, logger, status, page{Title: "Publish a dataset", Section: "mydata", Content: wizardPage(step)})
 }

@@ -46,6 +46,8 @@ func TestPublishWizard(t *testing.T) {
 	wantBody(t, "bad preset", res, body, 422, "Preset: choose one of")
 	res, body = alice.post("/mydata/publish/run", url.Values{"upload": {upload}, "preset": {"safe-harbor-k5"}}, true)
 	wantBody(t, "step 3", res, body, 200, `id="verdict-pass"`, `id="report-k"`, `id="report-histogram"`, `id="publish-form"`)
+	res, body2 := alice.post("/mydata/publish/run", url.Values{"upload": {upload}, "preset": {"safe-harbor"}}, false)
+	wantBody(t, "step 3 without htmx", res, body2, 200, "<h1>Publish a dataset</h1>", `id="wizard"`, `id="verdict-pass"`)
 	if strings.Contains(body, `id="publish-button" disabled`) {
 		t.Error("publish disabled although the gate passed")
 	}

@@ -1749,9 +1749,9 @@ func buyPanelView(b buyView, signedIn bool) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var93 string
-				templ_7745c5c3_Var93, templ_7745c5c3_Err = templ.JoinStringErrs(ether(b.Quote.Cost.GasPrice))
+				templ_7745c5c3_Var93, templ_7745c5c3_Err = templ.JoinStringErrs(gwei(b.Quote.Cost.GasPrice))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `market.templ`, Line: 367, Col: 122}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `market.templ`, Line: 367, Col: 121}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var93))
 				if templ_7745c5c3_Err != nil {
@@ -1764,7 +1764,7 @@ func buyPanelView(b buyView, signedIn bool) templ.Component {
 				var templ_7745c5c3_Var94 string
 				templ_7745c5c3_Var94, templ_7745c5c3_Err = templ.JoinStringErrs(ether(b.Quote.Cost.GasCost))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `market.templ`, Line: 367, Col: 163}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `market.templ`, Line: 367, Col: 162}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var94))
 				if templ_7745c5c3_Err != nil {
