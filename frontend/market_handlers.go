@@ -262,6 +262,18 @@ func buyPanel(r *http.Request, svc Service, l *marketplace.Listing) buyView {
 	return b
 }
 
+// cardViewOf prepares the card of l (without its buy panel).
+func cardViewOf(r *http.Request, l *marketplace.Listing) cardView {
+	v := cardView{L: l, Report: cardReport(l)}
+	var detail map[string]string
+	if l.Card != nil {
+		detail = l.Card.TermsDetail
+	}
+	v.Terms = app.TermsInWords(l.Terms, detail)
+	_, v.SignedIn = sessionFrom(r.Context())
+	return v
+}
+
 // handleCard handles GET /catalog/{id}/: the dataset card and buy panel.
 func handleCard(logger *slog.Logger, svc Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -275,13 +287,7 @@ func handleCard(logger *slog.Logger, svc Service) http.Handler {
 			renderError(w, r, logger, err)
 			return
 		}
-		v := cardView{L: l, Report: cardReport(l)}
-		var detail map[string]string
-		if l.Card != nil {
-			detail = l.Card.TermsDetail
-		}
-		v.Terms = app.TermsInWords(l.Terms, detail)
-		_, v.SignedIn = sessionFrom(r.Context())
+		v := cardViewOf(r, l)
 		v.Buy = buyPanel(r, svc, l)
 		render(w, r, logger, http.StatusOK, page{Title: l.Title(), Section: "catalog", Content: cardPage(v)})
 	})
@@ -337,8 +343,10 @@ func handleBuy(logger *slog.Logger, svc Service) http.Handler {
 		} else {
 			b.Done = &p
 		}
-		if !isHTMX(r) && berr == nil {
-			http.Redirect(w, r, fmt.Sprintf("/catalog/%d/", id), http.StatusSeeOther)
+		if !isHTMX(r) { // a plain form post: the whole card, with the outcome in its panel
+			v := cardViewOf(r, l)
+			v.Buy = b
+			render(w, r, logger, status, page{Title: l.Title(), Section: "catalog", Content: cardPage(v)})
 			return
 		}
 		renderComponent(w, r, logger, status, buyPanelView(b, true))

@@ -248,6 +248,8 @@ func TestMarket_routes(t *testing.T) {
 		wantBody(t, "terms not accepted", res, body, 422, `id="buy-problem"`, "accept the licence terms")
 		res, body = bob.post(ds+"buy", url.Values{"accept": {"1"}, "approval": {"IRB-7"}}, true)
 		wantBody(t, "DS without disease", res, body, 422, "Disease", `name="disease"`, `value="IRB-7"`)
+		res, body = bob.post(hmb+"buy", url.Values{}, false)
+		wantBody(t, "terms not accepted, plain post", res, body, 422, `id="card-title"`, "accept the licence terms")
 		res, body = bob.post(hmb+"buy", url.Values{"accept": {"1"}}, true)
 		wantBody(t, "bought", res, body, 200, `id="buy-done"`, "valid until", `id="download-link"`, `hx-boost="false"`)
 		res, body = bob.post(ds+"buy", url.Values{"accept": {"1"}, "approval": {"IRB-7"}, "disease": {"diabetes"}}, true)
@@ -336,4 +338,31 @@ func addrOf(t *testing.T, a *app.App, name string) (addr common.Address) {
 
 func itoa(n uint64) string {
 	return strings.TrimSuffix(strings.TrimPrefix(listingURL(n), "/catalog/"), "/")
+}
+
+func TestCatalogQuery_filterAndPages(t *testing.T) {
+	q := readCatalogQuery(url.Values{"q": {" diabetes "}, "duo": {"HMB", "irb"}, "price_min": {"0.5"}, "price_max": {"2"},
+		"rows_min": {"100"}, "type": {"patients"}, "sort": {"price_asc"}, "page": {"3"}})
+	f, err := q.filter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Query != "diabetes" || f.Terms != marketplace.HMB|marketplace.IRB || f.PriceMin.Cmp(mustEther(t, "0.5")) != 0 ||
+		f.PriceMax.Cmp(mustEther(t, "2")) != 0 || f.RowsMin != 100 || f.Sort != marketplace.SortPriceAsc || f.Offset != 40 || f.Limit != 20 {
+		t.Errorf("filter %+v", f)
+	}
+	if got := q.pageURL(4); got != "/catalog/?duo=HMB&duo=irb&page=4&price_max=2&price_min=0.5&q=diabetes&rows_min=100&sort=price_asc&type=patients" {
+		t.Errorf("page URL %q", got)
+	}
+	if got := (catalogQuery{Page: 2}).pageURL(1); got != "/catalog/" {
+		t.Errorf("first page URL %q", got)
+	}
+	if v := (catalogView{Total: 41}); v.pages() != 3 {
+		t.Errorf("pages %d", v.pages())
+	}
+	for _, bad := range []url.Values{{"price_min": {"2"}, "price_max": {"1"}}, {"sort": {"cheapest"}}, {"price_max": {"1e-30"}}} {
+		if _, err := readCatalogQuery(bad).filter(); marketplace.ErrorCode(err) != marketplace.EINVALID {
+			t.Errorf("%v: %v", bad, err)
+		}
+	}
 }
