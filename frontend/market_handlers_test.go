@@ -2,6 +2,7 @@ package frontend
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"math/big"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -364,5 +366,42 @@ func TestCatalogQuery_filterAndPages(t *testing.T) {
 		if _, err := readCatalogQuery(bad).filter(); marketplace.ErrorCode(err) != marketplace.EINVALID {
 			t.Errorf("%v: %v", bad, err)
 		}
+	}
+}
+
+func TestMyData_draftRetry(t *testing.T) {
+	f := newMarketFixture(t)
+	alice, bob := f.signIn(t, "alice"), f.signIn(t, "bob")
+	f.a.SetPublishHook(func(step string) error {
+		if step == app.StepStored {
+			return errors.New("node stopped")
+		}
+		return nil
+	})
+	_, err := f.a.Publish(t.Context(), app.ByAccount("alice", "alice-pass"), app.PublishRequest{Input: patientsFile(t), Preset: "safe-harbor",
+		Title: "Draft patients", Price: mustEther(t, "0.01"), Terms: marketplace.Terms{Use: marketplace.GRU}})
+	if err == nil {
+		t.Fatal("the hook did not stop the publish")
+	}
+	f.a.SetPublishHook(nil)
+	res, body := alice.get("/mydata/", false)
+	wantBody(t, "draft shown", res, body, 200, "<h3>Drafts</h3>", "/retry")
+	hash := regexp.MustCompile(`/mydata/drafts/(0x[0-9a-fA-F]{64})/retry`).FindStringSubmatch(body)
+	if hash == nil {
+		t.Fatalf("no retry form in\n%s", body)
+	}
+	path := "/mydata/drafts/" + hash[1] + "/retry"
+	res, body = alice.post(path, url.Values{"price": {"0.01"}, "permission": {"HMB"}, "modifier": {"XYZ"}}, true)
+	wantBody(t, "bad terms", res, body, 422, "Unknown DUO code")
+	res, body = alice.post(path, url.Values{"price": {"x"}, "permission": {"HMB"}}, true)
+	wantBody(t, "bad price", res, body, 422, "Price")
+	res, body = bob.post(path, url.Values{"price": {"0.01"}, "permission": {"HMB"}}, true)
+	wantBody(t, "another seller", res, body, 403)
+	res, body = alice.post("/mydata/drafts/nothex/retry", url.Values{"price": {"0.01"}, "permission": {"HMB"}}, true)
+	wantBody(t, "bad hash", res, body, 404)
+	res, body = alice.post(path, url.Values{"price": {"0.01"}, "permission": {"HMB"}, "duration": {"30"}, "seats": {"1"}}, true)
+	wantBody(t, "listed", res, body, 200, "Draft listed as #3", "Draft patients")
+	if strings.Contains(body, "<h3>Drafts</h3>") {
+		t.Error("the draft is still shown")
 	}
 }
