@@ -171,6 +171,7 @@ type listingForm struct {
 	Price, Permission, Disease        string
 	Modifiers                         []string
 	Duration, Seats, Format           string
+	Roles                             map[string]string // column -> role chosen in step 2, where it differs from the suggestion
 	Problem                           string
 }
 
@@ -185,7 +186,75 @@ func readListingForm(r *http.Request) listingForm {
 		Title: strings.TrimSpace(p.Get("title")), Description: strings.TrimSpace(p.Get("description")),
 		Tags: p.Get("tags"), Publish: strings.TrimSpace(p.Get("publisher")), Types: p["type"],
 		Price: strings.TrimSpace(p.Get("price")), Permission: p.Get("permission"), Disease: strings.TrimSpace(p.Get("disease")),
-		Modifiers: p["modifier"], Duration: p.Get("duration"), Seats: p.Get("seats"), Format: p.Get("format")}
+		Modifiers: p["modifier"], Duration: p.Get("duration"), Seats: p.Get("seats"), Format: p.Get("format"),
+		Roles: rolesOf(r)}
+}
+
+// rolePrefix names the step-2 fields that set a column's role ("role.AGE").
+const rolePrefix = "role."
+
+// rolesOf reads the role fields of a wizard form.
+func rolesOf(r *http.Request) map[string]string {
+	m := map[string]string{}
+	for k, v := range r.PostForm {
+		if col, ok := strings.CutPrefix(k, rolePrefix); ok && len(v) > 0 && v[0] != "" {
+			m[col] = v[0]
+		}
+	}
+	return m
+}
+
+// roleOverrides keeps the roles that differ from what medmarket suggests
+// for t's columns, or EINVALID for an unknown role or column.
+func roleOverrides(t *anonymize.Table, roles map[string]string) (map[string]string, error) {
+	out := map[string]string{}
+	sugg := map[string]anonymize.Role{}
+	for _, s := range anonymize.Suggest(t) {
+		sugg[s.Column] = s.Role
+	}
+	for col, v := range roles {
+		want, ok := sugg[col]
+		if !ok {
+			return nil, marketplace.Errorf(marketplace.EINVALID, "Column %q is not in the table.", col)
+		}
+		var role anonymize.Role
+		if err := role.UnmarshalText([]byte(v)); err != nil {
+			return nil, marketplace.Errorf(marketplace.EINVALID, "Column %s: unknown role %q.", col, v)
+		}
+		if role != want {
+			out[col] = role.String()
+		}
+	}
+	return out, nil
+}
+
+// wizardConfig is the preset with the roles the patient changed.
+func wizardConfig(preset string, roles map[string]string) (*anonymize.Config, error) {
+	cfg, err := anonymize.Preset(preset)
+	if err != nil {
+		return nil, marketplace.Errorf(marketplace.EINVALID, "Preset: choose one of %s.", strings.Join(anonymize.Presets(), ", "))
+	}
+	if len(roles) == 0 {
+		return cfg, nil
+	}
+	c := *cfg
+	c.Columns = map[string]anonymize.ColumnConfig{}
+	for k, v := range cfg.Columns {
+		c.Columns[k] = v
+	}
+	for col, v := range roles {
+		var role anonymize.Role
+		if err := role.UnmarshalText([]byte(v)); err != nil {
+			return nil, marketplace.Errorf(marketplace.EINVALID, "Column %s: unknown role %q.", col, v)
+		}
+		cc := c.Columns[col]
+		cc.Role = &role
+		if role == anonymize.RoleQuasi && cc.Hierarchy == nil {
+			cc.Hierarchy = &anonymize.HierarchySpec{Auto: "auto"}
+		}
+		c.Columns[col] = cc
+	}
+	return &c, nil
 }
 
 // request turns the form into a publish request (without the input).
@@ -314,11 +383,13 @@ func handlePublishRun(logger *slog.Logger, wz *wizardStore) http.Handler {
 		if err == nil {
 			t, err = pickTable(ts, table)
 		}
+		var roles map[string]string
+		if err == nil {
+			roles, err = roleOverrides(t, rolesOf(r))
+		}
 		var cfg *anonymize.Config
 		if err == nil {
-			if cfg, err = anonymize.Preset(preset); err != nil {
-				err = marketplace.Errorf(marketplace.EINVALID, "Preset: choose one of %s.", strings.Join(anonymize.Presets(), ", "))
-			}
+			cfg, err = wizardConfig(preset, roles)
 		}
 		var res *anonymize.Result
 		if err == nil {
@@ -339,7 +410,7 @@ func handlePublishRun(logger *slog.Logger, wz *wizardStore) http.Handler {
 			return
 		}
 		v := wizardReport{U: u, Table: t.Name, Preset: preset, Report: res.Report, Verdict: res.Verdict,
-			Form: listingForm{Upload: u.ID, Table: t.Name, Preset: preset, Permission: "HMB", Duration: "365", Seats: "3", Format: "csv",
+			Form: listingForm{Upload: u.ID, Table: t.Name, Preset: preset, Permission: "HMB", Duration: "365", Seats: "3", Format: "csv", Roles: roles,
 				Title: strings.TrimSuffix(u.Name, filepath.Ext(u.Name))}}
 		renderWizard(w, r, logger, http.StatusOK, wizardReportStep(v))
 	})
@@ -396,7 +467,12 @@ func handlePublish(logger *slog.Logger, svc Service, wz *wizardStore) http.Handl
 			var in *os.File
 			if in, err = os.Open(u.Path); err == nil {
 				req.Reader, req.InputName, req.InputFormat = in, u.Name, u.Format
-				p, err = svc.Publish(r.Context(), who, req)
+				if len(f.Roles) > 0 {
+					req.Config, err = wizardConfig(f.Preset, f.Roles)
+				}
+				if err == nil {
+					p, err = svc.Publish(r.Context(), who, req)
+				}
 				in.Close()
 			}
 		}

@@ -115,3 +115,26 @@ func TestPublishWizard_gateRefusalDisablesPublish(t *testing.T) {
 		}
 	}
 }
+
+func TestPublishWizard_adjustedRolesAreUsed(t *testing.T) {
+	f := newMarketFixture(t)
+	alice := f.signIn(t, "alice")
+	res, body := postMultipart(t, f.srv, "/mydata/publish/upload", map[string]string{"format": "csv"}, map[string]string{"file": smallPatients},
+		http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}, "Cookie": {alice.cookie.String()}})
+	wantBody(t, "upload", res, body, 200, `name="role.condition"`, `form="wizard-run-form"`)
+	upload := regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
+	run := url.Values{"upload": {upload}, "preset": {"safe-harbor"}, "role.condition": {"insensitive"}}
+	res, body = alice.post("/mydata/publish/run", url.Values{"upload": {upload}, "preset": {"safe-harbor"}, "role.nope": {"sensitive"}}, true)
+	wantBody(t, "unknown column", res, body, 422, "is not in the table")
+	res, body = alice.post("/mydata/publish/run", url.Values{"upload": {upload}, "preset": {"safe-harbor"}, "role.condition": {"boss"}}, true)
+	wantBody(t, "unknown role", res, body, 422, "unknown role")
+	res, body = alice.post("/mydata/publish/run", run, true)
+	wantBody(t, "run", res, body, 200, "<code>condition</code> <small>insensitive</small>", `name="role.condition" value="insensitive"`)
+	form := url.Values{"upload": {upload}, "preset": {"safe-harbor"}, "role.condition": {"insensitive"}, "title": {"Roles adjusted"},
+		"price": {"0"}, "permission": {"GRU"}, "format": {"csv"}}
+	res, body = alice.post("/mydata/publish/", form, true)
+	wantBody(t, "published", res, body, 200, `id="published-link"`)
+	id := regexp.MustCompile(`href="/catalog/(\d+)/" id="published-link"`).FindStringSubmatch(body)[1]
+	res, body = alice.get("/catalog/"+id+"/", false)
+	wantBody(t, "card", res, body, 200, "<td><code>condition</code></td><td>string</td><td>insensitive</td>")
+}
