@@ -405,3 +405,25 @@ func TestMyData_draftRetry(t *testing.T) {
 		t.Error("the draft is still shown")
 	}
 }
+
+func TestMarketPages_noInlineScriptOrStyle(t *testing.T) {
+	f := newMarketFixture(t)
+	alice := f.signIn(t, "alice")
+	for _, path := range []string{"/catalog/", "/catalog/?q=diab", listingURL(f.hmb), "/mydata/", "/mydata/licences/", "/mydata/publish/"} {
+		res, body := alice.get(path, false)
+		if res.StatusCode != 200 {
+			t.Errorf("%s: status %d", path, res.StatusCode)
+		}
+		for _, bad := range []string{"<script>", "style=", "<style", "onclick=", "javascript:"} {
+			if strings.Contains(body, bad) {
+				t.Errorf("%s contains %q, which the CSP blocks", path, bad)
+			}
+		}
+	}
+	// htmx restoring a catalog URL from history gets the whole page.
+	req, _ := http.NewRequest("GET", f.srv.URL+"/catalog/?q=diab", nil)
+	req.Header.Set("HX-History-Restore-Request", "true")
+	req.Header.Set("HX-Target", "catalog-results")
+	res, body := alice.do(req, true)
+	wantBody(t, "history restore", res, body, 200, "<h1>Catalog</h1>", `id="catalog-results"`)
+}

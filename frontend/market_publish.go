@@ -54,12 +54,7 @@ func newWizardStore() *wizardStore { return &wizardStore{uploads: map[string]*wi
 func (s *wizardStore) put(owner common.Address, name, format string, r io.Reader) (*wizardUpload, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for id, u := range s.uploads {
-		if time.Since(u.Created) > wizardTTL {
-			os.Remove(u.Path)
-			delete(s.uploads, id)
-		}
-	}
+	s.sweep()
 	if s.dir == "" {
 		d, err := os.MkdirTemp("", "medmarket-publish-*")
 		if err != nil {
@@ -92,11 +87,22 @@ func (s *wizardStore) put(owner common.Address, name, format string, r io.Reader
 func (s *wizardStore) get(owner common.Address, id string) (*wizardUpload, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.sweep()
 	u, ok := s.uploads[id]
 	if !ok || u.Owner != owner || time.Since(u.Created) > wizardTTL {
 		return nil, marketplace.Errorf(marketplace.ENOTFOUND, "This upload has expired or is not yours: start again with the file.")
 	}
 	return u, nil
+}
+
+// sweep deletes the uploads older than wizardTTL; the caller holds s.mu.
+func (s *wizardStore) sweep() {
+	for id, u := range s.uploads {
+		if time.Since(u.Created) > wizardTTL {
+			os.Remove(u.Path)
+			delete(s.uploads, id)
+		}
+	}
 }
 
 func (s *wizardStore) drop(id string) {
