@@ -41,6 +41,11 @@ type Options struct {
 	// MaxMessageBytes bounds each message, both ways (default
 	// DefaultMaxMessageBytes).
 	MaxMessageBytes int
+	// MaxRecorderInput bounds the document sent to a recorder (default
+	// DefaultMaxRecorderInput); MaxRecorderOutput the steps it answers
+	// with, in all (default DefaultMaxRecorderOutput).
+	MaxRecorderInput  int64
+	MaxRecorderOutput int64
 	// BuiltinCommand returns the command that serves built-in name in a
 	// process of its own; default: this executable with "plugin-serve NAME".
 	BuiltinCommand func(name string) (*exec.Cmd, error)
@@ -179,7 +184,7 @@ func (h *Host) Call(ctx context.Context, ref Ref, f func(ctx context.Context, se
 
 func (h *Host) explain(ctx, cctx context.Context, p *proc, err error) error {
 	name := p.ref.String()
-	if errors.Is(err, anonymize.ErrInvalid) {
+	if errors.Is(err, anonymize.ErrInvalid) || isInputInvalid(err) {
 		return fmt.Errorf("plugin %s: %w", name, err)
 	}
 	// The plugin's side learns the deadline too and may reset the stream a
@@ -269,7 +274,10 @@ func (h *Host) start(ref Ref) (*proc, error) {
 	var cmd *exec.Cmd
 	var secure *plugin.SecureConfig
 	if ref.Builtin {
-		if !slices.Contains(BuiltinNames(), ref.Name) {
+		if ref.Kind == KindRecorder && !IsBuiltinRecorder(ref.Name) {
+			return nil, fmt.Errorf("no built-in recorder %q", ref.Name)
+		}
+		if ref.Kind != KindRecorder && !slices.Contains(BuiltinNames(), ref.Name) {
 			return nil, fmt.Errorf("no built-in transform %q", ref.Name)
 		}
 		c, err := h.opt.BuiltinCommand(ref.Name)
@@ -322,6 +330,7 @@ func (h *Host) launch(ref Ref, cmd *exec.Cmd, secure *plugin.SecureConfig) (*pro
 	logOut := io.MultiWriter(out, h.opt.Log)
 	set := clientSet()
 	set[string(KindAnonymizer)] = &AnonymizerPlugin{MaxMessageBytes: h.opt.MaxMessageBytes}
+	set[string(KindRecorder)] = &RecorderPlugin{MaxMessageBytes: h.opt.MaxMessageBytes, MaxInputBytes: h.opt.MaxRecorderInput, MaxOutputBytes: h.opt.MaxRecorderOutput}
 	client := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  Handshake,
 		Plugins:          set,
@@ -618,6 +627,8 @@ type Info struct {
 	Version string    `json:"version,omitempty"`
 	Scope   string    `json:"scope,omitempty"`
 	Summary string    `json:"summary,omitempty"`
+	// Formats are what a recorder reads.
+	Formats []string `json:"formats,omitempty"`
 }
 
 // List returns the built-ins, then the allow-listed plugins and the
@@ -628,6 +639,15 @@ func (h *Host) List(ctx context.Context) ([]Info, error) {
 	for _, n := range BuiltinNames() {
 		d, _ := Builtin(n).Describe(ctx)
 		out = append(out, Info{Name: n, Kinds: []Kind{KindAnonymizer}, State: StateBuiltin, Version: d.Version, Scope: string(d.Scope), Summary: d.Summary})
+	}
+	for _, n := range BuiltinRecorderNames() {
+		i := Info{Name: n, Kinds: []Kind{KindRecorder}, State: StateBuiltin}
+		if r, err := BuiltinRecorder(n); err == nil {
+			if d, err := r.Describe(ctx); err == nil {
+				i.Version, i.Summary, i.Formats = d.Version, d.Summary, d.Formats
+			}
+		}
+		out = append(out, i)
 	}
 	var entries []TrustEntry
 	if h.trust.Path != "" {
@@ -694,7 +714,8 @@ func (h *Host) TrustPlugin(ctx context.Context, path, name string) (TrustEntry, 
 	if err != nil {
 		return TrustEntry{}, err
 	}
-	// Ask the binary what it is, pinned to the hash just computed.
+	// Ask the binary what it is, pinned to the hash just computed: an
+	// anonymizer, a recorder or both.
 	raw, _ := hex.DecodeString(sum)
 	ref := Ref{Name: filepath.Base(abs), Kind: KindAnonymizer}
 	p, err := h.launch(ref, exec.Command(abs), &plugin.SecureConfig{Checksum: raw, Hash: sha256.New()})
@@ -704,21 +725,39 @@ func (h *Host) TrustPlugin(ctx context.Context, path, name string) (TrustEntry, 
 	defer p.kill()
 	cctx, cancel := context.WithTimeout(ctx, h.opt.CallTimeout)
 	defer cancel()
-	d, err := p.raw.(Anonymizer).Describe(cctx)
-	if err != nil {
-		return TrustEntry{}, invalidErr{msg: fmt.Sprintf("trust: %s does not answer as an anonymizer: %v", abs, err)}
+	var kinds []Kind
+	var dname, version, summary string
+	d, aerr := p.raw.(Anonymizer).Describe(cctx)
+	if aerr == nil {
+		kinds, dname, version, summary = append(kinds, KindAnonymizer), d.Name, d.Version, d.Summary
+	}
+	var rerr error
+	if rpc, err := p.client.Client(); err != nil {
+		rerr = err
+	} else if rs, err := rpc.Dispense(string(KindRecorder)); err != nil {
+		rerr = err
+	} else if rd, err := rs.(Recorder).Describe(cctx); err != nil {
+		rerr = err
+	} else {
+		kinds = append(kinds, KindRecorder)
+		if dname == "" {
+			dname, version, summary = rd.Name, rd.Version, rd.Summary
+		}
+	}
+	if len(kinds) == 0 {
+		return TrustEntry{}, invalidErr{msg: fmt.Sprintf("trust: %s does not answer as an anonymizer (%v) or a recorder (%v)", abs, aerr, rerr)}
 	}
 	if name == "" {
-		name = d.Name
+		name = dname
 	}
 	if name == "" {
 		name = filepath.Base(abs)
 	}
-	if IsBuiltin(name) {
-		return TrustEntry{}, invalidErr{msg: fmt.Sprintf("trust: %q is the name of a built-in transform; choose another with --name", name)}
+	if IsBuiltin(name) || IsBuiltinRecorder(name) {
+		return TrustEntry{}, invalidErr{msg: fmt.Sprintf("trust: %q is the name of a built-in transform or recorder; choose another with --name", name)}
 	}
 	e := TrustEntry{Name: name, Path: abs, SHA256: sum, Added: time.Now().UTC().Truncate(time.Second),
-		Kinds: []Kind{KindAnonymizer}, Version: d.Version, Summary: d.Summary}
+		Kinds: kinds, Version: version, Summary: summary}
 	list, err := h.trust.Load()
 	if err != nil {
 		return e, err

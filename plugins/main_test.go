@@ -44,7 +44,7 @@ var (
 
 // testBinaries builds the example plugin and the misbehaving test plugin
 // once per test run and returns the directory holding them: redact-notes,
-// and misbehave copied under each mode's name.
+// jsonl-recorder, and misbehave and badrecorder copied under each mode's name.
 func testBinaries(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
@@ -55,6 +55,8 @@ func testBinaries(t testing.TB) string {
 		for _, b := range []struct{ out, pkg string }{
 			{"redact-notes", "./examples/redact-notes"},
 			{"misbehave", "./testdata/misbehave"},
+			{"jsonl-recorder", "./examples/jsonl-recorder"},
+			{"badrecorder", "./testdata/badrecorder"},
 		} {
 			cmd := exec.Command("go", "build", "-o", filepath.Join(binDir, b.out), b.pkg)
 			if out, err := cmd.CombinedOutput(); err != nil {
@@ -68,6 +70,14 @@ func testBinaries(t testing.TB) string {
 			return
 		}
 		for _, mode := range []string{"panic", "exit", "hang", "rows", "big", "env", "ok", "badplan", "plancols"} {
+			if buildErr = os.WriteFile(filepath.Join(binDir, mode), src, 0o755); buildErr != nil {
+				return
+			}
+		}
+		if src, buildErr = os.ReadFile(filepath.Join(binDir, "badrecorder")); buildErr != nil {
+			return
+		}
+		for _, mode := range []string{"rpanic", "rhang", "rbig", "rok"} {
 			if buildErr = os.WriteFile(filepath.Join(binDir, mode), src, 0o755); buildErr != nil {
 				return
 			}

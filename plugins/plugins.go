@@ -1,7 +1,7 @@
-// Package plugins runs medmarket's plugins: anonymizers now, trial
-// recorders later, as hashicorp/go-plugin gRPC plugins.
+// Package plugins runs medmarket's plugins: anonymizers and trial
+// recorders, as hashicorp/go-plugin gRPC plugins.
 //
-// The protocol lives in plugins/proto (anonymizer.proto and its generated
+// The protocol lives in plugins/proto (anonymizer.proto, recorder.proto and their generated
 // code; regenerate or check it with plugins/gen.sh). A plugin serves one or
 // more services, each of a [Kind] ("anonymizer", "recorder"); the host
 // ([Host]) asks for a service by kind and gets the Go interface back, so a
@@ -19,7 +19,12 @@
 // value only its dictionary (and applies the answer to its codes), and
 // streams only the columns left. Plugins that do not plan get every column.
 //
-// Built-in transforms run in process or isolated: the medmarket binary
+// Recorders ([Recorder], in recorder.go) turn a source document, streamed
+// in chunks, into trial steps (trials.StepInput) or per-row errors; the
+// built-in form, csv and odm recorders can be served the same way, and
+// plugins/sdk serves a third party's trials.Recorder.
+//
+// Built-in transforms and recorders run in process or isolated: the medmarket binary
 // re-executes itself as "medmarket plugin-serve NAME". Third-party plugins
 // always run isolated, pinned by SHA-256 in an allow-list the user manages
 // ([TrustStore]), with no host environment, in a private socket directory,
@@ -43,8 +48,7 @@ type Kind string
 const (
 	// KindAnonymizer plugins provide an anonymization transform (Anonymizer).
 	KindAnonymizer Kind = "anonymizer"
-	// KindRecorder plugins turn trial data into log steps (the trials issue
-	// registers this kind's plugin.Plugin with RegisterService).
+	// KindRecorder plugins turn trial data into log steps (Recorder).
 	KindRecorder Kind = "recorder"
 )
 
@@ -64,7 +68,7 @@ const DefaultMaxMessageBytes = 64 << 20
 
 var (
 	servicesMu sync.RWMutex
-	services   = map[Kind]plugin.Plugin{KindAnonymizer: &AnonymizerPlugin{}}
+	services   = map[Kind]plugin.Plugin{KindAnonymizer: &AnonymizerPlugin{}, KindRecorder: &RecorderPlugin{}}
 )
 
 // RegisterService makes a kind of plugin known to the host: p's GRPCClient
@@ -134,11 +138,23 @@ const (
 )
 
 // ServeBuiltin serves the built-in transform registered in package anonymize
-// under name; "medmarket plugin-serve NAME" calls it.
+// under name, and the built-in trial recorder of that name (form, csv,
+// odm); "medmarket plugin-serve NAME" calls it.
 func ServeBuiltin(name string) error {
-	if !isRegistered(name) {
-		return fmt.Errorf("no built-in transform %q", name)
+	set := map[Kind]plugin.Plugin{}
+	if isRegistered(name) {
+		set[KindAnonymizer] = &AnonymizerPlugin{Impl: Builtin(name)}
 	}
-	Serve(map[Kind]plugin.Plugin{KindAnonymizer: &AnonymizerPlugin{Impl: Builtin(name)}})
+	if IsBuiltinRecorder(name) {
+		r, err := BuiltinRecorder(name)
+		if err != nil {
+			return err
+		}
+		set[KindRecorder] = &RecorderPlugin{Impl: r}
+	}
+	if len(set) == 0 {
+		return fmt.Errorf("no built-in transform or recorder %q", name)
+	}
+	Serve(set)
 	return nil
 }

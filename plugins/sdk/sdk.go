@@ -13,12 +13,21 @@
 // implement anonymize.ColumnPlanner: the host then sends it only the
 // columns it transforms, and of a column it maps value by value only the
 // distinct values. Older plugins keep working: they get every column.
+//
+// A trial recorder plugin's main is
+//
+//	func main() { sdk.ServeRecorder(MyRecorder{}) }
+//
+// where MyRecorder implements trials.Recorder (Name and Parse; it may also
+// describe itself with plugins.RecorderDescriber). Once trusted, it imports
+// steps: "medmarket trial import TRIAL --recorder NAME --in FILE".
 package sdk
 
 import (
 	"github.com/hashicorp/go-plugin"
 
 	"github.com/medmarket/medmarket/anonymize"
+	"github.com/medmarket/medmarket/marketplace/trials"
 	"github.com/medmarket/medmarket/plugins"
 )
 
@@ -32,4 +41,10 @@ func ServeAnonymizer(t anonymize.Transform) {
 // Serve serves a, for plugins that build their transforms themselves.
 func Serve(a plugins.Anonymizer) {
 	plugins.Serve(map[plugins.Kind]plugin.Plugin{plugins.KindAnonymizer: &plugins.AnonymizerPlugin{Impl: a}})
+}
+
+// ServeRecorder serves r as a trial recorder plugin and returns when the
+// host stops the plugin.
+func ServeRecorder(r trials.Recorder) {
+	plugins.Serve(map[plugins.Kind]plugin.Plugin{plugins.KindRecorder: &plugins.RecorderPlugin{Impl: plugins.StaticRecorder(r)}})
 }
