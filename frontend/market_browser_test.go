@@ -193,6 +193,32 @@ func TestBrowser_marketPublishFindBuyDownload(t *testing.T) {
 	if want := expectedPublished(t, csvPath, "safe-harbor-k5"); got != string(want) {
 		t.Errorf("downloaded %d bytes, want the %d anonymized bytes published:\n%.300s", len(got), len(want), got)
 	}
+
+	// The researcher's licences list it with its download link.
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/mydata/licences/"),
+		chromedp.WaitVisible(`//article[@class="licence"]//a[.="Browser Synthea cohort"]`),
+		chromedp.WaitVisible(`.licence .download-link`),
+	); err != nil {
+		t.Fatalf("licences: %v", err)
+	}
+
+	// The patient sees the sale and withdraws the earnings (an htmx form).
+	browserSignIn(t, ctx, srv.URL, "alice", "/mydata/")
+	if err := chromedp.Do(ctx,
+		chromedp.WaitVisible(`#my-datasets-table`),
+		waitHTMX(`#earnings form`),
+		jsClick(`#withdraw-button`),
+		chromedp.WaitVisible(`#mydata-message`),
+	); err != nil {
+		t.Fatalf("withdraw: %v", err)
+	}
+	if msg := must(chromedp.Run(ctx, chromedp.Text(`#mydata-message`)))(t); !strings.Contains(msg, "0.02 ETH withdrawn") {
+		t.Errorf("withdraw message %q", msg)
+	}
+	if sales := must(chromedp.Run(ctx, chromedp.Text(`#my-datasets-table td.sales`)))(t); sales != "1" {
+		t.Errorf("sales %q", sales)
+	}
 	if p := problems(); len(p) > 0 {
 		t.Errorf("console errors (CSP violations?):\n%s", strings.Join(p, "\n"))
 	}
