@@ -11,8 +11,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 
@@ -426,4 +428,33 @@ func TestMarketPages_noInlineScriptOrStyle(t *testing.T) {
 	req.Header.Set("HX-Target", "catalog-results")
 	res, body := alice.do(req, true)
 	wantBody(t, "history restore", res, body, 200, "<h1>Catalog</h1>", `id="catalog-results"`)
+}
+
+// TestMarketPages_latency measures the catalog and card pages over HTTP
+// (sequential; the wrk target is p99 <= 50 ms with 50 connections). It
+// logs the figures and fails only far above the target, so that a busy
+// machine does not make it flaky.
+func TestMarketPages_latency(t *testing.T) {
+	if testing.Short() {
+		t.Skip("latency measurement")
+	}
+	f := newMarketFixture(t)
+	anon := &browserUser{t: t, srv: f.srv}
+	for _, path := range []string{"/catalog/", "/catalog/?q=diab&duo=IRB", listingURL(f.hmb)} {
+		var d []time.Duration
+		for range 300 {
+			start := time.Now()
+			res, _ := anon.get(path, false)
+			d = append(d, time.Since(start))
+			if res.StatusCode != 200 {
+				t.Fatalf("%s: %d", path, res.StatusCode)
+			}
+		}
+		slices.Sort(d)
+		p50, p99 := d[len(d)/2], d[len(d)*99/100]
+		t.Logf("%s: p50 %v, p99 %v", path, p50, p99)
+		if p99 > 500*time.Millisecond {
+			t.Errorf("%s: p99 %v, far above the 50 ms target", path, p99)
+		}
+	}
 }
