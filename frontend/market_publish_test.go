@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -164,4 +165,28 @@ func TestWizardStore_uploadsAreOwnedAndExpire(t *testing.T) {
 	if _, err := os.Stat(u.Path); !os.IsNotExist(err) {
 		t.Errorf("the expired file is still on disk: %v", err)
 	}
+}
+
+func TestPublishWizard_fhirBundleTables(t *testing.T) {
+	files, _ := filepath.Glob("/work/shared/data/synthea-fhir/*.json")
+	if len(files) == 0 {
+		t.Skip("no Synthea FHIR bundle in /work/shared")
+	}
+	bundle, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newMarketFixture(t)
+	alice := f.signIn(t, "alice")
+	res, body := postMultipart(t, f.srv, "/mydata/publish/upload", map[string]string{"format": "fhir"}, map[string]string{"file": string(bundle)},
+		http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}, "Cookie": {alice.cookie.String()}})
+	wantBody(t, "upload", res, body, 200, `<select name="table">`, `<option value="Patient"`, `id="wizard-rows"`)
+	upload := regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
+	res, body = alice.post("/mydata/publish/run", url.Values{"upload": {upload}, "table": {"Nope"}, "preset": {"safe-harbor"}}, true)
+	wantBody(t, "unknown table", res, body, 422, "Table: choose one of")
+	res, body = alice.post("/mydata/publish/run", url.Values{"upload": {upload}, "table": {"Patient"}, "preset": {"safe-harbor"}}, true)
+	if res.StatusCode != 200 && res.StatusCode != 422 {
+		t.Fatalf("run on Patient: %d\n%s", res.StatusCode, body)
+	}
+	t.Logf("Patient table: %d, verdict pass %v", res.StatusCode, strings.Contains(body, `id="verdict-pass"`))
 }
