@@ -94,6 +94,11 @@ func (q catalogQuery) pageURL(p int) string {
 	return "/catalog/?" + v.Encode()
 }
 
+// filtered reports whether any filter or order beyond the text is set.
+func (q catalogQuery) filtered() bool {
+	return len(q.Terms) > 0 || q.PriceMin != "" || q.PriceMax != "" || q.RowsMin != "" || len(q.Types) > 0 || q.Publisher != "" || q.Sort != ""
+}
+
 func (q catalogQuery) hasTerm(c marketplace.DUO) bool {
 	for _, t := range q.Terms {
 		if strings.EqualFold(t, c.Short()) {

@@ -165,7 +165,7 @@ func TestMarket_routes(t *testing.T) {
 			{"all", "/catalog/", false, 200, []string{"<h1>Catalog</h1>", "Synthea patients", "Diabetes cohort", "2 datasets found", `hx-push-url="true"`}, nil},
 			{"text", "/catalog/?q=demograph", false, 200, []string{"Synthea patients", "1 dataset found"}, []string{"Diabetes cohort"}},
 			{"live search fragment", "/catalog/?q=diab", true, 200, []string{`id="catalog-results"`, "Diabetes cohort"}, []string{"<h1>Catalog</h1>", "Synthea patients"}},
-			{"DUO filter", "/catalog/?duo=IRB", false, 200, []string{"Diabetes cohort", `value="IRB" checked`}, []string{">Synthea patients<"}},
+			{"DUO filter", "/catalog/?duo=IRB", false, 200, []string{"Diabetes cohort", `value="IRB" checked`, "<details open>"}, []string{">Synthea patients<"}},
 			{"price range", "/catalog/?price_max=0.1", false, 200, []string{"Synthea patients"}, []string{">Diabetes cohort<"}},
 			{"rows and type", "/catalog/?rows_min=1&type=patients&publisher=alice%27s+clinic", false, 200, []string{"2 datasets found"}, nil},
 			{"sort by price", "/catalog/?sort=price_desc", false, 200, []string{"Diabetes cohort"}, nil},
