@@ -15,9 +15,11 @@ func newPluginsCmd(c *cli) *cobra.Command {
 	var dirs []string
 	cmd := &cobra.Command{
 		Use:   "plugins",
-		Short: "List, trust and untrust anonymizer plugins",
+		Short: "List, trust and untrust anonymizer and trial recorder plugins",
 		Long: `Plugins are programs medmarket runs in their own process: the built-in
-transforms, and third-party plugins from <data dir>/plugins or --plugins DIR.
+transforms and trial recorders (form, csv, odm), and third-party plugins from
+<data dir>/plugins or --plugins DIR: anonymizers (pipeline steps) and
+recorders ("trial import --recorder NAME").
 A third-party plugin runs only once trusted: "trust" pins its binary by
 SHA-256 in <data dir>/trusted-plugins.json, and a changed binary is refused
 until trusted again.`,
@@ -53,7 +55,7 @@ until trusted again.`,
 					return enc.Encode(infos)
 				}
 				tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "NAME\tSTATE\tVERSION\tSHA-256\tPATH")
+				fmt.Fprintln(tw, "NAME\tKIND\tSTATE\tVERSION\tSHA-256\tPATH")
 				for _, i := range infos {
 					sum := i.SHA256
 					if sum == "" {
@@ -63,7 +65,11 @@ until trusted again.`,
 					if path == "" {
 						path = "(this binary)"
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", i.Name, i.State, orDash(i.Version), sum, path)
+					kinds := make([]string, len(i.Kinds))
+					for k, kind := range i.Kinds {
+						kinds[k] = string(kind)
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", i.Name, orDash(strings.Join(kinds, ",")), i.State, orDash(i.Version), sum, path)
 				}
 				return tw.Flush()
 			})
@@ -74,7 +80,7 @@ until trusted again.`,
 	var name string
 	trust := &cobra.Command{
 		Use:   "trust PATH [--name NAME]",
-		Short: "Pin a plugin binary by its SHA-256 so pipelines may use it",
+		Short: "Pin a plugin binary by its SHA-256 so pipelines and trial imports may use it",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withAnonymizer(cmd, func(a *app.Anonymizer) error {
@@ -87,7 +93,7 @@ until trusted again.`,
 			})
 		},
 	}
-	trust.Flags().StringVar(&name, "name", "", "name pipelines call the plugin by (default: the name it gives itself)")
+	trust.Flags().StringVar(&name, "name", "", "name pipelines and --recorder call the plugin by (default: the name it gives itself)")
 
 	untrust := &cobra.Command{
 		Use:   "untrust NAME",

@@ -214,13 +214,15 @@ func newTrialImportCmd(c *cli) *cobra.Command {
 	var as, recorder, in, mapFile string
 	var dryRun bool
 	cmd := &cobra.Command{
-		Use:   "import TRIAL --as NAME --recorder odm|csv --in FILE [--map CONFIG]",
+		Use:   "import TRIAL --as NAME --recorder odm|csv|PLUGIN --in FILE [--map CONFIG]",
 		Short: "Record every step of a CDISC ODM 1.3.2 or CSV file, all or none",
 		Long: `Import steps with a recorder: odm (CDISC ODM 1.3.2 ClinicalData; AuditRecord and
 Signature give who, when, why and the signature meaning) or csv (one step per
 row). --map is a JSON object or key=value lines: for csv the column mapping
 (type, subject, meaning, corrects, reason, actor, at, key, data, default_type,
-default_meaning), for odm type.<FormOID>=<step type> and default_type. A
+default_meaning), for odm type.<FormOID>=<step type> and default_type.
+--recorder may also name a trusted third-party recorder plugin ("medmarket
+plugins trust PATH"); it runs isolated, pinned by its SHA-256. A
 malformed file or any refused step appends nothing and names the row or element.
 --dry-run shows the steps without recording them.`,
 		Args: cobra.ExactArgs(1),
@@ -268,7 +270,7 @@ malformed file or any refused step appends nothing and names the row or element.
 		},
 	}
 	cmd.Flags().StringVar(&as, "as", "", "the sponsor's account, which signs the steps")
-	cmd.Flags().StringVar(&recorder, "recorder", "", "recorder: "+strings.Join(trials.RecorderNames(), ", "))
+	cmd.Flags().StringVar(&recorder, "recorder", "", "recorder: "+strings.Join(trials.RecorderNames(), ", ")+", or a trusted recorder plugin")
 	cmd.Flags().StringVar(&in, "in", "", "the file to import")
 	cmd.Flags().StringVar(&mapFile, "map", "", "recorder config: JSON object or key=value lines")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "show the steps and their problems; record nothing")

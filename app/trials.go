@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -15,6 +17,7 @@ import (
 	"github.com/medmarket/medmarket/marketplace/ledger"
 	"github.com/medmarket/medmarket/marketplace/trials"
 	"github.com/medmarket/medmarket/marketplace/vault"
+	"github.com/medmarket/medmarket/plugins"
 )
 
 // trialService is an App's trial service, opened on first use.
@@ -134,14 +137,55 @@ func (a *App) RecordTrialSteps(ctx context.Context, c Credentials, ref string, i
 	return es, err
 }
 
-// ParseTrialImport reads a source file with the named recorder (form, csv,
-// odm, or one a plugin registered). It appends nothing.
+// ParseTrialImport reads a source file with the named recorder: a built-in
+// (form, csv, odm) or a trusted third-party recorder plugin, run by a plugin
+// host for this call (pinned by SHA-256, isolated, under deadlines). It
+// appends nothing.
 func (a *App) ParseTrialImport(ctx context.Context, recorder string, r io.Reader, cfg trials.RecorderConfig) ([]trials.StepInput, error) {
-	rec, err := trials.LookupRecorder(recorder)
+	if rec, err := trials.LookupRecorder(recorder); err == nil {
+		return rec.Parse(ctx, r, cfg)
+	}
+	h, err := plugins.NewHost(plugins.Options{DataDir: a.dataDir})
 	if err != nil {
 		return nil, err
 	}
-	return rec.Parse(ctx, r, cfg)
+	defer h.Close()
+	rec, err := trials.FindRecorder(recorder, pluginRecorders{h})
+	if err != nil {
+		return nil, engineError("Recorder "+recorder, err)
+	}
+	ins, err := rec.Parse(ctx, r, cfg)
+	if err != nil {
+		return nil, engineError("Recorder "+recorder, err)
+	}
+	return ins, nil
+}
+
+// pluginRecorders are the trusted recorder plugins of a host, for
+// trials.FindRecorder.
+type pluginRecorders struct{ h *plugins.Host }
+
+func (p pluginRecorders) Recorder(name string) (trials.Recorder, bool, error) {
+	return p.h.TrustedRecorder(name)
+}
+
+func (p pluginRecorders) Names() ([]string, error) { return p.h.TrustedRecorderNames() }
+
+// TrialRecorderNames lists the recorders an import may name: the built-ins
+// and the trusted recorder plugins.
+func (a *App) TrialRecorderNames() []string {
+	names := trials.RecorderNames()
+	list, err := (plugins.TrustStore{Path: filepath.Join(a.dataDir, plugins.TrustFile)}).Load()
+	if err != nil {
+		return names
+	}
+	for _, e := range list {
+		if slices.Contains(e.Kinds, plugins.KindRecorder) && !slices.Contains(names, e.Name) {
+			names = append(names, e.Name)
+		}
+	}
+	sort.Strings(names)
+	return names
 }
 
 // PreviewTrialSteps shows how inputs would be recorded in trial ref as c's

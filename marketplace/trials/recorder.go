@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -89,6 +90,39 @@ func LookupRecorder(name string) (Recorder, error) {
 		return r, nil
 	}
 	return nil, marketplace.Errorf(marketplace.EINVALID, "Recorder %q: not one of %s.", name, strings.Join(recorderNamesLocked(), ", "))
+}
+
+// RecorderSource finds recorders besides the registered ones: the app
+// passes the plugin host's trusted recorder plugins, so this package needs
+// no plugin code.
+type RecorderSource interface {
+	// Recorder returns the recorder called name, if the source has one.
+	Recorder(name string) (Recorder, bool, error)
+	// Names lists the source's recorders, sorted.
+	Names() ([]string, error)
+}
+
+// FindRecorder returns the registered recorder called name, else the one
+// more has by that name (more may be nil). The EINVALID error of an
+// unknown name lists every recorder of both.
+func FindRecorder(name string, more RecorderSource) (Recorder, error) {
+	if r, err := LookupRecorder(name); err == nil || more == nil {
+		return r, err
+	}
+	r, ok, err := more.Recorder(name)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		return r, nil
+	}
+	names := RecorderNames()
+	if extra, err := more.Names(); err == nil {
+		names = append(names, extra...)
+		sort.Strings(names)
+		names = slices.Compact(names)
+	}
+	return nil, marketplace.Errorf(marketplace.EINVALID, "Recorder %q: not one of %s.", name, strings.Join(names, ", "))
 }
 
 // RecorderNames lists the registered recorders, sorted.

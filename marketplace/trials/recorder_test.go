@@ -258,3 +258,31 @@ func TestDecodeLeaf_refusesNonCanonicalLeaves(t *testing.T) {
 		}
 	}
 }
+
+type fakeSource map[string]Recorder
+
+func (f fakeSource) Recorder(name string) (Recorder, bool, error) {
+	r, ok := f[name]
+	return r, ok, nil
+}
+func (f fakeSource) Names() ([]string, error) {
+	var n []string
+	for k := range f {
+		n = append(n, k)
+	}
+	return n, nil
+}
+
+func TestFindRecorder_builtinsFirstThenTheSource(t *testing.T) {
+	src := fakeSource{"jsonl": FormRecorder{}, "odm": CSVRecorder{}}
+	if r, err := FindRecorder("odm", src); err != nil || r.Name() != "odm" {
+		t.Fatalf("odm: %v, %v (a source must not shadow a built-in)", r, err)
+	}
+	if r, err := FindRecorder("jsonl", src); err != nil || r == nil {
+		t.Fatalf("jsonl: %v, %v", r, err)
+	}
+	_, err := FindRecorder("nope", src)
+	wantErr(t, err, marketplace.EINVALID, "csv, form, jsonl, odm.")
+	_, err = FindRecorder("nope", nil)
+	wantErr(t, err, marketplace.EINVALID, "csv, form, odm")
+}
