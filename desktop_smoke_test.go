@@ -125,10 +125,13 @@ func TestDesktop_windowShowsPageAndBoundMethodWorks(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// The patient's account exists; the window asks for its passphrase once.
-	if _, _, err := runCmd(t, map[string]string{envData: dir, envPassphrase: "open sesame", envLightScrypt: "1"}, "account", "new", "--name", "patient"); err != nil {
-		t.Fatal(err)
-	}
+	// The patient's account exists, with a dataset listed; the window asks
+	// for its passphrase once.
+	env := map[string]string{envData: dir, envPassphrase: "open sesame", envLightScrypt: "1"}
+	mustRun(t, env, "account", "new", "--name", "patient")
+	mustRun(t, env, "chain", "fund", "patient", "1")
+	mustRun(t, env, "publish", "--as", "patient", "--in", patientsCSV, "--preset", "safe-harbor",
+		"--title", "Synthea patients for the desktop", "--price", "0.01", "--terms", "HMB")
 
 	cmd := exec.Command(bin, "desktop", "--data", dir, "--log-level", "debug")
 	cmd.Env = []string{"DISPLAY=" + display, "HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}
@@ -188,6 +191,15 @@ func TestDesktop_windowShowsPageAndBoundMethodWorks(t *testing.T) {
 	})
 	time.Sleep(500 * time.Millisecond)
 	screenshot(t, display, "desktop-mydata.png")
+
+	// The catalog (Alt+C, the Catalog link's access key) shows the listing.
+	x(t, display, "xdotool", "windowfocus", "--sync", win)
+	x(t, display, "xdotool", "key", "alt+c")
+	waitFor(t, "the catalog with the listing", 10*time.Second, func() bool {
+		return strings.Contains(logs.String(), `msg="catalog search" q="" results=1 total=1`)
+	})
+	time.Sleep(time.Second)
+	screenshot(t, display, "desktop-catalog.png")
 
 	// SIGTERM closes the window and the data dir cleanly.
 	cmd.Process.Signal(syscall.SIGTERM)

@@ -180,6 +180,7 @@ func handleCatalog(logger *slog.Logger, svc Service) http.Handler {
 		f, err := q.filter()
 		if err == nil {
 			v.Listings, v.Total, err = svc.Search(r.Context(), f)
+			logger.Debug("catalog search", "q", f.Query, "results", len(v.Listings), "total", v.Total)
 		}
 		if err != nil {
 			if code := marketplace.ErrorCode(err); code != marketplace.EINVALID {
