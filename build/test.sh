@@ -36,11 +36,13 @@ fi
 
 step "geth (for the JSON-RPC tests)"
 gobin="$(go env GOPATH)/bin"
-if [ ! -x "$gobin/geth" ] || ! "$gobin/geth" version 2>/dev/null | grep -q '^Version: 1.17.8'; then
+geth_version=$("$gobin/geth" version 2>/dev/null || true) # whole output: no early-closed pipe
+if ! grep -q '^Version: 1.17.8' <<<"$geth_version"; then
   go install github.com/ethereum/go-ethereum/cmd/geth@v1.17.8
+  geth_version=$("$gobin/geth" version)
 fi
 export MEDMARKET_GETH="$gobin/geth"
-"$MEDMARKET_GETH" version | head -2
+grep '^Version' <<<"$geth_version"
 
 step "generated code is up to date"
 # The module supports Go 1.25: a dependency bump must not raise it silently.
