@@ -143,6 +143,7 @@ func (c *RecorderGRPCClient) Parse(ctx context.Context, r io.Reader, cfg trials.
 	for {
 		m, err := stream.Recv()
 		if err != nil {
+			cancel() // unblock the sender
 			if serr := <-sendErr; serr != nil {
 				return nil, serr
 			}
@@ -427,6 +428,9 @@ func BuiltinRecorderNames() []string { return slices.Clone(builtinRecorderNames)
 // IsBuiltinRecorder reports whether name is a built-in recorder.
 func IsBuiltinRecorder(name string) bool { return slices.Contains(builtinRecorderNames, name) }
 
+// builtinRecorderVersion is the built-in recorders' version in listings.
+const builtinRecorderVersion = "1.0.0"
+
 // builtinRecorderInfo describes the built-in recorders.
 var builtinRecorderInfo = map[string]RecorderDescriptor{
 	"form": {Formats: []string{"application/x-www-form-urlencoded"}, Summary: "the UI's step form: one step"},
@@ -445,7 +449,7 @@ func BuiltinRecorder(name string) (Recorder, error) {
 		return nil, err
 	}
 	d := builtinRecorderInfo[name]
-	d.Name, d.Version = name, marketplace.StepFormat
+	d.Name, d.Version = name, builtinRecorderVersion
 	return StaticRecorder(describedRecorder{r, d}), nil
 }
 
