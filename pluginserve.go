@@ -7,12 +7,12 @@ import (
 )
 
 // newPluginServeCmd is the hidden command the plugin host runs to isolate a
-// built-in transform: "medmarket plugin-serve NAME" serves it as a plugin
+// built-in transform or trial recorder: "medmarket plugin-serve NAME" serves it as a plugin
 // over go-plugin's handshake (it refuses to run when not started by a host).
 func newPluginServeCmd(c *cli) *cobra.Command {
 	return &cobra.Command{
 		Use:    "plugin-serve NAME",
-		Short:  "Serve a built-in transform as a plugin (run by the plugin host)",
+		Short:  "Serve a built-in transform or recorder as a plugin (run by the plugin host)",
 		Hidden: true,
 		Args:   cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -35,6 +35,7 @@ type TrialService interface {
 	ExportTrial(ctx context.Context, ref string) (*trials.Export, error)
 	VerifyTrialLog(ctx context.Context, ref string) (*trials.Report, error)
 	VerifyTrialExport(ctx context.Context, e *trials.Export) (*trials.Report, error)
+	TrialRecorderNames() []string
 }
 
 // trialsOf returns the trial service the application offers, or one that
@@ -52,6 +53,7 @@ type noTrials struct{}
 var errNoTrials = marketplace.Errorf(marketplace.EUNAVAILABLE, "Trials are not available on this node.")
 
 func (noTrials) Trials(context.Context) ([]app.TrialSummary, error) { return nil, nil }
+func (noTrials) TrialRecorderNames() []string                       { return nil }
 func (noTrials) Trial(context.Context, string) (app.TrialSummary, error) {
 	return app.TrialSummary{}, errNoTrials
 }
@@ -208,7 +210,7 @@ func handleTrialView(logger *slog.Logger, svc TrialService) http.Handler {
 			renderError(w, r, logger, err)
 			return
 		}
-		v := trialView{T: t, Steps: steps, Filter: f, Subject: subject}
+		v := trialView{T: t, Steps: steps, Filter: f, Subject: subject, Recorders: svc.TrialRecorderNames()}
 		render(w, r, logger, http.StatusOK, page{Title: t.Identifier, Section: "trials", Content: trialPage(v)})
 	})
 }
