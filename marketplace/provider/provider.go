@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -119,6 +120,25 @@ type Provider struct {
 	Key      *ecdsa.PublicKey // the node key, published at PathKey
 	Backend  Backend
 	Now      func() time.Time // nil: time.Now
+	// MaxBlobBytes bounds an uploaded blob (0: DefaultMaxBlobBytes).
+	MaxBlobBytes int64
+
+	// Key deliveries: from a key pre-wrapped to the buyer, or wrapped on demand.
+	prewrapped, onDemand atomic.Uint64
+}
+
+// PreWrapper is the optional part of a Backend that keeps dataset keys
+// wrapped ahead of time to buyers (from their buy transactions).
+type PreWrapper interface {
+	// PreWrappedKey returns the dataset key of content wrapped to who for
+	// listing id, if the node prepared one.
+	PreWrappedKey(ctx context.Context, id uint64, who common.Address, content common.Hash) ([]byte, bool)
+}
+
+// Deliveries returns how many keys were delivered pre-wrapped and how many
+// wrapped on demand.
+func (p *Provider) Deliveries() (prewrapped, onDemand uint64) {
+	return p.prewrapped.Load(), p.onDemand.Load()
 }
 
 // Delivery is what a licensed buyer receives: the blob and the dataset key
@@ -177,7 +197,7 @@ func (p *Provider) Authorize(ctx context.Context, sr SignedRequest) (common.Addr
 // Download authorizes the request and delivers the blob and the wrapped key.
 // The caller closes Delivery.Blob.
 func (p *Provider) Download(ctx context.Context, sr SignedRequest) (*Delivery, error) {
-	_, pub, err := p.Authorize(ctx, sr)
+	who, pub, err := p.Authorize(ctx, sr)
 	if err != nil {
 		return nil, err
 	}
@@ -185,13 +205,22 @@ func (p *Provider) Download(ctx context.Context, sr SignedRequest) (*Delivery, e
 	if err != nil {
 		return nil, err
 	}
-	dk, err := p.Backend.DatasetKey(ctx, content)
-	if err != nil {
-		return nil, err
+	var wrapped []byte
+	if pw, ok := p.Backend.(PreWrapper); ok {
+		if w, ok := pw.PreWrappedKey(ctx, sr.ListingID, who, content); ok {
+			wrapped = w
+			p.prewrapped.Add(1)
+		}
 	}
-	wrapped, err := vault.WrapKey(dk, pub)
-	if err != nil {
-		return nil, err
+	if wrapped == nil {
+		dk, err := p.Backend.DatasetKey(ctx, content)
+		if err != nil {
+			return nil, err
+		}
+		if wrapped, err = vault.WrapKey(dk, pub); err != nil {
+			return nil, err
+		}
+		p.onDemand.Add(1)
 	}
 	blob, size, err := p.Backend.OpenBlob(ctx, content)
 	if err != nil {

@@ -160,3 +160,61 @@ func (s *Store) Card(ctx context.Context, metadata common.Hash) ([]byte, error) 
 	}
 	return []byte(v), nil
 }
+
+// Keys of pre-wrapped keys (prefix "mk:"):
+//
+//	mk:bkey:<listing, 20 digits>:<buyer>  BuyerKey: a dataset key wrapped to a buyer
+//	mk:prewrap:block                      the last block whose purchases were handled
+const (
+	buyerKeyPrefix = "mk:bkey:"
+	prewrapCursor  = "mk:prewrap:block"
+)
+
+// BuyerKey is a dataset key wrapped ahead of time (ECIES) to a buyer's
+// public key, recovered from its buy transaction: the key is ready when the
+// buyer's node comes to download, even long after.
+type BuyerKey struct {
+	ListingID   uint64         `json:"listing_id"`
+	Buyer       common.Address `json:"buyer"`
+	ContentHash common.Hash    `json:"content_hash"`
+	Wrapped     []byte         `json:"wrapped"`
+	TxHash      common.Hash    `json:"tx_hash"` // the buy transaction the public key came from
+	Created     time.Time      `json:"created"`
+}
+
+func buyerKeyKey(id uint64, buyer common.Address) string {
+	return fmt.Sprintf("%s%020d:%s", buyerKeyPrefix, id, buyer.Hex())
+}
+
+// PutBuyerKey stores a pre-wrapped key (replacing any earlier one).
+func (s *Store) PutBuyerKey(ctx context.Context, k BuyerKey) error {
+	if k.ListingID == 0 || k.Buyer == (common.Address{}) || len(k.Wrapped) == 0 {
+		return marketplace.Errorf(marketplace.EINVALID, "Buyer key record needs a listing, a buyer and a wrapped key.")
+	}
+	return s.db.Update(func(tx *buntdb.Tx) error { return setJSON(tx, buyerKeyKey(k.ListingID, k.Buyer), k) })
+}
+
+// BuyerKey returns the key pre-wrapped to buyer for listing id, ENOTFOUND if none.
+func (s *Store) BuyerKey(ctx context.Context, id uint64, buyer common.Address) (BuyerKey, error) {
+	var k BuyerKey
+	err := s.db.View(func(tx *buntdb.Tx) error { return getJSON(tx, buyerKeyKey(id, buyer), &k) })
+	if errors.Is(err, buntdb.ErrNotFound) {
+		return k, marketplace.Errorf(marketplace.ENOTFOUND, "No key pre-wrapped to %s for listing %d.", buyer.Hex(), id)
+	}
+	return k, err
+}
+
+// PrewrapBlock returns the last block whose purchases were handled (0: none).
+func (s *Store) PrewrapBlock(ctx context.Context) (uint64, error) {
+	var n uint64
+	err := s.db.View(func(tx *buntdb.Tx) error { return getJSON(tx, prewrapCursor, &n) })
+	if errors.Is(err, buntdb.ErrNotFound) {
+		return 0, nil
+	}
+	return n, err
+}
+
+// SetPrewrapBlock records the last block whose purchases were handled.
+func (s *Store) SetPrewrapBlock(ctx context.Context, n uint64) error {
+	return s.db.Update(func(tx *buntdb.Tx) error { return setJSON(tx, prewrapCursor, n) })
+}

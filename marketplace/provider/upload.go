@@ -1,0 +1,218 @@
+package provider
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/vault"
+)
+
+// PathBlobs is where a publisher uploads a dataset to a hub: POST an
+// upload envelope followed by the encrypted blob (see Client.Upload).
+const PathBlobs = "provider/v1/blobs"
+
+// HeaderEnvelopeLength is the length of the JSON envelope (a SignedUpload)
+// that opens an upload's body; the blob's bytes follow it.
+const HeaderEnvelopeLength = "X-Medmarket-Envelope-Length"
+
+// DefaultMaxBlobBytes bounds an uploaded blob when Provider.MaxBlobBytes is 0.
+const DefaultMaxBlobBytes = 1 << 30
+
+// maxEnvelopeBytes bounds an upload's envelope: the card (base64) and the
+// wrapped key, with room for the rest.
+const maxEnvelopeBytes = marketplace.MaxCardBytes*4/3 + 64<<10
+
+// Upload is what a publisher signs to hand a dataset to a hub: the blob
+// (by its SHA-256, the content hash listed on chain), the card (by hash, the
+// metadata hash listed on chain) and the dataset key wrapped to the hub's
+// node key (by hash), for one chain and contract, once (nonce), before expiry.
+type Upload struct {
+	ChainID      uint64         `json:"chain_id"`
+	Contract     common.Address `json:"contract"`
+	Seller       common.Address `json:"seller"`
+	ContentHash  common.Hash    `json:"content_hash"`  // SHA-256 of the blob
+	MetadataHash common.Hash    `json:"metadata_hash"` // as listed on chain
+	CardHash     common.Hash    `json:"card_hash"`     // SHA-256 of the card bytes sent
+	KeyHash      common.Hash    `json:"key_hash"`      // SHA-256 of the wrapped key sent
+	Size         int64          `json:"size"`          // blob bytes
+	Nonce        string         `json:"nonce"`
+	Expiry       int64          `json:"expiry"`
+}
+
+// Message returns the exact text the publisher signs (EIP-191).
+func (u Upload) Message() []byte {
+	return fmt.Appendf(nil, "medmarket upload to a hub\nchain: %d\ncontract: %s\nseller: %s\ncontent: %s\nmetadata: %s\ncard: %s\nkey: %s\nsize: %d\nnonce: %s\nexpires: %d\n",
+		u.ChainID, u.Contract.Hex(), u.Seller.Hex(), u.ContentHash.Hex(), u.MetadataHash.Hex(), u.CardHash.Hex(), u.KeyHash.Hex(), u.Size, u.Nonce, u.Expiry)
+}
+
+// SignedUpload is the envelope of an upload: what was signed, the card and
+// the wrapped key it names, and the signature.
+type SignedUpload struct {
+	Upload
+	Card       []byte        `json:"card"`
+	WrappedKey []byte        `json:"wrapped_key"`
+	Signature  hexutil.Bytes `json:"signature"`
+}
+
+// NewUpload builds and signs an upload of a blob (content hash and size),
+// its encoded card and the dataset key wrapped to the hub, valid for
+// lifetime (at most MaxRequestLifetime).
+func NewUpload(chainID uint64, contract common.Address, content common.Hash, size int64, card, wrapped []byte,
+	s *vault.Signer, now time.Time, lifetime time.Duration) (SignedUpload, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return SignedUpload{}, err
+	}
+	u := Upload{ChainID: chainID, Contract: contract, Seller: s.Address(), ContentHash: content,
+		MetadataHash: marketplace.CardHash(card), CardHash: sha256.Sum256(card), KeyHash: sha256.Sum256(wrapped),
+		Size: size, Nonce: hex.EncodeToString(b), Expiry: now.Add(min(lifetime, MaxRequestLifetime)).Unix()}
+	sig, err := s.SignPersonal(u.Message())
+	if err != nil {
+		return SignedUpload{}, err
+	}
+	return SignedUpload{Upload: u, Card: card, WrappedKey: wrapped, Signature: sig}, nil
+}
+
+// Uploader is the optional part of a Backend that accepts uploads (a hub).
+type Uploader interface {
+	// StoreUpload stores an authorized upload as pending for its seller:
+	// it checks that the wrapped key opens with the node key and that the
+	// blob, read from blob, has u.Size bytes and SHA-256 u.ContentHash
+	// (EINVALID otherwise, storing nothing).
+	StoreUpload(ctx context.Context, u Upload, card, wrapped []byte, blob io.Reader) error
+}
+
+func (p *Provider) maxBlob() int64 {
+	if p.MaxBlobBytes > 0 {
+		return p.MaxBlobBytes
+	}
+	return DefaultMaxBlobBytes
+}
+
+// AuthorizeUpload checks an upload envelope: the signature is the seller's,
+// chain and contract are this provider's, the expiry is near and not past,
+// the nonce unused (it is used up here), the card and key are the ones
+// signed, the card is a valid card of its metadata hash, the size within
+// the limit. Refusals are EFORBIDDEN (signature, replay, expiry) or EINVALID.
+func (p *Provider) AuthorizeUpload(ctx context.Context, su SignedUpload) error {
+	now := time.Now
+	if p.Now != nil {
+		now = p.Now
+	}
+	pub, err := vault.RecoverPersonalKey(su.Message(), su.Signature)
+	if err != nil {
+		return marketplace.Wrap(marketplace.EFORBIDDEN, err, "Upload refused: the signature is malformed")
+	}
+	who := crypto.PubkeyToAddress(*pub)
+	switch {
+	case who != su.Seller:
+		return marketplace.Errorf(marketplace.EFORBIDDEN, "Upload refused: it is not signed by seller %s.", su.Seller.Hex())
+	case su.ChainID != p.ChainID:
+		return marketplace.Errorf(marketplace.EFORBIDDEN, "Upload refused: it is for chain %d, this hub serves chain %d.", su.ChainID, p.ChainID)
+	case su.Contract != p.Contract:
+		return marketplace.Errorf(marketplace.EFORBIDDEN, "Upload refused: it is for contract %s, this hub serves %s.", su.Contract.Hex(), p.Contract.Hex())
+	case common.Hash(sha256.Sum256(su.Card)) != su.CardHash:
+		return marketplace.Errorf(marketplace.EINVALID, "Upload refused: the card sent is not the card signed.")
+	case common.Hash(sha256.Sum256(su.WrappedKey)) != su.KeyHash || len(su.WrappedKey) == 0:
+		return marketplace.Errorf(marketplace.EINVALID, "Upload refused: the wrapped key sent is not the key signed.")
+	case su.Size <= 0 || su.Size > p.maxBlob():
+		return marketplace.Errorf(marketplace.EINVALID, "Upload refused: the blob's size %d is not within 1..%d bytes.", su.Size, p.maxBlob())
+	}
+	if _, err := marketplace.DecodeCard(su.Card, su.MetadataHash); err != nil {
+		return marketplace.Wrap(marketplace.EINVALID, err, "Upload refused: the card does not match its metadata hash or is not valid")
+	}
+	exp := time.Unix(su.Expiry, 0)
+	t := now()
+	if !exp.After(t) {
+		return marketplace.Errorf(marketplace.EFORBIDDEN, "Upload refused: it expired at %s; sign a new one.", exp.UTC().Format(time.RFC3339))
+	}
+	if exp.After(t.Add(MaxRequestLifetime + clockSkew)) {
+		return marketplace.Errorf(marketplace.EFORBIDDEN, "Upload refused: its expiry is more than %s ahead.", MaxRequestLifetime)
+	}
+	return p.Backend.UseNonce(ctx, who, su.Nonce, exp)
+}
+
+// Upload authorizes an upload and hands it to the backend to store.
+func (p *Provider) Upload(ctx context.Context, su SignedUpload, blob io.Reader) error {
+	up, ok := p.Backend.(Uploader)
+	if !ok {
+		return marketplace.Errorf(marketplace.EFORBIDDEN, "This node does not accept uploads.")
+	}
+	if err := p.AuthorizeUpload(ctx, su); err != nil {
+		return err
+	}
+	return up.StoreUpload(ctx, su.Upload, su.Card, su.WrappedKey, io.LimitReader(blob, su.Size+1))
+}
+
+// UploadResult is the hub's answer to an accepted upload.
+type UploadResult struct {
+	ContentHash common.Hash `json:"content_hash"`
+	Status      string      `json:"status"` // "pending": served once listed on chain by the seller
+}
+
+// handleUpload handles POST /provider/v1/blobs.
+func (p *Provider) handleUpload(w http.ResponseWriter, r *http.Request, log *slog.Logger) error {
+	n, err := strconv.Atoi(r.Header.Get(HeaderEnvelopeLength))
+	if err != nil || n <= 0 || n > maxEnvelopeBytes {
+		return marketplace.Errorf(marketplace.EINVALID, "Upload: header %s must give the envelope's length (at most %d bytes).", HeaderEnvelopeLength, maxEnvelopeBytes)
+	}
+	body := bufio.NewReader(http.MaxBytesReader(w, r.Body, int64(n)+p.maxBlob()+1))
+	env := make([]byte, n)
+	if _, err := io.ReadFull(body, env); err != nil {
+		return marketplace.Wrap(marketplace.EINVALID, err, "Upload: the envelope is truncated")
+	}
+	var su SignedUpload
+	dec := json.NewDecoder(bytes.NewReader(env))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&su); err != nil {
+		return marketplace.Wrap(marketplace.EINVALID, err, "Upload: not a valid envelope")
+	}
+	if err := p.Upload(r.Context(), su, body); err != nil {
+		log.Info("upload refused", "seller", su.Seller, "content", su.ContentHash, "err", err)
+		return err
+	}
+	log.Info("upload accepted", "seller", su.Seller, "content", su.ContentHash, "bytes", su.Size)
+	writeJSON(w, http.StatusOK, UploadResult{ContentHash: su.ContentHash, Status: "pending"})
+	return nil
+}
+
+// Upload sends a signed upload and its blob (size bytes) to a hub.
+func (c *Client) Upload(ctx context.Context, base string, su SignedUpload, blob io.Reader) (UploadResult, error) {
+	var out UploadResult
+	env, err := json.Marshal(su)
+	if err != nil {
+		return out, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, join(base, PathBlobs), io.MultiReader(bytes.NewReader(env), blob))
+	if err != nil {
+		return out, marketplace.Wrap(marketplace.EINVALID, err, "provider URL %q", base)
+	}
+	req.ContentLength = int64(len(env)) + su.Size
+	req.Header.Set("Content-Type", "application/octet-stream")
+	req.Header.Set(HeaderEnvelopeLength, strconv.Itoa(len(env)))
+	res, err := c.do(req, base)
+	if err != nil {
+		return out, err
+	}
+	defer res.Body.Close()
+	if err := json.NewDecoder(io.LimitReader(res.Body, 64<<10)).Decode(&out); err != nil {
+		return out, marketplace.Wrap(marketplace.EUNAVAILABLE, err, "provider %s sent no valid answer to the upload", base)
+	}
+	return out, nil
+}
