@@ -92,6 +92,14 @@ func (wailsDialogs) OpenFile(ctx context.Context, title string, patterns []app.F
 	return wailsruntime.OpenFileDialog(ctx, wailsruntime.OpenDialogOptions{Title: title, Filters: filters})
 }
 
+func (wailsDialogs) SaveFile(ctx context.Context, title, name string, patterns []app.FilePattern) (string, error) {
+	filters := make([]wailsruntime.FileFilter, len(patterns))
+	for i, p := range patterns {
+		filters[i] = wailsruntime.FileFilter{DisplayName: p.Name, Pattern: p.Pattern}
+	}
+	return wailsruntime.SaveFileDialog(ctx, wailsruntime.SaveDialogOptions{Title: title, DefaultFilename: name, Filters: filters, CanCreateDirectories: true})
+}
+
 // wailsLogger sends Wails' own log lines to the node's slog logger.
 type wailsLogger struct{ log *slog.Logger }
 

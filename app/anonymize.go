@@ -456,3 +456,218 @@ func engineError(what string, err error) error {
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }
+
+// PreviewRequest asks for a look at a records file before publishing it:
+// its first rows with suggested column roles and, when Preset is set, a dry
+// run of the preset with the roles the user changed (nothing is written).
+type PreviewRequest struct {
+	// Path is a local file; Reader, when set, is read instead (Name names it).
+	Path   string
+	Reader io.Reader
+	Name   string
+	Format string // "csv", "fhir" or "" (by the name's extension)
+	Table  string // for a FHIR input: the resource table ("" for the first)
+	// Preset, when set, runs that preset on the table.
+	Preset string
+	// Roles maps a column to the role the user chose ("insensitive",
+	// "direct", "quasi", "sensitive"); roles equal to the suggestion are
+	// ignored.
+	Roles map[string]string
+	// Rows is how many first rows to return (0: 5).
+	Rows int
+}
+
+// ColumnSuggestion is the role medmarket suggests for a column.
+type ColumnSuggestion struct {
+	Column    string
+	Role      string
+	Transform string // "drop", "pseudonymize", "zip3", "year", "top-code", "generalize" or "keep"
+	Reason    string
+}
+
+// PreviewVerdict is the policy gate's verdict on a dry run.
+type PreviewVerdict struct {
+	Pass    bool
+	Reasons []string
+}
+
+// PreviewResult is what PreviewAnonymization found.
+type PreviewResult struct {
+	Tables      []string // every table of the input
+	Table       string   // the table previewed
+	Columns     []string
+	Rows        [][]string // the first rows, as read
+	NumRows     int
+	Suggestions []ColumnSuggestion
+	// Roles are the user's roles that differ from the suggestions.
+	Roles map[string]string
+	// Report and Verdict are the dry run's, when a preset was given.
+	Report  *anonymize.Report
+	Verdict PreviewVerdict
+	Ran     bool
+}
+
+// ColumnRoles are the roles a column may be given, in the order to offer them.
+func ColumnRoles() []string {
+	return []string{anonymize.RoleInsensitive.String(), anonymize.RoleDirect.String(), anonymize.RoleQuasi.String(), anonymize.RoleSensitive.String()}
+}
+
+// PreviewAnonymization reads a records file and suggests column roles and,
+// with a preset, dry-runs it. Errors about the file, the preset, the roles
+// or the run are EINVALID with a reason for the user.
+func (a *App) PreviewAnonymization(ctx context.Context, req PreviewRequest) (PreviewResult, error) {
+	var res PreviewResult
+	tables, err := req.readTables()
+	if err != nil {
+		return res, err
+	}
+	var t *anonymize.Table
+	for _, tb := range tables {
+		res.Tables = append(res.Tables, tb.Name)
+		if t == nil && (tb.Name == req.Table || req.Table == "") {
+			t = tb
+		}
+	}
+	if t == nil {
+		return res, marketplace.Errorf(marketplace.EINVALID, "Table: choose one of %s.", strings.Join(res.Tables, ", "))
+	}
+	res.Table, res.Columns, res.NumRows = t.Name, t.Names(), t.NumRows()
+	n := req.Rows
+	if n <= 0 {
+		n = 5
+	}
+	for i := 0; i < t.NumRows() && i < n; i++ {
+		res.Rows = append(res.Rows, t.Row(i))
+	}
+	sugg := anonymize.Suggest(t)
+	for _, s := range sugg {
+		res.Suggestions = append(res.Suggestions, ColumnSuggestion{Column: s.Column, Role: s.Role.String(), Transform: s.Transform, Reason: s.Reason})
+	}
+	if res.Roles, err = roleOverrides(sugg, req.Roles); err != nil {
+		return res, err
+	}
+	if req.Preset == "" {
+		return res, nil
+	}
+	cfg, err := PresetConfig(req.Preset, res.Roles)
+	if err != nil {
+		return res, err
+	}
+	pipe, err := cfg.Build(anonymize.Env{})
+	var r *anonymize.Result
+	if err == nil {
+		r, err = pipe.Run(ctx, t)
+	}
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return res, err
+		}
+		msg := marketplace.ErrorMessage(err)
+		if marketplace.ErrorCode(err) == marketplace.EINTERNAL {
+			msg = err.Error() // the engine's reason, about the user's own data
+		}
+		return res, marketplace.Errorf(marketplace.EINVALID, "Anonymization failed: %s", msg)
+	}
+	res.Ran, res.Report = true, r.Report
+	res.Verdict = PreviewVerdict{Pass: r.Verdict.Pass, Reasons: r.Verdict.Reasons}
+	return res, nil
+}
+
+// readTables reads a preview's input into tables.
+func (req PreviewRequest) readTables() ([]*anonymize.Table, error) {
+	name := req.Name
+	if name == "" {
+		name = filepath.Base(req.Path)
+	}
+	in := req.Reader
+	if in == nil {
+		if req.Path == "" {
+			return nil, marketplace.Errorf(marketplace.EINVALID, "No file given.")
+		}
+		f, err := os.Open(req.Path)
+		if err != nil {
+			return nil, marketplace.Errorf(marketplace.EINVALID, "Cannot read %s: %v", name, errors.Unwrap(err))
+		}
+		defer f.Close()
+		in = f
+	}
+	format := strings.ToLower(req.Format)
+	if format == "" {
+		format = "csv"
+		if ext := strings.ToLower(filepath.Ext(name)); ext == ".json" || ext == ".ndjson" {
+			format = "fhir"
+		}
+	}
+	switch format {
+	case "fhir":
+		ts, err := anonymize.ReadFHIR(in, name)
+		if err != nil {
+			return nil, marketplace.Wrap(marketplace.EINVALID, err, "%s is not a readable FHIR Bundle", name)
+		}
+		if len(ts) == 0 {
+			return nil, marketplace.Errorf(marketplace.EINVALID, "%s holds no FHIR resources medmarket reads.", name)
+		}
+		return ts, nil
+	case "csv":
+		t, err := anonymize.ReadCSV(in, anonymize.CSVOptions{Name: strings.TrimSuffix(name, filepath.Ext(name))})
+		if err != nil {
+			return nil, marketplace.Wrap(marketplace.EINVALID, err, "%s is not a readable CSV file", name)
+		}
+		return []*anonymize.Table{t}, nil
+	}
+	return nil, marketplace.Errorf(marketplace.EINVALID, "Format %q: want csv or fhir.", req.Format)
+}
+
+// roleOverrides keeps the roles that differ from the suggestions, or
+// EINVALID for an unknown role or column.
+func roleOverrides(sugg []anonymize.Suggestion, roles map[string]string) (map[string]string, error) {
+	out := map[string]string{}
+	want := map[string]anonymize.Role{}
+	for _, s := range sugg {
+		want[s.Column] = s.Role
+	}
+	for col, v := range roles {
+		w, ok := want[col]
+		if !ok {
+			return nil, marketplace.Errorf(marketplace.EINVALID, "Column %q is not in the table.", col)
+		}
+		var role anonymize.Role
+		if err := role.UnmarshalText([]byte(v)); err != nil {
+			return nil, marketplace.Errorf(marketplace.EINVALID, "Column %s: unknown role %q.", col, v)
+		}
+		if role != w {
+			out[col] = role.String()
+		}
+	}
+	return out, nil
+}
+
+// PresetConfig is a preset's pipeline with the column roles the user
+// changed (quasi-identifiers get automatic hierarchies).
+func PresetConfig(preset string, roles map[string]string) (*anonymize.Config, error) {
+	cfg, err := anonymize.Preset(preset)
+	if err != nil {
+		return nil, marketplace.Errorf(marketplace.EINVALID, "Preset: choose one of %s.", strings.Join(anonymize.Presets(), ", "))
+	}
+	if len(roles) == 0 {
+		return cfg, nil
+	}
+	c := *cfg
+	c.Columns = map[string]anonymize.ColumnConfig{}
+	for k, v := range cfg.Columns {
+		c.Columns[k] = v
+	}
+	for col, v := range roles {
+		var role anonymize.Role
+		if err := role.UnmarshalText([]byte(v)); err != nil {
+			return nil, marketplace.Errorf(marketplace.EINVALID, "Column %s: unknown role %q.", col, v)
+		}
+		cc := c.Columns[col]
+		cc.Role = &role
+		if role == anonymize.RoleQuasi && cc.Hierarchy == nil {
+			cc.Hierarchy = &anonymize.HierarchySpec{Auto: "auto"}
+		}
+		c.Columns[col] = cc
+	}
+	return &c, nil
+}

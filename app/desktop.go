@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -13,6 +14,12 @@ import (
 // provides it through the Wails runtime.
 type FileDialogs interface {
 	OpenFile(ctx context.Context, title string, patterns []FilePattern) (string, error)
+}
+
+// SaveDialogs is the save dialog, which FileDialogs may also offer.
+type SaveDialogs interface {
+	// SaveFile asks where to save a file, suggesting name; "" when cancelled.
+	SaveFile(ctx context.Context, title, name string, patterns []FilePattern) (string, error)
 }
 
 // FilePattern is a named group of file name patterns, e.g. "CSV" *.csv.
@@ -73,4 +80,36 @@ func (d *Desktop) ChooseDataFile() (ChosenFile, error) {
 	}
 	d.log.Info("desktop: data file chosen", "path", f.Path, "size", f.Size, "format", f.Format)
 	return f, nil
+}
+
+// ChooseSaveFile shows the native save dialog for a downloaded dataset,
+// suggesting name (e.g. "cohort-7.csv"). It returns "" when the user
+// cancels. The page then asks the window-only route to write the decrypted
+// dataset there.
+func (d *Desktop) ChooseSaveFile(name string) (string, error) {
+	name = filepath.Base(strings.TrimSpace(name))
+	if name == "." || name == string(filepath.Separator) {
+		name = ""
+	}
+	pattern := "*"
+	if ext := filepath.Ext(name); ext != "" {
+		pattern = "*" + ext
+	}
+	sd, ok := d.dialogs.(SaveDialogs)
+	if !ok {
+		return "", errors.New("save file dialog: not available here")
+	}
+	path, err := sd.SaveFile(d.ctx, "Save the dataset", name, []FilePattern{
+		{Name: "Dataset (" + strings.TrimPrefix(pattern, "*.") + ")", Pattern: pattern},
+		{Name: "All files", Pattern: "*"},
+	})
+	if err != nil {
+		return "", fmt.Errorf("save file dialog: %w", err)
+	}
+	if path == "" {
+		d.log.Info("desktop: save cancelled")
+		return "", nil
+	}
+	d.log.Info("desktop: save path chosen", "path", path)
+	return path, nil
 }

@@ -1,14 +1,20 @@
 package frontend
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"html"
+	"io"
 	"log/slog"
 	"math/big"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/a-h/templ"
 
 	"github.com/medmarket/medmarket/anonymize"
 	"github.com/medmarket/medmarket/app"
@@ -438,4 +444,73 @@ func gwei(wei *big.Int) string {
 		return "0 gwei"
 	}
 	return chain.FormatEther(new(big.Int).Mul(wei, big.NewInt(1e9))) + " gwei"
+}
+
+// handleSaveDownload handles POST /catalog/{id}/save, in the desktop window
+// only: the page asked the native save dialog (Desktop.ChooseSaveFile) where
+// to put the dataset, and this writes the decrypted file there (app
+// Download with Out), answering with a status line. Elsewhere it is refused:
+// a browser gets the file as a download instead.
+func handleSaveDownload(logger *slog.Logger, svc Service, window bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !window {
+			renderError(w, r, logger, marketplace.Errorf(marketplace.EFORBIDDEN, "Saving to a path is only for the desktop app: use the download link."))
+			return
+		}
+		id, err := listingID(r)
+		if err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		who, ok := actorOf(r)
+		if !ok {
+			signInTo(w, r, fmt.Sprintf("/catalog/%d/", id))
+			return
+		}
+		if err := parseSmallForm(w, r); err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		path := r.PostForm.Get("path")
+		if path == "" || !filepath.IsAbs(path) {
+			renderComponent(w, r, logger, http.StatusUnprocessableEntity, saveStatus("Choose where to save the dataset again: no folder was given.", true))
+			return
+		}
+		path = filepath.Clean(path)
+		if filepath.Ext(path) == "" {
+			if l, err := svc.Listing(r.Context(), id); err == nil && l.Card != nil && l.Card.Format != "" {
+				path += "." + l.Card.Format
+			} else {
+				path += ".csv"
+			}
+		}
+		d, err := svc.Download(r.Context(), who, id, app.DownloadRequest{Out: path})
+		if err != nil {
+			code := marketplace.ErrorCode(err)
+			if code == marketplace.EINTERNAL {
+				renderError(w, r, logger, err)
+				return
+			}
+			renderComponent(w, r, logger, httpStatus(code), saveStatus(marketplace.ErrorMessage(err), true))
+			return
+		}
+		logger.Info("dataset saved", "listing", id, "path", path, "bytes", d.Bytes)
+		out := path
+		if d.Path != "" {
+			out = d.Path
+		}
+		renderComponent(w, r, logger, http.StatusOK, saveStatus(fmt.Sprintf("Saved %s (%d bytes, decrypted) to %s.", strings.ToUpper(d.Format), d.Bytes, out), false))
+	})
+}
+
+// saveStatus is the answer to a desktop save: where the file went, or why not.
+func saveStatus(msg string, problem bool) templ.Component {
+	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+		if problem {
+			_, err := fmt.Fprintf(w, `<p class="error" role="alert" id="save-status">%s</p>`, html.EscapeString(msg))
+			return err
+		}
+		_, err := fmt.Fprintf(w, `<p role="status" id="save-status">%s</p>`, html.EscapeString(msg))
+		return err
+	})
 }

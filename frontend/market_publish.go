@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -18,7 +19,6 @@ import (
 	"github.com/a-h/templ"
 	"github.com/ethereum/go-ethereum/common"
 
-	"github.com/medmarket/medmarket/anonymize"
 	"github.com/medmarket/medmarket/app"
 	"github.com/medmarket/medmarket/marketplace"
 )
@@ -39,6 +39,9 @@ type wizardUpload struct {
 	Format  string // "csv" or "fhir"
 	Size    int64
 	Created time.Time
+	// Local is a file the desktop window's user chose in place: it is read
+	// where it is and never deleted.
+	Local bool
 }
 
 // wizardStore holds the uploads in progress.
@@ -82,6 +85,27 @@ func (s *wizardStore) put(owner common.Address, name, format string, r io.Reader
 	return u, nil
 }
 
+// putLocal records a local file of owner (desktop window only) as an
+// upload without copying it.
+func (s *wizardStore) putLocal(owner common.Address, path, format string) (*wizardUpload, error) {
+	if !filepath.IsAbs(path) {
+		return nil, marketplace.Errorf(marketplace.EINVALID, "Choose the file again: the path %q is not absolute.", path)
+	}
+	fi, err := os.Stat(path)
+	if err != nil || !fi.Mode().IsRegular() {
+		return nil, marketplace.Errorf(marketplace.EINVALID, "%s cannot be read: choose the file again.", filepath.Base(path))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sweep()
+	var b [16]byte
+	rand.Read(b[:])
+	u := &wizardUpload{ID: hex.EncodeToString(b[:]), Owner: owner, Path: filepath.Clean(path), Name: filepath.Base(path),
+		Format: format, Size: fi.Size(), Created: time.Now(), Local: true}
+	s.uploads[u.ID] = u
+	return u, nil
+}
+
 // get returns owner's upload id, or ENOTFOUND (unknown, expired or another
 // account's: the same answer, so ids cannot be probed).
 func (s *wizardStore) get(owner common.Address, id string) (*wizardUpload, error) {
@@ -99,7 +123,9 @@ func (s *wizardStore) get(owner common.Address, id string) (*wizardUpload, error
 func (s *wizardStore) sweep() {
 	for id, u := range s.uploads {
 		if time.Since(u.Created) > wizardTTL {
-			os.Remove(u.Path)
+			if !u.Local {
+				os.Remove(u.Path)
+			}
 			delete(s.uploads, id)
 		}
 	}
@@ -109,64 +135,44 @@ func (s *wizardStore) drop(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if u, ok := s.uploads[id]; ok {
-		os.Remove(u.Path)
+		if !u.Local {
+			os.Remove(u.Path)
+		}
 		delete(s.uploads, id)
 	}
 }
 
-// readTables reads the upload into tables.
-func (u *wizardUpload) readTables() ([]*anonymize.Table, error) {
-	f, err := os.Open(u.Path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if u.Format == "fhir" {
-		ts, err := anonymize.ReadFHIR(f, u.Name)
-		if err != nil {
-			return nil, marketplace.Wrap(marketplace.EINVALID, err, "%s is not a readable FHIR Bundle", u.Name)
-		}
-		return ts, nil
-	}
-	t, err := anonymize.ReadCSV(f, anonymize.CSVOptions{Name: strings.TrimSuffix(u.Name, filepath.Ext(u.Name))})
-	if err != nil {
-		return nil, marketplace.Wrap(marketplace.EINVALID, err, "%s is not a readable CSV file", u.Name)
-	}
-	return []*anonymize.Table{t}, nil
+// previewer is the app use case behind the wizard's steps 2 and 3
+// (app.App.PreviewAnonymization).
+type previewer interface {
+	PreviewAnonymization(ctx context.Context, req app.PreviewRequest) (app.PreviewResult, error)
 }
 
-func pickTable(ts []*anonymize.Table, name string) (*anonymize.Table, error) {
-	var names []string
-	for _, t := range ts {
-		names = append(names, t.Name)
-		if t.Name == name || (name == "" && len(ts) == 1) {
-			return t, nil
-		}
+// preview runs svc's PreviewAnonymization on the upload.
+func (u *wizardUpload) preview(r *http.Request, svc Service, req app.PreviewRequest) (app.PreviewResult, error) {
+	p, ok := svc.(previewer)
+	if !ok {
+		return app.PreviewResult{}, marketplace.Errorf(marketplace.EUNAVAILABLE, "This node cannot preview anonymization.")
 	}
-	return nil, marketplace.Errorf(marketplace.EINVALID, "Table: choose one of %s.", strings.Join(names, ", "))
+	req.Path, req.Name, req.Format = u.Path, u.Name, u.Format
+	return p.PreviewAnonymization(r.Context(), req)
 }
 
 // wizardPreview is step 2: the first rows and the suggested roles.
 type wizardPreview struct {
-	U           *wizardUpload
-	Tables      []string
-	Table       string
-	Header      []string
-	Rows        [][]string
-	Suggestions []anonymize.Suggestion
-	NumRows     int
-	Preset      string
+	U      *wizardUpload
+	P      app.PreviewResult
+	Preset string
 }
 
 // wizardReport is step 3: the dry run's report and verdict, with the
 // listing form when the gate passes.
 type wizardReport struct {
-	U       *wizardUpload
-	Table   string
-	Preset  string
-	Report  *anonymize.Report
-	Verdict anonymize.Verdict
-	Form    listingForm
+	U      *wizardUpload
+	Table  string
+	Preset string
+	P      app.PreviewResult
+	Form   listingForm
 }
 
 // listingForm is step 4 as filled in.
@@ -208,59 +214,6 @@ func rolesOf(r *http.Request) map[string]string {
 		}
 	}
 	return m
-}
-
-// roleOverrides keeps the roles that differ from what medmarket suggests
-// for t's columns, or EINVALID for an unknown role or column.
-func roleOverrides(t *anonymize.Table, roles map[string]string) (map[string]string, error) {
-	out := map[string]string{}
-	sugg := map[string]anonymize.Role{}
-	for _, s := range anonymize.Suggest(t) {
-		sugg[s.Column] = s.Role
-	}
-	for col, v := range roles {
-		want, ok := sugg[col]
-		if !ok {
-			return nil, marketplace.Errorf(marketplace.EINVALID, "Column %q is not in the table.", col)
-		}
-		var role anonymize.Role
-		if err := role.UnmarshalText([]byte(v)); err != nil {
-			return nil, marketplace.Errorf(marketplace.EINVALID, "Column %s: unknown role %q.", col, v)
-		}
-		if role != want {
-			out[col] = role.String()
-		}
-	}
-	return out, nil
-}
-
-// wizardConfig is the preset with the roles the patient changed.
-func wizardConfig(preset string, roles map[string]string) (*anonymize.Config, error) {
-	cfg, err := anonymize.Preset(preset)
-	if err != nil {
-		return nil, marketplace.Errorf(marketplace.EINVALID, "Preset: choose one of %s.", strings.Join(anonymize.Presets(), ", "))
-	}
-	if len(roles) == 0 {
-		return cfg, nil
-	}
-	c := *cfg
-	c.Columns = map[string]anonymize.ColumnConfig{}
-	for k, v := range cfg.Columns {
-		c.Columns[k] = v
-	}
-	for col, v := range roles {
-		var role anonymize.Role
-		if err := role.UnmarshalText([]byte(v)); err != nil {
-			return nil, marketplace.Errorf(marketplace.EINVALID, "Column %s: unknown role %q.", col, v)
-		}
-		cc := c.Columns[col]
-		cc.Role = &role
-		if role == anonymize.RoleQuasi && cc.Hierarchy == nil {
-			cc.Hierarchy = &anonymize.HierarchySpec{Auto: "auto"}
-		}
-		c.Columns[col] = cc
-	}
-	return &c, nil
 }
 
 // request turns the form into a publish request (without the input).
@@ -310,12 +263,18 @@ func wizardFail(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 }
 
 // handlePublishUpload handles POST /mydata/publish/upload: stores the file
-// and answers with step 2, its first rows and suggested column roles.
-func handlePublishUpload(logger *slog.Logger, wz *wizardStore) http.Handler {
+// and answers with step 2, its first rows and suggested column roles. It
+// takes uploads only: a local path is for the desktop window's
+// /mydata/publish/local.
+func handlePublishUpload(logger *slog.Logger, svc Service, wz *wizardStore) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, _ := sessionFrom(r.Context())
 		if err := parseUpload(w, r); err != nil {
 			wizardFail(w, r, logger, err)
+			return
+		}
+		if r.FormValue("path") != "" {
+			wizardFail(w, r, logger, errLocalPath)
 			return
 		}
 		file, hdr, err := formFile(r, "file", "Records file")
@@ -324,54 +283,86 @@ func handlePublishUpload(logger *slog.Logger, wz *wizardStore) http.Handler {
 			return
 		}
 		defer file.Close()
-		format := r.FormValue("format")
-		switch format {
-		case "csv", "fhir":
-		default:
-			format = "csv"
-			if strings.EqualFold(filepath.Ext(hdr.Filename), ".json") {
-				format = "fhir"
-			}
-		}
-		u, err := wz.put(s.Address(), hdr.Filename, format, file)
+		u, err := wz.put(s.Address(), hdr.Filename, wizardFormat(r.FormValue("format"), hdr.Filename), file)
 		if err != nil {
 			renderError(w, r, logger, err)
 			return
 		}
-		renderPreview(w, r, logger, u, r.FormValue("table"))
+		renderPreview(w, r, logger, svc, u, r.FormValue("table"), false)
 	})
 }
 
-func renderPreview(w http.ResponseWriter, r *http.Request, logger *slog.Logger, u *wizardUpload, table string) {
-	ts, err := u.readTables()
+// errLocalPath refuses a local file path outside the desktop window.
+var errLocalPath = marketplace.Errorf(marketplace.EFORBIDDEN, "A file path is accepted only in the desktop app: upload the file instead.")
+
+// handlePublishLocal handles POST /mydata/publish/local, in the desktop
+// window only: the file the user chose in the native dialog
+// (Desktop.ChooseDataFile) is read where it is, so nothing is uploaded
+// through a form. With whole=1 it answers with the whole wizard (from My
+// data), else with step 2. Elsewhere it is refused: a browser's visitor
+// must not name files on the server's disk.
+func handlePublishLocal(logger *slog.Logger, svc Service, wz *wizardStore, window bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !window {
+			renderError(w, r, logger, errLocalPath)
+			return
+		}
+		s, _ := sessionFrom(r.Context())
+		if err := parseSmallForm(w, r); err != nil {
+			wizardFail(w, r, logger, err)
+			return
+		}
+		whole := r.PostForm.Get("whole") != ""
+		path := r.PostForm.Get("path")
+		u, err := wz.putLocal(s.Address(), path, wizardFormat(r.PostForm.Get("format"), path))
+		if err != nil {
+			if whole {
+				renderComponent(w, r, logger, httpStatus(marketplace.ErrorCode(err)), wizardPage(wizardUploadStep(marketplace.ErrorMessage(err))))
+				return
+			}
+			wizardFail(w, r, logger, err)
+			return
+		}
+		renderPreview(w, r, logger, svc, u, r.PostForm.Get("table"), whole)
+	})
+}
+
+// wizardFormat is the format chosen, else guessed from the file's name.
+func wizardFormat(format, name string) string {
+	switch format {
+	case "csv", "fhir":
+		return format
+	}
+	if strings.EqualFold(filepath.Ext(name), ".json") {
+		return "fhir"
+	}
+	return "csv"
+}
+
+// renderPreview answers with step 2 (inside the whole wizard if whole).
+func renderPreview(w http.ResponseWriter, r *http.Request, logger *slog.Logger, svc Service, u *wizardUpload, table string, whole bool) {
+	p, err := u.preview(r, svc, app.PreviewRequest{Table: table})
+	step := wizardPreviewStep(wizardPreview{U: u, P: p, Preset: "safe-harbor-k5"})
+	status := http.StatusOK
 	if err != nil {
-		wizardFail(w, r, logger, err)
+		code := marketplace.ErrorCode(err)
+		if code == marketplace.EINTERNAL || code == marketplace.EUNAVAILABLE {
+			renderError(w, r, logger, err)
+			return
+		}
+		step, status = wizardUploadStep(marketplace.ErrorMessage(err)), httpStatus(code)
+	}
+	if whole {
+		renderComponent(w, r, logger, status, wizardPage(step))
 		return
 	}
-	v := wizardPreview{U: u, Preset: "safe-harbor-k5"}
-	for _, t := range ts {
-		v.Tables = append(v.Tables, t.Name)
-	}
-	t, err := pickTable(ts, table)
-	if err != nil && table == "" && len(ts) > 0 {
-		t, err = ts[0], nil
-	}
-	if err != nil {
-		wizardFail(w, r, logger, err)
-		return
-	}
-	v.Table, v.Header, v.NumRows = t.Name, t.Names(), t.NumRows()
-	for i := 0; i < t.NumRows() && i < 5; i++ {
-		v.Rows = append(v.Rows, t.Row(i))
-	}
-	v.Suggestions = anonymize.Suggest(t)
-	renderWizard(w, r, logger, http.StatusOK, wizardPreviewStep(v))
+	renderWizard(w, r, logger, status, step)
 }
 
 // handlePublishRun handles POST /mydata/publish/run: runs the chosen
 // preset on the upload (nothing is published) and answers with step 3,
 // the report and the gate's verdict, and step 4's form when it passes.
-func handlePublishRun(logger *slog.Logger, wz *wizardStore) http.Handler {
+func handlePublishRun(logger *slog.Logger, svc Service, wz *wizardStore) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, _ := sessionFrom(r.Context())
 		if err := parseSmallForm(w, r); err != nil {
@@ -383,40 +374,18 @@ func handlePublishRun(logger *slog.Logger, wz *wizardStore) http.Handler {
 			wizardFail(w, r, logger, err)
 			return
 		}
-		table, preset := r.PostForm.Get("table"), r.PostForm.Get("preset")
-		ts, err := u.readTables()
-		var t *anonymize.Table
-		if err == nil {
-			t, err = pickTable(ts, table)
+		preset := r.PostForm.Get("preset")
+		if preset == "" {
+			wizardFail(w, r, logger, marketplace.Errorf(marketplace.EINVALID, "Preset: choose one of the presets."))
+			return
 		}
-		var roles map[string]string
-		if err == nil {
-			roles, err = roleOverrides(t, rolesOf(r))
-		}
-		var cfg *anonymize.Config
-		if err == nil {
-			cfg, err = wizardConfig(preset, roles)
-		}
-		var res *anonymize.Result
-		if err == nil {
-			var pipe *anonymize.Pipeline
-			if pipe, err = cfg.Build(anonymize.Env{}); err == nil {
-				res, err = pipe.Run(r.Context(), t)
-			}
-			if err != nil {
-				msg := marketplace.ErrorMessage(err)
-				if marketplace.ErrorCode(err) == marketplace.EINTERNAL {
-					msg = err.Error() // the engine's reason, about the user's own data
-				}
-				err = marketplace.Errorf(marketplace.EINVALID, "Anonymization failed: %s", msg)
-			}
-		}
+		p, err := u.preview(r, svc, app.PreviewRequest{Table: r.PostForm.Get("table"), Preset: preset, Roles: rolesOf(r)})
 		if err != nil {
 			wizardFail(w, r, logger, err)
 			return
 		}
-		v := wizardReport{U: u, Table: t.Name, Preset: preset, Report: res.Report, Verdict: res.Verdict,
-			Form: listingForm{Upload: u.ID, Table: t.Name, Preset: preset, Permission: "HMB", Duration: "365", Seats: "3", Format: "csv", Roles: roles,
+		v := wizardReport{U: u, Table: p.Table, Preset: preset, P: p,
+			Form: listingForm{Upload: u.ID, Table: p.Table, Preset: preset, Permission: "HMB", Duration: "365", Seats: "3", Format: "csv", Roles: p.Roles,
 				Title: strings.TrimSuffix(u.Name, filepath.Ext(u.Name))}}
 		renderWizard(w, r, logger, http.StatusOK, wizardReportStep(v))
 	})
@@ -474,7 +443,7 @@ func handlePublish(logger *slog.Logger, svc Service, wz *wizardStore) http.Handl
 			if in, err = os.Open(u.Path); err == nil {
 				req.Reader, req.InputName, req.InputFormat = in, u.Name, u.Format
 				if len(f.Roles) > 0 {
-					req.Config, err = wizardConfig(f.Preset, f.Roles)
+					req.Config, err = app.PresetConfig(f.Preset, f.Roles)
 				}
 				if err == nil {
 					p, err = svc.Publish(r.Context(), who, req)

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/medmarket/medmarket/anonymize"
+	"github.com/medmarket/medmarket/app"
 )
 
 func TestPublishWizard(t *testing.T) {
@@ -103,9 +104,9 @@ func TestPublishWizard_engineRefusalShowsReason(t *testing.T) {
 
 func TestPublishWizard_gateRefusalDisablesPublish(t *testing.T) {
 	v := wizardReport{U: &wizardUpload{ID: "x", Name: "p.csv"}, Table: "p", Preset: "safe-harbor",
-		Report:  &anonymize.Report{Rows: 3, MinClassSize: 1},
-		Verdict: anonymize.Verdict{Reasons: []string{"k-anonymity 1 is below the minimum 5"}},
-		Form:    listingForm{Upload: "x", Permission: "HMB"}}
+		P: app.PreviewResult{Ran: true, Report: &anonymize.Report{Rows: 3, MinClassSize: 1},
+			Verdict: app.PreviewVerdict{Reasons: []string{"k-anonymity 1 is below the minimum 5"}}},
+		Form: listingForm{Upload: "x", Permission: "HMB"}}
 	var b strings.Builder
 	if err := wizardReportStep(v).Render(t.Context(), &b); err != nil {
 		t.Fatal(err)

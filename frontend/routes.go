@@ -16,8 +16,9 @@ func addRoutes(mux *http.ServeMux, logger *slog.Logger, svc Service, static http
 	mux.Handle("POST /mydata/datasets/{id}/delist", requireSession(handleDelist(logger, svc)))
 	mux.Handle("POST /mydata/drafts/{hash}/retry", requireSession(handleRetryDraft(logger, svc)))
 	mux.Handle("GET /mydata/publish/{$}", requireSession(handlePublishPage(logger)))
-	mux.Handle("POST /mydata/publish/upload", requireSession(handlePublishUpload(logger, wizards)))
-	mux.Handle("POST /mydata/publish/run", requireSession(handlePublishRun(logger, wizards)))
+	mux.Handle("POST /mydata/publish/upload", requireSession(handlePublishUpload(logger, svc, wizards)))
+	mux.Handle("POST /mydata/publish/local", requireSession(handlePublishLocal(logger, svc, wizards, ws != nil))) // desktop window only
+	mux.Handle("POST /mydata/publish/run", requireSession(handlePublishRun(logger, svc, wizards)))
 	mux.Handle("POST /mydata/publish/cost", requireSession(handlePublishCost(logger, svc)))
 	mux.Handle("POST /mydata/publish/{$}", requireSession(handlePublish(logger, svc, wizards)))
 	mux.Handle("GET /mydata/licences/{$}", requireSession(handleLicences(logger, svc)))
@@ -27,6 +28,7 @@ func addRoutes(mux *http.ServeMux, logger *slog.Logger, svc Service, static http
 	mux.Handle("GET /catalog/{id}/{$}", handleCard(logger, svc))
 	mux.Handle("POST /catalog/{id}/buy", handleBuy(logger, svc))
 	mux.Handle("GET /catalog/{id}/download", handleDownload(logger, svc))
+	mux.Handle("POST /catalog/{id}/save", handleSaveDownload(logger, svc, ws != nil)) // desktop window only
 	mux.Handle("GET /trials/{$}", handleTrials(logger, trialsOf(svc)))
 	mux.Handle("POST /trials/{$}", handleTrialRegister(logger, trialsOf(svc)))
 	mux.Handle("GET /trials/{id}/{$}", handleTrialView(logger, trialsOf(svc)))
