@@ -93,7 +93,12 @@ func newPublishCmd(c *cli) *cobra.Command {
 		Long: `Publish runs the anonymization preset on the records, refuses (with the reasons)
 when the policy gate fails, encrypts the result to a fresh dataset key, stores the
 blob and the key in the data dir, and lists it on chain with this node's provider
-URL (--public-url, env ` + envPublicURL + `; buyers' nodes download from there).`,
+URL (--public-url, env ` + envPublicURL + `; buyers' nodes download from there).
+
+With --provider https://hub.example/ it publishes through a hub instead, for a
+node that is not always online: the encrypted blob, the card and the dataset key
+wrapped to the hub's node key are uploaded to the hub in a request signed by the
+seller, and the listing names the hub, which serves buyers from then on.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			wei, err := chain.ParseEther(price)
@@ -146,7 +151,7 @@ URL (--public-url, env ` + envPublicURL + `; buyers' nodes download from there).
 	f.Uint32Var(&duration, "duration", 365, "licence duration in days (0: perpetual)")
 	f.Uint16Var(&seats, "seats", 0, "team members a licence holder may seat")
 	f.StringVar(&publicURL, "public-url", "", "this node's provider URL (env "+envPublicURL+"; default http://<serve address>/)")
-	f.StringVar(&providerURL, "provider", "self", "who serves buyers: self (this node)")
+	f.StringVar(&providerURL, "provider", "self", "who serves buyers: self (this node), or a hub's provider URL to publish through")
 	f.StringVar(&copyTo, "save-copy", "", "also write the anonymized file (exactly what buyers decrypt) here")
 	for _, n := range []string{"as", "in", "title", "price", "terms"} {
 		cmd.MarkFlagRequired(n)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/medmarket/medmarket/anonymize"
 	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/provider"
 	"github.com/medmarket/medmarket/marketplace/store"
 	"github.com/medmarket/medmarket/marketplace/vault"
 )
@@ -56,7 +58,10 @@ type PublishRequest struct {
 	TermsDetail map[string]string // the disease for DS, the approval for IRB...
 
 	// Provider is where buyers fetch from: "" or "self" for this node (its
-	// PublicURL); a hub's URL is not supported yet (EINVALID).
+	// PublicURL), or a hub's provider URL: the blob, the card and the dataset
+	// key wrapped to the hub's node key are uploaded there (signed by the
+	// publisher) and the listing names the hub, so buyers are served while
+	// this node is offline.
 	Provider string
 
 	// Copy, when set, receives the published (anonymized, unencrypted)
@@ -230,7 +235,47 @@ func (a *App) checkListing(req *PublishRequest) (string, error) {
 	if strings.TrimSuffix(req.Provider, "/") == strings.TrimSuffix(a.PublicURL(), "/") {
 		return a.PublicURL(), nil
 	}
-	return "", marketplace.Errorf(marketplace.EINVALID, "Provider: publishing through a hub (%s) is not supported yet; publish from this node (\"self\").", req.Provider)
+	u := req.Provider
+	if !strings.HasSuffix(u, "/") {
+		u += "/"
+	}
+	return u, nil
+}
+
+// isHub reports whether a provider URL from checkListing is another node's.
+func (a *App) isHub(providerURL string) bool { return providerURL != a.PublicURL() }
+
+// uploadToHub hands an encrypted dataset to a hub: it fetches the hub's
+// node key (checking the hub serves this chain and contract), wraps the
+// dataset key to it, and uploads blob, card and wrapped key in a request
+// signed by the publisher. The hub keeps them pending until the listing
+// naming it is on chain.
+func (a *App) uploadToHub(ctx context.Context, sg *vault.Signer, hub string, dk *vault.DatasetKey, ct []byte, content common.Hash, card []byte) error {
+	addr, err := a.marketAddr()
+	if err != nil {
+		return err
+	}
+	ki, pub, err := a.market.client.NodeKey(ctx, hub)
+	if err != nil {
+		return err
+	}
+	if ki.ChainID != a.chainID.Uint64() || ki.Contract != addr {
+		return marketplace.Errorf(marketplace.EINVALID, "Provider %s serves chain %d, contract %s; this node uses chain %s, contract %s.",
+			hub, ki.ChainID, ki.Contract.Hex(), a.chainID, addr.Hex())
+	}
+	wrapped, err := vault.WrapKey(dk, pub)
+	if err != nil {
+		return err
+	}
+	su, err := provider.NewUpload(a.chainID.Uint64(), addr, content, int64(len(ct)), card, wrapped, sg, a.now(), provider.MaxRequestLifetime)
+	if err != nil {
+		return err
+	}
+	if _, err := a.market.client.Upload(ctx, hub, su, bytes.NewReader(ct)); err != nil {
+		return err
+	}
+	a.log.Info("dataset uploaded to hub", "hub", hub, "hub_key", ki.Address, "content", content, "bytes", len(ct))
+	return nil
 }
 
 // Publish anonymizes the records, refuses them if the policy gate fails
@@ -274,6 +319,25 @@ func (a *App) Publish(ctx context.Context, who Actor, req PublishRequest) (Publi
 	ct, err := dk.EncryptBytes(p.plain)
 	if err != nil {
 		return Published{}, err
+	}
+	if a.isHub(providerURL) {
+		content := common.Hash(sha256.Sum256(ct))
+		if err := a.uploadToHub(ctx, sg, providerURL, dk, ct, content, p.encoded); err != nil {
+			return Published{}, err
+		}
+		// The card is kept here too, so this node's catalog shows its own
+		// listing without asking the hub.
+		if _, err := a.store.PutCard(ctx, p.encoded); err != nil {
+			return Published{}, err
+		}
+		rec := store.Publish{ContentHash: content, MetadataHash: marketplace.CardHash(p.encoded), Seller: sg.Address(),
+			State: store.PublishPending, Size: int64(len(ct)), Created: a.now().UTC()}
+		out, err := a.list(ctx, sg, rec, req.Price, req.Terms, providerURL)
+		if err != nil {
+			return Published{}, err
+		}
+		out.Card, out.Report, out.Verdict = p.card, p.report, p.verdict
+		return out, nil
 	}
 	sum, size, err := a.market.blobs.Put(bytes.NewReader(ct))
 	if err != nil {
