@@ -1,7 +1,11 @@
 package frontend
 
 import (
+	"bytes"
+	"fmt"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -190,4 +194,107 @@ func TestPublishWizard_fhirBundleTables(t *testing.T) {
 		t.Fatalf("run on Patient: %d\n%s", res.StatusCode, body)
 	}
 	t.Logf("Patient table: %d, verdict pass %v", res.StatusCode, strings.Contains(body, `id="verdict-pass"`))
+}
+
+// The desktop window's routes take local paths: a file read in place for
+// the wizard, and a path the decrypted dataset is saved to. In a browser
+// both are refused, and the upload route refuses a path field.
+func TestWindowRoutes_localPathsOnlyInTheWindow(t *testing.T) {
+	f := newMarketFixture(t)
+	ctx := t.Context()
+	if _, err := f.a.Buy(ctx, app.ByAccount("bob", "bob-pass"), f.hmb, app.BuyConfirmation{AcceptTerms: true}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	records := filepath.Join(dir, "records.csv")
+	if err := os.WriteFile(records, []byte(smallPatients), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	saveTo := filepath.Join(dir, "saved.csv")
+
+	t.Run("browser", func(t *testing.T) {
+		alice, bob := f.signIn(t, "alice"), f.signIn(t, "bob")
+		res, body := alice.post("/mydata/publish/local", url.Values{"path": {records}}, true)
+		wantBody(t, "local path", res, body, 403, "only in the desktop app")
+		if strings.Contains(body, `id="wizard-rows"`) {
+			t.Error("the browser's local path was read")
+		}
+		res, body = postMultipart(t, f.srv, "/mydata/publish/upload", map[string]string{"path": records}, map[string]string{"file": smallPatients},
+			http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}, "Cookie": {alice.cookie.String()}})
+		wantBody(t, "upload with a path", res, body, 403, "only in the desktop app")
+		res, body = bob.post(fmt.Sprintf("/catalog/%d/save", f.hmb), url.Values{"path": {saveTo}}, true)
+		wantBody(t, "save", res, body, 403, "use the download link")
+		if _, err := os.Stat(saveTo); err == nil {
+			t.Error("the browser's save wrote a file")
+		}
+	})
+
+	t.Run("window", func(t *testing.T) {
+		h, err := NewServer(slog.New(slog.DiscardHandler), f.a, Options{Window: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		win := httptest.NewServer(h)
+		defer win.Close()
+		hx := http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}}
+		signIn := func(name string) {
+			t.Helper()
+			postForm(t, win, "/signout", nil, hx)
+			res, _ := postForm(t, win, "/signin", url.Values{"account": {name}, "passphrase": {name + "-pass"}, "next": {"/"}}, hx)
+			if res.StatusCode != 200 {
+				t.Fatalf("sign in %s: %d", name, res.StatusCode)
+			}
+		}
+
+		signIn("bob")
+		res, body := postForm(t, win, fmt.Sprintf("/catalog/%d/save", f.hmb), url.Values{"path": {"relative.csv"}}, hx)
+		wantBody(t, "relative path", res, body, 422, `id="save-status"`)
+		res, body = postForm(t, win, fmt.Sprintf("/catalog/%d/save", f.hmb), url.Values{"path": {saveTo}}, hx)
+		wantBody(t, "save", res, body, 200, `id="save-status"`, "Saved CSV", saveTo)
+		got, err := os.ReadFile(saveTo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, f.copies[f.hmb]) {
+			t.Errorf("saved %d bytes, not the anonymized output (%d bytes)", len(got), len(f.copies[f.hmb]))
+		}
+		res, body = postForm(t, win, fmt.Sprintf("/catalog/%d/save", f.dsIRB), url.Values{"path": {filepath.Join(dir, "nolicence.csv")}}, hx)
+		wantBody(t, "no licence", res, body, 403, `id="save-status"`)
+
+		signIn("alice")
+		res, body = postForm(t, win, "/mydata/publish/local", url.Values{"path": {filepath.Join(dir, "missing.csv")}}, hx)
+		wantBody(t, "missing file", res, body, 422, "cannot be read")
+		res, body = postForm(t, win, "/mydata/publish/local", url.Values{"path": {records}, "whole": {"1"}}, hx)
+		wantBody(t, "from My data", res, body, 200, "<h1>Publish a dataset</h1>", `id="wizard-rows"`, "records.csv")
+		res, body = postForm(t, win, "/mydata/publish/local", url.Values{"path": {records}, "format": {"csv"}}, hx)
+		wantBody(t, "local file", res, body, 200, `id="wizard-rows"`, `name="role.condition"`, "6 rows")
+		upload := regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
+		res, body = postForm(t, win, "/mydata/publish/run", url.Values{"upload": {upload}, "preset": {"safe-harbor"}}, hx)
+		wantBody(t, "report", res, body, 200, `id="wizard-verdict"`)
+		if _, err := os.Stat(records); err != nil {
+			t.Errorf("the chosen file is gone: %v", err)
+		}
+	})
+}
+
+func TestPublishWizard_progressMarkup(t *testing.T) {
+	var b strings.Builder
+	if err := wizardUploadStep("").Render(t.Context(), &b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<progress id="upload-progress" data-upload-progress`, `id="wizard-choose-file" data-desktop-choose-file`, `class="web-only"`} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("step 1 lacks %q", want)
+		}
+	}
+	b.Reset()
+	v := wizardPreview{U: &wizardUpload{ID: "x", Name: "p.csv"}, P: app.PreviewResult{Table: "p", NumRows: 7}, Preset: "safe-harbor"}
+	if err := wizardPreviewStep(v).Render(t.Context(), &b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`class="htmx-indicator" id="run-status"`, "Anonymizing 7 rows", `<progress id="run-progress">`} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("step 2 lacks %q", want)
+		}
+	}
 }

@@ -36,6 +36,9 @@
     return (n / (1 << 20)).toFixed(1) + " MiB";
   }
 
+  // Desktop: the native open dialog picks the records, and the wizard reads
+  // the file where it is (POST /mydata/publish/local, a window-only route):
+  // nothing is uploaded through a form.
   document.addEventListener("click", async function (ev) {
     const btn = ev.target.closest("[data-desktop-choose-file]");
     if (!btn || !desktop()) return;
@@ -50,10 +53,94 @@
           : "No file chosen.";
         if (f && f.path) out.dataset.path = f.path;
       }
+      if (f && f.path && window.htmx) {
+        const wizard = document.getElementById("wizard");
+        const values = { path: f.path, format: f.format };
+        if (!wizard) values.whole = "1"; // from My data: the whole wizard
+        window.htmx.ajax("POST", "/mydata/publish/local", {
+          target: wizard ? "#wizard" : "#main",
+          swap: "innerHTML",
+          values: values,
+          source: btn.closest("#wizard-local") || btn, // shows its indicator
+        });
+      }
     } catch (err) {
       if (out) out.textContent = "Could not open the file: " + err;
     } finally {
       btn.removeAttribute("aria-busy");
     }
+  });
+
+  // Desktop: a dataset download asks the native save dialog where to put
+  // the file, then the node decrypts it there (POST /catalog/{id}/save, a
+  // window-only route). The browser keeps its ordinary download.
+  document.addEventListener("click", async function (ev) {
+    const a = ev.target.closest("a[href]");
+    if (!a || !desktop() || !desktop().ChooseSaveFile) return;
+    const m = /^\/catalog\/(\d+)\/download$/.exec(a.getAttribute("href"));
+    if (!m) return;
+    ev.preventDefault();
+    let status = document.getElementById("save-status");
+    if (!status) {
+      status = document.createElement("p");
+      status.id = "save-status";
+      status.setAttribute("role", "status");
+      a.insertAdjacentElement("afterend", status);
+    }
+    a.setAttribute("aria-busy", "true");
+    try {
+      const path = await desktop().ChooseSaveFile("listing-" + m[1]);
+      if (!path) {
+        status.textContent = "Not saved: no file chosen.";
+        return;
+      }
+      status.textContent = "Downloading and decrypting…";
+      await window.htmx.ajax("POST", "/catalog/" + m[1] + "/save", {
+        target: "#save-status",
+        swap: "outerHTML",
+        values: { path: path },
+      });
+    } catch (err) {
+      status.textContent = "Could not save the dataset: " + err;
+    } finally {
+      a.removeAttribute("aria-busy");
+    }
+  });
+
+  // Upload progress: htmx reports the request body's progress on the form;
+  // the form's <progress data-upload-progress> shows it.
+  function progressOf(elt) {
+    const form = elt && elt.closest ? elt.closest("form") : null;
+    return form ? form.querySelector("progress[data-upload-progress]") : null;
+  }
+  document.addEventListener("htmx:xhr:progress", function (ev) {
+    const bar = progressOf(ev.target);
+    if (!bar) return;
+    const d = ev.detail || {};
+    bar.hidden = false;
+    if (d.lengthComputable && d.total > 0) {
+      bar.max = d.total;
+      bar.value = d.loaded;
+      bar.textContent = Math.round((100 * d.loaded) / d.total) + "%";
+      const status = document.getElementById("upload-status");
+      if (status) {
+        status.textContent = d.loaded >= d.total
+          ? "Uploaded " + formatSize(d.total) + "; reading the file…"
+          : "Uploading " + formatSize(d.loaded) + " of " + formatSize(d.total) + "…";
+      }
+    } else {
+      bar.removeAttribute("value"); // indeterminate
+    }
+  });
+  document.addEventListener("htmx:beforeRequest", function (ev) {
+    const bar = progressOf(ev.target);
+    if (bar) {
+      bar.value = 0;
+      bar.hidden = false;
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (ev) {
+    const bar = progressOf(ev.target);
+    if (bar && ev.detail && !ev.detail.successful) bar.hidden = true;
   });
 })();
