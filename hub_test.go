@@ -75,4 +75,7 @@ func TestHub(t *testing.T) {
 	if len(want) == 0 || !bytes.Equal(got, want) {
 		t.Fatalf("researcher downloaded %d bytes, the patient published %d", len(got), len(want))
 	}
+	if !strings.Contains(srv.stderr.String(), "prewrapped_key=true") {
+		t.Fatalf("the hub did not serve the pre-wrapped key:\n%s", srv.stderr)
+	}
 }

@@ -147,6 +147,7 @@ type Delivery struct {
 	ListingID   uint64
 	ContentHash common.Hash
 	WrappedKey  []byte
+	PreWrapped  bool  // the key was wrapped ahead, from the buy transaction
 	Size        int64 // -1 when unknown
 	Blob        io.ReadCloser
 }
@@ -206,9 +207,10 @@ func (p *Provider) Download(ctx context.Context, sr SignedRequest) (*Delivery, e
 		return nil, err
 	}
 	var wrapped []byte
+	pre := false
 	if pw, ok := p.Backend.(PreWrapper); ok {
 		if w, ok := pw.PreWrappedKey(ctx, sr.ListingID, who, content); ok {
-			wrapped = w
+			wrapped, pre = w, true
 			p.prewrapped.Add(1)
 		}
 	}
@@ -226,7 +228,7 @@ func (p *Provider) Download(ctx context.Context, sr SignedRequest) (*Delivery, e
 	if err != nil {
 		return nil, err
 	}
-	return &Delivery{ListingID: sr.ListingID, ContentHash: content, WrappedKey: wrapped, Size: size, Blob: blob}, nil
+	return &Delivery{ListingID: sr.ListingID, ContentHash: content, WrappedKey: wrapped, PreWrapped: pre, Size: size, Blob: blob}, nil
 }
 
 // join appends an API path to a provider URL.

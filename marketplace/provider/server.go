@@ -100,7 +100,7 @@ func (p *Provider) handleDownload(log *slog.Logger) http.Handler {
 		if d.Size >= 0 {
 			h.Set("Content-Length", strconv.FormatInt(d.Size, 10))
 		}
-		log.Info("download served", "listing", sr.ListingID, "account", sr.Account, "bytes", d.Size)
+		log.Info("download served", "listing", sr.ListingID, "account", sr.Account, "bytes", d.Size, "prewrapped_key", d.PreWrapped)
 		io.Copy(w, d.Blob)
 	})
 }
