@@ -189,6 +189,8 @@ func TestDesktop_windowShowsPageAndBoundMethodWorks(t *testing.T) {
 	waitFor(t, "the bound method's log line", 15*time.Second, func() bool {
 		return strings.Contains(logs.String(), `msg="desktop: data file chosen" path=`+records+" size=20 format=csv")
 	})
+	// The chosen file opens the publish wizard where it lies: no upload.
+	waitFor(t, "the wizard on the chosen file", 10*time.Second, served("/mydata/publish/local"))
 	time.Sleep(500 * time.Millisecond)
 	screenshot(t, display, "desktop-mydata.png")
 
