@@ -8,13 +8,28 @@ import (
 	"github.com/medmarket/medmarket/marketplace"
 )
 
-// CreateAccount makes a new keystore account, its key encrypted with passphrase.
-func (a *App) CreateAccount(ctx context.Context, name, passphrase string) (marketplace.Account, error) {
-	acct, err := a.keys.Create(name, passphrase)
-	if err == nil {
-		a.log.Info("account created", "name", name, "address", acct.Address)
+// CreateAccount makes a new keystore account, its key encrypted with
+// passphrase. With roles, the account holds those on this node (checked
+// before the account is made); without, it holds all roles.
+func (a *App) CreateAccount(ctx context.Context, name, passphrase string, roles ...marketplace.Role) (marketplace.Account, error) {
+	var rs marketplace.Roles
+	if len(roles) > 0 {
+		var err error
+		if rs, err = marketplace.NewRoles(roles); err != nil {
+			return marketplace.Account{}, err
+		}
 	}
-	return acct, err
+	acct, err := a.keys.Create(name, passphrase)
+	if err != nil {
+		return acct, err
+	}
+	if rs != nil {
+		if err := a.store.SetAccountRoles(ctx, acct.Address, rs); err != nil {
+			return acct, err
+		}
+	}
+	a.log.Info("account created", "name", name, "address", acct.Address, "roles", rs.String())
+	return acct, nil
 }
 
 // ImportAccount adds an existing key: a keystore v3 JSON file (as geth and
@@ -71,6 +86,14 @@ func (a *App) EnsureDemoAccounts(ctx context.Context) ([]DemoAccount, error) {
 			d.Created = true
 		} else if err != nil {
 			return nil, err
+		}
+		// Each demo account holds its one role, unless its roles were set.
+		if _, set, err := a.store.AccountRoles(ctx, acct.Address); err != nil {
+			return nil, err
+		} else if !set {
+			if err := a.store.SetAccountRoles(ctx, acct.Address, marketplace.Roles{marketplace.Role(role)}); err != nil {
+				return nil, err
+			}
 		}
 		d.Account = acct
 		out = append(out, d)

@@ -70,7 +70,12 @@ func (a *App) SignIn(ctx context.Context, name, passphrase string) (string, mark
 	}
 	token := base64.RawURLEncoding.EncodeToString(b)
 	now := a.now().UTC()
-	sess := marketplace.Session{ID: sessionID(token), Account: sg.Account(), Created: now, LastSeen: now}
+	roles, err := a.AccountRoles(ctx, sg.Account().Address)
+	if err != nil {
+		sg.Lock()
+		return "", marketplace.Session{}, err
+	}
+	sess := marketplace.Session{ID: sessionID(token), Account: sg.Account(), Roles: roles, Created: now, LastSeen: now}
 	if err := a.store.PutSession(ctx, sess, a.sessionIdle); err != nil {
 		sg.Lock()
 		return "", sess, err
@@ -93,6 +98,12 @@ func (a *App) Session(ctx context.Context, token string) (marketplace.Session, e
 	if a.signers.get(id) == nil {
 		a.store.DeleteSession(ctx, id)
 		return marketplace.Session{}, marketplace.Errorf(marketplace.ENOTFOUND, "Your session has ended; sign in again.")
+	}
+	// Roles are read again on each use, so a change shows at once.
+	if roles, err := a.AccountRoles(ctx, sess.Address()); err == nil {
+		sess.Roles = roles
+	} else {
+		a.log.Warn("read roles", "account", sess.Account.Name, "err", err)
 	}
 	return sess, nil
 }
