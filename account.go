@@ -17,18 +17,22 @@ func newAccountCmd(c *cli) *cobra.Command {
 		Use:   "account",
 		Short: "Manage the node's accounts (keys encrypted in the data dir's keystore)",
 	}
-	var name string
+	var name, newRoles string
 	newCmd := &cobra.Command{
-		Use:   "new --name NAME",
+		Use:   "new --name NAME [--roles patient,researcher,sponsor]",
 		Short: "Create an account and print its address",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			roles, err := marketplace.ParseRoles(newRoles)
+			if err != nil {
+				return err
+			}
 			pass, err := c.passphrase("Passphrase for the new account: ", true)
 			if err != nil {
 				return err
 			}
 			return c.withApp(cmd.Context(), func(a *app.App) error {
-				acct, err := a.CreateAccount(cmd.Context(), name, pass)
+				acct, err := a.CreateAccount(cmd.Context(), name, pass, roles...)
 				if err != nil {
 					return err
 				}
@@ -38,7 +42,54 @@ func newAccountCmd(c *cli) *cobra.Command {
 		},
 	}
 	newCmd.Flags().StringVar(&name, "name", "", "name to use the account by (--as NAME)")
+	newCmd.Flags().StringVar(&newRoles, "roles", marketplace.AllRoles.String(), "the account's roles on this node, comma-separated: they choose the sections the UI shows")
 	newCmd.MarkFlagRequired("name")
+
+	rolesCmd := &cobra.Command{
+		Use:   "roles NAME [ROLES]",
+		Short: "Print an account's roles on this node, or set them (e.g. patient,researcher; needs its passphrase)",
+		Long: `Print an account's roles on this node, or set them. The roles (patient, researcher,
+sponsor) are local settings of this node that choose which sections the UI shows;
+they grant nothing. Setting them needs the account's passphrase.`,
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				return c.withApp(cmd.Context(), func(a *app.App) error {
+					accts, err := a.Accounts(cmd.Context())
+					if err != nil {
+						return err
+					}
+					for _, acct := range accts {
+						if acct.Name == args[0] {
+							roles, err := a.AccountRoles(cmd.Context(), acct.Address)
+							if err != nil {
+								return err
+							}
+							_, err = fmt.Fprintln(c.stdout, roles)
+							return err
+						}
+					}
+					return marketplace.Errorf(marketplace.ENOTFOUND, "No account named %q.", args[0])
+				})
+			}
+			roles, err := marketplace.ParseRoles(args[1])
+			if err != nil {
+				return err
+			}
+			pass, err := c.passphrase("Passphrase of "+args[0]+": ", false)
+			if err != nil {
+				return err
+			}
+			return c.withApp(cmd.Context(), func(a *app.App) error {
+				rs, err := a.SetAccountRoles(cmd.Context(), app.ByAccount(args[0], pass), roles)
+				if err != nil {
+					return err
+				}
+				_, err = fmt.Fprintln(c.stdout, rs)
+				return err
+			})
+		},
+	}
 
 	var importName, keyFile string
 	importCmd := &cobra.Command{
@@ -95,7 +146,7 @@ passphrase you give.`,
 		},
 	}
 	listCmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	cmd.AddCommand(newCmd, importCmd, listCmd)
+	cmd.AddCommand(newCmd, importCmd, listCmd, rolesCmd)
 	return cmd
 }
 

@@ -181,6 +181,53 @@ func TestCLI_demoAccounts(t *testing.T) {
 			t.Errorf("demo account %s has %s ETH", acct.Name, acct.Balance)
 		}
 	}
+	for _, role := range []string{"patient", "researcher", "sponsor"} {
+		if out, _, err := runCmd(t, env, "account", "roles", role); err != nil || out != role+"\n" {
+			t.Errorf("demo account %s roles: %q, %v", role, out, err)
+		}
+	}
+}
+
+func TestCLI_accountRoles(t *testing.T) {
+	env := cliEnv(t)
+	if _, _, err := runCmd(t, env, "account", "new", "--name", "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runCmd(t, env, "account", "new", "--name", "bob", "--roles", "researcher, patient"); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := runCmd(t, env, "account", "new", "--name", "carol", "--roles", "patient,nurse")
+	if exitCode(err) != 2 || !strings.Contains(err.Error(), `"nurse"`) {
+		t.Errorf("unknown role: exit %d, %v", exitCode(err), err)
+	}
+	for name, want := range map[string]string{"alice": "patient,researcher,sponsor\n", "bob": "patient,researcher\n"} {
+		if out, _, err := runCmd(t, env, "account", "roles", name); err != nil || out != want {
+			t.Errorf("roles of %s: %q, %v", name, out, err)
+		}
+	}
+	if _, _, err := runCmd(t, env, "account", "roles", "carol"); exitCode(err) != 4 {
+		t.Errorf("roles of a missing account: exit %d, %v", exitCode(err), err)
+	}
+
+	if out, _, err := runCmd(t, env, "account", "roles", "alice", "sponsor"); err != nil || out != "sponsor\n" {
+		t.Fatalf("set roles: %q, %v", out, err)
+	}
+	if out, _, _ := runCmd(t, env, "account", "roles", "alice"); out != "sponsor\n" {
+		t.Errorf("after set: %q", out)
+	}
+	if out, _, _ := runCmd(t, env, "account", "roles", "bob"); out != "patient,researcher\n" {
+		t.Errorf("bob changed with alice: %q", out)
+	}
+	if _, _, err := runCmd(t, env, "account", "roles", "alice", ","); exitCode(err) != 2 {
+		t.Errorf("empty set: exit %d, %v", exitCode(err), err)
+	}
+	wrong := map[string]string{envData: env[envData], envPassphrase: "wrong", envLightScrypt: "1"}
+	if _, _, err := runCmd(t, wrong, "account", "roles", "alice", "patient"); err == nil {
+		t.Error("wrong passphrase set roles")
+	}
+	if out, _, _ := runCmd(t, env, "account", "roles", "alice"); out != "sponsor\n" {
+		t.Errorf("after the refused change: %q", out)
+	}
 }
 
 // The same commands against a real geth --dev node over JSON-RPC.
