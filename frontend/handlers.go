@@ -4,8 +4,11 @@ import (
 	"log/slog"
 	"net/http"
 
+	"context"
+
 	"github.com/a-h/templ"
 
+	"github.com/medmarket/medmarket/app"
 	"github.com/medmarket/medmarket/marketplace"
 )
 
@@ -72,5 +75,39 @@ func handleHealth() http.Handler {
 func handleNotFound(logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		renderError(w, r, logger, marketplace.Errorf(marketplace.ENOTFOUND, "There is no page at %s.", r.URL.Path))
+	})
+}
+
+// handleSetRoles handles POST /status/roles: the signed-in user changes
+// their own roles. htmx gets the roles card and the navigation redrawn out
+// of band; an empty set or an unknown role is 422 with the reason.
+func handleSetRoles(logger *slog.Logger, svc Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+		if err := r.ParseForm(); err != nil {
+			renderError(w, r, logger, marketplace.Errorf(marketplace.EINVALID, "The form could not be read."))
+			return
+		}
+		sess, _ := sessionFrom(r.Context())
+		token, _ := sessionTokenFrom(r.Context())
+		var roles []marketplace.Role
+		for _, v := range r.PostForm["role"] {
+			roles = append(roles, marketplace.Role(v))
+		}
+		rs, err := svc.SetAccountRoles(r.Context(), app.BySession(token), roles)
+		if code := marketplace.ErrorCode(err); code == marketplace.EINVALID && isHTMX(r) {
+			renderComponent(w, r, logger, http.StatusUnprocessableEntity, rolesCard(sess.Roles, marketplace.ErrorMessage(err)))
+			return
+		} else if err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		if !isHTMX(r) { // a plain form post: back to the page, drawn with the new roles
+			http.Redirect(w, r, "/status/", http.StatusSeeOther)
+			return
+		}
+		sess.Roles = rs
+		ctx := context.WithValue(r.Context(), sessionKey{}, signedIn{sess, token})
+		renderComponent(w, r.WithContext(ctx), logger, http.StatusOK, rolesUpdated(rs))
 	})
 }

@@ -44,6 +44,7 @@ func addRoutes(mux *http.ServeMux, logger *slog.Logger, svc Service, static http
 	mux.Handle("POST /verify/{$}", handleVerifyUpload(logger, trialsOf(svc)))
 	mux.Handle("GET /status/{$}", handleStatus(logger, svc))
 	mux.Handle("POST /status/node", handleRenameNode(logger, svc))
+	mux.Handle("POST /status/roles", requireSession(handleSetRoles(logger, svc)))
 	mux.Handle("GET /signin/{$}", handleSignInPage(logger, svc))
 	mux.Handle("POST /signin", handleSignIn(logger, svc, ws))
 	mux.Handle("POST /signout", handleSignOut(logger, svc, ws))

@@ -26,6 +26,7 @@ type Service interface {
 	SignIn(ctx context.Context, account, passphrase string) (token string, s marketplace.Session, err error)
 	Session(ctx context.Context, token string) (marketplace.Session, error)
 	SignOut(ctx context.Context, token string) error
+	SetAccountRoles(ctx context.Context, who app.Actor, roles []marketplace.Role) (marketplace.Roles, error)
 
 	// The marketplace (market_handlers.go, market_mydata.go).
 	Search(ctx context.Context, f marketplace.CatalogFilter) ([]*marketplace.Listing, int, error)

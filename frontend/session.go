@@ -189,3 +189,11 @@ func handleSignOut(logger *slog.Logger, svc Service, ws *windowSession) http.Han
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 	})
 }
+
+// showsSection reports whether the navigation shows the section of role:
+// for a signed-in user, only the sections of their roles; for visitors, all.
+// This shapes the navigation only; it is not access control.
+func showsSection(ctx context.Context, role marketplace.Role) bool {
+	s, ok := sessionFrom(ctx)
+	return !ok || s.HasRole(role)
+}
