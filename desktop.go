@@ -58,9 +58,8 @@ func runDesktop(ctx context.Context, c *cli) error {
 	}
 	defer stopBackground() // before the data dir closes
 
-	// A stop signal closes the window the way the user would.
-	stop := func() bool { return false }
-	defer func() { stop() }()
+	// SIGINT and SIGTERM close the window through Wails' own handler, on
+	// GTK's thread (quitting from another goroutine crashes GTK).
 	log.Info("opening desktop window", "data", a.DataDir())
 	return wails.Run(&options.App{
 		Title:     "medmarket",
@@ -73,7 +72,6 @@ func runDesktop(ctx context.Context, c *cli) error {
 		},
 		OnStartup: func(wctx context.Context) {
 			desktop.SetContext(wctx)
-			stop = context.AfterFunc(ctx, func() { wailsruntime.Quit(wctx) })
 		},
 		Bind:   []any{desktop},
 		Logger: wailsLogger{log},
