@@ -23,7 +23,8 @@ import (
 	"github.com/medmarket/medmarket/marketplace/chain"
 )
 
-const syntheaPatients = "/work/shared/data/synthea-csv/patients.csv"
+// syntheaPatients is ../shared beside the repository, seen from this package.
+const syntheaPatients = "../../shared/data/synthea-csv/patients.csv"
 
 // smallPatients is used when the shared Synthea data is absent.
 const smallPatients = `id,birthdate,gender,race,state,condition
@@ -39,7 +40,11 @@ p6,1975-11-12,M,white,Massachusetts,diabetes
 func patientsFile(t testing.TB) string {
 	t.Helper()
 	if _, err := os.Stat(syntheaPatients); err == nil {
-		return syntheaPatients
+		abs, err := filepath.Abs(syntheaPatients) // the browser resolves paths from its own directory
+		if err != nil {
+			t.Fatal(err)
+		}
+		return abs
 	}
 	p := filepath.Join(t.TempDir(), "patients.csv")
 	if err := os.WriteFile(p, []byte(smallPatients), 0o600); err != nil {

@@ -173,9 +173,9 @@ func TestWizardStore_uploadsAreOwnedAndExpire(t *testing.T) {
 }
 
 func TestPublishWizard_fhirBundleTables(t *testing.T) {
-	files, _ := filepath.Glob("/work/shared/data/synthea-fhir/*.json")
+	files, _ := filepath.Glob("../../shared/data/synthea-fhir/*.json")
 	if len(files) == 0 {
-		t.Skip("no Synthea FHIR bundle in /work/shared")
+		t.Skip("no Synthea FHIR bundle in ../shared/data/synthea-fhir (the shared test data is absent)")
 	}
 	bundle, err := os.ReadFile(files[0])
 	if err != nil {

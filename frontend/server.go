@@ -18,6 +18,8 @@ import (
 
 // Service is what the UI needs from the application.
 type Service interface {
+	TrialService // the sponsors' and auditors' pages
+
 	Status(ctx context.Context) (app.Status, error)
 	ChainStatus(ctx context.Context) (app.ChainStatus, error)
 	RenameNode(ctx context.Context, name string) (marketplace.Node, error)

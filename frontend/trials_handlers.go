@@ -38,51 +38,6 @@ type TrialService interface {
 	TrialRecorderNames() []string
 }
 
-// trialsOf returns the trial service the application offers, or one that
-// answers every call with EUNAVAILABLE.
-func trialsOf(svc Service) TrialService {
-	if ts, ok := svc.(TrialService); ok {
-		return ts
-	}
-	return noTrials{}
-}
-
-// noTrials is the trial service of an application without one.
-type noTrials struct{}
-
-var errNoTrials = marketplace.Errorf(marketplace.EUNAVAILABLE, "Trials are not available on this node.")
-
-func (noTrials) Trials(context.Context) ([]app.TrialSummary, error) { return nil, nil }
-func (noTrials) TrialRecorderNames() []string                       { return nil }
-func (noTrials) Trial(context.Context, string) (app.TrialSummary, error) {
-	return app.TrialSummary{}, errNoTrials
-}
-func (noTrials) TrialSteps(context.Context, string, trials.StepFilter) ([]trials.Entry, error) {
-	return nil, errNoTrials
-}
-func (noTrials) RegisterTrial(context.Context, app.Credentials, string, string, string, io.Reader) (marketplace.Trial, error) {
-	return marketplace.Trial{}, errNoTrials
-}
-func (noTrials) RecordTrialSteps(context.Context, app.Credentials, string, []trials.StepInput) ([]trials.Entry, error) {
-	return nil, errNoTrials
-}
-func (noTrials) ParseTrialImport(context.Context, string, io.Reader, trials.RecorderConfig) ([]trials.StepInput, error) {
-	return nil, errNoTrials
-}
-func (noTrials) PreviewTrialSteps(context.Context, string, string, []trials.StepInput) ([]trials.Prepared, error) {
-	return nil, errNoTrials
-}
-func (noTrials) AnchorTrial(context.Context, app.Credentials, string) (ledger.AnchorReceipt, error) {
-	return ledger.AnchorReceipt{}, errNoTrials
-}
-func (noTrials) ExportTrial(context.Context, string) (*trials.Export, error) { return nil, errNoTrials }
-func (noTrials) VerifyTrialLog(context.Context, string) (*trials.Report, error) {
-	return nil, errNoTrials
-}
-func (noTrials) VerifyTrialExport(context.Context, *trials.Export) (*trials.Report, error) {
-	return nil, errNoTrials
-}
-
 // credentials says who signs a trial action: the account and passphrase
 // fields of the form when given, else the signed-in session. It is the one
 // place that knows how a sponsor proves who it is.
