@@ -80,8 +80,10 @@ type AnonymizeRequest struct {
 type AnonymizeProgress struct {
 	Stage     string // "read", "transform" or "write"
 	Table     string
-	Rows      int // rows read so far (read)
-	Step      int // 1-based step starting (transform)
+	Rows      int   // rows read so far (read)
+	Bytes     int64 // bytes read so far (read, previews of a file)
+	Size      int64 // the file's size (read, previews of a file)
+	Step      int   // 1-based step starting (transform)
 	Steps     int
 	Transform string
 }
@@ -475,6 +477,9 @@ type PreviewRequest struct {
 	Roles map[string]string
 	// Rows is how many first rows to return (0: 5).
 	Rows int
+	// Progress, when set, hears about bytes read (Stage "read", Bytes of
+	// Size) and steps started, so that a page can show how far a long run is.
+	Progress func(AnonymizeProgress)
 }
 
 // ColumnSuggestion is the role medmarket suggests for a column.
@@ -556,6 +561,11 @@ func (a *App) PreviewAnonymization(ctx context.Context, req PreviewRequest) (Pre
 	pipe, err := cfg.Build(anonymize.Env{})
 	var r *anonymize.Result
 	if err == nil {
+		if req.Progress != nil {
+			pipe.Progress = func(step int, transform string) {
+				req.Progress(AnonymizeProgress{Stage: "transform", Table: t.Name, Step: step + 1, Steps: len(pipe.Steps), Transform: transform})
+			}
+		}
 		r, err = pipe.Run(ctx, t)
 	}
 	if err != nil {
@@ -590,6 +600,9 @@ func (req PreviewRequest) readTables() ([]*anonymize.Table, error) {
 		}
 		defer f.Close()
 		in = f
+		if fi, err := f.Stat(); err == nil && req.Progress != nil {
+			in = &progressReader{r: f, size: fi.Size(), report: req.Progress}
+		}
 	}
 	format := strings.ToLower(req.Format)
 	if format == "" {
@@ -670,4 +683,26 @@ func PresetConfig(preset string, roles map[string]string) (*anonymize.Config, er
 		c.Columns[col] = cc
 	}
 	return &c, nil
+}
+
+// progressReader reports the bytes read through it, at most once per
+// progressEvery bytes.
+type progressReader struct {
+	r      io.Reader
+	n      int64
+	last   int64
+	size   int64
+	report func(AnonymizeProgress)
+}
+
+const progressEvery = 256 << 10
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	p.n += int64(n)
+	if p.n-p.last >= progressEvery || (err == io.EOF && p.n != p.last) {
+		p.last = p.n
+		p.report(AnonymizeProgress{Stage: "read", Bytes: p.n, Size: p.size})
+	}
+	return n, err
 }

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -63,5 +65,48 @@ func TestPreviewAnonymization(t *testing.T) {
 		if _, err := a.PreviewAnonymization(ctx, req); marketplace.ErrorCode(err) != marketplace.EINVALID {
 			t.Errorf("%s: %v, want EINVALID", name, err)
 		}
+	}
+}
+
+// A preview of a file reports the bytes read, up to the whole file, then
+// each step of the preset in order.
+func TestPreviewAnonymization_progress(t *testing.T) {
+	var a *App
+	path := filepath.Join(t.TempDir(), "patients.csv")
+	// Enough rows for several read reports.
+	var b strings.Builder
+	b.WriteString(previewCSV)
+	tail := previewCSV[strings.IndexByte(previewCSV, '\n')+1:]
+	for b.Len() < 3*progressEvery {
+		b.WriteString(tail)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var events []AnonymizeProgress
+	_, err := a.PreviewAnonymization(t.Context(), PreviewRequest{Path: path, Preset: "safe-harbor-k5",
+		Progress: func(p AnonymizeProgress) { events = append(events, p) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reads, steps int
+	var last AnonymizeProgress
+	for _, e := range events {
+		switch e.Stage {
+		case "read":
+			if steps > 0 || e.Bytes < last.Bytes || e.Size != int64(b.Len()) {
+				t.Fatalf("read event %+v after %+v", e, last)
+			}
+			reads++
+		case "transform":
+			if e.Step != steps+1 || e.Steps < 2 || e.Transform == "" {
+				t.Fatalf("step event %+v after %d steps", e, steps)
+			}
+			steps++
+		}
+		last = e
+	}
+	if reads < 3 || events[reads-1].Bytes != int64(b.Len()) || steps != last.Steps {
+		t.Fatalf("%d reads (last %+v), %d steps: %+v", reads, events[max(reads-1, 0)], steps, last)
 	}
 }
