@@ -45,3 +45,30 @@ func (l Licence) Expiry() (time.Time, bool) {
 
 // FreeSeats returns how many more members the holder may seat.
 func (l Licence) FreeSeats() int { return int(l.Seats) - int(l.SeatsUsed) }
+
+// Statements are what a buyer states when buying a licence whose terms ask
+// for it (DUO): the disease researched (DS), the ethics approval (IRB), the
+// collaborator (COL). The buyer signs them with its purchase; the data's
+// controller (the seller, through the listing's provider) keeps them as a
+// record of the conditions the licence was bought under.
+type Statements struct {
+	Disease      string `json:"disease,omitempty"`
+	Approval     string `json:"approval,omitempty"`
+	Collaborator string `json:"collaborator,omitempty"`
+}
+
+// IsZero reports whether nothing was stated.
+func (s Statements) IsZero() bool { return s == Statements{} }
+
+// MaxStatementLen bounds each statement, in bytes.
+const MaxStatementLen = 1000
+
+// Validate checks the statements' lengths (EINVALID naming the field).
+func (s Statements) Validate() error {
+	for _, f := range []struct{ name, v string }{{"Disease", s.Disease}, {"Approval", s.Approval}, {"Collaborator", s.Collaborator}} {
+		if len(f.v) > MaxStatementLen {
+			return Errorf(EINVALID, "%s: at most %d characters.", f.name, MaxStatementLen)
+		}
+	}
+	return nil
+}
