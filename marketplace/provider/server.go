@@ -28,6 +28,8 @@ func (p *Provider) Handler(log *slog.Logger) http.Handler {
 	mux.Handle("GET /"+PathKey, p.handleKey())
 	mux.Handle("GET /"+PathCards+"{hash}", p.handleCard(log))
 	mux.Handle("POST /"+PathDownload, p.handleDownload(log))
+	mux.Handle("POST /"+PathStatements, p.handleStatement(log))
+	mux.Handle("POST /"+PathStatementsQuery, p.handleStatementsQuery(log))
 	mux.Handle("POST /"+PathBlobs, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := p.handleUpload(w, r, log); err != nil {
 			writeError(w, log, err)
