@@ -27,7 +27,9 @@ func (b *stmtBackend) CheckPurchase(ctx context.Context, id uint64, buyer common
 	}
 	return nil
 }
-func (b *stmtBackend) Seller(ctx context.Context, id uint64) (common.Address, error) { return b.seller, nil }
+func (b *stmtBackend) Seller(ctx context.Context, id uint64) (common.Address, error) {
+	return b.seller, nil
+}
 func (b *stmtBackend) AddStatement(ctx context.Context, s RecordedStatement) error {
 	for _, k := range b.kept {
 		if k.ListingID == s.ListingID && k.Buyer == s.Buyer && k.TxHash == s.TxHash {
