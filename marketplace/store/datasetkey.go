@@ -55,6 +55,14 @@ type Publish struct {
 	TxHash       common.Hash    `json:"tx_hash,omitempty"`
 	Size         int64          `json:"size"`
 	Created      time.Time      `json:"created"`
+	// Provider is the provider URL a draft is to be listed with when it is
+	// not this node: the hub the dataset was uploaded to. RetryPublish lists
+	// it there without uploading again. Empty: this node.
+	Provider string `json:"provider,omitempty"`
+	// HubUpload marks a dataset this node holds as a hub for Seller (blob,
+	// key wrapped to the node key, card): it counts against the seller's
+	// hub quota, and is deleted if not listed on chain within the upload TTL.
+	HubUpload bool `json:"hub_upload,omitempty"`
 }
 
 // PutDatasetKey stores a wrapped dataset key (replacing any earlier one).
