@@ -32,8 +32,10 @@
 // [ReadHierarchy], or automatic ones for numbers, dates and ZIP codes),
 // [Suppress], [Drop] and [Privacy] (k-anonymity, l-diversity,
 // t-closeness through an optimal full-domain lattice search or Mondrian
-// partitioning, with a suppression limit). [Register] adds transforms
-// (plugins) under a name; [New] builds one from [Params].
+// partitioning, with a suppression limit). A [Transforms] value names the
+// transforms a config may use: [NewTransforms] holds the built-ins, its
+// owner (a plugin host) registers more with [Transforms.Register], and
+// [Transforms.New] builds one from [Params].
 //
 // A [Config] (YAML via [LoadConfig], or a [Preset]: "safe-harbor",
 // "safe-harbor-k5"; [SuggestConfig] writes a starting one from the data)

@@ -72,7 +72,7 @@ func (h *HierarchySpec) UnmarshalYAML(n *yaml.Node) error {
 	return n.Decode((*plain)(h))
 }
 
-// TransformConfig is one step: a registered transform name and its
+// TransformConfig is one step: a transform name (in Env.Transforms) and its
 // parameters, written inline next to the name.
 type TransformConfig struct {
 	Name   string `json:"name" yaml:"name"`
@@ -156,7 +156,7 @@ type Pipeline struct {
 }
 
 // Build resolves the preset, loads hierarchy files through env.Open and
-// builds every transform from the registry.
+// builds every transform from env.Transforms (the built-ins when nil).
 func (c *Config) Build(env Env) (*Pipeline, error) {
 	cfg := *c
 	if cfg.Preset != "" {
@@ -208,7 +208,7 @@ func (c *Config) Build(env Env) (*Pipeline, error) {
 		if tc.Name == "pseudonymize" && len(env.Secret) == 0 && tc.Params["secret"] == nil && cfg.Preset != "" && len(tc.Params) == 0 {
 			continue // presets pseudonymize only when the publisher has a secret; Safe Harbor removes the ids otherwise
 		}
-		t, err := New(tc.Name, tc.Params, env)
+		t, err := env.Transforms.New(tc.Name, tc.Params, env)
 		if err != nil {
 			return nil, fmt.Errorf("transform %d: %w", i+1, err)
 		}

@@ -100,50 +100,72 @@ func (p Params) Decode(v any) error {
 }
 
 // Env is what a factory may need beyond its parameters: the publisher's
-// secret for keyed transforms, and a way to open hierarchy files.
+// secret for keyed transforms, and a way to open hierarchy files; and what
+// a pipeline config's transform names resolve to.
 type Env struct {
 	// Secret is the per-publisher key for pseudonyms and date shifts.
 	Secret []byte
 	// Open opens a file named in a config (hierarchies); nil when the
 	// caller offers no files.
 	Open OpenFunc
+	// Transforms are the transforms Config.Build may name; nil means the
+	// built-ins alone. A plugin host passes its own, with the third-party
+	// plugins it trusts.
+	Transforms *Transforms
 }
 
 // Factory builds a transform from its parameters.
 type Factory func(p Params, env Env) (Transform, error)
 
-var (
-	registryMu sync.RWMutex
-	registry   = map[string]Factory{}
-)
-
-// Register makes a transform available to pipelines under name, replacing
-// any earlier registration (the plugin host registers plugins this way).
-func Register(name string, f Factory) {
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	registry[name] = f
+// Transforms is a set of transform factories by name: the built-ins and
+// whatever its owner registers (a plugin host, its trusted plugins). Each
+// owner has its own, so registrations never leak between two owners in one
+// process. It is safe for concurrent use. A nil *Transforms holds the
+// built-ins alone and accepts no registrations.
+type Transforms struct {
+	mu        sync.RWMutex
+	factories map[string]Factory
 }
 
-// Registered returns the names of all registered transforms, sorted.
-func Registered() []string {
-	registryMu.RLock()
-	defer registryMu.RUnlock()
-	names := make([]string, 0, len(registry))
-	for n := range registry {
+// NewTransforms returns a set holding the built-in transforms.
+func NewTransforms() *Transforms {
+	return &Transforms{factories: builtinFactories()}
+}
+
+// Register makes a transform available under name, replacing any earlier
+// registration in r, built-ins included (the plugin host skips their names).
+func (r *Transforms) Register(name string, f Factory) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.factories[name] = f
+}
+
+// Names returns the names of the transforms in r, sorted.
+func (r *Transforms) Names() []string {
+	if r == nil {
+		return NewTransforms().Names()
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	names := make([]string, 0, len(r.factories))
+	for n := range r.factories {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	return names
 }
 
-// New builds the registered transform name with params.
-func New(name string, p Params, env Env) (Transform, error) {
-	registryMu.RLock()
-	f, ok := registry[name]
-	registryMu.RUnlock()
+// New builds the transform called name with params. An unknown name is
+// ErrInvalid and lists the known ones.
+func (r *Transforms) New(name string, p Params, env Env) (Transform, error) {
+	if r == nil {
+		return NewTransforms().New(name, p, env)
+	}
+	r.mu.RLock()
+	f, ok := r.factories[name]
+	r.mu.RUnlock()
 	if !ok {
-		return nil, invalidf("unknown transform %q (known: %v)", name, Registered())
+		return nil, invalidf("unknown transform %q (known: %v)", name, r.Names())
 	}
 	t, err := f(p, env)
 	if err != nil {
@@ -152,62 +174,66 @@ func New(name string, p Params, env Env) (Transform, error) {
 	return t, nil
 }
 
-func init() {
-	Register("safe-harbor", func(p Params, env Env) (Transform, error) {
-		s := &SafeHarbor{}
-		if err := p.Decode(s); err != nil {
-			return nil, err
-		}
-		return s, nil
-	})
-	Register("pseudonymize", func(p Params, env Env) (Transform, error) {
-		s := &Pseudonymize{}
-		if err := p.Decode(s); err != nil {
-			return nil, err
-		}
-		if len(s.Secret) == 0 {
-			s.Secret = env.Secret
-		}
-		return s, s.Validate()
-	})
-	Register("date-shift", func(p Params, env Env) (Transform, error) {
-		s := &DateShift{}
-		if err := p.Decode(s); err != nil {
-			return nil, err
-		}
-		if len(s.Secret) == 0 {
-			s.Secret = env.Secret
-		}
-		return s, s.Validate()
-	})
-	Register("generalize", func(p Params, env Env) (Transform, error) {
-		s := &Generalize{}
-		if err := p.Decode(s); err != nil {
-			return nil, err
-		}
-		return s, nil
-	})
-	Register("suppress", func(p Params, env Env) (Transform, error) {
-		s := &Suppress{}
-		if err := p.Decode(s); err != nil {
-			return nil, err
-		}
-		return s, nil
-	})
-	Register("drop", func(p Params, env Env) (Transform, error) {
-		s := &Drop{}
-		if err := p.Decode(s); err != nil {
-			return nil, err
-		}
-		return s, nil
-	})
-	Register("privacy", func(p Params, env Env) (Transform, error) {
-		s := &Privacy{}
-		if err := p.Decode(s); err != nil {
-			return nil, err
-		}
-		return s, s.Validate()
-	})
+// builtinFactories returns the factories of the built-in transforms, a new
+// map on each call.
+func builtinFactories() map[string]Factory {
+	return map[string]Factory{
+		"safe-harbor": func(p Params, env Env) (Transform, error) {
+			s := &SafeHarbor{}
+			if err := p.Decode(s); err != nil {
+				return nil, err
+			}
+			return s, nil
+		},
+		"pseudonymize": func(p Params, env Env) (Transform, error) {
+			s := &Pseudonymize{}
+			if err := p.Decode(s); err != nil {
+				return nil, err
+			}
+			if len(s.Secret) == 0 {
+				s.Secret = env.Secret
+			}
+			return s, s.Validate()
+		},
+		"date-shift": func(p Params, env Env) (Transform, error) {
+			s := &DateShift{}
+			if err := p.Decode(s); err != nil {
+				return nil, err
+			}
+			if len(s.Secret) == 0 {
+				s.Secret = env.Secret
+			}
+			return s, s.Validate()
+		},
+		"generalize": func(p Params, env Env) (Transform, error) {
+			s := &Generalize{}
+			if err := p.Decode(s); err != nil {
+				return nil, err
+			}
+			return s, nil
+		},
+		"suppress": func(p Params, env Env) (Transform, error) {
+			s := &Suppress{}
+			if err := p.Decode(s); err != nil {
+				return nil, err
+			}
+			return s, nil
+		},
+		"drop": func(p Params, env Env) (Transform, error) {
+			s := &Drop{}
+			if err := p.Decode(s); err != nil {
+				return nil, err
+			}
+			return s, nil
+		},
+		"privacy": func(p Params, env Env) (Transform, error) {
+			s := &Privacy{}
+			if err := p.Decode(s); err != nil {
+				return nil, err
+			}
+			return s, s.Validate()
+		},
+	}
 }
 
 // Drop removes columns (or blanks them, keeping the column).

@@ -2,6 +2,7 @@ package anonymize_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -260,26 +261,61 @@ func TestRowTransforms_batchesEqualWhole(t *testing.T) {
 	}
 }
 
-func TestRegistry_buildsTransformsFromParams(t *testing.T) {
+func TestTransforms_buildsBuiltinsFromParams(t *testing.T) {
+	reg := anonymize.NewTransforms()
 	for _, name := range []string{"safe-harbor", "pseudonymize", "date-shift", "generalize", "suppress", "drop", "privacy"} {
-		if !slices.Contains(anonymize.Registered(), name) {
-			t.Errorf("%s not registered", name)
+		if !slices.Contains(reg.Names(), name) {
+			t.Errorf("%s not among the built-ins", name)
 		}
 	}
-	tr, err := anonymize.New("privacy", anonymize.Params{"k": 3, "l": 2, "method": "mondrian"}, anonymize.Env{})
+	tr, err := reg.New("privacy", anonymize.Params{"k": 3, "l": 2, "method": "mondrian"}, anonymize.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p := tr.(*anonymize.Privacy); p.K != 3 || p.L != 2 || p.Method != anonymize.MethodMondrian {
 		t.Errorf("decoded %+v", p)
 	}
-	if _, err := anonymize.New("privacy", anonymize.Params{"kk": 3}, anonymize.Env{}); err == nil {
+	if _, err := reg.New("privacy", anonymize.Params{"kk": 3}, anonymize.Env{}); err == nil {
 		t.Error("unknown parameter accepted")
 	}
-	if _, err := anonymize.New("pseudonymize", nil, anonymize.Env{}); err == nil {
+	if _, err := reg.New("pseudonymize", nil, anonymize.Env{}); err == nil {
 		t.Error("pseudonymize without a secret accepted")
 	}
-	if _, err := anonymize.New("nope", nil, anonymize.Env{}); err == nil {
-		t.Error("unknown transform accepted")
+	if _, err := reg.New("nope", nil, anonymize.Env{}); !errors.Is(err, anonymize.ErrInvalid) || !strings.Contains(err.Error(), "safe-harbor") {
+		t.Errorf("unknown transform: err = %v, want ErrInvalid listing the known ones", err)
+	}
+	var none *anonymize.Transforms
+	if !slices.Equal(none.Names(), reg.Names()) {
+		t.Errorf("nil set holds %v, want the built-ins %v", none.Names(), reg.Names())
+	}
+}
+
+// What one owner registers, another does not see: two plugin hosts in one
+// process keep their plugins apart, and the built-ins stay as they are.
+func TestTransforms_registrationsStayWithTheirOwner(t *testing.T) {
+	a, b := anonymize.NewTransforms(), anonymize.NewTransforms()
+	a.Register("mine", func(p anonymize.Params, env anonymize.Env) (anonymize.Transform, error) {
+		return &anonymize.Drop{}, nil
+	})
+	if !slices.Contains(a.Names(), "mine") {
+		t.Fatalf("a: %v, want mine registered", a.Names())
+	}
+	for _, other := range []*anonymize.Transforms{b, anonymize.NewTransforms(), nil} {
+		if slices.Contains(other.Names(), "mine") {
+			t.Errorf("another set sees mine: %v", other.Names())
+		}
+		if _, err := other.New("mine", nil, anonymize.Env{}); !errors.Is(err, anonymize.ErrInvalid) {
+			t.Errorf("another set builds mine: err = %v", err)
+		}
+	}
+
+	cfg := &anonymize.Config{Transforms: []anonymize.TransformConfig{{Name: "mine"}}}
+	if _, err := cfg.Build(anonymize.Env{Transforms: a}); err != nil {
+		t.Errorf("build with a: %v", err)
+	}
+	for _, env := range []anonymize.Env{{Transforms: b}, {}} {
+		if _, err := cfg.Build(env); !errors.Is(err, anonymize.ErrInvalid) || !strings.Contains(err.Error(), `"mine"`) {
+			t.Errorf("build without mine: err = %v, want ErrInvalid naming it", err)
+		}
 	}
 }

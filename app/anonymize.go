@@ -116,6 +116,7 @@ func (a *Anonymizer) Anonymize(ctx context.Context, req AnonymizeRequest) (*Anon
 	if _, err := a.host.RegisterAnonymizers(); err != nil {
 		return nil, marketplace.Wrap(marketplace.EINVALID, err, "Cannot read the plugin allow-list")
 	}
+	env.Transforms = a.host.Transforms()
 	pl, err := cfg.Build(env)
 	if err != nil {
 		return nil, engineError("pipeline config", err)

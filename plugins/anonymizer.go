@@ -847,11 +847,14 @@ func (s *AnonymizerGRPCServer) Transform(stream grpc.BidiStreamingServer[pb.Tran
 
 // ---- in-process implementations ----
 
-// Builtin returns the transform registered in package anonymize under name
-// as an Anonymizer running in this process.
-func Builtin(name string) Anonymizer { return builtin{name} }
+// Builtin returns the built-in transform name (of package anonymize) as an
+// Anonymizer running in this process.
+func Builtin(name string) Anonymizer { return builtin{name: name, set: anonymize.NewTransforms()} }
 
-type builtin struct{ name string }
+type builtin struct {
+	name string
+	set  *anonymize.Transforms // the built-ins alone
+}
 
 // builtinZero describes the built-ins without parameters (some factories
 // refuse empty parameters).
@@ -865,7 +868,7 @@ func (b builtin) Describe(ctx context.Context) (anonymize.Descriptor, error) {
 	if t, ok := builtinZero[b.name]; ok {
 		return t.Describe(), nil
 	}
-	t, err := anonymize.New(b.name, anonymize.Params{}, anonymize.Env{})
+	t, err := b.set.New(b.name, anonymize.Params{}, anonymize.Env{})
 	if err != nil {
 		return anonymize.Descriptor{Name: b.name, Version: anonymize.Version, Scope: anonymize.ScopeTable}, nil
 	}
@@ -873,16 +876,7 @@ func (b builtin) Describe(ctx context.Context) (anonymize.Descriptor, error) {
 }
 
 func (b builtin) New(ctx context.Context, p anonymize.Params, env anonymize.Env) (anonymize.Transform, error) {
-	return anonymize.New(b.name, p, anonymize.Env{Secret: env.Secret})
-}
-
-func isRegistered(name string) bool {
-	for _, n := range anonymize.Registered() {
-		if n == name {
-			return true
-		}
-	}
-	return false
+	return b.set.New(b.name, p, anonymize.Env{Secret: env.Secret})
 }
 
 // Static returns t as an Anonymizer: New returns a copy of t with the

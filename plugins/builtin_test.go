@@ -110,7 +110,7 @@ func TestBuiltins_sameInProcessAndIsolated(t *testing.T) {
 
 func applyDirect(t *testing.T, name string, p anonymize.Params, env anonymize.Env, in *anonymize.Table) *anonymize.Table {
 	t.Helper()
-	tr, err := anonymize.New(name, p, env)
+	tr, err := anonymize.NewTransforms().New(name, p, env)
 	if err != nil {
 		t.Fatal(err)
 	}

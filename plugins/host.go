@@ -60,6 +60,9 @@ type Host struct {
 	opt     Options
 	trust   TrustStore
 	sockDir string
+	// transforms are the built-ins and the trusted anonymizers registered
+	// with RegisterAnonymizers: this host's, seen by no other.
+	transforms *anonymize.Transforms
 
 	mu     sync.Mutex
 	procs  map[string]*proc
@@ -122,7 +125,7 @@ func NewHost(opt Options) (*Host, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	h := &Host{opt: opt, sockDir: dir, procs: map[string]*proc{}}
+	h := &Host{opt: opt, sockDir: dir, procs: map[string]*proc{}, transforms: anonymize.NewTransforms()}
 	if opt.DataDir != "" {
 		h.trust = TrustStore{Path: filepath.Join(opt.DataDir, TrustFile)}
 	}
@@ -450,15 +453,11 @@ func (t *tail) suffix() string {
 
 // ---- anonymizers through the host ----
 
-// builtinNames are the transforms package anonymize registers itself
-// (captured before any host registers third-party plugins).
-var builtinNames = anonymize.Registered()
-
 // BuiltinNames returns the names of the built-in transforms, sorted.
-func BuiltinNames() []string { return slices.Clone(builtinNames) }
+func BuiltinNames() []string { return anonymize.NewTransforms().Names() }
 
 // IsBuiltin reports whether name is a built-in transform.
-func IsBuiltin(name string) bool { return slices.Contains(builtinNames, name) }
+func IsBuiltin(name string) bool { return slices.Contains(BuiltinNames(), name) }
 
 // Anonymizer returns the trusted third-party anonymizer called name. The
 // plugin starts on first use, after its hash is checked.
@@ -542,10 +541,14 @@ func (t *hostedTransform) Apply(ctx context.Context, in *anonymize.Table) (*anon
 	return out, err
 }
 
-// RegisterAnonymizers registers every trusted third-party anonymizer with
-// package anonymize under its name, so pipeline configs can use it; the
-// plugins start on first use. Names of built-ins are not overridden.
-// Registration is process-wide: the factories use this host.
+// Transforms returns the transforms pipelines run through this host may
+// name (Env.Transforms): the built-ins and the anonymizers registered with
+// RegisterAnonymizers. Other hosts do not see them.
+func (h *Host) Transforms() *anonymize.Transforms { return h.transforms }
+
+// RegisterAnonymizers registers every trusted third-party anonymizer in
+// the host's Transforms under its name, so pipeline configs can use it;
+// the plugins start on first use. Names of built-ins are not overridden.
 func (h *Host) RegisterAnonymizers() ([]string, error) {
 	if h.trust.Path == "" {
 		return nil, nil
@@ -560,7 +563,7 @@ func (h *Host) RegisterAnonymizers() ([]string, error) {
 			continue
 		}
 		a := h.Anonymizer(e.Name)
-		anonymize.Register(e.Name, func(p anonymize.Params, env anonymize.Env) (anonymize.Transform, error) {
+		h.transforms.Register(e.Name, func(p anonymize.Params, env anonymize.Env) (anonymize.Transform, error) {
 			// Third-party plugins get no publisher secret.
 			return a.New(context.Background(), p, anonymize.Env{})
 		})

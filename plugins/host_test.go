@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -65,7 +66,7 @@ func TestThirdParty_redactNotesThroughTheHost(t *testing.T) {
 		t.Errorf("bad params: err = %v, want ErrInvalid naming the plugin", err)
 	}
 
-	// Registered with the engine, a pipeline config uses it by name.
+	// Registered with the host's transforms, a pipeline config uses it by name.
 	if _, err := h.RegisterAnonymizers(); err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +74,7 @@ func TestThirdParty_redactNotesThroughTheHost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pl, err := cfg.Build(anonymize.Env{})
+	pl, err := cfg.Build(anonymize.Env{Transforms: h.Transforms()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,6 +84,38 @@ func TestThirdParty_redactNotesThroughTheHost(t *testing.T) {
 	}
 	if v := res.Table.Column("note").Value(1); strings.Contains(v, "999-12-3456") {
 		t.Errorf("pipeline output %q", v)
+	}
+}
+
+// Each host registers the plugins it trusts with its own transforms: another
+// host in the same process, and pipelines built without a host, do not see
+// them.
+func TestThirdParty_hostsKeepTheirPluginsApart(t *testing.T) {
+	h1, h2 := newHost(t, plugins.Options{}), newHost(t, plugins.Options{})
+	trust(t, h1, "redact-notes", "")
+	for _, h := range []*plugins.Host{h1, h2} {
+		if _, err := h.RegisterAnonymizers(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if names := h1.Transforms().Names(); !slices.Contains(names, "redact-notes") || !slices.Contains(names, "privacy") {
+		t.Errorf("trusting host: %v, want the built-ins and redact-notes", names)
+	}
+	cfg := &anonymize.Config{Transforms: []anonymize.TransformConfig{{Name: "redact-notes", Params: anonymize.Params{"columns": []any{"note"}}}}}
+	if _, err := cfg.Build(anonymize.Env{Transforms: h1.Transforms()}); err != nil {
+		t.Errorf("trusting host: %v", err)
+	}
+	others := map[string]*anonymize.Transforms{"other host": h2.Transforms(), "no host": nil}
+	for what, set := range others {
+		if slices.Contains(set.Names(), "redact-notes") {
+			t.Errorf("%s sees redact-notes: %v", what, set.Names())
+		}
+		if _, err := cfg.Build(anonymize.Env{Transforms: set}); !errors.Is(err, anonymize.ErrInvalid) || !strings.Contains(err.Error(), "redact-notes") {
+			t.Errorf("%s: err = %v, want ErrInvalid naming redact-notes", what, err)
+		}
+	}
+	if slices.Contains(plugins.BuiltinNames(), "redact-notes") {
+		t.Errorf("built-ins %v", plugins.BuiltinNames())
 	}
 }
 

@@ -137,12 +137,12 @@ const (
 	bufferBytes = 1 << 20
 )
 
-// ServeBuiltin serves the built-in transform registered in package anonymize
-// under name, and the built-in trial recorder of that name (form, csv,
+// ServeBuiltin serves the built-in transform of package anonymize called
+// name, and the built-in trial recorder of that name (form, csv,
 // odm); "medmarket plugin-serve NAME" calls it.
 func ServeBuiltin(name string) error {
 	set := map[Kind]plugin.Plugin{}
-	if isRegistered(name) {
+	if IsBuiltin(name) {
 		set[KindAnonymizer] = &AnonymizerPlugin{Impl: Builtin(name)}
 	}
 	if IsBuiltinRecorder(name) {
