@@ -60,6 +60,7 @@ type App struct {
 	deployment     *chain.Deployment // nil until the contracts are deployed on this chain
 
 	market market       // node key, blobs, catalog, indexer, provider (market.go)
+	hub    hubState     // quota and expiry of uploads to this node as a hub (provider.go)
 	trials trialService // opened on first use (trials.go)
 }
 

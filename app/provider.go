@@ -2,9 +2,16 @@ package app
 
 import (
 	"context"
+	"errors"
 	"io"
+	"math/big"
 	"net/http"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
+
+	"github.com/ethereum/go-ethereum"
 
 	"github.com/ethereum/go-ethereum/common"
 
@@ -74,13 +81,25 @@ func (b providerBackend) StoreUpload(ctx context.Context, u provider.Upload, car
 		return marketplace.Errorf(marketplace.EINVALID, "Upload refused: the blob (%d bytes, SHA-256 %s) is not the one signed (%d bytes, %s).",
 			n, common.Hash(sum).Hex(), u.Size, u.ContentHash.Hex())
 	}
+	// A sweep (under a.hub.mu) may have removed this blob, dropping an
+	// expired upload of the same dataset, between Put and here.
+	a.hub.mu.Lock()
+	defer a.hub.mu.Unlock()
+	if !a.market.blobs.Has(sum) {
+		return marketplace.Errorf(marketplace.EUNAVAILABLE, "Upload of %s crossed the deletion of its expired copy; send it again.", u.ContentHash.Hex())
+	}
 	if err := a.store.PutDatasetKey(ctx, store.DatasetKeyRecord{ContentHash: u.ContentHash, Wrapped: wrapped, Uploader: u.Seller, Created: a.now().UTC()}); err != nil {
 		return err
 	}
 	rec := store.Publish{ContentHash: u.ContentHash, MetadataHash: u.MetadataHash, Seller: u.Seller,
-		State: store.PublishPending, Size: n, Created: a.now().UTC()}
-	if old, err := a.store.Publish(ctx, u.ContentHash); err == nil && old.State == store.PublishListed {
-		rec = old // a repeated upload of a listed dataset
+		State: store.PublishPending, Size: n, Created: a.now().UTC(), HubUpload: true}
+	if old, err := a.store.Publish(ctx, u.ContentHash); err == nil {
+		if old.State == store.PublishListed {
+			rec = old // a repeated upload of a listed dataset
+			rec.HubUpload = true
+		} else {
+			rec.Provider = old.Provider // this node's own draft through itself as a hub
+		}
 	}
 	if err := a.store.PutPublish(ctx, rec, card); err != nil {
 		return err
@@ -143,4 +162,276 @@ func (a *App) ProviderHandler() http.Handler {
 		}
 		a.market.handler.ServeHTTP(w, r)
 	})
+}
+
+// Hub settings of `serve`, from the environment.
+const (
+	EnvHubMaxUnlisted = "MEDMARKET_HUB_MAX_UNLISTED" // uploads per seller not listed yet (default 20)
+	EnvHubMaxBytes    = "MEDMARKET_HUB_MAX_BYTES"    // bytes stored per seller: 2147483648, 512MiB, 2GiB (default 2GiB)
+	EnvHubUploadTTL   = "MEDMARKET_HUB_UPLOAD_TTL"   // how long an upload may stay unlisted: a Go duration, 168h (default 7 days)
+)
+
+// DefaultHubUploadTTL is how long an upload to a hub may stay unlisted
+// before the hub deletes it.
+const DefaultHubUploadTTL = 7 * 24 * time.Hour
+
+// hubSweepEvery is how often RunHubCleanup looks for expired uploads.
+const hubSweepEvery = time.Hour
+
+// HubConfig limits what sellers leave on this node as a hub.
+type HubConfig struct {
+	// MaxUnlistedUploads and MaxSellerBytes are each seller's quota: its
+	// uploads not listed on chain yet, and the bytes of all its uploads
+	// (0: provider.DefaultMaxUnlistedUploads, provider.DefaultMaxSellerBytes).
+	MaxUnlistedUploads int
+	MaxSellerBytes     int64
+	// UploadTTL is how long an upload may stay unlisted before it is
+	// deleted (0: DefaultHubUploadTTL).
+	UploadTTL time.Duration
+}
+
+// hubState is the node's hub settings, and the lock that keeps a sweep
+// from removing a blob an upload is storing.
+type hubState struct {
+	mu  sync.Mutex
+	cfg HubConfig
+}
+
+// HubConfigFromEnv reads MEDMARKET_HUB_MAX_UNLISTED (a count),
+// MEDMARKET_HUB_MAX_BYTES (bytes, with an optional KiB, MiB, GiB or TiB
+// suffix) and MEDMARKET_HUB_UPLOAD_TTL (a Go duration such as 168h); unset
+// values keep their defaults.
+func HubConfigFromEnv(getenv func(string) string) (HubConfig, error) {
+	var c HubConfig
+	if s := strings.TrimSpace(getenv(EnvHubMaxUnlisted)); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 {
+			return c, marketplace.Errorf(marketplace.EINVALID, "%s: %q is not a positive number of uploads.", EnvHubMaxUnlisted, s)
+		}
+		c.MaxUnlistedUploads = n
+	}
+	if s := strings.TrimSpace(getenv(EnvHubMaxBytes)); s != "" {
+		n, err := parseBytes(s)
+		if err != nil || n <= 0 {
+			return c, marketplace.Errorf(marketplace.EINVALID, "%s: %q is not a positive size (e.g. 2147483648, 512MiB, 2GiB).", EnvHubMaxBytes, s)
+		}
+		c.MaxSellerBytes = n
+	}
+	if s := strings.TrimSpace(getenv(EnvHubUploadTTL)); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			return c, marketplace.Errorf(marketplace.EINVALID, "%s: %q is not a positive duration (e.g. 168h).", EnvHubUploadTTL, s)
+		}
+		c.UploadTTL = d
+	}
+	return c, nil
+}
+
+// parseBytes reads a byte count with an optional binary unit suffix.
+func parseBytes(s string) (int64, error) {
+	mult := int64(1)
+	for i, u := range []string{"KiB", "MiB", "GiB", "TiB"} {
+		if strings.HasSuffix(s, u) {
+			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u)), int64(1)<<(10*(i+1))
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, err
+	}
+	if n > (1<<62)/mult {
+		return 0, strconv.ErrRange
+	}
+	return n * mult, nil
+}
+
+// SetHubConfig sets the hub's quota and upload TTL; call it before serving.
+func (a *App) SetHubConfig(c HubConfig) {
+	a.hub.mu.Lock()
+	defer a.hub.mu.Unlock()
+	a.hub.cfg = c
+}
+
+func (a *App) hubConfig() HubConfig {
+	a.hub.mu.Lock()
+	defer a.hub.mu.Unlock()
+	return a.hub.cfg
+}
+
+// UploadLimits gives the provider the node's quota (HubConfig).
+func (b providerBackend) UploadLimits() provider.UploadLimits {
+	c := b.a.hubConfig()
+	return provider.UploadLimits{MaxUnlisted: c.MaxUnlistedUploads, MaxBytes: c.MaxSellerBytes}
+}
+
+// UploadUsage counts seller's uploads held here as a hub: the unlisted
+// ones, and the bytes of all. fresh reconciles pending records with the
+// chain's Listed events first.
+func (b providerBackend) UploadUsage(ctx context.Context, seller common.Address, except common.Hash, fresh bool) (provider.UploadUsage, error) {
+	if fresh {
+		b.a.reconcilePublishes(ctx)
+	}
+	var use provider.UploadUsage
+	pubs, err := b.a.store.Publishes(ctx)
+	if err != nil {
+		return use, err
+	}
+	for _, p := range pubs {
+		if !p.HubUpload || p.Seller != seller || p.ContentHash == except {
+			continue
+		}
+		use.Bytes += p.Size
+		if p.State == store.PublishPending {
+			use.Unlisted++
+		}
+	}
+	return use, nil
+}
+
+// StepDropped is the step between deleting the records of a discarded
+// draft or an expired hub upload and removing its blob (SetPublishHook).
+const StepDropped = "dropped"
+
+// listedOnChain reports whether any Listed event names content, whoever
+// the seller and whatever the card: a blob in a listing on chain is never
+// deleted. An unreadable chain is EUNAVAILABLE (the caller deletes nothing).
+func (a *App) listedOnChain(ctx context.Context, content common.Hash) (bool, error) {
+	addr, err := a.marketAddr()
+	if err != nil {
+		return false, err
+	}
+	ev := a.market.abi.GetABI().Events["Listed"]
+	logs, err := a.chain.FilterLogs(ctx, ethereum.FilterQuery{FromBlock: new(big.Int).SetUint64(a.deployment.DeployBlock),
+		Addresses: []common.Address{addr}, Topics: [][]common.Hash{{ev.ID}, nil, nil, {content}}})
+	if err != nil {
+		return false, marketplace.Wrap(marketplace.EUNAVAILABLE, err, "Cannot read the market's events from %s", a.chain.Endpoint())
+	}
+	return len(logs) > 0, nil
+}
+
+// dropPublish deletes a publish's records (DropPublish, check seeing the
+// record in the transaction), then its blob, then the trace: a crash in
+// between leaves a trace and a blob no record names, which finishDrops
+// removes, never a record naming a missing blob. The caller holds a.hub.mu.
+func (a *App) dropPublish(ctx context.Context, content common.Hash, check func(store.Publish) error) (store.Publish, error) {
+	p, err := a.store.DropPublish(ctx, content, a.now(), check)
+	if err != nil {
+		return p, err
+	}
+	if err := a.publishStep(StepDropped); err != nil {
+		return p, err
+	}
+	return p, a.removeDroppedBlob(ctx, content)
+}
+
+// removeDroppedBlob removes the blob of a dropped publish unless a record
+// names it again (an upload of the same dataset since), then its trace.
+func (a *App) removeDroppedBlob(ctx context.Context, content common.Hash) error {
+	held, err := a.store.Holds(ctx, content)
+	if err != nil {
+		return err
+	}
+	if !held {
+		if err := a.market.blobs.Remove(vault.Hash(content)); err != nil {
+			return err
+		}
+	}
+	return a.store.ClearDrop(ctx, content)
+}
+
+// finishDrops removes the blobs of publishes dropped before a crash.
+func (a *App) finishDrops(ctx context.Context) error {
+	drops, err := a.store.Drops(ctx)
+	if err != nil {
+		return err
+	}
+	for _, d := range drops {
+		if err := a.removeDroppedBlob(ctx, d.ContentHash); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SweepHubUploads deletes the uploads this node holds as a hub that were
+// not listed on chain within the upload TTL (HubConfig.UploadTTL): their
+// record, wrapped key and card in one transaction, then the blob. An upload
+// whose content hash is in any Listed event on chain is kept, and marked
+// listed when the listing is its seller's; when the chain cannot be read
+// nothing is deleted. It returns how many uploads it deleted; RunHubCleanup
+// calls it every hour.
+func (a *App) SweepHubUploads(ctx context.Context) (int, error) {
+	if _, err := a.marketAddr(); err != nil {
+		return 0, err
+	}
+	a.hub.mu.Lock()
+	defer a.hub.mu.Unlock()
+	if err := a.finishDrops(ctx); err != nil {
+		return 0, err
+	}
+	a.reconcilePublishes(ctx)
+	ttl := a.hub.cfg.UploadTTL
+	if ttl <= 0 {
+		ttl = DefaultHubUploadTTL
+	}
+	cutoff := a.now().Add(-ttl)
+	expired := func(p store.Publish) bool {
+		return p.HubUpload && p.State == store.PublishPending && p.Created.Before(cutoff)
+	}
+	pubs, err := a.store.Publishes(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, p := range pubs {
+		if !expired(p) {
+			continue
+		}
+		listed, err := a.listedOnChain(ctx, p.ContentHash)
+		if err != nil {
+			return n, err
+		}
+		if listed {
+			a.log.Info("hub upload past its TTL kept: its content is listed on chain", "seller", p.Seller, "content", p.ContentHash)
+			continue
+		}
+		_, err = a.dropPublish(ctx, p.ContentHash, func(cur store.Publish) error {
+			if !expired(cur) {
+				return errNotExpired
+			}
+			return nil
+		})
+		if errors.Is(err, errNotExpired) || marketplace.ErrorCode(err) == marketplace.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+		a.log.Info("hub upload expired unlisted: deleted", "seller", p.Seller, "content", p.ContentHash, "bytes", p.Size, "uploaded", p.Created)
+	}
+	return n, nil
+}
+
+var errNotExpired = errors.New("hub upload no longer expired")
+
+// RunHubCleanup sweeps expired hub uploads (SweepHubUploads) at once and
+// then every hour until ctx ends, then returns nil; `serve` runs it in the
+// background. Before the contracts are deployed it waits for them.
+func (a *App) RunHubCleanup(ctx context.Context) error {
+	t := time.NewTicker(hubSweepEvery)
+	defer t.Stop()
+	for {
+		if n, err := a.SweepHubUploads(ctx); err != nil && ctx.Err() == nil && marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+			a.log.Warn("sweep hub uploads", "err", err)
+		} else if n > 0 {
+			a.log.Info("hub uploads swept", "deleted", n)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
 }

@@ -325,13 +325,21 @@ func (a *App) Publish(ctx context.Context, who Actor, req PublishRequest) (Publi
 		if err := a.uploadToHub(ctx, sg, providerURL, dk, ct, content, p.encoded); err != nil {
 			return Published{}, err
 		}
-		// The card is kept here too, so this node's catalog shows its own
-		// listing without asking the hub.
-		if _, err := a.store.PutCard(ctx, p.encoded); err != nil {
+		// A draft naming the hub, with the card (kept here too, so this
+		// node's catalog shows its own listing without asking the hub): if
+		// the listing transaction fails, RetryPublish lists it there
+		// without uploading again.
+		rec := store.Publish{ContentHash: content, MetadataHash: marketplace.CardHash(p.encoded), Seller: sg.Address(),
+			State: store.PublishPending, Size: int64(len(ct)), Created: a.now().UTC(), Provider: providerURL}
+		if old, err := a.store.Publish(ctx, content); err == nil {
+			rec.HubUpload = old.HubUpload // this node is the hub
+		}
+		if err := a.store.PutPublish(ctx, rec, p.encoded); err != nil {
 			return Published{}, err
 		}
-		rec := store.Publish{ContentHash: content, MetadataHash: marketplace.CardHash(p.encoded), Seller: sg.Address(),
-			State: store.PublishPending, Size: int64(len(ct)), Created: a.now().UTC()}
+		if err := a.publishStep(StepStored); err != nil {
+			return Published{}, err
+		}
 		out, err := a.list(ctx, sg, rec, req.Price, req.Terms, providerURL)
 		if err != nil {
 			return Published{}, err
@@ -412,8 +420,9 @@ func (a *App) publishStep(step string) error {
 func (a *App) SetPublishHook(f func(step string) error) { a.market.hook = f }
 
 // RetryPublish lists a draft again (a publish whose transaction never
-// happened), with the price and terms given now. ECONFLICT when it is
-// already listed.
+// happened), with the price and terms given now, at the provider it was
+// stored at: this node, or the hub it was uploaded to (not uploaded again).
+// ECONFLICT when it is already listed.
 func (a *App) RetryPublish(ctx context.Context, who Actor, content common.Hash, price *big.Int, terms marketplace.Terms) (Published, error) {
 	a.reconcilePublishes(ctx)
 	rec, err := a.store.Publish(ctx, content)
@@ -423,7 +432,7 @@ func (a *App) RetryPublish(ctx context.Context, who Actor, content common.Hash, 
 	if rec.State != store.PublishPending {
 		return Published{}, marketplace.Errorf(marketplace.ECONFLICT, "Dataset %s is already listed (listing %d).", content.Hex(), rec.ListingID)
 	}
-	req := PublishRequest{Price: price, Terms: terms}
+	req := PublishRequest{Price: price, Terms: terms, Provider: rec.Provider}
 	providerURL, err := a.checkListing(&req)
 	if err != nil {
 		return Published{}, err
@@ -437,6 +446,50 @@ func (a *App) RetryPublish(ctx context.Context, who Actor, content common.Hash, 
 		return Published{}, marketplace.Errorf(marketplace.EFORBIDDEN, "Only %s may list this draft.", rec.Seller.Hex())
 	}
 	return a.list(ctx, sg, rec, price, terms, providerURL)
+}
+
+// DiscardDraft forgets a draft its seller no longer wants: the pending
+// record and its card, and for a draft this node provides its blob and
+// dataset key (records first, then the blob: a crash in between leaves an
+// unnamed blob, removed later, never a record naming a missing blob). A
+// draft uploaded to a hub stays there until the hub's upload TTL ends.
+// Only the seller may discard (EFORBIDDEN); ENOTFOUND for no such draft;
+// ECONFLICT when the dataset is listed on chain.
+func (a *App) DiscardDraft(ctx context.Context, who Actor, content common.Hash) error {
+	a.reconcilePublishes(ctx)
+	rec, err := a.store.Publish(ctx, content)
+	if err != nil {
+		return marketplace.Errorf(marketplace.ENOTFOUND, "There is no draft %s.", content.Hex())
+	}
+	sg, release, err := a.signer(ctx, who)
+	if err != nil {
+		return err
+	}
+	defer release()
+	if sg.Address() != rec.Seller {
+		return marketplace.Errorf(marketplace.EFORBIDDEN, "Only %s may discard this draft.", rec.Seller.Hex())
+	}
+	if rec.State != store.PublishPending {
+		return marketplace.Errorf(marketplace.ECONFLICT, "Dataset %s is already listed (listing %d); delist it instead.", content.Hex(), rec.ListingID)
+	}
+	if listed, err := a.listedOnChain(ctx, content); err != nil {
+		return err
+	} else if listed {
+		return marketplace.Errorf(marketplace.ECONFLICT, "Dataset %s is listed on chain; delist it instead.", content.Hex())
+	}
+	a.hub.mu.Lock()
+	defer a.hub.mu.Unlock()
+	_, err = a.dropPublish(ctx, content, func(cur store.Publish) error {
+		if cur.State != store.PublishPending || cur.Seller != rec.Seller {
+			return marketplace.Errorf(marketplace.ECONFLICT, "Dataset %s changed meanwhile (listed); not discarded.", content.Hex())
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	a.log.Info("draft discarded", "seller", rec.Seller, "content", content, "provider", rec.Provider)
+	return nil
 }
 
 // reconcilePublishes marks pending publishes whose listing is on chain as

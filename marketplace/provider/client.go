@@ -51,7 +51,11 @@ func (c *Client) do(req *http.Request, base string) (*http.Response, error) {
 	defer res.Body.Close()
 	var e errorBody
 	if json.NewDecoder(io.LimitReader(res.Body, 64<<10)).Decode(&e) == nil && e.Code != "" {
-		return nil, marketplace.Errorf(e.Code, "provider %s: %s", base, e.Message)
+		me := marketplace.Errorf(e.Code, "provider %s: %s", base, e.Message)
+		if res.StatusCode == http.StatusTooManyRequests {
+			me.Err = ErrQuota
+		}
+		return nil, me
 	}
 	code := marketplace.EUNAVAILABLE
 	if res.StatusCode < 500 {

@@ -122,6 +122,12 @@ type Provider struct {
 	Now      func() time.Time // nil: time.Now
 	// MaxBlobBytes bounds an uploaded blob (0: DefaultMaxBlobBytes).
 	MaxBlobBytes int64
+	// MaxUnlistedUploads bounds the uploads a seller keeps on this node as
+	// a hub that are not listed on chain yet; MaxSellerBytes bounds the
+	// bytes a seller stores here, listed or not. 0: the backend's limits
+	// (UploadLimiter), else DefaultMaxUnlistedUploads, DefaultMaxSellerBytes.
+	MaxUnlistedUploads int
+	MaxSellerBytes     int64
 
 	// Key deliveries: from a key pre-wrapped to the buyer, or wrapped on demand.
 	prewrapped, onDemand atomic.Uint64

@@ -147,7 +147,11 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 	if !errors.As(err, &e) {
 		e = &marketplace.Error{Code: code, Message: marketplace.ErrorMessage(err)}
 	}
-	writeJSON(w, statusOf(code), errorBody{Code: code, Message: e.Message})
+	status := statusOf(code)
+	if errors.Is(err, ErrQuota) {
+		status = http.StatusTooManyRequests
+	}
+	writeJSON(w, status, errorBody{Code: code, Message: e.Message})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -8,11 +8,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -89,6 +91,13 @@ func NewUpload(chainID uint64, contract common.Address, content common.Hash, siz
 	return SignedUpload{Upload: u, Card: card, WrappedKey: wrapped, Signature: sig}, nil
 }
 
+// Default per-seller quota of a hub (Provider.MaxUnlistedUploads,
+// Provider.MaxSellerBytes).
+const (
+	DefaultMaxUnlistedUploads       = 20
+	DefaultMaxSellerBytes     int64 = 2 << 30
+)
+
 // Uploader is the optional part of a Backend that accepts uploads (a hub).
 type Uploader interface {
 	// StoreUpload stores an authorized upload as pending for its seller:
@@ -96,6 +105,100 @@ type Uploader interface {
 	// blob, read from blob, has u.Size bytes and SHA-256 u.ContentHash
 	// (EINVALID otherwise, storing nothing).
 	StoreUpload(ctx context.Context, u Upload, card, wrapped []byte, blob io.Reader) error
+	// UploadUsage returns what seller holds here from uploads, leaving out
+	// the dataset except (an upload again of the same dataset replaces it).
+	// fresh asks the backend to bring the listed state up to date with the
+	// chain first (it is asked when the quota would refuse).
+	UploadUsage(ctx context.Context, seller common.Address, except common.Hash, fresh bool) (UploadUsage, error)
+}
+
+// UploadUsage is what one seller holds on a hub.
+type UploadUsage struct {
+	Unlisted int   // uploads not listed on chain yet
+	Bytes    int64 // blob bytes of all its uploads, listed or not
+}
+
+// UploadLimits is a hub's per-seller quota.
+type UploadLimits struct {
+	MaxUnlisted int   // uploads not listed on chain yet
+	MaxBytes    int64 // blob bytes, listed or not
+}
+
+// UploadLimiter is the optional part of an Uploader that configures the
+// quota (the node's settings); Provider fields, when set, win.
+type UploadLimiter interface {
+	UploadLimits() UploadLimits
+}
+
+// limits returns the per-seller quota in force.
+func (p *Provider) limits() UploadLimits {
+	var l UploadLimits
+	if ul, ok := p.Backend.(UploadLimiter); ok {
+		l = ul.UploadLimits()
+	}
+	if p.MaxUnlistedUploads > 0 {
+		l.MaxUnlisted = p.MaxUnlistedUploads
+	}
+	if p.MaxSellerBytes > 0 {
+		l.MaxBytes = p.MaxSellerBytes
+	}
+	if l.MaxUnlisted <= 0 {
+		l.MaxUnlisted = DefaultMaxUnlistedUploads
+	}
+	if l.MaxBytes <= 0 {
+		l.MaxBytes = DefaultMaxSellerBytes
+	}
+	return l
+}
+
+// checkQuota refuses an upload (EFORBIDDEN, naming the limit and the usage)
+// that would take its seller over the hub's quota: more unlisted uploads,
+// or more stored bytes, than allowed. Usage is read again, brought up to
+// date with the chain, before a refusal.
+func (p *Provider) checkQuota(ctx context.Context, up Uploader, u Upload) error {
+	l := p.limits()
+	over := func(use UploadUsage) bool { return use.Unlisted+1 > l.MaxUnlisted || use.Bytes+u.Size > l.MaxBytes }
+	use, err := up.UploadUsage(ctx, u.Seller, u.ContentHash, false)
+	if err != nil {
+		return err
+	}
+	if over(use) {
+		if use, err = up.UploadUsage(ctx, u.Seller, u.ContentHash, true); err != nil {
+			return err
+		}
+	}
+	switch {
+	case use.Unlisted+1 > l.MaxUnlisted:
+		return &marketplace.Error{Code: marketplace.EFORBIDDEN, Err: ErrQuota, Message: fmt.Sprintf(
+			"hub quota: seller %s has %d unlisted uploads (limit %d); list or wait for them to expire",
+			u.Seller.Hex(), use.Unlisted, l.MaxUnlisted)}
+	case use.Bytes+u.Size > l.MaxBytes:
+		return &marketplace.Error{Code: marketplace.EFORBIDDEN, Err: ErrQuota, Message: fmt.Sprintf(
+			"hub quota: seller %s stores %s here; this upload of %s would exceed the limit of %s; list or wait for unlisted uploads to expire",
+			u.Seller.Hex(), byteSize(use.Bytes), byteSize(u.Size), byteSize(l.MaxBytes))}
+	}
+	return nil
+}
+
+// ErrQuota is the cause of a refusal by the hub's quota; it is answered
+// with HTTP 429 Too Many Requests.
+var ErrQuota = errors.New("over the hub quota")
+
+// byteSize formats a byte count for people: "512 bytes", "1.5 MiB", "2 GiB".
+func byteSize(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d bytes", n)
+	}
+	d, exp := int64(unit), 0
+	for m := n / unit; m >= unit && exp < 4; m /= unit {
+		d *= unit
+		exp++
+	}
+	v := float64(n) / float64(d)
+	s := strconv.FormatFloat(v, 'f', 1, 64)
+	s = strings.TrimSuffix(s, ".0")
+	return s + " " + []string{"KiB", "MiB", "GiB", "TiB", "PiB"}[exp]
 }
 
 func (p *Provider) maxBlob() int64 {
@@ -155,6 +258,9 @@ func (p *Provider) Upload(ctx context.Context, su SignedUpload, blob io.Reader) 
 		return marketplace.Errorf(marketplace.EFORBIDDEN, "This node does not accept uploads.")
 	}
 	if err := p.AuthorizeUpload(ctx, su); err != nil {
+		return err
+	}
+	if err := p.checkQuota(ctx, up, su.Upload); err != nil {
 		return err
 	}
 	return up.StoreUpload(ctx, su.Upload, su.Card, su.WrappedKey, io.LimitReader(blob, su.Size+1))
