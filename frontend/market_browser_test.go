@@ -94,7 +94,9 @@ func expectedPublished(t *testing.T, path, preset string) []byte {
 // card, buys, and downloads exactly the anonymized file.
 func TestBrowser_marketPublishFindBuyDownload(t *testing.T) {
 	ctx, problems := newBrowser(t)
-	srv, a := newTestServer(t)
+	// The anonymization answers with its progress at once, so the page
+	// polls for the report as it does for a large file.
+	srv, a := newTestServerWith(t, Options{RunWait: -1})
 	ctx, cancel := context.WithTimeout(ctx, 120*time.Second)
 	defer cancel()
 	for _, n := range []string{"alice", "bob"} {
@@ -118,6 +120,7 @@ func TestBrowser_marketPublishFindBuyDownload(t *testing.T) {
 		chromedp.Click(`input[name=preset][value="safe-harbor-k5"]`),
 		waitHTMX(`#wizard-preview form`),
 		chromedp.Click(`#wizard-run`),
+		chromedp.WaitVisible(`#wizard-running #run-doing`),
 		chromedp.WaitVisible(`#verdict-pass`),
 		chromedp.WaitVisible(`#report-histogram`),
 	); err != nil {

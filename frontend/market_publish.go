@@ -49,9 +49,15 @@ type wizardStore struct {
 	mu      sync.Mutex
 	dir     string
 	uploads map[string]*wizardUpload
+	runs    map[string]*wizardRun // anonymization runs (market_publish_run.go)
+	// runWait is how long POST /mydata/publish/run waits for the report
+	// before answering with the run's progress.
+	runWait time.Duration
 }
 
-func newWizardStore() *wizardStore { return &wizardStore{uploads: map[string]*wizardUpload{}} }
+func newWizardStore() *wizardStore {
+	return &wizardStore{uploads: map[string]*wizardUpload{}, runs: map[string]*wizardRun{}, runWait: defaultRunWait}
+}
 
 // put saves r as a new upload of owner, dropping expired ones.
 func (s *wizardStore) put(owner common.Address, name, format string, r io.Reader) (*wizardUpload, error) {
@@ -119,14 +125,12 @@ func (s *wizardStore) get(owner common.Address, id string) (*wizardUpload, error
 	return u, nil
 }
 
-// sweep deletes the uploads older than wizardTTL; the caller holds s.mu.
+// sweep deletes the uploads older than wizardTTL, and their runs; the
+// caller holds s.mu.
 func (s *wizardStore) sweep() {
 	for id, u := range s.uploads {
 		if time.Since(u.Created) > wizardTTL {
-			if !u.Local {
-				os.Remove(u.Path)
-			}
-			delete(s.uploads, id)
+			s.dropLocked(id)
 		}
 	}
 }
@@ -134,6 +138,16 @@ func (s *wizardStore) sweep() {
 func (s *wizardStore) drop(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.dropLocked(id)
+}
+
+func (s *wizardStore) dropLocked(id string) {
+	for rid, run := range s.runs {
+		if run.Upload.ID == id {
+			run.cancel()
+			delete(s.runs, rid)
+		}
+	}
 	if u, ok := s.uploads[id]; ok {
 		if !u.Local {
 			os.Remove(u.Path)
@@ -149,20 +163,21 @@ type previewer interface {
 }
 
 // preview runs svc's PreviewAnonymization on the upload.
-func (u *wizardUpload) preview(r *http.Request, svc Service, req app.PreviewRequest) (app.PreviewResult, error) {
+func (u *wizardUpload) preview(ctx context.Context, svc Service, req app.PreviewRequest) (app.PreviewResult, error) {
 	p, ok := svc.(previewer)
 	if !ok {
 		return app.PreviewResult{}, marketplace.Errorf(marketplace.EUNAVAILABLE, "This node cannot preview anonymization.")
 	}
 	req.Path, req.Name, req.Format = u.Path, u.Name, u.Format
-	return p.PreviewAnonymization(r.Context(), req)
+	return p.PreviewAnonymization(ctx, req)
 }
 
 // wizardPreview is step 2: the first rows and the suggested roles.
 type wizardPreview struct {
-	U      *wizardUpload
-	P      app.PreviewResult
-	Preset string
+	U       *wizardUpload
+	P       app.PreviewResult
+	Preset  string
+	Problem string
 }
 
 // wizardReport is step 3: the dry run's report and verdict, with the
@@ -341,7 +356,7 @@ func wizardFormat(format, name string) string {
 
 // renderPreview answers with step 2 (inside the whole wizard if whole).
 func renderPreview(w http.ResponseWriter, r *http.Request, logger *slog.Logger, svc Service, u *wizardUpload, table string, whole bool) {
-	p, err := u.preview(r, svc, app.PreviewRequest{Table: table})
+	p, err := u.preview(r.Context(), svc, app.PreviewRequest{Table: table})
 	step := wizardPreviewStep(wizardPreview{U: u, P: p, Preset: "safe-harbor-k5"})
 	status := http.StatusOK
 	if err != nil {
@@ -357,38 +372,6 @@ func renderPreview(w http.ResponseWriter, r *http.Request, logger *slog.Logger, 
 		return
 	}
 	renderWizard(w, r, logger, status, step)
-}
-
-// handlePublishRun handles POST /mydata/publish/run: runs the chosen
-// preset on the upload (nothing is published) and answers with step 3,
-// the report and the gate's verdict, and step 4's form when it passes.
-func handlePublishRun(logger *slog.Logger, svc Service, wz *wizardStore) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s, _ := sessionFrom(r.Context())
-		if err := parseSmallForm(w, r); err != nil {
-			wizardFail(w, r, logger, err)
-			return
-		}
-		u, err := wz.get(s.Address(), r.PostForm.Get("upload"))
-		if err != nil {
-			wizardFail(w, r, logger, err)
-			return
-		}
-		preset := r.PostForm.Get("preset")
-		if preset == "" {
-			wizardFail(w, r, logger, marketplace.Errorf(marketplace.EINVALID, "Preset: choose one of the presets."))
-			return
-		}
-		p, err := u.preview(r, svc, app.PreviewRequest{Table: r.PostForm.Get("table"), Preset: preset, Roles: rolesOf(r)})
-		if err != nil {
-			wizardFail(w, r, logger, err)
-			return
-		}
-		v := wizardReport{U: u, Table: p.Table, Preset: preset, P: p,
-			Form: listingForm{Upload: u.ID, Table: p.Table, Preset: preset, Permission: "HMB", Duration: "365", Seats: "3", Format: "csv", Roles: p.Roles,
-				Title: strings.TrimSuffix(u.Name, filepath.Ext(u.Name))}}
-		renderWizard(w, r, logger, http.StatusOK, wizardReportStep(v))
-	})
 }
 
 // handlePublishCost handles POST /mydata/publish/cost: the listing's cost

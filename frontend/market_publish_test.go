@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/medmarket/medmarket/anonymize"
 	"github.com/medmarket/medmarket/app"
@@ -46,11 +47,11 @@ func TestPublishWizard(t *testing.T) {
 	}
 	upload := m[1]
 
-	res, body = bob.post("/mydata/publish/run", url.Values{"upload": {upload}, "preset": {"safe-harbor"}}, true)
+	res, body = bob.run(url.Values{"upload": {upload}, "preset": {"safe-harbor"}})
 	wantBody(t, "another account's upload", res, body, 404, "not yours")
-	res, body = alice.post("/mydata/publish/run", url.Values{"upload": {upload}, "preset": {"nope"}}, true)
+	res, body = alice.run(url.Values{"upload": {upload}, "preset": {"nope"}})
 	wantBody(t, "bad preset", res, body, 422, "Preset: choose one of")
-	res, body = alice.post("/mydata/publish/run", url.Values{"upload": {upload}, "preset": {"safe-harbor-k5"}}, true)
+	res, body = alice.run(url.Values{"upload": {upload}, "preset": {"safe-harbor-k5"}})
 	wantBody(t, "step 3", res, body, 200, `id="verdict-pass"`, `id="report-k"`, `id="report-histogram"`, `id="publish-form"`)
 	res, body2 := alice.post("/mydata/publish/run", url.Values{"upload": {upload}, "preset": {"safe-harbor"}}, false)
 	wantBody(t, "step 3 without htmx", res, body2, 200, "<h1>Publish a dataset</h1>", `id="wizard"`, `id="verdict-pass"`)
@@ -102,7 +103,7 @@ func TestPublishWizard_engineRefusalShowsReason(t *testing.T) {
 		http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}, "Cookie": {alice.cookie.String()}})
 	wantBody(t, "upload", res, body, 200, `id="wizard-rows"`)
 	upload := regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
-	res, body = alice.post("/mydata/publish/run", url.Values{"upload": {upload}, "preset": {"safe-harbor-k5"}}, true)
+	res, body = alice.run(url.Values{"upload": {upload}, "preset": {"safe-harbor-k5"}})
 	wantBody(t, "refused", res, body, 422, "Anonymization failed", "no generalization satisfies")
 }
 
@@ -130,11 +131,11 @@ func TestPublishWizard_adjustedRolesAreUsed(t *testing.T) {
 	wantBody(t, "upload", res, body, 200, `name="role.condition"`, `form="wizard-run-form"`)
 	upload := regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
 	run := url.Values{"upload": {upload}, "preset": {"safe-harbor"}, "role.condition": {"insensitive"}}
-	res, body = alice.post("/mydata/publish/run", url.Values{"upload": {upload}, "preset": {"safe-harbor"}, "role.nope": {"sensitive"}}, true)
+	res, body = alice.run(url.Values{"upload": {upload}, "preset": {"safe-harbor"}, "role.nope": {"sensitive"}})
 	wantBody(t, "unknown column", res, body, 422, "is not in the table")
-	res, body = alice.post("/mydata/publish/run", url.Values{"upload": {upload}, "preset": {"safe-harbor"}, "role.condition": {"boss"}}, true)
+	res, body = alice.run(url.Values{"upload": {upload}, "preset": {"safe-harbor"}, "role.condition": {"boss"}})
 	wantBody(t, "unknown role", res, body, 422, "unknown role")
-	res, body = alice.post("/mydata/publish/run", run, true)
+	res, body = alice.run(run)
 	wantBody(t, "run", res, body, 200, "<code>condition</code> <small>insensitive</small>", `name="role.condition" value="insensitive"`)
 	form := url.Values{"upload": {upload}, "preset": {"safe-harbor"}, "role.condition": {"insensitive"}, "title": {"Roles adjusted"},
 		"price": {"0"}, "permission": {"GRU"}, "format": {"csv"}}
@@ -187,9 +188,9 @@ func TestPublishWizard_fhirBundleTables(t *testing.T) {
 		http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}, "Cookie": {alice.cookie.String()}})
 	wantBody(t, "upload", res, body, 200, `<select name="table">`, `<option value="Patient"`, `id="wizard-rows"`)
 	upload := regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
-	res, body = alice.post("/mydata/publish/run", url.Values{"upload": {upload}, "table": {"Nope"}, "preset": {"safe-harbor"}}, true)
+	res, body = alice.run(url.Values{"upload": {upload}, "table": {"Nope"}, "preset": {"safe-harbor"}})
 	wantBody(t, "unknown table", res, body, 422, "Table: choose one of")
-	res, body = alice.post("/mydata/publish/run", url.Values{"upload": {upload}, "table": {"Patient"}, "preset": {"safe-harbor"}}, true)
+	res, body = alice.run(url.Values{"upload": {upload}, "table": {"Patient"}, "preset": {"safe-harbor"}})
 	if res.StatusCode != 200 && res.StatusCode != 422 {
 		t.Fatalf("run on Patient: %d\n%s", res.StatusCode, body)
 	}
@@ -270,6 +271,13 @@ func TestWindowRoutes_localPathsOnlyInTheWindow(t *testing.T) {
 		wantBody(t, "local file", res, body, 200, `id="wizard-rows"`, `name="role.condition"`, "6 rows")
 		upload := regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
 		res, body = postForm(t, win, "/mydata/publish/run", url.Values{"upload": {upload}, "preset": {"safe-harbor"}}, hx)
+		res, body = followRun(t, res, body, func(path string) (*http.Response, string) {
+			req, _ := http.NewRequest("GET", win.URL+path, nil)
+			for k, v := range hx {
+				req.Header[k] = v
+			}
+			return do(t, req)
+		})
 		wantBody(t, "report", res, body, 200, `id="wizard-verdict"`)
 		if _, err := os.Stat(records); err != nil {
 			t.Errorf("the chosen file is gone: %v", err)
@@ -297,4 +305,26 @@ func TestPublishWizard_progressMarkup(t *testing.T) {
 			t.Errorf("step 2 lacks %q", want)
 		}
 	}
+}
+
+// run posts a wizard's run form as htmx does and follows the run's
+// progress fragments until the report (or a refusal) arrives.
+func (u *browserUser) run(form url.Values) (*http.Response, string) {
+	u.t.Helper()
+	res, body := u.post("/mydata/publish/run", form, true)
+	return followRun(u.t, res, body, func(path string) (*http.Response, string) { return u.get(path, true) })
+}
+
+// followRun polls a wizard run while its answer is the progress fragment.
+func followRun(t *testing.T, res *http.Response, body string, get func(path string) (*http.Response, string)) (*http.Response, string) {
+	t.Helper()
+	for deadline := time.Now().Add(2 * time.Minute); res.StatusCode == http.StatusAccepted; {
+		m := regexp.MustCompile(`hx-get="(/mydata/publish/run/[0-9a-f]{32}/)"`).FindStringSubmatch(body)
+		if m == nil || time.Now().After(deadline) {
+			t.Fatalf("run in progress without a way to poll it (or too slow):\n%s", body)
+		}
+		time.Sleep(50 * time.Millisecond)
+		res, body = get(m[1])
+	}
+	return res, body
 }

@@ -7,8 +7,7 @@ import (
 
 // addRoutes is the whole surface of the UI. Pages live at paths ending in "/"
 // because the desktop window's Wails runtime is only injected there.
-func addRoutes(mux *http.ServeMux, logger *slog.Logger, svc Service, static http.Handler, ws *windowSession, provider http.Handler) {
-	wizards := newWizardStore() // publish wizard uploads (market_publish.go)
+func addRoutes(mux *http.ServeMux, logger *slog.Logger, svc Service, static http.Handler, ws *windowSession, provider http.Handler, wizards *wizardStore) {
 	mux.Handle("GET /{$}", handlePage(logger, "Home", "", homePage()))
 	mux.Handle("GET /mydata/{$}", requireSession(handleMyData(logger, svc)))
 	mux.Handle("POST /mydata/withdraw", requireSession(handleWithdraw(logger, svc)))
@@ -19,6 +18,8 @@ func addRoutes(mux *http.ServeMux, logger *slog.Logger, svc Service, static http
 	mux.Handle("POST /mydata/publish/upload", requireSession(handlePublishUpload(logger, svc, wizards)))
 	mux.Handle("POST /mydata/publish/local", requireSession(handlePublishLocal(logger, svc, wizards, ws != nil))) // desktop window only
 	mux.Handle("POST /mydata/publish/run", requireSession(handlePublishRun(logger, svc, wizards)))
+	mux.Handle("GET /mydata/publish/run/{id}/{$}", requireSession(handlePublishRunStatus(logger, svc, wizards)))
+	mux.Handle("POST /mydata/publish/run/{id}/cancel", requireSession(handlePublishRunCancel(logger, svc, wizards)))
 	mux.Handle("POST /mydata/publish/cost", requireSession(handlePublishCost(logger, svc)))
 	mux.Handle("POST /mydata/publish/{$}", requireSession(handlePublish(logger, svc, wizards)))
 	mux.Handle("GET /mydata/licences/{$}", requireSession(handleLicences(logger, svc)))

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math/big"
 	"net/http"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 
@@ -60,6 +61,10 @@ type Options struct {
 	// Provider, when set, is the node's provider API (app.ProviderHandler),
 	// mounted at /provider/v1/ for other nodes.
 	Provider http.Handler
+	// RunWait is how long the publish wizard's anonymization request waits
+	// for the report before answering with the run's progress, which the
+	// page then polls (0: one second; negative: answer with progress at once).
+	RunWait time.Duration
 }
 
 //go:embed static
@@ -86,7 +91,11 @@ func NewServer(logger *slog.Logger, svc Service, opts Options) (http.Handler, er
 	if provider == nil {
 		provider = http.NotFoundHandler()
 	}
-	addRoutes(mux, logger, svc, static, ws, provider)
+	wizards := newWizardStore() // publish wizard uploads and runs (market_publish*.go)
+	if opts.RunWait != 0 {
+		wizards.runWait = max(opts.RunWait, 0)
+	}
+	addRoutes(mux, logger, svc, static, ws, provider, wizards)
 
 	cop := http.NewCrossOriginProtection()
 	for _, o := range opts.TrustedOrigins {

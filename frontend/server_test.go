@@ -19,12 +19,17 @@ import (
 // newTestServer serves the UI on a real App over a fresh data directory.
 func newTestServer(t *testing.T) (*httptest.Server, *app.App) {
 	t.Helper()
+	return newTestServerWith(t, Options{})
+}
+
+func newTestServerWith(t *testing.T, opts Options) (*httptest.Server, *app.App) {
+	t.Helper()
 	a, err := app.Open(t.Context(), app.Options{DataDir: t.TempDir(), Version: "test", LightScrypt: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	h, err := NewServer(slog.New(slog.DiscardHandler), a, Options{})
+	h, err := NewServer(slog.New(slog.DiscardHandler), a, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

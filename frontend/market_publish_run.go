@@ -1,0 +1,267 @@
+package frontend
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/medmarket/medmarket/app"
+	"github.com/medmarket/medmarket/marketplace"
+)
+
+// The wizard's anonymization (step 3) runs in the background so that a
+// large file shows how far it is: POST /mydata/publish/run starts a run and
+// answers with the report when it ends quickly, else with a progress
+// fragment that polls GET /mydata/publish/run/{id}/ until the report is
+// ready. htmx polling works in the desktop window too (no WebSockets there).
+
+// defaultRunWait is how long the run request waits for the report before
+// answering with the progress fragment.
+const defaultRunWait = time.Second
+
+// maxRunTime bounds a run: a runaway search must not hold a core forever.
+const maxRunTime = 30 * time.Minute
+
+// wizardRun is one anonymization run of an upload.
+type wizardRun struct {
+	ID      string
+	Upload  *wizardUpload
+	Preset  string
+	Created time.Time
+	cancel  context.CancelFunc
+	done    chan struct{}
+
+	mu       sync.Mutex
+	progress app.AnonymizeProgress
+	result   app.PreviewResult
+	err      error
+}
+
+// runProgress is what the progress fragment shows.
+type runProgress struct {
+	ID      string
+	Name    string
+	Percent int
+	Doing   string
+}
+
+// status reports where the run is, as a percentage: reading the file is the
+// first 30%, the preset's steps share the rest equally.
+func (run *wizardRun) status() runProgress {
+	run.mu.Lock()
+	p := run.progress
+	run.mu.Unlock()
+	v := runProgress{ID: run.ID, Name: run.Upload.Name, Doing: "Starting…"}
+	switch p.Stage {
+	case "read":
+		if p.Size > 0 {
+			v.Percent = int(30 * p.Bytes / p.Size)
+		}
+		v.Doing = fmt.Sprintf("Reading the file: %s of %s", fmtSize(p.Bytes), fmtSize(p.Size))
+	case "transform":
+		v.Percent = 30 + 70*(p.Step-1)/max(p.Steps, 1)
+		v.Doing = fmt.Sprintf("Step %d of %d: %s", p.Step, p.Steps, stepWords(p.Transform))
+	}
+	return v
+}
+
+// stepWords says what a preset's step does, for the progress line.
+func stepWords(transform string) string {
+	switch transform {
+	case "safe-harbor":
+		return "removing and coarsening HIPAA's 18 identifiers"
+	case "k-anonymity":
+		return "searching the least generalization that makes every record look like at least k-1 others"
+	case "pseudonymize":
+		return "replacing identifiers with keyed pseudonyms"
+	case "date-shift":
+		return "shifting dates"
+	}
+	return transform
+}
+
+func (run *wizardRun) finished() bool {
+	select {
+	case <-run.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// start begins a run of preset on u, cancelling an earlier run of the same
+// upload (the user changed their mind).
+func (s *wizardStore) start(svc Service, u *wizardUpload, req app.PreviewRequest) *wizardRun {
+	var b [16]byte
+	rand.Read(b[:])
+	// The run outlives the request that started it; it ends when done, when
+	// cancelled, or after maxRunTime.
+	ctx, cancel := context.WithTimeout(context.Background(), maxRunTime)
+	run := &wizardRun{ID: hex.EncodeToString(b[:]), Upload: u, Preset: req.Preset, Created: time.Now(), cancel: cancel, done: make(chan struct{})}
+	req.Progress = func(p app.AnonymizeProgress) {
+		run.mu.Lock()
+		run.progress = p
+		run.mu.Unlock()
+	}
+	s.mu.Lock()
+	for id, old := range s.runs {
+		if old.Upload.ID == u.ID {
+			old.cancel()
+			delete(s.runs, id)
+		}
+	}
+	s.runs[run.ID] = run
+	s.mu.Unlock()
+	go func() {
+		defer close(run.done)
+		defer cancel()
+		res, err := u.preview(ctx, svc, req)
+		run.mu.Lock()
+		run.result, run.err = res, err
+		run.mu.Unlock()
+	}()
+	return run
+}
+
+// run returns owner's run id, or ENOTFOUND as get does for uploads.
+func (s *wizardStore) run(owner common.Address, id string) (*wizardRun, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sweep()
+	run, ok := s.runs[id]
+	if !ok || run.Upload.Owner != owner {
+		return nil, marketplace.Errorf(marketplace.ENOTFOUND, "This anonymization run has ended or is not yours: start again with the file.")
+	}
+	return run, nil
+}
+
+// wait waits up to d (forever if d < 0) for run to finish, or for the
+// request to go away; it reports whether the run finished.
+func (run *wizardRun) wait(ctx context.Context, d time.Duration) bool {
+	var timeout <-chan time.Time
+	if d >= 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case <-run.done:
+		return true
+	case <-timeout:
+	case <-ctx.Done():
+	}
+	return false
+}
+
+// handlePublishRun handles POST /mydata/publish/run: starts the chosen
+// preset on the upload (nothing is published) and answers with step 3, the
+// report and the gate's verdict (and step 4's form when it passes), or with
+// the run's progress when it takes longer. Without htmx (no polling) it
+// waits for the report.
+func handlePublishRun(logger *slog.Logger, svc Service, wz *wizardStore) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, _ := sessionFrom(r.Context())
+		if err := parseSmallForm(w, r); err != nil {
+			wizardFail(w, r, logger, err)
+			return
+		}
+		u, err := wz.get(s.Address(), r.PostForm.Get("upload"))
+		if err != nil {
+			wizardFail(w, r, logger, err)
+			return
+		}
+		preset := r.PostForm.Get("preset")
+		if preset == "" {
+			wizardFail(w, r, logger, marketplace.Errorf(marketplace.EINVALID, "Preset: choose one of the presets."))
+			return
+		}
+		run := wz.start(svc, u, app.PreviewRequest{Table: r.PostForm.Get("table"), Preset: preset, Roles: rolesOf(r)})
+		wait := wz.runWait
+		if !isHTMX(r) {
+			wait = -1
+		}
+		if !run.wait(r.Context(), wait) {
+			if r.Context().Err() != nil {
+				return // the user left; the run goes on and can be polled
+			}
+			renderWizard(w, r, logger, http.StatusAccepted, wizardRunning(run.status()))
+			return
+		}
+		renderRunResult(w, r, logger, svc, run)
+	})
+}
+
+// handlePublishRunStatus handles GET /mydata/publish/run/{id}/: the run's
+// progress while it goes on, its report when it is done.
+func handlePublishRunStatus(logger *slog.Logger, svc Service, wz *wizardStore) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, _ := sessionFrom(r.Context())
+		run, err := wz.run(s.Address(), r.PathValue("id"))
+		if err != nil {
+			wizardFail(w, r, logger, err)
+			return
+		}
+		if !run.finished() {
+			renderWizard(w, r, logger, http.StatusAccepted, wizardRunning(run.status()))
+			return
+		}
+		renderRunResult(w, r, logger, svc, run)
+	})
+}
+
+// handlePublishRunCancel handles POST /mydata/publish/run/{id}/cancel:
+// stops the run and answers with step 2 again.
+func handlePublishRunCancel(logger *slog.Logger, svc Service, wz *wizardStore) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, _ := sessionFrom(r.Context())
+		run, err := wz.run(s.Address(), r.PathValue("id"))
+		if err != nil {
+			wizardFail(w, r, logger, err)
+			return
+		}
+		run.cancel()
+		run.wait(r.Context(), -1)
+		renderRunResult(w, r, logger, svc, run)
+	})
+}
+
+// renderRunResult answers with a finished run's report, its problem, or
+// step 2 again when it was cancelled.
+func renderRunResult(w http.ResponseWriter, r *http.Request, logger *slog.Logger, svc Service, run *wizardRun) {
+	run.mu.Lock()
+	p, err := run.result, run.err
+	run.mu.Unlock()
+	u := run.Upload
+	if errors.Is(err, context.Canceled) {
+		if len(p.Columns) == 0 { // cancelled while reading: read the first rows again
+			if p, err = u.preview(r.Context(), svc, app.PreviewRequest{Table: p.Table}); err != nil {
+				wizardFail(w, r, logger, err)
+				return
+			}
+		}
+		step := wizardPreviewStep(wizardPreview{U: u, P: p, Preset: run.Preset, Problem: "Anonymization cancelled: nothing was kept. Change the roles or the preset and run it again."})
+		renderWizard(w, r, logger, http.StatusOK, step)
+		return
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = marketplace.Errorf(marketplace.EINVALID, "Anonymization took longer than %s and was stopped: choose fewer quasi-identifiers or the Safe Harbor preset.", maxRunTime)
+	}
+	if err != nil {
+		wizardFail(w, r, logger, err)
+		return
+	}
+	v := wizardReport{U: u, Table: p.Table, Preset: run.Preset, P: p,
+		Form: listingForm{Upload: u.ID, Table: p.Table, Preset: run.Preset, Permission: "HMB", Duration: "365", Seats: "3", Format: "csv", Roles: p.Roles,
+			Title: strings.TrimSuffix(u.Name, filepath.Ext(u.Name))}}
+	renderWizard(w, r, logger, http.StatusOK, wizardReportStep(v))
+}
