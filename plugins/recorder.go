@@ -417,16 +417,12 @@ func isInputInvalid(err error) bool {
 
 // ---- in-process implementations ----
 
-// builtinRecorderNames are the recorders package trials registers itself
-// (captured before anything registers others).
-var builtinRecorderNames = trials.RecorderNames()
-
 // BuiltinRecorderNames returns the names of the built-in recorders (form,
 // csv, odm), sorted.
-func BuiltinRecorderNames() []string { return slices.Clone(builtinRecorderNames) }
+func BuiltinRecorderNames() []string { return trials.RecorderNames() }
 
 // IsBuiltinRecorder reports whether name is a built-in recorder.
-func IsBuiltinRecorder(name string) bool { return slices.Contains(builtinRecorderNames, name) }
+func IsBuiltinRecorder(name string) bool { return slices.Contains(trials.RecorderNames(), name) }
 
 // builtinRecorderVersion is the built-in recorders' version in listings.
 const builtinRecorderVersion = "1.0.0"

@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/medmarket/medmarket/marketplace"
 )
@@ -60,7 +59,8 @@ type RecorderConfig map[string]string
 // nothing. It reports a malformed input with an EINVALID error that names
 // where (a row and column, an element path); InputErrors carries one error
 // per bad record when there are several. The built-in recorders are form,
-// csv and odm; the plugin host registers others with RegisterRecorder.
+// csv and odm (LookupRecorder); others come from a RecorderSource, such as
+// the plugin host's trusted recorder plugins (FindRecorder).
 type Recorder interface {
 	Name() string
 	Parse(ctx context.Context, r io.Reader, cfg RecorderConfig) ([]StepInput, error)
@@ -69,30 +69,24 @@ type Recorder interface {
 // MaxImportSize bounds what a recorder reads.
 const MaxImportSize = 64 << 20
 
-var (
-	recordersMu sync.RWMutex
-	recorders   = map[string]Recorder{}
-)
-
-// RegisterRecorder makes r available under r.Name(), replacing any recorder
-// of that name.
-func RegisterRecorder(r Recorder) {
-	recordersMu.Lock()
-	defer recordersMu.Unlock()
-	recorders[r.Name()] = r
+// builtinRecorders returns the built-in recorders, sorted by name. The set
+// is fixed: other recorders come through a RecorderSource.
+func builtinRecorders() []Recorder {
+	return []Recorder{CSVRecorder{}, FormRecorder{}, ODMRecorder{}}
 }
 
-// LookupRecorder returns the recorder called name (EINVALID if none).
+// LookupRecorder returns the built-in recorder called name (EINVALID if
+// none, listing the built-ins).
 func LookupRecorder(name string) (Recorder, error) {
-	recordersMu.RLock()
-	defer recordersMu.RUnlock()
-	if r, ok := recorders[name]; ok {
-		return r, nil
+	for _, r := range builtinRecorders() {
+		if r.Name() == name {
+			return r, nil
+		}
 	}
-	return nil, marketplace.Errorf(marketplace.EINVALID, "Recorder %q: not one of %s.", name, strings.Join(recorderNamesLocked(), ", "))
+	return nil, marketplace.Errorf(marketplace.EINVALID, "Recorder %q: not one of %s.", name, strings.Join(RecorderNames(), ", "))
 }
 
-// RecorderSource finds recorders besides the registered ones: the app
+// RecorderSource finds recorders besides the built-in ones: the app
 // passes the plugin host's trusted recorder plugins, so this package needs
 // no plugin code.
 type RecorderSource interface {
@@ -102,7 +96,7 @@ type RecorderSource interface {
 	Names() ([]string, error)
 }
 
-// FindRecorder returns the registered recorder called name, else the one
+// FindRecorder returns the built-in recorder called name, else the one
 // more has by that name (more may be nil). The EINVALID error of an
 // unknown name lists every recorder of both.
 func FindRecorder(name string, more RecorderSource) (Recorder, error) {
@@ -125,26 +119,14 @@ func FindRecorder(name string, more RecorderSource) (Recorder, error) {
 	return nil, marketplace.Errorf(marketplace.EINVALID, "Recorder %q: not one of %s.", name, strings.Join(names, ", "))
 }
 
-// RecorderNames lists the registered recorders, sorted.
+// RecorderNames lists the built-in recorders, sorted.
 func RecorderNames() []string {
-	recordersMu.RLock()
-	defer recordersMu.RUnlock()
-	return recorderNamesLocked()
-}
-
-func recorderNamesLocked() []string {
-	names := make([]string, 0, len(recorders))
-	for n := range recorders {
-		names = append(names, n)
+	rs := builtinRecorders()
+	names := make([]string, len(rs))
+	for i, r := range rs {
+		names[i] = r.Name()
 	}
-	sort.Strings(names)
 	return names
-}
-
-func init() {
-	RegisterRecorder(FormRecorder{})
-	RegisterRecorder(CSVRecorder{})
-	RegisterRecorder(ODMRecorder{})
 }
 
 // InputError is the problem with one record of an input.

@@ -3,6 +3,7 @@ package trials
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -233,6 +234,19 @@ func TestFormRecorder(t *testing.T) {
 	}
 	_, err = LookupRecorder("fhir")
 	wantErr(t, err, marketplace.EINVALID, "csv, form, odm")
+}
+
+// The built-ins are fixed and sorted, and each name finds its recorder.
+func TestLookupRecorder_findsEachBuiltinByName(t *testing.T) {
+	names := RecorderNames()
+	if !slices.Equal(names, []string{"csv", "form", "odm"}) {
+		t.Fatalf("names %v", names)
+	}
+	for _, n := range names {
+		if r, err := LookupRecorder(n); err != nil || r.Name() != n {
+			t.Errorf("%s: %v, %v", n, r, err)
+		}
+	}
 }
 
 func TestDecodeLeaf_refusesNonCanonicalLeaves(t *testing.T) {
