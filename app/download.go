@@ -61,6 +61,10 @@ func (a *App) Download(ctx context.Context, who Actor, id uint64, dst DownloadRe
 		return Downloaded{}, err
 	}
 	defer release()
+	// A statement whose delivery at purchase failed goes with this download.
+	if st, err := a.store.MyStatement(ctx, id, sg.Address()); err == nil && st.Delivered.IsZero() {
+		a.deliverStatement(ctx, &st)
+	}
 	req, err := provider.NewRequest(a.chainID.Uint64(), p.Contract, id, sg.Address(), a.now(), provider.MaxRequestLifetime/2)
 	if err != nil {
 		return Downloaded{}, err

@@ -372,12 +372,22 @@ type BuyConfirmation struct {
 	Collaborator string // the collaborator named; required by COL
 }
 
+// statements returns what the buyer stated, trimmed.
+func (c BuyConfirmation) statements() marketplace.Statements {
+	return marketplace.Statements{Disease: strings.TrimSpace(c.Disease), Approval: strings.TrimSpace(c.Approval),
+		Collaborator: strings.TrimSpace(c.Collaborator)}
+}
+
 // Purchase is a completed buy.
 type Purchase struct {
 	Licence marketplace.Licence
 	TxHash  common.Hash
 	GasUsed uint64
 	Paid    *big.Int // the price, in wei
+	// Statement is the record of what the buyer stated (nil when nothing
+	// was): kept on this node, signed, and delivered to the listing's
+	// provider (Delivered zero when that failed; it is retried).
+	Statement *store.Statement
 }
 
 // Buy buys (or renews) a licence to listing id for the actor: one `buy`
@@ -385,6 +395,12 @@ type Purchase struct {
 // not accepted or a statement the terms require is missing (naming it);
 // the contract's refusal otherwise (delisted, wrong price, already
 // licensed perpetually); EINVALID with the figures when the account cannot pay.
+//
+// What the buyer states (disease, approval, collaborator) is kept with the
+// purchase on this node and, signed by the buyer and bound to the buy
+// transaction, delivered to the listing's provider for the data's
+// controller. A provider that cannot be reached does not fail the buy: the
+// delivery is logged and retried (next download, market loop).
 func (a *App) Buy(ctx context.Context, who Actor, id uint64, conf BuyConfirmation) (Purchase, error) {
 	l, err := a.Listing(ctx, id)
 	if err != nil {
@@ -398,6 +414,9 @@ func (a *App) Buy(ctx context.Context, who Actor, id uint64, conf BuyConfirmatio
 		if strings.TrimSpace(v) == "" {
 			return Purchase{}, marketplace.Errorf(marketplace.EINVALID, "%s: the terms (%s) require you to state it.", strings.ToUpper(n[:1])+n[1:], l.Terms.Use)
 		}
+	}
+	if err := conf.statements().Validate(); err != nil {
+		return Purchase{}, err
 	}
 	sg, release, err := a.signer(ctx, who)
 	if err != nil {
@@ -421,7 +440,172 @@ func (a *App) Buy(ctx context.Context, who Actor, id uint64, conf BuyConfirmatio
 		return Purchase{}, err
 	}
 	a.log.Info("licence bought", "listing", id, "buyer", sg.Address(), "price", on.Price, "tx", r.TxHash)
-	return Purchase{Licence: lic, TxHash: r.TxHash, GasUsed: r.GasUsed, Paid: on.Price}, nil
+	p := Purchase{Licence: lic, TxHash: r.TxHash, GasUsed: r.GasUsed, Paid: on.Price}
+	if st := conf.statements(); !st.IsZero() {
+		rec, err := a.recordStatement(ctx, sg, l, r.TxHash, st)
+		if err != nil {
+			// The licence is bought: report it, and say in the log what was lost.
+			a.log.Error("buyer's statement not recorded", "listing", id, "buyer", sg.Address(), "tx", r.TxHash, "err", err)
+		} else {
+			p.Statement = &rec
+		}
+	}
+	return p, nil
+}
+
+// recordStatement signs what the buyer stated at the purchase tx of
+// listing l, keeps it on this node, and delivers it to the listing's
+// provider (a failed delivery is kept for a retry, not returned).
+func (a *App) recordStatement(ctx context.Context, sg *vault.Signer, l *marketplace.Listing, tx common.Hash, st marketplace.Statements) (store.Statement, error) {
+	addr, err := a.marketAddr()
+	if err != nil {
+		return store.Statement{}, err
+	}
+	ss, err := provider.SignStatement(provider.Statement{ChainID: a.chainID.Uint64(), Contract: addr, ListingID: l.ID,
+		Buyer: sg.Address(), TxHash: tx, Statements: st}, sg)
+	if err != nil {
+		return store.Statement{}, err
+	}
+	rec := store.Statement{ListingID: l.ID, Buyer: sg.Address(), TxHash: tx, Statements: st, Signature: ss.Signature,
+		Created: a.now().UTC(), Provider: l.Provider}
+	if err := a.store.PutMyStatement(ctx, rec); err != nil {
+		return rec, err
+	}
+	a.deliverStatement(ctx, &rec)
+	return rec, nil
+}
+
+// statementDeliveryTimeout bounds one delivery of a statement to a provider.
+const statementDeliveryTimeout = 10 * time.Second
+
+// deliverStatement sends a kept statement to its listing's provider (in
+// process when this node provides the listing) and records the outcome in
+// rec and the store. A provider that already has it counts as delivered.
+func (a *App) deliverStatement(ctx context.Context, rec *store.Statement) error {
+	err := func() error {
+		addr, err := a.marketAddr()
+		if err != nil {
+			return err
+		}
+		_, p, err := a.ready()
+		if err != nil {
+			return err
+		}
+		l, err := a.Listing(ctx, rec.ListingID)
+		if err != nil {
+			return err
+		}
+		ss := provider.SignedStatement{Statement: provider.Statement{ChainID: a.chainID.Uint64(), Contract: addr,
+			ListingID: rec.ListingID, Buyer: rec.Buyer, TxHash: rec.TxHash, Statements: rec.Statements}, Signature: rec.Signature}
+		if a.providesHere(ctx, l) {
+			err = p.RecordStatement(ctx, ss)
+		} else {
+			rec.Provider = l.Provider
+			dctx, cancel := context.WithTimeout(ctx, statementDeliveryTimeout)
+			defer cancel()
+			err = a.market.client.DeliverStatement(dctx, l.Provider, ss)
+		}
+		if marketplace.ErrorCode(err) == marketplace.ECONFLICT {
+			err = nil // delivered before (the answer was lost)
+		}
+		return err
+	}()
+	now := a.now().UTC()
+	rec.Attempted = now
+	if err != nil {
+		rec.LastError = marketplace.ErrorMessage(err)
+		a.log.Warn("buyer's statement not delivered to the provider; will retry", "listing", rec.ListingID, "buyer", rec.Buyer,
+			"provider", rec.Provider, "err", err)
+	} else {
+		rec.Delivered, rec.LastError = now, ""
+		a.log.Info("buyer's statement delivered to the provider", "listing", rec.ListingID, "buyer", rec.Buyer, "provider", rec.Provider)
+	}
+	if perr := a.store.PutMyStatement(ctx, *rec); perr != nil {
+		a.log.Error("record statement delivery", "listing", rec.ListingID, "buyer", rec.Buyer, "err", perr)
+	}
+	return err
+}
+
+// statementRetryEvery spaces the market loop's retries of a statement delivery.
+const statementRetryEvery = time.Minute
+
+// DeliverStatements retries the deliveries of this node's buyers'
+// statements that failed (the last attempt at least a minute ago) and
+// returns how many got through; RunMarket calls it.
+func (a *App) DeliverStatements(ctx context.Context) (int, error) {
+	recs, err := a.store.UndeliveredStatements(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for i := range recs {
+		if a.now().Sub(recs[i].Attempted) < statementRetryEvery {
+			continue
+		}
+		if a.deliverStatement(ctx, &recs[i]) == nil {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// CheckPurchase checks on chain that tx is a mined purchase of listing id
+// by buyer: its receipt holds the market's LicencePurchased event for them.
+func (b providerBackend) CheckPurchase(ctx context.Context, id uint64, buyer common.Address, tx common.Hash) error {
+	addr, err := b.a.marketAddr()
+	if err != nil {
+		return err
+	}
+	r, err := b.a.chain.TransactionReceipt(ctx, tx)
+	if errors.Is(err, ethereum.NotFound) {
+		return marketplace.Errorf(marketplace.EFORBIDDEN, "Statement refused: transaction %s is not mined on chain %s.", tx.Hex(), b.a.chainID)
+	}
+	if err != nil {
+		return marketplace.Wrap(marketplace.EUNAVAILABLE, err, "Cannot read transaction %s from %s", tx.Hex(), b.a.chain.Endpoint())
+	}
+	for _, lg := range r.Logs {
+		if lg.Address != addr {
+			continue
+		}
+		if p, err := b.a.market.abi.UnpackLicencePurchasedEvent(lg); err == nil && p.Id.Uint64() == id && p.Buyer == buyer {
+			return nil
+		}
+	}
+	return marketplace.Errorf(marketplace.EFORBIDDEN, "Statement refused: transaction %s is not a purchase of listing %d by %s.", tx.Hex(), id, buyer.Hex())
+}
+
+// Seller returns the seller of listing id as the contract records it.
+func (b providerBackend) Seller(ctx context.Context, id uint64) (common.Address, error) {
+	on, err := call(ctx, b.a, b.a.market.abi.PackListing(new(big.Int).SetUint64(id)), b.a.market.abi.UnpackListing)
+	if err != nil {
+		return common.Address{}, err
+	}
+	if on.Seller == (common.Address{}) {
+		return common.Address{}, marketplace.Errorf(marketplace.ENOTFOUND, "Listing %d does not exist on chain %s.", id, b.a.chainID)
+	}
+	return on.Seller, nil
+}
+
+// AddStatement keeps a buyer's checked statement (ECONFLICT for a replay).
+func (b providerBackend) AddStatement(ctx context.Context, s provider.RecordedStatement) error {
+	return b.a.store.AddStatement(ctx, store.Statement{ListingID: s.ListingID, Buyer: s.Buyer, TxHash: s.TxHash,
+		Statements: s.Statements, Signature: s.Signature, Created: s.Received})
+}
+
+// Statements returns the buyers' statements kept for listing id.
+func (b providerBackend) Statements(ctx context.Context, id uint64) ([]provider.RecordedStatement, error) {
+	recs, err := b.a.store.Statements(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	addr, _ := b.a.marketAddr()
+	out := make([]provider.RecordedStatement, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, provider.RecordedStatement{SignedStatement: provider.SignedStatement{
+			Statement: provider.Statement{ChainID: b.a.chainID.Uint64(), Contract: addr, ListingID: r.ListingID, Buyer: r.Buyer,
+				TxHash: r.TxHash, Statements: r.Statements}, Signature: r.Signature}, Received: r.Created})
+	}
+	return out, nil
 }
 
 func (a *App) licence(ctx context.Context, id uint64, holder common.Address) (marketplace.Licence, error) {
@@ -448,6 +632,9 @@ type LicenceView struct {
 	SeatOf common.Address
 	// Members are the accounts seated on an own licence.
 	Members []common.Address
+	// Statement is what the account stated at its last purchase through
+	// this node (nil for a seat, or when nothing was stated).
+	Statement *store.Statement
 }
 
 // Licences returns the licences account holds or is seated on, from the
@@ -516,6 +703,11 @@ func (a *App) Licences(ctx context.Context, account common.Address) ([]LicenceVi
 			return err
 		}
 		v.Listing, _ = a.market.catalog.Listing(ctx, id)
+		if seat == (common.Address{}) {
+			if st, err := a.store.MyStatement(ctx, id, holder); err == nil {
+				v.Statement = &st
+			}
+		}
 		out = append(out, v)
 		return nil
 	}
@@ -604,6 +796,31 @@ type MyDataset struct {
 	Buyers  []common.Address // distinct buyers, in order of first purchase
 	Sales   uint64           // purchases, renewals included
 	Earned  *big.Int         // total paid for it, in wei
+	// Statements are what buyers stated at their purchases (DS, IRB, COL),
+	// as delivered to the listing's provider, oldest first.
+	Statements []BuyerStatement
+	// StatementsProblem says why Statements may be incomplete (the hub
+	// could not be asked), or "".
+	StatementsProblem string
+}
+
+// BuyerStatement is what one buyer stated at one purchase, signed by it.
+type BuyerStatement struct {
+	Buyer  common.Address
+	TxHash common.Hash // the buy transaction
+	marketplace.Statements
+	Received time.Time // when the provider received it
+}
+
+// StatementsOf returns the statements of one buyer, oldest first.
+func (d MyDataset) StatementsOf(buyer common.Address) []BuyerStatement {
+	var out []BuyerStatement
+	for _, s := range d.Statements {
+		if s.Buyer == buyer {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // MySales is "My datasets": a seller's listings, sales and money.
@@ -669,7 +886,11 @@ func (a *App) MyDatasets(ctx context.Context, seller common.Address) (MySales, e
 		}
 	}
 	for _, id := range order {
-		out.Datasets = append(out.Datasets, *byID[id])
+		d := byID[id]
+		if d.Listing != nil && d.Listing.Seller == seller {
+			d.Statements, d.StatementsProblem = a.buyerStatements(ctx, seller, d.Listing)
+		}
+		out.Datasets = append(out.Datasets, *d)
 	}
 	if out.Withdrawable, err = a.Withdrawable(ctx, seller); err != nil {
 		return out, err
@@ -684,6 +905,71 @@ func (a *App) MyDatasets(ctx context.Context, seller common.Address) (MySales, e
 		}
 	}
 	return out, nil
+}
+
+// buyerStatements returns the statements buyers delivered for the seller's
+// listing l: from this node's store when it provides the listing, else
+// from the hub that does, with a query signed by the seller (its key must
+// be unlocked on this node: a signed-in session). Each statement from a hub
+// is checked against the buyer's signature. The string says why the list
+// may be incomplete.
+func (a *App) buyerStatements(ctx context.Context, seller common.Address, l *marketplace.Listing) ([]BuyerStatement, string) {
+	_, p, err := a.ready()
+	if err != nil {
+		return nil, marketplace.ErrorMessage(err)
+	}
+	var recs []provider.RecordedStatement
+	if a.providesHere(ctx, l) {
+		sb, ok := p.Backend.(provider.StatementBackend)
+		if !ok {
+			return nil, ""
+		}
+		if recs, err = sb.Statements(ctx, l.ID); err != nil {
+			return nil, marketplace.ErrorMessage(err)
+		}
+	} else {
+		if l.Provider == "" {
+			return nil, ""
+		}
+		sg := a.unlockedSigner(seller)
+		if sg == nil {
+			return nil, fmt.Sprintf("Buyers' statements are kept by the hub %s: sign in as %s to fetch them.", l.Provider, seller.Hex())
+		}
+		q, err := provider.NewStatementsQuery(a.chainID.Uint64(), p.Contract, l.ID, sg, a.now(), provider.MaxRequestLifetime/2)
+		if err != nil {
+			return nil, marketplace.ErrorMessage(err)
+		}
+		qctx, cancel := context.WithTimeout(ctx, statementDeliveryTimeout)
+		defer cancel()
+		if recs, err = a.market.client.Statements(qctx, l.Provider, q); err != nil {
+			return nil, "Cannot fetch buyers' statements: " + marketplace.ErrorMessage(err)
+		}
+	}
+	var out []BuyerStatement
+	for _, r := range recs {
+		if r.ListingID != l.ID || r.ChainID != p.ChainID || r.Contract != p.Contract {
+			continue
+		}
+		if pub, err := vault.RecoverPersonalKey(r.Message(), r.Signature); err != nil || crypto.PubkeyToAddress(*pub) != r.Buyer {
+			a.log.Warn("buyer's statement with a bad signature dropped", "listing", l.ID, "buyer", r.Buyer, "provider", l.Provider)
+			continue
+		}
+		out = append(out, BuyerStatement{Buyer: r.Buyer, TxHash: r.TxHash, Statements: r.Statements, Received: r.Received})
+	}
+	return out, ""
+}
+
+// unlockedSigner returns the key of account if a session on this node has
+// it unlocked, else nil.
+func (a *App) unlockedSigner(account common.Address) *vault.Signer {
+	a.signers.mu.Lock()
+	defer a.signers.mu.Unlock()
+	for _, sg := range a.signers.m {
+		if sg.Address() == account {
+			return sg
+		}
+	}
+	return nil
 }
 
 // RunMarket keeps the catalog in step with the chain (and settles pending
@@ -714,6 +1000,9 @@ func (a *App) RunMarket(ctx context.Context) error {
 			a.reconcilePublishes(ctx)
 			if _, err := a.PrewrapKeys(ctx); err != nil && ctx.Err() == nil {
 				a.log.Warn("pre-wrap keys", "err", err)
+			}
+			if _, err := a.DeliverStatements(ctx); err != nil && ctx.Err() == nil {
+				a.log.Warn("deliver statements", "err", err)
 			}
 			select {
 			case <-ctx.Done():

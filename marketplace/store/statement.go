@@ -34,15 +34,18 @@ type Statement struct {
 	Buyer     common.Address `json:"buyer"`
 	TxHash    common.Hash    `json:"tx_hash"` // the buy transaction
 	marketplace.Statements
-	Signature []byte    `json:"signature"`
-	Bought    time.Time `json:"bought"` // when the buy was made (buyer's node) or the statement received (provider)
+	Signature []byte `json:"signature"`
+	// Created is when the buyer's node recorded the purchase's statement, or
+	// when the provider received it.
+	Created time.Time `json:"created"`
 
 	// On the buyer's node: the provider the statement goes to, and when it
 	// got there (zero until delivered; Download and the market loop retry).
 	Provider  string    `json:"provider,omitempty"`
 	Delivered time.Time `json:"delivered,omitzero"`
-	// LastError is why the last delivery failed.
-	LastError string `json:"last_error,omitempty"`
+	// Attempted is the last delivery attempt, LastError why it failed.
+	Attempted time.Time `json:"attempted,omitzero"`
+	LastError string    `json:"last_error,omitempty"`
 }
 
 func myStatementKey(id uint64, buyer common.Address) string {
@@ -138,6 +141,6 @@ func (s *Store) scanStatements(pattern string) ([]Statement, error) {
 		})
 		return derr
 	})
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Bought.Before(out[j].Bought) })
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
 	return out, err
 }

@@ -21,7 +21,7 @@ func TestStatements_buyerAndProviderRecordsApart(t *testing.T) {
 	buyer := common.HexToAddress("0xb0")
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	st := Statement{ListingID: 7, Buyer: buyer, TxHash: common.HexToHash("0x01"),
-		Statements: marketplace.Statements{Disease: "asthma", Approval: "IRB-1"}, Bought: now, Provider: "http://p/"}
+		Statements: marketplace.Statements{Disease: "asthma", Approval: "IRB-1"}, Created: now, Provider: "http://p/"}
 	if err := s.PutMyStatement(ctx, st); err != nil {
 		t.Fatal(err)
 	}
