@@ -1,11 +1,15 @@
 package anonymize
 
 import (
+	"errors"
 	"io"
 	"math"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 )
 
 // WriteParquet writes t as a Parquet file: one optional column per table
@@ -104,4 +108,87 @@ func parquetKind(c *Column) Type {
 		}
 	}
 	return c.Type
+}
+
+// ReadParquet reads a flat Parquet file (one value per column and row, as
+// WriteParquet writes) into one table named name. Nulls read as empty
+// values; INT32/INT64 columns are integers (dates when annotated DATE),
+// FLOAT/DOUBLE decimals, BOOLEAN booleans, everything else strings. The
+// columns come in the file's schema order (WriteParquet's is by name).
+func ReadParquet(r io.ReaderAt, size int64, name string) (*Table, error) {
+	f, err := parquet.OpenFile(r, size)
+	if err != nil {
+		return nil, &ParseError{Source: name, Err: err}
+	}
+	paths := f.Schema().Columns()
+	builders := make([]*ColumnBuilder, len(paths))
+	formats := make([]func(parquet.Value) string, len(paths))
+	for i, p := range paths {
+		leaf, _ := f.Schema().Lookup(p...)
+		if leaf.MaxRepetitionLevel > 0 || len(p) != 1 {
+			return nil, invalidf("%s: column %q is nested or repeated; only flat tables are read", name, strings.Join(p, "."))
+		}
+		typ, fn := parquetColumnType(leaf.Node)
+		builders[i], formats[i] = NewColumnBuilder(p[0], typ), fn
+	}
+	buf := make([]parquet.Row, 1024)
+	for _, rg := range f.RowGroups() {
+		rows := rg.Rows()
+		for {
+			n, err := rows.ReadRows(buf)
+			for _, row := range buf[:n] {
+				if len(row) != len(builders) {
+					rows.Close()
+					return nil, invalidf("%s: a row has %d values for %d columns", name, len(row), len(builders))
+				}
+				for _, v := range row {
+					c := v.Column()
+					if v.IsNull() {
+						builders[c].Append("")
+					} else {
+						builders[c].Append(formats[c](v))
+					}
+				}
+			}
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				rows.Close()
+				return nil, &ParseError{Source: name, Err: err}
+			}
+		}
+		rows.Close()
+	}
+	cols := make([]*Column, len(builders))
+	for i, b := range builders {
+		cols[i] = b.Build()
+	}
+	return NewTable(name, cols...)
+}
+
+// parquetColumnType maps a leaf's physical (and logical) type to a column
+// type and the text of its values.
+func parquetColumnType(n parquet.Node) (Type, func(parquet.Value) string) {
+	t := n.Type()
+	if lt := t.LogicalType(); lt != nil {
+		if _, ok := lt.Value.(*format.DateType); ok && t.Kind() == parquet.Int32 {
+			return TypeDate, func(v parquet.Value) string {
+				return time.Unix(int64(v.Int32())*86400, 0).UTC().Format(time.DateOnly)
+			}
+		}
+	}
+	switch t.Kind() {
+	case parquet.Int32:
+		return TypeInteger, func(v parquet.Value) string { return strconv.FormatInt(int64(v.Int32()), 10) }
+	case parquet.Int64:
+		return TypeInteger, func(v parquet.Value) string { return strconv.FormatInt(v.Int64(), 10) }
+	case parquet.Float:
+		return TypeDecimal, func(v parquet.Value) string { return strconv.FormatFloat(float64(v.Float()), 'f', -1, 32) }
+	case parquet.Double:
+		return TypeDecimal, func(v parquet.Value) string { return strconv.FormatFloat(v.Double(), 'f', -1, 64) }
+	case parquet.Boolean:
+		return TypeBoolean, func(v parquet.Value) string { return strconv.FormatBool(v.Boolean()) }
+	}
+	return TypeString, func(v parquet.Value) string { return string(v.ByteArray()) }
 }
