@@ -195,6 +195,12 @@ func handleCatalog(logger *slog.Logger, svc Service) http.Handler {
 			}
 			status, v.Problem = http.StatusUnprocessableEntity, marketplace.ErrorMessage(err)
 		}
+		if err == nil && len(v.Listings) == 0 && v.Total > 0 {
+			// A page past the end (the results shrank since the link was
+			// made): the last page rather than "no datasets match".
+			http.Redirect(w, r, q.pageURL(v.pages()), http.StatusSeeOther)
+			return
+		}
 		w.Header().Set("Vary", "HX-Request, HX-Target")
 		if isHTMX(r) && r.Header.Get("HX-Target") == "catalog-results" && r.Header.Get("HX-History-Restore-Request") == "" {
 			renderComponent(w, r, logger, status, catalogResults(v))
