@@ -14,6 +14,7 @@ func addRoutes(mux *http.ServeMux, logger *slog.Logger, svc Service, static http
 	mux.Handle("POST /mydata/datasets/{id}/price", requireSession(handleSetPrice(logger, svc)))
 	mux.Handle("POST /mydata/datasets/{id}/delist", requireSession(handleDelist(logger, svc)))
 	mux.Handle("POST /mydata/drafts/{hash}/retry", requireSession(handleRetryDraft(logger, svc)))
+	mux.Handle("POST /mydata/drafts/{hash}/discard", requireSession(handleDiscardDraft(logger, svc)))
 	mux.Handle("GET /mydata/publish/{$}", requireSession(handlePublishPage(logger)))
 	mux.Handle("POST /mydata/publish/upload", requireSession(handlePublishUpload(logger, svc, wizards)))
 	mux.Handle("POST /mydata/publish/local", requireSession(handlePublishLocal(logger, svc, wizards, ws != nil))) // desktop window only
