@@ -14,9 +14,9 @@ import (
 
 // WriteParquet writes t as a Parquet file: one optional column per table
 // column, dictionary-encoded, with empty values as nulls. Integer and
-// decimal columns whose values all parse are written as INT64 and DOUBLE;
-// everything else (including generalized numbers such as "20-24" or
-// "90+") as UTF-8 strings.
+// decimal columns whose values all parse, and print back the same, are
+// written as INT64 and DOUBLE; everything else (including generalized
+// numbers such as "20-24" or "90+", and "0.0") as UTF-8 strings.
 func WriteParquet(w io.Writer, t *Table) error {
 	group := parquet.Group{}
 	kinds := make(map[string]Type, len(t.Columns))
@@ -96,14 +96,17 @@ func parquetKind(c *Column) Type {
 		if v == "" {
 			continue
 		}
+		// A value is written as a number only if reading it back gives the
+		// same text ("0.0", "007" or "1e3" would not): the file carries
+		// exactly the anonymized values, and ReadParquet returns them.
 		if ints {
-			if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+			if n, err := strconv.ParseInt(v, 10, 64); err != nil || strconv.FormatInt(n, 10) != v {
 				return TypeString
 			}
 			continue
 		}
 		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || strconv.FormatFloat(f, 'f', -1, 64) != v {
 			return TypeString
 		}
 	}

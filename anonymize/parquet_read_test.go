@@ -47,3 +47,28 @@ func TestReadParquet_refusesNonParquet(t *testing.T) {
 		t.Fatal("read CSV bytes as Parquet")
 	}
 }
+
+// TestWriteParquet_keepsNumbersThatWouldNotPrintBack: "0.0" or "007" stay
+// text, so the file carries exactly the anonymized values.
+func TestWriteParquet_keepsNumbersThatWouldNotPrintBack(t *testing.T) {
+	tab, err := ReadCSV(strings.NewReader("cost,code,n\n0.0,007,1\n1.5,12,2\n"), CSVOptions{Types: map[string]Type{"cost": TypeDecimal, "code": TypeInteger}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := WriteParquet(&buf, tab); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadParquet(bytes.NewReader(buf.Bytes()), int64(buf.Len()), "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range tab.Columns {
+		if !slices.Equal(got.Column(c.Name).Values(), c.Values()) {
+			t.Errorf("%s = %q, want %q", c.Name, got.Column(c.Name).Values(), c.Values())
+		}
+	}
+	if got.Column("n").Type != TypeInteger || got.Column("cost").Type != TypeString {
+		t.Errorf("types: n %s, cost %s", got.Column("n").Type, got.Column("cost").Type)
+	}
+}

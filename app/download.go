@@ -1,6 +1,8 @@
 package app
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -8,9 +10,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/ethereum/go-ethereum/common"
 
+	"github.com/medmarket/medmarket/anonymize"
 	"github.com/medmarket/medmarket/marketplace"
 	"github.com/medmarket/medmarket/marketplace/provider"
 )
@@ -21,13 +25,46 @@ import (
 type DownloadRequest struct {
 	Out    string
 	Writer io.Writer
+	// Format is the file format wanted: "csv", "parquet", or "" for the
+	// format the dataset was published in. A dataset published in the
+	// other format is converted after decrypting.
+	Format string
+}
+
+// Download formats.
+const (
+	FormatCSV     = "csv"
+	FormatParquet = "parquet"
+)
+
+// DownloadFormat checks a format name ("" keeps the published format);
+// EINVALID naming the field for anything else.
+func DownloadFormat(f string) (string, error) {
+	switch f = strings.ToLower(strings.TrimSpace(f)); f {
+	case "", FormatCSV, FormatParquet:
+		return f, nil
+	}
+	return "", marketplace.Errorf(marketplace.EINVALID, "Format: %q is not a download format (want csv or parquet, or none for the published format).", f)
+}
+
+// FormatOfPath returns the format a file name asks for by its extension
+// (".csv", ".parquet"), or "".
+func FormatOfPath(path string) string {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv":
+		return FormatCSV
+	case ".parquet", ".pq":
+		return FormatParquet
+	}
+	return ""
 }
 
 // Downloaded is a completed download.
 type Downloaded struct {
 	ListingID   uint64
 	ContentHash common.Hash
-	Format      string // the card's format: "csv" or "parquet"
+	Format      string // the format written: "csv" or "parquet"
+	Published   string // the card's format, when the download was converted from it
 	Bytes       int64  // decrypted bytes written
 	Path        string // the file written, when Out was given
 	Provider    string // the provider that served it
@@ -47,6 +84,10 @@ type Downloaded struct {
 func (a *App) Download(ctx context.Context, who Actor, id uint64, dst DownloadRequest) (Downloaded, error) {
 	if dst.Out == "" && dst.Writer == nil {
 		return Downloaded{}, marketplace.Errorf(marketplace.EINVALID, "Output: name a file to write the dataset to.")
+	}
+	want, err := DownloadFormat(dst.Format)
+	if err != nil {
+		return Downloaded{}, err
 	}
 	l, err := a.Listing(ctx, id)
 	if err != nil {
@@ -115,9 +156,15 @@ func (a *App) Download(ctx context.Context, who Actor, id uint64, dst DownloadRe
 	if _, err := ct.Seek(0, io.SeekStart); err != nil {
 		return out, err
 	}
-	plain, err := dk.Decrypt(ct)
-	if err != nil {
+	var plain io.Reader
+	if plain, err = dk.Decrypt(ct); err != nil {
 		return out, err
+	}
+	if published := cmp.Or(out.Format, FormatCSV); want != "" && want != published {
+		if plain, err = convertDataset(plain, published, want, l.Card); err != nil {
+			return out, err
+		}
+		out.Format, out.Published = want, published
 	}
 	if dst.Writer != nil {
 		out.Bytes, err = io.Copy(dst.Writer, plain)
@@ -147,6 +194,68 @@ func (a *App) Download(ctx context.Context, who Actor, id uint64, dst DownloadRe
 	out.Path = dst.Out
 	a.log.Info("dataset downloaded", "listing", id, "account", sg.Address(), "bytes", out.Bytes, "provider", l.Provider)
 	return out, nil
+}
+
+// convertDataset converts a decrypted dataset between CSV and Parquet with
+// the anonymize package's readers and writers: the card's column types read
+// the CSV, its column order orders the Parquet file's columns (which come
+// sorted by name).
+func convertDataset(r io.Reader, from, to string, card *marketplace.DatasetCard) (io.Reader, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, decryptErr(err)
+	}
+	var t *anonymize.Table
+	switch from {
+	case FormatCSV:
+		opt := anonymize.CSVOptions{Name: "dataset", Delimiter: ',', Header: anonymize.HeaderPresent}
+		if card != nil {
+			opt.Types = map[string]anonymize.Type{}
+			for _, c := range card.Columns {
+				var typ anonymize.Type
+				if typ.UnmarshalText([]byte(c.Type)) == nil {
+					opt.Types[c.Name] = typ
+				}
+			}
+		}
+		t, err = anonymize.ReadCSV(bytes.NewReader(data), opt)
+	case FormatParquet:
+		if t, err = anonymize.ReadParquet(bytes.NewReader(data), int64(len(data)), "dataset"); err == nil && card != nil {
+			t = inCardOrder(t, card)
+		}
+	default:
+		return nil, marketplace.Errorf(marketplace.EINVALID, "Format: the dataset is published as %q, which cannot be converted.", from)
+	}
+	if err != nil {
+		return nil, marketplace.Wrap(marketplace.EINVALID, err, "The dataset (%s) cannot be converted to %s", from, to)
+	}
+	var buf bytes.Buffer
+	if to == FormatParquet {
+		err = anonymize.WriteParquet(&buf, t)
+	} else {
+		err = anonymize.WriteCSV(&buf, t, anonymize.CSVWriteOptions{})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("convert the dataset to %s: %w", to, err)
+	}
+	return &buf, nil
+}
+
+// inCardOrder orders t's columns as the card lists them, when it names
+// every one of them.
+func inCardOrder(t *anonymize.Table, card *marketplace.DatasetCard) *anonymize.Table {
+	if len(card.Columns) != len(t.Columns) {
+		return t
+	}
+	cols := make([]*anonymize.Column, 0, len(t.Columns))
+	for _, c := range card.Columns {
+		col := t.Column(c.Name)
+		if col == nil {
+			return t
+		}
+		cols = append(cols, col)
+	}
+	return t.WithColumns(cols)
 }
 
 func decryptErr(err error) error {
