@@ -362,8 +362,12 @@ func (p *Pipeline) run(ctx context.Context, t *Table) (*Result, error) {
 			p.Progress(i, s.Name)
 		}
 		var next *Table
-		if pr, ok := s.Transform.(*Privacy); ok {
-			next, search, err = pr.Anonymize(ctx, cur)
+		if sr, ok := s.Transform.(Searcher); ok {
+			var res *SearchResult
+			next, res, err = sr.Anonymize(ctx, cur)
+			if res != nil {
+				search = res
+			}
 			if errors.Is(err, ErrNoQuasiIdentifiers) && p.multi {
 				next, err = cur, nil
 				warnings = append(warnings, fmt.Sprintf("step %d (%s) skipped: the table has no quasi-identifiers", i+1, s.Name))

@@ -50,6 +50,17 @@ type Transform interface {
 	Apply(ctx context.Context, t *Table) (*Table, error)
 }
 
+// Searcher is implemented by transforms that search for an anonymization
+// and say what the search decided: the privacy step, in process or through
+// a plugin host. A pipeline runs them with Anonymize, which returns what
+// Apply would and the search for the report (nil when the transform did
+// not search: a plugin host's transforms implement Searcher whatever runs
+// behind them).
+type Searcher interface {
+	Transform
+	Anonymize(ctx context.Context, t *Table) (*Table, *SearchResult, error)
+}
+
 // ColumnAction is what a row-scoped transform does with one input column.
 type ColumnAction int
 

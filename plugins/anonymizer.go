@@ -109,10 +109,27 @@ const batchTargetBytes = 16 << 20
 // stream one message per row, the baseline the column-wise batches beat.
 var batchRows int
 
-// Apply streams t to the plugin in column-wise batches and puts the answer
-// together. It checks everything the plugin returns (row counts, codes,
-// offsets) and returns an error rather than a partial table.
+// Apply implements anonymize.Transform.
 func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anonymize.Table, error) {
+	out, _, err := r.transform(ctx, t)
+	return out, err
+}
+
+// Anonymize implements anonymize.Searcher: the search comes back from the
+// plugin with its answer (nil when the transform does not search).
+func (r *remoteTransform) Anonymize(ctx context.Context, t *anonymize.Table) (*anonymize.Table, *anonymize.SearchResult, error) {
+	out, done, err := r.transform(ctx, t)
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, searchFrom(done.Search), nil
+}
+
+// transform streams t to the plugin in column-wise batches and puts the
+// answer together, returned with the plugin's Done. It checks everything
+// the plugin returns (row counts, codes, offsets) and returns an error
+// rather than a partial table.
+func (r *remoteTransform) transform(ctx context.Context, t *anonymize.Table) (*anonymize.Table, *pb.Done, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	limit := r.c.maxMessage
@@ -121,26 +138,26 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 	}
 	stream, err := r.c.client.Transform(ctx, grpc.MaxCallRecvMsgSize(limit), grpc.MaxCallSendMsgSize(limit))
 	if err != nil {
-		return nil, fromStatus(err)
+		return nil, nil, fromStatus(err)
 	}
 	n := t.NumRows()
 	err = stream.Send(&pb.TransformRequest{Msg: &pb.TransformRequest_Start{Start: &pb.Start{
 		ParamsJson: r.params, Secret: r.secret, Table: t.Name, Rows: int64(n), Suppressed: int64(t.Suppressed),
 		MaxMessageBytes: int64(limit)}}})
 	if err != nil {
-		return nil, recvErr(stream)
+		return nil, nil, recvErr(stream)
 	}
 	first, err := stream.Recv()
 	if err != nil {
-		return nil, fromStatus(err)
+		return nil, nil, fromStatus(err)
 	}
 	acc := first.GetAccepted()
 	if acc == nil {
-		return nil, fmt.Errorf("protocol: the plugin answered Start with %T, want Accepted", first.Msg)
+		return nil, nil, fmt.Errorf("protocol: the plugin answered Start with %T, want Accepted", first.Msg)
 	}
 	desc, err := descriptorFrom(acc)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	// A plugin that plans says per column what it will do: only the columns
@@ -156,7 +173,7 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 	if acc.Plans && desc.Scope == anonymize.ScopeRow && !noPlan {
 		acts, err = r.plan(stream, t, int(acc.PlanSampleValues))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		var sub []*anonymize.Column
 		parts = parts[:1]
@@ -250,33 +267,33 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 	for done == nil {
 		m, err := stream.Recv()
 		if err == io.EOF {
-			return nil, errors.New("protocol: the plugin closed the stream without Done")
+			return nil, nil, errors.New("protocol: the plugin closed the stream without Done")
 		}
 		if err != nil {
-			return nil, fromStatus(err)
+			return nil, nil, fromStatus(err)
 		}
 		switch msg := m.Msg.(type) {
 		case *pb.TransformResponse_Batch:
 			b, ref, err := decodeAnswer(t.Name, msg.Batch, hier)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			rows := int(msg.Batch.Rows) // columns passed through carry no codes
 			if desc.Scope == anonymize.ScopeRow {
 				want, ok := sizes.at(len(outs))
 				if !ok {
-					return nil, fmt.Errorf("wrong number of rows: the plugin returned more batches than it was sent (row-scoped transforms answer each batch with one batch)")
+					return nil, nil, fmt.Errorf("wrong number of rows: the plugin returned more batches than it was sent (row-scoped transforms answer each batch with one batch)")
 				}
 				if rows != want.hi-want.lo {
-					return nil, fmt.Errorf("wrong number of rows: the plugin returned %d rows for a batch of %d (row-scoped transforms keep every row)", rows, want.hi-want.lo)
+					return nil, nil, fmt.Errorf("wrong number of rows: the plugin returned %d rows for a batch of %d (row-scoped transforms keep every row)", rows, want.hi-want.lo)
 				}
 				sent := len(parts[want.part].Columns)
 				if planned && len(b.Columns) != sent {
-					return nil, fmt.Errorf("protocol: the plugin answered a batch of %d planned columns with %d columns", sent, len(b.Columns))
+					return nil, nil, fmt.Errorf("protocol: the plugin answered a batch of %d planned columns with %d columns", sent, len(b.Columns))
 				}
 				for _, k := range ref {
 					if k >= sent {
-						return nil, batchError("column refers to input column %d of %d", k+1, sent)
+						return nil, nil, batchError("column refers to input column %d of %d", k+1, sent)
 					}
 				}
 				if want.part == 0 {
@@ -286,7 +303,7 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 					finish(want.part) // every earlier part is answered
 				}
 			} else if slices.ContainsFunc(ref, func(k int) bool { return k >= 0 }) {
-				return nil, batchError("a table-scoped answer refers to input columns")
+				return nil, nil, batchError("a table-scoped answer refers to input columns")
 			} else {
 				got += rows
 			}
@@ -295,27 +312,27 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 		case *pb.TransformResponse_Done:
 			done = msg.Done
 		default:
-			return nil, fmt.Errorf("protocol: unexpected %T during the call", m.Msg)
+			return nil, nil, fmt.Errorf("protocol: unexpected %T during the call", m.Msg)
 		}
 	}
 	if err := <-sendErr; err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if desc.Scope == anonymize.ScopeRow {
 		if sizes.len() != len(outs) || (parts[0] != nil && got != n) {
-			return nil, fmt.Errorf("wrong number of rows: the plugin returned %d rows for %d", got, n)
+			return nil, nil, fmt.Errorf("wrong number of rows: the plugin returned %d rows for %d", got, n)
 		}
 	} else {
 		removed := int(done.Suppressed) - t.Suppressed
 		if got > n || got+removed != n {
-			return nil, fmt.Errorf("wrong number of rows: the plugin returned %d of %d rows and counted %d as suppressed", got, n, removed)
+			return nil, nil, fmt.Errorf("wrong number of rows: the plugin returned %d of %d rows and counted %d as suppressed", got, n, removed)
 		}
 	}
 	var out *anonymize.Table
 	if !planned {
 		out, err = assemble(t, outs, refs, sizes)
 		if err != nil {
-			return nil, fmt.Errorf("the plugin's batches do not fit together: %w", err)
+			return nil, nil, fmt.Errorf("the plugin's batches do not fit together: %w", err)
 		}
 	} else {
 		// The parts not put together yet, then the columns in their input
@@ -325,7 +342,7 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 		wg.Wait()
 		for _, err := range partErrs {
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		cols := make([]*anonymize.Column, 0, len(t.Columns))
@@ -354,12 +371,12 @@ func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anony
 		// checked, or an input column's codes mapped through a dictionary
 		// of the right size: only the shape needs checking.
 		if err := checkShape(out); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	} else if err := out.Validate(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return out, nil
+	return out, done, nil
 }
 
 // checkShape checks that t's columns have distinct names and equal lengths
@@ -751,6 +768,7 @@ func (s *AnonymizerGRPCServer) Transform(stream grpc.BidiStreamingServer[pb.Tran
 	var batches []*anonymize.Table
 	name := start.Table
 	suppressed := start.Suppressed
+	var search *pb.Search // what a searching table-scoped transform decided
 	m, err = stream.Recv()
 	// A host that plans sends Plan first; one that does not (older hosts)
 	// sends batches of every column, which the transform gets as it is.
@@ -821,7 +839,14 @@ func (s *AnonymizerGRPCServer) Transform(stream grpc.BidiStreamingServer[pb.Tran
 			return toStatus(err)
 		}
 		in.Name, in.Suppressed = start.Table, int(start.Suppressed)
-		out, err := t.Apply(ctx, in)
+		var out *anonymize.Table
+		if sr, ok := t.(anonymize.Searcher); ok {
+			var res *anonymize.SearchResult
+			out, res, err = sr.Anonymize(ctx, in)
+			search = searchTo(res)
+		} else {
+			out, err = t.Apply(ctx, in)
+		}
 		if err != nil {
 			return toStatus(err)
 		}
@@ -842,7 +867,7 @@ func (s *AnonymizerGRPCServer) Transform(stream grpc.BidiStreamingServer[pb.Tran
 			}
 		}
 	}
-	return stream.Send(&pb.TransformResponse{Msg: &pb.TransformResponse_Done{Done: &pb.Done{Table: name, Suppressed: suppressed}}})
+	return stream.Send(&pb.TransformResponse{Msg: &pb.TransformResponse_Done{Done: &pb.Done{Table: name, Suppressed: suppressed, Search: search}}})
 }
 
 // ---- in-process implementations ----
@@ -906,7 +931,7 @@ func (s static) New(ctx context.Context, p anonymize.Params, env anonymize.Env) 
 	return c.Interface().(anonymize.Transform), nil
 }
 
-// ---- descriptors and errors across the wire ----
+// ---- descriptors, searches and errors across the wire ----
 
 func descriptorTo(d anonymize.Descriptor) *pb.Descriptor {
 	return &pb.Descriptor{Name: d.Name, Version: d.Version, Scope: string(d.Scope), Summary: d.Summary, ConfigSchema: d.ConfigSchema}
@@ -924,6 +949,36 @@ func descriptorFrom(d *pb.Descriptor) (anonymize.Descriptor, error) {
 		return out, fmt.Errorf("protocol: the plugin's scope is %q, want %q or %q", d.Scope, anonymize.ScopeRow, anonymize.ScopeTable)
 	}
 	return out, nil
+}
+
+func searchTo(r *anonymize.SearchResult) *pb.Search {
+	if r == nil {
+		return nil
+	}
+	s := &pb.Search{Method: string(r.Method), Suppressed: int64(r.Suppressed), Loss: r.Loss,
+		Evaluated: int64(r.Evaluated), LatticeNodes: int64(r.LatticeNodes)}
+	if len(r.Levels) > 0 {
+		s.Levels = make(map[string]int64, len(r.Levels))
+		for k, v := range r.Levels {
+			s.Levels[k] = int64(v)
+		}
+	}
+	return s
+}
+
+func searchFrom(s *pb.Search) *anonymize.SearchResult {
+	if s == nil {
+		return nil
+	}
+	r := &anonymize.SearchResult{Method: anonymize.Method(s.Method), Suppressed: int(s.Suppressed), Loss: s.Loss,
+		Evaluated: int(s.Evaluated), LatticeNodes: int(s.LatticeNodes)}
+	if len(s.Levels) > 0 {
+		r.Levels = make(map[string]int, len(s.Levels))
+		for k, v := range s.Levels {
+			r.Levels[k] = int(v)
+		}
+	}
+	return r
 }
 
 // invalidErr is an error about the data or parameters, as anonymize's own:

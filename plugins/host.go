@@ -525,7 +525,15 @@ type hostedTransform struct {
 func (t *hostedTransform) Describe() anonymize.Descriptor { return t.desc }
 
 func (t *hostedTransform) Apply(ctx context.Context, in *anonymize.Table) (*anonymize.Table, error) {
+	out, _, err := t.Anonymize(ctx, in)
+	return out, err
+}
+
+// Anonymize implements anonymize.Searcher: a privacy step running in a
+// plugin reports its search as it would in process.
+func (t *hostedTransform) Anonymize(ctx context.Context, in *anonymize.Table) (*anonymize.Table, *anonymize.SearchResult, error) {
 	var out *anonymize.Table
+	var search *anonymize.SearchResult
 	err := t.a.h.Call(ctx, t.a.ref, func(ctx context.Context, s any) error {
 		an, err := asAnonymizer(s)
 		if err != nil {
@@ -535,10 +543,17 @@ func (t *hostedTransform) Apply(ctx context.Context, in *anonymize.Table) (*anon
 		if err != nil {
 			return err
 		}
-		out, err = tr.Apply(ctx, in)
+		if sr, ok := tr.(anonymize.Searcher); ok {
+			out, search, err = sr.Anonymize(ctx, in)
+		} else {
+			out, err = tr.Apply(ctx, in)
+		}
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, search, nil
 }
 
 // Transforms returns the transforms pipelines run through this host may

@@ -900,11 +900,15 @@ func (*End) Descriptor() ([]byte, []int) {
 	return file_anonymizer_proto_rawDescGZIP(), []int{9}
 }
 
-// Done closes a call with the output table's name and suppressed count.
+// Done closes a call with the output table's name and suppressed count,
+// and what a table-scoped transform that searches (the privacy step)
+// decided, for the report.
 type Done struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Table         string                 `protobuf:"bytes,1,opt,name=table,proto3" json:"table,omitempty"`
-	Suppressed    int64                  `protobuf:"varint,2,opt,name=suppressed,proto3" json:"suppressed,omitempty"`
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Table      string                 `protobuf:"bytes,1,opt,name=table,proto3" json:"table,omitempty"`
+	Suppressed int64                  `protobuf:"varint,2,opt,name=suppressed,proto3" json:"suppressed,omitempty"`
+	// search is absent when the transform does not search.
+	Search        *Search `protobuf:"bytes,3,opt,name=search,proto3" json:"search,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -953,6 +957,100 @@ func (x *Done) GetSuppressed() int64 {
 	return 0
 }
 
+func (x *Done) GetSearch() *Search {
+	if x != nil {
+		return x.Search
+	}
+	return nil
+}
+
+// Search is anonymize.SearchResult: the method the privacy step used, the
+// generalization level it chose per quasi-identifier (full-domain), the
+// rows it suppressed, the information loss and the search's effort.
+type Search struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Method        string                 `protobuf:"bytes,1,opt,name=method,proto3" json:"method,omitempty"`
+	Levels        map[string]int64       `protobuf:"bytes,2,rep,name=levels,proto3" json:"levels,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	Suppressed    int64                  `protobuf:"varint,3,opt,name=suppressed,proto3" json:"suppressed,omitempty"`
+	Loss          float64                `protobuf:"fixed64,4,opt,name=loss,proto3" json:"loss,omitempty"`
+	Evaluated     int64                  `protobuf:"varint,5,opt,name=evaluated,proto3" json:"evaluated,omitempty"`
+	LatticeNodes  int64                  `protobuf:"varint,6,opt,name=lattice_nodes,json=latticeNodes,proto3" json:"lattice_nodes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Search) Reset() {
+	*x = Search{}
+	mi := &file_anonymizer_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Search) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Search) ProtoMessage() {}
+
+func (x *Search) ProtoReflect() protoreflect.Message {
+	mi := &file_anonymizer_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Search.ProtoReflect.Descriptor instead.
+func (*Search) Descriptor() ([]byte, []int) {
+	return file_anonymizer_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *Search) GetMethod() string {
+	if x != nil {
+		return x.Method
+	}
+	return ""
+}
+
+func (x *Search) GetLevels() map[string]int64 {
+	if x != nil {
+		return x.Levels
+	}
+	return nil
+}
+
+func (x *Search) GetSuppressed() int64 {
+	if x != nil {
+		return x.Suppressed
+	}
+	return 0
+}
+
+func (x *Search) GetLoss() float64 {
+	if x != nil {
+		return x.Loss
+	}
+	return 0
+}
+
+func (x *Search) GetEvaluated() int64 {
+	if x != nil {
+		return x.Evaluated
+	}
+	return 0
+}
+
+func (x *Search) GetLatticeNodes() int64 {
+	if x != nil {
+		return x.LatticeNodes
+	}
+	return 0
+}
+
 // Plan describes every column of the table, in order, so that the plugin
 // can say what it will do with each before any data moves.
 type Plan struct {
@@ -964,7 +1062,7 @@ type Plan struct {
 
 func (x *Plan) Reset() {
 	*x = Plan{}
-	mi := &file_anonymizer_proto_msgTypes[11]
+	mi := &file_anonymizer_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -976,7 +1074,7 @@ func (x *Plan) String() string {
 func (*Plan) ProtoMessage() {}
 
 func (x *Plan) ProtoReflect() protoreflect.Message {
-	mi := &file_anonymizer_proto_msgTypes[11]
+	mi := &file_anonymizer_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -989,7 +1087,7 @@ func (x *Plan) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Plan.ProtoReflect.Descriptor instead.
 func (*Plan) Descriptor() ([]byte, []int) {
-	return file_anonymizer_proto_rawDescGZIP(), []int{11}
+	return file_anonymizer_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Plan) GetColumns() []*ColumnSample {
@@ -1022,7 +1120,7 @@ type ColumnSample struct {
 
 func (x *ColumnSample) Reset() {
 	*x = ColumnSample{}
-	mi := &file_anonymizer_proto_msgTypes[12]
+	mi := &file_anonymizer_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1034,7 +1132,7 @@ func (x *ColumnSample) String() string {
 func (*ColumnSample) ProtoMessage() {}
 
 func (x *ColumnSample) ProtoReflect() protoreflect.Message {
-	mi := &file_anonymizer_proto_msgTypes[12]
+	mi := &file_anonymizer_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1047,7 +1145,7 @@ func (x *ColumnSample) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ColumnSample.ProtoReflect.Descriptor instead.
 func (*ColumnSample) Descriptor() ([]byte, []int) {
-	return file_anonymizer_proto_rawDescGZIP(), []int{12}
+	return file_anonymizer_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ColumnSample) GetName() string {
@@ -1129,7 +1227,7 @@ type Planned struct {
 
 func (x *Planned) Reset() {
 	*x = Planned{}
-	mi := &file_anonymizer_proto_msgTypes[13]
+	mi := &file_anonymizer_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1141,7 +1239,7 @@ func (x *Planned) String() string {
 func (*Planned) ProtoMessage() {}
 
 func (x *Planned) ProtoReflect() protoreflect.Message {
-	mi := &file_anonymizer_proto_msgTypes[13]
+	mi := &file_anonymizer_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1154,7 +1252,7 @@ func (x *Planned) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Planned.ProtoReflect.Descriptor instead.
 func (*Planned) Descriptor() ([]byte, []int) {
-	return file_anonymizer_proto_rawDescGZIP(), []int{13}
+	return file_anonymizer_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Planned) GetActions() []ColumnAction {
@@ -1228,12 +1326,25 @@ const file_anonymizer_proto_rawDesc = "" +
 	"\x06height\x18\x02 \x01(\rR\x06height\x12\x16\n" +
 	"\x06values\x18\x03 \x01(\fR\x06values\x12\x12\n" +
 	"\x04ends\x18\x04 \x03(\rR\x04ends\"\x05\n" +
-	"\x03End\"<\n" +
+	"\x03End\"r\n" +
 	"\x04Done\x12\x14\n" +
 	"\x05table\x18\x01 \x01(\tR\x05table\x12\x1e\n" +
 	"\n" +
 	"suppressed\x18\x02 \x01(\x03R\n" +
-	"suppressed\"D\n" +
+	"suppressed\x124\n" +
+	"\x06search\x18\x03 \x01(\v2\x1c.medmarket.plugins.v1.SearchR\x06search\"\x94\x02\n" +
+	"\x06Search\x12\x16\n" +
+	"\x06method\x18\x01 \x01(\tR\x06method\x12@\n" +
+	"\x06levels\x18\x02 \x03(\v2(.medmarket.plugins.v1.Search.LevelsEntryR\x06levels\x12\x1e\n" +
+	"\n" +
+	"suppressed\x18\x03 \x01(\x03R\n" +
+	"suppressed\x12\x12\n" +
+	"\x04loss\x18\x04 \x01(\x01R\x04loss\x12\x1c\n" +
+	"\tevaluated\x18\x05 \x01(\x03R\tevaluated\x12#\n" +
+	"\rlattice_nodes\x18\x06 \x01(\x03R\flatticeNodes\x1a9\n" +
+	"\vLevelsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"D\n" +
 	"\x04Plan\x12<\n" +
 	"\acolumns\x18\x01 \x03(\v2\".medmarket.plugins.v1.ColumnSampleR\acolumns\"\xe1\x01\n" +
 	"\fColumnSample\x12\x12\n" +
@@ -1273,7 +1384,7 @@ func file_anonymizer_proto_rawDescGZIP() []byte {
 }
 
 var file_anonymizer_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_anonymizer_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_anonymizer_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_anonymizer_proto_goTypes = []any{
 	(ColumnAction)(0),         // 0: medmarket.plugins.v1.ColumnAction
 	(*DescribeRequest)(nil),   // 1: medmarket.plugins.v1.DescribeRequest
@@ -1287,34 +1398,38 @@ var file_anonymizer_proto_goTypes = []any{
 	(*Hierarchy)(nil),         // 9: medmarket.plugins.v1.Hierarchy
 	(*End)(nil),               // 10: medmarket.plugins.v1.End
 	(*Done)(nil),              // 11: medmarket.plugins.v1.Done
-	(*Plan)(nil),              // 12: medmarket.plugins.v1.Plan
-	(*ColumnSample)(nil),      // 13: medmarket.plugins.v1.ColumnSample
-	(*Planned)(nil),           // 14: medmarket.plugins.v1.Planned
+	(*Search)(nil),            // 12: medmarket.plugins.v1.Search
+	(*Plan)(nil),              // 13: medmarket.plugins.v1.Plan
+	(*ColumnSample)(nil),      // 14: medmarket.plugins.v1.ColumnSample
+	(*Planned)(nil),           // 15: medmarket.plugins.v1.Planned
+	nil,                       // 16: medmarket.plugins.v1.Search.LevelsEntry
 }
 var file_anonymizer_proto_depIdxs = []int32{
 	6,  // 0: medmarket.plugins.v1.TransformRequest.start:type_name -> medmarket.plugins.v1.Start
 	7,  // 1: medmarket.plugins.v1.TransformRequest.batch:type_name -> medmarket.plugins.v1.Batch
 	10, // 2: medmarket.plugins.v1.TransformRequest.end:type_name -> medmarket.plugins.v1.End
-	12, // 3: medmarket.plugins.v1.TransformRequest.plan:type_name -> medmarket.plugins.v1.Plan
+	13, // 3: medmarket.plugins.v1.TransformRequest.plan:type_name -> medmarket.plugins.v1.Plan
 	3,  // 4: medmarket.plugins.v1.TransformResponse.accepted:type_name -> medmarket.plugins.v1.Descriptor
 	7,  // 5: medmarket.plugins.v1.TransformResponse.batch:type_name -> medmarket.plugins.v1.Batch
 	11, // 6: medmarket.plugins.v1.TransformResponse.done:type_name -> medmarket.plugins.v1.Done
-	14, // 7: medmarket.plugins.v1.TransformResponse.planned:type_name -> medmarket.plugins.v1.Planned
+	15, // 7: medmarket.plugins.v1.TransformResponse.planned:type_name -> medmarket.plugins.v1.Planned
 	8,  // 8: medmarket.plugins.v1.Batch.columns:type_name -> medmarket.plugins.v1.Column
 	9,  // 9: medmarket.plugins.v1.Batch.hierarchies:type_name -> medmarket.plugins.v1.Hierarchy
-	13, // 10: medmarket.plugins.v1.Plan.columns:type_name -> medmarket.plugins.v1.ColumnSample
-	0,  // 11: medmarket.plugins.v1.Planned.actions:type_name -> medmarket.plugins.v1.ColumnAction
-	1,  // 12: medmarket.plugins.v1.Anonymizer.Describe:input_type -> medmarket.plugins.v1.DescribeRequest
-	2,  // 13: medmarket.plugins.v1.Anonymizer.Configure:input_type -> medmarket.plugins.v1.ConfigureRequest
-	4,  // 14: medmarket.plugins.v1.Anonymizer.Transform:input_type -> medmarket.plugins.v1.TransformRequest
-	3,  // 15: medmarket.plugins.v1.Anonymizer.Describe:output_type -> medmarket.plugins.v1.Descriptor
-	3,  // 16: medmarket.plugins.v1.Anonymizer.Configure:output_type -> medmarket.plugins.v1.Descriptor
-	5,  // 17: medmarket.plugins.v1.Anonymizer.Transform:output_type -> medmarket.plugins.v1.TransformResponse
-	15, // [15:18] is the sub-list for method output_type
-	12, // [12:15] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	12, // 10: medmarket.plugins.v1.Done.search:type_name -> medmarket.plugins.v1.Search
+	16, // 11: medmarket.plugins.v1.Search.levels:type_name -> medmarket.plugins.v1.Search.LevelsEntry
+	14, // 12: medmarket.plugins.v1.Plan.columns:type_name -> medmarket.plugins.v1.ColumnSample
+	0,  // 13: medmarket.plugins.v1.Planned.actions:type_name -> medmarket.plugins.v1.ColumnAction
+	1,  // 14: medmarket.plugins.v1.Anonymizer.Describe:input_type -> medmarket.plugins.v1.DescribeRequest
+	2,  // 15: medmarket.plugins.v1.Anonymizer.Configure:input_type -> medmarket.plugins.v1.ConfigureRequest
+	4,  // 16: medmarket.plugins.v1.Anonymizer.Transform:input_type -> medmarket.plugins.v1.TransformRequest
+	3,  // 17: medmarket.plugins.v1.Anonymizer.Describe:output_type -> medmarket.plugins.v1.Descriptor
+	3,  // 18: medmarket.plugins.v1.Anonymizer.Configure:output_type -> medmarket.plugins.v1.Descriptor
+	5,  // 19: medmarket.plugins.v1.Anonymizer.Transform:output_type -> medmarket.plugins.v1.TransformResponse
+	17, // [17:20] is the sub-list for method output_type
+	14, // [14:17] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_anonymizer_proto_init() }
@@ -1340,7 +1455,7 @@ func file_anonymizer_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_anonymizer_proto_rawDesc), len(file_anonymizer_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   14,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
