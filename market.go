@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/big"
@@ -332,6 +333,14 @@ func newBuyCmd(c *cli) *cobra.Command {
 					exp = t.Format(time.RFC3339)
 				}
 				_, err = fmt.Fprintf(c.stdout, "licence to listing %d bought (tx %s); expires %s; %d seats\n", id, p.TxHash.Hex(), exp, p.Licence.Seats)
+				if st := p.Statement; err == nil && st != nil {
+					if st.Delivered.IsZero() {
+						fmt.Fprintf(c.stderr, "Your statements are kept here; the provider %s could not be reached (%s): they go with your next download.\n",
+							st.Provider, st.LastError)
+					} else {
+						fmt.Fprintf(c.stderr, "Your statements were delivered to the provider %s.\n", st.Provider)
+					}
+				}
 				return err
 			})
 		},
@@ -346,11 +355,13 @@ func newBuyCmd(c *cli) *cobra.Command {
 }
 
 func newDownloadCmd(c *cli) *cobra.Command {
-	var as, out string
+	var as, out, format string
 	cmd := &cobra.Command{
-		Use:   "download --as NAME ID --out FILE",
+		Use:   "download --as NAME ID --out FILE [--format csv|parquet]",
 		Short: "Download and decrypt a licensed dataset from its provider",
-		Args:  cobra.ExactArgs(1),
+		Long: "Download and decrypt a licensed dataset from its provider. The file's extension (.csv, .parquet) picks the format, " +
+			"--format overrides it; the dataset is converted when it was published in the other format.",
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := parseID(args[0])
 			if err != nil {
@@ -361,8 +372,12 @@ func newDownloadCmd(c *cli) *cobra.Command {
 				return err
 			}
 			return c.withMarket(cmd.Context(), "", func(a *app.App) error {
-				d, err := a.Download(cmd.Context(), who, id, app.DownloadRequest{Out: out})
+				d, err := a.Download(cmd.Context(), who, id, app.DownloadRequest{Out: out, Format: cmp.Or(format, app.FormatOfPath(out))})
 				if err != nil {
+					return err
+				}
+				if d.Published != "" {
+					_, err = fmt.Fprintf(c.stdout, "%s: %d bytes (%s, converted from %s) from %s\n", d.Path, d.Bytes, d.Format, d.Published, d.Provider)
 					return err
 				}
 				_, err = fmt.Fprintf(c.stdout, "%s: %d bytes (%s) from %s\n", d.Path, d.Bytes, d.Format, d.Provider)
@@ -372,6 +387,7 @@ func newDownloadCmd(c *cli) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&as, "as", "", "account holding the licence or a seat on it")
 	cmd.Flags().StringVar(&out, "out", "", "file to write the decrypted dataset to")
+	cmd.Flags().StringVar(&format, "format", "", "csv or parquet (default: from the --out extension, else as published)")
 	cmd.MarkFlagRequired("as")
 	cmd.MarkFlagRequired("out")
 	return cmd
@@ -388,6 +404,38 @@ type licenceOut struct {
 	Seats     uint16   `json:"seats"`
 	SeatsUsed uint16   `json:"seats_used"`
 	Members   []string `json:"members"`
+	// Statements are what the holder stated at its last purchase through
+	// this node (DS, IRB, COL terms), and whether they reached the provider.
+	Statements *statementOut `json:"statements,omitempty"`
+}
+
+// statementOut is a buyer's statements as `licences --json` prints them.
+type statementOut struct {
+	Disease      string `json:"disease,omitempty"`
+	Approval     string `json:"approval,omitempty"`
+	Collaborator string `json:"collaborator,omitempty"`
+	TxHash       string `json:"tx_hash"`
+	Stated       string `json:"stated"`              // RFC 3339
+	Delivered    string `json:"delivered,omitempty"` // RFC 3339; empty until the provider has them
+	Provider     string `json:"provider,omitempty"`
+}
+
+// summary is the statements in one line ("-" for none).
+func (s *statementOut) summary() string {
+	if s == nil {
+		return "-"
+	}
+	var parts []string
+	for _, f := range [][2]string{{"disease", s.Disease}, {"approval", s.Approval}, {"collaborator", s.Collaborator}} {
+		if f[1] != "" {
+			parts = append(parts, f[0]+": "+f[1])
+		}
+	}
+	out := strings.Join(parts, "; ")
+	if s.Delivered == "" {
+		out += " (not yet delivered)"
+	}
+	return out
 }
 
 func newLicencesCmd(c *cli) *cobra.Command {
@@ -423,15 +471,22 @@ func newLicencesCmd(c *cli) *cobra.Command {
 					for _, m := range l.Members {
 						o.Members = append(o.Members, m.Hex())
 					}
+					if st := l.Statement; st != nil {
+						o.Statements = &statementOut{Disease: st.Disease, Approval: st.Approval, Collaborator: st.Collaborator,
+							TxHash: st.TxHash.Hex(), Stated: st.Created.Format(time.RFC3339), Provider: st.Provider}
+						if !st.Delivered.IsZero() {
+							o.Statements.Delivered = st.Delivered.Format(time.RFC3339)
+						}
+					}
 					out = append(out, o)
 				}
 				if asJSON {
 					return writeJSON(c, out)
 				}
 				w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-				fmt.Fprintf(w, "LISTING\tTITLE\tVALID\tEXPIRES\tSEATS\n")
+				fmt.Fprintf(w, "LISTING\tTITLE\tVALID\tEXPIRES\tSEATS\tSTATED\n")
 				for _, o := range out {
-					fmt.Fprintf(w, "%d\t%s\t%v\t%s\t%d/%d\n", o.ListingID, o.Title, o.Valid, o.Expires, o.SeatsUsed, o.Seats)
+					fmt.Fprintf(w, "%d\t%s\t%v\t%s\t%d/%d\t%s\n", o.ListingID, o.Title, o.Valid, o.Expires, o.SeatsUsed, o.Seats, o.Statements.summary())
 				}
 				return w.Flush()
 			})

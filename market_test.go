@@ -116,3 +116,53 @@ func TestCLI_downloadWithoutLicenceRefused(t *testing.T) {
 		t.Fatalf("download without licence: exit %d, %v", exitCode(err), err)
 	}
 }
+
+// TestCLI_buyStatementsAndDownloadFormats: what the buyer states shows in
+// `licences --json`; `download` picks the format from --out's extension,
+// --format overrides it, an unknown one is refused naming the field.
+func TestCLI_buyStatementsAndDownloadFormats(t *testing.T) {
+	env := cliEnv(t)
+	for _, n := range []string{"alice", "bob"} {
+		mustRun(t, env, "account", "new", "--name", n)
+		mustRun(t, env, "chain", "fund", n, "10")
+	}
+	published := filepath.Join(t.TempDir(), "published.csv")
+	mustRun(t, env, "publish", "--as", "alice", "--in", patientsCSV, "--preset", "safe-harbor", "--title", "P", "--price", "0.01",
+		"--terms", "HMB,IRB", "--save-copy", published)
+	_, _, err := runCmd(t, env, "buy", "--as", "bob", "1", "--yes")
+	if exitCode(err) != 2 || !strings.Contains(userMessage(err), "Approval") {
+		t.Fatalf("buy without the approval: exit %d, %v", exitCode(err), err)
+	}
+	mustRun(t, env, "buy", "--as", "bob", "1", "--yes", "--approval", "IRB-2026-17")
+	var lics []licenceOut
+	if err := json.Unmarshal([]byte(mustRun(t, env, "licences", "--as", "bob", "--json")), &lics); err != nil {
+		t.Fatal(err)
+	}
+	if len(lics) != 1 || lics[0].Statements == nil || lics[0].Statements.Approval != "IRB-2026-17" || lics[0].Statements.Delivered == "" {
+		t.Fatalf("licences: %+v", lics)
+	}
+	if out := mustRun(t, env, "licences", "--as", "bob"); !strings.Contains(out, "approval: IRB-2026-17") {
+		t.Fatalf("licences table:\n%s", out)
+	}
+
+	dir := t.TempDir()
+	pq := filepath.Join(dir, "data.parquet")
+	if out := mustRun(t, env, "download", "--as", "bob", "1", "--out", pq); !strings.Contains(out, "parquet, converted from csv") {
+		t.Fatalf("download to .parquet: %q", out)
+	}
+	if b, _ := os.ReadFile(pq); !bytes.HasPrefix(b, []byte("PAR1")) {
+		t.Fatal("data.parquet is not a Parquet file")
+	}
+	forced := filepath.Join(dir, "data.parquet.csv")
+	mustRun(t, env, "download", "--as", "bob", "1", "--out", pq+".bin", "--format", "csv")
+	os.Rename(pq+".bin", forced)
+	got, _ := os.ReadFile(forced)
+	want, _ := os.ReadFile(published)
+	if len(want) == 0 || !bytes.Equal(got, want) {
+		t.Fatalf("--format csv: %d bytes, want the %d published", len(got), len(want))
+	}
+	_, _, err = runCmd(t, env, "download", "--as", "bob", "1", "--out", filepath.Join(dir, "x"), "--format", "xlsx")
+	if exitCode(err) != 2 || !strings.Contains(userMessage(err), "Format") {
+		t.Fatalf("--format xlsx: exit %d, %v", exitCode(err), err)
+	}
+}
