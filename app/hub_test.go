@@ -400,3 +400,30 @@ func TestDiscardDraft(t *testing.T) {
 		t.Fatal("the sweep left the blob of the discarded draft")
 	}
 }
+
+// TestPublish_hubDraftExpiredOnTheHub: a draft whose hub no longer holds
+// the upload (it expired there) is not listed: ECONFLICT saying so.
+func TestPublish_hubDraftExpiredOnTheHub(t *testing.T) {
+	ctx := context.Background()
+	a := marketApp(t, t.TempDir())
+	hub, _ := hubNode(t, a)
+	d := draftThroughHub(t, a, hub.URL, "alice", "Expired on the hub")
+	// A hub that deleted the upload: its card is not found there.
+	gone := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		w.Write([]byte(`{"code":"not_found","message":"No dataset card on this node."}`))
+	}))
+	defer gone.Close()
+	d.Provider = gone.URL + "/"
+	if err := a.store.PutPublish(ctx, d, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, err := a.RetryPublish(ctx, ByAccount("alice", "pw"), d.ContentHash, ether("0.01"), hmb)
+	if marketplace.ErrorCode(err) != marketplace.ECONFLICT || !strings.Contains(err.Error(), "no longer holds this draft") {
+		t.Fatalf("retry of a draft the hub deleted: %v", err)
+	}
+	if ds, _ := a.Drafts(ctx); len(ds) != 1 {
+		t.Fatalf("drafts %+v, want the draft kept", ds)
+	}
+}

@@ -445,6 +445,17 @@ func (a *App) RetryPublish(ctx context.Context, who Actor, content common.Hash, 
 	if sg.Address() != rec.Seller {
 		return Published{}, marketplace.Errorf(marketplace.EFORBIDDEN, "Only %s may list this draft.", rec.Seller.Hex())
 	}
+	if a.isHub(providerURL) {
+		// A hub deletes uploads left unlisted past its TTL: do not list a
+		// dataset nobody can serve. An unreachable hub does not stop the
+		// listing (it serves buyers when it is back).
+		if _, err := a.market.client.Card(ctx, providerURL, rec.MetadataHash); marketplace.ErrorCode(err) == marketplace.ENOTFOUND {
+			return Published{}, marketplace.Wrap(marketplace.ECONFLICT, err,
+				"The hub %s no longer holds this draft (unlisted uploads expire there); discard it and publish the records again", providerURL)
+		} else if err != nil {
+			a.log.Warn("hub of a draft not reachable; listing anyway", "hub", providerURL, "content", content, "err", err)
+		}
+	}
 	return a.list(ctx, sg, rec, price, terms, providerURL)
 }
 
