@@ -183,6 +183,45 @@ func TestIsolate_pipelineSameResult(t *testing.T) {
 	sameReport(t, got.Report, want.Report)
 }
 
+// The tables of one dataset run together: the privacy step of a table
+// without quasi-identifiers is skipped with a warning, isolated as in
+// process (the plugin's refusal keeps its meaning across the wire).
+func TestIsolate_runAllSkipsPrivacyWithoutQuasiIdentifiers(t *testing.T) {
+	cfg, err := anonymize.Preset("safe-harbor-k5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := anonymize.Env{Secret: []byte(secret)}
+	codes, err := anonymize.TableFromRows("codes", []string{"code", "label"}, [][]string{{"A1", "one"}, {"B2", "two"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(isolated bool) []*anonymize.Result {
+		pl, err := cfg.Build(env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if isolated {
+			if err := sharedHost(t).Isolate(context.Background(), cfg, pl, env); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res, err := pl.RunAll(context.Background(), []*anonymize.Table{patients(t, 500), codes})
+		if err != nil {
+			t.Fatalf("isolated %v: %v", isolated, err)
+		}
+		return res
+	}
+	want, got := run(false), run(true)
+	if len(want[1].Report.Warnings) == 0 {
+		t.Fatal("in process: no warning about the skipped privacy step")
+	}
+	for i := range want {
+		sameTable(t, got[i].Table, want[i].Table)
+		sameReport(t, got[i].Report, want[i].Report)
+	}
+}
+
 // sameReport compares two reports as their readers see them (JSON), the
 // privacy step's search section included.
 func sameReport(t *testing.T, got, want *anonymize.Report) {

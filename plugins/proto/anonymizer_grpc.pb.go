@@ -50,6 +50,9 @@ type AnonymizerClient interface {
 	// wait for Planned; it then sends only the columns to transform. Row-scoped
 	// transforms answer each input batch with exactly one output batch of the
 	// same number of rows, in order; table-scoped ones answer after End.
+	// Errors about the data are InvalidArgument; a privacy step refusing a
+	// table without quasi-identifiers adds a google.rpc.ErrorInfo detail
+	// (domain "medmarket.plugins.v1", reason "NO_QUASI_IDENTIFIERS").
 	Transform(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[TransformRequest, TransformResponse], error)
 }
 
@@ -111,6 +114,9 @@ type AnonymizerServer interface {
 	// wait for Planned; it then sends only the columns to transform. Row-scoped
 	// transforms answer each input batch with exactly one output batch of the
 	// same number of rows, in order; table-scoped ones answer after End.
+	// Errors about the data are InvalidArgument; a privacy step refusing a
+	// table without quasi-identifiers adds a google.rpc.ErrorInfo detail
+	// (domain "medmarket.plugins.v1", reason "NO_QUASI_IDENTIFIERS").
 	Transform(grpc.BidiStreamingServer[TransformRequest, TransformResponse]) error
 	mustEmbedUnimplementedAnonymizerServer()
 }
