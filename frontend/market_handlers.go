@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -392,12 +393,19 @@ func (a *lazyAttachment) Write(p []byte) (int, error) {
 	return a.w.Write(p)
 }
 
-// handleDownload handles GET /catalog/{id}/download: the decrypted dataset,
-// streamed as an attachment, for a session whose account holds (or is
-// seated on) a valid licence. Without one: 403 with the reason.
+// handleDownload handles GET /catalog/{id}/download[?format=csv|parquet]:
+// the decrypted dataset, streamed as an attachment, for a session whose
+// account holds (or is seated on) a valid licence, in the format asked
+// (converted if it was published in the other one). Without a licence: 403
+// with the reason; an unknown format: 400 naming the field.
 func handleDownload(logger *slog.Logger, svc Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, err := listingID(r)
+		if err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		want, err := app.DownloadFormat(r.URL.Query().Get("format"))
 		if err != nil {
 			renderError(w, r, logger, err)
 			return
@@ -412,9 +420,9 @@ func handleDownload(logger *slog.Logger, svc Service) http.Handler {
 			renderError(w, r, logger, err)
 			return
 		}
-		format := "csv"
-		if l.Card != nil && l.Card.Format != "" {
-			format = l.Card.Format
+		format := publishedFormat(l)
+		if want != "" {
+			format = want
 		}
 		ctype := "text/csv; charset=utf-8"
 		if format == "parquet" {
@@ -425,7 +433,7 @@ func handleDownload(logger *slog.Logger, svc Service) http.Handler {
 			name = fmt.Sprintf("%s-%d.%s", strings.Trim(safeFileName(l.Card.Title), "-"), id, format)
 		}
 		out := &lazyAttachment{w: w, ctype: ctype, name: name}
-		if _, err := svc.Download(r.Context(), who, id, app.DownloadRequest{Writer: out}); err != nil {
+		if _, err := svc.Download(r.Context(), who, id, app.DownloadRequest{Writer: out, Format: want}); err != nil {
 			if !out.started {
 				renderError(w, r, logger, err)
 				return
@@ -439,6 +447,15 @@ func handleDownload(logger *slog.Logger, svc Service) http.Handler {
 			out.Write(nil)
 		}
 	})
+}
+
+// publishedFormat is the format listing l was published in ("csv" when the
+// card does not say).
+func publishedFormat(l *marketplace.Listing) string {
+	if l != nil && l.Card != nil && l.Card.Format != "" {
+		return l.Card.Format
+	}
+	return app.FormatCSV
 }
 
 // ether formats wei for people: "0.01 ETH".
@@ -455,8 +472,10 @@ func gwei(wei *big.Int) string {
 // handleSaveDownload handles POST /catalog/{id}/save, in the desktop window
 // only: the page asked the native save dialog (Desktop.ChooseSaveFile) where
 // to put the dataset, and this writes the decrypted file there (app
-// Download with Out), answering with a status line. Elsewhere it is refused:
-// a browser gets the file as a download instead.
+// Download with Out), answering with a status line. The format is the
+// form's "format" (csv or parquet), else the chosen file's extension, else
+// the published one. Elsewhere it is refused: a browser gets the file as a
+// download instead.
 func handleSaveDownload(logger *slog.Logger, svc Service, window bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !window {
@@ -483,14 +502,21 @@ func handleSaveDownload(logger *slog.Logger, svc Service, window bool) http.Hand
 			return
 		}
 		path = filepath.Clean(path)
-		if filepath.Ext(path) == "" {
-			if l, err := svc.Listing(r.Context(), id); err == nil && l.Card != nil && l.Card.Format != "" {
-				path += "." + l.Card.Format
-			} else {
-				path += ".csv"
-			}
+		format, err := app.DownloadFormat(r.PostForm.Get("format"))
+		if err != nil {
+			renderComponent(w, r, logger, http.StatusUnprocessableEntity, saveStatus(marketplace.ErrorMessage(err), true))
+			return
 		}
-		d, err := svc.Download(r.Context(), who, id, app.DownloadRequest{Out: path})
+		format = cmp.Or(format, app.FormatOfPath(path))
+		if filepath.Ext(path) == "" {
+			ext := format
+			if ext == "" {
+				l, _ := svc.Listing(r.Context(), id)
+				ext = publishedFormat(l)
+			}
+			path += "." + ext
+		}
+		d, err := svc.Download(r.Context(), who, id, app.DownloadRequest{Out: path, Format: format})
 		if err != nil {
 			code := marketplace.ErrorCode(err)
 			if code == marketplace.EINTERNAL {

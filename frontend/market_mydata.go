@@ -272,3 +272,14 @@ func handleSeat(logger *slog.Logger, svc Service, add bool) http.Handler {
 		renderComponent(w, r, logger, status, licencesList(v))
 	})
 }
+
+// statementParts lists what a buyer stated as (label, statement) pairs.
+func statementParts(st marketplace.Statements) [][2]string {
+	var out [][2]string
+	for _, f := range [][2]string{{"disease", st.Disease}, {"ethics approval", st.Approval}, {"collaborator", st.Collaborator}} {
+		if f[1] != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
