@@ -2,7 +2,12 @@ package frontend
 
 import (
 	"bytes"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -60,4 +65,42 @@ func TestBuy_statementsShownToBuyerAndSeller(t *testing.T) {
 	wantBody(t, "licences", res, body, 200, `id="statements-`+itoa(f.dsIRB)+`"`, "type 2 diabetes", "IRB-2026-&lt;17&gt;", "Delivered to the dataset")
 	res, body = alice.get("/mydata/", false)
 	wantBody(t, "seller", res, body, 200, `class="buyer-statement"`, addrOf(t, f.a, "bob").Hex(), "type 2 diabetes", "IRB-2026-&lt;17&gt;")
+}
+
+// TestWindowSave_formatFromFieldOrExtension: the desktop save converts to
+// the form's format, else to the chosen file's extension.
+func TestWindowSave_formatFromFieldOrExtension(t *testing.T) {
+	f := newMarketFixture(t)
+	if _, err := f.a.Buy(t.Context(), app.ByAccount("bob", "bob-pass"), f.hmb, app.BuyConfirmation{AcceptTerms: true}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := NewServer(slog.New(slog.DiscardHandler), f.a, Options{Window: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	win := httptest.NewServer(h)
+	defer win.Close()
+	hx := http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}}
+	if res, _ := postForm(t, win, "/signin", url.Values{"account": {"bob"}, "passphrase": {"bob-pass"}, "next": {"/"}}, hx); res.StatusCode != 200 {
+		t.Fatalf("sign in: %d", res.StatusCode)
+	}
+	dir := t.TempDir()
+	save := "/catalog/" + itoa(f.hmb) + "/save"
+	for _, tc := range []struct{ path, format, want, file string }{
+		{filepath.Join(dir, "a.parquet"), "", "Saved PARQUET", filepath.Join(dir, "a.parquet")},
+		{filepath.Join(dir, "b"), "parquet", "Saved PARQUET", filepath.Join(dir, "b.parquet")},
+		{filepath.Join(dir, "c.data"), "csv", "Saved CSV", filepath.Join(dir, "c.data")},
+	} {
+		res, body := postForm(t, win, save, url.Values{"path": {tc.path}, "format": {tc.format}}, hx)
+		wantBody(t, tc.path, res, body, 200, `id="save-status"`, tc.want, tc.file)
+		b, err := os.ReadFile(tc.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if isPQ := bytes.HasPrefix(b, []byte("PAR1")); isPQ != strings.Contains(tc.want, "PARQUET") {
+			t.Errorf("%s: Parquet %v, want %s", tc.file, isPQ, tc.want)
+		}
+	}
+	res, body := postForm(t, win, save, url.Values{"path": {filepath.Join(dir, "d.csv")}, "format": {"xml"}}, hx)
+	wantBody(t, "unknown format", res, body, 422, `id="save-status"`, "Format: ")
 }
