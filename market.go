@@ -62,6 +62,30 @@ func (c *cli) actor(as string) (app.Actor, error) {
 	return app.ByAccount(as, pass), nil
 }
 
+// runAs is the RunE of a command the account --as runs: parse reads the
+// arguments first (a bad one asks for no passphrase), then the passphrase is
+// asked and run works in the opened data dir.
+func (c *cli) runAs(as *string, parse func(args []string) error, run func(ctx context.Context, a *app.App, who app.Actor) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if parse != nil {
+			if err := parse(args); err != nil {
+				return err
+			}
+		}
+		who, err := c.actor(*as)
+		if err != nil {
+			return err
+		}
+		return c.withApp(cmd.Context(), func(a *app.App) error { return run(cmd.Context(), a, who) })
+	}
+}
+
+// asFlag adds the required --as flag: the account, described by what.
+func asFlag(cmd *cobra.Command, as *string, what string) {
+	cmd.Flags().StringVar(as, "as", "", what)
+	cmd.MarkFlagRequired("as")
+}
+
 func parseID(s string) (uint64, error) {
 	id, err := strconv.ParseUint(s, 10, 64)
 	if err != nil || id == 0 {
@@ -280,77 +304,64 @@ func newSearchCmd(c *cli) *cobra.Command {
 func newBuyCmd(c *cli) *cobra.Command {
 	var as, disease, approval, collaborator string
 	var yes bool
+	var id uint64
 	cmd := &cobra.Command{
 		Use:   "buy --as NAME ID",
 		Short: "Buy a licence to a listing: shows the terms and the cost, then one transaction",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseID(args[0])
+		RunE: c.runAs(&as, func(args []string) (err error) {
+			id, err = parseID(args[0])
+			return err
+		}, func(ctx context.Context, a *app.App, who app.Actor) error {
+			buyer, err := accountNamed(ctx, a, as)
 			if err != nil {
 				return err
 			}
-			who, err := c.actor(as)
+			q, err := a.BuyPreview(ctx, buyer, id)
 			if err != nil {
 				return err
 			}
-			return c.withApp(cmd.Context(), func(a *app.App) error {
-				accts, err := a.Accounts(cmd.Context())
-				if err != nil {
-					return err
+			fmt.Fprintf(c.stderr, "Listing %d: %s\n", id, q.Listing.Title())
+			for _, t := range q.Terms {
+				line := "  - " + t.Text
+				if t.Code != "" {
+					line = "  - " + t.Code + ": " + t.Text
 				}
-				var buyer common.Address
-				for _, acct := range accts {
-					if acct.Name == as {
-						buyer = acct.Address
-					}
+				if t.Detail != "" {
+					line += " — " + t.Detail
 				}
-				q, err := a.BuyPreview(cmd.Context(), buyer, id)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(c.stderr, "Listing %d: %s\n", id, q.Listing.Title())
-				for _, t := range q.Terms {
-					line := "  - " + t.Text
-					if t.Code != "" {
-						line = "  - " + t.Code + ": " + t.Text
-					}
-					if t.Detail != "" {
-						line += " — " + t.Detail
-					}
-					fmt.Fprintln(c.stderr, line)
-				}
-				fmt.Fprintf(c.stderr, "Cost: %s ETH price + about %s ETH gas (%d gas); no platform fee\n",
-					formatEther(q.Cost.Value), formatEther(q.Cost.GasCost), q.Cost.Gas)
-				if !yes {
-					return marketplace.Errorf(marketplace.EINVALID, "Terms: pass --yes to accept the terms above and buy.")
-				}
-				p, err := a.Buy(cmd.Context(), who, id, app.BuyConfirmation{AcceptTerms: true, Disease: disease, Approval: approval, Collaborator: collaborator})
-				if err != nil {
-					return err
-				}
-				exp := "never"
-				if t, ok := p.Licence.Expiry(); ok {
-					exp = t.Format(time.RFC3339)
-				}
-				_, err = fmt.Fprintf(c.stdout, "licence to listing %d bought (tx %s); expires %s; %d seats\n", id, p.TxHash.Hex(), exp, p.Licence.Seats)
-				if st := p.Statement; err == nil && st != nil {
-					if st.Delivered.IsZero() {
-						fmt.Fprintf(c.stderr, "Your statements are kept here; the provider %s could not be reached (%s): they go with your next download.\n",
-							st.Provider, st.LastError)
-					} else {
-						fmt.Fprintf(c.stderr, "Your statements were delivered to the provider %s.\n", st.Provider)
-					}
-				}
+				fmt.Fprintln(c.stderr, line)
+			}
+			fmt.Fprintf(c.stderr, "Cost: %s ETH price + about %s ETH gas (%d gas); no platform fee\n",
+				formatEther(q.Cost.Value), formatEther(q.Cost.GasCost), q.Cost.Gas)
+			if !yes {
+				return marketplace.Errorf(marketplace.EINVALID, "Terms: pass --yes to accept the terms above and buy.")
+			}
+			p, err := a.Buy(ctx, who, id, app.BuyConfirmation{AcceptTerms: true, Disease: disease, Approval: approval, Collaborator: collaborator})
+			if err != nil {
 				return err
-			})
-		},
+			}
+			exp := "never"
+			if t, ok := p.Licence.Expiry(); ok {
+				exp = t.Format(time.RFC3339)
+			}
+			_, err = fmt.Fprintf(c.stdout, "licence to listing %d bought (tx %s); expires %s; %d seats\n", id, p.TxHash.Hex(), exp, p.Licence.Seats)
+			if st := p.Statement; err == nil && st != nil {
+				if st.Delivered.IsZero() {
+					fmt.Fprintf(c.stderr, "Your statements are kept here; the provider %s could not be reached (%s): they go with your next download.\n",
+						st.Provider, st.LastError)
+				} else {
+					fmt.Fprintf(c.stderr, "Your statements were delivered to the provider %s.\n", st.Provider)
+				}
+			}
+			return err
+		}),
 	}
-	cmd.Flags().StringVar(&as, "as", "", "account that buys")
+	asFlag(cmd, &as, "account that buys")
 	cmd.Flags().BoolVar(&yes, "yes", false, "accept the terms shown and buy")
 	cmd.Flags().StringVar(&disease, "disease", "", "the disease researched (DS terms)")
 	cmd.Flags().StringVar(&approval, "approval", "", "the ethics approval reference (IRB terms)")
 	cmd.Flags().StringVar(&collaborator, "collaborator", "", "the collaborator (COL terms)")
-	cmd.MarkFlagRequired("as")
 	return cmd
 }
 
@@ -580,85 +591,64 @@ func newWithdrawCmd(c *cli) *cobra.Command {
 		Use:   "withdraw --as NAME",
 		Short: "Withdraw a seller's earnings to its account",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			who, err := c.actor(as)
+		RunE: c.runAs(&as, nil, func(ctx context.Context, a *app.App, who app.Actor) error {
+			wei, err := a.Withdraw(ctx, who)
 			if err != nil {
 				return err
 			}
-			return c.withApp(cmd.Context(), func(a *app.App) error {
-				wei, err := a.Withdraw(cmd.Context(), who)
-				if err != nil {
-					return err
-				}
-				_, err = fmt.Fprintf(c.stdout, "withdrew %s ETH\n", formatEther(wei))
-				return err
-			})
-		},
+			_, err = fmt.Fprintf(c.stdout, "withdrew %s ETH\n", formatEther(wei))
+			return err
+		}),
 	}
-	cmd.Flags().StringVar(&as, "as", "", "seller account")
-	cmd.MarkFlagRequired("as")
+	asFlag(cmd, &as, "seller account")
 	return cmd
 }
 
 func newDelistCmd(c *cli) *cobra.Command {
 	var as string
+	var id uint64
 	cmd := &cobra.Command{
 		Use:   "delist --as NAME ID",
 		Short: "Stop sales of a listing (licences sold stay valid)",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseID(args[0])
-			if err != nil {
+		RunE: c.runAs(&as, func(args []string) (err error) {
+			id, err = parseID(args[0])
+			return err
+		}, func(ctx context.Context, a *app.App, who app.Actor) error {
+			if err := a.Delist(ctx, who, id); err != nil {
 				return err
 			}
-			who, err := c.actor(as)
-			if err != nil {
-				return err
-			}
-			return c.withApp(cmd.Context(), func(a *app.App) error {
-				if err := a.Delist(cmd.Context(), who, id); err != nil {
-					return err
-				}
-				_, err := fmt.Fprintf(c.stdout, "listing %d delisted\n", id)
-				return err
-			})
-		},
+			_, err := fmt.Fprintf(c.stdout, "listing %d delisted\n", id)
+			return err
+		}),
 	}
-	cmd.Flags().StringVar(&as, "as", "", "seller account")
-	cmd.MarkFlagRequired("as")
+	asFlag(cmd, &as, "seller account")
 	return cmd
 }
 
 func newPriceCmd(c *cli) *cobra.Command {
 	var as string
+	var id uint64
+	var wei *big.Int
 	cmd := &cobra.Command{
 		Use:   "price --as NAME ID ETH",
 		Short: "Change the price of future sales of a listing",
 		Args:  cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseID(args[0])
-			if err != nil {
+		RunE: c.runAs(&as, func(args []string) (err error) {
+			if id, err = parseID(args[0]); err != nil {
 				return err
 			}
-			wei, err := chain.ParseEther(args[1])
-			if err != nil {
+			wei, err = chain.ParseEther(args[1])
+			return err
+		}, func(ctx context.Context, a *app.App, who app.Actor) error {
+			if err := a.SetPrice(ctx, who, id, wei); err != nil {
 				return err
 			}
-			who, err := c.actor(as)
-			if err != nil {
-				return err
-			}
-			return c.withApp(cmd.Context(), func(a *app.App) error {
-				if err := a.SetPrice(cmd.Context(), who, id, wei); err != nil {
-					return err
-				}
-				_, err := fmt.Fprintf(c.stdout, "listing %d now costs %s ETH\n", id, formatEther(wei))
-				return err
-			})
-		},
+			_, err := fmt.Fprintf(c.stdout, "listing %d now costs %s ETH\n", id, formatEther(wei))
+			return err
+		}),
 	}
-	cmd.Flags().StringVar(&as, "as", "", "seller account")
-	cmd.MarkFlagRequired("as")
+	asFlag(cmd, &as, "seller account")
 	return cmd
 }
 
@@ -666,39 +656,31 @@ func newSeatsCmd(c *cli) *cobra.Command {
 	cmd := &cobra.Command{Use: "seats", Short: "Seat team members on a licence, or remove them"}
 	for _, op := range []string{"add", "remove"} {
 		var as string
+		var id uint64
+		var member common.Address
 		sub := &cobra.Command{
 			Use:   op + " --as NAME ID ADDRESS",
 			Short: strings.ToUpper(op[:1]) + op[1:] + " a team member's seat on the licence of --as",
 			Args:  cobra.ExactArgs(2),
-			RunE: func(cmd *cobra.Command, args []string) error {
-				id, err := parseID(args[0])
-				if err != nil {
+			RunE: c.runAs(&as, func(args []string) (err error) {
+				if id, err = parseID(args[0]); err != nil {
 					return err
 				}
-				member, err := parseAddress(args[1])
-				if err != nil {
+				member, err = parseAddress(args[1])
+				return err
+			}, func(ctx context.Context, a *app.App, who app.Actor) error {
+				seat, done := a.AddSeat, "added"
+				if op == "remove" {
+					seat, done = a.RemoveSeat, "removed"
+				}
+				if err := seat(ctx, who, id, member); err != nil {
 					return err
 				}
-				who, err := c.actor(as)
-				if err != nil {
-					return err
-				}
-				return c.withApp(cmd.Context(), func(a *app.App) error {
-					if op == "add" {
-						err = a.AddSeat(cmd.Context(), who, id, member)
-					} else {
-						err = a.RemoveSeat(cmd.Context(), who, id, member)
-					}
-					if err != nil {
-						return err
-					}
-					_, err = fmt.Fprintf(c.stdout, "seat of %s on listing %d: %s\n", member.Hex(), id, map[string]string{"add": "added", "remove": "removed"}[op])
-					return err
-				})
-			},
+				_, err := fmt.Fprintf(c.stdout, "seat of %s on listing %d: %s\n", member.Hex(), id, done)
+				return err
+			}),
 		}
-		sub.Flags().StringVar(&as, "as", "", "licence holder")
-		sub.MarkFlagRequired("as")
+		asFlag(sub, &as, "licence holder")
 		cmd.AddCommand(sub)
 	}
 	return cmd

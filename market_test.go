@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -28,8 +29,10 @@ func mustRun(t *testing.T, env map[string]string, args ...string) string {
 // marketFlow is the issue's scripted flow, on whatever chain env names;
 // fund gives an account 10 ether.
 func marketFlow(t *testing.T, env map[string]string, fund func(name, addr string)) {
+	addr := map[string]string{}
 	for _, n := range []string{"alice", "bob"} {
-		fund(n, strings.TrimSpace(mustRun(t, env, "account", "new", "--name", n)))
+		addr[n] = strings.TrimSpace(mustRun(t, env, "account", "new", "--name", n))
+		fund(n, addr[n])
 	}
 	published := filepath.Join(t.TempDir(), "published.csv")
 	out := mustRun(t, env, "publish", "--as", "alice", "--in", patientsCSV, "--preset", "safe-harbor", "--title", "Synthea patients",
@@ -70,8 +73,26 @@ func marketFlow(t *testing.T, env map[string]string, fund func(name, addr string
 	if len(lics) != 1 || lics[0].ListingID != 1 || !lics[0].Valid || lics[0].Seats != 3 {
 		t.Fatalf("licences: %+v", lics)
 	}
+	// bob seats alice on his licence, then removes her.
+	if out := mustRun(t, env, "seats", "add", "--as", "bob", id, addr["alice"]); !strings.HasSuffix(out, "on listing 1: added\n") {
+		t.Fatalf("seats add: %q", out)
+	}
+	mustRun(t, env, "seats", "remove", "--as", "bob", id, addr["alice"])
+	if err := json.Unmarshal([]byte(mustRun(t, env, "licences", "--as", "bob", "--json")), &lics); err != nil || len(lics[0].Members) != 0 || lics[0].SeatsUsed != 0 {
+		t.Fatalf("licences after seating and removing alice: %+v, %v", lics, err)
+	}
 	if out := mustRun(t, env, "withdraw", "--as", "alice"); out != "withdrew 0.01 ETH\n" {
 		t.Fatalf("withdraw: %q", out)
+	}
+	if out := mustRun(t, env, "price", "--as", "alice", id, "0.02"); out != "listing 1 now costs 0.02 ETH\n" {
+		t.Fatalf("price: %q", out)
+	}
+	// Arguments are checked before anything else, naming what is wrong.
+	for _, args := range [][]string{{"delist", "--as", "alice", "one"}, {"price", "--as", "alice", id, "cheap"}, {"seats", "add", "--as", "bob", id, "alice"}} {
+		_, _, err := runCmd(t, env, args...)
+		if exitCode(err) != 2 || !strings.Contains(fmt.Sprint(err), `"`+args[len(args)-1]+`"`) {
+			t.Errorf("%v: exit %d, %v", args, exitCode(err), err)
+		}
 	}
 	mustRun(t, env, "delist", "--as", "alice", id)
 	_, stderr, err := runCmd(t, env, "buy", "--as", "bob", id, "--yes")
