@@ -125,13 +125,21 @@ func TestDesktop_windowShowsPageAndBoundMethodWorks(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// The patient's account exists, with a dataset listed; the window asks
-	// for its passphrase once.
+	// The window's user ("patient", first in the sign-in list) holds a
+	// licence to a dataset another account listed; the window asks for the
+	// passphrase once.
 	env := map[string]string{envData: dir, envPassphrase: "open sesame", envLightScrypt: "1"}
 	mustRun(t, env, "account", "new", "--name", "patient")
+	mustRun(t, env, "account", "new", "--name", "seller")
 	mustRun(t, env, "chain", "fund", "patient", "1")
-	mustRun(t, env, "publish", "--as", "patient", "--in", patientsCSV, "--preset", "safe-harbor",
-		"--title", "Synthea patients for the desktop", "--price", "0.01", "--terms", "HMB")
+	mustRun(t, env, "chain", "fund", "seller", "1")
+	out := strings.Fields(mustRun(t, env, "publish", "--as", "seller", "--in", patientsCSV, "--preset", "safe-harbor",
+		"--title", "Synthea patients for the desktop", "--price", "0.01", "--terms", "HMB"))
+	id := out[len(out)-1]
+	mustRun(t, env, "buy", "--as", "patient", id, "--yes")
+	reference := filepath.Join(t.TempDir(), "reference.csv")
+	mustRun(t, env, "download", "--as", "patient", id, "--out", reference)
+	saveTo := filepath.Join(t.TempDir(), "saved-from-the-window.csv")
 
 	cmd := exec.Command(bin, "desktop", "--data", dir, "--log-level", "debug")
 	cmd.Env = []string{"DISPLAY=" + display, "HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}
@@ -202,6 +210,36 @@ func TestDesktop_windowShowsPageAndBoundMethodWorks(t *testing.T) {
 	})
 	time.Sleep(time.Second)
 	screenshot(t, display, "desktop-catalog.png")
+
+	// The search field has the focus; past the closed filters comes the
+	// listing's link, which opens its card.
+	x(t, display, "xdotool", "key", "--window", win, "Tab", "Tab", "Return")
+	waitFor(t, "the dataset card", 10*time.Second, served("/catalog/"+id+"/"))
+	time.Sleep(time.Second)
+	// Alt+D (the download link's access key) asks the native save dialog
+	// where to put the file; the node decrypts it there.
+	x(t, display, "xdotool", "key", "alt+d")
+	dlg = x(t, display, "xdotool", "search", "--sync", "--onlyvisible", "--name", "^Save the dataset$")
+	dlg = strings.Fields(dlg)[0]
+	time.Sleep(time.Second)
+	x(t, display, "xdotool", "windowfocus", "--sync", dlg)
+	x(t, display, "xdotool", "key", "ctrl+a")
+	x(t, display, "xdotool", "type", "--delay", "20", saveTo)
+	time.Sleep(300 * time.Millisecond)
+	screenshot(t, display, "desktop-save-dialog.png")
+	x(t, display, "xdotool", "key", "Return")
+	waitFor(t, "the saved dataset", 20*time.Second, func() bool {
+		return strings.Contains(logs.String(), `msg="dataset saved" listing=`+id+" path="+saveTo)
+	})
+	got, err := os.ReadFile(saveTo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, _ := os.ReadFile(reference); !bytes.Equal(got, want) || len(want) == 0 {
+		t.Errorf("the window saved %d bytes, the CLI downloaded %d: not the same file", len(got), len(want))
+	}
+	time.Sleep(500 * time.Millisecond)
+	screenshot(t, display, "desktop-saved.png")
 
 	// SIGTERM closes the window and the data dir cleanly.
 	cmd.Process.Signal(syscall.SIGTERM)

@@ -1831,7 +1831,7 @@ func buyPanelView(b buyView, signedIn bool) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 167, "\" hx-boost=\"false\" download role=\"button\" id=\"download-link\">Download the dataset</a></p><p id=\"download-formats\"><small>Or choose the format: <a href=\"")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 167, "\" hx-boost=\"false\" download role=\"button\" id=\"download-link\" accesskey=\"d\">Download the dataset</a></p><p id=\"download-formats\"><small>Or choose the format: <a href=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

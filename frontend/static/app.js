@@ -77,8 +77,9 @@
   document.addEventListener("click", async function (ev) {
     const a = ev.target.closest("a[href]");
     if (!a || !desktop() || !desktop().ChooseSaveFile) return;
-    const m = /^\/catalog\/(\d+)\/download$/.exec(a.getAttribute("href"));
+    const m = /^\/catalog\/(\d+)\/download(?:\?format=(csv|parquet))?$/.exec(a.getAttribute("href"));
     if (!m) return;
+    const format = m[2] || "";
     ev.preventDefault();
     let status = document.getElementById("save-status");
     if (!status) {
@@ -89,7 +90,7 @@
     }
     a.setAttribute("aria-busy", "true");
     try {
-      const path = await desktop().ChooseSaveFile("listing-" + m[1]);
+      const path = await desktop().ChooseSaveFile("listing-" + m[1] + (format ? "." + format : ""));
       if (!path) {
         status.textContent = "Not saved: no file chosen.";
         return;
@@ -98,7 +99,7 @@
       await window.htmx.ajax("POST", "/catalog/" + m[1] + "/save", {
         target: "#save-status",
         swap: "outerHTML",
-        values: { path: path },
+        values: { path: path, format: format },
       });
     } catch (err) {
       status.textContent = "Could not save the dataset: " + err;
