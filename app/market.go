@@ -514,10 +514,12 @@ func (a *App) deliverStatement(ctx context.Context, rec *store.Statement) error 
 	rec.Attempted = now
 	if err != nil {
 		rec.LastError = marketplace.ErrorMessage(err)
+		code := marketplace.ErrorCode(err)
+		rec.Refused = code != marketplace.EUNAVAILABLE && code != marketplace.EINTERNAL && ctx.Err() == nil
 		a.log.Warn("buyer's statement not delivered to the provider; will retry", "listing", rec.ListingID, "buyer", rec.Buyer,
-			"provider", rec.Provider, "err", err)
+			"provider", rec.Provider, "refused", rec.Refused, "err", err)
 	} else {
-		rec.Delivered, rec.LastError = now, ""
+		rec.Delivered, rec.LastError, rec.Refused = now, "", false
 		a.log.Info("buyer's statement delivered to the provider", "listing", rec.ListingID, "buyer", rec.Buyer, "provider", rec.Provider)
 	}
 	if perr := a.store.PutMyStatement(ctx, *rec); perr != nil {
@@ -530,8 +532,10 @@ func (a *App) deliverStatement(ctx context.Context, rec *store.Statement) error 
 const statementRetryEvery = time.Minute
 
 // DeliverStatements retries the deliveries of this node's buyers'
-// statements that failed (the last attempt at least a minute ago) and
-// returns how many got through; RunMarket calls it.
+// statements that failed because the provider could not be reached (the
+// last attempt at least a minute ago) and returns how many got through;
+// RunMarket calls it. A statement the provider refused waits for the
+// buyer's next download.
 func (a *App) DeliverStatements(ctx context.Context) (int, error) {
 	recs, err := a.store.UndeliveredStatements(ctx)
 	if err != nil {
@@ -539,7 +543,7 @@ func (a *App) DeliverStatements(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for i := range recs {
-		if a.now().Sub(recs[i].Attempted) < statementRetryEvery {
+		if recs[i].Refused || a.now().Sub(recs[i].Attempted) < statementRetryEvery {
 			continue
 		}
 		if a.deliverStatement(ctx, &recs[i]) == nil {

@@ -53,6 +53,12 @@ func TestBuy_statementsRecordedShownAndDelivered(t *testing.T) {
 		}
 	}
 
+	long := stated
+	long.Collaborator = strings.Repeat("x", marketplace.MaxStatementLen+1)
+	if _, err := a.Buy(ctx, ByAccount("bob", "pw"), p.ListingID, long); marketplace.ErrorCode(err) != marketplace.EINVALID || !strings.Contains(err.Error(), "Collaborator") {
+		t.Errorf("buy with an overlong statement: %v", err)
+	}
+
 	buy, err := a.Buy(ctx, ByAccount("bob", "pw"), p.ListingID, stated)
 	if err != nil {
 		t.Fatal(err)
@@ -220,8 +226,29 @@ func TestBuy_statementsRetriedWhenProviderUnreachable(t *testing.T) {
 		t.Fatalf("hub kept %+v", kept)
 	}
 
-	// The seller's node, not holding the dataset, asks the hub.
+	// The market loop retries a delivery that failed for an unreachable
+	// provider, a minute after the last attempt.
 	hideBlob(t, a, p.ContentHash)
+	down.Store(true)
+	if buy, err = a.Buy(ctx, ByAccount("carol", "pw"), p.ListingID, stated); err != nil || !buy.Statement.Delivered.IsZero() {
+		t.Fatalf("carol's buy with the hub down: %+v, %v", buy.Statement, err)
+	}
+	down.Store(false)
+	if n, err := a.DeliverStatements(ctx); err != nil || n != 0 {
+		t.Fatalf("retry at once: %d, %v (want none: too soon)", n, err)
+	}
+	now := a.now
+	a.now = func() time.Time { return now().Add(2 * statementRetryEvery) }
+	n, err := a.DeliverStatements(ctx)
+	a.now = now
+	if err != nil || n != 1 {
+		t.Fatalf("market loop retry: %d, %v", n, err)
+	}
+	if kept, _ := a.store.Statements(ctx, p.ListingID); len(kept) != 2 {
+		t.Fatalf("hub kept %d statements, want 2", len(kept))
+	}
+
+	// The seller's node, not holding the dataset, asks the hub.
 	alice := addr(t, a, "alice")
 	mine, err := a.MyDatasets(ctx, alice)
 	if err != nil || len(mine.Datasets) != 1 || len(mine.Datasets[0].Statements) != 0 || !strings.Contains(mine.Datasets[0].StatementsProblem, "sign in") {

@@ -43,9 +43,12 @@ type Statement struct {
 	// got there (zero until delivered; Download and the market loop retry).
 	Provider  string    `json:"provider,omitempty"`
 	Delivered time.Time `json:"delivered,omitzero"`
-	// Attempted is the last delivery attempt, LastError why it failed.
+	// Attempted is the last delivery attempt, LastError why it failed;
+	// Refused when the provider answered with a refusal (not merely
+	// unreachable): the market loop stops retrying, a download tries again.
 	Attempted time.Time `json:"attempted,omitzero"`
 	LastError string    `json:"last_error,omitempty"`
+	Refused   bool      `json:"refused,omitempty"`
 }
 
 func myStatementKey(id uint64, buyer common.Address) string {
