@@ -1,7 +1,6 @@
 package frontend
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"math/big"
@@ -175,12 +174,6 @@ func handleRetryDraft(logger *slog.Logger, svc Service) http.Handler {
 	})
 }
 
-// draftDiscarder is the part of the service that discards drafts
-// (app.App.DiscardDraft).
-type draftDiscarder interface {
-	DiscardDraft(ctx context.Context, who app.Actor, content common.Hash) error
-}
-
 // handleDiscardDraft handles POST /mydata/drafts/{hash}/discard: forgets a
 // draft the seller no longer wants (the button asks for confirmation).
 func handleDiscardDraft(logger *slog.Logger, svc Service) http.Handler {
@@ -191,12 +184,8 @@ func handleDiscardDraft(logger *slog.Logger, svc Service) http.Handler {
 		if len(h) != 66 || !strings.HasPrefix(h, "0x") {
 			err = marketplace.Errorf(marketplace.ENOTFOUND, "There is no draft %q.", h)
 		}
-		d, ok := svc.(draftDiscarder)
-		if err == nil && !ok {
-			err = marketplace.Errorf(marketplace.EUNAVAILABLE, "This node cannot discard drafts.")
-		}
 		if err == nil {
-			err = d.DiscardDraft(r.Context(), who, common.HexToHash(h))
+			err = svc.DiscardDraft(r.Context(), who, common.HexToHash(h))
 		}
 		answerMyData(w, r, logger, svc, err, "Draft discarded.")
 	})

@@ -156,20 +156,10 @@ func (s *wizardStore) dropLocked(id string) {
 	}
 }
 
-// previewer is the app use case behind the wizard's steps 2 and 3
-// (app.App.PreviewAnonymization).
-type previewer interface {
-	PreviewAnonymization(ctx context.Context, req app.PreviewRequest) (app.PreviewResult, error)
-}
-
 // preview runs svc's PreviewAnonymization on the upload.
 func (u *wizardUpload) preview(ctx context.Context, svc Service, req app.PreviewRequest) (app.PreviewResult, error) {
-	p, ok := svc.(previewer)
-	if !ok {
-		return app.PreviewResult{}, marketplace.Errorf(marketplace.EUNAVAILABLE, "This node cannot preview anonymization.")
-	}
 	req.Path, req.Name, req.Format = u.Path, u.Name, u.Format
-	return p.PreviewAnonymization(ctx, req)
+	return svc.PreviewAnonymization(ctx, req)
 }
 
 // wizardPreview is step 2: the first rows and the suggested roles.
