@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/a-h/templ"
 
@@ -23,11 +24,25 @@ func render(w http.ResponseWriter, r *http.Request, logger *slog.Logger, status 
 	renderComponent(w, r, logger, status, c)
 }
 
+// renderBuffers reuses page buffers: growing a fresh one for every page was
+// half of what a catalog or card request allocated (the GC work behind the
+// p99 under load, build/bench-web.sh), like fmt's pool of printers.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer keeps a rare huge page from pinning its buffer.
+const maxPooledBuffer = 1 << 20
+
 // renderComponent renders into a buffer first so a failing template yields a
 // clean 500 rather than half a page.
 func renderComponent(w http.ResponseWriter, r *http.Request, logger *slog.Logger, status int, c templ.Component) {
-	var buf bytes.Buffer
-	if err := c.Render(r.Context(), &buf); err != nil {
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledBuffer {
+			buf.Reset()
+			renderBuffers.Put(buf)
+		}
+	}()
+	if err := c.Render(r.Context(), buf); err != nil {
 		logger.Error("render", "path", r.URL.Path, "err", err)
 		http.Error(w, "Internal error.", http.StatusInternalServerError)
 		return
