@@ -204,13 +204,7 @@ func handlePublishRun(logger *slog.Logger, svc Service, wz *wizardStore) http.Ha
 // handlePublishRunStatus handles GET /mydata/publish/run/{id}/: the run's
 // progress while it goes on, its report when it is done.
 func handlePublishRunStatus(logger *slog.Logger, svc Service, wz *wizardStore) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s, _ := sessionFrom(r.Context())
-		run, err := wz.run(s.Address(), r.PathValue("id"))
-		if err != nil {
-			wizardFail(w, r, logger, err)
-			return
-		}
+	return withRun(logger, wz, func(w http.ResponseWriter, r *http.Request, run *wizardRun) {
 		if !run.finished() {
 			renderWizard(w, r, logger, http.StatusAccepted, wizardRunning(run.status()))
 			return
@@ -222,6 +216,16 @@ func handlePublishRunStatus(logger *slog.Logger, svc Service, wz *wizardStore) h
 // handlePublishRunCancel handles POST /mydata/publish/run/{id}/cancel:
 // stops the run and answers with step 2 again.
 func handlePublishRunCancel(logger *slog.Logger, svc Service, wz *wizardStore) http.Handler {
+	return withRun(logger, wz, func(w http.ResponseWriter, r *http.Request, run *wizardRun) {
+		run.cancel()
+		run.wait(r.Context(), -1)
+		renderRunResult(w, r, logger, svc, run)
+	})
+}
+
+// withRun calls f with the signed-in user's run {id}, or answers that it has
+// ended or is not theirs.
+func withRun(logger *slog.Logger, wz *wizardStore, f func(http.ResponseWriter, *http.Request, *wizardRun)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, _ := sessionFrom(r.Context())
 		run, err := wz.run(s.Address(), r.PathValue("id"))
@@ -229,9 +233,7 @@ func handlePublishRunCancel(logger *slog.Logger, svc Service, wz *wizardStore) h
 			wizardFail(w, r, logger, err)
 			return
 		}
-		run.cancel()
-		run.wait(r.Context(), -1)
-		renderRunResult(w, r, logger, svc, run)
+		f(w, r, run)
 	})
 }
 
