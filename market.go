@@ -431,6 +431,16 @@ type statementOut struct {
 	Provider     string `json:"provider,omitempty"`
 }
 
+// buyerStatementOut is one buyer's statements as `sales --json` prints them.
+type buyerStatementOut struct {
+	Buyer        string `json:"buyer"`
+	TxHash       string `json:"tx_hash"`
+	Disease      string `json:"disease,omitempty"`
+	Approval     string `json:"approval,omitempty"`
+	Collaborator string `json:"collaborator,omitempty"`
+	Received     string `json:"received"` // RFC 3339: when the provider received them
+}
+
 // summary is the statements in one line ("-" for none).
 func (s *statementOut) summary() string {
 	if s == nil {
@@ -547,8 +557,10 @@ func newMineCmd(c *cli) *cobra.Command {
 				}
 				type ds struct {
 					listingOut
-					Buyers []string `json:"buyers"`
-					Earned string   `json:"earned"`
+					Buyers            []string            `json:"buyers"`
+					Earned            string              `json:"earned"`
+					Statements        []buyerStatementOut `json:"statements"`
+					StatementsProblem string              `json:"statements_problem,omitempty"`
 				}
 				out := struct {
 					Datasets     []ds   `json:"datasets"`
@@ -557,12 +569,16 @@ func newMineCmd(c *cli) *cobra.Command {
 					Drafts       int    `json:"drafts"`
 				}{Datasets: []ds{}, Earned: formatEther(m.Earned), Withdrawable: formatEther(m.Withdrawable), Drafts: len(m.Drafts)}
 				for _, d := range m.Datasets {
-					o := ds{Buyers: []string{}, Earned: formatEther(d.Earned)}
+					o := ds{Buyers: []string{}, Earned: formatEther(d.Earned), Statements: []buyerStatementOut{}, StatementsProblem: d.StatementsProblem}
 					if d.Listing != nil {
 						o.listingOut = newListingOut(d.Listing)
 					}
 					for _, b := range d.Buyers {
 						o.Buyers = append(o.Buyers, b.Hex())
+					}
+					for _, st := range d.Statements {
+						o.Statements = append(o.Statements, buyerStatementOut{Buyer: st.Buyer.Hex(), TxHash: st.TxHash.Hex(), Disease: st.Disease,
+							Approval: st.Approval, Collaborator: st.Collaborator, Received: st.Received.Format(time.RFC3339)})
 					}
 					out.Datasets = append(out.Datasets, o)
 				}
@@ -575,7 +591,19 @@ func newMineCmd(c *cli) *cobra.Command {
 					fmt.Fprintf(w, "%d\t%s\t%v\t%d\t%s\n", d.ID, d.Title, d.Active, len(d.Buyers), d.Earned)
 				}
 				fmt.Fprintf(w, "withdrawable\t%s ETH\n", out.Withdrawable)
-				return w.Flush()
+				if err := w.Flush(); err != nil {
+					return err
+				}
+				for _, d := range out.Datasets {
+					for _, st := range d.Statements {
+						fmt.Fprintf(c.stdout, "listing %d: buyer %s stated %s\n", d.ID, st.Buyer, (&statementOut{Disease: st.Disease,
+							Approval: st.Approval, Collaborator: st.Collaborator, Delivered: st.Received}).summary())
+					}
+					if d.StatementsProblem != "" {
+						fmt.Fprintf(c.stdout, "listing %d: buyers' statements incomplete: %s\n", d.ID, d.StatementsProblem)
+					}
+				}
+				return nil
 			})
 		},
 	}

@@ -165,6 +165,21 @@ func TestCLI_buyStatementsAndDownloadFormats(t *testing.T) {
 	if out := mustRun(t, env, "licences", "--as", "bob"); !strings.Contains(out, "approval: IRB-2026-17") {
 		t.Fatalf("licences table:\n%s", out)
 	}
+	// The seller sees what bob stated, as its node (the provider) received it.
+	var sales struct {
+		Datasets []struct {
+			Statements []buyerStatementOut `json:"statements"`
+		} `json:"datasets"`
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, env, "sales", "--as", "alice", "--json")), &sales); err != nil {
+		t.Fatal(err)
+	}
+	if len(sales.Datasets) != 1 || len(sales.Datasets[0].Statements) != 1 || sales.Datasets[0].Statements[0].Approval != "IRB-2026-17" {
+		t.Fatalf("sales: %+v", sales)
+	}
+	if out := mustRun(t, env, "sales", "--as", "alice"); !strings.Contains(out, "stated approval: IRB-2026-17") {
+		t.Fatalf("sales table:\n%s", out)
+	}
 
 	dir := t.TempDir()
 	pq := filepath.Join(dir, "data.parquet")
