@@ -368,6 +368,7 @@ func sensitiveReport(c *Column, classOf []uint32, classes int) SensitiveReport {
 	}
 	scratch := make([]float64, len(c.Dict))
 	for cl, codes := range perClass {
+		slices.Sort(codes) // the map's order would change the float sums' last bits from run to run
 		e := 0.0
 		for _, code := range codes {
 			v := hist[uint64(cl)<<32|uint64(code)]
