@@ -470,8 +470,10 @@ type PreviewRequest struct {
 	Name   string
 	Format string // "csv", "fhir" or "" (by the name's extension)
 	Table  string // for a FHIR input: the resource table ("" for the first)
-	// Preset, when set, runs that preset on the table.
-	Preset string
+	// Preset, when set, runs that preset on the table; Privacy is the
+	// custom preset's model (PresetCustom).
+	Preset  string
+	Privacy *PrivacyParams
 	// Roles maps a column to the role the user chose ("insensitive",
 	// "direct", "quasi", "sensitive"); roles equal to the suggestion are
 	// ignored.
@@ -555,7 +557,7 @@ func (a *App) PreviewAnonymization(ctx context.Context, req PreviewRequest) (Pre
 	if req.Preset == "" {
 		return res, nil
 	}
-	cfg, err := PresetConfig(req.Preset, res.Roles)
+	cfg, err := PresetConfig(req.Preset, req.Privacy, res.Roles)
 	if err != nil {
 		return res, err
 	}
@@ -656,12 +658,69 @@ func roleOverrides(sugg []anonymize.Suggestion, roles map[string]string) (map[st
 	return out, nil
 }
 
-// PresetConfig is a preset's pipeline with the column roles the user
-// changed (quasi-identifiers get automatic hierarchies).
-func PresetConfig(preset string, roles map[string]string) (*anonymize.Config, error) {
-	cfg, err := anonymize.Preset(preset)
-	if err != nil {
-		return nil, marketplace.Errorf(marketplace.EINVALID, "Preset: choose one of %s.", strings.Join(anonymize.Presets(), ", "))
+// PresetCustom names the wizard's custom preset: Safe Harbor, then the
+// privacy model the publisher chose (PrivacyParams).
+const PresetCustom = "custom"
+
+// PrivacyParams are the custom preset's privacy model.
+type PrivacyParams struct {
+	K           int     // k-anonymity: each record looks like at least K-1 others (2..1000)
+	L           int     // distinct l-diversity of each sensitive column (0: none)
+	T           float64 // t-closeness of each sensitive column (0: none; else up to 1)
+	Suppression float64 // the largest share of rows the search may remove, in percent (0..50)
+	Method      string  // "optimal" (full-domain search, default) or "mondrian" (local recoding)
+}
+
+// config is the pipeline of the custom preset, or EINVALID naming the field.
+func (p PrivacyParams) config() (*anonymize.Config, error) {
+	switch {
+	case p.K < 2 || p.K > 1000:
+		return nil, marketplace.Errorf(marketplace.EINVALID, "k: a whole number from 2 to 1000 (got %d).", p.K)
+	case p.L < 0 || p.L > 100:
+		return nil, marketplace.Errorf(marketplace.EINVALID, "l: a whole number from 0 (none) to 100 (got %d).", p.L)
+	case p.L > p.K:
+		return nil, marketplace.Errorf(marketplace.EINVALID, "l: at most k (%d): a group of k records cannot hold more than k distinct values.", p.K)
+	case p.T < 0 || p.T > 1:
+		return nil, marketplace.Errorf(marketplace.EINVALID, "t: a number from 0 (none) to 1 (got %v).", p.T)
+	case p.Suppression < 0 || p.Suppression > 50:
+		return nil, marketplace.Errorf(marketplace.EINVALID, "Suppression: a percentage from 0 to 50 (got %v).", p.Suppression)
+	}
+	method := anonymize.MethodOptimal
+	switch p.Method {
+	case "", string(anonymize.MethodOptimal):
+	case string(anonymize.MethodMondrian):
+		method = anonymize.MethodMondrian
+	default:
+		return nil, marketplace.Errorf(marketplace.EINVALID, "Method: optimal or mondrian (got %q).", p.Method)
+	}
+	params := anonymize.Params{"k": p.K, "suppression_limit": p.Suppression / 100, "method": string(method)}
+	pol := &anonymize.Policy{MinK: p.K, MinL: p.L, MaxT: p.T}
+	if p.L > 0 {
+		params["l"] = p.L
+	}
+	if p.T > 0 {
+		params["t"] = p.T
+	}
+	// On the safe-harbor preset, whose steps and policy these replace: like
+	// it, record identifiers are pseudonymized only with a publisher secret.
+	return &anonymize.Config{Preset: "safe-harbor", Transforms: []anonymize.TransformConfig{{Name: "pseudonymize"}, {Name: "safe-harbor"}, {Name: "privacy", Params: params}},
+		Policy: pol}, nil
+}
+
+// PresetConfig returns the pipeline of a preset (custom: with privacy,
+// which the other presets ignore) with the column roles the user chose.
+func PresetConfig(preset string, privacy *PrivacyParams, roles map[string]string) (*anonymize.Config, error) {
+	var cfg *anonymize.Config
+	var err error
+	if preset == PresetCustom {
+		if privacy == nil {
+			return nil, marketplace.Errorf(marketplace.EINVALID, "Custom preset: choose k and the other settings.")
+		}
+		if cfg, err = privacy.config(); err != nil {
+			return nil, err
+		}
+	} else if cfg, err = anonymize.Preset(preset); err != nil {
+		return nil, marketplace.Errorf(marketplace.EINVALID, "Preset: choose one of %s, or %s.", strings.Join(anonymize.Presets(), ", "), PresetCustom)
 	}
 	if len(roles) == 0 {
 		return cfg, nil

@@ -9,9 +9,11 @@ import (
 	"log/slog"
 	"math/big"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -19,6 +21,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/ethereum/go-ethereum/common"
 
+	"github.com/medmarket/medmarket/anonymize"
 	"github.com/medmarket/medmarket/app"
 	"github.com/medmarket/medmarket/marketplace"
 )
@@ -167,7 +170,70 @@ type wizardPreview struct {
 	U       *wizardUpload
 	P       app.PreviewResult
 	Preset  string
+	Privacy privacyForm
 	Problem string
+}
+
+// roleOf is the role column's select shows: the user's choice, else the
+// suggestion.
+func (v wizardPreview) roleOf(s app.ColumnSuggestion) string {
+	if r, ok := v.P.Roles[s.Column]; ok {
+		return r
+	}
+	return s.Role
+}
+
+// privacyForm is the custom preset's privacy model as typed in step 2.
+type privacyForm struct {
+	K, L, T, Suppression, Method string
+}
+
+// defaultPrivacy is what the custom preset's fields start with.
+var defaultPrivacy = privacyForm{K: "5", L: "0", T: "0", Suppression: "2", Method: "optimal"}
+
+func readPrivacyForm(v url.Values) privacyForm {
+	return privacyForm{K: strings.TrimSpace(v.Get("k")), L: strings.TrimSpace(v.Get("l")), T: strings.TrimSpace(v.Get("t")),
+		Suppression: strings.TrimSpace(v.Get("suppression")), Method: v.Get("method")}
+}
+
+// params reads the fields, or EINVALID naming the one that is not a number;
+// app.PresetConfig checks the ranges.
+func (f privacyForm) params() (*app.PrivacyParams, error) {
+	p := &app.PrivacyParams{Method: f.Method}
+	var err error
+	if p.K, err = strconv.Atoi(f.K); err != nil {
+		return nil, marketplace.Errorf(marketplace.EINVALID, "k: %q is not a whole number.", f.K)
+	}
+	if f.L != "" {
+		if p.L, err = strconv.Atoi(f.L); err != nil {
+			return nil, marketplace.Errorf(marketplace.EINVALID, "l: %q is not a whole number.", f.L)
+		}
+	}
+	for _, n := range []struct {
+		name, s string
+		dst     *float64
+	}{{"t", f.T, &p.T}, {"Suppression", f.Suppression, &p.Suppression}} {
+		if n.s == "" {
+			continue
+		}
+		if *n.dst, err = strconv.ParseFloat(n.s, 64); err != nil {
+			return nil, marketplace.Errorf(marketplace.EINVALID, "%s: %q is not a number.", n.name, n.s)
+		}
+	}
+	return p, nil
+}
+
+// config is the pipeline of preset with the form's privacy model (custom
+// preset only) and the roles chosen, or EINVALID naming the field.
+func (f privacyForm) config(preset string, roles map[string]string) (*anonymize.Config, error) {
+	var p *app.PrivacyParams
+	if preset == app.PresetCustom {
+		var err error
+		if p, err = f.params(); err != nil {
+			return nil, err
+		}
+	}
+	return app.PresetConfig(preset, p, roles)
 }
 
 // wizardReport is step 3: the dry run's report and verdict, with the
@@ -183,6 +249,7 @@ type wizardReport struct {
 // listingForm is step 4 as filled in.
 type listingForm struct {
 	Upload, Table, Preset             string
+	Privacy                           privacyForm // the custom preset's model
 	Title, Description, Tags, Publish string
 	Types                             []string
 	Price, Permission, Disease        string
@@ -199,7 +266,7 @@ func (f listingForm) hasType(t string) bool { return slices.Contains(f.Types, t)
 
 func readListingForm(r *http.Request) listingForm {
 	p := r.PostForm
-	return listingForm{Upload: p.Get("upload"), Table: p.Get("table"), Preset: p.Get("preset"),
+	return listingForm{Upload: p.Get("upload"), Table: p.Get("table"), Preset: p.Get("preset"), Privacy: readPrivacyForm(p),
 		Title: strings.TrimSpace(p.Get("title")), Description: strings.TrimSpace(p.Get("description")),
 		Tags: p.Get("tags"), Publish: strings.TrimSpace(p.Get("publisher")), Types: p["type"],
 		Price: strings.TrimSpace(p.Get("price")), Permission: p.Get("permission"), Disease: strings.TrimSpace(p.Get("disease")),
@@ -347,7 +414,7 @@ func wizardFormat(format, name string) string {
 // renderPreview answers with step 2 (inside the whole wizard if whole).
 func renderPreview(w http.ResponseWriter, r *http.Request, logger *slog.Logger, svc Service, u *wizardUpload, table string, whole bool) {
 	p, err := u.preview(r.Context(), svc, app.PreviewRequest{Table: table})
-	step := wizardPreviewStep(wizardPreview{U: u, P: p, Preset: "safe-harbor-k5"})
+	step := wizardPreviewStep(wizardPreview{U: u, P: p, Preset: "safe-harbor-k5", Privacy: defaultPrivacy})
 	status := http.StatusOK
 	if err != nil {
 		code := marketplace.ErrorCode(err)
@@ -415,9 +482,7 @@ func handlePublish(logger *slog.Logger, svc Service, wz *wizardStore) http.Handl
 			var in *os.File
 			if in, err = os.Open(u.Path); err == nil {
 				req.Reader, req.InputName, req.InputFormat = in, u.Name, u.Format
-				if len(f.Roles) > 0 {
-					req.Config, err = app.PresetConfig(f.Preset, f.Roles)
-				}
+				req.Config, err = f.Privacy.config(f.Preset, f.Roles)
 				if err == nil {
 					p, err = svc.Publish(r.Context(), who, req)
 				}

@@ -37,6 +37,7 @@ type wizardRun struct {
 	ID      string
 	Upload  *wizardUpload
 	Preset  string
+	Privacy privacyForm
 	Created time.Time
 	cancel  context.CancelFunc
 	done    chan struct{}
@@ -101,13 +102,13 @@ func (run *wizardRun) finished() bool {
 
 // start begins a run of preset on u, cancelling an earlier run of the same
 // upload (the user changed their mind).
-func (s *wizardStore) start(svc Service, u *wizardUpload, req app.PreviewRequest) *wizardRun {
+func (s *wizardStore) start(svc Service, u *wizardUpload, req app.PreviewRequest, privacy privacyForm) *wizardRun {
 	var b [16]byte
 	rand.Read(b[:])
 	// The run outlives the request that started it; it ends when done, when
 	// cancelled, or after maxRunTime.
 	ctx, cancel := context.WithTimeout(context.Background(), maxRunTime)
-	run := &wizardRun{ID: hex.EncodeToString(b[:]), Upload: u, Preset: req.Preset, Created: time.Now(), cancel: cancel, done: make(chan struct{})}
+	run := &wizardRun{ID: hex.EncodeToString(b[:]), Upload: u, Preset: req.Preset, Privacy: privacy, Created: time.Now(), cancel: cancel, done: make(chan struct{})}
 	req.Progress = func(p app.AnonymizeProgress) {
 		run.mu.Lock()
 		run.progress = p
@@ -185,7 +186,24 @@ func handlePublishRun(logger *slog.Logger, svc Service, wz *wizardStore) http.Ha
 			wizardFail(w, r, logger, marketplace.Errorf(marketplace.EINVALID, "Preset: choose one of the presets."))
 			return
 		}
-		run := wz.start(svc, u, app.PreviewRequest{Table: r.PostForm.Get("table"), Preset: preset, Roles: rolesOf(r)})
+		req := app.PreviewRequest{Table: r.PostForm.Get("table"), Preset: preset, Roles: rolesOf(r)}
+		privacy := readPrivacyForm(r.PostForm)
+		if preset == app.PresetCustom {
+			if req.Privacy, err = privacy.params(); err == nil {
+				_, err = app.PresetConfig(preset, req.Privacy, nil)
+			}
+			if err != nil { // step 2 again, with the field's problem and what was typed
+				p, perr := u.preview(r.Context(), svc, app.PreviewRequest{Table: req.Table, Roles: req.Roles})
+				if perr != nil {
+					wizardFail(w, r, logger, perr)
+					return
+				}
+				renderWizard(w, r, logger, httpStatus(marketplace.ErrorCode(err)),
+					wizardPreviewStep(wizardPreview{U: u, P: p, Preset: preset, Privacy: privacy, Problem: marketplace.ErrorMessage(err)}))
+				return
+			}
+		}
+		run := wz.start(svc, u, req, privacy)
 		wait := wz.runWait
 		if !isHTMX(r) {
 			wait = -1
@@ -251,7 +269,7 @@ func renderRunResult(w http.ResponseWriter, r *http.Request, logger *slog.Logger
 				return
 			}
 		}
-		step := wizardPreviewStep(wizardPreview{U: u, P: p, Preset: run.Preset, Problem: "Anonymization cancelled: nothing was kept. Change the roles or the preset and run it again."})
+		step := wizardPreviewStep(wizardPreview{U: u, P: p, Preset: run.Preset, Privacy: run.Privacy, Problem: "Anonymization cancelled: nothing was kept. Change the roles or the preset and run it again."})
 		renderWizard(w, r, logger, http.StatusOK, step)
 		return
 	}
@@ -263,7 +281,7 @@ func renderRunResult(w http.ResponseWriter, r *http.Request, logger *slog.Logger
 		return
 	}
 	v := wizardReport{U: u, Table: p.Table, Preset: run.Preset, P: p,
-		Form: listingForm{Upload: u.ID, Table: p.Table, Preset: run.Preset, Permission: "HMB", Duration: "365", Seats: "3", Format: "csv", Roles: p.Roles,
+		Form: listingForm{Upload: u.ID, Table: p.Table, Preset: run.Preset, Privacy: run.Privacy, Permission: "HMB", Duration: "365", Seats: "3", Format: "csv", Roles: p.Roles,
 			Title: strings.TrimSuffix(u.Name, filepath.Ext(u.Name))}}
 	renderWizard(w, r, logger, http.StatusOK, wizardReportStep(v))
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -327,4 +328,66 @@ func followRun(t *testing.T, res *http.Response, body string, get func(path stri
 		res, body = get(m[1])
 	}
 	return res, body
+}
+
+// The custom preset runs Safe Harbor and the privacy model the patient
+// typed; a bad field is named on step 2 with what was typed kept; the
+// listing is published with that model.
+func TestPublishWizard_customPreset(t *testing.T) {
+	f := newMarketFixture(t)
+	alice := f.signIn(t, "alice")
+	csv, err := os.ReadFile(patientsFile(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, body := postMultipart(t, f.srv, "/mydata/publish/upload", map[string]string{"format": "csv"}, map[string]string{"file": string(csv)},
+		http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}, "Cookie": {alice.cookie.String()}})
+	wantBody(t, "step 2", res, body, 200, `value="custom"`, `name="k" min="2" max="1000" value="5"`, `name="suppression" value="2"`)
+	upload := regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
+	form := func(kv ...string) url.Values {
+		v := url.Values{"upload": {upload}, "preset": {"custom"}, "k": {"10"}, "l": {"0"}, "t": {"0"}, "suppression": {"5"}, "method": {"optimal"},
+			"role.GENDER": {"quasi-identifier"}}
+		for i := 0; i < len(kv); i += 2 {
+			v.Set(kv[i], kv[i+1])
+		}
+		return v
+	}
+
+	for _, tc := range []struct{ field, value, want string }{
+		{"k", "ten", `k: &#34;ten&#34; is not a whole number`},
+		{"k", "1", "k: a whole number from 2 to 1000"},
+		{"l", "20", "l: at most k (10)"},
+		{"t", "2", "t: a number from 0 (none) to 1"},
+		{"suppression", "80", "Suppression: a percentage from 0 to 50"},
+		{"method", "magic", "Method: optimal or mondrian"},
+	} {
+		res, body = alice.run(form(tc.field, tc.value))
+		wantBody(t, tc.field+"="+tc.value, res, body, 422, `id="wizard-rows"`, `id="wizard-problem"`, tc.want, `id="custom-privacy" open`)
+		if tc.field != "method" && !strings.Contains(body, `value="`+tc.value+`"`) {
+			t.Errorf("%s=%s: the typed value is not kept", tc.field, tc.value)
+		}
+	}
+
+	res, body = alice.run(form())
+	wantBody(t, "report", res, body, 200, `id="verdict-pass"`, "Preset custom", "k = 10", "at most 5% suppressed", `name="k" value="10"`, `id="publish-form"`)
+	k := regexp.MustCompile(`id="report-k">(\d+)<`).FindStringSubmatch(body)
+	if n, _ := strconv.Atoi(k[1]); k == nil || n < 10 {
+		t.Fatalf("report k: %v", k)
+	}
+	listing := url.Values{"title": {"Custom k=10"}, "price": {"0.01"}, "permission": {"HMB"}, "duration": {"30"}, "seats": {"1"}, "format": {"csv"}}
+	for key, v := range form() {
+		listing[key] = v
+	}
+	res, body = alice.post("/mydata/publish/", listing, true)
+	wantBody(t, "published", res, body, 200, `id="published-link"`)
+	id := regexp.MustCompile(`href="/catalog/(\d+)/" id="published-link"`).FindStringSubmatch(body)[1]
+	res, body = alice.get("/catalog/"+id+"/", false)
+	wantBody(t, "card", res, body, 200, "Custom k=10")
+	ck := regexp.MustCompile(`id="report-k">(\d+)<`).FindStringSubmatch(body)
+	if ck == nil {
+		t.Fatalf("card without k:\n%s", body)
+	}
+	if n, _ := strconv.Atoi(ck[1]); n < 10 {
+		t.Errorf("published with k = %d, want at least 10", n)
+	}
 }
