@@ -546,3 +546,32 @@ func saveStatus(msg string, problem bool) templ.Component {
 		return err
 	})
 }
+
+// columnBar is one quasi-identifier in the report's generalization chart.
+type columnBar struct {
+	Name, Label, Note string
+	W                 int // bar width: information lost x columnBarW
+}
+
+const columnRowH, columnLabelW, columnBarW = 22, 140, 220
+
+// columnBars lays out the generalized columns (those with a hierarchy) of
+// a report, in its order.
+func columnBars(cols []anonymize.ColumnReport) []columnBar {
+	var out []columnBar
+	for _, c := range cols {
+		if c.Height == 0 {
+			continue
+		}
+		label := c.Name
+		if r := []rune(label); len(r) > 18 {
+			label = string(r[:17]) + "…"
+		}
+		level := fmt.Sprintf("level %d of %d", c.Level, c.Height)
+		if c.Level < 0 {
+			level = "mixed levels"
+		}
+		out = append(out, columnBar{Name: c.Name, Label: label, Note: pct(c.NCP) + ", " + level, W: int(min(max(c.NCP, 0), 1) * columnBarW)})
+	}
+	return out
+}

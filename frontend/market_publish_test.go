@@ -53,7 +53,7 @@ func TestPublishWizard(t *testing.T) {
 	res, body = alice.run(url.Values{"upload": {upload}, "preset": {"nope"}})
 	wantBody(t, "bad preset", res, body, 422, "Preset: choose one of")
 	res, body = alice.run(url.Values{"upload": {upload}, "preset": {"safe-harbor-k5"}})
-	wantBody(t, "step 3", res, body, 200, `id="verdict-pass"`, `id="report-k"`, `id="report-histogram"`, `id="publish-form"`)
+	wantBody(t, "step 3", res, body, 200, `id="verdict-pass"`, `id="report-k"`, `id="report-histogram"`, `id="report-column-chart"`, `id="publish-form"`)
 	res, body2 := alice.post("/mydata/publish/run", url.Values{"upload": {upload}, "preset": {"safe-harbor"}}, false)
 	wantBody(t, "step 3 without htmx", res, body2, 200, "<h1>Publish a dataset</h1>", `id="wizard"`, `id="verdict-pass"`)
 	if strings.Contains(body, `id="publish-button" disabled`) {
@@ -389,5 +389,22 @@ func TestPublishWizard_customPreset(t *testing.T) {
 	}
 	if n, _ := strconv.Atoi(ck[1]); n < 10 {
 		t.Errorf("published with k = %d, want at least 10", n)
+	}
+}
+
+func TestColumnBars(t *testing.T) {
+	bars := columnBars([]anonymize.ColumnReport{
+		{Name: "id"}, // not generalized: no bar
+		{Name: "ZIP", Level: 1, Height: 3, NCP: 0.5},
+		{Name: "Geburtsdatum_der_Patientin", Level: -1, Height: 4, NCP: 1.7},
+	})
+	if len(bars) != 2 {
+		t.Fatalf("bars: %+v", bars)
+	}
+	if b := bars[0]; b.W != columnBarW/2 || b.Note != "50.0 %, level 1 of 3" {
+		t.Errorf("ZIP: %+v", b)
+	}
+	if b := bars[1]; b.W != columnBarW || b.Label != "Geburtsdatum_der_…" || !strings.HasSuffix(b.Note, "mixed levels") {
+		t.Errorf("long name: %+v", b)
 	}
 }
