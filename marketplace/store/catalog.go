@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -149,7 +148,7 @@ func (c *Catalog) Listing(ctx context.Context, id uint64) (*marketplace.Listing,
 	var l *marketplace.Listing
 	err := c.db.View(func(tx *buntdb.Tx) error {
 		var err error
-		l, err = getListing(tx, id)
+		l, err = getListing(tx, id, &c.m.cards)
 		return err
 	})
 	if errors.Is(err, buntdb.ErrNotFound) {
@@ -162,7 +161,7 @@ func (c *Catalog) Listing(ctx context.Context, id uint64) (*marketplace.Listing,
 }
 
 // getListing assembles a listing from its summary and its card.
-func getListing(tx *buntdb.Tx, id uint64) (*marketplace.Listing, error) {
+func getListing(tx *buntdb.Tx, id uint64, cards *cardCache) (*marketplace.Listing, error) {
 	sum, err := tx.Get(summaryKey(id))
 	if err != nil {
 		return nil, err
@@ -176,11 +175,11 @@ func getListing(tx *buntdb.Tx, id uint64) (*marketplace.Listing, error) {
 		if err != nil {
 			return nil, fmt.Errorf("card of listing %d: %w", id, err)
 		}
-		var c marketplace.DatasetCard
-		if err := json.Unmarshal([]byte(cb), &c); err != nil {
+		c, err := cards.decode(id, cb)
+		if err != nil {
 			return nil, fmt.Errorf("decode card of listing %d: %w", id, err)
 		}
-		l.Card = &c
+		l.Card = c
 	}
 	return l, nil
 }
@@ -460,7 +459,7 @@ func (c *Catalog) PendingCards(ctx context.Context) ([]uint64, error) {
 func (c *Catalog) SetCard(ctx context.Context, id uint64, card []byte) (*marketplace.Listing, error) {
 	var out *marketplace.Listing
 	err := c.update(func(tx *buntdb.Tx, changed map[uint64]string) error {
-		l, err := getListing(tx, id)
+		l, err := getListing(tx, id, &c.m.cards)
 		if err != nil {
 			return err
 		}

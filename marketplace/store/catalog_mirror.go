@@ -1,11 +1,14 @@
 package store
 
 import (
+	"encoding/json"
 	"runtime"
 	"strings"
 	"sync"
 
 	"github.com/tidwall/buntdb"
+
+	"github.com/medmarket/medmarket/marketplace"
 )
 
 // The catalog's filter-and-sort index. buntdb holds the catalog durably (summaries, cards,
@@ -78,6 +81,53 @@ type mirror struct {
 	write sync.Mutex   // held by catalog writers across their transaction and the mirror update
 	mu    sync.RWMutex // guards docs
 	docs  []doc        // by listing id; docs[0] is never present
+	cards cardCache
+}
+
+// cardCache keeps decoded cards: decoding each result's card (its report
+// included) was half the time of a catalog page. An entry is used only
+// while the stored bytes are the ones it was decoded from, so it needs no
+// invalidation; it is bounded by dropping an arbitrary entry when full.
+type cardCache struct {
+	mu sync.Mutex
+	m  map[uint64]cachedCard
+}
+
+type cachedCard struct {
+	raw  string
+	card *marketplace.DatasetCard
+}
+
+const maxCachedCards = 2048
+
+// decode returns the card of listing id stored as raw, decoding it only
+// when the cache does not hold these bytes. Each caller gets its own copy
+// of the card's top level.
+func (cc *cardCache) decode(id uint64, raw string) (*marketplace.DatasetCard, error) {
+	cc.mu.Lock()
+	e, ok := cc.m[id]
+	cc.mu.Unlock()
+	if !ok || e.raw != raw {
+		var c marketplace.DatasetCard
+		if err := json.Unmarshal([]byte(raw), &c); err != nil {
+			return nil, err
+		}
+		e = cachedCard{raw: raw, card: &c}
+		cc.mu.Lock()
+		if cc.m == nil {
+			cc.m = map[uint64]cachedCard{}
+		}
+		if len(cc.m) >= maxCachedCards {
+			for k := range cc.m {
+				delete(cc.m, k)
+				break
+			}
+		}
+		cc.m[id] = e
+		cc.mu.Unlock()
+	}
+	cp := *e.card
+	return &cp, nil
 }
 
 func (m *mirror) load(db *buntdb.DB) error {

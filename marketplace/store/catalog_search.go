@@ -65,7 +65,7 @@ func (c *Catalog) SearchCatalog(ctx context.Context, f marketplace.CatalogFilter
 	page := make([]*marketplace.Listing, 0, len(ids))
 	err = c.db.View(func(tx *buntdb.Tx) error {
 		for _, id := range ids {
-			l, err := getListing(tx, id)
+			l, err := getListing(tx, id, &c.m.cards)
 			if err != nil {
 				return fmt.Errorf("listing %d: %w", id, err)
 			}
