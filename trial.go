@@ -39,11 +39,6 @@ TRIAL is the trial's id (0x...) or its identifier (e.g. NCT01234567).`,
 }
 
 // credentials asks for the passphrase of the --as account.
-func (c *cli) credentials(as string) (app.Credentials, error) {
-	pass, err := c.passphrase("Passphrase of "+as+": ", false)
-	return app.Credentials{As: as, Passphrase: pass}, err
-}
-
 func openFileArg(flag, path string) (*os.File, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -64,7 +59,7 @@ func newTrialRegisterCmd(c *cli) *cobra.Command {
 				return err
 			}
 			defer f.Close()
-			cred, err := c.credentials(as)
+			cred, err := c.actor(as)
 			if err != nil {
 				return err
 			}
@@ -102,7 +97,7 @@ func newTrialAmendCmd(c *cli) *cobra.Command {
 				return err
 			}
 			defer f.Close()
-			cred, err := c.credentials(as)
+			cred, err := c.actor(as)
 			if err != nil {
 				return err
 			}
@@ -155,7 +150,7 @@ like e-mails, phone or social security numbers are refused. --corrects N with
 				}
 				in.Documents = append(in.Documents, d)
 			}
-			cred, err := c.credentials(as)
+			cred, err := c.actor(as)
 			if err != nil {
 				return err
 			}
@@ -236,9 +231,9 @@ malformed file or any refused step appends nothing and names the row or element.
 				return err
 			}
 			defer f.Close()
-			var cred app.Credentials
+			var cred app.Actor
 			if !dryRun {
-				if cred, err = c.credentials(as); err != nil {
+				if cred, err = c.actor(as); err != nil {
 					return err
 				}
 			}
@@ -318,7 +313,7 @@ func newTrialAnchorCmd(c *cli) *cobra.Command {
 		Short: "Anchor the trial log's checkpoint on chain now (one transaction for all new entries)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cred, err := c.credentials(as)
+			cred, err := c.actor(as)
 			if err != nil {
 				return err
 			}

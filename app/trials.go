@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"path/filepath"
 	"slices"
@@ -45,40 +44,22 @@ func (a *App) trialService() (*trials.Service, error) {
 	return ts.svc, ts.err
 }
 
-// Credentials say whose key signs a trial action: a signed-in session's
-// (Session, its token), or the account As unlocked with Passphrase for this
-// one action.
-type Credentials struct {
-	As         string
-	Passphrase string
-	Session    string
-}
-
-// withSponsor unlocks the account of c for f. Afterwards the key is locked,
-// unless scheduled anchoring runs and keeps it unlocked for a while to anchor
-// what f recorded (see RunTrialAnchoring).
-func (a *App) withSponsor(c Credentials, f func(svc *trials.Service, s *vault.Signer) error) error {
+// withSponsor unlocks the key of who (ByAccount for this one action, or a
+// signed-in session's) for f. A key unlocked for the action is locked
+// afterwards, unless scheduled anchoring keeps it unlocked for a while to
+// anchor what f recorded (see RunTrialAnchoring).
+func (a *App) withSponsor(ctx context.Context, who Actor, f func(svc *trials.Service, s *vault.Signer) error) error {
 	svc, err := a.trialService()
 	if err != nil {
 		return err
 	}
-	if c.Session != "" && c.Passphrase == "" {
-		signer, err := a.sessionSigner(context.Background(), c.Session)
-		if err != nil {
-			return err
-		}
-		return f(svc, signer) // the session keeps its key
-	}
-	if c.As == "" {
-		return marketplace.Errorf(marketplace.EINVALID, "Account required: the trial's sponsor signs every step.")
-	}
-	signer, err := a.keys.Unlock(c.As, c.Passphrase)
+	sg, release, err := a.signer(ctx, who)
 	if err != nil {
 		return err
 	}
-	err = f(svc, signer)
-	if !svc.Keep(signer) {
-		signer.Lock()
+	err = f(svc, sg)
+	if who.name == "" || !svc.Keep(sg) { // a session keeps its own key
+		release()
 	}
 	return err
 }
@@ -96,9 +77,9 @@ func (a *App) findTrial(ctx context.Context, ref string) (*trials.Service, marke
 // RegisterTrial registers a trial sponsored by c's account: the SHA-256 of
 // the protocol document is written on chain (TrialRegistry.register) and the
 // trial's log starts with its registration. The document itself stays here.
-func (a *App) RegisterTrial(ctx context.Context, c Credentials, title, identifier, protocolName string, protocol io.Reader) (marketplace.Trial, error) {
+func (a *App) RegisterTrial(ctx context.Context, who Actor, title, identifier, protocolName string, protocol io.Reader) (marketplace.Trial, error) {
 	var t marketplace.Trial
-	err := a.withSponsor(c, func(svc *trials.Service, s *vault.Signer) error {
+	err := a.withSponsor(ctx, who, func(svc *trials.Service, s *vault.Signer) error {
 		var err error
 		t, err = svc.Register(ctx, s, title, identifier, trials.Protocol{Name: protocolName, Body: protocol})
 		return err
@@ -108,13 +89,13 @@ func (a *App) RegisterTrial(ctx context.Context, c Credentials, title, identifie
 
 // AmendTrial registers a new protocol version of trial ref (id or
 // identifier) on chain and records the amendment in its log.
-func (a *App) AmendTrial(ctx context.Context, c Credentials, ref, protocolName string, protocol io.Reader) (marketplace.ProtocolVersion, error) {
+func (a *App) AmendTrial(ctx context.Context, who Actor, ref, protocolName string, protocol io.Reader) (marketplace.ProtocolVersion, error) {
 	svc, t, err := a.findTrial(ctx, ref)
 	if err != nil {
 		return marketplace.ProtocolVersion{}, err
 	}
 	var p marketplace.ProtocolVersion
-	err = a.withSponsor(c, func(_ *trials.Service, s *vault.Signer) error {
+	err = a.withSponsor(ctx, who, func(_ *trials.Service, s *vault.Signer) error {
 		p, err = svc.Amend(ctx, s, t.ID, trials.Protocol{Name: protocolName, Body: protocol})
 		return err
 	})
@@ -124,13 +105,13 @@ func (a *App) AmendTrial(ctx context.Context, c Credentials, ref, protocolName s
 // RecordTrialSteps signs inputs as c's account (the sponsor) and appends
 // them to trial ref's log, all or none; a refused input refuses the batch
 // with trials.InputErrors naming each.
-func (a *App) RecordTrialSteps(ctx context.Context, c Credentials, ref string, inputs []trials.StepInput) ([]trials.Entry, error) {
+func (a *App) RecordTrialSteps(ctx context.Context, who Actor, ref string, inputs []trials.StepInput) ([]trials.Entry, error) {
 	svc, t, err := a.findTrial(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
 	var es []trials.Entry
-	err = a.withSponsor(c, func(_ *trials.Service, s *vault.Signer) error {
+	err = a.withSponsor(ctx, who, func(_ *trials.Service, s *vault.Signer) error {
 		es, err = svc.Record(ctx, s, t.ID, inputs)
 		return err
 	})
@@ -208,23 +189,23 @@ func (a *App) PreviewTrialSteps(ctx context.Context, as, ref string, inputs []tr
 
 // ImportTrialSteps parses a source file and records all its steps, or none
 // when any is malformed or refused.
-func (a *App) ImportTrialSteps(ctx context.Context, c Credentials, ref, recorder string, r io.Reader, cfg trials.RecorderConfig) ([]trials.Entry, error) {
+func (a *App) ImportTrialSteps(ctx context.Context, who Actor, ref, recorder string, r io.Reader, cfg trials.RecorderConfig) ([]trials.Entry, error) {
 	inputs, err := a.ParseTrialImport(ctx, recorder, r, cfg)
 	if err != nil {
 		return nil, err
 	}
-	return a.RecordTrialSteps(ctx, c, ref, inputs)
+	return a.RecordTrialSteps(ctx, who, ref, inputs)
 }
 
 // AnchorTrial anchors trial ref's log on chain now, as its sponsor: one
 // transaction for every entry since the last anchor.
-func (a *App) AnchorTrial(ctx context.Context, c Credentials, ref string) (ledger.AnchorReceipt, error) {
+func (a *App) AnchorTrial(ctx context.Context, who Actor, ref string) (ledger.AnchorReceipt, error) {
 	svc, t, err := a.findTrial(ctx, ref)
 	if err != nil {
 		return ledger.AnchorReceipt{}, err
 	}
 	var rec ledger.AnchorReceipt
-	err = a.withSponsor(c, func(_ *trials.Service, s *vault.Signer) error {
+	err = a.withSponsor(ctx, who, func(_ *trials.Service, s *vault.Signer) error {
 		rec, err = svc.Anchor(ctx, s, t.ID)
 		return err
 	})
@@ -337,9 +318,6 @@ type TrialAnchoring struct {
 	// the sponsor recorded steps, so that they are anchored (default twice
 	// Every, at least a minute).
 	Keep time.Duration
-	// Sponsors are unlocked for the whole run: their trials are anchored
-	// even when nobody records through this process.
-	Sponsors []Credentials
 }
 
 // Environment variables that set the anchoring schedule of `serve`.
@@ -393,8 +371,8 @@ func (p TrialAnchoring) policy() (ledger.AnchorPolicy, time.Duration) {
 
 // RunTrialAnchoring anchors trial logs on schedule until ctx ends, then
 // returns nil; `serve` runs it beside the web server. A log is anchored when
-// its sponsor's key is unlocked here: a sponsor in p.Sponsors, or one who
-// recorded through this process within p.Keep. Others wait (the trial page
+// its sponsor's key is unlocked here: a sponsor who recorded through this
+// process within p.Keep. Others wait (the trial page
 // shows why) and can be anchored on demand. On a node without a
 // TrialRegistry it returns at once with EUNAVAILABLE.
 func (a *App) RunTrialAnchoring(ctx context.Context, p TrialAnchoring) error {
@@ -402,15 +380,7 @@ func (a *App) RunTrialAnchoring(ctx context.Context, p TrialAnchoring) error {
 	if err != nil {
 		return err
 	}
-	for _, c := range p.Sponsors {
-		s, err := a.keys.Unlock(c.As, c.Passphrase)
-		if err != nil {
-			return fmt.Errorf("unlock %s for anchoring: %w", c.As, err)
-		}
-		release := svc.Hold(s)
-		defer func() { release(); s.Lock() }()
-	}
 	lp, keep := p.policy()
-	a.log.Info("trial anchoring", "every_entries", lp.EveryEntries, "every", lp.Every, "keep_keys", keep, "sponsors", len(p.Sponsors))
+	a.log.Info("trial anchoring", "every_entries", lp.EveryEntries, "every", lp.Every, "keep_keys", keep)
 	return svc.RunAnchoring(ctx, lp, keep)
 }

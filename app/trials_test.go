@@ -15,18 +15,18 @@ import (
 )
 
 // sponsorApp is an App on the embedded chain with a funded sponsor account.
-func sponsorApp(t *testing.T, dir string) (*App, Credentials) {
+func sponsorApp(t *testing.T, dir string) (*App, Actor) {
 	t.Helper()
 	a, err := Open(t.Context(), Options{DataDir: dir, Version: "test", LightScrypt: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := Credentials{As: "carol", Passphrase: "carol-pass"}
+	c := ByAccount("carol", "carol-pass")
 	if _, err := a.keys.Get("carol"); err != nil {
-		if _, err := a.CreateAccount(t.Context(), c.As, c.Passphrase); err != nil {
+		if _, err := a.CreateAccount(t.Context(), c.name, c.pass); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := a.Fund(t.Context(), c.As, big.NewInt(1e18)); err != nil {
+		if _, err := a.Fund(t.Context(), c.name, big.NewInt(1e18)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -47,7 +47,7 @@ func TestTrials_useCasesOnTheEmbeddedChain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.RegisterTrial(ctx, Credentials{As: "carol", Passphrase: "wrong"}, "x", "NCT7", "p", strings.NewReader("p")); marketplace.ErrorCode(err) != marketplace.EFORBIDDEN {
+	if _, err := a.RegisterTrial(ctx, ByAccount("carol", "wrong"), "x", "NCT7", "p", strings.NewReader("p")); marketplace.ErrorCode(err) != marketplace.EFORBIDDEN {
 		t.Errorf("wrong passphrase: %v", err)
 	}
 	if _, err := a.RecordTrialSteps(ctx, c, "NCT01234567", []trials.StepInput{

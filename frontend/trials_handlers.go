@@ -27,26 +27,26 @@ type TrialService interface {
 	Trials(ctx context.Context) ([]app.TrialSummary, error)
 	Trial(ctx context.Context, ref string) (app.TrialSummary, error)
 	TrialSteps(ctx context.Context, ref string, f trials.StepFilter) ([]trials.Entry, error)
-	RegisterTrial(ctx context.Context, c app.Credentials, title, identifier, protocolName string, protocol io.Reader) (marketplace.Trial, error)
-	RecordTrialSteps(ctx context.Context, c app.Credentials, ref string, inputs []trials.StepInput) ([]trials.Entry, error)
+	RegisterTrial(ctx context.Context, who app.Actor, title, identifier, protocolName string, protocol io.Reader) (marketplace.Trial, error)
+	RecordTrialSteps(ctx context.Context, who app.Actor, ref string, inputs []trials.StepInput) ([]trials.Entry, error)
 	ParseTrialImport(ctx context.Context, recorder string, r io.Reader, cfg trials.RecorderConfig) ([]trials.StepInput, error)
 	PreviewTrialSteps(ctx context.Context, as, ref string, inputs []trials.StepInput) ([]trials.Prepared, error)
-	AnchorTrial(ctx context.Context, c app.Credentials, ref string) (ledger.AnchorReceipt, error)
+	AnchorTrial(ctx context.Context, who app.Actor, ref string) (ledger.AnchorReceipt, error)
 	ExportTrial(ctx context.Context, ref string) (*trials.Export, error)
 	VerifyTrialLog(ctx context.Context, ref string) (*trials.Report, error)
 	VerifyTrialExport(ctx context.Context, e *trials.Export) (*trials.Report, error)
 	TrialRecorderNames() []string
 }
 
-// credentials says who signs a trial action: the account and passphrase
+// sponsor says who signs a trial action: the account and passphrase
 // fields of the form when given, else the signed-in session. It is the one
 // place that knows how a sponsor proves who it is.
-func credentials(r *http.Request) app.Credentials {
-	c := app.Credentials{As: strings.TrimSpace(r.FormValue("account")), Passphrase: r.FormValue("passphrase")}
-	if token, ok := sessionTokenFrom(r.Context()); ok && c.Passphrase == "" {
-		c.Session = token
+func sponsor(r *http.Request) app.Actor {
+	pass := r.FormValue("passphrase")
+	if who, ok := actorOf(r); ok && pass == "" {
+		return who
 	}
-	return c
+	return app.ByAccount(strings.TrimSpace(r.FormValue("account")), pass)
 }
 
 const (
@@ -110,7 +110,7 @@ func handleTrialRegister(logger *slog.Logger, svc TrialService) http.Handler {
 			var hdr *multipart.FileHeader
 			if file, hdr, err = formFile(r, "protocol", "Protocol document"); err == nil {
 				defer file.Close()
-				t, err = svc.RegisterTrial(r.Context(), credentials(r), f.Title, f.Identifier, hdr.Filename, file)
+				t, err = svc.RegisterTrial(r.Context(), sponsor(r), f.Title, f.Identifier, hdr.Filename, file)
 			}
 		}
 		if code := marketplace.ErrorCode(err); code == marketplace.EINVALID || code == marketplace.EFORBIDDEN ||
@@ -217,7 +217,7 @@ func handleTrialRecord(logger *slog.Logger, svc TrialService) http.Handler {
 		var es []trials.Entry
 		ins, err := svc.ParseTrialImport(r.Context(), "form", strings.NewReader(encodeForm(step)), nil)
 		if err == nil {
-			es, err = svc.RecordTrialSteps(r.Context(), credentials(r), id, ins)
+			es, err = svc.RecordTrialSteps(r.Context(), sponsor(r), id, ins)
 		}
 		if code := marketplace.ErrorCode(err); code == marketplace.EINVALID || code == marketplace.EFORBIDDEN || code == marketplace.ENOTFOUND {
 			renderComponent(w, r, logger, httpStatus(code), stepForm(t.Trial, v, strings.TrimPrefix(marketplace.ErrorMessage(err), "form: "), ""))
@@ -328,7 +328,7 @@ func handleTrialImport(logger *slog.Logger, svc TrialService) http.Handler {
 		ins, err := importInputs(w, r, svc)
 		var es []trials.Entry
 		if err == nil {
-			es, err = svc.RecordTrialSteps(r.Context(), credentials(r), id, ins)
+			es, err = svc.RecordTrialSteps(r.Context(), sponsor(r), id, ins)
 		}
 		switch code := marketplace.ErrorCode(err); {
 		case err == nil:
@@ -356,7 +356,7 @@ func handleTrialAnchor(logger *slog.Logger, svc TrialService) http.Handler {
 			renderError(w, r, logger, err)
 			return
 		}
-		_, aerr := svc.AnchorTrial(r.Context(), credentials(r), id)
+		_, aerr := svc.AnchorTrial(r.Context(), sponsor(r), id)
 		t, err := svc.Trial(r.Context(), id)
 		if err != nil {
 			renderError(w, r, logger, err)
