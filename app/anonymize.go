@@ -513,6 +513,9 @@ type PreviewResult struct {
 	Report  *anonymize.Report
 	Verdict PreviewVerdict
 	Ran     bool
+	// Anonymized is the dry run's output: publishing it
+	// (PublishRequest.Anonymized) does not run the pipeline again.
+	Anonymized *anonymize.Result
 }
 
 // ColumnRoles are the roles a column may be given, in the order to offer them.
@@ -581,7 +584,7 @@ func (a *App) PreviewAnonymization(ctx context.Context, req PreviewRequest) (Pre
 		}
 		return res, marketplace.Errorf(marketplace.EINVALID, "Anonymization failed: %s", msg)
 	}
-	res.Ran, res.Report = true, r.Report
+	res.Ran, res.Report, res.Anonymized = true, r.Report, r
 	res.Verdict = PreviewVerdict{Pass: r.Verdict.Pass, Reasons: r.Verdict.Reasons}
 	return res, nil
 }

@@ -47,6 +47,11 @@ type PublishRequest struct {
 	Secret []byte
 	// Policy, when set, replaces the preset's or config's policy gate.
 	Policy *anonymize.Policy
+	// Anonymized, when set, is the output of this anonymization already run
+	// on this input (the wizard's report, PreviewResult.Anonymized): it is
+	// published as it is, the gate's verdict checked, instead of reading
+	// the input and running the pipeline again.
+	Anonymized *anonymize.Result
 
 	Title, Description, Publisher string
 	Tags                          []string
@@ -92,9 +97,8 @@ type prepared struct {
 	verdict anonymize.Verdict
 }
 
-// anonymizeForPublish reads the input, runs the pipeline and encodes the
-// published file. The policy gate's failure is EINVALID with its reasons.
-func (a *App) anonymizeForPublish(ctx context.Context, req *PublishRequest) (*prepared, error) {
+// runPublishPipeline reads the input and runs the anonymization on it.
+func runPublishPipeline(ctx context.Context, req *PublishRequest) (*anonymize.Result, error) {
 	r, name := req.Reader, req.InputName
 	if r == nil {
 		if req.Input == "" {
@@ -168,6 +172,19 @@ func (a *App) anonymizeForPublish(ctx context.Context, req *PublishRequest) (*pr
 		}
 		return nil, err
 	}
+	return res, nil
+}
+
+// anonymizeForPublish anonymizes the input (or takes req.Anonymized) and
+// encodes the published file and its card. The policy gate's failure is EINVALID with its reasons.
+func (a *App) anonymizeForPublish(ctx context.Context, req *PublishRequest) (*prepared, error) {
+	res := req.Anonymized
+	if res == nil {
+		var err error
+		if res, err = runPublishPipeline(ctx, req); err != nil {
+			return nil, err
+		}
+	}
 	if !res.Verdict.Pass {
 		return nil, marketplace.Errorf(marketplace.EINVALID, "Publishing refused by the anonymization policy: %s.", strings.Join(res.Verdict.Reasons, "; "))
 	}
@@ -177,6 +194,7 @@ func (a *App) anonymizeForPublish(ctx context.Context, req *PublishRequest) (*pr
 		format = "csv"
 	}
 	var buf bytes.Buffer
+	var err error
 	switch format {
 	case "csv":
 		err = anonymize.WriteCSV(&buf, res.Table, anonymize.CSVWriteOptions{})

@@ -1,11 +1,16 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/medmarket/medmarket/anonymize"
 	"github.com/medmarket/medmarket/marketplace"
 	"github.com/medmarket/medmarket/marketplace/vault"
 )
@@ -74,5 +79,39 @@ func TestPublish_crashBetweenSteps(t *testing.T) {
 				t.Fatalf("download after recovery: %v", err)
 			}
 		})
+	}
+}
+
+// The wizard's dry run output is published as it is: no input is read
+// again, the bytes are the run's table, and its verdict still gates.
+func TestPublish_dryRunOutputAsIs(t *testing.T) {
+	ctx := context.Background()
+	a := marketApp(t, t.TempDir())
+	if _, err := os.Stat(patientsCSV); err != nil {
+		t.Skipf("shared test data absent (%v)", err)
+	}
+	p, err := a.PreviewAnonymization(ctx, PreviewRequest{Path: patientsCSV, Preset: "safe-harbor-k5"})
+	if err != nil || p.Anonymized == nil || !p.Verdict.Pass {
+		t.Fatalf("dry run: %+v, %v", p.Verdict, err)
+	}
+	var want, got bytes.Buffer
+	if err := anonymize.WriteCSV(&want, p.Anonymized.Table, anonymize.CSVWriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	req := PublishRequest{Anonymized: p.Anonymized, InputName: "patients.csv", Title: "From the dry run", Price: ether("0.01"),
+		Terms: hmb, Copy: &got} // no Input, no Reader: nothing to read
+	pub, err := a.Publish(ctx, ByAccount("alice", "pw"), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Bytes(), want.Bytes()) || pub.Report.MinClassSize != p.Report.MinClassSize {
+		t.Errorf("published %d bytes (k %d), the dry run had %d (k %d)", got.Len(), pub.Report.MinClassSize, want.Len(), p.Report.MinClassSize)
+	}
+
+	failed := *p.Anonymized
+	failed.Verdict = anonymize.Verdict{Reasons: []string{"k is 1, policy needs 5"}}
+	req.Anonymized, req.Copy = &failed, nil
+	if _, err := a.Publish(ctx, ByAccount("alice", "pw"), req); marketplace.ErrorCode(err) != marketplace.EINVALID || !strings.Contains(fmt.Sprint(err), "k is 1") {
+		t.Errorf("a failed verdict published: %v", err)
 	}
 }

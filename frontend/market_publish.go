@@ -479,15 +479,7 @@ func handlePublish(logger *slog.Logger, svc Service, wz *wizardStore) http.Handl
 		req, err := f.request(r)
 		var p app.Published
 		if err == nil {
-			var in *os.File
-			if in, err = os.Open(u.Path); err == nil {
-				req.Reader, req.InputName, req.InputFormat = in, u.Name, u.Format
-				req.Config, err = f.Privacy.config(f.Preset, f.Roles)
-				if err == nil {
-					p, err = svc.Publish(r.Context(), who, req)
-				}
-				in.Close()
-			}
+			p, err = publishUpload(r.Context(), svc, who, u, wz.runResult(f), f, req)
 		}
 		if err != nil {
 			code := marketplace.ErrorCode(err)
@@ -502,6 +494,27 @@ func handlePublish(logger *slog.Logger, svc Service, wz *wizardStore) http.Handl
 		wz.drop(u.ID)
 		renderWizard(w, r, logger, http.StatusOK, publishDone(p))
 	})
+}
+
+// publishUpload publishes u as req says: the output of the wizard's run
+// when it ran what the form publishes (nothing is anonymized twice), else
+// the file anonymized as the form says.
+func publishUpload(ctx context.Context, svc Service, who app.Actor, u *wizardUpload, ran *anonymize.Result, f listingForm, req app.PublishRequest) (app.Published, error) {
+	req.InputName, req.InputFormat = u.Name, u.Format
+	if ran != nil {
+		req.Anonymized = ran
+		return svc.Publish(ctx, who, req)
+	}
+	in, err := os.Open(u.Path)
+	if err != nil {
+		return app.Published{}, marketplace.Errorf(marketplace.EINVALID, "%s cannot be read any more: start again with the file.", u.Name)
+	}
+	defer in.Close()
+	req.Reader = in
+	if req.Config, err = f.Privacy.config(f.Preset, f.Roles); err != nil {
+		return app.Published{}, err
+	}
+	return svc.Publish(ctx, who, req)
 }
 
 func weiOrZero(w *big.Int) *big.Int {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 
+	"github.com/medmarket/medmarket/anonymize"
 	"github.com/medmarket/medmarket/app"
 	"github.com/medmarket/medmarket/marketplace"
 )
@@ -239,6 +241,26 @@ func handlePublishRunCancel(logger *slog.Logger, svc Service, wz *wizardStore) h
 		run.wait(r.Context(), -1)
 		renderRunResult(w, r, logger, svc, run)
 	})
+}
+
+// runResult returns the output of the upload's finished run when it ran
+// what form f publishes: the same table, preset, privacy model and roles.
+func (s *wizardStore) runResult(f listingForm) *anonymize.Result {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, run := range s.runs {
+		if run.Upload.ID != f.Upload || !run.finished() {
+			continue
+		}
+		run.mu.Lock()
+		res, err := run.result, run.err
+		run.mu.Unlock()
+		if err == nil && res.Anonymized != nil && res.Table == f.Table && run.Preset == f.Preset &&
+			(f.Preset != app.PresetCustom || run.Privacy == f.Privacy) && maps.Equal(res.Roles, f.Roles) {
+			return res.Anonymized
+		}
+	}
+	return nil
 }
 
 // withRun calls f with the signed-in user's run {id}, or answers that it has

@@ -117,3 +117,65 @@ func TestRunProgress_percent(t *testing.T) {
 		}
 	}
 }
+
+// publishes notes whether each publish brought the wizard run's output.
+type publishes struct {
+	*app.App
+	withRunOutput []bool
+}
+
+func (p *publishes) Publish(ctx context.Context, who app.Actor, req app.PublishRequest) (app.Published, error) {
+	p.withRunOutput = append(p.withRunOutput, req.Anonymized != nil)
+	return p.App.Publish(ctx, who, req)
+}
+
+// Publishing after the report publishes what the report describes without
+// anonymizing again; a form that asks for something else (another preset,
+// other roles) is anonymized anew.
+func TestPublishWizard_publishesTheRunsOutput(t *testing.T) {
+	f := newMarketFixture(t)
+	rec := &publishes{App: f.a}
+	h, err := NewServer(slog.New(slog.DiscardHandler), rec, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	f.srv = srv
+	alice := f.signIn(t, "alice")
+	csv, err := os.ReadFile(patientsFile(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tc := range []struct {
+		name    string
+		publish url.Values // changes to the run's form
+		reused  bool
+	}{
+		{"as run", nil, true},
+		{"another preset", url.Values{"preset": {"safe-harbor"}}, false},
+		{"another role", url.Values{"role.GENDER": {"insensitive"}}, false},
+	} {
+		res, body := postMultipart(t, srv, "/mydata/publish/upload", map[string]string{"format": "csv"}, map[string]string{"file": string(csv)},
+			http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}, "Cookie": {alice.cookie.String()}})
+		wantBody(t, tc.name+": step 2", res, body, 200, `id="wizard-rows"`)
+		upload := regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
+		res, body = alice.run(url.Values{"upload": {upload}, "preset": {"safe-harbor-k5"}})
+		wantBody(t, tc.name+": report", res, body, 200, `id="verdict-pass"`)
+		form := url.Values{}
+		for _, m := range regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)"`).FindAllStringSubmatch(body, -1) {
+			form.Set(m[1], m[2])
+		}
+		for k, v := range map[string]string{"title": "Run output " + tc.name, "price": "0.01", "permission": "HMB", "duration": "30", "seats": "1", "format": "csv"} {
+			form.Set(k, v)
+		}
+		for k, v := range tc.publish {
+			form[k] = v
+		}
+		res, body = alice.post("/mydata/publish/", form, true)
+		wantBody(t, tc.name+": published", res, body, 200, `id="published-link"`)
+		if got := rec.withRunOutput[i]; got != tc.reused {
+			t.Errorf("%s: published the run's output: %v, want %v", tc.name, got, tc.reused)
+		}
+	}
+}
