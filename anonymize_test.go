@@ -288,3 +288,38 @@ func TestAnonymize_progressOnStderr(t *testing.T) {
 		}
 	}
 }
+
+// A trusted third-party anonymizer takes part in publishing: `publish
+// --config` runs a pipeline naming it, and what is listed is its output.
+func TestPublish_withTrustedPluginStep(t *testing.T) {
+	env := cliEnv(t)
+	bin := filepath.Join(t.TempDir(), "redact-notes")
+	if out, err := exec.Command("go", "build", "-o", bin, "./plugins/examples/redact-notes").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	mustRun(t, env, "plugins", "trust", bin)
+	mustRun(t, env, "account", "new", "--name", "alice")
+	mustRun(t, env, "chain", "fund", "alice", "1")
+	dir := t.TempDir()
+	in := filepath.Join(dir, "notes.csv")
+	os.WriteFile(in, []byte("visit,note\nv1,Seen by Dr. Hickle; call 555-123-4567\nv2,all fine\n"), 0o644)
+	cfg := filepath.Join(dir, "p.yaml")
+	os.WriteFile(cfg, []byte("transforms:\n  - name: redact-notes\n    columns: [note]\n  - name: safe-harbor\n"), 0o644)
+	published := filepath.Join(dir, "published.csv")
+	out := mustRun(t, env, "publish", "--as", "alice", "--in", in, "--config", cfg, "--title", "Visit notes", "--price", "0",
+		"--terms", "GRU", "--save-copy", published)
+	if strings.TrimSpace(out) != "1" {
+		t.Fatalf("publish printed %q", out)
+	}
+	b, _ := os.ReadFile(published)
+	if len(b) == 0 || strings.Contains(string(b), "555-123-4567") || strings.Contains(string(b), "Hickle") {
+		t.Errorf("published:\n%s", b)
+	}
+
+	// Untrusted again, the pipeline cannot run: nothing is listed.
+	mustRun(t, env, "plugins", "untrust", "redact-notes")
+	_, _, err := runCmd(t, env, "publish", "--as", "alice", "--in", in, "--config", cfg, "--title", "Visit notes", "--price", "0", "--terms", "GRU")
+	if exitCode(err) != 2 || !strings.Contains(err.Error(), "redact-notes") {
+		t.Fatalf("publish with an untrusted step: exit %d, %v", exitCode(err), err)
+	}
+}

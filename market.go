@@ -109,7 +109,7 @@ func newMarketCmds(c *cli) []*cobra.Command {
 }
 
 func newPublishCmd(c *cli) *cobra.Command {
-	var as, in, preset, title, desc, tags, publisher, format, price, terms, dataTypes, publicURL, providerURL, copyTo, table string
+	var as, in, preset, config, title, desc, tags, publisher, format, price, terms, dataTypes, publicURL, providerURL, copyTo, table string
 	var duration uint32
 	var seats uint16
 	cmd := &cobra.Command{
@@ -138,7 +138,7 @@ seller, and the listing names the hub, which serves buyers from then on.`,
 			if err != nil {
 				return err
 			}
-			req := app.PublishRequest{Input: in, Preset: preset, Title: title, Description: desc, Publisher: publisher,
+			req := app.PublishRequest{Input: in, Preset: preset, ConfigFile: config, Title: title, Description: desc, Publisher: publisher,
 				Tags: splitCSV(tags), DataTypes: splitCSV(dataTypes), Format: format, Price: wei, Table: table,
 				Terms: marketplace.Terms{Use: use, DurationDays: duration, Seats: seats}, Provider: providerURL}
 			if copyTo != "" {
@@ -165,6 +165,7 @@ seller, and the listing names the hub, which serves buyers from then on.`,
 	f.StringVar(&in, "in", "", "records to publish: CSV, or a FHIR Bundle (.json)")
 	f.StringVar(&table, "table", "", "the table of a FHIR import to publish (Patient, Observation...)")
 	f.StringVar(&preset, "preset", "safe-harbor-k5", "anonymization preset: safe-harbor or safe-harbor-k5")
+	f.StringVar(&config, "config", "", "a pipeline config (YAML, as for anonymize --config; trusted plugins may be steps) instead of --preset")
 	f.StringVar(&title, "title", "", "the dataset's title")
 	f.StringVar(&desc, "description", "", "what the data is and where it comes from")
 	f.StringVar(&tags, "tags", "", "comma-separated keywords")

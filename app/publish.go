@@ -23,6 +23,7 @@ import (
 	"github.com/medmarket/medmarket/marketplace/provider"
 	"github.com/medmarket/medmarket/marketplace/store"
 	"github.com/medmarket/medmarket/marketplace/vault"
+	"github.com/medmarket/medmarket/plugins"
 )
 
 // PublishRequest is everything a publish needs: the records, how to
@@ -40,11 +41,14 @@ type PublishRequest struct {
 	Table string
 
 	// Preset names a built-in anonymization ("safe-harbor", "safe-harbor-k5");
-	// Config, when set, is used instead (a custom pipeline). Secret keys
-	// pseudonyms and date shifts; without one, record identifiers are removed.
-	Preset string
-	Config *anonymize.Config
-	Secret []byte
+	// Config, or else ConfigFile (YAML, as `anonymize --config` reads), is
+	// used instead: a custom pipeline, whose steps may be trusted plugins.
+	// Secret keys pseudonyms and date shifts; without one, record
+	// identifiers are removed.
+	Preset     string
+	Config     *anonymize.Config
+	ConfigFile string
+	Secret     []byte
 	// Policy, when set, replaces the preset's or config's policy gate.
 	Policy *anonymize.Policy
 	// Anonymized, when set, is the output of this anonymization already run
@@ -97,8 +101,84 @@ type prepared struct {
 	verdict anonymize.Verdict
 }
 
-// runPublishPipeline reads the input and runs the anonymization on it.
-func runPublishPipeline(ctx context.Context, req *PublishRequest) (*anonymize.Result, error) {
+// runPublishPipeline resolves the pipeline (req.Config, req.ConfigFile or
+// req.Preset; trusted third-party plugins may take part), reads the input
+// and runs the pipeline on it.
+func (a *App) runPublishPipeline(ctx context.Context, req *PublishRequest) (*anonymize.Result, error) {
+	cfg, env, err := req.pipelineConfig()
+	if err != nil {
+		return nil, err
+	}
+	h, err := plugins.NewHost(plugins.Options{DataDir: a.dataDir})
+	if err != nil {
+		return nil, err
+	}
+	defer h.Close()
+	if _, err := h.RegisterAnonymizers(); err != nil {
+		return nil, marketplace.Wrap(marketplace.EINVALID, err, "Cannot read the plugin allow-list")
+	}
+	env.Transforms = h.Transforms()
+	pipe, err := cfg.Build(env)
+	if err != nil {
+		return nil, marketplace.Wrap(marketplace.EINVALID, err, "Anonymization config: %v", err)
+	}
+	table, err := req.readTable()
+	if err != nil {
+		return nil, err
+	}
+	res, err := pipe.Run(ctx, table)
+	if err != nil {
+		if errors.Is(err, anonymize.ErrInvalid) {
+			return nil, marketplace.Wrap(marketplace.EINVALID, err, "Anonymization failed: %v", err)
+		}
+		return nil, engineError("anonymize", err)
+	}
+	return res, nil
+}
+
+// pipelineConfig is the publish's pipeline config, and the environment to
+// build it in (hierarchy files of a config file are relative to it).
+func (req *PublishRequest) pipelineConfig() (*anonymize.Config, anonymize.Env, error) {
+	env := anonymize.Env{Secret: req.Secret}
+	cfg := req.Config
+	switch {
+	case cfg != nil:
+	case req.ConfigFile != "":
+		f, err := os.Open(req.ConfigFile)
+		if err != nil {
+			return nil, env, marketplace.Errorf(marketplace.EINVALID, "Config: %v", err)
+		}
+		cfg, err = anonymize.LoadConfig(f)
+		f.Close()
+		if err != nil {
+			return nil, env, engineError(req.ConfigFile, err)
+		}
+		base := filepath.Dir(req.ConfigFile)
+		env.Open = func(name string) (io.ReadCloser, error) {
+			if !filepath.IsAbs(name) {
+				name = filepath.Join(base, name)
+			}
+			return os.Open(name)
+		}
+	case req.Preset == "":
+		return nil, env, marketplace.Errorf(marketplace.EINVALID, "Preset: choose one of %s, or a pipeline config.", strings.Join(anonymize.Presets(), ", "))
+	default:
+		var err error
+		if cfg, err = anonymize.Preset(req.Preset); err != nil {
+			return nil, env, marketplace.Wrap(marketplace.EINVALID, err, "Preset %q unknown (want one of %s)", req.Preset, strings.Join(anonymize.Presets(), ", "))
+		}
+	}
+	if req.Policy != nil {
+		c := *cfg
+		c.Policy = req.Policy
+		cfg = &c
+	}
+	return cfg, env, nil
+}
+
+// readTable reads the records to publish: the CSV file, or the table
+// req.Table of a FHIR Bundle.
+func (req *PublishRequest) readTable() (*anonymize.Table, error) {
 	r, name := req.Reader, req.InputName
 	if r == nil {
 		if req.Input == "" {
@@ -145,34 +225,7 @@ func runPublishPipeline(ctx context.Context, req *PublishRequest) (*anonymize.Re
 		return nil, marketplace.Errorf(marketplace.EINVALID, "Input format %q unknown (want csv or fhir).", inFormat)
 	}
 
-	cfg := req.Config
-	if cfg == nil {
-		preset := req.Preset
-		if preset == "" {
-			return nil, marketplace.Errorf(marketplace.EINVALID, "Preset: choose one of %s, or a custom config.", strings.Join(anonymize.Presets(), ", "))
-		}
-		var err error
-		if cfg, err = anonymize.Preset(preset); err != nil {
-			return nil, marketplace.Wrap(marketplace.EINVALID, err, "Preset %q unknown (want one of %s)", preset, strings.Join(anonymize.Presets(), ", "))
-		}
-	}
-	if req.Policy != nil {
-		c := *cfg
-		c.Policy = req.Policy
-		cfg = &c
-	}
-	pipe, err := cfg.Build(anonymize.Env{Secret: req.Secret})
-	if err != nil {
-		return nil, marketplace.Wrap(marketplace.EINVALID, err, "Anonymization config: %v", err)
-	}
-	res, err := pipe.Run(ctx, table)
-	if err != nil {
-		if errors.Is(err, anonymize.ErrInvalid) {
-			return nil, marketplace.Wrap(marketplace.EINVALID, err, "Anonymization failed: %v", err)
-		}
-		return nil, err
-	}
-	return res, nil
+	return table, nil
 }
 
 // anonymizeForPublish anonymizes the input (or takes req.Anonymized) and
@@ -181,7 +234,7 @@ func (a *App) anonymizeForPublish(ctx context.Context, req *PublishRequest) (*pr
 	res := req.Anonymized
 	if res == nil {
 		var err error
-		if res, err = runPublishPipeline(ctx, req); err != nil {
+		if res, err = a.runPublishPipeline(ctx, req); err != nil {
 			return nil, err
 		}
 	}
