@@ -24,7 +24,6 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
-	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/medmarket/medmarket/marketplace"
 	"github.com/medmarket/medmarket/marketplace/vault"
@@ -162,34 +161,12 @@ type Delivery struct {
 // public key. Refusals are EFORBIDDEN with the reason (bad signature, other
 // chain or contract, expired, replayed nonce, no valid licence).
 func (p *Provider) Authorize(ctx context.Context, sr SignedRequest) (common.Address, *ecdsa.PublicKey, error) {
-	now := time.Now
-	if p.Now != nil {
-		now = p.Now
-	}
-	pub, err := vault.RecoverPersonalKey(sr.Message(), sr.Signature)
+	pub, err := p.check(ctx, envelope{refused: "Download refused", subject: "the request", msg: sr.Message(), sig: sr.Signature,
+		signer: sr.Account, role: "account", chainID: sr.ChainID, contract: sr.Contract, expiry: sr.Expiry, nonce: sr.Nonce})
 	if err != nil {
-		return common.Address{}, nil, marketplace.Wrap(marketplace.EFORBIDDEN, err, "Download refused: the request's signature is malformed")
+		return common.Address{}, nil, err
 	}
-	who := crypto.PubkeyToAddress(*pub)
-	switch {
-	case who != sr.Account:
-		return who, nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Download refused: the request is not signed by account %s.", sr.Account.Hex())
-	case sr.ChainID != p.ChainID:
-		return who, nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Download refused: the request is for chain %d, this provider serves chain %d.", sr.ChainID, p.ChainID)
-	case sr.Contract != p.Contract:
-		return who, nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Download refused: the request is for contract %s, this provider serves %s.", sr.Contract.Hex(), p.Contract.Hex())
-	}
-	exp := time.Unix(sr.Expiry, 0)
-	t := now()
-	if !exp.After(t) {
-		return who, nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Download refused: the request expired at %s; sign a new one.", exp.UTC().Format(time.RFC3339))
-	}
-	if exp.After(t.Add(MaxRequestLifetime + clockSkew)) {
-		return who, nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Download refused: the request's expiry is more than %s ahead.", MaxRequestLifetime)
-	}
-	if err := p.Backend.UseNonce(ctx, who, sr.Nonce, exp); err != nil {
-		return who, nil, err
-	}
+	who := sr.Account
 	ok, err := p.Backend.HasLicence(ctx, sr.ListingID, who)
 	if err != nil {
 		return who, nil, err

@@ -15,7 +15,6 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
-	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/medmarket/medmarket/marketplace"
 	"github.com/medmarket/medmarket/marketplace/vault"
@@ -151,17 +150,9 @@ func (p *Provider) RecordStatement(ctx context.Context, ss SignedStatement) erro
 	if err != nil {
 		return err
 	}
-	pub, err := vault.RecoverPersonalKey(ss.Message(), ss.Signature)
-	if err != nil {
-		return marketplace.Wrap(marketplace.EFORBIDDEN, err, "Statement refused: its signature is malformed")
-	}
-	switch who := crypto.PubkeyToAddress(*pub); {
-	case who != ss.Buyer:
-		return marketplace.Errorf(marketplace.EFORBIDDEN, "Statement refused: it is not signed by buyer %s.", ss.Buyer.Hex())
-	case ss.ChainID != p.ChainID:
-		return marketplace.Errorf(marketplace.EFORBIDDEN, "Statement refused: it is for chain %d, this provider serves chain %d.", ss.ChainID, p.ChainID)
-	case ss.Contract != p.Contract:
-		return marketplace.Errorf(marketplace.EFORBIDDEN, "Statement refused: it is for contract %s, this provider serves %s.", ss.Contract.Hex(), p.Contract.Hex())
+	if _, err := p.check(ctx, envelope{refused: "Statement refused", subject: "it", msg: ss.Message(), sig: ss.Signature,
+		signer: ss.Buyer, role: "buyer", chainID: ss.ChainID, contract: ss.Contract}); err != nil {
+		return err
 	}
 	if err := ss.Statements.Validate(); err != nil {
 		return err
@@ -196,33 +187,17 @@ func (p *Provider) QueryStatements(ctx context.Context, q SignedStatementsQuery)
 	if err != nil {
 		return nil, err
 	}
-	pub, err := vault.RecoverPersonalKey(q.Message(), q.Signature)
-	if err != nil {
-		return nil, marketplace.Wrap(marketplace.EFORBIDDEN, err, "Query refused: its signature is malformed")
+	if _, err := p.check(ctx, envelope{refused: "Query refused", subject: "it", msg: q.Message(), sig: q.Signature,
+		signer: q.Seller, role: "account", chainID: q.ChainID, contract: q.Contract, expiry: q.Expiry, nonce: q.Nonce}); err != nil {
+		return nil, err
 	}
-	who := crypto.PubkeyToAddress(*pub)
-	exp, t := time.Unix(q.Expiry, 0), p.now()
-	switch {
-	case who != q.Seller:
-		return nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Query refused: it is not signed by account %s.", q.Seller.Hex())
-	case q.ChainID != p.ChainID:
-		return nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Query refused: it is for chain %d, this provider serves chain %d.", q.ChainID, p.ChainID)
-	case q.Contract != p.Contract:
-		return nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Query refused: it is for contract %s, this provider serves %s.", q.Contract.Hex(), p.Contract.Hex())
-	case !exp.After(t):
-		return nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Query refused: it expired at %s; sign a new one.", exp.UTC().Format(time.RFC3339))
-	case exp.After(t.Add(MaxRequestLifetime + clockSkew)):
-		return nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Query refused: its expiry is more than %s ahead.", MaxRequestLifetime)
-	}
+	who := q.Seller
 	seller, err := sb.Seller(ctx, q.ListingID)
 	if err != nil {
 		return nil, err
 	}
 	if seller != who {
 		return nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Query refused: %s is not the seller of listing %d.", who.Hex(), q.ListingID)
-	}
-	if err := p.Backend.UseNonce(ctx, who, q.Nonce, exp); err != nil {
-		return nil, err
 	}
 	return sb.Statements(ctx, q.ListingID)
 }

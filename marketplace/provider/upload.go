@@ -19,7 +19,6 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
-	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/medmarket/medmarket/marketplace"
 	"github.com/medmarket/medmarket/marketplace/vault"
@@ -214,22 +213,7 @@ func (p *Provider) maxBlob() int64 {
 // signed, the card is a valid card of its metadata hash, the size within
 // the limit. Refusals are EFORBIDDEN (signature, replay, expiry) or EINVALID.
 func (p *Provider) AuthorizeUpload(ctx context.Context, su SignedUpload) error {
-	now := time.Now
-	if p.Now != nil {
-		now = p.Now
-	}
-	pub, err := vault.RecoverPersonalKey(su.Message(), su.Signature)
-	if err != nil {
-		return marketplace.Wrap(marketplace.EFORBIDDEN, err, "Upload refused: the signature is malformed")
-	}
-	who := crypto.PubkeyToAddress(*pub)
 	switch {
-	case who != su.Seller:
-		return marketplace.Errorf(marketplace.EFORBIDDEN, "Upload refused: it is not signed by seller %s.", su.Seller.Hex())
-	case su.ChainID != p.ChainID:
-		return marketplace.Errorf(marketplace.EFORBIDDEN, "Upload refused: it is for chain %d, this hub serves chain %d.", su.ChainID, p.ChainID)
-	case su.Contract != p.Contract:
-		return marketplace.Errorf(marketplace.EFORBIDDEN, "Upload refused: it is for contract %s, this hub serves %s.", su.Contract.Hex(), p.Contract.Hex())
 	case common.Hash(sha256.Sum256(su.Card)) != su.CardHash:
 		return marketplace.Errorf(marketplace.EINVALID, "Upload refused: the card sent is not the card signed.")
 	case common.Hash(sha256.Sum256(su.WrappedKey)) != su.KeyHash || len(su.WrappedKey) == 0:
@@ -240,15 +224,9 @@ func (p *Provider) AuthorizeUpload(ctx context.Context, su SignedUpload) error {
 	if _, err := marketplace.DecodeCard(su.Card, su.MetadataHash); err != nil {
 		return marketplace.Wrap(marketplace.EINVALID, err, "Upload refused: the card does not match its metadata hash or is not valid")
 	}
-	exp := time.Unix(su.Expiry, 0)
-	t := now()
-	if !exp.After(t) {
-		return marketplace.Errorf(marketplace.EFORBIDDEN, "Upload refused: it expired at %s; sign a new one.", exp.UTC().Format(time.RFC3339))
-	}
-	if exp.After(t.Add(MaxRequestLifetime + clockSkew)) {
-		return marketplace.Errorf(marketplace.EFORBIDDEN, "Upload refused: its expiry is more than %s ahead.", MaxRequestLifetime)
-	}
-	return p.Backend.UseNonce(ctx, who, su.Nonce, exp)
+	_, err := p.check(ctx, envelope{refused: "Upload refused", subject: "it", msg: su.Message(), sig: su.Signature,
+		signer: su.Seller, role: "seller", chainID: su.ChainID, contract: su.Contract, expiry: su.Expiry, nonce: su.Nonce})
+	return err
 }
 
 // Upload authorizes an upload and hands it to the backend to store.
