@@ -65,4 +65,21 @@ func TestHubQuota(t *testing.T) {
 	if !strings.Contains(srv.stderr.String(), "upload refused") {
 		t.Fatalf("hub log has no refusal:\n%s", srv.stderr)
 	}
+
+	// Discarding the draft withdraws the upload from the hub (a request
+	// signed by the seller), which frees the quota.
+	var drafts []draftOut
+	json.Unmarshal([]byte(patient.must(t, "drafts", "list", "--as", "alice", "--json")), &drafts)
+	if len(drafts) != 1 || drafts[0].Hub != hub.url {
+		t.Fatalf("drafts: %+v, want one at %s", drafts, hub.url)
+	}
+	if out := patient.must(t, "drafts", "discard", "--as", "alice", drafts[0].ContentHash); !strings.Contains(out, "the hub "+hub.url+" deleted its copy") {
+		t.Fatalf("discard: %s", out)
+	}
+	if !strings.Contains(srv.stderr.String(), "upload withdrawn") {
+		t.Fatalf("hub log has no withdrawal:\n%s", srv.stderr)
+	}
+	if stderr, code := publish("After discarding"); code != 0 {
+		t.Fatalf("publish after discarding the draft: exit %d\n%s", code, stderr)
+	}
 }

@@ -64,7 +64,8 @@ func (c *cli) actor(as string) (app.Actor, error) {
 
 // runAs is the RunE of a command the account --as runs: parse reads the
 // arguments first (a bad one asks for no passphrase), then the passphrase is
-// asked and run works in the opened data dir.
+// asked and run works in the opened data dir (with the node's provider URL,
+// as withMarket sets it).
 func (c *cli) runAs(as *string, parse func(args []string) error, run func(ctx context.Context, a *app.App, who app.Actor) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		if parse != nil {
@@ -76,7 +77,7 @@ func (c *cli) runAs(as *string, parse func(args []string) error, run func(ctx co
 		if err != nil {
 			return err
 		}
-		return c.withApp(cmd.Context(), func(a *app.App) error { return run(cmd.Context(), a, who) })
+		return c.withMarket(cmd.Context(), "", func(a *app.App) error { return run(cmd.Context(), a, who) })
 	}
 }
 
@@ -105,7 +106,7 @@ func parseAddress(s string) (common.Address, error) {
 // withdraw, delist, price and seats.
 func newMarketCmds(c *cli) []*cobra.Command {
 	return []*cobra.Command{newPublishCmd(c), newSearchCmd(c), newBuyCmd(c), newDownloadCmd(c), newLicencesCmd(c),
-		newMineCmd(c), newWithdrawCmd(c), newDelistCmd(c), newPriceCmd(c), newSeatsCmd(c)}
+		newMineCmd(c), newWithdrawCmd(c), newDelistCmd(c), newPriceCmd(c), newSeatsCmd(c), newDraftsCmd(c)}
 }
 
 func newPublishCmd(c *cli) *cobra.Command {
@@ -712,5 +713,127 @@ func newSeatsCmd(c *cli) *cobra.Command {
 		asFlag(sub, &as, "licence holder")
 		cmd.AddCommand(sub)
 	}
+	return cmd
+}
+
+// draftOut is a draft as `drafts list --json` prints it.
+type draftOut struct {
+	ContentHash string `json:"content_hash"`
+	Size        int64  `json:"size"`    // encrypted bytes
+	Created     string `json:"created"` // RFC 3339
+	Hub         string `json:"hub,omitempty"`
+}
+
+// newDraftsCmd is the CLI's side of My data's drafts: publishes whose
+// listing transaction never happened (a crash, a refused transaction).
+func newDraftsCmd(c *cli) *cobra.Command {
+	cmd := &cobra.Command{Use: "drafts", Short: "A seller's drafts (publishes never listed): list, list again, discard"}
+
+	var as string
+	var asJSON bool
+	list := &cobra.Command{
+		Use:   "list --as NAME",
+		Short: "List the drafts of an account",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.withApp(cmd.Context(), func(a *app.App) error {
+				seller, err := accountNamed(cmd.Context(), a, as)
+				if err != nil {
+					return err
+				}
+				ds, err := a.Drafts(cmd.Context())
+				if err != nil {
+					return err
+				}
+				out := []draftOut{}
+				for _, d := range ds {
+					if d.Seller == seller {
+						out = append(out, draftOut{ContentHash: d.ContentHash.Hex(), Size: d.Size, Created: d.Created.Format(time.RFC3339), Hub: d.Provider})
+					}
+				}
+				if asJSON {
+					return writeJSON(c, out)
+				}
+				w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintf(w, "CONTENT\tBYTES\tCREATED\tHUB\n")
+				for _, d := range out {
+					fmt.Fprintf(w, "%s\t%d\t%s\t%s\n", d.ContentHash, d.Size, d.Created, d.Hub)
+				}
+				return w.Flush()
+			})
+		},
+	}
+	list.Flags().StringVar(&as, "as", "", "seller account")
+	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	list.MarkFlagRequired("as")
+
+	var discardAs string
+	var content common.Hash
+	parseHash := func(args []string) error {
+		if !strings.HasPrefix(args[0], "0x") || len(args[0]) != 66 {
+			return marketplace.Errorf(marketplace.EINVALID, "Draft: %q is not a content hash (0x and 64 hex digits).", args[0])
+		}
+		content = common.HexToHash(args[0])
+		return nil
+	}
+	discard := &cobra.Command{
+		Use:   "discard --as NAME CONTENT_HASH",
+		Short: "Discard a draft: its encrypted copy here, and the hub's when it went through one",
+		Args:  cobra.ExactArgs(1),
+		RunE: c.runAs(&discardAs, parseHash, func(ctx context.Context, a *app.App, who app.Actor) error {
+			d, err := a.DiscardDraft(ctx, who, content)
+			if err != nil {
+				return err
+			}
+			switch {
+			case d.HubWithdrawn:
+				_, err = fmt.Fprintf(c.stdout, "draft %s discarded; the hub %s deleted its copy\n", content.Hex(), d.Hub)
+			case d.HubProblem != "":
+				_, err = fmt.Fprintf(c.stdout, "draft %s discarded here; the hub %s could not be told (%s) and deletes it when its upload time limit ends\n",
+					content.Hex(), d.Hub, d.HubProblem)
+			default:
+				_, err = fmt.Fprintf(c.stdout, "draft %s discarded\n", content.Hex())
+			}
+			return err
+		}),
+	}
+	asFlag(discard, &discardAs, "seller account")
+
+	var retryAs, price, terms string
+	var duration uint32
+	var seats uint16
+	var wei *big.Int
+	var use marketplace.DUO
+	retry := &cobra.Command{
+		Use:   "retry --as NAME CONTENT_HASH --price ETH --terms CODES",
+		Short: "List a draft (at its hub, when it went through one, without uploading again); prints the listing id",
+		Args:  cobra.ExactArgs(1),
+		RunE: c.runAs(&retryAs, func(args []string) (err error) {
+			if err = parseHash(args); err != nil {
+				return err
+			}
+			if wei, err = chain.ParseEther(price); err != nil {
+				return err
+			}
+			use, err = marketplace.ParseDUO(terms)
+			return err
+		}, func(ctx context.Context, a *app.App, who app.Actor) error {
+			p, err := a.RetryPublish(ctx, who, content, wei, marketplace.Terms{Use: use, DurationDays: duration, Seats: seats})
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintln(c.stdout, p.ListingID)
+			return err
+		}),
+	}
+	asFlag(retry, &retryAs, "seller account")
+	retry.Flags().StringVar(&price, "price", "", "price of a licence in ether (decimal)")
+	retry.Flags().StringVar(&terms, "terms", "", "DUO codes, e.g. HMB,NCU")
+	retry.Flags().Uint32Var(&duration, "duration", 365, "licence duration in days (0: perpetual)")
+	retry.Flags().Uint16Var(&seats, "seats", 0, "team members a licence holder may seat")
+	retry.MarkFlagRequired("price")
+	retry.MarkFlagRequired("terms")
+
+	cmd.AddCommand(list, discard, retry)
 	return cmd
 }

@@ -351,13 +351,13 @@ func TestDiscardDraft(t *testing.T) {
 	}
 
 	d := draft("To discard")
-	if err := a.DiscardDraft(ctx, ByAccount("bob", "pw"), d.ContentHash); marketplace.ErrorCode(err) != marketplace.EFORBIDDEN {
+	if _, err := a.DiscardDraft(ctx, ByAccount("bob", "pw"), d.ContentHash); marketplace.ErrorCode(err) != marketplace.EFORBIDDEN {
 		t.Fatalf("bob discards alice's draft: %v", err)
 	}
 	if gone(d) {
 		t.Fatal("a refused discard deleted the draft")
 	}
-	if err := a.DiscardDraft(ctx, ByAccount("alice", "pw"), d.ContentHash); err != nil {
+	if _, err := a.DiscardDraft(ctx, ByAccount("alice", "pw"), d.ContentHash); err != nil {
 		t.Fatal(err)
 	}
 	if !gone(d) || a.market.blobs.Has(vault.Hash(d.ContentHash)) {
@@ -366,12 +366,12 @@ func TestDiscardDraft(t *testing.T) {
 	if ds, _ := a.Drafts(ctx); len(ds) != 0 {
 		t.Fatalf("drafts after discarding: %+v", ds)
 	}
-	if err := a.DiscardDraft(ctx, ByAccount("alice", "pw"), d.ContentHash); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+	if _, err := a.DiscardDraft(ctx, ByAccount("alice", "pw"), d.ContentHash); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
 		t.Fatalf("discarding again: %v", err)
 	}
 
 	p := publishPatients(t, a, hmb, nil)
-	if err := a.DiscardDraft(ctx, ByAccount("alice", "pw"), p.ContentHash); marketplace.ErrorCode(err) != marketplace.ECONFLICT {
+	if _, err := a.DiscardDraft(ctx, ByAccount("alice", "pw"), p.ContentHash); marketplace.ErrorCode(err) != marketplace.ECONFLICT {
 		t.Fatalf("discarding a listed dataset: %v", err)
 	}
 	if !a.market.blobs.Has(vault.Hash(p.ContentHash)) {
@@ -386,7 +386,7 @@ func TestDiscardDraft(t *testing.T) {
 		}
 		return nil
 	})
-	if err := a.DiscardDraft(ctx, ByAccount("alice", "pw"), d.ContentHash); !errors.Is(err, crash) {
+	if _, err := a.DiscardDraft(ctx, ByAccount("alice", "pw"), d.ContentHash); !errors.Is(err, crash) {
 		t.Fatalf("discard with a crash: %v", err)
 	}
 	a.SetPublishHook(nil)
@@ -425,5 +425,75 @@ func TestPublish_hubDraftExpiredOnTheHub(t *testing.T) {
 	}
 	if ds, _ := a.Drafts(ctx); len(ds) != 1 {
 		t.Fatalf("drafts %+v, want the draft kept", ds)
+	}
+}
+
+// TestHubWithdraw: a hub deletes an unlisted upload only at its seller's
+// signed request, once; another account's request, a forged or replayed
+// one, or the upload of a listed dataset is refused, and nothing is lost.
+func TestHubWithdraw(t *testing.T) {
+	ctx := context.Background()
+	a := marketApp(t, t.TempDir())
+	hub, _ := hubNode(t, a)
+	d := draftThroughHub(t, a, hub.URL, "alice", "To withdraw")
+	contract, err := a.marketAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer := func(name string) *vault.Signer {
+		s, err := a.keys.Unlock(name, "pw")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	alice, bob := signer("alice"), signer("bob")
+	withdrawal := func(s *vault.Signer, content common.Hash) provider.SignedWithdrawal {
+		sw, err := provider.NewWithdrawal(a.chainID.Uint64(), contract, content, s, time.Now(), time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sw
+	}
+	held := func() bool { _, err := a.store.Publish(ctx, d.ContentHash); return err == nil && a.market.blobs.Has(vault.Hash(d.ContentHash)) }
+
+	forged := withdrawal(bob, d.ContentHash)
+	forged.Seller = alice.Address()
+	for name, tc := range map[string]struct {
+		sw   provider.SignedWithdrawal
+		code string
+	}{
+		"another seller's upload": {withdrawal(bob, d.ContentHash), marketplace.EFORBIDDEN},
+		"forged":                  {forged, marketplace.EFORBIDDEN},
+		"unknown upload":          {withdrawal(alice, common.Hash{1}), marketplace.ENOTFOUND},
+	} {
+		if err := a.market.client.Withdraw(ctx, hub.URL, tc.sw); marketplace.ErrorCode(err) != tc.code {
+			t.Errorf("%s: %v, want %s", name, err, tc.code)
+		}
+		if !held() {
+			t.Fatalf("%s: the upload is gone", name)
+		}
+	}
+	sw := withdrawal(alice, d.ContentHash)
+	if err := a.market.client.Withdraw(ctx, hub.URL, sw); err != nil {
+		t.Fatal(err)
+	}
+	if held() {
+		t.Fatal("the withdrawn upload is still held")
+	}
+	if err := a.market.client.Withdraw(ctx, hub.URL, sw); marketplace.ErrorCode(err) != marketplace.EFORBIDDEN {
+		t.Errorf("replayed withdrawal: %v", err)
+	}
+
+	// A listed dataset's upload stays.
+	d = draftThroughHub(t, a, hub.URL, "alice", "Listed after all")
+	if _, err := a.RetryPublish(ctx, ByAccount("alice", "pw"), d.ContentHash, ether("0.01"), hmb); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.market.client.Withdraw(ctx, hub.URL, withdrawal(alice, d.ContentHash)); marketplace.ErrorCode(err) != marketplace.ECONFLICT {
+		t.Errorf("withdrawing a listed upload: %v", err)
+	}
+	if !held() {
+		t.Fatal("the listed dataset's upload is gone")
 	}
 }

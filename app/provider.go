@@ -415,6 +415,36 @@ func (a *App) SweepHubUploads(ctx context.Context) (int, error) {
 
 var errNotExpired = errors.New("hub upload no longer expired")
 
+// WithdrawUpload deletes seller's upload of content that is not listed on
+// chain, at the seller's signed request (its draft was discarded).
+func (b providerBackend) WithdrawUpload(ctx context.Context, seller common.Address, content common.Hash) error {
+	a := b.a
+	rec, err := a.store.Publish(ctx, content)
+	if err != nil || !rec.HubUpload {
+		return marketplace.Errorf(marketplace.ENOTFOUND, "This hub holds no upload %s.", content.Hex())
+	}
+	if rec.Seller != seller {
+		return marketplace.Errorf(marketplace.EFORBIDDEN, "Upload %s is not %s's.", content.Hex(), seller.Hex())
+	}
+	if listed, err := a.listedOnChain(ctx, content); err != nil {
+		return err
+	} else if listed || rec.State != store.PublishPending {
+		return marketplace.Errorf(marketplace.ECONFLICT, "Upload %s is listed on chain; it stays.", content.Hex())
+	}
+	a.hub.mu.Lock()
+	defer a.hub.mu.Unlock()
+	_, err = a.dropPublish(ctx, content, func(cur store.Publish) error {
+		if !cur.HubUpload || cur.Seller != seller || cur.State != store.PublishPending {
+			return marketplace.Errorf(marketplace.ECONFLICT, "Upload %s changed meanwhile; it stays.", content.Hex())
+		}
+		return nil
+	})
+	if err == nil {
+		a.log.Info("hub upload withdrawn by its seller", "seller", seller, "content", content)
+	}
+	return err
+}
+
 // RunHubCleanup sweeps expired hub uploads (SweepHubUploads) at once and
 // then every hour until ctx ends, then returns nil; `serve` runs it in the
 // background. Before the contracts are deployed it waits for them.

@@ -534,43 +534,78 @@ func (a *App) RetryPublish(ctx context.Context, who Actor, content common.Hash, 
 // record and its card, and for a draft this node provides its blob and
 // dataset key (records first, then the blob: a crash in between leaves an
 // unnamed blob, removed later, never a record naming a missing blob). A
-// draft uploaded to a hub stays there until the hub's upload TTL ends.
-// Only the seller may discard (EFORBIDDEN); ENOTFOUND for no such draft;
-// ECONFLICT when the dataset is listed on chain.
-func (a *App) DiscardDraft(ctx context.Context, who Actor, content common.Hash) error {
+// draft uploaded to a hub is withdrawn from the hub too, with a request
+// signed by the seller; when the hub cannot be told, the draft is still
+// discarded here and Discarded says why (the hub deletes the upload when
+// its upload TTL ends). Only the seller may discard (EFORBIDDEN); ENOTFOUND
+// for no such draft; ECONFLICT when the dataset is listed on chain.
+func (a *App) DiscardDraft(ctx context.Context, who Actor, content common.Hash) (Discarded, error) {
 	a.reconcilePublishes(ctx)
 	rec, err := a.store.Publish(ctx, content)
 	if err != nil {
-		return marketplace.Errorf(marketplace.ENOTFOUND, "There is no draft %s.", content.Hex())
+		return Discarded{}, marketplace.Errorf(marketplace.ENOTFOUND, "There is no draft %s.", content.Hex())
 	}
 	sg, release, err := a.signer(ctx, who)
 	if err != nil {
-		return err
+		return Discarded{}, err
 	}
 	defer release()
 	if sg.Address() != rec.Seller {
-		return marketplace.Errorf(marketplace.EFORBIDDEN, "Only %s may discard this draft.", rec.Seller.Hex())
+		return Discarded{}, marketplace.Errorf(marketplace.EFORBIDDEN, "Only %s may discard this draft.", rec.Seller.Hex())
 	}
 	if rec.State != store.PublishPending {
-		return marketplace.Errorf(marketplace.ECONFLICT, "Dataset %s is already listed (listing %d); delist it instead.", content.Hex(), rec.ListingID)
+		return Discarded{}, marketplace.Errorf(marketplace.ECONFLICT, "Dataset %s is already listed (listing %d); delist it instead.", content.Hex(), rec.ListingID)
 	}
 	if listed, err := a.listedOnChain(ctx, content); err != nil {
-		return err
+		return Discarded{}, err
 	} else if listed {
-		return marketplace.Errorf(marketplace.ECONFLICT, "Dataset %s is listed on chain; delist it instead.", content.Hex())
+		return Discarded{}, marketplace.Errorf(marketplace.ECONFLICT, "Dataset %s is listed on chain; delist it instead.", content.Hex())
 	}
 	a.hub.mu.Lock()
-	defer a.hub.mu.Unlock()
 	_, err = a.dropPublish(ctx, content, func(cur store.Publish) error {
 		if cur.State != store.PublishPending || cur.Seller != rec.Seller {
 			return marketplace.Errorf(marketplace.ECONFLICT, "Dataset %s changed meanwhile (listed); not discarded.", content.Hex())
 		}
 		return nil
 	})
+	a.hub.mu.Unlock()
+	if err != nil {
+		return Discarded{}, err
+	}
+	out := Discarded{Hub: rec.Provider}
+	if rec.Provider != "" {
+		if err := a.withdrawFromHub(ctx, sg, rec.Provider, content); err != nil {
+			out.HubProblem = marketplace.ErrorMessage(err)
+			a.log.Warn("withdraw discarded draft from its hub", "hub", rec.Provider, "content", content, "err", err)
+		} else {
+			out.HubWithdrawn = true
+		}
+	}
+	a.log.Info("draft discarded", "seller", rec.Seller, "content", content, "provider", rec.Provider, "hub_withdrawn", out.HubWithdrawn)
+	return out, nil
+}
+
+// Discarded says what discarding a draft did beyond this node.
+type Discarded struct {
+	Hub          string // the hub the draft was uploaded to, or ""
+	HubWithdrawn bool   // the hub deleted its copy
+	HubProblem   string // why the hub could not be told, or ""
+}
+
+// withdrawFromHub asks hub to delete seller sg's unlisted upload of
+// content. An upload the hub no longer holds counts as withdrawn.
+func (a *App) withdrawFromHub(ctx context.Context, sg *vault.Signer, hub string, content common.Hash) error {
+	addr, err := a.marketAddr()
 	if err != nil {
 		return err
 	}
-	a.log.Info("draft discarded", "seller", rec.Seller, "content", content, "provider", rec.Provider)
+	sw, err := provider.NewWithdrawal(a.chainID.Uint64(), addr, content, sg, a.now(), provider.MaxRequestLifetime/2)
+	if err != nil {
+		return err
+	}
+	if err := a.market.client.Withdraw(ctx, hub, sw); err != nil && marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+		return err
+	}
 	return nil
 }
 

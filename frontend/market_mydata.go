@@ -184,10 +184,18 @@ func handleDiscardDraft(logger *slog.Logger, svc Service) http.Handler {
 		if len(h) != 66 || !strings.HasPrefix(h, "0x") {
 			err = marketplace.Errorf(marketplace.ENOTFOUND, "There is no draft %q.", h)
 		}
+		var d app.Discarded
 		if err == nil {
-			err = svc.DiscardDraft(r.Context(), who, common.HexToHash(h))
+			d, err = svc.DiscardDraft(r.Context(), who, common.HexToHash(h))
 		}
-		answerMyData(w, r, logger, svc, err, "Draft discarded.")
+		done := "Draft discarded."
+		switch {
+		case d.HubWithdrawn:
+			done = "Draft discarded; the hub " + d.Hub + " deleted its copy."
+		case d.HubProblem != "":
+			done = "Draft discarded here. The hub " + d.Hub + " could not be told (" + d.HubProblem + "); it deletes the upload when its upload time limit ends."
+		}
+		answerMyData(w, r, logger, svc, err, done)
 	})
 }
 

@@ -46,7 +46,7 @@ type Service interface {
 	Delist(ctx context.Context, who app.Actor, id uint64) error
 	Withdraw(ctx context.Context, who app.Actor) (*big.Int, error)
 	RetryPublish(ctx context.Context, who app.Actor, content common.Hash, price *big.Int, terms marketplace.Terms) (app.Published, error)
-	DiscardDraft(ctx context.Context, who app.Actor, content common.Hash) error
+	DiscardDraft(ctx context.Context, who app.Actor, content common.Hash) (app.Discarded, error)
 	PreviewAnonymization(ctx context.Context, req app.PreviewRequest) (app.PreviewResult, error)
 	Publish(ctx context.Context, who app.Actor, req app.PublishRequest) (app.Published, error)
 	PublishPreview(ctx context.Context, seller common.Address, price *big.Int, terms marketplace.Terms, providerChoice string) (app.CostPreview, error)

@@ -30,6 +30,7 @@ func (p *Provider) Handler(log *slog.Logger) http.Handler {
 	mux.Handle("POST /"+PathDownload, p.handleDownload(log))
 	mux.Handle("POST /"+PathStatements, p.handleStatement(log))
 	mux.Handle("POST /"+PathStatementsQuery, p.handleStatementsQuery(log))
+	mux.Handle("POST /"+PathWithdraw, p.handleWithdraw(log))
 	mux.Handle("POST /"+PathBlobs, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := p.handleUpload(w, r, log); err != nil {
 			writeError(w, log, err)

@@ -244,10 +244,10 @@ func (p *Provider) Upload(ctx context.Context, su SignedUpload, blob io.Reader) 
 	return up.StoreUpload(ctx, su.Upload, su.Card, su.WrappedKey, io.LimitReader(blob, su.Size+1))
 }
 
-// UploadResult is the hub's answer to an accepted upload.
+// UploadResult is the hub's answer to an accepted upload or withdrawal.
 type UploadResult struct {
 	ContentHash common.Hash `json:"content_hash"`
-	Status      string      `json:"status"` // "pending": served once listed on chain by the seller
+	Status      string      `json:"status"` // "pending": served once listed on chain by the seller; "withdrawn": deleted at the seller's request
 }
 
 // handleUpload handles POST /provider/v1/blobs.
