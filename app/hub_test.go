@@ -455,7 +455,10 @@ func TestHubWithdraw(t *testing.T) {
 		}
 		return sw
 	}
-	held := func() bool { _, err := a.store.Publish(ctx, d.ContentHash); return err == nil && a.market.blobs.Has(vault.Hash(d.ContentHash)) }
+	held := func() bool {
+		_, err := a.store.Publish(ctx, d.ContentHash)
+		return err == nil && a.market.blobs.Has(vault.Hash(d.ContentHash))
+	}
 
 	forged := withdrawal(bob, d.ContentHash)
 	forged.Seller = alice.Address()
