@@ -228,3 +228,41 @@ func TestSessions_idleExpiry(t *testing.T) {
 		t.Error("the key of an expired session is still usable")
 	}
 }
+
+// A session left idle past its TTL has its key locked by the node's sweep
+// even when its token never comes back; a session in use keeps its key.
+func TestLockIdleSessions(t *testing.T) {
+	a, err := Open(t.Context(), Options{DataDir: t.TempDir(), LightScrypt: true, SessionIdle: 500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ctx := t.Context()
+	a.CreateAccount(ctx, "alice", "pw")
+	a.CreateAccount(ctx, "bob", "pw")
+	alice, _, err := a.SignIn(ctx, "alice", "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob, _, err := a.SignIn(ctx, "bob", "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bobKey := a.signers.get(sessionID(bob))
+	for range 4 {
+		time.Sleep(300 * time.Millisecond)
+		if _, err := a.Session(ctx, alice); err != nil {
+			t.Fatalf("alice's session expired while in use: %v", err)
+		}
+	}
+	n, err := a.LockIdleSessions(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("locked %d, %v; want bob's", n, err)
+	}
+	if _, err := bobKey.SignPersonal([]byte("x")); err == nil {
+		t.Error("the idle session's key still signs")
+	}
+	if _, err := a.sessionSigner(ctx, alice); err != nil {
+		t.Errorf("alice's live session lost its key: %v", err)
+	}
+}

@@ -789,6 +789,9 @@ func (a *App) RunMarket(ctx context.Context) error {
 			if _, err := a.DeliverStatements(ctx); err != nil && ctx.Err() == nil {
 				a.log.Warn("deliver statements", "err", err)
 			}
+			if _, err := a.LockIdleSessions(ctx); err != nil && ctx.Err() == nil {
+				a.log.Warn("lock idle sessions", "err", err)
+			}
 			select {
 			case <-ctx.Done():
 				return

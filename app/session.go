@@ -20,8 +20,9 @@ const DefaultSessionIdle = 30 * time.Minute
 // store keeps the session record, never a key. After a restart the records
 // remain but their keys are gone, so the user signs in again.
 type signers struct {
-	mu sync.Mutex
-	m  map[string]*vault.Signer // by session id
+	mu       sync.Mutex
+	m        map[string]*vault.Signer // by session id
+	releases map[string]func()        // what to let go of when the session ends (trial anchoring's hold)
 }
 
 func (s *signers) put(id string, sg *vault.Signer) {
@@ -39,14 +40,68 @@ func (s *signers) get(id string) *vault.Signer {
 	return s.m[id]
 }
 
-// drop locks and forgets a session's key.
+// ids lists the sessions holding a key.
+func (s *signers) ids() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.m))
+	for id := range s.m {
+		out = append(out, id)
+	}
+	return out
+}
+
+// holdOnce calls hold the first time a live session asks and keeps its
+// release for when the session ends.
+func (s *signers) holdOnce(id string, hold func() (release func())) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.m[id]; !ok {
+		return
+	}
+	if _, ok := s.releases[id]; ok {
+		return
+	}
+	if s.releases == nil {
+		s.releases = map[string]func(){}
+	}
+	s.releases[id] = hold()
+}
+
+// drop lets go of what a session held, then locks and forgets its key.
 func (s *signers) drop(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if release := s.releases[id]; release != nil {
+		release()
+		delete(s.releases, id)
+	}
 	if sg := s.m[id]; sg != nil {
 		sg.Lock()
 		delete(s.m, id)
 	}
+}
+
+// LockIdleSessions locks the keys of sessions that ended by idle expiry:
+// the store forgets them, and their keys must not stay unlocked in memory
+// until the token comes back. It returns how many it locked; RunMarket
+// calls it.
+func (a *App) LockIdleSessions(ctx context.Context) (int, error) {
+	n := 0
+	for _, id := range a.signers.ids() {
+		live, err := a.store.SessionLive(ctx, id)
+		if err != nil {
+			return n, err
+		}
+		if !live {
+			a.signers.drop(id)
+			n++
+		}
+	}
+	if n > 0 {
+		a.log.Info("idle sessions ended, their keys locked", "sessions", n)
+	}
+	return n, nil
 }
 
 // sessionID is the store's name for a token: its SHA-256, so the store

@@ -47,7 +47,8 @@ func (a *App) trialService() (*trials.Service, error) {
 // withSponsor unlocks the key of who (ByAccount for this one action, or a
 // signed-in session's) for f. A key unlocked for the action is locked
 // afterwards, unless scheduled anchoring keeps it unlocked for a while to
-// anchor what f recorded (see RunTrialAnchoring).
+// anchor what f recorded; a session's key stays available to scheduled
+// anchoring until the session ends (see RunTrialAnchoring).
 func (a *App) withSponsor(ctx context.Context, who Actor, f func(svc *trials.Service, s *vault.Signer) error) error {
 	svc, err := a.trialService()
 	if err != nil {
@@ -56,6 +57,11 @@ func (a *App) withSponsor(ctx context.Context, who Actor, f func(svc *trials.Ser
 	sg, release, err := a.signer(ctx, who)
 	if err != nil {
 		return err
+	}
+	if who.token != "" {
+		// A signed-in sponsor's trials are anchored on schedule while the
+		// session lasts; the session ends the hold.
+		a.signers.holdOnce(sessionID(who.token), func() func() { return svc.Hold(sg) })
 	}
 	err = f(svc, sg)
 	if who.name == "" || !svc.Keep(sg) { // a session keeps its own key
@@ -372,7 +378,7 @@ func (p TrialAnchoring) policy() (ledger.AnchorPolicy, time.Duration) {
 // RunTrialAnchoring anchors trial logs on schedule until ctx ends, then
 // returns nil; `serve` runs it beside the web server. A log is anchored when
 // its sponsor's key is unlocked here: a sponsor who recorded through this
-// process within p.Keep. Others wait (the trial page
+// process within p.Keep, or whose session recorded and is still signed in. Others wait (the trial page
 // shows why) and can be anchored on demand. On a node without a
 // TrialRegistry it returns at once with EUNAVAILABLE.
 func (a *App) RunTrialAnchoring(ctx context.Context, p TrialAnchoring) error {

@@ -151,3 +151,41 @@ func TestTrialAnchoringFromEnv(t *testing.T) {
 		t.Errorf("bad duration: %v", err)
 	}
 }
+
+// A sponsor signed in (a session) has the steps it records anchored on
+// schedule while the session lasts; signing out ends that.
+func TestTrialAnchoring_signedInSponsor(t *testing.T) {
+	ctx := t.Context()
+	a, c := sponsorApp(t, t.TempDir())
+	defer a.Close()
+	token, _, err := a.SignIn(ctx, c.name, c.pass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	who := BySession(token)
+	if _, err := a.RegisterTrial(ctx, who, "Session sponsor", "NCT07654321", "protocol.pdf", strings.NewReader("%PDF v1")); err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- a.RunTrialAnchoring(runCtx, TrialAnchoring{EveryEntries: 1, Every: 100 * time.Millisecond}) }()
+	defer func() { cancel(); <-done }()
+	if _, err := a.RecordTrialSteps(ctx, who, "NCT07654321", []trials.StepInput{{Type: "consent", Subject: "S-001"}}); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		sum, _ := a.Trial(ctx, "NCT07654321")
+		if sum.Log.Anchor != nil && sum.Log.Anchor.TreeSize == sum.Log.Size {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the signed-in sponsor's steps were not anchored on schedule: %+v", sum.Log)
+		}
+	}
+	if err := a.SignOut(ctx, token); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.sessionSigner(ctx, token); err == nil {
+		t.Error("the signed-out session's key still works")
+	}
+}

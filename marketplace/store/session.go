@@ -44,6 +44,19 @@ func (s *Store) TouchSession(ctx context.Context, id string, now time.Time, ttl 
 	return sess, nil
 }
 
+// SessionLive reports whether session id exists and has not expired,
+// without restarting its idle timer.
+func (s *Store) SessionLive(ctx context.Context, id string) (bool, error) {
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		_, err := tx.Get(sessionPrefix + id)
+		return err
+	})
+	if errors.Is(err, buntdb.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // DeleteSession ends a session; ending one that is gone is not an error.
 func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	err := s.db.Update(func(tx *buntdb.Tx) error {

@@ -887,3 +887,15 @@ func (s *Service) Keep(signer Signer) bool {
 	s.anchorer.keep(signer, d)
 	return true
 }
+
+// Hold keeps signer's key available for anchoring its trials until release
+// is called (the caller still owns the key and locks it afterwards): a
+// signed-in sponsor's trials are anchored on schedule while the session
+// lasts.
+func (s *Service) Hold(signer Signer) (release func()) {
+	if s.anchorer == nil {
+		return func() {}
+	}
+	_, release = s.anchorer.hold(signer)
+	return release
+}
