@@ -168,7 +168,9 @@ func TestTrialAnchoring_signedInSponsor(t *testing.T) {
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- a.RunTrialAnchoring(runCtx, TrialAnchoring{EveryEntries: 1, Every: 100 * time.Millisecond}) }()
+	go func() {
+		done <- a.RunTrialAnchoring(runCtx, TrialAnchoring{EveryEntries: 1, Every: 100 * time.Millisecond})
+	}()
 	defer func() { cancel(); <-done }()
 	if _, err := a.RecordTrialSteps(ctx, who, "NCT07654321", []trials.StepInput{{Type: "consent", Subject: "S-001"}}); err != nil {
 		t.Fatal(err)
