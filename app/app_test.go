@@ -232,7 +232,8 @@ func TestSessions_idleExpiry(t *testing.T) {
 // A session left idle past its TTL has its key locked by the node's sweep
 // even when its token never comes back; a session in use keeps its key.
 func TestLockIdleSessions(t *testing.T) {
-	a, err := Open(t.Context(), Options{DataDir: t.TempDir(), LightScrypt: true, SessionIdle: 500 * time.Millisecond})
+	// Generous margins: the race detector on a busy machine slows each use.
+	a, err := Open(t.Context(), Options{DataDir: t.TempDir(), LightScrypt: true, SessionIdle: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,8 +250,8 @@ func TestLockIdleSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 	bobKey := a.signers.get(sessionID(bob))
-	for range 4 {
-		time.Sleep(300 * time.Millisecond)
+	for range 6 {
+		time.Sleep(500 * time.Millisecond)
 		if _, err := a.Session(ctx, alice); err != nil {
 			t.Fatalf("alice's session expired while in use: %v", err)
 		}
