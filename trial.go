@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
@@ -49,71 +50,59 @@ func openFileArg(flag, path string) (*os.File, error) {
 
 func newTrialRegisterCmd(c *cli) *cobra.Command {
 	var as, title, id, protocol string
+	var f *os.File
 	cmd := &cobra.Command{
 		Use:   "register --as NAME --title TITLE --id IDENTIFIER --protocol FILE",
 		Short: "Register a trial: the protocol's SHA-256 goes on chain; prints the trial id",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := openFileArg("--protocol", protocol)
-			if err != nil {
-				return err
-			}
+		RunE: c.runAs(&as, func([]string) (err error) {
+			f, err = openFileArg("--protocol", protocol)
+			return err
+		}, func(ctx context.Context, a *app.App, who app.Actor) error {
 			defer f.Close()
-			cred, err := c.actor(as)
+			t, err := a.RegisterTrial(ctx, who, title, id, filepath.Base(protocol), f)
 			if err != nil {
 				return err
 			}
-			return c.withApp(cmd.Context(), func(a *app.App) error {
-				t, err := a.RegisterTrial(cmd.Context(), cred, title, id, filepath.Base(protocol), f)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintln(c.stdout, t.ID.Hex())
-				p := t.Protocols[0]
-				fmt.Fprintf(c.stderr, "registered %s: protocol sha256 %s in block %d (tx %s)\n", t.Identifier, p.SHA256.Hex(), p.Block, p.TxHash.Hex())
-				return nil
-			})
-		},
+			fmt.Fprintln(c.stdout, t.ID.Hex())
+			p := t.Protocols[0]
+			fmt.Fprintf(c.stderr, "registered %s: protocol sha256 %s in block %d (tx %s)\n", t.Identifier, p.SHA256.Hex(), p.Block, p.TxHash.Hex())
+			return nil
+		}),
 	}
-	cmd.Flags().StringVar(&as, "as", "", "the sponsor's account")
+	asFlag(cmd, &as, "the sponsor's account")
 	cmd.Flags().StringVar(&title, "title", "", "the trial's title")
 	cmd.Flags().StringVar(&id, "id", "", "the trial's registry number, e.g. NCT01234567")
 	cmd.Flags().StringVar(&protocol, "protocol", "", "the protocol document (only its SHA-256 leaves this machine)")
-	for _, f := range []string{"as", "title", "id", "protocol"} {
+	for _, f := range []string{"title", "id", "protocol"} {
 		cmd.MarkFlagRequired(f)
 	}
 	return cmd
 }
 
 func newTrialAmendCmd(c *cli) *cobra.Command {
-	var as, protocol string
+	var as, protocol, trial string
+	var f *os.File
 	cmd := &cobra.Command{
 		Use:   "amend TRIAL --as NAME --protocol FILE",
 		Short: "Register a new protocol version on chain and record the amendment",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := openFileArg("--protocol", protocol)
-			if err != nil {
-				return err
-			}
+		RunE: c.runAs(&as, func(args []string) (err error) {
+			trial = args[0]
+			f, err = openFileArg("--protocol", protocol)
+			return err
+		}, func(ctx context.Context, a *app.App, who app.Actor) error {
 			defer f.Close()
-			cred, err := c.actor(as)
+			p, err := a.AmendTrial(ctx, who, trial, filepath.Base(protocol), f)
 			if err != nil {
 				return err
 			}
-			return c.withApp(cmd.Context(), func(a *app.App) error {
-				p, err := a.AmendTrial(cmd.Context(), cred, args[0], filepath.Base(protocol), f)
-				if err != nil {
-					return err
-				}
-				_, err = fmt.Fprintf(c.stdout, "protocol version %d: sha256 %s in block %d (tx %s)\n", p.Version, p.SHA256.Hex(), p.Block, p.TxHash.Hex())
-				return err
-			})
-		},
+			_, err = fmt.Fprintf(c.stdout, "protocol version %d: sha256 %s in block %d (tx %s)\n", p.Version, p.SHA256.Hex(), p.Block, p.TxHash.Hex())
+			return err
+		}),
 	}
-	cmd.Flags().StringVar(&as, "as", "", "the sponsor's account")
+	asFlag(cmd, &as, "the sponsor's account")
 	cmd.Flags().StringVar(&protocol, "protocol", "", "the new protocol document")
-	cmd.MarkFlagRequired("as")
 	cmd.MarkFlagRequired("protocol")
 	return cmd
 }
@@ -307,29 +296,25 @@ func readRecorderConfig(path string) (trials.RecorderConfig, error) {
 }
 
 func newTrialAnchorCmd(c *cli) *cobra.Command {
-	var as string
+	var as, trial string
 	cmd := &cobra.Command{
 		Use:   "anchor TRIAL --as NAME",
 		Short: "Anchor the trial log's checkpoint on chain now (one transaction for all new entries)",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			cred, err := c.actor(as)
+		RunE: c.runAs(&as, func(args []string) error {
+			trial = args[0]
+			return nil
+		}, func(ctx context.Context, a *app.App, who app.Actor) error {
+			rec, err := a.AnchorTrial(ctx, who, trial)
 			if err != nil {
 				return err
 			}
-			return c.withApp(cmd.Context(), func(a *app.App) error {
-				rec, err := a.AnchorTrial(cmd.Context(), cred, args[0])
-				if err != nil {
-					return err
-				}
-				_, err = fmt.Fprintf(c.stdout, "anchored tree size %d, root %s in block %d (tx %s, gas %d)\n",
-					rec.TreeSize, rec.RootHash.Hex(), rec.Block, rec.TxHash.Hex(), rec.GasUsed)
-				return err
-			})
-		},
+			_, err = fmt.Fprintf(c.stdout, "anchored tree size %d, root %s in block %d (tx %s, gas %d)\n",
+				rec.TreeSize, rec.RootHash.Hex(), rec.Block, rec.TxHash.Hex(), rec.GasUsed)
+			return err
+		}),
 	}
-	cmd.Flags().StringVar(&as, "as", "", "the sponsor's account, which pays for the transaction")
-	cmd.MarkFlagRequired("as")
+	asFlag(cmd, &as, "the sponsor's account, which pays for the transaction")
 	return cmd
 }
 
