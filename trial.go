@@ -108,10 +108,12 @@ func newTrialAmendCmd(c *cli) *cobra.Command {
 }
 
 func newTrialRecordCmd(c *cli) *cobra.Command {
-	var as, typ, subject, data, meaning, reason, protocol string
+	var as, typ, subject, data, meaning, reason, protocol, trial string
 	var corrects int64
 	var attach []string
-	cmd := &cobra.Command{
+	var in trials.StepInput
+	var cmd *cobra.Command
+	cmd = &cobra.Command{
 		Use:   "record TRIAL --as NAME --type TYPE [--subject ID] [--data JSON] [--meaning authored|reviewed|approved]",
 		Short: "Record one signed step; prints its index",
 		Long: `Record one step of a trial, signed with the sponsor's key. Types: ` + stepTypeNames() + `.
@@ -119,8 +121,9 @@ The subject id (e.g. S-001) is stored only as a keyed pseudonym; ids that look
 like e-mails, phone or social security numbers are refused. --corrects N with
 --reason records a correction of entry N, which stays in the log.`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			in := trials.StepInput{Ref: "step", Type: typ, Subject: subject, Meaning: meaning, Reason: reason, Protocol: protocol,
+		RunE: c.runAs(&as, func(args []string) error {
+			trial = args[0]
+			in = trials.StepInput{Ref: "step", Type: typ, Subject: subject, Meaning: meaning, Reason: reason, Protocol: protocol,
 				Source: marketplace.StepSource{Recorder: "cli"}}
 			if data != "" {
 				in.Data = json.RawMessage(data)
@@ -139,23 +142,19 @@ like e-mails, phone or social security numbers are refused. --corrects N with
 				}
 				in.Documents = append(in.Documents, d)
 			}
-			cred, err := c.actor(as)
+			return nil
+		}, func(ctx context.Context, a *app.App, who app.Actor) error {
+			es, err := a.RecordTrialSteps(ctx, who, trial, []trials.StepInput{in})
 			if err != nil {
 				return err
 			}
-			return c.withApp(cmd.Context(), func(a *app.App) error {
-				es, err := a.RecordTrialSteps(cmd.Context(), cred, args[0], []trials.StepInput{in})
-				if err != nil {
-					return err
-				}
-				s := es[0].Step
-				fmt.Fprintln(c.stdout, es[0].Index)
-				fmt.Fprintf(c.stderr, "entry %d: %s %s, %s by %s at %s\n", es[0].Index, s.Type.Label(), s.Subject, s.Meaning, s.Who.Hex(), s.When.Format(time.RFC3339))
-				return nil
-			})
-		},
+			s := es[0].Step
+			fmt.Fprintln(c.stdout, es[0].Index)
+			fmt.Fprintf(c.stderr, "entry %d: %s %s, %s by %s at %s\n", es[0].Index, s.Type.Label(), s.Subject, s.Meaning, s.Who.Hex(), s.When.Format(time.RFC3339))
+			return nil
+		}),
 	}
-	cmd.Flags().StringVar(&as, "as", "", "the sponsor's account, which signs the step")
+	asFlag(cmd, &as, "the sponsor's account, which signs the step")
 	cmd.Flags().StringVar(&typ, "type", "", "step type")
 	cmd.Flags().StringVar(&subject, "subject", "", "subject id (stored as a pseudonym)")
 	cmd.Flags().StringVar(&data, "data", "", "structured payload, a JSON object")
@@ -164,7 +163,6 @@ like e-mails, phone or social security numbers are refused. --corrects N with
 	cmd.Flags().StringVar(&reason, "reason", "", "reason for the change")
 	cmd.Flags().StringVar(&protocol, "protocol", "", "protocol version the step refers to (consent: the version consented to); default the current one")
 	cmd.Flags().StringArrayVar(&attach, "attach", nil, "a document the step refers to, recorded by its SHA-256 (repeatable)")
-	cmd.MarkFlagRequired("as")
 	cmd.MarkFlagRequired("type")
 	return cmd
 }
