@@ -6,6 +6,7 @@ import (
 	"context"
 	_ "embed"
 	"log/slog"
+	"os"
 
 	"github.com/spf13/cobra"
 	"github.com/wailsapp/wails/v2"
@@ -87,7 +88,8 @@ func (wailsDialogs) OpenFile(ctx context.Context, title string, patterns []app.F
 	for i, p := range patterns {
 		filters[i] = wailsruntime.FileFilter{DisplayName: p.Name, Pattern: p.Pattern}
 	}
-	return wailsruntime.OpenFileDialog(ctx, wailsruntime.OpenDialogOptions{Title: title, Filters: filters})
+	home, _ := os.UserHomeDir()
+	return wailsruntime.OpenFileDialog(ctx, wailsruntime.OpenDialogOptions{Title: title, Filters: filters, DefaultDirectory: dialogDir(home, "")})
 }
 
 func (wailsDialogs) SaveFile(ctx context.Context, title, name string, patterns []app.FilePattern) (string, error) {
@@ -95,7 +97,9 @@ func (wailsDialogs) SaveFile(ctx context.Context, title, name string, patterns [
 	for i, p := range patterns {
 		filters[i] = wailsruntime.FileFilter{DisplayName: p.Name, Pattern: p.Pattern}
 	}
-	return wailsruntime.SaveFileDialog(ctx, wailsruntime.SaveDialogOptions{Title: title, DefaultFilename: name, Filters: filters, CanCreateDirectories: true})
+	home, _ := os.UserHomeDir()
+	return wailsruntime.SaveFileDialog(ctx, wailsruntime.SaveDialogOptions{Title: title, DefaultDirectory: dialogDir(home, "Downloads"),
+		DefaultFilename: name, Filters: filters, CanCreateDirectories: true})
 }
 
 // wailsLogger sends Wails' own log lines to the node's slog logger.
