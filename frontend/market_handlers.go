@@ -234,7 +234,8 @@ type buyView struct {
 	ID       uint64
 	Quote    app.BuyQuote
 	HasQuote bool
-	Licensed bool // the signed-in account may download now
+	Licensed bool   // the signed-in account may download now
+	Format   string // the published format, for the desktop save dialog's suggested name
 	Conf     app.BuyConfirmation
 	Problem  string
 	Done     *app.Purchase
@@ -263,7 +264,7 @@ func cardReport(l *marketplace.Listing) *anonymize.Report {
 
 // buyPanel prepares the buy panel of listing l for the request's session.
 func buyPanel(r *http.Request, svc Service, l *marketplace.Listing) buyView {
-	b := buyView{ID: l.ID}
+	b := buyView{ID: l.ID, Format: publishedFormat(l)}
 	s, ok := sessionFrom(r.Context())
 	if !ok {
 		return b

@@ -260,7 +260,7 @@ func TestMarket_routes(t *testing.T) {
 		res, body = bob.post(hmb+"buy", url.Values{}, false)
 		wantBody(t, "terms not accepted, plain post", res, body, 422, `id="card-title"`, "accept the licence terms")
 		res, body = bob.post(hmb+"buy", url.Values{"accept": {"1"}}, true)
-		wantBody(t, "bought", res, body, 200, `id="buy-done"`, "valid until", `id="download-link"`, `hx-boost="false"`)
+		wantBody(t, "bought", res, body, 200, `id="buy-done"`, "valid until", `id="download-link"`, `data-format="csv"`, `hx-boost="false"`)
 		res, body = bob.post(ds+"buy", url.Values{"accept": {"1"}, "approval": {"IRB-7"}, "disease": {"diabetes"}}, true)
 		wantBody(t, "bought DS", res, body, 200, "never expires")
 	})

@@ -90,7 +90,8 @@
     }
     a.setAttribute("aria-busy", "true");
     try {
-      const path = await desktop().ChooseSaveFile("listing-" + m[1] + (format ? "." + format : ""));
+      const ext = format || a.dataset.format || "";
+      const path = await desktop().ChooseSaveFile("listing-" + m[1] + (ext ? "." + ext : ""));
       if (!path) {
         status.textContent = "Not saved: no file chosen.";
         return;
