@@ -50,8 +50,10 @@ func (a *App) recordStatement(ctx context.Context, sg *vault.Signer, l *marketpl
 	return rec, nil
 }
 
-// statementDeliveryTimeout bounds one delivery of a statement to a provider.
-const statementDeliveryTimeout = 10 * time.Second
+// statementDeliveryTimeout bounds one delivery of a statement to a provider:
+// the first is part of the buy, so a provider that does not answer delays
+// the buyer by at most this (the statement is retried later).
+const statementDeliveryTimeout = 5 * time.Second
 
 // deliverStatement sends a kept statement to its listing's provider (in
 // process when this node provides the listing) and records the outcome in
