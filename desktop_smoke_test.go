@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/medmarket/medmarket/marketplace/chain/chaintest"
 )
 
 // desktopTags are the build tags of the desktop window (cgo, GTK 3, WebKitGTK 4.1).
@@ -26,7 +28,7 @@ func desktopBinary(t *testing.T) string {
 		return bin
 	}
 	if err := exec.Command("pkg-config", "--exists", "gtk+-3.0", "webkit2gtk-4.1").Run(); err != nil {
-		t.Skip("desktop smoke test needs GTK 3 and WebKitGTK 4.1 (apt-get install libgtk-3-dev libwebkit2gtk-4.1-dev; build/test.sh installs them)")
+		chaintest.Missing(t, "desktop smoke test needs GTK 3 and WebKitGTK 4.1 (apt-get install libgtk-3-dev libwebkit2gtk-4.1-dev; build/test.sh installs them)")
 	}
 	return buildBinary(t, desktopTags, "CGO_ENABLED=1")
 }
@@ -36,7 +38,7 @@ func startXvfb(t *testing.T) string {
 	t.Helper()
 	for _, tool := range []string{"Xvfb", "xdotool", "import"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("desktop smoke test needs %s (apt-get install xvfb xdotool imagemagick; build/test.sh installs them)", tool)
+			chaintest.Missing(t, "desktop smoke test needs %s (apt-get install xvfb xdotool imagemagick; build/test.sh installs them)", tool)
 		}
 	}
 	r, w, err := os.Pipe()

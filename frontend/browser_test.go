@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/medmarket/medmarket/marketplace/chain/chaintest"
 )
 
 const chromiumPath = "/usr/bin/chromium"
@@ -21,7 +23,7 @@ const chromiumPath = "/usr/bin/chromium"
 func newBrowser(t *testing.T) (context.Context, func() []string) {
 	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("browser test needs %s (apt-get install chromium; build/test.sh installs it)", chromiumPath)
+		chaintest.Missing(t, "browser test needs %s (apt-get install chromium; build/test.sh installs it)", chromiumPath)
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath),

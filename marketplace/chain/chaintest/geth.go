@@ -77,13 +77,29 @@ type Geth struct {
 	log    *bytes.Buffer
 }
 
+// EnvStrict, set by build/test.sh (which installs every part the tests
+// need), turns a skip for a missing part into a failure: there, a missing
+// part means the set-up broke, not that the machine lacks it.
+const EnvStrict = "MEDMARKET_TEST_STRICT"
+
+// Missing skips the test for a part this machine lacks, or fails it under
+// the test command (EnvStrict).
+func Missing(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if os.Getenv(EnvStrict) != "" {
+		t.Fatalf("missing although the test command installs it: "+format, args...)
+	}
+	t.Skipf(format, args...)
+}
+
 // StartGeth starts geth --dev for the test and stops it at cleanup. When no
-// geth binary is found it skips the test, naming the install command.
+// geth binary is found it skips the test (fails it under the test command),
+// naming the install command.
 func StartGeth(t testing.TB) *Geth {
 	t.Helper()
 	bin, err := GethPath()
 	if err != nil {
-		t.Skipf("%v; install it with: %s", err, InstallCommand)
+		Missing(t, "%v; install it with: %s", err, InstallCommand)
 	}
 	g, err := launchGeth(bin, t.TempDir())
 	if err != nil {
@@ -142,7 +158,7 @@ func SharedGeth(t testing.TB) *Geth {
 	if shared.g == nil && shared.err == nil {
 		bin, err := GethPath()
 		if err != nil {
-			t.Skipf("%v; install it with: %s", err, InstallCommand)
+			Missing(t, "%v; install it with: %s", err, InstallCommand)
 		}
 		if shared.dir, shared.err = os.MkdirTemp("", "medmarket-geth-"); shared.err == nil {
 			shared.g, shared.err = launchGeth(bin, shared.dir)
