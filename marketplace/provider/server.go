@@ -82,11 +82,8 @@ func (p *Provider) handleCard(log *slog.Logger) http.Handler {
 // handleDownload handles the POST /provider/v1/download route.
 func (p *Provider) handleDownload(log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var sr SignedRequest
-		dec := json.NewDecoder(io.LimitReader(r.Body, maxRequestBytes))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&sr); err != nil {
-			writeError(w, log, marketplace.Wrap(marketplace.EINVALID, err, "Download request: not valid request JSON"))
+		sr, ok := decodeRequest[SignedRequest](w, r, log, "Download request")
+		if !ok {
 			return
 		}
 		d, err := p.Download(r.Context(), sr)
@@ -106,6 +103,19 @@ func (p *Provider) handleDownload(log *slog.Logger) http.Handler {
 		log.Info("download served", "listing", sr.ListingID, "account", sr.Account, "bytes", d.Size, "prewrapped_key", d.PreWrapped)
 		io.Copy(w, d.Blob)
 	})
+}
+
+// decodeRequest reads a signed request's JSON body (at most maxRequestBytes,
+// no unknown fields) or answers with what is wrong and reports false.
+func decodeRequest[T any](w http.ResponseWriter, r *http.Request, log *slog.Logger, what string) (T, bool) {
+	var v T
+	dec := json.NewDecoder(io.LimitReader(r.Body, maxRequestBytes))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&v); err != nil {
+		writeError(w, log, marketplace.Wrap(marketplace.EINVALID, err, "%s: not valid JSON", what))
+		return v, false
+	}
+	return v, true
 }
 
 func hexHash(s string) (common.Hash, error) {

@@ -205,11 +205,8 @@ func (p *Provider) QueryStatements(ctx context.Context, q SignedStatementsQuery)
 // handleStatement handles the POST /provider/v1/statements route.
 func (p *Provider) handleStatement(log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var ss SignedStatement
-		dec := json.NewDecoder(io.LimitReader(r.Body, maxRequestBytes))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&ss); err != nil {
-			writeError(w, log, marketplace.Wrap(marketplace.EINVALID, err, "Statement: not valid statement JSON"))
+		ss, ok := decodeRequest[SignedStatement](w, r, log, "Statement")
+		if !ok {
 			return
 		}
 		if err := p.RecordStatement(r.Context(), ss); err != nil {
@@ -225,11 +222,8 @@ func (p *Provider) handleStatement(log *slog.Logger) http.Handler {
 // handleStatementsQuery handles the POST /provider/v1/statements/query route.
 func (p *Provider) handleStatementsQuery(log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var q SignedStatementsQuery
-		dec := json.NewDecoder(io.LimitReader(r.Body, maxRequestBytes))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&q); err != nil {
-			writeError(w, log, marketplace.Wrap(marketplace.EINVALID, err, "Statements query: not valid query JSON"))
+		q, ok := decodeRequest[SignedStatementsQuery](w, r, log, "Statements query")
+		if !ok {
 			return
 		}
 		out, err := p.QueryStatements(r.Context(), q)

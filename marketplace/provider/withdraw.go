@@ -4,9 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -86,11 +84,8 @@ func (p *Provider) Withdraw(ctx context.Context, sw SignedWithdrawal) error {
 // handleWithdraw handles the POST /provider/v1/blobs/withdraw route.
 func (p *Provider) handleWithdraw(log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var sw SignedWithdrawal
-		dec := json.NewDecoder(io.LimitReader(r.Body, maxRequestBytes))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&sw); err != nil {
-			writeError(w, log, marketplace.Wrap(marketplace.EINVALID, err, "Withdrawal: not valid JSON"))
+		sw, ok := decodeRequest[SignedWithdrawal](w, r, log, "Withdrawal")
+		if !ok {
 			return
 		}
 		if err := p.Withdraw(r.Context(), sw); err != nil {
