@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/a-h/templ"
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/medmarket/medmarket/app"
@@ -45,26 +46,37 @@ func handleMyData(logger *slog.Logger, svc Service) http.Handler {
 // answerMyData answers a My data action with the datasets section, saying
 // what happened (or why not).
 func answerMyData(w http.ResponseWriter, r *http.Request, logger *slog.Logger, svc Service, err error, done string) {
+	answerAction(w, r, logger, err, "/mydata/", func(message, problem string) (page, templ.Component) {
+		v := loadMyData(r, svc)
+		v.Message, v.Problem = message, problem
+		return page{Title: "My data", Section: "mydata", Content: myDataPage(v)}, myDatasets(v)
+	}, done)
+}
+
+// answerAction answers a form action on a page section: an internal error
+// as an error page; a success without htmx by a redirect to back; else the
+// whole page (no htmx) or the section (htmx) from view, saying what
+// happened (done) or why not (err's message, with its status).
+func answerAction(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error, back string,
+	view func(message, problem string) (page, templ.Component), done string) {
 	if marketplace.ErrorCode(err) == marketplace.EINTERNAL {
 		renderError(w, r, logger, err)
 		return
 	}
 	if !isHTMX(r) && err == nil {
-		http.Redirect(w, r, "/mydata/", http.StatusSeeOther)
+		http.Redirect(w, r, back, http.StatusSeeOther)
 		return
 	}
-	v := loadMyData(r, svc)
-	status := http.StatusOK
+	status, message, problem := http.StatusOK, done, ""
 	if err != nil {
-		status, v.Problem = httpStatus(marketplace.ErrorCode(err)), marketplace.ErrorMessage(err)
-	} else {
-		v.Message = done
+		status, message, problem = httpStatus(marketplace.ErrorCode(err)), "", marketplace.ErrorMessage(err)
 	}
+	full, section := view(message, problem)
 	if !isHTMX(r) {
-		render(w, r, logger, status, page{Title: "My data", Section: "mydata", Content: myDataPage(v)})
+		render(w, r, logger, status, full)
 		return
 	}
-	renderComponent(w, r, logger, status, myDatasets(v))
+	renderComponent(w, r, logger, status, section)
 }
 
 // parseEtherField reads a price in ether from a form field.
@@ -247,26 +259,11 @@ func handleSeat(logger *slog.Logger, svc Service, add bool) http.Handler {
 				done = fmt.Sprintf("%s no longer holds a seat on listing #%d.", m.Hex(), id)
 			}
 		}
-		if marketplace.ErrorCode(err) == marketplace.EINTERNAL {
-			renderError(w, r, logger, err)
-			return
-		}
-		if !isHTMX(r) && err == nil {
-			http.Redirect(w, r, "/mydata/licences/", http.StatusSeeOther)
-			return
-		}
-		v := loadLicences(r, svc)
-		status := http.StatusOK
-		if err != nil {
-			status, v.Problem = httpStatus(marketplace.ErrorCode(err)), marketplace.ErrorMessage(err)
-		} else {
-			v.Message = done
-		}
-		if !isHTMX(r) {
-			render(w, r, logger, status, page{Title: "My licences", Section: "mydata", Content: licencesPage(v)})
-			return
-		}
-		renderComponent(w, r, logger, status, licencesList(v))
+		answerAction(w, r, logger, err, "/mydata/licences/", func(message, problem string) (page, templ.Component) {
+			v := loadLicences(r, svc)
+			v.Message, v.Problem = message, problem
+			return page{Title: "My licences", Section: "mydata", Content: licencesPage(v)}, licencesList(v)
+		}, done)
 	})
 }
 
