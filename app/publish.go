@@ -622,29 +622,44 @@ func (a *App) reconcilePublishes(ctx context.Context) {
 		a.log.Warn("read publishes", "err", err)
 		return
 	}
-	ev := a.market.abi.GetABI().Events["Listed"]
+	// One query for all pending publishes, however many a hub holds: the
+	// market loop calls this every few seconds.
+	pending := map[common.Hash]store.Publish{}
+	var contents []common.Hash
 	for _, p := range pubs {
-		if p.State != store.PublishPending {
+		if p.State == store.PublishPending {
+			pending[p.ContentHash] = p
+			contents = append(contents, p.ContentHash)
+		}
+	}
+	if len(contents) == 0 {
+		return
+	}
+	ev := a.market.abi.GetABI().Events["Listed"]
+	logs, err := a.chain.FilterLogs(ctx, ethereum.FilterQuery{FromBlock: new(big.Int).SetUint64(a.deployment.DeployBlock),
+		Addresses: []common.Address{addr}, Topics: [][]common.Hash{{ev.ID}, nil, nil, contents}})
+	if err != nil {
+		a.log.Warn("find listings of pending publishes", "publishes", len(contents), "err", err)
+		return
+	}
+	for _, lg := range logs {
+		if len(lg.Topics) < 4 {
 			continue
 		}
-		logs, err := a.chain.FilterLogs(ctx, ethereum.FilterQuery{FromBlock: new(big.Int).SetUint64(a.deployment.DeployBlock),
-			Addresses: []common.Address{addr}, Topics: [][]common.Hash{{ev.ID}, nil, {common.BytesToHash(p.Seller.Bytes())}, {p.ContentHash}}})
-		if err != nil {
-			a.log.Warn("find listing of publish", "content", p.ContentHash, "err", err)
-			return
+		p, ok := pending[lg.Topics[3]]
+		if !ok || common.BytesToAddress(lg.Topics[2].Bytes()) != p.Seller {
+			continue
 		}
-		for _, lg := range logs {
-			l, err := a.market.abi.UnpackListedEvent(&lg)
-			if err != nil || common.Hash(l.MetadataHash) != p.MetadataHash {
-				continue
-			}
-			p.State, p.ListingID, p.TxHash = store.PublishListed, l.Id.Uint64(), lg.TxHash
-			if err := a.store.PutPublish(ctx, p, nil); err != nil {
-				a.log.Warn("mark publish listed", "err", err)
-			}
-			a.log.Info("publish found on chain after restart", "listing", p.ListingID, "content", p.ContentHash)
-			break
+		l, err := a.market.abi.UnpackListedEvent(&lg)
+		if err != nil || common.Hash(l.MetadataHash) != p.MetadataHash {
+			continue
 		}
+		delete(pending, p.ContentHash)
+		p.State, p.ListingID, p.TxHash = store.PublishListed, l.Id.Uint64(), lg.TxHash
+		if err := a.store.PutPublish(ctx, p, nil); err != nil {
+			a.log.Warn("mark publish listed", "err", err)
+		}
+		a.log.Info("publish found on chain after restart", "listing", p.ListingID, "content", p.ContentHash)
 	}
 }
 
