@@ -255,6 +255,7 @@ type listingForm struct {
 	Price, Permission, Disease        string
 	Modifiers                         []string
 	Duration, Seats, Format           string
+	Provider, Hub                     string            // "self" or "hub", and the hub's provider URL
 	Roles                             map[string]string // column -> role chosen in step 2, where it differs from the suggestion
 	Problem                           string
 }
@@ -271,6 +272,7 @@ func readListingForm(r *http.Request) listingForm {
 		Tags: p.Get("tags"), Publish: strings.TrimSpace(p.Get("publisher")), Types: p["type"],
 		Price: strings.TrimSpace(p.Get("price")), Permission: p.Get("permission"), Disease: strings.TrimSpace(p.Get("disease")),
 		Modifiers: p["modifier"], Duration: p.Get("duration"), Seats: p.Get("seats"), Format: p.Get("format"),
+		Provider: p.Get("provider"), Hub: strings.TrimSpace(p.Get("hub")),
 		Roles: rolesOf(r)}
 }
 
@@ -291,9 +293,15 @@ func rolesOf(r *http.Request) map[string]string {
 // request turns the form into a publish request (without the input).
 func (f listingForm) request(r *http.Request) (app.PublishRequest, error) {
 	req := app.PublishRequest{Title: f.Title, Description: f.Description, Publisher: f.Publish, DataTypes: f.Types,
-		Format: f.Format, Preset: f.Preset, Table: f.Table}
+		Format: f.Format, Preset: f.Preset, Table: f.Table, Provider: "self"}
 	if f.Title == "" {
 		return req, marketplace.Errorf(marketplace.EINVALID, "Title: required.")
+	}
+	if f.Provider == "hub" {
+		if f.Hub == "" {
+			return req, marketplace.Errorf(marketplace.EINVALID, "Hub: give the hub's provider URL, or choose this node.")
+		}
+		req.Provider = f.Hub
 	}
 	for _, t := range strings.Split(f.Tags, ",") {
 		if t = strings.TrimSpace(t); t != "" {
@@ -444,7 +452,7 @@ func handlePublishCost(logger *slog.Logger, svc Service) http.Handler {
 		req, err := f.request(r)
 		var c app.CostPreview
 		if err == nil {
-			c, err = svc.PublishPreview(r.Context(), s.Address(), req.Price, req.Terms, "self")
+			c, err = svc.PublishPreview(r.Context(), s.Address(), req.Price, req.Terms, req.Provider)
 		}
 		if err != nil {
 			if marketplace.ErrorCode(err) == marketplace.EINTERNAL {

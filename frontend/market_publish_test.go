@@ -408,3 +408,34 @@ func TestColumnBars(t *testing.T) {
 		t.Errorf("long name: %+v", b)
 	}
 }
+
+// The patient chooses at publish time who serves buyers: this node, or a
+// hub (its provider URL), named on the listing; a hub choice without a URL
+// or with a bad one is refused naming the field.
+func TestPublishWizard_throughAHub(t *testing.T) {
+	f := newMarketFixture(t)
+	hub := httptest.NewServer(f.a.ProviderHandler()) // the node acts as its own hub
+	defer hub.Close()
+	alice := f.signIn(t, "alice")
+	csv, err := os.ReadFile(patientsFile(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, body := postMultipart(t, f.srv, "/mydata/publish/upload", map[string]string{"format": "csv"}, map[string]string{"file": string(csv)},
+		http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}, "Cookie": {alice.cookie.String()}})
+	upload := regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
+	res, body = alice.run(url.Values{"upload": {upload}, "preset": {"safe-harbor"}})
+	wantBody(t, "report", res, body, 200, `id="publish-provider"`, `name="provider" value="self" checked`, `name="hub"`)
+	form := url.Values{"upload": {upload}, "preset": {"safe-harbor"}, "title": {"Through the hub"}, "price": {"0.01"},
+		"permission": {"HMB"}, "duration": {"30"}, "seats": {"1"}, "format": {"csv"}, "provider": {"hub"}}
+	res, body = alice.post("/mydata/publish/cost", form, true)
+	wantBody(t, "no hub URL", res, body, 422, "Hub: give the hub")
+	form.Set("hub", "ftp://nowhere")
+	res, body = alice.post("/mydata/publish/", form, true)
+	wantBody(t, "bad hub URL", res, body, 422, `id="publish-problem"`, "not an absolute http(s) URL")
+	form.Set("hub", hub.URL)
+	res, body = alice.post("/mydata/publish/cost", form, true)
+	wantBody(t, "cost through the hub", res, body, 200, `id="publish-cost-table"`)
+	res, body = alice.post("/mydata/publish/", form, true)
+	wantBody(t, "published", res, body, 200, `id="published-link"`, "Buyers download from <code>"+hub.URL+"/</code>")
+}
