@@ -2,7 +2,6 @@ package store
 
 import (
 	"encoding/json"
-	"runtime"
 	"strings"
 	"sync"
 
@@ -185,28 +184,18 @@ func (m *mirror) reset() {
 	m.mu.Unlock()
 }
 
-// mirrors holds the one mirror of each open store, so that every Catalog of a Store shares it.
-// An entry goes when its Store is garbage.
-var mirrors = struct {
-	sync.Mutex
-	m map[*buntdb.DB]*mirror
-}{m: map[*buntdb.DB]*mirror{}}
-
+// mirrorOf returns the store's one mirror, loading it on first use, so
+// that every Catalog of a Store shares it.
 func mirrorOf(s *Store) (*mirror, error) {
-	mirrors.Lock()
-	defer mirrors.Unlock()
-	if m, ok := mirrors.m[s.db]; ok {
-		return m, nil
+	s.mirrorMu.Lock()
+	defer s.mirrorMu.Unlock()
+	if s.mirror != nil {
+		return s.mirror, nil
 	}
 	m := &mirror{}
 	if err := m.load(s.db); err != nil {
 		return nil, err
 	}
-	mirrors.m[s.db] = m
-	runtime.AddCleanup(s, func(db *buntdb.DB) {
-		mirrors.Lock()
-		delete(mirrors.m, db)
-		mirrors.Unlock()
-	}, s.db)
+	s.mirror = m
 	return m, nil
 }

@@ -1,5 +1,6 @@
-// Package store keeps the node's local state in buntdb: the node record now,
-// and later the catalog index built from chain events, sessions and wrapped keys.
+// Package store keeps the node's local state in buntdb: the node record, the
+// catalog index built from chain events, sessions, wrapped dataset keys,
+// publishes, used nonces, account roles and buyers' statements.
 package store
 
 import (
@@ -7,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/tidwall/buntdb"
@@ -17,6 +19,9 @@ import (
 // Store is the buntdb database of one data directory.
 type Store struct {
 	db *buntdb.DB
+
+	mirrorMu sync.Mutex
+	mirror   *mirror // the catalog's in-memory index (catalog_mirror.go), loaded on first use
 }
 
 // Open opens (creating if needed) the buntdb file at path. Every write is
