@@ -189,7 +189,7 @@ func TestMarketplace_flowOnEveryBackend(t *testing.T) {
 		}
 
 		trial := crypto.Keccak256Hash([]byte("NCT00000001"))
-		mustTransact(t, c, d.registry, owner, d.trials.PackRegister(trial, crypto.Keccak256Hash([]byte("protocol v1"))), "register")
+		mustTransact(t, c, d.registry, owner, d.trials.PackRegister(trial, crypto.Keccak256Hash([]byte("protocol v1")), "medmarket/ledger/test+00000000+AQ"), "register")
 		mustTransact(t, c, d.registry, owner, d.trials.PackAnchor(trial, 10, crypto.Keccak256Hash([]byte("root 10"))), "anchor 10")
 		r = mustTransact(t, c, d.registry, owner, d.trials.PackAnchor(trial, 25, crypto.Keccak256Hash([]byte("root 25"))), "anchor 25")
 		t.Logf("gas: anchor (later checkpoint) %d", r.GasUsed)

@@ -1,6 +1,7 @@
 package contracts
 
 import (
+	"fmt"
 	"math/big"
 	"testing"
 
@@ -48,10 +49,17 @@ var gasScenarios = []gasScenario{
 			return c.mustSend(c.buyer, c.marketC, c.market.PackAddSeat(id, newAddress(c.tb)), nil)
 		}
 	}},
+	{"register (with a 135-byte log key)", 0, func(c *testChain) func() *types.Receipt {
+		n := 0
+		return func() *types.Receipt {
+			n++
+			return c.mustSend(c.sponsor, c.regC, c.registry.PackRegister(hash(fmt.Sprint("NCT-register-", n)), hash("protocol"), testLogKey), nil)
+		}
+	}},
 	{"anchor", 40_000, func(c *testChain) func() *types.Receipt {
 		// A later checkpoint: the trial already has an anchor, which this one grows.
 		trial := hash("NCT-bench")
-		c.mustSend(c.sponsor, c.regC, c.registry.PackRegister(trial, hash("protocol")), nil)
+		c.mustSend(c.sponsor, c.regC, c.registry.PackRegister(trial, hash("protocol"), testLogKey), nil)
 		size := uint64(1)
 		c.mustSend(c.sponsor, c.regC, c.registry.PackAnchor(trial, size, hash("root1")), nil)
 		return func() *types.Receipt {

@@ -1,7 +1,9 @@
 package contracts
 
 import (
+	"crypto/sha256"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
@@ -20,13 +22,13 @@ func TestTrialRegistry_registerAmendAnchor(t *testing.T) {
 	c := newTestChain(t)
 	trial := hash("NCT00000001")
 
-	r := c.mustSend(c.sponsor, c.regC, c.registry.PackRegister(trial, hash("protocol v1")), nil)
+	r := c.mustSend(c.sponsor, c.regC, c.registry.PackRegister(trial, hash("protocol v1"), testLogKey), nil)
 	reg, err := c.registry.UnpackTrialRegisteredEvent(r.Logs[0])
-	if err != nil || reg.TrialId != trial || reg.Sponsor != c.sponsor.addr || reg.ProtocolHash != hash("protocol v1") {
+	if err != nil || reg.TrialId != trial || reg.Sponsor != c.sponsor.addr || reg.ProtocolHash != hash("protocol v1") || reg.LogKey != testLogKey {
 		t.Fatalf("TrialRegistered = %+v, %v", reg, err)
 	}
 	info := call(c, c.regC, c.registry.PackTrial(trial), c.registry.UnpackTrial)
-	if info.Sponsor != c.sponsor.addr || info.ProtocolHash != hash("protocol v1") {
+	if info.Sponsor != c.sponsor.addr || info.ProtocolHash != hash("protocol v1") || info.LogKeyHash != sha256.Sum256([]byte(testLogKey)) {
 		t.Errorf("trial = %+v", info)
 	}
 	if got, err := c.latest(trial); err != nil || got != (LatestOutput{}) {
@@ -58,7 +60,7 @@ func TestTrialRegistry_registerAmendAnchor(t *testing.T) {
 func TestTrialRegistry_refusals(t *testing.T) {
 	c := newTestChain(t)
 	trial, unknown := hash("NCT1"), hash("NCT2")
-	c.mustSend(c.sponsor, c.regC, c.registry.PackRegister(trial, hash("p")), nil)
+	c.mustSend(c.sponsor, c.regC, c.registry.PackRegister(trial, hash("p"), testLogKey), nil)
 	c.mustSend(c.sponsor, c.regC, c.registry.PackAnchor(trial, 10, hash("r10")), nil)
 	tid, uid := hexutil.Encode(trial[:]), hexutil.Encode(unknown[:])
 
@@ -69,10 +71,14 @@ func TestTrialRegistry_refusals(t *testing.T) {
 		code string
 		want string
 	}{
-		{"duplicate register", c.stranger, c.registry.PackRegister(trial, hash("q")), marketplace.ECONFLICT,
+		{"duplicate register", c.stranger, c.registry.PackRegister(trial, hash("q"), testLogKey), marketplace.ECONFLICT,
 			fmt.Sprintf("TrialExists(trialId %s, sponsor %s)", tid, c.sponsor.addr.Hex())},
-		{"register without protocol", c.sponsor, c.registry.PackRegister(unknown, [32]byte{}), marketplace.EINVALID,
+		{"register without protocol", c.sponsor, c.registry.PackRegister(unknown, [32]byte{}, testLogKey), marketplace.EINVALID,
 			"InvalidProtocolHash()"},
+		{"register without log key", c.sponsor, c.registry.PackRegister(unknown, hash("p"), ""), marketplace.EINVALID,
+			"InvalidLogKey()"},
+		{"register with an oversized log key", c.sponsor, c.registry.PackRegister(unknown, hash("p"), strings.Repeat("k", 513)), marketplace.EINVALID,
+			"InvalidLogKey()"},
 		{"amend by non-sponsor", c.stranger, c.registry.PackAmend(trial, hash("evil")), marketplace.EFORBIDDEN,
 			fmt.Sprintf("NotSponsor(trialId %s, caller %s)", tid, c.stranger.addr.Hex())},
 		{"amend unknown trial", c.sponsor, c.registry.PackAmend(unknown, hash("p")), marketplace.ENOTFOUND,
@@ -100,7 +106,13 @@ func TestTrialRegistry_refusals(t *testing.T) {
 	if got, _ := c.latest(trial); got.TreeSize != 10 || got.RootHash != hash("r10") {
 		t.Errorf("latest = %+v after refusals", got)
 	}
-	if got := call(c, c.regC, c.registry.PackTrial(trial), c.registry.UnpackTrial); got.Sponsor != c.sponsor.addr || got.ProtocolHash != hash("p") {
+	if got := call(c, c.regC, c.registry.PackTrial(trial), c.registry.UnpackTrial); got.Sponsor != c.sponsor.addr || got.ProtocolHash != hash("p") || got.LogKeyHash != sha256.Sum256([]byte(testLogKey)) {
 		t.Errorf("trial = %+v after refusals", got)
 	}
+	if got := call(c, c.regC, c.registry.PackTrial(unknown), c.registry.UnpackTrial); got != (TrialOutput{}) {
+		t.Errorf("unregistered trial = %+v", got)
+	}
 }
+
+// testLogKey is a log verifier key as the ledger makes them: named by the log's origin.
+const testLogKey = "medmarket/ledger/4e43542d4558414d504c45000000000000000000000000000000000000000000+9b5c7e31+AQmVL2kVuUkVZ0lAb2S0n3k4p7pW5eR2sQmY5r3u2c1x"

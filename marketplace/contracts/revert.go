@@ -109,6 +109,7 @@ var refusals = map[string]refusal{
 	"UnknownTrial":        {marketplace.ENOTFOUND, "No trial {trialId}."},
 	"NotSponsor":          {marketplace.EFORBIDDEN, "Only the sponsor of trial {trialId} may do this."},
 	"InvalidProtocolHash": {marketplace.EINVALID, "A trial needs its protocol document's hash."},
+	"InvalidLogKey":       {marketplace.EINVALID, "A trial needs its log's verifier key (1 to 512 bytes)."},
 	"TreeNotGrown":        {marketplace.ECONFLICT, "Trial {trialId}'s log is already anchored at size {latestSize}; a checkpoint of size {treeSize} does not grow it."},
 	// Solidity built-ins
 	"Error": {marketplace.EINTERNAL, "The contract refused: {reason}."},

@@ -161,7 +161,7 @@ func (l *Ledger) reconcile(ctx context.Context, id LogID) error {
 		if err != nil {
 			return err
 		}
-		cp, err = l.parseStored(id, checkpointKey(id.hex(), on.TreeSize), v)
+		cp, err = l.parseStored(tx, id, checkpointKey(id.hex(), on.TreeSize), v)
 		return err
 	})
 	if err != nil {

@@ -70,13 +70,18 @@ const exportChunk = 4096
 // Export reports what the store holds; it does not judge it (Check and
 // Verify do), so a changed store gives a bundle that fails verification.
 func (l *Ledger) Export(ctx context.Context, id LogID) (*Bundle, error) {
-	b := &Bundle{Format: BundleFormat, LogID: id, VerifierKey: l.verifierKey}
+	b := &Bundle{Format: BundleFormat, LogID: id}
 	err := l.db.View(func(tx *buntdb.Tx) error {
 		st, err := loadState(tx, id)
 		if err != nil {
 			return err
 		}
 		b.Origin = st.Origin
+		key, err := l.keyOf(id, st)
+		if err != nil {
+			return err
+		}
+		b.VerifierKey = key.vkey
 		// The checkpoints as stored, valid or not: Verify judges them.
 		type stored struct {
 			size uint64

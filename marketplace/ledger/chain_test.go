@@ -96,7 +96,7 @@ func newSimChain(tb testing.TB) *simChain {
 func (c *simChain) register(id LogID) {
 	c.tb.Helper()
 	inst := c.reg.Instance(c.client, c.registry)
-	tx, err := bind.Transact(inst, c.sponsor, c.reg.PackRegister(id, crypto.Keccak256Hash([]byte("protocol"))))
+	tx, err := bind.Transact(inst, c.sponsor, c.reg.PackRegister(id, crypto.Keccak256Hash([]byte("protocol")), "medmarket/ledger/"+id.hex()+"+00000000+AQ"))
 	if err != nil {
 		c.tb.Fatal(contracts.DecodeRevert(err))
 	}

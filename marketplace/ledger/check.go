@@ -65,7 +65,7 @@ func (c *checker) run(ctx context.Context) error {
 	err := c.tx.AscendRange("", p, p+"~", func(k, v string) bool {
 		c.rep.Checkpoints++
 		size, _ := strconv.ParseUint(strings.TrimPrefix(k, p), 16, 64)
-		cp, err := c.l.parseStored(c.id, k, v)
+		cp, err := c.l.parseStored(c.tx, c.id, k, v)
 		switch {
 		case err != nil:
 			c.fail(fmt.Sprintf("checkpoint %d", size), "%v", err)

@@ -97,11 +97,11 @@ func openCheckpoint(msg []byte, v note.Verifier) (Checkpoint, error) {
 }
 
 // loadOrCreateKey reads the note signer key in dir/ledger.key, creating dir
-// (0700) and the key (0600) on first use, and returns the signer and the
-// verifier key.
-func loadOrCreateKey(dir, name string) (note.Signer, string, error) {
+// (0700) and the key (0600) on first use, and returns the signer, the
+// verifier key and the key's Ed25519 seed (from which log keys are derived).
+func loadOrCreateKey(dir, name string) (note.Signer, string, []byte, error) {
 	if dir == "" {
-		return nil, "", marketplace.Errorf(marketplace.EINVALID, "The ledger needs a directory for its signing key.")
+		return nil, "", nil, marketplace.Errorf(marketplace.EINVALID, "The ledger needs a directory for its signing key.")
 	}
 	path := filepath.Join(dir, KeyFile)
 	b, err := os.ReadFile(path)
@@ -109,18 +109,18 @@ func loadOrCreateKey(dir, name string) (note.Signer, string, error) {
 		b, err = createKey(dir, path, name)
 	}
 	if err != nil {
-		return nil, "", fmt.Errorf("ledger key %s: %w", path, err)
+		return nil, "", nil, fmt.Errorf("ledger key %s: %w", path, err)
 	}
 	skey := strings.TrimSpace(string(b))
 	signer, err := note.NewSigner(skey)
 	if err != nil {
-		return nil, "", fmt.Errorf("ledger key %s: %w", path, err)
+		return nil, "", nil, fmt.Errorf("ledger key %s: %w", path, err)
 	}
-	vkey, err := verifierKeyOf(skey, signer.Name())
+	vkey, seed, err := verifierKeyOf(skey, signer.Name())
 	if err != nil {
-		return nil, "", fmt.Errorf("ledger key %s: %w", path, err)
+		return nil, "", nil, fmt.Errorf("ledger key %s: %w", path, err)
 	}
-	return signer, vkey, nil
+	return signer, vkey, seed, nil
 }
 
 func createKey(dir, path, name string) ([]byte, error) {
@@ -157,19 +157,20 @@ func createKey(dir, path, name string) ([]byte, error) {
 	return []byte(skey), nil
 }
 
-// verifierKeyOf derives the verifier key from an Ed25519 note signer key
-// (PRIVATE+KEY+name+hash+base64(0x01 || seed)).
-func verifierKeyOf(skey, name string) (string, error) {
+// verifierKeyOf derives the verifier key and returns the seed of an Ed25519
+// note signer key (PRIVATE+KEY+name+hash+base64(0x01 || seed)).
+func verifierKeyOf(skey, name string) (string, []byte, error) {
 	parts := strings.SplitN(skey, "+", 5) // PRIVATE, KEY, name, hash, key (base64 may hold '+')
 	if len(parts) != 5 {
-		return "", errors.New("not a note signer key")
+		return "", nil, errors.New("not a note signer key")
 	}
 	key, err := base64.StdEncoding.DecodeString(parts[4])
 	if err != nil || len(key) != 1+ed25519.SeedSize || key[0] != 1 {
-		return "", errors.New("not an Ed25519 note signer key")
+		return "", nil, errors.New("not an Ed25519 note signer key")
 	}
 	pub := ed25519.NewKeyFromSeed(key[1:]).Public().(ed25519.PublicKey)
-	return note.NewEd25519VerifierKey(name, pub)
+	vkey, err := note.NewEd25519VerifierKey(name, pub)
+	return vkey, key[1:], err
 }
 
 // Checkpoint returns a signed checkpoint of log id at its current size:
@@ -221,7 +222,11 @@ func (l *Ledger) Checkpoint(ctx context.Context, id LogID) (Checkpoint, error) {
 				return marketplace.Wrap(marketplace.ECONFLICT, err, "Refusing to sign log %s at size %d: the tree is not consistent with checkpoint %d (the store was changed).", id, st.Size, latest.Size)
 			}
 		}
-		msg, err := note.Sign(&note.Note{Text: checkpointText(st.Origin, st.Size, root)}, l.signer)
+		key, err := l.keyOf(id, st)
+		if err != nil {
+			return err
+		}
+		msg, err := note.Sign(&note.Note{Text: checkpointText(st.Origin, st.Size, root)}, key.signer)
 		if err != nil {
 			return fmt.Errorf("sign checkpoint: %w", err)
 		}
@@ -268,7 +273,7 @@ func (l *Ledger) checkpoints(tx *buntdb.Tx, id LogID, max uint64) ([]Checkpoint,
 	var ierr error
 	p := checkpointPrefix(id.hex())
 	err := tx.AscendRange("", p, p+"~", func(k, v string) bool {
-		cp, err := l.parseStored(id, k, v)
+		cp, err := l.parseStored(tx, id, k, v)
 		if err != nil {
 			ierr = err
 			return false
@@ -294,7 +299,7 @@ func (l *Ledger) latestCheckpoint(tx *buntdb.Tx, id LogID) (Checkpoint, bool, er
 		if !strings.HasPrefix(k, p) {
 			return false
 		}
-		cp, ierr = l.parseStored(id, k, v)
+		cp, ierr = l.parseStored(tx, id, k, v)
 		found = ierr == nil
 		return false
 	})
@@ -305,10 +310,14 @@ func (l *Ledger) latestCheckpoint(tx *buntdb.Tx, id LogID) (Checkpoint, bool, er
 }
 
 // parseStored opens a stored checkpoint: its signature must verify with the
-// log key and its size must be the one in its key.
-func (l *Ledger) parseStored(id LogID, key, v string) (Checkpoint, error) {
+// log's key and its size must be the one in its key.
+func (l *Ledger) parseStored(tx *buntdb.Tx, id LogID, key, v string) (Checkpoint, error) {
 	size, _ := strconv.ParseUint(strings.TrimPrefix(key, checkpointPrefix(id.hex())), 16, 64)
-	cp, err := openCheckpoint([]byte(v), l.verifier)
+	verifier, err := l.verifierOf(tx, id)
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	cp, err := openCheckpoint([]byte(v), verifier)
 	if err != nil {
 		return cp, marketplace.Wrap(marketplace.ECONFLICT, err, "Stored checkpoint %d of log %s is not valid (the store was changed)", size, id)
 	}

@@ -26,10 +26,11 @@ func TestCheckpoint_isAC2SPSignedNote(t *testing.T) {
 	if text != wantText {
 		t.Errorf("checkpoint text\n%s\nwant\n%s", text, wantText)
 	}
-	if !strings.HasPrefix(sigs, "— medmarket-ledger ") || strings.Count(sigs, "\n") != 1 {
+	// C2SP: the log signs under its origin.
+	if !strings.HasPrefix(sigs, "— "+tl.l.prefix+"/"+tl.id.hex()+" ") || strings.Count(sigs, "\n") != 1 {
 		t.Errorf("signature lines %q", sigs)
 	}
-	got, err := OpenCheckpoint([]byte(cp.Note), tl.l.VerifierKey())
+	got, err := OpenCheckpoint([]byte(cp.Note), tl.key())
 	if err != nil || got.Size != 10 || got.Root != th.Root || got.Origin != cp.Origin {
 		t.Fatalf("OpenCheckpoint = %+v, %v", got, err)
 	}
@@ -38,7 +39,7 @@ func TestCheckpoint_isAC2SPSignedNote(t *testing.T) {
 		t.Errorf("OpenCheckpoint with another key: %v", err)
 	}
 	forged := strings.Replace(cp.Note, "\n10\n", "\n11\n", 1)
-	if _, err := OpenCheckpoint([]byte(forged), tl.l.VerifierKey()); err == nil || !strings.Contains(err.Error(), "does not match the text") {
+	if _, err := OpenCheckpoint([]byte(forged), tl.key()); err == nil || !strings.Contains(err.Error(), "does not match the text") {
 		t.Errorf("OpenCheckpoint of an edited note: %v", err)
 	}
 }
@@ -159,12 +160,12 @@ func TestKey_createdOnFirstUseWithMode0600AndKept(t *testing.T) {
 	if di.Mode().Perm() != 0o700 {
 		t.Errorf("key dir mode %v, want 0700", di.Mode().Perm())
 	}
-	vkey := tl.l.VerifierKey()
-	if _, err := note.NewVerifier(vkey); err != nil || !strings.HasPrefix(vkey, "medmarket-ledger+") {
-		t.Errorf("verifier key %q: %v", vkey, err)
+	vkey := tl.key()
+	if v, err := note.NewVerifier(vkey); err != nil || v.Name() != "medmarket/ledger/"+tl.id.hex() {
+		t.Errorf("verifier key %q: %v; want it named by the origin", vkey, err)
 	}
 	tl.reopen()
-	if tl.l.VerifierKey() != vkey {
+	if tl.key() != vkey {
 		t.Errorf("key changed on reopen")
 	}
 	if _, err := New(tl.db, Config{}); marketplace.ErrorCode(err) != marketplace.EINVALID {

@@ -162,3 +162,13 @@ func (t *testLog) del(key string) {
 }
 
 func contextWithCancel() (context.Context, context.CancelFunc) { return context.WithCancel(ctx) }
+
+// key is the verifier key of the test log.
+func (t *testLog) key() string {
+	t.tb.Helper()
+	k, err := t.l.LogKey(t.id)
+	if err != nil {
+		t.tb.Fatal(err)
+	}
+	return k
+}

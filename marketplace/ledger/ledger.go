@@ -138,6 +138,7 @@ type Ledger struct {
 	signer      note.Signer
 	verifierKey string
 	verifier    note.Verifier
+	seed        []byte // the node key's Ed25519 seed, from which each log's key is derived (logkey.go)
 	prefix      string
 	anchorer    Anchorer
 	log         *slog.Logger
@@ -147,6 +148,7 @@ type Ledger struct {
 	dirty     map[LogID]bool        // logs appended to since the scheduler last looked
 	wake      chan struct{}         // pokes the scheduler, capacity 1
 	lastErr   map[LogID]string      // last scheduled anchoring failure per log
+	logKeys   map[string]*logKey    // derived log keys by origin
 
 	// afterAnchorTx, when set (tests), runs after the anchor transaction was
 	// mined and before its record is written; an error stops Anchor there,
@@ -178,13 +180,14 @@ func New(db *buntdb.DB, cfg Config) (*Ledger, error) {
 	if cfg.OriginPrefix == "" {
 		cfg.OriginPrefix = "medmarket/ledger"
 	}
-	if strings.ContainsAny(cfg.OriginPrefix, "\n") {
-		return nil, marketplace.Errorf(marketplace.EINVALID, "The origin prefix must be one line.")
+	if err := CheckKeyName(cfg.OriginPrefix); err != nil {
+		// The origin names the log's key (C2SP tlog-checkpoint).
+		return nil, marketplace.Errorf(marketplace.EINVALID, "The origin prefix %q must be a valid key name: no spaces, newlines or '+'.", cfg.OriginPrefix)
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	signer, vkey, err := loadOrCreateKey(cfg.KeyDir, cfg.KeyName)
+	signer, vkey, seed, err := loadOrCreateKey(cfg.KeyDir, cfg.KeyName)
 	if err != nil {
 		return nil, err
 	}
@@ -193,12 +196,13 @@ func New(db *buntdb.DB, cfg Config) (*Ledger, error) {
 		return nil, fmt.Errorf("ledger: verifier key: %w", err)
 	}
 	l := &Ledger{
-		db: db, signer: signer, verifierKey: vkey, verifier: verifier,
+		db: db, signer: signer, verifierKey: vkey, verifier: verifier, seed: seed,
 		prefix: cfg.OriginPrefix, anchorer: cfg.Anchorer, log: cfg.Logger,
 		anchoring: make(map[LogID]*sync.Mutex),
 		dirty:     make(map[LogID]bool),
 		wake:      make(chan struct{}, 1),
 		lastErr:   make(map[LogID]string),
+		logKeys:   make(map[string]*logKey),
 	}
 	if err := l.recoverAll(); err != nil {
 		return nil, err
@@ -206,14 +210,14 @@ func New(db *buntdb.DB, cfg Config) (*Ledger, error) {
 	return l, nil
 }
 
-// VerifierKey returns the log key's public half in note verifier format
-// ("name+hash+base64"); auditors verify checkpoints with it.
-func (l *Ledger) VerifierKey() string { return l.verifierKey }
-
 // logState is what ledger:log:<id> holds.
 type logState struct {
 	Origin string `json:"origin"`
-	Size   uint64 `json:"size"`
+	// Key is the verifier key of the log's own signing key, named by
+	// Origin (see logkey.go); empty for a log from before log keys, which
+	// signs with the node key.
+	Key  string `json:"key,omitempty"`
+	Size uint64 `json:"size"`
 	// Prev is the size before the last append transaction. If that
 	// transaction was torn by a crash, recovery rolls back to Prev.
 	Prev  uint64   `json:"prev"`
@@ -298,7 +302,7 @@ func (l *Ledger) AppendBatch(ctx context.Context, id LogID, leaves [][]byte) (ui
 		st, err := loadState(tx, id)
 		if marketplace.ErrorCode(err) == marketplace.ENOTFOUND {
 			// A new log; drop what a torn first append may have left.
-			st = &logState{Origin: l.prefix + "/" + id.hex()}
+			st = l.newState(id)
 			if err := deleteEntriesFrom(tx, id.hex(), 0); err != nil {
 				return err
 			}

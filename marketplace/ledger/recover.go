@@ -45,7 +45,7 @@ func (l *Ledger) recoverLog(tx *buntdb.Tx, id LogID) error {
 			return fmt.Errorf("cannot roll back to size %d: %w", st.Prev, err)
 		}
 		l.log.Warn("ledger: rolled back a torn append", "log", id.String(), "from", st.Size, "to", st.Prev, "why", reason)
-		st = &logState{Origin: st.Origin, Size: st.Prev, Prev: st.Prev, Range: hs}
+		st = &logState{Origin: st.Origin, Key: st.Key, Size: st.Prev, Prev: st.Prev, Range: hs}
 		if err := saveState(tx, id, st); err != nil {
 			return err
 		}

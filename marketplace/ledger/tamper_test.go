@@ -70,7 +70,7 @@ func TestExportVerify_wholeLogVerifiesOfflineAndOnChain(t *testing.T) {
 		t.Fatalf("bundle: size %d, %d entries, %d checkpoints, %d proofs, %d anchors",
 			b.TreeSize, len(b.Entries), len(b.Checkpoints), len(b.Consistency), len(b.Anchors))
 	}
-	rep, err := Verify(ctx, b, VerifyOptions{VerifierKey: tl.l.VerifierKey(), Chain: c.anchorer()})
+	rep, err := Verify(ctx, b, VerifyOptions{VerifierKey: tl.key(), Chain: c.anchorer()})
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
@@ -93,7 +93,7 @@ func TestExportVerify_wholeLogVerifiesOfflineAndOnChain(t *testing.T) {
 	if leaf, _ := base64.StdEncoding.DecodeString(e0["leaf"].(string)); !bytes.Equal(leaf, leaf0()) {
 		t.Errorf("entry 0 leaf in JSON = %v", e0["leaf"])
 	}
-	if raw["log_id"] != tl.id.String() || raw["verifier_key"] != tl.l.VerifierKey() {
+	if raw["log_id"] != tl.id.String() || raw["verifier_key"] != tl.key() {
 		t.Errorf("bundle JSON header: %v %v", raw["log_id"], raw["verifier_key"])
 	}
 }
@@ -160,8 +160,10 @@ func TestTamper_storeChangesAreDetected(t *testing.T) {
 				cp, _ := tl.l.Checkpoint(ctx, other)
 				tl.set(checkpointKey(tl.id.hex(), 25), cp.Note)
 			},
-			check:  []string{"checkpoint 25: origin"},
-			verify: []string{"checkpoint 25: origin"},
+			// Each log has its own key, named by its origin: the other log's
+			// checkpoint is not signed by this log's key.
+			check:  []string{"checkpoint 25:", "not signed by the log key"},
+			verify: []string{"checkpoint 25: not signed by the log key"},
 		},
 		{
 			name: "checkpoint re-signed with another key",
@@ -199,7 +201,7 @@ func TestTamper_storeChangesAreDetected(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Export: %v", err)
 			}
-			_, err = Verify(ctx, b, VerifyOptions{VerifierKey: tl.l.VerifierKey(), Chain: c.anchorer()})
+			_, err = Verify(ctx, b, VerifyOptions{VerifierKey: tl.key(), Chain: c.anchorer()})
 			wantFailure(t, "Verify", err, tc.verify...)
 			t.Logf("Verify: %v", err)
 		})
@@ -246,7 +248,7 @@ func TestTamper_bundleChangesAreDetected(t *testing.T) {
 		{"checkpoint text edited", func(b *Bundle) *Bundle {
 			b.Checkpoints[1] = strings.Replace(b.Checkpoints[1], "\n25\n", "\n26\n", 1)
 			return b
-		}, VerifyOptions{}, []string{"checkpoint 26: signature by medmarket-ledger does not match the text"}},
+		}, VerifyOptions{}, []string{"checkpoint 26: signature by medmarket/ledger/4e43542d42554e444c45", "does not match the text"}},
 		{"checkpoints swapped", func(b *Bundle) *Bundle {
 			b.Checkpoints[0], b.Checkpoints[1] = b.Checkpoints[1], b.Checkpoints[0]
 			return b
@@ -263,7 +265,7 @@ func TestTamper_bundleChangesAreDetected(t *testing.T) {
 			[]string{"bundle: origin", "does not name log"}},
 		{"anchor transaction changed", func(b *Bundle) *Bundle { b.Anchors[0].TxHash[0] ^= 1; return b }, VerifyOptions{Chain: c.anchorer()},
 			[]string{"anchor 10: the chain records it in tx"}},
-		{"whole log rewritten and re-signed", func(*Bundle) *Bundle { return attacker }, VerifyOptions{VerifierKey: tl.l.VerifierKey()},
+		{"whole log rewritten and re-signed", func(*Bundle) *Bundle { return attacker }, VerifyOptions{VerifierKey: tl.key()},
 			[]string{"bundle: it carries log key", "checkpoint 10: not signed by the log key"}},
 		{"whole log rewritten, checked on chain", func(*Bundle) *Bundle { return attacker }, VerifyOptions{Chain: c.anchorer()},
 			[]string{"anchor 10: the chain records root", "anchor 40: the chain records root"}},

@@ -2,10 +2,12 @@ package trials
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"math/big"
 	"time"
 
+	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -44,17 +46,33 @@ func chainError(err error, format string, args ...any) error {
 
 // onChain is what the contract holds for a trial.
 type onChain struct {
-	Sponsor  common.Address // zero: not registered
-	Protocol common.Hash    // current protocol hash
+	Sponsor    common.Address // zero: not registered
+	Protocol   common.Hash    // current protocol hash
+	LogKeyHash common.Hash    // SHA-256 of the log's verifier key
 }
 
+// trial reads trial(id). A TrialRegistry deployed before log keys were
+// pinned answers with two words instead of three: that is an ECONFLICT
+// saying what to do, not a decoding error.
 func (r *registry) trial(ctx context.Context, id common.Hash) (onChain, error) {
-	out, err := bind.Call(r.contract, &bind.CallOpts{Context: ctx}, r.abi.PackTrial(id), r.abi.UnpackTrial)
+	to := r.address
+	raw, err := r.backend.CallContract(ctx, ethereum.CallMsg{To: &to, Data: r.abi.PackTrial(id)}, nil)
 	if err != nil {
 		return onChain{}, chainError(err, "Cannot read trial %s from the TrialRegistry", id.Hex())
 	}
-	return onChain{Sponsor: out.Sponsor, Protocol: out.ProtocolHash}, nil
+	if len(raw) == 64 {
+		return onChain{}, marketplace.Errorf(marketplace.ECONFLICT,
+			"The TrialRegistry at %s is an older version that does not pin a trial's log key; its trials cannot be verified against a pinned key. Use a fresh data directory, or deploy the contracts again (medmarket chain deploy --force) and register the trials there.", r.address.Hex())
+	}
+	out, err := r.abi.UnpackTrial(raw)
+	if err != nil {
+		return onChain{}, marketplace.Wrap(marketplace.EUNAVAILABLE, err, "The TrialRegistry at %s answered trial(%s) with %d bytes that do not decode", r.address.Hex(), id.Hex(), len(raw))
+	}
+	return onChain{Sponsor: out.Sponsor, Protocol: out.ProtocolHash, LogKeyHash: out.LogKeyHash}, nil
 }
+
+// logKeyHash is what the registry stores for a log verifier key.
+func logKeyHash(key string) common.Hash { return sha256.Sum256([]byte(key)) }
 
 // protocolTx is a mined register or amend transaction.
 type protocolTx struct {
@@ -89,8 +107,8 @@ func (r *registry) transact(ctx context.Context, opts *bind.TransactOpts, data [
 	return protocolTx{TxHash: tx.Hash(), Block: receipt.BlockNumber.Uint64(), Time: t}, nil
 }
 
-func (r *registry) register(ctx context.Context, opts *bind.TransactOpts, id, protocol common.Hash) (protocolTx, error) {
-	p, err := r.transact(ctx, opts, r.abi.PackRegister(id, protocol), "register")
+func (r *registry) register(ctx context.Context, opts *bind.TransactOpts, id, protocol common.Hash, logKey string) (protocolTx, error) {
+	p, err := r.transact(ctx, opts, r.abi.PackRegister(id, protocol, logKey), "register")
 	p.Hash = protocol
 	return p, err
 }
@@ -121,29 +139,50 @@ func (r *registry) blockTime(ctx context.Context, n uint64) (time.Time, error) {
 // protocols returns the protocol hashes the chain registered for trial id, in
 // order: the TrialRegistered event, then every ProtocolAmended event.
 func (r *registry) protocols(ctx context.Context, id common.Hash) (common.Address, []protocolTx, error) {
+	sponsor, _, out, err := r.registration(ctx, id)
+	return sponsor, out, err
+}
+
+// registration returns what the chain registered for trial id: its sponsor,
+// the log key of its TrialRegistered event, and its protocol versions.
+func (r *registry) registration(ctx context.Context, id common.Hash) (common.Address, string, []protocolTx, error) {
+	sponsor, logKey, out, err := r.events(ctx, id)
+	if err != nil {
+		return sponsor, logKey, nil, err
+	}
+	for i := range out {
+		if out[i].Time, err = r.blockTime(ctx, out[i].Block); err != nil {
+			return sponsor, logKey, nil, err
+		}
+	}
+	return sponsor, logKey, out, nil
+}
+
+func (r *registry) events(ctx context.Context, id common.Hash) (common.Address, string, []protocolTx, error) {
 	var sponsor common.Address
+	var logKey string
 	var out []protocolTx
 	opts := &bind.FilterOpts{Start: r.fromBlock, Context: ctx}
 	reg, err := bind.FilterEvents(r.contract, opts, r.abi.UnpackTrialRegisteredEvent, []any{[32]byte(id)})
 	if err != nil {
-		return sponsor, nil, chainError(err, "Cannot search the registration of trial %s", id.Hex())
+		return sponsor, logKey, nil, chainError(err, "Cannot search the registration of trial %s", id.Hex())
 	}
 	for reg.Next() {
 		ev := reg.Value()
 		if ev.Raw.Removed || ev.TrialId != id {
 			continue
 		}
-		sponsor = ev.Sponsor
+		sponsor, logKey = ev.Sponsor, ev.LogKey
 		out = append(out, protocolTx{Hash: ev.ProtocolHash, TxHash: ev.Raw.TxHash, Block: ev.Raw.BlockNumber})
 	}
 	err = reg.Error()
 	reg.Close()
 	if err != nil {
-		return sponsor, nil, chainError(err, "Cannot search the registration of trial %s", id.Hex())
+		return sponsor, logKey, nil, chainError(err, "Cannot search the registration of trial %s", id.Hex())
 	}
 	am, err := bind.FilterEvents(r.contract, opts, r.abi.UnpackProtocolAmendedEvent, []any{[32]byte(id)})
 	if err != nil {
-		return sponsor, nil, chainError(err, "Cannot search the amendments of trial %s", id.Hex())
+		return sponsor, logKey, nil, chainError(err, "Cannot search the amendments of trial %s", id.Hex())
 	}
 	defer am.Close()
 	for am.Next() {
@@ -154,12 +193,7 @@ func (r *registry) protocols(ctx context.Context, id common.Hash) (common.Addres
 		out = append(out, protocolTx{Hash: ev.ProtocolHash, TxHash: ev.Raw.TxHash, Block: ev.Raw.BlockNumber})
 	}
 	if err := am.Error(); err != nil {
-		return sponsor, nil, chainError(err, "Cannot search the amendments of trial %s", id.Hex())
+		return sponsor, logKey, nil, chainError(err, "Cannot search the amendments of trial %s", id.Hex())
 	}
-	for i := range out {
-		if out[i].Time, err = r.blockTime(ctx, out[i].Block); err != nil {
-			return sponsor, nil, err
-		}
-	}
-	return sponsor, out, nil
+	return sponsor, logKey, out, nil
 }

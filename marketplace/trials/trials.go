@@ -240,16 +240,22 @@ func (s *Service) Register(ctx context.Context, signer Signer, title, identifier
 	k.tx.Lock()
 	defer k.tx.Unlock()
 
+	// The log's key is bound on chain with the trial, before its log holds
+	// any entry: auditors take it from the chain (see verify.go).
+	logKey, err := s.ledger.LogKey(ledger.LogID(t.ID))
+	if err != nil {
+		return t, err
+	}
 	var ptx protocolTx
 	oc, err := s.reg.trial(ctx, t.ID)
 	switch {
 	case err != nil:
 		return t, err
 	case oc.Sponsor == (common.Address{}):
-		if ptx, err = s.reg.register(ctx, signer.TransactOpts(ctx, s.chainID), t.ID, hash); err != nil {
+		if ptx, err = s.reg.register(ctx, signer.TransactOpts(ctx, s.chainID), t.ID, hash, logKey); err != nil {
 			return t, err
 		}
-	case oc.Sponsor == t.Sponsor && oc.Protocol == hash:
+	case oc.Sponsor == t.Sponsor && oc.Protocol == hash && oc.LogKeyHash == logKeyHash(logKey):
 		// Registered before a crash kept it from being recorded: take it up.
 		_, txs, err := s.reg.protocols(ctx, t.ID)
 		if err != nil {
@@ -502,8 +508,12 @@ func (s *Service) recordLocked(ctx context.Context, signer Signer, t marketplace
 	}
 	if st.size == 0 {
 		p := t.Protocols[0]
+		logKey, err := s.ledger.LogKey(ledger.LogID(t.ID))
+		if err != nil {
+			return nil, err
+		}
 		data, _ := json.Marshal(map[string]any{"title": t.Title, "identifier": t.Identifier, "protocol": protocolData(p),
-			"registry": s.regAddr, "chain_id": bigString(s.chainID)})
+			"registry": s.regAddr, "chain_id": bigString(s.chainID), "log_key": logKey})
 		reg := StepInput{Ref: "registration", Type: string(marketplace.StepRegistration), Protocol: "1", Data: data}
 		inputs = append([]StepInput{reg}, inputs...)
 		internal++
