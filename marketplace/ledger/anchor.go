@@ -32,6 +32,10 @@ type AnchorLookup interface {
 	// chain (its root, transaction and block), ENOTFOUND if there is none,
 	// EUNAVAILABLE if the chain cannot be reached.
 	FindAnchor(ctx context.Context, id LogID, size uint64) (AnchorReceipt, error)
+	// Latest returns the latest anchor of log id on chain, with a zero
+	// TreeSize when nothing is anchored, and without TxHash and Block;
+	// ENOTFOUND when the log is not registered.
+	Latest(ctx context.Context, id LogID) (AnchorReceipt, error)
 }
 
 // Anchorer writes checkpoints on chain (TrialRegistry.anchor for trial logs;
@@ -42,9 +46,6 @@ type Anchorer interface {
 	// waits until it is mined. The chain refuses sizes that do not grow the
 	// anchored tree (ECONFLICT), so no size is ever anchored twice.
 	Anchor(ctx context.Context, id LogID, size uint64, root [32]byte) (AnchorReceipt, error)
-	// Latest returns the latest anchor of log id on chain, with a zero
-	// TreeSize when nothing is anchored, and without TxHash and Block.
-	Latest(ctx context.Context, id LogID) (AnchorReceipt, error)
 }
 
 func (l *Ledger) anchorLock(id LogID) *sync.Mutex {

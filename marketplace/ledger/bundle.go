@@ -28,8 +28,8 @@ type Bundle struct {
 	Origin      string `json:"origin"`       // the checkpoint origin line of the log
 	VerifierKey string `json:"verifier_key"` // the log key, note verifier format
 	// TreeSize is the size of the checkpoint the inclusion proofs are
-	// against: the latest anchored checkpoint (or, for a log never anchored,
-	// the latest signed one). The bundle holds entries 0..TreeSize-1.
+	// against: the latest signed checkpoint, which may be later than the
+	// latest anchor. The bundle holds entries 0..TreeSize-1.
 	TreeSize uint64        `json:"tree_size"`
 	Entries  []BundleEntry `json:"entries"`
 	// Checkpoints are the signed checkpoint notes up to TreeSize, smallest
@@ -61,11 +61,11 @@ type ConsistencyProof struct {
 // long export does not hold appends up.
 const exportChunk = 4096
 
-// Export returns the bundle of log id: every entry up to the latest anchored
+// Export returns the bundle of log id: every entry up to the latest signed
 // checkpoint with its inclusion proof against that checkpoint, the signed
-// checkpoints up to it with consistency proofs, and the anchors. A log never
-// anchored is exported against its latest signed checkpoint (Verify then
-// says so). A log without a checkpoint cannot be exported (ECONFLICT).
+// checkpoints with consistency proofs, and the recorded anchors (Verify says
+// which entries are not anchored yet). A log without a checkpoint cannot be
+// exported (ECONFLICT).
 //
 // Export reports what the store holds; it does not judge it (Check and
 // Verify do), so a changed store gives a bundle that fails verification.
@@ -106,10 +106,9 @@ func (l *Ledger) Export(ctx context.Context, id LogID) (*Bundle, error) {
 		if err != nil {
 			return err
 		}
+		// The whole log as signed: entries after the last anchor are in the
+		// bundle too, and Verify says they are not anchored yet.
 		b.TreeSize = cps[len(cps)-1].size
-		if n := len(ancs); n > 0 && ancs[n-1].TreeSize <= st.Size {
-			b.TreeSize = ancs[n-1].TreeSize
-		}
 		rd := newNodeReader(tx, id)
 		for i, cp := range cps {
 			if cp.size > b.TreeSize {

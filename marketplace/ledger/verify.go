@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -15,18 +16,25 @@ import (
 )
 
 // Finding is the outcome of one check of a verification: one per entry,
-// checkpoint and anchor, and one for the bundle as a whole when it fails.
+// checkpoint and anchor, one for the bundle as a whole when it fails, and
+// one for the log against the chain's latest anchor.
 type Finding struct {
-	Subject string // what was checked: "entry 12", "checkpoint 1000", "anchor 1000", "bundle"
+	Subject string // what was checked: "entry 12", "checkpoint 1000", "anchor 1000", "bundle", "log"
 	OK      bool
+	// Warning marks a finding that does not fail the verification but that
+	// an auditor must read: entries not anchored yet.
+	Warning bool
 	Detail  string // what passed, or why it failed
 }
 
 func (f Finding) String() string {
-	if f.OK {
-		return f.Subject + ": ok (" + f.Detail + ")"
+	switch {
+	case !f.OK:
+		return f.Subject + ": FAIL: " + f.Detail
+	case f.Warning:
+		return f.Subject + ": WARNING: " + f.Detail
 	}
-	return f.Subject + ": FAIL: " + f.Detail
+	return f.Subject + ": ok (" + f.Detail + ")"
 }
 
 // Report is the result of Verify or Check.
@@ -37,7 +45,7 @@ type Report struct {
 	Entries     int    // entries looked at
 	Checkpoints int
 	Anchors     int
-	Findings    []Finding // bundle first, then checkpoints, anchors and entries in order
+	Findings    []Finding // bundle first, then checkpoints, anchors and entries in order, then the log against the chain
 }
 
 // OK reports whether every check passed.
@@ -54,14 +62,34 @@ func (r *Report) Failures() []Finding {
 	return out
 }
 
+// Warnings returns the findings that passed with a warning.
+func (r *Report) Warnings() []Finding {
+	var out []Finding
+	for _, f := range r.Findings {
+		if f.OK && f.Warning {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// State is "verified", "verified with N warnings" or "FAILED (N problems)".
+func (r *Report) State() string {
+	if n := len(r.Failures()); n > 0 {
+		return fmt.Sprintf("FAILED (%d problems)", n)
+	}
+	if n := len(r.Warnings()); n == 1 {
+		return "verified with 1 warning"
+	} else if n > 1 {
+		return fmt.Sprintf("verified with %d warnings", n)
+	}
+	return "verified"
+}
+
 // Summary is one line saying what was verified.
 func (r *Report) Summary() string {
-	state := "verified"
-	if n := len(r.Failures()); n > 0 {
-		state = fmt.Sprintf("FAILED (%d problems)", n)
-	}
 	return fmt.Sprintf("log %s %s: %d entries, %d checkpoints, %d anchors, proofs against tree size %d",
-		r.LogID, state, r.Entries, r.Checkpoints, r.Anchors, r.TreeSize)
+		r.LogID, r.State(), r.Entries, r.Checkpoints, r.Anchors, r.TreeSize)
 }
 
 // Err returns nil when every check passed, else an EINVALID error naming the
@@ -71,11 +99,14 @@ func (r *Report) Err() error {
 	if len(fails) == 0 {
 		return nil
 	}
+	// What concerns the whole log (its key, the chain's latest anchor) first.
+	sort.SliceStable(fails, func(i, j int) bool { return logLevel(fails[i]) && !logLevel(fails[j]) })
 	var b strings.Builder
 	fmt.Fprintf(&b, "Verification of log %s failed: ", r.LogID)
+	const shown = 8
 	for i, f := range fails {
-		if i == 5 {
-			fmt.Fprintf(&b, "; and %d more", len(fails)-5)
+		if i == shown {
+			fmt.Fprintf(&b, "; and %d more", len(fails)-shown)
 			break
 		}
 		if i > 0 {
@@ -86,26 +117,36 @@ func (r *Report) Err() error {
 	return marketplace.Errorf(marketplace.EINVALID, "%s", b.String())
 }
 
+// logLevel reports whether a finding is about the whole log.
+func logLevel(f Finding) bool {
+	return f.Subject == "log" || f.Subject == "log key" || f.Subject == "bundle"
+}
+
 // VerifyOptions tune Verify.
 type VerifyOptions struct {
-	// VerifierKey, when set, is the log key the auditor trusts; the bundle
-	// must carry the same key. Otherwise the bundle's own key is used.
+	// VerifierKey, when set, is the log key the auditor trusts (pinned:
+	// given by the auditor, or registered on chain); a bundle carrying
+	// another key fails. Otherwise the bundle's own key is used, which
+	// proves only that the bundle is self-consistent; a bundle without a key
+	// is checked for everything but the checkpoint signatures.
 	VerifierKey string
 	// Chain, when set, is asked for every anchor of the bundle, whose root
-	// and transaction must match the chain's record.
+	// and transaction must match the chain's record, and for the log's
+	// latest anchor: a bundle that stops before it fails (entries are
+	// missing), and the bundle's first entries must give its root.
 	Chain AnchorLookup
-	// AllowUnanchored accepts a bundle whose proofs are against a checkpoint
-	// that has no anchor.
-	AllowUnanchored bool
 }
 
 // Verify checks a bundle offline, from its own content only (and the chain,
-// when opts.Chain is set): each checkpoint's signature with the log key; the
+// when opts.Chain is set): each checkpoint's signature with the log key,
+// whose name must be the log's origin (C2SP tlog-checkpoint); the
 // consistency of each checkpoint with the one before; that the entries are
 // 0..TreeSize-1, once each and in order, each included in the checkpoint of
 // size TreeSize; that every checkpoint's root is the root of the entries up
-// to its size; that every anchor matches a checkpoint (and the chain); and
-// that the checkpoint of size TreeSize is anchored.
+// to its size; that every anchor matches a checkpoint (and the chain); with
+// a chain, that the bundle reaches the chain's latest anchor and agrees with
+// its root. Entries after the latest anchor are a warning ("entries 300-311
+// are not anchored yet"), not a failure.
 //
 // It returns the report, and nil or the report's Err (EINVALID naming the
 // failing entries and checkpoints). When only the chain could not be asked,
@@ -126,15 +167,18 @@ func Verify(ctx context.Context, b *Bundle, opts VerifyOptions) (*Report, error)
 }
 
 type verifier struct {
-	b          *Bundle
-	rep        *Report
-	bundle     []Finding
-	cps        []Checkpoint        // valid checkpoints, ascending
-	cpProblems map[uint64][]string // by size
-	noProof    map[uint64]uint64   // checkpoint size -> previous valid checkpoint without a consistency proof between them
-	rootShown  map[uint64]bool     // checkpoint sizes whose root the entries reproduce
-	chainErr   error
-	chainFails int
+	b                 *Bundle
+	rep               *Report
+	bundle            []Finding
+	cps               []Checkpoint        // valid checkpoints, ascending
+	cpProblems        map[uint64][]string // by size
+	noProof           map[uint64]uint64   // checkpoint size -> previous valid checkpoint without a consistency proof between them
+	rootShown         map[uint64]bool     // checkpoint sizes whose root the entries reproduce
+	chainLatestAnchor AnchorReceipt       // the chain's latest anchor of the log
+	wantRoot          uint64              // a size whose root the entries must give (the chain's latest anchor)
+	rootAt            map[uint64][32]byte // roots the entries gave, at wantRoot
+	chainErr          error
+	chainFails        int
 }
 
 func (v *verifier) failBundle(format string, args ...any) {
@@ -143,17 +187,7 @@ func (v *verifier) failBundle(format string, args ...any) {
 
 func (v *verifier) run(ctx context.Context, opts VerifyOptions) {
 	b := v.b
-	vkey := b.VerifierKey
-	if opts.VerifierKey != "" && opts.VerifierKey != vkey {
-		v.failBundle("it carries log key %q, not the trusted key %q", vkey, opts.VerifierKey)
-		vkey = opts.VerifierKey
-	}
-	nv, err := note.NewVerifier(vkey)
-	if err != nil {
-		v.failBundle("log key %q is not a note verifier key: %v", vkey, err)
-		v.rep.Findings = v.bundle
-		return
-	}
+	nv := v.logKey(opts)
 	if b.Format != BundleFormat {
 		v.failBundle("format %q is not %q", b.Format, BundleFormat)
 	}
@@ -168,10 +202,16 @@ func (v *verifier) run(ctx context.Context, opts VerifyOptions) {
 		v.failBundle("it has no valid checkpoint of tree size %d, which its inclusion proofs are against", b.TreeSize)
 	}
 	anchorFindings := v.anchors(ctx, opts)
-	if haveTarget && !opts.AllowUnanchored && !v.anchored(b.TreeSize) {
-		v.failBundle("checkpoint %d, which the entries are proved against, is not anchored", b.TreeSize)
+	var chainFindings []Finding
+	if opts.Chain != nil {
+		chainFindings = v.chainLatest(ctx, opts.Chain)
 	}
 	entryFindings := v.entries(target, haveTarget)
+	if opts.Chain != nil {
+		chainFindings = v.chainRoot(chainFindings)
+	} else if haveTarget {
+		chainFindings = v.unanchoredTail()
+	}
 
 	// Without a consistency proof (a checkpoint between was dropped), the
 	// entries can still show that both roots belong to one log.
@@ -188,7 +228,121 @@ func (v *verifier) run(ctx context.Context, opts VerifyOptions) {
 			f.Detail = strings.Join(v.cpProblems[size], "; ")
 		}
 	}
-	v.rep.Findings = append(append(append(v.bundle, cpFindings...), anchorFindings...), entryFindings...)
+	v.rep.Findings = append(append(append(append(v.bundle, cpFindings...), anchorFindings...), entryFindings...), chainFindings...)
+}
+
+// logKey returns the verifier of the checkpoints: the pinned key, else the
+// bundle's; nil when there is none (the signatures are then not checked).
+// The key must be named by the log's origin (C2SP tlog-checkpoint).
+func (v *verifier) logKey(opts VerifyOptions) note.Verifier {
+	b := v.b
+	vkey := b.VerifierKey
+	switch {
+	case opts.VerifierKey != "" && vkey != "" && opts.VerifierKey != vkey:
+		v.failBundle("it carries log key %q, not the trusted key %q", vkey, opts.VerifierKey)
+		vkey = opts.VerifierKey
+	case opts.VerifierKey != "":
+		vkey = opts.VerifierKey
+	case vkey == "":
+		v.failBundle("it carries no verifier_key: the checkpoint signatures could not be checked (the entries' hashes, the tree, inclusion, consistency and anchors were)")
+		return nil
+	}
+	nv, err := note.NewVerifier(vkey)
+	if err != nil {
+		v.failBundle("log key %q is not a note verifier key: %v", vkey, err)
+		return nil
+	}
+	if nv.Name() != b.Origin {
+		v.failBundle("log key %q is named %q, not by the log's origin %q (C2SP tlog-checkpoint: a log signs under its origin)", vkey, nv.Name(), b.Origin)
+	}
+	return nv
+}
+
+// chainLatest compares the bundle's size with the chain's latest anchor of
+// the log: a bundle that stops before it leaves anchored entries out.
+func (v *verifier) chainLatest(ctx context.Context, chain AnchorLookup) []Finding {
+	id, size := v.b.LogID, v.b.TreeSize
+	on, err := chain.Latest(ctx, id)
+	switch {
+	case marketplace.ErrorCode(err) == marketplace.ENOTFOUND:
+		return []Finding{{Subject: "log", Detail: fmt.Sprintf("the chain has no log %s (not registered)", id)}}
+	case err != nil:
+		v.chainErr = err
+		v.chainFails++
+		return []Finding{{Subject: "log", Detail: fmt.Sprintf("the chain's latest anchor could not be read: %v", err)}}
+	}
+	v.chainLatestAnchor = on
+	if on.TreeSize == 0 {
+		return nil
+	}
+	where := fmt.Sprintf("an anchor of size %d", on.TreeSize)
+	if rec, err := chain.FindAnchor(ctx, id, on.TreeSize); err == nil {
+		v.chainLatestAnchor.TxHash, v.chainLatestAnchor.Block = rec.TxHash, rec.Block
+		where += fmt.Sprintf(" at block %d", rec.Block)
+	}
+	if on.TreeSize > size {
+		return []Finding{{Subject: "log", Detail: fmt.Sprintf("the chain holds %s; this export stops at %d: %s missing",
+			where, size, entryRange(size, on.TreeSize, "is", "are"))}}
+	}
+	v.wantRoot = on.TreeSize
+	return nil
+}
+
+// chainRoot completes the chain findings once the entries gave their roots.
+func (v *verifier) chainRoot(fs []Finding) []Finding {
+	on, size := v.chainLatestAnchor, v.b.TreeSize
+	if len(fs) > 0 || v.chainErr != nil {
+		return fs
+	}
+	if on.TreeSize == 0 {
+		if size == 0 {
+			return nil
+		}
+		return []Finding{{Subject: "log", OK: true, Warning: true,
+			Detail: fmt.Sprintf("nothing of this log is anchored on chain: %s not anchored yet", entryRange(0, size, "is", "are"))}}
+	}
+	where := fmt.Sprintf("size %d", on.TreeSize)
+	if on.Block != 0 {
+		where += fmt.Sprintf(", block %d", on.Block)
+	}
+	root, ok := v.rootAt[on.TreeSize]
+	switch {
+	case !ok:
+		fs = append(fs, Finding{Subject: "log", Detail: fmt.Sprintf("the chain's latest anchor (%s) cannot be compared: entries before it are missing or out of order", where)})
+	case common.Hash(root) != on.RootHash:
+		fs = append(fs, Finding{Subject: "log", Detail: fmt.Sprintf("the chain's latest anchor (%s) has root %x; entries 0-%d of this export give root %x", where, on.RootHash, on.TreeSize-1, root)})
+	default:
+		fs = append(fs, Finding{Subject: "log", OK: true, Detail: fmt.Sprintf("entries 0-%d give the root of the chain's latest anchor (%s)", on.TreeSize-1, where)})
+	}
+	if size > on.TreeSize {
+		fs = append(fs, Finding{Subject: "log", OK: true, Warning: true,
+			Detail: fmt.Sprintf("%s not anchored yet (the chain's latest anchor is of size %d)", entryRange(on.TreeSize, size, "is", "are"), on.TreeSize)})
+	}
+	return fs
+}
+
+// unanchoredTail warns, offline, about the entries after the bundle's last
+// valid anchor.
+func (v *verifier) unanchoredTail() []Finding {
+	var last uint64
+	for _, a := range v.b.Anchors {
+		if a.TreeSize > last && v.anchored(a.TreeSize) {
+			last = a.TreeSize
+		}
+	}
+	if size := v.b.TreeSize; size > last {
+		return []Finding{{Subject: "log", OK: true, Warning: true,
+			Detail: fmt.Sprintf("%s not anchored yet (by the export's own anchors; offline, the chain was not asked)", entryRange(last, size, "is", "are"))}}
+	}
+	return nil
+}
+
+// entryRange names entries [from, to): "entry 7 is" or "entries 100-299 are".
+func entryRange(from, to uint64, one, many string) string {
+	if to-from == 1 {
+		return fmt.Sprintf("entry %d %s", from, one)
+	}
+	return fmt.Sprintf("entries %d-%d %s", from, to-1, many)
 }
 
 // sizeOf returns the size in a "checkpoint N" subject.
@@ -233,7 +387,15 @@ func (v *verifier) checkpoints(nv note.Verifier) []Finding {
 				subject = fmt.Sprintf("checkpoint %d", cp.Size)
 			}
 		}
-		cp, err := openCheckpoint([]byte(text), nv)
+		var cp Checkpoint
+		var err error
+		signed := "signed by the log key"
+		if nv != nil {
+			cp, err = openCheckpoint([]byte(text), nv)
+		} else {
+			cp, err = readUnverified(text)
+			signed = "signature not checked (no log key)"
+		}
 		if err != nil {
 			out = append(out, Finding{Subject: subject, Detail: err.Error()})
 			continue
@@ -250,7 +412,7 @@ func (v *verifier) checkpoints(nv note.Verifier) []Finding {
 			out = append(out, Finding{Subject: subject, Detail: detail})
 			continue
 		}
-		f := Finding{Subject: subject, OK: true, Detail: "signed by the log key"}
+		f := Finding{Subject: subject, OK: true, Detail: signed}
 		if n := len(v.cps); n > 0 {
 			prev := v.cps[n-1]
 			if p, ok := v.consistencyProof(prev.Size, cp.Size); !ok {
@@ -266,6 +428,17 @@ func (v *verifier) checkpoints(nv note.Verifier) []Finding {
 		out = append(out, f)
 	}
 	return out
+}
+
+// readUnverified parses a checkpoint note without checking its signature.
+func readUnverified(text string) (Checkpoint, error) {
+	body, _, ok := strings.Cut(text, "\n\n")
+	if !ok {
+		return Checkpoint{}, errors.New("not a signed note: no blank line before the signatures")
+	}
+	cp, err := parseCheckpointText(body + "\n")
+	cp.Note = text
+	return cp, err
 }
 
 func (v *verifier) consistencyProof(from, to uint64) ([][]byte, bool) {
@@ -371,6 +544,11 @@ func (v *verifier) entries(target Checkpoint, haveTarget bool) []Finding {
 		}
 		for next < len(v.cps) && v.cps[next].Size < rng.End() {
 			next++
+		}
+		if v.wantRoot == rng.End() {
+			if root, err := rng.GetRootHash(nil); err == nil {
+				v.rootAt = map[uint64][32]byte{v.wantRoot: [32]byte(root)}
+			}
 		}
 		if next < len(v.cps) && v.cps[next].Size == rng.End() {
 			cp := v.cps[next]

@@ -62,20 +62,20 @@ func (e *Export) ledgerBundle() *ledger.Bundle {
 	return &b
 }
 
-// Export returns trial id's audit trail: every entry up to the latest
-// anchored checkpoint with its inclusion proof, signature and step, the
-// checkpoints, the anchors and the trial. A log never anchored is exported
-// against a checkpoint signed now (Verify says it is not anchored).
+// Export returns trial id's audit trail: every entry, with its inclusion
+// proof against a checkpoint of the whole log signed now, its signature and
+// step, the checkpoints, the anchors and the trial. Verify says which
+// entries are after the latest anchor.
 func (s *Service) Export(ctx context.Context, id common.Hash) (*Export, error) {
 	t, err := s.Trial(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.ledger.LatestCheckpoint(ctx, ledger.LogID(id)); marketplace.ErrorCode(err) == marketplace.ENOTFOUND {
-		if _, err := s.ledger.Checkpoint(ctx, ledger.LogID(id)); err != nil {
-			return nil, err
-		}
-	} else if err != nil {
+	// Sign the current tree, so that the export is the whole log: Verify
+	// says which entries are not anchored yet. A store that was changed is
+	// refused a checkpoint (ECONFLICT); it is exported as it stands, for
+	// verification to show what changed.
+	if _, err := s.ledger.Checkpoint(ctx, ledger.LogID(id)); err != nil && marketplace.ErrorCode(err) != marketplace.ECONFLICT {
 		return nil, err
 	}
 	b, err := s.ledger.Export(ctx, ledger.LogID(id))

@@ -15,13 +15,18 @@ import (
 	"github.com/medmarket/medmarket/marketplace/ledger"
 )
 
-// ChainLookup is what Verify asks the chain: the anchors (ledger) and the
-// protocol registrations of a trial. NewChainLookup makes one.
+// ChainLookup is what Verify asks the chain: the anchors (ledger), the
+// protocol registrations and the log key of a trial. NewChainLookup makes one.
 type ChainLookup interface {
 	ledger.AnchorLookup
 	// Protocols returns the trial's sponsor and its registered protocol
 	// hashes in order, with their transactions.
 	Protocols(ctx context.Context, id common.Hash) (common.Address, []marketplace.ProtocolVersion, error)
+	// LogKey returns the verifier key of the trial's log registered with the
+	// trial (its TrialRegistered event, checked against the SHA-256 the
+	// contract stores); ENOTFOUND when the trial is not registered,
+	// ECONFLICT for a registry from before log keys were pinned.
+	LogKey(ctx context.Context, id common.Hash) (string, error)
 }
 
 // NewChainLookup returns a ChainLookup on the TrialRegistry at registry.
@@ -46,16 +51,36 @@ func (c *chainLookup) Protocols(ctx context.Context, id common.Hash) (common.Add
 	return sponsor, out, nil
 }
 
+func (c *chainLookup) LogKey(ctx context.Context, id common.Hash) (string, error) {
+	oc, err := c.reg.trial(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if oc.Sponsor == (common.Address{}) {
+		return "", marketplace.Errorf(marketplace.ENOTFOUND, "Trial %s is not registered on the TrialRegistry at %s.", id.Hex(), c.reg.address.Hex())
+	}
+	_, key, _, err := c.reg.events(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if logKeyHash(key) != oc.LogKeyHash {
+		return "", marketplace.Errorf(marketplace.EUNAVAILABLE, "The chain's registration event of trial %s does not carry the log key whose hash the registry stores (%s); the node's event index may be incomplete.", id.Hex(), oc.LogKeyHash.Hex())
+	}
+	return key, nil
+}
+
 // VerifyOptions tune Verify.
 type VerifyOptions struct {
-	// Chain, when set, is asked for every anchor and for the trial's
-	// protocol registrations, which must match the export.
+	// Chain, when set, is asked for every anchor, for the latest anchor
+	// (an export that stops before it fails), for the trial's protocol
+	// registrations, which must match the export, and for the log key
+	// registered with the trial, which the checkpoints must be signed with.
 	Chain ChainLookup
-	// VerifierKey, when set, is the log key the auditor trusts.
+	// VerifierKey is the log key the auditor pins (medmarket verify --key).
+	// Offline, without it, verification fails: a key carried by the export
+	// proves nothing, since anyone can sign a cut or changed export with a
+	// fresh key. With a chain, it must be the key the chain registered.
 	VerifierKey string
-	// AllowUnanchored accepts an export whose proofs are against a
-	// checkpoint not anchored on chain.
-	AllowUnanchored bool
 }
 
 // Report is the result of verifying a trial's audit trail: the ledger's
@@ -70,12 +95,8 @@ type Report struct {
 
 // Summary is one line saying what was verified.
 func (r *Report) Summary() string {
-	state := "verified"
-	if n := len(r.Failures()); n > 0 {
-		state = fmt.Sprintf("FAILED (%d problems)", n)
-	}
 	return fmt.Sprintf("trial %s (%s) %s: %d entries signed by sponsor %s, %d checkpoints, %d anchors, proofs against tree size %d",
-		r.Trial.Identifier, r.Trial.ID.Hex(), state, r.Entries, r.Trial.Sponsor.Hex(), r.Checkpoints, r.Anchors, r.TreeSize)
+		r.Trial.Identifier, r.Trial.ID.Hex(), r.State(), r.Entries, r.Trial.Sponsor.Hex(), r.Checkpoints, r.Anchors, r.TreeSize)
 }
 
 // Verify checks an export offline (and against the chain with opts.Chain):
@@ -92,9 +113,30 @@ func (r *Report) Summary() string {
 // It returns the report and nil or the report's Err (EINVALID); EUNAVAILABLE
 // when the chain could not be asked.
 func Verify(ctx context.Context, e *Export, opts VerifyOptions) (*Report, error) {
-	lopts := ledger.VerifyOptions{VerifierKey: opts.VerifierKey, AllowUnanchored: opts.AllowUnanchored}
-	if opts.Chain != nil {
+	lopts := ledger.VerifyOptions{VerifierKey: opts.VerifierKey}
+	// The log key: the chain's (registered with the trial), else the one the
+	// auditor pins; never only the export's own.
+	var keyFinding *ledger.Finding
+	switch {
+	case opts.Chain != nil:
+		key, err := opts.Chain.LogKey(ctx, e.Trial.ID)
+		switch {
+		case marketplace.ErrorCode(err) == marketplace.ENOTFOUND:
+			keyFinding = &ledger.Finding{Subject: "log key", Detail: marketplace.ErrorMessage(err)}
+		case err != nil:
+			return nil, err
+		case opts.VerifierKey != "" && opts.VerifierKey != key:
+			keyFinding = &ledger.Finding{Subject: "log key", Detail: fmt.Sprintf("the key given (%s) is not the key the chain registered with the trial (%s)", opts.VerifierKey, key)}
+			lopts.VerifierKey = key
+		default:
+			keyFinding = &ledger.Finding{Subject: "log key", OK: true, Detail: fmt.Sprintf("%s, registered on chain with the trial", key)}
+			lopts.VerifierKey = key
+		}
 		lopts.Chain = opts.Chain
+	case opts.VerifierKey != "":
+		keyFinding = &ledger.Finding{Subject: "log key", OK: true, Detail: fmt.Sprintf("%s, pinned by the auditor", opts.VerifierKey)}
+	default:
+		keyFinding = &ledger.Finding{Subject: "log key", Detail: "not pinned: offline, give the trial's log key (medmarket verify --key KEY, from the trial's registration on chain); a key carried by the export proves nothing, since anyone can sign a cut or changed export with a fresh key"}
 	}
 	lrep, err := ledger.Verify(ctx, e.ledgerBundle(), lopts)
 	if lrep == nil {
@@ -104,8 +146,13 @@ func Verify(ctx context.Context, e *Export, opts VerifyOptions) (*Report, error)
 		return nil, err
 	}
 	rep := &Report{Report: lrep, Trial: e.Trial}
+	rep.Findings = append([]ledger.Finding{*keyFinding}, rep.Findings...)
 	add := func(subject string, ok bool, format string, args ...any) {
 		rep.Findings = append(rep.Findings, ledger.Finding{Subject: subject, OK: ok, Detail: fmt.Sprintf(format, args...)})
+	}
+	usedKey := lopts.VerifierKey
+	if usedKey == "" {
+		usedKey = e.VerifierKey
 	}
 
 	t := e.Trial
@@ -194,6 +241,9 @@ func Verify(ctx context.Context, e *Export, opts VerifyOptions) (*Report, error)
 		default:
 			problem = checkProtocol(t, s, &maxProtocol)
 		}
+		if problem == "" && s.Type == marketplace.StepRegistration {
+			problem = checkRegisteredKey(s, usedKey)
+		}
 		if problem == "" && !bytes.Equal(x.Signature, d.Signature) {
 			problem = "the signature shown beside the leaf is not the leaf's"
 		}
@@ -225,6 +275,19 @@ func Verify(ctx context.Context, e *Export, opts VerifyOptions) (*Report, error)
 		}
 	}
 	return rep, rep.Err()
+}
+
+// checkRegisteredKey checks that the registration entry, which names the
+// log key it was registered with (logs from before log keys do not), names
+// the key the checkpoints are checked with.
+func checkRegisteredKey(s *marketplace.Step, key string) string {
+	var data struct {
+		LogKey string `json:"log_key"`
+	}
+	if json.Unmarshal(s.Data, &data) != nil || data.LogKey == "" || key == "" || data.LogKey == key {
+		return ""
+	}
+	return fmt.Sprintf("registers log key %s, not the key %s the checkpoints are checked with", data.LogKey, key)
 }
 
 // checkProtocol checks the protocol version a step is recorded under: it
@@ -263,7 +326,12 @@ func (s *Service) VerifyLog(ctx context.Context, id common.Hash) (*Report, error
 	if err != nil {
 		return nil, err
 	}
-	opts := VerifyOptions{AllowUnanchored: true}
+	// This node's own log: its key is the one this ledger derives.
+	key, err := s.ledger.LogKey(ledger.LogID(id))
+	if err != nil {
+		return nil, err
+	}
+	opts := VerifyOptions{VerifierKey: key}
 	if s.reg != nil {
 		opts.Chain = &chainLookup{RegistryAnchorer: ledger.NewRegistryAnchorer(s.reg.backend, s.reg.address, nil, s.reg.fromBlock), reg: s.reg}
 	}
