@@ -465,9 +465,17 @@ func newTrialExportCmd(c *cli) *cobra.Command {
 				}
 				anchored := "not anchored yet"
 				if n := len(e.Anchors); n > 0 {
-					anchored = fmt.Sprintf("anchored in block %d", e.Anchors[n-1].Block)
+					last := e.Anchors[n-1]
+					anchored = fmt.Sprintf("anchored in block %d", last.Block)
+					if e.TreeSize > last.TreeSize {
+						anchored = fmt.Sprintf("anchored up to %d in block %d, the rest not anchored yet", last.TreeSize, last.Block)
+					}
 				}
-				_, err = fmt.Fprintf(c.stdout, "exported %d entries of %s to %s (checkpoint %d, %s)\n", len(e.Entries), e.Trial.Identifier, out, e.TreeSize, anchored)
+				if out == "-" {
+					return nil // the export alone on standard output
+				}
+				_, err = fmt.Fprintf(c.stdout, "exported %d entries of %s to %s (checkpoint %d, %s)\nlog key %s (auditors pin it offline: medmarket verify --key)\n",
+					len(e.Entries), e.Trial.Identifier, out, e.TreeSize, anchored, e.VerifierKey)
 				return err
 			})
 		},

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -11,33 +15,45 @@ import (
 )
 
 func newVerifyCmd(c *cli) *cobra.Command {
-	var bundle string
+	var bundle, key string
 	var offline, quiet bool
 	cmd := &cobra.Command{
-		Use:   "verify --bundle EXPORT [--chain-rpc URL | --offline]",
-		Short: "Verify an exported trial audit trail; exit 0 when every entry, checkpoint and anchor verifies",
+		Use:   "verify --bundle EXPORT [--key KEY] [--chain-rpc URL | --offline]",
+		Short: "Verify an exported trial audit trail; exit 0 when every entry, checkpoint and anchor verifies, 7 when verification fails",
 		Long: `Verify a trial's exported audit trail (medmarket trial export), as an auditor:
-every entry's inclusion proof against the anchored checkpoint, the sponsor's
-signature on every step, the checkpoints' signatures and consistency, and the
-anchors and protocol registrations against the chain: the embedded chain of the
-data dir, or any Ethereum node with --chain-rpc. --offline skips the chain.
+every entry's inclusion proof, the sponsor's signature on every step, the
+checkpoints' signatures and consistency, and, against the chain (the embedded
+chain of the data dir, or any Ethereum node with --chain-rpc): the anchors, the
+protocol registrations, the log key registered with the trial, and that the
+export reaches the chain's latest anchor of the trial (an export cut back to an
+earlier anchor fails, naming the missing entries). Entries after the latest
+anchor are a warning, not a failure.
 
-It prints one line per entry, checkpoint and anchor (failures only with
---quiet) and a summary; a failure exits non-zero and names the entry or
-checkpoint and why.`,
+--offline skips the chain. The checkpoints are then checked with the log key
+given with --key (the key string, or a file holding it): without it, offline
+verification fails, since the key carried inside an export proves nothing.
+
+It prints one line per entry, checkpoint and anchor (failures and warnings
+only with --quiet) and a summary. Exit status 7: the verification failed
+(the lines say which entry, checkpoint or anchor and why); 2: the input is
+not an export.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			e, err := trials.ReadExportFile(bundle)
 			if err != nil {
 				return err
 			}
+			pinned, err := readLogKey(key)
+			if err != nil {
+				return err
+			}
 			var rep *trials.Report
 			if offline {
-				rep, err = app.VerifyTrialExportOffline(cmd.Context(), e)
+				rep, err = app.VerifyTrialExportOffline(cmd.Context(), e, pinned)
 			} else {
 				err = c.withApp(cmd.Context(), func(a *app.App) error {
 					var verr error
-					rep, verr = a.VerifyTrialExport(cmd.Context(), e)
+					rep, verr = a.VerifyTrialExport(cmd.Context(), e, pinned)
 					return verr
 				})
 			}
@@ -45,23 +61,40 @@ checkpoint and why.`,
 				return err
 			}
 			for _, f := range rep.Findings {
-				if !quiet || !f.OK {
+				if !quiet || !f.OK || f.Warning {
 					fmt.Fprintln(c.stdout, f.String())
 				}
 			}
 			fmt.Fprintln(c.stdout, rep.Summary())
-			if err == nil && offline {
-				fmt.Fprintln(c.stdout, "offline: the anchors were not compared with the chain")
+			if offline {
+				fmt.Fprintln(c.stdout, "offline: the anchors were not compared with the chain, so an export cut back to an earlier anchor cannot be told from a whole one")
 			}
 			if err != nil && marketplace.ErrorCode(err) == marketplace.EINVALID {
-				return rep.Err()
+				return verificationFailed{rep.Err()}
 			}
 			return err
 		},
 	}
 	cmd.Flags().StringVar(&bundle, "bundle", "", "the exported audit trail (JSON)")
-	cmd.Flags().BoolVar(&offline, "offline", false, "do not ask the chain (proofs, signatures and checkpoints only)")
-	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print failures and the summary only")
+	cmd.Flags().StringVar(&key, "key", "", "the trial log's verifier key (name+hash+base64), or a file holding it: pins the key the checkpoints must be signed with")
+	cmd.Flags().BoolVar(&offline, "offline", false, "do not ask the chain (proofs, signatures with --key, and checkpoints only)")
+	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print failures, warnings and the summary only")
 	cmd.MarkFlagRequired("bundle")
 	return cmd
+}
+
+// readLogKey returns the --key value: a note verifier key, or the content of
+// the file it names. A key has '+' between its name, hash and key; a value
+// without one is taken as a file.
+func readLogKey(v string) (string, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", nil
+	}
+	if b, err := os.ReadFile(v); err == nil {
+		return strings.TrimSpace(string(b)), nil
+	} else if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(v, "+") {
+		return "", marketplace.Errorf(marketplace.EINVALID, "--key: %q is neither a log verifier key (name+hash+base64) nor a readable file.", v)
+	}
+	return v, nil
 }

@@ -95,8 +95,39 @@ func TestCLI_trialFlowAndVerify(t *testing.T) {
 			t.Errorf("verify output lacks %q:\n%s", want, out)
 		}
 	}
-	if out := mustRun("verify", "--bundle", audit, "--offline", "--quiet"); strings.Contains(out, "entry 1") || !strings.Contains(out, "verified") {
-		t.Errorf("verify --offline --quiet:\n%s", out)
+	// Offline, the auditor pins the log key (a string or a file); without
+	// it, verification fails with its own exit status.
+	var exported struct {
+		VerifierKey string `json:"verifier_key"`
+	}
+	raw0, _ := os.ReadFile(audit)
+	json.Unmarshal(raw0, &exported)
+	if out := mustRun("verify", "--bundle", audit, "--offline", "--quiet", "--key", exported.VerifierKey); strings.Contains(out, "entry 1") || !strings.Contains(out, "verified") {
+		t.Errorf("verify --offline --quiet --key:\n%s", out)
+	}
+	if out := mustRun("verify", "--bundle", audit, "--offline", "--key", file("log.key", exported.VerifierKey+"\n")); !strings.Contains(out, "log key: ok (") {
+		t.Errorf("verify --offline --key FILE:\n%s", out)
+	}
+	out, _, err = runCmd(t, env, "verify", "--bundle", audit, "--offline")
+	if exitCode(err) != 7 || !strings.Contains(out, "log key: FAIL: not pinned") {
+		t.Errorf("offline without --key: exit %d, %v\n%s", exitCode(err), err, out)
+	}
+	_, _, err = runCmd(t, env, "verify", "--bundle", audit, "--offline", "--key", "no-such-key")
+	if exitCode(err) != 2 || !strings.Contains(userMessage(err), "--key") {
+		t.Errorf("--key that is neither a key nor a file: exit %d, %v", exitCode(err), err)
+	}
+	// Without verifier_key: everything else is still checked and reported.
+	var nokey map[string]any
+	json.Unmarshal(raw0, &nokey)
+	delete(nokey, "verifier_key")
+	nk, _ := json.Marshal(nokey)
+	out, _, err = runCmd(t, env, "verify", "--bundle", file("nokey.json", string(nk)), "--offline")
+	if exitCode(err) != 7 || !strings.Contains(out, "the checkpoint signatures could not be checked") ||
+		!strings.Contains(out, "entry 5: ok") || !strings.Contains(out, ": 6 entries") {
+		t.Errorf("export without verifier_key, offline: exit %d, %v\n%s", exitCode(err), err, out)
+	}
+	if out := mustRun("verify", "--bundle", file("nokey2.json", string(nk))); !strings.Contains(out, "verified: 6 entries") {
+		t.Errorf("export without verifier_key, on chain (which holds the key):\n%s", out)
 	}
 
 	// Tampering with the export: verify fails and names the entry.
@@ -109,11 +140,31 @@ func TestCLI_trialFlowAndVerify(t *testing.T) {
 	tampered, _ := json.Marshal(x)
 	forged := file("tampered.json", string(tampered))
 	out, _, err = runCmd(t, env, "verify", "--bundle", forged)
-	if err == nil || exitCode(err) == 0 || !strings.Contains(userMessage(err), "entry 3:") || !strings.Contains(out, "entry 3: FAIL") {
+	if exitCode(err) != 7 || !strings.Contains(userMessage(err), "entry 3:") || !strings.Contains(out, "entry 3: FAIL") {
 		t.Errorf("tampered export: exit %d, %v\n%s", exitCode(err), err, out)
 	}
 	_, _, err = runCmd(t, env, "verify", "--bundle", filepath.Join(dir, "nope.json"))
 	if exitCode(err) != 4 {
 		t.Errorf("missing bundle: exit %d, %v", exitCode(err), err)
+	}
+	_, _, err = runCmd(t, env, "verify", "--bundle", file("garbage.json", "not json"))
+	if exitCode(err) != 2 {
+		t.Errorf("not an export: exit %d, %v", exitCode(err), err)
+	}
+
+	// Omission: the log grows and is anchored again; the earlier export,
+	// whole and genuine in itself, stops short of the chain's latest anchor.
+	mustRun("trial", "record", "--as", "carol", id, "--type", "visit", "--subject", "S-001")
+	mustRun("trial", "record", "--as", "carol", id, "--type", "visit", "--subject", "S-001")
+	mustRun("trial", "anchor", "--as", "carol", id)
+	out, _, err = runCmd(t, env, "verify", "--bundle", audit)
+	if exitCode(err) != 7 || !regexp.MustCompile(`the chain holds an anchor of size 8 at block \d+; this export stops at 6: entries 6-7 are missing`).MatchString(out+userMessage(err)) {
+		t.Errorf("cut export: exit %d, %v\n%s", exitCode(err), err, out)
+	}
+	// An export past the latest anchor verifies, with a warning.
+	mustRun("trial", "record", "--as", "carol", id, "--type", "visit", "--subject", "S-001")
+	mustRun("trial", "export", id, "--out", audit)
+	if out := mustRun("verify", "--bundle", audit, "--quiet"); !strings.Contains(out, "log: WARNING: entry 8 is not anchored yet") || !strings.Contains(out, "verified with 1 warning") {
+		t.Errorf("export past the anchor:\n%s", out)
 	}
 }

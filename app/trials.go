@@ -283,10 +283,14 @@ func (a *App) VerifyTrialLog(ctx context.Context, ref string) (*trials.Report, e
 }
 
 // VerifyTrialExport checks an exported audit trail against this node's
-// chain: the export must come from the same chain, and its anchors and
-// protocol registrations must be the chain's. The TrialRegistry is this
+// chain: the export must come from the same chain, its anchors and protocol
+// registrations must be the chain's, it must reach the chain's latest anchor
+// of the trial (an export cut back to an earlier anchor fails, naming the
+// missing entries), and its checkpoints must be signed with the log key the
+// chain registered with the trial. key, when not empty, is a log key the
+// auditor pins too (it must be the chain's). The TrialRegistry is this
 // node's deployment's, or, when the node has none, the one the export names.
-func (a *App) VerifyTrialExport(ctx context.Context, e *trials.Export) (*trials.Report, error) {
+func (a *App) VerifyTrialExport(ctx context.Context, e *trials.Export, key string) (*trials.Report, error) {
 	if e.Chain.ChainID != "" && e.Chain.ChainID != a.chainID.String() {
 		return nil, marketplace.Errorf(marketplace.EINVALID,
 			"The export was anchored on chain %s; this node is on chain %s (%s). Verify against that chain with --chain-rpc, or offline.",
@@ -301,15 +305,27 @@ func (a *App) VerifyTrialExport(ctx context.Context, e *trials.Export) (*trials.
 	if registry == (common.Address{}) {
 		return nil, marketplace.Errorf(marketplace.EINVALID, "No TrialRegistry to verify against: give its address with --registry.")
 	}
-	return trials.Verify(ctx, e, trials.VerifyOptions{Chain: trials.NewChainLookup(a.chain, registry, from)})
+	return trials.Verify(ctx, e, trials.VerifyOptions{Chain: trials.NewChainLookup(a.chain, registry, from), VerifierKey: key})
 }
 
 // VerifyTrialExportOffline checks an exported audit trail from its own
-// content only: signatures, proofs, checkpoints, and that the proofs are
-// against an anchored checkpoint, without asking the chain whether the
-// anchors are real.
-func VerifyTrialExportOffline(ctx context.Context, e *trials.Export) (*trials.Report, error) {
-	return trials.Verify(ctx, e, trials.VerifyOptions{})
+// content only: signatures with the log key the auditor pins (key, a note
+// verifier key "name+hash+base64" named by the log's origin), proofs,
+// checkpoints and the export's own anchors. Without a key it fails, saying
+// so: the key inside an export proves nothing. Offline, an export cut back
+// to an earlier anchor cannot be told from a whole one; the chain can.
+func VerifyTrialExportOffline(ctx context.Context, e *trials.Export, key string) (*trials.Report, error) {
+	return trials.Verify(ctx, e, trials.VerifyOptions{VerifierKey: key})
+}
+
+// TrialLogKey returns the verifier key of trial ref's log on this node (the
+// one registered on chain with the trial), for auditors to pin offline.
+func (a *App) TrialLogKey(ctx context.Context, ref string) (string, error) {
+	svc, t, err := a.findTrial(ctx, ref)
+	if err != nil {
+		return "", err
+	}
+	return svc.Ledger().LogKey(ledger.LogID(t.ID))
 }
 
 // TrialAnchoring is the schedule of RunTrialAnchoring.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/big"
 	"strings"
 	"testing"
@@ -86,16 +87,23 @@ func TestTrials_useCasesOnTheEmbeddedChain(t *testing.T) {
 	var buf bytes.Buffer
 	trials.WriteExport(&buf, ex)
 	back, _ := trials.ReadExport(bytes.NewReader(buf.Bytes()))
-	if rep, err := a.VerifyTrialExport(ctx, back); err != nil {
+	if rep, err := a.VerifyTrialExport(ctx, back, ""); err != nil {
 		t.Errorf("verify export: %v", err)
 	} else if !strings.Contains(rep.Summary(), "verified") {
 		t.Errorf("summary: %s", rep.Summary())
 	}
-	if _, err := VerifyTrialExportOffline(ctx, back); err != nil {
-		t.Errorf("offline: %v", err)
+	key, err := a.TrialLogKey(ctx, "NCT01234567")
+	if err != nil || key != back.VerifierKey {
+		t.Fatalf("log key %q, %v; the export carries %q", key, err, back.VerifierKey)
+	}
+	if _, err := VerifyTrialExportOffline(ctx, back, key); err != nil {
+		t.Errorf("offline with the log key: %v", err)
+	}
+	if _, err := VerifyTrialExportOffline(ctx, back, ""); marketplace.ErrorCode(err) != marketplace.EINVALID || !strings.Contains(err.Error(), "log key: not pinned") {
+		t.Errorf("offline without a key: %v", err)
 	}
 	back.Chain.ChainID = "1"
-	if _, err := a.VerifyTrialExport(ctx, back); marketplace.ErrorCode(err) != marketplace.EINVALID || !strings.Contains(err.Error(), "--chain-rpc") {
+	if _, err := a.VerifyTrialExport(ctx, back, ""); marketplace.ErrorCode(err) != marketplace.EINVALID || !strings.Contains(err.Error(), "--chain-rpc") {
 		t.Errorf("other chain: %v", err)
 	}
 
@@ -189,5 +197,57 @@ func TestTrialAnchoring_signedInSponsor(t *testing.T) {
 	}
 	if _, err := a.sessionSigner(ctx, token); err == nil {
 		t.Error("the signed-out session's key still works")
+	}
+}
+
+// The omission on the embedded chain: 300 entries anchored, an
+// export cut back to the genuine anchor at 100 fails against the chain,
+// naming the sizes; entries after the latest anchor are a warning.
+func TestVerifyTrialExport_cutBackExportFailsOnTheEmbeddedChain(t *testing.T) {
+	ctx := t.Context()
+	a, c := sponsorApp(t, t.TempDir())
+	defer a.Close()
+	if _, err := a.RegisterTrial(ctx, c, "Omission", "NCT03000300", "protocol.pdf", strings.NewReader("%PDF v1")); err != nil {
+		t.Fatal(err)
+	}
+	visits := func(n int) {
+		t.Helper()
+		ins := make([]trials.StepInput, n)
+		for i := range ins {
+			ins[i] = trials.StepInput{Type: "visit", Subject: "S-001"}
+		}
+		if _, err := a.RecordTrialSteps(ctx, c, "NCT03000300", ins); err != nil {
+			t.Fatal(err)
+		}
+	}
+	visits(99)
+	if rec, err := a.AnchorTrial(ctx, c, "NCT03000300"); err != nil || rec.TreeSize != 100 {
+		t.Fatalf("anchor: %+v, %v", rec, err)
+	}
+	early, err := a.ExportTrial(ctx, "NCT03000300")
+	if err != nil {
+		t.Fatal(err)
+	}
+	visits(200)
+	latest, err := a.AnchorTrial(ctx, c, "NCT03000300")
+	if err != nil || latest.TreeSize != 300 {
+		t.Fatalf("anchor: %+v, %v", latest, err)
+	}
+	rep, err := a.VerifyTrialExport(ctx, early, "")
+	want := fmt.Sprintf("the chain holds an anchor of size 300 at block %d; this export stops at 100: entries 100-299 are missing", latest.Block)
+	if marketplace.ErrorCode(err) != marketplace.EINVALID || !strings.Contains(err.Error(), want) || rep == nil || rep.OK() {
+		t.Fatalf("cut export: %v; want EINVALID saying %q", err, want)
+	}
+	visits(12)
+	whole, err := a.ExportTrial(ctx, "NCT03000300")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err = a.VerifyTrialExport(ctx, whole, "")
+	if err != nil {
+		t.Fatalf("whole export: %v", err)
+	}
+	if ws := rep.Warnings(); len(ws) != 1 || !strings.Contains(ws[0].Detail, "entries 300-311 are not anchored yet") {
+		t.Errorf("warnings: %v", ws)
 	}
 }

@@ -34,7 +34,7 @@ type TrialService interface {
 	AnchorTrial(ctx context.Context, who app.Actor, ref string) (ledger.AnchorReceipt, error)
 	ExportTrial(ctx context.Context, ref string) (*trials.Export, error)
 	VerifyTrialLog(ctx context.Context, ref string) (*trials.Report, error)
-	VerifyTrialExport(ctx context.Context, e *trials.Export) (*trials.Report, error)
+	VerifyTrialExport(ctx context.Context, e *trials.Export, key string) (*trials.Report, error)
 	TrialRecorderNames() []string
 }
 
@@ -430,7 +430,8 @@ func safeFileName(s string) string {
 }
 
 // handleVerifyUpload handles POST /verify/: an auditor's uploaded export,
-// verified against the chain (or offline); no account needed.
+// verified against the chain (or offline, with the log key the auditor
+// pins in the key field); no account needed.
 func handleVerifyUpload(logger *slog.Logger, svc TrialService) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var rep *trials.Report
@@ -441,10 +442,11 @@ func handleVerifyUpload(logger *slog.Logger, svc TrialService) http.Handler {
 				defer file.Close()
 				var e *trials.Export
 				if e, err = trials.ReadExport(file); err == nil {
+					key := strings.TrimSpace(r.FormValue("key"))
 					if r.FormValue("offline") != "" {
-						rep, err = app.VerifyTrialExportOffline(r.Context(), e)
+						rep, err = app.VerifyTrialExportOffline(r.Context(), e, key)
 					} else {
-						rep, err = svc.VerifyTrialExport(r.Context(), e)
+						rep, err = svc.VerifyTrialExport(r.Context(), e, key)
 					}
 				}
 			}

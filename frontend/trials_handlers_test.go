@@ -3,6 +3,7 @@ package frontend
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math/big"
 	"mime/multipart"
 	"net/http"
@@ -187,8 +188,10 @@ func TestTrialRoutes(t *testing.T) {
 	trials.WriteExport(&tampered, &x)
 	res, body = postMultipart(t, srv, "/verify/", nil, map[string]string{"bundle": tampered.String()}, htmxSameOrigin)
 	wantBody(t, "verify tampered", res, body, 200, "<del>FAIL</del>", "<del>entry 1</del>")
-	res, body = postMultipart(t, srv, "/verify/", map[string]string{"offline": "1"}, map[string]string{"bundle": export}, nil)
-	wantBody(t, "verify offline, full page", res, body, 200, "<!doctype html>", "<ins>PASS</ins>")
+	res, body = postMultipart(t, srv, "/verify/", map[string]string{"offline": "1", "key": x.VerifierKey}, map[string]string{"bundle": export}, nil)
+	wantBody(t, "verify offline with the log key, full page", res, body, 200, "<!doctype html>", "<ins>PASS</ins>", `id="verify-key"`)
+	res, body = postMultipart(t, srv, "/verify/", map[string]string{"offline": "1"}, map[string]string{"bundle": export}, htmxSameOrigin)
+	wantBody(t, "verify offline without a key", res, body, 200, "<del>FAIL</del>", "<del>log key</del>: not pinned")
 	res, body = postMultipart(t, srv, "/verify/", nil, map[string]string{"bundle": "not json"}, htmxSameOrigin)
 	wantBody(t, "verify garbage", res, body, 422, `id="verify-problem"`, "Not a trial export")
 	res, body = postMultipart(t, srv, "/verify/", nil, nil, htmxSameOrigin)
@@ -197,6 +200,27 @@ func TestTrialRoutes(t *testing.T) {
 	if sum, err := a.Trial(t.Context(), "NCT01234567"); err != nil || sum.Log.Size != 3 {
 		t.Errorf("log: %+v, %v", sum.Log, err)
 	}
+
+	// The log grows and is anchored again: the earlier export now stops
+	// short of the chain's latest anchor, and the page says which entries
+	// are missing. A new export's unanchored tail is a warning.
+	carol := app.ByAccount("carol", "carol-pass")
+	if _, err := a.RecordTrialSteps(t.Context(), carol, "NCT01234567", []trials.StepInput{{Type: "visit", Subject: "S-001"}, {Type: "visit", Subject: "S-001"}}); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := a.AnchorTrial(t.Context(), carol, "NCT01234567")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, body = postMultipart(t, srv, "/verify/", nil, map[string]string{"bundle": export}, htmxSameOrigin)
+	wantBody(t, "verify a cut export", res, body, 200, "<del>FAIL</del>",
+		fmt.Sprintf("the chain holds an anchor of size 5 at block %d; this export stops at 3: entries 3-4 are missing", rec.Block))
+	if _, err := a.RecordTrialSteps(t.Context(), carol, "NCT01234567", []trials.StepInput{{Type: "visit", Subject: "S-001"}}); err != nil {
+		t.Fatal(err)
+	}
+	_, body = get(t, srv, base+"export.json", nil)
+	res, body = postMultipart(t, srv, "/verify/", nil, map[string]string{"bundle": body}, htmxSameOrigin)
+	wantBody(t, "verify an export past the anchor", res, body, 200, "<ins>PASS</ins>", `id="verify-warnings"`, "entry 5 is not anchored yet")
 }
 
 // A signed-in sponsor records without typing the passphrase again: the
