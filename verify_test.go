@@ -2,11 +2,16 @@ package main
 
 import (
 	"encoding/json"
+	"math/big"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/medmarket/medmarket/marketplace/chain/chaintest"
 )
 
 const cliODM = `<?xml version="1.0" encoding="UTF-8"?>
@@ -166,5 +171,48 @@ func TestCLI_trialFlowAndVerify(t *testing.T) {
 	mustRun("trial", "export", id, "--out", audit)
 	if out := mustRun("verify", "--bundle", audit, "--quiet"); !strings.Contains(out, "log: WARNING: entry 8 is not anchored yet") || !strings.Contains(out, "verified with 1 warning") {
 		t.Errorf("export past the anchor:\n%s", out)
+	}
+}
+
+// The audit trail on a real geth --dev node over JSON-RPC: the log key is
+// registered there, and an auditor's node on the same chain finds a cut
+// export short of the chain's latest anchor.
+func TestCLI_verifyAgainstGeth(t *testing.T) {
+	g := chaintest.StartGeth(t)
+	env := cliEnv(t)
+	env[envChainRPC] = g.URL
+	dir := t.TempDir()
+	mustRun := func(env map[string]string, args ...string) string {
+		t.Helper()
+		out, stderr, err := runCmd(t, env, args...)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, stderr)
+		}
+		return out
+	}
+	out := mustRun(env, "account", "new", "--name", "carol")
+	g.Fund(t, common.HexToAddress(strings.TrimSpace(out)), new(big.Int).Mul(big.NewInt(5), big.NewInt(1e18)))
+	mustRun(env, "chain", "deploy", "--as", "carol")
+	protocol := filepath.Join(dir, "protocol.pdf")
+	os.WriteFile(protocol, []byte("%PDF protocol"), 0o600)
+	id := strings.TrimSpace(mustRun(env, "trial", "register", "--as", "carol", "--title", "On geth", "--id", "NCT09000009", "--protocol", protocol))
+	mustRun(env, "trial", "record", "--as", "carol", id, "--type", "consent", "--subject", "S-001")
+	mustRun(env, "trial", "anchor", "--as", "carol", id)
+	early := filepath.Join(dir, "early.json")
+	mustRun(env, "trial", "export", id, "--out", early)
+	mustRun(env, "trial", "record", "--as", "carol", id, "--type", "enrolment", "--subject", "S-001")
+	mustRun(env, "trial", "anchor", "--as", "carol", id)
+	whole := filepath.Join(dir, "whole.json")
+	mustRun(env, "trial", "export", id, "--out", whole)
+
+	auditor := cliEnv(t)
+	auditor[envChainRPC] = g.URL
+	registry := chainStatus(t, env).Deployment.Contracts["TrialRegistry"]
+	if out := mustRun(auditor, "verify", "--bundle", whole, "--registry", registry); !strings.Contains(out, "registered on chain with the trial") || !strings.Contains(out, "verified: 3 entries") {
+		t.Errorf("whole export on geth:\n%s", out)
+	}
+	out, _, err := runCmd(t, auditor, "verify", "--bundle", early, "--registry", registry)
+	if exitCode(err) != 7 || !regexp.MustCompile(`the chain holds an anchor of size 3 at block \d+; this export stops at 2: entry 2 is missing`).MatchString(out) {
+		t.Errorf("cut export on geth: exit %d, %v\n%s", exitCode(err), err, out)
 	}
 }
