@@ -60,17 +60,26 @@ not an export.`,
 			if rep == nil {
 				return err
 			}
-			for _, f := range rep.Findings {
-				if !quiet || !f.OK || f.Warning {
-					fmt.Fprintln(c.stdout, f.String())
+			var werr error
+			line := func(s string) {
+				if werr == nil {
+					_, werr = fmt.Fprintln(c.stdout, s)
 				}
 			}
-			fmt.Fprintln(c.stdout, rep.Summary())
+			for _, f := range rep.Findings {
+				if !quiet || !f.OK || f.Warning {
+					line(f.String())
+				}
+			}
+			line(rep.Summary())
 			if offline {
-				fmt.Fprintln(c.stdout, "offline: the anchors were not compared with the chain, so an export cut back to an earlier anchor cannot be told from a whole one")
+				line("offline: the anchors were not compared with the chain, so an export cut back to an earlier anchor cannot be told from a whole one")
 			}
 			if err != nil && marketplace.ErrorCode(err) == marketplace.EINVALID {
 				return verificationFailed{rep.Err()}
+			}
+			if err == nil && werr != nil {
+				return fmt.Errorf("write the report: %w", werr)
 			}
 			return err
 		},
@@ -79,7 +88,7 @@ not an export.`,
 	cmd.Flags().StringVar(&key, "key", "", "the trial log's verifier key (name+hash+base64), or a file holding it: pins the key the checkpoints must be signed with")
 	cmd.Flags().BoolVar(&offline, "offline", false, "do not ask the chain (proofs, signatures with --key, and checkpoints only)")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print failures, warnings and the summary only")
-	cmd.MarkFlagRequired("bundle")
+	_ = cmd.MarkFlagRequired("bundle") // the flag is defined just above
 	return cmd
 }
 

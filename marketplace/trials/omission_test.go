@@ -101,11 +101,15 @@ func resigned(t *testing.T, good *Export, n uint64) *Export {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { _ = db.Close() })
 	var cfg buntdb.Config
-	db.ReadConfig(&cfg)
+	if err := db.ReadConfig(&cfg); err != nil {
+		t.Fatal(err)
+	}
 	cfg.SyncPolicy = buntdb.Always
-	db.SetConfig(cfg)
+	if err := db.SetConfig(cfg); err != nil {
+		t.Fatal(err)
+	}
 	l, err := ledger.New(db, ledger.Config{KeyDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
