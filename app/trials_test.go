@@ -11,7 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/tidwall/buntdb"
+
 	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/ledger"
 	"github.com/medmarket/medmarket/marketplace/trials"
 )
 
@@ -200,10 +204,10 @@ func TestTrialAnchoring_signedInSponsor(t *testing.T) {
 	}
 }
 
-// The omission on the embedded chain: 300 entries anchored, an
+// The omission and re-signing on the embedded chain: 300 entries anchored, an
 // export cut back to the genuine anchor at 100 fails against the chain,
 // naming the sizes; entries after the latest anchor are a warning.
-func TestVerifyTrialExport_cutBackExportFailsOnTheEmbeddedChain(t *testing.T) {
+func TestVerifyTrialExport_cutOrReSignedExportFailsOnTheEmbeddedChain(t *testing.T) {
 	ctx := t.Context()
 	a, c := sponsorApp(t, t.TempDir())
 	defer a.Close()
@@ -238,6 +242,23 @@ func TestVerifyTrialExport_cutBackExportFailsOnTheEmbeddedChain(t *testing.T) {
 	if marketplace.ErrorCode(err) != marketplace.EINVALID || !strings.Contains(err.Error(), want) || rep == nil || rep.OK() {
 		t.Fatalf("cut export: %v; want EINVALID saying %q", err, want)
 	}
+
+	// The export cut at 150 and re-signed with a fresh key (named by the
+	// same origin), with an anchor of its own: the chain's key refuses it,
+	// and offline the pinned key does; without a key, offline fails too.
+	forged := resignedExport(t, early, whole300(t, a), 150)
+	_, err = a.VerifyTrialExport(ctx, forged, "")
+	if marketplace.ErrorCode(err) != marketplace.EINVALID || !strings.Contains(err.Error(), "it carries log key") || !strings.Contains(err.Error(), "this export stops at 150: entries 150-299 are missing") {
+		t.Errorf("re-signed export on chain: %v", err)
+	}
+	key, _ := a.TrialLogKey(ctx, "NCT03000300")
+	if _, err := VerifyTrialExportOffline(ctx, forged, key); marketplace.ErrorCode(err) != marketplace.EINVALID || !strings.Contains(err.Error(), "not the trusted key") {
+		t.Errorf("re-signed export offline with the pinned key: %v", err)
+	}
+	if _, err := VerifyTrialExportOffline(ctx, forged, ""); marketplace.ErrorCode(err) != marketplace.EINVALID || !strings.Contains(err.Error(), "log key: not pinned") {
+		t.Errorf("re-signed export offline without a key: %v", err)
+	}
+
 	visits(12)
 	whole, err := a.ExportTrial(ctx, "NCT03000300")
 	if err != nil {
@@ -250,4 +271,63 @@ func TestVerifyTrialExport_cutBackExportFailsOnTheEmbeddedChain(t *testing.T) {
 	if ws := rep.Warnings(); len(ws) != 1 || !strings.Contains(ws[0].Detail, "entries 300-311 are not anchored yet") {
 		t.Errorf("warnings: %v", ws)
 	}
+}
+
+// whole300 is the trial's export at 300 entries.
+func whole300(t *testing.T, a *App) *trials.Export {
+	t.Helper()
+	ex, err := a.ExportTrial(t.Context(), "NCT03000300")
+	if err != nil || len(ex.Entries) != 300 {
+		t.Fatalf("export: %v", err)
+	}
+	return ex
+}
+
+// resignedExport is what someone holding a genuine export but not the log
+// key can make: the first n entries, a checkpoint of them signed with a
+// fresh key, and an anchor of their own (offline, nothing checks anchors).
+func resignedExport(t *testing.T, early, good *trials.Export, n uint64) *trials.Export {
+	t.Helper()
+	db, err := buntdb.Open(":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	var cfg buntdb.Config
+	if err := db.ReadConfig(&cfg); err != nil {
+		t.Fatal(err)
+	}
+	cfg.SyncPolicy = buntdb.Always
+	if err := db.SetConfig(cfg); err != nil {
+		t.Fatal(err)
+	}
+	l, err := ledger.New(db, ledger.Config{KeyDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaves := make([][]byte, n)
+	for i := range leaves {
+		leaves[i] = good.Entries[i].Leaf
+	}
+	if _, err := l.AppendBatch(t.Context(), good.LogID, leaves); err != nil {
+		t.Fatal(err)
+	}
+	cp, err := l.Checkpoint(t.Context(), good.LogID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := l.Export(t.Context(), good.LogID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := *early
+	forged.Bundle = *b
+	forged.Bundle.Entries = nil
+	forged.Anchors = []ledger.AnchorReceipt{{TreeSize: n, RootHash: common.Hash(cp.Root), TxHash: early.Anchors[0].TxHash, Block: early.Anchors[0].Block}}
+	forged.Entries = make([]trials.ExportEntry, n)
+	for i := range forged.Entries {
+		forged.Entries[i] = good.Entries[i]
+		forged.Entries[i].Proof = b.Entries[i].Proof
+	}
+	return &forged
 }
