@@ -204,9 +204,11 @@ func TestTrialAnchoring_signedInSponsor(t *testing.T) {
 	}
 }
 
-// The omission and re-signing on the embedded chain: 300 entries anchored, an
-// export cut back to the genuine anchor at 100 fails against the chain,
-// naming the sizes; entries after the latest anchor are a warning.
+// The omission and re-signing on the embedded chain: with 300
+// entries anchored, an export cut back to the genuine anchor at 100 fails
+// against the chain, naming the sizes; one cut at 150 and re-signed with a
+// fresh key fails on chain and offline; entries after the latest anchor are
+// a warning.
 func TestVerifyTrialExport_cutOrReSignedExportFailsOnTheEmbeddedChain(t *testing.T) {
 	ctx := t.Context()
 	a, c := sponsorApp(t, t.TempDir())
