@@ -123,6 +123,10 @@ func loadOrCreateKey(dir, name string) (note.Signer, string, []byte, error) {
 	return signer, vkey, seed, nil
 }
 
+// createKey writes a new key whole or not at all: to a temp file, synced, then
+// linked into place (which, unlike rename, never replaces a key another
+// process created meanwhile), and the directory synced so the link survives
+// a crash. A crash leaves at worst a temp file, never an empty ledger.key.
 func createKey(dir, path, name string) ([]byte, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
@@ -131,14 +135,12 @@ func createKey(dir, path, name string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	// O_EXCL: if another process created the key meanwhile, use theirs.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return os.ReadFile(path)
-	}
+	f, err := os.CreateTemp(dir, ".ledger-key-*")
 	if err != nil {
 		return nil, err
 	}
+	tmp := f.Name()
+	defer func() { _ = os.Remove(tmp) }() // already gone from its place once linked
 	if _, err := f.WriteString(skey + "\n"); err != nil {
 		f.Close()
 		return nil, err
@@ -150,11 +152,28 @@ func createKey(dir, path, name string) ([]byte, error) {
 	if err := f.Close(); err != nil {
 		return nil, err
 	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
+	if err := os.Link(tmp, path); errors.Is(err, fs.ErrExist) {
+		return os.ReadFile(path) // another process won: use its key
+	} else if err != nil {
+		return nil, err
+	}
+	if err := syncDir(dir); err != nil {
+		return nil, err
 	}
 	return []byte(skey), nil
+}
+
+// syncDir makes the directory entries created in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync directory: %w", err)
+	}
+	if err := d.Sync(); err != nil {
+		d.Close()
+		return fmt.Errorf("sync directory: %w", err)
+	}
+	return d.Close()
 }
 
 // verifierKeyOf derives the verifier key and returns the seed of an Ed25519
