@@ -778,13 +778,13 @@ func (s *AnonymizerGRPCServer) Transform(stream grpc.BidiStreamingServer[pb.Tran
 		if !accepted.Plans {
 			return status.Errorf(codes.InvalidArgument, "protocol: Plan sent to a transform that does not plan")
 		}
-		samples, err := decodeSamples(pm)
-		if err != nil {
-			return toStatus(err)
+		samples, perr := decodeSamples(pm)
+		if perr != nil {
+			return toStatus(perr)
 		}
-		acts, rest, err := planner.PlanColumns(samples)
-		if err != nil {
-			return toStatus(err)
+		acts, rest, perr := planner.PlanColumns(samples)
+		if perr != nil {
+			return toStatus(perr)
 		}
 		if len(acts) != len(samples) {
 			return status.Errorf(codes.Internal, "plan: %d actions for %d columns (transform %s)", len(acts), len(samples), desc.Name)
