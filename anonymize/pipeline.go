@@ -354,6 +354,7 @@ func (p *Pipeline) run(ctx context.Context, t *Table) (*Result, error) {
 	}
 	var search *SearchResult
 	var warnings []string
+	free := newScrubTracker(cur)
 	for i, s := range p.Steps {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -384,10 +385,12 @@ func (p *Pipeline) run(ctx context.Context, t *Table) (*Result, error) {
 		if err := next.Validate(); err != nil {
 			return nil, fmt.Errorf("step %d (%s): %w", i+1, s.Name, err)
 		}
+		free.step(s.Transform.Describe(), cur, next)
 		cur = next
 	}
 	rep := Assess(cur, p.Report)
 	rep.Search = search
+	rep.FreeText = free.report(cur)
 	rep.Warnings = append(rep.Warnings, warnings...)
 	v := p.Policy.Check(rep)
 	rep.Verdict = &v

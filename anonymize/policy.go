@@ -96,6 +96,11 @@ func (p Policy) Check(r *Report) Verdict {
 		for _, f := range r.Findings {
 			fail("identifier found in column %q: %s", f.Column, f.Reason)
 		}
+		for _, f := range r.FreeText {
+			if f.Outcome == "kept" {
+				fail("free text left: column %q is free text (%s) and no scrubber processed it: drop the column or add a scrubber step", f.Column, f.Reason)
+			}
+		}
 	}
 	return Verdict{Pass: len(reasons) == 0, Reasons: reasons}
 }

@@ -42,6 +42,10 @@ type Report struct {
 	DirectIdentifiers []string `json:"direct_identifiers,omitempty"`
 	// Findings are identifier-like contents found in published columns.
 	Findings []Suggestion `json:"findings,omitempty"`
+	// FreeText says what became of each free-text column (by content:
+	// FreeTextSample) of a pipeline's input or output; the gate refuses one
+	// kept without a scrubber. Set by Pipeline.Run, not by Assess.
+	FreeText []FreeTextReport `json:"free_text,omitempty"`
 
 	// Equivalence classes: rows equal on all quasi-identifiers.
 	Classes          int               `json:"classes"`

@@ -14,7 +14,8 @@ var RestrictedZIP3 = []string{"036", "059", "063", "102", "203", "556", "692", "
 // SafeHarbor applies HIPAA's Safe Harbor method (45 CFR 164.514(b)(2)) to
 // the identifier categories that show in tabular data: it removes names,
 // geographic units smaller than a state (street, city, county, birthplace,
-// coordinates), phone and fax numbers, e-mail addresses, SSNs, medical
+// coordinates), free-text columns (detected by content: FreeTextSample),
+// phone and fax numbers, e-mail addresses, SSNs, medical
 // record, health plan and account numbers, licence, vehicle and device
 // identifiers, URLs, IP addresses, biometric and photo references and other
 // unique identifiers; keeps the first 3 digits of ZIP codes ("000" for the
@@ -38,7 +39,7 @@ type SafeHarbor struct {
 // Describe implements Transform.
 func (s *SafeHarbor) Describe() Descriptor {
 	return Descriptor{Name: "safe-harbor", Version: Version, Scope: ScopeRow,
-		Summary: "HIPAA Safe Harbor: remove the 18 identifier categories, ZIP to 3 digits, dates to year, ages over 89 to 90+"}
+		Summary: "HIPAA Safe Harbor: remove the 18 identifier categories and free text, ZIP to 3 digits, dates to year, ages over 89 to 90+"}
 }
 
 // Plan returns the category Safe Harbor will treat each column as.
@@ -83,9 +84,9 @@ func (s *SafeHarbor) PlanColumns(cols []ColumnSample) ([]ColumnAction, Transform
 		switch {
 		case cat == CatKeep:
 			acts[i] = ActPass
-		case cat.Direct() && !s.Blank:
+		case removes(cat) && !s.Blank:
 			acts[i] = ActDrop
-		case cat.Direct(): // blanked
+		case removes(cat): // blanked
 			acts[i] = ActTransform
 			fixed[c.Name] = cat
 		case cat == CatZIP, cat == CatDate, c.Type == TypeDate, c.Type == TypeDateTime, cat == CatAge:
@@ -113,7 +114,7 @@ func (s *SafeHarbor) Apply(ctx context.Context, t *Table) (*Table, error) {
 		switch {
 		case cat == CatKeep:
 			cols = append(cols, c)
-		case cat.Direct():
+		case removes(cat):
 			if s.Blank {
 				cols = append(cols, blankColumn(c, "safe-harbor"))
 			}
@@ -135,6 +136,11 @@ func (s *SafeHarbor) Apply(ctx context.Context, t *Table) (*Table, error) {
 	}
 	return t.WithColumns(cols), nil
 }
+
+// removes says whether Safe Harbor removes a category's values: the direct
+// identifiers, and free text (which may hold any of them) until a scrubber
+// has processed it.
+func removes(cat Category) bool { return cat.Direct() || cat == CatFreeText }
 
 // zip3 keeps a ZIP code's first three digits, or "000" for restricted areas
 // and values that are not ZIP codes.

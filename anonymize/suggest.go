@@ -318,6 +318,10 @@ func SuggestColumn(c *Column) Suggestion {
 func SuggestSample(c ColumnSample) Suggestion {
 	s := Suggestion{Column: c.Name}
 	byName := categoryByName(c.Name)
+	if ok, why := FreeTextSample(c); ok && !byName.Direct() && c.Type == TypeString {
+		// By content, whatever the name says: identifiers hide in prose.
+		return Suggestion{Column: c.Name, Category: CatFreeText, Role: RoleInsensitive, Transform: "drop", Confidence: 0.8, Reason: "free text: " + why}
+	}
 	byContent, share := categoryBySample(c.Values)
 	cat := byName
 	switch {

@@ -35,6 +35,12 @@ type Descriptor struct {
 	Summary string `json:"summary,omitempty"`
 	// ConfigSchema is an optional JSON Schema of the parameters.
 	ConfigSchema json.RawMessage `json:"config_schema,omitempty"`
+	// Scrubber declares that the transform removes identifiers from the
+	// free text of every column it processes (and adds its Name to those
+	// columns' Applied list): the policy gate then lets those free-text
+	// columns through. Only a transform the publisher trusts to scrub
+	// (a built-in, or a pinned plugin) may say so.
+	Scrubber bool `json:"scrubber,omitempty"`
 }
 
 // Transform is one step of an anonymization pipeline. Built-in transforms
