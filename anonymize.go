@@ -119,6 +119,9 @@ Keyed pseudonyms use the secret in ` + envSecret + `.`,
 				rep := r.Report
 				fmt.Fprintf(c.stdout, "%s: %d rows published, %d suppressed, k=%d, highest risk %.3g, policy %s\n",
 					r.Table.Name, rep.Rows, rep.Suppressed, rep.MinClassSize, rep.Risk.Prosecutor.Highest, r.Verdict)
+				for _, f := range rep.FreeText {
+					fmt.Fprintf(c.stdout, "  free text %s\n", f)
+				}
 			}
 			for _, o := range res.Outputs {
 				fmt.Fprintf(c.stdout, "wrote %s\n", o)
