@@ -28,6 +28,7 @@ func newAnonymizeCmd(c *cli) *cobra.Command {
 	var (
 		req         app.AnonymizeRequest
 		delimiter   string
+		asOf        string
 		qi, sens    []string
 		hierarchies []string
 		pluginDirs  []string
@@ -78,6 +79,13 @@ Keyed pseudonyms use the secret in ` + envSecret + `.`,
 			}
 			if s := c.getenv(envSecret); s != "" {
 				req.Secret = []byte(s)
+			}
+			if asOf != "" {
+				d, err := time.Parse("2006-01-02", asOf)
+				if err != nil {
+					return usageError{fmt.Errorf("--as-of %q: want a date, 2006-01-02", asOf)}
+				}
+				req.AsOf = d
 			}
 			cfg, err := c.config()
 			if err != nil {
@@ -141,6 +149,7 @@ Keyed pseudonyms use the secret in ` + envSecret + `.`,
 	f.StringArrayVar(&hierarchies, "hierarchy", nil, "COLUMN=FILE: an ARX generalization hierarchy CSV (repeatable)")
 	f.StringVar(&req.Out, "out", "", "output file (.csv or .parquet), a directory for FHIR input, or the config with --suggest (default stdout)")
 	f.StringVar(&req.Report, "report", "", "write the anonymization report (JSON) here")
+	f.StringVar(&asOf, "as-of", "", "the release's reference date (2006-01-02), at which ages are counted (default today)")
 	f.BoolVar(&suggest, "suggest", false, "write a starting pipeline config suggested from the data instead of anonymizing")
 	f.BoolVar(&req.Isolated, "isolated", false, "run each built-in transform in a process of its own")
 	f.StringArrayVar(&pluginDirs, "plugins", nil, "another directory of plugins (repeatable)")

@@ -20,7 +20,8 @@ var RestrictedZIP3 = []string{"036", "059", "063", "102", "203", "556", "692", "
 // identifiers, URLs, IP addresses, biometric and photo references and other
 // unique identifiers; keeps the first 3 digits of ZIP codes ("000" for the
 // restricted prefixes); keeps only the year of dates; and puts ages over 89
-// into one "90+" group.
+// into one "90+" group (Over89), as 164.514(b)(2)(i)(C) requires, birth
+// years that imply such an age too (see AsOf).
 //
 // Each column's category comes from Columns, else from the column's name
 // and content (SuggestColumn); a column with the direct-identifier role is
@@ -34,6 +35,45 @@ type SafeHarbor struct {
 	Blank bool `json:"blank,omitempty" yaml:"blank,omitempty"`
 	// RestrictedZIP replaces RestrictedZIP3 when set (for later censuses).
 	RestrictedZIP []string `json:"restricted_zip,omitempty" yaml:"restricted_zip,omitempty"`
+	// AsOf is the reference date ("2006-01-02") at which ages are counted:
+	// a birth date or year (a date column whose name says birth, such as
+	// BIRTHDATE, birth_date, dob, birth_year) of someone who may be over 89
+	// on that day, a year 90 or more years before AsOf's, becomes Over89
+	// and keeps no year. The year alone cannot tell 89 from 90, so the
+	// year 90 years back counts as over 89. A pipeline sets it from
+	// Env.AsOf (the publisher's clock); the engine never reads the time.
+	// Without it birth years are not checked (the report warns).
+	AsOf string `json:"as_of,omitempty" yaml:"as_of,omitempty"`
+}
+
+// Over89 is the one category ages over 89, and the birth years that imply
+// them, are aggregated into (HIPAA's "age 90 or older").
+const Over89 = "90+"
+
+// Validate checks the parameters.
+func (s *SafeHarbor) Validate() error {
+	if s.AsOf != "" {
+		if _, ok := parseDate(s.AsOf); !ok {
+			return invalidf("safe-harbor: as_of %q is not a date (want 2006-01-02)", s.AsOf)
+		}
+	}
+	return nil
+}
+
+// oldestYear returns the latest birth year that may mean an age over 89 at
+// AsOf, and false when AsOf is not set.
+func (s *SafeHarbor) oldestYear() (int, bool) {
+	t, ok := parseDate(s.AsOf)
+	if !ok {
+		return 0, false
+	}
+	return t.Year() - 90, true
+}
+
+// isBirthColumn says whether a date column's name makes it a birth date.
+func isBirthColumn(name string) bool {
+	n := normalizeName(name)
+	return strings.Contains(n, "birth") || n == "dob" || n == "yob"
 }
 
 // Describe implements Transform.
@@ -96,7 +136,7 @@ func (s *SafeHarbor) PlanColumns(cols []ColumnSample) ([]ColumnAction, Transform
 			acts[i] = ActPass
 		}
 	}
-	return acts, &SafeHarbor{Columns: fixed, Blank: s.Blank, RestrictedZIP: s.RestrictedZIP}, nil
+	return acts, &SafeHarbor{Columns: fixed, Blank: s.Blank, RestrictedZIP: s.RestrictedZIP, AsOf: s.AsOf}, nil
 }
 
 // Apply implements Transform.
@@ -123,12 +163,16 @@ func (s *SafeHarbor) Apply(ctx context.Context, t *Table) (*Table, error) {
 			n.Type, n.Hierarchy = TypeString, nil
 			cols = append(cols, n.note("safe-harbor"))
 		case cat == CatDate || c.Type == TypeDate || c.Type == TypeDateTime:
-			n := c.MapValues(yearOnly)
+			year := yearOnly
+			if oldest, ok := s.oldestYear(); ok && isBirthColumn(c.Name) {
+				year = func(v string) string { return birthYear(v, oldest) }
+			}
+			n := c.MapValues(year)
 			n.Type, n.Hierarchy = TypeInteger, nil
 			cols = append(cols, n.note("safe-harbor"))
 		case cat == CatAge:
 			n := c.MapValues(topCodeAge)
-			n.Hierarchy = nil
+			n.Hierarchy = withOver89(c.Hierarchy)
 			cols = append(cols, n.note("safe-harbor"))
 		default:
 			cols = append(cols, c)
@@ -180,11 +224,62 @@ func yearOnly(v string) string {
 	return ""
 }
 
-// topCodeAge collapses ages over 89 into "90+".
+// birthYear keeps the year of a birth date, or Over89 when the year is
+// oldest or earlier.
+func birthYear(v string, oldest int) string {
+	y := yearOnly(v)
+	if n, err := strconv.Atoi(y); err == nil && n <= oldest {
+		return Over89
+	}
+	return y
+}
+
+// topCodeAge collapses ages over 89 into Over89.
 func topCodeAge(v string) string {
 	f, ok := parseNumber(v)
 	if ok && f > 89 {
-		return "90+"
+		return Over89
 	}
 	return v
+}
+
+// withOver89 returns h with a row for Over89, so that a hierarchy written
+// for raw ages (ARX's, say) still generalizes the top-coded column: at each
+// level Over89 generalizes to what every age over 89 of h shares there,
+// else to itself. Nil stays nil (automatic hierarchies keep non-numbers
+// as they are below the top level).
+func withOver89(h *Hierarchy) *Hierarchy {
+	if h == nil || h.Contains(Over89) {
+		return h
+	}
+	var over [][]string
+	for _, r := range h.rows {
+		if f, ok := parseNumber(r[0]); ok && f > 89 {
+			over = append(over, r)
+		}
+	}
+	row := make([]string, h.height)
+	for l := range row {
+		row[l] = Over89
+	}
+	if h.height > 1 {
+		row[h.height-1] = h.rows[0][h.height-1] // the top ("*"), whatever is below
+	}
+	for l := 1; l < h.height && len(over) > 0; l++ {
+		shared := over[0][l]
+		for _, r := range over[1:] {
+			if r[l] != shared {
+				shared = ""
+				break
+			}
+		}
+		if shared != "" {
+			row[l] = shared
+		}
+	}
+	n, err := NewHierarchy(append(slices.Clone(h.rows), row))
+	if err != nil {
+		return h
+	}
+	return n
 }

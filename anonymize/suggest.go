@@ -111,7 +111,7 @@ var (
 		{CatName, []string{"name", "first", "last", "firstname", "lastname", "first_name", "last_name", "given", "given_name", "family", "family_name", "surname", "maiden", "maiden_name", "middle", "middle_name", "full_name", "fullname", "patient_name", "prefix", "suffix", "nickname", "mother_name", "father_name"}, []string{"surname", "maiden", "firstname", "lastname"}},
 		{CatAge, []string{"age", "age_years", "age_in_years", "patient_age"}, nil},
 		{CatState, []string{"state", "province", "region"}, nil},
-		{CatDate, []string{"dob", "birthdate", "birth_date", "date_of_birth", "deathdate", "death_date", "date_of_death", "dod", "date", "admission", "discharge"}, []string{"date", "birthdate", "deathdate", "dob"}},
+		{CatDate, []string{"dob", "birthdate", "birth_date", "date_of_birth", "deathdate", "death_date", "date_of_death", "dod", "date", "admission", "discharge", "birth_year", "birthyear", "year_of_birth", "yob"}, []string{"date", "birthdate", "deathdate", "dob"}},
 		{CatID, []string{"id", "patient_id", "patient", "person_id", "personid", "patientid", "uuid", "guid", "record_id", "subject_id", "subject", "participant_id", "member"}, nil},
 		{CatDemographic, []string{"sex", "gender", "race", "ethnicity", "marital", "marital_status", "education", "native_country", "nationality", "religion", "language", "occupation_group", "workclass", "salary_class", "income"}, []string{"gender", "race", "ethnicity", "marital"}},
 		{CatSensitive, []string{"diagnosis", "condition", "disease", "icd", "icd10", "result", "occupation", "medication", "drug", "outcome", "hiv_status"}, []string{"diagnosis", "disease"}},
@@ -368,7 +368,7 @@ func SuggestSample(c ColumnSample) Suggestion {
 		s.Role, s.Transform = RoleQuasi, "zip3"
 	case cat == CatDate:
 		s.Role, s.Transform = RoleQuasi, "year"
-		if n := normalizeName(c.Name); !strings.Contains(n, "birth") && n != "dob" && !strings.Contains(n, "death") {
+		if n := normalizeName(c.Name); !isBirthColumn(c.Name) && !strings.Contains(n, "death") {
 			s.Role = RoleInsensitive
 		}
 	case cat == CatAge:

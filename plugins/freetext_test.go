@@ -68,3 +68,26 @@ func TestThirdParty_scrubberLetsFreeTextThroughTheGate(t *testing.T) {
 		t.Fatalf("without a scrubber: verdict %v, want a refusal naming note", kept.Verdict)
 	}
 }
+
+// The isolated Safe Harbor puts ages and birth years over 89 into 90+, and
+// extends the AGE hierarchy with it, exactly as the in-process one.
+func TestSafeHarborPlanned_sameBytesAsInProcess_over89(t *testing.T) {
+	params := anonymize.Params{"as_of": "2025-06-30"}
+	in := patients(t, 10_000)
+	sameBytes(t, in, params)
+	out := applyDirect(t, "safe-harbor", params, anonymize.Env{}, in)
+	over := 0
+	for _, v := range out.Column("BIRTHDATE").Values() {
+		if v == anonymize.Over89 {
+			over++
+		} else if v <= "1935" {
+			t.Fatalf("birth year %s published", v)
+		}
+	}
+	if over == 0 {
+		t.Fatal("no birth year in 90+: the data has births from 1935")
+	}
+	if h := out.Column("AGE").Hierarchy; h == nil || !h.Contains(anonymize.Over89) {
+		t.Fatal("the AGE hierarchy does not accept 90+")
+	}
+}
