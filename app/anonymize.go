@@ -579,7 +579,7 @@ func (a *App) PreviewAnonymization(ctx context.Context, req PreviewRequest) (Pre
 	if err != nil {
 		return res, err
 	}
-	pipe, err := cfg.Build(anonymize.Env{AsOf: a.now()})
+	pipe, err := cfg.Build(anonymize.Env{AsOf: a.asOf()})
 	var r *anonymize.Result
 	if err == nil {
 		if req.Progress != nil {
@@ -602,6 +602,15 @@ func (a *App) PreviewAnonymization(ctx context.Context, req PreviewRequest) (Pre
 	res.Ran, res.Report, res.Anonymized = true, r.Report, r
 	res.Verdict = PreviewVerdict{Pass: r.Verdict.Pass, Reasons: r.Verdict.Reasons}
 	return res, nil
+}
+
+// asOf is the reference date of a release anonymized now: the app's clock,
+// or the system's for the previews that run without a node (nil App).
+func (a *App) asOf() time.Time {
+	if a == nil || a.now == nil {
+		return time.Now()
+	}
+	return a.now()
 }
 
 // readTables reads a preview's input into tables.
