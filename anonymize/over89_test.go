@@ -19,12 +19,12 @@ var asOf = time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)
 // one category: "90+" (§164.514(b)(2)(i)(C)). The year 90 years back may
 // mean 89 or 90, so it counts as over 89.
 func TestSafeHarbor_agesAndBirthYearsOver89(t *testing.T) {
-	in, err := anonymize.TableFromRows("p", []string{"BIRTHDATE", "birth_year", "AGE", "admission_date"}, [][]string{
-		{"1919-03-01", "1919", "106", "1919-03-01"},
-		{"1925-11-30", "1925", "99", "2020-01-01"},
-		{"1935-12-31", "1935", "89", "2020-01-01"},
-		{"1936-01-01", "1936", "89", "2020-01-01"},
-		{"1980-07-04", "1980", "44", "2020-01-01"},
+	in, err := anonymize.TableFromRows("p", []string{"BIRTHDATE", "birth_year", "AGE", "AgeAtDiagnosis", "admission_date"}, [][]string{
+		{"1919-03-01", "1919", "106", "93", "1919-03-01"},
+		{"1925-11-30", "1925", "99", "90", "2020-01-01"},
+		{"1935-12-31", "1935", "89", "89", "2020-01-01"},
+		{"1936-01-01", "1936", "89", "70", "2020-01-01"},
+		{"1980-07-04", "1980", "44", "40", "2020-01-01"},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -35,6 +35,7 @@ func TestSafeHarbor_agesAndBirthYearsOver89(t *testing.T) {
 		"BIRTHDATE":      {"90+", "90+", "90+", "1936", "1980"},
 		"birth_year":     {"90+", "90+", "90+", "1936", "1980"},
 		"AGE":            {"90+", "90+", "89", "89", "44"},
+		"AgeAtDiagnosis": {"90+", "90+", "89", "70", "40"},         // any age, not only a column called age
 		"admission_date": {"1919", "2020", "2020", "2020", "2020"}, // not a birth date: the year says nothing of the age
 	}
 	for col, w := range want {

@@ -109,7 +109,7 @@ var (
 		{CatCity, []string{"city", "town", "municipality", "village"}, []string{"city"}},
 		{CatCounty, []string{"county", "district", "precinct", "borough"}, []string{"county", "precinct"}},
 		{CatName, []string{"name", "first", "last", "firstname", "lastname", "first_name", "last_name", "given", "given_name", "family", "family_name", "surname", "maiden", "maiden_name", "middle", "middle_name", "full_name", "fullname", "patient_name", "prefix", "suffix", "nickname", "mother_name", "father_name"}, []string{"surname", "maiden", "firstname", "lastname"}},
-		{CatAge, []string{"age", "age_years", "age_in_years", "patient_age"}, nil},
+		{CatAge, []string{"age", "age_years", "age_in_years", "patient_age"}, []string{"age"}},
 		{CatState, []string{"state", "province", "region"}, nil},
 		{CatDate, []string{"dob", "birthdate", "birth_date", "date_of_birth", "deathdate", "death_date", "date_of_death", "dod", "date", "admission", "discharge", "birth_year", "birthyear", "year_of_birth", "yob"}, []string{"date", "birthdate", "deathdate", "dob"}},
 		{CatID, []string{"id", "patient_id", "patient", "person_id", "personid", "patientid", "uuid", "guid", "record_id", "subject_id", "subject", "participant_id", "member"}, nil},
