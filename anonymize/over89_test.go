@@ -38,6 +38,9 @@ func TestSafeHarbor_agesAndBirthYearsOver89(t *testing.T) {
 		"AgeAtDiagnosis": {"90+", "90+", "89", "70", "40"},         // any age, not only a column called age
 		"admission_date": {"1919", "2020", "2020", "2020", "2020"}, // not a birth date: the year says nothing of the age
 	}
+	if res.Report.AsOf != "2025-06-30" {
+		t.Errorf("the report's reference date is %q, want 2025-06-30", res.Report.AsOf)
+	}
 	for col, w := range want {
 		c := res.Table.Column(col)
 		if c == nil {
@@ -160,5 +163,20 @@ func TestSafeHarbor_over89WithHierarchyAndK(t *testing.T) {
 	}
 	if g, _ := age.Hierarchy.Generalize(anonymize.Over89, 3); g != "80-99" {
 		t.Errorf("90+ at level 3: %q, want 80-99 (what every age over 89 shares)", g)
+	}
+}
+
+// A config's own as_of wins over the environment's, YAML date or string.
+func TestSafeHarbor_configAsOf(t *testing.T) {
+	for _, y := range []string{"as_of: 2000-01-01", `as_of: "2000-01-01"`} {
+		cfg, err := anonymize.LoadConfig(strings.NewReader("transforms:\n  - name: safe-harbor\n    " + y + "\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, _ := anonymize.TableFromRows("p", []string{"dob"}, [][]string{{"1909-05-01"}, {"1911-05-01"}})
+		res := runConfig(t, cfg, anonymize.Env{AsOf: asOf}, in)
+		if got := res.Table.Column("dob").Values(); !slices.Equal(got, []string{"90+", "1911"}) || res.Report.AsOf != "2000-01-01" {
+			t.Errorf("%s: %v, report as of %q; want [90+ 1911] as of 2000-01-01", y, got, res.Report.AsOf)
+		}
 	}
 }

@@ -158,6 +158,7 @@ type Pipeline struct {
 	multi   bool // running as part of RunAll
 	// warnings go into every report (a Safe Harbor step without AsOf).
 	warnings []string
+	asOf     string // the reference date of the Safe Harbor steps, for the report
 	// Progress, when set, is called before each step with its index and name.
 	Progress func(step int, name string)
 }
@@ -231,6 +232,11 @@ func (c *Config) Build(env Env) (*Pipeline, error) {
 		t, err := env.Transforms.New(tc.Name, params, env)
 		if err != nil {
 			return nil, fmt.Errorf("transform %d: %w", i+1, err)
+		}
+		if sh, ok := t.(*SafeHarbor); ok && pl.asOf == "" {
+			if d, ok := parseDate(sh.AsOf); ok {
+				pl.asOf = d.Format("2006-01-02")
+			}
 		}
 		pl.Steps = append(pl.Steps, Step{Name: tc.Name, Transform: t, Params: params})
 	}
@@ -411,6 +417,7 @@ func (p *Pipeline) run(ctx context.Context, t *Table) (*Result, error) {
 	rep := Assess(cur, p.Report)
 	rep.Search = search
 	rep.FreeText = free.report(cur)
+	rep.AsOf = p.asOf
 	rep.Warnings = append(rep.Warnings, p.warnings...)
 	rep.Warnings = append(rep.Warnings, warnings...)
 	v := p.Policy.Check(rep)

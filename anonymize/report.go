@@ -46,6 +46,9 @@ type Report struct {
 	// FreeTextSample) of a pipeline's input or output; the gate refuses one
 	// kept without a scrubber. Set by Pipeline.Run, not by Assess.
 	FreeText []FreeTextReport `json:"free_text,omitempty"`
+	// AsOf is the reference date Safe Harbor counted ages at (ages and
+	// birth years over 89 are "90+" as of that day). Set by Pipeline.Run.
+	AsOf string `json:"as_of,omitempty"`
 
 	// Equivalence classes: rows equal on all quasi-identifiers.
 	Classes          int               `json:"classes"`
