@@ -28,6 +28,7 @@ func newAnonymizeCmd(c *cli) *cobra.Command {
 	var (
 		req         app.AnonymizeRequest
 		delimiter   string
+		asOf        string
 		qi, sens    []string
 		hierarchies []string
 		pluginDirs  []string
@@ -79,6 +80,13 @@ Keyed pseudonyms use the secret in ` + envSecret + `.`,
 			if s := c.getenv(envSecret); s != "" {
 				req.Secret = []byte(s)
 			}
+			if asOf != "" {
+				d, err := time.Parse("2006-01-02", asOf)
+				if err != nil {
+					return usageError{fmt.Errorf("--as-of %q: want a date, 2006-01-02", asOf)}
+				}
+				req.AsOf = d
+			}
 			cfg, err := c.config()
 			if err != nil {
 				return err
@@ -119,6 +127,9 @@ Keyed pseudonyms use the secret in ` + envSecret + `.`,
 				rep := r.Report
 				fmt.Fprintf(c.stdout, "%s: %d rows published, %d suppressed, k=%d, highest risk %.3g, policy %s\n",
 					r.Table.Name, rep.Rows, rep.Suppressed, rep.MinClassSize, rep.Risk.Prosecutor.Highest, r.Verdict)
+				for _, f := range rep.FreeText {
+					fmt.Fprintf(c.stdout, "  free text %s\n", f)
+				}
 			}
 			for _, o := range res.Outputs {
 				fmt.Fprintf(c.stdout, "wrote %s\n", o)
@@ -138,6 +149,7 @@ Keyed pseudonyms use the secret in ` + envSecret + `.`,
 	f.StringArrayVar(&hierarchies, "hierarchy", nil, "COLUMN=FILE: an ARX generalization hierarchy CSV (repeatable)")
 	f.StringVar(&req.Out, "out", "", "output file (.csv or .parquet), a directory for FHIR input, or the config with --suggest (default stdout)")
 	f.StringVar(&req.Report, "report", "", "write the anonymization report (JSON) here")
+	f.StringVar(&asOf, "as-of", "", "the release's reference date (2006-01-02), at which ages are counted (default today)")
 	f.BoolVar(&suggest, "suggest", false, "write a starting pipeline config suggested from the data instead of anonymizing")
 	f.BoolVar(&req.Isolated, "isolated", false, "run each built-in transform in a process of its own")
 	f.StringArrayVar(&pluginDirs, "plugins", nil, "another directory of plugins (repeatable)")

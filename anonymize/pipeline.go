@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"sort"
 
 	"gopkg.in/yaml.v3"
@@ -140,6 +141,10 @@ func SuggestConfig(t *Table) *Config {
 type Step struct {
 	Name      string
 	Transform Transform
+	// Params are the parameters it was built with, after Build filled in
+	// what the environment gives (Safe Harbor's as_of): a host that runs
+	// the step elsewhere builds it again from them.
+	Params Params
 }
 
 // Pipeline is a built config, ready to run on tables.
@@ -151,6 +156,9 @@ type Pipeline struct {
 	hier    map[string]*Hierarchy
 	suggest bool
 	multi   bool // running as part of RunAll
+	// warnings go into every report (a Safe Harbor step without AsOf).
+	warnings []string
+	asOf     string // the reference date of the Safe Harbor steps, for the report
 	// Progress, when set, is called before each step with its index and name.
 	Progress func(step int, name string)
 }
@@ -208,11 +216,29 @@ func (c *Config) Build(env Env) (*Pipeline, error) {
 		if tc.Name == "pseudonymize" && len(env.Secret) == 0 && tc.Params["secret"] == nil && cfg.Preset != "" && len(tc.Params) == 0 {
 			continue // presets pseudonymize only when the publisher has a secret; Safe Harbor removes the ids otherwise
 		}
-		t, err := env.Transforms.New(tc.Name, tc.Params, env)
+		params := tc.Params
+		if tc.Name == "safe-harbor" {
+			if _, set := params["as_of"]; !set && !env.AsOf.IsZero() {
+				params = maps.Clone(params)
+				if params == nil {
+					params = Params{}
+				}
+				params["as_of"] = env.AsOf.UTC().Format("2006-01-02")
+			}
+			if _, set := params["as_of"]; !set {
+				pl.warnings = append(pl.warnings, fmt.Sprintf("step %d (safe-harbor): no reference date (as_of), so birth years implying an age over 89 were not checked", i+1))
+			}
+		}
+		t, err := env.Transforms.New(tc.Name, params, env)
 		if err != nil {
 			return nil, fmt.Errorf("transform %d: %w", i+1, err)
 		}
-		pl.Steps = append(pl.Steps, Step{Name: tc.Name, Transform: t})
+		if sh, ok := t.(*SafeHarbor); ok && pl.asOf == "" {
+			if d, ok := parseDate(sh.AsOf); ok {
+				pl.asOf = d.Format("2006-01-02")
+			}
+		}
+		pl.Steps = append(pl.Steps, Step{Name: tc.Name, Transform: t, Params: params})
 	}
 	return pl, nil
 }
@@ -354,6 +380,7 @@ func (p *Pipeline) run(ctx context.Context, t *Table) (*Result, error) {
 	}
 	var search *SearchResult
 	var warnings []string
+	free := newScrubTracker(cur)
 	for i, s := range p.Steps {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -384,10 +411,14 @@ func (p *Pipeline) run(ctx context.Context, t *Table) (*Result, error) {
 		if err := next.Validate(); err != nil {
 			return nil, fmt.Errorf("step %d (%s): %w", i+1, s.Name, err)
 		}
+		free.step(s.Transform.Describe(), cur, next)
 		cur = next
 	}
 	rep := Assess(cur, p.Report)
 	rep.Search = search
+	rep.FreeText = free.report(cur)
+	rep.AsOf = p.asOf
+	rep.Warnings = append(rep.Warnings, p.warnings...)
 	rep.Warnings = append(rep.Warnings, warnings...)
 	v := p.Policy.Check(rep)
 	rep.Verdict = &v

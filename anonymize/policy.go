@@ -7,7 +7,8 @@ import (
 
 // Policy is what a publisher requires of an anonymized table before it may
 // leave the machine. Zero fields impose nothing, except
-// AllowDirectIdentifiers: by default a remaining direct identifier fails.
+// AllowDirectIdentifiers: by default a remaining direct identifier, or a
+// free-text column kept without a scrubber, fails.
 type Policy struct {
 	// MinK: every equivalence class holds at least MinK rows.
 	MinK int `json:"min_k,omitempty" yaml:"min_k,omitempty"`
@@ -24,7 +25,8 @@ type Policy struct {
 	// MaxSuppressed bounds the share of rows suppressed.
 	MaxSuppressed float64 `json:"max_suppressed,omitempty" yaml:"max_suppressed,omitempty"`
 	// AllowDirectIdentifiers lets columns with the direct-identifier role,
-	// and identifier-like contents, through.
+	// identifier-like contents, and free text no scrubber processed
+	// (Report.FreeText), through.
 	AllowDirectIdentifiers bool `json:"allow_direct_identifiers,omitempty" yaml:"allow_direct_identifiers,omitempty"`
 	// RequireQuasiIdentifiers fails tables without declared quasi-identifiers
 	// (their risk figures are meaningless).
@@ -95,6 +97,11 @@ func (p Policy) Check(r *Report) Verdict {
 		}
 		for _, f := range r.Findings {
 			fail("identifier found in column %q: %s", f.Column, f.Reason)
+		}
+		for _, f := range r.FreeText {
+			if f.Outcome == "kept" {
+				fail("free text left: column %q is free text (%s) and no scrubber processed it: drop the column or add a scrubber step", f.Column, f.Reason)
+			}
 		}
 	}
 	return Verdict{Pass: len(reasons) == 0, Reasons: reasons}

@@ -42,6 +42,13 @@ type Report struct {
 	DirectIdentifiers []string `json:"direct_identifiers,omitempty"`
 	// Findings are identifier-like contents found in published columns.
 	Findings []Suggestion `json:"findings,omitempty"`
+	// FreeText says what became of each free-text column (by content:
+	// FreeTextSample) of a pipeline's input or output; the gate refuses one
+	// kept without a scrubber. Set by Pipeline.Run, not by Assess.
+	FreeText []FreeTextReport `json:"free_text,omitempty"`
+	// AsOf is the reference date Safe Harbor counted ages at (ages and
+	// birth years over 89 are "90+" as of that day). Set by Pipeline.Run.
+	AsOf string `json:"as_of,omitempty"`
 
 	// Equivalence classes: rows equal on all quasi-identifiers.
 	Classes          int               `json:"classes"`

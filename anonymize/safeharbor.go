@@ -14,12 +14,14 @@ var RestrictedZIP3 = []string{"036", "059", "063", "102", "203", "556", "692", "
 // SafeHarbor applies HIPAA's Safe Harbor method (45 CFR 164.514(b)(2)) to
 // the identifier categories that show in tabular data: it removes names,
 // geographic units smaller than a state (street, city, county, birthplace,
-// coordinates), phone and fax numbers, e-mail addresses, SSNs, medical
+// coordinates), free-text columns (detected by content: FreeTextSample),
+// phone and fax numbers, e-mail addresses, SSNs, medical
 // record, health plan and account numbers, licence, vehicle and device
 // identifiers, URLs, IP addresses, biometric and photo references and other
 // unique identifiers; keeps the first 3 digits of ZIP codes ("000" for the
 // restricted prefixes); keeps only the year of dates; and puts ages over 89
-// into one "90+" group.
+// into one "90+" group (Over89), as 164.514(b)(2)(i)(C) requires, birth
+// years that imply such an age too (see AsOf).
 //
 // Each column's category comes from Columns, else from the column's name
 // and content (SuggestColumn); a column with the direct-identifier role is
@@ -33,12 +35,51 @@ type SafeHarbor struct {
 	Blank bool `json:"blank,omitempty" yaml:"blank,omitempty"`
 	// RestrictedZIP replaces RestrictedZIP3 when set (for later censuses).
 	RestrictedZIP []string `json:"restricted_zip,omitempty" yaml:"restricted_zip,omitempty"`
+	// AsOf is the reference date ("2006-01-02") at which ages are counted:
+	// a birth date or year (a date column whose name says birth, such as
+	// BIRTHDATE, birth_date, dob, birth_year) of someone who may be over 89
+	// on that day, a year 90 or more years before AsOf's, becomes Over89
+	// and keeps no year. The year alone cannot tell 89 from 90, so the
+	// year 90 years back counts as over 89. A pipeline sets it from
+	// Env.AsOf (the publisher's clock); the engine never reads the time.
+	// Without it birth years are not checked (the report warns).
+	AsOf string `json:"as_of,omitempty" yaml:"as_of,omitempty"`
+}
+
+// Over89 is the one category ages over 89, and the birth years that imply
+// them, are aggregated into (HIPAA's "age 90 or older").
+const Over89 = "90+"
+
+// Validate checks the parameters.
+func (s *SafeHarbor) Validate() error {
+	if s.AsOf != "" {
+		if _, ok := parseDate(s.AsOf); !ok {
+			return invalidf("safe-harbor: as_of %q is not a date (want 2006-01-02)", s.AsOf)
+		}
+	}
+	return nil
+}
+
+// oldestYear returns the latest birth year that may mean an age over 89 at
+// AsOf, and false when AsOf is not set.
+func (s *SafeHarbor) oldestYear() (int, bool) {
+	t, ok := parseDate(s.AsOf)
+	if !ok {
+		return 0, false
+	}
+	return t.Year() - 90, true
+}
+
+// isBirthColumn says whether a date column's name makes it a birth date.
+func isBirthColumn(name string) bool {
+	n := normalizeName(name)
+	return strings.Contains(n, "birth") || n == "dob" || n == "yob"
 }
 
 // Describe implements Transform.
 func (s *SafeHarbor) Describe() Descriptor {
 	return Descriptor{Name: "safe-harbor", Version: Version, Scope: ScopeRow,
-		Summary: "HIPAA Safe Harbor: remove the 18 identifier categories, ZIP to 3 digits, dates to year, ages over 89 to 90+"}
+		Summary: "HIPAA Safe Harbor: remove the 18 identifier categories and free text, ZIP to 3 digits, dates to year, ages over 89 to 90+"}
 }
 
 // Plan returns the category Safe Harbor will treat each column as.
@@ -83,9 +124,9 @@ func (s *SafeHarbor) PlanColumns(cols []ColumnSample) ([]ColumnAction, Transform
 		switch {
 		case cat == CatKeep:
 			acts[i] = ActPass
-		case cat.Direct() && !s.Blank:
+		case removes(cat) && !s.Blank:
 			acts[i] = ActDrop
-		case cat.Direct(): // blanked
+		case removes(cat): // blanked
 			acts[i] = ActTransform
 			fixed[c.Name] = cat
 		case cat == CatZIP, cat == CatDate, c.Type == TypeDate, c.Type == TypeDateTime, cat == CatAge:
@@ -95,7 +136,7 @@ func (s *SafeHarbor) PlanColumns(cols []ColumnSample) ([]ColumnAction, Transform
 			acts[i] = ActPass
 		}
 	}
-	return acts, &SafeHarbor{Columns: fixed, Blank: s.Blank, RestrictedZIP: s.RestrictedZIP}, nil
+	return acts, &SafeHarbor{Columns: fixed, Blank: s.Blank, RestrictedZIP: s.RestrictedZIP, AsOf: s.AsOf}, nil
 }
 
 // Apply implements Transform.
@@ -113,7 +154,7 @@ func (s *SafeHarbor) Apply(ctx context.Context, t *Table) (*Table, error) {
 		switch {
 		case cat == CatKeep:
 			cols = append(cols, c)
-		case cat.Direct():
+		case removes(cat):
 			if s.Blank {
 				cols = append(cols, blankColumn(c, "safe-harbor"))
 			}
@@ -122,12 +163,16 @@ func (s *SafeHarbor) Apply(ctx context.Context, t *Table) (*Table, error) {
 			n.Type, n.Hierarchy = TypeString, nil
 			cols = append(cols, n.note("safe-harbor"))
 		case cat == CatDate || c.Type == TypeDate || c.Type == TypeDateTime:
-			n := c.MapValues(yearOnly)
+			year := yearOnly
+			if oldest, ok := s.oldestYear(); ok && isBirthColumn(c.Name) {
+				year = func(v string) string { return birthYear(v, oldest) }
+			}
+			n := c.MapValues(year)
 			n.Type, n.Hierarchy = TypeInteger, nil
 			cols = append(cols, n.note("safe-harbor"))
 		case cat == CatAge:
 			n := c.MapValues(topCodeAge)
-			n.Hierarchy = nil
+			n.Hierarchy = withOver89(c.Hierarchy)
 			cols = append(cols, n.note("safe-harbor"))
 		default:
 			cols = append(cols, c)
@@ -135,6 +180,11 @@ func (s *SafeHarbor) Apply(ctx context.Context, t *Table) (*Table, error) {
 	}
 	return t.WithColumns(cols), nil
 }
+
+// removes says whether Safe Harbor removes a category's values: the direct
+// identifiers, and free text (which may hold any of them) until a scrubber
+// has processed it.
+func removes(cat Category) bool { return cat.Direct() || cat == CatFreeText }
 
 // zip3 keeps a ZIP code's first three digits, or "000" for restricted areas
 // and values that are not ZIP codes.
@@ -174,11 +224,62 @@ func yearOnly(v string) string {
 	return ""
 }
 
-// topCodeAge collapses ages over 89 into "90+".
+// birthYear keeps the year of a birth date, or Over89 when the year is
+// oldest or earlier.
+func birthYear(v string, oldest int) string {
+	y := yearOnly(v)
+	if n, err := strconv.Atoi(y); err == nil && n <= oldest {
+		return Over89
+	}
+	return y
+}
+
+// topCodeAge collapses ages over 89 into Over89.
 func topCodeAge(v string) string {
 	f, ok := parseNumber(v)
 	if ok && f > 89 {
-		return "90+"
+		return Over89
 	}
 	return v
+}
+
+// withOver89 returns h with a row for Over89, so that a hierarchy written
+// for raw ages (ARX's, say) still generalizes the top-coded column: at each
+// level Over89 generalizes to what every age over 89 of h shares there,
+// else to itself. Nil stays nil (automatic hierarchies keep non-numbers
+// as they are below the top level).
+func withOver89(h *Hierarchy) *Hierarchy {
+	if h == nil || h.Contains(Over89) {
+		return h
+	}
+	var over [][]string
+	for _, r := range h.rows {
+		if f, ok := parseNumber(r[0]); ok && f > 89 {
+			over = append(over, r)
+		}
+	}
+	row := make([]string, h.height)
+	for l := range row {
+		row[l] = Over89
+	}
+	if h.height > 1 {
+		row[h.height-1] = h.rows[0][h.height-1] // the top ("*"), whatever is below
+	}
+	for l := 1; l < h.height && len(over) > 0; l++ {
+		shared := over[0][l]
+		for _, r := range over[1:] {
+			if r[l] != shared {
+				shared = ""
+				break
+			}
+		}
+		if shared != "" {
+			row[l] = shared
+		}
+	}
+	n, err := NewHierarchy(append(slices.Clone(h.rows), row))
+	if err != nil {
+		return h
+	}
+	return n
 }

@@ -109,9 +109,9 @@ var (
 		{CatCity, []string{"city", "town", "municipality", "village"}, []string{"city"}},
 		{CatCounty, []string{"county", "district", "precinct", "borough"}, []string{"county", "precinct"}},
 		{CatName, []string{"name", "first", "last", "firstname", "lastname", "first_name", "last_name", "given", "given_name", "family", "family_name", "surname", "maiden", "maiden_name", "middle", "middle_name", "full_name", "fullname", "patient_name", "prefix", "suffix", "nickname", "mother_name", "father_name"}, []string{"surname", "maiden", "firstname", "lastname"}},
-		{CatAge, []string{"age", "age_years", "age_in_years", "patient_age"}, nil},
+		{CatAge, []string{"age", "age_years", "age_in_years", "patient_age"}, []string{"age"}},
 		{CatState, []string{"state", "province", "region"}, nil},
-		{CatDate, []string{"dob", "birthdate", "birth_date", "date_of_birth", "deathdate", "death_date", "date_of_death", "dod", "date", "admission", "discharge"}, []string{"date", "birthdate", "deathdate", "dob"}},
+		{CatDate, []string{"dob", "birthdate", "birth_date", "date_of_birth", "deathdate", "death_date", "date_of_death", "dod", "date", "admission", "discharge", "birth_year", "birthyear", "year_of_birth", "yob"}, []string{"date", "birthdate", "deathdate", "dob"}},
 		{CatID, []string{"id", "patient_id", "patient", "person_id", "personid", "patientid", "uuid", "guid", "record_id", "subject_id", "subject", "participant_id", "member"}, nil},
 		{CatDemographic, []string{"sex", "gender", "race", "ethnicity", "marital", "marital_status", "education", "native_country", "nationality", "religion", "language", "occupation_group", "workclass", "salary_class", "income"}, []string{"gender", "race", "ethnicity", "marital"}},
 		{CatSensitive, []string{"diagnosis", "condition", "disease", "icd", "icd10", "result", "occupation", "medication", "drug", "outcome", "hiv_status"}, []string{"diagnosis", "disease"}},
@@ -318,6 +318,10 @@ func SuggestColumn(c *Column) Suggestion {
 func SuggestSample(c ColumnSample) Suggestion {
 	s := Suggestion{Column: c.Name}
 	byName := categoryByName(c.Name)
+	if ok, why := FreeTextSample(c); ok && !byName.Direct() && c.Type == TypeString {
+		// By content, whatever the name says: identifiers hide in prose.
+		return Suggestion{Column: c.Name, Category: CatFreeText, Role: RoleInsensitive, Transform: "drop", Confidence: 0.8, Reason: "free text: " + why}
+	}
 	byContent, share := categoryBySample(c.Values)
 	cat := byName
 	switch {
@@ -364,7 +368,7 @@ func SuggestSample(c ColumnSample) Suggestion {
 		s.Role, s.Transform = RoleQuasi, "zip3"
 	case cat == CatDate:
 		s.Role, s.Transform = RoleQuasi, "year"
-		if n := normalizeName(c.Name); !strings.Contains(n, "birth") && n != "dob" && !strings.Contains(n, "death") {
+		if n := normalizeName(c.Name); !isBirthColumn(c.Name) && !strings.Contains(n, "death") {
 			s.Role = RoleInsensitive
 		}
 	case cat == CatAge:

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"time"
 )
 
 // Version is the engine's version, reported by the built-in transforms.
@@ -35,6 +36,12 @@ type Descriptor struct {
 	Summary string `json:"summary,omitempty"`
 	// ConfigSchema is an optional JSON Schema of the parameters.
 	ConfigSchema json.RawMessage `json:"config_schema,omitempty"`
+	// Scrubber declares that the transform removes identifiers from the
+	// free text of every column it processes (and adds its Name to those
+	// columns' Applied list): the policy gate then lets those free-text
+	// columns through. Only a transform the publisher trusts to scrub
+	// (a built-in, or a pinned plugin) may say so.
+	Scrubber bool `json:"scrubber,omitempty"`
 }
 
 // Transform is one step of an anonymization pipeline. Built-in transforms
@@ -123,6 +130,10 @@ type Env struct {
 	// built-ins alone. A plugin host passes its own, with the third-party
 	// plugins it trusts.
 	Transforms *Transforms
+	// AsOf is the reference date of the release (the publisher's clock,
+	// read by the caller): Config.Build gives it to Safe Harbor steps that
+	// do not set as_of, to count ages. Zero: not known.
+	AsOf time.Time
 }
 
 // Factory builds a transform from its parameters.
@@ -194,7 +205,7 @@ func builtinFactories() map[string]Factory {
 			if err := p.Decode(s); err != nil {
 				return nil, err
 			}
-			return s, nil
+			return s, s.Validate()
 		},
 		"pseudonymize": func(p Params, env Env) (Transform, error) {
 			s := &Pseudonymize{}

@@ -22,6 +22,7 @@ import (
 type Anonymizer struct {
 	dataDir string
 	host    *plugins.Host
+	now     func() time.Time
 }
 
 // AnonymizerOptions configure NewAnonymizer.
@@ -32,6 +33,9 @@ type AnonymizerOptions struct {
 	CallTimeout time.Duration
 	// PluginLog receives the plugins' log lines (nil: discarded).
 	PluginLog io.Writer
+	// Now is the clock that dates a release when the request does not
+	// (AnonymizeRequest.AsOf); nil: time.Now.
+	Now func() time.Time
 }
 
 // NewAnonymizer returns an Anonymizer on dataDir; Close stops its plugins.
@@ -40,7 +44,11 @@ func NewAnonymizer(dataDir string, opt AnonymizerOptions) (*Anonymizer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Anonymizer{dataDir: dataDir, host: h}, nil
+	now := opt.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Anonymizer{dataDir: dataDir, host: h, now: now}, nil
 }
 
 // Close stops every plugin the Anonymizer started.
@@ -66,6 +74,10 @@ type AnonymizeRequest struct {
 	Secret []byte
 	// Isolated runs each built-in transform in a process of its own.
 	Isolated bool
+	// AsOf is the release's reference date, at which Safe Harbor counts
+	// ages (birth years implying an age over 89 become "90+"); zero: today
+	// by the Anonymizer's clock.
+	AsOf time.Time
 
 	// Out is a file (.csv, or .parquet for Parquet) for one table, or a
 	// directory for the tables of a FHIR input (one <table>.csv each).
@@ -104,6 +116,9 @@ type AnonymizeResult struct {
 func (a *Anonymizer) Anonymize(ctx context.Context, req AnonymizeRequest) (*AnonymizeResult, error) {
 	if req.Out == "" {
 		return nil, marketplace.Errorf(marketplace.EINVALID, "No output given (--out).")
+	}
+	if req.AsOf.IsZero() {
+		req.AsOf = a.now()
 	}
 	cfg, env, err := req.config()
 	if err != nil {
@@ -195,7 +210,7 @@ func (req *AnonymizeRequest) progress(p AnonymizeProgress) {
 
 // config resolves the pipeline config and the engine environment.
 func (req *AnonymizeRequest) config() (*anonymize.Config, anonymize.Env, error) {
-	env := anonymize.Env{Secret: req.Secret}
+	env := anonymize.Env{Secret: req.Secret, AsOf: req.AsOf}
 	cfg := &anonymize.Config{}
 	base := "."
 	if req.ConfigFile != "" {
@@ -564,7 +579,7 @@ func (a *App) PreviewAnonymization(ctx context.Context, req PreviewRequest) (Pre
 	if err != nil {
 		return res, err
 	}
-	pipe, err := cfg.Build(anonymize.Env{})
+	pipe, err := cfg.Build(anonymize.Env{AsOf: a.asOf()})
 	var r *anonymize.Result
 	if err == nil {
 		if req.Progress != nil {
@@ -587,6 +602,15 @@ func (a *App) PreviewAnonymization(ctx context.Context, req PreviewRequest) (Pre
 	res.Ran, res.Report, res.Anonymized = true, r.Report, r
 	res.Verdict = PreviewVerdict{Pass: r.Verdict.Pass, Reasons: r.Verdict.Reasons}
 	return res, nil
+}
+
+// asOf is the reference date of a release anonymized now: the app's clock,
+// or the system's for the previews that run without a node (nil App).
+func (a *App) asOf() time.Time {
+	if a == nil || a.now == nil {
+		return time.Now()
+	}
+	return a.now()
 }
 
 // readTables reads a preview's input into tables.

@@ -118,6 +118,7 @@ func (a *App) runPublishPipeline(ctx context.Context, req *PublishRequest) (*ano
 		return nil, marketplace.Wrap(marketplace.EINVALID, err, "Cannot read the plugin allow-list")
 	}
 	env.Transforms = h.Transforms()
+	env.AsOf = a.asOf()
 	pipe, err := cfg.Build(env)
 	if err != nil {
 		return nil, marketplace.Wrap(marketplace.EINVALID, err, "Anonymization config: %v", err)

@@ -778,13 +778,13 @@ func (s *AnonymizerGRPCServer) Transform(stream grpc.BidiStreamingServer[pb.Tran
 		if !accepted.Plans {
 			return status.Errorf(codes.InvalidArgument, "protocol: Plan sent to a transform that does not plan")
 		}
-		samples, err := decodeSamples(pm)
-		if err != nil {
-			return toStatus(err)
+		samples, perr := decodeSamples(pm)
+		if perr != nil {
+			return toStatus(perr)
 		}
-		acts, rest, err := planner.PlanColumns(samples)
-		if err != nil {
-			return toStatus(err)
+		acts, rest, perr := planner.PlanColumns(samples)
+		if perr != nil {
+			return toStatus(perr)
 		}
 		if len(acts) != len(samples) {
 			return status.Errorf(codes.Internal, "plan: %d actions for %d columns (transform %s)", len(acts), len(samples), desc.Name)
@@ -935,11 +935,11 @@ func (s static) New(ctx context.Context, p anonymize.Params, env anonymize.Env) 
 // ---- descriptors, searches and errors across the wire ----
 
 func descriptorTo(d anonymize.Descriptor) *pb.Descriptor {
-	return &pb.Descriptor{Name: d.Name, Version: d.Version, Scope: string(d.Scope), Summary: d.Summary, ConfigSchema: d.ConfigSchema}
+	return &pb.Descriptor{Name: d.Name, Version: d.Version, Scope: string(d.Scope), Summary: d.Summary, ConfigSchema: d.ConfigSchema, Scrubber: d.Scrubber}
 }
 
 func descriptorFrom(d *pb.Descriptor) (anonymize.Descriptor, error) {
-	out := anonymize.Descriptor{Name: d.Name, Version: d.Version, Scope: anonymize.Scope(d.Scope), Summary: d.Summary}
+	out := anonymize.Descriptor{Name: d.Name, Version: d.Version, Scope: anonymize.Scope(d.Scope), Summary: d.Summary, Scrubber: d.Scrubber}
 	if len(d.ConfigSchema) > 0 {
 		if !json.Valid(d.ConfigSchema) {
 			return out, errors.New("protocol: the plugin's config schema is not JSON")

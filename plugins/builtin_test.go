@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/medmarket/medmarket/anonymize"
 	"github.com/medmarket/medmarket/anonymize/anonymizetest"
@@ -151,14 +153,16 @@ func sameTable(t *testing.T, got, want *anonymize.Table) {
 	}
 }
 
-// A pipeline with isolated built-ins gives the same result and report.
+// A pipeline with isolated built-ins gives the same result and report
+// (with the reference date the environment gave Safe Harbor: birth years
+// over 89 in 90+).
 func TestIsolate_pipelineSameResult(t *testing.T) {
 	in := patients(t, 4000)
 	cfg, err := anonymize.Preset("safe-harbor-k5")
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := anonymize.Env{Secret: []byte(secret)}
+	env := anonymize.Env{Secret: []byte(secret), AsOf: time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)}
 	run := func(isolated bool) *anonymize.Result {
 		pl, err := cfg.Build(env)
 		if err != nil {
@@ -177,6 +181,9 @@ func TestIsolate_pipelineSameResult(t *testing.T) {
 	}
 	want, got := run(false), run(true)
 	sameTable(t, got.Table, want.Table)
+	if !slices.Contains(got.Table.Column("BIRTHDATE").Values(), anonymize.Over89) {
+		t.Error("the isolated Safe Harbor did not get the reference date: no birth year in 90+")
+	}
 	if want.Report.Search == nil {
 		t.Fatal("the in-process report has no search section")
 	}

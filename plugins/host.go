@@ -609,7 +609,11 @@ func (h *Host) Isolate(ctx context.Context, cfg *anonymize.Config, pl *anonymize
 			return fmt.Errorf("isolate: step %d (%s) is not in the config", i+1, s.Name)
 		}
 		if IsBuiltin(s.Name) {
-			t, err := h.Isolated(s.Name).New(ctx, steps[j].Params, anonymize.Env{Secret: env.Secret})
+			params := steps[j].Params
+			if s.Params != nil {
+				params = s.Params // as built: with what the environment filled in
+			}
+			t, err := h.Isolated(s.Name).New(ctx, params, anonymize.Env{Secret: env.Secret})
 			if err != nil {
 				return fmt.Errorf("step %d (%s): %w", i+1, s.Name, err)
 			}

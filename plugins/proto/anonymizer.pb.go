@@ -195,8 +195,13 @@ type Descriptor struct {
 	// plan_sample_values is how many non-blank values of each column's
 	// dictionary the plugin reads to plan (ColumnSample.values).
 	PlanSampleValues uint32 `protobuf:"varint,7,opt,name=plan_sample_values,json=planSampleValues,proto3" json:"plan_sample_values,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// scrubber declares that the transform removes identifiers from the free
+	// text of every column it processes, and adds its name to those columns'
+	// applied list (anonymize.Descriptor.Scrubber): the policy gate then lets
+	// those free-text columns through.
+	Scrubber      bool `protobuf:"varint,8,opt,name=scrubber,proto3" json:"scrubber,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Descriptor) Reset() {
@@ -276,6 +281,13 @@ func (x *Descriptor) GetPlanSampleValues() uint32 {
 		return x.PlanSampleValues
 	}
 	return 0
+}
+
+func (x *Descriptor) GetScrubber() bool {
+	if x != nil {
+		return x.Scrubber
+	}
+	return false
 }
 
 type TransformRequest struct {
@@ -1271,7 +1283,7 @@ const file_anonymizer_proto_rawDesc = "" +
 	"\x10ConfigureRequest\x12\x1f\n" +
 	"\vparams_json\x18\x01 \x01(\fR\n" +
 	"paramsJson\x12\x16\n" +
-	"\x06secret\x18\x02 \x01(\fR\x06secret\"\xd3\x01\n" +
+	"\x06secret\x18\x02 \x01(\fR\x06secret\"\xef\x01\n" +
 	"\n" +
 	"Descriptor\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
@@ -1280,7 +1292,8 @@ const file_anonymizer_proto_rawDesc = "" +
 	"\asummary\x18\x04 \x01(\tR\asummary\x12#\n" +
 	"\rconfig_schema\x18\x05 \x01(\fR\fconfigSchema\x12\x14\n" +
 	"\x05plans\x18\x06 \x01(\bR\x05plans\x12,\n" +
-	"\x12plan_sample_values\x18\a \x01(\rR\x10planSampleValues\"\xe4\x01\n" +
+	"\x12plan_sample_values\x18\a \x01(\rR\x10planSampleValues\x12\x1a\n" +
+	"\bscrubber\x18\b \x01(\bR\bscrubber\"\xe4\x01\n" +
 	"\x10TransformRequest\x123\n" +
 	"\x05start\x18\x01 \x01(\v2\x1b.medmarket.plugins.v1.StartH\x00R\x05start\x123\n" +
 	"\x05batch\x18\x02 \x01(\v2\x1b.medmarket.plugins.v1.BatchH\x00R\x05batch\x12-\n" +

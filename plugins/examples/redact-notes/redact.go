@@ -39,7 +39,8 @@ var schema = json.RawMessage(`{"type":"object","properties":{"columns":{"type":"
 // Describe implements anonymize.Transform.
 func (r *RedactNotes) Describe() anonymize.Descriptor {
 	return anonymize.Descriptor{Name: "redact-notes", Version: "1.0.0", Scope: anonymize.ScopeRow,
-		Summary: "redact e-mails, URLs, phone numbers, SSNs, dates, long numbers and titled names in free-text columns", ConfigSchema: schema}
+		Summary: "redact e-mails, URLs, phone numbers, SSNs, dates, long numbers and titled names in free-text columns", ConfigSchema: schema,
+		Scrubber: true}
 }
 
 // Redact returns s with every identifier-like span replaced by the tag.

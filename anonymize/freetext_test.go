@@ -1,0 +1,200 @@
+package anonymize_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/medmarket/medmarket/anonymize"
+	"github.com/medmarket/medmarket/anonymize/anonymizetest"
+)
+
+func freeTextOf(t *anonymize.Table) []string {
+	var out []string
+	for _, c := range t.Columns {
+		if ok, _ := anonymize.FreeTextSample(anonymize.SampleOf(c)); ok {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}
+
+// Notes are free text by their content; the other columns of the extract
+// (and the note column's name alone) are not.
+func TestFreeTextSample_detectsNotesByContent(t *testing.T) {
+	for _, n := range []int{3, 200, 5000} {
+		tab := anonymizetest.Notes(n, 1)
+		if got := freeTextOf(tab); !slices.Equal(got, []string{"note"}) {
+			t.Errorf("%d rows: free-text columns %v, want [note]", n, got)
+		}
+		// Renamed, the column is still free text.
+		renamed := *tab.Column("note")
+		renamed.Name = "x7"
+		if got := freeTextOf(tab.WithColumns([]*anonymize.Column{&renamed})); !slices.Equal(got, []string{"x7"}) {
+			t.Errorf("%d rows, column renamed x7: free-text columns %v, want [x7]", n, got)
+		}
+	}
+}
+
+// Categorical columns, codes, addresses, cities and the long descriptions
+// of terminologies in real data are not free text.
+func TestFreeTextSample_realDataHasNone(t *testing.T) {
+	dir := sharedData(t)
+	read := func(path string, opt anonymize.CSVOptions) *anonymize.Table {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		opt.Name = filepath.Base(path)
+		tab, err := anonymize.ReadCSV(f, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tab
+	}
+	tables := []*anonymize.Table{read(filepath.Join(dir, "arx-adult", "adult.csv"), anonymize.CSVOptions{})}
+	csvs, _ := filepath.Glob(filepath.Join(dir, "synthea-csv", "*.csv"))
+	for _, p := range csvs {
+		tables = append(tables, read(p, anonymize.CSVOptions{}))
+	}
+	bundles, _ := filepath.Glob(filepath.Join(dir, "synthea-fhir", "*.json"))
+	im := anonymize.NewFHIRImporter()
+	for _, p := range bundles {
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = im.Add(f, filepath.Base(p))
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	tables = append(tables, im.Tables()...)
+	if len(tables) < 10 {
+		t.Fatalf("only %d tables read", len(tables))
+	}
+	for _, tab := range tables {
+		if got := freeTextOf(tab); len(got) > 0 {
+			t.Errorf("table %s: columns %v detected as free text", tab.Name, got)
+		}
+		for _, s := range anonymize.Suggest(tab) {
+			if s.Category == anonymize.CatFreeText {
+				t.Errorf("table %s: column %s suggested as free text", tab.Name, s.Column)
+			}
+		}
+	}
+}
+
+// The safe-harbor preset does not publish notes: the column is dropped,
+// the report says so and why, and the gate passes.
+func TestSafeHarborPreset_dropsFreeText(t *testing.T) {
+	in := anonymizetest.Notes(500, 2)
+	res := runPreset(t, "safe-harbor", in)
+	if res.Table.Column("note") != nil {
+		t.Fatalf("the note column is published: %v", res.Table.Names())
+	}
+	if !res.Verdict.Pass {
+		t.Fatalf("verdict %v, want pass", res.Verdict)
+	}
+	ft := res.Report.FreeText
+	if len(ft) != 1 || ft[0].Column != "note" || ft[0].Outcome != "dropped" || !strings.Contains(ft[0].Reason, "words") {
+		t.Fatalf("report's free text %+v, want note dropped with the reason", ft)
+	}
+	// Isolated or not, the planned Safe Harbor decides the same.
+	plan := (&anonymize.SafeHarbor{}).Plan(in)
+	if plan["note"] != anonymize.CatFreeText {
+		t.Errorf("Safe Harbor plans note as %q, want %q", plan["note"], anonymize.CatFreeText)
+	}
+}
+
+func runPreset(t *testing.T, preset string, in *anonymize.Table) *anonymize.Result {
+	t.Helper()
+	cfg, err := anonymize.Preset(preset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return runConfig(t, cfg, anonymize.Env{}, in)
+}
+
+func runConfig(t *testing.T, cfg *anonymize.Config, env anonymize.Env, in *anonymize.Table) *anonymize.Result {
+	t.Helper()
+	pl, err := cfg.Build(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := pl.Run(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// scrubNotes is a scrubber as a plugin would be one: it declares itself a
+// scrubber and notes its name on the columns it processes.
+type scrubNotes struct{ scrubber bool }
+
+func (s *scrubNotes) Describe() anonymize.Descriptor {
+	return anonymize.Descriptor{Name: "scrub-notes", Version: "1", Scope: anonymize.ScopeRow, Scrubber: s.scrubber}
+}
+
+func (s *scrubNotes) Apply(ctx context.Context, t *anonymize.Table) (*anonymize.Table, error) {
+	i := t.Index("note")
+	c := t.Columns[i].MapValues(func(v string) string {
+		w := strings.Fields(v)
+		for i, x := range w {
+			if strings.ContainsAny(x[:1], "ABCDEFGHIJKLMNOPQRSTUVWXYZ(") {
+				w[i] = "[REDACTED]"
+			}
+		}
+		return strings.Join(w, " ")
+	})
+	c.Applied = append(slices.Clip(c.Applied), "scrub-notes")
+	return t.Replace(i, c), nil
+}
+
+// The gate refuses a pipeline that keeps a free-text column without a
+// scrubber, naming the column; a scrubber's step lets it through.
+func TestPolicy_refusesFreeTextNoScrubberProcessed(t *testing.T) {
+	in := anonymizetest.Notes(300, 3)
+	keep := anonymize.Params{"columns": map[string]any{"note": "keep"}}
+	for _, c := range []struct {
+		name     string
+		steps    []anonymize.TransformConfig
+		scrubber bool
+		pass     bool
+		outcome  string
+	}{
+		{"no steps", nil, false, false, "kept"},
+		{"safe harbor told to keep it", []anonymize.TransformConfig{{Name: "safe-harbor", Params: keep}}, false, false, "kept"},
+		{"a transform that does not declare itself a scrubber", []anonymize.TransformConfig{{Name: "scrub-notes"}, {Name: "safe-harbor", Params: keep}}, false, false, "kept"},
+		{"a scrubber", []anonymize.TransformConfig{{Name: "scrub-notes"}, {Name: "safe-harbor", Params: keep}}, true, true, "scrubbed"},
+		{"a scrubber, then safe harbor drops it anyway", []anonymize.TransformConfig{{Name: "scrub-notes"}, {Name: "safe-harbor"}}, true, true, "dropped"},
+		{"blanked", []anonymize.TransformConfig{{Name: "drop", Params: anonymize.Params{"columns": []any{"id"}}}, {Name: "drop", Params: anonymize.Params{"columns": []any{"note"}, "blank": true}}}, false, true, "blanked"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			set := anonymize.NewTransforms()
+			set.Register("scrub-notes", func(anonymize.Params, anonymize.Env) (anonymize.Transform, error) {
+				return &scrubNotes{scrubber: c.scrubber}, nil
+			})
+			cfg := &anonymize.Config{Transforms: c.steps, Policy: &anonymize.Policy{}}
+			if c.steps == nil {
+				cfg.Transforms = []anonymize.TransformConfig{{Name: "drop", Params: anonymize.Params{"columns": []any{"id"}}}}
+			}
+			res := runConfig(t, cfg, anonymize.Env{Transforms: set}, in)
+			if ft := res.Report.FreeText; len(ft) != 1 || ft[0].Column != "note" || ft[0].Outcome != c.outcome {
+				t.Fatalf("report's free text %+v, want note %s", ft, c.outcome)
+			}
+			if res.Verdict.Pass != c.pass {
+				t.Fatalf("verdict %v, want pass=%v", res.Verdict, c.pass)
+			}
+			if !c.pass && !strings.Contains(res.Verdict.String(), `free text left: column "note"`) {
+				t.Fatalf("verdict %v does not name the note column", res.Verdict)
+			}
+		})
+	}
+}

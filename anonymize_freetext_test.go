@@ -1,0 +1,74 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/medmarket/medmarket/anonymize"
+	"github.com/medmarket/medmarket/anonymize/anonymizetest"
+)
+
+// `anonymize --preset safe-harbor` on a CSV with a column of nursing notes
+// (generated: names, dates, phone numbers, hospitals) publishes no note,
+// and says so on stdout and in the report; a config that keeps the notes
+// without a scrubber is refused, naming the column. In process and with
+// isolated built-ins.
+func TestAnonymize_safeHarborDropsNotes(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "notes.csv")
+	f, err := os.Create(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := anonymize.WriteCSV(f, anonymizetest.Notes(800, 7), anonymize.CSVWriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	env := cliEnv(t)
+	for _, extra := range [][]string{nil, {"--isolated"}} {
+		out, rep := filepath.Join(dir, "out.csv"), filepath.Join(dir, "report.json")
+		stdout, _, err := runCmd(t, env, append([]string{"anonymize", "--in", in, "--preset", "safe-harbor", "--out", out, "--report", rep}, extra...)...)
+		if err != nil {
+			t.Fatalf("%v: %v", extra, err)
+		}
+		header, rows := readCSV(t, out)
+		if slices.Contains(header, "note") || len(rows) != 800 {
+			t.Fatalf("%v: published columns %v, %d rows", extra, header, len(rows))
+		}
+		if !strings.Contains(stdout, "free text note: dropped (") {
+			t.Errorf("%v: stdout does not say the notes were dropped:\n%s", extra, stdout)
+		}
+		b, err := os.ReadFile(rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var reports []anonymize.Report
+		if err := json.Unmarshal(b, &reports); err != nil {
+			var one anonymize.Report
+			if err := json.Unmarshal(b, &one); err != nil {
+				t.Fatalf("report: %v", err)
+			}
+			reports = []anonymize.Report{one}
+		}
+		if ft := reports[0].FreeText; len(ft) != 1 || ft[0].Column != "note" || ft[0].Outcome != "dropped" {
+			t.Errorf("%v: the report's free text is %+v", extra, ft)
+		}
+	}
+
+	cfg := filepath.Join(dir, "keep.yaml")
+	if err := os.WriteFile(cfg, []byte("transforms:\n  - name: safe-harbor\n    columns: {note: keep}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	never := filepath.Join(t.TempDir(), "never.csv")
+	_, _, err = runCmd(t, env, "anonymize", "--in", in, "--config", cfg, "--out", never)
+	if exitCode(err) != 2 || !strings.Contains(err.Error(), `free text left: column "note"`) {
+		t.Fatalf("exit %d, err %v; want 2 naming the note column", exitCode(err), err)
+	}
+	if _, err := os.Stat(never); !os.IsNotExist(err) {
+		t.Fatalf("output written after a refusal: %v", err)
+	}
+}

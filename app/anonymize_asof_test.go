@@ -1,0 +1,30 @@
+package app
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/medmarket/medmarket/anonymize"
+)
+
+// The wizard's Safe Harbor counts ages at the app's clock: the same birth
+// year is 90+ on one day and kept 90 years earlier.
+func TestPreviewAnonymization_countsAgesAtTheAppClock(t *testing.T) {
+	csv := "id,birthdate,gender,condition\np1,1925-09-03,F,asthma\np2,1970-01-02,M,diabetes\n"
+	run := func(now time.Time) []string {
+		a := &App{now: func() time.Time { return now }}
+		p, err := a.PreviewAnonymization(t.Context(), PreviewRequest{Reader: strings.NewReader(csv), Name: "p.csv", Preset: "safe-harbor"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Anonymized.Table.Column("birthdate").Values()
+	}
+	if got := run(time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)); !slices.Equal(got, []string{anonymize.Over89, "1970"}) {
+		t.Errorf("in 2025: birth years %v, want [90+ 1970]", got)
+	}
+	if got := run(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)); !slices.Equal(got, []string{"1925", "1970"}) {
+		t.Errorf("in 2000: birth years %v, want [1925 1970]", got)
+	}
+}
