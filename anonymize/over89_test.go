@@ -84,26 +84,6 @@ func TestSafeHarbor_fhirBirthDatesOver89(t *testing.T) {
 	checkFHIROver89(t, im.Tables(), 2)
 }
 
-// The set of 112 Synthea bundles the issue names (two living patients born
-// 1919 and 1925), when it is there.
-func TestSafeHarbor_synthea112BirthDatesOver89(t *testing.T) {
-	dir := sharedData(t, "synthea-fhir-112")
-	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
-	im := anonymize.NewFHIRImporter()
-	for _, f := range files {
-		r, err := os.Open(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = im.Add(r, filepath.Base(f))
-		r.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	checkFHIROver89(t, im.Tables(), 0)
-}
-
 func checkFHIROver89(t *testing.T, tables []*anonymize.Table, wantOver int) {
 	t.Helper()
 	cfg, _ := anonymize.Preset("safe-harbor")
