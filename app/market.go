@@ -840,9 +840,12 @@ func (a *App) PrewrapKeys(ctx context.Context) (int, error) {
 	for _, lg := range logs {
 		ok, err := a.prewrap(ctx, &lg)
 		if err != nil {
-			// Transient (chain unreachable...): handle this block again next time.
-			if lg.BlockNumber > 0 {
-				a.store.SetPrewrapBlock(ctx, lg.BlockNumber-1)
+			// Transient (chain unreachable, catalog behind...): handle this
+			// block again next time, never skip it.
+			if lg.BlockNumber > 0 && lg.BlockNumber-1 >= from {
+				if serr := a.store.SetPrewrapBlock(ctx, lg.BlockNumber-1); serr != nil {
+					err = errors.Join(err, serr)
+				}
 			}
 			return n, err
 		}
@@ -855,23 +858,36 @@ func (a *App) PrewrapKeys(ctx context.Context) (int, error) {
 
 // prewrap handles one LicencePurchased log; false when the key is not for
 // this node to deliver (or already delivered), an error when it should be
-// tried again.
+// tried again: any failure to read the chain or the store is one, so that
+// the cursor never moves past a purchase whose key was not delivered.
 func (a *App) prewrap(ctx context.Context, lg *types.Log) (bool, error) {
 	p, err := a.market.abi.UnpackLicencePurchasedEvent(lg)
 	if err != nil {
+		// Not a LicencePurchased event of this contract's ABI: no retry can change that.
+		a.log.Warn("pre-wrap: undecodable purchase event", "block", lg.BlockNumber, "tx", lg.TxHash, "err", err)
 		return false, nil
 	}
 	id := p.Id.Uint64()
 	if _, err := a.store.BuyerKey(ctx, id, p.Buyer); err == nil {
 		return false, nil
+	} else if marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+		return false, err
 	}
+	// A purchase means the listing is on chain: a catalog that does not
+	// know it is behind (its sync failed), which is worth a retry.
 	l, err := a.Listing(ctx, id)
 	if err != nil {
-		return false, nil
+		return false, marketplace.Wrap(marketplace.EUNAVAILABLE, err, "Pre-wrap for listing %d (bought in tx %s) waits for the catalog", id, lg.TxHash.Hex())
 	}
 	rec, err := a.store.DatasetKey(ctx, l.ContentHash)
-	if err != nil || (rec.Uploader != (common.Address{}) && rec.Uploader != l.Seller) {
+	if marketplace.ErrorCode(err) == marketplace.ENOTFOUND {
 		return false, nil // not ours to deliver
+	}
+	if err != nil {
+		return false, err
+	}
+	if rec.Uploader != (common.Address{}) && rec.Uploader != l.Seller {
+		return false, nil // not ours to deliver: handed here by another seller
 	}
 	ok, err := a.HasLicence(ctx, id, p.Buyer)
 	if err != nil {
@@ -890,6 +906,9 @@ func (a *App) prewrap(ctx context.Context, lg *types.Log) (bool, error) {
 	}
 	dk, err := a.market.nodeKey.Unwrap(rec.Wrapped)
 	if err != nil {
+		// The stored key does not open with the node key: no retry can
+		// change that; downloads report it.
+		a.log.Error("pre-wrap: dataset key does not open with the node key", "listing", id, "content", l.ContentHash, "err", err)
 		return false, nil
 	}
 	w, err := vault.WrapKey(dk, pub)
