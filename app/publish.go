@@ -268,9 +268,18 @@ func (a *App) anonymizeForPublish(ctx context.Context, req *PublishRequest) (*pr
 	for _, c := range res.Table.Columns {
 		card.Columns = append(card.Columns, marketplace.CardColumn{Name: c.Name, Type: c.Type.String(), Role: c.Role.String()})
 	}
-	if rep, err := json.Marshal(res.Report); err == nil && len(rep) <= 256<<10 {
-		card.Report = rep
+	// The report goes on the card whole, or the publish is refused: a card
+	// that silently lacks its report would hide the risk figures from buyers.
+	rep, err := json.Marshal(res.Report)
+	if err != nil {
+		return nil, fmt.Errorf("encode the anonymization report for the dataset card: %w", err)
 	}
+	if len(rep) > marketplace.MaxCardReportBytes {
+		return nil, marketplace.Errorf(marketplace.EINVALID,
+			"Publishing refused: the anonymization report is %d bytes, more than a dataset card holds (%d bytes); publish fewer columns.",
+			len(rep), marketplace.MaxCardReportBytes)
+	}
+	card.Report = rep
 	if err := card.Validate(); err != nil {
 		return nil, err
 	}

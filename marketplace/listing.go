@@ -222,18 +222,22 @@ var CardFormats = []string{"csv", "parquet"}
 
 // Limits on a card, so that a hostile card cannot bloat every node's catalog.
 const (
-	MaxCardBytes       = 1 << 20
-	maxTitleLen        = 200
-	maxDescriptionLen  = 20000
-	maxTags            = 32
-	maxTagLen          = 64
-	maxColumns         = 1000
-	maxColumnNameLen   = 128
-	maxPublisherLen    = 200
-	maxURLLen          = 2000
-	maxTermsDetailLen  = 1000
-	maxCardReportBytes = 512 << 10
+	MaxCardBytes      = 1 << 20
+	maxTitleLen       = 200
+	maxDescriptionLen = 20000
+	maxTags           = 32
+	maxTagLen         = 64
+	maxColumns        = 1000
+	maxColumnNameLen  = 128
+	maxPublisherLen   = 200
+	maxURLLen         = 2000
+	maxTermsDetailLen = 1000
 )
+
+// MaxCardReportBytes bounds the anonymization report a card carries (its
+// JSON): publishing refuses a larger one, naming both sizes, and a card with
+// one is invalid everywhere (DatasetCard.Validate).
+const MaxCardReportBytes = 512 << 10
 
 // Validate reports whether the card is complete and within limits, as an EINVALID error naming the
 // first bad field.
@@ -298,8 +302,8 @@ func (c *DatasetCard) Validate() error {
 		}
 	}
 	if len(c.Report) > 0 {
-		if len(c.Report) > maxCardReportBytes {
-			return Errorf(EINVALID, "Card report larger than %d bytes.", maxCardReportBytes)
+		if len(c.Report) > MaxCardReportBytes {
+			return Errorf(EINVALID, "Card report is %d bytes, more than the %d bytes allowed.", len(c.Report), MaxCardReportBytes)
 		}
 		if !json.Valid(c.Report) || bytes.TrimSpace(c.Report)[0] != '{' {
 			return Errorf(EINVALID, "Card report must be a JSON object.")
