@@ -74,6 +74,7 @@ func (a *App) openMarket(ctx context.Context) error {
 	}
 	m.abi = contracts.NewDataLicenseMarket()
 	m.publicURL = DefaultPublicURL
+	m.client.PublicOnly = !a.allowPrivate
 	return nil
 }
 
@@ -134,7 +135,7 @@ func (a *App) ready() (*catalog.Indexer, *provider.Provider, error) {
 			}
 			return m.client.Card(ctx, l.Provider, l.MetadataHash)
 		})
-		ix, err := catalog.New(catalog.Config{Chain: a.chain, Market: addr, Catalog: m.catalog, Cards: cards,
+		ix, err := catalog.New(catalog.Config{Chain: a.chain, Market: addr, ChainID: a.chainID.Uint64(), Catalog: m.catalog, Cards: cards,
 			Logger: a.log, FromBlock: a.deployment.DeployBlock, CardTimeout: 3 * time.Second})
 		if err != nil {
 			return nil, nil, err
@@ -331,7 +332,8 @@ type BuyQuote struct {
 // BuyPreview quotes a purchase of listing id by buyer: price, gas estimate x
 // gas price, terms in plain words. ENOTFOUND for an unknown listing; the
 // contract's refusal (delisted: ECONFLICT/EINVALID with the reason) when a
-// buy would fail.
+// buy would fail; EFORBIDDEN when the listing's provider does not serve it
+// (see checkServed), EUNAVAILABLE when the provider cannot be asked.
 func (a *App) BuyPreview(ctx context.Context, buyer common.Address, id uint64) (BuyQuote, error) {
 	l, err := a.Listing(ctx, id)
 	if err != nil {
@@ -345,6 +347,9 @@ func (a *App) BuyPreview(ctx context.Context, buyer common.Address, id uint64) (
 	q.Terms = TermsInWords(l.Terms, detail)
 	if !l.Active {
 		return q, marketplace.Errorf(marketplace.ECONFLICT, "Listing %d is delisted: it can no longer be bought.", id)
+	}
+	if err := a.checkServed(ctx, l); err != nil {
+		return q, err
 	}
 	q.Cost, err = a.estimate(ctx, buyer, l.Price, a.market.abi.PackBuy(new(big.Int).SetUint64(id)))
 	return q, err
@@ -395,6 +400,10 @@ type Purchase struct {
 // not accepted or a statement the terms require is missing (naming it);
 // the contract's refusal otherwise (delisted, wrong price, already
 // licensed perpetually); EINVALID with the figures when the account cannot pay.
+// Right before the transaction the listing's provider is asked whether it
+// serves the listing's buyers: EFORBIDDEN naming the reason when it does not
+// (a copy of another seller's listing, data no longer held), EUNAVAILABLE
+// when it cannot be reached; nothing is sent then.
 //
 // What the buyer states (disease, approval, collaborator) is kept with the
 // purchase on this node and, signed by the buyer and bound to the buy
@@ -430,6 +439,10 @@ func (a *App) Buy(ctx context.Context, who Actor, id uint64, conf BuyConfirmatio
 	}
 	if !on.Active {
 		return Purchase{}, marketplace.Errorf(marketplace.ECONFLICT, "Listing %d is delisted: it can no longer be bought.", id)
+	}
+	// Last, right before paying: the listing's provider serves its buyers.
+	if err := a.checkServed(ctx, l); err != nil {
+		return Purchase{}, err
 	}
 	r, err := a.transact(ctx, sg, on.Price, a.market.abi.PackBuy(new(big.Int).SetUint64(id)))
 	if err != nil {

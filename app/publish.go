@@ -297,27 +297,33 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// checkListing validates what goes on chain, before any work is done.
-func (a *App) checkListing(req *PublishRequest) (string, error) {
+// checkListing validates what goes on chain, before any work is done, and
+// returns the provider URL to list: this node's, or a hub's. The URL must be
+// one other nodes may contact (marketplace.CheckProviderHost): public, unless
+// this node is configured for a local network.
+func (a *App) checkListing(ctx context.Context, req *PublishRequest) (string, error) {
 	if req.Price == nil || req.Price.Sign() < 0 {
 		return "", marketplace.Errorf(marketplace.EINVALID, "Price: required, 0 or more.")
 	}
 	if err := req.Terms.Validate(); err != nil {
 		return "", err
 	}
+	u := a.PublicURL()
 	switch req.Provider {
 	case "", "self":
-		return a.PublicURL(), nil
+	default:
+		if err := marketplace.ValidateProviderURL(req.Provider); err != nil {
+			return "", err
+		}
+		if strings.TrimSuffix(req.Provider, "/") != strings.TrimSuffix(u, "/") {
+			u = req.Provider
+			if !strings.HasSuffix(u, "/") {
+				u += "/"
+			}
+		}
 	}
-	if err := marketplace.ValidateProviderURL(req.Provider); err != nil {
+	if err := marketplace.CheckProviderHost(ctx, u, a.allowPrivate); err != nil {
 		return "", err
-	}
-	if strings.TrimSuffix(req.Provider, "/") == strings.TrimSuffix(a.PublicURL(), "/") {
-		return a.PublicURL(), nil
-	}
-	u := req.Provider
-	if !strings.HasSuffix(u, "/") {
-		u += "/"
 	}
 	return u, nil
 }
@@ -373,7 +379,7 @@ func (a *App) Publish(ctx context.Context, who Actor, req PublishRequest) (Publi
 	if _, err := a.marketAddr(); err != nil {
 		return Published{}, err
 	}
-	providerURL, err := a.checkListing(&req)
+	providerURL, err := a.checkListing(ctx, &req)
 	if err != nil {
 		return Published{}, err
 	}
@@ -398,6 +404,9 @@ func (a *App) Publish(ctx context.Context, who Actor, req PublishRequest) (Publi
 	}
 	ct, err := dk.EncryptBytes(p.plain)
 	if err != nil {
+		return Published{}, err
+	}
+	if err := a.signCard(sg, p, common.Hash(sha256.Sum256(ct))); err != nil {
 		return Published{}, err
 	}
 	if a.isHub(providerURL) {
@@ -513,7 +522,7 @@ func (a *App) RetryPublish(ctx context.Context, who Actor, content common.Hash, 
 		return Published{}, marketplace.Errorf(marketplace.ECONFLICT, "Dataset %s is already listed (listing %d).", content.Hex(), rec.ListingID)
 	}
 	req := PublishRequest{Price: price, Terms: terms, Provider: rec.Provider}
-	providerURL, err := a.checkListing(&req)
+	providerURL, err := a.checkListing(ctx, &req)
 	if err != nil {
 		return Published{}, err
 	}
@@ -677,7 +686,7 @@ func (a *App) reconcilePublishes(ctx context.Context) {
 // terms are checked as Publish checks them.
 func (a *App) PublishPreview(ctx context.Context, seller common.Address, price *big.Int, terms marketplace.Terms, providerChoice string) (CostPreview, error) {
 	req := PublishRequest{Price: price, Terms: terms, Provider: providerChoice}
-	providerURL, err := a.checkListing(&req)
+	providerURL, err := a.checkListing(ctx, &req)
 	if err != nil {
 		return CostPreview{}, err
 	}
