@@ -86,4 +86,14 @@ func TestMarket_providerURLsCannotAimTheNodeAtItsNetwork(t *testing.T) {
 	if got := hits.Load(); got != 0 {
 		t.Fatalf("a query-string provider URL was fetched %d times", got)
 	}
+
+	// Provider text that is no URL at all (the contract accepts any) is
+	// recorded and flagged; it does not stop the catalog's sync.
+	junk := listAs(t, b, "carol", common.Hash{0x30}, big.NewInt(0), common.Hash{0x31}, "not a url")
+	if err := b.SyncCatalog(ctx); err != nil {
+		t.Fatalf("sync after a listing with provider %q: %v", "not a url", err)
+	}
+	if l, err := b.Listing(ctx, junk); err != nil || l.CardStatus != marketplace.CardMismatch {
+		t.Fatalf("listing with provider %q: %+v, %v; want flagged", "not a url", l, err)
+	}
 }
