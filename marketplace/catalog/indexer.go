@@ -216,6 +216,10 @@ func (ix *Indexer) RetryCards(ctx context.Context) (int, error) {
 		listings = append(listings, l)
 	}
 	cards := ix.fetchCards(ctx, listings)
+	first, err := ix.firstListings(ctx, listings)
+	if err != nil {
+		return 0, err
+	}
 	settled := 0
 	for i, l := range listings {
 		if cards[i] == nil {
@@ -223,11 +227,7 @@ func (ix *Indexer) RetryCards(ctx context.Context) (int, error) {
 		}
 		b := cards[i]
 		if card, err := marketplace.DecodeCard(b, l.MetadataHash); err == nil {
-			reason, err := ix.vet(ctx, l, card)
-			if err != nil {
-				return settled, err
-			}
-			if reason != "" {
+			if reason := ix.vet(l, card, first[l.ContentHash]); reason != "" {
 				ix.log.Warn("listing not shown", "listing", l.ID, "seller", l.Seller, "reason", reason)
 				b = nil // SetCard flags a card that does not decode as a mismatch
 			}
@@ -303,6 +303,10 @@ func (ix *Indexer) prepare(ctx context.Context, logs []types.Log) ([]marketplace
 		return events, nil
 	}
 	cards := ix.fetchCards(ctx, listed)
+	first, err := ix.firstListings(ctx, listed)
+	if err != nil {
+		return nil, err
+	}
 	for i, l := range listed {
 		if cards[i] == nil {
 			continue // stays pending
@@ -313,11 +317,7 @@ func (ix *Indexer) prepare(ctx context.Context, logs []types.Log) ([]marketplace
 			l.CardStatus = marketplace.CardMismatch
 			continue
 		}
-		reason, err := ix.vet(ctx, l, card)
-		if err != nil {
-			return nil, err
-		}
-		if reason != "" {
+		if reason := ix.vet(l, card, first[l.ContentHash]); reason != "" {
 			ix.log.Warn("listing not shown", "listing", l.ID, "seller", l.Seller, "reason", reason)
 			l.CardStatus = marketplace.CardMismatch
 			continue

@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -29,65 +28,76 @@ const cloneScanChunk = 100_000
 //     and a later one by another account is a copy, whatever card and provider it names. A
 //     seller relisting its own dataset is no copy.
 //
-// An error means the chain could not be read; the caller retries.
-func (ix *Indexer) vet(ctx context.Context, l *marketplace.Listing, card *marketplace.DatasetCard) (string, error) {
+// first is the earliest listing on chain of l's content hash (firstListings), nil if none.
+func (ix *Indexer) vet(l *marketplace.Listing, card *marketplace.DatasetCard, first *marketplace.Listing) string {
 	if ix.cfg.ChainID != 0 {
 		if len(card.Signature) == 0 {
-			return "its dataset card is not signed by its seller", nil
+			return "its dataset card is not signed by its seller"
 		}
 		h, err := card.UnsignedHash()
 		if err != nil {
-			return "its dataset card cannot be encoded: " + marketplace.ErrorMessage(err), nil
+			return "its dataset card cannot be encoded: " + marketplace.ErrorMessage(err)
 		}
 		signer, err := vault.RecoverPersonal(marketplace.CardSignatureMessage(ix.cfg.ChainID, ix.cfg.Market, l.ContentHash, h), card.Signature)
 		if err != nil {
-			return "its dataset card's signature is malformed: " + marketplace.ErrorMessage(err), nil
+			return "its dataset card's signature is malformed: " + marketplace.ErrorMessage(err)
 		}
 		if signer != l.Seller {
-			return fmt.Sprintf("its dataset card is signed by %s for this dataset, not by the listing's seller %s", signer.Hex(), l.Seller.Hex()), nil
+			return fmt.Sprintf("its dataset card is signed by %s for this dataset, not by the listing's seller %s", signer.Hex(), l.Seller.Hex())
 		}
 	}
-	first, err := ix.firstListing(ctx, l)
-	if err != nil {
-		return "", err
+	if first != nil && first.Seller != l.Seller && (first.Block < l.Block || (first.Block == l.Block && first.LogIndex < l.LogIndex)) {
+		return fmt.Sprintf("it copies listing %d: dataset %s was listed first by %s", first.ID, l.ContentHash.Hex(), first.Seller.Hex())
 	}
-	if first != nil && first.Seller != l.Seller {
-		return fmt.Sprintf("it copies listing %d: dataset %s was listed first by %s", first.ID, l.ContentHash.Hex(), first.Seller.Hex()), nil
-	}
-	return "", nil
+	return ""
 }
 
-// firstListing returns the earliest listing on chain of l's content hash, before l (nil when l is
-// the first).
-func (ix *Indexer) firstListing(ctx context.Context, l *marketplace.Listing) (*marketplace.Listing, error) {
-	s := chain.Scanner{Chain: ix.cfg.Chain, Addresses: []common.Address{ix.cfg.Market},
-		Topics: [][]common.Hash{{topicListed}, nil, nil, {l.ContentHash}}, ChunkSize: cloneScanChunk}
-	var first *marketplace.Listing
-	stop := errors.New("found")
-	_, err := s.Scan(ctx, ix.cfg.FromBlock, l.Block, func(_, _ uint64, logs []types.Log) error {
-		for i := range logs {
-			lg := &logs[i]
-			if lg.Removed || lg.Address != ix.cfg.Market {
-				continue
-			}
-			if lg.BlockNumber > l.Block || (lg.BlockNumber == l.Block && lg.Index >= l.LogIndex) {
-				return stop
-			}
-			e, err := market.UnpackListedEvent(lg)
-			if err != nil || e.ContentHash != l.ContentHash {
-				continue
-			}
-			id, err := listingID(e.Id)
-			if err != nil {
-				continue
-			}
-			first = &marketplace.Listing{ID: id, Seller: e.Seller, ContentHash: e.ContentHash, Block: lg.BlockNumber, LogIndex: lg.Index}
-			return stop
+// maxTopicsPerQuery bounds the content hashes one log query asks for (nodes limit the
+// alternatives per topic position; geth allows 1,000).
+const maxTopicsPerQuery = 500
+
+// firstListings returns, for the content hashes of ls, the earliest listing on chain of each (up
+// to the last block of ls), read from the Listed events by their indexed content hash: one log
+// query per chunk of blocks and batch of hashes, not one per listing. EUNAVAILABLE when the chain
+// cannot be read; the caller retries.
+func (ix *Indexer) firstListings(ctx context.Context, ls []*marketplace.Listing) (map[common.Hash]*marketplace.Listing, error) {
+	first := make(map[common.Hash]*marketplace.Listing)
+	var hashes []common.Hash
+	var last uint64
+	seen := make(map[common.Hash]bool)
+	for _, l := range ls {
+		last = max(last, l.Block)
+		if !seen[l.ContentHash] {
+			seen[l.ContentHash] = true
+			hashes = append(hashes, l.ContentHash)
 		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, stop) {
-		return nil, marketplace.Wrap(marketplace.EUNAVAILABLE, err, "Cannot look for earlier listings of dataset %s", l.ContentHash.Hex())
+	}
+	for len(hashes) > 0 {
+		batch := hashes[:min(len(hashes), maxTopicsPerQuery)]
+		hashes = hashes[len(batch):]
+		s := chain.Scanner{Chain: ix.cfg.Chain, Addresses: []common.Address{ix.cfg.Market},
+			Topics: [][]common.Hash{{topicListed}, nil, nil, batch}, ChunkSize: cloneScanChunk}
+		_, err := s.Scan(ctx, min(ix.cfg.FromBlock, last), last, func(_, _ uint64, logs []types.Log) error {
+			for i := range logs {
+				lg := &logs[i]
+				if lg.Removed || lg.Address != ix.cfg.Market {
+					continue
+				}
+				e, err := market.UnpackListedEvent(lg)
+				if err != nil || first[e.ContentHash] != nil || !seen[e.ContentHash] {
+					continue
+				}
+				id, err := listingID(e.Id)
+				if err != nil {
+					continue
+				}
+				first[e.ContentHash] = &marketplace.Listing{ID: id, Seller: e.Seller, ContentHash: e.ContentHash, Block: lg.BlockNumber, LogIndex: lg.Index}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, marketplace.Wrap(marketplace.EUNAVAILABLE, err, "Cannot look for earlier listings of %d datasets", len(batch))
+		}
 	}
 	return first, nil
 }
