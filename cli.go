@@ -77,12 +77,17 @@ func (c *cli) open(ctx context.Context) (*app.App, config, error) {
 			}
 		}
 	}
+	allowPrivate, err := allowPrivateProviders(c.getenv)
+	if err != nil {
+		return nil, cfg, err
+	}
 	a, err := app.Open(ctx, app.Options{
-		DataDir:     cfg.DataDir,
-		Version:     binaryVersion(),
-		Logger:      c.logger(cfg),
-		Chain:       chainOpts,
-		LightScrypt: c.getenv(envLightScrypt) == "1",
+		DataDir:               cfg.DataDir,
+		Version:               binaryVersion(),
+		Logger:                c.logger(cfg),
+		Chain:                 chainOpts,
+		LightScrypt:           c.getenv(envLightScrypt) == "1",
+		AllowPrivateProviders: allowPrivate,
 	})
 	return a, cfg, err
 }

@@ -17,7 +17,28 @@ const (
 	envAddr     = "MEDMARKET_ADDR"
 	envChainRPC = "MEDMARKET_CHAIN_RPC"
 	envChainID  = "MEDMARKET_CHAIN_ID"
+	// envAllowPrivate: "1" lets the node list and contact providers at
+	// loopback and private addresses (a local network), "0" forbids it;
+	// unset: allowed on the embedded chain and with a chain node at such an
+	// address (app.DefaultAllowPrivateProviders).
+	envAllowPrivate = "MEDMARKET_ALLOW_PRIVATE_PROVIDERS"
 )
+
+// allowPrivateProviders reads envAllowPrivate: nil when unset.
+func allowPrivateProviders(getenv func(string) string) (*bool, error) {
+	switch v := strings.ToLower(strings.TrimSpace(getenv(envAllowPrivate))); v {
+	case "":
+		return nil, nil
+	case "1", "true", "yes":
+		t := true
+		return &t, nil
+	case "0", "false", "no":
+		f := false
+		return &f, nil
+	default:
+		return nil, marketplace.Errorf(marketplace.EINVALID, "%s: %q is not 1 or 0.", envAllowPrivate, v)
+	}
+}
 
 const defaultAddr = "127.0.0.1:8080"
 

@@ -34,6 +34,12 @@ type Options struct {
 	// LightScrypt encrypts new keys with scrypt parameters that take
 	// milliseconds instead of a second: for tests only, never for real keys.
 	LightScrypt bool
+
+	// AllowPrivateProviders lets this node list and contact providers at
+	// loopback, private and reserved addresses (a local network). nil: allowed
+	// on the embedded chain and with a chain node at such an address, refused
+	// otherwise (a public network). See DefaultAllowPrivateProviders.
+	AllowPrivateProviders *bool
 }
 
 // App is one open data directory and the use cases that work on it. It holds
@@ -59,9 +65,10 @@ type App struct {
 	deploymentPath string
 	deployment     *chain.Deployment // nil until the contracts are deployed on this chain
 
-	market market       // node key, blobs, catalog, indexer, provider (market.go)
-	hub    hubState     // quota and expiry of uploads to this node as a hub (provider.go)
-	trials trialService // opened on first use (trials.go)
+	allowPrivate bool         // providers at private addresses may be listed and contacted
+	market       market       // node key, blobs, catalog, indexer, provider (market.go)
+	hub          hubState     // quota and expiry of uploads to this node as a hub (provider.go)
+	trials       trialService // opened on first use (trials.go)
 }
 
 // Open locks the data directory, opens its store, keystore and chain, and
@@ -113,6 +120,10 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	if err := a.openChain(ctx, opts.Chain); err != nil {
 		a.Close()
 		return nil, err
+	}
+	a.allowPrivate = DefaultAllowPrivateProviders(opts.Chain.RPC)
+	if opts.AllowPrivateProviders != nil {
+		a.allowPrivate = *opts.AllowPrivateProviders
 	}
 	if err := a.openMarket(ctx); err != nil {
 		a.Close()

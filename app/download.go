@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 
@@ -277,4 +278,45 @@ func (a *App) providesHere(ctx context.Context, l *marketplace.Listing) bool {
 		return false
 	}
 	return a.market.blobs.Has([32]byte(l.ContentHash))
+}
+
+// attestTimeout bounds the question "do you serve this listing?" to a
+// provider, asked before a buy and for its preview.
+const attestTimeout = 5 * time.Second
+
+// checkServed refuses (EFORBIDDEN, naming the listing, the provider and the
+// reason) to let anyone pay for listing l unless its provider says, right
+// now, that it serves l's buyers (provider.Attestation): the provider holds
+// the dataset of l's content hash, handed to it by l's seller. A listing the
+// catalog flagged (card not matching or not signed by its seller, or a copy
+// of another seller's dataset) is refused without asking. When the listing
+// names this node, or this node holds the dataset, the provider logic
+// answers in process. A provider
+// that cannot be reached is EUNAVAILABLE: nothing is paid either way.
+func (a *App) checkServed(ctx context.Context, l *marketplace.Listing) error {
+	if l.CardStatus == marketplace.CardMismatch {
+		return marketplace.Errorf(marketplace.EFORBIDDEN,
+			"Listing %d is not shown in the catalog: its dataset card does not match or is not signed by its seller %s, or it copies a dataset another seller listed first. Not bought.",
+			l.ID, l.Seller.Hex())
+	}
+	_, p, err := a.ready()
+	if err != nil {
+		return err
+	}
+	var at provider.Attestation
+	if l.Provider == a.PublicURL() || a.providesHere(ctx, l) {
+		at, err = p.Attest(ctx, l.ID)
+	} else {
+		actx, cancel := context.WithTimeout(ctx, attestTimeout)
+		at, err = a.market.client.Attest(actx, l.Provider, l.ID)
+		cancel()
+	}
+	if err != nil {
+		code := marketplace.ErrorCode(err)
+		if code != marketplace.EFORBIDDEN && code != marketplace.EINVALID {
+			code = marketplace.EUNAVAILABLE
+		}
+		return marketplace.Wrap(code, err, "Listing %d: its provider %s did not confirm that it serves buyers, so nothing was bought", l.ID, l.Provider)
+	}
+	return at.Check(l.Provider, a.chainID.Uint64(), p.Contract, l.ID)
 }

@@ -74,6 +74,7 @@ func (a *App) openMarket(ctx context.Context) error {
 	}
 	m.abi = contracts.NewDataLicenseMarket()
 	m.publicURL = DefaultPublicURL
+	m.client.PublicOnly = !a.allowPrivate
 	return nil
 }
 
@@ -134,7 +135,7 @@ func (a *App) ready() (*catalog.Indexer, *provider.Provider, error) {
 			}
 			return m.client.Card(ctx, l.Provider, l.MetadataHash)
 		})
-		ix, err := catalog.New(catalog.Config{Chain: a.chain, Market: addr, Catalog: m.catalog, Cards: cards,
+		ix, err := catalog.New(catalog.Config{Chain: a.chain, Market: addr, ChainID: a.chainID.Uint64(), Catalog: m.catalog, Cards: cards,
 			Logger: a.log, FromBlock: a.deployment.DeployBlock, CardTimeout: 3 * time.Second})
 		if err != nil {
 			return nil, nil, err
@@ -331,7 +332,8 @@ type BuyQuote struct {
 // BuyPreview quotes a purchase of listing id by buyer: price, gas estimate x
 // gas price, terms in plain words. ENOTFOUND for an unknown listing; the
 // contract's refusal (delisted: ECONFLICT/EINVALID with the reason) when a
-// buy would fail.
+// buy would fail; EFORBIDDEN when the listing's provider does not serve it
+// (see checkServed), EUNAVAILABLE when the provider cannot be asked.
 func (a *App) BuyPreview(ctx context.Context, buyer common.Address, id uint64) (BuyQuote, error) {
 	l, err := a.Listing(ctx, id)
 	if err != nil {
@@ -345,6 +347,9 @@ func (a *App) BuyPreview(ctx context.Context, buyer common.Address, id uint64) (
 	q.Terms = TermsInWords(l.Terms, detail)
 	if !l.Active {
 		return q, marketplace.Errorf(marketplace.ECONFLICT, "Listing %d is delisted: it can no longer be bought.", id)
+	}
+	if err := a.checkServed(ctx, l); err != nil {
+		return q, err
 	}
 	q.Cost, err = a.estimate(ctx, buyer, l.Price, a.market.abi.PackBuy(new(big.Int).SetUint64(id)))
 	return q, err
@@ -395,6 +400,10 @@ type Purchase struct {
 // not accepted or a statement the terms require is missing (naming it);
 // the contract's refusal otherwise (delisted, wrong price, already
 // licensed perpetually); EINVALID with the figures when the account cannot pay.
+// Right before the transaction the listing's provider is asked whether it
+// serves the listing's buyers: EFORBIDDEN naming the reason when it does not
+// (a copy of another seller's listing, data no longer held), EUNAVAILABLE
+// when it cannot be reached; nothing is sent then.
 //
 // What the buyer states (disease, approval, collaborator) is kept with the
 // purchase on this node and, signed by the buyer and bound to the buy
@@ -430,6 +439,10 @@ func (a *App) Buy(ctx context.Context, who Actor, id uint64, conf BuyConfirmatio
 	}
 	if !on.Active {
 		return Purchase{}, marketplace.Errorf(marketplace.ECONFLICT, "Listing %d is delisted: it can no longer be bought.", id)
+	}
+	// Last, right before paying: the listing's provider serves its buyers.
+	if err := a.checkServed(ctx, l); err != nil {
+		return Purchase{}, err
 	}
 	r, err := a.transact(ctx, sg, on.Price, a.market.abi.PackBuy(new(big.Int).SetUint64(id)))
 	if err != nil {
@@ -840,9 +853,12 @@ func (a *App) PrewrapKeys(ctx context.Context) (int, error) {
 	for _, lg := range logs {
 		ok, err := a.prewrap(ctx, &lg)
 		if err != nil {
-			// Transient (chain unreachable...): handle this block again next time.
-			if lg.BlockNumber > 0 {
-				a.store.SetPrewrapBlock(ctx, lg.BlockNumber-1)
+			// Transient (chain unreachable, catalog behind...): handle this
+			// block again next time, never skip it.
+			if lg.BlockNumber > 0 && lg.BlockNumber-1 >= from {
+				if serr := a.store.SetPrewrapBlock(ctx, lg.BlockNumber-1); serr != nil {
+					err = errors.Join(err, serr)
+				}
 			}
 			return n, err
 		}
@@ -855,23 +871,36 @@ func (a *App) PrewrapKeys(ctx context.Context) (int, error) {
 
 // prewrap handles one LicencePurchased log; false when the key is not for
 // this node to deliver (or already delivered), an error when it should be
-// tried again.
+// tried again: any failure to read the chain or the store is one, so that
+// the cursor never moves past a purchase whose key was not delivered.
 func (a *App) prewrap(ctx context.Context, lg *types.Log) (bool, error) {
 	p, err := a.market.abi.UnpackLicencePurchasedEvent(lg)
 	if err != nil {
+		// Not a LicencePurchased event of this contract's ABI: no retry can change that.
+		a.log.Warn("pre-wrap: undecodable purchase event", "block", lg.BlockNumber, "tx", lg.TxHash, "err", err)
 		return false, nil
 	}
 	id := p.Id.Uint64()
 	if _, err := a.store.BuyerKey(ctx, id, p.Buyer); err == nil {
 		return false, nil
+	} else if marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+		return false, err
 	}
+	// A purchase means the listing is on chain: a catalog that does not
+	// know it is behind (its sync failed), which is worth a retry.
 	l, err := a.Listing(ctx, id)
 	if err != nil {
-		return false, nil
+		return false, marketplace.Wrap(marketplace.EUNAVAILABLE, err, "Pre-wrap for listing %d (bought in tx %s) waits for the catalog", id, lg.TxHash.Hex())
 	}
 	rec, err := a.store.DatasetKey(ctx, l.ContentHash)
-	if err != nil || (rec.Uploader != (common.Address{}) && rec.Uploader != l.Seller) {
+	if marketplace.ErrorCode(err) == marketplace.ENOTFOUND {
 		return false, nil // not ours to deliver
+	}
+	if err != nil {
+		return false, err
+	}
+	if rec.Uploader != (common.Address{}) && rec.Uploader != l.Seller {
+		return false, nil // not ours to deliver: handed here by another seller
 	}
 	ok, err := a.HasLicence(ctx, id, p.Buyer)
 	if err != nil {
@@ -890,6 +919,9 @@ func (a *App) prewrap(ctx context.Context, lg *types.Log) (bool, error) {
 	}
 	dk, err := a.market.nodeKey.Unwrap(rec.Wrapped)
 	if err != nil {
+		// The stored key does not open with the node key: no retry can
+		// change that; downloads report it.
+		a.log.Error("pre-wrap: dataset key does not open with the node key", "listing", id, "content", l.ContentHash, "err", err)
 		return false, nil
 	}
 	w, err := vault.WrapKey(dk, pub)

@@ -269,9 +269,18 @@ func (a *App) anonymizeForPublish(ctx context.Context, req *PublishRequest) (*pr
 	for _, c := range res.Table.Columns {
 		card.Columns = append(card.Columns, marketplace.CardColumn{Name: c.Name, Type: c.Type.String(), Role: c.Role.String()})
 	}
-	if rep, err := json.Marshal(res.Report); err == nil && len(rep) <= 256<<10 {
-		card.Report = rep
+	// The report goes on the card whole, or the publish is refused: a card
+	// that silently lacks its report would hide the risk figures from buyers.
+	rep, err := json.Marshal(res.Report)
+	if err != nil {
+		return nil, fmt.Errorf("encode the anonymization report for the dataset card: %w", err)
 	}
+	if len(rep) > marketplace.MaxCardReportBytes {
+		return nil, marketplace.Errorf(marketplace.EINVALID,
+			"Publishing refused: the anonymization report is %d bytes, more than a dataset card holds (%d bytes); publish fewer columns.",
+			len(rep), marketplace.MaxCardReportBytes)
+	}
+	card.Report = rep
 	if err := card.Validate(); err != nil {
 		return nil, err
 	}
@@ -289,27 +298,33 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// checkListing validates what goes on chain, before any work is done.
-func (a *App) checkListing(req *PublishRequest) (string, error) {
+// checkListing validates what goes on chain, before any work is done, and
+// returns the provider URL to list: this node's, or a hub's. The URL must be
+// one other nodes may contact (marketplace.CheckProviderHost): public, unless
+// this node is configured for a local network.
+func (a *App) checkListing(ctx context.Context, req *PublishRequest) (string, error) {
 	if req.Price == nil || req.Price.Sign() < 0 {
 		return "", marketplace.Errorf(marketplace.EINVALID, "Price: required, 0 or more.")
 	}
 	if err := req.Terms.Validate(); err != nil {
 		return "", err
 	}
+	u := a.PublicURL()
 	switch req.Provider {
 	case "", "self":
-		return a.PublicURL(), nil
+	default:
+		if err := marketplace.ValidateProviderURL(req.Provider); err != nil {
+			return "", err
+		}
+		if strings.TrimSuffix(req.Provider, "/") != strings.TrimSuffix(u, "/") {
+			u = req.Provider
+			if !strings.HasSuffix(u, "/") {
+				u += "/"
+			}
+		}
 	}
-	if err := marketplace.ValidateProviderURL(req.Provider); err != nil {
+	if err := marketplace.CheckProviderHost(ctx, u, a.allowPrivate); err != nil {
 		return "", err
-	}
-	if strings.TrimSuffix(req.Provider, "/") == strings.TrimSuffix(a.PublicURL(), "/") {
-		return a.PublicURL(), nil
-	}
-	u := req.Provider
-	if !strings.HasSuffix(u, "/") {
-		u += "/"
 	}
 	return u, nil
 }
@@ -365,7 +380,7 @@ func (a *App) Publish(ctx context.Context, who Actor, req PublishRequest) (Publi
 	if _, err := a.marketAddr(); err != nil {
 		return Published{}, err
 	}
-	providerURL, err := a.checkListing(&req)
+	providerURL, err := a.checkListing(ctx, &req)
 	if err != nil {
 		return Published{}, err
 	}
@@ -390,6 +405,9 @@ func (a *App) Publish(ctx context.Context, who Actor, req PublishRequest) (Publi
 	}
 	ct, err := dk.EncryptBytes(p.plain)
 	if err != nil {
+		return Published{}, err
+	}
+	if err := a.signCard(sg, p, common.Hash(sha256.Sum256(ct))); err != nil {
 		return Published{}, err
 	}
 	if a.isHub(providerURL) {
@@ -505,7 +523,7 @@ func (a *App) RetryPublish(ctx context.Context, who Actor, content common.Hash, 
 		return Published{}, marketplace.Errorf(marketplace.ECONFLICT, "Dataset %s is already listed (listing %d).", content.Hex(), rec.ListingID)
 	}
 	req := PublishRequest{Price: price, Terms: terms, Provider: rec.Provider}
-	providerURL, err := a.checkListing(&req)
+	providerURL, err := a.checkListing(ctx, &req)
 	if err != nil {
 		return Published{}, err
 	}
@@ -669,7 +687,7 @@ func (a *App) reconcilePublishes(ctx context.Context) {
 // terms are checked as Publish checks them.
 func (a *App) PublishPreview(ctx context.Context, seller common.Address, price *big.Int, terms marketplace.Terms, providerChoice string) (CostPreview, error) {
 	req := PublishRequest{Price: price, Terms: terms, Provider: providerChoice}
-	providerURL, err := a.checkListing(&req)
+	providerURL, err := a.checkListing(ctx, &req)
 	if err != nil {
 		return CostPreview{}, err
 	}

@@ -5,8 +5,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
+	"net"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -14,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
 )
 
 // Listing is what the catalog shows for one listing of the DataLicenseMarket contract: the on-chain
@@ -66,8 +70,10 @@ const (
 	CardVerified CardStatus = "verified"
 	// CardPending: the card could not be fetched yet (provider unreachable); the indexer retries.
 	CardPending CardStatus = "pending"
-	// CardMismatch: the card found does not hash to the metadata hash, or is not a valid card. The
-	// listing is flagged and never shown in search results.
+	// CardMismatch: the card found does not hash to the metadata hash, or is not a valid card, or
+	// the listing fails the catalog's checks (its card is not signed by its seller; it copies the
+	// content hash another seller listed first). The listing is flagged, never shown in search
+	// results, and never bought.
 	CardMismatch CardStatus = "mismatch"
 )
 
@@ -129,8 +135,10 @@ func (l *Listing) Validate() error {
 	if _, err := UnpackTerms(l.Terms.Pack()); err != nil {
 		return Errorf(EINVALID, "Listing terms: %s", ErrorMessage(err))
 	}
-	if err := ValidateProviderURL(l.Provider); err != nil {
-		return err
+	// The contract accepts any provider text of 1..MaxProviderURLLen bytes; the catalog records
+	// what the chain says, and nodes refuse to fetch from one that fails ValidateProviderURL.
+	if l.Provider == "" || len(l.Provider) > MaxProviderURLLen {
+		return Errorf(EINVALID, "Listing provider must be 1 to %d bytes (%d given).", MaxProviderURLLen, len(l.Provider))
 	}
 	switch l.CardStatus {
 	case CardVerified:
@@ -187,6 +195,27 @@ type DatasetCard struct {
 	// Report is the anonymization report summary (risk figures, per-column treatment), kept as
 	// opaque JSON: the anonymize package owns its format.
 	Report json.RawMessage `json:"report,omitempty"`
+	// Signature is the seller's EIP-191 signature of CardSignatureMessage: the card (without this
+	// field), bound to the chain, the contract and the listing's content hash. Indexing nodes
+	// check it recovers to the listing's seller on chain, so a listing that copies another
+	// seller's content hash and card is not shown (see catalog). Set by the publisher after
+	// encrypting (the content hash is known then); part of the encoding the metadata hash covers.
+	Signature hexutil.Bytes `json:"signature,omitempty"`
+}
+
+// CardSignatureMessage returns the text a seller signs (EIP-191 personal message) to vouch for
+// a card: readable, so a wallet shows what it signs. unsignedCard is DatasetCard.UnsignedHash.
+func CardSignatureMessage(chainID uint64, contract common.Address, content, unsignedCard common.Hash) []byte {
+	return fmt.Appendf(nil, "medmarket dataset card\nchain: %d\ncontract: %s\ncontent: %s\ncard: %s\n",
+		chainID, contract.Hex(), content.Hex(), unsignedCard.Hex())
+}
+
+// UnsignedHash returns the hash of the card's canonical encoding without its signature: what the
+// seller signs.
+func (c *DatasetCard) UnsignedHash() (common.Hash, error) {
+	cc := *c
+	cc.Signature = nil
+	return cc.Hash()
 }
 
 // CardVersion is the version of the card format this code writes.
@@ -222,18 +251,26 @@ var CardFormats = []string{"csv", "parquet"}
 
 // Limits on a card, so that a hostile card cannot bloat every node's catalog.
 const (
-	MaxCardBytes       = 1 << 20
-	maxTitleLen        = 200
-	maxDescriptionLen  = 20000
-	maxTags            = 32
-	maxTagLen          = 64
-	maxColumns         = 1000
-	maxColumnNameLen   = 128
-	maxPublisherLen    = 200
-	maxURLLen          = 2000
-	maxTermsDetailLen  = 1000
-	maxCardReportBytes = 512 << 10
+	MaxCardBytes      = 1 << 20
+	maxTitleLen       = 200
+	maxDescriptionLen = 20000
+	maxTags           = 32
+	maxTagLen         = 64
+	maxColumns        = 1000
+	maxColumnNameLen  = 128
+	maxPublisherLen   = 200
+	maxURLLen         = 2000
+	maxTermsDetailLen = 1000
 )
+
+// ErrCardTooLarge is wrapped by the error of a card source that was sent a card of more than
+// MaxCardBytes: the card is refused for good, not fetched again.
+var ErrCardTooLarge = errors.New("dataset card larger than MaxCardBytes")
+
+// MaxCardReportBytes bounds the anonymization report a card carries (its
+// JSON): publishing refuses a larger one, naming both sizes, and a card with
+// one is invalid everywhere (DatasetCard.Validate).
+const MaxCardReportBytes = 512 << 10
 
 // Validate reports whether the card is complete and within limits, as an EINVALID error naming the
 // first bad field.
@@ -297,9 +334,12 @@ func (c *DatasetCard) Validate() error {
 			return err
 		}
 	}
+	if len(c.Signature) != 0 && len(c.Signature) != 65 {
+		return Errorf(EINVALID, "Card signature has %d bytes, want 65.", len(c.Signature))
+	}
 	if len(c.Report) > 0 {
-		if len(c.Report) > maxCardReportBytes {
-			return Errorf(EINVALID, "Card report larger than %d bytes.", maxCardReportBytes)
+		if len(c.Report) > MaxCardReportBytes {
+			return Errorf(EINVALID, "Card report is %d bytes, more than the %d bytes allowed.", len(c.Report), MaxCardReportBytes)
 		}
 		if !json.Valid(c.Report) || bytes.TrimSpace(c.Report)[0] != '{' {
 			return Errorf(EINVALID, "Card report must be a JSON object.")
@@ -552,8 +592,11 @@ type CatalogService interface {
 // MaxProviderURLLen is the longest provider URL the market contract accepts, in bytes.
 const MaxProviderURLLen = 512
 
-// ValidateProviderURL checks a provider URL: an absolute http(s) URL the
-// contract accepts.
+// ValidateProviderURL checks a provider URL for use: an absolute http(s) URL with a host, no user
+// info, no query and no fragment (API paths are appended to it, so anything after the path would
+// turn a request into another one), within the contract's length. Publishing refuses any other
+// URL, and nodes never fetch from one (a listing on chain may carry any text: see
+// Listing.Validate). Whether the host is public is CheckProviderHost's question.
 func ValidateProviderURL(s string) error {
 	if s == "" {
 		return Errorf(EINVALID, "Provider URL required: buyers fetch the data from there.")
@@ -561,8 +604,84 @@ func ValidateProviderURL(s string) error {
 	if len(s) > MaxProviderURLLen {
 		return Errorf(EINVALID, "Provider URL longer than %d bytes.", MaxProviderURLLen)
 	}
-	if u, err := url.Parse(s); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "":
 		return Errorf(EINVALID, "Provider URL %q is not an absolute http(s) URL.", s)
+	case u.User != nil:
+		return Errorf(EINVALID, "Provider URL %q carries user info: a provider URL names a host and a path only.", s)
+	case u.RawQuery != "" || u.ForceQuery:
+		return Errorf(EINVALID, "Provider URL %q carries a query string: a provider URL names a host and a path only.", s)
+	case u.Fragment != "" || strings.Contains(s, "#"):
+		return Errorf(EINVALID, "Provider URL %q carries a fragment: a provider URL names a host and a path only.", s)
+	}
+	return nil
+}
+
+// nonPublic are the IP ranges that are not public unicast besides those netip classifies
+// (loopback, private, link-local, multicast, unspecified): "this network", shared address space
+// (carrier-grade NAT), IETF protocol assignments, documentation, benchmarking, reserved, and
+// their IPv6 counterparts (NAT64 and 6to4 embed IPv4 addresses; discard-only; documentation).
+var nonPublic = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),
+	netip.MustParsePrefix("100.64.0.0/10"),
+	netip.MustParsePrefix("192.0.0.0/24"),
+	netip.MustParsePrefix("192.0.2.0/24"),
+	netip.MustParsePrefix("198.18.0.0/15"),
+	netip.MustParsePrefix("198.51.100.0/24"),
+	netip.MustParsePrefix("203.0.113.0/24"),
+	netip.MustParsePrefix("240.0.0.0/4"),
+	netip.MustParsePrefix("64:ff9b::/96"),
+	netip.MustParsePrefix("64:ff9b:1::/48"),
+	netip.MustParsePrefix("100::/64"),
+	netip.MustParsePrefix("2001:db8::/32"),
+	netip.MustParsePrefix("2002::/16"),
+}
+
+// PublicAddr reports whether ip is a public unicast address, one a provider on a public network
+// may have: not loopback, private (RFC 1918, fc00::/7), link-local, multicast, unspecified,
+// carrier-grade NAT, documentation, benchmarking or reserved. IPv4-mapped IPv6 addresses are
+// judged as the IPv4 address they carry.
+func PublicAddr(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	if !ip.IsValid() || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() {
+		return false
+	}
+	for _, p := range nonPublic {
+		if p.Contains(ip) {
+			return false
+		}
+	}
+	return true
+}
+
+// CheckProviderHost checks, at listing time, that a provider URL (valid for ValidateProviderURL)
+// names a host other nodes may be asked to contact: unless allowPrivate (a node configured for a
+// local network), every address the host resolves to must be public (PublicAddr). EINVALID names
+// the host and the address; EUNAVAILABLE when the name does not resolve. Nodes check again at
+// dial time (provider.Client), so a name that later resolves elsewhere gains nothing.
+func CheckProviderHost(ctx context.Context, raw string, allowPrivate bool) error {
+	if err := ValidateProviderURL(raw); err != nil {
+		return err
+	}
+	if allowPrivate {
+		return nil
+	}
+	u, _ := url.Parse(raw)
+	host := u.Hostname()
+	var addrs []netip.Addr
+	if ip, err := netip.ParseAddr(host); err == nil {
+		addrs = []netip.Addr{ip}
+	} else {
+		if addrs, err = net.DefaultResolver.LookupNetIP(ctx, "ip", host); err != nil {
+			return Wrap(EUNAVAILABLE, err, "Provider URL %q: its host %s does not resolve", raw, host)
+		}
+	}
+	for _, ip := range addrs {
+		if !PublicAddr(ip) {
+			return Errorf(EINVALID, "Provider URL %q: its host %s is at %s, a loopback, private or reserved address other nodes are not allowed to contact (this node is not configured for a local network).", raw, host, ip.Unmap())
+		}
 	}
 	return nil
 }

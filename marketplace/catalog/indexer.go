@@ -64,8 +64,13 @@ type Chain interface {
 
 // Config configures an Indexer.
 type Config struct {
-	Chain   Chain          // required
-	Market  common.Address // the DataLicenseMarket contract; required
+	Chain  Chain          // required
+	Market common.Address // the DataLicenseMarket contract; required
+	// ChainID, when set, requires every card to be signed by its listing's seller for this chain,
+	// Market and the listing's content hash (marketplace.CardSignatureMessage); a card that is not
+	// is flagged like a mismatch and never shown. Nodes set it; 0 (tests of the index alone)
+	// skips that check. Listings that copy an earlier seller's content hash are flagged either way.
+	ChainID uint64
 	Catalog *store.Catalog // where the catalog is kept; required
 	Cards   CardSource     // nil: every card stays pending until SetCard
 	Logger  *slog.Logger   // nil: slog.Default()
@@ -211,12 +216,23 @@ func (ix *Indexer) RetryCards(ctx context.Context) (int, error) {
 		listings = append(listings, l)
 	}
 	cards := ix.fetchCards(ctx, listings)
+	first, err := ix.firstListings(ctx, listings)
+	if err != nil {
+		return 0, err
+	}
 	settled := 0
 	for i, l := range listings {
 		if cards[i] == nil {
 			continue
 		}
-		if _, err := ix.cfg.Catalog.SetCard(ctx, l.ID, cards[i]); err != nil {
+		b := cards[i]
+		if card, err := marketplace.DecodeCard(b, l.MetadataHash); err == nil {
+			if reason := ix.vet(l, card, first[l.ContentHash]); reason != "" {
+				ix.log.Warn("listing not shown", "listing", l.ID, "seller", l.Seller, "reason", reason)
+				b = nil // SetCard flags a card that does not decode as a mismatch
+			}
+		}
+		if _, err := ix.cfg.Catalog.SetCard(ctx, l.ID, b); err != nil {
 			return settled, err
 		}
 		settled++
@@ -287,6 +303,10 @@ func (ix *Indexer) prepare(ctx context.Context, logs []types.Log) ([]marketplace
 		return events, nil
 	}
 	cards := ix.fetchCards(ctx, listed)
+	first, err := ix.firstListings(ctx, listed)
+	if err != nil {
+		return nil, err
+	}
 	for i, l := range listed {
 		if cards[i] == nil {
 			continue // stays pending
@@ -297,12 +317,19 @@ func (ix *Indexer) prepare(ctx context.Context, logs []types.Log) ([]marketplace
 			l.CardStatus = marketplace.CardMismatch
 			continue
 		}
+		if reason := ix.vet(l, card, first[l.ContentHash]); reason != "" {
+			ix.log.Warn("listing not shown", "listing", l.ID, "seller", l.Seller, "reason", reason)
+			l.CardStatus = marketplace.CardMismatch
+			continue
+		}
 		l.Card, l.CardStatus = card, marketplace.CardVerified
 	}
 	return events, ctx.Err()
 }
 
-// fetchCards fetches the cards of listings concurrently; a nil entry is a card not found.
+// fetchCards fetches the cards of listings concurrently; a nil entry is a card not found (to be
+// fetched again), an empty one a card refused for good (provider URL unusable, card too large):
+// it settles as a mismatch.
 func (ix *Indexer) fetchCards(ctx context.Context, listings []*marketplace.Listing) [][]byte {
 	out := make([][]byte, len(listings))
 	sem := make(chan struct{}, ix.cfg.CardWorkers)
@@ -316,7 +343,19 @@ func (ix *Indexer) fetchCards(ctx context.Context, listings []*marketplace.Listi
 			defer cancel()
 			onChain := *l
 			onChain.Card = nil
+			if err := marketplace.ValidateProviderURL(l.Provider); err != nil {
+				// Never fetched from (a query string, user info, another scheme...): settled as
+				// a mismatch, as a card over the size limit is.
+				ix.log.Warn("listing's provider URL refused", "listing", l.ID, "err", err)
+				out[i] = []byte{}
+				return
+			}
 			b, err := ix.cfg.Cards.Card(cctx, &onChain)
+			if errors.Is(err, marketplace.ErrCardTooLarge) {
+				ix.log.Warn("dataset card refused", "listing", l.ID, "err", err)
+				out[i] = []byte{}
+				return
+			}
 			if err != nil {
 				if !errors.Is(err, context.Canceled) {
 					ix.log.Debug("dataset card not found", "listing", l.ID, "err", err)

@@ -33,10 +33,37 @@ type client struct {
 	seal   func(tx *types.Transaction) error
 	sendMu sync.Mutex
 
+	// accounts holds one turn (a channel of capacity 1) per account that
+	// sent through Transact: held from nonce to acceptance.
+	accountsMu sync.Mutex
+	accounts   map[common.Address]chan struct{}
+
 	closeOnce sync.Once
 }
 
 var _ Chain = (*client)(nil)
+
+// holdAccount waits for account's turn to send (or for ctx to end:
+// EUNAVAILABLE) and returns the function that ends it.
+func (c *client) holdAccount(ctx context.Context, account common.Address) (func(), error) {
+	c.accountsMu.Lock()
+	if c.accounts == nil {
+		c.accounts = make(map[common.Address]chan struct{})
+	}
+	turn, ok := c.accounts[account]
+	if !ok {
+		turn = make(chan struct{}, 1)
+		c.accounts[account] = turn
+	}
+	c.accountsMu.Unlock()
+	select {
+	case turn <- struct{}{}:
+		return func() { <-turn }, nil
+	case <-ctx.Done():
+		return nil, marketplace.Wrap(marketplace.EUNAVAILABLE, ctx.Err(),
+			"account %s: gave up waiting for its earlier transactions to be sent", account.Hex())
+	}
+}
 
 func (c *client) Endpoint() string { return c.endpoint }
 

@@ -26,6 +26,12 @@ func Transfer(ctx context.Context, c Chain, from *bind.TransactOpts, to common.A
 // reverts is returned as the decoded revert and nothing is sent. It is the
 // plain-transaction counterpart of a binding's Transact for value transfers
 // and raw calldata.
+//
+// Concurrent calls for one account are queued: on the embedded chain and
+// over JSON-RPC alike, the account is held from reading its nonce until the
+// transaction is accepted by the node, so each call gets the next nonce and
+// all of them succeed, in the order they got the account. Waiting for the
+// turn ends with ctx (EUNAVAILABLE). Mining is awaited outside the queue.
 func Transact(ctx context.Context, c Chain, opts *bind.TransactOpts, to *common.Address, value *big.Int, data []byte) (*types.Receipt, error) {
 	if opts == nil || opts.Signer == nil {
 		return nil, marketplace.Errorf(marketplace.EINVALID, "no signing account given for the transaction")
@@ -37,6 +43,39 @@ func Transact(ctx context.Context, c Chain, opts *bind.TransactOpts, to *common.
 	if err != nil {
 		return nil, err
 	}
+	if q, ok := c.(accountQueue); ok && opts.Nonce == nil {
+		release, err := q.holdAccount(ctx, opts.From)
+		if err != nil {
+			return nil, err
+		}
+		held := true
+		defer func() {
+			if held {
+				release()
+			}
+		}()
+		signed, err := buildTx(ctx, c, chainID, opts, to, value, data)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.SendTransaction(ctx, signed); err != nil {
+			return nil, err
+		}
+		held = false
+		release()
+		return c.WaitMined(ctx, signed.Hash())
+	}
+	signed, err := buildTx(ctx, c, chainID, opts, to, value, data)
+	if err != nil {
+		return nil, err
+	}
+	return c.Send(ctx, signed)
+}
+
+// buildTx fills in what opts leaves open (nonce, fees, gas) from the chain
+// and signs the transaction.
+func buildTx(ctx context.Context, c Chain, chainID *big.Int, opts *bind.TransactOpts, to *common.Address, value *big.Int, data []byte) (*types.Transaction, error) {
+	var err error
 	var nonce uint64
 	if opts.Nonce != nil {
 		nonce = opts.Nonce.Uint64()
@@ -75,8 +114,16 @@ func Transact(ctx context.Context, c Chain, opts *bind.TransactOpts, to *common.
 	if err != nil {
 		return nil, marketplace.Wrap(marketplace.EFORBIDDEN, err, "cannot sign the transaction as %s", opts.From.Hex())
 	}
-	return c.Send(ctx, signed)
+	return signed, nil
 }
+
+// accountQueue is a chain that queues each account's transactions (both
+// backends are: see client.holdAccount).
+type accountQueue interface {
+	holdAccount(ctx context.Context, account common.Address) (release func(), err error)
+}
+
+var _ accountQueue = (*client)(nil)
 
 // estimate returns the gas limit for a transaction: 21,000 for a plain
 // transfer to an account without code, the node's estimate otherwise. When

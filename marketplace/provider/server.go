@@ -27,6 +27,7 @@ func (p *Provider) Handler(log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /"+PathKey, p.handleKey())
 	mux.Handle("GET /"+PathCards+"{hash}", p.handleCard(log))
+	mux.Handle("GET /"+PathListings+"{id}", p.handleAttest(log))
 	mux.Handle("POST /"+PathDownload, p.handleDownload(log))
 	mux.Handle("POST /"+PathStatements, p.handleStatement(log))
 	mux.Handle("POST /"+PathStatementsQuery, p.handleStatementsQuery(log))

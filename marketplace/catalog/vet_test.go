@@ -1,0 +1,153 @@
+package catalog
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"log/slog"
+	"math/big"
+	"slices"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/accounts"
+	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/chain"
+	"github.com/medmarket/medmarket/marketplace/chain/chaintest"
+	"github.com/medmarket/medmarket/marketplace/contracts"
+)
+
+// seller is an account with its key, to send listings and sign cards.
+type seller struct {
+	key  *ecdsa.PrivateKey
+	opts *bind.TransactOpts
+}
+
+func newSeller(t *testing.T, b chaintest.Backend) seller {
+	t.Helper()
+	key, err := crypto.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := seller{key: key, opts: bind.NewKeyedTransactor(key, big.NewInt(chain.EmbeddedChainID))}
+	b.Fund(t, s.opts.From, ether)
+	return s
+}
+
+// signed returns c signed by s for the content hash, encoded.
+func (s seller) signed(t *testing.T, c marketplace.DatasetCard, market common.Address, content common.Hash) []byte {
+	t.Helper()
+	c.Signature = nil
+	h, err := c.UnsignedHash()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, err := crypto.Sign(accounts.TextHash(marketplace.CardSignatureMessage(chain.EmbeddedChainID, market, content, h)), s.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig[crypto.RecoveryIDOffset] += 27
+	c.Signature = sig
+	return mustEncode(t, &c)
+}
+
+// TestIndexer_hidesCloneListings, on the embedded chain with two sellers:
+// alice's listing is shown; mallory's listings of alice's content hash are
+// flagged, whether they name alice's card (signed by alice, not by the
+// listing's seller) or a card mallory signed herself (a copy of a dataset
+// listed first by another seller), and whether the card is found at once
+// or later (RetryCards); an unsigned card is flagged; alice relisting her
+// own dataset is shown; re-indexing decides the same.
+func TestIndexer_hidesCloneListings(t *testing.T) {
+	ctx := context.Background()
+	b := chaintest.Embedded(t)
+	c := b.Chain
+	alice, mallory := newSeller(t, b), newSeller(t, b)
+	addr, tx, err := bind.DeployContract(alice.opts, common.FromHex(contracts.DataLicenseMarketMetaData.Bin), c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dr, err := c.WaitMined(ctx, tx.Hash())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cards := &MemCards{}
+	cat := openCatalog(t)
+	ix, err := New(Config{Chain: c, Market: addr, ChainID: chain.EmbeddedChainID, Catalog: cat, Cards: cards,
+		FromBlock: dr.BlockNumber.Uint64(), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := func(s seller, content, meta common.Hash, price int64) uint64 {
+		t.Helper()
+		r, err := chain.Transact(ctx, c, s.opts, &addr, nil, market.PackList(content, milliEther(price), marketplace.Terms{Use: marketplace.HMB}.Pack(), meta, testProvider))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ix.IndexTx(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		ev, err := market.UnpackListedEvent(r.Logs[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ev.Id.Uint64()
+	}
+	status := func(id uint64) marketplace.CardStatus {
+		t.Helper()
+		l, err := cat.Listing(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l.CardStatus
+	}
+
+	content := crypto.Keccak256Hash([]byte("alice's blob"))
+	card := *testCard("Alice's cohort", "cohort")
+	aliceCard := cards.Put(alice.signed(t, card, addr, content))
+	orig := list(alice, content, aliceCard, 5)
+	naive := list(mallory, content, aliceCard, 0)
+	ownCard := cards.Put(mallory.signed(t, card, addr, content))
+	determined := list(mallory, content, ownCard, 0)
+	// A copy whose card shows up only later, settled by RetryCards.
+	card.Title = "Alice's cohort, cheaper"
+	laterCard := mallory.signed(t, card, addr, content)
+	later := list(mallory, content, marketplace.CardHash(laterCard), 0)
+	cards.Put(laterCard)
+	if _, err := ix.RetryCards(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// An unsigned card, of a dataset of its own.
+	card.Title = "Unsigned"
+	unsigned := list(mallory, crypto.Keccak256Hash([]byte("mallory's blob")), cards.Put(mustEncode(t, &card)), 1)
+	// A card signed for another content hash than the one listed.
+	other := crypto.Keccak256Hash([]byte("mallory's other blob"))
+	card.Title = "Signed for another dataset"
+	wrongContent := list(mallory, other, cards.Put(mallory.signed(t, card, addr, content)), 1)
+	relist := list(alice, content, aliceCard, 4)
+
+	for id, want := range map[uint64]marketplace.CardStatus{
+		orig: marketplace.CardVerified, naive: marketplace.CardMismatch, determined: marketplace.CardMismatch,
+		later: marketplace.CardMismatch, unsigned: marketplace.CardMismatch, wrongContent: marketplace.CardMismatch,
+		relist: marketplace.CardVerified,
+	} {
+		if got := status(id); got != want {
+			t.Errorf("listing %d: card %s, want %s", id, got, want)
+		}
+	}
+	if ids := search(t, cat, marketplace.CatalogFilter{Query: "cohort"}); !slices.Equal(ids, []uint64{relist, orig}) {
+		t.Errorf("search shows %v, want alice's listings %v only", ids, []uint64{relist, orig})
+	}
+	if _, err := ix.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d := digest(t, cat)
+	if _, err := ix.Reindex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if digest(t, cat) != d {
+		t.Error("re-index decides otherwise than the incremental index")
+	}
+}
