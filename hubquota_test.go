@@ -10,7 +10,6 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 
-	"github.com/medmarket/medmarket/app"
 	"github.com/medmarket/medmarket/marketplace/chain/chaintest"
 )
 
@@ -36,7 +35,7 @@ func TestHubQuota(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(patient.dir, "deployments.json"), dep, 0o600)
-	hub.env = append(hub.env, app.EnvHubMaxUnlisted+"=1")
+	hub.env = append(hub.env, envHubMaxUnlisted+"=1")
 	srv := hub.serve(t)
 
 	publish := func(title string) (string, int) {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 
 // memHub is a backend that accepts uploads and keeps them in memory.
 type memHub struct {
+	mu sync.Mutex // uploads run concurrently
 	memBackend
 	held    map[common.Hash]memUpload
 	limits  UploadLimits
@@ -43,26 +45,26 @@ func (m *memHub) StoreUpload(ctx context.Context, u Upload, card, wrapped []byte
 	if int64(len(b)) != u.Size || common.Hash(sha256.Sum256(b)) != u.ContentHash {
 		return marketplace.Errorf(marketplace.EINVALID, "not the blob signed")
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	m.held[u.ContentHash] = memUpload{seller: u.Seller, size: u.Size}
 	return nil
 }
 
-func (m *memHub) UploadUsage(ctx context.Context, seller common.Address, except common.Hash, fresh bool) (UploadUsage, error) {
+func (m *memHub) HeldUploads(ctx context.Context, fresh bool) ([]HeldUpload, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if fresh {
 		m.refresh++
 	}
-	var use UploadUsage
+	var out []HeldUpload
 	for h, u := range m.held {
-		if u.seller != seller || h == except {
-			continue
-		}
-		use.Bytes += u.size
-		if !u.listed {
-			use.Unlisted++
-		}
+		out = append(out, HeldUpload{Seller: u.seller, Content: h, Size: u.size, Listed: u.listed})
 	}
-	return use, nil
+	return out, nil
 }
+
+func (m *memHub) AdmitUploader(ctx context.Context, seller common.Address) error { return nil }
 
 func (m *memHub) UploadLimits() UploadLimits { return m.limits }
 
