@@ -38,3 +38,29 @@ func TestHubConfigFromEnv(t *testing.T) {
 		}
 	}
 }
+
+// TestCLI_hubAllowList: the operator approves and denies uploaders with
+// `medmarket hub allow|deny`; the list persists in the data dir's store.
+func TestCLI_hubAllowList(t *testing.T) {
+	env := cliEnv(t)
+	const who = "0x00000000000000000000000000000000000000aA"
+	if out, _, err := runCmd(t, env, "hub", "allow", who); err != nil || !strings.Contains(out, "may upload to this hub") {
+		t.Fatalf("hub allow: %q, %v", out, err)
+	}
+	out, _, err := runCmd(t, env, "hub", "list", "--json")
+	if err != nil || !strings.Contains(out, `"account":"`+strings.ToLower(who)+`"`) {
+		t.Fatalf("hub list: %q, %v", out, err)
+	}
+	if _, _, err := runCmd(t, env, "hub", "deny", who); err != nil {
+		t.Fatalf("hub deny: %v", err)
+	}
+	if _, _, err := runCmd(t, env, "hub", "deny", who); exitCode(err) != 4 {
+		t.Fatalf("hub deny again: exit %d, %v", exitCode(err), err)
+	}
+	if _, _, err := runCmd(t, env, "hub", "allow", "not-an-address"); exitCode(err) != 2 {
+		t.Fatalf("hub allow of a bad address: exit %d, %v", exitCode(err), err)
+	}
+	if out, _, err := runCmd(t, env, "hub", "list", "--json"); err != nil || strings.Contains(out, strings.ToLower(who)) {
+		t.Fatalf("hub list after deny: %q, %v", out, err)
+	}
+}
