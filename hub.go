@@ -163,10 +163,11 @@ in the data dir's store, so change it while the node is stopped.`,
 				if asJSON {
 					return json.NewEncoder(c.stdout).Encode(aps)
 				}
+				// The tabwriter buffers the rows; Flush writes them and returns the error.
 				tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ACCOUNT\tAPPROVED")
+				_, _ = fmt.Fprintln(tw, "ACCOUNT\tAPPROVED")
 				for _, ap := range aps {
-					fmt.Fprintf(tw, "%s\t%s\n", ap.Account.Hex(), ap.Added.Format(time.RFC3339))
+					_, _ = fmt.Fprintf(tw, "%s\t%s\n", ap.Account.Hex(), ap.Added.Format(time.RFC3339))
 				}
 				return tw.Flush()
 			})

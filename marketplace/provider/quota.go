@@ -199,7 +199,7 @@ func (p *Provider) reserve(ctx context.Context, up Uploader, u Upload) (release 
 	}
 	ok, err := try(false)
 	if err == nil && !ok {
-		ok, err = try(true)
+		_, err = try(true) // reserves, or refuses with the fresh usage
 	}
 	if err != nil {
 		return nil, err

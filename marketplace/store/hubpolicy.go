@@ -84,7 +84,7 @@ func (s *Store) HubUploaders(ctx context.Context) ([]HubApproval, error) {
 	var out []HubApproval
 	err := s.db.View(func(tx *buntdb.Tx) error {
 		var derr error
-		tx.AscendKeys(hubAllowPrefix+"*", func(k, v string) bool {
+		err := tx.AscendKeys(hubAllowPrefix+"*", func(k, v string) bool {
 			var ap HubApproval
 			if derr = jsonUnmarshal(v, &ap); derr != nil {
 				return false
@@ -92,7 +92,7 @@ func (s *Store) HubUploaders(ctx context.Context) ([]HubApproval, error) {
 			out = append(out, ap)
 			return true
 		})
-		return derr
+		return errors.Join(err, derr)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read hub allow-list: %w", err)

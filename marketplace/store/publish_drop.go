@@ -133,11 +133,10 @@ func jsonUnmarshal(v string, out any) error {
 func (s *Store) DatasetKeys(ctx context.Context) ([]common.Hash, error) {
 	var out []common.Hash
 	err := s.db.View(func(tx *buntdb.Tx) error {
-		tx.AscendKeys(dsKeyPrefix+"*", func(k, v string) bool {
+		return tx.AscendKeys(dsKeyPrefix+"*", func(k, v string) bool {
 			out = append(out, common.HexToHash(strings.TrimPrefix(k, dsKeyPrefix)))
 			return true
 		})
-		return nil
 	})
 	return out, err
 }
