@@ -9,6 +9,11 @@ import (
 	"github.com/medmarket/medmarket/marketplace/vault"
 )
 
+// StepKeyed is the publish step between storing the blob and its dataset
+// key and writing the draft record (SetPublishHook): a crash there leaves
+// what cleanLeftovers removes at the next start.
+const StepKeyed = "keyed"
+
 // cleanLeftovers removes what a crash (kill -9, power loss) left in the
 // data directory; Open calls it, before anything else in this process can
 // store a blob (the data dir's lock keeps other processes out):
