@@ -127,7 +127,9 @@ func TestPublish_hubQuotaRefusal(t *testing.T) {
 	ctx := context.Background()
 	a := marketApp(t, t.TempDir())
 	hub, _ := hubNode(t, a)
-	a.SetHubConfig(HubConfig{MaxUnlistedUploads: 1})
+	if err := a.SetHubConfig(HubConfig{MaxUnlistedUploads: 1}); err != nil {
+		t.Fatal(err)
+	}
 	d := draftThroughHub(t, a, hub.URL, "alice", "First")
 	alice := addr(t, a, "alice")
 	publish := func() error {
@@ -172,7 +174,9 @@ func TestHubCleanup_deletesUploadsNeverListed(t *testing.T) {
 	a := marketApp(t, t.TempDir())
 	skew := skewClock(a)
 	hub, _ := hubNode(t, a)
-	a.SetHubConfig(HubConfig{UploadTTL: 7 * 24 * time.Hour})
+	if err := a.SetHubConfig(HubConfig{UploadTTL: 7 * 24 * time.Hour}); err != nil {
+		t.Fatal(err)
+	}
 	_, prov, _ := a.ready()
 
 	listed, err := a.Publish(ctx, ByAccount("alice", "pw"), PublishRequest{Input: patientsCSV, Preset: "safe-harbor",
