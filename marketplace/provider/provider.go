@@ -193,20 +193,9 @@ type Delivery struct {
 // The nonce is used up only once everything else passed: a refused request
 // writes nothing.
 func (p *Provider) Authorize(ctx context.Context, sr SignedRequest) (common.Address, *ecdsa.PublicKey, error) {
-	e := envelope{refused: "Download refused", subject: "the request", msg: sr.Message(), sig: sr.Signature,
-		signer: sr.Account, role: "account", chainID: sr.ChainID, contract: sr.Contract, expiry: sr.Expiry, nonce: sr.Nonce}
-	pub, err := p.verify(e)
-	if err != nil {
-		return common.Address{}, nil, err
-	}
-	who := sr.Account
-	ok, err := p.licensed(ctx, sr.ListingID, who)
+	who, pub, e, err := p.authorize(ctx, sr)
 	if err != nil {
 		return who, nil, err
-	}
-	if !ok {
-		return who, nil, marketplace.Errorf(marketplace.EFORBIDDEN,
-			"Download refused: account %s holds no valid licence to listing %d (none bought, expired, or its seat was removed).", who.Hex(), sr.ListingID)
 	}
 	if err := p.useNonce(ctx, e); err != nil {
 		return who, nil, err
@@ -214,15 +203,39 @@ func (p *Provider) Authorize(ctx context.Context, sr SignedRequest) (common.Addr
 	return who, pub, nil
 }
 
+// authorize is Authorize without using up the nonce: the caller does, last.
+func (p *Provider) authorize(ctx context.Context, sr SignedRequest) (common.Address, *ecdsa.PublicKey, envelope, error) {
+	e := envelope{refused: "Download refused", subject: "the request", msg: sr.Message(), sig: sr.Signature,
+		signer: sr.Account, role: "account", chainID: sr.ChainID, contract: sr.Contract, expiry: sr.Expiry, nonce: sr.Nonce}
+	pub, err := p.verify(e)
+	if err != nil {
+		return common.Address{}, nil, e, err
+	}
+	who := sr.Account
+	ok, err := p.licensed(ctx, sr.ListingID, who)
+	if err != nil {
+		return who, nil, e, err
+	}
+	if !ok {
+		return who, nil, e, marketplace.Errorf(marketplace.EFORBIDDEN,
+			"Download refused: account %s holds no valid licence to listing %d (none bought, expired, or its seat was removed).", who.Hex(), sr.ListingID)
+	}
+	return who, pub, e, nil
+}
+
 // Download authorizes the request and delivers the blob and the wrapped key.
-// The caller closes Delivery.Blob.
+// The nonce is used up once the listing is found served here. The caller
+// closes Delivery.Blob.
 func (p *Provider) Download(ctx context.Context, sr SignedRequest) (*Delivery, error) {
-	who, pub, err := p.Authorize(ctx, sr)
+	who, pub, e, err := p.authorize(ctx, sr)
 	if err != nil {
 		return nil, err
 	}
 	content, err := p.Backend.ContentHash(ctx, sr.ListingID)
 	if err != nil {
+		return nil, err
+	}
+	if err := p.useNonce(ctx, e); err != nil {
 		return nil, err
 	}
 	var wrapped []byte
