@@ -165,7 +165,8 @@ func overQuota(l UploadLimits, u usage, seller common.Address, size int64) error
 // (under p.quotaMu), so uploads in flight count. It returns the release
 // func, to call once the upload is stored or has failed. Refusals are
 // EFORBIDDEN with ErrQuota, naming the limit and the usage; ECONFLICT when
-// the same dataset is being uploaded already. Usage is read again, brought
+// the same dataset is being uploaded already, or is held here for another
+// seller (refused before its bytes are read). Usage is read again, brought
 // up to date with the chain (listings free the count), before a refusal.
 func (p *Provider) reserve(ctx context.Context, up Uploader, u Upload) (release func(), err error) {
 	l := p.limits()
@@ -184,6 +185,11 @@ func (p *Provider) reserve(ctx context.Context, up Uploader, u Upload) (release 
 		held, err := up.HeldUploads(ctx, false)
 		if err != nil {
 			return false, err
+		}
+		for _, h := range held {
+			if h.Content == u.ContentHash && h.Seller != u.Seller {
+				return false, marketplace.Errorf(marketplace.ECONFLICT, "Upload refused: dataset %s is already held here for another seller.", u.ContentHash.Hex())
+			}
 		}
 		if err := overQuota(l, p.usageOf(held, u.Seller, u.ContentHash), u.Seller, u.Size); err != nil {
 			if !fresh {
