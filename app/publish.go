@@ -489,7 +489,7 @@ func (a *App) publishStep(step string) error {
 }
 
 // SetPublishHook installs a function called between publish steps
-// (StepStored, StepListed); an error stops the publish there. For crash
+// (StepKeyed, StepStored, StepListed); an error stops the publish there. For crash
 // tests only.
 func (a *App) SetPublishHook(f func(step string) error) { a.market.hook = f }
 
