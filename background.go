@@ -11,20 +11,22 @@ import (
 // startBackground runs a node's background work while it serves: the catalog
 // follows the chain's events, trial logs are anchored on schedule
 // (MEDMARKET_ANCHOR_EVERY_ENTRIES, MEDMARKET_ANCHOR_EVERY), and uploads to
-// this node as a hub that stay unlisted past their TTL are deleted (quota
-// and TTL from MEDMARKET_HUB_MAX_UNLISTED, MEDMARKET_HUB_MAX_BYTES,
-// MEDMARKET_HUB_UPLOAD_TTL). stop ends the work and waits for it, so call it
+// this node as a hub that stay unlisted past their TTL are deleted (quota,
+// rates, TTL and admission policy from the MEDMARKET_HUB_* variables,
+// hubConfigFromEnv). stop ends the work and waits for it, so call it
 // before the data dir closes.
 func startBackground(ctx context.Context, c *cli, log *slog.Logger, a *app.App) (stop func(), err error) {
 	anchoring, err := app.TrialAnchoringFromEnv(c.getenv)
 	if err != nil {
 		return nil, err
 	}
-	hub, err := app.HubConfigFromEnv(c.getenv)
+	hub, err := hubConfigFromEnv(c.getenv)
 	if err != nil {
 		return nil, err
 	}
-	a.SetHubConfig(hub)
+	if err := a.SetHubConfig(hub); err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	run := func(what string, f func(context.Context) error) {

@@ -143,6 +143,7 @@ Every command works on one data directory (--data, or ` + envData + `).`,
 		newChainCmd(c),
 		newTrialCmd(c), newVerifyCmd(c),
 		newAnonymizeCmd(c), newPluginsCmd(c), newPluginServeCmd(c),
+		newHubCmd(c),
 	)
 	root.AddCommand(newMarketCmds(c)...)
 	return root

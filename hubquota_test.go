@@ -1,17 +1,28 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
+	"io/fs"
 	"math/big"
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/medmarket/medmarket/app"
+	"github.com/medmarket/medmarket/marketplace"
 	"github.com/medmarket/medmarket/marketplace/chain/chaintest"
+	"github.com/medmarket/medmarket/marketplace/provider"
+	"github.com/medmarket/medmarket/marketplace/vault"
 )
 
 // TestHubQuota: a hub serving with MEDMARKET_HUB_MAX_UNLISTED=1; a patient
@@ -36,7 +47,7 @@ func TestHubQuota(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(patient.dir, "deployments.json"), dep, 0o600)
-	hub.env = append(hub.env, app.EnvHubMaxUnlisted+"=1")
+	hub.env = append(hub.env, envHubMaxUnlisted+"=1")
 	srv := hub.serve(t)
 
 	publish := func(title string) (string, int) {
@@ -81,5 +92,125 @@ func TestHubQuota(t *testing.T) {
 	}
 	if stderr, code := publish("After discarding"); code != 0 {
 		t.Fatalf("publish after discarding the draft: exit %d\n%s", code, stderr)
+	}
+}
+
+// TestCrashLeftovers_killedUploadAndPublish: real kill -9s. A publish
+// killed between storing the dataset key and writing its draft leaves a
+// blob and a key that nothing names; a hub killed while an upload streams
+// in leaves a blobs/.put-* temp file. The next command that opens the data
+// dir removes both, and keeps the listed dataset's blob.
+func TestCrashLeftovers_killedUploadAndPublish(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t, "")
+	n := newNode(t, bin, "")
+	n.env = slices.DeleteFunc(n.env, func(s string) bool { return strings.HasPrefix(s, envChainRPC+"=") })
+	n.must(t, "account", "new", "--name", "alice")
+	n.must(t, "chain", "fund", "alice", "10")
+	publish := func(title string, env ...string) (string, int) {
+		n.env = append(n.env, env...)
+		defer func() { n.env = n.env[:len(n.env)-len(env)] }()
+		_, stderr, code := n.run(t, "publish", "--as", "alice", "--in", patientsCSV, "--preset", "safe-harbor",
+			"--title", title, "--price", "0.01", "--terms", "HMB")
+		return stderr, code
+	}
+	if stderr, code := publish("Listed"); code != 0 {
+		t.Fatalf("publish: exit %d\n%s", code, stderr)
+	}
+	blobsDir := filepath.Join(n.dir, "blobs")
+	blobs := func() (stored, temp []string) {
+		filepath.WalkDir(blobsDir, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				if strings.HasPrefix(d.Name(), ".put-") {
+					temp = append(temp, p)
+				} else {
+					stored = append(stored, p)
+				}
+			}
+			return nil
+		})
+		return stored, temp
+	}
+	listed, _ := blobs()
+	if len(listed) != 1 {
+		t.Fatalf("blobs after one publish: %v", listed)
+	}
+	if stderr, code := publish("Killed after its key", envCrashAt+"="+app.StepKeyed); code == 0 || !strings.Contains(stderr, "CRASH AT keyed") {
+		t.Fatalf("publish was not killed after storing the key: exit %d\n%s", code, stderr)
+	}
+	if stored, _ := blobs(); len(stored) != 2 {
+		t.Fatalf("blobs after the kill: %v, want the listed one and the orphan", stored)
+	}
+
+	// A hub killed mid-upload: the envelope and 1 MiB of a 64 MiB blob sent.
+	srv := n.serve(t)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("hub log:\n%s", srv.stderr)
+		}
+	})
+	var c provider.Client
+	ctx := t.Context()
+	ki, pub, err := c.NodeKey(ctx, srv.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks, err := vault.OpenKeystore(filepath.Join(t.TempDir(), "ks"), vault.LightScrypt())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks.Create("mallory", "pw")
+	mallory, err := ks.Unlock("mallory", "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dk, _ := vault.NewDatasetKey()
+	wrapped, err := vault.WrapKey(dk, pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	card, err := (&marketplace.DatasetCard{Version: marketplace.CardVersion, Title: "cut short", Rows: 1, Format: "csv",
+		Columns: []marketplace.CardColumn{{Name: "a", Type: "string", Role: "insensitive"}}}).Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const size = 64 << 20
+	su, err := provider.NewUpload(ki.ChainID, ki.Contract, common.HexToHash("0x01"), size, card, wrapped, mallory, time.Now(), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, _ := json.Marshal(su)
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(srv.url, "/")+"/"+provider.PathBlobs, io.MultiReader(bytes.NewReader(env), pr))
+	req.ContentLength = int64(len(env)) + size
+	req.Header.Set(provider.HeaderEnvelopeLength, strconv.Itoa(len(env)))
+	go func() {
+		if res, err := http.DefaultClient.Do(req); err == nil {
+			res.Body.Close() // answered before the kill: the wait below fails
+		}
+	}()
+	go pw.Write(make([]byte, 1<<20)) // then the upload stalls
+	waitFor(t, "the upload's temp file", 30*time.Second, func() bool {
+		_, temp := blobs()
+		if len(temp) == 0 {
+			return false
+		}
+		fi, err := os.Stat(temp[0])
+		return err == nil && fi.Size() >= 1<<20
+	})
+	srv.cmd.Process.Kill()
+	<-srv.done
+	pw.CloseWithError(errors.New("hub killed"))
+
+	n.must(t, "hub", "list") // any command that opens the data dir
+	stored, temp := blobs()
+	if len(temp) != 0 || len(stored) != 1 || stored[0] != listed[0] {
+		t.Fatalf("after the restart: blobs %v, temp files %v; want only %v", stored, temp, listed)
+	}
+	var found []listingOut
+	if err := json.Unmarshal([]byte(n.must(t, "search", "--json")), &found); err != nil || len(found) != 1 {
+		t.Fatalf("listings after the cleanup: %+v, %v", found, err)
 	}
 }

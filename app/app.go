@@ -129,6 +129,9 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	if err := a.cleanLeftovers(ctx); err != nil {
+		a.log.Warn("clean what a crash left", "err", err)
+	}
 	a.log.Info("data dir opened", "dir", dir, "starts", a.node.Starts)
 	return a, nil
 }

@@ -6,8 +6,6 @@ import (
 	"io"
 	"math/big"
 	"net/http"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -15,6 +13,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/chain"
 	"github.com/medmarket/medmarket/marketplace/provider"
 	"github.com/medmarket/medmarket/marketplace/store"
 	"github.com/medmarket/medmarket/marketplace/vault"
@@ -75,7 +74,10 @@ func (b providerBackend) StoreUpload(ctx context.Context, u provider.Upload, car
 	}
 	if common.Hash(sum) != u.ContentHash || n != u.Size {
 		if _, err := a.store.DatasetKey(ctx, common.Hash(sum)); err != nil && !(had && common.Hash(sum) == u.ContentHash) {
-			a.market.blobs.Remove(sum)
+			if err := a.market.blobs.Remove(sum); err != nil {
+				// Left on disk, named by no record: the start-up cleanup removes it.
+				a.log.Warn("remove a refused upload's blob", "content", common.Hash(sum), "err", err)
+			}
 		}
 		return marketplace.Errorf(marketplace.EINVALID, "Upload refused: the blob (%d bytes, SHA-256 %s) is not the one signed (%d bytes, %s).",
 			n, common.Hash(sum).Hex(), u.Size, u.ContentHash.Hex())
@@ -107,8 +109,37 @@ func (b providerBackend) StoreUpload(ctx context.Context, u provider.Upload, car
 	return nil
 }
 
-func (b providerBackend) HasLicence(ctx context.Context, id uint64, who common.Address) (bool, error) {
-	return b.a.HasLicence(ctx, id, who)
+// Licence asks the contract whether who may use listing id (hasLicence,
+// judged by the latest block's time) and reads the expiry of the licence
+// that entitles who: its own, or that of the holder whose seat it uses.
+// The provider compares that expiry with its own clock too, since the
+// embedded chain seals blocks only on transactions and its head's time
+// lags the clock while idle.
+func (b providerBackend) Licence(ctx context.Context, id uint64, who common.Address) (provider.LicenceStatus, error) {
+	a := b.a
+	var st provider.LicenceStatus
+	ok, err := a.HasLicence(ctx, id, who)
+	if err != nil || !ok {
+		return st, err
+	}
+	st.Valid = true
+	own, err := a.licence(ctx, id, who)
+	if err != nil {
+		return st, err
+	}
+	st.ExpiresAt = own.ExpiresAt
+	holder, err := call(ctx, a, a.market.abi.PackSeatHolder(new(big.Int).SetUint64(id), who), a.market.abi.UnpackSeatHolder)
+	if err != nil {
+		return st, err
+	}
+	if holder != (common.Address{}) {
+		lic, err := a.licence(ctx, id, holder)
+		if err != nil {
+			return st, err
+		}
+		st.ExpiresAt = max(st.ExpiresAt, lic.ExpiresAt)
+	}
+	return st, nil
 }
 
 func (b providerBackend) UseNonce(ctx context.Context, signer common.Address, nonce string, expiry time.Time) error {
@@ -163,13 +194,6 @@ func (a *App) ProviderHandler() http.Handler {
 	})
 }
 
-// Hub settings of `serve`, from the environment.
-const (
-	EnvHubMaxUnlisted = "MEDMARKET_HUB_MAX_UNLISTED" // uploads per seller not listed yet (default 20)
-	EnvHubMaxBytes    = "MEDMARKET_HUB_MAX_BYTES"    // bytes stored per seller: 2147483648, 512MiB, 2GiB (default 2GiB)
-	EnvHubUploadTTL   = "MEDMARKET_HUB_UPLOAD_TTL"   // how long an upload may stay unlisted: a Go duration, 168h (default 7 days)
-)
-
 // DefaultHubUploadTTL is how long an upload to a hub may stay unlisted
 // before the hub deletes it.
 const DefaultHubUploadTTL = 7 * 24 * time.Hour
@@ -177,16 +201,58 @@ const DefaultHubUploadTTL = 7 * 24 * time.Hour
 // hubSweepEvery is how often RunHubCleanup looks for expired uploads.
 const hubSweepEvery = time.Hour
 
-// HubConfig limits what sellers leave on this node as a hub.
+// HubAdmission is who may upload to this node as a hub.
+type HubAdmission string
+
+// Admission policies of a hub, chosen by its operator.
+const (
+	// HubOpen admits any account (within the quota and the rates).
+	HubOpen HubAdmission = "open"
+	// HubAllowList admits the accounts the operator approved
+	// (AllowHubUploader, `medmarket hub allow`).
+	HubAllowList HubAdmission = "allow-list"
+	// HubMinBalance admits accounts holding at least HubConfig.MinBalance
+	// wei on chain: an identity that costs something.
+	HubMinBalance HubAdmission = "balance"
+)
+
+// HubConfig limits what sellers leave on this node as a hub. Zero fields
+// take the defaults named.
 type HubConfig struct {
 	// MaxUnlistedUploads and MaxSellerBytes are each seller's quota: its
 	// uploads not listed on chain yet, and the bytes of all its uploads
-	// (0: provider.DefaultMaxUnlistedUploads, provider.DefaultMaxSellerBytes).
+	// (provider.DefaultMaxUnlistedUploads, provider.DefaultMaxSellerBytes).
 	MaxUnlistedUploads int
 	MaxSellerBytes     int64
+	// MaxUnlistedBytes bounds the bytes of unlisted uploads of all sellers
+	// together (provider.DefaultMaxUnlistedBytes).
+	MaxUnlistedBytes int64
+	// UploadsPerMinute bounds the uploads started per minute, all keys
+	// together; KeyUploadsPerMinute those of one key
+	// (provider.DefaultUploadsPerMinute, provider.DefaultKeyUploadsPerMinute).
+	UploadsPerMinute    int
+	KeyUploadsPerMinute int
 	// UploadTTL is how long an upload may stay unlisted before it is
-	// deleted (0: DefaultHubUploadTTL).
+	// deleted (DefaultHubUploadTTL).
 	UploadTTL time.Duration
+	// Admission is who may upload ("": HubOpen).
+	Admission HubAdmission
+	// MinBalance is the balance in wei an account needs under HubMinBalance.
+	MinBalance *big.Int
+}
+
+// Validate checks the admission policy and its balance.
+func (c HubConfig) Validate() error {
+	switch c.Admission {
+	case "", HubOpen, HubAllowList:
+	case HubMinBalance:
+		if c.MinBalance == nil || c.MinBalance.Sign() <= 0 {
+			return marketplace.Errorf(marketplace.EINVALID, "Hub admission %q: a minimum balance above 0 is required.", c.Admission)
+		}
+	default:
+		return marketplace.Errorf(marketplace.EINVALID, "Hub admission %q: want %s, %s or %s.", c.Admission, HubOpen, HubAllowList, HubMinBalance)
+	}
+	return nil
 }
 
 // hubState is the node's hub settings, and the lock that keeps a sweep
@@ -196,60 +262,16 @@ type hubState struct {
 	cfg HubConfig
 }
 
-// HubConfigFromEnv reads MEDMARKET_HUB_MAX_UNLISTED (a count),
-// MEDMARKET_HUB_MAX_BYTES (bytes, with an optional KiB, MiB, GiB or TiB
-// suffix) and MEDMARKET_HUB_UPLOAD_TTL (a Go duration such as 168h); unset
-// values keep their defaults.
-func HubConfigFromEnv(getenv func(string) string) (HubConfig, error) {
-	var c HubConfig
-	if s := strings.TrimSpace(getenv(EnvHubMaxUnlisted)); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n <= 0 {
-			return c, marketplace.Errorf(marketplace.EINVALID, "%s: %q is not a positive number of uploads.", EnvHubMaxUnlisted, s)
-		}
-		c.MaxUnlistedUploads = n
+// SetHubConfig sets the hub's quota, rates, upload TTL and admission
+// policy; call it before serving. EINVALID for an invalid policy.
+func (a *App) SetHubConfig(c HubConfig) error {
+	if err := c.Validate(); err != nil {
+		return err
 	}
-	if s := strings.TrimSpace(getenv(EnvHubMaxBytes)); s != "" {
-		n, err := parseBytes(s)
-		if err != nil || n <= 0 {
-			return c, marketplace.Errorf(marketplace.EINVALID, "%s: %q is not a positive size (e.g. 2147483648, 512MiB, 2GiB).", EnvHubMaxBytes, s)
-		}
-		c.MaxSellerBytes = n
-	}
-	if s := strings.TrimSpace(getenv(EnvHubUploadTTL)); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil || d <= 0 {
-			return c, marketplace.Errorf(marketplace.EINVALID, "%s: %q is not a positive duration (e.g. 168h).", EnvHubUploadTTL, s)
-		}
-		c.UploadTTL = d
-	}
-	return c, nil
-}
-
-// parseBytes reads a byte count with an optional binary unit suffix.
-func parseBytes(s string) (int64, error) {
-	mult := int64(1)
-	for i, u := range []string{"KiB", "MiB", "GiB", "TiB"} {
-		if strings.HasSuffix(s, u) {
-			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u)), int64(1)<<(10*(i+1))
-			break
-		}
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		return 0, err
-	}
-	if n > (1<<62)/mult {
-		return 0, strconv.ErrRange
-	}
-	return n * mult, nil
-}
-
-// SetHubConfig sets the hub's quota and upload TTL; call it before serving.
-func (a *App) SetHubConfig(c HubConfig) {
 	a.hub.mu.Lock()
 	defer a.hub.mu.Unlock()
 	a.hub.cfg = c
+	return nil
 }
 
 func (a *App) hubConfig() HubConfig {
@@ -258,34 +280,87 @@ func (a *App) hubConfig() HubConfig {
 	return a.hub.cfg
 }
 
-// UploadLimits gives the provider the node's quota (HubConfig).
+// UploadLimits gives the provider the node's quota and rates (HubConfig).
 func (b providerBackend) UploadLimits() provider.UploadLimits {
 	c := b.a.hubConfig()
-	return provider.UploadLimits{MaxUnlisted: c.MaxUnlistedUploads, MaxBytes: c.MaxSellerBytes}
+	return provider.UploadLimits{MaxUnlisted: c.MaxUnlistedUploads, MaxBytes: c.MaxSellerBytes, MaxUnlistedBytes: c.MaxUnlistedBytes,
+		UploadsPerMinute: c.UploadsPerMinute, KeyUploadsPerMinute: c.KeyUploadsPerMinute}
 }
 
-// UploadUsage counts seller's uploads held here as a hub: the unlisted
-// ones, and the bytes of all. fresh reconciles pending records with the
-// chain's Listed events first.
-func (b providerBackend) UploadUsage(ctx context.Context, seller common.Address, except common.Hash, fresh bool) (provider.UploadUsage, error) {
+// AdmitUploader applies the operator's admission policy (HubConfig.Admission).
+func (b providerBackend) AdmitUploader(ctx context.Context, seller common.Address) error {
+	a := b.a
+	c := a.hubConfig()
+	switch c.Admission {
+	case "", HubOpen:
+		return nil
+	case HubAllowList:
+		ok, err := a.store.HubUploaderAllowed(ctx, seller)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return marketplace.Errorf(marketplace.EFORBIDDEN, "Upload refused: this hub accepts uploads from accounts its operator approved; %s is not one.", seller.Hex())
+		}
+		return nil
+	case HubMinBalance:
+		wei, err := a.chain.BalanceAt(ctx, seller, nil)
+		if err != nil {
+			return marketplace.Wrap(marketplace.EUNAVAILABLE, err, "Upload refused: the uploader's balance cannot be read from the chain")
+		}
+		if wei.Cmp(c.MinBalance) < 0 {
+			return marketplace.Errorf(marketplace.EFORBIDDEN, "Upload refused: this hub accepts uploads from accounts holding at least %s ETH; %s holds less.",
+				chain.FormatEther(c.MinBalance), seller.Hex())
+		}
+		return nil
+	}
+	return marketplace.Errorf(marketplace.EFORBIDDEN, "Upload refused: this hub's admission policy %q is unknown.", c.Admission)
+}
+
+// AllowHubUploader puts account on the hub's allow-list (HubAllowList).
+func (a *App) AllowHubUploader(ctx context.Context, account common.Address) (store.HubApproval, error) {
+	if account == (common.Address{}) {
+		return store.HubApproval{}, marketplace.Errorf(marketplace.EINVALID, "Account: an address is required.")
+	}
+	ap, err := a.store.AllowHubUploader(ctx, account, a.now())
+	if err == nil {
+		a.log.Info("hub uploader approved", "account", account)
+	}
+	return ap, err
+}
+
+// DenyHubUploader takes account off the hub's allow-list (ENOTFOUND when
+// it is not on it); what it uploaded stays until listed or expired.
+func (a *App) DenyHubUploader(ctx context.Context, account common.Address) error {
+	err := a.store.DenyHubUploader(ctx, account)
+	if err == nil {
+		a.log.Info("hub uploader denied", "account", account)
+	}
+	return err
+}
+
+// HubUploaders returns the hub's allow-list.
+func (a *App) HubUploaders(ctx context.Context) ([]store.HubApproval, error) {
+	return a.store.HubUploaders(ctx)
+}
+
+// HeldUploads lists the uploads held here as a hub, of all sellers. fresh
+// reconciles pending records with the chain's Listed events first.
+func (b providerBackend) HeldUploads(ctx context.Context, fresh bool) ([]provider.HeldUpload, error) {
 	if fresh {
 		b.a.reconcilePublishes(ctx)
 	}
-	var use provider.UploadUsage
 	pubs, err := b.a.store.Publishes(ctx)
 	if err != nil {
-		return use, err
+		return nil, err
 	}
+	var out []provider.HeldUpload
 	for _, p := range pubs {
-		if !p.HubUpload || p.Seller != seller || p.ContentHash == except {
-			continue
-		}
-		use.Bytes += p.Size
-		if p.State == store.PublishPending {
-			use.Unlisted++
+		if p.HubUpload {
+			out = append(out, provider.HeldUpload{Seller: p.Seller, Content: p.ContentHash, Size: p.Size, Listed: p.State != store.PublishPending})
 		}
 	}
-	return use, nil
+	return out, nil
 }
 
 // StepDropped is the step between deleting the records of a discarded

@@ -449,6 +449,9 @@ func (a *App) Publish(ctx context.Context, who Actor, req PublishRequest) (Publi
 	if err := a.store.PutDatasetKey(ctx, store.DatasetKeyRecord{ContentHash: content, Wrapped: wrapped, Uploader: sg.Address(), Created: a.now().UTC()}); err != nil {
 		return Published{}, err
 	}
+	if err := a.publishStep(StepKeyed); err != nil {
+		return Published{}, err
+	}
 	rec := store.Publish{ContentHash: content, MetadataHash: marketplace.CardHash(p.encoded), Seller: sg.Address(),
 		State: store.PublishPending, Size: size, Created: a.now().UTC()}
 	if err := a.store.PutPublish(ctx, rec, p.encoded); err != nil {
@@ -505,7 +508,7 @@ func (a *App) publishStep(step string) error {
 }
 
 // SetPublishHook installs a function called between publish steps
-// (StepStored, StepListed); an error stops the publish there. For crash
+// (StepKeyed, StepStored, StepListed); an error stops the publish there. For crash
 // tests only.
 func (a *App) SetPublishHook(f func(step string) error) { a.market.hook = f }
 

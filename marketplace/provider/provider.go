@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -99,8 +100,10 @@ type Backend interface {
 	// ContentHash returns the content hash listing id carries on chain
 	// (ENOTFOUND for an unknown listing).
 	ContentHash(ctx context.Context, id uint64) (common.Hash, error)
-	// HasLicence asks the contract whether who may use listing id now.
-	HasLicence(ctx context.Context, id uint64, who common.Address) (bool, error)
+	// Licence asks the contract whether who may use listing id now, and
+	// when the licence that entitles who (its own, or the holder's whose
+	// seat it uses) expires.
+	Licence(ctx context.Context, id uint64, who common.Address) (LicenceStatus, error)
 	// UseNonce records a nonce of signer as used; EFORBIDDEN when it was.
 	UseNonce(ctx context.Context, signer common.Address, nonce string, expiry time.Time) error
 	// DatasetKey returns the dataset key of a content hash (ENOTFOUND when
@@ -110,6 +113,28 @@ type Backend interface {
 	OpenBlob(ctx context.Context, content common.Hash) (io.ReadCloser, int64, error)
 	// Card returns an encoded dataset card by metadata hash.
 	Card(ctx context.Context, metadata common.Hash) ([]byte, error)
+}
+
+// LicenceStatus is what the chain says of an account's licence to a listing.
+type LicenceStatus struct {
+	// Valid is the contract's hasLicence: judged by the time of the chain's
+	// latest block, which lags the clock on a chain that seals blocks only
+	// on transactions (the embedded one).
+	Valid bool
+	// ExpiresAt is the expiry (Unix seconds) of the licence that entitles
+	// the account; math.MaxUint64 for a perpetual licence, 0 for none.
+	ExpiresAt uint64
+}
+
+// licensed reports whether who may use listing id now: the contract says so
+// and the licence has not expired by this provider's own clock either.
+func (p *Provider) licensed(ctx context.Context, id uint64, who common.Address) (bool, error) {
+	st, err := p.Backend.Licence(ctx, id, who)
+	if err != nil {
+		return false, err
+	}
+	now := p.now().Unix()
+	return st.Valid && now >= 0 && st.ExpiresAt > uint64(now), nil
 }
 
 // Provider answers download requests for one chain and contract.
@@ -130,6 +155,11 @@ type Provider struct {
 
 	// Key deliveries: from a key pre-wrapped to the buyer, or wrapped on demand.
 	prewrapped, onDemand atomic.Uint64
+
+	// Uploads in flight and the upload rates of the current minute (quota.go).
+	quotaMu  sync.Mutex
+	reserved map[common.Hash]reservation
+	window   rateWindow
 }
 
 // PreWrapper is the optional part of a Backend that keeps dataset keys
@@ -159,34 +189,53 @@ type Delivery struct {
 
 // Authorize checks a signed request and returns the signer's address and
 // public key. Refusals are EFORBIDDEN with the reason (bad signature, other
-// chain or contract, expired, replayed nonce, no valid licence).
+// chain or contract, no expiry, expired, no valid licence, replayed nonce).
+// The nonce is used up only once everything else passed: a refused request
+// writes nothing.
 func (p *Provider) Authorize(ctx context.Context, sr SignedRequest) (common.Address, *ecdsa.PublicKey, error) {
-	pub, err := p.check(ctx, envelope{refused: "Download refused", subject: "the request", msg: sr.Message(), sig: sr.Signature,
-		signer: sr.Account, role: "account", chainID: sr.ChainID, contract: sr.Contract, expiry: sr.Expiry, nonce: sr.Nonce})
-	if err != nil {
-		return common.Address{}, nil, err
-	}
-	who := sr.Account
-	ok, err := p.Backend.HasLicence(ctx, sr.ListingID, who)
+	who, pub, e, err := p.authorize(ctx, sr)
 	if err != nil {
 		return who, nil, err
 	}
-	if !ok {
-		return who, nil, marketplace.Errorf(marketplace.EFORBIDDEN,
-			"Download refused: account %s holds no valid licence to listing %d (none bought, expired, or its seat was removed).", who.Hex(), sr.ListingID)
+	if err := p.useNonce(ctx, e); err != nil {
+		return who, nil, err
 	}
 	return who, pub, nil
 }
 
+// authorize is Authorize without using up the nonce: the caller does, last.
+func (p *Provider) authorize(ctx context.Context, sr SignedRequest) (common.Address, *ecdsa.PublicKey, envelope, error) {
+	e := envelope{refused: "Download refused", subject: "the request", msg: sr.Message(), sig: sr.Signature,
+		signer: sr.Account, role: "account", chainID: sr.ChainID, contract: sr.Contract, expiry: sr.Expiry, nonce: sr.Nonce}
+	pub, err := p.verify(e)
+	if err != nil {
+		return common.Address{}, nil, e, err
+	}
+	who := sr.Account
+	ok, err := p.licensed(ctx, sr.ListingID, who)
+	if err != nil {
+		return who, nil, e, err
+	}
+	if !ok {
+		return who, nil, e, marketplace.Errorf(marketplace.EFORBIDDEN,
+			"Download refused: account %s holds no valid licence to listing %d (none bought, expired, or its seat was removed).", who.Hex(), sr.ListingID)
+	}
+	return who, pub, e, nil
+}
+
 // Download authorizes the request and delivers the blob and the wrapped key.
-// The caller closes Delivery.Blob.
+// The nonce is used up once the listing is found served here. The caller
+// closes Delivery.Blob.
 func (p *Provider) Download(ctx context.Context, sr SignedRequest) (*Delivery, error) {
-	who, pub, err := p.Authorize(ctx, sr)
+	who, pub, e, err := p.authorize(ctx, sr)
 	if err != nil {
 		return nil, err
 	}
 	content, err := p.Backend.ContentHash(ctx, sr.ListingID)
 	if err != nil {
+		return nil, err
+	}
+	if err := p.useNonce(ctx, e); err != nil {
 		return nil, err
 	}
 	var wrapped []byte

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"math"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -28,8 +29,11 @@ type memBackend struct {
 func (m *memBackend) ContentHash(ctx context.Context, id uint64) (common.Hash, error) {
 	return m.content, nil
 }
-func (m *memBackend) HasLicence(ctx context.Context, id uint64, who common.Address) (bool, error) {
-	return m.licensed[who], nil
+func (m *memBackend) Licence(ctx context.Context, id uint64, who common.Address) (LicenceStatus, error) {
+	if !m.licensed[who] {
+		return LicenceStatus{}, nil
+	}
+	return LicenceStatus{Valid: true, ExpiresAt: math.MaxUint64}, nil
 }
 func (m *memBackend) UseNonce(ctx context.Context, s common.Address, n string, exp time.Time) error {
 	if m.nonces[s.Hex()+n] {

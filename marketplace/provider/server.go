@@ -101,8 +101,13 @@ func (p *Provider) handleDownload(log *slog.Logger) http.Handler {
 		if d.Size >= 0 {
 			h.Set("Content-Length", strconv.FormatInt(d.Size, 10))
 		}
-		log.Info("download served", "listing", sr.ListingID, "account", sr.Account, "bytes", d.Size, "prewrapped_key", d.PreWrapped)
-		io.Copy(w, d.Blob)
+		n, err := io.Copy(w, d.Blob)
+		if err != nil || (d.Size >= 0 && n != d.Size) {
+			// The status is sent: the buyer sees a short body; the log says why.
+			log.Warn("download failed", "listing", sr.ListingID, "account", sr.Account, "bytes", n, "of", d.Size, "err", err)
+			return
+		}
+		log.Info("download served", "listing", sr.ListingID, "account", sr.Account, "bytes", n, "prewrapped_key", d.PreWrapped)
 	})
 }
 

@@ -150,8 +150,8 @@ func (p *Provider) RecordStatement(ctx context.Context, ss SignedStatement) erro
 	if err != nil {
 		return err
 	}
-	if _, err := p.check(ctx, envelope{refused: "Statement refused", subject: "it", msg: ss.Message(), sig: ss.Signature,
-		signer: ss.Buyer, role: "buyer", chainID: ss.ChainID, contract: ss.Contract}); err != nil {
+	if _, err := p.verify(envelope{refused: "Statement refused", subject: "it", msg: ss.Message(), sig: ss.Signature,
+		signer: ss.Buyer, role: "buyer", chainID: ss.ChainID, contract: ss.Contract, lasting: true}); err != nil {
 		return err
 	}
 	if err := ss.Statements.Validate(); err != nil {
@@ -164,7 +164,7 @@ func (p *Provider) RecordStatement(ctx context.Context, ss SignedStatement) erro
 	if _, err := p.Backend.DatasetKey(ctx, content); err != nil {
 		return marketplace.Errorf(marketplace.EFORBIDDEN, "Statement refused: this provider does not serve listing %d.", ss.ListingID)
 	}
-	ok, err := p.Backend.HasLicence(ctx, ss.ListingID, ss.Buyer)
+	ok, err := p.licensed(ctx, ss.ListingID, ss.Buyer)
 	if err != nil {
 		return err
 	}
@@ -179,16 +179,17 @@ func (p *Provider) RecordStatement(ctx context.Context, ss SignedStatement) erro
 }
 
 // QueryStatements checks a seller's signed query (signature, chain,
-// contract, expiry, one-use nonce, and the signer is the listing's seller
-// on chain) and returns the statements kept for the listing. Refusals are
+// contract, expiry, the signer is the listing's seller on chain, and last
+// its one-use nonce) and returns the statements kept for the listing. Refusals are
 // EFORBIDDEN with the reason.
 func (p *Provider) QueryStatements(ctx context.Context, q SignedStatementsQuery) ([]RecordedStatement, error) {
 	sb, err := p.statementBackend()
 	if err != nil {
 		return nil, err
 	}
-	if _, err := p.check(ctx, envelope{refused: "Query refused", subject: "it", msg: q.Message(), sig: q.Signature,
-		signer: q.Seller, role: "account", chainID: q.ChainID, contract: q.Contract, expiry: q.Expiry, nonce: q.Nonce}); err != nil {
+	e := envelope{refused: "Query refused", subject: "it", msg: q.Message(), sig: q.Signature,
+		signer: q.Seller, role: "account", chainID: q.ChainID, contract: q.Contract, expiry: q.Expiry, nonce: q.Nonce}
+	if _, err := p.verify(e); err != nil {
 		return nil, err
 	}
 	who := q.Seller
@@ -198,6 +199,9 @@ func (p *Provider) QueryStatements(ctx context.Context, q SignedStatementsQuery)
 	}
 	if seller != who {
 		return nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Query refused: %s is not the seller of listing %d.", who.Hex(), q.ListingID)
+	}
+	if err := p.useNonce(ctx, e); err != nil {
+		return nil, err
 	}
 	return sb.Statements(ctx, q.ListingID)
 }

@@ -99,84 +99,35 @@ const (
 
 // Uploader is the optional part of a Backend that accepts uploads (a hub).
 type Uploader interface {
+	// AdmitUploader applies the operator's admission policy to seller:
+	// nil when it may upload here, EFORBIDDEN naming the policy when not
+	// (not approved, too little balance), EUNAVAILABLE when the policy
+	// cannot be checked (the chain is unreachable).
+	AdmitUploader(ctx context.Context, seller common.Address) error
 	// StoreUpload stores an authorized upload as pending for its seller:
 	// it checks that the wrapped key opens with the node key and that the
 	// blob, read from blob, has u.Size bytes and SHA-256 u.ContentHash
 	// (EINVALID otherwise, storing nothing).
 	StoreUpload(ctx context.Context, u Upload, card, wrapped []byte, blob io.Reader) error
-	// UploadUsage returns what seller holds here from uploads, leaving out
-	// the dataset except (an upload again of the same dataset replaces it).
-	// fresh asks the backend to bring the listed state up to date with the
-	// chain first (it is asked when the quota would refuse).
-	UploadUsage(ctx context.Context, seller common.Address, except common.Hash, fresh bool) (UploadUsage, error)
+	// HeldUploads returns the uploads held here, of all sellers. fresh asks
+	// the backend to bring the listed state up to date with the chain
+	// first (it is asked when the quota would refuse).
+	HeldUploads(ctx context.Context, fresh bool) ([]HeldUpload, error)
 }
 
-// UploadUsage is what one seller holds on a hub.
-type UploadUsage struct {
-	Unlisted int   // uploads not listed on chain yet
-	Bytes    int64 // blob bytes of all its uploads, listed or not
-}
-
-// UploadLimits is a hub's per-seller quota.
+// UploadLimits is a hub's quota: per seller, and hub-wide.
 type UploadLimits struct {
-	MaxUnlisted int   // uploads not listed on chain yet
-	MaxBytes    int64 // blob bytes, listed or not
+	MaxUnlisted         int   // a seller's uploads not listed on chain yet
+	MaxBytes            int64 // a seller's blob bytes, listed or not
+	MaxUnlistedBytes    int64 // blob bytes of unlisted uploads, all sellers
+	UploadsPerMinute    int   // uploads started per minute, all keys
+	KeyUploadsPerMinute int   // uploads started per minute by one key
 }
 
 // UploadLimiter is the optional part of an Uploader that configures the
 // quota (the node's settings); Provider fields, when set, win.
 type UploadLimiter interface {
 	UploadLimits() UploadLimits
-}
-
-// limits returns the per-seller quota in force.
-func (p *Provider) limits() UploadLimits {
-	var l UploadLimits
-	if ul, ok := p.Backend.(UploadLimiter); ok {
-		l = ul.UploadLimits()
-	}
-	if p.MaxUnlistedUploads > 0 {
-		l.MaxUnlisted = p.MaxUnlistedUploads
-	}
-	if p.MaxSellerBytes > 0 {
-		l.MaxBytes = p.MaxSellerBytes
-	}
-	if l.MaxUnlisted <= 0 {
-		l.MaxUnlisted = DefaultMaxUnlistedUploads
-	}
-	if l.MaxBytes <= 0 {
-		l.MaxBytes = DefaultMaxSellerBytes
-	}
-	return l
-}
-
-// checkQuota refuses an upload (EFORBIDDEN, naming the limit and the usage)
-// that would take its seller over the hub's quota: more unlisted uploads,
-// or more stored bytes, than allowed. Usage is read again, brought up to
-// date with the chain, before a refusal.
-func (p *Provider) checkQuota(ctx context.Context, up Uploader, u Upload) error {
-	l := p.limits()
-	over := func(use UploadUsage) bool { return use.Unlisted+1 > l.MaxUnlisted || use.Bytes+u.Size > l.MaxBytes }
-	use, err := up.UploadUsage(ctx, u.Seller, u.ContentHash, false)
-	if err != nil {
-		return err
-	}
-	if over(use) {
-		if use, err = up.UploadUsage(ctx, u.Seller, u.ContentHash, true); err != nil {
-			return err
-		}
-	}
-	switch {
-	case use.Unlisted+1 > l.MaxUnlisted:
-		return &marketplace.Error{Code: marketplace.EFORBIDDEN, Err: ErrQuota, Message: fmt.Sprintf(
-			"hub quota: seller %s has %d unlisted uploads (limit %d); list or wait for them to expire",
-			u.Seller.Hex(), use.Unlisted, l.MaxUnlisted)}
-	case use.Bytes+u.Size > l.MaxBytes:
-		return &marketplace.Error{Code: marketplace.EFORBIDDEN, Err: ErrQuota, Message: fmt.Sprintf(
-			"hub quota: seller %s stores %s here; this upload of %s would exceed the limit of %s; list or wait for unlisted uploads to expire",
-			u.Seller.Hex(), byteSize(use.Bytes), byteSize(u.Size), byteSize(l.MaxBytes))}
-	}
-	return nil
 }
 
 // ErrQuota is the cause of a refusal by the hub's quota; it is answered
@@ -207,11 +158,18 @@ func (p *Provider) maxBlob() int64 {
 	return DefaultMaxBlobBytes
 }
 
-// AuthorizeUpload checks an upload envelope: the signature is the seller's,
-// chain and contract are this provider's, the expiry is near and not past,
-// the nonce unused (it is used up here), the card and key are the ones
-// signed, the card is a valid card of its metadata hash, the size within
-// the limit. Refusals are EFORBIDDEN (signature, replay, expiry) or EINVALID.
+// uploadEnvelope is the envelope of a signed upload.
+func uploadEnvelope(su SignedUpload) envelope {
+	return envelope{refused: "Upload refused", subject: "it", msg: su.Message(), sig: su.Signature,
+		signer: su.Seller, role: "seller", chainID: su.ChainID, contract: su.Contract, expiry: su.Expiry, nonce: su.Nonce}
+}
+
+// AuthorizeUpload checks an upload envelope, writing nothing: the card and
+// key are the ones signed, the card is a valid card of its metadata hash,
+// the size within the limit, the signature is the seller's, chain and
+// contract are this provider's, the expiry is set, near and not past.
+// Refusals are EFORBIDDEN (signature, expiry) or EINVALID. The nonce is
+// used up by Upload, once the upload is admitted.
 func (p *Provider) AuthorizeUpload(ctx context.Context, su SignedUpload) error {
 	switch {
 	case common.Hash(sha256.Sum256(su.Card)) != su.CardHash:
@@ -224,12 +182,14 @@ func (p *Provider) AuthorizeUpload(ctx context.Context, su SignedUpload) error {
 	if _, err := marketplace.DecodeCard(su.Card, su.MetadataHash); err != nil {
 		return marketplace.Wrap(marketplace.EINVALID, err, "Upload refused: the card does not match its metadata hash or is not valid")
 	}
-	_, err := p.check(ctx, envelope{refused: "Upload refused", subject: "it", msg: su.Message(), sig: su.Signature,
-		signer: su.Seller, role: "seller", chainID: su.ChainID, contract: su.Contract, expiry: su.Expiry, nonce: su.Nonce})
+	_, err := p.verify(uploadEnvelope(su))
 	return err
 }
 
-// Upload authorizes an upload and hands it to the backend to store.
+// Upload authorizes an upload and hands it to the backend to store: the
+// envelope (AuthorizeUpload), the operator's admission policy, the upload
+// rates, then the quota, checked and reserved in one step, then the nonce;
+// the reservation is released once the backend stored the upload or failed.
 func (p *Provider) Upload(ctx context.Context, su SignedUpload, blob io.Reader) error {
 	up, ok := p.Backend.(Uploader)
 	if !ok {
@@ -238,7 +198,18 @@ func (p *Provider) Upload(ctx context.Context, su SignedUpload, blob io.Reader) 
 	if err := p.AuthorizeUpload(ctx, su); err != nil {
 		return err
 	}
-	if err := p.checkQuota(ctx, up, su.Upload); err != nil {
+	if err := up.AdmitUploader(ctx, su.Seller); err != nil {
+		return err
+	}
+	if err := p.admitRate(su.Seller, p.limits()); err != nil {
+		return err
+	}
+	release, err := p.reserve(ctx, up, su.Upload)
+	if err != nil {
+		return err
+	}
+	defer release()
+	if err := p.useNonce(ctx, uploadEnvelope(su)); err != nil {
 		return err
 	}
 	return up.StoreUpload(ctx, su.Upload, su.Card, su.WrappedKey, io.LimitReader(blob, su.Size+1))

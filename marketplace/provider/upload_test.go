@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 
 // memHub is a backend that accepts uploads and keeps them in memory.
 type memHub struct {
+	mu sync.Mutex // uploads run concurrently
 	memBackend
 	held    map[common.Hash]memUpload
 	limits  UploadLimits
@@ -43,26 +45,26 @@ func (m *memHub) StoreUpload(ctx context.Context, u Upload, card, wrapped []byte
 	if int64(len(b)) != u.Size || common.Hash(sha256.Sum256(b)) != u.ContentHash {
 		return marketplace.Errorf(marketplace.EINVALID, "not the blob signed")
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	m.held[u.ContentHash] = memUpload{seller: u.Seller, size: u.Size}
 	return nil
 }
 
-func (m *memHub) UploadUsage(ctx context.Context, seller common.Address, except common.Hash, fresh bool) (UploadUsage, error) {
+func (m *memHub) HeldUploads(ctx context.Context, fresh bool) ([]HeldUpload, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if fresh {
 		m.refresh++
 	}
-	var use UploadUsage
+	var out []HeldUpload
 	for h, u := range m.held {
-		if u.seller != seller || h == except {
-			continue
-		}
-		use.Bytes += u.size
-		if !u.listed {
-			use.Unlisted++
-		}
+		out = append(out, HeldUpload{Seller: u.seller, Content: h, Size: u.size, Listed: u.listed})
 	}
-	return use, nil
+	return out, nil
 }
+
+func (m *memHub) AdmitUploader(ctx context.Context, seller common.Address) error { return nil }
 
 func (m *memHub) UploadLimits() UploadLimits { return m.limits }
 
@@ -176,5 +178,55 @@ func TestByteSize(t *testing.T) {
 		if got := byteSize(n); got != want {
 			t.Errorf("byteSize(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+// countingReader counts the bytes read from it.
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
+// TestUpload_heldForAnotherSellerRefusedUnread: an upload of a dataset the
+// hub holds for another seller is refused (ECONFLICT) before a byte of
+// its blob is read.
+func TestUpload_heldForAnotherSellerRefusedUnread(t *testing.T) {
+	ctx := context.Background()
+	ks, err := vault.OpenKeystore(filepath.Join(t.TempDir(), "ks"), vault.LightScrypt())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks.Create("bob", "pw")
+	bob, err := ks.Unlock("bob", "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blob := bytes.Repeat([]byte{7}, 1000)
+	content := common.Hash(sha256.Sum256(blob))
+	hub := &memHub{memBackend: memBackend{nonces: map[string]bool{}},
+		held: map[common.Hash]memUpload{content: {seller: common.HexToAddress("0xa11ce"), size: 1000}}}
+	contract := common.HexToAddress("0xc0")
+	p := &Provider{ChainID: 7, Contract: contract, Backend: hub}
+	card, err := (&marketplace.DatasetCard{Version: marketplace.CardVersion, Title: "taken", Rows: 1, Format: "csv",
+		Columns: []marketplace.CardColumn{{Name: "a", Type: "string", Role: "insensitive"}}}).Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	su, err := NewUpload(7, contract, content, int64(len(blob)), card, []byte("wrapped"), bob, time.Now(), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &countingReader{r: bytes.NewReader(blob)}
+	if err := p.Upload(ctx, su, r); marketplace.ErrorCode(err) != marketplace.ECONFLICT {
+		t.Fatalf("upload of another seller's dataset: %v, want ECONFLICT", err)
+	}
+	if r.n != 0 || len(hub.nonces) != 0 {
+		t.Fatalf("refused upload read %d bytes and used %d nonces; want none", r.n, len(hub.nonces))
 	}
 }

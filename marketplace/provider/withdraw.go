@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -68,14 +69,32 @@ type Withdrawer interface {
 }
 
 // Withdraw checks a seller's signed withdrawal and has the backend delete
-// the upload.
+// the upload. The nonce is used up only for a withdrawal of an upload the
+// signer holds here: a stranger's request writes nothing.
 func (p *Provider) Withdraw(ctx context.Context, sw SignedWithdrawal) error {
 	wd, ok := p.Backend.(Withdrawer)
 	if !ok {
 		return marketplace.Errorf(marketplace.EFORBIDDEN, "This node does not accept uploads.")
 	}
-	if _, err := p.check(ctx, envelope{refused: "Withdrawal refused", subject: "it", msg: sw.Message(), sig: sw.Signature,
-		signer: sw.Seller, role: "seller", chainID: sw.ChainID, contract: sw.Contract, expiry: sw.Expiry, nonce: sw.Nonce}); err != nil {
+	e := envelope{refused: "Withdrawal refused", subject: "it", msg: sw.Message(), sig: sw.Signature,
+		signer: sw.Seller, role: "seller", chainID: sw.ChainID, contract: sw.Contract, expiry: sw.Expiry, nonce: sw.Nonce}
+	if _, err := p.verify(e); err != nil {
+		return err
+	}
+	if up, ok := p.Backend.(Uploader); ok {
+		held, err := up.HeldUploads(ctx, false)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(held, func(h HeldUpload) bool { return h.Content == sw.ContentHash })
+		switch {
+		case i < 0:
+			return marketplace.Errorf(marketplace.ENOTFOUND, "This hub holds no upload %s.", sw.ContentHash.Hex())
+		case held[i].Seller != sw.Seller:
+			return marketplace.Errorf(marketplace.EFORBIDDEN, "Withdrawal refused: upload %s is not %s's.", sw.ContentHash.Hex(), sw.Seller.Hex())
+		}
+	}
+	if err := p.useNonce(ctx, e); err != nil {
 		return err
 	}
 	return wd.WithdrawUpload(ctx, sw.Seller, sw.ContentHash)

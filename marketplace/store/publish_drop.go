@@ -128,3 +128,38 @@ func (s *Store) Holds(ctx context.Context, content common.Hash) (bool, error) {
 func jsonUnmarshal(v string, out any) error {
 	return json.Unmarshal([]byte(v), out)
 }
+
+// DatasetKeys returns the content hashes of every wrapped dataset key.
+func (s *Store) DatasetKeys(ctx context.Context) ([]common.Hash, error) {
+	var out []common.Hash
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		return tx.AscendKeys(dsKeyPrefix+"*", func(k, v string) bool {
+			out = append(out, common.HexToHash(strings.TrimPrefix(k, dsKeyPrefix)))
+			return true
+		})
+	})
+	return out, err
+}
+
+// DropOrphanKey deletes, in one transaction, the dataset key of content
+// that no publish record names (a crash between storing the key and the
+// record) and records a Drop, like DropPublish: the caller removes the
+// blob, then calls ClearDrop. ECONFLICT when a publish record names it
+// (it is no orphan), ENOTFOUND when there is no key.
+func (s *Store) DropOrphanKey(ctx context.Context, content common.Hash, now time.Time) error {
+	err := s.db.Update(func(tx *buntdb.Tx) error {
+		if _, err := tx.Get(publishPrefix + content.Hex()); err == nil {
+			return marketplace.Errorf(marketplace.ECONFLICT, "Dataset %s has a publish record: its key is no orphan.", content.Hex())
+		} else if !errors.Is(err, buntdb.ErrNotFound) {
+			return err
+		}
+		if _, err := tx.Delete(dsKeyPrefix + content.Hex()); err != nil {
+			return err
+		}
+		return setJSON(tx, dropPrefix+content.Hex(), Drop{ContentHash: content, Dropped: now.UTC()})
+	})
+	if errors.Is(err, buntdb.ErrNotFound) {
+		return marketplace.Errorf(marketplace.ENOTFOUND, "This node holds no key for dataset %s.", content.Hex())
+	}
+	return err
+}

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/medmarket/medmarket/marketplace"
 )
@@ -16,8 +17,29 @@ import (
 // Blobs stores encrypted datasets by the SHA-256 of their bytes, the content
 // hash a listing carries on chain, so any copy can be checked against the
 // listing and any store can hold them.
+//
+// Layout: <dir>/<first two hex digits>/<64 hex digits>; blobs being written
+// are temp files <dir>/.put-* until renamed into place.
 type Blobs struct {
 	dir string
+	// syncDir makes a rename durable (fsync of the directory); a field so
+	// a test can make it fail.
+	syncDir func(dir string) error
+}
+
+// tempPrefix starts the name of a blob being written.
+const tempPrefix = ".put-"
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // OpenBlobs uses dir (created 0700 if missing) as a blob store.
@@ -25,7 +47,7 @@ func OpenBlobs(dir string) (*Blobs, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("blob store %s: %w", dir, err)
 	}
-	return &Blobs{dir: dir}, nil
+	return &Blobs{dir: dir, syncDir: syncDir}, nil
 }
 
 // Hash is a blob's content address.
@@ -56,7 +78,7 @@ func (b *Blobs) path(h Hash) string {
 // name only once complete and synced (temp file, fsync, rename), so a crash
 // never leaves a partial blob where a reader would find it.
 func (b *Blobs) Put(r io.Reader) (Hash, int64, error) {
-	tmp, err := os.CreateTemp(b.dir, ".put-*")
+	tmp, err := os.CreateTemp(b.dir, tempPrefix+"*")
 	if err != nil {
 		return Hash{}, 0, fmt.Errorf("store blob: %w", err)
 	}
@@ -81,9 +103,10 @@ func (b *Blobs) Put(r io.Reader) (Hash, int64, error) {
 	if err := os.Rename(tmp.Name(), dst); err != nil {
 		return Hash{}, 0, fmt.Errorf("store blob: %w", err)
 	}
-	if d, err := os.Open(filepath.Dir(dst)); err == nil {
-		d.Sync() // make the rename itself durable
-		d.Close()
+	// Make the rename itself durable: a blob acknowledged and then lost to
+	// a crash would leave a record naming a missing blob.
+	if err := b.syncDir(filepath.Dir(dst)); err != nil {
+		return Hash{}, 0, fmt.Errorf("store blob: sync %s: %w", filepath.Dir(dst), err)
 	}
 	return sum, n, nil
 }
@@ -111,6 +134,57 @@ func (b *Blobs) Remove(h Hash) error {
 		return fmt.Errorf("remove blob %s: %w", h, err)
 	}
 	return nil
+}
+
+// RemoveTemp deletes the temp files of blobs being written (.put-*) and
+// returns how many it deleted and their bytes. Call it only when no Put
+// is running, at start-up: what a crash (kill -9) left during a Put.
+func (b *Blobs) RemoveTemp() (n int, bytes int64, err error) {
+	ents, err := os.ReadDir(b.dir)
+	if err != nil {
+		return 0, 0, fmt.Errorf("read blob store %s: %w", b.dir, err)
+	}
+	for _, e := range ents {
+		if e.IsDir() || !strings.HasPrefix(e.Name(), tempPrefix) {
+			continue
+		}
+		var size int64
+		if fi, err := e.Info(); err == nil {
+			size = fi.Size()
+		}
+		if err := os.Remove(filepath.Join(b.dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return n, bytes, fmt.Errorf("remove blob temp file: %w", err)
+		}
+		n++
+		bytes += size
+	}
+	return n, bytes, nil
+}
+
+// List returns the hashes of the stored blobs.
+func (b *Blobs) List() ([]Hash, error) {
+	var out []Hash
+	dirs, err := os.ReadDir(b.dir)
+	if err != nil {
+		return nil, fmt.Errorf("read blob store %s: %w", b.dir, err)
+	}
+	for _, d := range dirs {
+		if !d.IsDir() || len(d.Name()) != 2 {
+			continue
+		}
+		ents, err := os.ReadDir(filepath.Join(b.dir, d.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("read blob store %s: %w", b.dir, err)
+		}
+		for _, e := range ents {
+			h, err := ParseHash(e.Name())
+			if err != nil || e.IsDir() || !strings.HasPrefix(e.Name(), d.Name()) {
+				continue // not a blob
+			}
+			out = append(out, h)
+		}
+	}
+	return out, nil
 }
 
 // Verify reads the stored blob through and checks it still has its hash.
