@@ -197,7 +197,9 @@ func TestServeHTTP_inFlightRequestsFinish(t *testing.T) {
 	})
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
-	go func() { done <- serveHTTP(ctx, slog.New(slog.DiscardHandler), ln, slow, 5*time.Second) }()
+	go func() {
+		done <- serveHTTP(ctx, slog.New(slog.DiscardHandler), httpTimeouts{Idle: time.Minute, Grace: 5 * time.Second}, httpListener{"test", ln, slow})
+	}()
 
 	type result struct {
 		body string

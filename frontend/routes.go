@@ -7,7 +7,7 @@ import (
 
 // addRoutes is the whole surface of the UI. Pages live at paths ending in "/"
 // because the desktop window's Wails runtime is only injected there.
-func addRoutes(mux *http.ServeMux, logger *slog.Logger, svc Service, static http.Handler, ws *windowSession, provider http.Handler, wizards *wizardStore) {
+func addRoutes(mux *http.ServeMux, logger *slog.Logger, svc Service, static http.Handler, ws *windowSession, wizards *wizardStore) {
 	mux.Handle("GET /{$}", handlePage(logger, "Home", "", homePage()))
 	mux.Handle("GET /mydata/{$}", requireSession(handleMyData(logger, svc)))
 	mux.Handle("POST /mydata/withdraw", requireSession(handleWithdraw(logger, svc)))
@@ -51,7 +51,6 @@ func addRoutes(mux *http.ServeMux, logger *slog.Logger, svc Service, static http
 	mux.Handle("POST /signin", handleSignIn(logger, svc, ws))
 	mux.Handle("POST /signout", handleSignOut(logger, svc, ws))
 	mux.Handle("GET /healthz", handleHealth())
-	mux.Handle("/provider/v1/", provider) // node-to-node: cards, blobs, keys (marketplace/provider)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", static))
 	mux.Handle("/", handleNotFound(logger))
 }
