@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -132,3 +133,24 @@ func checkHost(logger *slog.Logger, hosts hostSet, next http.Handler) http.Handl
 			"(http://127.0.0.1:PORT/), or start the server with --ui-host naming it.", r.Host), http.StatusMisdirectedRequest)
 	})
 }
+
+// requireSessionFrom is requireSession for a form's post, which cannot be
+// replayed after sign-in: a visitor signs in and comes back to the page
+// the form is on, page(r).
+func requireSessionFrom(page func(*http.Request) string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := sessionFrom(r.Context()); ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		signInTo(w, r, page(r))
+	})
+}
+
+// Pages that forms post from, for requireSessionFrom.
+func myDataPath(*http.Request) string        { return "/mydata/" }
+func myDataPublishPath(*http.Request) string { return "/mydata/publish/" }
+func licencesPath(*http.Request) string      { return "/mydata/licences/" }
+func statusPath(*http.Request) string        { return "/status/" }
+func trialsPath(*http.Request) string        { return "/trials/" }
+func trialPath(r *http.Request) string       { return "/trials/" + url.PathEscape(r.PathValue("id")) + "/" }
