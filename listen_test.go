@@ -261,3 +261,41 @@ func TestServeHTTP_idleNotTotalTimeouts(t *testing.T) {
 		}
 	})
 }
+
+// TestServe_hostNamesChecked: serve's UI answers to its address, loopback
+// names and --ui-host names; a request naming another host (DNS
+// rebinding: evil.example resolved to this node) is refused with 421, a
+// rename among them, whatever its Origin.
+func TestServe_hostNamesChecked(t *testing.T) {
+	n := serveInProcess(t, map[string]string{envData: t.TempDir()}, "--addr", "127.0.0.1:0", "--ui-host", "medmarket.example")
+	port := n.ui[strings.LastIndex(n.ui, ":")+1 : len(n.ui)-1]
+	for host, want := range map[string]int{
+		"127.0.0.1:" + port: 200, "localhost:" + port: 200, "medmarket.example": 200,
+		"evil.example": 421, "evil.example:" + port: 421,
+	} {
+		req, _ := http.NewRequest("GET", n.ui+"status/", nil)
+		req.Host = host
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != want {
+			t.Errorf("GET /status/ with Host %s: %d, want %d", host, res.StatusCode, want)
+		}
+	}
+	req, _ := http.NewRequest("POST", n.ui+"status/node", strings.NewReader("name=Rebound"))
+	req.Host = "evil.example:" + port
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "http://evil.example:"+port)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusMisdirectedRequest || !strings.Contains(string(body), "--ui-host") {
+		t.Errorf("rename through evil.example: %d %s", res.StatusCode, body)
+	}
+}
