@@ -113,11 +113,24 @@ func listenUI(l listenConfig) (net.Listener, error) {
 }
 
 // uiHosts are the Host names the UI answers to besides the loopback names:
-// the listen address when it is not loopback, and --ui-host names.
+// --ui-host names and the listen address, or on a wildcard address every
+// address of this machine's interfaces (an IP literal is what a user types;
+// a rebinding attack needs a name).
 func uiHosts(l listenConfig, ln net.Listener) []string {
 	hosts := append([]string(nil), l.UIHosts...)
-	if a, ok := ln.Addr().(*net.TCPAddr); ok && !a.IP.IsLoopback() && !a.IP.IsUnspecified() {
-		hosts = append(hosts, ln.Addr().String())
+	a, ok := ln.Addr().(*net.TCPAddr)
+	if !ok || a.IP.IsLoopback() {
+		return hosts
+	}
+	if !a.IP.IsUnspecified() {
+		return append(hosts, a.String())
+	}
+	if addrs, err := net.InterfaceAddrs(); err == nil {
+		for _, ia := range addrs {
+			if ipn, ok := ia.(*net.IPNet); ok {
+				hosts = append(hosts, net.JoinHostPort(ipn.IP.String(), strconv.Itoa(a.Port)))
+			}
+		}
 	}
 	return hosts
 }

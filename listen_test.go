@@ -117,6 +117,29 @@ func TestServe_uiBeyondLoopbackIsAskedFor(t *testing.T) {
 	if !strings.Contains(strings.Join(n.lines, "\n"), "WARNING: the UI on ") {
 		t.Errorf("no warning at start-up:\n%s", strings.Join(n.lines, "\n"))
 	}
+	// On a wildcard address the UI answers to this machine's addresses as
+	// typed (IP literals), still not to other names.
+	port := n.ui[strings.LastIndex(n.ui, ":")+1 : len(n.ui)-1]
+	hosts := map[string]int{"evil.example:" + port: 421}
+	if addrs, _ := net.InterfaceAddrs(); len(addrs) > 0 {
+		for _, ia := range addrs {
+			if ipn, ok := ia.(*net.IPNet); ok && !ipn.IP.IsLoopback() && ipn.IP.To4() != nil {
+				hosts[net.JoinHostPort(ipn.IP.String(), port)] = 200
+			}
+		}
+	}
+	for host, want := range hosts {
+		req, _ := http.NewRequest("GET", "http://127.0.0.1:"+port+"/status/", nil)
+		req.Host = host
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != want {
+			t.Errorf("UI on 0.0.0.0, Host %s: %d, want %d", host, res.StatusCode, want)
+		}
+	}
 	n = serveInProcess(t, map[string]string{envData: t.TempDir()}, "--addr", "127.0.0.1:0", "--public-addr", "0.0.0.0:0", "--public-url", "https://node.example/")
 	if n.announced != "https://node.example/" || strings.Contains(strings.Join(n.lines, "\n"), "WARNING") {
 		t.Errorf("announced %s, lines:\n%s", n.announced, strings.Join(n.lines, "\n"))
