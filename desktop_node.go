@@ -53,7 +53,7 @@ func openDesktopNode(ctx context.Context, c *cli, l listenConfig) (*desktopNode,
 	}
 	stopBackground, err := startBackground(ctx, c, log, a)
 	if err != nil {
-		pubLn.Close()
+		_ = pubLn.Close()
 		return fail(err)
 	}
 	sctx, cancel := context.WithCancel(ctx)
@@ -62,7 +62,7 @@ func openDesktopNode(ctx context.Context, c *cli, l listenConfig) (*desktopNode,
 		served <- serveHTTP(sctx, log, defaultHTTPTimeouts(), httpListener{Name: "provider", Listener: pubLn, Handler: publicHandler(a.ProviderHandler())})
 	}()
 	log.Info("provider API serving", "addr", pubLn.Addr().String(), "public_url", a.PublicURL())
-	fmt.Fprintf(c.stdout, "provider API on %s, announced as %s\n", pubLn.Addr(), a.PublicURL())
+	_, _ = fmt.Fprintf(c.stdout, "provider API on %s, announced as %s\n", pubLn.Addr(), a.PublicURL())
 	n.stop = func() error {
 		cancel()
 		err := <-served

@@ -153,7 +153,7 @@ func listenProvider(a *app.App, l listenConfig) (net.Listener, error) {
 		return nil, marketplace.Wrap(marketplace.EUNAVAILABLE, err, "Cannot listen on %s (is another server using it? choose one with --public-addr)", l.PublicAddr)
 	}
 	if err := a.SetPublicURL(firstNonEmpty(l.PublicURL, "http://"+ln.Addr().String()+"/")); err != nil {
-		ln.Close()
+		_ = ln.Close()
 		return nil, err
 	}
 	return ln, nil
@@ -166,7 +166,7 @@ func publicHandler(provider http.Handler) http.Handler {
 	mux.Handle("/provider/v1/", provider) // node-to-node: cards, blobs, keys (marketplace/provider)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		io.WriteString(w, "ok\n")
+		_, _ = io.WriteString(w, "ok\n")
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "This is a medmarket node's provider API (/provider/v1/); its UI is not served here.", http.StatusNotFound)
@@ -249,7 +249,7 @@ func idleDeadlines(idle time.Duration, next http.Handler) http.Handler {
 		rc := http.NewResponseController(w)
 		// A deadline left from the previous request on this connection
 		// must not cut this one's first write.
-		rc.SetWriteDeadline(time.Now().Add(idle))
+		_ = rc.SetWriteDeadline(time.Now().Add(idle))
 		if r.Body != nil && r.Body != http.NoBody {
 			r.Body = &idleReader{ReadCloser: r.Body, rc: rc, idle: idle}
 		}
@@ -266,7 +266,7 @@ type idleReader struct {
 
 func (b *idleReader) Read(p []byte) (int, error) {
 	if !b.done {
-		b.rc.SetReadDeadline(time.Now().Add(b.idle))
+		_ = b.rc.SetReadDeadline(time.Now().Add(b.idle))
 	}
 	n, err := b.ReadCloser.Read(p)
 	if err != nil && !b.done {
@@ -274,7 +274,7 @@ func (b *idleReader) Read(p []byte) (int, error) {
 		// the client to go away, which must not time out while the
 		// response is still being written.
 		b.done = true
-		b.rc.SetReadDeadline(time.Time{})
+		_ = b.rc.SetReadDeadline(time.Time{})
 	}
 	return n, err
 }
@@ -286,13 +286,13 @@ type idleWriter struct {
 }
 
 func (w *idleWriter) Write(p []byte) (int, error) {
-	w.rc.SetWriteDeadline(time.Now().Add(w.idle))
+	_ = w.rc.SetWriteDeadline(time.Now().Add(w.idle))
 	return w.ResponseWriter.Write(p)
 }
 
 func (w *idleWriter) Flush() {
-	w.rc.SetWriteDeadline(time.Now().Add(w.idle))
-	w.rc.Flush()
+	_ = w.rc.SetWriteDeadline(time.Now().Add(w.idle))
+	_ = w.rc.Flush()
 }
 
 // Unwrap lets http.ResponseController reach the connection.

@@ -67,12 +67,12 @@ func serve(ctx context.Context, c *cli, l listenConfig, demo bool) error {
 	if err != nil {
 		return err
 	}
-	defer uiLn.Close()
+	defer func() { _ = uiLn.Close() }() // on early returns; Shutdown closes it otherwise
 	pubLn, err := listenProvider(a, l)
 	if err != nil {
 		return err
 	}
-	defer pubLn.Close()
+	defer func() { _ = pubLn.Close() }()
 	handler, err := frontend.NewServer(log, a, frontend.Options{Hosts: uiHosts(l, uiLn)})
 	if err != nil {
 		return err
@@ -87,9 +87,9 @@ func serve(ctx context.Context, c *cli, l listenConfig, demo bool) error {
 	fmt.Fprintf(c.stdout, "medmarket serving %s (data dir %s)\n", uiURL, a.DataDir())
 	if host, _, _ := net.SplitHostPort(uiLn.Addr().String()); !isLoopbackHost(host) {
 		log.Warn("the UI is reachable beyond this machine (--ui-public)", "addr", uiLn.Addr().String())
-		fmt.Fprintf(c.stdout, "WARNING: the UI on %s is reachable beyond this machine (--ui-public): anyone who reaches it sees the sign-in page\n", uiLn.Addr())
+		_, _ = fmt.Fprintf(c.stdout, "WARNING: the UI on %s is reachable beyond this machine (--ui-public): anyone who reaches it sees the sign-in page\n", uiLn.Addr())
 	}
-	fmt.Fprintf(c.stdout, "provider API on %s, announced as %s\n", pubLn.Addr(), a.PublicURL())
+	_, _ = fmt.Fprintf(c.stdout, "provider API on %s, announced as %s\n", pubLn.Addr(), a.PublicURL())
 	return serveHTTP(ctx, log, defaultHTTPTimeouts(),
 		httpListener{Name: "ui", Listener: uiLn, Handler: handler},
 		httpListener{Name: "provider", Listener: pubLn, Handler: publicHandler(a.ProviderHandler())})
