@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/medmarket/medmarket/app"
 )
 
 var providerLine = regexp.MustCompile(`^provider API on (\S+), announced as (\S+)$`)
@@ -320,5 +322,13 @@ func TestServe_hostNamesChecked(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusMisdirectedRequest || !strings.Contains(string(body), "--ui-host") {
 		t.Errorf("rename through evil.example: %d %s", res.StatusCode, body)
+	}
+}
+
+// The app's default provider URL is serve's default provider listener, not
+// the UI's address.
+func TestDefaultPublicURL_isTheProviderListener(t *testing.T) {
+	if got := defaultPublicURL(envMap(nil)); got != app.DefaultPublicURL || got != "http://"+defaultPublicAddr(defaultAddr)+"/" {
+		t.Errorf("commands announce %s, the app %s by default", got, app.DefaultPublicURL)
 	}
 }
