@@ -32,6 +32,9 @@ type desktopNode struct {
 // (l.PublicAddr, announcing l.PublicURL or its address) and the background
 // work. Close it when the window closes.
 func openDesktopNode(ctx context.Context, c *cli, l listenConfig) (*desktopNode, error) {
+	if err := l.checkPublic(); err != nil {
+		return nil, err
+	}
 	a, cfg, err := c.open(ctx)
 	if err != nil {
 		return nil, err

@@ -93,17 +93,40 @@ func isLoopbackHost(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// checkUI refuses a UI address beyond loopback unless --ui-public says so.
+// Commands check before they open the data directory.
+func (l listenConfig) checkUI() error {
+	host, _, err := net.SplitHostPort(l.UIAddr)
+	if err != nil {
+		return marketplace.Errorf(marketplace.EINVALID, "--addr %q is not host:port (e.g. %s).", l.UIAddr, defaultAddr)
+	}
+	if !isLoopbackHost(host) && !l.UIPublic {
+		return marketplace.Errorf(marketplace.EINVALID,
+			"--addr %s would open the UI (accounts, data directory, balances) beyond this machine; "+
+				"keep it on 127.0.0.1 (other nodes only need --public-addr), or add --ui-public to mean it.", l.UIAddr)
+	}
+	return nil
+}
+
+// checkPublic refuses a public address that is not host:port, and a
+// wildcard one without --public-url: it names no host other nodes could reach.
+func (l listenConfig) checkPublic() error {
+	host, _, err := net.SplitHostPort(l.PublicAddr)
+	if err != nil {
+		return marketplace.Errorf(marketplace.EINVALID, "--public-addr %q is not host:port (e.g. 0.0.0.0:8081).", l.PublicAddr)
+	}
+	if ip := net.ParseIP(host); (host == "" || (ip != nil && ip.IsUnspecified())) && l.PublicURL == "" {
+		return marketplace.Errorf(marketplace.EINVALID,
+			"--public-addr %s listens on every interface: say with --public-url how other nodes reach it (e.g. https://node.example/).", l.PublicAddr)
+	}
+	return nil
+}
+
 // listenUI listens on the UI address. The UI shows accounts, paths and
 // balances to its user: beyond loopback only when asked for (--ui-public).
 func listenUI(l listenConfig) (net.Listener, error) {
-	host, _, err := net.SplitHostPort(l.UIAddr)
-	if err != nil {
-		return nil, marketplace.Errorf(marketplace.EINVALID, "--addr %q is not host:port (e.g. %s).", l.UIAddr, defaultAddr)
-	}
-	if !isLoopbackHost(host) && !l.UIPublic {
-		return nil, marketplace.Errorf(marketplace.EINVALID,
-			"--addr %s would open the UI (accounts, data directory, balances) beyond this machine; "+
-				"keep it on 127.0.0.1 (other nodes only need --public-addr), or add --ui-public to mean it.", l.UIAddr)
+	if err := l.checkUI(); err != nil {
+		return nil, err
 	}
 	ln, err := net.Listen("tcp", l.UIAddr)
 	if err != nil {
@@ -140,13 +163,8 @@ func uiHosts(l listenConfig, ln net.Listener) []string {
 // wildcard address (0.0.0.0, ::) names no host other nodes could reach, so
 // it needs --public-url.
 func listenProvider(a *app.App, l listenConfig) (net.Listener, error) {
-	host, _, err := net.SplitHostPort(l.PublicAddr)
-	if err != nil {
-		return nil, marketplace.Errorf(marketplace.EINVALID, "--public-addr %q is not host:port (e.g. 0.0.0.0:8081).", l.PublicAddr)
-	}
-	if ip := net.ParseIP(host); (host == "" || (ip != nil && ip.IsUnspecified())) && l.PublicURL == "" {
-		return nil, marketplace.Errorf(marketplace.EINVALID,
-			"--public-addr %s listens on every interface: say with --public-url how other nodes reach it (e.g. https://node.example/).", l.PublicAddr)
+	if err := l.checkPublic(); err != nil {
+		return nil, err
 	}
 	ln, err := net.Listen("tcp", l.PublicAddr)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -106,9 +107,13 @@ func TestServe_uiAndProviderListenApart(t *testing.T) {
 // without --ui-public, and said at start-up with it; a wildcard public
 // address needs --public-url.
 func TestServe_uiBeyondLoopbackIsAskedFor(t *testing.T) {
-	_, _, err := runCmd(t, map[string]string{envData: t.TempDir()}, "serve", "--addr", "0.0.0.0:0")
+	dir := t.TempDir()
+	_, _, err := runCmd(t, map[string]string{envData: dir}, "serve", "--addr", "0.0.0.0:0")
 	if exitCode(err) != 2 || !strings.Contains(userMessage(err), "--ui-public") {
 		t.Fatalf("UI on 0.0.0.0 without --ui-public: exit %d, %v", exitCode(err), err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("the refused serve touched the data dir: %d entries", len(entries))
 	}
 	_, _, err = runCmd(t, map[string]string{envData: t.TempDir()}, "serve", "--addr", "127.0.0.1:0", "--public-addr", "0.0.0.0:0")
 	if exitCode(err) != 2 || !strings.Contains(userMessage(err), "--public-url") {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 
@@ -42,6 +43,9 @@ store is closed cleanly.`,
 }
 
 func serve(ctx context.Context, c *cli, l listenConfig, demo bool) error {
+	if err := errors.Join(l.checkUI(), l.checkPublic()); err != nil {
+		return err
+	}
 	a, cfg, err := c.open(ctx)
 	if err != nil {
 		return err
