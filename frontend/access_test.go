@@ -1,7 +1,9 @@
 package frontend
 
 import (
+	"io"
 	"math/big"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -141,4 +143,41 @@ func TestHost_rebindingRefused(t *testing.T) {
 	if res, _ := do(t, req); res.StatusCode != 200 {
 		t.Errorf("the window's host: %d", res.StatusCode)
 	}
+}
+
+// TestVerifyUpload_openButBounded: the auditor's upload stays open to
+// visitors (it only reads), and is bounded in size.
+func TestVerifyUpload_openButBounded(t *testing.T) {
+	srv, _ := newTestServer(t)
+	res, body := postMultipart(t, srv, "/verify/", nil, map[string]string{"bundle": "not json"}, htmxSameOrigin)
+	wantBody(t, "a visitor's upload", res, body, 422, "Not a trial export")
+
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	go func() {
+		fw, _ := mw.CreateFormFile("bundle", "huge.json")
+		_, err := io.Copy(fw, io.LimitReader(zeros{}, maxUploadBytes+2<<20))
+		if err == nil {
+			err = mw.Close()
+		}
+		pw.CloseWithError(err)
+	}()
+	req, _ := http.NewRequest("POST", srv.URL+"/verify/", pr)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.Header.Set("Hx-Request", "true")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	wantBody(t, "an upload over the limit", res, string(b), 422, "larger than")
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }
