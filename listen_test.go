@@ -161,13 +161,14 @@ func TestDefaultPublicAddr(t *testing.T) {
 	}
 }
 
-// TestServeHTTP_idleNotTotalTimeouts: with an idle timeout of 300 ms, an
-// upload and a download that each take well over a second but move a chunk
-// every 50 ms complete; an upload that stops sending and a download whose
+// TestServeHTTP_idleNotTotalTimeouts: with an idle timeout of 1 s, an
+// upload and a download that each take 2.5 s but move a chunk every 100 ms
+// complete; an upload that stops sending and a download whose
 // client stops reading are cut.
 func TestServeHTTP_idleNotTotalTimeouts(t *testing.T) {
-	const idle = 300 * time.Millisecond
-	const chunk, chunks = 1 << 10, 30 // 30 chunks at 50 ms: 1.5 s, five times the idle timeout
+	const idle = time.Second
+	const pace = 100 * time.Millisecond
+	const chunk, chunks = 1 << 10, 25 // 25 chunks at 100 ms: 2.5 s, well past the idle timeout
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -190,7 +191,7 @@ func TestServeHTTP_idleNotTotalTimeouts(t *testing.T) {
 				return
 			}
 			rc.Flush()
-			time.Sleep(50 * time.Millisecond) // the server's pace: slow but steady
+			time.Sleep(pace) // the server's pace: slow but steady
 		}
 		handlerErr <- nil
 	})
@@ -215,7 +216,7 @@ func TestServeHTTP_idleNotTotalTimeouts(t *testing.T) {
 	t.Run("slow upload completes", func(t *testing.T) {
 		pr, pw := io.Pipe()
 		go func() {
-			tick := time.NewTicker(50 * time.Millisecond)
+			tick := time.NewTicker(pace)
 			defer tick.Stop()
 			for range chunks {
 				<-tick.C
@@ -234,7 +235,7 @@ func TestServeHTTP_idleNotTotalTimeouts(t *testing.T) {
 		if err := <-handlerErr; err != nil || res.StatusCode != 200 {
 			t.Fatalf("slow upload: %d, %v", res.StatusCode, err)
 		}
-		if d := time.Since(start); d < 3*idle {
+		if d := time.Since(start); d < 2*idle {
 			t.Fatalf("the upload took %v, not longer than the idle timeout", d)
 		}
 	})
@@ -252,7 +253,7 @@ func TestServeHTTP_idleNotTotalTimeouts(t *testing.T) {
 		if err := <-handlerErr; err != nil {
 			t.Fatal(err)
 		}
-		if d := time.Since(start); d < 3*idle {
+		if d := time.Since(start); d < 2*idle {
 			t.Fatalf("the download took %v, not longer than the idle timeout", d)
 		}
 	})
