@@ -16,48 +16,40 @@ import (
 	wailsruntime "github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"github.com/medmarket/medmarket/app"
-	"github.com/medmarket/medmarket/frontend"
 )
 
 //go:embed build/appicon.png
 var appIcon []byte
 
-// desktopOrigin is the page origin inside the Wails window on Linux; the UI
-// accepts its form posts as same-site.
-const desktopOrigin = "wails://wails"
-
 func newDesktopCmd(c *cli) *cobra.Command {
-	return &cobra.Command{
+	var l listenConfig
+	cmd := &cobra.Command{
 		Use:   "desktop",
 		Short: "Open the desktop window: the same UI as serve, with native file dialogs",
-		Args:  cobra.NoArgs,
+		Long: `Open the desktop window on the data directory. The window is the UI; the
+provider API, which other nodes download this node's listings from, listens
+on --public-addr (default ` + defaultPublicAddr(defaultAddr) + `) and is announced as --public-url.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runDesktop(cmd.Context(), c)
+			return runDesktop(cmd.Context(), c, l.resolve(c.getenv))
 		},
 	}
+	addPublicFlags(cmd, &l)
+	return cmd
 }
 
-func runDesktop(ctx context.Context, c *cli) error {
-	a, cfg, err := c.open(ctx)
+func runDesktop(ctx context.Context, c *cli, l listenConfig) error {
+	n, err := openDesktopNode(ctx, c, l)
 	if err != nil {
 		return err
 	}
-	log := c.logger(cfg)
+	log, a, handler := n.Log, n.App, n.Handler
 	defer func() {
-		if err := a.Close(); err != nil {
-			log.Error("close data dir", "err", err)
+		if err := n.Close(); err != nil {
+			log.Error("close desktop node", "err", err)
 		}
 	}()
-	handler, err := frontend.NewServer(log, a, frontend.Options{TrustedOrigins: []string{desktopOrigin}, Window: true})
-	if err != nil {
-		return err
-	}
 	desktop := app.NewDesktop(log, wailsDialogs{})
-	stopBackground, err := startBackground(ctx, c, log, a)
-	if err != nil {
-		return err
-	}
-	defer stopBackground() // before the data dir closes
 
 	// SIGINT and SIGTERM close the window through Wails' own handler, on
 	// GTK's thread (quitting from another goroutine crashes GTK).

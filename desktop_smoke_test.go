@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -143,7 +144,7 @@ func TestDesktop_windowShowsPageAndBoundMethodWorks(t *testing.T) {
 	mustRun(t, env, "download", "--as", "patient", id, "--out", reference)
 	saveTo := filepath.Join(t.TempDir(), "saved-from-the-window.csv")
 
-	cmd := exec.Command(bin, "desktop", "--data", dir, "--log-level", "debug")
+	cmd := exec.Command(bin, "desktop", "--data", dir, "--log-level", "debug", "--public-addr", "127.0.0.1:0")
 	cmd.Env = []string{"DISPLAY=" + display, "HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}
 	logs := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
@@ -160,6 +161,20 @@ func TestDesktop_windowShowsPageAndBoundMethodWorks(t *testing.T) {
 	})
 	served := func(path string) func() bool {
 		return func() bool { return strings.Contains(logs.String(), "path="+path+" status=200") }
+	}
+
+	// The node serves the provider API on its own listener, announced as
+	// its provider URL: what the window publishes for "this node" answers.
+	var announced string
+	waitFor(t, "the provider listener", 60*time.Second, func() bool {
+		m := regexp.MustCompile(`provider API on (\S+), announced as (\S+)`).FindStringSubmatch(logs.String())
+		if m != nil && m[2] == "http://"+m[1]+"/" {
+			announced = m[2]
+		}
+		return announced != ""
+	})
+	if key := httpGet(t, announced+"provider/v1/key"); !strings.Contains(key, "0x") {
+		t.Errorf("the desktop's provider API answers %q", key)
 	}
 
 	// The window appears and loads the page and its assets from our handler.

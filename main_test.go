@@ -147,8 +147,8 @@ func TestRun_serveInProcess(t *testing.T) {
 	}
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	if res.StatusCode != 200 || !strings.Contains(string(body), dir) {
-		t.Errorf("status page: %d, data dir not shown", res.StatusCode)
+	if res.StatusCode != 200 || !strings.Contains(string(body), "Node status") || strings.Contains(string(body), dir) {
+		t.Errorf("a visitor's status page: %d, or it shows the data dir", res.StatusCode)
 	}
 
 	// A second instance on the same data dir fails clearly while the first runs.
@@ -197,7 +197,9 @@ func TestServeHTTP_inFlightRequestsFinish(t *testing.T) {
 	})
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
-	go func() { done <- serveHTTP(ctx, slog.New(slog.DiscardHandler), ln, slow, 5*time.Second) }()
+	go func() {
+		done <- serveHTTP(ctx, slog.New(slog.DiscardHandler), httpTimeouts{Idle: time.Minute, Grace: 5 * time.Second}, httpListener{"test", ln, slow})
+	}()
 
 	type result struct {
 		body string

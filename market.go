@@ -31,7 +31,7 @@ func (c *cli) publicURL(flag string) string {
 	if u := firstNonEmpty(flag, c.getenv(envPublicURL)); u != "" {
 		return u
 	}
-	return "http://" + firstNonEmpty(c.getenv(envAddr), defaultAddr) + "/"
+	return defaultPublicURL(c.getenv)
 }
 
 // withMarket opens the data dir with this node's public URL set.
@@ -177,7 +177,7 @@ seller, and the listing names the hub, which serves buyers from then on.`,
 	f.StringVar(&terms, "terms", "", "DUO codes, e.g. HMB,NCU (one permission: GRU, HMB, DS, POA or NRES)")
 	f.Uint32Var(&duration, "duration", 365, "licence duration in days (0: perpetual)")
 	f.Uint16Var(&seats, "seats", 0, "team members a licence holder may seat")
-	f.StringVar(&publicURL, "public-url", "", "this node's provider URL (env "+envPublicURL+"; default http://<serve address>/)")
+	f.StringVar(&publicURL, "public-url", "", "this node's provider URL (env "+envPublicURL+"; default http://<serve's --public-addr>/)")
 	f.StringVar(&providerURL, "provider", "self", "who serves buyers: self (this node), or a hub's provider URL to publish through")
 	f.StringVar(&copyTo, "save-copy", "", "also write the anonymized file (exactly what buyers decrypt) here")
 	for _, n := range []string{"as", "in", "title", "price", "terms"} {

@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -107,9 +109,17 @@ func (s *server) stop(t *testing.T, sig os.Signal) {
 	}
 }
 
-func httpGet(t *testing.T, u string) string {
+// httpGet GETs u with header name-value pairs and returns the body of a 200.
+func httpGet(t *testing.T, u string, header ...string) string {
 	t.Helper()
-	res, err := http.Get(u)
+	req, err := http.NewRequest("GET", u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,20 +131,49 @@ func httpGet(t *testing.T, u string) string {
 	return string(b)
 }
 
+// signIn signs account in on the UI at base and returns the Cookie header
+// value of its session.
+func signIn(t *testing.T, base, account, passphrase string) string {
+	t.Helper()
+	req, _ := http.NewRequest("POST", base+"signin", strings.NewReader(url.Values{"account": {account}, "passphrase": {passphrase}, "next": {"/"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	for _, c := range res.Cookies() {
+		if c.Name == "medmarket_session" && c.Value != "" {
+			return c.Name + "=" + c.Value
+		}
+	}
+	t.Fatalf("sign-in as %s: %d, no session cookie", account, res.StatusCode)
+	return ""
+}
+
 func TestServe_restartKeepsState(t *testing.T) {
 	bin := buildBinary(t, "")
 	dir := t.TempDir()
 
+	acct := exec.Command(bin, "account", "new", "--name", "owner", "--data", dir)
+	acct.Env = []string{"HOME=" + t.TempDir(), envPassphrase + "=owner-pass", envLightScrypt + "=1"}
+	if out, err := acct.CombinedOutput(); err != nil {
+		t.Fatalf("account new: %v\n%s", err, out)
+	}
 	s := startServe(t, bin, dir)
+	cookie := signIn(t, s.url, "owner", "owner-pass")
 	req, _ := http.NewRequest("POST", s.url+"status/node", strings.NewReader(url.Values{"name": {"Restart-proof clinic"}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	req.Header.Set("HX-Request", "true")
+	req.Header.Set("Cookie", cookie)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil || res.StatusCode != 200 {
 		t.Fatalf("rename: %v %v", res, err)
 	}
 	res.Body.Close()
+	startsBefore := startsOf(t, httpGet(t, s.url+"status/", "Cookie", cookie))
 
 	// A second process on the same data dir is refused without touching it.
 	second := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", dir)
@@ -154,14 +193,25 @@ func TestServe_restartKeepsState(t *testing.T) {
 	}
 
 	s = startServe(t, bin, dir)
-	page := httpGet(t, s.url+"status/")
+	page := httpGet(t, s.url+"status/", "Cookie", signIn(t, s.url, "owner", "owner-pass"))
 	if !strings.Contains(page, "Restart-proof clinic") {
 		t.Error("the node name did not survive the restart")
 	}
-	if !strings.Contains(page, `id="status-starts">2<`) {
+	if starts := startsOf(t, page); starts != startsBefore+1 {
 		t.Error("the start count did not continue")
 	}
 	s.stop(t, syscall.SIGINT)
+}
+
+// startsOf reads the node's start count off its status page.
+func startsOf(t *testing.T, page string) int {
+	t.Helper()
+	m := regexp.MustCompile(`id="status-starts">(\d+)<`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("the status page shows no start count")
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
 }
 
 // diskUsage sums the blocks allocated to the files under dir, as du does

@@ -4,42 +4,48 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
-	"net/http"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/medmarket/medmarket/frontend"
-	"github.com/medmarket/medmarket/marketplace"
 )
 
-// shutdownGrace is how long in-flight requests may take to finish after a
-// stop signal before the server closes them.
-const shutdownGrace = 15 * time.Second
-
 func newServeCmd(c *cli) *cobra.Command {
-	var addr, publicURL string
+	var l listenConfig
 	var demo bool
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve the web UI on the embedded default (data dir, store, chain)",
-		Long: `Serve the medmarket UI over HTTP. With no flags it uses the default data
-directory and listens on ` + defaultAddr + `. Stop it with Ctrl-C (SIGINT) or SIGTERM:
-requests in flight finish and the store is closed cleanly.`,
+		Short: "Serve the web UI and the provider API on the embedded default (data dir, store, chain)",
+		Long: `Serve the medmarket UI over HTTP, for this machine's user, and the provider API,
+for other nodes, on two listeners. With no flags it uses the default data
+directory, serves the UI on ` + defaultAddr + ` and the provider API on ` + defaultPublicAddr(defaultAddr) + `.
+
+The UI shows accounts, the data directory and balances to whoever signs in:
+it stays on loopback unless --ui-public is given, and answers only requests
+whose Host names its address, a loopback name or a --ui-host name (DNS
+rebinding). Other nodes need only the provider API: --public-addr (e.g.
+0.0.0.0:8081) with --public-url (the URL they reach it at, put on chain).
+
+Stop it with Ctrl-C (SIGINT) or SIGTERM: requests in flight finish and the
+store is closed cleanly.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return serve(cmd.Context(), c, firstNonEmpty(addr, c.getenv(envAddr), defaultAddr), demo, firstNonEmpty(publicURL, c.getenv(envPublicURL)))
+			return serve(cmd.Context(), c, l.resolve(c.getenv), demo)
 		},
 	}
-	cmd.Flags().StringVar(&addr, "addr", "", "address to listen on (env "+envAddr+"; default "+defaultAddr+")")
-	cmd.Flags().StringVar(&publicURL, "public-url", "", "URL at which other nodes reach this node's provider API, put on chain with its listings (env "+envPublicURL+"; default http://<listen address>/)")
+	cmd.Flags().StringVar(&l.UIAddr, "addr", "", "address of the UI (env "+envAddr+"; default "+defaultAddr+"; beyond loopback only with --ui-public)")
+	cmd.Flags().BoolVar(&l.UIPublic, "ui-public", false, "allow --addr beyond loopback: anyone who reaches it sees the sign-in page")
+	cmd.Flags().StringArrayVar(&l.UIHosts, "ui-host", nil, "a Host name the UI answers to besides its address and loopback names, e.g. a reverse proxy's (repeatable; NAME or NAME:PORT)")
+	addPublicFlags(cmd, &l)
 	cmd.Flags().BoolVar(&demo, "demo", false, "create and fund demo accounts (patient, researcher, sponsor) on the embedded chain; passphrases are printed")
 	return cmd
 }
 
-func serve(ctx context.Context, c *cli, addr string, demo bool, publicURL string) error {
+func serve(ctx context.Context, c *cli, l listenConfig, demo bool) error {
+	if err := errors.Join(l.checkUI(), l.checkPublic()); err != nil {
+		return err
+	}
 	a, cfg, err := c.open(ctx)
 	if err != nil {
 		return err
@@ -61,57 +67,34 @@ func serve(ctx context.Context, c *cli, addr string, demo bool, publicURL string
 			fmt.Fprintf(c.stdout, "  %-10s %s  passphrase %q\n", d.Role, d.Address.Hex(), d.Passphrase)
 		}
 	}
-	handler, err := frontend.NewServer(log, a, frontend.Options{Provider: a.ProviderHandler()})
+	uiLn, err := listenUI(l)
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", addr)
+	defer func() { _ = uiLn.Close() }() // on early returns; Shutdown closes it otherwise
+	pubLn, err := listenProvider(a, l)
 	if err != nil {
-		return marketplace.Wrap(marketplace.EUNAVAILABLE, err, "Cannot listen on %s (is another server using it? choose one with --addr)", addr)
+		return err
 	}
-	if err := a.SetPublicURL(firstNonEmpty(publicURL, "http://"+ln.Addr().String()+"/")); err != nil {
-		ln.Close()
+	defer func() { _ = pubLn.Close() }()
+	handler, err := frontend.NewServer(log, a, frontend.Options{Hosts: uiHosts(l, uiLn)})
+	if err != nil {
 		return err
 	}
 	stop, err := startBackground(ctx, c, log, a)
 	if err != nil {
-		ln.Close()
 		return err
 	}
 	defer stop() // before the data dir closes
-	log.Info("serving", "url", "http://"+ln.Addr().String()+"/", "data", a.DataDir())
-	fmt.Fprintf(c.stdout, "medmarket serving http://%s/ (data dir %s)\n", ln.Addr(), a.DataDir())
-	return serveHTTP(ctx, log, ln, handler, shutdownGrace)
-}
-
-// serveHTTP serves until ctx ends, then lets requests in flight finish for up
-// to grace before it returns.
-func serveHTTP(ctx context.Context, log *slog.Logger, ln net.Listener, handler http.Handler, grace time.Duration) error {
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       5 * time.Minute, // uploads of large record files
-		WriteTimeout:      5 * time.Minute, // downloads of large datasets
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	uiURL := "http://" + uiLn.Addr().String() + "/"
+	log.Info("serving", "url", uiURL, "provider", pubLn.Addr().String(), "public_url", a.PublicURL(), "data", a.DataDir())
+	fmt.Fprintf(c.stdout, "medmarket serving %s (data dir %s)\n", uiURL, a.DataDir())
+	if host, _, _ := net.SplitHostPort(uiLn.Addr().String()); !isLoopbackHost(host) {
+		log.Warn("the UI is reachable beyond this machine (--ui-public)", "addr", uiLn.Addr().String())
+		_, _ = fmt.Fprintf(c.stdout, "WARNING: the UI on %s is reachable beyond this machine (--ui-public): anyone who reaches it sees the sign-in page\n", uiLn.Addr())
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve http: %w", err)
-	case <-ctx.Done():
-	}
-	log.Info("shutting down: finishing requests in flight")
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shut down http server: %w", err)
-	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve http: %w", err)
-	}
-	log.Info("stopped")
-	return nil
+	_, _ = fmt.Fprintf(c.stdout, "provider API on %s, announced as %s\n", pubLn.Addr(), a.PublicURL())
+	return serveHTTP(ctx, log, defaultHTTPTimeouts(),
+		httpListener{Name: "ui", Listener: uiLn, Handler: handler},
+		httpListener{Name: "provider", Listener: pubLn, Handler: publicHandler(a.ProviderHandler())})
 }

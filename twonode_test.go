@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -27,16 +26,24 @@ type node struct {
 }
 
 func newNode(t *testing.T, bin, rpc string) *node {
+	ui, public := freeAddr(t), freeAddr(t)
+	n := &node{bin: bin, dir: t.TempDir(), url: "http://" + public + "/"}
+	// The UI and the provider API listen apart; the provider URL the node
+	// announces defaults to its public address.
+	n.env = []string{"HOME=" + t.TempDir(), envData + "=" + n.dir, envPassphrase + "=secret", envLightScrypt + "=1",
+		envChainRPC + "=" + rpc, envAddr + "=" + ui, envPublicAddr + "=" + public}
+	return n
+}
+
+// freeAddr returns a loopback address with a port free right now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	n := &node{bin: bin, dir: t.TempDir(), url: "http://127.0.0.1:" + strconv.Itoa(port) + "/"}
-	n.env = []string{"HOME=" + t.TempDir(), envData + "=" + n.dir, envPassphrase + "=secret", envLightScrypt + "=1",
-		envChainRPC + "=" + rpc, envPublicURL + "=" + n.url, envAddr + "=127.0.0.1:" + strconv.Itoa(port)}
-	return n
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 // run runs one CLI command on the node's data dir and returns stdout and

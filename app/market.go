@@ -56,8 +56,9 @@ const (
 	StepListed = "listed" // the listing transaction is mined; not yet indexed nor marked listed
 )
 
-// DefaultPublicURL is the provider URL a node announces when none is set.
-const DefaultPublicURL = "http://127.0.0.1:8080/"
+// DefaultPublicURL is the provider URL a node announces when none is set:
+// serve's default provider listener (the UI, on 8080, serves no provider API).
+const DefaultPublicURL = "http://127.0.0.1:8081/"
 
 // openMarket opens the node key, the blob store and the catalog. Called by Open.
 func (a *App) openMarket(ctx context.Context) error {

@@ -55,7 +55,8 @@ echo "bench: published listings ${ids[*]}" >&2
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 base=http://127.0.0.1:$port
-"$bin" serve --addr "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
+# The UI on the port benchmarked; the provider API (its own listener) on any free port.
+"$bin" serve --addr "127.0.0.1:$port" --public-addr 127.0.0.1:0 >"$work/serve.log" 2>&1 &
 server=$!
 for _ in $(seq 1 100); do
 	curl -fsS "$base/healthz" >/dev/null 2>&1 && break

@@ -19,7 +19,8 @@ func handlePage(logger *slog.Logger, title, section string, content templ.Compon
 	})
 }
 
-// handleStatus handles GET /status/: the node's live state.
+// handleStatus handles GET /status/: the node's live state; paths, accounts
+// and balances only for a signed-in user.
 func handleStatus(logger *slog.Logger, svc Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st, err := svc.Status(r.Context())
@@ -32,7 +33,8 @@ func handleStatus(logger *slog.Logger, svc Service) http.Handler {
 			renderError(w, r, logger, err)
 			return
 		}
-		render(w, r, logger, http.StatusOK, page{Title: "Status", Section: "status", Content: statusPage(st, cs)})
+		_, signedIn := sessionFrom(r.Context())
+		render(w, r, logger, http.StatusOK, page{Title: "Status", Section: "status", Content: statusPage(st, cs, signedIn)})
 	})
 }
 

@@ -1,8 +1,12 @@
 package frontend
 
 import (
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/medmarket/medmarket/marketplace"
@@ -76,3 +80,77 @@ func recoverPanics(logger *slog.Logger, next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// hostSet is the Host names the UI answers to.
+type hostSet struct {
+	names map[string]bool // lower-case host names, any port
+	exact map[string]bool // lower-case host:port
+}
+
+// allowedHosts is the loopback names, the desktop window's hosts in Window
+// mode, and opts.Hosts.
+func allowedHosts(opts Options) hostSet {
+	hs := hostSet{names: map[string]bool{"localhost": true, "127.0.0.1": true, "::1": true}, exact: map[string]bool{}}
+	if opts.Window {
+		// The Wails asset server's request host: wails://wails on Linux
+		// and macOS, http://wails.localhost on Windows.
+		hs.names["wails"], hs.names["wails.localhost"] = true, true
+	}
+	for _, h := range opts.Hosts {
+		h = strings.ToLower(strings.TrimSpace(h))
+		if host, port, err := net.SplitHostPort(h); err == nil && port != "" {
+			hs.exact[net.JoinHostPort(host, port)] = true
+			continue
+		}
+		hs.names[strings.Trim(h, "[]")] = true
+	}
+	return hs
+}
+
+func (hs hostSet) allows(hostHeader string) bool {
+	h := strings.ToLower(hostHeader)
+	if hs.exact[h] {
+		return true
+	}
+	name := h
+	if host, _, err := net.SplitHostPort(h); err == nil {
+		name = host
+	}
+	return hs.names[strings.Trim(name, "[]")]
+}
+
+// checkHost refuses a request whose Host names none of the UI's names: a
+// site whose name an attacker points at this node (DNS rebinding) is
+// same-origin to its own pages, so only the Host tells it apart.
+func checkHost(logger *slog.Logger, hosts hostSet, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hosts.allows(r.Host) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		logger.Warn("request for another host refused", "host", r.Host, "method", r.Method, "path", r.URL.Path)
+		http.Error(w, fmt.Sprintf("This medmarket UI does not answer to the name %q. Open it at its own address "+
+			"(http://127.0.0.1:PORT/), or start the server with --ui-host naming it.", r.Host), http.StatusMisdirectedRequest)
+	})
+}
+
+// requireSessionFrom is requireSession for a form's post, which cannot be
+// replayed after sign-in: a visitor signs in and comes back to the page
+// the form is on, page(r).
+func requireSessionFrom(page func(*http.Request) string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := sessionFrom(r.Context()); ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		signInTo(w, r, page(r))
+	})
+}
+
+// Pages that forms post from, for requireSessionFrom.
+func myDataPath(*http.Request) string        { return "/mydata/" }
+func myDataPublishPath(*http.Request) string { return "/mydata/publish/" }
+func licencesPath(*http.Request) string      { return "/mydata/licences/" }
+func statusPath(*http.Request) string        { return "/status/" }
+func trialsPath(*http.Request) string        { return "/trials/" }
+func trialPath(r *http.Request) string       { return "/trials/" + url.PathEscape(r.PathValue("id")) + "/" }

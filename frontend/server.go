@@ -60,9 +60,14 @@ type Options struct {
 	// Window serves the desktop window: one local user, signed in once per
 	// run and kept in memory, since the window keeps no cookies.
 	Window bool
-	// Provider, when set, is the node's provider API (app.ProviderHandler),
-	// mounted at /provider/v1/ for other nodes.
-	Provider http.Handler
+	// Hosts are the Host names the UI answers to besides the loopback
+	// names (localhost, 127.0.0.1, [::1], on any port): the listen address
+	// when it is not loopback, a reverse proxy's name. "NAME" matches on
+	// any port, "NAME:PORT" on that port. Any other Host is refused (421),
+	// so a page of another site whose name resolves to this node (DNS
+	// rebinding) reaches nothing. The desktop window's own host is
+	// accepted in Window mode.
+	Hosts []string
 	// RunWait is how long the publish wizard's anonymization request waits
 	// for the report before answering with the run's progress, which the
 	// page then polls (0: one second; negative: answer with progress at once).
@@ -89,15 +94,11 @@ func NewServer(logger *slog.Logger, svc Service, opts Options) (http.Handler, er
 	if opts.Window {
 		ws = &windowSession{}
 	}
-	provider := opts.Provider
-	if provider == nil {
-		provider = http.NotFoundHandler()
-	}
 	wizards := newWizardStore() // publish wizard uploads and runs (market_publish*.go)
 	if opts.RunWait != 0 {
 		wizards.runWait = max(opts.RunWait, 0)
 	}
-	addRoutes(mux, logger, svc, static, ws, provider, wizards)
+	addRoutes(mux, logger, svc, static, ws, wizards)
 
 	cop := http.NewCrossOriginProtection()
 	for _, o := range opts.TrustedOrigins {
@@ -115,6 +116,7 @@ func NewServer(logger *slog.Logger, svc Service, opts Options) (http.Handler, er
 	h = withSession(svc, ws, h)
 	h = cop.Handler(h)
 	h = securityHeaders(h)
+	h = checkHost(logger, allowedHosts(opts), h)
 	h = logRequests(logger, h)
 	h = recoverPanics(logger, h)
 	return h, nil

@@ -24,14 +24,16 @@ func TestBrowser_trialRegisterRecordAnchorVerifyExport(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Every trial action needs a session: the sponsor signs in first, and
+	// the session's key signs each entry.
+	browserSignIn(t, ctx, srv.URL, "carol", "/trials/")
 	if err := chromedp.Do(ctx,
+		chromedp.WaitVisible(`//li[@id="session"]//small[.="carol"]`),
 		chromedp.Navigate(srv.URL+"/trials/"),
 		chromedp.WaitVisible(`#register`),
 		chromedp.SetValue(`#register input[name=title]`, "Aspirin after minor stroke"),
 		chromedp.SetValue(`#register input[name=identifier]`, "NCT01234567"),
 		chromedp.SetUploadFiles(`#register input[name=protocol]`, []string{protocol}),
-		chromedp.SetValue(`#register-account`, "carol"),
-		chromedp.SetValue(`#register-passphrase`, "carol-pass"),
 		chromedp.Click(`#register button[type=submit]`),
 		chromedp.WaitVisible(`//main//h1[.="Aspirin after minor stroke"]`),
 		chromedp.WaitVisible(`#timeline`),
@@ -43,8 +45,7 @@ func TestBrowser_trialRegisterRecordAnchorVerifyExport(t *testing.T) {
 		{"consent", "S-001", ""},
 		{"enrolment", "S-001", `{"arm":"A"}`},
 	} {
-		fill(t, ctx, map[string]string{"#step-type": s.typ, "#step-subject": s.subject, "#step-data": s.data,
-			"#step-account": "carol", "#step-passphrase": "carol-pass"})
+		fill(t, ctx, map[string]string{"#step-type": s.typ, "#step-subject": s.subject, "#step-data": s.data})
 		if err := chromedp.Do(ctx,
 			chromedp.Click(`#step-form button[type=submit]`),
 			chromedp.WaitVisible(`//p[@id="step-done"][contains(., "Entry `+string(rune('1'+i))+` recorded")]`),
@@ -66,8 +67,6 @@ func TestBrowser_trialRegisterRecordAnchorVerifyExport(t *testing.T) {
 	}
 
 	if err := chromedp.Do(ctx,
-		chromedp.SetValue(`#anchor-account`, "carol"),
-		chromedp.SetValue(`#anchor-passphrase`, "carol-pass"),
 		chromedp.Click(`#anchoring button[type=submit]`),
 		chromedp.WaitVisible(`#anchor-block`),
 	); err != nil {

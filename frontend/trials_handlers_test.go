@@ -77,6 +77,18 @@ const uiODM = `<ODM xmlns="http://www.cdisc.org/ns/odm/v1.3" ODMVersion="1.3.2">
 
 func TestTrialRoutes(t *testing.T) {
 	srv, a := newTrialServer(t)
+	// Every action needs a session; each form still re-authenticates with
+	// the passphrase it carries.
+	token, _, err := a.SignIn(t.Context(), "carol", "carol-pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	session := http.Header{"Cookie": {sessionCookie + "=" + token}}
+	htmxSession := http.Header{"Cookie": {sessionCookie + "=" + token}}
+	for k, v := range htmxSameOrigin {
+		htmxSession[k] = v
+	}
+	htmxSameOrigin := htmxSession
 	cred := map[string]string{"account": "carol", "passphrase": "carol-pass"}
 	with := func(m map[string]string) map[string]string {
 		out := map[string]string{}
@@ -93,13 +105,13 @@ func TestTrialRoutes(t *testing.T) {
 	wantBody(t, "empty list", res, body, 200, `id="trials-empty"`, `enctype="multipart/form-data"`, `type="password"`)
 
 	// Register: refused input shows the form again with the reason.
-	res, body = postMultipart(t, srv, "/trials/", with(map[string]string{"title": "", "identifier": "NCT1"}), map[string]string{"protocol": "v1"}, nil)
+	res, body = postMultipart(t, srv, "/trials/", with(map[string]string{"title": "", "identifier": "NCT1"}), map[string]string{"protocol": "v1"}, session)
 	wantBody(t, "no title", res, body, 422, `id="register-problem"`, "Trial title required")
-	res, body = postMultipart(t, srv, "/trials/", with(map[string]string{"title": "T", "identifier": "NCT1"}), nil, nil)
+	res, body = postMultipart(t, srv, "/trials/", with(map[string]string{"title": "T", "identifier": "NCT1"}), nil, session)
 	wantBody(t, "no protocol", res, body, 422, "Protocol document: choose a file")
-	res, body = postMultipart(t, srv, "/trials/", map[string]string{"title": "T", "identifier": "NCT1", "account": "carol", "passphrase": "nope"}, map[string]string{"protocol": "v1"}, nil)
+	res, body = postMultipart(t, srv, "/trials/", map[string]string{"title": "T", "identifier": "NCT1", "account": "carol", "passphrase": "nope"}, map[string]string{"protocol": "v1"}, session)
 	wantBody(t, "wrong passphrase", res, body, 403, "wrong passphrase")
-	res, body = postMultipart(t, srv, "/trials/", with(map[string]string{"title": "Aspirin <b>after</b> stroke", "identifier": "NCT01234567"}), map[string]string{"protocol": "%PDF v1"}, nil)
+	res, body = postMultipart(t, srv, "/trials/", with(map[string]string{"title": "Aspirin <b>after</b> stroke", "identifier": "NCT01234567"}), map[string]string{"protocol": "%PDF v1"}, session)
 	wantBody(t, "register", res, body, 200, "<h1>Aspirin &lt;b&gt;after&lt;/b&gt; stroke</h1>", `id="timeline"`, "Registration")
 	m := regexp.MustCompile(`/trials/(0x[0-9a-f]{64})/`).FindStringSubmatch(res.Request.URL.Path)
 	if m == nil {
