@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -56,7 +57,7 @@ Keyed pseudonyms use the secret in ` + envSecret + `.`,
       --hierarchy age=adult_hierarchy_age.csv --out adult-k5.parquet
   medmarket anonymize --in patients.csv --suggest --out pipeline.yaml`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			if delimiter != "" {
 				r, n := utf8.DecodeRuneInString(delimiter)
 				if delimiter == `\t` || delimiter == "tab" {
@@ -95,7 +96,7 @@ Keyed pseudonyms use the secret in ` + envSecret + `.`,
 			if err != nil {
 				return err
 			}
-			defer an.Close()
+			defer func() { err = errors.Join(err, an.Close()) }()
 			// On SIGINT/SIGTERM main cancels the context: kill every plugin
 			// at once, even one stuck in a call.
 			stop := contextAfter(cmd, plugin.CleanupClients)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -34,8 +35,7 @@ until trusted again.`,
 		if err != nil {
 			return err
 		}
-		defer a.Close()
-		return f(a)
+		return errors.Join(f(a), a.Close())
 	}
 
 	var asJSON bool

@@ -497,7 +497,7 @@ func writeFileAtomic(stdout io.Writer, path string, write func(io.Writer) error)
 	if err != nil {
 		return marketplace.Wrap(marketplace.EINVALID, err, "--out: cannot write in %s", dir)
 	}
-	defer os.Remove(f.Name())
+	defer func() { _ = os.Remove(f.Name()) }()
 	bw := bufio.NewWriter(f)
 	err = write(bw)
 	err = errors.Join(err, bw.Flush(), f.Sync(), f.Close())

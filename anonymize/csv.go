@@ -54,7 +54,9 @@ func NewCSVReader(r io.Reader, opt CSVOptions) (*CSVReader, error) {
 		return nil, &ParseError{Source: opt.Name, Err: err}
 	}
 	if bytes.HasPrefix(sample, []byte("\ufeff")) {
-		br.Discard(3)
+		if _, err := br.Discard(3); err != nil { // peeked above: cannot fail
+			return nil, &ParseError{Source: opt.Name, Err: err}
+		}
 		sample = sample[3:]
 	}
 	if !utf8.Valid(trimPartialRune(sample)) {

@@ -38,3 +38,12 @@ func (a *Anonymizer) UntrustPlugin(name string) error {
 	}
 	return err
 }
+
+// closeHost stops a plugin host used for one call. Its plugins are killed
+// whatever happens; what can fail is removing its socket directory, worth a
+// warning but not the call's result.
+func (a *App) closeHost(h *plugins.Host) {
+	if err := h.Close(); err != nil {
+		a.log.Warn("close plugin host", "err", err)
+	}
+}

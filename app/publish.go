@@ -113,7 +113,7 @@ func (a *App) runPublishPipeline(ctx context.Context, req *PublishRequest) (*ano
 	if err != nil {
 		return nil, err
 	}
-	defer h.Close()
+	defer a.closeHost(h)
 	if _, err := h.RegisterAnonymizers(); err != nil {
 		return nil, marketplace.Wrap(marketplace.EINVALID, err, "Cannot read the plugin allow-list")
 	}

@@ -46,7 +46,7 @@ func (a *App) recordStatement(ctx context.Context, sg *vault.Signer, l *marketpl
 	if err := a.store.PutMyStatement(ctx, rec); err != nil {
 		return rec, err
 	}
-	a.deliverStatement(ctx, &rec)
+	_ = a.deliverStatement(ctx, &rec) // kept in rec and the store whatever happens; undelivered ones are retried
 	return rec, nil
 }
 

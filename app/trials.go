@@ -136,7 +136,7 @@ func (a *App) ParseTrialImport(ctx context.Context, recorder string, r io.Reader
 	if err != nil {
 		return nil, err
 	}
-	defer h.Close()
+	defer a.closeHost(h)
 	rec, err := trials.FindRecorder(recorder, pluginRecorders{h})
 	if err != nil {
 		return nil, engineError("Recorder "+recorder, err)

@@ -444,8 +444,8 @@ func handleDownload(logger *slog.Logger, svc Service) http.Handler {
 			logger.Error("download broke off", "listing", id, "err", err)
 			panic(http.ErrAbortHandler)
 		}
-		if !out.started { // an empty dataset
-			out.Write(nil)
+		if !out.started { // an empty dataset: still an attachment, with its headers
+			_, _ = out.Write(nil) // only sets headers; a client gone has no one to tell
 		}
 	})
 }

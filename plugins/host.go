@@ -122,8 +122,7 @@ func NewHost(opt Options) (*Host, error) {
 		return nil, err
 	}
 	if err := os.Chmod(dir, 0o700); err != nil {
-		os.RemoveAll(dir)
-		return nil, err
+		return nil, errors.Join(err, os.RemoveAll(dir))
 	}
 	h := &Host{opt: opt, sockDir: dir, procs: map[string]*proc{}, transforms: anonymize.NewTransforms()}
 	if opt.DataDir != "" {

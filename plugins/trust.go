@@ -75,7 +75,7 @@ func (s TrustStore) Save(list []TrustEntry) error {
 	if err != nil {
 		return err
 	}
-	defer os.Remove(f.Name())
+	defer func() { _ = os.Remove(f.Name()) }()
 	if _, err := f.Write(append(b, '\n')); err != nil {
 		f.Close()
 		return err

@@ -94,7 +94,7 @@ func OpenEmbedded(ctx context.Context, dir string, opts ...Option) (*Embedded, e
 	// From here on the directory is ours: closing the stack releases it.
 	e := &Embedded{dir: dir, stack: stack}
 	fail := func(code string, err error, format string, args ...any) (*Embedded, error) {
-		stack.Close()
+		_ = stack.Close() // the start failed: that error is the one to report
 		return nil, marketplace.Wrap(code, err, format, args...)
 	}
 	keyPath := filepath.Join(dir, devKeyFile)
@@ -140,7 +140,7 @@ func OpenEmbedded(ctx context.Context, dir string, opts ...Option) (*Embedded, e
 		seal:     e.sealTx,
 	}
 	if err := ctx.Err(); err != nil {
-		e.Close()
+		_ = e.Close() // cancelled while opening: report the cancellation
 		return nil, err
 	}
 	return e, nil
@@ -278,7 +278,7 @@ func (e *Embedded) Close() error {
 	e.closeOnce.Do(func() {
 		e.sendMu.Lock() // let a send in flight finish sealing
 		defer e.sendMu.Unlock()
-		e.client.Close()
+		_ = e.client.Close() // never fails: it only closes the in-process RPC client
 		if err := e.stack.Close(); err != nil && !errors.Is(err, node.ErrNodeStopped) {
 			e.closeErr = marketplace.Wrap(marketplace.EINTERNAL, err, "cannot close the embedded chain in %s", e.dir)
 		}
@@ -303,7 +303,7 @@ func loadOrCreateDevKey(path string) (*ecdsa.PrivateKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer os.Remove(tmp.Name())
+	defer func() { _ = os.Remove(tmp.Name()) }()
 	if err := crypto.SaveECDSA(tmp.Name(), key); err != nil {
 		tmp.Close()
 		return nil, err

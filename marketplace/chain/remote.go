@@ -35,14 +35,14 @@ func Dial(ctx context.Context, rawURL string, chainID uint64, opts ...Option) (*
 	c := &client{ec: ethclient.NewClient(rc), endpoint: shown, cfg: newConfig(opts)}
 	id, err := c.ec.ChainID(ctx)
 	if err != nil {
-		c.Close()
+		_ = c.Close() // unusable: the reason is the chain id error
 		if ctx.Err() != nil {
 			return nil, marketplace.Wrap(marketplace.EUNAVAILABLE, err, "chain node at %s did not answer in time", shown)
 		}
 		return nil, c.classify("read chain id", err)
 	}
 	if chainID != 0 && (!id.IsUint64() || id.Uint64() != chainID) {
-		c.Close()
+		_ = c.Close() // unusable: the reason is the wrong chain id
 		return nil, marketplace.Errorf(marketplace.EINVALID, "chain node at %s serves chain id %s, not the %d asked for", shown, id, chainID)
 	}
 	c.chainID = new(big.Int).Set(id)

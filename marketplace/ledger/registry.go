@@ -136,7 +136,7 @@ func (a *RegistryAnchorer) FindAnchor(ctx context.Context, id LogID, size uint64
 	if err != nil {
 		return AnchorReceipt{}, chainError(err, "Cannot search the anchors of log %s", id)
 	}
-	defer it.Close()
+	defer func() { _ = it.Close() }() // only unsubscribes; the iterator's error is read below
 	for it.Next() {
 		ev := it.Value()
 		if ev.TrialId != id || ev.TreeSize != size || ev.Raw.Removed {

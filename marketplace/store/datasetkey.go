@@ -114,14 +114,16 @@ func (s *Store) Publishes(ctx context.Context) ([]Publish, error) {
 	var out []Publish
 	err := s.db.View(func(tx *buntdb.Tx) error {
 		var derr error
-		tx.AscendKeys(publishPrefix+"*", func(k, v string) bool {
+		if err := tx.AscendKeys(publishPrefix+"*", func(k, v string) bool {
 			var p Publish
 			if derr = json.Unmarshal([]byte(v), &p); derr != nil {
 				return false
 			}
 			out = append(out, p)
 			return true
-		})
+		}); err != nil {
+			return err
+		}
 		return derr
 	})
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })

@@ -49,7 +49,7 @@ func (s *Store) DropPublish(ctx context.Context, content common.Hash, now time.T
 		keys := []string{publishPrefix + content.Hex(), dsKeyPrefix + content.Hex()}
 		shared := false
 		var derr error
-		tx.AscendKeys(publishPrefix+"*", func(k, v string) bool {
+		if err := tx.AscendKeys(publishPrefix+"*", func(k, v string) bool {
 			if strings.TrimPrefix(k, publishPrefix) == content.Hex() {
 				return true
 			}
@@ -59,7 +59,9 @@ func (s *Store) DropPublish(ctx context.Context, content common.Hash, now time.T
 			}
 			shared = o.MetadataHash == p.MetadataHash
 			return !shared
-		})
+		}); err != nil {
+			return err
+		}
 		if derr != nil {
 			return derr
 		}
@@ -84,14 +86,16 @@ func (s *Store) Drops(ctx context.Context) ([]Drop, error) {
 	var out []Drop
 	err := s.db.View(func(tx *buntdb.Tx) error {
 		var derr error
-		tx.AscendKeys(dropPrefix+"*", func(k, v string) bool {
+		if err := tx.AscendKeys(dropPrefix+"*", func(k, v string) bool {
 			var d Drop
 			if derr = jsonUnmarshal(v, &d); derr != nil {
 				return false
 			}
 			out = append(out, d)
 			return true
-		})
+		}); err != nil {
+			return err
+		}
 		return derr
 	})
 	return out, err

@@ -133,7 +133,7 @@ func (s *Store) scanStatements(pattern string) ([]Statement, error) {
 	var out []Statement
 	err := s.db.View(func(tx *buntdb.Tx) error {
 		var derr error
-		tx.AscendKeys(pattern, func(k, v string) bool {
+		if err := tx.AscendKeys(pattern, func(k, v string) bool {
 			var st Statement
 			if derr = json.Unmarshal([]byte(v), &st); derr != nil {
 				derr = fmt.Errorf("decode %s: %w", k, derr)
@@ -141,7 +141,9 @@ func (s *Store) scanStatements(pattern string) ([]Statement, error) {
 			}
 			out = append(out, st)
 			return true
-		})
+		}); err != nil {
+			return err
+		}
 		return derr
 	})
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })

@@ -33,12 +33,12 @@ func Open(path string) (*Store, error) {
 	}
 	var cfg buntdb.Config
 	if err := db.ReadConfig(&cfg); err != nil {
-		db.Close()
+		_ = db.Close() // the config error is the one to report
 		return nil, fmt.Errorf("read store config: %w", err)
 	}
 	cfg.SyncPolicy = buntdb.Always
 	if err := db.SetConfig(cfg); err != nil {
-		db.Close()
+		_ = db.Close() // the config error is the one to report
 		return nil, fmt.Errorf("set store config: %w", err)
 	}
 	return &Store{db: db}, nil

@@ -176,7 +176,7 @@ func (r *registry) events(ctx context.Context, id common.Hash) (common.Address, 
 		out = append(out, protocolTx{Hash: ev.ProtocolHash, TxHash: ev.Raw.TxHash, Block: ev.Raw.BlockNumber})
 	}
 	err = reg.Error()
-	reg.Close()
+	_ = reg.Close() // only unsubscribes; the iterator's error is the one above
 	if err != nil {
 		return sponsor, logKey, nil, chainError(err, "Cannot search the registration of trial %s", id.Hex())
 	}
@@ -184,7 +184,7 @@ func (r *registry) events(ctx context.Context, id common.Hash) (common.Address, 
 	if err != nil {
 		return sponsor, logKey, nil, chainError(err, "Cannot search the amendments of trial %s", id.Hex())
 	}
-	defer am.Close()
+	defer func() { _ = am.Close() }() // only unsubscribes; the iterator's error is read below
 	for am.Next() {
 		ev := am.Value()
 		if ev.Raw.Removed || ev.TrialId != id {

@@ -82,7 +82,7 @@ func (b *Blobs) Put(r io.Reader) (Hash, int64, error) {
 	if err != nil {
 		return Hash{}, 0, fmt.Errorf("store blob: %w", err)
 	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
+	defer func() { _ = os.Remove(tmp.Name()) }() // no-op after the rename
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(tmp, h), r)
 	if err == nil {

@@ -49,7 +49,7 @@ func LoadOrCreateNodeKey(path string) (*NodeKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("write node key: %w", err)
 	}
-	defer os.Remove(tmp.Name())
+	defer func() { _ = os.Remove(tmp.Name()) }()
 	_, err = tmp.WriteString(hex.EncodeToString(crypto.FromECDSA(k)) + "\n")
 	if err == nil {
 		err = tmp.Chmod(0o600)

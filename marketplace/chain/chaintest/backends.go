@@ -88,7 +88,11 @@ func GethBackend(t testing.TB, opts ...chain.Option) Backend {
 	if err != nil {
 		t.Fatalf("dial geth: %v", err)
 	}
-	t.Cleanup(func() { r.Close() })
+	t.Cleanup(func() {
+		if err := r.Close(); err != nil {
+			t.Errorf("close geth client: %v", err)
+		}
+	})
 	return Backend{Name: "geth", Chain: r, Fund: g.Fund}
 }
 

@@ -140,7 +140,9 @@ func Run(m *testing.M) int {
 		if err := shared.g.stop(); err != nil {
 			fmt.Fprintln(os.Stderr, "chaintest: stopping the shared geth:", err)
 		}
-		os.RemoveAll(shared.dir)
+		if err := os.RemoveAll(shared.dir); err != nil {
+			fmt.Fprintln(os.Stderr, "chaintest: removing the shared geth's directory:", err)
+		}
 	}
 	return code
 }
@@ -216,13 +218,15 @@ func launchGethOnce(bin, dir string) (*Geth, error) {
 	if err := g.cmd.Start(); err != nil {
 		return nil, err
 	}
-	go func() { g.cmd.Wait(); close(g.exited) }()
+	go func() {
+		_ = g.cmd.Wait() // an exit status after our interrupt is expected; waitReady reports an early death
+		close(g.exited)
+	}()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	if err := g.waitReady(ctx); err != nil {
-		g.stop()
-		return nil, fmt.Errorf("%w\ngeth log:\n%s", err, g.logTail())
+		return nil, fmt.Errorf("%w\ngeth log:\n%s", errors.Join(err, g.stop()), g.logTail())
 	}
 	return g, nil
 }
@@ -300,13 +304,21 @@ func (g *Geth) stop() error {
 		return nil
 	default:
 	}
-	g.cmd.Process.Signal(os.Interrupt)
+	if err := g.cmd.Process.Signal(os.Interrupt); errors.Is(err, os.ErrProcessDone) {
+		<-g.exited
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("interrupt geth: %w", err)
+	}
 	select {
 	case <-g.exited:
 		return nil
 	case <-time.After(15 * time.Second):
-		g.cmd.Process.Kill()
+		kerr := g.cmd.Process.Kill()
 		<-g.exited
+		if kerr != nil {
+			return fmt.Errorf("kill geth: %w", kerr)
+		}
 		return errors.New("geth did not stop within 15 s after an interrupt; killed")
 	}
 }
@@ -327,7 +339,7 @@ func freePorts(n int) ([]int, error) {
 		if err != nil {
 			return nil, fmt.Errorf("no free port: %w", err)
 		}
-		defer l.Close()
+		defer func() { _ = l.Close() }() // held open only so the next port differs
 		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
 	}
 	return ports, nil
