@@ -43,13 +43,19 @@ func (a *App) CreateAccount(ctx context.Context, name, passphrase string, roles 
 
 // keyWork runs f, which encrypts or decrypts a key, as one account
 // creation of the context's client within the bound on concurrent scrypts.
+// Input refused before any scrypt (EINVALID, ECONFLICT) does not count as
+// a creation.
 func (a *App) keyWork(ctx context.Context, f func() error) error {
-	if err := a.guard.create(clientFrom(ctx)); err != nil {
+	client := clientFrom(ctx)
+	if err := a.guard.create(client); err != nil {
 		return err
 	}
 	var err error
 	if gerr := a.guard.run(ctx, func() { err = f() }); gerr != nil {
-		return gerr
+		err = gerr
+	}
+	if code := marketplace.ErrorCode(err); code == marketplace.EINVALID || code == marketplace.ECONFLICT || code == marketplace.EUNAVAILABLE {
+		a.guard.uncreate(client)
 	}
 	return err
 }

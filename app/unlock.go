@@ -229,6 +229,18 @@ func (g *unlockGuard) create(client string) error {
 	return nil
 }
 
+// uncreate takes back a creation counted by create that made nothing.
+func (g *unlockGuard) uncreate(client string) {
+	if client == "" {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if r := g.clients[client]; r != nil && r.creations > 0 {
+		r.creations--
+	}
+}
+
 // record returns m's record of key, making it; nil for an empty key. Past
 // maxTracked records, quiet ones are pruned first, so a flood of names or
 // addresses cannot grow the maps without bound.
@@ -263,7 +275,7 @@ func (g *unlockGuard) record(m map[string]*attempts, key string, now time.Time) 
 // wrongCredentials is the one answer to an unknown account and a wrong
 // passphrase, so the answer does not tell which accounts exist.
 func wrongCredentials(cause error) error {
-	return marketplace.Wrap(marketplace.EFORBIDDEN, cause, "The account name or the passphrase is wrong.")
+	return marketplace.Wrap(marketplace.EFORBIDDEN, cause, "Unknown account or wrong passphrase.")
 }
 
 // unlock checks passphrase against the account name (or address) within
