@@ -84,7 +84,11 @@ func renderAccountProblem(w http.ResponseWriter, r *http.Request, logger *slog.L
 		f.Problems = map[string]string{}
 	}
 	f.Problems[fieldOf(err)] = marketplace.ErrorMessage(err)
-	render(w, r, logger, retryStatus(w, err, httpStatus(code)), form(f))
+	status := httpStatus(code)
+	if code == marketplace.EFORBIDDEN { // a wrong passphrase for a key file: input to correct, like the others
+		status = http.StatusUnprocessableEntity
+	}
+	render(w, r, logger, retryStatus(w, err, status), form(f))
 }
 
 func newAccountPage(f accountForm) page {

@@ -356,7 +356,7 @@ func TestAccountImport(t *testing.T) {
 		field  string
 		want   string
 	}{
-		{"wrong passphrase", map[string]string{"name": "carol", "passphrase": "nope"}, keyJSON, 403, "passphrase", "wrong passphrase for the key file imported as carol"},
+		{"wrong passphrase", map[string]string{"name": "carol", "passphrase": "nope"}, keyJSON, 422, "passphrase", "wrong passphrase for the key file imported as carol"},
 		{"bad JSON", map[string]string{"name": "carol", "passphrase": "x"}, []byte(`{"crypto": nope}`), 422, "key", "Key file: not valid JSON"},
 		{"not JSON", map[string]string{"name": "carol", "passphrase": "x"}, []byte("hello"), 422, "key", "Key file: not JSON"},
 		{"costly scrypt", map[string]string{"name": "carol", "passphrase": "export pass"}, costly, 422, "key", "scrypt parameters"},
