@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -152,7 +153,14 @@ func (g *unlockGuard) run(ctx context.Context, f func()) error {
 	case <-ctx.Done():
 		return marketplace.Wrap(marketplace.EUNAVAILABLE, ctx.Err(), "The node is busy checking other passphrases; try again.")
 	}
-	defer func() { <-g.slots }()
+	defer func() {
+		// A standard scrypt leaves 256 MiB of garbage. Collected now, the
+		// next one reuses that memory; left to the pacer, the heap grows
+		// to twice the bound's worth before a collection (1.4 GB measured
+		// for a burst of 24 against 0.6 GB collected at once).
+		runtime.GC()
+		<-g.slots
+	}()
 	if g.onScrypt != nil {
 		g.onScrypt(1)
 		defer g.onScrypt(-1)
