@@ -174,7 +174,11 @@ func handleAccountImport(logger *slog.Logger, svc Service, ws *windowSession) ht
 			renderError(w, r, logger, marketplace.Errorf(marketplace.EINVALID, "The form could not be read."))
 			return
 		}
-		defer r.MultipartForm.RemoveAll()
+		defer func() {
+			if err := r.MultipartForm.RemoveAll(); err != nil {
+				logger.Warn("remove the import form's temporary files", "err", err)
+			}
+		}()
 		f := accountForm{Name: strings.TrimSpace(r.FormValue("name")), Next: localPath(r.FormValue("next"))}
 		pass := r.FormValue("passphrase")
 		key, err := importedKey(r)
@@ -207,7 +211,7 @@ func handleAccountImport(logger *slog.Logger, svc Service, ws *windowSession) ht
 // neither was given.
 func importedKey(r *http.Request) ([]byte, error) {
 	if file, hdr, err := r.FormFile("keyfile"); err == nil {
-		defer file.Close()
+		defer func() { _ = file.Close() }() // read only: nothing to lose
 		if hdr.Size > maxKeyFileBytes {
 			return nil, marketplace.Errorf(marketplace.EINVALID, "Key file: larger than %d KiB; a keystore file is under 1 KiB.", maxKeyFileBytes>>10)
 		}

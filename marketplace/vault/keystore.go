@@ -443,7 +443,7 @@ func (k *Keystore) writeNames(names []marketplace.Account) error {
 	if err != nil {
 		return marketplace.Wrap(marketplace.EINTERNAL, err, "cannot write the account names")
 	}
-	defer os.Remove(tmp.Name())
+	defer func() { _ = os.Remove(tmp.Name()) }() // gone after the rename; a leftover otherwise
 	_, err = tmp.Write(append(data, '\n'))
 	if err == nil {
 		err = tmp.Sync()
