@@ -44,9 +44,13 @@ func (a *App) CreateAccount(ctx context.Context, name, passphrase string, roles 
 // keyWork runs f, which encrypts or decrypts a key, as one account
 // creation of the context's client within the bound on concurrent scrypts.
 // Input refused before any scrypt (EINVALID, ECONFLICT) does not count as
-// a creation.
+// a creation; a taken name (ECONFLICT) counts as a failed attempt of the
+// client instead, so the form cannot be used to list the node's accounts.
 func (a *App) keyWork(ctx context.Context, f func() error) error {
 	client := clientFrom(ctx)
+	if err := a.guard.check("", client); err != nil {
+		return err
+	}
 	if err := a.guard.create(client); err != nil {
 		return err
 	}
@@ -54,7 +58,11 @@ func (a *App) keyWork(ctx context.Context, f func() error) error {
 	if gerr := a.guard.run(ctx, func() { err = f() }); gerr != nil {
 		err = gerr
 	}
-	if code := marketplace.ErrorCode(err); code == marketplace.EINVALID || code == marketplace.ECONFLICT || code == marketplace.EUNAVAILABLE {
+	switch marketplace.ErrorCode(err) {
+	case marketplace.ECONFLICT:
+		a.guard.failed("", client)
+		a.guard.uncreate(client)
+	case marketplace.EINVALID, marketplace.EUNAVAILABLE:
 		a.guard.uncreate(client)
 	}
 	return err
@@ -175,9 +183,6 @@ func PassphraseStrength(p string) Strength {
 func (a *App) ImportAccount(ctx context.Context, name string, key []byte, passphrase string) (marketplace.Account, error) {
 	var acct marketplace.Account
 	client := clientFrom(ctx)
-	if err := a.guard.check("", client); err != nil {
-		return acct, err
-	}
 	err := a.keyWork(ctx, func() (err error) {
 		if s := strings.TrimSpace(string(key)); strings.HasPrefix(s, "{") {
 			acct, err = a.keys.ImportKeyJSON(name, key, passphrase)

@@ -214,3 +214,25 @@ func TestCreateAccount_rateLimitedPerClient(t *testing.T) {
 		t.Errorf("after the hour: %v", err)
 	}
 }
+
+// Probing names through account creation (a taken name answers ECONFLICT
+// at no scrypt cost) counts as failures of the client, which then waits.
+func TestCreateAccount_probingTakenNamesBacksOff(t *testing.T) {
+	a, err := Open(t.Context(), Options{DataDir: t.TempDir(), LightScrypt: true, Now: newFakeClock().Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	a.CreateAccount(t.Context(), "alice", "pw")
+	ctx := WithClient(t.Context(), "192.0.2.1:1")
+	for i := range clientFreeFailures {
+		if _, _, err := a.SignUp(ctx, "alice", "a long passphrase"); marketplace.ErrorCode(err) != marketplace.ECONFLICT {
+			t.Fatalf("probe %d: %v", i+1, err)
+		}
+	}
+	if _, _, err := a.SignUp(ctx, "alice", "a long passphrase"); !isWait(err) {
+		t.Errorf("probe past the failures: %v, want a wait", err)
+	}
+}
+
+func isWait(err error) bool { _, ok := RetryAfter(err); return ok }
