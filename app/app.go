@@ -31,6 +31,10 @@ type Options struct {
 	// SessionIdle ends UI sessions unused for this long; 0: DefaultSessionIdle.
 	SessionIdle time.Duration
 
+	// MaxUnlocks bounds the scrypts (passphrase checks, new keys) that run
+	// at once; 0: DefaultMaxUnlocks.
+	MaxUnlocks int
+
 	// LightScrypt encrypts new keys with scrypt parameters that take
 	// milliseconds instead of a second: for tests only, never for real keys.
 	LightScrypt bool
@@ -58,6 +62,7 @@ type App struct {
 
 	sessionIdle time.Duration
 	signers     signers
+	guard       *unlockGuard // bounds scrypt work, backs off after failures (unlock.go)
 
 	chain          chain.Chain
 	funder         chain.Funder // the embedded chain's dev account; nil on a remote node
@@ -97,6 +102,7 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 		a.sessionIdle = DefaultSessionIdle
 	}
 	a.started = a.now()
+	a.guard = newUnlockGuard(opts.MaxUnlocks, a.now)
 
 	if a.lock, err = lockDir(dir); err != nil {
 		return nil, err

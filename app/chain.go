@@ -164,7 +164,7 @@ func (a *App) Deploy(ctx context.Context, as, passphrase string, force bool) (*c
 			"The contracts are already deployed on chain %s (market %s); pass --force to deploy new ones.",
 			a.chainID, a.deployment.Contracts[MarketContract].Hex())
 	}
-	signer, err := a.keys.Unlock(as, passphrase)
+	signer, err := a.unlock(ctx, as, passphrase)
 	if err != nil {
 		return nil, err
 	}

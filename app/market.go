@@ -175,7 +175,7 @@ func (a *App) signer(ctx context.Context, who Actor) (sg *vault.Signer, release 
 		sg, err := a.sessionSigner(ctx, who.token)
 		return sg, func() {}, err
 	case who.name != "":
-		sg, err := a.keys.Unlock(who.name, who.pass)
+		sg, err := a.unlock(ctx, who.name, who.pass)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -16,22 +16,73 @@ import (
 // DefaultSessionIdle is how long a session lasts without use.
 const DefaultSessionIdle = 30 * time.Minute
 
+// sessionTouchEvery is how often a session in use has its store record
+// rewritten (LastSeen and the record's expiry): a durable write with an
+// fsync, which once per request cost a signed-in page nine tenths of its
+// throughput. Between touches the last use is kept in memory, beside the
+// session's key, and decides idle expiry; the record's own expiry (idle
+// plus this) only collects records that nothing in memory refers to.
+const sessionTouchEvery = time.Minute
+
+// touchEvery is sessionTouchEvery, or half the idle time when that is
+// shorter, so a record is always rewritten before it could expire.
+func (a *App) touchEvery() time.Duration { return min(sessionTouchEvery, a.sessionIdle/2) }
+
+// sessionUse is what the node remembers of a session's use between touches.
+type sessionUse struct {
+	lastSeen time.Time // the last request of the session
+	written  time.Time // when the record was last written
+}
+
 // signers keeps the unlocked keys of signed-in sessions in memory only: the
 // store keeps the session record, never a key. After a restart the records
 // remain but their keys are gone, so the user signs in again.
 type signers struct {
 	mu       sync.Mutex
 	m        map[string]*vault.Signer // by session id
+	uses     map[string]*sessionUse   // by session id, beside each key
 	releases map[string]func()        // what to let go of when the session ends (trial anchoring's hold)
 }
 
-func (s *signers) put(id string, sg *vault.Signer) {
+// put keeps the key of a session opened (and written) at now.
+func (s *signers) put(id string, sg *vault.Signer, now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.m == nil {
 		s.m = map[string]*vault.Signer{}
+		s.uses = map[string]*sessionUse{}
 	}
 	s.m[id] = sg
+	s.uses[id] = &sessionUse{lastSeen: now, written: now}
+}
+
+// use records a use of session id at now. live is false when the node
+// holds no key for it or it has been idle longer than idle; write is true
+// when its record was last written every or more ago (and is then counted
+// as written now).
+func (s *signers) use(id string, now time.Time, idle, every time.Duration) (live, write bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.uses[id]
+	if s.m[id] == nil || u == nil || now.Sub(u.lastSeen) > idle {
+		return false, false
+	}
+	if now.After(u.lastSeen) {
+		u.lastSeen = now
+	}
+	if now.Sub(u.written) >= every {
+		u.written = now
+		return true, true
+	}
+	return true, false
+}
+
+// idle reports whether session id has gone unused longer than idle at now.
+func (s *signers) idle(id string, now time.Time, idle time.Duration) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.uses[id]
+	return u == nil || now.Sub(u.lastSeen) > idle
 }
 
 func (s *signers) get(id string) *vault.Signer {
@@ -80,6 +131,7 @@ func (s *signers) drop(id string) {
 		sg.Lock()
 		delete(s.m, id)
 	}
+	delete(s.uses, id)
 }
 
 // LockIdleSessions locks the keys of sessions that ended by idle expiry:
@@ -88,13 +140,19 @@ func (s *signers) drop(id string) {
 // calls it.
 func (a *App) LockIdleSessions(ctx context.Context) (int, error) {
 	n := 0
+	now := a.now()
 	for _, id := range a.signers.ids() {
 		live, err := a.store.SessionLive(ctx, id)
 		if err != nil {
 			return n, err
 		}
-		if !live {
+		if !live || a.signers.idle(id, now, a.sessionIdle) {
 			a.signers.drop(id)
+			if live {
+				if err := a.store.DeleteSession(ctx, id); err != nil {
+					return n, err
+				}
+			}
 			n++
 		}
 	}
@@ -111,13 +169,22 @@ func sessionID(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// SignIn unlocks the named account with its passphrase and opens a session.
-// It returns the session's token, the secret the UI keeps in a cookie.
+// SignIn unlocks the named account (or address) with its passphrase and
+// opens a session. It returns the session's token, the secret the UI keeps
+// in a cookie. An unknown account and a wrong passphrase give the same
+// EFORBIDDEN; too many failures of the account or of the client (the
+// context's WithClient) an EUNAVAILABLE whose RetryAfter names the wait.
 func (a *App) SignIn(ctx context.Context, name, passphrase string) (string, marketplace.Session, error) {
-	sg, err := a.keys.Unlock(name, passphrase)
+	sg, err := a.unlock(ctx, name, passphrase)
 	if err != nil {
 		return "", marketplace.Session{}, err
 	}
+	return a.openSession(ctx, sg)
+}
+
+// openSession opens a session holding the unlocked key sg; on failure it
+// locks sg.
+func (a *App) openSession(ctx context.Context, sg *vault.Signer) (string, marketplace.Session, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		sg.Lock()
@@ -131,29 +198,46 @@ func (a *App) SignIn(ctx context.Context, name, passphrase string) (string, mark
 		return "", marketplace.Session{}, err
 	}
 	sess := marketplace.Session{ID: sessionID(token), Account: sg.Account(), Roles: roles, Created: now, LastSeen: now}
-	if err := a.store.PutSession(ctx, sess, a.sessionIdle); err != nil {
+	if err := a.store.PutSession(ctx, sess, a.sessionIdle+a.touchEvery()); err != nil {
 		sg.Lock()
 		return "", sess, err
 	}
-	a.signers.put(sess.ID, sg)
+	a.signers.put(sess.ID, sg, now)
 	a.log.Info("signed in", "account", sess.Account.Name, "address", sess.Account.Address)
 	return token, sess, nil
 }
 
-// Session returns the live session of token and restarts its idle timer.
-// A session whose key this process no longer holds (the node restarted) is
-// ended: ENOTFOUND, sign in again.
+// Session returns the live session of token and restarts its idle timer:
+// in memory on every use, in the store at most every touchEvery. A session
+// idle longer than the idle time, or whose key this process no longer holds
+// (the node restarted), is ended: ENOTFOUND, sign in again.
 func (a *App) Session(ctx context.Context, token string) (marketplace.Session, error) {
 	id := sessionID(token)
-	sess, err := a.store.TouchSession(ctx, id, a.now(), a.sessionIdle)
-	if err != nil {
+	now := a.now()
+	live, write := a.signers.use(id, now, a.sessionIdle, a.touchEvery())
+	if !live {
 		a.signers.drop(id)
-		return sess, err
-	}
-	if a.signers.get(id) == nil {
-		a.store.DeleteSession(ctx, id)
+		if ok, err := a.store.SessionLive(ctx, id); err == nil && ok {
+			if err := a.store.DeleteSession(ctx, id); err != nil {
+				a.log.Warn("end session", "err", err)
+			}
+		}
 		return marketplace.Session{}, marketplace.Errorf(marketplace.ENOTFOUND, "Your session has ended; sign in again.")
 	}
+	var sess marketplace.Session
+	var err error
+	if write {
+		sess, err = a.store.TouchSession(ctx, id, now, a.sessionIdle+a.touchEvery())
+	} else {
+		sess, err = a.store.Session(ctx, id)
+	}
+	if err != nil {
+		if marketplace.ErrorCode(err) == marketplace.ENOTFOUND {
+			a.signers.drop(id)
+		}
+		return sess, err
+	}
+	sess.LastSeen = now.UTC()
 	// Roles are read again on each use, so a change shows at once.
 	if roles, err := a.AccountRoles(ctx, sess.Address()); err == nil {
 		sess.Roles = roles

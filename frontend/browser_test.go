@@ -87,6 +87,7 @@ func TestBrowser_navigateSectionsAndRenameNode(t *testing.T) {
 	if err := chromedp.Do(ctx,
 		chromedp.Click(`//nav//a[contains(., "My data")]`),
 		chromedp.WaitVisible(`//main//h1[.="Sign in"]`),
+		chromedp.SetValue(`#signin input[name=account]`, "patient"),
 		chromedp.SetValue(`#signin input[name=passphrase]`, "let me in"),
 		chromedp.Click(`#signin button[type=submit]`),
 		chromedp.WaitVisible(`//main//h1[.="My data"]`),

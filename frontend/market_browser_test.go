@@ -28,7 +28,7 @@ func browserSignIn(t *testing.T, ctx context.Context, base, name, next string) {
 		}),
 		chromedp.Navigate(base+"/signin/?next="+next),
 		chromedp.WaitVisible(`#signin`),
-		chromedp.SetValue(`#signin select[name=account]`, name),
+		chromedp.SetValue(`#signin input[name=account]`, name),
 		chromedp.SetValue(`#signin input[name=passphrase]`, name+"-pass"),
 		chromedp.Click(`#signin button[type=submit]`),
 		chromedp.WaitVisible(`#session`),

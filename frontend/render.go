@@ -56,7 +56,7 @@ func renderComponent(w http.ResponseWriter, r *http.Request, logger *slog.Logger
 // page, or as an alert fragment for htmx requests that are not navigations.
 func renderError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
 	code := marketplace.ErrorCode(err)
-	status := httpStatus(code)
+	status := retryStatus(w, err, httpStatus(code)) // 429 when the client must wait (session.go)
 	if status >= 500 {
 		logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}

@@ -19,7 +19,8 @@ import (
 
 // Service is what the UI needs from the application.
 type Service interface {
-	TrialService // the sponsors' and auditors' pages
+	TrialService   // the sponsors' and auditors' pages
+	AccountService // creating and importing accounts (account.go)
 
 	Status(ctx context.Context) (app.Status, error)
 	ChainStatus(ctx context.Context) (app.ChainStatus, error)

@@ -73,7 +73,7 @@ func TestRoutes_servePages(t *testing.T) {
 	}{
 		{"/", 200, []string{"<!doctype html>", "Health data, shared on your terms", `href="/mydata/"`, `href="/catalog/"`, `href="/trials/"`}},
 		{"/mydata/", 200, []string{"<h1>Sign in</h1>", `id="no-accounts"`}}, // private: via sign-in
-		{"/signin/", 200, []string{"<h1>Sign in</h1>", "medmarket account new"}},
+		{"/signin/", 200, []string{"<h1>Sign in</h1>", `href="/accounts/new/"`}},
 		{"/catalog/", 200, []string{"<h1>Catalog</h1>", `href="/catalog/" accesskey="c" aria-current="page"`}},
 		{"/trials/", 200, []string{"<h1>Trials</h1>", `href="/trials/" accesskey="t" aria-current="page"`}},
 		{"/status/", 200, []string{"<h1>Node status</h1>", `id="status-version">test<`, `id="chain-id">1337<`, `id="chain-block">`, "DataLicenseMarket"}},

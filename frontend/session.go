@@ -5,9 +5,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
+	"unicode"
 
+	"github.com/medmarket/medmarket/app"
 	"github.com/medmarket/medmarket/marketplace"
 )
 
@@ -72,9 +76,12 @@ func sessionToken(r *http.Request, ws *windowSession) string {
 }
 
 // withSession attaches the signed-in session to the request, if its token
-// names a live one; a dead cookie is cleared.
+// names a live one; a dead cookie is cleared. It also names the client (its
+// network address) to app, which counts failed passphrases and new
+// accounts per client.
 func withSession(svc Service, ws *windowSession, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = r.WithContext(app.WithClient(r.Context(), r.RemoteAddr))
 		token := sessionToken(r, ws)
 		if token == "" || strings.HasPrefix(r.URL.Path, "/static/") {
 			next.ServeHTTP(w, r)
@@ -123,28 +130,87 @@ func clearSessionCookie(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// localPath keeps a post-sign-in redirect on this site.
+// localPath keeps a post-sign-in redirect on this site: next when it is a
+// clean path of this site, else "/". Browsers read a Location loosely (they
+// drop tabs and newlines, take "\" for "/", and "//host" or "/\host" for
+// another site), so next must start with one "/", hold no backslash, control
+// character or whitespace, and neither it nor its decoded path may start
+// with "//" or "/\" or carry a scheme or host.
 func localPath(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+	if !strings.HasPrefix(next, "/") || len(next) > 2048 || unclean(next) {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return "/"
+	}
+	path, err := url.PathUnescape(u.EscapedPath())
+	if err != nil || !strings.HasPrefix(path, "/") || strings.HasPrefix(path, "//") || unclean(path) {
+		return "/"
+	}
+	if q, err := url.QueryUnescape(u.RawQuery); err != nil || strings.ContainsFunc(q, unicode.IsControl) {
 		return "/"
 	}
 	return next
 }
 
+// unclean reports a backslash, a control character or whitespace in s.
+func unclean(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r == '\\' || unicode.IsControl(r) || unicode.IsSpace(r) })
+}
+
+// retryStatus is status, or 429 with Retry-After when err refused an
+// attempt that must wait (too many failed passphrases or new accounts).
+func retryStatus(w http.ResponseWriter, err error, status int) int {
+	wait, ok := app.RetryAfter(err)
+	if !ok {
+		return status
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+	return http.StatusTooManyRequests
+}
+
+// signInView is what the sign-in page shows.
+type signInView struct {
+	// Accounts are listed to choose from in the desktop window only: its one
+	// user is the machine's own. Anywhere else a visitor types the account
+	// name or address, and never sees the node's accounts.
+	Accounts []marketplace.Account
+	Window   bool
+	None     bool // the node has no account yet: offer to create one
+	Account  string
+	Next     string
+	Problem  string
+}
+
+// signInPageView reads the accounts the page may show.
+func signInPageView(ctx context.Context, svc Service, window bool, account, next, problem string) (signInView, error) {
+	accts, err := svc.Accounts(ctx)
+	if err != nil {
+		return signInView{}, err
+	}
+	v := signInView{Window: window, None: len(accts) == 0, Account: account, Next: next, Problem: problem}
+	if window {
+		v.Accounts = accts
+	}
+	return v, nil
+}
+
 // handleSignInPage handles GET /signin/.
-func handleSignInPage(logger *slog.Logger, svc Service) http.Handler {
+func handleSignInPage(logger *slog.Logger, svc Service, ws *windowSession) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		accts, err := svc.Accounts(r.Context())
+		v, err := signInPageView(r.Context(), svc, ws != nil, "", localPath(r.URL.Query().Get("next")), "")
 		if err != nil {
 			renderError(w, r, logger, err)
 			return
 		}
-		next := localPath(r.URL.Query().Get("next"))
-		render(w, r, logger, http.StatusOK, page{Title: "Sign in", Content: signInPage(accts, "", next, "")})
+		render(w, r, logger, http.StatusOK, page{Title: "Sign in", Content: signInPage(v)})
 	})
 }
 
-// handleSignIn handles POST /signin: unlock the account, set the cookie.
+// handleSignIn handles POST /signin: unlock the account, set the cookie. A
+// wrong passphrase and an unknown account read the same (403); too many
+// failures answer 429 naming the wait.
 func handleSignIn(logger *slog.Logger, svc Service, ws *windowSession) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
@@ -152,24 +218,34 @@ func handleSignIn(logger *slog.Logger, svc Service, ws *windowSession) http.Hand
 			renderError(w, r, logger, marketplace.Errorf(marketplace.EINVALID, "The form could not be read."))
 			return
 		}
-		name, next := r.PostForm.Get("account"), localPath(r.PostForm.Get("next"))
+		name, next := strings.TrimSpace(r.PostForm.Get("account")), localPath(r.PostForm.Get("next"))
 		token, _, err := svc.SignIn(r.Context(), name, r.PostForm.Get("passphrase"))
-		if code := marketplace.ErrorCode(err); code == marketplace.EFORBIDDEN || code == marketplace.ENOTFOUND || code == marketplace.EINVALID {
-			accts, _ := svc.Accounts(r.Context())
-			render(w, r, logger, http.StatusForbidden, page{Title: "Sign in", Content: signInPage(accts, name, next, marketplace.ErrorMessage(err))})
+		if _, wait := app.RetryAfter(err); wait || marketplace.ErrorCode(err) == marketplace.EFORBIDDEN {
+			v, verr := signInPageView(r.Context(), svc, ws != nil, name, next, marketplace.ErrorMessage(err))
+			if verr != nil {
+				renderError(w, r, logger, verr)
+				return
+			}
+			render(w, r, logger, retryStatus(w, err, http.StatusForbidden), page{Title: "Sign in", Content: signInPage(v)})
 			return
 		} else if err != nil {
 			renderError(w, r, logger, err)
 			return
 		}
-		setSessionCookie(w, r, token)
-		ws.set(token)
-		if isHTMX(r) {
-			w.Header().Set("HX-Redirect", next)
-			return
-		}
-		http.Redirect(w, r, next, http.StatusSeeOther)
+		signedInTo(w, r, ws, token, next)
 	})
+}
+
+// signedInTo keeps the new session's token (cookie, and the window's) and
+// sends the user on to next.
+func signedInTo(w http.ResponseWriter, r *http.Request, ws *windowSession, token, next string) {
+	setSessionCookie(w, r, token)
+	ws.set(token)
+	if isHTMX(r) {
+		w.Header().Set("HX-Redirect", next)
+		return
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 // handleSignOut handles POST /signout.

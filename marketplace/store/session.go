@@ -24,8 +24,26 @@ func (s *Store) PutSession(ctx context.Context, sess marketplace.Session, ttl ti
 	return nil
 }
 
-// TouchSession returns the session and restarts its idle timer; ENOTFOUND
-// when it never existed, was ended, or expired.
+// Session returns the stored session without writing anything; ENOTFOUND
+// when it never existed, was ended, or its record expired.
+func (s *Store) Session(ctx context.Context, id string) (marketplace.Session, error) {
+	var sess marketplace.Session
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		return getJSON(tx, sessionPrefix+id, &sess)
+	})
+	if errors.Is(err, buntdb.ErrNotFound) {
+		return sess, marketplace.Errorf(marketplace.ENOTFOUND, "Your session has ended; sign in again.")
+	}
+	if err != nil {
+		return sess, fmt.Errorf("read session: %w", err)
+	}
+	return sess, nil
+}
+
+// TouchSession returns the session and restarts its record's expiry (ttl
+// from now), writing LastSeen: one durable write, so callers touch a
+// session in use at most every so often (app keeps the last use in memory
+// between touches); ENOTFOUND when it never existed, was ended, or expired.
 func (s *Store) TouchSession(ctx context.Context, id string, now time.Time, ttl time.Duration) (marketplace.Session, error) {
 	var sess marketplace.Session
 	err := s.db.Update(func(tx *buntdb.Tx) error {

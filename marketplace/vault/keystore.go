@@ -3,8 +3,10 @@ package vault
 import (
 	"context"
 	"crypto/ecdsa"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"math/big"
 	"os"
@@ -19,6 +21,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/google/uuid"
 
 	"github.com/medmarket/medmarket/marketplace"
 )
@@ -39,6 +42,9 @@ type Keystore struct {
 	scryptP int
 
 	mu sync.Mutex // guards the names file
+
+	decoyOnce sync.Once
+	decoy     []byte // a key file no passphrase opens: Unlock of an unknown account costs what a wrong passphrase costs
 }
 
 // KeystoreOption tunes OpenKeystore.
@@ -85,12 +91,32 @@ func (k *Keystore) Create(name, passphrase string) (marketplace.Account, error) 
 	})
 }
 
+// CreateSigner makes a new key as Create does and returns it unlocked, so
+// a new user is signed in without paying for a second scrypt.
+func (k *Keystore) CreateSigner(name, passphrase string) (*Signer, error) {
+	priv, err := crypto.GenerateKey()
+	if err != nil {
+		return nil, marketplace.Wrap(marketplace.EINTERNAL, err, "cannot make a key for account %s", name)
+	}
+	acct, err := k.add(name, passphrase, func() (accounts.Account, error) {
+		return k.ks.ImportECDSA(priv, passphrase)
+	})
+	if err != nil {
+		zero(priv)
+		return nil, err
+	}
+	return &Signer{account: acct, key: priv}, nil
+}
+
 // ImportKeyJSON imports a keystore v3 file as geth and MetaMask export it,
 // decrypting it with passphrase and storing it under the same passphrase.
 // EFORBIDDEN for a wrong passphrase, EINVALID for a file that is not a
 // keystore key, ECONFLICT when the name or the key is already here.
 func (k *Keystore) ImportKeyJSON(name string, keyJSON []byte, passphrase string) (marketplace.Account, error) {
 	if err := k.checkNew(name, passphrase); err != nil {
+		return marketplace.Account{}, err
+	}
+	if err := checkKDF(keyJSON); err != nil {
 		return marketplace.Account{}, err
 	}
 	key, err := keystore.DecryptKey(keyJSON, passphrase)
@@ -104,6 +130,60 @@ func (k *Keystore) ImportKeyJSON(name string, keyJSON []byte, passphrase string)
 	return k.add(name, passphrase, func() (accounts.Account, error) {
 		return k.ks.ImportECDSA(key.PrivateKey, passphrase)
 	})
+}
+
+// Limits on the key derivation a key file to import may ask for: a file is
+// data from anyone, and its scrypt parameters decide the memory one
+// decryption takes. Standard scrypt (N = 2^18, r = 8: 256 MiB) is the most
+// that geth, clef and MetaMask write; PBKDF2 is capped at 2^22 rounds.
+const (
+	maxImportScryptMemory = 128 * keystore.StandardScryptN * 8
+	maxImportPBKDF2Rounds = 1 << 22
+)
+
+// checkKDF refuses a key file whose key derivation would cost more than an
+// ordinary keystore file: EINVALID, naming the parameter.
+func checkKDF(keyJSON []byte) error {
+	var f struct {
+		Crypto *struct {
+			KDF       string         `json:"kdf"`
+			KDFParams map[string]any `json:"kdfparams"`
+		} `json:"crypto"`
+		CryptoV1 *struct {
+			KDF       string         `json:"kdf"`
+			KDFParams map[string]any `json:"kdfparams"`
+		} `json:"Crypto"`
+	}
+	if err := json.Unmarshal(keyJSON, &f); err != nil {
+		return marketplace.Wrap(marketplace.EINVALID, err, "Key file: not valid JSON")
+	}
+	c := f.Crypto
+	if c == nil {
+		c = f.CryptoV1
+	}
+	if c == nil {
+		return marketplace.Errorf(marketplace.EINVALID, "Key file: not a keystore v3 key (no crypto section)")
+	}
+	num := func(k string) float64 {
+		v, _ := c.KDFParams[k].(float64)
+		return v
+	}
+	switch c.KDF {
+	case "scrypt":
+		n, r, p := num("n"), num("r"), num("p")
+		if n <= 1 || r < 1 || p < 1 || 128*n*r > maxImportScryptMemory || p > 16 {
+			return marketplace.Errorf(marketplace.EINVALID,
+				"Key file: its scrypt parameters (n=%.0f, r=%.0f, p=%.0f) ask for more than a standard keystore key (n=%d, r=8, p=1)",
+				n, r, p, keystore.StandardScryptN)
+		}
+	case "pbkdf2":
+		if c := num("c"); c < 1 || c > maxImportPBKDF2Rounds {
+			return marketplace.Errorf(marketplace.EINVALID, "Key file: its PBKDF2 round count %.0f is outside 1 to %d", c, maxImportPBKDF2Rounds)
+		}
+	default:
+		return marketplace.Errorf(marketplace.EINVALID, "Key file: unknown key derivation %q (want scrypt or pbkdf2)", c.KDF)
+	}
+	return nil
 }
 
 // ImportHexKey imports a raw private key in hex (with or without 0x), as
@@ -178,20 +258,27 @@ func (k *Keystore) Get(name string) (marketplace.Account, error) {
 			}
 		}
 	}
-	return marketplace.Account{}, marketplace.Errorf(marketplace.ENOTFOUND, "no account %s in the keystore at %s", name, k.dir)
+	// No path in the message: it may reach a visitor of the UI.
+	return marketplace.Account{}, marketplace.Errorf(marketplace.ENOTFOUND, "no account %s in the keystore", name)
 }
 
 // Unlock decrypts the key of the account called name (or with that
 // address) and returns a Signer holding it. EFORBIDDEN for a wrong
-// passphrase, ENOTFOUND for an unknown account.
+// passphrase, ENOTFOUND for an unknown account. An unknown account costs the
+// same scrypt work as a wrong passphrase, so the time of the answer does not
+// tell whether an account exists. Messages name the account, never a path
+// (paths stay in the causes, which users do not see).
 func (k *Keystore) Unlock(name, passphrase string) (*Signer, error) {
 	acct, err := k.Get(name)
 	if err != nil {
+		if marketplace.ErrorCode(err) == marketplace.ENOTFOUND {
+			k.decryptDecoy(passphrase)
+		}
 		return nil, err
 	}
 	path, err := k.keyFile(acct.Address)
 	if err != nil {
-		return nil, marketplace.Wrap(marketplace.ENOTFOUND, err, "no key file for account %s in %s", label(acct), k.dir)
+		return nil, marketplace.Wrap(marketplace.ENOTFOUND, fmt.Errorf("keystore %s: %w", k.dir, err), "no key file for account %s", label(acct))
 	}
 	keyJSON, err := os.ReadFile(path)
 	if err != nil {
@@ -202,13 +289,42 @@ func (k *Keystore) Unlock(name, passphrase string) (*Signer, error) {
 		if errors.Is(err, keystore.ErrDecrypt) {
 			return nil, marketplace.Wrap(marketplace.EFORBIDDEN, err, "wrong passphrase for account %s", label(acct))
 		}
-		return nil, marketplace.Wrap(marketplace.EINTERNAL, err, "cannot decrypt the key file of account %s", label(acct))
+		return nil, marketplace.Wrap(marketplace.EINTERNAL, fmt.Errorf("%s: %w", path, err), "cannot decrypt the key file of account %s", label(acct))
 	}
 	if key.Address != acct.Address {
 		zero(key.PrivateKey)
-		return nil, marketplace.Errorf(marketplace.EINTERNAL, "key file %s holds %s, not %s", path, key.Address.Hex(), acct.Address.Hex())
+		return nil, marketplace.Wrap(marketplace.EINTERNAL, fmt.Errorf("key file %s holds %s", path, key.Address.Hex()),
+			"the key file of account %s holds another key", label(acct))
 	}
 	return &Signer{account: acct, key: key.PrivateKey}, nil
+}
+
+// decryptDecoy spends on passphrase the scrypt work of one unlock, with the
+// keystore's own parameters, on a key made for that at first use.
+func (k *Keystore) decryptDecoy(passphrase string) {
+	k.decoyOnce.Do(func() {
+		priv, err := crypto.GenerateKey()
+		if err != nil {
+			return
+		}
+		defer zero(priv)
+		id, err := uuid.NewRandom()
+		if err != nil {
+			return
+		}
+		key := &keystore.Key{Id: id, Address: crypto.PubkeyToAddress(priv.PublicKey), PrivateKey: priv}
+		// A passphrase no user types: 32 random bytes.
+		b := make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
+			return
+		}
+		k.decoy, _ = keystore.EncryptKey(key, string(b), k.scryptN, k.scryptP)
+	})
+	if k.decoy != nil {
+		if key, err := keystore.DecryptKey(k.decoy, passphrase); err == nil {
+			zero(key.PrivateKey)
+		}
+	}
 }
 
 // keyFile returns the path of the key file for addr: from go-ethereum's
@@ -256,7 +372,7 @@ func (k *Keystore) checkNew(name, passphrase string) error {
 	}
 	for _, n := range names {
 		if strings.EqualFold(n.Name, name) {
-			return marketplace.Errorf(marketplace.ECONFLICT, "account %s already exists (%s)", n.Name, n.Address.Hex())
+			return marketplace.Errorf(marketplace.ECONFLICT, "account %s already exists", n.Name)
 		}
 	}
 	return nil
@@ -306,11 +422,11 @@ func (k *Keystore) readNames() ([]marketplace.Account, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, marketplace.Wrap(marketplace.EINTERNAL, err, "cannot read account names %s", path)
+		return nil, marketplace.Wrap(marketplace.EINTERNAL, err, "cannot read the account names")
 	}
 	var f namesFile
 	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, marketplace.Wrap(marketplace.EINVALID, err, "account names file %s is not valid JSON", path)
+		return nil, marketplace.Wrap(marketplace.EINVALID, fmt.Errorf("%s: %w", path, err), "the account names file is not valid JSON")
 	}
 	return f.Accounts, nil
 }
@@ -325,9 +441,9 @@ func (k *Keystore) writeNames(names []marketplace.Account) error {
 	path := filepath.Join(k.dir, NamesFile)
 	tmp, err := os.CreateTemp(k.dir, ".names-*")
 	if err != nil {
-		return marketplace.Wrap(marketplace.EINTERNAL, err, "cannot write account names %s", path)
+		return marketplace.Wrap(marketplace.EINTERNAL, err, "cannot write the account names")
 	}
-	defer os.Remove(tmp.Name())
+	defer func() { _ = os.Remove(tmp.Name()) }() // gone after the rename; a leftover otherwise
 	_, err = tmp.Write(append(data, '\n'))
 	if err == nil {
 		err = tmp.Sync()
@@ -339,7 +455,7 @@ func (k *Keystore) writeNames(names []marketplace.Account) error {
 		err = os.Rename(tmp.Name(), path)
 	}
 	if err != nil {
-		return marketplace.Wrap(marketplace.EINTERNAL, err, "cannot write account names %s", path)
+		return marketplace.Wrap(marketplace.EINTERNAL, fmt.Errorf("%s: %w", path, err), "cannot write the account names")
 	}
 	return nil
 }
