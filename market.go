@@ -142,18 +142,24 @@ seller, and the listing names the hub, which serves buyers from then on.`,
 			req := app.PublishRequest{Input: in, Preset: preset, ConfigFile: config, Title: title, Description: desc, Publisher: publisher,
 				Tags: splitCSV(tags), DataTypes: splitCSV(dataTypes), Format: format, Price: wei, Table: table,
 				Terms: marketplace.Terms{Use: use, DurationDays: duration, Seats: seats}, Provider: providerURL}
+			// The copy replaces --save-copy only once the publish succeeded.
+			var copyFile *pendingFile
 			if copyTo != "" {
-				f, err := os.OpenFile(copyTo, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-				if err != nil {
-					return marketplace.Wrap(marketplace.EINVALID, err, "--save-copy %s cannot be written", copyTo)
+				if copyFile, err = createPending(copyTo, "--save-copy"); err != nil {
+					return err
 				}
-				defer f.Close()
-				req.Copy = f
+				defer copyFile.discard()
+				req.Copy = copyFile
 			}
 			return c.withMarket(cmd.Context(), publicURL, func(a *app.App) error {
 				p, err := a.Publish(cmd.Context(), who, req)
 				if err != nil {
 					return err
+				}
+				if copyFile != nil {
+					if err := copyFile.commit(); err != nil {
+						return fmt.Errorf("listed as %d, but --save-copy: %w", p.ListingID, err)
+					}
 				}
 				fmt.Fprintf(c.stderr, "listed: %d rows, content %s, provider %s, gas %d\n", p.Card.Rows, p.ContentHash.Hex(), p.Provider, p.GasUsed)
 				_, err = fmt.Fprintln(c.stdout, p.ListingID)
