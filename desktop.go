@@ -48,7 +48,10 @@ func runDesktop(ctx context.Context, c *cli) error {
 			log.Error("close data dir", "err", err)
 		}
 	}()
-	handler, err := frontend.NewServer(log, a, frontend.Options{TrustedOrigins: []string{desktopOrigin}, Window: true})
+	// The UI's work in the background (wizard runs) ends before the data dir closes.
+	uiCtx, stopUI := context.WithCancel(ctx)
+	defer stopUI()
+	handler, err := frontend.NewServer(log, a, frontend.Options{TrustedOrigins: []string{desktopOrigin}, Window: true, Context: uiCtx})
 	if err != nil {
 		return err
 	}

@@ -61,7 +61,10 @@ func serve(ctx context.Context, c *cli, addr string, demo bool, publicURL string
 			fmt.Fprintf(c.stdout, "  %-10s %s  passphrase %q\n", d.Role, d.Address.Hex(), d.Passphrase)
 		}
 	}
-	handler, err := frontend.NewServer(log, a, frontend.Options{Provider: a.ProviderHandler()})
+	// The UI's work in the background (wizard runs) ends before the data dir closes.
+	uiCtx, stopUI := context.WithCancel(ctx)
+	defer stopUI()
+	handler, err := frontend.NewServer(log, a, frontend.Options{Provider: a.ProviderHandler(), Context: uiCtx})
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,7 @@ func addRoutes(mux *http.ServeMux, logger *slog.Logger, svc Service, static http
 	mux.Handle("GET /mydata/publish/run/{id}/{$}", requireSession(handlePublishRunStatus(logger, svc, wizards)))
 	mux.Handle("POST /mydata/publish/run/{id}/cancel", requireSession(handlePublishRunCancel(logger, svc, wizards)))
 	mux.Handle("POST /mydata/publish/cost", requireSession(handlePublishCost(logger, svc)))
+	mux.Handle("POST /mydata/publish/discard", requireSession(handlePublishDiscard(logger, wizards)))
 	mux.Handle("POST /mydata/publish/{$}", requireSession(handlePublish(logger, svc, wizards)))
 	mux.Handle("GET /mydata/licences/{$}", requireSession(handleLicences(logger, svc)))
 	mux.Handle("POST /mydata/licences/{id}/seats", requireSession(handleSeat(logger, svc, true)))
