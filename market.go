@@ -5,10 +5,8 @@ import (
 	"context"
 	"fmt"
 	"math/big"
-	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -22,9 +20,6 @@ import (
 
 // envPublicURL is the URL other nodes reach this node's provider API at.
 const envPublicURL = "MEDMARKET_PUBLIC_URL"
-
-// envCrashAt kills the process (SIGKILL) at a publish step: crash tests only.
-const envCrashAt = "MEDMARKET_TEST_CRASH_AT"
 
 // publicURL resolves --public-url, its env, then http://<serve address>/.
 func (c *cli) publicURL(flag string) string {
@@ -40,15 +35,7 @@ func (c *cli) withMarket(ctx context.Context, publicURL string, f func(a *app.Ap
 		if err := a.SetPublicURL(c.publicURL(publicURL)); err != nil {
 			return err
 		}
-		if step := c.getenv(envCrashAt); step != "" {
-			a.SetPublishHook(func(s string) error {
-				if s == step {
-					fmt.Fprintf(c.stderr, "CRASH AT %s\n", s)
-					syscall.Kill(os.Getpid(), syscall.SIGKILL)
-				}
-				return nil
-			})
-		}
+		c.installTestHooks(a) // none in the shipped binary (testhooks.go)
 		return f(a)
 	})
 }
