@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/big"
 	"net/http"
 	"net/url"
 	"os"
@@ -634,13 +633,6 @@ func publishUpload(ctx context.Context, svc Service, who app.Actor, u *wizardUpl
 		return app.Published{}, err
 	}
 	return svc.Publish(ctx, who, req)
-}
-
-func weiOrZero(w *big.Int) *big.Int {
-	if w == nil {
-		return new(big.Int)
-	}
-	return w
 }
 
 func fmtSize(n int64) string {

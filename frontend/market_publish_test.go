@@ -396,6 +396,7 @@ func TestPublishWizard_throughAHub(t *testing.T) {
 	}
 	res, body := postMultipart(t, f.srv, "/mydata/publish/upload", map[string]string{"format": "csv"}, map[string]string{"file": string(csv)},
 		http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}, "Cookie": {alice.cookie.String()}})
+	wantBody(t, "upload", res, body, 200, `id="wizard-rows"`)
 	upload := regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
 	res, body = alice.run(url.Values{"upload": {upload}, "preset": {"safe-harbor"}})
 	wantBody(t, "report", res, body, 200, `id="publish-provider"`, `name="provider" value="self" checked`, `name="hub"`)
