@@ -2,6 +2,7 @@ package frontend
 
 import (
 	"context"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/medmarket/medmarket/app"
+	"github.com/medmarket/medmarket/marketplace/trials"
 )
 
 // testClock is the wizard's clock, moved by the test.
@@ -199,5 +201,45 @@ func TestPublishWizard_rawUploadsNeverLinger(t *testing.T) {
 	}
 	if len(watch.seen) != 0 {
 		t.Errorf("during the uploads the system's temp directory held %v", watch.seen)
+	}
+}
+
+// importWatch notes what the system's temp directory holds when a trial
+// import is parsed, within the request that uploaded it.
+type importWatch struct {
+	*app.App
+	tmp  string
+	seen chan int
+}
+
+func (w importWatch) ParseTrialImport(ctx context.Context, recorder string, r io.Reader, cfg trials.RecorderConfig) ([]trials.StepInput, error) {
+	entries, _ := os.ReadDir(w.tmp)
+	w.seen <- len(entries)
+	return w.App.ParseTrialImport(ctx, recorder, r, cfg)
+}
+
+// A large trial import (over the multipart parser's default memory) is not
+// spilled to the system's temp directory while it is read.
+func TestTrialImport_largeFileNotInTheSystemTempDir(t *testing.T) {
+	_, a := newTestServer(t)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	w := importWatch{App: a, tmp: tmp, seen: make(chan int, 1)}
+	h, err := NewServer(slog.New(slog.DiscardHandler), w, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	rows := "subject,visit,value\n" + strings.Repeat("S-0001,1,12.5\n", (10<<20)/14)
+	postMultipart(t, srv, "/trials/0x01/import/preview", map[string]string{"recorder": "csv"}, map[string]string{"file": rows},
+		http.Header{"Sec-Fetch-Site": {"same-origin"}})
+	select {
+	case n := <-w.seen:
+		if n != 0 {
+			t.Errorf("the system's temp directory held %d files while the import was read", n)
+		}
+	default:
+		t.Fatal("the import was not parsed")
 	}
 }
