@@ -41,13 +41,19 @@ func openDesktopNode(ctx context.Context, c *cli, l listenConfig) (*desktopNode,
 	}
 	log := c.logger(cfg)
 	n := &desktopNode{App: a, Log: log}
-	fail := func(err error) (*desktopNode, error) {
+	failOpen := func(err error) (*desktopNode, error) {
 		if cerr := a.Close(); cerr != nil {
 			log.Error("close data dir", "err", cerr)
 		}
 		return nil, err
 	}
-	if n.Handler, err = frontend.NewServer(log, a, frontend.Options{TrustedOrigins: []string{desktopOrigin}, Window: true}); err != nil {
+	// The UI's work in the background (wizard runs) ends before the data dir closes.
+	uiCtx, stopUI := context.WithCancel(ctx)
+	fail := func(err error) (*desktopNode, error) {
+		stopUI()
+		return failOpen(err)
+	}
+	if n.Handler, err = frontend.NewServer(log, a, frontend.Options{TrustedOrigins: []string{desktopOrigin}, Window: true, Context: uiCtx}); err != nil {
 		return fail(err)
 	}
 	pubLn, err := listenProvider(a, l)
@@ -67,6 +73,7 @@ func openDesktopNode(ctx context.Context, c *cli, l listenConfig) (*desktopNode,
 	log.Info("provider API serving", "addr", pubLn.Addr().String(), "public_url", a.PublicURL())
 	_, _ = fmt.Fprintf(c.stdout, "provider API on %s, announced as %s\n", pubLn.Addr(), a.PublicURL())
 	n.stop = func() error {
+		stopUI()
 		cancel()
 		err := <-served
 		stopBackground() // before the data dir closes

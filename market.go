@@ -5,10 +5,8 @@ import (
 	"context"
 	"fmt"
 	"math/big"
-	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -22,9 +20,6 @@ import (
 
 // envPublicURL is the URL other nodes reach this node's provider API at.
 const envPublicURL = "MEDMARKET_PUBLIC_URL"
-
-// envCrashAt kills the process (SIGKILL) at a publish step: crash tests only.
-const envCrashAt = "MEDMARKET_TEST_CRASH_AT"
 
 // publicURL resolves --public-url, its env, then http://<serve address>/.
 func (c *cli) publicURL(flag string) string {
@@ -40,15 +35,7 @@ func (c *cli) withMarket(ctx context.Context, publicURL string, f func(a *app.Ap
 		if err := a.SetPublicURL(c.publicURL(publicURL)); err != nil {
 			return err
 		}
-		if step := c.getenv(envCrashAt); step != "" {
-			a.SetPublishHook(func(s string) error {
-				if s == step {
-					fmt.Fprintf(c.stderr, "CRASH AT %s\n", s)
-					syscall.Kill(os.Getpid(), syscall.SIGKILL)
-				}
-				return nil
-			})
-		}
+		c.installTestHooks(a) // none in the shipped binary (testhooks.go)
 		return f(a)
 	})
 }
@@ -142,18 +129,24 @@ seller, and the listing names the hub, which serves buyers from then on.`,
 			req := app.PublishRequest{Input: in, Preset: preset, ConfigFile: config, Title: title, Description: desc, Publisher: publisher,
 				Tags: splitCSV(tags), DataTypes: splitCSV(dataTypes), Format: format, Price: wei, Table: table,
 				Terms: marketplace.Terms{Use: use, DurationDays: duration, Seats: seats}, Provider: providerURL}
+			// The copy replaces --save-copy only once the publish succeeded.
+			var copyFile *pendingFile
 			if copyTo != "" {
-				f, err := os.OpenFile(copyTo, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-				if err != nil {
-					return marketplace.Wrap(marketplace.EINVALID, err, "--save-copy %s cannot be written", copyTo)
+				if copyFile, err = createPending(copyTo, "--save-copy"); err != nil {
+					return err
 				}
-				defer f.Close()
-				req.Copy = f
+				defer copyFile.discard()
+				req.Copy = copyFile
 			}
 			return c.withMarket(cmd.Context(), publicURL, func(a *app.App) error {
 				p, err := a.Publish(cmd.Context(), who, req)
 				if err != nil {
 					return err
+				}
+				if copyFile != nil {
+					if err := copyFile.commit(); err != nil {
+						return fmt.Errorf("listed as %d, but --save-copy: %w", p.ListingID, err)
+					}
 				}
 				fmt.Fprintf(c.stderr, "listed: %d rows, content %s, provider %s, gas %d\n", p.Card.Rows, p.ContentHash.Hex(), p.Provider, p.GasUsed)
 				_, err = fmt.Fprintln(c.stdout, p.ListingID)

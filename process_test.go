@@ -17,15 +17,13 @@ import (
 	"time"
 )
 
-// buildBinary builds medmarket with the given tags into a temp dir. The Go
-// build cache makes repeated builds a link step.
+// buildBinary builds medmarket with the given tags and the test hooks
+// (testhooks.go) into a temp dir. The Go build cache makes repeated builds a
+// link step.
 func buildBinary(t *testing.T, tags string, env ...string) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "medmarket")
-	args := []string{"build", "-o", bin}
-	if tags != "" {
-		args = append(args, "-tags", tags)
-	}
+	args := []string{"build", "-o", bin, "-tags", strings.Trim(testHooksTag+","+tags, ",")}
 	cmd := exec.Command("go", append(args, ".")...)
 	cmd.Env = append(os.Environ(), env...)
 	if out, err := cmd.CombinedOutput(); err != nil {

@@ -77,7 +77,10 @@ func serve(ctx context.Context, c *cli, l listenConfig, demo bool) error {
 		return err
 	}
 	defer func() { _ = pubLn.Close() }()
-	handler, err := frontend.NewServer(log, a, frontend.Options{Hosts: uiHosts(l, uiLn)})
+	// The UI's work in the background (wizard runs) ends before the data dir closes.
+	uiCtx, stopUI := context.WithCancel(ctx)
+	defer stopUI()
+	handler, err := frontend.NewServer(log, a, frontend.Options{Hosts: uiHosts(l, uiLn), Context: uiCtx})
 	if err != nil {
 		return err
 	}

@@ -119,17 +119,15 @@ var (
 )
 
 var (
-	ssnRe     = regexp.MustCompile(`^\d{3}-\d{2}-\d{4}$`)
-	emailRe   = regexp.MustCompile(`^[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$`)
-	phoneRe   = regexp.MustCompile(`^(\+?\d{1,3}[ .\-]?)?\(?\d{3}\)?[ .\-]?\d{3}[ .\-]?\d{4}( ?(x|ext\.?) ?\d{1,5})?$`)
-	urlRe     = regexp.MustCompile(`(?i)^(https?|ftp)://[^\s]+$|^www\.[^\s]+\.[a-z]{2,}`)
-	uuidRe    = regexp.MustCompile(`(?i)^(urn:uuid:)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-	macRe     = regexp.MustCompile(`(?i)^[0-9a-f]{2}([:\-][0-9a-f]{2}){5}$`)
-	vinRe     = regexp.MustCompile(`^[A-HJ-NPR-Z0-9]{17}$`)
-	zipRe     = regexp.MustCompile(`^\d{5}(-\d{4})?$|^\d{3}$`)
-	streetRe  = regexp.MustCompile(`^\d{1,6}[A-Za-z]? [A-Z][A-Za-z'.\-]*( [A-Za-z0-9'.#\-]+)+$`)
-	coordRe   = regexp.MustCompile(`^-?\d{1,3}\.\d{3,}$`)
-	licenseRe = regexp.MustCompile(`^[A-Z]\d{6,9}[A-Z]?$`)
+	ssnRe    = regexp.MustCompile(`^\d{3}-\d{2}-\d{4}$`)
+	emailRe  = regexp.MustCompile(`^[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$`)
+	phoneRe  = regexp.MustCompile(`^(\+?\d{1,3}[ .\-]?)?\(?\d{3}\)?[ .\-]?\d{3}[ .\-]?\d{4}( ?(x|ext\.?) ?\d{1,5})?$`)
+	urlRe    = regexp.MustCompile(`(?i)^(https?|ftp)://[^\s]+$|^www\.[^\s]+\.[a-z]{2,}`)
+	uuidRe   = regexp.MustCompile(`(?i)^(urn:uuid:)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	macRe    = regexp.MustCompile(`(?i)^[0-9a-f]{2}([:\-][0-9a-f]{2}){5}$`)
+	vinRe    = regexp.MustCompile(`^[A-HJ-NPR-Z0-9]{17}$`)
+	zipRe    = regexp.MustCompile(`^\d{5}(-\d{4})?$|^\d{3}$`)
+	streetRe = regexp.MustCompile(`^\d{1,6}[A-Za-z]? [A-Z][A-Za-z'.\-]*( [A-Za-z0-9'.#\-]+)+$`)
 )
 
 // contentRules classify a value; the first match wins. Only kinds that a

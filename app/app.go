@@ -107,6 +107,11 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	if a.lock, err = lockDir(dir); err != nil {
 		return nil, err
 	}
+	// Raw files a crash left in tmp/ (uploads.go) go first.
+	if err := a.clearTransient(); err != nil {
+		a.lock.release()
+		return nil, err
+	}
 	if a.store, err = store.Open(filepath.Join(dir, "medmarket.db")); err != nil {
 		a.lock.release()
 		return nil, err
@@ -142,9 +147,10 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	return a, nil
 }
 
-// Close stops the chain, closes the store and releases the data directory.
+// Close stops the chain, closes the store, removes the transient raw files
+// (uploads.go) and releases the data directory.
 func (a *App) Close() error {
-	err := errors.Join(a.closeChain(), a.store.Close(), a.lock.release())
+	err := errors.Join(a.closeChain(), a.store.Close(), a.clearTransient(), a.lock.release())
 	a.log.Info("data dir closed", "dir", a.dataDir)
 	return err
 }

@@ -131,14 +131,17 @@ func (a *App) Download(ctx context.Context, who Actor, id uint64, dst DownloadRe
 	}
 
 	// The ciphertext goes to a temp file first: its hash is checked against
-	// the chain before a byte is decrypted.
-	dir := os.TempDir()
+	// the chain before a byte is decrypted. It is written next to the file
+	// the user asked for, else in the data directory (never the system's
+	// temp directory: uploads.go).
+	dir := filepath.Dir(dst.Out)
+	var ct *os.File
 	if dst.Out != "" {
-		dir = filepath.Dir(dst.Out)
-	}
-	ct, err := os.CreateTemp(dir, ".medmarket-blob-*")
-	if err != nil {
-		return out, marketplace.Wrap(marketplace.EINVALID, err, "Output directory %s is not writable", dir)
+		if ct, err = os.CreateTemp(dir, ".medmarket-blob-*"); err != nil {
+			return out, marketplace.Wrap(marketplace.EINVALID, err, "Output directory %s is not writable", dir)
+		}
+	} else if ct, err = a.createTransient("download-*"); err != nil {
+		return out, err
 	}
 	defer os.Remove(ct.Name())
 	defer ct.Close()

@@ -2,8 +2,9 @@
 # The one test command: bash build/test.sh
 #
 # Installs what the tests need when it is missing (Debian packages, npm packages
-# from the lock files, geth), checks that generated code is up to date, vets,
-# builds the plain (no cgo) and desktop binaries, and runs every test, including
+# from the lock files, geth, staticcheck), checks that generated code is up to
+# date, vets (go vet, staticcheck), builds the plain (no cgo; cross-built for
+# linux, darwin and windows too) and desktop binaries, and runs every test, including
 # the browser test in headless Chromium and the desktop smoke test under Xvfb.
 # Idempotent: a warm machine skips every install.
 set -euo pipefail
@@ -64,11 +65,25 @@ fi
 
 step "vet"
 go vet ./...
+staticcheck_version=v0.8.2
+if ! go version -m "$gobin/staticcheck" 2>/dev/null | grep -Eq "^\s+mod\s+honnef.co/go/tools\s+$staticcheck_version\s"; then
+  go install "honnef.co/go/tools/cmd/staticcheck@$staticcheck_version"
+fi
+"$gobin/staticcheck" ./...
 
 step "build: plain (no cgo) and desktop"
 CGO_ENABLED=0 go build -o bin/medmarket .
 CGO_ENABLED=1 go build -tags desktop,production,webkit2_41 -o bin/medmarket-desktop .
 ls -l bin/
+
+# The plain binary builds for every platform users run (no cgo; test hooks
+# are not in it: testhooks.go). The platforms share the build cache.
+step "cross-build: linux, darwin, windows x amd64, arm64"
+for goos in linux darwin windows; do
+  for goarch in amd64 arm64; do
+    CGO_ENABLED=0 GOOS=$goos GOARCH=$goarch go build -o /dev/null . || { echo "GOOS=$goos GOARCH=$goarch go build failed" >&2; exit 1; }
+  done
+done
 export MEDMARKET_DESKTOP_BIN="$root/bin/medmarket-desktop"
 # Every part the tests need is installed above: a test that finds one
 # missing fails instead of skipping (chaintest.Missing).

@@ -4,10 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/big"
 	"net/http"
 	"net/url"
 	"os"
@@ -26,12 +26,19 @@ import (
 	"github.com/medmarket/medmarket/marketplace"
 )
 
-// The publish wizard keeps its state on the server: the uploaded file sits
-// in a temporary directory under a random id bound to the session's
-// account, and each step is an htmx fragment swapped into #wizard.
+// The publish wizard keeps its state on the server: the uploaded file is
+// saved by the app in the data directory (app.SaveUpload; never the system's
+// temp directory) under a random id bound to the session's account, and
+// each step is an htmx fragment swapped into #wizard. An upload is
+// discarded once published, abandoned (its owner starts again) or expired
+// (wizardTTL), and when the server's lifetime (Options.Context) ends.
 
 // wizardTTL is how long an upload waits for its owner to finish the wizard.
 const wizardTTL = time.Hour
+
+// wizardSweepEvery is how often expired uploads are discarded when no
+// wizard request comes to do it.
+const wizardSweepEvery = time.Minute
 
 // wizardUpload is one file uploaded to the wizard.
 type wizardUpload struct {
@@ -42,6 +49,9 @@ type wizardUpload struct {
 	Format  string // "csv" or "fhir"
 	Size    int64
 	Created time.Time
+	// Saved is the app's id of the uploaded file (app.SaveUpload), "" for a
+	// local file.
+	Saved string
 	// Local is a file the desktop window's user chose in place: it is read
 	// where it is and never deleted.
 	Local bool
@@ -49,8 +59,12 @@ type wizardUpload struct {
 
 // wizardStore holds the uploads in progress.
 type wizardStore struct {
+	log  *slog.Logger
+	svc  Service
+	base context.Context // the server's lifetime: runs end with it
+	now  func() time.Time
+
 	mu      sync.Mutex
-	dir     string
 	uploads map[string]*wizardUpload
 	runs    map[string]*wizardRun // anonymization runs (market_publish_run.go)
 	// runWait is how long POST /mydata/publish/run waits for the report
@@ -58,40 +72,64 @@ type wizardStore struct {
 	runWait time.Duration
 }
 
-func newWizardStore() *wizardStore {
-	return &wizardStore{uploads: map[string]*wizardUpload{}, runs: map[string]*wizardRun{}, runWait: defaultRunWait}
+// newWizardStore returns an empty store whose runs end with base (nil:
+// never) and whose uploads expire by now (nil: time.Now). With a base, a
+// goroutine discards expired uploads every wizardSweepEvery and, when base
+// ends, cancels every run and discards every upload.
+func newWizardStore(logger *slog.Logger, svc Service, base context.Context, now func() time.Time) *wizardStore {
+	s := &wizardStore{log: logger, svc: svc, base: base, now: now,
+		uploads: map[string]*wizardUpload{}, runs: map[string]*wizardRun{}, runWait: defaultRunWait}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.base == nil {
+		s.base = context.Background()
+	} else {
+		go s.expire(base)
+	}
+	return s
 }
 
-// put saves r as a new upload of owner, dropping expired ones.
-func (s *wizardStore) put(owner common.Address, name, format string, r io.Reader) (*wizardUpload, error) {
+// expire discards expired uploads every wizardSweepEvery until ctx ends,
+// then cancels every run and discards every upload.
+func (s *wizardStore) expire(ctx context.Context) {
+	t := time.NewTicker(wizardSweepEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			s.mu.Lock()
+			s.sweep()
+			s.mu.Unlock()
+		case <-ctx.Done():
+			s.mu.Lock()
+			for id := range s.uploads {
+				s.dropLocked(id)
+			}
+			s.mu.Unlock()
+			return
+		}
+	}
+}
+
+// put registers the saved upload of owner, dropping expired ones. The file
+// is copied (app.SaveUpload) before, without the store's lock.
+func (s *wizardStore) put(owner common.Address, name, format string, saved app.Upload) *wizardUpload {
+	u := &wizardUpload{ID: newWizardID(), Owner: owner, Path: saved.Path, Name: filepath.Base(name), Format: format,
+		Size: saved.Size, Saved: saved.ID}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sweep()
-	if s.dir == "" {
-		d, err := os.MkdirTemp("", "medmarket-publish-*")
-		if err != nil {
-			return nil, err
-		}
-		s.dir = d
-	}
+	u.Created = s.now()
+	s.uploads[u.ID] = u
+	return u
+}
+
+// newWizardID returns a random id for an upload or a run.
+func newWizardID() string {
 	var b [16]byte
 	rand.Read(b[:])
-	u := &wizardUpload{ID: hex.EncodeToString(b[:]), Owner: owner, Name: filepath.Base(name), Format: format, Created: time.Now()}
-	u.Path = filepath.Join(s.dir, u.ID)
-	f, err := os.OpenFile(u.Path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	u.Size, err = io.Copy(f, r)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(u.Path)
-		return nil, err
-	}
-	s.uploads[u.ID] = u
-	return u, nil
+	return hex.EncodeToString(b[:])
 }
 
 // putLocal records a local file of owner (desktop window only) as an
@@ -107,10 +145,8 @@ func (s *wizardStore) putLocal(owner common.Address, path, format string) (*wiza
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sweep()
-	var b [16]byte
-	rand.Read(b[:])
-	u := &wizardUpload{ID: hex.EncodeToString(b[:]), Owner: owner, Path: filepath.Clean(path), Name: filepath.Base(path),
-		Format: format, Size: fi.Size(), Created: time.Now(), Local: true}
+	u := &wizardUpload{ID: newWizardID(), Owner: owner, Path: filepath.Clean(path), Name: filepath.Base(path),
+		Format: format, Size: fi.Size(), Created: s.now(), Local: true}
 	s.uploads[u.ID] = u
 	return u, nil
 }
@@ -122,7 +158,7 @@ func (s *wizardStore) get(owner common.Address, id string) (*wizardUpload, error
 	defer s.mu.Unlock()
 	s.sweep()
 	u, ok := s.uploads[id]
-	if !ok || u.Owner != owner || time.Since(u.Created) > wizardTTL {
+	if !ok || u.Owner != owner {
 		return nil, marketplace.Errorf(marketplace.ENOTFOUND, "This upload has expired or is not yours: start again with the file.")
 	}
 	return u, nil
@@ -131,8 +167,9 @@ func (s *wizardStore) get(owner common.Address, id string) (*wizardUpload, error
 // sweep deletes the uploads older than wizardTTL, and their runs; the
 // caller holds s.mu.
 func (s *wizardStore) sweep() {
+	now := s.now()
 	for id, u := range s.uploads {
-		if time.Since(u.Created) > wizardTTL {
+		if now.Sub(u.Created) > wizardTTL {
 			s.dropLocked(id)
 		}
 	}
@@ -144,6 +181,8 @@ func (s *wizardStore) drop(id string) {
 	s.dropLocked(id)
 }
 
+// dropLocked cancels the upload's runs and discards its file; the caller
+// holds s.mu.
 func (s *wizardStore) dropLocked(id string) {
 	for rid, run := range s.runs {
 		if run.Upload.ID == id {
@@ -152,8 +191,12 @@ func (s *wizardStore) dropLocked(id string) {
 		}
 	}
 	if u, ok := s.uploads[id]; ok {
-		if !u.Local {
-			os.Remove(u.Path)
+		if u.Saved != "" {
+			// Removing a file is quick; the app's Close removes what an
+			// error leaves.
+			if err := s.svc.DiscardUpload(context.WithoutCancel(s.base), u.Saved); err != nil {
+				s.log.Error("discard wizard upload", "upload", u.Saved, "err", err)
+			}
 		}
 		delete(s.uploads, id)
 	}
@@ -342,34 +385,101 @@ func wizardFail(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 	renderWizard(w, r, logger, httpStatus(code), wizardUploadStep(marketplace.ErrorMessage(err)))
 }
 
-// handlePublishUpload handles POST /mydata/publish/upload: stores the file
+// handlePublishUpload handles POST /mydata/publish/upload: saves the file
 // and answers with step 2, its first rows and suggested column roles. It
 // takes uploads only: a local path is for the desktop window's
 // /mydata/publish/local.
 func handlePublishUpload(logger *slog.Logger, svc Service, wz *wizardStore) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, _ := sessionFrom(r.Context())
-		if err := parseUpload(w, r); err != nil {
-			wizardFail(w, r, logger, err)
-			return
-		}
-		if r.FormValue("path") != "" {
-			wizardFail(w, r, logger, errLocalPath)
-			return
-		}
-		file, hdr, err := formFile(r, "file", "Records file")
+		f, err := readUploadForm(w, r, svc)
 		if err != nil {
 			wizardFail(w, r, logger, err)
 			return
 		}
-		defer file.Close()
-		u, err := wz.put(s.Address(), hdr.Filename, wizardFormat(r.FormValue("format"), hdr.Filename), file)
-		if err != nil {
-			renderError(w, r, logger, err)
-			return
-		}
-		renderPreview(w, r, logger, svc, u, r.FormValue("table"), false)
+		u := wz.put(s.Address(), f.Name, wizardFormat(f.Format, f.Name), f.Saved)
+		renderPreview(w, r, logger, svc, u, f.Table, false)
 	})
+}
+
+// uploadForm is step 1's form: the file, saved by the app as it streamed
+// in, and the fields.
+type uploadForm struct {
+	Name, Format, Table string
+	Saved               app.Upload
+}
+
+// readUploadForm streams the multipart form of step 1, the file straight
+// into the app's data directory: it is not parsed with ParseMultipartForm,
+// which writes large files to the system's temp directory, where a crash
+// would leave them. On error nothing saved is left.
+func readUploadForm(w http.ResponseWriter, r *http.Request, svc Service) (uploadForm, error) {
+	var f uploadForm
+	saved := false
+	fail := func(err error) (uploadForm, error) {
+		if saved {
+			if derr := svc.DiscardUpload(context.WithoutCancel(r.Context()), f.Saved.ID); derr != nil {
+				err = errors.Join(err, derr)
+			}
+		}
+		return uploadForm{}, err
+	}
+	tooLarge := func(err error) error {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return marketplace.Errorf(marketplace.EINVALID, "The upload is larger than %d MiB.", maxUploadBytes>>20)
+		}
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes+1<<20)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		if err := r.ParseForm(); err == nil && r.PostForm.Get("path") != "" {
+			return f, errLocalPath
+		}
+		return f, marketplace.Errorf(marketplace.EINVALID, "Records file: choose a file.")
+	}
+	for {
+		p, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			if err = tooLarge(err); marketplace.ErrorCode(err) == marketplace.EINTERNAL {
+				err = marketplace.Wrap(marketplace.EINVALID, err, "The form could not be read")
+			}
+			return fail(err)
+		}
+		switch name := p.FormName(); name {
+		case "file":
+			if p.FileName() == "" { // no file chosen
+				continue
+			}
+			if saved {
+				return fail(marketplace.Errorf(marketplace.EINVALID, "Records file: upload one file at a time."))
+			}
+			if f.Saved, err = svc.SaveUpload(r.Context(), p); err != nil {
+				return fail(tooLarge(err))
+			}
+			saved, f.Name = true, p.FileName()
+		case "path":
+			return fail(errLocalPath)
+		case "format", "table":
+			v, err := io.ReadAll(io.LimitReader(p, 4<<10))
+			if err != nil {
+				return fail(marketplace.Wrap(marketplace.EINVALID, tooLarge(err), "The form could not be read"))
+			}
+			if name == "format" {
+				f.Format = string(v)
+			} else {
+				f.Table = string(v)
+			}
+		}
+	}
+	if !saved {
+		return f, marketplace.Errorf(marketplace.EINVALID, "Records file: choose a file.")
+	}
+	return f, nil
 }
 
 // errLocalPath refuses a local file path outside the desktop window.
@@ -525,13 +635,6 @@ func publishUpload(ctx context.Context, svc Service, who app.Actor, u *wizardUpl
 	return svc.Publish(ctx, who, req)
 }
 
-func weiOrZero(w *big.Int) *big.Int {
-	if w == nil {
-		return new(big.Int)
-	}
-	return w
-}
-
 func fmtSize(n int64) string {
 	switch {
 	case n < 1<<10:
@@ -551,4 +654,21 @@ func renderWizard(w http.ResponseWriter, r *http.Request, logger *slog.Logger, s
 		return
 	}
 	render(w, r, logger, status, page{Title: "Publish a dataset", Section: "mydata", Content: wizardPage(step)})
+}
+
+// handlePublishDiscard handles POST /mydata/publish/discard: deletes the
+// upload (its file and runs) and answers with step 1. An unknown or expired
+// upload is already gone: step 1 all the same.
+func handlePublishDiscard(logger *slog.Logger, wz *wizardStore) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, _ := sessionFrom(r.Context())
+		if err := parseSmallForm(w, r); err != nil {
+			wizardFail(w, r, logger, err)
+			return
+		}
+		if u, err := wz.get(s.Address(), r.PostForm.Get("upload")); err == nil {
+			wz.drop(u.ID)
+		}
+		renderWizard(w, r, logger, http.StatusOK, wizardUploadStep(""))
+	})
 }

@@ -2,8 +2,6 @@ package frontend
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -105,12 +103,11 @@ func (run *wizardRun) finished() bool {
 // start begins a run of preset on u, cancelling an earlier run of the same
 // upload (the user changed their mind).
 func (s *wizardStore) start(svc Service, u *wizardUpload, req app.PreviewRequest, privacy privacyForm) *wizardRun {
-	var b [16]byte
-	rand.Read(b[:])
-	// The run outlives the request that started it; it ends when done, when
-	// cancelled, or after maxRunTime.
-	ctx, cancel := context.WithTimeout(context.Background(), maxRunTime)
-	run := &wizardRun{ID: hex.EncodeToString(b[:]), Upload: u, Preset: req.Preset, Privacy: privacy, Created: time.Now(), cancel: cancel, done: make(chan struct{})}
+	// The run outlives the request that started it, not the server: it ends
+	// when done, when cancelled, after maxRunTime, or with the server's
+	// lifetime (Options.Context).
+	ctx, cancel := context.WithTimeout(s.base, maxRunTime)
+	run := &wizardRun{ID: newWizardID(), Upload: u, Preset: req.Preset, Privacy: privacy, Created: s.now(), cancel: cancel, done: make(chan struct{})}
 	req.Progress = func(p app.AnonymizeProgress) {
 		run.mu.Lock()
 		run.progress = p

@@ -179,3 +179,54 @@ func TestPublishWizard_publishesTheRunsOutput(t *testing.T) {
 		}
 	}
 }
+
+// endedPreviews holds every anonymization run until its context ends, and
+// reports each run's end on ended.
+type endedPreviews struct {
+	*app.App
+	started chan struct{}
+	ended   chan error
+}
+
+func (s endedPreviews) PreviewAnonymization(ctx context.Context, req app.PreviewRequest) (app.PreviewResult, error) {
+	if req.Preset == "" {
+		return s.App.PreviewAnonymization(ctx, req)
+	}
+	s.started <- struct{}{}
+	<-ctx.Done()
+	s.ended <- ctx.Err()
+	return app.PreviewResult{}, ctx.Err()
+}
+
+// A wizard run does not outlive the server: when the server's context ends,
+// the run is cancelled (its anonymization sees context.Canceled and
+// returns), whoever started it.
+func TestPublishWizard_runsEndWithTheServer(t *testing.T) {
+	f := newMarketFixture(t)
+	svc := endedPreviews{App: f.a, started: make(chan struct{}, 1), ended: make(chan error, 1)}
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	h, err := NewServer(slog.New(slog.DiscardHandler), svc, Options{RunWait: -1, Context: ctx})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv = httptest.NewServer(h)
+	defer f.srv.Close()
+	alice := f.signIn(t, "alice")
+	res, body := postMultipart(t, f.srv, "/mydata/publish/upload", map[string]string{"format": "csv"}, map[string]string{"file": smallPatients},
+		http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}, "Cookie": {alice.cookie.String()}})
+	wantBody(t, "step 2", res, body, 200, `id="wizard-rows"`)
+	upload := regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
+	res, body = alice.post("/mydata/publish/run", url.Values{"upload": {upload}, "preset": {"safe-harbor-k5"}}, true)
+	wantBody(t, "running", res, body, 202, `id="wizard-running"`)
+	<-svc.started
+	select {
+	case err := <-svc.ended:
+		t.Fatalf("the run ended before the server: %v", err)
+	default:
+	}
+	stop()
+	if err := <-svc.ended; err != context.Canceled {
+		t.Errorf("the run ended with %v, want context.Canceled", err)
+	}
+}

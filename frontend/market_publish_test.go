@@ -147,33 +147,6 @@ func TestPublishWizard_adjustedRolesAreUsed(t *testing.T) {
 	wantBody(t, "card", res, body, 200, "<td><code>condition</code></td><td>string</td><td>insensitive</td>")
 }
 
-func TestWizardStore_uploadsAreOwnedAndExpire(t *testing.T) {
-	s := newWizardStore()
-	var alice, bob [20]byte
-	alice[0], bob[0] = 1, 2
-	u, err := s.put(alice, "../../etc/p.csv", "csv", strings.NewReader("a,b\n1,2\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(s.dir) })
-	if u.Name != "p.csv" || u.Size != 8 {
-		t.Errorf("upload %+v", u)
-	}
-	if _, err := s.get(bob, u.ID); err == nil {
-		t.Error("bob got alice's upload")
-	}
-	if got, err := s.get(alice, u.ID); err != nil || got != u {
-		t.Fatalf("alice's upload: %v", err)
-	}
-	u.Created = u.Created.Add(-2 * wizardTTL)
-	if _, err := s.get(alice, u.ID); err == nil {
-		t.Error("an expired upload is still served")
-	}
-	if _, err := os.Stat(u.Path); !os.IsNotExist(err) {
-		t.Errorf("the expired file is still on disk: %v", err)
-	}
-}
-
 func TestPublishWizard_fhirBundleTables(t *testing.T) {
 	files, _ := filepath.Glob("../../shared/data/synthea-fhir/*.json")
 	if len(files) == 0 {
@@ -423,6 +396,7 @@ func TestPublishWizard_throughAHub(t *testing.T) {
 	}
 	res, body := postMultipart(t, f.srv, "/mydata/publish/upload", map[string]string{"format": "csv"}, map[string]string{"file": string(csv)},
 		http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}, "Cookie": {alice.cookie.String()}})
+	wantBody(t, "upload", res, body, 200, `id="wizard-rows"`)
 	upload := regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
 	res, body = alice.run(url.Values{"upload": {upload}, "preset": {"safe-harbor"}})
 	wantBody(t, "report", res, body, 200, `id="publish-provider"`, `name="provider" value="self" checked`, `name="hub"`)

@@ -25,6 +25,7 @@ func addRoutes(mux *http.ServeMux, logger *slog.Logger, svc Service, static http
 	mux.Handle("GET /mydata/publish/run/{id}/{$}", requireSession(handlePublishRunStatus(logger, svc, wizards)))
 	mux.Handle("POST /mydata/publish/run/{id}/cancel", requireSessionFrom(myDataPublishPath, handlePublishRunCancel(logger, svc, wizards)))
 	mux.Handle("POST /mydata/publish/cost", requireSessionFrom(myDataPublishPath, handlePublishCost(logger, svc)))
+	mux.Handle("POST /mydata/publish/discard", requireSessionFrom(myDataPublishPath, handlePublishDiscard(logger, wizards)))
 	mux.Handle("POST /mydata/publish/{$}", requireSessionFrom(myDataPublishPath, handlePublish(logger, svc, wizards)))
 	mux.Handle("GET /mydata/licences/{$}", requireSession(handleLicences(logger, svc)))
 	mux.Handle("POST /mydata/licences/{id}/seats", requireSessionFrom(licencesPath, handleSeat(logger, svc, true)))

@@ -6,6 +6,7 @@ package frontend
 import (
 	"context"
 	"embed"
+	"io"
 	"log/slog"
 	"math/big"
 	"net/http"
@@ -49,6 +50,8 @@ type Service interface {
 	RetryPublish(ctx context.Context, who app.Actor, content common.Hash, price *big.Int, terms marketplace.Terms) (app.Published, error)
 	DiscardDraft(ctx context.Context, who app.Actor, content common.Hash) (app.Discarded, error)
 	PreviewAnonymization(ctx context.Context, req app.PreviewRequest) (app.PreviewResult, error)
+	SaveUpload(ctx context.Context, r io.Reader) (app.Upload, error)
+	DiscardUpload(ctx context.Context, id string) error
 	Publish(ctx context.Context, who app.Actor, req app.PublishRequest) (app.Published, error)
 	PublishPreview(ctx context.Context, seller common.Address, price *big.Int, terms marketplace.Terms, providerChoice string) (app.CostPreview, error)
 }
@@ -73,6 +76,11 @@ type Options struct {
 	// for the report before answering with the run's progress, which the
 	// page then polls (0: one second; negative: answer with progress at once).
 	RunWait time.Duration
+	// Context is the server's lifetime: when it ends, the publish wizard's
+	// runs are cancelled and its uploads discarded. nil: never (tests).
+	Context context.Context
+	// Now is the wizard's clock, for the expiry of uploads; nil: time.Now.
+	Now func() time.Time
 }
 
 //go:embed static
@@ -95,7 +103,7 @@ func NewServer(logger *slog.Logger, svc Service, opts Options) (http.Handler, er
 	if opts.Window {
 		ws = &windowSession{}
 	}
-	wizards := newWizardStore() // publish wizard uploads and runs (market_publish*.go)
+	wizards := newWizardStore(logger, svc, opts.Context, opts.Now) // publish wizard uploads and runs (market_publish*.go)
 	if opts.RunWait != 0 {
 		wizards.runWait = max(opts.RunWait, 0)
 	}

@@ -54,10 +54,12 @@ const (
 	maxUploadBytes = 64 << 20
 )
 
-// parseUpload reads a multipart form (files up to maxUploadBytes).
+// parseUpload reads a multipart form (files up to maxUploadBytes) into
+// memory: with a smaller limit the parser writes larger files to the
+// system's temp directory, where a crash would leave trial data behind.
 func parseUpload(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes+1<<20)
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
+	if err := r.ParseMultipartForm(maxUploadBytes + 1<<20); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return marketplace.Errorf(marketplace.EINVALID, "The upload is larger than %d MiB.", maxUploadBytes>>20)

@@ -36,11 +36,11 @@ func marketplaceABIs(t testing.TB) []*abi.ABI {
 
 // deployed is the marketplace's contracts on one chain.
 type deployed struct {
-	market, registry       *bind.BoundContract
-	marketAddr, regAddr    common.Address
-	deployBlock            uint64
-	marketABI, registryABI *contracts.DataLicenseMarket
-	trials                 *contracts.TrialRegistry
+	market, registry    *bind.BoundContract
+	marketAddr, regAddr common.Address
+	deployBlock         uint64
+	marketABI           *contracts.DataLicenseMarket
+	trials              *contracts.TrialRegistry
 }
 
 func deployMarketplace(t *testing.T, c chain.Chain, from *bind.TransactOpts) *deployed {

@@ -11,6 +11,8 @@ import (
 // storeSource is the test contract, compiled with solc 0.8.37 (optimizer on,
 // evmVersion prague) into storeABI and storeBin below. It stores a value,
 // emits Stored, and reverts with a custom error or a require message.
+//
+//lint:ignore U1000 the source of storeABI and storeBin, kept to read and recompile them.
 const storeSource = `
 contract Store {
     uint256 public value;

@@ -1,0 +1,14 @@
+package main
+
+// Test hooks live in files built only with the medmarket_testhooks tag
+// (testhooks_on.go), which the process tests pass to go build; the shipped
+// binary is built without it and holds none of them (testhooks_off.go), as
+// TestBinary_holdsNoTestHooks checks.
+
+// testHooksTag is the build tag of the test hooks.
+const testHooksTag = "medmarket_testhooks"
+
+// envCrashAt kills the process (SIGKILL) at a publish step (app.StepStored,
+// app.StepListed): crash tests only, read only by binaries built with
+// testHooksTag.
+const envCrashAt = "MEDMARKET_TEST_CRASH_AT"

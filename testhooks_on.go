@@ -1,0 +1,30 @@
+//go:build medmarket_testhooks
+
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/medmarket/medmarket/app"
+)
+
+// installTestHooks sets the hooks the environment asks for on a: with
+// envCrashAt, the process kills itself at that publish step, as a power cut
+// would (os.Process.Kill is SIGKILL on Unix, TerminateProcess on Windows).
+func (c *cli) installTestHooks(a *app.App) {
+	step := c.getenv(envCrashAt)
+	if step == "" {
+		return
+	}
+	a.SetPublishHook(func(s string) error {
+		if s == step {
+			fmt.Fprintf(c.stderr, "CRASH AT %s\n", s)
+			if p, err := os.FindProcess(os.Getpid()); err == nil {
+				p.Kill()
+			}
+			select {} // the kill is asynchronous: go no further
+		}
+		return nil
+	})
+}
