@@ -57,9 +57,6 @@ func (c *cli) logger(cfg config) *slog.Logger {
 	return slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 }
 
-// envLightScrypt makes new keys cheap to unlock: tests set it, users must not.
-const envLightScrypt = "MEDMARKET_INSECURE_LIGHT_SCRYPT"
-
 // open resolves the configuration and opens the data directory with its
 // chain. Commands open it, work, and close it, so commands in sequence share
 // one persistent embedded chain.
@@ -86,7 +83,7 @@ func (c *cli) open(ctx context.Context) (*app.App, config, error) {
 		Version:               binaryVersion(),
 		Logger:                c.logger(cfg),
 		Chain:                 chainOpts,
-		LightScrypt:           c.getenv(envLightScrypt) == "1",
+		LightScrypt:           c.lightScrypt(),
 		AllowPrivateProviders: allowPrivate,
 	})
 	return a, cfg, err

@@ -39,8 +39,7 @@ func (p *pendingFile) commit() error {
 		err = os.Rename(p.Name(), p.dst)
 	}
 	if err != nil {
-		os.Remove(p.Name())
-		return fmt.Errorf("write %s: %w", p.dst, err)
+		return fmt.Errorf("write %s: %w", p.dst, errors.Join(err, os.Remove(p.Name())))
 	}
 	return nil
 }
@@ -52,6 +51,8 @@ func (p *pendingFile) discard() {
 		return
 	}
 	p.done = true
-	p.Close()
-	os.Remove(p.Name())
+	// The user's file is untouched either way; a temp file left beside it
+	// is named for what it is (pendingfile's pattern).
+	_ = p.Close()
+	_ = os.Remove(p.Name())
 }

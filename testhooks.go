@@ -8,6 +8,11 @@ package main
 // testHooksTag is the build tag of the test hooks.
 const testHooksTag = "medmarket_testhooks"
 
+// envLightScrypt makes new keys cheap to unlock (tests create many): read
+// only by binaries built with testHooksTag, so no user's keys are ever
+// encrypted with it.
+const envLightScrypt = "MEDMARKET_INSECURE_LIGHT_SCRYPT"
+
 // envCrashAt kills the process (SIGKILL) at a publish step (app.StepStored,
 // app.StepListed): crash tests only, read only by binaries built with
 // testHooksTag.

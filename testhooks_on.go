@@ -9,6 +9,9 @@ import (
 	"github.com/medmarket/medmarket/app"
 )
 
+// lightScrypt says whether new keys use scrypt's light parameters.
+func (c *cli) lightScrypt() bool { return c.getenv(envLightScrypt) == "1" }
+
 // installTestHooks sets the hooks the environment asks for on a: with
 // envCrashAt, the process kills itself at that publish step, as a power cut
 // would (os.Process.Kill is SIGKILL on Unix, TerminateProcess on Windows).

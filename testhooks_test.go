@@ -9,10 +9,10 @@ import (
 )
 
 // The shipped binary (built without testHooksTag) holds no test hook: not
-// the crash hook's variable nor its message. The same check finds them in a
+// the crash hook's variable nor its message, nor the light-scrypt switch. The same check finds them in a
 // binary built with the tag, so it would see them if they were there.
 func TestBinary_holdsNoTestHooks(t *testing.T) {
-	markers := []string{envCrashAt, "CRASH AT"}
+	markers := []string{envCrashAt, "CRASH AT", envLightScrypt}
 	for _, tc := range []struct {
 		tags  []string
 		hooks bool

@@ -376,7 +376,7 @@ func writeResults(req AnonymizeRequest, results []*anonymize.Result) ([]string, 
 	var done []pending
 	fail := func(err error) ([]string, error) {
 		for _, p := range done {
-			os.Remove(p.tmp)
+			err = errors.Join(err, os.Remove(p.tmp))
 		}
 		return nil, err
 	}
@@ -440,7 +440,7 @@ func writeResults(req AnonymizeRequest, results []*anonymize.Result) ([]string, 
 	for i, p := range done {
 		if err := os.Rename(p.tmp, p.dst); err != nil {
 			for _, q := range done[i:] {
-				os.Remove(q.tmp)
+				err = errors.Join(err, os.Remove(q.tmp))
 			}
 			return nil, err
 		}

@@ -109,36 +109,30 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	}
 	// Raw files a crash left in tmp/ (uploads.go) go first.
 	if err := a.clearTransient(); err != nil {
-		a.lock.release()
-		return nil, err
+		return nil, errors.Join(err, a.lock.release())
 	}
 	if a.store, err = store.Open(filepath.Join(dir, "medmarket.db")); err != nil {
-		a.lock.release()
-		return nil, err
+		return nil, errors.Join(err, a.lock.release())
 	}
 	if a.node, err = a.store.StartNode(ctx, a.started); err != nil {
-		a.Close()
-		return nil, err
+		return nil, errors.Join(err, a.Close())
 	}
 	var kopts []vault.KeystoreOption
 	if opts.LightScrypt {
 		kopts = append(kopts, vault.LightScrypt())
 	}
 	if a.keys, err = vault.OpenKeystore(filepath.Join(dir, "keystore"), kopts...); err != nil {
-		a.Close()
-		return nil, err
+		return nil, errors.Join(err, a.Close())
 	}
 	if err := a.openChain(ctx, opts.Chain); err != nil {
-		a.Close()
-		return nil, err
+		return nil, errors.Join(err, a.Close())
 	}
 	a.allowPrivate = DefaultAllowPrivateProviders(opts.Chain.RPC)
 	if opts.AllowPrivateProviders != nil {
 		a.allowPrivate = *opts.AllowPrivateProviders
 	}
 	if err := a.openMarket(ctx); err != nil {
-		a.Close()
-		return nil, err
+		return nil, errors.Join(err, a.Close())
 	}
 	if err := a.cleanLeftovers(ctx); err != nil {
 		a.log.Warn("clean what a crash left", "err", err)

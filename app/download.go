@@ -105,7 +105,7 @@ func (a *App) Download(ctx context.Context, who Actor, id uint64, dst DownloadRe
 	defer release()
 	// A statement whose delivery at purchase failed goes with this download.
 	if st, err := a.store.MyStatement(ctx, id, sg.Address()); err == nil && st.Delivered.IsZero() {
-		a.deliverStatement(ctx, &st)
+		_ = a.deliverStatement(ctx, &st) // kept with its outcome; undelivered ones are retried
 	}
 	req, err := provider.NewRequest(a.chainID.Uint64(), p.Contract, id, sg.Address(), a.now(), provider.MaxRequestLifetime/2)
 	if err != nil {
@@ -143,7 +143,7 @@ func (a *App) Download(ctx context.Context, who Actor, id uint64, dst DownloadRe
 	} else if ct, err = a.createTransient("download-*"); err != nil {
 		return out, err
 	}
-	defer os.Remove(ct.Name())
+	defer func() { _ = os.Remove(ct.Name()) }()
 	defer ct.Close()
 	h := sha256.New()
 	if _, err := io.Copy(io.MultiWriter(ct, h), d.Blob); err != nil {
@@ -178,7 +178,7 @@ func (a *App) Download(ctx context.Context, who Actor, id uint64, dst DownloadRe
 	if err != nil {
 		return out, marketplace.Wrap(marketplace.EINVALID, err, "Output %s cannot be written", dst.Out)
 	}
-	defer os.Remove(tmp.Name())
+	defer func() { _ = os.Remove(tmp.Name()) }()
 	out.Bytes, err = io.Copy(tmp, plain)
 	if err == nil {
 		err = tmp.Sync()

@@ -99,8 +99,7 @@ func (a *App) SaveUpload(ctx context.Context, r io.Reader) (Upload, error) {
 		err = cerr
 	}
 	if err != nil {
-		os.Remove(u.Path)
-		return Upload{}, fmt.Errorf("save upload: %w", err)
+		return Upload{}, fmt.Errorf("save upload: %w", errors.Join(err, os.Remove(u.Path)))
 	}
 	return u, nil
 }
