@@ -327,7 +327,7 @@ func (k *Keystore) writeNames(names []marketplace.Account) error {
 	if err != nil {
 		return marketplace.Wrap(marketplace.EINTERNAL, err, "cannot write account names %s", path)
 	}
-	defer os.Remove(tmp.Name())
+	defer func() { _ = os.Remove(tmp.Name()) }() // no-op after the rename
 	_, err = tmp.Write(append(data, '\n'))
 	if err == nil {
 		err = tmp.Sync()
