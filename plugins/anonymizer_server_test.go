@@ -31,13 +31,23 @@ func TestAnonymizerServer_receiveErrorAfterPlanIsReported(t *testing.T) {
 		return err
 	}))
 	pb.RegisterAnonymizerServer(srv, &plugins.AnonymizerGRPCServer{Impl: plugins.Builtin("safe-harbor")})
-	go srv.Serve(lis)
-	defer srv.Stop()
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(lis) }()
+	defer func() {
+		srv.Stop()
+		if err := <-served; err != nil { // nil after Stop
+			t.Errorf("serve: %v", err)
+		}
+	}()
 	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	defer func() {
+		if err := conn.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

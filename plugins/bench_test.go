@@ -40,7 +40,11 @@ func BenchmarkSafeHarbor(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer h.Close()
+	defer func() {
+		if err := h.Close(); err != nil {
+			b.Error(err)
+		}
+	}()
 	tr, err := h.Isolated("safe-harbor").New(context.Background(), nil, anonymize.Env{})
 	if err != nil {
 		b.Fatal(err)

@@ -51,22 +51,25 @@ func TestHost_pluginDiesWithKilledHost(t *testing.T) {
 	}
 	line, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil || !strings.HasPrefix(line, "plugins ") {
-		cmd.Process.Kill()
+		_ = cmd.Process.Kill() // failing anyway: only stop the child
 		t.Fatalf("host child said %q, %v", line, err)
 	}
 	fields := strings.Fields(line)[1:]
 	if len(fields) == 0 {
-		cmd.Process.Kill()
+		_ = cmd.Process.Kill() // failing anyway: only stop the child
 		t.Fatal("the host child started no plugin process")
 	}
-	cmd.Process.Signal(syscall.SIGKILL)
-	cmd.Wait()
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait() // reaps the host child; it was killed, so Wait reports that
 	for _, f := range fields {
 		pid, _ := strconv.Atoi(f)
 		deadline := time.Now().Add(5 * time.Second)
 		for alive(pid) {
 			if time.Now().After(deadline) {
-				syscall.Kill(pid, syscall.SIGKILL)
+				// Failing anyway: do not leave it running (it may just have exited).
+				_ = syscall.Kill(pid, syscall.SIGKILL)
 				t.Fatalf("plugin process %d outlived its killed host", pid)
 			}
 			time.Sleep(20 * time.Millisecond)

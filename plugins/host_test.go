@@ -136,7 +136,10 @@ func TestThirdParty_changedBinaryRefused(t *testing.T) {
 	if _, err := h.Anonymizer("redact-notes").Describe(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	h.Close() // the running process would otherwise keep serving
+	// The running process would otherwise keep serving.
+	if err := h.Close(); err != nil {
+		t.Fatal(err)
+	}
 
 	// Another binary at the same path: one byte more.
 	if err := os.WriteFile(bin, append(src, 0), 0o755); err != nil {

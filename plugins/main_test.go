@@ -28,10 +28,16 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	if shared != nil {
-		shared.Close()
+		if err := shared.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "close the shared host:", err)
+			code = max(code, 1)
+		}
 	}
 	if binDir != "" {
-		os.RemoveAll(binDir)
+		if err := os.RemoveAll(binDir); err != nil {
+			fmt.Fprintln(os.Stderr, "remove the test plugins:", err)
+			code = max(code, 1)
+		}
 	}
 	os.Exit(code)
 }
@@ -99,7 +105,11 @@ func newHost(t testing.TB, opt plugins.Options) *plugins.Host {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { h.Close() })
+	t.Cleanup(func() {
+		if err := h.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	return h
 }
 

@@ -71,7 +71,11 @@ func newSimMarket(t testing.TB, extraAccounts int) *simMarket {
 	}
 	m := &simMarket{t: t, cards: &MemCards{}}
 	m.sim = simulated.NewBackend(alloc, mainnetRules)
-	t.Cleanup(func() { m.sim.Close() })
+	t.Cleanup(func() {
+		if err := m.sim.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	m.client = m.sim.Client()
 	chainID, _ := m.client.ChainID(context.Background())
 	opts := func(k *ecdsa.PrivateKey) *bind.TransactOpts { return bind.NewKeyedTransactor(k, chainID) }
@@ -159,7 +163,11 @@ func openCatalog(t testing.TB) *store.Catalog {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.Close() })
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	c, err := s.Catalog()
 	if err != nil {
 		t.Fatal(err)

@@ -66,7 +66,9 @@ func TestDeployments_refuseBadInput(t *testing.T) {
 		}
 	}
 	path := filepath.Join(t.TempDir(), "bad.json")
-	os.WriteFile(path, []byte("{not json"), 0o644)
+	if err := os.WriteFile(path, []byte("{not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := chain.ReadDeployments(path); marketplace.ErrorCode(err) != marketplace.EINVALID {
 		t.Errorf("read malformed file: %v", err)
 	}

@@ -210,7 +210,11 @@ func BenchmarkEmbedded_transfer(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer e.Close()
+	defer func() {
+		if err := e.Close(); err != nil {
+			b.Error(err)
+		}
+	}()
 	to := common.Address{0x42}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -237,7 +241,9 @@ func TestEmbedded_survivesKill(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer cmd.Process.Kill()
+	// Only if the test stops early: the child is killed below, and a kill
+	// of a finished process fails.
+	defer func() { _ = cmd.Process.Kill() }()
 	var head uint64
 	sc := bufio.NewScanner(out)
 	for sc.Scan() {
@@ -251,7 +257,7 @@ func TestEmbedded_survivesKill(t *testing.T) {
 	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	cmd.Wait()
+	_ = cmd.Wait() // reaps the child; it was killed, so Wait reports that
 
 	e := openEmbedded(t, dir)
 	defer closeEmbedded(t, e)

@@ -3,6 +3,7 @@ package chain_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math/big"
 	"net"
 	"net/http"
@@ -27,7 +28,9 @@ func TestDial_unreachableNodeIsUnavailableNamingTheURL(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := l.Addr().String()
-	l.Close()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
 
 	for _, url := range []string{"http://" + addr, "ws://" + addr} {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -57,7 +60,9 @@ func TestDial_hidesPasswordsInMessages(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := l.Addr().String()
-	l.Close()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
 	_, err = chain.Dial(context.Background(), "http://user:s3cret@"+addr, 0)
 	if err == nil || strings.Contains(err.Error(), "s3cret") {
 		t.Errorf("error %v shows the password", err)
@@ -80,7 +85,9 @@ func TestDial_gethOverHTTPAndWebSocket(t *testing.T) {
 		if _, err := r.BlockNumber(ctx); err != nil {
 			t.Errorf("%s: block number: %v", url, err)
 		}
-		r.Close()
+		if err := r.Close(); err != nil {
+			t.Errorf("close %s: %v", url, err)
+		}
 	}
 	_, err := chain.Dial(ctx, g.URL, 1)
 	if marketplace.ErrorCode(err) != marketplace.EINVALID || !strings.Contains(err.Error(), "serves chain id 1337, not the 1") {
@@ -91,7 +98,11 @@ func TestDial_gethOverHTTPAndWebSocket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close()
+	defer func() {
+		if err := r.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
 	if id, _ := r.ChainID(ctx); id.Uint64() != chaintest.GethChainID {
 		t.Errorf("chain id %s", id)
 	}
@@ -101,20 +112,38 @@ func TestDial_gethOverHTTPAndWebSocket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ws.Close()
+	defer func() {
+		if err := ws.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
 	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	heads := make(chan uint64, 8)
-	go ws.WatchHeads(wctx, heads)
-	first := <-heads
+	done := make(chan error, 1)
+	go func() { done <- ws.WatchHeads(wctx, heads) }()
+	var first uint64
+	select {
+	case first = <-heads:
+	case err := <-done:
+		t.Fatalf("watch heads: %v", err)
+	}
 	g.Fund(t, common.Address{9}, big.NewInt(1))
 	select {
 	case n := <-heads:
 		if n != first+1 {
 			t.Errorf("head %d after %d", n, first)
 		}
+	case err := <-done:
+		t.Errorf("watch ended before a new head: %v", err)
+		return
 	case <-wctx.Done():
 		t.Error("no new head over WebSocket")
+	}
+	// The watch ends with its context, and with nothing else.
+	cancel()
+	if err := <-done; !errors.Is(err, wctx.Err()) {
+		t.Errorf("watch ended with %v, want %v", err, wctx.Err())
 	}
 }
 
@@ -133,7 +162,11 @@ func TestWaitMined_toleratesIndexingAndPollsFast(t *testing.T) {
 			ID     json.RawMessage `json:"id"`
 			Method string          `json:"method"`
 		}
-		json.NewDecoder(r.Body).Decode(&req)
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			t.Errorf("decode request: %v", err)
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
 		reply := map[string]any{"jsonrpc": "2.0", "id": req.ID}
 		switch req.Method {
 		case "eth_chainId":
@@ -153,7 +186,9 @@ func TestWaitMined_toleratesIndexingAndPollsFast(t *testing.T) {
 		default:
 			reply["error"] = map[string]any{"code": -32601, "message": "method not found"}
 		}
-		json.NewEncoder(w).Encode(reply)
+		if err := json.NewEncoder(w).Encode(reply); err != nil {
+			t.Errorf("encode reply: %v", err)
+		}
 	}))
 	defer srv.Close()
 
@@ -161,7 +196,11 @@ func TestWaitMined_toleratesIndexingAndPollsFast(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close()
+	defer func() {
+		if err := r.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
 	start := time.Now()
 	got, err := r.WaitMined(context.Background(), hash)
 	if err != nil {

@@ -76,7 +76,11 @@ func newTestChain(tb testing.TB) *testChain {
 		alloc[(*a).addr] = types.Account{Balance: eth(1000)}
 	}
 	c.sim = simulated.NewBackend(alloc, mainnetRules)
-	tb.Cleanup(func() { c.sim.Close() })
+	tb.Cleanup(func() {
+		if err := c.sim.Close(); err != nil {
+			tb.Error(err)
+		}
+	})
 	c.client = c.sim.Client()
 	chainID, err := c.client.ChainID(c.ctx)
 	if err != nil {

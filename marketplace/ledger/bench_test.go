@@ -19,7 +19,7 @@ func BenchmarkAppend(b *testing.B) {
 		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
 			dir := b.TempDir()
 			db := openDB(b, filepath.Join(dir, "node.db"))
-			defer db.Close()
+			defer closeDB(b, db)
 			l, err := New(db, Config{KeyDir: filepath.Join(dir, "keys")})
 			if err != nil {
 				b.Fatal(err)

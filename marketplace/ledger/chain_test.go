@@ -73,7 +73,11 @@ func newSimChain(tb testing.TB) *simChain {
 		alloc[crypto.PubkeyToAddress(k.PublicKey)] = types.Account{Balance: new(big.Int).Exp(big.NewInt(10), big.NewInt(21), nil)}
 	}
 	sim := simulated.NewBackend(alloc, mainnetRules)
-	tb.Cleanup(func() { sim.Close() })
+	tb.Cleanup(func() {
+		if err := sim.Close(); err != nil {
+			tb.Error(err)
+		}
+	})
 	c := &simChain{tb: tb, sim: sim, client: autoMine{sim.Client(), sim}, reg: contracts.NewTrialRegistry()}
 	chainID, err := c.client.ChainID(ctx)
 	if err != nil {
@@ -127,7 +131,7 @@ func newAnchoredLog(tb testing.TB, c *simChain, name string) *testLog {
 	t := &testLog{tb: tb, dir: dir, dbPath: dir + "/node.db", id: logID(name)}
 	t.cfg = Config{KeyDir: dir + "/keys", Anchorer: c.anchorer()}
 	t.open()
-	tb.Cleanup(func() { t.db.Close() })
+	tb.Cleanup(func() { closeDB(tb, t.db) })
 	c.register(t.id)
 	return t
 }

@@ -81,10 +81,13 @@ func (t *testLog) graft(from, to LogID) {
 		}
 		src, dst := "ledger:"+from.hex()+":t:", "ledger:"+to.hex()+":t:"
 		var kv [][2]string
-		tx.AscendRange("", src, src+"~", func(k, v string) bool {
+		err = tx.AscendRange("", src, src+"~", func(k, v string) bool {
 			kv = append(kv, [2]string{dst + strings.TrimPrefix(k, src), v})
 			return true
 		})
+		if err != nil {
+			return err
+		}
 		for _, p := range kv {
 			if _, _, err := tx.Set(p[0], p[1], nil); err != nil {
 				return err
@@ -113,7 +116,9 @@ func TestCheckpoint_neverSignsTwoThatDisagree(t *testing.T) {
 			signed := tl.checkpoint()
 			other := logID("other")
 			for i := range tc.otherSize {
-				tl.l.Append(ctx, other, []byte("other entry "+string(rune('a'+i))))
+				if _, err := tl.l.Append(ctx, other, []byte("other entry "+string(rune('a'+i)))); err != nil {
+					t.Fatal(err)
+				}
 			}
 			tl.graft(other, tl.id)
 			_, err := tl.l.Checkpoint(ctx, tl.id)

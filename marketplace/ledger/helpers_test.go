@@ -30,6 +30,14 @@ func openDB(tb testing.TB, path string) *buntdb.DB {
 	return db
 }
 
+// closeDB closes db, failing the test if the close fails.
+func closeDB(tb testing.TB, db *buntdb.DB) {
+	tb.Helper()
+	if err := db.Close(); err != nil {
+		tb.Error(err)
+	}
+}
+
 // testLog is a ledger on its own database with one log id.
 type testLog struct {
 	tb     testing.TB
@@ -52,7 +60,7 @@ func newTestLog(tb testing.TB, memory bool) *testLog {
 	}
 	t.cfg = Config{KeyDir: filepath.Join(dir, "keys")}
 	t.open()
-	tb.Cleanup(func() { t.db.Close() })
+	tb.Cleanup(func() { closeDB(tb, t.db) })
 	return t
 }
 

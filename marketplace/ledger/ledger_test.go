@@ -75,9 +75,13 @@ func TestLedger_logsAreSeparate(t *testing.T) {
 	tl := newTestLog(t, true)
 	a, b := logID("A"), logID("B")
 	for i := range 5 {
-		tl.l.Append(ctx, a, leaf(uint64(i)))
+		if _, err := tl.l.Append(ctx, a, leaf(uint64(i))); err != nil {
+			t.Fatal(err)
+		}
 	}
-	tl.l.Append(ctx, b, []byte("only"))
+	if _, err := tl.l.Append(ctx, b, []byte("only")); err != nil {
+		t.Fatal(err)
+	}
 	ids, err := tl.l.Logs(ctx)
 	if err != nil || len(ids) != 2 || ids[0] != a || ids[1] != b {
 		t.Fatalf("Logs = %v, %v", ids, err)
@@ -99,7 +103,7 @@ func TestNew_refusesDatabaseWithoutFsyncPerTransaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	defer closeDB(t, db)
 	if _, err := New(db, Config{KeyDir: t.TempDir()}); marketplace.ErrorCode(err) != marketplace.EINVALID {
 		t.Fatalf("New on an EverySecond database: %v, want EINVALID", err)
 	}
@@ -172,7 +176,9 @@ func TestRecover_tornAppendRollsBackToAWholeLog(t *testing.T) {
 		if rep, err := l.Check(ctx, tl.id); err != nil {
 			t.Fatalf("cut at %d: after more appends: %v\n%v", cut, err, rep.Findings)
 		}
-		db.Close()
+		if err := db.Close(); err != nil {
+			t.Fatalf("cut at %d: close: %v", cut, err)
+		}
 	}
 	if sizes[1000] == 0 {
 		t.Errorf("no cut rolled back (sizes seen %v)", sizes)

@@ -87,8 +87,12 @@ func TestExportVerify_wholeLogVerifiesOfflineAndOnChain(t *testing.T) {
 	// The JSON is the documented format.
 	var raw map[string]any
 	buf.Reset()
-	WriteBundle(&buf, b)
-	json.Unmarshal(buf.Bytes(), &raw)
+	if err := WriteBundle(&buf, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(buf.Bytes(), &raw); err != nil {
+		t.Fatal(err)
+	}
 	e0 := raw["entries"].([]any)[0].(map[string]any)
 	if leaf, _ := base64.StdEncoding.DecodeString(e0["leaf"].(string)); !bytes.Equal(leaf, leaf0()) {
 		t.Errorf("entry 0 leaf in JSON = %v", e0["leaf"])
@@ -144,7 +148,9 @@ func TestTamper_storeChangesAreDetected(t *testing.T) {
 					if i == 7 {
 						l = []byte("forged step")
 					}
-					tl.l.Append(ctx, forged, l)
+					if _, err := tl.l.Append(ctx, forged, l); err != nil {
+						tl.tb.Fatal(err)
+					}
 				}
 				tl.graft(forged, tl.id)
 				tl.set(entryKeyHex(tl.id.hex(), 7), "forged step")
@@ -156,7 +162,9 @@ func TestTamper_storeChangesAreDetected(t *testing.T) {
 			name: "checkpoint replaced by another log's",
 			tamper: func(tl *testLog) {
 				other := logID("other")
-				tl.l.AppendBatch(ctx, other, leaves(0, 25))
+				if _, err := tl.l.AppendBatch(ctx, other, leaves(0, 25)); err != nil {
+					tl.tb.Fatal(err)
+				}
 				cp, _ := tl.l.Checkpoint(ctx, other)
 				tl.set(checkpointKey(tl.id.hex(), 25), cp.Note)
 			},
@@ -182,7 +190,9 @@ func TestTamper_storeChangesAreDetected(t *testing.T) {
 			tamper: func(tl *testLog) {
 				k := anchorKey(tl.id.hex(), 40)
 				var rec AnchorReceipt
-				json.Unmarshal([]byte(tl.get(k)), &rec)
+				if err := json.Unmarshal([]byte(tl.get(k)), &rec); err != nil {
+					tl.tb.Fatal(err)
+				}
 				rec.RootHash = common.Hash(hasher.HashLeaf([]byte("forged")))
 				b, _ := json.Marshal(rec)
 				tl.set(k, string(b))
@@ -215,7 +225,9 @@ func TestTamper_bundleChangesAreDetected(t *testing.T) {
 	good := tl.export()
 	clone := func() *Bundle {
 		var buf bytes.Buffer
-		WriteBundle(&buf, good)
+		if err := WriteBundle(&buf, good); err != nil {
+			t.Fatal(err)
+		}
 		b, err := ReadBundle(&buf)
 		if err != nil {
 			t.Fatal(err)
@@ -289,7 +301,7 @@ func rewrittenLog(t *testing.T, tl *testLog, good *Bundle) *Bundle {
 	t.Helper()
 	dir := t.TempDir()
 	db := openDB(t, ":memory:")
-	defer db.Close()
+	defer closeDB(t, db)
 	l, err := New(db, Config{KeyDir: filepath.Join(dir, "k"), OriginPrefix: tl.l.prefix})
 	if err != nil {
 		t.Fatal(err)

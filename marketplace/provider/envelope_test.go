@@ -48,7 +48,9 @@ func TestSignedRequests_requireBoundedExpiry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ks.Create("bob", "pw")
+	if _, err := ks.Create("bob", "pw"); err != nil {
+		t.Fatal(err)
+	}
 	bob, err := ks.Unlock("bob", "pw")
 	if err != nil {
 		t.Fatal(err)

@@ -50,7 +50,9 @@ func TestStatements_deliveredSignedAndQueriedBySeller(t *testing.T) {
 		t.Fatal(err)
 	}
 	unlock := func(name string) *vault.Signer {
-		ks.Create(name, "pw")
+		if _, err := ks.Create(name, "pw"); err != nil {
+			t.Fatal(err)
+		}
 		s, err := ks.Unlock(name, "pw")
 		if err != nil {
 			t.Fatal(err)

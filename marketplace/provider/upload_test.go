@@ -82,7 +82,9 @@ func TestUpload_quotaPerSeller(t *testing.T) {
 	}
 	signers := map[string]*vault.Signer{}
 	for _, n := range []string{"alice", "bob"} {
-		ks.Create(n, "pw")
+		if _, err := ks.Create(n, "pw"); err != nil {
+			t.Fatal(err)
+		}
 		if signers[n], err = ks.Unlock(n, "pw"); err != nil {
 			t.Fatal(err)
 		}
@@ -202,7 +204,9 @@ func TestUpload_heldForAnotherSellerRefusedUnread(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ks.Create("bob", "pw")
+	if _, err := ks.Create("bob", "pw"); err != nil {
+		t.Fatal(err)
+	}
 	bob, err := ks.Unlock("bob", "pw")
 	if err != nil {
 		t.Fatal(err)

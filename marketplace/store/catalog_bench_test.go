@@ -64,7 +64,7 @@ func BenchmarkCatalogSearch(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer s.Close()
+	defer closeStore(b, s)
 	c, err := s.Catalog()
 	if err != nil {
 		b.Fatal(err)
@@ -138,7 +138,7 @@ func BenchmarkReindex(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer s.Close()
+	defer closeStore(b, s)
 	c, err := s.Catalog()
 	if err != nil {
 		b.Fatal(err)

@@ -34,7 +34,9 @@ func TestCardCache(t *testing.T) {
 		t.Error("bad bytes decoded")
 	}
 	for id := range uint64(maxCachedCards + 10) {
-		cc.decode(id+10, raw("x"))
+		if _, err := cc.decode(id+10, raw("x")); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if n := len(cc.m); n > maxCachedCards {
 		t.Errorf("%d cards cached, bound %d", n, maxCachedCards)

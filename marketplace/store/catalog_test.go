@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math/big"
 	"math/rand/v2"
@@ -18,6 +19,14 @@ import (
 	"github.com/medmarket/medmarket/marketplace"
 )
 
+// closeStore closes s, failing the test if the close fails.
+func closeStore(tb testing.TB, s *Store) {
+	tb.Helper()
+	if err := s.Close(); err != nil {
+		tb.Error(err)
+	}
+}
+
 func openCatalog(t testing.TB) (*Store, *Catalog, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "store.db")
@@ -25,7 +34,12 @@ func openCatalog(t testing.TB) (*Store, *Catalog, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.Close() })
+	t.Cleanup(func() {
+		// The tests that reopen the store have closed it already.
+		if err := s.Close(); err != nil && !errors.Is(err, buntdb.ErrDatabaseClosed) {
+			t.Error(err)
+		}
+	})
 	c, err := s.Catalog()
 	if err != nil {
 		t.Fatal(err)
@@ -563,12 +577,14 @@ func TestCatalog_survivesReopen(t *testing.T) {
 	}
 	want, _, _ := c.SearchCatalog(ctx, marketplace.CatalogFilter{Sort: marketplace.SortPriceAsc})
 	d1, _ := c.Digest(ctx)
-	s.Close()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
 	s2, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s2.Close()
+	defer closeStore(t, s2)
 	c2, err := s2.Catalog()
 	if err != nil {
 		t.Fatal(err)
@@ -688,12 +704,14 @@ func TestCatalog_keepsTheProviderThroughUpdatesAndReopen(t *testing.T) {
 		}
 	}
 	check(c)
-	s.Close()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
 	s2, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s2.Close()
+	defer closeStore(t, s2)
 	c2, err := s2.Catalog()
 	if err != nil {
 		t.Fatal(err)

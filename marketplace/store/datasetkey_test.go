@@ -15,7 +15,7 @@ func TestBuyerKey_perListingAndBuyer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	defer closeStore(t, s)
 	ctx := context.Background()
 	bob, carol := common.HexToAddress("0xb0b"), common.HexToAddress("0xca201")
 	if err := s.PutBuyerKey(ctx, BuyerKey{ListingID: 7, Buyer: bob, Wrapped: []byte("w7")}); err != nil {
@@ -38,7 +38,9 @@ func TestBuyerKey_perListingAndBuyer(t *testing.T) {
 	if n, err := s.PrewrapBlock(ctx); n != 0 || err != nil {
 		t.Fatalf("fresh cursor: %d, %v", n, err)
 	}
-	s.SetPrewrapBlock(ctx, 42)
+	if err := s.SetPrewrapBlock(ctx, 42); err != nil {
+		t.Fatal(err)
+	}
 	if n, err := s.PrewrapBlock(ctx); n != 42 || err != nil {
 		t.Fatalf("cursor: %d, %v", n, err)
 	}

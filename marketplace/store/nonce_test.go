@@ -16,7 +16,7 @@ func TestUseNonce_refusesReplayAndExpired(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	defer closeStore(t, s)
 	ctx := context.Background()
 	now := time.Now()
 	a, b := common.HexToAddress("0x01"), common.HexToAddress("0x02")
@@ -39,7 +39,7 @@ func TestDatasetKeyAndPublishRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	defer closeStore(t, s)
 	ctx := context.Background()
 	h := common.HexToHash("0xaa")
 	if _, err := s.DatasetKey(ctx, h); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {

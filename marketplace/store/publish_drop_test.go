@@ -21,7 +21,7 @@ func TestDropPublish_recordsGoTogetherWithATrace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	defer closeStore(t, s)
 	ctx := context.Background()
 	now := time.Now()
 	a, b, c := common.HexToHash("0xa"), common.HexToHash("0xb"), common.HexToHash("0xc")

@@ -17,7 +17,7 @@ func TestStatements_buyerAndProviderRecordsApart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	defer closeStore(t, s)
 	buyer := common.HexToAddress("0xb0")
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	st := Statement{ListingID: 7, Buyer: buyer, TxHash: common.HexToHash("0x01"),
@@ -33,7 +33,9 @@ func TestStatements_buyerAndProviderRecordsApart(t *testing.T) {
 		t.Fatalf("undelivered = %d, want 1", len(u))
 	}
 	st.Delivered = now
-	s.PutMyStatement(ctx, st)
+	if err := s.PutMyStatement(ctx, st); err != nil {
+		t.Fatal(err)
+	}
 	if u, _ := s.UndeliveredStatements(ctx); len(u) != 0 {
 		t.Fatalf("undelivered after delivery = %d, want 0", len(u))
 	}

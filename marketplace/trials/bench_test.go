@@ -27,11 +27,19 @@ func BenchmarkTrialAppend(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			defer db.Close()
+			defer func() {
+				if err := db.Close(); err != nil {
+					b.Error(err)
+				}
+			}()
 			var cfg buntdb.Config
-			db.ReadConfig(&cfg)
+			if err := db.ReadConfig(&cfg); err != nil {
+				b.Fatal(err)
+			}
 			cfg.SyncPolicy = buntdb.Always
-			db.SetConfig(cfg)
+			if err := db.SetConfig(cfg); err != nil {
+				b.Fatal(err)
+			}
 			svc, err := New(Config{DB: db, KeyDir: filepath.Join(dir, "keys")})
 			if err != nil {
 				b.Fatal(err)

@@ -112,7 +112,11 @@ func newTestEnv(tb testing.TB) *testEnv {
 		alloc[k.Address()] = types.Account{Balance: new(big.Int).Exp(big.NewInt(10), big.NewInt(21), nil)}
 	}
 	sim := simulated.NewBackend(alloc, mainnetRules)
-	tb.Cleanup(func() { sim.Close() })
+	tb.Cleanup(func() {
+		if err := sim.Close(); err != nil {
+			tb.Error(err)
+		}
+	})
 	e.client = autoMine{sim.Client(), sim}
 	var err error
 	if e.chainID, err = e.client.ChainID(ctx); err != nil {
@@ -127,7 +131,11 @@ func newTestEnv(tb testing.TB) *testEnv {
 	}
 	e.registry = addr
 	e.open()
-	tb.Cleanup(func() { e.db.Close() })
+	tb.Cleanup(func() {
+		if err := e.db.Close(); err != nil {
+			tb.Error(err)
+		}
+	})
 	return e
 }
 
@@ -138,9 +146,13 @@ func (e *testEnv) open() {
 		e.tb.Fatal(err)
 	}
 	var cfg buntdb.Config
-	db.ReadConfig(&cfg)
+	if err := db.ReadConfig(&cfg); err != nil {
+		e.tb.Fatal(err)
+	}
 	cfg.SyncPolicy = buntdb.Always
-	db.SetConfig(cfg)
+	if err := db.SetConfig(cfg); err != nil {
+		e.tb.Fatal(err)
+	}
 	e.db = db
 	e.svc, err = New(Config{DB: db, KeyDir: filepath.Join(e.dir, "keys"), Chain: e.client, ChainID: e.chainID,
 		Registry: e.registry, Now: e.clock.now})

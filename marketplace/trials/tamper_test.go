@@ -107,7 +107,9 @@ func TestTamper_editedExportIsNamed(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	WriteExport(&buf, ex)
+	if err := WriteExport(&buf, ex); err != nil {
+		t.Fatal(err)
+	}
 	clean := buf.Bytes()
 	for _, tt := range []struct {
 		name string

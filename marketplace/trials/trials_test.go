@@ -98,7 +98,9 @@ func TestTrial_registerRecordAnchorExportVerify(t *testing.T) {
 	}
 
 	// Restarted, the node still has the trial and continues the log.
-	e.db.Close()
+	if err := e.db.Close(); err != nil {
+		t.Fatal(err)
+	}
 	e.open()
 	more := e.record(tr.ID, StepInput{Type: "withdrawal", Subject: "S-001", Reason: "moved away"})
 	if more[0].Index != 505 {

@@ -45,9 +45,15 @@ func TestBlobs_removeTempAndList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmp.Write(make([]byte, 4096))
-	tmp.Close()
-	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("not a blob"), 0o600)
+	if _, err := tmp.Write(make([]byte, 4096)); err != nil {
+		t.Fatal(err)
+	}
+	if err := tmp.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("not a blob"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	n, size, err := b.RemoveTemp()
 	if err != nil || n != 1 || size != 4096 {

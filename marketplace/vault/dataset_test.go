@@ -163,7 +163,9 @@ func TestBlobs_contentAddressedAndAtomic(t *testing.T) {
 		}
 	}
 	// Damage on disk is detected.
-	os.WriteFile(filepath.Join(dir, h.String()[:2], h.String()), []byte("evil"), 0o600)
+	if err := os.WriteFile(filepath.Join(dir, h.String()[:2], h.String()), []byte("evil"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if err := b.Verify(h); marketplace.ErrorCode(err) != marketplace.EINVALID {
 		t.Errorf("damaged blob verified: %v", err)
 	}
