@@ -44,17 +44,7 @@ func (b *fullBackend) WithdrawUpload(ctx context.Context, seller common.Address,
 // near expiry are served once, and refused when replayed.
 func TestSignedRequests_requireBoundedExpiry(t *testing.T) {
 	ctx := context.Background()
-	ks, err := vault.OpenKeystore(filepath.Join(t.TempDir(), "ks"), vault.LightScrypt())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ks.Create("bob", "pw"); err != nil {
-		t.Fatal(err)
-	}
-	bob, err := ks.Unlock("bob", "pw")
-	if err != nil {
-		t.Fatal(err)
-	}
+	bob := testSigners(t, "bob")[0]
 	dk, _ := vault.NewDatasetKey()
 	blob, _ := dk.EncryptBytes([]byte("rows"))
 	node, _ := vault.LoadOrCreateNodeKey(filepath.Join(t.TempDir(), "node.key"))

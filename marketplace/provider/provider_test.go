@@ -52,19 +52,28 @@ func (m *memBackend) Card(ctx context.Context, h common.Hash) ([]byte, error) {
 	return nil, marketplace.Errorf(marketplace.ENOTFOUND, "no card")
 }
 
-func TestProvider_overHTTP(t *testing.T) {
-	ctx := context.Background()
+// testSigners creates the named accounts in a fresh keystore and unlocks them.
+func testSigners(t *testing.T, names ...string) []*vault.Signer {
+	t.Helper()
 	ks, err := vault.OpenKeystore(filepath.Join(t.TempDir(), "ks"), vault.LightScrypt())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ks.Create("bob", "pw"); err != nil {
-		t.Fatal(err)
+	out := make([]*vault.Signer, len(names))
+	for i, n := range names {
+		if _, err := ks.Create(n, "pw"); err != nil {
+			t.Fatal(err)
+		}
+		if out[i], err = ks.Unlock(n, "pw"); err != nil {
+			t.Fatal(err)
+		}
 	}
-	bob, err := ks.Unlock("bob", "pw")
-	if err != nil {
-		t.Fatal(err)
-	}
+	return out
+}
+
+func TestProvider_overHTTP(t *testing.T) {
+	ctx := context.Background()
+	bob := testSigners(t, "bob")[0]
 	dk, _ := vault.NewDatasetKey()
 	blob, _ := dk.EncryptBytes([]byte("rows"))
 	node, _ := vault.LoadOrCreateNodeKey(filepath.Join(t.TempDir(), "node.key"))

@@ -53,17 +53,7 @@ func (s *syncBuffer) String() string {
 // "download served"; the buyer gets a short body, not a whole one.
 func TestDownload_copyFailureIsLoggedNotServed(t *testing.T) {
 	ctx := context.Background()
-	ks, err := vault.OpenKeystore(filepath.Join(t.TempDir(), "ks"), vault.LightScrypt())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ks.Create("bob", "pw"); err != nil {
-		t.Fatal(err)
-	}
-	bob, err := ks.Unlock("bob", "pw")
-	if err != nil {
-		t.Fatal(err)
-	}
+	bob := testSigners(t, "bob")[0]
 	dk, _ := vault.NewDatasetKey()
 	blob, _ := dk.EncryptBytes(bytes.Repeat([]byte("rows\n"), 1000))
 	node, _ := vault.LoadOrCreateNodeKey(filepath.Join(t.TempDir(), "node.key"))

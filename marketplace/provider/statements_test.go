@@ -45,21 +45,8 @@ func (b *stmtBackend) Statements(ctx context.Context, id uint64) ([]RecordedStat
 
 func TestStatements_deliveredSignedAndQueriedBySeller(t *testing.T) {
 	ctx := context.Background()
-	ks, err := vault.OpenKeystore(filepath.Join(t.TempDir(), "ks"), vault.LightScrypt())
-	if err != nil {
-		t.Fatal(err)
-	}
-	unlock := func(name string) *vault.Signer {
-		if _, err := ks.Create(name, "pw"); err != nil {
-			t.Fatal(err)
-		}
-		s, err := ks.Unlock(name, "pw")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
-	bob, mallory, seller := unlock("bob"), unlock("mallory"), unlock("seller")
+	s := testSigners(t, "bob", "mallory", "seller")
+	bob, mallory, seller := s[0], s[1], s[2]
 	dk, _ := vault.NewDatasetKey()
 	node, _ := vault.LoadOrCreateNodeKey(filepath.Join(t.TempDir(), "node.key"))
 	buyTx, malloryTx := common.HexToHash("0xb1"), common.HexToHash("0xb2")

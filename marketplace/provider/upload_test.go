@@ -200,17 +200,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // its blob is read.
 func TestUpload_heldForAnotherSellerRefusedUnread(t *testing.T) {
 	ctx := context.Background()
-	ks, err := vault.OpenKeystore(filepath.Join(t.TempDir(), "ks"), vault.LightScrypt())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ks.Create("bob", "pw"); err != nil {
-		t.Fatal(err)
-	}
-	bob, err := ks.Unlock("bob", "pw")
-	if err != nil {
-		t.Fatal(err)
-	}
+	bob := testSigners(t, "bob")[0]
 	blob := bytes.Repeat([]byte{7}, 1000)
 	content := common.Hash(sha256.Sum256(blob))
 	hub := &memHub{memBackend: memBackend{nonces: map[string]bool{}},
