@@ -172,7 +172,9 @@ func TestAnonymize_badInputNamesLineAndColumn(t *testing.T) {
 	env := cliEnv(t)
 	dir := t.TempDir()
 	in := filepath.Join(dir, "bad.csv")
-	os.WriteFile(in, []byte("name,age,zip\nJane,34,02139\nJohn,40\n"), 0o644)
+	if err := os.WriteFile(in, []byte("name,age,zip\nJane,34,02139\nJohn,40\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	_, _, err := runCmd(t, env, "anonymize", "--in", in, "--preset", "safe-harbor", "--out", filepath.Join(dir, "o.csv"))
 	if exitCode(err) != 2 || !strings.Contains(err.Error(), "line 3") {
 		t.Fatalf("exit %d, err %v; want 2 naming line 3", exitCode(err), err)
@@ -246,9 +248,13 @@ func TestPlugins_listTrustUntrust(t *testing.T) {
 	// A pipeline uses it by name.
 	dir := t.TempDir()
 	in := filepath.Join(dir, "notes.csv")
-	os.WriteFile(in, []byte("visit,note\nv1,Seen by Dr. Hickle; call 555-123-4567\nv2,all fine\n"), 0o644)
+	if err := os.WriteFile(in, []byte("visit,note\nv1,Seen by Dr. Hickle; call 555-123-4567\nv2,all fine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cfg := filepath.Join(dir, "p.yaml")
-	os.WriteFile(cfg, []byte("transforms:\n  - name: redact-notes\n    columns: [note]\n"), 0o644)
+	if err := os.WriteFile(cfg, []byte("transforms:\n  - name: redact-notes\n    columns: [note]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	dst := filepath.Join(dir, "out.csv")
 	if _, _, err := runCmd(t, env, "anonymize", "--in", in, "--config", cfg, "--out", dst); err != nil {
 		t.Fatal(err)
@@ -259,8 +265,13 @@ func TestPlugins_listTrustUntrust(t *testing.T) {
 	}
 
 	// A changed binary is refused.
-	src, _ := os.ReadFile(bin)
-	os.WriteFile(bin, append(src, 0), 0o755)
+	src, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, append(src, 0), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	_, _, err = runCmd(t, env, "anonymize", "--in", in, "--config", cfg, "--out", dst)
 	if exitCode(err) != 5 || !strings.Contains(err.Error(), "SHA-256") {
 		t.Fatalf("changed binary: exit %d, %v", exitCode(err), err)
@@ -302,9 +313,13 @@ func TestPublish_withTrustedPluginStep(t *testing.T) {
 	mustRun(t, env, "chain", "fund", "alice", "1")
 	dir := t.TempDir()
 	in := filepath.Join(dir, "notes.csv")
-	os.WriteFile(in, []byte("visit,note\nv1,Seen by Dr. Hickle; call 555-123-4567\nv2,all fine\n"), 0o644)
+	if err := os.WriteFile(in, []byte("visit,note\nv1,Seen by Dr. Hickle; call 555-123-4567\nv2,all fine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cfg := filepath.Join(dir, "p.yaml")
-	os.WriteFile(cfg, []byte("transforms:\n  - name: redact-notes\n    columns: [note]\n  - name: safe-harbor\n"), 0o644)
+	if err := os.WriteFile(cfg, []byte("transforms:\n  - name: redact-notes\n    columns: [note]\n  - name: safe-harbor\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	published := filepath.Join(dir, "published.csv")
 	out := mustRun(t, env, "publish", "--as", "alice", "--in", in, "--config", cfg, "--title", "Visit notes", "--price", "0",
 		"--terms", "GRU", "--save-copy", published)

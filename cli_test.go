@@ -107,7 +107,9 @@ func TestCLI_importKeys(t *testing.T) {
 
 	hexKey, _ := crypto.GenerateKey()
 	hexFile := filepath.Join(dir, "key.hex")
-	os.WriteFile(hexFile, []byte("0x"+hex.EncodeToString(crypto.FromECDSA(hexKey))+"\n"), 0o600)
+	if err := os.WriteFile(hexFile, []byte("0x"+hex.EncodeToString(crypto.FromECDSA(hexKey))+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	jsonKey, _ := crypto.GenerateKey()
 	id, _ := uuid.NewRandom()
@@ -117,14 +119,18 @@ func TestCLI_importKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	jsonFile := filepath.Join(dir, "key.json")
-	os.WriteFile(jsonFile, v3, 0o600)
+	if err := os.WriteFile(jsonFile, v3, 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	out, _, err := runCmd(t, env, "account", "import", "--name", "hexy", "--key", hexFile)
 	if err != nil || strings.TrimSpace(out) != crypto.PubkeyToAddress(hexKey.PublicKey).Hex() {
 		t.Fatalf("import hex: %q, %v", out, err)
 	}
 	passFile := filepath.Join(dir, "pass")
-	os.WriteFile(passFile, []byte("metamask-pass\n"), 0o600)
+	if err := os.WriteFile(passFile, []byte("metamask-pass\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	out, _, err = runCmd(t, env, "account", "import", "--name", "jason", "--key", jsonFile, "--passphrase-file", passFile)
 	if err != nil || strings.TrimSpace(out) != crypto.PubkeyToAddress(jsonKey.PublicKey).Hex() {
 		t.Fatalf("import v3 JSON: %q, %v", out, err)
@@ -171,7 +177,9 @@ func TestCLI_demoAccounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	again, err := a.EnsureDemoAccounts(ctx)
-	a.Close()
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
 	if err != nil || len(accts) != 3 || !accts[0].Created || again[0].Created || again[2].Address != accts[2].Address {
 		t.Fatalf("demo accounts: %+v then %+v, %v", accts, again, err)
 	}

@@ -39,7 +39,9 @@ func TestDesktopNode_servesWhatItPublishes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(researcher.dir, "deployments.json"), dep, 0o600)
+	if err := os.WriteFile(filepath.Join(researcher.dir, "deployments.json"), dep, 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	env := map[string]string{}
 	for _, kv := range desk.env {

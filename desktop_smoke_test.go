@@ -53,7 +53,12 @@ func startXvfb(t *testing.T) string {
 		t.Fatal(err)
 	}
 	w.Close()
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	t.Cleanup(func() {
+		// Xvfb runs until killed (a kill fails only if it is gone already);
+		// Wait reaps it and reports the kill.
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
 	line, err := bufio.NewReader(r).ReadString('\n')
 	r.Close()
 	if err != nil {
@@ -82,7 +87,9 @@ func x(t *testing.T, display string, name string, args ...string) string {
 func screenshot(t *testing.T, display, name string) image.Image {
 	t.Helper()
 	dir := filepath.Join("build", "screenshots")
-	os.MkdirAll(dir, 0o755)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	path := filepath.Join(dir, name)
 	x(t, display, "import", "-window", "root", path)
 	b, err := os.ReadFile(path)
@@ -154,7 +161,9 @@ func TestDesktop_windowShowsPageAndBoundMethodWorks(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	t.Cleanup(func() {
-		cmd.Process.Kill()
+		// Only if the test stops early: the test ends it with SIGTERM, and a
+		// kill of a finished process fails.
+		_ = cmd.Process.Kill()
 		if t.Failed() {
 			t.Logf("desktop log:\n%s", logs)
 		}
@@ -259,7 +268,9 @@ func TestDesktop_windowShowsPageAndBoundMethodWorks(t *testing.T) {
 	screenshot(t, display, "desktop-saved.png")
 
 	// SIGTERM closes the window and the data dir cleanly.
-	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
 	select {
 	case err := <-done:
 		if err != nil {

@@ -12,7 +12,9 @@ func TestDialogDir(t *testing.T) {
 		t.Errorf("no Downloads: %q, want home", got)
 	}
 	dl := filepath.Join(home, "Downloads")
-	os.Mkdir(dl, 0o755)
+	if err := os.Mkdir(dl, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if got := dialogDir(home, "Downloads"); got != dl {
 		t.Errorf("with Downloads: %q", got)
 	}

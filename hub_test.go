@@ -38,7 +38,9 @@ func TestHub(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, n := range []*node{patient, researcher} {
-		os.WriteFile(filepath.Join(n.dir, "deployments.json"), dep, 0o600)
+		if err := os.WriteFile(filepath.Join(n.dir, "deployments.json"), dep, 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	srv := hub.serve(t)
 

@@ -46,7 +46,9 @@ func TestHubQuota(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(patient.dir, "deployments.json"), dep, 0o600)
+	if err := os.WriteFile(filepath.Join(patient.dir, "deployments.json"), dep, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	hub.env = append(hub.env, envHubMaxUnlisted+"=1")
 	srv := hub.serve(t)
 
@@ -63,7 +65,9 @@ func TestHubQuota(t *testing.T) {
 	var sales struct {
 		Drafts int `json:"drafts"`
 	}
-	json.Unmarshal([]byte(patient.must(t, "sales", "--as", "alice", "--json")), &sales)
+	if err := json.Unmarshal([]byte(patient.must(t, "sales", "--as", "alice", "--json")), &sales); err != nil {
+		t.Fatal(err)
+	}
 	if sales.Drafts != 1 {
 		t.Fatalf("patient's drafts: %d, want 1", sales.Drafts)
 	}
@@ -80,7 +84,9 @@ func TestHubQuota(t *testing.T) {
 	// Discarding the draft withdraws the upload from the hub (a request
 	// signed by the seller), which frees the quota.
 	var drafts []draftOut
-	json.Unmarshal([]byte(patient.must(t, "drafts", "list", "--as", "alice", "--json")), &drafts)
+	if err := json.Unmarshal([]byte(patient.must(t, "drafts", "list", "--as", "alice", "--json")), &drafts); err != nil {
+		t.Fatal(err)
+	}
 	if len(drafts) != 1 || drafts[0].Hub != hub.url {
 		t.Fatalf("drafts: %+v, want one at %s", drafts, hub.url)
 	}
@@ -121,7 +127,8 @@ func TestCrashLeftovers_killedUploadAndPublish(t *testing.T) {
 	}
 	blobsDir := filepath.Join(n.dir, "blobs")
 	blobs := func() (stored, temp []string) {
-		filepath.WalkDir(blobsDir, func(p string, d fs.DirEntry, err error) error {
+		// The walk skips what it cannot read, and so never fails.
+		_ = filepath.WalkDir(blobsDir, func(p string, d fs.DirEntry, err error) error {
 			if err == nil && !d.IsDir() {
 				if strings.HasPrefix(d.Name(), ".put-") {
 					temp = append(temp, p)
@@ -161,7 +168,9 @@ func TestCrashLeftovers_killedUploadAndPublish(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ks.Create("mallory", "pw")
+	if _, err := ks.Create("mallory", "pw"); err != nil {
+		t.Fatal(err)
+	}
 	mallory, err := ks.Unlock("mallory", "pw")
 	if err != nil {
 		t.Fatal(err)
@@ -191,7 +200,11 @@ func TestCrashLeftovers_killedUploadAndPublish(t *testing.T) {
 			res.Body.Close() // answered before the kill: the wait below fails
 		}
 	}()
-	go pw.Write(make([]byte, 1<<20)) // then the upload stalls
+	go func() {
+		// Then the upload stalls. A write that fails shows as a temp file
+		// short of 1 MB, which the wait below reports.
+		_, _ = pw.Write(make([]byte, 1<<20))
+	}()
 	waitFor(t, "the upload's temp file", 30*time.Second, func() bool {
 		_, temp := blobs()
 		if len(temp) == 0 {
@@ -200,8 +213,11 @@ func TestCrashLeftovers_killedUploadAndPublish(t *testing.T) {
 		fi, err := os.Stat(temp[0])
 		return err == nil && fi.Size() >= 1<<20
 	})
-	srv.cmd.Process.Kill()
-	<-srv.done
+	if err := srv.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait reports the kill.
+	t.Logf("hub after the kill: %v", <-srv.done)
 	pw.CloseWithError(errors.New("hub killed"))
 
 	n.must(t, "hub", "list") // any command that opens the data dir

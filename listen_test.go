@@ -190,7 +190,10 @@ func TestServeHTTP_idleNotTotalTimeouts(t *testing.T) {
 				handlerErr <- err
 				return
 			}
-			rc.Flush()
+			if err := rc.Flush(); err != nil {
+				handlerErr <- err
+				return
+			}
 			time.Sleep(pace) // the server's pace: slow but steady
 		}
 		handlerErr <- nil
@@ -210,7 +213,12 @@ func TestServeHTTP_idleNotTotalTimeouts(t *testing.T) {
 	go func() {
 		done <- serveHTTP(ctx, slog.New(slog.DiscardHandler), httpTimeouts{Idle: idle, Grace: time.Second}, httpListener{"test", ln, mux})
 	}()
-	t.Cleanup(func() { cancel(); <-done })
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serveHTTP: %v", err)
+		}
+	})
 	base := "http://" + ln.Addr().String()
 
 	t.Run("slow upload completes", func(t *testing.T) {
@@ -262,9 +270,15 @@ func TestServeHTTP_idleNotTotalTimeouts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer conn.Close()
+		defer func() {
+			if err := conn.Close(); err != nil {
+				t.Error(err)
+			}
+		}()
 		// Headers promise 1 MB; a few bytes come, then nothing.
-		io.WriteString(conn, "POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\nsome bytes")
+		if _, err := io.WriteString(conn, "POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\nsome bytes"); err != nil {
+			t.Fatal(err)
+		}
 		select {
 		case err := <-handlerErr:
 			var ne net.Error
@@ -280,8 +294,14 @@ func TestServeHTTP_idleNotTotalTimeouts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer conn.Close()
-		io.WriteString(conn, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n") // and never read
+		defer func() {
+			if err := conn.Close(); err != nil {
+				t.Error(err)
+			}
+		}()
+		if _, err := io.WriteString(conn, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil { // and never read
+			t.Fatal(err)
+		}
 		select {
 		case err := <-handlerErr:
 			if err == nil || !strings.Contains(err.Error(), "timeout") {

@@ -173,7 +173,11 @@ func TestRun_serveAddressInUse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
+	defer func() {
+		if err := ln.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
 	_, _, err = runCmd(t, map[string]string{envData: t.TempDir()}, "serve", "--addr", ln.Addr().String())
 	if exitCode(err) != 6 || !strings.Contains(userMessage(err), "Cannot listen on "+ln.Addr().String()) {
 		t.Fatalf("exit %d: %v", exitCode(err), err)
@@ -193,7 +197,9 @@ func TestServeHTTP_inFlightRequestsFinish(t *testing.T) {
 			http.Error(w, "cancelled", 500)
 			return
 		}
-		io.WriteString(w, "finished")
+		if _, err := io.WriteString(w, "finished"); err != nil {
+			t.Errorf("answer: %v", err)
+		}
 	})
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)

@@ -191,7 +191,9 @@ func TestCLI_buyStatementsAndDownloadFormats(t *testing.T) {
 	}
 	forced := filepath.Join(dir, "data.parquet.csv")
 	mustRun(t, env, "download", "--as", "bob", "1", "--out", pq+".bin", "--format", "csv")
-	os.Rename(pq+".bin", forced)
+	if err := os.Rename(pq+".bin", forced); err != nil {
+		t.Fatal(err)
+	}
 	got, _ := os.ReadFile(forced)
 	want, _ := os.ReadFile(published)
 	if len(want) == 0 || !bytes.Equal(got, want) {

@@ -23,8 +23,12 @@ func (c *cli) installTestHooks(a *app.App) {
 	a.SetPublishHook(func(s string) error {
 		if s == step {
 			fmt.Fprintf(c.stderr, "CRASH AT %s\n", s)
-			if p, err := os.FindProcess(os.Getpid()); err == nil {
-				p.Kill()
+			p, err := os.FindProcess(os.Getpid())
+			if err == nil {
+				err = p.Kill()
+			}
+			if err != nil { // no crash after all: fail the step instead of hanging
+				return fmt.Errorf("crash at %s: %w", s, err)
 			}
 			select {} // the kill is asynchronous: go no further
 		}

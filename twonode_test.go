@@ -42,8 +42,11 @@ func freeAddr(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	addr := ln.Addr().String()
+	if err := ln.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return addr
 }
 
 // run runs one CLI command on the node's data dir and returns stdout and
@@ -89,7 +92,8 @@ func (n *node) serve(t *testing.T) *server {
 		t.Fatal(err)
 	}
 	go func() { s.done <- cmd.Wait() }()
-	t.Cleanup(func() { cmd.Process.Kill() })
+	// Only if the test did not stop it: a kill of a finished process fails.
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
 	s.url = readServingURL(t, stdout)
 	return s
 }
@@ -121,7 +125,9 @@ func TestTwoNodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(b.dir, "deployments.json"), dep, 0o600)
+	if err := os.WriteFile(filepath.Join(b.dir, "deployments.json"), dep, 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	published := filepath.Join(t.TempDir(), "published.csv")
 	id := strings.TrimSpace(a.must(t, "publish", "--as", "alice", "--in", patientsCSV, "--preset", "safe-harbor",
@@ -151,7 +157,9 @@ func TestTwoNodes(t *testing.T) {
 	}
 
 	srvA.stop(t, syscall.SIGTERM)
-	os.Remove(out)
+	if err := os.Remove(out); err != nil {
+		t.Fatal(err)
+	}
 	_, stderr, code := b.run(t, "download", "--as", "bob", id, "--out", out)
 	if code != 6 || !strings.Contains(stderr, "provider "+a.url+" unreachable") {
 		t.Fatalf("download with A stopped: exit %d, %s", code, stderr)
@@ -198,7 +206,9 @@ func TestPublish_killedMidway(t *testing.T) {
 			var sales struct {
 				Drafts int `json:"drafts"`
 			}
-			json.Unmarshal([]byte(n.must(t, "sales", "--as", "alice", "--json")), &sales)
+			if err := json.Unmarshal([]byte(n.must(t, "sales", "--as", "alice", "--json")), &sales); err != nil {
+				t.Fatal(err)
+			}
 			switch step {
 			case "stored":
 				if len(found) != 0 || sales.Drafts != 1 {

@@ -45,10 +45,19 @@ func TestServe_wizardUploadDoesNotOutliveTheServer(t *testing.T) {
 			}
 			var body bytes.Buffer
 			mw := multipart.NewWriter(&body)
-			mw.WriteField("format", "csv")
-			fw, _ := mw.CreateFormFile("file", "records.csv")
-			fw.Write([]byte(records))
-			mw.Close()
+			if err := mw.WriteField("format", "csv"); err != nil {
+				t.Fatal(err)
+			}
+			fw, err := mw.CreateFormFile("file", "records.csv")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := fw.Write([]byte(records)); err != nil {
+				t.Fatal(err)
+			}
+			if err := mw.Close(); err != nil {
+				t.Fatal(err)
+			}
 			req, _ = http.NewRequest("POST", s.url+"mydata/publish/upload", &body)
 			req.Header.Set("Content-Type", mw.FormDataContentType())
 			req.Header.Set("Sec-Fetch-Site", "same-origin")
@@ -65,7 +74,8 @@ func TestServe_wizardUploadDoesNotOutliveTheServer(t *testing.T) {
 			}
 			holding := func(root string) []string {
 				var found []string
-				filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+				// The walk skips what it cannot read, and so never fails.
+				_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 					if err == nil && d.Type().IsRegular() {
 						if b, _ := os.ReadFile(path); bytes.Contains(b, []byte(ssn)) {
 							found = append(found, path)
@@ -81,8 +91,11 @@ func TestServe_wizardUploadDoesNotOutliveTheServer(t *testing.T) {
 			if sig == syscall.SIGTERM {
 				s.stop(t, sig)
 			} else {
-				s.cmd.Process.Signal(sig)
-				<-s.done
+				if err := s.cmd.Process.Signal(sig); err != nil {
+					t.Fatal(err)
+				}
+				// Wait reports the kill.
+				t.Logf("node after %v: %v", sig, <-s.done)
 				n.must(t, "account", "list") // the next start
 			}
 			for _, root := range []string{n.dir, tmp} {

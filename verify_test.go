@@ -106,7 +106,9 @@ func TestCLI_trialFlowAndVerify(t *testing.T) {
 		VerifierKey string `json:"verifier_key"`
 	}
 	raw0, _ := os.ReadFile(audit)
-	json.Unmarshal(raw0, &exported)
+	if err := json.Unmarshal(raw0, &exported); err != nil {
+		t.Fatal(err)
+	}
 	if out := mustRun("verify", "--bundle", audit, "--offline", "--quiet", "--key", exported.VerifierKey); strings.Contains(out, "entry 1") || !strings.Contains(out, "verified") {
 		t.Errorf("verify --offline --quiet --key:\n%s", out)
 	}
@@ -123,7 +125,9 @@ func TestCLI_trialFlowAndVerify(t *testing.T) {
 	}
 	// Without verifier_key: everything else is still checked and reported.
 	var nokey map[string]any
-	json.Unmarshal(raw0, &nokey)
+	if err := json.Unmarshal(raw0, &nokey); err != nil {
+		t.Fatal(err)
+	}
 	delete(nokey, "verifier_key")
 	nk, _ := json.Marshal(nokey)
 	out, _, err = runCmd(t, env, "verify", "--bundle", file("nokey.json", string(nk)), "--offline")
@@ -138,7 +142,9 @@ func TestCLI_trialFlowAndVerify(t *testing.T) {
 	// Tampering with the export: verify fails and names the entry.
 	raw, _ := os.ReadFile(audit)
 	var x map[string]any
-	json.Unmarshal(raw, &x)
+	if err := json.Unmarshal(raw, &x); err != nil {
+		t.Fatal(err)
+	}
 	entries := x["entries"].([]any)
 	e3 := entries[3].(map[string]any)
 	e3["leaf"] = entries[2].(map[string]any)["leaf"]
@@ -194,7 +200,9 @@ func TestCLI_verifyAgainstGeth(t *testing.T) {
 	g.Fund(t, common.HexToAddress(strings.TrimSpace(out)), new(big.Int).Mul(big.NewInt(5), big.NewInt(1e18)))
 	mustRun(env, "chain", "deploy", "--as", "carol")
 	protocol := filepath.Join(dir, "protocol.pdf")
-	os.WriteFile(protocol, []byte("%PDF protocol"), 0o600)
+	if err := os.WriteFile(protocol, []byte("%PDF protocol"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	id := strings.TrimSpace(mustRun(env, "trial", "register", "--as", "carol", "--title", "On geth", "--id", "NCT09000009", "--protocol", protocol))
 	mustRun(env, "trial", "record", "--as", "carol", id, "--type", "consent", "--subject", "S-001")
 	mustRun(env, "trial", "anchor", "--as", "carol", id)

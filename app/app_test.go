@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,10 +22,38 @@ func open(t *testing.T, dir string) *App {
 	return a
 }
 
+// closedApps holds the apps a test closed itself (a restart), which the
+// cleanup of closeAtEnd then leaves alone: a second Close fails.
+var closedApps sync.Map
+
+// closeNow closes a before the test ends.
+func closeNow(a *App) error {
+	closedApps.Store(a, true)
+	return a.Close()
+}
+
+// closeApp closes a when a test is done with it and reports a failed close.
+func closeApp(tb testing.TB, a *App) {
+	tb.Helper()
+	if err := closeNow(a); err != nil {
+		tb.Errorf("close %s: %v", a.DataDir(), err)
+	}
+}
+
+// closeAtEnd closes a when the test ends, unless the test closed it with
+// closeNow or closeApp first.
+func closeAtEnd(tb testing.TB, a *App) {
+	tb.Cleanup(func() {
+		if _, closed := closedApps.Load(a); !closed {
+			closeApp(tb, a)
+		}
+	})
+}
+
 func TestOpen_createsPrivateDataDir(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "nested", "data")
 	a := open(t, dir)
-	defer a.Close()
+	defer closeApp(t, a)
 	fi, err := os.Stat(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +81,7 @@ func TestOpen_secondOpenOfSameDirRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := open(t, dir)
-	defer b.Close()
+	defer closeApp(t, b)
 	st, err := b.Status(t.Context())
 	if err != nil || st.Node.Starts != 2 {
 		t.Fatalf("after reopen: starts %d, err %v", st.Node.Starts, err)
@@ -76,10 +105,12 @@ func TestRestart_keepsNodeState(t *testing.T) {
 	if _, err := a.RenameNode(t.Context(), "Clinic A"); err != nil {
 		t.Fatal(err)
 	}
-	a.Close()
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
 
 	b := open(t, dir)
-	defer b.Close()
+	defer closeApp(t, b)
 	st, err := b.Status(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +126,7 @@ func TestRestart_keepsNodeState(t *testing.T) {
 
 func TestRenameNode_validates(t *testing.T) {
 	a := open(t, t.TempDir())
-	defer a.Close()
+	defer closeApp(t, a)
 	for _, tt := range []struct {
 		name string
 		ok   bool
@@ -132,8 +163,12 @@ func TestDesktop_chooseDataFile(t *testing.T) {
 	dir := t.TempDir()
 	csv := filepath.Join(dir, "records.csv")
 	fhir := filepath.Join(dir, "bundle.JSON")
-	os.WriteFile(csv, []byte("a,b\n1,2\n"), 0o600)
-	os.WriteFile(fhir, []byte(`{"resourceType":"Bundle"}`), 0o600)
+	if err := os.WriteFile(csv, []byte("a,b\n1,2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(fhir, []byte(`{"resourceType":"Bundle"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	for _, tt := range []struct {
 		name    string
@@ -164,7 +199,7 @@ func TestSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
+	defer closeApp(t, a)
 	ctx := t.Context()
 	if _, err := a.CreateAccount(ctx, "alice", "pw"); err != nil {
 		t.Fatal(err)

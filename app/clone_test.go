@@ -100,9 +100,15 @@ func TestBuy_cloneListingsAreHiddenAndRefused(t *testing.T) {
 		case strings.Contains(r.URL.Path, "/listings/"):
 			lies++
 			var id uint64
-			json.Unmarshal([]byte(r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]), &id)
-			json.NewEncoder(w).Encode(provider.Attestation{ChainID: a.chainID.Uint64(), Contract: mkt, ListingID: id,
-				ContentHash: orig.ContentHash, Served: true})
+			if err := json.Unmarshal([]byte(r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]), &id); err != nil {
+				t.Errorf("listing id in %s: %v", r.URL.Path, err)
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			if err := json.NewEncoder(w).Encode(provider.Attestation{ChainID: a.chainID.Uint64(), Contract: mkt, ListingID: id,
+				ContentHash: orig.ContentHash, Served: true}); err != nil {
+				t.Errorf("encode attestation: %v", err)
+			}
 		default:
 			http.NotFound(w, r)
 		}

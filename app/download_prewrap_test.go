@@ -50,7 +50,9 @@ func TestDownload_prewrappedKey(t *testing.T) {
 	if err := a.AddSeat(ctx, ByAccount("bob", "pw"), p.ListingID, carol); err != nil {
 		t.Fatal(err)
 	}
-	a.PrewrapKeys(ctx)
+	if _, err := a.PrewrapKeys(ctx); err != nil {
+		t.Fatal(err)
+	}
 	got.Reset()
 	if _, err := a.Download(ctx, ByAccount("carol", "pw"), p.ListingID, DownloadRequest{Writer: &got}); err != nil {
 		t.Fatal(err)

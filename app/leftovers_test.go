@@ -20,14 +20,14 @@ import (
 func reopen(t *testing.T, a *App) *App {
 	t.Helper()
 	dir := a.DataDir()
-	if err := a.Close(); err != nil {
+	if err := closeNow(a); err != nil {
 		t.Fatal(err)
 	}
 	b, err := Open(context.Background(), Options{DataDir: dir, Version: "test", LightScrypt: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { b.Close() })
+	closeAtEnd(t, b)
 	return b
 }
 

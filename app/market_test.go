@@ -30,7 +30,7 @@ func marketApp(t testing.TB, dir string) *App {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { a.Close() })
+	closeAtEnd(t, a)
 	for _, n := range []string{"alice", "bob", "carol"} {
 		if _, err := a.keys.Get(n); err == nil {
 			continue
@@ -261,8 +261,14 @@ func TestDownload_accessControl(t *testing.T) {
 		}
 		bad := bytes.Clone(orig)
 		bad[len(bad)-20] ^= 1
-		os.WriteFile(path, bad, 0o600)
-		defer os.WriteFile(path, orig, 0o600)
+		if err := os.WriteFile(path, bad, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		defer func() {
+			if err := os.WriteFile(path, orig, 0o600); err != nil {
+				t.Error(err)
+			}
+		}()
 		_, err = a.Download(ctx, ByAccount("bob", "pw"), p.ListingID, DownloadRequest{Out: out})
 		if marketplace.ErrorCode(err) != marketplace.EINVALID || !strings.Contains(err.Error(), "tampered") {
 			t.Fatalf("tampered blob: %v", err)

@@ -77,8 +77,11 @@ func TestProvider_refusedRequestsWriteNothing(t *testing.T) {
 	if err != nil {
 		t.Fatalf("licensed download: %v", err)
 	}
-	io.Copy(io.Discard, d.Blob)
+	_, err = io.Copy(io.Discard, d.Blob)
 	d.Blob.Close()
+	if err != nil {
+		t.Fatalf("read licensed download: %v", err)
+	}
 	if _, err := a.market.client.Download(ctx, hub.URL, sr); marketplace.ErrorCode(err) != marketplace.EFORBIDDEN {
 		t.Fatalf("replay of a served request: %v, want EFORBIDDEN", err)
 	}

@@ -36,7 +36,9 @@ func TestPublish_crashBetweenSteps(t *testing.T) {
 			if !errors.Is(err, crash) {
 				t.Fatalf("publish: %v", err)
 			}
-			a.Close()
+			if err := closeNow(a); err != nil {
+				t.Fatal(err)
+			}
 
 			a = marketApp(t, dir)
 			if err := a.SyncCatalog(ctx); err != nil {

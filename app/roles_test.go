@@ -13,7 +13,7 @@ func TestAccountRoles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
+	defer closeApp(t, a)
 
 	alice, err := a.CreateAccount(ctx, "alice", "pa")
 	if err != nil {
@@ -75,7 +75,9 @@ func TestAccountRoles(t *testing.T) {
 	if _, err := a.SetAccountRoles(ctx, Actor{}, []marketplace.Role{"sponsor"}); err == nil {
 		t.Error("nobody set roles")
 	}
-	a.SignOut(ctx, token)
+	if err := a.SignOut(ctx, token); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := a.SetAccountRoles(ctx, BySession(token), []marketplace.Role{"sponsor"}); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
 		t.Errorf("ended session: %v", err)
 	}

@@ -17,9 +17,11 @@ func TestSession_touchesTheStoreAtMostEveryMinute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
+	defer closeApp(t, a)
 	ctx := t.Context()
-	a.CreateAccount(ctx, "alice", "pw")
+	if _, err := a.CreateAccount(ctx, "alice", "pw"); err != nil {
+		t.Fatal(err)
+	}
 	token, sess, err := a.SignIn(ctx, "alice", "pw")
 	if err != nil {
 		t.Fatal(err)
@@ -76,10 +78,14 @@ func TestLockIdleSessions_byTheInjectedClock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
+	defer closeApp(t, a)
 	ctx := t.Context()
-	a.CreateAccount(ctx, "alice", "pw")
-	a.CreateAccount(ctx, "bob", "pw")
+	if _, err := a.CreateAccount(ctx, "alice", "pw"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.CreateAccount(ctx, "bob", "pw"); err != nil {
+		t.Fatal(err)
+	}
 	alice, _, _ := a.SignIn(ctx, "alice", "pw")
 	bob, _, _ := a.SignIn(ctx, "bob", "pw")
 	for range 4 {
@@ -105,8 +111,10 @@ func BenchmarkSession_use(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer a.Close()
-	a.CreateAccount(b.Context(), "alice", "pw")
+	defer closeApp(b, a)
+	if _, err := a.CreateAccount(b.Context(), "alice", "pw"); err != nil {
+		b.Fatal(err)
+	}
 	token, _, err := a.SignIn(b.Context(), "alice", "pw")
 	if err != nil {
 		b.Fatal(err)

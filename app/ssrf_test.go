@@ -33,7 +33,7 @@ func TestMarket_providerURLsCannotAimTheNodeAtItsNetwork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
+	defer closeApp(t, a)
 	for _, n := range []string{"alice", "carol"} {
 		if _, err := a.CreateAccount(ctx, n, "pw"); err != nil {
 			t.Fatal(err)

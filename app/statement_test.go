@@ -170,7 +170,16 @@ func hideBlob(t *testing.T, a *App, content common.Hash) (restore func()) {
 	if err := os.Rename(path, path+".away"); err != nil {
 		t.Fatal(err)
 	}
-	restore = func() { os.Rename(path+".away", path) }
+	var restored bool
+	restore = func() { // once: by the test, else at cleanup
+		if restored {
+			return
+		}
+		restored = true
+		if err := os.Rename(path+".away", path); err != nil {
+			t.Error(err)
+		}
+	}
 	t.Cleanup(restore)
 	return restore
 }
@@ -192,8 +201,14 @@ func TestBuy_statementsRetriedWhenProviderUnreachable(t *testing.T) {
 		// refused when the provider cannot answer): the statement's
 		// delivery right after the buy fails.
 		if down.Load() && !strings.Contains(r.URL.Path, "/listings/") {
-			conn, _, _ := w.(http.Hijacker).Hijack()
-			conn.Close()
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err != nil {
+				t.Errorf("hijack: %v", err)
+				return
+			}
+			if err := conn.Close(); err != nil {
+				t.Errorf("cut the connection: %v", err)
+			}
 			return
 		}
 		h.ServeHTTP(w, r)
@@ -261,7 +276,11 @@ func TestBuy_statementsRetriedWhenProviderUnreachable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.SignOut(ctx, token)
+	defer func() {
+		if err := a.SignOut(ctx, token); err != nil {
+			t.Error(err)
+		}
+	}()
 	mine, err = a.MyDatasets(ctx, alice)
 	if err != nil || len(mine.Datasets) != 1 {
 		t.Fatalf("my datasets: %+v, %v", mine, err)

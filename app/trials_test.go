@@ -89,7 +89,9 @@ func TestTrials_useCasesOnTheEmbeddedChain(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	trials.WriteExport(&buf, ex)
+	if err := trials.WriteExport(&buf, ex); err != nil {
+		t.Fatal(err)
+	}
 	back, _ := trials.ReadExport(bytes.NewReader(buf.Bytes()))
 	if rep, err := a.VerifyTrialExport(ctx, back, ""); err != nil {
 		t.Errorf("verify export: %v", err)
@@ -141,7 +143,7 @@ func TestTrials_useCasesOnTheEmbeddedChain(t *testing.T) {
 
 	// After a restart the trials are still there.
 	b, _ := sponsorApp(t, dir)
-	defer b.Close()
+	defer closeApp(t, b)
 	ts, err := b.Trials(ctx)
 	if err != nil || len(ts) != 1 || ts[0].Identifier != "NCT01234567" || ts[0].Log.Size < 5 {
 		t.Errorf("trials after restart: %+v, %v", ts, err)
@@ -169,7 +171,7 @@ func TestTrialAnchoringFromEnv(t *testing.T) {
 func TestTrialAnchoring_signedInSponsor(t *testing.T) {
 	ctx := t.Context()
 	a, c := sponsorApp(t, t.TempDir())
-	defer a.Close()
+	defer closeApp(t, a)
 	token, _, err := a.SignIn(ctx, c.name, c.pass)
 	if err != nil {
 		t.Fatal(err)
@@ -183,7 +185,12 @@ func TestTrialAnchoring_signedInSponsor(t *testing.T) {
 	go func() {
 		done <- a.RunTrialAnchoring(runCtx, TrialAnchoring{EveryEntries: 1, Every: 100 * time.Millisecond})
 	}()
-	defer func() { cancel(); <-done }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("trial anchoring: %v", err)
+		}
+	}()
 	if _, err := a.RecordTrialSteps(ctx, who, "NCT07654321", []trials.StepInput{{Type: "consent", Subject: "S-001"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +219,7 @@ func TestTrialAnchoring_signedInSponsor(t *testing.T) {
 func TestVerifyTrialExport_cutOrReSignedExportFailsOnTheEmbeddedChain(t *testing.T) {
 	ctx := t.Context()
 	a, c := sponsorApp(t, t.TempDir())
-	defer a.Close()
+	defer closeApp(t, a)
 	if _, err := a.RegisterTrial(ctx, c, "Omission", "NCT03000300", "protocol.pdf", strings.NewReader("%PDF v1")); err != nil {
 		t.Fatal(err)
 	}

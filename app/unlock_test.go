@@ -47,7 +47,7 @@ func TestUnlock_concurrencyNeverExceedsTheBound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
+	defer closeApp(t, a)
 	const n = 8
 	for i := range n {
 		if _, err := a.CreateAccount(t.Context(), fmt.Sprintf("user%d", i), "pw"); err != nil {
@@ -100,8 +100,10 @@ func TestUnlock_waitRespectsContext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
-	a.CreateAccount(t.Context(), "alice", "pw")
+	defer closeApp(t, a)
+	if _, err := a.CreateAccount(t.Context(), "alice", "pw"); err != nil {
+		t.Fatal(err)
+	}
 	hold, held := make(chan struct{}), make(chan struct{})
 	a.guard.onScrypt = func(delta int) {
 		if delta > 0 {
@@ -109,12 +111,19 @@ func TestUnlock_waitRespectsContext(t *testing.T) {
 			<-hold
 		}
 	}
-	go a.SignIn(t.Context(), "alice", "pw")
+	first := make(chan error, 1)
+	go func() {
+		_, _, err := a.SignIn(t.Context(), "alice", "pw")
+		first <- err
+	}()
 	<-held
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	_, _, err = a.SignIn(ctx, "alice", "pw")
 	close(hold)
+	if err := <-first; err != nil {
+		t.Errorf("the unlock holding the slot: %v", err)
+	}
 	if marketplace.ErrorCode(err) != marketplace.EUNAVAILABLE {
 		t.Errorf("unlock with a cancelled request while the slot is taken: %v, want EUNAVAILABLE", err)
 	}
@@ -129,9 +138,11 @@ func TestUnlock_backsOffPerAccountAndPerClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
+	defer closeApp(t, a)
 	for _, n := range []string{"alice", "bob", "carol", "dave", "erin", "frank"} {
-		a.CreateAccount(t.Context(), n, n+"-pass")
+		if _, err := a.CreateAccount(t.Context(), n, n+"-pass"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	var scrypts atomic.Int32
 	a.guard.onScrypt = func(d int) {
@@ -198,7 +209,7 @@ func TestCreateAccount_rateLimitedPerClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
+	defer closeApp(t, a)
 	ctx := WithClient(t.Context(), "192.0.2.1:1")
 	for i := range creationsPerClient {
 		if _, _, err := a.SignUp(ctx, fmt.Sprintf("user%d", i), "a long passphrase"); err != nil {
@@ -222,8 +233,10 @@ func TestCreateAccount_probingTakenNamesBacksOff(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
-	a.CreateAccount(t.Context(), "alice", "pw")
+	defer closeApp(t, a)
+	if _, err := a.CreateAccount(t.Context(), "alice", "pw"); err != nil {
+		t.Fatal(err)
+	}
 	ctx := WithClient(t.Context(), "192.0.2.1:1")
 	for i := range clientFreeFailures {
 		if _, _, err := a.SignUp(ctx, "alice", "a long passphrase"); marketplace.ErrorCode(err) != marketplace.ECONFLICT {

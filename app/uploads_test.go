@@ -103,7 +103,7 @@ func TestUploads_neverOutliveTheApp(t *testing.T) {
 		t.Fatal(err)
 	}
 	a = open()
-	defer a.Close()
+	defer closeApp(t, a)
 	if got := tmpEntries(t, dir); len(got) != 0 {
 		t.Errorf("after a crash and Open: %v", got)
 	}

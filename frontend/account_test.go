@@ -43,7 +43,7 @@ func accountServer(t *testing.T, window bool) (*httptest.Server, *app.App, *test
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { a.Close() })
+	t.Cleanup(func() { closeApp(t, a) })
 	h, err := NewServer(slog.New(slog.DiscardHandler), a, Options{Window: window})
 	if err != nil {
 		t.Fatal(err)
@@ -92,13 +92,22 @@ func sendMultipartFile(t *testing.T, srv *httptest.Server, path string, fields m
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	for k, v := range fields {
-		mw.WriteField(k, v)
+		if err := mw.WriteField(k, v); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if file != nil {
-		fw, _ := mw.CreateFormFile(fileField, "file")
-		fw.Write(file)
+		fw, err := mw.CreateFormFile(fileField, "file")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fw.Write(file); err != nil {
+			t.Fatal(err)
+		}
 	}
-	mw.Close()
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
 	return send(t, srv, "POST", path, mw.FormDataContentType(), &buf)
 }
 
@@ -159,7 +168,9 @@ func TestLocalPath(t *testing.T) {
 // The reported attack end to end: the redirect after sign-in stays here.
 func TestSignIn_nextNeverLeavesTheSite(t *testing.T) {
 	srv, a, _ := accountServer(t, false)
-	a.CreateAccount(t.Context(), "alice", "correct horse")
+	if _, err := a.CreateAccount(t.Context(), "alice", "correct horse"); err != nil {
+		t.Fatal(err)
+	}
 	for _, next := range []string{"/\t/evil.example", "/%09/evil.example", `/\evil.example`, "//evil.example", "/%2F%2Fevil.example", "/%5Cevil.example", "https://evil.example"} {
 		res, _ := sendForm(t, srv, "/signin", url.Values{"account": {"alice"}, "passphrase": {"correct horse"}, "next": {next}})
 		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/" {
@@ -215,7 +226,9 @@ func TestSignIn_anonymousSeesNoAccountNames(t *testing.T) {
 	}
 
 	win, wa, _ := accountServer(t, true)
-	wa.CreateAccount(t.Context(), "patient", "pw")
+	if _, err := wa.CreateAccount(t.Context(), "patient", "pw"); err != nil {
+		t.Fatal(err)
+	}
 	_, body := get(t, win, "/signin/", nil)
 	if !strings.Contains(body, `<select name="account"`) || !strings.Contains(body, ">patient (") {
 		t.Errorf("the desktop window does not list its accounts")
@@ -227,7 +240,9 @@ func TestSignIn_anonymousSeesNoAccountNames(t *testing.T) {
 // the clock passes it.
 func TestSignIn_backoffAnswers429WithTheWait(t *testing.T) {
 	srv, a, clock := accountServer(t, false)
-	a.CreateAccount(t.Context(), "alice", "correct horse")
+	if _, err := a.CreateAccount(t.Context(), "alice", "correct horse"); err != nil {
+		t.Fatal(err)
+	}
 	for i := range 5 {
 		if res, _ := sendForm(t, srv, "/signin", url.Values{"account": {"alice"}, "passphrase": {"nope"}}); res.StatusCode != 403 {
 			t.Fatalf("failure %d: %d", i+1, res.StatusCode)
@@ -265,7 +280,9 @@ func TestSignIn_backoffAnswers429WithTheWait(t *testing.T) {
 // name their field; once made, the user is signed in.
 func TestAccountNew(t *testing.T) {
 	srv, a, _ := accountServer(t, false)
-	a.CreateAccount(t.Context(), "alice", "correct horse")
+	if _, err := a.CreateAccount(t.Context(), "alice", "correct horse"); err != nil {
+		t.Fatal(err)
+	}
 	res, body := get(t, srv, "/accounts/new/?next=/mydata/", nil)
 	if res.StatusCode != 200 || !strings.Contains(body, `<h1>Create an account</h1>`) || !strings.Contains(body, `name="passphrase2"`) ||
 		!strings.Contains(body, `hx-post="/accounts/strength"`) || !strings.Contains(body, `name="next" value="/mydata/"`) {

@@ -54,7 +54,9 @@ func TestCatalog_pagination(t *testing.T) {
 		wantBody(t, next, res, body, 200, fmt.Sprintf("Page %d of 3", page), "45 datasets found")
 		for _, m := range links.FindAllStringSubmatch(body, -1) {
 			var id uint64
-			fmt.Sscan(m[1], &id)
+			if _, err := fmt.Sscan(m[1], &id); err != nil {
+				t.Fatalf("listing id %q: %v", m[1], err)
+			}
 			got = append(got, id)
 		}
 		if hasPrev := strings.Contains(body, `rel="prev"`); hasPrev != (page > 1) {

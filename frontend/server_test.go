@@ -22,13 +22,21 @@ func newTestServer(t *testing.T) (*httptest.Server, *app.App) {
 	return newTestServerWith(t, Options{})
 }
 
+// closeApp closes a when a test is done with it and reports a failed close.
+func closeApp(tb testing.TB, a *app.App) {
+	tb.Helper()
+	if err := a.Close(); err != nil {
+		tb.Errorf("close %s: %v", a.DataDir(), err)
+	}
+}
+
 func newTestServerWith(t *testing.T, opts Options) (*httptest.Server, *app.App) {
 	t.Helper()
 	a, err := app.Open(t.Context(), app.Options{DataDir: t.TempDir(), Version: "test", LightScrypt: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { a.Close() })
+	t.Cleanup(func() { closeApp(t, a) })
 	h, err := NewServer(slog.New(slog.DiscardHandler), a, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -261,7 +269,7 @@ func TestCrossOrigin_trustedOrigin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
+	defer closeApp(t, a)
 	h, err := NewServer(slog.New(slog.DiscardHandler), a, Options{TrustedOrigins: []string{"wails://wails"}})
 	if err != nil {
 		t.Fatal(err)
@@ -438,8 +446,10 @@ func TestSignIn_windowModeKeepsTheOneUserWithoutCookies(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer a.Close()
-			a.CreateAccount(t.Context(), "patient", "pw")
+			defer closeApp(t, a)
+			if _, err := a.CreateAccount(t.Context(), "patient", "pw"); err != nil {
+				t.Fatal(err)
+			}
 			h, err := NewServer(slog.New(slog.DiscardHandler), a, Options{Window: window})
 			if err != nil {
 				t.Fatal(err)

@@ -39,13 +39,22 @@ func postMultipart(t *testing.T, srv *httptest.Server, path string, fields map[s
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	for k, v := range fields {
-		mw.WriteField(k, v)
+		if err := mw.WriteField(k, v); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for k, v := range files {
-		fw, _ := mw.CreateFormFile(k, k+".dat")
-		fw.Write([]byte(v))
+		fw, err := mw.CreateFormFile(k, k+".dat")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fw.Write([]byte(v)); err != nil {
+			t.Fatal(err)
+		}
 	}
-	mw.Close()
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
 	req, err := http.NewRequest("POST", srv.URL+path, &buf)
 	if err != nil {
 		t.Fatal(err)
@@ -194,10 +203,14 @@ func TestTrialRoutes(t *testing.T) {
 	res, body = postMultipart(t, srv, "/verify/", nil, map[string]string{"bundle": export}, htmxSameOrigin)
 	wantBody(t, "verify upload", res, body, 200, "<ins>PASS</ins>", "anchor 3", "entry 2")
 	var x trials.Export
-	json.Unmarshal([]byte(export), &x)
+	if err := json.Unmarshal([]byte(export), &x); err != nil {
+		t.Fatalf("read the export: %v", err)
+	}
 	x.Entries[1].Leaf = x.Entries[2].Leaf
 	var tampered bytes.Buffer
-	trials.WriteExport(&tampered, &x)
+	if err := trials.WriteExport(&tampered, &x); err != nil {
+		t.Fatal(err)
+	}
 	res, body = postMultipart(t, srv, "/verify/", nil, map[string]string{"bundle": tampered.String()}, htmxSameOrigin)
 	wantBody(t, "verify tampered", res, body, 200, "<del>FAIL</del>", "<del>entry 1</del>")
 	res, body = postMultipart(t, srv, "/verify/", map[string]string{"offline": "1", "key": x.VerifierKey}, map[string]string{"bundle": export}, nil)
@@ -258,7 +271,9 @@ func TestTrialRoutes_signedInSessionSigns(t *testing.T) {
 	}
 	res, body = postForm(t, srv, base+"steps", url.Values{"type": {"enrolment"}, "subject": {"S-9"}, "meaning": {"authored"}}, h)
 	wantBody(t, "record signed in", res, body, 200, `id="step-done"`)
-	a.SignOut(t.Context(), token)
+	if err := a.SignOut(t.Context(), token); err != nil {
+		t.Fatal(err)
+	}
 	res, body = postForm(t, srv, base+"steps", url.Values{"type": {"enrolment"}, "subject": {"S-9"}, "meaning": {"authored"}}, h)
 	if res.StatusCode == 200 && strings.Contains(body, `id="step-done"`) {
 		t.Error("recorded after sign-out")
