@@ -160,7 +160,7 @@ func TestCrashLeftovers_killedUploadAndPublish(t *testing.T) {
 	})
 	var c provider.Client
 	ctx := t.Context()
-	ki, pub, err := c.NodeKey(ctx, srv.url)
+	ki, pub, err := c.NodeKey(ctx, n.url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +192,7 @@ func TestCrashLeftovers_killedUploadAndPublish(t *testing.T) {
 	}
 	env, _ := json.Marshal(su)
 	pr, pw := io.Pipe()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(srv.url, "/")+"/"+provider.PathBlobs, io.MultiReader(bytes.NewReader(env), pr))
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(n.url, "/")+"/"+provider.PathBlobs, io.MultiReader(bytes.NewReader(env), pr))
 	req.ContentLength = int64(len(env)) + size
 	req.Header.Set(provider.HeaderEnvelopeLength, strconv.Itoa(len(env)))
 	go func() {

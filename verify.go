@@ -1,13 +1,12 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/medmarket/medmarket/app"
 	"github.com/medmarket/medmarket/marketplace"
@@ -93,17 +92,20 @@ not an export.`,
 }
 
 // readLogKey returns the --key value: a note verifier key, or the content of
-// the file it names. A key has '+' between its name, hash and key; a value
-// without one is taken as a file.
+// the file it names. A value that parses as a verifier key is one, whatever
+// files lie about (a key's name is a path-like origin such as
+// medmarket/ledger/…).
 func readLogKey(v string) (string, error) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return "", nil
 	}
-	if b, err := os.ReadFile(v); err == nil {
-		return strings.TrimSpace(string(b)), nil
-	} else if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(v, "+") {
+	if _, err := note.NewVerifier(v); err == nil {
+		return v, nil
+	}
+	b, err := os.ReadFile(v)
+	if err != nil {
 		return "", marketplace.Errorf(marketplace.EINVALID, "--key: %q is neither a log verifier key (name+hash+base64) nor a readable file.", v)
 	}
-	return v, nil
+	return strings.TrimSpace(string(b)), nil
 }
