@@ -87,7 +87,7 @@ func sendMultipart(t *testing.T, srv *httptest.Server, path string, fields map[s
 	return sendMultipartFile(t, srv, path, fields, "keyfile", file)
 }
 
-func sendMultipartFile(t *testing.T, srv *httptest.Server, path string, fields map[string]string, fileField string, file []byte) (*http.Response, string) {
+func sendMultipartFile(t *testing.T, srv *httptest.Server, path string, fields map[string]string, fileField string, file []byte, cookies ...*http.Cookie) (*http.Response, string) {
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -108,7 +108,7 @@ func sendMultipartFile(t *testing.T, srv *httptest.Server, path string, fields m
 	if err := mw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return send(t, srv, "POST", path, mw.FormDataContentType(), &buf)
+	return send(t, srv, "POST", path, mw.FormDataContentType(), &buf, cookies...)
 }
 
 func sessionCookieOf(res *http.Response) *http.Cookie {
@@ -257,13 +257,16 @@ func TestSignIn_backoffAnswers429WithTheWait(t *testing.T) {
 		t.Fatal("a refused attempt signed in")
 	}
 	clock.Advance(30 * time.Second)
-	if res, _ := sendForm(t, srv, "/signin", url.Values{"account": {"alice"}, "passphrase": {"correct horse"}}); res.StatusCode != http.StatusSeeOther {
-		t.Errorf("after the wait: %d", res.StatusCode)
+	res, _ = sendForm(t, srv, "/signin", url.Values{"account": {"alice"}, "passphrase": {"correct horse"}})
+	if res.StatusCode != http.StatusSeeOther || sessionCookieOf(res) == nil {
+		t.Fatalf("after the wait: %d", res.StatusCode)
 	}
-	// The trial forms' account and passphrase go through the same guard.
+	session := sessionCookieOf(res)
+	// The trial forms' account and passphrase (asked again at each signing,
+	// in a session) go through the same guard.
 	register := func() *http.Response {
 		res, _ := sendMultipartFile(t, srv, "/trials/", map[string]string{"account": "alice", "passphrase": "nope", "title": "T", "identifier": "NCT00000001"},
-			"protocol", []byte("protocol v1"))
+			"protocol", []byte("protocol v1"), session)
 		return res
 	}
 	for i := range 5 {

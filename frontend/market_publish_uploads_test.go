@@ -215,7 +215,7 @@ func TestTrialImport_largeFileNotInTheSystemTempDir(t *testing.T) {
 	defer srv.Close()
 	rows := "subject,visit,value\n" + strings.Repeat("S-0001,1,12.5\n", (10<<20)/14)
 	postMultipart(t, srv, "/trials/0x01/import/preview", map[string]string{"recorder": "csv"}, map[string]string{"file": rows},
-		http.Header{"Sec-Fetch-Site": {"same-origin"}})
+		http.Header{"Sec-Fetch-Site": {"same-origin"}, "Cookie": {signedInCookie(t, a)}})
 	select {
 	case n := <-w.seen:
 		if n != 0 {
