@@ -13,6 +13,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/contracts"
 	"github.com/medmarket/medmarket/marketplace/provider"
 )
 
@@ -26,7 +27,11 @@ func listAs(t *testing.T, a *App, name string, content common.Hash, price *big.I
 		t.Fatal(err)
 	}
 	defer release()
-	r, err := a.transact(ctx, sg, nil, a.market.abi.PackList(content, price, hmb.Pack(), meta, providerURL))
+	salt := contracts.NewSalt()
+	if err := a.commitListing(ctx, sg, content, salt); err != nil {
+		t.Fatal(err)
+	}
+	r, err := a.transact(ctx, sg, nil, a.market.abi.PackList(content, salt, price, hmb.Pack(), meta, providerURL))
 	if err != nil {
 		t.Fatalf("list as %s: %v", name, err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/contracts"
 	"github.com/medmarket/medmarket/marketplace/provider"
 	"github.com/medmarket/medmarket/marketplace/store"
 	"github.com/medmarket/medmarket/marketplace/vault"
@@ -220,7 +221,11 @@ func TestHubCleanup_deletesUploadsNeverListed(t *testing.T) {
 	defer bobSigner.Lock()
 	var otherCard common.Hash
 	rand.Read(otherCard[:])
-	if _, err := a.sendTx(ctx, bobSigner, nil, a.market.abi.PackList(foreign, ether("0.01"), hmb.Pack(), otherCard, hub.URL+"/")); err != nil {
+	salt := contracts.NewSalt()
+	if err := a.commitListing(ctx, bobSigner, foreign, salt); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.sendTx(ctx, bobSigner, nil, a.market.abi.PackList(foreign, salt, ether("0.01"), hmb.Pack(), otherCard, hub.URL+"/")); err != nil {
 		t.Fatal(err)
 	}
 	skew.Store(int64(3 * 24 * time.Hour))

@@ -12,6 +12,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/contracts"
 	"github.com/medmarket/medmarket/marketplace/store"
 	"github.com/medmarket/medmarket/marketplace/vault"
 )
@@ -94,7 +95,11 @@ func TestOpen_cleansCrashLeftovers(t *testing.T) {
 	}
 	var card common.Hash
 	rand.Read(card[:])
-	if _, err := a.sendTx(ctx, bob, nil, a.market.abi.PackList(onChain, ether("0.01"), hmb.Pack(), card, "http://127.0.0.1:1/")); err != nil {
+	salt := contracts.NewSalt()
+	if err := a.commitListing(ctx, bob, onChain, salt); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.sendTx(ctx, bob, nil, a.market.abi.PackList(onChain, salt, ether("0.01"), hmb.Pack(), card, "http://127.0.0.1:1/")); err != nil {
 		t.Fatal(err)
 	}
 	bob.Lock()

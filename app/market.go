@@ -52,8 +52,9 @@ type market struct {
 
 // Publish steps a test hook sees.
 const (
-	StepStored = "stored" // blob, wrapped key and pending record are durable; no transaction yet
-	StepListed = "listed" // the listing transaction is mined; not yet indexed nor marked listed
+	StepStored    = "stored"    // blob, wrapped key and pending record are durable; no transaction yet
+	StepCommitted = "committed" // the commit transaction is mined; the list transaction not sent
+	StepListed    = "listed"    // the listing transaction is mined; not yet indexed nor marked listed
 )
 
 // DefaultPublicURL is the provider URL a node announces when none is set:

@@ -20,6 +20,7 @@ import (
 
 	"github.com/medmarket/medmarket/anonymize"
 	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/contracts"
 	"github.com/medmarket/medmarket/marketplace/provider"
 	"github.com/medmarket/medmarket/marketplace/store"
 	"github.com/medmarket/medmarket/marketplace/vault"
@@ -470,9 +471,26 @@ func (a *App) Publish(ctx context.Context, who Actor, req PublishRequest) (Publi
 }
 
 // list sends the listing transaction of a stored publish, indexes it and
-// marks the publish listed.
+// marks the publish listed. The listing is commit-reveal: first a commit of
+// contracts.Commitment(seller, content hash, salt), with a random salt kept
+// in the publish record before the commit is sent, mined in a block of its
+// own; then the list transaction with the salt, in a later block. A retry
+// after a crash between the two finds the commitment on chain and only
+// lists.
 func (a *App) list(ctx context.Context, sg *vault.Signer, rec store.Publish, price *big.Int, terms marketplace.Terms, providerURL string) (Published, error) {
-	data := a.market.abi.PackList(rec.ContentHash, price, terms.Pack(), rec.MetadataHash, providerURL)
+	if rec.Salt == (common.Hash{}) {
+		rec.Salt = contracts.NewSalt()
+		if err := a.store.PutPublish(ctx, rec, nil); err != nil {
+			return Published{}, err
+		}
+	}
+	if err := a.commitListing(ctx, sg, rec.ContentHash, rec.Salt); err != nil {
+		return Published{}, err
+	}
+	if err := a.publishStep(StepCommitted); err != nil {
+		return Published{}, err
+	}
+	data := a.market.abi.PackList(rec.ContentHash, rec.Salt, price, terms.Pack(), rec.MetadataHash, providerURL)
 	r, err := a.sendTx(ctx, sg, nil, data)
 	if err != nil {
 		return Published{}, err
@@ -500,6 +518,24 @@ func (a *App) list(ctx context.Context, sg *vault.Signer, rec store.Publish, pri
 		GasUsed: r.GasUsed, Provider: providerURL, Size: rec.Size}, nil
 }
 
+// commitListing makes sure sg's commitment to list content with salt is
+// on chain: it sends the commit transaction and waits until it is mined,
+// unless the commitment is there already (a retried publish).
+func (a *App) commitListing(ctx context.Context, sg *vault.Signer, content, salt common.Hash) error {
+	commitment := contracts.Commitment(sg.Address(), content, salt)
+	at, err := call(ctx, a, a.market.abi.PackCommitBlock(commitment), a.market.abi.UnpackCommitBlock)
+	if err != nil {
+		return err
+	}
+	if at.Sign() != 0 {
+		return nil
+	}
+	if _, err := a.sendTx(ctx, sg, nil, a.market.abi.PackCommit(commitment)); err != nil {
+		return marketplace.Wrap(marketplace.ErrorCode(err), err, "Cannot commit to listing dataset %s", content.Hex())
+	}
+	return nil
+}
+
 func (a *App) publishStep(step string) error {
 	if a.market.hook != nil {
 		return a.market.hook(step)
@@ -508,7 +544,7 @@ func (a *App) publishStep(step string) error {
 }
 
 // SetPublishHook installs a function called between publish steps
-// (StepKeyed, StepStored, StepListed); an error stops the publish there. For crash
+// (StepKeyed, StepStored, StepCommitted, StepListed); an error stops the publish there. For crash
 // tests only.
 func (a *App) SetPublishHook(f func(step string) error) { a.market.hook = f }
 
@@ -685,9 +721,11 @@ func (a *App) reconcilePublishes(ctx context.Context) {
 	}
 }
 
-// PublishPreview estimates what listing will cost the seller: the list
-// transaction's gas x gas price (the platform takes no fee). The price and
-// terms are checked as Publish checks them.
+// PublishPreview estimates what listing will cost the seller: the gas of
+// the commit and list transactions x gas price (the platform takes no fee).
+// The list transaction cannot be estimated before its commit is mined: its
+// gas is the contract's bound for a listing (listGasBound) plus its calldata.
+// The price and terms are checked as Publish checks them.
 func (a *App) PublishPreview(ctx context.Context, seller common.Address, price *big.Int, terms marketplace.Terms, providerChoice string) (CostPreview, error) {
 	req := PublishRequest{Price: price, Terms: terms, Provider: providerChoice}
 	providerURL, err := a.checkListing(ctx, &req)
@@ -697,8 +735,21 @@ func (a *App) PublishPreview(ctx context.Context, seller common.Address, price *
 	var content, meta common.Hash
 	rand.Read(content[:])
 	rand.Read(meta[:])
-	return a.estimate(ctx, seller, nil, a.market.abi.PackList(content, price, terms.Pack(), meta, providerURL))
+	cost, err := a.estimate(ctx, seller, nil, a.market.abi.PackCommit(contracts.Commitment(seller, content, meta)))
+	if err != nil {
+		return CostPreview{}, err
+	}
+	listGas := listGasBound + 16*uint64(len(a.market.abi.PackList(content, meta, price, terms.Pack(), meta, providerURL)))
+	cost.Gas += listGas
+	extra := new(big.Int).Mul(new(big.Int).SetUint64(listGas), cost.GasPrice)
+	cost.GasCost = new(big.Int).Add(cost.GasCost, extra)
+	cost.Total = new(big.Int).Add(cost.Total, extra)
+	return cost, nil
 }
+
+// listGasBound bounds a list transaction's gas apart from its calldata (the
+// gas test holds the contract to 100,000 with a short provider URL).
+const listGasBound = 100_000
 
 // Drafts lists the publishes stored here but not listed.
 func (a *App) Drafts(ctx context.Context) ([]store.Publish, error) {

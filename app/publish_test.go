@@ -10,18 +10,24 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ethereum/go-ethereum/common"
+
 	"github.com/medmarket/medmarket/anonymize"
 	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/contracts"
 	"github.com/medmarket/medmarket/marketplace/vault"
 )
 
 // TestPublish_crashBetweenSteps stops a publish at each step, as a crash
 // would, reopens the data dir and checks: no half listing, no listed
-// dataset without its blob, and the catalog converges from the chain.
+// dataset without its blob, and the catalog converges from the chain. A
+// crash between the commit and the list transactions leaves a draft whose
+// retry lists with the commitment already on chain (same salt, no second
+// commit).
 func TestPublish_crashBetweenSteps(t *testing.T) {
 	ctx := context.Background()
 	crash := errors.New("crash")
-	for _, step := range []string{StepStored, StepListed} {
+	for _, step := range []string{StepStored, StepCommitted, StepListed} {
 		t.Run(step, func(t *testing.T) {
 			dir := t.TempDir()
 			a := marketApp(t, dir)
@@ -53,13 +59,29 @@ func TestPublish_crashBetweenSteps(t *testing.T) {
 				t.Fatal(err)
 			}
 			switch step {
-			case StepStored: // before the transaction: nothing listed, a retryable draft
+			case StepStored, StepCommitted: // before the list transaction: nothing listed, a retryable draft
 				if n != 0 || len(drafts) != 1 {
 					t.Fatalf("listings %d, drafts %d; want 0 and 1", n, len(drafts))
 				}
-				p, err := a.RetryPublish(ctx, ByAccount("alice", "pw"), drafts[0].ContentHash, ether("0.01"), hmb)
+				draft := drafts[0]
+				commitment := contracts.Commitment(draft.Seller, draft.ContentHash, draft.Salt)
+				at, err := call(ctx, a, a.market.abi.PackCommitBlock(commitment), a.market.abi.UnpackCommitBlock)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if committed := draft.Salt != (common.Hash{}) && at.Sign() != 0; committed != (step == StepCommitted) {
+					t.Fatalf("draft salt %s committed at block %v; want committed %v", draft.Salt, at, step == StepCommitted)
+				}
+				p, err := a.RetryPublish(ctx, ByAccount("alice", "pw"), draft.ContentHash, ether("0.01"), hmb)
 				if err != nil {
 					t.Fatalf("retry: %v", err)
+				}
+				rec, err := a.store.Publish(ctx, draft.ContentHash)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if step == StepCommitted && rec.Salt != draft.Salt {
+					t.Errorf("retry listed with salt %s, not the committed %s", rec.Salt, draft.Salt)
 				}
 				ls, n, _ = a.Search(ctx, marketplace.CatalogFilter{})
 				if n != 1 || ls[0].ID != p.ListingID {

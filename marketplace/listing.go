@@ -568,6 +568,10 @@ type ListingEvent struct {
 	TxHash    common.Hash
 	// Listing is the new listing (EventListed only), with its card joined and CardStatus set.
 	Listing *Listing
+	// Copies (EventListed only) are listings of the same content hash by other sellers, listed
+	// before this one but committed to after it: copies of it. The catalog flags those it shows
+	// (CardMismatch), as it would have had it indexed them after this listing.
+	Copies []uint64
 	// Price is the new price (EventPriceChanged) or the price paid (EventPurchased).
 	Price *big.Int
 	// Buyer is the licence's buyer (EventPurchased only).

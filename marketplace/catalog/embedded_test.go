@@ -56,7 +56,10 @@ func TestIndexer_onTheEmbeddedChain(t *testing.T) {
 
 	card := testCard("Embedded chain cohort", "embedded")
 	h := cards.Put(mustEncode(t, card))
-	r := send(seller, market.PackList(crypto.Keccak256Hash([]byte("blob")), milliEther(3), marketplace.Terms{Use: marketplace.HMB, DurationDays: 365, Seats: 1}.Pack(), h, testProvider), nil)
+	blob := crypto.Keccak256Hash([]byte("blob"))
+	salt := contracts.NewSalt()
+	send(seller, market.PackCommit(contracts.Commitment(seller.From, blob, salt)), nil)
+	r := send(seller, market.PackList(blob, salt, milliEther(3), marketplace.Terms{Use: marketplace.HMB, DurationDays: 365, Seats: 1}.Pack(), h, testProvider), nil)
 	if err := ix.IndexTx(ctx, r); err != nil {
 		t.Fatal(err)
 	}

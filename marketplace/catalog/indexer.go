@@ -227,7 +227,7 @@ func (ix *Indexer) RetryCards(ctx context.Context) (int, error) {
 		}
 		b := cards[i]
 		if card, err := marketplace.DecodeCard(b, l.MetadataHash); err == nil {
-			if reason := ix.vet(l, card, first[l.ContentHash]); reason != "" {
+			if reason := ix.vet(l, card, first[l.ContentHash].first); reason != "" {
 				ix.log.Warn("listing not shown", "listing", l.ID, "seller", l.Seller, "reason", reason)
 				b = nil // SetCard flags a card that does not decode as a mismatch
 			}
@@ -279,6 +279,7 @@ func (ix *Indexer) prepare(ctx context.Context, logs []types.Log) ([]marketplace
 		return nil, err
 	}
 	var listed []*marketplace.Listing
+	var listedEvents []*marketplace.ListingEvent
 	times := map[uint64]time.Time{}
 	for i := range events {
 		l := events[i].Listing
@@ -298,6 +299,7 @@ func (ix *Indexer) prepare(ctx context.Context, logs []types.Log) ([]marketplace
 			l.ListedAt = t
 		}
 		listed = append(listed, l)
+		listedEvents = append(listedEvents, &events[i])
 	}
 	if len(listed) == 0 || ix.cfg.Cards == nil {
 		return events, nil
@@ -308,6 +310,7 @@ func (ix *Indexer) prepare(ctx context.Context, logs []types.Log) ([]marketplace
 		return nil, err
 	}
 	for i, l := range listed {
+		listedEvents[i].Copies = copiesShownBefore(l, first[l.ContentHash])
 		if cards[i] == nil {
 			continue // stays pending
 		}
@@ -317,7 +320,7 @@ func (ix *Indexer) prepare(ctx context.Context, logs []types.Log) ([]marketplace
 			l.CardStatus = marketplace.CardMismatch
 			continue
 		}
-		if reason := ix.vet(l, card, first[l.ContentHash]); reason != "" {
+		if reason := ix.vet(l, card, first[l.ContentHash].first); reason != "" {
 			ix.log.Warn("listing not shown", "listing", l.ID, "seller", l.Seller, "reason", reason)
 			l.CardStatus = marketplace.CardMismatch
 			continue

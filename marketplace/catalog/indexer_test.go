@@ -116,6 +116,17 @@ func (m *simMarket) send(from *bind.TransactOpts, data []byte, value *big.Int) *
 	return m.receipt(tx)
 }
 
+// commit commits from's listing of content with a fresh salt and returns the salt. It mines
+// one more block after the commit: the simulated chain estimates gas at the latest block, and
+// list must run in a later block than its commit.
+func (m *simMarket) commit(from *bind.TransactOpts, content common.Hash) common.Hash {
+	m.t.Helper()
+	salt := contracts.NewSalt()
+	m.send(from, market.PackCommit(contracts.Commitment(from.From, content, salt)), nil)
+	m.sim.Commit()
+	return salt
+}
+
 // card returns a dataset card numbered n.
 func testCard(title string, tags ...string) *marketplace.DatasetCard {
 	return &marketplace.DatasetCard{Version: marketplace.CardVersion, Title: title, Description: "Test dataset: " + title,
@@ -137,7 +148,7 @@ func (m *simMarket) list(c *marketplace.DatasetCard, price *big.Int, terms marke
 		m.cards.Put(enc)
 	}
 	content := crypto.Keccak256Hash([]byte(c.Title))
-	r := m.send(m.seller, market.PackList(content, price, terms.Pack(), h, testProvider), nil)
+	r := m.send(m.seller, market.PackList(content, m.commit(m.seller, content), price, terms.Pack(), h, testProvider), nil)
 	evs, err := Decode(m.addr, derefLogs(r.Logs))
 	if err != nil || len(evs) != 1 {
 		m.t.Fatalf("list receipt: %v %v", evs, err)

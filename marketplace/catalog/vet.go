@@ -22,13 +22,17 @@ const cloneScanChunk = 100_000
 //
 //   - The card is signed by the listing's seller (Config.ChainID set): a listing that names
 //     another seller's card (and provider) has a card signed by someone else.
-//   - No other seller listed the same content hash earlier: the content hash is the SHA-256 of a
-//     ciphertext under a fresh random key, which only its publisher (and the hub it chose) knows
-//     before the listing is on chain, so the first listing of a content hash is its publisher's
-//     and a later one by another account is a copy, whatever card and provider it names. A
-//     seller relisting its own dataset is no copy.
+//   - No other seller committed to the same content hash earlier: the content hash is the SHA-256
+//     of a ciphertext under a fresh random key, which only its publisher (and the hub it chose)
+//     knows before its list transaction reveals it, and that transaction needs a commitment
+//     (DataLicenseMarket.commit, hiding the content hash) mined in an earlier block. So the
+//     listing with the earliest commit is its publisher's: a front-runner who copies the content
+//     hash from a pending list transaction commits after the publisher's commit was mined, even
+//     if its own list transaction is mined first. Any other seller's listing of the hash is a
+//     copy, whatever card and provider it names. A seller relisting its own dataset is no copy.
 //
-// first is the earliest listing on chain of l's content hash (firstListings), nil if none.
+// first is the first listing of l's content hash (firstListings): earliest commit block, then
+// listing order; nil if none.
 func (ix *Indexer) vet(l *marketplace.Listing, card *marketplace.DatasetCard, first *marketplace.Listing) string {
 	if ix.cfg.ChainID != 0 {
 		if len(card.Signature) == 0 {
@@ -46,8 +50,8 @@ func (ix *Indexer) vet(l *marketplace.Listing, card *marketplace.DatasetCard, fi
 			return fmt.Sprintf("its dataset card is signed by %s for this dataset, not by the listing's seller %s", signer.Hex(), l.Seller.Hex())
 		}
 	}
-	if first != nil && first.Seller != l.Seller && (first.Block < l.Block || (first.Block == l.Block && first.LogIndex < l.LogIndex)) {
-		return fmt.Sprintf("it copies listing %d: dataset %s was listed first by %s", first.ID, l.ContentHash.Hex(), first.Seller.Hex())
+	if first != nil && first.ID != l.ID && first.Seller != l.Seller {
+		return fmt.Sprintf("it copies listing %d: dataset %s was committed to first by %s", first.ID, l.ContentHash.Hex(), first.Seller.Hex())
 	}
 	return ""
 }
@@ -56,12 +60,40 @@ func (ix *Indexer) vet(l *marketplace.Listing, card *marketplace.DatasetCard, fi
 // alternatives per topic position; geth allows 1,000).
 const maxTopicsPerQuery = 500
 
-// firstListings returns, for the content hashes of ls, the earliest listing on chain of each (up
-// to the last block of ls), read from the Listed events by their indexed content hash: one log
-// query per chunk of blocks and batch of hashes, not one per listing. EUNAVAILABLE when the chain
-// cannot be read; the caller retries.
-func (ix *Indexer) firstListings(ctx context.Context, ls []*marketplace.Listing) (map[common.Hash]*marketplace.Listing, error) {
-	first := make(map[common.Hash]*marketplace.Listing)
+// listingsOf is what firstListings finds of one content hash.
+type listingsOf struct {
+	first *marketplace.Listing   // earliest commit block, then listing order
+	all   []*marketplace.Listing // every listing of the hash read, in chain order
+}
+
+// copiesShownBefore returns the ids of the listings of l's content hash by other sellers that
+// were listed before l, when l is the first listing of the hash (else none): listings a node may
+// have shown (indexed before l was listed) that l's earlier commit makes copies. The catalog
+// flags them when it applies l's Listed event (marketplace.ListingEvent.Copies), so that it ends
+// as re-indexing would build it whatever order the listings were indexed in.
+func copiesShownBefore(l *marketplace.Listing, of listingsOf) []uint64 {
+	if of.first == nil || of.first.ID != l.ID {
+		return nil
+	}
+	var ids []uint64
+	for _, o := range of.all {
+		if o.Seller != l.Seller && (o.Block < l.Block || (o.Block == l.Block && o.LogIndex < l.LogIndex)) {
+			ids = append(ids, o.ID)
+		}
+	}
+	return ids
+}
+
+// firstListings returns, for the content hashes of ls, the listings of each on chain up to the
+// last block of ls or the confirmed head (Config.Confirmations), whichever is later, and which of
+// them is first: the one whose commit block (in its Listed event) is earliest, the earliest
+// listed among equal commit blocks. Reading past ls finds an original whose list transaction was
+// mined after a front-runner's copy, so the copy is flagged at once. They are read from the
+// Listed events by their indexed content hash: one log query per chunk of blocks and batch of
+// hashes, not one per listing. EUNAVAILABLE when the chain cannot be read; the caller retries.
+func (ix *Indexer) firstListings(ctx context.Context, ls []*marketplace.Listing) (map[common.Hash]listingsOf, error) {
+	found := make(map[common.Hash]listingsOf)
+	firstCommit := make(map[common.Hash]uint64)
 	var hashes []common.Hash
 	var last uint64
 	seen := make(map[common.Hash]bool)
@@ -70,6 +102,15 @@ func (ix *Indexer) firstListings(ctx context.Context, ls []*marketplace.Listing)
 		if !seen[l.ContentHash] {
 			seen[l.ContentHash] = true
 			hashes = append(hashes, l.ContentHash)
+		}
+	}
+	if len(hashes) > 0 {
+		head, err := ix.cfg.Chain.BlockNumber(ctx)
+		if err != nil {
+			return nil, marketplace.Wrap(marketplace.EUNAVAILABLE, err, "Cannot read the head block to look for other listings of %d datasets", len(hashes))
+		}
+		if head > ix.cfg.Confirmations {
+			last = max(last, head-ix.cfg.Confirmations)
 		}
 	}
 	for len(hashes) > 0 {
@@ -84,14 +125,21 @@ func (ix *Indexer) firstListings(ctx context.Context, ls []*marketplace.Listing)
 					continue
 				}
 				e, err := market.UnpackListedEvent(lg)
-				if err != nil || first[e.ContentHash] != nil || !seen[e.ContentHash] {
+				if err != nil || !seen[e.ContentHash] || !e.CommitBlock.IsUint64() {
 					continue
 				}
 				id, err := listingID(e.Id)
 				if err != nil {
 					continue
 				}
-				first[e.ContentHash] = &marketplace.Listing{ID: id, Seller: e.Seller, ContentHash: e.ContentHash, Block: lg.BlockNumber, LogIndex: lg.Index}
+				l := &marketplace.Listing{ID: id, Seller: e.Seller, ContentHash: e.ContentHash, Block: lg.BlockNumber, LogIndex: lg.Index}
+				of := found[e.ContentHash]
+				of.all = append(of.all, l)
+				// Logs come in chain order: a later listing wins only with an earlier commit.
+				if committed := e.CommitBlock.Uint64(); of.first == nil || committed < firstCommit[e.ContentHash] {
+					of.first, firstCommit[e.ContentHash] = l, committed
+				}
+				found[e.ContentHash] = of
 			}
 			return nil
 		})
@@ -99,5 +147,5 @@ func (ix *Indexer) firstListings(ctx context.Context, ls []*marketplace.Listing)
 			return nil, marketplace.Wrap(marketplace.EUNAVAILABLE, err, "Cannot look for earlier listings of %d datasets", len(batch))
 		}
 	}
-	return first, nil
+	return found, nil
 }

@@ -53,6 +53,16 @@ func (s seller) signed(t *testing.T, c marketplace.DatasetCard, market common.Ad
 	return mustEncode(t, &c)
 }
 
+// commit commits s's listing of content on the chain (a block of its own) and returns the salt.
+func commit(t *testing.T, c chain.Chain, addr common.Address, s seller, content common.Hash) common.Hash {
+	t.Helper()
+	salt := contracts.NewSalt()
+	if _, err := chain.Transact(context.Background(), c, s.opts, &addr, nil, market.PackCommit(contracts.Commitment(s.opts.From, content, salt))); err != nil {
+		t.Fatal(err)
+	}
+	return salt
+}
+
 // TestIndexer_hidesCloneListings, on the embedded chain with two sellers:
 // alice's listing is shown; mallory's listings of alice's content hash are
 // flagged, whether they name alice's card (signed by alice, not by the
@@ -82,7 +92,8 @@ func TestIndexer_hidesCloneListings(t *testing.T) {
 	}
 	list := func(s seller, content, meta common.Hash, price int64) uint64 {
 		t.Helper()
-		r, err := chain.Transact(ctx, c, s.opts, &addr, nil, market.PackList(content, milliEther(price), marketplace.Terms{Use: marketplace.HMB}.Pack(), meta, testProvider))
+		salt := commit(t, c, addr, s, content)
+		r, err := chain.Transact(ctx, c, s.opts, &addr, nil, market.PackList(content, salt, milliEther(price), marketplace.Terms{Use: marketplace.HMB}.Pack(), meta, testProvider))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -149,5 +160,104 @@ func TestIndexer_hidesCloneListings(t *testing.T) {
 	}
 	if digest(t, cat) != d {
 		t.Error("re-index decides otherwise than the incremental index")
+	}
+}
+
+// TestIndexer_frontRunnerLosesToTheEarlierCommit, on the embedded chain (one transaction per
+// block): alice commits to her dataset at block N; mallory, having seen alice's pending list
+// transaction, commits to its content hash at N+2 and gets her copy listed at N+3, before
+// alice's listing at N+4. The first-lister rule goes by commit block: alice's listing is shown,
+// mallory's hidden, whether the node indexed mallory's copy (and showed it) before alice's
+// listing was mined, or indexes both at once; re-indexing builds the same catalog.
+func TestIndexer_frontRunnerLosesToTheEarlierCommit(t *testing.T) {
+	ctx := context.Background()
+	b := chaintest.Embedded(t)
+	c := b.Chain
+	alice, mallory := newSeller(t, b), newSeller(t, b)
+	addr, tx, err := bind.DeployContract(alice.opts, common.FromHex(contracts.DataLicenseMarketMetaData.Bin), c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dr, err := c.WaitMined(ctx, tx.Hash())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cards := &MemCards{}
+	cat := openCatalog(t)
+	ix, err := New(Config{Chain: c, Market: addr, ChainID: chain.EmbeddedChainID, Catalog: cat, Cards: cards,
+		FromBlock: dr.BlockNumber.Uint64(), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := func() uint64 {
+		t.Helper()
+		n, err := c.BlockNumber(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	list := func(s seller, content, salt, meta common.Hash) (id, block, commitBlock uint64) {
+		t.Helper()
+		r, err := chain.Transact(ctx, c, s.opts, &addr, nil, market.PackList(content, salt, milliEther(5), marketplace.Terms{Use: marketplace.HMB}.Pack(), meta, testProvider))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ix.IndexTx(ctx, r); err != nil { // as the node that sent it does
+			t.Fatal(err)
+		}
+		ev, err := market.UnpackListedEvent(r.Logs[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ev.Id.Uint64(), r.BlockNumber.Uint64(), ev.CommitBlock.Uint64()
+	}
+
+	content := crypto.Keccak256Hash([]byte("alice's blob"))
+	card := *testCard("Alice's cohort", "cohort")
+	aliceCard := cards.Put(alice.signed(t, card, addr, content))
+	aliceSalt := commit(t, c, addr, alice, content)
+	n := head()
+	commit(t, c, addr, alice, crypto.Keccak256Hash([]byte("another dataset of alice's"))) // N+1
+	// Mallory re-signs alice's card as hers, behind her own provider.
+	malloryCard := cards.Put(mallory.signed(t, card, addr, content))
+	mallorySalt := commit(t, c, addr, mallory, content) // N+2
+	copyID, copyBlock, copyCommit := list(mallory, content, mallorySalt, malloryCard)
+	if ids := search(t, cat, marketplace.CatalogFilter{Query: "cohort"}); !slices.Equal(ids, []uint64{copyID}) {
+		t.Fatalf("before alice's listing is mined, search shows %v, want mallory's %d (nothing to tell it from)", ids, copyID)
+	}
+	origID, origBlock, origCommit := list(alice, content, aliceSalt, aliceCard)
+	if origCommit != n || copyCommit != n+2 || copyBlock != n+3 || origBlock != n+4 {
+		t.Fatalf("blocks: alice commits %d lists %d, mallory commits %d lists %d; want %d, %d, %d, %d",
+			origCommit, origBlock, copyCommit, copyBlock, n, n+4, n+2, n+3)
+	}
+
+	wantShown := func(when string) {
+		t.Helper()
+		for id, want := range map[uint64]marketplace.CardStatus{origID: marketplace.CardVerified, copyID: marketplace.CardMismatch} {
+			l, err := cat.Listing(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l.CardStatus != want {
+				t.Errorf("%s: listing %d: card %s, want %s", when, id, l.CardStatus, want)
+			}
+		}
+		if ids := search(t, cat, marketplace.CatalogFilter{Query: "cohort"}); !slices.Equal(ids, []uint64{origID}) {
+			t.Errorf("%s: search shows %v, want alice's listing %d only", when, ids, origID)
+		}
+	}
+	wantShown("copy indexed first")
+	if _, err := ix.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wantShown("sync")
+	d := digest(t, cat)
+	if _, err := ix.Reindex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wantShown("re-index")
+	if digest(t, cat) != d {
+		t.Error("re-index builds another catalog than indexing the copy first")
 	}
 }

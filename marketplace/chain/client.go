@@ -95,7 +95,11 @@ func (c *client) CallContract(ctx context.Context, call ethereum.CallMsg, block 
 }
 
 func (c *client) EstimateGas(ctx context.Context, call ethereum.CallMsg) (uint64, error) {
-	gas, err := c.ec.EstimateGas(ctx, call)
+	// At the pending block, which is where the transaction goes: a transaction that needs an
+	// earlier block's state (DataLicenseMarket.list needs its commit mined in an earlier block)
+	// estimates right the moment that block is mined, whereas at the latest block it would run
+	// in that very block.
+	gas, err := c.ec.EstimateGasAtBlock(ctx, call, big.NewInt(int64(rpc.PendingBlockNumber)))
 	if err != nil && call.From != (common.Address{}) &&
 		(strings.Contains(err.Error(), "insufficient funds") || strings.Contains(err.Error(), "gas required exceeds allowance")) {
 		if bal, berr := c.ec.BalanceAt(ctx, call.From, nil); berr == nil {

@@ -136,7 +136,9 @@ func TestMarketplace_flowOnEveryBackend(t *testing.T) {
 		terms := marketplace.Terms{Use: marketplace.HMB | marketplace.NCU, DurationDays: 365, Seats: 2}
 		content := crypto.Keccak256Hash([]byte("anonymized dataset"))
 		meta := crypto.Keccak256Hash([]byte("dataset card"))
-		r := mustTransact(t, c, d.market, seller, d.marketABI.PackList(content, price, terms.Pack(), meta, testProvider), "list")
+		salt := contracts.NewSalt()
+		mustTransact(t, c, d.market, seller, d.marketABI.PackCommit(contracts.Commitment(seller.From, content, salt)), "commit")
+		r := mustTransact(t, c, d.market, seller, d.marketABI.PackList(content, salt, price, terms.Pack(), meta, testProvider), "list")
 		listed, err := d.marketABI.UnpackListedEvent(r.Logs[0])
 		if err != nil {
 			t.Fatal(err)
@@ -218,7 +220,7 @@ func TestMarketplace_flowOnEveryBackend(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantEvents := "Listed LicencePurchased Withdrawn TrialRegistered CheckpointAnchored CheckpointAnchored"
+		wantEvents := "Committed Listed LicencePurchased Withdrawn TrialRegistered CheckpointAnchored CheckpointAnchored"
 		if got := strings.Join(names, " "); got != wantEvents {
 			t.Errorf("events by range: %s\nwant: %s", got, wantEvents)
 		}
@@ -251,7 +253,9 @@ func TestMarketplace_licencesSurviveARestart(t *testing.T) {
 		}
 	}
 	d := deployMarketplace(t, e, seller)
-	r := mustTransact(t, e, d.market, seller, d.marketABI.PackList(common.Hash{1}, ether("0.5"),
+	salt := contracts.NewSalt()
+	mustTransact(t, e, d.market, seller, d.marketABI.PackCommit(contracts.Commitment(seller.From, common.Hash{1}, salt)), "commit")
+	r := mustTransact(t, e, d.market, seller, d.marketABI.PackList(common.Hash{1}, salt, ether("0.5"),
 		marketplace.Terms{Use: marketplace.GRU}.Pack(), common.Hash{2}, testProvider), "list")
 	listed, _ := d.marketABI.UnpackListedEvent(r.Logs[0])
 	pay := *buyer

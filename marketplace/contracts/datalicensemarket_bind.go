@@ -26,9 +26,9 @@ var (
 
 // DataLicenseMarketMetaData contains all meta data concerning the DataLicenseMarket contract.
 var DataLicenseMarketMetaData = bind.MetaData{
-	ABI: "[{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"internalType\":\"address\",\"name\":\"holder\",\"type\":\"address\"}],\"name\":\"AlreadyLicensed\",\"type\":\"error\"},{\"inputs\":[],\"name\":\"InvalidContentHash\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"member\",\"type\":\"address\"}],\"name\":\"InvalidMember\",\"type\":\"error\"},{\"inputs\":[],\"name\":\"InvalidProvider\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"terms\",\"type\":\"uint256\"}],\"name\":\"InvalidTerms\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"internalType\":\"address\",\"name\":\"holder\",\"type\":\"address\"},{\"internalType\":\"uint64\",\"name\":\"expiredAt\",\"type\":\"uint64\"}],\"name\":\"LicenceExpired\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"}],\"name\":\"ListingInactive\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"internalType\":\"uint16\",\"name\":\"seats\",\"type\":\"uint16\"}],\"name\":\"NoSeatsLeft\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"internalType\":\"address\",\"name\":\"caller\",\"type\":\"address\"}],\"name\":\"NotHolder\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"internalType\":\"address\",\"name\":\"member\",\"type\":\"address\"}],\"name\":\"NotSeatMember\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"internalType\":\"address\",\"name\":\"caller\",\"type\":\"address\"}],\"name\":\"NotSeller\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"seller\",\"type\":\"address\"}],\"name\":\"NothingToWithdraw\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"internalType\":\"address\",\"name\":\"member\",\"type\":\"address\"},{\"internalType\":\"address\",\"name\":\"holder\",\"type\":\"address\"}],\"name\":\"SeatTaken\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"to\",\"type\":\"address\"},{\"internalType\":\"uint256\",\"name\":\"amount\",\"type\":\"uint256\"}],\"name\":\"TransferFailed\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"}],\"name\":\"UnknownListing\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"want\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"got\",\"type\":\"uint256\"}],\"name\":\"WrongPrice\",\"type\":\"error\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"}],\"name\":\"Delisted\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"buyer\",\"type\":\"address\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"seller\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"price\",\"type\":\"uint256\"},{\"indexed\":false,\"internalType\":\"uint64\",\"name\":\"expiresAt\",\"type\":\"uint64\"},{\"indexed\":false,\"internalType\":\"uint16\",\"name\":\"seats\",\"type\":\"uint16\"}],\"name\":\"LicencePurchased\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"seller\",\"type\":\"address\"},{\"indexed\":true,\"internalType\":\"bytes32\",\"name\":\"contentHash\",\"type\":\"bytes32\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"price\",\"type\":\"uint256\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"terms\",\"type\":\"uint256\"},{\"indexed\":false,\"internalType\":\"bytes32\",\"name\":\"metadataHash\",\"type\":\"bytes32\"},{\"indexed\":false,\"internalType\":\"string\",\"name\":\"provider\",\"type\":\"string\"}],\"name\":\"Listed\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"price\",\"type\":\"uint256\"}],\"name\":\"PriceChanged\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"holder\",\"type\":\"address\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"member\",\"type\":\"address\"}],\"name\":\"SeatAdded\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"holder\",\"type\":\"address\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"member\",\"type\":\"address\"}],\"name\":\"SeatRemoved\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"seller\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"amount\",\"type\":\"uint256\"}],\"name\":\"Withdrawn\",\"type\":\"event\"},{\"inputs\":[],\"name\":\"MAX_PROVIDER_LENGTH\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"internalType\":\"address\",\"name\":\"member\",\"type\":\"address\"}],\"name\":\"addSeat\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"}],\"name\":\"buy\",\"outputs\":[],\"stateMutability\":\"payable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"}],\"name\":\"delist\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"internalType\":\"address\",\"name\":\"who\",\"type\":\"address\"}],\"name\":\"hasLicence\",\"outputs\":[{\"internalType\":\"bool\",\"name\":\"\",\"type\":\"bool\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"internalType\":\"address\",\"name\":\"holder\",\"type\":\"address\"}],\"name\":\"licence\",\"outputs\":[{\"internalType\":\"uint64\",\"name\":\"expiresAt\",\"type\":\"uint64\"},{\"internalType\":\"uint16\",\"name\":\"seats\",\"type\":\"uint16\"},{\"internalType\":\"uint16\",\"name\":\"seatsUsed\",\"type\":\"uint16\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"contentHash\",\"type\":\"bytes32\"},{\"internalType\":\"uint256\",\"name\":\"price\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"terms\",\"type\":\"uint256\"},{\"internalType\":\"bytes32\",\"name\":\"metadataHash\",\"type\":\"bytes32\"},{\"internalType\":\"string\",\"name\":\"provider\",\"type\":\"string\"}],\"name\":\"list\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"}],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"}],\"name\":\"listing\",\"outputs\":[{\"internalType\":\"address\",\"name\":\"seller\",\"type\":\"address\"},{\"internalType\":\"uint256\",\"name\":\"price\",\"type\":\"uint256\"},{\"internalType\":\"uint32\",\"name\":\"durationDays\",\"type\":\"uint32\"},{\"internalType\":\"uint16\",\"name\":\"seats\",\"type\":\"uint16\"},{\"internalType\":\"bool\",\"name\":\"active\",\"type\":\"bool\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"nextListingId\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"internalType\":\"address\",\"name\":\"member\",\"type\":\"address\"}],\"name\":\"removeSeat\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"internalType\":\"address\",\"name\":\"member\",\"type\":\"address\"}],\"name\":\"seatHolder\",\"outputs\":[{\"internalType\":\"address\",\"name\":\"holder\",\"type\":\"address\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"price\",\"type\":\"uint256\"}],\"name\":\"setPrice\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"withdraw\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"seller\",\"type\":\"address\"}],\"name\":\"withdrawable\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"}]",
+	ABI: "[{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"commitment\",\"type\":\"bytes32\"},{\"internalType\":\"uint256\",\"name\":\"blockNumber\",\"type\":\"uint256\"}],\"name\":\"AlreadyCommitted\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"internalType\":\"address\",\"name\":\"holder\",\"type\":\"address\"}],\"name\":\"AlreadyLicensed\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"contentHash\",\"type\":\"bytes32\"},{\"internalType\":\"uint256\",\"name\":\"blockNumber\",\"type\":\"uint256\"}],\"name\":\"CommitNotMined\",\"type\":\"error\"},{\"inputs\":[],\"name\":\"InvalidContentHash\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"member\",\"type\":\"address\"}],\"name\":\"InvalidMember\",\"type\":\"error\"},{\"inputs\":[],\"name\":\"InvalidProvider\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"terms\",\"type\":\"uint256\"}],\"name\":\"InvalidTerms\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"internalType\":\"address\",\"name\":\"holder\",\"type\":\"address\"},{\"internalType\":\"uint64\",\"name\":\"expiredAt\",\"type\":\"uint64\"}],\"name\":\"LicenceExpired\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"}],\"name\":\"ListingInactive\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"internalType\":\"uint16\",\"name\":\"seats\",\"type\":\"uint16\"}],\"name\":\"NoSeatsLeft\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"seller\",\"type\":\"address\"},{\"internalType\":\"bytes32\",\"name\":\"contentHash\",\"type\":\"bytes32\"}],\"name\":\"NotCommitted\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"internalType\":\"address\",\"name\":\"caller\",\"type\":\"address\"}],\"name\":\"NotHolder\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"internalType\":\"address\",\"name\":\"member\",\"type\":\"address\"}],\"name\":\"NotSeatMember\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"internalType\":\"address\",\"name\":\"caller\",\"type\":\"address\"}],\"name\":\"NotSeller\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"seller\",\"type\":\"address\"}],\"name\":\"NothingToWithdraw\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"internalType\":\"address\",\"name\":\"member\",\"type\":\"address\"},{\"internalType\":\"address\",\"name\":\"holder\",\"type\":\"address\"}],\"name\":\"SeatTaken\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"to\",\"type\":\"address\"},{\"internalType\":\"uint256\",\"name\":\"amount\",\"type\":\"uint256\"}],\"name\":\"TransferFailed\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"}],\"name\":\"UnknownListing\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"want\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"got\",\"type\":\"uint256\"}],\"name\":\"WrongPrice\",\"type\":\"error\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"bytes32\",\"name\":\"commitment\",\"type\":\"bytes32\"}],\"name\":\"Committed\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"}],\"name\":\"Delisted\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"buyer\",\"type\":\"address\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"seller\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"price\",\"type\":\"uint256\"},{\"indexed\":false,\"internalType\":\"uint64\",\"name\":\"expiresAt\",\"type\":\"uint64\"},{\"indexed\":false,\"internalType\":\"uint16\",\"name\":\"seats\",\"type\":\"uint16\"}],\"name\":\"LicencePurchased\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"seller\",\"type\":\"address\"},{\"indexed\":true,\"internalType\":\"bytes32\",\"name\":\"contentHash\",\"type\":\"bytes32\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"price\",\"type\":\"uint256\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"terms\",\"type\":\"uint256\"},{\"indexed\":false,\"internalType\":\"bytes32\",\"name\":\"metadataHash\",\"type\":\"bytes32\"},{\"indexed\":false,\"internalType\":\"string\",\"name\":\"provider\",\"type\":\"string\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"commitBlock\",\"type\":\"uint256\"}],\"name\":\"Listed\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"price\",\"type\":\"uint256\"}],\"name\":\"PriceChanged\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"holder\",\"type\":\"address\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"member\",\"type\":\"address\"}],\"name\":\"SeatAdded\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"holder\",\"type\":\"address\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"member\",\"type\":\"address\"}],\"name\":\"SeatRemoved\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"seller\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"amount\",\"type\":\"uint256\"}],\"name\":\"Withdrawn\",\"type\":\"event\"},{\"inputs\":[],\"name\":\"MAX_PROVIDER_LENGTH\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"internalType\":\"address\",\"name\":\"member\",\"type\":\"address\"}],\"name\":\"addSeat\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"}],\"name\":\"buy\",\"outputs\":[],\"stateMutability\":\"payable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"commitment\",\"type\":\"bytes32\"}],\"name\":\"commit\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"commitment\",\"type\":\"bytes32\"}],\"name\":\"commitBlock\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"blockNumber\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"}],\"name\":\"delist\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"internalType\":\"address\",\"name\":\"who\",\"type\":\"address\"}],\"name\":\"hasLicence\",\"outputs\":[{\"internalType\":\"bool\",\"name\":\"\",\"type\":\"bool\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"internalType\":\"address\",\"name\":\"holder\",\"type\":\"address\"}],\"name\":\"licence\",\"outputs\":[{\"internalType\":\"uint64\",\"name\":\"expiresAt\",\"type\":\"uint64\"},{\"internalType\":\"uint16\",\"name\":\"seats\",\"type\":\"uint16\"},{\"internalType\":\"uint16\",\"name\":\"seatsUsed\",\"type\":\"uint16\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"contentHash\",\"type\":\"bytes32\"},{\"internalType\":\"bytes32\",\"name\":\"salt\",\"type\":\"bytes32\"},{\"internalType\":\"uint256\",\"name\":\"price\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"terms\",\"type\":\"uint256\"},{\"internalType\":\"bytes32\",\"name\":\"metadataHash\",\"type\":\"bytes32\"},{\"internalType\":\"string\",\"name\":\"provider\",\"type\":\"string\"}],\"name\":\"list\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"}],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"}],\"name\":\"listing\",\"outputs\":[{\"internalType\":\"address\",\"name\":\"seller\",\"type\":\"address\"},{\"internalType\":\"uint256\",\"name\":\"price\",\"type\":\"uint256\"},{\"internalType\":\"uint32\",\"name\":\"durationDays\",\"type\":\"uint32\"},{\"internalType\":\"uint16\",\"name\":\"seats\",\"type\":\"uint16\"},{\"internalType\":\"bool\",\"name\":\"active\",\"type\":\"bool\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"nextListingId\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"internalType\":\"address\",\"name\":\"member\",\"type\":\"address\"}],\"name\":\"removeSeat\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"internalType\":\"address\",\"name\":\"member\",\"type\":\"address\"}],\"name\":\"seatHolder\",\"outputs\":[{\"internalType\":\"address\",\"name\":\"holder\",\"type\":\"address\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"price\",\"type\":\"uint256\"}],\"name\":\"setPrice\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"withdraw\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"seller\",\"type\":\"address\"}],\"name\":\"withdrawable\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"}]",
 	ID:  "DataLicenseMarket",
-	Bin: "0x608060405260015f553480156012575f5ffd5b506114c6806100205f395ff3fe6080604052600436106100d9575f3560e01c8063ad2c0bd91161007c578063ce513b6f11610057578063ce513b6f146103ce578063d96a094a146103f9578063dc63326b1461040c578063f7d975771461042b575f5ffd5b8063ad2c0bd914610329578063b6b8d0bd14610348578063c3b597351461035d575f5ffd5b80637476963f116100b75780637476963f146101bd57806384a184de146101ec578063964bc33f146102e8578063aaccf1ec14610307575f5ffd5b80632a064dc8146100dd5780633bd323d7146100fe5780633ccfd60b146101a9575b5f5ffd5b3480156100e8575f5ffd5b506100fc6100f73660046112a4565b61044a565b005b348015610109575f5ffd5b506101796101183660046112a4565b5f91825260026020908152604080842073ffffffffffffffffffffffffffffffffffffffff93909316845291905290205467ffffffffffffffff81169161ffff6801000000000000000083048116926a010000000000000000000090041690565b6040805167ffffffffffffffff909416845261ffff92831660208501529116908201526060015b60405180910390f35b3480156101b4575f5ffd5b506100fc610628565b3480156101c8575f5ffd5b506101dc6101d73660046112a4565b61074a565b60405190151581526020016101a0565b3480156101f7575f5ffd5b506102996102063660046112ce565b5f908152600160208190526040909120805491015473ffffffffffffffffffffffffffffffffffffffff821692909174010000000000000000000000000000000000000000810463ffffffff16917801000000000000000000000000000000000000000000000000820461ffff16917a010000000000000000000000000000000000000000000000000000900460ff1690565b6040805173ffffffffffffffffffffffffffffffffffffffff9096168652602086019490945263ffffffff9092169284019290925261ffff90911660608301521515608082015260a0016101a0565b3480156102f3575f5ffd5b506100fc6103023660046112ce565b610817565b348015610312575f5ffd5b5061031b5f5481565b6040519081526020016101a0565b348015610334575f5ffd5b506100fc6103433660046112a4565b610882565b348015610353575f5ffd5b5061031b61020081565b348015610368575f5ffd5b506103a96103773660046112a4565b600360209081525f928352604080842090915290825290205473ffffffffffffffffffffffffffffffffffffffff1681565b60405173ffffffffffffffffffffffffffffffffffffffff90911681526020016101a0565b3480156103d9575f5ffd5b5061031b6103e83660046112e5565b60046020525f908152604090205481565b6100fc6104073660046112ce565b610ae4565b348015610417575f5ffd5b5061031b610426366004611305565b610de8565b348015610436575f5ffd5b506100fc610445366004611398565b61104c565b5f82815260026020908152604080832033845290915281208054909167ffffffffffffffff90911690036104b8576040517f2f5ea621000000000000000000000000000000000000000000000000000000008152600481018490523360248201526044015b60405180910390fd5b5f83815260036020908152604080832073ffffffffffffffffffffffffffffffffffffffff8681168552925290912054163314610540576040517f620562070000000000000000000000000000000000000000000000000000000081526004810184905273ffffffffffffffffffffffffffffffffffffffff831660248201526044016104af565b5f83815260036020908152604080832073ffffffffffffffffffffffffffffffffffffffff8616808552925280832080547fffffffffffffffffffffffff000000000000000000000000000000000000000016905583547fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff61ffff6a010000000000000000000080840482169290920116027fffffffffffffffffffffffffffffffffffffffff0000ffffffffffffffffffff909116178455519091339186917f4b241aeaed5f3f7cfd1977522f59a217c235a824cc0d4191030fff0bd77468e291a4505050565b335f9081526004602052604081205490819003610673576040517fdc69dc160000000000000000000000000000000000000000000000000000000081523360048201526024016104af565b335f8181526004602052604080822091909155517f7084f5476618d8e60b11ef0d7d3f06914655adb8793e28ff7f018d4c76d505d5906106b69084815260200190565b60405180910390a26040515f90339083908381818185875af1925050503d805f81146106fd576040519150601f19603f3d011682016040523d82523d5f602084013e610702565b606091505b5050905080610746576040517f1c43b976000000000000000000000000000000000000000000000000000000008152336004820152602481018390526044016104af565b5050565b5f82815260026020908152604080832073ffffffffffffffffffffffffffffffffffffffff851684529091528120544267ffffffffffffffff909116111561079457506001610811565b5f83815260036020908152604080832073ffffffffffffffffffffffffffffffffffffffff808716855292529091205416801580159061080d57505f84815260026020908152604080832073ffffffffffffffffffffffffffffffffffffffff851684529091529020544267ffffffffffffffff909116115b9150505b92915050565b5f81815260016020526040902061082e81836110a4565b80547fffffffffff00ffffffffffffffffffffffffffffffffffffffffffffffffffff16815560405182907fc40fdc946efe80191c467f60727c4abc08254a056035d467a4516a86005ab763905f90a25050565b5f61088c836111af565b905073ffffffffffffffffffffffffffffffffffffffff821615806108c6575073ffffffffffffffffffffffffffffffffffffffff821633145b15610915576040517f6c5bdf4000000000000000000000000000000000000000000000000000000000815273ffffffffffffffffffffffffffffffffffffffff831660048201526024016104af565b5f83815260036020908152604080832073ffffffffffffffffffffffffffffffffffffffff80871685529252909120541680156109a5576040517f7dd2f44b0000000000000000000000000000000000000000000000000000000081526004810185905273ffffffffffffffffffffffffffffffffffffffff8085166024830152821660448201526064016104af565b815461ffff6a01000000000000000000008204811691680100000000000000009004168110610a1b5782546040517f7353990c000000000000000000000000000000000000000000000000000000008152600481018790526801000000000000000090910461ffff1660248201526044016104af565b82547fffffffffffffffffffffffffffffffffffffffff0000ffffffffffffffffffff166a01000000000000000000006001830161ffff16021783555f85815260036020908152604080832073ffffffffffffffffffffffffffffffffffffffff881680855292528083208054337fffffffffffffffffffffffff0000000000000000000000000000000000000000909116811790915590519192909188917f36fbff56a8b7547d90fe677019b162b20f3ddefb27af933bb18024eb3fba32df91a45050505050565b5f818152600160205260409020805473ffffffffffffffffffffffffffffffffffffffff1680610b43576040517fb146165a000000000000000000000000000000000000000000000000000000008152600481018490526024016104af565b81547a010000000000000000000000000000000000000000000000000000900460ff16610b9f576040517f161bec97000000000000000000000000000000000000000000000000000000008152600481018490526024016104af565b6001820154348114610be6576040517f6871963e000000000000000000000000000000000000000000000000000000008152600481018290523460248201526044016104af565b5f8481526002602090815260408083203384529091528120845490919074010000000000000000000000000000000000000000900463ffffffff16808203610ca557825467ffffffffffffffff167fffffffffffffffffffffffffffffffffffffffffffffffff000000000000000101610c95576040517fc352b8f6000000000000000000000000000000000000000000000000000000008152600481018890523360248201526044016104af565b67ffffffffffffffff9150610cdd565b825467ffffffffffffffff1642811015610cbc5750425b610ccf63ffffffff8316620151806113e5565b610cd9908261140f565b9250505b8554835467ffffffffffffffff84167fffffffffffffffffffffffffffffffffffffffffffff0000000000000000000090911617780100000000000000000000000000000000000000000000000090910461ffff166801000000000000000081029190911784558415610d755773ffffffffffffffffffffffffffffffffffffffff86165f9081526004602052604090208054860190555b6040805186815267ffffffffffffffff8516602082015261ffff831681830152905173ffffffffffffffffffffffffffffffffffffffff88169133918b917f8ff76ff891208f61edea8b1873e89b74cea2b3053ee8d4559299b71ec0a3e51e919081900360600190a45050505050505050565b5f86610e20576040517f68e1d61b00000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b811580610e2e575061020082115b15610e65576040517f7626db8200000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b7fffffffffffffffffffffffffffffffffffff0000000000000000000000000000851615610ec2576040517fd13c1680000000000000000000000000000000000000000000000000000000008152600481018690526024016104af565b5f549050806001015f819055506040518060a001604052803373ffffffffffffffffffffffffffffffffffffffff168152602001604087901c63ffffffff168152602001606087901c61ffff1681526020016001151581526020018781525060015f8381526020019081526020015f205f820151815f015f6101000a81548173ffffffffffffffffffffffffffffffffffffffff021916908373ffffffffffffffffffffffffffffffffffffffff1602179055506020820151815f0160146101000a81548163ffffffff021916908363ffffffff1602179055506040820151815f0160186101000a81548161ffff021916908361ffff1602179055506060820151815f01601a6101000a81548160ff02191690831515021790555060808201518160010155905050863373ffffffffffffffffffffffffffffffffffffffff16827f91fb4b3a454bd9e542f5be8752586695cf85460a34424c4ff31974241ecbb198898989898960405161103a95949392919061142f565b60405180910390a49695505050505050565b5f82815260016020526040902061106381846110a4565b6001810182905560405182815283907f8aa4fa52648a6d15edce8a179c792c86f3719d0cc3c572cf90f91948f0f2cb689060200160405180910390a2505050565b815473ffffffffffffffffffffffffffffffffffffffff16806110f6576040517fb146165a000000000000000000000000000000000000000000000000000000008152600481018390526024016104af565b73ffffffffffffffffffffffffffffffffffffffff8116331461114e576040517f4a1233a9000000000000000000000000000000000000000000000000000000008152600481018390523360248201526044016104af565b82547a010000000000000000000000000000000000000000000000000000900460ff166111aa576040517f161bec97000000000000000000000000000000000000000000000000000000008152600481018390526024016104af565b505050565b5f81815260026020908152604080832033845290915281208054909167ffffffffffffffff9091169081900361121a576040517f2f5ea621000000000000000000000000000000000000000000000000000000008152600481018490523360248201526044016104af565b428167ffffffffffffffff1611611276576040517f1ca0f1940000000000000000000000000000000000000000000000000000000081526004810184905233602482015267ffffffffffffffff821660448201526064016104af565b50919050565b803573ffffffffffffffffffffffffffffffffffffffff8116811461129f575f5ffd5b919050565b5f5f604083850312156112b5575f5ffd5b823591506112c56020840161127c565b90509250929050565b5f602082840312156112de575f5ffd5b5035919050565b5f602082840312156112f5575f5ffd5b6112fe8261127c565b9392505050565b5f5f5f5f5f5f60a0878903121561131a575f5ffd5b86359550602087013594506040870135935060608701359250608087013567ffffffffffffffff81111561134c575f5ffd5b8701601f8101891361135c575f5ffd5b803567ffffffffffffffff811115611372575f5ffd5b896020828401011115611383575f5ffd5b60208201935080925050509295509295509295565b5f5f604083850312156113a9575f5ffd5b50508035926020909101359150565b7f4e487b71000000000000000000000000000000000000000000000000000000005f52601160045260245ffd5b67ffffffffffffffff8181168382160290811690818114611408576114086113b8565b5092915050565b67ffffffffffffffff8181168382160190811115610811576108116113b8565b85815284602082015283604082015260806060820152816080820152818360a08301375f81830160a090810191909152601f9092017fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe016010194935050505056fea26469706673582212203feb96ea24e66da06fc601861a46720b6cae8ae0086b498293e0d7f2351d6f8664736f6c63430008250033",
+	Bin: "0x608060405260015f553480156012575f5ffd5b50611694806100205f395ff3fe6080604052600436106100ef575f3560e01c8063aaccf1ec11610087578063ce513b6f11610057578063ce513b6f1461042e578063d96a094a14610459578063f14fcbc81461046c578063f7d975771461048b575f5ffd5b8063aaccf1ec14610375578063ad2c0bd914610389578063b6b8d0bd146103a8578063c3b59735146103bd575f5ffd5b80637476963f116100c25780637476963f1461020057806374f6c5621461022f57806384a184de1461025a578063964bc33f14610356575f5ffd5b80632a064dc8146100f357806339b17dea146101145780633bd323d7146101465780633ccfd60b146101ec575b5f5ffd5b3480156100fe575f5ffd5b5061011261010d36600461145f565b6104aa565b005b34801561011f575f5ffd5b5061013361012e366004611489565b610688565b6040519081526020015b60405180910390f35b348015610151575f5ffd5b506101c161016036600461145f565b5f91825260026020908152604080842073ffffffffffffffffffffffffffffffffffffffff93909316845291905290205467ffffffffffffffff81169161ffff6801000000000000000083048116926a010000000000000000000090041690565b6040805167ffffffffffffffff909416845261ffff928316602085015291169082015260600161013d565b3480156101f7575f5ffd5b506101126109bc565b34801561020b575f5ffd5b5061021f61021a36600461145f565b610ade565b604051901515815260200161013d565b34801561023a575f5ffd5b50610133610249366004611526565b60056020525f908152604090205481565b348015610265575f5ffd5b50610307610274366004611526565b5f908152600160208190526040909120805491015473ffffffffffffffffffffffffffffffffffffffff821692909174010000000000000000000000000000000000000000810463ffffffff16917801000000000000000000000000000000000000000000000000820461ffff16917a010000000000000000000000000000000000000000000000000000900460ff1690565b6040805173ffffffffffffffffffffffffffffffffffffffff9096168652602086019490945263ffffffff9092169284019290925261ffff90911660608301521515608082015260a00161013d565b348015610361575f5ffd5b50610112610370366004611526565b610bab565b348015610380575f5ffd5b506101335f5481565b348015610394575f5ffd5b506101126103a336600461145f565b610c16565b3480156103b3575f5ffd5b5061013361020081565b3480156103c8575f5ffd5b506104096103d736600461145f565b600360209081525f928352604080842090915290825290205473ffffffffffffffffffffffffffffffffffffffff1681565b60405173ffffffffffffffffffffffffffffffffffffffff909116815260200161013d565b348015610439575f5ffd5b5061013361044836600461153d565b60046020525f908152604090205481565b610112610467366004611526565b610e78565b348015610477575f5ffd5b50610112610486366004611526565b61117c565b348015610496575f5ffd5b506101126104a536600461155d565b611207565b5f82815260026020908152604080832033845290915281208054909167ffffffffffffffff9091169003610518576040517f2f5ea621000000000000000000000000000000000000000000000000000000008152600481018490523360248201526044015b60405180910390fd5b5f83815260036020908152604080832073ffffffffffffffffffffffffffffffffffffffff86811685529252909120541633146105a0576040517f620562070000000000000000000000000000000000000000000000000000000081526004810184905273ffffffffffffffffffffffffffffffffffffffff8316602482015260440161050f565b5f83815260036020908152604080832073ffffffffffffffffffffffffffffffffffffffff8616808552925280832080547fffffffffffffffffffffffff000000000000000000000000000000000000000016905583547fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff61ffff6a010000000000000000000080840482169290920116027fffffffffffffffffffffffffffffffffffffffff0000ffffffffffffffffffff909116178455519091339186917f4b241aeaed5f3f7cfd1977522f59a217c235a824cc0d4191030fff0bd77468e291a4505050565b5f876106c0576040517f68e1d61b00000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b60408051336020820152908101899052606081018890525f9060059082906080016040516020818303038152906040528051906020012081526020019081526020015f20549050805f03610749576040517fe04463eb000000000000000000000000000000000000000000000000000000008152336004820152602481018a905260440161050f565b43811061078c576040517f2d3c0ca8000000000000000000000000000000000000000000000000000000008152600481018a90526024810182905260440161050f565b82158061079a575061020083115b156107d1576040517f7626db8200000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b7fffffffffffffffffffffffffffffffffffff000000000000000000000000000086161561082e576040517fd13c16800000000000000000000000000000000000000000000000000000000081526004810187905260240161050f565b5f549150816001015f819055506040518060a001604052803373ffffffffffffffffffffffffffffffffffffffff168152602001604088901c63ffffffff168152602001606088901c61ffff1681526020016001151581526020018881525060015f8481526020019081526020015f205f820151815f015f6101000a81548173ffffffffffffffffffffffffffffffffffffffff021916908373ffffffffffffffffffffffffffffffffffffffff1602179055506020820151815f0160146101000a81548163ffffffff021916908363ffffffff1602179055506040820151815f0160186101000a81548161ffff021916908361ffff1602179055506060820151815f01601a6101000a81548160ff02191690831515021790555060808201518160010155905050883373ffffffffffffffffffffffffffffffffffffffff16837f645f2551a42acff5a829ce55d7e1c055230c6a7262653b7f16584c1bd8cd7c828a8a8a8a8a896040516109a89695949392919061157d565b60405180910390a450979650505050505050565b335f9081526004602052604081205490819003610a07576040517fdc69dc1600000000000000000000000000000000000000000000000000000000815233600482015260240161050f565b335f8181526004602052604080822091909155517f7084f5476618d8e60b11ef0d7d3f06914655adb8793e28ff7f018d4c76d505d590610a4a9084815260200190565b60405180910390a26040515f90339083908381818185875af1925050503d805f8114610a91576040519150601f19603f3d011682016040523d82523d5f602084013e610a96565b606091505b5050905080610ada576040517f1c43b9760000000000000000000000000000000000000000000000000000000081523360048201526024810183905260440161050f565b5050565b5f82815260026020908152604080832073ffffffffffffffffffffffffffffffffffffffff851684529091528120544267ffffffffffffffff9091161115610b2857506001610ba5565b5f83815260036020908152604080832073ffffffffffffffffffffffffffffffffffffffff8087168552925290912054168015801590610ba157505f84815260026020908152604080832073ffffffffffffffffffffffffffffffffffffffff851684529091529020544267ffffffffffffffff909116115b9150505b92915050565b5f818152600160205260409020610bc2818361125f565b80547fffffffffff00ffffffffffffffffffffffffffffffffffffffffffffffffffff16815560405182907fc40fdc946efe80191c467f60727c4abc08254a056035d467a4516a86005ab763905f90a25050565b5f610c208361136a565b905073ffffffffffffffffffffffffffffffffffffffff82161580610c5a575073ffffffffffffffffffffffffffffffffffffffff821633145b15610ca9576040517f6c5bdf4000000000000000000000000000000000000000000000000000000000815273ffffffffffffffffffffffffffffffffffffffff8316600482015260240161050f565b5f83815260036020908152604080832073ffffffffffffffffffffffffffffffffffffffff8087168552925290912054168015610d39576040517f7dd2f44b0000000000000000000000000000000000000000000000000000000081526004810185905273ffffffffffffffffffffffffffffffffffffffff80851660248301528216604482015260640161050f565b815461ffff6a01000000000000000000008204811691680100000000000000009004168110610daf5782546040517f7353990c000000000000000000000000000000000000000000000000000000008152600481018790526801000000000000000090910461ffff16602482015260440161050f565b82547fffffffffffffffffffffffffffffffffffffffff0000ffffffffffffffffffff166a01000000000000000000006001830161ffff16021783555f85815260036020908152604080832073ffffffffffffffffffffffffffffffffffffffff881680855292528083208054337fffffffffffffffffffffffff0000000000000000000000000000000000000000909116811790915590519192909188917f36fbff56a8b7547d90fe677019b162b20f3ddefb27af933bb18024eb3fba32df91a45050505050565b5f818152600160205260409020805473ffffffffffffffffffffffffffffffffffffffff1680610ed7576040517fb146165a0000000000000000000000000000000000000000000000000000000081526004810184905260240161050f565b81547a010000000000000000000000000000000000000000000000000000900460ff16610f33576040517f161bec970000000000000000000000000000000000000000000000000000000081526004810184905260240161050f565b6001820154348114610f7a576040517f6871963e0000000000000000000000000000000000000000000000000000000081526004810182905234602482015260440161050f565b5f8481526002602090815260408083203384529091528120845490919074010000000000000000000000000000000000000000900463ffffffff1680820361103957825467ffffffffffffffff167fffffffffffffffffffffffffffffffffffffffffffffffff000000000000000101611029576040517fc352b8f60000000000000000000000000000000000000000000000000000000081526004810188905233602482015260440161050f565b67ffffffffffffffff9150611071565b825467ffffffffffffffff16428110156110505750425b61106363ffffffff831662015180611614565b61106d908261163e565b9250505b8554835467ffffffffffffffff84167fffffffffffffffffffffffffffffffffffffffffffff0000000000000000000090911617780100000000000000000000000000000000000000000000000090910461ffff1668010000000000000000810291909117845584156111095773ffffffffffffffffffffffffffffffffffffffff86165f9081526004602052604090208054860190555b6040805186815267ffffffffffffffff8516602082015261ffff831681830152905173ffffffffffffffffffffffffffffffffffffffff88169133918b917f8ff76ff891208f61edea8b1873e89b74cea2b3053ee8d4559299b71ec0a3e51e919081900360600190a45050505050505050565b5f8181526005602052604090205480156111cc576040517fa023ace0000000000000000000000000000000000000000000000000000000008152600481018390526024810182905260440161050f565b5f828152600560205260408082204390555183917f1d835fd041cc3bb34aa7ab8341f3008e52f9e9abe48577aab34a2ba101e5030f91a25050565b5f82815260016020526040902061121e818461125f565b6001810182905560405182815283907f8aa4fa52648a6d15edce8a179c792c86f3719d0cc3c572cf90f91948f0f2cb689060200160405180910390a2505050565b815473ffffffffffffffffffffffffffffffffffffffff16806112b1576040517fb146165a0000000000000000000000000000000000000000000000000000000081526004810183905260240161050f565b73ffffffffffffffffffffffffffffffffffffffff81163314611309576040517f4a1233a90000000000000000000000000000000000000000000000000000000081526004810183905233602482015260440161050f565b82547a010000000000000000000000000000000000000000000000000000900460ff16611365576040517f161bec970000000000000000000000000000000000000000000000000000000081526004810183905260240161050f565b505050565b5f81815260026020908152604080832033845290915281208054909167ffffffffffffffff909116908190036113d5576040517f2f5ea6210000000000000000000000000000000000000000000000000000000081526004810184905233602482015260440161050f565b428167ffffffffffffffff1611611431576040517f1ca0f1940000000000000000000000000000000000000000000000000000000081526004810184905233602482015267ffffffffffffffff8216604482015260640161050f565b50919050565b803573ffffffffffffffffffffffffffffffffffffffff8116811461145a575f5ffd5b919050565b5f5f60408385031215611470575f5ffd5b8235915061148060208401611437565b90509250929050565b5f5f5f5f5f5f5f60c0888a03121561149f575f5ffd5b873596506020880135955060408801359450606088013593506080880135925060a088013567ffffffffffffffff8111156114d8575f5ffd5b8801601f81018a136114e8575f5ffd5b803567ffffffffffffffff8111156114fe575f5ffd5b8a602082840101111561150f575f5ffd5b602082019350809250505092959891949750929550565b5f60208284031215611536575f5ffd5b5035919050565b5f6020828403121561154d575f5ffd5b61155682611437565b9392505050565b5f5f6040838503121561156e575f5ffd5b50508035926020909101359150565b86815285602082015284604082015260a060608201528260a0820152828460c08301375f60c084830101525f60c07fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe0601f8601168301019050826080830152979650505050505050565b7f4e487b71000000000000000000000000000000000000000000000000000000005f52601160045260245ffd5b67ffffffffffffffff8181168382160290811690818114611637576116376115e7565b5092915050565b67ffffffffffffffff8181168382160190811115610ba557610ba56115e756fea2646970667358221220e615fc0e2bc3b9071e1bbef1de9ecdd97b805e952da92b22159ece66a92d840864736f6c63430008250033",
 }
 
 // DataLicenseMarket is an auto generated Go binding around an Ethereum contract.
@@ -135,6 +135,63 @@ func (dataLicenseMarket *DataLicenseMarket) TryPackBuy(id *big.Int) ([]byte, err
 	return dataLicenseMarket.abi.Pack("buy", id)
 }
 
+// PackCommit is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xf14fcbc8.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function commit(bytes32 commitment) returns()
+func (dataLicenseMarket *DataLicenseMarket) PackCommit(commitment [32]byte) []byte {
+	enc, err := dataLicenseMarket.abi.Pack("commit", commitment)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackCommit is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xf14fcbc8.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function commit(bytes32 commitment) returns()
+func (dataLicenseMarket *DataLicenseMarket) TryPackCommit(commitment [32]byte) ([]byte, error) {
+	return dataLicenseMarket.abi.Pack("commit", commitment)
+}
+
+// PackCommitBlock is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x74f6c562.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function commitBlock(bytes32 commitment) view returns(uint256 blockNumber)
+func (dataLicenseMarket *DataLicenseMarket) PackCommitBlock(commitment [32]byte) []byte {
+	enc, err := dataLicenseMarket.abi.Pack("commitBlock", commitment)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackCommitBlock is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x74f6c562.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function commitBlock(bytes32 commitment) view returns(uint256 blockNumber)
+func (dataLicenseMarket *DataLicenseMarket) TryPackCommitBlock(commitment [32]byte) ([]byte, error) {
+	return dataLicenseMarket.abi.Pack("commitBlock", commitment)
+}
+
+// UnpackCommitBlock is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0x74f6c562.
+//
+// Solidity: function commitBlock(bytes32 commitment) view returns(uint256 blockNumber)
+func (dataLicenseMarket *DataLicenseMarket) UnpackCommitBlock(data []byte) (*big.Int, error) {
+	out, err := dataLicenseMarket.abi.Unpack("commitBlock", data)
+	if err != nil {
+		return new(big.Int), err
+	}
+	out0 := abi.ConvertType(out[0], new(big.Int)).(*big.Int)
+	return out0, nil
+}
+
 // PackDelist is the Go binding used to pack the parameters required for calling
 // the contract method with ID 0x964bc33f.  This method will panic if any
 // invalid/nil inputs are passed.
@@ -239,12 +296,12 @@ func (dataLicenseMarket *DataLicenseMarket) UnpackLicence(data []byte) (LicenceO
 }
 
 // PackList is the Go binding used to pack the parameters required for calling
-// the contract method with ID 0xdc63326b.  This method will panic if any
+// the contract method with ID 0x39b17dea.  This method will panic if any
 // invalid/nil inputs are passed.
 //
-// Solidity: function list(bytes32 contentHash, uint256 price, uint256 terms, bytes32 metadataHash, string provider) returns(uint256 id)
-func (dataLicenseMarket *DataLicenseMarket) PackList(contentHash [32]byte, price *big.Int, terms *big.Int, metadataHash [32]byte, provider string) []byte {
-	enc, err := dataLicenseMarket.abi.Pack("list", contentHash, price, terms, metadataHash, provider)
+// Solidity: function list(bytes32 contentHash, bytes32 salt, uint256 price, uint256 terms, bytes32 metadataHash, string provider) returns(uint256 id)
+func (dataLicenseMarket *DataLicenseMarket) PackList(contentHash [32]byte, salt [32]byte, price *big.Int, terms *big.Int, metadataHash [32]byte, provider string) []byte {
+	enc, err := dataLicenseMarket.abi.Pack("list", contentHash, salt, price, terms, metadataHash, provider)
 	if err != nil {
 		panic(err)
 	}
@@ -252,18 +309,18 @@ func (dataLicenseMarket *DataLicenseMarket) PackList(contentHash [32]byte, price
 }
 
 // TryPackList is the Go binding used to pack the parameters required for calling
-// the contract method with ID 0xdc63326b.  This method will return an error
+// the contract method with ID 0x39b17dea.  This method will return an error
 // if any inputs are invalid/nil.
 //
-// Solidity: function list(bytes32 contentHash, uint256 price, uint256 terms, bytes32 metadataHash, string provider) returns(uint256 id)
-func (dataLicenseMarket *DataLicenseMarket) TryPackList(contentHash [32]byte, price *big.Int, terms *big.Int, metadataHash [32]byte, provider string) ([]byte, error) {
-	return dataLicenseMarket.abi.Pack("list", contentHash, price, terms, metadataHash, provider)
+// Solidity: function list(bytes32 contentHash, bytes32 salt, uint256 price, uint256 terms, bytes32 metadataHash, string provider) returns(uint256 id)
+func (dataLicenseMarket *DataLicenseMarket) TryPackList(contentHash [32]byte, salt [32]byte, price *big.Int, terms *big.Int, metadataHash [32]byte, provider string) ([]byte, error) {
+	return dataLicenseMarket.abi.Pack("list", contentHash, salt, price, terms, metadataHash, provider)
 }
 
 // UnpackList is the Go binding that unpacks the parameters returned
-// from invoking the contract method with ID 0xdc63326b.
+// from invoking the contract method with ID 0x39b17dea.
 //
-// Solidity: function list(bytes32 contentHash, uint256 price, uint256 terms, bytes32 metadataHash, string provider) returns(uint256 id)
+// Solidity: function list(bytes32 contentHash, bytes32 salt, uint256 price, uint256 terms, bytes32 metadataHash, string provider) returns(uint256 id)
 func (dataLicenseMarket *DataLicenseMarket) UnpackList(data []byte) (*big.Int, error) {
 	out, err := dataLicenseMarket.abi.Unpack("list", data)
 	if err != nil {
@@ -494,6 +551,50 @@ func (dataLicenseMarket *DataLicenseMarket) UnpackWithdrawable(data []byte) (*bi
 	return out0, nil
 }
 
+// DataLicenseMarketCommitted represents a Committed event raised by the DataLicenseMarket contract.
+type DataLicenseMarketCommitted struct {
+	Commitment [32]byte
+	Raw        *types.Log // Blockchain specific contextual infos
+}
+
+const DataLicenseMarketCommittedEventName = "Committed"
+
+// ContractEventName returns the user-defined event name.
+func (DataLicenseMarketCommitted) ContractEventName() string {
+	return DataLicenseMarketCommittedEventName
+}
+
+// UnpackCommittedEvent is the Go binding that unpacks the event data emitted
+// by contract.
+//
+// Solidity: event Committed(bytes32 indexed commitment)
+func (dataLicenseMarket *DataLicenseMarket) UnpackCommittedEvent(log *types.Log) (*DataLicenseMarketCommitted, error) {
+	event := "Committed"
+	if len(log.Topics) == 0 {
+		return nil, bind.ErrNoEventSignature
+	}
+	if log.Topics[0] != dataLicenseMarket.abi.Events[event].ID {
+		return nil, bind.ErrEventSignatureMismatch
+	}
+	out := new(DataLicenseMarketCommitted)
+	if len(log.Data) > 0 {
+		if err := dataLicenseMarket.abi.UnpackIntoInterface(out, event, log.Data); err != nil {
+			return nil, err
+		}
+	}
+	var indexed abi.Arguments
+	for _, arg := range dataLicenseMarket.abi.Events[event].Inputs {
+		if arg.Indexed {
+			indexed = append(indexed, arg)
+		}
+	}
+	if err := abi.ParseTopics(out, indexed, log.Topics[1:]); err != nil {
+		return nil, err
+	}
+	out.Raw = log
+	return out, nil
+}
+
 // DataLicenseMarketDelisted represents a Delisted event raised by the DataLicenseMarket contract.
 type DataLicenseMarketDelisted struct {
 	Id  *big.Int
@@ -596,6 +697,7 @@ type DataLicenseMarketListed struct {
 	Terms        *big.Int
 	MetadataHash [32]byte
 	Provider     string
+	CommitBlock  *big.Int
 	Raw          *types.Log // Blockchain specific contextual infos
 }
 
@@ -609,7 +711,7 @@ func (DataLicenseMarketListed) ContractEventName() string {
 // UnpackListedEvent is the Go binding that unpacks the event data emitted
 // by contract.
 //
-// Solidity: event Listed(uint256 indexed id, address indexed seller, bytes32 indexed contentHash, uint256 price, uint256 terms, bytes32 metadataHash, string provider)
+// Solidity: event Listed(uint256 indexed id, address indexed seller, bytes32 indexed contentHash, uint256 price, uint256 terms, bytes32 metadataHash, string provider, uint256 commitBlock)
 func (dataLicenseMarket *DataLicenseMarket) UnpackListedEvent(log *types.Log) (*DataLicenseMarketListed, error) {
 	event := "Listed"
 	if len(log.Topics) == 0 {
@@ -822,8 +924,14 @@ func (dataLicenseMarket *DataLicenseMarket) UnpackWithdrawnEvent(log *types.Log)
 // UnpackError attempts to decode the provided error data using user-defined
 // error definitions.
 func (dataLicenseMarket *DataLicenseMarket) UnpackError(raw []byte) (any, error) {
+	if bytes.Equal(raw[:4], dataLicenseMarket.abi.Errors["AlreadyCommitted"].ID.Bytes()[:4]) {
+		return dataLicenseMarket.UnpackAlreadyCommittedError(raw[4:])
+	}
 	if bytes.Equal(raw[:4], dataLicenseMarket.abi.Errors["AlreadyLicensed"].ID.Bytes()[:4]) {
 		return dataLicenseMarket.UnpackAlreadyLicensedError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], dataLicenseMarket.abi.Errors["CommitNotMined"].ID.Bytes()[:4]) {
+		return dataLicenseMarket.UnpackCommitNotMinedError(raw[4:])
 	}
 	if bytes.Equal(raw[:4], dataLicenseMarket.abi.Errors["InvalidContentHash"].ID.Bytes()[:4]) {
 		return dataLicenseMarket.UnpackInvalidContentHashError(raw[4:])
@@ -845,6 +953,9 @@ func (dataLicenseMarket *DataLicenseMarket) UnpackError(raw []byte) (any, error)
 	}
 	if bytes.Equal(raw[:4], dataLicenseMarket.abi.Errors["NoSeatsLeft"].ID.Bytes()[:4]) {
 		return dataLicenseMarket.UnpackNoSeatsLeftError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], dataLicenseMarket.abi.Errors["NotCommitted"].ID.Bytes()[:4]) {
+		return dataLicenseMarket.UnpackNotCommittedError(raw[4:])
 	}
 	if bytes.Equal(raw[:4], dataLicenseMarket.abi.Errors["NotHolder"].ID.Bytes()[:4]) {
 		return dataLicenseMarket.UnpackNotHolderError(raw[4:])
@@ -873,6 +984,31 @@ func (dataLicenseMarket *DataLicenseMarket) UnpackError(raw []byte) (any, error)
 	return nil, errors.New("Unknown error")
 }
 
+// DataLicenseMarketAlreadyCommitted represents a AlreadyCommitted error raised by the DataLicenseMarket contract.
+type DataLicenseMarketAlreadyCommitted struct {
+	Commitment  [32]byte
+	BlockNumber *big.Int
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error AlreadyCommitted(bytes32 commitment, uint256 blockNumber)
+func DataLicenseMarketAlreadyCommittedErrorID() common.Hash {
+	return common.HexToHash("0xa023ace05a9c2df46808c509c5e7a8f8da00c739067458b3d06ea704ed02ccd1")
+}
+
+// UnpackAlreadyCommittedError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error AlreadyCommitted(bytes32 commitment, uint256 blockNumber)
+func (dataLicenseMarket *DataLicenseMarket) UnpackAlreadyCommittedError(raw []byte) (*DataLicenseMarketAlreadyCommitted, error) {
+	out := new(DataLicenseMarketAlreadyCommitted)
+	if err := dataLicenseMarket.abi.UnpackIntoInterface(out, "AlreadyCommitted", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // DataLicenseMarketAlreadyLicensed represents a AlreadyLicensed error raised by the DataLicenseMarket contract.
 type DataLicenseMarketAlreadyLicensed struct {
 	Id     *big.Int
@@ -893,6 +1029,31 @@ func DataLicenseMarketAlreadyLicensedErrorID() common.Hash {
 func (dataLicenseMarket *DataLicenseMarket) UnpackAlreadyLicensedError(raw []byte) (*DataLicenseMarketAlreadyLicensed, error) {
 	out := new(DataLicenseMarketAlreadyLicensed)
 	if err := dataLicenseMarket.abi.UnpackIntoInterface(out, "AlreadyLicensed", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DataLicenseMarketCommitNotMined represents a CommitNotMined error raised by the DataLicenseMarket contract.
+type DataLicenseMarketCommitNotMined struct {
+	ContentHash [32]byte
+	BlockNumber *big.Int
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error CommitNotMined(bytes32 contentHash, uint256 blockNumber)
+func DataLicenseMarketCommitNotMinedErrorID() common.Hash {
+	return common.HexToHash("0x2d3c0ca81b8853d9e6d08c6da08d906b846b449de309312c86fbb000ed29fd0e")
+}
+
+// UnpackCommitNotMinedError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error CommitNotMined(bytes32 contentHash, uint256 blockNumber)
+func (dataLicenseMarket *DataLicenseMarket) UnpackCommitNotMinedError(raw []byte) (*DataLicenseMarketCommitNotMined, error) {
+	out := new(DataLicenseMarketCommitNotMined)
+	if err := dataLicenseMarket.abi.UnpackIntoInterface(out, "CommitNotMined", raw); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1062,6 +1223,31 @@ func DataLicenseMarketNoSeatsLeftErrorID() common.Hash {
 func (dataLicenseMarket *DataLicenseMarket) UnpackNoSeatsLeftError(raw []byte) (*DataLicenseMarketNoSeatsLeft, error) {
 	out := new(DataLicenseMarketNoSeatsLeft)
 	if err := dataLicenseMarket.abi.UnpackIntoInterface(out, "NoSeatsLeft", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DataLicenseMarketNotCommitted represents a NotCommitted error raised by the DataLicenseMarket contract.
+type DataLicenseMarketNotCommitted struct {
+	Seller      common.Address
+	ContentHash [32]byte
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error NotCommitted(address seller, bytes32 contentHash)
+func DataLicenseMarketNotCommittedErrorID() common.Hash {
+	return common.HexToHash("0xe04463eb201d779ade4d8c86b59bdf02ba24bea2b2bfe5144957ff4704db9eb1")
+}
+
+// UnpackNotCommittedError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error NotCommitted(address seller, bytes32 contentHash)
+func (dataLicenseMarket *DataLicenseMarket) UnpackNotCommittedError(raw []byte) (*DataLicenseMarketNotCommitted, error) {
+	out := new(DataLicenseMarketNotCommitted)
+	if err := dataLicenseMarket.abi.UnpackIntoInterface(out, "NotCommitted", raw); err != nil {
 		return nil, err
 	}
 	return out, nil

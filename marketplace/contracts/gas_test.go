@@ -29,7 +29,15 @@ var gasScenarios = []gasScenario{
 		return func() *types.Receipt {
 			n++
 			blob := hash(string(rune(n)))
-			return c.mustSend(c.seller, c.marketC, c.market.PackList(blob, price, terms.Pack(), hash("card"), testProvider), nil)
+			salt := c.commit(c.seller, blob)
+			return c.mustSend(c.seller, c.marketC, c.market.PackList(blob, salt, price, terms.Pack(), hash("card"), testProvider), nil)
+		}
+	}},
+	{"commit", 50_000, func(c *testChain) func() *types.Receipt {
+		n := 0
+		return func() *types.Receipt {
+			n++
+			return c.mustSend(c.seller, c.marketC, c.market.PackCommit(Commitment(c.seller.addr, hash(fmt.Sprint("commit-", n)), NewSalt())), nil)
 		}
 	}},
 	{"buy", 80_000, func(c *testChain) func() *types.Receipt {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
@@ -25,11 +26,27 @@ var (
 
 func hash(s string) [32]byte { return crypto.Keccak256Hash([]byte(s)) }
 
-// list lists a dataset from a and returns its id, read from the Listed event.
+// list lists a dataset from a (committing first) and returns its id, read from the Listed event.
 func (c *testChain) list(a *account, p *big.Int, terms marketplace.Terms) *big.Int {
 	c.tb.Helper()
-	r := c.mustSend(a, c.marketC, c.market.PackList(hash("blob"), p, terms.Pack(), hash("card"), testProvider), nil)
+	r := c.mustSend(a, c.marketC, c.market.PackList(hash("blob"), c.commit(a, hash("blob")), p, terms.Pack(), hash("card"), testProvider), nil)
 	return c.listedEvent(r).Id
+}
+
+// commit commits a's listing of content with a fresh salt, in a block of its own, and returns
+// the salt (commitAt: and the commit's block).
+func (c *testChain) commit(a *account, content [32]byte) common.Hash {
+	c.tb.Helper()
+	salt, _ := c.commitAt(a, content)
+	return salt
+}
+
+func (c *testChain) commitAt(a *account, content [32]byte) (common.Hash, *big.Int) {
+	c.tb.Helper()
+	salt := NewSalt()
+	r := c.mustSend(a, c.marketC, c.market.PackCommit(Commitment(a.addr, content, salt)), nil)
+	c.sim.Commit() // the simulated chain estimates gas at the latest block: list must come later
+	return salt, r.BlockNumber
 }
 
 func (c *testChain) listedEvent(r *types.Receipt) *DataLicenseMarketListed {
@@ -81,11 +98,13 @@ func wantRefusal(t *testing.T, err error, code, want string) {
 
 func TestList_emitsCatalogDataAndStoresWhatBuyNeeds(t *testing.T) {
 	c := newTestChain(t)
-	r := c.mustSend(c.seller, c.marketC, c.market.PackList(hash("blob"), price, hmbTerms.Pack(), hash("card"), testProvider), nil)
+	salt, commitBlock := c.commitAt(c.seller, hash("blob"))
+	r := c.mustSend(c.seller, c.marketC, c.market.PackList(hash("blob"), salt, price, hmbTerms.Pack(), hash("card"), testProvider), nil)
 	ev := c.listedEvent(r)
 	if ev.Id.Cmp(big.NewInt(1)) != 0 || ev.Seller != c.seller.addr || ev.ContentHash != hash("blob") ||
-		ev.Price.Cmp(price) != 0 || ev.Terms.Cmp(hmbTerms.Pack()) != 0 || ev.MetadataHash != hash("card") {
-		t.Fatalf("Listed = %+v", ev)
+		ev.Price.Cmp(price) != 0 || ev.Terms.Cmp(hmbTerms.Pack()) != 0 || ev.MetadataHash != hash("card") ||
+		ev.CommitBlock.Cmp(commitBlock) != 0 || ev.CommitBlock.Cmp(r.BlockNumber) >= 0 {
+		t.Fatalf("Listed = %+v (commit block want %v)", ev, commitBlock)
 	}
 	terms, err := marketplace.UnpackTerms(ev.Terms)
 	if err != nil || terms != hmbTerms {
@@ -108,15 +127,16 @@ func TestList_emitsCatalogDataAndStoresWhatBuyNeeds(t *testing.T) {
 
 func TestList_refusesBadInput(t *testing.T) {
 	c := newTestChain(t)
-	_, err := c.send(c.seller, c.marketC, c.market.PackList([32]byte{}, price, hmbTerms.Pack(), hash("card"), testProvider), nil)
+	_, err := c.send(c.seller, c.marketC, c.market.PackList([32]byte{}, c.commit(c.seller, [32]byte{}), price, hmbTerms.Pack(), hash("card"), testProvider), nil)
 	wantRefusal(t, err, marketplace.EINVALID, "InvalidContentHash()")
 
 	reserved := new(big.Int).Lsh(big.NewInt(1), 112)
-	_, err = c.send(c.seller, c.marketC, c.market.PackList(hash("blob"), price, reserved, hash("card"), testProvider), nil)
+	salt := c.commit(c.seller, hash("blob"))
+	_, err = c.send(c.seller, c.marketC, c.market.PackList(hash("blob"), salt, price, reserved, hash("card"), testProvider), nil)
 	wantRefusal(t, err, marketplace.EINVALID, fmt.Sprintf("InvalidTerms(terms %v)", reserved))
 
 	for _, provider := range []string{"", strings.Repeat("x", 513)} {
-		_, err = c.send(c.seller, c.marketC, c.market.PackList(hash("blob"), price, hmbTerms.Pack(), hash("card"), provider), nil)
+		_, err = c.send(c.seller, c.marketC, c.market.PackList(hash("blob"), salt, price, hmbTerms.Pack(), hash("card"), provider), nil)
 		wantRefusal(t, err, marketplace.EINVALID, "InvalidProvider()")
 	}
 }
@@ -469,7 +489,10 @@ func TestWithdraw_reentrantReceiverGetsPaidOnce(t *testing.T) {
 	addr := c.deploy(ReentrantSellerMetaData.Bin, attacker.PackConstructor(c.marketC.Address()))
 	ac := attacker.Instance(c.client, addr)
 
-	r := c.mustSend(c.stranger, ac, attacker.PackList(hash("bait"), price, hmbTerms.Pack()), nil)
+	salt := NewSalt()
+	c.mustSend(c.stranger, ac, attacker.PackCommit(Commitment(addr, hash("bait"), salt)), nil)
+	c.sim.Commit()
+	r := c.mustSend(c.stranger, ac, attacker.PackList(hash("bait"), salt, price, hmbTerms.Pack()), nil)
 	id := c.listedEvent(r).Id
 	c.mustSend(c.buyer, c.marketC, c.market.PackBuy(id), price)
 	c.mustSend(c.buyer2, c.marketC, c.market.PackBuy(id), price)
@@ -507,7 +530,10 @@ func TestWithdraw_refusedTransferKeepsBalance(t *testing.T) {
 	refuser := NewRefusingSeller()
 	addr := c.deploy(RefusingSellerMetaData.Bin, refuser.PackConstructor(c.marketC.Address()))
 	rc := refuser.Instance(c.client, addr)
-	r := c.mustSend(c.stranger, rc, refuser.PackList(hash("x"), price, hmbTerms.Pack()), nil)
+	salt := NewSalt()
+	c.mustSend(c.stranger, rc, refuser.PackCommit(Commitment(addr, hash("x"), salt)), nil)
+	c.sim.Commit()
+	r := c.mustSend(c.stranger, rc, refuser.PackList(hash("x"), salt, price, hmbTerms.Pack()), nil)
 	c.mustSend(c.buyer, c.marketC, c.market.PackBuy(c.listedEvent(r).Id), price)
 
 	_, err := c.send(c.stranger, rc, refuser.PackWithdraw(), nil)
@@ -515,4 +541,81 @@ func TestWithdraw_refusedTransferKeepsBalance(t *testing.T) {
 	if got := c.withdrawable(addr); got.Cmp(price) != 0 {
 		t.Errorf("withdrawable after a refused transfer = %v, want %v", got, price)
 	}
+}
+
+func TestList_needsTheSendersCommitInAnEarlierBlock(t *testing.T) {
+	c := newTestChain(t)
+	blob := hash("blob")
+	listData := func(salt common.Hash) []byte {
+		return c.market.PackList(blob, salt, price, hmbTerms.Pack(), hash("card"), testProvider)
+	}
+	notCommitted := func(a *account) string {
+		return fmt.Sprintf("NotCommitted(seller %s, contentHash %s)", a.addr.Hex(), common.Hash(blob).Hex())
+	}
+
+	t.Run("without a commit", func(t *testing.T) {
+		_, err := c.send(c.seller, c.marketC, listData(NewSalt()), nil)
+		wantRefusal(t, err, marketplace.ECONFLICT, notCommitted(c.seller))
+	})
+
+	t.Run("with another salt than committed", func(t *testing.T) {
+		c.commit(c.seller, blob)
+		_, err := c.send(c.seller, c.marketC, listData(NewSalt()), nil)
+		wantRefusal(t, err, marketplace.ECONFLICT, notCommitted(c.seller))
+	})
+
+	t.Run("in the commit's block", func(t *testing.T) {
+		// The simulated chain estimates at the latest block: a list estimated while the commit
+		// is pending finds no commit; once the commit is the latest block, the list would be in
+		// its block.
+		salt := NewSalt()
+		opts := *c.seller.opts
+		opts.Context = c.ctx
+		if _, err := bind.Transact(c.marketC, &opts, c.market.PackCommit(Commitment(c.seller.addr, blob, salt))); err != nil {
+			t.Fatal(err)
+		}
+		head, err := c.client.BlockNumber(c.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.send(c.seller, c.marketC, listData(salt), nil)
+		wantRefusal(t, err, marketplace.ECONFLICT, notCommitted(c.seller))
+		c.sim.Commit() // the commit is mined...
+		_, err = c.send(c.seller, c.marketC, listData(salt), nil)
+		wantRefusal(t, err, marketplace.ECONFLICT, fmt.Sprintf("CommitNotMined(contentHash %s, blockNumber %d)", common.Hash(blob).Hex(), head+1))
+		c.sim.Commit() // ...and a block later the list goes through
+		r := c.mustSend(c.seller, c.marketC, listData(salt), nil)
+		if got := c.listedEvent(r).CommitBlock; got.Uint64() != head+1 {
+			t.Errorf("Listed.commitBlock = %v, want %d", got, head+1)
+		}
+	})
+
+	t.Run("another account's commitment", func(t *testing.T) {
+		// The stranger copies the seller's commitment transaction (same commitment) and the
+		// seller's later list transaction: the commitment names the seller, so it lists nothing
+		// for the stranger; the stranger's own commitment would have to come later.
+		salt := NewSalt()
+		commitment := Commitment(c.seller.addr, blob, salt)
+		c.mustSend(c.seller, c.marketC, c.market.PackCommit(commitment), nil)
+		c.sim.Commit()
+		_, err := c.send(c.stranger, c.marketC, listData(salt), nil)
+		wantRefusal(t, err, marketplace.ECONFLICT, notCommitted(c.stranger))
+		_, err = c.send(c.stranger, c.marketC, c.market.PackCommit(commitment), nil)
+		at := call(c, c.marketC, c.market.PackCommitBlock(commitment), c.market.UnpackCommitBlock)
+		wantRefusal(t, err, marketplace.ECONFLICT, fmt.Sprintf("AlreadyCommitted(commitment %s, blockNumber %v)", commitment.Hex(), at))
+		c.mustSend(c.seller, c.marketC, listData(salt), nil)
+	})
+}
+
+func TestCommitment_isWhatTheContractChecks(t *testing.T) {
+	c := newTestChain(t)
+	salt := NewSalt()
+	commitment := Commitment(c.seller.addr, hash("blob"), salt)
+	r := c.mustSend(c.seller, c.marketC, c.market.PackCommit(commitment), nil)
+	c.sim.Commit()
+	if got := call(c, c.marketC, c.market.PackCommitBlock(commitment), c.market.UnpackCommitBlock); got.Cmp(r.BlockNumber) != 0 {
+		t.Errorf("commitBlock = %v, want %v", got, r.BlockNumber)
+	}
+	// The list goes through only if Commitment is the contract's keccak256(abi.encode(...)).
+	c.mustSend(c.seller, c.marketC, c.market.PackList(hash("blob"), salt, price, hmbTerms.Pack(), hash("card"), testProvider), nil)
 }

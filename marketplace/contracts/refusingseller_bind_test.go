@@ -26,9 +26,9 @@ var (
 
 // RefusingSellerMetaData contains all meta data concerning the RefusingSeller contract.
 var RefusingSellerMetaData = bind.MetaData{
-	ABI: "[{\"inputs\":[{\"internalType\":\"contractIMarket\",\"name\":\"m\",\"type\":\"address\"}],\"stateMutability\":\"nonpayable\",\"type\":\"constructor\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"contentHash\",\"type\":\"bytes32\"},{\"internalType\":\"uint256\",\"name\":\"price\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"terms\",\"type\":\"uint256\"}],\"name\":\"list\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"market\",\"outputs\":[{\"internalType\":\"contractIMarket\",\"name\":\"\",\"type\":\"address\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"withdraw\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"}]",
+	ABI: "[{\"inputs\":[{\"internalType\":\"contractIMarket\",\"name\":\"m\",\"type\":\"address\"}],\"stateMutability\":\"nonpayable\",\"type\":\"constructor\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"commitment\",\"type\":\"bytes32\"}],\"name\":\"commit\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"contentHash\",\"type\":\"bytes32\"},{\"internalType\":\"bytes32\",\"name\":\"salt\",\"type\":\"bytes32\"},{\"internalType\":\"uint256\",\"name\":\"price\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"terms\",\"type\":\"uint256\"}],\"name\":\"list\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"market\",\"outputs\":[{\"internalType\":\"contractIMarket\",\"name\":\"\",\"type\":\"address\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"withdraw\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"}]",
 	ID:  "RefusingSeller",
-	Bin: "0x60a0604052348015600e575f5ffd5b5060405161033d38038061033d833981016040819052602b91603b565b6001600160a01b03166080526066565b5f60208284031215604a575f5ffd5b81516001600160a01b0381168114605f575f5ffd5b9392505050565b6080516102b361008a5f395f818160520152818160c101526101b601526102b35ff3fe608060405234801561000f575f5ffd5b506004361061003f575f3560e01c80633ccfd60b1461004357806380f556051461004d578063c1bf70401461009e575b5f5ffd5b61004b6100bf565b005b6100747f000000000000000000000000000000000000000000000000000000000000000081565b60405173ffffffffffffffffffffffffffffffffffffffff90911681526020015b60405180910390f35b6100b16100ac36600461023d565b61013c565b604051908152602001610095565b7f000000000000000000000000000000000000000000000000000000000000000073ffffffffffffffffffffffffffffffffffffffff16633ccfd60b6040518163ffffffff1660e01b81526004015f604051808303815f87803b158015610124575f5ffd5b505af1158015610136573d5f5f3e3d5ffd5b50505050565b6040517fdc63326b0000000000000000000000000000000000000000000000000000000081526004810184905260248101839052604481018290525f6064820181905260a06084830152601660a48301527f687474703a2f2f3132372e302e302e313a383038302f0000000000000000000060c4830152907f000000000000000000000000000000000000000000000000000000000000000073ffffffffffffffffffffffffffffffffffffffff169063dc63326b9060e4016020604051808303815f875af1158015610211573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906102359190610266565b949350505050565b5f5f5f6060848603121561024f575f5ffd5b505081359360208301359350604090920135919050565b5f60208284031215610276575f5ffd5b505191905056fea26469706673582212201daab071e16fb3d13ccf2bb257a5f36d003e3f7bd5e38033fd6d36542974fb9364736f6c63430008250033",
+	Bin: "0x60a060405234801561000f575f5ffd5b5060405161042c38038061042c83398101604081905261002e9161003f565b6001600160a01b031660805261006c565b5f6020828403121561004f575f5ffd5b81516001600160a01b0381168114610065575f5ffd5b9392505050565b6080516103956100975f395f8181605d0152818160df015281816101db015261029301526103955ff3fe608060405234801561000f575f5ffd5b506004361061004a575f3560e01c80633ccfd60b1461004e57806380f5560514610058578063b5171894146100a9578063f14fcbc8146100ca575b5f5ffd5b6100566100dd565b005b61007f7f000000000000000000000000000000000000000000000000000000000000000081565b60405173ffffffffffffffffffffffffffffffffffffffff90911681526020015b60405180910390f35b6100bc6100b7366004610302565b61015a565b6040519081526020016100a0565b6100566100d8366004610331565b610264565b7f000000000000000000000000000000000000000000000000000000000000000073ffffffffffffffffffffffffffffffffffffffff16633ccfd60b6040518163ffffffff1660e01b81526004015f604051808303815f87803b158015610142575f5ffd5b505af1158015610154573d5f5f3e3d5ffd5b50505050565b6040517f39b17dea000000000000000000000000000000000000000000000000000000008152600481018590526024810184905260448101839052606481018290525f6084820181905260c060a4830152601660c48301527f687474703a2f2f3132372e302e302e313a383038302f0000000000000000000060e4830152907f000000000000000000000000000000000000000000000000000000000000000073ffffffffffffffffffffffffffffffffffffffff16906339b17dea90610104016020604051808303815f875af1158015610237573d5f5f3e3d5ffd5b505050506040513d601f19601f8201168201806040525081019061025b9190610348565b95945050505050565b6040517ff14fcbc8000000000000000000000000000000000000000000000000000000008152600481018290527f000000000000000000000000000000000000000000000000000000000000000073ffffffffffffffffffffffffffffffffffffffff169063f14fcbc8906024015f604051808303815f87803b1580156102e9575f5ffd5b505af11580156102fb573d5f5f3e3d5ffd5b5050505050565b5f5f5f5f60808587031215610315575f5ffd5b5050823594602084013594506040840135936060013592509050565b5f60208284031215610341575f5ffd5b5035919050565b5f60208284031215610358575f5ffd5b505191905056fea2646970667358221220244ba726535a93e2c57d2ccbb10d3dff1a47f5d66f79fef24496d4a0f20b16f064736f6c63430008250033",
 }
 
 // RefusingSeller is an auto generated Go binding around an Ethereum contract.
@@ -68,13 +68,35 @@ func (refusingSeller *RefusingSeller) PackConstructor(m common.Address) []byte {
 	return enc
 }
 
-// PackList is the Go binding used to pack the parameters required for calling
-// the contract method with ID 0xc1bf7040.  This method will panic if any
+// PackCommit is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xf14fcbc8.  This method will panic if any
 // invalid/nil inputs are passed.
 //
-// Solidity: function list(bytes32 contentHash, uint256 price, uint256 terms) returns(uint256)
-func (refusingSeller *RefusingSeller) PackList(contentHash [32]byte, price *big.Int, terms *big.Int) []byte {
-	enc, err := refusingSeller.abi.Pack("list", contentHash, price, terms)
+// Solidity: function commit(bytes32 commitment) returns()
+func (refusingSeller *RefusingSeller) PackCommit(commitment [32]byte) []byte {
+	enc, err := refusingSeller.abi.Pack("commit", commitment)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackCommit is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xf14fcbc8.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function commit(bytes32 commitment) returns()
+func (refusingSeller *RefusingSeller) TryPackCommit(commitment [32]byte) ([]byte, error) {
+	return refusingSeller.abi.Pack("commit", commitment)
+}
+
+// PackList is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xb5171894.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function list(bytes32 contentHash, bytes32 salt, uint256 price, uint256 terms) returns(uint256)
+func (refusingSeller *RefusingSeller) PackList(contentHash [32]byte, salt [32]byte, price *big.Int, terms *big.Int) []byte {
+	enc, err := refusingSeller.abi.Pack("list", contentHash, salt, price, terms)
 	if err != nil {
 		panic(err)
 	}
@@ -82,18 +104,18 @@ func (refusingSeller *RefusingSeller) PackList(contentHash [32]byte, price *big.
 }
 
 // TryPackList is the Go binding used to pack the parameters required for calling
-// the contract method with ID 0xc1bf7040.  This method will return an error
+// the contract method with ID 0xb5171894.  This method will return an error
 // if any inputs are invalid/nil.
 //
-// Solidity: function list(bytes32 contentHash, uint256 price, uint256 terms) returns(uint256)
-func (refusingSeller *RefusingSeller) TryPackList(contentHash [32]byte, price *big.Int, terms *big.Int) ([]byte, error) {
-	return refusingSeller.abi.Pack("list", contentHash, price, terms)
+// Solidity: function list(bytes32 contentHash, bytes32 salt, uint256 price, uint256 terms) returns(uint256)
+func (refusingSeller *RefusingSeller) TryPackList(contentHash [32]byte, salt [32]byte, price *big.Int, terms *big.Int) ([]byte, error) {
+	return refusingSeller.abi.Pack("list", contentHash, salt, price, terms)
 }
 
 // UnpackList is the Go binding that unpacks the parameters returned
-// from invoking the contract method with ID 0xc1bf7040.
+// from invoking the contract method with ID 0xb5171894.
 //
-// Solidity: function list(bytes32 contentHash, uint256 price, uint256 terms) returns(uint256)
+// Solidity: function list(bytes32 contentHash, bytes32 salt, uint256 price, uint256 terms) returns(uint256)
 func (refusingSeller *RefusingSeller) UnpackList(data []byte) (*big.Int, error) {
 	out, err := refusingSeller.abi.Unpack("list", data)
 	if err != nil {

@@ -104,6 +104,9 @@ var refusals = map[string]refusal{
 	"NotSeatMember":      {marketplace.ENOTFOUND, "{member} has no seat on your licence to listing {id}."},
 	"NothingToWithdraw":  {marketplace.ECONFLICT, "{seller} has nothing to withdraw."},
 	"TransferFailed":     {marketplace.EUNAVAILABLE, "The payment of {amount} wei to {to} was refused by the receiving account."},
+	"AlreadyCommitted":   {marketplace.ECONFLICT, "Commitment {commitment} was already committed at block {blockNumber}."},
+	"NotCommitted":       {marketplace.ECONFLICT, "{seller} has not committed to listing dataset {contentHash} with this salt: commit first, then list."},
+	"CommitNotMined":     {marketplace.ECONFLICT, "The commitment to list dataset {contentHash} was made in this block ({blockNumber}): list in a later block."},
 	// TrialRegistry
 	"TrialExists":         {marketplace.ECONFLICT, "Trial {trialId} is already registered by {sponsor}."},
 	"UnknownTrial":        {marketplace.ENOTFOUND, "No trial {trialId}."},

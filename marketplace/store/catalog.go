@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -376,6 +377,11 @@ func (a *applier) apply(ev *marketplace.ListingEvent) (bool, error) {
 			}
 		}
 		a.added++
+		for _, id := range ev.Copies {
+			if err := a.hideCopy(id); err != nil {
+				return false, err
+			}
+		}
 		return true, nil
 
 	case marketplace.EventDelisted, marketplace.EventPriceChanged, marketplace.EventPurchased:
@@ -407,6 +413,43 @@ func (a *applier) apply(ev *marketplace.ListingEvent) (bool, error) {
 		return true, a.setSummary(ev.ListingID, string(sum))
 	}
 	return false, marketplace.Errorf(marketplace.EINVALID, "Unknown catalog event kind %d.", ev.Kind)
+}
+
+// hideCopy flags listing id, a copy of a listing committed to earlier but listed later, as its
+// vetting would have had the original been indexed first: a shown listing loses its card and
+// postings and becomes CardMismatch. A listing not shown (pending, already flagged) or unknown
+// is left as it is: a pending card is vetted when it is fetched.
+func (a *applier) hideCopy(id uint64) error {
+	s, err := a.tx.Get(summaryKey(id))
+	if errors.Is(err, buntdb.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if len(s) < sLen || s[sCard] != cardVerified {
+		return nil
+	}
+	cb, err := a.tx.Get(cardKey(id))
+	if err != nil {
+		return fmt.Errorf("card of listing %d: %w", id, err)
+	}
+	var c marketplace.DatasetCard
+	if err := json.Unmarshal([]byte(cb), &c); err != nil {
+		return fmt.Errorf("decode card of listing %d: %w", id, err)
+	}
+	if err := a.flushPostings(); err != nil {
+		return err
+	}
+	if err := a.removePostings(id, &c); err != nil {
+		return err
+	}
+	if _, err := a.tx.Delete(cardKey(id)); err != nil {
+		return err
+	}
+	sum := []byte(s)
+	setCardFields(sum, &marketplace.Listing{CardStatus: marketplace.CardMismatch})
+	return a.setSummary(id, string(sum))
 }
 
 func (a *applier) setSummary(id uint64, sum string) error {

@@ -132,6 +132,36 @@ func (a *applier) addPostings(id uint64, c *marketplace.DatasetCard) {
 	}
 }
 
+// removePostings takes listing id out of the posting buckets of its card's words, deleting a
+// bucket left empty (as if the listing had never been indexed with this card).
+func (a *applier) removePostings(id uint64, c *marketplace.DatasetCard) error {
+	for tok := range cardTokens(c) {
+		k := postingKey(tok, id>>8)
+		old, err := a.tx.Get(k)
+		if errors.Is(err, buntdb.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		kept := make([]byte, 0, len(old))
+		for i := 0; i+1 < len(old); i += 2 {
+			if old[i] != byte(id) {
+				kept = append(kept, old[i], old[i+1])
+			}
+		}
+		if len(kept) == 0 {
+			_, err = a.tx.Delete(k)
+		} else {
+			_, _, err = a.tx.Set(k, string(kept), nil)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // flushPostings merges the queued postings into their buckets, one Set per bucket.
 func (a *applier) flushPostings() error {
 	for k, add := range a.postings {

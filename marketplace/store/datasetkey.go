@@ -63,6 +63,11 @@ type Publish struct {
 	// key wrapped to the node key, card): it counts against the seller's
 	// hub quota, and is deleted if not listed on chain within the upload TTL.
 	HubUpload bool `json:"hub_upload,omitempty"`
+	// Salt is the secret of the listing's commitment (contracts.Commitment):
+	// chosen before the commit transaction and kept, so a publish retried
+	// after a crash between commit and list lists with the commitment
+	// already on chain. Zero: not committed yet.
+	Salt common.Hash `json:"salt,omitempty"`
 }
 
 // PutDatasetKey stores a wrapped dataset key (replacing any earlier one).

@@ -21,6 +21,12 @@ pragma solidity ^0.8.24;
 /// The DUO codes are informational on chain (the contract cannot police use); which combinations make
 /// sense is checked off chain (marketplace.Terms.Validate).
 ///
+/// Commit-reveal: a seller first sends `commit(keccak256(abi.encode(seller, contentHash, salt)))`,
+/// then, in a later block, `list(contentHash, salt, ...)`. The commitment hides the content hash
+/// until the listing reveals it, and the `Listed` event carries the commit's block, so indexers rank
+/// listings of one content hash by commit: whoever copies a content hash seen in a pending `list`
+/// transaction can only commit after the original commit was mined, and ranks after it.
+///
 /// Renewal: buying a listing again renews the licence. If the licence is still valid the new period
 /// is added to its current expiry (renewing early loses nothing); once expired, it starts at the
 /// purchase. A perpetual licence cannot be bought twice (`AlreadyLicensed`). Seats survive renewal.
@@ -56,6 +62,8 @@ contract DataLicenseMarket {
     mapping(uint256 id => mapping(address member => address holder)) public seatHolder;
     /// Wei each seller may withdraw.
     mapping(address seller => uint256) public withdrawable;
+    /// The block of each commitment's first `commit` (zero = never committed).
+    mapping(bytes32 commitment => uint256 blockNumber) public commitBlock;
 
     event Listed(
         uint256 indexed id,
@@ -64,8 +72,10 @@ contract DataLicenseMarket {
         uint256 price,
         uint256 terms,
         bytes32 metadataHash,
-        string provider
+        string provider,
+        uint256 commitBlock
     );
+    event Committed(bytes32 indexed commitment);
     event Delisted(uint256 indexed id);
     event PriceChanged(uint256 indexed id, uint256 price);
     event LicencePurchased(
@@ -92,16 +102,42 @@ contract DataLicenseMarket {
     error NotSeatMember(uint256 id, address member);
     error NothingToWithdraw(address seller);
     error TransferFailed(address to, uint256 amount);
+    /// `commit` of a commitment already committed (at `blockNumber`): the first commit stands.
+    error AlreadyCommitted(bytes32 commitment, uint256 blockNumber);
+    /// `list` without a prior `commit` of keccak256(abi.encode(seller, contentHash, salt)).
+    error NotCommitted(address seller, bytes32 contentHash);
+    /// `list` in the block of its commit (`blockNumber`): the commit must be mined first.
+    error CommitNotMined(bytes32 contentHash, uint256 blockNumber);
+
+    /// Records the current block as `commitment`'s, the first step of listing: `commitment` is
+    /// keccak256(abi.encode(seller, contentHash, salt)), with a random secret salt, so it reveals
+    /// nothing about the content hash. The first commit of a commitment stands (`AlreadyCommitted`),
+    /// so nobody can move another seller's commit to a later block.
+    function commit(bytes32 commitment) external {
+        uint256 committedAt = commitBlock[commitment];
+        if (committedAt != 0) revert AlreadyCommitted(commitment, committedAt);
+        commitBlock[commitment] = block.number;
+        emit Committed(commitment);
+    }
 
     /// Lists a dataset for sale and returns its listing id. `contentHash` names the encrypted blob,
     /// `metadataHash` the dataset card (human-readable terms, schema, report), both kept off chain;
     /// `terms` as described above. `provider` is the URL of the node that serves the card, the blob
     /// and the buyers' keys: it is only emitted, so any node finds the dataset from events alone.
-    function list(bytes32 contentHash, uint256 price, uint256 terms, bytes32 metadataHash, string calldata provider)
-        external
-        returns (uint256 id)
-    {
+    /// The sender must have committed keccak256(abi.encode(sender, contentHash, salt)) in an
+    /// earlier block (`NotCommitted`, `CommitNotMined`); the commit's block is in the event.
+    function list(
+        bytes32 contentHash,
+        bytes32 salt,
+        uint256 price,
+        uint256 terms,
+        bytes32 metadataHash,
+        string calldata provider
+    ) external returns (uint256 id) {
         if (contentHash == bytes32(0)) revert InvalidContentHash();
+        uint256 committedAt = commitBlock[keccak256(abi.encode(msg.sender, contentHash, salt))];
+        if (committedAt == 0) revert NotCommitted(msg.sender, contentHash);
+        if (committedAt >= block.number) revert CommitNotMined(contentHash, committedAt);
         if (bytes(provider).length == 0 || bytes(provider).length > MAX_PROVIDER_LENGTH) revert InvalidProvider();
         if (terms & RESERVED_TERMS_MASK != 0) revert InvalidTerms(terms);
         id = nextListingId;
@@ -115,7 +151,7 @@ contract DataLicenseMarket {
             active: true,
             price: price
         });
-        emit Listed(id, msg.sender, contentHash, price, terms, metadataHash, provider);
+        emit Listed(id, msg.sender, contentHash, price, terms, metadataHash, provider, committedAt);
     }
 
     /// Stops new sales of a listing; licences already sold stay valid until they expire.

@@ -2,9 +2,15 @@
 pragma solidity ^0.8.24;
 
 interface IMarket {
-    function list(bytes32 contentHash, uint256 price, uint256 terms, bytes32 metadataHash, string calldata provider)
-        external
-        returns (uint256);
+    function commit(bytes32 commitment) external;
+    function list(
+        bytes32 contentHash,
+        bytes32 salt,
+        uint256 price,
+        uint256 terms,
+        bytes32 metadataHash,
+        string calldata provider
+    ) external returns (uint256);
     function withdraw() external;
 }
 
@@ -21,8 +27,12 @@ contract ReentrantSeller {
         market = m;
     }
 
-    function list(bytes32 contentHash, uint256 price, uint256 terms) external returns (uint256) {
-        return market.list(contentHash, price, terms, bytes32(0), "http://127.0.0.1:8080/");
+    function commit(bytes32 commitment) external {
+        market.commit(commitment);
+    }
+
+    function list(bytes32 contentHash, bytes32 salt, uint256 price, uint256 terms) external returns (uint256) {
+        return market.list(contentHash, salt, price, terms, bytes32(0), "http://127.0.0.1:8080/");
     }
 
     function withdraw() external {
@@ -50,8 +60,12 @@ contract RefusingSeller {
         market = m;
     }
 
-    function list(bytes32 contentHash, uint256 price, uint256 terms) external returns (uint256) {
-        return market.list(contentHash, price, terms, bytes32(0), "http://127.0.0.1:8080/");
+    function commit(bytes32 commitment) external {
+        market.commit(commitment);
+    }
+
+    function list(bytes32 contentHash, bytes32 salt, uint256 price, uint256 terms) external returns (uint256) {
+        return market.list(contentHash, salt, price, terms, bytes32(0), "http://127.0.0.1:8080/");
     }
 
     function withdraw() external {
