@@ -10,10 +10,12 @@ import (
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/medmarket/medmarket/marketplace"
 	"github.com/medmarket/medmarket/marketplace/chain"
 	"github.com/medmarket/medmarket/marketplace/contracts"
+	"github.com/medmarket/medmarket/marketplace/ledger"
 )
 
 // Contract names in deployment files.
@@ -31,6 +33,19 @@ type ChainOptions struct {
 	Market     string // DataLicenseMarket address, overriding the deployments file
 	Registry   string // TrialRegistry address, overriding the deployments file
 }
+
+// queuedSender sends contract transactions with chain.Transact, which
+// queues each account's transactions on this node: the trial registry's
+// register and amend and the checkpoint anchors (ledger.Sender) take their
+// turn with the account's buys, listings and transfers, so concurrent
+// actions of one account never clash on a nonce.
+type queuedSender struct{ c chain.Chain }
+
+func (s queuedSender) Transact(ctx context.Context, opts *bind.TransactOpts, to common.Address, data []byte) (*types.Receipt, error) {
+	return chain.Transact(ctx, s.c, opts, &to, nil, data)
+}
+
+var _ ledger.Sender = queuedSender{}
 
 // errorABIs lets the chain layer name our contracts' custom errors.
 func errorABIs() ([]*abi.ABI, error) {
@@ -119,7 +134,8 @@ func (a *App) findDeployment(ctx context.Context, opts ChainOptions) (*chain.Dep
 }
 
 // deploy deploys both contracts from `from` and records them in the
-// deployments file.
+// deployments file. The creations take their turn in the account's
+// transaction queue (chain.Transact).
 func (a *App) deploy(ctx context.Context, from *bind.TransactOpts) (*chain.Deployment, error) {
 	genesis, err := a.chain.HeaderByNumber(ctx, common.Big0)
 	if err != nil {
@@ -127,15 +143,11 @@ func (a *App) deploy(ctx context.Context, from *bind.TransactOpts) (*chain.Deplo
 	}
 	d := &chain.Deployment{ChainID: a.chainID.Uint64(), GenesisHash: genesis.Hash(), Contracts: map[string]common.Address{}}
 	for _, md := range []*bind.MetaData{&contracts.DataLicenseMarketMetaData, &contracts.TrialRegistryMetaData} {
-		from.Context = ctx
-		addr, tx, err := bind.DeployContract(from, common.FromHex(md.Bin), a.chain, nil)
+		receipt, err := chain.Transact(ctx, a.chain, from, nil, nil, common.FromHex(md.Bin))
 		if err != nil {
 			return nil, fmt.Errorf("deploy %s: %w", md.ID, err)
 		}
-		receipt, err := a.chain.WaitMined(ctx, tx.Hash())
-		if err != nil {
-			return nil, fmt.Errorf("deploy %s: %w", md.ID, err)
-		}
+		addr := receipt.ContractAddress
 		if d.DeployBlock == 0 {
 			d.DeployBlock = receipt.BlockNumber.Uint64()
 		}

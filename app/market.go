@@ -476,17 +476,61 @@ func (a *App) licence(ctx context.Context, id uint64, holder common.Address) (ma
 	return marketplace.Licence{ListingID: id, Holder: holder, ExpiresAt: out.ExpiresAt, Seats: out.Seats, SeatsUsed: out.SeatsUsed}, nil
 }
 
-// HasLicence asks the contract whether who may use listing id now (holder
-// of an unexpired licence or seated member).
+// HasLicence reports whether who may use listing id now (holder of an
+// unexpired licence or seated member) as providers judge it: the contract's
+// hasLicence says so and the licence that entitles who has not expired by
+// this node's clock either (see licenceStatus).
 func (a *App) HasLicence(ctx context.Context, id uint64, who common.Address) (bool, error) {
+	st, err := a.licenceStatus(ctx, id, who)
+	if err != nil {
+		return false, err
+	}
+	return st.UsableAt(a.now()), nil
+}
+
+// chainHasLicence asks the contract alone whether who may use listing id:
+// it judges by the time of the chain's latest block.
+func (a *App) chainHasLicence(ctx context.Context, id uint64, who common.Address) (bool, error) {
 	return call(ctx, a, a.market.abi.PackHasLicence(new(big.Int).SetUint64(id), who), a.market.abi.UnpackHasLicence)
+}
+
+// licenceStatus asks the contract whether who may use listing id
+// (hasLicence, judged by the latest block's time) and reads the expiry of
+// the licence that entitles who: its own, or that of the holder whose seat
+// it uses. Callers compare that expiry with the clock too, since the
+// embedded chain seals blocks only on transactions and its head's time
+// lags the clock while idle.
+func (a *App) licenceStatus(ctx context.Context, id uint64, who common.Address) (provider.LicenceStatus, error) {
+	var st provider.LicenceStatus
+	ok, err := a.chainHasLicence(ctx, id, who)
+	if err != nil || !ok {
+		return st, err
+	}
+	st.Valid = true
+	own, err := a.licence(ctx, id, who)
+	if err != nil {
+		return st, err
+	}
+	st.ExpiresAt = own.ExpiresAt
+	holder, err := call(ctx, a, a.market.abi.PackSeatHolder(new(big.Int).SetUint64(id), who), a.market.abi.UnpackSeatHolder)
+	if err != nil {
+		return st, err
+	}
+	if holder != (common.Address{}) {
+		lic, err := a.licence(ctx, id, holder)
+		if err != nil {
+			return st, err
+		}
+		st.ExpiresAt = max(st.ExpiresAt, lic.ExpiresAt)
+	}
+	return st, nil
 }
 
 // LicenceView is a licence as "My licences" shows it.
 type LicenceView struct {
 	marketplace.Licence
 	Listing *marketplace.Listing // nil if the catalog does not know it
-	Valid   bool                 // usable now (hasLicence on chain)
+	Valid   bool                 // usable now, by the chain and this node's clock (HasLicence)
 	// SeatOf is the holder whose licence seats this account (for a seat;
 	// zero for the account's own licence).
 	SeatOf common.Address

@@ -109,37 +109,10 @@ func (b providerBackend) StoreUpload(ctx context.Context, u provider.Upload, car
 	return nil
 }
 
-// Licence asks the contract whether who may use listing id (hasLicence,
-// judged by the latest block's time) and reads the expiry of the licence
-// that entitles who: its own, or that of the holder whose seat it uses.
-// The provider compares that expiry with its own clock too, since the
-// embedded chain seals blocks only on transactions and its head's time
-// lags the clock while idle.
+// Licence is App.licenceStatus: the provider compares its expiry with its
+// own clock.
 func (b providerBackend) Licence(ctx context.Context, id uint64, who common.Address) (provider.LicenceStatus, error) {
-	a := b.a
-	var st provider.LicenceStatus
-	ok, err := a.HasLicence(ctx, id, who)
-	if err != nil || !ok {
-		return st, err
-	}
-	st.Valid = true
-	own, err := a.licence(ctx, id, who)
-	if err != nil {
-		return st, err
-	}
-	st.ExpiresAt = own.ExpiresAt
-	holder, err := call(ctx, a, a.market.abi.PackSeatHolder(new(big.Int).SetUint64(id), who), a.market.abi.UnpackSeatHolder)
-	if err != nil {
-		return st, err
-	}
-	if holder != (common.Address{}) {
-		lic, err := a.licence(ctx, id, holder)
-		if err != nil {
-			return st, err
-		}
-		st.ExpiresAt = max(st.ExpiresAt, lic.ExpiresAt)
-	}
-	return st, nil
+	return b.a.licenceStatus(ctx, id, who)
 }
 
 func (b providerBackend) UseNonce(ctx context.Context, signer common.Address, nonce string, expiry time.Time) error {

@@ -115,11 +115,57 @@ func TestProvider_expiredLicenceRefusedOnIdleChain(t *testing.T) {
 	}
 	skew.Store(int64(25 * time.Hour)) // the clock passes the expiry; no block is sealed
 	for _, who := range []string{"bob", "carol"} {
-		if ok, err := a.HasLicence(ctx, p.ListingID, addr(t, a, who)); err != nil || !ok {
+		if ok, err := a.chainHasLicence(ctx, p.ListingID, addr(t, a, who)); err != nil || !ok {
 			t.Fatalf("the idle chain's hasLicence for %s: %v, %v; want true (its head is older than the expiry)", who, ok, err)
 		}
 		if err := download(who); marketplace.ErrorCode(err) != marketplace.EFORBIDDEN {
 			t.Errorf("%s after expiry on an idle chain: %v, want EFORBIDDEN", who, err)
+		}
+	}
+}
+
+// TestLicences_expiredByTheClockOnIdleChain: My licences (and HasLicence,
+// which the card's buy panel asks) judge a licence as its provider does:
+// past its expiry by this node's clock it is not valid, though the idle
+// chain's hasLicence still says yes. The holder's licence and the seat on
+// it turn invalid together.
+func TestLicences_expiredByTheClockOnIdleChain(t *testing.T) {
+	ctx := context.Background()
+	a := marketApp(t, t.TempDir())
+	skew := skewClock(a)
+	oneDay := marketplace.Terms{Use: marketplace.HMB | marketplace.NCU, DurationDays: 1, Seats: 2}
+	p := publishPatients(t, a, oneDay, nil)
+	if _, err := a.Buy(ctx, ByAccount("bob", "pw"), p.ListingID, BuyConfirmation{AcceptTerms: true}); err != nil {
+		t.Fatal(err)
+	}
+	carol := addr(t, a, "carol")
+	if err := a.AddSeat(ctx, ByAccount("bob", "pw"), p.ListingID, carol); err != nil {
+		t.Fatal(err)
+	}
+	valid := func(who string) bool {
+		t.Helper()
+		ls, err := a.Licences(ctx, addr(t, a, who))
+		if err != nil || len(ls) != 1 || ls[0].ListingID != p.ListingID {
+			t.Fatalf("licences of %s: %+v, %v; want the one of listing %d", who, ls, err, p.ListingID)
+		}
+		has, err := a.HasLicence(ctx, p.ListingID, addr(t, a, who))
+		if err != nil || has != ls[0].Valid {
+			t.Fatalf("%s: HasLicence %v (%v), My licences says valid %v; want them to agree", who, has, err, ls[0].Valid)
+		}
+		return ls[0].Valid
+	}
+	for _, who := range []string{"bob", "carol"} {
+		if !valid(who) {
+			t.Fatalf("%s's licence before expiry: not valid", who)
+		}
+	}
+	skew.Store(int64(25 * time.Hour)) // the clock passes the expiry; no block is sealed
+	for _, who := range []string{"bob", "carol"} {
+		if ok, err := a.chainHasLicence(ctx, p.ListingID, addr(t, a, who)); err != nil || !ok {
+			t.Fatalf("the idle chain's hasLicence for %s: %v, %v; want true (its head is older than the expiry)", who, ok, err)
+		}
+		if valid(who) {
+			t.Errorf("%s's licence a day after it expired, on an idle chain: shown valid", who)
 		}
 	}
 }

@@ -34,7 +34,7 @@ func (a *App) trialService() (*trials.Service, error) {
 	ts := &a.trials
 	ts.once.Do(func() {
 		cfg := trials.Config{DB: a.store.DB(), KeyDir: filepath.Join(a.dataDir, "ledger"), Chain: a.chain,
-			ChainID: a.chainID, Now: a.now, Logger: a.log}
+			Sender: queuedSender{a.chain}, ChainID: a.chainID, Now: a.now, Logger: a.log}
 		if a.deployment != nil {
 			cfg.Registry = a.deployment.Contracts[RegistryContract]
 			cfg.FromBlock = a.deployment.DeployBlock

@@ -110,7 +110,7 @@ func (c *simChain) register(id LogID) {
 }
 
 func (c *simChain) anchorer() *RegistryAnchorer {
-	return NewRegistryAnchorer(c.client, c.registry, c.sponsor, 0)
+	return NewRegistryAnchorer(c.client, nil, c.registry, c.sponsor, 0)
 }
 
 // nonce is the sponsor's transaction count.

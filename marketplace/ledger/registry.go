@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -24,12 +25,66 @@ type Backend interface {
 	bind.DeployBackend
 }
 
+// Sender sends a transaction carrying data to the contract at `to` as the
+// account of opts and waits until it is mined. A transaction mined but
+// failed comes back with its receipt and an error saying why; an error
+// without a receipt means nothing is known to be mined. Safe for concurrent
+// use.
+//
+// The node's Sender is marketplace/chain's Transact (app wires it): it queues
+// each account's transactions, so an anchor, a trial's registration and a
+// buy by one account never race for a nonce.
+type Sender interface {
+	Transact(ctx context.Context, opts *bind.TransactOpts, to common.Address, data []byte) (*types.Receipt, error)
+}
+
+// BackendSender is the Sender of a bare backend (a simulated chain in
+// tests): bind's Transact, then the receipt. It queues nothing: concurrent
+// transactions of one account through it, or through it and anything else,
+// can clash on their nonce.
+func BackendSender(b Backend) Sender { return backendSender{b} }
+
+type backendSender struct{ b Backend }
+
+func (s backendSender) Transact(ctx context.Context, opts *bind.TransactOpts, to common.Address, data []byte) (*types.Receipt, error) {
+	o := *opts
+	o.Context = ctx
+	tx, err := bind.NewBoundContract(to, abi.ABI{}, s.b, s.b, s.b).RawTransact(&o, data)
+	if err != nil {
+		return nil, err
+	}
+	var receipt *types.Receipt
+	if w, ok := s.b.(interface {
+		WaitMined(context.Context, common.Hash) (*types.Receipt, error)
+	}); ok {
+		// marketplace/chain polls faster than bind.WaitMined's second.
+		receipt, err = w.WaitMined(ctx, tx.Hash())
+	} else {
+		receipt, err = bind.WaitMined(ctx, s.b, tx.Hash())
+	}
+	if err != nil {
+		if receipt == nil {
+			return nil, fmt.Errorf("transaction %s: %w", tx.Hash().Hex(), err)
+		}
+		return receipt, err
+	}
+	if receipt.Status != types.ReceiptStatusSuccessful {
+		if err := contracts.WhyFailed(ctx, s.b, o.From, tx, receipt); err != nil {
+			return receipt, err
+		}
+		return receipt, marketplace.Errorf(marketplace.EINTERNAL, "Transaction %s failed.", tx.Hash().Hex())
+	}
+	return receipt, nil
+}
+
 // RegistryAnchorer anchors checkpoints with TrialRegistry.anchor: the log id
 // is the trial id, which its sponsor must have registered. It is an Anchorer
 // and an AnchorLookup (for Verify). Safe for concurrent use; it sends one
-// transaction at a time so that nonces do not clash.
+// anchor at a time, through its Sender, which queues them with the
+// account's other transactions (see Sender).
 type RegistryAnchorer struct {
 	backend   Backend
+	sender    Sender
 	registry  *contracts.TrialRegistry
 	contract  *bind.BoundContract
 	opts      *bind.TransactOpts
@@ -38,13 +93,17 @@ type RegistryAnchorer struct {
 }
 
 // NewRegistryAnchorer returns an anchorer on the TrialRegistry at address,
-// sending as the sponsor account of opts (nil opts: lookups only, for
-// verification). fromBlock is where event searches start (the registry's
-// deployment block; 0 searches the whole chain).
-func NewRegistryAnchorer(backend Backend, address common.Address, opts *bind.TransactOpts, fromBlock uint64) *RegistryAnchorer {
+// sending through sender (nil: BackendSender(backend)) as the sponsor
+// account of opts (nil opts: lookups only, for verification). fromBlock is
+// where event searches start (the registry's deployment block; 0 searches
+// the whole chain).
+func NewRegistryAnchorer(backend Backend, sender Sender, address common.Address, opts *bind.TransactOpts, fromBlock uint64) *RegistryAnchorer {
+	if sender == nil {
+		sender = BackendSender(backend)
+	}
 	r := contracts.NewTrialRegistry()
 	return &RegistryAnchorer{
-		backend: backend, registry: r, contract: r.Instance(backend, address),
+		backend: backend, sender: sender, registry: r, contract: r.Instance(backend, address),
 		opts: opts, fromBlock: fromBlock,
 	}
 }
@@ -67,44 +126,24 @@ func (a *RegistryAnchorer) Anchor(ctx context.Context, id LogID, size uint64, ro
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	opts := *a.opts
-	opts.Context = ctx
-	tx, err := bind.Transact(a.contract, &opts, a.registry.PackAnchor(id, size, root))
-	if err != nil {
-		return AnchorReceipt{}, chainError(err, "Cannot send the anchor of log %s", id)
-	}
-	receipt, err := a.waitMined(ctx, tx.Hash())
+	receipt, err := a.sender.Transact(ctx, a.opts, a.contract.Address(), a.registry.PackAnchor(id, size, root))
 	if err != nil {
 		if receipt == nil {
-			return AnchorReceipt{}, chainError(err, "Anchor transaction %s of log %s", tx.Hash().Hex(), id)
+			return AnchorReceipt{}, chainError(err, "Cannot anchor log %s", id)
 		}
-		return AnchorReceipt{}, err
+		return AnchorReceipt{}, chainError(err, "Anchor transaction %s of log %s", receipt.TxHash.Hex(), id)
 	}
-	if receipt.Status != types.ReceiptStatusSuccessful {
-		if err := contracts.WhyFailed(ctx, a.backend, opts.From, tx, receipt); err != nil {
-			return AnchorReceipt{}, err
-		}
-		return AnchorReceipt{}, marketplace.Errorf(marketplace.EINTERNAL, "Anchor transaction %s of log %s failed.", tx.Hash().Hex(), id)
+	if receipt.Status != types.ReceiptStatusSuccessful { // a Sender that did not say why
+		return AnchorReceipt{}, marketplace.Errorf(marketplace.EINTERNAL, "Anchor transaction %s of log %s failed.", receipt.TxHash.Hex(), id)
 	}
 	t, err := a.blockTime(ctx, receipt.BlockNumber)
 	if err != nil {
 		return AnchorReceipt{}, err
 	}
 	return AnchorReceipt{
-		TreeSize: size, RootHash: root, TxHash: tx.Hash(),
+		TreeSize: size, RootHash: root, TxHash: receipt.TxHash,
 		Block: receipt.BlockNumber.Uint64(), Time: t, GasUsed: receipt.GasUsed,
 	}, nil
-}
-
-// waitMined uses the backend's own WaitMined when it has one (marketplace/chain
-// polls faster than bind.WaitMined's second).
-func (a *RegistryAnchorer) waitMined(ctx context.Context, h common.Hash) (*types.Receipt, error) {
-	if w, ok := a.backend.(interface {
-		WaitMined(context.Context, common.Hash) (*types.Receipt, error)
-	}); ok {
-		return w.WaitMined(ctx, h)
-	}
-	return bind.WaitMined(ctx, a.backend, h)
 }
 
 func (a *RegistryAnchorer) blockTime(ctx context.Context, n *big.Int) (time.Time, error) {

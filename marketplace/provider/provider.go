@@ -126,6 +126,14 @@ type LicenceStatus struct {
 	ExpiresAt uint64
 }
 
+// UsableAt reports whether the licence may be used at now: the contract
+// says so and it has not expired by now either. Providers judge by their
+// own clock, and buyers' nodes show licences as their providers judge them.
+func (st LicenceStatus) UsableAt(now time.Time) bool {
+	t := now.Unix()
+	return st.Valid && t >= 0 && st.ExpiresAt > uint64(t)
+}
+
 // licensed reports whether who may use listing id now: the contract says so
 // and the licence has not expired by this provider's own clock either.
 func (p *Provider) licensed(ctx context.Context, id uint64, who common.Address) (bool, error) {
@@ -133,8 +141,7 @@ func (p *Provider) licensed(ctx context.Context, id uint64, who common.Address) 
 	if err != nil {
 		return false, err
 	}
-	now := p.now().Unix()
-	return st.Valid && now >= 0 && st.ExpiresAt > uint64(now), nil
+	return st.UsableAt(p.now()), nil
 }
 
 // Provider answers download requests for one chain and contract.

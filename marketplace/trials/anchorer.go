@@ -28,10 +28,13 @@ type Signer interface {
 // anchoring runs (keep). Without the key, anchoring the log is refused
 // (EFORBIDDEN) and the scheduler retries at its next trigger.
 //
-// All transactions of one sponsor go through one RegistryAnchorer and one
-// lock, so register, amend and anchor never race for a nonce.
+// All trial transactions of one sponsor go through one lock, so register,
+// amend and anchor are sent one after the other; the Sender queues them
+// with the account's other transactions (buys, transfers), so that none of
+// them races for a nonce.
 type sponsorAnchorer struct {
 	backend   ledger.Backend
+	sender    ledger.Sender
 	registry  common.Address
 	chainID   *big.Int
 	fromBlock uint64
@@ -52,11 +55,14 @@ type sponsorKey struct {
 	until    time.Time // keep the key after the last action until then
 }
 
-func newSponsorAnchorer(backend ledger.Backend, registry common.Address, chainID *big.Int, fromBlock uint64,
+func newSponsorAnchorer(backend ledger.Backend, sender ledger.Sender, registry common.Address, chainID *big.Int, fromBlock uint64,
 	sponsorOf func(context.Context, common.Hash) (common.Address, error), now func() time.Time) *sponsorAnchorer {
+	if sender == nil {
+		sender = ledger.BackendSender(backend)
+	}
 	return &sponsorAnchorer{
-		backend: backend, registry: registry, chainID: chainID, fromBlock: fromBlock,
-		lookup:    ledger.NewRegistryAnchorer(backend, registry, nil, fromBlock),
+		backend: backend, sender: sender, registry: registry, chainID: chainID, fromBlock: fromBlock,
+		lookup:    ledger.NewRegistryAnchorer(backend, sender, registry, nil, fromBlock),
 		sponsorOf: sponsorOf, now: now, sponsors: map[common.Address]*sponsorKey{},
 	}
 }
@@ -77,7 +83,7 @@ func (a *sponsorAnchorer) hold(s Signer) (k *sponsorKey, release func()) {
 		k.until = time.Time{}
 		// A fresh unlock: its TransactOpts sign until it is locked.
 		k.signer = s
-		k.anchorer = ledger.NewRegistryAnchorer(a.backend, a.registry, s.TransactOpts(context.Background(), a.chainID), a.fromBlock)
+		k.anchorer = ledger.NewRegistryAnchorer(a.backend, a.sender, a.registry, s.TransactOpts(context.Background(), a.chainID), a.fromBlock)
 	}
 	k.holds++
 	return k, func() {

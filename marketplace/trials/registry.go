@@ -22,15 +22,21 @@ import (
 // registered its protocol versions.
 type registry struct {
 	backend   ledger.Backend
+	sender    ledger.Sender // register and amend go through it
 	address   common.Address
 	abi       *contracts.TrialRegistry
 	contract  *bind.BoundContract
 	fromBlock uint64
 }
 
-func newRegistry(backend ledger.Backend, address common.Address, fromBlock uint64) *registry {
+// newRegistry returns the registry at address, sending through sender
+// (nil: ledger.BackendSender(backend)).
+func newRegistry(backend ledger.Backend, sender ledger.Sender, address common.Address, fromBlock uint64) *registry {
+	if sender == nil {
+		sender = ledger.BackendSender(backend)
+	}
 	r := contracts.NewTrialRegistry()
-	return &registry{backend: backend, address: address, abi: r, contract: r.Instance(backend, address), fromBlock: fromBlock}
+	return &registry{backend: backend, sender: sender, address: address, abi: r, contract: r.Instance(backend, address), fromBlock: fromBlock}
 }
 
 // chainError gives a code to an error from the chain: the contract's refusal
@@ -84,27 +90,21 @@ type protocolTx struct {
 
 // transact sends data as opts' account and waits for a successful receipt.
 func (r *registry) transact(ctx context.Context, opts *bind.TransactOpts, data []byte, what string) (protocolTx, error) {
-	o := *opts
-	o.Context = ctx
-	tx, err := bind.Transact(r.contract, &o, data)
+	receipt, err := r.sender.Transact(ctx, opts, r.address, data)
 	if err != nil {
-		return protocolTx{}, chainError(err, "Cannot send the %s transaction", what)
-	}
-	receipt, err := r.waitMined(ctx, tx.Hash())
-	if err != nil {
-		return protocolTx{}, chainError(err, "The %s transaction %s", what, tx.Hash().Hex())
-	}
-	if receipt.Status != types.ReceiptStatusSuccessful {
-		if err := contracts.WhyFailed(ctx, r.backend, o.From, tx, receipt); err != nil {
-			return protocolTx{}, err
+		if receipt == nil {
+			return protocolTx{}, chainError(err, "Cannot send the %s transaction", what)
 		}
-		return protocolTx{}, marketplace.Errorf(marketplace.EINTERNAL, "The %s transaction %s failed.", what, tx.Hash().Hex())
+		return protocolTx{}, chainError(err, "The %s transaction %s", what, receipt.TxHash.Hex())
+	}
+	if receipt.Status != types.ReceiptStatusSuccessful { // a Sender that did not say why
+		return protocolTx{}, marketplace.Errorf(marketplace.EINTERNAL, "The %s transaction %s failed.", what, receipt.TxHash.Hex())
 	}
 	t, err := r.blockTime(ctx, receipt.BlockNumber.Uint64())
 	if err != nil {
 		return protocolTx{}, err
 	}
-	return protocolTx{TxHash: tx.Hash(), Block: receipt.BlockNumber.Uint64(), Time: t}, nil
+	return protocolTx{TxHash: receipt.TxHash, Block: receipt.BlockNumber.Uint64(), Time: t}, nil
 }
 
 func (r *registry) register(ctx context.Context, opts *bind.TransactOpts, id, protocol common.Hash, logKey string) (protocolTx, error) {
@@ -117,15 +117,6 @@ func (r *registry) amend(ctx context.Context, opts *bind.TransactOpts, id, proto
 	p, err := r.transact(ctx, opts, r.abi.PackAmend(id, protocol), "amend")
 	p.Hash = protocol
 	return p, err
-}
-
-func (r *registry) waitMined(ctx context.Context, h common.Hash) (*types.Receipt, error) {
-	if w, ok := r.backend.(interface {
-		WaitMined(context.Context, common.Hash) (*types.Receipt, error)
-	}); ok {
-		return w.WaitMined(ctx, h)
-	}
-	return bind.WaitMined(ctx, r.backend, h)
 }
 
 func (r *registry) blockTime(ctx context.Context, n uint64) (time.Time, error) {

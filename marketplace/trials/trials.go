@@ -41,7 +41,13 @@ type Config struct {
 	// Chain, ChainID and Registry locate the TrialRegistry contract; with a
 	// nil Chain or a zero Registry, registering and anchoring are
 	// EUNAVAILABLE (reading and exporting still work).
-	Chain     ledger.Backend
+	Chain ledger.Backend
+	// Sender sends the register, amend and anchor transactions; nil sends
+	// them straight to Chain (ledger.BackendSender), which queues them only
+	// with each other. A node passes the sender that queues each account's
+	// transactions with all others it sends (buys, transfers), so none of
+	// them clash on a nonce.
+	Sender    ledger.Sender
 	ChainID   *big.Int
 	Registry  common.Address
 	FromBlock uint64 // the registry's deployment block, where event searches start
@@ -98,8 +104,8 @@ func New(cfg Config) (*Service, error) {
 	}
 	lcfg := ledger.Config{KeyDir: cfg.KeyDir, Logger: s.log}
 	if cfg.Chain != nil && cfg.Registry != (common.Address{}) {
-		s.reg = newRegistry(cfg.Chain, cfg.Registry, cfg.FromBlock)
-		s.anchorer = newSponsorAnchorer(cfg.Chain, cfg.Registry, cfg.ChainID, cfg.FromBlock, s.sponsorOf, s.now)
+		s.reg = newRegistry(cfg.Chain, cfg.Sender, cfg.Registry, cfg.FromBlock)
+		s.anchorer = newSponsorAnchorer(cfg.Chain, cfg.Sender, cfg.Registry, cfg.ChainID, cfg.FromBlock, s.sponsorOf, s.now)
 		lcfg.Anchorer = s.anchorer
 	}
 	if s.ledger, err = ledger.New(cfg.DB, lcfg); err != nil {
