@@ -8,10 +8,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/medmarket/medmarket/app"
-	"github.com/medmarket/medmarket/marketplace/chain"
+	"github.com/medmarket/medmarket/marketplace"
 )
 
-func formatEther(wei *big.Int) string { return chain.FormatEther(wei) }
+func formatEther(wei *big.Int) string { return marketplace.FormatEther(wei) }
 
 func newChainCmd(c *cli) *cobra.Command {
 	cmd := &cobra.Command{
@@ -90,7 +90,7 @@ func newChainCmd(c *cli) *cobra.Command {
 		Short: "Send AMOUNT ether from the embedded chain's dev account to account NAME",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			wei, err := chain.ParseEther(args[1])
+			wei, err := marketplace.ParseEther(args[1])
 			if err != nil {
 				return err
 			}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/medmarket/medmarket/app"
 	"github.com/medmarket/medmarket/marketplace"
-	"github.com/medmarket/medmarket/marketplace/chain"
 )
 
 // Hub settings of `serve`, from the environment: what sellers may leave on
@@ -72,7 +71,7 @@ func hubConfigFromEnv(getenv func(string) string) (app.HubConfig, error) {
 	}
 	c.Admission = app.HubAdmission(strings.TrimSpace(getenv(envHubAdmission)))
 	if s := strings.TrimSpace(getenv(envHubMinBalance)); s != "" {
-		wei, err := chain.ParseEther(s)
+		wei, err := marketplace.ParseEther(s)
 		if err != nil {
 			return c, marketplace.Errorf(marketplace.EINVALID, "%s: %q is not an amount of ether (e.g. 0.1).", envHubMinBalance, s)
 		}

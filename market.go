@@ -15,7 +15,6 @@ import (
 
 	"github.com/medmarket/medmarket/app"
 	"github.com/medmarket/medmarket/marketplace"
-	"github.com/medmarket/medmarket/marketplace/chain"
 )
 
 // envPublicURL is the URL other nodes reach this node's provider API at.
@@ -114,7 +113,7 @@ wrapped to the hub's node key are uploaded to the hub in a request signed by the
 seller, and the listing names the hub, which serves buyers from then on.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			wei, err := chain.ParseEther(price)
+			wei, err := marketplace.ParseEther(price)
 			if err != nil {
 				return err
 			}
@@ -250,7 +249,7 @@ func newSearchCmd(c *cli) *cobra.Command {
 				dst **big.Int
 			}{{maxPrice, &f.PriceMax}, {minPrice, &f.PriceMin}} {
 				if p.s != "" {
-					if *p.dst, err = chain.ParseEther(p.s); err != nil {
+					if *p.dst, err = marketplace.ParseEther(p.s); err != nil {
 						return err
 					}
 				}
@@ -661,7 +660,7 @@ func newPriceCmd(c *cli) *cobra.Command {
 			if id, err = parseID(args[0]); err != nil {
 				return err
 			}
-			wei, err = chain.ParseEther(args[1])
+			wei, err = marketplace.ParseEther(args[1])
 			return err
 		}, func(ctx context.Context, a *app.App, who app.Actor) error {
 			if err := a.SetPrice(ctx, who, id, wei); err != nil {
@@ -805,7 +804,7 @@ func newDraftsCmd(c *cli) *cobra.Command {
 			if err = parseHash(args); err != nil {
 				return err
 			}
-			if wei, err = chain.ParseEther(price); err != nil {
+			if wei, err = marketplace.ParseEther(price); err != nil {
 				return err
 			}
 			use, err = marketplace.ParseDUO(terms)

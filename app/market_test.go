@@ -21,7 +21,7 @@ import (
 
 const patientsCSV = "../../shared/data/synthea-csv/patients.csv"
 
-var ether = func(s string) *big.Int { w, _ := chain.ParseEther(s); return w }
+var ether = func(s string) *big.Int { w, _ := marketplace.ParseEther(s); return w }
 
 // marketApp opens an embedded node with funded accounts alice, bob and carol.
 func marketApp(t testing.TB, dir string) *App {

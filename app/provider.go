@@ -13,7 +13,6 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/medmarket/medmarket/marketplace"
-	"github.com/medmarket/medmarket/marketplace/chain"
 	"github.com/medmarket/medmarket/marketplace/provider"
 	"github.com/medmarket/medmarket/marketplace/store"
 	"github.com/medmarket/medmarket/marketplace/vault"
@@ -283,7 +282,7 @@ func (b providerBackend) AdmitUploader(ctx context.Context, seller common.Addres
 		}
 		if wei.Cmp(c.MinBalance) < 0 {
 			return marketplace.Errorf(marketplace.EFORBIDDEN, "Upload refused: this hub accepts uploads from accounts holding at least %s ETH; %s holds less.",
-				chain.FormatEther(c.MinBalance), seller.Hex())
+				marketplace.FormatEther(c.MinBalance), seller.Hex())
 		}
 		return nil
 	}

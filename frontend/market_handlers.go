@@ -20,7 +20,6 @@ import (
 	"github.com/medmarket/medmarket/anonymize"
 	"github.com/medmarket/medmarket/app"
 	"github.com/medmarket/medmarket/marketplace"
-	"github.com/medmarket/medmarket/marketplace/chain"
 )
 
 // actorOf is who acts for a request: its signed-in session.
@@ -147,12 +146,12 @@ func (q catalogQuery) filter() (marketplace.CatalogFilter, error) {
 	}
 	var err error
 	if q.PriceMin != "" {
-		if f.PriceMin, err = chain.ParseEther(q.PriceMin); err != nil {
+		if f.PriceMin, err = marketplace.ParseEther(q.PriceMin); err != nil {
 			return f, marketplace.Errorf(marketplace.EINVALID, "Lowest price: %s.", marketplace.ErrorMessage(err))
 		}
 	}
 	if q.PriceMax != "" {
-		if f.PriceMax, err = chain.ParseEther(q.PriceMax); err != nil {
+		if f.PriceMax, err = marketplace.ParseEther(q.PriceMax); err != nil {
 			return f, marketplace.Errorf(marketplace.EINVALID, "Highest price: %s.", marketplace.ErrorMessage(err))
 		}
 	}
@@ -460,14 +459,14 @@ func publishedFormat(l *marketplace.Listing) string {
 }
 
 // ether formats wei for people: "0.01 ETH".
-func ether(wei *big.Int) string { return chain.FormatEther(wei) + " ETH" }
+func ether(wei *big.Int) string { return marketplace.FormatEther(wei) + " ETH" }
 
 // gwei formats a gas price: "0.52 gwei".
 func gwei(wei *big.Int) string {
 	if wei == nil {
 		return "0 gwei"
 	}
-	return chain.FormatEther(new(big.Int).Mul(wei, big.NewInt(1e9))) + " gwei"
+	return marketplace.FormatEther(new(big.Int).Mul(wei, big.NewInt(1e9))) + " gwei"
 }
 
 // handleSaveDownload handles POST /catalog/{id}/save, in the desktop window

@@ -20,7 +20,6 @@ import (
 
 	"github.com/medmarket/medmarket/app"
 	"github.com/medmarket/medmarket/marketplace"
-	"github.com/medmarket/medmarket/marketplace/chain"
 )
 
 // syntheaPatients is ../shared beside the repository, seen from this package.
@@ -65,7 +64,7 @@ type marketFixture struct {
 
 func mustEther(t testing.TB, s string) *big.Int {
 	t.Helper()
-	w, err := chain.ParseEther(s)
+	w, err := marketplace.ParseEther(s)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/medmarket/medmarket/app"
 	"github.com/medmarket/medmarket/marketplace"
-	"github.com/medmarket/medmarket/marketplace/chain"
 )
 
 // myDataView is the patient's page: their datasets, sales and drafts.
@@ -85,7 +84,7 @@ func parseEtherField(r *http.Request, field, what string) (*big.Int, error) {
 	if s == "" {
 		return nil, marketplace.Errorf(marketplace.EINVALID, "%s: required, in ether (0 is allowed).", what)
 	}
-	wei, err := chain.ParseEther(s)
+	wei, err := marketplace.ParseEther(s)
 	if err != nil {
 		return nil, marketplace.Errorf(marketplace.EINVALID, "%s: %s.", what, marketplace.ErrorMessage(err))
 	}

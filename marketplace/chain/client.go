@@ -109,7 +109,7 @@ func (c *client) EstimateGas(ctx context.Context, call ethereum.CallMsg) (uint64
 			}
 			return 0, marketplace.Wrap(marketplace.EINVALID, err,
 				"insufficient funds: account %s has %s ETH, the transaction needs %s ETH plus gas",
-				call.From.Hex(), FormatEther(bal), FormatEther(value))
+				call.From.Hex(), marketplace.FormatEther(bal), marketplace.FormatEther(value))
 		}
 	}
 	return gas, c.classify("estimate gas", err)

@@ -94,7 +94,7 @@ func TestEmbedded_survivesRestart(t *testing.T) {
 		t.Errorf("alice has %s after restart, had %s", got, aliceBefore)
 	}
 	if got := balance(t, e, bob.From); got.Cmp(ether("0.5")) != 0 {
-		t.Errorf("bob has %s after restart, want 0.5 ETH", chain.FormatEther(got))
+		t.Errorf("bob has %s after restart, want 0.5 ETH", marketplace.FormatEther(got))
 	}
 	bc = bind.NewBoundContract(deployed.ContractAddress, *a, e, e, e)
 	if got := readValue(t, bc, a); got != 99 {

@@ -14,7 +14,6 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
-	"github.com/ethereum/go-ethereum/params"
 	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/medmarket/medmarket/marketplace"
@@ -187,45 +186,13 @@ func (c *client) classify(op string, err error) error {
 func insufficientFunds(err error, from common.Address, balance, cost *big.Int) error {
 	return marketplace.Wrap(marketplace.EINVALID, err,
 		"insufficient funds: account %s has %s ETH, the transaction needs up to %s ETH (value + gas)",
-		from.Hex(), FormatEther(balance), FormatEther(cost))
+		from.Hex(), marketplace.FormatEther(balance), marketplace.FormatEther(cost))
 }
 
 // txCost is the most a transaction can cost its sender: value + gas * fee cap.
 func txCost(tx *types.Transaction) *big.Int {
 	cost := new(big.Int).Mul(new(big.Int).SetUint64(tx.Gas()), tx.GasFeeCap())
 	return cost.Add(cost, tx.Value())
-}
-
-// FormatEther formats wei as ether with up to 18 decimals and no trailing zeros.
-func FormatEther(wei *big.Int) string {
-	if wei == nil {
-		return "0"
-	}
-	neg := wei.Sign() < 0
-	w := new(big.Int).Abs(wei)
-	q, r := new(big.Int).QuoRem(w, big.NewInt(params.Ether), new(big.Int))
-	s := q.String()
-	if r.Sign() != 0 {
-		frac := fmt.Sprintf("%018s", r.String())
-		s += "." + strings.TrimRight(frac, "0")
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
-}
-
-// ParseEther parses a decimal amount of ether ("1.5") into wei.
-func ParseEther(s string) (*big.Int, error) {
-	r, ok := new(big.Rat).SetString(strings.TrimSpace(s))
-	if !ok || r.Sign() < 0 {
-		return nil, marketplace.Errorf(marketplace.EINVALID, "amount %q is not a non-negative number of ether", s)
-	}
-	r.Mul(r, new(big.Rat).SetInt64(params.Ether))
-	if !r.IsInt() {
-		return nil, marketplace.Errorf(marketplace.EINVALID, "amount %q has more than 18 decimals", s)
-	}
-	return new(big.Int).Set(r.Num()), nil
 }
 
 // isRevert reports whether err is (or wraps) a *RevertError.

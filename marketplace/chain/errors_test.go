@@ -22,16 +22,16 @@ func TestEther_formatAndParse(t *testing.T) {
 		{"1234.5", "1234500000000000000000"},
 	} {
 		wei, _ := new(big.Int).SetString(tc.wei, 10)
-		if got := chain.FormatEther(wei); got != tc.text {
+		if got := marketplace.FormatEther(wei); got != tc.text {
 			t.Errorf("FormatEther(%s) = %q, want %q", tc.wei, got, tc.text)
 		}
-		got, err := chain.ParseEther(tc.text)
+		got, err := marketplace.ParseEther(tc.text)
 		if err != nil || got.Cmp(wei) != 0 {
 			t.Errorf("ParseEther(%q) = %v, %v; want %s", tc.text, got, err, tc.wei)
 		}
 	}
 	for _, bad := range []string{"", "abc", "-1", "0.0000000000000000001"} {
-		if _, err := chain.ParseEther(bad); marketplace.ErrorCode(err) != marketplace.EINVALID {
+		if _, err := marketplace.ParseEther(bad); marketplace.ErrorCode(err) != marketplace.EINVALID {
 			t.Errorf("ParseEther(%q): %v, want EINVALID", bad, err)
 		}
 	}

@@ -21,7 +21,7 @@ import (
 )
 
 func ether(s string) *big.Int {
-	wei, err := chain.ParseEther(s)
+	wei, err := marketplace.ParseEther(s)
 	if err != nil {
 		panic(err)
 	}
@@ -130,7 +130,7 @@ func TestChain_flowOnEveryBackend(t *testing.T) {
 				t.Fatalf("receipt status %d gas %d", r.Status, r.GasUsed)
 			}
 			if got := balance(t, c, bob.From); got.Cmp(ether("0.25")) != 0 {
-				t.Errorf("bob has %s, want 0.25 ETH", chain.FormatEther(got))
+				t.Errorf("bob has %s, want 0.25 ETH", marketplace.FormatEther(got))
 			}
 			want := new(big.Int).Sub(before, ether("0.25"))
 			want.Sub(want, gasCost(r))
@@ -250,7 +250,7 @@ func TestChain_flowOnEveryBackend(t *testing.T) {
 				t.Errorf("send beyond balance: receipt %v, err %v", r, err)
 			}
 			if got := balance(t, c, carol.From); got.Cmp(ether("0.001")) != 0 {
-				t.Errorf("carol has %s after refused transactions, want 0.001 ETH", chain.FormatEther(got))
+				t.Errorf("carol has %s after refused transactions, want 0.001 ETH", marketplace.FormatEther(got))
 			}
 		})
 
