@@ -20,7 +20,6 @@ import (
 
 	"github.com/medmarket/medmarket/app"
 	"github.com/medmarket/medmarket/marketplace"
-	"github.com/medmarket/medmarket/marketplace/trials"
 )
 
 func newTrialCmd(c *cli) *cobra.Command {
@@ -111,7 +110,7 @@ func newTrialRecordCmd(c *cli) *cobra.Command {
 	var as, typ, subject, data, meaning, reason, protocol, trial string
 	var corrects int64
 	var attach []string
-	var in trials.StepInput
+	var in app.StepInput
 	var cmd *cobra.Command
 	cmd = &cobra.Command{
 		Use:   "record TRIAL --as NAME --type TYPE [--subject ID] [--data JSON] [--meaning authored|reviewed|approved]",
@@ -123,7 +122,7 @@ like e-mails, phone or social security numbers are refused. --corrects N with
 		Args: cobra.ExactArgs(1),
 		RunE: c.runAs(&as, func(args []string) error {
 			trial = args[0]
-			in = trials.StepInput{Ref: "step", Type: typ, Subject: subject, Meaning: meaning, Reason: reason, Protocol: protocol,
+			in = app.StepInput{Ref: "step", Type: typ, Subject: subject, Meaning: meaning, Reason: reason, Protocol: protocol,
 				Source: marketplace.StepSource{Recorder: "cli"}}
 			if data != "" {
 				in.Data = json.RawMessage(data)
@@ -144,7 +143,7 @@ like e-mails, phone or social security numbers are refused. --corrects N with
 			}
 			return nil
 		}, func(ctx context.Context, a *app.App, who app.Actor) error {
-			es, err := a.RecordTrialSteps(ctx, who, trial, []trials.StepInput{in})
+			es, err := a.RecordTrialSteps(ctx, who, trial, []app.StepInput{in})
 			if err != nil {
 				return err
 			}
@@ -252,7 +251,7 @@ malformed file or any refused step appends nothing and names the row or element.
 		},
 	}
 	cmd.Flags().StringVar(&as, "as", "", "the sponsor's account, which signs the steps")
-	cmd.Flags().StringVar(&recorder, "recorder", "", "recorder: "+strings.Join(trials.RecorderNames(), ", ")+", or a trusted recorder plugin")
+	cmd.Flags().StringVar(&recorder, "recorder", "", "recorder: "+strings.Join(app.RecorderNames(), ", ")+", or a trusted recorder plugin")
 	cmd.Flags().StringVar(&in, "in", "", "the file to import")
 	cmd.Flags().StringVar(&mapFile, "map", "", "recorder config: JSON object or key=value lines")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "show the steps and their problems; record nothing")
@@ -263,7 +262,7 @@ malformed file or any refused step appends nothing and names the row or element.
 
 // readRecorderConfig reads --map: a JSON object of strings, or key=value
 // lines (# starts a comment).
-func readRecorderConfig(path string) (trials.RecorderConfig, error) {
+func readRecorderConfig(path string) (app.RecorderConfig, error) {
 	if path == "" {
 		return nil, nil
 	}
@@ -271,7 +270,7 @@ func readRecorderConfig(path string) (trials.RecorderConfig, error) {
 	if err != nil {
 		return nil, marketplace.Wrap(marketplace.EINVALID, err, "--map: cannot read %s", path)
 	}
-	cfg := trials.RecorderConfig{}
+	cfg := app.RecorderConfig{}
 	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '{' {
 		if err := json.Unmarshal(t, &cfg); err != nil {
 			return nil, marketplace.Errorf(marketplace.EINVALID, "--map %s: not a JSON object of strings: %v", path, err)
@@ -375,7 +374,7 @@ func newTrialShowCmd(c *cli) *cobra.Command {
 		Short: "Show a trial, its anchoring and its steps",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var f trials.StepFilter
+			var f app.StepFilter
 			if typ != "" {
 				t, err := marketplace.ParseStepType(typ)
 				if err != nil {
@@ -457,9 +456,9 @@ func newTrialExportCmd(c *cli) *cobra.Command {
 				}
 				if err := writeFileAtomic(c.stdout, out, func(w io.Writer) error {
 					if format == "csv" {
-						return trials.WriteCSV(w, e)
+						return app.WriteTrialCSV(w, e)
 					}
-					return trials.WriteExport(w, e)
+					return app.WriteTrialExport(w, e)
 				}); err != nil {
 					return err
 				}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/medmarket/medmarket/app"
 	"github.com/medmarket/medmarket/marketplace"
-	"github.com/medmarket/medmarket/marketplace/trials"
 )
 
 func newVerifyCmd(c *cli) *cobra.Command {
@@ -38,7 +37,7 @@ only with --quiet) and a summary. Exit status 7: the verification failed
 not an export.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			e, err := trials.ReadExportFile(bundle)
+			e, err := app.ReadTrialExportFile(bundle)
 			if err != nil {
 				return err
 			}
@@ -46,7 +45,7 @@ not an export.`,
 			if err != nil {
 				return err
 			}
-			var rep *trials.Report
+			var rep *app.VerifyReport
 			if offline {
 				rep, err = app.VerifyTrialExportOffline(cmd.Context(), e, pinned)
 			} else {

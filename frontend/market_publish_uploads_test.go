@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/medmarket/medmarket/app"
-	"github.com/medmarket/medmarket/marketplace/trials"
 )
 
 // transientFiles lists the files in the data directory's tmp/.
@@ -194,7 +193,7 @@ type importWatch struct {
 	seen chan int
 }
 
-func (w importWatch) ParseTrialImport(ctx context.Context, recorder string, r io.Reader, cfg trials.RecorderConfig) ([]trials.StepInput, error) {
+func (w importWatch) ParseTrialImport(ctx context.Context, recorder string, r io.Reader, cfg app.RecorderConfig) ([]app.StepInput, error) {
 	entries, _ := os.ReadDir(w.tmp)
 	w.seen <- len(entries)
 	return w.App.ParseTrialImport(ctx, recorder, r, cfg)

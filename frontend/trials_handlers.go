@@ -18,23 +18,21 @@ import (
 
 	"github.com/medmarket/medmarket/app"
 	"github.com/medmarket/medmarket/marketplace"
-	"github.com/medmarket/medmarket/marketplace/ledger"
-	"github.com/medmarket/medmarket/marketplace/trials"
 )
 
 // TrialService is what the trial pages need from the application.
 type TrialService interface {
 	Trials(ctx context.Context) ([]app.TrialSummary, error)
 	Trial(ctx context.Context, ref string) (app.TrialSummary, error)
-	TrialSteps(ctx context.Context, ref string, f trials.StepFilter) ([]trials.Entry, error)
+	TrialSteps(ctx context.Context, ref string, f app.StepFilter) ([]app.TrialEntry, error)
 	RegisterTrial(ctx context.Context, who app.Actor, title, identifier, protocolName string, protocol io.Reader) (marketplace.Trial, error)
-	RecordTrialSteps(ctx context.Context, who app.Actor, ref string, inputs []trials.StepInput) ([]trials.Entry, error)
-	ParseTrialImport(ctx context.Context, recorder string, r io.Reader, cfg trials.RecorderConfig) ([]trials.StepInput, error)
-	PreviewTrialSteps(ctx context.Context, as, ref string, inputs []trials.StepInput) ([]trials.Prepared, error)
-	AnchorTrial(ctx context.Context, who app.Actor, ref string) (ledger.AnchorReceipt, error)
-	ExportTrial(ctx context.Context, ref string) (*trials.Export, error)
-	VerifyTrialLog(ctx context.Context, ref string) (*trials.Report, error)
-	VerifyTrialExport(ctx context.Context, e *trials.Export, key string) (*trials.Report, error)
+	RecordTrialSteps(ctx context.Context, who app.Actor, ref string, inputs []app.StepInput) ([]app.TrialEntry, error)
+	ParseTrialImport(ctx context.Context, recorder string, r io.Reader, cfg app.RecorderConfig) ([]app.StepInput, error)
+	PreviewTrialSteps(ctx context.Context, as, ref string, inputs []app.StepInput) ([]app.PreparedStep, error)
+	AnchorTrial(ctx context.Context, who app.Actor, ref string) (app.AnchorReceipt, error)
+	ExportTrial(ctx context.Context, ref string) (*app.TrialExport, error)
+	VerifyTrialLog(ctx context.Context, ref string) (*app.VerifyReport, error)
+	VerifyTrialExport(ctx context.Context, e *app.TrialExport, key string) (*app.VerifyReport, error)
 	TrialRecorderNames() []string
 }
 
@@ -134,8 +132,8 @@ func handleTrialRegister(logger *slog.Logger, svc TrialService) http.Handler {
 }
 
 // stepFilter reads the timeline filter from the query.
-func stepFilter(r *http.Request) (trials.StepFilter, string, error) {
-	var f trials.StepFilter
+func stepFilter(r *http.Request) (app.StepFilter, string, error) {
+	var f app.StepFilter
 	if t := r.URL.Query().Get("type"); t != "" {
 		st, err := marketplace.ParseStepType(t)
 		if err != nil {
@@ -184,7 +182,7 @@ func handleTrialSteps(logger *slog.Logger, svc TrialService) http.Handler {
 		}
 		f, _, err := stepFilter(r)
 		if err == nil {
-			var steps []trials.Entry
+			var steps []app.TrialEntry
 			if steps, err = svc.TrialSteps(r.Context(), id, f); err == nil {
 				renderComponent(w, r, logger, http.StatusOK, timeline(t.Trial, steps, false))
 				return
@@ -216,7 +214,7 @@ func handleTrialRecord(logger *slog.Logger, svc TrialService) http.Handler {
 		for _, k := range []string{"type", "subject", "data", "meaning", "corrects", "reason", "protocol"} {
 			step[k] = r.PostForm[k]
 		}
-		var es []trials.Entry
+		var es []app.TrialEntry
 		ins, err := svc.ParseTrialImport(r.Context(), "form", strings.NewReader(encodeForm(step)), nil)
 		if err == nil {
 			es, err = svc.RecordTrialSteps(r.Context(), sponsor(r), id, ins)
@@ -232,7 +230,7 @@ func handleTrialRecord(logger *slog.Logger, svc TrialService) http.Handler {
 			http.Redirect(w, r, trialURL(t.Trial), http.StatusSeeOther)
 			return
 		}
-		steps, err := svc.TrialSteps(r.Context(), id, trials.StepFilter{})
+		steps, err := svc.TrialSteps(r.Context(), id, app.StepFilter{})
 		if err != nil {
 			renderError(w, r, logger, err)
 			return
@@ -259,7 +257,7 @@ func encodeForm(v map[string][]string) string {
 }
 
 // importInputs reads an import upload and parses it with its recorder.
-func importInputs(w http.ResponseWriter, r *http.Request, svc TrialService) ([]trials.StepInput, error) {
+func importInputs(w http.ResponseWriter, r *http.Request, svc TrialService) ([]app.StepInput, error) {
 	if err := parseUpload(w, r); err != nil {
 		return nil, err
 	}
@@ -276,8 +274,8 @@ func importInputs(w http.ResponseWriter, r *http.Request, svc TrialService) ([]t
 }
 
 // parseMapping reads the import form's key=value lines.
-func parseMapping(s string) (trials.RecorderConfig, error) {
-	cfg := trials.RecorderConfig{}
+func parseMapping(s string) (app.RecorderConfig, error) {
+	cfg := app.RecorderConfig{}
 	if t := strings.TrimSpace(s); strings.HasPrefix(t, "{") {
 		if err := json.Unmarshal([]byte(t), &cfg); err != nil {
 			return nil, marketplace.Errorf(marketplace.EINVALID, "Mapping: not a JSON object of strings.")
@@ -305,7 +303,7 @@ func handleTrialImportPreview(logger *slog.Logger, svc TrialService) http.Handle
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		ins, err := importInputs(w, r, svc)
-		var pre []trials.Prepared
+		var pre []app.PreparedStep
 		if err == nil {
 			pre, err = svc.PreviewTrialSteps(r.Context(), strings.TrimSpace(r.FormValue("account")), id, ins)
 		}
@@ -328,14 +326,14 @@ func handleTrialImport(logger *slog.Logger, svc TrialService) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		ins, err := importInputs(w, r, svc)
-		var es []trials.Entry
+		var es []app.TrialEntry
 		if err == nil {
 			es, err = svc.RecordTrialSteps(r.Context(), sponsor(r), id, ins)
 		}
 		switch code := marketplace.ErrorCode(err); {
 		case err == nil:
 			t, terr := svc.Trial(r.Context(), id)
-			steps, serr := svc.TrialSteps(r.Context(), id, trials.StepFilter{})
+			steps, serr := svc.TrialSteps(r.Context(), id, app.StepFilter{})
 			if err := errors.Join(terr, serr); err != nil {
 				renderError(w, r, logger, err)
 				return
@@ -407,9 +405,9 @@ func handleTrialExport(logger *slog.Logger, svc TrialService, format string) htt
 		ctype := "application/json"
 		if format == "csv" {
 			ctype = "text/csv; charset=utf-8"
-			err = trials.WriteCSV(&buf, e)
+			err = app.WriteTrialCSV(&buf, e)
 		} else {
-			err = trials.WriteExport(&buf, e)
+			err = app.WriteTrialExport(&buf, e)
 		}
 		if err != nil {
 			renderError(w, r, logger, err)
@@ -436,14 +434,14 @@ func safeFileName(s string) string {
 // pins in the key field); no account needed.
 func handleVerifyUpload(logger *slog.Logger, svc TrialService) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var rep *trials.Report
+		var rep *app.VerifyReport
 		err := parseUpload(w, r)
 		if err == nil {
 			var file multipart.File
 			if file, _, err = formFile(r, "bundle", "Audit trail"); err == nil {
 				defer file.Close()
-				var e *trials.Export
-				if e, err = trials.ReadExport(file); err == nil {
+				var e *app.TrialExport
+				if e, err = app.ReadTrialExport(file); err == nil {
 					key := strings.TrimSpace(r.FormValue("key"))
 					if r.FormValue("offline") != "" {
 						rep, err = app.VerifyTrialExportOffline(r.Context(), e, key)

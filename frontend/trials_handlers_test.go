@@ -14,7 +14,6 @@ import (
 	"testing"
 
 	"github.com/medmarket/medmarket/app"
-	"github.com/medmarket/medmarket/marketplace/trials"
 )
 
 // newTrialServer is the UI on an App with a funded sponsor account "carol"
@@ -202,13 +201,13 @@ func TestTrialRoutes(t *testing.T) {
 	wantBody(t, "verify page", res, body, 200, `id="verify-form"`)
 	res, body = postMultipart(t, srv, "/verify/", nil, map[string]string{"bundle": export}, htmxSameOrigin)
 	wantBody(t, "verify upload", res, body, 200, "<ins>PASS</ins>", "anchor 3", "entry 2")
-	var x trials.Export
+	var x app.TrialExport
 	if err := json.Unmarshal([]byte(export), &x); err != nil {
 		t.Fatalf("read the export: %v", err)
 	}
 	x.Entries[1].Leaf = x.Entries[2].Leaf
 	var tampered bytes.Buffer
-	if err := trials.WriteExport(&tampered, &x); err != nil {
+	if err := app.WriteTrialExport(&tampered, &x); err != nil {
 		t.Fatal(err)
 	}
 	res, body = postMultipart(t, srv, "/verify/", nil, map[string]string{"bundle": tampered.String()}, htmxSameOrigin)
@@ -230,7 +229,7 @@ func TestTrialRoutes(t *testing.T) {
 	// short of the chain's latest anchor, and the page says which entries
 	// are missing. A new export's unanchored tail is a warning.
 	carol := app.ByAccount("carol", "carol-pass")
-	if _, err := a.RecordTrialSteps(t.Context(), carol, "NCT01234567", []trials.StepInput{{Type: "visit", Subject: "S-001"}, {Type: "visit", Subject: "S-001"}}); err != nil {
+	if _, err := a.RecordTrialSteps(t.Context(), carol, "NCT01234567", []app.StepInput{{Type: "visit", Subject: "S-001"}, {Type: "visit", Subject: "S-001"}}); err != nil {
 		t.Fatal(err)
 	}
 	rec, err := a.AnchorTrial(t.Context(), carol, "NCT01234567")
@@ -240,7 +239,7 @@ func TestTrialRoutes(t *testing.T) {
 	res, body = postMultipart(t, srv, "/verify/", nil, map[string]string{"bundle": export}, htmxSameOrigin)
 	wantBody(t, "verify a cut export", res, body, 200, "<del>FAIL</del>",
 		fmt.Sprintf("the chain holds an anchor of size 5 at block %d; this export stops at 3: entries 3-4 are missing", rec.Block))
-	if _, err := a.RecordTrialSteps(t.Context(), carol, "NCT01234567", []trials.StepInput{{Type: "visit", Subject: "S-001"}}); err != nil {
+	if _, err := a.RecordTrialSteps(t.Context(), carol, "NCT01234567", []app.StepInput{{Type: "visit", Subject: "S-001"}}); err != nil {
 		t.Fatal(err)
 	}
 	_, body = get(t, srv, base+"export.json", nil)
