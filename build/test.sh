@@ -77,6 +77,14 @@ if ! go version -m "$gobin/errcheck" 2>/dev/null | grep -Eq "^\s+mod\s+github.co
 fi
 # What errcheck may skip, and why, is listed in build/errcheck-excludes.txt.
 "$gobin/errcheck" -exclude build/errcheck-excludes.txt ./...
+# No function above cyclomatic complexity 25 outside generated code, tests
+# included: a function that needs more is two functions.
+gocyclo_version=v0.6.0
+if ! go version -m "$gobin/gocyclo" 2>/dev/null | grep -Eq "^\s+mod\s+github.com/fzipp/gocyclo\s+$gocyclo_version\s"; then
+  go install "github.com/fzipp/gocyclo/cmd/gocyclo@$gocyclo_version"
+fi
+"$gobin/gocyclo" -over 25 $(git ls-files '*.go' | grep -Ev '_templ\.go$|\.pb\.go$|_bind\.go$') ||
+  { echo "cyclomatic complexity above 25 (above): split the function" >&2; exit 1; }
 
 step "build: plain (no cgo) and desktop"
 CGO_ENABLED=0 go build -o bin/medmarket .
