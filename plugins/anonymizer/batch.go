@@ -15,6 +15,11 @@ import (
 // values back to back with their end offsets, and the codes as fixed-width
 // little-endian integers (1, 2 or 4 bytes as the dictionary needs).
 
+// batchTargetBytes is the size batches aim at: large enough that per-message
+// costs vanish, small enough that both processes work at once (the host
+// encodes batch n+1 while the plugin transforms batch n).
+const batchTargetBytes = 16 << 20
+
 // hierarchyIDs numbers the hierarchies one side of a call has sent, so each
 // travels once per call.
 type hierarchyIDs struct {

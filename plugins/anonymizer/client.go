@@ -54,11 +54,6 @@ type remoteTransform struct {
 
 func (r *remoteTransform) Describe() anonymize.Descriptor { return r.desc }
 
-// batchTargetBytes is the size batches aim at: large enough that per-message
-// costs vanish, small enough that both processes work at once (the host
-// encodes batch n+1 while the plugin transforms batch n).
-const batchTargetBytes = 16 << 20
-
 // Apply implements anonymize.Transform.
 func (r *remoteTransform) Apply(ctx context.Context, t *anonymize.Table) (*anonymize.Table, error) {
 	out, _, err := r.transform(ctx, t)
