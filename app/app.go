@@ -146,8 +146,8 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	return a, nil
 }
 
-// Close stops the plugins and the chain, closes the store, removes the transient raw files
-// (uploads.go) and releases the data directory.
+// Close stops the plugins and the chain, closes the store, removes the
+// transient raw files (uploads.go) and releases the data directory.
 func (a *App) Close() error {
 	err := errors.Join(a.closePlugins(), a.closeChain(), a.store.Close(), a.clearTransient(), a.lock.release())
 	a.log.Info("data dir closed", "dir", a.dataDir)
