@@ -3,7 +3,7 @@ package main
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/medmarket/medmarket/plugins"
+	"github.com/medmarket/medmarket/app"
 )
 
 // newPluginServeCmd is the hidden command the plugin host runs to isolate a
@@ -16,7 +16,7 @@ func newPluginServeCmd(c *cli) *cobra.Command {
 		Hidden: true,
 		Args:   cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return plugins.ServeBuiltin(args[0])
+			return app.ServeBuiltinPlugin(args[0])
 		},
 	}
 }

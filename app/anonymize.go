@@ -40,7 +40,7 @@ type AnonymizerOptions struct {
 
 // NewAnonymizer returns an Anonymizer on dataDir; Close stops its plugins.
 func NewAnonymizer(dataDir string, opt AnonymizerOptions) (*Anonymizer, error) {
-	h, err := plugins.NewHost(plugins.Options{DataDir: dataDir, Dirs: opt.PluginDirs, CallTimeout: opt.CallTimeout, Log: opt.PluginLog})
+	h, err := newPluginHost(dataDir, plugins.Options{Dirs: opt.PluginDirs, CallTimeout: opt.CallTimeout, Log: opt.PluginLog})
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/medmarket/medmarket/marketplace/chain"
 	"github.com/medmarket/medmarket/marketplace/store"
 	"github.com/medmarket/medmarket/marketplace/vault"
+	"github.com/medmarket/medmarket/plugins"
 )
 
 // Options configure Open.
@@ -70,10 +71,11 @@ type App struct {
 	deploymentPath string
 	deployment     *chain.Deployment // nil until the contracts are deployed on this chain
 
-	allowPrivate bool         // providers at private addresses may be listed and contacted
-	market       market       // node key, blobs, catalog, indexer, provider (market.go)
-	hub          hubState     // quota and expiry of uploads to this node as a hub (provider.go)
-	trials       trialService // opened on first use (trials.go)
+	allowPrivate bool          // providers at private addresses may be listed and contacted
+	market       market        // node key, blobs, catalog, indexer, provider (market.go)
+	hub          hubState      // quota and expiry of uploads to this node as a hub (provider.go)
+	trials       trialService  // opened on first use (trials.go)
+	plugins      *plugins.Host // one plugin host for every call (plugins.go)
 }
 
 // Open locks the data directory, opens its store, keystore and chain, and
@@ -134,6 +136,9 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	if err := a.openMarket(ctx); err != nil {
 		return nil, errors.Join(err, a.Close())
 	}
+	if err := a.openPlugins(); err != nil {
+		return nil, errors.Join(err, a.Close())
+	}
 	if err := a.cleanLeftovers(ctx); err != nil {
 		a.log.Warn("clean what a crash left", "err", err)
 	}
@@ -141,10 +146,10 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	return a, nil
 }
 
-// Close stops the chain, closes the store, removes the transient raw files
-// (uploads.go) and releases the data directory.
+// Close stops the plugins and the chain, closes the store, removes the
+// transient raw files (uploads.go) and releases the data directory.
 func (a *App) Close() error {
-	err := errors.Join(a.closeChain(), a.store.Close(), a.clearTransient(), a.lock.release())
+	err := errors.Join(a.closePlugins(), a.closeChain(), a.store.Close(), a.clearTransient(), a.lock.release())
 	a.log.Info("data dir closed", "dir", a.dataDir)
 	return err
 }

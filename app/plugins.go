@@ -9,6 +9,28 @@ import (
 	"github.com/medmarket/medmarket/plugins"
 )
 
+// newPluginHost is the one place a plugin host is made: one per App (Open,
+// closed by Close) and one per standalone Anonymizer (NewAnonymizer, for
+// the CLI commands that run without opening the node). It knows trials'
+// built-in recorders, so that listings show them and no plugin takes
+// their names.
+func newPluginHost(dataDir string, opt plugins.Options) (*plugins.Host, error) {
+	opt.DataDir = dataDir
+	opt.BuiltinRecorders = builtinRecorders()
+	return plugins.NewHost(opt)
+}
+
+// ServeBuiltinPlugin serves the built-in transform or trial recorder name
+// as a plugin, for the host that re-executes this binary ("medmarket
+// plugin-serve NAME"); it returns only when there is no such built-in.
+func ServeBuiltinPlugin(name string) error {
+	rec, ok := builtinRecorder(name)
+	if !ok {
+		return plugins.ServeBuiltin(name, nil)
+	}
+	return plugins.ServeBuiltin(name, rec)
+}
+
 // Plugins lists the built-in transforms, then the allow-listed plugins and
 // the binaries found in the plugin directories, with hash and trust state.
 func (a *Anonymizer) Plugins(ctx context.Context) ([]plugins.Info, error) {
@@ -39,11 +61,22 @@ func (a *Anonymizer) UntrustPlugin(name string) error {
 	return err
 }
 
-// closeHost stops a plugin host used for one call. Its plugins are killed
-// whatever happens; what can fail is removing its socket directory, worth a
-// warning but not the call's result.
-func (a *App) closeHost(h *plugins.Host) {
-	if err := h.Close(); err != nil {
-		a.log.Warn("close plugin host", "err", err)
+// openPlugins composes the App's plugin host, used by every publish and
+// trial import of the App.
+func (a *App) openPlugins() error {
+	h, err := newPluginHost(a.dataDir, plugins.Options{})
+	if err != nil {
+		return err
 	}
+	a.plugins = h
+	return nil
+}
+
+// closePlugins stops every plugin the App's host started and removes its
+// socket directory (nothing to do before openPlugins).
+func (a *App) closePlugins() error {
+	if a.plugins == nil {
+		return nil
+	}
+	return a.plugins.Close()
 }

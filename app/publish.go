@@ -24,7 +24,6 @@ import (
 	"github.com/medmarket/medmarket/marketplace/provider"
 	"github.com/medmarket/medmarket/marketplace/store"
 	"github.com/medmarket/medmarket/marketplace/vault"
-	"github.com/medmarket/medmarket/plugins"
 )
 
 // PublishRequest is everything a publish needs: the records, how to
@@ -110,11 +109,7 @@ func (a *App) runPublishPipeline(ctx context.Context, req *PublishRequest) (*ano
 	if err != nil {
 		return nil, err
 	}
-	h, err := plugins.NewHost(plugins.Options{DataDir: a.dataDir})
-	if err != nil {
-		return nil, err
-	}
-	defer a.closeHost(h)
+	h := a.plugins
 	if _, err := h.RegisterAnonymizers(); err != nil {
 		return nil, marketplace.Wrap(marketplace.EINVALID, err, "Cannot read the plugin allow-list")
 	}

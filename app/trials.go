@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -16,7 +15,6 @@ import (
 	"github.com/medmarket/medmarket/marketplace/ledger"
 	"github.com/medmarket/medmarket/marketplace/trials"
 	"github.com/medmarket/medmarket/marketplace/vault"
-	"github.com/medmarket/medmarket/plugins"
 )
 
 // trialService is an App's trial service, opened on first use.
@@ -126,18 +124,13 @@ func (a *App) RecordTrialSteps(ctx context.Context, who Actor, ref string, input
 
 // ParseTrialImport reads a source file with the named recorder: a built-in
 // (form, csv, odm) or a trusted third-party recorder plugin, run by a plugin
-// host for this call (pinned by SHA-256, isolated, under deadlines). It
+// host of the App (pinned by SHA-256, isolated, under deadlines). It
 // appends nothing.
 func (a *App) ParseTrialImport(ctx context.Context, recorder string, r io.Reader, cfg trials.RecorderConfig) ([]trials.StepInput, error) {
 	if rec, err := trials.LookupRecorder(recorder); err == nil {
 		return rec.Parse(ctx, r, cfg)
 	}
-	h, err := plugins.NewHost(plugins.Options{DataDir: a.dataDir})
-	if err != nil {
-		return nil, err
-	}
-	defer a.closeHost(h)
-	rec, err := trials.FindRecorder(recorder, pluginRecorders{h})
+	rec, err := trials.FindRecorder(recorder, pluginRecorders{a.plugins})
 	if err != nil {
 		return nil, engineError("Recorder "+recorder, err)
 	}
@@ -148,29 +141,15 @@ func (a *App) ParseTrialImport(ctx context.Context, recorder string, r io.Reader
 	return ins, nil
 }
 
-// pluginRecorders are the trusted recorder plugins of a host, for
-// trials.FindRecorder.
-type pluginRecorders struct{ h *plugins.Host }
-
-func (p pluginRecorders) Recorder(name string) (trials.Recorder, bool, error) {
-	return p.h.TrustedRecorder(name)
-}
-
-func (p pluginRecorders) Names() ([]string, error) { return p.h.TrustedRecorderNames() }
-
 // TrialRecorderNames lists the recorders an import may name: the built-ins
 // and the trusted recorder plugins.
 func (a *App) TrialRecorderNames() []string {
 	names := trials.RecorderNames()
-	list, err := (plugins.TrustStore{Path: filepath.Join(a.dataDir, plugins.TrustFile)}).Load()
+	more, err := a.plugins.TrustedRecorderNames()
 	if err != nil {
 		return names
 	}
-	for _, e := range list {
-		if slices.Contains(e.Kinds, plugins.KindRecorder) && !slices.Contains(names, e.Name) {
-			names = append(names, e.Name)
-		}
-	}
+	names = append(names, more...)
 	sort.Strings(names)
 	return names
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/medmarket/medmarket/anonymize"
 	"github.com/medmarket/medmarket/anonymize/anonymizetest"
 	"github.com/medmarket/medmarket/plugins"
+	"github.com/medmarket/medmarket/plugins/anonymizer"
 )
 
 // BenchmarkSafeHarbor applies Safe Harbor to 1 million rows of 8 patient
@@ -36,25 +37,22 @@ func BenchmarkSafeHarbor(b *testing.B) {
 	b.Run("inprocess", func(b *testing.B) {
 		run(b, &anonymize.SafeHarbor{}, t)
 	})
-	h, err := plugins.NewHost(plugins.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer func() {
-		if err := h.Close(); err != nil {
-			b.Error(err)
-		}
-	}()
-	tr, err := h.Isolated("safe-harbor").New(context.Background(), nil, anonymize.Env{})
-	if err != nil {
-		b.Fatal(err)
-	}
 	b.Run("plugin", func(b *testing.B) {
-		run(b, tr, t)
+		run(b, isolatedSafeHarbor(b, anonymizer.StreamOptions{}), t)
 	})
 	b.Run("rowstream", func(b *testing.B) {
-		defer plugins.SetBatchRows(1)()
-		defer plugins.SetNoPlan(true)() // every column, as without planning
-		run(b, tr, t.Slice(0, 50_000).Compact())
+		// One message per row, every column, as without planning.
+		run(b, isolatedSafeHarbor(b, anonymizer.StreamOptions{BatchRows: 1, NoPlan: true}), t.Slice(0, 50_000).Compact())
 	})
+}
+
+// isolatedSafeHarbor returns Safe Harbor isolated by a host streaming as s
+// says, closed at the end of the benchmark.
+func isolatedSafeHarbor(b *testing.B, s anonymizer.StreamOptions) anonymize.Transform {
+	b.Helper()
+	tr, err := newHost(b, plugins.Options{Stream: s}).Isolated("safe-harbor").New(context.Background(), nil, anonymize.Env{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return tr
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/medmarket/medmarket/anonymize"
 	"github.com/medmarket/medmarket/anonymize/anonymizetest"
 	"github.com/medmarket/medmarket/plugins"
+	"github.com/medmarket/medmarket/plugins/anonymizer"
 )
 
 const secret = "a publisher secret of some length"
@@ -22,10 +23,10 @@ const secret = "a publisher secret of some length"
 // modes are the two ways a built-in runs; the same tests pass both ways.
 var modes = []struct {
 	name string
-	get  func(t *testing.T, name string) plugins.Anonymizer
+	get  func(t *testing.T, name string) anonymizer.Anonymizer
 }{
-	{"inprocess", func(t *testing.T, name string) plugins.Anonymizer { return plugins.Builtin(name) }},
-	{"isolated", func(t *testing.T, name string) plugins.Anonymizer {
+	{"inprocess", func(t *testing.T, name string) anonymizer.Anonymizer { return anonymizer.Builtin(name) }},
+	{"isolated", func(t *testing.T, name string) anonymizer.Anonymizer {
 		return sharedHost(t).Isolated(name)
 	}},
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/medmarket/medmarket/anonymize"
 	"github.com/medmarket/medmarket/plugins"
+	"github.com/medmarket/medmarket/plugins/anonymizer"
+	"github.com/medmarket/medmarket/plugins/handshake"
 )
 
 func notes(t testing.TB, extra ...string) *anonymize.Table {
@@ -114,8 +116,8 @@ func TestThirdParty_hostsKeepTheirPluginsApart(t *testing.T) {
 			t.Errorf("%s: err = %v, want ErrInvalid naming redact-notes", what, err)
 		}
 	}
-	if slices.Contains(plugins.BuiltinNames(), "redact-notes") {
-		t.Errorf("built-ins %v", plugins.BuiltinNames())
+	if slices.Contains(anonymizer.BuiltinNames(), "redact-notes") {
+		t.Errorf("built-ins %v", anonymizer.BuiltinNames())
 	}
 }
 
@@ -229,7 +231,7 @@ func TestThirdParty_seesNoHostEnvironment(t *testing.T) {
 		t.Fatalf("the plugin sees the host's environment:\n%s", env)
 	}
 	for _, line := range strings.Split(env, "\n") {
-		if k, _, _ := strings.Cut(line, "="); !strings.HasPrefix(k, "PLUGIN_") && k != plugins.Handshake.MagicCookieKey {
+		if k, _, _ := strings.Cut(line, "="); !strings.HasPrefix(k, "PLUGIN_") && k != handshake.Config().MagicCookieKey {
 			t.Errorf("unexpected variable in the plugin's environment: %s", line)
 		}
 	}

@@ -3,9 +3,11 @@ package plugins_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 
@@ -17,7 +19,7 @@ import (
 // re-executes itself.
 func TestMain(m *testing.M) {
 	if len(os.Args) == 3 && os.Args[1] == "plugin-serve" {
-		if err := plugins.ServeBuiltin(os.Args[2]); err != nil {
+		if err := plugins.ServeBuiltin(os.Args[2], nil); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -27,9 +29,12 @@ func TestMain(m *testing.M) {
 		hostChild()
 	}
 	code := m.Run()
-	if shared != nil {
-		if err := shared.Close(); err != nil {
-			fmt.Fprintln(os.Stderr, "close the shared host:", err)
+	for _, h := range append([]*plugins.Host{shared}, slices.Collect(maps.Values(streamHosts))...) {
+		if h == nil {
+			continue
+		}
+		if err := h.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "close a shared host:", err)
 			code = max(code, 1)
 		}
 	}

@@ -3,6 +3,7 @@ package plugins_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"github.com/medmarket/medmarket/anonymize"
 	"github.com/medmarket/medmarket/anonymize/anonymizetest"
 	"github.com/medmarket/medmarket/plugins"
+	"github.com/medmarket/medmarket/plugins/anonymizer"
 )
 
 // csvBytes is what a user gets: the table written as CSV.
@@ -31,19 +33,14 @@ func sameBytes(t *testing.T, in *anonymize.Table, params anonymize.Params) {
 	t.Helper()
 	want := applyDirect(t, "safe-harbor", params, anonymize.Env{}, in)
 	wantCSV := csvBytes(t, want)
-	tr, err := sharedHost(t).Isolated("safe-harbor").New(context.Background(), params, anonymize.Env{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, c := range []struct {
 		name   string
-		noPlan bool
-		rows   int
-	}{{"planned", false, 0}, {"planned-small-batches", false, 777}, {"unplanned", true, 0}} {
+		stream anonymizer.StreamOptions
+	}{{"planned", anonymizer.StreamOptions{}}, {"planned-small-batches", anonymizer.StreamOptions{BatchRows: 777}}, {"unplanned", anonymizer.StreamOptions{NoPlan: true}}} {
 		t.Run(c.name, func(t *testing.T) {
-			defer plugins.SetNoPlan(c.noPlan)()
-			if c.rows > 0 {
-				defer plugins.SetBatchRows(c.rows)()
+			tr, err := streamHost(t, c.stream).Isolated("safe-harbor").New(context.Background(), params, anonymize.Env{})
+			if err != nil {
+				t.Fatal(err)
 			}
 			got, err := tr.Apply(context.Background(), in)
 			if err != nil {
@@ -55,6 +52,33 @@ func sameBytes(t *testing.T, in *anonymize.Table, params anonymize.Params) {
 			}
 		})
 	}
+}
+
+var (
+	streamHostsMu sync.Mutex
+	streamHosts   = map[string]*plugins.Host{}
+)
+
+// streamHost returns a host streaming tables as s says: the shared host
+// for the defaults, else one per setting (OnSend is not shared) for the whole test run (closed
+// by TestMain), so that each setting's isolated built-ins start once.
+func streamHost(t *testing.T, s anonymizer.StreamOptions) *plugins.Host {
+	t.Helper()
+	if s.BatchRows == 0 && !s.NoPlan {
+		return sharedHost(t)
+	}
+	key := fmt.Sprintf("%d/%v", s.BatchRows, s.NoPlan)
+	streamHostsMu.Lock()
+	defer streamHostsMu.Unlock()
+	if h, ok := streamHosts[key]; ok {
+		return h
+	}
+	h, err := plugins.NewHost(plugins.Options{Stream: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	streamHosts[key] = h
+	return h
 }
 
 func TestSafeHarborPlanned_sameBytesAsInProcess_patients(t *testing.T) {
@@ -90,25 +114,31 @@ func TestSafeHarborPlanned_sameBytesAsInProcess_synthea(t *testing.T) {
 // values.
 func TestSafeHarborPlanned_droppedColumnsNeverSent(t *testing.T) {
 	in := patients(t, 20_000)
-	tr, err := sharedHost(t).Isolated("safe-harbor").New(context.Background(), nil, anonymize.Env{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var mu sync.Mutex
 	sentRows := map[string]int{}
 	sentBytes := 0
-	defer plugins.SetOnSend(func(cols []string, rows, size int) {
+	onSend := func(cols []string, rows, size int) {
 		mu.Lock()
 		defer mu.Unlock()
 		for _, c := range cols {
 			sentRows[c] += rows
 		}
 		sentBytes += size
-	})()
-	out, err := tr.Apply(context.Background(), in)
-	if err != nil {
-		t.Fatal(err)
 	}
+	apply := func(s anonymizer.StreamOptions) *anonymize.Table {
+		t.Helper()
+		s.OnSend = onSend
+		tr, err := newHost(t, plugins.Options{Stream: s}).Isolated("safe-harbor").New(context.Background(), nil, anonymize.Env{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := tr.Apply(context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	out := apply(anonymizer.StreamOptions{})
 	for _, name := range []string{"Id", "NAME", "SSN"} {
 		if slices.Contains(out.Names(), name) {
 			t.Errorf("%s is in the output", name)
@@ -128,12 +158,10 @@ func TestSafeHarborPlanned_droppedColumnsNeverSent(t *testing.T) {
 	t.Logf("sent %d bytes for %d rows: %v", sentBytes, in.NumRows(), sentRows)
 
 	// Without a plan every column travels in full: the baseline.
+	mu.Lock()
 	sentRows, sentBytes = map[string]int{}, 0
-	restore := plugins.SetNoPlan(true)
-	defer restore()
-	if _, err := tr.Apply(context.Background(), in); err != nil {
-		t.Fatal(err)
-	}
+	mu.Unlock()
+	apply(anonymizer.StreamOptions{NoPlan: true})
 	if sentRows["SSN"] != in.NumRows() {
 		t.Errorf("unplanned: SSN sent for %d rows, want %d", sentRows["SSN"], in.NumRows())
 	}

@@ -11,25 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/medmarket/medmarket/marketplace"
-	"github.com/medmarket/medmarket/marketplace/trials"
 	"github.com/medmarket/medmarket/plugins"
+	"github.com/medmarket/medmarket/plugins/recorder"
 )
-
-// recorderModes are the two ways a built-in recorder runs.
-var recorderModes = []struct {
-	name string
-	get  func(t *testing.T, name string) plugins.Recorder
-}{
-	{"inprocess", func(t *testing.T, name string) plugins.Recorder {
-		r, err := plugins.BuiltinRecorder(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
-	}},
-	{"isolated", func(t *testing.T, name string) plugins.Recorder { return sharedHost(t).IsolatedRecorder(name) }},
-}
 
 func jsonOf(t *testing.T, v any) string {
 	t.Helper()
@@ -40,77 +24,30 @@ func jsonOf(t *testing.T, v any) string {
 	return string(b)
 }
 
-func TestBuiltinRecorders_sameInProcessAndIsolated(t *testing.T) {
-	odm, err := os.ReadFile("testdata/study.xml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cases := []struct {
-		name, recorder, src string
-		cfg                 trials.RecorderConfig
-		steps               int    // want this many steps
-		errs                int    // or this many InputErrors
-		errHas              string // or an EINVALID error saying this
-	}{
-		{"odm", "odm", string(odm), nil, 5, 0, ""},
-		{"odm-malformed", "odm", strings.Replace(string(odm), `<FormData FormOID="F.AE">`, `<FormData>`, 1), nil, 0, 0, "FormOID missing"},
-		{"csv", "csv", "event,participant,when,user,arm,sbp,note\n" +
-			"enrolment,S-001,2026-02-01T10:00:00+02:00,U1,A,,\n" +
-			"visit,S-001,2026-02-08,U1,,128,seated\n",
-			trials.RecorderConfig{"type": "event", "subject": "participant", "at": "when", "actor": "user", "default_meaning": "reviewed"}, 2, 0, ""},
-		{"csv-bad-rows", "csv", "type,subject,corrects,at\nenrolment,S-001,,\nlunch,S-002,x,soon\n", nil, 0, 3, ""},
-		{"form", "form", "type=visit&subject=S-009&data=%7B%22a%22%3A1%7D&corrects=3&reason=typo&meaning=approved", nil, 1, 0, ""},
-	}
-	for _, tc := range cases {
-		direct, derr := trials.LookupRecorder(tc.recorder)
-		if derr != nil {
-			t.Fatal(derr)
-		}
-		want, wantErr := direct.Parse(context.Background(), strings.NewReader(tc.src), tc.cfg)
-		for _, m := range recorderModes {
-			t.Run(tc.name+"/"+m.name, func(t *testing.T) {
-				r := m.get(t, tc.recorder)
-				d, err := r.Describe(context.Background())
-				if err != nil || d.Name != tc.recorder || len(d.Formats) == 0 {
-					t.Fatalf("describe: %+v, %v", d, err)
-				}
-				got, err := r.Parse(context.Background(), strings.NewReader(tc.src), tc.cfg)
-				switch {
-				case tc.steps > 0:
-					if err != nil || wantErr != nil {
-						t.Fatalf("err = %v (direct: %v)", err, wantErr)
-					}
-					if len(got) != tc.steps || jsonOf(t, got) != jsonOf(t, want) {
-						t.Fatalf("steps differ from the direct parse:\n got %s\nwant %s", jsonOf(t, got), jsonOf(t, want))
-					}
-				case tc.errs > 0:
-					var ie, we trials.InputErrors
-					if !errors.As(err, &ie) || !errors.As(wantErr, &we) || len(ie) != tc.errs || !slices.Equal(ie, we) {
-						t.Fatalf("err = %#v, want the direct parse's %d InputErrors %#v", err, tc.errs, wantErr)
-					}
-					if marketplace.ErrorCode(err) != marketplace.EINVALID {
-						t.Errorf("code %q, want EINVALID", marketplace.ErrorCode(err))
-					}
-				default:
-					if err == nil || !strings.Contains(err.Error(), tc.errHas) || marketplace.ErrorCode(err) != marketplace.EINVALID {
-						t.Fatalf("err = %v (code %q), want EINVALID with %q", err, marketplace.ErrorCode(err), tc.errHas)
-					}
-				}
-			})
-		}
-	}
+// recorderHost returns a host whose program has built-in recorders called
+// csv and odm (as medmarket's app gives it), closed at the end of the test.
+func recorderHost(t *testing.T, opt plugins.Options) *plugins.Host {
+	t.Helper()
+	opt.BuiltinRecorders = []recorder.Descriptor{{Name: "csv", Formats: []string{"text/csv"}}, {Name: "odm", Formats: []string{"application/xml"}}}
+	return newHost(t, opt)
 }
 
-func TestThirdPartyRecorder_trustedParses(t *testing.T) {
-	h := newHost(t, plugins.Options{})
-	bin := filepath.Join(testBinaries(t), "jsonl-recorder")
-	e, err := h.TrustPlugin(context.Background(), bin, "")
+// trustJSONL trusts the example recorder under the name it gives itself.
+func trustJSONL(t *testing.T, h *plugins.Host) {
+	t.Helper()
+	e, err := h.TrustPlugin(context.Background(), filepath.Join(testBinaries(t), "jsonl-recorder"), "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if e.Name != "jsonl" || !slices.Equal(e.Kinds, []plugins.Kind{plugins.KindRecorder}) || e.Version != "1.0.0" {
 		t.Fatalf("trust entry %+v, want jsonl, a recorder", e)
 	}
+}
+
+// A trusted recorder plugin parses a document into steps, marked as its own.
+func TestThirdPartyRecorder_trustedParses(t *testing.T) {
+	h := recorderHost(t, plugins.Options{})
+	trustJSONL(t, h)
 	rec, ok, err := h.TrustedRecorder("jsonl")
 	if err != nil || !ok || rec.Name() != "jsonl" {
 		t.Fatalf("TrustedRecorder: %v %v %v", rec, ok, err)
@@ -124,19 +61,39 @@ func TestThirdPartyRecorder_trustedParses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	at := time.Date(2026, 2, 1, 10, 0, 0, 0, time.UTC)
-	if len(got) != 2 || got[0].Ref != "line 1" || got[1].Ref != "line 4" || string(got[0].Data) != `{"arm":"A"}` ||
-		got[0].Source.Actor != "dr.x" || got[0].Source.At == nil || !got[0].Source.At.Equal(at) || got[0].Source.Recorder != "jsonl" ||
-		got[1].Corrects == nil || *got[1].Corrects != 3 || got[1].Reason != "typo" || got[1].Meaning != "reviewed" {
+	if len(got) != 2 {
 		t.Fatalf("steps: %s", jsonOf(t, got))
 	}
-	// Bad lines come back one by one, as InputErrors.
-	_, err = rec.Parse(context.Background(), strings.NewReader("{\"subject\":\"S-1\"}\nnot json\n"), nil)
-	var ie trials.InputErrors
+	at := time.Date(2026, 2, 1, 10, 0, 0, 0, time.UTC)
+	first, second := got[0], got[1]
+	if first.Ref != "line 1" || string(first.Data) != `{"arm":"A"}` || first.Source.Actor != "dr.x" ||
+		first.Source.At == nil || !first.Source.At.Equal(at) || first.Source.Recorder != "jsonl" {
+		t.Errorf("first step: %s", jsonOf(t, first))
+	}
+	if second.Ref != "line 4" || second.Corrects == nil || *second.Corrects != 3 || second.Reason != "typo" || second.Meaning != "reviewed" {
+		t.Errorf("second step: %s", jsonOf(t, second))
+	}
+}
+
+// Bad lines come back one by one, as InputErrors naming the plugin.
+func TestThirdPartyRecorder_badLinesAreInputErrors(t *testing.T) {
+	h := recorderHost(t, plugins.Options{})
+	trustJSONL(t, h)
+	_, err := h.Recorder("jsonl").Parse(context.Background(), strings.NewReader("{\"subject\":\"S-1\"}\nnot json\n"), nil)
+	var ie recorder.InputErrors
 	if !errors.As(err, &ie) || len(ie) != 2 || ie[0].Ref != "line 1" || ie[1].Ref != "line 2" || !strings.Contains(err.Error(), "jsonl") {
 		t.Fatalf("err = %v, want 2 InputErrors naming the plugin", err)
 	}
-	// An anonymizer is not a recorder.
+	if !recorder.IsInvalid(err) {
+		t.Errorf("InputErrors are not invalid input: %v", err)
+	}
+}
+
+// Recorders and anonymizers are told apart, and built-in recorders listed
+// and their names kept.
+func TestThirdPartyRecorder_kindsAndBuiltinNames(t *testing.T) {
+	h := recorderHost(t, plugins.Options{})
+	trustJSONL(t, h)
 	trust(t, h, "redact-notes", "")
 	if _, ok, _ := h.TrustedRecorder("redact-notes"); ok {
 		t.Error("an anonymizer plugin was taken for a recorder")
@@ -152,7 +109,7 @@ func TestThirdPartyRecorder_trustedParses(t *testing.T) {
 	if i := find(list, "odm"); i == nil || i.State != plugins.StateBuiltin || !slices.Equal(i.Kinds, []plugins.Kind{plugins.KindRecorder}) {
 		t.Errorf("list: built-in odm %+v", i)
 	}
-	if _, err := h.TrustPlugin(context.Background(), bin, "csv"); err == nil {
+	if _, err := h.TrustPlugin(context.Background(), filepath.Join(testBinaries(t), "jsonl-recorder"), "csv"); err == nil {
 		t.Error("trusted a recorder under a built-in recorder's name")
 	}
 }
@@ -212,7 +169,7 @@ func TestRecorder_misbehavingPluginsFailTheCallNamingThem(t *testing.T) {
 		t.Fatalf("rok: %+v, %v", got, err)
 	}
 	_, err = h.Recorder("rok").Parse(ctx, strings.NewReader(strings.Repeat("S-1 ", 1<<10)), nil)
-	if err == nil || marketplace.ErrorCode(err) != marketplace.EINVALID || !strings.Contains(err.Error(), "larger than 1024 bytes") {
+	if !recorder.IsInvalid(err) || !strings.Contains(err.Error(), "larger than 1024 bytes") {
 		t.Fatalf("oversized input: err = %v", err)
 	}
 	// The crashed plugin restarts on its next use.

@@ -18,33 +18,39 @@
 //
 //	func main() { sdk.ServeRecorder(MyRecorder{}) }
 //
-// where MyRecorder implements trials.Recorder (Name and Parse; it may also
-// describe itself with plugins.RecorderDescriber). Once trusted, it imports
-// steps: "medmarket trial import TRIAL --recorder NAME --in FILE".
+// where MyRecorder implements recorder.Parser (Name and Parse, in the
+// types of plugins/recorder; it may also describe itself with
+// recorder.Describer). Once trusted, it imports steps: "medmarket trial
+// import TRIAL --recorder NAME --in FILE".
+//
+// It imports the kind packages (plugins/anonymizer, plugins/recorder) and
+// plugins/handshake, never the host (plugins) or any marketplace package:
+// a plugin links the engine and the plugin libraries, no chain code.
 package sdk
 
 import (
 	"github.com/hashicorp/go-plugin"
 
 	"github.com/medmarket/medmarket/anonymize"
-	"github.com/medmarket/medmarket/marketplace/trials"
-	"github.com/medmarket/medmarket/plugins"
+	"github.com/medmarket/medmarket/plugins/anonymizer"
+	"github.com/medmarket/medmarket/plugins/handshake"
+	"github.com/medmarket/medmarket/plugins/recorder"
 )
 
 // ServeAnonymizer serves t as an anonymizer plugin and returns when the host
 // stops the plugin. A binary started by hand (not by a host) prints a
 // notice and exits with status 1.
 func ServeAnonymizer(t anonymize.Transform) {
-	Serve(plugins.Static(t))
+	Serve(anonymizer.Static(t))
 }
 
 // Serve serves a, for plugins that build their transforms themselves.
-func Serve(a plugins.Anonymizer) {
-	plugins.Serve(map[plugins.Kind]plugin.Plugin{plugins.KindAnonymizer: &plugins.AnonymizerPlugin{Impl: a}})
+func Serve(a anonymizer.Anonymizer) {
+	handshake.Serve(map[handshake.Kind]plugin.Plugin{handshake.KindAnonymizer: &anonymizer.Plugin{Impl: a}})
 }
 
-// ServeRecorder serves r as a trial recorder plugin and returns when the
+// ServeRecorder serves p as a trial recorder plugin and returns when the
 // host stops the plugin.
-func ServeRecorder(r trials.Recorder) {
-	plugins.Serve(map[plugins.Kind]plugin.Plugin{plugins.KindRecorder: &plugins.RecorderPlugin{Impl: plugins.StaticRecorder(r)}})
+func ServeRecorder(p recorder.Parser) {
+	handshake.Serve(map[handshake.Kind]plugin.Plugin{handshake.KindRecorder: &recorder.Plugin{Impl: recorder.Static(p)}})
 }

@@ -1,6 +1,6 @@
 // Command jsonl-recorder is an example third-party trial recorder plugin:
 // it reads JSON lines, one step per line, with the fields of
-// trials.StepInput ({"type":"visit","subject":"S-001","data":{...},
+// recorder.Step ({"type":"visit","subject":"S-001","data":{...},
 // "meaning":"authored","actor":"dr.who","at":"2026-01-02T03:04:05Z"}).
 // Blank lines and lines starting with # are skipped. Build it, trust it,
 // import with it:
@@ -19,8 +19,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/medmarket/medmarket/marketplace/trials"
-	"github.com/medmarket/medmarket/plugins"
+	"github.com/medmarket/medmarket/plugins/recorder"
 	"github.com/medmarket/medmarket/plugins/sdk"
 )
 
@@ -29,27 +28,27 @@ func main() { sdk.ServeRecorder(JSONLines{}) }
 // JSONLines reads one step per JSON line.
 type JSONLines struct{}
 
-// Name implements trials.Recorder.
+// Name implements recorder.Parser.
 func (JSONLines) Name() string { return "jsonl" }
 
-// Describe implements plugins.RecorderDescriber.
-func (JSONLines) Describe() plugins.RecorderDescriptor {
-	return plugins.RecorderDescriptor{Name: "jsonl", Version: "1.0.0", Summary: "one step per JSON line",
+// Describe implements recorder.Describer.
+func (JSONLines) Describe() recorder.Descriptor {
+	return recorder.Descriptor{Name: "jsonl", Version: "1.0.0", Summary: "one step per JSON line",
 		Formats: []string{"application/x-ndjson"}}
 }
 
 type line struct {
-	trials.StepInput
+	recorder.Step
 	Actor string     `json:"actor"`
 	At    *time.Time `json:"at"`
 }
 
-// Parse implements trials.Recorder: every bad line is reported, by number.
-func (JSONLines) Parse(ctx context.Context, r io.Reader, cfg trials.RecorderConfig) ([]trials.StepInput, error) {
+// Parse implements recorder.Parser: every bad line is reported, by number.
+func (JSONLines) Parse(ctx context.Context, r io.Reader, cfg recorder.Config) ([]recorder.Step, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	var out []trials.StepInput
-	var errs trials.InputErrors
+	var out []recorder.Step
+	var errs recorder.InputErrors
 	for n := 1; sc.Scan(); n++ {
 		b := bytes.TrimSpace(sc.Bytes())
 		if len(b) == 0 || b[0] == '#' {
@@ -60,17 +59,17 @@ func (JSONLines) Parse(ctx context.Context, r io.Reader, cfg trials.RecorderConf
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&l); err != nil {
-			errs = append(errs, trials.InputError{Ref: ref, Msg: err.Error()})
+			errs = append(errs, recorder.InputError{Ref: ref, Msg: err.Error()})
 			continue
 		}
 		if l.Type == "" {
 			l.Type = cfg["default_type"]
 		}
 		if l.Type == "" {
-			errs = append(errs, trials.InputError{Ref: ref, Msg: "type required"})
+			errs = append(errs, recorder.InputError{Ref: ref, Msg: "type required"})
 			continue
 		}
-		s := l.StepInput
+		s := l.Step
 		s.Ref = ref
 		s.Source.Recorder, s.Source.Ref = "jsonl", ref
 		if l.Actor != "" {

@@ -11,7 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/medmarket/medmarket/marketplace/trials"
+	"github.com/medmarket/medmarket/plugins/recorder"
 	"github.com/medmarket/medmarket/plugins/sdk"
 )
 
@@ -19,7 +19,7 @@ type bad struct{ mode string }
 
 func (b bad) Name() string { return "bad-" + b.mode }
 
-func (b bad) Parse(ctx context.Context, r io.Reader, cfg trials.RecorderConfig) ([]trials.StepInput, error) {
+func (b bad) Parse(ctx context.Context, r io.Reader, cfg recorder.Config) ([]recorder.Step, error) {
 	raw, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
@@ -30,11 +30,11 @@ func (b bad) Parse(ctx context.Context, r io.Reader, cfg trials.RecorderConfig) 
 	case "rhang":
 		select {}
 	case "rbig":
-		return []trials.StepInput{{Ref: "row 1", Type: "visit", Subject: "S-1", Data: []byte(`{"x":"` + strings.Repeat("a", 8<<20) + `"}`)}}, nil
+		return []recorder.Step{{Ref: "row 1", Type: "visit", Subject: "S-1", Data: []byte(`{"x":"` + strings.Repeat("a", 8<<20) + `"}`)}}, nil
 	}
-	var out []trials.StepInput
+	var out []recorder.Step
 	for _, l := range strings.Fields(string(raw)) {
-		out = append(out, trials.StepInput{Ref: l, Type: "visit", Subject: l})
+		out = append(out, recorder.Step{Ref: l, Type: "visit", Subject: l})
 	}
 	return out, nil
 }

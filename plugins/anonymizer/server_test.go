@@ -1,4 +1,4 @@
-package plugins_test
+package anonymizer_test
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
-	"github.com/medmarket/medmarket/plugins"
+	"github.com/medmarket/medmarket/plugins/anonymizer"
 	pb "github.com/medmarket/medmarket/plugins/proto"
 )
 
@@ -30,7 +30,7 @@ func TestAnonymizerServer_receiveErrorAfterPlanIsReported(t *testing.T) {
 		returned <- err
 		return err
 	}))
-	pb.RegisterAnonymizerServer(srv, &plugins.AnonymizerGRPCServer{Impl: plugins.Builtin("safe-harbor")})
+	pb.RegisterAnonymizerServer(srv, &anonymizer.GRPCServer{Impl: anonymizer.Builtin("safe-harbor")})
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(lis) }()
 	defer func() {

@@ -1,4 +1,4 @@
-package plugins
+package anonymizer
 
 import (
 	"encoding/binary"
@@ -14,6 +14,11 @@ import (
 // The wire form of a batch (see plugins/proto): per column, the distinct
 // values back to back with their end offsets, and the codes as fixed-width
 // little-endian integers (1, 2 or 4 bytes as the dictionary needs).
+
+// batchTargetBytes is the size batches aim at: large enough that per-message
+// costs vanish, small enough that both processes work at once (the host
+// encodes batch n+1 while the plugin transforms batch n).
+const batchTargetBytes = 16 << 20
 
 // hierarchyIDs numbers the hierarchies one side of a call has sent, so each
 // travels once per call.
@@ -358,35 +363,44 @@ func decodeColumn(m *pb.Column, rows int, hier *hierarchyMap) (*anonymize.Column
 	if len(m.Codes) != rows*w {
 		return nil, batchError("column %q: %d bytes of codes for %d rows of width %d", m.Name, len(m.Codes), rows, w)
 	}
+	codes, err := decodeCodes(m.Codes, w, rows, uint32(len(dict)))
+	if err != nil {
+		return nil, batchError("column %q %v", m.Name, err)
+	}
+	c.Codes = codes
+	return c, nil
+}
+
+// decodeCodes decodes rows codes of width w (1, 2 or 4 bytes, little
+// endian), each checked to be below n, the dictionary's size.
+func decodeCodes(b []byte, w, rows int, n uint32) ([]uint32, error) {
 	codes := make([]uint32, rows)
-	n := uint32(len(dict))
 	bad := false
 	switch w {
 	case 1:
 		for i := range codes {
-			codes[i] = uint32(m.Codes[i])
+			codes[i] = uint32(b[i])
 			bad = bad || codes[i] >= n
 		}
 	case 2:
 		for i := range codes {
-			codes[i] = uint32(binary.LittleEndian.Uint16(m.Codes[2*i:]))
+			codes[i] = uint32(binary.LittleEndian.Uint16(b[2*i:]))
 			bad = bad || codes[i] >= n
 		}
 	default:
 		for i := range codes {
-			codes[i] = binary.LittleEndian.Uint32(m.Codes[4*i:])
+			codes[i] = binary.LittleEndian.Uint32(b[4*i:])
 			bad = bad || codes[i] >= n
 		}
 	}
 	if bad {
 		for r, code := range codes {
 			if code >= n {
-				return nil, batchError("column %q row %d: code %d outside dictionary of %d", m.Name, r, code, n)
+				return nil, fmt.Errorf("row %d: code %d outside dictionary of %d", r, code, n)
 			}
 		}
 	}
-	c.Codes = codes
-	return c, nil
+	return codes, nil
 }
 
 // splitValues cuts data at the n offsets end returns. The strings share data's memory: one
