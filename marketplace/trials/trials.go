@@ -41,13 +41,13 @@ type Config struct {
 	// Chain, ChainID and Registry locate the TrialRegistry contract; with a
 	// nil Chain or a zero Registry, registering and anchoring are
 	// EUNAVAILABLE (reading and exporting still work).
-	Chain ledger.Backend
+	Chain Backend
 	// Sender sends the register, amend and anchor transactions; nil sends
-	// them straight to Chain (ledger.BackendSender), which queues them only
+	// them straight to Chain (backendSender), which queues them only
 	// with each other. A node passes the sender that queues each account's
 	// transactions with all others it sends (buys, transfers), so none of
 	// them clash on a nonce.
-	Sender    ledger.Sender
+	Sender    Sender
 	ChainID   *big.Int
 	Registry  common.Address
 	FromBlock uint64 // the registry's deployment block, where event searches start

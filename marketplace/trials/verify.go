@@ -30,12 +30,12 @@ type ChainLookup interface {
 }
 
 // NewChainLookup returns a ChainLookup on the TrialRegistry at registry.
-func NewChainLookup(backend ledger.Backend, registry common.Address, fromBlock uint64) ChainLookup {
-	return &chainLookup{RegistryAnchorer: ledger.NewRegistryAnchorer(backend, nil, registry, nil, fromBlock), reg: newRegistry(backend, nil, registry, fromBlock)}
+func NewChainLookup(backend Backend, registry common.Address, fromBlock uint64) ChainLookup {
+	return &chainLookup{registryAnchorer: newRegistryAnchorer(backend, nil, registry, nil, fromBlock), reg: newRegistry(backend, nil, registry, fromBlock)}
 }
 
 type chainLookup struct {
-	*ledger.RegistryAnchorer
+	*registryAnchorer
 	reg *registry
 }
 
@@ -333,7 +333,7 @@ func (s *Service) VerifyLog(ctx context.Context, id common.Hash) (*Report, error
 	}
 	opts := VerifyOptions{VerifierKey: key}
 	if s.reg != nil {
-		opts.Chain = &chainLookup{RegistryAnchorer: ledger.NewRegistryAnchorer(s.reg.backend, nil, s.reg.address, nil, s.reg.fromBlock), reg: s.reg}
+		opts.Chain = &chainLookup{registryAnchorer: newRegistryAnchorer(s.reg.backend, nil, s.reg.address, nil, s.reg.fromBlock), reg: s.reg}
 	}
 	rep, verr := Verify(ctx, e, opts)
 	if rep == nil {
