@@ -12,10 +12,11 @@
 // recorders that turn forms, CSV and CDISC ODM into steps, and the export
 // and its verification.
 //
-// It may import marketplace, marketplace/ledger, marketplace/contracts and
-// anonymize; it must not import app, frontend, plugins or the CLI (the
-// recorder plugins adapt to Recorder from outside). The ledger below it
-// knows no contract: the TrialRegistry anchorer lives here.
+// It may import marketplace, marketplace/ledger, marketplace/contracts,
+// marketplace/vault (to recover a step's signer) and anonymize; it must not
+// import app, frontend, plugins or the CLI (the recorder plugins adapt to
+// Recorder from outside). The ledger below it knows no contract: the
+// TrialRegistry anchorer lives here.
 //
 // See README.md for the entry and export formats.
 package trials
