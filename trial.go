@@ -168,7 +168,7 @@ like e-mails, phone or social security numbers are refused. --corrects N with
 
 func stepTypeNames() string {
 	var names []string
-	for _, t := range marketplace.StepTypes {
+	for _, t := range marketplace.StepTypes() {
 		if t.Recordable() {
 			names = append(names, string(t))
 		}

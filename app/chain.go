@@ -15,7 +15,7 @@ import (
 	"github.com/medmarket/medmarket/marketplace"
 	"github.com/medmarket/medmarket/marketplace/chain"
 	"github.com/medmarket/medmarket/marketplace/contracts"
-	"github.com/medmarket/medmarket/marketplace/ledger"
+	"github.com/medmarket/medmarket/marketplace/trials"
 )
 
 // Contract names in deployment files.
@@ -36,7 +36,7 @@ type ChainOptions struct {
 
 // queuedSender sends contract transactions with chain.Transact, which
 // queues each account's transactions on this node: the trial registry's
-// register and amend and the checkpoint anchors (ledger.Sender) take their
+// register and amend and the checkpoint anchors (trials.Sender) take their
 // turn with the account's buys, listings and transfers, so concurrent
 // actions of one account never clash on a nonce.
 type queuedSender struct{ c chain.Chain }
@@ -45,7 +45,7 @@ func (s queuedSender) Transact(ctx context.Context, opts *bind.TransactOpts, to 
 	return chain.Transact(ctx, s.c, opts, &to, nil, data)
 }
 
-var _ ledger.Sender = queuedSender{}
+var _ trials.Sender = queuedSender{}
 
 // errorABIs lets the chain layer name our contracts' custom errors.
 func errorABIs() ([]*abi.ABI, error) {

@@ -517,7 +517,7 @@ func trialPage(v trialView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		for _, t := range marketplace.StepTypes {
+		for _, t := range marketplace.StepTypes() {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, "<option value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -1023,7 +1023,7 @@ func stepForm(t marketplace.Trial, f stepFormValues, problem, done string) templ
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		for _, st := range marketplace.StepTypes {
+		for _, st := range marketplace.StepTypes() {
 			if st.Recordable() {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 86, "<option value=\"")
 				if templ_7745c5c3_Err != nil {
@@ -1097,7 +1097,7 @@ func stepForm(t marketplace.Trial, f stepFormValues, problem, done string) templ
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		for _, m := range marketplace.SignatureMeanings {
+		for _, m := range marketplace.SignatureMeanings() {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 94, "<option value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -175,8 +176,11 @@ const (
 	StepAnalysis            StepType = "analysis"
 )
 
-// StepTypes lists every step type in the order of a trial's life.
-var StepTypes = []StepType{
+// StepTypes lists every step type in the order of a trial's life (a fresh
+// copy on each call).
+func StepTypes() []StepType { return slices.Clone(stepTypes) }
+
+var stepTypes = []StepType{
 	StepRegistration, StepProtocolAmendment, StepSiteActivation, StepConsent, StepReconsent,
 	StepScreening, StepEnrolment, StepRandomization, StepVisit, StepAdverseEvent,
 	StepSeriousAdverseEvent, StepDeviation, StepWithdrawal, StepDatabaseLock, StepUnblinding, StepAnalysis,
@@ -249,8 +253,8 @@ func ParseStepType(s string) (StepType, error) {
 }
 
 func stepTypeList() string {
-	names := make([]string, len(StepTypes))
-	for i, t := range StepTypes {
+	names := make([]string, len(stepTypes))
+	for i, t := range stepTypes {
 		names[i] = string(t)
 	}
 	return strings.Join(names, ", ")
@@ -266,8 +270,10 @@ const (
 	MeaningApproved SignatureMeaning = "approved" // the signer approves it
 )
 
-// SignatureMeanings lists the meanings.
-var SignatureMeanings = []SignatureMeaning{MeaningAuthored, MeaningReviewed, MeaningApproved}
+// SignatureMeanings lists the meanings (a fresh slice on each call).
+func SignatureMeanings() []SignatureMeaning {
+	return []SignatureMeaning{MeaningAuthored, MeaningReviewed, MeaningApproved}
+}
 
 // Validate refuses unknown meanings.
 func (m SignatureMeaning) Validate() error {
@@ -369,6 +375,17 @@ func IsSubjectPseudonym(s string) bool { return subjectPseudonymRE.MatchString(s
 // Validate checks a step before it is signed and after it is read back.
 func (s Step) Validate() error {
 	at := fmt.Sprintf("Step %d", s.Index)
+	for _, check := range []func(at string) error{s.validateWhat, s.validatePayload, s.validateSignature} {
+		if err := check(at); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validateWhat checks what the step records: its format, trial, type,
+// subject and protocol version.
+func (s Step) validateWhat(at string) error {
 	if s.Format != StepFormat {
 		return Errorf(EINVALID, "%s: format %q is not %q.", at, s.Format, StepFormat)
 	}
@@ -387,6 +404,11 @@ func (s Step) Validate() error {
 	if s.Protocol < 1 || s.ProtocolSHA256 == (common.Hash{}) {
 		return Errorf(EINVALID, "%s: protocol version required.", at)
 	}
+	return nil
+}
+
+// validatePayload checks the step's data and documents.
+func (s Step) validatePayload(at string) error {
 	if len(s.Data) > 0 {
 		if len(s.Data) > MaxStepDataLen {
 			return Errorf(EINVALID, "%s: data is %d bytes, at most %d allowed (refer to documents by hash).", at, len(s.Data), MaxStepDataLen)
@@ -400,6 +422,12 @@ func (s Step) Validate() error {
 			return Errorf(EINVALID, "%s: a document needs a name and a hash.", at)
 		}
 	}
+	return nil
+}
+
+// validateSignature checks who signed, when, with what meaning, and what a
+// correction corrects and why.
+func (s Step) validateSignature(at string) error {
 	if s.Who == (common.Address{}) {
 		return Errorf(EINVALID, "%s: signer required.", at)
 	}

@@ -38,8 +38,8 @@ type AnchorLookup interface {
 	Latest(ctx context.Context, id LogID) (AnchorReceipt, error)
 }
 
-// Anchorer writes checkpoints on chain (TrialRegistry.anchor for trial logs;
-// see RegistryAnchorer).
+// Anchorer writes checkpoints on chain. The ledger knows no contract: the
+// TrialRegistry anchorer of trial logs lives in marketplace/trials.
 type Anchorer interface {
 	AnchorLookup
 	// Anchor records (size, root) for log id on chain in one transaction and

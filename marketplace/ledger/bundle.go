@@ -3,10 +3,7 @@ package ledger
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
@@ -189,17 +186,4 @@ func ReadBundle(r io.Reader) (*Bundle, error) {
 		return nil, marketplace.Errorf(marketplace.EINVALID, "Bundle format %q is not %q.", b.Format, BundleFormat)
 	}
 	return &b, nil
-}
-
-// ReadBundleFile reads a bundle from a file.
-func ReadBundleFile(path string) (*Bundle, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, marketplace.Errorf(marketplace.ENOTFOUND, "No bundle file %s.", path)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("open bundle: %w", err)
-	}
-	defer f.Close()
-	return ReadBundle(f)
 }

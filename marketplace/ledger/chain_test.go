@@ -3,8 +3,11 @@ package ledger
 import (
 	"context"
 	"crypto/ecdsa"
+	"fmt"
 	"math/big"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
@@ -15,6 +18,7 @@ import (
 	"github.com/ethereum/go-ethereum/node"
 	"github.com/ethereum/go-ethereum/params"
 
+	"github.com/medmarket/medmarket/marketplace"
 	"github.com/medmarket/medmarket/marketplace/contracts"
 )
 
@@ -109,9 +113,81 @@ func (c *simChain) register(id LogID) {
 	}
 }
 
-func (c *simChain) anchorer() *RegistryAnchorer {
-	return NewRegistryAnchorer(c.client, nil, c.registry, c.sponsor, 0)
+// anchorer anchors on c's TrialRegistry as its sponsor. The ledger knows no
+// contract (marketplace/trials holds the node's anchorer), so its tests
+// bring the small one they anchor with.
+func (c *simChain) anchorer() *testAnchorer { return &testAnchorer{c: c} }
+
+// testAnchorer is an Anchorer and an AnchorLookup on the simulated chain's
+// TrialRegistry, sending one anchor at a time.
+type testAnchorer struct {
+	c  *simChain
+	mu sync.Mutex
 }
+
+func (a *testAnchorer) Anchor(ctx context.Context, id LogID, size uint64, root [32]byte) (AnchorReceipt, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	opts := *a.c.sponsor
+	opts.Context = ctx
+	tx, err := bind.Transact(a.c.reg.Instance(a.c.client, a.c.registry), &opts, a.c.reg.PackAnchor(id, size, root))
+	if err != nil {
+		return AnchorReceipt{}, contracts.DecodeRevert(err)
+	}
+	r, err := bind.WaitMined(ctx, a.c.client, tx.Hash())
+	if err != nil {
+		return AnchorReceipt{}, err
+	}
+	if r.Status != types.ReceiptStatusSuccessful {
+		return AnchorReceipt{}, fmt.Errorf("anchor transaction %s failed", tx.Hash().Hex())
+	}
+	rec := AnchorReceipt{TreeSize: size, RootHash: root, TxHash: r.TxHash, Block: r.BlockNumber.Uint64(), GasUsed: r.GasUsed}
+	rec.Time, err = a.blockTime(ctx, rec.Block)
+	return rec, err
+}
+
+func (a *testAnchorer) blockTime(ctx context.Context, n uint64) (time.Time, error) {
+	h, err := a.c.client.HeaderByNumber(ctx, new(big.Int).SetUint64(n))
+	if err != nil {
+		return time.Time{}, err
+	}
+	return time.Unix(int64(h.Time), 0).UTC(), nil
+}
+
+func (a *testAnchorer) Latest(ctx context.Context, id LogID) (AnchorReceipt, error) {
+	inst := a.c.reg.Instance(a.c.client, a.c.registry)
+	out, err := bind.Call(inst, &bind.CallOpts{Context: ctx}, a.c.reg.PackLatest(id), a.c.reg.UnpackLatest)
+	if err != nil {
+		return AnchorReceipt{}, contracts.DecodeRevert(err)
+	}
+	rec := AnchorReceipt{TreeSize: out.TreeSize, RootHash: out.RootHash}
+	if out.AnchoredAt != 0 {
+		rec.Time = time.Unix(int64(out.AnchoredAt), 0).UTC()
+	}
+	return rec, nil
+}
+
+func (a *testAnchorer) FindAnchor(ctx context.Context, id LogID, size uint64) (AnchorReceipt, error) {
+	inst := a.c.reg.Instance(a.c.client, a.c.registry)
+	it, err := bind.FilterEvents(inst, &bind.FilterOpts{Context: ctx}, a.c.reg.UnpackCheckpointAnchoredEvent, []any{[32]byte(id)})
+	if err != nil {
+		return AnchorReceipt{}, err
+	}
+	defer func() { _ = it.Close() }()
+	for it.Next() {
+		if ev := it.Value(); ev.TreeSize == size && !ev.Raw.Removed {
+			rec := AnchorReceipt{TreeSize: size, RootHash: ev.RootHash, TxHash: ev.Raw.TxHash, Block: ev.Raw.BlockNumber}
+			rec.Time, err = a.blockTime(ctx, rec.Block)
+			return rec, err
+		}
+	}
+	if err := it.Error(); err != nil {
+		return AnchorReceipt{}, err
+	}
+	return AnchorReceipt{}, marketplace.Errorf(marketplace.ENOTFOUND, "The chain has no anchor of log %s at size %d.", id, size)
+}
+
+var _ Anchorer = (*testAnchorer)(nil)
 
 // nonce is the sponsor's transaction count.
 func (c *simChain) nonce() uint64 {

@@ -43,6 +43,7 @@ func (l *Ledger) Check(ctx context.Context, id LogID) (*Report, error) {
 	return rep, rep.Err()
 }
 
+// checker checks one log's store inside one read transaction (see Check).
 type checker struct {
 	l     *Ledger
 	tx    *buntdb.Tx
@@ -52,6 +53,11 @@ type checker struct {
 	rd    *nodeReader
 	cps   []Checkpoint
 	nodes int // node findings so far
+
+	// The fresh tree the stored entries fold into.
+	rng      *compact.Range
+	next     int    // the first checkpoint in cps the tree has not reached
+	expected uint64 // the index of the next entry
 }
 
 func (c *checker) fail(subject, format string, args ...any) {
@@ -59,10 +65,27 @@ func (c *checker) fail(subject, format string, args ...any) {
 }
 
 func (c *checker) run(ctx context.Context) error {
-	hexID := c.id.hex()
-	// Checkpoints, each checked on its own.
-	p := checkpointPrefix(hexID)
-	err := c.tx.AscendRange("", p, p+"~", func(k, v string) bool {
+	if err := c.checkCheckpoints(); err != nil {
+		return err
+	}
+	if err := c.checkEntries(ctx); err != nil {
+		return err
+	}
+	if err := c.checkAnchors(); err != nil {
+		return err
+	}
+	if len(c.rep.Findings) == 0 {
+		c.rep.Findings = append(c.rep.Findings, Finding{Subject: "log", OK: true,
+			Detail: fmt.Sprintf("%d entries, %d checkpoints and %d anchors match the tree", c.rep.Entries, c.rep.Checkpoints, c.rep.Anchors)})
+	}
+	return nil
+}
+
+// checkCheckpoints checks each checkpoint on its own and keeps the valid
+// ones in c.cps.
+func (c *checker) checkCheckpoints() error {
+	p := checkpointPrefix(c.id.hex())
+	return c.tx.AscendRange("", p, p+"~", func(k, v string) bool {
 		c.rep.Checkpoints++
 		size, _ := strconv.ParseUint(strings.TrimPrefix(k, p), 16, 64)
 		cp, err := c.l.parseStored(c.tx, c.id, k, v)
@@ -78,68 +101,76 @@ func (c *checker) run(ctx context.Context) error {
 		}
 		return true
 	})
-	if err != nil {
+}
+
+// visit compares an inner node of the fresh tree with the stored one.
+func (c *checker) visit(nid compact.NodeID, h []byte) {
+	if nid.Level == 0 || c.nodes >= maxNodeFindings {
+		return // leaves are checked as entries
+	}
+	stored, err := c.rd.node(nid)
+	if err != nil || !bytes.Equal(stored, h) {
+		c.nodes++
+		c.fail(fmt.Sprintf("tree node (level %d, index %d)", nid.Level, nid.Index), "stored hash differs from the hash of its children")
+	}
+}
+
+// feed appends leaf hash lh to the fresh tree and, when the tree reaches a
+// checkpoint's size, compares the roots.
+func (c *checker) feed(lh []byte) error {
+	if err := c.rng.Append(lh, c.visit); err != nil {
 		return err
 	}
-
-	// Entries, rehashed and folded into a fresh tree.
-	rng := rangeFactory.NewEmptyRange(0)
-	next := 0
-	var expected uint64
-	visit := func(nid compact.NodeID, h []byte) {
-		if nid.Level == 0 || c.nodes >= maxNodeFindings {
-			return // leaves are checked as entries
-		}
-		stored, err := c.rd.node(nid)
-		if err != nil || !bytes.Equal(stored, h) {
-			c.nodes++
-			c.fail(fmt.Sprintf("tree node (level %d, index %d)", nid.Level, nid.Index), "stored hash differs from the hash of its children")
-		}
+	for c.next < len(c.cps) && c.cps[c.next].Size < c.rng.End() {
+		c.next++
 	}
-	feed := func(lh []byte) error {
-		if err := rng.Append(lh, visit); err != nil {
+	if c.next < len(c.cps) && c.cps[c.next].Size == c.rng.End() {
+		cp := c.cps[c.next]
+		root, err := c.rng.GetRootHash(nil)
+		if err != nil {
 			return err
 		}
-		for next < len(c.cps) && c.cps[next].Size < rng.End() {
-			next++
+		if [32]byte(root) != cp.Root {
+			c.fail(fmt.Sprintf("checkpoint %d", cp.Size), "its root %s is not the root %s of the stored entries 0-%d", b64(cp.Root[:]), b64(root), cp.Size-1)
 		}
-		if next < len(c.cps) && c.cps[next].Size == rng.End() {
-			cp := c.cps[next]
-			root, err := rng.GetRootHash(nil)
-			if err != nil {
-				return err
-			}
-			if [32]byte(root) != cp.Root {
-				c.fail(fmt.Sprintf("checkpoint %d", cp.Size), "its root %s is not the root %s of the stored entries 0-%d", b64(cp.Root[:]), b64(root), cp.Size-1)
-			}
-			next++
-		}
-		return nil
+		c.next++
 	}
-	// A missing entry is stood in for by the tree's leaf hash, so that the
-	// checks after it still run.
-	standIn := func(from, to uint64) error {
-		for i := from; i < to; i++ {
-			lh, err := c.rd.node(compact.NewNodeID(0, i))
-			if err != nil {
-				return fmt.Errorf("entry %d and its leaf hash are both missing", i)
-			}
-			if err := feed(lh); err != nil {
-				return err
-			}
+	return nil
+}
+
+// standIn feeds the tree's leaf hashes for the missing entries from-to
+// (exclusive), so that the checks after them still run.
+func (c *checker) standIn(from, to uint64) error {
+	for i := from; i < to; i++ {
+		lh, err := c.rd.node(compact.NewNodeID(0, i))
+		if err != nil {
+			return fmt.Errorf("entry %d and its leaf hash are both missing", i)
 		}
-		return nil
-	}
-	missing := func(from, to uint64) {
-		if to-from == 1 {
-			c.fail(fmt.Sprintf("entry %d", from), "missing from the store")
-		} else {
-			c.fail(fmt.Sprintf("entries %d-%d", from, to-1), "missing from the store")
+		if err := c.feed(lh); err != nil {
+			return err
 		}
 	}
+	return nil
+}
+
+// missing records that entries from-to (exclusive) are not stored.
+func (c *checker) missing(from, to uint64) {
+	if to-from == 1 {
+		c.fail(fmt.Sprintf("entry %d", from), "missing from the store")
+	} else {
+		c.fail(fmt.Sprintf("entries %d-%d", from, to-1), "missing from the store")
+	}
+}
+
+// checkEntries rehashes every stored entry, compares it with the tree's
+// leaf, folds it into the fresh tree and compares the tree's root with the
+// log state's.
+func (c *checker) checkEntries(ctx context.Context) error {
+	c.rng = rangeFactory.NewEmptyRange(0)
+	hexID := c.id.hex()
 	ep := entryPrefix(hexID)
-	var ferr error
-	err = c.tx.AscendRange("", ep, ep+"~", func(k, v string) bool {
+	var ferr error // stops the scan: the tree cannot be recomputed
+	err := c.tx.AscendRange("", ep, ep+"~", func(k, v string) bool {
 		if ctx.Err() != nil {
 			ferr = ctx.Err()
 			return false
@@ -149,48 +180,60 @@ func (c *checker) run(ctx context.Context) error {
 			ferr = err
 			return false
 		}
-		c.rep.Entries++
-		subject := fmt.Sprintf("entry %d", idx)
-		if idx >= c.st.Size {
-			c.fail(subject, "stored beyond the log's size %d", c.st.Size)
-			return true
-		}
-		if idx > expected {
-			missing(expected, idx)
-			if ferr = standIn(expected, idx); ferr != nil {
-				return false
-			}
-		}
-		expected = idx + 1
-		lh := hasher.HashLeaf([]byte(v))
-		stored, err := c.rd.node(compact.NewNodeID(0, idx))
-		switch {
-		case err != nil:
-			c.fail(subject, "the tree has no leaf hash for it")
-		case !bytes.Equal(stored, lh):
-			c.fail(subject, "its bytes do not hash to the tree's leaf %d (the entry was changed, or moved from another index)", idx)
-		}
-		if ferr = feed(lh); ferr != nil {
-			return false
-		}
-		return true
+		ferr = c.entry(idx, v)
+		return ferr == nil
 	})
 	if err != nil {
 		return err
 	}
-	if ferr == nil && expected < c.st.Size {
-		missing(expected, c.st.Size)
-		ferr = standIn(expected, c.st.Size)
+	if ferr == nil && c.expected < c.st.Size {
+		c.missing(c.expected, c.st.Size)
+		ferr = c.standIn(c.expected, c.st.Size)
 	}
+	c.checkRoot(ferr)
+	return nil
+}
+
+// entry checks the stored entry idx with bytes v.
+func (c *checker) entry(idx uint64, v string) error {
+	c.rep.Entries++
+	subject := fmt.Sprintf("entry %d", idx)
+	if idx >= c.st.Size {
+		c.fail(subject, "stored beyond the log's size %d", c.st.Size)
+		return nil
+	}
+	if idx > c.expected {
+		c.missing(c.expected, idx)
+		if err := c.standIn(c.expected, idx); err != nil {
+			return err
+		}
+	}
+	c.expected = idx + 1
+	lh := hasher.HashLeaf([]byte(v))
+	stored, err := c.rd.node(compact.NewNodeID(0, idx))
+	switch {
+	case err != nil:
+		c.fail(subject, "the tree has no leaf hash for it")
+	case !bytes.Equal(stored, lh):
+		c.fail(subject, "its bytes do not hash to the tree's leaf %d (the entry was changed, or moved from another index)", idx)
+	}
+	return c.feed(lh)
+}
+
+// checkRoot compares the fresh tree's root with the log state's, unless
+// the tree could not be recomputed (ferr).
+func (c *checker) checkRoot(ferr error) {
 	if ferr != nil {
 		c.fail("log", "the tree could not be recomputed: %v", ferr)
 	} else if root, err := c.st.root(); err != nil {
 		c.fail("log state", "%v", err)
-	} else if got, err := rng.GetRootHash(nil); c.st.Size > 0 && (err != nil || [32]byte(got) != root) {
+	} else if got, err := c.rng.GetRootHash(nil); c.st.Size > 0 && (err != nil || [32]byte(got) != root) {
 		c.fail("log state", "its root %s at size %d is not the root %s of the stored entries", b64(root[:]), c.st.Size, b64(got))
 	}
+}
 
-	// Anchor records against the checkpoints.
+// checkAnchors checks the anchor records against the valid checkpoints.
+func (c *checker) checkAnchors() error {
 	ancs, err := anchors(c.tx, c.id)
 	if err != nil {
 		return err
@@ -210,10 +253,6 @@ func (c *checker) run(ctx context.Context) error {
 		case common.Hash(cp.Root) != a.RootHash:
 			c.fail(subject, "anchored root %x differs from checkpoint %d's root %x", a.RootHash, cp.Size, cp.Root)
 		}
-	}
-	if len(c.rep.Findings) == 0 {
-		c.rep.Findings = append(c.rep.Findings, Finding{Subject: "log", OK: true,
-			Detail: fmt.Sprintf("%d entries, %d checkpoints and %d anchors match the tree", c.rep.Entries, c.rep.Checkpoints, c.rep.Anchors)})
 	}
 	return nil
 }

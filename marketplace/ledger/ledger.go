@@ -8,6 +8,13 @@
 // belong to github.com/transparency-dev/merkle; this package owns the storage
 // and the formats.
 //
+// # Dependencies
+//
+// Of ours it imports marketplace only (for error codes). It must not import
+// marketplace/contracts or marketplace/chain: it anchors through the
+// Anchorer interface, and the TrialRegistry anchorer lives in
+// marketplace/trials. Nor app, frontend or the CLI, which sit above it.
+//
 // # Entries
 //
 // An entry is the opaque leaf bytes the caller gives (the trials layer puts a

@@ -19,6 +19,10 @@ type Signer interface {
 	Address() common.Address
 	SignPersonal(msg []byte) ([]byte, error)
 	TransactOpts(ctx context.Context, chainID *big.Int) *bind.TransactOpts
+	// Lock forgets the unlocked key: the service calls it on a key it kept
+	// for scheduled anchoring once the keep time passed or a fresh unlock
+	// replaced it, never on a key of an action still in progress.
+	Lock()
 }
 
 // sponsorAnchorer is the ledger's Anchorer for trial logs. Only a trial's
@@ -33,12 +37,12 @@ type Signer interface {
 // with the account's other transactions (buys, transfers), so that none of
 // them races for a nonce.
 type sponsorAnchorer struct {
-	backend   ledger.Backend
-	sender    ledger.Sender
+	backend   Backend
+	sender    Sender
 	registry  common.Address
 	chainID   *big.Int
 	fromBlock uint64
-	lookup    *ledger.RegistryAnchorer // reads only
+	lookup    *registryAnchorer // reads only
 	sponsorOf func(ctx context.Context, id common.Hash) (common.Address, error)
 	now       func() time.Time
 
@@ -50,19 +54,19 @@ type sponsorAnchorer struct {
 type sponsorKey struct {
 	tx       sync.Mutex // held while sending: one transaction at a time
 	signer   Signer
-	anchorer *ledger.RegistryAnchorer
+	anchorer *registryAnchorer
 	holds    int       // actions in progress with the key
 	until    time.Time // keep the key after the last action until then
 }
 
-func newSponsorAnchorer(backend ledger.Backend, sender ledger.Sender, registry common.Address, chainID *big.Int, fromBlock uint64,
+func newSponsorAnchorer(backend Backend, sender Sender, registry common.Address, chainID *big.Int, fromBlock uint64,
 	sponsorOf func(context.Context, common.Hash) (common.Address, error), now func() time.Time) *sponsorAnchorer {
 	if sender == nil {
-		sender = ledger.BackendSender(backend)
+		sender = backendSender{backend}
 	}
 	return &sponsorAnchorer{
 		backend: backend, sender: sender, registry: registry, chainID: chainID, fromBlock: fromBlock,
-		lookup:    ledger.NewRegistryAnchorer(backend, sender, registry, nil, fromBlock),
+		lookup:    newRegistryAnchorer(backend, sender, registry, nil, fromBlock),
 		sponsorOf: sponsorOf, now: now, sponsors: map[common.Address]*sponsorKey{},
 	}
 }
@@ -77,13 +81,13 @@ func (a *sponsorAnchorer) hold(s Signer) (k *sponsorKey, release func()) {
 		a.sponsors[s.Address()] = k
 	}
 	if k.signer != s {
-		if old, ok := k.signer.(interface{ Lock() }); ok && k.holds == 0 && !k.until.IsZero() {
-			old.Lock() // a key we kept, replaced by a fresh unlock
+		if k.signer != nil && k.holds == 0 && !k.until.IsZero() {
+			k.signer.Lock() // a key we kept, replaced by a fresh unlock
 		}
 		k.until = time.Time{}
 		// A fresh unlock: its TransactOpts sign until it is locked.
 		k.signer = s
-		k.anchorer = ledger.NewRegistryAnchorer(a.backend, a.sender, a.registry, s.TransactOpts(context.Background(), a.chainID), a.fromBlock)
+		k.anchorer = newRegistryAnchorer(a.backend, a.sender, a.registry, s.TransactOpts(context.Background(), a.chainID), a.fromBlock)
 	}
 	k.holds++
 	return k, func() {
@@ -118,8 +122,8 @@ func (a *sponsorAnchorer) expireLocked() {
 	now := a.now()
 	for addr, k := range a.sponsors {
 		if k.holds == 0 && !now.Before(k.until) && k.signer != nil {
-			if l, ok := k.signer.(interface{ Lock() }); ok && k.until != (time.Time{}) {
-				l.Lock() // a kept key belongs to us: forget it
+			if k.until != (time.Time{}) {
+				k.signer.Lock() // a kept key belongs to us: forget it
 			}
 			k.signer, k.anchorer = nil, nil
 			delete(a.sponsors, addr)
@@ -129,7 +133,7 @@ func (a *sponsorAnchorer) expireLocked() {
 
 // lane returns the sponsor's key entry for sending, or EFORBIDDEN when its
 // key is not unlocked here.
-func (a *sponsorAnchorer) lane(sponsor common.Address) (*sponsorKey, *ledger.RegistryAnchorer, error) {
+func (a *sponsorAnchorer) lane(sponsor common.Address) (*sponsorKey, *registryAnchorer, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	k := a.sponsors[sponsor]

@@ -57,88 +57,17 @@ var csvConfigKeys = map[string]bool{"data": true, "default_type": true, "default
 
 // Parse implements Recorder.
 func (CSVRecorder) Parse(ctx context.Context, r io.Reader, cfg RecorderConfig) ([]StepInput, error) {
-	for k := range cfg {
-		known := csvConfigKeys[k]
-		for _, ro := range csvRoles {
-			known = known || ro.role == k
-		}
-		if !known {
-			return nil, marketplace.Errorf(marketplace.EINVALID, "CSV mapping: unknown key %q.", k)
-		}
+	if err := checkCSVConfig(cfg); err != nil {
+		return nil, err
 	}
-	cr := csv.NewReader(io.LimitReader(r, MaxImportSize))
-	cr.FieldsPerRecord = -1 // checked per row, to name the row
-	cr.ReuseRecord = false
-	if d := cfg["delimiter"]; d != "" {
-		if d == `\t` || d == "tab" {
-			d = "\t"
-		}
-		if len([]rune(d)) != 1 {
-			return nil, marketplace.Errorf(marketplace.EINVALID, "CSV mapping: delimiter %q must be one character.", d)
-		}
-		cr.Comma = []rune(d)[0]
-	}
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		return nil, marketplace.Errorf(marketplace.EINVALID, "CSV: the file is empty; it needs a header row.")
-	}
+	cr, err := newCSVReader(r, cfg)
 	if err != nil {
-		return nil, csvError(err)
+		return nil, err
 	}
-	col := map[string]int{}
-	for i, h := range header {
-		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
-		header[i] = h
-		if h == "" {
-			return nil, marketplace.Errorf(marketplace.EINVALID, "CSV row 1, column %d: empty header.", i+1)
-		}
-		if _, dup := col[strings.ToLower(h)]; dup {
-			return nil, marketplace.Errorf(marketplace.EINVALID, "CSV row 1, column %d: header %q appears twice.", i+1, h)
-		}
-		col[strings.ToLower(h)] = i
+	l, err := readCSVLayout(cr, cfg)
+	if err != nil {
+		return nil, err
 	}
-	roles := map[string]int{} // role -> column index
-	used := map[int]bool{}
-	for _, ro := range csvRoles {
-		if name, ok := cfg[ro.role]; ok {
-			i, found := col[strings.ToLower(strings.TrimSpace(name))]
-			if !found {
-				return nil, marketplace.Errorf(marketplace.EINVALID, "CSV mapping: %s column %q is not in the header (%s).", ro.role, name, strings.Join(header, ", "))
-			}
-			roles[ro.role], used[i] = i, true
-			continue
-		}
-		for _, n := range ro.names {
-			if i, found := col[n]; found && !used[i] {
-				roles[ro.role], used[i] = i, true
-				break
-			}
-		}
-	}
-	if _, ok := roles["type"]; !ok && cfg["default_type"] == "" {
-		return nil, marketplace.Errorf(marketplace.EINVALID, "CSV: no step type column (type, step, step_type or event) and no default_type in the mapping.")
-	}
-	var dataCols []int
-	if d, ok := cfg["data"]; ok {
-		for _, name := range strings.Split(d, ",") {
-			name = strings.TrimSpace(name)
-			if name == "" {
-				continue
-			}
-			i, found := col[strings.ToLower(name)]
-			if !found {
-				return nil, marketplace.Errorf(marketplace.EINVALID, "CSV mapping: data column %q is not in the header (%s).", name, strings.Join(header, ", "))
-			}
-			dataCols = append(dataCols, i)
-		}
-	} else {
-		for i := range header {
-			if !used[i] {
-				dataCols = append(dataCols, i)
-			}
-		}
-	}
-
 	var out []StepInput
 	var errs InputErrors
 	for rowNo := 2; ; rowNo++ {
@@ -152,82 +81,13 @@ func (CSVRecorder) Parse(ctx context.Context, r io.Reader, cfg RecorderConfig) (
 		if err != nil {
 			return nil, csvError(err)
 		}
-		if len(rec) != len(header) {
-			errs = append(errs, InputError{fmt.Sprintf("row %d", rowNo), fmt.Sprintf("%d fields, the header has %d", len(rec), len(header))})
-			continue
+		in, ok, err := l.row(rowNo, rec, &errs)
+		if err != nil {
+			return nil, err
 		}
-		blank := true
-		for _, f := range rec {
-			blank = blank && strings.TrimSpace(f) == ""
+		if ok {
+			out = append(out, in)
 		}
-		if blank {
-			continue
-		}
-		ref := fmt.Sprintf("row %d", rowNo)
-		get := func(role string) string {
-			if i, ok := roles[role]; ok {
-				return strings.TrimSpace(rec[i])
-			}
-			return ""
-		}
-		bad := func(role, format string, args ...any) {
-			errs = append(errs, InputError{fmt.Sprintf("%s, column %q", ref, header[roles[role]]), fmt.Sprintf(format, args...)})
-		}
-		in := StepInput{Ref: ref, Type: get("type"), Subject: get("subject"), Protocol: get("protocol"),
-			Meaning: get("meaning"), Reason: get("reason"),
-			Source: marketplace.StepSource{Recorder: "csv", Ref: ref, Actor: get("actor"), Key: get("key")}}
-		if in.Type == "" {
-			in.Type = cfg["default_type"]
-		}
-		if in.Meaning == "" {
-			in.Meaning = cfg["default_meaning"]
-		}
-		if _, err := marketplace.ParseStepType(in.Type); err != nil {
-			if _, ok := roles["type"]; ok {
-				bad("type", "%s", marketplace.ErrorMessage(err))
-			} else {
-				errs = append(errs, InputError{ref, marketplace.ErrorMessage(err)})
-			}
-		}
-		if in.Meaning != "" {
-			if _, err := marketplace.ParseSignatureMeaning(in.Meaning); err != nil {
-				if _, ok := roles["meaning"]; ok {
-					bad("meaning", "%s", marketplace.ErrorMessage(err))
-				} else {
-					errs = append(errs, InputError{ref, marketplace.ErrorMessage(err)})
-				}
-			}
-		}
-		if c := get("corrects"); c != "" {
-			n, err := strconv.ParseUint(c, 10, 64)
-			if err != nil {
-				bad("corrects", "%q is not an entry index", c)
-			} else {
-				in.Corrects = &n
-			}
-		}
-		if a := get("at"); a != "" {
-			t, err := parseSourceTime(a)
-			if err != nil {
-				bad("at", "%q is not a date or time (ISO 8601)", a)
-			} else {
-				in.Source.At = &t
-			}
-		}
-		data := map[string]string{}
-		for _, i := range dataCols {
-			if v := strings.TrimSpace(rec[i]); v != "" {
-				data[header[i]] = v
-			}
-		}
-		if len(data) > 0 {
-			b, err := json.Marshal(data)
-			if err != nil {
-				return nil, fmt.Errorf("encode row %d: %w", rowNo, err)
-			}
-			in.Data = b
-		}
-		out = append(out, in)
 	}
 	if err := errs.Err(); err != nil {
 		return nil, err
@@ -236,6 +96,266 @@ func (CSVRecorder) Parse(ctx context.Context, r io.Reader, cfg RecorderConfig) (
 		return nil, marketplace.Errorf(marketplace.EINVALID, "CSV: no rows below the header.")
 	}
 	return out, nil
+}
+
+// checkCSVConfig refuses mapping keys that are neither a role nor one of
+// csvConfigKeys, so that a typo is not silently ignored.
+func checkCSVConfig(cfg RecorderConfig) error {
+	for k := range cfg {
+		known := csvConfigKeys[k]
+		for _, ro := range csvRoles {
+			known = known || ro.role == k
+		}
+		if !known {
+			return marketplace.Errorf(marketplace.EINVALID, "CSV mapping: unknown key %q.", k)
+		}
+	}
+	return nil
+}
+
+// newCSVReader reads at most MaxImportSize of r, with the mapping's
+// delimiter (`\t` or "tab" for a tab).
+func newCSVReader(r io.Reader, cfg RecorderConfig) (*csv.Reader, error) {
+	cr := csv.NewReader(io.LimitReader(r, MaxImportSize))
+	cr.FieldsPerRecord = -1 // checked per row, to name the row
+	cr.ReuseRecord = false
+	if d := cfg["delimiter"]; d != "" {
+		if d == `\t` || d == "tab" {
+			d = "\t"
+		}
+		if len([]rune(d)) != 1 {
+			return nil, marketplace.Errorf(marketplace.EINVALID, "CSV mapping: delimiter %q must be one character.", d)
+		}
+		cr.Comma = []rune(d)[0]
+	}
+	return cr, nil
+}
+
+// csvLayout is where a CSV file keeps each role and the step's data, read
+// from its header and the mapping.
+type csvLayout struct {
+	header   []string
+	roles    map[string]int // role -> column index
+	dataCols []int
+	cfg      RecorderConfig
+}
+
+// readCSVLayout reads the header row and maps the roles and data columns.
+func readCSVLayout(cr *csv.Reader, cfg RecorderConfig) (*csvLayout, error) {
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, marketplace.Errorf(marketplace.EINVALID, "CSV: the file is empty; it needs a header row.")
+	}
+	if err != nil {
+		return nil, csvError(err)
+	}
+	col, err := csvColumns(header)
+	if err != nil {
+		return nil, err
+	}
+	roles, used, err := csvRoleColumns(cfg, header, col)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := roles["type"]; !ok && cfg["default_type"] == "" {
+		return nil, marketplace.Errorf(marketplace.EINVALID, "CSV: no step type column (type, step, step_type or event) and no default_type in the mapping.")
+	}
+	dataCols, err := csvDataColumns(cfg, header, col, used)
+	if err != nil {
+		return nil, err
+	}
+	return &csvLayout{header: header, roles: roles, dataCols: dataCols, cfg: cfg}, nil
+}
+
+// csvColumns trims the header's names (and a byte order mark) in place and
+// indexes them by lower-cased name; empty and repeated names are errors.
+func csvColumns(header []string) (map[string]int, error) {
+	col := map[string]int{}
+	for i, h := range header {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		header[i] = h
+		if h == "" {
+			return nil, marketplace.Errorf(marketplace.EINVALID, "CSV row 1, column %d: empty header.", i+1)
+		}
+		if _, dup := col[strings.ToLower(h)]; dup {
+			return nil, marketplace.Errorf(marketplace.EINVALID, "CSV row 1, column %d: header %q appears twice.", i+1, h)
+		}
+		col[strings.ToLower(h)] = i
+	}
+	return col, nil
+}
+
+// csvRoleColumns finds each role's column: the one the mapping names, or
+// else the first of its usual names not taken by an earlier role.
+func csvRoleColumns(cfg RecorderConfig, header []string, col map[string]int) (roles map[string]int, used map[int]bool, err error) {
+	roles, used = map[string]int{}, map[int]bool{}
+	for _, ro := range csvRoles {
+		if name, ok := cfg[ro.role]; ok {
+			i, found := col[strings.ToLower(strings.TrimSpace(name))]
+			if !found {
+				return nil, nil, marketplace.Errorf(marketplace.EINVALID, "CSV mapping: %s column %q is not in the header (%s).", ro.role, name, strings.Join(header, ", "))
+			}
+			roles[ro.role], used[i] = i, true
+			continue
+		}
+		for _, n := range ro.names {
+			if i, found := col[n]; found && !used[i] {
+				roles[ro.role], used[i] = i, true
+				break
+			}
+		}
+	}
+	return roles, used, nil
+}
+
+// csvDataColumns returns the columns the mapping's data key names, or else
+// every column without a role.
+func csvDataColumns(cfg RecorderConfig, header []string, col map[string]int, used map[int]bool) ([]int, error) {
+	var dataCols []int
+	d, ok := cfg["data"]
+	if !ok {
+		for i := range header {
+			if !used[i] {
+				dataCols = append(dataCols, i)
+			}
+		}
+		return dataCols, nil
+	}
+	for _, name := range strings.Split(d, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		i, found := col[strings.ToLower(name)]
+		if !found {
+			return nil, marketplace.Errorf(marketplace.EINVALID, "CSV mapping: data column %q is not in the header (%s).", name, strings.Join(header, ", "))
+		}
+		dataCols = append(dataCols, i)
+	}
+	return dataCols, nil
+}
+
+// row turns record rec (row rowNo) into a step input. Problems of the row go
+// to errs, naming its row and column; a blank row or one with the wrong
+// number of fields gives no input (ok false).
+func (l *csvLayout) row(rowNo int, rec []string, errs *InputErrors) (in StepInput, ok bool, err error) {
+	ref := fmt.Sprintf("row %d", rowNo)
+	if len(rec) != len(l.header) {
+		*errs = append(*errs, InputError{ref, fmt.Sprintf("%d fields, the header has %d", len(rec), len(l.header))})
+		return StepInput{}, false, nil
+	}
+	if blankRecord(rec) {
+		return StepInput{}, false, nil
+	}
+	r := csvRow{l: l, rec: rec, ref: ref, errs: errs}
+	in = StepInput{Ref: ref, Type: r.get("type"), Subject: r.get("subject"), Protocol: r.get("protocol"),
+		Meaning: r.get("meaning"), Reason: r.get("reason"),
+		Source: marketplace.StepSource{Recorder: "csv", Ref: ref, Actor: r.get("actor"), Key: r.get("key")}}
+	if in.Type == "" {
+		in.Type = l.cfg["default_type"]
+	}
+	if in.Meaning == "" {
+		in.Meaning = l.cfg["default_meaning"]
+	}
+	r.checkTypeAndMeaning(in.Type, in.Meaning)
+	in.Corrects = r.corrects()
+	in.Source.At = r.at()
+	if in.Data, err = l.data(rec); err != nil {
+		return StepInput{}, false, fmt.Errorf("encode row %d: %w", rowNo, err)
+	}
+	return in, true, nil
+}
+
+func blankRecord(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// data encodes the row's non-empty data cells as a JSON object keyed by
+// header; nil when there are none.
+func (l *csvLayout) data(rec []string) (json.RawMessage, error) {
+	data := map[string]string{}
+	for _, i := range l.dataCols {
+		if v := strings.TrimSpace(rec[i]); v != "" {
+			data[l.header[i]] = v
+		}
+	}
+	if len(data) == 0 {
+		return nil, nil
+	}
+	return json.Marshal(data)
+}
+
+// csvRow reads the role cells of one record and collects their problems.
+type csvRow struct {
+	l    *csvLayout
+	rec  []string
+	ref  string
+	errs *InputErrors
+}
+
+func (r csvRow) get(role string) string {
+	if i, ok := r.l.roles[role]; ok {
+		return strings.TrimSpace(r.rec[i])
+	}
+	return ""
+}
+
+// bad records a problem in role's column.
+func (r csvRow) bad(role, format string, args ...any) {
+	*r.errs = append(*r.errs, InputError{fmt.Sprintf("%s, column %q", r.ref, r.l.header[r.l.roles[role]]), fmt.Sprintf(format, args...)})
+}
+
+// badValue records err against role's column, or against the row when the
+// value came from the mapping's default.
+func (r csvRow) badValue(role string, err error) {
+	if _, ok := r.l.roles[role]; ok {
+		r.bad(role, "%s", marketplace.ErrorMessage(err))
+		return
+	}
+	*r.errs = append(*r.errs, InputError{r.ref, marketplace.ErrorMessage(err)})
+}
+
+func (r csvRow) checkTypeAndMeaning(typ, meaning string) {
+	if _, err := marketplace.ParseStepType(typ); err != nil {
+		r.badValue("type", err)
+	}
+	if meaning == "" {
+		return
+	}
+	if _, err := marketplace.ParseSignatureMeaning(meaning); err != nil {
+		r.badValue("meaning", err)
+	}
+}
+
+func (r csvRow) corrects() *uint64 {
+	c := r.get("corrects")
+	if c == "" {
+		return nil
+	}
+	n, err := strconv.ParseUint(c, 10, 64)
+	if err != nil {
+		r.bad("corrects", "%q is not an entry index", c)
+		return nil
+	}
+	return &n
+}
+
+func (r csvRow) at() *time.Time {
+	a := r.get("at")
+	if a == "" {
+		return nil
+	}
+	t, err := parseSourceTime(a)
+	if err != nil {
+		r.bad("at", "%q is not a date or time (ISO 8601)", a)
+		return nil
+	}
+	return &t
 }
 
 func csvError(err error) error {

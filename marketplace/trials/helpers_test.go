@@ -54,6 +54,9 @@ func (k keySigner) TransactOpts(ctx context.Context, chainID *big.Int) *bind.Tra
 	return o
 }
 
+// Lock does nothing: a test's raw key has no locked state to return to.
+func (keySigner) Lock() {}
+
 // mainnetRules pins the simulated chain to mainnet's forks, so gas figures
 // are a sponsor's.
 func mainnetRules(_ *node.Config, ethConf *ethconfig.Config) {

@@ -239,77 +239,13 @@ func (p *odmParser) form(path string, cd odmClinicalData, sd odmSubjectData, ev 
 	}
 	fAudit := p.audit(path, fd.AuditRecord)
 	fSig := p.signature(path, fd.Signature)
-
-	items := map[string]map[string]any{}
-	itemAudit := map[string]any{}
-	var firstItemAudit *audit
-	for gi, g := range fd.ItemGroupData {
-		gpath := fmt.Sprintf("%s/ItemGroupData[%d]", path, gi+1)
-		if g.ItemGroupOID == "" {
-			p.bad(gpath, "ItemGroupOID missing")
-			continue
-		}
-		gkey := g.ItemGroupOID
-		if g.ItemGroupRepeatKey != "" {
-			gkey += "[" + g.ItemGroupRepeatKey + "]"
-		}
-		if ga := p.audit(gpath, g.AuditRecord); ga != nil && firstItemAudit == nil {
-			firstItemAudit = ga
-		}
-		group := items[gkey]
-		if group == nil {
-			group = map[string]any{}
-			items[gkey] = group
-		}
-		for ii, it := range g.ItemData {
-			ipath := fmt.Sprintf("%s/ItemData[%d]", gpath, ii+1)
-			if it.ItemOID == "" {
-				p.bad(ipath, "ItemOID missing")
-				continue
-			}
-			switch {
-			case it.Value != nil:
-				group[it.ItemOID] = *it.Value
-			case it.IsNull == "Yes":
-				group[it.ItemOID] = nil
-			case it.TransactionType == "Remove":
-				group[it.ItemOID] = nil
-			default:
-				p.bad(ipath, "Value missing (and IsNull is not Yes)")
-			}
-			if ia := p.audit(ipath, it.AuditRecord); ia != nil {
-				if firstItemAudit == nil {
-					firstItemAudit = ia
-				}
-				rec := map[string]any{}
-				if ia.Actor != "" {
-					rec["user"] = ia.Actor
-				}
-				if ia.At != nil {
-					rec["at"] = ia.At.Format(time.RFC3339Nano)
-				}
-				if ia.Reason != "" {
-					rec["reason"] = ia.Reason
-				}
-				itemAudit[gkey+"/"+it.ItemOID] = rec
-			}
-		}
-	}
+	fi := p.readItems(path, fd)
 
 	// The innermost audit record and signature apply.
-	var au *audit
-	for _, a := range []*audit{fAudit, outer[1], outer[0], firstItemAudit} {
-		if a != nil {
-			au = a
-			break
-		}
-	}
-	meaning := p.cfg["default_meaning"]
-	for _, s := range []string{fSig, outerSigs[1], outerSigs[0]} {
-		if s != "" {
-			meaning = s
-			break
-		}
+	au := firstAudit(fAudit, outer[1], outer[0], fi.firstAudit)
+	meaning := firstNonEmpty(fSig, outerSigs[1], outerSigs[0])
+	if meaning == "" {
+		meaning = p.cfg["default_meaning"]
 	}
 
 	tx := firstNonEmpty(fd.TransactionType, ev.TransactionType, sd.TransactionType)
@@ -322,30 +258,8 @@ func (p *odmParser) form(path string, cd odmClinicalData, sd odmSubjectData, ev 
 		return StepInput{}, false
 	}
 
-	key := cd.StudyOID + "/" + sd.SubjectKey + "/" + ev.StudyEventOID
-	if ev.StudyEventRepeatKey != "" {
-		key += "[" + ev.StudyEventRepeatKey + "]"
-	}
-	key += "/" + fd.FormOID
-	if fd.FormRepeatKey != "" {
-		key += "[" + fd.FormRepeatKey + "]"
-	}
-	data := map[string]any{"study": cd.StudyOID, "study_event": ev.StudyEventOID, "form": fd.FormOID, "items": items}
-	if cd.MetaDataVersionOID != "" {
-		data["metadata_version"] = cd.MetaDataVersionOID
-	}
-	if ev.StudyEventRepeatKey != "" {
-		data["study_event_repeat"] = ev.StudyEventRepeatKey
-	}
-	if fd.FormRepeatKey != "" {
-		data["form_repeat"] = fd.FormRepeatKey
-	}
-	if len(itemAudit) > 0 {
-		data["item_audit"] = itemAudit
-	}
-	if tx != "" {
-		data["transaction"] = tx
-	}
+	key := formKey(cd, sd, ev, fd)
+	data := formData(cd, ev, fd, fi, tx)
 	in := StepInput{
 		Ref: path, Type: p.stepType(fd.FormOID, ev.StudyEventOID), Subject: strings.TrimSpace(sd.SubjectKey), Meaning: meaning,
 		Source: marketplace.StepSource{Recorder: "odm", Ref: path, Key: key},
@@ -373,6 +287,126 @@ func (p *odmParser) form(path string, cd odmClinicalData, sd odmSubjectData, ev 
 	}
 	in.Data = b
 	return in, true
+}
+
+// firstAudit returns the first audit record that is there.
+func firstAudit(as ...*audit) *audit {
+	for _, a := range as {
+		if a != nil {
+			return a
+		}
+	}
+	return nil
+}
+
+// formKey is the record key of a form: study, subject, event and form, with
+// their repeat keys. A later Update or Remove of the form names it.
+func formKey(cd odmClinicalData, sd odmSubjectData, ev odmStudyEventData, fd odmFormData) string {
+	key := cd.StudyOID + "/" + sd.SubjectKey + "/" + ev.StudyEventOID
+	if ev.StudyEventRepeatKey != "" {
+		key += "[" + ev.StudyEventRepeatKey + "]"
+	}
+	key += "/" + fd.FormOID
+	if fd.FormRepeatKey != "" {
+		key += "[" + fd.FormRepeatKey + "]"
+	}
+	return key
+}
+
+// formData is the step's data: where the form sits in the study, its items
+// and their audit records, and its transaction type.
+func formData(cd odmClinicalData, ev odmStudyEventData, fd odmFormData, fi formItems, tx string) map[string]any {
+	data := map[string]any{"study": cd.StudyOID, "study_event": ev.StudyEventOID, "form": fd.FormOID, "items": fi.items}
+	if cd.MetaDataVersionOID != "" {
+		data["metadata_version"] = cd.MetaDataVersionOID
+	}
+	if ev.StudyEventRepeatKey != "" {
+		data["study_event_repeat"] = ev.StudyEventRepeatKey
+	}
+	if fd.FormRepeatKey != "" {
+		data["form_repeat"] = fd.FormRepeatKey
+	}
+	if len(fi.audit) > 0 {
+		data["item_audit"] = fi.audit
+	}
+	if tx != "" {
+		data["transaction"] = tx
+	}
+	return data
+}
+
+// formItems are a form's item values by group key ("OID" or
+// "OID[repeat]") and item OID, with the items' audit records by
+// "group/item".
+type formItems struct {
+	items      map[string]map[string]any
+	audit      map[string]any
+	firstAudit *audit // of the first group or item that has one
+}
+
+// readItems reads the item groups of fd.
+func (p *odmParser) readItems(path string, fd odmFormData) formItems {
+	fi := formItems{items: map[string]map[string]any{}, audit: map[string]any{}}
+	for gi, g := range fd.ItemGroupData {
+		gpath := fmt.Sprintf("%s/ItemGroupData[%d]", path, gi+1)
+		if g.ItemGroupOID == "" {
+			p.bad(gpath, "ItemGroupOID missing")
+			continue
+		}
+		gkey := g.ItemGroupOID
+		if g.ItemGroupRepeatKey != "" {
+			gkey += "[" + g.ItemGroupRepeatKey + "]"
+		}
+		if ga := p.audit(gpath, g.AuditRecord); ga != nil && fi.firstAudit == nil {
+			fi.firstAudit = ga
+		}
+		group := fi.items[gkey]
+		if group == nil {
+			group = map[string]any{}
+			fi.items[gkey] = group
+		}
+		for ii, it := range g.ItemData {
+			p.item(fmt.Sprintf("%s/ItemData[%d]", gpath, ii+1), gkey, it, group, &fi)
+		}
+	}
+	return fi
+}
+
+// item reads one ItemData of group gkey into group and its audit record
+// into fi.
+func (p *odmParser) item(ipath, gkey string, it odmItemData, group map[string]any, fi *formItems) {
+	if it.ItemOID == "" {
+		p.bad(ipath, "ItemOID missing")
+		return
+	}
+	switch {
+	case it.Value != nil:
+		group[it.ItemOID] = *it.Value
+	case it.IsNull == "Yes":
+		group[it.ItemOID] = nil
+	case it.TransactionType == "Remove":
+		group[it.ItemOID] = nil
+	default:
+		p.bad(ipath, "Value missing (and IsNull is not Yes)")
+	}
+	ia := p.audit(ipath, it.AuditRecord)
+	if ia == nil {
+		return
+	}
+	if fi.firstAudit == nil {
+		fi.firstAudit = ia
+	}
+	rec := map[string]any{}
+	if ia.Actor != "" {
+		rec["user"] = ia.Actor
+	}
+	if ia.At != nil {
+		rec["at"] = ia.At.Format(time.RFC3339Nano)
+	}
+	if ia.Reason != "" {
+		rec["reason"] = ia.Reason
+	}
+	fi.audit[gkey+"/"+it.ItemOID] = rec
 }
 
 // audit reads the AuditRecord under path, nil when there is none.

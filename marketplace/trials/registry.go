@@ -14,15 +14,14 @@ import (
 
 	"github.com/medmarket/medmarket/marketplace"
 	"github.com/medmarket/medmarket/marketplace/contracts"
-	"github.com/medmarket/medmarket/marketplace/ledger"
 )
 
 // registry is the TrialRegistry contract as the trial service uses it:
 // register and amend protocol hashes, read a trial, find the events that
 // registered its protocol versions.
 type registry struct {
-	backend   ledger.Backend
-	sender    ledger.Sender // register and amend go through it
+	backend   Backend
+	sender    Sender // register and amend go through it
 	address   common.Address
 	abi       *contracts.TrialRegistry
 	contract  *bind.BoundContract
@@ -30,10 +29,10 @@ type registry struct {
 }
 
 // newRegistry returns the registry at address, sending through sender
-// (nil: ledger.BackendSender(backend)).
-func newRegistry(backend ledger.Backend, sender ledger.Sender, address common.Address, fromBlock uint64) *registry {
+// (nil: backendSender{backend}).
+func newRegistry(backend Backend, sender Sender, address common.Address, fromBlock uint64) *registry {
 	if sender == nil {
-		sender = ledger.BackendSender(backend)
+		sender = backendSender{backend}
 	}
 	r := contracts.NewTrialRegistry()
 	return &registry{backend: backend, sender: sender, address: address, abi: r, contract: r.Instance(backend, address), fromBlock: fromBlock}

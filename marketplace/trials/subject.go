@@ -182,3 +182,8 @@ func checkData(data []byte) error {
 	walk("", v)
 	return found
 }
+
+// Pseudonym returns the pseudonym that subject has in trial id.
+func (s *Service) Pseudonym(id common.Hash, subject string) (string, error) {
+	return s.ps.pseudonym(id, subject)
+}

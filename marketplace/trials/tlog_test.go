@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ethereum/go-ethereum/common"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -55,7 +56,60 @@ func TestExport_leavesAndProofsCheckWithTlog(t *testing.T) {
 	e.steps(tr.ID, 39)
 	latest := e.anchor(tr.ID) // 80
 	e.steps(tr.ID, 5)         // 85, not anchored: in the export, after a checkpoint signed at export
-	ex, err := e.svc.Export(ctx, tr.ID)
+	doc := readExportDoc(t, e, tr.ID)
+	if doc.TreeSize != 85 || len(doc.Entries) != 85 || len(doc.Checkpoints) != 3 || len(doc.Consistency) != 2 {
+		t.Fatalf("export: size %d, %d entries, %d checkpoints, %d consistency proofs", doc.TreeSize, len(doc.Entries), len(doc.Checkpoints), len(doc.Consistency))
+	}
+	tree := newTlogTree(t, doc)
+
+	// The checkpoints: signed by the key the chain registered with the trial
+	// (named by the origin), each root tlog's root of that many leaves.
+	chainKey, err := e.lookup().LogKey(ctx, tr.ID)
+	if err != nil || chainKey != doc.VerifierKey {
+		t.Fatalf("chain key %q (%v), export key %q", chainKey, err, doc.VerifierKey)
+	}
+	roots := tree.checkpointRoots(t, doc, chainKey)
+	for _, size := range []int64{41, 80, 85} {
+		if _, ok := roots[size]; !ok {
+			t.Errorf("no checkpoint of size %d: %v", size, roots)
+		}
+	}
+	tree.checkProofs(t, doc, roots)
+
+	// The chain's anchors are tlog's roots of those sizes.
+	on, err := e.lookup().Latest(ctx, ledger.LogID(tr.ID))
+	if err != nil || on.TreeSize != 80 || tlog.Hash(on.RootHash) != tree.rootAt(t, 80) || first.RootHash != [32]byte(tree.rootAt(t, 41)) || latest.RootHash != on.RootHash {
+		t.Errorf("chain's latest anchor %+v (%v); tlog's root of 80 leaves %x", on, err, tree.rootAt(t, 80))
+	}
+	// And tlog notices a changed leaf.
+	changed := tlog.RecordHash([]byte("changed"))
+	if err := tlog.CheckRecord(tlogHashes(t, doc.Entries[7].Proof), doc.TreeSize, roots[doc.TreeSize], 7, changed); err == nil {
+		t.Error("tlog accepted a changed leaf")
+	}
+}
+
+// exportDoc is the exported JSON as the README documents it.
+type exportDoc struct {
+	Origin      string `json:"origin"`
+	VerifierKey string `json:"verifier_key"`
+	TreeSize    int64  `json:"tree_size"`
+	Entries     []struct {
+		Index int64    `json:"index"`
+		Leaf  string   `json:"leaf"`
+		Proof []string `json:"proof"`
+	} `json:"entries"`
+	Checkpoints []string `json:"checkpoints"`
+	Consistency []struct {
+		From  int64    `json:"from"`
+		To    int64    `json:"to"`
+		Proof []string `json:"proof"`
+	} `json:"consistency"`
+}
+
+// readExportDoc exports trial id and reads the JSON back field by field.
+func readExportDoc(t *testing.T, e *testEnv, id common.Hash) exportDoc {
+	t.Helper()
+	ex, err := e.svc.Export(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,32 +117,22 @@ func TestExport_leavesAndProofsCheckWithTlog(t *testing.T) {
 	if err := WriteExport(&buf, ex); err != nil {
 		t.Fatal(err)
 	}
-	var doc struct {
-		Origin      string `json:"origin"`
-		VerifierKey string `json:"verifier_key"`
-		TreeSize    int64  `json:"tree_size"`
-		Entries     []struct {
-			Index int64    `json:"index"`
-			Leaf  string   `json:"leaf"`
-			Proof []string `json:"proof"`
-		} `json:"entries"`
-		Checkpoints []string `json:"checkpoints"`
-		Consistency []struct {
-			From  int64    `json:"from"`
-			To    int64    `json:"to"`
-			Proof []string `json:"proof"`
-		} `json:"consistency"`
-	}
+	var doc exportDoc
 	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.TreeSize != 85 || len(doc.Entries) != 85 || len(doc.Checkpoints) != 3 || len(doc.Consistency) != 2 {
-		t.Fatalf("export: size %d, %d entries, %d checkpoints, %d consistency proofs", doc.TreeSize, len(doc.Entries), len(doc.Checkpoints), len(doc.Consistency))
-	}
+	return doc
+}
 
-	// tlog's tree over the leaves as exported.
-	var store hashStore
-	leafHashes := make([]tlog.Hash, len(doc.Entries))
+// tlogTree is tlog's tree over the leaves as exported.
+type tlogTree struct {
+	store      hashStore
+	leafHashes []tlog.Hash
+}
+
+func newTlogTree(t *testing.T, doc exportDoc) *tlogTree {
+	t.Helper()
+	tree := &tlogTree{leafHashes: make([]tlog.Hash, len(doc.Entries))}
 	for i, x := range doc.Entries {
 		if x.Index != int64(i) {
 			t.Fatalf("entry %d at position %d", x.Index, i)
@@ -97,31 +141,33 @@ func TestExport_leavesAndProofsCheckWithTlog(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		leafHashes[i] = tlog.RecordHash(leaf)
-		hs, err := tlog.StoredHashes(int64(i), leaf, &store)
+		tree.leafHashes[i] = tlog.RecordHash(leaf)
+		hs, err := tlog.StoredHashes(int64(i), leaf, &tree.store)
 		if err != nil {
 			t.Fatal(err)
 		}
-		store = append(store, hs...)
+		tree.store = append(tree.store, hs...)
 	}
-	rootAt := func(n int64) tlog.Hash {
-		t.Helper()
-		h, err := tlog.TreeHash(n, &store)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return h
-	}
+	return tree
+}
 
-	// The checkpoints: signed by the key the chain registered with the trial
-	// (named by the origin), each root tlog's root of that many leaves.
-	chainKey, err := e.lookup().LogKey(ctx, tr.ID)
-	if err != nil || chainKey != doc.VerifierKey {
-		t.Fatalf("chain key %q (%v), export key %q", chainKey, err, doc.VerifierKey)
+// rootAt is tlog's root of the first n leaves.
+func (tree *tlogTree) rootAt(t *testing.T, n int64) tlog.Hash {
+	t.Helper()
+	h, err := tlog.TreeHash(n, &tree.store)
+	if err != nil {
+		t.Fatal(err)
 	}
-	v, err := note.NewVerifier(chainKey)
+	return h
+}
+
+// checkpointRoots opens every checkpoint with note and key, checks its root
+// against tlog's root of that many leaves, and returns the roots by size.
+func (tree *tlogTree) checkpointRoots(t *testing.T, doc exportDoc, key string) map[int64]tlog.Hash {
+	t.Helper()
+	v, err := note.NewVerifier(key)
 	if err != nil || v.Name() != doc.Origin {
-		t.Fatalf("key %q named %q, origin %q: %v", chainKey, v.Name(), doc.Origin, err)
+		t.Fatalf("key %q named %q, origin %q: %v", key, v.Name(), doc.Origin, err)
 	}
 	roots := map[int64]tlog.Hash{}
 	for _, text := range doc.Checkpoints {
@@ -135,37 +181,26 @@ func TestExport_leavesAndProofsCheckWithTlog(t *testing.T) {
 			t.Fatalf("checkpoint text %q", n.Text)
 		}
 		root := tlogHashes(t, []string{lines[2]})[0]
-		if want := rootAt(size); root != want {
+		if want := tree.rootAt(t, size); root != want {
 			t.Errorf("checkpoint %d: root %x, tlog's root of the leaves %x", size, root, want)
 		}
 		roots[size] = root
 	}
-	for _, size := range []int64{41, 80, 85} {
-		if _, ok := roots[size]; !ok {
-			t.Errorf("no checkpoint of size %d: %v", size, roots)
-		}
-	}
+	return roots
+}
 
-	// Every entry's inclusion in the export's tree.
+// checkProofs checks every entry's inclusion in the export's tree and the
+// consistency between consecutive checkpoints with tlog.
+func (tree *tlogTree) checkProofs(t *testing.T, doc exportDoc, roots map[int64]tlog.Hash) {
+	t.Helper()
 	for i, x := range doc.Entries {
-		if err := tlog.CheckRecord(tlogHashes(t, x.Proof), doc.TreeSize, roots[doc.TreeSize], int64(i), leafHashes[i]); err != nil {
+		if err := tlog.CheckRecord(tlogHashes(t, x.Proof), doc.TreeSize, roots[doc.TreeSize], int64(i), tree.leafHashes[i]); err != nil {
 			t.Errorf("entry %d: tlog rejects its inclusion proof: %v", i, err)
 		}
 	}
-	// Consistency between consecutive checkpoints.
 	for _, c := range doc.Consistency {
 		if err := tlog.CheckTree(tlogHashes(t, c.Proof), c.To, roots[c.To], c.From, roots[c.From]); err != nil {
 			t.Errorf("consistency %d -> %d: tlog rejects it: %v", c.From, c.To, err)
 		}
-	}
-	// The chain's anchors are tlog's roots of those sizes.
-	on, err := e.lookup().Latest(ctx, ledger.LogID(tr.ID))
-	if err != nil || on.TreeSize != 80 || tlog.Hash(on.RootHash) != rootAt(80) || first.RootHash != [32]byte(rootAt(41)) || latest.RootHash != on.RootHash {
-		t.Errorf("chain's latest anchor %+v (%v); tlog's root of 80 leaves %x", on, err, rootAt(80))
-	}
-	// And tlog notices a changed leaf.
-	changed := tlog.RecordHash([]byte("changed"))
-	if err := tlog.CheckRecord(tlogHashes(t, doc.Entries[7].Proof), doc.TreeSize, roots[doc.TreeSize], 7, changed); err == nil {
-		t.Error("tlog accepted a changed leaf")
 	}
 }

@@ -11,8 +11,20 @@ import (
 	"github.com/medmarket/medmarket/marketplace/ledger"
 )
 
+// The whole life of a trial on one node: each phase builds on the one
+// before, so they run in order on one environment.
 func TestTrial_registerRecordAnchorExportVerify(t *testing.T) {
 	e := newTestEnv(t)
+	tr := registersOnce(t, e)
+	recordsPseudonymizedCanonicalSteps(t, e, tr)
+	correctionReferencesTheEarlierEntry(t, e, tr)
+	anchorsOneTransactionPerCheckpoint(t, e, tr)
+	exportVerifiesOnChain(t, e, tr)
+	restartedNodeContinuesTheLog(t, e, tr)
+}
+
+func registersOnce(t *testing.T, e *testEnv) marketplace.Trial {
+	t.Helper()
 	tr := e.register("NCT01234567")
 	if tr.ID != marketplace.TrialID(e.sponsor.Address(), "NCT01234567") || len(tr.Protocols) != 1 || tr.Protocols[0].Block == 0 {
 		t.Fatalf("trial: %+v", tr)
@@ -20,6 +32,11 @@ func TestTrial_registerRecordAnchorExportVerify(t *testing.T) {
 	if _, err := e.svc.Register(ctx, e.sponsor, "Again", "NCT01234567", Protocol{Body: strings.NewReader("x")}); marketplace.ErrorCode(err) != marketplace.ECONFLICT {
 		t.Errorf("second registration: %v", err)
 	}
+	return tr
+}
+
+func recordsPseudonymizedCanonicalSteps(t *testing.T, e *testEnv, tr marketplace.Trial) {
+	t.Helper()
 	es := e.record(tr.ID,
 		StepInput{Type: "site activation", Data: json.RawMessage(`{"site":"SITE-01"}`)},
 		StepInput{Type: "consent", Subject: "S-001"},
@@ -35,14 +52,22 @@ func TestTrial_registerRecordAnchorExportVerify(t *testing.T) {
 	if string(enrol.Data) != `{"age":54,"arm":"A"}` || enrol.Who != e.sponsor.Address() || enrol.Protocol != 1 {
 		t.Errorf("enrolment step: %+v", enrol)
 	}
-	// A correction references the earlier entry, which stays.
+}
+
+// A correction references the earlier entry, which stays.
+func correctionReferencesTheEarlierEntry(t *testing.T, e *testEnv, tr marketplace.Trial) {
+	t.Helper()
 	three := uint64(3)
 	fix := e.record(tr.ID, StepInput{Type: "enrolment", Subject: "S-001", Data: json.RawMessage(`{"arm":"B","age":54}`),
 		Corrects: &three, Reason: "randomization list misread", Meaning: "approved"})
 	if *fix[0].Step.Corrects != 3 || fix[0].Step.Meaning != marketplace.MeaningApproved {
 		t.Errorf("correction: %+v", fix[0].Step)
 	}
+}
 
+// Many entries, still one transaction per checkpoint.
+func anchorsOneTransactionPerCheckpoint(t *testing.T, e *testEnv, tr marketplace.Trial) {
+	t.Helper()
 	rec, err := e.svc.Anchor(ctx, e.sponsor, tr.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -50,7 +75,6 @@ func TestTrial_registerRecordAnchorExportVerify(t *testing.T) {
 	if rec.TreeSize != 5 || rec.TxHash == ([32]byte{}) || rec.GasUsed == 0 || rec.GasUsed > 60000 {
 		t.Errorf("anchor: %+v", rec)
 	}
-	// Many entries, still one transaction per checkpoint.
 	var many []StepInput
 	for i := range 500 {
 		many = append(many, StepInput{Type: "visit", Subject: "S-001", Data: json.RawMessage(`{"visit":` + jsonInt(i) + `}`)})
@@ -64,7 +88,12 @@ func TestTrial_registerRecordAnchorExportVerify(t *testing.T) {
 		t.Errorf("second anchor (500 entries): %+v", rec2)
 	}
 	t.Logf("anchor gas: first %d, after 500 more entries %d", rec.GasUsed, rec2.GasUsed)
+}
 
+// The export, written and read back, is a ledger bundle too and verifies
+// against the chain; so does the node's own log.
+func exportVerifiesOnChain(t *testing.T, e *testEnv, tr marketplace.Trial) {
+	t.Helper()
 	ex, err := e.svc.Export(ctx, tr.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +102,6 @@ func TestTrial_registerRecordAnchorExportVerify(t *testing.T) {
 	if err := WriteExport(&buf, ex); err != nil {
 		t.Fatal(err)
 	}
-	// An export is a ledger bundle too.
 	if _, err := ledger.ReadBundle(bytes.NewReader(buf.Bytes())); err != nil {
 		t.Errorf("export as a ledger bundle: %v", err)
 	}
@@ -96,8 +124,11 @@ func TestTrial_registerRecordAnchorExportVerify(t *testing.T) {
 	if rep, err := e.svc.VerifyLog(ctx, tr.ID); err != nil || !rep.OK() {
 		t.Errorf("verify log: %v", err)
 	}
+}
 
-	// Restarted, the node still has the trial and continues the log.
+// Restarted, the node still has the trial and continues the log.
+func restartedNodeContinuesTheLog(t *testing.T, e *testEnv, tr marketplace.Trial) {
+	t.Helper()
 	if err := e.db.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -30,12 +30,12 @@ type ChainLookup interface {
 }
 
 // NewChainLookup returns a ChainLookup on the TrialRegistry at registry.
-func NewChainLookup(backend ledger.Backend, registry common.Address, fromBlock uint64) ChainLookup {
-	return &chainLookup{RegistryAnchorer: ledger.NewRegistryAnchorer(backend, nil, registry, nil, fromBlock), reg: newRegistry(backend, nil, registry, fromBlock)}
+func NewChainLookup(backend Backend, registry common.Address, fromBlock uint64) ChainLookup {
+	return &chainLookup{registryAnchorer: newRegistryAnchorer(backend, nil, registry, nil, fromBlock), reg: newRegistry(backend, nil, registry, fromBlock)}
 }
 
 type chainLookup struct {
-	*ledger.RegistryAnchorer
+	*registryAnchorer
 	reg *registry
 }
 
@@ -114,29 +114,9 @@ func (r *Report) Summary() string {
 // when the chain could not be asked.
 func Verify(ctx context.Context, e *Export, opts VerifyOptions) (*Report, error) {
 	lopts := ledger.VerifyOptions{VerifierKey: opts.VerifierKey}
-	// The log key: the chain's (registered with the trial), else the one the
-	// auditor pins; never only the export's own.
-	var keyFinding *ledger.Finding
-	switch {
-	case opts.Chain != nil:
-		key, err := opts.Chain.LogKey(ctx, e.Trial.ID)
-		switch {
-		case marketplace.ErrorCode(err) == marketplace.ENOTFOUND:
-			keyFinding = &ledger.Finding{Subject: "log key", Detail: marketplace.ErrorMessage(err)}
-		case err != nil:
-			return nil, err
-		case opts.VerifierKey != "" && opts.VerifierKey != key:
-			keyFinding = &ledger.Finding{Subject: "log key", Detail: fmt.Sprintf("the key given (%s) is not the key the chain registered with the trial (%s)", opts.VerifierKey, key)}
-			lopts.VerifierKey = key
-		default:
-			keyFinding = &ledger.Finding{Subject: "log key", OK: true, Detail: fmt.Sprintf("%s, registered on chain with the trial", key)}
-			lopts.VerifierKey = key
-		}
-		lopts.Chain = opts.Chain
-	case opts.VerifierKey != "":
-		keyFinding = &ledger.Finding{Subject: "log key", OK: true, Detail: fmt.Sprintf("%s, pinned by the auditor", opts.VerifierKey)}
-	default:
-		keyFinding = &ledger.Finding{Subject: "log key", Detail: "not pinned: offline, give the trial's log key (medmarket verify --key KEY, from the trial's registration on chain); a key carried by the export proves nothing, since anyone can sign a cut or changed export with a fresh key"}
+	keyFinding, err := logKeyFinding(ctx, e, opts, &lopts)
+	if err != nil {
+		return nil, err
 	}
 	lrep, err := ledger.Verify(ctx, e.ledgerBundle(), lopts)
 	if lrep == nil {
@@ -146,135 +126,218 @@ func Verify(ctx context.Context, e *Export, opts VerifyOptions) (*Report, error)
 		return nil, err
 	}
 	rep := &Report{Report: lrep, Trial: e.Trial}
-	rep.Findings = append([]ledger.Finding{*keyFinding}, rep.Findings...)
-	add := func(subject string, ok bool, format string, args ...any) {
-		rep.Findings = append(rep.Findings, ledger.Finding{Subject: subject, OK: ok, Detail: fmt.Sprintf(format, args...)})
-	}
+	rep.Findings = append([]ledger.Finding{keyFinding}, rep.Findings...)
 	usedKey := lopts.VerifierKey
 	if usedKey == "" {
 		usedKey = e.VerifierKey
 	}
+	rep.checkTrial(e)
+	if opts.Chain != nil {
+		if err := rep.checkChainProtocols(ctx, opts.Chain); err != nil {
+			return nil, err
+		}
+	}
+	rep.checkEntries(e, usedKey)
+	return rep, rep.Err()
+}
 
+// logKeyFinding chooses the log key the checkpoints are checked with (into
+// lopts): the chain's (registered with the trial), else the one the auditor
+// pins; never only the export's own. With a chain, lopts asks it for the
+// anchors too.
+func logKeyFinding(ctx context.Context, e *Export, opts VerifyOptions, lopts *ledger.VerifyOptions) (ledger.Finding, error) {
+	switch {
+	case opts.Chain != nil:
+		lopts.Chain = opts.Chain
+		key, err := opts.Chain.LogKey(ctx, e.Trial.ID)
+		switch {
+		case marketplace.ErrorCode(err) == marketplace.ENOTFOUND:
+			return ledger.Finding{Subject: "log key", Detail: marketplace.ErrorMessage(err)}, nil
+		case err != nil:
+			return ledger.Finding{}, err
+		case opts.VerifierKey != "" && opts.VerifierKey != key:
+			lopts.VerifierKey = key
+			return ledger.Finding{Subject: "log key", Detail: fmt.Sprintf("the key given (%s) is not the key the chain registered with the trial (%s)", opts.VerifierKey, key)}, nil
+		default:
+			lopts.VerifierKey = key
+			return ledger.Finding{Subject: "log key", OK: true, Detail: fmt.Sprintf("%s, registered on chain with the trial", key)}, nil
+		}
+	case opts.VerifierKey != "":
+		return ledger.Finding{Subject: "log key", OK: true, Detail: fmt.Sprintf("%s, pinned by the auditor", opts.VerifierKey)}, nil
+	default:
+		return ledger.Finding{Subject: "log key", Detail: "not pinned: offline, give the trial's log key (medmarket verify --key KEY, from the trial's registration on chain); a key carried by the export proves nothing, since anyone can sign a cut or changed export with a fresh key"}, nil
+	}
+}
+
+// add appends a finding.
+func (r *Report) add(subject string, ok bool, format string, args ...any) {
+	r.Findings = append(r.Findings, ledger.Finding{Subject: subject, OK: ok, Detail: fmt.Sprintf(format, args...)})
+}
+
+// checkTrial checks the export's format and its trial: valid, its log's,
+// with a protocol version.
+func (r *Report) checkTrial(e *Export) {
 	t := e.Trial
 	switch {
 	case e.Export != ExportFormat:
-		add("trial", false, "export format %q is not %q", e.Export, ExportFormat)
+		r.add("trial", false, "export format %q is not %q", e.Export, ExportFormat)
 	case t.Validate() != nil:
-		add("trial", false, "%s", marketplace.ErrorMessage(t.Validate()))
+		r.add("trial", false, "%s", marketplace.ErrorMessage(t.Validate()))
 	case common.Hash(e.LogID) != t.ID:
-		add("trial", false, "the log %s is not the trial's log %s", e.LogID, t.ID.Hex())
+		r.add("trial", false, "the log %s is not the trial's log %s", e.LogID, t.ID.Hex())
 	case len(t.Protocols) == 0:
-		add("trial", false, "no protocol version")
+		r.add("trial", false, "no protocol version")
 	default:
-		add("trial", true, "%s %q, id = keccak256 of sponsor %s and identifier", t.Identifier, t.Title, t.Sponsor.Hex())
+		r.add("trial", true, "%s %q, id = keccak256 of sponsor %s and identifier", t.Identifier, t.Title, t.Sponsor.Hex())
 	}
-	if opts.Chain != nil {
-		sponsor, onChain, err := opts.Chain.Protocols(ctx, t.ID)
-		if err != nil {
-			return nil, err
-		}
-		if sponsor != t.Sponsor {
-			add("trial", false, "the chain records sponsor %s, the export %s", sponsor.Hex(), t.Sponsor.Hex())
-		}
-		for i, p := range t.Protocols {
-			subject := fmt.Sprintf("protocol %d", p.Version)
-			switch {
-			case i >= len(onChain):
-				add(subject, false, "%s is not registered on chain", p.SHA256.Hex())
-			case onChain[i].SHA256 != p.SHA256:
-				add(subject, false, "the chain registered %s as version %d, the export %s", onChain[i].SHA256.Hex(), i+1, p.SHA256.Hex())
-			case onChain[i].TxHash != p.TxHash:
-				add(subject, false, "registered on chain by tx %s, the export says %s", onChain[i].TxHash.Hex(), p.TxHash.Hex())
-			default:
-				add(subject, true, "SHA-256 %s registered on chain in block %d (%s)", p.SHA256.Hex(), onChain[i].Block, onChain[i].Time.Format("2006-01-02 15:04:05Z"))
-			}
-		}
-		if len(onChain) > len(t.Protocols) {
-			add(fmt.Sprintf("protocol %d", len(t.Protocols)+1), false, "registered on chain (%s) but missing from the export", onChain[len(t.Protocols)].SHA256.Hex())
-		}
-	}
+}
 
-	// Decode and check every signature, in parallel: recovery is the cost.
-	decoded := make([]SignedStep, len(e.Entries))
-	derrs := make([]error, len(e.Entries))
+// checkChainProtocols compares the trial's sponsor and protocol versions
+// with those the chain registered.
+func (r *Report) checkChainProtocols(ctx context.Context, chain ChainLookup) error {
+	t := r.Trial
+	sponsor, onChain, err := chain.Protocols(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	if sponsor != t.Sponsor {
+		r.add("trial", false, "the chain records sponsor %s, the export %s", sponsor.Hex(), t.Sponsor.Hex())
+	}
+	for i, p := range t.Protocols {
+		subject := fmt.Sprintf("protocol %d", p.Version)
+		switch {
+		case i >= len(onChain):
+			r.add(subject, false, "%s is not registered on chain", p.SHA256.Hex())
+		case onChain[i].SHA256 != p.SHA256:
+			r.add(subject, false, "the chain registered %s as version %d, the export %s", onChain[i].SHA256.Hex(), i+1, p.SHA256.Hex())
+		case onChain[i].TxHash != p.TxHash:
+			r.add(subject, false, "registered on chain by tx %s, the export says %s", onChain[i].TxHash.Hex(), p.TxHash.Hex())
+		default:
+			r.add(subject, true, "SHA-256 %s registered on chain in block %d (%s)", p.SHA256.Hex(), onChain[i].Block, onChain[i].Time.Format("2006-01-02 15:04:05Z"))
+		}
+	}
+	if len(onChain) > len(t.Protocols) {
+		r.add(fmt.Sprintf("protocol %d", len(t.Protocols)+1), false, "registered on chain (%s) but missing from the export", onChain[len(t.Protocols)].SHA256.Hex())
+	}
+	return nil
+}
+
+// decodeLeaves decodes and checks every entry's signature, in parallel:
+// recovery is the cost.
+func decodeLeaves(entries []ExportEntry) ([]SignedStep, []error) {
+	decoded := make([]SignedStep, len(entries))
+	derrs := make([]error, len(entries))
 	var wg sync.WaitGroup
 	workers := max(1, runtime.GOMAXPROCS(0))
 	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := w; i < len(e.Entries); i += workers {
-				decoded[i], derrs[i] = DecodeLeaf(e.Entries[i].Leaf)
+			for i := w; i < len(entries); i += workers {
+				decoded[i], derrs[i] = DecodeLeaf(entries[i].Leaf)
 			}
 		}()
 	}
 	wg.Wait()
+	return decoded, derrs
+}
 
+// checkEntries checks every entry's signed step (see Verify) and merges the
+// outcome into the entry's finding from the ledger.
+func (r *Report) checkEntries(e *Export, usedKey string) {
+	decoded, derrs := decodeLeaves(e.Entries)
 	findings := map[string]int{}
-	for i, f := range rep.Findings {
+	for i, f := range r.Findings {
 		findings[f.Subject] = i
 	}
-	var prev *marketplace.Step
-	maxProtocol := 0
+	c := entryChecker{trial: r.Trial, usedKey: usedKey}
 	for i, x := range e.Entries {
-		subject := fmt.Sprintf("entry %d", x.Index)
-		problem := ""
-		d := decoded[i]
-		s := &d.Step
-		switch {
-		case derrs[i] != nil:
-			problem = "the leaf is not a valid signed step: " + marketplace.ErrorMessage(derrs[i])
-		case d.Signer != t.Sponsor:
-			problem = fmt.Sprintf("signed by %s, not by the sponsor %s", d.Signer.Hex(), t.Sponsor.Hex())
-		case s.Who != d.Signer:
-			problem = fmt.Sprintf("says it was signed by %s, but %s signed it", s.Who.Hex(), d.Signer.Hex())
-		case s.Trial != t.ID:
-			problem = fmt.Sprintf("belongs to trial %s, not %s", s.Trial.Hex(), t.ID.Hex())
-		case s.Index != x.Index:
-			problem = fmt.Sprintf("was signed for index %d (the entry was moved)", s.Index)
-		case prev != nil && s.When.Before(prev.When):
-			problem = fmt.Sprintf("time %s is earlier than the entry before (%s)", s.When.Format("2006-01-02T15:04:05.000Z"), prev.When.Format("2006-01-02T15:04:05.000Z"))
-		case x.Index == 0 && s.Type != marketplace.StepRegistration:
-			problem = fmt.Sprintf("the first entry is a %s, not the registration", s.Type)
-		case x.Index > 0 && s.Type == marketplace.StepRegistration:
-			problem = "a second registration"
-		default:
-			problem = checkProtocol(t, s, &maxProtocol)
-		}
-		if problem == "" && s.Type == marketplace.StepRegistration {
-			problem = checkRegisteredKey(s, usedKey)
-		}
-		if problem == "" && !bytes.Equal(x.Signature, d.Signature) {
-			problem = "the signature shown beside the leaf is not the leaf's"
-		}
-		if problem == "" && x.Step != nil {
-			shown, _ := json.Marshal(x.Step)
-			if !bytes.Equal(shown, d.Canonical) {
-				problem = "the step shown beside the leaf differs from the signed leaf"
-			}
-		}
+		problem := c.problem(x, decoded[i], derrs[i])
 		if derrs[i] == nil {
-			rep.Steps = append(rep.Steps, d.Step)
-			prev = &decoded[i].Step
+			r.Steps = append(r.Steps, decoded[i].Step)
+			c.prev = &decoded[i].Step
 		}
-		fi, ok := findings[subject]
-		if !ok {
-			rep.Findings = append(rep.Findings, ledger.Finding{Subject: subject, OK: true})
-			fi = len(rep.Findings) - 1
-		}
-		f := &rep.Findings[fi]
-		if problem != "" {
-			if f.OK {
-				f.Detail = problem
-			} else {
-				f.Detail = problem + "; " + f.Detail
-			}
-			f.OK = false
-		} else if f.OK {
-			f.Detail = strings.TrimSpace(fmt.Sprintf("%s %s, %s by the sponsor; %s", s.Type.Label(), s.Subject, s.Meaning, f.Detail))
+		r.mergeEntryFinding(findings, fmt.Sprintf("entry %d", x.Index), problem, &decoded[i].Step)
+	}
+}
+
+// mergeEntryFinding puts problem (or, without one, what the step is) into
+// the finding of subject, adding the finding when the ledger had none.
+func (r *Report) mergeEntryFinding(findings map[string]int, subject, problem string, s *marketplace.Step) {
+	fi, ok := findings[subject]
+	if !ok {
+		r.Findings = append(r.Findings, ledger.Finding{Subject: subject, OK: true})
+		fi = len(r.Findings) - 1
+	}
+	f := &r.Findings[fi]
+	switch {
+	case problem != "" && f.OK:
+		f.Detail, f.OK = problem, false
+	case problem != "":
+		f.Detail = problem + "; " + f.Detail
+	case f.OK:
+		f.Detail = strings.TrimSpace(fmt.Sprintf("%s %s, %s by the sponsor; %s", s.Type.Label(), s.Subject, s.Meaning, f.Detail))
+	}
+}
+
+// entryChecker checks the entries of one export in index order.
+type entryChecker struct {
+	trial       marketplace.Trial
+	usedKey     string            // the log key the checkpoints are checked with
+	prev        *marketplace.Step // the last entry that decoded
+	maxProtocol int               // the highest protocol version registered so far
+}
+
+// problem says what is wrong with entry x, whose leaf decoded to d (or
+// failed with derr); "" when nothing is.
+func (c *entryChecker) problem(x ExportEntry, d SignedStep, derr error) string {
+	t := c.trial
+	s := &d.Step
+	problem := ""
+	switch {
+	case derr != nil:
+		return "the leaf is not a valid signed step: " + marketplace.ErrorMessage(derr)
+	case d.Signer != t.Sponsor:
+		problem = fmt.Sprintf("signed by %s, not by the sponsor %s", d.Signer.Hex(), t.Sponsor.Hex())
+	case s.Who != d.Signer:
+		problem = fmt.Sprintf("says it was signed by %s, but %s signed it", s.Who.Hex(), d.Signer.Hex())
+	case s.Trial != t.ID:
+		problem = fmt.Sprintf("belongs to trial %s, not %s", s.Trial.Hex(), t.ID.Hex())
+	case s.Index != x.Index:
+		problem = fmt.Sprintf("was signed for index %d (the entry was moved)", s.Index)
+	case c.prev != nil && s.When.Before(c.prev.When):
+		problem = fmt.Sprintf("time %s is earlier than the entry before (%s)", s.When.Format("2006-01-02T15:04:05.000Z"), c.prev.When.Format("2006-01-02T15:04:05.000Z"))
+	case x.Index == 0 && s.Type != marketplace.StepRegistration:
+		problem = fmt.Sprintf("the first entry is a %s, not the registration", s.Type)
+	case x.Index > 0 && s.Type == marketplace.StepRegistration:
+		problem = "a second registration"
+	default:
+		problem = checkProtocol(t, s, &c.maxProtocol)
+	}
+	if problem != "" {
+		return problem
+	}
+	return shownMatchesLeaf(x, d, c.usedKey)
+}
+
+// shownMatchesLeaf checks what the export shows beside a sound leaf: the
+// registration's log key, the signature and the step must be the leaf's.
+func shownMatchesLeaf(x ExportEntry, d SignedStep, usedKey string) string {
+	if d.Step.Type == marketplace.StepRegistration {
+		if problem := checkRegisteredKey(&d.Step, usedKey); problem != "" {
+			return problem
 		}
 	}
-	return rep, rep.Err()
+	if !bytes.Equal(x.Signature, d.Signature) {
+		return "the signature shown beside the leaf is not the leaf's"
+	}
+	if x.Step != nil {
+		shown, _ := json.Marshal(x.Step)
+		if !bytes.Equal(shown, d.Canonical) {
+			return "the step shown beside the leaf differs from the signed leaf"
+		}
+	}
+	return ""
 }
 
 // checkRegisteredKey checks that the registration entry, which names the
@@ -333,7 +396,7 @@ func (s *Service) VerifyLog(ctx context.Context, id common.Hash) (*Report, error
 	}
 	opts := VerifyOptions{VerifierKey: key}
 	if s.reg != nil {
-		opts.Chain = &chainLookup{RegistryAnchorer: ledger.NewRegistryAnchorer(s.reg.backend, nil, s.reg.address, nil, s.reg.fromBlock), reg: s.reg}
+		opts.Chain = &chainLookup{registryAnchorer: newRegistryAnchorer(s.reg.backend, nil, s.reg.address, nil, s.reg.fromBlock), reg: s.reg}
 	}
 	rep, verr := Verify(ctx, e, opts)
 	if rep == nil {
