@@ -259,7 +259,7 @@ func TestSearchCatalog_agreesWithBruteForce(t *testing.T) {
 		toks[l.ID] = cardTokens(l.Card)
 	}
 	queries := []string{"", "", "diabetes", "diab", "cancer ", "asthma pediatric", "hba1c", "patient", "synthea", "blood pressure", "in", "zzz"}
-	sorts := append([]string{""}, marketplace.CatalogSorts...)
+	sorts := append([]string{""}, marketplace.CatalogSorts()...)
 	for i := 0; i < 300; i++ {
 		f := marketplace.CatalogFilter{Query: pick(r, queries), Sort: pick(r, sorts), Limit: 1 + r.IntN(30), Offset: r.IntN(3) * 10}
 		if f.Sort == marketplace.SortRelevance && f.Query == "" {
@@ -278,7 +278,7 @@ func TestSearchCatalog_agreesWithBruteForce(t *testing.T) {
 			f.RowsMin = uint64(r.IntN(500_000))
 		}
 		if r.IntN(4) == 0 {
-			f.DataTypes = []string{pick(r, marketplace.DataTypes[:6])}
+			f.DataTypes = []string{pick(r, marketplace.DataTypes()[:6])}
 		}
 		if r.IntN(6) == 0 {
 			f.Publisher = pick(r, genPublishers)
