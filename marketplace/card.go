@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -122,7 +121,13 @@ const (
 
 // ErrCardTooLarge is wrapped by the error of a card source that was sent a card of more than
 // MaxCardBytes: the card is refused for good, not fetched again.
-var ErrCardTooLarge = errors.New("dataset card larger than MaxCardBytes")
+const ErrCardTooLarge cardError = "dataset card larger than MaxCardBytes"
+
+// cardError is the type of ErrCardTooLarge: a constant rather than a variable, so no code can
+// reassign what errors.Is compares with.
+type cardError string
+
+func (e cardError) Error() string { return string(e) }
 
 // MaxCardReportBytes bounds the anonymization report a card carries (its
 // JSON): publishing refuses a larger one, naming both sizes, and a card with

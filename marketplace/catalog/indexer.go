@@ -95,6 +95,7 @@ type Config struct {
 // concurrent use; they run one at a time.
 type Indexer struct {
 	cfg     Config
+	dec     *decoder
 	scanner *chain.Scanner
 	log     *slog.Logger
 	mu      sync.Mutex
@@ -122,10 +123,12 @@ func New(cfg Config) (*Indexer, error) {
 	if cfg.CardWorkers <= 0 {
 		cfg.CardWorkers = 8
 	}
+	dec := newDecoder()
 	return &Indexer{
 		cfg: cfg,
+		dec: dec,
 		log: cfg.Logger,
-		scanner: &chain.Scanner{Chain: cfg.Chain, Addresses: []common.Address{cfg.Market}, Topics: Topics(),
+		scanner: &chain.Scanner{Chain: cfg.Chain, Addresses: []common.Address{cfg.Market}, Topics: dec.topics(),
 			ChunkSize: cfg.ChunkSize, Confirmations: cfg.Confirmations},
 	}, nil
 }
@@ -274,7 +277,7 @@ func (ix *Indexer) Run(ctx context.Context, heads <-chan uint64) error {
 
 // prepare decodes logs and joins each new listing with its card and block time.
 func (ix *Indexer) prepare(ctx context.Context, logs []types.Log) ([]marketplace.ListingEvent, error) {
-	events, err := Decode(ix.cfg.Market, logs)
+	events, err := ix.dec.decode(ix.cfg.Market, logs)
 	if err != nil {
 		return nil, err
 	}

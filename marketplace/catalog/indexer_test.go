@@ -61,6 +61,9 @@ type simMarket struct {
 	cards       *MemCards
 }
 
+// market is the binding the tests pack their transactions with (the indexer keeps its own).
+var market = contracts.NewDataLicenseMarket()
+
 func newSimMarket(t testing.TB, extraAccounts int) *simMarket {
 	t.Helper()
 	keys := make([]*ecdsa.PrivateKey, 3+extraAccounts)
@@ -149,7 +152,7 @@ func (m *simMarket) list(c *marketplace.DatasetCard, price *big.Int, terms marke
 	}
 	content := crypto.Keccak256Hash([]byte(c.Title))
 	r := m.send(m.seller, market.PackList(content, m.commit(m.seller, content), price, terms.Pack(), h, testProvider), nil)
-	evs, err := Decode(m.addr, derefLogs(r.Logs))
+	evs, err := newDecoder().decode(m.addr, derefLogs(r.Logs))
 	if err != nil || len(evs) != 1 {
 		m.t.Fatalf("list receipt: %v %v", evs, err)
 	}

@@ -79,6 +79,10 @@ func (c *Catalog) SearchCatalog(ctx context.Context, f marketplace.CatalogFilter
 	return page, total, nil
 }
 
+// scorePool recycles the per-search score slices (one float32 per listing): a search allocates
+// the catalog's size in scores, and under concurrent searches the pool keeps that off the
+// garbage collector. It is the package's one piece of shared mutable state, and safe for
+// concurrent use; what it holds is scratch space, never read before it is overwritten.
 var scorePool sync.Pool
 
 func getScores(n int) *[]float32 {
