@@ -32,21 +32,6 @@ type CardFunc func(ctx context.Context, l *marketplace.Listing) ([]byte, error)
 // Card implements CardSource.
 func (f CardFunc) Card(ctx context.Context, l *marketplace.Listing) ([]byte, error) { return f(ctx, l) }
 
-// Sources tries each source in turn and returns the first card found.
-type Sources []CardSource
-
-// Card implements CardSource; the error is the last source's.
-func (s Sources) Card(ctx context.Context, l *marketplace.Listing) ([]byte, error) {
-	err := error(marketplace.Errorf(marketplace.ENOTFOUND, "No source has the card of listing %d.", l.ID))
-	for _, src := range s {
-		var b []byte
-		if b, err = src.Card(ctx, l); err == nil {
-			return b, nil
-		}
-	}
-	return nil, err
-}
-
 // Chain is what the indexer reads: logs by range (chain.LogReader) and, for logs that do not
 // carry their block's time (older nodes), headers. Every chain.Chain is one.
 type Chain interface {
