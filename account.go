@@ -42,7 +42,7 @@ func newAccountCmd(c *cli) *cobra.Command {
 		},
 	}
 	newCmd.Flags().StringVar(&name, "name", "", "name to use the account by (--as NAME)")
-	newCmd.Flags().StringVar(&newRoles, "roles", marketplace.AllRoles.String(), "the account's roles on this node, comma-separated: they choose the sections the UI shows")
+	newCmd.Flags().StringVar(&newRoles, "roles", marketplace.AllRoles().String(), "the account's roles on this node, comma-separated: they choose the sections the UI shows")
 	newCmd.MarkFlagRequired("name")
 
 	rolesCmd := &cobra.Command{

@@ -163,7 +163,7 @@ seller, and the listing names the hub, which serves buyers from then on.`,
 	f.StringVar(&desc, "description", "", "what the data is and where it comes from")
 	f.StringVar(&tags, "tags", "", "comma-separated keywords")
 	f.StringVar(&publisher, "publisher", "", "who publishes (patient, clinic, patient group)")
-	f.StringVar(&dataTypes, "data-types", "", "comma-separated record kinds: "+strings.Join(marketplace.DataTypes, ", "))
+	f.StringVar(&dataTypes, "data-types", "", "comma-separated record kinds: "+strings.Join(marketplace.DataTypes(), ", "))
 	f.StringVar(&format, "format", "csv", "what buyers download: csv or parquet")
 	f.StringVar(&price, "price", "", "price of a licence in ether (decimal)")
 	f.StringVar(&terms, "terms", "", "DUO codes, e.g. HMB,NCU (one permission: GRU, HMB, DS, POA or NRES)")

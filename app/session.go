@@ -21,12 +21,18 @@ const DefaultSessionIdle = 30 * time.Minute
 // fsync, which once per request cost a signed-in page nine tenths of its
 // throughput. Between touches the last use is kept in memory, beside the
 // session's key, and decides idle expiry; the record's own expiry (idle
-// plus this) only collects records that nothing in memory refers to.
+// plus this, a time stored in the record and compared with the App's clock)
+// only collects records that nothing in memory refers to.
 const sessionTouchEvery = time.Minute
 
 // touchEvery is sessionTouchEvery, or half the idle time when that is
 // shorter, so a record is always rewritten before it could expire.
 func (a *App) touchEvery() time.Duration { return min(sessionTouchEvery, a.sessionIdle/2) }
+
+// recordExpiry is when a session record written at now expires: after the
+// idle time and one touch interval, so a session in use (touched at least
+// every touchEvery) never loses its record.
+func (a *App) recordExpiry(now time.Time) time.Time { return now.Add(a.sessionIdle + a.touchEvery()) }
 
 // sessionUse is what the node remembers of a session's use between touches.
 type sessionUse struct {
@@ -136,13 +142,14 @@ func (s *signers) drop(id string) {
 
 // LockIdleSessions locks the keys of sessions that ended by idle expiry:
 // the store forgets them, and their keys must not stay unlocked in memory
-// until the token comes back. It returns how many it locked; RunMarket
-// calls it.
+// until the token comes back. It then deletes the store's expired session
+// records (those no key in memory refers to, such as a restart leaves). It
+// returns how many keys it locked; RunMarket calls it.
 func (a *App) LockIdleSessions(ctx context.Context) (int, error) {
 	n := 0
 	now := a.now()
 	for _, id := range a.signers.ids() {
-		live, err := a.store.SessionLive(ctx, id)
+		live, err := a.store.SessionLive(ctx, id, now)
 		if err != nil {
 			return n, err
 		}
@@ -158,6 +165,13 @@ func (a *App) LockIdleSessions(ctx context.Context) (int, error) {
 	}
 	if n > 0 {
 		a.log.Info("idle sessions ended, their keys locked", "sessions", n)
+	}
+	swept, err := a.store.SweepSessions(ctx, now)
+	if err != nil {
+		return n, err
+	}
+	if swept > 0 {
+		a.log.Info("expired session records deleted", "records", swept)
 	}
 	return n, nil
 }
@@ -198,7 +212,7 @@ func (a *App) openSession(ctx context.Context, sg *vault.Signer) (string, market
 		return "", marketplace.Session{}, err
 	}
 	sess := marketplace.Session{ID: sessionID(token), Account: sg.Account(), Roles: roles, Created: now, LastSeen: now}
-	if err := a.store.PutSession(ctx, sess, a.sessionIdle+a.touchEvery()); err != nil {
+	if err := a.store.PutSession(ctx, sess, a.recordExpiry(now)); err != nil {
 		sg.Lock()
 		return "", sess, err
 	}
@@ -217,7 +231,7 @@ func (a *App) Session(ctx context.Context, token string) (marketplace.Session, e
 	live, write := a.signers.use(id, now, a.sessionIdle, a.touchEvery())
 	if !live {
 		a.signers.drop(id)
-		if ok, err := a.store.SessionLive(ctx, id); err == nil && ok {
+		if ok, err := a.store.SessionLive(ctx, id, now); err == nil && ok {
 			if err := a.store.DeleteSession(ctx, id); err != nil {
 				a.log.Warn("end session", "err", err)
 			}
@@ -227,9 +241,9 @@ func (a *App) Session(ctx context.Context, token string) (marketplace.Session, e
 	var sess marketplace.Session
 	var err error
 	if write {
-		sess, err = a.store.TouchSession(ctx, id, now, a.sessionIdle+a.touchEvery())
+		sess, err = a.store.TouchSession(ctx, id, now, a.recordExpiry(now))
 	} else {
-		sess, err = a.store.Session(ctx, id)
+		sess, err = a.store.Session(ctx, id, now)
 	}
 	if err != nil {
 		if marketplace.ErrorCode(err) == marketplace.ENOTFOUND {

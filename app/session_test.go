@@ -37,7 +37,7 @@ func TestSession_touchesTheStoreAtMostEveryMinute(t *testing.T) {
 		if !got.LastSeen.Equal(clock.Now()) {
 			t.Errorf("LastSeen %v, want the use at %v", got.LastSeen, clock.Now())
 		}
-		stored, err := a.store.Session(ctx, sess.ID)
+		stored, err := a.store.Session(ctx, sess.ID, clock.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -65,7 +65,7 @@ func TestSession_touchesTheStoreAtMostEveryMinute(t *testing.T) {
 	if _, err := key.SignPersonal([]byte("x")); err == nil {
 		t.Error("the expired session's key still signs")
 	}
-	if live, _ := a.store.SessionLive(ctx, sess.ID); live {
+	if live, _ := a.store.SessionLive(ctx, sess.ID, clock.Now()); live {
 		t.Error("the expired session's record is still in the store")
 	}
 }
@@ -102,6 +102,54 @@ func TestLockIdleSessions_byTheInjectedClock(t *testing.T) {
 	}
 	if _, err := a.sessionSigner(ctx, alice); err != nil {
 		t.Errorf("alice's live session lost its key: %v", err)
+	}
+}
+
+// A restart forgets the keys; the session records it leaves in the store
+// expire by the injected clock and the sweep deletes them.
+func TestLockIdleSessions_sweepsRecordsARestartOrphaned(t *testing.T) {
+	clock := newFakeClock()
+	dir := t.TempDir()
+	opts := Options{DataDir: dir, LightScrypt: true, Now: clock.Now, SessionIdle: 5 * time.Minute}
+	a, err := Open(t.Context(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	if _, err := a.CreateAccount(ctx, "alice", "pw"); err != nil {
+		t.Fatal(err)
+	}
+	token, sess, err := a.SignIn(ctx, "alice", "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := closeNow(a); err != nil {
+		t.Fatal(err)
+	}
+	a, err = Open(t.Context(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeApp(t, a)
+	if live, err := a.store.SessionLive(ctx, sess.ID, clock.Now()); err != nil || !live {
+		t.Fatalf("the record after the restart: live %v, %v", live, err)
+	}
+	if n, err := a.LockIdleSessions(ctx); err != nil || n != 0 {
+		t.Fatalf("sweep before the expiry: locked %d, %v", n, err)
+	}
+	if live, _ := a.store.SessionLive(ctx, sess.ID, clock.Now()); !live {
+		t.Fatal("the sweep deleted a record before its expiry")
+	}
+	clock.Advance(a.sessionIdle + a.touchEvery())
+	if _, err := a.LockIdleSessions(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Read at the time of sign-in: only a deleted record reads as gone.
+	if live, err := a.store.SessionLive(ctx, sess.ID, sess.Created); err != nil || live {
+		t.Errorf("the expired record after the sweep: live %v, %v", live, err)
+	}
+	if _, err := a.Session(ctx, token); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+		t.Errorf("the token after the restart: %v", err)
 	}
 }
 

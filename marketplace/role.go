@@ -17,9 +17,12 @@ const (
 	RoleSponsor    Role = "sponsor"    // runs trials: Trials
 )
 
-// AllRoles are the roles in their canonical order; an account with no
+// AllRoles returns the roles in their canonical order; an account with no
 // roles set holds them all.
-var AllRoles = Roles{RolePatient, RoleResearcher, RoleSponsor}
+func AllRoles() Roles { return slices.Clone(allRoles) }
+
+// allRoles is the list AllRoles copies; never written.
+var allRoles = Roles{RolePatient, RoleResearcher, RoleSponsor}
 
 // Roles is a set of roles in canonical order, without repeats.
 type Roles []Role
@@ -43,13 +46,13 @@ func NewRoles(roles []Role) (Roles, error) {
 	seen := map[Role]bool{}
 	for _, r := range roles {
 		n := Role(strings.ToLower(strings.TrimSpace(string(r))))
-		if !AllRoles.Has(n) {
+		if !allRoles.Has(n) {
 			return nil, Errorf(EINVALID, "Unknown role %q: the roles are patient, researcher and sponsor.", string(r))
 		}
 		seen[n] = true
 	}
 	var out Roles
-	for _, r := range AllRoles {
+	for _, r := range allRoles {
 		if seen[r] {
 			out = append(out, r)
 		}

@@ -31,7 +31,7 @@ func TestParseRoles(t *testing.T) {
 
 func TestRoles_Has(t *testing.T) {
 	rs := Roles{RolePatient, RoleSponsor}
-	if !rs.Has(RolePatient) || rs.Has(RoleResearcher) || !AllRoles.Has(RoleResearcher) {
+	if !rs.Has(RolePatient) || rs.Has(RoleResearcher) || !AllRoles().Has(RoleResearcher) {
 		t.Error("Has")
 	}
 }

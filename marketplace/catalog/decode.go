@@ -12,28 +12,39 @@ import (
 	"github.com/medmarket/medmarket/marketplace/contracts"
 )
 
-// market is the contract binding the decoder uses; its ABI never changes at run time.
-var market = contracts.NewDataLicenseMarket()
-
-// Topic ids of the events the catalog reads.
-var (
-	topicListed       = market.GetABI().Events[contracts.DataLicenseMarketListedEventName].ID
-	topicDelisted     = market.GetABI().Events[contracts.DataLicenseMarketDelistedEventName].ID
-	topicPriceChanged = market.GetABI().Events[contracts.DataLicenseMarketPriceChangedEventName].ID
-	topicPurchased    = market.GetABI().Events[contracts.DataLicenseMarketLicencePurchasedEventName].ID
-)
-
-// Topics is the log filter of the events that change the catalog (for eth_getLogs' topics[0]).
-func Topics() [][]common.Hash {
-	return [][]common.Hash{{topicListed, topicDelisted, topicPriceChanged, topicPurchased}}
+// decoder turns DataLicenseMarket logs into catalog events. Its ABI never changes at run time:
+// each Indexer builds one (newDecoder) and keeps it, rather than the package keeping one.
+type decoder struct {
+	market *contracts.DataLicenseMarket
+	// Topic ids of the events the catalog reads.
+	listed, delisted, priceChanged, purchased common.Hash
 }
 
-// Decode turns the contract's logs into catalog events, in log order. Logs of other contracts
+func newDecoder() *decoder {
+	m := contracts.NewDataLicenseMarket()
+	events := m.GetABI().Events
+	return &decoder{
+		market:       m,
+		listed:       events[contracts.DataLicenseMarketListedEventName].ID,
+		delisted:     events[contracts.DataLicenseMarketDelistedEventName].ID,
+		priceChanged: events[contracts.DataLicenseMarketPriceChangedEventName].ID,
+		purchased:    events[contracts.DataLicenseMarketLicencePurchasedEventName].ID,
+	}
+}
+
+// Topics is the log filter of the events that change the catalog (for eth_getLogs' topics[0]).
+func Topics() [][]common.Hash { return newDecoder().topics() }
+
+func (d *decoder) topics() [][]common.Hash {
+	return [][]common.Hash{{d.listed, d.delisted, d.priceChanged, d.purchased}}
+}
+
+// decode turns the contract's logs into catalog events, in log order. Logs of other contracts
 // (other than marketAddr), other events (seats, withdrawals) and logs removed by a reorg are left
 // out. Listed events get a Listing with CardStatus CardPending and no card: joining the card is
 // the indexer's job. A log of the contract that does not decode is an error: the binding and the
 // deployed contract disagree.
-func Decode(marketAddr common.Address, logs []types.Log) ([]marketplace.ListingEvent, error) {
+func (d *decoder) decode(marketAddr common.Address, logs []types.Log) ([]marketplace.ListingEvent, error) {
 	var out []marketplace.ListingEvent
 	for i := range logs {
 		lg := &logs[i]
@@ -43,9 +54,9 @@ func Decode(marketAddr common.Address, logs []types.Log) ([]marketplace.ListingE
 		ev := marketplace.ListingEvent{Block: lg.BlockNumber, LogIndex: lg.Index, TxHash: lg.TxHash}
 		var err error
 		switch lg.Topics[0] {
-		case topicListed:
+		case d.listed:
 			var e *contracts.DataLicenseMarketListed
-			if e, err = market.UnpackListedEvent(lg); err != nil {
+			if e, err = d.market.UnpackListedEvent(lg); err != nil {
 				break
 			}
 			ev.Kind = marketplace.EventListed
@@ -62,21 +73,21 @@ func Decode(marketAddr common.Address, logs []types.Log) ([]marketplace.ListingE
 				MetadataHash: e.MetadataHash, Provider: e.Provider, Block: lg.BlockNumber, LogIndex: lg.Index, TxHash: lg.TxHash,
 				ListedAt: time.Unix(int64(lg.BlockTimestamp), 0).UTC(), Active: true, CardStatus: marketplace.CardPending,
 			}
-		case topicDelisted:
+		case d.delisted:
 			var e *contracts.DataLicenseMarketDelisted
-			if e, err = market.UnpackDelistedEvent(lg); err == nil {
+			if e, err = d.market.UnpackDelistedEvent(lg); err == nil {
 				ev.Kind = marketplace.EventDelisted
 				ev.ListingID, err = listingID(e.Id)
 			}
-		case topicPriceChanged:
+		case d.priceChanged:
 			var e *contracts.DataLicenseMarketPriceChanged
-			if e, err = market.UnpackPriceChangedEvent(lg); err == nil {
+			if e, err = d.market.UnpackPriceChangedEvent(lg); err == nil {
 				ev.Kind, ev.Price = marketplace.EventPriceChanged, e.Price
 				ev.ListingID, err = listingID(e.Id)
 			}
-		case topicPurchased:
+		case d.purchased:
 			var e *contracts.DataLicenseMarketLicencePurchased
-			if e, err = market.UnpackLicencePurchasedEvent(lg); err == nil {
+			if e, err = d.market.UnpackLicencePurchasedEvent(lg); err == nil {
 				ev.Kind, ev.Price, ev.Buyer = marketplace.EventPurchased, e.Price, e.Buyer
 				ev.ListingID, err = listingID(e.Id)
 			}

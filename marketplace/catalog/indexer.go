@@ -1,11 +1,3 @@
-// Package catalog builds the node's catalog from the chain: it reads the DataLicenseMarket's
-// events by block range, joins each new listing with its dataset card (checked against the
-// on-chain metadata hash), and applies them, in chain order, to the store's catalog index.
-//
-// The chain is the only input, so every node builds the same catalog, and re-indexing from the
-// deployment block rebuilds it exactly (store.Catalog.Digest compares). The publishing node need
-// not wait for the indexer: IndexTx applies its own transaction's events from the receipt, and the
-// indexer later recognises them as applied.
 package catalog
 
 import (
@@ -39,21 +31,6 @@ type CardFunc func(ctx context.Context, l *marketplace.Listing) ([]byte, error)
 
 // Card implements CardSource.
 func (f CardFunc) Card(ctx context.Context, l *marketplace.Listing) ([]byte, error) { return f(ctx, l) }
-
-// Sources tries each source in turn and returns the first card found.
-type Sources []CardSource
-
-// Card implements CardSource; the error is the last source's.
-func (s Sources) Card(ctx context.Context, l *marketplace.Listing) ([]byte, error) {
-	err := error(marketplace.Errorf(marketplace.ENOTFOUND, "No source has the card of listing %d.", l.ID))
-	for _, src := range s {
-		var b []byte
-		if b, err = src.Card(ctx, l); err == nil {
-			return b, nil
-		}
-	}
-	return nil, err
-}
 
 // Chain is what the indexer reads: logs by range (chain.LogReader) and, for logs that do not
 // carry their block's time (older nodes), headers. Every chain.Chain is one.
@@ -95,6 +72,7 @@ type Config struct {
 // concurrent use; they run one at a time.
 type Indexer struct {
 	cfg     Config
+	dec     *decoder
 	scanner *chain.Scanner
 	log     *slog.Logger
 	mu      sync.Mutex
@@ -122,10 +100,12 @@ func New(cfg Config) (*Indexer, error) {
 	if cfg.CardWorkers <= 0 {
 		cfg.CardWorkers = 8
 	}
+	dec := newDecoder()
 	return &Indexer{
 		cfg: cfg,
+		dec: dec,
 		log: cfg.Logger,
-		scanner: &chain.Scanner{Chain: cfg.Chain, Addresses: []common.Address{cfg.Market}, Topics: Topics(),
+		scanner: &chain.Scanner{Chain: cfg.Chain, Addresses: []common.Address{cfg.Market}, Topics: dec.topics(),
 			ChunkSize: cfg.ChunkSize, Confirmations: cfg.Confirmations},
 	}, nil
 }
@@ -274,7 +254,7 @@ func (ix *Indexer) Run(ctx context.Context, heads <-chan uint64) error {
 
 // prepare decodes logs and joins each new listing with its card and block time.
 func (ix *Indexer) prepare(ctx context.Context, logs []types.Log) ([]marketplace.ListingEvent, error) {
-	events, err := Decode(ix.cfg.Market, logs)
+	events, err := ix.dec.decode(ix.cfg.Market, logs)
 	if err != nil {
 		return nil, err
 	}

@@ -61,6 +61,9 @@ type simMarket struct {
 	cards       *MemCards
 }
 
+// market is the binding the tests pack their transactions with (the indexer keeps its own).
+var market = contracts.NewDataLicenseMarket()
+
 func newSimMarket(t testing.TB, extraAccounts int) *simMarket {
 	t.Helper()
 	keys := make([]*ecdsa.PrivateKey, 3+extraAccounts)
@@ -149,7 +152,7 @@ func (m *simMarket) list(c *marketplace.DatasetCard, price *big.Int, terms marke
 	}
 	content := crypto.Keccak256Hash([]byte(c.Title))
 	r := m.send(m.seller, market.PackList(content, m.commit(m.seller, content), price, terms.Pack(), h, testProvider), nil)
-	evs, err := Decode(m.addr, derefLogs(r.Logs))
+	evs, err := newDecoder().decode(m.addr, derefLogs(r.Logs))
 	if err != nil || len(evs) != 1 {
 		m.t.Fatalf("list receipt: %v %v", evs, err)
 	}
@@ -252,27 +255,7 @@ func TestIndexer_buildsTheCatalogFromChainEvents(t *testing.T) {
 		t.Errorf("Sync returned next %d, head is %d", next, head)
 	}
 
-	got, err := c.Listing(ctx, diabetes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.CardStatus != marketplace.CardVerified || got.Card.Title != "Diabetes cohort" || got.Sales != 2 ||
-		got.Price.Cmp(milliEther(10)) != 0 || got.Terms != terms || !got.Active || got.Seller != m.seller.From {
-		t.Errorf("diabetes listing = %+v", got)
-	}
-	if got.ListedAt.IsZero() || got.ListedAt.Unix() == 0 || got.TxHash == (common.Hash{}) || got.Block == 0 {
-		t.Errorf("listing position not recorded: block %d, time %v, tx %s", got.Block, got.ListedAt, got.TxHash)
-	}
-	got, _ = c.Listing(ctx, asthma)
-	if got.Active || got.Sales != 1 || got.Price.Cmp(milliEther(30)) != 0 {
-		t.Errorf("asthma listing = %+v", got)
-	}
-	if got, _ := c.Listing(ctx, hidden); got.CardStatus != marketplace.CardPending {
-		t.Errorf("unserved card: status %q, want pending", got.CardStatus)
-	}
-	if got, _ := c.Listing(ctx, tampered); got.CardStatus != marketplace.CardMismatch || got.Card != nil {
-		t.Errorf("tampered card: status %q, want mismatch", got.CardStatus)
-	}
+	wantIndexedListings(t, c, m.seller.From, terms, diabetes, asthma, hidden, tampered)
 	if ids := search(t, c, marketplace.CatalogFilter{}); !slices.Equal(ids, []uint64{diabetes}) {
 		t.Errorf("catalog shows %v, want only the verified active listing %d", ids, diabetes)
 	}
@@ -287,6 +270,35 @@ func TestIndexer_buildsTheCatalogFromChainEvents(t *testing.T) {
 	}
 	if ids := search(t, c, marketplace.CatalogFilter{Query: "later"}); !slices.Equal(ids, []uint64{hidden}) {
 		t.Errorf("after retry: %v", ids)
+	}
+}
+
+// wantIndexedListings checks the listings of TestIndexer_buildsTheCatalogFromChainEvents as
+// indexed: diabetes verified, bought twice, with its position; asthma repriced, bought once and
+// delisted; hidden's card pending; tampered's card flagged.
+func wantIndexedListings(t *testing.T, c *store.Catalog, seller common.Address, terms marketplace.Terms, diabetes, asthma, hidden, tampered uint64) {
+	t.Helper()
+	ctx := context.Background()
+	got, err := c.Listing(ctx, diabetes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.CardStatus != marketplace.CardVerified || got.Card.Title != "Diabetes cohort" || got.Sales != 2 ||
+		got.Price.Cmp(milliEther(10)) != 0 || got.Terms != terms || !got.Active || got.Seller != seller {
+		t.Errorf("diabetes listing = %+v", got)
+	}
+	if got.ListedAt.IsZero() || got.ListedAt.Unix() == 0 || got.TxHash == (common.Hash{}) || got.Block == 0 {
+		t.Errorf("listing position not recorded: block %d, time %v, tx %s", got.Block, got.ListedAt, got.TxHash)
+	}
+	got, _ = c.Listing(ctx, asthma)
+	if got.Active || got.Sales != 1 || got.Price.Cmp(milliEther(30)) != 0 {
+		t.Errorf("asthma listing = %+v", got)
+	}
+	if got, _ := c.Listing(ctx, hidden); got.CardStatus != marketplace.CardPending {
+		t.Errorf("unserved card: status %q, want pending", got.CardStatus)
+	}
+	if got, _ := c.Listing(ctx, tampered); got.CardStatus != marketplace.CardMismatch || got.Card != nil {
+		t.Errorf("tampered card: status %q, want mismatch", got.CardStatus)
 	}
 }
 

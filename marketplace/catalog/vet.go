@@ -117,14 +117,14 @@ func (ix *Indexer) firstListings(ctx context.Context, ls []*marketplace.Listing)
 		batch := hashes[:min(len(hashes), maxTopicsPerQuery)]
 		hashes = hashes[len(batch):]
 		s := chain.Scanner{Chain: ix.cfg.Chain, Addresses: []common.Address{ix.cfg.Market},
-			Topics: [][]common.Hash{{topicListed}, nil, nil, batch}, ChunkSize: cloneScanChunk}
+			Topics: [][]common.Hash{{ix.dec.listed}, nil, nil, batch}, ChunkSize: cloneScanChunk}
 		_, err := s.Scan(ctx, min(ix.cfg.FromBlock, last), last, func(_, _ uint64, logs []types.Log) error {
 			for i := range logs {
 				lg := &logs[i]
 				if lg.Removed || lg.Address != ix.cfg.Market {
 					continue
 				}
-				e, err := market.UnpackListedEvent(lg)
+				e, err := ix.dec.market.UnpackListedEvent(lg)
 				if err != nil || !seen[e.ContentHash] || !e.CommitBlock.IsUint64() {
 					continue
 				}

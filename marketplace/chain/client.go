@@ -293,55 +293,75 @@ func (c *client) WatchHeads(ctx context.Context, ch chan<- uint64) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	// emit sends every block number after last up to n, in order; after a
-	// reorg to a shorter chain it sends the new head's number.
-	emit := func(n uint64) error {
-		from := last + 1
-		if n < from {
-			from = n
-		}
-		for b := from; b <= n; b++ {
-			select {
-			case ch <- b:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
-		last = n
-		return nil
-	}
-
+	e := &headEmitter{ch: ch, last: last}
 	heads := make(chan *types.Header, 64)
 	sub, err := c.ec.SubscribeNewHead(ctx, heads)
 	if err == nil {
 		defer sub.Unsubscribe()
-		// Blocks sealed between BlockNumber and the subscription.
-		if n, err := c.BlockNumber(ctx); err == nil && n > last {
-			if err := emit(n); err != nil {
-				return err
-			}
-		}
-		for {
-			select {
-			case h := <-heads:
-				if n := h.Number.Uint64(); n != last {
-					if err := emit(n); err != nil {
-						return err
-					}
-				}
-			case err := <-sub.Err():
-				if err == nil {
-					return marketplace.Errorf(marketplace.EUNAVAILABLE, "watch heads: the connection to %s is closed", c.endpoint)
-				}
-				return c.classify("watch heads", err)
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
+		return c.followSubscription(ctx, e, sub, heads)
 	}
 	if !errors.Is(err, rpc.ErrNotificationsUnsupported) && !errors.Is(err, rpc.ErrNoResult) {
 		return c.classify("watch heads", err)
 	}
+	return c.pollHeads(ctx, e)
+}
+
+// headEmitter sends WatchHeads' block numbers: every number after the last
+// one sent, in order.
+type headEmitter struct {
+	ch   chan<- uint64
+	last uint64 // the last number sent
+}
+
+// emit sends every block number after last up to n, in order; after a
+// reorg to a shorter chain it sends the new head's number.
+func (e *headEmitter) emit(ctx context.Context, n uint64) error {
+	from := e.last + 1
+	if n < from {
+		from = n
+	}
+	for b := from; b <= n; b++ {
+		select {
+		case e.ch <- b:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	e.last = n
+	return nil
+}
+
+// followSubscription emits the heads of a new-head subscription until ctx
+// ends or the subscription fails (EUNAVAILABLE when the connection closed).
+func (c *client) followSubscription(ctx context.Context, e *headEmitter, sub ethereum.Subscription, heads <-chan *types.Header) error {
+	// Blocks sealed between BlockNumber and the subscription.
+	if n, err := c.BlockNumber(ctx); err == nil && n > e.last {
+		if err := e.emit(ctx, n); err != nil {
+			return err
+		}
+	}
+	for {
+		select {
+		case h := <-heads:
+			if n := h.Number.Uint64(); n != e.last {
+				if err := e.emit(ctx, n); err != nil {
+					return err
+				}
+			}
+		case err := <-sub.Err():
+			if err == nil {
+				return marketplace.Errorf(marketplace.EUNAVAILABLE, "watch heads: the connection to %s is closed", c.endpoint)
+			}
+			return c.classify("watch heads", err)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// pollHeads asks for the block number every poll interval, for endpoints
+// without subscriptions (plain HTTP), and emits each new head.
+func (c *client) pollHeads(ctx context.Context, e *headEmitter) error {
 	ticker := time.NewTicker(c.cfg.poll)
 	defer ticker.Stop()
 	for {
@@ -357,8 +377,8 @@ func (c *client) WatchHeads(ctx context.Context, ch chan<- uint64) error {
 			}
 			return err
 		}
-		if n != last {
-			if err := emit(n); err != nil {
+		if n != e.last {
+			if err := e.emit(ctx, n); err != nil {
 				return err
 			}
 		}

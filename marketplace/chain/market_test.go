@@ -101,130 +101,163 @@ func hasLicence(t *testing.T, d *deployed, id *big.Int, who common.Address) bool
 // anchor a trial, and index every event by block range.
 func TestMarketplace_flowOnEveryBackend(t *testing.T) {
 	chaintest.ForEachBackend(t, func(t *testing.T, b chaintest.Backend) {
-		ctx := context.Background()
 		c := b.Chain
 		owner := b.NewAccount(t, ether("1"))
 		seller := b.NewAccount(t, ether("1"))
 		buyer := b.NewAccount(t, ether("1"))
 		d := deployMarketplace(t, c, owner)
-
-		// The deployment file the CLI's `chain deploy` writes, checked against the chain.
-		genesis, err := c.HeaderByNumber(ctx, common.Big0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		id, _ := c.ChainID(ctx)
-		dep := &chain.Deployment{ChainID: id.Uint64(), GenesisHash: genesis.Hash(), DeployBlock: d.deployBlock,
-			Contracts: map[string]common.Address{"DataLicenseMarket": d.marketAddr, "TrialRegistry": d.regAddr}}
-		path := filepath.Join(t.TempDir(), chain.DeploymentsFile)
-		ds := chain.Deployments{}
-		if err := ds.Put(dep); err != nil {
-			t.Fatal(err)
-		}
-		if err := ds.Write(path); err != nil {
-			t.Fatal(err)
-		}
-		read, err := chain.ReadDeployments(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got, err := read.For(id.Uint64()); err != nil || got.Check(ctx, c) != nil {
-			t.Fatalf("deployment read back: %+v, %v", got, err)
-		}
-
+		dep := checkDeploymentFile(t, c, d)
 		price := ether("0.01")
-		terms := marketplace.Terms{Use: marketplace.HMB | marketplace.NCU, DurationDays: 365, Seats: 2}
-		content := crypto.Keccak256Hash([]byte("anonymized dataset"))
-		meta := crypto.Keccak256Hash([]byte("dataset card"))
-		salt := contracts.NewSalt()
-		mustTransact(t, c, d.market, seller, d.marketABI.PackCommit(contracts.Commitment(seller.From, content, salt)), "commit")
-		r := mustTransact(t, c, d.market, seller, d.marketABI.PackList(content, salt, price, terms.Pack(), meta, testProvider), "list")
-		listed, err := d.marketABI.UnpackListedEvent(r.Logs[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		listing := listed.Id
-		t.Logf("gas: list %d", r.GasUsed)
-
-		// A wrong price is refused before anything is sent, with the decoded custom error.
-		wrong := *buyer
-		wrong.Value = big.NewInt(1)
-		before := balance(t, c, buyer.From)
-		_, err = transact(t, c, d.market, &wrong, d.marketABI.PackBuy(listing))
-		var re *chain.RevertError
-		if !errors.As(err, &re) || re.Name != "WrongPrice" {
-			t.Fatalf("buy at a wrong price: %v", err)
-		}
-		if app := contracts.DecodeRevert(err); marketplace.ErrorCode(app) != marketplace.EINVALID ||
-			!strings.Contains(marketplace.ErrorMessage(app), "Listing price is 10000000000000000 wei but 1 wei was sent") {
-			t.Errorf("contracts.DecodeRevert of the chain's error: %v", app)
-		}
-		if got := balance(t, c, buyer.From); got.Cmp(before) != 0 {
-			t.Errorf("a refused buy changed the buyer's balance from %s to %s", before, got)
-		}
-
-		pay := *buyer
-		pay.Value = price
-		r = mustTransact(t, c, d.market, &pay, d.marketABI.PackBuy(listing), "buy")
-		t.Logf("gas: buy %d", r.GasUsed)
-		if !hasLicence(t, d, listing, buyer.From) || hasLicence(t, d, listing, owner.From) {
-			t.Error("hasLicence: want the buyer only")
-		}
-
-		sellerBefore := balance(t, c, seller.From)
-		r = mustTransact(t, c, d.market, seller, d.marketABI.PackWithdraw(), "withdraw")
-		t.Logf("gas: withdraw %d", r.GasUsed)
-		want := new(big.Int).Add(sellerBefore, price)
-		want.Sub(want, gasCost(r))
-		if got := balance(t, c, seller.From); got.Cmp(want) != 0 {
-			t.Errorf("seller has %s after withdraw, want %s", got, want)
-		}
-		// Nothing left: a mined withdraw (estimate skipped) reverts with the decoded cause.
-		again := *seller
-		again.GasLimit = 100_000
-		r, err = transact(t, c, d.market, &again, d.marketABI.PackWithdraw())
-		if !errors.As(err, &re) || re.Name != "NothingToWithdraw" || r == nil || r.Status != types.ReceiptStatusFailed {
-			t.Errorf("second withdraw: receipt %v, err %v", r, err)
-		}
-		if app := contracts.DecodeRevert(err); marketplace.ErrorCode(app) != marketplace.ECONFLICT {
-			t.Errorf("contracts.DecodeRevert of a mined revert: %v", app)
-		}
-
-		trial := crypto.Keccak256Hash([]byte("NCT00000001"))
-		mustTransact(t, c, d.registry, owner, d.trials.PackRegister(trial, crypto.Keccak256Hash([]byte("protocol v1")), "medmarket/ledger/test+00000000+AQ"), "register")
-		mustTransact(t, c, d.registry, owner, d.trials.PackAnchor(trial, 10, crypto.Keccak256Hash([]byte("root 10"))), "anchor 10")
-		r = mustTransact(t, c, d.registry, owner, d.trials.PackAnchor(trial, 25, crypto.Keccak256Hash([]byte("root 25"))), "anchor 25")
-		t.Logf("gas: anchor (later checkpoint) %d", r.GasUsed)
-		latest, err := bind.Call(d.registry, nil, d.trials.PackLatest(trial), d.trials.UnpackLatest)
-		if err != nil || latest.TreeSize != 25 {
-			t.Errorf("latest = %+v, %v", latest, err)
-		}
-		_, err = transact(t, c, d.registry, owner, d.trials.PackAnchor(trial, 5, crypto.Keccak256Hash([]byte("root 5"))))
-		if !errors.As(err, &re) || re.Name != "TreeNotGrown" {
-			t.Errorf("shrinking anchor: %v", err)
-		}
-		_, err = transact(t, c, d.registry, buyer, d.trials.PackAnchor(trial, 30, crypto.Keccak256Hash([]byte("root 30"))))
-		if !errors.As(err, &re) || re.Name != "NotSponsor" {
-			t.Errorf("anchor by a non-sponsor: %v", err)
-		}
-
-		// Every event, indexed by range from the deploy block, in order.
-		s := &chain.Scanner{Chain: c, Addresses: []common.Address{d.marketAddr, d.regAddr}, ChunkSize: 4}
-		var names []string
-		_, err = s.Scan(ctx, dep.DeployBlock, chain.Head, func(_, _ uint64, logs []types.Log) error {
-			for _, l := range logs {
-				names = append(names, eventName(l))
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		wantEvents := "Committed Listed LicencePurchased Withdrawn TrialRegistered CheckpointAnchored CheckpointAnchored"
-		if got := strings.Join(names, " "); got != wantEvents {
-			t.Errorf("events by range: %s\nwant: %s", got, wantEvents)
-		}
+		listAndBuy(t, c, d, price, seller, buyer, owner)
+		withdrawPaysOnce(t, c, d, price, seller)
+		registerAndAnchorTrial(t, c, d, owner, buyer)
+		wantEventsByRange(t, c, d, dep.DeployBlock,
+			"Committed Listed LicencePurchased Withdrawn TrialRegistered CheckpointAnchored CheckpointAnchored")
 	}, chain.WithErrorABIs(marketplaceABIs(t)...))
+}
+
+// checkDeploymentFile writes the deployment file the CLI's `chain deploy`
+// writes, reads it back and checks it against the chain.
+func checkDeploymentFile(t *testing.T, c chain.Chain, d *deployed) *chain.Deployment {
+	t.Helper()
+	ctx := context.Background()
+	genesis, err := c.HeaderByNumber(ctx, common.Big0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := c.ChainID(ctx)
+	dep := &chain.Deployment{ChainID: id.Uint64(), GenesisHash: genesis.Hash(), DeployBlock: d.deployBlock,
+		Contracts: map[string]common.Address{"DataLicenseMarket": d.marketAddr, "TrialRegistry": d.regAddr}}
+	path := filepath.Join(t.TempDir(), chain.DeploymentsFile)
+	ds := chain.Deployments{}
+	if err := ds.Put(dep); err != nil {
+		t.Fatal(err)
+	}
+	if err := ds.Write(path); err != nil {
+		t.Fatal(err)
+	}
+	read, err := chain.ReadDeployments(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := read.For(id.Uint64()); err != nil || got.Check(ctx, c) != nil {
+		t.Fatalf("deployment read back: %+v, %v", got, err)
+	}
+	return dep
+}
+
+// listAndBuy lists a dataset as seller, checks that a buy at a wrong price
+// is refused before anything is sent, buys at the price as buyer and checks
+// that only the buyer holds a licence (not other).
+func listAndBuy(t *testing.T, c chain.Chain, d *deployed, price *big.Int, seller, buyer, other *bind.TransactOpts) {
+	t.Helper()
+	terms := marketplace.Terms{Use: marketplace.HMB | marketplace.NCU, DurationDays: 365, Seats: 2}
+	content := crypto.Keccak256Hash([]byte("anonymized dataset"))
+	meta := crypto.Keccak256Hash([]byte("dataset card"))
+	salt := contracts.NewSalt()
+	mustTransact(t, c, d.market, seller, d.marketABI.PackCommit(contracts.Commitment(seller.From, content, salt)), "commit")
+	r := mustTransact(t, c, d.market, seller, d.marketABI.PackList(content, salt, price, terms.Pack(), meta, testProvider), "list")
+	listed, err := d.marketABI.UnpackListedEvent(r.Logs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	listing := listed.Id
+	t.Logf("gas: list %d", r.GasUsed)
+
+	// A wrong price is refused before anything is sent, with the decoded custom error.
+	wrong := *buyer
+	wrong.Value = big.NewInt(1)
+	before := balance(t, c, buyer.From)
+	_, err = transact(t, c, d.market, &wrong, d.marketABI.PackBuy(listing))
+	var re *chain.RevertError
+	if !errors.As(err, &re) || re.Name != "WrongPrice" {
+		t.Fatalf("buy at a wrong price: %v", err)
+	}
+	if app := contracts.DecodeRevert(err); marketplace.ErrorCode(app) != marketplace.EINVALID ||
+		!strings.Contains(marketplace.ErrorMessage(app), "Listing price is 10000000000000000 wei but 1 wei was sent") {
+		t.Errorf("contracts.DecodeRevert of the chain's error: %v", app)
+	}
+	if got := balance(t, c, buyer.From); got.Cmp(before) != 0 {
+		t.Errorf("a refused buy changed the buyer's balance from %s to %s", before, got)
+	}
+
+	pay := *buyer
+	pay.Value = price
+	r = mustTransact(t, c, d.market, &pay, d.marketABI.PackBuy(listing), "buy")
+	t.Logf("gas: buy %d", r.GasUsed)
+	if !hasLicence(t, d, listing, buyer.From) || hasLicence(t, d, listing, other.From) {
+		t.Error("hasLicence: want the buyer only")
+	}
+}
+
+// withdrawPaysOnce withdraws the seller's price and checks a second
+// withdraw reverts, mined, with the decoded cause.
+func withdrawPaysOnce(t *testing.T, c chain.Chain, d *deployed, price *big.Int, seller *bind.TransactOpts) {
+	t.Helper()
+	sellerBefore := balance(t, c, seller.From)
+	r := mustTransact(t, c, d.market, seller, d.marketABI.PackWithdraw(), "withdraw")
+	t.Logf("gas: withdraw %d", r.GasUsed)
+	want := new(big.Int).Add(sellerBefore, price)
+	want.Sub(want, gasCost(r))
+	if got := balance(t, c, seller.From); got.Cmp(want) != 0 {
+		t.Errorf("seller has %s after withdraw, want %s", got, want)
+	}
+	// Nothing left: a mined withdraw (estimate skipped) reverts with the decoded cause.
+	again := *seller
+	again.GasLimit = 100_000
+	r, err := transact(t, c, d.market, &again, d.marketABI.PackWithdraw())
+	var re *chain.RevertError
+	if !errors.As(err, &re) || re.Name != "NothingToWithdraw" || r == nil || r.Status != types.ReceiptStatusFailed {
+		t.Errorf("second withdraw: receipt %v, err %v", r, err)
+	}
+	if app := contracts.DecodeRevert(err); marketplace.ErrorCode(app) != marketplace.ECONFLICT {
+		t.Errorf("contracts.DecodeRevert of a mined revert: %v", app)
+	}
+}
+
+// registerAndAnchorTrial registers a trial as sponsor, anchors two
+// checkpoints, and checks that a shrinking anchor and one by another
+// account are refused.
+func registerAndAnchorTrial(t *testing.T, c chain.Chain, d *deployed, sponsor, other *bind.TransactOpts) {
+	t.Helper()
+	trial := crypto.Keccak256Hash([]byte("NCT00000001"))
+	mustTransact(t, c, d.registry, sponsor, d.trials.PackRegister(trial, crypto.Keccak256Hash([]byte("protocol v1")), "medmarket/ledger/test+00000000+AQ"), "register")
+	mustTransact(t, c, d.registry, sponsor, d.trials.PackAnchor(trial, 10, crypto.Keccak256Hash([]byte("root 10"))), "anchor 10")
+	r := mustTransact(t, c, d.registry, sponsor, d.trials.PackAnchor(trial, 25, crypto.Keccak256Hash([]byte("root 25"))), "anchor 25")
+	t.Logf("gas: anchor (later checkpoint) %d", r.GasUsed)
+	latest, err := bind.Call(d.registry, nil, d.trials.PackLatest(trial), d.trials.UnpackLatest)
+	if err != nil || latest.TreeSize != 25 {
+		t.Errorf("latest = %+v, %v", latest, err)
+	}
+	var re *chain.RevertError
+	_, err = transact(t, c, d.registry, sponsor, d.trials.PackAnchor(trial, 5, crypto.Keccak256Hash([]byte("root 5"))))
+	if !errors.As(err, &re) || re.Name != "TreeNotGrown" {
+		t.Errorf("shrinking anchor: %v", err)
+	}
+	_, err = transact(t, c, d.registry, other, d.trials.PackAnchor(trial, 30, crypto.Keccak256Hash([]byte("root 30"))))
+	if !errors.As(err, &re) || re.Name != "NotSponsor" {
+		t.Errorf("anchor by a non-sponsor: %v", err)
+	}
+}
+
+// wantEventsByRange scans every event of both contracts by range from the
+// deploy block and compares their names, in order, with want.
+func wantEventsByRange(t *testing.T, c chain.Chain, d *deployed, from uint64, want string) {
+	t.Helper()
+	s := &chain.Scanner{Chain: c, Addresses: []common.Address{d.marketAddr, d.regAddr}, ChunkSize: 4}
+	var names []string
+	_, err := s.Scan(context.Background(), from, chain.Head, func(_, _ uint64, logs []types.Log) error {
+		for _, l := range logs {
+			names = append(names, eventName(l))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(names, " "); got != want {
+		t.Errorf("events by range: %s\nwant: %s", got, want)
+	}
 }
 
 // eventName names a marketplace event by its topic.

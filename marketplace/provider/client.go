@@ -92,12 +92,19 @@ func (c *Client) http() *http.Client {
 }
 
 // Errors a Client's refusals wrap.
-var (
+const (
 	// ErrNotPublic: the provider's address is not public and the client is PublicOnly.
-	ErrNotPublic = errors.New("provider address not public")
+	ErrNotPublic sentinelError = "provider address not public"
 	// ErrRedirect: the provider redirected to another host (or too often).
-	ErrRedirect = errors.New("provider redirect refused")
+	ErrRedirect sentinelError = "provider redirect refused"
 )
+
+// sentinelError is the type of the package's sentinel errors (ErrNotPublic, ErrRedirect,
+// ErrQuota): constants rather than variables, so no code can reassign what errors.Is compares
+// with.
+type sentinelError string
+
+func (e sentinelError) Error() string { return string(e) }
 
 // newRequest builds a request to path under the provider URL base, refusing a base that fails
 // marketplace.ValidateProviderURL before anything is sent.

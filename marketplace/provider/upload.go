@@ -8,7 +8,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -132,7 +131,7 @@ type UploadLimiter interface {
 
 // ErrQuota is the cause of a refusal by the hub's quota; it is answered
 // with HTTP 429 Too Many Requests.
-var ErrQuota = errors.New("over the hub quota")
+const ErrQuota sentinelError = "over the hub quota"
 
 // byteSize formats a byte count for people: "512 bytes", "1.5 MiB", "2 GiB".
 func byteSize(n int64) string {

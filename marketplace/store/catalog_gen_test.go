@@ -82,7 +82,7 @@ func genCard(r *rand.Rand) *marketplace.DatasetCard {
 		cols = append(cols, marketplace.CardColumn{Name: n, Type: pick(r, genTypes), Role: pick(r, genRoles)})
 	}
 	dts := []string{"patients"}
-	for _, dt := range marketplace.DataTypes[1:] {
+	for _, dt := range marketplace.DataTypes()[1:] {
 		if r.IntN(4) == 0 {
 			dts = append(dts, dt)
 		}
@@ -90,7 +90,7 @@ func genCard(r *rand.Rand) *marketplace.DatasetCard {
 	return &marketplace.DatasetCard{
 		Version: marketplace.CardVersion, Title: title, Description: desc.String(), Tags: tags,
 		Publisher: pick(r, genPublishers),
-		Columns:   cols, Rows: uint64(100 + r.IntN(1_000_000)), DataTypes: dts, Format: pick(r, marketplace.CardFormats),
+		Columns:   cols, Rows: uint64(100 + r.IntN(1_000_000)), DataTypes: dts, Format: pick(r, marketplace.CardFormats()),
 		Report: []byte(fmt.Sprintf(`{"k":%d,"reidentification_risk":%.3f}`, 2+r.IntN(9), r.Float64()/5)),
 	}
 }

@@ -79,6 +79,10 @@ func (c *Catalog) SearchCatalog(ctx context.Context, f marketplace.CatalogFilter
 	return page, total, nil
 }
 
+// scorePool recycles the per-search score slices (one float32 per listing): a search allocates
+// the catalog's size in scores, and under concurrent searches the pool keeps that off the
+// garbage collector. It is the package's one piece of shared mutable state, and safe for
+// concurrent use; what it holds is scratch space, never read before it is overwritten.
 var scorePool sync.Pool
 
 func getScores(n int) *[]float32 {
@@ -128,32 +132,11 @@ func selectDocs(docs []doc, scores []float32, m *matcher, sortBy string, offset,
 		x := uint32(id)
 		switch {
 		case len(h) < k:
-			// push: sift up while the new entry is worse than its parent (max-heap of "worst")
 			h = append(h, x)
-			for i := len(h) - 1; i > 0; {
-				p := (i - 1) / 2
-				if !before(h[p], h[i]) {
-					break
-				}
-				h[i], h[p] = h[p], h[i]
-				i = p
-			}
+			siftUp(h, before)
 		case k > 0 && before(x, h[0]):
 			h[0] = x
-			for i := 0; ; {
-				l, r, w := 2*i+1, 2*i+2, i
-				if l < len(h) && before(h[w], h[l]) {
-					w = l
-				}
-				if r < len(h) && before(h[w], h[r]) {
-					w = r
-				}
-				if w == i {
-					break
-				}
-				h[i], h[w] = h[w], h[i]
-				i = w
-			}
+			siftDown(h, before)
 		}
 	}
 	// Pop the heap from the back: the root is the worst kept.
@@ -163,20 +146,7 @@ func selectDocs(docs []doc, scores []float32, m *matcher, sortBy string, offset,
 		last := len(h) - 1
 		h[0] = h[last]
 		h = h[:last]
-		for i := 0; ; {
-			l, r, w := 2*i+1, 2*i+2, i
-			if l < len(h) && before(h[w], h[l]) {
-				w = l
-			}
-			if r < len(h) && before(h[w], h[r]) {
-				w = r
-			}
-			if w == i {
-				break
-			}
-			h[i], h[w] = h[w], h[i]
-			i = w
-		}
+		siftDown(h, before)
 	}
 	if offset >= len(ordered) {
 		return nil, total
@@ -186,6 +156,41 @@ func selectDocs(docs []doc, scores []float32, m *matcher, sortBy string, offset,
 		ids = append(ids, uint64(id))
 	}
 	return ids, total
+}
+
+// The kept entries of selectDocs form a max-heap of "worst": the root is the entry every other
+// comes before, the first to give up its place.
+
+// siftUp restores the heap after an entry was appended: it rises while it is worse than its
+// parent.
+func siftUp(h []uint32, before func(a, b uint32) bool) {
+	for i := len(h) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !before(h[p], h[i]) {
+			break
+		}
+		h[i], h[p] = h[p], h[i]
+		i = p
+	}
+}
+
+// siftDown restores the heap after its root was replaced: the root sinks below any child worse
+// than it.
+func siftDown(h []uint32, before func(a, b uint32) bool) {
+	for i := 0; ; {
+		l, r, w := 2*i+1, 2*i+2, i
+		if l < len(h) && before(h[w], h[l]) {
+			w = l
+		}
+		if r < len(h) && before(h[w], h[r]) {
+			w = r
+		}
+		if w == i {
+			return
+		}
+		h[i], h[w] = h[w], h[i]
+		i = w
+	}
 }
 
 // orderOf returns "a comes before b" for the sort order; a total order (ties broken by id or

@@ -24,7 +24,7 @@ const (
 	sSales    = 58  // 8 bytes: sales count
 	sDUO      = 66  // 8 bytes: DUO code bits
 	sRows     = 74  // 8 bytes: rows in the dataset
-	sTypes    = 82  // 4 bytes: data type bits, by position in marketplace.DataTypes
+	sTypes    = 82  // 4 bytes: data type bits, by position in marketplace.DataTypes()
 	sSeller   = 86  // 20 bytes: seller address
 	sPub      = 106 // 8 bytes: FNV-64a of the lower-cased publisher, 0 if none
 	sID       = 114 // 8 bytes: listing id
@@ -143,8 +143,9 @@ func price32(p *big.Int) string {
 
 func dataTypeBits(types []string) uint32 {
 	var bits uint32
+	all := marketplace.DataTypes()
 	for _, t := range types {
-		for i, known := range marketplace.DataTypes {
+		for i, known := range all {
 			if t == known && i < 32 {
 				bits |= 1 << i
 			}

@@ -259,7 +259,7 @@ func TestSearchCatalog_agreesWithBruteForce(t *testing.T) {
 		toks[l.ID] = cardTokens(l.Card)
 	}
 	queries := []string{"", "", "diabetes", "diab", "cancer ", "asthma pediatric", "hba1c", "patient", "synthea", "blood pressure", "in", "zzz"}
-	sorts := append([]string{""}, marketplace.CatalogSorts...)
+	sorts := append([]string{""}, marketplace.CatalogSorts()...)
 	for i := 0; i < 300; i++ {
 		f := marketplace.CatalogFilter{Query: pick(r, queries), Sort: pick(r, sorts), Limit: 1 + r.IntN(30), Offset: r.IntN(3) * 10}
 		if f.Sort == marketplace.SortRelevance && f.Query == "" {
@@ -278,7 +278,7 @@ func TestSearchCatalog_agreesWithBruteForce(t *testing.T) {
 			f.RowsMin = uint64(r.IntN(500_000))
 		}
 		if r.IntN(4) == 0 {
-			f.DataTypes = []string{pick(r, marketplace.DataTypes[:6])}
+			f.DataTypes = []string{pick(r, marketplace.DataTypes()[:6])}
 		}
 		if r.IntN(6) == 0 {
 			f.Publisher = pick(r, genPublishers)
@@ -303,67 +303,86 @@ func TestSearchCatalog_agreesWithBruteForce(t *testing.T) {
 func bruteForce(all []*marketplace.Listing, cardToks map[uint64]map[string]byte, f marketplace.CatalogFilter) ([]uint64, int) {
 	f, _ = f.Normalize()
 	terms := parseQuery(f.Query)
-	type scored struct {
-		l     *marketplace.Listing
-		score float32
-	}
-	var hits []scored
+	var hits []bruteHit
 	for _, l := range all {
-		if !l.Active && !f.IncludeDelisted || l.Terms.Use&f.Terms != f.Terms ||
-			f.PriceMin != nil && l.Price.Cmp(f.PriceMin) < 0 || f.PriceMax != nil && l.Price.Cmp(f.PriceMax) > 0 ||
-			l.Card.Rows < f.RowsMin || f.Seller != nil && *f.Seller != l.Seller ||
-			f.Publisher != "" && !strings.EqualFold(strings.TrimSpace(f.Publisher), strings.TrimSpace(l.Card.Publisher)) {
+		if !bruteFilterKeeps(l, f) {
 			continue
 		}
-		ok := true
-		for _, dt := range f.DataTypes {
-			ok = ok && slices.Contains(l.Card.DataTypes, dt)
-		}
-		var score float32
-		toks := cardToks[l.ID]
-		for _, qt := range terms {
-			var best float32
-			for w, mask := range toks {
-				wt := fieldWeight(mask)
-				switch {
-				case w == qt.word:
-				case qt.prefix && strings.HasPrefix(w, qt.word):
-					wt *= prefixMatchPenalty
-				default:
-					continue
-				}
-				best = max(best, wt)
-			}
-			ok = ok && best > 0
-			score += best
-		}
-		if ok {
-			hits = append(hits, scored{l, score})
+		if score, ok := bruteScore(cardToks[l.ID], terms); ok {
+			hits = append(hits, bruteHit{l, score})
 		}
 	}
 	sortBy := f.Sort
 	if sortBy == marketplace.SortRelevance && len(terms) == 0 {
 		sortBy = marketplace.SortNewest
 	}
-	slices.SortFunc(hits, func(a, b scored) int {
-		newest := cmp.Compare(b.l.Block, a.l.Block)
-		switch sortBy {
-		case marketplace.SortRelevance:
-			return cmp.Or(cmp.Compare(b.score, a.score), newest)
-		case marketplace.SortPriceAsc:
-			return cmp.Or(a.l.Price.Cmp(b.l.Price), cmp.Compare(a.l.ID, b.l.ID))
-		case marketplace.SortPriceDesc:
-			return cmp.Or(b.l.Price.Cmp(a.l.Price), cmp.Compare(b.l.ID, a.l.ID))
-		case marketplace.SortSales:
-			return cmp.Or(cmp.Compare(b.l.Sales, a.l.Sales), cmp.Compare(b.l.ID, a.l.ID))
-		}
-		return newest
-	})
+	slices.SortFunc(hits, func(a, b bruteHit) int { return bruteCompare(a, b, sortBy) })
 	out := []uint64{}
 	for i := f.Offset; i < len(hits) && i < f.Offset+f.Limit; i++ {
 		out = append(out, hits[i].l.ID)
 	}
 	return out, len(hits)
+}
+
+// bruteHit is a listing bruteForce keeps, with its text score.
+type bruteHit struct {
+	l     *marketplace.Listing
+	score float32
+}
+
+// bruteFilterKeeps reports whether l passes f's filters other than the query text.
+func bruteFilterKeeps(l *marketplace.Listing, f marketplace.CatalogFilter) bool {
+	if !l.Active && !f.IncludeDelisted || l.Terms.Use&f.Terms != f.Terms ||
+		f.PriceMin != nil && l.Price.Cmp(f.PriceMin) < 0 || f.PriceMax != nil && l.Price.Cmp(f.PriceMax) > 0 ||
+		l.Card.Rows < f.RowsMin || f.Seller != nil && *f.Seller != l.Seller ||
+		f.Publisher != "" && !strings.EqualFold(strings.TrimSpace(f.Publisher), strings.TrimSpace(l.Card.Publisher)) {
+		return false
+	}
+	for _, dt := range f.DataTypes {
+		if !slices.Contains(l.Card.DataTypes, dt) {
+			return false
+		}
+	}
+	return true
+}
+
+// bruteScore is the text score of a card's tokens for the query terms: each term adds the
+// weight of its best matching token; ok is false when a term matches none.
+func bruteScore(toks map[string]byte, terms []queryTerm) (score float32, ok bool) {
+	ok = true
+	for _, qt := range terms {
+		var best float32
+		for w, mask := range toks {
+			wt := fieldWeight(mask)
+			switch {
+			case w == qt.word:
+			case qt.prefix && strings.HasPrefix(w, qt.word):
+				wt *= prefixMatchPenalty
+			default:
+				continue
+			}
+			best = max(best, wt)
+		}
+		ok = ok && best > 0
+		score += best
+	}
+	return score, ok
+}
+
+// bruteCompare orders two hits as sortBy says.
+func bruteCompare(a, b bruteHit, sortBy string) int {
+	newest := cmp.Compare(b.l.Block, a.l.Block)
+	switch sortBy {
+	case marketplace.SortRelevance:
+		return cmp.Or(cmp.Compare(b.score, a.score), newest)
+	case marketplace.SortPriceAsc:
+		return cmp.Or(a.l.Price.Cmp(b.l.Price), cmp.Compare(a.l.ID, b.l.ID))
+	case marketplace.SortPriceDesc:
+		return cmp.Or(b.l.Price.Cmp(a.l.Price), cmp.Compare(b.l.ID, a.l.ID))
+	case marketplace.SortSales:
+		return cmp.Or(cmp.Compare(b.l.Sales, a.l.Sales), cmp.Compare(b.l.ID, a.l.ID))
+	}
+	return newest
 }
 
 func TestApplyBlocks_isIdempotent(t *testing.T) {

@@ -50,6 +50,7 @@ const (
 )
 
 // stopWords are too common in card text to help a search; they are neither indexed nor required.
+// Read only: changing it would change what the stored index means.
 var stopWords = map[string]bool{
 	"an": true, "and": true, "are": true, "as": true, "at": true, "be": true, "by": true, "for": true,
 	"from": true, "has": true, "in": true, "is": true, "it": true, "of": true, "on": true, "or": true,

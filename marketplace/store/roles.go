@@ -24,13 +24,13 @@ func (s *Store) AccountRoles(ctx context.Context, addr common.Address) (marketpl
 	var roles marketplace.Roles
 	err := s.db.View(func(tx *buntdb.Tx) error { return getJSON(tx, rolesKey(addr), &roles) })
 	if errors.Is(err, buntdb.ErrNotFound) {
-		return marketplace.AllRoles, false, nil
+		return marketplace.AllRoles(), false, nil
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("read roles: %w", err)
 	}
 	if len(roles) == 0 {
-		return marketplace.AllRoles, false, nil
+		return marketplace.AllRoles(), false, nil
 	}
 	return roles, true, nil
 }

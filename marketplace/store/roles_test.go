@@ -19,7 +19,7 @@ func TestAccountRoles_defaultAllAndPerAccount(t *testing.T) {
 	ctx := context.Background()
 	a, b := common.HexToAddress("0xAb01"), common.HexToAddress("0x02")
 	roles, set, err := s.AccountRoles(ctx, a)
-	if err != nil || set || roles.String() != marketplace.AllRoles.String() {
+	if err != nil || set || roles.String() != marketplace.AllRoles().String() {
 		t.Fatalf("no record: %v %v %v", roles, set, err)
 	}
 	if err := s.SetAccountRoles(ctx, a, marketplace.Roles{marketplace.RoleResearcher}); err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -13,10 +14,31 @@ import (
 
 const sessionPrefix = "session:"
 
-// PutSession stores a session that expires after ttl without use.
-func (s *Store) PutSession(ctx context.Context, sess marketplace.Session, ttl time.Duration) error {
+// sessionRecord is a session as stored: the session and the time its record
+// expires. The expiry is a value compared with the caller's clock, not a
+// buntdb TTL, so a node (and a test) decides expiry by the clock it was
+// given; SweepSessions deletes the records past it. A record written before
+// expiries were stored has none (the zero time) and is kept until ended.
+type sessionRecord struct {
+	marketplace.Session
+	Expires time.Time `json:"expires,omitzero"`
+}
+
+// expiredAt reports whether the record has expired at now.
+func (r sessionRecord) expiredAt(now time.Time) bool {
+	return !r.Expires.IsZero() && !now.Before(r.Expires)
+}
+
+// errSessionEnded is the one answer for a session that never existed, was
+// ended or has expired.
+func errSessionEnded() error {
+	return marketplace.Errorf(marketplace.ENOTFOUND, "Your session has ended; sign in again.")
+}
+
+// PutSession stores a session whose record expires at expires.
+func (s *Store) PutSession(ctx context.Context, sess marketplace.Session, expires time.Time) error {
 	err := s.db.Update(func(tx *buntdb.Tx) error {
-		return setJSONTTL(tx, sessionPrefix+sess.ID, sess, ttl)
+		return setJSON(tx, sessionPrefix+sess.ID, sessionRecord{Session: sess, Expires: expires.UTC()})
 	})
 	if err != nil {
 		return fmt.Errorf("store session: %w", err)
@@ -24,49 +46,68 @@ func (s *Store) PutSession(ctx context.Context, sess marketplace.Session, ttl ti
 	return nil
 }
 
-// Session returns the stored session without writing anything; ENOTFOUND
-// when it never existed, was ended, or its record expired.
-func (s *Store) Session(ctx context.Context, id string) (marketplace.Session, error) {
-	var sess marketplace.Session
-	err := s.db.View(func(tx *buntdb.Tx) error {
-		return getJSON(tx, sessionPrefix+id, &sess)
-	})
-	if errors.Is(err, buntdb.ErrNotFound) {
-		return sess, marketplace.Errorf(marketplace.ENOTFOUND, "Your session has ended; sign in again.")
+// getSession reads the record of session id; buntdb.ErrNotFound when there
+// is none or it has expired at now.
+func getSession(tx *buntdb.Tx, id string, now time.Time) (sessionRecord, error) {
+	var rec sessionRecord
+	if err := getJSON(tx, sessionPrefix+id, &rec); err != nil {
+		return rec, err
 	}
-	if err != nil {
-		return sess, fmt.Errorf("read session: %w", err)
+	if rec.expiredAt(now) {
+		return rec, buntdb.ErrNotFound
 	}
-	return sess, nil
+	return rec, nil
 }
 
-// TouchSession returns the session and restarts its record's expiry (ttl
-// from now), writing LastSeen: one durable write, so callers touch a
+// Session returns the session stored under id without writing anything;
+// ENOTFOUND when it never existed, was ended, or its record has expired at
+// now.
+func (s *Store) Session(ctx context.Context, id string, now time.Time) (marketplace.Session, error) {
+	var rec sessionRecord
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		var err error
+		rec, err = getSession(tx, id, now)
+		return err
+	})
+	if errors.Is(err, buntdb.ErrNotFound) {
+		return marketplace.Session{}, errSessionEnded()
+	}
+	if err != nil {
+		return marketplace.Session{}, fmt.Errorf("read session: %w", err)
+	}
+	return rec.Session, nil
+}
+
+// TouchSession returns the session and moves its record's expiry to
+// expires, writing LastSeen (now): one durable write, so callers touch a
 // session in use at most every so often (app keeps the last use in memory
-// between touches); ENOTFOUND when it never existed, was ended, or expired.
-func (s *Store) TouchSession(ctx context.Context, id string, now time.Time, ttl time.Duration) (marketplace.Session, error) {
-	var sess marketplace.Session
+// between touches); ENOTFOUND when it never existed, was ended, or its
+// record has expired at now.
+func (s *Store) TouchSession(ctx context.Context, id string, now, expires time.Time) (marketplace.Session, error) {
+	var rec sessionRecord
 	err := s.db.Update(func(tx *buntdb.Tx) error {
-		if err := getJSON(tx, sessionPrefix+id, &sess); err != nil {
+		var err error
+		if rec, err = getSession(tx, id, now); err != nil {
 			return err
 		}
-		sess.LastSeen = now.UTC()
-		return setJSONTTL(tx, sessionPrefix+id, sess, ttl)
+		rec.LastSeen = now.UTC()
+		rec.Expires = expires.UTC()
+		return setJSON(tx, sessionPrefix+id, rec)
 	})
 	if errors.Is(err, buntdb.ErrNotFound) {
-		return sess, marketplace.Errorf(marketplace.ENOTFOUND, "Your session has ended; sign in again.")
+		return marketplace.Session{}, errSessionEnded()
 	}
 	if err != nil {
-		return sess, fmt.Errorf("read session: %w", err)
+		return marketplace.Session{}, fmt.Errorf("read session: %w", err)
 	}
-	return sess, nil
+	return rec.Session, nil
 }
 
-// SessionLive reports whether session id exists and has not expired,
-// without restarting its idle timer.
-func (s *Store) SessionLive(ctx context.Context, id string) (bool, error) {
+// SessionLive reports whether session id exists and its record has not
+// expired at now, without moving its expiry.
+func (s *Store) SessionLive(ctx context.Context, id string, now time.Time) (bool, error) {
 	err := s.db.View(func(tx *buntdb.Tx) error {
-		_, err := tx.Get(sessionPrefix + id)
+		_, err := getSession(tx, id, now)
 		return err
 	})
 	if errors.Is(err, buntdb.ErrNotFound) {
@@ -87,11 +128,42 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	return nil
 }
 
-func setJSONTTL(tx *buntdb.Tx, key string, v any, ttl time.Duration) error {
-	b, err := jsonMarshal(v)
+// SweepSessions deletes the session records expired at now (those of
+// sessions whose token never came back, or that a restart orphaned) and
+// returns how many it deleted.
+func (s *Store) SweepSessions(ctx context.Context, now time.Time) (int, error) {
+	n := 0
+	err := s.db.Update(func(tx *buntdb.Tx) error {
+		var expired []string
+		var decodeErr error
+		err := tx.AscendKeys(sessionPrefix+"*", func(key, value string) bool {
+			var rec sessionRecord
+			if decodeErr = json.Unmarshal([]byte(value), &rec); decodeErr != nil {
+				decodeErr = fmt.Errorf("decode %s: %w", key, decodeErr)
+				return false
+			}
+			if rec.expiredAt(now) {
+				expired = append(expired, key)
+			}
+			return true
+		})
+		if err != nil {
+			return err
+		}
+		if decodeErr != nil {
+			return decodeErr
+		}
+		// Deleted after the scan: buntdb forbids writes while iterating.
+		for _, key := range expired {
+			if _, err := tx.Delete(key); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
 	if err != nil {
-		return err
+		return 0, fmt.Errorf("sweep sessions: %w", err)
 	}
-	_, _, err = tx.Set(key, string(b), &buntdb.SetOptions{Expires: true, TTL: ttl})
-	return err
+	return n, nil
 }

@@ -1,6 +1,3 @@
-// Package store keeps the node's local state in buntdb: the node record, the
-// catalog index built from chain events, sessions, wrapped dataset keys,
-// publishes, used nonces, account roles and buyers' statements.
 package store
 
 import (

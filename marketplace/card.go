@@ -1,0 +1,303 @@
+package marketplace
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+)
+
+// DatasetCard is the off-chain, human-readable description of a listed dataset. The publisher
+// writes it once, before listing: its hash (Hash) goes on chain as the listing's metadataHash, so
+// any node that fetches the card can check it is the one listed. A card is never edited; a new
+// card means a new listing.
+type DatasetCard struct {
+	// Version is the card format's version; CardVersion for cards written by this code.
+	Version int `json:"version"`
+	// Title is a one-line name for the dataset (required, at most 200 characters).
+	Title string `json:"title"`
+	// Description says what the data is, where it comes from and how it was anonymized.
+	Description string `json:"description"`
+	// Tags are short keywords for search ("diabetes", "synthea").
+	Tags []string `json:"tags"`
+	// Publisher names who publishes (a patient, clinic or patient group); a catalog filter.
+	Publisher string `json:"publisher"`
+	// Columns is the schema of the published table.
+	Columns []CardColumn `json:"columns"`
+	// Rows is the number of data rows published.
+	Rows uint64 `json:"rows"`
+	// DataTypes says which kinds of health records the dataset holds (see DataTypes()).
+	DataTypes []string `json:"data_types"`
+	// Format is the file format a buyer downloads: "csv" or "parquet".
+	Format string `json:"format"`
+	// TermsDetail holds the human-readable part of the DUO terms, keyed by code shorthand: the
+	// disease for DS, the region for GS, the approval needed for IRB...
+	TermsDetail map[string]string `json:"terms_detail,omitempty"`
+	// Report is the anonymization report summary (risk figures, per-column treatment), kept as
+	// opaque JSON: the anonymize package owns its format.
+	Report json.RawMessage `json:"report,omitempty"`
+	// Signature is the seller's EIP-191 signature of CardSignatureMessage: the card (without this
+	// field), bound to the chain, the contract and the listing's content hash. Indexing nodes
+	// check it recovers to the listing's seller on chain, so a listing that copies another
+	// seller's content hash and card is not shown (see catalog). Set by the publisher after
+	// encrypting (the content hash is known then); part of the encoding the metadata hash covers.
+	Signature hexutil.Bytes `json:"signature,omitempty"`
+}
+
+// CardSignatureMessage returns the text a seller signs (EIP-191 personal message) to vouch for
+// a card: readable, so a wallet shows what it signs. unsignedCard is DatasetCard.UnsignedHash.
+func CardSignatureMessage(chainID uint64, contract common.Address, content, unsignedCard common.Hash) []byte {
+	return fmt.Appendf(nil, "medmarket dataset card\nchain: %d\ncontract: %s\ncontent: %s\ncard: %s\n",
+		chainID, contract.Hex(), content.Hex(), unsignedCard.Hex())
+}
+
+// UnsignedHash returns the hash of the card's canonical encoding without its signature: what the
+// seller signs.
+func (c *DatasetCard) UnsignedHash() (common.Hash, error) {
+	cc := *c
+	cc.Signature = nil
+	return cc.Hash()
+}
+
+// CardVersion is the version of the card format this code writes.
+const CardVersion = 1
+
+// CardColumn describes one column of the published table.
+type CardColumn struct {
+	// Name is the column header.
+	Name string `json:"name"`
+	// Type is a column type ("string", "integer", "date"...), as the anonymize engine names them.
+	Type string `json:"type"`
+	// Role is a column role ("quasi-identifier", "sensitive"...), as the anonymize engine names them.
+	Role string `json:"role"`
+}
+
+// The lists below are never written: DataTypes and CardFormats hand out copies, so no caller can
+// change what Validate accepts.
+
+// columnTypes are the column types a card may name, the anonymize engine's type names.
+var columnTypes = []string{"string", "integer", "decimal", "date", "datetime", "boolean"}
+
+// columnRoles are the column roles a card may name, the anonymize engine's role names.
+var columnRoles = []string{"insensitive", "direct-identifier", "quasi-identifier", "sensitive"}
+
+// DataTypes returns the kinds of health records a card may declare, after the FHIR R4 resources
+// Synthea and EHR exports hold, plus "other". The catalog filters on them; the list is
+// append-only (the catalog index stores each as a bit, by position).
+func DataTypes() []string { return slices.Clone(dataTypes) }
+
+// dataTypes is the list DataTypes copies.
+var dataTypes = []string{
+	"patients", "encounters", "observations", "conditions", "medications", "procedures",
+	"immunizations", "allergies", "careplans", "imaging", "devices", "claims", "genomics",
+	"questionnaires", "other",
+}
+
+// cardFormats are the file formats a buyer may receive.
+var cardFormats = []string{"csv", "parquet"}
+
+// CardFormats returns the file formats a buyer may receive.
+func CardFormats() []string { return slices.Clone(cardFormats) }
+
+// Limits on a card, so that a hostile card cannot bloat every node's catalog.
+const (
+	MaxCardBytes      = 1 << 20
+	maxTitleLen       = 200
+	maxDescriptionLen = 20000
+	maxTags           = 32
+	maxTagLen         = 64
+	maxColumns        = 1000
+	maxColumnNameLen  = 128
+	maxPublisherLen   = 200
+	maxURLLen         = 2000
+	maxTermsDetailLen = 1000
+)
+
+// ErrCardTooLarge is wrapped by the error of a card source that was sent a card of more than
+// MaxCardBytes: the card is refused for good, not fetched again.
+const ErrCardTooLarge cardError = "dataset card larger than MaxCardBytes"
+
+// cardError is the type of ErrCardTooLarge: a constant rather than a variable, so no code can
+// reassign what errors.Is compares with.
+type cardError string
+
+func (e cardError) Error() string { return string(e) }
+
+// MaxCardReportBytes bounds the anonymization report a card carries (its
+// JSON): publishing refuses a larger one, naming both sizes, and a card with
+// one is invalid everywhere (DatasetCard.Validate).
+const MaxCardReportBytes = 512 << 10
+
+// Validate reports whether the card is complete and within limits, as an EINVALID error naming the
+// first bad field.
+func (c *DatasetCard) Validate() error {
+	if c == nil {
+		return Errorf(EINVALID, "Dataset card required.")
+	}
+	if c.Version != CardVersion {
+		return Errorf(EINVALID, "Card version %d unsupported (want %d).", c.Version, CardVersion)
+	}
+	if err := checkText("title", c.Title, maxTitleLen, true); err != nil {
+		return err
+	}
+	if err := checkText("description", c.Description, maxDescriptionLen, false); err != nil {
+		return err
+	}
+	if len(c.Tags) > maxTags {
+		return Errorf(EINVALID, "Card tags: %d given, at most %d allowed.", len(c.Tags), maxTags)
+	}
+	for i, t := range c.Tags {
+		if err := checkText(fmt.Sprintf("tags[%d]", i), t, maxTagLen, true); err != nil {
+			return err
+		}
+	}
+	if err := checkText("publisher", c.Publisher, maxPublisherLen, false); err != nil {
+		return err
+	}
+	if err := validateColumns(c.Columns); err != nil {
+		return err
+	}
+	if c.Rows == 0 {
+		return Errorf(EINVALID, "Card rows must be at least 1.")
+	}
+	for i, dt := range c.DataTypes {
+		if !slices.Contains(dataTypes, dt) {
+			return Errorf(EINVALID, "Card data_types[%d] %q unknown (want one of %s).", i, dt, strings.Join(dataTypes, ", "))
+		}
+	}
+	if !slices.Contains(cardFormats, c.Format) {
+		return Errorf(EINVALID, "Card format %q unknown (want one of %s).", c.Format, strings.Join(cardFormats, ", "))
+	}
+	if err := validateTermsDetail(c.TermsDetail); err != nil {
+		return err
+	}
+	if len(c.Signature) != 0 && len(c.Signature) != 65 {
+		return Errorf(EINVALID, "Card signature has %d bytes, want 65.", len(c.Signature))
+	}
+	return validateReport(c.Report)
+}
+
+// validateColumns checks a card's schema: at least one column, at most
+// maxColumns, each named, with a known type and role.
+func validateColumns(cols []CardColumn) error {
+	if len(cols) == 0 {
+		return Errorf(EINVALID, "Card columns required: describe the schema.")
+	}
+	if len(cols) > maxColumns {
+		return Errorf(EINVALID, "Card columns: %d given, at most %d allowed.", len(cols), maxColumns)
+	}
+	for i, col := range cols {
+		if err := checkText(fmt.Sprintf("columns[%d].name", i), col.Name, maxColumnNameLen, true); err != nil {
+			return err
+		}
+		if !slices.Contains(columnTypes, col.Type) {
+			return Errorf(EINVALID, "Card columns[%d].type %q unknown (want one of %s).", i, col.Type, strings.Join(columnTypes, ", "))
+		}
+		if !slices.Contains(columnRoles, col.Role) {
+			return Errorf(EINVALID, "Card columns[%d].role %q unknown (want one of %s).", i, col.Role, strings.Join(columnRoles, ", "))
+		}
+	}
+	return nil
+}
+
+// validateTermsDetail checks that each key is a DUO shorthand and each text
+// within limits.
+func validateTermsDetail(detail map[string]string) error {
+	for code, text := range detail {
+		if d, err := ParseDUO(code); err != nil || d.Short() != code {
+			return Errorf(EINVALID, "Card terms_detail key %q is not a DUO code shorthand such as DS or GS.", code)
+		}
+		if err := checkText("terms_detail."+code, text, maxTermsDetailLen, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validateReport checks the optional anonymization report: a JSON object
+// of at most MaxCardReportBytes.
+func validateReport(report json.RawMessage) error {
+	if len(report) == 0 {
+		return nil
+	}
+	if len(report) > MaxCardReportBytes {
+		return Errorf(EINVALID, "Card report is %d bytes, more than the %d bytes allowed.", len(report), MaxCardReportBytes)
+	}
+	if !json.Valid(report) || bytes.TrimSpace(report)[0] != '{' {
+		return Errorf(EINVALID, "Card report must be a JSON object.")
+	}
+	return nil
+}
+
+func checkText(field, s string, maxLen int, required bool) error {
+	switch {
+	case required && strings.TrimSpace(s) == "":
+		return Errorf(EINVALID, "Card %s required.", field)
+	case len(s) > maxLen:
+		return Errorf(EINVALID, "Card %s longer than %d bytes.", field, maxLen)
+	case !utf8.ValidString(s):
+		return Errorf(EINVALID, "Card %s is not valid UTF-8.", field)
+	}
+	return nil
+}
+
+// Encode returns the card's canonical encoding, the bytes whose hash goes on chain: the JSON of
+// the struct with fields in declaration order, no insignificant white space (the report compacted),
+// map keys sorted, and no HTML escaping. Publishers serve exactly these bytes.
+func (c *DatasetCard) Encode() ([]byte, error) {
+	cc := *c
+	if len(c.Report) > 0 {
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, c.Report); err != nil {
+			return nil, Wrap(EINVALID, err, "Card report is not valid JSON")
+		}
+		cc.Report = buf.Bytes()
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(&cc); err != nil {
+		return nil, Wrap(EINVALID, err, "Cannot encode the dataset card")
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// Hash returns the card's metadata hash: SHA-256 of its canonical encoding (Encode). SHA-256, like
+// the content hash, so anyone can check a card with standard tools (sha256sum card.json).
+func (c *DatasetCard) Hash() (common.Hash, error) {
+	b, err := c.Encode()
+	if err != nil {
+		return common.Hash{}, err
+	}
+	return CardHash(b), nil
+}
+
+// CardHash returns the metadata hash of a card's bytes as served.
+func CardHash(encoded []byte) common.Hash { return sha256.Sum256(encoded) }
+
+// DecodeCard checks that the card bytes hash to metadataHash, decodes them and validates the card.
+// A mismatch or an invalid card is an EINVALID error: the card is not the one listed.
+func DecodeCard(encoded []byte, metadataHash common.Hash) (*DatasetCard, error) {
+	if len(encoded) > MaxCardBytes {
+		return nil, Errorf(EINVALID, "Dataset card larger than %d bytes.", MaxCardBytes)
+	}
+	if got := CardHash(encoded); got != metadataHash {
+		return nil, Errorf(EINVALID, "Dataset card hash %s does not match the listing's metadata hash %s.", got.Hex(), metadataHash.Hex())
+	}
+	var c DatasetCard
+	dec := json.NewDecoder(bytes.NewReader(encoded))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return nil, Wrap(EINVALID, err, "Dataset card is not valid card JSON")
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
