@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -17,9 +18,12 @@ import (
 // the tables join on them. References of the form "urn:uuid:..." are
 // resolved through the bundle entries' fullUrl, "Patient/123" to "123".
 
-// FHIRResourceTypes lists the resource types the importer flattens, in
-// the order Tables returns them.
-var FHIRResourceTypes = []string{"Patient", "Encounter", "Observation", "Condition", "MedicationRequest", "Procedure", "Immunization"}
+// FHIRResourceTypes returns the resource types the importer flattens, in
+// the order Tables returns them; the slice is the caller's.
+func FHIRResourceTypes() []string { return slices.Clone(fhirResourceTypes) }
+
+// fhirResourceTypes is FHIRResourceTypes' list; nothing writes to it.
+var fhirResourceTypes = []string{"Patient", "Encounter", "Observation", "Condition", "MedicationRequest", "Procedure", "Immunization"}
 
 var fhirColumns = map[string][]string{
 	"Patient": {"id", "mrn", "ssn", "drivers_license", "passport", "prefix", "given", "family", "suffix", "maiden_name",
@@ -328,7 +332,7 @@ func (im *FHIRImporter) addResource(source string, data []byte, off int, raw jso
 // FHIRResourceTypes order, with references resolved to resource ids.
 func (im *FHIRImporter) Tables() []*Table {
 	var out []*Table
-	for _, typ := range FHIRResourceTypes {
+	for _, typ := range fhirResourceTypes {
 		rows := im.rows[typ]
 		if len(rows) == 0 {
 			continue

@@ -53,7 +53,7 @@ func TestReadFHIR_syntheaBundlesRowCounts(t *testing.T) {
 	for _, tb := range tables {
 		got[tb.Name] = tb
 	}
-	for _, typ := range anonymize.FHIRResourceTypes {
+	for _, typ := range anonymize.FHIRResourceTypes() {
 		n := 0
 		if tb := got[typ]; tb != nil {
 			n = tb.NumRows()

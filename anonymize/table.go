@@ -279,9 +279,6 @@ func (b *ColumnBuilder) Append(v string) {
 	b.col.Codes = append(b.col.Codes, code)
 }
 
-// Len returns the number of rows appended so far.
-func (b *ColumnBuilder) Len() int { return len(b.col.Codes) }
-
 // Build returns the column. The builder must not be used afterwards.
 func (b *ColumnBuilder) Build() *Column {
 	c := b.col
@@ -538,26 +535,4 @@ func Concat(tables ...*Table) (*Table, error) {
 	out := first.WithColumns(cols)
 	out.Suppressed = suppressed
 	return out, nil
-}
-
-// TableFromRows builds a table of string columns from a header and rows;
-// meant for tests and small inputs.
-func TableFromRows(name string, header []string, rows [][]string) (*Table, error) {
-	bs := make([]*ColumnBuilder, len(header))
-	for j, h := range header {
-		bs[j] = NewColumnBuilder(h, TypeString)
-	}
-	for i, r := range rows {
-		if len(r) != len(header) {
-			return nil, invalidf("row %d has %d fields, header has %d", i+1, len(r), len(header))
-		}
-		for j, v := range r {
-			bs[j].Append(v)
-		}
-	}
-	cols := make([]*Column, len(bs))
-	for j, b := range bs {
-		cols[j] = b.Build()
-	}
-	return NewTable(name, cols...)
 }
