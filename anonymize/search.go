@@ -46,6 +46,10 @@ type searcher struct {
 	cacheEvaluated bool
 	*scratch
 	spare *scratch // a second worker's buffers, for evaluating two nodes at once
+	// best is the least loss of an anonymous node found so far, bestNode
+	// that node (-1 while there is none).
+	best     float64
+	bestNode int
 }
 
 // evaluatePair evaluates two incomparable nodes, the second on another
@@ -193,40 +197,76 @@ func (sp *space) searchOptimal(ctx context.Context) (*Table, *SearchResult, erro
 		return nil, nil, invalidf("privacy: the generalization lattice has %d nodes, too many for the optimal search; use method mondrian", n)
 	}
 	lt := sp.newLattice()
-	s := &searcher{sp: sp, lt: lt, scratch: newScratch(sp)}
+	s := &searcher{sp: sp, lt: lt, scratch: newScratch(sp), best: math.Inf(1), bestNode: -1}
 	if runtime.GOMAXPROCS(0) > 1 {
 		s.spare = newScratch(sp)
 	}
 	s.monotone = !sp.p.needsSensitive() || sp.limit == 0
 	s.cache = []*snapshot{sp.bottom()}
 
-	best, bestNode := math.Inf(1), -1
-	note := func(n int) {
-		if lt.state[n] == stateAnon && !math.IsNaN(lt.loss[n]) && lt.loss[n] < best {
-			best, bestNode = lt.loss[n], n
-		}
+	lv := make([]int, m) // the phases' buffer for a node's levels
+	if err := s.upperBound(ctx, lv); err != nil {
+		return nil, nil, err
 	}
-	visit := func(n int) error {
-		if err := ctx.Err(); err != nil {
+	if err := s.descendRegion(ctx, lv); err != nil {
+		return nil, nil, err
+	}
+	if err := s.sweepByBound(ctx); err != nil {
+		return nil, nil, err
+	}
+	if s.bestNode < 0 {
+		return nil, nil, invalidf("privacy: no generalization satisfies the privacy models within the suppression limit of %d rows (even full generalization fails: too few rows?)", sp.limit)
+	}
+	lt.levels(s.bestNode, lv)
+	out, suppressed := sp.applyFullDomain(s, lv)
+	res := &SearchResult{Levels: map[string]int{}, Suppressed: suppressed, Loss: s.best,
+		Evaluated: s.evaluated, LatticeNodes: lt.size}
+	for j, q := range sp.qis {
+		res.Levels[q.col.Name] = lv[j]
+	}
+	return out, res, nil
+}
+
+// note takes node n as the best so far when it is anonymous with a known
+// loss below the best.
+func (s *searcher) note(n int) {
+	lt := s.lt
+	if lt.state[n] == stateAnon && !math.IsNaN(lt.loss[n]) && lt.loss[n] < s.best {
+		s.best, s.bestNode = lt.loss[n], n
+	}
+}
+
+// look visits node n unless ctx is done, and notes it.
+func (s *searcher) look(ctx context.Context, n int) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.visit(n)
+	s.note(n)
+	return nil
+}
+
+// known says whether node n needs no evaluation: it fails, is dominated,
+// or its loss is known.
+func (s *searcher) known(n int) bool {
+	lt := s.lt
+	return lt.state[n] == stateFails || lt.dominated[n] || !math.IsNaN(lt.loss[n])
+}
+
+// open says whether node n could still beat the best and is not known.
+func (s *searcher) open(n int) bool { return s.lt.bound(n) < s.best && !s.known(n) }
+
+// upperBound is phase 2: an upper bound. Walk down from the top, always to
+// the cheapest anonymous predecessor, until none is anonymous.
+func (s *searcher) upperBound(ctx context.Context, lv []int) error {
+	lt := s.lt
+	m := len(lv)
+	cur := lt.size - 1
+	if !s.known(cur) {
+		if err := s.look(ctx, cur); err != nil {
 			return err
 		}
-		s.visit(n)
-		note(n)
-		return nil
 	}
-	known := func(n int) bool {
-		return lt.state[n] == stateFails || lt.dominated[n] || !math.IsNaN(lt.loss[n])
-	}
-
-	// Phase 2: an upper bound. Walk down from the top, always to the
-	// cheapest anonymous predecessor, until none is anonymous.
-	cur := lt.size - 1
-	if !known(cur) {
-		if err := visit(cur); err != nil {
-			return nil, nil, err
-		}
-	}
-	lv := make([]int, m)
 	preds := make([]int, 0, m)
 	for lt.state[cur] == stateAnon {
 		lt.levels(cur, lv)
@@ -237,33 +277,83 @@ func (sp *space) searchOptimal(ctx context.Context) (*Table, *SearchResult, erro
 			}
 		}
 		slices.SortFunc(preds, func(a, b int) int { return cmpFloat(lt.lb[a], lt.lb[b]) })
-		next := -1
-		for _, p := range preds {
-			if lt.state[p] == stateFails || lt.bound(p) >= best {
-				continue
-			}
-			if !known(p) {
-				if err := visit(p); err != nil {
-					return nil, nil, err
-				}
-			}
-			if lt.state[p] == stateAnon {
-				next = p
-				break
-			}
+		next, err := s.firstAnonymous(ctx, preds)
+		if err != nil {
+			return err
 		}
 		if next < 0 {
 			break
 		}
 		cur = next
 	}
+	return nil
+}
 
-	// Phase 3: the nodes that could still beat the bound, from the top of
-	// that region down, so that each failing node rules out all below it.
+// firstAnonymous returns the first of preds that could beat the best and
+// is anonymous, evaluating them in turn as needed; -1 when none is.
+func (s *searcher) firstAnonymous(ctx context.Context, preds []int) (int, error) {
+	lt := s.lt
+	for _, p := range preds {
+		if lt.state[p] == stateFails || lt.bound(p) >= s.best {
+			continue
+		}
+		if !s.known(p) {
+			if err := s.look(ctx, p); err != nil {
+				return -1, err
+			}
+		}
+		if lt.state[p] == stateAnon {
+			return p, nil
+		}
+	}
+	return -1, nil
+}
+
+// lookahead is how many upcoming nodes of the region a waypoint serves.
+const lookahead = 8
+
+// descendRegion is phase 3: the nodes that could still beat the bound, from
+// the top of that region down, so that each failing node rules out all
+// below it.
+func (s *searcher) descendRegion(ctx context.Context, lv []int) error {
+	region, sums := s.region(lv)
+	next := make([][]int, 0, lookahead)
+	for i, n := range region {
+		if !s.open(n) {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		s.lt.levels(n, lv)
+		if src := s.source(lv); src.classes() > len(s.sp.count)/2 {
+			next = s.upcoming(next, lv, region[i+1:])
+			s.waypoint(next)
+		}
+		// A partner at the same height is incomparable with n: neither's
+		// outcome can decide the other, so both may run at once.
+		if partner := s.partner(n, region[i+1:], sums); partner >= 0 {
+			s.evaluatePair(n, partner)
+			s.note(n)
+			s.note(partner)
+			continue
+		}
+		if err := s.look(ctx, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// region returns the nodes that could beat the bound and are not known,
+// highest first (by the sum of their levels, then by lower bound), and
+// each node's sum of levels.
+func (s *searcher) region(lv []int) ([]int, []int) {
+	lt := s.lt
 	region := make([]int, 0, lt.size)
 	sums := make([]int, lt.size)
 	for i := range lt.size {
-		if lt.bound(i) < best && !known(i) {
+		if lt.bound(i) < s.best && !s.known(i) {
 			region = append(region, i)
 			lt.levels(i, lv)
 			for _, l := range lv {
@@ -277,58 +367,48 @@ func (sp *space) searchOptimal(ctx context.Context) (*Table, *SearchResult, erro
 		}
 		return cmpFloat(lt.lb[b], lt.lb[a])
 	})
-	const lookahead = 8
-	next := make([][]int, 0, lookahead)
-	open := func(n int) bool { return lt.bound(n) < best && !known(n) }
-	for i, n := range region {
-		if !open(n) {
-			continue
+	return region, sums
+}
+
+// upcoming fills next with lv and the levels of the open nodes of rest
+// that follow it, up to lookahead nodes in all.
+func (s *searcher) upcoming(next [][]int, lv []int, rest []int) [][]int {
+	next = append(next[:0], slices.Clone(lv))
+	for _, n2 := range rest {
+		if len(next) == lookahead {
+			break
 		}
-		if err := ctx.Err(); err != nil {
-			return nil, nil, err
-		}
-		lt.levels(n, lv)
-		if src := s.source(lv); src.classes() > len(sp.count)/2 {
-			next = append(next[:0], slices.Clone(lv))
-			for _, n2 := range region[i+1:] {
-				if len(next) == lookahead {
-					break
-				}
-				if open(n2) {
-					l2 := make([]int, m)
-					lt.levels(n2, l2)
-					next = append(next, l2)
-				}
-			}
-			s.waypoint(next)
-		}
-		// A partner at the same height is incomparable with n: neither's
-		// outcome can decide the other, so both may run at once.
-		partner := -1
-		if s.spare != nil {
-			for _, n2 := range region[i+1:] {
-				if sums[n2] != sums[n] {
-					break
-				}
-				if open(n2) {
-					partner = n2
-					break
-				}
-			}
-		}
-		if partner >= 0 {
-			s.evaluatePair(n, partner)
-			note(n)
-			note(partner)
-			continue
-		}
-		if err := visit(n); err != nil {
-			return nil, nil, err
+		if s.open(n2) {
+			l2 := make([]int, len(lv))
+			s.lt.levels(n2, l2)
+			next = append(next, l2)
 		}
 	}
+	return next
+}
 
-	// Phase 4: by increasing lower bound until it reaches the best loss;
-	// it decides whatever the phases above left open (non-monotone models).
+// partner returns the first open node of rest at the same height as n, or
+// -1 when there is none or no spare buffers to evaluate it with.
+func (s *searcher) partner(n int, rest []int, sums []int) int {
+	if s.spare == nil {
+		return -1
+	}
+	for _, n2 := range rest {
+		if sums[n2] != sums[n] {
+			break
+		}
+		if s.open(n2) {
+			return n2
+		}
+	}
+	return -1
+}
+
+// sweepByBound is phase 4: by increasing lower bound until it reaches the
+// best loss; it decides whatever the phases above left open (non-monotone
+// models).
+func (s *searcher) sweepByBound(ctx context.Context) error {
+	lt := s.lt
 	s.cacheEvaluated = true
 	byLB := make([]int, lt.size)
 	for i := range byLB {
@@ -336,28 +416,18 @@ func (sp *space) searchOptimal(ctx context.Context) (*Table, *SearchResult, erro
 	}
 	slices.SortStableFunc(byLB, func(a, b int) int { return cmpFloat(lt.lb[a], lt.lb[b]) })
 	for _, n := range byLB {
-		if lt.lb[n] >= best {
+		if lt.lb[n] >= s.best {
 			break
 		}
-		if known(n) || lt.bound(n) >= best {
-			note(n)
+		if s.known(n) || lt.bound(n) >= s.best {
+			s.note(n)
 			continue
 		}
-		if err := visit(n); err != nil {
-			return nil, nil, err
+		if err := s.look(ctx, n); err != nil {
+			return err
 		}
 	}
-	if bestNode < 0 {
-		return nil, nil, invalidf("privacy: no generalization satisfies the privacy models within the suppression limit of %d rows (even full generalization fails: too few rows?)", sp.limit)
-	}
-	lt.levels(bestNode, lv)
-	out, suppressed := sp.applyFullDomain(s, lv)
-	res := &SearchResult{Levels: map[string]int{}, Suppressed: suppressed, Loss: best,
-		Evaluated: s.evaluated, LatticeNodes: lt.size}
-	for j, q := range sp.qis {
-		res.Levels[q.col.Name] = lv[j]
-	}
-	return out, res, nil
+	return nil
 }
 
 func cmpFloat(a, b float64) int {
