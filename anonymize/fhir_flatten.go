@@ -82,68 +82,16 @@ func flatten(r *fhirResource) ([]string, bool) {
 	case "Patient":
 		return flattenPatient(r), true
 	case "Encounter":
-		start, end := period(r.Period)
-		typeCode, typeText := "", ""
-		if len(r.Type) > 0 {
-			typeCode, typeText = r.Type[0].code(), r.Type[0].display()
-		}
-		class := ""
-		if r.Class != nil {
-			class = r.Class.Code
-		}
-		rc, rt := reasons(r.ReasonCode)
-		sp := ""
-		if r.ServiceProvider != nil {
-			sp = r.ServiceProvider.Display
-		}
-		return []string{r.ID, patient, r.Status, class, typeCode, typeText, start, end, rc, rt, sp}, true
+		return flattenEncounter(r, patient), true
 	case "Observation":
-		value, unit := quantity(r.ValueQuantity)
-		switch {
-		case r.ValueCodeableConcept != nil:
-			value = r.ValueCodeableConcept.display()
-		case r.ValueString != "":
-			value = r.ValueString
-		case r.ValueBoolean != nil:
-			value = fmt.Sprint(*r.ValueBoolean)
-		case r.ValueInteger != "":
-			value = r.ValueInteger.String()
-		case value == "" && len(r.Component) > 0:
-			var parts []string
-			for _, c := range r.Component {
-				v, u := quantity(c.ValueQuantity)
-				if c.ValueCodeableConcept != nil {
-					v = c.ValueCodeableConcept.display()
-				} else if c.ValueString != "" {
-					v = c.ValueString
-				}
-				parts = append(parts, strings.TrimSpace(c.Code.display()+"="+v+" "+u))
-			}
-			value = strings.Join(parts, "; ")
-		}
-		eff := r.EffectiveDateTime
-		if eff == "" && r.EffectivePeriod != nil {
-			eff = r.EffectivePeriod.Start
-		}
-		return []string{r.ID, patient, refOf(r.Encounter), r.Status, firstCategory(r.Category), r.Code.code(), r.Code.display(), value, unit, eff, r.Issued}, true
+		return flattenObservation(r, patient), true
 	case "Condition":
 		return []string{r.ID, patient, refOf(r.Encounter), r.ClinicalStatus.code(), r.VerificationStatus.code(), firstCategory(r.Category),
 			r.Code.code(), r.Code.display(), r.OnsetDateTime, r.AbatementDateTime, r.RecordedDate}, true
 	case "MedicationRequest":
-		med := r.MedicationCodeableConcept
-		code, desc := med.code(), med.display()
-		if med == nil && r.MedicationReference != nil {
-			desc = r.MedicationReference.Display
-		}
-		rc, rt := reasons(r.ReasonCode)
-		return []string{r.ID, patient, refOf(r.Encounter), r.Status, r.Intent, code, desc, r.AuthoredOn, rc, rt}, true
+		return flattenMedicationRequest(r, patient), true
 	case "Procedure":
-		start, end := period(r.PerformedPeriod)
-		if start == "" {
-			start = r.PerformedDateTime
-		}
-		rc, rt := reasons(r.ReasonCode)
-		return []string{r.ID, patient, refOf(r.Encounter), r.Status, r.Code.code(), r.Code.display(), start, end, rc, rt}, true
+		return flattenProcedure(r, patient), true
 	case "Immunization":
 		ps := ""
 		if r.PrimarySource != nil {
@@ -154,89 +102,89 @@ func flatten(r *fhirResource) ([]string, bool) {
 	return nil, false
 }
 
+func flattenEncounter(r *fhirResource, patient string) []string {
+	start, end := period(r.Period)
+	typeCode, typeText := "", ""
+	if len(r.Type) > 0 {
+		typeCode, typeText = r.Type[0].code(), r.Type[0].display()
+	}
+	class := ""
+	if r.Class != nil {
+		class = r.Class.Code
+	}
+	rc, rt := reasons(r.ReasonCode)
+	sp := ""
+	if r.ServiceProvider != nil {
+		sp = r.ServiceProvider.Display
+	}
+	return []string{r.ID, patient, r.Status, class, typeCode, typeText, start, end, rc, rt, sp}
+}
+
+func flattenObservation(r *fhirResource, patient string) []string {
+	value, unit := observationValue(r)
+	eff := r.EffectiveDateTime
+	if eff == "" && r.EffectivePeriod != nil {
+		eff = r.EffectivePeriod.Start
+	}
+	return []string{r.ID, patient, refOf(r.Encounter), r.Status, firstCategory(r.Category), r.Code.code(), r.Code.display(), value, unit, eff, r.Issued}
+}
+
+// observationValue returns an Observation's value and unit, whichever
+// value[x] it has; components are joined as "code=value unit; ...".
+func observationValue(r *fhirResource) (string, string) {
+	value, unit := quantity(r.ValueQuantity)
+	switch {
+	case r.ValueCodeableConcept != nil:
+		value = r.ValueCodeableConcept.display()
+	case r.ValueString != "":
+		value = r.ValueString
+	case r.ValueBoolean != nil:
+		value = fmt.Sprint(*r.ValueBoolean)
+	case r.ValueInteger != "":
+		value = r.ValueInteger.String()
+	case value == "" && len(r.Component) > 0:
+		var parts []string
+		for _, c := range r.Component {
+			v, u := quantity(c.ValueQuantity)
+			if c.ValueCodeableConcept != nil {
+				v = c.ValueCodeableConcept.display()
+			} else if c.ValueString != "" {
+				v = c.ValueString
+			}
+			parts = append(parts, strings.TrimSpace(c.Code.display()+"="+v+" "+u))
+		}
+		value = strings.Join(parts, "; ")
+	}
+	return value, unit
+}
+
+func flattenMedicationRequest(r *fhirResource, patient string) []string {
+	med := r.MedicationCodeableConcept
+	code, desc := med.code(), med.display()
+	if med == nil && r.MedicationReference != nil {
+		desc = r.MedicationReference.Display
+	}
+	rc, rt := reasons(r.ReasonCode)
+	return []string{r.ID, patient, refOf(r.Encounter), r.Status, r.Intent, code, desc, r.AuthoredOn, rc, rt}
+}
+
+func flattenProcedure(r *fhirResource, patient string) []string {
+	start, end := period(r.PerformedPeriod)
+	if start == "" {
+		start = r.PerformedDateTime
+	}
+	rc, rt := reasons(r.ReasonCode)
+	return []string{r.ID, patient, refOf(r.Encounter), r.Status, r.Code.code(), r.Code.display(), start, end, rc, rt}
+}
+
 func flattenPatient(r *fhirResource) []string {
-	var mrn, ssn, dl, passport string
-	for _, id := range r.Identifier {
-		switch id.Type.code() {
-		case "MR":
-			mrn = id.Value
-		case "SS", "SB":
-			ssn = id.Value
-		case "DL":
-			dl = id.Value
-		case "PPN":
-			passport = id.Value
-		}
-	}
-	var prefix, given, family, suffix, maiden string
-	for _, n := range r.Name {
-		if n.Use == "maiden" {
-			maiden = n.Family
-			continue
-		}
-		if family == "" {
-			prefix, given, family, suffix = strings.Join(n.Prefix, " "), strings.Join(n.Given, " "), n.Family, strings.Join(n.Suffix, " ")
-			if family == "" && given == "" {
-				given = n.Text
-			}
-		}
-	}
-	var phone, email string
-	for _, t := range r.Telecom {
-		switch t.System {
-		case "phone", "fax", "sms":
-			if phone == "" {
-				phone = t.Value
-			}
-		case "email":
-			if email == "" {
-				email = t.Value
-			}
-		}
-	}
-	var address, city, district, state, postal, country, lat, lon string
-	if len(r.Address) > 0 {
-		a := r.Address[0]
-		address, city, district, state, postal, country = strings.Join(a.Line, ", "), a.City, a.District, a.State, a.PostalCode, a.Country
-		for _, e := range a.Extension {
-			for _, x := range e.Extension {
-				switch x.URL {
-				case "latitude":
-					lat = x.ValueDecimal.String()
-				case "longitude":
-					lon = x.ValueDecimal.String()
-				}
-			}
-		}
-	}
-	var race, ethnicity, birthSex, birthplace string
-	for _, e := range r.Extension {
-		switch {
-		case strings.HasSuffix(e.URL, "us-core-race"), strings.HasSuffix(e.URL, "us-core-ethnicity"):
-			v := ""
-			for _, x := range e.Extension {
-				if x.URL == "text" {
-					v = x.ValueString
-				} else if x.URL == "ombCategory" && v == "" && x.ValueCoding != nil {
-					v = x.ValueCoding.Display
-				}
-			}
-			if strings.HasSuffix(e.URL, "race") {
-				race = v
-			} else {
-				ethnicity = v
-			}
-		case strings.HasSuffix(e.URL, "us-core-birthsex"):
-			birthSex = e.ValueCode
-		case strings.HasSuffix(e.URL, "patient-mothersMaidenName"):
-			if maiden == "" {
-				maiden = e.ValueString
-			}
-		case strings.HasSuffix(e.URL, "patient-birthPlace"):
-			if a := e.ValueAddress; a != nil {
-				birthplace = strings.Trim(strings.Join([]string{a.City, a.State, a.Country}, ", "), ", ")
-			}
-		}
+	mrn, ssn, dl, passport := patientIdentifiers(r.Identifier)
+	prefix, given, family, suffix, maiden := patientName(r.Name)
+	phone, email := patientTelecom(r.Telecom)
+	address, city, district, state, postal, country, lat, lon := patientAddress(r.Address)
+	ext := patientExtensions(r.Extension)
+	if maiden == "" {
+		maiden = ext.maiden
 	}
 	lang := ""
 	if len(r.Communication) > 0 {
@@ -249,6 +197,128 @@ func flattenPatient(r *fhirResource) []string {
 		multiple = r.MultipleBirthInteger.String()
 	}
 	return []string{r.ID, mrn, ssn, dl, passport, prefix, given, family, suffix, maiden, phone, email, r.Gender, r.BirthDate,
-		r.DeceasedDateTime, address, city, district, state, postal, country, lat, lon, r.MaritalStatus.display(), race, ethnicity,
-		birthSex, birthplace, lang, multiple}
+		r.DeceasedDateTime, address, city, district, state, postal, country, lat, lon, r.MaritalStatus.display(), ext.race, ext.ethnicity,
+		ext.birthSex, ext.birthplace, lang, multiple}
+}
+
+// patientIdentifiers returns the last identifier of each type the Patient
+// table has a column for.
+func patientIdentifiers(ids []fhirIdentifier) (mrn, ssn, dl, passport string) {
+	for _, id := range ids {
+		switch id.Type.code() {
+		case "MR":
+			mrn = id.Value
+		case "SS", "SB":
+			ssn = id.Value
+		case "DL":
+			dl = id.Value
+		case "PPN":
+			passport = id.Value
+		}
+	}
+	return mrn, ssn, dl, passport
+}
+
+// patientName returns the parts of the first name that has a family name
+// (or, failing that, the first name; its text when it has no parts), and
+// the last maiden name.
+func patientName(names []fhirName) (prefix, given, family, suffix, maiden string) {
+	for _, n := range names {
+		if n.Use == "maiden" {
+			maiden = n.Family
+			continue
+		}
+		if family == "" {
+			prefix, given, family, suffix = strings.Join(n.Prefix, " "), strings.Join(n.Given, " "), n.Family, strings.Join(n.Suffix, " ")
+			if family == "" && given == "" {
+				given = n.Text
+			}
+		}
+	}
+	return prefix, given, family, suffix, maiden
+}
+
+// patientTelecom returns the first phone (or fax, or SMS) number and the
+// first e-mail address.
+func patientTelecom(telecom []fhirExtensionContact) (phone, email string) {
+	for _, t := range telecom {
+		switch t.System {
+		case "phone", "fax", "sms":
+			if phone == "" {
+				phone = t.Value
+			}
+		case "email":
+			if email == "" {
+				email = t.Value
+			}
+		}
+	}
+	return phone, email
+}
+
+// patientAddress returns the parts of the first address, with its
+// geolocation extension's coordinates.
+func patientAddress(addrs []fhirAddress) (address, city, district, state, postal, country, lat, lon string) {
+	if len(addrs) == 0 {
+		return
+	}
+	a := addrs[0]
+	address, city, district, state, postal, country = strings.Join(a.Line, ", "), a.City, a.District, a.State, a.PostalCode, a.Country
+	for _, e := range a.Extension {
+		for _, x := range e.Extension {
+			switch x.URL {
+			case "latitude":
+				lat = x.ValueDecimal.String()
+			case "longitude":
+				lon = x.ValueDecimal.String()
+			}
+		}
+	}
+	return address, city, district, state, postal, country, lat, lon
+}
+
+// patientExt is what the Patient table takes from US Core and standard
+// extensions.
+type patientExt struct {
+	race, ethnicity, birthSex, birthplace, maiden string
+}
+
+func patientExtensions(exts []fhirExtension) patientExt {
+	var p patientExt
+	for _, e := range exts {
+		switch {
+		case strings.HasSuffix(e.URL, "us-core-race"), strings.HasSuffix(e.URL, "us-core-ethnicity"):
+			v := raceOrEthnicity(e)
+			if strings.HasSuffix(e.URL, "race") {
+				p.race = v
+			} else {
+				p.ethnicity = v
+			}
+		case strings.HasSuffix(e.URL, "us-core-birthsex"):
+			p.birthSex = e.ValueCode
+		case strings.HasSuffix(e.URL, "patient-mothersMaidenName"):
+			if p.maiden == "" {
+				p.maiden = e.ValueString
+			}
+		case strings.HasSuffix(e.URL, "patient-birthPlace"):
+			if a := e.ValueAddress; a != nil {
+				p.birthplace = strings.Trim(strings.Join([]string{a.City, a.State, a.Country}, ", "), ", ")
+			}
+		}
+	}
+	return p
+}
+
+// raceOrEthnicity returns a US Core race or ethnicity extension's text, or
+// else its first OMB category's display.
+func raceOrEthnicity(e fhirExtension) string {
+	v := ""
+	for _, x := range e.Extension {
+		if x.URL == "text" {
+			v = x.ValueString
+		} else if x.URL == "ombCategory" && v == "" && x.ValueCoding != nil {
+			v = x.ValueCoding.Display
+		}
+	}
+	return v
 }
