@@ -166,81 +166,122 @@ type Pipeline struct {
 // Build resolves the preset, loads hierarchy files through env.Open and
 // builds every transform from env.Transforms (the built-ins when nil).
 func (c *Config) Build(env Env) (*Pipeline, error) {
-	cfg := *c
-	if cfg.Preset != "" {
-		p, err := Preset(cfg.Preset)
-		if err != nil {
-			return nil, err
-		}
-		if len(cfg.Transforms) == 0 {
-			cfg.Transforms = p.Transforms
-		}
-		if cfg.Policy == nil {
-			cfg.Policy = p.Policy
-		}
+	cfg, err := c.withPreset()
+	if err != nil {
+		return nil, err
 	}
-	pl := &Pipeline{columns: cfg.Columns, hier: map[string]*Hierarchy{}, suggest: cfg.SuggestRoles == nil || *cfg.SuggestRoles, Report: cfg.Report}
+	pl := &Pipeline{columns: cfg.Columns, suggest: cfg.SuggestRoles == nil || *cfg.SuggestRoles, Report: cfg.Report}
 	if cfg.Policy != nil {
 		pl.Policy = *cfg.Policy
 	}
-	names := make([]string, 0, len(cfg.Columns))
-	for n := range cfg.Columns {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		spec := cfg.Columns[n].Hierarchy
-		if spec == nil {
-			continue
-		}
-		switch {
-		case spec.Hierarchy != nil:
-			pl.hier[n] = spec.Hierarchy
-		case spec.File != "":
-			if env.Open == nil {
-				return nil, invalidf("column %q: hierarchy file %q given but no files can be opened here", n, spec.File)
-			}
-			f, err := env.Open(spec.File)
-			if err != nil {
-				return nil, invalidf("column %q: hierarchy %q: %v", n, spec.File, err)
-			}
-			h, err := ReadHierarchy(f)
-			f.Close()
-			if err != nil {
-				return nil, fmt.Errorf("column %q: hierarchy %q: %w", n, spec.File, err)
-			}
-			pl.hier[n] = h
-		}
+	if pl.hier, err = loadHierarchies(cfg.Columns, env); err != nil {
+		return nil, err
 	}
 	for i, tc := range cfg.Transforms {
 		if tc.Name == "pseudonymize" && len(env.Secret) == 0 && tc.Params["secret"] == nil && cfg.Preset != "" && len(tc.Params) == 0 {
 			continue // presets pseudonymize only when the publisher has a secret; Safe Harbor removes the ids otherwise
 		}
-		params := tc.Params
-		if tc.Name == "safe-harbor" {
-			if _, set := params["as_of"]; !set && !env.AsOf.IsZero() {
-				params = maps.Clone(params)
-				if params == nil {
-					params = Params{}
-				}
-				params["as_of"] = env.AsOf.UTC().Format("2006-01-02")
-			}
-			if _, set := params["as_of"]; !set {
-				pl.warnings = append(pl.warnings, fmt.Sprintf("step %d (safe-harbor): no reference date (as_of), so birth years implying an age over 89 were not checked", i+1))
-			}
+		if err := pl.addStep(i, tc, env); err != nil {
+			return nil, err
 		}
-		t, err := env.Transforms.New(tc.Name, params, env)
-		if err != nil {
-			return nil, fmt.Errorf("transform %d: %w", i+1, err)
-		}
-		if sh, ok := t.(*SafeHarbor); ok && pl.asOf == "" {
-			if d, ok := parseDate(sh.AsOf); ok {
-				pl.asOf = d.Format("2006-01-02")
-			}
-		}
-		pl.Steps = append(pl.Steps, Step{Name: tc.Name, Transform: t, Params: params})
 	}
 	return pl, nil
+}
+
+// withPreset returns a copy of c with its preset's transforms and policy
+// filled in where c leaves them out.
+func (c *Config) withPreset() (Config, error) {
+	cfg := *c
+	if cfg.Preset == "" {
+		return cfg, nil
+	}
+	p, err := Preset(cfg.Preset)
+	if err != nil {
+		return cfg, err
+	}
+	if len(cfg.Transforms) == 0 {
+		cfg.Transforms = p.Transforms
+	}
+	if cfg.Policy == nil {
+		cfg.Policy = p.Policy
+	}
+	return cfg, nil
+}
+
+// loadHierarchies returns the hierarchies the columns give inline or as
+// files (read through env.Open), by column name; in name order, so that
+// the first failing column is always the same one.
+func loadHierarchies(columns map[string]ColumnConfig, env Env) (map[string]*Hierarchy, error) {
+	hier := map[string]*Hierarchy{}
+	names := make([]string, 0, len(columns))
+	for n := range columns {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		spec := columns[n].Hierarchy
+		if spec == nil {
+			continue
+		}
+		switch {
+		case spec.Hierarchy != nil:
+			hier[n] = spec.Hierarchy
+		case spec.File != "":
+			h, err := readHierarchyFile(n, spec.File, env)
+			if err != nil {
+				return nil, err
+			}
+			hier[n] = h
+		}
+	}
+	return hier, nil
+}
+
+// readHierarchyFile reads column's hierarchy file through env.Open.
+func readHierarchyFile(column, file string, env Env) (*Hierarchy, error) {
+	if env.Open == nil {
+		return nil, invalidf("column %q: hierarchy file %q given but no files can be opened here", column, file)
+	}
+	f, err := env.Open(file)
+	if err != nil {
+		return nil, invalidf("column %q: hierarchy %q: %v", column, file, err)
+	}
+	h, err := ReadHierarchy(f)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("column %q: hierarchy %q: %w", column, file, err)
+	}
+	return h, nil
+}
+
+// addStep builds transform i of the config and appends it. A Safe Harbor
+// step gets env.AsOf as its reference date unless it names one, and a
+// warning in every report when it has none.
+func (pl *Pipeline) addStep(i int, tc TransformConfig, env Env) error {
+	params := tc.Params
+	if tc.Name == "safe-harbor" {
+		if _, set := params["as_of"]; !set && !env.AsOf.IsZero() {
+			params = maps.Clone(params)
+			if params == nil {
+				params = Params{}
+			}
+			params["as_of"] = env.AsOf.UTC().Format("2006-01-02")
+		}
+		if _, set := params["as_of"]; !set {
+			pl.warnings = append(pl.warnings, fmt.Sprintf("step %d (safe-harbor): no reference date (as_of), so birth years implying an age over 89 were not checked", i+1))
+		}
+	}
+	t, err := env.Transforms.New(tc.Name, params, env)
+	if err != nil {
+		return fmt.Errorf("transform %d: %w", i+1, err)
+	}
+	if sh, ok := t.(*SafeHarbor); ok && pl.asOf == "" {
+		if d, ok := parseDate(sh.AsOf); ok {
+			pl.asOf = d.Format("2006-01-02")
+		}
+	}
+	pl.Steps = append(pl.Steps, Step{Name: tc.Name, Transform: t, Params: params})
+	return nil
 }
 
 // hierarchyFor builds the configured automatic hierarchy for a column.

@@ -41,6 +41,16 @@ func SuggestSample(c ColumnSample) Suggestion {
 		return Suggestion{Column: c.Name, Category: CatFreeText, Role: RoleInsensitive, Transform: "drop", Confidence: 0.8, Reason: "free text: " + why}
 	}
 	byContent, share := categoryBySample(c.Values)
+	cat := s.weigh(byName, byContent, share)
+	cat = s.byType(c, cat, byContent)
+	s.Category = cat
+	s.treat(cat, c.Name)
+	return s
+}
+
+// weigh decides between the category the name suggests and the one the
+// values show (share of them), and says why and how sure in s.
+func (s *Suggestion) weigh(byName, byContent Category, share float64) Category {
 	cat := byName
 	switch {
 	case byName == CatNone && byContent != CatNone:
@@ -49,7 +59,7 @@ func SuggestSample(c ColumnSample) Suggestion {
 		s.Reason = "values look like " + string(byContent)
 	case byName != CatNone && byContent != CatNone && byContent != byName:
 		// A content match that is unmistakable beats a vaguer name.
-		if byContent != CatDate && byContent != CatAddress && byName != CatDate && (byName == CatID || byName == CatName || byName == CatDemographic || byName == CatNone) {
+		if contentBeatsName(byName, byContent) {
 			cat = byContent
 			s.Reason = "values look like " + string(byContent) + " (name suggests " + string(byName) + ")"
 			s.Confidence = 0.7 * share
@@ -65,7 +75,19 @@ func SuggestSample(c ColumnSample) Suggestion {
 			s.Confidence = 0.95
 		}
 	}
-	// Type-based fallbacks.
+	return cat
+}
+
+// contentBeatsName says whether values that look like byContent overrule
+// a name that suggests byName: dates and addresses on either side never
+// do, and only vague names (identifier, name, demographic) yield.
+func contentBeatsName(byName, byContent Category) bool {
+	return byContent != CatDate && byContent != CatAddress && byName != CatDate &&
+		(byName == CatID || byName == CatName || byName == CatDemographic || byName == CatNone)
+}
+
+// byType corrects cat with what the column's type says.
+func (s *Suggestion) byType(c ColumnSample, cat, byContent Category) Category {
 	if cat == CatNone && (c.Type == TypeDate || c.Type == TypeDateTime) {
 		cat, s.Reason, s.Confidence = CatDate, "values are dates", 0.8
 	}
@@ -76,7 +98,11 @@ func SuggestSample(c ColumnSample) Suggestion {
 		// Many rows share each value: a code, not a record identifier.
 		cat, s.Reason, s.Confidence = CatNone, "", 0
 	}
-	s.Category = cat
+	return cat
+}
+
+// treat sets the role and transform for a column of category cat.
+func (s *Suggestion) treat(cat Category, name string) {
 	switch {
 	case cat == CatID || cat == CatMRN:
 		s.Role, s.Transform = RoleDirect, "pseudonymize"
@@ -86,7 +112,7 @@ func SuggestSample(c ColumnSample) Suggestion {
 		s.Role, s.Transform = RoleQuasi, "zip3"
 	case cat == CatDate:
 		s.Role, s.Transform = RoleQuasi, "year"
-		if n := normalizeName(c.Name); !isBirthColumn(c.Name) && !strings.Contains(n, "death") {
+		if n := normalizeName(name); !isBirthColumn(name) && !strings.Contains(n, "death") {
 			s.Role = RoleInsensitive
 		}
 	case cat == CatAge:
@@ -101,7 +127,6 @@ func SuggestSample(c ColumnSample) Suggestion {
 			s.Reason = "no identifier found by name or content"
 		}
 	}
-	return s
 }
 
 // findIdentifiers scans published columns for values that are direct
