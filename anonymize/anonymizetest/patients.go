@@ -1,6 +1,9 @@
 // Package anonymizetest generates tables for tests and benchmarks of the
 // anonymization engine and of the plugins built on it, as httptest does for
-// net/http. The data is synthetic and deterministic for a given seed.
+// net/http: synthetic patients (Patients, Resample) and nursing notes
+// (Notes), deterministic for a given seed, and small tables spelt out row
+// by row (Table). It imports only anonymize of medmarket's packages, and
+// only tests import it.
 package anonymizetest
 
 import (
