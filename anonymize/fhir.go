@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 )
 
@@ -18,11 +17,8 @@ import (
 // the tables join on them. References of the form "urn:uuid:..." are
 // resolved through the bundle entries' fullUrl, "Patient/123" to "123".
 
-// FHIRResourceTypes returns the resource types the importer flattens, in
-// the order Tables returns them; the slice is the caller's.
-func FHIRResourceTypes() []string { return slices.Clone(fhirResourceTypes) }
-
-// fhirResourceTypes is FHIRResourceTypes' list; nothing writes to it.
+// fhirResourceTypes lists the resource types the importer flattens, in
+// the order Tables returns them. Nothing writes to it.
 var fhirResourceTypes = []string{"Patient", "Encounter", "Observation", "Condition", "MedicationRequest", "Procedure", "Immunization"}
 
 // FHIRImporter collects resources from any number of bundles and
@@ -157,8 +153,9 @@ func (im *FHIRImporter) addResource(source string, data []byte, off int, raw jso
 	return nil
 }
 
-// Tables returns one table per resource type that occurred, in
-// FHIRResourceTypes order, with references resolved to resource ids.
+// Tables returns one table per resource type that occurred, in the order
+// Patient, Encounter, Observation, Condition, MedicationRequest, Procedure,
+// Immunization, with references resolved to resource ids.
 func (im *FHIRImporter) Tables() []*Table {
 	var out []*Table
 	for _, typ := range fhirResourceTypes {
