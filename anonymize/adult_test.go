@@ -28,14 +28,7 @@ func TestPrivacy_adultIsKAnonymousAndReportMatches(t *testing.T) {
 					t.Fatal(err)
 				}
 				sizes := classSizes(out, adultQIs)
-				minSize, disc, uniques := math.MaxInt, 0.0, 0
-				for _, s := range sizes {
-					minSize = min(minSize, s)
-					disc += float64(s * s)
-					if s == 1 {
-						uniques++
-					}
-				}
+				minSize, disc, uniques := sizeStats(sizes)
 				if minSize < k {
 					t.Fatalf("output is not %d-anonymous: a class of %d rows", k, minSize)
 				}
@@ -86,28 +79,51 @@ func TestPrivacy_adultIsKAnonymousAndReportMatches(t *testing.T) {
 						t.Errorf("column %s ncp: report %v, recomputed %v", c.Name, c.NCP, want)
 					}
 				}
-				atRisk := 0
-				for _, s := range sizes {
-					if 1/float64(s) > r.Risk.Threshold {
-						atRisk += s
-					}
-				}
-				if !near(r.Risk.Prosecutor.RecordsAtRisk, float64(atRisk)/rows) {
-					t.Errorf("records at risk: report %v, recomputed %v", r.Risk.Prosecutor.RecordsAtRisk, float64(atRisk)/rows)
-				}
-				hist := 0
-				for _, b := range r.ClassSizes {
-					hist += b.Records
-				}
-				if hist != out.NumRows() {
-					t.Errorf("class size histogram counts %d records, want %d", hist, out.NumRows())
-				}
+				assertRecordsAtRiskAndHistogram(t, r, sizes, out.NumRows())
 				if v := (anonymize.Policy{MinK: k}).Check(r); !v.Pass {
 					t.Errorf("policy min_k=%d fails: %v", k, v)
 				}
 				t.Logf("%s k=%d: ncp %.4f, %d classes, %d suppressed, levels %v, %d evaluated", method, k, r.Utility.NCP, r.Classes, suppressed, res.Levels, res.Evaluated)
 			})
 		}
+	}
+}
+
+// sizeStats returns the smallest class size, the discernibility of the
+// classes and the number of classes of one row.
+func sizeStats(sizes map[string]int) (minSize int, disc float64, uniques int) {
+	minSize = math.MaxInt
+	for _, s := range sizes {
+		minSize = min(minSize, s)
+		disc += float64(s * s)
+		if s == 1 {
+			uniques++
+		}
+	}
+	return minSize, disc, uniques
+}
+
+// assertRecordsAtRiskAndHistogram recomputes the share of records above
+// the risk threshold from the class sizes, and checks that the class size
+// histogram counts every published row (published of them).
+func assertRecordsAtRiskAndHistogram(t *testing.T, r *anonymize.Report, sizes map[string]int, published int) {
+	t.Helper()
+	rows := float64(published)
+	atRisk := 0
+	for _, s := range sizes {
+		if 1/float64(s) > r.Risk.Threshold {
+			atRisk += s
+		}
+	}
+	if !near(r.Risk.Prosecutor.RecordsAtRisk, float64(atRisk)/rows) {
+		t.Errorf("records at risk: report %v, recomputed %v", r.Risk.Prosecutor.RecordsAtRisk, float64(atRisk)/rows)
+	}
+	hist := 0
+	for _, b := range r.ClassSizes {
+		hist += b.Records
+	}
+	if hist != published {
+		t.Errorf("class size histogram counts %d records, want %d", hist, published)
 	}
 }
 

@@ -98,9 +98,6 @@ func NewCSVReader(r io.Reader, opt CSVOptions) (*CSVReader, error) {
 	return c, nil
 }
 
-// Header returns the column names.
-func (c *CSVReader) Header() []string { return c.header }
-
 // Rows returns the number of data rows read so far.
 func (c *CSVReader) Rows() int { return c.rows }
 

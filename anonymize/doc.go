@@ -1,8 +1,15 @@
 // Package anonymize is medmarket's anonymization engine: it turns a
 // patient's or a clinic's records into a table that can be published, and
-// measures how safe and how useful the result is. It is pure Go, depends on
-// nothing else of medmarket, and does no I/O beyond the io.Reader and
-// io.Writer values it is given.
+// measures how safe and how useful the result is. It is pure Go and does
+// no I/O beyond the io.Reader and io.Writer values it is given (hierarchy
+// files a config names come through [Env]'s Open, which the caller provides).
+//
+// It owns the table model, the readers and writers of its formats, the
+// transforms, the privacy models and their search, the report and the
+// policy gate. It imports nothing of medmarket's (DESIGN.md's rule for the
+// engine; the repository's layering test enforces it): the plugin host,
+// the marketplace and the apps build on it, never the other way round.
+// Helpers for tests live in [github.com/medmarket/medmarket/anonymize/anonymizetest].
 //
 // # Data
 //
@@ -32,7 +39,10 @@
 // [ReadHierarchy], or automatic ones for numbers, dates and ZIP codes),
 // [Suppress], [Drop] and [Privacy] (k-anonymity, l-diversity,
 // t-closeness through an optimal full-domain lattice search or Mondrian
-// partitioning, with a suppression limit). A [Transforms] value names the
+// partitioning, with a suppression limit: privacy.go holds the transform,
+// space.go the search space both searches share, lattice.go, classes.go
+// and search.go the optimal search, mondrian.go the partitioning, and
+// privacymodels.go the per-class l-diversity and t-closeness checks). A [Transforms] value names the
 // transforms a config may use: [NewTransforms] holds the built-ins, its
 // owner (a plugin host) registers more with [Transforms.Register], and
 // [Transforms.New] builds one from [Params].
@@ -57,5 +67,6 @@
 //
 // [Suggest] proposes a role, an identifier [Category] (the 18 HIPAA Safe
 // Harbor categories and demographics) and a transform for every column from
-// its name and contents.
+// its name (detect_name.go) and a [ColumnSample] of its contents
+// (detect_content.go, sample.go).
 package anonymize

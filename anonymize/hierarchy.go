@@ -83,19 +83,6 @@ func ReadHierarchy(r io.Reader) (*Hierarchy, error) {
 	return NewHierarchy(rows)
 }
 
-// WriteHierarchy writes h in ARX's format.
-func WriteHierarchy(w io.Writer, h *Hierarchy) error {
-	cw := csv.NewWriter(w)
-	cw.Comma = ';'
-	for _, r := range h.rows {
-		if err := cw.Write(r); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
 // Height returns the number of levels, counting the original values as level 0.
 func (h *Hierarchy) Height() int { return h.height }
 

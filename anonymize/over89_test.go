@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/medmarket/medmarket/anonymize"
+	"github.com/medmarket/medmarket/anonymize/anonymizetest"
 )
 
 var asOf = time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)
@@ -19,7 +20,7 @@ var asOf = time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)
 // one category: "90+" (§164.514(b)(2)(i)(C)). The year 90 years back may
 // mean 89 or 90, so it counts as over 89.
 func TestSafeHarbor_agesAndBirthYearsOver89(t *testing.T) {
-	in, err := anonymize.TableFromRows("p", []string{"BIRTHDATE", "birth_year", "AGE", "AgeAtDiagnosis", "admission_date"}, [][]string{
+	in, err := anonymizetest.Table("p", []string{"BIRTHDATE", "birth_year", "AGE", "AgeAtDiagnosis", "admission_date"}, [][]string{
 		{"1919-03-01", "1919", "106", "93", "1919-03-01"},
 		{"1925-11-30", "1925", "99", "90", "2020-01-01"},
 		{"1935-12-31", "1935", "89", "89", "2020-01-01"},
@@ -153,7 +154,7 @@ func TestSafeHarbor_configAsOf(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		in, _ := anonymize.TableFromRows("p", []string{"dob"}, [][]string{{"1909-05-01"}, {"1911-05-01"}})
+		in, _ := anonymizetest.Table("p", []string{"dob"}, [][]string{{"1909-05-01"}, {"1911-05-01"}})
 		res := runConfig(t, cfg, anonymize.Env{AsOf: asOf}, in)
 		if got := res.Table.Column("dob").Values(); !slices.Equal(got, []string{"90+", "1911"}) || res.Report.AsOf != "2000-01-01" {
 			t.Errorf("%s: %v, report as of %q; want [90+ 1911] as of 2000-01-01", y, got, res.Report.AsOf)

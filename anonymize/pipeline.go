@@ -1,141 +1,12 @@
 package anonymize
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"sort"
-
-	"gopkg.in/yaml.v3"
 )
-
-// OpenFunc opens a file a config refers to (hierarchy CSVs), relative to
-// wherever the caller keeps configs. The engine does no file I/O itself.
-type OpenFunc func(name string) (io.ReadCloser, error)
-
-func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
-
-// Config is a pipeline as a publisher writes it (YAML or JSON): column
-// roles and hierarchies, transforms in order with their parameters, the
-// policy the result must pass, and report options. A preset fills in
-// transforms and policy that the config does not set.
-//
-//	preset: safe-harbor-k5
-//	columns:
-//	  age: {role: quasi-identifier, hierarchy: hierarchies/age.csv}
-//	  zip: {role: quasi-identifier, hierarchy: {auto: zip}}
-//	  diagnosis: {role: sensitive}
-//	transforms:
-//	  - name: privacy
-//	    k: 5
-//	    l: 2
-//	policy: {min_k: 5, max_risk: 0.2}
-type Config struct {
-	Preset string `json:"preset,omitempty" yaml:"preset,omitempty"`
-	// SuggestRoles gives columns the config does not list their suggested
-	// role (SuggestColumn); default true.
-	SuggestRoles *bool                   `json:"suggest_roles,omitempty" yaml:"suggest_roles,omitempty"`
-	Columns      map[string]ColumnConfig `json:"columns,omitempty" yaml:"columns,omitempty"`
-	Transforms   []TransformConfig       `json:"transforms,omitempty" yaml:"transforms,omitempty"`
-	Policy       *Policy                 `json:"policy,omitempty" yaml:"policy,omitempty"`
-	Report       ReportOptions           `json:"report,omitempty" yaml:"report,omitempty"`
-}
-
-// ColumnConfig overrides what the engine would guess about a column.
-type ColumnConfig struct {
-	Role      *Role          `json:"role,omitempty" yaml:"role,omitempty"`
-	Type      *Type          `json:"type,omitempty" yaml:"type,omitempty"`
-	Hierarchy *HierarchySpec `json:"hierarchy,omitempty" yaml:"hierarchy,omitempty"`
-}
-
-// HierarchySpec names a hierarchy: an ARX hierarchy CSV (File), or an
-// automatic one (Auto: "interval", "date", "zip", "flat" or "auto"). In
-// YAML a plain string is a file name.
-type HierarchySpec struct {
-	File   string  `json:"file,omitempty" yaml:"file,omitempty"`
-	Auto   string  `json:"auto,omitempty" yaml:"auto,omitempty"`
-	Width  float64 `json:"width,omitempty" yaml:"width,omitempty"`   // interval: level-1 width
-	Factor int     `json:"factor,omitempty" yaml:"factor,omitempty"` // interval: growth per level
-	// Hierarchy is an already built hierarchy (set by programs, not configs).
-	Hierarchy *Hierarchy `json:"-" yaml:"-"`
-}
-
-// UnmarshalYAML accepts a file name as a plain scalar.
-func (h *HierarchySpec) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind == yaml.ScalarNode {
-		h.File = n.Value
-		return nil
-	}
-	type plain HierarchySpec
-	return n.Decode((*plain)(h))
-}
-
-// TransformConfig is one step: a transform name (in Env.Transforms) and its
-// parameters, written inline next to the name.
-type TransformConfig struct {
-	Name   string `json:"name" yaml:"name"`
-	Params Params `json:"params,omitempty" yaml:",inline"`
-}
-
-// LoadConfig reads a YAML (or JSON, which is YAML) pipeline config,
-// rejecting unknown fields.
-func LoadConfig(r io.Reader) (*Config, error) {
-	dec := yaml.NewDecoder(r)
-	dec.KnownFields(true)
-	var c Config
-	if err := dec.Decode(&c); err != nil && err != io.EOF {
-		return nil, invalidf("pipeline config: %v", err)
-	}
-	return &c, nil
-}
-
-// Marshal writes the config as YAML.
-func (c *Config) Marshal() ([]byte, error) { return yaml.Marshal(c) }
-
-// Presets returns the names of the built-in presets.
-func Presets() []string { return []string{"safe-harbor", "safe-harbor-k5"} }
-
-// Preset returns a built-in config:
-//   - "safe-harbor": pseudonymize record identifiers (when a secret is
-//     given; without one they are removed), then Safe Harbor; the policy
-//     refuses any direct identifier left.
-//   - "safe-harbor-k5": the same, then 5-anonymity over the remaining
-//     quasi-identifiers with at most 2% of rows suppressed; the policy also
-//     requires k >= 5.
-func Preset(name string) (*Config, error) {
-	switch name {
-	case "safe-harbor":
-		return &Config{Preset: name,
-			Transforms: []TransformConfig{{Name: "pseudonymize"}, {Name: "safe-harbor"}},
-			Policy:     &Policy{}}, nil
-	case "safe-harbor-k5":
-		return &Config{Preset: name,
-			Transforms: []TransformConfig{{Name: "pseudonymize"}, {Name: "safe-harbor"}, {Name: "privacy", Params: Params{"k": 5}}},
-			Policy:     &Policy{MinK: 5}}, nil
-	}
-	return nil, invalidf("unknown preset %q (known: %v)", name, Presets())
-}
-
-// SuggestConfig returns a starting config for t: every column with its
-// suggested role, automatic hierarchies for quasi-identifiers, and the
-// safe-harbor-k5 steps.
-func SuggestConfig(t *Table) *Config {
-	c := &Config{Columns: map[string]ColumnConfig{}}
-	p, _ := Preset("safe-harbor-k5")
-	c.Transforms, c.Policy = p.Transforms, p.Policy
-	for _, s := range Suggest(t) {
-		role := s.Role
-		cc := ColumnConfig{Role: &role}
-		if role == RoleQuasi {
-			cc.Hierarchy = &HierarchySpec{Auto: "auto"}
-		}
-		c.Columns[s.Column] = cc
-	}
-	return c
-}
 
 // Step is one built transform of a pipeline.
 type Step struct {
@@ -166,81 +37,122 @@ type Pipeline struct {
 // Build resolves the preset, loads hierarchy files through env.Open and
 // builds every transform from env.Transforms (the built-ins when nil).
 func (c *Config) Build(env Env) (*Pipeline, error) {
-	cfg := *c
-	if cfg.Preset != "" {
-		p, err := Preset(cfg.Preset)
-		if err != nil {
-			return nil, err
-		}
-		if len(cfg.Transforms) == 0 {
-			cfg.Transforms = p.Transforms
-		}
-		if cfg.Policy == nil {
-			cfg.Policy = p.Policy
-		}
+	cfg, err := c.withPreset()
+	if err != nil {
+		return nil, err
 	}
-	pl := &Pipeline{columns: cfg.Columns, hier: map[string]*Hierarchy{}, suggest: cfg.SuggestRoles == nil || *cfg.SuggestRoles, Report: cfg.Report}
+	pl := &Pipeline{columns: cfg.Columns, suggest: cfg.SuggestRoles == nil || *cfg.SuggestRoles, Report: cfg.Report}
 	if cfg.Policy != nil {
 		pl.Policy = *cfg.Policy
 	}
-	names := make([]string, 0, len(cfg.Columns))
-	for n := range cfg.Columns {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		spec := cfg.Columns[n].Hierarchy
-		if spec == nil {
-			continue
-		}
-		switch {
-		case spec.Hierarchy != nil:
-			pl.hier[n] = spec.Hierarchy
-		case spec.File != "":
-			if env.Open == nil {
-				return nil, invalidf("column %q: hierarchy file %q given but no files can be opened here", n, spec.File)
-			}
-			f, err := env.Open(spec.File)
-			if err != nil {
-				return nil, invalidf("column %q: hierarchy %q: %v", n, spec.File, err)
-			}
-			h, err := ReadHierarchy(f)
-			f.Close()
-			if err != nil {
-				return nil, fmt.Errorf("column %q: hierarchy %q: %w", n, spec.File, err)
-			}
-			pl.hier[n] = h
-		}
+	if pl.hier, err = loadHierarchies(cfg.Columns, env); err != nil {
+		return nil, err
 	}
 	for i, tc := range cfg.Transforms {
 		if tc.Name == "pseudonymize" && len(env.Secret) == 0 && tc.Params["secret"] == nil && cfg.Preset != "" && len(tc.Params) == 0 {
 			continue // presets pseudonymize only when the publisher has a secret; Safe Harbor removes the ids otherwise
 		}
-		params := tc.Params
-		if tc.Name == "safe-harbor" {
-			if _, set := params["as_of"]; !set && !env.AsOf.IsZero() {
-				params = maps.Clone(params)
-				if params == nil {
-					params = Params{}
-				}
-				params["as_of"] = env.AsOf.UTC().Format("2006-01-02")
-			}
-			if _, set := params["as_of"]; !set {
-				pl.warnings = append(pl.warnings, fmt.Sprintf("step %d (safe-harbor): no reference date (as_of), so birth years implying an age over 89 were not checked", i+1))
-			}
+		if err := pl.addStep(i, tc, env); err != nil {
+			return nil, err
 		}
-		t, err := env.Transforms.New(tc.Name, params, env)
-		if err != nil {
-			return nil, fmt.Errorf("transform %d: %w", i+1, err)
-		}
-		if sh, ok := t.(*SafeHarbor); ok && pl.asOf == "" {
-			if d, ok := parseDate(sh.AsOf); ok {
-				pl.asOf = d.Format("2006-01-02")
-			}
-		}
-		pl.Steps = append(pl.Steps, Step{Name: tc.Name, Transform: t, Params: params})
 	}
 	return pl, nil
+}
+
+// withPreset returns a copy of c with its preset's transforms and policy
+// filled in where c leaves them out.
+func (c *Config) withPreset() (Config, error) {
+	cfg := *c
+	if cfg.Preset == "" {
+		return cfg, nil
+	}
+	p, err := Preset(cfg.Preset)
+	if err != nil {
+		return cfg, err
+	}
+	if len(cfg.Transforms) == 0 {
+		cfg.Transforms = p.Transforms
+	}
+	if cfg.Policy == nil {
+		cfg.Policy = p.Policy
+	}
+	return cfg, nil
+}
+
+// loadHierarchies returns the hierarchies the columns give inline or as
+// files (read through env.Open), by column name; in name order, so that
+// the first failing column is always the same one.
+func loadHierarchies(columns map[string]ColumnConfig, env Env) (map[string]*Hierarchy, error) {
+	hier := map[string]*Hierarchy{}
+	names := make([]string, 0, len(columns))
+	for n := range columns {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		spec := columns[n].Hierarchy
+		if spec == nil {
+			continue
+		}
+		switch {
+		case spec.Hierarchy != nil:
+			hier[n] = spec.Hierarchy
+		case spec.File != "":
+			h, err := readHierarchyFile(n, spec.File, env)
+			if err != nil {
+				return nil, err
+			}
+			hier[n] = h
+		}
+	}
+	return hier, nil
+}
+
+// readHierarchyFile reads column's hierarchy file through env.Open.
+func readHierarchyFile(column, file string, env Env) (*Hierarchy, error) {
+	if env.Open == nil {
+		return nil, invalidf("column %q: hierarchy file %q given but no files can be opened here", column, file)
+	}
+	f, err := env.Open(file)
+	if err != nil {
+		return nil, invalidf("column %q: hierarchy %q: %v", column, file, err)
+	}
+	h, err := ReadHierarchy(f)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("column %q: hierarchy %q: %w", column, file, err)
+	}
+	return h, nil
+}
+
+// addStep builds transform i of the config and appends it. A Safe Harbor
+// step gets env.AsOf as its reference date unless it names one, and a
+// warning in every report when it has none.
+func (pl *Pipeline) addStep(i int, tc TransformConfig, env Env) error {
+	params := tc.Params
+	if tc.Name == "safe-harbor" {
+		if _, set := params["as_of"]; !set && !env.AsOf.IsZero() {
+			params = maps.Clone(params)
+			if params == nil {
+				params = Params{}
+			}
+			params["as_of"] = env.AsOf.UTC().Format("2006-01-02")
+		}
+		if _, set := params["as_of"]; !set {
+			pl.warnings = append(pl.warnings, fmt.Sprintf("step %d (safe-harbor): no reference date (as_of), so birth years implying an age over 89 were not checked", i+1))
+		}
+	}
+	t, err := env.Transforms.New(tc.Name, params, env)
+	if err != nil {
+		return fmt.Errorf("transform %d: %w", i+1, err)
+	}
+	if sh, ok := t.(*SafeHarbor); ok && pl.asOf == "" {
+		if d, ok := parseDate(sh.AsOf); ok {
+			pl.asOf = d.Format("2006-01-02")
+		}
+	}
+	pl.Steps = append(pl.Steps, Step{Name: tc.Name, Transform: t, Params: params})
+	return nil
 }
 
 // hierarchyFor builds the configured automatic hierarchy for a column.

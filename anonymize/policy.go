@@ -56,53 +56,74 @@ func (v Verdict) Err() error {
 
 // Check judges a report against the policy.
 func (p Policy) Check(r *Report) Verdict {
-	var reasons []string
-	fail := func(format string, args ...any) { reasons = append(reasons, fmt.Sprintf(format, args...)) }
 	if r == nil {
 		return Verdict{Reasons: []string{"no report"}}
 	}
+	var reasons failures
+	p.checkClasses(r, &reasons)
+	p.checkSensitive(r, &reasons)
+	if p.MaxSuppressed > 0 && r.Utility.Suppressed > p.MaxSuppressed+1e-12 {
+		reasons.add("suppression: %.4g of rows suppressed, policy allows at most %.4g", r.Utility.Suppressed, p.MaxSuppressed)
+	}
+	if !p.AllowDirectIdentifiers {
+		checkIdentifiers(r, &reasons)
+	}
+	return Verdict{Pass: len(reasons) == 0, Reasons: reasons}
+}
+
+// failures collects the reasons a report fails a policy, in order.
+type failures []string
+
+func (f *failures) add(format string, args ...any) { *f = append(*f, fmt.Sprintf(format, args...)) }
+
+// checkClasses judges the quasi-identifiers, k and the re-identification risks.
+func (p Policy) checkClasses(r *Report, fail *failures) {
 	if p.RequireQuasiIdentifiers && len(r.QuasiIdentifiers) == 0 {
-		fail("no quasi-identifiers declared")
+		fail.add("no quasi-identifiers declared")
 	}
 	if p.MinK > 0 && r.Rows > 0 && r.MinClassSize < p.MinK {
-		fail("k-anonymity: the smallest equivalence class has %d rows, policy requires at least %d", r.MinClassSize, p.MinK)
+		fail.add("k-anonymity: the smallest equivalence class has %d rows, policy requires at least %d", r.MinClassSize, p.MinK)
 	}
 	if p.MaxRisk > 0 && r.Risk.Prosecutor.Highest > p.MaxRisk+1e-12 {
-		fail("re-identification risk: highest prosecutor risk is %.4g, policy allows at most %.4g", r.Risk.Prosecutor.Highest, p.MaxRisk)
+		fail.add("re-identification risk: highest prosecutor risk is %.4g, policy allows at most %.4g", r.Risk.Prosecutor.Highest, p.MaxRisk)
 	}
 	if p.MaxAverageRisk > 0 && r.Risk.Prosecutor.Average > p.MaxAverageRisk+1e-12 {
-		fail("re-identification risk: average prosecutor risk is %.4g, policy allows at most %.4g", r.Risk.Prosecutor.Average, p.MaxAverageRisk)
+		fail.add("re-identification risk: average prosecutor risk is %.4g, policy allows at most %.4g", r.Risk.Prosecutor.Average, p.MaxAverageRisk)
 	}
 	if p.MaxRecordsAtRisk != nil && r.Risk.Prosecutor.RecordsAtRisk > *p.MaxRecordsAtRisk+1e-12 {
-		fail("re-identification risk: %.4g of records are above the risk threshold %.4g, policy allows at most %.4g",
+		fail.add("re-identification risk: %.4g of records are above the risk threshold %.4g, policy allows at most %.4g",
 			r.Risk.Prosecutor.RecordsAtRisk, r.Risk.Threshold, *p.MaxRecordsAtRisk)
 	}
+}
+
+// checkSensitive judges l-diversity and t-closeness.
+func (p Policy) checkSensitive(r *Report, fail *failures) {
 	for _, s := range r.Privacy {
 		if p.MinL > 0 && s.MinDistinct < p.MinL {
-			fail("l-diversity: a class holds %d distinct values of %q, policy requires at least %d", s.MinDistinct, s.Column, p.MinL)
+			fail.add("l-diversity: a class holds %d distinct values of %q, policy requires at least %d", s.MinDistinct, s.Column, p.MinL)
 		}
 		if p.MaxT > 0 && s.MaxT > p.MaxT+1e-12 {
-			fail("t-closeness: a class's distribution of %q is %.4g from the table's, policy allows at most %.4g", s.Column, s.MaxT, p.MaxT)
+			fail.add("t-closeness: a class's distribution of %q is %.4g from the table's, policy allows at most %.4g", s.Column, s.MaxT, p.MaxT)
 		}
 	}
 	if (p.MinL > 0 || p.MaxT > 0) && len(r.Sensitive) == 0 {
-		fail("l-diversity/t-closeness required but no sensitive column declared")
+		fail.add("l-diversity/t-closeness required but no sensitive column declared")
 	}
-	if p.MaxSuppressed > 0 && r.Utility.Suppressed > p.MaxSuppressed+1e-12 {
-		fail("suppression: %.4g of rows suppressed, policy allows at most %.4g", r.Utility.Suppressed, p.MaxSuppressed)
+}
+
+// checkIdentifiers fails every identifier left: direct-identifier columns
+// with values, identifiers found in other columns, and free text no
+// scrubber processed.
+func checkIdentifiers(r *Report, fail *failures) {
+	for _, c := range r.DirectIdentifiers {
+		fail.add("direct identifier left: column %q", c)
 	}
-	if !p.AllowDirectIdentifiers {
-		for _, c := range r.DirectIdentifiers {
-			fail("direct identifier left: column %q", c)
-		}
-		for _, f := range r.Findings {
-			fail("identifier found in column %q: %s", f.Column, f.Reason)
-		}
-		for _, f := range r.FreeText {
-			if f.Outcome == "kept" {
-				fail("free text left: column %q is free text (%s) and no scrubber processed it: drop the column or add a scrubber step", f.Column, f.Reason)
-			}
+	for _, f := range r.Findings {
+		fail.add("identifier found in column %q: %s", f.Column, f.Reason)
+	}
+	for _, f := range r.FreeText {
+		if f.Outcome == "kept" {
+			fail.add("free text left: column %q is free text (%s) and no scrubber processed it: drop the column or add a scrubber step", f.Column, f.Reason)
 		}
 	}
-	return Verdict{Pass: len(reasons) == 0, Reasons: reasons}
 }

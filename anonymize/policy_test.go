@@ -3,6 +3,7 @@ package anonymize_test
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"io"
@@ -116,8 +117,11 @@ func TestHierarchy_readsARXAndBuildsAutomaticOnes(t *testing.T) {
 			if !slices.Equal(got, c.want) {
 				t.Errorf("levels %q, want %q", got, c.want)
 			}
+			// ARX's format: one row per original value, levels separated by ';'.
 			var buf bytes.Buffer
-			if err := anonymize.WriteHierarchy(&buf, h); err != nil {
+			w := csv.NewWriter(&buf)
+			w.Comma = ';'
+			if err := w.WriteAll(h.Rows()); err != nil {
 				t.Fatal(err)
 			}
 			back, err := anonymize.ReadHierarchy(&buf)

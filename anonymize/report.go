@@ -155,6 +155,33 @@ func Assess(t *Table, opt ReportOptions) *Report {
 	n := t.NumRows()
 	r := &Report{Table: t.Name, Rows: n, Suppressed: t.Suppressed, InputRows: n + t.Suppressed}
 	qis := t.ByRole(RoleQuasi)
+	r.listRoles(t, qis)
+
+	classOf, sizes := groupRows(t, qis)
+	r.Classes = len(sizes)
+	if len(sizes) > 0 {
+		r.MinClassSize = slices.Min(sizes)
+		r.MaxClassSize = slices.Max(sizes)
+		r.AverageClassSize = float64(n) / float64(len(sizes))
+	}
+	r.ClassSizes = classHistogram(sizes)
+	r.Risk = assessRisk(sizes, n, r.MinClassSize, opt.RiskThreshold, f)
+	r.assessUtility(t, sizes, len(qis))
+	for _, c := range t.ByRole(RoleSensitive) {
+		r.Privacy = append(r.Privacy, sensitiveReport(c, classOf, len(sizes)))
+	}
+	if !opt.SkipFindings {
+		r.Findings = findIdentifiers(t)
+	}
+	if len(qis) == 0 {
+		r.Warnings = append(r.Warnings, "no quasi-identifiers declared: the whole table counts as one class, so the risk figures say little")
+	}
+	return r
+}
+
+// listRoles lists the quasi-identifiers, the sensitive columns and the
+// direct identifiers that still hold values.
+func (r *Report) listRoles(t *Table, qis []*Column) {
 	for _, c := range qis {
 		r.QuasiIdentifiers = append(r.QuasiIdentifiers, c.Name)
 	}
@@ -166,36 +193,41 @@ func Assess(t *Table, opt ReportOptions) *Report {
 			r.DirectIdentifiers = append(r.DirectIdentifiers, c.Name)
 		}
 	}
+}
 
-	classOf, sizes := groupRows(t, qis)
-	r.Classes = len(sizes)
-	if len(sizes) > 0 {
-		r.MinClassSize = slices.Min(sizes)
-		r.MaxClassSize = slices.Max(sizes)
-		r.AverageClassSize = float64(n) / float64(len(sizes))
-	}
+// classHistogram counts the classes and their records per histogramBounds
+// bucket.
+func classHistogram(sizes []int) []HistogramBucket {
+	var buckets []HistogramBucket
 	for _, b := range histogramBounds {
-		r.ClassSizes = append(r.ClassSizes, HistogramBucket{Min: b[0], Max: b[1]})
+		buckets = append(buckets, HistogramBucket{Min: b[0], Max: b[1]})
 	}
-	risk := Risk{Threshold: opt.RiskThreshold}
-	disc := 0.0
 	for _, s := range sizes {
-		for i := range r.ClassSizes {
-			b := &r.ClassSizes[i]
+		for i := range buckets {
+			b := &buckets[i]
 			if s >= b.Min && (b.Max == 0 || s <= b.Max) {
 				b.Classes++
 				b.Records += s
 				break
 			}
 		}
-		disc += float64(s) * float64(s)
+	}
+	return buckets
+}
+
+// assessRisk computes the prosecutor, journalist and marketer risks of
+// classes of the given sizes (n rows in all, the smallest minClass), with
+// f the sample's share of the population.
+func assessRisk(sizes []int, n, minClass int, threshold, f float64) Risk {
+	risk := Risk{Threshold: threshold}
+	for _, s := range sizes {
 		p := 1 / float64(s)
-		if p > opt.RiskThreshold {
+		if p > threshold {
 			risk.Prosecutor.RecordsAtRisk += float64(s)
 		}
 		pop := math.Max(float64(s)/f, float64(s))
 		j := 1 / pop
-		if j > opt.RiskThreshold {
+		if j > threshold {
 			risk.Journalist.RecordsAtRisk += float64(s)
 		}
 		risk.Journalist.Average += float64(s) * j
@@ -204,17 +236,27 @@ func Assess(t *Table, opt ReportOptions) *Report {
 		}
 	}
 	if n > 0 {
-		risk.Prosecutor.Highest = 1 / float64(r.MinClassSize)
+		risk.Prosecutor.Highest = 1 / float64(minClass)
 		risk.Prosecutor.Average = float64(len(sizes)) / float64(n)
 		risk.Prosecutor.RecordsAtRisk /= float64(n)
-		risk.Journalist.Highest = 1 / math.Max(float64(r.MinClassSize)/f, float64(r.MinClassSize))
+		risk.Journalist.Highest = 1 / math.Max(float64(minClass)/f, float64(minClass))
 		risk.Journalist.Average /= float64(n)
 		risk.Journalist.RecordsAtRisk /= float64(n)
 		risk.Marketer = risk.Journalist.Average
 		risk.SampleUniques = float64(risk.UniqueRecords) / float64(n)
 	}
-	r.Risk = risk
+	return risk
+}
 
+// assessUtility computes the utility figures (suppressed rows counted as
+// fully generalized, in a class of all input rows) and the column reports,
+// with each quasi-identifier's normalized certainty penalty; nq is the
+// number of quasi-identifiers.
+func (r *Report) assessUtility(t *Table, sizes []int, nq int) {
+	disc := 0.0
+	for _, s := range sizes {
+		disc += float64(s) * float64(s)
+	}
 	in := r.InputRows
 	disc += float64(t.Suppressed) * float64(in)
 	r.Utility = Utility{Discernibility: disc, AverageClassSize: r.AverageClassSize}
@@ -237,19 +279,9 @@ func Assess(t *Table, opt ReportOptions) *Report {
 		}
 		r.Columns = append(r.Columns, cr)
 	}
-	if in > 0 && len(qis) > 0 {
-		r.Utility.NCP = total / float64(in*len(qis))
+	if in > 0 && nq > 0 {
+		r.Utility.NCP = total / float64(in*nq)
 	}
-	for _, c := range t.ByRole(RoleSensitive) {
-		r.Privacy = append(r.Privacy, sensitiveReport(c, classOf, len(sizes)))
-	}
-	if !opt.SkipFindings {
-		r.Findings = findIdentifiers(t)
-	}
-	if len(qis) == 0 {
-		r.Warnings = append(r.Warnings, "no quasi-identifiers declared: the whole table counts as one class, so the risk figures say little")
-	}
-	return r
 }
 
 func hasValues(c *Column) bool {

@@ -7,9 +7,10 @@ import (
 	"strings"
 )
 
-// RestrictedZIP3 are the 3-digit ZIP prefixes whose areas had 20,000 people
-// or fewer in the 2000 Census; Safe Harbor replaces them with "000".
-var RestrictedZIP3 = []string{"036", "059", "063", "102", "203", "556", "692", "790", "821", "823", "830", "831", "878", "879", "884", "890", "893"}
+// restrictedZIP3 are the 3-digit ZIP prefixes whose areas had 20,000
+// people or fewer in the 2000 Census; Safe Harbor replaces them with "000"
+// unless SafeHarbor.RestrictedZIP gives another list. Nothing writes to it.
+var restrictedZIP3 = []string{"036", "059", "063", "102", "203", "556", "692", "790", "821", "823", "830", "831", "878", "879", "884", "890", "893"}
 
 // SafeHarbor applies HIPAA's Safe Harbor method (45 CFR 164.514(b)(2)) to
 // the identifier categories that show in tabular data: it removes names,
@@ -33,7 +34,7 @@ type SafeHarbor struct {
 	Columns map[string]Category `json:"columns,omitempty" yaml:"columns,omitempty"`
 	// Blank keeps removed columns with empty values instead of dropping them.
 	Blank bool `json:"blank,omitempty" yaml:"blank,omitempty"`
-	// RestrictedZIP replaces RestrictedZIP3 when set (for later censuses).
+	// RestrictedZIP replaces the 2000 Census list when set (for later censuses).
 	RestrictedZIP []string `json:"restricted_zip,omitempty" yaml:"restricted_zip,omitempty"`
 	// AsOf is the reference date ("2006-01-02") at which ages are counted:
 	// a birth date or year (a date column whose name says birth, such as
@@ -143,7 +144,7 @@ func (s *SafeHarbor) PlanColumns(cols []ColumnSample) ([]ColumnAction, Transform
 func (s *SafeHarbor) Apply(ctx context.Context, t *Table) (*Table, error) {
 	restricted := s.RestrictedZIP
 	if restricted == nil {
-		restricted = RestrictedZIP3
+		restricted = restrictedZIP3
 	}
 	cols := make([]*Column, 0, len(t.Columns))
 	for _, c := range t.Columns {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -39,27 +40,16 @@ func TestSafeHarborPreset_syntheaPatientsLeaveNoIdentifier(t *testing.T) {
 	// Columns whose every original value must be gone, and ZIP codes and
 	// dates, of which only 3 digits and the year may stay.
 	identifying := []string{"FIRST", "LAST", "MAIDEN", "SSN", "PASSPORT", "DRIVERS", "ADDRESS", "CITY", "COUNTY", "BIRTHPLACE", "ZIP", "LAT", "LON", "BIRTHDATE", "DEATHDATE"}
-	for _, secret := range [][]byte{nil, testSecret} {
-		name := "without secret"
-		if secret != nil {
-			name = "with secret"
-		}
-		t.Run(name, func(t *testing.T) {
-			cfg, err := anonymize.Preset("safe-harbor")
-			if err != nil {
-				t.Fatal(err)
-			}
-			p, err := cfg.Build(anonymize.Env{Secret: secret})
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := p.Run(context.Background(), readSynthea(t, "patients.csv"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !res.Verdict.Pass {
-				t.Errorf("policy: %v", res.Verdict)
-			}
+	for _, tc := range []struct {
+		name   string
+		secret []byte
+		gone   []string // columns none of whose values may be in the output
+	}{
+		{"without secret", nil, append(slices.Clone(identifying), "Id")},
+		{"with secret", testSecret, identifying},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := runSafeHarborPreset(t, tc.secret)
 			var buf bytes.Buffer
 			if err := anonymize.WriteCSV(&buf, res.Table, anonymize.CSVWriteOptions{}); err != nil {
 				t.Fatal(err)
@@ -68,57 +58,89 @@ func TestSafeHarborPreset_syntheaPatientsLeaveNoIdentifier(t *testing.T) {
 			if res.Table.NumRows() != len(rows) {
 				t.Errorf("%d rows out, %d in", res.Table.NumRows(), len(rows))
 			}
-			check := identifying
-			if secret == nil {
-				check = append(check, "Id")
+			for _, c := range tc.gone {
+				assertValuesGone(t, out, c, rows, col[c])
 			}
-			for _, c := range check {
-				for _, r := range rows {
-					v := r[col[c]]
-					if v == "" {
-						continue
-					}
-					if strings.Contains(out, v) {
-						t.Errorf("column %s: original value %q is in the output", c, v)
-					}
-				}
+			if tc.secret != nil {
+				assertPseudonymized(t, res.Table.Column("Id"), out, rows, col["Id"])
 			}
-			if secret != nil {
-				// The record id survives only as its keyed pseudonym.
-				ids := res.Table.Column("Id")
-				if ids == nil {
-					t.Fatal("Id column dropped although a secret was given")
-				}
-				for i, r := range rows {
-					if strings.Contains(out, r[col["Id"]]) {
-						t.Errorf("record id %q is in the output", r[col["Id"]])
-					}
-					if len(ids.Value(i)) != 32 {
-						t.Errorf("pseudonym %q", ids.Value(i))
-					}
-				}
-			}
-			// ZIP codes keep 3 digits; dates only the year.
-			zips := res.Table.Column("ZIP")
-			for i := range res.Table.NumRows() {
-				if z := zips.Value(i); z != "" && len(z) != 3 {
-					t.Errorf("ZIP %q is not 3 digits", z)
-				}
-			}
-			for _, c := range []string{"BIRTHDATE", "DEATHDATE"} {
-				bc := res.Table.Column(c)
-				for i := range res.Table.NumRows() {
-					if v := bc.Value(i); v != "" && len(v) != 4 {
-						t.Errorf("%s %q is not a year", c, v)
-					}
-				}
-			}
-			for _, c := range []string{"STATE", "GENDER", "RACE", "HEALTHCARE_EXPENSES"} {
-				if res.Table.Column(c) == nil {
-					t.Errorf("column %s removed, Safe Harbor allows it", c)
-				}
-			}
+			assertSafeHarborShapes(t, res.Table)
 		})
+	}
+}
+
+// runSafeHarborPreset runs the safe-harbor preset on Synthea's patients.csv
+// and requires its policy to pass.
+func runSafeHarborPreset(t *testing.T, secret []byte) *anonymize.Result {
+	t.Helper()
+	cfg, err := anonymize.Preset("safe-harbor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := cfg.Build(anonymize.Env{Secret: secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.Run(context.Background(), readSynthea(t, "patients.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Verdict.Pass {
+		t.Errorf("policy: %v", res.Verdict)
+	}
+	return res
+}
+
+// assertValuesGone fails for every non-empty original value of column
+// name (field i of rows) that the output contains.
+func assertValuesGone(t *testing.T, out, name string, rows [][]string, i int) {
+	t.Helper()
+	for _, r := range rows {
+		if v := r[i]; v != "" && strings.Contains(out, v) {
+			t.Errorf("column %s: original value %q is in the output", name, v)
+		}
+	}
+}
+
+// assertPseudonymized checks that the record id (field i of rows)
+// survives only as its keyed pseudonym.
+func assertPseudonymized(t *testing.T, ids *anonymize.Column, out string, rows [][]string, i int) {
+	t.Helper()
+	if ids == nil {
+		t.Fatal("Id column dropped although a secret was given")
+	}
+	for row, r := range rows {
+		if strings.Contains(out, r[i]) {
+			t.Errorf("record id %q is in the output", r[i])
+		}
+		if len(ids.Value(row)) != 32 {
+			t.Errorf("pseudonym %q", ids.Value(row))
+		}
+	}
+}
+
+// assertSafeHarborShapes checks that ZIP codes keep 3 digits, dates only
+// the year, and the columns Safe Harbor allows stay.
+func assertSafeHarborShapes(t *testing.T, out *anonymize.Table) {
+	t.Helper()
+	zips := out.Column("ZIP")
+	for i := range out.NumRows() {
+		if z := zips.Value(i); z != "" && len(z) != 3 {
+			t.Errorf("ZIP %q is not 3 digits", z)
+		}
+	}
+	for _, c := range []string{"BIRTHDATE", "DEATHDATE"} {
+		bc := out.Column(c)
+		for i := range out.NumRows() {
+			if v := bc.Value(i); v != "" && len(v) != 4 {
+				t.Errorf("%s %q is not a year", c, v)
+			}
+		}
+	}
+	for _, c := range []string{"STATE", "GENDER", "RACE", "HEALTHCARE_EXPENSES"} {
+		if out.Column(c) == nil {
+			t.Errorf("column %s removed, Safe Harbor allows it", c)
+		}
 	}
 }
 

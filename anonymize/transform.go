@@ -1,9 +1,11 @@
 package anonymize
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"slices"
 	"sort"
 	"sync"
@@ -295,3 +297,5 @@ func blankColumn(c *Column, by string) *Column {
 	n.Hierarchy = nil
 	return n.note(by)
 }
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }

@@ -1,10 +1,66 @@
 package anonymize
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
 )
+
+// Type is the kind of value a column holds. Values are always stored as
+// strings; the type says how transforms and metrics read them (a date can be
+// shifted, an integer can be put into intervals).
+type Type uint8
+
+const (
+	TypeString   Type = iota // free text or a code
+	TypeInteger              // whole numbers, such as an age
+	TypeDecimal              // numbers with a fraction, such as a cost or a latitude
+	TypeDate                 // a calendar date, YYYY-MM-DD
+	TypeDateTime             // an instant, RFC 3339
+	TypeBoolean              // true or false
+)
+
+var typeNames = [...]string{"string", "integer", "decimal", "date", "datetime", "boolean"}
+
+func (t Type) String() string {
+	if int(t) < len(typeNames) {
+		return typeNames[t]
+	}
+	return fmt.Sprintf("Type(%d)", t)
+}
+
+// MarshalText writes the type's name, so configs and reports read "date".
+func (t Type) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+// UnmarshalText reads a type name.
+func (t *Type) UnmarshalText(b []byte) error {
+	s := strings.ToLower(strings.TrimSpace(string(b)))
+	for i, n := range typeNames {
+		if s == n {
+			*t = Type(i)
+			return nil
+		}
+	}
+	switch s {
+	case "int", "number":
+		*t = TypeInteger
+	case "float", "double", "numeric":
+		*t = TypeDecimal
+	case "timestamp", "date-time":
+		*t = TypeDateTime
+	case "bool":
+		*t = TypeBoolean
+	case "", "text", "str":
+		*t = TypeString
+	default:
+		return invalidf("unknown column type %q (want one of %s)", s, strings.Join(typeNames[:], ", "))
+	}
+	return nil
+}
+
+// Numeric reports whether values of the type are numbers.
+func (t Type) Numeric() bool { return t == TypeInteger || t == TypeDecimal }
 
 // InferType returns the narrowest type that every non-empty value fits:
 // integer, decimal, date, datetime, boolean, else string. Numbers with a

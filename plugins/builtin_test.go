@@ -200,7 +200,7 @@ func TestIsolate_runAllSkipsPrivacyWithoutQuasiIdentifiers(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := anonymize.Env{Secret: []byte(secret)}
-	codes, err := anonymize.TableFromRows("codes", []string{"code", "label"}, [][]string{{"A1", "one"}, {"B2", "two"}})
+	codes, err := anonymizetest.Table("codes", []string{"code", "label"}, [][]string{{"A1", "one"}, {"B2", "two"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/medmarket/medmarket/anonymize"
+	"github.com/medmarket/medmarket/anonymize/anonymizetest"
 	"github.com/medmarket/medmarket/plugins"
 	"github.com/medmarket/medmarket/plugins/anonymizer"
 	"github.com/medmarket/medmarket/plugins/handshake"
@@ -29,7 +30,7 @@ func notes(t testing.TB, extra ...string) *anonymize.Table {
 			rows[i] = append(rows[i], "x")
 		}
 	}
-	tab, err := anonymize.TableFromRows("notes", header, rows)
+	tab, err := anonymizetest.Table("notes", header, rows)
 	if err != nil {
 		t.Fatal(err)
 	}

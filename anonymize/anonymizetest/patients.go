@@ -1,6 +1,9 @@
 // Package anonymizetest generates tables for tests and benchmarks of the
 // anonymization engine and of the plugins built on it, as httptest does for
-// net/http. The data is synthetic and deterministic for a given seed.
+// net/http: synthetic patients (Patients, Resample) and nursing notes
+// (Notes), deterministic for a given seed, and small tables spelt out row
+// by row (Table). It imports only anonymize of medmarket's packages, and
+// only tests import it.
 package anonymizetest
 
 import (
@@ -88,4 +91,26 @@ func Resample(t *anonymize.Table, n int, seed uint64) *anonymize.Table {
 		cols[j] = &nc
 	}
 	return t.WithColumns(cols)
+}
+
+// Table builds a table of string columns from a header and rows, for tests
+// that spell their input out.
+func Table(name string, header []string, rows [][]string) (*anonymize.Table, error) {
+	bs := make([]*anonymize.ColumnBuilder, len(header))
+	for j, h := range header {
+		bs[j] = anonymize.NewColumnBuilder(h, anonymize.TypeString)
+	}
+	for i, r := range rows {
+		if len(r) != len(header) {
+			return nil, fmt.Errorf("row %d has %d fields, header has %d", i+1, len(r), len(header))
+		}
+		for j, v := range r {
+			bs[j].Append(v)
+		}
+	}
+	cols := make([]*anonymize.Column, len(bs))
+	for j, b := range bs {
+		cols[j] = b.Build()
+	}
+	return anonymize.NewTable(name, cols...)
 }

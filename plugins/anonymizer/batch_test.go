@@ -86,7 +86,7 @@ func FuzzDecodeBatch(f *testing.F) {
 // A column passed through in some batches and sent in others is put
 // together from both.
 func TestAssemble_mixedPassThrough(t *testing.T) {
-	in, err := anonymize.TableFromRows("t", []string{"a", "b"}, [][]string{{"1", "x"}, {"2", "y"}, {"3", "x"}, {"4", "z"}})
+	in, err := anonymizetest.Table("t", []string{"a", "b"}, [][]string{{"1", "x"}, {"2", "y"}, {"3", "x"}, {"4", "z"}})
 	if err != nil {
 		t.Fatal(err)
 	}
