@@ -987,13 +987,7 @@ func (a *App) prewrap(ctx context.Context, lg *types.Log) (bool, error) {
 // of the transaction gives the key. nil (no error) when the transaction is
 // not found.
 func (a *App) txSenderKey(ctx context.Context, hash common.Hash) (*ecdsa.PublicKey, error) {
-	src, ok := a.chain.(interface {
-		TransactionByHash(context.Context, common.Hash) (*types.Transaction, bool, error)
-	})
-	if !ok {
-		return nil, nil
-	}
-	tx, _, err := src.TransactionByHash(ctx, hash)
+	tx, _, err := a.chain.TransactionByHash(ctx, hash)
 	if errors.Is(err, ethereum.NotFound) {
 		return nil, nil
 	}
