@@ -309,64 +309,7 @@ func (req *AnonymizeRequest) read() ([]*anonymize.Table, error) {
 	if req.In == "" {
 		return nil, marketplace.Errorf(marketplace.EINVALID, "No input given (--in).")
 	}
-	f, err := os.Open(req.In)
-	if err != nil {
-		return nil, marketplace.Errorf(marketplace.EINVALID, "--in: %v", err)
-	}
-	defer f.Close()
-	format := strings.ToLower(req.Format)
-	if format == "" {
-		switch strings.ToLower(filepath.Ext(req.In)) {
-		case ".json", ".ndjson":
-			format = "fhir"
-		default:
-			format = "csv"
-		}
-	}
-	name := strings.TrimSuffix(filepath.Base(req.In), filepath.Ext(req.In))
-	switch format {
-	case "fhir":
-		tables, err := anonymize.ReadFHIR(f, filepath.Base(req.In))
-		if err != nil {
-			return nil, engineError("read "+req.In, err)
-		}
-		if len(tables) == 0 {
-			return nil, marketplace.Errorf(marketplace.EINVALID, "%s holds no FHIR resources medmarket reads.", req.In)
-		}
-		rows := 0
-		for _, t := range tables {
-			rows += t.NumRows()
-		}
-		req.progress(AnonymizeProgress{Stage: "read", Table: name, Rows: rows})
-		return tables, nil
-	case "csv":
-		r, err := anonymize.NewCSVReader(f, anonymize.CSVOptions{Name: filepath.Base(req.In), Delimiter: req.Delimiter})
-		if err != nil {
-			return nil, engineError("read "+req.In, err)
-		}
-		var batches []*anonymize.Table
-		for {
-			b, err := r.Next(readBatchRows)
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				return nil, engineError("read "+req.In, err)
-			}
-			batches = append(batches, b)
-			req.progress(AnonymizeProgress{Stage: "read", Table: name, Rows: r.Rows()})
-		}
-		if len(batches) == 0 {
-			return nil, marketplace.Errorf(marketplace.EINVALID, "%s has a header but no rows.", req.In)
-		}
-		t, err := anonymize.Concat(batches...)
-		if err != nil {
-			return nil, engineError("read "+req.In, err)
-		}
-		t.Name = name
-		return []*anonymize.Table{t}, nil
-	}
-	return nil, marketplace.Errorf(marketplace.EINVALID, "--format %q: want csv or fhir.", req.Format)
+	return records{Path: req.In, Format: req.Format, Delimiter: req.Delimiter, BatchRows: readBatchRows, Progress: req.Progress}.read()
 }
 
 // writeResults writes every output and the report to temporary files next
@@ -615,50 +558,7 @@ func (a *App) asOf() time.Time {
 
 // readTables reads a preview's input into tables.
 func (req PreviewRequest) readTables() ([]*anonymize.Table, error) {
-	name := req.Name
-	if name == "" {
-		name = filepath.Base(req.Path)
-	}
-	in := req.Reader
-	if in == nil {
-		if req.Path == "" {
-			return nil, marketplace.Errorf(marketplace.EINVALID, "No file given.")
-		}
-		f, err := os.Open(req.Path)
-		if err != nil {
-			return nil, marketplace.Errorf(marketplace.EINVALID, "Cannot read %s: %v", name, errors.Unwrap(err))
-		}
-		defer f.Close()
-		in = f
-		if fi, err := f.Stat(); err == nil && req.Progress != nil {
-			in = &progressReader{r: f, size: fi.Size(), report: req.Progress}
-		}
-	}
-	format := strings.ToLower(req.Format)
-	if format == "" {
-		format = "csv"
-		if ext := strings.ToLower(filepath.Ext(name)); ext == ".json" || ext == ".ndjson" {
-			format = "fhir"
-		}
-	}
-	switch format {
-	case "fhir":
-		ts, err := anonymize.ReadFHIR(in, name)
-		if err != nil {
-			return nil, marketplace.Wrap(marketplace.EINVALID, err, "%s is not a readable FHIR Bundle", name)
-		}
-		if len(ts) == 0 {
-			return nil, marketplace.Errorf(marketplace.EINVALID, "%s holds no FHIR resources medmarket reads.", name)
-		}
-		return ts, nil
-	case "csv":
-		t, err := anonymize.ReadCSV(in, anonymize.CSVOptions{Name: strings.TrimSuffix(name, filepath.Ext(name))})
-		if err != nil {
-			return nil, marketplace.Wrap(marketplace.EINVALID, err, "%s is not a readable CSV file", name)
-		}
-		return []*anonymize.Table{t}, nil
-	}
-	return nil, marketplace.Errorf(marketplace.EINVALID, "Format %q: want csv or fhir.", req.Format)
+	return records{Path: req.Path, Reader: req.Reader, Name: req.Name, Format: req.Format, Bytes: true, Progress: req.Progress}.read()
 }
 
 // roleOverrides keeps the roles that differ from the suggestions, or

@@ -181,52 +181,28 @@ func (req *PublishRequest) pipelineConfig() (*anonymize.Config, anonymize.Env, e
 // readTable reads the records to publish: the CSV file, or the table
 // req.Table of a FHIR Bundle.
 func (req *PublishRequest) readTable() (*anonymize.Table, error) {
-	r, name := req.Reader, req.InputName
-	if r == nil {
-		if req.Input == "" {
-			return nil, marketplace.Errorf(marketplace.EINVALID, "Input: choose a file of records to publish.")
-		}
-		f, err := os.Open(req.Input)
-		if err != nil {
-			return nil, marketplace.Wrap(marketplace.EINVALID, err, "Input %s cannot be read", req.Input)
-		}
-		defer f.Close()
-		r, name = f, filepath.Base(req.Input)
+	name := req.InputName
+	if name == "" {
+		name = filepath.Base(req.Input)
 	}
-	inFormat := req.InputFormat
-	if inFormat == "" {
-		inFormat = "csv"
-		if strings.EqualFold(filepath.Ext(name), ".json") {
-			inFormat = "fhir"
-		}
+	if req.Reader == nil && req.Input == "" {
+		return nil, marketplace.Errorf(marketplace.EINVALID, "Input: choose a file of records to publish.")
+	}
+	ts, err := records{Path: req.Input, Reader: req.Reader, Name: name, Format: req.InputFormat}.read()
+	if err != nil {
+		return nil, err
 	}
 	var table *anonymize.Table
-	switch inFormat {
-	case "csv":
-		t, err := anonymize.ReadCSV(r, anonymize.CSVOptions{Name: strings.TrimSuffix(name, filepath.Ext(name))})
-		if err != nil {
-			return nil, marketplace.Wrap(marketplace.EINVALID, err, "Input %s is not a readable CSV file", name)
+	var names []string
+	for _, t := range ts {
+		names = append(names, t.Name)
+		if t.Name == req.Table || (req.Table == "" && len(ts) == 1) {
+			table = t
 		}
-		table = t
-	case "fhir":
-		ts, err := anonymize.ReadFHIR(r, name)
-		if err != nil {
-			return nil, marketplace.Wrap(marketplace.EINVALID, err, "Input %s is not a readable FHIR Bundle", name)
-		}
-		var names []string
-		for _, t := range ts {
-			names = append(names, t.Name)
-			if t.Name == req.Table || (req.Table == "" && len(ts) == 1) {
-				table = t
-			}
-		}
-		if table == nil {
-			return nil, marketplace.Errorf(marketplace.EINVALID, "Table: choose one of the tables in %s (%s).", name, strings.Join(names, ", "))
-		}
-	default:
-		return nil, marketplace.Errorf(marketplace.EINVALID, "Input format %q unknown (want csv or fhir).", inFormat)
 	}
-
+	if table == nil {
+		return nil, marketplace.Errorf(marketplace.EINVALID, "Table: choose one of the tables in %s (%s).", name, strings.Join(names, ", "))
+	}
 	return table, nil
 }
 

@@ -46,7 +46,7 @@ type wizardUpload struct {
 	Owner   common.Address
 	Path    string
 	Name    string
-	Format  string // "csv" or "fhir"
+	Format  string // "csv" or "fhir" as the user chose, "" to recognise it
 	Size    int64
 	Created time.Time
 	// Saved is the app's id of the uploaded file (app.SaveUpload), "" for a
@@ -397,7 +397,7 @@ func handlePublishUpload(logger *slog.Logger, svc Service, wz *wizardStore) http
 			wizardFail(w, r, logger, err)
 			return
 		}
-		u := wz.put(s.Address(), f.Name, wizardFormat(f.Format, f.Name), f.Saved)
+		u := wz.put(s.Address(), f.Name, wizardFormat(f.Format), f.Saved)
 		renderPreview(w, r, logger, svc, u, f.Table, false)
 	})
 }
@@ -504,7 +504,7 @@ func handlePublishLocal(logger *slog.Logger, svc Service, wz *wizardStore, windo
 		}
 		whole := r.PostForm.Get("whole") != ""
 		path := r.PostForm.Get("path")
-		u, err := wz.putLocal(s.Address(), path, wizardFormat(r.PostForm.Get("format"), path))
+		u, err := wz.putLocal(s.Address(), path, wizardFormat(r.PostForm.Get("format")))
 		if err != nil {
 			if whole {
 				renderComponent(w, r, logger, httpStatus(marketplace.ErrorCode(err)), wizardPage(wizardUploadStep(marketplace.ErrorMessage(err))))
@@ -517,16 +517,14 @@ func handlePublishLocal(logger *slog.Logger, svc Service, wz *wizardStore, windo
 	})
 }
 
-// wizardFormat is the format chosen, else guessed from the file's name.
-func wizardFormat(format, name string) string {
+// wizardFormat is the format the user chose, or "" for the app to choose
+// by the file's content and name.
+func wizardFormat(format string) string {
 	switch format {
 	case "csv", "fhir":
 		return format
 	}
-	if strings.EqualFold(filepath.Ext(name), ".json") {
-		return "fhir"
-	}
-	return "csv"
+	return ""
 }
 
 // renderPreview answers with step 2 (inside the whole wizard if whole).
