@@ -68,3 +68,25 @@ func (in records) read() ([]*anonymize.Table, error) {
 	}
 	return tables, nil
 }
+
+// progressReader reports the bytes read through it, at most once per
+// progressEvery bytes.
+type progressReader struct {
+	r      io.Reader
+	n      int64
+	last   int64
+	size   int64
+	report func(AnonymizeProgress)
+}
+
+const progressEvery = 256 << 10
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	p.n += int64(n)
+	if p.n-p.last >= progressEvery || (err == io.EOF && p.n != p.last) {
+		p.last = p.n
+		p.report(AnonymizeProgress{Stage: "read", Bytes: p.n, Size: p.size})
+	}
+	return n, err
+}
