@@ -74,6 +74,7 @@ type App struct {
 	market       market       // node key, blobs, catalog, indexer, provider (market.go)
 	hub          hubState     // quota and expiry of uploads to this node as a hub (provider.go)
 	trials       trialService // opened on first use (trials.go)
+	previews     previews     // the wizard's dry runs, kept for their owners to publish (previews.go)
 }
 
 // Open locks the data directory, opens its store, keystore and chain, and

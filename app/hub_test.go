@@ -194,7 +194,7 @@ func TestHubCleanup_deletesUploadsNeverListed(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sg.Lock()
-	pc, err := a.anonymizeForPublish(ctx, &PublishRequest{Input: patientsCSV, Preset: "safe-harbor", Title: "carol's"})
+	pc, err := a.anonymizeForPublish(ctx, sg.Address(), &PublishRequest{Input: patientsCSV, Preset: "safe-harbor", Title: "carol's"})
 	if err != nil {
 		t.Fatal(err)
 	}

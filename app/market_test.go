@@ -140,7 +140,7 @@ func TestPublish_policyGateRefusesAndWritesNothing(t *testing.T) {
 	ctx := context.Background()
 	a := marketApp(t, t.TempDir())
 	_, err := a.Publish(ctx, ByAccount("alice", "pw"), PublishRequest{Input: patientsCSV, Preset: "safe-harbor", Title: "x",
-		Price: ether("0.01"), Terms: hmb, Config: nil, Policy: nil, Format: "csv",
+		Price: ether("0.01"), Terms: hmb, Privacy: nil, Roles: nil, Policy: nil, Format: "csv", Preview: "",
 		Secret: nil, Tags: nil, Provider: "self", InputFormat: "csv",
 		Publisher: "", Description: "", DataTypes: nil, TermsDetail: nil, Table: "",
 		Reader: nil, InputName: "", Copy: nil,

@@ -14,28 +14,16 @@ import (
 func (req *AnonymizeRequest) config() (*anonymize.Config, anonymize.Env, error) {
 	env := anonymize.Env{Secret: req.Secret, AsOf: req.AsOf}
 	cfg := &anonymize.Config{}
-	base := "."
-	if req.ConfigFile != "" {
-		f, err := os.Open(req.ConfigFile)
-		if err != nil {
-			return nil, env, marketplace.Errorf(marketplace.EINVALID, "--config: %v", err)
-		}
-		cfg, err = anonymize.LoadConfig(f)
-		f.Close()
-		if err != nil {
-			return nil, env, engineError(req.ConfigFile, err)
-		}
-		base = filepath.Dir(req.ConfigFile)
-	} else if req.Preset == "" && req.K == 0 {
-		return nil, env, marketplace.Errorf(marketplace.EINVALID, "No pipeline given: use --config FILE, --preset (%s) or --k N with --qi.", strings.Join(anonymize.Presets(), ", "))
-	}
 	// Hierarchy files in a config are relative to it; files from flags are
 	// made absolute below.
-	env.Open = func(name string) (io.ReadCloser, error) {
-		if !filepath.IsAbs(name) {
-			name = filepath.Join(base, name)
+	env.Open = openRelativeTo(".")
+	if req.ConfigFile != "" {
+		var err error
+		if cfg, env.Open, err = loadConfigFile(req.ConfigFile, "--config"); err != nil {
+			return nil, env, err
 		}
-		return os.Open(name)
+	} else if req.Preset == "" && req.K == 0 {
+		return nil, env, marketplace.Errorf(marketplace.EINVALID, "No pipeline given: use --config FILE, --preset (%s) or --k N with --qi.", strings.Join(anonymize.Presets(), ", "))
 	}
 	if req.Preset != "" {
 		if _, err := anonymize.Preset(req.Preset); err != nil {
@@ -116,27 +104,35 @@ type PrivacyParams struct {
 	Method      string  // "optimal" (full-domain search, default) or "mondrian" (local recoding)
 }
 
-// config is the pipeline of the custom preset, or EINVALID naming the field.
-func (p PrivacyParams) config() (*anonymize.Config, error) {
+// Validate checks each field's range, or EINVALID naming the field.
+func (p PrivacyParams) Validate() error {
 	switch {
 	case p.K < 2 || p.K > 1000:
-		return nil, marketplace.Errorf(marketplace.EINVALID, "k: a whole number from 2 to 1000 (got %d).", p.K)
+		return marketplace.Errorf(marketplace.EINVALID, "k: a whole number from 2 to 1000 (got %d).", p.K)
 	case p.L < 0 || p.L > 100:
-		return nil, marketplace.Errorf(marketplace.EINVALID, "l: a whole number from 0 (none) to 100 (got %d).", p.L)
+		return marketplace.Errorf(marketplace.EINVALID, "l: a whole number from 0 (none) to 100 (got %d).", p.L)
 	case p.L > p.K:
-		return nil, marketplace.Errorf(marketplace.EINVALID, "l: at most k (%d): a group of k records cannot hold more than k distinct values.", p.K)
+		return marketplace.Errorf(marketplace.EINVALID, "l: at most k (%d): a group of k records cannot hold more than k distinct values.", p.K)
 	case p.T < 0 || p.T > 1:
-		return nil, marketplace.Errorf(marketplace.EINVALID, "t: a number from 0 (none) to 1 (got %v).", p.T)
+		return marketplace.Errorf(marketplace.EINVALID, "t: a number from 0 (none) to 1 (got %v).", p.T)
 	case p.Suppression < 0 || p.Suppression > 50:
-		return nil, marketplace.Errorf(marketplace.EINVALID, "Suppression: a percentage from 0 to 50 (got %v).", p.Suppression)
+		return marketplace.Errorf(marketplace.EINVALID, "Suppression: a percentage from 0 to 50 (got %v).", p.Suppression)
+	}
+	switch p.Method {
+	case "", string(anonymize.MethodOptimal), string(anonymize.MethodMondrian):
+		return nil
+	}
+	return marketplace.Errorf(marketplace.EINVALID, "Method: optimal or mondrian (got %q).", p.Method)
+}
+
+// config is the pipeline of the custom preset, or EINVALID naming the field.
+func (p PrivacyParams) config() (*anonymize.Config, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
 	}
 	method := anonymize.MethodOptimal
-	switch p.Method {
-	case "", string(anonymize.MethodOptimal):
-	case string(anonymize.MethodMondrian):
+	if p.Method == string(anonymize.MethodMondrian) {
 		method = anonymize.MethodMondrian
-	default:
-		return nil, marketplace.Errorf(marketplace.EINVALID, "Method: optimal or mondrian (got %q).", p.Method)
 	}
 	params := anonymize.Params{"k": p.K, "suppression_limit": p.Suppression / 100, "method": string(method)}
 	pol := &anonymize.Policy{MinK: p.K, MinL: p.L, MaxT: p.T}
@@ -152,9 +148,10 @@ func (p PrivacyParams) config() (*anonymize.Config, error) {
 		Policy: pol}, nil
 }
 
-// PresetConfig returns the pipeline of a preset (custom: with privacy,
-// which the other presets ignore) with the column roles the user chose.
-func PresetConfig(preset string, privacy *PrivacyParams, roles map[string]string) (*anonymize.Config, error) {
+// presetConfig returns the pipeline of a preset (custom: with privacy,
+// which the other presets ignore) with the column roles the user chose:
+// the one place the wizard's choices become an anonymize.Config.
+func presetConfig(preset string, privacy *PrivacyParams, roles map[string]string) (*anonymize.Config, error) {
 	var cfg *anonymize.Config
 	var err error
 	if preset == PresetCustom {
@@ -190,36 +187,25 @@ func PresetConfig(preset string, privacy *PrivacyParams, roles map[string]string
 	return &c, nil
 }
 
-// pipelineConfig is the publish's pipeline config, and the environment to
-// build it in (hierarchy files of a config file are relative to it).
+// pipelineConfig is the publish's pipeline config, built here from what
+// the publisher chose (a config file, or a preset with its privacy model
+// and column roles), and the environment to build it in (hierarchy files
+// of a config file are relative to it).
 func (req *PublishRequest) pipelineConfig() (*anonymize.Config, anonymize.Env, error) {
 	env := anonymize.Env{Secret: req.Secret}
-	cfg := req.Config
+	var cfg *anonymize.Config
 	switch {
-	case cfg != nil:
 	case req.ConfigFile != "":
-		f, err := os.Open(req.ConfigFile)
-		if err != nil {
-			return nil, env, marketplace.Errorf(marketplace.EINVALID, "Config: %v", err)
-		}
-		cfg, err = anonymize.LoadConfig(f)
-		f.Close()
-		if err != nil {
-			return nil, env, engineError(req.ConfigFile, err)
-		}
-		base := filepath.Dir(req.ConfigFile)
-		env.Open = func(name string) (io.ReadCloser, error) {
-			if !filepath.IsAbs(name) {
-				name = filepath.Join(base, name)
-			}
-			return os.Open(name)
+		var err error
+		if cfg, env.Open, err = loadConfigFile(req.ConfigFile, "Config"); err != nil {
+			return nil, env, err
 		}
 	case req.Preset == "":
 		return nil, env, marketplace.Errorf(marketplace.EINVALID, "Preset: choose one of %s, or a pipeline config.", strings.Join(anonymize.Presets(), ", "))
 	default:
 		var err error
-		if cfg, err = anonymize.Preset(req.Preset); err != nil {
-			return nil, env, marketplace.Wrap(marketplace.EINVALID, err, "Preset %q unknown (want one of %s)", req.Preset, strings.Join(anonymize.Presets(), ", "))
+		if cfg, err = presetConfig(req.Preset, req.Privacy, req.Roles); err != nil {
+			return nil, env, err
 		}
 	}
 	if req.Policy != nil {
@@ -228,4 +214,30 @@ func (req *PublishRequest) pipelineConfig() (*anonymize.Config, anonymize.Env, e
 		cfg = &c
 	}
 	return cfg, env, nil
+}
+
+// loadConfigFile reads a pipeline config (YAML) and returns it with the
+// opener of the hierarchy files it names, relative to it. flag names the
+// setting in errors.
+func loadConfigFile(path, flag string) (*anonymize.Config, func(string) (io.ReadCloser, error), error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, marketplace.Errorf(marketplace.EINVALID, "%s: %v", flag, err)
+	}
+	cfg, err := anonymize.LoadConfig(f)
+	f.Close()
+	if err != nil {
+		return nil, nil, engineError(path, err)
+	}
+	return cfg, openRelativeTo(filepath.Dir(path)), nil
+}
+
+// openRelativeTo opens files named relative to base.
+func openRelativeTo(base string) func(string) (io.ReadCloser, error) {
+	return func(name string) (io.ReadCloser, error) {
+		if !filepath.IsAbs(name) {
+			name = filepath.Join(base, name)
+		}
+		return os.Open(name)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/medmarket/medmarket/anonymize"
 	"github.com/medmarket/medmarket/marketplace"
 )
@@ -19,7 +20,7 @@ type PreviewRequest struct {
 	Path   string
 	Reader io.Reader
 	Name   string
-	Format string // "csv", "fhir" or "" (by the name's extension)
+	Format string // "csv", "tsv", "fhir" or "" (by content and extension)
 	Table  string // for a FHIR input: the resource table ("" for the first)
 	// Preset, when set, runs that preset on the table; Privacy is the
 	// custom preset's model (PresetCustom).
@@ -34,6 +35,9 @@ type PreviewRequest struct {
 	// Progress, when set, hears about bytes read (Stage "read", Bytes of
 	// Size) and steps started, so that a page can show how far a long run is.
 	Progress func(AnonymizeProgress)
+	// Owner, when set, is the account the dry run is for: the app keeps
+	// its output for that account to publish (PreviewResult.ID).
+	Owner common.Address
 }
 
 // ColumnSuggestion is the role medmarket suggests for a column.
@@ -64,9 +68,10 @@ type PreviewResult struct {
 	Report  *anonymize.Report
 	Verdict PreviewVerdict
 	Ran     bool
-	// Anonymized is the dry run's output: publishing it
-	// (PublishRequest.Anonymized) does not run the pipeline again.
-	Anonymized *anonymize.Result
+	// ID names the dry run's output, kept by the app for the request's
+	// Owner: a publish naming it (PublishRequest.Preview) with the same
+	// settings does not run the pipeline again. "" when nothing is kept.
+	ID string
 }
 
 // ColumnRoles are the roles a column may be given, in the order to offer them.
@@ -111,11 +116,28 @@ func (a *App) PreviewAnonymization(ctx context.Context, req PreviewRequest) (Pre
 	if req.Preset == "" {
 		return res, nil
 	}
-	cfg, err := PresetConfig(req.Preset, req.Privacy, res.Roles)
+	asOf := a.asOf()
+	r, err := req.dryRun(ctx, t, res.Roles, asOf)
 	if err != nil {
 		return res, err
 	}
-	pipe, err := cfg.Build(anonymize.Env{AsOf: a.asOf()})
+	res.Ran, res.Report = true, r.Report
+	res.Verdict = PreviewVerdict{Pass: r.Verdict.Pass, Reasons: r.Verdict.Reasons}
+	if a != nil && req.Owner != (common.Address{}) {
+		res.ID = a.previews.keep(asOf, &keptPreview{owner: req.Owner, path: req.Path, table: t.Name, preset: req.Preset,
+			privacy: clonePrivacy(req.Privacy), sugg: sugg, roles: res.Roles, asOf: asOf, result: r})
+	}
+	return res, nil
+}
+
+// dryRun runs the request's preset with roles on t, or EINVALID with the
+// engine's reason.
+func (req PreviewRequest) dryRun(ctx context.Context, t *anonymize.Table, roles map[string]string, asOf time.Time) (*anonymize.Result, error) {
+	cfg, err := presetConfig(req.Preset, req.Privacy, roles)
+	if err != nil {
+		return nil, err
+	}
+	pipe, err := cfg.Build(anonymize.Env{AsOf: asOf})
 	var r *anonymize.Result
 	if err == nil {
 		if req.Progress != nil {
@@ -127,17 +149,23 @@ func (a *App) PreviewAnonymization(ctx context.Context, req PreviewRequest) (Pre
 	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
-			return res, err
+			return nil, err
 		}
 		msg := marketplace.ErrorMessage(err)
 		if marketplace.ErrorCode(err) == marketplace.EINTERNAL {
 			msg = err.Error() // the engine's reason, about the user's own data
 		}
-		return res, marketplace.Errorf(marketplace.EINVALID, "Anonymization failed: %s", msg)
+		return nil, marketplace.Errorf(marketplace.EINVALID, "Anonymization failed: %s", msg)
 	}
-	res.Ran, res.Report, res.Anonymized = true, r.Report, r
-	res.Verdict = PreviewVerdict{Pass: r.Verdict.Pass, Reasons: r.Verdict.Reasons}
-	return res, nil
+	return r, nil
+}
+
+func clonePrivacy(p *PrivacyParams) *PrivacyParams {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	return &c
 }
 
 // asOf is the reference date of a release anonymized now: the app's clock,

@@ -36,22 +36,29 @@ type PublishRequest struct {
 	// required when the import yields several.
 	Table string
 
-	// Preset names a built-in anonymization ("safe-harbor", "safe-harbor-k5");
-	// Config, or else ConfigFile (YAML, as `anonymize --config` reads), is
-	// used instead: a custom pipeline, whose steps may be trusted plugins.
-	// Secret keys pseudonyms and date shifts; without one, record
-	// identifiers are removed.
+	// Preset names a built-in anonymization ("safe-harbor",
+	// "safe-harbor-k5", or PresetCustom with Privacy, its privacy model);
+	// Roles are the column roles the publisher chose (column -> "direct",
+	// "quasi", "sensitive" or "insensitive"), as PreviewRequest.Roles. Or
+	// ConfigFile (YAML, as `anonymize --config` reads) is used instead: a
+	// custom pipeline, whose steps may be trusted plugins. The app builds
+	// the pipeline from these choices. Secret keys pseudonyms and date
+	// shifts; without one, record identifiers are removed.
 	Preset     string
-	Config     *anonymize.Config
+	Privacy    *PrivacyParams
+	Roles      map[string]string
 	ConfigFile string
 	Secret     []byte
 	// Policy, when set, replaces the preset's or config's policy gate.
 	Policy *anonymize.Policy
-	// Anonymized, when set, is the output of this anonymization already run
-	// on this input (the wizard's report, PreviewResult.Anonymized): it is
-	// published as it is, the gate's verdict checked, instead of reading
-	// the input and running the pipeline again.
-	Anonymized *anonymize.Result
+	// Preview, when set, names a dry run of this anonymization the app
+	// made for the publisher (PreviewResult.ID): when it ran what this
+	// request publishes (the same file, table, preset, privacy model and
+	// roles), its output is published as it is, instead of reading the
+	// input and running the pipeline again; the policy gate is checked on
+	// it again here. Otherwise the input is anonymized as usual; with no
+	// input, the publish is refused.
+	Preview string
 
 	Title, Description, Publisher string
 	Tags                          []string
@@ -86,6 +93,9 @@ type Published struct {
 	Report       *anonymize.Report
 	Verdict      anonymize.Verdict
 	Size         int64 // encrypted bytes
+	// FromPreview says the published file is the output of the dry run
+	// PublishRequest.Preview named, not anonymized again.
+	FromPreview bool
 }
 
 // prepared is a publish before the chain: the anonymized file and its card.
@@ -95,6 +105,8 @@ type prepared struct {
 	encoded []byte
 	report  *anonymize.Report
 	verdict anonymize.Verdict
+	// previewed: the output of a kept dry run, not anonymized again.
+	previewed bool
 }
 
 // runPublishPipeline resolves the pipeline (req.Config, req.ConfigFile or
@@ -161,12 +173,16 @@ func (req *PublishRequest) readTable() (*anonymize.Table, error) {
 	return table, nil
 }
 
-// anonymizeForPublish anonymizes the input (or takes req.Anonymized) and
-// encodes the published file and its card. The policy gate's failure is EINVALID with its reasons.
-func (a *App) anonymizeForPublish(ctx context.Context, req *PublishRequest) (*prepared, error) {
-	res := req.Anonymized
-	if res == nil {
-		var err error
+// anonymizeForPublish anonymizes the input (or takes owner's dry run
+// req.Preview) and encodes the published file and its card. The policy
+// gate's failure is EINVALID with its reasons.
+func (a *App) anonymizeForPublish(ctx context.Context, owner common.Address, req *PublishRequest) (*prepared, error) {
+	res, err := a.previewedResult(owner, req)
+	if err != nil {
+		return nil, err
+	}
+	previewed := res != nil
+	if !previewed {
 		if res, err = a.runPublishPipeline(ctx, req); err != nil {
 			return nil, err
 		}
@@ -180,7 +196,6 @@ func (a *App) anonymizeForPublish(ctx context.Context, req *PublishRequest) (*pr
 		format = "csv"
 	}
 	var buf bytes.Buffer
-	var err error
 	switch format {
 	case "csv":
 		err = anonymize.WriteCSV(&buf, res.Table, anonymize.CSVWriteOptions{})
@@ -220,7 +235,7 @@ func (a *App) anonymizeForPublish(ctx context.Context, req *PublishRequest) (*pr
 	if err != nil {
 		return nil, err
 	}
-	return &prepared{plain: buf.Bytes(), card: card, encoded: enc, report: res.Report, verdict: res.Verdict}, nil
+	return &prepared{plain: buf.Bytes(), card: card, encoded: enc, report: res.Report, verdict: res.Verdict, previewed: previewed}, nil
 }
 
 func nonNil(s []string) []string {
@@ -285,7 +300,7 @@ func (a *App) Publish(ctx context.Context, who Actor, req PublishRequest) (Publi
 		return Published{}, err
 	}
 	defer release()
-	p, err := a.anonymizeForPublish(ctx, &req)
+	p, err := a.anonymizeForPublish(ctx, sg.Address(), &req)
 	if err != nil {
 		return Published{}, err
 	}
@@ -330,7 +345,7 @@ func (a *App) Publish(ctx context.Context, who Actor, req PublishRequest) (Publi
 		if err != nil {
 			return Published{}, err
 		}
-		out.Card, out.Report, out.Verdict = p.card, p.report, p.verdict
+		out.Card, out.Report, out.Verdict, out.FromPreview = p.card, p.report, p.verdict, p.previewed
 		return out, nil
 	}
 	sum, size, err := a.market.blobs.Put(bytes.NewReader(ct))
@@ -361,7 +376,7 @@ func (a *App) Publish(ctx context.Context, who Actor, req PublishRequest) (Publi
 	if err != nil {
 		return Published{}, err
 	}
-	out.Card, out.Report, out.Verdict = p.card, p.report, p.verdict
+	out.Card, out.Report, out.Verdict, out.FromPreview = p.card, p.report, p.verdict, p.previewed
 	return out, nil
 }
 
