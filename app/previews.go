@@ -96,13 +96,6 @@ func (ps *previews) get(now time.Time, owner common.Address, id string) (*keptPr
 	return p, true
 }
 
-// drop forgets dry run id (published).
-func (ps *previews) drop(id string) {
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	delete(ps.kept, id)
-}
-
 // sweep forgets the dry runs older than previewTTL; the caller holds mu.
 func (ps *previews) sweep(now time.Time) {
 	for id, p := range ps.kept {
