@@ -195,8 +195,23 @@ func TestBuy_statementsRetriedWhenProviderUnreachable(t *testing.T) {
 		t.Fatal(err)
 	}
 	var down atomic.Bool
+	hub := cuttableHub(t, a, &down)
+	defer hub.Close()
+	p := publishDS(t, a, hub.URL)
+	a.reconcilePublishes(ctx)
+	restore := hideBlob(t, a, p.ContentHash)
+
+	statementGoesWithDownload(t, a, p, &down, restore)
+	marketLoopRetriesStatement(t, a, p, &down)
+	sellerFetchesStatementsFromHub(t, a, p, hub.URL)
+}
+
+// cuttableHub serves a's provider API, cutting every connection but the
+// buy's "do you serve it?" while down is set.
+func cuttableHub(t *testing.T, a *App, down *atomic.Bool) *httptest.Server {
+	t.Helper()
 	h := a.ProviderHandler()
-	hub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Down after answering the buy's "do you serve it?" (a buy is
 		// refused when the provider cannot answer): the statement's
 		// delivery right after the buy fails.
@@ -213,12 +228,14 @@ func TestBuy_statementsRetriedWhenProviderUnreachable(t *testing.T) {
 		}
 		h.ServeHTTP(w, r)
 	}))
-	defer hub.Close()
-	p := publishDS(t, a, hub.URL)
-	a.reconcilePublishes(ctx)
-	restore := hideBlob(t, a, p.ContentHash)
-	bob := addr(t, a, "bob")
+}
 
+// statementGoesWithDownload: a statement not delivered at bob's buy (the
+// hub down) goes with his download once the hub is back.
+func statementGoesWithDownload(t *testing.T, a *App, p Published, down *atomic.Bool, restore func()) {
+	t.Helper()
+	ctx := t.Context()
+	bob := addr(t, a, "bob")
 	down.Store(true)
 	buy, err := a.Buy(ctx, ByAccount("bob", "pw"), p.ListingID, stated)
 	if err != nil {
@@ -243,12 +260,16 @@ func TestBuy_statementsRetriedWhenProviderUnreachable(t *testing.T) {
 	if kept, _ := a.store.Statements(ctx, p.ListingID); len(kept) != 1 || kept[0].Approval != "IRB-2026-17" {
 		t.Fatalf("hub kept %+v", kept)
 	}
+}
 
-	// The market loop retries a delivery that failed for an unreachable
-	// provider, a minute after the last attempt.
+// marketLoopRetriesStatement: the market loop retries a delivery that
+// failed for an unreachable provider, a minute after the last attempt.
+func marketLoopRetriesStatement(t *testing.T, a *App, p Published, down *atomic.Bool) {
+	t.Helper()
+	ctx := t.Context()
 	hideBlob(t, a, p.ContentHash)
 	down.Store(true)
-	if buy, err = a.Buy(ctx, ByAccount("carol", "pw"), p.ListingID, stated); err != nil || !buy.Statement.Delivered.IsZero() {
+	if buy, err := a.Buy(ctx, ByAccount("carol", "pw"), p.ListingID, stated); err != nil || !buy.Statement.Delivered.IsZero() {
 		t.Fatalf("carol's buy with the hub down: %+v, %v", buy.Statement, err)
 	}
 	down.Store(false)
@@ -265,9 +286,14 @@ func TestBuy_statementsRetriedWhenProviderUnreachable(t *testing.T) {
 	if kept, _ := a.store.Statements(ctx, p.ListingID); len(kept) != 2 {
 		t.Fatalf("hub kept %d statements, want 2", len(kept))
 	}
+}
 
-	// The seller's node, not holding the dataset, asks the hub.
-	alice := addr(t, a, "alice")
+// sellerFetchesStatementsFromHub: the seller's node, not holding the
+// dataset, asks the hub, which refuses anyone but the seller.
+func sellerFetchesStatementsFromHub(t *testing.T, a *App, p Published, hub string) {
+	t.Helper()
+	ctx := t.Context()
+	alice, bob := addr(t, a, "alice"), addr(t, a, "bob")
 	mine, err := a.MyDatasets(ctx, alice)
 	if err != nil || len(mine.Datasets) != 1 || len(mine.Datasets[0].Statements) != 0 || !strings.Contains(mine.Datasets[0].StatementsProblem, "sign in") {
 		t.Fatalf("seller not signed in: %+v, %v", mine.Datasets, err)
@@ -294,7 +320,7 @@ func TestBuy_statementsRetriedWhenProviderUnreachable(t *testing.T) {
 	defer sg.Lock()
 	q, _ := provider.NewStatementsQuery(a.chainID.Uint64(), prov.Contract, p.ListingID, sg, time.Now(), time.Minute)
 	var c provider.Client
-	if _, err := c.Statements(ctx, hub.URL, q); marketplace.ErrorCode(err) != marketplace.EFORBIDDEN || !strings.Contains(err.Error(), "not the seller") {
+	if _, err := c.Statements(ctx, hub, q); marketplace.ErrorCode(err) != marketplace.EFORBIDDEN || !strings.Contains(err.Error(), "not the seller") {
 		t.Fatalf("query by the buyer: %v", err)
 	}
 }
