@@ -15,6 +15,7 @@ import (
 	"github.com/medmarket/medmarket/anonymize"
 	"github.com/medmarket/medmarket/marketplace"
 	"github.com/medmarket/medmarket/marketplace/contracts"
+	"github.com/medmarket/medmarket/marketplace/store"
 	"github.com/medmarket/medmarket/marketplace/vault"
 )
 
@@ -63,30 +64,7 @@ func TestPublish_crashBetweenSteps(t *testing.T) {
 				if n != 0 || len(drafts) != 1 {
 					t.Fatalf("listings %d, drafts %d; want 0 and 1", n, len(drafts))
 				}
-				draft := drafts[0]
-				commitment := contracts.Commitment(draft.Seller, draft.ContentHash, draft.Salt)
-				at, err := call(ctx, a, a.market.abi.PackCommitBlock(commitment), a.market.abi.UnpackCommitBlock)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if committed := draft.Salt != (common.Hash{}) && at.Sign() != 0; committed != (step == StepCommitted) {
-					t.Fatalf("draft salt %s committed at block %v; want committed %v", draft.Salt, at, step == StepCommitted)
-				}
-				p, err := a.RetryPublish(ctx, ByAccount("alice", "pw"), draft.ContentHash, ether("0.01"), hmb)
-				if err != nil {
-					t.Fatalf("retry: %v", err)
-				}
-				rec, err := a.store.Publish(ctx, draft.ContentHash)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if step == StepCommitted && rec.Salt != draft.Salt {
-					t.Errorf("retry listed with salt %s, not the committed %s", rec.Salt, draft.Salt)
-				}
-				ls, n, _ = a.Search(ctx, marketplace.CatalogFilter{})
-				if n != 1 || ls[0].ID != p.ListingID {
-					t.Fatalf("after retry: %d listings", n)
-				}
+				ls, n = retryCrashedDraft(t, a, step, drafts[0])
 			case StepListed: // after the transaction: listed, blob here, record reconciled
 				if n != 1 || len(drafts) != 0 || ls[0].CardStatus != marketplace.CardVerified {
 					t.Fatalf("listings %d (%+v), drafts %d; want 1 verified and 0", n, ls, len(drafts))
@@ -104,6 +82,38 @@ func TestPublish_crashBetweenSteps(t *testing.T) {
 			}
 		})
 	}
+}
+
+// retryCrashedDraft: a publish stopped before its list transaction is a
+// draft, committed on chain only if it got that far, and its retry lists
+// it (with the committed salt); it returns the catalog after the retry.
+func retryCrashedDraft(t *testing.T, a *App, step string, draft store.Publish) ([]*marketplace.Listing, int) {
+	t.Helper()
+	ctx := t.Context()
+	commitment := contracts.Commitment(draft.Seller, draft.ContentHash, draft.Salt)
+	at, err := call(ctx, a, a.market.abi.PackCommitBlock(commitment), a.market.abi.UnpackCommitBlock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if committed := draft.Salt != (common.Hash{}) && at.Sign() != 0; committed != (step == StepCommitted) {
+		t.Fatalf("draft salt %s committed at block %v; want committed %v", draft.Salt, at, step == StepCommitted)
+	}
+	p, err := a.RetryPublish(ctx, ByAccount("alice", "pw"), draft.ContentHash, ether("0.01"), hmb)
+	if err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	rec, err := a.store.Publish(ctx, draft.ContentHash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if step == StepCommitted && rec.Salt != draft.Salt {
+		t.Errorf("retry listed with salt %s, not the committed %s", rec.Salt, draft.Salt)
+	}
+	ls, n, _ := a.Search(ctx, marketplace.CatalogFilter{})
+	if n != 1 || ls[0].ID != p.ListingID {
+		t.Fatalf("after retry: %d listings", n)
+	}
+	return ls, n
 }
 
 // The wizard's dry run output is published as it is: no input is read

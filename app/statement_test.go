@@ -41,6 +41,30 @@ func TestBuy_statementsRecordedShownAndDelivered(t *testing.T) {
 	p := publishDS(t, a, "")
 	bob := addr(t, a, "bob")
 
+	refuseIncompleteStatements(t, a, p)
+
+	buy, err := a.Buy(ctx, ByAccount("bob", "pw"), p.ListingID, stated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := buy.Statement
+	if st == nil || st.Disease != "asthma" || st.Approval != "IRB-2026-17" || st.Collaborator != stated.Collaborator ||
+		st.TxHash != buy.TxHash || st.Buyer != bob || st.Delivered.IsZero() || len(st.Signature) == 0 {
+		t.Fatalf("purchase statement: %+v", st)
+	}
+	statementShownToBoth(t, a, buy)
+	// Nothing stated, nothing recorded.
+	carolBuy, err := a.Buy(ctx, ByAccount("carol", "pw"), publishPatients(t, a, hmb, nil).ListingID, BuyConfirmation{AcceptTerms: true})
+	if err != nil || carolBuy.Statement != nil {
+		t.Fatalf("buy without statements: %+v, %v", carolBuy.Statement, err)
+	}
+}
+
+// refuseIncompleteStatements: a missing or overlong statement is refused
+// before anything is sent.
+func refuseIncompleteStatements(t *testing.T, a *App, p Published) {
+	t.Helper()
+	ctx := t.Context()
 	// A missing statement is refused before anything is sent.
 	for field, conf := range map[string]BuyConfirmation{
 		"Disease":      {AcceptTerms: true, Approval: "x", Collaborator: "y"},
@@ -58,16 +82,14 @@ func TestBuy_statementsRecordedShownAndDelivered(t *testing.T) {
 	if _, err := a.Buy(ctx, ByAccount("bob", "pw"), p.ListingID, long); marketplace.ErrorCode(err) != marketplace.EINVALID || !strings.Contains(err.Error(), "Collaborator") {
 		t.Errorf("buy with an overlong statement: %v", err)
 	}
+}
 
-	buy, err := a.Buy(ctx, ByAccount("bob", "pw"), p.ListingID, stated)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := buy.Statement
-	if st == nil || st.Disease != "asthma" || st.Approval != "IRB-2026-17" || st.Collaborator != stated.Collaborator ||
-		st.TxHash != buy.TxHash || st.Buyer != bob || st.Delivered.IsZero() || len(st.Signature) == 0 {
-		t.Fatalf("purchase statement: %+v", st)
-	}
+// statementShownToBoth: bob sees his statement with his licence, alice
+// with her sale.
+func statementShownToBoth(t *testing.T, a *App, buy Purchase) {
+	t.Helper()
+	ctx := t.Context()
+	bob := addr(t, a, "bob")
 	lics, err := a.Licences(ctx, bob)
 	if err != nil || len(lics) != 1 || lics[0].Statement == nil || lics[0].Statement.Approval != "IRB-2026-17" {
 		t.Fatalf("my licences: %+v, %v", lics, err)
@@ -80,11 +102,6 @@ func TestBuy_statementsRecordedShownAndDelivered(t *testing.T) {
 	if len(got) != 1 || got[0].Disease != "asthma" || got[0].Collaborator != stated.Collaborator || got[0].TxHash != buy.TxHash ||
 		mine.Datasets[0].StatementsProblem != "" {
 		t.Fatalf("seller sees %+v (problem %q)", got, mine.Datasets[0].StatementsProblem)
-	}
-	// Nothing stated, nothing recorded.
-	carolBuy, err := a.Buy(ctx, ByAccount("carol", "pw"), publishPatients(t, a, hmb, nil).ListingID, BuyConfirmation{AcceptTerms: true})
-	if err != nil || carolBuy.Statement != nil {
-		t.Fatalf("buy without statements: %+v, %v", carolBuy.Statement, err)
 	}
 }
 
