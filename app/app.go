@@ -1,6 +1,3 @@
-// Package app holds medmarket's use cases, composed once per data directory.
-// The web UI, the desktop window and the CLI all call App; none of them
-// reaches the layers below it directly.
 package app
 
 import (
