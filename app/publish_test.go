@@ -64,7 +64,7 @@ func TestPublish_crashBetweenSteps(t *testing.T) {
 				if n != 0 || len(drafts) != 1 {
 					t.Fatalf("listings %d, drafts %d; want 0 and 1", n, len(drafts))
 				}
-				ls, n = retryCrashedDraft(t, a, step, drafts[0])
+				ls = retryCrashedDraft(t, a, step, drafts[0])
 			case StepListed: // after the transaction: listed, blob here, record reconciled
 				if n != 1 || len(drafts) != 0 || ls[0].CardStatus != marketplace.CardVerified {
 					t.Fatalf("listings %d (%+v), drafts %d; want 1 verified and 0", n, ls, len(drafts))
@@ -87,7 +87,7 @@ func TestPublish_crashBetweenSteps(t *testing.T) {
 // retryCrashedDraft: a publish stopped before its list transaction is a
 // draft, committed on chain only if it got that far, and its retry lists
 // it (with the committed salt); it returns the catalog after the retry.
-func retryCrashedDraft(t *testing.T, a *App, step string, draft store.Publish) ([]*marketplace.Listing, int) {
+func retryCrashedDraft(t *testing.T, a *App, step string, draft store.Publish) []*marketplace.Listing {
 	t.Helper()
 	ctx := t.Context()
 	commitment := contracts.Commitment(draft.Seller, draft.ContentHash, draft.Salt)
@@ -113,7 +113,7 @@ func retryCrashedDraft(t *testing.T, a *App, step string, draft store.Publish) (
 	if n != 1 || ls[0].ID != p.ListingID {
 		t.Fatalf("after retry: %d listings", n)
 	}
-	return ls, n
+	return ls
 }
 
 // The wizard's dry run output is published as it is: no input is read
