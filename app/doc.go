@@ -37,6 +37,6 @@
 //     statement.go: purchase statements; prewrap.go: dataset keys wrapped
 //     to buyers ahead of their downloads; market_loop.go: RunMarket;
 //     provider.go: this node as a provider and a hub.
-//   - trials.go, trialtypes.go: clinical trials; plugins.go: the plugin
-//     host; desktop.go: the Wails-bound Desktop.
+//   - trials.go, trialtypes.go: clinical trials; plugins.go: the node's
+//     plugins and their trust; desktop.go: the Wails-bound Desktop.
 package app
