@@ -139,8 +139,8 @@ Keyed pseudonyms use the secret in ` + envSecret + `.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&req.In, "in", "", "input file: CSV, or FHIR R4 bundle / NDJSON (.json, .ndjson)")
-	f.StringVar(&req.Format, "format", "", "input format: csv or fhir (default: by extension)")
+	f.StringVar(&req.In, "in", "", "input file: CSV or TSV, or FHIR R4 JSON (a Bundle or NDJSON)")
+	f.StringVar(&req.Format, "format", "", "input format: csv, tsv or fhir (default: recognised by content and extension)")
 	f.StringVar(&delimiter, "delimiter", "", "CSV delimiter (default: detected)")
 	f.StringVar(&req.ConfigFile, "config", "", "pipeline config (YAML)")
 	f.StringVar(&req.Preset, "preset", "", "built-in pipeline: safe-harbor or safe-harbor-k5")

@@ -1,6 +1,3 @@
-// Package app holds medmarket's use cases, composed once per data directory.
-// The web UI, the desktop window and the CLI all call App; none of them
-// reaches the layers below it directly.
 package app
 
 import (
@@ -76,6 +73,7 @@ type App struct {
 	hub          hubState      // quota and expiry of uploads to this node as a hub (provider.go)
 	trials       trialService  // opened on first use (trials.go)
 	plugins      *plugins.Host // one plugin host for every call (plugins.go)
+	previews     previews      // the wizard's dry runs, kept for their owners to publish (previews.go)
 }
 
 // Open locks the data directory, opens its store, keystore and chain, and

@@ -96,7 +96,7 @@ func (a *App) openChain(ctx context.Context, opts ChainOptions) error {
 		return err
 	}
 	if d == nil && a.funder != nil {
-		if d, err = a.deploy(ctx, a.chain.(*chain.Embedded).DevTransactor(ctx)); err != nil {
+		if d, err = a.deploy(ctx, a.funder.DevTransactor(ctx)); err != nil {
 			return fmt.Errorf("deploy the contracts on the embedded chain: %w", err)
 		}
 	}

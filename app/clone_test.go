@@ -68,6 +68,7 @@ func TestBuy_cloneListingsAreHiddenAndRefused(t *testing.T) {
 	var published bytes.Buffer
 	orig := publishPatients(t, a, hmb, &published)
 	bob := addr(t, a, "bob")
+	mkt, _ := a.marketAddr()
 
 	// 1. The naive clone: alice's content hash, card and provider, at 0.
 	naive := listAs(t, a, "carol", orig.ContentHash, big.NewInt(0), orig.MetadataHash, a.PublicURL())
@@ -78,46 +79,13 @@ func TestBuy_cloneListingsAreHiddenAndRefused(t *testing.T) {
 	if err != nil || ol.Card == nil {
 		t.Fatalf("original listing: %+v, %v", ol, err)
 	}
-	card := *ol.Card
-	card.Signature = nil
-	uh, err := card.UnsignedHash()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sg, release, err := a.signer(ctx, ByAccount("carol", "pw"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mkt, _ := a.marketAddr()
-	if card.Signature, err = sg.SignPersonal(marketplace.CardSignatureMessage(a.chainID.Uint64(), mkt, orig.ContentHash, uh)); err != nil {
-		t.Fatal(err)
-	}
-	release()
+	card := signCardAs(t, a, "carol", *ol.Card, orig.ContentHash)
 	cloneCard, err := card.Encode()
 	if err != nil {
 		t.Fatal(err)
 	}
 	var lies int
-	liar := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case strings.Contains(r.URL.Path, "/cards/"):
-			w.Write(cloneCard)
-		case strings.Contains(r.URL.Path, "/listings/"):
-			lies++
-			var id uint64
-			if err := json.Unmarshal([]byte(r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]), &id); err != nil {
-				t.Errorf("listing id in %s: %v", r.URL.Path, err)
-				http.Error(w, err.Error(), http.StatusBadRequest)
-				return
-			}
-			if err := json.NewEncoder(w).Encode(provider.Attestation{ChainID: a.chainID.Uint64(), Contract: mkt, ListingID: id,
-				ContentHash: orig.ContentHash, Served: true}); err != nil {
-				t.Errorf("encode attestation: %v", err)
-			}
-		default:
-			http.NotFound(w, r)
-		}
-	}))
+	liar := lyingProvider(t, a, orig.ContentHash, cloneCard, &lies)
 	defer liar.Close()
 	determined := listAs(t, a, "carol", orig.ContentHash, big.NewInt(0), marketplace.CardHash(cloneCard), liar.URL+"/")
 
@@ -134,19 +102,7 @@ func TestBuy_cloneListingsAreHiddenAndRefused(t *testing.T) {
 	}
 
 	// Buying a clone is refused before any transaction.
-	before := balanceOf(t, a, bob)
-	for _, id := range []uint64{naive, determined} {
-		if _, err := a.BuyPreview(ctx, bob, id); marketplace.ErrorCode(err) != marketplace.EFORBIDDEN {
-			t.Errorf("preview of clone %d: %v; want EFORBIDDEN", id, err)
-		}
-		_, err := a.Buy(ctx, ByAccount("bob", "pw"), id, BuyConfirmation{AcceptTerms: true})
-		if marketplace.ErrorCode(err) != marketplace.EFORBIDDEN || !strings.Contains(marketplace.ErrorMessage(err), "copies") {
-			t.Errorf("buy of clone %d: %v; want EFORBIDDEN saying it copies another seller's dataset", id, err)
-		}
-	}
-	if after := balanceOf(t, a, bob); after.Cmp(before) != 0 {
-		t.Fatalf("bob's balance went from %s to %s buying clones", before, after)
-	}
+	refuseCloneBuys(t, a, bob, naive, determined)
 	if lies != 0 {
 		t.Errorf("carol's provider was asked %d times; the catalog's flag refuses without asking", lies)
 	}
@@ -177,29 +133,92 @@ func TestBuy_cloneListingsAreHiddenAndRefused(t *testing.T) {
 	// card its seller signed) but names a provider that holds no key for
 	// it: shown, and its buy refused on the provider's word.
 	fresh := common.Hash{0xf1, 0xe5}
-	card.Title, card.Signature = "Fresh claims", nil
-	if uh, err = card.UnsignedHash(); err != nil {
-		t.Fatal(err)
-	}
-	sg, release, err = a.signer(ctx, ByAccount("carol", "pw"))
+	card.Title = "Fresh claims"
+	refuseUnservedBuy(t, a, bob, fresh, signCardAs(t, a, "carol", card, fresh))
+}
+
+// signCardAs returns card signed by account name for a listing of content.
+func signCardAs(t *testing.T, a *App, name string, card marketplace.DatasetCard, content common.Hash) marketplace.DatasetCard {
+	t.Helper()
+	card.Signature = nil
+	uh, err := card.UnsignedHash()
 	if err != nil {
 		t.Fatal(err)
 	}
-	card.Signature, err = sg.SignPersonal(marketplace.CardSignatureMessage(a.chainID.Uint64(), mkt, fresh, uh))
-	release()
+	sg, release, err := a.signer(t.Context(), ByAccount(name, "pw"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer release()
+	mkt, _ := a.marketAddr()
+	if card.Signature, err = sg.SignPersonal(marketplace.CardSignatureMessage(a.chainID.Uint64(), mkt, content, uh)); err != nil {
+		t.Fatal(err)
+	}
+	return card
+}
+
+// lyingProvider serves cloneCard and attests that it serves content for
+// any listing, counting the attestations asked for in lies.
+func lyingProvider(t *testing.T, a *App, content common.Hash, cloneCard []byte, lies *int) *httptest.Server {
+	mkt, _ := a.marketAddr()
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.Contains(r.URL.Path, "/cards/"):
+			w.Write(cloneCard)
+		case strings.Contains(r.URL.Path, "/listings/"):
+			*lies++
+			var id uint64
+			if err := json.Unmarshal([]byte(r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]), &id); err != nil {
+				t.Errorf("listing id in %s: %v", r.URL.Path, err)
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			if err := json.NewEncoder(w).Encode(provider.Attestation{ChainID: a.chainID.Uint64(), Contract: mkt, ListingID: id,
+				ContentHash: content, Served: true}); err != nil {
+				t.Errorf("encode attestation: %v", err)
+			}
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+}
+
+// refuseCloneBuys: previewing or buying each clone is EFORBIDDEN, and
+// buyer pays nothing.
+func refuseCloneBuys(t *testing.T, a *App, buyer common.Address, clones ...uint64) {
+	t.Helper()
+	ctx := t.Context()
+	before := balanceOf(t, a, buyer)
+	for _, id := range clones {
+		if _, err := a.BuyPreview(ctx, buyer, id); marketplace.ErrorCode(err) != marketplace.EFORBIDDEN {
+			t.Errorf("preview of clone %d: %v; want EFORBIDDEN", id, err)
+		}
+		_, err := a.Buy(ctx, ByAccount("bob", "pw"), id, BuyConfirmation{AcceptTerms: true})
+		if marketplace.ErrorCode(err) != marketplace.EFORBIDDEN || !strings.Contains(marketplace.ErrorMessage(err), "copies") {
+			t.Errorf("buy of clone %d: %v; want EFORBIDDEN saying it copies another seller's dataset", id, err)
+		}
+	}
+	if after := balanceOf(t, a, buyer); after.Cmp(before) != 0 {
+		t.Fatalf("bob's balance went from %s to %s buying clones", before, after)
+	}
+}
+
+// refuseUnservedBuy lists content with card (signed by carol) at this node's provider,
+// which holds no key for it: the card is verified, and bob's buy refused
+// before he pays.
+func refuseUnservedBuy(t *testing.T, a *App, bob common.Address, content common.Hash, card marketplace.DatasetCard) {
+	t.Helper()
+	ctx := t.Context()
 	freshCard, _ := card.Encode()
 	meta, err := a.store.PutCard(ctx, freshCard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	empty := listAs(t, a, "carol", fresh, big.NewInt(0), meta, a.PublicURL())
+	empty := listAs(t, a, "carol", content, big.NewInt(0), meta, a.PublicURL())
 	if l, err := a.Listing(ctx, empty); err != nil || l.CardStatus != marketplace.CardVerified {
 		t.Fatalf("listing with a provider holding nothing: %+v, %v; want its card verified", l, err)
 	}
-	before = balanceOf(t, a, bob)
+	before := balanceOf(t, a, bob)
 	_, err = a.Buy(ctx, ByAccount("bob", "pw"), empty, BuyConfirmation{AcceptTerms: true})
 	if marketplace.ErrorCode(err) != marketplace.EFORBIDDEN || !strings.Contains(marketplace.ErrorMessage(err), "not served by its provider") {
 		t.Fatalf("buy of a listing whose provider holds no key: %v; want EFORBIDDEN, not served", err)

@@ -18,6 +18,7 @@ import (
 	"github.com/medmarket/medmarket/anonymize"
 	"github.com/medmarket/medmarket/marketplace"
 	"github.com/medmarket/medmarket/marketplace/provider"
+	"github.com/medmarket/medmarket/marketplace/vault"
 )
 
 // DownloadRequest says where a download goes: a file path (written
@@ -103,24 +104,7 @@ func (a *App) Download(ctx context.Context, who Actor, id uint64, dst DownloadRe
 		return Downloaded{}, err
 	}
 	defer release()
-	// A statement whose delivery at purchase failed goes with this download.
-	if st, err := a.store.MyStatement(ctx, id, sg.Address()); err == nil && st.Delivered.IsZero() {
-		_ = a.deliverStatement(ctx, &st) // kept with its outcome; undelivered ones are retried
-	}
-	req, err := provider.NewRequest(a.chainID.Uint64(), p.Contract, id, sg.Address(), a.now(), provider.MaxRequestLifetime/2)
-	if err != nil {
-		return Downloaded{}, err
-	}
-	sr, err := provider.Sign(req, sg)
-	if err != nil {
-		return Downloaded{}, err
-	}
-	var d *provider.Delivery
-	if a.providesHere(ctx, l) {
-		d, err = p.Download(ctx, sr)
-	} else {
-		d, err = a.market.client.Download(ctx, l.Provider, sr)
-	}
+	d, err := a.fetchDelivery(ctx, p, sg, l)
 	if err != nil {
 		return Downloaded{}, err
 	}
@@ -129,30 +113,12 @@ func (a *App) Download(ctx context.Context, who Actor, id uint64, dst DownloadRe
 	if l.Card != nil {
 		out.Format = l.Card.Format
 	}
-
-	// The ciphertext goes to a temp file first: its hash is checked against
-	// the chain before a byte is decrypted. It is written next to the file
-	// the user asked for, else in the data directory (never the system's
-	// temp directory: uploads.go).
-	dir := filepath.Dir(dst.Out)
-	var ct *os.File
-	if dst.Out != "" {
-		if ct, err = os.CreateTemp(dir, ".medmarket-blob-*"); err != nil {
-			return out, marketplace.Wrap(marketplace.EINVALID, err, "Output directory %s is not writable", dir)
-		}
-	} else if ct, err = a.createTransient("download-*"); err != nil {
+	ct, err := a.checkedCiphertext(dst, l, d)
+	if err != nil {
 		return out, err
 	}
 	defer func() { _ = os.Remove(ct.Name()) }()
 	defer ct.Close()
-	h := sha256.New()
-	if _, err := io.Copy(io.MultiWriter(ct, h), d.Blob); err != nil {
-		return out, marketplace.Wrap(marketplace.EUNAVAILABLE, err, "provider %s: the download broke off", l.Provider)
-	}
-	if got := common.BytesToHash(h.Sum(nil)); got != l.ContentHash {
-		return out, marketplace.Errorf(marketplace.EINVALID,
-			"The dataset from %s is damaged or was tampered with: its SHA-256 is %s, the listing's content hash is %s.", l.Provider, got.Hex(), l.ContentHash.Hex())
-	}
 	dk, err := sg.UnwrapKey(d.WrappedKey)
 	if err != nil {
 		return out, err
@@ -174,12 +140,77 @@ func (a *App) Download(ctx context.Context, who Actor, id uint64, dst DownloadRe
 		out.Bytes, err = io.Copy(dst.Writer, plain)
 		return out, decryptErr(err)
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(dst.Out)+".part-*")
+	if out.Bytes, err = writeFileAtomically(dst.Out, plain); err != nil {
+		return out, err
+	}
+	out.Path = dst.Out
+	a.log.Info("dataset downloaded", "listing", id, "account", sg.Address(), "bytes", out.Bytes, "provider", l.Provider)
+	return out, nil
+}
+
+// fetchDelivery asks listing l's provider (in process when it is this
+// node) for the blob and sg's wrapped key, with a request signed by sg. A
+// statement whose delivery at purchase failed goes with the download.
+func (a *App) fetchDelivery(ctx context.Context, p *provider.Provider, sg *vault.Signer, l *marketplace.Listing) (*provider.Delivery, error) {
+	if st, err := a.store.MyStatement(ctx, l.ID, sg.Address()); err == nil && st.Delivered.IsZero() {
+		_ = a.deliverStatement(ctx, &st) // kept with its outcome; undelivered ones are retried
+	}
+	req, err := provider.NewRequest(a.chainID.Uint64(), p.Contract, l.ID, sg.Address(), a.now(), provider.MaxRequestLifetime/2)
 	if err != nil {
-		return out, marketplace.Wrap(marketplace.EINVALID, err, "Output %s cannot be written", dst.Out)
+		return nil, err
+	}
+	sr, err := provider.Sign(req, sg)
+	if err != nil {
+		return nil, err
+	}
+	if a.providesHere(ctx, l) {
+		return p.Download(ctx, sr)
+	}
+	return a.market.client.Download(ctx, l.Provider, sr)
+}
+
+// checkedCiphertext copies the delivered blob to a temp file and checks
+// its hash against the listing's content hash on chain before a byte is
+// decrypted. The file is next to the one the user asked for, else in the
+// data directory (never the system's temp directory: uploads.go); the
+// caller closes and removes it.
+func (a *App) checkedCiphertext(dst DownloadRequest, l *marketplace.Listing, d *provider.Delivery) (*os.File, error) {
+	var ct *os.File
+	var err error
+	if dst.Out != "" {
+		dir := filepath.Dir(dst.Out)
+		if ct, err = os.CreateTemp(dir, ".medmarket-blob-*"); err != nil {
+			return nil, marketplace.Wrap(marketplace.EINVALID, err, "Output directory %s is not writable", dir)
+		}
+	} else if ct, err = a.createTransient("download-*"); err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*os.File, error) {
+		ct.Close()
+		_ = os.Remove(ct.Name())
+		return nil, err
+	}
+	h := sha256.New()
+	if _, err := io.Copy(io.MultiWriter(ct, h), d.Blob); err != nil {
+		return fail(marketplace.Wrap(marketplace.EUNAVAILABLE, err, "provider %s: the download broke off", l.Provider))
+	}
+	if got := common.BytesToHash(h.Sum(nil)); got != l.ContentHash {
+		return fail(marketplace.Errorf(marketplace.EINVALID,
+			"The dataset from %s is damaged or was tampered with: its SHA-256 is %s, the listing's content hash is %s.", l.Provider, got.Hex(), l.ContentHash.Hex()))
+	}
+	return ct, nil
+}
+
+// writeFileAtomically writes the decrypted dataset to a temp file next to
+// path, readable by its owner only, and renames it into place once
+// complete; it returns the bytes written.
+func writeFileAtomically(path string, plain io.Reader) (int64, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".part-*")
+	if err != nil {
+		return 0, marketplace.Wrap(marketplace.EINVALID, err, "Output %s cannot be written", path)
 	}
 	defer func() { _ = os.Remove(tmp.Name()) }()
-	out.Bytes, err = io.Copy(tmp, plain)
+	n, err := io.Copy(tmp, plain)
 	if err == nil {
 		err = tmp.Sync()
 	}
@@ -187,17 +218,15 @@ func (a *App) Download(ctx context.Context, who Actor, id uint64, dst DownloadRe
 		err = cerr
 	}
 	if err != nil {
-		return out, decryptErr(err)
+		return n, decryptErr(err)
 	}
 	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
-		return out, err
+		return n, err
 	}
-	if err := os.Rename(tmp.Name(), dst.Out); err != nil {
-		return out, marketplace.Wrap(marketplace.EINVALID, err, "Output %s cannot be written", dst.Out)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return n, marketplace.Wrap(marketplace.EINVALID, err, "Output %s cannot be written", path)
 	}
-	out.Path = dst.Out
-	a.log.Info("dataset downloaded", "listing", id, "account", sg.Address(), "bytes", out.Bytes, "provider", l.Provider)
-	return out, nil
+	return n, nil
 }
 
 // convertDataset converts a decrypted dataset between CSV and Parquet with

@@ -37,34 +37,7 @@ func TestDownload_convertsBetweenCSVAndParquet(t *testing.T) {
 	}
 
 	t.Run("csv published, parquet wanted", func(t *testing.T) {
-		out := filepath.Join(t.TempDir(), "data.parquet")
-		d, err := a.Download(ctx, ByAccount("bob", "pw"), csvPub.ListingID, DownloadRequest{Out: out, Format: "parquet"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d.Format != "parquet" || d.Published != "csv" {
-			t.Fatalf("downloaded %+v", d)
-		}
-		b, _ := os.ReadFile(out)
-		if int64(len(b)) != d.Bytes {
-			t.Fatalf("wrote %d bytes, reported %d", len(b), d.Bytes)
-		}
-		got, err := anonymize.ReadParquet(bytes.NewReader(b), int64(len(b)), "x")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got.NumRows() != original.NumRows() || got.NumRows() == 0 {
-			t.Fatalf("rows %d, want %d", got.NumRows(), original.NumRows())
-		}
-		names := slices.Sorted(slices.Values(original.Names()))
-		if !slices.Equal(got.Names(), names) {
-			t.Fatalf("columns %v, want %v", got.Names(), names)
-		}
-		for _, c := range original.Columns {
-			if !slices.Equal(got.Column(c.Name).Values(), c.Values()) {
-				t.Errorf("column %s differs", c.Name)
-			}
-		}
+		downloadAsParquet(t, a, csvPub.ListingID, original)
 	})
 	t.Run("parquet published, csv wanted", func(t *testing.T) {
 		var got bytes.Buffer
@@ -96,6 +69,41 @@ func TestDownload_convertsBetweenCSVAndParquet(t *testing.T) {
 			t.Fatal("a refused download wrote the output")
 		}
 	})
+}
+
+// downloadAsParquet: a CSV dataset downloaded as Parquet holds the
+// original's rows and columns.
+func downloadAsParquet(t *testing.T, a *App, id uint64, original *anonymize.Table) {
+	t.Helper()
+	ctx := t.Context()
+	out := filepath.Join(t.TempDir(), "data.parquet")
+	d, err := a.Download(ctx, ByAccount("bob", "pw"), id, DownloadRequest{Out: out, Format: "parquet"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Format != "parquet" || d.Published != "csv" {
+		t.Fatalf("downloaded %+v", d)
+	}
+	b, _ := os.ReadFile(out)
+	if int64(len(b)) != d.Bytes {
+		t.Fatalf("wrote %d bytes, reported %d", len(b), d.Bytes)
+	}
+	got, err := anonymize.ReadParquet(bytes.NewReader(b), int64(len(b)), "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.NumRows() != original.NumRows() || got.NumRows() == 0 {
+		t.Fatalf("rows %d, want %d", got.NumRows(), original.NumRows())
+	}
+	names := slices.Sorted(slices.Values(original.Names()))
+	if !slices.Equal(got.Names(), names) {
+		t.Fatalf("columns %v, want %v", got.Names(), names)
+	}
+	for _, c := range original.Columns {
+		if !slices.Equal(got.Column(c.Name).Values(), c.Values()) {
+			t.Errorf("column %s differs", c.Name)
+		}
+	}
 }
 
 func TestFormatOfPath(t *testing.T) {

@@ -178,7 +178,6 @@ func TestHubCleanup_deletesUploadsNeverListed(t *testing.T) {
 	if err := a.SetHubConfig(HubConfig{UploadTTL: 7 * 24 * time.Hour}); err != nil {
 		t.Fatal(err)
 	}
-	_, prov, _ := a.ready()
 
 	listed, err := a.Publish(ctx, ByAccount("alice", "pw"), PublishRequest{Input: patientsCSV, Preset: "safe-harbor",
 		Title: "Listed via the hub", Price: ether("0.01"), Terms: hmb, Provider: hub.URL})
@@ -194,52 +193,17 @@ func TestHubCleanup_deletesUploadsNeverListed(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sg.Lock()
-	pc, err := a.anonymizeForPublish(ctx, &PublishRequest{Input: patientsCSV, Preset: "safe-harbor", Title: "carol's"})
+	pc, err := a.anonymizeForPublish(ctx, sg.Address(), &PublishRequest{Input: patientsCSV, Preset: "safe-harbor", Title: "carol's"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var c provider.Client
-	upload := func() common.Hash {
-		dk, _ := vault.NewDatasetKey()
-		ct, _ := dk.EncryptBytes(pc.plain)
-		content := common.Hash(sha256.Sum256(ct))
-		wrapped, _ := vault.WrapKey(dk, a.market.nodeKey.PublicKey())
-		su, err := provider.NewUpload(a.chainID.Uint64(), prov.Contract, content, int64(len(ct)), pc.encoded, wrapped, sg, a.now(), time.Minute)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := c.Upload(ctx, hub.URL, su, bytes.NewReader(ct)); err != nil {
-			t.Fatalf("upload: %v", err)
-		}
-		return content
-	}
+	upload := func() common.Hash { return uploadToHub(t, a, hub.URL, sg, pc) }
 	foreign, unlisted := upload(), upload()
-	bobSigner, err := a.keys.Unlock("bob", "pw")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer bobSigner.Lock()
-	var otherCard common.Hash
-	rand.Read(otherCard[:])
-	salt := contracts.NewSalt()
-	if err := a.commitListing(ctx, bobSigner, foreign, salt); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.sendTx(ctx, bobSigner, nil, a.market.abi.PackList(foreign, salt, ether("0.01"), hmb.Pack(), otherCard, hub.URL+"/")); err != nil {
-		t.Fatal(err)
-	}
+	listOthersContent(t, a, "bob", foreign, hub.URL)
 	skew.Store(int64(3 * 24 * time.Hour))
 	young := upload()
 
-	held := func(content common.Hash) bool {
-		_, errP := a.store.Publish(ctx, content)
-		_, errK := a.store.DatasetKey(ctx, content)
-		hasBlob := a.market.blobs.Has(vault.Hash(content))
-		if (errP == nil || errK == nil) && !hasBlob {
-			t.Fatalf("a record names the missing blob %s", content.Hex())
-		}
-		return errP == nil && errK == nil && hasBlob
-	}
+	held := func(content common.Hash) bool { return heldByHub(t, a, content) }
 	if n, err := a.SweepHubUploads(ctx); err != nil || n != 0 {
 		t.Fatalf("sweep before the TTL: %d, %v", n, err)
 	}
@@ -276,6 +240,70 @@ func TestHubCleanup_deletesUploadsNeverListed(t *testing.T) {
 	}
 
 	// A crash between the records and the blob.
+	sweepCrashLeavesOnlyTheBlob(t, a, skew, young, listed.ContentHash, foreign)
+}
+
+// uploadToHub uploads pc to hub as sg, encrypted to a fresh dataset key,
+// and returns its content hash.
+func uploadToHub(t *testing.T, a *App, hub string, sg *vault.Signer, pc *prepared) common.Hash {
+	t.Helper()
+	_, prov, _ := a.ready()
+	var c provider.Client
+	dk, _ := vault.NewDatasetKey()
+	ct, _ := dk.EncryptBytes(pc.plain)
+	content := common.Hash(sha256.Sum256(ct))
+	wrapped, _ := vault.WrapKey(dk, a.market.nodeKey.PublicKey())
+	su, err := provider.NewUpload(a.chainID.Uint64(), prov.Contract, content, int64(len(ct)), pc.encoded, wrapped, sg, a.now(), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Upload(t.Context(), hub, su, bytes.NewReader(ct)); err != nil {
+		t.Fatalf("upload: %v", err)
+	}
+	return content
+}
+
+// listOthersContent lists content at hub as account name, with a card of
+// its own: another seller's upload listed on chain.
+func listOthersContent(t *testing.T, a *App, name string, content common.Hash, hub string) {
+	t.Helper()
+	ctx := t.Context()
+	sg, err := a.keys.Unlock(name, "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sg.Lock()
+	var otherCard common.Hash
+	rand.Read(otherCard[:])
+	salt := contracts.NewSalt()
+	if err := a.commitListing(ctx, sg, content, salt); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.sendTx(ctx, sg, nil, a.market.abi.PackList(content, salt, ether("0.01"), hmb.Pack(), otherCard, hub+"/")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// heldByHub reports whether the hub holds content whole (record, key and
+// blob); a record naming a missing blob fails the test.
+func heldByHub(t *testing.T, a *App, content common.Hash) bool {
+	t.Helper()
+	_, errP := a.store.Publish(t.Context(), content)
+	_, errK := a.store.DatasetKey(t.Context(), content)
+	hasBlob := a.market.blobs.Has(vault.Hash(content))
+	if (errP == nil || errK == nil) && !hasBlob {
+		t.Fatalf("a record names the missing blob %s", content.Hex())
+	}
+	return errP == nil && errK == nil && hasBlob
+}
+
+// sweepCrashLeavesOnlyTheBlob: a sweep that crashes between the records
+// and the blob of the expired upload young leaves only its blob, which
+// the next sweep removes; the listed uploads stay.
+func sweepCrashLeavesOnlyTheBlob(t *testing.T, a *App, skew *atomic.Int64, young common.Hash, listed ...common.Hash) {
+	t.Helper()
+	ctx := t.Context()
+	held := func(content common.Hash) bool { return heldByHub(t, a, content) }
 	skew.Store(int64(11 * 24 * time.Hour))
 	crash := errors.New("crash")
 	a.SetPublishHook(func(step string) error {
@@ -300,8 +328,10 @@ func TestHubCleanup_deletesUploadsNeverListed(t *testing.T) {
 	if ds, _ := a.store.Drops(ctx); len(ds) != 0 {
 		t.Fatalf("drop traces left: %+v", ds)
 	}
-	if !held(listed.ContentHash) || !held(foreign) {
-		t.Fatal("listed uploads deleted")
+	for _, c := range listed {
+		if !held(c) {
+			t.Fatal("listed uploads deleted")
+		}
 	}
 }
 

@@ -12,7 +12,6 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/medmarket/medmarket/marketplace"
-	"github.com/medmarket/medmarket/marketplace/contracts"
 	"github.com/medmarket/medmarket/marketplace/store"
 	"github.com/medmarket/medmarket/marketplace/vault"
 )
@@ -71,38 +70,11 @@ func TestOpen_cleansCrashLeftovers(t *testing.T) {
 	}
 	draft := drafts[0]
 
-	blob := func(a *App) common.Hash {
-		b := make([]byte, 1000)
-		rand.Read(b)
-		h, _, err := a.market.blobs.Put(bytes.NewReader(b))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return common.Hash(h)
-	}
-	withKey := func(a *App) common.Hash {
-		c := blob(a)
-		if err := a.store.PutDatasetKey(ctx, store.DatasetKeyRecord{ContentHash: c, Wrapped: []byte{1}, Uploader: addr(t, a, "alice"), Created: a.now()}); err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
+	blob := func(a *App) common.Hash { return leftoverBlob(t, a) }
+	withKey := func(a *App) common.Hash { return leftoverKeyedBlob(t, a) }
 	orphanKey, orphanBlob, onChain := withKey(a), blob(a), withKey(a)
 	// onChain: no record here, but bob listed its content on chain.
-	bob, err := a.keys.Unlock("bob", "pw")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var card common.Hash
-	rand.Read(card[:])
-	salt := contracts.NewSalt()
-	if err := a.commitListing(ctx, bob, onChain, salt); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.sendTx(ctx, bob, nil, a.market.abi.PackList(onChain, salt, ether("0.01"), hmb.Pack(), card, "http://127.0.0.1:1/")); err != nil {
-		t.Fatal(err)
-	}
-	bob.Lock()
+	listOthersContent(t, a, "bob", onChain, "http://127.0.0.1:1")
 	tmp := filepath.Join(dir, "blobs", ".put-123456")
 	if err := os.WriteFile(tmp, make([]byte, 1<<20), 0o600); err != nil {
 		t.Fatal(err)
@@ -140,7 +112,43 @@ func TestOpen_cleansCrashLeftovers(t *testing.T) {
 	}
 
 	// A crash in the cleanup, between the key and the blob.
-	orphan := withKey(a)
+	cleanupCrashLeavesOnlyTheBlob(t, a, draft.ContentHash)
+}
+
+// leftoverBlob stores a random blob no record names.
+func leftoverBlob(t *testing.T, a *App) common.Hash {
+	t.Helper()
+	b := make([]byte, 1000)
+	rand.Read(b)
+	h, _, err := a.market.blobs.Put(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return common.Hash(h)
+}
+
+// leftoverKeyedBlob stores a random blob with a dataset key, and no
+// publish record.
+func leftoverKeyedBlob(t *testing.T, a *App) common.Hash {
+	t.Helper()
+	c := leftoverBlob(t, a)
+	if err := a.store.PutDatasetKey(t.Context(), store.DatasetKeyRecord{ContentHash: c, Wrapped: []byte{1}, Uploader: addr(t, a, "alice"), Created: a.now()}); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// cleanupCrashLeavesOnlyTheBlob: a cleanup that crashes between the key
+// and the blob of an orphan leaves the blob, which the next start removes;
+// the draft stays.
+func cleanupCrashLeavesOnlyTheBlob(t *testing.T, a *App, draft common.Hash) {
+	t.Helper()
+	ctx := t.Context()
+	has := func(c common.Hash) (blob, key bool) {
+		_, err := a.store.DatasetKey(ctx, c)
+		return a.market.blobs.Has(vault.Hash(c)), err == nil
+	}
+	orphan := leftoverKeyedBlob(t, a)
 	crash := errors.New("crash")
 	a.SetPublishHook(func(step string) error {
 		if step == StepDropped {
@@ -161,7 +169,7 @@ func TestOpen_cleansCrashLeftovers(t *testing.T) {
 	if ds, _ := a.store.Drops(ctx); len(ds) != 0 {
 		t.Fatalf("drop traces left: %+v", ds)
 	}
-	if _, err := a.store.Publish(ctx, draft.ContentHash); err != nil || marketplace.ErrorCode(err) != "" {
+	if _, err := a.store.Publish(ctx, draft); err != nil || marketplace.ErrorCode(err) != "" {
 		t.Fatalf("the draft: %v", err)
 	}
 }

@@ -82,21 +82,7 @@ func TestMarket_publishSearchBuyDownloadWithdraw(t *testing.T) {
 	if err != nil || n != 1 || ls[0].ID != p.ListingID || ls[0].Provider != a.PublicURL() {
 		t.Fatalf("search: %+v %d %v (want id %d provider %s)", ls[0], n, err, p.ListingID, a.PublicURL())
 	}
-	q, err := a.BuyPreview(ctx, addr(t, a, "bob"), p.ListingID)
-	if err != nil || q.Cost.Gas == 0 || q.Cost.Value.Cmp(ether("0.01")) != 0 || len(q.Terms) != 4 {
-		t.Fatalf("preview: %+v, %v", q, err)
-	}
-	cost, err := a.PublishPreview(ctx, addr(t, a, "alice"), ether("1"), hmb, "self")
-	if err != nil || cost.Gas == 0 || cost.Fee.Sign() != 0 {
-		t.Fatalf("publish preview: %+v, %v", cost, err)
-	}
-	if _, err := a.Buy(ctx, ByAccount("bob", "pw"), p.ListingID, BuyConfirmation{}); marketplace.ErrorCode(err) != marketplace.EINVALID {
-		t.Fatalf("buy without accepting terms: %v", err)
-	}
-	buy, err := a.Buy(ctx, ByAccount("bob", "pw"), p.ListingID, BuyConfirmation{AcceptTerms: true})
-	if err != nil || !buy.Licence.ValidAt(time.Now()) || buy.Licence.Seats != 2 {
-		t.Fatalf("buy: %+v, %v", buy, err)
-	}
+	buyAsBob(t, a, p)
 	out := filepath.Join(t.TempDir(), "data.csv")
 	d, err := a.Download(ctx, ByAccount("bob", "pw"), p.ListingID, DownloadRequest{Out: out})
 	if err != nil {
@@ -114,6 +100,36 @@ func TestMarket_publishSearchBuyDownloadWithdraw(t *testing.T) {
 	if err != nil || len(lics) != 1 || !lics[0].Valid || lics[0].Listing == nil {
 		t.Fatalf("licences: %+v, %v", lics, err)
 	}
+	sellerOperations(t, a, p)
+}
+
+// buyAsBob: the buy's and the listing's cost previews, and bob's buy,
+// refused until he accepts the terms.
+func buyAsBob(t *testing.T, a *App, p Published) {
+	t.Helper()
+	ctx := t.Context()
+	q, err := a.BuyPreview(ctx, addr(t, a, "bob"), p.ListingID)
+	if err != nil || q.Cost.Gas == 0 || q.Cost.Value.Cmp(ether("0.01")) != 0 || len(q.Terms) != 4 {
+		t.Fatalf("preview: %+v, %v", q, err)
+	}
+	cost, err := a.PublishPreview(ctx, addr(t, a, "alice"), ether("1"), hmb, "self")
+	if err != nil || cost.Gas == 0 || cost.Fee.Sign() != 0 {
+		t.Fatalf("publish preview: %+v, %v", cost, err)
+	}
+	if _, err := a.Buy(ctx, ByAccount("bob", "pw"), p.ListingID, BuyConfirmation{}); marketplace.ErrorCode(err) != marketplace.EINVALID {
+		t.Fatalf("buy without accepting terms: %v", err)
+	}
+	buy, err := a.Buy(ctx, ByAccount("bob", "pw"), p.ListingID, BuyConfirmation{AcceptTerms: true})
+	if err != nil || !buy.Licence.ValidAt(time.Now()) || buy.Licence.Seats != 2 {
+		t.Fatalf("buy: %+v, %v", buy, err)
+	}
+}
+
+// sellerOperations: alice sees her sale, withdraws once, and alone sets
+// the price.
+func sellerOperations(t *testing.T, a *App, p Published) {
+	t.Helper()
+	ctx := t.Context()
 	mine, err := a.MyDatasets(ctx, addr(t, a, "alice"))
 	if err != nil || len(mine.Datasets) != 1 || mine.Datasets[0].Sales != 1 || mine.Datasets[0].Buyers[0] != addr(t, a, "bob") ||
 		mine.Withdrawable.Cmp(ether("0.01")) != 0 {
@@ -140,7 +156,7 @@ func TestPublish_policyGateRefusesAndWritesNothing(t *testing.T) {
 	ctx := context.Background()
 	a := marketApp(t, t.TempDir())
 	_, err := a.Publish(ctx, ByAccount("alice", "pw"), PublishRequest{Input: patientsCSV, Preset: "safe-harbor", Title: "x",
-		Price: ether("0.01"), Terms: hmb, Config: nil, Policy: nil, Format: "csv",
+		Price: ether("0.01"), Terms: hmb, Privacy: nil, Roles: nil, Policy: nil, Format: "csv", Preview: "",
 		Secret: nil, Tags: nil, Provider: "self", InputFormat: "csv",
 		Publisher: "", Description: "", DataTypes: nil, TermsDetail: nil, Table: "",
 		Reader: nil, InputName: "", Copy: nil,
@@ -171,34 +187,11 @@ func TestDownload_accessControl(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	unlock := func(name string) *vault.Signer {
-		sg, err := a.keys.Unlock(name, "pw")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(sg.Lock)
-		return sg
-	}
+	unlock := func(name string) *vault.Signer { return unlockForTest(t, a, name) }
 	signed := func(sg *vault.Signer, account common.Address) provider.SignedRequest {
-		r, err := provider.NewRequest(a.chainID.Uint64(), prov.Contract, p.ListingID, account, time.Now(), time.Minute)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sr, err := provider.Sign(r, sg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return sr
+		return signedDownload(t, a, prov, p.ListingID, sg, account)
 	}
-	refused := func(t *testing.T, err error, want string) {
-		t.Helper()
-		if marketplace.ErrorCode(err) != marketplace.EFORBIDDEN || !strings.Contains(err.Error(), want) {
-			t.Fatalf("got %v, want EFORBIDDEN with %q", err, want)
-		}
-		if _, serr := os.Stat(out); serr == nil {
-			t.Fatal("a refused download wrote the output")
-		}
-	}
+	refused := func(t *testing.T, err error, want string) { t.Helper(); refusedDownload(t, out, err, want) }
 
 	t.Run("no licence", func(t *testing.T) {
 		_, err := a.Download(ctx, ByAccount("bob", "pw"), p.ListingID, DownloadRequest{Out: out})
@@ -253,30 +246,7 @@ func TestDownload_accessControl(t *testing.T) {
 		_, err = a.Download(ctx, ByAccount("carol", "pw"), p.ListingID, DownloadRequest{Out: out})
 		refused(t, err, "holds no valid licence")
 	})
-	t.Run("tampered blob", func(t *testing.T) {
-		path := filepath.Join(a.dataDir, "blobs", p.ContentHash.Hex()[2:4], p.ContentHash.Hex()[2:])
-		orig, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		bad := bytes.Clone(orig)
-		bad[len(bad)-20] ^= 1
-		if err := os.WriteFile(path, bad, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		defer func() {
-			if err := os.WriteFile(path, orig, 0o600); err != nil {
-				t.Error(err)
-			}
-		}()
-		_, err = a.Download(ctx, ByAccount("bob", "pw"), p.ListingID, DownloadRequest{Out: out})
-		if marketplace.ErrorCode(err) != marketplace.EINVALID || !strings.Contains(err.Error(), "tampered") {
-			t.Fatalf("tampered blob: %v", err)
-		}
-		if _, serr := os.Stat(out); serr == nil {
-			t.Fatal("a tampered blob was written out")
-		}
-	})
+	t.Run("tampered blob", func(t *testing.T) { refuseTamperedBlob(t, a, p, out) })
 	t.Run("delisted then bought", func(t *testing.T) {
 		if err := a.Delist(ctx, ByAccount("alice", "pw"), p.ListingID); err != nil {
 			t.Fatal(err)
@@ -299,6 +269,70 @@ func TestDownload_accessControl(t *testing.T) {
 		_, err := a.Download(ctx, ByAccount("bob", "pw"), p.ListingID, DownloadRequest{Out: out})
 		refused(t, err, "holds no valid licence")
 	})
+}
+
+// unlockForTest unlocks account name until the test ends.
+func unlockForTest(t *testing.T, a *App, name string) *vault.Signer {
+	t.Helper()
+	sg, err := a.keys.Unlock(name, "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sg.Lock)
+	return sg
+}
+
+// signedDownload is a download request for listing id by account, signed by sg.
+func signedDownload(t *testing.T, a *App, prov *provider.Provider, id uint64, sg *vault.Signer, account common.Address) provider.SignedRequest {
+	t.Helper()
+	r, err := provider.NewRequest(a.chainID.Uint64(), prov.Contract, id, account, time.Now(), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sr, err := provider.Sign(r, sg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sr
+}
+
+// refusedDownload: err is EFORBIDDEN saying want, and out was not written.
+func refusedDownload(t *testing.T, out string, err error, want string) {
+	t.Helper()
+	if marketplace.ErrorCode(err) != marketplace.EFORBIDDEN || !strings.Contains(err.Error(), want) {
+		t.Fatalf("got %v, want EFORBIDDEN with %q", err, want)
+	}
+	if _, serr := os.Stat(out); serr == nil {
+		t.Fatal("a refused download wrote the output")
+	}
+}
+
+// refuseTamperedBlob: a blob changed on disk is refused as tampered with,
+// and nothing is written out.
+func refuseTamperedBlob(t *testing.T, a *App, p Published, out string) {
+	ctx := t.Context()
+	path := filepath.Join(a.dataDir, "blobs", p.ContentHash.Hex()[2:4], p.ContentHash.Hex()[2:])
+	orig, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := bytes.Clone(orig)
+	bad[len(bad)-20] ^= 1
+	if err := os.WriteFile(path, bad, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := os.WriteFile(path, orig, 0o600); err != nil {
+			t.Error(err)
+		}
+	}()
+	_, err = a.Download(ctx, ByAccount("bob", "pw"), p.ListingID, DownloadRequest{Out: out})
+	if marketplace.ErrorCode(err) != marketplace.EINVALID || !strings.Contains(err.Error(), "tampered") {
+		t.Fatalf("tampered blob: %v", err)
+	}
+	if _, serr := os.Stat(out); serr == nil {
+		t.Fatal("a tampered blob was written out")
+	}
 }
 
 var policyK1000 = anonymizePolicy(1000)

@@ -3,25 +3,20 @@ package app
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math/big"
-	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
-	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/medmarket/medmarket/anonymize"
 	"github.com/medmarket/medmarket/marketplace"
 	"github.com/medmarket/medmarket/marketplace/contracts"
-	"github.com/medmarket/medmarket/marketplace/provider"
 	"github.com/medmarket/medmarket/marketplace/store"
 	"github.com/medmarket/medmarket/marketplace/vault"
 )
@@ -40,22 +35,29 @@ type PublishRequest struct {
 	// required when the import yields several.
 	Table string
 
-	// Preset names a built-in anonymization ("safe-harbor", "safe-harbor-k5");
-	// Config, or else ConfigFile (YAML, as `anonymize --config` reads), is
-	// used instead: a custom pipeline, whose steps may be trusted plugins.
-	// Secret keys pseudonyms and date shifts; without one, record
-	// identifiers are removed.
+	// Preset names a built-in anonymization ("safe-harbor",
+	// "safe-harbor-k5", or PresetCustom with Privacy, its privacy model);
+	// Roles are the column roles the publisher chose (column -> "direct",
+	// "quasi", "sensitive" or "insensitive"), as PreviewRequest.Roles. Or
+	// ConfigFile (YAML, as `anonymize --config` reads) is used instead: a
+	// custom pipeline, whose steps may be trusted plugins. The app builds
+	// the pipeline from these choices. Secret keys pseudonyms and date
+	// shifts; without one, record identifiers are removed.
 	Preset     string
-	Config     *anonymize.Config
+	Privacy    *PrivacyParams
+	Roles      map[string]string
 	ConfigFile string
 	Secret     []byte
 	// Policy, when set, replaces the preset's or config's policy gate.
 	Policy *anonymize.Policy
-	// Anonymized, when set, is the output of this anonymization already run
-	// on this input (the wizard's report, PreviewResult.Anonymized): it is
-	// published as it is, the gate's verdict checked, instead of reading
-	// the input and running the pipeline again.
-	Anonymized *anonymize.Result
+	// Preview, when set, names a dry run of this anonymization the app
+	// made for the publisher (PreviewResult.ID): when it ran what this
+	// request publishes (the same file, table, preset, privacy model and
+	// roles), its output is published as it is, instead of reading the
+	// input and running the pipeline again; the policy gate is checked on
+	// it again here. Otherwise the input is anonymized as usual; with no
+	// input, the publish is refused.
+	Preview string
 
 	Title, Description, Publisher string
 	Tags                          []string
@@ -90,6 +92,9 @@ type Published struct {
 	Report       *anonymize.Report
 	Verdict      anonymize.Verdict
 	Size         int64 // encrypted bytes
+	// FromPreview says the published file is the output of the dry run
+	// PublishRequest.Preview named, not anonymized again.
+	FromPreview bool
 }
 
 // prepared is a publish before the chain: the anonymized file and its card.
@@ -99,6 +104,8 @@ type prepared struct {
 	encoded []byte
 	report  *anonymize.Report
 	verdict anonymize.Verdict
+	// previewed: the output of a kept dry run, not anonymized again.
+	previewed bool
 }
 
 // runPublishPipeline resolves the pipeline (req.Config, req.ConfigFile or
@@ -133,104 +140,44 @@ func (a *App) runPublishPipeline(ctx context.Context, req *PublishRequest) (*ano
 	return res, nil
 }
 
-// pipelineConfig is the publish's pipeline config, and the environment to
-// build it in (hierarchy files of a config file are relative to it).
-func (req *PublishRequest) pipelineConfig() (*anonymize.Config, anonymize.Env, error) {
-	env := anonymize.Env{Secret: req.Secret}
-	cfg := req.Config
-	switch {
-	case cfg != nil:
-	case req.ConfigFile != "":
-		f, err := os.Open(req.ConfigFile)
-		if err != nil {
-			return nil, env, marketplace.Errorf(marketplace.EINVALID, "Config: %v", err)
-		}
-		cfg, err = anonymize.LoadConfig(f)
-		f.Close()
-		if err != nil {
-			return nil, env, engineError(req.ConfigFile, err)
-		}
-		base := filepath.Dir(req.ConfigFile)
-		env.Open = func(name string) (io.ReadCloser, error) {
-			if !filepath.IsAbs(name) {
-				name = filepath.Join(base, name)
-			}
-			return os.Open(name)
-		}
-	case req.Preset == "":
-		return nil, env, marketplace.Errorf(marketplace.EINVALID, "Preset: choose one of %s, or a pipeline config.", strings.Join(anonymize.Presets(), ", "))
-	default:
-		var err error
-		if cfg, err = anonymize.Preset(req.Preset); err != nil {
-			return nil, env, marketplace.Wrap(marketplace.EINVALID, err, "Preset %q unknown (want one of %s)", req.Preset, strings.Join(anonymize.Presets(), ", "))
-		}
-	}
-	if req.Policy != nil {
-		c := *cfg
-		c.Policy = req.Policy
-		cfg = &c
-	}
-	return cfg, env, nil
-}
-
 // readTable reads the records to publish: the CSV file, or the table
 // req.Table of a FHIR Bundle.
 func (req *PublishRequest) readTable() (*anonymize.Table, error) {
-	r, name := req.Reader, req.InputName
-	if r == nil {
-		if req.Input == "" {
-			return nil, marketplace.Errorf(marketplace.EINVALID, "Input: choose a file of records to publish.")
-		}
-		f, err := os.Open(req.Input)
-		if err != nil {
-			return nil, marketplace.Wrap(marketplace.EINVALID, err, "Input %s cannot be read", req.Input)
-		}
-		defer f.Close()
-		r, name = f, filepath.Base(req.Input)
+	name := req.InputName
+	if name == "" {
+		name = filepath.Base(req.Input)
 	}
-	inFormat := req.InputFormat
-	if inFormat == "" {
-		inFormat = "csv"
-		if strings.EqualFold(filepath.Ext(name), ".json") {
-			inFormat = "fhir"
-		}
+	if req.Reader == nil && req.Input == "" {
+		return nil, marketplace.Errorf(marketplace.EINVALID, "Input: choose a file of records to publish.")
+	}
+	ts, err := records{Path: req.Input, Reader: req.Reader, Name: name, Format: req.InputFormat}.read()
+	if err != nil {
+		return nil, err
 	}
 	var table *anonymize.Table
-	switch inFormat {
-	case "csv":
-		t, err := anonymize.ReadCSV(r, anonymize.CSVOptions{Name: strings.TrimSuffix(name, filepath.Ext(name))})
-		if err != nil {
-			return nil, marketplace.Wrap(marketplace.EINVALID, err, "Input %s is not a readable CSV file", name)
+	var names []string
+	for _, t := range ts {
+		names = append(names, t.Name)
+		if t.Name == req.Table || (req.Table == "" && len(ts) == 1) {
+			table = t
 		}
-		table = t
-	case "fhir":
-		ts, err := anonymize.ReadFHIR(r, name)
-		if err != nil {
-			return nil, marketplace.Wrap(marketplace.EINVALID, err, "Input %s is not a readable FHIR Bundle", name)
-		}
-		var names []string
-		for _, t := range ts {
-			names = append(names, t.Name)
-			if t.Name == req.Table || (req.Table == "" && len(ts) == 1) {
-				table = t
-			}
-		}
-		if table == nil {
-			return nil, marketplace.Errorf(marketplace.EINVALID, "Table: choose one of the tables in %s (%s).", name, strings.Join(names, ", "))
-		}
-	default:
-		return nil, marketplace.Errorf(marketplace.EINVALID, "Input format %q unknown (want csv or fhir).", inFormat)
 	}
-
+	if table == nil {
+		return nil, marketplace.Errorf(marketplace.EINVALID, "Table: choose one of the tables in %s (%s).", name, strings.Join(names, ", "))
+	}
 	return table, nil
 }
 
-// anonymizeForPublish anonymizes the input (or takes req.Anonymized) and
-// encodes the published file and its card. The policy gate's failure is EINVALID with its reasons.
-func (a *App) anonymizeForPublish(ctx context.Context, req *PublishRequest) (*prepared, error) {
-	res := req.Anonymized
-	if res == nil {
-		var err error
+// anonymizeForPublish anonymizes the input (or takes owner's dry run
+// req.Preview) and encodes the published file and its card. The policy
+// gate's failure is EINVALID with its reasons.
+func (a *App) anonymizeForPublish(ctx context.Context, owner common.Address, req *PublishRequest) (*prepared, error) {
+	res, err := a.previewedResult(owner, req)
+	if err != nil {
+		return nil, err
+	}
+	previewed := res != nil
+	if !previewed {
 		if res, err = a.runPublishPipeline(ctx, req); err != nil {
 			return nil, err
 		}
@@ -244,7 +191,6 @@ func (a *App) anonymizeForPublish(ctx context.Context, req *PublishRequest) (*pr
 		format = "csv"
 	}
 	var buf bytes.Buffer
-	var err error
 	switch format {
 	case "csv":
 		err = anonymize.WriteCSV(&buf, res.Table, anonymize.CSVWriteOptions{})
@@ -284,7 +230,7 @@ func (a *App) anonymizeForPublish(ctx context.Context, req *PublishRequest) (*pr
 	if err != nil {
 		return nil, err
 	}
-	return &prepared{plain: buf.Bytes(), card: card, encoded: enc, report: res.Report, verdict: res.Verdict}, nil
+	return &prepared{plain: buf.Bytes(), card: card, encoded: enc, report: res.Report, verdict: res.Verdict, previewed: previewed}, nil
 }
 
 func nonNil(s []string) []string {
@@ -325,42 +271,6 @@ func (a *App) checkListing(ctx context.Context, req *PublishRequest) (string, er
 	return u, nil
 }
 
-// isHub reports whether a provider URL from checkListing is another node's.
-func (a *App) isHub(providerURL string) bool { return providerURL != a.PublicURL() }
-
-// uploadToHub hands an encrypted dataset to a hub: it fetches the hub's
-// node key (checking the hub serves this chain and contract), wraps the
-// dataset key to it, and uploads blob, card and wrapped key in a request
-// signed by the publisher. The hub keeps them pending until the listing
-// naming it is on chain.
-func (a *App) uploadToHub(ctx context.Context, sg *vault.Signer, hub string, dk *vault.DatasetKey, ct []byte, content common.Hash, card []byte) error {
-	addr, err := a.marketAddr()
-	if err != nil {
-		return err
-	}
-	ki, pub, err := a.market.client.NodeKey(ctx, hub)
-	if err != nil {
-		return err
-	}
-	if ki.ChainID != a.chainID.Uint64() || ki.Contract != addr {
-		return marketplace.Errorf(marketplace.EINVALID, "Provider %s serves chain %d, contract %s; this node uses chain %s, contract %s.",
-			hub, ki.ChainID, ki.Contract.Hex(), a.chainID, addr.Hex())
-	}
-	wrapped, err := vault.WrapKey(dk, pub)
-	if err != nil {
-		return err
-	}
-	su, err := provider.NewUpload(a.chainID.Uint64(), addr, content, int64(len(ct)), card, wrapped, sg, a.now(), provider.MaxRequestLifetime)
-	if err != nil {
-		return err
-	}
-	if _, err := a.market.client.Upload(ctx, hub, su, bytes.NewReader(ct)); err != nil {
-		return err
-	}
-	a.log.Info("dataset uploaded to hub", "hub", hub, "hub_key", ki.Address, "content", content, "bytes", len(ct))
-	return nil
-}
-
 // Publish anonymizes the records, refuses them if the policy gate fails
 // (EINVALID with the reasons; nothing is written), encrypts the published
 // file to a fresh dataset key, stores the blob and the key (wrapped to the
@@ -385,7 +295,7 @@ func (a *App) Publish(ctx context.Context, who Actor, req PublishRequest) (Publi
 		return Published{}, err
 	}
 	defer release()
-	p, err := a.anonymizeForPublish(ctx, &req)
+	p, err := a.anonymizeForPublish(ctx, sg.Address(), &req)
 	if err != nil {
 		return Published{}, err
 	}
@@ -430,7 +340,7 @@ func (a *App) Publish(ctx context.Context, who Actor, req PublishRequest) (Publi
 		if err != nil {
 			return Published{}, err
 		}
-		out.Card, out.Report, out.Verdict = p.card, p.report, p.verdict
+		out.Card, out.Report, out.Verdict, out.FromPreview = p.card, p.report, p.verdict, p.previewed
 		return out, nil
 	}
 	sum, size, err := a.market.blobs.Put(bytes.NewReader(ct))
@@ -461,7 +371,7 @@ func (a *App) Publish(ctx context.Context, who Actor, req PublishRequest) (Publi
 	if err != nil {
 		return Published{}, err
 	}
-	out.Card, out.Report, out.Verdict = p.card, p.report, p.verdict
+	out.Card, out.Report, out.Verdict, out.FromPreview = p.card, p.report, p.verdict, p.previewed
 	return out, nil
 }
 
@@ -542,213 +452,3 @@ func (a *App) publishStep(step string) error {
 // (StepKeyed, StepStored, StepCommitted, StepListed); an error stops the publish there. For crash
 // tests only.
 func (a *App) SetPublishHook(f func(step string) error) { a.market.hook = f }
-
-// RetryPublish lists a draft again (a publish whose transaction never
-// happened), with the price and terms given now, at the provider it was
-// stored at: this node, or the hub it was uploaded to (not uploaded again).
-// ECONFLICT when it is already listed.
-func (a *App) RetryPublish(ctx context.Context, who Actor, content common.Hash, price *big.Int, terms marketplace.Terms) (Published, error) {
-	a.reconcilePublishes(ctx)
-	rec, err := a.store.Publish(ctx, content)
-	if err != nil {
-		return Published{}, err
-	}
-	if rec.State != store.PublishPending {
-		return Published{}, marketplace.Errorf(marketplace.ECONFLICT, "Dataset %s is already listed (listing %d).", content.Hex(), rec.ListingID)
-	}
-	req := PublishRequest{Price: price, Terms: terms, Provider: rec.Provider}
-	providerURL, err := a.checkListing(ctx, &req)
-	if err != nil {
-		return Published{}, err
-	}
-	sg, release, err := a.signer(ctx, who)
-	if err != nil {
-		return Published{}, err
-	}
-	defer release()
-	if sg.Address() != rec.Seller {
-		return Published{}, marketplace.Errorf(marketplace.EFORBIDDEN, "Only %s may list this draft.", rec.Seller.Hex())
-	}
-	if a.isHub(providerURL) {
-		// A hub deletes uploads left unlisted past its TTL: do not list a
-		// dataset nobody can serve. An unreachable hub does not stop the
-		// listing (it serves buyers when it is back).
-		if _, err := a.market.client.Card(ctx, providerURL, rec.MetadataHash); marketplace.ErrorCode(err) == marketplace.ENOTFOUND {
-			return Published{}, marketplace.Wrap(marketplace.ECONFLICT, err,
-				"The hub %s no longer holds this draft (unlisted uploads expire there); discard it and publish the records again", providerURL)
-		} else if err != nil {
-			a.log.Warn("hub of a draft not reachable; listing anyway", "hub", providerURL, "content", content, "err", err)
-		}
-	}
-	return a.list(ctx, sg, rec, price, terms, providerURL)
-}
-
-// DiscardDraft forgets a draft its seller no longer wants: the pending
-// record and its card, and for a draft this node provides its blob and
-// dataset key (records first, then the blob: a crash in between leaves an
-// unnamed blob, removed later, never a record naming a missing blob). A
-// draft uploaded to a hub is withdrawn from the hub too, with a request
-// signed by the seller; when the hub cannot be told, the draft is still
-// discarded here and Discarded says why (the hub deletes the upload when
-// its upload TTL ends). Only the seller may discard (EFORBIDDEN); ENOTFOUND
-// for no such draft; ECONFLICT when the dataset is listed on chain.
-func (a *App) DiscardDraft(ctx context.Context, who Actor, content common.Hash) (Discarded, error) {
-	a.reconcilePublishes(ctx)
-	rec, err := a.store.Publish(ctx, content)
-	if err != nil {
-		return Discarded{}, marketplace.Errorf(marketplace.ENOTFOUND, "There is no draft %s.", content.Hex())
-	}
-	sg, release, err := a.signer(ctx, who)
-	if err != nil {
-		return Discarded{}, err
-	}
-	defer release()
-	if sg.Address() != rec.Seller {
-		return Discarded{}, marketplace.Errorf(marketplace.EFORBIDDEN, "Only %s may discard this draft.", rec.Seller.Hex())
-	}
-	if rec.State != store.PublishPending {
-		return Discarded{}, marketplace.Errorf(marketplace.ECONFLICT, "Dataset %s is already listed (listing %d); delist it instead.", content.Hex(), rec.ListingID)
-	}
-	if listed, err := a.listedOnChain(ctx, content); err != nil {
-		return Discarded{}, err
-	} else if listed {
-		return Discarded{}, marketplace.Errorf(marketplace.ECONFLICT, "Dataset %s is listed on chain; delist it instead.", content.Hex())
-	}
-	a.hub.mu.Lock()
-	_, err = a.dropPublish(ctx, content, func(cur store.Publish) error {
-		if cur.State != store.PublishPending || cur.Seller != rec.Seller {
-			return marketplace.Errorf(marketplace.ECONFLICT, "Dataset %s changed meanwhile (listed); not discarded.", content.Hex())
-		}
-		return nil
-	})
-	a.hub.mu.Unlock()
-	if err != nil {
-		return Discarded{}, err
-	}
-	out := Discarded{Hub: rec.Provider}
-	if rec.Provider != "" {
-		if err := a.withdrawFromHub(ctx, sg, rec.Provider, content); err != nil {
-			out.HubProblem = marketplace.ErrorMessage(err)
-			a.log.Warn("withdraw discarded draft from its hub", "hub", rec.Provider, "content", content, "err", err)
-		} else {
-			out.HubWithdrawn = true
-		}
-	}
-	a.log.Info("draft discarded", "seller", rec.Seller, "content", content, "provider", rec.Provider, "hub_withdrawn", out.HubWithdrawn)
-	return out, nil
-}
-
-// Discarded says what discarding a draft did beyond this node.
-type Discarded struct {
-	Hub          string // the hub the draft was uploaded to, or ""
-	HubWithdrawn bool   // the hub deleted its copy
-	HubProblem   string // why the hub could not be told, or ""
-}
-
-// withdrawFromHub asks hub to delete seller sg's unlisted upload of
-// content. An upload the hub no longer holds counts as withdrawn.
-func (a *App) withdrawFromHub(ctx context.Context, sg *vault.Signer, hub string, content common.Hash) error {
-	addr, err := a.marketAddr()
-	if err != nil {
-		return err
-	}
-	sw, err := provider.NewWithdrawal(a.chainID.Uint64(), addr, content, sg, a.now(), provider.MaxRequestLifetime/2)
-	if err != nil {
-		return err
-	}
-	if err := a.market.client.Withdraw(ctx, hub, sw); err != nil && marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
-		return err
-	}
-	return nil
-}
-
-// reconcilePublishes marks pending publishes whose listing is on chain as
-// listed (a crash between the transaction and the record), from the Listed
-// events of their content hash. Drafts never listed stay pending.
-func (a *App) reconcilePublishes(ctx context.Context) {
-	addr, err := a.marketAddr()
-	if err != nil {
-		return
-	}
-	pubs, err := a.store.Publishes(ctx)
-	if err != nil {
-		a.log.Warn("read publishes", "err", err)
-		return
-	}
-	// One query for all pending publishes, however many a hub holds: the
-	// market loop calls this every few seconds.
-	pending := map[common.Hash]store.Publish{}
-	var contents []common.Hash
-	for _, p := range pubs {
-		if p.State == store.PublishPending {
-			pending[p.ContentHash] = p
-			contents = append(contents, p.ContentHash)
-		}
-	}
-	if len(contents) == 0 {
-		return
-	}
-	ev := a.market.abi.GetABI().Events["Listed"]
-	logs, err := a.chain.FilterLogs(ctx, ethereum.FilterQuery{FromBlock: new(big.Int).SetUint64(a.deployment.DeployBlock),
-		Addresses: []common.Address{addr}, Topics: [][]common.Hash{{ev.ID}, nil, nil, contents}})
-	if err != nil {
-		a.log.Warn("find listings of pending publishes", "publishes", len(contents), "err", err)
-		return
-	}
-	for _, lg := range logs {
-		if len(lg.Topics) < 4 {
-			continue
-		}
-		p, ok := pending[lg.Topics[3]]
-		if !ok || common.BytesToAddress(lg.Topics[2].Bytes()) != p.Seller {
-			continue
-		}
-		l, err := a.market.abi.UnpackListedEvent(&lg)
-		if err != nil || common.Hash(l.MetadataHash) != p.MetadataHash {
-			continue
-		}
-		delete(pending, p.ContentHash)
-		p.State, p.ListingID, p.TxHash = store.PublishListed, l.Id.Uint64(), lg.TxHash
-		if err := a.store.PutPublish(ctx, p, nil); err != nil {
-			a.log.Warn("mark publish listed", "err", err)
-		}
-		a.log.Info("publish found on chain after restart", "listing", p.ListingID, "content", p.ContentHash)
-	}
-}
-
-// PublishPreview estimates what listing will cost the seller: the gas of
-// the commit and list transactions x gas price (the platform takes no fee).
-// The list transaction cannot be estimated before its commit is mined: its
-// gas is the contract's bound for a listing (listGasBound) plus its calldata.
-// The price and terms are checked as Publish checks them.
-func (a *App) PublishPreview(ctx context.Context, seller common.Address, price *big.Int, terms marketplace.Terms, providerChoice string) (CostPreview, error) {
-	req := PublishRequest{Price: price, Terms: terms, Provider: providerChoice}
-	providerURL, err := a.checkListing(ctx, &req)
-	if err != nil {
-		return CostPreview{}, err
-	}
-	var content, meta common.Hash
-	rand.Read(content[:])
-	rand.Read(meta[:])
-	cost, err := a.estimate(ctx, seller, nil, a.market.abi.PackCommit(contracts.Commitment(seller, content, meta)))
-	if err != nil {
-		return CostPreview{}, err
-	}
-	listGas := listGasBound + 16*uint64(len(a.market.abi.PackList(content, meta, price, terms.Pack(), meta, providerURL)))
-	cost.Gas += listGas
-	extra := new(big.Int).Mul(new(big.Int).SetUint64(listGas), cost.GasPrice)
-	cost.GasCost = new(big.Int).Add(cost.GasCost, extra)
-	cost.Total = new(big.Int).Add(cost.Total, extra)
-	return cost, nil
-}
-
-// listGasBound bounds a list transaction's gas apart from its calldata (the
-// gas test holds the contract to 100,000 with a short provider URL).
-const listGasBound = 100_000
-
-// Drafts lists the publishes stored here but not listed.
-func (a *App) Drafts(ctx context.Context) ([]store.Publish, error) {
-	a.reconcilePublishes(ctx)
-	pubs, err := a.store.Publishes(ctx)
-	return slices.DeleteFunc(pubs, func(p store.Publish) bool { return p.State != store.PublishPending }), err
-}

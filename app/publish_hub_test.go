@@ -66,7 +66,7 @@ func TestPublish_throughHub(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sg.Lock()
-	pc, err := a.anonymizeForPublish(ctx, &PublishRequest{Input: patientsCSV, Preset: "safe-harbor", Title: "refusals"})
+	pc, err := a.anonymizeForPublish(ctx, sg.Address(), &PublishRequest{Input: patientsCSV, Preset: "safe-harbor", Title: "refusals"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,17 +16,19 @@ import (
 func TestPublish_refusesAReportTooLargeForTheCard(t *testing.T) {
 	ctx := context.Background()
 	a := marketApp(t, t.TempDir())
-	req := PublishRequest{Input: patientsCSV, Preset: "safe-harbor", Title: "Wide report", Tags: []string{"synthea"},
-		DataTypes: []string{"patients"}, Price: ether("0.01"), Terms: hmb}
-	res, err := a.runPublishPipeline(ctx, &req)
+	alice := addr(t, a, "alice")
+	p, err := a.PreviewAnonymization(ctx, PreviewRequest{Path: patientsCSV, Preset: "safe-harbor", Owner: alice})
 	if err != nil {
 		t.Fatal(err)
 	}
+	req := PublishRequest{Input: patientsCSV, Preset: "safe-harbor", Title: "Wide report", Tags: []string{"synthea"},
+		DataTypes: []string{"patients"}, Price: ether("0.01"), Terms: hmb, Preview: p.ID}
+	kept, _ := a.previews.get(a.now(), alice, p.ID)
+	res := kept.result
 	// A report as a very wide table gives: many hundreds of KiB.
 	for i := range 3000 {
 		res.Report.Warnings = append(res.Report.Warnings, fmt.Sprintf("column_%d: %s", i, strings.Repeat("x", 200)))
 	}
-	req.Anonymized = res
 	_, err = a.Publish(ctx, ByAccount("alice", "pw"), req)
 	if marketplace.ErrorCode(err) != marketplace.EINVALID {
 		t.Fatalf("publish with a %d-warning report: %v; want EINVALID", len(res.Report.Warnings), err)

@@ -55,8 +55,24 @@ func TestAccountRoles(t *testing.T) {
 		t.Errorf("another user's roles changed: %v", rs)
 	}
 
+	refuseBadRoles(t, a, BySession(token))
+
+	setRolesByAccount(t, a)
+	if err := a.SignOut(ctx, token); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.SetAccountRoles(ctx, BySession(token), []marketplace.Role{"sponsor"}); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+		t.Errorf("ended session: %v", err)
+	}
+}
+
+// refuseBadRoles: no roles, or a role that does not exist, is EINVALID
+// naming the role.
+func refuseBadRoles(t *testing.T, a *App, who Actor) {
+	t.Helper()
+	ctx := t.Context()
 	for _, bad := range [][]marketplace.Role{nil, {"patient", "nurse"}} {
-		_, err := a.SetAccountRoles(ctx, BySession(token), bad)
+		_, err := a.SetAccountRoles(ctx, who, bad)
 		if marketplace.ErrorCode(err) != marketplace.EINVALID {
 			t.Errorf("roles %v: %v", bad, err)
 		}
@@ -64,7 +80,13 @@ func TestAccountRoles(t *testing.T) {
 			t.Errorf("the error does not name the role: %v", err)
 		}
 	}
+}
 
+// setRolesByAccount: by account, the passphrase is needed; nobody sets
+// roles.
+func setRolesByAccount(t *testing.T, a *App) {
+	t.Helper()
+	ctx := t.Context()
 	// By account: the passphrase is needed.
 	if _, err := a.SetAccountRoles(ctx, ByAccount("alice", "wrong"), []marketplace.Role{"sponsor"}); err == nil {
 		t.Error("wrong passphrase accepted")
@@ -74,11 +96,5 @@ func TestAccountRoles(t *testing.T) {
 	}
 	if _, err := a.SetAccountRoles(ctx, Actor{}, []marketplace.Role{"sponsor"}); err == nil {
 		t.Error("nobody set roles")
-	}
-	if err := a.SignOut(ctx, token); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.SetAccountRoles(ctx, BySession(token), []marketplace.Role{"sponsor"}); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
-		t.Errorf("ended session: %v", err)
 	}
 }

@@ -41,6 +41,30 @@ func TestBuy_statementsRecordedShownAndDelivered(t *testing.T) {
 	p := publishDS(t, a, "")
 	bob := addr(t, a, "bob")
 
+	refuseIncompleteStatements(t, a, p)
+
+	buy, err := a.Buy(ctx, ByAccount("bob", "pw"), p.ListingID, stated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := buy.Statement
+	if st == nil || st.Disease != "asthma" || st.Approval != "IRB-2026-17" || st.Collaborator != stated.Collaborator ||
+		st.TxHash != buy.TxHash || st.Buyer != bob || st.Delivered.IsZero() || len(st.Signature) == 0 {
+		t.Fatalf("purchase statement: %+v", st)
+	}
+	statementShownToBoth(t, a, buy)
+	// Nothing stated, nothing recorded.
+	carolBuy, err := a.Buy(ctx, ByAccount("carol", "pw"), publishPatients(t, a, hmb, nil).ListingID, BuyConfirmation{AcceptTerms: true})
+	if err != nil || carolBuy.Statement != nil {
+		t.Fatalf("buy without statements: %+v, %v", carolBuy.Statement, err)
+	}
+}
+
+// refuseIncompleteStatements: a missing or overlong statement is refused
+// before anything is sent.
+func refuseIncompleteStatements(t *testing.T, a *App, p Published) {
+	t.Helper()
+	ctx := t.Context()
 	// A missing statement is refused before anything is sent.
 	for field, conf := range map[string]BuyConfirmation{
 		"Disease":      {AcceptTerms: true, Approval: "x", Collaborator: "y"},
@@ -58,16 +82,14 @@ func TestBuy_statementsRecordedShownAndDelivered(t *testing.T) {
 	if _, err := a.Buy(ctx, ByAccount("bob", "pw"), p.ListingID, long); marketplace.ErrorCode(err) != marketplace.EINVALID || !strings.Contains(err.Error(), "Collaborator") {
 		t.Errorf("buy with an overlong statement: %v", err)
 	}
+}
 
-	buy, err := a.Buy(ctx, ByAccount("bob", "pw"), p.ListingID, stated)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := buy.Statement
-	if st == nil || st.Disease != "asthma" || st.Approval != "IRB-2026-17" || st.Collaborator != stated.Collaborator ||
-		st.TxHash != buy.TxHash || st.Buyer != bob || st.Delivered.IsZero() || len(st.Signature) == 0 {
-		t.Fatalf("purchase statement: %+v", st)
-	}
+// statementShownToBoth: bob sees his statement with his licence, alice
+// with her sale.
+func statementShownToBoth(t *testing.T, a *App, buy Purchase) {
+	t.Helper()
+	ctx := t.Context()
+	bob := addr(t, a, "bob")
 	lics, err := a.Licences(ctx, bob)
 	if err != nil || len(lics) != 1 || lics[0].Statement == nil || lics[0].Statement.Approval != "IRB-2026-17" {
 		t.Fatalf("my licences: %+v, %v", lics, err)
@@ -80,11 +102,6 @@ func TestBuy_statementsRecordedShownAndDelivered(t *testing.T) {
 	if len(got) != 1 || got[0].Disease != "asthma" || got[0].Collaborator != stated.Collaborator || got[0].TxHash != buy.TxHash ||
 		mine.Datasets[0].StatementsProblem != "" {
 		t.Fatalf("seller sees %+v (problem %q)", got, mine.Datasets[0].StatementsProblem)
-	}
-	// Nothing stated, nothing recorded.
-	carolBuy, err := a.Buy(ctx, ByAccount("carol", "pw"), publishPatients(t, a, hmb, nil).ListingID, BuyConfirmation{AcceptTerms: true})
-	if err != nil || carolBuy.Statement != nil {
-		t.Fatalf("buy without statements: %+v, %v", carolBuy.Statement, err)
 	}
 }
 
@@ -195,8 +212,23 @@ func TestBuy_statementsRetriedWhenProviderUnreachable(t *testing.T) {
 		t.Fatal(err)
 	}
 	var down atomic.Bool
+	hub := cuttableHub(t, a, &down)
+	defer hub.Close()
+	p := publishDS(t, a, hub.URL)
+	a.reconcilePublishes(ctx)
+	restore := hideBlob(t, a, p.ContentHash)
+
+	statementGoesWithDownload(t, a, p, &down, restore)
+	marketLoopRetriesStatement(t, a, p, &down)
+	sellerFetchesStatementsFromHub(t, a, p, hub.URL)
+}
+
+// cuttableHub serves a's provider API, cutting every connection but the
+// buy's "do you serve it?" while down is set.
+func cuttableHub(t *testing.T, a *App, down *atomic.Bool) *httptest.Server {
+	t.Helper()
 	h := a.ProviderHandler()
-	hub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Down after answering the buy's "do you serve it?" (a buy is
 		// refused when the provider cannot answer): the statement's
 		// delivery right after the buy fails.
@@ -213,12 +245,14 @@ func TestBuy_statementsRetriedWhenProviderUnreachable(t *testing.T) {
 		}
 		h.ServeHTTP(w, r)
 	}))
-	defer hub.Close()
-	p := publishDS(t, a, hub.URL)
-	a.reconcilePublishes(ctx)
-	restore := hideBlob(t, a, p.ContentHash)
-	bob := addr(t, a, "bob")
+}
 
+// statementGoesWithDownload: a statement not delivered at bob's buy (the
+// hub down) goes with his download once the hub is back.
+func statementGoesWithDownload(t *testing.T, a *App, p Published, down *atomic.Bool, restore func()) {
+	t.Helper()
+	ctx := t.Context()
+	bob := addr(t, a, "bob")
 	down.Store(true)
 	buy, err := a.Buy(ctx, ByAccount("bob", "pw"), p.ListingID, stated)
 	if err != nil {
@@ -243,12 +277,16 @@ func TestBuy_statementsRetriedWhenProviderUnreachable(t *testing.T) {
 	if kept, _ := a.store.Statements(ctx, p.ListingID); len(kept) != 1 || kept[0].Approval != "IRB-2026-17" {
 		t.Fatalf("hub kept %+v", kept)
 	}
+}
 
-	// The market loop retries a delivery that failed for an unreachable
-	// provider, a minute after the last attempt.
+// marketLoopRetriesStatement: the market loop retries a delivery that
+// failed for an unreachable provider, a minute after the last attempt.
+func marketLoopRetriesStatement(t *testing.T, a *App, p Published, down *atomic.Bool) {
+	t.Helper()
+	ctx := t.Context()
 	hideBlob(t, a, p.ContentHash)
 	down.Store(true)
-	if buy, err = a.Buy(ctx, ByAccount("carol", "pw"), p.ListingID, stated); err != nil || !buy.Statement.Delivered.IsZero() {
+	if buy, err := a.Buy(ctx, ByAccount("carol", "pw"), p.ListingID, stated); err != nil || !buy.Statement.Delivered.IsZero() {
 		t.Fatalf("carol's buy with the hub down: %+v, %v", buy.Statement, err)
 	}
 	down.Store(false)
@@ -265,9 +303,14 @@ func TestBuy_statementsRetriedWhenProviderUnreachable(t *testing.T) {
 	if kept, _ := a.store.Statements(ctx, p.ListingID); len(kept) != 2 {
 		t.Fatalf("hub kept %d statements, want 2", len(kept))
 	}
+}
 
-	// The seller's node, not holding the dataset, asks the hub.
-	alice := addr(t, a, "alice")
+// sellerFetchesStatementsFromHub: the seller's node, not holding the
+// dataset, asks the hub, which refuses anyone but the seller.
+func sellerFetchesStatementsFromHub(t *testing.T, a *App, p Published, hub string) {
+	t.Helper()
+	ctx := t.Context()
+	alice, bob := addr(t, a, "alice"), addr(t, a, "bob")
 	mine, err := a.MyDatasets(ctx, alice)
 	if err != nil || len(mine.Datasets) != 1 || len(mine.Datasets[0].Statements) != 0 || !strings.Contains(mine.Datasets[0].StatementsProblem, "sign in") {
 		t.Fatalf("seller not signed in: %+v, %v", mine.Datasets, err)
@@ -294,7 +337,7 @@ func TestBuy_statementsRetriedWhenProviderUnreachable(t *testing.T) {
 	defer sg.Lock()
 	q, _ := provider.NewStatementsQuery(a.chainID.Uint64(), prov.Contract, p.ListingID, sg, time.Now(), time.Minute)
 	var c provider.Client
-	if _, err := c.Statements(ctx, hub.URL, q); marketplace.ErrorCode(err) != marketplace.EFORBIDDEN || !strings.Contains(err.Error(), "not the seller") {
+	if _, err := c.Statements(ctx, hub, q); marketplace.ErrorCode(err) != marketplace.EFORBIDDEN || !strings.Contains(err.Error(), "not the seller") {
 		t.Fatalf("query by the buyer: %v", err)
 	}
 }

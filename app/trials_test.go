@@ -48,6 +48,27 @@ func TestTrials_useCasesOnTheEmbeddedChain(t *testing.T) {
 	ctx := t.Context()
 	dir := t.TempDir()
 	a, c := sponsorApp(t, dir)
+	recordTrialUseCases(t, a, c)
+	verifyTrialUseCases(t, a, c)
+	anchorTrialOnSchedule(t, a, c)
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// After a restart the trials are still there.
+	b, _ := sponsorApp(t, dir)
+	defer closeApp(t, b)
+	ts, err := b.Trials(ctx)
+	if err != nil || len(ts) != 1 || ts[0].Identifier != "NCT01234567" || ts[0].Log.Size < 5 {
+		t.Errorf("trials after restart: %+v, %v", ts, err)
+	}
+}
+
+// recordTrialUseCases registers the trial and records steps by hand, by
+// preview and by ODM import.
+func recordTrialUseCases(t *testing.T, a *App, c Actor) {
+	t.Helper()
+	ctx := t.Context()
 	tr, err := a.RegisterTrial(ctx, c, "Aspirin after minor stroke", "NCT01234567", "protocol.pdf", strings.NewReader("%PDF protocol v1"))
 	if err != nil {
 		t.Fatal(err)
@@ -73,6 +94,13 @@ func TestTrials_useCasesOnTheEmbeddedChain(t *testing.T) {
 	if es, err := a.ImportTrialSteps(ctx, c, "NCT01234567", "odm", strings.NewReader(appODM), nil); err != nil || len(es) != 1 || es[0].Step.Type != marketplace.StepRandomization {
 		t.Fatalf("odm import: %+v, %v", es, err)
 	}
+}
+
+// verifyTrialUseCases anchors the log and verifies it, its export and the
+// export offline.
+func verifyTrialUseCases(t *testing.T, a *App, c Actor) {
+	t.Helper()
+	ctx := t.Context()
 	rec, err := a.AnchorTrial(ctx, c, "NCT01234567")
 	if err != nil || rec.TreeSize != 4 {
 		t.Fatalf("anchor: %+v, %v", rec, err)
@@ -112,8 +140,13 @@ func TestTrials_useCasesOnTheEmbeddedChain(t *testing.T) {
 	if _, err := a.VerifyTrialExport(ctx, back, ""); marketplace.ErrorCode(err) != marketplace.EINVALID || !strings.Contains(err.Error(), "--chain-rpc") {
 		t.Errorf("other chain: %v", err)
 	}
+}
 
-	// Scheduled anchoring: what the sponsor records while it runs is anchored.
+// anchorTrialOnSchedule: what the sponsor records while scheduled
+// anchoring runs is anchored.
+func anchorTrialOnSchedule(t *testing.T, a *App, c Actor) {
+	t.Helper()
+	ctx := t.Context()
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() {
@@ -136,17 +169,6 @@ func TestTrials_useCasesOnTheEmbeddedChain(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
-	}
-	if err := a.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	// After a restart the trials are still there.
-	b, _ := sponsorApp(t, dir)
-	defer closeApp(t, b)
-	ts, err := b.Trials(ctx)
-	if err != nil || len(ts) != 1 || ts[0].Identifier != "NCT01234567" || ts[0].Log.Size < 5 {
-		t.Errorf("trials after restart: %+v, %v", ts, err)
 	}
 }
 

@@ -21,7 +21,6 @@ import (
 	"github.com/a-h/templ"
 	"github.com/ethereum/go-ethereum/common"
 
-	"github.com/medmarket/medmarket/anonymize"
 	"github.com/medmarket/medmarket/app"
 	"github.com/medmarket/medmarket/marketplace"
 )
@@ -46,7 +45,7 @@ type wizardUpload struct {
 	Owner   common.Address
 	Path    string
 	Name    string
-	Format  string // "csv" or "fhir"
+	Format  string // "csv" or "fhir" as the user chose, "" to recognise it
 	Size    int64
 	Created time.Time
 	// Saved is the app's id of the uploaded file (app.SaveUpload), "" for a
@@ -202,9 +201,10 @@ func (s *wizardStore) dropLocked(id string) {
 	}
 }
 
-// preview runs svc's PreviewAnonymization on the upload.
+// preview runs svc's PreviewAnonymization on the upload, for its owner
+// (the app keeps a dry run for them to publish).
 func (u *wizardUpload) preview(ctx context.Context, svc Service, req app.PreviewRequest) (app.PreviewResult, error) {
-	req.Path, req.Name, req.Format = u.Path, u.Name, u.Format
+	req.Path, req.Name, req.Format, req.Owner = u.Path, u.Name, u.Format, u.Owner
 	return svc.PreviewAnonymization(ctx, req)
 }
 
@@ -240,7 +240,7 @@ func readPrivacyForm(v url.Values) privacyForm {
 }
 
 // params reads the fields, or EINVALID naming the one that is not a number;
-// app.PresetConfig checks the ranges.
+// app.PrivacyParams.Validate checks the ranges.
 func (f privacyForm) params() (*app.PrivacyParams, error) {
 	p := &app.PrivacyParams{Method: f.Method}
 	var err error
@@ -264,19 +264,6 @@ func (f privacyForm) params() (*app.PrivacyParams, error) {
 		}
 	}
 	return p, nil
-}
-
-// config is the pipeline of preset with the form's privacy model (custom
-// preset only) and the roles chosen, or EINVALID naming the field.
-func (f privacyForm) config(preset string, roles map[string]string) (*anonymize.Config, error) {
-	var p *app.PrivacyParams
-	if preset == app.PresetCustom {
-		var err error
-		if p, err = f.params(); err != nil {
-			return nil, err
-		}
-	}
-	return app.PresetConfig(preset, p, roles)
 }
 
 // wizardReport is step 3: the dry run's report and verdict, with the
@@ -397,7 +384,7 @@ func handlePublishUpload(logger *slog.Logger, svc Service, wz *wizardStore) http
 			wizardFail(w, r, logger, err)
 			return
 		}
-		u := wz.put(s.Address(), f.Name, wizardFormat(f.Format, f.Name), f.Saved)
+		u := wz.put(s.Address(), f.Name, wizardFormat(f.Format), f.Saved)
 		renderPreview(w, r, logger, svc, u, f.Table, false)
 	})
 }
@@ -504,7 +491,7 @@ func handlePublishLocal(logger *slog.Logger, svc Service, wz *wizardStore, windo
 		}
 		whole := r.PostForm.Get("whole") != ""
 		path := r.PostForm.Get("path")
-		u, err := wz.putLocal(s.Address(), path, wizardFormat(r.PostForm.Get("format"), path))
+		u, err := wz.putLocal(s.Address(), path, wizardFormat(r.PostForm.Get("format")))
 		if err != nil {
 			if whole {
 				renderComponent(w, r, logger, httpStatus(marketplace.ErrorCode(err)), wizardPage(wizardUploadStep(marketplace.ErrorMessage(err))))
@@ -517,16 +504,14 @@ func handlePublishLocal(logger *slog.Logger, svc Service, wz *wizardStore, windo
 	})
 }
 
-// wizardFormat is the format chosen, else guessed from the file's name.
-func wizardFormat(format, name string) string {
+// wizardFormat is the format the user chose, or "" for the app to choose
+// by the file's content and name.
+func wizardFormat(format string) string {
 	switch format {
 	case "csv", "fhir":
 		return format
 	}
-	if strings.EqualFold(filepath.Ext(name), ".json") {
-		return "fhir"
-	}
-	return "csv"
+	return ""
 }
 
 // renderPreview answers with step 2 (inside the whole wizard if whole).
@@ -597,7 +582,7 @@ func handlePublish(logger *slog.Logger, svc Service, wz *wizardStore) http.Handl
 		req, err := f.request(r)
 		var p app.Published
 		if err == nil {
-			p, err = publishUpload(r.Context(), svc, who, u, wz.runResult(f), f, req)
+			p, err = publishUpload(r.Context(), svc, who, u, wz.runPreview(f), f, req)
 		}
 		if err != nil {
 			code := marketplace.ErrorCode(err)
@@ -614,23 +599,22 @@ func handlePublish(logger *slog.Logger, svc Service, wz *wizardStore) http.Handl
 	})
 }
 
-// publishUpload publishes u as req says: the output of the wizard's run
-// when it ran what the form publishes (nothing is anonymized twice), else
-// the file anonymized as the form says.
-func publishUpload(ctx context.Context, svc Service, who app.Actor, u *wizardUpload, ran *anonymize.Result, f listingForm, req app.PublishRequest) (app.Published, error) {
-	req.InputName, req.InputFormat = u.Name, u.Format
-	if ran != nil {
-		req.Anonymized = ran
-		return svc.Publish(ctx, who, req)
+// publishUpload publishes u as the form says: the upload with the preset,
+// privacy model and roles chosen. The app decides whether the wizard's dry
+// run (previewID, "" for none) ran exactly that, and then publishes its
+// output rather than anonymizing the file twice; it computes the gate's
+// verdict either way.
+func publishUpload(ctx context.Context, svc Service, who app.Actor, u *wizardUpload, previewID string, f listingForm, req app.PublishRequest) (app.Published, error) {
+	req.Input, req.InputName, req.InputFormat = u.Path, u.Name, u.Format
+	req.Roles, req.Preview = f.Roles, previewID
+	if f.Preset == app.PresetCustom {
+		var err error
+		if req.Privacy, err = f.Privacy.params(); err != nil {
+			return app.Published{}, err
+		}
 	}
-	in, err := os.Open(u.Path)
-	if err != nil {
+	if _, err := os.Stat(u.Path); err != nil && previewID == "" {
 		return app.Published{}, marketplace.Errorf(marketplace.EINVALID, "%s cannot be read any more: start again with the file.", u.Name)
-	}
-	defer in.Close()
-	req.Reader = in
-	if req.Config, err = f.Privacy.config(f.Preset, f.Roles); err != nil {
-		return app.Published{}, err
 	}
 	return svc.Publish(ctx, who, req)
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 
-	"github.com/medmarket/medmarket/anonymize"
 	"github.com/medmarket/medmarket/app"
 	"github.com/medmarket/medmarket/marketplace"
 )
@@ -189,7 +187,7 @@ func handlePublishRun(logger *slog.Logger, svc Service, wz *wizardStore) http.Ha
 		privacy := readPrivacyForm(r.PostForm)
 		if preset == app.PresetCustom {
 			if req.Privacy, err = privacy.params(); err == nil {
-				_, err = app.PresetConfig(preset, req.Privacy, nil)
+				err = req.Privacy.Validate()
 			}
 			if err != nil { // step 2 again, with the field's problem and what was typed
 				p, perr := u.preview(r.Context(), svc, app.PreviewRequest{Table: req.Table, Roles: req.Roles})
@@ -240,11 +238,14 @@ func handlePublishRunCancel(logger *slog.Logger, svc Service, wz *wizardStore) h
 	})
 }
 
-// runResult returns the output of the upload's finished run when it ran
-// what form f publishes: the same table, preset, privacy model and roles.
-func (s *wizardStore) runResult(f listingForm) *anonymize.Result {
+// runPreview returns the app's id of the latest finished dry run of the
+// form's upload, "" for none: the app publishes that run's output when it
+// ran what the form publishes, and anonymizes the file again otherwise.
+func (s *wizardStore) runPreview(f listingForm) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var id string
+	var at time.Time
 	for _, run := range s.runs {
 		if run.Upload.ID != f.Upload || !run.finished() {
 			continue
@@ -252,12 +253,11 @@ func (s *wizardStore) runResult(f listingForm) *anonymize.Result {
 		run.mu.Lock()
 		res, err := run.result, run.err
 		run.mu.Unlock()
-		if err == nil && res.Anonymized != nil && res.Table == f.Table && run.Preset == f.Preset &&
-			(f.Preset != app.PresetCustom || run.Privacy == f.Privacy) && maps.Equal(res.Roles, f.Roles) {
-			return res.Anonymized
+		if err == nil && res.ID != "" && (id == "" || run.Created.After(at)) {
+			id, at = res.ID, run.Created
 		}
 	}
-	return nil
+	return id
 }
 
 // withRun calls f with the signed-in user's run {id}, or answers that it has

@@ -118,15 +118,16 @@ func TestRunProgress_percent(t *testing.T) {
 	}
 }
 
-// publishes notes whether each publish brought the wizard run's output.
+// publishes notes whether each publish published the wizard run's output.
 type publishes struct {
 	*app.App
 	withRunOutput []bool
 }
 
 func (p *publishes) Publish(ctx context.Context, who app.Actor, req app.PublishRequest) (app.Published, error) {
-	p.withRunOutput = append(p.withRunOutput, req.Anonymized != nil)
-	return p.App.Publish(ctx, who, req)
+	out, err := p.App.Publish(ctx, who, req)
+	p.withRunOutput = append(p.withRunOutput, out.FromPreview)
+	return out, err
 }
 
 // Publishing after the report publishes what the report describes without

@@ -98,20 +98,20 @@ func wizardUploadStep(problem string) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<div class=\"desktop-only\" id=\"wizard-local\"><p>Your records stay where they are: medmarket reads the file in place.</p><button type=\"button\" id=\"wizard-choose-file\" data-desktop-choose-file data-wizard>Choose a file…</button> <output id=\"chosen-file\" for=\"wizard-choose-file\" aria-live=\"polite\"></output> <small class=\"htmx-indicator\" id=\"wizard-local-indicator\">Reading the file… <progress></progress></small></div><form class=\"web-only\" hx-post=\"/mydata/publish/upload\" hx-encoding=\"multipart/form-data\" hx-target=\"#wizard\" hx-swap=\"innerHTML\" hx-disabled-elt=\"#wizard-upload-button\" action=\"/mydata/publish/upload\" method=\"post\" enctype=\"multipart/form-data\" id=\"wizard-upload-form\"><label>File (CSV, or a FHIR R4 Bundle in JSON); at most ")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<div class=\"desktop-only\" id=\"wizard-local\"><p>Your records stay where they are: medmarket reads the file in place.</p><button type=\"button\" id=\"wizard-choose-file\" data-desktop-choose-file data-wizard>Choose a file…</button> <output id=\"chosen-file\" for=\"wizard-choose-file\" aria-live=\"polite\"></output> <small class=\"htmx-indicator\" id=\"wizard-local-indicator\">Reading the file… <progress></progress></small></div><form class=\"web-only\" hx-post=\"/mydata/publish/upload\" hx-encoding=\"multipart/form-data\" hx-target=\"#wizard\" hx-swap=\"innerHTML\" hx-disabled-elt=\"#wizard-upload-button\" action=\"/mydata/publish/upload\" method=\"post\" enctype=\"multipart/form-data\" id=\"wizard-upload-form\"><label>File (CSV, or FHIR R4 JSON: a Bundle or NDJSON); at most ")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var4 string
 		templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(maxUploadBytes >> 20))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `frontend/market_publish.templ`, Line: 36, Col: 89}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `frontend/market_publish.templ`, Line: 36, Col: 97}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, " MiB <input type=\"file\" name=\"file\" accept=\".csv,.json,text/csv,application/json\" required id=\"wizard-file\"></label> <label>Format <select name=\"format\"><option value=\"\">Guess from the name</option> <option value=\"csv\">CSV</option> <option value=\"fhir\">FHIR Bundle (JSON)</option></select></label> <button type=\"submit\" id=\"wizard-upload-button\">Upload and preview</button> <progress id=\"upload-progress\" data-upload-progress max=\"100\" value=\"0\" hidden></progress> <small class=\"htmx-indicator\" id=\"upload-status\" aria-live=\"polite\">Uploading…</small></form></article>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, " MiB <input type=\"file\" name=\"file\" accept=\".csv,.tsv,.json,.ndjson,text/csv,application/json\" required id=\"wizard-file\"></label> <label>Format <select name=\"format\"><option value=\"\">Recognise it from its content</option> <option value=\"csv\">CSV</option> <option value=\"fhir\">FHIR (Bundle or NDJSON)</option></select></label> <button type=\"submit\" id=\"wizard-upload-button\">Upload and preview</button> <progress id=\"upload-progress\" data-upload-progress max=\"100\" value=\"0\" hidden></progress> <small class=\"htmx-indicator\" id=\"upload-status\" aria-live=\"polite\">Uploading…</small></form></article>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -39,6 +39,9 @@ func TestPublishWizard(t *testing.T) {
 	wantBody(t, "no file", res, body, 422, "Records file: choose a file", `id="wizard-upload"`)
 	res, body = postMultipart(t, f.srv, "/mydata/publish/upload", map[string]string{"format": "fhir"}, map[string]string{"file": "not json"}, hx(alice))
 	wantBody(t, "bad FHIR", res, body, 422, "not a readable FHIR Bundle")
+	ndjson := `{"resourceType":"Patient","id":"p1","gender":"female"}` + "\n" + `{"resourceType":"Patient","id":"p2","gender":"male"}` + "\n"
+	res, body = postMultipart(t, f.srv, "/mydata/publish/upload", map[string]string{"format": ""}, map[string]string{"file": ndjson}, hx(alice))
+	wantBody(t, "FHIR NDJSON recognised by its content", res, body, 200, `id="wizard-rows"`, "table <strong>Patient</strong>")
 
 	res, body = postMultipart(t, f.srv, "/mydata/publish/upload", map[string]string{"format": "csv"}, map[string]string{"file": string(csv)}, hx(alice))
 	wantBody(t, "step 2", res, body, 200, `id="wizard-rows"`, "direct-identifier", `value="safe-harbor-k5"`, `hx-post="/mydata/publish/run"`)

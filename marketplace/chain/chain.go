@@ -29,6 +29,11 @@ type Chain interface {
 	// BlockNumber returns the number of the latest block.
 	BlockNumber(ctx context.Context) (uint64, error)
 
+	// TransactionByHash returns a transaction the node knows, and whether it
+	// is still pending. A transaction the node does not know gives an error
+	// matching ethereum.NotFound; an unreachable node EUNAVAILABLE.
+	TransactionByHash(ctx context.Context, hash common.Hash) (tx *types.Transaction, pending bool, err error)
+
 	// Send submits a signed transaction and waits until it is mined. It
 	// returns the receipt; when the transaction reverted, it returns the
 	// receipt too, with an EINVALID error wrapping a *RevertError that names
@@ -63,9 +68,17 @@ type Chain interface {
 type Funder interface {
 	// Fund sends wei from the dev account to `to` and waits until it is mined.
 	Fund(ctx context.Context, to common.Address, wei *big.Int) (*types.Receipt, error)
+
+	// DevTransactor returns transact options signed by the dev account, so
+	// that the marketplace's contracts can be deployed on a fresh chain.
+	DevTransactor(ctx context.Context) *bind.TransactOpts
 }
 
-var _ Funder = (*Embedded)(nil)
+var (
+	_ Chain  = (*Embedded)(nil)
+	_ Chain  = (*Remote)(nil)
+	_ Funder = (*Embedded)(nil)
+)
 
 // Option tunes OpenEmbedded and Dial.
 type Option func(*config)
