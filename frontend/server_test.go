@@ -17,7 +17,7 @@ import (
 )
 
 // newTestServer serves the UI on a real App over a fresh data directory.
-func newTestServer(t *testing.T) (*httptest.Server, *app.App) {
+func newTestServer(t testing.TB) (*httptest.Server, *app.App) {
 	t.Helper()
 	return newTestServerWith(t, Options{})
 }
@@ -30,7 +30,7 @@ func closeApp(tb testing.TB, a *app.App) {
 	}
 }
 
-func newTestServerWith(t *testing.T, opts Options) (*httptest.Server, *app.App) {
+func newTestServerWith(t testing.TB, opts Options) (*httptest.Server, *app.App) {
 	t.Helper()
 	a, err := app.Open(t.Context(), app.Options{DataDir: t.TempDir(), Version: "test", LightScrypt: true})
 	if err != nil {
