@@ -119,7 +119,7 @@ passphrase you give.`,
 				return err
 			}
 			if asJSON {
-				return writeJSON(c, accountsJSON(st.Accounts))
+				return writeJSON(c, accountsOut(st.Accounts))
 			}
 			w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
 			for _, acct := range st.Accounts {
@@ -152,18 +152,18 @@ func printRoles(ctx context.Context, c *cli, a *app.App, name string) error {
 	return marketplace.Errorf(marketplace.ENOTFOUND, "No account named %q.", name)
 }
 
-// accountJSON is an account as `account list --json` prints it.
-type accountJSON struct {
+// accountOut is an account as `account list --json` prints it.
+type accountOut struct {
 	Name    string `json:"name"`
 	Address string `json:"address"`
 	Balance string `json:"balance"` // ether, decimal
 }
 
-// accountsJSON is accts as the account and chain commands print them.
-func accountsJSON(accts []app.AccountBalance) []accountJSON {
-	out := make([]accountJSON, 0, len(accts))
+// accountsOut is accts as the account and chain commands print them.
+func accountsOut(accts []app.AccountBalance) []accountOut {
+	out := make([]accountOut, 0, len(accts))
 	for _, a := range accts {
-		out = append(out, accountJSON{Name: a.Name, Address: a.Address.Hex(), Balance: formatEther(a.Wei)})
+		out = append(out, accountOut{Name: a.Name, Address: a.Address.Hex(), Balance: formatEther(a.Wei)})
 	}
 	return out
 }

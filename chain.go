@@ -103,24 +103,27 @@ func newChainCmd(c *cli) *cobra.Command {
 	return cmd
 }
 
-type deploymentJSON struct {
+// deploymentOut is a deployment as `chain status --json` prints it.
+type deploymentOut struct {
 	Contracts   map[string]string `json:"contracts"`
 	DeployBlock uint64            `json:"deployBlock"`
 }
 
+// chainStatusOut is the chain as `chain status --json` prints it.
 type chainStatusOut struct {
 	Endpoint   string          `json:"endpoint"`
 	Embedded   bool            `json:"embedded"`
 	ChainID    string          `json:"chainId"`
 	Block      uint64          `json:"block"`
-	Deployment *deploymentJSON `json:"deployment"`
-	Accounts   []accountJSON   `json:"accounts"`
+	Deployment *deploymentOut `json:"deployment"`
+	Accounts   []accountOut   `json:"accounts"`
 }
 
+// newChainStatusOut is st as `chain status --json` prints it.
 func newChainStatusOut(st app.ChainStatus) chainStatusOut {
-	out := chainStatusOut{Endpoint: st.Endpoint, Embedded: st.Embedded, ChainID: st.ChainID.String(), Block: st.Block, Accounts: accountsJSON(st.Accounts)}
+	out := chainStatusOut{Endpoint: st.Endpoint, Embedded: st.Embedded, ChainID: st.ChainID.String(), Block: st.Block, Accounts: accountsOut(st.Accounts)}
 	if d := st.Deployment; d != nil {
-		out.Deployment = &deploymentJSON{Contracts: map[string]string{}, DeployBlock: d.DeployBlock}
+		out.Deployment = &deploymentOut{Contracts: map[string]string{}, DeployBlock: d.DeployBlock}
 		for name, addr := range d.Contracts {
 			out.Deployment.Contracts[name] = addr.Hex()
 		}

@@ -12,8 +12,8 @@ import (
 	"github.com/medmarket/medmarket/marketplace"
 )
 
-// trialJSON is a trial as `trial list --json` and `trial show --json` print it.
-type trialJSON struct {
+// trialOut is a trial as `trial list --json` and `trial show --json` print it.
+type trialOut struct {
 	marketplace.Trial
 	Entries    uint64     `json:"entries"`
 	Anchored   uint64     `json:"anchored"`
@@ -23,9 +23,9 @@ type trialJSON struct {
 	Unanchored uint64     `json:"unanchored"`
 }
 
-// newTrialJSON is s as the trial commands print it.
-func newTrialJSON(s app.TrialSummary) trialJSON {
-	j := trialJSON{Trial: s.Trial, Entries: s.Log.Size, Unanchored: s.Log.Unanchored, LastError: s.Log.LastError}
+// newTrialOut is s as the trial commands print it.
+func newTrialOut(s app.TrialSummary) trialOut {
+	j := trialOut{Trial: s.Trial, Entries: s.Log.Size, Unanchored: s.Log.Unanchored, LastError: s.Log.LastError}
 	if an := s.Log.Anchor; an != nil {
 		j.Anchored, j.AnchorTx, j.AnchorAt = an.TreeSize, an.TxHash.Hex(), &an.Time
 	}
@@ -45,16 +45,16 @@ func newTrialListCmd(c *cli) *cobra.Command {
 				return err
 			}
 			if asJSON {
-				out := make([]trialJSON, len(ts))
+				out := make([]trialOut, len(ts))
 				for i, t := range ts {
-					out[i] = newTrialJSON(t)
+					out[i] = newTrialOut(t)
 				}
 				return writeJSON(c, out)
 			}
 			w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintf(w, "IDENTIFIER\tENTRIES\tANCHORED\tTITLE\tID\n")
 			for _, t := range ts {
-				j := newTrialJSON(t)
+				j := newTrialOut(t)
 				fmt.Fprintf(w, "%s\t%d\t%d\t%s\t%s\n", t.Identifier, j.Entries, j.Anchored, t.Title, t.ID.Hex())
 			}
 			return w.Flush()
@@ -99,11 +99,11 @@ func newTrialShowCmd(c *cli) *cobra.Command {
 					steps[i] = e.Step
 				}
 				return writeJSON(c, struct {
-					trialJSON
+					trialOut
 					Steps []marketplace.Step `json:"steps"`
-				}{newTrialJSON(t), steps})
+				}{newTrialOut(t), steps})
 			}
-			j := newTrialJSON(t)
+			j := newTrialOut(t)
 			w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintf(w, "trial\t%s\t%s\n", t.Identifier, t.Title)
 			fmt.Fprintf(w, "id\t%s\n", t.ID.Hex())

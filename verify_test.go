@@ -120,7 +120,7 @@ func (s *trialScript) amendImportAndAnchor() {
 
 func (s *trialScript) listAndShow() {
 	t := s.t
-	var list []trialJSON
+	var list []trialOut
 	if err := json.Unmarshal([]byte(s.mustRun("trial", "list", "--json")), &list); err != nil || len(list) != 1 || list[0].Entries != 6 || list[0].Anchored != 6 {
 		t.Errorf("list: %+v, %v", list, err)
 	}
