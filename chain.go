@@ -111,10 +111,10 @@ type deploymentOut struct {
 
 // chainStatusOut is the chain as `chain status --json` prints it.
 type chainStatusOut struct {
-	Endpoint   string          `json:"endpoint"`
-	Embedded   bool            `json:"embedded"`
-	ChainID    string          `json:"chainId"`
-	Block      uint64          `json:"block"`
+	Endpoint   string         `json:"endpoint"`
+	Embedded   bool           `json:"embedded"`
+	ChainID    string         `json:"chainId"`
+	Block      uint64         `json:"block"`
 	Deployment *deploymentOut `json:"deployment"`
 	Accounts   []accountOut   `json:"accounts"`
 }
