@@ -54,11 +54,14 @@ func TestDesktop_freshDataDirCreatesAnAccountInTheWindow(t *testing.T) {
 	waitFor(t, "the strength shown as typed", 2*time.Minute, d.served("/accounts/strength"))
 	d.key("Tab")
 	d.typeText("river granite lamp 7")
+	waitPainted(t, display, nil)
+	before = grab(t, display)
 	d.key("Return")
 	waitFor(t, "the new account signed in to My data", 2*time.Minute, func() bool {
 		return d.logged(`msg="account created" name=patient`)() && d.served("/mydata/")()
 	})
-	d.shot("desktop-account-created.png")
+	waitPainted(t, display, before)
+	screenshot(t, display, "desktop-account-created.png")
 
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)

@@ -105,13 +105,16 @@ func screenshot(t *testing.T, display, name string) image.Image {
 }
 
 // pageShown reports whether the window area holds a rendered page: a light
-// background with dark text on it, not a black or empty window.
+// background with dark text on it, not a black or empty (white) window.
 func pageShown(img image.Image) (bool, string) {
 	b := img.Bounds()
 	var light, dark, total int
 	for y := b.Min.Y; y < b.Max.Y; y += 4 {
 		for x := b.Min.X; x < b.Max.X; x += 4 {
 			r, g, bl, _ := img.At(x, y).RGBA()
+			if r|g|bl == 0 {
+				continue // the display's own black around the window
+			}
 			lum := (299*r + 587*g + 114*bl) / 1000 >> 8
 			switch {
 			case lum > 230:
@@ -121,6 +124,9 @@ func pageShown(img image.Image) (bool, string) {
 			}
 			total++
 		}
+	}
+	if total == 0 {
+		return false, "no window"
 	}
 	lf, df := float64(light)/float64(total), float64(dark)/float64(total)
 	return lf > 0.3 && df > 0.002 && df < 0.6, fmt.Sprintf("light %.0f%%, dark %.1f%%", lf*100, df*100)
@@ -202,7 +208,7 @@ func actUntil(t *testing.T, what string, total, each time.Duration, act func(), 
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out after %v waiting for %s", total, what)
 		}
-		t.Logf("no %s yet: acting again", what)
+		t.Logf("%s: not yet after %v, acting again", what, each)
 	}
 }
 
@@ -306,7 +312,17 @@ func TestDesktop_windowShowsPageAndBoundMethodWorks(t *testing.T) {
 	// The window appears and loads the page and its assets from our handler.
 	waitFor(t, "the page and its script", 2*time.Minute, d.served("/static/app.js"))
 	d.win = waitWindow(t, display, "^medmarket$")
-	if ok, why := pageShown(d.shot("desktop-home.png")); !ok {
+	var why string
+	waitFor(t, "the window to show the page", 2*time.Minute, func() bool {
+		img, err := png.Decode(bytes.NewReader(grab(t, display)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ok bool
+		ok, why = pageShown(img)
+		return ok
+	})
+	if ok, _ := pageShown(d.shot("desktop-home.png")); !ok {
 		t.Fatalf("the window does not show the page (%s)", why)
 	}
 
@@ -319,7 +335,7 @@ func TestDesktop_windowShowsPageAndBoundMethodWorks(t *testing.T) {
 	if want, _ := os.ReadFile(reference); !bytes.Equal(got, want) || len(want) == 0 {
 		t.Errorf("the window saved %d bytes, the CLI downloaded %d: not the same file", len(got), len(want))
 	}
-	d.shot("desktop-saved.png")
+	screenshot(t, display, "desktop-saved.png")
 
 	// SIGTERM closes the window and the data dir cleanly.
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
@@ -350,8 +366,10 @@ func desktopSignInAndChooseFile(d *desktopWindow, records string) {
 	actUntil(t, "the My data page", 3*time.Minute, 30*time.Second, func() {
 		d.key("ctrl+a")
 		d.typeText("open sesame")
+		before = grab(t, d.display)
 		d.key("Return")
 	}, d.served("/mydata/"))
+	waitPainted(t, d.display, before) // and the file button focused
 
 	var dlg string
 	actUntil(t, "the file dialog", 3*time.Minute, 30*time.Second, func() { d.key("Return") }, func() bool {
@@ -364,10 +382,12 @@ func desktopSignInAndChooseFile(d *desktopWindow, records string) {
 		x(t, d.display, "xdotool", "key", "ctrl+l", "ctrl+a")
 		d.typeText(records)
 		d.shot("desktop-dialog.png")
+		before = grab(t, d.display)
 		x(t, d.display, "xdotool", "key", "Return")
 	}, d.logged(chosen))
 	waitFor(t, "the wizard on the chosen file", 2*time.Minute, d.served("/mydata/publish/local"))
-	d.shot("desktop-mydata.png")
+	waitPainted(t, d.display, before)
+	screenshot(t, d.display, "desktop-mydata.png")
 }
 
 // desktopFindAndSave opens the catalog (Alt+C, the Catalog link's access
@@ -390,6 +410,7 @@ func desktopFindAndSave(d *desktopWindow, id, saveTo string) {
 	waitPainted(t, d.display, nil)
 
 	var dlg string
+	var before []byte
 	actUntil(t, "the save dialog", 3*time.Minute, 30*time.Second, func() { d.key("alt+d") }, func() bool {
 		dlg = findWindow(t, d.display, "^Save the dataset$")
 		return dlg != ""
@@ -399,6 +420,8 @@ func desktopFindAndSave(d *desktopWindow, id, saveTo string) {
 		x(t, d.display, "xdotool", "key", "ctrl+a")
 		d.typeText(saveTo)
 		d.shot("desktop-save-dialog.png")
+		before = grab(t, d.display)
 		x(t, d.display, "xdotool", "key", "Return")
 	}, d.logged(`msg="dataset saved" listing=`+id+" path="+saveTo))
+	waitPainted(t, d.display, before)
 }
