@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -87,15 +86,6 @@ func (c *cli) open(ctx context.Context) (*app.App, config, error) {
 		AllowPrivateProviders: allowPrivate,
 	})
 	return a, cfg, err
-}
-
-// withApp runs f on the opened data directory and closes it afterwards.
-func (c *cli) withApp(ctx context.Context, f func(a *app.App) error) error {
-	a, _, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	return errors.Join(f(a), a.Close())
 }
 
 func newRootCmd(getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {

@@ -3,7 +3,6 @@ package main
 import (
 	"os"
 	"os/exec"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -33,32 +32,35 @@ func TestDesktop_freshDataDirCreatesAnAccountInTheWindow(t *testing.T) {
 			t.Logf("desktop log:\n%s", logs)
 		}
 	})
-	served := func(path string) func() bool {
-		return func() bool { return strings.Contains(logs.String(), "path="+path+" status=200") }
-	}
-	waitFor(t, "the page and its script", 60*time.Second, served("/static/app.js"))
-	win := strings.Fields(x(t, display, "xdotool", "search", "--sync", "--onlyvisible", "--name", "^medmarket$"))[0]
-	time.Sleep(time.Second) // let WebKit paint
+	d := &desktopWindow{t: t, display: display, logs: logs}
+	waitFor(t, "the page and its script", 2*time.Minute, d.served("/static/app.js"))
+	d.win = waitWindow(t, display, "^medmarket$")
+	waitPainted(t, display, nil)
 
 	// My data asks for sign-in; the fresh node offers to create an account.
-	x(t, display, "xdotool", "windowfocus", "--sync", win)
-	x(t, display, "xdotool", "key", "--window", win, "Tab", "Tab", "Return")
-	waitFor(t, "the sign-in page", 10*time.Second, served("/signin/"))
-	time.Sleep(500 * time.Millisecond)
-	x(t, display, "xdotool", "key", "--window", win, "alt+n")
-	waitFor(t, "the create-account page", 10*time.Second, served("/accounts/new/"))
-	time.Sleep(500 * time.Millisecond)
-	x(t, display, "xdotool", "type", "--delay", "20", "patient")
-	x(t, display, "xdotool", "key", "--window", win, "Tab")
-	x(t, display, "xdotool", "type", "--delay", "20", "river granite lamp 7")
-	waitFor(t, "the strength shown as typed", 10*time.Second, served("/accounts/strength"))
-	x(t, display, "xdotool", "key", "--window", win, "Tab")
-	x(t, display, "xdotool", "type", "--delay", "20", "river granite lamp 7")
-	x(t, display, "xdotool", "key", "--window", win, "Return")
-	waitFor(t, "the new account signed in to My data", 15*time.Second, func() bool {
-		return strings.Contains(logs.String(), `msg="account created" name=patient`) && served("/mydata/")()
+	d.focus(d.win)
+	before := grab(t, display)
+	d.key("Tab", "Tab", "Return")
+	waitFor(t, "the sign-in page", 2*time.Minute, d.served("/signin/"))
+	waitPainted(t, display, before)
+	actUntil(t, "the create-account page", 3*time.Minute, 30*time.Second, func() {
+		before = grab(t, display)
+		d.key("alt+n")
+	}, d.served("/accounts/new/"))
+	waitPainted(t, display, before)
+	d.typeText("patient")
+	d.key("Tab")
+	d.typeText("river granite lamp 7")
+	waitFor(t, "the strength shown as typed", 2*time.Minute, d.served("/accounts/strength"))
+	d.key("Tab")
+	d.typeText("river granite lamp 7")
+	waitPainted(t, display, nil)
+	before = grab(t, display)
+	d.key("Return")
+	waitFor(t, "the new account signed in to My data", 2*time.Minute, func() bool {
+		return d.logged(`msg="account created" name=patient`)() && d.served("/mydata/")()
 	})
-	time.Sleep(2 * time.Second) // let WebKit paint My data
+	waitPainted(t, display, before)
 	screenshot(t, display, "desktop-account-created.png")
 
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
@@ -69,7 +71,7 @@ func TestDesktop_freshDataDirCreatesAnAccountInTheWindow(t *testing.T) {
 		if err != nil {
 			t.Errorf("desktop exit: %v", err)
 		}
-	case <-time.After(20 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("the desktop app did not exit on SIGTERM")
 	}
 }

@@ -105,13 +105,16 @@ func screenshot(t *testing.T, display, name string) image.Image {
 }
 
 // pageShown reports whether the window area holds a rendered page: a light
-// background with dark text on it, not a black or empty window.
+// background with dark text on it, not a black or empty (white) window.
 func pageShown(img image.Image) (bool, string) {
 	b := img.Bounds()
 	var light, dark, total int
 	for y := b.Min.Y; y < b.Max.Y; y += 4 {
 		for x := b.Min.X; x < b.Max.X; x += 4 {
 			r, g, bl, _ := img.At(x, y).RGBA()
+			if r|g|bl == 0 {
+				continue // the display's own black around the window
+			}
 			lum := (299*r + 587*g + 114*bl) / 1000 >> 8
 			switch {
 			case lum > 230:
@@ -122,8 +125,130 @@ func pageShown(img image.Image) (bool, string) {
 			total++
 		}
 	}
+	if total == 0 {
+		return false, "no window"
+	}
 	lf, df := float64(light)/float64(total), float64(dark)/float64(total)
 	return lf > 0.3 && df > 0.002 && df < 0.6, fmt.Sprintf("light %.0f%%, dark %.1f%%", lf*100, df*100)
+}
+
+// grab captures the display as PNG bytes, saving nothing.
+func grab(t *testing.T, display string) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "import", "-window", "root", "png:-")
+	cmd.Env = append(os.Environ(), "DISPLAY="+display)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	return out
+}
+
+// waitPainted waits until the display shows something other than before
+// (for at most a while: the new page may look like the old one) and then
+// holds still for two captures in a row: WebKit has painted what it was
+// sent, however slowly a loaded machine lets it. before nil: any picture.
+func waitPainted(t *testing.T, display string, before []byte) {
+	t.Helper()
+	changeBy := time.Now().Add(20 * time.Second)
+	var last []byte
+	waitFor(t, "the window to paint", 2*time.Minute, func() bool {
+		cur := grab(t, display)
+		changed := before == nil || !bytes.Equal(cur, before) || time.Now().After(changeBy)
+		settled := changed && bytes.Equal(cur, last)
+		last = cur
+		return settled
+	})
+}
+
+// findWindow returns the id of a visible window whose name matches the
+// pattern, or "" while there is none.
+func findWindow(t *testing.T, display, pattern string) string {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), "xdotool", "search", "--onlyvisible", "--name", pattern)
+	cmd.Env = append(os.Environ(), "DISPLAY="+display)
+	out, _ := cmd.Output() // exit 1: no such window yet
+	if f := strings.Fields(string(out)); len(f) > 0 {
+		return f[0]
+	}
+	return ""
+}
+
+// waitWindow waits for a visible window whose name matches the pattern and
+// returns its id.
+func waitWindow(t *testing.T, display, pattern string) string {
+	t.Helper()
+	var id string
+	waitFor(t, "a window named "+pattern, 2*time.Minute, func() bool {
+		id = findWindow(t, display, pattern)
+		return id != ""
+	})
+	return id
+}
+
+// actUntil does act, then waits up to each for done, and acts again while
+// done does not hold, until total has passed: keys sent before a loaded
+// machine's WebKit has shown the page and focused its field are lost, and
+// sent again.
+func actUntil(t *testing.T, what string, total, each time.Duration, act func(), done func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(total)
+	for {
+		act()
+		tick := time.NewTicker(50 * time.Millisecond)
+		for until := time.Now().Add(each); !done() && time.Now().Before(until); {
+			<-tick.C
+		}
+		tick.Stop()
+		if done() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", total, what)
+		}
+		t.Logf("%s: not yet after %v, acting again", what, each)
+	}
+}
+
+// desktopWindow is a desktop process under test: its display, window and log.
+type desktopWindow struct {
+	t       *testing.T
+	display string
+	win     string
+	logs    *syncBuffer
+}
+
+// served reports whether the node answered GET path with 200.
+func (d *desktopWindow) served(path string) func() bool {
+	return func() bool { return strings.Contains(d.logs.String(), "path="+path+" status=200") }
+}
+
+// logged reports whether the log holds s.
+func (d *desktopWindow) logged(s string) func() bool {
+	return func() bool { return strings.Contains(d.logs.String(), s) }
+}
+
+// key sends keys to the window.
+func (d *desktopWindow) key(keys ...string) {
+	x(d.t, d.display, "xdotool", append([]string{"key", "--window", d.win}, keys...)...)
+}
+
+// typeText types s into whatever has the focus.
+func (d *desktopWindow) typeText(s string) {
+	x(d.t, d.display, "xdotool", "type", "--delay", "20", s)
+}
+
+// focus gives the keyboard focus to window id.
+func (d *desktopWindow) focus(id string) {
+	x(d.t, d.display, "xdotool", "windowfocus", "--sync", id)
+}
+
+// shot saves a screenshot once the window has stopped changing.
+func (d *desktopWindow) shot(name string) image.Image {
+	waitPainted(d.t, d.display, nil)
+	return screenshot(d.t, d.display, name)
 }
 
 func TestDesktop_windowShowsPageAndBoundMethodWorks(t *testing.T) {
@@ -168,14 +293,12 @@ func TestDesktop_windowShowsPageAndBoundMethodWorks(t *testing.T) {
 			t.Logf("desktop log:\n%s", logs)
 		}
 	})
-	served := func(path string) func() bool {
-		return func() bool { return strings.Contains(logs.String(), "path="+path+" status=200") }
-	}
+	d := &desktopWindow{t: t, display: display, logs: logs}
 
 	// The node serves the provider API on its own listener, announced as
 	// its provider URL: what the window publishes for "this node" answers.
 	var announced string
-	waitFor(t, "the provider listener", 60*time.Second, func() bool {
+	waitFor(t, "the provider listener", 2*time.Minute, func() bool {
 		m := regexp.MustCompile(`provider API on (\S+), announced as (\S+)`).FindStringSubmatch(logs.String())
 		if m != nil && m[2] == "http://"+m[1]+"/" {
 			announced = m[2]
@@ -187,76 +310,24 @@ func TestDesktop_windowShowsPageAndBoundMethodWorks(t *testing.T) {
 	}
 
 	// The window appears and loads the page and its assets from our handler.
-	waitFor(t, "the page and its script", 60*time.Second, served("/static/app.js"))
-	win := x(t, display, "xdotool", "search", "--sync", "--onlyvisible", "--name", "^medmarket$")
-	win = strings.Fields(win)[0]
-	time.Sleep(time.Second) // let WebKit paint
-	if ok, why := pageShown(screenshot(t, display, "desktop-home.png")); !ok {
+	waitFor(t, "the page and its script", 2*time.Minute, d.served("/static/app.js"))
+	d.win = waitWindow(t, display, "^medmarket$")
+	var why string
+	waitFor(t, "the window to show the page", 2*time.Minute, func() bool {
+		img, err := png.Decode(bytes.NewReader(grab(t, display)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ok bool
+		ok, why = pageShown(img)
+		return ok
+	})
+	if ok, _ := pageShown(d.shot("desktop-home.png")); !ok {
 		t.Fatalf("the window does not show the page (%s)", why)
 	}
 
-	// Keyboard only, so the test does not depend on fonts or layout: the
-	// second focusable element is the "My data" link, which asks for the
-	// passphrase (focused), then opens with the file button focused.
-	x(t, display, "xdotool", "windowfocus", "--sync", win)
-	x(t, display, "xdotool", "key", "--window", win, "Tab", "Tab", "Return")
-	waitFor(t, "the sign-in page", 10*time.Second, served("/signin/"))
-	time.Sleep(500 * time.Millisecond)
-	x(t, display, "xdotool", "type", "--delay", "20", "open sesame")
-	x(t, display, "xdotool", "key", "--window", win, "Return")
-	waitFor(t, "the My data page", 10*time.Second, served("/mydata/"))
-	time.Sleep(time.Second)
-	x(t, display, "xdotool", "key", "--window", win, "Return")
-
-	// The bound Go method opens the native dialog; type the path into it.
-	dlg := x(t, display, "xdotool", "search", "--sync", "--onlyvisible", "--name", "^Choose patient records$")
-	dlg = strings.Fields(dlg)[0]
-	time.Sleep(time.Second) // GTK realizes the dialog's widgets after mapping it
-	x(t, display, "xdotool", "windowfocus", "--sync", dlg)
-	x(t, display, "xdotool", "key", "ctrl+l")
-	time.Sleep(300 * time.Millisecond)
-	x(t, display, "xdotool", "type", "--delay", "20", records)
-	time.Sleep(300 * time.Millisecond)
-	screenshot(t, display, "desktop-dialog.png")
-	x(t, display, "xdotool", "key", "Return")
-
-	waitFor(t, "the bound method's log line", 15*time.Second, func() bool {
-		return strings.Contains(logs.String(), `msg="desktop: data file chosen" path=`+records+" size=20 format=csv")
-	})
-	// The chosen file opens the publish wizard where it lies: no upload.
-	waitFor(t, "the wizard on the chosen file", 10*time.Second, served("/mydata/publish/local"))
-	time.Sleep(500 * time.Millisecond)
-	screenshot(t, display, "desktop-mydata.png")
-
-	// The catalog (Alt+C, the Catalog link's access key) shows the listing.
-	x(t, display, "xdotool", "windowfocus", "--sync", win)
-	x(t, display, "xdotool", "key", "alt+c")
-	waitFor(t, "the catalog with the listing", 10*time.Second, func() bool {
-		return strings.Contains(logs.String(), `msg="catalog search" q="" results=1 total=1`)
-	})
-	time.Sleep(time.Second)
-	screenshot(t, display, "desktop-catalog.png")
-
-	// The search field has the focus; past the closed filters comes the
-	// listing's link, which opens its card.
-	x(t, display, "xdotool", "key", "--window", win, "Tab", "Tab", "Return")
-	waitFor(t, "the dataset card", 10*time.Second, served("/catalog/"+id+"/"))
-	time.Sleep(time.Second)
-	// Alt+D (the download link's access key) asks the native save dialog
-	// where to put the file; the node decrypts it there.
-	x(t, display, "xdotool", "key", "alt+d")
-	dlg = x(t, display, "xdotool", "search", "--sync", "--onlyvisible", "--name", "^Save the dataset$")
-	dlg = strings.Fields(dlg)[0]
-	time.Sleep(time.Second)
-	x(t, display, "xdotool", "windowfocus", "--sync", dlg)
-	x(t, display, "xdotool", "key", "ctrl+a")
-	x(t, display, "xdotool", "type", "--delay", "20", saveTo)
-	time.Sleep(300 * time.Millisecond)
-	screenshot(t, display, "desktop-save-dialog.png")
-	x(t, display, "xdotool", "key", "Return")
-	waitFor(t, "the saved dataset", 20*time.Second, func() bool {
-		return strings.Contains(logs.String(), `msg="dataset saved" listing=`+id+" path="+saveTo)
-	})
+	desktopSignInAndChooseFile(d, records)
+	desktopFindAndSave(d, id, saveTo)
 	got, err := os.ReadFile(saveTo)
 	if err != nil {
 		t.Fatal(err)
@@ -264,7 +335,6 @@ func TestDesktop_windowShowsPageAndBoundMethodWorks(t *testing.T) {
 	if want, _ := os.ReadFile(reference); !bytes.Equal(got, want) || len(want) == 0 {
 		t.Errorf("the window saved %d bytes, the CLI downloaded %d: not the same file", len(got), len(want))
 	}
-	time.Sleep(500 * time.Millisecond)
 	screenshot(t, display, "desktop-saved.png")
 
 	// SIGTERM closes the window and the data dir cleanly.
@@ -276,7 +346,82 @@ func TestDesktop_windowShowsPageAndBoundMethodWorks(t *testing.T) {
 		if err != nil {
 			t.Errorf("desktop exit: %v", err)
 		}
-	case <-time.After(20 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("the desktop app did not exit on SIGTERM")
 	}
+}
+
+// desktopSignInAndChooseFile drives the keyboard only, so the test does not
+// depend on fonts or layout: the second focusable element is the "My data"
+// link, which asks for the passphrase (focused), then opens with the file
+// button focused; the bound Go method opens the native dialog, and the
+// chosen file opens the publish wizard where it lies: no upload.
+func desktopSignInAndChooseFile(d *desktopWindow, records string) {
+	t := d.t
+	d.focus(d.win)
+	before := grab(t, d.display)
+	d.key("Tab", "Tab", "Return")
+	waitFor(t, "the sign-in page", 2*time.Minute, d.served("/signin/"))
+	waitPainted(t, d.display, before)
+	actUntil(t, "the My data page", 3*time.Minute, 30*time.Second, func() {
+		d.key("ctrl+a")
+		d.typeText("open sesame")
+		before = grab(t, d.display)
+		d.key("Return")
+	}, d.served("/mydata/"))
+	waitPainted(t, d.display, before) // and the file button focused
+
+	var dlg string
+	actUntil(t, "the file dialog", 3*time.Minute, 30*time.Second, func() { d.key("Return") }, func() bool {
+		dlg = findWindow(t, d.display, "^Choose patient records$")
+		return dlg != ""
+	})
+	chosen := `msg="desktop: data file chosen" path=` + records + " size=20 format=csv"
+	actUntil(t, "the bound method's log line", 3*time.Minute, 30*time.Second, func() {
+		d.focus(dlg)
+		x(t, d.display, "xdotool", "key", "ctrl+l", "ctrl+a")
+		d.typeText(records)
+		d.shot("desktop-dialog.png")
+		before = grab(t, d.display)
+		x(t, d.display, "xdotool", "key", "Return")
+	}, d.logged(chosen))
+	waitFor(t, "the wizard on the chosen file", 2*time.Minute, d.served("/mydata/publish/local"))
+	waitPainted(t, d.display, before)
+	screenshot(t, d.display, "desktop-mydata.png")
+}
+
+// desktopFindAndSave opens the catalog (Alt+C, the Catalog link's access
+// key), the listing's card (past the search field, which has the focus, and
+// the closed filters), and saves the dataset (Alt+D, the download link's
+// access key) where the native save dialog says; the node decrypts it there.
+func desktopFindAndSave(d *desktopWindow, id, saveTo string) {
+	t := d.t
+	const searched = `msg="catalog search" q="" results=1 total=1`
+	actUntil(t, "the dataset card", 3*time.Minute, 30*time.Second, func() {
+		n := strings.Count(d.logs.String(), searched)
+		d.focus(d.win)
+		before := grab(t, d.display)
+		d.key("alt+c")
+		waitFor(t, "the catalog with the listing", 2*time.Minute, func() bool { return strings.Count(d.logs.String(), searched) > n })
+		waitPainted(t, d.display, before)
+		screenshot(t, d.display, "desktop-catalog.png")
+		d.key("Tab", "Tab", "Return")
+	}, d.served("/catalog/"+id+"/"))
+	waitPainted(t, d.display, nil)
+
+	var dlg string
+	var before []byte
+	actUntil(t, "the save dialog", 3*time.Minute, 30*time.Second, func() { d.key("alt+d") }, func() bool {
+		dlg = findWindow(t, d.display, "^Save the dataset$")
+		return dlg != ""
+	})
+	actUntil(t, "the saved dataset", 3*time.Minute, 30*time.Second, func() {
+		d.focus(dlg)
+		x(t, d.display, "xdotool", "key", "ctrl+a")
+		d.typeText(saveTo)
+		d.shot("desktop-save-dialog.png")
+		before = grab(t, d.display)
+		x(t, d.display, "xdotool", "key", "Return")
+	}, d.logged(`msg="dataset saved" listing=`+id+" path="+saveTo))
+	waitPainted(t, d.display, before)
 }

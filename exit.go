@@ -24,8 +24,9 @@ func (v verificationFailed) Unwrap() error { return v.err }
 const exitVerificationFailed = 7
 
 // exitCode maps an error to the process's exit status, so scripts can tell
-// bad input from a busy data dir from an unreachable chain from a failed
-// verification.
+// a bad command line (2) and a failed verification (7) from what the error's
+// code says (marketplace.ExitCode: bad input, a busy data dir, an
+// unreachable chain...).
 func exitCode(err error) int {
 	var u usageError
 	if errors.As(err, &u) {
@@ -35,20 +36,7 @@ func exitCode(err error) int {
 	if errors.As(err, &v) {
 		return exitVerificationFailed
 	}
-	switch marketplace.ErrorCode(err) {
-	case marketplace.EINVALID:
-		return 2
-	case marketplace.ECONFLICT:
-		return 3
-	case marketplace.ENOTFOUND:
-		return 4
-	case marketplace.EFORBIDDEN:
-		return 5
-	case marketplace.EUNAVAILABLE:
-		return 6
-	default:
-		return 1
-	}
+	return marketplace.ExitCode(err) // the codes' statuses, beside their HTTP statuses
 }
 
 // userMessage is the one line printed on stderr for a failed command.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/spf13/cobra"
 
 	"github.com/medmarket/medmarket/app"
@@ -112,65 +114,58 @@ func newHubCmd(c *cli) *cobra.Command {
 used when the node serves with MEDMARKET_HUB_ADMISSION=allow-list; it is kept
 in the data dir's store, so change it while the node is stopped.`,
 	}
+	var allowed, denied common.Address
 	allow := &cobra.Command{
 		Use:   "allow ADDRESS",
 		Short: "Approve an account's uploads",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			who, err := parseAddress(args[0])
-			if err != nil {
+		RunE: c.command(action{parse: func(args []string) (err error) {
+			allowed, err = parseAddress(args[0])
+			return err
+		}, run: func(ctx context.Context, a *app.App, _ account) error {
+			if _, err := a.AllowHubUploader(ctx, allowed); err != nil {
 				return err
 			}
-			return c.withApp(cmd.Context(), func(a *app.App) error {
-				if _, err := a.AllowHubUploader(cmd.Context(), who); err != nil {
-					return err
-				}
-				_, err := fmt.Fprintf(c.stdout, "%s may upload to this hub\n", who.Hex())
-				return err
-			})
-		},
+			_, err := fmt.Fprintf(c.stdout, "%s may upload to this hub\n", allowed.Hex())
+			return err
+		}}),
 	}
 	deny := &cobra.Command{
 		Use:   "deny ADDRESS",
 		Short: "Withdraw an account's approval (what it uploaded stays until listed or expired)",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			who, err := parseAddress(args[0])
-			if err != nil {
+		RunE: c.command(action{parse: func(args []string) (err error) {
+			denied, err = parseAddress(args[0])
+			return err
+		}, run: func(ctx context.Context, a *app.App, _ account) error {
+			if err := a.DenyHubUploader(ctx, denied); err != nil {
 				return err
 			}
-			return c.withApp(cmd.Context(), func(a *app.App) error {
-				if err := a.DenyHubUploader(cmd.Context(), who); err != nil {
-					return err
-				}
-				_, err := fmt.Fprintf(c.stdout, "%s may no longer upload to this hub\n", who.Hex())
-				return err
-			})
-		},
+			_, err := fmt.Fprintf(c.stdout, "%s may no longer upload to this hub\n", denied.Hex())
+			return err
+		}}),
 	}
 	var asJSON bool
 	list := &cobra.Command{
 		Use:   "list [--json]",
 		Short: "Print the approved accounts",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return c.withApp(cmd.Context(), func(a *app.App) error {
-				aps, err := a.HubUploaders(cmd.Context())
-				if err != nil {
-					return err
-				}
-				if asJSON {
-					return json.NewEncoder(c.stdout).Encode(aps)
-				}
-				// The tabwriter buffers the rows; Flush writes them and returns the error.
-				tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-				_, _ = fmt.Fprintln(tw, "ACCOUNT\tAPPROVED")
-				for _, ap := range aps {
-					_, _ = fmt.Fprintf(tw, "%s\t%s\n", ap.Account.Hex(), ap.Added.Format(time.RFC3339))
-				}
-				return tw.Flush()
-			})
-		},
+		RunE: c.command(action{run: func(ctx context.Context, a *app.App, _ account) error {
+			aps, err := a.HubUploaders(ctx)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return json.NewEncoder(c.stdout).Encode(aps)
+			}
+			// The tabwriter buffers the rows; Flush writes them and returns the error.
+			tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+			_, _ = fmt.Fprintln(tw, "ACCOUNT\tAPPROVED")
+			for _, ap := range aps {
+				_, _ = fmt.Fprintf(tw, "%s\t%s\n", ap.Account.Hex(), ap.Added.Format(time.RFC3339))
+			}
+			return tw.Flush()
+		}}),
 	}
 	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.AddCommand(allow, deny, list)

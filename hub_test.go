@@ -64,12 +64,9 @@ func TestHub(t *testing.T) {
 	researcher.must(t, "buy", "--as", "bob", id, "--yes")
 	// The researcher's node is offline now; the hub's market loop wraps the
 	// key to bob's public key from the buy transaction meanwhile.
-	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(srv.stderr.String(), "dataset key pre-wrapped to buyer"); {
-		if time.Now().After(deadline) {
-			t.Fatalf("the hub pre-wrapped no key:\n%s", srv.stderr)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	waitFor(t, "the hub to pre-wrap the key to the buyer", time.Minute, func() bool {
+		return strings.Contains(srv.stderr.String(), "dataset key pre-wrapped to buyer")
+	})
 	out := filepath.Join(t.TempDir(), "data.csv")
 	researcher.must(t, "download", "--as", "bob", id, "--out", out)
 	got, _ := os.ReadFile(out)

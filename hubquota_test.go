@@ -125,21 +125,7 @@ func TestCrashLeftovers_killedUploadAndPublish(t *testing.T) {
 	if stderr, code := publish("Listed"); code != 0 {
 		t.Fatalf("publish: exit %d\n%s", code, stderr)
 	}
-	blobsDir := filepath.Join(n.dir, "blobs")
-	blobs := func() (stored, temp []string) {
-		// The walk skips what it cannot read, and so never fails.
-		_ = filepath.WalkDir(blobsDir, func(p string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() {
-				if strings.HasPrefix(d.Name(), ".put-") {
-					temp = append(temp, p)
-				} else {
-					stored = append(stored, p)
-				}
-			}
-			return nil
-		})
-		return stored, temp
-	}
+	blobs := func() (stored, temp []string) { return blobFiles(filepath.Join(n.dir, "blobs")) }
 	listed, _ := blobs()
 	if len(listed) != 1 {
 		t.Fatalf("blobs after one publish: %v", listed)
@@ -158,9 +144,58 @@ func TestCrashLeftovers_killedUploadAndPublish(t *testing.T) {
 			t.Logf("hub log:\n%s", srv.stderr)
 		}
 	})
+	pw := startUpload(t, n.url, 64<<20, 1<<20)
+	waitFor(t, "the upload's temp file", 2*time.Minute, func() bool {
+		_, temp := blobs()
+		if len(temp) == 0 {
+			return false
+		}
+		fi, err := os.Stat(temp[0])
+		return err == nil && fi.Size() >= 1<<20
+	})
+	if err := srv.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait reports the kill.
+	t.Logf("hub after the kill: %v", <-srv.done)
+	pw.CloseWithError(errors.New("hub killed"))
+
+	n.must(t, "hub", "list") // any command that opens the data dir
+	stored, temp := blobs()
+	if len(temp) != 0 || len(stored) != 1 || stored[0] != listed[0] {
+		t.Fatalf("after the restart: blobs %v, temp files %v; want only %v", stored, temp, listed)
+	}
+	var found []listingOut
+	if err := json.Unmarshal([]byte(n.must(t, "search", "--json")), &found); err != nil || len(found) != 1 {
+		t.Fatalf("listings after the cleanup: %+v, %v", found, err)
+	}
+}
+
+// blobFiles lists the blobs stored under dir and the temp files of uploads
+// in progress (.put-*).
+func blobFiles(dir string) (stored, temp []string) {
+	// The walk skips what it cannot read, and so never fails.
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if strings.HasPrefix(d.Name(), ".put-") {
+				temp = append(temp, p)
+			} else {
+				stored = append(stored, p)
+			}
+		}
+		return nil
+	})
+	return stored, temp
+}
+
+// startUpload starts a signed hub upload of size bytes to the hub at url,
+// sends the envelope and the first sent bytes, and stalls: the returned pipe
+// ends the request.
+func startUpload(t *testing.T, url string, size, sent int) *io.PipeWriter {
+	t.Helper()
 	var c provider.Client
 	ctx := t.Context()
-	ki, pub, err := c.NodeKey(ctx, n.url)
+	ki, pub, err := c.NodeKey(ctx, url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,15 +220,14 @@ func TestCrashLeftovers_killedUploadAndPublish(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const size = 64 << 20
-	su, err := provider.NewUpload(ki.ChainID, ki.Contract, common.HexToHash("0x01"), size, card, wrapped, mallory, time.Now(), time.Minute)
+	su, err := provider.NewUpload(ki.ChainID, ki.Contract, common.HexToHash("0x01"), int64(size), card, wrapped, mallory, time.Now(), time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
 	env, _ := json.Marshal(su)
 	pr, pw := io.Pipe()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(n.url, "/")+"/"+provider.PathBlobs, io.MultiReader(bytes.NewReader(env), pr))
-	req.ContentLength = int64(len(env)) + size
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(url, "/")+"/"+provider.PathBlobs, io.MultiReader(bytes.NewReader(env), pr))
+	req.ContentLength = int64(len(env)) + int64(size)
 	req.Header.Set(provider.HeaderEnvelopeLength, strconv.Itoa(len(env)))
 	go func() {
 		if res, err := http.DefaultClient.Do(req); err == nil {
@@ -203,30 +237,7 @@ func TestCrashLeftovers_killedUploadAndPublish(t *testing.T) {
 	go func() {
 		// Then the upload stalls. A write that fails shows as a temp file
 		// short of 1 MB, which the wait below reports.
-		_, _ = pw.Write(make([]byte, 1<<20))
+		_, _ = pw.Write(make([]byte, sent))
 	}()
-	waitFor(t, "the upload's temp file", 30*time.Second, func() bool {
-		_, temp := blobs()
-		if len(temp) == 0 {
-			return false
-		}
-		fi, err := os.Stat(temp[0])
-		return err == nil && fi.Size() >= 1<<20
-	})
-	if err := srv.cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	// Wait reports the kill.
-	t.Logf("hub after the kill: %v", <-srv.done)
-	pw.CloseWithError(errors.New("hub killed"))
-
-	n.must(t, "hub", "list") // any command that opens the data dir
-	stored, temp := blobs()
-	if len(temp) != 0 || len(stored) != 1 || stored[0] != listed[0] {
-		t.Fatalf("after the restart: blobs %v, temp files %v; want only %v", stored, temp, listed)
-	}
-	var found []listingOut
-	if err := json.Unmarshal([]byte(n.must(t, "search", "--json")), &found); err != nil || len(found) != 1 {
-		t.Fatalf("listings after the cleanup: %+v, %v", found, err)
-	}
+	return pw
 }

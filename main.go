@@ -1,5 +1,20 @@
 // Command medmarket is the marketplace node: the web UI (serve), the desktop
 // window (desktop) and the command line, all on one data directory.
+//
+// This package owns flag parsing and composition, and nothing else: it
+// reads the configuration (flags, the environment, config.go) here and
+// only here, opens app once per command with it, and prints what app
+// answers. Every command that works on the data dir has one shape
+// (command.go: parse the arguments, unlock the account, open, run); each
+// command family lives in a file named for it (market_*.go, trial_*.go,
+// account.go, chain.go, hub.go, verify.go, anonymize.go, plugins.go,
+// serve.go, desktop.go). Errors carry marketplace's codes, which exit.go
+// turns into exit statuses through marketplace.ExitCode.
+//
+// It imports app, frontend, and the domain types of marketplace, never a
+// part of marketplace (chain, store, trials, ledger, provider, catalog,
+// vault, contracts): what the CLI needs of them, app offers (DESIGN.md's
+// dependency table; TestLayering holds it).
 package main
 
 import (

@@ -189,10 +189,10 @@ func TestServeHTTP_inFlightRequestsFinish(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	started := make(chan struct{})
+	started, release := make(chan struct{}), make(chan struct{})
 	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		close(started)
-		time.Sleep(300 * time.Millisecond)
+		<-release // until the server has stopped listening
 		if err := r.Context().Err(); err != nil {
 			http.Error(w, "cancelled", 500)
 			return
@@ -224,6 +224,14 @@ func TestServeHTTP_inFlightRequestsFinish(t *testing.T) {
 	}()
 	<-started
 	cancel() // the stop signal arrives while the request is being handled
+	waitFor(t, "the listener to close", time.Minute, func() bool {
+		c, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second)
+		if err == nil {
+			_ = c.Close()
+		}
+		return err != nil
+	})
+	close(release)
 	r := <-resc
 	if r.err != nil || r.body != "finished" {
 		t.Fatalf("in-flight request: %q, %v", r.body, r.err)

@@ -34,14 +34,31 @@ func marketFlow(t *testing.T, env map[string]string, fund func(name, addr string
 		addr[n] = strings.TrimSpace(mustRun(t, env, "account", "new", "--name", n))
 		fund(n, addr[n])
 	}
-	published := filepath.Join(t.TempDir(), "published.csv")
+	id, published := flowPublishAndSearch(t, env)
+	data := flowBuyAndDownload(t, env, id, published)
+	flowLicenceSeats(t, env, id, addr["alice"])
+	flowSellerChanges(t, env, id)
+	mustRun(t, env, "delist", "--as", "alice", id)
+	_, stderr, err := runCmd(t, env, "buy", "--as", "bob", id, "--yes")
+	if err == nil {
+		t.Fatalf("buy after delist succeeded: %s", stderr)
+	}
+	// The listing is gone from search, and bob's licence still works.
+	if out := mustRun(t, env, "search", "synthea", "--json"); strings.TrimSpace(out) != "[]" {
+		t.Fatalf("search after delist: %s", out)
+	}
+	mustRun(t, env, "download", "--as", "bob", id, "--out", data)
+}
+
+// flowPublishAndSearch: alice publishes; search finds the listing. It
+// returns the listing id and the file alice's buyers decrypt.
+func flowPublishAndSearch(t *testing.T, env map[string]string) (id, published string) {
+	published = filepath.Join(t.TempDir(), "published.csv")
 	out := mustRun(t, env, "publish", "--as", "alice", "--in", patientsCSV, "--preset", "safe-harbor", "--title", "Synthea patients",
 		"--price", "0.01", "--terms", "HMB,NCU", "--duration", "365", "--seats", "3", "--tags", "synthea,demo", "--save-copy", published)
-	id := strings.TrimSpace(out)
-	if id != "1" {
+	if id = strings.TrimSpace(out); id != "1" {
 		t.Fatalf("publish printed %q, want the listing id", out)
 	}
-
 	var found []listingOut
 	if err := json.Unmarshal([]byte(mustRun(t, env, "search", "synthea", "--json")), &found); err != nil {
 		t.Fatal(err)
@@ -49,7 +66,12 @@ func marketFlow(t *testing.T, env map[string]string, fund func(name, addr string
 	if len(found) != 1 || found[0].ID != 1 || found[0].Price != "0.01" || found[0].Terms != "HMB+NCU" || found[0].Title != "Synthea patients" || found[0].Provider == "" {
 		t.Fatalf("search: %+v", found)
 	}
+	return id, published
+}
 
+// flowBuyAndDownload: bob buys (only with --yes) and downloads exactly
+// what alice published; it returns the downloaded file.
+func flowBuyAndDownload(t *testing.T, env map[string]string, id, published string) string {
 	_, _, err := runCmd(t, env, "buy", "--as", "bob", id)
 	if exitCode(err) != 2 {
 		t.Fatalf("buy without --yes: exit %d, %v", exitCode(err), err)
@@ -65,7 +87,12 @@ func marketFlow(t *testing.T, env map[string]string, fund func(name, addr string
 	if bytes.Contains(got, []byte("Ssn")) || bytes.Contains(got, []byte("SSN")) {
 		t.Error("the published file still has a SSN column")
 	}
+	return data
+}
 
+// flowLicenceSeats: bob's licence lists; he seats alice on it, then
+// removes her.
+func flowLicenceSeats(t *testing.T, env map[string]string, id, alice string) {
 	var lics []licenceOut
 	if err := json.Unmarshal([]byte(mustRun(t, env, "licences", "--as", "bob", "--json")), &lics); err != nil {
 		t.Fatal(err)
@@ -73,37 +100,30 @@ func marketFlow(t *testing.T, env map[string]string, fund func(name, addr string
 	if len(lics) != 1 || lics[0].ListingID != 1 || !lics[0].Valid || lics[0].Seats != 3 {
 		t.Fatalf("licences: %+v", lics)
 	}
-	// bob seats alice on his licence, then removes her.
-	if out := mustRun(t, env, "seats", "add", "--as", "bob", id, addr["alice"]); !strings.HasSuffix(out, "on listing 1: added\n") {
+	if out := mustRun(t, env, "seats", "add", "--as", "bob", id, alice); !strings.HasSuffix(out, "on listing 1: added\n") {
 		t.Fatalf("seats add: %q", out)
 	}
-	mustRun(t, env, "seats", "remove", "--as", "bob", id, addr["alice"])
+	mustRun(t, env, "seats", "remove", "--as", "bob", id, alice)
 	if err := json.Unmarshal([]byte(mustRun(t, env, "licences", "--as", "bob", "--json")), &lics); err != nil || len(lics[0].Members) != 0 || lics[0].SeatsUsed != 0 {
 		t.Fatalf("licences after seating and removing alice: %+v, %v", lics, err)
 	}
+}
+
+// flowSellerChanges: alice withdraws and reprices; arguments are checked
+// before anything else, naming what is wrong.
+func flowSellerChanges(t *testing.T, env map[string]string, id string) {
 	if out := mustRun(t, env, "withdraw", "--as", "alice"); out != "withdrew 0.01 ETH\n" {
 		t.Fatalf("withdraw: %q", out)
 	}
 	if out := mustRun(t, env, "price", "--as", "alice", id, "0.02"); out != "listing 1 now costs 0.02 ETH\n" {
 		t.Fatalf("price: %q", out)
 	}
-	// Arguments are checked before anything else, naming what is wrong.
 	for _, args := range [][]string{{"delist", "--as", "alice", "one"}, {"price", "--as", "alice", id, "cheap"}, {"seats", "add", "--as", "bob", id, "alice"}} {
 		_, _, err := runCmd(t, env, args...)
 		if exitCode(err) != 2 || !strings.Contains(fmt.Sprint(err), `"`+args[len(args)-1]+`"`) {
 			t.Errorf("%v: exit %d, %v", args, exitCode(err), err)
 		}
 	}
-	mustRun(t, env, "delist", "--as", "alice", id)
-	_, stderr, err := runCmd(t, env, "buy", "--as", "bob", id, "--yes")
-	if err == nil {
-		t.Fatalf("buy after delist succeeded: %s", stderr)
-	}
-	// The listing is gone from search, and bob's licence still works.
-	if out := mustRun(t, env, "search", "synthea", "--json"); strings.TrimSpace(out) != "[]" {
-		t.Fatalf("search after delist: %s", out)
-	}
-	mustRun(t, env, "download", "--as", "bob", id, "--out", data)
 }
 
 func TestCLI_marketFlowEmbedded(t *testing.T) {

@@ -100,8 +100,9 @@ func (n *node) serve(t *testing.T) *server {
 
 // TestTwoNodes: one geth --dev, node A (the patient's) and node B (the
 // research team's) with separate data dirs. A publishes with its provider
-// URL on chain; B finds the listing from chain events alone (the card comes
-// from A's provider API, checked against the on-chain hash), buys, and
+// URL on chain; B's server indexes it in the background from chain events
+// alone (the card comes from A's provider API, checked against the on-chain
+// hash); B buys, and
 // downloads from A. With A stopped B's download fails with "provider ...
 // unreachable" (exit 6); after A restarts it succeeds.
 //
@@ -134,10 +135,13 @@ func TestTwoNodes(t *testing.T) {
 		"--title", "Synthea patients from A", "--price", "0.01", "--terms", "HMB", "--save-copy", published))
 	srvA := a.serve(t)
 
-	// B's server indexes the chain in the background; B's CLI then sees
-	// the listing with A's card.
+	// B's server indexes the chain in the background: its catalog page,
+	// which reads the index and syncs nothing, comes to show the listing
+	// with A's card (its title). B's CLI then sees it too.
 	srvB := b.serve(t)
-	time.Sleep(500 * time.Millisecond)
+	waitFor(t, "B's server to index A's listing", 2*time.Minute, func() bool {
+		return strings.Contains(httpGet(t, srvB.url+"catalog/?q=synthea"), "Synthea patients from A")
+	})
 	srvB.stop(t, syscall.SIGTERM)
 	var found []listingOut
 	if err := json.Unmarshal([]byte(b.must(t, "search", "synthea", "--json")), &found); err != nil {

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -12,9 +14,13 @@ import (
 	"github.com/medmarket/medmarket/marketplace"
 )
 
+// newVerifyCmd builds `verify`: an exported audit trail checked as an
+// auditor would, against the chain or offline.
 func newVerifyCmd(c *cli) *cobra.Command {
 	var bundle, key string
 	var offline, quiet bool
+	var e *app.TrialExport
+	var pinned string
 	cmd := &cobra.Command{
 		Use:   "verify --bundle EXPORT [--key KEY] [--chain-rpc URL | --offline]",
 		Short: "Verify an exported trial audit trail; exit 0 when every entry, checkpoint and anchor verifies, 7 when verification fails",
@@ -36,51 +42,31 @@ only with --quiet) and a summary. Exit status 7: the verification failed
 (the lines say which entry, checkpoint or anchor and why); 2: the input is
 not an export.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			e, err := app.ReadTrialExportFile(bundle)
-			if err != nil {
+		RunE: c.command(action{parse: func([]string) (err error) {
+			if e, err = app.ReadTrialExportFile(bundle); err != nil {
 				return err
 			}
-			pinned, err := readLogKey(key)
-			if err != nil {
-				return err
-			}
+			pinned, err = readLogKey(key)
+			return err
+		}, offline: &offline, run: func(ctx context.Context, a *app.App, _ account) error {
 			var rep *app.VerifyReport
-			if offline {
-				rep, err = app.VerifyTrialExportOffline(cmd.Context(), e, pinned)
+			var err error
+			if a == nil {
+				rep, err = app.VerifyTrialExportOffline(ctx, e, pinned)
 			} else {
-				err = c.withApp(cmd.Context(), func(a *app.App) error {
-					var verr error
-					rep, verr = a.VerifyTrialExport(cmd.Context(), e, pinned)
-					return verr
-				})
+				rep, err = a.VerifyTrialExport(ctx, e, pinned)
 			}
 			if rep == nil {
 				return err
 			}
-			var werr error
-			line := func(s string) {
-				if werr == nil {
-					_, werr = fmt.Fprintln(c.stdout, s)
-				}
-			}
-			for _, f := range rep.Findings {
-				if !quiet || !f.OK || f.Warning {
-					line(f.String())
-				}
-			}
-			line(rep.Summary())
-			if offline {
-				line("offline: the anchors were not compared with the chain, so an export cut back to an earlier anchor cannot be told from a whole one")
+			if werr := printVerifyReport(c.stdout, rep, quiet, offline); err == nil && werr != nil {
+				return fmt.Errorf("write the report: %w", werr)
 			}
 			if err != nil && marketplace.ErrorCode(err) == marketplace.EINVALID {
 				return verificationFailed{rep.Err()}
 			}
-			if err == nil && werr != nil {
-				return fmt.Errorf("write the report: %w", werr)
-			}
 			return err
-		},
+		}}),
 	}
 	cmd.Flags().StringVar(&bundle, "bundle", "", "the exported audit trail (JSON)")
 	cmd.Flags().StringVar(&key, "key", "", "the trial log's verifier key (name+hash+base64), or a file holding it: pins the key the checkpoints must be signed with")
@@ -88,6 +74,27 @@ not an export.`,
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print failures, warnings and the summary only")
 	_ = cmd.MarkFlagRequired("bundle") // the flag is defined just above
 	return cmd
+}
+
+// printVerifyReport prints one line per finding (failures and warnings
+// only when quiet) and the summary; it returns the first write error.
+func printVerifyReport(w io.Writer, rep *app.VerifyReport, quiet, offline bool) error {
+	var werr error
+	line := func(s string) {
+		if werr == nil {
+			_, werr = fmt.Fprintln(w, s)
+		}
+	}
+	for _, f := range rep.Findings {
+		if !quiet || !f.OK || f.Warning {
+			line(f.String())
+		}
+	}
+	line(rep.Summary())
+	if offline {
+		line("offline: the anchors were not compared with the chain, so an export cut back to an earlier anchor cannot be told from a whole one")
+	}
+	return werr
 }
 
 // readLogKey returns the --key value: a note verifier key, or the content of

@@ -53,8 +53,13 @@ func jsClick(sel string) chromedp.Action[chromedp.Void] {
 // waitHTMX waits until htmx has taken over the element (a form swapped in
 // or loaded is processed a moment after it appears).
 func waitHTMX(sel string) chromedp.Action[chromedp.Void] {
+	return waitJS(fmt.Sprintf(`(() => { const e = document.querySelector(%q); return !!(e && e["htmx-internal-data"]) })()`, sel),
+		"htmx to process "+sel)
+}
+
+// waitJS waits until the JavaScript expression js is true in the page.
+func waitJS(js, what string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		js := fmt.Sprintf(`(() => { const e = document.querySelector(%q); return !!(e && e["htmx-internal-data"]) })()`, sel)
 		for {
 			ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
 			if err != nil || ok {
@@ -62,7 +67,7 @@ func waitHTMX(sel string) chromedp.Action[chromedp.Void] {
 			}
 			select {
 			case <-ctx.Done():
-				return fmt.Errorf("htmx never processed %s: %w", sel, ctx.Err())
+				return fmt.Errorf("waiting for %s: %w", what, ctx.Err())
 			case <-time.After(20 * time.Millisecond):
 			}
 		}
@@ -163,7 +168,7 @@ func TestBrowser_marketPublishFindBuyDownload(t *testing.T) {
 		chromedp.WaitVisible(`//a[@class="listing-link"][.="Browser Synthea cohort"]`),
 		chromedp.Click(`#catalog-search summary`),
 		chromedp.Click(`#catalog-search input[name=duo][value=HMB]`),
-		chromedp.Sleep(600*time.Millisecond), // the live search's delay
+		waitJS(`location.search.includes("duo=HMB")`, "the live search with the HMB filter"), // after its delay
 		chromedp.WaitVisible(`//a[@class="listing-link"][.="Browser Synthea cohort"]`),
 	); err != nil {
 		t.Fatalf("search: %v", err)

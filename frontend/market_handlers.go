@@ -31,16 +31,22 @@ func actorOf(r *http.Request) (app.Actor, bool) {
 	return app.BySession(token), true
 }
 
-// duoFilterChoices are the DUO codes the catalog filter and the publish
-// form offer, permissions first.
-var duoFilterChoices = []marketplace.DUO{marketplace.GRU, marketplace.HMB, marketplace.DS, marketplace.POA,
-	marketplace.NRES, marketplace.NCU, marketplace.NPU, marketplace.IRB, marketplace.PUB, marketplace.COL}
+// duoFilterChoices returns the DUO codes the catalog filter offers,
+// permissions first. The choices are functions, fresh slices each call, so
+// no handler can change what another one offers.
+func duoFilterChoices() []marketplace.DUO {
+	return append(duoPermissionChoices(), duoModifierChoices()...)
+}
 
-// duoPermissionChoices are the codes of which a listing states exactly one.
-var duoPermissionChoices = []marketplace.DUO{marketplace.GRU, marketplace.HMB, marketplace.DS, marketplace.POA, marketplace.NRES}
+// duoPermissionChoices returns the codes of which a listing states exactly one.
+func duoPermissionChoices() []marketplace.DUO {
+	return []marketplace.DUO{marketplace.GRU, marketplace.HMB, marketplace.DS, marketplace.POA, marketplace.NRES}
+}
 
-// duoModifierChoices are the modifiers the publish form offers.
-var duoModifierChoices = []marketplace.DUO{marketplace.NCU, marketplace.NPU, marketplace.IRB, marketplace.PUB, marketplace.COL}
+// duoModifierChoices returns the modifiers the publish form offers.
+func duoModifierChoices() []marketplace.DUO {
+	return []marketplace.DUO{marketplace.NCU, marketplace.NPU, marketplace.IRB, marketplace.PUB, marketplace.COL}
+}
 
 // catalogQuery is the catalog form as the user filled it in (the URL's query).
 type catalogQuery struct {

@@ -66,7 +66,7 @@ func TestPublishWizard_runProgress(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no poll URL in\n%s", body)
 	}
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(body, "Step 2 of 3") && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(2 * time.Minute); !strings.Contains(body, "Step 2 of 3") && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)
 		res, body = alice.get(m[1], true)
 	}

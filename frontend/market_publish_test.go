@@ -293,7 +293,7 @@ func (u *browserUser) run(form url.Values) (*http.Response, string) {
 }
 
 // followRun polls a wizard run while its answer is the progress fragment.
-func followRun(t *testing.T, res *http.Response, body string, get func(path string) (*http.Response, string)) (*http.Response, string) {
+func followRun(t testing.TB, res *http.Response, body string, get func(path string) (*http.Response, string)) (*http.Response, string) {
 	t.Helper()
 	for deadline := time.Now().Add(2 * time.Minute); res.StatusCode == http.StatusAccepted; {
 		m := regexp.MustCompile(`hx-get="(/mydata/publish/run/[0-9a-f]{32}/)"`).FindStringSubmatch(body)

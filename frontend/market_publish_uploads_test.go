@@ -172,7 +172,7 @@ func TestPublishWizard_rawUploadsNeverLinger(t *testing.T) {
 	// Left when the server stops: discarded with it.
 	upload("upload left", smallPatients)
 	stop()
-	for deadline := time.Now().Add(10 * time.Second); len(transientFiles(t, f.a)) != 0 && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(2 * time.Minute); len(transientFiles(t, f.a)) != 0 && time.Now().Before(deadline); {
 		time.Sleep(5 * time.Millisecond)
 	}
 	gone("after the server's context ended")

@@ -68,23 +68,9 @@ func renderError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, er
 	render(w, r, logger, status, page{Title: http.StatusText(status), Content: errorPage(status, errorTitle(code), msg)})
 }
 
-// httpStatus maps an application error code to its HTTP status.
-func httpStatus(code string) int {
-	switch code {
-	case marketplace.EINVALID:
-		return http.StatusUnprocessableEntity
-	case marketplace.ENOTFOUND:
-		return http.StatusNotFound
-	case marketplace.EFORBIDDEN:
-		return http.StatusForbidden
-	case marketplace.ECONFLICT:
-		return http.StatusConflict
-	case marketplace.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	default:
-		return http.StatusInternalServerError
-	}
-}
+// httpStatus is the HTTP status of an application error code: the one
+// mapping, marketplace.HTTPStatus, which the provider API answers with too.
+func httpStatus(code string) int { return marketplace.HTTPStatus(&marketplace.Error{Code: code}) }
 
 func errorTitle(code string) string {
 	switch code {

@@ -3,10 +3,14 @@ package frontend
 import (
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/medmarket/medmarket/app"
 	"github.com/medmarket/medmarket/marketplace"
 )
 
@@ -32,6 +36,9 @@ func navSections(nav string) string {
 	return strings.Join(got, ",")
 }
 
+// TestRoles_navigationAndForm: the roles choose the sections the
+// navigation shows; the status page's form sets them. The steps run in
+// order on one server.
 func TestRoles_navigationAndForm(t *testing.T) {
 	srv, a := newTestServer(t)
 	ctx := t.Context()
@@ -43,56 +50,85 @@ func TestRoles_navigationAndForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	send := func(method, path string, form url.Values, cookie *http.Cookie, htmx bool) (*http.Response, string) {
-		t.Helper()
-		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(form.Encode()))
-		if method == "POST" {
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.Header.Set("Sec-Fetch-Site", "same-origin")
-		}
-		if htmx {
-			req.Header.Set("HX-Request", "true")
-		}
-		if cookie != nil {
-			req.AddCookie(cookie)
-		}
-		res, err := noFollow.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return res, string(b)
-	}
-	signIn := func(name, pass string) *http.Cookie {
-		t.Helper()
-		res, _ := send("POST", "/signin", url.Values{"account": {name}, "passphrase": {pass}, "next": {"/"}}, nil, false)
-		for _, c := range res.Cookies() {
-			if c.Name == sessionCookie {
-				return c
-			}
-		}
-		t.Fatalf("sign in %s: %d", name, res.StatusCode)
-		return nil
-	}
+	f := &rolesFixture{srv: srv, a: a, alice: alice.Address, bob: bob.Address}
+	t.Run("visitor", f.visitor)
+	t.Run("researcher", f.researcher)
+	t.Run("change", f.change)
+	t.Run("refused", f.refused)
+	t.Run("others untouched", f.othersUntouched)
+}
 
-	// Visitors see every section, and no roles form.
-	_, body := send("GET", "/status/", nil, nil, false)
+// rolesFixture is the roles test's server, its accounts and alice's session.
+type rolesFixture struct {
+	srv        *httptest.Server
+	a          *app.App
+	alice, bob common.Address
+	ca         *http.Cookie // alice's session, once signed in
+}
+
+// send makes a request as htmx or a plain form would, with cookie.
+func (f *rolesFixture) send(t *testing.T, method, path string, form url.Values, cookie *http.Cookie, htmx bool) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, f.srv.URL+path, strings.NewReader(form.Encode()))
+	if method == "POST" {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+	}
+	if htmx {
+		req.Header.Set("HX-Request", "true")
+	}
+	if cookie != nil {
+		req.AddCookie(cookie)
+	}
+	res, err := noFollow.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, string(b)
+}
+
+// signIn returns the session cookie of name.
+func (f *rolesFixture) signIn(t *testing.T, name, pass string) *http.Cookie {
+	t.Helper()
+	res, _ := f.send(t, "POST", "/signin", url.Values{"account": {name}, "passphrase": {pass}, "next": {"/"}}, nil, false)
+	for _, c := range res.Cookies() {
+		if c.Name == sessionCookie {
+			return c
+		}
+	}
+	t.Fatalf("sign in %s: %d", name, res.StatusCode)
+	return nil
+}
+
+// wantRoles checks the roles stored for addr.
+func (f *rolesFixture) wantRoles(t *testing.T, what string, addr common.Address, want string) {
+	t.Helper()
+	if rs, _ := f.a.AccountRoles(t.Context(), addr); rs.String() != want {
+		t.Errorf("%s: %s, want %s", what, rs, want)
+	}
+}
+
+// visitor: visitors see every section, and no roles form.
+func (f *rolesFixture) visitor(t *testing.T) {
+	_, body := f.send(t, "GET", "/status/", nil, nil, false)
 	if got := navSections(navOf(t, body)); got != "mydata,catalog,trials,status" {
 		t.Errorf("anonymous navigation: %s", got)
 	}
 	if strings.Contains(body, "roles-card") {
 		t.Error("anonymous status page has the roles form")
 	}
-	if res, _ := send("POST", "/status/roles", url.Values{"role": {"patient"}}, nil, false); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/signin/") {
+	if res, _ := f.send(t, "POST", "/status/roles", url.Values{"role": {"patient"}}, nil, false); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/signin/") {
 		t.Errorf("anonymous roles post: %d %q", res.StatusCode, res.Header.Get("Location"))
 	}
+}
 
-	// A researcher sees the catalog and the status, keeps the access keys,
-	// and still reaches the other sections by URL.
-	ca := signIn("alice", "pa")
-	_, body = send("GET", "/status/", nil, ca, false)
+// researcher: a researcher sees the catalog and the status, keeps the
+// access keys, and still reaches the other sections by URL.
+func (f *rolesFixture) researcher(t *testing.T) {
+	f.ca = f.signIn(t, "alice", "pa")
+	_, body := f.send(t, "GET", "/status/", nil, f.ca, false)
 	nav := navOf(t, body)
 	if got := navSections(nav); got != "catalog,status" {
 		t.Errorf("researcher navigation: %s", got)
@@ -103,56 +139,54 @@ func TestRoles_navigationAndForm(t *testing.T) {
 	if !strings.Contains(body, `id="roles-card"`) || !strings.Contains(body, `value="researcher" checked`) || strings.Contains(body, `value="patient" checked`) {
 		t.Errorf("roles form: %s", body[strings.Index(body, "roles-card"):])
 	}
-	if res, _ := send("GET", "/trials/", nil, ca, false); res.StatusCode != 200 {
+	if res, _ := f.send(t, "GET", "/trials/", nil, f.ca, false); res.StatusCode != 200 {
 		t.Errorf("/trials/ for a researcher: %d", res.StatusCode)
 	}
+}
 
-	// Changing roles answers with the card and the navigation redrawn.
-	res, body := send("POST", "/status/roles", url.Values{"role": {"sponsor", "patient"}}, ca, true)
+// change: changing roles answers with the card and the navigation redrawn.
+func (f *rolesFixture) change(t *testing.T) {
+	res, body := f.send(t, "POST", "/status/roles", url.Values{"role": {"sponsor", "patient"}}, f.ca, true)
 	if res.StatusCode != 200 || !strings.Contains(body, `id="roles-card"`) || !strings.Contains(body, `hx-swap-oob="true"`) {
 		t.Fatalf("set roles: %d %s", res.StatusCode, body)
 	}
 	if got := navSections(navOf(t, body)); got != "mydata,trials,status" {
 		t.Errorf("redrawn navigation: %s", got)
 	}
-	if rs, _ := a.AccountRoles(ctx, alice.Address); rs.String() != "patient,sponsor" {
-		t.Errorf("stored roles: %s", rs)
-	}
-	_, body = send("GET", "/", nil, ca, false)
+	f.wantRoles(t, "stored roles", f.alice, "patient,sponsor")
+	_, body = f.send(t, "GET", "/", nil, f.ca, false)
 	if got := navSections(navOf(t, body)); got != "mydata,trials,status" {
 		t.Errorf("next page's navigation: %s", got)
 	}
+}
 
-	// Refused: unknown role (named) or none; nothing changes.
-	res, body = send("POST", "/status/roles", url.Values{"role": {"patient", "doctor"}}, ca, true)
+// refused: an unknown role (named) or none changes nothing; a plain form
+// post goes back to the status page.
+func (f *rolesFixture) refused(t *testing.T) {
+	res, body := f.send(t, "POST", "/status/roles", url.Values{"role": {"patient", "doctor"}}, f.ca, true)
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "doctor") || !strings.Contains(body, `id="roles-problem"`) {
 		t.Errorf("unknown role: %d %s", res.StatusCode, body)
 	}
-	res, body = send("POST", "/status/roles", url.Values{}, ca, false)
+	res, body = f.send(t, "POST", "/status/roles", url.Values{}, f.ca, false)
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "at least one role") {
 		t.Errorf("no role: %d", res.StatusCode)
 	}
-	if rs, _ := a.AccountRoles(ctx, alice.Address); rs.String() != "patient,sponsor" {
-		t.Errorf("roles after refusals: %s", rs)
-	}
-
-	// A plain form post goes back to the status page.
-	res, _ = send("POST", "/status/roles", url.Values{"role": {"researcher"}}, ca, false)
+	f.wantRoles(t, "roles after refusals", f.alice, "patient,sponsor")
+	res, _ = f.send(t, "POST", "/status/roles", url.Values{"role": {"researcher"}}, f.ca, false)
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/status/" {
 		t.Errorf("plain post: %d %q", res.StatusCode, res.Header.Get("Location"))
 	}
+}
 
-	// Another user's roles are untouched, and bob sees every section.
-	if rs, _ := a.AccountRoles(ctx, bob.Address); rs.String() != "patient,researcher,sponsor" {
-		t.Errorf("bob's roles: %s", rs)
-	}
-	cb := signIn("bob", "pb")
-	_, body = send("GET", "/", nil, cb, false)
+// othersUntouched: another user's roles are untouched, and bob sees every
+// section; his post changes his roles only.
+func (f *rolesFixture) othersUntouched(t *testing.T) {
+	f.wantRoles(t, "bob's roles", f.bob, "patient,researcher,sponsor")
+	cb := f.signIn(t, "bob", "pb")
+	_, body := f.send(t, "GET", "/", nil, cb, false)
 	if got := navSections(navOf(t, body)); got != "mydata,catalog,trials,status" {
 		t.Errorf("bob's navigation: %s", got)
 	}
-	send("POST", "/status/roles", url.Values{"role": {"trials"}}, cb, true)
-	if rs, _ := a.AccountRoles(ctx, alice.Address); rs.String() != "researcher" {
-		t.Errorf("alice's roles after bob's post: %s", rs)
-	}
+	f.send(t, "POST", "/status/roles", url.Values{"role": {"trials"}}, cb, true)
+	f.wantRoles(t, "alice's roles after bob's post", f.alice, "researcher")
 }

@@ -17,7 +17,7 @@ import (
 )
 
 // newTestServer serves the UI on a real App over a fresh data directory.
-func newTestServer(t *testing.T) (*httptest.Server, *app.App) {
+func newTestServer(t testing.TB) (*httptest.Server, *app.App) {
 	t.Helper()
 	return newTestServerWith(t, Options{})
 }
@@ -30,7 +30,7 @@ func closeApp(tb testing.TB, a *app.App) {
 	}
 }
 
-func newTestServerWith(t *testing.T, opts Options) (*httptest.Server, *app.App) {
+func newTestServerWith(t testing.TB, opts Options) (*httptest.Server, *app.App) {
 	t.Helper()
 	a, err := app.Open(t.Context(), app.Options{DataDir: t.TempDir(), Version: "test", LightScrypt: true})
 	if err != nil {
@@ -339,103 +339,79 @@ func TestErrors_internalDetailsStayInTheLog(t *testing.T) {
 	}
 }
 
+// TestSignIn_sessionGuardsPrivatePages: private pages send visitors to
+// sign in; a session cookie opens them until sign-out; sign-in follows
+// only local paths.
 func TestSignIn_sessionGuardsPrivatePages(t *testing.T) {
 	srv, a := newTestServer(t)
-	ctx := t.Context()
-	if _, err := a.CreateAccount(ctx, "alice", "correct horse"); err != nil {
+	if _, err := a.CreateAccount(t.Context(), "alice", "correct horse"); err != nil {
 		t.Fatal(err)
 	}
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	post := func(path string, form url.Values, cookie *http.Cookie) *http.Response {
-		req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Sec-Fetch-Site", "same-origin")
-		if cookie != nil {
-			req.AddCookie(cookie)
-		}
-		res, err := noFollow.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		return res
-	}
-	getWith := func(path string, cookie *http.Cookie) (*http.Response, string) {
-		req, _ := http.NewRequest("GET", srv.URL+path, nil)
-		if cookie != nil {
-			req.AddCookie(cookie)
-		}
-		res, err := noFollow.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return res, string(b)
-	}
-
-	res, _ := getWith("/mydata/", nil)
-	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/signin/?next=%2Fmydata%2F" {
-		t.Fatalf("anonymous /mydata/: %d %q", res.StatusCode, res.Header.Get("Location"))
-	}
-	req, _ := http.NewRequest("GET", srv.URL+"/mydata/", nil)
-	req.Header.Set("HX-Request", "true")
-	hres, err := noFollow.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hres.Body.Close()
-	if hres.StatusCode != http.StatusOK || !strings.HasPrefix(hres.Header.Get("HX-Redirect"), "/signin/") {
-		t.Errorf("anonymous htmx /mydata/: %d %q", hres.StatusCode, hres.Header.Get("HX-Redirect"))
-	}
-
-	res = post("/signin", url.Values{"account": {"alice"}, "passphrase": {"wrong"}, "next": {"/mydata/"}}, nil)
-	if res.StatusCode != http.StatusForbidden || len(res.Cookies()) != 0 {
-		t.Fatalf("wrong passphrase: %d, cookies %v", res.StatusCode, res.Cookies())
-	}
-
-	res = post("/signin", url.Values{"account": {"alice"}, "passphrase": {"correct horse"}, "next": {"/mydata/"}}, nil)
-	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/mydata/" {
-		t.Fatalf("sign in: %d %q", res.StatusCode, res.Header.Get("Location"))
-	}
-	var cookie *http.Cookie
-	for _, c := range res.Cookies() {
-		if c.Name == sessionCookie {
-			cookie = c
-		}
-	}
-	if cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode || cookie.Path != "/" {
-		t.Fatalf("session cookie %+v", cookie)
-	}
-	res, body := getWith("/mydata/", cookie)
-	if res.StatusCode != 200 || !strings.Contains(body, "<h1>My data</h1>") || !strings.Contains(body, "alice") || !strings.Contains(body, "Sign out") {
-		t.Fatalf("signed-in /mydata/: %d", res.StatusCode)
-	}
-
-	// A forged cross-site sign-out is refused like any other forged post.
-	req, _ = http.NewRequest("POST", srv.URL+"/signout", nil)
-	req.Header.Set("Sec-Fetch-Site", "cross-site")
-	req.AddCookie(cookie)
-	fres, _ := noFollow.Do(req)
-	fres.Body.Close()
-	if fres.StatusCode != http.StatusForbidden {
-		t.Errorf("cross-site sign-out: %d", fres.StatusCode)
-	}
-
-	res = post("/signout", nil, cookie)
-	if res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("sign out: %d", res.StatusCode)
-	}
-	if res, _ := getWith("/mydata/", cookie); res.StatusCode != http.StatusSeeOther {
-		t.Errorf("old cookie still opens /mydata/: %d", res.StatusCode)
-	}
-
+	anon := &browserUser{t: t, srv: srv}
+	privatePagesSendVisitorsToSignIn(t, anon)
+	alice := signInWithCookie(t, anon)
+	signOutEndsTheSession(t, alice)
 	// After sign-in, only local paths are followed.
 	for _, next := range []string{"//evil.example/x", "https://evil.example/", `/\evil.example`} {
-		res = post("/signin", url.Values{"account": {"alice"}, "passphrase": {"correct horse"}, "next": {next}}, nil)
+		res, _ := anon.post("/signin", url.Values{"account": {"alice"}, "passphrase": {"correct horse"}, "next": {next}}, false)
 		if loc := res.Header.Get("Location"); loc != "/" {
 			t.Errorf("next=%q redirected to %q", next, loc)
 		}
+	}
+}
+
+// privatePagesSendVisitorsToSignIn: /mydata/ redirects a visitor (htmx:
+// with HX-Redirect); a wrong passphrase sets no cookie.
+func privatePagesSendVisitorsToSignIn(t *testing.T, anon *browserUser) {
+	res, _ := anon.get("/mydata/", false)
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/signin/?next=%2Fmydata%2F" {
+		t.Fatalf("anonymous /mydata/: %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if hres, _ := anon.get("/mydata/", true); hres.StatusCode != http.StatusOK || !strings.HasPrefix(hres.Header.Get("HX-Redirect"), "/signin/") {
+		t.Errorf("anonymous htmx /mydata/: %d %q", hres.StatusCode, hres.Header.Get("HX-Redirect"))
+	}
+	res, _ = anon.post("/signin", url.Values{"account": {"alice"}, "passphrase": {"wrong"}, "next": {"/mydata/"}}, false)
+	if res.StatusCode != http.StatusForbidden || len(res.Cookies()) != 0 {
+		t.Fatalf("wrong passphrase: %d, cookies %v", res.StatusCode, res.Cookies())
+	}
+}
+
+// signInWithCookie signs alice in: back to next, with an HttpOnly, Lax
+// session cookie that opens /mydata/.
+func signInWithCookie(t *testing.T, anon *browserUser) *browserUser {
+	res, _ := anon.post("/signin", url.Values{"account": {"alice"}, "passphrase": {"correct horse"}, "next": {"/mydata/"}}, false)
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/mydata/" {
+		t.Fatalf("sign in: %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	alice := &browserUser{t: t, srv: anon.srv}
+	for _, c := range res.Cookies() {
+		if c.Name == sessionCookie {
+			alice.cookie = c
+		}
+	}
+	if c := alice.cookie; c == nil || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/" {
+		t.Fatalf("session cookie %+v", c)
+	}
+	res, body := alice.get("/mydata/", false)
+	if res.StatusCode != 200 || !strings.Contains(body, "<h1>My data</h1>") || !strings.Contains(body, "alice") || !strings.Contains(body, "Sign out") {
+		t.Fatalf("signed-in /mydata/: %d", res.StatusCode)
+	}
+	return alice
+}
+
+// signOutEndsTheSession: a forged cross-site sign-out is refused like any
+// other forged post; a real one ends the session.
+func signOutEndsTheSession(t *testing.T, alice *browserUser) {
+	req, _ := http.NewRequest("POST", alice.srv.URL+"/signout", nil)
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	if res, _ := alice.do(req, false); res.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-site sign-out: %d", res.StatusCode)
+	}
+	if res, _ := alice.post("/signout", nil, false); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign out: %d", res.StatusCode)
+	}
+	if res, _ := alice.get("/mydata/", false); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("old cookie still opens /mydata/: %d", res.StatusCode)
 	}
 }
 

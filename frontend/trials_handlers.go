@@ -1,10 +1,8 @@
 package frontend
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -266,35 +264,11 @@ func importInputs(w http.ResponseWriter, r *http.Request, svc TrialService) ([]a
 		return nil, err
 	}
 	defer file.Close()
-	cfg, err := parseMapping(r.FormValue("map"))
+	cfg, err := app.ParseRecorderConfig(r.FormValue("map"), "Mapping")
 	if err != nil {
 		return nil, err
 	}
 	return svc.ParseTrialImport(r.Context(), r.FormValue("recorder"), file, cfg)
-}
-
-// parseMapping reads the import form's key=value lines.
-func parseMapping(s string) (app.RecorderConfig, error) {
-	cfg := app.RecorderConfig{}
-	if t := strings.TrimSpace(s); strings.HasPrefix(t, "{") {
-		if err := json.Unmarshal([]byte(t), &cfg); err != nil {
-			return nil, marketplace.Errorf(marketplace.EINVALID, "Mapping: not a JSON object of strings.")
-		}
-		return cfg, nil
-	}
-	sc := bufio.NewScanner(strings.NewReader(s))
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		k, v, ok := strings.Cut(line, "=")
-		if !ok {
-			return nil, marketplace.Errorf(marketplace.EINVALID, "Mapping line %d: want key=value.", n)
-		}
-		cfg[strings.TrimSpace(k)] = strings.TrimSpace(v)
-	}
-	return cfg, nil
 }
 
 // handleTrialImportPreview handles POST /trials/{id}/import/preview: the

@@ -3,10 +3,12 @@ package marketplace
 import (
 	"errors"
 	"fmt"
+	"net/http"
 )
 
-// Application error codes. One function in frontend maps them to HTTP statuses
-// and one in main maps them to exit codes, so lower layers only say what went wrong.
+// Application error codes. HTTPStatus and ExitCode map them, once, to the
+// status of an HTTP answer (the UI and the provider API) and to the exit
+// status of a command, so lower layers only say what went wrong.
 const (
 	ECONFLICT    = "conflict"    // the action clashes with current state (already listed, data dir in use)
 	EFORBIDDEN   = "forbidden"   // the caller may not do this (no licence, not the seller)
@@ -67,4 +69,49 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "Internal error."
+}
+
+// HTTPStatus returns the HTTP status of err's code: 422 for EINVALID (the
+// request was understood, its content is wrong), 403, 404, 409 and 503 for
+// EFORBIDDEN, ENOTFOUND, ECONFLICT and EUNAVAILABLE, 500 for anything else.
+// The UI and the provider API answer with it; callers that must say "wait"
+// (429) decide that before.
+func HTTPStatus(err error) int {
+	switch ErrorCode(err) {
+	case EINVALID:
+		return http.StatusUnprocessableEntity
+	case EFORBIDDEN:
+		return http.StatusForbidden
+	case ENOTFOUND:
+		return http.StatusNotFound
+	case ECONFLICT:
+		return http.StatusConflict
+	case EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// ExitCode returns the exit status a command ends with for err's code, so
+// scripts can tell bad input (2) from a busy data dir (3), a missing thing
+// (4), a refusal (5) and an unreachable chain or provider (6); anything
+// else is 1, and nil is 0.
+func ExitCode(err error) int {
+	switch ErrorCode(err) {
+	case "":
+		return 0
+	case EINVALID:
+		return 2
+	case ECONFLICT:
+		return 3
+	case ENOTFOUND:
+		return 4
+	case EFORBIDDEN:
+		return 5
+	case EUNAVAILABLE:
+		return 6
+	default:
+		return 1
+	}
 }

@@ -138,23 +138,6 @@ type errorBody struct {
 	Message string `json:"message"`
 }
 
-// statusOf maps an application error code to an HTTP status.
-func statusOf(code string) int {
-	switch code {
-	case marketplace.EINVALID:
-		return http.StatusBadRequest
-	case marketplace.EFORBIDDEN:
-		return http.StatusForbidden
-	case marketplace.ENOTFOUND:
-		return http.StatusNotFound
-	case marketplace.ECONFLICT:
-		return http.StatusConflict
-	case marketplace.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
-
 func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 	code := marketplace.ErrorCode(err)
 	if code == marketplace.EINTERNAL {
@@ -164,7 +147,7 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 	if !errors.As(err, &e) {
 		e = &marketplace.Error{Code: code, Message: marketplace.ErrorMessage(err)}
 	}
-	status := statusOf(code)
+	status := marketplace.HTTPStatus(err) // the UI answers with the same mapping
 	if errors.Is(err, ErrQuota) {
 		status = http.StatusTooManyRequests
 	}

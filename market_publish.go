@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/medmarket/medmarket/app"
+	"github.com/medmarket/medmarket/marketplace"
+)
+
+// newPublishCmd builds `publish`: anonymize, encrypt and list a file of
+// records, here or through a hub.
+func newPublishCmd(c *cli) *cobra.Command {
+	var as, in, preset, config, title, desc, tags, publisher, format, price, terms, dataTypes, publicURL, providerURL, copyTo, table string
+	var duration uint32
+	var seats uint16
+	var wei *big.Int
+	var use marketplace.DUO
+	cmd := &cobra.Command{
+		Use:   "publish --as NAME --in FILE --preset PRESET --title TITLE --price ETH --terms CODES",
+		Short: "Anonymize a file of records, encrypt it and list it for sale; prints the listing id",
+		Long: `Publish runs the anonymization preset on the records, refuses (with the reasons)
+when the policy gate fails, encrypts the result to a fresh dataset key, stores the
+blob and the key in the data dir, and lists it on chain with this node's provider
+URL (--public-url, env ` + envPublicURL + `; buyers' nodes download from there).
+
+With --provider https://hub.example/ it publishes through a hub instead, for a
+node that is not always online: the encrypted blob, the card and the dataset key
+wrapped to the hub's node key are uploaded to the hub in a request signed by the
+seller, and the listing names the hub, which serves buyers from then on.`,
+		Args: cobra.NoArgs,
+		RunE: c.command(action{parse: func([]string) (err error) {
+			if wei, err = marketplace.ParseEther(price); err != nil {
+				return err
+			}
+			use, err = marketplace.ParseDUO(terms)
+			return err
+		}, unlock: unlockAs(&as), node: true, publicURL: &publicURL, run: func(ctx context.Context, a *app.App, who account) (err error) {
+			req := app.PublishRequest{Input: in, Preset: preset, ConfigFile: config, Title: title, Description: desc, Publisher: publisher,
+				Tags: splitCSV(tags), DataTypes: splitCSV(dataTypes), Format: format, Price: wei, Table: table,
+				Terms: marketplace.Terms{Use: use, DurationDays: duration, Seats: seats}, Provider: providerURL}
+			// The copy replaces --save-copy only once the publish succeeded.
+			var copyFile *pendingFile
+			if copyTo != "" {
+				if copyFile, err = createPending(copyTo, "--save-copy"); err != nil {
+					return err
+				}
+				defer copyFile.discard()
+				req.Copy = copyFile
+			}
+			p, err := a.Publish(ctx, who.actor(), req)
+			if err != nil {
+				return err
+			}
+			if copyFile != nil {
+				if err := copyFile.commit(); err != nil {
+					return fmt.Errorf("listed as %d, but --save-copy: %w", p.ListingID, err)
+				}
+			}
+			fmt.Fprintf(c.stderr, "listed: %d rows, content %s, provider %s, gas %d\n", p.Card.Rows, p.ContentHash.Hex(), p.Provider, p.GasUsed)
+			_, err = fmt.Fprintln(c.stdout, p.ListingID)
+			return err
+		}}),
+	}
+	f := cmd.Flags()
+	f.StringVar(&as, "as", "", "account that sells")
+	f.StringVar(&in, "in", "", "records to publish: CSV or TSV, or FHIR R4 JSON (a Bundle or NDJSON)")
+	f.StringVar(&table, "table", "", "the table of a FHIR import to publish (Patient, Observation...)")
+	f.StringVar(&preset, "preset", "safe-harbor-k5", "anonymization preset: safe-harbor or safe-harbor-k5")
+	f.StringVar(&config, "config", "", "a pipeline config (YAML, as for anonymize --config; trusted plugins may be steps) instead of --preset")
+	f.StringVar(&title, "title", "", "the dataset's title")
+	f.StringVar(&desc, "description", "", "what the data is and where it comes from")
+	f.StringVar(&tags, "tags", "", "comma-separated keywords")
+	f.StringVar(&publisher, "publisher", "", "who publishes (patient, clinic, patient group)")
+	f.StringVar(&dataTypes, "data-types", "", "comma-separated record kinds: "+strings.Join(marketplace.DataTypes(), ", "))
+	f.StringVar(&format, "format", "csv", "what buyers download: csv or parquet")
+	f.StringVar(&price, "price", "", "price of a licence in ether (decimal)")
+	f.StringVar(&terms, "terms", "", "DUO codes, e.g. HMB,NCU (one permission: GRU, HMB, DS, POA or NRES)")
+	f.Uint32Var(&duration, "duration", 365, "licence duration in days (0: perpetual)")
+	f.Uint16Var(&seats, "seats", 0, "team members a licence holder may seat")
+	f.StringVar(&publicURL, "public-url", "", "this node's provider URL (env "+envPublicURL+"; default http://<serve's --public-addr>/)")
+	f.StringVar(&providerURL, "provider", "self", "who serves buyers: self (this node), or a hub's provider URL to publish through")
+	f.StringVar(&copyTo, "save-copy", "", "also write the anonymized file (exactly what buyers decrypt) here")
+	for _, n := range []string{"as", "in", "title", "price", "terms"} {
+		cmd.MarkFlagRequired(n)
+	}
+	return cmd
+}
