@@ -21,7 +21,10 @@
 // sensitive or insensitive. Tables are immutable in practice: transforms
 // return new tables that share unchanged columns.
 //
-// Readers: [ReadCSV] and the streaming [CSVReader] (delimiter, header and
+// Readers: [ReadInput] is the one entry point for a user's file: it
+// recognises the format by content and extension ([SniffFormat]; an
+// explicit format overrides) and calls the reader for it. Below it,
+// [ReadCSV] and the streaming [CSVReader] (delimiter, header and
 // type detection, quoted fields, UTF-8 BOM; errors are [*ParseError] values
 // naming line and column); [ReadFHIR] and [FHIRImporter] for FHIR R4
 // Bundles or NDJSON, flattened into one table per resource type joined by a

@@ -48,13 +48,13 @@ grep '^Version' <<<"$geth_version"
 step "generated code is up to date"
 # The module supports Go 1.25: a dependency bump must not raise it silently.
 grep -qx 'go 1.25.0' go.mod || { echo "go.mod must say 'go 1.25.0' (a dependency raised it?)" >&2; exit 1; }
-go tool templ generate >/dev/null
+go generate ./frontend >/dev/null
 bash frontend/vendor.sh --check
 bash marketplace/contracts/gen.sh --check
 bash plugins/gen.sh --check
 if ! git diff --quiet -- '*_templ.go' || [ -n "$(git status --porcelain --untracked-files=all -- '*_templ.go')" ]; then
   git status --short -- '*_templ.go'
-  echo "templ output is not up to date: run 'go tool templ generate' and commit" >&2
+  echo "templ output is not up to date: run 'go generate ./frontend' and commit" >&2
   exit 1
 fi
 unformatted=$(gofmt -l $(git ls-files '*.go'))

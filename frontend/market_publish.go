@@ -232,7 +232,9 @@ type privacyForm struct {
 }
 
 // defaultPrivacy is what the custom preset's fields start with.
-var defaultPrivacy = privacyForm{K: "5", L: "0", T: "0", Suppression: "2", Method: "optimal"}
+func defaultPrivacy() privacyForm {
+	return privacyForm{K: "5", L: "0", T: "0", Suppression: "2", Method: "optimal"}
+}
 
 func readPrivacyForm(v url.Values) privacyForm {
 	return privacyForm{K: strings.TrimSpace(v.Get("k")), L: strings.TrimSpace(v.Get("l")), T: strings.TrimSpace(v.Get("t")),
@@ -517,7 +519,7 @@ func wizardFormat(format string) string {
 // renderPreview answers with step 2 (inside the whole wizard if whole).
 func renderPreview(w http.ResponseWriter, r *http.Request, logger *slog.Logger, svc Service, u *wizardUpload, table string, whole bool) {
 	p, err := u.preview(r.Context(), svc, app.PreviewRequest{Table: table})
-	step := wizardPreviewStep(wizardPreview{U: u, P: p, Preset: "safe-harbor-k5", Privacy: defaultPrivacy})
+	step := wizardPreviewStep(wizardPreview{U: u, P: p, Preset: "safe-harbor-k5", Privacy: defaultPrivacy()})
 	status := http.StatusOK
 	if err != nil {
 		code := marketplace.ErrorCode(err)
