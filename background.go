@@ -16,7 +16,7 @@ import (
 // hubConfigFromEnv). stop ends the work and waits for it, so call it
 // before the data dir closes.
 func startBackground(ctx context.Context, c *cli, log *slog.Logger, a *app.App) (stop func(), err error) {
-	anchoring, err := app.TrialAnchoringFromEnv(c.getenv)
+	anchoring, err := trialAnchoringFromEnv(c.getenv)
 	if err != nil {
 		return nil, err
 	}

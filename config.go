@@ -4,8 +4,11 @@ import (
 	"log/slog"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
+	"time"
 
+	"github.com/medmarket/medmarket/app"
 	"github.com/medmarket/medmarket/marketplace"
 )
 
@@ -102,3 +105,31 @@ func firstNonEmpty(s ...string) string {
 }
 
 func hostOS() string { return runtime.GOOS }
+
+// Environment variables that set the anchoring schedule of `serve`.
+const (
+	envAnchorEveryEntries = "MEDMARKET_ANCHOR_EVERY_ENTRIES"
+	envAnchorEvery        = "MEDMARKET_ANCHOR_EVERY"
+)
+
+// trialAnchoringFromEnv reads the schedule from MEDMARKET_ANCHOR_EVERY_ENTRIES
+// (a count) and MEDMARKET_ANCHOR_EVERY (a Go duration such as 60s); unset
+// values keep their defaults.
+func trialAnchoringFromEnv(getenv func(string) string) (app.TrialAnchoring, error) {
+	var p app.TrialAnchoring
+	if s := getenv(envAnchorEveryEntries); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return p, marketplace.Errorf(marketplace.EINVALID, "%s: %q is not a number of entries.", envAnchorEveryEntries, s)
+		}
+		p.EveryEntries = n
+	}
+	if s := getenv(envAnchorEvery); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return p, marketplace.Errorf(marketplace.EINVALID, "%s: %q is not a duration (e.g. 60s).", envAnchorEvery, s)
+		}
+		p.Every = d
+	}
+	return p, nil
+}

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/medmarket/medmarket/marketplace"
 )
@@ -51,5 +52,17 @@ func TestResolveConfig(t *testing.T) {
 	}
 	if c, _ := resolveConfig("/d", "", "warn", envMap(nil), "linux"); c.LogLevel != slog.LevelWarn {
 		t.Errorf("default level for one-shot commands: %v", c.LogLevel)
+	}
+}
+
+func TestTrialAnchoringFromEnv(t *testing.T) {
+	env := map[string]string{envAnchorEveryEntries: "250", envAnchorEvery: "30s"}
+	p, err := trialAnchoringFromEnv(func(k string) string { return env[k] })
+	if err != nil || p.EveryEntries != 250 || p.Every != 30*time.Second {
+		t.Fatalf("%+v, %v", p, err)
+	}
+	env[envAnchorEvery] = "soon"
+	if _, err := trialAnchoringFromEnv(func(k string) string { return env[k] }); marketplace.ErrorCode(err) != marketplace.EINVALID {
+		t.Errorf("bad duration: %v", err)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"io"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"sync"
 	"time"
 
@@ -319,34 +318,6 @@ type TrialAnchoring struct {
 	// the sponsor recorded steps, so that they are anchored (default twice
 	// Every, at least a minute).
 	Keep time.Duration
-}
-
-// Environment variables that set the anchoring schedule of `serve`.
-const (
-	EnvAnchorEveryEntries = "MEDMARKET_ANCHOR_EVERY_ENTRIES"
-	EnvAnchorEvery        = "MEDMARKET_ANCHOR_EVERY"
-)
-
-// TrialAnchoringFromEnv reads the schedule from MEDMARKET_ANCHOR_EVERY_ENTRIES
-// (a count) and MEDMARKET_ANCHOR_EVERY (a Go duration such as 60s); unset
-// values keep their defaults.
-func TrialAnchoringFromEnv(getenv func(string) string) (TrialAnchoring, error) {
-	var p TrialAnchoring
-	if s := getenv(EnvAnchorEveryEntries); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			return p, marketplace.Errorf(marketplace.EINVALID, "%s: %q is not a number of entries.", EnvAnchorEveryEntries, s)
-		}
-		p.EveryEntries = n
-	}
-	if s := getenv(EnvAnchorEvery); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil {
-			return p, marketplace.Errorf(marketplace.EINVALID, "%s: %q is not a duration (e.g. 60s).", EnvAnchorEvery, s)
-		}
-		p.Every = d
-	}
-	return p, nil
 }
 
 func (p TrialAnchoring) policy() (ledger.AnchorPolicy, time.Duration) {

@@ -172,22 +172,6 @@ func anchorTrialOnSchedule(t *testing.T, a *App, c Actor) {
 	}
 }
 
-func TestTrialAnchoringFromEnv(t *testing.T) {
-	env := map[string]string{EnvAnchorEveryEntries: "250", EnvAnchorEvery: "30s"}
-	p, err := TrialAnchoringFromEnv(func(k string) string { return env[k] })
-	if err != nil || p.EveryEntries != 250 || p.Every != 30*time.Second {
-		t.Fatalf("%+v, %v", p, err)
-	}
-	lp, keep := TrialAnchoring{}.policy()
-	if lp.EveryEntries != 100 || lp.Every != time.Minute || keep != 2*time.Minute {
-		t.Errorf("defaults: %+v, keep %s", lp, keep)
-	}
-	env[EnvAnchorEvery] = "soon"
-	if _, err := TrialAnchoringFromEnv(func(k string) string { return env[k] }); marketplace.ErrorCode(err) != marketplace.EINVALID {
-		t.Errorf("bad duration: %v", err)
-	}
-}
-
 // A sponsor signed in (a session) has the steps it records anchored on
 // schedule while the session lasts; signing out ends that.
 func TestTrialAnchoring_signedInSponsor(t *testing.T) {
@@ -361,4 +345,11 @@ func resignedExport(t *testing.T, early, good *trials.Export, n uint64) *trials.
 		forged.Entries[i].Proof = b.Entries[i].Proof
 	}
 	return &forged
+}
+
+func TestTrialAnchoring_defaults(t *testing.T) {
+	lp, keep := TrialAnchoring{}.policy()
+	if lp.EveryEntries != 100 || lp.Every != time.Minute || keep != 2*time.Minute {
+		t.Errorf("defaults: %+v, keep %s", lp, keep)
+	}
 }
