@@ -46,6 +46,7 @@ type Catalog struct {
 
 const (
 	catPrefix        = "cat:"
+	catPrefixEnd     = "cat;" // the least key after every "cat:..." key
 	catCursorKey     = "cat:cursor"
 	catCountKey      = "cat:count"
 	catCardPrefix    = "cat:c:"
@@ -298,16 +299,21 @@ func (c *Catalog) ApplyEvents(ctx context.Context, events []marketplace.ListingE
 }
 
 func deleteMarksBefore(tx *buntdb.Tx, block uint64) error {
-	var stale []string
-	end := catEventPrefix + hex16(block)
-	err := tx.AscendRange("", catEventPrefix, end, func(k, _ string) bool {
-		stale = append(stale, k)
+	return deleteRange(tx, catEventPrefix, catEventPrefix+hex16(block))
+}
+
+// deleteRange deletes the keys in [from, to). buntdb forbids deleting while
+// ascending, so the keys are collected first.
+func deleteRange(tx *buntdb.Tx, from, to string) error {
+	var keys []string
+	err := tx.AscendRange("", from, to, func(k, _ string) bool {
+		keys = append(keys, k)
 		return true
 	})
 	if err != nil {
 		return err
 	}
-	for _, k := range stale {
+	for _, k := range keys {
 		if _, err := tx.Delete(k); err != nil {
 			return err
 		}
@@ -554,23 +560,7 @@ func (c *Catalog) ResetCatalog(ctx context.Context) error {
 	c.m.write.Lock()
 	defer c.m.write.Unlock()
 	err := c.db.Update(func(tx *buntdb.Tx) error {
-		var keys []string
-		err := tx.AscendGreaterOrEqual("", catPrefix, func(k, _ string) bool {
-			if len(k) < len(catPrefix) || k[:len(catPrefix)] != catPrefix {
-				return false
-			}
-			keys = append(keys, k)
-			return true
-		})
-		if err != nil {
-			return err
-		}
-		for _, k := range keys {
-			if _, err := tx.Delete(k); err != nil {
-				return err
-			}
-		}
-		return nil
+		return deleteRange(tx, catPrefix, catPrefixEnd)
 	})
 	if err != nil {
 		return fmt.Errorf("reset catalog: %w", err)
