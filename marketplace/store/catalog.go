@@ -103,12 +103,7 @@ func eventKey(block uint64, logIndex uint) string {
 // CatalogCursor returns the first block whose events the catalog has not applied: where the
 // indexer resumes. 0 for an empty catalog.
 func (c *Catalog) CatalogCursor(ctx context.Context) (uint64, error) {
-	var n uint64
-	err := c.db.View(func(tx *buntdb.Tx) error {
-		var err error
-		n, err = getUint(tx, catCursorKey)
-		return err
-	})
+	n, err := c.viewUint(catCursorKey)
 	if err != nil {
 		return 0, fmt.Errorf("read catalog cursor: %w", err)
 	}
@@ -117,16 +112,22 @@ func (c *Catalog) CatalogCursor(ctx context.Context) (uint64, error) {
 
 // CatalogCount returns the number of listings in the catalog, whatever their state.
 func (c *Catalog) CatalogCount(ctx context.Context) (int, error) {
-	var n uint64
-	err := c.db.View(func(tx *buntdb.Tx) error {
-		var err error
-		n, err = getUint(tx, catCountKey)
-		return err
-	})
+	n, err := c.viewUint(catCountKey)
 	if err != nil {
 		return 0, fmt.Errorf("count catalog: %w", err)
 	}
 	return int(n), nil
+}
+
+// viewUint reads the counter at key (0 when absent) in a read transaction.
+func (c *Catalog) viewUint(key string) (uint64, error) {
+	var n uint64
+	err := c.db.View(func(tx *buntdb.Tx) error {
+		var err error
+		n, err = getUint(tx, key)
+		return err
+	})
+	return n, err
 }
 
 func getUint(tx *buntdb.Tx, key string) (uint64, error) {

@@ -58,11 +58,7 @@ func TestHubAllowList_persists(t *testing.T) {
 // trace; a key a record names is not (ECONFLICT).
 func TestDropOrphanKey(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeStore(t, s)
+	s := openTempStore(t)
 	orphan, drafted := common.HexToHash("0x01"), common.HexToHash("0x02")
 	for _, c := range []common.Hash{orphan, drafted} {
 		if err := s.PutDatasetKey(ctx, DatasetKeyRecord{ContentHash: c, Wrapped: []byte{1}}); err != nil {
