@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -116,21 +115,7 @@ func (s *Store) Publish(ctx context.Context, content common.Hash) (Publish, erro
 
 // Publishes returns every publish record, oldest first.
 func (s *Store) Publishes(ctx context.Context) ([]Publish, error) {
-	var out []Publish
-	err := s.db.View(func(tx *buntdb.Tx) error {
-		var derr error
-		if err := tx.AscendKeys(publishPrefix+"*", func(k, v string) bool {
-			var p Publish
-			if derr = json.Unmarshal([]byte(v), &p); derr != nil {
-				return false
-			}
-			out = append(out, p)
-			return true
-		}); err != nil {
-			return err
-		}
-		return derr
-	})
+	out, err := scanJSON[Publish](s.db, publishPrefix+"*")
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
 	return out, err
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -130,22 +129,7 @@ func (s *Store) Statements(ctx context.Context, id uint64) ([]Statement, error) 
 }
 
 func (s *Store) scanStatements(pattern string) ([]Statement, error) {
-	var out []Statement
-	err := s.db.View(func(tx *buntdb.Tx) error {
-		var derr error
-		if err := tx.AscendKeys(pattern, func(k, v string) bool {
-			var st Statement
-			if derr = json.Unmarshal([]byte(v), &st); derr != nil {
-				derr = fmt.Errorf("decode %s: %w", k, derr)
-				return false
-			}
-			out = append(out, st)
-			return true
-		}); err != nil {
-			return err
-		}
-		return derr
-	})
+	out, err := scanJSON[Statement](s.db, pattern)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
 	return out, err
 }

@@ -119,6 +119,29 @@ func (s *Store) SetNodeName(ctx context.Context, name string) (marketplace.Node,
 	return n, nil
 }
 
+// scanJSON decodes the value of every key that matches pattern (a buntdb
+// pattern, such as a prefix and "*"), in key order. A value that does not
+// decode stops the scan with an error naming its key.
+func scanJSON[T any](db *buntdb.DB, pattern string) ([]T, error) {
+	var out []T
+	err := db.View(func(tx *buntdb.Tx) error {
+		var derr error
+		if err := tx.AscendKeys(pattern, func(k, v string) bool {
+			var x T
+			if derr = json.Unmarshal([]byte(v), &x); derr != nil {
+				derr = fmt.Errorf("decode %s: %w", k, derr)
+				return false
+			}
+			out = append(out, x)
+			return true
+		}); err != nil {
+			return err
+		}
+		return derr
+	})
+	return out, err
+}
+
 func getJSON(tx *buntdb.Tx, key string, v any) error {
 	s, err := tx.Get(key)
 	if err != nil {
