@@ -77,12 +77,8 @@ func (s *Store) PutMyStatement(ctx context.Context, st Statement) error {
 // MyStatement returns what buyer stated at its last purchase of listing id
 // through this node, ENOTFOUND if nothing.
 func (s *Store) MyStatement(ctx context.Context, id uint64, buyer common.Address) (Statement, error) {
-	var st Statement
-	err := s.db.View(func(tx *buntdb.Tx) error { return getJSON(tx, myStatementKey(id, buyer), &st) })
-	if errors.Is(err, buntdb.ErrNotFound) {
-		return st, marketplace.Errorf(marketplace.ENOTFOUND, "No statement of %s for listing %d on this node.", buyer.Hex(), id)
-	}
-	return st, err
+	return loadJSON[Statement](s.db, myStatementKey(id, buyer),
+		marketplace.Errorf(marketplace.ENOTFOUND, "No statement of %s for listing %d on this node.", buyer.Hex(), id))
 }
 
 // UndeliveredStatements returns this node's buyers' statements not yet

@@ -142,6 +142,18 @@ func scanJSON[T any](db *buntdb.DB, pattern string) ([]T, error) {
 	return out, err
 }
 
+// loadJSON decodes the value at key in a read transaction. A missing key
+// returns notFound (the ENOTFOUND error saying what is missing; nil: the
+// zero T and no error).
+func loadJSON[T any](db *buntdb.DB, key string, notFound error) (T, error) {
+	var v T
+	err := db.View(func(tx *buntdb.Tx) error { return getJSON(tx, key, &v) })
+	if errors.Is(err, buntdb.ErrNotFound) {
+		return v, notFound
+	}
+	return v, err
+}
+
 func getJSON(tx *buntdb.Tx, key string, v any) error {
 	s, err := tx.Get(key)
 	if err != nil {
