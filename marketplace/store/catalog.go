@@ -154,13 +154,20 @@ func (c *Catalog) Listing(ctx context.Context, id uint64) (*marketplace.Listing,
 		l, err = getListing(tx, id, &c.m.cards)
 		return err
 	})
-	if errors.Is(err, buntdb.ErrNotFound) {
-		return nil, marketplace.Errorf(marketplace.ENOTFOUND, "Listing %d not found in the catalog.", id)
-	}
 	if err != nil {
-		return nil, fmt.Errorf("read listing %d: %w", id, err)
+		return nil, listingError(id, "read listing", err)
 	}
 	return l, nil
+}
+
+// listingError is the error of a failed read or change of listing id: a
+// listing missing from the catalog is ENOTFOUND; anything else says what
+// was being done ("read listing").
+func listingError(id uint64, doing string, err error) error {
+	if errors.Is(err, buntdb.ErrNotFound) {
+		return marketplace.Errorf(marketplace.ENOTFOUND, "Listing %d not found in the catalog.", id)
+	}
+	return fmt.Errorf("%s %d: %w", doing, id, err)
 }
 
 // getListing assembles a listing from its summary and its card.
@@ -546,11 +553,8 @@ func (c *Catalog) SetCard(ctx context.Context, id uint64, card []byte) (*marketp
 		changed[id] = string(sum)
 		return nil
 	})
-	if errors.Is(err, buntdb.ErrNotFound) {
-		return nil, marketplace.Errorf(marketplace.ENOTFOUND, "Listing %d not found in the catalog.", id)
-	}
 	if err != nil {
-		return nil, fmt.Errorf("set card of listing %d: %w", id, err)
+		return nil, listingError(id, "set card of listing", err)
 	}
 	return out, nil
 }

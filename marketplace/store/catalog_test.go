@@ -59,9 +59,9 @@ func openCatalog(t testing.TB) (*Store, *Catalog, string) {
 	return s, c, path
 }
 
-// reopen closes s and opens the store at path again (closed when the test
-// ends), with its catalog, as a node restarting does.
-func reopen(t testing.TB, s *Store, path string) (*Store, *Catalog) {
+// reopenStore closes s and opens the store at path again (closed when the
+// test ends), as a node restarting does.
+func reopenStore(t testing.TB, s *Store, path string) *Store {
 	t.Helper()
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
@@ -71,6 +71,13 @@ func reopen(t testing.TB, s *Store, path string) (*Store, *Catalog) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { closeStore(t, s2) })
+	return s2
+}
+
+// reopen is reopenStore with the reopened store's catalog.
+func reopen(t testing.TB, s *Store, path string) (*Store, *Catalog) {
+	t.Helper()
+	s2 := reopenStore(t, s, path)
 	c2, err := s2.Catalog()
 	if err != nil {
 		t.Fatal(err)

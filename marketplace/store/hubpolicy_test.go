@@ -28,13 +28,7 @@ func TestHubAllowList_persists(t *testing.T) {
 	if ap, err := s.AllowHubUploader(ctx, a, t0.Add(time.Hour)); err != nil || !ap.Added.Equal(t0) {
 		t.Fatalf("approving again: %+v, %v", ap, err)
 	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if s, err = Open(path); err != nil {
-		t.Fatal(err)
-	}
-	defer closeStore(t, s)
+	s = reopenStore(t, s, path)
 	for who, want := range map[common.Address]bool{a: true, b: false} {
 		if ok, err := s.HubUploaderAllowed(ctx, who); err != nil || ok != want {
 			t.Errorf("%s allowed: %v, %v; want %v", who.Hex(), ok, err, want)

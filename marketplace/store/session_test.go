@@ -72,14 +72,7 @@ func TestTouchSession_movesTheExpiryDurably(t *testing.T) {
 	if err != nil || !got.LastSeen.Equal(t1) {
 		t.Fatalf("touch: %+v, %v", got, err)
 	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	s, err = Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeStore(t, s)
+	s = reopenStore(t, s, path)
 	if got, err := s.Session(ctx, "s1", t0.Add(time.Minute+time.Second)); err != nil || !got.LastSeen.Equal(t1) {
 		t.Errorf("after the old expiry and a reopen: %+v, %v", got, err)
 	}
