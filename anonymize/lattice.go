@@ -38,15 +38,7 @@ func (lt *lattice) raisePenalty(from, to []int, pen float64) {
 		if i := lt.index(cur); lt.penalty[i] < pen {
 			lt.penalty[i] = pen
 		}
-		j := len(cur) - 1
-		for ; j >= 0; j-- {
-			if cur[j] < to[j] {
-				cur[j]++
-				break
-			}
-			cur[j] = from[j]
-		}
-		if j < 0 {
+		if !nextInBox(cur, from, to) {
 			return
 		}
 	}
@@ -61,15 +53,7 @@ func (lt *lattice) markDominated(from, to []int, except int) {
 		if i := lt.index(cur); i != except {
 			lt.dominated[i] = true
 		}
-		j := len(cur) - 1
-		for ; j >= 0; j-- {
-			if cur[j] < to[j] {
-				cur[j]++
-				break
-			}
-			cur[j] = from[j]
-		}
-		if j < 0 {
+		if !nextInBox(cur, from, to) {
 			return
 		}
 	}
@@ -124,16 +108,23 @@ func (lt *lattice) tagBox(from, to []int, state uint8) {
 		if lt.state[i] == stateUnknown {
 			lt.state[i] = state
 		}
-		j := len(cur) - 1
-		for ; j >= 0; j-- {
-			if cur[j] < to[j] {
-				cur[j]++
-				break
-			}
-			cur[j] = from[j]
-		}
-		if j < 0 {
+		if !nextInBox(cur, from, to) {
 			return
 		}
 	}
+}
+
+// nextInBox moves cur (levels) to the next node of the box [from, to], the
+// last column varying fastest, and reports false once cur was the box's last
+// node (cur is then back at from). It steps in place, so a walk allocates
+// only its one copy of from.
+func nextInBox(cur, from, to []int) bool {
+	for j := len(cur) - 1; j >= 0; j-- {
+		if cur[j] < to[j] {
+			cur[j]++
+			return true
+		}
+		cur[j] = from[j]
+	}
+	return false
 }

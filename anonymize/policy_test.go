@@ -252,17 +252,7 @@ func TestSuggestConfig_roundTripsThroughYAML(t *testing.T) {
 	if r := back.Columns["SSN"].Role; r == nil || *r != anonymize.RoleDirect {
 		t.Errorf("SSN role after round trip: %v\n%s", r, b)
 	}
-	p, err := back.Build(anonymize.Env{Secret: testSecret})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := p.Run(context.Background(), readSynthea(t, "patients.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !res.Verdict.Pass {
-		t.Errorf("suggested config fails its policy: %v", res.Verdict)
-	}
+	runOnSyntheaPatients(t, back, testSecret) // the suggested config passes its own policy
 }
 
 func TestWriteParquet_roundTrips(t *testing.T) {

@@ -42,11 +42,8 @@ type Pseudonymize struct {
 
 // Validate checks the secret and the length.
 func (p *Pseudonymize) Validate() error {
-	if len(p.Secret) == 0 {
-		p.Secret = []byte(p.SecretText)
-	}
-	if len(p.Secret) < MinSecretLen {
-		return invalidf("pseudonymize: the publisher secret must be at least %d bytes", MinSecretLen)
+	if err := publisherSecret("pseudonymize", &p.Secret, p.SecretText); err != nil {
+		return err
 	}
 	if p.Length == 0 {
 		p.Length = 32
@@ -68,10 +65,7 @@ func (p *Pseudonymize) Pseudonym(v string) string {
 	if v == "" {
 		return ""
 	}
-	m := hmac.New(sha256.New, p.Secret)
-	m.Write([]byte(pseudonymLabel))
-	m.Write([]byte(v))
-	return p.Prefix + hex.EncodeToString(m.Sum(nil))[:p.Length]
+	return p.Prefix + hex.EncodeToString(keyedHash(p.Secret, pseudonymLabel, v))[:p.Length]
 }
 
 // Apply implements Transform.
@@ -122,11 +116,8 @@ type DateShift struct {
 
 // Validate checks the parameters.
 func (d *DateShift) Validate() error {
-	if len(d.Secret) == 0 {
-		d.Secret = []byte(d.SecretText)
-	}
-	if len(d.Secret) < MinSecretLen {
-		return invalidf("date-shift: the publisher secret must be at least %d bytes", MinSecretLen)
+	if err := publisherSecret("date-shift", &d.Secret, d.SecretText); err != nil {
+		return err
 	}
 	if d.PatientColumn == "" {
 		return invalidf("date-shift: patient_column is required")
@@ -148,10 +139,7 @@ func (d *DateShift) Describe() Descriptor {
 
 // Shift returns the number of days a patient's dates move.
 func (d *DateShift) Shift(patient string) int {
-	m := hmac.New(sha256.New, d.Secret)
-	m.Write([]byte(dateShiftLabel))
-	m.Write([]byte(patient))
-	x := binary.BigEndian.Uint64(m.Sum(nil)[:8])
+	x := binary.BigEndian.Uint64(keyedHash(d.Secret, dateShiftLabel, patient)[:8])
 	s := int(x%uint64(2*d.MaxDays)) - d.MaxDays // [-max, max-1]
 	if s >= 0 {
 		s++ // [-max, -1] U [1, max]
@@ -226,4 +214,27 @@ func shiftDate(v string, days int) (string, error) {
 		return "", invalidf("%q is not a date", v)
 	}
 	return t.AddDate(0, 0, days).Format(layout), nil
+}
+
+// publisherSecret sets *secret from text when it is empty (a secret given in
+// the parameters) and checks its length; transform names the transform in
+// the error.
+func publisherSecret(transform string, secret *[]byte, text string) error {
+	if len(*secret) == 0 {
+		*secret = []byte(text)
+	}
+	if len(*secret) < MinSecretLen {
+		return invalidf("%s: the publisher secret must be at least %d bytes", transform, MinSecretLen)
+	}
+	return nil
+}
+
+// keyedHash is HMAC-SHA256 under the publisher's secret of label then v. The
+// label keeps the derivations apart: a pseudonym never equals the hash a date
+// shift is drawn from.
+func keyedHash(secret []byte, label, v string) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(label))
+	m.Write([]byte(v))
+	return m.Sum(nil)
 }

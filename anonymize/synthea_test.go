@@ -77,6 +77,13 @@ func runSafeHarborPreset(t *testing.T, secret []byte) *anonymize.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return runOnSyntheaPatients(t, cfg, secret)
+}
+
+// runOnSyntheaPatients builds cfg with secret, runs it on Synthea's
+// patients.csv and requires its policy to pass.
+func runOnSyntheaPatients(t *testing.T, cfg *anonymize.Config, secret []byte) *anonymize.Result {
+	t.Helper()
 	p, err := cfg.Build(anonymize.Env{Secret: secret})
 	if err != nil {
 		t.Fatal(err)

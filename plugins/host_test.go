@@ -126,13 +126,7 @@ func TestThirdParty_changedBinaryRefused(t *testing.T) {
 	h := newHost(t, plugins.Options{})
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "redact-notes")
-	src, err := os.ReadFile(filepath.Join(testBinaries(t), "redact-notes"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(bin, src, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	src := copyTestBinary(t, "redact-notes", bin)
 	if _, err := h.TrustPlugin(context.Background(), bin, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +143,7 @@ func TestThirdParty_changedBinaryRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	h2 := newHost(t, plugins.Options{DataDir: filepath.Dir(h.Trust().Path)})
-	_, err = h2.Anonymizer("redact-notes").Describe(context.Background())
+	_, err := h2.Anonymizer("redact-notes").Describe(context.Background())
 	if !errors.Is(err, plugins.ErrChanged) || !strings.Contains(err.Error(), "SHA-256") || !strings.Contains(err.Error(), bin) {
 		t.Fatalf("err = %v, want ErrChanged naming the binary and the hashes", err)
 	}

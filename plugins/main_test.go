@@ -53,6 +53,20 @@ var (
 	buildErr  error
 )
 
+// copyTestBinary copies the test binary name (see testBinaries) to dst,
+// executable, and returns its bytes, for tests that then change it.
+func copyTestBinary(t testing.TB, name, dst string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(testBinaries(t), name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // testBinaries builds the example plugin and the misbehaving test plugin
 // once per test run and returns the directory holding them: redact-notes,
 // jsonl-recorder, and misbehave and badrecorder copied under each mode's name.

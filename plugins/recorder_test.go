@@ -117,18 +117,12 @@ func TestThirdPartyRecorder_kindsAndBuiltinNames(t *testing.T) {
 func TestThirdPartyRecorder_untrustedOrChangedRefused(t *testing.T) {
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "jsonl")
-	b, err := os.ReadFile(filepath.Join(testBinaries(t), "jsonl-recorder"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(bin, b, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	b := copyTestBinary(t, "jsonl-recorder", bin)
 	h := newHost(t, plugins.Options{Dirs: []string{dir}})
 	if _, ok, _ := h.TrustedRecorder("jsonl"); ok {
 		t.Fatal("an untrusted recorder was found")
 	}
-	_, err = h.Recorder("jsonl").Parse(context.Background(), strings.NewReader(`{"type":"visit"}`), nil)
+	_, err := h.Recorder("jsonl").Parse(context.Background(), strings.NewReader(`{"type":"visit"}`), nil)
 	if !errors.Is(err, plugins.ErrUntrusted) {
 		t.Fatalf("untrusted: err = %v", err)
 	}

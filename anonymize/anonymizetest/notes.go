@@ -49,13 +49,5 @@ func Notes(n int, seed uint64) *anonymize.Table {
 		cols[3].Append(diagnoses[rng.IntN(len(diagnoses))])
 		cols[4].Append(note)
 	}
-	out := make([]*anonymize.Column, len(cols))
-	for i, b := range cols {
-		out[i] = b.Build()
-	}
-	t, err := anonymize.NewTable("notes", out...)
-	if err != nil {
-		panic(err)
-	}
-	return t
+	return mustBuild("notes", cols)
 }

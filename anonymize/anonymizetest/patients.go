@@ -61,15 +61,7 @@ func Patients(n int, seed uint64) *anonymize.Table {
 		cols[6].Append(genders[rng.IntN(2)])
 		cols[7].Append(diagnoses[rng.IntN(len(diagnoses))])
 	}
-	out := make([]*anonymize.Column, len(cols))
-	for i, b := range cols {
-		out[i] = b.Build()
-	}
-	t, err := anonymize.NewTable("patients", out...)
-	if err != nil {
-		panic(err)
-	}
-	return t
+	return mustBuild("patients", cols)
 }
 
 // Resample returns a table of n rows drawn with replacement from t's rows
@@ -108,9 +100,24 @@ func Table(name string, header []string, rows [][]string) (*anonymize.Table, err
 			bs[j].Append(v)
 		}
 	}
+	return build(name, bs)
+}
+
+// build builds each column and the table name of them.
+func build(name string, bs []*anonymize.ColumnBuilder) (*anonymize.Table, error) {
 	cols := make([]*anonymize.Column, len(bs))
 	for j, b := range bs {
 		cols[j] = b.Build()
 	}
 	return anonymize.NewTable(name, cols...)
+}
+
+// mustBuild is build for the generated tables, valid by construction: an
+// error is a bug in this package.
+func mustBuild(name string, bs []*anonymize.ColumnBuilder) *anonymize.Table {
+	t, err := build(name, bs)
+	if err != nil {
+		panic(err)
+	}
+	return t
 }

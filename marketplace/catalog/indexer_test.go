@@ -16,12 +16,10 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
-	"github.com/ethereum/go-ethereum/eth/ethconfig"
 	"github.com/ethereum/go-ethereum/ethclient/simulated"
-	"github.com/ethereum/go-ethereum/node"
-	"github.com/ethereum/go-ethereum/params"
 
 	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/chain/chaintest"
 	"github.com/medmarket/medmarket/marketplace/contracts"
 	"github.com/medmarket/medmarket/marketplace/store"
 )
@@ -29,23 +27,6 @@ import (
 var ether = new(big.Int).Exp(big.NewInt(10), big.NewInt(18), nil)
 
 func milliEther(n int64) *big.Int { return new(big.Int).Mul(big.NewInt(n), big.NewInt(1e15)) }
-
-// mainnetRules pins the simulated chain to the forks live on mainnet, as contracts/sim_test.go
-// does, so the chain behaves as users' chains do.
-func mainnetRules(_ *node.Config, ethConf *ethconfig.Config) {
-	cfg := *params.AllDevChainProtocolChanges
-	zero := uint64(0)
-	cfg.BPO1Time, cfg.BPO2Time = &zero, &zero
-	cfg.BPO3Time, cfg.BPO4Time, cfg.BPO5Time = nil, nil, nil
-	cfg.AmsterdamTime, cfg.BogotaTime, cfg.UBTTime = nil, nil, nil
-	cfg.BlobScheduleConfig = &params.BlobScheduleConfig{
-		Cancun: params.DefaultCancunBlobConfig,
-		Prague: params.DefaultPragueBlobConfig,
-		BPO1:   params.DefaultBPO1BlobConfig,
-		BPO2:   params.DefaultBPO2BlobConfig,
-	}
-	ethConf.Genesis.Config = &cfg
-}
 
 // simMarket is a simulated chain with the market deployed and funded accounts.
 type simMarket struct {
@@ -66,21 +47,11 @@ var market = contracts.NewDataLicenseMarket()
 
 func newSimMarket(t testing.TB, extraAccounts int) *simMarket {
 	t.Helper()
-	keys := make([]*ecdsa.PrivateKey, 3+extraAccounts)
-	alloc := types.GenesisAlloc{}
-	for i := range keys {
-		keys[i], _ = crypto.GenerateKey()
-		alloc[crypto.PubkeyToAddress(keys[i].PublicKey)] = types.Account{Balance: new(big.Int).Mul(big.NewInt(1000), ether)}
-	}
+	keys := chaintest.NewKeys(t, 3+extraAccounts)
 	m := &simMarket{t: t, cards: &MemCards{}}
-	m.sim = simulated.NewBackend(alloc, mainnetRules)
-	t.Cleanup(func() {
-		if err := m.sim.Close(); err != nil {
-			t.Error(err)
-		}
-	})
+	m.sim = chaintest.NewSimulated(t, new(big.Int).Mul(big.NewInt(1000), ether), chaintest.Addresses(keys)...)
 	m.client = m.sim.Client()
-	chainID, _ := m.client.ChainID(context.Background())
+	chainID := chaintest.ChainID(t, m.client)
 	opts := func(k *ecdsa.PrivateKey) *bind.TransactOpts { return bind.NewKeyedTransactor(k, chainID) }
 	m.seller, m.buyer, m.buyer2 = opts(keys[0]), opts(keys[1]), opts(keys[2])
 	addr, tx, err := bind.DeployContract(m.seller, common.FromHex(contracts.DataLicenseMarketMetaData.Bin), m.client, nil)

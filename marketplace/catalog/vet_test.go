@@ -11,12 +11,14 @@ import (
 	"github.com/ethereum/go-ethereum/accounts"
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/medmarket/medmarket/marketplace"
 	"github.com/medmarket/medmarket/marketplace/chain"
 	"github.com/medmarket/medmarket/marketplace/chain/chaintest"
 	"github.com/medmarket/medmarket/marketplace/contracts"
+	"github.com/medmarket/medmarket/marketplace/store"
 )
 
 // seller is an account with its key, to send listings and sign cards.
@@ -63,6 +65,60 @@ func commit(t *testing.T, c chain.Chain, addr common.Address, s seller, content 
 	return salt
 }
 
+// vetEnv is an embedded chain with the market deployed by alice, a second
+// funded seller (mallory) and an indexer over a fresh catalog, from the
+// deployment block on.
+type vetEnv struct {
+	c              chain.Chain
+	addr           common.Address
+	alice, mallory seller
+	cards          *MemCards
+	cat            *store.Catalog
+	ix             *Indexer
+}
+
+func newVetEnv(t *testing.T) *vetEnv {
+	t.Helper()
+	ctx := context.Background()
+	b := chaintest.Embedded(t)
+	v := &vetEnv{c: b.Chain, alice: newSeller(t, b), mallory: newSeller(t, b), cards: &MemCards{}, cat: openCatalog(t)}
+	addr, tx, err := bind.DeployContract(v.alice.opts, common.FromHex(contracts.DataLicenseMarketMetaData.Bin), v.c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dr, err := v.c.WaitMined(ctx, tx.Hash())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.addr = addr
+	v.ix, err = New(Config{Chain: v.c, Market: addr, ChainID: chain.EmbeddedChainID, Catalog: v.cat, Cards: v.cards,
+		FromBlock: dr.BlockNumber.Uint64(), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// list lists content (committed with salt) as s for price under HMB terms
+// with card hash meta, and indexes the receipt at once, as the node that
+// sent it does; it returns the receipt and the Listed event.
+func (v *vetEnv) list(t *testing.T, s seller, content, salt, meta common.Hash, price *big.Int) (*types.Receipt, *contracts.DataLicenseMarketListed) {
+	t.Helper()
+	ctx := context.Background()
+	r, err := chain.Transact(ctx, v.c, s.opts, &v.addr, nil, market.PackList(content, salt, price, marketplace.Terms{Use: marketplace.HMB}.Pack(), meta, testProvider))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.ix.IndexTx(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := market.UnpackListedEvent(r.Logs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, ev
+}
+
 // TestIndexer_hidesCloneListings, on the embedded chain with two sellers:
 // alice's listing is shown; mallory's listings of alice's content hash are
 // flagged, whether they name alice's card (signed by alice, not by the
@@ -72,38 +128,11 @@ func commit(t *testing.T, c chain.Chain, addr common.Address, s seller, content 
 // own dataset is shown; re-indexing decides the same.
 func TestIndexer_hidesCloneListings(t *testing.T) {
 	ctx := context.Background()
-	b := chaintest.Embedded(t)
-	c := b.Chain
-	alice, mallory := newSeller(t, b), newSeller(t, b)
-	addr, tx, err := bind.DeployContract(alice.opts, common.FromHex(contracts.DataLicenseMarketMetaData.Bin), c, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dr, err := c.WaitMined(ctx, tx.Hash())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cards := &MemCards{}
-	cat := openCatalog(t)
-	ix, err := New(Config{Chain: c, Market: addr, ChainID: chain.EmbeddedChainID, Catalog: cat, Cards: cards,
-		FromBlock: dr.BlockNumber.Uint64(), Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := newVetEnv(t)
+	c, addr, alice, mallory, cards, cat, ix := v.c, v.addr, v.alice, v.mallory, v.cards, v.cat, v.ix
 	list := func(s seller, content, meta common.Hash, price int64) uint64 {
 		t.Helper()
-		salt := commit(t, c, addr, s, content)
-		r, err := chain.Transact(ctx, c, s.opts, &addr, nil, market.PackList(content, salt, milliEther(price), marketplace.Terms{Use: marketplace.HMB}.Pack(), meta, testProvider))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := ix.IndexTx(ctx, r); err != nil {
-			t.Fatal(err)
-		}
-		ev, err := market.UnpackListedEvent(r.Logs[0])
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, ev := v.list(t, s, content, commit(t, c, addr, s, content), meta, milliEther(price))
 		return ev.Id.Uint64()
 	}
 	status := func(id uint64) marketplace.CardStatus {
@@ -171,24 +200,8 @@ func TestIndexer_hidesCloneListings(t *testing.T) {
 // listing was mined, or indexes both at once; re-indexing builds the same catalog.
 func TestIndexer_frontRunnerLosesToTheEarlierCommit(t *testing.T) {
 	ctx := context.Background()
-	b := chaintest.Embedded(t)
-	c := b.Chain
-	alice, mallory := newSeller(t, b), newSeller(t, b)
-	addr, tx, err := bind.DeployContract(alice.opts, common.FromHex(contracts.DataLicenseMarketMetaData.Bin), c, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dr, err := c.WaitMined(ctx, tx.Hash())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cards := &MemCards{}
-	cat := openCatalog(t)
-	ix, err := New(Config{Chain: c, Market: addr, ChainID: chain.EmbeddedChainID, Catalog: cat, Cards: cards,
-		FromBlock: dr.BlockNumber.Uint64(), Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := newVetEnv(t)
+	c, addr, alice, mallory, cards, cat, ix := v.c, v.addr, v.alice, v.mallory, v.cards, v.cat, v.ix
 	head := func() uint64 {
 		t.Helper()
 		n, err := c.BlockNumber(ctx)
@@ -199,17 +212,7 @@ func TestIndexer_frontRunnerLosesToTheEarlierCommit(t *testing.T) {
 	}
 	list := func(s seller, content, salt, meta common.Hash) (id, block, commitBlock uint64) {
 		t.Helper()
-		r, err := chain.Transact(ctx, c, s.opts, &addr, nil, market.PackList(content, salt, milliEther(5), marketplace.Terms{Use: marketplace.HMB}.Pack(), meta, testProvider))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := ix.IndexTx(ctx, r); err != nil { // as the node that sent it does
-			t.Fatal(err)
-		}
-		ev, err := market.UnpackListedEvent(r.Logs[0])
-		if err != nil {
-			t.Fatal(err)
-		}
+		r, ev := v.list(t, s, content, salt, meta, milliEther(5))
 		return ev.Id.Uint64(), r.BlockNumber.Uint64(), ev.CommitBlock.Uint64()
 	}
 

@@ -69,6 +69,22 @@ func TestDial_hidesPasswordsInMessages(t *testing.T) {
 	}
 }
 
+// dialClosed dials url expecting chainID (0: the node's), and closes the
+// connection when the test ends.
+func dialClosed(t *testing.T, url string, chainID uint64) *chain.Remote {
+	t.Helper()
+	r, err := chain.Dial(context.Background(), url, chainID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := r.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return r
+}
+
 // TestDial_gethOverHTTPAndWebSocket: the same node over both transports;
 // a wrong chain id is refused.
 func TestDial_gethOverHTTPAndWebSocket(t *testing.T) {
@@ -94,29 +110,13 @@ func TestDial_gethOverHTTPAndWebSocket(t *testing.T) {
 		t.Errorf("dial with chain id 1: %v", err)
 	}
 	// Chain id 0 takes the node's.
-	r, err := chain.Dial(ctx, g.URL, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := r.Close(); err != nil {
-			t.Error(err)
-		}
-	}()
+	r := dialClosed(t, g.URL, 0)
 	if id, _ := r.ChainID(ctx); id.Uint64() != chaintest.GethChainID {
 		t.Errorf("chain id %s", id)
 	}
 
 	// Heads arrive over the WebSocket subscription too.
-	ws, err := chain.Dial(ctx, g.WSURL, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := ws.Close(); err != nil {
-			t.Error(err)
-		}
-	}()
+	ws := dialClosed(t, g.WSURL, 0)
 	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	heads := make(chan uint64, 8)

@@ -483,17 +483,34 @@ func TestWithdraw_paysSellerEverythingOnce(t *testing.T) {
 	wantRefusal(t, err, marketplace.ECONFLICT, fmt.Sprintf("NothingToWithdraw(seller %s)", c.seller.addr.Hex()))
 }
 
+// sellerContract is a test contract that sells on the market itself
+// (ReentrantSeller, RefusingSeller): the payee of the withdraw tests.
+type sellerContract interface {
+	PackConstructor(market common.Address) []byte
+	Instance(backend bind.ContractBackend, addr common.Address) *bind.BoundContract
+	PackCommit(commitment [32]byte) []byte
+	PackList(contentHash [32]byte, salt [32]byte, price *big.Int, terms *big.Int) []byte
+}
+
+// contractSeller deploys s (creation bytecode bin) against the market and
+// has it commit to and list content at price under hmbTerms (a stranger
+// sends its transactions); it returns the contract's address, its bound
+// instance and the listing id.
+func (c *testChain) contractSeller(s sellerContract, bin string, content common.Hash) (common.Address, *bind.BoundContract, *big.Int) {
+	c.tb.Helper()
+	addr := c.deploy(bin, s.PackConstructor(c.marketC.Address()))
+	sc := s.Instance(c.client, addr)
+	salt := NewSalt()
+	c.mustSend(c.stranger, sc, s.PackCommit(Commitment(addr, content, salt)), nil)
+	c.sim.Commit()
+	r := c.mustSend(c.stranger, sc, s.PackList(content, salt, price, hmbTerms.Pack()), nil)
+	return addr, sc, c.listedEvent(r).Id
+}
+
 func TestWithdraw_reentrantReceiverGetsPaidOnce(t *testing.T) {
 	c := newTestChain(t)
 	attacker := NewReentrantSeller()
-	addr := c.deploy(ReentrantSellerMetaData.Bin, attacker.PackConstructor(c.marketC.Address()))
-	ac := attacker.Instance(c.client, addr)
-
-	salt := NewSalt()
-	c.mustSend(c.stranger, ac, attacker.PackCommit(Commitment(addr, hash("bait"), salt)), nil)
-	c.sim.Commit()
-	r := c.mustSend(c.stranger, ac, attacker.PackList(hash("bait"), salt, price, hmbTerms.Pack()), nil)
-	id := c.listedEvent(r).Id
+	addr, ac, id := c.contractSeller(attacker, ReentrantSellerMetaData.Bin, hash("bait"))
 	c.mustSend(c.buyer, c.marketC, c.market.PackBuy(id), price)
 	c.mustSend(c.buyer2, c.marketC, c.market.PackBuy(id), price)
 	// An honest seller's money sits in the same contract.
@@ -528,13 +545,8 @@ func TestWithdraw_reentrantReceiverGetsPaidOnce(t *testing.T) {
 func TestWithdraw_refusedTransferKeepsBalance(t *testing.T) {
 	c := newTestChain(t)
 	refuser := NewRefusingSeller()
-	addr := c.deploy(RefusingSellerMetaData.Bin, refuser.PackConstructor(c.marketC.Address()))
-	rc := refuser.Instance(c.client, addr)
-	salt := NewSalt()
-	c.mustSend(c.stranger, rc, refuser.PackCommit(Commitment(addr, hash("x"), salt)), nil)
-	c.sim.Commit()
-	r := c.mustSend(c.stranger, rc, refuser.PackList(hash("x"), salt, price, hmbTerms.Pack()), nil)
-	c.mustSend(c.buyer, c.marketC, c.market.PackBuy(c.listedEvent(r).Id), price)
+	addr, rc, id := c.contractSeller(refuser, RefusingSellerMetaData.Bin, hash("x"))
+	c.mustSend(c.buyer, c.marketC, c.market.PackBuy(id), price)
 
 	_, err := c.send(c.stranger, rc, refuser.PackWithdraw(), nil)
 	wantRefusal(t, err, marketplace.EUNAVAILABLE, fmt.Sprintf("TransferFailed(to %s, amount %v)", addr.Hex(), price))

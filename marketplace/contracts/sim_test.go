@@ -11,35 +11,15 @@ import (
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
-	"github.com/ethereum/go-ethereum/crypto"
-	"github.com/ethereum/go-ethereum/eth/ethconfig"
 	"github.com/ethereum/go-ethereum/ethclient/simulated"
-	"github.com/ethereum/go-ethereum/node"
-	"github.com/ethereum/go-ethereum/params"
+
+	"github.com/medmarket/medmarket/marketplace/chain/chaintest"
 )
 
 // ether is 10^18 wei.
 var ether = new(big.Int).Exp(big.NewInt(10), big.NewInt(18), nil)
 
 func eth(n int64) *big.Int { return new(big.Int).Mul(big.NewInt(n), ether) }
-
-// mainnetRules pins the simulated chain to the forks live on mainnet (Osaka with BPO1 and BPO2),
-// clearing the unreleased ones the dev preset enables (Amsterdam, Bogota, UBT...), so gas figures
-// are those a user would pay. See shared/notes/embedded-chain.md.
-func mainnetRules(_ *node.Config, ethConf *ethconfig.Config) {
-	cfg := *params.AllDevChainProtocolChanges
-	zero := uint64(0)
-	cfg.BPO1Time, cfg.BPO2Time = &zero, &zero
-	cfg.BPO3Time, cfg.BPO4Time, cfg.BPO5Time = nil, nil, nil
-	cfg.AmsterdamTime, cfg.BogotaTime, cfg.UBTTime = nil, nil, nil
-	cfg.BlobScheduleConfig = &params.BlobScheduleConfig{
-		Cancun: params.DefaultCancunBlobConfig,
-		Prague: params.DefaultPragueBlobConfig,
-		BPO1:   params.DefaultBPO1BlobConfig,
-		BPO2:   params.DefaultBPO2BlobConfig,
-	}
-	ethConf.Genesis.Config = &cfg
-}
 
 // account is a funded externally owned account on the simulated chain.
 type account struct {
@@ -66,28 +46,13 @@ func newTestChain(tb testing.TB) *testChain {
 	tb.Helper()
 	c := &testChain{tb: tb, ctx: context.Background()}
 	accts := []**account{&c.deployer, &c.seller, &c.buyer, &c.buyer2, &c.member, &c.member2, &c.stranger, &c.sponsor}
-	alloc := types.GenesisAlloc{}
-	for _, a := range accts {
-		key, err := crypto.GenerateKey()
-		if err != nil {
-			tb.Fatal(err)
-		}
-		*a = &account{key: key, addr: crypto.PubkeyToAddress(key.PublicKey)}
-		alloc[(*a).addr] = types.Account{Balance: eth(1000)}
-	}
-	c.sim = simulated.NewBackend(alloc, mainnetRules)
-	tb.Cleanup(func() {
-		if err := c.sim.Close(); err != nil {
-			tb.Error(err)
-		}
-	})
+	keys := chaintest.NewKeys(tb, len(accts))
+	addrs := chaintest.Addresses(keys)
+	c.sim = chaintest.NewSimulated(tb, eth(1000), addrs...)
 	c.client = c.sim.Client()
-	chainID, err := c.client.ChainID(c.ctx)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, a := range accts {
-		(*a).opts = bind.NewKeyedTransactor((*a).key, chainID)
+	chainID := chaintest.ChainID(tb, c.client)
+	for i, a := range accts {
+		*a = &account{key: keys[i], addr: addrs[i], opts: bind.NewKeyedTransactor(keys[i], chainID)}
 	}
 
 	c.market, c.registry = NewDataLicenseMarket(), NewTrialRegistry()

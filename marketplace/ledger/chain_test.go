@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"context"
-	"crypto/ecdsa"
 	"fmt"
 	"math/big"
 	"sync"
@@ -13,52 +12,19 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
-	"github.com/ethereum/go-ethereum/eth/ethconfig"
 	"github.com/ethereum/go-ethereum/ethclient/simulated"
-	"github.com/ethereum/go-ethereum/node"
-	"github.com/ethereum/go-ethereum/params"
 
 	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/chain/chaintest"
 	"github.com/medmarket/medmarket/marketplace/contracts"
 )
-
-// mainnetRules pins the simulated chain to the forks live on mainnet, so the
-// gas figures are those a sponsor would pay (as marketplace/contracts does).
-func mainnetRules(_ *node.Config, ethConf *ethconfig.Config) {
-	cfg := *params.AllDevChainProtocolChanges
-	zero := uint64(0)
-	cfg.BPO1Time, cfg.BPO2Time = &zero, &zero
-	cfg.BPO3Time, cfg.BPO4Time, cfg.BPO5Time = nil, nil, nil
-	cfg.AmsterdamTime, cfg.BogotaTime, cfg.UBTTime = nil, nil, nil
-	cfg.BlobScheduleConfig = &params.BlobScheduleConfig{
-		Cancun: params.DefaultCancunBlobConfig,
-		Prague: params.DefaultPragueBlobConfig,
-		BPO1:   params.DefaultBPO1BlobConfig,
-		BPO2:   params.DefaultBPO2BlobConfig,
-	}
-	ethConf.Genesis.Config = &cfg
-}
-
-// autoMine seals a block after every transaction sent, as a dev node does.
-type autoMine struct {
-	simulated.Client
-	sim *simulated.Backend
-}
-
-func (c autoMine) SendTransaction(ctx context.Context, tx *types.Transaction) error {
-	if err := c.Client.SendTransaction(ctx, tx); err != nil {
-		return err
-	}
-	c.sim.Commit()
-	return nil
-}
 
 // simChain is a simulated chain under mainnet rules with TrialRegistry
 // deployed and a funded sponsor.
 type simChain struct {
 	tb       testing.TB
 	sim      *simulated.Backend
-	client   autoMine
+	client   chaintest.AutoMine
 	registry common.Address
 	sponsor  *bind.TransactOpts
 	reg      *contracts.TrialRegistry
@@ -66,27 +32,10 @@ type simChain struct {
 
 func newSimChain(tb testing.TB) *simChain {
 	tb.Helper()
-	keys := make([]*ecdsa.PrivateKey, 2)
-	alloc := types.GenesisAlloc{}
-	for i := range keys {
-		k, err := crypto.GenerateKey()
-		if err != nil {
-			tb.Fatal(err)
-		}
-		keys[i] = k
-		alloc[crypto.PubkeyToAddress(k.PublicKey)] = types.Account{Balance: new(big.Int).Exp(big.NewInt(10), big.NewInt(21), nil)}
-	}
-	sim := simulated.NewBackend(alloc, mainnetRules)
-	tb.Cleanup(func() {
-		if err := sim.Close(); err != nil {
-			tb.Error(err)
-		}
-	})
-	c := &simChain{tb: tb, sim: sim, client: autoMine{sim.Client(), sim}, reg: contracts.NewTrialRegistry()}
-	chainID, err := c.client.ChainID(ctx)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	keys := chaintest.NewKeys(tb, 2)
+	sim := chaintest.NewSimulated(tb, new(big.Int).Exp(big.NewInt(10), big.NewInt(21), nil), chaintest.Addresses(keys)...)
+	c := &simChain{tb: tb, sim: sim, client: chaintest.NewAutoMine(sim), reg: contracts.NewTrialRegistry()}
+	chainID := chaintest.ChainID(tb, c.client)
 	deployer := bind.NewKeyedTransactor(keys[0], chainID)
 	c.sponsor = bind.NewKeyedTransactor(keys[1], chainID)
 	addr, tx, err := bind.DeployContract(deployer, common.FromHex(contracts.TrialRegistryMetaData.Bin), c.client, nil)

@@ -255,20 +255,17 @@ func (r *nodeReader) rootAt(n uint64) ([32]byte, error) {
 // inclusion returns the RFC 6962 audit path of leaf index in the tree of size
 // n, bottom up.
 func (r *nodeReader) inclusion(index, n uint64) ([][]byte, error) {
-	nodes, err := proof.Inclusion(index, n)
-	if err != nil {
-		return nil, err
-	}
-	hs, err := r.nodes(nodes.IDs)
-	if err != nil {
-		return nil, err
-	}
-	return nodes.Rehash(hs, hasher.HashChildren)
+	return r.readProof(proof.Inclusion(index, n))
 }
 
 // consistency returns the RFC 6962 consistency proof from size m to size n.
 func (r *nodeReader) consistency(m, n uint64) ([][]byte, error) {
-	nodes, err := proof.Consistency(m, n)
+	return r.readProof(proof.Consistency(m, n))
+}
+
+// readProof reads the stored hashes the library's proof nodes name and folds
+// them into the proof (err is the library's planning error, passed on).
+func (r *nodeReader) readProof(nodes proof.Nodes, err error) ([][]byte, error) {
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"crypto/ecdsa"
+	"crypto/rand"
+	"encoding/hex"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -32,6 +34,17 @@ type envelope struct {
 	expiry   int64 // Unix seconds
 	nonce    string
 	lasting  bool // a statement: no expiry, no nonce (replay refused by its backend)
+}
+
+// freshNonce returns what a new signed request carries to be checked by
+// verify: a nonce of 16 random bytes (hex) and an expiry lifetime from now,
+// capped at MaxRequestLifetime (Unix seconds).
+func freshNonce(now time.Time, lifetime time.Duration) (nonce string, expiry int64, err error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(b), now.Add(min(lifetime, MaxRequestLifetime)).Unix(), nil
 }
 
 // verify checks e's signature, chain, contract and expiry, and returns the

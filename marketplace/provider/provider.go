@@ -3,8 +3,6 @@ package provider
 import (
 	"context"
 	"crypto/ecdsa"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"strings"
@@ -54,12 +52,12 @@ type Request struct {
 // NewRequest returns a request for listing id by account, valid for
 // lifetime (at most MaxRequestLifetime) from now, with a fresh nonce.
 func NewRequest(chainID uint64, contract common.Address, id uint64, account common.Address, now time.Time, lifetime time.Duration) (Request, error) {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
+	nonce, expiry, err := freshNonce(now, lifetime)
+	if err != nil {
 		return Request{}, err
 	}
 	return Request{ChainID: chainID, Contract: contract, ListingID: id, Account: account,
-		Nonce: hex.EncodeToString(b), Expiry: now.Add(min(lifetime, MaxRequestLifetime)).Unix()}, nil
+		Nonce: nonce, Expiry: expiry}, nil
 }
 
 // Message returns the exact text signed with EIP-191: readable, so a wallet

@@ -3,8 +3,6 @@ package provider
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -96,12 +94,12 @@ type SignedStatementsQuery struct {
 // NewStatementsQuery builds and signs the seller's query for listing id,
 // valid for lifetime (at most MaxRequestLifetime) from now.
 func NewStatementsQuery(chainID uint64, contract common.Address, id uint64, sg *vault.Signer, now time.Time, lifetime time.Duration) (SignedStatementsQuery, error) {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
+	nonce, expiry, err := freshNonce(now, lifetime)
+	if err != nil {
 		return SignedStatementsQuery{}, err
 	}
 	q := StatementsQuery{ChainID: chainID, Contract: contract, ListingID: id, Seller: sg.Address(),
-		Nonce: hex.EncodeToString(b), Expiry: now.Add(min(lifetime, MaxRequestLifetime)).Unix()}
+		Nonce: nonce, Expiry: expiry}
 	sig, err := sg.SignPersonal(q.Message())
 	if err != nil {
 		return SignedStatementsQuery{}, err

@@ -4,9 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -75,13 +73,13 @@ type SignedUpload struct {
 // lifetime (at most MaxRequestLifetime).
 func NewUpload(chainID uint64, contract common.Address, content common.Hash, size int64, card, wrapped []byte,
 	s *vault.Signer, now time.Time, lifetime time.Duration) (SignedUpload, error) {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
+	nonce, expiry, err := freshNonce(now, lifetime)
+	if err != nil {
 		return SignedUpload{}, err
 	}
 	u := Upload{ChainID: chainID, Contract: contract, Seller: s.Address(), ContentHash: content,
 		MetadataHash: marketplace.CardHash(card), CardHash: sha256.Sum256(card), KeyHash: sha256.Sum256(wrapped),
-		Size: size, Nonce: hex.EncodeToString(b), Expiry: now.Add(min(lifetime, MaxRequestLifetime)).Unix()}
+		Size: size, Nonce: nonce, Expiry: expiry}
 	sig, err := s.SignPersonal(u.Message())
 	if err != nil {
 		return SignedUpload{}, err

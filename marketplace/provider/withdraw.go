@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -48,12 +46,12 @@ type SignedWithdrawal struct {
 // NewWithdrawal builds and signs the withdrawal of the upload of content,
 // valid for lifetime (at most MaxRequestLifetime) from now.
 func NewWithdrawal(chainID uint64, contract common.Address, content common.Hash, s *vault.Signer, now time.Time, lifetime time.Duration) (SignedWithdrawal, error) {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
+	nonce, expiry, err := freshNonce(now, lifetime)
+	if err != nil {
 		return SignedWithdrawal{}, err
 	}
 	w := Withdrawal{ChainID: chainID, Contract: contract, Seller: s.Address(), ContentHash: content,
-		Nonce: hex.EncodeToString(b), Expiry: now.Add(min(lifetime, MaxRequestLifetime)).Unix()}
+		Nonce: nonce, Expiry: expiry}
 	sig, err := s.SignPersonal(w.Message())
 	if err != nil {
 		return SignedWithdrawal{}, err

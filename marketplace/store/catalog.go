@@ -46,6 +46,7 @@ type Catalog struct {
 
 const (
 	catPrefix        = "cat:"
+	catPrefixEnd     = "cat;" // the least key after every "cat:..." key
 	catCursorKey     = "cat:cursor"
 	catCountKey      = "cat:count"
 	catCardPrefix    = "cat:c:"
@@ -102,12 +103,7 @@ func eventKey(block uint64, logIndex uint) string {
 // CatalogCursor returns the first block whose events the catalog has not applied: where the
 // indexer resumes. 0 for an empty catalog.
 func (c *Catalog) CatalogCursor(ctx context.Context) (uint64, error) {
-	var n uint64
-	err := c.db.View(func(tx *buntdb.Tx) error {
-		var err error
-		n, err = getUint(tx, catCursorKey)
-		return err
-	})
+	n, err := c.viewUint(catCursorKey)
 	if err != nil {
 		return 0, fmt.Errorf("read catalog cursor: %w", err)
 	}
@@ -116,16 +112,22 @@ func (c *Catalog) CatalogCursor(ctx context.Context) (uint64, error) {
 
 // CatalogCount returns the number of listings in the catalog, whatever their state.
 func (c *Catalog) CatalogCount(ctx context.Context) (int, error) {
-	var n uint64
-	err := c.db.View(func(tx *buntdb.Tx) error {
-		var err error
-		n, err = getUint(tx, catCountKey)
-		return err
-	})
+	n, err := c.viewUint(catCountKey)
 	if err != nil {
 		return 0, fmt.Errorf("count catalog: %w", err)
 	}
 	return int(n), nil
+}
+
+// viewUint reads the counter at key (0 when absent) in a read transaction.
+func (c *Catalog) viewUint(key string) (uint64, error) {
+	var n uint64
+	err := c.db.View(func(tx *buntdb.Tx) error {
+		var err error
+		n, err = getUint(tx, key)
+		return err
+	})
+	return n, err
 }
 
 func getUint(tx *buntdb.Tx, key string) (uint64, error) {
@@ -152,13 +154,20 @@ func (c *Catalog) Listing(ctx context.Context, id uint64) (*marketplace.Listing,
 		l, err = getListing(tx, id, &c.m.cards)
 		return err
 	})
-	if errors.Is(err, buntdb.ErrNotFound) {
-		return nil, marketplace.Errorf(marketplace.ENOTFOUND, "Listing %d not found in the catalog.", id)
-	}
 	if err != nil {
-		return nil, fmt.Errorf("read listing %d: %w", id, err)
+		return nil, listingError(id, "read listing", err)
 	}
 	return l, nil
+}
+
+// listingError is the error of a failed read or change of listing id: a
+// listing missing from the catalog is ENOTFOUND; anything else says what
+// was being done ("read listing").
+func listingError(id uint64, doing string, err error) error {
+	if errors.Is(err, buntdb.ErrNotFound) {
+		return marketplace.Errorf(marketplace.ENOTFOUND, "Listing %d not found in the catalog.", id)
+	}
+	return fmt.Errorf("%s %d: %w", doing, id, err)
 }
 
 // getListing assembles a listing from its summary and its card.
@@ -298,16 +307,21 @@ func (c *Catalog) ApplyEvents(ctx context.Context, events []marketplace.ListingE
 }
 
 func deleteMarksBefore(tx *buntdb.Tx, block uint64) error {
-	var stale []string
-	end := catEventPrefix + hex16(block)
-	err := tx.AscendRange("", catEventPrefix, end, func(k, _ string) bool {
-		stale = append(stale, k)
+	return deleteRange(tx, catEventPrefix, catEventPrefix+hex16(block))
+}
+
+// deleteRange deletes the keys in [from, to). buntdb forbids deleting while
+// ascending, so the keys are collected first.
+func deleteRange(tx *buntdb.Tx, from, to string) error {
+	var keys []string
+	err := tx.AscendRange("", from, to, func(k, _ string) bool {
+		keys = append(keys, k)
 		return true
 	})
 	if err != nil {
 		return err
 	}
-	for _, k := range stale {
+	for _, k := range keys {
 		if _, err := tx.Delete(k); err != nil {
 			return err
 		}
@@ -539,11 +553,8 @@ func (c *Catalog) SetCard(ctx context.Context, id uint64, card []byte) (*marketp
 		changed[id] = string(sum)
 		return nil
 	})
-	if errors.Is(err, buntdb.ErrNotFound) {
-		return nil, marketplace.Errorf(marketplace.ENOTFOUND, "Listing %d not found in the catalog.", id)
-	}
 	if err != nil {
-		return nil, fmt.Errorf("set card of listing %d: %w", id, err)
+		return nil, listingError(id, "set card of listing", err)
 	}
 	return out, nil
 }
@@ -554,23 +565,7 @@ func (c *Catalog) ResetCatalog(ctx context.Context) error {
 	c.m.write.Lock()
 	defer c.m.write.Unlock()
 	err := c.db.Update(func(tx *buntdb.Tx) error {
-		var keys []string
-		err := tx.AscendGreaterOrEqual("", catPrefix, func(k, _ string) bool {
-			if len(k) < len(catPrefix) || k[:len(catPrefix)] != catPrefix {
-				return false
-			}
-			keys = append(keys, k)
-			return true
-		})
-		if err != nil {
-			return err
-		}
-		for _, k := range keys {
-			if _, err := tx.Delete(k); err != nil {
-				return err
-			}
-		}
-		return nil
+		return deleteRange(tx, catPrefix, catPrefixEnd)
 	})
 	if err != nil {
 		return fmt.Errorf("reset catalog: %w", err)

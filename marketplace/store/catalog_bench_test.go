@@ -4,7 +4,6 @@ import (
 	"context"
 	"math/big"
 	"math/rand/v2"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -60,15 +59,7 @@ func applyInBatches(tb testing.TB, c *Catalog, events []marketplace.ListingEvent
 //	go test -run xxx -bench CatalogSearch -benchtime 2000x ./marketplace/store/
 func BenchmarkCatalogSearch(b *testing.B) {
 	const n = 100_000
-	s, err := Open(filepath.Join(b.TempDir(), "store.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer closeStore(b, s)
-	c, err := s.Catalog()
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, c, _ := openCatalog(b)
 	start := time.Now()
 	events, last := genEvents(n, 42)
 	gen := time.Since(start)
@@ -134,15 +125,7 @@ func reportPercentiles(b *testing.B, lat []time.Duration) {
 //	go test -run xxx -bench Reindex -benchtime 3x ./marketplace/store/
 func BenchmarkReindex(b *testing.B) {
 	const n = 20_000
-	s, err := Open(filepath.Join(b.TempDir(), "store.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer closeStore(b, s)
-	c, err := s.Catalog()
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, c, _ := openCatalog(b)
 	events, last := genEvents(n, 7)
 	ctx := context.Background()
 	b.ResetTimer()

@@ -27,6 +27,18 @@ func closeStore(tb testing.TB, s *Store) {
 	}
 }
 
+// openTempStore opens a store in a fresh temporary directory, closed when
+// the test ends.
+func openTempStore(tb testing.TB) *Store {
+	tb.Helper()
+	s, err := Open(filepath.Join(tb.TempDir(), "db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { closeStore(tb, s) })
+	return s
+}
+
 func openCatalog(t testing.TB) (*Store, *Catalog, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "store.db")
@@ -45,6 +57,32 @@ func openCatalog(t testing.TB) (*Store, *Catalog, string) {
 		t.Fatal(err)
 	}
 	return s, c, path
+}
+
+// reopenStore closes s and opens the store at path again (closed when the
+// test ends), as a node restarting does.
+func reopenStore(t testing.TB, s *Store, path string) *Store {
+	t.Helper()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { closeStore(t, s2) })
+	return s2
+}
+
+// reopen is reopenStore with the reopened store's catalog.
+func reopen(t testing.TB, s *Store, path string) (*Store, *Catalog) {
+	t.Helper()
+	s2 := reopenStore(t, s, path)
+	c2, err := s2.Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s2, c2
 }
 
 // fixture builds a small hand-made catalog whose search results are easy to state.
@@ -596,18 +634,7 @@ func TestCatalog_survivesReopen(t *testing.T) {
 	}
 	want, _, _ := c.SearchCatalog(ctx, marketplace.CatalogFilter{Sort: marketplace.SortPriceAsc})
 	d1, _ := c.Digest(ctx)
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	s2, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeStore(t, s2)
-	c2, err := s2.Catalog()
-	if err != nil {
-		t.Fatal(err)
-	}
+	s2, c2 := reopen(t, s, path)
 	if _, err := s2.Catalog(); err != nil {
 		t.Fatalf("second Catalog(): %v", err)
 	}
@@ -723,17 +750,6 @@ func TestCatalog_keepsTheProviderThroughUpdatesAndReopen(t *testing.T) {
 		}
 	}
 	check(c)
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	s2, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeStore(t, s2)
-	c2, err := s2.Catalog()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, c2 := reopen(t, s, path)
 	check(c2)
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -83,12 +82,8 @@ func (s *Store) PutDatasetKey(ctx context.Context, r DatasetKeyRecord) error {
 // DatasetKey returns the wrapped key of a content hash, ENOTFOUND if this
 // node holds none.
 func (s *Store) DatasetKey(ctx context.Context, content common.Hash) (DatasetKeyRecord, error) {
-	var r DatasetKeyRecord
-	err := s.db.View(func(tx *buntdb.Tx) error { return getJSON(tx, dsKeyPrefix+content.Hex(), &r) })
-	if errors.Is(err, buntdb.ErrNotFound) {
-		return r, marketplace.Errorf(marketplace.ENOTFOUND, "This node holds no key for dataset %s.", content.Hex())
-	}
-	return r, err
+	return loadJSON[DatasetKeyRecord](s.db, dsKeyPrefix+content.Hex(),
+		marketplace.Errorf(marketplace.ENOTFOUND, "This node holds no key for dataset %s.", content.Hex()))
 }
 
 // PutPublish writes a publish record and, with it in one transaction, the
@@ -106,31 +101,13 @@ func (s *Store) PutPublish(ctx context.Context, p Publish, card []byte) error {
 
 // Publish returns the publish record of a content hash, or ENOTFOUND.
 func (s *Store) Publish(ctx context.Context, content common.Hash) (Publish, error) {
-	var p Publish
-	err := s.db.View(func(tx *buntdb.Tx) error { return getJSON(tx, publishPrefix+content.Hex(), &p) })
-	if errors.Is(err, buntdb.ErrNotFound) {
-		return p, marketplace.Errorf(marketplace.ENOTFOUND, "No publish of dataset %s on this node.", content.Hex())
-	}
-	return p, err
+	return loadJSON[Publish](s.db, publishPrefix+content.Hex(),
+		marketplace.Errorf(marketplace.ENOTFOUND, "No publish of dataset %s on this node.", content.Hex()))
 }
 
 // Publishes returns every publish record, oldest first.
 func (s *Store) Publishes(ctx context.Context) ([]Publish, error) {
-	var out []Publish
-	err := s.db.View(func(tx *buntdb.Tx) error {
-		var derr error
-		if err := tx.AscendKeys(publishPrefix+"*", func(k, v string) bool {
-			var p Publish
-			if derr = json.Unmarshal([]byte(v), &p); derr != nil {
-				return false
-			}
-			out = append(out, p)
-			return true
-		}); err != nil {
-			return err
-		}
-		return derr
-	})
+	out, err := scanJSON[Publish](s.db, publishPrefix+"*")
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
 	return out, err
 }
@@ -211,22 +188,13 @@ func (s *Store) PutBuyerKey(ctx context.Context, k BuyerKey) error {
 
 // BuyerKey returns the key pre-wrapped to buyer for listing id, ENOTFOUND if none.
 func (s *Store) BuyerKey(ctx context.Context, id uint64, buyer common.Address) (BuyerKey, error) {
-	var k BuyerKey
-	err := s.db.View(func(tx *buntdb.Tx) error { return getJSON(tx, buyerKeyKey(id, buyer), &k) })
-	if errors.Is(err, buntdb.ErrNotFound) {
-		return k, marketplace.Errorf(marketplace.ENOTFOUND, "No key pre-wrapped to %s for listing %d.", buyer.Hex(), id)
-	}
-	return k, err
+	return loadJSON[BuyerKey](s.db, buyerKeyKey(id, buyer),
+		marketplace.Errorf(marketplace.ENOTFOUND, "No key pre-wrapped to %s for listing %d.", buyer.Hex(), id))
 }
 
 // PrewrapBlock returns the last block whose purchases were handled (0: none).
 func (s *Store) PrewrapBlock(ctx context.Context) (uint64, error) {
-	var n uint64
-	err := s.db.View(func(tx *buntdb.Tx) error { return getJSON(tx, prewrapCursor, &n) })
-	if errors.Is(err, buntdb.ErrNotFound) {
-		return 0, nil
-	}
-	return n, err
+	return loadJSON[uint64](s.db, prewrapCursor, nil)
 }
 
 // SetPrewrapBlock records the last block whose purchases were handled.

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -11,11 +10,7 @@ import (
 )
 
 func TestBuyerKey_perListingAndBuyer(t *testing.T) {
-	s, err := Open(filepath.Join(t.TempDir(), "db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeStore(t, s)
+	s := openTempStore(t)
 	ctx := context.Background()
 	bob, carol := common.HexToAddress("0xb0b"), common.HexToAddress("0xca201")
 	if err := s.PutBuyerKey(ctx, BuyerKey{ListingID: 7, Buyer: bob, Wrapped: []byte("w7")}); err != nil {

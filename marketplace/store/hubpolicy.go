@@ -81,19 +81,7 @@ func (s *Store) HubUploaderAllowed(ctx context.Context, account common.Address) 
 
 // HubUploaders returns the approved accounts, in address order.
 func (s *Store) HubUploaders(ctx context.Context) ([]HubApproval, error) {
-	var out []HubApproval
-	err := s.db.View(func(tx *buntdb.Tx) error {
-		var derr error
-		err := tx.AscendKeys(hubAllowPrefix+"*", func(k, v string) bool {
-			var ap HubApproval
-			if derr = jsonUnmarshal(v, &ap); derr != nil {
-				return false
-			}
-			out = append(out, ap)
-			return true
-		})
-		return errors.Join(err, derr)
-	})
+	out, err := scanJSON[HubApproval](s.db, hubAllowPrefix+"*")
 	if err != nil {
 		return nil, fmt.Errorf("read hub allow-list: %w", err)
 	}

@@ -28,13 +28,7 @@ func TestHubAllowList_persists(t *testing.T) {
 	if ap, err := s.AllowHubUploader(ctx, a, t0.Add(time.Hour)); err != nil || !ap.Added.Equal(t0) {
 		t.Fatalf("approving again: %+v, %v", ap, err)
 	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if s, err = Open(path); err != nil {
-		t.Fatal(err)
-	}
-	defer closeStore(t, s)
+	s = reopenStore(t, s, path)
 	for who, want := range map[common.Address]bool{a: true, b: false} {
 		if ok, err := s.HubUploaderAllowed(ctx, who); err != nil || ok != want {
 			t.Errorf("%s allowed: %v, %v; want %v", who.Hex(), ok, err, want)
@@ -58,11 +52,7 @@ func TestHubAllowList_persists(t *testing.T) {
 // trace; a key a record names is not (ECONFLICT).
 func TestDropOrphanKey(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeStore(t, s)
+	s := openTempStore(t)
 	orphan, drafted := common.HexToHash("0x01"), common.HexToHash("0x02")
 	for _, c := range []common.Hash{orphan, drafted} {
 		if err := s.PutDatasetKey(ctx, DatasetKeyRecord{ContentHash: c, Wrapped: []byte{1}}); err != nil {

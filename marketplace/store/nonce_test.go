@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,11 +11,7 @@ import (
 )
 
 func TestUseNonce_refusesReplayAndExpired(t *testing.T) {
-	s, err := Open(filepath.Join(t.TempDir(), "db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeStore(t, s)
+	s := openTempStore(t)
 	ctx := context.Background()
 	now := time.Now()
 	a, b := common.HexToAddress("0x01"), common.HexToAddress("0x02")
@@ -35,11 +30,7 @@ func TestUseNonce_refusesReplayAndExpired(t *testing.T) {
 }
 
 func TestDatasetKeyAndPublishRecords(t *testing.T) {
-	s, err := Open(filepath.Join(t.TempDir(), "db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeStore(t, s)
+	s := openTempStore(t)
 	ctx := context.Background()
 	h := common.HexToHash("0xaa")
 	if _, err := s.DatasetKey(ctx, h); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {

@@ -83,22 +83,7 @@ func (s *Store) DropPublish(ctx context.Context, content common.Hash, now time.T
 
 // Drops returns the publishes dropped whose blob may still be on disk.
 func (s *Store) Drops(ctx context.Context) ([]Drop, error) {
-	var out []Drop
-	err := s.db.View(func(tx *buntdb.Tx) error {
-		var derr error
-		if err := tx.AscendKeys(dropPrefix+"*", func(k, v string) bool {
-			var d Drop
-			if derr = jsonUnmarshal(v, &d); derr != nil {
-				return false
-			}
-			out = append(out, d)
-			return true
-		}); err != nil {
-			return err
-		}
-		return derr
-	})
-	return out, err
+	return scanJSON[Drop](s.db, dropPrefix+"*")
 }
 
 // ClearDrop forgets a drop once its blob is gone (or taken again by a new

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -17,11 +16,7 @@ import (
 // naming the blob to remove; a card another publish lists stays; a refusal
 // by check deletes nothing.
 func TestDropPublish_recordsGoTogetherWithATrace(t *testing.T) {
-	s, err := Open(filepath.Join(t.TempDir(), "db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeStore(t, s)
+	s := openTempStore(t)
 	ctx := context.Background()
 	now := time.Now()
 	a, b, c := common.HexToHash("0xa"), common.HexToHash("0xb"), common.HexToHash("0xc")

@@ -31,15 +31,8 @@ func TestAccountRoles_defaultAllAndPerAccount(t *testing.T) {
 	if roles, set, _ := s.AccountRoles(ctx, b); set || len(roles) != 3 {
 		t.Errorf("other account: %v %v", roles, set)
 	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
 
-	s, err = Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeStore(t, s)
+	s = reopenStore(t, s, path)
 	if roles, _, err := s.AccountRoles(ctx, a); err != nil || roles.String() != "researcher" {
 		t.Errorf("after reopen: %v %v", roles, err)
 	}

@@ -13,11 +13,7 @@ import (
 // A session record expires at the time it was given, by the caller's clock:
 // no wall-clock time passes in this test.
 func TestSession_expiresByTheCallersClock(t *testing.T) {
-	s, err := Open(filepath.Join(t.TempDir(), "db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeStore(t, s)
+	s := openTempStore(t)
 	ctx := t.Context()
 	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	sess := marketplace.Session{ID: "s1", Account: marketplace.Account{Name: "alice"}, Created: t0, LastSeen: t0}
@@ -76,14 +72,7 @@ func TestTouchSession_movesTheExpiryDurably(t *testing.T) {
 	if err != nil || !got.LastSeen.Equal(t1) {
 		t.Fatalf("touch: %+v, %v", got, err)
 	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	s, err = Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeStore(t, s)
+	s = reopenStore(t, s, path)
 	if got, err := s.Session(ctx, "s1", t0.Add(time.Minute+time.Second)); err != nil || !got.LastSeen.Equal(t1) {
 		t.Errorf("after the old expiry and a reopen: %+v, %v", got, err)
 	}
@@ -95,11 +84,7 @@ func TestTouchSession_movesTheExpiryDurably(t *testing.T) {
 // The sweep deletes the records expired by the clock it is given and keeps
 // the others, including a record written before expiries were stored.
 func TestSweepSessions_deletesOnlyExpiredRecords(t *testing.T) {
-	s, err := Open(filepath.Join(t.TempDir(), "db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeStore(t, s)
+	s := openTempStore(t)
 	ctx := t.Context()
 	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	for id, expires := range map[string]time.Duration{"old": time.Minute, "due": 2 * time.Minute, "young": time.Hour} {

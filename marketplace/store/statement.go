@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -78,12 +77,8 @@ func (s *Store) PutMyStatement(ctx context.Context, st Statement) error {
 // MyStatement returns what buyer stated at its last purchase of listing id
 // through this node, ENOTFOUND if nothing.
 func (s *Store) MyStatement(ctx context.Context, id uint64, buyer common.Address) (Statement, error) {
-	var st Statement
-	err := s.db.View(func(tx *buntdb.Tx) error { return getJSON(tx, myStatementKey(id, buyer), &st) })
-	if errors.Is(err, buntdb.ErrNotFound) {
-		return st, marketplace.Errorf(marketplace.ENOTFOUND, "No statement of %s for listing %d on this node.", buyer.Hex(), id)
-	}
-	return st, err
+	return loadJSON[Statement](s.db, myStatementKey(id, buyer),
+		marketplace.Errorf(marketplace.ENOTFOUND, "No statement of %s for listing %d on this node.", buyer.Hex(), id))
 }
 
 // UndeliveredStatements returns this node's buyers' statements not yet
@@ -130,22 +125,7 @@ func (s *Store) Statements(ctx context.Context, id uint64) ([]Statement, error) 
 }
 
 func (s *Store) scanStatements(pattern string) ([]Statement, error) {
-	var out []Statement
-	err := s.db.View(func(tx *buntdb.Tx) error {
-		var derr error
-		if err := tx.AscendKeys(pattern, func(k, v string) bool {
-			var st Statement
-			if derr = json.Unmarshal([]byte(v), &st); derr != nil {
-				derr = fmt.Errorf("decode %s: %w", k, derr)
-				return false
-			}
-			out = append(out, st)
-			return true
-		}); err != nil {
-			return err
-		}
-		return derr
-	})
+	out, err := scanJSON[Statement](s.db, pattern)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
 	return out, err
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,11 +12,7 @@ import (
 
 func TestStatements_buyerAndProviderRecordsApart(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeStore(t, s)
+	s := openTempStore(t)
 	buyer := common.HexToAddress("0xb0")
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	st := Statement{ListingID: 7, Buyer: buyer, TxHash: common.HexToHash("0x01"),

@@ -119,6 +119,41 @@ func (s *Store) SetNodeName(ctx context.Context, name string) (marketplace.Node,
 	return n, nil
 }
 
+// scanJSON decodes the value of every key that matches pattern (a buntdb
+// pattern, such as a prefix and "*"), in key order. A value that does not
+// decode stops the scan with an error naming its key.
+func scanJSON[T any](db *buntdb.DB, pattern string) ([]T, error) {
+	var out []T
+	err := db.View(func(tx *buntdb.Tx) error {
+		var derr error
+		if err := tx.AscendKeys(pattern, func(k, v string) bool {
+			var x T
+			if derr = json.Unmarshal([]byte(v), &x); derr != nil {
+				derr = fmt.Errorf("decode %s: %w", k, derr)
+				return false
+			}
+			out = append(out, x)
+			return true
+		}); err != nil {
+			return err
+		}
+		return derr
+	})
+	return out, err
+}
+
+// loadJSON decodes the value at key in a read transaction. A missing key
+// returns notFound (the ENOTFOUND error saying what is missing; nil: the
+// zero T and no error).
+func loadJSON[T any](db *buntdb.DB, key string, notFound error) (T, error) {
+	var v T
+	err := db.View(func(tx *buntdb.Tx) error { return getJSON(tx, key, &v) })
+	if errors.Is(err, buntdb.ErrNotFound) {
+		return v, notFound
+	}
+	return v, err
+}
+
 func getJSON(tx *buntdb.Tx, key string, v any) error {
 	s, err := tx.Get(key)
 	if err != nil {

@@ -14,13 +14,10 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
-	"github.com/ethereum/go-ethereum/eth/ethconfig"
-	"github.com/ethereum/go-ethereum/ethclient/simulated"
-	"github.com/ethereum/go-ethereum/node"
-	"github.com/ethereum/go-ethereum/params"
 	"github.com/tidwall/buntdb"
 
 	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/chain/chaintest"
 	"github.com/medmarket/medmarket/marketplace/contracts"
 )
 
@@ -57,40 +54,11 @@ func (k keySigner) TransactOpts(ctx context.Context, chainID *big.Int) *bind.Tra
 // Lock does nothing: a test's raw key has no locked state to return to.
 func (keySigner) Lock() {}
 
-// mainnetRules pins the simulated chain to mainnet's forks, so gas figures
-// are a sponsor's.
-func mainnetRules(_ *node.Config, ethConf *ethconfig.Config) {
-	cfg := *params.AllDevChainProtocolChanges
-	zero := uint64(0)
-	cfg.BPO1Time, cfg.BPO2Time = &zero, &zero
-	cfg.BPO3Time, cfg.BPO4Time, cfg.BPO5Time = nil, nil, nil
-	cfg.AmsterdamTime, cfg.BogotaTime, cfg.UBTTime = nil, nil, nil
-	cfg.BlobScheduleConfig = &params.BlobScheduleConfig{
-		Cancun: params.DefaultCancunBlobConfig, Prague: params.DefaultPragueBlobConfig,
-		BPO1: params.DefaultBPO1BlobConfig, BPO2: params.DefaultBPO2BlobConfig,
-	}
-	ethConf.Genesis.Config = &cfg
-}
-
-// autoMine seals a block after every transaction, as a dev node does.
-type autoMine struct {
-	simulated.Client
-	sim *simulated.Backend
-}
-
-func (c autoMine) SendTransaction(ctx context.Context, tx *types.Transaction) error {
-	if err := c.Client.SendTransaction(ctx, tx); err != nil {
-		return err
-	}
-	c.sim.Commit()
-	return nil
-}
-
 // testEnv is a simulated chain with TrialRegistry, two funded accounts
 // (sponsor and other) and a trial service on a fresh buntdb.
 type testEnv struct {
 	tb       testing.TB
-	client   autoMine
+	client   chaintest.AutoMine
 	chainID  *big.Int
 	registry common.Address
 	sponsor  keySigner
@@ -110,21 +78,9 @@ func newTestEnv(tb testing.TB) *testEnv {
 	e := &testEnv{tb: tb, sponsor: newKeySigner(tb), other: newKeySigner(tb), dir: tb.TempDir(),
 		clock: &testClock{time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}}
 	deployer := newKeySigner(tb)
-	alloc := types.GenesisAlloc{}
-	for _, k := range []keySigner{deployer, e.sponsor, e.other} {
-		alloc[k.Address()] = types.Account{Balance: new(big.Int).Exp(big.NewInt(10), big.NewInt(21), nil)}
-	}
-	sim := simulated.NewBackend(alloc, mainnetRules)
-	tb.Cleanup(func() {
-		if err := sim.Close(); err != nil {
-			tb.Error(err)
-		}
-	})
-	e.client = autoMine{sim.Client(), sim}
-	var err error
-	if e.chainID, err = e.client.ChainID(ctx); err != nil {
-		tb.Fatal(err)
-	}
+	sim := chaintest.NewSimulated(tb, new(big.Int).Exp(big.NewInt(10), big.NewInt(21), nil), deployer.Address(), e.sponsor.Address(), e.other.Address())
+	e.client = chaintest.NewAutoMine(sim)
+	e.chainID = chaintest.ChainID(tb, e.client)
 	addr, tx, err := bind.DeployContract(deployer.TransactOpts(ctx, e.chainID), common.FromHex(contracts.TrialRegistryMetaData.Bin), e.client, nil)
 	if err != nil {
 		tb.Fatal(err)

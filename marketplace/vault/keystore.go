@@ -439,22 +439,7 @@ func (k *Keystore) writeNames(names []marketplace.Account) error {
 		return marketplace.Wrap(marketplace.EINTERNAL, err, "cannot encode account names")
 	}
 	path := filepath.Join(k.dir, NamesFile)
-	tmp, err := os.CreateTemp(k.dir, ".names-*")
-	if err != nil {
-		return marketplace.Wrap(marketplace.EINTERNAL, err, "cannot write the account names")
-	}
-	defer func() { _ = os.Remove(tmp.Name()) }() // gone after the rename; a leftover otherwise
-	_, err = tmp.Write(append(data, '\n'))
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
+	if err := writeFileAtomic(path, ".names-*", append(data, '\n')); err != nil {
 		return marketplace.Wrap(marketplace.EINTERNAL, fmt.Errorf("%s: %w", path, err), "cannot write the account names")
 	}
 	return nil

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/ethereum/go-ethereum/accounts"
@@ -45,25 +44,7 @@ func LoadOrCreateNodeKey(path string) (*NodeKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("generate node key: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".node.key-*")
-	if err != nil {
-		return nil, fmt.Errorf("write node key: %w", err)
-	}
-	defer func() { _ = os.Remove(tmp.Name()) }()
-	_, err = tmp.WriteString(hex.EncodeToString(crypto.FromECDSA(k)) + "\n")
-	if err == nil {
-		err = tmp.Chmod(0o600)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
+	if err := writeFileAtomic(path, ".node.key-*", []byte(hex.EncodeToString(crypto.FromECDSA(k))+"\n")); err != nil {
 		return nil, fmt.Errorf("write node key: %w", err)
 	}
 	return &NodeKey{key: k}, nil
