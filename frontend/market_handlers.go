@@ -328,23 +328,34 @@ func signInTo(w http.ResponseWriter, r *http.Request, next string) {
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
+// listingPost reads what every POST on /catalog/{id}/... needs, in this
+// order: the listing id (404), a signed-in actor (else off to sign in and
+// back to the card) and the form. ok is false when it has already answered.
+func listingPost(w http.ResponseWriter, r *http.Request, logger *slog.Logger) (id uint64, who app.Actor, ok bool) {
+	id, err := listingID(r)
+	if err != nil {
+		renderError(w, r, logger, err)
+		return 0, app.Actor{}, false
+	}
+	who, ok = actorOf(r)
+	if !ok {
+		signInTo(w, r, fmt.Sprintf("/catalog/%d/", id))
+		return 0, app.Actor{}, false
+	}
+	if err := parseSmallForm(w, r); err != nil {
+		renderError(w, r, logger, err)
+		return 0, app.Actor{}, false
+	}
+	return id, who, true
+}
+
 // handleBuy handles POST /catalog/{id}/buy: buys a licence with the
 // statements the terms require and answers with the buy panel (the licence
 // and a download link, or the form again with the reason).
 func handleBuy(logger *slog.Logger, svc Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, err := listingID(r)
-		if err != nil {
-			renderError(w, r, logger, err)
-			return
-		}
-		who, ok := actorOf(r)
+		id, who, ok := listingPost(w, r, logger)
 		if !ok {
-			signInTo(w, r, fmt.Sprintf("/catalog/%d/", id))
-			return
-		}
-		if err := parseSmallForm(w, r); err != nil {
-			renderError(w, r, logger, err)
 			return
 		}
 		l, err := svc.Listing(r.Context(), id)
@@ -488,18 +499,8 @@ func handleSaveDownload(logger *slog.Logger, svc Service, window bool) http.Hand
 			renderError(w, r, logger, marketplace.Errorf(marketplace.EFORBIDDEN, "Saving to a path is only for the desktop app: use the download link."))
 			return
 		}
-		id, err := listingID(r)
-		if err != nil {
-			renderError(w, r, logger, err)
-			return
-		}
-		who, ok := actorOf(r)
+		id, who, ok := listingPost(w, r, logger)
 		if !ok {
-			signInTo(w, r, fmt.Sprintf("/catalog/%d/", id))
-			return
-		}
-		if err := parseSmallForm(w, r); err != nil {
-			renderError(w, r, logger, err)
 			return
 		}
 		path := r.PostForm.Get("path")
