@@ -330,18 +330,7 @@ func (a *App) Publish(ctx context.Context, who Actor, req PublishRequest) (Publi
 		if old, err := a.store.Publish(ctx, content); err == nil {
 			rec.HubUpload = old.HubUpload // this node is the hub
 		}
-		if err := a.store.PutPublish(ctx, rec, p.encoded); err != nil {
-			return Published{}, err
-		}
-		if err := a.publishStep(StepStored); err != nil {
-			return Published{}, err
-		}
-		out, err := a.list(ctx, sg, rec, req.Price, req.Terms, providerURL)
-		if err != nil {
-			return Published{}, err
-		}
-		out.Card, out.Report, out.Verdict, out.FromPreview = p.card, p.report, p.verdict, p.previewed
-		return out, nil
+		return a.storeAndList(ctx, sg, rec, p, req, providerURL)
 	}
 	sum, size, err := a.market.blobs.Put(bytes.NewReader(ct))
 	if err != nil {
@@ -360,13 +349,19 @@ func (a *App) Publish(ctx context.Context, who Actor, req PublishRequest) (Publi
 	}
 	rec := store.Publish{ContentHash: content, MetadataHash: marketplace.CardHash(p.encoded), Seller: sg.Address(),
 		State: store.PublishPending, Size: size, Created: a.now().UTC()}
+	return a.storeAndList(ctx, sg, rec, p, req, providerURL)
+}
+
+// storeAndList ends a publish once the ciphertext is safe (on the hub or
+// here): it records the draft with its card, then lists it. Publish reports
+// what the anonymizer said of the file along with the listing.
+func (a *App) storeAndList(ctx context.Context, sg *vault.Signer, rec store.Publish, p *prepared, req PublishRequest, providerURL string) (Published, error) {
 	if err := a.store.PutPublish(ctx, rec, p.encoded); err != nil {
 		return Published{}, err
 	}
 	if err := a.publishStep(StepStored); err != nil {
 		return Published{}, err
 	}
-
 	out, err := a.list(ctx, sg, rec, req.Price, req.Terms, providerURL)
 	if err != nil {
 		return Published{}, err
