@@ -42,9 +42,8 @@ func handleStatus(logger *slog.Logger, svc Service) http.Handler {
 // showing the reason in the form when the name is refused.
 func handleRenameNode(logger *slog.Logger, svc Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
-		if err := r.ParseForm(); err != nil {
-			renderError(w, r, logger, marketplace.Errorf(marketplace.EINVALID, "The form could not be read."))
+		if err := parseFormUpTo(w, r, 4<<10); err != nil {
+			renderError(w, r, logger, err)
 			return
 		}
 		name := r.PostForm.Get("name")
@@ -85,9 +84,8 @@ func handleNotFound(logger *slog.Logger) http.Handler {
 // of band; an empty set or an unknown role is 422 with the reason.
 func handleSetRoles(logger *slog.Logger, svc Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
-		if err := r.ParseForm(); err != nil {
-			renderError(w, r, logger, marketplace.Errorf(marketplace.EINVALID, "The form could not be read."))
+		if err := parseFormUpTo(w, r, 4<<10); err != nil {
+			renderError(w, r, logger, err)
 			return
 		}
 		sess, _ := sessionFrom(r.Context())

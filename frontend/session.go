@@ -213,9 +213,8 @@ func handleSignInPage(logger *slog.Logger, svc Service, ws *windowSession) http.
 // failures answer 429 naming the wait.
 func handleSignIn(logger *slog.Logger, svc Service, ws *windowSession) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
-		if err := r.ParseForm(); err != nil {
-			renderError(w, r, logger, marketplace.Errorf(marketplace.EINVALID, "The form could not be read."))
+		if err := parseFormUpTo(w, r, 8<<10); err != nil {
+			renderError(w, r, logger, err)
 			return
 		}
 		name, next := strings.TrimSpace(r.PostForm.Get("account")), localPath(r.PostForm.Get("next"))

@@ -67,8 +67,15 @@ func parseUpload(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// parseSmallForm reads a urlencoded form of up to maxFormBytes.
 func parseSmallForm(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	return parseFormUpTo(w, r, maxFormBytes)
+}
+
+// parseFormUpTo reads a urlencoded form of up to limit bytes; a larger or
+// broken one is EINVALID.
+func parseFormUpTo(w http.ResponseWriter, r *http.Request, limit int64) error {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	if err := r.ParseForm(); err != nil {
 		return marketplace.Errorf(marketplace.EINVALID, "The form could not be read.")
 	}
