@@ -1,9 +1,6 @@
 package main
 
 import (
-	"os"
-	"os/exec"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -15,24 +12,7 @@ func TestDesktop_freshDataDirCreatesAnAccountInTheWindow(t *testing.T) {
 	bin := desktopBinary(t)
 	display := startXvfb(t)
 	dir := t.TempDir()
-	cmd := exec.Command(bin, "desktop", "--data", dir, "--log-level", "debug")
-	cmd.Env = []string{"DISPLAY=" + display, "HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH"), envLightScrypt + "=1"}
-	logs := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		// Only if the test stops early: the test ends it with SIGTERM, and a
-		// kill of a finished process fails.
-		_ = cmd.Process.Kill()
-		if t.Failed() {
-			t.Logf("desktop log:\n%s", logs)
-		}
-	})
-	d := &desktopWindow{t: t, display: display, logs: logs}
+	d := startDesktop(t, bin, display, []string{envLightScrypt + "=1"}, "--data", dir, "--log-level", "debug")
 	waitFor(t, "the page and its script", 2*time.Minute, d.served("/static/app.js"))
 	d.win = waitWindow(t, display, "^medmarket$")
 	waitPainted(t, display, nil)
@@ -63,15 +43,5 @@ func TestDesktop_freshDataDirCreatesAnAccountInTheWindow(t *testing.T) {
 	waitPainted(t, display, before)
 	screenshot(t, display, "desktop-account-created.png")
 
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("desktop exit: %v", err)
-		}
-	case <-time.After(time.Minute):
-		t.Fatal("the desktop app did not exit on SIGTERM")
-	}
+	d.stop()
 }

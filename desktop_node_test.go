@@ -11,11 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ethereum/go-ethereum/common"
-
 	"github.com/medmarket/medmarket/app"
 	"github.com/medmarket/medmarket/marketplace"
-	"github.com/medmarket/medmarket/marketplace/chain/chaintest"
 )
 
 // TestDesktopNode_servesWhatItPublishes: the desktop window's node, composed
@@ -29,19 +26,7 @@ func TestDesktopNode_servesWhatItPublishes(t *testing.T) {
 		t.Skip("builds the binary and runs geth")
 	}
 	bin := buildBinary(t, "")
-	g := chaintest.StartGeth(t)
-	desk, researcher := newNode(t, bin, g.URL), newNode(t, bin, g.URL)
-	ten := new(big.Int).Mul(big.NewInt(10), big.NewInt(1e18))
-	g.Fund(t, common.HexToAddress(strings.TrimSpace(desk.must(t, "account", "new", "--name", "alice"))), ten)
-	g.Fund(t, common.HexToAddress(strings.TrimSpace(researcher.must(t, "account", "new", "--name", "bob"))), ten)
-	desk.must(t, "chain", "deploy", "--as", "alice")
-	dep, err := os.ReadFile(filepath.Join(desk.dir, "deployments.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(researcher.dir, "deployments.json"), dep, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	desk, researcher := deployedPair(t, bin)
 
 	env := map[string]string{}
 	for _, kv := range desk.env {

@@ -218,6 +218,50 @@ type desktopWindow struct {
 	display string
 	win     string
 	logs    *syncBuffer
+	cmd     *exec.Cmd
+	done    chan error // the process's exit
+}
+
+// startDesktop starts `bin desktop args...` on display, with a fresh HOME,
+// the PATH and env; its output goes to the window's log, shown if the test
+// fails. The test ends it with stop.
+func startDesktop(t *testing.T, bin, display string, env []string, args ...string) *desktopWindow {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"desktop"}, args...)...)
+	cmd.Env = append([]string{"DISPLAY=" + display, "HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}, env...)
+	logs := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		// Only if the test stops early: the test ends it with SIGTERM, and a
+		// kill of a finished process fails.
+		_ = cmd.Process.Kill()
+		if t.Failed() {
+			t.Logf("desktop log:\n%s", logs)
+		}
+	})
+	return &desktopWindow{t: t, display: display, logs: logs, cmd: cmd, done: done}
+}
+
+// stop sends SIGTERM, which closes the window and the data dir cleanly, and
+// waits a minute at most for a clean exit.
+func (d *desktopWindow) stop() {
+	d.t.Helper()
+	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		d.t.Fatal(err)
+	}
+	select {
+	case err := <-d.done:
+		if err != nil {
+			d.t.Errorf("desktop exit: %v", err)
+		}
+	case <-time.After(time.Minute):
+		d.t.Fatal("the desktop app did not exit on SIGTERM")
+	}
 }
 
 // served reports whether the node answered GET path with 200.
@@ -276,24 +320,8 @@ func TestDesktop_windowShowsPageAndBoundMethodWorks(t *testing.T) {
 	mustRun(t, env, "download", "--as", "patient", id, "--out", reference)
 	saveTo := filepath.Join(t.TempDir(), "saved-from-the-window.csv")
 
-	cmd := exec.Command(bin, "desktop", "--data", dir, "--log-level", "debug", "--public-addr", "127.0.0.1:0")
-	cmd.Env = []string{"DISPLAY=" + display, "HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}
-	logs := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		// Only if the test stops early: the test ends it with SIGTERM, and a
-		// kill of a finished process fails.
-		_ = cmd.Process.Kill()
-		if t.Failed() {
-			t.Logf("desktop log:\n%s", logs)
-		}
-	})
-	d := &desktopWindow{t: t, display: display, logs: logs}
+	d := startDesktop(t, bin, display, nil, "--data", dir, "--log-level", "debug", "--public-addr", "127.0.0.1:0")
+	logs := d.logs
 
 	// The node serves the provider API on its own listener, announced as
 	// its provider URL: what the window publishes for "this node" answers.
@@ -337,18 +365,7 @@ func TestDesktop_windowShowsPageAndBoundMethodWorks(t *testing.T) {
 	}
 	screenshot(t, display, "desktop-saved.png")
 
-	// SIGTERM closes the window and the data dir cleanly.
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("desktop exit: %v", err)
-		}
-	case <-time.After(time.Minute):
-		t.Fatal("the desktop app did not exit on SIGTERM")
-	}
+	d.stop()
 }
 
 // desktopSignInAndChooseFile drives the keyboard only, so the test does not

@@ -73,6 +73,14 @@ func startServe(t *testing.T, bin, dir string) *server {
 	t.Helper()
 	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0")
 	cmd.Env = []string{"HOME=" + t.TempDir(), envData + "=" + dir}
+	return startServer(t, cmd)
+}
+
+// startServer starts cmd, a `medmarket serve`, and waits until it says
+// where it serves; its log is kept for the test, and it is killed at the
+// end if the test did not stop it.
+func startServer(t *testing.T, cmd *exec.Cmd) *server {
+	t.Helper()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -82,20 +82,29 @@ func (n *node) serve(t *testing.T) *server {
 	t.Helper()
 	cmd := exec.Command(n.bin, "serve")
 	cmd.Env = n.env
-	stdout, err := cmd.StdoutPipe()
+	return startServer(t, cmd)
+}
+
+// deployedPair starts geth and two nodes on it, each with a funded account
+// (alice on the first, bob on the second); alice deploys the contracts and
+// the second node learns their addresses the way an operator would: the
+// deployments file (addresses and deploy block) handed over.
+func deployedPair(t *testing.T, bin string) (*node, *node) {
+	t.Helper()
+	g := chaintest.StartGeth(t)
+	a, b := newNode(t, bin, g.URL), newNode(t, bin, g.URL)
+	ten := new(big.Int).Mul(big.NewInt(10), big.NewInt(1e18))
+	g.Fund(t, common.HexToAddress(strings.TrimSpace(a.must(t, "account", "new", "--name", "alice"))), ten)
+	g.Fund(t, common.HexToAddress(strings.TrimSpace(b.must(t, "account", "new", "--name", "bob"))), ten)
+	a.must(t, "chain", "deploy", "--as", "alice")
+	dep, err := os.ReadFile(filepath.Join(a.dir, "deployments.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &server{cmd: cmd, stderr: &syncBuffer{}, done: make(chan error, 1)}
-	cmd.Stderr = s.stderr
-	if err := cmd.Start(); err != nil {
+	if err := os.WriteFile(filepath.Join(b.dir, "deployments.json"), dep, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	go func() { s.done <- cmd.Wait() }()
-	// Only if the test did not stop it: a kill of a finished process fails.
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	s.url = readServingURL(t, stdout)
-	return s
+	return a, b
 }
 
 // TestTwoNodes: one geth --dev, node A (the patient's) and node B (the
@@ -114,21 +123,7 @@ func TestTwoNodes(t *testing.T) {
 		t.Skip("builds the binary and runs geth")
 	}
 	bin := buildBinary(t, "")
-	g := chaintest.StartGeth(t)
-	a, b := newNode(t, bin, g.URL), newNode(t, bin, g.URL)
-	ten := new(big.Int).Mul(big.NewInt(10), big.NewInt(1e18))
-	g.Fund(t, common.HexToAddress(strings.TrimSpace(a.must(t, "account", "new", "--name", "alice"))), ten)
-	g.Fund(t, common.HexToAddress(strings.TrimSpace(b.must(t, "account", "new", "--name", "bob"))), ten)
-	a.must(t, "chain", "deploy", "--as", "alice")
-	// B learns the contracts' addresses the way an operator would: the
-	// deployments file (addresses and deploy block) handed over.
-	dep, err := os.ReadFile(filepath.Join(a.dir, "deployments.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(b.dir, "deployments.json"), dep, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	a, b := deployedPair(t, bin)
 
 	published := filepath.Join(t.TempDir(), "published.csv")
 	id := strings.TrimSpace(a.must(t, "publish", "--as", "alice", "--in", patientsCSV, "--preset", "safe-harbor",
