@@ -110,6 +110,24 @@ type browserUser struct {
 
 var noFollow = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
+// aliceDraft leaves a draft of alice's titled title: a publish stopped
+// after its blob and card are stored, before the listing transaction.
+func (f *marketFixture) aliceDraft(t *testing.T, title string) {
+	t.Helper()
+	f.a.SetPublishHook(func(step string) error {
+		if step == app.StepStored {
+			return errors.New("node stopped")
+		}
+		return nil
+	})
+	defer f.a.SetPublishHook(nil)
+	_, err := f.a.Publish(t.Context(), app.ByAccount("alice", "alice-pass"), app.PublishRequest{Input: patientsFile(t), Preset: "safe-harbor",
+		Title: title, Price: mustEther(t, "0.01"), Terms: marketplace.Terms{Use: marketplace.GRU}})
+	if err == nil {
+		t.Fatal("the hook did not stop the publish")
+	}
+}
+
 func (f *marketFixture) signIn(t *testing.T, name string) *browserUser {
 	t.Helper()
 	u := &browserUser{t: t, srv: f.srv}
@@ -378,18 +396,7 @@ func TestCatalogQuery_filterAndPages(t *testing.T) {
 func TestMyData_draftRetry(t *testing.T) {
 	f := newMarketFixture(t)
 	alice, bob := f.signIn(t, "alice"), f.signIn(t, "bob")
-	f.a.SetPublishHook(func(step string) error {
-		if step == app.StepStored {
-			return errors.New("node stopped")
-		}
-		return nil
-	})
-	_, err := f.a.Publish(t.Context(), app.ByAccount("alice", "alice-pass"), app.PublishRequest{Input: patientsFile(t), Preset: "safe-harbor",
-		Title: "Draft patients", Price: mustEther(t, "0.01"), Terms: marketplace.Terms{Use: marketplace.GRU}})
-	if err == nil {
-		t.Fatal("the hook did not stop the publish")
-	}
-	f.a.SetPublishHook(nil)
+	f.aliceDraft(t, "Draft patients")
 	res, body := alice.get("/mydata/", false)
 	wantBody(t, "draft shown", res, body, 200, "<h3>Drafts</h3>", "/retry")
 	hash := regexp.MustCompile(`/mydata/drafts/(0x[0-9a-fA-F]{64})/retry`).FindStringSubmatch(body)

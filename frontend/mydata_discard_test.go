@@ -1,14 +1,10 @@
 package frontend
 
 import (
-	"errors"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/medmarket/medmarket/app"
-	"github.com/medmarket/medmarket/marketplace"
 )
 
 // TestMyData_draftDiscard: My data offers "Discard draft" beside "List
@@ -17,18 +13,7 @@ import (
 func TestMyData_draftDiscard(t *testing.T) {
 	f := newMarketFixture(t)
 	alice, bob := f.signIn(t, "alice"), f.signIn(t, "bob")
-	f.a.SetPublishHook(func(step string) error {
-		if step == app.StepStored {
-			return errors.New("node stopped")
-		}
-		return nil
-	})
-	_, err := f.a.Publish(t.Context(), app.ByAccount("alice", "alice-pass"), app.PublishRequest{Input: patientsFile(t), Preset: "safe-harbor",
-		Title: "Unwanted draft", Price: mustEther(t, "0.01"), Terms: marketplace.Terms{Use: marketplace.GRU}})
-	if err == nil {
-		t.Fatal("the hook did not stop the publish")
-	}
-	f.a.SetPublishHook(nil)
+	f.aliceDraft(t, "Unwanted draft")
 	res, body := alice.get("/mydata/", false)
 	wantBody(t, "draft shown", res, body, 200, "<h3>Drafts</h3>", "/retry", "/discard", "Discard draft")
 	hash := regexp.MustCompile(`/mydata/drafts/(0x[0-9a-fA-F]{64})/discard`).FindStringSubmatch(body)
