@@ -7,7 +7,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/medmarket/medmarket/marketplace"
 	"github.com/medmarket/medmarket/marketplace/chain"
 )
 
@@ -18,13 +17,7 @@ import (
 // and transfers, so none of them clashes on the account's nonce.
 func TestTrials_concurrentTransactionsOfOneAccountAllSucceed(t *testing.T) {
 	ctx := context.Background()
-	a := marketApp(t, t.TempDir())
-	p := publishPatients(t, a, marketplace.Terms{Use: marketplace.HMB, DurationDays: 30, Seats: 1}, nil)
-	sg, release, err := a.signer(ctx, ByAccount("bob", "pw"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer release()
+	a, p, sg := listedWithBobUnlocked(t)
 	bob := BySigner(sg)
 	const trialsBefore = 3
 	for i := range trialsBefore {
