@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -87,11 +88,10 @@ func TestProvider_refusedRequestsWriteNothing(t *testing.T) {
 	}
 }
 
-// TestProvider_expiredLicenceRefusedOnIdleChain: the embedded chain seals
-// blocks only on transactions, so while it is idle its head's time lags
-// the clock and the contract's hasLicence still says yes past a licence's
-// expiry. The provider refuses by its own clock.
-func TestProvider_expiredLicenceRefusedOnIdleChain(t *testing.T) {
+// seatedOneDayLicence is a market app on a clock the test moves (skew),
+// with a one-day, two-seat licence bought by bob and carol seated on it.
+func seatedOneDayLicence(t *testing.T) (*App, *atomic.Int64, Published) {
+	t.Helper()
 	ctx := context.Background()
 	a := marketApp(t, t.TempDir())
 	skew := skewClock(a)
@@ -103,6 +103,25 @@ func TestProvider_expiredLicenceRefusedOnIdleChain(t *testing.T) {
 	if err := a.AddSeat(ctx, ByAccount("bob", "pw"), p.ListingID, addr(t, a, "carol")); err != nil {
 		t.Fatal(err)
 	}
+	return a, skew, p
+}
+
+// wantIdleChainLicence checks that the idle chain's hasLicence still says
+// yes for who: its head is older than the expiry the clock has passed.
+func wantIdleChainLicence(t *testing.T, a *App, listingID uint64, who string) {
+	t.Helper()
+	if ok, err := a.chainHasLicence(context.Background(), listingID, addr(t, a, who)); err != nil || !ok {
+		t.Fatalf("the idle chain's hasLicence for %s: %v, %v; want true (its head is older than the expiry)", who, ok, err)
+	}
+}
+
+// TestProvider_expiredLicenceRefusedOnIdleChain: the embedded chain seals
+// blocks only on transactions, so while it is idle its head's time lags
+// the clock and the contract's hasLicence still says yes past a licence's
+// expiry. The provider refuses by its own clock.
+func TestProvider_expiredLicenceRefusedOnIdleChain(t *testing.T) {
+	ctx := context.Background()
+	a, skew, p := seatedOneDayLicence(t)
 	download := func(who string) error {
 		var b bytes.Buffer
 		_, err := a.Download(ctx, ByAccount(who, "pw"), p.ListingID, DownloadRequest{Writer: &b})
@@ -115,9 +134,7 @@ func TestProvider_expiredLicenceRefusedOnIdleChain(t *testing.T) {
 	}
 	skew.Store(int64(25 * time.Hour)) // the clock passes the expiry; no block is sealed
 	for _, who := range []string{"bob", "carol"} {
-		if ok, err := a.chainHasLicence(ctx, p.ListingID, addr(t, a, who)); err != nil || !ok {
-			t.Fatalf("the idle chain's hasLicence for %s: %v, %v; want true (its head is older than the expiry)", who, ok, err)
-		}
+		wantIdleChainLicence(t, a, p.ListingID, who)
 		if err := download(who); marketplace.ErrorCode(err) != marketplace.EFORBIDDEN {
 			t.Errorf("%s after expiry on an idle chain: %v, want EFORBIDDEN", who, err)
 		}
@@ -131,17 +148,7 @@ func TestProvider_expiredLicenceRefusedOnIdleChain(t *testing.T) {
 // it turn invalid together.
 func TestLicences_expiredByTheClockOnIdleChain(t *testing.T) {
 	ctx := context.Background()
-	a := marketApp(t, t.TempDir())
-	skew := skewClock(a)
-	oneDay := marketplace.Terms{Use: marketplace.HMB | marketplace.NCU, DurationDays: 1, Seats: 2}
-	p := publishPatients(t, a, oneDay, nil)
-	if _, err := a.Buy(ctx, ByAccount("bob", "pw"), p.ListingID, BuyConfirmation{AcceptTerms: true}); err != nil {
-		t.Fatal(err)
-	}
-	carol := addr(t, a, "carol")
-	if err := a.AddSeat(ctx, ByAccount("bob", "pw"), p.ListingID, carol); err != nil {
-		t.Fatal(err)
-	}
+	a, skew, p := seatedOneDayLicence(t)
 	valid := func(who string) bool {
 		t.Helper()
 		ls, err := a.Licences(ctx, addr(t, a, who))
@@ -161,9 +168,7 @@ func TestLicences_expiredByTheClockOnIdleChain(t *testing.T) {
 	}
 	skew.Store(int64(25 * time.Hour)) // the clock passes the expiry; no block is sealed
 	for _, who := range []string{"bob", "carol"} {
-		if ok, err := a.chainHasLicence(ctx, p.ListingID, addr(t, a, who)); err != nil || !ok {
-			t.Fatalf("the idle chain's hasLicence for %s: %v, %v; want true (its head is older than the expiry)", who, ok, err)
-		}
+		wantIdleChainLicence(t, a, p.ListingID, who)
 		if valid(who) {
 			t.Errorf("%s's licence a day after it expired, on an idle chain: shown valid", who)
 		}
