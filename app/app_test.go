@@ -22,6 +22,24 @@ func open(t *testing.T, dir string) *App {
 	return a
 }
 
+// clockedApp opens an app in a fresh data dir on the test's clock, with
+// light scrypt and the given session idle time (0: the default), closed
+// when the test ends, and creates the named accounts with passphrase "pw".
+func clockedApp(t *testing.T, now func() time.Time, idle time.Duration, accounts ...string) *App {
+	t.Helper()
+	a, err := Open(t.Context(), Options{DataDir: t.TempDir(), LightScrypt: true, Now: now, SessionIdle: idle})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeAtEnd(t, a)
+	for _, name := range accounts {
+		if _, err := a.CreateAccount(t.Context(), name, "pw"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return a
+}
+
 // closedApps holds the apps a test closed itself (a restart), which the
 // cleanup of closeAtEnd then leaves alone: a second Close fails.
 var closedApps sync.Map
@@ -195,15 +213,8 @@ func TestDesktop_chooseDataFile(t *testing.T) {
 func TestSessions(t *testing.T) {
 	now := time.Now()
 	clock := func() time.Time { return now }
-	a, err := Open(t.Context(), Options{DataDir: t.TempDir(), LightScrypt: true, Now: clock, SessionIdle: time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeApp(t, a)
+	a := clockedApp(t, clock, time.Minute, "alice")
 	ctx := t.Context()
-	if _, err := a.CreateAccount(ctx, "alice", "pw"); err != nil {
-		t.Fatal(err)
-	}
 	if _, _, err := a.SignIn(ctx, "alice", "wrong"); marketplace.ErrorCode(err) != marketplace.EFORBIDDEN {
 		t.Fatalf("wrong passphrase: %v", err)
 	}

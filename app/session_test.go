@@ -13,15 +13,8 @@ import (
 func TestSession_touchesTheStoreAtMostEveryMinute(t *testing.T) {
 	clock := newFakeClock()
 	const idle = 5 * time.Minute
-	a, err := Open(t.Context(), Options{DataDir: t.TempDir(), LightScrypt: true, Now: clock.Now, SessionIdle: idle})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeApp(t, a)
+	a := clockedApp(t, clock.Now, idle, "alice")
 	ctx := t.Context()
-	if _, err := a.CreateAccount(ctx, "alice", "pw"); err != nil {
-		t.Fatal(err)
-	}
 	token, sess, err := a.SignIn(ctx, "alice", "pw")
 	if err != nil {
 		t.Fatal(err)
@@ -74,18 +67,8 @@ func TestSession_touchesTheStoreAtMostEveryMinute(t *testing.T) {
 // record (written a minute ago at most) has not expired.
 func TestLockIdleSessions_byTheInjectedClock(t *testing.T) {
 	clock := newFakeClock()
-	a, err := Open(t.Context(), Options{DataDir: t.TempDir(), LightScrypt: true, Now: clock.Now, SessionIdle: 5 * time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeApp(t, a)
+	a := clockedApp(t, clock.Now, 5*time.Minute, "alice", "bob")
 	ctx := t.Context()
-	if _, err := a.CreateAccount(ctx, "alice", "pw"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.CreateAccount(ctx, "bob", "pw"); err != nil {
-		t.Fatal(err)
-	}
 	alice, _, _ := a.SignIn(ctx, "alice", "pw")
 	bob, _, _ := a.SignIn(ctx, "bob", "pw")
 	for range 4 {

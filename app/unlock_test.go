@@ -134,11 +134,7 @@ func TestUnlock_waitRespectsContext(t *testing.T) {
 // clock passes the wait. Unknown accounts and wrong passphrases read the same.
 func TestUnlock_backsOffPerAccountAndPerClient(t *testing.T) {
 	clock := newFakeClock()
-	a, err := Open(t.Context(), Options{DataDir: t.TempDir(), LightScrypt: true, Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeApp(t, a)
+	a := clockedApp(t, clock.Now, 0)
 	for _, n := range []string{"alice", "bob", "carol", "dave", "erin", "frank"} {
 		if _, err := a.CreateAccount(t.Context(), n, n+"-pass"); err != nil {
 			t.Fatal(err)
@@ -166,7 +162,7 @@ func TestUnlock_backsOffPerAccountAndPerClient(t *testing.T) {
 	}
 	before := scrypts.Load()
 	ctx := WithClient(t.Context(), "203.0.113.9:1")
-	_, _, err = a.SignIn(ctx, "alice", "alice-pass")
+	_, _, err := a.SignIn(ctx, "alice", "alice-pass")
 	if wait, ok := RetryAfter(err); !ok || wait != 30*time.Second {
 		t.Fatalf("after 5 failures: %v (wait %v), want a 30 s wait", err, wait)
 	}
@@ -205,18 +201,14 @@ func TestUnlock_backsOffPerAccountAndPerClient(t *testing.T) {
 // A client creates a bounded number of accounts an hour.
 func TestCreateAccount_rateLimitedPerClient(t *testing.T) {
 	clock := newFakeClock()
-	a, err := Open(t.Context(), Options{DataDir: t.TempDir(), LightScrypt: true, Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeApp(t, a)
+	a := clockedApp(t, clock.Now, 0)
 	ctx := WithClient(t.Context(), "192.0.2.1:1")
 	for i := range creationsPerClient {
 		if _, _, err := a.SignUp(ctx, fmt.Sprintf("user%d", i), "a long passphrase"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	_, _, err = a.SignUp(ctx, "onemore", "a long passphrase")
+	_, _, err := a.SignUp(ctx, "onemore", "a long passphrase")
 	if wait, ok := RetryAfter(err); !ok || wait != time.Hour {
 		t.Fatalf("creation past the limit: %v, want a wait of an hour", err)
 	}
@@ -229,14 +221,7 @@ func TestCreateAccount_rateLimitedPerClient(t *testing.T) {
 // Probing names through account creation (a taken name answers ECONFLICT
 // at no scrypt cost) counts as failures of the client, which then waits.
 func TestCreateAccount_probingTakenNamesBacksOff(t *testing.T) {
-	a, err := Open(t.Context(), Options{DataDir: t.TempDir(), LightScrypt: true, Now: newFakeClock().Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeApp(t, a)
-	if _, err := a.CreateAccount(t.Context(), "alice", "pw"); err != nil {
-		t.Fatal(err)
-	}
+	a := clockedApp(t, newFakeClock().Now, 0, "alice")
 	ctx := WithClient(t.Context(), "192.0.2.1:1")
 	for i := range clientFreeFailures {
 		if _, _, err := a.SignUp(ctx, "alice", "a long passphrase"); marketplace.ErrorCode(err) != marketplace.ECONFLICT {
