@@ -136,15 +136,8 @@ func TestServe_uiBeyondLoopbackIsAskedFor(t *testing.T) {
 		}
 	}
 	for host, want := range hosts {
-		req, _ := http.NewRequest("GET", "http://127.0.0.1:"+port+"/status/", nil)
-		req.Host = host
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		if res.StatusCode != want {
-			t.Errorf("UI on 0.0.0.0, Host %s: %d, want %d", host, res.StatusCode, want)
+		if got := statusWithHost(t, "http://127.0.0.1:"+port+"/", host); got != want {
+			t.Errorf("UI on 0.0.0.0, Host %s: %d, want %d", host, got, want)
 		}
 	}
 	n = serveInProcess(t, map[string]string{envData: t.TempDir()}, "--addr", "127.0.0.1:0", "--public-addr", "0.0.0.0:0", "--public-url", "https://node.example/")
@@ -339,6 +332,20 @@ func (s *idleServer) stalledDownloadIsCut(t *testing.T) {
 	}
 }
 
+// statusWithHost answers the status code of GET ui+"status/" sent with
+// the Host header host.
+func statusWithHost(t *testing.T, ui, host string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", ui+"status/", nil)
+	req.Host = host
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
 // TestServe_hostNamesChecked: serve's UI answers to its address, loopback
 // names and --ui-host names; a request naming another host (DNS
 // rebinding: evil.example resolved to this node) is refused with 421, a
@@ -350,15 +357,8 @@ func TestServe_hostNamesChecked(t *testing.T) {
 		"127.0.0.1:" + port: 200, "localhost:" + port: 200, "medmarket.example": 200,
 		"evil.example": 421, "evil.example:" + port: 421,
 	} {
-		req, _ := http.NewRequest("GET", n.ui+"status/", nil)
-		req.Host = host
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		if res.StatusCode != want {
-			t.Errorf("GET /status/ with Host %s: %d, want %d", host, res.StatusCode, want)
+		if got := statusWithHost(t, n.ui, host); got != want {
+			t.Errorf("GET /status/ with Host %s: %d, want %d", host, got, want)
 		}
 	}
 	req, _ := http.NewRequest("POST", n.ui+"status/node", strings.NewReader("name=Rebound"))
