@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"math/big"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -97,11 +96,8 @@ func newDraftsCmd(c *cli) *cobra.Command {
 	}
 	asFlag(discard, &discardAs, "seller account")
 
-	var retryAs, price, terms string
-	var duration uint32
-	var seats uint16
-	var wei *big.Int
-	var use marketplace.DUO
+	var retryAs string
+	var sale saleFlags
 	retry := &cobra.Command{
 		Use:   "retry --as NAME CONTENT_HASH --price ETH --terms CODES",
 		Short: "List a draft (at its hub, when it went through one, without uploading again); prints the listing id",
@@ -110,13 +106,9 @@ func newDraftsCmd(c *cli) *cobra.Command {
 			if err = parseHash(args); err != nil {
 				return err
 			}
-			if wei, err = marketplace.ParseEther(price); err != nil {
-				return err
-			}
-			use, err = marketplace.ParseDUO(terms)
-			return err
+			return sale.parse()
 		}, unlock: unlockAs(&retryAs), node: true, run: func(ctx context.Context, a *app.App, who account) error {
-			p, err := a.RetryPublish(ctx, who.actor(), content, wei, marketplace.Terms{Use: use, DurationDays: duration, Seats: seats})
+			p, err := a.RetryPublish(ctx, who.actor(), content, sale.wei, sale.listingTerms())
 			if err != nil {
 				return err
 			}
@@ -125,12 +117,7 @@ func newDraftsCmd(c *cli) *cobra.Command {
 		}}),
 	}
 	asFlag(retry, &retryAs, "seller account")
-	retry.Flags().StringVar(&price, "price", "", "price of a licence in ether (decimal)")
-	retry.Flags().StringVar(&terms, "terms", "", "DUO codes, e.g. HMB,NCU")
-	retry.Flags().Uint32Var(&duration, "duration", 365, "licence duration in days (0: perpetual)")
-	retry.Flags().Uint16Var(&seats, "seats", 0, "team members a licence holder may seat")
-	retry.MarkFlagRequired("price")
-	retry.MarkFlagRequired("terms")
+	sale.register(retry)
 
 	cmd.AddCommand(list, discard, retry)
 	return cmd

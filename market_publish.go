@@ -15,11 +15,8 @@ import (
 // newPublishCmd builds `publish`: anonymize, encrypt and list a file of
 // records, here or through a hub.
 func newPublishCmd(c *cli) *cobra.Command {
-	var as, in, preset, config, title, desc, tags, publisher, format, price, terms, dataTypes, publicURL, providerURL, copyTo, table string
-	var duration uint32
-	var seats uint16
-	var wei *big.Int
-	var use marketplace.DUO
+	var as, in, preset, config, title, desc, tags, publisher, format, dataTypes, publicURL, providerURL, copyTo, table string
+	var sale saleFlags
 	cmd := &cobra.Command{
 		Use:   "publish --as NAME --in FILE --preset PRESET --title TITLE --price ETH --terms CODES",
 		Short: "Anonymize a file of records, encrypt it and list it for sale; prints the listing id",
@@ -33,16 +30,12 @@ node that is not always online: the encrypted blob, the card and the dataset key
 wrapped to the hub's node key are uploaded to the hub in a request signed by the
 seller, and the listing names the hub, which serves buyers from then on.`,
 		Args: cobra.NoArgs,
-		RunE: c.command(action{parse: func([]string) (err error) {
-			if wei, err = marketplace.ParseEther(price); err != nil {
-				return err
-			}
-			use, err = marketplace.ParseDUO(terms)
-			return err
+		RunE: c.command(action{parse: func([]string) error {
+			return sale.parse()
 		}, unlock: unlockAs(&as), node: true, publicURL: &publicURL, run: func(ctx context.Context, a *app.App, who account) (err error) {
 			req := app.PublishRequest{Input: in, Preset: preset, ConfigFile: config, Title: title, Description: desc, Publisher: publisher,
-				Tags: splitCSV(tags), DataTypes: splitCSV(dataTypes), Format: format, Price: wei, Table: table,
-				Terms: marketplace.Terms{Use: use, DurationDays: duration, Seats: seats}, Provider: providerURL}
+				Tags: splitCSV(tags), DataTypes: splitCSV(dataTypes), Format: format, Price: sale.wei, Table: table,
+				Terms: sale.listingTerms(), Provider: providerURL}
 			// The copy replaces --save-copy only once the publish succeeded.
 			var copyFile *pendingFile
 			if copyTo != "" {
@@ -78,15 +71,47 @@ seller, and the listing names the hub, which serves buyers from then on.`,
 	f.StringVar(&publisher, "publisher", "", "who publishes (patient, clinic, patient group)")
 	f.StringVar(&dataTypes, "data-types", "", "comma-separated record kinds: "+strings.Join(marketplace.DataTypes(), ", "))
 	f.StringVar(&format, "format", "csv", "what buyers download: csv or parquet")
-	f.StringVar(&price, "price", "", "price of a licence in ether (decimal)")
-	f.StringVar(&terms, "terms", "", "DUO codes, e.g. HMB,NCU (one permission: GRU, HMB, DS, POA or NRES)")
-	f.Uint32Var(&duration, "duration", 365, "licence duration in days (0: perpetual)")
-	f.Uint16Var(&seats, "seats", 0, "team members a licence holder may seat")
+	sale.register(cmd)
 	f.StringVar(&publicURL, "public-url", "", "this node's provider URL (env "+envPublicURL+"; default http://<serve's --public-addr>/)")
 	f.StringVar(&providerURL, "provider", "self", "who serves buyers: self (this node), or a hub's provider URL to publish through")
 	f.StringVar(&copyTo, "save-copy", "", "also write the anonymized file (exactly what buyers decrypt) here")
-	for _, n := range []string{"as", "in", "title", "price", "terms"} {
+	for _, n := range []string{"as", "in", "title"} {
 		cmd.MarkFlagRequired(n)
 	}
 	return cmd
+}
+
+// saleFlags are a listing's price and terms as publish and drafts retry
+// take them: --price and --terms (required), --duration and --seats.
+type saleFlags struct {
+	price, terms string
+	duration     uint32
+	seats        uint16
+	wei          *big.Int        // price, parsed
+	use          marketplace.DUO // terms, parsed
+}
+
+// register adds the flags to cmd.
+func (s *saleFlags) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&s.price, "price", "", "price of a licence in ether (decimal)")
+	f.StringVar(&s.terms, "terms", "", "DUO codes, e.g. HMB,NCU (one permission: GRU, HMB, DS, POA or NRES)")
+	f.Uint32Var(&s.duration, "duration", 365, "licence duration in days (0: perpetual)")
+	f.Uint16Var(&s.seats, "seats", 0, "team members a licence holder may seat")
+	cmd.MarkFlagRequired("price")
+	cmd.MarkFlagRequired("terms")
+}
+
+// parse reads the price and the terms' codes; EINVALID names what is wrong.
+func (s *saleFlags) parse() (err error) {
+	if s.wei, err = marketplace.ParseEther(s.price); err != nil {
+		return err
+	}
+	s.use, err = marketplace.ParseDUO(s.terms)
+	return err
+}
+
+// listingTerms are the terms of the licences the listing sells.
+func (s *saleFlags) listingTerms() marketplace.Terms {
+	return marketplace.Terms{Use: s.use, DurationDays: s.duration, Seats: s.seats}
 }
