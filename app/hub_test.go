@@ -51,9 +51,10 @@ func skewClock(a *App) *atomic.Int64 {
 
 var errStopped = errors.New("node stopped before the listing transaction")
 
-// draftThroughHub publishes as name through the hub with the listing
-// transaction stopped (the publish hook), leaving a draft.
-func draftThroughHub(t *testing.T, a *App, hub, name, title string) store.Publish {
+// stoppedDraft publishes as name through hub (a hub's provider URL, or ""
+// for this node) with the listing transaction stopped (the publish hook),
+// leaving a draft, which it returns.
+func stoppedDraft(t *testing.T, a *App, hub, name, title string) store.Publish {
 	t.Helper()
 	a.SetPublishHook(func(step string) error {
 		if step == StepStored {
@@ -90,7 +91,7 @@ func TestPublish_hubDraftRetriesWithoutUploadingAgain(t *testing.T) {
 	ctx := context.Background()
 	a := marketApp(t, t.TempDir())
 	hub, uploads := hubNode(t, a)
-	d := draftThroughHub(t, a, hub.URL, "alice", "Draft via the hub")
+	d := stoppedDraft(t, a, hub.URL, "alice", "Draft via the hub")
 	if d.Provider != hub.URL+"/" || d.State != store.PublishPending || uploads.Load() != 1 {
 		t.Fatalf("draft %+v after %d uploads; want pending at %s/ after 1", d, uploads.Load(), hub.URL)
 	}
@@ -131,7 +132,7 @@ func TestPublish_hubQuotaRefusal(t *testing.T) {
 	if err := a.SetHubConfig(HubConfig{MaxUnlistedUploads: 1}); err != nil {
 		t.Fatal(err)
 	}
-	d := draftThroughHub(t, a, hub.URL, "alice", "First")
+	d := stoppedDraft(t, a, hub.URL, "alice", "First")
 	alice := addr(t, a, "alice")
 	publish := func() error {
 		_, err := a.Publish(ctx, ByAccount("alice", "pw"), PublishRequest{Input: patientsCSV, Preset: "safe-harbor",
@@ -184,7 +185,7 @@ func TestHubCleanup_deletesUploadsNeverListed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	draft := draftThroughHub(t, a, hub.URL, "bob", "Never listed")
+	draft := stoppedDraft(t, a, hub.URL, "bob", "Never listed")
 
 	// carol uploads directly: one dataset whose content bob lists on chain
 	// (by another seller, with another card), one never listed.
@@ -344,22 +345,7 @@ func TestDiscardDraft(t *testing.T) {
 	a := marketApp(t, t.TempDir())
 	draft := func(title string) store.Publish {
 		t.Helper()
-		a.SetPublishHook(func(step string) error {
-			if step == StepStored {
-				return errStopped
-			}
-			return nil
-		})
-		defer a.SetPublishHook(nil)
-		if _, err := a.Publish(ctx, ByAccount("alice", "pw"), PublishRequest{Input: patientsCSV, Preset: "safe-harbor",
-			Title: title, Price: ether("0.01"), Terms: hmb}); !errors.Is(err, errStopped) {
-			t.Fatalf("publish: %v", err)
-		}
-		ds, err := a.Drafts(ctx)
-		if err != nil || len(ds) == 0 {
-			t.Fatalf("drafts %+v, %v", ds, err)
-		}
-		return ds[len(ds)-1]
+		return stoppedDraft(t, a, "", "alice", title)
 	}
 	gone := func(d store.Publish) bool {
 		_, errP := a.store.Publish(ctx, d.ContentHash)
@@ -425,7 +411,7 @@ func TestPublish_hubDraftExpiredOnTheHub(t *testing.T) {
 	ctx := context.Background()
 	a := marketApp(t, t.TempDir())
 	hub, _ := hubNode(t, a)
-	d := draftThroughHub(t, a, hub.URL, "alice", "Expired on the hub")
+	d := stoppedDraft(t, a, hub.URL, "alice", "Expired on the hub")
 	// A hub that deleted the upload: its card is not found there.
 	gone := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -453,7 +439,7 @@ func TestHubWithdraw(t *testing.T) {
 	ctx := context.Background()
 	a := marketApp(t, t.TempDir())
 	hub, _ := hubNode(t, a)
-	d := draftThroughHub(t, a, hub.URL, "alice", "To withdraw")
+	d := stoppedDraft(t, a, hub.URL, "alice", "To withdraw")
 	contract, err := a.marketAddr()
 	if err != nil {
 		t.Fatal(err)
@@ -508,7 +494,7 @@ func TestHubWithdraw(t *testing.T) {
 	}
 
 	// A listed dataset's upload stays.
-	d = draftThroughHub(t, a, hub.URL, "alice", "Listed after all")
+	d = stoppedDraft(t, a, hub.URL, "alice", "Listed after all")
 	if _, err := a.RetryPublish(ctx, ByAccount("alice", "pw"), d.ContentHash, ether("0.01"), hmb); err != nil {
 		t.Fatal(err)
 	}
