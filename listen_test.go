@@ -284,16 +284,23 @@ func (s *idleServer) slowDownloadCompletes(t *testing.T) {
 	}
 }
 
-func (s *idleServer) stalledUploadIsCut(t *testing.T) {
+// dial connects to the server; the connection is closed when the test ends.
+func (s *idleServer) dial(t *testing.T) net.Conn {
+	t.Helper()
 	conn, err := net.Dial("tcp", s.addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() {
+	t.Cleanup(func() {
 		if err := conn.Close(); err != nil {
 			t.Error(err)
 		}
-	}()
+	})
+	return conn
+}
+
+func (s *idleServer) stalledUploadIsCut(t *testing.T) {
+	conn := s.dial(t)
 	// Headers promise 1 MB; a few bytes come, then nothing.
 	if _, err := io.WriteString(conn, "POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\nsome bytes"); err != nil {
 		t.Fatal(err)
@@ -310,15 +317,7 @@ func (s *idleServer) stalledUploadIsCut(t *testing.T) {
 }
 
 func (s *idleServer) stalledDownloadIsCut(t *testing.T) {
-	conn, err := net.Dial("tcp", s.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := conn.Close(); err != nil {
-			t.Error(err)
-		}
-	}()
+	conn := s.dial(t)
 	if _, err := io.WriteString(conn, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil { // and never read
 		t.Fatal(err)
 	}

@@ -67,14 +67,7 @@ func send(t *testing.T, srv *httptest.Server, method, path, contentType string, 
 	for _, c := range cookies {
 		req.AddCookie(c)
 	}
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := noFollow.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res, string(b)
+	return doNoFollow(t, req)
 }
 
 func sendForm(t *testing.T, srv *httptest.Server, path string, form url.Values, cookies ...*http.Cookie) (*http.Response, string) {

@@ -108,7 +108,18 @@ type browserUser struct {
 	cookie *http.Cookie
 }
 
-var noFollow = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+// doNoFollow sends req without following redirects and reads the answer.
+func doNoFollow(t testing.TB, req *http.Request) (*http.Response, string) {
+	t.Helper()
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := noFollow.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, string(b)
+}
 
 // aliceDraft leaves a draft of alice's titled title: a publish stopped
 // after its blob and card are stored, before the listing transaction.
@@ -151,13 +162,7 @@ func (u *browserUser) do(req *http.Request, htmx bool) (*http.Response, string) 
 	if htmx {
 		req.Header.Set("HX-Request", "true")
 	}
-	res, err := noFollow.Do(req)
-	if err != nil {
-		u.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res, string(b)
+	return doNoFollow(u.t, req)
 }
 
 func (u *browserUser) get(path string, htmx bool) (*http.Response, string) {

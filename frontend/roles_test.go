@@ -1,7 +1,6 @@
 package frontend
 
 import (
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -80,13 +79,7 @@ func (f *rolesFixture) send(t *testing.T, method, path string, form url.Values, 
 	if cookie != nil {
 		req.AddCookie(cookie)
 	}
-	res, err := noFollow.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res, string(b)
+	return doNoFollow(t, req)
 }
 
 // signIn returns the session cookie of name.
