@@ -52,10 +52,7 @@ func TestPublishWizard_runProgress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, body := postMultipart(t, srv, "/mydata/publish/upload", map[string]string{"format": "csv"}, map[string]string{"file": string(csv)},
-		http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}, "Cookie": {alice.cookie.String()}})
-	wantBody(t, "step 2", res, body, 200, `id="wizard-rows"`)
-	upload := regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
+	res, body, upload := alice.uploadCSV(t, string(csv), "step 2", `id="wizard-rows"`)
 	form := url.Values{"upload": {upload}, "preset": {"safe-harbor-k5"}}
 	pollURL := regexp.MustCompile(`hx-get="(/mydata/publish/run/[0-9a-f]{32}/)"`)
 
@@ -214,10 +211,7 @@ func TestPublishWizard_runsEndWithTheServer(t *testing.T) {
 	f.srv = httptest.NewServer(h)
 	defer f.srv.Close()
 	alice := f.signIn(t, "alice")
-	res, body := postMultipart(t, f.srv, "/mydata/publish/upload", map[string]string{"format": "csv"}, map[string]string{"file": smallPatients},
-		http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}, "Cookie": {alice.cookie.String()}})
-	wantBody(t, "step 2", res, body, 200, `id="wizard-rows"`)
-	upload := regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
+	res, body, upload := alice.uploadCSV(t, smallPatients, "step 2", `id="wizard-rows"`)
 	res, body = alice.post("/mydata/publish/run", url.Values{"upload": {upload}, "preset": {"safe-harbor-k5"}}, true)
 	wantBody(t, "running", res, body, 202, `id="wizard-running"`)
 	<-svc.started

@@ -19,6 +19,17 @@ import (
 	"github.com/medmarket/medmarket/app"
 )
 
+// uploadCSV sends csv to step 1 of the publish wizard as u (htmx), checks
+// that step 2 answers 200 with want in it (what names the check), and
+// returns the answer and the upload's id.
+func (u *browserUser) uploadCSV(t *testing.T, csv, what string, want ...string) (*http.Response, string, string) {
+	t.Helper()
+	res, body := postMultipart(t, u.srv, "/mydata/publish/upload", map[string]string{"format": "csv"}, map[string]string{"file": csv},
+		http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}, "Cookie": {u.cookie.String()}})
+	wantBody(t, what, res, body, 200, want...)
+	return res, body, regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
+}
+
 func TestPublishWizard(t *testing.T) {
 	f := newMarketFixture(t)
 	alice, bob := f.signIn(t, "alice"), f.signIn(t, "bob")
@@ -103,10 +114,7 @@ func TestPublishWizard_engineRefusalShowsReason(t *testing.T) {
 	alice := f.signIn(t, "alice")
 	// Four rows cannot be 5-anonymous.
 	csv := "id,birthdate,gender,zip\n1,1970-01-01,F,02139\n2,1980-02-02,M,10001\n3,1990-03-03,F,94105\n4,2000-04-04,M,60601\n"
-	res, body := postMultipart(t, f.srv, "/mydata/publish/upload", map[string]string{"format": "csv"}, map[string]string{"file": csv},
-		http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}, "Cookie": {alice.cookie.String()}})
-	wantBody(t, "upload", res, body, 200, `id="wizard-rows"`)
-	upload := regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
+	res, body, upload := alice.uploadCSV(t, csv, "upload", `id="wizard-rows"`)
 	res, body = alice.run(url.Values{"upload": {upload}, "preset": {"safe-harbor-k5"}})
 	wantBody(t, "refused", res, body, 422, "Anonymization failed", "no generalization satisfies")
 }
@@ -130,10 +138,7 @@ func TestPublishWizard_gateRefusalDisablesPublish(t *testing.T) {
 func TestPublishWizard_adjustedRolesAreUsed(t *testing.T) {
 	f := newMarketFixture(t)
 	alice := f.signIn(t, "alice")
-	res, body := postMultipart(t, f.srv, "/mydata/publish/upload", map[string]string{"format": "csv"}, map[string]string{"file": smallPatients},
-		http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}, "Cookie": {alice.cookie.String()}})
-	wantBody(t, "upload", res, body, 200, `name="role.condition"`, `form="wizard-run-form"`)
-	upload := regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
+	res, body, upload := alice.uploadCSV(t, smallPatients, "upload", `name="role.condition"`, `form="wizard-run-form"`)
 	run := url.Values{"upload": {upload}, "preset": {"safe-harbor"}, "role.condition": {"insensitive"}}
 	res, body = alice.run(url.Values{"upload": {upload}, "preset": {"safe-harbor"}, "role.nope": {"sensitive"}})
 	wantBody(t, "unknown column", res, body, 422, "is not in the table")
@@ -316,10 +321,7 @@ func TestPublishWizard_customPreset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, body := postMultipart(t, f.srv, "/mydata/publish/upload", map[string]string{"format": "csv"}, map[string]string{"file": string(csv)},
-		http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}, "Cookie": {alice.cookie.String()}})
-	wantBody(t, "step 2", res, body, 200, `value="custom"`, `name="k" min="2" max="1000" value="5"`, `name="suppression" value="2"`)
-	upload := regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
+	res, body, upload := alice.uploadCSV(t, string(csv), "step 2", `value="custom"`, `name="k" min="2" max="1000" value="5"`, `name="suppression" value="2"`)
 	form := func(kv ...string) url.Values {
 		v := url.Values{"upload": {upload}, "preset": {"custom"}, "k": {"10"}, "l": {"0"}, "t": {"0"}, "suppression": {"5"}, "method": {"optimal"},
 			"role.GENDER": {"quasi-identifier"}}
@@ -397,10 +399,7 @@ func TestPublishWizard_throughAHub(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, body := postMultipart(t, f.srv, "/mydata/publish/upload", map[string]string{"format": "csv"}, map[string]string{"file": string(csv)},
-		http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}, "Cookie": {alice.cookie.String()}})
-	wantBody(t, "upload", res, body, 200, `id="wizard-rows"`)
-	upload := regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
+	res, body, upload := alice.uploadCSV(t, string(csv), "upload", `id="wizard-rows"`)
 	res, body = alice.run(url.Values{"upload": {upload}, "preset": {"safe-harbor"}})
 	wantBody(t, "report", res, body, 200, `id="publish-provider"`, `name="provider" value="self" checked`, `name="hub"`)
 	form := url.Values{"upload": {upload}, "preset": {"safe-harbor"}, "title": {"Through the hub"}, "price": {"0.01"},
