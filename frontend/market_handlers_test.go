@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"log/slog"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -119,6 +120,19 @@ func doNoFollow(t testing.TB, req *http.Request) (*http.Response, string) {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return res, string(b)
+}
+
+// windowServer serves the fixture's app as the desktop window does
+// (Options.Window), until the test ends.
+func (f *marketFixture) windowServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	h, err := NewServer(slog.New(slog.DiscardHandler), f.a, Options{Window: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	win := httptest.NewServer(h)
+	t.Cleanup(win.Close)
+	return win
 }
 
 // aliceDraft leaves a draft of alice's titled title: a publish stopped

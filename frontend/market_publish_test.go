@@ -3,7 +3,6 @@ package frontend
 import (
 	"bytes"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -213,12 +212,7 @@ func TestWindowRoutes_localPathsOnlyInTheWindow(t *testing.T) {
 	})
 
 	t.Run("window", func(t *testing.T) {
-		h, err := NewServer(slog.New(slog.DiscardHandler), f.a, Options{Window: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		win := httptest.NewServer(h)
-		defer win.Close()
+		win := f.windowServer(t)
 		hx := http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}}
 		signIn := func(name string) {
 			t.Helper()

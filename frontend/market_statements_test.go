@@ -2,9 +2,7 @@ package frontend
 
 import (
 	"bytes"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -74,12 +72,7 @@ func TestWindowSave_formatFromFieldOrExtension(t *testing.T) {
 	if _, err := f.a.Buy(t.Context(), app.ByAccount("bob", "bob-pass"), f.hmb, app.BuyConfirmation{AcceptTerms: true}); err != nil {
 		t.Fatal(err)
 	}
-	h, err := NewServer(slog.New(slog.DiscardHandler), f.a, Options{Window: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	win := httptest.NewServer(h)
-	defer win.Close()
+	win := f.windowServer(t)
 	hx := http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}}
 	if res, _ := postForm(t, win, "/signin", url.Values{"account": {"bob"}, "passphrase": {"bob-pass"}, "next": {"/"}}, hx); res.StatusCode != 200 {
 		t.Fatalf("sign in: %d", res.StatusCode)
