@@ -26,7 +26,8 @@ func TestDesktopNode_servesWhatItPublishes(t *testing.T) {
 		t.Skip("builds the binary and runs geth")
 	}
 	bin := buildBinary(t, "")
-	desk, researcher := deployedPair(t, bin)
+	ns, _ := deployedNodes(t, bin, "alice", "bob")
+	desk, researcher := ns[0], ns[1]
 
 	env := map[string]string{}
 	for _, kv := range desk.env {

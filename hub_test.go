@@ -3,16 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/ethereum/go-ethereum/common"
-
-	"github.com/medmarket/medmarket/marketplace/chain/chaintest"
 )
 
 // TestHub: one geth --dev; a hub node serving; a patient node that publishes
@@ -25,23 +20,8 @@ func TestHub(t *testing.T) {
 		t.Skip("builds the binary and runs geth")
 	}
 	bin := buildBinary(t, "")
-	g := chaintest.StartGeth(t)
-	hub, patient, researcher := newNode(t, bin, g.URL), newNode(t, bin, g.URL), newNode(t, bin, g.URL)
-	ten := new(big.Int).Mul(big.NewInt(10), big.NewInt(1e18))
-	g.Fund(t, common.HexToAddress(strings.TrimSpace(hub.must(t, "account", "new", "--name", "operator"))), ten)
-	alice := common.HexToAddress(strings.TrimSpace(patient.must(t, "account", "new", "--name", "alice")))
-	g.Fund(t, alice, ten)
-	g.Fund(t, common.HexToAddress(strings.TrimSpace(researcher.must(t, "account", "new", "--name", "bob"))), ten)
-	hub.must(t, "chain", "deploy", "--as", "operator")
-	dep, err := os.ReadFile(filepath.Join(hub.dir, "deployments.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, n := range []*node{patient, researcher} {
-		if err := os.WriteFile(filepath.Join(n.dir, "deployments.json"), dep, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	ns, addrs := deployedNodes(t, bin, "operator", "alice", "bob")
+	hub, patient, researcher, alice := ns[0], ns[1], ns[2], addrs[1]
 	srv := hub.serve(t)
 
 	published := filepath.Join(t.TempDir(), "published.csv")

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"io/fs"
-	"math/big"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -20,7 +19,6 @@ import (
 
 	"github.com/medmarket/medmarket/app"
 	"github.com/medmarket/medmarket/marketplace"
-	"github.com/medmarket/medmarket/marketplace/chain/chaintest"
 	"github.com/medmarket/medmarket/marketplace/provider"
 	"github.com/medmarket/medmarket/marketplace/vault"
 )
@@ -35,20 +33,8 @@ func TestHubQuota(t *testing.T) {
 		t.Skip("builds the binary and runs geth")
 	}
 	bin := buildBinary(t, "")
-	g := chaintest.StartGeth(t)
-	hub, patient := newNode(t, bin, g.URL), newNode(t, bin, g.URL)
-	ten := new(big.Int).Mul(big.NewInt(10), big.NewInt(1e18))
-	g.Fund(t, common.HexToAddress(strings.TrimSpace(hub.must(t, "account", "new", "--name", "operator"))), ten)
-	alice := common.HexToAddress(strings.TrimSpace(patient.must(t, "account", "new", "--name", "alice")))
-	g.Fund(t, alice, ten)
-	hub.must(t, "chain", "deploy", "--as", "operator")
-	dep, err := os.ReadFile(filepath.Join(hub.dir, "deployments.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(patient.dir, "deployments.json"), dep, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	ns, addrs := deployedNodes(t, bin, "operator", "alice")
+	hub, patient, alice := ns[0], ns[1], addrs[1]
 	hub.env = append(hub.env, envHubMaxUnlisted+"=1")
 	srv := hub.serve(t)
 

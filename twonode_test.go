@@ -85,26 +85,34 @@ func (n *node) serve(t *testing.T) *server {
 	return startServer(t, cmd)
 }
 
-// deployedPair starts geth and two nodes on it, each with a funded account
-// (alice on the first, bob on the second); alice deploys the contracts and
-// the second node learns their addresses the way an operator would: the
-// deployments file (addresses and deploy block) handed over.
-func deployedPair(t *testing.T, bin string) (*node, *node) {
+// deployedNodes starts geth and a node per account name, each holding
+// that account funded with 10 ether (their addresses, in order); the first
+// deploys the contracts and the others learn their addresses the way an
+// operator would: the deployments file (addresses and deploy block) handed
+// over.
+func deployedNodes(t *testing.T, bin string, accounts ...string) ([]*node, []common.Address) {
 	t.Helper()
 	g := chaintest.StartGeth(t)
-	a, b := newNode(t, bin, g.URL), newNode(t, bin, g.URL)
 	ten := new(big.Int).Mul(big.NewInt(10), big.NewInt(1e18))
-	g.Fund(t, common.HexToAddress(strings.TrimSpace(a.must(t, "account", "new", "--name", "alice"))), ten)
-	g.Fund(t, common.HexToAddress(strings.TrimSpace(b.must(t, "account", "new", "--name", "bob"))), ten)
-	a.must(t, "chain", "deploy", "--as", "alice")
-	dep, err := os.ReadFile(filepath.Join(a.dir, "deployments.json"))
+	nodes, addrs := make([]*node, len(accounts)), make([]common.Address, len(accounts))
+	for i := range nodes {
+		nodes[i] = newNode(t, bin, g.URL)
+	}
+	for i, name := range accounts {
+		addrs[i] = common.HexToAddress(strings.TrimSpace(nodes[i].must(t, "account", "new", "--name", name)))
+		g.Fund(t, addrs[i], ten)
+	}
+	nodes[0].must(t, "chain", "deploy", "--as", accounts[0])
+	dep, err := os.ReadFile(filepath.Join(nodes[0].dir, "deployments.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(b.dir, "deployments.json"), dep, 0o600); err != nil {
-		t.Fatal(err)
+	for _, n := range nodes[1:] {
+		if err := os.WriteFile(filepath.Join(n.dir, "deployments.json"), dep, 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
-	return a, b
+	return nodes, addrs
 }
 
 // TestTwoNodes: one geth --dev, node A (the patient's) and node B (the
@@ -123,7 +131,8 @@ func TestTwoNodes(t *testing.T) {
 		t.Skip("builds the binary and runs geth")
 	}
 	bin := buildBinary(t, "")
-	a, b := deployedPair(t, bin)
+	ns, _ := deployedNodes(t, bin, "alice", "bob")
+	a, b := ns[0], ns[1]
 
 	published := filepath.Join(t.TempDir(), "published.csv")
 	id := strings.TrimSpace(a.must(t, "publish", "--as", "alice", "--in", patientsCSV, "--preset", "safe-harbor",
