@@ -52,12 +52,12 @@ func TestPublishWizard_runProgress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, body, upload := alice.uploadCSV(t, string(csv), "step 2", `id="wizard-rows"`)
+	upload := alice.uploadCSV(t, string(csv), "step 2", `id="wizard-rows"`)
 	form := url.Values{"upload": {upload}, "preset": {"safe-harbor-k5"}}
 	pollURL := regexp.MustCompile(`hx-get="(/mydata/publish/run/[0-9a-f]{32}/)"`)
 
 	// Started and cancelled: step 2 again, with the reason.
-	res, body = alice.post("/mydata/publish/run", form, true)
+	res, body := alice.post("/mydata/publish/run", form, true)
 	wantBody(t, "running", res, body, 202, `id="wizard-running"`, `hx-trigger="load delay:500ms"`, `<progress id="run-progress"`, `id="run-cancel"`)
 	m := pollURL.FindStringSubmatch(body)
 	if m == nil {
@@ -211,8 +211,8 @@ func TestPublishWizard_runsEndWithTheServer(t *testing.T) {
 	f.srv = httptest.NewServer(h)
 	defer f.srv.Close()
 	alice := f.signIn(t, "alice")
-	res, body, upload := alice.uploadCSV(t, smallPatients, "step 2", `id="wizard-rows"`)
-	res, body = alice.post("/mydata/publish/run", url.Values{"upload": {upload}, "preset": {"safe-harbor-k5"}}, true)
+	upload := alice.uploadCSV(t, smallPatients, "step 2", `id="wizard-rows"`)
+	res, body := alice.post("/mydata/publish/run", url.Values{"upload": {upload}, "preset": {"safe-harbor-k5"}}, true)
 	wantBody(t, "running", res, body, 202, `id="wizard-running"`)
 	<-svc.started
 	select {

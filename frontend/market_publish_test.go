@@ -20,13 +20,13 @@ import (
 
 // uploadCSV sends csv to step 1 of the publish wizard as u (htmx), checks
 // that step 2 answers 200 with want in it (what names the check), and
-// returns the answer and the upload's id.
-func (u *browserUser) uploadCSV(t *testing.T, csv, what string, want ...string) (*http.Response, string, string) {
+// returns the upload's id.
+func (u *browserUser) uploadCSV(t *testing.T, csv, what string, want ...string) string {
 	t.Helper()
 	res, body := postMultipart(t, u.srv, "/mydata/publish/upload", map[string]string{"format": "csv"}, map[string]string{"file": csv},
 		http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}, "Cookie": {u.cookie.String()}})
 	wantBody(t, what, res, body, 200, want...)
-	return res, body, regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
+	return regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
 }
 
 func TestPublishWizard(t *testing.T) {
@@ -113,8 +113,8 @@ func TestPublishWizard_engineRefusalShowsReason(t *testing.T) {
 	alice := f.signIn(t, "alice")
 	// Four rows cannot be 5-anonymous.
 	csv := "id,birthdate,gender,zip\n1,1970-01-01,F,02139\n2,1980-02-02,M,10001\n3,1990-03-03,F,94105\n4,2000-04-04,M,60601\n"
-	res, body, upload := alice.uploadCSV(t, csv, "upload", `id="wizard-rows"`)
-	res, body = alice.run(url.Values{"upload": {upload}, "preset": {"safe-harbor-k5"}})
+	upload := alice.uploadCSV(t, csv, "upload", `id="wizard-rows"`)
+	res, body := alice.run(url.Values{"upload": {upload}, "preset": {"safe-harbor-k5"}})
 	wantBody(t, "refused", res, body, 422, "Anonymization failed", "no generalization satisfies")
 }
 
@@ -137,9 +137,9 @@ func TestPublishWizard_gateRefusalDisablesPublish(t *testing.T) {
 func TestPublishWizard_adjustedRolesAreUsed(t *testing.T) {
 	f := newMarketFixture(t)
 	alice := f.signIn(t, "alice")
-	res, body, upload := alice.uploadCSV(t, smallPatients, "upload", `name="role.condition"`, `form="wizard-run-form"`)
+	upload := alice.uploadCSV(t, smallPatients, "upload", `name="role.condition"`, `form="wizard-run-form"`)
 	run := url.Values{"upload": {upload}, "preset": {"safe-harbor"}, "role.condition": {"insensitive"}}
-	res, body = alice.run(url.Values{"upload": {upload}, "preset": {"safe-harbor"}, "role.nope": {"sensitive"}})
+	res, body := alice.run(url.Values{"upload": {upload}, "preset": {"safe-harbor"}, "role.nope": {"sensitive"}})
 	wantBody(t, "unknown column", res, body, 422, "is not in the table")
 	res, body = alice.run(url.Values{"upload": {upload}, "preset": {"safe-harbor"}, "role.condition": {"boss"}})
 	wantBody(t, "unknown role", res, body, 422, "unknown role")
@@ -315,7 +315,7 @@ func TestPublishWizard_customPreset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, body, upload := alice.uploadCSV(t, string(csv), "step 2", `value="custom"`, `name="k" min="2" max="1000" value="5"`, `name="suppression" value="2"`)
+	upload := alice.uploadCSV(t, string(csv), "step 2", `value="custom"`, `name="k" min="2" max="1000" value="5"`, `name="suppression" value="2"`)
 	form := func(kv ...string) url.Values {
 		v := url.Values{"upload": {upload}, "preset": {"custom"}, "k": {"10"}, "l": {"0"}, "t": {"0"}, "suppression": {"5"}, "method": {"optimal"},
 			"role.GENDER": {"quasi-identifier"}}
@@ -333,14 +333,14 @@ func TestPublishWizard_customPreset(t *testing.T) {
 		{"suppression", "80", "Suppression: a percentage from 0 to 50"},
 		{"method", "magic", "Method: optimal or mondrian"},
 	} {
-		res, body = alice.run(form(tc.field, tc.value))
+		res, body := alice.run(form(tc.field, tc.value))
 		wantBody(t, tc.field+"="+tc.value, res, body, 422, `id="wizard-rows"`, `id="wizard-problem"`, tc.want, `id="custom-privacy" open`)
 		if tc.field != "method" && !strings.Contains(body, `value="`+tc.value+`"`) {
 			t.Errorf("%s=%s: the typed value is not kept", tc.field, tc.value)
 		}
 	}
 
-	res, body = alice.run(form())
+	res, body := alice.run(form())
 	wantBody(t, "report", res, body, 200, `id="verdict-pass"`, "Preset custom", "k = 10", "at most 5% suppressed", `name="k" value="10"`, `id="publish-form"`)
 	k := regexp.MustCompile(`id="report-k">(\d+)<`).FindStringSubmatch(body)
 	if n, _ := strconv.Atoi(k[1]); k == nil || n < 10 {
@@ -393,8 +393,8 @@ func TestPublishWizard_throughAHub(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, body, upload := alice.uploadCSV(t, string(csv), "upload", `id="wizard-rows"`)
-	res, body = alice.run(url.Values{"upload": {upload}, "preset": {"safe-harbor"}})
+	upload := alice.uploadCSV(t, string(csv), "upload", `id="wizard-rows"`)
+	res, body := alice.run(url.Values{"upload": {upload}, "preset": {"safe-harbor"}})
 	wantBody(t, "report", res, body, 200, `id="publish-provider"`, `name="provider" value="self" checked`, `name="hub"`)
 	form := url.Values{"upload": {upload}, "preset": {"safe-harbor"}, "title": {"Through the hub"}, "price": {"0.01"},
 		"permission": {"HMB"}, "duration": {"30"}, "seats": {"1"}, "format": {"csv"}, "provider": {"hub"}}
