@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -82,26 +81,12 @@ func sendMultipart(t *testing.T, srv *httptest.Server, path string, fields map[s
 
 func sendMultipartFile(t *testing.T, srv *httptest.Server, path string, fields map[string]string, fileField string, file []byte, cookies ...*http.Cookie) (*http.Response, string) {
 	t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	for k, v := range fields {
-		if err := mw.WriteField(k, v); err != nil {
-			t.Fatal(err)
-		}
-	}
+	var files map[string]testFile
 	if file != nil {
-		fw, err := mw.CreateFormFile(fileField, "file")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := fw.Write(file); err != nil {
-			t.Fatal(err)
-		}
+		files = map[string]testFile{fileField: {name: "file", data: file}}
 	}
-	if err := mw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return send(t, srv, "POST", path, mw.FormDataContentType(), &buf, cookies...)
+	body, ctype := multipartForm(t, fields, files)
+	return send(t, srv, "POST", path, ctype, body, cookies...)
 }
 
 func sessionCookieOf(res *http.Response) *http.Cookie {

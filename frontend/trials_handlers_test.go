@@ -32,8 +32,15 @@ func newTrialServer(t *testing.T) (*httptest.Server, *app.App) {
 
 var htmxSameOrigin = http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}}
 
-// postMultipart posts fields and files (name -> content) as a multipart form.
-func postMultipart(t *testing.T, srv *httptest.Server, path string, fields map[string]string, files map[string]string, header http.Header) (*http.Response, string) {
+// testFile is a file field of a multipart form: its file name and content.
+type testFile struct {
+	name string
+	data []byte
+}
+
+// multipartForm encodes fields and files (field -> file) as a multipart
+// body and gives its content type.
+func multipartForm(t *testing.T, fields map[string]string, files map[string]testFile) (*bytes.Buffer, string) {
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -42,23 +49,34 @@ func postMultipart(t *testing.T, srv *httptest.Server, path string, fields map[s
 			t.Fatal(err)
 		}
 	}
-	for k, v := range files {
-		fw, err := mw.CreateFormFile(k, k+".dat")
+	for k, f := range files {
+		fw, err := mw.CreateFormFile(k, f.name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := fw.Write([]byte(v)); err != nil {
+		if _, err := fw.Write(f.data); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if err := mw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	req, err := http.NewRequest("POST", srv.URL+path, &buf)
+	return &buf, mw.FormDataContentType()
+}
+
+// postMultipart posts fields and files (name -> content) as a multipart form.
+func postMultipart(t *testing.T, srv *httptest.Server, path string, fields map[string]string, files map[string]string, header http.Header) (*http.Response, string) {
+	t.Helper()
+	fs := make(map[string]testFile, len(files))
+	for k, v := range files {
+		fs[k] = testFile{name: k + ".dat", data: []byte(v)}
+	}
+	body, ctype := multipartForm(t, fields, fs)
+	req, err := http.NewRequest("POST", srv.URL+path, body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Content-Type", ctype)
 	for k, v := range header {
 		req.Header[k] = v
 	}
