@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"math/big"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -70,10 +69,5 @@ func TestDesktopNode_servesWhatItPublishes(t *testing.T) {
 		t.Fatalf("the researcher's catalog: %+v, want one listing served by %s", found, desk.url)
 	}
 	researcher.must(t, "buy", "--as", "bob", id, "--yes")
-	out := filepath.Join(t.TempDir(), "data.csv")
-	researcher.must(t, "download", "--as", "bob", id, "--out", out)
-	got, _ := os.ReadFile(out)
-	if published.Len() == 0 || !bytes.Equal(got, published.Bytes()) {
-		t.Fatalf("the researcher downloaded %d bytes, the desktop published %d", len(got), published.Len())
-	}
+	researcher.wantDownload(t, "bob", id, filepath.Join(t.TempDir(), "data.csv"), published.Bytes())
 }

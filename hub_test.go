@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -47,13 +46,8 @@ func TestHub(t *testing.T) {
 	waitFor(t, "the hub to pre-wrap the key to the buyer", time.Minute, func() bool {
 		return strings.Contains(srv.stderr.String(), "dataset key pre-wrapped to buyer")
 	})
-	out := filepath.Join(t.TempDir(), "data.csv")
-	researcher.must(t, "download", "--as", "bob", id, "--out", out)
-	got, _ := os.ReadFile(out)
 	want, _ := os.ReadFile(published)
-	if len(want) == 0 || !bytes.Equal(got, want) {
-		t.Fatalf("researcher downloaded %d bytes, the patient published %d", len(got), len(want))
-	}
+	researcher.wantDownload(t, "bob", id, filepath.Join(t.TempDir(), "data.csv"), want)
 	if !strings.Contains(srv.stderr.String(), "prewrapped_key=true") {
 		t.Fatalf("the hub did not serve the pre-wrapped key:\n%s", srv.stderr)
 	}

@@ -77,6 +77,17 @@ func (n *node) must(t *testing.T, args ...string) string {
 	return out
 }
 
+// wantDownload downloads listing id as account as to out and checks that
+// the file is want (the published bytes, not empty), byte for byte.
+func (n *node) wantDownload(t *testing.T, as, id, out string, want []byte) {
+	t.Helper()
+	n.must(t, "download", "--as", as, id, "--out", out)
+	got, _ := os.ReadFile(out)
+	if len(want) == 0 || !bytes.Equal(got, want) {
+		t.Fatalf("%s downloaded %d bytes of listing %s on %s, want the %d published", as, len(got), id, filepath.Base(n.dir), len(want))
+	}
+}
+
 // serve starts `medmarket serve` on the node's address and waits until it serves.
 func (n *node) serve(t *testing.T) *server {
 	t.Helper()
@@ -157,12 +168,8 @@ func TestTwoNodes(t *testing.T) {
 
 	b.must(t, "buy", "--as", "bob", id, "--yes")
 	out := filepath.Join(t.TempDir(), "data.csv")
-	b.must(t, "download", "--as", "bob", id, "--out", out)
-	got, _ := os.ReadFile(out)
 	want, _ := os.ReadFile(published)
-	if len(want) == 0 || !bytes.Equal(got, want) {
-		t.Fatalf("B downloaded %d bytes, A published %d", len(got), len(want))
-	}
+	b.wantDownload(t, "bob", id, out, want)
 
 	srvA.stop(t, syscall.SIGTERM)
 	if err := os.Remove(out); err != nil {
@@ -176,10 +183,7 @@ func TestTwoNodes(t *testing.T) {
 		t.Fatal("a failed download left the output")
 	}
 	a.serve(t)
-	b.must(t, "download", "--as", "bob", id, "--out", out)
-	if got, _ := os.ReadFile(out); !bytes.Equal(got, want) {
-		t.Fatal("download after A restarted differs")
-	}
+	b.wantDownload(t, "bob", id, out, want) // after A restarted
 }
 
 // TestPublish_killedMidway kills the real process (SIGKILL, from the publish
