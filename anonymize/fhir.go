@@ -11,26 +11,38 @@ import (
 
 // FHIR R4 import. Bundles (and bare resources or NDJSON streams of them)
 // are flattened into one table per resource type: Patient, Encounter,
-// Observation, Condition, MedicationRequest, Procedure and Immunization,
-// one row per resource. Every table but Patient has a "patient" column
-// holding the Patient's id, and clinical tables an "encounter" column, so
-// the tables join on them. References of the form "urn:uuid:..." are
-// resolved through the bundle entries' fullUrl, "Patient/123" to "123".
+// Observation, Condition, MedicationRequest, MedicationStatement,
+// Procedure, Immunization, AllergyIntolerance, DiagnosticReport,
+// DocumentReference and CarePlan, one row per resource. Every table but
+// Patient has a "patient" column holding the Patient's id, and clinical
+// tables an "encounter" column, so the tables join on them. References of
+// the form "urn:uuid:..." are resolved through the bundle entries'
+// fullUrl, "Patient/123" to "123". Codes keep their system in a
+// code_system column beside the code. A DocumentReference's attached text
+// is its "note" column: free text, which Safe Harbor drops and the policy
+// gate refuses until a scrubber has processed it (see freetext.go).
+//
+// Other resource types are skipped and counted by name (Skipped); a name
+// that is not a FHIR R4 resource type but is one edit or two away from a
+// type the importer reads ("Patinet") is an error, since reading on would
+// lose that resource's rows.
 
 // fhirResourceTypes lists the resource types the importer flattens, in
 // the order Tables returns them. Nothing writes to it.
-var fhirResourceTypes = []string{"Patient", "Encounter", "Observation", "Condition", "MedicationRequest", "Procedure", "Immunization"}
+var fhirResourceTypes = []string{"Patient", "Encounter", "Observation", "Condition", "MedicationRequest", "MedicationStatement",
+	"Procedure", "Immunization", "AllergyIntolerance", "DiagnosticReport", "DocumentReference", "CarePlan"}
 
 // FHIRImporter collects resources from any number of bundles and
 // flattens them once all are read, so references between bundles resolve.
 type FHIRImporter struct {
 	rows    map[string][][]string // resource type -> rows, reference columns unresolved
 	fullURL map[string]string     // fullUrl -> resource id
+	skipped map[string]int        // resource type not flattened -> resources
 }
 
 // NewFHIRImporter returns an empty importer.
 func NewFHIRImporter() *FHIRImporter {
-	return &FHIRImporter{rows: map[string][][]string{}, fullURL: map[string]string{}}
+	return &FHIRImporter{rows: map[string][][]string{}, fullURL: map[string]string{}, skipped: map[string]int{}}
 }
 
 // ReadFHIR reads one stream of FHIR JSON (see FHIRImporter.Add) into tables.
@@ -43,8 +55,10 @@ func ReadFHIR(r io.Reader, source string) ([]*Table, error) {
 }
 
 // Add reads FHIR R4 JSON: a Bundle, a bare resource, or a stream of them
-// (NDJSON). Resource types the importer does not flatten are skipped.
-// Errors are *ParseError values naming the line and the JSON path.
+// (NDJSON). Resource types the importer does not flatten are skipped and
+// counted (Skipped). Errors are *ParseError values naming the line and the
+// JSON path: value[i] for the i-th (0-based) JSON value of the stream, the
+// NDJSON line, and entry[i] for a Bundle's entry.
 func (im *FHIRImporter) Add(r io.Reader, source string) error {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -136,6 +150,13 @@ func (im *FHIRImporter) addResource(source string, data []byte, off int, raw jso
 	if res.ResourceType == "" {
 		return &ParseError{Source: source, Line: lineAt(data, off), Field: path + ".resourceType", Err: errors.New("missing resourceType")}
 	}
+	if _, ok := fhirColumns[res.ResourceType]; !ok {
+		if near := misspeltType(res.ResourceType); near != "" {
+			return &ParseError{Source: source, Line: lineAt(data, off), Field: path + ".resourceType",
+				Err: fmt.Errorf("%q is not a FHIR R4 resource type: did you mean %s?", res.ResourceType, near)}
+		}
+		im.skipped[res.ResourceType]++
+	}
 	if res.ID != "" {
 		if fullURL != "" {
 			im.fullURL[fullURL] = res.ID
@@ -154,8 +175,8 @@ func (im *FHIRImporter) addResource(source string, data []byte, off int, raw jso
 }
 
 // Tables returns one table per resource type that occurred, in the order
-// Patient, Encounter, Observation, Condition, MedicationRequest, Procedure,
-// Immunization, with references resolved to resource ids.
+// of fhirResourceTypes (Patient first), with references resolved to
+// resource ids.
 func (im *FHIRImporter) Tables() []*Table {
 	var out []*Table
 	for _, typ := range fhirResourceTypes {
@@ -170,8 +191,11 @@ func (im *FHIRImporter) Tables() []*Table {
 		}
 		for _, r := range rows {
 			for j, v := range r {
-				if header[j] == "patient" || header[j] == "encounter" {
+				switch header[j] {
+				case "patient", "encounter":
 					v = im.resolve(v)
+				case "results", "addresses":
+					v = im.resolveList(v)
 				}
 				bs[j].Append(v)
 			}
@@ -184,6 +208,18 @@ func (im *FHIRImporter) Tables() []*Table {
 		out = append(out, &Table{Name: typ, Columns: cols})
 	}
 	return out
+}
+
+// resolveList resolves each reference of a list joined with "|".
+func (im *FHIRImporter) resolveList(refs string) string {
+	if !strings.Contains(refs, "|") {
+		return im.resolve(refs)
+	}
+	parts := strings.Split(refs, "|")
+	for i, p := range parts {
+		parts[i] = im.resolve(p)
+	}
+	return strings.Join(parts, "|")
 }
 
 // resolve turns a reference into the referenced resource's id.
@@ -221,7 +257,8 @@ func jsonError(source string, data []byte, base int, path string, err error) err
 			}
 			field += typ.Field
 		}
-		err = fmt.Errorf("%s value where %s expected", typ.Value, typ.Type)
+		// Name the JSON kinds, never the Go type decoded into.
+		err = fmt.Errorf("%s where %s is expected", jsonKindOf(typ.Value), jsonKind(typ.Type))
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		off = len(data)
 		err = errors.New("unexpected end of JSON input")

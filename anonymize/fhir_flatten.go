@@ -4,20 +4,39 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // fhirColumns names the columns of each resource type's table, in the
-// order flatten writes a resource's row.
+// order flatten writes a resource's row. A code column has its system
+// beside it (code_system: http://snomed.info/sct, http://loinc.org,
+// http://www.nlm.nih.gov/research/umls/rxnorm, http://hl7.org/fhir/sid/cvx,
+// http://hl7.org/fhir/sid/icd-10...); lists (reasons, activities, results)
+// are joined with "|" in the same order in each column.
 var fhirColumns = map[string][]string{
 	"Patient": {"id", "mrn", "ssn", "drivers_license", "passport", "prefix", "given", "family", "suffix", "maiden_name",
 		"phone", "email", "gender", "birth_date", "deceased_date", "address", "city", "district", "state", "postal_code", "country",
 		"latitude", "longitude", "marital_status", "race", "ethnicity", "birth_sex", "birthplace", "language", "multiple_birth"},
-	"Encounter":         {"id", "patient", "status", "class", "type_code", "type", "start", "end", "reason_code", "reason", "service_provider"},
-	"Observation":       {"id", "patient", "encounter", "status", "category", "code", "description", "value", "unit", "effective", "issued"},
-	"Condition":         {"id", "patient", "encounter", "clinical_status", "verification_status", "category", "code", "description", "onset", "abatement", "recorded"},
-	"MedicationRequest": {"id", "patient", "encounter", "status", "intent", "code", "description", "authored_on", "reason_code", "reason"},
-	"Procedure":         {"id", "patient", "encounter", "status", "code", "description", "start", "end", "reason_code", "reason"},
-	"Immunization":      {"id", "patient", "encounter", "status", "code", "description", "date", "primary_source"},
+	"Encounter": {"id", "patient", "status", "class", "type_code_system", "type_code", "type", "start", "end",
+		"reason_code_system", "reason_code", "reason", "service_provider"},
+	"Observation": {"id", "patient", "encounter", "status", "category", "code_system", "code", "description", "value", "unit", "effective", "issued"},
+	"Condition": {"id", "patient", "encounter", "clinical_status", "verification_status", "category", "code_system", "code", "description",
+		"onset", "abatement", "recorded"},
+	"MedicationRequest": {"id", "patient", "encounter", "status", "intent", "code_system", "code", "description", "authored_on",
+		"reason_code_system", "reason_code", "reason"},
+	"MedicationStatement": {"id", "patient", "encounter", "status", "code_system", "code", "description", "start", "end", "asserted",
+		"reason_code_system", "reason_code", "reason"},
+	"Procedure": {"id", "patient", "encounter", "status", "code_system", "code", "description", "start", "end",
+		"reason_code_system", "reason_code", "reason"},
+	"Immunization": {"id", "patient", "encounter", "status", "code_system", "code", "description", "date", "primary_source"},
+	"AllergyIntolerance": {"id", "patient", "encounter", "clinical_status", "verification_status", "type", "category", "criticality",
+		"code_system", "code", "description", "onset", "recorded", "reaction", "severity"},
+	"DiagnosticReport": {"id", "patient", "encounter", "status", "category", "code_system", "code", "description", "effective", "issued",
+		"results", "conclusion"},
+	"DocumentReference": {"id", "patient", "encounter", "status", "type_code_system", "type_code", "type", "category", "date",
+		"start", "end", "content_type", "note"},
+	"CarePlan": {"id", "patient", "encounter", "status", "intent", "code_system", "code", "description", "start", "end",
+		"activity_code_system", "activity_code", "activity", "addresses"},
 }
 
 func refOf(r *fhirRef) string {
@@ -42,16 +61,58 @@ func firstCategory(raw json.RawMessage) string {
 	if json.Unmarshal(raw, &one) == nil {
 		return one.code()
 	}
+	var codes []string // AllergyIntolerance: a list of codes
+	if json.Unmarshal(raw, &codes) == nil {
+		return strings.Join(codes, "|")
+	}
 	return ""
 }
 
-func reasons(cc []fhirCC) (string, string) {
-	var codes, texts []string
-	for i := range cc {
-		codes = append(codes, cc[i].code())
-		texts = append(texts, cc[i].display())
+// concepts decodes a list of concepts or one concept (FHIR types that
+// differ between resource types, such as type and category).
+func concepts(raw json.RawMessage) []fhirCC {
+	var list []fhirCC
+	if json.Unmarshal(raw, &list) == nil {
+		return list
 	}
-	return strings.Join(codes, "|"), strings.Join(texts, "|")
+	var one fhirCC
+	if json.Unmarshal(raw, &one) == nil && (len(one.Coding) > 0 || one.Text != "") {
+		return []fhirCC{one}
+	}
+	return nil
+}
+
+func firstConcept(raw json.RawMessage) *fhirCC {
+	if cc := concepts(raw); len(cc) > 0 {
+		return &cc[0]
+	}
+	return nil
+}
+
+// codeList returns the systems, codes and texts of concepts joined with "|".
+func codeList(cc []*fhirCC) (systems, codes, texts string) {
+	var s, c, t []string
+	for _, x := range cc {
+		s, c, t = append(s, x.system()), append(c, x.code()), append(t, x.display())
+	}
+	return strings.Join(s, "|"), strings.Join(c, "|"), strings.Join(t, "|")
+}
+
+func refList(refs []fhirRef) string {
+	var out []string
+	for _, r := range refs {
+		out = append(out, r.Reference)
+	}
+	return strings.Join(out, "|")
+}
+
+// reasons returns the systems, codes and texts of reason concepts.
+func reasons(cc []fhirCC) (string, string, string) {
+	ptrs := make([]*fhirCC, len(cc))
+	for i := range cc {
+		ptrs[i] = &cc[i]
+	}
+	return codeList(ptrs)
 }
 
 func quantity(q *fhirQuantity) (string, string) {
@@ -87,46 +148,60 @@ func flatten(r *fhirResource) ([]string, bool) {
 		return flattenObservation(r, patient), true
 	case "Condition":
 		return []string{r.ID, patient, refOf(r.Encounter), r.ClinicalStatus.code(), r.VerificationStatus.code(), firstCategory(r.Category),
-			r.Code.code(), r.Code.display(), r.OnsetDateTime, r.AbatementDateTime, r.RecordedDate}, true
+			r.Code.system(), r.Code.code(), r.Code.display(), r.OnsetDateTime, r.AbatementDateTime, r.RecordedDate}, true
 	case "MedicationRequest":
 		return flattenMedicationRequest(r, patient), true
+	case "MedicationStatement":
+		return flattenMedicationStatement(r, patient), true
 	case "Procedure":
 		return flattenProcedure(r, patient), true
+	case "AllergyIntolerance":
+		return flattenAllergy(r, patient), true
+	case "DiagnosticReport":
+		return []string{r.ID, patient, refOf(r.Encounter), r.Status, firstCategory(r.Category), r.Code.system(), r.Code.code(), r.Code.display(),
+			effective(r), r.Issued, refList(r.Result), r.Conclusion}, true
+	case "DocumentReference":
+		return flattenDocument(r, patient), true
+	case "CarePlan":
+		return flattenCarePlan(r, patient), true
 	case "Immunization":
 		ps := ""
 		if r.PrimarySource != nil {
 			ps = fmt.Sprint(*r.PrimarySource)
 		}
-		return []string{r.ID, patient, refOf(r.Encounter), r.Status, r.VaccineCode.code(), r.VaccineCode.display(), r.OccurrenceDateTime, ps}, true
+		return []string{r.ID, patient, refOf(r.Encounter), r.Status, r.VaccineCode.system(), r.VaccineCode.code(), r.VaccineCode.display(),
+			r.OccurrenceDateTime, ps}, true
 	}
 	return nil, false
 }
 
 func flattenEncounter(r *fhirResource, patient string) []string {
 	start, end := period(r.Period)
-	typeCode, typeText := "", ""
-	if len(r.Type) > 0 {
-		typeCode, typeText = r.Type[0].code(), r.Type[0].display()
-	}
+	typ := firstConcept(r.Type)
 	class := ""
 	if r.Class != nil {
 		class = r.Class.Code
 	}
-	rc, rt := reasons(r.ReasonCode)
+	rs, rc, rt := reasons(r.ReasonCode)
 	sp := ""
 	if r.ServiceProvider != nil {
 		sp = r.ServiceProvider.Display
 	}
-	return []string{r.ID, patient, r.Status, class, typeCode, typeText, start, end, rc, rt, sp}
+	return []string{r.ID, patient, r.Status, class, typ.system(), typ.code(), typ.display(), start, end, rs, rc, rt, sp}
 }
 
 func flattenObservation(r *fhirResource, patient string) []string {
 	value, unit := observationValue(r)
-	eff := r.EffectiveDateTime
-	if eff == "" && r.EffectivePeriod != nil {
-		eff = r.EffectivePeriod.Start
+	return []string{r.ID, patient, refOf(r.Encounter), r.Status, firstCategory(r.Category), r.Code.system(), r.Code.code(), r.Code.display(),
+		value, unit, effective(r), r.Issued}
+}
+
+// effective returns effective[x]: the date and time, or the period's start.
+func effective(r *fhirResource) string {
+	if r.EffectiveDateTime == "" && r.EffectivePeriod != nil {
+		return r.EffectivePeriod.Start
 	}
-	return []string{r.ID, patient, refOf(r.Encounter), r.Status, firstCategory(r.Category), r.Code.code(), r.Code.display(), value, unit, eff, r.Issued}
+	return r.EffectiveDateTime
 }
 
 // observationValue returns an Observation's value and unit, whichever
@@ -159,13 +234,109 @@ func observationValue(r *fhirResource) (string, string) {
 }
 
 func flattenMedicationRequest(r *fhirResource, patient string) []string {
+	system, code, desc := medication(r)
+	rs, rc, rt := reasons(r.ReasonCode)
+	return []string{r.ID, patient, refOf(r.Encounter), r.Status, r.Intent, system, code, desc, r.AuthoredOn, rs, rc, rt}
+}
+
+// medication returns medication[x]'s system, code and text (a reference's
+// display when it is a reference).
+func medication(r *fhirResource) (string, string, string) {
 	med := r.MedicationCodeableConcept
-	code, desc := med.code(), med.display()
+	system, code, desc := med.system(), med.code(), med.display()
 	if med == nil && r.MedicationReference != nil {
 		desc = r.MedicationReference.Display
 	}
-	rc, rt := reasons(r.ReasonCode)
-	return []string{r.ID, patient, refOf(r.Encounter), r.Status, r.Intent, code, desc, r.AuthoredOn, rc, rt}
+	return system, code, desc
+}
+
+func flattenMedicationStatement(r *fhirResource, patient string) []string {
+	system, code, desc := medication(r)
+	start, end := period(r.EffectivePeriod)
+	if start == "" {
+		start = r.EffectiveDateTime
+	}
+	encounter := refOf(r.Encounter)
+	var ctx fhirRef
+	if encounter == "" && json.Unmarshal(r.Context, &ctx) == nil {
+		encounter = ctx.Reference
+	}
+	rs, rc, rt := reasons(r.ReasonCode)
+	return []string{r.ID, patient, encounter, r.Status, system, code, desc, start, end, r.DateAsserted, rs, rc, rt}
+}
+
+func flattenAllergy(r *fhirResource, patient string) []string {
+	var typ string
+	_ = json.Unmarshal(r.Type, &typ) // a code; anything else leaves it empty
+	var manifest []*fhirCC
+	var severity []string
+	for i := range r.Reaction {
+		for j := range r.Reaction[i].Manifestation {
+			manifest = append(manifest, &r.Reaction[i].Manifestation[j])
+		}
+		severity = append(severity, r.Reaction[i].Severity)
+	}
+	_, _, reaction := codeList(manifest)
+	return []string{r.ID, patient, refOf(r.Encounter), r.ClinicalStatus.code(), r.VerificationStatus.code(), typ, firstCategory(r.Category),
+		r.Criticality, r.Code.system(), r.Code.code(), r.Code.display(), r.OnsetDateTime, r.RecordedDate, reaction,
+		strings.Trim(strings.Join(severity, "|"), "|")}
+}
+
+// flattenDocument returns a DocumentReference's row: its attached text
+// (text/* attachments carried in data) becomes the note column, which
+// the free-text rules treat as a note (FreeTextSample).
+func flattenDocument(r *fhirResource, patient string) []string {
+	typ := firstConcept(r.Type)
+	var ctx fhirDocContext
+	_ = json.Unmarshal(r.Context, &ctx) // an object in R4; anything else leaves it empty
+	encounter := ""
+	if len(ctx.Encounter) > 0 {
+		encounter = ctx.Encounter[0].Reference
+	}
+	start, end := period(ctx.Period)
+	var types, notes []string
+	for _, c := range r.Content {
+		a := c.Attachment
+		types = append(types, a.ContentType)
+		if text, ok := attachmentText(a); ok {
+			notes = append(notes, text)
+		}
+	}
+	return []string{r.ID, patient, encounter, r.Status, typ.system(), typ.code(), typ.display(), firstCategory(r.Category), r.Date,
+		start, end, strings.Join(types, "|"), strings.Join(notes, "\n\n")}
+}
+
+// attachmentText returns an attachment's text when it is text (a text/*
+// content type, or none) held in data and valid UTF-8.
+func attachmentText(a fhirAttachment) (string, bool) {
+	ct := strings.ToLower(strings.TrimSpace(a.ContentType))
+	if len(a.Data) == 0 || (ct != "" && !strings.HasPrefix(ct, "text/")) || !utf8.Valid(a.Data) {
+		return "", false
+	}
+	return strings.TrimSpace(string(a.Data)), true
+}
+
+// flattenCarePlan returns a CarePlan's row: its code is the first category
+// that is not the US Core "assess-plan" category (Synthea puts the plan's
+// SNOMED CT concept there), its activities those of the details.
+func flattenCarePlan(r *fhirResource, patient string) []string {
+	var plan *fhirCC
+	cats := concepts(r.Category)
+	for i := range cats {
+		if plan == nil || cats[i].code() != "assess-plan" {
+			plan = &cats[i]
+		}
+	}
+	var acts []*fhirCC
+	for _, a := range r.Activity {
+		if a.Detail != nil && a.Detail.Code != nil {
+			acts = append(acts, a.Detail.Code)
+		}
+	}
+	as, ac, at := codeList(acts)
+	start, end := period(r.Period)
+	return []string{r.ID, patient, refOf(r.Encounter), r.Status, r.Intent, plan.system(), plan.code(), plan.display(), start, end,
+		as, ac, at, refList(r.Addresses)}
 }
 
 func flattenProcedure(r *fhirResource, patient string) []string {
@@ -173,8 +344,8 @@ func flattenProcedure(r *fhirResource, patient string) []string {
 	if start == "" {
 		start = r.PerformedDateTime
 	}
-	rc, rt := reasons(r.ReasonCode)
-	return []string{r.ID, patient, refOf(r.Encounter), r.Status, r.Code.code(), r.Code.display(), start, end, rc, rt}
+	rs, rc, rt := reasons(r.ReasonCode)
+	return []string{r.ID, patient, refOf(r.Encounter), r.Status, r.Code.system(), r.Code.code(), r.Code.display(), start, end, rs, rc, rt}
 }
 
 func flattenPatient(r *fhirResource) []string {

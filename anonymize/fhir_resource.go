@@ -28,6 +28,15 @@ func (c *fhirCC) code() string {
 	return c.Coding[0].Code
 }
 
+// system returns the code system of the first coding (the one code()
+// returns), such as http://snomed.info/sct or http://loinc.org.
+func (c *fhirCC) system() string {
+	if c == nil || len(c.Coding) == 0 {
+		return ""
+	}
+	return c.Coding[0].System
+}
+
 func (c *fhirCC) display() string {
 	if c == nil {
 		return ""
@@ -115,7 +124,7 @@ type fhirResource struct {
 	Code            *fhirCC         `json:"code"`
 	Category        json.RawMessage `json:"category"` // a list in most types, one concept in Procedure
 	Class           *fhirCoding     `json:"class"`
-	Type            []fhirCC        `json:"type"`
+	Type            json.RawMessage `json:"type"` // a list in Encounter, one concept in DocumentReference, a code in AllergyIntolerance
 	Period          *fhirPeriod     `json:"period"`
 	ReasonCode      []fhirCC        `json:"reasonCode"`
 	ServiceProvider *fhirRef        `json:"serviceProvider"`
@@ -152,6 +161,52 @@ type fhirResource struct {
 	VaccineCode        *fhirCC `json:"vaccineCode"`
 	OccurrenceDateTime string  `json:"occurrenceDateTime"`
 	PrimarySource      *bool   `json:"primarySource"`
+
+	// MedicationStatement
+	Context      json.RawMessage `json:"context"` // a Reference in MedicationStatement, an object in DocumentReference
+	DateAsserted string          `json:"dateAsserted"`
+
+	// AllergyIntolerance
+	Criticality string `json:"criticality"`
+	Reaction    []struct {
+		Manifestation []fhirCC `json:"manifestation"`
+		Severity      string   `json:"severity"`
+	} `json:"reaction"`
+
+	// DiagnosticReport
+	Result     []fhirRef `json:"result"`
+	Conclusion string    `json:"conclusion"`
+
+	// DocumentReference
+	Date        string `json:"date"`
+	Description string `json:"description"`
+	Content     []struct {
+		Attachment fhirAttachment `json:"attachment"`
+	} `json:"content"`
+
+	// CarePlan
+	Activity []struct {
+		Detail *struct {
+			Code   *fhirCC `json:"code"`
+			Status string  `json:"status"`
+		} `json:"detail"`
+	} `json:"activity"`
+	Addresses []fhirRef `json:"addresses"`
+}
+
+// fhirAttachment is a DocumentReference's content: its text inline
+// (base64 in data) or by URL.
+type fhirAttachment struct {
+	ContentType string `json:"contentType"`
+	Data        []byte `json:"data"` // base64 in JSON
+	URL         string `json:"url"`
+	Title       string `json:"title"`
+}
+
+// fhirDocContext is a DocumentReference's context.
+type fhirDocContext struct {
+	Encounter []fhirRef   `json:"encounter"`
+	Period    *fhirPeriod `json:"period"`
 }
 
 type fhirExtensionContact struct {

@@ -44,6 +44,10 @@ type InputOptions struct {
 	// Progress, when set, hears the rows read so far: after each batch of a
 	// CSV file read in batches, once at the end of a FHIR file.
 	Progress func(rows int)
+	// Warn, when set, hears what the caller should show but that does not
+	// stop the read: the FHIR resource types skipped, by name and count
+	// (see FHIRImporter.Skipped).
+	Warn func(msg string)
 }
 
 // ReadInput reads a records file into tables: one for a CSV file, one per
@@ -122,12 +126,29 @@ func SniffFormat(name string, head []byte) (string, error) {
 // readFHIRInput reads a FHIR file into its tables, refusing one that holds
 // no resource the importer flattens.
 func readFHIRInput(r io.Reader, opt InputOptions) ([]*Table, error) {
-	tables, err := ReadFHIR(r, opt.Name)
-	if err != nil {
-		return nil, fmt.Errorf("%s is not a readable FHIR Bundle or NDJSON file: %w", opt.Name, err)
+	im := NewFHIRImporter()
+	if err := addFHIR(im, r, opt.Name); err != nil {
+		return nil, err
 	}
+	return fhirTables(im, opt.Name, opt)
+}
+
+func addFHIR(im *FHIRImporter, r io.Reader, name string) error {
+	if err := im.Add(r, name); err != nil {
+		return fmt.Errorf("%s is not a readable FHIR Bundle or NDJSON file: %w", name, err)
+	}
+	return nil
+}
+
+// fhirTables returns an importer's tables, refusing none, and tells
+// opt.Warn and opt.Progress what was read.
+func fhirTables(im *FHIRImporter, name string, opt InputOptions) ([]*Table, error) {
+	tables := im.Tables()
 	if len(tables) == 0 {
-		return nil, invalidf("%s holds no FHIR resources medmarket reads (%s)", opt.Name, strings.Join(fhirResourceTypes, ", "))
+		return nil, invalidf("%s holds no FHIR resources medmarket reads (%s)", name, strings.Join(fhirResourceTypes, ", "))
+	}
+	if w := SkippedWarning(name, im.Skipped()); w != "" && opt.Warn != nil {
+		opt.Warn(w)
 	}
 	if opt.Progress != nil {
 		rows := 0
@@ -137,6 +158,63 @@ func readFHIRInput(r io.Reader, opt InputOptions) ([]*Table, error) {
 		opt.Progress(rows)
 	}
 	return tables, nil
+}
+
+// Input is one file of a release read from several files (ReadInputs).
+type Input struct {
+	Name string                        // named in errors; its extension helps choose the format
+	Open func() (io.ReadCloser, error) // opened when its turn comes, closed after
+}
+
+// ReadInputs reads several files as one release: FHIR files (Bundles or
+// NDJSON, in any mix) go into one set of tables, one per resource type,
+// whose rows are the union of the files' rows and whose references
+// resolve across files. opt applies to every file (its Name names the
+// release in messages). One input reads as ReadInput reads it; several
+// must all be FHIR: CSV files are refused with their name, since each is
+// a table of its own. Errors match ErrInvalid and name the file.
+func ReadInputs(inputs []Input, opt InputOptions) ([]*Table, error) {
+	switch len(inputs) {
+	case 0:
+		return nil, invalidf("no input files given")
+	case 1:
+		o := opt
+		o.Name = inputs[0].Name
+		return readOne(inputs[0], func(r io.Reader) ([]*Table, error) { return ReadInput(r, o) })
+	}
+	im := NewFHIRImporter()
+	for _, in := range inputs {
+		_, err := readOne(in, func(r io.Reader) ([]*Table, error) {
+			o := opt
+			o.Name = in.Name
+			br := bufio.NewReaderSize(r, sniffSize)
+			format, _, err := o.format(br)
+			if err != nil {
+				return nil, err
+			}
+			if format != FormatFHIR {
+				return nil, invalidf("%s is not FHIR JSON: several files are read as one FHIR release (Bundles or NDJSON); give a CSV file on its own", in.Name)
+			}
+			return nil, addFHIR(im, br, in.Name)
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	name := opt.Name
+	if name == "" {
+		name = fmt.Sprintf("%d files", len(inputs))
+	}
+	return fhirTables(im, name, opt)
+}
+
+func readOne(in Input, read func(io.Reader) ([]*Table, error)) ([]*Table, error) {
+	f, err := in.Open()
+	if err != nil {
+		return nil, &ParseError{Source: in.Name, Err: err}
+	}
+	defer f.Close()
+	return read(f)
 }
 
 // readCSVInput reads a CSV file into one table named after the file,
