@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -259,6 +260,14 @@ func jsonError(source string, data []byte, base int, path string, err error) err
 		}
 		// Name the JSON kinds, never the Go type decoded into.
 		err = fmt.Errorf("%s where %s is expected", jsonKindOf(typ.Value), jsonKind(typ.Type))
+	case strings.HasPrefix(err.Error(), numberLiteral):
+		// A json.Number given text: encoding/json names neither the field
+		// nor a JSON kind, only the literal.
+		lit, _, _ := strings.Cut(strings.TrimPrefix(err.Error(), numberLiteral), " into Number")
+		if u, uerr := strconv.Unquote(lit); uerr == nil {
+			lit = u
+		}
+		err = fmt.Errorf("%s where a number is expected", lit)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		off = len(data)
 		err = errors.New("unexpected end of JSON input")
@@ -266,6 +275,9 @@ func jsonError(source string, data []byte, base int, path string, err error) err
 	off = min(max(off, 0), len(data))
 	return &ParseError{Source: source, Line: lineAt(data, off), Column: off - bytes.LastIndexByte(data[:off], '\n'), Field: field, Err: err}
 }
+
+// numberLiteral starts encoding/json's error for a json.Number given text.
+const numberLiteral = "json: invalid number literal, trying to unmarshal "
 
 func lineAt(data []byte, off int) int {
 	off = min(max(off, 0), len(data))
