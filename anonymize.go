@@ -33,6 +33,7 @@ func newAnonymizeCmd(c *cli) *cobra.Command {
 		qi, sens    []string
 		hierarchies []string
 		pluginDirs  []string
+		ins         []string
 		suggest     bool
 		progress    string
 		timeout     time.Duration
@@ -55,9 +56,11 @@ Keyed pseudonyms use the secret in ` + envSecret + `.`,
 		Example: `  medmarket anonymize --in patients.csv --preset safe-harbor --out patients-sh.csv --report report.json
   medmarket anonymize --in adult.csv --delimiter ';' --k 5 --qi age,sex,race --sensitive occupation \
       --hierarchy age=adult_hierarchy_age.csv --out adult-k5.parquet
-  medmarket anonymize --in patients.csv --suggest --out pipeline.yaml`,
+  medmarket anonymize --in patients.csv --suggest --out pipeline.yaml
+  medmarket anonymize --in synthea-fhir/ --preset safe-harbor --out release/`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			req.In = strings.Join(ins, ",")
 			if delimiter != "" {
 				r, n := utf8.DecodeRuneInString(delimiter)
 				if delimiter == `\t` || delimiter == "tab" {
@@ -139,7 +142,7 @@ Keyed pseudonyms use the secret in ` + envSecret + `.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&req.In, "in", "", "input file: CSV or TSV, or FHIR R4 JSON (a Bundle or NDJSON)")
+	f.StringArrayVar(&ins, "in", nil, "input file: CSV or TSV, or FHIR R4 JSON (a Bundle or NDJSON); a folder (its *.json and *.ndjson files, not subfolders), several --in or comma-separated files of FHIR are read as one release")
 	f.StringVar(&req.Format, "format", "", "input format: csv, tsv or fhir (default: recognised by content and extension)")
 	f.StringVar(&delimiter, "delimiter", "", "CSV delimiter (default: detected)")
 	f.StringVar(&req.ConfigFile, "config", "", "pipeline config (YAML)")

@@ -93,3 +93,64 @@ func tableNames(ts []*anonymize.Table) []string {
 	}
 	return names
 }
+
+// TestRecords_folderAndListReadAsOneRelease: a folder of FHIR files (its
+// *.json and *.ndjson, not its subfolders nor other files) and a
+// comma-separated list read as one release, in the CLI's anonymize and
+// publish and the wizard's preview alike; a folder without FHIR files is
+// refused with its name.
+func TestRecords_folderAndListReadAsOneRelease(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, s string) string {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	a := write("b.ndjson", fhirPatients(3))
+	b := write("a.json", `{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Patient","id":"q1","gender":"male"}},`+
+		`{"resource":{"resourceType":"Claim","id":"c1"}}]}`)
+	write("notes.txt", "not read")
+	write("sub/c.ndjson", fhirPatients(5)) // not read: the folder's own files only
+	for _, path := range []string{dir, a + "," + b, dir + string(os.PathSeparator)} {
+		var warned []string
+		ts, err := records{Path: path, Warn: func(m string) { warned = append(warned, m) }}.read()
+		if err != nil || len(ts) != 1 || ts[0].Name != "Patient" || ts[0].NumRows() != 4 {
+			t.Fatalf("%s: %v, %v; want the 4 Patient rows of both files", path, ts, err)
+		}
+		if len(warned) != 1 || !strings.Contains(warned[0], "Claim (1)") {
+			t.Errorf("%s: warnings %q, want Claim (1) named", path, warned)
+		}
+	}
+	if ts, err := (&AnonymizeRequest{In: dir}).read(); err != nil || ts[0].NumRows() != 4 {
+		t.Errorf("anonymize --in %s: %v, %v", dir, ts, err)
+	}
+	if tb, err := (&PublishRequest{Input: dir}).readTable(); err != nil || tb.NumRows() != 4 {
+		t.Errorf("publish --in %s: %v, %v", dir, tb, err)
+	}
+	if ts, err := (PreviewRequest{Path: dir}).readTables(); err != nil || ts[0].NumRows() != 4 {
+		t.Errorf("preview of %s: %v, %v", dir, ts, err)
+	}
+	empty := filepath.Join(dir, "empty")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, err := records{Path: empty}.read()
+	if marketplace.ErrorCode(err) != marketplace.EINVALID || !strings.Contains(marketplace.ErrorMessage(err), "empty holds no .json or .ndjson files") {
+		t.Errorf("empty folder: %v", err)
+	}
+	csv := write("x.csv", "a,b\n1,2\n")
+	_, err = records{Path: csv + "," + a}.read()
+	if marketplace.ErrorCode(err) != marketplace.EINVALID || !strings.Contains(marketplace.ErrorMessage(err), "x.csv is not FHIR JSON") {
+		t.Errorf("a CSV among several files: %v", err)
+	}
+	_, err = records{Path: a + "," + filepath.Join(dir, "missing.json")}.read()
+	if marketplace.ErrorCode(err) != marketplace.EINVALID || !strings.Contains(marketplace.ErrorMessage(err), "missing.json") {
+		t.Errorf("a missing file among several: %v", err)
+	}
+}
