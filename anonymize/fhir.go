@@ -152,11 +152,14 @@ func (im *FHIRImporter) addResource(source string, data []byte, off int, raw jso
 		return &ParseError{Source: source, Line: lineAt(data, off), Field: path + ".resourceType", Err: errors.New("missing resourceType")}
 	}
 	if _, ok := fhirColumns[res.ResourceType]; !ok {
-		if near := misspeltType(res.ResourceType); near != "" {
+		if im.skipped[res.ResourceType] > 0 {
+			im.skipped[res.ResourceType]++ // checked when first seen
+		} else if near := misspeltType(res.ResourceType); near != "" {
 			return &ParseError{Source: source, Line: lineAt(data, off), Field: path + ".resourceType",
 				Err: fmt.Errorf("%q is not a FHIR R4 resource type: did you mean %s?", res.ResourceType, near)}
+		} else {
+			im.skipped[res.ResourceType]++
 		}
-		im.skipped[res.ResourceType]++
 	}
 	if res.ID != "" {
 		if fullURL != "" {
@@ -192,11 +195,8 @@ func (im *FHIRImporter) Tables() []*Table {
 		}
 		for _, r := range rows {
 			for j, v := range r {
-				switch header[j] {
-				case "patient", "encounter":
+				if header[j] == "patient" || header[j] == "encounter" {
 					v = im.resolve(v)
-				case "results", "addresses":
-					v = im.resolveList(v)
 				}
 				bs[j].Append(v)
 			}
@@ -209,18 +209,6 @@ func (im *FHIRImporter) Tables() []*Table {
 		out = append(out, &Table{Name: typ, Columns: cols})
 	}
 	return out
-}
-
-// resolveList resolves each reference of a list joined with "|".
-func (im *FHIRImporter) resolveList(refs string) string {
-	if !strings.Contains(refs, "|") {
-		return im.resolve(refs)
-	}
-	parts := strings.Split(refs, "|")
-	for i, p := range parts {
-		parts[i] = im.resolve(p)
-	}
-	return strings.Join(parts, "|")
 }
 
 // resolve turns a reference into the referenced resource's id.

@@ -9,10 +9,12 @@ import (
 
 // fhirColumns names the columns of each resource type's table, in the
 // order flatten writes a resource's row. A code column has its system
-// beside it (code_system: http://snomed.info/sct, http://loinc.org,
-// http://www.nlm.nih.gov/research/umls/rxnorm, http://hl7.org/fhir/sid/cvx,
-// http://hl7.org/fhir/sid/icd-10...); lists (reasons, activities, results)
-// are joined with "|" in the same order in each column.
+// beside it (code_system), named as codeSystemName names it: "SNOMED CT",
+// "LOINC", "RxNorm", "CVX", "ICD-10"..., or the system's URI when it is
+// not a well-known one. Lists (reasons, activities) are joined with "|" in
+// the same order in each column. References to resources other than the
+// patient and the encounter are not kept: their ids would survive
+// anonymization in columns nothing recognises as identifiers.
 var fhirColumns = map[string][]string{
 	"Patient": {"id", "mrn", "ssn", "drivers_license", "passport", "prefix", "given", "family", "suffix", "maiden_name",
 		"phone", "email", "gender", "birth_date", "deceased_date", "address", "city", "district", "state", "postal_code", "country",
@@ -32,11 +34,11 @@ var fhirColumns = map[string][]string{
 	"AllergyIntolerance": {"id", "patient", "encounter", "clinical_status", "verification_status", "type", "category", "criticality",
 		"code_system", "code", "description", "onset", "recorded", "reaction", "severity"},
 	"DiagnosticReport": {"id", "patient", "encounter", "status", "category", "code_system", "code", "description", "effective", "issued",
-		"results", "conclusion"},
+		"result_count", "conclusion"},
 	"DocumentReference": {"id", "patient", "encounter", "status", "type_code_system", "type_code", "type", "category", "date",
 		"start", "end", "content_type", "note"},
 	"CarePlan": {"id", "patient", "encounter", "status", "intent", "code_system", "code", "description", "start", "end",
-		"activity_code_system", "activity_code", "activity", "addresses"},
+		"activity_code_system", "activity_code", "activity"},
 }
 
 func refOf(r *fhirRef) string {
@@ -98,14 +100,6 @@ func codeList(cc []*fhirCC) (systems, codes, texts string) {
 	return strings.Join(s, "|"), strings.Join(c, "|"), strings.Join(t, "|")
 }
 
-func refList(refs []fhirRef) string {
-	var out []string
-	for _, r := range refs {
-		out = append(out, r.Reference)
-	}
-	return strings.Join(out, "|")
-}
-
 // reasons returns the systems, codes and texts of reason concepts.
 func reasons(cc []fhirCC) (string, string, string) {
 	ptrs := make([]*fhirCC, len(cc))
@@ -159,7 +153,7 @@ func flatten(r *fhirResource) ([]string, bool) {
 		return flattenAllergy(r, patient), true
 	case "DiagnosticReport":
 		return []string{r.ID, patient, refOf(r.Encounter), r.Status, firstCategory(r.Category), r.Code.system(), r.Code.code(), r.Code.display(),
-			effective(r), r.Issued, refList(r.Result), r.Conclusion}, true
+			effective(r), r.Issued, fmt.Sprint(len(r.Result)), r.Conclusion}, true
 	case "DocumentReference":
 		return flattenDocument(r, patient), true
 	case "CarePlan":
@@ -336,7 +330,7 @@ func flattenCarePlan(r *fhirResource, patient string) []string {
 	as, ac, at := codeList(acts)
 	start, end := period(r.Period)
 	return []string{r.ID, patient, refOf(r.Encounter), r.Status, r.Intent, plan.system(), plan.code(), plan.display(), start, end,
-		as, ac, at, refList(r.Addresses)}
+		as, ac, at}
 }
 
 func flattenProcedure(r *fhirResource, patient string) []string {

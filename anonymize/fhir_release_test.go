@@ -107,9 +107,8 @@ func TestReadInputs_syntheaFolderOneRelease(t *testing.T) {
 		}
 	}
 	// Code systems as Synthea writes them.
-	for typ, sys := range map[string]string{"Observation": "http://loinc.org", "Condition": "http://snomed.info/sct",
-		"Immunization": "http://hl7.org/fhir/sid/cvx", "MedicationRequest": "http://www.nlm.nih.gov/research/umls/rxnorm",
-		"DiagnosticReport": "http://loinc.org", "DocumentReference": "http://loinc.org", "CarePlan": "http://snomed.info/sct"} {
+	for typ, sys := range map[string]string{"Observation": "LOINC", "Condition": "SNOMED CT", "Immunization": "CVX",
+		"MedicationRequest": "RxNorm", "DiagnosticReport": "LOINC", "DocumentReference": "LOINC", "CarePlan": "SNOMED CT"} {
 		col := "code_system"
 		if typ == "DocumentReference" {
 			col = "type_code_system"
@@ -129,11 +128,8 @@ func TestReadInputs_syntheaFolderOneRelease(t *testing.T) {
 		t.Error("the note column is not recognised as free text")
 	}
 	checkPatientLinks(t, tables)
-	obs := got["Observation"].Column("id").Values()
-	for _, id := range strings.Split(got["DiagnosticReport"].Column("results").Value(0), "|") {
-		if !slices.Contains(obs, id) {
-			t.Errorf("DiagnosticReport result %q is not an Observation id", id)
-		}
+	if n := got["DiagnosticReport"].Column("result_count").Value(0); n != "4" {
+		t.Errorf("the first DiagnosticReport has %s results, the Lipid Panel has 4", n)
 	}
 	checkUnionIsSum(t, files, tables)
 	w := strings.Join(warnings, "\n")
@@ -180,6 +176,11 @@ func checkUnionIsSum(t *testing.T, files []string, tables []*anonymize.Table) {
 	}
 }
 
+// systemNames are the names the code_system columns give the systems the
+// Synthea bundles use.
+var systemNames = map[string]string{"http://snomed.info/sct": "SNOMED CT", "http://loinc.org": "LOINC",
+	"http://www.nlm.nih.gov/research/umls/rxnorm": "RxNorm", "http://hl7.org/fhir/sid/cvx": "CVX"}
+
 // checkSyntheaCodes checks each coded resource's row against the
 // resource's first coding, and returns the resources counted by type and
 // the DocumentReferences' decoded texts by id.
@@ -202,7 +203,11 @@ func checkSyntheaCodes(t *testing.T, files []string, got map[string]*anonymize.T
 			if !ok || tb == nil {
 				continue
 			}
-			sys, code := firstCoding(r[field])
+			uri, code := firstCoding(r[field])
+			sys, ok := systemNames[uri]
+			if !ok {
+				t.Fatalf("%s %s: code system %q: add its name to the test", typ, r["id"], uri)
+			}
 			row := slices.Index(tb.Column("id").Values(), r["id"].(string))
 			if row < 0 {
 				t.Fatalf("%s %s: no row", typ, r["id"])
@@ -304,13 +309,13 @@ func TestReadFHIR_medicationStatementAllergyNDJSON(t *testing.T) {
 			}
 		}
 	}
-	check("MedicationStatement", map[string]string{"patient": "p1", "encounter": "e1", "code_system": "http://www.nlm.nih.gov/research/umls/rxnorm",
+	check("MedicationStatement", map[string]string{"patient": "p1", "encounter": "e1", "code_system": "RxNorm",
 		"code": "197361", "description": "Amlodipine 5 MG Oral Tablet", "start": "2020-01-01", "end": "2020-06-01", "asserted": "2020-01-02",
-		"reason_code_system": "http://hl7.org/fhir/sid/icd-10", "reason_code": "I10", "reason": "Hypertension"})
+		"reason_code_system": "ICD-10", "reason_code": "I10", "reason": "Hypertension"})
 	check("AllergyIntolerance", map[string]string{"patient": "p1", "clinical_status": "active", "type": "allergy", "category": "food",
-		"criticality": "low", "code_system": "http://snomed.info/sct", "code": "91935009", "description": "Allergy to peanuts",
+		"criticality": "low", "code_system": "SNOMED CT", "code": "91935009", "description": "Allergy to peanuts",
 		"reaction": "Wheal", "severity": "mild", "recorded": "2019-05-01"})
-	check("DocumentReference", map[string]string{"patient": "p1", "encounter": "e1", "type_code": "34117-2",
+	check("DocumentReference", map[string]string{"patient": "p1", "encounter": "e1", "type_code_system": "LOINC", "type_code": "34117-2",
 		"content_type": "text/plain; charset=utf-8|application/pdf", "note": "Seen today. Patient reports improvement."})
 }
 
@@ -360,8 +365,8 @@ func TestReadFHIR_typeErrorNamesJSONKinds(t *testing.T) {
 }
 
 // DocumentReference's note is free text to Safe Harbor and the policy
-// gate: the preset drops it, and a pipeline that keeps it unscrubbed is
-// refused, naming the column.
+// gate: the preset drops it (and keeps the code systems), and a pipeline
+// that keeps it unscrubbed is refused, naming the column.
 func TestDocumentReferenceNote_safeHarborDropsGateRefuses(t *testing.T) {
 	tables, err := anonymize.ReadInputs(fileInputs(syntheaBundles(t)), anonymize.InputOptions{})
 	if err != nil {
@@ -377,6 +382,11 @@ func TestDocumentReferenceNote_safeHarborDropsGateRefuses(t *testing.T) {
 	}
 	if ft := res.Report.FreeText; len(ft) != 1 || ft[0].Column != "note" || ft[0].Outcome != "dropped" {
 		t.Errorf("safe-harbor's free-text report %+v, want note dropped", ft)
+	}
+	// The code systems survive it.
+	obs := runPreset(t, "safe-harbor", byName(tables)["Observation"])
+	if c := obs.Table.Column("code_system"); c == nil || !slices.Contains(c.Values(), "LOINC") {
+		t.Errorf("safe-harbor's Observation: code_system %v, want it kept", c)
 	}
 	cfg := &anonymize.Config{Policy: &anonymize.Policy{},
 		Transforms: []anonymize.TransformConfig{{Name: "drop", Params: anonymize.Params{"columns": []any{"id"}}}}}

@@ -1,6 +1,9 @@
 package anonymize
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"strings"
+)
 
 // The JSON shape of the FHIR R4 resources the importer reads: only the
 // fields that flattening (fhir_flatten.go) turns into columns.
@@ -29,12 +32,49 @@ func (c *fhirCC) code() string {
 }
 
 // system returns the code system of the first coding (the one code()
-// returns), such as http://snomed.info/sct or http://loinc.org.
+// returns), named by codeSystemName.
 func (c *fhirCC) system() string {
 	if c == nil || len(c.Coding) == 0 {
 		return ""
 	}
-	return c.Coding[0].System
+	return codeSystemName(c.Coding[0].System)
+}
+
+// codeSystemName names a well-known code system by its usual name
+// ("http://snomed.info/sct" is "SNOMED CT"; HL7's own code systems are
+// "HL7 " and the system's name), and returns any other system's URI as it
+// is. Names, not URIs, so that a release keeps them: Safe Harbor removes
+// URLs.
+func codeSystemName(uri string) string {
+	switch strings.TrimSuffix(uri, "/") {
+	case "http://snomed.info/sct":
+		return "SNOMED CT"
+	case "http://loinc.org":
+		return "LOINC"
+	case "http://www.nlm.nih.gov/research/umls/rxnorm":
+		return "RxNorm"
+	case "http://hl7.org/fhir/sid/cvx":
+		return "CVX"
+	case "http://hl7.org/fhir/sid/icd-10":
+		return "ICD-10"
+	case "http://hl7.org/fhir/sid/icd-10-cm":
+		return "ICD-10-CM"
+	case "http://hl7.org/fhir/sid/icd-9-cm":
+		return "ICD-9-CM"
+	case "http://hl7.org/fhir/sid/ndc":
+		return "NDC"
+	case "http://www.ama-assn.org/go/cpt":
+		return "CPT"
+	case "http://unitsofmeasure.org":
+		return "UCUM"
+	}
+	for prefix, name := range map[string]string{"http://terminology.hl7.org/CodeSystem/": "HL7 ", "http://hl7.org/fhir/": "HL7 FHIR ",
+		"http://hl7.org/fhir/us/core/CodeSystem/": "US Core "} {
+		if rest, ok := strings.CutPrefix(uri, prefix); ok && rest != "" && !strings.ContainsAny(rest, "/?#") {
+			return name + rest
+		}
+	}
+	return uri
 }
 
 func (c *fhirCC) display() string {
@@ -191,7 +231,6 @@ type fhirResource struct {
 			Status string  `json:"status"`
 		} `json:"detail"`
 	} `json:"activity"`
-	Addresses []fhirRef `json:"addresses"`
 }
 
 // fhirAttachment is a DocumentReference's content: its text inline
