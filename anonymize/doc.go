@@ -23,12 +23,15 @@
 //
 // Readers: [ReadInput] is the one entry point for a user's file: it
 // recognises the format by content and extension ([SniffFormat]; an
-// explicit format overrides) and calls the reader for it. Below it,
+// explicit format overrides) and calls the reader for it; [ReadInputs]
+// reads several FHIR files (a folder of Bundles, NDJSON) as one release.
+// Below them,
 // [ReadCSV] and the streaming [CSVReader] (delimiter, header and
 // type detection, quoted fields, UTF-8 BOM; errors are [*ParseError] values
 // naming line and column); [ReadFHIR] and [FHIRImporter] for FHIR R4
 // Bundles or NDJSON, flattened into one table per resource type joined by a
-// "patient" column. Writers: [WriteCSV] and [WriteParquet].
+// "patient" column, codes with their system, resource types it skips
+// counted by name ([FHIRImporter.Skipped]). Writers: [WriteCSV] and [WriteParquet].
 //
 // # Transforms and pipelines
 //

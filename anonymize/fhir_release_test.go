@@ -290,6 +290,7 @@ func TestReadFHIR_medicationStatementAllergyNDJSON(t *testing.T) {
 	ndjson := `{"resourceType":"Patient","id":"p1","gender":"female"}
 {"resourceType":"MedicationStatement","id":"ms1","status":"active","subject":{"reference":"Patient/p1"},"context":{"reference":"Encounter/e1"},"medicationCodeableConcept":{"coding":[{"system":"http://www.nlm.nih.gov/research/umls/rxnorm","code":"197361","display":"Amlodipine 5 MG Oral Tablet"}]},"effectivePeriod":{"start":"2020-01-01","end":"2020-06-01"},"dateAsserted":"2020-01-02","reasonCode":[{"coding":[{"system":"http://hl7.org/fhir/sid/icd-10","code":"I10"}],"text":"Hypertension"}]}
 {"resourceType":"AllergyIntolerance","id":"a1","patient":{"reference":"Patient/p1"},"clinicalStatus":{"coding":[{"code":"active"}]},"type":"allergy","category":["food"],"criticality":"low","code":{"coding":[{"system":"http://snomed.info/sct","code":"91935009","display":"Allergy to peanuts"}]},"recordedDate":"2019-05-01","reaction":[{"manifestation":[{"coding":[{"system":"http://snomed.info/sct","code":"247472004","display":"Wheal"}]}],"severity":"mild"}]}
+{"resourceType":"Immunization","id":"i1","patient":{"reference":"Patient/p1"},"vaccineCode":{"coding":[{"system":"urn:oid:2.16.840.1.113883.12.292","code":"140"}]},"occurrenceDateTime":"2020-10-01"}
 {"resourceType":"DocumentReference","id":"d1","subject":{"reference":"Patient/p1"},"type":{"coding":[{"system":"http://loinc.org","code":"34117-2"}]},"date":"2020-01-02","context":{"encounter":[{"reference":"Encounter/e1"}]},"content":[{"attachment":{"contentType":"text/plain; charset=utf-8","data":"` + note + `"}},{"attachment":{"contentType":"application/pdf","data":"` + pdf + `"}}]}
 `
 	tables, err := anonymize.ReadFHIR(strings.NewReader(ndjson), "export.ndjson")
@@ -315,6 +316,8 @@ func TestReadFHIR_medicationStatementAllergyNDJSON(t *testing.T) {
 	check("AllergyIntolerance", map[string]string{"patient": "p1", "clinical_status": "active", "type": "allergy", "category": "food",
 		"criticality": "low", "code_system": "SNOMED CT", "code": "91935009", "description": "Allergy to peanuts",
 		"reaction": "Wheal", "severity": "mild", "recorded": "2019-05-01"})
+	// A system without a well-known name keeps its URI.
+	check("Immunization", map[string]string{"patient": "p1", "code_system": "urn:oid:2.16.840.1.113883.12.292", "code": "140", "date": "2020-10-01"})
 	check("DocumentReference", map[string]string{"patient": "p1", "encounter": "e1", "type_code_system": "LOINC", "type_code": "34117-2",
 		"content_type": "text/plain; charset=utf-8|application/pdf", "note": "Seen today. Patient reports improvement."})
 }
