@@ -128,8 +128,14 @@ Keyed pseudonyms use the secret in ` + envSecret + `.`,
 				rep := r.Report
 				fmt.Fprintf(c.stdout, "%s: %d rows published, %d suppressed, k=%d, highest risk %.3g, policy %s\n",
 					r.Table.Name, rep.Rows, rep.Suppressed, rep.MinClassSize, rep.Risk.Prosecutor.Highest, r.Verdict)
+				for _, t := range rep.Treatments {
+					fmt.Fprintf(c.stdout, "  column %s: %s, %.1f %% of its information lost\n", t.Column, t.Treatment, 100*t.Loss)
+				}
 				for _, f := range rep.FreeText {
 					fmt.Fprintf(c.stdout, "  free text %s\n", f)
+				}
+				for _, a := range rep.Advice {
+					fmt.Fprintf(c.stdout, "  risk above %.0f %%: %s\n", 100*rep.Risk.Threshold, a)
 				}
 			}
 			for _, o := range res.Outputs {
