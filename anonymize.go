@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/medmarket/medmarket/anonymize"
 	"github.com/medmarket/medmarket/app"
 	"github.com/medmarket/medmarket/marketplace"
 )
@@ -128,12 +129,7 @@ Keyed pseudonyms use the secret in ` + envSecret + `.`,
 				return err
 			}
 			for _, r := range res.Results {
-				rep := r.Report
-				fmt.Fprintf(c.stdout, "%s: %d rows published, %d suppressed, k=%d, highest risk %.3g, policy %s\n",
-					r.Table.Name, rep.Rows, rep.Suppressed, rep.MinClassSize, rep.Risk.Prosecutor.Highest, r.Verdict)
-				for _, f := range rep.FreeText {
-					fmt.Fprintf(c.stdout, "  free text %s\n", f)
-				}
+				printReport(c.stdout, r)
 			}
 			for _, o := range res.Outputs {
 				fmt.Fprintf(c.stdout, "wrote %s\n", o)
@@ -259,4 +255,26 @@ func groupDigits(n int) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// printReport prints a table's report in short: rows, k, risk and verdict,
+// every column's treatment and loss, free text, and what to change when the
+// risk is above the threshold.
+func printReport(w io.Writer, r *anonymize.Result) {
+	rep := r.Report
+	verdict := r.Verdict.String()
+	if r.Verdict.Pass && len(rep.Advice) > 0 {
+		verdict += fmt.Sprintf(", but the highest risk is above %.0f %% (see below)", 100*rep.Risk.Threshold)
+	}
+	fmt.Fprintf(w, "%s: %d rows published, %d suppressed, k=%d, highest risk %.3g, policy %s\n",
+		r.Table.Name, rep.Rows, rep.Suppressed, rep.MinClassSize, rep.Risk.Prosecutor.Highest, verdict)
+	for _, t := range rep.Treatments {
+		fmt.Fprintf(w, "  column %s: %s, %.1f %% of its information lost\n", t.Column, t.Treatment, 100*t.Loss)
+	}
+	for _, f := range rep.FreeText {
+		fmt.Fprintf(w, "  free text %s\n", f)
+	}
+	for _, a := range rep.Advice {
+		fmt.Fprintf(w, "  risk above %.0f %%: %s\n", 100*rep.Risk.Threshold, a)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -110,8 +111,17 @@ func TestAnonymize_syntheaSafeHarbor(t *testing.T) {
 		t.Run(out, func(t *testing.T) {
 			env := cliEnv(t)
 			dst := filepath.Join(t.TempDir(), out)
-			if _, _, err := runCmd(t, env, "anonymize", "--in", in, "--preset", "safe-harbor", "--out", dst); err != nil {
+			stdout, _, err := runCmd(t, env, "anonymize", "--in", in, "--preset", "safe-harbor", "--out", dst)
+			if err != nil {
 				t.Fatal(err)
+			}
+			// The report lists every column's treatment with its loss, and
+			// says what to change when the risk is high.
+			for _, re := range []string{`column BIRTHDATE: coarsened to year \(Safe Harbor\), [1-9][0-9.]* % of its information lost`,
+				`column ZIP: ZIP to 3 digits \(Safe Harbor\), [1-9][0-9.]* %`, `column SSN: dropped, 100.0 %`, `policy pass, but the highest risk is above 20 %`, `risk above 20 %: raise k`} {
+				if !regexp.MustCompile(re).MatchString(stdout) {
+					t.Errorf("stdout does not match %s:\n%s", re, stdout)
+				}
 			}
 			b, err := os.ReadFile(dst)
 			if err != nil {

@@ -293,6 +293,7 @@ func (p *Pipeline) run(ctx context.Context, t *Table) (*Result, error) {
 	var search *SearchResult
 	var warnings []string
 	free := newScrubTracker(cur)
+	treat := newTreatmentTracker(cur)
 	for i, s := range p.Steps {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -324,11 +325,13 @@ func (p *Pipeline) run(ctx context.Context, t *Table) (*Result, error) {
 			return nil, fmt.Errorf("step %d (%s): %w", i+1, s.Name, err)
 		}
 		free.step(s.Transform.Describe(), cur, next)
+		treat.step(s.Transform.Describe(), cur, next)
 		cur = next
 	}
 	rep := Assess(cur, p.Report)
 	rep.Search = search
 	rep.FreeText = free.report(cur)
+	rep.setTreatments(treat.report())
 	rep.AsOf = p.asOf
 	rep.Warnings = append(rep.Warnings, p.warnings...)
 	rep.Warnings = append(rep.Warnings, warnings...)

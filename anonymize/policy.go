@@ -54,12 +54,20 @@ func (v Verdict) Err() error {
 	return fmt.Errorf("%w: %s", ErrPolicy, strings.Join(v.Reasons, "; "))
 }
 
-// Check judges a report against the policy.
+// Check judges a report against the policy. An empty release (no rows)
+// always fails, whatever the policy.
 func (p Policy) Check(r *Report) Verdict {
 	if r == nil {
 		return Verdict{Reasons: []string{"no report"}}
 	}
 	var reasons failures
+	if r.Rows == 0 {
+		if r.Suppressed > 0 {
+			reasons.add("empty release: all %d rows were suppressed, nothing is left to publish: lower k or allow more generalization", r.Suppressed)
+		} else {
+			reasons.add("empty release: the table has no rows, nothing to publish")
+		}
+	}
 	p.checkClasses(r, &reasons)
 	p.checkSensitive(r, &reasons)
 	if p.MaxSuppressed > 0 && r.Utility.Suppressed > p.MaxSuppressed+1e-12 {

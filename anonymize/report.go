@@ -1,6 +1,7 @@
 package anonymize
 
 import (
+	"fmt"
 	"math"
 	"slices"
 )
@@ -57,13 +58,22 @@ type Report struct {
 	AverageClassSize float64           `json:"average_class_size"`
 	ClassSizes       []HistogramBucket `json:"class_sizes"`
 
-	Risk     Risk              `json:"risk"`
-	Utility  Utility           `json:"utility"`
-	Privacy  []SensitiveReport `json:"privacy,omitempty"`
-	Search   *SearchResult     `json:"search,omitempty"`
-	Columns  []ColumnReport    `json:"columns"`
-	Verdict  *Verdict          `json:"verdict,omitempty"`
-	Warnings []string          `json:"warnings,omitempty"`
+	Risk    Risk              `json:"risk"`
+	Utility Utility           `json:"utility"`
+	Privacy []SensitiveReport `json:"privacy,omitempty"`
+	Search  *SearchResult     `json:"search,omitempty"`
+	Columns []ColumnReport    `json:"columns"`
+	// Treatments lists every column of the input, dropped ones included,
+	// with what was done to it and the share of its information lost
+	// (ColumnTreatment defines the measure). Set by Pipeline.Run, not by
+	// Assess.
+	Treatments []ColumnTreatment `json:"treatments,omitempty"`
+	// Advice says what to change when the highest re-identification risk
+	// is above the threshold ("raise k", "generalize ZIP further", "drop
+	// column X"), most effective first.
+	Advice   []string `json:"advice,omitempty"`
+	Verdict  *Verdict `json:"verdict,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // HistogramBucket counts the classes whose size lies in [Min, Max] (Max 0: no upper bound).
@@ -121,12 +131,24 @@ type ColumnReport struct {
 	Role Role   `json:"role"`
 	// Applied lists the transforms that changed the column.
 	Applied []string `json:"applied,omitempty"`
-	// Level and Height: the hierarchy level of a quasi-identifier (-1 when
-	// rows sit at different levels) and the hierarchy's height.
+	// Level and Height: the hierarchy level of a quasi-identifier after a
+	// full-domain generalization and the hierarchy's height. A column
+	// recoded locally (Mondrian: rows sit at different levels) has Level 0
+	// and says so in Generalization.
 	Level  int `json:"level,omitempty"`
 	Height int `json:"height,omitempty"`
-	// NCP is the column's normalized certainty penalty (quasi-identifiers).
+	// Generalization says how a quasi-identifier with a hierarchy was
+	// generalized: "level 2 of 4", or "local recoding (Mondrian):
+	// intervals per class".
+	Generalization string `json:"generalization,omitempty"`
+	// NCP is the column's normalized certainty penalty (quasi-identifiers)
+	// against the hierarchy it carries in the published table.
 	NCP float64 `json:"ncp,omitempty"`
+	// Treatment and Loss: what the pipeline did to the column and the
+	// share of its information lost over all steps (ColumnTreatment); set
+	// by Pipeline.Run.
+	Treatment string  `json:"treatment,omitempty"`
+	Loss      float64 `json:"loss,omitempty"`
 }
 
 // SensitiveReport says how well one sensitive column is protected: the
@@ -173,6 +195,7 @@ func Assess(t *Table, opt ReportOptions) *Report {
 	if !opt.SkipFindings {
 		r.Findings = findIdentifiers(t)
 	}
+	r.Advice = riskAdvice(t, qis, r)
 	if len(qis) == 0 {
 		r.Warnings = append(r.Warnings, "no quasi-identifiers declared: the whole table counts as one class, so the risk figures say little")
 	}
@@ -267,9 +290,13 @@ func (r *Report) assessUtility(t *Table, sizes []int, nq int) {
 	for _, c := range t.Columns {
 		cr := ColumnReport{Name: c.Name, Type: c.Type, Role: c.Role, Applied: c.Applied}
 		if c.Role == RoleQuasi {
-			cr.Level = c.Level
+			cr.Level = max(c.Level, 0)
 			if c.Hierarchy != nil {
 				cr.Height = c.Hierarchy.Height()
+				cr.Generalization = fmt.Sprintf("level %d of %d", cr.Level, cr.Height)
+			}
+			if c.Level < 0 {
+				cr.Generalization = localRecoding(c)
 			}
 			sum := ColumnLoss(c) + float64(t.Suppressed)
 			if in > 0 {
@@ -281,6 +308,19 @@ func (r *Report) assessUtility(t *Table, sizes []int, nq int) {
 	}
 	if in > 0 && nq > 0 {
 		r.Utility.NCP = total / float64(in*nq)
+	}
+}
+
+// setTreatments records every input column's treatment and copies each
+// published column's into its ColumnReport.
+func (r *Report) setTreatments(ts []ColumnTreatment) {
+	r.Treatments = ts
+	for i := range r.Columns {
+		for _, t := range ts {
+			if t.Column == r.Columns[i].Name {
+				r.Columns[i].Treatment, r.Columns[i].Loss = t.Treatment, t.Loss
+			}
+		}
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -562,6 +563,26 @@ type columnBar struct {
 
 const columnRowH, columnLabelW, columnBarW = 22, 140, 220
 
+// columnLoss is a column's information lost: over all the pipeline's steps
+// when the report has it (Treatment), else its generalization's NCP.
+func columnLoss(c anonymize.ColumnReport) float64 {
+	if c.Treatment != "" {
+		return c.Loss
+	}
+	return c.NCP
+}
+
+// removedColumns lists the input columns a report's pipeline dropped.
+func removedColumns(r *anonymize.Report) []anonymize.ColumnTreatment {
+	var out []anonymize.ColumnTreatment
+	for _, t := range r.Treatments {
+		if !slices.ContainsFunc(r.Columns, func(c anonymize.ColumnReport) bool { return c.Name == t.Column }) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // columnBars lays out the generalized columns (those with a hierarchy) of
 // a report, in its order.
 func columnBars(cols []anonymize.ColumnReport) []columnBar {
@@ -575,10 +596,14 @@ func columnBars(cols []anonymize.ColumnReport) []columnBar {
 			label = string(r[:17]) + "…"
 		}
 		level := fmt.Sprintf("level %d of %d", c.Level, c.Height)
-		if c.Level < 0 {
-			level = "mixed levels"
+		switch {
+		case c.Generalization != "":
+			level = c.Generalization
+		case c.Level < 0: // a report from before Generalization
+			level = "local recoding (Mondrian)"
 		}
-		out = append(out, columnBar{Name: c.Name, Label: label, Note: pct(c.NCP) + ", " + level, W: int(min(max(c.NCP, 0), 1) * columnBarW)})
+		loss := columnLoss(c)
+		out = append(out, columnBar{Name: c.Name, Label: label, Note: pct(loss) + ", " + level, W: int(min(max(loss, 0), 1) * columnBarW)})
 	}
 	return out
 }

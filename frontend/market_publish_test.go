@@ -68,7 +68,11 @@ func TestPublishWizard(t *testing.T) {
 	res, body = alice.run(url.Values{"upload": {upload}, "preset": {"safe-harbor-k5"}})
 	wantBody(t, "step 3", res, body, 200, `id="verdict-pass"`, `id="report-k"`, `id="report-histogram"`, `id="report-column-chart"`, `id="publish-form"`)
 	res, body2 := alice.post("/mydata/publish/run", url.Values{"upload": {upload}, "preset": {"safe-harbor"}}, false)
-	wantBody(t, "step 3 without htmx", res, body2, 200, "<h1>Publish a dataset</h1>", `id="wizard"`, `id="verdict-pass"`)
+	wantBody(t, "step 3 without htmx", res, body2, 200, "<h1>Publish a dataset</h1>", `id="wizard"`, `id="verdict-pass"`,
+		`id="verdict-advice"`, "raise k", `class="report-removed"`, "dropped", "passed, but the highest risk")
+	if strings.Contains(body2, "level -1") {
+		t.Error(`the report says "level -1"`)
+	}
 	if strings.Contains(body, `id="publish-button" disabled`) {
 		t.Error("publish disabled although the gate passed")
 	}
@@ -340,7 +344,12 @@ func TestPublishWizard_customPreset(t *testing.T) {
 		}
 	}
 
-	res, body := alice.run(form())
+	res, body := alice.run(form("method", "mondrian"))
+	wantBody(t, "mondrian report", res, body, 200, "local recoding (Mondrian)")
+	if strings.Contains(body, "level -1") {
+		t.Error(`the Mondrian report says "level -1"`)
+	}
+	res, body = alice.run(form())
 	wantBody(t, "report", res, body, 200, `id="verdict-pass"`, "Preset custom", "k = 10", "at most 5% suppressed", `name="k" value="10"`, `id="publish-form"`)
 	k := regexp.MustCompile(`id="report-k">(\d+)<`).FindStringSubmatch(body)
 	if n, _ := strconv.Atoi(k[1]); k == nil || n < 10 {
@@ -369,15 +378,19 @@ func TestColumnBars(t *testing.T) {
 		{Name: "id"}, // not generalized: no bar
 		{Name: "ZIP", Level: 1, Height: 3, NCP: 0.5},
 		{Name: "Geburtsdatum_der_Patientin", Level: -1, Height: 4, NCP: 1.7},
+		{Name: "age", Height: 9, NCP: 0.2, Generalization: "local recoding (Mondrian): intervals per class", Treatment: "local recoding (Mondrian): intervals per class, then 2 of 30 rows suppressed", Loss: 0.25},
 	})
-	if len(bars) != 2 {
+	if len(bars) != 3 {
 		t.Fatalf("bars: %+v", bars)
 	}
 	if b := bars[0]; b.W != columnBarW/2 || b.Note != "50.0 %, level 1 of 3" {
 		t.Errorf("ZIP: %+v", b)
 	}
-	if b := bars[1]; b.W != columnBarW || b.Label != "Geburtsdatum_der_…" || !strings.HasSuffix(b.Note, "mixed levels") {
+	if b := bars[1]; b.W != columnBarW || b.Label != "Geburtsdatum_der_…" || !strings.HasSuffix(b.Note, "local recoding (Mondrian)") {
 		t.Errorf("long name: %+v", b)
+	}
+	if b := bars[2]; b.W != columnBarW/4 || b.Note != "25.0 %, local recoding (Mondrian): intervals per class" {
+		t.Errorf("local recoding: %+v", b)
 	}
 }
 
