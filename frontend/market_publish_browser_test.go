@@ -47,9 +47,10 @@ func wantJS(what, js string) browserStep { return browserStep{what, waitJS(js, w
 
 // A patient uploads a Synthea FHIR Bundle, chooses the Observation table
 // and sees its columns, reaches its report with the first rows before and
-// after, goes back, finds every choice kept, and a k too large stays on
-// step 2 with the reason and the values typed; each table keeps its own
-// roles. Nothing is uploaded twice: every step runs from the kept upload.
+// after, goes back and forth, finds every choice kept, and a k too large
+// stays on step 2 with the reason and the values typed; each table keeps
+// its own roles. Then Observation is published. Nothing is uploaded twice:
+// every step runs from the kept upload.
 func TestBrowser_publishWizardTablesAndFailures(t *testing.T) {
 	files, _ := filepath.Glob("../../shared/data/synthea-fhir/*.json")
 	if len(files) == 0 {
@@ -64,6 +65,9 @@ func TestBrowser_publishWizardTablesAndFailures(t *testing.T) {
 	ctx, cancel := context.WithTimeout(ctx, 180*time.Second)
 	defer cancel()
 	if _, err := a.CreateAccount(t.Context(), "alice", "alice-pass"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Fund(t.Context(), "alice", mustEther(t, "10")); err != nil {
 		t.Fatal(err)
 	}
 	browserSignIn(t, ctx, srv.URL, "alice", "/mydata/publish/")
@@ -113,6 +117,13 @@ func TestBrowser_publishWizardTablesAndFailures(t *testing.T) {
 		browserStep{"back", jsClick(`#wizard-edit`)},
 		wantJS("Observation kept", hasTable("Observation")),
 		wantJS("preset kept", `document.querySelector('input[name=preset][value="safe-harbor"]').checked`),
+		// and forth: the same run again, to the report, and back
+		browserStep{"htmx", waitHTMX(`#wizard-run-form`)},
+		browserStep{"run again", jsClick(`#wizard-run`)},
+		browserStep{"report again", chromedp.WaitVisible(`#verdict-pass`)},
+		browserStep{"htmx", waitHTMX(`#wizard-edit-form`)},
+		browserStep{"back again", jsClick(`#wizard-edit`)},
+		wantJS("Observation kept", hasTable("Observation")),
 		browserStep{"htmx", waitHTMX(`#wizard-run-form`)},
 		browserStep{"Patient", chooseOption(`select[name=table]`, "Patient")},
 		wantJS("Patient again", hasTable("Patient")),
@@ -137,4 +148,20 @@ func TestBrowser_publishWizardTablesAndFailures(t *testing.T) {
 	if got := must(chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#wizard-run-form input[name=upload]').value`)))(t); got != upload {
 		t.Fatalf("step 2 uses upload %s, want the kept %s", got, upload)
 	}
+
+	// Observation, from the kept upload, to the catalog.
+	runSteps(t, ctx, "publish Observation",
+		browserStep{"htmx", waitHTMX(`#wizard-run-form`)},
+		browserStep{"Observation", chooseOption(`select[name=table]`, "Observation")},
+		wantJS("the Observation table", hasTable("Observation")),
+		browserStep{"htmx", waitHTMX(`#wizard-run-form`)},
+		browserStep{"preset", jsClick(`input[name=preset][value="safe-harbor"]`)},
+		browserStep{"run", jsClick(`#wizard-run`)},
+		browserStep{"gate", chromedp.WaitVisible(`#verdict-pass`)},
+		browserStep{"htmx", waitHTMX(`#publish-form`)},
+		browserStep{"title", setField(`#publish-form input[name=title]`, "My observations")},
+		browserStep{"price", setField(`#publish-form input[name=price]`, "0.01")},
+		browserStep{"publish", jsClick(`#publish-button`)},
+		browserStep{"published", chromedp.WaitVisible(`#published-link`)},
+	)
 }
