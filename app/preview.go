@@ -58,6 +58,7 @@ type PreviewVerdict struct {
 // PreviewResult is what PreviewAnonymization found.
 type PreviewResult struct {
 	Tables      []string // every table of the input
+	TableRows   []int    // the rows of each of Tables
 	Table       string   // the table previewed
 	Columns     []string
 	Rows        [][]string // the first rows, as read
@@ -96,7 +97,7 @@ func (a *App) PreviewAnonymization(ctx context.Context, req PreviewRequest) (Pre
 	}
 	var t *anonymize.Table
 	for _, tb := range tables {
-		res.Tables = append(res.Tables, tb.Name)
+		res.Tables, res.TableRows = append(res.Tables, tb.Name), append(res.TableRows, tb.NumRows())
 		if t == nil && (tb.Name == req.Table || req.Table == "") {
 			t = tb
 		}

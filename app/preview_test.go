@@ -17,6 +17,9 @@ func TestPreviewAnonymization_firstRowsBeforeAndAfter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !slices.Equal(p.TableRows, []int{6}) {
+		t.Errorf("table rows %v, want [6]", p.TableRows)
+	}
 	if p.OutputRows != nil || p.OutputColumns != nil {
 		t.Errorf("a preview without a preset has anonymized rows: %v %v", p.OutputColumns, p.OutputRows)
 	}

@@ -255,6 +255,14 @@ func (v wizardPreview) roleOf(s app.ColumnSuggestion) string {
 	return s.Role
 }
 
+// tableRowsNote is how many rows table i of p has, for its option.
+func tableRowsNote(p app.PreviewResult, i int) string {
+	if i >= len(p.TableRows) {
+		return ""
+	}
+	return " (" + plural(p.TableRows[i], "row", "rows") + ")"
+}
+
 // wizardChoices are the user's choices in step 2: what a failed run or a
 // step back shows again.
 type wizardChoices struct {

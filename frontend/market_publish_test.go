@@ -465,7 +465,7 @@ func TestPublishWizard_rolesArePerTable(t *testing.T) {
 	alice := f.signIn(t, "alice")
 	res, body := postMultipart(t, f.srv, "/mydata/publish/upload", map[string]string{"format": "fhir"}, map[string]string{"file": string(bundle)},
 		http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}, "Cookie": {alice.cookie.String()}})
-	wantBody(t, "upload", res, body, 200, `name="role.state"`, `name="roles-table" value="Patient"`)
+	wantBody(t, "upload", res, body, 200, `name="role.state"`, `name="roles-table" value="Patient"`, `<option value="Patient" selected>Patient (1 row)</option>`)
 	upload := regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
 	res, body = alice.run(url.Values{"upload": {upload}, "step": {"edit"}, "table": {"Observation"}, "roles-table": {"Patient"},
 		"preset": {"safe-harbor"}, "role.state": {"insensitive"}, "role.gender": {"insensitive"}})
