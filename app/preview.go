@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -57,6 +58,7 @@ type PreviewVerdict struct {
 // PreviewResult is what PreviewAnonymization found.
 type PreviewResult struct {
 	Tables      []string // every table of the input
+	TableRows   []int    // the rows of each of Tables
 	Table       string   // the table previewed
 	Columns     []string
 	Rows        [][]string // the first rows, as read
@@ -64,6 +66,11 @@ type PreviewResult struct {
 	Suggestions []ColumnSuggestion
 	// Roles are the user's roles that differ from the suggestions.
 	Roles map[string]string
+	// OutputColumns and OutputRows are the dry run's first anonymized rows
+	// (as many as Rows), for the publisher to compare with Rows on their
+	// own machine: they are never part of the report a listing keeps.
+	OutputColumns []string
+	OutputRows    [][]string
 	// Report and Verdict are the dry run's, when a preset was given.
 	Report  *anonymize.Report
 	Verdict PreviewVerdict
@@ -90,7 +97,7 @@ func (a *App) PreviewAnonymization(ctx context.Context, req PreviewRequest) (Pre
 	}
 	var t *anonymize.Table
 	for _, tb := range tables {
-		res.Tables = append(res.Tables, tb.Name)
+		res.Tables, res.TableRows = append(res.Tables, tb.Name), append(res.TableRows, tb.NumRows())
 		if t == nil && (tb.Name == req.Table || req.Table == "") {
 			t = tb
 		}
@@ -117,11 +124,21 @@ func (a *App) PreviewAnonymization(ctx context.Context, req PreviewRequest) (Pre
 		return res, nil
 	}
 	asOf := a.asOf()
-	r, err := req.dryRun(ctx, t, res.Roles, asOf)
+	where := "this file"
+	if len(res.Tables) > 1 {
+		where = "table " + t.Name
+	}
+	r, err := req.dryRun(ctx, t, where, res.Roles, asOf)
 	if err != nil {
 		return res, err
 	}
 	res.Ran, res.Report = true, r.Report
+	if r.Table != nil {
+		res.OutputColumns = r.Table.Names()
+		for i := 0; i < r.Table.NumRows() && i < n; i++ {
+			res.OutputRows = append(res.OutputRows, r.Table.Row(i))
+		}
+	}
 	res.Verdict = PreviewVerdict{Pass: r.Verdict.Pass, Reasons: r.Verdict.Reasons}
 	if a != nil && req.Owner != (common.Address{}) {
 		res.ID = a.previews.keep(asOf, &keptPreview{owner: req.Owner, path: req.Path, table: t.Name, preset: req.Preset,
@@ -130,14 +147,17 @@ func (a *App) PreviewAnonymization(ctx context.Context, req PreviewRequest) (Pre
 	return res, nil
 }
 
-// dryRun runs the request's preset with roles on t, or EINVALID with the
-// engine's reason.
-func (req PreviewRequest) dryRun(ctx context.Context, t *anonymize.Table, roles map[string]string, asOf time.Time) (*anonymize.Result, error) {
+// dryRun runs the request's preset with roles on t (where names it for the
+// user), or EINVALID with the engine's reason.
+func (req PreviewRequest) dryRun(ctx context.Context, t *anonymize.Table, where string, roles map[string]string, asOf time.Time) (*anonymize.Result, error) {
 	cfg, err := presetConfig(req.Preset, req.Privacy, roles)
 	if err != nil {
 		return nil, err
 	}
 	pipe, err := cfg.Build(anonymize.Env{AsOf: asOf})
+	if err == nil && pipe.Policy.MinK > t.NumRows() {
+		return nil, tooFewRecords(pipe.Policy.MinK, t, where)
+	}
 	var r *anonymize.Result
 	if err == nil {
 		if req.Progress != nil {
@@ -158,6 +178,21 @@ func (req PreviewRequest) dryRun(ctx context.Context, t *anonymize.Table, roles 
 		return nil, marketplace.Errorf(marketplace.EINVALID, "Anonymization failed: %s", msg)
 	}
 	return r, nil
+}
+
+// tooFewRecords says in plain words that k cannot hold on t (where names
+// it): a group of k look-alike records needs k records.
+func tooFewRecords(k int, t *anonymize.Table, where string) error {
+	n := t.NumRows()
+	what := "records"
+	if t.Name == "Patient" {
+		what = "patients"
+	}
+	change := fmt.Sprintf("lower k to %d or less, or publish a larger file", n)
+	if n < 2 {
+		change = "publish a larger file: k-anonymity needs at least 2 records"
+	}
+	return marketplace.Errorf(marketplace.EINVALID, "k = %d needs at least %d %s; %s has %d: %s.", k, k, what, where, n, change)
 }
 
 func clonePrivacy(p *PrivacyParams) *PrivacyParams {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -54,6 +55,10 @@ type wizardUpload struct {
 	// Local is a file the desktop window's user chose in place: it is read
 	// where it is and never deleted.
 	Local bool
+	// roles are the roles the user chose, per table (column -> role), so
+	// that changing the table and back keeps each table's own choices;
+	// guarded by the store's mu.
+	roles map[string]map[string]string
 }
 
 // wizardStore holds the uploads in progress.
@@ -201,6 +206,24 @@ func (s *wizardStore) dropLocked(id string) {
 	}
 }
 
+// keepRoles remembers the roles chosen for u's table.
+func (s *wizardStore) keepRoles(u *wizardUpload, table string, roles map[string]string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u.roles == nil {
+		u.roles = map[string]map[string]string{}
+	}
+	u.roles[table] = maps.Clone(roles)
+}
+
+// rolesFor returns the roles last chosen for u's table (nil: none, the
+// suggestions hold).
+func (s *wizardStore) rolesFor(u *wizardUpload, table string) map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(u.roles[table])
+}
+
 // preview runs svc's PreviewAnonymization on the upload, for its owner
 // (the app keeps a dry run for them to publish).
 func (u *wizardUpload) preview(ctx context.Context, svc Service, req app.PreviewRequest) (app.PreviewResult, error) {
@@ -214,16 +237,62 @@ type wizardPreview struct {
 	P       app.PreviewResult
 	Preset  string
 	Privacy privacyForm
+	// Roles are the roles the user chose for P's table (column -> role),
+	// shown even when the app refused them.
+	Roles   map[string]string
 	Problem string
 }
 
 // roleOf is the role column's select shows: the user's choice, else the
 // suggestion.
 func (v wizardPreview) roleOf(s app.ColumnSuggestion) string {
+	if r, ok := v.Roles[s.Column]; ok && slices.Contains(app.ColumnRoles(), r) {
+		return r
+	}
 	if r, ok := v.P.Roles[s.Column]; ok {
 		return r
 	}
 	return s.Role
+}
+
+// tableRowsNote is how many rows table i of p has, for its option.
+func tableRowsNote(p app.PreviewResult, i int) string {
+	if i >= len(p.TableRows) {
+		return ""
+	}
+	return " (" + plural(p.TableRows[i], "row", "rows") + ")"
+}
+
+// wizardChoices are the user's choices in step 2: what a failed run or a
+// step back shows again.
+type wizardChoices struct {
+	Table   string
+	Roles   map[string]string
+	Preset  string
+	Privacy privacyForm
+}
+
+// renderChoices answers with step 2 for u with the user's choices and
+// problem (a run's failure in plain words, "" for none): p when it read the
+// choices' table, else a new preview of the kept upload. Only a file that
+// cannot be read any more goes back to step 1.
+func renderChoices(w http.ResponseWriter, r *http.Request, logger *slog.Logger, svc Service, u *wizardUpload, c wizardChoices, p app.PreviewResult, problem string, status int) {
+	if len(p.Columns) == 0 || p.Table != c.Table && c.Table != "" {
+		var err error
+		if p, err = u.preview(r.Context(), svc, app.PreviewRequest{Table: c.Table, Roles: c.Roles}); err != nil && len(p.Columns) == 0 {
+			wizardFail(w, r, logger, err)
+			return
+		} else if err != nil && problem == "" {
+			problem, status = marketplace.ErrorMessage(err), httpStatus(marketplace.ErrorCode(err))
+		}
+	}
+	if c.Preset == "" {
+		c.Preset = "safe-harbor-k5"
+	}
+	if c.Privacy == (privacyForm{}) {
+		c.Privacy = defaultPrivacy()
+	}
+	renderWizard(w, r, logger, status, wizardPreviewStep(wizardPreview{U: u, P: p, Preset: c.Preset, Privacy: c.Privacy, Roles: c.Roles, Problem: problem}))
 }
 
 // privacyForm is the custom preset's privacy model as typed in step 2.

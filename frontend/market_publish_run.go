@@ -36,6 +36,8 @@ type wizardRun struct {
 	Upload  *wizardUpload
 	Preset  string
 	Privacy privacyForm
+	Table   string            // the table the user chose ("" for the first)
+	Roles   map[string]string // the roles the user chose for it
 	Created time.Time
 	cancel  context.CancelFunc
 	done    chan struct{}
@@ -105,7 +107,8 @@ func (s *wizardStore) start(svc Service, u *wizardUpload, req app.PreviewRequest
 	// when done, when cancelled, after maxRunTime, or with the server's
 	// lifetime (Options.Context).
 	ctx, cancel := context.WithTimeout(s.base, maxRunTime)
-	run := &wizardRun{ID: newWizardID(), Upload: u, Preset: req.Preset, Privacy: privacy, Created: s.now(), cancel: cancel, done: make(chan struct{})}
+	run := &wizardRun{ID: newWizardID(), Upload: u, Preset: req.Preset, Privacy: privacy, Table: req.Table, Roles: req.Roles,
+		Created: s.now(), cancel: cancel, done: make(chan struct{})}
 	req.Progress = func(p app.AnonymizeProgress) {
 		run.mu.Lock()
 		run.progress = p
@@ -165,7 +168,11 @@ func (run *wizardRun) wait(ctx context.Context, d time.Duration) bool {
 // preset on the upload (nothing is published) and answers with step 3, the
 // report and the gate's verdict (and step 4's form when it passes), or with
 // the run's progress when it takes longer. Without htmx (no polling) it
-// waits for the report.
+// waits for the report. With step=edit it runs nothing and answers with
+// step 2 for the form's choices, read again from the kept upload: the
+// table chosen (with that table's own roles), or a step back from the
+// report. A problem with the choices answers with step 2, every choice
+// kept.
 func handlePublishRun(logger *slog.Logger, svc Service, wz *wizardStore) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, _ := sessionFrom(r.Context())
@@ -178,29 +185,25 @@ func handlePublishRun(logger *slog.Logger, svc Service, wz *wizardStore) http.Ha
 			wizardFail(w, r, logger, err)
 			return
 		}
-		preset := r.PostForm.Get("preset")
-		if preset == "" {
-			wizardFail(w, r, logger, marketplace.Errorf(marketplace.EINVALID, "Preset: choose one of the presets."))
+		c := wz.choices(u, r)
+		if r.PostForm.Get("step") == "edit" {
+			renderChoices(w, r, logger, svc, u, c, app.PreviewResult{}, "", http.StatusOK)
 			return
 		}
-		req := app.PreviewRequest{Table: r.PostForm.Get("table"), Preset: preset, Roles: rolesOf(r)}
-		privacy := readPrivacyForm(r.PostForm)
-		if preset == app.PresetCustom {
-			if req.Privacy, err = privacy.params(); err == nil {
+		wz.keepRoles(u, c.Table, c.Roles)
+		req := app.PreviewRequest{Table: c.Table, Preset: c.Preset, Roles: c.Roles, Rows: reportRows}
+		if c.Preset == "" {
+			err = marketplace.Errorf(marketplace.EINVALID, "Preset: choose one of the presets.")
+		} else if c.Preset == app.PresetCustom {
+			if req.Privacy, err = c.Privacy.params(); err == nil {
 				err = req.Privacy.Validate()
 			}
-			if err != nil { // step 2 again, with the field's problem and what was typed
-				p, perr := u.preview(r.Context(), svc, app.PreviewRequest{Table: req.Table, Roles: req.Roles})
-				if perr != nil {
-					wizardFail(w, r, logger, perr)
-					return
-				}
-				renderWizard(w, r, logger, httpStatus(marketplace.ErrorCode(err)),
-					wizardPreviewStep(wizardPreview{U: u, P: p, Preset: preset, Privacy: privacy, Problem: marketplace.ErrorMessage(err)}))
-				return
-			}
 		}
-		run := wz.start(svc, u, req, privacy)
+		if err != nil { // step 2 again, with the field's problem and what was chosen
+			renderChoices(w, r, logger, svc, u, c, app.PreviewResult{}, marketplace.ErrorMessage(err), httpStatus(marketplace.ErrorCode(err)))
+			return
+		}
+		run := wz.start(svc, u, req, c.Privacy)
 		wait := wz.runWait
 		if !isHTMX(r) {
 			wait = -1
@@ -214,6 +217,24 @@ func handlePublishRun(logger *slog.Logger, svc Service, wz *wizardStore) http.Ha
 		}
 		renderRunResult(w, r, logger, svc, run)
 	})
+}
+
+// reportRows is how many first rows the report shows, original beside
+// anonymized.
+const reportRows = 10
+
+// choices reads the user's step-2 choices from the form. The roles are the
+// form's when they were chosen for the form's table (field roles-table),
+// else the ones last chosen for that table: roles are per table.
+func (s *wizardStore) choices(u *wizardUpload, r *http.Request) wizardChoices {
+	c := wizardChoices{Table: r.PostForm.Get("table"), Roles: rolesOf(r), Preset: r.PostForm.Get("preset"), Privacy: readPrivacyForm(r.PostForm)}
+	if rt, ok := r.PostForm["roles-table"]; ok && (len(rt) == 0 || rt[0] != c.Table) {
+		if len(rt) > 0 && rt[0] != "" { // the table left: its roles wait for the user's return
+			s.keepRoles(u, rt[0], c.Roles)
+		}
+		c.Roles = s.rolesFor(u, c.Table)
+	}
+	return c
 }
 
 // handlePublishRunStatus handles GET /mydata/publish/run/{id}/: the run's
@@ -281,19 +302,18 @@ func renderRunResult(w http.ResponseWriter, r *http.Request, logger *slog.Logger
 	p, err := run.result, run.err
 	run.mu.Unlock()
 	u := run.Upload
+	c := wizardChoices{Table: run.Table, Roles: run.Roles, Preset: run.Preset, Privacy: run.Privacy}
 	if errors.Is(err, context.Canceled) {
-		if len(p.Columns) == 0 { // cancelled while reading: read the first rows again
-			if p, err = u.preview(r.Context(), svc, app.PreviewRequest{Table: p.Table}); err != nil {
-				wizardFail(w, r, logger, err)
-				return
-			}
-		}
-		step := wizardPreviewStep(wizardPreview{U: u, P: p, Preset: run.Preset, Privacy: run.Privacy, Problem: "Anonymization cancelled: nothing was kept. Change the roles or the preset and run it again."})
-		renderWizard(w, r, logger, http.StatusOK, step)
+		renderChoices(w, r, logger, svc, u, c, p, "Anonymization cancelled: nothing was kept. Change the roles or the preset and run it again.", http.StatusOK)
 		return
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = marketplace.Errorf(marketplace.EINVALID, "Anonymization took longer than %s and was stopped: choose fewer quasi-identifiers or the Safe Harbor preset.", maxRunTime)
+	}
+	if code := marketplace.ErrorCode(err); code == marketplace.EINVALID {
+		// A problem with the choices: step 2 again, every choice kept.
+		renderChoices(w, r, logger, svc, u, c, p, marketplace.ErrorMessage(err), httpStatus(code))
+		return
 	}
 	if err != nil {
 		wizardFail(w, r, logger, err)

@@ -119,7 +119,14 @@ func TestPublishWizard_engineRefusalShowsReason(t *testing.T) {
 	csv := "id,birthdate,gender,zip\n1,1970-01-01,F,02139\n2,1980-02-02,M,10001\n3,1990-03-03,F,94105\n4,2000-04-04,M,60601\n"
 	upload := alice.uploadCSV(t, csv, "upload", `id="wizard-rows"`)
 	res, body := alice.run(url.Values{"upload": {upload}, "preset": {"safe-harbor-k5"}})
-	wantBody(t, "refused", res, body, 422, "Anonymization failed", "no generalization satisfies")
+	wantBody(t, "refused", res, body, 422, `id="wizard-preview"`, `id="wizard-problem"`,
+		"k = 5 needs at least 5 records; this file has 4: lower k to 4 or less", `value="safe-harbor-k5" checked`)
+	// A custom k too large stays on step 2 with every value typed.
+	res, body = alice.run(url.Values{"upload": {upload}, "preset": {"custom"}, "k": {"50"}, "l": {"0"}, "t": {"0"}, "suppression": {"3"},
+		"method": {"mondrian"}, "role.gender": {"insensitive"}})
+	wantBody(t, "k too large", res, body, 422, `id="wizard-preview"`, "k = 50 needs at least 50 records; this file has 4",
+		`value="custom" checked`, `name="k" min="2" max="1000" value="50"`, `name="suppression" value="3"`, `value="mondrian" selected`,
+		`<option value="insensitive" selected>`)
 }
 
 func TestPublishWizard_gateRefusalDisablesPublish(t *testing.T) {
@@ -171,7 +178,7 @@ func TestPublishWizard_fhirBundleTables(t *testing.T) {
 	alice := f.signIn(t, "alice")
 	res, body := postMultipart(t, f.srv, "/mydata/publish/upload", map[string]string{"format": "fhir"}, map[string]string{"file": string(bundle)},
 		http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}, "Cookie": {alice.cookie.String()}})
-	wantBody(t, "upload", res, body, 200, `<select name="table">`, `<option value="Patient"`, `id="wizard-rows"`)
+	wantBody(t, "upload", res, body, 200, `<select name="table"`, `<option value="Patient"`, `id="wizard-rows"`)
 	upload := regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
 	res, body = alice.run(url.Values{"upload": {upload}, "table": {"Nope"}, "preset": {"safe-harbor"}})
 	wantBody(t, "unknown table", res, body, 422, "Table: choose one of")
@@ -421,4 +428,74 @@ func TestPublishWizard_throughAHub(t *testing.T) {
 	wantBody(t, "cost through the hub", res, body, 200, `id="publish-cost-table"`)
 	res, body = alice.post("/mydata/publish/", form, true)
 	wantBody(t, "published", res, body, 200, `id="published-link"`, "Buyers download from <code>"+hub.URL+"/</code>")
+}
+
+// The report shows the first rows as read beside the same rows anonymized,
+// escaped, on the wizard's step only: the published card shows no row.
+func TestPublishWizard_reportShowsFirstRowsBeforeAndAfter(t *testing.T) {
+	f := newMarketFixture(t)
+	alice := f.signIn(t, "alice")
+	csv := strings.Replace(smallPatients, "p1,1970-01-02,F,white,Massachusetts,diabetes", `p1,1970-01-02,F,white,Massachusetts,<script>alert(1)</script>`, 1)
+	upload := alice.uploadCSV(t, csv, "upload", `id="wizard-rows"`)
+	res, body := alice.run(url.Values{"upload": {upload}, "preset": {"safe-harbor"}, "roles-table": {"file"}, "table": {"file"}})
+	wantBody(t, "report", res, body, 200, `id="wizard-sample"`, `id="sample-original"`, `id="sample-anonymized"`,
+		"<td>1970-01-02</td>", "&lt;script&gt;alert(1)&lt;/script&gt;", "As read (6 rows)", "Anonymized (6 rows)")
+	if strings.Contains(body, "<script>alert(1)") {
+		t.Error("a cell is not escaped")
+	}
+	anon := body[strings.Index(body, `id="sample-anonymized"`):]
+	anon = anon[:strings.Index(anon, "</table>")]
+	if strings.Contains(anon, "1970-01-02") || !strings.Contains(anon, "<td>1970</td>") {
+		t.Errorf("the anonymized rows do not show the birthdate coarsened to its year:\n%s", anon)
+	}
+	form := url.Values{"upload": {upload}, "table": {"file"}, "preset": {"safe-harbor"}, "title": {"Rows stay home"}, "price": {"0"},
+		"permission": {"GRU"}, "format": {"csv"}}
+	res, body = alice.post("/mydata/publish/", form, true)
+	wantBody(t, "published", res, body, 200, `id="published-link"`)
+	id := regexp.MustCompile(`href="/catalog/(\d+)/" id="published-link"`).FindStringSubmatch(body)[1]
+	res, body = alice.get("/catalog/"+id+"/", false)
+	wantBody(t, "card", res, body, 200, "Rows stay home")
+	for _, row := range []string{`id="wizard-sample"`, `id="sample-`, "1970-01-02", "alert(1)"} {
+		if strings.Contains(body, row) {
+			t.Errorf("the card shows %q", row)
+		}
+	}
+}
+
+// Choosing another table runs it with its own roles: the roles of the
+// table left (the form's, roles-table) are kept for it, never applied to
+// the new one; a bad role or column stays on step 2 with the reason.
+func TestPublishWizard_rolesArePerTable(t *testing.T) {
+	files, _ := filepath.Glob("../../shared/data/synthea-fhir/*.json")
+	if len(files) == 0 {
+		t.Skip("no Synthea FHIR bundle in ../shared/data/synthea-fhir (the shared test data is absent)")
+	}
+	bundle, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newMarketFixture(t)
+	alice := f.signIn(t, "alice")
+	res, body := postMultipart(t, f.srv, "/mydata/publish/upload", map[string]string{"format": "fhir"}, map[string]string{"file": string(bundle)},
+		http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}, "Cookie": {alice.cookie.String()}})
+	wantBody(t, "upload", res, body, 200, `name="role.state"`, `name="roles-table" value="Patient"`, `<option value="Patient" selected>Patient (1 row)</option>`)
+	upload := regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
+	res, body = alice.run(url.Values{"upload": {upload}, "step": {"edit"}, "table": {"Observation"}, "roles-table": {"Patient"},
+		"preset": {"safe-harbor"}, "role.state": {"insensitive"}, "role.gender": {"insensitive"}})
+	wantBody(t, "Observation's columns", res, body, 200, "table <strong>Observation</strong>", `name="roles-table" value="Observation"`, `value="safe-harbor" checked`)
+	if strings.Contains(body, `name="role.state"`) || strings.Contains(body, `id="wizard-problem"`) {
+		t.Errorf("Observation's step 2 shows Patient's columns or a problem:\n%.3000s", body)
+	}
+	res, body = alice.run(url.Values{"upload": {upload}, "table": {"Observation"}, "roles-table": {"Observation"}, "preset": {"safe-harbor"}})
+	wantBody(t, "Observation's report", res, body, 200, `id="wizard-verdict"`, "table Observation.", `id="sample-anonymized"`)
+	res, body = alice.run(url.Values{"upload": {upload}, "step": {"edit"}, "table": {"Patient"}, "roles-table": {"Observation"}, "preset": {"safe-harbor"}})
+	wantBody(t, "Patient's roles kept", res, body, 200, "table <strong>Patient</strong>",
+		`aria-label="Role of gender"><option value="insensitive" selected>`)
+	// Without script the table is changed in the form and run at once,
+	// Patient's roles still in it: Observation runs with its own.
+	res, body = alice.run(url.Values{"upload": {upload}, "table": {"Observation"}, "roles-table": {"Patient"}, "preset": {"safe-harbor"},
+		"role.state": {"quasi"}, "role.gender": {"insensitive"}})
+	wantBody(t, "Observation's report without script", res, body, 200, `id="wizard-verdict"`, "table Observation.")
+	res, body = alice.run(url.Values{"upload": {upload}, "table": {"Observation"}, "roles-table": {"Observation"}, "preset": {"safe-harbor"}, "role.state": {"quasi"}})
+	wantBody(t, "a column of another table", res, body, 422, `id="wizard-preview"`, `Column &#34;state&#34; is not in the table.`, "table <strong>Observation</strong>")
 }
