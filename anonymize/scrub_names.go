@@ -14,7 +14,9 @@ import (
 // Words right after a name that look like a surname or an initial join it.
 
 var (
-	scrubWordRE = regexp.MustCompile(`\p{L}[\p{L}'’-]*`)
+	// A word; digits glued to its end stay with it ("Nicolas769", as
+	// synthetic records write names).
+	scrubWordRE = regexp.MustCompile(`\p{L}[\p{L}'’-]*\d*`)
 	// nameTitles precede a name.
 	nameTitles = wordSet("dr doctor mr mrs ms miss mx prof professor nurse rn np lpn sister brother father mother rev reverend attending resident fellow surgeon dentist therapist")
 	// nameRelations precede a name of someone close to the patient.
@@ -50,7 +52,7 @@ func tokenize(text string, found []ScrubSpan) []scrubToken {
 	for _, m := range scrubWordRE.FindAllStringIndex(text, -1) {
 		w := strings.TrimRight(text[m[0]:m[1]], "'’-")
 		t := scrubToken{start: m[0], end: m[0] + len(w), text: w}
-		t.lower = strings.ToLower(strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s"))
+		t.lower = strings.ToLower(strings.TrimRight(strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s"), "0123456789"))
 		r, _ := utf8.DecodeRuneInString(w)
 		t.cap = unicode.IsUpper(r)
 		t.allCaps = w == strings.ToUpper(w) && len(w) > 1

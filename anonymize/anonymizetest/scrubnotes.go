@@ -55,6 +55,13 @@ var noteTemplates = []string{
 	"Seen in ED on {DATE} for COPD exacerbation. Given Albuterol and Prednisone 40 mg. Discharged home with Mr. {LAST}. Record number {MRN}.",
 	"Pt is a {AGE}, DNR/DNI per Health Care Proxy {FULL}. Mother {FIRST} {LAST} present. Crohn's disease flare, started Prednisone. Fax {PHONE}.",
 	"Neuro: Glasgow Coma Scale 15, Babinski negative. Seen by {FULL} on {DATE}. Next visit {DATE}. Contact at {EMAIL}.",
+	// Harder forms: names without a cue, "Last, First", upper-case
+	// headers, lists of names, numbers without a label.
+	"PATIENT: {UPPERNAME}  DOB: {DATE}\nChief complaint: shortness of breath. {FIRST} states symptoms began {DATE}.",
+	"Name: {LASTFIRST}. Family ({FIRST}, {FIRST}) at bedside, updated by phone {PHONE}. Bilateral crackles, Lasix 40 mg IV given.",
+	"{FULL} and {FULL} from Social Work met with the family. Discharge to {FACILITY} pending bed. Case {MRN}.",
+	"Aged {AGENUM}, lives alone at {STREET} in {CITY}. Neighbor {FULL} checks on her daily. Pt prefers to be called {FIRST}.",
+	"Received call from {FIRST} ({PHONE}) stating the patient fell. Reviewed labs: Na 134, K 4.1, Cr 1.2. Seen by Dr. {FIRST} {LAST} today.",
 }
 
 // noteSignatures end some notes.
@@ -129,6 +136,12 @@ func noteValue(rng *rand.Rand, kind string) []notePart {
 		return phi(anonymize.PHIName, pick(noteFirst)+" "+noteLastName(rng))
 	case "INITIAL":
 		return phi(anonymize.PHIName, pick(noteFirst)[:1]+".")
+	case "UPPERNAME":
+		return phi(anonymize.PHIName, strings.ToUpper(noteLastName(rng)+", "+pick(noteFirst)))
+	case "LASTFIRST":
+		return phi(anonymize.PHIName, noteLastName(rng)+", "+pick(noteFirst))
+	case "AGENUM":
+		return phi(anonymize.PHIAge, fmt.Sprint(90+rng.IntN(15)))
 	case "CRED":
 		return []notePart{{text: pick(noteCreds)}}
 	case "DATE":
