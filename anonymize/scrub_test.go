@@ -180,3 +180,56 @@ func TestScrubNotes_errorsNameTheField(t *testing.T) {
 		t.Fatalf("unknown column: %v", err)
 	}
 }
+
+// Safe Harbor told to scrub free text keeps the note column with its
+// identifiers tagged (dates too: Safe Harbor keeps no day), the gate
+// accepts it as scrubbed, and the planned (isolated) Safe Harbor maps it
+// value by value to the same result.
+func TestSafeHarbor_scrubsFreeTextWhenAsked(t *testing.T) {
+	in := anonymizetest.Notes(300, 4)
+	steps := []anonymize.TransformConfig{{Name: "safe-harbor", Params: anonymize.Params{"free_text": "scrub"}}}
+	res := runConfig(t, &anonymize.Config{Transforms: steps, Policy: &anonymize.Policy{}}, anonymize.Env{}, in)
+	note := res.Table.Column("note")
+	if note == nil {
+		t.Fatalf("note dropped: %v", res.Table.Names())
+	}
+	for r := range 10 {
+		v := note.Value(r)
+		if !strings.Contains(v, "[NAME]") || !strings.Contains(v, "[DATE]") || !strings.Contains(v, "[PHONE]") || strings.Contains(v, "(617)") {
+			t.Fatalf("row %d: %q", r, v)
+		}
+	}
+	if ft := res.Report.FreeText; len(ft) != 1 || ft[0].Outcome != "scrubbed" || ft[0].ScrubbedBy != "safe-harbor" {
+		t.Fatalf("free text %+v", ft)
+	}
+	if strings.Contains(res.Verdict.String(), "free text left") {
+		t.Fatalf("verdict %v", res.Verdict)
+	}
+	sh := &anonymize.SafeHarbor{FreeText: "scrub"}
+	samples := make([]anonymize.ColumnSample, len(in.Columns))
+	for i, c := range in.Columns {
+		samples[i] = anonymize.SampleOf(c)
+	}
+	acts, tr, err := sh.PlanColumns(samples)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := in.Index("note")
+	if acts[i] != anonymize.ActMap {
+		t.Fatalf("note planned as %v, want ActMap", acts[i])
+	}
+	only, err := anonymize.NewTable("notes", in.Columns[i])
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, err := tr.Apply(context.Background(), only)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := one.Columns[0].Value(3); got != note.Value(3) {
+		t.Fatalf("planned %q, in process %q", got, note.Value(3))
+	}
+	if err := (&anonymize.SafeHarbor{FreeText: "keep"}).Validate(); err == nil || !strings.Contains(err.Error(), "free_text") {
+		t.Fatalf("bad free_text: %v", err)
+	}
+}
