@@ -64,6 +64,18 @@ var noteTemplates = []string{
 	"Received call from {FIRST} ({PHONE}) stating the patient fell. Reviewed labs: Na 134, K 4.1, Cr 1.2. Seen by Dr. {FIRST} {LAST} today.",
 }
 
+// heldOutTemplates were written after the scrubber was tuned on
+// noteTemplates, and the scrubber was not changed for them: their score
+// says how it does on forms it was not fitted to.
+var heldOutTemplates = []string{
+	"Pt's daughter, {FIRST}, spoke w/ team re: goals of care. She can be reached on {PHONE}. Pt seen in clinic {DATE}; A1c 8.2, LDL 130.",
+	"per {FIRST} (RN), pt refused AM meds. Reoriented. Husband {FULL} updated {DATE} and agrees w/ plan. Sister lives on {STREET}.",
+	"{AGE}, h/o Alzheimer's dementia and Afib on Eliquis, from {CITY}, {STATE}. Admitted via ED {DATE}. MRN#{MRN}. PCP is Dr. {FULL}.",
+	"Spoke with {FULL} from {FACILITY} regarding transfer. Records faxed to {PHONE} on {DATE}. Accession {MRN}.",
+	"Nov visit: pt reports doing well. Daughter-in-law {FULL} drives her. Email for portal {EMAIL}. Next labs {DATE} at {FACILITY}.",
+	"Family meeting {DATE} with {FULL}, {FULL} and chaplain. Code status discussed: full code. Follow-up with {FULL}, {CRED} in 2 wks.",
+}
+
 // noteSignatures end some notes.
 var noteSignatures = []string{" -- {INITIAL} {LAST}, {CRED}", " — {FULL}, {CRED}", " Signed by Dr. {FULL} on {DATE}.", " {FULL}, {CRED}"}
 
@@ -79,6 +91,16 @@ func AnnotatedNotes(n int, seed uint64) []AnnotatedNote {
 			tpl += noteSignatures[rng.IntN(len(noteSignatures))]
 		}
 		out = append(out, fillNote(rng, tpl))
+	}
+	return out
+}
+
+// AnnotatedNotesHeldOut is AnnotatedNotes on the held-out templates.
+func AnnotatedNotesHeldOut(n int, seed uint64) []AnnotatedNote {
+	rng := rand.New(rand.NewPCG(seed, seed^0x2545f4914f6cdd1d))
+	out := make([]AnnotatedNote, 0, n)
+	for range n {
+		out = append(out, fillNote(rng, heldOutTemplates[rng.IntN(len(heldOutTemplates))]))
 	}
 	return out
 }
