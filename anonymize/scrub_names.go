@@ -150,13 +150,26 @@ func (s *Scrubber) nameEvidence(text string, toks []scrubToken, i int) bool {
 	if s.beforeCredential(text, toks, i) && !t.allCaps {
 		return true
 	}
-	if s.firstName(t) && !t.allCaps {
-		return true
-	}
-	if t.allCaps && utf8.RuneCountInString(t.text) >= 3 && s.lists.first[t.lower] && !s.known(t.lower) {
+	// A first name that is also an English word ("Port", "Jane") opens a
+	// sentence as a name only when a capitalised word or a verb of
+	// reported speech follows it.
+	if s.firstName(t) && !t.allCaps && (!t.sentStart || !s.known(t.lower) || followedByNameCue(text, toks, i)) {
 		return true
 	}
 	return s.unknownCap(t)
+}
+
+// nameVerbs follow a person's name at the start of a sentence.
+var nameVerbs = wordSet("is was has had states stated reports reported says said denies denied presents presented returns returned notes noted agrees agreed arrived came lives lived called calls asked asks wants wishes declined refused understands verbalized")
+
+// followedByNameCue reports whether token i is followed by a capitalised
+// word (a surname) or a verb of nameVerbs.
+func followedByNameCue(text string, toks []scrubToken, i int) bool {
+	if i+1 >= len(toks) || !onlySpaceOrDot(strings.TrimSuffix(text[toks[i].end:toks[i+1].start], ",")) {
+		return false
+	}
+	next := toks[i+1]
+	return next.cap && !next.allCaps || nameVerbs[next.lower]
 }
 
 // beforeCredential reports whether token i ends a name signed with a

@@ -76,6 +76,9 @@ func findPatterns(text string) []ScrubSpan {
 			if s < 0 {
 				continue
 			}
+			if p.typ == PHIName && e-s > 2 && text[e-1] == '.' && text[e-3] != ' ' && text[e-3] != ',' {
+				e-- // a sentence's period, not an initial's
+			}
 			out = append(out, ScrubSpan{Start: s, End: e, Type: p.typ})
 		}
 	}

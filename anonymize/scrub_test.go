@@ -82,6 +82,8 @@ func TestScrubNames_withContext(t *testing.T) {
 		{"Extubated. V. Finn, RRT", "Extubated. [NAME], RRT", 0},
 		{"Plan reviewed. — J. Smith, MD", "Plan reviewed. — [NAME], MD", 0},
 		{"Pt Jane Doe seen today.", "Pt [NAME] seen today.", 0},
+		{"Jane Brown is 64. William states he is better.", "[NAME] is 64. [NAME] states he is better.", 0},
+		{"PATIENT: DOE, JANE\nName: Price, Robert.", "PATIENT: [NAME]\nName: [NAME].", 0},
 		{"Seen by Svetlana Young on rounds.", "Seen by [NAME] on rounds.", 0},
 		// A surname in no list is caught by the safe list alone.
 		{"Called Vorkalen about results.", "Called [NAME] about results.", 0},
@@ -97,6 +99,8 @@ func TestScrubNames_medicalTextSurvives(t *testing.T) {
 		"Type 2 diabetes, CHF with EF 35%. Follow up in Cardiology on Monday.",
 		"Insurance: Medicare. Alert and oriented x3. Pain 4/10.",
 		"May continue current plan. Will call if worse. Hope to discharge Friday.",
+		"Tmax 38.2, UOP adequate. Abx: Vanc/Zosyn day 3. Cx pending. Plan: ASA, Plavix, high-intensity statin.",
+		"Port placed by IR. Reglan PRN nausea. Sepsis from UTI, E. coli sensitive to Ceftriaxone.",
 	}
 	s := newScrubber(t)
 	for _, v := range keep {
