@@ -85,7 +85,7 @@ func sentenceStart(text string, i int) bool {
 // part of a hyphenated word in the English list or the safe list.
 func (s *Scrubber) known(lower string) bool {
 	for _, part := range strings.FieldsFunc(lower, func(r rune) bool { return r == '-' || r == '\'' || r == '’' }) {
-		if !s.lists.words[part] && !s.lists.safe[part] && !s.lists.words[strings.TrimSuffix(part, "s")] {
+		if len(part) > 1 && !s.lists.words[part] && !s.lists.safe[part] && !s.lists.words[strings.TrimSuffix(part, "s")] {
 			return false
 		}
 	}
@@ -93,16 +93,50 @@ func (s *Scrubber) known(lower string) bool {
 }
 
 func (s *Scrubber) firstName(t scrubToken) bool {
-	return t.cap && s.lists.first[t.lower] && !ambiguousFirst[t.lower] && !s.lists.safe[t.lower] && !nameRelations[t.lower] && !nameTitles[t.lower]
+	return t.cap && len(t.lower) > 2 && s.lists.first[t.lower] && !ambiguousFirst[t.lower] && !s.lists.safe[t.lower] && !nameRelations[t.lower] && !nameTitles[t.lower]
 }
 
 // unknownCap is a capitalised word that is neither a known word nor an
 // abbreviation.
 func (s *Scrubber) unknownCap(t scrubToken) bool {
-	if !t.cap || t.allCaps || utf8.RuneCountInString(t.text) < 2 {
+	// Two-letter words are taken for abbreviations ("Td", "Ab"): a
+	// two-letter surname is found only with a cue ("Dr. Li").
+	if !t.cap || t.allCaps || utf8.RuneCountInString(t.text) < 3 || mixedAbbrev(t.text) {
 		return false
 	}
-	return !s.known(t.lower)
+	return !s.known(t.lower) && !(drugLike(t.lower) && !s.lists.first[t.lower])
+}
+
+// mixedAbbrev reports whether a short word with a capital inside is an
+// abbreviation ("IgE", "RhD", "HbA"): 4 letters or fewer.
+func mixedAbbrev(w string) bool {
+	if utf8.RuneCountInString(w) > 4 {
+		return false
+	}
+	for _, r := range w[1:] {
+		if unicode.IsUpper(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// drugSuffixes end generic drug names (INN stems): a capitalised word of
+// 7 letters or more that ends so and is no first name is taken for a drug.
+var drugSuffixes = []string{"ine", "ole", "pril", "sartan", "olol", "statin", "mab", "nib", "cillin", "mycin", "cycline",
+	"azole", "pam", "lam", "tide", "mide", "zide", "sone", "lone", "ium", "afil", "vir", "parin", "xaban", "gliptin",
+	"glitazone", "triptan", "setron", "floxacin", "caine", "dronate", "lukast", "tadine", "nazole", "profen", "coxib", "oxacin"}
+
+func drugLike(lower string) bool {
+	if len(lower) < 7 {
+		return false
+	}
+	for _, suf := range drugSuffixes {
+		if strings.HasSuffix(lower, suf) {
+			return true
+		}
+	}
+	return false
 }
 
 // findNames returns the name spans of text outside the pattern findings.
@@ -197,13 +231,23 @@ func (s *Scrubber) beforeCredential(text string, toks []scrubToken, i int) bool 
 // after it, a capitalised word after a first name (the surname), and a
 // capitalised unknown or first-name word before it.
 func (s *Scrubber) extendNames(text string, toks []scrubToken, name []bool) {
+	// viaKnown marks words that joined a name for following it although
+	// they are known words: a known word may join only after a first name
+	// or an unknown word, never after another such word ("Car Relax
+	// Alone" is not a name).
+	viaKnown := make([]bool, len(toks))
 	for pass := 0; pass < 2; pass++ {
 		for i := range toks {
 			if !name[i] {
 				continue
 			}
 			if j := i + 1; j < len(toks) && !name[j] && !toks[j].covered && toks[j].cap && onlySpaceOrDot(text[toks[i].end:toks[j].start]) {
+				known := s.known(toks[j].lower) && !isInitial(text, toks[j])
+				if known && (viaKnown[i] || s.known(toks[i].lower) && !s.lists.first[toks[i].lower]) {
+					continue
+				}
 				name[j] = s.surnameAfter(text, toks, j)
+				viaKnown[j] = known && name[j]
 			}
 			if j := i - 1; j >= 0 && !name[j] && !toks[j].covered && toks[j].cap && onlySpaceOrDot(text[toks[j].end:toks[i].start]) {
 				if isInitial(text, toks[j]) || s.lists.first[toks[j].lower] && !toks[j].allCaps && !nameRelations[toks[j].lower] && !nameTitles[toks[j].lower] {
