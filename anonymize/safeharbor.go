@@ -2,6 +2,7 @@ package anonymize
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,7 +46,18 @@ type SafeHarbor struct {
 	// Env.AsOf (the publisher's clock); the engine never reads the time.
 	// Without it birth years are not checked (the report warns).
 	AsOf string `json:"as_of,omitempty" yaml:"as_of,omitempty"`
+	// FreeText says what becomes of free-text columns: "drop" (the
+	// default: removed like direct identifiers) or "scrub" (the built-in
+	// Scrubber replaces their identifiers with typed tags, dates included,
+	// and the step declares itself a scrubber for the policy gate).
+	FreeText string `json:"free_text,omitempty" yaml:"free_text,omitempty"`
 }
+
+// Safe Harbor's choices for free-text columns (SafeHarbor.FreeText).
+const (
+	FreeTextDrop  = "drop"
+	FreeTextScrub = "scrub"
+)
 
 // Over89 is the one category ages over 89, and the birth years that imply
 // them, are aggregated into (HIPAA's "age 90 or older").
@@ -53,6 +65,9 @@ const Over89 = "90+"
 
 // Validate checks the parameters.
 func (s *SafeHarbor) Validate() error {
+	if s.FreeText != "" && s.FreeText != FreeTextDrop && s.FreeText != FreeTextScrub {
+		return invalidf("safe-harbor: free_text %q must be %q or %q", s.FreeText, FreeTextDrop, FreeTextScrub)
+	}
 	if s.AsOf != "" {
 		if _, ok := parseDate(s.AsOf); !ok {
 			return invalidf("safe-harbor: as_of %q is not a date (want 2006-01-02)", s.AsOf)
@@ -79,8 +94,17 @@ func isBirthColumn(name string) bool {
 
 // Describe implements Transform.
 func (s *SafeHarbor) Describe() Descriptor {
-	return Descriptor{Name: "safe-harbor", Version: Version, Scope: ScopeRow,
-		Summary: "HIPAA Safe Harbor: remove the 18 identifier categories and free text, ZIP to 3 digits, dates to year, ages over 89 to 90+"}
+	return Descriptor{Name: "safe-harbor", Version: Version, Scope: ScopeRow, Scrubber: s.scrubs(),
+		Summary: "HIPAA Safe Harbor: remove the 18 identifier categories and free text (or scrub it), ZIP to 3 digits, dates to year, ages over 89 to 90+"}
+}
+
+// scrubs says whether free-text columns are scrubbed rather than removed.
+func (s *SafeHarbor) scrubs() bool { return s.FreeText == FreeTextScrub }
+
+// removesCat says whether s removes a category's values: removes, less
+// free text when s scrubs it.
+func (s *SafeHarbor) removesCat(cat Category) bool {
+	return removes(cat) && !(cat == CatFreeText && s.scrubs())
 }
 
 // Plan returns the category Safe Harbor will treat each column as.
@@ -125,19 +149,19 @@ func (s *SafeHarbor) PlanColumns(cols []ColumnSample) ([]ColumnAction, Transform
 		switch {
 		case cat == CatKeep:
 			acts[i] = ActPass
-		case removes(cat) && !s.Blank:
+		case s.removesCat(cat) && !s.Blank:
 			acts[i] = ActDrop
-		case removes(cat): // blanked
+		case s.removesCat(cat): // blanked
 			acts[i] = ActTransform
 			fixed[c.Name] = cat
-		case cat == CatZIP, cat == CatDate, c.Type == TypeDate, c.Type == TypeDateTime, cat == CatAge:
+		case cat == CatFreeText, cat == CatZIP, cat == CatDate, c.Type == TypeDate, c.Type == TypeDateTime, cat == CatAge:
 			acts[i] = ActMap // MapValues
 			fixed[c.Name] = cat
 		default:
 			acts[i] = ActPass
 		}
 	}
-	return acts, &SafeHarbor{Columns: fixed, Blank: s.Blank, RestrictedZIP: s.RestrictedZIP, AsOf: s.AsOf}, nil
+	return acts, &SafeHarbor{Columns: fixed, Blank: s.Blank, RestrictedZIP: s.RestrictedZIP, AsOf: s.AsOf, FreeText: s.FreeText}, nil
 }
 
 // Apply implements Transform.
@@ -145,6 +169,13 @@ func (s *SafeHarbor) Apply(ctx context.Context, t *Table) (*Table, error) {
 	restricted := s.RestrictedZIP
 	if restricted == nil {
 		restricted = restrictedZIP3
+	}
+	var scrubber *Scrubber
+	if s.scrubs() {
+		var err error
+		if scrubber, err = NewScrubber(); err != nil {
+			return nil, fmt.Errorf("safe-harbor: %w", err)
+		}
 	}
 	cols := make([]*Column, 0, len(t.Columns))
 	for _, c := range t.Columns {
@@ -155,6 +186,9 @@ func (s *SafeHarbor) Apply(ctx context.Context, t *Table) (*Table, error) {
 		switch {
 		case cat == CatKeep:
 			cols = append(cols, c)
+		case cat == CatFreeText && scrubber != nil:
+			n := c.MapValues(func(v string) string { out, _ := scrubber.Scrub(v, 0); return out })
+			cols = append(cols, n.note("safe-harbor"))
 		case removes(cat):
 			if s.Blank {
 				cols = append(cols, blankColumn(c, "safe-harbor"))

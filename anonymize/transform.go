@@ -229,6 +229,17 @@ func builtinFactories() map[string]Factory {
 			}
 			return s, s.Validate()
 		},
+		ScrubNotesName: func(p Params, env Env) (Transform, error) {
+			s := &ScrubNotes{}
+			if err := p.Decode(s); err != nil {
+				return nil, err
+			}
+			if len(s.Secret) == 0 {
+				s.Secret = env.Secret
+			}
+			_, err := s.shifter()
+			return s, err
+		},
 		"generalize": func(p Params, env Env) (Transform, error) {
 			s := &Generalize{}
 			if err := p.Decode(s); err != nil {

@@ -42,6 +42,8 @@ func builtinZero(name string) (anonymize.Transform, bool) {
 		return &anonymize.Drop{}, true
 	case "privacy":
 		return &anonymize.Privacy{}, true
+	case anonymize.ScrubNotesName:
+		return &anonymize.ScrubNotes{}, true
 	}
 	return nil, false
 }
