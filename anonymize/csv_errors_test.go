@@ -227,3 +227,20 @@ func TestCSVReader_streamsWithBoundedMemory(t *testing.T) {
 	}
 	t.Logf("peak heap in use %.1f MiB", float64(peak)/(1<<20))
 }
+
+func TestReadInput_passesTheEncoding(t *testing.T) {
+	// "Ã©" is a valid UTF-8 sequence as Latin-1 bytes, so this file is not
+	// detected as Latin-1: undeclared it is refused, declared it reads.
+	in := "name,note\nRen\xe9e,\xc3\xa9t\xe9\n"
+	_, err := anonymize.ReadInput(strings.NewReader(in), anonymize.InputOptions{Name: "notes.csv"})
+	if want := "notes.csv is not a readable CSV file: notes.csv:line 2: not UTF-8 at byte 13 (looks like Latin-1: convert it or choose the encoding)"; err == nil || err.Error() != want {
+		t.Errorf("undeclared: error %v, want %q", err, want)
+	}
+	tables, err := anonymize.ReadInput(strings.NewReader(in), anonymize.InputOptions{Name: "notes.csv", Encoding: "latin1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tables[0].Row(0); !slices.Equal(got, []string{"Renée", "Ã©té"}) {
+		t.Errorf("declared latin1: row %q", got)
+	}
+}

@@ -21,6 +21,7 @@ type records struct {
 	Format string    // "csv", "tsv", "fhir" or "" (chosen by content and extension)
 	// Delimiter of a CSV file; 0 detects it.
 	Delimiter rune
+	Encoding  string // of a CSV file: "" detects it, else utf-8, latin1 or utf-16
 	// BatchRows > 0 reads a CSV file in batches, reporting the rows read
 	// to Progress (Stage "read") after each.
 	BatchRows int
@@ -53,7 +54,7 @@ func (in records) read() ([]*anonymize.Table, error) {
 			r = &progressReader{r: f, size: fi.Size(), report: in.Progress}
 		}
 	}
-	opt := anonymize.InputOptions{Name: name, Format: in.Format, Delimiter: in.Delimiter, BatchRows: in.BatchRows}
+	opt := anonymize.InputOptions{Name: name, Format: in.Format, Delimiter: in.Delimiter, Encoding: in.Encoding, BatchRows: in.BatchRows}
 	if in.Progress != nil && in.BatchRows > 0 {
 		table := name[:len(name)-len(filepath.Ext(name))]
 		opt.Progress = func(rows int) { in.Progress(AnonymizeProgress{Stage: "read", Table: table, Rows: rows}) }
