@@ -65,21 +65,34 @@ func TestReadCSV_badFilesGetAReasonAndAPlace(t *testing.T) {
 			[]string{`encoding "ebcdic" unknown (want utf-8, latin1 or utf-16)`}},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			_, err := anonymize.ReadCSV(strings.NewReader(c.in), anonymize.CSVOptions{Name: "in.csv", Delimiter: ',', Encoding: c.encoding})
-			var pe *anonymize.ParseError
-			if !errors.As(err, &pe) || !errors.Is(err, anonymize.ErrInvalid) {
-				t.Fatalf("error %v, want a *ParseError matching ErrInvalid", err)
-			}
-			if pe.Line != c.line || pe.Column != c.col {
-				t.Errorf("error %q at line %d column %d, want line %d column %d", err, pe.Line, pe.Column, c.line, c.col)
-			}
-			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q, want it to say %q", err, w)
+		// whole, and one byte per read so that every quote and rune is
+		// split across reads
+		for _, split := range []bool{false, true} {
+			t.Run(c.name+map[bool]string{true: ", one byte per read"}[split], func(t *testing.T) {
+				var in io.Reader = strings.NewReader(c.in)
+				if split {
+					in = oneByteReader{in}
 				}
-			}
-		})
+				_, err := anonymize.ReadCSV(in, anonymize.CSVOptions{Name: "in.csv", Delimiter: ',', Encoding: c.encoding})
+				checkParseError(t, err, c.line, c.col, c.want)
+			})
+		}
+	}
+}
+
+func checkParseError(t *testing.T, err error, line, col int, want []string) {
+	t.Helper()
+	var pe *anonymize.ParseError
+	if !errors.As(err, &pe) || !errors.Is(err, anonymize.ErrInvalid) {
+		t.Fatalf("error %v, want a *ParseError matching ErrInvalid", err)
+	}
+	if pe.Line != line || pe.Column != col {
+		t.Errorf("error %q at line %d column %d, want line %d column %d", err, pe.Line, pe.Column, line, col)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q, want it to say %q", err, w)
+		}
 	}
 }
 

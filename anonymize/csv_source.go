@@ -199,15 +199,7 @@ func (s *textSource) fieldStart(b byte) bool {
 
 // track passes q on: it counts its lines and follows quoted fields.
 func (s *textSource) track(q []byte) {
-	scan := 0 // s.line and s.lineOff are those of q[scan]
-	advance := func(to int) {
-		seg := q[scan:to]
-		if c := bytes.Count(seg, []byte{'\n'}); c > 0 {
-			s.line += c
-			s.lineOff = s.off + int64(scan+bytes.LastIndexByte(seg, '\n')+1)
-		}
-		scan = to
-	}
+	opened := -1 // where in q the last quoted field opened
 	for i := 0; i < len(q); {
 		if s.quoteInside {
 			s.quoteInside = false
@@ -232,12 +224,20 @@ func (s *textSource) track(q []byte) {
 			prev = q[pos-1]
 		}
 		if s.fieldStart(prev) {
-			s.inQuote = true
-			advance(pos)
-			s.openLine, s.openCol = s.line, int(s.off+int64(pos)-s.lineOff)+1
+			s.inQuote, opened = true, pos
 		}
 	}
-	advance(len(q))
+	if opened >= 0 { // only the last one counts: find its place once
+		before := q[:opened]
+		s.openLine, s.openCol = s.line+bytes.Count(before, []byte{'\n'}), int(s.off-s.lineOff)+opened+1
+		if nl := bytes.LastIndexByte(before, '\n'); nl >= 0 {
+			s.openCol = opened - nl
+		}
+	}
+	if c := bytes.Count(q, []byte{'\n'}); c > 0 {
+		s.line += c
+		s.lineOff = s.off + int64(bytes.LastIndexByte(q, '\n')+1)
+	}
 	s.off += int64(len(q))
 	if len(q) > 0 {
 		s.prev = q[len(q)-1]
