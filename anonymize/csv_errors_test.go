@@ -257,3 +257,17 @@ func TestReadInput_passesTheEncoding(t *testing.T) {
 		t.Errorf("declared latin1: row %q", got)
 	}
 }
+
+func TestReadInput_readsUTF16WithBOM(t *testing.T) {
+	in := []byte{0xFF, 0xFE}
+	for _, u := range utf16.Encode([]rune("name,city\nRenée,Zürich\n")) {
+		in = append(in, byte(u), byte(u>>8))
+	}
+	tables, err := anonymize.ReadInput(bytes.NewReader(in), anonymize.InputOptions{Name: "export.csv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tables[0].Row(0); !slices.Equal(got, []string{"Renée", "Zürich"}) || !slices.Equal(tables[0].Names(), []string{"name", "city"}) {
+		t.Errorf("columns %q, row %q", tables[0].Names(), got)
+	}
+}
