@@ -141,6 +141,7 @@ Keyed pseudonyms use the secret in ` + envSecret + `.`,
 	f.StringArrayVar(&ins, "in", nil, "input file: CSV or TSV, or FHIR R4 JSON (a Bundle or NDJSON); a folder (its *.json and *.ndjson files, not subfolders), several --in or comma-separated files of FHIR are read as one release")
 	f.StringVar(&req.Format, "format", "", "input format: csv, tsv or fhir (default: recognised by content and extension)")
 	f.StringVar(&delimiter, "delimiter", "", "CSV delimiter (default: detected)")
+	f.StringVar(&req.Encoding, "encoding", "", "CSV encoding: utf-8, latin1 (Windows-1252) or utf-16 (default: UTF-8, UTF-16 with a byte-order mark, or Latin-1 detected)")
 	f.StringVar(&req.ConfigFile, "config", "", "pipeline config (YAML)")
 	f.StringVar(&req.Preset, "preset", "", "built-in pipeline: safe-harbor or safe-harbor-k5")
 	f.IntVar(&req.K, "k", 0, "k-anonymity: every published row shares its quasi-identifiers with at least k-1 others")

@@ -16,7 +16,7 @@ import (
 // records, here or through a hub.
 func newPublishCmd(c *cli) *cobra.Command {
 	var ins []string
-	var as, preset, config, title, desc, tags, publisher, format, dataTypes, publicURL, providerURL, copyTo, table string
+	var as, preset, config, title, desc, tags, publisher, format, dataTypes, publicURL, providerURL, copyTo, table, encoding string
 	var sale saleFlags
 	cmd := &cobra.Command{
 		Use:   "publish --as NAME --in FILE --preset PRESET --title TITLE --price ETH --terms CODES",
@@ -34,7 +34,7 @@ seller, and the listing names the hub, which serves buyers from then on.`,
 		RunE: c.command(action{parse: func([]string) error {
 			return sale.parse()
 		}, unlock: unlockAs(&as), node: true, publicURL: &publicURL, run: func(ctx context.Context, a *app.App, who account) (err error) {
-			req := app.PublishRequest{Input: strings.Join(ins, ","), Preset: preset, ConfigFile: config, Title: title, Description: desc, Publisher: publisher,
+			req := app.PublishRequest{Input: strings.Join(ins, ","), InputEncoding: encoding, Preset: preset, ConfigFile: config, Title: title, Description: desc, Publisher: publisher,
 				Tags: splitCSV(tags), DataTypes: splitCSV(dataTypes), Format: format, Price: sale.wei, Table: table,
 				Terms: sale.listingTerms(), Provider: providerURL}
 			// The copy replaces --save-copy only once the publish succeeded.
@@ -63,6 +63,7 @@ seller, and the listing names the hub, which serves buyers from then on.`,
 	f := cmd.Flags()
 	f.StringVar(&as, "as", "", "account that sells")
 	f.StringArrayVar(&ins, "in", nil, "records to publish: CSV or TSV, or FHIR R4 JSON (a Bundle or NDJSON); a folder (its *.json and *.ndjson files, not subfolders), several --in or comma-separated files of FHIR are read as one release")
+	f.StringVar(&encoding, "encoding", "", "CSV encoding: utf-8, latin1 (Windows-1252) or utf-16 (default: detected)")
 	f.StringVar(&table, "table", "", "the table of a FHIR import to publish (Patient, Observation...)")
 	f.StringVar(&preset, "preset", "safe-harbor-k5", "anonymization preset: safe-harbor or safe-harbor-k5")
 	f.StringVar(&config, "config", "", "a pipeline config (YAML, as for anonymize --config; trusted plugins may be steps) instead of --preset")

@@ -29,6 +29,10 @@ type CSVOptions struct {
 	Header    HeaderMode // HeaderAuto: detect
 	// Types overrides the inferred type of the named columns.
 	Types map[string]Type
+	// Encoding of the file: "" detects it, else "utf-8", "latin1"
+	// (Windows-1252) or "utf-16" (see csv_encoding.go; a byte-order mark
+	// wins over it).
+	Encoding string
 }
 
 // sniffSize is how much of the input delimiter and header detection look at.
@@ -38,38 +42,38 @@ const sniffSize = 64 << 10
 // large file never has to be held as records. The dictionaries of each batch
 // are independent.
 type CSVReader struct {
-	opt    CSVOptions
-	r      *csv.Reader
-	header []string
-	first  []string // a data record read during header detection, not yet returned
-	types  []Type   // nil until inferred from the first batch
-	rows   int
+	opt       CSVOptions
+	src       *textSource
+	r         *csv.Reader
+	header    []string
+	first     []string // a data record read during header detection, not yet returned
+	firstLine int      // the line first starts on
+	named     bool     // the first record is a header
+	types     []Type   // nil until inferred from the first batch
+	rows      int
 }
 
 // NewCSVReader detects the format and reads the header, if any.
 func NewCSVReader(r io.Reader, opt CSVOptions) (*CSVReader, error) {
-	br := bufio.NewReaderSize(r, sniffSize)
+	src, err := openText(r, opt)
+	if err != nil {
+		return nil, err
+	}
+	c := &CSVReader{opt: opt, src: src}
+	br := bufio.NewReaderSize(src, sniffSize)
 	sample, err := br.Peek(sniffSize)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
-		return nil, &ParseError{Source: opt.Name, Err: err}
-	}
-	if bytes.HasPrefix(sample, []byte("\ufeff")) {
-		if _, err := br.Discard(3); err != nil { // peeked above: cannot fail
-			return nil, &ParseError{Source: opt.Name, Err: err}
-		}
-		sample = sample[3:]
-	}
-	if !utf8.Valid(trimPartialRune(sample)) {
-		return nil, &ParseError{Source: opt.Name, Line: 1, Err: errors.New("input is not UTF-8 text")}
+		return nil, c.wrap(err)
 	}
 	if opt.Delimiter == 0 {
 		opt.Delimiter = sniffDelimiter(sample)
+		c.opt.Delimiter = opt.Delimiter
 	}
 	cr := csv.NewReader(br)
 	cr.Comma = opt.Delimiter
 	cr.ReuseRecord = true
-	cr.FieldsPerRecord = 0
-	c := &CSVReader{opt: opt, r: cr}
+	cr.FieldsPerRecord = -1 // Next names the row and both counts
+	c.r = cr
 
 	first, err := cr.Read()
 	if errors.Is(err, io.EOF) {
@@ -78,6 +82,7 @@ func NewCSVReader(r io.Reader, opt CSVOptions) (*CSVReader, error) {
 	if err != nil {
 		return nil, c.wrap(err)
 	}
+	c.firstLine, _ = cr.FieldPos(0)
 	first = cloneStrings(first)
 	header := opt.Header
 	if header == HeaderAuto {
@@ -87,6 +92,7 @@ func NewCSVReader(r io.Reader, opt CSVOptions) (*CSVReader, error) {
 		}
 	}
 	if header == HeaderPresent {
+		c.named = true
 		c.header = uniqueNames(first)
 	} else {
 		c.header = make([]string, len(first))
@@ -97,6 +103,10 @@ func NewCSVReader(r io.Reader, opt CSVOptions) (*CSVReader, error) {
 	}
 	return c, nil
 }
+
+// Encoding returns the encoding the file is read with: "utf-8", "latin1",
+// "utf-16le" or "utf-16be" (declared, or detected as csv_encoding.go says).
+func (c *CSVReader) Encoding() string { return c.src.encoding }
 
 // Rows returns the number of data rows read so far.
 func (c *CSVReader) Rows() int { return c.rows }
@@ -112,12 +122,7 @@ func (c *CSVReader) Next(n int) (*Table, error) {
 	count := 0
 	add := func(rec []string) error {
 		if len(rec) != len(c.header) {
-			line, _ := c.r.FieldPos(0)
-			if c.first != nil {
-				line = 1
-			}
-			return &ParseError{Source: c.opt.Name, Line: line, Column: min(len(rec), len(c.header)) + 1,
-				Err: fmt.Errorf("record has %d fields, header has %d", len(rec), len(c.header))}
+			return c.ragged(rec)
 		}
 		for j, v := range rec {
 			bs[j].Append(v)
@@ -170,14 +175,45 @@ func (c *CSVReader) Next(n int) (*Table, error) {
 	return t, nil
 }
 
+// ragged reports a record whose number of fields is not the header's,
+// naming its data row, its line and, when it has too many, the column the
+// first extra field starts at.
+func (c *CSVReader) ragged(rec []string) error {
+	line, col := c.firstLine, 0
+	if c.first == nil {
+		line, _ = c.r.FieldPos(0)
+		if len(rec) > len(c.header) {
+			line, col = c.r.FieldPos(len(c.header))
+		}
+	}
+	than := "the header has"
+	if !c.named {
+		than = "the first row has"
+	}
+	return &ParseError{Source: c.opt.Name, Line: line, Column: col,
+		Err: fmt.Errorf("row %d has %d fields, %s %d", c.rows+1, len(rec), than, len(c.header))}
+}
+
+// wrap turns an error of the CSV parser or of the text under it into a
+// *ParseError that names where the fault is.
 func (c *CSVReader) wrap(err error) error {
+	var ee *EncodingError
+	if errors.As(err, &ee) {
+		return &ParseError{Source: c.opt.Name, Line: ee.Line, Err: ee}
+	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		e := pe.Err
-		if errors.Is(e, csv.ErrFieldCount) {
-			e = errors.New("wrong number of fields")
+		if errors.Is(pe.Err, csv.ErrQuote) {
+			if line, col, ok := c.src.unterminated(pe.StartLine, pe.Line, pe.Column); ok {
+				what := fmt.Sprintf("the quoted field of row %d", c.rows+1)
+				if c.header == nil && c.opt.Header != HeaderAbsent {
+					what = "the quoted field of the first line"
+				}
+				return &ParseError{Source: c.opt.Name, Line: line, Column: col,
+					Err: fmt.Errorf("%s that starts here is never closed (a closing \" is missing)", what)}
+			}
 		}
-		return &ParseError{Source: c.opt.Name, Line: pe.Line, Column: pe.Column, Err: e}
+		return &ParseError{Source: c.opt.Name, Line: pe.Line, Column: pe.Column, Err: pe.Err}
 	}
 	return &ParseError{Source: c.opt.Name, Err: err}
 }

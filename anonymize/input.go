@@ -36,6 +36,8 @@ type InputOptions struct {
 	Format string
 	// Delimiter of a CSV file; 0 detects it (a tab for .tsv or "tsv").
 	Delimiter rune
+	// Encoding of a CSV file (CSVOptions.Encoding): "" detects it.
+	Encoding string
 	// BatchRows, when > 0, reads a CSV file that many rows at a time and
 	// calls Progress after each batch, so that a long read shows how far it
 	// is; 0 reads it whole (column types are then inferred from every row,
@@ -223,7 +225,7 @@ func readCSVInput(r io.Reader, opt InputOptions, delim rune) ([]*Table, error) {
 	fail := func(err error) ([]*Table, error) {
 		return nil, fmt.Errorf("%s is not a readable CSV file: %w", opt.Name, err)
 	}
-	cr, err := NewCSVReader(r, CSVOptions{Name: opt.Name, Delimiter: delim})
+	cr, err := NewCSVReader(r, CSVOptions{Name: opt.Name, Delimiter: delim, Encoding: opt.Encoding})
 	if err != nil {
 		return fail(err)
 	}

@@ -62,6 +62,7 @@ type AnonymizeRequest struct {
 	In        string
 	Format    string // "csv", "fhir" or "" (by extension: .json and .ndjson are FHIR)
 	Delimiter rune   // CSV input; 0 detects it
+	Encoding  string // CSV input: "" detects it, else utf-8, latin1 or utf-16
 
 	ConfigFile       string
 	Preset           string
@@ -216,7 +217,7 @@ func (req *AnonymizeRequest) read() ([]*anonymize.Table, error) {
 	if req.In == "" {
 		return nil, marketplace.Errorf(marketplace.EINVALID, "No input given (--in).")
 	}
-	return records{Path: req.In, Format: req.Format, Delimiter: req.Delimiter, BatchRows: readBatchRows, Progress: req.Progress}.read()
+	return records{Path: req.In, Format: req.Format, Delimiter: req.Delimiter, Encoding: req.Encoding, BatchRows: readBatchRows, Progress: req.Progress}.read()
 }
 
 // writeResults writes every output and the report to temporary files next

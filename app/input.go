@@ -24,6 +24,7 @@ type records struct {
 	Format string    // "csv", "tsv", "fhir" or "" (chosen by content and extension)
 	// Delimiter of a CSV file; 0 detects it.
 	Delimiter rune
+	Encoding  string // of a CSV file: "" detects it, else utf-8, latin1 or utf-16
 	// BatchRows > 0 reads a CSV file in batches, reporting the rows read
 	// to Progress (Stage "read") after each.
 	BatchRows int
@@ -78,7 +79,7 @@ func (in records) read() ([]*anonymize.Table, error) {
 
 // options are the anonymize.InputOptions the records read with.
 func (in records) options(name string) anonymize.InputOptions {
-	opt := anonymize.InputOptions{Name: name, Format: in.Format, Delimiter: in.Delimiter, BatchRows: in.BatchRows, Warn: in.Warn}
+	opt := anonymize.InputOptions{Name: name, Format: in.Format, Delimiter: in.Delimiter, Encoding: in.Encoding, BatchRows: in.BatchRows, Warn: in.Warn}
 	if in.Progress != nil && in.BatchRows > 0 {
 		table := name[:len(name)-len(filepath.Ext(name))]
 		opt.Progress = func(rows int) { in.Progress(AnonymizeProgress{Stage: "read", Table: table, Rows: rows}) }

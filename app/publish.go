@@ -31,6 +31,8 @@ type PublishRequest struct {
 	Reader      io.Reader
 	InputName   string
 	InputFormat string
+	// InputEncoding of a CSV file: "" detects it, else utf-8, latin1 or utf-16.
+	InputEncoding string
 	// Table picks one table of a FHIR import ("Patient", "Observation"...);
 	// required when the import yields several.
 	Table string
@@ -150,7 +152,7 @@ func (req *PublishRequest) readTable() (*anonymize.Table, error) {
 	if req.Reader == nil && req.Input == "" {
 		return nil, marketplace.Errorf(marketplace.EINVALID, "Input: choose a file of records to publish.")
 	}
-	ts, err := records{Path: req.Input, Reader: req.Reader, Name: name, Format: req.InputFormat}.read()
+	ts, err := records{Path: req.Input, Reader: req.Reader, Name: name, Format: req.InputFormat, Encoding: req.InputEncoding}.read()
 	if err != nil {
 		return nil, err
 	}
