@@ -17,8 +17,10 @@ type ReportOptions struct {
 	RiskThreshold float64 `json:"risk_threshold,omitempty" yaml:"risk_threshold,omitempty"`
 	// PopulationFraction is the share of the population the table samples
 	// (0 < f <= 1; 0 means 1, the table is the whole population). The
-	// journalist and marketer models estimate each class's population size
-	// as its size divided by f.
+	// journalist model estimates each class's population size as its size
+	// divided by f; unstated, journalist risk equals prosecutor risk. The
+	// population uniqueness estimate (Risk.Population) uses f too, or
+	// DefaultSamplingFraction when it is not stated.
 	PopulationFraction float64 `json:"population_fraction,omitempty" yaml:"population_fraction,omitempty"`
 	// SkipFindings skips the content scan for identifiers left in the data.
 	SkipFindings bool `json:"-" yaml:"-"`
@@ -96,8 +98,10 @@ type RiskModel struct {
 
 // Risk gathers the attacker models. The prosecutor knows the person is in
 // the table; the journalist only that the person is in the population the
-// table samples; the marketer re-identifies as many records as possible
-// and counts only the average success.
+// table samples (with no sampling fraction stated the sample is taken as
+// the population and journalist equals prosecutor); the marketer
+// re-identifies as many records as possible and counts only the average
+// success: classes / records (ARX's sample-based definition).
 type Risk struct {
 	Threshold     float64   `json:"threshold"`
 	Prosecutor    RiskModel `json:"prosecutor"`
@@ -106,6 +110,8 @@ type Risk struct {
 	SampleUniques float64   `json:"sample_uniques"` // share of records alone in their class
 	// UniqueRecords is the number of records alone in their class.
 	UniqueRecords int `json:"unique_records"`
+	// Population estimates the population uniques (risk.go).
+	Population *PopulationRisk `json:"population,omitempty"`
 }
 
 // Utility measures what the generalization and suppression cost.
@@ -188,6 +194,7 @@ func Assess(t *Table, opt ReportOptions) *Report {
 	}
 	r.ClassSizes = classHistogram(sizes)
 	r.Risk = assessRisk(sizes, n, r.MinClassSize, opt.RiskThreshold, f)
+	r.Risk.Population = populationRisk(sizes, n, opt.PopulationFraction)
 	r.assessUtility(t, sizes, len(qis))
 	for _, c := range t.ByRole(RoleSensitive) {
 		r.Privacy = append(r.Privacy, sensitiveReport(c, classOf, len(sizes)))
@@ -265,7 +272,7 @@ func assessRisk(sizes []int, n, minClass int, threshold, f float64) Risk {
 		risk.Journalist.Highest = 1 / math.Max(float64(minClass)/f, float64(minClass))
 		risk.Journalist.Average /= float64(n)
 		risk.Journalist.RecordsAtRisk /= float64(n)
-		risk.Marketer = risk.Journalist.Average
+		risk.Marketer = float64(len(sizes)) / float64(n)
 		risk.SampleUniques = float64(risk.UniqueRecords) / float64(n)
 	}
 	return risk
