@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -258,6 +259,23 @@ func groupDigits(n int) string {
 	return b.String()
 }
 
+// printRisk prints the attacker models' risks and the population
+// uniqueness estimate.
+func printRisk(w io.Writer, k anonymize.Risk) {
+	pc := func(f float64) string { return strconv.FormatFloat(100*f, 'g', 3, 64) + " %" }
+	fmt.Fprintf(w, "  risk: prosecutor highest %s, average %s, %s of records above %s\n",
+		pc(k.Prosecutor.Highest), pc(k.Prosecutor.Average), pc(k.Prosecutor.RecordsAtRisk), pc(k.Threshold))
+	j := fmt.Sprintf("sampling fraction %s", pc(k.SamplingFraction))
+	if k.SamplingFraction == 1 {
+		j = "sample taken as the population, so equal to prosecutor"
+	}
+	fmt.Fprintf(w, "  risk: journalist highest %s, average %s, %s of records above the threshold (%s); marketer %s\n",
+		pc(k.Journalist.Highest), pc(k.Journalist.Average), pc(k.Journalist.RecordsAtRisk), j, pc(k.Marketer))
+	if p := k.Population; p != nil {
+		fmt.Fprintf(w, "  risk: %s estimated unique in a population of %.0f (%s)\n", pc(p.UniqueShare), p.PopulationSize, p.Note)
+	}
+}
+
 // printReport prints a table's report in short: rows, k, risk and verdict,
 // every column's treatment and loss, free text, and what to change when the
 // risk is above the threshold.
@@ -269,6 +287,7 @@ func printReport(w io.Writer, r *anonymize.Result) {
 	}
 	fmt.Fprintf(w, "%s: %d rows published, %d suppressed, k=%d, highest risk %.3g, policy %s\n",
 		r.Table.Name, rep.Rows, rep.Suppressed, rep.MinClassSize, rep.Risk.Prosecutor.Highest, verdict)
+	printRisk(w, rep.Risk)
 	for _, t := range rep.Treatments {
 		fmt.Fprintf(w, "  column %s: %s, %.1f %% of its information lost\n", t.Column, t.Treatment, 100*t.Loss)
 	}

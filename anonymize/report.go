@@ -103,11 +103,14 @@ type RiskModel struct {
 // re-identifies as many records as possible and counts only the average
 // success: classes / records (ARX's sample-based definition).
 type Risk struct {
-	Threshold     float64   `json:"threshold"`
-	Prosecutor    RiskModel `json:"prosecutor"`
-	Journalist    RiskModel `json:"journalist"`
-	Marketer      float64   `json:"marketer"`
-	SampleUniques float64   `json:"sample_uniques"` // share of records alone in their class
+	Threshold float64 `json:"threshold"`
+	// SamplingFraction is the f the journalist model used: 1 (the sample
+	// is the population) when ReportOptions.PopulationFraction is unstated.
+	SamplingFraction float64   `json:"sampling_fraction"`
+	Prosecutor       RiskModel `json:"prosecutor"`
+	Journalist       RiskModel `json:"journalist"`
+	Marketer         float64   `json:"marketer"`
+	SampleUniques    float64   `json:"sample_uniques"` // share of records alone in their class
 	// UniqueRecords is the number of records alone in their class.
 	UniqueRecords int `json:"unique_records"`
 	// Population estimates the population uniques (risk.go).
@@ -249,7 +252,7 @@ func classHistogram(sizes []int) []HistogramBucket {
 // classes of the given sizes (n rows in all, the smallest minClass), with
 // f the sample's share of the population.
 func assessRisk(sizes []int, n, minClass int, threshold, f float64) Risk {
-	risk := Risk{Threshold: threshold}
+	risk := Risk{Threshold: threshold, SamplingFraction: f}
 	for _, s := range sizes {
 		p := 1 / float64(s)
 		if p > threshold {

@@ -78,7 +78,7 @@ func populationRisk(sizes []int, n int, f float64) *PopulationRisk {
 	p.UpperBound = c1 == len(sizes) && f < 1
 	p.Note = "Zayatz's model with a sampling fraction of " + percent(f)
 	if p.UpperBound {
-		p.Note += "; every record is unique in the sample, so the model cannot tell them from population uniques and the figure is only an upper bound: a record that represents 1/f people has a journalist risk of about " + percent(f)
+		p.Note += "; every record is unique in the sample, so the model cannot tell them from population uniques and the figure is only an upper bound; if each record stands for 1/f = " + strconv.FormatFloat(1/f, 'g', 4, 64) + " people, its journalist risk is about " + percent(f)
 	}
 	return p
 }
