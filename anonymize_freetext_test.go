@@ -13,11 +13,12 @@ import (
 )
 
 // `anonymize --preset safe-harbor` on a CSV with a column of nursing notes
-// (generated: names, dates, phone numbers, hospitals) publishes no note,
-// and says so on stdout and in the report; a config that keeps the notes
+// (generated: names, dates, phone numbers, hospitals) publishes the notes
+// scrubbed (no phone number or exact date left), and says so on stdout and
+// in the report; with free_text: drop it publishes no note; a config that keeps the notes
 // without a scrubber is refused, naming the column. In process and with
 // isolated built-ins.
-func TestAnonymize_safeHarborDropsNotes(t *testing.T) {
+func TestAnonymize_safeHarborScrubsNotes(t *testing.T) {
 	dir := t.TempDir()
 	in := filepath.Join(dir, "notes.csv")
 	f, err := os.Create(in)
@@ -36,11 +37,17 @@ func TestAnonymize_safeHarborDropsNotes(t *testing.T) {
 			t.Fatalf("%v: %v", extra, err)
 		}
 		header, rows := readCSV(t, out)
-		if slices.Contains(header, "note") || len(rows) != 800 {
+		i := slices.Index(header, "note")
+		if i < 0 || len(rows) != 800 {
 			t.Fatalf("%v: published columns %v, %d rows", extra, header, len(rows))
 		}
-		if !strings.Contains(stdout, "free text note: dropped (") {
-			t.Errorf("%v: stdout does not say the notes were dropped:\n%s", extra, stdout)
+		for _, r := range rows {
+			if !strings.Contains(r[i], "[NAME]") || strings.Contains(r[i], "(617)") || !strings.Contains(r[i], "[DATE]") {
+				t.Fatalf("%v: note %q, want names, phone numbers and dates tagged", extra, r[i])
+			}
+		}
+		if !strings.Contains(stdout, "free text note: scrubbed by safe-harbor") {
+			t.Errorf("%v: stdout does not say the notes were scrubbed:\n%s", extra, stdout)
 		}
 		b, err := os.ReadFile(rep)
 		if err != nil {
@@ -54,9 +61,25 @@ func TestAnonymize_safeHarborDropsNotes(t *testing.T) {
 			}
 			reports = []anonymize.Report{one}
 		}
-		if ft := reports[0].FreeText; len(ft) != 1 || ft[0].Column != "note" || ft[0].Outcome != "dropped" {
+		if ft := reports[0].FreeText; len(ft) != 1 || ft[0].Column != "note" || ft[0].Outcome != "scrubbed" {
 			t.Errorf("%v: the report's free text is %+v", extra, ft)
 		}
+	}
+
+	drop := filepath.Join(dir, "drop.yaml")
+	if err := os.WriteFile(drop, []byte("transforms:\n  - name: safe-harbor\n    free_text: drop\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "dropped.csv")
+	stdout, _, err := runCmd(t, env, "anonymize", "--in", in, "--config", drop, "--out", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if header, rows := readCSV(t, out); slices.Contains(header, "note") || len(rows) != 800 {
+		t.Fatalf("free_text: drop: published columns %v, %d rows", header, len(rows))
+	}
+	if !strings.Contains(stdout, "free text note: dropped (") {
+		t.Errorf("stdout does not say the notes were dropped:\n%s", stdout)
 	}
 
 	cfg := filepath.Join(dir, "keep.yaml")

@@ -9,7 +9,7 @@ import (
 // Free text (clinical notes, comments) can hold any identifier written into
 // it: names, dates, phone numbers, hospitals. Column-level transforms cannot
 // see inside it, so until a scrubber has processed a free-text column it must
-// not be published: Safe Harbor drops it, and the policy gate refuses a table
+// not be published: Safe Harbor scrubs (or drops) it, and the policy gate refuses a table
 // that still holds one (see Report.FreeText).
 //
 // Free text is recognized by content, never by the column's name: most
