@@ -2,6 +2,8 @@ package anonymize_test
 
 import (
 	"context"
+	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -120,6 +122,32 @@ func TestSafeHarborPreset_scrubsFreeText(t *testing.T) {
 	ft := res.Report.FreeText
 	if len(ft) != 1 || ft[0].Column != "note" || ft[0].Outcome != "scrubbed" || ft[0].ScrubbedBy != "safe-harbor" || !strings.Contains(ft[0].Reason, "words") {
 		t.Fatalf("report's free text %+v, want note scrubbed by safe-harbor with the reason", ft)
+	}
+	// What was replaced, by type, over all 500 rows: each note holds a
+	// patient's name, a date and a phone number.
+	for _, typ := range []string{anonymize.PHIName, anonymize.PHIDate, anonymize.PHIPhone} {
+		if ft[0].Replaced[typ] < 500 {
+			t.Errorf("replaced %v: %s %d, want 500 or more", ft[0].Replaced, typ, ft[0].Replaced[typ])
+		}
+	}
+	if s := ft[0].String(); !strings.Contains(s, "note: scrubbed by safe-harbor, replaced NAME ") {
+		t.Errorf("the report's line %q does not give the counts", s)
+	}
+	for _, tr := range res.Report.Treatments {
+		if tr.Column == "note" && tr.Treatment != "free text scrubbed (Safe Harbor)" {
+			t.Errorf("the note's treatment is %q", tr.Treatment)
+		}
+	}
+	b, err := json.Marshal(res.Report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back anonymize.Report
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if got := back.FreeText[0].Replaced; !maps.Equal(got, ft[0].Replaced) {
+		t.Errorf("JSON report's counts %v, want %v", got, ft[0].Replaced)
 	}
 	// Isolated or not, the planned Safe Harbor decides the same.
 	plan := (&anonymize.SafeHarbor{}).Plan(in)

@@ -169,6 +169,13 @@ func (s *SafeHarbor) PlanColumns(cols []ColumnSample) ([]ColumnAction, Transform
 
 // Apply implements Transform.
 func (s *SafeHarbor) Apply(ctx context.Context, t *Table) (*Table, error) {
+	out, _, err := s.applyCounted(ctx, t)
+	return out, err
+}
+
+// applyCounted implements scrubCounter: Apply, and what the scrubber
+// replaced in each free-text column, by PHI type.
+func (s *SafeHarbor) applyCounted(ctx context.Context, t *Table) (*Table, map[string]ScrubCounts, error) {
 	restricted := s.RestrictedZIP
 	if restricted == nil {
 		restricted = restrictedZIP3
@@ -177,20 +184,22 @@ func (s *SafeHarbor) Apply(ctx context.Context, t *Table) (*Table, error) {
 	if s.scrubs() {
 		var err error
 		if scrubber, err = NewScrubber(); err != nil {
-			return nil, fmt.Errorf("safe-harbor: %w", err)
+			return nil, nil, fmt.Errorf("safe-harbor: %w", err)
 		}
 	}
+	counts := map[string]ScrubCounts{}
 	cols := make([]*Column, 0, len(t.Columns))
 	for _, c := range t.Columns {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		cat := s.category(c)
 		switch {
 		case cat == CatKeep:
 			cols = append(cols, c)
 		case cat == CatFreeText && scrubber != nil:
-			n := c.MapValues(func(v string) string { out, _ := scrubber.Scrub(v, 0); return out })
+			n, cnt := scrubValues(scrubber, c)
+			counts[c.Name] = cnt
 			cols = append(cols, n.note("safe-harbor"))
 		case removes(cat):
 			if s.Blank {
@@ -216,7 +225,29 @@ func (s *SafeHarbor) Apply(ctx context.Context, t *Table) (*Table, error) {
 			cols = append(cols, c)
 		}
 	}
-	return t.WithColumns(cols), nil
+	return t.WithColumns(cols), counts, nil
+}
+
+// scrubValues is c.MapValues with the scrubber, dates becoming [DATE] tags
+// (Safe Harbor keeps no day, shifted or not), and the replacements counted
+// in every row.
+func scrubValues(sc *Scrubber, c *Column) (*Column, ScrubCounts) {
+	vals := make([]string, len(c.Dict))
+	per := make([]ScrubCounts, len(c.Dict))
+	for i, v := range c.Dict {
+		vals[i], per[i] = sc.Scrub(v, 0)
+	}
+	rows := make([]int, len(c.Dict))
+	for _, code := range c.Codes {
+		rows[code]++
+	}
+	counts := ScrubCounts{}
+	for i, cnt := range per {
+		for k, v := range cnt {
+			counts[k] += v * rows[i]
+		}
+	}
+	return c.MapDict(vals), counts
 }
 
 // removes says whether Safe Harbor removes a category's values: the direct
