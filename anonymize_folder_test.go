@@ -10,12 +10,18 @@ import (
 // `anonymize --in FOLDER` (it once failed: "read bundles: … is a
 // directory") and repeated --in read the Synthea bundles as one release:
 // one CSV per table, every table holding the rows of both bundles, the
-// DocumentReference note dropped by Safe Harbor.
+// DocumentReference note scrubbed by Safe Harbor (no patient's name left).
 func TestAnonymize_fhirFolderOneRelease(t *testing.T) {
 	dir := needData(t, "synthea-fhir")
 	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	if len(files) < 2 {
 		t.Skip("fewer than two FHIR bundles in " + dir)
+	}
+	var names []string // the patients' names, from the bundles' file names
+	for _, f := range files {
+		for _, part := range strings.Split(filepath.Base(f), "_")[:2] {
+			names = append(names, strings.TrimRight(part, "0123456789"))
+		}
 	}
 	env := cliEnv(t)
 	rows := func(args ...string) map[string]int {
@@ -29,8 +35,8 @@ func TestAnonymize_fhirFolderOneRelease(t *testing.T) {
 		for _, f := range csvs {
 			header, r := readCSV(t, f)
 			name := strings.TrimSuffix(filepath.Base(f), ".csv")
-			if name == "DocumentReference" && slices.Contains(header, "note") {
-				t.Errorf("%v: the DocumentReference note is published", args)
+			if name == "DocumentReference" {
+				checkScrubbedNotes(t, args, header, r, names)
 			}
 			got[name] = len(r)
 		}
@@ -56,6 +62,24 @@ func TestAnonymize_fhirFolderOneRelease(t *testing.T) {
 	for table, n := range folder {
 		if n != sum[table] || (len(files) == 2 && repeated[table] != n) {
 			t.Errorf("%s: %d rows from the folder, %d from repeated --in, %d summed over the files", table, n, repeated[table], sum[table])
+		}
+	}
+}
+
+// checkScrubbedNotes checks a published DocumentReference table keeps its
+// notes with none of the patients' names in them.
+func checkScrubbedNotes(t *testing.T, args, header []string, rows [][]string, names []string) {
+	t.Helper()
+	i := slices.Index(header, "note")
+	if i < 0 {
+		t.Errorf("%v: the DocumentReference note is dropped: %v", args, header)
+		return
+	}
+	for _, r := range rows {
+		for _, n := range names {
+			if strings.Contains(r[i], n) {
+				t.Errorf("%v: name %q left in the note %q", args, n, r[i])
+			}
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -13,11 +14,12 @@ import (
 )
 
 // `anonymize --preset safe-harbor` on a CSV with a column of nursing notes
-// (generated: names, dates, phone numbers, hospitals) publishes no note,
-// and says so on stdout and in the report; a config that keeps the notes
+// (generated: names, dates, phone numbers, hospitals) publishes the notes
+// scrubbed (no phone number or exact date left), and says so on stdout and
+// in the report; with free_text: drop it publishes no note; a config that keeps the notes
 // without a scrubber is refused, naming the column. In process and with
 // isolated built-ins.
-func TestAnonymize_safeHarborDropsNotes(t *testing.T) {
+func TestAnonymize_safeHarborScrubsNotes(t *testing.T) {
 	dir := t.TempDir()
 	in := filepath.Join(dir, "notes.csv")
 	f, err := os.Create(in)
@@ -30,33 +32,23 @@ func TestAnonymize_safeHarborDropsNotes(t *testing.T) {
 	f.Close()
 	env := cliEnv(t)
 	for _, extra := range [][]string{nil, {"--isolated"}} {
-		out, rep := filepath.Join(dir, "out.csv"), filepath.Join(dir, "report.json")
-		stdout, _, err := runCmd(t, env, append([]string{"anonymize", "--in", in, "--preset", "safe-harbor", "--out", out, "--report", rep}, extra...)...)
-		if err != nil {
-			t.Fatalf("%v: %v", extra, err)
-		}
-		header, rows := readCSV(t, out)
-		if slices.Contains(header, "note") || len(rows) != 800 {
-			t.Fatalf("%v: published columns %v, %d rows", extra, header, len(rows))
-		}
-		if !strings.Contains(stdout, "free text note: dropped (") {
-			t.Errorf("%v: stdout does not say the notes were dropped:\n%s", extra, stdout)
-		}
-		b, err := os.ReadFile(rep)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var reports []anonymize.Report
-		if err := json.Unmarshal(b, &reports); err != nil {
-			var one anonymize.Report
-			if err := json.Unmarshal(b, &one); err != nil {
-				t.Fatalf("report: %v", err)
-			}
-			reports = []anonymize.Report{one}
-		}
-		if ft := reports[0].FreeText; len(ft) != 1 || ft[0].Column != "note" || ft[0].Outcome != "dropped" {
-			t.Errorf("%v: the report's free text is %+v", extra, ft)
-		}
+		checkSafeHarborScrubs(t, env, dir, in, extra)
+	}
+
+	drop := filepath.Join(dir, "drop.yaml")
+	if err := os.WriteFile(drop, []byte("transforms:\n  - name: safe-harbor\n    free_text: drop\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "dropped.csv")
+	stdout, _, err := runCmd(t, env, "anonymize", "--in", in, "--config", drop, "--out", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if header, rows := readCSV(t, out); slices.Contains(header, "note") || len(rows) != 800 {
+		t.Fatalf("free_text: drop: published columns %v, %d rows", header, len(rows))
+	}
+	if !strings.Contains(stdout, "free text note: dropped (") {
+		t.Errorf("stdout does not say the notes were dropped:\n%s", stdout)
 	}
 
 	cfg := filepath.Join(dir, "keep.yaml")
@@ -70,5 +62,52 @@ func TestAnonymize_safeHarborDropsNotes(t *testing.T) {
 	}
 	if _, err := os.Stat(never); !os.IsNotExist(err) {
 		t.Fatalf("output written after a refusal: %v", err)
+	}
+}
+
+// checkSafeHarborScrubs runs the safe-harbor preset on in (800 notes) and
+// checks the notes are published scrubbed and stdout and the report say so,
+// with the counts by type (in process: the plugin protocol carries no
+// counts yet).
+func checkSafeHarborScrubs(t *testing.T, env map[string]string, dir, in string, extra []string) {
+	t.Helper()
+	out, rep := filepath.Join(dir, "out.csv"), filepath.Join(dir, "report.json")
+	stdout, _, err := runCmd(t, env, append([]string{"anonymize", "--in", in, "--preset", "safe-harbor", "--out", out, "--report", rep}, extra...)...)
+	if err != nil {
+		t.Fatalf("%v: %v", extra, err)
+	}
+	header, rows := readCSV(t, out)
+	i := slices.Index(header, "note")
+	if i < 0 || len(rows) != 800 {
+		t.Fatalf("%v: published columns %v, %d rows", extra, header, len(rows))
+	}
+	for _, r := range rows {
+		if !strings.Contains(r[i], "[NAME]") || strings.Contains(r[i], "(617)") || !strings.Contains(r[i], "[DATE]") {
+			t.Fatalf("%v: note %q, want names, phone numbers and dates tagged", extra, r[i])
+		}
+	}
+	said := `free text note: scrubbed by safe-harbor \(`
+	if extra == nil {
+		said = `free text note: scrubbed by safe-harbor, replaced NAME [0-9]+, DATE [0-9]+`
+	}
+	if !regexp.MustCompile(said).MatchString(stdout) || !strings.Contains(stdout, "column note: free text scrubbed (Safe Harbor)") {
+		t.Errorf("%v: stdout does not say the notes were scrubbed:\n%s", extra, stdout)
+	}
+	b, err := os.ReadFile(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reports []anonymize.Report
+	if err := json.Unmarshal(b, &reports); err != nil {
+		var one anonymize.Report
+		if err := json.Unmarshal(b, &one); err != nil {
+			t.Fatalf("report: %v", err)
+		}
+		reports = []anonymize.Report{one}
+	}
+	if ft := reports[0].FreeText; len(ft) != 1 || ft[0].Column != "note" || ft[0].Outcome != "scrubbed" {
+		t.Errorf("%v: the report's free text is %+v", extra, ft)
+	} else if extra == nil && (ft[0].Replaced[anonymize.PHIName] < 800 || ft[0].Replaced[anonymize.PHIDate] < 800) {
+		t.Errorf("%v: the report counts %v, want NAME and DATE in each of the 800 notes", extra, ft[0].Replaced)
 	}
 }

@@ -368,9 +368,9 @@ func TestReadFHIR_typeErrorNamesJSONKinds(t *testing.T) {
 }
 
 // DocumentReference's note is free text to Safe Harbor and the policy
-// gate: the preset drops it (and keeps the code systems), and a pipeline
+// gate: the preset scrubs it (and keeps the code systems), and a pipeline
 // that keeps it unscrubbed is refused, naming the column.
-func TestDocumentReferenceNote_safeHarborDropsGateRefuses(t *testing.T) {
+func TestDocumentReferenceNote_safeHarborScrubsGateRefuses(t *testing.T) {
 	tables, err := anonymize.ReadInputs(fileInputs(syntheaBundles(t)), anonymize.InputOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -380,11 +380,14 @@ func TestDocumentReferenceNote_safeHarborDropsGateRefuses(t *testing.T) {
 		t.Errorf("Safe Harbor plans note as %q, want %q", plan["note"], anonymize.CatFreeText)
 	}
 	res := runPreset(t, "safe-harbor", doc)
-	if res.Table.Column("note") != nil {
-		t.Fatalf("safe-harbor publishes the note: %v", res.Table.Names())
+	if res.Table.Column("note") == nil {
+		t.Fatalf("safe-harbor drops the note: %v", res.Table.Names())
 	}
-	if ft := res.Report.FreeText; len(ft) != 1 || ft[0].Column != "note" || ft[0].Outcome != "dropped" {
-		t.Errorf("safe-harbor's free-text report %+v, want note dropped", ft)
+	if ft := res.Report.FreeText; len(ft) != 1 || ft[0].Column != "note" || ft[0].Outcome != "scrubbed" {
+		t.Errorf("safe-harbor's free-text report %+v, want note scrubbed", ft)
+	}
+	if !res.Verdict.Pass {
+		t.Errorf("verdict %v on the scrubbed note, want pass", res.Verdict)
 	}
 	// The code systems survive it.
 	obs := runPreset(t, "safe-harbor", byName(tables)["Observation"])

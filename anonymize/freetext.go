@@ -1,6 +1,7 @@
 package anonymize
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -9,7 +10,7 @@ import (
 // Free text (clinical notes, comments) can hold any identifier written into
 // it: names, dates, phone numbers, hospitals. Column-level transforms cannot
 // see inside it, so until a scrubber has processed a free-text column it must
-// not be published: Safe Harbor drops it, and the policy gate refuses a table
+// not be published: Safe Harbor scrubs (or drops) it, and the policy gate refuses a table
 // that still holds one (see Report.FreeText).
 //
 // Free text is recognized by content, never by the column's name: most
@@ -83,12 +84,20 @@ type FreeTextReport struct {
 	Outcome string `json:"outcome"`
 	// ScrubbedBy names the scrubber step that processed the column.
 	ScrubbedBy string `json:"scrubbed_by,omitempty"`
+	// Replaced counts what the built-in scrubber (scrub-notes, Safe
+	// Harbor) replaced in the column, by PHI type (PHITypes), over all
+	// rows; nil when the column was not scrubbed or a third-party scrubber
+	// did it.
+	Replaced ScrubCounts `json:"replaced,omitempty"`
 }
 
 // String says it in one line, for reports on a terminal or a page.
 func (f FreeTextReport) String() string {
 	switch f.Outcome {
 	case "scrubbed":
+		if f.Replaced != nil {
+			return fmt.Sprintf("%s: scrubbed by %s, replaced %s (%s)", f.Column, f.ScrubbedBy, f.Replaced, f.Reason)
+		}
 		return fmt.Sprintf("%s: scrubbed by %s (%s)", f.Column, f.ScrubbedBy, f.Reason)
 	case "kept":
 		return fmt.Sprintf("%s: kept, no scrubber processed it (%s)", f.Column, f.Reason)
@@ -115,10 +124,17 @@ type scrubTracker struct {
 	input    map[string]string // free-text columns of the input: reason
 	order    []string
 	scrubbed map[string]string // column: scrubber step
+	replaced map[string]ScrubCounts
+}
+
+// scrubCounter is a scrubber that counts what it replaced: the built-in
+// ones. The pipeline calls applyCounted instead of Apply.
+type scrubCounter interface {
+	applyCounted(ctx context.Context, t *Table) (*Table, map[string]ScrubCounts, error)
 }
 
 func newScrubTracker(t *Table) *scrubTracker {
-	s := &scrubTracker{input: freeTextColumns(t), scrubbed: map[string]string{}}
+	s := &scrubTracker{input: freeTextColumns(t), scrubbed: map[string]string{}, replaced: map[string]ScrubCounts{}}
 	for _, c := range t.Columns {
 		if _, ok := s.input[c.Name]; ok {
 			s.order = append(s.order, c.Name)
@@ -144,6 +160,16 @@ func (s *scrubTracker) step(d Descriptor, in, out *Table) {
 	}
 }
 
+// counted adds what a step's scrubber replaced in each column.
+func (s *scrubTracker) counted(byColumn map[string]ScrubCounts) {
+	for name, c := range byColumn {
+		if s.replaced[name] == nil {
+			s.replaced[name] = ScrubCounts{}
+		}
+		s.replaced[name].Add(c)
+	}
+}
+
 func countApplied(c *Column, name string) int {
 	n := 0
 	for _, a := range c.Applied {
@@ -165,7 +191,7 @@ func (s *scrubTracker) report(out *Table) []FreeTextReport {
 		case c == nil:
 			r.Outcome = "dropped"
 		case s.scrubbed[name] != "":
-			r.Outcome, r.ScrubbedBy = "scrubbed", s.scrubbed[name]
+			r.Outcome, r.ScrubbedBy, r.Replaced = "scrubbed", s.scrubbed[name], s.replaced[name]
 		case !hasValues(c):
 			r.Outcome = "blanked"
 		default:

@@ -2,8 +2,11 @@ package anonymize_test
 
 import (
 	"context"
+	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -96,11 +99,69 @@ func TestFreeTextSample_realDataHasNone(t *testing.T) {
 	}
 }
 
-// The safe-harbor preset does not publish notes: the column is dropped,
-// the report says so and why, and the gate passes.
-func TestSafeHarborPreset_dropsFreeText(t *testing.T) {
+// The safe-harbor preset scrubs notes: the column is kept with no name,
+// phone number or exact date left (dates become [DATE]: Safe Harbor keeps
+// no day), the report says so and why, and the gate passes.
+func TestSafeHarborPreset_scrubsFreeText(t *testing.T) {
 	in := anonymizetest.Notes(500, 2)
 	res := runPreset(t, "safe-harbor", in)
+	note := res.Table.Column("note")
+	if note == nil {
+		t.Fatalf("the note column is dropped: %v", res.Table.Names())
+	}
+	date := regexp.MustCompile(`\d{1,2}/\d{1,2}/\d{4}`)
+	for r := range note.Len() {
+		v := note.Value(r)
+		if !strings.Contains(v, "[NAME]") || !strings.Contains(v, "[DATE]") || strings.Contains(v, "(617)") || date.MatchString(v) {
+			t.Fatalf("row %d: %q, want names, dates and phone numbers tagged", r, v)
+		}
+	}
+	if !res.Verdict.Pass {
+		t.Fatalf("verdict %v, want pass", res.Verdict)
+	}
+	ft := res.Report.FreeText
+	if len(ft) != 1 || ft[0].Column != "note" || ft[0].Outcome != "scrubbed" || ft[0].ScrubbedBy != "safe-harbor" || !strings.Contains(ft[0].Reason, "words") {
+		t.Fatalf("report's free text %+v, want note scrubbed by safe-harbor with the reason", ft)
+	}
+	// What was replaced, by type, over all 500 rows: each note holds a
+	// patient's name, a date and a phone number.
+	for _, typ := range []string{anonymize.PHIName, anonymize.PHIDate, anonymize.PHIPhone} {
+		if ft[0].Replaced[typ] < 500 {
+			t.Errorf("replaced %v: %s %d, want 500 or more", ft[0].Replaced, typ, ft[0].Replaced[typ])
+		}
+	}
+	if s := ft[0].String(); !strings.Contains(s, "note: scrubbed by safe-harbor, replaced NAME ") {
+		t.Errorf("the report's line %q does not give the counts", s)
+	}
+	for _, tr := range res.Report.Treatments {
+		if tr.Column == "note" && tr.Treatment != "free text scrubbed (Safe Harbor)" {
+			t.Errorf("the note's treatment is %q", tr.Treatment)
+		}
+	}
+	b, err := json.Marshal(res.Report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back anonymize.Report
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if got := back.FreeText[0].Replaced; !maps.Equal(got, ft[0].Replaced) {
+		t.Errorf("JSON report's counts %v, want %v", got, ft[0].Replaced)
+	}
+	// Isolated or not, the planned Safe Harbor decides the same.
+	plan := (&anonymize.SafeHarbor{}).Plan(in)
+	if plan["note"] != anonymize.CatFreeText {
+		t.Errorf("Safe Harbor plans note as %q, want %q", plan["note"], anonymize.CatFreeText)
+	}
+}
+
+// Told free_text: drop, Safe Harbor does not publish notes: the column is
+// dropped, the report says so and why, and the gate passes.
+func TestSafeHarbor_dropsFreeTextWhenAsked(t *testing.T) {
+	in := anonymizetest.Notes(500, 2)
+	steps := []anonymize.TransformConfig{{Name: "safe-harbor", Params: anonymize.Params{"free_text": "drop"}}}
+	res := runConfig(t, &anonymize.Config{Transforms: steps, Policy: &anonymize.Policy{}}, anonymize.Env{}, in)
 	if res.Table.Column("note") != nil {
 		t.Fatalf("the note column is published: %v", res.Table.Names())
 	}
@@ -110,11 +171,6 @@ func TestSafeHarborPreset_dropsFreeText(t *testing.T) {
 	ft := res.Report.FreeText
 	if len(ft) != 1 || ft[0].Column != "note" || ft[0].Outcome != "dropped" || !strings.Contains(ft[0].Reason, "words") {
 		t.Fatalf("report's free text %+v, want note dropped with the reason", ft)
-	}
-	// Isolated or not, the planned Safe Harbor decides the same.
-	plan := (&anonymize.SafeHarbor{}).Plan(in)
-	if plan["note"] != anonymize.CatFreeText {
-		t.Errorf("Safe Harbor plans note as %q, want %q", plan["note"], anonymize.CatFreeText)
 	}
 }
 
@@ -179,7 +235,8 @@ func TestPolicy_refusesFreeTextNoScrubberProcessed(t *testing.T) {
 		{"safe harbor told to keep it", []anonymize.TransformConfig{{Name: "safe-harbor", Params: keep}}, false, false, "kept"},
 		{"a transform that does not declare itself a scrubber", []anonymize.TransformConfig{{Name: "scrub-notes"}, {Name: "safe-harbor", Params: keep}}, false, false, "kept"},
 		{"a scrubber", []anonymize.TransformConfig{{Name: "scrub-notes"}, {Name: "safe-harbor", Params: keep}}, true, true, "scrubbed"},
-		{"a scrubber, then safe harbor drops it anyway", []anonymize.TransformConfig{{Name: "scrub-notes"}, {Name: "safe-harbor"}}, true, true, "dropped"},
+		{"a scrubber, then safe harbor scrubs it too", []anonymize.TransformConfig{{Name: "scrub-notes"}, {Name: "safe-harbor"}}, true, true, "scrubbed"},
+		{"a scrubber, then safe harbor told to drop it", []anonymize.TransformConfig{{Name: "scrub-notes"}, {Name: "safe-harbor", Params: anonymize.Params{"free_text": "drop"}}}, true, true, "dropped"},
 		{"blanked", []anonymize.TransformConfig{{Name: "drop", Params: anonymize.Params{"columns": []any{"id"}}}, {Name: "drop", Params: anonymize.Params{"columns": []any{"note"}, "blank": true}}}, false, true, "blanked"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

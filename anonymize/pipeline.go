@@ -285,6 +285,19 @@ func (p *Pipeline) RunAll(ctx context.Context, tables []*Table) ([]*Result, erro
 	return out, nil
 }
 
+// applyStep applies a transform; a built-in scrubber's counts go to free.
+func applyStep(ctx context.Context, tr Transform, t *Table, free *scrubTracker) (*Table, error) {
+	sc, ok := tr.(scrubCounter)
+	if !ok {
+		return tr.Apply(ctx, t)
+	}
+	out, counts, err := sc.applyCounted(ctx, t)
+	if err == nil {
+		free.counted(counts)
+	}
+	return out, err
+}
+
 func (p *Pipeline) run(ctx context.Context, t *Table) (*Result, error) {
 	cur, err := p.prepare(t)
 	if err != nil {
@@ -313,7 +326,7 @@ func (p *Pipeline) run(ctx context.Context, t *Table) (*Result, error) {
 				warnings = append(warnings, fmt.Sprintf("step %d (%s) skipped: the table has no quasi-identifiers", i+1, s.Name))
 			}
 		} else {
-			next, err = s.Transform.Apply(ctx, cur)
+			next, err = applyStep(ctx, s.Transform, cur, free)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("step %d (%s): %w", i+1, s.Name, err)

@@ -16,14 +16,16 @@ var restrictedZIP3 = []string{"036", "059", "063", "102", "203", "556", "692", "
 // SafeHarbor applies HIPAA's Safe Harbor method (45 CFR 164.514(b)(2)) to
 // the identifier categories that show in tabular data: it removes names,
 // geographic units smaller than a state (street, city, county, birthplace,
-// coordinates), free-text columns (detected by content: FreeTextSample),
-// phone and fax numbers, e-mail addresses, SSNs, medical
+// coordinates), phone and fax numbers, e-mail addresses, SSNs, medical
 // record, health plan and account numbers, licence, vehicle and device
 // identifiers, URLs, IP addresses, biometric and photo references and other
 // unique identifiers; keeps the first 3 digits of ZIP codes ("000" for the
 // restricted prefixes); keeps only the year of dates; and puts ages over 89
 // into one "90+" group (Over89), as 164.514(b)(2)(i)(C) requires, birth
-// years that imply such an age too (see AsOf).
+// years that imply such an age too (see AsOf). Free-text columns (detected
+// by content: FreeTextSample) are scrubbed by the built-in Scrubber, their
+// dates becoming [DATE] tags (Safe Harbor keeps no exact date), or dropped
+// (FreeText).
 //
 // Each column's category comes from Columns, else from the column's name
 // and content (SuggestColumn); a column with the direct-identifier role is
@@ -46,10 +48,10 @@ type SafeHarbor struct {
 	// Env.AsOf (the publisher's clock); the engine never reads the time.
 	// Without it birth years are not checked (the report warns).
 	AsOf string `json:"as_of,omitempty" yaml:"as_of,omitempty"`
-	// FreeText says what becomes of free-text columns: "drop" (the
-	// default: removed like direct identifiers) or "scrub" (the built-in
-	// Scrubber replaces their identifiers with typed tags, dates included,
-	// and the step declares itself a scrubber for the policy gate).
+	// FreeText says what becomes of free-text columns: "scrub" (the
+	// default: the built-in Scrubber replaces their identifiers with typed
+	// tags, dates included, and the step declares itself a scrubber for
+	// the policy gate) or "drop" (removed like direct identifiers).
 	FreeText string `json:"free_text,omitempty" yaml:"free_text,omitempty"`
 }
 
@@ -98,8 +100,9 @@ func (s *SafeHarbor) Describe() Descriptor {
 		Summary: "HIPAA Safe Harbor: remove the 18 identifier categories and free text (or scrub it), ZIP to 3 digits, dates to year, ages over 89 to 90+"}
 }
 
-// scrubs says whether free-text columns are scrubbed rather than removed.
-func (s *SafeHarbor) scrubs() bool { return s.FreeText == FreeTextScrub }
+// scrubs says whether free-text columns are scrubbed rather than removed:
+// unless FreeText says "drop".
+func (s *SafeHarbor) scrubs() bool { return s.FreeText != FreeTextDrop }
 
 // removesCat says whether s removes a category's values: removes, less
 // free text when s scrubs it.
@@ -166,6 +169,13 @@ func (s *SafeHarbor) PlanColumns(cols []ColumnSample) ([]ColumnAction, Transform
 
 // Apply implements Transform.
 func (s *SafeHarbor) Apply(ctx context.Context, t *Table) (*Table, error) {
+	out, _, err := s.applyCounted(ctx, t)
+	return out, err
+}
+
+// applyCounted implements scrubCounter: Apply, and what the scrubber
+// replaced in each free-text column, by PHI type.
+func (s *SafeHarbor) applyCounted(ctx context.Context, t *Table) (*Table, map[string]ScrubCounts, error) {
 	restricted := s.RestrictedZIP
 	if restricted == nil {
 		restricted = restrictedZIP3
@@ -174,20 +184,22 @@ func (s *SafeHarbor) Apply(ctx context.Context, t *Table) (*Table, error) {
 	if s.scrubs() {
 		var err error
 		if scrubber, err = NewScrubber(); err != nil {
-			return nil, fmt.Errorf("safe-harbor: %w", err)
+			return nil, nil, fmt.Errorf("safe-harbor: %w", err)
 		}
 	}
+	counts := map[string]ScrubCounts{}
 	cols := make([]*Column, 0, len(t.Columns))
 	for _, c := range t.Columns {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		cat := s.category(c)
 		switch {
 		case cat == CatKeep:
 			cols = append(cols, c)
 		case cat == CatFreeText && scrubber != nil:
-			n := c.MapValues(func(v string) string { out, _ := scrubber.Scrub(v, 0); return out })
+			n, cnt := scrubValues(scrubber, c)
+			counts[c.Name] = cnt
 			cols = append(cols, n.note("safe-harbor"))
 		case removes(cat):
 			if s.Blank {
@@ -213,7 +225,29 @@ func (s *SafeHarbor) Apply(ctx context.Context, t *Table) (*Table, error) {
 			cols = append(cols, c)
 		}
 	}
-	return t.WithColumns(cols), nil
+	return t.WithColumns(cols), counts, nil
+}
+
+// scrubValues is c.MapValues with the scrubber, dates becoming [DATE] tags
+// (Safe Harbor keeps no day, shifted or not), and the replacements counted
+// in every row.
+func scrubValues(sc *Scrubber, c *Column) (*Column, ScrubCounts) {
+	vals := make([]string, len(c.Dict))
+	per := make([]ScrubCounts, len(c.Dict))
+	for i, v := range c.Dict {
+		vals[i], per[i] = sc.Scrub(v, 0)
+	}
+	rows := make([]int, len(c.Dict))
+	for _, code := range c.Codes {
+		rows[code]++
+	}
+	counts := ScrubCounts{}
+	for i, cnt := range per {
+		for k, v := range cnt {
+			counts[k] += v * rows[i]
+		}
+	}
+	return c.MapDict(vals), counts
 }
 
 // removes says whether Safe Harbor removes a category's values: the direct

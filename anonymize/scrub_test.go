@@ -2,6 +2,7 @@ package anonymize_test
 
 import (
 	"context"
+	"maps"
 	"strings"
 	"testing"
 
@@ -165,6 +166,10 @@ func TestScrubNotes_transformPassesGate(t *testing.T) {
 	res := runConfig(t, &anonymize.Config{Transforms: pipe, Policy: &anonymize.Policy{}}, anonymize.Env{}, in)
 	if ft := res.Report.FreeText; len(ft) != 1 || ft[0].Outcome != "scrubbed" || ft[0].ScrubbedBy != anonymize.ScrubNotesName {
 		t.Fatalf("free text %+v", res.Report.FreeText)
+	}
+	// The report counts what the step replaced, as Scrub does.
+	if got := res.Report.FreeText[0].Replaced; !maps.Equal(got, counts) {
+		t.Fatalf("the report counts %v replaced, Scrub %v", got, counts)
 	}
 	if strings.Contains(res.Verdict.String(), "free text left") {
 		t.Fatalf("verdict %v", res.Verdict)

@@ -53,6 +53,20 @@ func (s *ScrubNotes) Apply(ctx context.Context, t *Table) (*Table, error) {
 
 // Scrub is Apply that also returns what was replaced, by PHI type.
 func (s *ScrubNotes) Scrub(ctx context.Context, t *Table) (*Table, ScrubCounts, error) {
+	out, byColumn, err := s.applyCounted(ctx, t)
+	if err != nil {
+		return nil, nil, err
+	}
+	counts := ScrubCounts{}
+	for _, c := range byColumn {
+		counts.Add(c)
+	}
+	return out, counts, nil
+}
+
+// applyCounted implements scrubCounter: Apply, and what was replaced in
+// each column, by PHI type.
+func (s *ScrubNotes) applyCounted(ctx context.Context, t *Table) (*Table, map[string]ScrubCounts, error) {
 	shift, err := s.shifter()
 	if err != nil {
 		return nil, nil, err
@@ -71,7 +85,7 @@ func (s *ScrubNotes) Scrub(ctx context.Context, t *Table) (*Table, ScrubCounts, 
 	if err != nil {
 		return nil, nil, err
 	}
-	counts := ScrubCounts{}
+	counts := map[string]ScrubCounts{}
 	out := t
 	for _, name := range names {
 		if err := ctx.Err(); err != nil {
@@ -79,7 +93,10 @@ func (s *ScrubNotes) Scrub(ctx context.Context, t *Table) (*Table, ScrubCounts, 
 		}
 		i := out.Index(name)
 		n, c := scrubColumn(sc, out.Columns[i], pc, shift)
-		counts.Add(c)
+		if counts[name] == nil {
+			counts[name] = ScrubCounts{}
+		}
+		counts[name].Add(c)
 		out = out.Replace(i, n.note(ScrubNotesName))
 	}
 	return out, counts, nil

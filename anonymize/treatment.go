@@ -142,6 +142,8 @@ func valueStepName(step string, ic, oc *Column) string {
 		return "date-shifted"
 	case "safe-harbor":
 		switch {
+		case isFreeText(ic):
+			return "free text scrubbed (Safe Harbor)"
 		case allValues(oc, func(v string) bool { return len(v) == 3 && isDigits(v) }):
 			return "ZIP to 3 digits (Safe Harbor)"
 		case ic.Type == TypeDate || ic.Type == TypeDateTime || ic.Type == TypeString:
@@ -152,6 +154,12 @@ func valueStepName(step string, ic, oc *Column) string {
 		return "ages over 89 to " + Over89 + " (Safe Harbor)"
 	}
 	return step
+}
+
+// isFreeText says whether c's contents are free text (FreeTextSample).
+func isFreeText(c *Column) bool {
+	ok, _ := FreeTextSample(SampleOf(c))
+	return ok
 }
 
 func isDigits(s string) bool {
