@@ -350,3 +350,40 @@ func TestReleaseKey_dropsUnlinkedRows(t *testing.T) {
 		t.Errorf("unlinked %v, %d Observation rows left; want 2 dropped, 1 left", rep.Unlinked, out.Table("Observation").NumRows())
 	}
 }
+
+// BenchmarkReleaseKey keys a synthetic release of 10,000 patients with
+// 100 observations each (1 M rows, two datetime columns, distinct instants).
+func BenchmarkReleaseKey(b *testing.B) {
+	const patients, perPatient = 10_000, 100
+	ids := make([]string, patients)
+	births := make([]string, patients)
+	link := make([]string, 0, patients*perPatient)
+	eff := make([]string, 0, patients*perPatient)
+	iss := make([]string, 0, patients*perPatient)
+	base := time.Date(2010, 1, 1, 0, 0, 0, 0, time.FixedZone("", -5*3600))
+	for p := range ids {
+		ids[p] = fmt.Sprintf("%08x-0000-4000-8000-%012x", p, p)
+		births[p] = base.AddDate(-20-p%60, 0, -p%365).Format("2006-01-02")
+		for e := 0; e < perPatient; e++ {
+			ts := base.Add(time.Duration(p*perPatient+e) * 37 * time.Minute)
+			link = append(link, ids[p])
+			eff = append(eff, ts.Format(time.RFC3339))
+			iss = append(iss, ts.Add(time.Hour).Format(time.RFC3339))
+		}
+	}
+	pat, _ := anonymize.NewTable("Patient", anonymize.NewColumn("id", anonymize.TypeString, anonymize.RoleInsensitive, ids),
+		anonymize.NewColumn("birth_date", anonymize.TypeDate, anonymize.RoleInsensitive, births))
+	obs, _ := anonymize.NewTable("Observation", anonymize.NewColumn("patient", anonymize.TypeString, anonymize.RoleInsensitive, link),
+		anonymize.NewColumn("effective", anonymize.TypeDateTime, anonymize.RoleInsensitive, eff),
+		anonymize.NewColumn("issued", anonymize.TypeDateTime, anonymize.RoleInsensitive, iss))
+	r, err := anonymize.NewFHIRRelease([]*anonymize.Table{pat, obs})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, _, err := r.Key(context.Background(), anonymize.ReleaseKey{Secret: releaseSecret}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
