@@ -1,9 +1,12 @@
 package anonymize_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -42,6 +45,13 @@ func TestReleaseKey_pseudonymLinksPatientsAcrossTables(t *testing.T) {
 	if len(rep.Unlinked) != 0 {
 		t.Errorf("rows dropped as unlinked: %v", rep.Unlinked)
 	}
+	checkLinks(t, src, out)
+}
+
+// checkLinks checks that out's patient pseudonyms link exactly the rows
+// src's patient ids link, and that the encounter join survives.
+func checkLinks(t *testing.T, src, out *anonymize.Release) {
+	t.Helper()
 	srcIDs := src.Patients().Column("id").Values()
 	pseudo := out.Patients().Column("id").Values()
 	if len(pseudo) != len(srcIDs) || len(srcIDs) < 2 {
@@ -147,6 +157,17 @@ func parseAnyDate(v string) (time.Time, error) {
 func TestReleaseKey_intervalsSurvivePerPatient(t *testing.T) {
 	src := syntheaRelease(t)
 	out, _ := keyRelease(t, src)
+	shifts := checkIntervals(t, src, out)
+	if shifts[0] == shifts[1] {
+		t.Errorf("both patients shifted by %v", shifts[0])
+	}
+}
+
+// checkIntervals checks that every interval between two dated events of
+// one patient (in several tables) is the same in src and out, and returns
+// each patient's shift.
+func checkIntervals(t *testing.T, src, out *anonymize.Release) []time.Duration {
+	t.Helper()
 	// Every patient's events across several tables, source and keyed, in
 	// the same order (Key keeps rows in place when none are unlinked).
 	specs := []struct {
@@ -199,10 +220,8 @@ func TestReleaseKey_intervalsSurvivePerPatient(t *testing.T) {
 			}
 		}
 	}
-	if shifts[0] == shifts[1] {
-		t.Errorf("both patients shifted by %v", shifts[0])
-	}
-	t.Logf("%d intervals equal for %d patients, shifts %v", checked, len(before), shifts)
+	t.Logf("%d intervals equal for %d patients", checked, len(before))
+	return shifts
 }
 
 func TestReleaseKey_offsetsDifferBetweenPatients(t *testing.T) {
@@ -385,5 +404,57 @@ func BenchmarkReleaseKey(b *testing.B) {
 		if _, _, err := r.Key(context.Background(), anonymize.ReleaseKey{Secret: releaseSecret}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestReleaseKey_folderOfManyBundles keys a release of 40 bundles made from
+// the shared ones with new patient ids (the id replaced everywhere in the
+// bundle: the Patient, references, the MRN), read as one folder.
+func TestReleaseKey_folderOfManyBundles(t *testing.T) {
+	var inputs []anonymize.Input
+	for _, path := range syntheaBundles(t) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := ""
+		for _, res := range bundleResources(t, path) {
+			if res["resourceType"] == "Patient" {
+				id, _ = res["id"].(string)
+			}
+		}
+		if id == "" {
+			t.Fatalf("%s has no Patient id", path)
+		}
+		for i := range 20 {
+			copyID := fmt.Sprintf("%s-copy%02d", id, i)
+			name := fmt.Sprintf("%s-%02d.json", filepath.Base(path), i)
+			inputs = append(inputs, bytesInput(name, bytes.ReplaceAll(data, []byte(id), []byte(copyID))))
+		}
+	}
+	tables, err := anonymize.ReadInputs(inputs, anonymize.InputOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := anonymize.NewFHIRRelease(tables)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := src.Patients().NumRows(); n != len(inputs) {
+		t.Fatalf("%d patients read from %d bundles", n, len(inputs))
+	}
+	out, rep := keyRelease(t, src)
+	if len(rep.Unlinked) != 0 || rep.Patients != len(inputs) {
+		t.Errorf("keyed %d patients, unlinked rows %v", rep.Patients, rep.Unlinked)
+	}
+	checkLinks(t, src, out)
+	shifts := checkIntervals(t, src, out)
+	distinct := map[time.Duration]bool{}
+	for _, s := range shifts {
+		distinct[s] = true
+	}
+	// 40 draws from 730 offsets: a collision or two is possible, more is not.
+	if len(distinct) < len(shifts)-3 {
+		t.Errorf("%d patients got %d distinct offsets", len(shifts), len(distinct))
 	}
 }
