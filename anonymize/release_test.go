@@ -411,27 +411,7 @@ func BenchmarkReleaseKey(b *testing.B) {
 // the shared ones with new patient ids (the id replaced everywhere in the
 // bundle: the Patient, references, the MRN), read as one folder.
 func TestReleaseKey_folderOfManyBundles(t *testing.T) {
-	var inputs []anonymize.Input
-	for _, path := range syntheaBundles(t) {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		id := ""
-		for _, res := range bundleResources(t, path) {
-			if res["resourceType"] == "Patient" {
-				id, _ = res["id"].(string)
-			}
-		}
-		if id == "" {
-			t.Fatalf("%s has no Patient id", path)
-		}
-		for i := range 20 {
-			copyID := fmt.Sprintf("%s-copy%02d", id, i)
-			name := fmt.Sprintf("%s-%02d.json", filepath.Base(path), i)
-			inputs = append(inputs, bytesInput(name, bytes.ReplaceAll(data, []byte(id), []byte(copyID))))
-		}
-	}
+	inputs := bundleCopies(t, 20, 20)
 	tables, err := anonymize.ReadInputs(inputs, anonymize.InputOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -456,5 +436,88 @@ func TestReleaseKey_folderOfManyBundles(t *testing.T) {
 	// 40 draws from 730 offsets: a collision or two is possible, more is not.
 	if len(distinct) < len(shifts)-3 {
 		t.Errorf("%d patients got %d distinct offsets", len(shifts), len(distinct))
+	}
+}
+
+// bundleCopies returns copies[i] copies of the i-th shared bundle, each
+// with a new patient id (replaced everywhere in the bundle: the Patient,
+// the references, the MRN).
+func bundleCopies(t *testing.T, copies ...int) []anonymize.Input {
+	t.Helper()
+	var inputs []anonymize.Input
+	for b, path := range syntheaBundles(t)[:len(copies)] {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := ""
+		for _, res := range bundleResources(t, path) {
+			if res["resourceType"] == "Patient" {
+				id, _ = res["id"].(string)
+			}
+		}
+		if id == "" {
+			t.Fatalf("%s has no Patient id", path)
+		}
+		for i := range copies[b] {
+			copyID := fmt.Sprintf("%s-copy%02d", id, i)
+			name := fmt.Sprintf("%s-%02d.json", filepath.Base(path), i)
+			inputs = append(inputs, bytesInput(name, bytes.ReplaceAll(data, []byte(id), []byte(copyID))))
+		}
+	}
+	return inputs
+}
+
+// TestReleasePatientPrivacy_syntheaOutlierLeavesEveryTable: 20 copies of
+// one Synthea patient and one of the other, k=5 on the Patient table's
+// marital status: the lone patient is suppressed there, and its rows
+// leave every table while the others' all stay.
+func TestReleasePatientPrivacy_syntheaOutlierLeavesEveryTable(t *testing.T) {
+	tables, err := anonymize.ReadInputs(bundleCopies(t, 20, 1), anonymize.InputOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := anonymize.NewFHIRRelease(tables)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyed, _ := keyRelease(t, src)
+	pat := keyed.Patients()
+	if ms := pat.Column("marital_status").Compact().Dict; len(ms) != 2 {
+		t.Skipf("the shared patients do not differ in marital status: %q", ms)
+	}
+	i := pat.Index("marital_status")
+	qi := *pat.Columns[i]
+	qi.Role = anonymize.RoleQuasi
+	keyed.Tables[0] = pat.Replace(i, &qi)
+	lone := pat.Column("id").Value(pat.NumRows() - 1) // the last bundle's copy
+	limit := 0.1
+	out, _, gone, err := keyed.PatientPrivacy(context.Background(), &anonymize.Privacy{K: 5, SuppressionLimit: &limit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(gone) != 1 || !gone[lone] {
+		t.Fatalf("suppressed %v, want only %s", gone, lone)
+	}
+	for j, tb := range out.Tables {
+		col := "patient"
+		if tb.Name == "Patient" {
+			col = "id"
+		}
+		before := keyed.Tables[j].Column(col).Values()
+		want := 0
+		for _, v := range before {
+			if v != lone {
+				want++
+			}
+		}
+		for row, v := range tb.Column(col).Values() {
+			if v == lone {
+				t.Errorf("%s row %d: the suppressed patient is still there", tb.Name, row+1)
+			}
+		}
+		if tb.NumRows() != want {
+			t.Errorf("%s: %d rows left, want %d (all the other patients')", tb.Name, tb.NumRows(), want)
+		}
 	}
 }
