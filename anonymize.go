@@ -54,7 +54,9 @@ privacy model are left out and counted in the report.
 The pipeline comes from --config, or --preset (safe-harbor, safe-harbor-k5),
 or --k with the quasi-identifiers (--qi) and their hierarchies (--hierarchy
 COLUMN=FILE, ARX hierarchy CSVs). --suggest writes a starting config instead.
-Keyed pseudonyms use the secret in ` + envSecret + `.`,
+Keyed pseudonyms use the secret in ` + envSecret + `; with it, a FHIR
+release's tables are first linked by one keyed pseudonym per patient and each
+patient's dates shifted by one offset in every table, so intervals survive.`,
 		Example: `  medmarket anonymize --in patients.csv --preset safe-harbor --out patients-sh.csv --report report.json
   medmarket anonymize --in adult.csv --delimiter ';' --k 5 --qi age,sex,race --sensitive occupation \
       --hierarchy age=adult_hierarchy_age.csv --out adult-k5.parquet

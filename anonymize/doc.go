@@ -61,6 +61,15 @@
 // dataset) return a [Result]: the table, its [Report] and the policy's
 // [Verdict].
 //
+// A [Release] (release.go) is the tables of one publication linked by a
+// patient key ([NewFHIRRelease]: Patient's id, every other table's
+// patient column). [Release.Key] gives each patient one keyed pseudonym
+// and one date offset in every table (Pseudonymize's and DateShift's
+// derivations), so a patient's rows still join and the intervals between
+// a patient's events survive; [Release.PatientPrivacy] decides k, l and t
+// on the Patient table and removes a suppressed patient from every table
+// ([Release.RemovePatients]).
+//
 // # Reports and the gate
 //
 // [Assess] computes a [Report] from a published table alone: equivalence

@@ -129,6 +129,9 @@ func (a *Anonymizer) Anonymize(ctx context.Context, req AnonymizeRequest) (*Anon
 	if err != nil {
 		return nil, err
 	}
+	if tables, err = keyRelease(ctx, tables, req.Secret); err != nil {
+		return nil, err
+	}
 	if _, err := a.host.RegisterAnonymizers(); err != nil {
 		return nil, marketplace.Wrap(marketplace.EINVALID, err, "Cannot read the plugin allow-list")
 	}
@@ -218,6 +221,26 @@ func (req *AnonymizeRequest) read() ([]*anonymize.Table, error) {
 		return nil, marketplace.Errorf(marketplace.EINVALID, "No input given (--in).")
 	}
 	return records{Path: req.In, Format: req.Format, Delimiter: req.Delimiter, Encoding: req.Encoding, BatchRows: readBatchRows, Progress: req.Progress}.read()
+}
+
+// keyRelease links the tables of a FHIR release (several tables, a
+// Patient table, a secret) by one keyed pseudonym per patient and shifts
+// each patient's dates by one offset in every table (anonymize.Release.Key)
+// before the pipeline runs; rows naming no patient are dropped and
+// counted as suppressed. Other inputs pass unchanged.
+func keyRelease(ctx context.Context, tables []*anonymize.Table, secret []byte) ([]*anonymize.Table, error) {
+	if len(tables) < 2 || len(secret) == 0 {
+		return tables, nil
+	}
+	rel, err := anonymize.NewFHIRRelease(tables)
+	if err != nil {
+		return tables, nil // not a patient release: the tables go through one by one
+	}
+	keyed, _, err := rel.Key(ctx, anonymize.ReleaseKey{Secret: secret})
+	if err != nil {
+		return nil, engineError("release", err)
+	}
+	return keyed.Tables, nil
 }
 
 // writeResults writes every output and the report to temporary files next
