@@ -39,7 +39,7 @@ var (
 		{CatAge, []string{"age", "age_years", "age_in_years", "patient_age"}, []string{"age"}},
 		{CatState, []string{"state", "province", "region"}, nil},
 		{CatDate, []string{"dob", "birthdate", "birth_date", "date_of_birth", "deathdate", "death_date", "date_of_death", "dod", "date", "admission", "discharge", "birth_year", "birthyear", "year_of_birth", "yob"}, []string{"date", "birthdate", "deathdate", "dob"}},
-		{CatID, []string{"id", "patient_id", "patient", "person_id", "personid", "patientid", "uuid", "guid", "record_id", "subject_id", "subject", "participant_id", "member"}, nil},
+		{CatID, []string{"id", "patient_id", "patient", "encounter", "person_id", "personid", "patientid", "uuid", "guid", "record_id", "subject_id", "subject", "participant_id", "member"}, nil},
 		{CatDemographic, []string{"sex", "gender", "race", "ethnicity", "marital", "marital_status", "education", "native_country", "nationality", "religion", "language", "occupation_group", "workclass", "salary_class", "income"}, []string{"gender", "race", "ethnicity", "marital"}},
 		{CatSensitive, []string{"diagnosis", "condition", "disease", "icd", "icd10", "result", "occupation", "medication", "drug", "outcome", "hiv_status"}, []string{"diagnosis", "disease"}},
 	}
