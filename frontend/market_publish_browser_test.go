@@ -52,10 +52,7 @@ func wantJS(what, js string) browserStep { return browserStep{what, waitJS(js, w
 // its own roles. Then Observation is published. Nothing is uploaded twice:
 // every step runs from the kept upload.
 func TestBrowser_publishWizardTablesAndFailures(t *testing.T) {
-	files, _ := filepath.Glob("../../shared/data/synthea-fhir/*.json")
-	if len(files) == 0 {
-		t.Skip("no Synthea FHIR bundle in ../shared/data/synthea-fhir (the shared test data is absent)")
-	}
+	files := syntheaBundles(t)
 	bundle, err := filepath.Abs(files[0])
 	if err != nil {
 		t.Fatal(err)

@@ -166,10 +166,7 @@ func TestPublishWizard_adjustedRolesAreUsed(t *testing.T) {
 }
 
 func TestPublishWizard_fhirBundleTables(t *testing.T) {
-	files, _ := filepath.Glob("../../shared/data/synthea-fhir/*.json")
-	if len(files) == 0 {
-		t.Skip("no Synthea FHIR bundle in ../shared/data/synthea-fhir (the shared test data is absent)")
-	}
+	files := syntheaBundles(t)
 	bundle, err := os.ReadFile(files[0])
 	if err != nil {
 		t.Fatal(err)
@@ -466,10 +463,7 @@ func TestPublishWizard_reportShowsFirstRowsBeforeAndAfter(t *testing.T) {
 // table left (the form's, roles-table) are kept for it, never applied to
 // the new one; a bad role or column stays on step 2 with the reason.
 func TestPublishWizard_rolesArePerTable(t *testing.T) {
-	files, _ := filepath.Glob("../../shared/data/synthea-fhir/*.json")
-	if len(files) == 0 {
-		t.Skip("no Synthea FHIR bundle in ../shared/data/synthea-fhir (the shared test data is absent)")
-	}
+	files := syntheaBundles(t)
 	bundle, err := os.ReadFile(files[0])
 	if err != nil {
 		t.Fatal(err)
@@ -498,4 +492,20 @@ func TestPublishWizard_rolesArePerTable(t *testing.T) {
 	wantBody(t, "Observation's report without script", res, body, 200, `id="wizard-verdict"`, "table Observation.")
 	res, body = alice.run(url.Values{"upload": {upload}, "table": {"Observation"}, "roles-table": {"Observation"}, "preset": {"safe-harbor"}, "role.state": {"quasi"}})
 	wantBody(t, "a column of another table", res, body, 422, `id="wizard-preview"`, `Column &#34;state&#34; is not in the table.`, "table <strong>Observation</strong>")
+}
+
+// syntheaBundles returns the shared Synthea FHIR bundles; the test skips
+// only when the shared test data is absent, and fails when it is there
+// without bundles.
+func syntheaBundles(t *testing.T) []string {
+	t.Helper()
+	const dir = "../../shared/data/synthea-fhir"
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("the shared test data is absent (%v)", err)
+	}
+	files, err := filepath.Glob(dir + "/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no Synthea FHIR bundle in %s (the shared data changed?): %v", dir, err)
+	}
+	return files
 }

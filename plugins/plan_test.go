@@ -3,7 +3,9 @@ package plugins_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -98,8 +100,11 @@ func TestSafeHarborPlanned_sameBytesAsInProcess_patients(t *testing.T) {
 func TestSafeHarborPlanned_sameBytesAsInProcess_synthea(t *testing.T) {
 	path := filepath.Join("..", "..", "shared", "data", "synthea-csv", "patients.csv")
 	f, err := os.Open(path)
-	if err != nil {
+	if errors.Is(err, fs.ErrNotExist) {
 		t.Skipf("Synthea data not found at %s: %v", path, err)
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 	defer f.Close()
 	in, err := anonymize.ReadCSV(f, anonymize.CSVOptions{Name: "patients"})
