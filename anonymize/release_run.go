@@ -84,6 +84,7 @@ func (p *Pipeline) RunRelease(ctx context.Context, r *Release, key *ReleaseKey) 
 	}
 	out := &ReleaseResult{Linked: linked, Unlinked: krep.Unlinked, Tables: make([]*Result, len(keyed.Tables))}
 	pi := slices.IndexFunc(keyed.Tables, func(t *Table) bool { return t.Name == r.PatientTable })
+	p.started(r.PatientTable)
 	pat, err := p.forTable(r.PatientTable).run(ctx, keyed.Tables[pi])
 	if err != nil {
 		return nil, fmt.Errorf("table %q: %w", r.PatientTable, err)
@@ -95,6 +96,7 @@ func (p *Pipeline) RunRelease(ctx context.Context, r *Release, key *ReleaseKey) 
 			out.Tables[i] = pat
 			continue
 		}
+		p.started(t.Name)
 		q := p.forTable(t.Name).withoutSearch()
 		res, err := q.run(ctx, t)
 		if err != nil {
@@ -143,6 +145,12 @@ func (p *Pipeline) checkReleaseColumns(r *Release) error {
 		return nil
 	}
 	return p.checkColumns(shared)
+}
+
+func (p *Pipeline) started(table string) {
+	if p.TableStarted != nil {
+		p.TableStarted(table)
+	}
 }
 
 // forTable is the pipeline table runs: its own (p.Tables), else p.
