@@ -48,8 +48,12 @@ func TestPublishRelease_buyDownloadUnzip(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got bytes.Buffer
-	if _, err := a.Download(ctx, ByAccount("bob", "pw"), p.ListingID, DownloadRequest{Writer: &got}); err != nil {
+	d, err := a.Download(ctx, ByAccount("bob", "pw"), p.ListingID, DownloadRequest{Writer: &got})
+	if err != nil {
 		t.Fatal(err)
+	}
+	if ext, ctype := DownloadFile(card, d.Format); d.Package != marketplace.PackageZIP || ext != "zip" || ctype != "application/zip" {
+		t.Errorf("downloaded package %q, named .%s (%s)", d.Package, ext, ctype)
 	}
 	if !bytes.Equal(got.Bytes(), published.Bytes()) {
 		t.Fatal("the researcher's download is not the published package")
