@@ -102,6 +102,7 @@ func (p *Pipeline) RunRelease(ctx context.Context, r *Release, key *ReleaseKey) 
 		if err != nil {
 			return nil, fmt.Errorf("table %q: %w", t.Name, err)
 		}
+		declaredNotes(res, r.Notes[t.Name], q.Steps)
 		// k, l and t were decided on patients: a table of events is
 		// checked for what identifies by itself, and may be empty.
 		v := Verdict{Pass: true}
@@ -170,6 +171,27 @@ func (p *Pipeline) withoutSearch() *Pipeline {
 	})
 	q.multi = true
 	return &q
+}
+
+// declaredNotes adds to a table's report, as kept free text (which the
+// gate refuses), each note column the release declares that still holds
+// values no scrubber step processed: notes whose values repeat are not
+// recognised as free text by their content, and would otherwise pass.
+func declaredNotes(res *Result, notes []string, steps []Step) {
+	for _, name := range notes {
+		c := res.Table.Column(name)
+		if c == nil || !hasValues(c) || slices.ContainsFunc(res.Report.FreeText, func(f FreeTextReport) bool { return f.Column == name }) {
+			continue
+		}
+		scrubbed := slices.ContainsFunc(steps, func(s Step) bool {
+			d := s.Transform.Describe()
+			return d.Scrubber && wasApplied(c, d.Name)
+		})
+		if !scrubbed {
+			res.Report.FreeText = append(res.Report.FreeText, FreeTextReport{Column: name, Outcome: "kept",
+				Reason: "the release declares it a column of notes, though its values repeat too often to look like free text"})
+		}
+	}
 }
 
 // unlink removes a release's key and join columns from a table's result
