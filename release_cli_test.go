@@ -113,3 +113,17 @@ func TestPublish_folderIsOneRelease(t *testing.T) {
 		t.Errorf("published package: manifest %+v, tables %v", m, names)
 	}
 }
+
+// `anonymize --in FILE.csv --out x.zip` writes a one-table release
+// package, not linked to anything.
+func TestAnonymize_csvToZIPIsOneTableRelease(t *testing.T) {
+	needData(t, "synthea-csv")
+	out := filepath.Join(t.TempDir(), "patients.zip")
+	if _, stderr, err := runCmd(t, cliEnv(t), "anonymize", "--in", patientsCSV, "--preset", "safe-harbor", "--out", out); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	m, tables := readReleaseZIP(t, out)
+	if len(tables) != 1 || m.Linked || m.PatientTable != "" || tables[0].NumRows() == 0 || m.Tables[0].File != tables[0].Name+".csv" {
+		t.Errorf("manifest %+v, %d tables", m, len(tables))
+	}
+}
