@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -26,31 +28,42 @@ import (
 	"github.com/medmarket/medmarket/marketplace"
 )
 
-// The publish wizard keeps its state on the server: the uploaded file is
-// saved by the app in the data directory (app.SaveUpload; never the system's
-// temp directory) under a random id bound to the session's account, and
-// each step is an htmx fragment swapped into #wizard. An upload is
-// discarded once published, abandoned (its owner starts again) or expired
-// (wizardTTL), and when the server's lifetime (Options.Context) ends.
+// The publish wizard keeps its state on the server: the uploaded files (one,
+// or several read as one release) are saved by the app in the data
+// directory (app.SaveUploadFile; never the system's temp directory) under a
+// random id bound to the session's account, and each step is an htmx
+// fragment swapped into #wizard. An upload is discarded once published,
+// abandoned (its owner starts again) or expired (wizardTTL), and when the
+// server's lifetime (Options.Context) ends. An account keeps at most
+// maxOwnerUploads, each at most maxUploadBytes, so one account's
+// abandoned uploads cannot fill the disk.
 
 // wizardTTL is how long an upload waits for its owner to finish the wizard.
 const wizardTTL = time.Hour
+
+// maxOwnerUploads is how many uploads one account keeps: a new one beyond
+// discards the account's oldest (a wizard left in another tab).
+const maxOwnerUploads = 3
 
 // wizardSweepEvery is how often expired uploads are discarded when no
 // wizard request comes to do it.
 const wizardSweepEvery = time.Minute
 
-// wizardUpload is one file uploaded to the wizard.
+// wizardUpload is one upload to the wizard: a file, or several files
+// read as one release.
 type wizardUpload struct {
-	ID      string
-	Owner   common.Address
-	Path    string
-	Name    string
+	ID    string
+	Owner common.Address
+	Path  string // the file, or the folder of several (app.Upload.Path)
+	// Name names the upload: the file's name, or "N files".
+	Name string
+	// Files are the names of several files, sorted; nil for one.
+	Files   []string
 	Format  string // "csv" or "fhir" as the user chose, "" to recognise it
 	Size    int64
 	Created time.Time
-	// Saved is the app's id of the uploaded file (app.SaveUpload), "" for a
-	// local file.
+	// Saved is the app's id of the uploaded files (app.SaveUploadFile), ""
+	// for a local file.
 	Saved string
 	// Local is a file the desktop window's user chose in place: it is read
 	// where it is and never deleted.
@@ -59,6 +72,8 @@ type wizardUpload struct {
 	// that changing the table and back keeps each table's own choices;
 	// guarded by the store's mu.
 	roles map[string]map[string]string
+	// seq orders the store's uploads by arrival.
+	seq uint64
 }
 
 // wizardStore holds the uploads in progress.
@@ -69,6 +84,7 @@ type wizardStore struct {
 	now  func() time.Time
 
 	mu      sync.Mutex
+	seq     uint64 // the last upload's wizardUpload.seq
 	uploads map[string]*wizardUpload
 	runs    map[string]*wizardRun // anonymization runs (market_publish_run.go)
 	// runWait is how long POST /mydata/publish/run waits for the report
@@ -116,17 +132,40 @@ func (s *wizardStore) expire(ctx context.Context) {
 	}
 }
 
-// put registers the saved upload of owner, dropping expired ones. The file
-// is copied (app.SaveUpload) before, without the store's lock.
+// put registers the saved upload of owner, dropping expired ones and,
+// beyond maxOwnerUploads, owner's oldest. name is the file's name (one
+// file). The files are copied (app.SaveUploadFile) before, without the
+// store's lock.
 func (s *wizardStore) put(owner common.Address, name, format string, saved app.Upload) *wizardUpload {
 	u := &wizardUpload{ID: newWizardID(), Owner: owner, Path: saved.Path, Name: filepath.Base(name), Format: format,
 		Size: saved.Size, Saved: saved.ID}
+	if len(saved.Files) > 1 {
+		u.Name, u.Files = strconv.Itoa(len(saved.Files))+" files", saved.Files
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sweep()
-	u.Created = s.now()
+	s.seq++
+	u.Created, u.seq = s.now(), s.seq
 	s.uploads[u.ID] = u
+	s.boundOwnerLocked(owner)
 	return u
+}
+
+// boundOwnerLocked discards owner's oldest uploads beyond maxOwnerUploads;
+// the caller holds s.mu.
+func (s *wizardStore) boundOwnerLocked(owner common.Address) {
+	var mine []*wizardUpload
+	for _, u := range s.uploads {
+		if u.Owner == owner && u.Saved != "" { // a local file takes no room
+			mine = append(mine, u)
+		}
+	}
+	slices.SortFunc(mine, func(a, b *wizardUpload) int { return cmp.Compare(a.seq, b.seq) })
+	for len(mine) > maxOwnerUploads {
+		s.dropLocked(mine[0].ID)
+		mine = mine[1:]
+	}
 }
 
 // newWizardID returns a random id for an upload or a run.
@@ -460,34 +499,28 @@ func handlePublishUpload(logger *slog.Logger, svc Service, wz *wizardStore) http
 	})
 }
 
-// uploadForm is step 1's form: the file, saved by the app as it streamed
-// in, and the fields.
+// uploadForm is step 1's form: the files, saved by the app as they
+// streamed in, and the fields.
 type uploadForm struct {
-	Name, Format, Table string
+	Name, Format, Table string // Name: the first file's
 	Saved               app.Upload
 }
 
-// readUploadForm streams the multipart form of step 1, the file straight
-// into the app's data directory: it is not parsed with ParseMultipartForm,
-// which writes large files to the system's temp directory, where a crash
-// would leave them. On error nothing saved is left.
+// readUploadForm streams the multipart form of step 1, each file straight
+// into the app's data directory, several files into one upload (one
+// release): it is not parsed with ParseMultipartForm, which writes large
+// files to the system's temp directory, where a crash would leave them.
+// The files together are at most maxUploadBytes. On error nothing saved is
+// left.
 func readUploadForm(w http.ResponseWriter, r *http.Request, svc Service) (uploadForm, error) {
 	var f uploadForm
-	saved := false
 	fail := func(err error) (uploadForm, error) {
-		if saved {
+		if f.Saved.ID != "" {
 			if derr := svc.DiscardUpload(context.WithoutCancel(r.Context()), f.Saved.ID); derr != nil {
 				err = errors.Join(err, derr)
 			}
 		}
 		return uploadForm{}, err
-	}
-	tooLarge := func(err error) error {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return marketplace.Errorf(marketplace.EINVALID, "The upload is larger than %d MiB.", maxUploadBytes>>20)
-		}
-		return err
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes+1<<20)
 	mr, err := r.MultipartReader()
@@ -503,41 +536,61 @@ func readUploadForm(w http.ResponseWriter, r *http.Request, svc Service) (upload
 			break
 		}
 		if err != nil {
-			if err = tooLarge(err); marketplace.ErrorCode(err) == marketplace.EINTERNAL {
+			if err = uploadTooLarge(err); marketplace.ErrorCode(err) == marketplace.EINTERNAL {
 				err = marketplace.Wrap(marketplace.EINVALID, err, "The form could not be read")
 			}
 			return fail(err)
 		}
-		switch name := p.FormName(); name {
-		case "file":
-			if p.FileName() == "" { // no file chosen
-				continue
-			}
-			if saved {
-				return fail(marketplace.Errorf(marketplace.EINVALID, "Records file: upload one file at a time."))
-			}
-			if f.Saved, err = svc.SaveUpload(r.Context(), p); err != nil {
-				return fail(tooLarge(err))
-			}
-			saved, f.Name = true, p.FileName()
-		case "path":
-			return fail(errLocalPath)
-		case "format", "table":
-			v, err := io.ReadAll(io.LimitReader(p, 4<<10))
-			if err != nil {
-				return fail(marketplace.Wrap(marketplace.EINVALID, tooLarge(err), "The form could not be read"))
-			}
-			if name == "format" {
-				f.Format = string(v)
-			} else {
-				f.Table = string(v)
-			}
+		if err := f.readPart(r.Context(), svc, p); err != nil {
+			return fail(err)
 		}
 	}
-	if !saved {
+	if f.Saved.ID == "" {
 		return f, marketplace.Errorf(marketplace.EINVALID, "Records file: choose a file.")
 	}
 	return f, nil
+}
+
+// readPart reads one part of step 1's form into f: a file is saved into
+// f's upload (a new one for the first file).
+func (f *uploadForm) readPart(ctx context.Context, svc Service, p *multipart.Part) error {
+	switch name := p.FormName(); name {
+	case "file":
+		if p.FileName() == "" { // no file chosen
+			return nil
+		}
+		saved, err := svc.SaveUploadFile(ctx, f.Saved.ID, p.FileName(), p)
+		if err != nil {
+			return uploadTooLarge(err)
+		}
+		if f.Saved.ID == "" {
+			f.Name = p.FileName()
+		}
+		f.Saved = saved
+	case "path":
+		return errLocalPath
+	case "format", "table":
+		v, err := io.ReadAll(io.LimitReader(p, 4<<10))
+		if err != nil {
+			return marketplace.Wrap(marketplace.EINVALID, uploadTooLarge(err), "The form could not be read")
+		}
+		if name == "format" {
+			f.Format = string(v)
+		} else {
+			f.Table = string(v)
+		}
+	}
+	return nil
+}
+
+// uploadTooLarge says that an upload over maxUploadBytes is too large, and
+// passes any other error on.
+func uploadTooLarge(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return marketplace.Errorf(marketplace.EINVALID, "The upload is larger than %d MiB (all files together).", maxUploadBytes>>20)
+	}
+	return err
 }
 
 // errLocalPath refuses a local file path outside the desktop window.
