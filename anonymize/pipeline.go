@@ -32,6 +32,9 @@ type Pipeline struct {
 	asOf     string // the reference date of the Safe Harbor steps, for the report
 	// Progress, when set, is called before each step with its index and name.
 	Progress func(step int, name string)
+	// Tables gives a table of a release its own pipeline (its own column
+	// roles and steps) in RunRelease; a table not named runs this one.
+	Tables map[string]*Pipeline
 }
 
 // Build resolves the preset, loads hierarchy files through env.Open and
@@ -230,8 +233,11 @@ func (p *Pipeline) prepare(t *Table) (*Table, error) {
 		switch {
 		case cc.Role != nil:
 			n.Role = *cc.Role
-		case !listed && p.suggest && c.Role == RoleInsensitive:
+		case !listed && p.suggest && c.Role == RoleInsensitive && !wasApplied(c, "pseudonymize"):
 			n.Role = SuggestColumn(&n).Role
+		}
+		if wasApplied(c, releaseKeyNote) {
+			n.Role = RoleInsensitive // the release's patient key: linked, never an identifier again
 		}
 		h, err := p.hierarchyFor(&n)
 		if err != nil {

@@ -24,7 +24,9 @@ const MinSecretLen = 16
 // secret gives the same pseudonym in every column, table and dataset, so a
 // patient's rows still link (the PATIENT column of encounters.csv matches
 // the Id column of patients.csv), while nobody without the secret can
-// recover or confirm an identifier. Empty values stay empty.
+// recover or confirm an identifier. Empty values stay empty. Columns
+// pseudonymized already (a release's patient key, Release.Key) are left
+// as they are: hashing a pseudonym again would only break its links.
 type Pseudonymize struct {
 	// Columns to pseudonymize; empty means every column suggested as a
 	// record identifier or medical record number.
@@ -76,7 +78,7 @@ func (p *Pseudonymize) Apply(ctx context.Context, t *Table) (*Table, error) {
 	names := p.Columns
 	if len(names) == 0 {
 		for _, c := range t.Columns {
-			if s := SuggestColumn(c); s.Transform == "pseudonymize" {
+			if s := SuggestColumn(c); s.Transform == "pseudonymize" && !wasApplied(c, "pseudonymize") {
 				names = append(names, c.Name)
 			}
 		}
@@ -89,6 +91,9 @@ func (p *Pseudonymize) Apply(ctx context.Context, t *Table) (*Table, error) {
 		}
 		if err := ctx.Err(); err != nil {
 			return nil, err
+		}
+		if wasApplied(out.Columns[i], releaseKeyNote) {
+			continue // a release's patient key or join, keyed already: a second hash would add nothing
 		}
 		c := out.Columns[i].MapValues(p.Pseudonym)
 		c.Type, c.Role, c.Hierarchy = TypeString, RoleInsensitive, nil

@@ -120,6 +120,12 @@ type KeyReport struct {
 // the pseudonym too, and the Joins columns are pseudonymized alike. Rows
 // that name no patient of the Patient table are dropped and counted.
 func (r *Release) Key(ctx context.Context, key ReleaseKey) (*Release, *KeyReport, error) {
+	return r.key(ctx, key, true)
+}
+
+// key is Key; shift false leaves the dates alone (RunRelease without a
+// publisher secret links the tables only while it runs).
+func (r *Release) key(ctx context.Context, key ReleaseKey, shift bool) (*Release, *KeyReport, error) {
 	if err := r.Validate(); err != nil {
 		return nil, nil, err
 	}
@@ -139,9 +145,11 @@ func (r *Release) Key(ctx context.Context, key ReleaseKey) (*Release, *KeyReport
 		if dropped > 0 {
 			rep.Unlinked[t.Name] = dropped
 		}
-		ds := &DateShift{PatientColumn: col, Secret: key.Secret, MaxDays: key.MaxDays}
-		if t, err = ds.Apply(ctx, t); err != nil {
-			return nil, nil, fmt.Errorf("release: table %q: %w", t.Name, err)
+		if shift {
+			ds := &DateShift{PatientColumn: col, Secret: key.Secret, MaxDays: key.MaxDays}
+			if t, err = ds.Apply(ctx, t); err != nil {
+				return nil, nil, fmt.Errorf("release: table %q: %w", t.Name, err)
+			}
 		}
 		if t, err = pseudonymizeKeys(ctx, t, ps, col, ids, r.Joins); err != nil {
 			return nil, nil, fmt.Errorf("release: table %q: %w", t.Name, err)
@@ -197,6 +205,13 @@ func keepRows(t *Table, col string, keys map[string]bool, in bool) (*Table, int)
 	return out, dropped
 }
 
+// releaseKeyNote marks, in Column.Applied, the columns Key pseudonymized
+// as the release's patient key or joins: a pipeline's pseudonymize step
+// leaves them alone (no second hash), its role suggestions do not make
+// them identifiers again, and the treatment list says "pseudonymized
+// (patient key)".
+const releaseKeyNote = "release-key"
+
 // pseudonymizeKeys replaces the patient key column, the join columns and
 // any other cell equal to a patient's source id with keyed pseudonyms.
 func pseudonymizeKeys(ctx context.Context, t *Table, ps *Pseudonymize, key string, ids map[string]bool, joins []string) (*Table, error) {
@@ -211,6 +226,10 @@ func pseudonymizeKeys(ctx context.Context, t *Table, ps *Pseudonymize, key strin
 	out, err := p.Apply(ctx, t)
 	if err != nil {
 		return nil, err
+	}
+	for _, name := range cols {
+		i := out.Index(name)
+		out = out.Replace(i, out.Columns[i].note(releaseKeyNote))
 	}
 	for i, c := range out.Columns {
 		if slices.Contains(cols, c.Name) || !slices.ContainsFunc(c.Dict, func(v string) bool { return ids[v] }) {

@@ -51,6 +51,15 @@ func newTreatmentTracker(t *Table) *treatmentTracker {
 	for _, c := range t.Columns {
 		tr.order = append(tr.order, c.Name)
 		tr.kept[c.Name] = 1
+		// What a release did before the pipeline (Release.Key) counts too.
+		if wasApplied(c, releaseKeyNote) {
+			tr.what[c.Name] = append(tr.what[c.Name], "pseudonymized (patient key)")
+		} else if wasApplied(c, "pseudonymize") {
+			tr.what[c.Name] = append(tr.what[c.Name], "pseudonymized")
+		}
+		if wasApplied(c, "date-shift") {
+			tr.what[c.Name] = append(tr.what[c.Name], "date-shifted (one offset per patient)")
+		}
 	}
 	return tr
 }

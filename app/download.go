@@ -232,11 +232,15 @@ func writeFileAtomically(path string, plain io.Reader) (int64, error) {
 // convertDataset converts a decrypted dataset between CSV and Parquet with
 // the anonymize package's readers and writers: the card's column types read
 // the CSV, its column order orders the Parquet file's columns (which come
-// sorted by name).
+// sorted by name). A release package (a ZIP) stays a ZIP, each table
+// inside it converted (convertRelease).
 func convertDataset(r io.Reader, from, to string, card *marketplace.DatasetCard) (io.Reader, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, decryptErr(err)
+	}
+	if card != nil && card.Package == marketplace.PackageZIP {
+		return convertRelease(data, to)
 	}
 	var t *anonymize.Table
 	switch from {

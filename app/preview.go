@@ -31,8 +31,21 @@ type PreviewRequest struct {
 	// "direct", "quasi", "sensitive"); roles equal to the suggestion are
 	// ignored.
 	Roles map[string]string
+	// Release previews every table of the input as one release
+	// (PreviewResult.Release): a FHIR input's tables linked by patient, the
+	// privacy model decided on patients; a one-table input is a one-table
+	// release. TableRoles then gives each table its roles (table -> column
+	// -> role, as Roles); Table and Roles are ignored.
+	Release    bool
+	TableRoles map[string]map[string]string
+	// Secret keys a release's pseudonyms and date shifts, as
+	// PublishRequest.Secret; without one the tables are not linked.
+	Secret []byte
 	// Rows is how many first rows to return (0: 5).
 	Rows int
+	// Warn, when set, hears what the read skipped (FHIR resource types
+	// medmarket does not read, by name and count).
+	Warn func(string)
 	// Progress, when set, hears about bytes read (Stage "read", Bytes of
 	// Size) and steps started, so that a page can show how far a long run is.
 	Progress func(AnonymizeProgress)
@@ -75,6 +88,10 @@ type PreviewResult struct {
 	Report  *anonymize.Report
 	Verdict PreviewVerdict
 	Ran     bool
+	// Release is the dry run of the whole release (PreviewRequest.Release);
+	// the fields above then show its patient table (or its one table),
+	// with Report and Verdict the release's.
+	Release *ReleasePreview
 	// ID names the dry run's output, kept by the app for the request's
 	// Owner: a publish naming it (PublishRequest.Preview) with the same
 	// settings does not run the pipeline again. "" when nothing is kept.
@@ -94,6 +111,9 @@ func (a *App) PreviewAnonymization(ctx context.Context, req PreviewRequest) (Pre
 	tables, err := req.readTables()
 	if err != nil {
 		return res, err
+	}
+	if req.Release {
+		return a.previewRelease(ctx, req, tables)
 	}
 	var t *anonymize.Table
 	for _, tb := range tables {
@@ -214,7 +234,7 @@ func (a *App) asOf() time.Time {
 
 // readTables reads a preview's input into tables.
 func (req PreviewRequest) readTables() ([]*anonymize.Table, error) {
-	return records{Path: req.Path, Reader: req.Reader, Name: req.Name, Format: req.Format, Bytes: true, Progress: req.Progress}.read()
+	return records{Path: req.Path, Reader: req.Reader, Name: req.Name, Format: req.Format, Bytes: true, Progress: req.Progress, Warn: req.Warn}.read()
 }
 
 // roleOverrides keeps the roles that differ from the suggestions, or

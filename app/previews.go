@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"maps"
@@ -39,6 +40,10 @@ type keptPreview struct {
 	roles   map[string]string // the user's roles that differ from sugg
 	asOf    time.Time
 	result  *anonymize.Result
+	// release is a release's dry run (PreviewRequest.Release), with the
+	// secret it was keyed with; result is nil then.
+	release *releaseRun
+	secret  []byte
 	created time.Time
 }
 
@@ -107,22 +112,30 @@ func (ps *previews) sweep(now time.Time) {
 
 // ran reports whether the dry run ran what req publishes: the same file
 // (or no file named: the dry run is the input), table, preset, privacy
-// model and roles, with no config file, secret or other reader.
+// model and roles (a release: each table's), with the same secret and no
+// config file or other reader.
 func (p *keptPreview) ran(req *PublishRequest) bool {
 	switch {
-	case req.Reader != nil, req.ConfigFile != "", req.Secret != nil:
+	case req.Reader != nil, req.ConfigFile != "", !bytes.Equal(req.Secret, p.secret), req.Release != (p.release != nil):
 		return false
+	case req.Release:
+		return (req.Input == "" || req.Input == p.path) && req.Preset == p.preset && samePrivacy(req, p) && p.ranRelease(req)
 	case req.Input != "" && req.Input != p.path:
 		return false
 	case req.Table != "" && req.Table != p.table:
 		return false
 	case req.Preset != p.preset:
 		return false
-	case req.Preset == PresetCustom && (req.Privacy == nil || p.privacy == nil || *req.Privacy != *p.privacy):
+	case !samePrivacy(req, p):
 		return false
 	}
 	roles, err := roleOverrides(p.sugg, req.Roles)
 	return err == nil && maps.Equal(roles, p.roles)
+}
+
+// samePrivacy says whether req's custom privacy model is the dry run's.
+func samePrivacy(req *PublishRequest, p *keptPreview) bool {
+	return req.Preset != PresetCustom || (req.Privacy != nil && p.privacy != nil && *req.Privacy == *p.privacy)
 }
 
 // previewedResult returns owner's dry run req.Preview when it ran what req
@@ -135,7 +148,7 @@ func (a *App) previewedResult(owner common.Address, req *PublishRequest) (*anony
 		return nil, nil
 	}
 	p, ok := a.previews.get(a.asOf(), owner, req.Preview)
-	if ok && p.ran(req) {
+	if ok && p.ran(req) && p.result != nil {
 		cfg, _, err := req.pipelineConfig()
 		if err != nil {
 			return nil, err
@@ -148,6 +161,39 @@ func (a *App) previewedResult(owner common.Address, req *PublishRequest) (*anony
 		v := pipe.Policy.Check(&rep)
 		rep.Verdict = &v
 		return &anonymize.Result{Table: p.result.Table, Report: &rep, Verdict: v}, nil
+	}
+	if req.Input == "" && req.Reader == nil {
+		return nil, marketplace.Errorf(marketplace.EINVALID, "The anonymization preview has expired or ran other settings: preview the file again.")
+	}
+	return nil, nil
+}
+
+// previewedRelease returns owner's release dry run req.Preview when it
+// ran what req publishes, its patient-level report checked again against
+// the policy of the pipeline built here from req; nil when req names none
+// or another run, EINVALID when there is no input to fall back on.
+func (a *App) previewedRelease(owner common.Address, req *PublishRequest) (*releaseRun, error) {
+	if req.Preview == "" {
+		return nil, nil
+	}
+	p, ok := a.previews.get(a.asOf(), owner, req.Preview)
+	if ok && p.ran(req) && p.release != nil {
+		cfg, _, err := req.pipelineConfig()
+		if err != nil {
+			return nil, err
+		}
+		pipe, err := cfg.Build(anonymize.Env{AsOf: p.asOf})
+		if err != nil {
+			return nil, marketplace.Wrap(marketplace.EINVALID, err, "Anonymization config: %v", err)
+		}
+		run := *p.release
+		rr := *run.result
+		rep := *rr.Report
+		if v := pipe.Policy.Check(&rep); !v.Pass {
+			rr.Verdict = anonymize.Verdict{Reasons: append(v.Reasons, rr.Verdict.Reasons...)}
+		}
+		run.result = &rr
+		return &run, nil
 	}
 	if req.Input == "" && req.Reader == nil {
 		return nil, marketplace.Errorf(marketplace.EINVALID, "The anonymization preview has expired or ran other settings: preview the file again.")

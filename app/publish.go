@@ -34,8 +34,20 @@ type PublishRequest struct {
 	// InputEncoding of a CSV file: "" detects it, else utf-8, latin1 or utf-16.
 	InputEncoding string
 	// Table picks one table of a FHIR import ("Patient", "Observation"...);
-	// required when the import yields several.
+	// required when the import yields several, unless Release.
 	Table string
+	// Release publishes every table of the input as one release: a ZIP
+	// of one file per table (in Format) plus manifest.json, the privacy
+	// model decided on patients, a suppressed patient removed from every
+	// table; a one-table input is a one-table release. TableRoles gives
+	// each table its roles (table -> column -> role, as Roles), which is
+	// then ignored, as is Table. Without a Secret the tables' patient key
+	// and joins are removed (the tables do not link); the manifest says so.
+	Release    bool
+	TableRoles map[string]map[string]string
+	// Warn, when set, hears what the read skipped (FHIR resource types
+	// medmarket does not read, by name and count).
+	Warn func(string)
 
 	// Preset names a built-in anonymization ("safe-harbor",
 	// "safe-harbor-k5", or PresetCustom with Privacy, its privacy model);
@@ -142,9 +154,8 @@ func (a *App) runPublishPipeline(ctx context.Context, req *PublishRequest) (*ano
 	return res, nil
 }
 
-// readTable reads the records to publish: the CSV file, or the table
-// req.Table of a FHIR Bundle.
-func (req *PublishRequest) readTable() (*anonymize.Table, error) {
+// readTables reads every table of the records to publish.
+func (req *PublishRequest) readTables() ([]*anonymize.Table, error) {
 	name := req.InputName
 	if name == "" {
 		name = filepath.Base(req.Input)
@@ -152,7 +163,17 @@ func (req *PublishRequest) readTable() (*anonymize.Table, error) {
 	if req.Reader == nil && req.Input == "" {
 		return nil, marketplace.Errorf(marketplace.EINVALID, "Input: choose a file of records to publish.")
 	}
-	ts, err := records{Path: req.Input, Reader: req.Reader, Name: name, Format: req.InputFormat, Encoding: req.InputEncoding}.read()
+	return records{Path: req.Input, Reader: req.Reader, Name: name, Format: req.InputFormat, Encoding: req.InputEncoding, Warn: req.Warn}.read()
+}
+
+// readTable reads the records to publish: the CSV file, or the table
+// req.Table of a FHIR Bundle.
+func (req *PublishRequest) readTable() (*anonymize.Table, error) {
+	name := req.InputName
+	if name == "" {
+		name = filepath.Base(req.Input)
+	}
+	ts, err := req.readTables()
 	if err != nil {
 		return nil, err
 	}
@@ -174,6 +195,9 @@ func (req *PublishRequest) readTable() (*anonymize.Table, error) {
 // req.Preview) and encodes the published file and its card. The policy
 // gate's failure is EINVALID with its reasons.
 func (a *App) anonymizeForPublish(ctx context.Context, owner common.Address, req *PublishRequest) (*prepared, error) {
+	if req.Release {
+		return a.prepareRelease(ctx, owner, req)
+	}
 	res, err := a.previewedResult(owner, req)
 	if err != nil {
 		return nil, err

@@ -34,8 +34,17 @@ type DatasetCard struct {
 	Rows uint64 `json:"rows"`
 	// DataTypes says which kinds of health records the dataset holds (see DataTypes()).
 	DataTypes []string `json:"data_types"`
-	// Format is the file format a buyer downloads: "csv" or "parquet".
+	// Format is the file format a buyer downloads: "csv" or "parquet"; of
+	// each table inside the package when Package is set.
 	Format string `json:"format"`
+	// Package is "zip" for a release of several tables (Tables): the buyer
+	// downloads a ZIP holding one file per table in Format plus a
+	// manifest.json; "" for one file.
+	Package string `json:"package,omitempty"`
+	// Tables describes each table of a release package (Package "zip"):
+	// its name, rows, schema and what was done to each column. Columns and
+	// Rows then describe the patient table (Rows: the patients).
+	Tables []CardTable `json:"tables,omitempty"`
 	// TermsDetail holds the human-readable part of the DUO terms, keyed by code shorthand: the
 	// disease for DS, the region for GS, the approval needed for IRB...
 	TermsDetail map[string]string `json:"terms_detail,omitempty"`
@@ -77,6 +86,27 @@ type CardColumn struct {
 	// Role is a column role ("quasi-identifier", "sensitive"...), as the anonymize engine names them.
 	Role string `json:"role"`
 }
+
+// CardTable is one table of a release package.
+type CardTable struct {
+	Name    string       `json:"name"`
+	Rows    uint64       `json:"rows"`
+	Columns []CardColumn `json:"columns"`
+	// Treatments says what the anonymization did to each column of the
+	// table's input, dropped ones included.
+	Treatments []CardTreatment `json:"treatments,omitempty"`
+}
+
+// CardTreatment is what was done to one input column ("kept", "dropped",
+// "pseudonymized (patient key)"...) and the share of its information lost.
+type CardTreatment struct {
+	Column    string  `json:"column"`
+	Treatment string  `json:"treatment"`
+	Loss      float64 `json:"loss"`
+}
+
+// PackageZIP is DatasetCard.Package for a release of several tables.
+const PackageZIP = "zip"
 
 // The lists below are never written: DataTypes and CardFormats hand out copies, so no caller can
 // change what Validate accepts.
@@ -175,6 +205,9 @@ func (c *DatasetCard) Validate() error {
 		return Errorf(EINVALID, "Card format %q unknown (want one of %s).", c.Format, strings.Join(cardFormats, ", "))
 	}
 	if err := validateTermsDetail(c.TermsDetail); err != nil {
+		return err
+	}
+	if err := c.validateTables(); err != nil {
 		return err
 	}
 	if len(c.Signature) != 0 && len(c.Signature) != 65 {
@@ -300,4 +333,48 @@ func DecodeCard(encoded []byte, metadataHash common.Hash) (*DatasetCard, error) 
 		return nil, err
 	}
 	return &c, nil
+}
+
+// maxTables bounds the tables of a release package a card describes.
+const maxTables = 100
+
+// validateTables checks a release package's tables: only with Package
+// "zip" (which needs them), at most maxTables, each named once, with a
+// valid schema and at most one treatment per column.
+func (c *DatasetCard) validateTables() error {
+	switch {
+	case c.Package != "" && c.Package != PackageZIP:
+		return Errorf(EINVALID, "Card package %q unknown (want %s or none).", c.Package, PackageZIP)
+	case c.Package == PackageZIP && len(c.Tables) == 0:
+		return Errorf(EINVALID, "Card tables required: a ZIP package describes each of its tables.")
+	case c.Package == "" && len(c.Tables) > 0:
+		return Errorf(EINVALID, "Card tables given for a single file: set package %q.", PackageZIP)
+	case len(c.Tables) > maxTables:
+		return Errorf(EINVALID, "Card tables: %d given, at most %d allowed.", len(c.Tables), maxTables)
+	}
+	seen := map[string]bool{}
+	for i, t := range c.Tables {
+		if err := checkText(fmt.Sprintf("tables[%d].name", i), t.Name, maxColumnNameLen, true); err != nil {
+			return err
+		}
+		if seen[t.Name] {
+			return Errorf(EINVALID, "Card tables[%d]: table %q listed twice.", i, t.Name)
+		}
+		seen[t.Name] = true
+		if err := validateColumns(t.Columns); err != nil {
+			return Errorf(EINVALID, "Card table %q: %s", t.Name, ErrorMessage(err))
+		}
+		if len(t.Treatments) > maxColumns {
+			return Errorf(EINVALID, "Card table %q: %d treatments, at most %d allowed.", t.Name, len(t.Treatments), maxColumns)
+		}
+		for j, tr := range t.Treatments {
+			if err := checkText(fmt.Sprintf("tables[%d].treatments[%d].column", i, j), tr.Column, maxColumnNameLen, true); err != nil {
+				return err
+			}
+			if err := checkText(fmt.Sprintf("tables[%d].treatments[%d].treatment", i, j), tr.Treatment, maxTermsDetailLen, true); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -100,3 +100,53 @@ func TestDatasetCard_ValidateNamesTheField(t *testing.T) {
 		t.Errorf("valid card: %v", err)
 	}
 }
+
+// releaseCard is a valid card of a release package.
+func releaseCard() *DatasetCard {
+	c := validCard()
+	c.Package = PackageZIP
+	c.Tables = []CardTable{
+		{Name: "Patient", Rows: 2, Columns: []CardColumn{{Name: "id", Type: "string", Role: "insensitive"}},
+			Treatments: []CardTreatment{{Column: "id", Treatment: "pseudonymized (patient key)"}, {Column: "ssn", Treatment: "dropped", Loss: 1}}},
+		{Name: "Observation", Rows: 40, Columns: []CardColumn{{Name: "patient", Type: "string", Role: "insensitive"}}},
+	}
+	return c
+}
+
+// A release package's card lists its tables; a bad table is named.
+func TestDatasetCard_ValidateTables(t *testing.T) {
+	if err := releaseCard().Validate(); err != nil {
+		t.Fatalf("valid release card: %v", err)
+	}
+	tests := []struct {
+		name   string
+		change func(c *DatasetCard)
+		want   string
+	}{
+		{"package", func(c *DatasetCard) { c.Package = "tar" }, "package"},
+		{"zip without tables", func(c *DatasetCard) { c.Tables = nil }, "tables required"},
+		{"tables without zip", func(c *DatasetCard) { c.Package = "" }, "set package"},
+		{"unnamed table", func(c *DatasetCard) { c.Tables[1].Name = "" }, "tables[1].name"},
+		{"twice", func(c *DatasetCard) { c.Tables[1].Name = "Patient" }, "listed twice"},
+		{"column role", func(c *DatasetCard) { c.Tables[1].Columns[0].Role = "secret" }, `table "Observation"`},
+		{"treatment", func(c *DatasetCard) { c.Tables[0].Treatments[1].Treatment = "" }, "tables[0].treatments[1].treatment"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := releaseCard()
+			tt.change(c)
+			if err := c.Validate(); ErrorCode(err) != EINVALID || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Validate() = %v, want EINVALID saying %q", err, tt.want)
+			}
+		})
+	}
+	// The tables survive the card's encoding.
+	enc, err := releaseCard().Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec, err := DecodeCard(enc, CardHash(enc))
+	if err != nil || len(dec.Tables) != 2 || dec.Tables[0].Treatments[0].Treatment != "pseudonymized (patient key)" {
+		t.Errorf("decoded %+v, %v", dec, err)
+	}
+}

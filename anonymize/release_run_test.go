@@ -1,0 +1,276 @@
+package anonymize_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/medmarket/medmarket/anonymize"
+)
+
+// releasePipeline builds cfg with the release secret.
+func releasePipeline(t *testing.T, cfg *anonymize.Config) *anonymize.Pipeline {
+	t.Helper()
+	p, err := cfg.Build(anonymize.Env{Secret: releaseSecret, AsOf: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func runRelease(t *testing.T, p *anonymize.Pipeline, r *anonymize.Release, key *anonymize.ReleaseKey) *anonymize.ReleaseResult {
+	t.Helper()
+	rr, err := p.RunRelease(context.Background(), r, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rr
+}
+
+// A Synthea release through Safe Harbor with a secret: every table is
+// released, one pseudonym per patient links the tables and nothing else,
+// and no identifier of the Synthea patients is left in any cell.
+func TestRunRelease_syntheaSafeHarborLinksAndLeavesNoIdentifier(t *testing.T) {
+	src := syntheaRelease(t)
+	p := releasePipeline(t, &anonymize.Config{Preset: "safe-harbor"})
+	rr := runRelease(t, p, src, &anonymize.ReleaseKey{Secret: releaseSecret})
+	if !rr.Verdict.Pass || !rr.Linked {
+		t.Fatalf("verdict %v, linked %v", rr.Verdict, rr.Linked)
+	}
+	if len(rr.Tables) != len(src.Tables) || rr.Patients != src.Patients().NumRows() {
+		t.Fatalf("%d tables of %d, %d patients", len(rr.Tables), len(src.Tables), rr.Patients)
+	}
+	for i, res := range rr.Tables {
+		if res.Table.Name != src.Tables[i].Name || res.Table.NumRows() != src.Tables[i].NumRows() || res.Report == nil {
+			t.Errorf("table %s: %d rows released of %d", src.Tables[i].Name, res.Table.NumRows(), src.Tables[i].NumRows())
+		}
+	}
+	// The pseudonym: one per patient, Key's (not hashed again), and every
+	// other table's rows name a released patient.
+	ps := &anonymize.Pseudonymize{Secret: releaseSecret}
+	if err := ps.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	pat := rr.Release.Patients()
+	ids := pat.Column("id").Values()
+	want := src.Patients().Column("id").Values()
+	set := map[string]bool{}
+	for i, id := range ids {
+		if id != ps.Pseudonym(want[i]) {
+			t.Errorf("patient %d: id %q, want Key's pseudonym %q (hashed twice?)", i+1, id, ps.Pseudonym(want[i]))
+		}
+		set[id] = true
+	}
+	if len(set) != len(ids) {
+		t.Errorf("%d patients share %d pseudonyms", len(ids), len(set))
+	}
+	for _, tb := range rr.Release.Tables {
+		if tb.Name == "Patient" {
+			continue
+		}
+		for row, v := range tb.Column("patient").Values() {
+			if !set[v] {
+				t.Fatalf("%s row %d: patient %q is no released patient", tb.Name, row+1, v)
+			}
+		}
+	}
+	if tr := releaseTreatment(rr.Report, "id"); tr != "pseudonymized (patient key)" {
+		t.Errorf("Patient.id treatment %q", tr)
+	}
+	if tr := releaseTreatment(rr.Table("Observation").Report, "patient"); tr != "pseudonymized (patient key)" {
+		t.Errorf("Observation.patient treatment %q", tr)
+	}
+	checkNoSyntheaIdentifier(t, src, rr.Release)
+}
+
+func releaseTreatment(r *anonymize.Report, col string) string {
+	for _, tr := range r.Treatments {
+		if tr.Column == col {
+			return tr.Treatment
+		}
+	}
+	return ""
+}
+
+// checkNoSyntheaIdentifier fails when any cell of out holds a Synthea
+// patient's id, name, SSN, MRN, licence, passport, address, phone or
+// e-mail, or an encounter id of src.
+func checkNoSyntheaIdentifier(t *testing.T, src, out *anonymize.Release) {
+	t.Helper()
+	var ids []string
+	pat := src.Patients()
+	for _, col := range []string{"id", "mrn", "ssn", "drivers_license", "passport", "given", "family", "maiden_name", "phone", "email", "address"} {
+		for _, v := range pat.Column(col).Values() {
+			for _, part := range strings.Split(v, "|") {
+				if len(part) >= 4 {
+					ids = append(ids, part)
+				}
+			}
+		}
+	}
+	ids = append(ids, src.Table("Encounter").Column("id").Values()...)
+	if len(ids) < 10 {
+		t.Fatalf("only %d identifiers found in the source: the shared data changed", len(ids))
+	}
+	for _, tb := range out.Tables {
+		for _, c := range tb.Columns {
+			for _, code := range slices.Compact(slices.Sorted(slices.Values(c.Codes))) {
+				v := c.Dict[code]
+				for _, id := range ids {
+					if strings.Contains(v, id) {
+						t.Errorf("%s.%s holds the identifier %q: %q", tb.Name, c.Name, id, v)
+					}
+				}
+			}
+		}
+	}
+}
+
+// With a pipeline that leaves dates alone, the release's intervals
+// between one patient's events, across tables, equal the source's.
+func TestRunRelease_intervalsSurvive(t *testing.T) {
+	src := syntheaRelease(t)
+	p := releasePipeline(t, &anonymize.Config{Transforms: []anonymize.TransformConfig{{Name: "scrub-notes"}}})
+	rr := runRelease(t, p, src, &anonymize.ReleaseKey{Secret: releaseSecret})
+	if len(checkIntervals(t, src, rr.Release)) != src.Patients().NumRows() {
+		t.Error("not every patient's intervals were checked")
+	}
+}
+
+// 20 copies of one Synthea patient and one of the other, k=5 on the
+// Patient table's marital status: the lone patient is suppressed at
+// patient level and leaves every table; the patient-level report counts
+// patients, and no event table is judged on k.
+func TestRunRelease_patientSuppressedLeavesEveryTable(t *testing.T) {
+	tables, err := anonymize.ReadInputs(bundleCopies(t, 20, 1), anonymize.InputOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := anonymize.NewFHIRRelease(tables)
+	if err != nil {
+		t.Fatal(err)
+	}
+	quasi, off := anonymize.RoleQuasi, false
+	p := releasePipeline(t, &anonymize.Config{SuggestRoles: &off,
+		Columns:    map[string]anonymize.ColumnConfig{"marital_status": {Role: &quasi}},
+		Transforms: []anonymize.TransformConfig{{Name: "safe-harbor"}, {Name: "privacy", Params: anonymize.Params{"k": 5, "suppression_limit": 0.1}}},
+		Policy:     &anonymize.Policy{MinK: 5}})
+	rr := runRelease(t, p, src, &anonymize.ReleaseKey{Secret: releaseSecret})
+	if !rr.Verdict.Pass {
+		t.Fatalf("verdict: %v", rr.Verdict)
+	}
+	if rr.SuppressedPatients != 1 || rr.Patients != 20 || rr.Report.Rows != 20 || rr.Report.MinClassSize < 5 {
+		t.Fatalf("suppressed %d, released %d patients; report rows %d, k %d", rr.SuppressedPatients, rr.Patients, rr.Report.Rows, rr.Report.MinClassSize)
+	}
+	ps := &anonymize.Pseudonymize{Secret: releaseSecret}
+	if err := ps.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	lone := ps.Pseudonym(src.Patients().Column("id").Value(20))
+	for i, tb := range rr.Release.Tables {
+		col := "patient"
+		if tb.Name == "Patient" {
+			col = "id"
+		}
+		srcRows := src.Tables[i].NumRows()
+		loneRows := 0
+		for _, v := range src.Tables[i].Column(col).Values() {
+			if v == src.Patients().Column("id").Value(20) {
+				loneRows++
+			}
+		}
+		if slices.Contains(tb.Column(col).Values(), lone) {
+			t.Errorf("%s: the suppressed patient is still there", tb.Name)
+		}
+		if tb.NumRows() != srcRows-loneRows {
+			t.Errorf("%s: %d rows, want %d", tb.Name, tb.NumRows(), srcRows-loneRows)
+		}
+	}
+}
+
+// Each table may run its own pipeline (own roles): a column named alike
+// in several tables gets the role its table's pipeline gives it.
+func TestRunRelease_perTableRoles(t *testing.T) {
+	src := syntheaRelease(t)
+	sens := anonymize.RoleSensitive
+	p := releasePipeline(t, &anonymize.Config{Preset: "safe-harbor"})
+	p.Tables = map[string]*anonymize.Pipeline{
+		"Observation": releasePipeline(t, &anonymize.Config{Preset: "safe-harbor", Columns: map[string]anonymize.ColumnConfig{"code": {Role: &sens}}}),
+	}
+	rr := runRelease(t, p, src, &anonymize.ReleaseKey{Secret: releaseSecret})
+	if got := rr.Table("Observation").Report.Sensitive; !slices.Contains(got, "code") {
+		t.Errorf("Observation sensitive columns %v, want code", got)
+	}
+	if got := rr.Table("Condition").Report.Sensitive; slices.Contains(got, "code") {
+		t.Errorf("Condition's code is sensitive too: %v", got)
+	}
+	// A table's own pipeline naming a column the table lacks is refused.
+	p.Tables["Condition"] = releasePipeline(t, &anonymize.Config{Preset: "safe-harbor", Columns: map[string]anonymize.ColumnConfig{"value": {Role: &sens}}})
+	if _, err := p.RunRelease(context.Background(), src, nil); err == nil || !strings.Contains(err.Error(), "value") {
+		t.Errorf("err %v, want one naming the column", err)
+	}
+}
+
+// Without a secret the tables are not linked: the patient key and the
+// joins leave every table, and the treatments say why.
+func TestRunRelease_noSecretRemovesLinks(t *testing.T) {
+	src := syntheaRelease(t)
+	p, err := (&anonymize.Config{Preset: "safe-harbor"}).Build(anonymize.Env{AsOf: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rr := runRelease(t, p, src, nil)
+	if rr.Linked || !rr.Verdict.Pass {
+		t.Fatalf("linked %v, verdict %v", rr.Linked, rr.Verdict)
+	}
+	for _, res := range rr.Tables {
+		for _, col := range []string{"id", "patient", "encounter"} {
+			if res.Table.Column(col) != nil {
+				t.Errorf("%s still has %q", res.Table.Name, col)
+			}
+		}
+		if tr := releaseTreatment(res.Report, "id"); !strings.Contains(tr, "no publisher secret") {
+			t.Errorf("%s.id treatment %q", res.Table.Name, tr)
+		}
+	}
+	checkNoSyntheaIdentifier(t, src, rr.Release)
+	m := rr.Manifest("csv")
+	if m.Linked || !strings.Contains(m.Scheme, "removed from every table") {
+		t.Errorf("manifest: linked %v, scheme %q", m.Linked, m.Scheme)
+	}
+}
+
+// A release whose Patient table is empty fails the one verdict, with the
+// reason under its table.
+func TestRunRelease_refusesEmptyRelease(t *testing.T) {
+	src := syntheaRelease(t)
+	pat := src.Patients()
+	tables := slices.Clone(src.Tables)
+	for i, tb := range tables {
+		if tb == pat {
+			tables[i] = pat.Filter(make([]bool, pat.NumRows())).Compact()
+		}
+	}
+	empty := *src
+	empty.Tables = tables
+	p := releasePipeline(t, &anonymize.Config{Preset: "safe-harbor"})
+	rr := runRelease(t, p, &empty, &anonymize.ReleaseKey{Secret: releaseSecret})
+	if rr.Verdict.Pass || !strings.Contains(strings.Join(rr.Verdict.Reasons, ";"), "table Patient: empty release") {
+		t.Errorf("verdict %v", rr.Verdict)
+	}
+}
+
+// A table's failures reach the one verdict prefixed with the table.
+func TestRunRelease_verdictNamesTheTable(t *testing.T) {
+	src := syntheaRelease(t)
+	direct := anonymize.RoleDirect
+	p := releasePipeline(t, &anonymize.Config{Transforms: []anonymize.TransformConfig{{Name: "scrub-notes"}}})
+	p.Tables = map[string]*anonymize.Pipeline{"Observation": releasePipeline(t, &anonymize.Config{
+		Transforms: []anonymize.TransformConfig{{Name: "scrub-notes"}}, Columns: map[string]anonymize.ColumnConfig{"unit": {Role: &direct}}})}
+	rr := runRelease(t, p, src, &anonymize.ReleaseKey{Secret: releaseSecret})
+	if rr.Verdict.Pass || !slices.Contains(rr.Verdict.Reasons, `table Observation: direct identifier left: column "unit"`) {
+		t.Errorf("verdict %v", rr.Verdict)
+	}
+}
