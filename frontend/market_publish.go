@@ -74,6 +74,12 @@ type wizardUpload struct {
 	roles map[string]map[string]string
 	// seq orders the store's uploads by arrival.
 	seq uint64
+	// release: the upload holds several tables that read as one release
+	// (a FHIR record), offered as such; guarded by the store's mu.
+	release bool
+	// secret keys the release's pseudonyms and date shifts, so that its
+	// tables link by patient: random, and gone with the upload.
+	secret []byte
 }
 
 // wizardStore holds the uploads in progress.
@@ -138,7 +144,7 @@ func (s *wizardStore) expire(ctx context.Context) {
 // store's lock.
 func (s *wizardStore) put(owner common.Address, name, format string, saved app.Upload) *wizardUpload {
 	u := &wizardUpload{ID: newWizardID(), Owner: owner, Path: saved.Path, Name: filepath.Base(name), Format: format,
-		Size: saved.Size, Saved: saved.ID}
+		Size: saved.Size, Saved: saved.ID, secret: newReleaseSecret()}
 	if len(saved.Files) > 1 {
 		u.Name, u.Files = strconv.Itoa(len(saved.Files))+" files", saved.Files
 	}
@@ -189,7 +195,7 @@ func (s *wizardStore) putLocal(owner common.Address, path, format string) (*wiza
 	defer s.mu.Unlock()
 	s.sweep()
 	u := &wizardUpload{ID: newWizardID(), Owner: owner, Path: filepath.Clean(path), Name: filepath.Base(path),
-		Format: format, Size: fi.Size(), Created: s.now(), Local: true}
+		Format: format, Size: fi.Size(), Created: s.now(), Local: true, secret: newReleaseSecret()}
 	s.uploads[u.ID] = u
 	return u, nil
 }
@@ -267,6 +273,9 @@ func (s *wizardStore) rolesFor(u *wizardUpload, table string) map[string]string 
 // (the app keeps a dry run for them to publish).
 func (u *wizardUpload) preview(ctx context.Context, svc Service, req app.PreviewRequest) (app.PreviewResult, error) {
 	req.Path, req.Name, req.Format, req.Owner = u.Path, u.Name, u.Format, u.Owner
+	if req.Release {
+		req.Secret = u.secret
+	}
 	return svc.PreviewAnonymization(ctx, req)
 }
 
@@ -278,8 +287,13 @@ type wizardPreview struct {
 	Privacy privacyForm
 	// Roles are the roles the user chose for P's table (column -> role),
 	// shown even when the app refused them.
-	Roles   map[string]string
-	Problem string
+	Roles map[string]string
+	// TableRoles are the roles the user chose per table (table -> column
+	// -> role), shown in the release view (P.Release).
+	TableRoles map[string]map[string]string
+	// CanRelease offers every table as one release (U reads as one).
+	CanRelease bool
+	Problem    string
 }
 
 // roleOf is the role column's select shows: the user's choice, else the
@@ -309,6 +323,11 @@ type wizardChoices struct {
 	Roles   map[string]string
 	Preset  string
 	Privacy privacyForm
+	// Release: every table of the upload as one release (Table ""), with
+	// each table's roles in TableRoles.
+	Release    bool
+	TableRoles map[string]map[string]string
+	CanRelease bool // the upload reads as one release
 }
 
 // renderChoices answers with step 2 for u with the user's choices and
@@ -316,9 +335,14 @@ type wizardChoices struct {
 // choices' table, else a new preview of the kept upload. Only a file that
 // cannot be read any more goes back to step 1.
 func renderChoices(w http.ResponseWriter, r *http.Request, logger *slog.Logger, svc Service, u *wizardUpload, c wizardChoices, p app.PreviewResult, problem string, status int) {
-	if len(p.Columns) == 0 || p.Table != c.Table && c.Table != "" {
+	if c.Release && p.Release == nil || !c.Release && (len(p.Columns) == 0 || p.Table != c.Table && c.Table != "") {
 		var err error
-		if p, err = u.preview(r.Context(), svc, app.PreviewRequest{Table: c.Table, Roles: c.Roles}); err != nil && len(p.Columns) == 0 {
+		if c.Release {
+			p, err = previewReleaseView(r.Context(), svc, u, c.TableRoles)
+		} else {
+			p, err = u.preview(r.Context(), svc, app.PreviewRequest{Table: c.Table, Roles: c.Roles})
+		}
+		if err != nil && len(p.Columns) == 0 && p.Release == nil {
 			wizardFail(w, r, logger, err)
 			return
 		} else if err != nil && problem == "" {
@@ -331,7 +355,8 @@ func renderChoices(w http.ResponseWriter, r *http.Request, logger *slog.Logger, 
 	if c.Privacy == (privacyForm{}) {
 		c.Privacy = defaultPrivacy()
 	}
-	renderWizard(w, r, logger, status, wizardPreviewStep(wizardPreview{U: u, P: p, Preset: c.Preset, Privacy: c.Privacy, Roles: c.Roles, Problem: problem}))
+	renderWizard(w, r, logger, status, wizardPreviewStep(wizardPreview{U: u, P: p, Preset: c.Preset, Privacy: c.Privacy, Roles: c.Roles,
+		TableRoles: c.TableRoles, CanRelease: c.CanRelease, Problem: problem}))
 }
 
 // privacyForm is the custom preset's privacy model as typed in step 2.
@@ -397,7 +422,11 @@ type listingForm struct {
 	Duration, Seats, Format           string
 	Provider, Hub                     string            // "self" or "hub", and the hub's provider URL
 	Roles                             map[string]string // column -> role chosen in step 2, where it differs from the suggestion
-	Problem                           string
+	// Release publishes every table of the upload as one release, with
+	// the roles chosen per table (table -> column -> role).
+	Release    bool
+	TableRoles map[string]map[string]string
+	Problem    string
 }
 
 func (f listingForm) hasModifier(c marketplace.DUO) bool {
@@ -413,7 +442,7 @@ func readListingForm(r *http.Request) listingForm {
 		Price: strings.TrimSpace(p.Get("price")), Permission: p.Get("permission"), Disease: strings.TrimSpace(p.Get("disease")),
 		Modifiers: p["modifier"], Duration: p.Get("duration"), Seats: p.Get("seats"), Format: p.Get("format"),
 		Provider: p.Get("provider"), Hub: strings.TrimSpace(p.Get("hub")),
-		Roles: rolesOf(r)}
+		Roles: rolesOf(r), Release: p.Get("release") != "", TableRoles: tableRolesOf(r)}
 }
 
 // rolePrefix names the step-2 fields that set a column's role ("role.AGE").
@@ -433,7 +462,10 @@ func rolesOf(r *http.Request) map[string]string {
 // request turns the form into a publish request (without the input).
 func (f listingForm) request(r *http.Request) (app.PublishRequest, error) {
 	req := app.PublishRequest{Title: f.Title, Description: f.Description, Publisher: f.Publish, DataTypes: f.Types,
-		Format: f.Format, Preset: f.Preset, Table: f.Table, Provider: "self"}
+		Format: f.Format, Preset: f.Preset, Table: f.Table, Provider: "self", Release: f.Release}
+	if f.Release {
+		req.Table, req.TableRoles = "", f.TableRoles
+	}
 	if f.Title == "" {
 		return req, marketplace.Errorf(marketplace.EINVALID, "Title: required.")
 	}
@@ -495,7 +527,7 @@ func handlePublishUpload(logger *slog.Logger, svc Service, wz *wizardStore) http
 			return
 		}
 		u := wz.put(s.Address(), f.Name, wizardFormat(f.Format), f.Saved)
-		renderPreview(w, r, logger, svc, u, f.Table, false)
+		renderPreview(w, r, logger, svc, wz, u, f.Table, false)
 	})
 }
 
@@ -624,7 +656,7 @@ func handlePublishLocal(logger *slog.Logger, svc Service, wz *wizardStore, windo
 			wizardFail(w, r, logger, err)
 			return
 		}
-		renderPreview(w, r, logger, svc, u, r.PostForm.Get("table"), whole)
+		renderPreview(w, r, logger, svc, wz, u, r.PostForm.Get("table"), whole)
 	})
 }
 
@@ -639,9 +671,13 @@ func wizardFormat(format string) string {
 }
 
 // renderPreview answers with step 2 (inside the whole wizard if whole).
-func renderPreview(w http.ResponseWriter, r *http.Request, logger *slog.Logger, svc Service, u *wizardUpload, table string, whole bool) {
+func renderPreview(w http.ResponseWriter, r *http.Request, logger *slog.Logger, svc Service, wz *wizardStore, u *wizardUpload, table string, whole bool) {
 	p, err := u.preview(r.Context(), svc, app.PreviewRequest{Table: table})
-	step := wizardPreviewStep(wizardPreview{U: u, P: p, Preset: "safe-harbor-k5", Privacy: defaultPrivacy()})
+	v := wizardPreview{U: u, P: p, Preset: "safe-harbor-k5", Privacy: defaultPrivacy()}
+	if err == nil && table == "" && len(p.Tables) > 1 {
+		v = wz.offerRelease(r.Context(), svc, v)
+	}
+	step := wizardPreviewStep(v)
 	status := http.StatusOK
 	if err != nil {
 		code := marketplace.ErrorCode(err)
@@ -731,6 +767,9 @@ func handlePublish(logger *slog.Logger, svc Service, wz *wizardStore) http.Handl
 func publishUpload(ctx context.Context, svc Service, who app.Actor, u *wizardUpload, previewID string, f listingForm, req app.PublishRequest) (app.Published, error) {
 	req.Input, req.InputName, req.InputFormat = u.Path, u.Name, u.Format
 	req.Roles, req.Preview = f.Roles, previewID
+	if req.Release {
+		req.Roles, req.Secret = nil, u.secret
+	}
 	if f.Preset == app.PresetCustom {
 		var err error
 		if req.Privacy, err = f.Privacy.params(); err != nil {

@@ -2,15 +2,24 @@ package frontend
 
 import (
 	"bytes"
+	"fmt"
 	"log/slog"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
+	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/a-h/templ"
+
+	"github.com/medmarket/medmarket/anonymize"
+	"github.com/medmarket/medmarket/app"
 )
 
 // uploadFiles sends files (in order) to step 1 of the publish wizard as u
@@ -52,8 +61,8 @@ func patientBundle(id, gender, birth string) []byte {
 }
 
 // Several files chosen at once are one upload, read as one release: step
-// 2 lists them and shows the rows of all of them, the report and the
-// publish run from the kept files, and publishing removes them all. A CSV
+// 2 lists them and shows the rows of all of them; one table of it runs
+// and publishes from the kept files, and publishing removes them all. A CSV
 // among several files, or two files of one name, is refused with the
 // file's name and nothing is kept; one file alone still works.
 func TestPublishWizard_severalFilesAreOneUpload(t *testing.T) {
@@ -63,7 +72,7 @@ func TestPublishWizard_severalFilesAreOneUpload(t *testing.T) {
 
 	res, body := alice.uploadFiles(t, "", a, b)
 	wantBody(t, "two bundles", res, body, 200, `id="wizard-files"`, "2 files read as one release", "<li>a.json</li>", "<li>b.json</li>",
-		"2 files (", "table <strong>Patient</strong>, 2 rows", `<option value="Condition"`)
+		"2 files (", `id="wizard-release"`, "<summary><strong>Patient</strong>: 2 rows", `<option value="Condition"`)
 	if got := transientFiles(t, f.a); len(got) != 1 {
 		t.Fatalf("data dir tmp/ holds %v, want one upload", got)
 	}
@@ -134,4 +143,170 @@ func TestWizardStore_boundsUploadsPerAccount(t *testing.T) {
 	if got := len(transientFiles(t, a)); got != maxOwnerUploads+1 {
 		t.Errorf("data dir tmp/ holds %d uploads, want %d", got, maxOwnerUploads+1)
 	}
+}
+
+// testRelease is a release preview of two tables, as the app answers a
+// dry run: one patient of three removed, notes scrubbed.
+func testRelease() *app.ReleasePreview {
+	verdict := &anonymize.Verdict{Pass: true}
+	return &app.ReleasePreview{Patients: 2, SuppressedPatients: 1,
+		Report:  &anonymize.Report{Table: "Patient", Rows: 2, Suppressed: 1, InputRows: 3, MinClassSize: 2, Verdict: verdict},
+		Verdict: app.PreviewVerdict{Pass: true},
+		Tables: []app.TablePreview{
+			{Name: "Patient", Rows: 3, OutputRows: 2, Columns: []string{"id", "gender"},
+				Suggestions: []app.ColumnSuggestion{{Column: "id", Role: "direct-identifier", Transform: "pseudonymize"}, {Column: "gender", Role: "quasi-identifier"}},
+				Roles:       map[string]string{"gender": "sensitive"},
+				FirstRows:   [][]string{{"p1", "female"}, {"p2", "male"}}, OutputColumns: []string{"id", "gender"},
+				OutputFirstRows: [][]string{{"9f3a", "female"}},
+				Report:          &anonymize.Report{Treatments: []anonymize.ColumnTreatment{{Column: "id", Treatment: "pseudonymized"}, {Column: "gender", Treatment: "kept"}}}},
+			{Name: "DocumentReference", Rows: 4, OutputRows: 3, Columns: []string{"patient", "note"},
+				Suggestions: []app.ColumnSuggestion{{Column: "patient", Role: "direct-identifier"}, {Column: "note", Role: "insensitive"}},
+				FirstRows:   [][]string{{"p1", "Seen by Dr. Finn"}, {"p2", strings.Repeat("word ", 30) + "tail"}}, OutputColumns: []string{"patient", "note"},
+				OutputFirstRows: [][]string{{"9f3a", "Seen by Dr. [NAME]"}},
+				Report: &anonymize.Report{FreeText: []anonymize.FreeTextReport{{Column: "note", Reason: "long text", Outcome: "scrubbed",
+					ScrubbedBy: "safe-harbor", Replaced: anonymize.ScrubCounts{"NAME": 7}}}}},
+		}}
+}
+
+func renderString(t *testing.T, c templ.Component) string {
+	t.Helper()
+	var b strings.Builder
+	if err := c.Render(t.Context(), &b); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// Step 2 of a release shows every table with its rows and a role select
+// per column named for its table, the user's choice first, then the
+// app's, then the suggestion; "every table" is the choice. Step 3 shows
+// the patients' verdict and each table's rows before and after, its
+// treatments and what the scrubber replaced; step 4 publishes the
+// release with each table's roles.
+func TestWizardRelease_stepsShowEveryTable(t *testing.T) {
+	u := &wizardUpload{ID: strings.Repeat("ab", 16), Name: "2 files", Files: []string{"a.json", "b.json"}, Size: 2048}
+	p := app.PreviewResult{Tables: []string{"Patient", "DocumentReference"}, TableRows: []int{3, 4}, Release: testRelease()}
+	v := wizardPreview{U: u, P: p, Preset: "safe-harbor", Privacy: defaultPrivacy(), CanRelease: true,
+		TableRoles: map[string]map[string]string{"DocumentReference": {"note": "sensitive", "patient": "nonsense"}}}
+	body := renderString(t, wizardPreviewStep(v))
+	for _, want := range []string{
+		`id="wizard-files"`, `id="release-table-Patient"`, `id="release-table-DocumentReference"`, "2 tables", "of 2 patients",
+		`<summary><strong>Patient</strong>: 3 rows, 2 columns</summary>`, "<td>Seen by Dr. Finn</td>",
+		`<option value="" selected>Every table, as one release</option>`, `<option value="Patient">Patient (3 rows)</option>`,
+		`name="roles-table" value=""`, "Anonymizing 2 tables of 2 patients",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("step 2 lacks %s", want)
+		}
+	}
+	if strings.Contains(body, `id="wizard-rows"`) || strings.Contains(body, `name="role.`) {
+		t.Error("step 2 of a release shows one table's view")
+	}
+	for field, want := range map[string]string{
+		"roles.Patient.gender":            "sensitive",         // the app's
+		"roles.Patient.id":                "direct-identifier", // the suggestion
+		"roles.DocumentReference.note":    "sensitive",         // the user's
+		"roles.DocumentReference.patient": "direct-identifier", // the user's is no role
+	} {
+		if got := selectedOption(body, field); got != want {
+			t.Errorf("%s shows %q, want %q", field, got, want)
+		}
+	}
+
+	rv := releaseReport(wizardReport{U: u, Preset: "safe-harbor", P: p,
+		Form: listingForm{Upload: u.ID, Table: "Patient", Preset: "safe-harbor", Permission: "HMB", Format: "csv", Roles: map[string]string{"x": "quasi"}}})
+	body = renderString(t, wizardReportStep(rv))
+	for _, want := range []string{
+		"on 2 files,", "every table as one release.", `id="verdict-pass"`, `id="card-report"`, `id="release-report"`,
+		"2 patients released; 1 patient removed to protect privacy, from every table.",
+		`<td><a href="#release-report-Patient">Patient</a></td><td>3</td><td>2</td><td>2 of 2</td>`,
+		`id="release-report-DocumentReference"`, "<td><code>id</code></td><td>pseudonymized</td>",
+		"note: scrubbed by safe-harbor, replaced NAME 7 (long text)", `id="sample-original-DocumentReference"`,
+		"<td>Seen by Dr. [NAME]</td>", `<td title="` + strings.Repeat("word ", 30) + `tail">` + strings.Repeat("word ", 24) + "…</td>", `name="release" value="1"`, `name="roles.Patient.gender" value="sensitive"`,
+		`name="table" value=""`, `Health record (2 files)`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("step 3 lacks %s", want)
+		}
+	}
+	if strings.Contains(body, `name="role.x"`) || strings.Contains(body, `id="wizard-sample"`) {
+		t.Error("step 3 of a release carries one table's roles or sample")
+	}
+}
+
+// selectedOption is the selected option of the select named name in body.
+func selectedOption(body, name string) string {
+	m := regexp.MustCompile(`(?s)<select name="` + regexp.QuoteMeta(name) + `".*?</select>`).FindString(body)
+	if o := regexp.MustCompile(`<option value="([^"]*)" selected>`).FindStringSubmatch(m); o != nil {
+		return o[1]
+	}
+	return ""
+}
+
+// The release view's role fields name their table and column (a column
+// name may hold dots); a field without both is ignored.
+func TestWizardRelease_tableRolesOf(t *testing.T) {
+	r := httptest.NewRequest("POST", "/", nil)
+	r.PostForm = url.Values{"roles.Observation.code.system": {"quasi"}, "roles.Patient.gender": {"sensitive"}, "roles.Patient": {"direct"},
+		"roles..x": {"direct"}, "roles.Patient.race": {""}, "role.gender": {"quasi"}}
+	got := tableRolesOf(r)
+	want := map[string]map[string]string{"Observation": {"code.system": "quasi"}, "Patient": {"gender": "sensitive"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("tableRolesOf = %v, want %v", got, want)
+	}
+	if f := tableRoleField("Observation", "code.system"); f != "roles.Observation.code.system" {
+		t.Errorf("tableRoleField = %s", f)
+	}
+}
+
+// An upload of several tables is one release: step 2 shows every table
+// with its roles; roles chosen there are kept when one table is looked at
+// alone and back; the run reports every table; the listing form publishes
+// the release with each table's roles; the researcher's download is a ZIP
+// of every table and manifest.json. Choosing one table still publishes
+// that table alone.
+func TestPublishWizard_releaseOfEveryTable(t *testing.T) {
+	f := newMarketFixture(t)
+	alice, bob := f.signIn(t, "alice"), f.signIn(t, "bob")
+	res, body := alice.uploadFiles(t, "",
+		testFile{"a.json", patientBundle("p1", "female", "1970-01-02")}, testFile{"b.json", patientBundle("p2", "male", "1980-05-06")},
+		testFile{"c.json", patientBundle("p3", "female", "1990-07-08")})
+	wantBody(t, "upload", res, body, 200, `id="wizard-release"`, `id="release-table-Patient"`, `id="release-table-Condition"`,
+		`<option value="" selected>Every table, as one release</option>`, `name="roles.Patient.gender"`)
+	upload := regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
+
+	// A role chosen in the release view is kept for that table alone, and
+	// the table's own choice comes back to the release view.
+	res, body = alice.run(url.Values{"upload": {upload}, "step": {"edit"}, "table": {"Patient"}, "roles-table": {""},
+		"preset": {"safe-harbor"}, "roles.Patient.gender": {"insensitive"}})
+	wantBody(t, "Patient alone", res, body, 200, "table <strong>Patient</strong>", `id="wizard-rows"`)
+	if got := selectedOption(body, "role.gender"); got != "insensitive" {
+		t.Errorf("Patient alone: gender %q, want the release view's insensitive", got)
+	}
+	res, body = alice.run(url.Values{"upload": {upload}, "step": {"edit"}, "table": {""}, "roles-table": {"Patient"},
+		"preset": {"safe-harbor"}, "role.gender": {"sensitive"}})
+	wantBody(t, "the release again", res, body, 200, `id="wizard-release"`)
+	if got := selectedOption(body, "roles.Patient.gender"); got != "sensitive" {
+		t.Errorf("the release view: gender %q, want Patient's own sensitive", got)
+	}
+
+	res, body = alice.run(url.Values{"upload": {upload}, "table": {""}, "roles-table": {""}, "preset": {"safe-harbor"}, "roles.Patient.gender": {"sensitive"}})
+	wantBody(t, "the release's report", res, body, 200, "every table as one release.", `id="release-report"`, `id="release-report-Patient"`,
+		`id="release-report-Condition"`, `name="release" value="1"`, `name="roles.Patient.gender" value="sensitive"`, `id="publish-form"`)
+	form := url.Values{"upload": {upload}, "table": {""}, "preset": {"safe-harbor"}, "release": {"1"}, "roles.Patient.gender": {"sensitive"},
+		"title": {"Three records"}, "price": {"0.01"}, "permission": {"GRU"}, "format": {"csv"}}
+	res, body = alice.post("/mydata/publish/", form, true)
+	wantBody(t, "published", res, body, 200, `id="published-link"`)
+	id, err := strconv.ParseUint(regexp.MustCompile(`href="/catalog/(\d+)/" id="published-link"`).FindStringSubmatch(body)[1], 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.a.Buy(t.Context(), app.ByAccount("bob", "bob-pass"), id, app.BuyConfirmation{AcceptTerms: true}); err != nil {
+		t.Fatal(err)
+	}
+	res, body = bob.get(fmt.Sprintf("/catalog/%d/download", id), false)
+	if res.StatusCode != 200 {
+		t.Fatalf("download: %d\n%.2000s", res.StatusCode, body)
+	}
+	checkReleaseZIP(t, []byte(body), []string{"Condition", "Patient"}, []string{"Roep1", "Roep2", "Roep3"})
 }
