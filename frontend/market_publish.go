@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -26,31 +28,42 @@ import (
 	"github.com/medmarket/medmarket/marketplace"
 )
 
-// The publish wizard keeps its state on the server: the uploaded file is
-// saved by the app in the data directory (app.SaveUpload; never the system's
-// temp directory) under a random id bound to the session's account, and
-// each step is an htmx fragment swapped into #wizard. An upload is
-// discarded once published, abandoned (its owner starts again) or expired
-// (wizardTTL), and when the server's lifetime (Options.Context) ends.
+// The publish wizard keeps its state on the server: the uploaded files (one,
+// or several read as one release) are saved by the app in the data
+// directory (app.SaveUploadFile; never the system's temp directory) under a
+// random id bound to the session's account, and each step is an htmx
+// fragment swapped into #wizard. An upload is discarded once published,
+// abandoned (its owner starts again) or expired (wizardTTL), and when the
+// server's lifetime (Options.Context) ends. An account keeps at most
+// maxOwnerUploads, each at most maxUploadBytes, so one account's
+// abandoned uploads cannot fill the disk.
 
 // wizardTTL is how long an upload waits for its owner to finish the wizard.
 const wizardTTL = time.Hour
+
+// maxOwnerUploads is how many uploads one account keeps: a new one beyond
+// discards the account's oldest (a wizard left in another tab).
+const maxOwnerUploads = 3
 
 // wizardSweepEvery is how often expired uploads are discarded when no
 // wizard request comes to do it.
 const wizardSweepEvery = time.Minute
 
-// wizardUpload is one file uploaded to the wizard.
+// wizardUpload is one upload to the wizard: a file, or several files
+// read as one release.
 type wizardUpload struct {
-	ID      string
-	Owner   common.Address
-	Path    string
-	Name    string
+	ID    string
+	Owner common.Address
+	Path  string // the file, or the folder of several (app.Upload.Path)
+	// Name names the upload: the file's name, or "N files".
+	Name string
+	// Files are the names of several files, sorted; nil for one.
+	Files   []string
 	Format  string // "csv" or "fhir" as the user chose, "" to recognise it
 	Size    int64
 	Created time.Time
-	// Saved is the app's id of the uploaded file (app.SaveUpload), "" for a
-	// local file.
+	// Saved is the app's id of the uploaded files (app.SaveUploadFile), ""
+	// for a local file.
 	Saved string
 	// Local is a file the desktop window's user chose in place: it is read
 	// where it is and never deleted.
@@ -59,6 +72,14 @@ type wizardUpload struct {
 	// that changing the table and back keeps each table's own choices;
 	// guarded by the store's mu.
 	roles map[string]map[string]string
+	// seq orders the store's uploads by arrival.
+	seq uint64
+	// release: the upload holds several tables that read as one release
+	// (a FHIR record), offered as such; guarded by the store's mu.
+	release bool
+	// secret keys the release's pseudonyms and date shifts, so that its
+	// tables link by patient: random, and gone with the upload.
+	secret []byte
 }
 
 // wizardStore holds the uploads in progress.
@@ -69,6 +90,7 @@ type wizardStore struct {
 	now  func() time.Time
 
 	mu      sync.Mutex
+	seq     uint64 // the last upload's wizardUpload.seq
 	uploads map[string]*wizardUpload
 	runs    map[string]*wizardRun // anonymization runs (market_publish_run.go)
 	// runWait is how long POST /mydata/publish/run waits for the report
@@ -116,17 +138,40 @@ func (s *wizardStore) expire(ctx context.Context) {
 	}
 }
 
-// put registers the saved upload of owner, dropping expired ones. The file
-// is copied (app.SaveUpload) before, without the store's lock.
+// put registers the saved upload of owner, dropping expired ones and,
+// beyond maxOwnerUploads, owner's oldest. name is the file's name (one
+// file). The files are copied (app.SaveUploadFile) before, without the
+// store's lock.
 func (s *wizardStore) put(owner common.Address, name, format string, saved app.Upload) *wizardUpload {
 	u := &wizardUpload{ID: newWizardID(), Owner: owner, Path: saved.Path, Name: filepath.Base(name), Format: format,
-		Size: saved.Size, Saved: saved.ID}
+		Size: saved.Size, Saved: saved.ID, secret: newReleaseSecret()}
+	if len(saved.Files) > 1 {
+		u.Name, u.Files = strconv.Itoa(len(saved.Files))+" files", saved.Files
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sweep()
-	u.Created = s.now()
+	s.seq++
+	u.Created, u.seq = s.now(), s.seq
 	s.uploads[u.ID] = u
+	s.boundOwnerLocked(owner)
 	return u
+}
+
+// boundOwnerLocked discards owner's oldest uploads beyond maxOwnerUploads;
+// the caller holds s.mu.
+func (s *wizardStore) boundOwnerLocked(owner common.Address) {
+	var mine []*wizardUpload
+	for _, u := range s.uploads {
+		if u.Owner == owner && u.Saved != "" { // a local file takes no room
+			mine = append(mine, u)
+		}
+	}
+	slices.SortFunc(mine, func(a, b *wizardUpload) int { return cmp.Compare(a.seq, b.seq) })
+	for len(mine) > maxOwnerUploads {
+		s.dropLocked(mine[0].ID)
+		mine = mine[1:]
+	}
 }
 
 // newWizardID returns a random id for an upload or a run.
@@ -150,7 +195,7 @@ func (s *wizardStore) putLocal(owner common.Address, path, format string) (*wiza
 	defer s.mu.Unlock()
 	s.sweep()
 	u := &wizardUpload{ID: newWizardID(), Owner: owner, Path: filepath.Clean(path), Name: filepath.Base(path),
-		Format: format, Size: fi.Size(), Created: s.now(), Local: true}
+		Format: format, Size: fi.Size(), Created: s.now(), Local: true, secret: newReleaseSecret()}
 	s.uploads[u.ID] = u
 	return u, nil
 }
@@ -228,6 +273,9 @@ func (s *wizardStore) rolesFor(u *wizardUpload, table string) map[string]string 
 // (the app keeps a dry run for them to publish).
 func (u *wizardUpload) preview(ctx context.Context, svc Service, req app.PreviewRequest) (app.PreviewResult, error) {
 	req.Path, req.Name, req.Format, req.Owner = u.Path, u.Name, u.Format, u.Owner
+	if req.Release {
+		req.Secret = u.secret
+	}
 	return svc.PreviewAnonymization(ctx, req)
 }
 
@@ -239,8 +287,13 @@ type wizardPreview struct {
 	Privacy privacyForm
 	// Roles are the roles the user chose for P's table (column -> role),
 	// shown even when the app refused them.
-	Roles   map[string]string
-	Problem string
+	Roles map[string]string
+	// TableRoles are the roles the user chose per table (table -> column
+	// -> role), shown in the release view (P.Release).
+	TableRoles map[string]map[string]string
+	// CanRelease offers every table as one release (U reads as one).
+	CanRelease bool
+	Problem    string
 }
 
 // roleOf is the role column's select shows: the user's choice, else the
@@ -270,6 +323,11 @@ type wizardChoices struct {
 	Roles   map[string]string
 	Preset  string
 	Privacy privacyForm
+	// Release: every table of the upload as one release (Table ""), with
+	// each table's roles in TableRoles.
+	Release    bool
+	TableRoles map[string]map[string]string
+	CanRelease bool // the upload reads as one release
 }
 
 // renderChoices answers with step 2 for u with the user's choices and
@@ -277,9 +335,14 @@ type wizardChoices struct {
 // choices' table, else a new preview of the kept upload. Only a file that
 // cannot be read any more goes back to step 1.
 func renderChoices(w http.ResponseWriter, r *http.Request, logger *slog.Logger, svc Service, u *wizardUpload, c wizardChoices, p app.PreviewResult, problem string, status int) {
-	if len(p.Columns) == 0 || p.Table != c.Table && c.Table != "" {
+	if c.Release && p.Release == nil || !c.Release && (len(p.Columns) == 0 || p.Table != c.Table && c.Table != "") {
 		var err error
-		if p, err = u.preview(r.Context(), svc, app.PreviewRequest{Table: c.Table, Roles: c.Roles}); err != nil && len(p.Columns) == 0 {
+		if c.Release {
+			p, err = previewReleaseView(r.Context(), svc, u, c.TableRoles)
+		} else {
+			p, err = u.preview(r.Context(), svc, app.PreviewRequest{Table: c.Table, Roles: c.Roles})
+		}
+		if err != nil && len(p.Columns) == 0 && p.Release == nil {
 			wizardFail(w, r, logger, err)
 			return
 		} else if err != nil && problem == "" {
@@ -292,7 +355,8 @@ func renderChoices(w http.ResponseWriter, r *http.Request, logger *slog.Logger, 
 	if c.Privacy == (privacyForm{}) {
 		c.Privacy = defaultPrivacy()
 	}
-	renderWizard(w, r, logger, status, wizardPreviewStep(wizardPreview{U: u, P: p, Preset: c.Preset, Privacy: c.Privacy, Roles: c.Roles, Problem: problem}))
+	renderWizard(w, r, logger, status, wizardPreviewStep(wizardPreview{U: u, P: p, Preset: c.Preset, Privacy: c.Privacy, Roles: c.Roles,
+		TableRoles: c.TableRoles, CanRelease: c.CanRelease, Problem: problem}))
 }
 
 // privacyForm is the custom preset's privacy model as typed in step 2.
@@ -358,7 +422,11 @@ type listingForm struct {
 	Duration, Seats, Format           string
 	Provider, Hub                     string            // "self" or "hub", and the hub's provider URL
 	Roles                             map[string]string // column -> role chosen in step 2, where it differs from the suggestion
-	Problem                           string
+	// Release publishes every table of the upload as one release, with
+	// the roles chosen per table (table -> column -> role).
+	Release    bool
+	TableRoles map[string]map[string]string
+	Problem    string
 }
 
 func (f listingForm) hasModifier(c marketplace.DUO) bool {
@@ -374,7 +442,7 @@ func readListingForm(r *http.Request) listingForm {
 		Price: strings.TrimSpace(p.Get("price")), Permission: p.Get("permission"), Disease: strings.TrimSpace(p.Get("disease")),
 		Modifiers: p["modifier"], Duration: p.Get("duration"), Seats: p.Get("seats"), Format: p.Get("format"),
 		Provider: p.Get("provider"), Hub: strings.TrimSpace(p.Get("hub")),
-		Roles: rolesOf(r)}
+		Roles: rolesOf(r), Release: p.Get("release") != "", TableRoles: tableRolesOf(r)}
 }
 
 // rolePrefix names the step-2 fields that set a column's role ("role.AGE").
@@ -394,7 +462,10 @@ func rolesOf(r *http.Request) map[string]string {
 // request turns the form into a publish request (without the input).
 func (f listingForm) request(r *http.Request) (app.PublishRequest, error) {
 	req := app.PublishRequest{Title: f.Title, Description: f.Description, Publisher: f.Publish, DataTypes: f.Types,
-		Format: f.Format, Preset: f.Preset, Table: f.Table, Provider: "self"}
+		Format: f.Format, Preset: f.Preset, Table: f.Table, Provider: "self", Release: f.Release}
+	if f.Release {
+		req.Table, req.TableRoles = "", f.TableRoles
+	}
 	if f.Title == "" {
 		return req, marketplace.Errorf(marketplace.EINVALID, "Title: required.")
 	}
@@ -456,38 +527,32 @@ func handlePublishUpload(logger *slog.Logger, svc Service, wz *wizardStore) http
 			return
 		}
 		u := wz.put(s.Address(), f.Name, wizardFormat(f.Format), f.Saved)
-		renderPreview(w, r, logger, svc, u, f.Table, false)
+		renderPreview(w, r, logger, svc, wz, u, f.Table, false)
 	})
 }
 
-// uploadForm is step 1's form: the file, saved by the app as it streamed
-// in, and the fields.
+// uploadForm is step 1's form: the files, saved by the app as they
+// streamed in, and the fields.
 type uploadForm struct {
-	Name, Format, Table string
+	Name, Format, Table string // Name: the first file's
 	Saved               app.Upload
 }
 
-// readUploadForm streams the multipart form of step 1, the file straight
-// into the app's data directory: it is not parsed with ParseMultipartForm,
-// which writes large files to the system's temp directory, where a crash
-// would leave them. On error nothing saved is left.
+// readUploadForm streams the multipart form of step 1, each file straight
+// into the app's data directory, several files into one upload (one
+// release): it is not parsed with ParseMultipartForm, which writes large
+// files to the system's temp directory, where a crash would leave them.
+// The files together are at most maxUploadBytes. On error nothing saved is
+// left.
 func readUploadForm(w http.ResponseWriter, r *http.Request, svc Service) (uploadForm, error) {
 	var f uploadForm
-	saved := false
 	fail := func(err error) (uploadForm, error) {
-		if saved {
+		if f.Saved.ID != "" {
 			if derr := svc.DiscardUpload(context.WithoutCancel(r.Context()), f.Saved.ID); derr != nil {
 				err = errors.Join(err, derr)
 			}
 		}
 		return uploadForm{}, err
-	}
-	tooLarge := func(err error) error {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return marketplace.Errorf(marketplace.EINVALID, "The upload is larger than %d MiB.", maxUploadBytes>>20)
-		}
-		return err
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes+1<<20)
 	mr, err := r.MultipartReader()
@@ -503,41 +568,61 @@ func readUploadForm(w http.ResponseWriter, r *http.Request, svc Service) (upload
 			break
 		}
 		if err != nil {
-			if err = tooLarge(err); marketplace.ErrorCode(err) == marketplace.EINTERNAL {
+			if err = uploadTooLarge(err); marketplace.ErrorCode(err) == marketplace.EINTERNAL {
 				err = marketplace.Wrap(marketplace.EINVALID, err, "The form could not be read")
 			}
 			return fail(err)
 		}
-		switch name := p.FormName(); name {
-		case "file":
-			if p.FileName() == "" { // no file chosen
-				continue
-			}
-			if saved {
-				return fail(marketplace.Errorf(marketplace.EINVALID, "Records file: upload one file at a time."))
-			}
-			if f.Saved, err = svc.SaveUpload(r.Context(), p); err != nil {
-				return fail(tooLarge(err))
-			}
-			saved, f.Name = true, p.FileName()
-		case "path":
-			return fail(errLocalPath)
-		case "format", "table":
-			v, err := io.ReadAll(io.LimitReader(p, 4<<10))
-			if err != nil {
-				return fail(marketplace.Wrap(marketplace.EINVALID, tooLarge(err), "The form could not be read"))
-			}
-			if name == "format" {
-				f.Format = string(v)
-			} else {
-				f.Table = string(v)
-			}
+		if err := f.readPart(r.Context(), svc, p); err != nil {
+			return fail(err)
 		}
 	}
-	if !saved {
+	if f.Saved.ID == "" {
 		return f, marketplace.Errorf(marketplace.EINVALID, "Records file: choose a file.")
 	}
 	return f, nil
+}
+
+// readPart reads one part of step 1's form into f: a file is saved into
+// f's upload (a new one for the first file).
+func (f *uploadForm) readPart(ctx context.Context, svc Service, p *multipart.Part) error {
+	switch name := p.FormName(); name {
+	case "file":
+		if p.FileName() == "" { // no file chosen
+			return nil
+		}
+		saved, err := svc.SaveUploadFile(ctx, f.Saved.ID, p.FileName(), p)
+		if err != nil {
+			return uploadTooLarge(err)
+		}
+		if f.Saved.ID == "" {
+			f.Name = p.FileName()
+		}
+		f.Saved = saved
+	case "path":
+		return errLocalPath
+	case "format", "table":
+		v, err := io.ReadAll(io.LimitReader(p, 4<<10))
+		if err != nil {
+			return marketplace.Wrap(marketplace.EINVALID, uploadTooLarge(err), "The form could not be read")
+		}
+		if name == "format" {
+			f.Format = string(v)
+		} else {
+			f.Table = string(v)
+		}
+	}
+	return nil
+}
+
+// uploadTooLarge says that an upload over maxUploadBytes is too large, and
+// passes any other error on.
+func uploadTooLarge(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return marketplace.Errorf(marketplace.EINVALID, "The upload is larger than %d MiB (all files together).", maxUploadBytes>>20)
+	}
+	return err
 }
 
 // errLocalPath refuses a local file path outside the desktop window.
@@ -571,7 +656,7 @@ func handlePublishLocal(logger *slog.Logger, svc Service, wz *wizardStore, windo
 			wizardFail(w, r, logger, err)
 			return
 		}
-		renderPreview(w, r, logger, svc, u, r.PostForm.Get("table"), whole)
+		renderPreview(w, r, logger, svc, wz, u, r.PostForm.Get("table"), whole)
 	})
 }
 
@@ -586,9 +671,13 @@ func wizardFormat(format string) string {
 }
 
 // renderPreview answers with step 2 (inside the whole wizard if whole).
-func renderPreview(w http.ResponseWriter, r *http.Request, logger *slog.Logger, svc Service, u *wizardUpload, table string, whole bool) {
+func renderPreview(w http.ResponseWriter, r *http.Request, logger *slog.Logger, svc Service, wz *wizardStore, u *wizardUpload, table string, whole bool) {
 	p, err := u.preview(r.Context(), svc, app.PreviewRequest{Table: table})
-	step := wizardPreviewStep(wizardPreview{U: u, P: p, Preset: "safe-harbor-k5", Privacy: defaultPrivacy()})
+	v := wizardPreview{U: u, P: p, Preset: "safe-harbor-k5", Privacy: defaultPrivacy()}
+	if err == nil && table == "" && len(p.Tables) > 1 {
+		v = wz.offerRelease(r.Context(), svc, v)
+	}
+	step := wizardPreviewStep(v)
 	status := http.StatusOK
 	if err != nil {
 		code := marketplace.ErrorCode(err)
@@ -678,6 +767,9 @@ func handlePublish(logger *slog.Logger, svc Service, wz *wizardStore) http.Handl
 func publishUpload(ctx context.Context, svc Service, who app.Actor, u *wizardUpload, previewID string, f listingForm, req app.PublishRequest) (app.Published, error) {
 	req.Input, req.InputName, req.InputFormat = u.Path, u.Name, u.Format
 	req.Roles, req.Preview = f.Roles, previewID
+	if req.Release {
+		req.Roles, req.Secret = nil, u.secret
+	}
 	if f.Preset == app.PresetCustom {
 		var err error
 		if req.Privacy, err = f.Privacy.params(); err != nil {

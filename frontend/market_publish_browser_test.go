@@ -76,6 +76,9 @@ func TestBrowser_publishWizardTablesAndFailures(t *testing.T) {
 		browserStep{"file", chromedp.SetUploadFiles(`#wizard-file`, []string{bundle})},
 		browserStep{"htmx", waitHTMX(`#wizard-upload form`)},
 		browserStep{"upload", chromedp.Click(`#wizard-upload-button`)},
+		browserStep{"every table", chromedp.WaitVisible(`#wizard-release`)},
+		browserStep{"htmx", waitHTMX(`#wizard-run-form`)},
+		browserStep{"Patient alone", chooseOption(`select[name=table]`, "Patient")},
 		wantJS("the Patient table", hasTable("Patient")),
 		wantJS("Patient's columns", `!!document.querySelector('select[name="role.state"]')`),
 	)

@@ -38,9 +38,13 @@ type wizardRun struct {
 	Privacy privacyForm
 	Table   string            // the table the user chose ("" for the first)
 	Roles   map[string]string // the roles the user chose for it
-	Created time.Time
-	cancel  context.CancelFunc
-	done    chan struct{}
+	// Release: every table as one release, with TableRoles per table.
+	Release    bool
+	TableRoles map[string]map[string]string
+	canRelease bool // the upload reads as one release
+	Created    time.Time
+	cancel     context.CancelFunc
+	done       chan struct{}
 
 	mu       sync.Mutex
 	progress app.AnonymizeProgress
@@ -108,7 +112,7 @@ func (s *wizardStore) start(svc Service, u *wizardUpload, req app.PreviewRequest
 	// lifetime (Options.Context).
 	ctx, cancel := context.WithTimeout(s.base, maxRunTime)
 	run := &wizardRun{ID: newWizardID(), Upload: u, Preset: req.Preset, Privacy: privacy, Table: req.Table, Roles: req.Roles,
-		Created: s.now(), cancel: cancel, done: make(chan struct{})}
+		Release: req.Release, TableRoles: req.TableRoles, canRelease: s.canRelease(u), Created: s.now(), cancel: cancel, done: make(chan struct{})}
 	req.Progress = func(p app.AnonymizeProgress) {
 		run.mu.Lock()
 		run.progress = p
@@ -190,8 +194,12 @@ func handlePublishRun(logger *slog.Logger, svc Service, wz *wizardStore) http.Ha
 			renderChoices(w, r, logger, svc, u, c, app.PreviewResult{}, "", http.StatusOK)
 			return
 		}
-		wz.keepRoles(u, c.Table, c.Roles)
 		req := app.PreviewRequest{Table: c.Table, Preset: c.Preset, Roles: c.Roles, Rows: reportRows}
+		if c.Release {
+			req.Roles, req.Release, req.TableRoles, req.Rows = nil, true, c.TableRoles, releaseReportRows
+		} else {
+			wz.keepRoles(u, c.Table, c.Roles)
+		}
 		if c.Preset == "" {
 			err = marketplace.Errorf(marketplace.EINVALID, "Preset: choose one of the presets.")
 		} else if c.Preset == app.PresetCustom {
@@ -225,14 +233,24 @@ const reportRows = 10
 
 // choices reads the user's step-2 choices from the form. The roles are the
 // form's when they were chosen for the form's table (field roles-table),
-// else the ones last chosen for that table: roles are per table.
+// else the ones last chosen for that table: roles are per table. The
+// release view's fields set the roles of each table (tableRolesOf); with
+// no table chosen, an upload of several tables is one release, run with
+// the roles kept for each.
 func (s *wizardStore) choices(u *wizardUpload, r *http.Request) wizardChoices {
 	c := wizardChoices{Table: r.PostForm.Get("table"), Roles: rolesOf(r), Preset: r.PostForm.Get("preset"), Privacy: readPrivacyForm(r.PostForm)}
+	for table, roles := range tableRolesOf(r) {
+		s.keepRoles(u, table, roles)
+	}
 	if rt, ok := r.PostForm["roles-table"]; ok && (len(rt) == 0 || rt[0] != c.Table) {
 		if len(rt) > 0 && rt[0] != "" { // the table left: its roles wait for the user's return
 			s.keepRoles(u, rt[0], c.Roles)
 		}
 		c.Roles = s.rolesFor(u, c.Table)
+	}
+	c.CanRelease = s.canRelease(u)
+	if c.Release = c.CanRelease && c.Table == ""; c.Release {
+		c.Roles, c.TableRoles = nil, s.allRoles(u)
 	}
 	return c
 }
@@ -302,7 +320,8 @@ func renderRunResult(w http.ResponseWriter, r *http.Request, logger *slog.Logger
 	p, err := run.result, run.err
 	run.mu.Unlock()
 	u := run.Upload
-	c := wizardChoices{Table: run.Table, Roles: run.Roles, Preset: run.Preset, Privacy: run.Privacy}
+	c := wizardChoices{Table: run.Table, Roles: run.Roles, Preset: run.Preset, Privacy: run.Privacy, Release: run.Release, TableRoles: run.TableRoles,
+		CanRelease: run.canRelease}
 	if errors.Is(err, context.Canceled) {
 		renderChoices(w, r, logger, svc, u, c, p, "Anonymization cancelled: nothing was kept. Change the roles or the preset and run it again.", http.StatusOK)
 		return
@@ -322,5 +341,8 @@ func renderRunResult(w http.ResponseWriter, r *http.Request, logger *slog.Logger
 	v := wizardReport{U: u, Table: p.Table, Preset: run.Preset, P: p,
 		Form: listingForm{Upload: u.ID, Table: p.Table, Preset: run.Preset, Privacy: run.Privacy, Permission: "HMB", Duration: "365", Seats: "3", Format: "csv", Roles: p.Roles,
 			Title: strings.TrimSuffix(u.Name, filepath.Ext(u.Name))}}
+	if p.Release != nil {
+		v = releaseReport(v)
+	}
 	renderWizard(w, r, logger, http.StatusOK, wizardReportStep(v))
 }

@@ -175,7 +175,7 @@ func TestPublishWizard_fhirBundleTables(t *testing.T) {
 	alice := f.signIn(t, "alice")
 	res, body := postMultipart(t, f.srv, "/mydata/publish/upload", map[string]string{"format": "fhir"}, map[string]string{"file": string(bundle)},
 		http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}, "Cookie": {alice.cookie.String()}})
-	wantBody(t, "upload", res, body, 200, `<select name="table"`, `<option value="Patient"`, `id="wizard-rows"`)
+	wantBody(t, "upload: every table as one release", res, body, 200, `<select name="table"`, `<option value="Patient"`, `id="wizard-release"`)
 	upload := regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
 	res, body = alice.run(url.Values{"upload": {upload}, "table": {"Nope"}, "preset": {"safe-harbor"}})
 	wantBody(t, "unknown table", res, body, 422, "Table: choose one of")
@@ -472,8 +472,10 @@ func TestPublishWizard_rolesArePerTable(t *testing.T) {
 	alice := f.signIn(t, "alice")
 	res, body := postMultipart(t, f.srv, "/mydata/publish/upload", map[string]string{"format": "fhir"}, map[string]string{"file": string(bundle)},
 		http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}, "Cookie": {alice.cookie.String()}})
-	wantBody(t, "upload", res, body, 200, `name="role.state"`, `name="roles-table" value="Patient"`, `<option value="Patient" selected>Patient (1 row)</option>`)
+	wantBody(t, "upload", res, body, 200, `id="wizard-release"`, `name="roles.Patient.state"`)
 	upload := regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
+	res, body = alice.run(url.Values{"upload": {upload}, "step": {"edit"}, "table": {"Patient"}, "roles-table": {""}, "preset": {"safe-harbor"}})
+	wantBody(t, "Patient alone", res, body, 200, `name="role.state"`, `name="roles-table" value="Patient"`, `<option value="Patient" selected>Patient (1 row)</option>`)
 	res, body = alice.run(url.Values{"upload": {upload}, "step": {"edit"}, "table": {"Observation"}, "roles-table": {"Patient"},
 		"preset": {"safe-harbor"}, "role.state": {"insensitive"}, "role.gender": {"insensitive"}})
 	wantBody(t, "Observation's columns", res, body, 200, "table <strong>Observation</strong>", `name="roles-table" value="Observation"`, `value="safe-harbor" checked`)

@@ -58,7 +58,7 @@ func TestWizardStore_uploadsAreOwnedAndExpire(t *testing.T) {
 	s := newWizardStore(slog.New(slog.DiscardHandler), a, nil, clock.Now)
 	var alice, bob [20]byte
 	alice[0], bob[0] = 1, 2
-	saved, err := a.SaveUpload(t.Context(), strings.NewReader("a,b\n1,2\n"))
+	saved, err := a.SaveUploadFile(t.Context(), "", "p.csv", strings.NewReader("a,b\n1,2\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func TestWizardStore_uploadsAreOwnedAndExpire(t *testing.T) {
 	if u.Name != "p.csv" || u.Size != 8 {
 		t.Errorf("upload %+v", u)
 	}
-	if dir := filepath.Dir(u.Path); dir != filepath.Join(a.DataDir(), "tmp") {
+	if dir := filepath.Dir(filepath.Dir(u.Path)); dir != filepath.Join(a.DataDir(), "tmp") {
 		t.Errorf("upload saved in %s, want the data dir's tmp/", dir)
 	}
 	if fi, err := os.Stat(filepath.Dir(u.Path)); err != nil || fi.Mode().Perm() != 0o700 {

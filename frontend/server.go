@@ -47,7 +47,7 @@ type Service interface {
 	RetryPublish(ctx context.Context, who app.Actor, content common.Hash, price *big.Int, terms marketplace.Terms) (app.Published, error)
 	DiscardDraft(ctx context.Context, who app.Actor, content common.Hash) (app.Discarded, error)
 	PreviewAnonymization(ctx context.Context, req app.PreviewRequest) (app.PreviewResult, error)
-	SaveUpload(ctx context.Context, r io.Reader) (app.Upload, error)
+	SaveUploadFile(ctx context.Context, id, name string, r io.Reader) (app.Upload, error)
 	DiscardUpload(ctx context.Context, id string) error
 	Publish(ctx context.Context, who app.Actor, req app.PublishRequest) (app.Published, error)
 	PublishPreview(ctx context.Context, seller common.Address, price *big.Int, terms marketplace.Terms, providerChoice string) (app.CostPreview, error)

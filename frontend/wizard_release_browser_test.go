@@ -1,0 +1,188 @@
+package frontend
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// A patient chooses every Synthea bundle at once in the browser's file
+// dialog: the wizard keeps them as one upload and shows them as one
+// release, every table with its rows, columns and roles. Safe Harbor runs
+// on the whole release (notes scrubbed); the report shows the patients'
+// verdict and each table before and after; every table is published. A
+// researcher buys the listing and downloads a ZIP holding manifest.json
+// and every table the wizard showed, with no name of the Synthea patients
+// left in any of them.
+func TestBrowser_publishWizardRecordSet(t *testing.T) {
+	var files []string
+	for _, f := range syntheaBundles(t) {
+		abs, err := filepath.Abs(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, abs)
+	}
+	if len(files) < 2 {
+		t.Fatalf("want several Synthea bundles in the shared data, found %d", len(files))
+	}
+	ctx, problems := newBrowser(t)
+	srv, a := newTestServerWith(t, Options{})
+	ctx, cancel := context.WithTimeout(ctx, 180*time.Second)
+	defer cancel()
+	for _, n := range []string{"alice", "bob"} {
+		if _, err := a.CreateAccount(t.Context(), n, n+"-pass"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Fund(t.Context(), n, mustEther(t, "10")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	browserSignIn(t, ctx, srv.URL, "alice", "/mydata/publish/")
+	runSteps(t, ctx, "upload the record set",
+		browserStep{"step 1", chromedp.WaitVisible(`#wizard-file`)},
+		wantJS("the file input takes several files", `document.querySelector('#wizard-file').multiple`),
+		browserStep{"files", chromedp.SetUploadFiles(`#wizard-file`, files)},
+		browserStep{"htmx", waitHTMX(`#wizard-upload form`)},
+		browserStep{"upload", chromedp.Click(`#wizard-upload-button`)},
+		browserStep{"step 2", chromedp.WaitVisible(`#wizard-release`)},
+		wantJS("every file listed", fmt.Sprintf(`document.querySelectorAll('#wizard-files li').length === %d`, len(files))),
+		wantJS("the whole release chosen", `document.querySelector('#wizard-table').value === ""`),
+		wantJS("a role select per column of every table", `[...document.querySelectorAll('.release-table')].every(d => d.querySelectorAll('select[name^="roles."]').length > 0)`),
+	)
+	if got := transientFiles(t, a); len(got) != 1 {
+		t.Errorf("data dir tmp/ holds %v, want the one upload", got)
+	}
+	shown := must(chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('.release-table')].map(d => d.id.replace("release-table-", ""))`)))(t)
+	for _, want := range []string{"Patient", "Observation", "Condition", "Encounter", "DocumentReference"} {
+		if !slices.Contains(shown, want) {
+			t.Errorf("step 2 shows tables %v, without %s", shown, want)
+		}
+	}
+
+	runSteps(t, ctx, "the release's report",
+		browserStep{"htmx", waitHTMX(`#wizard-run-form`)},
+		browserStep{"preset", jsClick(`input[name=preset][value="safe-harbor"]`)},
+		browserStep{"run", jsClick(`#wizard-run`)},
+		browserStep{"report", chromedp.WaitVisible(`#release-report`)},
+		browserStep{"verdict", chromedp.WaitVisible(`#verdict-pass`)},
+		wantJS("a section per table", fmt.Sprintf(`document.querySelectorAll('.release-table-report').length === %d`, len(shown))),
+		wantJS("notes scrubbed", `document.querySelector('#release-report-DocumentReference .release-free-text').textContent.includes("scrubbed")`),
+		browserStep{"open the notes", chromedp.Evaluate[chromedp.Void](`document.querySelector('#release-report-DocumentReference').open = true`)},
+	)
+	// The screenshot shows the release's report from its verdict down.
+	runSteps(t, ctx, "the view for the screenshot",
+		browserStep{"size", chromedp.EmulateViewport(1280, 1500)},
+		browserStep{"scroll", chromedp.Evaluate[chromedp.Void](`document.querySelector('#report-preset').scrollIntoView()`)},
+	)
+	png := must(chromedp.Run(ctx, chromedp.CaptureScreenshot()))(t)
+	if err := os.WriteFile(filepath.Join("..", "build", "screenshots", "wizard-release.png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fill(t, ctx, map[string]string{`#publish-form input[name=title]`: "A whole record", `#publish-form input[name=price]`: "0.01"})
+	runSteps(t, ctx, "publish every table",
+		browserStep{"htmx", waitHTMX(`#publish-form`)},
+		wantJS("a release", `document.querySelector('#publish-form input[name=release]').value === "1"`),
+		browserStep{"publish", jsClick(`#publish-button`)},
+		browserStep{"published", chromedp.WaitVisible(`#published-link`)},
+	)
+	href := must(chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("published-link").getAttribute("href")`)))(t)
+	if got := transientFiles(t, a); len(got) != 0 {
+		t.Errorf("after publishing, data dir tmp/ holds %v", got)
+	}
+
+	// The researcher buys the listing and downloads the release.
+	browserSignIn(t, ctx, srv.URL, "bob", href)
+	runSteps(t, ctx, "buy",
+		browserStep{"card", chromedp.WaitVisible(`#buy-form`)},
+		browserStep{"htmx", waitHTMX(`#buy-form`)},
+		browserStep{"accept", jsClick(`#buy-accept`)},
+		browserStep{"buy", jsClick(`#buy-button`)},
+		browserStep{"bought", chromedp.WaitVisible(`#download-link`)},
+	)
+	b64 := must(chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(document.getElementById("download-link").href)
+		.then(r => r.ok ? r.arrayBuffer() : Promise.reject("HTTP " + r.status))
+		.then(b => { let s = ""; new Uint8Array(b).forEach(c => s += String.fromCharCode(c)); return btoa(s) })`, chromedp.EvalAwaitPromise)))(t)
+	zipped, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Synthea names its files after the patient: Given123_Family456_uuid.json.
+	var names []string
+	for _, b := range files {
+		for _, p := range strings.SplitN(filepath.Base(b), "_", 3)[:2] {
+			names = append(names, strings.TrimRight(p, "0123456789"))
+		}
+	}
+	checkReleaseZIP(t, zipped, shown, names)
+	if p := problems(); len(p) > 0 {
+		t.Errorf("console errors:\n%v", p)
+	}
+}
+
+// checkReleaseZIP checks a downloaded release: manifest.json names every
+// table shown, each with its file in the ZIP, and says they are linked by
+// patient; no entry holds any of the patients' names.
+func checkReleaseZIP(t *testing.T, zipped []byte, tables, names []string) {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(zipped), int64(len(zipped)))
+	if err != nil {
+		t.Fatalf("the download is not a ZIP (%d bytes): %v", len(zipped), err)
+	}
+	entries := map[string]string{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries[f.Name] = string(b)
+	}
+	var m struct {
+		Linked bool
+		Tables []struct {
+			Name, File string
+			Rows       int
+		}
+	}
+	if err := json.Unmarshal([]byte(entries["manifest.json"]), &m); err != nil {
+		t.Fatalf("manifest.json: %v\n%s", err, entries["manifest.json"])
+	}
+	if !m.Linked {
+		t.Error("manifest.json: the tables are not linked by patient")
+	}
+	var listed []string
+	for _, mt := range m.Tables {
+		listed = append(listed, mt.Name)
+		if _, ok := entries[mt.File]; !ok {
+			t.Errorf("manifest.json names %s, not in the ZIP", mt.File)
+		}
+	}
+	slices.Sort(listed)
+	if want := slices.Sorted(slices.Values(tables)); !slices.Equal(listed, want) {
+		t.Errorf("the ZIP's tables %v, want every table the wizard showed %v", listed, want)
+	}
+	for entry, body := range entries {
+		for _, n := range names {
+			if strings.Contains(body, n) {
+				t.Errorf("%s holds the patient's name %s", entry, n)
+			}
+		}
+	}
+}
