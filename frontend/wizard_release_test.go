@@ -309,7 +309,7 @@ func TestPublishWizard_releaseOfEveryTable(t *testing.T) {
 	// Back from the report: the release view with every choice kept.
 	back := url.Values{"upload": {upload}, "step": {"edit"}}
 	for _, k := range []string{"table", "roles-table", "preset", "k", "l", "t", "suppression", "method"} {
-		back.Set(k, regexp.MustCompile(`name="`+k+`" value="([^"]*)"`).FindStringSubmatch(body[strings.Index(body, `id="wizard-edit-form"`):])[1])
+		back.Set(k, regexp.MustCompile(`name="` + k + `" value="([^"]*)"`).FindStringSubmatch(body[strings.Index(body, `id="wizard-edit-form"`):])[1])
 	}
 	res, body2 := alice.run(back)
 	wantBody(t, "back", res, body2, 200, `id="wizard-release"`, `value="safe-harbor" checked`, `<option value="" selected>Every table, as one release</option>`)
