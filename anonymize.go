@@ -54,14 +54,23 @@ privacy model are left out and counted in the report.
 The pipeline comes from --config, or --preset (safe-harbor, safe-harbor-k5),
 or --k with the quasi-identifiers (--qi) and their hierarchies (--hierarchy
 COLUMN=FILE, ARX hierarchy CSVs). --suggest writes a starting config instead.
-Keyed pseudonyms use the secret in ` + envSecret + `; with it, a FHIR
-release's tables are first linked by one keyed pseudonym per patient and each
-patient's dates shifted by one offset in every table, so intervals survive.`,
+A FHIR input (a Bundle, NDJSON, a folder or several files) is one release:
+every table is anonymized, the privacy model (k, l, t) is decided on the
+Patient table's quasi-identifiers so it counts patients, a patient it
+suppresses leaves every table, and one verdict covers every table. --out DIR
+writes <table>.csv per table and manifest.json; --out FILE.zip the release
+package (the same files in one ZIP). Keyed pseudonyms use the secret in
+` + envSecret + `; with it, the release's tables are linked by one keyed
+pseudonym per patient and each patient's dates shifted by one offset in every
+table, so intervals survive; without it the patient key and joins are removed
+and the tables do not link. FHIR resource types medmarket does not read are
+named on stderr.`,
 		Example: `  medmarket anonymize --in patients.csv --preset safe-harbor --out patients-sh.csv --report report.json
   medmarket anonymize --in adult.csv --delimiter ';' --k 5 --qi age,sex,race --sensitive occupation \
       --hierarchy age=adult_hierarchy_age.csv --out adult-k5.parquet
   medmarket anonymize --in patients.csv --suggest --out pipeline.yaml
-  medmarket anonymize --in synthea-fhir/ --preset safe-harbor --out release/`,
+  medmarket anonymize --in synthea-fhir/ --preset safe-harbor --out release/
+  medmarket anonymize --in synthea-fhir/ --preset safe-harbor-k5 --out release.zip`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			req.In = strings.Join(ins, ",")
@@ -126,10 +135,14 @@ patient's dates shifted by one offset in every table, so intervals survive.`,
 			}
 			bar := newProgressBar(c.stderr, req.In, progress)
 			req.Progress = bar.update
+			req.Warn = func(msg string) { fmt.Fprintf(c.stderr, "warning: %s\n", msg) }
 			res, err := an.Anonymize(cmd.Context(), req)
 			bar.finish()
 			if err != nil {
 				return err
+			}
+			if rr := res.Release; rr != nil {
+				printRelease(c.stdout, rr)
 			}
 			for _, r := range res.Results {
 				printReport(c.stdout, r)
@@ -151,7 +164,7 @@ patient's dates shifted by one offset in every table, so intervals survive.`,
 	f.StringSliceVar(&qi, "qi", nil, "quasi-identifier columns (comma-separated; the only ones when given)")
 	f.StringSliceVar(&sens, "sensitive", nil, "sensitive columns (comma-separated)")
 	f.StringArrayVar(&hierarchies, "hierarchy", nil, "COLUMN=FILE: an ARX generalization hierarchy CSV (repeatable)")
-	f.StringVar(&req.Out, "out", "", "output file (.csv or .parquet), a directory for FHIR input, or the config with --suggest (default stdout)")
+	f.StringVar(&req.Out, "out", "", "output file (.csv or .parquet), a directory for a FHIR release (<table>.csv and manifest.json), a .zip for the release package, or the config with --suggest (default stdout)")
 	f.StringVar(&req.Report, "report", "", "write the anonymization report (JSON) here")
 	f.StringVar(&asOf, "as-of", "", "the release's reference date (2006-01-02), at which ages are counted (default today)")
 	f.BoolVar(&suggest, "suggest", false, "write a starting pipeline config suggested from the data instead of anonymizing")
@@ -281,6 +294,17 @@ func printRisk(w io.Writer, k anonymize.Risk) {
 // printReport prints a table's report in short: rows, k, risk and verdict,
 // every column's treatment and loss, free text, and what to change when the
 // risk is above the threshold.
+// printRelease says what a release run released: patients, suppressed
+// patients, and whether the tables link.
+func printRelease(w io.Writer, rr *anonymize.ReleaseResult) {
+	link := "tables linked by one keyed pseudonym per patient, dates shifted per patient"
+	if !rr.Linked {
+		link = "no " + envSecret + ": the patient key and joins were removed, the tables do not link"
+	}
+	fmt.Fprintf(w, "release: %d tables, %d patients, %d suppressed at patient level (from every table); %s\n",
+		len(rr.Tables), rr.Patients, rr.SuppressedPatients, link)
+}
+
 func printReport(w io.Writer, r *anonymize.Result) {
 	rep := r.Report
 	verdict := r.Verdict.String()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -18,6 +20,7 @@ func newPublishCmd(c *cli) *cobra.Command {
 	var ins []string
 	var as, preset, config, title, desc, tags, publisher, format, dataTypes, publicURL, providerURL, copyTo, table, encoding string
 	var sale saleFlags
+	var release bool
 	cmd := &cobra.Command{
 		Use:   "publish --as NAME --in FILE --preset PRESET --title TITLE --price ETH --terms CODES",
 		Short: "Anonymize a file of records, encrypt it and list it for sale; prints the listing id",
@@ -25,6 +28,12 @@ func newPublishCmd(c *cli) *cobra.Command {
 when the policy gate fails, encrypts the result to a fresh dataset key, stores the
 blob and the key in the data dir, and lists it on chain with this node's provider
 URL (--public-url, env ` + envPublicURL + `; buyers' nodes download from there).
+
+A folder, several --in, or FHIR JSON is published as one release (unless
+--table picks one table): every table anonymized, the privacy model decided on
+patients, one ZIP of one file per table (--format) plus manifest.json, the card
+listing every table. With ` + envSecret + ` set, the tables are linked by one
+keyed pseudonym per patient; without it the patient key and joins are removed.
 
 With --provider https://hub.example/ it publishes through a hub instead, for a
 node that is not always online: the encrypted blob, the card and the dataset key
@@ -36,7 +45,11 @@ seller, and the listing names the hub, which serves buyers from then on.`,
 		}, unlock: unlockAs(&as), node: true, publicURL: &publicURL, run: func(ctx context.Context, a *app.App, who account) (err error) {
 			req := app.PublishRequest{Input: strings.Join(ins, ","), InputEncoding: encoding, Preset: preset, ConfigFile: config, Title: title, Description: desc, Publisher: publisher,
 				Tags: splitCSV(tags), DataTypes: splitCSV(dataTypes), Format: format, Price: sale.wei, Table: table,
-				Terms: sale.listingTerms(), Provider: providerURL}
+				Terms: sale.listingTerms(), Provider: providerURL, Release: table == "" && (release || isReleaseInput(ins)),
+				Warn: func(msg string) { fmt.Fprintf(c.stderr, "warning: %s\n", msg) }}
+			if s := c.getenv(envSecret); s != "" {
+				req.Secret = []byte(s)
+			}
 			// The copy replaces --save-copy only once the publish succeeded.
 			var copyFile *pendingFile
 			if copyTo != "" {
@@ -55,6 +68,9 @@ seller, and the listing names the hub, which serves buyers from then on.`,
 					return fmt.Errorf("listed as %d, but --save-copy: %w", p.ListingID, err)
 				}
 			}
+			if len(p.Card.Tables) > 0 {
+				fmt.Fprintf(c.stderr, "release: %d tables in a ZIP package, %d patients\n", len(p.Card.Tables), p.Card.Rows)
+			}
 			fmt.Fprintf(c.stderr, "listed: %d rows, content %s, provider %s, gas %d\n", p.Card.Rows, p.ContentHash.Hex(), p.Provider, p.GasUsed)
 			_, err = fmt.Fprintln(c.stdout, p.ListingID)
 			return err
@@ -64,7 +80,8 @@ seller, and the listing names the hub, which serves buyers from then on.`,
 	f.StringVar(&as, "as", "", "account that sells")
 	f.StringArrayVar(&ins, "in", nil, "records to publish: CSV or TSV, or FHIR R4 JSON (a Bundle or NDJSON); a folder (its *.json and *.ndjson files, not subfolders), several --in or comma-separated files of FHIR are read as one release")
 	f.StringVar(&encoding, "encoding", "", "CSV encoding: utf-8, latin1 (Windows-1252) or utf-16 (default: detected)")
-	f.StringVar(&table, "table", "", "the table of a FHIR import to publish (Patient, Observation...)")
+	f.StringVar(&table, "table", "", "publish only this table of a FHIR import (Patient, Observation...) instead of the whole release")
+	f.BoolVar(&release, "release", false, "publish every table of the input as one release (a ZIP of one file per table and manifest.json); the default for a folder, several files or FHIR JSON")
 	f.StringVar(&preset, "preset", "safe-harbor-k5", "anonymization preset: safe-harbor or safe-harbor-k5")
 	f.StringVar(&config, "config", "", "a pipeline config (YAML, as for anonymize --config; trusted plugins may be steps) instead of --preset")
 	f.StringVar(&title, "title", "", "the dataset's title")
@@ -116,4 +133,17 @@ func (s *saleFlags) parse() (err error) {
 // listingTerms are the terms of the licences the listing sells.
 func (s *saleFlags) listingTerms() marketplace.Terms {
 	return marketplace.Terms{Use: s.use, DurationDays: s.duration, Seats: s.seats}
+}
+
+// isReleaseInput says whether the --in values are a release: several
+// files, a folder, or FHIR JSON (.json, .ndjson).
+func isReleaseInput(ins []string) bool {
+	if len(ins) != 1 || strings.Contains(ins[0], ",") {
+		return len(ins) > 0
+	}
+	if st, err := os.Stat(ins[0]); err == nil && st.IsDir() {
+		return true
+	}
+	ext := strings.ToLower(filepath.Ext(ins[0]))
+	return ext == ".json" || ext == ".ndjson"
 }

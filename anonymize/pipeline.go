@@ -32,6 +32,9 @@ type Pipeline struct {
 	asOf     string // the reference date of the Safe Harbor steps, for the report
 	// Progress, when set, is called before each step with its index and name.
 	Progress func(step int, name string)
+	// TableStarted, when set, is called by RunRelease with each table's
+	// name before the table's steps run.
+	TableStarted func(table string)
 	// Tables gives a table of a release its own pipeline (its own column
 	// roles and steps) in RunRelease; a table not named runs this one.
 	Tables map[string]*Pipeline

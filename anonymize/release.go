@@ -25,14 +25,21 @@ type Release struct {
 	// encounter) that Key pseudonymizes with the same keyed hash, so joins
 	// on them survive while the source's ids do not.
 	Joins []string
+	// Notes names, per table, the columns that hold clinical notes
+	// whatever their values look like (a FHIR DocumentReference's text):
+	// RunRelease refuses one that no scrubber processed, even when its
+	// values repeat too often to be recognised as free text.
+	Notes map[string][]string
 }
 
 // NewFHIRRelease returns the release of tables read from FHIR (ReadFHIR,
 // ReadInputs): Patient keyed by "id", every other table linked by
-// "patient", and the "id" and "encounter" columns pseudonymized as joins.
+// "patient", the "id" and "encounter" columns pseudonymized as joins, and
+// DocumentReference's "note" a column of notes.
 // It fails when there is no Patient table or a table lacks its key.
 func NewFHIRRelease(tables []*Table) (*Release, error) {
-	r := &Release{Tables: tables, PatientTable: "Patient", IDColumn: "id", LinkColumn: "patient", Joins: []string{"id", "encounter"}}
+	r := &Release{Tables: tables, PatientTable: "Patient", IDColumn: "id", LinkColumn: "patient", Joins: []string{"id", "encounter"},
+		Notes: map[string][]string{"DocumentReference": {"note"}}}
 	return r, r.Validate()
 }
 

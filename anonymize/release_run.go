@@ -84,22 +84,30 @@ func (p *Pipeline) RunRelease(ctx context.Context, r *Release, key *ReleaseKey) 
 	}
 	out := &ReleaseResult{Linked: linked, Unlinked: krep.Unlinked, Tables: make([]*Result, len(keyed.Tables))}
 	pi := slices.IndexFunc(keyed.Tables, func(t *Table) bool { return t.Name == r.PatientTable })
+	p.started(r.PatientTable)
 	pat, err := p.forTable(r.PatientTable).run(ctx, keyed.Tables[pi])
 	if err != nil {
 		return nil, fmt.Errorf("table %q: %w", r.PatientTable, err)
 	}
+	if p.forTable(r.PatientTable) != p { // the release's policy, not the table's own pipeline's
+		v := p.Policy.Check(pat.Report)
+		pat.Report.Verdict, pat.Verdict = &v, v
+	}
 	gone := SuppressedPatients(keyed.Tables[pi], pat.Table, r.IDColumn)
+	searches := len(p.forTable(r.PatientTable).withoutSearch().Steps) < len(p.forTable(r.PatientTable).Steps)
 	rest := keyed.RemovePatients(gone)
 	for i, t := range rest.Tables {
 		if i == pi {
 			out.Tables[i] = pat
 			continue
 		}
+		p.started(t.Name)
 		q := p.forTable(t.Name).withoutSearch()
 		res, err := q.run(ctx, t)
 		if err != nil {
 			return nil, fmt.Errorf("table %q: %w", t.Name, err)
 		}
+		declaredNotes(res, r.Notes[t.Name], q.Steps)
 		// k, l and t were decided on patients: a table of events is
 		// checked for what identifies by itself, and may be empty.
 		v := Verdict{Pass: true}
@@ -107,7 +115,9 @@ func (p *Pipeline) RunRelease(ctx context.Context, r *Release, key *ReleaseKey) 
 			v = Policy{AllowDirectIdentifiers: p.Policy.AllowDirectIdentifiers}.Check(res.Report)
 		}
 		res.Report.Verdict, res.Verdict = &v, v
-		res.Report.Warnings = append(res.Report.Warnings, fmt.Sprintf("the privacy model was decided on the %s table's quasi-identifiers (patient level); %d suppressed patients' rows were removed here", r.PatientTable, len(gone)))
+		if searches {
+			res.Report.Warnings = append(res.Report.Warnings, fmt.Sprintf("the privacy model was decided on the %s table's quasi-identifiers (patient level); the rows of the %d patients it suppressed were removed here", r.PatientTable, len(gone)))
+		}
 		out.Tables[i] = res
 	}
 	if !linked {
@@ -145,6 +155,12 @@ func (p *Pipeline) checkReleaseColumns(r *Release) error {
 	return p.checkColumns(shared)
 }
 
+func (p *Pipeline) started(table string) {
+	if p.TableStarted != nil {
+		p.TableStarted(table)
+	}
+}
+
 // forTable is the pipeline table runs: its own (p.Tables), else p.
 func (p *Pipeline) forTable(table string) *Pipeline {
 	if q, ok := p.Tables[table]; ok {
@@ -162,6 +178,27 @@ func (p *Pipeline) withoutSearch() *Pipeline {
 	})
 	q.multi = true
 	return &q
+}
+
+// declaredNotes adds to a table's report, as kept free text (which the
+// gate refuses), each note column the release declares that still holds
+// values no scrubber step processed: notes whose values repeat are not
+// recognised as free text by their content, and would otherwise pass.
+func declaredNotes(res *Result, notes []string, steps []Step) {
+	for _, name := range notes {
+		c := res.Table.Column(name)
+		if c == nil || !hasValues(c) || slices.ContainsFunc(res.Report.FreeText, func(f FreeTextReport) bool { return f.Column == name }) {
+			continue
+		}
+		scrubbed := slices.ContainsFunc(steps, func(s Step) bool {
+			d := s.Transform.Describe()
+			return d.Scrubber && wasApplied(c, d.Name)
+		})
+		if !scrubbed {
+			res.Report.FreeText = append(res.Report.FreeText, FreeTextReport{Column: name, Outcome: "kept",
+				Reason: "the release declares it a column of notes, though its values repeat too often to look like free text"})
+		}
+	}
 }
 
 // unlink removes a release's key and join columns from a table's result

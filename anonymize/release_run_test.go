@@ -157,6 +157,7 @@ func TestRunRelease_patientSuppressedLeavesEveryTable(t *testing.T) {
 		Columns:    map[string]anonymize.ColumnConfig{"marital_status": {Role: &quasi}},
 		Transforms: []anonymize.TransformConfig{{Name: "safe-harbor"}, {Name: "privacy", Params: anonymize.Params{"k": 5, "suppression_limit": 0.1}}},
 		Policy:     &anonymize.Policy{MinK: 5}})
+	p.Tables = map[string]*anonymize.Pipeline{"DocumentReference": notesPipeline(t, &anonymize.Config{Transforms: []anonymize.TransformConfig{{Name: "safe-harbor"}}})}
 	rr := runRelease(t, p, src, &anonymize.ReleaseKey{Secret: releaseSecret})
 	if !rr.Verdict.Pass {
 		t.Fatalf("verdict: %v", rr.Verdict)
@@ -205,6 +206,13 @@ func TestRunRelease_perTableRoles(t *testing.T) {
 	}
 	if got := rr.Table("Condition").Report.Sensitive; slices.Contains(got, "code") {
 		t.Errorf("Condition's code is sensitive too: %v", got)
+	}
+	// The release's policy judges the Patient table, whatever its own
+	// pipeline says.
+	p.Policy = anonymize.Policy{MinK: 1000}
+	p.Tables["Patient"] = releasePipeline(t, &anonymize.Config{Preset: "safe-harbor"})
+	if rr := runRelease(t, p, src, &anonymize.ReleaseKey{Secret: releaseSecret}); rr.Verdict.Pass || !strings.HasPrefix(rr.Verdict.Reasons[0], "table Patient: k-anonymity") {
+		t.Errorf("verdict %v, want the release's k = 1000 to fail on Patient", rr.Verdict)
 	}
 	// A table's own pipeline naming a column the table lacks is refused.
 	p.Tables["Condition"] = releasePipeline(t, &anonymize.Config{Preset: "safe-harbor", Columns: map[string]anonymize.ColumnConfig{"value": {Role: &sens}}})
@@ -273,4 +281,52 @@ func TestRunRelease_verdictNamesTheTable(t *testing.T) {
 	if rr.Verdict.Pass || !slices.Contains(rr.Verdict.Reasons, `table Observation: direct identifier left: column "unit"`) {
 		t.Errorf("verdict %v", rr.Verdict)
 	}
+}
+
+// A folder of 40 bundles (two Synthea patients, 20 identities each)
+// through Safe Harbor + k=5: k holds on patients, not on events, every
+// table is released whole, and the pseudonyms still link exactly the
+// source's rows. The notes repeat 20 times each, so they do not look like
+// free text: the release's declared note column is refused unscrubbed,
+// and released once a scrubber step names it.
+func TestRunRelease_manyBundlesSafeHarborK5(t *testing.T) {
+	tables, err := anonymize.ReadInputs(bundleCopies(t, 20, 20), anonymize.InputOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := anonymize.NewFHIRRelease(tables)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := releasePipeline(t, &anonymize.Config{Preset: "safe-harbor-k5"})
+	rr := runRelease(t, p, src, &anonymize.ReleaseKey{Secret: releaseSecret})
+	if want := `table DocumentReference: free text left: column "note"`; rr.Verdict.Pass || !strings.HasPrefix(strings.Join(rr.Verdict.Reasons, ";"), want) {
+		t.Fatalf("repeated notes unscrubbed: verdict %v, want %q", rr.Verdict, want)
+	}
+	k5, err := anonymize.Preset("safe-harbor-k5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Tables = map[string]*anonymize.Pipeline{"DocumentReference": notesPipeline(t, k5)}
+	rr = runRelease(t, p, src, &anonymize.ReleaseKey{Secret: releaseSecret})
+	if !rr.Verdict.Pass || rr.Patients != 40 || rr.Report.MinClassSize < 5 || rr.Report.Rows != 40 {
+		t.Fatalf("verdict %v; %d patients, k %d over %d rows", rr.Verdict, rr.Patients, rr.Report.MinClassSize, rr.Report.Rows)
+	}
+	for i, res := range rr.Tables {
+		if res.Table.NumRows() != src.Tables[i].NumRows() {
+			t.Errorf("%s: %d of %d rows released", res.Table.Name, res.Table.NumRows(), src.Tables[i].NumRows())
+		}
+	}
+	checkLinks(t, src, rr.Release)
+	checkNoSyntheaIdentifier(t, src, rr.Release)
+}
+
+// notesPipeline is cfg with the built-in scrubber on the "note" column
+// first: copies of one bundle repeat their notes, which then do not look
+// like free text by their content.
+func notesPipeline(t *testing.T, cfg *anonymize.Config) *anonymize.Pipeline {
+	t.Helper()
+	c := *cfg
+	c.Transforms = append([]anonymize.TransformConfig{{Name: "scrub-notes", Params: anonymize.Params{"columns": []string{"note"}}}}, cfg.Transforms...)
+	return releasePipeline(t, &c)
 }

@@ -86,21 +86,14 @@ func (rr *ReleaseResult) Manifest(format string) ReleaseManifest {
 // as its manifest (its Tables filled in from tables). The same tables and
 // manifest always give the same bytes.
 func WriteReleaseZIP(w io.Writer, tables []*Table, m ReleaseManifest) error {
-	ext := "." + m.Format
 	if m.Format != "csv" && m.Format != "parquet" {
 		return invalidf("release package: format %q (want csv or parquet)", m.Format)
 	}
 	sorted := slices.Clone(tables)
 	slices.SortFunc(sorted, func(a, b *Table) int { return strings.Compare(a.Name, b.Name) })
-	m.Tables = make([]ManifestTable, len(sorted))
-	for i, t := range sorted {
-		if err := checkEntryName(t.Name + ext); err != nil {
-			return err
-		}
-		if i > 0 && sorted[i-1].Name == t.Name {
-			return invalidf("release package: two tables named %q", t.Name)
-		}
-		m.Tables[i] = describeTable(t, t.Name+ext)
+	var err error
+	if m.Tables, err = DescribeTables(sorted, m.Format); err != nil {
+		return err
 	}
 	zw := zip.NewWriter(w)
 	mj, err := json.MarshalIndent(m, "", "  ")
@@ -130,6 +123,26 @@ func writeEntry(zw *zip.Writer, name string, write func(io.Writer) error) error 
 		return err
 	}
 	return write(f)
+}
+
+// DescribeTables returns the manifest entries of tables written as
+// format (<name>.<format> each), in their order; it refuses a table name
+// that is not a plain file name, or two tables of one name.
+func DescribeTables(tables []*Table, format string) ([]ManifestTable, error) {
+	out := make([]ManifestTable, len(tables))
+	seen := map[string]bool{}
+	for i, t := range tables {
+		file := t.Name + "." + format
+		if err := checkEntryName(file); err != nil {
+			return nil, err
+		}
+		if seen[t.Name] {
+			return nil, invalidf("release package: two tables named %q", t.Name)
+		}
+		seen[t.Name] = true
+		out[i] = describeTable(t, file)
+	}
+	return out, nil
 }
 
 // describeTable is t's manifest entry.

@@ -81,12 +81,17 @@ type AnonymizeRequest struct {
 	AsOf time.Time
 
 	// Out is a file (.csv, or .parquet for Parquet) for one table, or a
-	// directory for the tables of a FHIR input (one <table>.csv each).
+	// directory for the tables of a FHIR input (one <table>.csv each, and
+	// for a release manifest.json), or a .zip file: the release package
+	// (anonymize.WriteReleaseZIP).
 	Out string
 	// Report, when set, receives the report as JSON.
 	Report string
 	// Progress, when set, hears about rows read and steps started.
 	Progress func(AnonymizeProgress)
+	// Warn, when set, hears what the read skipped: FHIR resource types
+	// medmarket does not read, by name and count.
+	Warn func(string)
 }
 
 // AnonymizeProgress is one progress event.
@@ -105,6 +110,10 @@ type AnonymizeProgress struct {
 type AnonymizeResult struct {
 	Outputs []string
 	Results []*anonymize.Result
+	// Release is the release's result when the input was anonymized as
+	// one (a FHIR input with a Patient table, or a .zip output); Results
+	// are then its tables'.
+	Release *anonymize.ReleaseResult
 }
 
 // Anonymize reads req.In, runs the pipeline, checks the policy and writes
@@ -129,9 +138,6 @@ func (a *Anonymizer) Anonymize(ctx context.Context, req AnonymizeRequest) (*Anon
 	if err != nil {
 		return nil, err
 	}
-	if tables, err = keyRelease(ctx, tables, req.Secret); err != nil {
-		return nil, err
-	}
 	if _, err := a.host.RegisterAnonymizers(); err != nil {
 		return nil, marketplace.Wrap(marketplace.EINVALID, err, "Cannot read the plugin allow-list")
 	}
@@ -148,6 +154,10 @@ func (a *Anonymizer) Anonymize(ctx context.Context, req AnonymizeRequest) (*Anon
 	name := ""
 	pl.Progress = func(step int, transform string) {
 		req.progress(AnonymizeProgress{Stage: "transform", Table: name, Step: step + 1, Steps: len(pl.Steps), Transform: transform})
+	}
+	pl.TableStarted = func(table string) { name = table }
+	if rel, ok := releaseOf(tables, req.Out); ok {
+		return anonymizeRelease(ctx, req, pl, rel, tables)
 	}
 	var results []*anonymize.Result
 	if len(tables) == 1 {
@@ -220,100 +230,109 @@ func (req *AnonymizeRequest) read() ([]*anonymize.Table, error) {
 	if req.In == "" {
 		return nil, marketplace.Errorf(marketplace.EINVALID, "No input given (--in).")
 	}
-	return records{Path: req.In, Format: req.Format, Delimiter: req.Delimiter, Encoding: req.Encoding, BatchRows: readBatchRows, Progress: req.Progress}.read()
-}
-
-// keyRelease links the tables of a FHIR release (several tables, a
-// Patient table, a secret) by one keyed pseudonym per patient and shifts
-// each patient's dates by one offset in every table (anonymize.Release.Key)
-// before the pipeline runs; rows naming no patient are dropped and
-// counted as suppressed. Other inputs pass unchanged.
-func keyRelease(ctx context.Context, tables []*anonymize.Table, secret []byte) ([]*anonymize.Table, error) {
-	if len(tables) < 2 || len(secret) == 0 {
-		return tables, nil
-	}
-	rel, err := anonymize.NewFHIRRelease(tables)
-	if err != nil {
-		return tables, nil // not a patient release: the tables go through one by one
-	}
-	keyed, _, err := rel.Key(ctx, anonymize.ReleaseKey{Secret: secret})
-	if err != nil {
-		return nil, engineError("release", err)
-	}
-	return keyed.Tables, nil
+	return records{Path: req.In, Format: req.Format, Delimiter: req.Delimiter, Encoding: req.Encoding, BatchRows: readBatchRows, Progress: req.Progress, Warn: req.Warn}.read()
 }
 
 // writeResults writes every output and the report to temporary files next
 // to their destinations, then renames them into place.
 func writeResults(req AnonymizeRequest, results []*anonymize.Result) ([]string, error) {
-	type pending struct{ tmp, dst string }
-	var done []pending
-	fail := func(err error) ([]string, error) {
-		for _, p := range done {
-			err = errors.Join(err, os.Remove(p.tmp))
-		}
-		return nil, err
-	}
-	write := func(dst string, f func(w io.Writer) error) error {
-		tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".tmp-*")
-		if err != nil {
-			return marketplace.Errorf(marketplace.EINVALID, "cannot write %s: %v", dst, err)
-		}
-		done = append(done, pending{tmp.Name(), dst})
-		if err := f(tmp); err != nil {
-			tmp.Close()
-			return fmt.Errorf("write %s: %w", dst, err)
-		}
-		if err := tmp.Sync(); err != nil {
-			tmp.Close()
-			return err
-		}
-		return tmp.Close()
-	}
-	writeTable := func(dst string, t *anonymize.Table) error {
-		return write(dst, func(w io.Writer) error {
-			if strings.EqualFold(filepath.Ext(dst), ".parquet") {
-				return anonymize.WriteParquet(w, t)
-			}
-			return anonymize.WriteCSV(w, t, anonymize.CSVWriteOptions{})
-		})
-	}
+	var o outputs
 	if len(results) == 1 && !isDir(req.Out) {
-		if err := writeTable(req.Out, results[0].Table); err != nil {
-			return fail(err)
+		if err := o.writeTable(req.Out, results[0].Table); err != nil {
+			return o.fail(err)
 		}
 	} else {
 		if err := os.MkdirAll(req.Out, 0o755); err != nil {
-			return fail(marketplace.Errorf(marketplace.EINVALID, "--out: %v", err))
+			return o.fail(marketplace.Errorf(marketplace.EINVALID, "--out: %v", err))
 		}
 		for _, r := range results {
-			if err := writeTable(filepath.Join(req.Out, r.Table.Name+".csv"), r.Table); err != nil {
-				return fail(err)
+			if err := o.writeTable(filepath.Join(req.Out, r.Table.Name+".csv"), r.Table); err != nil {
+				return o.fail(err)
 			}
 		}
 	}
-	if req.Report != "" {
-		var v any = results[0].Report
-		if len(results) > 1 {
-			reps := make([]*anonymize.Report, len(results))
-			for i, r := range results {
-				reps[i] = r.Report
-			}
-			v = reps
-		}
-		err := write(req.Report, func(w io.Writer) error {
-			enc := json.NewEncoder(w)
-			enc.SetIndent("", "  ")
-			return enc.Encode(v)
-		})
-		if err != nil {
-			return fail(err)
-		}
+	if err := o.writeReport(req.Report, results); err != nil {
+		return o.fail(err)
 	}
+	return o.commit()
+}
+
+// outputs are files written to temporary names next to their
+// destinations, renamed into place together by commit (or removed by
+// fail), so that nothing is half written.
+type outputs struct {
+	done []pendingOutput
+}
+
+type pendingOutput struct{ tmp, dst string }
+
+// write writes dst's temporary file with f.
+func (o *outputs) write(dst string, f func(w io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".tmp-*")
+	if err != nil {
+		return marketplace.Errorf(marketplace.EINVALID, "cannot write %s: %v", dst, err)
+	}
+	o.done = append(o.done, pendingOutput{tmp.Name(), dst})
+	if err := f(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", dst, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	return tmp.Close()
+}
+
+// writeTable writes t as CSV, or Parquet when dst ends in .parquet.
+func (o *outputs) writeTable(dst string, t *anonymize.Table) error {
+	return o.write(dst, func(w io.Writer) error {
+		if strings.EqualFold(filepath.Ext(dst), ".parquet") {
+			return anonymize.WriteParquet(w, t)
+		}
+		return anonymize.WriteCSV(w, t, anonymize.CSVWriteOptions{})
+	})
+}
+
+// writeJSON writes v as indented JSON.
+func (o *outputs) writeJSON(dst string, v any) error {
+	return o.write(dst, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	})
+}
+
+// writeReport writes the report (one table's, or a list) when dst is set.
+func (o *outputs) writeReport(dst string, results []*anonymize.Result) error {
+	if dst == "" {
+		return nil
+	}
+	var v any = results[0].Report
+	if len(results) > 1 {
+		reps := make([]*anonymize.Report, len(results))
+		for i, r := range results {
+			reps[i] = r.Report
+		}
+		v = reps
+	}
+	return o.writeJSON(dst, v)
+}
+
+// fail removes the temporary files and returns err.
+func (o *outputs) fail(err error) ([]string, error) {
+	for _, p := range o.done {
+		err = errors.Join(err, os.Remove(p.tmp))
+	}
+	return nil, err
+}
+
+// commit renames every temporary file into place.
+func (o *outputs) commit() ([]string, error) {
 	var outs []string
-	for i, p := range done {
+	for i, p := range o.done {
 		if err := os.Rename(p.tmp, p.dst); err != nil {
-			for _, q := range done[i:] {
+			for _, q := range o.done[i:] {
 				err = errors.Join(err, os.Remove(q.tmp))
 			}
 			return nil, err

@@ -70,6 +70,9 @@ type Downloaded struct {
 	Bytes       int64  // decrypted bytes written
 	Path        string // the file written, when Out was given
 	Provider    string // the provider that served it
+	// Package is "zip" for a release package (marketplace.PackageZIP):
+	// the bytes are a ZIP of the tables in Format and manifest.json.
+	Package string
 }
 
 // Download fetches listing id's dataset for the actor with a signed request
@@ -111,7 +114,7 @@ func (a *App) Download(ctx context.Context, who Actor, id uint64, dst DownloadRe
 	defer d.Blob.Close()
 	out := Downloaded{ListingID: id, ContentHash: l.ContentHash, Provider: l.Provider}
 	if l.Card != nil {
-		out.Format = l.Card.Format
+		out.Format, out.Package = l.Card.Format, l.Card.Package
 	}
 	ct, err := a.checkedCiphertext(dst, l, d)
 	if err != nil {

@@ -28,3 +28,17 @@ func convertRelease(data []byte, to string) (io.Reader, error) {
 	}
 	return &buf, nil
 }
+
+// DownloadFile returns the file extension (without the dot) and the
+// content type of listing card's dataset downloaded in format: "zip" and
+// application/zip for a release package (whatever the format of the
+// tables inside), else the format's own.
+func DownloadFile(card *marketplace.DatasetCard, format string) (ext, contentType string) {
+	switch {
+	case card != nil && card.Package == marketplace.PackageZIP:
+		return "zip", "application/zip"
+	case format == FormatParquet:
+		return FormatParquet, "application/vnd.apache.parquet"
+	}
+	return FormatCSV, "text/csv; charset=utf-8"
+}

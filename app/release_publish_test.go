@@ -39,17 +39,17 @@ func TestPublishRelease_buyDownloadUnzip(t *testing.T) {
 		t.Fatal(err)
 	}
 	card := p.Card
-	if card.Package != marketplace.PackageZIP || len(card.Tables) < 5 || card.Rows != 2 || !slices.ContainsFunc(card.Tables, func(ct marketplace.CardTable) bool {
-		return ct.Name == "Observation" && ct.Rows > 0 && len(ct.Treatments) > 0
-	}) {
-		t.Fatalf("card: package %q, rows %d, tables %+v", card.Package, card.Rows, card.Tables)
-	}
+	checkReleaseCard(t, card)
 	if _, err := a.Buy(ctx, ByAccount("bob", "pw"), p.ListingID, BuyConfirmation{AcceptTerms: true}); err != nil {
 		t.Fatal(err)
 	}
 	var got bytes.Buffer
-	if _, err := a.Download(ctx, ByAccount("bob", "pw"), p.ListingID, DownloadRequest{Writer: &got}); err != nil {
+	d, err := a.Download(ctx, ByAccount("bob", "pw"), p.ListingID, DownloadRequest{Writer: &got})
+	if err != nil {
 		t.Fatal(err)
+	}
+	if ext, ctype := DownloadFile(card, d.Format); d.Package != marketplace.PackageZIP || ext != "zip" || ctype != "application/zip" {
+		t.Errorf("downloaded package %q, named .%s (%s)", d.Package, ext, ctype)
 	}
 	if !bytes.Equal(got.Bytes(), published.Bytes()) {
 		t.Fatal("the researcher's download is not the published package")
@@ -188,5 +188,14 @@ func checkTablePreviews(t *testing.T, rp *ReleasePreview) {
 		if tp.Report == nil || len(tp.Columns) == 0 || len(tp.OutputColumns) == 0 || (tp.Rows > 0 && (len(tp.FirstRows) == 0 || len(tp.OutputFirstRows) == 0)) {
 			t.Errorf("table %s: %+v", tp.Name, tp)
 		}
+	}
+}
+
+// checkReleaseCard checks the card of the two Synthea records' release.
+func checkReleaseCard(t *testing.T, card *marketplace.DatasetCard) {
+	t.Helper()
+	obs := slices.IndexFunc(card.Tables, func(ct marketplace.CardTable) bool { return ct.Name == "Observation" })
+	if card.Package != marketplace.PackageZIP || len(card.Tables) < 5 || card.Rows != 2 || obs < 0 || card.Tables[obs].Rows == 0 || len(card.Tables[obs].Treatments) == 0 {
+		t.Fatalf("card: package %q, rows %d, tables %+v", card.Package, card.Rows, card.Tables)
 	}
 }
