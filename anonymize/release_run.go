@@ -89,7 +89,12 @@ func (p *Pipeline) RunRelease(ctx context.Context, r *Release, key *ReleaseKey) 
 	if err != nil {
 		return nil, fmt.Errorf("table %q: %w", r.PatientTable, err)
 	}
+	if p.forTable(r.PatientTable) != p { // the release's policy, not the table's own pipeline's
+		v := p.Policy.Check(pat.Report)
+		pat.Report.Verdict, pat.Verdict = &v, v
+	}
 	gone := SuppressedPatients(keyed.Tables[pi], pat.Table, r.IDColumn)
+	searches := len(p.forTable(r.PatientTable).withoutSearch().Steps) < len(p.forTable(r.PatientTable).Steps)
 	rest := keyed.RemovePatients(gone)
 	for i, t := range rest.Tables {
 		if i == pi {
@@ -110,7 +115,9 @@ func (p *Pipeline) RunRelease(ctx context.Context, r *Release, key *ReleaseKey) 
 			v = Policy{AllowDirectIdentifiers: p.Policy.AllowDirectIdentifiers}.Check(res.Report)
 		}
 		res.Report.Verdict, res.Verdict = &v, v
-		res.Report.Warnings = append(res.Report.Warnings, fmt.Sprintf("the privacy model was decided on the %s table's quasi-identifiers (patient level); %d suppressed patients' rows were removed here", r.PatientTable, len(gone)))
+		if searches {
+			res.Report.Warnings = append(res.Report.Warnings, fmt.Sprintf("the privacy model was decided on the %s table's quasi-identifiers (patient level); the rows of the %d patients it suppressed were removed here", r.PatientTable, len(gone)))
+		}
 		out.Tables[i] = res
 	}
 	if !linked {

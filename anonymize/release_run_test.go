@@ -207,6 +207,13 @@ func TestRunRelease_perTableRoles(t *testing.T) {
 	if got := rr.Table("Condition").Report.Sensitive; slices.Contains(got, "code") {
 		t.Errorf("Condition's code is sensitive too: %v", got)
 	}
+	// The release's policy judges the Patient table, whatever its own
+	// pipeline says.
+	p.Policy = anonymize.Policy{MinK: 1000}
+	p.Tables["Patient"] = releasePipeline(t, &anonymize.Config{Preset: "safe-harbor"})
+	if rr := runRelease(t, p, src, &anonymize.ReleaseKey{Secret: releaseSecret}); rr.Verdict.Pass || !strings.HasPrefix(rr.Verdict.Reasons[0], "table Patient: k-anonymity") {
+		t.Errorf("verdict %v, want the release's k = 1000 to fail on Patient", rr.Verdict)
+	}
 	// A table's own pipeline naming a column the table lacks is refused.
 	p.Tables["Condition"] = releasePipeline(t, &anonymize.Config{Preset: "safe-harbor", Columns: map[string]anonymize.ColumnConfig{"value": {Role: &sens}}})
 	if _, err := p.RunRelease(context.Background(), src, nil); err == nil || !strings.Contains(err.Error(), "value") {

@@ -76,6 +76,9 @@ func (run *wizardRun) status() runProgress {
 	case "transform":
 		v.Percent = 30 + 70*(p.Step-1)/max(p.Steps, 1)
 		v.Doing = fmt.Sprintf("Step %d of %d: %s", p.Step, p.Steps, stepWords(p.Transform))
+		if run.Release && p.Table != "" { // each table of a release runs its steps
+			v.Doing = "Table " + p.Table + ", s" + v.Doing[1:]
+		}
 	}
 	return v
 }

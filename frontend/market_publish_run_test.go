@@ -113,6 +113,11 @@ func TestRunProgress_percent(t *testing.T) {
 			t.Errorf("%+v: %d%% %q, want %d%% %q", tc.p, got.Percent, got.Doing, tc.want, tc.says)
 		}
 	}
+	// A release runs each table's steps: the line names the table.
+	run := &wizardRun{Upload: u, Release: true, progress: app.AnonymizeProgress{Stage: "transform", Table: "Observation", Step: 1, Steps: 2, Transform: "safe-harbor"}}
+	if got := run.status().Doing; !strings.HasPrefix(got, "Table Observation, step 1 of 2: removing") {
+		t.Errorf("a release's progress says %q", got)
+	}
 }
 
 // publishes notes whether each publish published the wizard run's output.

@@ -266,6 +266,14 @@ func TestWindowRoutes_localPathsOnlyInTheWindow(t *testing.T) {
 		if _, err := os.Stat(records); err != nil {
 			t.Errorf("the chosen file is gone: %v", err)
 		}
+		// A patient's record (a Bundle of several tables) read in place is
+		// one release.
+		bundle := filepath.Join(dir, "record.json")
+		if err := os.WriteFile(bundle, patientBundle("p1", "female", "1970-01-02"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		res, body = postForm(t, win, "/mydata/publish/local", url.Values{"path": {bundle}}, hx)
+		wantBody(t, "a local record", res, body, 200, `id="wizard-release"`, `id="release-table-Patient"`, `id="release-table-Condition"`)
 	})
 }
 

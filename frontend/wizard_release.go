@@ -140,8 +140,11 @@ func releaseReport(v wizardReport) wizardReport {
 			v.Form.TableRoles[t.Name] = maps.Clone(t.Roles)
 		}
 	}
+	// Not the file's name: a record's files are often named after the
+	// patient (Synthea: Given123_Family456_id.json).
+	v.Form.Title = "Health record"
 	if len(v.U.Files) > 1 {
-		v.Form.Title = "Health record (" + v.U.Name + ")"
+		v.Form.Title += " (" + v.U.Name + ")"
 	}
 	return v
 }

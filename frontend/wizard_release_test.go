@@ -290,9 +290,32 @@ func TestPublishWizard_releaseOfEveryTable(t *testing.T) {
 		t.Errorf("the release view: gender %q, want Patient's own sensitive", got)
 	}
 
+	// A failed run stays on the release view, with the reason in plain
+	// words and every choice kept.
+	res, body = alice.run(url.Values{"upload": {upload}, "table": {""}, "roles-table": {""}, "preset": {"custom"}, "k": {"50"}, "l": {"0"}, "t": {"0"},
+		"suppression": {"3"}, "method": {"optimal"}, "roles.Patient.gender": {"sensitive"}})
+	wantBody(t, "k too large", res, body, 422, `id="wizard-release"`, "k = 50 needs at least 50 patients", `name="k" min="2" max="1000" value="50"`,
+		`value="custom" checked`)
+	if got := selectedOption(body, "roles.Patient.gender"); got != "sensitive" {
+		t.Errorf("k too large: gender %q, want sensitive kept", got)
+	}
+	res, body = alice.run(url.Values{"upload": {upload}, "table": {""}, "roles-table": {""}, "preset": {"safe-harbor"}, "roles.Patient.nope": {"quasi"}})
+	wantBody(t, "a column not in the table", res, body, 422, `id="wizard-release"`, `Table Patient: Column &#34;nope&#34; is not in the table.`)
+
 	res, body = alice.run(url.Values{"upload": {upload}, "table": {""}, "roles-table": {""}, "preset": {"safe-harbor"}, "roles.Patient.gender": {"sensitive"}})
 	wantBody(t, "the release's report", res, body, 200, "every table as one release.", `id="release-report"`, `id="release-report-Patient"`,
-		`id="release-report-Condition"`, `name="release" value="1"`, `name="roles.Patient.gender" value="sensitive"`, `id="publish-form"`)
+		`id="release-report-Condition"`, `name="release" value="1"`, `name="roles.Patient.gender" value="sensitive"`, `id="publish-form"`,
+		`name="title" value="Health record (3 files)"`)
+	// Back from the report: the release view with every choice kept.
+	back := url.Values{"upload": {upload}, "step": {"edit"}}
+	for _, k := range []string{"table", "roles-table", "preset", "k", "l", "t", "suppression", "method"} {
+		back.Set(k, regexp.MustCompile(`name="` + k + `" value="([^"]*)"`).FindStringSubmatch(body[strings.Index(body, `id="wizard-edit-form"`):])[1])
+	}
+	res, body2 := alice.run(back)
+	wantBody(t, "back", res, body2, 200, `id="wizard-release"`, `value="safe-harbor" checked`, `<option value="" selected>Every table, as one release</option>`)
+	if got := selectedOption(body2, "roles.Patient.gender"); got != "sensitive" {
+		t.Errorf("back: gender %q, want sensitive kept", got)
+	}
 	form := url.Values{"upload": {upload}, "table": {""}, "preset": {"safe-harbor"}, "release": {"1"}, "roles.Patient.gender": {"sensitive"},
 		"title": {"Three records"}, "price": {"0.01"}, "permission": {"GRU"}, "format": {"csv"}}
 	res, body = alice.post("/mydata/publish/", form, true)
