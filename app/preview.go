@@ -24,7 +24,7 @@ type PreviewRequest struct {
 	Format string // "csv", "tsv", "fhir" or "" (by content and extension)
 	// Encoding of a CSV file: "" detects it, else utf-8, latin1 or utf-16.
 	Encoding string
-	Table  string // for a FHIR input: the resource table ("" for the first)
+	Table    string // for a FHIR input: the resource table ("" for the first)
 	// Preset, when set, runs that preset on the table; Privacy is the
 	// custom preset's model (PresetCustom).
 	Preset  string
