@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/a-h/templ"
@@ -59,6 +60,9 @@ type wizardUpload struct {
 	// that changing the table and back keeps each table's own choices;
 	// guarded by the store's mu.
 	roles map[string]map[string]string
+	// enc is the CSV encoding the user chose ("" or nil: detect; see
+	// wizard_encoding.go).
+	enc atomic.Pointer[string]
 }
 
 // wizardStore holds the uploads in progress.
@@ -227,7 +231,7 @@ func (s *wizardStore) rolesFor(u *wizardUpload, table string) map[string]string 
 // preview runs svc's PreviewAnonymization on the upload, for its owner
 // (the app keeps a dry run for them to publish).
 func (u *wizardUpload) preview(ctx context.Context, svc Service, req app.PreviewRequest) (app.PreviewResult, error) {
-	req.Path, req.Name, req.Format, req.Owner = u.Path, u.Name, u.Format, u.Owner
+	req.Path, req.Name, req.Format, req.Owner, req.Encoding = u.Path, u.Name, u.Format, u.Owner, u.encoding()
 	return svc.PreviewAnonymization(ctx, req)
 }
 
@@ -241,6 +245,10 @@ type wizardPreview struct {
 	// shown even when the app refused them.
 	Roles   map[string]string
 	Problem string
+	// Saved are the names of the user's saved configurations (configs.go);
+	// Note says what applying one did.
+	Saved []string
+	Note  string
 }
 
 // roleOf is the role column's select shows: the user's choice, else the
@@ -270,6 +278,7 @@ type wizardChoices struct {
 	Roles   map[string]string
 	Preset  string
 	Privacy privacyForm
+	Note    string // what applying saved settings did (configs.go)
 }
 
 // renderChoices answers with step 2 for u with the user's choices and
@@ -280,7 +289,7 @@ func renderChoices(w http.ResponseWriter, r *http.Request, logger *slog.Logger, 
 	if len(p.Columns) == 0 || p.Table != c.Table && c.Table != "" {
 		var err error
 		if p, err = u.preview(r.Context(), svc, app.PreviewRequest{Table: c.Table, Roles: c.Roles}); err != nil && len(p.Columns) == 0 {
-			wizardFail(w, r, logger, err)
+			wizardReadFail(w, r, logger, u, err)
 			return
 		} else if err != nil && problem == "" {
 			problem, status = marketplace.ErrorMessage(err), httpStatus(marketplace.ErrorCode(err))
@@ -292,7 +301,8 @@ func renderChoices(w http.ResponseWriter, r *http.Request, logger *slog.Logger, 
 	if c.Privacy == (privacyForm{}) {
 		c.Privacy = defaultPrivacy()
 	}
-	renderWizard(w, r, logger, status, wizardPreviewStep(wizardPreview{U: u, P: p, Preset: c.Preset, Privacy: c.Privacy, Roles: c.Roles, Problem: problem}))
+	renderWizard(w, r, logger, status, wizardPreviewStep(wizardPreview{U: u, P: p, Preset: c.Preset, Privacy: c.Privacy, Roles: c.Roles, Problem: problem,
+		Saved: savedConfigNames(r.Context(), svc, u.Owner), Note: c.Note}))
 }
 
 // privacyForm is the custom preset's privacy model as typed in step 2.
@@ -456,6 +466,7 @@ func handlePublishUpload(logger *slog.Logger, svc Service, wz *wizardStore) http
 			return
 		}
 		u := wz.put(s.Address(), f.Name, wizardFormat(f.Format), f.Saved)
+		wz.setEncoding(u, f.Encoding)
 		renderPreview(w, r, logger, svc, u, f.Table, false)
 	})
 }
@@ -463,8 +474,8 @@ func handlePublishUpload(logger *slog.Logger, svc Service, wz *wizardStore) http
 // uploadForm is step 1's form: the file, saved by the app as it streamed
 // in, and the fields.
 type uploadForm struct {
-	Name, Format, Table string
-	Saved               app.Upload
+	Name, Format, Table, Encoding string
+	Saved                         app.Upload
 }
 
 // readUploadForm streams the multipart form of step 1, the file straight
@@ -522,15 +533,18 @@ func readUploadForm(w http.ResponseWriter, r *http.Request, svc Service) (upload
 			saved, f.Name = true, p.FileName()
 		case "path":
 			return fail(errLocalPath)
-		case "format", "table":
+		case "format", "table", "encoding":
 			v, err := io.ReadAll(io.LimitReader(p, 4<<10))
 			if err != nil {
 				return fail(marketplace.Wrap(marketplace.EINVALID, tooLarge(err), "The form could not be read"))
 			}
-			if name == "format" {
+			switch name {
+			case "format":
 				f.Format = string(v)
-			} else {
+			case "table":
 				f.Table = string(v)
+			default:
+				f.Encoding = string(v)
 			}
 		}
 	}
@@ -571,6 +585,7 @@ func handlePublishLocal(logger *slog.Logger, svc Service, wz *wizardStore, windo
 			wizardFail(w, r, logger, err)
 			return
 		}
+		wz.setEncoding(u, r.PostForm.Get("encoding"))
 		renderPreview(w, r, logger, svc, u, r.PostForm.Get("table"), whole)
 	})
 }
@@ -588,7 +603,7 @@ func wizardFormat(format string) string {
 // renderPreview answers with step 2 (inside the whole wizard if whole).
 func renderPreview(w http.ResponseWriter, r *http.Request, logger *slog.Logger, svc Service, u *wizardUpload, table string, whole bool) {
 	p, err := u.preview(r.Context(), svc, app.PreviewRequest{Table: table})
-	step := wizardPreviewStep(wizardPreview{U: u, P: p, Preset: "safe-harbor-k5", Privacy: defaultPrivacy()})
+	step := wizardPreviewStep(wizardPreview{U: u, P: p, Preset: "safe-harbor-k5", Privacy: defaultPrivacy(), Saved: savedConfigNames(r.Context(), svc, u.Owner)})
 	status := http.StatusOK
 	if err != nil {
 		code := marketplace.ErrorCode(err)
@@ -596,7 +611,7 @@ func renderPreview(w http.ResponseWriter, r *http.Request, logger *slog.Logger, 
 			renderError(w, r, logger, err)
 			return
 		}
-		step, status = wizardUploadStep(marketplace.ErrorMessage(err)), httpStatus(code)
+		step, status = readFailStep(u, err), httpStatus(code)
 	}
 	if whole {
 		renderComponent(w, r, logger, status, wizardPage(step))
@@ -676,7 +691,7 @@ func handlePublish(logger *slog.Logger, svc Service, wz *wizardStore) http.Handl
 // output rather than anonymizing the file twice; it computes the gate's
 // verdict either way.
 func publishUpload(ctx context.Context, svc Service, who app.Actor, u *wizardUpload, previewID string, f listingForm, req app.PublishRequest) (app.Published, error) {
-	req.Input, req.InputName, req.InputFormat = u.Path, u.Name, u.Format
+	req.Input, req.InputName, req.InputFormat, req.InputEncoding = u.Path, u.Name, u.Format, u.encoding()
 	req.Roles, req.Preview = f.Roles, previewID
 	if f.Preset == app.PresetCustom {
 		var err error

@@ -187,7 +187,8 @@ func handlePublishRun(logger *slog.Logger, svc Service, wz *wizardStore) http.Ha
 		}
 		c := wz.choices(u, r)
 		if r.PostForm.Get("step") == "edit" {
-			renderChoices(w, r, logger, svc, u, c, app.PreviewResult{}, "", http.StatusOK)
+			p, problem, status := editChoices(r, svc, wz, u, &c) // encoding, saved settings (configs.go)
+			renderChoices(w, r, logger, svc, u, c, p, problem, status)
 			return
 		}
 		wz.keepRoles(u, c.Table, c.Roles)
