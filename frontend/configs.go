@@ -89,18 +89,42 @@ func editChoices(r *http.Request, svc Service, wz *wizardStore, u *wizardUpload,
 	if enc, ok := r.PostForm["encoding"]; ok && len(enc) > 0 {
 		wz.setEncoding(u, enc[0])
 	}
-	name := r.PostForm.Get("saved")
-	if name == "" {
-		return app.PreviewResult{}, "", http.StatusOK
+	if name := r.PostForm.Get("saved"); name != "" {
+		p, problem, status := useSavedConfig(r.Context(), svc, u, name, c, false)
+		if problem == "" {
+			wz.setUsedConfig(u, name)
+		}
+		return p, problem, status
 	}
-	return useSavedConfig(r.Context(), svc, u, name, c)
+	// Another table chosen after saved settings were used gets their roles
+	// for it, unless roles were chosen for it already.
+	if rt, ok := r.PostForm["roles-table"]; ok && len(rt) > 0 && rt[0] != c.Table && len(c.Roles) == 0 {
+		if used := wz.usedConfigOf(u); used != "" {
+			return useSavedConfig(r.Context(), svc, u, used, c, true)
+		}
+	}
+	return app.PreviewResult{}, "", http.StatusOK
+}
+
+// setUsedConfig remembers that u's user used the saved settings name.
+func (s *wizardStore) setUsedConfig(u *wizardUpload, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u.usedConfig = name
+}
+
+// usedConfigOf names the saved settings last used on u, "" for none.
+func (s *wizardStore) usedConfigOf(u *wizardUpload) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return u.usedConfig
 }
 
 // useSavedConfig fills c with u's owner's saved configuration name for the
-// table c names: its preset, privacy model and the roles of the columns
-// the table has; c.Note says what was applied and which roles were left
-// out (columns the new file lacks are not an error).
-func useSavedConfig(ctx context.Context, svc Service, u *wizardUpload, name string, c *wizardChoices) (app.PreviewResult, string, int) {
+// table c names: its preset and privacy model (unless rolesOnly) and the
+// roles of the columns the table has; c.Note says what was applied and
+// which roles were left out (columns the new file lacks are not an error).
+func useSavedConfig(ctx context.Context, svc Service, u *wizardUpload, name string, c *wizardChoices, rolesOnly bool) (app.PreviewResult, string, int) {
 	sc, err := svc.SavedConfig(ctx, u.Owner, name)
 	if err != nil {
 		return app.PreviewResult{}, marketplace.ErrorMessage(err), httpStatus(marketplace.ErrorCode(err))
@@ -110,11 +134,20 @@ func useSavedConfig(ctx context.Context, svc Service, u *wizardUpload, name stri
 		return p, marketplace.ErrorMessage(err), httpStatus(marketplace.ErrorCode(err))
 	}
 	roles, ignored := sc.RolesFor(configTable(u, p), p.Columns)
-	c.Table, c.Preset, c.Roles = p.Table, sc.Preset, roles
-	if sc.Preset == app.PresetCustom {
-		c.Privacy = privacyFormOf(sc.Privacy)
+	c.Table, c.Roles = p.Table, roles
+	switch {
+	case rolesOnly:
+		c.Note = fmt.Sprintf("Saved settings %q applied to table %s: %s.", sc.Name, p.Table, plural(len(roles), "column role", "column roles"))
+	default:
+		c.Preset = sc.Preset
+		if sc.Preset == app.PresetCustom {
+			c.Privacy = privacyFormOf(sc.Privacy)
+		}
+		c.Note = fmt.Sprintf("Saved settings %q applied: preset %s, %s.", sc.Name, sc.Preset, plural(len(roles), "column role", "column roles"))
+		if len(p.Tables) > 1 {
+			c.Note += fmt.Sprintf(" Roles are per table: these are table %s's; another table gets its own when you choose it.", p.Table)
+		}
 	}
-	c.Note = fmt.Sprintf("Saved settings %q applied: preset %s, %s.", sc.Name, sc.Preset, plural(len(roles), "column role", "column roles"))
 	if len(ignored) > 0 {
 		c.Note += " Ignored, as this file has no such column: " + strings.Join(ignored, ", ") + "."
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/medmarket/medmarket/anonymize"
+	"github.com/medmarket/medmarket/app"
 )
 
 // newAccountsFixture is a server with the accounts alice and bob (passphrase
@@ -144,4 +145,43 @@ func cloneValues(v url.Values) url.Values {
 		c[k] = append([]string(nil), vv...)
 	}
 	return c
+}
+
+// TestSavedConfigs_perTable: settings saved for several tables fill in
+// each table's roles of a FHIR file: the table shown when they are used,
+// and another table when it is chosen after (its own saved roles); the
+// preset chosen since is kept.
+func TestSavedConfigs_perTable(t *testing.T) {
+	f := newAccountsFixture(t)
+	alice := f.signIn(t, "alice")
+	_, err := f.a.SaveConfig(t.Context(), app.ByAccount("alice", "alice-pass"), app.SavedConfig{Name: "release", Preset: "safe-harbor-k5",
+		Roles: map[string]map[string]string{"Patient": {"gender": "sensitive", "nickname": "direct"}, "Observation": {"unit": "sensitive", "value": "quasi"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nd := `{"resourceType":"Patient","id":"p1","gender":"female","birthDate":"1970-01-02"}` + "\n" +
+		`{"resourceType":"Observation","id":"o1","status":"final","subject":{"reference":"Patient/p1"},"code":{"coding":[{"system":"http://loinc.org","code":"8302-2"}]},"valueQuantity":{"value":170,"unit":"cm"}}` + "\n"
+	res, body := postMultipart(t, f.srv, "/mydata/publish/upload", map[string]string{"format": "fhir"}, map[string]string{"file": nd},
+		http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}, "Cookie": {alice.cookie.String()}})
+	wantBody(t, "upload", res, body, 200, "table <strong>Patient</strong>", `<option value="release">`)
+	upload := regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
+	res, body = alice.post("/mydata/publish/run", url.Values{"step": {"edit"}, "upload": {upload}, "table": {"Patient"}, "saved": {"release"}}, true)
+	wantBody(t, "used on Patient", res, body, 200, "Roles are per table: these are table Patient", "no such column: nickname", `value="safe-harbor-k5" checked`)
+	if got := selectedRole(t, body, "gender"); got != "sensitive" {
+		t.Errorf("Patient's gender: %s", got)
+	}
+	run := hiddenFields(t, body, "wizard-run-form")
+	run.Set("step", "edit")
+	run.Set("table", "Observation")
+	run.Set("preset", "safe-harbor")
+	run.Set("role.gender", "sensitive")
+	res, body = alice.post("/mydata/publish/run", run, true)
+	wantBody(t, "Observation chosen", res, body, 200, "table <strong>Observation</strong>", `Saved settings &#34;release&#34; applied to table Observation: 2 column roles.`,
+		`value="safe-harbor" checked`)
+	if got := selectedRole(t, body, "unit"); got != "sensitive" {
+		t.Errorf("Observation's unit: %s", got)
+	}
+	if got := selectedRole(t, body, "value"); got != "quasi-identifier" {
+		t.Errorf("Observation's value: %s", got)
+	}
 }

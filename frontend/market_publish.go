@@ -63,6 +63,9 @@ type wizardUpload struct {
 	// enc is the CSV encoding the user chose ("" or nil: detect; see
 	// wizard_encoding.go).
 	enc atomic.Pointer[string]
+	// usedConfig names the saved settings last used on it (configs.go);
+	// guarded by the store's mu.
+	usedConfig string
 }
 
 // wizardStore holds the uploads in progress.
