@@ -160,6 +160,15 @@ type configForm struct {
 	Privacy                     privacyForm
 	Roles                       map[string]string // the run's table's roles, every column
 	Problem, Saved              string
+	Replaced                    bool // Saved replaced settings of the same name
+}
+
+// savedMessage says what saving did.
+func savedMessage(f configForm) string {
+	if f.Replaced {
+		return fmt.Sprintf("Saved as “%s”, replacing the settings saved earlier under that name.", f.Saved)
+	}
+	return fmt.Sprintf("Saved as “%s”.", f.Saved)
 }
 
 // readConfigForm reads the save form and the configuration it asks for:
@@ -213,7 +222,7 @@ func handleConfigSave(logger *slog.Logger, svc Service, wz *wizardStore) http.Ha
 		if err == nil {
 			var saved app.SavedConfig
 			if saved, err = svc.SaveConfig(r.Context(), who, c); err == nil {
-				f.Saved = saved.Name
+				f.Saved, f.Replaced = saved.Name, !saved.Created.Equal(saved.Updated)
 			}
 		}
 		if marketplace.ErrorCode(err) == marketplace.EINTERNAL {

@@ -87,6 +87,11 @@ func TestSavedConfigs_wizard(t *testing.T) {
 	}
 	res, body = alice.post("/mydata/configs/", save, hx)
 	wantBody(t, "saved", res, body, 200, `id="config-saved"`, "Saved as “Clinic k2”")
+	if strings.Contains(body, "replacing") {
+		t.Error("a first save says it replaced settings")
+	}
+	res, body = alice.post("/mydata/configs/", save, hx)
+	wantBody(t, "saved again", res, body, 200, "replacing the settings saved earlier under that name")
 
 	// The next file: another name, a column fewer, one more.
 	next := "zip,birthdate,diagnosis,visits,ward\n02139,1971-01-02,E11,3,A\n02139,1971-03-04,I10,1,B\n02140,1981-05-06,E11,2,A\n02140,1981-07-08,J45,5,B\n"
