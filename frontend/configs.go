@@ -106,6 +106,26 @@ func editChoices(r *http.Request, svc Service, wz *wizardStore, u *wizardUpload,
 	return app.PreviewResult{}, "", http.StatusOK
 }
 
+// renderWithSavedConfig answers a new upload u with step 2 for table,
+// filled in with the saved settings name the user chose at step 1.
+func renderWithSavedConfig(w http.ResponseWriter, r *http.Request, logger *slog.Logger, svc Service, wz *wizardStore, u *wizardUpload, table, name string) {
+	c := wizardChoices{Table: table}
+	p, problem, status := useSavedConfig(r.Context(), svc, u, name, &c, false)
+	if problem == "" {
+		wz.setUsedConfig(u, name)
+	}
+	renderChoices(w, r, logger, svc, u, c, p, problem, status)
+}
+
+// handleConfigChoice handles GET /mydata/configs/choice: step 1's choice of
+// saved settings (nothing when there are none), loaded into the upload form.
+func handleConfigChoice(logger *slog.Logger, svc Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, _ := sessionFrom(r.Context())
+		renderComponent(w, r, logger, http.StatusOK, wizardUploadConfigChoice(savedConfigNames(r.Context(), svc, s.Address())))
+	})
+}
+
 // setUsedConfig remembers that u's user used the saved settings name.
 func (s *wizardStore) setUsedConfig(u *wizardUpload, name string) {
 	s.mu.Lock()

@@ -12,8 +12,8 @@ import (
 
 // In a browser: a Latin-1 file is refused at its byte with Latin-1
 // pre-selected and read again from the kept upload; its report's settings
-// are saved, used for the next file (a column fewer: ignored with a note),
-// and deleted on My data's saved settings.
+// are saved, chosen at step 1 for the next file (a column fewer: ignored
+// with a note) and again at step 2, and deleted on My data's saved settings.
 func TestBrowser_savedSettingsAndEncoding(t *testing.T) {
 	dir := t.TempDir()
 	first, next := filepath.Join(dir, "clinic.csv"), filepath.Join(dir, "next.csv")
@@ -60,12 +60,22 @@ func TestBrowser_savedSettingsAndEncoding(t *testing.T) {
 		browserStep{"htmx", waitHTMX(`#wizard-discard-form`)},
 		browserStep{"discard", jsClick(`#wizard-discard`)},
 	)
-	runSteps(t, ctx, "use them for the next file", append(upload(next),
-		browserStep{"htmx", waitHTMX(`#wizard-use-config-form`)},
-		browserStep{"use", jsClick(`#wizard-use-config`)},
+	runSteps(t, ctx, "chosen at step 1 for the next file",
+		browserStep{"step 1", chromedp.WaitVisible(`#wizard-file`)},
+		wantJS("offered", `!!document.querySelector('#wizard-upload-saved-select option[value="Ward k2"]')`),
+		browserStep{"choose", chooseOption(`#wizard-upload-saved-select`, "Ward k2")},
+		browserStep{"file", chromedp.SetUploadFiles(`#wizard-file`, []string{next})},
+		browserStep{"htmx", waitHTMX(`#wizard-upload form`)},
+		browserStep{"upload", chromedp.Click(`#wizard-upload-button`)},
 		wantJS("the note", `!!document.querySelector('#wizard-config-note') && document.querySelector('#wizard-config-note').textContent.includes("no such column: ward")`),
 		wantJS("custom k = 2", `document.querySelector('#preset-custom').checked && document.querySelector('input[name=k]').value === "2"`),
-	)...)
+	)
+	runSteps(t, ctx, "and at step 2",
+		browserStep{"htmx", waitHTMX(`#wizard-use-config-form`)},
+		browserStep{"safe harbor", jsClick(`input[name=preset][value="safe-harbor"]`)},
+		browserStep{"use", jsClick(`#wizard-use-config`)},
+		wantJS("custom again", `!!document.querySelector('#wizard-config-note') && document.querySelector('#preset-custom').checked`),
+	)
 	runSteps(t, ctx, "delete them",
 		browserStep{"page", chromedp.Navigate(srv.URL + "/mydata/configs/")},
 		browserStep{"listed", chromedp.WaitVisible(`#configs-table`)},

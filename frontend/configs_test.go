@@ -93,6 +93,13 @@ func TestSavedConfigs_wizard(t *testing.T) {
 	res, body = alice.post("/mydata/configs/", save, hx)
 	wantBody(t, "saved again", res, body, 200, "replacing the settings saved earlier under that name")
 
+	// Step 1 offers them; bob has none.
+	res, body = alice.get("/mydata/configs/choice", true)
+	wantBody(t, "step 1's choice", res, body, 200, `name="saved"`, `<option value="Clinic k2">`)
+	if res, body = bob.get("/mydata/configs/choice", true); res.StatusCode != 200 || strings.Contains(body, "select") {
+		t.Errorf("bob's step 1 choice: %d %s", res.StatusCode, body)
+	}
+
 	// The next file: another name, a column fewer, one more.
 	next := "zip,birthdate,diagnosis,visits,ward\n02139,1971-01-02,E11,3,A\n02139,1971-03-04,I10,1,B\n02140,1981-05-06,E11,2,A\n02140,1981-07-08,J45,5,B\n"
 	upload2 := alice.uploadCSV(t, next, "next file", `id="wizard-use-config-form"`, `<option value="Clinic k2">`)
@@ -105,6 +112,15 @@ func TestSavedConfigs_wizard(t *testing.T) {
 	if got := selectedRole(t, body, "zip"); got != "quasi-identifier" {
 		t.Errorf("zip: %s", got)
 	}
+	res, body = postMultipart(t, f.srv, "/mydata/publish/upload", map[string]string{"format": "csv", "saved": "Clinic k2"}, map[string]string{"file": next},
+		http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}, "Cookie": {alice.cookie.String()}})
+	wantBody(t, "chosen at step 1", res, body, 200, `id="wizard-rows"`, `id="wizard-config-note"`, "no such column: name.", `value="custom" checked`)
+	if got := selectedRole(t, body, "visits"); got != "sensitive" {
+		t.Errorf("visits, settings chosen at step 1: %s", got)
+	}
+	res, body = postMultipart(t, f.srv, "/mydata/publish/upload", map[string]string{"format": "csv", "saved": "nope"}, map[string]string{"file": next},
+		http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}, "Cookie": {alice.cookie.String()}})
+	wantBody(t, "unknown settings at step 1", res, body, 404, `id="wizard-rows"`, "no saved configuration")
 	res, body = alice.run(url.Values{"upload": {upload2}, "preset": {"custom"}, "k": {"2"}, "l": {"0"}, "t": {"0"}, "suppression": {"10"}, "method": {"optimal"},
 		"role.visits": {"sensitive"}, "role.zip": {"quasi-identifier"}})
 	wantBody(t, "next file's report", res, body, 200, `id="wizard-verdict"`)

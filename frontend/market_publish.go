@@ -470,6 +470,10 @@ func handlePublishUpload(logger *slog.Logger, svc Service, wz *wizardStore) http
 		}
 		u := wz.put(s.Address(), f.Name, wizardFormat(f.Format), f.Saved)
 		wz.setEncoding(u, f.Encoding)
+		if f.Config != "" {
+			renderWithSavedConfig(w, r, logger, svc, wz, u, f.Table, f.Config)
+			return
+		}
 		renderPreview(w, r, logger, svc, u, f.Table, false)
 	})
 }
@@ -478,6 +482,7 @@ func handlePublishUpload(logger *slog.Logger, svc Service, wz *wizardStore) http
 // in, and the fields.
 type uploadForm struct {
 	Name, Format, Table, Encoding string
+	Config                        string // saved settings to use (configs.go)
 	Saved                         app.Upload
 }
 
@@ -536,7 +541,7 @@ func readUploadForm(w http.ResponseWriter, r *http.Request, svc Service) (upload
 			saved, f.Name = true, p.FileName()
 		case "path":
 			return fail(errLocalPath)
-		case "format", "table", "encoding":
+		case "format", "table", "encoding", "saved":
 			v, err := io.ReadAll(io.LimitReader(p, 4<<10))
 			if err != nil {
 				return fail(marketplace.Wrap(marketplace.EINVALID, tooLarge(err), "The form could not be read"))
@@ -546,6 +551,8 @@ func readUploadForm(w http.ResponseWriter, r *http.Request, svc Service) (upload
 				f.Format = string(v)
 			case "table":
 				f.Table = string(v)
+			case "saved":
+				f.Config = string(v)
 			default:
 				f.Encoding = string(v)
 			}

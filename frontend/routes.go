@@ -29,6 +29,7 @@ func addRoutes(mux *http.ServeMux, logger *slog.Logger, svc Service, static http
 	mux.Handle("POST /mydata/publish/{$}", requireSessionFrom(myDataPublishPath, handlePublish(logger, svc, wizards)))
 	mux.Handle("POST /mydata/configs/{$}", requireSessionFrom(myDataPublishPath, handleConfigSave(logger, svc, wizards)))
 	mux.Handle("GET /mydata/configs/{$}", requireSession(handleConfigsPage(logger, svc)))
+	mux.Handle("GET /mydata/configs/choice", requireSession(handleConfigChoice(logger, svc)))
 	mux.Handle("GET /mydata/configs/{name}/config.yaml", requireSession(handleConfigYAML(logger, svc)))
 	mux.Handle("POST /mydata/configs/{name}/delete", requireSessionFrom(myDataConfigsPath, handleConfigDelete(logger, svc)))
 	mux.Handle("GET /mydata/licences/{$}", requireSession(handleLicences(logger, svc)))
