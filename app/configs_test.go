@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ethereum/go-ethereum/common"
+
 	"github.com/medmarket/medmarket/anonymize"
 	"github.com/medmarket/medmarket/marketplace"
 )
@@ -40,18 +42,7 @@ func TestSavedConfigs_saveListGetDelete(t *testing.T) {
 	if saved.Created.IsZero() || saved.Roles[""]["birthdate"] != "quasi-identifier" || saved.Privacy.K != 7 {
 		t.Fatalf("saved: %+v", saved)
 	}
-	// The same name in another case replaces it; the CLI's way (passphrase) reaches the same account.
-	c2 := SavedConfig{Name: "clinic (K=7)", Preset: "safe-harbor", Privacy: &PrivacyParams{K: 9}, Roles: map[string]map[string]string{"Patient": {"gender": "quasi"}}}
-	if _, err := a.SaveConfig(ctx, ByAccount("alice", "pa"), c2); err != nil {
-		t.Fatal(err)
-	}
-	list, err := a.SavedConfigs(ctx, alice.Address)
-	if err != nil || len(list) != 1 || list[0].Name != "clinic (K=7)" || list[0].Preset != "safe-harbor" || list[0].Privacy != nil || !list[0].Created.Equal(saved.Created) {
-		t.Fatalf("after replace: %+v %v", list, err)
-	}
-	if _, err := a.SaveConfig(ctx, ByAccount("alice", "wrong"), c); err == nil {
-		t.Fatal("saved with a wrong passphrase")
-	}
+	replaceByPassphrase(t, a, alice.Address, saved)
 	if _, err := a.SaveConfig(ctx, who, c); err != nil {
 		t.Fatal(err)
 	}
@@ -59,15 +50,7 @@ func TestSavedConfigs_saveListGetDelete(t *testing.T) {
 	if err != nil || got.Privacy == nil || got.Privacy.Method != "mondrian" || got.Roles[""]["ssn"] != "direct-identifier" {
 		t.Fatalf("get: %+v %v", got, err)
 	}
-	if l, _ := a.SavedConfigs(ctx, bob.Address); len(l) != 0 {
-		t.Fatalf("bob sees alice's: %+v", l)
-	}
-	if _, err := a.SavedConfig(ctx, bob.Address, c.Name); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
-		t.Fatalf("bob gets alice's: %v", err)
-	}
-	if err := a.DeleteSavedConfig(ctx, ByAccount("bob", "pb"), c.Name); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
-		t.Fatalf("bob deletes alice's: %v", err)
-	}
+	othersSeeNone(t, a, bob.Address, c.Name)
 	if err := a.DeleteSavedConfig(ctx, who, c.Name); err != nil {
 		t.Fatal(err)
 	}
@@ -79,6 +62,41 @@ func TestSavedConfigs_saveListGetDelete(t *testing.T) {
 	}
 	if _, err := a.SaveConfig(ctx, who, c); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
 		t.Fatalf("ended session: %v", err)
+	}
+}
+
+// replaceByPassphrase: the same name in another case replaces saved (its
+// creation time kept), through the CLI's way (alice's passphrase, pa) to
+// the same account; a wrong passphrase saves nothing.
+func replaceByPassphrase(t *testing.T, a *App, alice common.Address, saved SavedConfig) {
+	t.Helper()
+	ctx := t.Context()
+	c2 := SavedConfig{Name: strings.ToLower(saved.Name), Preset: "safe-harbor", Privacy: &PrivacyParams{K: 9}, Roles: map[string]map[string]string{"Patient": {"gender": "quasi"}}}
+	if _, err := a.SaveConfig(ctx, ByAccount("alice", "pa"), c2); err != nil {
+		t.Fatal(err)
+	}
+	list, err := a.SavedConfigs(ctx, alice)
+	if err != nil || len(list) != 1 || list[0].Name != c2.Name || list[0].Preset != "safe-harbor" || list[0].Privacy != nil || !list[0].Created.Equal(saved.Created) {
+		t.Fatalf("after replace: %+v %v", list, err)
+	}
+	if _, err := a.SaveConfig(ctx, ByAccount("alice", "wrong"), saved); err == nil {
+		t.Fatal("saved with a wrong passphrase")
+	}
+}
+
+// othersSeeNone: another account (bob, passphrase pb) neither lists, gets
+// nor deletes the configuration name of someone else.
+func othersSeeNone(t *testing.T, a *App, bob common.Address, name string) {
+	t.Helper()
+	ctx := t.Context()
+	if l, _ := a.SavedConfigs(ctx, bob); len(l) != 0 {
+		t.Fatalf("bob sees alice's: %+v", l)
+	}
+	if _, err := a.SavedConfig(ctx, bob, name); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+		t.Fatalf("bob gets alice's: %v", err)
+	}
+	if err := a.DeleteSavedConfig(ctx, ByAccount("bob", "pb"), name); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+		t.Fatalf("bob deletes alice's: %v", err)
 	}
 }
 
@@ -210,17 +228,25 @@ func TestSavedConfig_yamlLoadsAndBuilds(t *testing.T) {
 	if col := results[0].Table.Column("deceased"); col == nil || col.Role != anonymize.RoleSensitive {
 		t.Fatalf("saved role not applied: %+v", col)
 	}
+}
 
-	// A column with two roles cannot go in one config; one table can.
+// A column with two roles cannot go in one config; one table can; a new
+// file gets the roles of its own table, without the columns it lacks.
+func TestSavedConfig_yamlOfOneTableAndRolesFor(t *testing.T) {
+	c := SavedConfig{Name: "clinic", Preset: "safe-harbor-k5",
+		Roles: map[string]map[string]string{
+			"Patient":   {"gender": "quasi-identifier", "birthdate": "quasi-identifier", "deceased": "sensitive"},
+			"Condition": {"code": "sensitive", "gender": "quasi-identifier"},
+		}}
 	c.Roles["Condition"]["gender"] = "insensitive"
 	if _, err := c.YAML(""); marketplace.ErrorCode(err) != marketplace.EINVALID || !strings.Contains(err.Error(), "column gender") {
 		t.Fatalf("conflict: %v", err)
 	}
-	y, err = c.YAML("Condition")
+	y, err := c.YAML("Condition")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg, err = anonymize.LoadConfig(bytes.NewReader(y)); err != nil || cfg.Columns["gender"].Role.String() != "insensitive" || cfg.Columns["birthdate"].Role != nil {
+	if cfg, err := anonymize.LoadConfig(bytes.NewReader(y)); err != nil || cfg.Columns["gender"].Role.String() != "insensitive" || cfg.Columns["birthdate"].Role != nil {
 		t.Fatalf("one table:\n%s %v", y, err)
 	}
 	if _, err := c.YAML("Nope"); marketplace.ErrorCode(err) != marketplace.EINVALID {

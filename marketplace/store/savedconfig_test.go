@@ -53,7 +53,16 @@ func TestSavedConfigs_perAccountBoundedAndDurable(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if s, err = Open(path); err != nil {
+	listGetDeleteAfterReopen(t, path, a, b)
+}
+
+// listGetDeleteAfterReopen: what the test above stored survives a reopen,
+// is read by either case of its name, and only by its owner.
+func listGetDeleteAfterReopen(t *testing.T, path string, a, b common.Address) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := Open(path)
+	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
