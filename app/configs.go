@@ -283,7 +283,7 @@ func (c SavedConfig) YAML(table string) ([]byte, error) {
 	if table != "" {
 		fmt.Fprintf(&buf, ", table %q", table)
 	}
-	buf.WriteString("\n# use: medmarket anonymize --config FILE --in RECORDS --out DIR\n")
+	buf.WriteString("\n# use: medmarket anonymize --config FILE --in RECORDS --out OUTPUT\n")
 	buf.Write(b)
 	return buf.Bytes(), nil
 }
