@@ -176,11 +176,14 @@ func useSavedConfig(ctx context.Context, svc Service, u *wizardUpload, name stri
 
 // configForm is the report step's "Save these settings" form as posted.
 type configForm struct {
-	Upload, Name, Table, Preset string
-	Privacy                     privacyForm
-	Roles                       map[string]string // the run's table's roles, every column
-	Problem, Saved              string
-	Replaced                    bool // Saved replaced settings of the same name
+	Upload, Name, Preset string
+	// RunTable is the run's table, Table the key its roles are saved
+	// under (configTable: "" for a one-table CSV).
+	RunTable, Table string
+	Privacy         privacyForm
+	Roles           map[string]string // the run's table's roles, every column
+	Problem, Saved  string
+	Replaced        bool // Saved replaced settings of the same name
 }
 
 // savedMessage says what saving did.
@@ -196,12 +199,12 @@ func savedMessage(f configForm) string {
 // upload (when it is still there).
 func readConfigForm(r *http.Request, wz *wizardStore, owner common.Address) (configForm, app.SavedConfig, error) {
 	p := r.PostForm
-	f := configForm{Upload: p.Get("upload"), Name: strings.TrimSpace(p.Get("name")), Table: p.Get("config-table"), Preset: p.Get("preset"),
-		Privacy: readPrivacyForm(p), Roles: rolesOf(r)}
+	f := configForm{Upload: p.Get("upload"), Name: strings.TrimSpace(p.Get("name")), RunTable: p.Get("table"), Table: p.Get("config-table"),
+		Preset: p.Get("preset"), Privacy: readPrivacyForm(p), Roles: rolesOf(r)}
 	c := app.SavedConfig{Name: f.Name, Preset: f.Preset, Roles: map[string]map[string]string{}}
 	if u, err := wz.get(owner, f.Upload); err == nil {
 		for table, roles := range wz.keptRoles(u) {
-			if len(roles) > 0 {
+			if len(roles) > 0 && table != f.RunTable && table != "" {
 				c.Roles[table] = roles
 			}
 		}
@@ -364,7 +367,7 @@ func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 // privacy model and every column's role (the chosen one, else the
 // suggested one).
 func reportConfigForm(v wizardReport) configForm {
-	f := configForm{Upload: v.U.ID, Table: configTable(v.U, v.P), Preset: v.Preset, Privacy: v.Form.Privacy, Roles: map[string]string{}}
+	f := configForm{Upload: v.U.ID, RunTable: v.P.Table, Table: configTable(v.U, v.P), Preset: v.Preset, Privacy: v.Form.Privacy, Roles: map[string]string{}}
 	for _, s := range v.P.Suggestions {
 		role := s.Role
 		if r, ok := v.Form.Roles[s.Column]; ok {

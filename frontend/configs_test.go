@@ -66,7 +66,7 @@ func TestSavedConfigs_wizard(t *testing.T) {
 		"Ann,02139,1970-01-02,E11,3\nBea,02139,1970-03-04,I10,1\nCid,02140,1980-05-06,E11,2\nDan,02140,1980-07-08,J45,5\n" +
 		"Eve,02139,1970-09-10,I10,4\nFay,02140,1980-11-12,E11,2\n"
 	upload := alice.uploadCSV(t, first, "first file", `id="wizard-rows"`)
-	res, body := alice.run(url.Values{"upload": {upload}, "preset": {"custom"}, "k": {"2"}, "l": {"0"}, "t": {"0"}, "suppression": {"10"}, "method": {"optimal"},
+	res, body := alice.run(url.Values{"upload": {upload}, "table": {"file"}, "roles-table": {"file"}, "preset": {"custom"}, "k": {"2"}, "l": {"0"}, "t": {"0"}, "suppression": {"10"}, "method": {"optimal"},
 		"role.visits": {"sensitive"}, "role.zip": {"quasi-identifier"}})
 	wantBody(t, "report", res, body, 200, `id="wizard-save-config-form"`, `id="config-name"`)
 	save := hiddenFields(t, body, "wizard-save-config-form")
@@ -92,6 +92,9 @@ func TestSavedConfigs_wizard(t *testing.T) {
 	}
 	res, body = alice.post("/mydata/configs/", save, hx)
 	wantBody(t, "saved again", res, body, 200, "replacing the settings saved earlier under that name")
+	if cs, err := f.a.SavedConfigs(t.Context(), addrOf(t, f.a, "alice")); err != nil || len(cs) != 1 || len(cs[0].Tables()) != 1 || cs[0].Tables()[0] != "" {
+		t.Fatalf("saved for a one-table CSV: %+v %v", cs, err)
+	}
 
 	// Step 1 offers them; bob has none.
 	res, body = alice.get("/mydata/configs/choice", true)
