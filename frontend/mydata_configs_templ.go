@@ -62,7 +62,7 @@ func configsPage(v configsView) templ.Component {
 			templ_7745c5c3_Var2 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<hgroup><h1>Saved settings</h1><p>Settings you saved on a report, to reuse for your next file: choose them at step 2 of <a href=\"/mydata/publish/\">Publish a dataset</a>, or download them as YAML for <code>medmarket anonymize --config FILE</code>.</p></hgroup>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<hgroup><h1>Saved settings</h1><p>Settings you saved on a report, to reuse for your next file: choose them at step 1 or 2 of <a href=\"/mydata/publish/\">Publish a dataset</a>, or download them as YAML for <code>medmarket anonymize --config FILE</code>.</p></hgroup>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
