@@ -26,7 +26,9 @@
 //   - input.go: the one reader of records files (anonymize.ReadInput);
 //     pipeline_config.go: the one place a publisher's choices become an
 //     anonymize.Config; anonymize.go: the CLI's Anonymizer; preview.go and
-//     previews.go: the wizard's preview and the dry runs kept for publish.
+//     previews.go: the wizard's preview and the dry runs kept for publish;
+//     encoding.go: a file's text encoding and the one it likely has;
+//     configs.go: release configurations saved per account for reuse.
 //   - publish.go: Publish and its listing transactions; publish_hub.go:
 //     publishing through a hub; publish_cost.go: what listing costs;
 //     drafts.go: drafts left by a publish that did not list; uploads.go:

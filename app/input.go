@@ -110,7 +110,11 @@ func (in records) wrap(name string, err error) error {
 		return nil
 	}
 	if errors.Is(err, anonymize.ErrInvalid) {
-		return marketplace.Errorf(marketplace.EINVALID, "%s", err.Error())
+		msg := marketplace.Errorf(marketplace.EINVALID, "%s", err.Error())
+		if p := encodingProblem(err, msg); p != nil {
+			return p // the encoding to try instead (encoding.go)
+		}
+		return msg
 	}
 	return marketplace.Wrap(marketplace.EUNAVAILABLE, err, "Cannot read %s", name)
 }

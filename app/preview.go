@@ -22,7 +22,9 @@ type PreviewRequest struct {
 	Reader io.Reader
 	Name   string
 	Format string // "csv", "tsv", "fhir" or "" (by content and extension)
-	Table  string // for a FHIR input: the resource table ("" for the first)
+	// Encoding of a CSV file: "" detects it, else utf-8, latin1 or utf-16.
+	Encoding string
+	Table    string // for a FHIR input: the resource table ("" for the first)
 	// Preset, when set, runs that preset on the table; Privacy is the
 	// custom preset's model (PresetCustom).
 	Preset  string
@@ -234,7 +236,7 @@ func (a *App) asOf() time.Time {
 
 // readTables reads a preview's input into tables.
 func (req PreviewRequest) readTables() ([]*anonymize.Table, error) {
-	return records{Path: req.Path, Reader: req.Reader, Name: req.Name, Format: req.Format, Bytes: true, Progress: req.Progress, Warn: req.Warn}.read()
+	return records{Path: req.Path, Reader: req.Reader, Name: req.Name, Format: req.Format, Encoding: req.Encoding, Bytes: true, Progress: req.Progress, Warn: req.Warn}.read()
 }
 
 // roleOverrides keeps the roles that differ from the suggestions, or

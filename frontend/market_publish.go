@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/a-h/templ"
@@ -80,6 +81,12 @@ type wizardUpload struct {
 	// secret keys the release's pseudonyms and date shifts, so that its
 	// tables link by patient: random, and gone with the upload.
 	secret []byte
+	// enc is the CSV encoding the user chose ("" or nil: detect; see
+	// wizard_encoding.go).
+	enc atomic.Pointer[string]
+	// usedConfig names the saved settings last used on it (configs.go);
+	// guarded by the store's mu.
+	usedConfig string
 }
 
 // wizardStore holds the uploads in progress.
@@ -272,7 +279,7 @@ func (s *wizardStore) rolesFor(u *wizardUpload, table string) map[string]string 
 // preview runs svc's PreviewAnonymization on the upload, for its owner
 // (the app keeps a dry run for them to publish).
 func (u *wizardUpload) preview(ctx context.Context, svc Service, req app.PreviewRequest) (app.PreviewResult, error) {
-	req.Path, req.Name, req.Format, req.Owner = u.Path, u.Name, u.Format, u.Owner
+	req.Path, req.Name, req.Format, req.Owner, req.Encoding = u.Path, u.Name, u.Format, u.Owner, u.encoding()
 	if req.Release {
 		req.Secret = u.secret
 	}
@@ -294,6 +301,10 @@ type wizardPreview struct {
 	// CanRelease offers every table as one release (U reads as one).
 	CanRelease bool
 	Problem    string
+	// Saved are the names of the user's saved configurations (configs.go);
+	// Note says what applying one did.
+	Saved []string
+	Note  string
 }
 
 // roleOf is the role column's select shows: the user's choice, else the
@@ -327,7 +338,8 @@ type wizardChoices struct {
 	// each table's roles in TableRoles.
 	Release    bool
 	TableRoles map[string]map[string]string
-	CanRelease bool // the upload reads as one release
+	CanRelease bool   // the upload reads as one release
+	Note       string // what applying saved settings did (configs.go)
 }
 
 // renderChoices answers with step 2 for u with the user's choices and
@@ -343,7 +355,7 @@ func renderChoices(w http.ResponseWriter, r *http.Request, logger *slog.Logger, 
 			p, err = u.preview(r.Context(), svc, app.PreviewRequest{Table: c.Table, Roles: c.Roles})
 		}
 		if err != nil && len(p.Columns) == 0 && p.Release == nil {
-			wizardFail(w, r, logger, err)
+			wizardReadFail(w, r, logger, u, err)
 			return
 		} else if err != nil && problem == "" {
 			problem, status = marketplace.ErrorMessage(err), httpStatus(marketplace.ErrorCode(err))
@@ -356,7 +368,7 @@ func renderChoices(w http.ResponseWriter, r *http.Request, logger *slog.Logger, 
 		c.Privacy = defaultPrivacy()
 	}
 	renderWizard(w, r, logger, status, wizardPreviewStep(wizardPreview{U: u, P: p, Preset: c.Preset, Privacy: c.Privacy, Roles: c.Roles,
-		TableRoles: c.TableRoles, CanRelease: c.CanRelease, Problem: problem}))
+		TableRoles: c.TableRoles, CanRelease: c.CanRelease, Problem: problem, Saved: savedConfigNames(r.Context(), svc, u.Owner), Note: c.Note}))
 }
 
 // privacyForm is the custom preset's privacy model as typed in step 2.
@@ -527,6 +539,11 @@ func handlePublishUpload(logger *slog.Logger, svc Service, wz *wizardStore) http
 			return
 		}
 		u := wz.put(s.Address(), f.Name, wizardFormat(f.Format), f.Saved)
+		wz.setEncoding(u, f.Encoding)
+		if f.Config != "" {
+			renderWithSavedConfig(w, r, logger, svc, wz, u, f.Table, f.Config)
+			return
+		}
 		renderPreview(w, r, logger, svc, wz, u, f.Table, false)
 	})
 }
@@ -534,8 +551,9 @@ func handlePublishUpload(logger *slog.Logger, svc Service, wz *wizardStore) http
 // uploadForm is step 1's form: the files, saved by the app as they
 // streamed in, and the fields.
 type uploadForm struct {
-	Name, Format, Table string // Name: the first file's
-	Saved               app.Upload
+	Name, Format, Table, Encoding string // Name: the first file's
+	Config                        string // saved settings to use (configs.go)
+	Saved                         app.Upload
 }
 
 // readUploadForm streams the multipart form of step 1, each file straight
@@ -601,15 +619,20 @@ func (f *uploadForm) readPart(ctx context.Context, svc Service, p *multipart.Par
 		f.Saved = saved
 	case "path":
 		return errLocalPath
-	case "format", "table":
+	case "format", "table", "encoding", "saved":
 		v, err := io.ReadAll(io.LimitReader(p, 4<<10))
 		if err != nil {
 			return marketplace.Wrap(marketplace.EINVALID, uploadTooLarge(err), "The form could not be read")
 		}
-		if name == "format" {
+		switch name {
+		case "format":
 			f.Format = string(v)
-		} else {
+		case "table":
 			f.Table = string(v)
+		case "saved":
+			f.Config = string(v)
+		default:
+			f.Encoding = string(v)
 		}
 	}
 	return nil
@@ -656,6 +679,7 @@ func handlePublishLocal(logger *slog.Logger, svc Service, wz *wizardStore, windo
 			wizardFail(w, r, logger, err)
 			return
 		}
+		wz.setEncoding(u, r.PostForm.Get("encoding"))
 		renderPreview(w, r, logger, svc, wz, u, r.PostForm.Get("table"), whole)
 	})
 }
@@ -673,7 +697,7 @@ func wizardFormat(format string) string {
 // renderPreview answers with step 2 (inside the whole wizard if whole).
 func renderPreview(w http.ResponseWriter, r *http.Request, logger *slog.Logger, svc Service, wz *wizardStore, u *wizardUpload, table string, whole bool) {
 	p, err := u.preview(r.Context(), svc, app.PreviewRequest{Table: table})
-	v := wizardPreview{U: u, P: p, Preset: "safe-harbor-k5", Privacy: defaultPrivacy()}
+	v := wizardPreview{U: u, P: p, Preset: "safe-harbor-k5", Privacy: defaultPrivacy(), Saved: savedConfigNames(r.Context(), svc, u.Owner)}
 	if err == nil && table == "" && len(p.Tables) > 1 {
 		v = wz.offerRelease(r.Context(), svc, v)
 	}
@@ -685,7 +709,7 @@ func renderPreview(w http.ResponseWriter, r *http.Request, logger *slog.Logger, 
 			renderError(w, r, logger, err)
 			return
 		}
-		step, status = wizardUploadStep(marketplace.ErrorMessage(err)), httpStatus(code)
+		step, status = readFailStep(u, err), httpStatus(code)
 	}
 	if whole {
 		renderComponent(w, r, logger, status, wizardPage(step))
@@ -765,7 +789,7 @@ func handlePublish(logger *slog.Logger, svc Service, wz *wizardStore) http.Handl
 // output rather than anonymizing the file twice; it computes the gate's
 // verdict either way.
 func publishUpload(ctx context.Context, svc Service, who app.Actor, u *wizardUpload, previewID string, f listingForm, req app.PublishRequest) (app.Published, error) {
-	req.Input, req.InputName, req.InputFormat = u.Path, u.Name, u.Format
+	req.Input, req.InputName, req.InputFormat, req.InputEncoding = u.Path, u.Name, u.Format, u.encoding()
 	req.Roles, req.Preview = f.Roles, previewID
 	if req.Release {
 		req.Roles, req.Secret = nil, u.secret

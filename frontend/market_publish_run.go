@@ -194,7 +194,8 @@ func handlePublishRun(logger *slog.Logger, svc Service, wz *wizardStore) http.Ha
 		}
 		c := wz.choices(u, r)
 		if r.PostForm.Get("step") == "edit" {
-			renderChoices(w, r, logger, svc, u, c, app.PreviewResult{}, "", http.StatusOK)
+			p, problem, status := editChoices(r, svc, wz, u, &c) // encoding, saved settings (configs.go)
+			renderChoices(w, r, logger, svc, u, c, p, problem, status)
 			return
 		}
 		req := app.PreviewRequest{Table: c.Table, Preset: c.Preset, Roles: c.Roles, Rows: reportRows}

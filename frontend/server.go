@@ -19,6 +19,7 @@ import (
 type Service interface {
 	TrialService   // the sponsors' and auditors' pages
 	AccountService // creating and importing accounts (account.go)
+	ConfigService  // saved release configurations (configs.go)
 
 	Status(ctx context.Context) (app.Status, error)
 	ChainStatus(ctx context.Context) (app.ChainStatus, error)

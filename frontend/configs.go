@@ -1,0 +1,379 @@
+package frontend
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"log/slog"
+	"maps"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/a-h/templ"
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/medmarket/medmarket/app"
+	"github.com/medmarket/medmarket/marketplace"
+)
+
+// Saved configurations in the UI: the report step saves the run's preset,
+// privacy model and roles under a name (POST /mydata/configs/); step 2
+// fills them in for a new file (POST /mydata/publish/run with step=edit
+// and saved=NAME); My data's page /mydata/configs/ lists them, with their
+// YAML for `medmarket anonymize --config FILE` and a delete button.
+
+// ConfigService is what the saved-configuration pages need of the app.
+type ConfigService interface {
+	SaveConfig(ctx context.Context, who app.Actor, c app.SavedConfig) (app.SavedConfig, error)
+	SavedConfigs(ctx context.Context, owner common.Address) ([]app.SavedConfig, error)
+	SavedConfig(ctx context.Context, owner common.Address, name string) (app.SavedConfig, error)
+	DeleteSavedConfig(ctx context.Context, who app.Actor, name string) error
+}
+
+const myDataConfigsURL = "/mydata/configs/"
+
+func myDataConfigsPath(*http.Request) string { return myDataConfigsURL }
+
+// configURL is the path of a configuration's page part (suffix "delete",
+// "config.yaml").
+func configURL(name, suffix string) string {
+	return myDataConfigsURL + url.PathEscape(name) + "/" + suffix
+}
+
+// configTable is the key a saved configuration keeps the roles of p's
+// table under: "" for a file of one table named after the file (a CSV),
+// else the table's name (a FHIR resource type).
+func configTable(u *wizardUpload, p app.PreviewResult) string {
+	if len(p.Tables) <= 1 && p.Table == strings.TrimSuffix(u.Name, filepath.Ext(u.Name)) {
+		return ""
+	}
+	return p.Table
+}
+
+// savedConfigNames are the names of owner's saved configurations, for
+// step 2's choice; none when they cannot be read (the wizard goes on).
+func savedConfigNames(ctx context.Context, svc Service, owner common.Address) []string {
+	cs, err := svc.SavedConfigs(ctx, owner)
+	if err != nil {
+		return nil
+	}
+	names := make([]string, len(cs))
+	for i, c := range cs {
+		names[i] = c.Name
+	}
+	return names
+}
+
+// privacyFormOf is a saved privacy model as step 2's fields show it.
+func privacyFormOf(p *app.PrivacyParams) privacyForm {
+	if p == nil {
+		return defaultPrivacy()
+	}
+	method := p.Method
+	if method == "" {
+		method = "optimal"
+	}
+	return privacyForm{K: strconv.Itoa(p.K), L: strconv.Itoa(p.L), T: strconv.FormatFloat(p.T, 'f', -1, 64),
+		Suppression: strconv.FormatFloat(p.Suppression, 'f', -1, 64), Method: method}
+}
+
+// editChoices applies what a step=edit post of step 2 changes besides the
+// table: the file's encoding (field encoding) and a saved configuration
+// (field saved). It returns the table's preview when it read it, and a
+// problem with its status ("" and 200 for none).
+func editChoices(r *http.Request, svc Service, wz *wizardStore, u *wizardUpload, c *wizardChoices) (app.PreviewResult, string, int) {
+	if enc, ok := r.PostForm["encoding"]; ok && len(enc) > 0 {
+		wz.setEncoding(u, enc[0])
+	}
+	if name := r.PostForm.Get("saved"); name != "" {
+		p, problem, status := useSavedConfig(r.Context(), svc, u, name, c, false)
+		if problem == "" {
+			wz.setUsedConfig(u, name)
+		}
+		return p, problem, status
+	}
+	// Another table chosen after saved settings were used gets their roles
+	// for it, unless roles were chosen for it already.
+	if rt, ok := r.PostForm["roles-table"]; ok && len(rt) > 0 && rt[0] != c.Table && len(c.Roles) == 0 {
+		if used := wz.usedConfigOf(u); used != "" {
+			return useSavedConfig(r.Context(), svc, u, used, c, true)
+		}
+	}
+	return app.PreviewResult{}, "", http.StatusOK
+}
+
+// renderWithSavedConfig answers a new upload u with step 2 for table,
+// filled in with the saved settings name the user chose at step 1.
+func renderWithSavedConfig(w http.ResponseWriter, r *http.Request, logger *slog.Logger, svc Service, wz *wizardStore, u *wizardUpload, table, name string) {
+	c := wizardChoices{Table: table}
+	p, problem, status := useSavedConfig(r.Context(), svc, u, name, &c, false)
+	if problem == "" {
+		wz.setUsedConfig(u, name)
+	}
+	renderChoices(w, r, logger, svc, u, c, p, problem, status)
+}
+
+// handleConfigChoice handles GET /mydata/configs/choice: step 1's choice of
+// saved settings (nothing when there are none), loaded into the upload form.
+func handleConfigChoice(logger *slog.Logger, svc Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, _ := sessionFrom(r.Context())
+		renderComponent(w, r, logger, http.StatusOK, wizardUploadConfigChoice(savedConfigNames(r.Context(), svc, s.Address())))
+	})
+}
+
+// setUsedConfig remembers that u's user used the saved settings name.
+func (s *wizardStore) setUsedConfig(u *wizardUpload, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u.usedConfig = name
+}
+
+// usedConfigOf names the saved settings last used on u, "" for none.
+func (s *wizardStore) usedConfigOf(u *wizardUpload) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return u.usedConfig
+}
+
+// useSavedConfig fills c with u's owner's saved configuration name for the
+// table c names: its preset and privacy model (unless rolesOnly) and the
+// roles of the columns the table has; c.Note says what was applied and
+// which roles were left out (columns the new file lacks are not an error).
+func useSavedConfig(ctx context.Context, svc Service, u *wizardUpload, name string, c *wizardChoices, rolesOnly bool) (app.PreviewResult, string, int) {
+	sc, err := svc.SavedConfig(ctx, u.Owner, name)
+	if err != nil {
+		return app.PreviewResult{}, marketplace.ErrorMessage(err), httpStatus(marketplace.ErrorCode(err))
+	}
+	p, err := u.preview(ctx, svc, app.PreviewRequest{Table: c.Table})
+	if err != nil {
+		return p, marketplace.ErrorMessage(err), httpStatus(marketplace.ErrorCode(err))
+	}
+	roles, ignored := sc.RolesFor(configTable(u, p), p.Columns)
+	c.Table, c.Roles = p.Table, roles
+	switch {
+	case rolesOnly:
+		c.Note = fmt.Sprintf("Saved settings %q applied to table %s: %s.", sc.Name, p.Table, plural(len(roles), "column role", "column roles"))
+	default:
+		c.Preset = sc.Preset
+		if sc.Preset == app.PresetCustom {
+			c.Privacy = privacyFormOf(sc.Privacy)
+		}
+		c.Note = fmt.Sprintf("Saved settings %q applied: preset %s, %s.", sc.Name, sc.Preset, plural(len(roles), "column role", "column roles"))
+		if len(p.Tables) > 1 {
+			c.Note += fmt.Sprintf(" Roles are per table: these are table %s's; another table gets its own when you choose it.", p.Table)
+		}
+	}
+	if len(ignored) > 0 {
+		c.Note += " Ignored, as this file has no such column: " + strings.Join(ignored, ", ") + "."
+	}
+	return p, "", http.StatusOK
+}
+
+// configForm is the report step's "Save these settings" form as posted.
+type configForm struct {
+	Upload, Name, Preset string
+	// RunTable is the run's table, Table the key its roles are saved
+	// under (configTable: "" for a one-table CSV).
+	RunTable, Table string
+	Privacy         privacyForm
+	Roles           map[string]string // the run's table's roles, every column
+	Problem, Saved  string
+	Replaced        bool // Saved replaced settings of the same name
+}
+
+// savedMessage says what saving did.
+func savedMessage(f configForm) string {
+	if f.Replaced {
+		return fmt.Sprintf("Saved as “%s”, replacing the settings saved earlier under that name.", f.Saved)
+	}
+	return fmt.Sprintf("Saved as “%s”.", f.Saved)
+}
+
+// readConfigForm reads the save form and the configuration it asks for:
+// the posted table's roles, and the roles chosen for other tables of the
+// upload (when it is still there).
+func readConfigForm(r *http.Request, wz *wizardStore, owner common.Address) (configForm, app.SavedConfig, error) {
+	p := r.PostForm
+	f := configForm{Upload: p.Get("upload"), Name: strings.TrimSpace(p.Get("name")), RunTable: p.Get("table"), Table: p.Get("config-table"),
+		Preset: p.Get("preset"), Privacy: readPrivacyForm(p), Roles: rolesOf(r)}
+	c := app.SavedConfig{Name: f.Name, Preset: f.Preset, Roles: map[string]map[string]string{}}
+	if u, err := wz.get(owner, f.Upload); err == nil {
+		for table, roles := range wz.keptRoles(u) {
+			if len(roles) > 0 && table != f.RunTable && table != "" {
+				c.Roles[table] = roles
+			}
+		}
+	}
+	c.Roles[f.Table] = f.Roles
+	if f.Preset == app.PresetCustom {
+		var err error
+		if c.Privacy, err = f.Privacy.params(); err != nil {
+			return f, c, err
+		}
+	}
+	return f, c, nil
+}
+
+// keptRoles returns the roles chosen so far for each of u's tables.
+func (s *wizardStore) keptRoles(u *wizardUpload) map[string]map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]map[string]string, len(u.roles))
+	for t, r := range u.roles {
+		out[t] = maps.Clone(r)
+	}
+	return out
+}
+
+// handleConfigSave handles POST /mydata/configs/: saves the report step's
+// settings under the name given and answers with the form saying so, or
+// with its problem (the field named).
+func handleConfigSave(logger *slog.Logger, svc Service, wz *wizardStore) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, _ := sessionFrom(r.Context())
+		who, _ := actorOf(r)
+		if err := parseSmallForm(w, r); err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		f, c, err := readConfigForm(r, wz, s.Address())
+		if err == nil {
+			var saved app.SavedConfig
+			if saved, err = svc.SaveConfig(r.Context(), who, c); err == nil {
+				f.Saved, f.Replaced = saved.Name, !saved.Created.Equal(saved.Updated)
+			}
+		}
+		if marketplace.ErrorCode(err) == marketplace.EINTERNAL {
+			renderError(w, r, logger, err)
+			return
+		}
+		if !isHTMX(r) && err == nil {
+			http.Redirect(w, r, myDataConfigsURL, http.StatusSeeOther)
+			return
+		}
+		status := http.StatusOK
+		if err != nil {
+			f.Problem, status = marketplace.ErrorMessage(err), httpStatus(marketplace.ErrorCode(err))
+		}
+		renderWizard(w, r, logger, status, wizardSaveConfigForm(f))
+	})
+}
+
+// configsView is My data's saved configurations page.
+type configsView struct {
+	Configs          []app.SavedConfig
+	Message, Problem string
+}
+
+func loadConfigs(r *http.Request, svc Service) configsView {
+	s, _ := sessionFrom(r.Context())
+	cs, err := svc.SavedConfigs(r.Context(), s.Address())
+	if err != nil {
+		return configsView{Problem: marketplace.ErrorMessage(err)}
+	}
+	return configsView{Configs: cs}
+}
+
+// handleConfigsPage handles GET /mydata/configs/: the account's saved
+// configurations.
+func handleConfigsPage(logger *slog.Logger, svc Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		render(w, r, logger, http.StatusOK, page{Title: "Saved settings", Section: "mydata", Content: configsPage(loadConfigs(r, svc))})
+	})
+}
+
+// handleConfigDelete handles POST /mydata/configs/{name}/delete.
+func handleConfigDelete(logger *slog.Logger, svc Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		who, _ := actorOf(r)
+		name := r.PathValue("name")
+		err := svc.DeleteSavedConfig(r.Context(), who, name)
+		answerAction(w, r, logger, err, myDataConfigsURL, func(message, problem string) (page, templ.Component) {
+			v := loadConfigs(r, svc)
+			v.Message, v.Problem = message, problem
+			return page{Title: "Saved settings", Section: "mydata", Content: configsPage(v)}, configsList(v)
+		}, fmt.Sprintf("Saved settings %q deleted.", name))
+	})
+}
+
+// handleConfigYAML handles GET /mydata/configs/{name}/config.yaml: the
+// configuration as `medmarket anonymize --config FILE` reads it, every
+// table's columns in one file, or one table's (?table=NAME).
+func handleConfigYAML(logger *slog.Logger, svc Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, _ := sessionFrom(r.Context())
+		c, err := svc.SavedConfig(r.Context(), s.Address(), r.PathValue("name"))
+		var y []byte
+		if err == nil {
+			y, err = c.YAML(r.URL.Query().Get("table"))
+		}
+		if err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
+		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", yamlFileName(c.Name)))
+		w.Header().Set("Cache-Control", "no-store")
+		w.Write(y)
+	})
+}
+
+// yamlFileName is a file name for a configuration's YAML: its name with
+// anything but letters, digits, - _ . as "-".
+func yamlFileName(name string) string {
+	b := []rune(name)
+	for i, r := range b {
+		if !(r < 128 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.", r))) {
+			b[i] = '-'
+		}
+	}
+	return string(b) + ".yaml"
+}
+
+// configSummary says what a saved configuration holds, in one line.
+func configSummary(c app.SavedConfig) string {
+	s := "Preset " + c.Preset
+	if p := c.Privacy; p != nil {
+		s += fmt.Sprintf(" (k = %d, l = %d, t = %s, at most %s%% suppressed, %s)", p.K, p.L,
+			strconv.FormatFloat(p.T, 'f', -1, 64), strconv.FormatFloat(p.Suppression, 'f', -1, 64), cmp.Or(p.Method, "optimal"))
+	}
+	var tables []string
+	for _, t := range c.Tables() {
+		name := t
+		if t == "" {
+			name = "one-table file"
+		}
+		tables = append(tables, fmt.Sprintf("%s: %s", name, plural(len(c.Roles[t]), "role", "roles")))
+	}
+	if len(tables) > 0 {
+		s += "; " + strings.Join(tables, "; ")
+	}
+	return s + "."
+}
+
+// namedTables are c's tables with a name (for one YAML per table).
+func namedTables(c app.SavedConfig) []string {
+	return slices.DeleteFunc(c.Tables(), func(t string) bool { return t == "" })
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// reportConfigForm is the save form of the report step: the run's preset,
+// privacy model and every column's role (the chosen one, else the
+// suggested one).
+func reportConfigForm(v wizardReport) configForm {
+	f := configForm{Upload: v.U.ID, RunTable: v.P.Table, Table: configTable(v.U, v.P), Preset: v.Preset, Privacy: v.Form.Privacy, Roles: map[string]string{}}
+	for _, s := range v.P.Suggestions {
+		role := s.Role
+		if r, ok := v.Form.Roles[s.Column]; ok {
+			role = r
+		}
+		f.Roles[s.Column] = role
+	}
+	return f
+}
