@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -82,16 +83,22 @@ func newDownloadCmd(c *cli) *cobra.Command {
 	var as, out, format string
 	var id uint64
 	cmd := &cobra.Command{
-		Use:   "download --as NAME ID --out FILE [--format csv|parquet]",
+		Use:   "download --as NAME ID [--out FILE] [--format csv|parquet]",
 		Short: "Download and decrypt a licensed dataset from its provider",
 		Long: "Download and decrypt a licensed dataset from its provider. The file's extension (.csv, .parquet) picks the format, " +
-			"--format overrides it; the dataset is converted when it was published in the other format.",
+			"--format overrides it; the dataset is converted when it was published in the other format. " +
+			"A release (several tables) is a ZIP of one file per table in that format plus manifest.json: write it to NAME.zip. " +
+			"Without --out the file is listing-ID.csv, .parquet or .zip in the current folder; an --out without extension gets one.",
 		Args: cobra.ExactArgs(1),
 		RunE: c.command(action{parse: func(args []string) (err error) {
 			id, err = parseID(args[0])
 			return err
 		}, unlock: unlockAs(&as), node: true, run: func(ctx context.Context, a *app.App, who account) error {
-			d, err := a.Download(ctx, who.actor(), id, app.DownloadRequest{Out: out, Format: cmp.Or(format, app.FormatOfPath(out))})
+			path, err := downloadPath(ctx, a, id, out, format)
+			if err != nil {
+				return err
+			}
+			d, err := a.Download(ctx, who.actor(), id, app.DownloadRequest{Out: path, Format: cmp.Or(format, app.FormatOfPath(path))})
 			if err != nil {
 				return err
 			}
@@ -104,9 +111,38 @@ func newDownloadCmd(c *cli) *cobra.Command {
 		}}),
 	}
 	cmd.Flags().StringVar(&as, "as", "", "account holding the licence or a seat on it")
-	cmd.Flags().StringVar(&out, "out", "", "file to write the decrypted dataset to")
-	cmd.Flags().StringVar(&format, "format", "", "csv or parquet (default: from the --out extension, else as published)")
+	cmd.Flags().StringVar(&out, "out", "", "file to write the decrypted dataset to (a release: NAME.zip; default listing-ID.csv|parquet|zip)")
+	cmd.Flags().StringVar(&format, "format", "", "csv or parquet, of the tables inside a release too (default: from the --out extension, else as published)")
 	cmd.MarkFlagRequired("as")
-	cmd.MarkFlagRequired("out")
 	return cmd
+}
+
+// downloadPath is the file `download` writes listing id's dataset to:
+// out, with the download's extension (app.DownloadFile: zip for a release
+// package) added when it has none, or listing-ID.EXT when out is empty.
+// A release under a CSV or Parquet name is refused: it is a ZIP.
+func downloadPath(ctx context.Context, a *app.App, id uint64, out, format string) (string, error) {
+	l, err := a.Listing(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	published := ""
+	if l.Card != nil {
+		published = l.Card.Format
+	}
+	ext, _ := app.DownloadFile(l.Card, cmp.Or(format, app.FormatOfPath(out), published))
+	switch {
+	case out == "":
+		return fmt.Sprintf("listing-%d.%s", id, ext), nil
+	case ext == "zip" && app.FormatOfPath(out) != "":
+		tables := "1 table"
+		if n := len(l.Card.Tables); n != 1 {
+			tables = fmt.Sprintf("%d tables", n)
+		}
+		return "", marketplace.Errorf(marketplace.EINVALID, "Output: listing %d is a release of %s: a ZIP; use --out NAME.zip (--format %s gives the tables' format).",
+			id, tables, cmp.Or(app.FormatOfPath(out), app.FormatCSV))
+	case filepath.Ext(out) == "":
+		return out + "." + ext, nil
+	}
+	return out, nil
 }

@@ -68,7 +68,21 @@
 // derivations), so a patient's rows still join and the intervals between
 // a patient's events survive; [Release.PatientPrivacy] decides k, l and t
 // on the Patient table and removes a suppressed patient from every table
-// ([Release.RemovePatients]).
+// ([Release.RemovePatients]). [Pipeline.RunRelease] (release_run.go) runs
+// a pipeline on a whole release: the privacy step on the Patient table's
+// quasi-identifiers, the other steps on every table (a table named in
+// [Pipeline.Tables] runs its own), the columns [Release.Notes] declares
+// treated as notes, and one [Verdict] for the release whose reasons name
+// their table ([ReleaseResult]). releasezip.go writes and reads the
+// release package, a ZIP of one CSV or Parquet file per table and
+// manifest.json ([WriteReleaseZIP], [ReadReleaseZIP] within [ZIPLimits],
+// [ReleaseManifest]).
+//
+// Free text (freetext.go) is a column whose contents are prose, or whose
+// name declares notes ([IsNoteName]: "note", "comments"...), whatever its
+// values; [SafeHarbor] scrubs it with the built-in [Scrubber] (scrub.go,
+// scrub_patterns.go, scrub_names.go; [ScrubNotes] in scrub_transform.go)
+// or drops it, and the gate refuses one no scrubber processed.
 //
 // # Reports and the gate
 //

@@ -3,7 +3,9 @@ package anonymize
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -13,14 +15,20 @@ import (
 // not be published: Safe Harbor scrubs (or drops) it, and the policy gate refuses a table
 // that still holds one (see Report.FreeText).
 //
-// Free text is recognized by content, never by the column's name: most
-// sampled values are prose (FreeTextMinChars characters or more, and
-// FreeTextMinWords words or more punctuated as sentences, or
-// FreeTextLongWords words or more) and values rarely repeat (at most
-// FreeTextMaxRepeat rows per distinct value on average). The repetition test
-// keeps long categorical values out: drug and procedure descriptions of a
-// terminology ("Acetaminophen 325 MG / Oxycodone Hydrochloride 10 MG Oral
-// Tablet") are long, but a few hundred of them describe many thousand rows.
+// Free text is recognized by content: most sampled values are prose
+// (FreeTextMinChars characters or more, and FreeTextMinWords words or more
+// punctuated as sentences, or FreeTextLongWords words or more) and values
+// rarely repeat (at most FreeTextMaxRepeat rows per distinct value on
+// average). The repetition test keeps long categorical values out: drug
+// and procedure descriptions of a terminology ("Acetaminophen 325 MG /
+// Oxycodone Hydrochloride 10 MG Oral Tablet") are long, but a few hundred
+// of them describe many thousand rows.
+//
+// A column whose name declares notes (IsNoteName: "note", "comments",
+// "clinical_notes"..., the FHIR import's DocumentReference.note) is free
+// text whatever its values look like, as soon as one holds a letter:
+// notes copied between records, or a clinic's templated notes, repeat
+// exactly and still name the patient.
 const (
 	FreeTextMinWords  = 6
 	FreeTextMinChars  = 40
@@ -32,9 +40,45 @@ const (
 // CatFreeText is a column of free text (see FreeTextSample).
 const CatFreeText Category = "free-text"
 
+// noteNames are the normalized column names (lower case, '_' between
+// words) that declare a column of notes: as whole names, or as the last
+// word of the name ("progress_notes", "nurse_comment"). Nothing writes to it.
+var noteNames = struct{ whole, last []string }{
+	whole: []string{"text", "free_text", "freetext", "note_text", "notes_text", "clinical_text", "report_text", "narrative_text", "discharge_summary"},
+	last:  []string{"note", "notes", "narrative", "comment", "comments", "remark", "remarks", "memo", "freetext"},
+}
+
+// IsNoteName says whether a column's name declares it a column of notes
+// (free text whatever its values look like).
+func IsNoteName(name string) bool {
+	n := normalizeName(name)
+	if n == "" {
+		return false
+	}
+	if slices.Contains(noteNames.whole, n) {
+		return true
+	}
+	words := strings.Split(n, "_")
+	return slices.Contains(noteNames.last, words[len(words)-1])
+}
+
 // FreeTextSample reports whether a column's sample is free text, and why
-// (in words a report can show).
+// (in words a report can show): by content, else by a name that declares
+// notes (IsNoteName) when some value holds a letter.
 func FreeTextSample(c ColumnSample) (bool, string) {
+	if ok, why := freeTextContent(c); ok {
+		return true, why
+	}
+	if IsNoteName(c.Name) && slices.ContainsFunc(c.Values, hasLetter) {
+		return true, fmt.Sprintf("its name %q declares notes, whatever their values look like (%d distinct in %d rows)", c.Name, c.Distinct, c.Rows)
+	}
+	return false, ""
+}
+
+func hasLetter(v string) bool { return strings.IndexFunc(v, unicode.IsLetter) >= 0 }
+
+// freeTextContent is FreeTextSample by content alone.
+func freeTextContent(c ColumnSample) (bool, string) {
 	n, prose := 0, 0
 	for _, v := range c.Values {
 		v = strings.TrimSpace(v)
@@ -208,6 +252,12 @@ func (s *scrubTracker) report(out *Table) []FreeTextReport {
 		}
 		if ok, why := FreeTextSample(SampleOf(c)); ok {
 			rep = append(rep, outcome(c.Name, why))
+			continue
+		}
+		// A built-in scrubber counted what it replaced here: the column
+		// was named a note (ScrubNotes.Columns, a release's Notes).
+		if _, counted := s.replaced[c.Name]; counted && s.scrubbed[c.Name] != "" {
+			rep = append(rep, outcome(c.Name, "declared a column of notes"))
 		}
 	}
 	return rep

@@ -3,6 +3,7 @@ package anonymize_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -25,8 +26,8 @@ func freeTextOf(t *anonymize.Table) []string {
 	return out
 }
 
-// Notes are free text by their content; the other columns of the extract
-// (and the note column's name alone) are not.
+// Notes are free text by their content, whatever the column's name; the
+// other columns of the extract are not.
 func TestFreeTextSample_detectsNotesByContent(t *testing.T) {
 	for _, n := range []int{3, 200, 5000} {
 		tab := anonymizetest.Notes(n, 1)
@@ -259,5 +260,85 @@ func TestPolicy_refusesFreeTextNoScrubberProcessed(t *testing.T) {
 				t.Fatalf("verdict %v does not name the note column", res.Verdict)
 			}
 		})
+	}
+}
+
+// repeatedNotes is a table of 200 notes, 10 templated ones repeated 20
+// times each (copied records, a clinic's templates), each with a
+// patient's name and phone number: too repetitive to look like free text
+// by content.
+func repeatedNotes(t *testing.T, column string) *anonymize.Table {
+	t.Helper()
+	names := []string{"John Smith", "Mary Jones", "Robert Brown", "Linda Davis", "James Wilson", "Susan Moore", "David Taylor", "Karen Thomas", "Paul Martin", "Nancy White"}
+	var rows [][]string
+	for r := range 200 {
+		i := r % len(names)
+		rows = append(rows, []string{fmt.Sprint(r), []string{"ICU", "ward 3"}[r%2], fmt.Sprintf("Patient %s seen today for follow-up, stable. Call back at (617) 555-01%02d.", names[i], i)})
+	}
+	tab, err := anonymizetest.Table("notes", []string{"id", "unit", column}, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tab
+}
+
+// A column whose name declares notes is free text whatever its values
+// look like (repeated 20 times each here); the same values under another
+// name are not, nor is a "notes" column of numbers.
+func TestFreeTextSample_noteNameWhateverTheValues(t *testing.T) {
+	for _, name := range []string{"note", "NOTES", "clinical_notes", "ProgressNote", "nurse_comment", "free_text"} {
+		c := repeatedNotes(t, name).Column(name)
+		ok, why := anonymize.FreeTextSample(anonymize.SampleOf(c))
+		if !ok || !strings.Contains(why, "declares notes") {
+			t.Errorf("column %q: free text %v (%q), want true by its name", name, ok, why)
+		}
+	}
+	for _, name := range []string{"x7", "description", "notebook_id", "DESCRIPTION1"} {
+		c := repeatedNotes(t, name).Column(name)
+		if ok, why := anonymize.FreeTextSample(anonymize.SampleOf(c)); ok {
+			t.Errorf("column %q of repeated notes is free text (%s)", name, why)
+		}
+	}
+	counts := anonymize.NewColumn("notes", anonymize.TypeString, anonymize.RoleInsensitive, []string{"1", "2", "", "3"})
+	if ok, why := anonymize.FreeTextSample(anonymize.SampleOf(counts)); ok {
+		t.Errorf("a notes column of numbers is free text (%s)", why)
+	}
+}
+
+// Repeated notes with a name and a phone number, through one table's
+// pipeline: Safe Harbor scrubs them by default and the gate passes; told
+// to drop free text it drops them; told to keep the column, the gate
+// refuses it.
+func TestSafeHarbor_scrubsRepeatedNotes(t *testing.T) {
+	in := repeatedNotes(t, "note")
+	res := runPreset(t, "safe-harbor", in)
+	note := res.Table.Column("note")
+	if note == nil {
+		t.Fatalf("the note column is dropped: %v", res.Table.Names())
+	}
+	for r := range note.Len() {
+		v := note.Value(r)
+		if !strings.Contains(v, "[NAME]") || !strings.Contains(v, "[PHONE]") || strings.Contains(v, "555-01") || strings.Contains(v, "Smith") || strings.Contains(v, "Mary") {
+			t.Fatalf("row %d: %q, want the name and phone number tagged", r, v)
+		}
+	}
+	if !res.Verdict.Pass {
+		t.Fatalf("verdict %v, want pass", res.Verdict)
+	}
+	ft := res.Report.FreeText
+	if len(ft) != 1 || ft[0].Column != "note" || ft[0].Outcome != "scrubbed" || ft[0].Replaced[anonymize.PHIPhone] != 200 {
+		t.Fatalf("report's free text %+v, want note scrubbed, 200 phone numbers replaced", ft)
+	}
+
+	drop := []anonymize.TransformConfig{{Name: "safe-harbor", Params: anonymize.Params{"free_text": "drop"}}}
+	res = runConfig(t, &anonymize.Config{Transforms: drop, Policy: &anonymize.Policy{}}, anonymize.Env{}, in)
+	if res.Table.Column("note") != nil || !res.Verdict.Pass {
+		t.Fatalf("free_text: drop: columns %v, verdict %v", res.Table.Names(), res.Verdict)
+	}
+
+	keep := []anonymize.TransformConfig{{Name: "safe-harbor", Params: anonymize.Params{"columns": map[string]any{"note": "keep"}}}}
+	res = runConfig(t, &anonymize.Config{Transforms: keep, Policy: &anonymize.Policy{}}, anonymize.Env{}, in)
+	if res.Verdict.Pass || !strings.Contains(res.Verdict.String(), `free text left: column "note"`) {
+		t.Fatalf("note kept unscrubbed: verdict %v, want refused", res.Verdict)
 	}
 }

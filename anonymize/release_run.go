@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"maps"
 	"slices"
 )
 
@@ -85,14 +86,13 @@ func (p *Pipeline) RunRelease(ctx context.Context, r *Release, key *ReleaseKey) 
 	out := &ReleaseResult{Linked: linked, Unlinked: krep.Unlinked, Tables: make([]*Result, len(keyed.Tables))}
 	pi := slices.IndexFunc(keyed.Tables, func(t *Table) bool { return t.Name == r.PatientTable })
 	p.started(r.PatientTable)
-	pat, err := p.forTable(r.PatientTable).run(ctx, keyed.Tables[pi])
+	pat, err := p.forTable(r.PatientTable).withNotes(r.Notes[r.PatientTable]).run(ctx, keyed.Tables[pi])
 	if err != nil {
 		return nil, fmt.Errorf("table %q: %w", r.PatientTable, err)
 	}
-	if p.forTable(r.PatientTable) != p { // the release's policy, not the table's own pipeline's
-		v := p.Policy.Check(pat.Report)
-		pat.Report.Verdict, pat.Verdict = &v, v
-	}
+	declaredNotes(pat, keyed.Tables[pi], r.Notes[r.PatientTable], p.forTable(r.PatientTable).Steps)
+	v := p.Policy.Check(pat.Report) // the release's policy (not the table's own pipeline's), with the declared notes
+	pat.Report.Verdict, pat.Verdict = &v, v
 	gone := SuppressedPatients(keyed.Tables[pi], pat.Table, r.IDColumn)
 	searches := len(p.forTable(r.PatientTable).withoutSearch().Steps) < len(p.forTable(r.PatientTable).Steps)
 	rest := keyed.RemovePatients(gone)
@@ -102,12 +102,12 @@ func (p *Pipeline) RunRelease(ctx context.Context, r *Release, key *ReleaseKey) 
 			continue
 		}
 		p.started(t.Name)
-		q := p.forTable(t.Name).withoutSearch()
+		q := p.forTable(t.Name).withoutSearch().withNotes(r.Notes[t.Name])
 		res, err := q.run(ctx, t)
 		if err != nil {
 			return nil, fmt.Errorf("table %q: %w", t.Name, err)
 		}
-		declaredNotes(res, r.Notes[t.Name], q.Steps)
+		declaredNotes(res, t, r.Notes[t.Name], q.Steps)
 		// k, l and t were decided on patients: a table of events is
 		// checked for what identifies by itself, and may be empty.
 		v := Verdict{Pass: true}
@@ -180,24 +180,92 @@ func (p *Pipeline) withoutSearch() *Pipeline {
 	return &q
 }
 
-// declaredNotes adds to a table's report, as kept free text (which the
-// gate refuses), each note column the release declares that still holds
-// values no scrubber step processed: notes whose values repeat are not
-// recognised as free text by their content, and would otherwise pass.
-func declaredNotes(res *Result, notes []string, steps []Step) {
+// withNotes is p with the named columns treated as notes (free text)
+// whatever their values look like: its Safe Harbor steps scrub them (or
+// drop them, with free_text: drop) unless told otherwise for the column,
+// and its scrub-notes steps that scrub every free-text column scrub them
+// too. Other steps are p's.
+func (p *Pipeline) withNotes(notes []string) *Pipeline {
+	if len(notes) == 0 {
+		return p
+	}
+	q := *p
+	q.Steps = slices.Clone(p.Steps)
+	for i, s := range q.Steps {
+		switch tr := s.Transform.(type) {
+		case *SafeHarbor:
+			sh := *tr
+			sh.Columns = make(map[string]Category, len(tr.Columns)+len(notes))
+			maps.Copy(sh.Columns, tr.Columns)
+			for _, n := range notes {
+				if _, set := sh.Columns[n]; !set {
+					sh.Columns[n] = CatFreeText
+				}
+			}
+			q.Steps[i].Transform = &sh
+		case *ScrubNotes:
+			if len(tr.Columns) == 0 {
+				q.Steps[i].Transform = &notesScrubber{ScrubNotes: tr, notes: notes}
+			}
+		}
+	}
+	return &q
+}
+
+// notesScrubber is a scrub-notes step that scrubs every free-text column
+// (FreeTextSample) and the columns a release declares notes.
+type notesScrubber struct {
+	*ScrubNotes
+	notes []string
+}
+
+// Apply implements Transform.
+func (s *notesScrubber) Apply(ctx context.Context, t *Table) (*Table, error) {
+	out, _, err := s.applyCounted(ctx, t)
+	return out, err
+}
+
+// applyCounted implements scrubCounter.
+func (s *notesScrubber) applyCounted(ctx context.Context, t *Table) (*Table, map[string]ScrubCounts, error) {
+	sc := *s.ScrubNotes
+	sc.Columns = nil
+	for _, c := range t.Columns {
+		if ok, _ := FreeTextSample(SampleOf(c)); ok || slices.Contains(s.notes, c.Name) {
+			sc.Columns = append(sc.Columns, c.Name)
+		}
+	}
+	if len(sc.Columns) == 0 {
+		return t, nil, nil
+	}
+	return sc.applyCounted(ctx, t)
+}
+
+// declaredNotes adds to a table's report what became of each column of
+// the input in the release declares notes and the report does not list
+// yet (its values repeat too often, or are too short, to look like free
+// text, and its name does not say notes): dropped, blanked, scrubbed by a
+// scrubber step, or kept, which the gate refuses.
+func declaredNotes(res *Result, in *Table, notes []string, steps []Step) {
 	for _, name := range notes {
-		c := res.Table.Column(name)
-		if c == nil || !hasValues(c) || slices.ContainsFunc(res.Report.FreeText, func(f FreeTextReport) bool { return f.Column == name }) {
+		if in.Column(name) == nil || slices.ContainsFunc(res.Report.FreeText, func(f FreeTextReport) bool { return f.Column == name }) {
 			continue
 		}
-		scrubbed := slices.ContainsFunc(steps, func(s Step) bool {
-			d := s.Transform.Describe()
-			return d.Scrubber && wasApplied(c, d.Name)
-		})
-		if !scrubbed {
-			res.Report.FreeText = append(res.Report.FreeText, FreeTextReport{Column: name, Outcome: "kept",
-				Reason: "the release declares it a column of notes, though its values repeat too often to look like free text"})
+		f := FreeTextReport{Column: name, Reason: "the release declares it a column of notes"}
+		c := res.Table.Column(name)
+		switch {
+		case c == nil:
+			f.Outcome = "dropped"
+		case !hasValues(c):
+			f.Outcome = "blanked"
+		default:
+			f.Outcome = "kept"
+			for _, s := range steps {
+				if d := s.Transform.Describe(); d.Scrubber && wasApplied(c, d.Name) {
+					f.Outcome, f.ScrubbedBy = "scrubbed", d.Name
+				}
+			}
 		}
+		res.Report.FreeText = append(res.Report.FreeText, f)
 	}
 }
 

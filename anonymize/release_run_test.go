@@ -2,12 +2,14 @@ package anonymize_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/medmarket/medmarket/anonymize"
+	"github.com/medmarket/medmarket/anonymize/anonymizetest"
 )
 
 // releasePipeline builds cfg with the release secret.
@@ -157,7 +159,6 @@ func TestRunRelease_patientSuppressedLeavesEveryTable(t *testing.T) {
 		Columns:    map[string]anonymize.ColumnConfig{"marital_status": {Role: &quasi}},
 		Transforms: []anonymize.TransformConfig{{Name: "safe-harbor"}, {Name: "privacy", Params: anonymize.Params{"k": 5, "suppression_limit": 0.1}}},
 		Policy:     &anonymize.Policy{MinK: 5}})
-	p.Tables = map[string]*anonymize.Pipeline{"DocumentReference": notesPipeline(t, &anonymize.Config{Transforms: []anonymize.TransformConfig{{Name: "safe-harbor"}}})}
 	rr := runRelease(t, p, src, &anonymize.ReleaseKey{Secret: releaseSecret})
 	if !rr.Verdict.Pass {
 		t.Fatalf("verdict: %v", rr.Verdict)
@@ -287,8 +288,8 @@ func TestRunRelease_verdictNamesTheTable(t *testing.T) {
 // through Safe Harbor + k=5: k holds on patients, not on events, every
 // table is released whole, and the pseudonyms still link exactly the
 // source's rows. The notes repeat 20 times each, so they do not look like
-// free text: the release's declared note column is refused unscrubbed,
-// and released once a scrubber step names it.
+// free text by content: the release's note column is still scrubbed by
+// Safe Harbor's default, and refused when Safe Harbor is told to keep it.
 func TestRunRelease_manyBundlesSafeHarborK5(t *testing.T) {
 	tables, err := anonymize.ReadInputs(bundleCopies(t, 20, 20), anonymize.InputOptions{})
 	if err != nil {
@@ -300,15 +301,6 @@ func TestRunRelease_manyBundlesSafeHarborK5(t *testing.T) {
 	}
 	p := releasePipeline(t, &anonymize.Config{Preset: "safe-harbor-k5"})
 	rr := runRelease(t, p, src, &anonymize.ReleaseKey{Secret: releaseSecret})
-	if want := `table DocumentReference: free text left: column "note"`; rr.Verdict.Pass || !strings.HasPrefix(strings.Join(rr.Verdict.Reasons, ";"), want) {
-		t.Fatalf("repeated notes unscrubbed: verdict %v, want %q", rr.Verdict, want)
-	}
-	k5, err := anonymize.Preset("safe-harbor-k5")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.Tables = map[string]*anonymize.Pipeline{"DocumentReference": notesPipeline(t, k5)}
-	rr = runRelease(t, p, src, &anonymize.ReleaseKey{Secret: releaseSecret})
 	if !rr.Verdict.Pass || rr.Patients != 40 || rr.Report.MinClassSize < 5 || rr.Report.Rows != 40 {
 		t.Fatalf("verdict %v; %d patients, k %d over %d rows", rr.Verdict, rr.Patients, rr.Report.MinClassSize, rr.Report.Rows)
 	}
@@ -317,16 +309,75 @@ func TestRunRelease_manyBundlesSafeHarborK5(t *testing.T) {
 			t.Errorf("%s: %d of %d rows released", res.Table.Name, res.Table.NumRows(), src.Tables[i].NumRows())
 		}
 	}
+	docs := rr.Table("DocumentReference")
+	if ft := docs.Report.FreeText; len(ft) != 1 || ft[0].Column != "note" || ft[0].Outcome != "scrubbed" || ft[0].ScrubbedBy != "safe-harbor" || len(ft[0].Replaced) == 0 {
+		t.Errorf("DocumentReference free text %+v, want note scrubbed by safe-harbor", ft)
+	}
 	checkLinks(t, src, rr.Release)
 	checkNoSyntheaIdentifier(t, src, rr.Release)
+
+	keep := anonymize.Params{"columns": map[string]any{"note": "keep"}}
+	p.Tables = map[string]*anonymize.Pipeline{"DocumentReference": releasePipeline(t, &anonymize.Config{Transforms: []anonymize.TransformConfig{{Name: "safe-harbor", Params: keep}}})}
+	rr = runRelease(t, p, src, &anonymize.ReleaseKey{Secret: releaseSecret})
+	if want := `table DocumentReference: free text left: column "note"`; rr.Verdict.Pass || !strings.HasPrefix(strings.Join(rr.Verdict.Reasons, ";"), want) {
+		t.Fatalf("repeated notes kept: verdict %v, want %q", rr.Verdict, want)
+	}
 }
 
-// notesPipeline is cfg with the built-in scrubber on the "note" column
-// first: copies of one bundle repeat their notes, which then do not look
-// like free text by their content.
-func notesPipeline(t *testing.T, cfg *anonymize.Config) *anonymize.Pipeline {
-	t.Helper()
-	c := *cfg
-	c.Transforms = append([]anonymize.TransformConfig{{Name: "scrub-notes", Params: anonymize.Params{"columns": []string{"note"}}}}, cfg.Transforms...)
-	return releasePipeline(t, &c)
+// A column a release declares notes (Release.Notes), under a name that
+// says nothing and with values that repeat, is treated as notes: Safe
+// Harbor scrubs it (or drops it with free_text: drop), a scrub-notes step
+// with no columns named scrubs it, the report says so, and the gate
+// passes; a pipeline with no scrubber is refused (on the Patient table
+// too).
+func TestRunRelease_declaredNotesScrubbed(t *testing.T) {
+	pat, err := anonymizetest.Table("Patient", []string{"id", "gender"}, [][]string{{"p1", "F"}, {"p2", "M"}, {"p3", "F"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows [][]string
+	for r := range 60 {
+		rows = append(rows, []string{fmt.Sprintf("p%d", r%3+1), "Letter to John Smith: please call (617) 555-0134 about your results."})
+	}
+	letters, err := anonymizetest.Table("Letter", []string{"patient", "body"}, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := &anonymize.Release{Tables: []*anonymize.Table{pat, letters}, PatientTable: "Patient", IDColumn: "id", LinkColumn: "patient",
+		Notes: map[string][]string{"Letter": {"body"}, "Patient": {"gender"}}}
+	for _, c := range []struct {
+		name    string
+		steps   []anonymize.TransformConfig
+		outcome string
+	}{
+		{"safe harbor", []anonymize.TransformConfig{{Name: "safe-harbor"}}, "scrubbed"},
+		{"scrub-notes", []anonymize.TransformConfig{{Name: "scrub-notes"}}, "scrubbed"},
+		{"safe harbor drops it", []anonymize.TransformConfig{{Name: "safe-harbor", Params: anonymize.Params{"free_text": "drop"}}}, "dropped"},
+		{"no scrubber", nil, "kept"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rr := runRelease(t, releasePipeline(t, &anonymize.Config{Transforms: c.steps, Policy: &anonymize.Policy{}}), src, &anonymize.ReleaseKey{Secret: releaseSecret})
+			res := rr.Table("Letter")
+			if ft := res.Report.FreeText; len(ft) != 1 || ft[0].Column != "body" || ft[0].Outcome != c.outcome {
+				t.Fatalf("free text %+v, want body %s", ft, c.outcome)
+			}
+			if c.outcome == "kept" {
+				why := strings.Join(rr.Verdict.Reasons, ";")
+				if rr.Verdict.Pass || !strings.Contains(why, `table Letter: free text left: column "body"`) || !strings.Contains(why, `table Patient: free text left: column "gender"`) {
+					t.Fatalf("verdict %v, want body and gender refused", rr.Verdict)
+				}
+				return
+			}
+			if !rr.Verdict.Pass {
+				t.Fatalf("verdict %v, want pass", rr.Verdict)
+			}
+			if body := res.Table.Column("body"); body != nil {
+				for _, v := range body.Values() {
+					if strings.Contains(v, "Smith") || strings.Contains(v, "555-0134") || !strings.Contains(v, "[PHONE]") {
+						t.Fatalf("body %q, want the name and phone number tagged", v)
+					}
+				}
+			}
+		})
+	}
 }

@@ -22,10 +22,10 @@ var restrictedZIP3 = []string{"036", "059", "063", "102", "203", "556", "692", "
 // unique identifiers; keeps the first 3 digits of ZIP codes ("000" for the
 // restricted prefixes); keeps only the year of dates; and puts ages over 89
 // into one "90+" group (Over89), as 164.514(b)(2)(i)(C) requires, birth
-// years that imply such an age too (see AsOf). Free-text columns (detected
-// by content: FreeTextSample) are scrubbed by the built-in Scrubber, their
-// dates becoming [DATE] tags (Safe Harbor keeps no exact date), or dropped
-// (FreeText).
+// years that imply such an age too (see AsOf). Free-text columns (by
+// content or a name that declares notes: FreeTextSample) are scrubbed by
+// the built-in Scrubber, their dates becoming [DATE] tags (Safe Harbor
+// keeps no exact date), or dropped (FreeText).
 //
 // Each column's category comes from Columns, else from the column's name
 // and content (SuggestColumn); a column with the direct-identifier role is

@@ -52,8 +52,8 @@ func TestSafeHarbor_treatsEachCategory(t *testing.T) {
 		{"address", "784 Stamm Lock Unit 46", "<dropped>"},
 		{"city", "Somerville", "<dropped>"},
 		{"county", "Middlesex County", "<dropped>"},
-		{"notes", "call 555-657-6746", "call 555-657-6746"}, // free text is out of scope
-		{"contact", "ann@example.org", "<dropped>"},         // detected by content
+		{"notes", "call 555-657-6746", "call [PHONE]"}, // named notes: free text, scrubbed
+		{"contact", "ann@example.org", "<dropped>"},    // detected by content
 		{"state", "Massachusetts", "Massachusetts"},
 		{"diagnosis", "E11.9", "E11.9"},
 	}

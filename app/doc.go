@@ -29,6 +29,13 @@
 //     previews.go: the wizard's preview and the dry runs kept for publish;
 //     encoding.go: a file's text encoding and the one it likely has;
 //     configs.go: release configurations saved per account for reuse.
+//   - A release (several tables, one patient key): release_preview.go runs
+//     one (anonymize.Pipeline.RunRelease) for the wizard's preview and for
+//     publish, per-table roles included; release_anonymize.go: the CLI's
+//     Anonymizer writing a release (a folder of CSVs or a .zip package);
+//     release_publish.go: the release package and its card (every table);
+//     release_download.go: a bought release converted, and DownloadFile,
+//     the name and content type of any download (.zip for a release).
 //   - publish.go: Publish and its listing transactions; publish_hub.go:
 //     publishing through a hub; publish_cost.go: what listing costs;
 //     drafts.go: drafts left by a publish that did not list; uploads.go:

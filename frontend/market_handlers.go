@@ -241,7 +241,7 @@ type buyView struct {
 	Quote    app.BuyQuote
 	HasQuote bool
 	Licensed bool   // the signed-in account may download now
-	Format   string // the published format, for the desktop save dialog's suggested name
+	Format   string // the download's extension (app.DownloadFile: "zip" for a release), for the desktop save dialog's suggested name
 	Conf     app.BuyConfirmation
 	Problem  string
 	Done     *app.Purchase
@@ -270,7 +270,8 @@ func cardReport(l *marketplace.Listing) *anonymize.Report {
 
 // buyPanel prepares the buy panel of listing l for the request's session.
 func buyPanel(r *http.Request, svc Service, l *marketplace.Listing) buyView {
-	b := buyView{ID: l.ID, Format: publishedFormat(l)}
+	ext, _ := app.DownloadFile(l.Card, publishedFormat(l))
+	b := buyView{ID: l.ID, Format: ext}
 	s, ok := sessionFrom(r.Context())
 	if !ok {
 		return b
@@ -442,13 +443,10 @@ func handleDownload(logger *slog.Logger, svc Service) http.Handler {
 		if want != "" {
 			format = want
 		}
-		ctype := "text/csv; charset=utf-8"
-		if format == "parquet" {
-			ctype = "application/vnd.apache.parquet"
-		}
-		name := fmt.Sprintf("listing-%d.%s", id, format)
+		ext, ctype := app.DownloadFile(l.Card, format) // a release package is a ZIP whatever its tables' format
+		name := fmt.Sprintf("listing-%d.%s", id, ext)
 		if l.Card != nil {
-			name = fmt.Sprintf("%s-%d.%s", strings.Trim(safeFileName(l.Card.Title), "-"), id, format)
+			name = fmt.Sprintf("%s-%d.%s", strings.Trim(safeFileName(l.Card.Title), "-"), id, ext)
 		}
 		out := &lazyAttachment{w: w, ctype: ctype, name: name}
 		if _, err := svc.Download(r.Context(), who, id, app.DownloadRequest{Writer: out, Format: want}); err != nil {
@@ -516,14 +514,8 @@ func handleSaveDownload(logger *slog.Logger, svc Service, window bool) http.Hand
 			return
 		}
 		format = cmp.Or(format, app.FormatOfPath(path))
-		if filepath.Ext(path) == "" {
-			ext := format
-			if ext == "" {
-				l, _ := svc.Listing(r.Context(), id)
-				ext = publishedFormat(l)
-			}
-			path += "." + ext
-		}
+		l, _ := svc.Listing(r.Context(), id) // nil when unknown: Download says why
+		path = savePath(path, format, l)
 		d, err := svc.Download(r.Context(), who, id, app.DownloadRequest{Out: path, Format: format})
 		if err != nil {
 			code := marketplace.ErrorCode(err)
@@ -541,6 +533,26 @@ func handleSaveDownload(logger *slog.Logger, svc Service, window bool) http.Hand
 		}
 		renderComponent(w, r, logger, http.StatusOK, saveStatus(fmt.Sprintf("Saved %s (%d bytes, decrypted) to %s.", strings.ToUpper(d.Format), d.Bytes, out), false))
 	})
+}
+
+// savePath is the file a desktop save writes listing l's dataset to, in
+// format ("" for the published one): path with the download's extension
+// (app.DownloadFile) when it has none, and a release package's ".zip" in
+// place of a dataset format's extension (.csv, .parquet) the dialog
+// suggested, so that a ZIP is never saved under a CSV's name.
+func savePath(path, format string, l *marketplace.Listing) string {
+	var card *marketplace.DatasetCard
+	if l != nil {
+		card = l.Card
+	}
+	ext, _ := app.DownloadFile(card, cmp.Or(format, publishedFormat(l)))
+	switch old := filepath.Ext(path); {
+	case old == "":
+		return path + "." + ext
+	case ext == "zip" && app.FormatOfPath(path) != "":
+		return strings.TrimSuffix(path, old) + ".zip"
+	}
+	return path
 }
 
 // saveStatus is the answer to a desktop save: where the file went, or why not.
