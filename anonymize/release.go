@@ -27,8 +27,9 @@ type Release struct {
 	Joins []string
 	// Notes names, per table, the columns that hold clinical notes
 	// whatever their values look like (a FHIR DocumentReference's text):
-	// RunRelease refuses one that no scrubber processed, even when its
-	// values repeat too often to be recognised as free text.
+	// RunRelease has Safe Harbor scrub (or drop) them even when their
+	// values repeat too often to be recognised as free text, and refuses
+	// one that no scrubber processed.
 	Notes map[string][]string
 }
 
