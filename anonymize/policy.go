@@ -72,6 +72,9 @@ type RiskExcess struct {
 	// Alone is true when the risk is the only reason the gate refuses:
 	// then, and only then, the publisher may accept it.
 	Alone bool `json:"alone"`
+	// Default is true when the bound is DefaultMaxRisk (the policy states
+	// no max_risk), not the publisher's own.
+	Default bool `json:"default,omitempty"`
 }
 
 func (v Verdict) String() string {
@@ -116,7 +119,7 @@ func (p Policy) Check(r *Report) Verdict {
 	}
 	v := Verdict{Pass: len(reasons) == 0, Reasons: reasons}
 	if max := p.maxRisk(); r.Rows > 0 && r.Risk.Prosecutor.Highest > max+1e-12 {
-		v.Risk = &RiskExcess{Highest: r.Risk.Prosecutor.Highest, Threshold: max, Alone: len(reasons) == 1}
+		v.Risk = &RiskExcess{Highest: r.Risk.Prosecutor.Highest, Threshold: max, Alone: len(reasons) == 1, Default: p.MaxRisk <= 0}
 	}
 	return v
 }

@@ -37,6 +37,24 @@ func TestPolicy_defaultRiskBoundAndAcceptance(t *testing.T) {
 	if s := got.String(); !strings.Contains(s, "the publisher 0xabc accepted a highest re-identification risk of 50 % (threshold 20 %) on 2026-12-07: I publish my own record.") {
 		t.Errorf("String() = %q", s)
 	}
+	// A passing verdict needs no acceptance, and records none.
+	pass := anonymize.Policy{}.Check(report(5))
+	if got, err := pass.Accept(ok); err != nil || !got.Pass || got.Accepted != nil {
+		t.Errorf("accepting a pass: %+v, %v", got, err)
+	}
+}
+
+// An acceptance below the figure, without its account or date, or of a
+// verdict that refuses for more than the risk (or not for the risk) is
+// refused.
+func TestPolicy_acceptanceRefusals(t *testing.T) {
+	report := func(k int) *anonymize.Report {
+		return &anonymize.Report{Rows: 10, InputRows: 10, QuasiIdentifiers: []string{"zip"}, MinClassSize: k,
+			Risk: anonymize.Risk{Threshold: 0.2, Prosecutor: anonymize.RiskModel{Highest: 1 / float64(k)}}}
+	}
+	v := anonymize.Policy{}.Check(report(2))
+	at := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	ok := anonymize.RiskAcceptance{By: "0xabc", At: at, Risk: 0.6}
 	for _, c := range []struct {
 		name string
 		v    anonymize.Verdict
@@ -55,10 +73,5 @@ func TestPolicy_defaultRiskBoundAndAcceptance(t *testing.T) {
 				t.Errorf("Accept = %+v, %v; want a refusal saying %q", got, err, c.want)
 			}
 		})
-	}
-	// A passing verdict needs no acceptance, and records none.
-	pass := anonymize.Policy{}.Check(report(5))
-	if got, err := pass.Accept(ok); err != nil || !got.Pass || got.Accepted != nil {
-		t.Errorf("accepting a pass: %+v, %v", got, err)
 	}
 }

@@ -91,7 +91,7 @@ func populationRisk(sizes []int, n int, f float64) *PopulationRisk {
 	chosen := chooseModel(f, pit, z, snb, p)
 	p.Model, p.Uniques, p.UniqueShare = chosen.Model, chosen.Uniques, chosen.UniqueShare
 	p.UpperBound = c.counts[1] == c.u && f < 1
-	p.Note = modelNames[p.Model] + " with a sampling fraction of " + percent(f) + " (" + p.Rule + ")"
+	p.Note = modelNames[p.Model] + " with a sampling fraction of " + percent(f) + "; " + p.Rule
 	if p.UpperBound {
 		p.Note += "; every record is unique in the sample, so no model can tell them from population uniques and the figure is only an upper bound; if each record stands for 1/f = " + strconv.FormatFloat(1/f, 'g', 4, 64) + " people, its journalist risk is about " + percent(f)
 	}
