@@ -53,5 +53,6 @@ func TestPublishWizard_riskConfirmStepAndBanner(t *testing.T) {
 	res, body = bob.get("/catalog/"+id+"/", false)
 	today := time.Now().UTC().Format("2006-01-02")
 	wantBody(t, "card", res, body, 200, `id="risk-banner"`, "Risk accepted.",
-		"The publisher accepted a highest re-identification risk of 100 % (threshold 20 %) on "+today+".", "Synthetic patients; I accept.")
+		"The publisher accepted a highest re-identification risk of 100 % (threshold 20 %) on "+today+".", "Synthetic patients; I accept.",
+		"passed: the publisher accepted the risk")
 }
