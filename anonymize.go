@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -310,6 +311,9 @@ func printReport(w io.Writer, r *anonymize.Result) {
 	verdict := r.Verdict.String()
 	if r.Verdict.Pass && len(rep.Advice) > 0 {
 		verdict += fmt.Sprintf(", but the highest risk is above %.0f %% (see below)", 100*rep.Risk.Threshold)
+	}
+	if v := r.Verdict; !v.Pass && v.Risk != nil && v.Risk.Alone && v.Risk.Default {
+		verdict += fmt.Sprintf(" (written: the risk is the only reason; publishing it needs --accept-risk %.0f)", math.Ceil(100*v.Risk.Highest))
 	}
 	fmt.Fprintf(w, "%s: %d rows published, %d suppressed, k=%d, highest risk %.3g, policy %s\n",
 		r.Table.Name, rep.Rows, rep.Suppressed, rep.MinClassSize, rep.Risk.Prosecutor.Highest, verdict)

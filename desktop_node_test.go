@@ -50,7 +50,7 @@ func TestDesktopNode_servesWhatItPublishes(t *testing.T) {
 
 	var published bytes.Buffer
 	p, err := n.App.Publish(t.Context(), app.ByAccount("alice", "secret"), app.PublishRequest{
-		Input: patientsCSV, Preset: "safe-harbor", Title: "Published from the desktop",
+		Input: patientsCSV, Preset: "safe-harbor-k5", Title: "Published from the desktop",
 		Price: big.NewInt(1e16), Terms: marketplace.Terms{Use: marketplace.HMB}, Copy: &published,
 	})
 	if err != nil {

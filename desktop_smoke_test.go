@@ -312,7 +312,7 @@ func TestDesktop_windowShowsPageAndBoundMethodWorks(t *testing.T) {
 	mustRun(t, env, "account", "new", "--name", "seller")
 	mustRun(t, env, "chain", "fund", "patient", "1")
 	mustRun(t, env, "chain", "fund", "seller", "1")
-	out := strings.Fields(mustRun(t, env, "publish", "--as", "seller", "--in", patientsCSV, "--preset", "safe-harbor",
+	out := strings.Fields(mustRun(t, env, "publish", "--as", "seller", "--in", patientsCSV, "--preset", "safe-harbor-k5",
 		"--title", "Synthea patients for the desktop", "--price", "0.01", "--terms", "HMB"))
 	id := out[len(out)-1]
 	mustRun(t, env, "buy", "--as", "patient", id, "--yes")

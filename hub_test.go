@@ -24,7 +24,7 @@ func TestHub(t *testing.T) {
 	srv := hub.serve(t)
 
 	published := filepath.Join(t.TempDir(), "published.csv")
-	id := strings.TrimSpace(patient.must(t, "publish", "--as", "alice", "--in", patientsCSV, "--preset", "safe-harbor",
+	id := strings.TrimSpace(patient.must(t, "publish", "--as", "alice", "--in", patientsCSV, "--preset", "safe-harbor-k5",
 		"--title", "Synthea patients via the hub", "--price", "0.01", "--terms", "HMB", "--provider", hub.url, "--save-copy", published))
 	if err := os.RemoveAll(patient.dir); err != nil {
 		t.Fatal(err)

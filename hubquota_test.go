@@ -39,7 +39,7 @@ func TestHubQuota(t *testing.T) {
 	srv := hub.serve(t)
 
 	publish := func(title string) (string, int) {
-		_, stderr, code := patient.run(t, "publish", "--as", "alice", "--in", patientsCSV, "--preset", "safe-harbor",
+		_, stderr, code := patient.run(t, "publish", "--as", "alice", "--in", patientsCSV, "--preset", "safe-harbor-k5",
 			"--title", title, "--price", "0.01", "--terms", "HMB", "--provider", hub.url)
 		return stderr, code
 	}
@@ -104,7 +104,7 @@ func TestCrashLeftovers_killedUploadAndPublish(t *testing.T) {
 	publish := func(title string, env ...string) (string, int) {
 		n.env = append(n.env, env...)
 		defer func() { n.env = n.env[:len(n.env)-len(env)] }()
-		_, stderr, code := n.run(t, "publish", "--as", "alice", "--in", patientsCSV, "--preset", "safe-harbor",
+		_, stderr, code := n.run(t, "publish", "--as", "alice", "--in", patientsCSV, "--preset", "safe-harbor-k5",
 			"--title", title, "--price", "0.01", "--terms", "HMB")
 		return stderr, code
 	}

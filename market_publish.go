@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -21,6 +22,7 @@ func newPublishCmd(c *cli) *cobra.Command {
 	var as, preset, config, title, desc, tags, publisher, format, dataTypes, publicURL, providerURL, copyTo, table, encoding string
 	var sale saleFlags
 	var release bool
+	var risk acceptRiskFlags
 	cmd := &cobra.Command{
 		Use:   "publish --as NAME --in FILE --preset PRESET --title TITLE --price ETH --terms CODES",
 		Short: "Anonymize a file of records, encrypt it and list it for sale; prints the listing id",
@@ -38,15 +40,24 @@ keyed pseudonym per patient; without it the patient key and joins are removed.
 With --provider https://hub.example/ it publishes through a hub instead, for a
 node that is not always online: the encrypted blob, the card and the dataset key
 wrapped to the hub's node key are uploaded to the hub in a request signed by the
-seller, and the listing names the hub, which serves buyers from then on.`,
+seller, and the listing names the hub, which serves buyers from then on.
+
+When the highest re-identification risk is above the policy's threshold (20 %
+unless the policy says otherwise) and that is the gate's only reason, publish
+refuses unless --accept-risk PERCENT accepts a risk at least as high as the
+report's; the acceptance (this account, the date, the figure, the threshold,
+--accept-risk-words) is recorded on the dataset card for buyers to see.`,
 		Args: cobra.NoArgs,
 		RunE: c.command(action{parse: func([]string) error {
-			return sale.parse()
+			if err := sale.parse(); err != nil {
+				return err
+			}
+			return risk.parse()
 		}, unlock: unlockAs(&as), node: true, publicURL: &publicURL, run: func(ctx context.Context, a *app.App, who account) (err error) {
 			req := app.PublishRequest{Input: strings.Join(ins, ","), InputEncoding: encoding, Preset: preset, ConfigFile: config, Title: title, Description: desc, Publisher: publisher,
 				Tags: splitCSV(tags), DataTypes: splitCSV(dataTypes), Format: format, Price: sale.wei, Table: table,
 				Terms: sale.listingTerms(), Provider: providerURL, Release: table == "" && (release || isReleaseInput(ins)),
-				Warn: func(msg string) { fmt.Fprintf(c.stderr, "warning: %s\n", msg) }}
+				AcceptRisk: risk.acceptance, Warn: func(msg string) { fmt.Fprintf(c.stderr, "warning: %s\n", msg) }}
 			if s := c.getenv(envSecret); s != "" {
 				req.Secret = []byte(s)
 			}
@@ -91,6 +102,7 @@ seller, and the listing names the hub, which serves buyers from then on.`,
 	f.StringVar(&dataTypes, "data-types", "", "comma-separated record kinds: "+strings.Join(marketplace.DataTypes(), ", "))
 	f.StringVar(&format, "format", "csv", "what buyers download: csv or parquet")
 	sale.register(cmd)
+	risk.register(cmd)
 	f.StringVar(&publicURL, "public-url", "", "this node's provider URL (env "+envPublicURL+"; default http://<serve's --public-addr>/)")
 	f.StringVar(&providerURL, "provider", "self", "who serves buyers: self (this node), or a hub's provider URL to publish through")
 	f.StringVar(&copyTo, "save-copy", "", "also write the anonymized file (exactly what buyers decrypt) here")
@@ -146,4 +158,34 @@ func isReleaseInput(ins []string) bool {
 	}
 	ext := strings.ToLower(filepath.Ext(ins[0]))
 	return ext == ".json" || ext == ".ndjson"
+}
+
+// acceptRiskFlags are publish's --accept-risk PERCENT and
+// --accept-risk-words: the publisher's explicit acceptance of a highest
+// re-identification risk above the policy's threshold.
+type acceptRiskFlags struct {
+	percent, words string
+	acceptance     *app.RiskAcceptance // parsed; nil without --accept-risk
+}
+
+func (r *acceptRiskFlags) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&r.percent, "accept-risk", "", "accept a highest re-identification risk above the policy's threshold, up to this percentage (e.g. 100 or 100%); recorded on the dataset card")
+	f.StringVar(&r.words, "accept-risk-words", "", "your words for the risk acceptance, recorded on the card (with --accept-risk)")
+}
+
+// parse reads --accept-risk: a percentage in (0, 100].
+func (r *acceptRiskFlags) parse() error {
+	if r.percent == "" {
+		if r.words != "" {
+			return marketplace.Errorf(marketplace.EINVALID, "--accept-risk-words needs --accept-risk PERCENT.")
+		}
+		return nil
+	}
+	v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(r.percent), "%")), 64)
+	if err != nil || v <= 0 || v > 100 {
+		return marketplace.Errorf(marketplace.EINVALID, "--accept-risk %q: want a percentage above 0 and at most 100 (e.g. 100 or 60%%).", r.percent)
+	}
+	r.acceptance = &app.RiskAcceptance{Risk: v / 100, Words: r.words}
+	return nil
 }

@@ -54,7 +54,7 @@ func marketFlow(t *testing.T, env map[string]string, fund func(name, addr string
 // returns the listing id and the file alice's buyers decrypt.
 func flowPublishAndSearch(t *testing.T, env map[string]string) (id, published string) {
 	published = filepath.Join(t.TempDir(), "published.csv")
-	out := mustRun(t, env, "publish", "--as", "alice", "--in", patientsCSV, "--preset", "safe-harbor", "--title", "Synthea patients",
+	out := mustRun(t, env, "publish", "--as", "alice", "--in", patientsCSV, "--preset", "safe-harbor-k5", "--title", "Synthea patients",
 		"--price", "0.01", "--terms", "HMB,NCU", "--duration", "365", "--seats", "3", "--tags", "synthea,demo", "--save-copy", published)
 	if id = strings.TrimSpace(out); id != "1" {
 		t.Fatalf("publish printed %q, want the listing id", out)
@@ -151,7 +151,7 @@ func TestCLI_downloadWithoutLicenceRefused(t *testing.T) {
 		mustRun(t, env, "account", "new", "--name", n)
 		mustRun(t, env, "chain", "fund", n, "10")
 	}
-	mustRun(t, env, "publish", "--as", "alice", "--in", patientsCSV, "--preset", "safe-harbor", "--title", "P", "--price", "0.01", "--terms", "GRU")
+	mustRun(t, env, "publish", "--as", "alice", "--in", patientsCSV, "--preset", "safe-harbor-k5", "--title", "P", "--price", "0.01", "--terms", "GRU")
 	_, _, err := runCmd(t, env, "download", "--as", "bob", "1", "--out", filepath.Join(t.TempDir(), "x.csv"))
 	if exitCode(err) != 5 || !strings.Contains(userMessage(err), "no valid licence") {
 		t.Fatalf("download without licence: exit %d, %v", exitCode(err), err)
@@ -168,7 +168,7 @@ func TestCLI_buyStatementsAndDownloadFormats(t *testing.T) {
 		mustRun(t, env, "chain", "fund", n, "10")
 	}
 	published := filepath.Join(t.TempDir(), "published.csv")
-	mustRun(t, env, "publish", "--as", "alice", "--in", patientsCSV, "--preset", "safe-harbor", "--title", "P", "--price", "0.01",
+	mustRun(t, env, "publish", "--as", "alice", "--in", patientsCSV, "--preset", "safe-harbor-k5", "--title", "P", "--price", "0.01",
 		"--terms", "HMB,IRB", "--save-copy", published)
 	_, _, err := runCmd(t, env, "buy", "--as", "bob", "1", "--yes")
 	if exitCode(err) != 2 || !strings.Contains(userMessage(err), "Approval") {

@@ -146,7 +146,7 @@ func TestTwoNodes(t *testing.T) {
 	a, b := ns[0], ns[1]
 
 	published := filepath.Join(t.TempDir(), "published.csv")
-	id := strings.TrimSpace(a.must(t, "publish", "--as", "alice", "--in", patientsCSV, "--preset", "safe-harbor",
+	id := strings.TrimSpace(a.must(t, "publish", "--as", "alice", "--in", patientsCSV, "--preset", "safe-harbor-k5",
 		"--title", "Synthea patients from A", "--price", "0.01", "--terms", "HMB", "--save-copy", published))
 	srvA := a.serve(t)
 
@@ -205,7 +205,7 @@ func TestPublish_killedMidway(t *testing.T) {
 				n.must(t, "chain", "fund", name, "10")
 			}
 			n.env = append(n.env, envCrashAt+"="+step)
-			_, stderr, code := n.run(t, "publish", "--as", "alice", "--in", patientsCSV, "--preset", "safe-harbor",
+			_, stderr, code := n.run(t, "publish", "--as", "alice", "--in", patientsCSV, "--preset", "safe-harbor-k5",
 				"--title", "Killed", "--price", "0.01", "--terms", "GRU")
 			if code == 0 || !strings.Contains(stderr, "CRASH AT "+step) {
 				t.Fatalf("publish was not killed at %s: exit %d\n%s", step, code, stderr)

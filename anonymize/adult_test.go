@@ -80,7 +80,7 @@ func TestPrivacy_adultIsKAnonymousAndReportMatches(t *testing.T) {
 					}
 				}
 				assertRecordsAtRiskAndHistogram(t, r, sizes, out.NumRows())
-				if v := (anonymize.Policy{MinK: k}).Check(r); !v.Pass {
+				if v := (anonymize.Policy{MinK: k, MaxRisk: 1 / float64(k)}).Check(r); !v.Pass {
 					t.Errorf("policy min_k=%d fails: %v", k, v)
 				}
 				t.Logf("%s k=%d: ncp %.4f, %d classes, %d suppressed, levels %v, %d evaluated", method, k, r.Utility.NCP, r.Classes, suppressed, res.Levels, res.Evaluated)

@@ -7,12 +7,16 @@ import (
 
 // Policy is what a publisher requires of an anonymized table before it may
 // leave the machine. Zero fields impose nothing, except
-// AllowDirectIdentifiers: by default a remaining direct identifier, or a
-// free-text column kept without a scrubber, fails.
+// AllowDirectIdentifiers (by default a remaining direct identifier, or a
+// free-text column kept without a scrubber, fails) and MaxRisk (by default
+// a highest prosecutor risk above DefaultMaxRisk fails, unless the
+// publisher accepts it: Verdict.Accept).
 type Policy struct {
 	// MinK: every equivalence class holds at least MinK rows.
 	MinK int `json:"min_k,omitempty" yaml:"min_k,omitempty"`
-	// MaxRisk bounds the highest prosecutor re-identification risk (1/k).
+	// MaxRisk bounds the highest prosecutor re-identification risk (1/k);
+	// 0 means DefaultMaxRisk, 1 allows any risk. Exceeding it is the one
+	// failure a publisher may accept (Verdict.Accept).
 	MaxRisk float64 `json:"max_risk,omitempty" yaml:"max_risk,omitempty"`
 	// MaxAverageRisk bounds the prosecutor average risk (success rate).
 	MaxAverageRisk float64 `json:"max_average_risk,omitempty" yaml:"max_average_risk,omitempty"`
@@ -33,13 +37,50 @@ type Policy struct {
 	RequireQuasiIdentifiers bool `json:"require_quasi_identifiers,omitempty" yaml:"require_quasi_identifiers,omitempty"`
 }
 
+// DefaultMaxRisk is the highest prosecutor re-identification risk a
+// policy allows when it states none: 20 %, ARX's usual threshold (a
+// record must share its quasi-identifiers with at least 4 others, k = 5).
+const DefaultMaxRisk = 0.2
+
+// maxRisk is the policy's bound on the highest risk.
+func (p Policy) maxRisk() float64 {
+	if p.MaxRisk > 0 {
+		return p.MaxRisk
+	}
+	return DefaultMaxRisk
+}
+
 // Verdict is the gate's answer: Pass, or the exact reasons for failing.
+// When the highest risk is above the policy's bound, Risk holds the two
+// figures; when that is the only reason, the publisher may accept it
+// (Accept) and Accepted records who did.
 type Verdict struct {
 	Pass    bool     `json:"pass"`
 	Reasons []string `json:"reasons,omitempty"`
+	// Risk is set when the highest prosecutor risk is above the policy's
+	// bound (the reason the publisher may accept).
+	Risk *RiskExcess `json:"risk,omitempty"`
+	// Accepted records the publisher's acceptance of Risk: the verdict
+	// passes, its Reasons say what was accepted.
+	Accepted *RiskAcceptance `json:"accepted,omitempty"`
+}
+
+// RiskExcess is a highest re-identification risk above the policy's bound.
+type RiskExcess struct {
+	Highest   float64 `json:"highest"`
+	Threshold float64 `json:"threshold"`
+	// Alone is true when the risk is the only reason the gate refuses:
+	// then, and only then, the publisher may accept it.
+	Alone bool `json:"alone"`
+	// Default is true when the bound is DefaultMaxRisk (the policy states
+	// no max_risk), not the publisher's own.
+	Default bool `json:"default,omitempty"`
 }
 
 func (v Verdict) String() string {
+	if v.Pass && v.Accepted != nil {
+		return "pass: " + v.Accepted.String()
+	}
 	if v.Pass {
 		return "pass"
 	}
@@ -76,7 +117,11 @@ func (p Policy) Check(r *Report) Verdict {
 	if !p.AllowDirectIdentifiers {
 		checkIdentifiers(r, &reasons)
 	}
-	return Verdict{Pass: len(reasons) == 0, Reasons: reasons}
+	v := Verdict{Pass: len(reasons) == 0, Reasons: reasons}
+	if max := p.maxRisk(); r.Rows > 0 && r.Risk.Prosecutor.Highest > max+1e-12 {
+		v.Risk = &RiskExcess{Highest: r.Risk.Prosecutor.Highest, Threshold: max, Alone: len(reasons) == 1, Default: p.MaxRisk <= 0}
+	}
+	return v
 }
 
 // failures collects the reasons a report fails a policy, in order.
@@ -92,8 +137,8 @@ func (p Policy) checkClasses(r *Report, fail *failures) {
 	if p.MinK > 0 && r.Rows > 0 && r.MinClassSize < p.MinK {
 		fail.add("k-anonymity: the smallest equivalence class has %d rows, policy requires at least %d", r.MinClassSize, p.MinK)
 	}
-	if p.MaxRisk > 0 && r.Risk.Prosecutor.Highest > p.MaxRisk+1e-12 {
-		fail.add("re-identification risk: highest prosecutor risk is %.4g, policy allows at most %.4g", r.Risk.Prosecutor.Highest, p.MaxRisk)
+	if max := p.maxRisk(); r.Rows > 0 && r.Risk.Prosecutor.Highest > max+1e-12 {
+		fail.add("re-identification risk: highest prosecutor risk is %.4g, policy allows at most %.4g", r.Risk.Prosecutor.Highest, max)
 	}
 	if p.MaxAverageRisk > 0 && r.Risk.Prosecutor.Average > p.MaxAverageRisk+1e-12 {
 		fail.add("re-identification risk: average prosecutor risk is %.4g, policy allows at most %.4g", r.Risk.Prosecutor.Average, p.MaxAverageRisk)

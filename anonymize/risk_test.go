@@ -3,6 +3,9 @@ package anonymize_test
 import (
 	"context"
 	"math"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -122,5 +125,126 @@ func TestRisk_adultFiguresShrinkWithK(t *testing.T) {
 		}
 		t.Logf("k=%d: %v, population %+v", k, figs, *r.Risk.Population)
 		prev = figs
+	}
+}
+
+// passesButForRisk: the verdict passes, or refuses only because the
+// highest re-identification risk is above the policy's bound (what a
+// publisher may accept).
+func passesButForRisk(v anonymize.Verdict) bool {
+	return v.Pass || (v.Risk != nil && v.Risk.Alone && len(v.Reasons) == 1)
+}
+
+// The decision rule on Assess: a sample fraction at most 10 % takes
+// Pitman's model where it can be fitted; one record gets Zayatz's upper
+// bound with the honest range; no sample unique, no model.
+func TestRisk_populationModelDecision(t *testing.T) {
+	var sizes []int
+	for size, c := range map[int]int{1: 30, 2: 5, 3: 2, 10: 1, 20: 1} {
+		for range c {
+			sizes = append(sizes, size)
+		}
+	}
+	r := anonymize.Assess(riskTable(t, sizes...), anonymize.ReportOptions{SkipFindings: true, PopulationFraction: 0.01})
+	if p := r.Risk.Population; p.Model != "pitman" || len(p.Estimates) != 3 || p.UpperBound || !strings.Contains(p.Rule, "at most 10 %") || !near(p.PopulationSize, 7600) {
+		t.Errorf("f = 1 %%: %+v", p)
+	}
+	r = anonymize.Assess(riskTable(t, 1), anonymize.ReportOptions{SkipFindings: true})
+	p := r.Risk.Population
+	if p.Model != "zayatz" || !p.UpperBound || !strings.Contains(p.Rule, "cannot be fitted") || !strings.Contains(p.Note, "from about 1 % (it stands for 1/f people) to 100 %") {
+		t.Errorf("one record: %+v", p)
+	}
+	if p.Estimates[0].Model != "pitman" || p.Estimates[0].Available || p.Estimates[0].Why == "" {
+		t.Errorf("one record, Pitman: %+v", p.Estimates[0])
+	}
+	r = anonymize.Assess(riskTable(t, 5, 6), anonymize.ReportOptions{SkipFindings: true})
+	if p := r.Risk.Population; p.Model != "none" || p.Uniques != 0 || len(p.Estimates) != 0 {
+		t.Errorf("no uniques: %+v", p)
+	}
+}
+
+// The risk figures for the 1-patient (a Synthea FHIR bundle's Patient) and
+// 27-patient (Synthea CSV patients.csv) cases, with the safe-harbor preset
+// and with k = 5 (safe-harbor-k5), logged for the closing note:
+//
+//	go test -count=1 ./anonymize -run TestRisk_syntheaFigures -v
+func TestRisk_syntheaFigures(t *testing.T) {
+	bundle := filepath.Join(sharedData(t, "synthea-fhir"), "Blaine377_Hickle134_92b47f6e-d4b0-47bd-bf6a-b944d4de48e6.json")
+	f, err := os.Open(bundle)
+	if err != nil {
+		t.Fatalf("%v: the shared data changed", err)
+	}
+	tables, err := anonymize.ReadFHIR(f, "bundle")
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var one *anonymize.Table
+	for _, tb := range tables {
+		if tb.Name == "Patient" {
+			one = tb
+		}
+	}
+	if one == nil || one.NumRows() != 1 {
+		t.Fatalf("the bundle's Patient table: %v", one)
+	}
+	cases := []struct {
+		name string
+		in   *anonymize.Table
+	}{{"1 patient", one}, {"27 patients", readSynthea(t, "patients.csv")}}
+	for _, c := range cases {
+		for _, preset := range []string{"safe-harbor", "safe-harbor-k5"} {
+			cfg, err := anonymize.Preset(preset)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pl, err := cfg.Build(anonymize.Env{Secret: testSecret})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := pl.Run(context.Background(), c.in)
+			if err != nil {
+				t.Logf("%s, %s: %v", c.name, preset, err)
+				continue
+			}
+			r := res.Report
+			p := r.Risk.Population
+			t.Logf("%s, %s: %d rows published (%d suppressed), QIs %v, k = %d; prosecutor highest %s, average %s; population (f = %s, N = %.0f): model %s, %.4g uniques, %s of the population (%s); verdict: %v",
+				c.name, preset, r.Rows, r.Suppressed, r.QuasiIdentifiers, r.MinClassSize, pct(r.Risk.Prosecutor.Highest), pct(r.Risk.Prosecutor.Average),
+				pct(p.SamplingFraction), p.PopulationSize, p.Model, p.Uniques, pct(p.UniqueShare), p.Rule, res.Verdict)
+			if r.Rows > 0 && (r.Risk.Prosecutor.Highest > 0.2) != (res.Verdict.Risk != nil) {
+				t.Errorf("%s, %s: highest risk %v but the verdict's risk is %+v", c.name, preset, r.Risk.Prosecutor.Highest, res.Verdict.Risk)
+			}
+		}
+	}
+}
+
+func pct(f float64) string { return strconv.FormatFloat(100*f, 'f', 2, 64) + " %" }
+
+// On ARX's Adult extract (8 quasi-identifiers, 30,162 records, 12,458
+// classes), Pitman's and Zayatz's estimates equal ARX 3.9's to 1e-9
+// (RiskModelPopulationUniqueness run from ARX's source on the same
+// class-size histogram; ARX's SNB gives 0 there, ours is fitted), and the
+// rule picks the model ARX picks.
+func TestRisk_populationModelsMatchARXOnAdult(t *testing.T) {
+	adult := loadAdult(t)
+	for _, c := range []struct {
+		f              float64
+		pitman, zayatz float64
+		model          string
+	}{
+		{0.01, 200186.7065, 294012.2068, "pitman"},
+		{0.1, 42411.14113, 44668.94061, "pitman"},
+		{0.3, 20226.53875, 19868.56491, "zayatz"},
+	} {
+		p := anonymize.Assess(adult, anonymize.ReportOptions{SkipFindings: true, PopulationFraction: c.f}).Risk.Population
+		got := map[string]float64{}
+		for _, e := range p.Estimates {
+			got[e.Model] = e.Uniques
+		}
+		if math.Abs(got["pitman"]/c.pitman-1) > 1e-9 || math.Abs(got["zayatz"]/c.zayatz-1) > 1e-9 || p.Model != c.model {
+			t.Errorf("f = %v: pitman %v, zayatz %v, model %s; ARX: %v, %v, %s", c.f, got["pitman"], got["zayatz"], p.Model, c.pitman, c.zayatz, c.model)
+		}
+		t.Logf("f = %v: %+v (%s)", c.f, p.Estimates, p.Rule)
 	}
 }

@@ -81,7 +81,9 @@ func runSafeHarborPreset(t *testing.T, secret []byte) *anonymize.Result {
 }
 
 // runOnSyntheaPatients builds cfg with secret, runs it on Synthea's
-// patients.csv and requires its policy to pass.
+// patients.csv and requires its policy to pass, or to refuse for the
+// highest re-identification risk alone (above 20 %: Safe Harbor leaves
+// unique patients; the publisher must accept that risk to publish).
 func runOnSyntheaPatients(t *testing.T, cfg *anonymize.Config, secret []byte) *anonymize.Result {
 	t.Helper()
 	p, err := cfg.Build(anonymize.Env{Secret: secret})
@@ -92,7 +94,7 @@ func runOnSyntheaPatients(t *testing.T, cfg *anonymize.Config, secret []byte) *a
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.Verdict.Pass {
+	if !passesButForRisk(res.Verdict) {
 		t.Errorf("policy: %v", res.Verdict)
 	}
 	return res

@@ -19,7 +19,7 @@ func TestDownload_convertsBetweenCSVAndParquet(t *testing.T) {
 	ctx := context.Background()
 	a := marketApp(t, t.TempDir())
 	publish := func(format string, copy *bytes.Buffer) Published {
-		p, err := a.Publish(ctx, ByAccount("alice", "pw"), PublishRequest{Input: patientsCSV, Preset: "safe-harbor", Title: "Patients " + format,
+		p, err := a.Publish(ctx, ByAccount("alice", "pw"), PublishRequest{Input: patientsCSV, Preset: "safe-harbor-k5", Title: "Patients " + format,
 			Price: ether("0.01"), Terms: hmb, Format: format, Copy: copy})
 		if err != nil {
 			t.Fatalf("publish %s: %v", format, err)

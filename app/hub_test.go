@@ -63,7 +63,7 @@ func stoppedDraft(t *testing.T, a *App, hub, name, title string) store.Publish {
 		return nil
 	})
 	defer a.SetPublishHook(nil)
-	_, err := a.Publish(context.Background(), ByAccount(name, "pw"), PublishRequest{Input: patientsCSV, Preset: "safe-harbor",
+	_, err := a.Publish(context.Background(), ByAccount(name, "pw"), PublishRequest{Input: patientsCSV, Preset: "safe-harbor-k5",
 		Title: title, Price: ether("0.01"), Terms: hmb, Provider: hub})
 	if !errors.Is(err, errStopped) {
 		t.Fatalf("publish stopped before listing: %v", err)
@@ -135,7 +135,7 @@ func TestPublish_hubQuotaRefusal(t *testing.T) {
 	d := stoppedDraft(t, a, hub.URL, "alice", "First")
 	alice := addr(t, a, "alice")
 	publish := func() error {
-		_, err := a.Publish(ctx, ByAccount("alice", "pw"), PublishRequest{Input: patientsCSV, Preset: "safe-harbor",
+		_, err := a.Publish(ctx, ByAccount("alice", "pw"), PublishRequest{Input: patientsCSV, Preset: "safe-harbor-k5",
 			Title: "Second", Price: ether("0.01"), Terms: hmb, Provider: hub.URL})
 		return err
 	}
@@ -180,7 +180,7 @@ func TestHubCleanup_deletesUploadsNeverListed(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	listed, err := a.Publish(ctx, ByAccount("alice", "pw"), PublishRequest{Input: patientsCSV, Preset: "safe-harbor",
+	listed, err := a.Publish(ctx, ByAccount("alice", "pw"), PublishRequest{Input: patientsCSV, Preset: "safe-harbor-k5",
 		Title: "Listed via the hub", Price: ether("0.01"), Terms: hmb, Provider: hub.URL})
 	if err != nil {
 		t.Fatal(err)
@@ -194,7 +194,7 @@ func TestHubCleanup_deletesUploadsNeverListed(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sg.Lock()
-	pc, err := a.anonymizeForPublish(ctx, sg.Address(), &PublishRequest{Input: patientsCSV, Preset: "safe-harbor", Title: "carol's"})
+	pc, err := a.anonymizeForPublish(ctx, sg.Address(), &PublishRequest{Input: patientsCSV, Preset: "safe-harbor-k5", Title: "carol's"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,10 +35,15 @@ func TestPublish_ndjsonIsReadAsFHIR(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got bytes.Buffer
+	// Each of the 20 generated patients is unique after Safe Harbor: the
+	// publisher accepts that risk explicitly, and the card records it.
 	p, err := a.Publish(ctx, ByAccount("alice", "pw"), PublishRequest{Input: in, Preset: "safe-harbor", Title: "FHIR patients",
-		Price: ether("0.01"), Terms: hmb, Copy: &got})
+		Price: ether("0.01"), Terms: hmb, Copy: &got, AcceptRisk: &RiskAcceptance{Risk: 1, Words: "synthetic patients"}})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if p.Card.RiskAccepted == nil || p.Card.RiskAccepted.Risk != 1 {
+		t.Errorf("card's risk acceptance %+v", p.Card.RiskAccepted)
 	}
 	head, _, _ := strings.Cut(got.String(), "\n")
 	if p.Card.Rows != 20 || !strings.Contains(head, "gender") || strings.Contains(head, "resourceType") {

@@ -59,7 +59,7 @@ func TestOpen_cleansCrashLeftovers(t *testing.T) {
 		}
 		return nil
 	})
-	if _, err := a.Publish(ctx, ByAccount("alice", "pw"), PublishRequest{Input: patientsCSV, Preset: "safe-harbor",
+	if _, err := a.Publish(ctx, ByAccount("alice", "pw"), PublishRequest{Input: patientsCSV, Preset: "safe-harbor-k5",
 		Title: "Draft", Price: ether("0.01"), Terms: hmb}); !errors.Is(err, errStopped) {
 		t.Fatalf("publish stopped as a draft: %v", err)
 	}

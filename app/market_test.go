@@ -55,7 +55,7 @@ func addr(t testing.TB, a *App, name string) common.Address {
 
 func publishPatients(t testing.TB, a *App, terms marketplace.Terms, copy *bytes.Buffer) Published {
 	t.Helper()
-	req := PublishRequest{Input: patientsCSV, Preset: "safe-harbor", Title: "Synthea patients", Description: "Synthetic patients",
+	req := PublishRequest{Input: patientsCSV, Preset: "safe-harbor-k5", Title: "Synthea patients", Description: "Synthetic patients",
 		Tags: []string{"synthea"}, DataTypes: []string{"patients"}, Price: ether("0.01"), Terms: terms}
 	if copy != nil {
 		req.Copy = copy
@@ -155,7 +155,7 @@ func sellerOperations(t *testing.T, a *App, p Published) {
 func TestPublish_policyGateRefusesAndWritesNothing(t *testing.T) {
 	ctx := context.Background()
 	a := marketApp(t, t.TempDir())
-	_, err := a.Publish(ctx, ByAccount("alice", "pw"), PublishRequest{Input: patientsCSV, Preset: "safe-harbor", Title: "x",
+	_, err := a.Publish(ctx, ByAccount("alice", "pw"), PublishRequest{Input: patientsCSV, Preset: "safe-harbor-k5", Title: "x",
 		Price: ether("0.01"), Terms: hmb, Privacy: nil, Roles: nil, Policy: nil, Format: "csv", Preview: "",
 		Secret: nil, Tags: nil, Provider: "self", InputFormat: "csv",
 		Publisher: "", Description: "", DataTypes: nil, TermsDetail: nil, Table: "",

@@ -72,6 +72,11 @@ type PublishRequest struct {
 	// it again here. Otherwise the input is anonymized as usual; with no
 	// input, the publish is refused.
 	Preview string
+	// AcceptRisk, when set, is the publisher's explicit acceptance of a
+	// highest re-identification risk above the policy's threshold
+	// (risk_acceptance.go): recorded on the card when the gate refuses for
+	// that risk alone and the acceptance covers the report's figure.
+	AcceptRisk *RiskAcceptance
 
 	Title, Description, Publisher string
 	Tags                          []string
@@ -208,8 +213,8 @@ func (a *App) anonymizeForPublish(ctx context.Context, owner common.Address, req
 			return nil, err
 		}
 	}
-	if !res.Verdict.Pass {
-		return nil, marketplace.Errorf(marketplace.EINVALID, "Publishing refused by the anonymization policy: %s.", strings.Join(res.Verdict.Reasons, "; "))
+	if err := a.gate(res, owner.Hex(), req.AcceptRisk); err != nil {
+		return nil, err
 	}
 
 	format := req.Format
@@ -233,6 +238,7 @@ func (a *App) anonymizeForPublish(ctx context.Context, owner common.Address, req
 		Version: marketplace.CardVersion, Title: req.Title, Description: req.Description,
 		Tags: nonNil(req.Tags), Publisher: req.Publisher, Rows: uint64(res.Table.NumRows()),
 		DataTypes: nonNil(req.DataTypes), Format: format, TermsDetail: req.TermsDetail,
+		RiskAccepted: cardAcceptance(res.Verdict),
 	}
 	for _, c := range res.Table.Columns {
 		card.Columns = append(card.Columns, marketplace.CardColumn{Name: c.Name, Type: c.Type.String(), Role: c.Role.String()})

@@ -31,7 +31,7 @@ func TestPublish_throughHub(t *testing.T) {
 	hub := httptest.NewServer(a.ProviderHandler())
 	defer hub.Close()
 	var published bytes.Buffer
-	req := PublishRequest{Input: patientsCSV, Preset: "safe-harbor", Title: "Via the hub", Price: ether("0.01"), Terms: hmb,
+	req := PublishRequest{Input: patientsCSV, Preset: "safe-harbor-k5", Title: "Via the hub", Price: ether("0.01"), Terms: hmb,
 		Provider: hub.URL, Copy: &published}
 	p, err := a.Publish(ctx, ByAccount("alice", "pw"), req)
 	if err != nil {
@@ -66,7 +66,7 @@ func TestPublish_throughHub(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sg.Lock()
-	pc, err := a.anonymizeForPublish(ctx, sg.Address(), &PublishRequest{Input: patientsCSV, Preset: "safe-harbor", Title: "refusals"})
+	pc, err := a.anonymizeForPublish(ctx, sg.Address(), &PublishRequest{Input: patientsCSV, Preset: "safe-harbor-k5", Title: "refusals"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,11 +17,11 @@ func TestPublish_refusesAReportTooLargeForTheCard(t *testing.T) {
 	ctx := context.Background()
 	a := marketApp(t, t.TempDir())
 	alice := addr(t, a, "alice")
-	p, err := a.PreviewAnonymization(ctx, PreviewRequest{Path: patientsCSV, Preset: "safe-harbor", Owner: alice})
+	p, err := a.PreviewAnonymization(ctx, PreviewRequest{Path: patientsCSV, Preset: "safe-harbor-k5", Owner: alice})
 	if err != nil {
 		t.Fatal(err)
 	}
-	req := PublishRequest{Input: patientsCSV, Preset: "safe-harbor", Title: "Wide report", Tags: []string{"synthea"},
+	req := PublishRequest{Input: patientsCSV, Preset: "safe-harbor-k5", Title: "Wide report", Tags: []string{"synthea"},
 		DataTypes: []string{"patients"}, Price: ether("0.01"), Terms: hmb, Preview: p.ID}
 	kept, _ := a.previews.get(a.now(), alice, p.ID)
 	res := kept.result

@@ -38,7 +38,7 @@ func TestPublish_crashBetweenSteps(t *testing.T) {
 				}
 				return nil
 			})
-			_, err := a.Publish(ctx, ByAccount("alice", "pw"), PublishRequest{Input: patientsCSV, Preset: "safe-harbor",
+			_, err := a.Publish(ctx, ByAccount("alice", "pw"), PublishRequest{Input: patientsCSV, Preset: "safe-harbor-k5",
 				Title: "Crashed", Price: ether("0.01"), Terms: hmb})
 			if !errors.Is(err, crash) {
 				t.Fatalf("publish: %v", err)

@@ -45,7 +45,7 @@ func TestMarket_providerURLsCannotAimTheNodeAtItsNetwork(t *testing.T) {
 
 	// Listing time: this node's loopback URL, and a hub at loopback, refused.
 	for _, prov := range []string{"", victim.URL} {
-		_, err := a.Publish(ctx, ByAccount("alice", "pw"), PublishRequest{Input: patientsCSV, Preset: "safe-harbor", Title: "Patients",
+		_, err := a.Publish(ctx, ByAccount("alice", "pw"), PublishRequest{Input: patientsCSV, Preset: "safe-harbor-k5", Title: "Patients",
 			Tags: []string{"synthea"}, DataTypes: []string{"patients"}, Price: ether("0.01"), Terms: hmb, Provider: prov})
 		if marketplace.ErrorCode(err) != marketplace.EINVALID || !strings.Contains(marketplace.ErrorMessage(err), "127.0.0.1") {
 			t.Errorf("publish with provider %q on a public-network node: %v; want EINVALID naming the address", prov, err)

@@ -22,7 +22,7 @@ var dsIRBCOL = marketplace.Terms{Use: marketplace.DS | marketplace.IRB | marketp
 
 func publishDS(t *testing.T, a *App, providerURL string) Published {
 	t.Helper()
-	p, err := a.Publish(context.Background(), ByAccount("alice", "pw"), PublishRequest{Input: patientsCSV, Preset: "safe-harbor",
+	p, err := a.Publish(context.Background(), ByAccount("alice", "pw"), PublishRequest{Input: patientsCSV, Preset: "safe-harbor-k5",
 		Title: "Asthma cohort", Price: ether("0.01"), Terms: dsIRBCOL, TermsDetail: map[string]string{"DS": "asthma"}, Provider: providerURL})
 	if err != nil {
 		t.Fatalf("publish: %v", err)

@@ -33,7 +33,7 @@ func TestCatalog_pagination(t *testing.T) {
 			tag = "other" // not in the search
 		}
 		p, err := a.Publish(ctx, app.ByAccount("alice", "alice-pass"), app.PublishRequest{
-			Reader: strings.NewReader(smallPatients), InputName: "patients.csv", Preset: "safe-harbor",
+			Reader: strings.NewReader(smallPatients), InputName: "patients.csv", Preset: "safe-harbor-k5",
 			Title: fmt.Sprintf("Cohort %02d", i), Description: "Paging test", Tags: []string{tag}, DataTypes: []string{"patients"},
 			Price: mustEther(t, "0.01"), Terms: marketplace.Terms{Use: marketplace.HMB, Seats: 1}})
 		if err != nil {

@@ -87,7 +87,7 @@ func newMarketFixture(t testing.TB) *marketFixture {
 	f := &marketFixture{srv: srv, a: a, copies: map[uint64][]byte{}}
 	publish := func(title string, price string, terms marketplace.Terms, detail map[string]string, tags ...string) uint64 {
 		var copy bytes.Buffer
-		p, err := a.Publish(ctx, app.ByAccount("alice", "alice-pass"), app.PublishRequest{Input: patientsFile(t), Preset: "safe-harbor",
+		p, err := a.Publish(ctx, app.ByAccount("alice", "alice-pass"), app.PublishRequest{Input: patientsFile(t), Preset: "safe-harbor-k5",
 			Title: title, Description: "Synthetic patients from Synthea", Tags: tags, Publisher: "Alice's clinic",
 			DataTypes: []string{"patients"}, Price: mustEther(t, price), Terms: terms, TermsDetail: detail, Copy: &copy})
 		if err != nil {
@@ -146,7 +146,7 @@ func (f *marketFixture) aliceDraft(t *testing.T, title string) {
 		return nil
 	})
 	defer f.a.SetPublishHook(nil)
-	_, err := f.a.Publish(t.Context(), app.ByAccount("alice", "alice-pass"), app.PublishRequest{Input: patientsFile(t), Preset: "safe-harbor",
+	_, err := f.a.Publish(t.Context(), app.ByAccount("alice", "alice-pass"), app.PublishRequest{Input: patientsFile(t), Preset: "safe-harbor-k5",
 		Title: title, Price: mustEther(t, "0.01"), Terms: marketplace.Terms{Use: marketplace.GRU}})
 	if err == nil {
 		t.Fatal("the hook did not stop the publish")

@@ -421,6 +421,9 @@ type wizardReport struct {
 	Preset string
 	P      app.PreviewResult
 	Form   listingForm
+	// RunID is the run the report is of; RiskProblem what is wrong with a
+	// risk acceptance the publisher sent (market_publish_risk.go).
+	RunID, RiskProblem string
 }
 
 // listingForm is step 4 as filled in.
@@ -436,9 +439,10 @@ type listingForm struct {
 	Roles                             map[string]string // column -> role chosen in step 2, where it differs from the suggestion
 	// Release publishes every table of the upload as one release, with
 	// the roles chosen per table (table -> column -> role).
-	Release    bool
-	TableRoles map[string]map[string]string
-	Problem    string
+	Release                 bool
+	TableRoles              map[string]map[string]string
+	Problem                 string
+	AcceptRisk, AcceptWords string // the risk the publisher accepted (a share) and their words, from the confirm step
 }
 
 func (f listingForm) hasModifier(c marketplace.DUO) bool {
@@ -454,7 +458,8 @@ func readListingForm(r *http.Request) listingForm {
 		Price: strings.TrimSpace(p.Get("price")), Permission: p.Get("permission"), Disease: strings.TrimSpace(p.Get("disease")),
 		Modifiers: p["modifier"], Duration: p.Get("duration"), Seats: p.Get("seats"), Format: p.Get("format"),
 		Provider: p.Get("provider"), Hub: strings.TrimSpace(p.Get("hub")),
-		Roles: rolesOf(r), Release: p.Get("release") != "", TableRoles: tableRolesOf(r)}
+		Roles: rolesOf(r), Release: p.Get("release") != "", TableRoles: tableRolesOf(r),
+		AcceptRisk: p.Get("accept-risk"), AcceptWords: strings.TrimSpace(p.Get("accept-words"))}
 }
 
 // rolePrefix names the step-2 fields that set a column's role ("role.AGE").
@@ -498,6 +503,13 @@ func (f listingForm) request(r *http.Request) (app.PublishRequest, error) {
 	}
 	if req.Terms, err = parseTerms(r); err != nil {
 		return req, err
+	}
+	if f.AcceptRisk != "" {
+		risk, err := strconv.ParseFloat(f.AcceptRisk, 64)
+		if err != nil {
+			return req, marketplace.Errorf(marketplace.EINVALID, "The accepted risk %q is not a number: accept the risk again.", f.AcceptRisk)
+		}
+		req.AcceptRisk = &app.RiskAcceptance{Risk: risk, Words: f.AcceptWords}
 	}
 	if req.Terms.Use&marketplace.DS != 0 {
 		if f.Disease == "" {

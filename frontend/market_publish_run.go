@@ -342,11 +342,17 @@ func renderRunResult(w http.ResponseWriter, r *http.Request, logger *slog.Logger
 		wizardFail(w, r, logger, err)
 		return
 	}
-	v := wizardReport{U: u, Table: p.Table, Preset: run.Preset, P: p,
+	renderWizard(w, r, logger, http.StatusOK, wizardReportStep(reportStep(run, p)))
+}
+
+// reportStep is step 3 of a finished run p, with step 4's form filled in.
+func reportStep(run *wizardRun, p app.PreviewResult) wizardReport {
+	u := run.Upload
+	v := wizardReport{U: u, Table: p.Table, Preset: run.Preset, P: p, RunID: run.ID,
 		Form: listingForm{Upload: u.ID, Table: p.Table, Preset: run.Preset, Privacy: run.Privacy, Permission: "HMB", Duration: "365", Seats: "3", Format: "csv", Roles: p.Roles,
 			Title: strings.TrimSuffix(u.Name, filepath.Ext(u.Name))}}
 	if p.Release != nil {
 		v = releaseReport(v)
 	}
-	renderWizard(w, r, logger, http.StatusOK, wizardReportStep(v))
+	return v
 }

@@ -68,8 +68,10 @@ func TestPublishWizard(t *testing.T) {
 	res, body = alice.run(url.Values{"upload": {upload}, "preset": {"safe-harbor-k5"}})
 	wantBody(t, "step 3", res, body, 200, `id="verdict-pass"`, `id="report-k"`, `id="report-histogram"`, `id="report-column-chart"`, `id="publish-form"`)
 	res, body2 := alice.post("/mydata/publish/run", url.Values{"upload": {upload}, "preset": {"safe-harbor"}}, false)
-	wantBody(t, "step 3 without htmx", res, body2, 200, "<h1>Publish a dataset</h1>", `id="wizard"`, `id="verdict-pass"`,
-		`id="verdict-advice"`, "raise k", `class="report-removed"`, "dropped", "passed, but the highest risk")
+	// Safe Harbor alone leaves every patient unique: the gate refuses for
+	// the risk alone, says what to change and offers the confirm step.
+	wantBody(t, "step 3 without htmx", res, body2, 200, "<h1>Publish a dataset</h1>", `id="wizard"`, `id="verdict-fail"`,
+		`id="risk-advice"`, "raise k", `class="report-removed"`, "dropped", `id="risk-confirm-form"`)
 	if strings.Contains(body2, "level -1") {
 		t.Error(`the report says "level -1"`)
 	}
@@ -156,8 +158,9 @@ func TestPublishWizard_adjustedRolesAreUsed(t *testing.T) {
 	wantBody(t, "unknown role", res, body, 422, "unknown role")
 	res, body = alice.run(run)
 	wantBody(t, "run", res, body, 200, "<code>condition</code> <small>insensitive</small>", `name="role.condition" value="insensitive"`)
+	// Safe Harbor leaves the six patients unique: the publisher accepts that risk.
 	form := url.Values{"upload": {upload}, "preset": {"safe-harbor"}, "role.condition": {"insensitive"}, "title": {"Roles adjusted"},
-		"price": {"0"}, "permission": {"GRU"}, "format": {"csv"}}
+		"price": {"0"}, "permission": {"GRU"}, "format": {"csv"}, "accept-risk": {"1"}, "accept-words": {"synthetic patients"}}
 	res, body = alice.post("/mydata/publish/", form, true)
 	wantBody(t, "published", res, body, 200, `id="published-link"`)
 	id := regexp.MustCompile(`href="/catalog/(\d+)/" id="published-link"`).FindStringSubmatch(body)[1]
@@ -419,9 +422,9 @@ func TestPublishWizard_throughAHub(t *testing.T) {
 		t.Fatal(err)
 	}
 	upload := alice.uploadCSV(t, string(csv), "upload", `id="wizard-rows"`)
-	res, body := alice.run(url.Values{"upload": {upload}, "preset": {"safe-harbor"}})
+	res, body := alice.run(url.Values{"upload": {upload}, "preset": {"safe-harbor-k5"}})
 	wantBody(t, "report", res, body, 200, `id="publish-provider"`, `name="provider" value="self" checked`, `name="hub"`)
-	form := url.Values{"upload": {upload}, "preset": {"safe-harbor"}, "title": {"Through the hub"}, "price": {"0.01"},
+	form := url.Values{"upload": {upload}, "preset": {"safe-harbor-k5"}, "title": {"Through the hub"}, "price": {"0.01"},
 		"permission": {"HMB"}, "duration": {"30"}, "seats": {"1"}, "format": {"csv"}, "provider": {"hub"}}
 	res, body = alice.post("/mydata/publish/cost", form, true)
 	wantBody(t, "no hub URL", res, body, 422, "Hub: give the hub")
@@ -453,8 +456,9 @@ func TestPublishWizard_reportShowsFirstRowsBeforeAndAfter(t *testing.T) {
 	if strings.Contains(anon, "1970-01-02") || !strings.Contains(anon, "<td>1970</td>") {
 		t.Errorf("the anonymized rows do not show the birthdate coarsened to its year:\n%s", anon)
 	}
+	// Safe Harbor leaves the six patients unique: the publisher accepts that risk.
 	form := url.Values{"upload": {upload}, "table": {"file"}, "preset": {"safe-harbor"}, "title": {"Rows stay home"}, "price": {"0"},
-		"permission": {"GRU"}, "format": {"csv"}}
+		"permission": {"GRU"}, "format": {"csv"}, "accept-risk": {"1"}, "accept-words": {"synthetic patients"}}
 	res, body = alice.post("/mydata/publish/", form, true)
 	wantBody(t, "published", res, body, 200, `id="published-link"`)
 	id := regexp.MustCompile(`href="/catalog/(\d+)/" id="published-link"`).FindStringSubmatch(body)[1]

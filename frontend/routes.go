@@ -24,6 +24,7 @@ func addRoutes(mux *http.ServeMux, logger *slog.Logger, svc Service, static http
 	mux.Handle("POST /mydata/publish/run", requireSessionFrom(myDataPublishPath, handlePublishRun(logger, svc, wizards)))
 	mux.Handle("GET /mydata/publish/run/{id}/{$}", requireSession(handlePublishRunStatus(logger, svc, wizards)))
 	mux.Handle("POST /mydata/publish/run/{id}/cancel", requireSessionFrom(myDataPublishPath, handlePublishRunCancel(logger, svc, wizards)))
+	mux.Handle("POST /mydata/publish/run/{id}/accept-risk", requireSessionFrom(myDataPublishPath, handleAcceptRisk(logger, wizards)))
 	mux.Handle("POST /mydata/publish/cost", requireSessionFrom(myDataPublishPath, handlePublishCost(logger, svc)))
 	mux.Handle("POST /mydata/publish/discard", requireSessionFrom(myDataPublishPath, handlePublishDiscard(logger, wizards)))
 	mux.Handle("POST /mydata/publish/{$}", requireSessionFrom(myDataPublishPath, handlePublish(logger, svc, wizards)))

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -51,6 +53,10 @@ type DatasetCard struct {
 	// Report is the anonymization report summary (risk figures, per-column treatment), kept as
 	// opaque JSON: the anonymize package owns its format.
 	Report json.RawMessage `json:"report,omitempty"`
+	// RiskAccepted records that the publisher explicitly accepted a highest re-identification
+	// risk above the anonymization policy's threshold (who, when, the figure, the threshold, in
+	// their words); nil when the release passed the gate without an acceptance.
+	RiskAccepted *CardRiskAcceptance `json:"risk_accepted,omitempty"`
 	// Signature is the seller's EIP-191 signature of CardSignatureMessage: the card (without this
 	// field), bound to the chain, the contract and the listing's content hash. Indexing nodes
 	// check it recovers to the listing's seller on chain, so a listing that copies another
@@ -208,6 +214,9 @@ func (c *DatasetCard) Validate() error {
 		return err
 	}
 	if err := c.validateTables(); err != nil {
+		return err
+	}
+	if err := c.RiskAccepted.validate(); err != nil {
 		return err
 	}
 	if len(c.Signature) != 0 && len(c.Signature) != 65 {
@@ -377,4 +386,58 @@ func (c *DatasetCard) validateTables() error {
 		}
 	}
 	return nil
+}
+
+// CardRiskAcceptance is a publisher's recorded acceptance of a highest re-identification risk
+// above the policy's threshold (DatasetCard.RiskAccepted).
+type CardRiskAcceptance struct {
+	// By is the publisher's account (address) that accepted.
+	By string `json:"by"`
+	// At is when, RFC 3339 in UTC, by the publishing node's clock.
+	At string `json:"at"`
+	// Risk is the release's highest re-identification risk accepted, Threshold the policy's bound
+	// it exceeds: shares, 1 = 100 %.
+	Risk      float64 `json:"risk"`
+	Threshold float64 `json:"threshold"`
+	// Words are the publisher's own words.
+	Words string `json:"words,omitempty"`
+}
+
+// maxAcceptanceWordsLen bounds CardRiskAcceptance.Words.
+const maxAcceptanceWordsLen = 2000
+
+func (a *CardRiskAcceptance) validate() error {
+	if a == nil {
+		return nil
+	}
+	if strings.TrimSpace(a.By) == "" {
+		return Errorf(EINVALID, "Card risk_accepted.by required: who accepted the risk.")
+	}
+	if _, err := time.Parse(time.RFC3339, a.At); err != nil {
+		return Errorf(EINVALID, "Card risk_accepted.at %q is not an RFC 3339 time.", a.At)
+	}
+	if !(a.Risk > a.Threshold && a.Risk <= 1 && a.Threshold > 0) {
+		return Errorf(EINVALID, "Card risk_accepted: risk %v must be above the threshold %v, at most 1.", a.Risk, a.Threshold)
+	}
+	return checkText("risk_accepted.words", a.Words, maxAcceptanceWordsLen, false)
+}
+
+// Date is the acceptance's day, "2026-12-07" (At as it is when it does not parse).
+func (a *CardRiskAcceptance) Date() string {
+	t, err := time.Parse(time.RFC3339, a.At)
+	if err != nil {
+		return a.At
+	}
+	return t.UTC().Format("2006-01-02")
+}
+
+// String says in plain words what was accepted: "The publisher accepted a highest
+// re-identification risk of 100 % (threshold 20 %) on 2026-12-07."
+func (a *CardRiskAcceptance) String() string {
+	return fmt.Sprintf("The publisher accepted a highest re-identification risk of %s (threshold %s) on %s.",
+		cardPercent(a.Risk), cardPercent(a.Threshold), a.Date())
+}
+
+func cardPercent(f float64) string {
+	return strconv.FormatFloat(100*f, 'g', 3, 64) + " %"
 }
