@@ -21,9 +21,11 @@ import (
 )
 
 // Saved configurations in the UI: the report step saves the run's preset,
-// privacy model and roles under a name (POST /mydata/configs/); step 2
-// fills them in for a new file (POST /mydata/publish/run with step=edit
-// and saved=NAME); My data's page /mydata/configs/ lists them, with their
+// privacy model and roles under a name (POST /mydata/configs/): a
+// release's every table's roles, each under the table's name; step 1
+// (field saved) or 2 (POST /mydata/publish/run with step=edit and
+// saved=NAME) fills them in for a new file: in a release's view, every
+// table's roles; My data's page /mydata/configs/ lists them, with their
 // YAML for `medmarket anonymize --config FILE` and a delete button.
 
 // ConfigService is what the saved-configuration pages need of the app.
