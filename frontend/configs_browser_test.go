@@ -13,7 +13,9 @@ import (
 // In a browser: a Latin-1 file is refused at its byte with Latin-1
 // pre-selected and read again from the kept upload; its report's settings
 // are saved, chosen at step 1 for the next file (a column fewer: ignored
-// with a note) and again at step 2, and deleted on My data's saved settings.
+// with a note) and again at step 2, chosen at step 1 for a FHIR record
+// (its release view, every table), and deleted on My data's saved
+// settings.
 func TestBrowser_savedSettingsAndEncoding(t *testing.T) {
 	dir := t.TempDir()
 	first, next := filepath.Join(dir, "clinic.csv"), filepath.Join(dir, "next.csv")
@@ -21,6 +23,10 @@ func TestBrowser_savedSettingsAndEncoding(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(next, []byte("sex,condition,age\nF,Asthma,31\nM,Flu,62\nF,Flu,33\nM,Asthma,64\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	record := filepath.Join(dir, "record.ndjson")
+	if err := os.WriteFile(record, []byte(twoTablesNDJSON), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	ctx, problems := newBrowser(t)
@@ -75,6 +81,18 @@ func TestBrowser_savedSettingsAndEncoding(t *testing.T) {
 		browserStep{"safe harbor", jsClick(`input[name=preset][value="safe-harbor"]`)},
 		browserStep{"use", jsClick(`#wizard-use-config`)},
 		wantJS("custom again", `!!document.querySelector('#wizard-config-note') && document.querySelector('#preset-custom').checked`),
+		browserStep{"htmx", waitHTMX(`#wizard-discard-form`)},
+		browserStep{"discard", jsClick(`#wizard-discard`)},
+	)
+	runSteps(t, ctx, "a FHIR record: on every table of its release",
+		browserStep{"step 1", chromedp.WaitVisible(`#wizard-file`)},
+		wantJS("offered", `!!document.querySelector('#wizard-upload-saved-select option[value="Ward k2"]')`),
+		browserStep{"choose", chooseOption(`#wizard-upload-saved-select`, "Ward k2")},
+		browserStep{"file", chromedp.SetUploadFiles(`#wizard-file`, []string{record})},
+		browserStep{"htmx", waitHTMX(`#wizard-upload form`)},
+		browserStep{"upload", chromedp.Click(`#wizard-upload-button`)},
+		wantJS("the release, the note", `!!document.querySelector('#wizard-release') && !!document.querySelector('#wizard-config-note') && document.querySelector('#wizard-config-note').textContent.includes("applied to every table")`),
+		wantJS("custom k = 2", `document.querySelector('#preset-custom').checked && document.querySelector('input[name=k]').value === "2"`),
 	)
 	runSteps(t, ctx, "delete them",
 		browserStep{"page", chromedp.Navigate(srv.URL + "/mydata/configs/")},

@@ -43,14 +43,27 @@ func hiddenFields(t *testing.T, body, id string) url.Values {
 // selectedRole is the role column's select shows selected on step 2.
 func selectedRole(t *testing.T, body, column string) string {
 	t.Helper()
-	i := strings.Index(body, `name="`+rolePrefix+column+`"`)
+	return selectedField(t, body, rolePrefix+column)
+}
+
+// selectedTableRole is the role the release view's select of table's
+// column shows selected on step 2.
+func selectedTableRole(t *testing.T, body, table, column string) string {
+	t.Helper()
+	return selectedField(t, body, tableRoleField(table, column))
+}
+
+// selectedField is the option the select named field shows selected.
+func selectedField(t *testing.T, body, field string) string {
+	t.Helper()
+	i := strings.Index(body, `name="`+field+`"`)
 	if i < 0 {
-		t.Fatalf("no role select for %s", column)
+		t.Fatalf("no select %s", field)
 	}
 	sel := body[i : i+strings.Index(body[i:], "</select>")]
 	m := regexp.MustCompile(`<option value="([^"]+)" selected>`).FindStringSubmatch(sel)
 	if m == nil {
-		t.Fatalf("no role selected for %s in %s", column, sel)
+		t.Fatalf("nothing selected in %s: %s", field, sel)
 	}
 	return m[1]
 }
@@ -171,24 +184,117 @@ func cloneValues(v url.Values) url.Values {
 	return c
 }
 
+// twoTablesNDJSON is a FHIR record of two patients, their Patient and
+// Observation tables: read as one release.
+const twoTablesNDJSON = `{"resourceType":"Patient","id":"p1","gender":"female","birthDate":"1970-01-02"}` + "\n" +
+	`{"resourceType":"Patient","id":"p2","gender":"male","birthDate":"1980-05-06"}` + "\n" +
+	`{"resourceType":"Observation","id":"o1","status":"final","subject":{"reference":"Patient/p1"},"code":{"coding":[{"system":"http://loinc.org","code":"8302-2"}]},"valueQuantity":{"value":170,"unit":"cm"}}` + "\n" +
+	`{"resourceType":"Observation","id":"o2","status":"final","subject":{"reference":"Patient/p2"},"code":{"coding":[{"system":"http://loinc.org","code":"8302-2"}]},"valueQuantity":{"value":182,"unit":"cm"}}` + "\n"
+
+// uploadFHIR sends twoTablesNDJSON to step 1 as u, with the saved
+// settings saved ("" for none), and returns the answer and the upload.
+func (u *browserUser) uploadFHIR(t *testing.T, saved string) (*http.Response, string, string) {
+	t.Helper()
+	res, body := postMultipart(t, u.srv, "/mydata/publish/upload", map[string]string{"format": "fhir", "saved": saved}, map[string]string{"file": twoTablesNDJSON},
+		http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}, "Cookie": {u.cookie.String()}})
+	m := regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("upload: %d\n%s", res.StatusCode, body)
+	}
+	return res, body, m[1]
+}
+
+// wantSavedOnRelease checks that step 2's release view shows the saved
+// settings "release" of TestSavedConfigs_perTable on each table.
+func wantSavedOnRelease(t *testing.T, what string, res *http.Response, body string) {
+	t.Helper()
+	wantBody(t, what, res, body, 200, `id="wizard-release"`, `id="wizard-config-note"`,
+		"Saved settings &#34;release&#34; applied to every table: preset safe-harbor-k5; Patient 1 role, Observation 2 roles.",
+		"Ignored, as the table has no such column: nickname (Patient).", "Not in this file: table Encounter.", `value="safe-harbor-k5" checked`)
+	for _, c := range [][3]string{{"Patient", "gender", "sensitive"}, {"Observation", "unit", "sensitive"}, {"Observation", "value", "quasi-identifier"}} {
+		if got := selectedTableRole(t, body, c[0], c[1]); got != c[2] {
+			t.Errorf("%s: %s's %s is %s, want the saved %s", what, c[0], c[1], got, c[2])
+		}
+	}
+	if got := hiddenFields(t, body, "wizard-use-config-form").Get("table"); got != "" {
+		t.Errorf("%s: step 2's saved settings form names table %q, want none (the release)", what, got)
+	}
+}
+
 // TestSavedConfigs_perTable: settings saved for several tables fill in
-// each table's roles of a FHIR file: the table shown when they are used,
-// and another table when it is chosen after (its own saved roles); the
-// preset chosen since is kept.
+// every table of a FHIR record's release view, chosen at step 1 or 2
+// (roles of columns a table lacks and tables the file lacks are named);
+// the release runs with them, and saving from its report keeps every
+// table's roles under its name. Settings saved for a one-table file give
+// each table the roles of the columns it has. A table chosen alone gets
+// its own roles, and another table chosen after gets its own.
 func TestSavedConfigs_perTable(t *testing.T) {
 	f := newAccountsFixture(t)
 	alice := f.signIn(t, "alice")
-	_, err := f.a.SaveConfig(t.Context(), app.ByAccount("alice", "alice-pass"), app.SavedConfig{Name: "release", Preset: "safe-harbor-k5",
-		Roles: map[string]map[string]string{"Patient": {"gender": "sensitive", "nickname": "direct"}, "Observation": {"unit": "sensitive", "value": "quasi"}}})
+	who := app.ByAccount("alice", "alice-pass")
+	_, err := f.a.SaveConfig(t.Context(), who, app.SavedConfig{Name: "release", Preset: "safe-harbor-k5",
+		Roles: map[string]map[string]string{"Patient": {"gender": "sensitive", "nickname": "direct"}, "Observation": {"unit": "sensitive", "value": "quasi"},
+			"Encounter": {"class": "sensitive"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	nd := `{"resourceType":"Patient","id":"p1","gender":"female","birthDate":"1970-01-02"}` + "\n" +
-		`{"resourceType":"Observation","id":"o1","status":"final","subject":{"reference":"Patient/p1"},"code":{"coding":[{"system":"http://loinc.org","code":"8302-2"}]},"valueQuantity":{"value":170,"unit":"cm"}}` + "\n"
-	res, body := postMultipart(t, f.srv, "/mydata/publish/upload", map[string]string{"format": "fhir"}, map[string]string{"file": nd},
-		http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}, "Cookie": {alice.cookie.String()}})
-	wantBody(t, "upload", res, body, 200, "table <strong>Patient</strong>", `<option value="release">`)
-	upload := regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
+
+	res, body, _ := alice.uploadFHIR(t, "release")
+	wantSavedOnRelease(t, "chosen at step 1", res, body)
+
+	res, body, upload := alice.uploadFHIR(t, "")
+	wantBody(t, "upload", res, body, 200, `id="wizard-release"`, `<option value="release">`, "each table's column roles")
+	if strings.Contains(body, `id="wizard-config-note"`) {
+		t.Error("saved settings applied unasked")
+	}
+	res, body = alice.post("/mydata/publish/run", url.Values{"step": {"edit"}, "upload": {upload}, "table": {""}, "saved": {"release"}}, true)
+	wantSavedOnRelease(t, "chosen at step 2", res, body)
+
+	// The run takes the roles applied (kept for each table), and its
+	// report saves every table's.
+	res, body = alice.run(url.Values{"upload": {upload}, "table": {""}, "roles-table": {""}, "preset": {"safe-harbor"}})
+	wantBody(t, "release report", res, body, 200, `id="release-report"`, `id="wizard-save-config-form"`, "every table's column roles")
+	save := hiddenFields(t, body, "wizard-save-config-form")
+	if save.Get("release") == "" || save.Get("table") != "" || save.Get("roles.Patient.gender") != "sensitive" || save.Get("roles.Observation.unit") != "sensitive" ||
+		save.Get("roles.Observation.value") != "quasi-identifier" || save.Get("roles.Patient.birth_date") == "" || save.Has("role.gender") {
+		t.Fatalf("a release's save form carries %v", save)
+	}
+	save.Set("name", "from release")
+	res, body = alice.post("/mydata/configs/", save, true)
+	wantBody(t, "saved from a release", res, body, 200, `id="config-saved"`, "Saved as “from release”", `name="roles.Observation.unit" value="sensitive"`)
+	sc, err := f.a.SavedConfig(t.Context(), addrOf(t, f.a, "alice"), "from release")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sc.Tables(); len(got) != 2 || got[0] != "Observation" || got[1] != "Patient" || sc.Preset != "safe-harbor" {
+		t.Fatalf("saved from a release: tables %v, preset %s", got, sc.Preset)
+	}
+	if sc.Roles["Patient"]["gender"] != "sensitive" || sc.Roles["Observation"]["value"] != "quasi-identifier" || len(sc.Roles["Patient"]) < 3 || sc.Roles["Patient"]["birth_date"] == "" {
+		t.Errorf("saved roles: %v", sc.Roles)
+	}
+	save.Set("name", "a:b")
+	res, body = alice.post("/mydata/configs/", save, true)
+	wantBody(t, "bad name, release kept", res, body, 422, `id="config-problem"`, `name="release" value="1"`, `name="roles.Patient.gender" value="sensitive"`)
+
+	// Settings saved for a one-table file: each table gets the roles of
+	// the columns it has.
+	if _, err := f.a.SaveConfig(t.Context(), who, app.SavedConfig{Name: "csv", Preset: "safe-harbor", Roles: map[string]map[string]string{"": {"gender": "sensitive", "ward": "sensitive"}}}); err != nil {
+		t.Fatal(err)
+	}
+	res, body = alice.post("/mydata/publish/run", url.Values{"step": {"edit"}, "upload": {upload}, "table": {""}, "saved": {"csv"}}, true)
+	wantBody(t, "one-table settings on a release", res, body, 200, `id="wizard-release"`, "Patient 1 role, Observation 0 roles.", "saved for a one-table file",
+		"Ignored, as the table has no such column: ward.")
+	if got := selectedTableRole(t, body, "Patient", "gender"); got != "sensitive" {
+		t.Errorf("Patient's gender with one-table settings: %s", got)
+	}
+	if got := selectedTableRole(t, body, "Observation", "unit"); got == "sensitive" {
+		t.Error("Observation's unit took a role the settings do not give it")
+	}
+
+	// A table chosen alone, then another.
+	_, _, upload = alice.uploadFHIR(t, "")
+	res, body = alice.post("/mydata/publish/run", url.Values{"step": {"edit"}, "upload": {upload}, "table": {"Patient"}, "roles-table": {""}}, true)
+	wantBody(t, "Patient alone", res, body, 200, "table <strong>Patient</strong>")
 	res, body = alice.post("/mydata/publish/run", url.Values{"step": {"edit"}, "upload": {upload}, "table": {"Patient"}, "saved": {"release"}}, true)
 	wantBody(t, "used on Patient", res, body, 200, "Roles are per table: these are table Patient", "no such column: nickname", `value="safe-harbor-k5" checked`)
 	if got := selectedRole(t, body, "gender"); got != "sensitive" {
