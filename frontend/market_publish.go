@@ -182,20 +182,33 @@ func newWizardID() string {
 }
 
 // putLocal records a local file of owner (desktop window only) as an
-// upload without copying it.
+// upload without copying it. A folder is its records files read in place
+// as one release (app.RecordsFolder); one holding none is refused, named.
 func (s *wizardStore) putLocal(owner common.Address, path, format string) (*wizardUpload, error) {
 	if !filepath.IsAbs(path) {
 		return nil, marketplace.Errorf(marketplace.EINVALID, "Choose the file again: the path %q is not absolute.", path)
 	}
+	path = filepath.Clean(path)
 	fi, err := os.Stat(path)
-	if err != nil || !fi.Mode().IsRegular() {
+	if err != nil || !fi.Mode().IsRegular() && !fi.IsDir() {
 		return nil, marketplace.Errorf(marketplace.EINVALID, "%s cannot be read: choose the file again.", filepath.Base(path))
+	}
+	u := &wizardUpload{ID: newWizardID(), Owner: owner, Path: path, Name: filepath.Base(path),
+		Format: format, Size: fi.Size(), Local: true, secret: newReleaseSecret()}
+	if fi.IsDir() {
+		files, size, err := app.RecordsFolder(path)
+		if err != nil {
+			return nil, err
+		}
+		u.Size, u.Files = size, make([]string, len(files))
+		for i, f := range files {
+			u.Files[i] = filepath.Base(f)
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sweep()
-	u := &wizardUpload{ID: newWizardID(), Owner: owner, Path: filepath.Clean(path), Name: filepath.Base(path),
-		Format: format, Size: fi.Size(), Created: s.now(), Local: true, secret: newReleaseSecret()}
+	u.Created = s.now()
 	s.uploads[u.ID] = u
 	return u, nil
 }
