@@ -66,3 +66,22 @@ func TestWindowRoutes_localFolderIsOneRelease(t *testing.T) {
 		t.Errorf("the chosen folder's file is gone: %v", err)
 	}
 }
+
+// The folder buttons are on My data and the wizard's step 1, and the
+// window's script calls the bound method behind them.
+func TestWindowRoutes_folderButtons(t *testing.T) {
+	win, a := newTestServerWith(t, Options{Window: true})
+	if _, err := a.CreateAccount(t.Context(), "alice", "alice-pass"); err != nil {
+		t.Fatal(err)
+	}
+	hx := http.Header{"Sec-Fetch-Site": {"same-origin"}}
+	if res, _ := postForm(t, win, "/signin", url.Values{"account": {"alice"}, "passphrase": {"alice-pass"}, "next": {"/"}}, hx); res.StatusCode >= 400 {
+		t.Fatalf("sign in: %d", res.StatusCode)
+	}
+	res, body := get(t, win, "/mydata/", nil)
+	wantBody(t, "My data", res, body, 200, `id="choose-folder" class="secondary" data-desktop-choose-folder accesskey="f"`)
+	res, body = get(t, win, "/mydata/publish/", nil)
+	wantBody(t, "step 1", res, body, 200, `id="wizard-choose-folder" class="secondary" data-desktop-choose-folder data-wizard accesskey="f"`)
+	res, body = get(t, win, "/static/app.js", nil)
+	wantBody(t, "the script", res, body, 200, "data-desktop-choose-folder", "ChooseDataFolder()")
+}
