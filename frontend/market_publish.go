@@ -642,8 +642,8 @@ func uploadTooLarge(err error) error {
 var errLocalPath = marketplace.Errorf(marketplace.EFORBIDDEN, "A file path is accepted only in the desktop app: upload the file instead.")
 
 // handlePublishLocal handles POST /mydata/publish/local, in the desktop
-// window only: the file the user chose in the native dialog
-// (Desktop.ChooseDataFile) is read where it is, so nothing is uploaded
+// window only: the file or folder the user chose in the native dialog
+// (Desktop.ChooseDataFile, ChooseDataFolder) is read where it is, so nothing is uploaded
 // through a form. With whole=1 it answers with the whole wizard (from My
 // data), else with step 2. Elsewhere it is refused: a browser's visitor
 // must not name files on the server's disk.
