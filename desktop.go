@@ -84,6 +84,11 @@ func (wailsDialogs) OpenFile(ctx context.Context, title string, patterns []app.F
 	return wailsruntime.OpenFileDialog(ctx, wailsruntime.OpenDialogOptions{Title: title, Filters: filters, DefaultDirectory: dialogDir(home, "")})
 }
 
+func (wailsDialogs) OpenFolder(ctx context.Context, title string) (string, error) {
+	home, _ := os.UserHomeDir()
+	return wailsruntime.OpenDirectoryDialog(ctx, wailsruntime.OpenDialogOptions{Title: title, DefaultDirectory: dialogDir(home, "")})
+}
+
 func (wailsDialogs) SaveFile(ctx context.Context, title, name string, patterns []app.FilePattern) (string, error) {
 	filters := make([]wailsruntime.FileFilter, len(patterns))
 	for i, p := range patterns {

@@ -375,19 +375,8 @@ func TestDesktop_windowShowsPageAndBoundMethodWorks(t *testing.T) {
 // chosen file opens the publish wizard where it lies: no upload.
 func desktopSignInAndChooseFile(d *desktopWindow, records string) {
 	t := d.t
-	d.focus(d.win)
-	before := grab(t, d.display)
-	d.key("Tab", "Tab", "Return")
-	waitFor(t, "the sign-in page", 2*time.Minute, d.served("/signin/"))
-	waitPainted(t, d.display, before)
-	actUntil(t, "the My data page", 3*time.Minute, 30*time.Second, func() {
-		d.key("ctrl+a")
-		d.typeText("open sesame")
-		before = grab(t, d.display)
-		d.key("Return")
-	}, d.served("/mydata/"))
-	waitPainted(t, d.display, before) // and the file button focused
-
+	desktopSignIn(d)
+	var before []byte
 	var dlg string
 	actUntil(t, "the file dialog", 3*time.Minute, 30*time.Second, func() { d.key("Return") }, func() bool {
 		dlg = findWindow(t, d.display, "^Choose patient records$")
@@ -405,6 +394,25 @@ func desktopSignInAndChooseFile(d *desktopWindow, records string) {
 	waitFor(t, "the wizard on the chosen file", 2*time.Minute, d.served("/mydata/publish/local"))
 	waitPainted(t, d.display, before)
 	screenshot(t, d.display, "desktop-mydata.png")
+}
+
+// desktopSignIn opens My data from the home page (the second focusable
+// element) and signs in the first account listed with the passphrase "open
+// sesame"; My data then shows with the file button focused.
+func desktopSignIn(d *desktopWindow) {
+	t := d.t
+	d.focus(d.win)
+	before := grab(t, d.display)
+	d.key("Tab", "Tab", "Return")
+	waitFor(t, "the sign-in page", 2*time.Minute, d.served("/signin/"))
+	waitPainted(t, d.display, before)
+	actUntil(t, "the My data page", 3*time.Minute, 30*time.Second, func() {
+		d.key("ctrl+a")
+		d.typeText("open sesame")
+		before = grab(t, d.display)
+		d.key("Return")
+	}, d.served("/mydata/"))
+	waitPainted(t, d.display, before) // and the file button focused
 }
 
 // desktopFindAndSave opens the catalog (Alt+C, the Catalog link's access

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/medmarket/medmarket/marketplace"
 )
 
 // FileDialogs opens the operating system's file dialogs. The desktop build
@@ -20,6 +22,13 @@ type FileDialogs interface {
 type SaveDialogs interface {
 	// SaveFile asks where to save a file, suggesting name; "" when cancelled.
 	SaveFile(ctx context.Context, title, name string, patterns []FilePattern) (string, error)
+}
+
+// FolderDialogs is the open-folder dialog, which FileDialogs may also
+// offer.
+type FolderDialogs interface {
+	// OpenFolder asks for a folder; "" when cancelled.
+	OpenFolder(ctx context.Context, title string) (string, error)
 }
 
 // FilePattern is a named group of file name patterns, e.g. "CSV" *.csv.
@@ -54,6 +63,8 @@ type ChosenFile struct {
 	Name   string `json:"name"`
 	Size   int64  `json:"size"`
 	Format string `json:"format"` // "csv" or "fhir"; what the importer will read it as
+	// Files counts the records files of a chosen folder (0 for a file).
+	Files int `json:"files,omitempty"`
 }
 
 // ChooseDataFile shows the native open-file dialog for patient records (CSV
@@ -80,6 +91,52 @@ func (d *Desktop) ChooseDataFile() (ChosenFile, error) {
 	}
 	d.log.Info("desktop: data file chosen", "path", f.Path, "size", f.Size, "format", f.Format)
 	return f, nil
+}
+
+// ChooseDataFolder shows the native open-folder dialog for a folder of
+// patient records (FHIR Bundles or NDJSON, read as one release). It
+// returns a zero ChosenFile when the user cancels, and an error naming the
+// folder when it holds no records file.
+func (d *Desktop) ChooseDataFolder() (ChosenFile, error) {
+	fd, ok := d.dialogs.(FolderDialogs)
+	if !ok {
+		return ChosenFile{}, errors.New("open folder dialog: not available here")
+	}
+	path, err := fd.OpenFolder(d.ctx, "Choose a folder of patient records")
+	if err != nil {
+		return ChosenFile{}, fmt.Errorf("open folder dialog: %w", err)
+	}
+	if path == "" {
+		d.log.Info("desktop: folder choice cancelled")
+		return ChosenFile{}, nil
+	}
+	files, size, err := RecordsFolder(path)
+	if err != nil {
+		return ChosenFile{}, errors.New(marketplace.ErrorMessage(err))
+	}
+	f := ChosenFile{Path: path, Name: filepath.Base(path), Size: size, Format: "fhir", Files: len(files)}
+	d.log.Info("desktop: data folder chosen", "path", f.Path, "files", f.Files, "size", f.Size)
+	return f, nil
+}
+
+// RecordsFolder returns the records files of folder dir as the records
+// reader takes them (its *.json and *.ndjson files, sorted by name, not its
+// subfolders) and their size together. A folder holding none, or one that
+// cannot be read, is EINVALID naming it.
+func RecordsFolder(dir string) ([]string, int64, error) {
+	files, err := folderFiles(dir)
+	if err != nil {
+		return nil, 0, err
+	}
+	var size int64
+	for _, f := range files {
+		fi, err := os.Stat(f)
+		if err != nil {
+			return nil, 0, marketplace.Errorf(marketplace.EINVALID, "Cannot read %s in the folder %s: %v", filepath.Base(f), dir, errors.Unwrap(err))
+		}
+		size += fi.Size()
+	}
+	return files, size, nil
 }
 
 // ChooseSaveFile shows the native save dialog for a downloaded dataset,

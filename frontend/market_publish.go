@@ -189,20 +189,33 @@ func newWizardID() string {
 }
 
 // putLocal records a local file of owner (desktop window only) as an
-// upload without copying it.
+// upload without copying it. A folder is its records files read in place
+// as one release (app.RecordsFolder); one holding none is refused, named.
 func (s *wizardStore) putLocal(owner common.Address, path, format string) (*wizardUpload, error) {
 	if !filepath.IsAbs(path) {
 		return nil, marketplace.Errorf(marketplace.EINVALID, "Choose the file again: the path %q is not absolute.", path)
 	}
+	path = filepath.Clean(path)
 	fi, err := os.Stat(path)
-	if err != nil || !fi.Mode().IsRegular() {
+	if err != nil || !fi.Mode().IsRegular() && !fi.IsDir() {
 		return nil, marketplace.Errorf(marketplace.EINVALID, "%s cannot be read: choose the file again.", filepath.Base(path))
+	}
+	u := &wizardUpload{ID: newWizardID(), Owner: owner, Path: path, Name: filepath.Base(path),
+		Format: format, Size: fi.Size(), Local: true, secret: newReleaseSecret()}
+	if fi.IsDir() {
+		files, size, err := app.RecordsFolder(path)
+		if err != nil {
+			return nil, err
+		}
+		u.Size, u.Files = size, make([]string, len(files))
+		for i, f := range files {
+			u.Files[i] = filepath.Base(f)
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sweep()
-	u := &wizardUpload{ID: newWizardID(), Owner: owner, Path: filepath.Clean(path), Name: filepath.Base(path),
-		Format: format, Size: fi.Size(), Created: s.now(), Local: true, secret: newReleaseSecret()}
+	u.Created = s.now()
 	s.uploads[u.ID] = u
 	return u, nil
 }
@@ -664,8 +677,8 @@ func uploadTooLarge(err error) error {
 var errLocalPath = marketplace.Errorf(marketplace.EFORBIDDEN, "A file path is accepted only in the desktop app: upload the file instead.")
 
 // handlePublishLocal handles POST /mydata/publish/local, in the desktop
-// window only: the file the user chose in the native dialog
-// (Desktop.ChooseDataFile) is read where it is, so nothing is uploaded
+// window only: the file or folder the user chose in the native dialog
+// (Desktop.ChooseDataFile, ChooseDataFolder) is read where it is, so nothing is uploaded
 // through a form. With whole=1 it answers with the whole wizard (from My
 // data), else with step 2. Elsewhere it is refused: a browser's visitor
 // must not name files on the server's disk.

@@ -36,21 +36,30 @@
     return (n / (1 << 20)).toFixed(1) + " MiB";
   }
 
-  // Desktop: the native open dialog picks the records, and the wizard reads
-  // the file where it is (POST /mydata/publish/local, a window-only route):
-  // nothing is uploaded through a form.
+  // What the native dialog chose, as the page says it.
+  function describeChosen(f, folder) {
+    if (!f || !f.path) return folder ? "No folder chosen." : "No file chosen.";
+    const what = folder
+      ? "folder, " + f.files + (f.files === 1 ? " file" : " files") + " of " + f.format.toUpperCase()
+      : f.format.toUpperCase();
+    return f.name + " (" + what + ", " + formatSize(f.size) + ")";
+  }
+
+  // Desktop: the native open dialog picks the records (a file, or a folder
+  // of FHIR files read as one release), and the wizard reads them where
+  // they are (POST /mydata/publish/local, a window-only route): nothing is
+  // uploaded through a form.
   document.addEventListener("click", async function (ev) {
-    const btn = ev.target.closest("[data-desktop-choose-file]");
+    const btn = ev.target.closest("[data-desktop-choose-file],[data-desktop-choose-folder]");
     if (!btn || !desktop()) return;
     ev.preventDefault();
+    const folder = btn.hasAttribute("data-desktop-choose-folder");
     const out = document.getElementById("chosen-file");
     btn.setAttribute("aria-busy", "true");
     try {
-      const f = await desktop().ChooseDataFile();
+      const f = folder ? await desktop().ChooseDataFolder() : await desktop().ChooseDataFile();
       if (out) {
-        out.textContent = f && f.path
-          ? f.name + " (" + f.format.toUpperCase() + ", " + formatSize(f.size) + ")"
-          : "No file chosen.";
+        out.textContent = describeChosen(f, folder);
         if (f && f.path) out.dataset.path = f.path;
       }
       if (f && f.path && window.htmx) {
@@ -65,7 +74,7 @@
         });
       }
     } catch (err) {
-      if (out) out.textContent = "Could not open the file: " + err;
+      if (out) out.textContent = (folder ? "Could not open the folder: " : "Could not open the file: ") + err;
     } finally {
       btn.removeAttribute("aria-busy");
     }
