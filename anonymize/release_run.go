@@ -112,7 +112,9 @@ func (p *Pipeline) RunRelease(ctx context.Context, r *Release, key *ReleaseKey) 
 		// checked for what identifies by itself, and may be empty.
 		v := Verdict{Pass: true}
 		if res.Table.NumRows() > 0 {
-			v = Policy{AllowDirectIdentifiers: p.Policy.AllowDirectIdentifiers}.Check(res.Report)
+			// MaxRisk 1: risk is the patients' (the Patient table's
+			// verdict), not each table's rows'.
+			v = Policy{AllowDirectIdentifiers: p.Policy.AllowDirectIdentifiers, MaxRisk: 1}.Check(res.Report)
 		}
 		res.Report.Verdict, res.Verdict = &v, v
 		if searches {
@@ -130,9 +132,13 @@ func (p *Pipeline) RunRelease(ctx context.Context, r *Release, key *ReleaseKey) 
 		tables[i] = res.Table
 	}
 	out.Release = keyed.with(tables)
-	out.Report = pat.Report
 	out.Patients, out.SuppressedPatients = pat.Table.NumRows(), len(gone)
 	out.Verdict = releaseVerdict(r.PatientTable, out.Tables)
+	// The release's report is the patients', judged by the release's one
+	// verdict (what a publisher accepts or fixes).
+	rep := *pat.Report
+	rep.Verdict = &out.Verdict
+	out.Report = &rep
 	return out, nil
 }
 
@@ -294,16 +300,29 @@ func unlink(res *Result, key string, joins []string) {
 }
 
 // releaseVerdict is one verdict for the release: every table's reasons,
-// prefixed with the table; an empty release (no patient left) fails.
+// prefixed with the table; an empty release (no patient left) fails. The
+// patients' risk above the bound (the Patient table's) is the release's,
+// which the publisher may accept when it is the only reason.
 func releaseVerdict(patients string, results []*Result) Verdict {
 	var reasons []string
+	var risk *RiskExcess
 	for _, res := range results {
 		for _, why := range res.Verdict.Reasons {
 			reasons = append(reasons, fmt.Sprintf("table %s: %s", res.Table.Name, why))
 		}
-		if res.Table.Name == patients && res.Table.NumRows() == 0 && len(res.Verdict.Reasons) == 0 {
+		if res.Table.Name != patients {
+			continue
+		}
+		if res.Table.NumRows() == 0 && len(res.Verdict.Reasons) == 0 {
 			reasons = append(reasons, fmt.Sprintf("table %s: empty release: no patient is left to publish", patients))
 		}
+		if res.Verdict.Risk != nil {
+			r := *res.Verdict.Risk
+			risk = &r
+		}
 	}
-	return Verdict{Pass: len(reasons) == 0, Reasons: reasons}
+	if risk != nil {
+		risk.Alone = len(reasons) == 1
+	}
+	return Verdict{Pass: len(reasons) == 0, Reasons: reasons, Risk: risk}
 }

@@ -38,7 +38,9 @@ func TestRunRelease_syntheaSafeHarborLinksAndLeavesNoIdentifier(t *testing.T) {
 	src := syntheaRelease(t)
 	p := releasePipeline(t, &anonymize.Config{Preset: "safe-harbor"})
 	rr := runRelease(t, p, src, &anonymize.ReleaseKey{Secret: releaseSecret})
-	if !rr.Verdict.Pass || !rr.Linked {
+	// Safe Harbor alone leaves each of the 2 patients unique: the release
+	// passes but for that risk, which the publisher may accept.
+	if !passesButForRisk(rr.Verdict) || !rr.Linked {
 		t.Fatalf("verdict %v, linked %v", rr.Verdict, rr.Linked)
 	}
 	if len(rr.Tables) != len(src.Tables) || rr.Patients != src.Patients().NumRows() {
@@ -231,7 +233,7 @@ func TestRunRelease_noSecretRemovesLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	rr := runRelease(t, p, src, nil)
-	if rr.Linked || !rr.Verdict.Pass {
+	if rr.Linked || !passesButForRisk(rr.Verdict) {
 		t.Fatalf("linked %v, verdict %v", rr.Linked, rr.Verdict)
 	}
 	for _, res := range rr.Tables {
@@ -368,8 +370,8 @@ func TestRunRelease_declaredNotesScrubbed(t *testing.T) {
 				}
 				return
 			}
-			if !rr.Verdict.Pass {
-				t.Fatalf("verdict %v, want pass", rr.Verdict)
+			if !passesButForRisk(rr.Verdict) {
+				t.Fatalf("verdict %v, want pass but for the patients' risk", rr.Verdict)
 			}
 			if body := res.Table.Column("body"); body != nil {
 				for _, v := range body.Values() {
@@ -379,5 +381,46 @@ func TestRunRelease_declaredNotesScrubbed(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRunRelease_riskIsThePatientsAndAcceptable: a release refused for
+// the patients' risk alone carries it in its one verdict (not each event
+// table's rows' risk), and the publisher's acceptance covering the figure
+// lets it through; any other reason cannot be accepted away.
+func TestRunRelease_riskIsThePatientsAndAcceptable(t *testing.T) {
+	src := syntheaRelease(t)
+	rr := runRelease(t, releasePipeline(t, &anonymize.Config{Preset: "safe-harbor"}), src, &anonymize.ReleaseKey{Secret: releaseSecret})
+	if rr.Verdict.Pass || rr.Verdict.Risk == nil || !rr.Verdict.Risk.Alone || len(rr.Verdict.Reasons) != 1 ||
+		!strings.HasPrefix(rr.Verdict.Reasons[0], "table Patient: re-identification risk") {
+		t.Fatalf("verdict %+v, want refused for the patients' risk alone", rr.Verdict)
+	}
+	if rr.Report.Verdict == nil || rr.Report.Verdict.Risk == nil || !rr.Report.Verdict.Risk.Alone {
+		t.Errorf("the release's report carries verdict %+v, want the release's", rr.Report.Verdict)
+	}
+	for _, res := range rr.Tables {
+		if res.Table.Name != "Patient" && !res.Verdict.Pass {
+			t.Errorf("table %s refused %v: an event table is judged for identifiers only", res.Table.Name, res.Verdict.Reasons)
+		}
+	}
+	at := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	if _, err := rr.Verdict.Accept(anonymize.RiskAcceptance{By: "0xabc", At: at, Risk: rr.Verdict.Risk.Highest / 2, Words: "too little"}); err == nil {
+		t.Error("an acceptance below the figure let the release through")
+	}
+	v, err := rr.Verdict.Accept(anonymize.RiskAcceptance{By: "0xabc", At: at, Risk: 1, Words: "my own record"})
+	if err != nil || !v.Pass || v.Accepted == nil {
+		t.Fatalf("accepted: %+v, %v", v, err)
+	}
+
+	// Kept notes are another reason: the risk is then not alone.
+	p := releasePipeline(t, &anonymize.Config{Preset: "safe-harbor"})
+	keep := anonymize.Params{"columns": map[string]any{"note": "keep"}}
+	p.Tables = map[string]*anonymize.Pipeline{"DocumentReference": releasePipeline(t, &anonymize.Config{Transforms: []anonymize.TransformConfig{{Name: "safe-harbor", Params: keep}}})}
+	rr = runRelease(t, p, src, &anonymize.ReleaseKey{Secret: releaseSecret})
+	if rr.Verdict.Pass || rr.Verdict.Risk == nil || rr.Verdict.Risk.Alone {
+		t.Fatalf("verdict %+v, want the risk not alone", rr.Verdict)
+	}
+	if _, err := rr.Verdict.Accept(anonymize.RiskAcceptance{By: "0xabc", At: at, Risk: 1, Words: "x"}); err == nil {
+		t.Error("accepting the risk let other reasons through")
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/ethereum/go-ethereum/common"
 
@@ -29,8 +28,10 @@ func (a *App) prepareRelease(ctx context.Context, owner common.Address, req *Pub
 		}
 	}
 	rr := run.result
-	if !rr.Verdict.Pass {
-		return nil, marketplace.Errorf(marketplace.EINVALID, "Publishing refused by the anonymization policy: %s.", strings.Join(rr.Verdict.Reasons, "; "))
+	// The gate works on a copy: the kept dry run stays as it was shown.
+	gated := &anonymize.Result{Report: rr.Report, Verdict: rr.Verdict}
+	if err := a.gate(gated, owner.Hex(), req.AcceptRisk); err != nil {
+		return nil, err
 	}
 	format := req.Format
 	if format == "" {
@@ -43,7 +44,7 @@ func (a *App) prepareRelease(ctx context.Context, owner common.Address, req *Pub
 	if err := anonymize.WriteReleaseZIP(&buf, rr.Release.Tables, run.manifest(format)); err != nil {
 		return nil, fmt.Errorf("encode the release package: %w", err)
 	}
-	card, err := releaseCard(req, run, format)
+	card, err := releaseCard(req, run, gated, format)
 	if err != nil {
 		return nil, err
 	}
@@ -51,20 +52,22 @@ func (a *App) prepareRelease(ctx context.Context, owner common.Address, req *Pub
 	if err != nil {
 		return nil, err
 	}
-	return &prepared{plain: buf.Bytes(), card: card, encoded: enc, report: rr.Report, verdict: rr.Verdict, previewed: previewed}, nil
+	return &prepared{plain: buf.Bytes(), card: card, encoded: enc, report: gated.Report, verdict: gated.Verdict, previewed: previewed}, nil
 }
 
 // releaseCard is the dataset card of a release package: the patient table
 // (or the one table) as its schema, every table with its rows, schema and
 // treatments, and the patient-level report. The report and the tables'
 // treatments together stay within marketplace.MaxCardReportBytes, or the
-// publish is refused.
-func releaseCard(req *PublishRequest, run *releaseRun, format string) (*marketplace.DatasetCard, error) {
+// publish is refused. gated is the report and verdict the gate let
+// through (with the publisher's acceptance of the risk, if any).
+func releaseCard(req *PublishRequest, run *releaseRun, gated *anonymize.Result, format string) (*marketplace.DatasetCard, error) {
 	rr := run.result
 	card := &marketplace.DatasetCard{
 		Version: marketplace.CardVersion, Title: req.Title, Description: req.Description,
 		Tags: nonNil(req.Tags), Publisher: req.Publisher, Rows: uint64(rr.Patients),
 		DataTypes: nonNil(req.DataTypes), Format: format, TermsDetail: req.TermsDetail, Package: marketplace.PackageZIP,
+		RiskAccepted: cardAcceptance(gated.Verdict),
 	}
 	main := rr.Tables[0]
 	for _, r := range rr.Tables {
@@ -78,7 +81,7 @@ func releaseCard(req *PublishRequest, run *releaseRun, format string) (*marketpl
 		card.Tables = append(card.Tables, ct)
 	}
 	card.Columns = cardColumns(main.Table)
-	rep, err := json.Marshal(rr.Report)
+	rep, err := json.Marshal(gated.Report)
 	if err != nil {
 		return nil, fmt.Errorf("encode the anonymization report for the dataset card: %w", err)
 	}
