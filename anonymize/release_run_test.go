@@ -136,10 +136,32 @@ func checkNoSyntheaIdentifier(t *testing.T, src, out *anonymize.Release) {
 // between one patient's events, across tables, equal the source's.
 func TestRunRelease_intervalsSurvive(t *testing.T) {
 	src := syntheaRelease(t)
-	p := releasePipeline(t, &anonymize.Config{Transforms: []anonymize.TransformConfig{{Name: "scrub-notes"}}})
+	for _, cfg := range []*anonymize.Config{
+		{Transforms: []anonymize.TransformConfig{{Name: "scrub-notes"}}},
+		{Preset: "safe-harbor"}, // event dates keep their shifted day, birth dates their year
+	} {
+		p := releasePipeline(t, cfg)
+		rr := runRelease(t, p, src, &anonymize.ReleaseKey{Secret: releaseSecret})
+		if len(checkIntervals(t, src, rr.Release, cfg.Preset != "")) != src.Patients().NumRows() {
+			t.Errorf("%v: not every patient's intervals were checked", cfg.Transforms)
+		}
+		if cfg.Preset == "" {
+			continue
+		}
+		birth := rr.Table("Patient").Table.Column("birth_date")
+		for _, v := range birth.Dict {
+			if v != "" && v != anonymize.Over89 && len(v) != 4 {
+				t.Errorf("safe harbor: birth date %q, want a year", v)
+			}
+		}
+	}
+	// The letter of Safe Harbor: only years.
+	p := releasePipeline(t, &anonymize.Config{Transforms: []anonymize.TransformConfig{{Name: "safe-harbor", Params: anonymize.Params{"shifted_dates": "year"}}}})
 	rr := runRelease(t, p, src, &anonymize.ReleaseKey{Secret: releaseSecret})
-	if len(checkIntervals(t, src, rr.Release)) != src.Patients().NumRows() {
-		t.Error("not every patient's intervals were checked")
+	for _, v := range rr.Table("Encounter").Table.Column("start").Dict {
+		if len(v) != 4 {
+			t.Fatalf("shifted_dates: year left encounter start %q", v)
+		}
 	}
 }
 

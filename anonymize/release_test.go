@@ -157,7 +157,7 @@ func parseAnyDate(v string) (time.Time, error) {
 func TestReleaseKey_intervalsSurvivePerPatient(t *testing.T) {
 	src := syntheaRelease(t)
 	out, _ := keyRelease(t, src)
-	shifts := checkIntervals(t, src, out)
+	shifts := checkIntervals(t, src, out, false)
 	if shifts[0] == shifts[1] {
 		t.Errorf("both patients shifted by %v", shifts[0])
 	}
@@ -165,8 +165,9 @@ func TestReleaseKey_intervalsSurvivePerPatient(t *testing.T) {
 
 // checkIntervals checks that every interval between two dated events of
 // one patient (in several tables) is the same in src and out, and returns
-// each patient's shift.
-func checkIntervals(t *testing.T, src, out *anonymize.Release) []time.Duration {
+// each patient's shift. With eventsOnly, birth dates are left out (Safe
+// Harbor keeps only their year).
+func checkIntervals(t *testing.T, src, out *anonymize.Release, eventsOnly bool) []time.Duration {
 	t.Helper()
 	// Every patient's events across several tables, source and keyed, in
 	// the same order (Key keeps rows in place when none are unlinked).
@@ -188,6 +189,9 @@ func checkIntervals(t *testing.T, src, out *anonymize.Release) []time.Duration {
 		pseudo[srcIDs[i]] = keyed[i]
 	}
 	for _, s := range specs {
+		if eventsOnly && s.table == "Patient" {
+			continue
+		}
 		link := "patient"
 		if s.table == "Patient" {
 			link = "id"
@@ -428,7 +432,7 @@ func TestReleaseKey_folderOfManyBundles(t *testing.T) {
 		t.Errorf("keyed %d patients, unlinked rows %v", rep.Patients, rep.Unlinked)
 	}
 	checkLinks(t, src, out)
-	shifts := checkIntervals(t, src, out)
+	shifts := checkIntervals(t, src, out, false)
 	distinct := map[time.Duration]bool{}
 	for _, s := range shifts {
 		distinct[s] = true

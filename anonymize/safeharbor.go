@@ -53,6 +53,27 @@ type SafeHarbor struct {
 	// tags, dates included, and the step declares itself a scrubber for
 	// the policy gate) or "drop" (removed like direct identifiers).
 	FreeText string `json:"free_text,omitempty" yaml:"free_text,omitempty"`
+	// ShiftedDates says what becomes of event dates a keyed release
+	// already shifted by the patient's secret offset (Release.Key; not
+	// birth dates, not quasi-identifiers, which keep only their year):
+	// "keep" (the default) keeps their day, so that the intervals between
+	// a patient's events survive, as the release promises; "year" keeps
+	// only the year, the letter of 164.514(b)(2)(i)(C). A shifted day is
+	// not the true one (the offset is up to a year, secret, one per
+	// patient): the usual expert-determination practice (MIMIC, i2b2).
+	ShiftedDates string `json:"shifted_dates,omitempty" yaml:"shifted_dates,omitempty"`
+}
+
+// Safe Harbor's choices for dates a release shifted (SafeHarbor.ShiftedDates).
+const (
+	ShiftedDatesKeep = "keep"
+	ShiftedDatesYear = "year"
+)
+
+// keepsShiftedDay says whether Apply keeps the day of date column c: an
+// event date Release.Key shifted, and ShiftedDates is not "year".
+func (s *SafeHarbor) keepsShiftedDay(c *Column) bool {
+	return s.ShiftedDates != ShiftedDatesYear && wasApplied(c, "date-shift") && c.Role != RoleQuasi && !isBirthColumn(c.Name)
 }
 
 // Safe Harbor's choices for free-text columns (SafeHarbor.FreeText).
@@ -69,6 +90,9 @@ const Over89 = "90+"
 func (s *SafeHarbor) Validate() error {
 	if s.FreeText != "" && s.FreeText != FreeTextDrop && s.FreeText != FreeTextScrub {
 		return invalidf("safe-harbor: free_text %q must be %q or %q", s.FreeText, FreeTextDrop, FreeTextScrub)
+	}
+	if s.ShiftedDates != "" && s.ShiftedDates != ShiftedDatesKeep && s.ShiftedDates != ShiftedDatesYear {
+		return invalidf("safe-harbor: shifted_dates %q must be %q or %q", s.ShiftedDates, ShiftedDatesKeep, ShiftedDatesYear)
 	}
 	if s.AsOf != "" {
 		if _, ok := parseDate(s.AsOf); !ok {
@@ -164,7 +188,7 @@ func (s *SafeHarbor) PlanColumns(cols []ColumnSample) ([]ColumnAction, Transform
 			acts[i] = ActPass
 		}
 	}
-	return acts, &SafeHarbor{Columns: fixed, Blank: s.Blank, RestrictedZIP: s.RestrictedZIP, AsOf: s.AsOf, FreeText: s.FreeText}, nil
+	return acts, &SafeHarbor{Columns: fixed, Blank: s.Blank, RestrictedZIP: s.RestrictedZIP, AsOf: s.AsOf, FreeText: s.FreeText, ShiftedDates: s.ShiftedDates}, nil
 }
 
 // Apply implements Transform.
@@ -209,6 +233,8 @@ func (s *SafeHarbor) applyCounted(ctx context.Context, t *Table) (*Table, map[st
 			n := c.MapValues(func(v string) string { return zip3(v, restricted) })
 			n.Type, n.Hierarchy = TypeString, nil
 			cols = append(cols, n.note("safe-harbor"))
+		case (cat == CatDate || c.Type == TypeDate || c.Type == TypeDateTime) && s.keepsShiftedDay(c):
+			cols = append(cols, c)
 		case cat == CatDate || c.Type == TypeDate || c.Type == TypeDateTime:
 			year := yearOnly
 			if oldest, ok := s.oldestYear(); ok && isBirthColumn(c.Name) {
