@@ -326,3 +326,24 @@ func releaseVerdict(patients string, results []*Result) Verdict {
 	}
 	return Verdict{Pass: len(reasons) == 0, Reasons: reasons, Risk: risk}
 }
+
+// Judge returns the release judged again under policy p (a publish
+// re-checks a kept dry run against the policy it publishes under): the
+// Patient table's report checked by p, every other table's verdict as it
+// was, as the release's one verdict; and the patient-level report
+// carrying it. rr is not changed.
+func (rr *ReleaseResult) Judge(p Policy) (Verdict, *Report) {
+	results := make([]*Result, len(rr.Tables))
+	for i, res := range rr.Tables {
+		results[i] = res
+		if res.Table.Name == rr.Release.PatientTable {
+			c := *res
+			c.Verdict = p.Check(res.Report)
+			results[i] = &c
+		}
+	}
+	v := releaseVerdict(rr.Release.PatientTable, results)
+	rep := *rr.Report
+	rep.Verdict = &v
+	return v, &rep
+}

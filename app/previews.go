@@ -188,10 +188,7 @@ func (a *App) previewedRelease(owner common.Address, req *PublishRequest) (*rele
 		}
 		run := *p.release
 		rr := *run.result
-		rep := *rr.Report
-		if v := pipe.Policy.Check(&rep); !v.Pass {
-			rr.Verdict = anonymize.Verdict{Reasons: append(v.Reasons, rr.Verdict.Reasons...)}
-		}
+		rr.Verdict, rr.Report = rr.Judge(pipe.Policy)
 		run.result = &rr
 		return &run, nil
 	}

@@ -33,8 +33,11 @@ func TestPublishRelease_buyDownloadUnzip(t *testing.T) {
 	ctx := context.Background()
 	a := marketApp(t, t.TempDir())
 	var published bytes.Buffer
+	// Two patients under Safe Harbor alone are unique: the publisher
+	// accepts that risk (release_run's tests check the refusal).
 	p, err := a.Publish(ctx, ByAccount("alice", "pw"), PublishRequest{Input: syntheaFHIR, Release: true, Preset: "safe-harbor",
-		Secret: releaseTestSecret, Title: "Two whole records", Price: ether("0.01"), Terms: hmb, Copy: &published})
+		Secret: releaseTestSecret, Title: "Two whole records", Price: ether("0.01"), Terms: hmb, Copy: &published,
+		AcceptRisk: &RiskAcceptance{Risk: 1, Words: "two test records"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +95,9 @@ func TestPreviewRelease_tablesThenPublishAsIs(t *testing.T) {
 		t.Fatal(err)
 	}
 	rp := res.Release
-	if rp == nil || res.ID == "" || !rp.Verdict.Pass || rp.Patients != 2 || !rp.Linked || rp.Report == nil || len(rp.Tables) != len(res.Tables) {
+	// Refused for the patients' risk alone, which the publish accepts.
+	if rp == nil || res.ID == "" || rp.Verdict.Pass || rp.Report == nil || rp.Report.Verdict == nil || rp.Report.Verdict.Risk == nil || !rp.Report.Verdict.Risk.Alone ||
+		rp.Patients != 2 || !rp.Linked || len(rp.Tables) != len(res.Tables) {
 		t.Fatalf("release preview: %+v (id %q)", rp, res.ID)
 	}
 	checkTablePreviews(t, rp)
@@ -110,7 +115,7 @@ func TestPreviewRelease_tablesThenPublishAsIs(t *testing.T) {
 	}
 
 	req := PublishRequest{Preview: res.ID, Release: true, Preset: "safe-harbor", TableRoles: roles, Secret: releaseTestSecret,
-		Title: "From the release dry run", Price: ether("0.01"), Terms: hmb}
+		Title: "From the release dry run", Price: ether("0.01"), Terms: hmb, AcceptRisk: &RiskAcceptance{Risk: 1, Words: "two test records"}}
 	pub, err := a.Publish(ctx, ByAccount("alice", "pw"), req)
 	if err != nil {
 		t.Fatal(err)
@@ -135,10 +140,21 @@ func TestPublishRelease_csvIsOneTableRelease(t *testing.T) {
 	ctx := context.Background()
 	a := marketApp(t, t.TempDir())
 	var got bytes.Buffer
-	p, err := a.Publish(ctx, ByAccount("alice", "pw"), PublishRequest{Input: patientsCSV, Release: true, Preset: "safe-harbor",
-		Title: "One table", Price: ether("0.01"), Terms: hmb, Format: "parquet", Copy: &got})
+	req := PublishRequest{Input: patientsCSV, Release: true, Preset: "safe-harbor",
+		Title: "One table", Price: ether("0.01"), Terms: hmb, Format: "parquet", Copy: &got}
+	// Safe Harbor alone leaves patients unique: the one gate refuses the
+	// release for that risk, then lets it through once the publisher
+	// accepts the figure, and the card records it.
+	if _, err := a.Publish(ctx, ByAccount("alice", "pw"), req); err == nil || !strings.Contains(err.Error(), "The risk is the only reason") {
+		t.Fatalf("published without accepting the risk: %v", err)
+	}
+	req.AcceptRisk = &RiskAcceptance{Risk: 1, Words: "a test of the package"}
+	p, err := a.Publish(ctx, ByAccount("alice", "pw"), req)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if p.Card.RiskAccepted == nil || p.Card.RiskAccepted.Risk != 1 || p.Card.RiskAccepted.Words != "a test of the package" {
+		t.Errorf("card's acceptance %+v", p.Card.RiskAccepted)
 	}
 	m, tables, err := anonymize.ReadReleaseZIP(bytes.NewReader(got.Bytes()), int64(got.Len()), anonymize.ZIPLimits{})
 	if err != nil {
