@@ -301,18 +301,6 @@ func shiftColumn(c, pc *Column, shifts []int) (*Column, error) {
 	return n, nil
 }
 
-// shiftDate moves a date or timestamp by days, keeping its layout.
-func shiftDate(v string, days int) (string, error) {
-	if strings.TrimSpace(v) == "" {
-		return v, nil
-	}
-	t, layout, ok := parseDateLayout(v)
-	if !ok {
-		return "", invalidf("%q is not a date", v)
-	}
-	return t.AddDate(0, 0, days).Format(layout), nil
-}
-
 // publisherSecret sets *secret from text when it is empty (a secret given in
 // the parameters) and checks its length; transform names the transform in
 // the error.
