@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 )
 
@@ -27,10 +28,35 @@ type jsonStream struct {
 	col    int
 	err    error // the reader's error once it has failed (io.EOF at the end)
 	began  bool  // a BOM at the start has been skipped
+	max    int   // the largest value read (maxJSONValue)
 }
 
+// maxJSONValue is the largest JSON value (one Bundle, one NDJSON line)
+// the FHIR reader holds: larger ones are refused rather than filling the
+// memory.
+const maxJSONValue = 1 << 30
+
 func newJSONStream(r io.Reader) *jsonStream {
-	return &jsonStream{r: r, buf: make([]byte, 256<<10), line: 1, col: 1}
+	return &jsonStream{r: r, buf: make([]byte, 256<<10), line: 1, col: 1, max: maxJSONValue}
+}
+
+// errValueTooLarge says what to do with a Bundle too large to hold.
+type errValueTooLarge int
+
+func (e errValueTooLarge) Error() string {
+	return fmt.Sprintf("one JSON value (a Bundle or an NDJSON line) is larger than %s, the most medmarket holds at once: "+
+		"export the records as NDJSON (one resource per line) or as one Bundle per patient", byteSize(int64(e)))
+}
+
+// byteSize says a size in the unit that suits it ("1.2 GB", "512 MB").
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%d MB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // fill reads more input, keeping buf[lo:hi]; false when nothing more
@@ -44,7 +70,11 @@ func (s *jsonStream) fill() bool {
 		s.lo = 0
 	}
 	if s.hi == len(s.buf) {
-		s.buf = append(s.buf, make([]byte, len(s.buf))...)
+		if s.hi >= s.max {
+			s.err = errValueTooLarge(s.max)
+			return false
+		}
+		s.buf = append(s.buf, make([]byte, min(len(s.buf), s.max))...)
 	}
 	n, err := s.r.Read(s.buf[s.hi:])
 	s.hi += n

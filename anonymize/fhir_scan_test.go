@@ -162,3 +162,22 @@ func TestReadInputs_sideBySideKeepsFileOrder(t *testing.T) {
 		t.Errorf("error %v, want the first bad file, bad25.json", err)
 	}
 }
+
+// TestJSONStream_refusesAValueTooLargeToHold: a Bundle larger than the
+// stream's bound is refused with what to do, not read into memory.
+func TestJSONStream_refusesAValueTooLargeToHold(t *testing.T) {
+	big := `{"resourceType":"Bundle","entry":[` + strings.Repeat(`{"resource":{"resourceType":"Basic","id":"x"}},`, 200) + `{}]}`
+	s := newJSONStream(strings.NewReader(`{"resourceType":"Patient","id":"a"}` + "\n" + big))
+	s.buf, s.max = make([]byte, 512), 2048
+	if v, _, _, err := s.next(); err != nil || !strings.Contains(string(v), `"a"`) {
+		t.Fatalf("first value %q, %v", v, err)
+	}
+	_, _, _, err := s.next()
+	var tooLarge errValueTooLarge
+	if !errors.As(err, &tooLarge) || !strings.Contains(err.Error(), "larger than 2048 bytes") || !strings.Contains(err.Error(), "NDJSON") {
+		t.Errorf("error %v, want the value refused as too large, naming the bound and NDJSON", err)
+	}
+	if len(s.buf) > 2048 {
+		t.Errorf("the stream grew to %d bytes past its bound", len(s.buf))
+	}
+}
