@@ -66,6 +66,7 @@ func benchmarkRelease(b *testing.B, patients int) {
 		runtime.GC()
 		peak := startPeakMemory()
 		stages := &stageClock{}
+		steps := &stepClock{}
 		ctx := context.Background()
 
 		var tables []*anonymize.Table
@@ -99,7 +100,9 @@ func benchmarkRelease(b *testing.B, patients int) {
 			if pl, err = cfg.Build(anonymize.Env{Secret: secret, AsOf: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
 				return
 			}
+			pl.Progress = steps.start
 			results, err = pl.RunAll(ctx, keyed.Tables)
+			steps.start(-1, "")
 		})
 		if err != nil {
 			b.Fatal(err)
@@ -122,11 +125,13 @@ func benchmarkRelease(b *testing.B, patients int) {
 		b.Logf("tables: %s", strings.Join(summary, ", "))
 		b.Logf("%d rows in %.1f s (%s): %.0f rows/s, %.0f MB/s; peak heap %.0f MB, peak RSS %.0f MB",
 			rows, total.Seconds(), stages, float64(rows)/total.Seconds(), float64(set.Bytes)/1e6/total.Seconds(), heap/1e6, rss/1e6)
+		b.Logf("anonymize by step (each step's time runs to the next step's start: the last step of a table includes its report): %s", steps)
 		b.ReportMetric(float64(rows)/total.Seconds(), "rows/s")
 		b.ReportMetric(heap/1e6, "peak-heap-MB")
 		b.ReportMetric(rss/1e6, "peak-RSS-MB")
 		for _, s := range stages.names {
 			b.ReportMetric(stages.took[s].Seconds(), s+"-s")
+			b.ReportMetric(stages.cpu[s].Seconds(), s+"-cpu-s")
 		}
 	}
 }
@@ -177,20 +182,75 @@ func scaleBundles(b *testing.B, n int) anonymizetest.BundleSet {
 	return set
 }
 
-// stageClock times the stages of one run.
+// stageClock times the stages of one run: wall time, and the process's
+// CPU time (Linux; shows how much of the wall time the stage had the
+// processors, on a machine shared with other work).
 type stageClock struct {
 	names []string
 	took  map[string]time.Duration
+	cpu   map[string]time.Duration
 }
 
 func (s *stageClock) run(name string, f func()) {
 	if s.took == nil {
-		s.took = map[string]time.Duration{}
+		s.took, s.cpu = map[string]time.Duration{}, map[string]time.Duration{}
 	}
-	start := time.Now()
+	start, cpu := time.Now(), processCPU()
 	f()
 	s.names = append(s.names, name)
 	s.took[name] += time.Since(start)
+	s.cpu[name] += processCPU() - cpu
+}
+
+// processCPU is the CPU time (user and system) the process has used, from
+// /proc/self/stat; 0 where there is none.
+func processCPU() time.Duration {
+	b, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:]) // fields from the state on
+	if len(f) < 13 {
+		return 0
+	}
+	user, _ := strconv.ParseInt(f[11], 10, 64)
+	sys, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(user+sys) * (time.Second / 100) // USER_HZ
+}
+
+// stepClock times the pipeline's steps by name, across tables.
+type stepClock struct {
+	names []string
+	took  map[string]time.Duration
+	cur   string
+	since time.Time
+}
+
+// start ends the running step and starts step name (i -1: none).
+func (s *stepClock) start(i int, name string) {
+	now := time.Now()
+	if s.took == nil {
+		s.took = map[string]time.Duration{}
+	}
+	if s.cur != "" {
+		if _, ok := s.took[s.cur]; !ok {
+			s.names = append(s.names, s.cur)
+		}
+		s.took[s.cur] += now.Sub(s.since)
+	}
+	s.cur, s.since = name, now
+	if i < 0 {
+		s.cur = ""
+	}
+}
+
+func (s *stepClock) String() string {
+	parts := make([]string, len(s.names))
+	for i, n := range s.names {
+		parts[i] = fmt.Sprintf("%s %.1f s", n, s.took[n].Seconds())
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (s *stageClock) total() time.Duration {
@@ -204,7 +264,7 @@ func (s *stageClock) total() time.Duration {
 func (s *stageClock) String() string {
 	parts := make([]string, len(s.names))
 	for i, n := range s.names {
-		parts[i] = fmt.Sprintf("%s %.1f s", n, s.took[n].Seconds())
+		parts[i] = fmt.Sprintf("%s %.1f s (CPU %.1f s)", n, s.took[n].Seconds(), s.cpu[n].Seconds())
 	}
 	return strings.Join(parts, ", ")
 }
