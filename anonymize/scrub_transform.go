@@ -197,3 +197,16 @@ func scrubEach(sc *Scrubber, texts []string, days []int) ([]string, []ScrubCount
 	wg.Wait()
 	return out, counts
 }
+
+// ApplyCounted applies t to tb and, when t is a built-in scrubber that
+// counts (scrub-notes, or Safe Harbor scrubbing free text), also returns
+// what it replaced in each column, by PHI type, as a pipeline's report
+// counts it; nil counts for any other transform. A plugin serving a
+// built-in in another process sends these counts back with its answer.
+func ApplyCounted(ctx context.Context, t Transform, tb *Table) (*Table, map[string]ScrubCounts, error) {
+	if sc, ok := t.(scrubCounter); ok {
+		return sc.applyCounted(ctx, tb)
+	}
+	out, err := t.Apply(ctx, tb)
+	return out, nil, err
+}
