@@ -148,41 +148,41 @@ func (s *jsonStream) scan() (int, error) {
 	container := s.buf[s.lo] == '{' || s.buf[s.lo] == '['
 	depth, inString := 0, false
 	for {
-		for s.lo+k < s.hi {
-			rest := s.buf[s.lo+k : s.hi]
-			switch {
-			case !container:
-				if i := bytes.IndexByte(rest, '\n'); i >= 0 {
-					return s.lo + k + i, nil
-				}
-				k += len(rest)
-				continue
-			case inString:
-				i := bytes.IndexByte(rest, '"')
+		buf := s.buf[s.lo:s.hi]
+		if !container {
+			if i := bytes.IndexByte(buf[k:], '\n'); i >= 0 {
+				return s.lo + k + i, nil
+			}
+			k = len(buf)
+		}
+		for container && k < len(buf) {
+			if inString {
+				i := bytes.IndexByte(buf[k:], '"')
 				if i < 0 {
-					k += len(rest)
-					continue
+					k = len(buf)
+					break
 				}
 				k += i
 				escapes := 0
-				for j := s.lo + k - 1; j > s.lo && s.buf[j] == '\\'; j-- {
+				for j := k - 1; j > 0 && buf[j] == '\\'; j-- {
 					escapes++
 				}
 				k++
 				inString = escapes%2 == 1
 				continue
 			}
-			c := rest[0]
-			k++
-			switch c {
-			case '"':
-				inString = true
-			case '{', '[':
-				depth++
-			case '}', ']':
-				if depth--; depth == 0 {
-					return s.lo + k, nil
+			for k < len(buf) && !inString {
+				switch buf[k] {
+				case '"':
+					inString = true
+				case '{', '[':
+					depth++
+				case '}', ']':
+					if depth--; depth == 0 {
+						return s.lo + k + 1, nil
+					}
 				}
+				k++
 			}
 		}
 		if !s.fill() {
@@ -410,45 +410,51 @@ func (w *jsonWalk) array(elem func() bool) bool {
 // skip passes over one value and returns its text.
 func (w *jsonWalk) skip() ([]byte, bool) {
 	w.ws()
-	start := w.i
-	if w.i == len(w.b) {
+	b, i := w.b, w.i
+	start := i
+	if i == len(b) {
 		return nil, false
 	}
-	switch w.b[w.i] {
+	switch b[i] {
 	case '"':
-		w.i++
+		w.i = i + 1
 		if !w.skipString() {
 			return nil, false
 		}
-		return w.b[start:w.i], true
+		return b[start:w.i], true
 	case '{', '[':
 		depth := 0
-		for w.i < len(w.b) {
-			c := w.b[w.i]
-			w.i++
+		for i < len(b) {
+			c := b[i]
+			i++
 			switch c {
 			case '"':
+				w.i = i
 				if !w.skipString() {
 					return nil, false
 				}
+				i = w.i
 			case '{', '[':
 				depth++
 			case '}', ']':
 				if depth--; depth == 0 {
-					return w.b[start:w.i], true
+					w.i = i
+					return b[start:i], true
 				}
 			}
 		}
 		return nil, false
 	}
-	for w.i < len(w.b) {
-		switch w.b[w.i] {
+	for i < len(b) {
+		switch b[i] {
 		case ',', '}', ']', ' ', '\t', '\r', '\n':
-			return w.b[start:w.i], w.i > start
+			w.i = i
+			return b[start:i], i > start
 		}
-		w.i++
+		i++
 	}
-	return w.b[start:w.i], w.i > start
+	w.i = i
+	return b[start:i], i > start
 }
 
 // skipString moves past the closing quote of the string w is in.
