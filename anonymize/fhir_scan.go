@@ -296,23 +296,31 @@ func (b *fhirBatch) addResourceFast(raw []byte, fullURL string) bool {
 }
 
 // peekTypeID returns the resourceType and id members of a JSON object
-// (without checking the rest of it as JSON); false when they are not plain
-// strings or v is no object.
+// (without checking the rest of it as JSON), stopping once it has both;
+// false when they are not plain strings or v is no object. (Should a key
+// occur twice, the caller's decoding sees the last: it compares.)
 func peekTypeID(v []byte) (typ, id string, ok bool) {
 	w := &jsonWalk{b: v}
+	var hasType, hasID, stopped bool
 	ok = w.object(func(key string) bool {
 		var ok bool
 		switch key {
 		case "resourceType":
 			typ, ok = w.str()
+			hasType = true
 		case "id":
 			id, ok = w.str()
+			hasID = true
 		default:
 			_, ok = w.skip()
 		}
+		if ok && hasType && hasID {
+			stopped = true
+			return false
+		}
 		return ok
 	})
-	return typ, id, ok
+	return typ, id, ok || stopped
 }
 
 // jsonWalk walks the structure of JSON text: objects, arrays and strings

@@ -181,3 +181,17 @@ func TestJSONStream_refusesAValueTooLargeToHold(t *testing.T) {
 		t.Errorf("the stream grew to %d bytes past its bound", len(s.buf))
 	}
 }
+
+// TestFHIRBatch_duplicateKeysReadAsTheCarefulReadReadsThem: a resource
+// naming its type twice is read the careful way (the last one counts, as
+// encoding/json decides), not by the quick read's first look.
+func TestFHIRBatch_duplicateKeysReadAsTheCarefulReadReadsThem(t *testing.T) {
+	v := []byte(`{"resourceType":"Patient","id":"a","resourceType":"Observation","status":"final"}`)
+	if (&fhirBatch{}).addFast(v) {
+		t.Error("the quick read took a resource with two types")
+	}
+	b := &fhirBatch{}
+	if err := b.addSlow("x.json", v, "value[0]"); err != nil || len(b.rows) != 1 || b.rows[0].typ != "Observation" {
+		t.Errorf("careful read: %v, %+v; want one Observation row", err, b.rows)
+	}
+}
