@@ -66,7 +66,7 @@ func ReadFHIR(r io.Reader, source string) ([]*Table, error) {
 // NDJSON line, and entry[i] for a Bundle's entry. Nothing is added when
 // the stream has an error.
 func (im *FHIRImporter) Add(r io.Reader, source string) error {
-	b, err := readFHIRBatch(r, source)
+	b, err := readFHIRBatch(r, source, nil)
 	if err != nil {
 		return err
 	}
@@ -74,9 +74,11 @@ func (im *FHIRImporter) Add(r io.Reader, source string) error {
 	return nil
 }
 
-// readFHIRBatch reads one stream of FHIR JSON (see Add).
-func readFHIRBatch(r io.Reader, source string) (*fhirBatch, error) {
-	s := newJSONStream(r)
+// readFHIRBatch reads one stream of FHIR JSON (see Add), with *buf as
+// its buffer (see newJSONStreamBuffer; nil: its own).
+func readFHIRBatch(r io.Reader, source string, buf *[]byte) (*fhirBatch, error) {
+	s := newJSONStreamBuffer(r, buf)
+	defer s.release()
 	b := &fhirBatch{}
 	values := 0
 	for {

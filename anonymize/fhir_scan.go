@@ -29,6 +29,7 @@ type jsonStream struct {
 	err    error // the reader's error once it has failed (io.EOF at the end)
 	began  bool  // a BOM at the start has been skipped
 	max    int   // the largest value read (maxJSONValue)
+	keep   *[]byte
 }
 
 // maxJSONValue is the largest JSON value (one Bundle, one NDJSON line)
@@ -37,7 +38,30 @@ type jsonStream struct {
 const maxJSONValue = 1 << 30
 
 func newJSONStream(r io.Reader) *jsonStream {
-	return &jsonStream{r: r, buf: make([]byte, 256<<10), line: 1, col: 1, max: maxJSONValue}
+	return newJSONStreamBuffer(r, nil)
+}
+
+// newJSONStreamBuffer reads with *buf as its buffer (nil or empty: a new
+// one), and leaves the buffer, grown as it may be, in *buf on release: a
+// reader of many files (ReadInputs) keeps one buffer, grown to hold a
+// Bundle, for all of them.
+func newJSONStreamBuffer(r io.Reader, buf *[]byte) *jsonStream {
+	s := &jsonStream{r: r, line: 1, col: 1, max: maxJSONValue, keep: buf}
+	if buf != nil && len(*buf) > 0 {
+		s.buf = *buf
+	} else {
+		s.buf = make([]byte, 256<<10)
+	}
+	return s
+}
+
+// release hands the buffer back to whoever lent it; nothing read from
+// the stream refers to it (every string and value taken is a copy).
+func (s *jsonStream) release() {
+	if s.keep != nil && len(s.buf) <= 16<<20 {
+		*s.keep = s.buf
+	}
+	s.buf = nil
 }
 
 // errValueTooLarge says what to do with a Bundle too large to hold.
@@ -74,7 +98,9 @@ func (s *jsonStream) fill() bool {
 			s.err = errValueTooLarge(s.max)
 			return false
 		}
-		s.buf = append(s.buf, make([]byte, min(len(s.buf), s.max))...)
+		grown := make([]byte, len(s.buf)+min(len(s.buf), s.max))
+		copy(grown, s.buf[:s.hi])
+		s.buf = grown
 	}
 	n, err := s.r.Read(s.buf[s.hi:])
 	s.hi += n

@@ -211,8 +211,9 @@ func ReadInputs(inputs []Input, opt InputOptions) ([]*Table, error) {
 	return fhirTables(im, name, InputOptions{Warn: opt.Warn})
 }
 
-// readFHIRFile reads one file of a release read from several.
-func readFHIRFile(in Input) (*fhirBatch, error) {
+// readFHIRFile reads one file of a release read from several, with the
+// reader's buffer.
+func readFHIRFile(in Input, buf *[]byte) (*fhirBatch, error) {
 	var b *fhirBatch
 	_, err := readOne(in, func(r io.Reader) ([]*Table, error) {
 		o := InputOptions{Name: in.Name}
@@ -224,7 +225,7 @@ func readFHIRFile(in Input) (*fhirBatch, error) {
 		if format != FormatFHIR {
 			return nil, invalidf("%s is not FHIR JSON: several files are read as one FHIR release (Bundles or NDJSON); give a CSV file on its own", in.Name)
 		}
-		if b, err = readFHIRBatch(br, in.Name); err != nil {
+		if b, err = readFHIRBatch(br, in.Name, buf); err != nil {
 			return nil, fmt.Errorf("%s is not a readable FHIR Bundle or NDJSON file: %w", in.Name, err)
 		}
 		return nil, nil
@@ -232,10 +233,11 @@ func readFHIRFile(in Input) (*fhirBatch, error) {
 	return b, err
 }
 
-// readEach reads inputs with workers goroutines and hands each result to
-// take in the inputs' order, stopping at the first error (in that order).
-// At most 2*workers results wait for take.
-func readEach(inputs []Input, workers int, read func(Input) (*fhirBatch, error), take func(*fhirBatch)) error {
+// readEach reads inputs with workers goroutines, each with a buffer of
+// its own for read to use, and hands each result to take in the inputs'
+// order, stopping at the first error (in that order). At most 2*workers
+// results wait for take.
+func readEach(inputs []Input, workers int, read func(Input, *[]byte) (*fhirBatch, error), take func(*fhirBatch)) error {
 	type result struct {
 		b   *fhirBatch
 		err error
@@ -269,8 +271,9 @@ func readEach(inputs []Input, workers int, read func(Input) (*fhirBatch, error),
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var buf []byte
 			for i := range jobs {
-				b, err := read(inputs[i])
+				b, err := read(inputs[i], &buf)
 				results[i] <- result{b, err}
 			}
 		}()
