@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -35,15 +36,17 @@ var fhirResourceTypes = []string{"Patient", "Encounter", "Observation", "Conditi
 
 // FHIRImporter collects resources from any number of bundles and
 // flattens them once all are read, so references between bundles resolve.
+// Rows go into dictionary-coded columns as they are read, so the importer
+// holds the tables being built, not the JSON read.
 type FHIRImporter struct {
-	rows    map[string][][]string // resource type -> rows, reference columns unresolved
-	fullURL map[string]string     // fullUrl -> resource id
-	skipped map[string]int        // resource type not flattened -> resources
+	cols    map[string][]*ColumnBuilder // resource type -> columns, reference columns unresolved
+	fullURL map[string]string           // fullUrl -> resource id, where resolving its text would not give the id
+	skipped map[string]int              // resource type not flattened -> resources
 }
 
 // NewFHIRImporter returns an empty importer.
 func NewFHIRImporter() *FHIRImporter {
-	return &FHIRImporter{rows: map[string][][]string{}, fullURL: map[string]string{}, skipped: map[string]int{}}
+	return &FHIRImporter{cols: map[string][]*ColumnBuilder{}, fullURL: map[string]string{}, skipped: map[string]int{}}
 }
 
 // ReadFHIR reads one stream of FHIR JSON (see FHIRImporter.Add) into tables.
@@ -56,46 +59,104 @@ func ReadFHIR(r io.Reader, source string) ([]*Table, error) {
 }
 
 // Add reads FHIR R4 JSON: a Bundle, a bare resource, or a stream of them
-// (NDJSON). Resource types the importer does not flatten are skipped and
+// (NDJSON), one value at a time (only the largest Bundle is ever in memory
+// whole). Resource types the importer does not flatten are skipped and
 // counted (Skipped). Errors are *ParseError values naming the line and the
 // JSON path: value[i] for the i-th (0-based) JSON value of the stream, the
-// NDJSON line, and entry[i] for a Bundle's entry.
+// NDJSON line, and entry[i] for a Bundle's entry. Nothing is added when
+// the stream has an error.
 func (im *FHIRImporter) Add(r io.Reader, source string) error {
-	data, err := io.ReadAll(r)
+	b, err := readFHIRBatch(r, source, nil)
 	if err != nil {
-		return &ParseError{Source: source, Err: err}
+		return err
 	}
-	data = bytes.TrimPrefix(data, []byte("\ufeff"))
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
+	im.merge(b)
+	return nil
+}
+
+// readFHIRBatch reads one stream of FHIR JSON (see Add), with *buf as
+// its buffer (see newJSONStreamBuffer; nil: its own).
+func readFHIRBatch(r io.Reader, source string, buf *[]byte) (*fhirBatch, error) {
+	s := newJSONStreamBuffer(r, buf)
+	defer s.release()
+	b := &fhirBatch{}
 	values := 0
 	for {
-		start := dec.InputOffset()
-		var raw json.RawMessage
-		err := dec.Decode(&raw)
+		v, line, col, err := s.next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return jsonError(source, data, int(start), "", err)
+			return nil, &ParseError{Source: source, Line: line, Err: err}
 		}
 		values++
-		base := int(start) + leadingSpace(data[start:])
-		if err := im.addValue(source, data, base, raw, fmt.Sprintf("value[%d]", values-1)); err != nil {
-			return err
+		m := b.mark()
+		if b.addFast(v) {
+			continue
+		}
+		b.reset(m)
+		if err := b.addSlow(source, v, fmt.Sprintf("value[%d]", values-1)); err != nil {
+			return nil, shiftError(err, line, col)
 		}
 	}
 	if values == 0 {
-		return &ParseError{Source: source, Line: 1, Err: errors.New("no JSON value in input")}
+		return nil, &ParseError{Source: source, Line: 1, Err: errors.New("no JSON value in input")}
 	}
-	return nil
+	return b, nil
+}
+
+// shiftError moves a *ParseError found in a value that starts at line and
+// col to the position in the stream.
+func shiftError(err error, line, col int) error {
+	var pe *ParseError
+	if errors.As(err, &pe) && pe.Line > 0 {
+		if pe.Line == 1 && pe.Column > 0 {
+			pe.Column += col - 1
+		}
+		pe.Line += line - 1
+	}
+	return err
+}
+
+// merge adds a batch's rows, references and skipped resources.
+func (im *FHIRImporter) merge(b *fhirBatch) {
+	for _, r := range b.rows {
+		cols := im.cols[r.typ]
+		if cols == nil {
+			for _, h := range fhirColumns[r.typ] {
+				cols = append(cols, NewColumnBuilder(h, TypeString))
+			}
+			im.cols[r.typ] = cols
+		}
+		for j, v := range r.cells {
+			cols[j].Append(v)
+		}
+	}
+	for _, u := range b.urls {
+		im.fullURL[u[0]] = u[1]
+	}
+	for _, t := range b.skipped {
+		im.skipped[t]++
+	}
+}
+
+// addSlow reads one value the careful way: every fault is a *ParseError
+// naming its line and column within data and its JSON path.
+func (b *fhirBatch) addSlow(source string, data []byte, path string) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		return jsonError(source, data, 0, "", err)
+	}
+	return b.addValue(source, data, leadingSpace(data), raw, path)
 }
 
 func leadingSpace(b []byte) int {
 	return len(b) - len(bytes.TrimLeft(b, " \t\r\n"))
 }
 
-func (im *FHIRImporter) addValue(source string, data []byte, base int, raw json.RawMessage, path string) error {
+func (b *fhirBatch) addValue(source string, data []byte, base int, raw json.RawMessage, path string) error {
 	var head struct {
 		ResourceType string `json:"resourceType"`
 		Entry        []struct {
@@ -111,25 +172,27 @@ func (im *FHIRImporter) addValue(source string, data []byte, base int, raw json.
 		return &ParseError{Source: source, Line: lineAt(data, base), Field: path + ".resourceType", Err: errors.New("missing resourceType")}
 	case "Bundle":
 	default:
-		return im.addResource(source, data, base, raw, "", path)
+		return b.addResource(source, data, base, raw, "", path)
 	}
+	from := base // entries follow one another: each is searched for after the last
 	for i, e := range head.Entry {
 		p := fmt.Sprintf("entry[%d]", i)
 		if len(e.Resource) == 0 || string(e.Resource) == "null" {
 			return &ParseError{Source: source, Line: lineAt(data, base), Field: p + ".resource", Err: errors.New("entry without a resource")}
 		}
 		off := base
-		if i := bytes.Index(data[base:], e.Resource); i >= 0 {
-			off = base + i
+		if i := bytes.Index(data[from:], e.Resource); i >= 0 {
+			off = from + i
+			from = off + len(e.Resource)
 		}
-		if err := im.addResource(source, data, off, e.Resource, e.FullURL, p+".resource"); err != nil {
+		if err := b.addResource(source, data, off, e.Resource, e.FullURL, p+".resource"); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (im *FHIRImporter) addResource(source string, data []byte, off int, raw json.RawMessage, fullURL, path string) error {
+func (b *fhirBatch) addResource(source string, data []byte, off int, raw json.RawMessage, fullURL, path string) error {
 	var res fhirResource
 	// Only the types we flatten are decoded in full: the others share
 	// field names with different shapes.
@@ -152,29 +215,12 @@ func (im *FHIRImporter) addResource(source string, data []byte, off int, raw jso
 		return &ParseError{Source: source, Line: lineAt(data, off), Field: path + ".resourceType", Err: errors.New("missing resourceType")}
 	}
 	if _, ok := fhirColumns[res.ResourceType]; !ok {
-		if im.skipped[res.ResourceType] > 0 {
-			im.skipped[res.ResourceType]++ // checked when first seen
-		} else if near := misspeltType(res.ResourceType); near != "" {
+		if near := misspeltType(res.ResourceType); near != "" {
 			return &ParseError{Source: source, Line: lineAt(data, off), Field: path + ".resourceType",
 				Err: fmt.Errorf("%q is not a FHIR R4 resource type: did you mean %s?", res.ResourceType, near)}
-		} else {
-			im.skipped[res.ResourceType]++
 		}
 	}
-	if res.ID != "" {
-		if fullURL != "" {
-			im.fullURL[fullURL] = res.ID
-		}
-		im.fullURL[res.ResourceType+"/"+res.ID] = res.ID
-	}
-	row, ok := flatten(&res)
-	if !ok {
-		return nil // a type we do not flatten
-	}
-	if len(row) != len(fhirColumns[res.ResourceType]) {
-		panic("fhir: column list and flatten disagree for " + res.ResourceType)
-	}
-	im.rows[res.ResourceType] = append(im.rows[res.ResourceType], row)
+	b.add(&res, fullURL)
 	return nil
 }
 
@@ -184,26 +230,18 @@ func (im *FHIRImporter) addResource(source string, data []byte, off int, raw jso
 func (im *FHIRImporter) Tables() []*Table {
 	var out []*Table
 	for _, typ := range fhirResourceTypes {
-		rows := im.rows[typ]
-		if len(rows) == 0 {
+		bs := im.cols[typ]
+		if len(bs) == 0 {
 			continue
-		}
-		header := fhirColumns[typ]
-		bs := make([]*ColumnBuilder, len(header))
-		for j, h := range header {
-			bs[j] = NewColumnBuilder(h, TypeString)
-		}
-		for _, r := range rows {
-			for j, v := range r {
-				if header[j] == "patient" || header[j] == "encounter" {
-					v = im.resolve(v)
-				}
-				bs[j].Append(v)
-			}
 		}
 		cols := make([]*Column, len(bs))
 		for j, b := range bs {
-			cols[j] = b.Build()
+			c := *b.Build()
+			c.Dict, c.Codes = slices.Clip(c.Dict), slices.Clip(c.Codes) // the builder may go on appending
+			cols[j] = &c
+			if c.Name == "patient" || c.Name == "encounter" {
+				cols[j] = c.MapValues(im.resolve)
+			}
 			cols[j].Type = InferType(cols[j].Dict)
 		}
 		out = append(out, &Table{Name: typ, Columns: cols})
@@ -213,11 +251,17 @@ func (im *FHIRImporter) Tables() []*Table {
 
 // resolve turns a reference into the referenced resource's id.
 func (im *FHIRImporter) resolve(ref string) string {
-	if ref == "" {
-		return ""
-	}
 	if id, ok := im.fullURL[ref]; ok {
 		return id
+	}
+	return resolveText(ref)
+}
+
+// resolveText is the id a reference names by its text alone:
+// "urn:uuid:X" and "Type/X" name X.
+func resolveText(ref string) string {
+	if ref == "" {
+		return ""
 	}
 	if s, ok := strings.CutPrefix(ref, "urn:uuid:"); ok {
 		return s

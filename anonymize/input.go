@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"runtime"
 	"strings"
+	"sync"
 )
 
 // Records files: one reader for every path that takes a file of records
@@ -175,6 +177,12 @@ type Input struct {
 // release in messages). One input reads as ReadInput reads it; several
 // must all be FHIR: CSV files are refused with their name, since each is
 // a table of its own. Errors match ErrInvalid and name the file.
+//
+// Files are read side by side, one per processor, and taken into the
+// tables in their order, so the result is the same as reading them one
+// after the other; opt.Progress hears the rows read after each file. At
+// most a few files' rows wait to be taken at any time: memory follows the
+// tables built, not the bytes read.
 func ReadInputs(inputs []Input, opt InputOptions) ([]*Table, error) {
 	switch len(inputs) {
 	case 0:
@@ -185,29 +193,102 @@ func ReadInputs(inputs []Input, opt InputOptions) ([]*Table, error) {
 		return readOne(inputs[0], func(r io.Reader) ([]*Table, error) { return ReadInput(r, o) })
 	}
 	im := NewFHIRImporter()
-	for _, in := range inputs {
-		_, err := readOne(in, func(r io.Reader) ([]*Table, error) {
-			o := opt
-			o.Name = in.Name
-			br := bufio.NewReaderSize(r, sniffSize)
-			format, _, err := o.format(br)
-			if err != nil {
-				return nil, err
-			}
-			if format != FormatFHIR {
-				return nil, invalidf("%s is not FHIR JSON: several files are read as one FHIR release (Bundles or NDJSON); give a CSV file on its own", in.Name)
-			}
-			return nil, addFHIR(im, br, in.Name)
-		})
-		if err != nil {
-			return nil, err
+	rows := 0
+	err := readEach(inputs, runtime.GOMAXPROCS(0), readFHIRFile, func(b *fhirBatch) {
+		im.merge(b)
+		if opt.Progress != nil {
+			rows += len(b.rows)
+			opt.Progress(rows)
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	name := opt.Name
 	if name == "" {
 		name = fmt.Sprintf("%d files", len(inputs))
 	}
-	return fhirTables(im, name, opt)
+	return fhirTables(im, name, InputOptions{Warn: opt.Warn})
+}
+
+// readFHIRFile reads one file of a release read from several, with the
+// reader's buffer.
+func readFHIRFile(in Input, buf *[]byte) (*fhirBatch, error) {
+	var b *fhirBatch
+	_, err := readOne(in, func(r io.Reader) ([]*Table, error) {
+		o := InputOptions{Name: in.Name}
+		br := bufio.NewReaderSize(r, sniffSize)
+		format, _, err := o.format(br)
+		if err != nil {
+			return nil, err
+		}
+		if format != FormatFHIR {
+			return nil, invalidf("%s is not FHIR JSON: several files are read as one FHIR release (Bundles or NDJSON); give a CSV file on its own", in.Name)
+		}
+		if b, err = readFHIRBatch(br, in.Name, buf); err != nil {
+			return nil, fmt.Errorf("%s is not a readable FHIR Bundle or NDJSON file: %w", in.Name, err)
+		}
+		return nil, nil
+	})
+	return b, err
+}
+
+// readEach reads inputs with workers goroutines, each with a buffer of
+// its own for read to use, and hands each result to take in the inputs'
+// order, stopping at the first error (in that order). At most 2*workers
+// results wait for take.
+func readEach(inputs []Input, workers int, read func(Input, *[]byte) (*fhirBatch, error), take func(*fhirBatch)) error {
+	type result struct {
+		b   *fhirBatch
+		err error
+	}
+	results := make([]chan result, len(inputs))
+	for i := range results {
+		results[i] = make(chan result, 1)
+	}
+	jobs := make(chan int)
+	window := make(chan struct{}, 2*max(workers, 1))
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { // hands out files while the window has room
+		defer wg.Done()
+		defer close(jobs)
+		for i := range inputs {
+			select {
+			case window <- struct{}{}:
+			case <-stop:
+				return
+			}
+			select {
+			case jobs <- i:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	for range max(workers, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf []byte
+			for i := range jobs {
+				b, err := read(inputs[i], &buf)
+				results[i] <- result{b, err}
+			}
+		}()
+	}
+	defer wg.Wait()
+	defer close(stop)
+	for i := range inputs {
+		r := <-results[i]
+		if r.err != nil {
+			return r.err
+		}
+		take(r.b)
+		<-window
+	}
+	return nil
 }
 
 func readOne(in Input, read func(io.Reader) ([]*Table, error)) ([]*Table, error) {

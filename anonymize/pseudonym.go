@@ -6,7 +6,12 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"hash"
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
+	"time"
 )
 
 // Domain-separation labels: a pseudonym and a date shift derived from the
@@ -70,6 +75,32 @@ func (p *Pseudonymize) Pseudonym(v string) string {
 	return p.Prefix + hex.EncodeToString(keyedHash(p.Secret, pseudonymLabel, v))[:p.Length]
 }
 
+// pseudonyms returns the pseudonyms of values, computed side by side (one
+// HMAC per goroutine, reset between values): a column's dictionary can
+// hold millions of ids.
+func (p *Pseudonymize) pseudonyms(values []string) []string {
+	out := make([]string, len(values))
+	workers := min(runtime.GOMAXPROCS(0), 1+len(values)/4096)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h := newKeyedHasher(p.Secret, pseudonymLabel)
+			var hexed [2 * sha256.Size]byte
+			for i := w; i < len(values); i += workers {
+				if values[i] == "" {
+					continue
+				}
+				hex.Encode(hexed[:], h.sum(values[i]))
+				out[i] = p.Prefix + string(hexed[:p.Length])
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
 // Apply implements Transform.
 func (p *Pseudonymize) Apply(ctx context.Context, t *Table) (*Table, error) {
 	if err := p.Validate(); err != nil {
@@ -95,7 +126,7 @@ func (p *Pseudonymize) Apply(ctx context.Context, t *Table) (*Table, error) {
 		if wasApplied(out.Columns[i], releaseKeyNote) {
 			continue // a release's patient key or join, keyed already: a second hash would add nothing
 		}
-		c := out.Columns[i].MapValues(p.Pseudonym)
+		c := out.Columns[i].MapDict(p.pseudonyms(out.Columns[i].Dict))
 		c.Type, c.Role, c.Hierarchy = TypeString, RoleInsensitive, nil
 		out = out.Replace(i, c.note("pseudonymize"))
 	}
@@ -182,43 +213,97 @@ func (d *DateShift) Apply(ctx context.Context, t *Table) (*Table, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		c := out.Columns[i]
-		b := NewColumnBuilder(c.Name, c.Type)
-		type key struct {
-			code  uint32
-			shift int
+		n, err := shiftColumn(out.Columns[i], pc, shifts)
+		if err != nil {
+			return nil, err
 		}
-		cache := make(map[key]string)
-		for r, code := range c.Codes {
-			k := key{code, shifts[pc.Codes[r]]}
-			v, ok := cache[k]
-			if !ok {
-				var err error
-				v, err = shiftDate(c.Dict[code], k.shift)
-				if err != nil {
-					return nil, invalidf("date-shift: column %q row %d: %v", c.Name, r+1, err)
-				}
-				cache[k] = v
-			}
-			b.Append(v)
-		}
-		n := c.withData(b.col.Dict, b.col.Codes)
-		n.Hierarchy = nil
 		out = out.Replace(i, n.note("date-shift"))
 	}
 	return out, nil
 }
 
-// shiftDate moves a date or timestamp by days, keeping its layout.
-func shiftDate(v string, days int) (string, error) {
-	if strings.TrimSpace(v) == "" {
-		return v, nil
+// shiftColumn moves each row's date of c by its patient's shift (shifts
+// by the code of pc). Each distinct date is parsed once; each distinct
+// pair of date and shift is shifted once; equal results share a code,
+// found by instant and layout rather than by text.
+func shiftColumn(c, pc *Column, shifts []int) (*Column, error) {
+	type parsed struct {
+		t      time.Time
+		layout int // index in layouts; -1: blank, kept as it is
+		ok     bool
 	}
-	t, layout, ok := parseDateLayout(v)
-	if !ok {
-		return "", invalidf("%q is not a date", v)
+	dates := make([]parsed, len(c.Dict))
+	var layouts []string
+	for code, v := range c.Dict {
+		if strings.TrimSpace(v) == "" {
+			dates[code] = parsed{layout: -1, ok: true}
+			continue
+		}
+		t, layout, ok := parseDateLayout(v)
+		if !ok {
+			continue // an error only if a row uses it
+		}
+		li := slices.Index(layouts, layout)
+		if li < 0 {
+			li, layouts = len(layouts), append(layouts, layout)
+		}
+		dates[code] = parsed{t: t, layout: li, ok: true}
 	}
-	return t.AddDate(0, 0, days).Format(layout), nil
+	type instant struct {
+		sec          int64
+		nsec, offset int32
+		layout       int
+	}
+	var dict []string
+	byInstant := map[instant]uint32{}
+	// The first shift of each date, and its result, answer most rows (a
+	// date most often belongs to one patient); other pairs go to a map.
+	first := make([]int, len(c.Dict))
+	firstOut := make([]uint32, len(c.Dict))
+	pairs := map[uint64]uint32{}
+	codes := make([]uint32, len(c.Codes))
+	for r, code := range c.Codes {
+		shift := shifts[pc.Codes[r]]
+		if first[code] == shift && shift != 0 {
+			codes[r] = firstOut[code]
+			continue
+		}
+		pair := uint64(code)<<32 | uint64(uint32(shift))
+		if out, ok := pairs[pair]; ok {
+			codes[r] = out
+			continue
+		}
+		d := dates[code]
+		if !d.ok {
+			return nil, invalidf("date-shift: column %q row %d: %q is not a date", c.Name, r+1, c.Dict[code])
+		}
+		key := instant{sec: int64(code), layout: d.layout} // blanks: each kept as it is
+		if d.layout >= 0 {
+			t := d.t.AddDate(0, 0, shift)
+			_, off := t.Zone()
+			key = instant{sec: t.Unix(), nsec: int32(t.Nanosecond()), offset: int32(off), layout: d.layout}
+			d.t = t
+		}
+		out, ok := byInstant[key]
+		if !ok {
+			out = uint32(len(dict))
+			byInstant[key] = out
+			v := c.Dict[code] // blank: kept
+			if d.layout >= 0 {
+				v = d.t.Format(layouts[d.layout])
+			}
+			dict = append(dict, v)
+		}
+		if first[code] == 0 {
+			first[code], firstOut[code] = shift, out
+		} else {
+			pairs[pair] = out
+		}
+		codes[r] = out
+	}
+	n := c.withData(dict, codes)
+	n.Hierarchy = nil
+	return n, nil
 }
 
 // publisherSecret sets *secret from text when it is empty (a secret given in
@@ -232,6 +317,27 @@ func publisherSecret(transform string, secret *[]byte, text string) error {
 		return invalidf("%s: the publisher secret must be at least %d bytes", transform, MinSecretLen)
 	}
 	return nil
+}
+
+// keyedHasher computes keyedHash for one secret and label, reusing its
+// HMAC; not safe for concurrent use.
+type keyedHasher struct {
+	h     hash.Hash
+	label []byte
+	buf   []byte
+}
+
+func newKeyedHasher(secret []byte, label string) *keyedHasher {
+	return &keyedHasher{h: hmac.New(sha256.New, secret), label: []byte(label)}
+}
+
+// sum is keyedHash(secret, label, v), valid until the next call.
+func (k *keyedHasher) sum(v string) []byte {
+	k.h.Reset()
+	k.h.Write(k.label)
+	k.h.Write([]byte(v))
+	k.buf = k.h.Sum(k.buf[:0])
+	return k.buf
 }
 
 // keyedHash is HMAC-SHA256 under the publisher's secret of label then v. The

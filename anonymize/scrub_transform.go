@@ -3,6 +3,9 @@ package anonymize
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
 )
 
 // ScrubNotes is the built-in scrubber as a transform: it replaces the PHI
@@ -123,41 +126,87 @@ func (s *ScrubNotes) targets(t *Table) ([]string, error) {
 
 // scrubColumn scrubs every value of c, each with its row's patient shift
 // (pc and shift nil: no shift). Equal values of one patient are scrubbed
-// once.
+// once, the distinct ones side by side (scrubEach).
 func scrubColumn(sc *Scrubber, c, pc *Column, shift *DateShift) (*Column, ScrubCounts) {
 	type key struct {
 		code    uint32
 		patient uint32
 	}
-	type done struct {
-		text   string
-		counts ScrubCounts
-	}
-	cache := map[key]done{}
+	index := map[key]int{} // distinct (value, patient) -> position in texts
+	var texts []string
+	var days []int
 	shifts := map[uint32]int{}
-	counts := ScrubCounts{}
-	b := NewColumnBuilder(c.Name, c.Type)
+	at := make([]int, len(c.Codes))
 	for r, code := range c.Codes {
 		k := key{code: code}
-		days := 0
+		d := 0
 		if pc != nil {
 			k.patient = pc.Codes[r]
-			d, ok := shifts[k.patient]
-			if !ok {
+			var ok bool
+			if d, ok = shifts[k.patient]; !ok {
 				d = shift.Shift(pc.Dict[k.patient])
 				shifts[k.patient] = d
 			}
-			days = d
 		}
-		v, ok := cache[k]
+		i, ok := index[k]
 		if !ok {
-			v.text, v.counts = sc.Scrub(c.Dict[code], days)
-			cache[k] = v
+			i = len(texts)
+			index[k] = i
+			texts, days = append(texts, c.Dict[code]), append(days, d)
 		}
-		counts.Add(v.counts)
-		b.Append(v.text)
+		at[r] = i
+	}
+	scrubbed, per := scrubEach(sc, texts, days)
+	counts := ScrubCounts{}
+	b := NewColumnBuilder(c.Name, c.Type)
+	for _, i := range at {
+		counts.Add(per[i])
+		b.Append(scrubbed[i])
 	}
 	n := c.withData(b.col.Dict, b.col.Codes)
 	n.Hierarchy = nil
 	return n, counts
+}
+
+// scrubEach scrubs texts[i] with its date shift days[i] (nil: none), one
+// goroutine per processor: the scrubber keeps no state, and notes are
+// the slowest values a release has.
+func scrubEach(sc *Scrubber, texts []string, days []int) ([]string, []ScrubCounts) {
+	out := make([]string, len(texts))
+	counts := make([]ScrubCounts, len(texts))
+	workers := min(runtime.GOMAXPROCS(0), max(len(texts)/8, 1))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(texts) {
+					return
+				}
+				d := 0
+				if days != nil {
+					d = days[i]
+				}
+				out[i], counts[i] = sc.Scrub(texts[i], d)
+			}
+		}()
+	}
+	wg.Wait()
+	return out, counts
+}
+
+// ApplyCounted applies t to tb and, when t is a built-in scrubber that
+// counts (scrub-notes, or Safe Harbor scrubbing free text), also returns
+// what it replaced in each column, by PHI type, as a pipeline's report
+// counts it; nil counts for any other transform. A plugin serving a
+// built-in in another process sends these counts back with its answer.
+func ApplyCounted(ctx context.Context, t Transform, tb *Table) (*Table, map[string]ScrubCounts, error) {
+	if sc, ok := t.(scrubCounter); ok {
+		return sc.applyCounted(ctx, tb)
+	}
+	out, err := t.Apply(ctx, tb)
+	return out, nil, err
 }

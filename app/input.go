@@ -1,11 +1,15 @@
 package app
 
 import (
+	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/medmarket/medmarket/anonymize"
 	"github.com/medmarket/medmarket/marketplace"
@@ -35,6 +39,9 @@ type records struct {
 	// Warn, when set, hears what the read skipped: FHIR resource types
 	// medmarket does not read, by name and count.
 	Warn func(string)
+	// MaxCSV is the largest CSV file read (0: CSVLimit()); a larger one is
+	// refused before any of it is read.
+	MaxCSV int64
 }
 
 // read reads the records into tables (anonymize.ReadInput): one for CSV,
@@ -69,8 +76,14 @@ func (in records) read() ([]*anonymize.Table, error) {
 		}
 		defer f.Close()
 		r = f
-		if fi, err := f.Stat(); err == nil && in.Bytes && in.Progress != nil {
+		fi, err := f.Stat()
+		if err == nil && in.Bytes && in.Progress != nil {
 			r = &progressReader{r: f, size: fi.Size(), report: in.Progress}
+		}
+		if err == nil {
+			if r, err = in.checkSize(r, name, fi.Size()); err != nil {
+				return nil, err
+			}
 		}
 	}
 	tables, err := anonymize.ReadInput(r, in.options(name))
@@ -87,8 +100,20 @@ func (in records) options(name string) anonymize.InputOptions {
 	return opt
 }
 
-// readMany reads several files as one release (anonymize.ReadInputs).
+// readMany reads several files as one release (anonymize.ReadInputs),
+// side by side. Progress hears the bytes read of all the files together
+// (Bytes of Size) and the rows taken so far (Rows), as they grow.
 func (in records) readMany(name string, paths []string) ([]*anonymize.Table, error) {
+	var prog *releaseProgress
+	if in.Progress != nil {
+		prog = &releaseProgress{name: name, report: in.Progress}
+		for _, p := range paths {
+			if st, err := os.Stat(p); err == nil {
+				prog.size += st.Size()
+			}
+		}
+		prog.every = max(progressEvery, prog.size/200)
+	}
 	inputs := make([]anonymize.Input, len(paths))
 	for i, p := range paths {
 		inputs[i] = anonymize.Input{Name: filepath.Base(p), Open: func() (io.ReadCloser, error) {
@@ -96,11 +121,129 @@ func (in records) readMany(name string, paths []string) ([]*anonymize.Table, err
 			if err != nil {
 				return nil, errors.Unwrap(err) // the name is the Input's
 			}
-			return f, nil
+			if prog == nil {
+				return f, nil
+			}
+			return struct {
+				io.Reader
+				io.Closer
+			}{prog.reader(f), f}, nil
 		}}
 	}
-	tables, err := anonymize.ReadInputs(inputs, in.options(name))
+	opt := in.options(name)
+	if prog != nil {
+		opt.Progress = prog.rows
+	}
+	tables, err := anonymize.ReadInputs(inputs, opt)
 	return tables, in.wrap(name, err)
+}
+
+// releaseProgress adds up the progress of files read side by side.
+type releaseProgress struct {
+	name   string
+	report func(AnonymizeProgress)
+	size   int64 // of all the files
+	every  int64 // bytes between reports
+
+	mu      sync.Mutex
+	read    int64
+	last    int64
+	rowsNow int
+}
+
+func (p *releaseProgress) reader(r io.Reader) io.Reader {
+	return readerFunc(func(b []byte) (int, error) {
+		n, err := r.Read(b)
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		p.read += int64(n)
+		if p.read-p.last >= p.every || p.read == p.size {
+			p.last = p.read
+			p.report(AnonymizeProgress{Stage: "read", Table: p.name, Rows: p.rowsNow, Bytes: p.read, Size: p.size})
+		}
+		return n, err
+	})
+}
+
+// rows hears the rows taken after each file.
+func (p *releaseProgress) rows(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.rowsNow = n
+	p.report(AnonymizeProgress{Stage: "read", Table: p.name, Rows: n, Bytes: p.read, Size: p.size})
+}
+
+type readerFunc func([]byte) (int, error)
+
+func (f readerFunc) Read(b []byte) (int, error) { return f(b) }
+
+// CSVLimit is the largest CSV file medmarket reads on this machine: an
+// eighth of its memory (at least 512 MB; 1 GB when the memory is not
+// known). A CSV file is read into a table whose columns hold each
+// distinct value once; with mostly distinct values the read peaks at
+// about 2.5 times the file's size (measured: a 411 MB file of 2.5 M rows
+// peaked at 1.04 GB of heap), the garbage collector may double that, and
+// the pipeline's steps copy columns.
+func CSVLimit() int64 {
+	mem := physicalMemory()
+	if mem == 0 {
+		return 1 << 30
+	}
+	return max(mem/8, 512<<20)
+}
+
+// physicalMemory is the machine's memory in bytes (Linux: /proc/meminfo),
+// 0 when unknown.
+func physicalMemory() int64 {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			if err == nil {
+				return kb << 10
+			}
+		}
+	}
+	return 0
+}
+
+// checkSize refuses a CSV file larger than the limit before reading it
+// (a FHIR file streams: any size is read). It returns the reader to read
+// from, which holds the bytes it looked at.
+func (in records) checkSize(r io.Reader, name string, size int64) (io.Reader, error) {
+	limit := in.MaxCSV
+	if limit <= 0 {
+		limit = CSVLimit()
+	}
+	if size <= limit {
+		return r, nil
+	}
+	format := strings.ToLower(in.Format)
+	br := bufio.NewReaderSize(r, sniffSize)
+	if format == "" {
+		head, _ := br.Peek(sniffSize) // a short file is its own head
+		format, _ = anonymize.SniffFormat(name, head)
+	}
+	switch format {
+	case anonymize.FormatFHIR, "json", "ndjson", "":
+		return br, nil
+	}
+	return nil, marketplace.Errorf(marketplace.EINVALID,
+		"%s is %s; medmarket anonymizes CSV files up to %s on this machine (an eighth of its memory): split it into smaller files, or use a machine with more memory.",
+		name, gigabytes(size), gigabytes(limit))
+}
+
+// sniffSize is how much of a file SniffFormat looks at.
+const sniffSize = 4096
+
+func gigabytes(n int64) string {
+	if n < 1<<30 {
+		return fmt.Sprintf("%d MB", n>>20)
+	}
+	return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
 }
 
 // wrap maps a read error: bad input is EINVALID with the reader's message

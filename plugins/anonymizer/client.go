@@ -69,3 +69,16 @@ func (r *remoteTransform) Anonymize(ctx context.Context, t *anonymize.Table) (*a
 	}
 	return out, searchFrom(done.Search), nil
 }
+
+// ApplyCounted is Apply that also returns what the plugin's scrubber
+// replaced in each column, by PHI type (anonymize.ApplyCounted across the
+// process boundary): nil when the transform does not count. A host wraps
+// it so that a pipeline's report counts an isolated scrubber's
+// replacements as it counts the in-process one's.
+func (r *remoteTransform) ApplyCounted(ctx context.Context, t *anonymize.Table) (*anonymize.Table, map[string]anonymize.ScrubCounts, error) {
+	out, done, err := r.transform(ctx, t)
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, scrubCountsFrom(done.Replaced), nil
+}

@@ -80,7 +80,8 @@ func (s *GRPCServer) Transform(stream grpc.BidiStreamingServer[pb.TransformReque
 			return err
 		}
 	}
-	return stream.Send(&pb.TransformResponse{Msg: &pb.TransformResponse_Done{Done: &pb.Done{Table: c.name, Suppressed: c.suppressed, Search: c.search}}})
+	return stream.Send(&pb.TransformResponse{Msg: &pb.TransformResponse_Done{Done: &pb.Done{Table: c.name, Suppressed: c.suppressed, Search: c.search,
+		Replaced: scrubCountsTo(c.replaced)}}})
 }
 
 // serverCall is one Transform call on the plugin's side.
@@ -102,6 +103,21 @@ type serverCall struct {
 	name       string
 	suppressed int64
 	search     *pb.Search // what a searching table-scoped transform decided
+	// replaced adds up what a counting scrubber replaced, by column.
+	replaced map[string]anonymize.ScrubCounts
+}
+
+// counted adds a scrubber's counts for one batch or table.
+func (c *serverCall) counted(byColumn map[string]anonymize.ScrubCounts) {
+	for col, n := range byColumn {
+		if c.replaced == nil {
+			c.replaced = map[string]anonymize.ScrubCounts{}
+		}
+		if c.replaced[col] == nil {
+			c.replaced[col] = anonymize.ScrubCounts{}
+		}
+		c.replaced[col].Add(n)
+	}
 }
 
 // accept reads Start, configures the transform and answers Accepted,
@@ -147,6 +163,16 @@ func (c *serverCall) plan(pm *pb.Plan) error {
 	if err != nil {
 		return toStatus(err)
 	}
+	if c.desc.Scrubber && len(acts) == len(samples) {
+		// A free-text column mapped value by value would be scrubbed once
+		// per distinct note: sent row by row, its counts are per row, as
+		// in process.
+		for i, a := range acts {
+			if free, _ := anonymize.FreeTextSample(samples[i]); free && a == anonymize.ActMap {
+				acts[i] = anonymize.ActTransform
+			}
+		}
+	}
 	if len(acts) != len(samples) {
 		return status.Errorf(codes.Internal, "plan: %d actions for %d columns (transform %s)", len(acts), len(samples), c.desc.Name)
 	}
@@ -177,10 +203,11 @@ func (c *serverCall) onBatch(m *pb.TransformRequest) error {
 		c.batches = append(c.batches, b)
 		return nil
 	}
-	out, err := c.t.Apply(c.ctx, b)
+	out, counts, err := anonymize.ApplyCounted(c.ctx, c.t, b)
 	if err != nil {
 		return toStatus(err)
 	}
+	c.counted(counts)
 	if out.NumRows() != b.NumRows() && len(out.Columns) > 0 {
 		return status.Errorf(codes.Internal, "wrong number of rows: the plugin returned %d rows for a batch of %d (row-scoped transform %s)", out.NumRows(), b.NumRows(), c.desc.Name)
 	}
@@ -216,7 +243,9 @@ func (c *serverCall) transformTable() error {
 		out, res, err = sr.Anonymize(c.ctx, in)
 		c.search = searchTo(res)
 	} else {
-		out, err = c.t.Apply(c.ctx, in)
+		var counts map[string]anonymize.ScrubCounts
+		out, counts, err = anonymize.ApplyCounted(c.ctx, c.t, in)
+		c.counted(counts)
 	}
 	if err != nil {
 		return toStatus(err)

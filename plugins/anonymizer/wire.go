@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/medmarket/medmarket/anonymize"
 	pb "github.com/medmarket/medmarket/plugins/proto"
@@ -55,4 +57,34 @@ func searchFrom(s *pb.Search) *anonymize.SearchResult {
 		}
 	}
 	return r
+}
+
+// scrubCountsTo lists counts by column and PHI type, in name order so the
+// message is the same for the same counts.
+func scrubCountsTo(byColumn map[string]anonymize.ScrubCounts) []*pb.ScrubCount {
+	var out []*pb.ScrubCount
+	for _, col := range slices.Sorted(maps.Keys(byColumn)) {
+		for _, typ := range slices.Sorted(maps.Keys(byColumn[col])) {
+			if n := byColumn[col][typ]; n != 0 {
+				out = append(out, &pb.ScrubCount{Column: col, PhiType: typ, Count: int64(n)})
+			}
+		}
+	}
+	return out
+}
+
+// scrubCountsFrom is the counts a plugin's Done says its scrubber
+// replaced; nil when it says none.
+func scrubCountsFrom(list []*pb.ScrubCount) map[string]anonymize.ScrubCounts {
+	if len(list) == 0 {
+		return nil
+	}
+	out := map[string]anonymize.ScrubCounts{}
+	for _, s := range list {
+		if out[s.Column] == nil {
+			out[s.Column] = anonymize.ScrubCounts{}
+		}
+		out[s.Column][s.PhiType] += int(s.Count)
+	}
+	return out
 }

@@ -920,7 +920,14 @@ type Done struct {
 	Table      string                 `protobuf:"bytes,1,opt,name=table,proto3" json:"table,omitempty"`
 	Suppressed int64                  `protobuf:"varint,2,opt,name=suppressed,proto3" json:"suppressed,omitempty"`
 	// search is absent when the transform does not search.
-	Search        *Search `protobuf:"bytes,3,opt,name=search,proto3" json:"search,omitempty"`
+	Search *Search `protobuf:"bytes,3,opt,name=search,proto3" json:"search,omitempty"`
+	// replaced counts what a scrubber that counts (the built-in note
+	// scrubber, Safe Harbor scrubbing free text) replaced in all the rows it
+	// was sent, per column and PHI type (anonymize.ScrubCounts), so that the
+	// host's report says it as it would in process. A scrubber that plans
+	// gets the free-text columns row by row, never as a dictionary, so the
+	// counts are per row.
+	Replaced      []*ScrubCount `protobuf:"bytes,4,rep,name=replaced,proto3" json:"replaced,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -976,6 +983,75 @@ func (x *Done) GetSearch() *Search {
 	return nil
 }
 
+func (x *Done) GetReplaced() []*ScrubCount {
+	if x != nil {
+		return x.Replaced
+	}
+	return nil
+}
+
+// ScrubCount is how many values of one PHI type ("NAME", "DATE"...) a
+// scrubber replaced in one column.
+type ScrubCount struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Column        string                 `protobuf:"bytes,1,opt,name=column,proto3" json:"column,omitempty"`
+	PhiType       string                 `protobuf:"bytes,2,opt,name=phi_type,json=phiType,proto3" json:"phi_type,omitempty"`
+	Count         int64                  `protobuf:"varint,3,opt,name=count,proto3" json:"count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ScrubCount) Reset() {
+	*x = ScrubCount{}
+	mi := &file_anonymizer_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ScrubCount) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ScrubCount) ProtoMessage() {}
+
+func (x *ScrubCount) ProtoReflect() protoreflect.Message {
+	mi := &file_anonymizer_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ScrubCount.ProtoReflect.Descriptor instead.
+func (*ScrubCount) Descriptor() ([]byte, []int) {
+	return file_anonymizer_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ScrubCount) GetColumn() string {
+	if x != nil {
+		return x.Column
+	}
+	return ""
+}
+
+func (x *ScrubCount) GetPhiType() string {
+	if x != nil {
+		return x.PhiType
+	}
+	return ""
+}
+
+func (x *ScrubCount) GetCount() int64 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
 // Search is anonymize.SearchResult: the method the privacy step used, the
 // generalization level it chose per quasi-identifier (full-domain), the
 // rows it suppressed, the information loss and the search's effort.
@@ -993,7 +1069,7 @@ type Search struct {
 
 func (x *Search) Reset() {
 	*x = Search{}
-	mi := &file_anonymizer_proto_msgTypes[11]
+	mi := &file_anonymizer_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1005,7 +1081,7 @@ func (x *Search) String() string {
 func (*Search) ProtoMessage() {}
 
 func (x *Search) ProtoReflect() protoreflect.Message {
-	mi := &file_anonymizer_proto_msgTypes[11]
+	mi := &file_anonymizer_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1018,7 +1094,7 @@ func (x *Search) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Search.ProtoReflect.Descriptor instead.
 func (*Search) Descriptor() ([]byte, []int) {
-	return file_anonymizer_proto_rawDescGZIP(), []int{11}
+	return file_anonymizer_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Search) GetMethod() string {
@@ -1074,7 +1150,7 @@ type Plan struct {
 
 func (x *Plan) Reset() {
 	*x = Plan{}
-	mi := &file_anonymizer_proto_msgTypes[12]
+	mi := &file_anonymizer_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1086,7 +1162,7 @@ func (x *Plan) String() string {
 func (*Plan) ProtoMessage() {}
 
 func (x *Plan) ProtoReflect() protoreflect.Message {
-	mi := &file_anonymizer_proto_msgTypes[12]
+	mi := &file_anonymizer_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1099,7 +1175,7 @@ func (x *Plan) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Plan.ProtoReflect.Descriptor instead.
 func (*Plan) Descriptor() ([]byte, []int) {
-	return file_anonymizer_proto_rawDescGZIP(), []int{12}
+	return file_anonymizer_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Plan) GetColumns() []*ColumnSample {
@@ -1132,7 +1208,7 @@ type ColumnSample struct {
 
 func (x *ColumnSample) Reset() {
 	*x = ColumnSample{}
-	mi := &file_anonymizer_proto_msgTypes[13]
+	mi := &file_anonymizer_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1144,7 +1220,7 @@ func (x *ColumnSample) String() string {
 func (*ColumnSample) ProtoMessage() {}
 
 func (x *ColumnSample) ProtoReflect() protoreflect.Message {
-	mi := &file_anonymizer_proto_msgTypes[13]
+	mi := &file_anonymizer_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1157,7 +1233,7 @@ func (x *ColumnSample) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ColumnSample.ProtoReflect.Descriptor instead.
 func (*ColumnSample) Descriptor() ([]byte, []int) {
-	return file_anonymizer_proto_rawDescGZIP(), []int{13}
+	return file_anonymizer_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ColumnSample) GetName() string {
@@ -1239,7 +1315,7 @@ type Planned struct {
 
 func (x *Planned) Reset() {
 	*x = Planned{}
-	mi := &file_anonymizer_proto_msgTypes[14]
+	mi := &file_anonymizer_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1251,7 +1327,7 @@ func (x *Planned) String() string {
 func (*Planned) ProtoMessage() {}
 
 func (x *Planned) ProtoReflect() protoreflect.Message {
-	mi := &file_anonymizer_proto_msgTypes[14]
+	mi := &file_anonymizer_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1264,7 +1340,7 @@ func (x *Planned) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Planned.ProtoReflect.Descriptor instead.
 func (*Planned) Descriptor() ([]byte, []int) {
-	return file_anonymizer_proto_rawDescGZIP(), []int{14}
+	return file_anonymizer_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Planned) GetActions() []ColumnAction {
@@ -1339,13 +1415,19 @@ const file_anonymizer_proto_rawDesc = "" +
 	"\x06height\x18\x02 \x01(\rR\x06height\x12\x16\n" +
 	"\x06values\x18\x03 \x01(\fR\x06values\x12\x12\n" +
 	"\x04ends\x18\x04 \x03(\rR\x04ends\"\x05\n" +
-	"\x03End\"r\n" +
+	"\x03End\"\xb0\x01\n" +
 	"\x04Done\x12\x14\n" +
 	"\x05table\x18\x01 \x01(\tR\x05table\x12\x1e\n" +
 	"\n" +
 	"suppressed\x18\x02 \x01(\x03R\n" +
 	"suppressed\x124\n" +
-	"\x06search\x18\x03 \x01(\v2\x1c.medmarket.plugins.v1.SearchR\x06search\"\x94\x02\n" +
+	"\x06search\x18\x03 \x01(\v2\x1c.medmarket.plugins.v1.SearchR\x06search\x12<\n" +
+	"\breplaced\x18\x04 \x03(\v2 .medmarket.plugins.v1.ScrubCountR\breplaced\"U\n" +
+	"\n" +
+	"ScrubCount\x12\x16\n" +
+	"\x06column\x18\x01 \x01(\tR\x06column\x12\x19\n" +
+	"\bphi_type\x18\x02 \x01(\tR\aphiType\x12\x14\n" +
+	"\x05count\x18\x03 \x01(\x03R\x05count\"\x94\x02\n" +
 	"\x06Search\x12\x16\n" +
 	"\x06method\x18\x01 \x01(\tR\x06method\x12@\n" +
 	"\x06levels\x18\x02 \x03(\v2(.medmarket.plugins.v1.Search.LevelsEntryR\x06levels\x12\x1e\n" +
@@ -1397,7 +1479,7 @@ func file_anonymizer_proto_rawDescGZIP() []byte {
 }
 
 var file_anonymizer_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_anonymizer_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_anonymizer_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_anonymizer_proto_goTypes = []any{
 	(ColumnAction)(0),         // 0: medmarket.plugins.v1.ColumnAction
 	(*DescribeRequest)(nil),   // 1: medmarket.plugins.v1.DescribeRequest
@@ -1411,38 +1493,40 @@ var file_anonymizer_proto_goTypes = []any{
 	(*Hierarchy)(nil),         // 9: medmarket.plugins.v1.Hierarchy
 	(*End)(nil),               // 10: medmarket.plugins.v1.End
 	(*Done)(nil),              // 11: medmarket.plugins.v1.Done
-	(*Search)(nil),            // 12: medmarket.plugins.v1.Search
-	(*Plan)(nil),              // 13: medmarket.plugins.v1.Plan
-	(*ColumnSample)(nil),      // 14: medmarket.plugins.v1.ColumnSample
-	(*Planned)(nil),           // 15: medmarket.plugins.v1.Planned
-	nil,                       // 16: medmarket.plugins.v1.Search.LevelsEntry
+	(*ScrubCount)(nil),        // 12: medmarket.plugins.v1.ScrubCount
+	(*Search)(nil),            // 13: medmarket.plugins.v1.Search
+	(*Plan)(nil),              // 14: medmarket.plugins.v1.Plan
+	(*ColumnSample)(nil),      // 15: medmarket.plugins.v1.ColumnSample
+	(*Planned)(nil),           // 16: medmarket.plugins.v1.Planned
+	nil,                       // 17: medmarket.plugins.v1.Search.LevelsEntry
 }
 var file_anonymizer_proto_depIdxs = []int32{
 	6,  // 0: medmarket.plugins.v1.TransformRequest.start:type_name -> medmarket.plugins.v1.Start
 	7,  // 1: medmarket.plugins.v1.TransformRequest.batch:type_name -> medmarket.plugins.v1.Batch
 	10, // 2: medmarket.plugins.v1.TransformRequest.end:type_name -> medmarket.plugins.v1.End
-	13, // 3: medmarket.plugins.v1.TransformRequest.plan:type_name -> medmarket.plugins.v1.Plan
+	14, // 3: medmarket.plugins.v1.TransformRequest.plan:type_name -> medmarket.plugins.v1.Plan
 	3,  // 4: medmarket.plugins.v1.TransformResponse.accepted:type_name -> medmarket.plugins.v1.Descriptor
 	7,  // 5: medmarket.plugins.v1.TransformResponse.batch:type_name -> medmarket.plugins.v1.Batch
 	11, // 6: medmarket.plugins.v1.TransformResponse.done:type_name -> medmarket.plugins.v1.Done
-	15, // 7: medmarket.plugins.v1.TransformResponse.planned:type_name -> medmarket.plugins.v1.Planned
+	16, // 7: medmarket.plugins.v1.TransformResponse.planned:type_name -> medmarket.plugins.v1.Planned
 	8,  // 8: medmarket.plugins.v1.Batch.columns:type_name -> medmarket.plugins.v1.Column
 	9,  // 9: medmarket.plugins.v1.Batch.hierarchies:type_name -> medmarket.plugins.v1.Hierarchy
-	12, // 10: medmarket.plugins.v1.Done.search:type_name -> medmarket.plugins.v1.Search
-	16, // 11: medmarket.plugins.v1.Search.levels:type_name -> medmarket.plugins.v1.Search.LevelsEntry
-	14, // 12: medmarket.plugins.v1.Plan.columns:type_name -> medmarket.plugins.v1.ColumnSample
-	0,  // 13: medmarket.plugins.v1.Planned.actions:type_name -> medmarket.plugins.v1.ColumnAction
-	1,  // 14: medmarket.plugins.v1.Anonymizer.Describe:input_type -> medmarket.plugins.v1.DescribeRequest
-	2,  // 15: medmarket.plugins.v1.Anonymizer.Configure:input_type -> medmarket.plugins.v1.ConfigureRequest
-	4,  // 16: medmarket.plugins.v1.Anonymizer.Transform:input_type -> medmarket.plugins.v1.TransformRequest
-	3,  // 17: medmarket.plugins.v1.Anonymizer.Describe:output_type -> medmarket.plugins.v1.Descriptor
-	3,  // 18: medmarket.plugins.v1.Anonymizer.Configure:output_type -> medmarket.plugins.v1.Descriptor
-	5,  // 19: medmarket.plugins.v1.Anonymizer.Transform:output_type -> medmarket.plugins.v1.TransformResponse
-	17, // [17:20] is the sub-list for method output_type
-	14, // [14:17] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	13, // 10: medmarket.plugins.v1.Done.search:type_name -> medmarket.plugins.v1.Search
+	12, // 11: medmarket.plugins.v1.Done.replaced:type_name -> medmarket.plugins.v1.ScrubCount
+	17, // 12: medmarket.plugins.v1.Search.levels:type_name -> medmarket.plugins.v1.Search.LevelsEntry
+	15, // 13: medmarket.plugins.v1.Plan.columns:type_name -> medmarket.plugins.v1.ColumnSample
+	0,  // 14: medmarket.plugins.v1.Planned.actions:type_name -> medmarket.plugins.v1.ColumnAction
+	1,  // 15: medmarket.plugins.v1.Anonymizer.Describe:input_type -> medmarket.plugins.v1.DescribeRequest
+	2,  // 16: medmarket.plugins.v1.Anonymizer.Configure:input_type -> medmarket.plugins.v1.ConfigureRequest
+	4,  // 17: medmarket.plugins.v1.Anonymizer.Transform:input_type -> medmarket.plugins.v1.TransformRequest
+	3,  // 18: medmarket.plugins.v1.Anonymizer.Describe:output_type -> medmarket.plugins.v1.Descriptor
+	3,  // 19: medmarket.plugins.v1.Anonymizer.Configure:output_type -> medmarket.plugins.v1.Descriptor
+	5,  // 20: medmarket.plugins.v1.Anonymizer.Transform:output_type -> medmarket.plugins.v1.TransformResponse
+	18, // [18:21] is the sub-list for method output_type
+	15, // [15:18] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_anonymizer_proto_init() }
@@ -1468,7 +1552,7 @@ func file_anonymizer_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_anonymizer_proto_rawDesc), len(file_anonymizer_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   16,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
