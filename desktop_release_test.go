@@ -136,9 +136,10 @@ func desktopChooseFolder(d *desktopWindow, folder string) {
 }
 
 // desktopPublishRelease chooses Safe Harbor (Alt+H) and runs it on the
-// whole release (Alt+R), saves the report's screenshot, then types the
-// price (Alt+E; the title defaults to the folder's name) and publishes
-// (Alt+P). It returns the new listing's id.
+// whole release (Alt+R), saves the report's screenshot, accepts the
+// patients' risk in the confirm step, then types the price (Alt+E; the
+// title defaults to the folder's name) and publishes (Alt+P). It returns
+// the new listing's id.
 func desktopPublishRelease(d *desktopWindow) string {
 	t := d.t
 	// The run's report: its form (a quick run) or its polled state answers
@@ -155,6 +156,19 @@ func desktopPublishRelease(d *desktopWindow) string {
 	d.key("Home")
 	waitPainted(t, d.display, nil)
 	screenshot(t, d.display, "desktop-release.png")
+
+	// A few patients under Safe Harbor are each alone in their group (risk
+	// 100 %): the publisher accepts it in the report's confirm step, by
+	// keyboard: tick the box (Alt+A), their words (Alt+W), accept (Alt+K).
+	accepted := regexp.MustCompile(`path=/mydata/publish/run/[0-9a-f]{32}/accept-risk status=200`)
+	actUntil(t, "the accepted risk", 3*time.Minute, time.Minute, func() {
+		d.focus(d.win)
+		d.key("alt+a", "alt+w", "ctrl+a")
+		d.typeText("Synthetic test patients; I accept the risk.")
+		before = grab(t, d.display)
+		d.key("alt+k")
+	}, func() bool { return accepted.MatchString(d.logs.String()) })
+	waitPainted(t, d.display, before)
 
 	var id string
 	actUntil(t, "the published listing", 6*time.Minute, 2*time.Minute, func() {

@@ -25,8 +25,11 @@ func TestCLI_downloadReleaseIsZIP(t *testing.T) {
 		t.Fatal(err)
 	}
 	published := filepath.Join(dir, "published.zip")
-	mustRun(t, env, "publish", "--as", "alice", "--in", in, "--release", "--preset", "safe-harbor", "--title", "R", "--price", "0", "--terms", "GRU", "--save-copy", published)
-	mustRun(t, env, "publish", "--as", "alice", "--in", in, "--preset", "safe-harbor", "--title", "C", "--price", "0", "--terms", "GRU")
+	// Three patients under Safe Harbor are each alone (risk 100 %): the
+	// publisher accepts it explicitly.
+	accept := []string{"--accept-risk", "100", "--accept-risk-words", "three test rows"}
+	mustRun(t, env, append([]string{"publish", "--as", "alice", "--in", in, "--release", "--preset", "safe-harbor", "--title", "R", "--price", "0", "--terms", "GRU", "--save-copy", published}, accept...)...)
+	mustRun(t, env, append([]string{"publish", "--as", "alice", "--in", in, "--preset", "safe-harbor", "--title", "C", "--price", "0", "--terms", "GRU"}, accept...)...)
 	mustRun(t, env, "buy", "--as", "bob", "1", "--yes")
 	mustRun(t, env, "buy", "--as", "bob", "2", "--yes")
 	want, err := os.ReadFile(published)

@@ -96,8 +96,14 @@ func TestPublish_folderIsOneRelease(t *testing.T) {
 	mustRun(t, env, "account", "new", "--name", "alice")
 	mustRun(t, env, "chain", "fund", "alice", "1")
 	copyTo := filepath.Join(t.TempDir(), "published.zip")
-	stdout, stderr, err := runCmd(t, env, "publish", "--as", "alice", "--in", dir, "--preset", "safe-harbor", "--title", "Two records",
-		"--price", "0", "--terms", "GRU", "--save-copy", copyTo)
+	args := []string{"publish", "--as", "alice", "--in", dir, "--preset", "safe-harbor", "--title", "Two records",
+		"--price", "0", "--terms", "GRU", "--save-copy", copyTo}
+	// Two patients under Safe Harbor are each alone (risk 100 %): refused
+	// until the publisher accepts it explicitly.
+	if _, stderr, err := runCmd(t, env, args...); exitCode(err) != 2 || !strings.Contains(stderr+userMessage(err), "--accept-risk") {
+		t.Fatalf("publishing without accepting the risk: %v\n%s", err, stderr)
+	}
+	stdout, stderr, err := runCmd(t, env, append(args, "--accept-risk", "100", "--accept-risk-words", "two synthetic records")...)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/medmarket/medmarket/app"
@@ -29,9 +30,18 @@ func TestDownload_releaseIsNamedZIP(t *testing.T) {
 		}
 	}
 	var published bytes.Buffer
-	p, err := a.Publish(ctx, app.ByAccount("alice", "alice-pass"), app.PublishRequest{Input: patientsFile(t), Release: true, Preset: "safe-harbor",
+	// A few patients under Safe Harbor are each alone in their group (risk
+	// 100 %): the publisher accepts that explicitly, as the wizard's confirm
+	// step or --accept-risk would.
+	req := app.PublishRequest{Input: patientsFile(t), Release: true, Preset: "safe-harbor",
 		Secret: []byte("frontend-release-secret-0123456789"), Title: "Whole records", Price: mustEther(t, "0.01"),
-		Terms: marketplace.Terms{Use: marketplace.GRU}, Copy: &published})
+		Terms: marketplace.Terms{Use: marketplace.GRU}, Copy: &published}
+	if _, err := a.Publish(ctx, app.ByAccount("alice", "alice-pass"), req); err == nil || !strings.Contains(err.Error(), "accept it explicitly") {
+		t.Fatalf("publishing without accepting the risk: %v, want the refusal for the risk", err)
+	}
+	published.Reset()
+	req.AcceptRisk = &app.RiskAcceptance{Risk: 1, Words: "test records of synthetic patients"}
+	p, err := a.Publish(ctx, app.ByAccount("alice", "alice-pass"), req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 )
 
 // A patient publishes their own record (one Synthea patient's FHIR Bundle,
-// the Patient table, Safe Harbor): the report refuses for the risk alone
+// every table as one release, Safe Harbor): the report refuses for the risk alone
 // (100 %, threshold 20 %) with what to change and the population estimate;
 // the patient accepts the risk in the separate confirm step, in their own
 // words, and publishes; the card says plainly that the publisher accepted
@@ -37,7 +37,8 @@ func TestBrowser_publishOwnRecordAcceptingTheRisk(t *testing.T) {
 		browserStep{"file", chromedp.SetUploadFiles(`#wizard-file`, []string{bundle})},
 		browserStep{"htmx", waitHTMX(`#wizard-upload form`)},
 		browserStep{"upload", chromedp.Click(`#wizard-upload-button`)},
-		browserStep{"step 2", chromedp.WaitVisible(`#wizard-rows`)},
+		browserStep{"step 2", chromedp.WaitVisible(`#wizard-release`)},
+		wantJS("every table, as one release", `document.querySelector('#wizard-table').value === ""`),
 		browserStep{"htmx", waitHTMX(`#wizard-run-form`)},
 		browserStep{"preset", jsClick(`input[name=preset][value="safe-harbor"]`)},
 		browserStep{"run", jsClick(`#wizard-run`)},

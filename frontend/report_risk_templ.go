@@ -621,7 +621,7 @@ func wizardRiskConfirm(v wizardReport) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 52, "\"> <label><input type=\"checkbox\" name=\"accept\" value=\"yes\" required> I accept, for this release, a highest re-identification risk of ")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 52, "\"> <label><input type=\"checkbox\" name=\"accept\" value=\"yes\" required accesskey=\"a\"> I accept, for this release, a highest re-identification risk of ")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -647,7 +647,7 @@ func wizardRiskConfirm(v wizardReport) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 54, " threshold.</label> <label>In your words: why is this risk acceptable?<textarea name=\"words\" rows=\"2\" required maxlength=\"2000\"></textarea></label> <button type=\"submit\" id=\"risk-confirm-button\">Accept the risk</button></form>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 54, " threshold.</label> <label>In your words: why is this risk acceptable?<textarea name=\"words\" rows=\"2\" required maxlength=\"2000\" accesskey=\"w\"></textarea></label> <button type=\"submit\" id=\"risk-confirm-button\" accesskey=\"k\">Accept the risk</button></form>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"html"
 	"net/url"
 	"regexp"
 	"strings"
@@ -55,4 +56,28 @@ func TestPublishWizard_riskConfirmStepAndBanner(t *testing.T) {
 	wantBody(t, "card", res, body, 200, `id="risk-banner"`, "Risk accepted.",
 		"The publisher accepted a highest re-identification risk of 100 % (threshold 20 %) on "+today+".", "Synthetic patients; I accept.",
 		"passed: the publisher accepted the risk")
+}
+
+// acceptRisk accepts, as u, the risk a wizard's report step (body) refuses
+// alone, the way a publisher does: the separate confirm step, box ticked
+// and their words. It returns the fields the publish form then carries
+// (accept-risk, accept-words), to add to a publish post.
+func (u *browserUser) acceptRisk(t *testing.T, body, words string) url.Values {
+	t.Helper()
+	action := regexp.MustCompile(`action="(/mydata/publish/run/[0-9a-f]{32}/accept-risk)"`).FindStringSubmatch(body)
+	risk := regexp.MustCompile(`id="risk-confirm-form"><input type="hidden" name="risk" value="([^"]+)"`).FindStringSubmatch(body)
+	if action == nil || risk == nil {
+		t.Fatalf("the report has no risk confirm step:\n%s", body)
+	}
+	res, body := u.post(action[1], url.Values{"risk": {risk[1]}, "accept": {"yes"}, "words": {words}}, true)
+	wantBody(t, "risk accepted", res, body, 200, `id="risk-accepted-pending"`)
+	fields := url.Values{}
+	for _, k := range []string{"accept-risk", "accept-words"} {
+		m := regexp.MustCompile(`name="` + k + `" value="([^"]*)"`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("the publish form lacks %s after the risk was accepted:\n%s", k, body)
+		}
+		fields.Set(k, html.UnescapeString(m[1]))
+	}
+	return fields
 }

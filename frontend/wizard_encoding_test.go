@@ -62,8 +62,14 @@ func TestPublishWizard_encodingChoice(t *testing.T) {
 	wantBody(t, "read again as Latin-1", res, body, 200, `id="wizard-rows"`, "Fièvre", "Text encoding: Latin-1")
 	res, body = alice.run(url.Values{"upload": {m[1]}, "preset": {"safe-harbor"}})
 	wantBody(t, "report", res, body, 200, `id="publish-form"`, "Fièvre")
-	res, body = alice.post("/mydata/publish/", url.Values{"upload": {m[1]}, "preset": {"safe-harbor"}, "title": {"Latin-1"}, "price": {"0.01"},
-		"permission": {"HMB"}, "duration": {"30"}, "seats": {"1"}, "format": {"csv"}}, true)
+	// Three rows under Safe Harbor: each alone in its group (risk 100 %),
+	// which the publisher accepts in the report's confirm step.
+	form := url.Values{"upload": {m[1]}, "preset": {"safe-harbor"}, "title": {"Latin-1"}, "price": {"0.01"},
+		"permission": {"HMB"}, "duration": {"30"}, "seats": {"1"}, "format": {"csv"}}
+	for k, v := range alice.acceptRisk(t, body, "Three test rows; I accept.") {
+		form[k] = v
+	}
+	res, body = alice.post("/mydata/publish/", form, true)
 	wantBody(t, "published", res, body, 200, `id="published-link"`)
 	rec.mu.Lock()
 	if rec.last.InputEncoding != "latin1" {

@@ -77,7 +77,12 @@ func TestBrowser_publishWizardRecordSet(t *testing.T) {
 		browserStep{"preset", jsClick(`input[name=preset][value="safe-harbor"]`)},
 		browserStep{"run", jsClick(`#wizard-run`)},
 		browserStep{"report", chromedp.WaitVisible(`#release-report`)},
-		browserStep{"verdict", chromedp.WaitVisible(`#verdict-pass`)},
+		// A few patients under Safe Harbor are each alone in their group:
+		// the gate refuses for that risk alone, and offers the confirm step.
+		browserStep{"verdict", chromedp.WaitVisible(`#verdict-fail`)},
+		wantJS("refused for the patients' risk alone", `document.querySelector('#risk-banner').textContent.includes("The risk is the only reason")`),
+		browserStep{"confirm step", chromedp.WaitVisible(`#risk-confirm-form`)},
+		wantJS("publish disabled", `document.querySelector('#publish-button').disabled`),
 		wantJS("a section per table", fmt.Sprintf(`document.querySelectorAll('.release-table-report').length === %d`, len(shown))),
 		wantJS("notes scrubbed", `document.querySelector('#release-report-DocumentReference .release-free-text').textContent.includes("scrubbed")`),
 		browserStep{"open the notes", chromedp.Evaluate[chromedp.Void](`document.querySelector('#release-report-DocumentReference').open = true`)},
@@ -91,6 +96,14 @@ func TestBrowser_publishWizardRecordSet(t *testing.T) {
 	if err := os.WriteFile(filepath.Join("..", "build", "screenshots", "wizard-release.png"), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	runSteps(t, ctx, "accept the risk",
+		browserStep{"htmx", waitHTMX(`#risk-confirm-form`)},
+		browserStep{"tick", jsClick(`#risk-confirm-form input[name=accept]`)},
+		browserStep{"words", setField(`#risk-confirm-form textarea[name=words]`, "Synthetic test patients; I accept that they can be recognised.")},
+		browserStep{"accept", jsClick(`#risk-confirm-button`)},
+		browserStep{"accepted", chromedp.WaitVisible(`#risk-accepted-pending`)},
+		wantJS("publish enabled", `!document.querySelector('#publish-button').disabled`),
+	)
 	fill(t, ctx, map[string]string{`#publish-form input[name=title]`: "A whole record", `#publish-form input[name=price]`: "0.01"})
 	runSteps(t, ctx, "publish every table",
 		browserStep{"htmx", waitHTMX(`#publish-form`)},

@@ -79,8 +79,14 @@ func TestPublishWizard_severalFilesAreOneUpload(t *testing.T) {
 	upload := regexp.MustCompile(`name="upload" value="([0-9a-f]{32})"`).FindStringSubmatch(body)[1]
 	res, body = alice.run(url.Values{"upload": {upload}, "table": {"Condition"}, "preset": {"safe-harbor"}})
 	wantBody(t, "report of the Condition table", res, body, 200, `id="publish-form"`, "on 2 files, table Condition.")
-	res, body = alice.post("/mydata/publish/", url.Values{"upload": {upload}, "table": {"Condition"}, "preset": {"safe-harbor"},
-		"title": {"Two bundles"}, "price": {"0"}, "permission": {"GRU"}, "format": {"csv"}}, true)
+	// Two patients under Safe Harbor are each alone (risk 100 %): the
+	// publisher accepts it in the report's confirm step.
+	form := url.Values{"upload": {upload}, "table": {"Condition"}, "preset": {"safe-harbor"},
+		"title": {"Two bundles"}, "price": {"0"}, "permission": {"GRU"}, "format": {"csv"}}
+	for k, v := range alice.acceptRisk(t, body, "Two test bundles; I accept.") {
+		form[k] = v
+	}
+	res, body = alice.post("/mydata/publish/", form, true)
 	wantBody(t, "published", res, body, 200, `id="published-link"`)
 	if got := transientFiles(t, f.a); len(got) != 0 {
 		t.Errorf("after publishing, data dir tmp/ holds %v", got)
@@ -316,8 +322,16 @@ func TestPublishWizard_releaseOfEveryTable(t *testing.T) {
 	if got := selectedOption(body2, "roles.Patient.gender"); got != "sensitive" {
 		t.Errorf("back: gender %q, want sensitive kept", got)
 	}
+	// Three patients under Safe Harbor are each alone (risk 100 %): the
+	// release is refused for that risk until the publisher accepts it in
+	// the report's confirm step.
 	form := url.Values{"upload": {upload}, "table": {""}, "preset": {"safe-harbor"}, "release": {"1"}, "roles.Patient.gender": {"sensitive"},
 		"title": {"Three records"}, "price": {"0.01"}, "permission": {"GRU"}, "format": {"csv"}}
+	res, body2 = alice.post("/mydata/publish/", form, true)
+	wantBody(t, "published without accepting the risk", res, body2, 422, `id="publish-problem"`, "accept it explicitly")
+	for k, v := range alice.acceptRisk(t, body, "Three test records; I accept.") {
+		form[k] = v
+	}
 	res, body = alice.post("/mydata/publish/", form, true)
 	wantBody(t, "published", res, body, 200, `id="published-link"`)
 	id, err := strconv.ParseUint(regexp.MustCompile(`href="/catalog/(\d+)/" id="published-link"`).FindStringSubmatch(body)[1], 10, 64)
