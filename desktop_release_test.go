@@ -1,8 +1,6 @@
 package main
 
 import (
-	"archive/zip"
-	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -13,6 +11,7 @@ import (
 	"time"
 
 	"github.com/medmarket/medmarket/anonymize"
+	"github.com/medmarket/medmarket/anonymize/anonymizetest"
 )
 
 // A patient in the desktop window chooses a folder of Synthea bundles in
@@ -188,67 +187,21 @@ func desktopPublishRelease(d *desktopWindow) string {
 	return id
 }
 
-// checkReleaseDownload checks a downloaded release: a ZIP whose
-// manifest.json names every table, each with its file in the ZIP, linked by
-// patient; the notes are scrubbed and no entry holds any of the patients'
-// names.
+// checkReleaseDownload checks a downloaded release file: the package
+// (anonymizetest.CheckReleaseZIP), every table with rows, and the notes
+// (DocumentReference text, which names the patient) there, scrubbed.
 func checkReleaseDownload(t *testing.T, path string, tables, names []string) {
 	t.Helper()
-	zr, err := zip.OpenReader(path)
+	zipped, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("the download is not a ZIP: %v", err)
+		t.Fatal(err)
 	}
-	defer func() { _ = zr.Close() }() // read only
-	entries := map[string]string{}
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
+	for name, body := range anonymizetest.CheckReleaseZIP(t, zipped, tables, names) {
+		if strings.Count(body, "\n") < 2 {
+			t.Errorf("table %s has no rows", name)
 		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		entries[f.Name] = string(b)
-	}
-	var m struct {
-		Linked bool
-		Tables []struct {
-			Name, File string
-			Rows       int
+		if name == "DocumentReference" && !strings.Contains(body, "[NAME]") {
+			t.Errorf("%s holds no scrubbed name ([NAME]): are the notes there?", name)
 		}
 	}
-	if err := json.Unmarshal([]byte(entries["manifest.json"]), &m); err != nil {
-		t.Fatalf("manifest.json: %v\n%s", err, entries["manifest.json"])
-	}
-	if !m.Linked {
-		t.Error("manifest.json: the tables are not linked by patient")
-	}
-	var listed []string
-	for _, mt := range m.Tables {
-		listed = append(listed, mt.Name)
-		if _, ok := entries[mt.File]; !ok || mt.Rows == 0 {
-			t.Errorf("manifest.json names %s (%d rows): in the ZIP %v", mt.File, mt.Rows, ok)
-		}
-	}
-	slices.Sort(listed)
-	if !slices.Equal(listed, tables) {
-		t.Errorf("the ZIP's tables %v, want every table of the record set %v", listed, tables)
-	}
-	// The notes (DocumentReference text, which names the patient) are
-	// there, scrubbed.
-	for _, mt := range m.Tables {
-		if mt.Name == "DocumentReference" && !strings.Contains(entries[mt.File], "[NAME]") {
-			t.Errorf("%s holds no scrubbed name ([NAME]): are the notes there?", mt.File)
-		}
-	}
-	for entry, body := range entries {
-		for _, n := range names {
-			if strings.Contains(body, n) {
-				t.Errorf("%s holds the patient's name %s", entry, n)
-			}
-		}
-	}
-	t.Logf("downloaded release: %d entries, tables %v", len(entries), listed)
 }

@@ -144,56 +144,52 @@ func samePrivacy(req *PublishRequest, p *keptPreview) bool {
 // is then anonymized again), EINVALID when there is no input to fall back
 // on.
 func (a *App) previewedResult(owner common.Address, req *PublishRequest) (*anonymize.Result, error) {
-	if req.Preview == "" {
-		return nil, nil
+	p, pol, err := a.keptPreview(owner, req, func(p *keptPreview) bool { return p.result != nil })
+	if p == nil {
+		return nil, err
 	}
-	p, ok := a.previews.get(a.asOf(), owner, req.Preview)
-	if ok && p.ran(req) && p.result != nil {
-		cfg, _, err := req.pipelineConfig()
-		if err != nil {
-			return nil, err
-		}
-		pipe, err := cfg.Build(anonymize.Env{AsOf: p.asOf})
-		if err != nil {
-			return nil, marketplace.Wrap(marketplace.EINVALID, err, "Anonymization config: %v", err)
-		}
-		rep := *p.result.Report
-		v := pipe.Policy.Check(&rep)
-		rep.Verdict = &v
-		return &anonymize.Result{Table: p.result.Table, Report: &rep, Verdict: v}, nil
-	}
-	if req.Input == "" && req.Reader == nil {
-		return nil, marketplace.Errorf(marketplace.EINVALID, "The anonymization preview has expired or ran other settings: preview the file again.")
-	}
-	return nil, nil
+	rep := *p.result.Report
+	v := pol.Check(&rep)
+	rep.Verdict = &v
+	return &anonymize.Result{Table: p.result.Table, Report: &rep, Verdict: v}, nil
 }
 
-// previewedRelease returns owner's release dry run req.Preview when it
-// ran what req publishes, its patient-level report checked again against
-// the policy of the pipeline built here from req; nil when req names none
-// or another run, EINVALID when there is no input to fall back on.
+// previewedRelease is previewedResult for a release dry run: its one
+// verdict judged again (ReleaseResult.Judge).
 func (a *App) previewedRelease(owner common.Address, req *PublishRequest) (*releaseRun, error) {
+	p, pol, err := a.keptPreview(owner, req, func(p *keptPreview) bool { return p.release != nil })
+	if p == nil {
+		return nil, err
+	}
+	run := *p.release
+	rr := *run.result
+	rr.Verdict, rr.Report = rr.Judge(pol)
+	run.result = &rr
+	return &run, nil
+}
+
+// keptPreview returns owner's dry run req.Preview when it ran what req
+// publishes (and is of the kind want accepts), with the policy of the
+// pipeline built here from req to judge it again; nil when req names none
+// or another run, with EINVALID when there is no input to fall back on.
+func (a *App) keptPreview(owner common.Address, req *PublishRequest, want func(*keptPreview) bool) (*keptPreview, anonymize.Policy, error) {
 	if req.Preview == "" {
-		return nil, nil
+		return nil, anonymize.Policy{}, nil
 	}
 	p, ok := a.previews.get(a.asOf(), owner, req.Preview)
-	if ok && p.ran(req) && p.release != nil {
+	if ok && p.ran(req) && want(p) {
 		cfg, _, err := req.pipelineConfig()
 		if err != nil {
-			return nil, err
+			return nil, anonymize.Policy{}, err
 		}
 		pipe, err := cfg.Build(anonymize.Env{AsOf: p.asOf})
 		if err != nil {
-			return nil, marketplace.Wrap(marketplace.EINVALID, err, "Anonymization config: %v", err)
+			return nil, anonymize.Policy{}, marketplace.Wrap(marketplace.EINVALID, err, "Anonymization config: %v", err)
 		}
-		run := *p.release
-		rr := *run.result
-		rr.Verdict, rr.Report = rr.Judge(pipe.Policy)
-		run.result = &rr
-		return &run, nil
+		return p, pipe.Policy, nil
 	}
 	if req.Input == "" && req.Reader == nil {
-		return nil, marketplace.Errorf(marketplace.EINVALID, "The anonymization preview has expired or ran other settings: preview the file again.")
+		return nil, anonymize.Policy{}, marketplace.Errorf(marketplace.EINVALID, "The anonymization preview has expired or ran other settings: preview the file again.")
 	}
-	return nil, nil
+	return nil, anonymize.Policy{}, nil
 }

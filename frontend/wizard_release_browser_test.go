@@ -1,13 +1,9 @@
 package frontend
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,6 +12,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/medmarket/medmarket/anonymize/anonymizetest"
 )
 
 // A patient chooses every Synthea bundle at once in the browser's file
@@ -139,63 +137,8 @@ func TestBrowser_publishWizardRecordSet(t *testing.T) {
 			names = append(names, strings.TrimRight(p, "0123456789"))
 		}
 	}
-	checkReleaseZIP(t, zipped, shown, names)
+	anonymizetest.CheckReleaseZIP(t, zipped, shown, names)
 	if p := problems(); len(p) > 0 {
 		t.Errorf("console errors:\n%v", p)
-	}
-}
-
-// checkReleaseZIP checks a downloaded release: manifest.json names every
-// table shown, each with its file in the ZIP, and says they are linked by
-// patient; no entry holds any of the patients' names.
-func checkReleaseZIP(t *testing.T, zipped []byte, tables, names []string) {
-	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(zipped), int64(len(zipped)))
-	if err != nil {
-		t.Fatalf("the download is not a ZIP (%d bytes): %v", len(zipped), err)
-	}
-	entries := map[string]string{}
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		entries[f.Name] = string(b)
-	}
-	var m struct {
-		Linked bool
-		Tables []struct {
-			Name, File string
-			Rows       int
-		}
-	}
-	if err := json.Unmarshal([]byte(entries["manifest.json"]), &m); err != nil {
-		t.Fatalf("manifest.json: %v\n%s", err, entries["manifest.json"])
-	}
-	if !m.Linked {
-		t.Error("manifest.json: the tables are not linked by patient")
-	}
-	var listed []string
-	for _, mt := range m.Tables {
-		listed = append(listed, mt.Name)
-		if _, ok := entries[mt.File]; !ok {
-			t.Errorf("manifest.json names %s, not in the ZIP", mt.File)
-		}
-	}
-	slices.Sort(listed)
-	if want := slices.Sorted(slices.Values(tables)); !slices.Equal(listed, want) {
-		t.Errorf("the ZIP's tables %v, want every table the wizard showed %v", listed, want)
-	}
-	for entry, body := range entries {
-		for _, n := range names {
-			if strings.Contains(body, n) {
-				t.Errorf("%s holds the patient's name %s", entry, n)
-			}
-		}
 	}
 }

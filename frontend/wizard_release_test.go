@@ -19,6 +19,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/medmarket/medmarket/anonymize"
+	"github.com/medmarket/medmarket/anonymize/anonymizetest"
 	"github.com/medmarket/medmarket/app"
 )
 
@@ -345,5 +346,5 @@ func TestPublishWizard_releaseOfEveryTable(t *testing.T) {
 	if res.StatusCode != 200 {
 		t.Fatalf("download: %d\n%.2000s", res.StatusCode, body)
 	}
-	checkReleaseZIP(t, []byte(body), []string{"Condition", "Patient"}, []string{"Roep1", "Roep2", "Roep3"})
+	anonymizetest.CheckReleaseZIP(t, []byte(body), []string{"Condition", "Patient"}, []string{"Roep1", "Roep2", "Roep3"})
 }
