@@ -2,6 +2,7 @@ package anonymize_test
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -62,6 +63,9 @@ func benchmarkRelease(b *testing.B, patients int) {
 	b.Logf("%d patients: %d files, %.2f GB, %d resources, %d observations", patients, len(paths), float64(set.Bytes)/1e9, set.Resources, set.Observations)
 	b.SetBytes(set.Bytes)
 	secret := []byte("scale-benchmark-secret-0123456789")
+	// MEDMARKET_SCALE_PRESET picks the preset (default safe-harbor; e.g.
+	// safe-harbor-k5 for k = 5 on patients).
+	preset := cmp.Or(os.Getenv("MEDMARKET_SCALE_PRESET"), "safe-harbor")
 	for b.Loop() {
 		runtime.GC()
 		peak := startPeakMemory()
@@ -80,33 +84,31 @@ func benchmarkRelease(b *testing.B, patients int) {
 		for _, t := range tables {
 			rows += t.NumRows()
 		}
-		var keyed *anonymize.Release
-		stages.run("key", func() {
-			var rel *anonymize.Release
-			if rel, err = anonymize.NewFHIRRelease(tables); err == nil {
-				keyed, _, err = rel.Key(ctx, anonymize.ReleaseKey{Secret: secret})
-			}
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-		var results []*anonymize.Result
+		// The product's path: one release, keyed (one pseudonym and date
+		// offset per patient), Safe Harbor with notes scrubbed on every
+		// table, k and risk counted on patients.
+		var rr *anonymize.ReleaseResult
 		stages.run("anonymize", func() {
+			var rel *anonymize.Release
 			var cfg *anonymize.Config
 			var pl *anonymize.Pipeline
-			if cfg, err = anonymize.Preset("safe-harbor"); err != nil {
+			if rel, err = anonymize.NewFHIRRelease(tables); err != nil {
+				return
+			}
+			if cfg, err = anonymize.Preset(preset); err != nil {
 				return
 			}
 			if pl, err = cfg.Build(anonymize.Env{Secret: secret, AsOf: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
 				return
 			}
 			pl.Progress = steps.start
-			results, err = pl.RunAll(ctx, keyed.Tables)
+			rr, err = pl.RunRelease(ctx, rel, &anonymize.ReleaseKey{Secret: secret})
 			steps.start(-1, "")
 		})
 		if err != nil {
 			b.Fatal(err)
 		}
+		results := rr.Tables
 		heap, rss := peak.stop()
 		total := stages.total()
 		var summary []string
@@ -123,6 +125,7 @@ func benchmarkRelease(b *testing.B, patients int) {
 			summary = append(summary, line)
 		}
 		b.Logf("tables: %s", strings.Join(summary, ", "))
+		logReleaseRisk(b, rr)
 		b.Logf("%d rows in %.1f s (%s): %.0f rows/s, %.0f MB/s; peak heap %.0f MB, peak RSS %.0f MB",
 			rows, total.Seconds(), stages, float64(rows)/total.Seconds(), float64(set.Bytes)/1e6/total.Seconds(), heap/1e6, rss/1e6)
 		b.Logf("anonymize by step (each step's time runs to the next step's start: the last step of a table includes its report): %s", steps)
@@ -324,4 +327,15 @@ func vmHWM() int64 {
 		}
 	}
 	return 0
+}
+
+// logReleaseRisk logs the release's patient-level risk figures and verdict.
+func logReleaseRisk(b *testing.B, rr *anonymize.ReleaseResult) {
+	r := rr.Report.Risk
+	line := fmt.Sprintf("release of %d patients: prosecutor risk highest %.1f %%, average %.1f %%, records at risk %.1f %%; journalist highest %.1f %%; marketer %.1f %%",
+		rr.Patients, 100*r.Prosecutor.Highest, 100*r.Prosecutor.Average, 100*r.Prosecutor.RecordsAtRisk, 100*r.Journalist.Highest, 100*r.Marketer)
+	if p := r.Population; p != nil {
+		line += fmt.Sprintf("; population (%s, f = %g): %.2f %% unique (upper bound %v)", p.Model, p.SamplingFraction, 100*p.UniqueShare, p.UpperBound)
+	}
+	b.Logf("%s; verdict %s", line, rr.Verdict)
 }
