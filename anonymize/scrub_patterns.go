@@ -12,6 +12,11 @@ type scrubPattern struct {
 	typ   string
 	re    *regexp.Regexp
 	group int
+	// can says whether the pattern can match the scanned text at all: it
+	// checks what every match must hold (a digit run of some length,
+	// a literal, a keyword), so skipping the regular expression when it
+	// says no loses nothing.
+	can func(*scrubScan) bool
 }
 
 const (
@@ -30,47 +35,61 @@ const (
 // scrubPatterns are tried in order; mergeSpans keeps the earliest, longest
 // match where two overlap.
 var scrubPatterns = []scrubPattern{
-	{PHIEmail, regexp.MustCompile(`[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`), 0},
-	{PHIURL, regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>"]*[^\s<>".,;:)!?]`), 0},
-	{PHIURL, regexp.MustCompile(`(?i)\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|edu|gov|io|us|info)(?:/[^\s<>"]*[^\s<>".,;:)!?])?\b`), 0},
-	{PHIIP, regexp.MustCompile(`\b(?:\d{1,3}\.){3}\d{1,3}\b`), 0},
-	{PHISSN, regexp.MustCompile(`\b\d{3}-\d{2}-\d{4}\b`), 0},
-	{PHISSN, regexp.MustCompile(`(?i)\b(?:SSN|social security(?: number| no\.?)?)\s*[:#]?\s*(\d{9}|\d{3}[ -]\d{2}[ -]\d{4})\b`), 1},
-	{PHIPhone, regexp.MustCompile(`(?:\+?1[-. ]?)?(?:\(\d{3}\)\s?|\b\d{3}[-. ])\d{3}[-. ]\d{4}\b(?:\s*(?:x|ext\.?)\s*\d{1,5}\b)?`), 0},
-	{PHIPhone, regexp.MustCompile(`(?i)\b(?:phone|tel|telephone|fax|cell|pager|beeper|ph|mobile)\.?\s*(?:#|no\.?|number)?\s*:?\s*(\d{3}[-. ]?\d{4}|\d{10})\b`), 1},
-	{PHIID, regexp.MustCompile(`(?i)\b(?:MRN|medical record(?: number| no\.?| #)?|record(?: number| no\.?)?|acct|account(?: number| no\.?)?|chart|member(?: id)?|policy|plan|license|lic|DEA|NPI|ID|case|specimen|accession|encounter|visit|claim|serial|device|certificate|cert)\s*(?:#|no\.?|num(?:ber)?)?\s*[:#]?\s*([A-Z]{0,4}[-]?\d[A-Z0-9-]{2,})\b`), 1},
-	{PHIID, regexp.MustCompile(`#\s?(\d{3,}[A-Z0-9-]*)\b`), 1},
-	{PHIID, regexp.MustCompile(`\b[A-Z]{1,3}\d{6,}\b|\b\d{6,}\b`), 0},
-	{PHIZip, regexp.MustCompile(`\b\d{5}-\d{4}\b`), 0},
-	{PHIZip, regexp.MustCompile(`\b` + stateAbbr + `,?\s+(\d{5})\b`), 1},
-	{PHIZip, regexp.MustCompile(`(?i)\b(?:zip|zip code|postal code)\s*:?\s*(\d{5})\b`), 1},
-	{PHIID, regexp.MustCompile(`\b\d{5}\b`), 0},
-	{PHIAddress, regexp.MustCompile(`\b\d{1,6}[A-Z]?\s+(?:[NSEW]\.?\s+)?` + capWords + `[A-Z][A-Za-z'-]*\s+` + streetRE + `\b(?:\.?,?\s*` + unitRE + `)?(?:\s+in\s+[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)?`), 0},
-	{PHIAddress, regexp.MustCompile(`\b(?:lives|living|resides|residing|moved|relocated|born|raised|located)\s+(?:alone\s+|here\s+)?(?:in|to|near)\s+((?:[A-Z][a-z]+\s){0,2}[A-Z][a-z]+)`), 1},
-	{PHIAddress, regexp.MustCompile(`\b(?:P\.?\s?O\.?\s+Box|PO Box)\s+\d+`), 0},
-	{PHIAddress, regexp.MustCompile(`\b` + unitWord + `\.?\s*#?\s*\d+[A-Za-z]?\b`), 0},
-	{PHIAddress, regexp.MustCompile(`\b((?:[A-Z][a-z]+\s){0,2}[A-Z][a-z]+),\s+` + stateAbbr + `,?\s+\d{5}\b`), 1},
-	{PHIAddress, regexp.MustCompile(`\b((?:[A-Z][a-z]+\s){0,2}[A-Z][a-z]+),\s+` + cityStates + `\b`), 1},
-	{PHIAddress, regexp.MustCompile(`\b(?:(?:St\.?|Saint|Mount|Mt\.?)\s+)?(?:[A-Z][A-Za-z'.-]*\s+){1,4}(?:Hospital|Medical Center|Health Center|Clinic|Infirmary|Nursing Home|Rehabilitation Center|Rehab|Hospice|Health System|Healthcare|Memorial|Sanatorium)\b`), 0},
+	{PHIEmail, regexp.MustCompile(`[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`), 0, func(s *scrubScan) bool { return s.has('@') }},
+	{PHIURL, regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>"]*[^\s<>".,;:)!?]`), 0, func(s *scrubScan) bool { return s.fold("http", "www.") }},
+	{PHIURL, regexp.MustCompile(`(?i)\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|edu|gov|io|us|info)(?:/[^\s<>"]*[^\s<>".,;:)!?])?\b`), 0, func(s *scrubScan) bool { return s.fold(".com", ".org", ".net", ".edu", ".gov", ".io", ".us", ".info") }},
+	{PHIIP, regexp.MustCompile(`\b(?:\d{1,3}\.){3}\d{1,3}\b`), 0, func(s *scrubScan) bool { return s.chain(".", 1, 1, 1, 1) }},
+	{PHISSN, regexp.MustCompile(`\b\d{3}-\d{2}-\d{4}\b`), 0, func(s *scrubScan) bool { return s.chain("-", 3, 2, 4) }},
+	{PHISSN, regexp.MustCompile(`(?i)\b(?:SSN|social security(?: number| no\.?)?)\s*[:#]?\s*(\d{9}|\d{3}[ -]\d{2}[ -]\d{4})\b`), 1, func(s *scrubScan) bool { return s.maxRun >= 4 && s.fold("ssn", "social security") }},
+	{PHIPhone, regexp.MustCompile(`(?:\+?1[-. ]?)?(?:\(\d{3}\)\s?|\b\d{3}[-. ])\d{3}[-. ]\d{4}\b(?:\s*(?:x|ext\.?)\s*\d{1,5}\b)?`), 0, func(s *scrubScan) bool { return s.chain("-. ", 3, 4) }},
+	{PHIPhone, regexp.MustCompile(`(?i)\b(?:phone|tel|telephone|fax|cell|pager|beeper|ph|mobile)\.?\s*(?:#|no\.?|number)?\s*:?\s*(\d{3}[-. ]?\d{4}|\d{10})\b`), 1, func(s *scrubScan) bool {
+		return s.maxRun >= 4 && s.fold("ph", "tel", "fax", "cell", "pager", "beeper", "mobile")
+	}},
+	{PHIID, regexp.MustCompile(`(?i)\b(?:MRN|medical record(?: number| no\.?| #)?|record(?: number| no\.?)?|acct|account(?: number| no\.?)?|chart|member(?: id)?|policy|plan|license|lic|DEA|NPI|ID|case|specimen|accession|encounter|visit|claim|serial|device|certificate|cert)\s*(?:#|no\.?|num(?:ber)?)?\s*[:#]?\s*([A-Z]{0,4}[-]?\d[A-Z0-9-]{2,})\b`), 1, func(s *scrubScan) bool { return s.maxRun >= 1 && s.fold(idKeywords...) }},
+	{PHIID, regexp.MustCompile(`#\s?(\d{3,}[A-Z0-9-]*)\b`), 1, func(s *scrubScan) bool { return s.maxRun >= 3 && s.has('#') }},
+	{PHIID, regexp.MustCompile(`\b[A-Z]{1,3}\d{6,}\b|\b\d{6,}\b`), 0, func(s *scrubScan) bool { return s.maxRun >= 6 }},
+	{PHIZip, regexp.MustCompile(`\b\d{5}-\d{4}\b`), 0, func(s *scrubScan) bool { return s.chain("-", 5, 4) }},
+	{PHIZip, regexp.MustCompile(`\b` + stateAbbr + `,?\s+(\d{5})\b`), 1, func(s *scrubScan) bool { return s.maxRun >= 5 }},
+	{PHIZip, regexp.MustCompile(`(?i)\b(?:zip|zip code|postal code)\s*:?\s*(\d{5})\b`), 1, func(s *scrubScan) bool { return s.maxRun >= 5 && s.fold("zip", "postal") }},
+	{PHIID, regexp.MustCompile(`\b\d{5}\b`), 0, func(s *scrubScan) bool { return s.maxRun >= 5 }},
+	{PHIAddress, regexp.MustCompile(`\b\d{1,6}[A-Z]?\s+(?:[NSEW]\.?\s+)?` + capWords + `[A-Z][A-Za-z'-]*\s+` + streetRE + `\b(?:\.?,?\s*` + unitRE + `)?(?:\s+in\s+[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)?`), 0, func(s *scrubScan) bool { return s.maxRun >= 1 && s.word(streetWords...) }},
+	{PHIAddress, regexp.MustCompile(`\b(?:lives|living|resides|residing|moved|relocated|born|raised|located)\s+(?:alone\s+|here\s+)?(?:in|to|near)\s+((?:[A-Z][a-z]+\s){0,2}[A-Z][a-z]+)`), 1, func(s *scrubScan) bool {
+		return s.word("lives", "living", "resid", "moved", "relocated", "born", "raised", "located")
+	}},
+	{PHIAddress, regexp.MustCompile(`\b(?:P\.?\s?O\.?\s+Box|PO Box)\s+\d+`), 0, func(s *scrubScan) bool { return s.maxRun >= 1 && s.word("Box") }},
+	{PHIAddress, regexp.MustCompile(`\b` + unitWord + `\.?\s*#?\s*\d+[A-Za-z]?\b`), 0, func(s *scrubScan) bool { return s.maxRun >= 1 && s.word(unitWords...) }},
+	{PHIAddress, regexp.MustCompile(`\b((?:[A-Z][a-z]+\s){0,2}[A-Z][a-z]+),\s+` + stateAbbr + `,?\s+\d{5}\b`), 1, func(s *scrubScan) bool { return s.maxRun >= 5 && s.has(',') }},
+	{PHIAddress, regexp.MustCompile(`\b((?:[A-Z][a-z]+\s){0,2}[A-Z][a-z]+),\s+` + cityStates + `\b`), 1, func(s *scrubScan) bool { return s.has(',') }},
+	{PHIAddress, regexp.MustCompile(`\b(?:(?:St\.?|Saint|Mount|Mt\.?)\s+)?(?:[A-Z][A-Za-z'.-]*\s+){1,4}(?:Hospital|Medical Center|Health Center|Clinic|Infirmary|Nursing Home|Rehabilitation Center|Rehab|Hospice|Health System|Healthcare|Memorial|Sanatorium)\b`), 0, func(s *scrubScan) bool { return s.word(facilityWords...) }},
 	// A labelled name: "Patient: DOE, JANE", "Name: Doe, Jane".
-	{PHIName, regexp.MustCompile(`(?i:\b(?:patient|pt|name|patient name|pt name|full name|signed|author|provider|attending|pcp|contact|emergency contact|guardian|next of kin|nok))[ \t]*:[ \t]*([A-Z][A-Za-z'.-]*(?:(?:,[ \t]?|[ \t])[A-Z][A-Za-z'.-]*){0,2})`), 1},
-	{PHIAge, regexp.MustCompile(`(?i)\b(?:9\d|1[0-4]\d)[\s-]*(?:y/o|yo|years?|yrs?|y)\b(?:[\s-]*(?:old|of age)\b)?`), 0},
-	{PHIAge, regexp.MustCompile(`(?i)\b(?:age[ds]?|aged)\s*:?\s*(?:of\s+)?(9\d|1[0-4]\d)\b`), 1},
-	{PHIAge, regexp.MustCompile(`(?i)\b(?:9\d|1[0-4]\d)\s*(?:M|F|yo[mf]|y/o[mf])\b`), 0},
-	{PHIDate, regexp.MustCompile(`\b\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?\b`), 0},
-	{PHIDate, regexp.MustCompile(`\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b`), 0},
-	{PHIDate, regexp.MustCompile(`\b` + monthRE + `\.?\s+\d{1,2}` + ordRE + `(?:,?\s+\d{4})?\b`), 0},
-	{PHIDate, regexp.MustCompile(`\b\d{1,2}` + ordRE + `\s+(?:of\s+)?` + monthRE + `\.?,?(?:\s+\d{4})?\b`), 0},
-	{PHIDate, regexp.MustCompile(`\b` + monthRE + `\.?,?\s+(?:of\s+)?\d{4}\b`), 0},
-	{PHIDate, regexp.MustCompile(`\b(?:0?[1-9]|1[0-2])/(?:19|20)\d{2}\b`), 0},
-	{PHIDate, regexp.MustCompile(`(?i)\b(?:on|since|from|until|dated?|dos|dob|d\.o\.b\.)\s*:?\s*((?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01]))\b`), 1},
-	{PHIDate, regexp.MustCompile(`(?i)\b(?:christmas|thanksgiving|easter|new year'?s(?: day| eve)?|independence day|memorial day|labor day|halloween)\b`), 0},
+	{PHIName, regexp.MustCompile(`(?i:\b(?:patient|pt|name|patient name|pt name|full name|signed|author|provider|attending|pcp|contact|emergency contact|guardian|next of kin|nok))[ \t]*:[ \t]*([A-Z][A-Za-z'.-]*(?:(?:,[ \t]?|[ \t])[A-Z][A-Za-z'.-]*){0,2})`), 1, func(s *scrubScan) bool { return s.has(':') && s.fold(nameLabels...) }},
+	{PHIAge, regexp.MustCompile(`(?i)\b(?:9\d|1[0-4]\d)[\s-]*(?:y/o|yo|years?|yrs?|y)\b(?:[\s-]*(?:old|of age)\b)?`), 0, func(s *scrubScan) bool { return s.over89 }},
+	{PHIAge, regexp.MustCompile(`(?i)\b(?:age[ds]?|aged)\s*:?\s*(?:of\s+)?(9\d|1[0-4]\d)\b`), 1, func(s *scrubScan) bool { return s.over89 && s.fold("age") }},
+	{PHIAge, regexp.MustCompile(`(?i)\b(?:9\d|1[0-4]\d)\s*(?:M|F|yo[mf]|y/o[mf])\b`), 0, func(s *scrubScan) bool { return s.over89 }},
+	{PHIDate, regexp.MustCompile(`\b\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?\b`), 0, func(s *scrubScan) bool { return s.chain("-", 4, 1, 1) }},
+	{PHIDate, regexp.MustCompile(`\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b`), 0, func(s *scrubScan) bool { return s.chain("/.-", 1, 1, 2) }},
+	{PHIDate, regexp.MustCompile(`\b` + monthRE + `\.?\s+\d{1,2}` + ordRE + `(?:,?\s+\d{4})?\b`), 0, func(s *scrubScan) bool { return s.maxRun >= 1 && s.word(monthWords...) }},
+	{PHIDate, regexp.MustCompile(`\b\d{1,2}` + ordRE + `\s+(?:of\s+)?` + monthRE + `\.?,?(?:\s+\d{4})?\b`), 0, func(s *scrubScan) bool { return s.maxRun >= 1 && s.word(monthWords...) }},
+	{PHIDate, regexp.MustCompile(`\b` + monthRE + `\.?,?\s+(?:of\s+)?\d{4}\b`), 0, func(s *scrubScan) bool { return s.maxRun >= 4 && s.word(monthWords...) }},
+	{PHIDate, regexp.MustCompile(`\b(?:0?[1-9]|1[0-2])/(?:19|20)\d{2}\b`), 0, func(s *scrubScan) bool { return s.chain("/", 1, 4) }},
+	{PHIDate, regexp.MustCompile(`(?i)\b(?:on|since|from|until|dated?|dos|dob|d\.o\.b\.)\s*:?\s*((?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01]))\b`), 1, func(s *scrubScan) bool { return s.chain("/", 1, 1) }},
+	{PHIDate, regexp.MustCompile(`(?i)\b(?:christmas|thanksgiving|easter|new year'?s(?: day| eve)?|independence day|memorial day|labor day|halloween)\b`), 0, func(s *scrubScan) bool {
+		return s.fold("christmas", "thanksgiving", "easter", "new year", "independence day", "memorial day", "labor day", "halloween")
+	}},
 }
 
 // findPatterns returns every pattern match of text.
-func findPatterns(text string) []ScrubSpan {
+func findPatterns(text string) []ScrubSpan { return findPatternsWith(scrubPatterns, text) }
+
+// findPatternsWith returns every match of patterns in text, skipping the
+// patterns whose prefilter says they cannot match.
+func findPatternsWith(patterns []scrubPattern, text string) []ScrubSpan {
 	var out []ScrubSpan
-	for _, p := range scrubPatterns {
+	scan := newScrubScan(text)
+	for _, p := range patterns {
+		if !p.can(scan) {
+			continue
+		}
 		for _, m := range p.re.FindAllStringSubmatchIndex(text, -1) {
 			s, e := m[2*p.group], m[2*p.group+1]
 			if s < 0 {

@@ -1,0 +1,16 @@
+package anonymize
+
+// FindPatternsForTest is findPatterns, the scrubber's patterns run where
+// their prefilters (scrubPattern.can) allow.
+func FindPatternsForTest(text string) []ScrubSpan { return findPatterns(text) }
+
+// FindPatternsUnfilteredForTest runs every pattern on text, prefilters
+// ignored: what findPatterns must return.
+func FindPatternsUnfilteredForTest(text string) []ScrubSpan {
+	all := make([]scrubPattern, len(scrubPatterns))
+	for i, p := range scrubPatterns {
+		p.can = func(*scrubScan) bool { return true }
+		all[i] = p
+	}
+	return findPatternsWith(all, text)
+}
