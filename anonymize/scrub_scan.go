@@ -115,13 +115,171 @@ func (s *scrubScan) chainAt(i int, seps string, lens []int) bool {
 	return true
 }
 
+// numericDate says whether three digit runs of 1-2, 1-2, and 2 or 4
+// digits are joined each by one of / . -: "7/4/21", "07.04.2021" (not
+// "2021-07-04", whose first run is longer).
+func (s *scrubScan) numericDate() bool {
+	for i := 0; i+3 <= len(s.runs); i++ {
+		a, b, c := s.runs[i], s.runs[i+1], s.runs[i+2]
+		if n := a.end - a.start; n > 2 {
+			continue
+		}
+		if n := b.end - b.start; n > 2 {
+			continue
+		}
+		if n := c.end - c.start; n != 2 && n != 4 {
+			continue
+		}
+		if s.chainAt(i, "/.-", []int{1, 1, 2}) {
+			return true
+		}
+	}
+	return false
+}
+
+// isWordByte says whether b is a word character as \b sees it (ASCII
+// letters, digits, underscore).
+func isWordByte(b byte) bool {
+	return b == '_' || '0' <= b && b <= '9' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z'
+}
+
+// isSpaceByte says whether b is \s.
+func isSpaceByte(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\f' || b == '\r' }
+
+// isLetterByte says whether b is an ASCII letter.
+func isLetterByte(b byte) bool { return 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' }
+
+// starts calls f with the end of every occurrence of a word in hay that
+// begins at a word boundary (as \b before a word starting with a letter),
+// until f says true.
+func (s *scrubScan) starts(hay string, words []string, f func(start, end int) bool) bool {
+	for _, w := range words {
+		for off := 0; ; {
+			i := strings.Index(hay[off:], w)
+			if i < 0 {
+				break
+			}
+			i += off
+			if (i == 0 || !isWordByte(s.text[i-1])) && f(i, i+len(w)) {
+				return true
+			}
+			off = i + 1
+		}
+	}
+	return false
+}
+
+// digitNear says whether an occurrence of a word (at a word boundary) is
+// followed by a digit with only whitespace, letters and bytes of between
+// in the way, at most limit of them (whitespace not counted) from the
+// word's start: "MRN: 123", "phone no. 555-1234". Case-insensitive (words
+// in lower case) when fold, as the patterns are.
+func (s *scrubScan) digitNear(fold bool, words []string, limit int, between string) bool {
+	hay := s.text
+	if fold {
+		if s.folds {
+			return true
+		}
+		hay = s.lower
+	}
+	return s.starts(hay, words, func(start, _ int) bool {
+		n := 0
+		for j := start; j < len(s.text) && n <= limit; j++ {
+			switch b := s.text[j]; {
+			case '0' <= b && b <= '9':
+				return true
+			case isSpaceByte(b):
+			case isLetterByte(b) || strings.IndexByte(between, b) >= 0:
+				n++
+			default:
+				return false
+			}
+		}
+		return false
+	})
+}
+
+// labelled says whether a label (lower case, matched in any case, at a
+// word boundary) is followed by [ \t]*:[ \t]* and a capital letter:
+// "Patient: Jane".
+func (s *scrubScan) labelled(labels []string) bool {
+	if s.folds {
+		return true
+	}
+	return s.starts(s.lower, labels, func(_, end int) bool {
+		j := skipBlanks(s.text, end)
+		if j >= len(s.text) || s.text[j] != ':' {
+			return false
+		}
+		j = skipBlanks(s.text, j+1)
+		return j < len(s.text) && 'A' <= s.text[j] && s.text[j] <= 'Z'
+	})
+}
+
+func skipBlanks(text string, j int) int {
+	for j < len(text) && (text[j] == ' ' || text[j] == '\t') {
+		j++
+	}
+	return j
+}
+
+// spaced says whether one of words (case as given) stands after
+// whitespace and before a non-word byte or the end: " Hospital".
+func (s *scrubScan) spaced(words []string) bool {
+	for _, w := range words {
+		for off := 0; ; {
+			i := strings.Index(s.text[off:], w)
+			if i < 0 {
+				break
+			}
+			i += off
+			e := i + len(w)
+			if i > 0 && isSpaceByte(s.text[i-1]) && (e == len(s.text) || !isWordByte(s.text[e])) {
+				return true
+			}
+			off = i + 1
+		}
+	}
+	return false
+}
+
+// commaState says whether a comma, whitespace and one of the two-letter
+// states (then a non-word byte or the end) follow each other: ", IL".
+func (s *scrubScan) commaState(states []string) bool {
+	for off := 0; ; {
+		i := strings.IndexByte(s.text[off:], ',')
+		if i < 0 {
+			return false
+		}
+		j := off + i + 1
+		off = j
+		k := j
+		for k < len(s.text) && isSpaceByte(s.text[k]) {
+			k++
+		}
+		if k == j || k+2 > len(s.text) || (k+2 < len(s.text) && isWordByte(s.text[k+2])) {
+			continue
+		}
+		for _, st := range states {
+			if s.text[k:k+2] == st {
+				return true
+			}
+		}
+	}
+}
+
 // Keywords the patterns' can functions look for: every alternative of the
 // expression contains one of them.
 var (
 	idKeywords    = []string{"mrn", "record", "acct", "account", "chart", "member", "policy", "plan", "lic", "dea", "npi", "id", "case", "specimen", "accession", "encounter", "visit", "claim", "serial", "device", "cert"}
-	streetWords   = []string{"St", "Ave", "Rd", "Road", "Blvd", "Boulevard", "Dr", "Ln", "Lane", "Way", "Ct", "Court", "Pl", "Ter", "Pkwy", "Parkway", "Hwy", "Highway", "Cir", "Sq", "Square", "Row", "Trail", "Path"}
-	unitWords     = []string{"Apt", "Apartment", "Unit", "Suite", "Ste", "Room", "Rm", "Bldg", "Building", "Fl"}
-	facilityWords = []string{"Hospital", "Medical Center", "Health", "Clinic", "Infirmary", "Nursing Home", "Rehab", "Hospice", "Memorial", "Sanatorium"}
+	streetWords   = []string{"St", "Street", "Ave", "Avenue", "Rd", "Road", "Blvd", "Boulevard", "Dr", "Drive", "Ln", "Lane", "Way", "Ct", "Court", "Pl", "Place", "Ter", "Terrace", "Pkwy", "Parkway", "Hwy", "Highway", "Cir", "Circle", "Sq", "Square", "Row", "Trail", "Path"}
+	unitWords     = []string{"Apt", "Apartment", "Unit", "Suite", "Ste", "Room", "Rm", "Bldg", "Building", "Fl", "Floor"}
+	facilityWords = []string{"Hospital", "Medical Center", "Health Center", "Clinic", "Infirmary", "Nursing Home", "Rehabilitation Center", "Rehab", "Hospice", "Health System", "Healthcare", "Memorial", "Sanatorium"}
+	stateCodes    = []string{"AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR"}
+	cityCodes     = []string{"AL", "AK", "AZ", "AR", "CA", "CT", "DC", "FL", "GA", "IL", "IA", "KS", "KY", "MA", "MI", "MN", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR"}
+	dateWords     = []string{"on", "since", "from", "until", "date", "dos", "dob", "d.o.b."}
 	nameLabels    = []string{"pt", "patient", "name", "signed", "author", "provider", "attending", "pcp", "contact", "guardian", "next of kin", "nok"}
 	monthWords    = []string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
 )
+
+var phoneWords = []string{"ph", "tel", "fax", "cell", "pager", "beeper", "mobile"}
