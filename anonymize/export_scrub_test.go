@@ -14,3 +14,6 @@ func FindPatternsUnfilteredForTest(text string) []ScrubSpan {
 	}
 	return findPatternsWith(all, text)
 }
+
+// ScrubWordsForTest is scrubWords, the scrubber's tokenizer.
+func ScrubWordsForTest(text string) [][2]int { return scrubWords(text) }

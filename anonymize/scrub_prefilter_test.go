@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -31,6 +32,31 @@ func checkPrefilters(t *testing.T, corpus string, texts []string) {
 	}
 }
 
+// scrubWordRE is what the scrubber's tokenizer finds: a word, digits glued
+// to its end.
+var scrubWordRE = regexp.MustCompile(`\p{L}[\p{L}'’-]*\d*`)
+
+// checkWords fails when the tokenizer finds other words than scrubWordRE.
+func checkWords(t *testing.T, corpus string, texts []string) {
+	t.Helper()
+	bad := 0
+	for _, s := range texts {
+		var want [][2]int
+		for _, m := range scrubWordRE.FindAllStringIndex(s, -1) {
+			want = append(want, [2]int{m[0], m[1]})
+		}
+		if got := anonymize.ScrubWordsForTest(s); !reflect.DeepEqual(got, want) {
+			bad++
+			if bad <= 5 {
+				t.Errorf("%s: %q: words %v, want %v", corpus, s, got, want)
+			}
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%s: %d of %d texts differ", corpus, bad, len(texts))
+	}
+}
+
 // TestScrubPrefilters_loseNothing: on the annotated benchmark notes, the
 // nursing notes and the random texts below made of every pattern's
 // keywords, digit shapes and separators (Kelvin sign and long s
@@ -41,9 +67,14 @@ func TestScrubPrefilters_loseNothing(t *testing.T) {
 	for _, n := range append(anonymizetest.AnnotatedNotes(2000, 12), anonymizetest.AnnotatedNotesHeldOut(2000, 13)...) {
 		texts = append(texts, n.Text)
 	}
+	nursing := anonymizetest.Notes(500, 3).Column("note").Values()
+	random := randomScrubTexts(40000, 7)
 	checkPrefilters(t, "annotated notes", texts)
-	checkPrefilters(t, "nursing notes", anonymizetest.Notes(500, 3).Column("note").Values())
-	checkPrefilters(t, "random texts", randomScrubTexts(40000, 7))
+	checkPrefilters(t, "nursing notes", nursing)
+	checkPrefilters(t, "random texts", random)
+	checkWords(t, "annotated notes", texts)
+	checkWords(t, "nursing notes", nursing)
+	checkWords(t, "random texts", random)
 }
 
 // TestScrubPrefilters_loseNothingOnSynthea: the same on the notes of the
@@ -68,6 +99,7 @@ func TestScrubPrefilters_loseNothingOnSynthea(t *testing.T) {
 		t.Fatal("the Synthea Bundles have no notes")
 	}
 	checkPrefilters(t, "Synthea notes", texts)
+	checkWords(t, "Synthea notes", texts)
 }
 
 // randomScrubTexts returns n texts of 1 to 12 pieces drawn from what the
@@ -83,7 +115,7 @@ func randomScrubTexts(n int, seed uint64) []string {
 		"1", "9", "12", "95", "104", "150", "123", "555", "1234", "12345", "123456", "1234567", "1234567890", "2019", "07", "31", "0",
 		"Unit", "Room", "Bldg", "#", "Medical Center", "Healthcare", "Health System", "Rehab", "Drive", "Court", "Boulevard", ", MA", ", IL ", ", PA",
 		"d.o.b.", "dated", "number", "no.", "num", "Sept", "of", "postal", "member id", "license", "cert", "telephone", "mobile", "_", "x", "ext.",
-		"pt:", "Jane", "DOE, JANE", "a", "The", "no", "\u212a", "\u017f", "°", "é",
+		"pt:", "Jane", "DOE, JANE", "a", "The", "no", "\u212a", "\u017f", "°", "é", "O'Brien", "D’Arcy", "Jean-Luc", "’", "'", "--", "Ωmega", "ª", "µg", "\xff", "\xe2\x80", "日本", "Ⅻ", "_a1",
 	}
 	rng := rand.New(rand.NewPCG(seed, seed))
 	out := make([]string, n)
