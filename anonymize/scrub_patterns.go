@@ -63,9 +63,9 @@ var scrubPatterns = []scrubPattern{
 	{PHIAddress, regexp.MustCompile(`\b(?:(?:St\.?|Saint|Mount|Mt\.?)\s+)?(?:[A-Z][A-Za-z'.-]*\s+){1,4}(?:Hospital|Medical Center|Health Center|Clinic|Infirmary|Nursing Home|Rehabilitation Center|Rehab|Hospice|Health System|Healthcare|Memorial|Sanatorium)\b`), 0, func(s *scrubScan) bool { return s.spaced(facilityWords) }},
 	// A labelled name: "Patient: DOE, JANE", "Name: Doe, Jane".
 	{PHIName, regexp.MustCompile(`(?i:\b(?:patient|pt|name|patient name|pt name|full name|signed|author|provider|attending|pcp|contact|emergency contact|guardian|next of kin|nok))[ \t]*:[ \t]*([A-Z][A-Za-z'.-]*(?:(?:,[ \t]?|[ \t])[A-Z][A-Za-z'.-]*){0,2})`), 1, func(s *scrubScan) bool { return s.labelled(nameLabels) }},
-	{PHIAge, regexp.MustCompile(`(?i)\b(?:9\d|1[0-4]\d)[\s-]*(?:y/o|yo|years?|yrs?|y)\b(?:[\s-]*(?:old|of age)\b)?`), 0, func(s *scrubScan) bool { return s.over89 }},
-	{PHIAge, regexp.MustCompile(`(?i)\b(?:age[ds]?|aged)\s*:?\s*(?:of\s+)?(9\d|1[0-4]\d)\b`), 1, func(s *scrubScan) bool { return s.over89 && s.digitNear(true, []string{"age"}, 12, ":") }},
-	{PHIAge, regexp.MustCompile(`(?i)\b(?:9\d|1[0-4]\d)\s*(?:M|F|yo[mf]|y/o[mf])\b`), 0, func(s *scrubScan) bool { return s.over89 }},
+	{PHIAge, regexp.MustCompile(`(?i)\b(?:9\d|1[0-4]\d)[\s-]*(?:y/o|yo|years?|yrs?|y)\b(?:[\s-]*(?:old|of age)\b)?`), 0, func(s *scrubScan) bool { return s.ageThen("-", "yY") }},
+	{PHIAge, regexp.MustCompile(`(?i)\b(?:age[ds]?|aged)\s*:?\s*(?:of\s+)?(9\d|1[0-4]\d)\b`), 1, func(s *scrubScan) bool { return len(s.ages) > 0 && s.digitNear(true, []string{"age"}, 12, ":") }},
+	{PHIAge, regexp.MustCompile(`(?i)\b(?:9\d|1[0-4]\d)\s*(?:M|F|yo[mf]|y/o[mf])\b`), 0, func(s *scrubScan) bool { return s.ageThen("", "mMfFyY") }},
 	{PHIDate, regexp.MustCompile(`\b\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?\b`), 0, func(s *scrubScan) bool { return s.chain("-", 4, 1, 1) }},
 	{PHIDate, regexp.MustCompile(`\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b`), 0, func(s *scrubScan) bool { return s.numericDate() }},
 	{PHIDate, regexp.MustCompile(`\b` + monthRE + `\.?\s+\d{1,2}` + ordRE + `(?:,?\s+\d{4})?\b`), 0, func(s *scrubScan) bool { return s.digitNear(false, monthWords, 14, ".") }},

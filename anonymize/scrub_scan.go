@@ -14,7 +14,7 @@ type scrubScan struct {
 	bytes  [256]bool
 	runs   []digitRun // maximal runs of ASCII digits, in order
 	maxRun int        // length of the longest run
-	over89 bool       // a run reads 90-99 or 100-149 (an age to tag)
+	ages   []digitRun // runs reading 90-99 or 100-149 (ages to tag)
 }
 
 // digitRun is bytes [start, end) of the text, all digits.
@@ -55,7 +55,7 @@ func (s *scrubScan) addRun(start, end int) {
 	s.maxRun = max(s.maxRun, n)
 	d := s.text[start:end]
 	if (n == 2 && d[0] == '9') || (n == 3 && d[0] == '1' && d[1] <= '4') {
-		s.over89 = true
+		s.ages = append(s.ages, digitRun{start, end})
 	}
 }
 
@@ -113,6 +113,25 @@ func (s *scrubScan) chainAt(i int, seps string, lens []int) bool {
 		}
 	}
 	return true
+}
+
+// ageThen says whether an age run (90-149) starts at a word boundary and,
+// past whitespace and bytes of skip, comes to a byte of next: "95 yo",
+// "101-year-old", "92F".
+func (s *scrubScan) ageThen(skip, next string) bool {
+	for _, r := range s.ages {
+		if r.start > 0 && isWordByte(s.text[r.start-1]) {
+			continue
+		}
+		j := r.end
+		for j < len(s.text) && (isSpaceByte(s.text[j]) || strings.IndexByte(skip, s.text[j]) >= 0) {
+			j++
+		}
+		if j < len(s.text) && strings.IndexByte(next, s.text[j]) >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // numericDate says whether three digit runs of 1-2, 1-2, and 2 or 4
