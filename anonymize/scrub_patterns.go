@@ -10,7 +10,7 @@ import (
 // submatch group (0: the whole match) is PHI of type typ.
 type scrubPattern struct {
 	typ   string
-	re    *regexp.Regexp
+	re    scrubMatcher
 	group int
 	// can says whether the pattern can match the scanned text at all: it
 	// checks what every match must hold (a digit run of some length,
@@ -66,7 +66,7 @@ var scrubPatterns = []scrubPattern{
 	{PHIAge, regexp.MustCompile(`(?i)\b(?:9\d|1[0-4]\d)[\s-]*(?:y/o|yo|years?|yrs?|y)\b(?:[\s-]*(?:old|of age)\b)?`), 0, func(s *scrubScan) bool { return s.ageThen("-", "yY") }},
 	{PHIAge, regexp.MustCompile(`(?i)\b(?:age[ds]?|aged)\s*:?\s*(?:of\s+)?(9\d|1[0-4]\d)\b`), 1, func(s *scrubScan) bool { return len(s.ages) > 0 && s.digitNear(true, []string{"age"}, 12, ":") }},
 	{PHIAge, regexp.MustCompile(`(?i)\b(?:9\d|1[0-4]\d)\s*(?:M|F|yo[mf]|y/o[mf])\b`), 0, func(s *scrubScan) bool { return s.ageThen("", "mMfFyY") }},
-	{PHIDate, regexp.MustCompile(`\b\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?\b`), 0, func(s *scrubScan) bool { return s.chain("-", 4, 1, 1) }},
+	{PHIDate, anchorAt(regexp.MustCompile(`\b\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?\b`), isoDateStarts), 0, func(s *scrubScan) bool { return s.chain("-", 4, 1, 1) }},
 	{PHIDate, regexp.MustCompile(`\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b`), 0, func(s *scrubScan) bool { return s.numericDate() }},
 	{PHIDate, regexp.MustCompile(`\b` + monthRE + `\.?\s+\d{1,2}` + ordRE + `(?:,?\s+\d{4})?\b`), 0, func(s *scrubScan) bool { return s.digitNear(false, monthWords, 14, ".") }},
 	{PHIDate, regexp.MustCompile(`\b\d{1,2}` + ordRE + `\s+(?:of\s+)?` + monthRE + `\.?,?(?:\s+\d{4})?\b`), 0, func(s *scrubScan) bool { return s.maxRun >= 1 && s.word(monthWords...) }},
@@ -77,6 +77,74 @@ var scrubPatterns = []scrubPattern{
 		return s.fold("christmas", "thanksgiving", "easter", "new year", "independence day", "memorial day", "labor day", "halloween")
 	}},
 }
+
+// scrubMatcher finds a pattern's matches: a *regexp.Regexp, or an
+// anchoredRE that tries it only where a match can start.
+type scrubMatcher interface {
+	FindAllStringSubmatchIndex(s string, n int) [][]int
+	String() string
+}
+
+// anchoredRE is re tried only at the positions starts returns (ascending;
+// every match of re must start at one of them, after a non-word byte when
+// re begins with \b): left to right, each match resumes the search past
+// its end, as FindAll does.
+type anchoredRE struct {
+	re       *regexp.Regexp
+	anchored *regexp.Regexp // ^(?:re)
+	starts   func(text string) []int
+}
+
+func anchorAt(re *regexp.Regexp, starts func(string) []int) *anchoredRE {
+	return &anchoredRE{re: re, anchored: regexp.MustCompile(`^(?:` + re.String() + `)`), starts: starts}
+}
+
+func (a *anchoredRE) String() string { return a.re.String() }
+
+// FindAllStringSubmatchIndex is re's, n < 0 (all matches).
+func (a *anchoredRE) FindAllStringSubmatchIndex(text string, _ int) [][]int {
+	var out [][]int
+	pos := 0
+	for _, c := range a.starts(text) {
+		if c < pos {
+			continue
+		}
+		m := a.anchored.FindStringSubmatchIndex(text[c:])
+		if m == nil {
+			continue
+		}
+		for i := range m {
+			if m[i] >= 0 {
+				m[i] += c
+			}
+		}
+		out = append(out, m)
+		pos = m[1]
+	}
+	return out
+}
+
+// isoDateStarts returns where \b\d{4}-\d can start: four digits after a
+// non-word byte, then a hyphen.
+func isoDateStarts(text string) []int {
+	var out []int
+	for off := 0; ; {
+		i := strings.IndexByte(text[off:], '-')
+		if i < 0 {
+			return out
+		}
+		i += off
+		off = i + 1
+		if i < 4 || i+1 >= len(text) || !isDigitByte(text[i+1]) {
+			continue
+		}
+		if st := i - 4; isDigits(text[st:i]) && (st == 0 || !isWordByte(text[st-1])) {
+			out = append(out, st)
+		}
+	}
+}
+
+func isDigitByte(b byte) bool { return '0' <= b && b <= '9' }
 
 // findPatterns returns every pattern match of text.
 func findPatterns(text string) []ScrubSpan { return findPatternsWith(scrubPatterns, text) }
