@@ -41,7 +41,7 @@ var scrubPatterns = []scrubPattern{
 	{PHIIP, regexp.MustCompile(`\b(?:\d{1,3}\.){3}\d{1,3}\b`), 0, func(s *scrubScan) bool { return s.chain(".", 1, 1, 1, 1) }},
 	{PHISSN, regexp.MustCompile(`\b\d{3}-\d{2}-\d{4}\b`), 0, func(s *scrubScan) bool { return s.chain("-", 3, 2, 4) }},
 	{PHISSN, regexp.MustCompile(`(?i)\b(?:SSN|social security(?: number| no\.?)?)\s*[:#]?\s*(\d{9}|\d{3}[ -]\d{2}[ -]\d{4})\b`), 1, func(s *scrubScan) bool {
-		return s.maxRun >= 4 && s.digitNear(true, []string{"ssn", "social security"}, 28, ".#:-")
+		return s.maxRun >= 4 && s.digitNear(true, ssnWords, 28, ".#:-")
 	}},
 	{PHIPhone, regexp.MustCompile(`(?:\+?1[-. ]?)?(?:\(\d{3}\)\s?|\b\d{3}[-. ])\d{3}[-. ]\d{4}\b(?:\s*(?:x|ext\.?)\s*\d{1,5}\b)?`), 0, func(s *scrubScan) bool { return s.chain("-. ", 3, 4) }},
 	{PHIPhone, regexp.MustCompile(`(?i)\b(?:phone|tel|telephone|fax|cell|pager|beeper|ph|mobile)\.?\s*(?:#|no\.?|number)?\s*:?\s*(\d{3}[-. ]?\d{4}|\d{10})\b`), 1, func(s *scrubScan) bool { return s.maxRun >= 4 && s.digitNear(true, phoneWords, 20, ".#:") }},
@@ -50,13 +50,13 @@ var scrubPatterns = []scrubPattern{
 	{PHIID, regexp.MustCompile(`\b[A-Z]{1,3}\d{6,}\b|\b\d{6,}\b`), 0, func(s *scrubScan) bool { return s.maxRun >= 6 }},
 	{PHIZip, regexp.MustCompile(`\b\d{5}-\d{4}\b`), 0, func(s *scrubScan) bool { return s.chain("-", 5, 4) }},
 	{PHIZip, regexp.MustCompile(`\b` + stateAbbr + `,?\s+(\d{5})\b`), 1, func(s *scrubScan) bool { return s.maxRun >= 5 }},
-	{PHIZip, regexp.MustCompile(`(?i)\b(?:zip|zip code|postal code)\s*:?\s*(\d{5})\b`), 1, func(s *scrubScan) bool { return s.maxRun >= 5 && s.digitNear(true, []string{"zip", "postal"}, 16, ":") }},
+	{PHIZip, regexp.MustCompile(`(?i)\b(?:zip|zip code|postal code)\s*:?\s*(\d{5})\b`), 1, func(s *scrubScan) bool { return s.maxRun >= 5 && s.digitNear(true, zipWords, 16, ":") }},
 	{PHIID, regexp.MustCompile(`\b\d{5}\b`), 0, func(s *scrubScan) bool { return s.maxRun >= 5 }},
 	{PHIAddress, regexp.MustCompile(`\b\d{1,6}[A-Z]?\s+(?:[NSEW]\.?\s+)?` + capWords + `[A-Z][A-Za-z'-]*\s+` + streetRE + `\b(?:\.?,?\s*` + unitRE + `)?(?:\s+in\s+[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)?`), 0, func(s *scrubScan) bool { return s.maxRun >= 1 && s.spaced(streetWords) }},
 	{PHIAddress, regexp.MustCompile(`\b(?:lives|living|resides|residing|moved|relocated|born|raised|located)\s+(?:alone\s+|here\s+)?(?:in|to|near)\s+((?:[A-Z][a-z]+\s){0,2}[A-Z][a-z]+)`), 1, func(s *scrubScan) bool {
 		return s.word("lives", "living", "resid", "moved", "relocated", "born", "raised", "located")
 	}},
-	{PHIAddress, regexp.MustCompile(`\b(?:P\.?\s?O\.?\s+Box|PO Box)\s+\d+`), 0, func(s *scrubScan) bool { return s.digitNear(false, []string{"Box"}, 3, "") }},
+	{PHIAddress, regexp.MustCompile(`\b(?:P\.?\s?O\.?\s+Box|PO Box)\s+\d+`), 0, func(s *scrubScan) bool { return s.digitNear(false, boxWords, 3, "") }},
 	{PHIAddress, regexp.MustCompile(`\b` + unitWord + `\.?\s*#?\s*\d+[A-Za-z]?\b`), 0, func(s *scrubScan) bool { return s.digitNear(false, unitWords, 12, ".#") }},
 	{PHIAddress, regexp.MustCompile(`\b((?:[A-Z][a-z]+\s){0,2}[A-Z][a-z]+),\s+` + stateAbbr + `,?\s+\d{5}\b`), 1, func(s *scrubScan) bool { return s.maxRun >= 5 && s.commaState(stateCodes) }},
 	{PHIAddress, regexp.MustCompile(`\b((?:[A-Z][a-z]+\s){0,2}[A-Z][a-z]+),\s+` + cityStates + `\b`), 1, func(s *scrubScan) bool { return s.commaState(cityCodes) }},
@@ -64,12 +64,12 @@ var scrubPatterns = []scrubPattern{
 	// A labelled name: "Patient: DOE, JANE", "Name: Doe, Jane".
 	{PHIName, regexp.MustCompile(`(?i:\b(?:patient|pt|name|patient name|pt name|full name|signed|author|provider|attending|pcp|contact|emergency contact|guardian|next of kin|nok))[ \t]*:[ \t]*([A-Z][A-Za-z'.-]*(?:(?:,[ \t]?|[ \t])[A-Z][A-Za-z'.-]*){0,2})`), 1, func(s *scrubScan) bool { return s.labelled(nameLabels) }},
 	{PHIAge, regexp.MustCompile(`(?i)\b(?:9\d|1[0-4]\d)[\s-]*(?:y/o|yo|years?|yrs?|y)\b(?:[\s-]*(?:old|of age)\b)?`), 0, func(s *scrubScan) bool { return s.ageThen("-", "yY") }},
-	{PHIAge, regexp.MustCompile(`(?i)\b(?:age[ds]?|aged)\s*:?\s*(?:of\s+)?(9\d|1[0-4]\d)\b`), 1, func(s *scrubScan) bool { return len(s.ages) > 0 && s.digitNear(true, []string{"age"}, 12, ":") }},
+	{PHIAge, regexp.MustCompile(`(?i)\b(?:age[ds]?|aged)\s*:?\s*(?:of\s+)?(9\d|1[0-4]\d)\b`), 1, func(s *scrubScan) bool { return len(s.ages) > 0 && s.digitNear(true, ageWords, 12, ":") }},
 	{PHIAge, regexp.MustCompile(`(?i)\b(?:9\d|1[0-4]\d)\s*(?:M|F|yo[mf]|y/o[mf])\b`), 0, func(s *scrubScan) bool { return s.ageThen("", "mMfFyY") }},
 	{PHIDate, anchorAt(regexp.MustCompile(`\b\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?\b`), isoDateStarts), 0, func(s *scrubScan) bool { return s.chain("-", 4, 1, 1) }},
 	{PHIDate, regexp.MustCompile(`\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b`), 0, func(s *scrubScan) bool { return s.numericDate() }},
 	{PHIDate, regexp.MustCompile(`\b` + monthRE + `\.?\s+\d{1,2}` + ordRE + `(?:,?\s+\d{4})?\b`), 0, func(s *scrubScan) bool { return s.digitNear(false, monthWords, 14, ".") }},
-	{PHIDate, regexp.MustCompile(`\b\d{1,2}` + ordRE + `\s+(?:of\s+)?` + monthRE + `\.?,?(?:\s+\d{4})?\b`), 0, func(s *scrubScan) bool { return s.maxRun >= 1 && s.word(monthWords...) }},
+	{PHIDate, regexp.MustCompile(`\b\d{1,2}` + ordRE + `\s+(?:of\s+)?` + monthRE + `\.?,?(?:\s+\d{4})?\b`), 0, func(s *scrubScan) bool { return s.maxRun >= 1 && s.atWord(monthWords) }},
 	{PHIDate, regexp.MustCompile(`\b` + monthRE + `\.?,?\s+(?:of\s+)?\d{4}\b`), 0, func(s *scrubScan) bool { return s.maxRun >= 4 && s.digitNear(false, monthWords, 14, ".,") }},
 	{PHIDate, regexp.MustCompile(`\b(?:0?[1-9]|1[0-2])/(?:19|20)\d{2}\b`), 0, func(s *scrubScan) bool { return s.chain("/", 1, 4) }},
 	{PHIDate, regexp.MustCompile(`(?i)\b(?:on|since|from|until|dated?|dos|dob|d\.o\.b\.)\s*:?\s*((?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01]))\b`), 1, func(s *scrubScan) bool { return s.chain("/", 1, 1) && s.digitNear(true, dateWords, 10, ".:") }},

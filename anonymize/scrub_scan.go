@@ -8,13 +8,16 @@ import "strings"
 // checks there what all its matches need (scrub_patterns.go), so most
 // patterns are skipped on most notes.
 type scrubScan struct {
-	text   string
-	lower  string // ASCII lower case of text
-	folds  bool   // text holds a rune that folds to an ASCII letter (K, ſ)
-	bytes  [256]bool
-	runs   []digitRun // maximal runs of ASCII digits, in order
-	maxRun int        // length of the longest run
-	ages   []digitRun // runs reading 90-99 or 100-149 (ages to tag)
+	text  string
+	lower string // ASCII lower case of text
+	folds bool   // text holds a rune that folds to an ASCII letter (K, ſ)
+	bytes [256]bool
+	runs  []digitRun // maximal runs of ASCII digits, in order
+	// wordStarts are the positions of the ASCII letters after a non-word
+	// byte or at the start.
+	wordStarts []int
+	maxRun     int        // length of the longest run
+	ages       []digitRun // runs reading 90-99 or 100-149 (ages to tag)
 }
 
 // digitRun is bytes [start, end) of the text, all digits.
@@ -28,6 +31,9 @@ func newScrubScan(text string) *scrubScan {
 		if i < len(text) {
 			b := text[i]
 			s.bytes[b] = true
+			if isLetterByte(b) && (i == 0 || !isWordByte(text[i-1])) {
+				s.wordStarts = append(s.wordStarts, i)
+			}
 			if 'A' <= b && b <= 'Z' {
 				lower[i] = b + 'a' - 'A'
 			}
@@ -168,24 +174,36 @@ func isSpaceByte(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b =
 // isLetterByte says whether b is an ASCII letter.
 func isLetterByte(b byte) bool { return 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' }
 
-// starts calls f with the end of every occurrence of a word in hay that
-// begins at a word boundary (as \b before a word starting with a letter),
-// until f says true.
-func (s *scrubScan) starts(hay string, words []string, f func(start, end int) bool) bool {
-	for _, w := range words {
-		for off := 0; ; {
-			i := strings.Index(hay[off:], w)
-			if i < 0 {
-				break
-			}
-			i += off
-			if (i == 0 || !isWordByte(s.text[i-1])) && f(i, i+len(w)) {
+// starts calls f with the start and end of every occurrence in hay of a
+// keyword at a word start (a letter after a non-word byte, as \b before
+// a keyword sees it), until f says true.
+func (s *scrubScan) starts(hay string, kw *keywords, f func(start, end int) bool) bool {
+	for _, i := range s.wordStarts {
+		for _, w := range kw.byFirst[hay[i]] {
+			if strings.HasPrefix(hay[i:], w) && f(i, i+len(w)) {
 				return true
 			}
-			off = i + 1
 		}
 	}
 	return false
+}
+
+// atWord says whether a keyword (case as given) starts a word.
+func (s *scrubScan) atWord(kw *keywords) bool {
+	return s.starts(s.text, kw, func(int, int) bool { return true })
+}
+
+// keywords are words by their first byte, for scrubScan.starts.
+type keywords struct {
+	byFirst [256][]string
+}
+
+func newKeywords(words ...string) *keywords {
+	k := &keywords{}
+	for _, w := range words {
+		k.byFirst[w[0]] = append(k.byFirst[w[0]], w)
+	}
+	return k
 }
 
 // digitNear says whether an occurrence of a word (at a word boundary) is
@@ -193,7 +211,7 @@ func (s *scrubScan) starts(hay string, words []string, f func(start, end int) bo
 // in the way, at most limit of them (whitespace not counted) from the
 // word's start: "MRN: 123", "phone no. 555-1234". Case-insensitive (words
 // in lower case) when fold, as the patterns are.
-func (s *scrubScan) digitNear(fold bool, words []string, limit int, between string) bool {
+func (s *scrubScan) digitNear(fold bool, words *keywords, limit int, between string) bool {
 	hay := s.text
 	if fold {
 		if s.folds {
@@ -221,7 +239,7 @@ func (s *scrubScan) digitNear(fold bool, words []string, limit int, between stri
 // labelled says whether a label (lower case, matched in any case, at a
 // word boundary) is followed by [ \t]*:[ \t]* and a capital letter:
 // "Patient: Jane".
-func (s *scrubScan) labelled(labels []string) bool {
+func (s *scrubScan) labelled(labels *keywords) bool {
 	if s.folds {
 		return true
 	}
@@ -290,15 +308,19 @@ func (s *scrubScan) commaState(states []string) bool {
 // Keywords the patterns' can functions look for: every alternative of the
 // expression contains one of them.
 var (
-	idKeywords    = []string{"mrn", "record", "acct", "account", "chart", "member", "policy", "plan", "lic", "dea", "npi", "id", "case", "specimen", "accession", "encounter", "visit", "claim", "serial", "device", "cert"}
+	idKeywords    = newKeywords("mrn", "record", "acct", "account", "chart", "member", "policy", "plan", "lic", "dea", "npi", "id", "case", "specimen", "accession", "encounter", "visit", "claim", "serial", "device", "cert")
 	streetWords   = []string{"St", "Street", "Ave", "Avenue", "Rd", "Road", "Blvd", "Boulevard", "Dr", "Drive", "Ln", "Lane", "Way", "Ct", "Court", "Pl", "Place", "Ter", "Terrace", "Pkwy", "Parkway", "Hwy", "Highway", "Cir", "Circle", "Sq", "Square", "Row", "Trail", "Path"}
-	unitWords     = []string{"Apt", "Apartment", "Unit", "Suite", "Ste", "Room", "Rm", "Bldg", "Building", "Fl", "Floor"}
+	unitWords     = newKeywords("Apt", "Apartment", "Unit", "Suite", "Ste", "Room", "Rm", "Bldg", "Building", "Fl", "Floor")
 	facilityWords = []string{"Hospital", "Medical Center", "Health Center", "Clinic", "Infirmary", "Nursing Home", "Rehabilitation Center", "Rehab", "Hospice", "Health System", "Healthcare", "Memorial", "Sanatorium"}
 	stateCodes    = []string{"AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR"}
 	cityCodes     = []string{"AL", "AK", "AZ", "AR", "CA", "CT", "DC", "FL", "GA", "IL", "IA", "KS", "KY", "MA", "MI", "MN", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR"}
-	dateWords     = []string{"on", "since", "from", "until", "date", "dos", "dob", "d.o.b."}
-	nameLabels    = []string{"pt", "patient", "name", "signed", "author", "provider", "attending", "pcp", "contact", "guardian", "next of kin", "nok"}
-	monthWords    = []string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+	dateWords     = newKeywords("on", "since", "from", "until", "date", "dos", "dob", "d.o.b.")
+	nameLabels    = newKeywords("pt", "patient", "name", "signed", "author", "provider", "attending", "pcp", "contact", "guardian", "next of kin", "nok")
+	monthWords    = newKeywords("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+	ssnWords      = newKeywords("ssn", "social security")
+	zipWords      = newKeywords("zip", "postal")
+	boxWords      = newKeywords("Box")
+	ageWords      = newKeywords("age")
 )
 
-var phoneWords = []string{"ph", "tel", "fax", "cell", "pager", "beeper", "mobile"}
+var phoneWords = newKeywords("ph", "tel", "fax", "cell", "pager", "beeper", "mobile")
