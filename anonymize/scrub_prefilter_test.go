@@ -115,7 +115,7 @@ func randomScrubTexts(n int, seed uint64) []string {
 		"1", "9", "12", "95", "104", "150", "123", "555", "1234", "12345", "123456", "1234567", "1234567890", "2019", "07", "31", "0",
 		"Unit", "Room", "Bldg", "#", "Medical Center", "Healthcare", "Health System", "Rehab", "Drive", "Court", "Boulevard", ", MA", ", IL ", ", PA",
 		"d.o.b.", "dated", "number", "no.", "num", "Sept", "of", "postal", "member id", "license", "cert", "telephone", "mobile", "_", "x", "ext.",
-		"2019-07-31", "2019-7-3T12:30:59", "07/04/21", "pt:", "Jane", "DOE, JANE", "a", "The", "no", "\u212a", "\u017f", "°", "é", "O'Brien", "D’Arcy", "Jean-Luc", "’", "'", "--", "Ωmega", "ª", "µg", "\xff", "\xe2\x80", "日本", "Ⅻ", "_a1",
+		"2019-07-31", "y/of", "y/oM", "#1234", "# 567", "2019-7-3T12:30:59", "07/04/21", "pt:", "Jane", "DOE, JANE", "a", "The", "no", "\u212a", "\u017f", "°", "é", "O'Brien", "D’Arcy", "Jean-Luc", "’", "'", "--", "Ωmega", "ª", "µg", "\xff", "\xe2\x80", "日本", "Ⅻ", "_a1",
 	}
 	rng := rand.New(rand.NewPCG(seed, seed))
 	out := make([]string, n)

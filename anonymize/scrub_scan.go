@@ -122,9 +122,9 @@ func (s *scrubScan) chainAt(i int, seps string, lens []int) bool {
 }
 
 // ageThen says whether an age run (90-149) starts at a word boundary and,
-// past whitespace and bytes of skip, comes to a byte of next: "95 yo",
-// "101-year-old", "92F".
-func (s *scrubScan) ageThen(skip, next string) bool {
+// past whitespace and bytes of skip, comes to text that next accepts:
+// "95 yo", "101-year-old", "92F".
+func (s *scrubScan) ageThen(skip string, next func(rest string) bool) bool {
 	for _, r := range s.ages {
 		if r.start > 0 && isWordByte(s.text[r.start-1]) {
 			continue
@@ -133,11 +133,52 @@ func (s *scrubScan) ageThen(skip, next string) bool {
 		for j < len(s.text) && (isSpaceByte(s.text[j]) || strings.IndexByte(skip, s.text[j]) >= 0) {
 			j++
 		}
-		if j < len(s.text) && strings.IndexByte(next, s.text[j]) >= 0 {
+		if next(s.text[j:]) {
 			return true
 		}
 	}
 	return false
+}
+
+// ageYears says whether rest starts with y or Y (y/o, yo, years, yrs, y).
+func ageYears(rest string) bool { return rest != "" && (rest[0] == 'y' || rest[0] == 'Y') }
+
+// ageSex says whether rest starts, in any case, with m or f alone (then a
+// non-word byte or the end), yo[mf] or y/o[mf]: "92 F", "95yom".
+func ageSex(rest string) bool {
+	lower := func(i int) byte {
+		if i >= len(rest) {
+			return 0
+		}
+		return rest[i] | 0x20 // ASCII letters to lower case; others are compared with letters only
+	}
+	switch lower(0) {
+	case 'm', 'f':
+		return len(rest) == 1 || !isWordByte(rest[1])
+	case 'y':
+		m := func(b byte) bool { return b == 'm' || b == 'f' }
+		return lower(1) == 'o' && m(lower(2)) || len(rest) > 1 && rest[1] == '/' && lower(2) == 'o' && m(lower(3))
+	}
+	return false
+}
+
+// hashNumber says whether a # is followed, past at most one whitespace
+// byte, by three digits: "#12345".
+func (s *scrubScan) hashNumber() bool {
+	for off := 0; ; {
+		i := strings.IndexByte(s.text[off:], '#')
+		if i < 0 {
+			return false
+		}
+		j := off + i + 1
+		off = j
+		if j < len(s.text) && isSpaceByte(s.text[j]) {
+			j++
+		}
+		if j+3 <= len(s.text) && isDigits(s.text[j:j+3]) {
+			return true
+		}
+	}
 }
 
 // numericDate says whether three digit runs of 1-2, 1-2, and 2 or 4
