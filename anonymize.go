@@ -217,26 +217,44 @@ type progressBar struct {
 	mu    sync.Mutex
 	w     io.Writer
 	on    bool
+	sized bool // "auto" on a terminal: on once the input's size is known to be large
 	last  time.Time
 	drawn bool
 }
 
+// newProgressBar returns the bar for mode: "always", "never", or "auto":
+// on a terminal, for an input of at least progressMinBytes. A file's size
+// is known now; a folder's is the total of its files, which the first
+// "read" event gives (Size).
 func newProgressBar(w io.Writer, in, mode string) *progressBar {
-	on := mode == "always"
-	if mode == "auto" {
-		f, isFile := w.(*os.File)
-		st, err := os.Stat(in)
-		on = err == nil && st.Size() >= progressMinBytes && isFile && term.IsTerminal(int(f.Fd()))
+	if mode != "auto" {
+		return &progressBar{w: w, on: mode == "always"}
 	}
-	return &progressBar{w: w, on: on}
+	f, isFile := w.(*os.File)
+	if !isFile || !term.IsTerminal(int(f.Fd())) {
+		return &progressBar{w: w}
+	}
+	return autoProgressBar(w, in)
+}
+
+// autoProgressBar is the "auto" bar on a terminal.
+func autoProgressBar(w io.Writer, in string) *progressBar {
+	st, err := os.Stat(in)
+	if err == nil && st.Mode().IsRegular() {
+		return &progressBar{w: w, on: st.Size() >= progressMinBytes}
+	}
+	return &progressBar{w: w, sized: true}
 }
 
 func (p *progressBar) update(e app.AnonymizeProgress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.sized && e.Stage == "read" && e.Size > 0 {
+		p.on, p.sized = e.Size >= progressMinBytes, false
+	}
 	if !p.on {
 		return
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	if e.Stage == "read" && time.Since(p.last) < 100*time.Millisecond {
 		return
 	}

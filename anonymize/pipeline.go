@@ -294,13 +294,40 @@ func (p *Pipeline) RunAll(ctx context.Context, tables []*Table) ([]*Result, erro
 	return out, nil
 }
 
+// CountingTransform is a transform outside this package that says what
+// its scrubber replaced in each column, by PHI type: a built-in scrubber
+// running in another process (an isolated run). A pipeline calls
+// ApplyCounted for a scrubber step (Descriptor.Scrubber) that has it, even
+// when it is also a Searcher, so the report counts the replacements as it
+// counts the in-process scrubber's. Nil counts: nothing counted.
+type CountingTransform interface {
+	Transform
+	ApplyCounted(ctx context.Context, t *Table) (*Table, map[string]ScrubCounts, error)
+}
+
+// countsOutside says whether tr is a scrubber that counts through
+// CountingTransform.
+func countsOutside(tr Transform) bool {
+	_, ok := tr.(CountingTransform)
+	return ok && tr.Describe().Scrubber
+}
+
 // applyStep applies a transform; a built-in scrubber's counts go to free.
 func applyStep(ctx context.Context, tr Transform, t *Table, free *scrubTracker) (*Table, error) {
-	sc, ok := tr.(scrubCounter)
-	if !ok {
+	var out *Table
+	var counts map[string]ScrubCounts
+	var err error
+	switch sc := tr.(type) {
+	case scrubCounter:
+		out, counts, err = sc.applyCounted(ctx, t)
+	case CountingTransform:
+		if !countsOutside(tr) {
+			return tr.Apply(ctx, t)
+		}
+		out, counts, err = sc.ApplyCounted(ctx, t)
+	default:
 		return tr.Apply(ctx, t)
 	}
-	out, counts, err := sc.applyCounted(ctx, t)
 	if err == nil {
 		free.counted(counts)
 	}
@@ -324,7 +351,7 @@ func (p *Pipeline) run(ctx context.Context, t *Table) (*Result, error) {
 			p.Progress(i, s.Name)
 		}
 		var next *Table
-		if sr, ok := s.Transform.(Searcher); ok {
+		if sr, ok := s.Transform.(Searcher); ok && !countsOutside(s.Transform) {
 			var res *SearchResult
 			next, res, err = sr.Anonymize(ctx, cur)
 			if res != nil {

@@ -256,13 +256,10 @@ func (s *SafeHarbor) applyCounted(ctx context.Context, t *Table) (*Table, map[st
 
 // scrubValues is c.MapValues with the scrubber, dates becoming [DATE] tags
 // (Safe Harbor keeps no day, shifted or not), and the replacements counted
-// in every row.
+// in every row. The distinct values are scrubbed side by side on every
+// processor (scrubEach).
 func scrubValues(sc *Scrubber, c *Column) (*Column, ScrubCounts) {
-	vals := make([]string, len(c.Dict))
-	per := make([]ScrubCounts, len(c.Dict))
-	for i, v := range c.Dict {
-		vals[i], per[i] = sc.Scrub(v, 0)
-	}
+	vals, per := scrubEach(sc, c.Dict, nil)
 	rows := make([]int, len(c.Dict))
 	for _, code := range c.Codes {
 		rows[code]++

@@ -1,7 +1,6 @@
 package anonymize
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -14,9 +13,6 @@ import (
 // Words right after a name that look like a surname or an initial join it.
 
 var (
-	// A word; digits glued to its end stay with it ("Nicolas769", as
-	// synthetic records write names).
-	scrubWordRE = regexp.MustCompile(`\p{L}[\p{L}'’-]*\d*`)
 	// nameTitles precede a name.
 	nameTitles = wordSet("dr doctor mr mrs ms miss mx prof professor nurse rn np lpn sister brother father mother rev reverend attending resident fellow surgeon dentist therapist")
 	// nameRelations precede a name of someone close to the patient.
@@ -49,7 +45,7 @@ type scrubToken struct {
 
 func tokenize(text string, found []ScrubSpan) []scrubToken {
 	var toks []scrubToken
-	for _, m := range scrubWordRE.FindAllStringIndex(text, -1) {
+	for _, m := range scrubWords(text) {
 		w := strings.TrimRight(text[m[0]:m[1]], "'’-")
 		t := scrubToken{start: m[0], end: m[0] + len(w), text: w}
 		t.lower = strings.ToLower(strings.TrimRight(strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s"), "0123456789"))
@@ -66,6 +62,40 @@ func tokenize(text string, found []ScrubSpan) []scrubToken {
 		toks = append(toks, t)
 	}
 	return toks
+}
+
+// scrubWords returns the words of text, [start, end) each: a letter, then
+// letters, apostrophes (' ’) and hyphens, then the ASCII digits glued to
+// its end ("Nicolas769", as synthetic records write names). It finds what
+// the expression \p{L}[\p{L}'’-]*\d* finds, in one pass.
+func scrubWords(text string) [][2]int {
+	var out [][2]int
+	for i := 0; i < len(text); {
+		r, n := decodeRune(text, i)
+		if !unicode.IsLetter(r) {
+			i += n
+			continue
+		}
+		start := i
+		for i += n; i < len(text); i += n {
+			if r, n = decodeRune(text, i); !unicode.IsLetter(r) && r != '\'' && r != '’' && r != '-' {
+				break
+			}
+		}
+		for i < len(text) && '0' <= text[i] && text[i] <= '9' {
+			i++
+		}
+		out = append(out, [2]int{start, i})
+	}
+	return out
+}
+
+// decodeRune is utf8.DecodeRuneInString(text[i:]), quicker for ASCII.
+func decodeRune(text string, i int) (rune, int) {
+	if b := text[i]; b < utf8.RuneSelf {
+		return rune(b), 1
+	}
+	return utf8.DecodeRuneInString(text[i:])
 }
 
 // sentenceStart reports whether the word at i opens a sentence, a line or

@@ -106,6 +106,36 @@ func (t *hostedTransform) Anonymize(ctx context.Context, in *anonymize.Table) (*
 	return out, search, nil
 }
 
+// ApplyCounted implements anonymize.CountingTransform: a scrubber running
+// in a plugin (an isolated scrub-notes or Safe Harbor) sends back what it
+// replaced in each column, so the pipeline's report counts it as in
+// process; nil counts when the plugin's transform does not count (a
+// third-party scrubber, or any other transform).
+func (t *hostedTransform) ApplyCounted(ctx context.Context, in *anonymize.Table) (*anonymize.Table, map[string]anonymize.ScrubCounts, error) {
+	var out *anonymize.Table
+	var counts map[string]anonymize.ScrubCounts
+	err := t.a.h.Call(ctx, t.a.ref, func(ctx context.Context, s any) error {
+		an, err := asAnonymizer(s)
+		if err != nil {
+			return err
+		}
+		tr, err := an.New(ctx, t.params, t.env)
+		if err != nil {
+			return err
+		}
+		if ct, ok := tr.(anonymize.CountingTransform); ok {
+			out, counts, err = ct.ApplyCounted(ctx, in)
+		} else {
+			out, err = tr.Apply(ctx, in)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, counts, nil
+}
+
 // Transforms returns the transforms pipelines run through this host may
 // name (Env.Transforms): the built-ins and the anonymizers registered with
 // RegisterAnonymizers. Other hosts do not see them.
