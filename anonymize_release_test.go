@@ -84,3 +84,40 @@ func TestAnonymize_fhirFolderKeyedRelease(t *testing.T) {
 		}
 	}
 }
+
+// A keyed release anonymized with the built-ins isolated (each in a
+// process of its own) is the same as in process: Safe Harbor keeps the
+// shifted day of event dates there too, and the year of birth dates.
+func TestAnonymize_isolatedReleaseKeepsShiftedDays(t *testing.T) {
+	dir := needData(t, "synthea-fhir")
+	env := cliEnv(t)
+	env[envSecret] = "cli-release-secret-0123456789"
+	outs := map[string]string{}
+	for _, mode := range []string{"in process", "isolated"} {
+		out := t.TempDir()
+		args := []string{"anonymize", "--in", dir, "--preset", "safe-harbor", "--out", out + "/", "--as-of", "2026-12-07"}
+		if mode == "isolated" {
+			args = append(args, "--isolated")
+		}
+		if _, stderr, err := runCmd(t, env, args...); err != nil {
+			t.Fatalf("%s: %v\n%s", mode, err, stderr)
+		}
+		header, rows := readCSV(t, filepath.Join(out, "Encounter.csv"))
+		start := slices.Index(header, "start")
+		if start < 0 || len(rows) == 0 || len(rows[0][start]) <= 4 {
+			t.Fatalf("%s: Encounter.csv start %v (header %v): want the shifted day kept", mode, rows[0:1], header)
+		}
+		header, rows = readCSV(t, filepath.Join(out, "Patient.csv"))
+		if birth := slices.Index(header, "birth_date"); birth < 0 || len(rows[0][birth]) != 4 {
+			t.Fatalf("%s: Patient.csv birth_date %q: want the year", mode, rows[0][birth])
+		}
+		b, err := os.ReadFile(filepath.Join(out, "Encounter.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		outs[mode] = string(b)
+	}
+	if outs["in process"] != outs["isolated"] {
+		t.Error("Encounter.csv differs between the in-process and the isolated run")
+	}
+}

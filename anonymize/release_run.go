@@ -178,9 +178,12 @@ func (p *Pipeline) forTable(table string) *Pipeline {
 // withoutSearch is p without its privacy steps (Searchers).
 func (p *Pipeline) withoutSearch() *Pipeline {
 	q := *p
+	// The privacy model: a Searcher that needs every row (ScopeTable). A
+	// plugin host's transforms are all Searchers, whatever they run: a
+	// row-scoped one (Safe Harbor isolated, a third-party scrubber) runs.
 	q.Steps = slices.DeleteFunc(slices.Clone(p.Steps), func(s Step) bool {
 		_, ok := s.Transform.(Searcher)
-		return ok
+		return ok && s.Transform.Describe().Scope == ScopeTable
 	})
 	q.multi = true
 	return &q
