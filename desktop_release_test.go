@@ -21,10 +21,10 @@ import (
 // holding manifest.json and every table, with no Synthea patient's name in
 // any entry.
 func TestDesktop_publishesARecordSetFromAFolder(t *testing.T) {
-	src := filepath.Join(sharedData, "synthea-fhir")
-	bundles, err := filepath.Glob(filepath.Join(src, "*.json"))
-	if err != nil || len(bundles) == 0 {
-		t.Skipf("the shared Synthea bundles are absent (%s): %v", src, err)
+	src := needData(t, "synthea-fhir")
+	bundles, _ := filepath.Glob(filepath.Join(src, "*.json"))
+	if len(bundles) == 0 {
+		t.Fatalf("no Synthea bundle in %s: the shared data changed", src)
 	}
 	folder := filepath.Join(t.TempDir(), "synthea-record-set")
 	copyFiles(t, bundles, folder)

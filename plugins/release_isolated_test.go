@@ -18,9 +18,12 @@ import (
 // DocumentReference and keeps the shifted day of event dates there too.
 func TestIsolate_releaseRunsEveryStepOnEveryTable(t *testing.T) {
 	dir := filepath.Join("..", "..", "shared", "data", "synthea-fhir")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("shared test data not found at %s: %v", dir, err)
+	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	if len(files) == 0 {
-		t.Skipf("Synthea FHIR bundles not found in %s", dir)
+		t.Fatalf("no Synthea bundle in %s: the shared data changed", dir)
 	}
 	var ins []anonymize.Input
 	for _, f := range files {

@@ -18,9 +18,12 @@ import (
 // template patients left.
 func TestWriteBundles_variesEachPatient(t *testing.T) {
 	src := filepath.Join("..", "..", "..", "shared", "data", "synthea-fhir")
+	if _, err := os.Stat(src); err != nil {
+		t.Skipf("shared test data not found at %s (expected ../shared/data next to the repository): %v", src, err)
+	}
 	files, _ := filepath.Glob(filepath.Join(src, "*.json"))
 	if len(files) == 0 {
-		t.Skipf("shared test data not found at %s (expected ../shared/data next to the repository)", src)
+		t.Fatalf("no Synthea bundle in %s: the shared data changed", src)
 	}
 	var templates [][]byte
 	for _, f := range files {
