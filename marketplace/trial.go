@@ -174,6 +174,19 @@ const (
 	StepDatabaseLock        StepType = "database_lock"
 	StepUnblinding          StepType = "unblinding"
 	StepAnalysis            StepType = "analysis"
+
+	// The trial team's steps (trialteam.go): the study design, staff
+	// authorizations, data queries, source data verification and locks.
+	StepStudyDesign        StepType = "study_design"
+	StepStaffAuthorization StepType = "staff_authorization"
+	StepStaffRevocation    StepType = "staff_revocation"
+	StepQuery              StepType = "query"
+	StepQueryAnswer        StepType = "query_answer"
+	StepQueryClose         StepType = "query_close"
+	StepSDV                StepType = "sdv"
+	StepCasebookLock       StepType = "casebook_lock"
+	StepCasebookUnlock     StepType = "casebook_unlock"
+	StepDatabaseUnlock     StepType = "database_unlock"
 )
 
 // StepTypes lists every step type in the order of a trial's life (a fresh
@@ -184,6 +197,8 @@ var stepTypes = []StepType{
 	StepRegistration, StepProtocolAmendment, StepSiteActivation, StepConsent, StepReconsent,
 	StepScreening, StepEnrolment, StepRandomization, StepVisit, StepAdverseEvent,
 	StepSeriousAdverseEvent, StepDeviation, StepWithdrawal, StepDatabaseLock, StepUnblinding, StepAnalysis,
+	StepStudyDesign, StepStaffAuthorization, StepStaffRevocation, StepQuery, StepQueryAnswer, StepQueryClose,
+	StepSDV, StepCasebookLock, StepCasebookUnlock, StepDatabaseUnlock,
 }
 
 var stepTypeLabels = map[StepType]string{
@@ -193,7 +208,11 @@ var stepTypeLabels = map[StepType]string{
 	StepVisit: "Visit / CRF data", StepAdverseEvent: "Adverse event",
 	StepSeriousAdverseEvent: "Serious adverse event", StepDeviation: "Protocol deviation",
 	StepWithdrawal: "Withdrawal", StepDatabaseLock: "Database lock", StepUnblinding: "Unblinding",
-	StepAnalysis: "Analysis",
+	StepAnalysis:    "Analysis",
+	StepStudyDesign: "Study design", StepStaffAuthorization: "Staff authorization",
+	StepStaffRevocation: "Staff revocation", StepQuery: "Data query", StepQueryAnswer: "Query answer",
+	StepQueryClose: "Query closed", StepSDV: "Source data verified", StepCasebookLock: "Casebook lock",
+	StepCasebookUnlock: "Casebook unlock", StepDatabaseUnlock: "Database unlock",
 }
 
 // stepTypeAliases are other spellings users and source systems use.
@@ -201,7 +220,8 @@ var stepTypeAliases = map[string]StepType{
 	"enrollment": StepEnrolment, "randomisation": StepRandomization, "re_consent": StepReconsent,
 	"crf": StepVisit, "visit_data": StepVisit, "crf_data": StepVisit, "ae": StepAdverseEvent,
 	"sae": StepSeriousAdverseEvent, "protocol_deviation": StepDeviation, "amendment": StepProtocolAmendment,
-	"lock": StepDatabaseLock, "db_lock": StepDatabaseLock,
+	"lock": StepDatabaseLock, "db_lock": StepDatabaseLock, "design": StepStudyDesign,
+	"source_data_verification": StepSDV, "unlock": StepDatabaseUnlock, "db_unlock": StepDatabaseUnlock,
 }
 
 // Label is the step type's name for people.
@@ -231,7 +251,7 @@ func (t StepType) Recordable() bool {
 func (t StepType) SubjectLevel() bool {
 	switch t {
 	case StepConsent, StepReconsent, StepScreening, StepEnrolment, StepRandomization,
-		StepAdverseEvent, StepSeriousAdverseEvent, StepWithdrawal:
+		StepAdverseEvent, StepSeriousAdverseEvent, StepWithdrawal, StepCasebookLock, StepCasebookUnlock:
 		return true
 	}
 	return false
@@ -322,6 +342,10 @@ type Step struct {
 	// HMAC of the subject id under the sponsor node's secret), never a direct
 	// identifier; empty for steps about the trial or a site.
 	Subject string `json:"subject,omitempty"`
+	// Site is the site the step was recorded at (a subject's site is fixed
+	// by the subject's first entry); staff authorized for one site sign only
+	// its steps.
+	Site string `json:"site,omitempty"`
 	// Protocol is the protocol version the step is recorded under: the one in
 	// force, or, for consent and re-consent, the version consented to, which
 	// must be registered on chain.
@@ -332,8 +356,12 @@ type Step struct {
 	Data json.RawMessage `json:"data,omitempty"`
 	// Documents are files the step refers to, by hash.
 	Documents []Document `json:"documents,omitempty"`
-	// Who is the account that signed the step (the sponsor's).
+	// Who is the account that signed the step: the sponsor's, or a staff
+	// member's the sponsor authorized earlier in the log.
 	Who common.Address `json:"who"`
+	// Name is the signer's printed name (21 CFR 11.50(a)(1)): the name the
+	// sponsor authorized the account under.
+	Name string `json:"name,omitempty"`
 	// When is when the node recorded the step, in UTC; never earlier than
 	// the step before it.
 	When    time.Time        `json:"when"`
@@ -342,6 +370,11 @@ type Step struct {
 	// Reason for the change (ICH E6(R3)).
 	Corrects *uint64 `json:"corrects,omitempty"`
 	Reason   string  `json:"reason,omitempty"`
+	// Concerns is the earlier entry a query, answer, closing, or SDV mark is
+	// about (for an answer or a closing: the query), and Item the form item
+	// of it, when the step is about one value.
+	Concerns *uint64 `json:"concerns,omitempty"`
+	Item     string  `json:"item,omitempty"`
 	// Source says where a recorder found the step.
 	Source *StepSource `json:"source,omitempty"`
 }
@@ -447,6 +480,14 @@ func (s Step) validateSignature(at string) error {
 	}
 	if len(s.Reason) > 2000 {
 		return Errorf(EINVALID, "%s: reason is longer than 2000 bytes.", at)
+	}
+	if s.Concerns != nil && *s.Concerns >= s.Index {
+		return Errorf(EINVALID, "%s: concerns entry %d, which is not an earlier entry.", at, *s.Concerns)
+	}
+	for _, f := range []struct{ name, v string }{{"site", s.Site}, {"name", s.Name}, {"item", s.Item}} {
+		if len(f.v) > 200 || strings.IndexFunc(f.v, unicode.IsControl) >= 0 {
+			return Errorf(EINVALID, "%s: %s must be at most 200 bytes of printable text.", at, f.name)
+		}
 	}
 	return nil
 }
