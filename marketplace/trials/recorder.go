@@ -45,6 +45,16 @@ type StepInput struct {
 	CorrectsKey string  `json:"corrects_key,omitempty"`
 	UpdateOf    string  `json:"update_of,omitempty"`
 	Reason      string  `json:"reason,omitempty"`
+	// Site is the site the step is recorded at; empty takes the subject's
+	// site, or the signer's when it is authorized for one site only.
+	Site string `json:"site,omitempty"`
+	// Concerns is the entry a query, answer, closing or SDV mark is about
+	// (for an answer or a closing: the query), Item the form item of it.
+	Concerns *uint64 `json:"concerns,omitempty"`
+	Item     string  `json:"item,omitempty"`
+	// Name is the sponsor's printed name for its signature; staff sign
+	// under the name the sponsor authorized them with, whatever Name says.
+	Name string `json:"name,omitempty"`
 	// Source is copied into the step (Recorder and Ref are filled in by the
 	// service when empty).
 	Source marketplace.StepSource `json:"source"`
