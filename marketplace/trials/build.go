@@ -15,7 +15,7 @@ import (
 // It returns the problems of each input as InputErrors, and an error for
 // failures that are no input's fault.
 func (s *Service) build(ctx context.Context, t marketplace.Trial, st *logState, base uint64, who common.Address, inputs []StepInput, internal int) ([]marketplace.Step, InputErrors, error) {
-	b := &stepBuilder{s: s, ctx: ctx, t: t, st: st, who: who, internal: internal, batchKeys: map[string]uint64{}}
+	b := &stepBuilder{s: s, ctx: ctx, t: t, st: st, team: st.team, who: who, internal: internal, batchKeys: map[string]uint64{}}
 	steps := make([]marketplace.Step, len(inputs))
 	for i, in := range inputs {
 		if err := ctx.Err(); err != nil {
@@ -42,6 +42,7 @@ type stepBuilder struct {
 	ctx      context.Context
 	t        marketplace.Trial
 	st       *logState
+	team     *Team // the log replayed, with this batch's steps so far
 	who      common.Address
 	internal int // inputs from this index on are recorded by hand
 
@@ -67,6 +68,7 @@ func (b *stepBuilder) step(i int, in StepInput, ref string, idx uint64) (marketp
 	step.Data = stepData(in.Data, bad)
 	step.Documents = in.Documents
 	step.Source = stepSource(in, bad)
+	step.Concerns, step.Item = in.Concerns, strings.TrimSpace(in.Item)
 	corrects, err := b.corrects(in, bad)
 	if err != nil {
 		return marketplace.Step{}, err
@@ -84,14 +86,59 @@ func (b *stepBuilder) step(i int, in StepInput, ref string, idx uint64) (marketp
 	if step.Source != nil && step.Source.Key != "" {
 		b.batchKeys[step.Source.Key] = idx
 	}
+	step.Site, step.Name = b.site(&step, in.Site), b.name(in.Name)
 	// The step's own checks only when the input has no problem yet: they
-	// would repeat it.
-	if len(b.errs) == 0 || b.errs[len(b.errs)-1].Ref != ref {
+	// would repeat it. The team's check needs a valid step.
+	fine := len(b.errs) == 0 || b.errs[len(b.errs)-1].Ref != ref
+	if fine {
 		if err := step.Validate(); err != nil {
 			bad("%s", strings.TrimPrefix(marketplace.ErrorMessage(err), fmt.Sprintf("Step %d: ", idx)))
+			fine = false
 		}
 	}
+	if fine {
+		if err := b.team.Check(&step); err != nil {
+			bad("refused: this entry %s", marketplace.ErrorMessage(err))
+			fine = false
+		}
+	}
+	// Later steps of the batch see this one (an answer after its query).
+	b.team.Apply(&step, fine)
 	return step, nil
+}
+
+// site is the site a step is recorded at: the one given, else its
+// subject's, else that of the entry it concerns, else the signer's when it
+// is authorized at one site only.
+func (b *stepBuilder) site(step *marketplace.Step, given string) string {
+	if given = strings.TrimSpace(given); given != "" {
+		return given
+	}
+	if site, ok := b.team.sites[step.Subject]; ok && step.Subject != "" {
+		return site
+	}
+	if step.Concerns != nil && *step.Concerns < b.team.Size() {
+		return b.team.entries[*step.Concerns].site
+	}
+	site := ""
+	for _, g := range b.team.grants[b.who] {
+		if g.Role.Allows(step.Type, step.Meaning) {
+			if g.Site == "" || (site != "" && site != g.Site) {
+				return ""
+			}
+			site = g.Site
+		}
+	}
+	return site
+}
+
+// name is the signer's printed name: the one the sponsor authorized a staff
+// member under, or the sponsor's own as given.
+func (b *stepBuilder) name(given string) string {
+	if gs := b.team.grants[b.who]; len(gs) > 0 {
+		return gs[0].Name
+	}
+	return strings.TrimSpace(given)
 }
 
 // stepType reads the input's type; protocol registrations and amendments

@@ -19,6 +19,7 @@ type logState struct {
 	size   uint64
 	last   time.Time         // the time of the last entry: the next may not be earlier
 	keys   map[string]uint64 // source key -> latest index; nil until needed
+	team   *Team             // the log replayed; nil until loaded
 }
 
 func (s *Service) state(id common.Hash) *logState {
@@ -58,6 +59,32 @@ func (s *Service) load(ctx context.Context, id common.Hash, st *logState) error 
 		st.last = step.When
 	}
 	st.loaded = true
+	return nil
+}
+
+// loadTeam replays the log into st.team; st.mu is held and st loaded.
+// The entries are this node's own, checked when they were appended: the
+// replay reads them without recovering signatures.
+func (s *Service) loadTeam(ctx context.Context, t marketplace.Trial, st *logState) error {
+	if st.team != nil && st.team.Size() == st.size {
+		return nil
+	}
+	tm := NewTeam(t)
+	const chunk = 4096
+	for from := uint64(0); from < st.size; from += chunk {
+		es, err := s.ledger.Entries(ctx, ledger.LogID(t.ID), from, min(from+chunk, st.size))
+		if err != nil {
+			return err
+		}
+		for _, e := range es {
+			step, err := peekStep(e.Leaf)
+			if err != nil {
+				return marketplace.Wrap(marketplace.EINTERNAL, err, "Entry %d of trial %s does not decode", e.Index, t.ID.Hex())
+			}
+			tm.Apply(&step, tm.Check(&step) == nil)
+		}
+	}
+	st.team = tm
 	return nil
 }
 

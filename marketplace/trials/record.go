@@ -37,9 +37,15 @@ func (s *Service) Prepare(ctx context.Context, as common.Address, id common.Hash
 	if err := s.load(ctx, id, st); err != nil {
 		return nil, err
 	}
+	if err := s.loadTeam(ctx, t, st); err != nil {
+		return nil, err
+	}
+	st.team.begin()
+	defer st.team.rollback() // a preview changes nothing
 	base := st.size
 	if base == 0 {
 		base = 1 // the registration entry comes first
+		st.team.Apply(&marketplace.Step{Type: marketplace.StepRegistration, Who: t.Sponsor}, true)
 	}
 	steps, errs, err := s.build(ctx, t, st, base, as, inputs, 0)
 	if err != nil {
@@ -72,21 +78,31 @@ type Entry struct {
 	LeafHash  common.Hash // RFC 6962 leaf hash
 }
 
-// Record checks inputs, signs each step with signer (the trial's sponsor,
-// else EFORBIDDEN), and appends them to the trial's log in one batch: all
-// or none. Any refused input refuses the batch with InputErrors (EINVALID)
-// naming each. An empty log first gets the registration entry.
+// Record checks inputs, signs each step with signer (the trial's sponsor
+// or a member of its team), and appends them to the trial's log in one
+// batch: all or none. Any refused input refuses the batch with InputErrors
+// (EINVALID) naming each, among them a step the signer's role does not
+// allow; a signer who is not on the team at all is EFORBIDDEN. An empty log
+// first gets the registration entry.
 func (s *Service) Record(ctx context.Context, signer Signer, id common.Hash, inputs []StepInput) ([]Entry, error) {
 	t, err := s.Trial(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkSponsor(t, signer); err != nil {
-		return nil, err
-	}
 	st := s.state(id)
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	if signer.Address() != t.Sponsor {
+		if err := s.load(ctx, id, st); err != nil {
+			return nil, err
+		}
+		if err := s.loadTeam(ctx, t, st); err != nil {
+			return nil, err
+		}
+		if len(st.team.grants[signer.Address()]) == 0 {
+			return nil, marketplace.Errorf(marketplace.EFORBIDDEN, "%s is not on the team of trial %s: the sponsor %s has not authorized it (or revoked it).", signer.Address().Hex(), t.Identifier, t.Sponsor.Hex())
+		}
+	}
 	return s.recordLocked(ctx, signer, t, st, inputs, 0)
 }
 
@@ -110,6 +126,11 @@ func (s *Service) recordLocked(ctx context.Context, signer Signer, t marketplace
 	} else if len(inputs) == 0 {
 		return nil, nil
 	}
+	if err := s.loadTeam(ctx, t, st); err != nil {
+		return nil, err
+	}
+	st.team.begin()
+	defer st.team.rollback() // unless committed below
 	steps, errs, err := s.build(ctx, t, st, st.size, signer.Address(), inputs, internal)
 	if err != nil {
 		return nil, err
@@ -135,11 +156,12 @@ func (s *Service) recordLocked(ctx context.Context, signer Signer, t marketplace
 		return nil, err
 	}
 	if first != st.size {
-		st.loaded, st.keys = false, nil
+		st.loaded, st.keys, st.team = false, nil, nil
 		return nil, marketplace.Errorf(marketplace.EINTERNAL, "Trial %s: entries were appended at %d, expected %d.", t.ID.Hex(), first, st.size)
 	}
 	st.size += uint64(len(leaves))
 	st.last = when
+	st.team.commit()
 	out := make([]Entry, len(steps))
 	for i := range steps {
 		if st.keys != nil && steps[i].Source != nil && steps[i].Source.Key != "" {

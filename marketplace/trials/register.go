@@ -170,7 +170,7 @@ func protocolData(p marketplace.ProtocolVersion) map[string]any {
 
 func (s *Service) checkSponsor(t marketplace.Trial, signer Signer) error {
 	if signer.Address() != t.Sponsor {
-		return marketplace.Errorf(marketplace.EFORBIDDEN, "Only the sponsor %s of trial %s may sign its steps, not %s.", t.Sponsor.Hex(), t.Identifier, signer.Address().Hex())
+		return marketplace.Errorf(marketplace.EFORBIDDEN, "Only the sponsor %s of trial %s may amend its protocol or anchor its log, not %s.", t.Sponsor.Hex(), t.Identifier, signer.Address().Hex())
 	}
 	return nil
 }

@@ -65,7 +65,7 @@ func TestTamper_editedPayloadInTheStoreIsNamed(t *testing.T) {
 		}
 	}
 	// The signature no longer matches the edited step either.
-	if d := findingOf(rep, "entry 2"); !strings.Contains(d, "not by the sponsor") || !strings.Contains(d, "not included") {
+	if d := findingOf(rep, "entry 2"); !strings.Contains(d, "signature does not match its content") || !strings.Contains(d, "not included") {
 		t.Errorf("entry 2: %s", d)
 	}
 }
@@ -93,7 +93,7 @@ func TestTamper_stepSignedByAnotherAccountIsNamed(t *testing.T) {
 	}
 	ex, _ := e.svc.Export(ctx, tr.ID)
 	rep, err := Verify(ctx, ex, VerifyOptions{Chain: e.lookup()})
-	wantErr(t, err, marketplace.EINVALID, "entry 4: signed by "+e.other.Address().Hex()+", not by the sponsor", "entry 5: signed by")
+	wantErr(t, err, marketplace.EINVALID, "entry 4: was signed by "+e.other.Address().Hex()+", an account the sponsor never authorized", "entry 5: its signature does not match its content")
 	if n := len(rep.Failures()); n != 2 {
 		t.Errorf("%d failures: %v", n, rep.Failures())
 	}

@@ -235,7 +235,7 @@ func TestRecord_refusesDirectIdentifiersAndOthersKeys(t *testing.T) {
 		t.Fatalf("refused batches were appended: size %d", n)
 	}
 	_, err := e.svc.Record(ctx, e.other, tr.ID, []StepInput{{Type: "visit"}})
-	wantErr(t, err, marketplace.EFORBIDDEN, "Only the sponsor")
+	wantErr(t, err, marketplace.EFORBIDDEN, "is not on the team of trial")
 	_, err = e.svc.Anchor(ctx, e.other, tr.ID)
 	wantErr(t, err, marketplace.EFORBIDDEN)
 

@@ -91,12 +91,22 @@ type Report struct {
 	*ledger.Report
 	Trial marketplace.Trial
 	Steps []marketplace.Step // the decoded steps of entries whose leaf decodes, in index order
+	// Team is the log replayed as verified: the staff and their roles over
+	// time, designs, queries and locks.
+	Team    *Team
+	checker *entryChecker
 }
 
 // Summary is one line saying what was verified.
 func (r *Report) Summary() string {
-	return fmt.Sprintf("trial %s (%s) %s: %d entries signed by sponsor %s, %d checkpoints, %d anchors, proofs against tree size %d",
-		r.Trial.Identifier, r.Trial.ID.Hex(), r.State(), r.Entries, r.Trial.Sponsor.Hex(), r.Checkpoints, r.Anchors, r.TreeSize)
+	staff := map[common.Address]bool{}
+	for _, s := range r.Steps {
+		if s.Who != r.Trial.Sponsor {
+			staff[s.Who] = true
+		}
+	}
+	return fmt.Sprintf("trial %s (%s) %s: %d entries signed by sponsor %s and %d staff, %d checkpoints, %d anchors, proofs against tree size %d",
+		r.Trial.Identifier, r.Trial.ID.Hex(), r.State(), r.Entries, r.Trial.Sponsor.Hex(), len(staff), r.Checkpoints, r.Anchors, r.TreeSize)
 }
 
 // Verify checks an export offline (and against the chain with opts.Chain):
@@ -250,20 +260,31 @@ func (r *Report) checkEntries(e *Export, usedKey string) {
 	for i, f := range r.Findings {
 		findings[f.Subject] = i
 	}
-	c := entryChecker{trial: r.Trial, usedKey: usedKey}
+	r.Team = NewTeam(r.Trial)
+	r.checker = &entryChecker{trial: r.Trial, usedKey: usedKey, team: r.Team}
 	for i, x := range e.Entries {
-		problem := c.problem(x, decoded[i], derrs[i])
-		if derrs[i] == nil {
-			r.Steps = append(r.Steps, decoded[i].Step)
-			c.prev = &decoded[i].Step
-		}
-		r.mergeEntryFinding(findings, fmt.Sprintf("entry %d", x.Index), problem, &decoded[i].Step)
+		r.checkEntry(findings, x, decoded[i], derrs[i])
 	}
+}
+
+// checkEntry checks one entry, the next of the log, and replays it into
+// the team.
+func (r *Report) checkEntry(findings map[string]int, x ExportEntry, d SignedStep, derr error) {
+	c := r.checker
+	problem := c.problem(x, d, derr)
+	if derr != nil {
+		c.team.Apply(&marketplace.Step{Index: x.Index}, false)
+	} else {
+		r.Steps = append(r.Steps, d.Step)
+		c.prev = &d.Step
+		c.team.Apply(&d.Step, problem == "")
+	}
+	r.mergeEntryFinding(findings, fmt.Sprintf("entry %d", x.Index), problem, c.signedBy(&d.Step), &d.Step)
 }
 
 // mergeEntryFinding puts problem (or, without one, what the step is) into
 // the finding of subject, adding the finding when the ledger had none.
-func (r *Report) mergeEntryFinding(findings map[string]int, subject, problem string, s *marketplace.Step) {
+func (r *Report) mergeEntryFinding(findings map[string]int, subject, problem, by string, s *marketplace.Step) {
 	fi, ok := findings[subject]
 	if !ok {
 		r.Findings = append(r.Findings, ledger.Finding{Subject: subject, OK: true})
@@ -276,7 +297,7 @@ func (r *Report) mergeEntryFinding(findings map[string]int, subject, problem str
 	case problem != "":
 		f.Detail = problem + "; " + f.Detail
 	case f.OK:
-		f.Detail = strings.TrimSpace(fmt.Sprintf("%s %s, %s by the sponsor; %s", s.Type.Label(), s.Subject, s.Meaning, f.Detail))
+		f.Detail = strings.TrimSpace(fmt.Sprintf("%s %s, %s by %s; %s", s.Type.Label(), s.Subject, s.Meaning, by, f.Detail))
 	}
 }
 
@@ -286,6 +307,18 @@ type entryChecker struct {
 	usedKey     string            // the log key the checkpoints are checked with
 	prev        *marketplace.Step // the last entry that decoded
 	maxProtocol int               // the highest protocol version registered so far
+	team        *Team             // the entries so far, replayed
+}
+
+// signedBy names the signer of s as the trial knows it, before s.
+func (c *entryChecker) signedBy(s *marketplace.Step) string {
+	if s.Who == c.trial.Sponsor {
+		return "the sponsor"
+	}
+	if s.Name != "" {
+		return fmt.Sprintf("%s (%s)", s.Name, s.Who.Hex())
+	}
+	return s.Who.Hex()
 }
 
 // problem says what is wrong with entry x, whose leaf decoded to d (or
@@ -297,10 +330,8 @@ func (c *entryChecker) problem(x ExportEntry, d SignedStep, derr error) string {
 	switch {
 	case derr != nil:
 		return "the leaf is not a valid signed step: " + marketplace.ErrorMessage(derr)
-	case d.Signer != t.Sponsor:
-		problem = fmt.Sprintf("signed by %s, not by the sponsor %s", d.Signer.Hex(), t.Sponsor.Hex())
 	case s.Who != d.Signer:
-		problem = fmt.Sprintf("says it was signed by %s, but %s signed it", s.Who.Hex(), d.Signer.Hex())
+		problem = fmt.Sprintf("its signature does not match its content: the step names signer %s, but the signature is %s's (changed after it was signed, or signed with another key)", s.Who.Hex(), d.Signer.Hex())
 	case s.Trial != t.ID:
 		problem = fmt.Sprintf("belongs to trial %s, not %s", s.Trial.Hex(), t.ID.Hex())
 	case s.Index != x.Index:
@@ -313,6 +344,11 @@ func (c *entryChecker) problem(x ExportEntry, d SignedStep, derr error) string {
 		problem = "a second registration"
 	default:
 		problem = checkProtocol(t, s, &c.maxProtocol)
+	}
+	if problem == "" {
+		if err := c.team.Check(s); err != nil {
+			problem = marketplace.ErrorMessage(err)
+		}
 	}
 	if problem != "" {
 		return problem
@@ -417,18 +453,12 @@ func (s *Service) VerifyLog(ctx context.Context, id common.Hash) (*Report, error
 		if err != nil {
 			return nil, err
 		}
+		findings := map[string]int{}
 		for _, x := range es {
 			d, err := DecodeLeaf(x.Leaf)
-			subject := fmt.Sprintf("entry %d", x.Index)
-			switch {
-			case err != nil:
-				rep.Findings = append(rep.Findings, ledger.Finding{Subject: subject, Detail: "not a valid signed step: " + marketplace.ErrorMessage(err)})
-			case d.Signer != e.Trial.Sponsor:
-				rep.Findings = append(rep.Findings, ledger.Finding{Subject: subject, Detail: fmt.Sprintf("signed by %s, not by the sponsor %s", d.Signer.Hex(), e.Trial.Sponsor.Hex())})
-			case d.Step.Index != x.Index:
-				rep.Findings = append(rep.Findings, ledger.Finding{Subject: subject, Detail: fmt.Sprintf("was signed for index %d", d.Step.Index)})
-			default:
-				rep.Findings = append(rep.Findings, ledger.Finding{Subject: subject, OK: true, Detail: fmt.Sprintf("%s %s, %s by the sponsor; not anchored yet", d.Step.Type.Label(), d.Step.Subject, d.Step.Meaning)})
+			rep.checkEntry(findings, ExportEntry{Index: x.Index, Leaf: x.Leaf, Signature: d.Signature}, d, err)
+			if f := &rep.Findings[len(rep.Findings)-1]; f.OK {
+				f.Detail = strings.TrimRight(f.Detail, "; ") + "; not anchored yet"
 			}
 			rep.Entries++
 		}
