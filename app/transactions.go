@@ -29,6 +29,12 @@ func BySession(token string) Actor { return Actor{token: token} }
 // ByAccount unlocks the named keystore account for the call and locks it after.
 func ByAccount(name, passphrase string) Actor { return Actor{name: name, pass: passphrase} }
 
+// BySessionSigning acts as a session's account for one signing, after its
+// user typed the passphrase again: 21 CFR 11.200(a)(1) asks for the
+// password at each signing, not only at sign-in. The key is unlocked for
+// the call and locked after it.
+func BySessionSigning(token, passphrase string) Actor { return Actor{token: token, pass: passphrase} }
+
 // BySigner acts with an already unlocked signer; the caller locks it.
 func BySigner(s *vault.Signer) Actor { return Actor{signer: s} }
 
@@ -37,6 +43,16 @@ func (a *App) signer(ctx context.Context, who Actor) (sg *vault.Signer, release 
 	switch {
 	case who.signer != nil:
 		return who.signer, func() {}, nil
+	case who.token != "" && who.pass != "":
+		sess, err := a.Session(ctx, who.token)
+		if err != nil {
+			return nil, nil, err
+		}
+		sg, err := a.unlock(ctx, sess.Account.Name, who.pass)
+		if err != nil {
+			return nil, nil, err
+		}
+		return sg, sg.Lock, nil
 	case who.token != "":
 		sg, err := a.sessionSigner(ctx, who.token)
 		return sg, func() {}, err

@@ -41,11 +41,12 @@ func (a *App) trialService() (*trials.Service, error) {
 	return ts.svc, ts.err
 }
 
-// withSponsor unlocks the key of who (ByAccount for this one action, or a
-// signed-in session's) for f. A key unlocked for the action is locked
-// afterwards, unless scheduled anchoring keeps it unlocked for a while to
-// anchor what f recorded; a session's key stays available to scheduled
-// anchoring until the session ends (see RunTrialAnchoring).
+// withSponsor unlocks the key of who (ByAccount or BySessionSigning for
+// this one action, or a signed-in session's) for f: the sponsor's, or a
+// staff member's. A key unlocked for the action is locked afterwards,
+// unless scheduled anchoring keeps it unlocked for a while to anchor what f
+// recorded; a session's key stays available to scheduled anchoring until
+// the session ends (see RunTrialAnchoring).
 func (a *App) withSponsor(ctx context.Context, who Actor, f func(svc *trials.Service, s *vault.Signer) error) error {
 	svc, err := a.trialService()
 	if err != nil {
@@ -58,7 +59,9 @@ func (a *App) withSponsor(ctx context.Context, who Actor, f func(svc *trials.Ser
 	if who.token != "" {
 		// A signed-in sponsor's trials are anchored on schedule while the
 		// session lasts; the session ends the hold.
-		a.signers.holdOnce(sessionID(who.token), func() func() { return svc.Hold(sg) })
+		if held, err := a.sessionSigner(ctx, who.token); err == nil {
+			a.signers.holdOnce(sessionID(who.token), func() func() { return svc.Hold(held) })
+		}
 	}
 	err = f(svc, sg)
 	if who.name == "" || !svc.Keep(sg) { // a session keeps its own key
@@ -105,10 +108,15 @@ func (a *App) AmendTrial(ctx context.Context, who Actor, ref, protocolName strin
 	return p, err
 }
 
-// RecordTrialSteps signs inputs as c's account (the sponsor) and appends
-// them to trial ref's log, all or none; a refused input refuses the batch
-// with trials.InputErrors naming each.
+// RecordTrialSteps signs inputs as who (the sponsor or a member of the
+// trial's team) and appends them to trial ref's log, all or none; a
+// refused input refuses the batch with trials.InputErrors naming each. A
+// session signs only with its passphrase typed again (BySessionSigning):
+// 21 CFR 11.200 asks for it at each signing.
 func (a *App) RecordTrialSteps(ctx context.Context, who Actor, ref string, inputs []trials.StepInput) ([]trials.Entry, error) {
+	if who.token != "" && who.pass == "" {
+		return nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Type your passphrase to sign: each signature needs it (21 CFR 11.200).")
+	}
 	svc, t, err := a.findTrial(ctx, ref)
 	if err != nil {
 		return nil, err

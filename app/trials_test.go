@@ -197,7 +197,14 @@ func TestTrialAnchoring_signedInSponsor(t *testing.T) {
 			t.Errorf("trial anchoring: %v", err)
 		}
 	}()
-	if _, err := a.RecordTrialSteps(ctx, who, "NCT07654321", []trials.StepInput{{Type: "consent", Subject: "S-001"}}); err != nil {
+	// Each signing asks for the passphrase again (21 CFR 11.200).
+	if _, err := a.RecordTrialSteps(ctx, who, "NCT07654321", []trials.StepInput{{Type: "consent", Subject: "S-001"}}); marketplace.ErrorCode(err) != marketplace.EFORBIDDEN {
+		t.Fatalf("signing with the session alone: %v, want EFORBIDDEN", err)
+	}
+	if _, err := a.RecordTrialSteps(ctx, BySessionSigning(token, "wrong"), "NCT07654321", []trials.StepInput{{Type: "consent", Subject: "S-001"}}); err == nil {
+		t.Fatal("signed with a wrong passphrase")
+	}
+	if _, err := a.RecordTrialSteps(ctx, BySessionSigning(token, c.pass), "NCT07654321", []trials.StepInput{{Type: "consent", Subject: "S-001"}}); err != nil {
 		t.Fatal(err)
 	}
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {

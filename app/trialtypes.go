@@ -19,6 +19,9 @@ type (
 	TrialExport    = trials.Export         // an audit trail as exported for auditors
 	VerifyReport   = trials.Report         // what verification found
 	AnchorReceipt  = ledger.AnchorReceipt  // a checkpoint anchored on chain
+	TrialTeamState = trials.Team           // a trial's log replayed: staff, designs, queries, locks
+	StaffChange    = trials.GrantChange    // an authorization or revocation, in log order
+	TrialQuery     = trials.Query          // a data query and what became of it
 )
 
 // RecorderNames lists the built-in trial recorders.

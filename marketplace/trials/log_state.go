@@ -63,29 +63,54 @@ func (s *Service) load(ctx context.Context, id common.Hash, st *logState) error 
 }
 
 // loadTeam replays the log into st.team; st.mu is held and st loaded.
-// The entries are this node's own, checked when they were appended: the
-// replay reads them without recovering signatures.
 func (s *Service) loadTeam(ctx context.Context, t marketplace.Trial, st *logState) error {
 	if st.team != nil && st.team.Size() == st.size {
 		return nil
 	}
+	tm, err := s.replay(ctx, t, st.size)
+	if err != nil {
+		return err
+	}
+	st.team = tm
+	return nil
+}
+
+// replay replays the first size entries of t's log. The entries are this
+// node's own, checked when they were appended: the replay reads them
+// without recovering signatures.
+func (s *Service) replay(ctx context.Context, t marketplace.Trial, size uint64) (*Team, error) {
 	tm := NewTeam(t)
 	const chunk = 4096
-	for from := uint64(0); from < st.size; from += chunk {
-		es, err := s.ledger.Entries(ctx, ledger.LogID(t.ID), from, min(from+chunk, st.size))
+	for from := uint64(0); from < size; from += chunk {
+		es, err := s.ledger.Entries(ctx, ledger.LogID(t.ID), from, min(from+chunk, size))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, e := range es {
 			step, err := peekStep(e.Leaf)
 			if err != nil {
-				return marketplace.Wrap(marketplace.EINTERNAL, err, "Entry %d of trial %s does not decode", e.Index, t.ID.Hex())
+				return nil, marketplace.Wrap(marketplace.EINTERNAL, err, "Entry %d of trial %s does not decode", e.Index, t.ID.Hex())
 			}
 			tm.Apply(&step, tm.Check(&step) == nil)
 		}
 	}
-	st.team = tm
-	return nil
+	return tm, nil
+}
+
+// Team returns trial id's log replayed as it stands: its staff, designs,
+// queries and locks. The caller owns it.
+func (s *Service) Team(ctx context.Context, id common.Hash) (*Team, error) {
+	t, err := s.Trial(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	head, err := s.ledger.Head(ctx, ledger.LogID(id))
+	if marketplace.ErrorCode(err) == marketplace.ENOTFOUND {
+		return NewTeam(t), nil
+	} else if err != nil {
+		return nil, err
+	}
+	return s.replay(ctx, t, head.Size)
 }
 
 // loadKeys indexes the source keys of the log; st.mu is held.

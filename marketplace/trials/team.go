@@ -23,13 +23,13 @@ type Team struct {
 	grants  map[common.Address][]grant // in force
 	changes []GrantChange
 	designs []marketplace.StudyDesign
-	entries []entryFacts        // by index
-	sites   map[string]string   // subject pseudonym -> site
-	locks   map[string]uint64   // subject pseudonym -> the lock entry
-	dbLock  *uint64             // the database lock in force
-	queries map[uint64]*Query   // by the query's entry
-	undo    []func()            // what Apply changed since Commit, latest last
-	journal bool                // record undo steps
+	entries []entryFacts      // by index
+	sites   map[string]string // subject pseudonym -> site
+	locks   map[string]uint64 // subject pseudonym -> the lock entry
+	dbLock  *uint64           // the database lock in force
+	queries map[uint64]*Query // by the query's entry
+	undo    []func()          // what Apply changed since Commit, latest last
+	journal bool              // record undo steps
 }
 
 // grant is an authorization in force since an entry.
