@@ -25,7 +25,7 @@ func TestBrowser_trialRegisterRecordAnchorVerifyExport(t *testing.T) {
 	}
 
 	// Every trial action needs a session: the sponsor signs in first, and
-	// the session's key signs each entry.
+	// each entry is signed with the passphrase typed again.
 	browserSignIn(t, ctx, srv.URL, "carol", "/trials/")
 	if err := chromedp.Do(ctx,
 		chromedp.WaitVisible(`//li[@id="session"]//small[.="carol"]`),
@@ -45,7 +45,7 @@ func TestBrowser_trialRegisterRecordAnchorVerifyExport(t *testing.T) {
 		{"consent", "S-001", ""},
 		{"enrolment", "S-001", `{"arm":"A"}`},
 	} {
-		fill(t, ctx, map[string]string{"#step-type": s.typ, "#step-subject": s.subject, "#step-data": s.data})
+		fill(t, ctx, map[string]string{"#step-type": s.typ, "#step-subject": s.subject, "#step-data": s.data, "#step-passphrase": "carol-pass"})
 		if err := chromedp.Do(ctx,
 			chromedp.Click(`#step-form button[type=submit]`),
 			chromedp.WaitVisible(`//p[@id="step-done"][contains(., "Entry `+string(rune('1'+i))+` recorded")]`),

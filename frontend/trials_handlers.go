@@ -32,6 +32,7 @@ type TrialService interface {
 	VerifyTrialLog(ctx context.Context, ref string) (*app.VerifyReport, error)
 	VerifyTrialExport(ctx context.Context, e *app.TrialExport, key string) (*app.VerifyReport, error)
 	TrialRecorderNames() []string
+	teamRoles
 }
 
 // sponsor says who signs a trial action: the account and passphrase
@@ -170,7 +171,7 @@ func handleTrialView(logger *slog.Logger, svc TrialService) http.Handler {
 			renderError(w, r, logger, err)
 			return
 		}
-		v := trialView{T: t, Steps: steps, Filter: f, Subject: subject, Recorders: svc.TrialRecorderNames()}
+		v := trialView{T: t, Steps: steps, Filter: f, Subject: subject, Recorders: svc.TrialRecorderNames(), Sign: signingFor(r, svc, id)}
 		render(w, r, logger, http.StatusOK, page{Title: t.Identifier, Section: "trials", Content: trialPage(v)})
 	})
 }
@@ -214,7 +215,7 @@ func handleTrialRecord(logger *slog.Logger, svc TrialService) http.Handler {
 		}
 		v := stepFormValues{Type: r.PostForm.Get("type"), Subject: r.PostForm.Get("subject"), Data: r.PostForm.Get("data"),
 			Meaning: r.PostForm.Get("meaning"), Corrects: r.PostForm.Get("corrects"), Reason: r.PostForm.Get("reason"),
-			Protocol: r.PostForm.Get("protocol"), Account: r.PostForm.Get("account")}
+			Protocol: r.PostForm.Get("protocol"), Account: r.PostForm.Get("account"), Sign: signingFor(r, svc, id)}
 		step := make(map[string][]string)
 		for _, k := range []string{"type", "subject", "data", "meaning", "corrects", "reason", "protocol"} {
 			step[k] = r.PostForm[k]
@@ -222,7 +223,7 @@ func handleTrialRecord(logger *slog.Logger, svc TrialService) http.Handler {
 		var es []app.TrialEntry
 		ins, err := svc.ParseTrialImport(r.Context(), "form", strings.NewReader(encodeForm(step)), nil)
 		if err == nil {
-			es, err = svc.RecordTrialSteps(r.Context(), sponsor(r), id, ins)
+			es, err = svc.RecordTrialSteps(r.Context(), signer(r), id, ins)
 		}
 		if code := marketplace.ErrorCode(err); code == marketplace.EINVALID || code == marketplace.EFORBIDDEN || code == marketplace.ENOTFOUND {
 			renderComponent(w, r, logger, httpStatus(code), stepForm(t.Trial, v, strings.TrimPrefix(marketplace.ErrorMessage(err), "form: "), ""))
@@ -243,7 +244,7 @@ func handleTrialRecord(logger *slog.Logger, svc TrialService) http.Handler {
 		e := es[len(es)-1]
 		done := fmt.Sprintf("Entry %d recorded: %s, %s by %s.", e.Index, e.Step.Type.Label(), e.Step.Meaning, e.Step.Who.Hex())
 		renderComponent(w, r, logger, http.StatusOK, templ.Join(
-			stepForm(t.Trial, stepFormValues{Account: v.Account, Meaning: v.Meaning, Type: v.Type}, "", done),
+			stepForm(t.Trial, stepFormValues{Account: v.Account, Meaning: v.Meaning, Type: v.Type, Sign: v.Sign}, "", done),
 			timeline(t.Trial, steps, true)))
 	})
 }
@@ -286,7 +287,11 @@ func handleTrialImportPreview(logger *slog.Logger, svc TrialService) http.Handle
 		ins, err := importInputs(w, r, svc)
 		var pre []app.PreparedStep
 		if err == nil {
-			pre, err = svc.PreviewTrialSteps(r.Context(), strings.TrimSpace(r.FormValue("account")), id, ins)
+			as := strings.TrimSpace(r.FormValue("account"))
+			if sess, ok := sessionFrom(r.Context()); ok {
+				as = sess.Account.Name
+			}
+			pre, err = svc.PreviewTrialSteps(r.Context(), as, id, ins)
 		}
 		switch code := marketplace.ErrorCode(err); {
 		case err == nil:
@@ -309,7 +314,7 @@ func handleTrialImport(logger *slog.Logger, svc TrialService) http.Handler {
 		ins, err := importInputs(w, r, svc)
 		var es []app.TrialEntry
 		if err == nil {
-			es, err = svc.RecordTrialSteps(r.Context(), sponsor(r), id, ins)
+			es, err = svc.RecordTrialSteps(r.Context(), signer(r), id, ins)
 		}
 		switch code := marketplace.ErrorCode(err); {
 		case err == nil:
@@ -354,7 +359,7 @@ func handleTrialAnchor(logger *slog.Logger, svc TrialService) http.Handler {
 			http.Redirect(w, r, trialURL(t.Trial), http.StatusSeeOther)
 			return
 		}
-		renderComponent(w, r, logger, status, anchoringCard(t, r.PostForm.Get("account"), problem))
+		renderComponent(w, r, logger, status, anchoringCard(t, r.PostForm.Get("account"), problem, true))
 	})
 }
 

@@ -265,8 +265,9 @@ func TestTrialRoutes(t *testing.T) {
 	wantBody(t, "verify an export past the anchor", res, body, 200, "<ins>PASS</ins>", `id="verify-warnings"`, "entry 5 is not anchored yet")
 }
 
-// A signed-in sponsor records without typing the passphrase again: the
-// session's key signs, and the forms say whose.
+// A signed-in sponsor registers without typing the passphrase again, but
+// each signing of an entry asks for it (21 CFR 11.200); the forms say whose
+// signature it is.
 func TestTrialRoutes_signedInSessionSigns(t *testing.T) {
 	srv, a := newTrialServer(t)
 	token, _, err := a.SignIn(t.Context(), "carol", "carol-pass")
@@ -277,7 +278,7 @@ func TestTrialRoutes_signedInSessionSigns(t *testing.T) {
 	res, body := get(t, srv, "/trials/", session)
 	wantBody(t, "list signed in", res, body, 200, `class="signs-as"`, "carol")
 	if strings.Contains(body, `type="password"`) {
-		t.Error("a signed-in sponsor is asked for the passphrase")
+		t.Error("a signed-in sponsor is asked for the passphrase to register")
 	}
 	res, body = postMultipart(t, srv, "/trials/", map[string]string{"title": "Session trial", "identifier": "NCT7654321"}, map[string]string{"protocol": "v1"}, session)
 	wantBody(t, "register signed in", res, body, 200, "<h1>Session trial</h1>")
@@ -286,12 +287,16 @@ func TestTrialRoutes_signedInSessionSigns(t *testing.T) {
 	for k, v := range htmxSameOrigin {
 		h[k] = v
 	}
+	res, body = get(t, srv, base, session)
+	wantBody(t, "trial page signed in", res, body, 200, `id="step-signer-name">carol<`, `id="step-passphrase"`, "Sponsor")
 	res, body = postForm(t, srv, base+"steps", url.Values{"type": {"enrolment"}, "subject": {"S-9"}, "meaning": {"authored"}}, h)
+	wantBody(t, "record without the passphrase", res, body, 403, "each signature needs it")
+	res, body = postForm(t, srv, base+"steps", url.Values{"type": {"enrolment"}, "subject": {"S-9"}, "meaning": {"authored"}, "passphrase": {"carol-pass"}}, h)
 	wantBody(t, "record signed in", res, body, 200, `id="step-done"`)
 	if err := a.SignOut(t.Context(), token); err != nil {
 		t.Fatal(err)
 	}
-	res, body = postForm(t, srv, base+"steps", url.Values{"type": {"enrolment"}, "subject": {"S-9"}, "meaning": {"authored"}}, h)
+	res, body = postForm(t, srv, base+"steps", url.Values{"type": {"enrolment"}, "subject": {"S-9"}, "meaning": {"authored"}, "passphrase": {"carol-pass"}}, h)
 	if res.StatusCode == 200 && strings.Contains(body, `id="step-done"`) {
 		t.Error("recorded after sign-out")
 	}
