@@ -188,10 +188,33 @@ func (it ItemDef) validate() error {
 	return nil
 }
 
+// compareDecimal compares two decimal numbers exactly: as integers or
+// floats when that decides (rounding to float64 keeps order, so floats that
+// differ order their decimals), else as rationals.
 func compareDecimal(a, b string) int {
+	if x, err := strconv.ParseInt(a, 10, 64); err == nil {
+		if y, err := strconv.ParseInt(b, 10, 64); err == nil {
+			return cmpOrdered(x, y)
+		}
+	}
+	if x, err := strconv.ParseFloat(a, 64); err == nil {
+		if y, err := strconv.ParseFloat(b, 64); err == nil && x != y {
+			return cmpOrdered(x, y)
+		}
+	}
 	x, _ := new(big.Rat).SetString(a)
 	y, _ := new(big.Rat).SetString(b)
 	return x.Cmp(y)
+}
+
+func cmpOrdered[T int64 | float64](x, y T) int {
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
 }
 
 // Event returns the event with oid, or false.
@@ -355,9 +378,13 @@ func (it ItemDef) parseNumber(raw string) (json.RawMessage, string) {
 	if it.Max != nil && compareDecimal(n, *it.Max) > 0 {
 		return nil, fmt.Sprintf("%s%s is above the maximum %s%s", raw, unit, *it.Max, unit)
 	}
-	// JSON numbers: no leading '+', a leading '.' or a trailing '.'.
-	r, _ := new(big.Rat).SetString(n)
+	// JSON numbers: no leading '+', leading zeros, a leading '.' or a
+	// trailing '.'.
 	if it.Type == ItemInteger {
+		if i, err := strconv.ParseInt(n, 10, 64); err == nil {
+			return json.RawMessage(strconv.FormatInt(i, 10)), ""
+		}
+		r, _ := new(big.Rat).SetString(n)
 		return json.RawMessage(r.Num().String()), ""
 	}
 	if strings.HasPrefix(n, ".") || strings.HasPrefix(n, "-.") {

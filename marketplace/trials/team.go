@@ -30,6 +30,11 @@ type Team struct {
 	queries map[uint64]*Query // by the query's entry
 	undo    []func()          // what Apply changed since Commit, latest last
 	journal bool              // record undo steps
+	// checked is the form of the entry Check accepted last, for Apply.
+	checked struct {
+		index uint64
+		form  string
+	}
 }
 
 // grant is an authorization in force since an entry.
@@ -379,8 +384,13 @@ func (tm *Team) checkData(s *marketplace.Step) error {
 	case marketplace.StepStaffAuthorization, marketplace.StepStaffRevocation:
 		return tm.checkGrant(s)
 	default:
-		if _, err := tm.formOf(s); err != nil {
+		fd, err := tm.formOf(s)
+		if err != nil {
 			return err
+		}
+		tm.checked.index, tm.checked.form = s.Index, ""
+		if fd != nil {
+			tm.checked.form = fd.Form
 		}
 	}
 	return nil
@@ -495,8 +505,8 @@ func (tm *Team) Apply(s *marketplace.Step, ok bool) {
 	if ok {
 		// Check made sure what the step refers to is in the log.
 		facts.subject, facts.site = tm.subjectOf(s), tm.siteOf(s)
-		if fd, _ := tm.formOf(s); fd != nil {
-			facts.form = fd.Form
+		if tm.checked.index == s.Index {
+			facts.form = tm.checked.form
 		}
 	}
 	tm.entries = append(tm.entries, facts)
