@@ -157,3 +157,15 @@ func ParseStaffGrant(data json.RawMessage) (StaffGrant, error) {
 type QueryText struct {
 	Text string `json:"text"`
 }
+
+// Manifestation is the signature as 21 CFR 11.50 has it shown with the
+// record: the signer's printed name, the date and time of signing, and its
+// meaning. ("Signed by Cora Coordinator (0x12…) on 2026-12-07 10:31:05 UTC,
+// meaning: authored".)
+func (s Step) Manifestation() string {
+	who := s.Who.Hex()
+	if s.Name != "" {
+		who = s.Name + " (" + who + ")"
+	}
+	return "Signed by " + who + " on " + s.When.UTC().Format("2006-01-02 15:04:05") + " UTC, meaning: " + string(s.Meaning)
+}

@@ -141,9 +141,9 @@ func WriteCSV(w io.Writer, e *Export) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"index", "when", "type", "subject", "protocol", "protocol_sha256", "meaning", "who",
 		"corrects", "reason", "data", "documents", "source_recorder", "source_ref", "source_actor", "source_at",
-		"leaf_hash", "signature"})
+		"leaf_hash", "signature", "signer_name", "site", "concerns", "item", "signature_manifestation"})
 	for _, x := range e.Entries {
-		row := make([]string, 18)
+		row := make([]string, 23)
 		row[0] = strconv.FormatUint(x.Index, 10)
 		row[16] = leafHash(x.Leaf).Hex()
 		row[17] = x.Signature.String()
@@ -167,6 +167,11 @@ func WriteCSV(w io.Writer, e *Export) error {
 					row[15] = src.At.Format(time.RFC3339Nano)
 				}
 			}
+			row[18], row[19] = s.Name, s.Site
+			if s.Concerns != nil {
+				row[20] = strconv.FormatUint(*s.Concerns, 10)
+			}
+			row[21], row[22] = s.Item, s.Manifestation()
 		}
 		cw.Write(row)
 	}

@@ -122,6 +122,18 @@ func TestTeam_eachSignsForItselfQueriesSDVAndLocks(t *testing.T) {
 	if !strings.Contains(rep.Summary(), "and 3 staff") {
 		t.Errorf("summary %s", rep.Summary())
 	}
+	// The signature manifests in the export a reader opens (21 CFR 11.50).
+	ex, err := e.svc.Export(ctx, e.trial.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var csv strings.Builder
+	if err := WriteCSV(&csv, ex); err != nil {
+		t.Fatal(err)
+	}
+	if want := "Signed by Cora Coordinator (" + e.coord.Address().Hex() + ") on 2026-"; !strings.Contains(csv.String(), want) {
+		t.Errorf("the CSV export lacks %q", want)
+	}
 }
 
 // appendRaw appends a step signed by s past the service's checks, as an
