@@ -168,10 +168,10 @@ func (it ItemDef) validate() error {
 	switch it.Type {
 	case ItemInteger, ItemDecimal:
 		for _, b := range []*string{it.Min, it.Max} {
-			if b != nil {
-				if _, ok := new(big.Rat).SetString(*b); !ok {
-					return Errorf(EINVALID, "item %s: bound %q is not a number.", it.OID, *b)
-				}
+			// Plain decimals only: an exponent such as 1e999999 would make a
+			// million-digit rational of every comparison.
+			if b != nil && (len(*b) > 40 || !decimalRE.MatchString(*b)) {
+				return Errorf(EINVALID, "item %s: bound %q is not a plain decimal number.", it.OID, *b)
 			}
 		}
 		if it.Min != nil && it.Max != nil && compareDecimal(*it.Min, *it.Max) > 0 {

@@ -2,6 +2,7 @@ package trials
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 
@@ -64,20 +65,12 @@ func encodeLeaf(canonical, sig []byte) []byte {
 // the trial's sponsor is the caller's check. Errors are EINVALID and say what
 // is wrong.
 func DecodeLeaf(leaf []byte) (SignedStep, error) {
-	var l leafJSON
-	dec := json.NewDecoder(bytes.NewReader(leaf))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&l); err != nil {
-		return SignedStep{}, marketplace.Errorf(marketplace.EINVALID, "not a signed step: %v", err)
-	}
-	if len(l.Step) == 0 || len(l.Signature) == 0 {
-		return SignedStep{}, marketplace.Errorf(marketplace.EINVALID, "not a signed step: step or signature missing")
-	}
-	if want := encodeLeaf(l.Step, l.Signature); !bytes.Equal(want, leaf) {
-		return SignedStep{}, marketplace.Errorf(marketplace.EINVALID, "the entry is not in canonical form")
+	step, sig, err := splitLeaf(leaf)
+	if err != nil {
+		return SignedStep{}, err
 	}
 	var s marketplace.Step
-	sd := json.NewDecoder(bytes.NewReader(l.Step))
+	sd := json.NewDecoder(bytes.NewReader(step))
 	sd.DisallowUnknownFields()
 	if err := sd.Decode(&s); err != nil {
 		return SignedStep{}, marketplace.Errorf(marketplace.EINVALID, "the step does not decode: %v", err)
@@ -88,17 +81,38 @@ func DecodeLeaf(leaf []byte) (SignedStep, error) {
 			return SignedStep{}, marketplace.Errorf(marketplace.EINVALID, "the step's data is not in canonical form")
 		}
 	}
-	if c, err := canonicalStep(&s); err != nil || !bytes.Equal(c, l.Step) {
+	if c, err := canonicalStep(&s); err != nil || !bytes.Equal(c, step) {
 		return SignedStep{}, marketplace.Errorf(marketplace.EINVALID, "the step is not in canonical form")
 	}
 	if err := s.Validate(); err != nil {
 		return SignedStep{}, err
 	}
-	who, err := vault.RecoverPersonal(l.Step, l.Signature)
+	who, err := vault.RecoverPersonal(step, sig)
 	if err != nil {
 		return SignedStep{}, marketplace.Errorf(marketplace.EINVALID, "the signature is malformed: %v", err)
 	}
-	return SignedStep{Step: s, Signature: l.Signature, Signer: who, Canonical: l.Step}, nil
+	return SignedStep{Step: s, Signature: sig, Signer: who, Canonical: step}, nil
+}
+
+// splitLeaf cuts a leaf into its step and its signature. A leaf has one
+// form, {"step":<step>,"signature":"0x<130 hex digits>"} (encodeLeaf), so
+// it is cut by position, not parsed: the step is then decoded strictly.
+func splitLeaf(leaf []byte) (json.RawMessage, []byte, error) {
+	const head, sigHead, tail = `{"step":`, `,"signature":"0x`, `"}`
+	const sigLen = len(sigHead) + 130 + len(tail)
+	n := len(leaf)
+	if n < len(head)+2+sigLen || !bytes.HasPrefix(leaf, []byte(head)) || !bytes.HasSuffix(leaf, []byte(tail)) ||
+		!bytes.Equal(leaf[n-sigLen:n-sigLen+len(sigHead)], []byte(sigHead)) {
+		if !json.Valid(leaf) {
+			return nil, nil, marketplace.Errorf(marketplace.EINVALID, "not a signed step: not JSON")
+		}
+		return nil, nil, marketplace.Errorf(marketplace.EINVALID, "the entry is not in canonical form")
+	}
+	sig := make([]byte, 65)
+	if _, err := hex.Decode(sig, leaf[n-sigLen+len(sigHead):n-len(tail)]); err != nil || bytes.ContainsAny(leaf[n-sigLen+len(sigHead):n-len(tail)], "ABCDEF") {
+		return nil, nil, marketplace.Errorf(marketplace.EINVALID, "the entry is not in canonical form (signature)")
+	}
+	return json.RawMessage(leaf[len(head) : n-sigLen]), sig, nil
 }
 
 // canonicalData decodes a JSON object and encodes it again with sorted keys,

@@ -128,6 +128,12 @@ func Verify(ctx context.Context, e *Export, opts VerifyOptions) (*Report, error)
 	if err != nil {
 		return nil, err
 	}
+	usedKey := lopts.VerifierKey
+	if usedKey == "" {
+		usedKey = e.VerifierKey
+	}
+	// The signatures are recovered while the ledger checks the proofs.
+	leaves := decodeLeaves(e.Entries, usedKey)
 	lrep, err := ledger.Verify(ctx, e.ledgerBundle(), lopts)
 	if lrep == nil {
 		return nil, err
@@ -137,17 +143,13 @@ func Verify(ctx context.Context, e *Export, opts VerifyOptions) (*Report, error)
 	}
 	rep := &Report{Report: lrep, Trial: e.Trial}
 	rep.Findings = append([]ledger.Finding{keyFinding}, rep.Findings...)
-	usedKey := lopts.VerifierKey
-	if usedKey == "" {
-		usedKey = e.VerifierKey
-	}
 	rep.checkTrial(e)
 	if opts.Chain != nil {
 		if err := rep.checkChainProtocols(ctx, opts.Chain); err != nil {
 			return nil, err
 		}
 	}
-	rep.checkEntries(e, usedKey)
+	rep.checkEntries(e, usedKey, leaves)
 	return rep, rep.Err()
 }
 
@@ -232,11 +234,20 @@ func (r *Report) checkChainProtocols(ctx context.Context, chain ChainLookup) err
 	return nil
 }
 
-// decodeLeaves decodes and checks every entry's signature, in parallel:
-// recovery is the cost.
-func decodeLeaves(entries []ExportEntry) ([]SignedStep, []error) {
-	decoded := make([]SignedStep, len(entries))
-	derrs := make([]error, len(entries))
+// decoded is an entry's leaf decoded, its signature checked, and what the
+// export shows beside it compared with it.
+type decoded struct {
+	SignedStep
+	err   error  // the leaf is not a signed step
+	shown string // what the export shows differs from the leaf ("" when not)
+}
+
+// decodeLeaves decodes and checks every entry's signature, and compares
+// what the export shows beside each leaf, in parallel: recovery and JSON
+// are the cost. The result arrives on the channel when done.
+func decodeLeaves(entries []ExportEntry, usedKey string) <-chan []decoded {
+	out := make([]decoded, len(entries))
+	done := make(chan []decoded, 1)
 	var wg sync.WaitGroup
 	workers := max(1, runtime.GOMAXPROCS(0))
 	for w := range workers {
@@ -244,18 +255,24 @@ func decodeLeaves(entries []ExportEntry) ([]SignedStep, []error) {
 		go func() {
 			defer wg.Done()
 			for i := w; i < len(entries); i += workers {
-				decoded[i], derrs[i] = DecodeLeaf(entries[i].Leaf)
+				d := &out[i]
+				if d.SignedStep, d.err = DecodeLeaf(entries[i].Leaf); d.err == nil {
+					d.shown = shownMatchesLeaf(entries[i], d.SignedStep, usedKey)
+				}
 			}
 		}()
 	}
-	wg.Wait()
-	return decoded, derrs
+	go func() {
+		wg.Wait()
+		done <- out
+	}()
+	return done
 }
 
 // checkEntries checks every entry's signed step (see Verify) and merges the
 // outcome into the entry's finding from the ledger.
-func (r *Report) checkEntries(e *Export, usedKey string) {
-	decoded, derrs := decodeLeaves(e.Entries)
+func (r *Report) checkEntries(e *Export, usedKey string, leaves <-chan []decoded) {
+	ds := <-leaves
 	findings := map[string]int{}
 	for i, f := range r.Findings {
 		findings[f.Subject] = i
@@ -263,15 +280,15 @@ func (r *Report) checkEntries(e *Export, usedKey string) {
 	r.Team = NewTeam(r.Trial)
 	r.checker = &entryChecker{trial: r.Trial, usedKey: usedKey, team: r.Team}
 	for i, x := range e.Entries {
-		r.checkEntry(findings, x, decoded[i], derrs[i])
+		r.checkEntry(findings, x, ds[i])
 	}
 }
 
 // checkEntry checks one entry, the next of the log, and replays it into
 // the team.
-func (r *Report) checkEntry(findings map[string]int, x ExportEntry, d SignedStep, derr error) {
-	c := r.checker
-	problem := c.problem(x, d, derr)
+func (r *Report) checkEntry(findings map[string]int, x ExportEntry, dd decoded) {
+	c, d, derr := r.checker, dd.SignedStep, dd.err
+	problem := c.problem(x, dd)
 	if derr != nil {
 		c.team.Apply(&marketplace.Step{Index: x.Index}, false)
 	} else {
@@ -323,8 +340,8 @@ func (c *entryChecker) signedBy(s *marketplace.Step) string {
 
 // problem says what is wrong with entry x, whose leaf decoded to d (or
 // failed with derr); "" when nothing is.
-func (c *entryChecker) problem(x ExportEntry, d SignedStep, derr error) string {
-	t := c.trial
+func (c *entryChecker) problem(x ExportEntry, dd decoded) string {
+	t, d, derr := c.trial, dd.SignedStep, dd.err
 	s := &d.Step
 	problem := ""
 	switch {
@@ -353,7 +370,7 @@ func (c *entryChecker) problem(x ExportEntry, d SignedStep, derr error) string {
 	if problem != "" {
 		return problem
 	}
-	return shownMatchesLeaf(x, d, c.usedKey)
+	return dd.shown
 }
 
 // shownMatchesLeaf checks what the export shows beside a sound leaf: the
@@ -456,7 +473,7 @@ func (s *Service) VerifyLog(ctx context.Context, id common.Hash) (*Report, error
 		findings := map[string]int{}
 		for _, x := range es {
 			d, err := DecodeLeaf(x.Leaf)
-			rep.checkEntry(findings, ExportEntry{Index: x.Index, Leaf: x.Leaf, Signature: d.Signature}, d, err)
+			rep.checkEntry(findings, ExportEntry{Index: x.Index, Leaf: x.Leaf, Signature: d.Signature}, decoded{SignedStep: d, err: err})
 			if f := &rep.Findings[len(rep.Findings)-1]; f.OK {
 				f.Detail = strings.TrimRight(f.Detail, "; ") + "; not anchored yet"
 			}
