@@ -18,7 +18,6 @@ func readStudyODM(t *testing.T) string {
 	return string(b)
 }
 
-
 // The hand-written ODM 1.3.2 study reads into its events, forms and typed
 // items: protocol order, FormRef order, units by symbol, Hard range checks
 // as inclusive bounds (GT/LT on integers moved by one, Soft ones left
