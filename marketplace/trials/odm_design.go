@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -380,9 +381,13 @@ func (dp *designParser) rangeCheck(path string, rc odmRangeCheck, it *marketplac
 		return
 	}
 	v := strings.TrimSpace(rc.CheckValues[0])
-	r, ok := new(big.Rat).SetString(v)
+	// Decimal text only: big.Rat would expand an exponent such as 1e999999999.
+	r, ok := new(big.Rat), len(v) <= 40 && checkValueRE.MatchString(v)
+	if ok {
+		_, ok = r.SetString(v)
+	}
 	if !ok {
-		dp.bad(path+"/CheckValue", "%q is not a number", v)
+		dp.bad(path+"/CheckValue", "%q is not a decimal number (digits, an optional sign and point; at most 40 characters)", v)
 		return
 	}
 	integer := it.Type == marketplace.ItemInteger
@@ -412,6 +417,8 @@ func (dp *designParser) rangeCheck(path string, rc odmRangeCheck, it *marketplac
 		dp.bad(path+"/@Comparator", "%q is not supported (GE, LE, GT, LT, EQ)", rc.Comparator)
 	}
 }
+
+var checkValueRE = regexp.MustCompile(`^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)$`)
 
 // tighter returns the tighter of bound b and r: the larger for a minimum
 // (dir 1), the smaller for a maximum (dir -1).

@@ -90,6 +90,7 @@ func TestParseODMDesign_refusesWhatItCannotKeep(t *testing.T) {
 		{"binary type", `DataType="date" SASFieldName="AESTDAT"`, `DataType="base64Binary"`, `ItemDef[@OID=AE.STDAT]/@DataType: "base64Binary" is not a supported DataType`},
 		{"missing item", `<ItemRef ItemOID="AE.ACN"`, `<ItemRef ItemOID="AE.OUT"`, "ItemGroupDef[@OID=IG.AE]/ItemRef[@ItemOID=AE.OUT]: no ItemDef AE.OUT"},
 		{"missing code list", `<CodeListRef CodeListOID="CL.SEX"/>`, `<CodeListRef CodeListOID="CL.GENDER"/>`, `CodeListOID "CL.GENDER" has no CodeList`},
+		{"exponent", `<CheckValue>250</CheckValue>`, `<CheckValue>1e999999999</CheckValue>`, `ItemDef[@OID=VS.SYSBP]/RangeCheck[2]/CheckValue: "1e999999999" is not a decimal number`},
 		{"include", `<Protocol>`, `<Include StudyOID="ST.HTN-ASA" MetaDataVersionOID="MDV.HTN-ASA.1"/><Protocol>`, "MetaDataVersion[1]/Include: definitions included"},
 		{"validate", `<StudyEventDef OID="SE.BASELINE" Name="Baseline" Repeating="No" Type="Scheduled">
         <FormRef FormOID="F.VS"`, `<StudyEventDef OID="SE.BASELINE" Name="Baseline" Repeating="No" Type="Scheduled">
@@ -127,4 +128,28 @@ func TestParseODMDesign_takesTheLastMetaDataVersion(t *testing.T) {
 		d.Forms[0].Items[0].Label != "new" || !d.Forms[0].Items[0].Required {
 		t.Errorf("design %+v, %v", d, err)
 	}
+}
+
+// Whatever the bytes, ParseODMDesign returns a valid design or an error,
+// and mapping the file's ClinicalData onto it never panics.
+func FuzzParseODMDesign(f *testing.F) {
+	b, err := os.ReadFile("testdata/cdisc_odm132_study.xml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(string(b))
+	f.Add(`<ODM ODMVersion="1.3.2"><Study OID="S"><MetaDataVersion OID="V" Name="v"><FormDef OID="F" Name="F"><ItemGroupRef ItemGroupOID="G" Mandatory="Yes"/></FormDef><ItemGroupDef OID="G" Name="G"><ItemRef ItemOID="I" Mandatory="Yes"/></ItemGroupDef><ItemDef OID="I" Name="I" DataType="integer"><RangeCheck Comparator="GT" SoftHard="Hard"><CheckValue>1.5e3</CheckValue></RangeCheck></ItemDef></MetaDataVersion></Study></ODM>`)
+	f.Add(`<ODM><Study/></ODM>`)
+	f.Fuzz(func(t *testing.T, src string) {
+		d, err := ParseODMDesign(strings.NewReader(src))
+		if err != nil {
+			return
+		}
+		if err := d.Validate(); err != nil {
+			t.Fatalf("design returned that Validate refuses: %v", err)
+		}
+		if ins, err := (ODMRecorder{}).Parse(ctx, strings.NewReader(src), nil); err == nil {
+			_ = ApplyDesign("odm", nil, ins, d, 1)
+		}
+	})
 }
