@@ -381,7 +381,8 @@ func (dp *designParser) rangeCheck(path string, rc odmRangeCheck, it *marketplac
 		return
 	}
 	v := strings.TrimSpace(rc.CheckValues[0])
-	// Decimal text only: big.Rat would expand an exponent such as 1e999999999.
+	// Decimal text only: big.Rat expands an exponent (1e999999 is a
+	// million digits, and every value is compared with it).
 	r, ok := new(big.Rat), len(v) <= 40 && checkValueRE.MatchString(v)
 	if ok {
 		_, ok = r.SetString(v)
