@@ -212,6 +212,12 @@ func applyCSVDesign(cfg RecorderConfig, inputs []StepInput, d marketplace.StudyD
 			values[oid], column[oid] = v, h
 		}
 		items, ferrs := f.Check(values)
+		// Check lists the form's items in order, then the unknown
+		// columns in map order: sort those, so that errors are stable.
+		sort.SliceStable(ferrs, func(a, b int) bool {
+			ka, kb := known(f, ferrs[a].Item), known(f, ferrs[b].Item)
+			return ka && !kb || !ka && !kb && ferrs[a].Item < ferrs[b].Item
+		})
 		for _, fe := range ferrs {
 			ref := in.Ref
 			if h, ok := column[fe.Item]; ok {
@@ -220,7 +226,7 @@ func applyCSVDesign(cfg RecorderConfig, inputs []StepInput, d marketplace.StudyD
 			switch {
 			case fe.Msg == "required":
 				errs = append(errs, InputError{ref, fmt.Sprintf("%s (%s) is required by form %s", fe.Label, fe.Item, f.OID)})
-			case fe.Label == fe.Item:
+			case !known(f, fe.Item):
 				errs = append(errs, InputError{ref, fe.Msg})
 			default:
 				errs = append(errs, InputError{ref, fe.Label + ": " + fe.Msg})
@@ -242,4 +248,9 @@ func applyCSVDesign(cfg RecorderConfig, inputs []StepInput, d marketplace.StudyD
 		inputs[i].Data = out[i]
 	}
 	return nil
+}
+
+func known(f marketplace.FormDef, oid string) bool {
+	_, ok := f.Item(oid)
+	return ok
 }

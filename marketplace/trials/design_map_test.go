@@ -161,7 +161,7 @@ func TestApplyDesign_csvColumnsAreTheFormsItems(t *testing.T) {
 	}{
 		{"range", "subject,VS.SYSBP,VS.DIABP\nA,400,80\n", cfg, 1, `row 2, column "VS.SYSBP": Systolic blood pressure: 400 mmHg is above the maximum 250 mmHg`},
 		{"required", "subject,VS.SYSBP,VS.DIABP\nA,120,\n", cfg, 1, `row 2: Diastolic blood pressure (VS.DIABP) is required by form F.VS`},
-		{"unknown column", "subject,VS.SYSBP,VS.DIABP,site\nA,120,80,01\n", cfg, 1, `row 2, column "site": form F.VS has no item site`},
+		{"unknown column", "subject,VS.SYSBP,VS.DIABP,site,arm,bed\nA,120,80,01,B,3\n", cfg, 1, `row 2, column "arm": form F.VS has no item arm; row 2, column "bed": form F.VS has no item bed; row 2, column "site": form F.VS has no item site`},
 		{"unknown form", "subject,X\nA,1\n", RecorderConfig{"form": "F.LAB", "default_type": "visit"}, 1, "CSV mapping: form F.LAB is not in study design version 1"},
 		{"form not at event", "subject,X\nA,1\n", RecorderConfig{"form": "F.DM", "event": "SE.WEEK4", "default_type": "visit"}, 1, "form F.DM is not collected at study event SE.WEEK4"},
 		{"no design", "subject,X\nA,1\n", cfg, 0, "the trial has no study design yet"},
