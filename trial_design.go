@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -112,20 +113,21 @@ func writeDesign(w io.Writer, d marketplace.StudyDesign, n int) error {
 		fmt.Fprintf(w, ", %s", d.OID)
 	}
 	fmt.Fprintln(w, ")")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	if len(d.Events) > 0 {
-		fmt.Fprintln(w, "\nEvents:")
+		fmt.Fprintln(tw, "\nEvents:")
 		for _, e := range d.Events {
-			fmt.Fprintf(w, "  %s  %s: %s\n", e.OID, e.Name, strings.Join(e.Forms, ", "))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", e.OID, e.Name, strings.Join(e.Forms, ", "))
 		}
 	}
 	for _, f := range d.Forms {
-		fmt.Fprintf(w, "\nForm %s  %s (%s)\n", f.OID, f.Name, f.StepType().Label())
+		fmt.Fprintf(tw, "\nForm %s: %s (%s)\n", f.OID, f.Name, f.StepType().Label())
 		for _, it := range f.Items {
-			fmt.Fprintf(w, "  %-12s %-30s %s\n", it.OID, it.Label, itemSummary(it))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", it.OID, it.Label, itemSummary(it))
 		}
 	}
-	_, err := fmt.Fprintln(w)
-	return err
+	fmt.Fprintln(tw)
+	return tw.Flush()
 }
 
 // itemSummary is an item's type, unit, range, length, codes and whether

@@ -37,12 +37,12 @@ func TestCLI_trialDesignImportShowAndMapping(t *testing.T) {
 	out := mustRun("trial", "design", "show", "--trial", "NCT05550003")
 	for _, want := range []string{
 		"(version 1, MDV.HTN-ASA.2)",
-		"SE.SCREENING  Screening: F.DM, F.VS",
-		"SE.WEEK4  Week 4: F.VS, F.AE",
-		"Form F.AE  Adverse Event (Adverse event)",
-		"VS.SYSBP     Systolic blood pressure        integer, mmHg, 60..250, required",
-		"VS.TEMP      Body temperature               decimal, °C, 30..43.5\n",
-		"AE.SEV       Severity                       choice, [1=Mild, 2=Moderate, 3=Severe], required",
+		"  SE.SCREENING  Screening  F.DM, F.VS\n",
+		"  SE.WEEK4      Week 4     F.VS, F.AE\n",
+		"Form F.AE: Adverse Event (Adverse event)",
+		"  VS.SYSBP    Systolic blood pressure     integer, mmHg, 60..250, required\n",
+		"  VS.TEMP     Body temperature            decimal, °C, 30..43.5\n",
+		"  AE.SEV    Severity                    choice, [1=Mild, 2=Moderate, 3=Severe], required\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("show lacks %q:\n%s", want, out)
