@@ -32,6 +32,9 @@ type TrialService interface {
 	VerifyTrialLog(ctx context.Context, ref string) (*app.VerifyReport, error)
 	VerifyTrialExport(ctx context.Context, e *app.TrialExport, key string) (*app.VerifyReport, error)
 	TrialRecorderNames() []string
+	// TrialSubjectIDs maps the pseudonyms this node recorded to the
+	// sponsor's subject ids: shown to the trial team only.
+	TrialSubjectIDs(ctx context.Context, ref string) (map[string]string, error)
 }
 
 // sponsor says who signs a trial action: the account and passphrase
@@ -170,7 +173,12 @@ func handleTrialView(logger *slog.Logger, svc TrialService) http.Handler {
 			renderError(w, r, logger, err)
 			return
 		}
-		v := trialView{T: t, Steps: steps, Filter: f, Subject: subject, Recorders: svc.TrialRecorderNames()}
+		tv, err := loadTimeline(r, svc, t.Trial, steps, f != (app.StepFilter{}))
+		if err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		v := trialView{T: t, Steps: steps, Timeline: tv, Filter: f, Subject: subject, Recorders: svc.TrialRecorderNames()}
 		render(w, r, logger, http.StatusOK, page{Title: t.Identifier, Section: "trials", Content: trialPage(v)})
 	})
 }
@@ -189,8 +197,11 @@ func handleTrialSteps(logger *slog.Logger, svc TrialService) http.Handler {
 		if err == nil {
 			var steps []app.TrialEntry
 			if steps, err = svc.TrialSteps(r.Context(), id, f); err == nil {
-				renderComponent(w, r, logger, http.StatusOK, timeline(t.Trial, steps, false))
-				return
+				var tv timelineView
+				if tv, err = loadTimeline(r, svc, t.Trial, steps, f != (app.StepFilter{})); err == nil {
+					renderComponent(w, r, logger, http.StatusOK, timeline(tv, false))
+					return
+				}
 			}
 		}
 		renderError(w, r, logger, err)
@@ -240,11 +251,16 @@ func handleTrialRecord(logger *slog.Logger, svc TrialService) http.Handler {
 			renderError(w, r, logger, err)
 			return
 		}
+		tv, err := loadTimeline(r, svc, t.Trial, steps, false)
+		if err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
 		e := es[len(es)-1]
 		done := fmt.Sprintf("Entry %d recorded: %s, %s by %s.", e.Index, e.Step.Type.Label(), e.Step.Meaning, e.Step.Who.Hex())
 		renderComponent(w, r, logger, http.StatusOK, templ.Join(
 			stepForm(t.Trial, stepFormValues{Account: v.Account, Meaning: v.Meaning, Type: v.Type}, "", done),
-			timeline(t.Trial, steps, true)))
+			timeline(tv, true)))
 	})
 }
 
@@ -319,7 +335,12 @@ func handleTrialImport(logger *slog.Logger, svc TrialService) http.Handler {
 				renderError(w, r, logger, err)
 				return
 			}
-			renderComponent(w, r, logger, http.StatusOK, templ.Join(importDone(len(es), es[0].Index, es[len(es)-1].Index), timeline(t.Trial, steps, true)))
+			tv, err := loadTimeline(r, svc, t.Trial, steps, false)
+			if err != nil {
+				renderError(w, r, logger, err)
+				return
+			}
+			renderComponent(w, r, logger, http.StatusOK, templ.Join(importDone(len(es), es[0].Index, es[len(es)-1].Index), timeline(tv, true)))
 		case code == marketplace.EINVALID || code == marketplace.EFORBIDDEN || code == marketplace.ENOTFOUND:
 			renderComponent(w, r, logger, httpStatus(code), importPreview(nil, "Nothing was recorded: "+marketplace.ErrorMessage(err)))
 		default:
