@@ -11,6 +11,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/a-h/templ"
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/medmarket/medmarket/app"
@@ -35,8 +36,10 @@ type timelineView struct {
 	// Subjects maps pseudonyms to the sponsor's subject ids; empty for
 	// anyone but the trial team.
 	Subjects map[string]string
-	// CorrectedBy lists, for an entry index, the entries that correct it.
+	// CorrectedBy lists, for an entry index, the entries that correct it;
+	// ConcernedBy the queries, answers, closings and SDV marks about it.
 	CorrectedBy map[uint64][]app.TrialEntry
+	ConcernedBy map[uint64][]app.TrialEntry
 	// ByIndex are all the log's steps by index (the timeline may be filtered).
 	ByIndex map[uint64]marketplace.Step
 	// Staff are the grants of the staff authorized in the log, by account.
@@ -49,7 +52,7 @@ type timelineView struct {
 func loadTimeline(r *http.Request, svc TrialService, t marketplace.Trial, steps []app.TrialEntry, filtered bool) (timelineView, error) {
 	ctx := r.Context()
 	ref := t.ID.Hex()
-	v := timelineView{Trial: t, Steps: steps, CorrectedBy: map[uint64][]app.TrialEntry{}, ByIndex: map[uint64]marketplace.Step{},
+	v := timelineView{Trial: t, Steps: steps, CorrectedBy: map[uint64][]app.TrialEntry{}, ConcernedBy: map[uint64][]app.TrialEntry{}, ByIndex: map[uint64]marketplace.Step{},
 		Staff: map[common.Address]marketplace.StaffGrant{}}
 	all := steps
 	if filtered {
@@ -62,6 +65,9 @@ func loadTimeline(r *http.Request, svc TrialService, t marketplace.Trial, steps 
 		v.ByIndex[e.Index] = e.Step
 		if c := e.Step.Corrects; c != nil {
 			v.CorrectedBy[*c] = append(v.CorrectedBy[*c], e)
+		}
+		if c := e.Step.Concerns; c != nil {
+			v.ConcernedBy[*c] = append(v.ConcernedBy[*c], e)
 		}
 		if e.Step.Type == marketplace.StepStaffAuthorization {
 			if g, err := marketplace.ParseStaffGrant(e.Step.Data); err == nil {
@@ -86,6 +92,11 @@ func loadTimeline(r *http.Request, svc TrialService, t marketplace.Trial, steps 
 		v.Subjects = ids
 	}
 	return v, nil
+}
+
+// entryURL is the page of entry i.
+func (v timelineView) entryURL(i uint64) templ.SafeURL {
+	return templ.SafeURL(trialURL(v.Trial) + "entries/" + strconv.FormatUint(i, 10) + "/")
 }
 
 // subjectLabel is a subject as the viewer may see it: "S-001 (S-1e72…)"

@@ -130,15 +130,15 @@ func TestTrialTimeline_labelledValuesLinksAndSignatures(t *testing.T) {
 	wantBody(t, "trial page", res, body, 200)
 	visit := rowOf(t, body, "1")
 	for _, want := range []string{"Visit 1 / Vital signs", "<dt>Systolic BP</dt><dd>182 mmHg</dd>", "<dt>Sex</dt><dd>Female</dd>", "<dt>Smoker</dt><dd>No</dd>",
-		"site 01", "Signed by Dr Ada Lovelace (0x", `corrected by <a href="#entry-2">#2</a> (reason: transcription error;`, ", sponsor, ", "— meaning: authored"} {
+		"site 01", "Signed by Dr Ada Lovelace (0x", `corrected by <a href="` + f.base + `entries/2/">#2</a> (reason: transcription error;`, ", sponsor, ", "— meaning: authored"} {
 		if !strings.Contains(visit, want) {
 			t.Errorf("entry 1 lacks %q:\n%s", want, visit)
 		}
 	}
-	if !strings.Contains(rowOf(t, body, "2"), `corrects <a href="#entry-1">#1</a>: transcription error`) {
+	if !strings.Contains(rowOf(t, body, "2"), `corrects <a href="`+f.base+`entries/1/">#1</a>: transcription error`) {
 		t.Errorf("entry 2 does not say it corrects #1")
 	}
-	if q := rowOf(t, body, "3"); !strings.Contains(q, `<a href="#entry-2">query on entry #2, item Systolic BP</a>`) || !strings.Contains(q, "<dt>Text</dt><dd>Please confirm</dd>") {
+	if q := rowOf(t, body, "3"); !strings.Contains(q, `<a href="`+f.base+`entries/2/">query on entry #2, item Systolic BP</a>`) || !strings.Contains(q, "<dt>Text</dt><dd>Please confirm</dd>") {
 		t.Errorf("query row:\n%s", q)
 	}
 	ae := rowOf(t, body, "4")
@@ -154,7 +154,7 @@ func TestTrialTimeline_labelledValuesLinksAndSignatures(t *testing.T) {
 	}
 	// The filtered fragment still links the correction it does not list.
 	res, body = get(t, f.srv, f.base+"steps?type=visit", htmxSameOrigin)
-	wantBody(t, "filtered", res, body, 200, `corrected by <a href="#entry-2">#2</a>`)
+	wantBody(t, "filtered", res, body, 200, `corrected by <a href="`+f.base+`entries/2/">#2</a>`)
 }
 
 func TestTrialTimeline_withoutDesignItemsGoByOID(t *testing.T) {
@@ -182,6 +182,26 @@ func TestTrialTimeline_subjectIDsOnlyForTheSponsor(t *testing.T) {
 		_, body := get(t, f.srv, f.base, h)
 		if strings.Contains(body, ">S-001") {
 			t.Errorf("%s sees the sponsor's subject id", who)
+		}
+	}
+}
+
+func TestTrialEntryPage_linksBothWays(t *testing.T) {
+	f := newTrialViewFixture(t, &vitalsDesign, "ok")
+	res, body := get(t, f.srv, f.base+"entries/2/", f.session)
+	wantBody(t, "entry 2", res, body, 200, "<h1>Entry #2: Visit / CRF data</h1>", "<dt>Corrects</dt>", `href="`+f.base+`entries/1/">#1</a>: transcription error`,
+		"<dt>Queries and checks</dt>", `href="`+f.base+`entries/3/">Data query #3</a>`, "<dt>Systolic BP</dt><dd>128 mmHg</dd>", ">S-001 (S-", "Signature (EIP-191)")
+	res, body = get(t, f.srv, f.base+"entries/1/", nil)
+	wantBody(t, "entry 1", res, body, 200, "<dt>Corrected by</dt>", `href="`+f.base+`entries/2/">#2</a> (reason: transcription error`, "<dt>Site</dt><dd>01</dd>",
+		"Signed by Dr Ada Lovelace (0x")
+	if strings.Contains(body, ">S-001") {
+		t.Error("a visitor sees the sponsor's subject id")
+	}
+	res, body = get(t, f.srv, f.base+"entries/3/", nil)
+	wantBody(t, "entry 3", res, body, 200, "<dt>About</dt>", `href="`+f.base+`entries/2/">query on entry #2, item Systolic BP</a>`)
+	for _, bad := range []string{"entries/99/", "entries/x/"} {
+		if res, _ := get(t, f.srv, f.base+bad, nil); res.StatusCode != http.StatusNotFound {
+			t.Errorf("%s: status %d, want 404", bad, res.StatusCode)
 		}
 	}
 }
