@@ -89,6 +89,8 @@ var (
 	rangeRE       = regexp.MustCompile(`entries \d+-\d+ are|entry \d+ is`)
 	firstNumberRE = regexp.MustCompile(`\d+`)
 	chainSizeRE   = regexp.MustCompile(`an anchor of size (\d+)`)
+	base64HashRE  = regexp.MustCompile(`[A-Za-z0-9+/]{42,}[A-Za-z0-9+/=]{2}`)
+	hexHashRE     = regexp.MustCompile(`(0x)?[0-9a-f]{64}`)
 )
 
 // The order problems are said in.
@@ -135,7 +137,7 @@ func (p signers) who(a common.Address) string {
 		if name == "" {
 			name = "staff member"
 		}
-		return fmt.Sprintf("%s (%s, %s)", name, g.Role.Label(), ShortAddress(a))
+		return fmt.Sprintf("%s (%s, %s)", name, strings.ToLower(g.Role.Label()), ShortAddress(a))
 	}
 	return ShortAddress(a) + ", an account the sponsor never authorized"
 }
@@ -178,7 +180,11 @@ func firstProblem(detail string) string {
 	return first
 }
 
+// fallback says a finding of a kind Verdict does not know as its text,
+// with hashes (base64 roots, hex hashes) cut to something people compare.
 func fallback(subject, detail string) string {
+	detail = hexHashRE.ReplaceAllStringFunc(detail, func(h string) string { return h[:8] + "…" })
+	detail = base64HashRE.ReplaceAllString(detail, "(a hash)")
 	return upperFirst(subject) + ": " + strings.TrimSuffix(detail, ".") + "."
 }
 

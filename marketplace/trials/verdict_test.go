@@ -186,9 +186,10 @@ func TestVerdict_signerIsNamedRelativeToTheTrial(t *testing.T) {
 }
 
 func TestVerdict_unknownFindingsFallBackToTheirText(t *testing.T) {
-	rep := &Report{Report: &ledger.Report{Findings: []ledger.Finding{{Subject: "widget 3", Detail: "it broke"}, {Subject: "store: entry 2", Detail: "missing from the bundle"}}}}
+	rep := &Report{Report: &ledger.Report{Findings: []ledger.Finding{{Subject: "widget 3", Detail: "it broke"}, {Subject: "widget 4", Detail: "root 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU= is not 0x8f434346648f6b96df89dda901c5176b10a6d83961dd3c1ac88b59b2dc327aa4"}, {Subject: "store: entry 2", Detail: "missing from the bundle"}}}}
 	v := rep.Verdict()
-	if v.OK || len(v.Problems) != 2 || v.Problems[0] != "Widget 3: it broke." || v.Problems[1] != "In this node's own store: Entry 2 is missing from the export" {
+	if v.OK || len(v.Problems) != 3 || v.Problems[0] != "Widget 3: it broke." || v.Problems[1] != "Widget 4: root (a hash) is not 0x8f4343…." ||
+		v.Problems[2] != "In this node's own store: Entry 2 is missing from the export" {
 		t.Errorf("verdict %+v", v)
 	}
 }
