@@ -194,10 +194,10 @@ type importWatch struct {
 	seen chan int
 }
 
-func (w importWatch) ParseTrialImport(ctx context.Context, recorder string, r io.Reader, cfg app.RecorderConfig) ([]app.StepInput, error) {
+func (w importWatch) ParseTrialImportFor(ctx context.Context, ref, recorder string, r io.Reader, cfg app.RecorderConfig) ([]app.StepInput, error) {
 	entries, _ := os.ReadDir(w.tmp)
 	w.seen <- len(entries)
-	return w.App.ParseTrialImport(ctx, recorder, r, cfg)
+	return w.App.ParseTrialImportFor(ctx, ref, recorder, r, cfg)
 }
 
 // A large trial import (over the multipart parser's default memory) is not

@@ -46,6 +46,7 @@ func addRoutes(mux *http.ServeMux, logger *slog.Logger, svc Service, static http
 	mux.Handle("POST /trials/{$}", requireSessionFrom(trialsPath, handleTrialRegister(logger, svc)))
 	mux.Handle("GET /trials/{id}/{$}", handleTrialView(logger, svc))
 	mux.Handle("GET /trials/{id}/steps", handleTrialSteps(logger, svc))
+	mux.Handle("GET /trials/{id}/entries/{index}/{$}", handleTrialEntry(logger, svc))
 	mux.Handle("POST /trials/{id}/steps", requireSessionFrom(trialPath, handleTrialRecord(logger, svc)))
 	mux.Handle("POST /trials/{id}/import/preview", requireSessionFrom(trialPath, handleTrialImportPreview(logger, svc)))
 	mux.Handle("POST /trials/{id}/import", requireSessionFrom(trialPath, handleTrialImport(logger, svc)))

@@ -26,6 +26,7 @@ type TrialService interface {
 	RegisterTrial(ctx context.Context, who app.Actor, title, identifier, protocolName string, protocol io.Reader) (marketplace.Trial, error)
 	RecordTrialSteps(ctx context.Context, who app.Actor, ref string, inputs []app.StepInput) ([]app.TrialEntry, error)
 	ParseTrialImport(ctx context.Context, recorder string, r io.Reader, cfg app.RecorderConfig) ([]app.StepInput, error)
+	ParseTrialImportFor(ctx context.Context, ref, recorder string, r io.Reader, cfg app.RecorderConfig) ([]app.StepInput, error)
 	PreviewTrialSteps(ctx context.Context, as, ref string, inputs []app.StepInput) ([]app.PreparedStep, error)
 	AnchorTrial(ctx context.Context, who app.Actor, ref string) (app.AnchorReceipt, error)
 	ExportTrial(ctx context.Context, ref string) (*app.TrialExport, error)
@@ -33,6 +34,12 @@ type TrialService interface {
 	VerifyTrialExport(ctx context.Context, e *app.TrialExport, key string) (*app.VerifyReport, error)
 	TrialRecorderNames() []string
 	teamRoles
+	// TrialSubjectIDs maps the pseudonyms this node recorded to the
+	// sponsor's subject ids: shown to the trial team only.
+	TrialSubjectIDs(ctx context.Context, ref string) (map[string]string, error)
+	// TrialDesign is the design in force and its version; ENOTFOUND when
+	// the trial has none.
+	TrialDesign(ctx context.Context, ref string) (marketplace.StudyDesign, int, error)
 }
 
 // sponsor says who signs a trial action: the account and passphrase
@@ -171,7 +178,12 @@ func handleTrialView(logger *slog.Logger, svc TrialService) http.Handler {
 			renderError(w, r, logger, err)
 			return
 		}
-		v := trialView{T: t, Steps: steps, Filter: f, Subject: subject, Recorders: svc.TrialRecorderNames(), Sign: signingFor(r, svc, id)}
+		tv, err := loadTimeline(r, svc, t.Trial, steps, f != (app.StepFilter{}))
+		if err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		v := trialView{T: t, Steps: steps, Timeline: tv, Filter: f, Subject: subject, Recorders: svc.TrialRecorderNames(), Sign: signingFor(r, svc, id)}
 		render(w, r, logger, http.StatusOK, page{Title: t.Identifier, Section: "trials", Content: trialPage(v)})
 	})
 }
@@ -190,8 +202,11 @@ func handleTrialSteps(logger *slog.Logger, svc TrialService) http.Handler {
 		if err == nil {
 			var steps []app.TrialEntry
 			if steps, err = svc.TrialSteps(r.Context(), id, f); err == nil {
-				renderComponent(w, r, logger, http.StatusOK, timeline(t.Trial, steps, false))
-				return
+				var tv timelineView
+				if tv, err = loadTimeline(r, svc, t.Trial, steps, f != (app.StepFilter{})); err == nil {
+					renderComponent(w, r, logger, http.StatusOK, timeline(tv, false))
+					return
+				}
 			}
 		}
 		renderError(w, r, logger, err)
@@ -241,11 +256,16 @@ func handleTrialRecord(logger *slog.Logger, svc TrialService) http.Handler {
 			renderError(w, r, logger, err)
 			return
 		}
+		tv, err := loadTimeline(r, svc, t.Trial, steps, false)
+		if err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
 		e := es[len(es)-1]
 		done := fmt.Sprintf("Entry %d recorded: %s, %s by %s.", e.Index, e.Step.Type.Label(), e.Step.Meaning, e.Step.Who.Hex())
 		renderComponent(w, r, logger, http.StatusOK, templ.Join(
 			stepForm(t.Trial, stepFormValues{Account: v.Account, Meaning: v.Meaning, Type: v.Type, Sign: v.Sign}, "", done),
-			timeline(t.Trial, steps, true)))
+			timeline(tv, true)))
 	})
 }
 
@@ -262,7 +282,8 @@ func encodeForm(v map[string][]string) string {
 	return b.String()
 }
 
-// importInputs reads an import upload and parses it with its recorder.
+// importInputs reads an import upload and parses it with its recorder,
+// onto the items of the trial's design when it has one.
 func importInputs(w http.ResponseWriter, r *http.Request, svc TrialService) ([]app.StepInput, error) {
 	if err := parseUpload(w, r); err != nil {
 		return nil, err
@@ -276,7 +297,7 @@ func importInputs(w http.ResponseWriter, r *http.Request, svc TrialService) ([]a
 	if err != nil {
 		return nil, err
 	}
-	return svc.ParseTrialImport(r.Context(), r.FormValue("recorder"), file, cfg)
+	return svc.ParseTrialImportFor(r.Context(), r.PathValue("id"), r.FormValue("recorder"), file, cfg)
 }
 
 // handleTrialImportPreview handles POST /trials/{id}/import/preview: the
@@ -324,7 +345,12 @@ func handleTrialImport(logger *slog.Logger, svc TrialService) http.Handler {
 				renderError(w, r, logger, err)
 				return
 			}
-			renderComponent(w, r, logger, http.StatusOK, templ.Join(importDone(len(es), es[0].Index, es[len(es)-1].Index), timeline(t.Trial, steps, true)))
+			tv, err := loadTimeline(r, svc, t.Trial, steps, false)
+			if err != nil {
+				renderError(w, r, logger, err)
+				return
+			}
+			renderComponent(w, r, logger, http.StatusOK, templ.Join(importDone(len(es), es[0].Index, es[len(es)-1].Index), timeline(tv, true)))
 		case code == marketplace.EINVALID || code == marketplace.EFORBIDDEN || code == marketplace.ENOTFOUND:
 			renderComponent(w, r, logger, httpStatus(code), importPreview(nil, "Nothing was recorded: "+marketplace.ErrorMessage(err)))
 		default:

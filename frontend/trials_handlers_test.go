@@ -30,6 +30,13 @@ func newTrialServer(t *testing.T) (*httptest.Server, *app.App) {
 	return srv, a
 }
 
+// The verdict banners: green and a status when verified, red and an alert
+// when not.
+const (
+	passBanner = `<section id="verify-banner" class="verdict verdict-pass" role="status">`
+	failBanner = `<section id="verify-banner" class="verdict verdict-fail" role="alert">`
+)
+
 var htmxSameOrigin = http.Header{"Sec-Fetch-Site": {"same-origin"}, "Hx-Request": {"true"}}
 
 // testFile is a file field of a multipart form: its file name and content.
@@ -204,7 +211,7 @@ func TestTrialRoutes(t *testing.T) {
 	res, body = postForm(t, srv, base+"anchor", url.Values{"account": {"carol"}, "passphrase": {"carol-pass"}}, htmxSameOrigin)
 	wantBody(t, "anchor", res, body, 200, `id="anchor-size">3 entries`, `id="anchor-block"`)
 	res, body = postForm(t, srv, base+"verify", nil, htmxSameOrigin)
-	wantBody(t, "verify", res, body, 200, "<ins>PASS</ins>", "verified: 3 entries")
+	wantBody(t, "verify", res, body, 200, passBanner, "Verified: all 3 entries are signed, in order, and match the chain&#39;s anchor at entry 2", "verified: 3 entries")
 	res, body = get(t, srv, base+"export.json", nil)
 	wantBody(t, "export", res, body, 200, `"export": "medmarket-trial-export/v1"`)
 	if cd := res.Header.Get("Content-Disposition"); cd != `attachment; filename="audit-NCT01234567.json"` {
@@ -218,7 +225,7 @@ func TestTrialRoutes(t *testing.T) {
 	res, body = get(t, srv, "/verify/", nil)
 	wantBody(t, "verify page", res, body, 200, `id="verify-form"`)
 	res, body = postMultipart(t, srv, "/verify/", nil, map[string]string{"bundle": export}, htmxSameOrigin)
-	wantBody(t, "verify upload", res, body, 200, "<ins>PASS</ins>", "anchor 3", "entry 2")
+	wantBody(t, "verify upload", res, body, 200, passBanner, "Verified: all 3 entries are signed", "anchor 3", "entry 2")
 	var x app.TrialExport
 	if err := json.Unmarshal([]byte(export), &x); err != nil {
 		t.Fatalf("read the export: %v", err)
@@ -229,11 +236,11 @@ func TestTrialRoutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, body = postMultipart(t, srv, "/verify/", nil, map[string]string{"bundle": tampered.String()}, htmxSameOrigin)
-	wantBody(t, "verify tampered", res, body, 200, "<del>FAIL</del>", "<del>entry 1</del>")
+	wantBody(t, "verify tampered", res, body, 200, failBanner, "Entry 1 was moved: it was signed as entry 2", "<strong>FAIL</strong>", "<strong>entry 1</strong>")
 	res, body = postMultipart(t, srv, "/verify/", map[string]string{"offline": "1", "key": x.VerifierKey}, map[string]string{"bundle": export}, nil)
-	wantBody(t, "verify offline with the log key, full page", res, body, 200, "<!doctype html>", "<ins>PASS</ins>", `id="verify-key"`)
+	wantBody(t, "verify offline with the log key, full page", res, body, 200, "<!doctype html>", passBanner, "Verified offline: all 3 entries are signed", `id="verify-key"`)
 	res, body = postMultipart(t, srv, "/verify/", map[string]string{"offline": "1"}, map[string]string{"bundle": export}, htmxSameOrigin)
-	wantBody(t, "verify offline without a key", res, body, 200, "<del>FAIL</del>", "<del>log key</del>: not pinned")
+	wantBody(t, "verify offline without a key", res, body, 200, failBanner, "The trial&#39;s log key was not given", "<strong>log key</strong>: not pinned")
 	res, body = postMultipart(t, srv, "/verify/", nil, map[string]string{"bundle": "not json"}, htmxSameOrigin)
 	wantBody(t, "verify garbage", res, body, 422, `id="verify-problem"`, "Not a trial export")
 	res, body = postMultipart(t, srv, "/verify/", nil, nil, htmxSameOrigin)
@@ -255,14 +262,19 @@ func TestTrialRoutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, body = postMultipart(t, srv, "/verify/", nil, map[string]string{"bundle": export}, htmxSameOrigin)
-	wantBody(t, "verify a cut export", res, body, 200, "<del>FAIL</del>",
+	wantBody(t, "verify a cut export", res, body, 200, failBanner, "Entries 3–4 are missing: the chain holds an anchor of size 5",
 		fmt.Sprintf("the chain holds an anchor of size 5 at block %d; this export stops at 3: entries 3-4 are missing", rec.Block))
 	if _, err := a.RecordTrialSteps(t.Context(), carol, "NCT01234567", []app.StepInput{{Type: "visit", Subject: "S-001"}}); err != nil {
 		t.Fatal(err)
 	}
 	_, body = get(t, srv, base+"export.json", nil)
 	res, body = postMultipart(t, srv, "/verify/", nil, map[string]string{"bundle": body}, htmxSameOrigin)
-	wantBody(t, "verify an export past the anchor", res, body, 200, "<ins>PASS</ins>", `id="verify-warnings"`, "entry 5 is not anchored yet")
+	wantBody(t, "verify an export past the anchor", res, body, 200, passBanner, `id="verify-warnings"`, "Entry 5 is not anchored on chain yet", "entry 5 is not anchored yet")
+	for _, struck := range []string{"<del>", "<ins>PASS"} {
+		if strings.Contains(body, struck) {
+			t.Errorf("verify: the result still shows %s", struck)
+		}
+	}
 }
 
 // A signed-in sponsor registers without typing the passphrase again, but

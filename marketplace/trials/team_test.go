@@ -203,18 +203,27 @@ func TestVerify_rejectsEntriesNoRoleAllowed(t *testing.T) {
 		{visit + 4, `signed under the name "Someone Else"`},
 		{visit + 5, "I.SYSBP): 999 mmHg is above the maximum 250 mmHg"},
 		{visit + 7, "whose authorization as Monitor was revoked at entry"},
-		{visit + 9, "which entry " + itoa(visit+8) + " locked"},
+		{visit + 9, "which entry " + utoa(visit+8) + " locked"},
 	} {
-		if d := findingOf(rep, "entry "+itoa(want.entry)); !strings.Contains(d, "FAIL") || !strings.Contains(d, want.msg) {
+		if d := findingOf(rep, "entry "+utoa(want.entry)); !strings.Contains(d, "FAIL") || !strings.Contains(d, want.msg) {
 			t.Errorf("entry %d: %s, want %q", want.entry, d, want.msg)
 		}
 	}
 	if n := len(rep.Failures()); n != 7 {
 		t.Errorf("%d failures, want 7: %v", n, rep.Failures())
 	}
+	// The verdict says it in words, each problem naming its entry.
+	v := rep.Verdict()
+	if v.OK || len(v.Problems) != 7 {
+		t.Fatalf("verdict %+v", v)
+	}
+	want := "Entry " + utoa(visit+7) + " was signed by " + ShortAddress(e.monitor.Address()) + " (Mo Monitor), whose authorization as Monitor was revoked at entry"
+	if !strings.Contains(strings.Join(v.Problems, "\n"), want) {
+		t.Errorf("verdict problems lack %q:\n%s", want, strings.Join(v.Problems, "\n"))
+	}
 }
 
-func itoa(i uint64) string { return strconv.FormatUint(i, 10) }
+func utoa(i uint64) string { return strconv.FormatUint(i, 10) }
 
 func TestTeam_authorizationChecks(t *testing.T) {
 	e := newTeamEnv(t, "NCT13000003")

@@ -1,0 +1,16 @@
+package app
+
+import "context"
+
+// TrialSubjectIDs returns the subject ids this node recorded for trial ref,
+// by pseudonym ("S-1e72…" -> "S-001"): the sponsor's own ids, which only
+// the trial team on this node may see. Callers decide who sees them; to
+// everyone else a subject is its pseudonym. ENOTFOUND when the trial is
+// not known here.
+func (a *App) TrialSubjectIDs(ctx context.Context, ref string) (map[string]string, error) {
+	svc, t, err := a.findTrial(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	return svc.SubjectIDs(ctx, t.ID)
+}
