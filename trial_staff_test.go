@@ -80,6 +80,12 @@ func TestCLI_trialTeamQueryAndLock(t *testing.T) {
 		`^Entry 13 recorded: Staff revocation of Mo Monitor \(`+mon+`\) as Monitor at site site-1 \(reason: left the CRO\)`)
 	refused(5, "not on the team", "trial", "sdv", "--trial", id, "--entry", "5", "--as", "mo")
 
+	// The whole database, locked and unlocked by the sponsor.
+	signed(mustRun("trial", "lock", id, "--all", "--reason", "database lock for analysis", "--as", "sponsor"),
+		`^Entry 14 recorded: Database lock \(reason: database lock for analysis\), signed by 0x`)
+	refused(2, "while the database is locked (entry 14)", "trial", "record", id, "--as", "crc", "--type", "enrolment", "--subject", "S-002")
+	signed(mustRun("trial", "unlock", "--trial", id, "--all", "--reason", "late SAE follow-up", "--as", "sponsor"), `^Entry 15 recorded: Database unlock`)
+
 	tc.checkStaffList(id, coord, mon)
 	tc.checkQueries(id)
 	tc.checkHelp()
@@ -171,7 +177,7 @@ func (tc *teamCLI) checkQueries(id string) {
 			Data json.RawMessage `json:"data"`
 		} `json:"steps"`
 	}
-	if err := json.Unmarshal([]byte(tc.mustRun("trial", "show", id, "--json")), &shown); err != nil || len(shown.Steps) != 14 {
+	if err := json.Unmarshal([]byte(tc.mustRun("trial", "show", id, "--json")), &shown); err != nil || len(shown.Steps) != 16 {
 		t.Fatalf("show: %v, %d steps", err, len(shown.Steps))
 	}
 	var fd marketplace.FormData
