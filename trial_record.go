@@ -67,7 +67,7 @@ like e-mails, phone or social security numbers are refused. --corrects N with
 			return nil
 		}}),
 	}
-	asFlag(cmd, &as, "the sponsor's account, which signs the step")
+	asFlag(cmd, &as, "the account that signs the step: the sponsor's or a staff member's it authorized")
 	cmd.Flags().StringVar(&typ, "type", "", "step type")
 	cmd.Flags().StringVar(&subject, "subject", "", "subject id (stored as a pseudonym)")
 	cmd.Flags().StringVar(&data, "data", "", "structured payload, a JSON object")
@@ -166,7 +166,7 @@ malformed file or any refused step appends nothing and names the row or element.
 			return err
 		}}),
 	}
-	cmd.Flags().StringVar(&as, "as", "", "the sponsor's account, which signs the steps")
+	cmd.Flags().StringVar(&as, "as", "", "the account that signs the steps: the sponsor's or a staff member's it authorized")
 	cmd.Flags().StringVar(&recorder, "recorder", "", "recorder: "+strings.Join(app.RecorderNames(), ", ")+", or a trusted recorder plugin")
 	cmd.Flags().StringVar(&in, "in", "", "the file to import")
 	cmd.Flags().StringVar(&mapFile, "map", "", "recorder config: JSON object or key=value lines")
