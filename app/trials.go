@@ -118,7 +118,9 @@ func (a *App) RecordTrialSteps(ctx context.Context, who Actor, ref string, input
 		return nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Type your passphrase to sign: each signature needs it (21 CFR 11.200).")
 	}
 	svc, t, err := a.findTrial(ctx, ref)
-	if err != nil {
+	if rt, ok := a.joinedTrial(ctx, ref, err); ok {
+		return a.RecordRemoteTrialSteps(ctx, who, rt.ID.Hex(), inputs)
+	} else if err != nil {
 		return nil, err
 	}
 	var es []trials.Entry
@@ -233,7 +235,9 @@ func (a *App) Trials(ctx context.Context) ([]TrialSummary, error) {
 // Trial returns trial ref (id or identifier) with the state of its log.
 func (a *App) Trial(ctx context.Context, ref string) (TrialSummary, error) {
 	svc, t, err := a.findTrial(ctx, ref)
-	if err != nil {
+	if rt, ok := a.joinedTrial(ctx, ref, err); ok {
+		return a.remoteSummary(rt)
+	} else if err != nil {
 		return TrialSummary{}, err
 	}
 	st, err := svc.Status(ctx, t.ID)
@@ -243,7 +247,9 @@ func (a *App) Trial(ctx context.Context, ref string) (TrialSummary, error) {
 // TrialSteps returns the entries of trial ref that match f.
 func (a *App) TrialSteps(ctx context.Context, ref string, f trials.StepFilter) ([]trials.Entry, error) {
 	svc, t, err := a.findTrial(ctx, ref)
-	if err != nil {
+	if rt, ok := a.joinedTrial(ctx, ref, err); ok {
+		return a.remoteSteps(rt, f)
+	} else if err != nil {
 		return nil, err
 	}
 	return svc.Steps(ctx, t.ID, f)
