@@ -320,7 +320,26 @@ func (a *App) remoteSummary(rt RemoteTrial) (TrialSummary, error) {
 	if err != nil {
 		return TrialSummary{}, err
 	}
-	return TrialSummary{Trial: e.Trial, Log: ledger.Status{Size: uint64(len(e.Entries))}}, nil
+	return TrialSummary{Trial: e.Trial, Log: ledger.Status{Size: uint64(len(e.Entries))}, Node: rt.NodeURL}, nil
+}
+
+// joinedSummaries lists the joined trials for Trials: as of their last
+// verified export, or by id and sponsor alone when none was read yet.
+func (a *App) joinedSummaries(ctx context.Context) ([]TrialSummary, error) {
+	rts, err := a.RemoteTrials(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]TrialSummary, len(rts))
+	for i, rt := range rts {
+		if out[i], err = a.remoteSummary(rt); marketplace.ErrorCode(err) == marketplace.ENOTFOUND {
+			out[i] = TrialSummary{Trial: marketplace.Trial{ID: rt.ID, Identifier: rt.ID.Hex(), Title: "(not read yet: joined from " + rt.NodeURL + ")",
+				Sponsor: rt.Sponsor}, Node: rt.NodeURL}
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // remoteSteps is TrialSteps for a joined trial.

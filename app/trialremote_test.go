@@ -3,10 +3,12 @@ package app
 import (
 	"encoding/json"
 	"math/big"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/medmarket/medmarket/marketplace"
@@ -16,7 +18,7 @@ import (
 // twoTrialNodes opens node A (the sponsor's, serving its provider API) and
 // node B on one geth --dev chain, the contracts deployed from A and their
 // addresses handed to B. The sponsor "sam" lives on A.
-func twoTrialNodes(t *testing.T) (a, b *App, urlA string, sam Actor) {
+func twoTrialNodes(t *testing.T, wrap func(a *App, h http.Handler) http.Handler) (a, b *App, urlA string, sam Actor) {
 	t.Helper()
 	g := chaintest.StartGeth(t)
 	dirA, dirB := t.TempDir(), t.TempDir()
@@ -46,7 +48,11 @@ func twoTrialNodes(t *testing.T) (a, b *App, urlA string, sam Actor) {
 		t.Fatal(err)
 	}
 	b = open(dirB)
-	srv := httptest.NewServer(a.ProviderHandler())
+	h := a.ProviderHandler()
+	if wrap != nil {
+		h = wrap(a, h)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return a, b, srv.URL + "/", sam
 }
@@ -62,7 +68,7 @@ func TestRemoteTrial_staffOnAnotherNodeSignForThemselves(t *testing.T) {
 		t.Skip("runs geth")
 	}
 	ctx := t.Context()
-	a, b, urlA, sam := twoTrialNodes(t)
+	a, b, urlA, sam := twoTrialNodes(t, nil)
 	cora, eve := ByAccount("cora", "cora-pass"), ByAccount("eve", "eve-pass")
 	coraAcct, err := b.CreateAccount(ctx, cora.name, cora.pass)
 	if err != nil {
@@ -130,6 +136,9 @@ func readRemoteTrial(t *testing.T, b *App, cora Actor, id string, visit TrialEnt
 	if sum, err := b.Trial(ctx, "NCT13300001"); err != nil || sum.Title != "Two-node trial" || sum.Log.Size != uint64(len(e.Entries)) {
 		t.Fatalf("B's trial: %+v, %v", sum, err)
 	}
+	if ts, err := b.Trials(ctx); err != nil || len(ts) != 1 || ts[0].Identifier != "NCT13300001" || ts[0].Node == "" {
+		t.Fatalf("B's trials: %+v, %v", ts, err)
+	}
 	if roles, err := b.TrialRolesOf(ctx, "NCT13300001", visit.Step.Who); err != nil || len(roles) != 1 || roles[0].Role != marketplace.RoleCoordinator {
 		t.Fatalf("B's team: %+v, %v", roles, err)
 	}
@@ -152,5 +161,53 @@ func joinRemoteTrial(t *testing.T, a, b *App, urlA string, tr marketplace.Trial)
 	}
 	if rts, err := b.RemoteTrials(ctx); err != nil || len(rts) != 1 || rts[0].Sponsor != tr.Sponsor || rts[0].NodeURL != urlA {
 		t.Fatalf("B's joined trials: %+v, %v", rts, err)
+	}
+}
+
+// When the log moves on between prepare and submit (the sponsor records
+// on A meanwhile), A refuses the submit as a conflict and B prepares and
+// signs again: the visit goes in after the sponsor's entry.
+func TestRemoteTrial_movedLogIsPreparedAgain(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs geth")
+	}
+	ctx := t.Context()
+	var submits atomic.Int32
+	var sponsorEntry TrialEntry
+	moveFirst := func(a *App, h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/submit") && submits.Add(1) == 1 {
+				es, err := a.RecordTrialSteps(r.Context(), ByAccount("sam", "sam-pass"), "NCT13300003", []StepInput{{Type: "site_activation", Site: "A"}})
+				if err != nil {
+					t.Error(err)
+				} else {
+					sponsorEntry = es[0]
+				}
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	a, b, urlA, sam := twoTrialNodes(t, moveFirst)
+	cora := ByAccount("cora", "cora-pass")
+	coraAcct, err := b.CreateAccount(ctx, cora.name, cora.pass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := a.RegisterTrial(ctx, sam, "Moving trial", "NCT13300003", "protocol.pdf", strings.NewReader("%PDF moving"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.AuthorizeStaff(ctx, sam, tr.Identifier, marketplace.StaffGrant{Account: coraAcct.Address, Name: "Cora Coordinator", Role: marketplace.RoleCoordinator, Site: "A"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.JoinTrial(ctx, urlA, tr.ID.Hex()); err != nil {
+		t.Fatal(err)
+	}
+	es, err := b.RecordTrialSteps(ctx, cora, tr.ID.Hex(), []StepInput{{Type: "visit", Subject: "S-001"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if submits.Load() != 2 || es[0].Index != sponsorEntry.Index+1 {
+		t.Fatalf("%d submits; visit at %d, the sponsor's entry at %d", submits.Load(), es[0].Index, sponsorEntry.Index)
 	}
 }

@@ -210,9 +210,13 @@ func (a *App) AnchorTrial(ctx context.Context, who Actor, ref string) (ledger.An
 type TrialSummary struct {
 	marketplace.Trial
 	Log ledger.Status
+	// Node is the provider URL of the node a joined trial's log lives on
+	// (its Log as of its last verified export); "" for this node's own.
+	Node string
 }
 
-// Trials lists the trials registered from this node with their logs' state.
+// Trials lists the trials registered from this node with their logs'
+// state, then the trials joined from other nodes (joinedSummaries).
 func (a *App) Trials(ctx context.Context) ([]TrialSummary, error) {
 	svc, err := a.trialService()
 	if err != nil {
@@ -229,7 +233,8 @@ func (a *App) Trials(ctx context.Context) ([]TrialSummary, error) {
 			return nil, err
 		}
 	}
-	return out, nil
+	joined, err := a.joinedSummaries(ctx)
+	return append(out, joined...), err
 }
 
 // Trial returns trial ref (id or identifier) with the state of its log.
