@@ -136,6 +136,9 @@ func readRemoteTrial(t *testing.T, b *App, cora Actor, id string, visit TrialEnt
 	if sum, err := b.Trial(ctx, "NCT13300001"); err != nil || sum.Title != "Two-node trial" || sum.Log.Size != uint64(len(e.Entries)) {
 		t.Fatalf("B's trial: %+v, %v", sum, err)
 	}
+	if x, err := b.ExportTrial(ctx, "NCT13300001"); err != nil || len(x.Entries) != len(e.Entries) {
+		t.Fatalf("B's export, kept: %v", err)
+	}
 	if ts, err := b.Trials(ctx); err != nil || len(ts) != 1 || ts[0].Identifier != "NCT13300001" || ts[0].Node == "" {
 		t.Fatalf("B's trials: %+v, %v", ts, err)
 	}

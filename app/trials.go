@@ -260,10 +260,13 @@ func (a *App) TrialSteps(ctx context.Context, ref string, f trials.StepFilter) (
 	return svc.Steps(ctx, t.ID, f)
 }
 
-// ExportTrial returns trial ref's audit trail for auditors.
+// ExportTrial returns trial ref's audit trail for auditors; for a trial
+// joined from another node, its last export verified here.
 func (a *App) ExportTrial(ctx context.Context, ref string) (*trials.Export, error) {
 	svc, t, err := a.findTrial(ctx, ref)
-	if err != nil {
+	if rt, ok := a.joinedTrial(ctx, ref, err); ok {
+		return a.remoteExport(rt)
+	} else if err != nil {
 		return nil, err
 	}
 	return svc.Export(ctx, t.ID)

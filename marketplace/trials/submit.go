@@ -3,7 +3,6 @@ package trials
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -187,9 +186,10 @@ func (s *Service) checkPlace(st *logState, signed []SignedStep) error {
 }
 
 // inputOf is the input PrepareFor builds step from: its fields as they
-// are, the subject by pseudonym and the protocol by number.
+// are, the subject by pseudonym and the protocol by number. It has no Ref:
+// the source's ref is in the step already, or was empty.
 func inputOf(step *marketplace.Step) StepInput {
-	in := StepInput{Ref: fmt.Sprintf("entry %d", step.Index), Type: string(step.Type), Subject: step.Subject,
+	in := StepInput{Type: string(step.Type), Subject: step.Subject,
 		Protocol: strconv.Itoa(step.Protocol), Data: step.Data, Documents: step.Documents, Meaning: string(step.Meaning),
 		Corrects: step.Corrects, Reason: step.Reason, Site: step.Site, Concerns: step.Concerns, Item: step.Item, Name: step.Name}
 	if step.Source != nil {

@@ -59,7 +59,8 @@ func TestSubmit_staffSignOnTheirOwnNode(t *testing.T) {
 	// The monitor raises a query on it the same way; later steps of the
 	// log see the remote ones (the team replay).
 	c := es[0].Index
-	q := e.prepareSigned(t, e.monitor, StepInput{Type: "query", Concerns: &c, Item: "I.SYSBP", Data: json.RawMessage(`{"text":"120?"}`)})
+	q := e.prepareSigned(t, e.monitor, StepInput{Type: "query", Concerns: &c, Item: "I.SYSBP", Data: json.RawMessage(`{"text":"120?"}`),
+		Source: marketplace.StepSource{Recorder: "form"}})
 	if _, err := e.svc.Submit(ctx, e.trial.ID, q); err != nil {
 		t.Fatal(err)
 	}
