@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/medmarket/medmarket/marketplace"
 	"github.com/medmarket/medmarket/marketplace/chain/chaintest"
@@ -89,10 +90,12 @@ func TestRemoteTrial_staffOnAnotherNodeSignForThemselves(t *testing.T) {
 
 	// The coordinator records a visit on B, through the same use case the
 	// UI and the CLI call.
+	start := time.Now()
 	es, err := b.RecordTrialSteps(ctx, cora, tr.ID.Hex(), []StepInput{{Type: "visit", Subject: "S-001", Data: json.RawMessage(`{"weight_kg":81}`)}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("a visit recorded from node B (prepare, sign, submit, export, verify against the chain): %s", time.Since(start))
 	if len(es) != 1 || es[0].Step.Who != coraAcct.Address || es[0].Step.Name != "Cora Coordinator" {
 		t.Fatalf("recorded on B: %+v", es)
 	}
