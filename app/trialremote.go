@@ -73,9 +73,12 @@ func (a *App) JoinTrial(ctx context.Context, nodeURL, trialID string) error {
 	if err != nil {
 		return err
 	}
-	sponsor, _, err := lookup.Protocols(ctx, id)
+	sponsor, protocols, err := lookup.Protocols(ctx, id)
 	if err != nil {
 		return err
+	}
+	if sponsor == (common.Address{}) || len(protocols) == 0 {
+		return marketplace.Errorf(marketplace.ENOTFOUND, "Trial %s is not registered on this node's chain: check the id with its sponsor.", id.Hex())
 	}
 	rt := RemoteTrial{ID: id, NodeURL: nodeURL, Sponsor: sponsor, Joined: a.now().UTC()}
 	if old, err := a.remoteTrial(ctx, id.Hex()); err == nil {

@@ -159,6 +159,12 @@ func joinRemoteTrial(t *testing.T, a, b *App, urlA string, tr marketplace.Trial)
 	if err := b.JoinTrial(ctx, urlA, "NCT13300001"); marketplace.ErrorCode(err) != marketplace.EINVALID {
 		t.Errorf("join by identifier: %v", err)
 	}
+	if err := b.JoinTrial(ctx, urlA, "0x"+strings.Repeat("ab", 32)); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+		t.Errorf("join a trial the chain never registered: %v", err)
+	}
+	if err := b.JoinTrial(ctx, "http://user:pw@127.0.0.1/", tr.ID.Hex()); marketplace.ErrorCode(err) != marketplace.EINVALID {
+		t.Errorf("join with a URL carrying credentials: %v", err)
+	}
 	if err := b.JoinTrial(ctx, urlA, tr.ID.Hex()); err != nil {
 		t.Fatal(err)
 	}
