@@ -39,7 +39,7 @@ on the trial's team) and verified.`,
 				_, err := fmt.Fprintf(c.stdout, "joined trial %s of %s; it is read once a member of its team records or joins with --as\n", trial, nodeURL)
 				return err
 			}
-			e, rep, err := a.RemoteTrialExport(ctx, app.ByAccount(who.name, who.passphrase), trial)
+			e, rep, err := a.RemoteTrialExport(ctx, who.actor(), trial)
 			if err != nil {
 				return err
 			}
