@@ -30,7 +30,8 @@ TRIAL is the trial's id (0x...) or its identifier (e.g. NCT01234567).`,
 	}
 	cmd.AddCommand(newTrialRegisterCmd(c), newTrialAmendCmd(c), newTrialRecordCmd(c), newTrialImportCmd(c),
 		newTrialAnchorCmd(c), newTrialListCmd(c), newTrialShowCmd(c), newTrialExportCmd(c), newTrialDesignCmd(c))
-	cmd.AddCommand(newTrialStaffCmd(c), newTrialQueryCmd(c), newTrialSDVCmd(c), newTrialLockCmd(c, false), newTrialLockCmd(c, true))
+	cmd.AddCommand(newTrialStaffCmd(c), newTrialQueryCmd(c), newTrialSDVCmd(c), newTrialLockCmd(c, false), newTrialLockCmd(c, true),
+		newTrialJoinCmd(c))
 	return cmd
 }
 

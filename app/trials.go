@@ -118,7 +118,9 @@ func (a *App) RecordTrialSteps(ctx context.Context, who Actor, ref string, input
 		return nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Type your passphrase to sign: each signature needs it (21 CFR 11.200).")
 	}
 	svc, t, err := a.findTrial(ctx, ref)
-	if err != nil {
+	if rt, ok := a.joinedTrial(ctx, ref, err); ok {
+		return a.RecordRemoteTrialSteps(ctx, who, rt.ID.Hex(), inputs)
+	} else if err != nil {
 		return nil, err
 	}
 	var es []trials.Entry
@@ -209,9 +211,13 @@ func (a *App) AnchorTrial(ctx context.Context, who Actor, ref string) (ledger.An
 type TrialSummary struct {
 	marketplace.Trial
 	Log ledger.Status
+	// Node is the provider URL of the node a joined trial's log lives on
+	// (its Log as of its last verified export); "" for this node's own.
+	Node string
 }
 
-// Trials lists the trials registered from this node with their logs' state.
+// Trials lists the trials registered from this node with their logs'
+// state, then the trials joined from other nodes (joinedSummaries).
 func (a *App) Trials(ctx context.Context) ([]TrialSummary, error) {
 	svc, err := a.trialService()
 	if err != nil {
@@ -228,13 +234,16 @@ func (a *App) Trials(ctx context.Context) ([]TrialSummary, error) {
 			return nil, err
 		}
 	}
-	return out, nil
+	joined, err := a.joinedSummaries(ctx)
+	return append(out, joined...), err
 }
 
 // Trial returns trial ref (id or identifier) with the state of its log.
 func (a *App) Trial(ctx context.Context, ref string) (TrialSummary, error) {
 	svc, t, err := a.findTrial(ctx, ref)
-	if err != nil {
+	if rt, ok := a.joinedTrial(ctx, ref, err); ok {
+		return a.remoteSummary(rt)
+	} else if err != nil {
 		return TrialSummary{}, err
 	}
 	st, err := svc.Status(ctx, t.ID)
@@ -244,16 +253,21 @@ func (a *App) Trial(ctx context.Context, ref string) (TrialSummary, error) {
 // TrialSteps returns the entries of trial ref that match f.
 func (a *App) TrialSteps(ctx context.Context, ref string, f trials.StepFilter) ([]trials.Entry, error) {
 	svc, t, err := a.findTrial(ctx, ref)
-	if err != nil {
+	if rt, ok := a.joinedTrial(ctx, ref, err); ok {
+		return a.remoteSteps(rt, f)
+	} else if err != nil {
 		return nil, err
 	}
 	return svc.Steps(ctx, t.ID, f)
 }
 
-// ExportTrial returns trial ref's audit trail for auditors.
+// ExportTrial returns trial ref's audit trail for auditors; for a trial
+// joined from another node, its last export verified here.
 func (a *App) ExportTrial(ctx context.Context, ref string) (*trials.Export, error) {
 	svc, t, err := a.findTrial(ctx, ref)
-	if err != nil {
+	if rt, ok := a.joinedTrial(ctx, ref, err); ok {
+		return a.remoteExport(rt)
+	} else if err != nil {
 		return nil, err
 	}
 	return svc.Export(ctx, t.ID)

@@ -15,7 +15,9 @@ import (
 // over time, its design versions, queries and locks.
 func (a *App) TrialTeam(ctx context.Context, ref string) (*TrialTeamState, error) {
 	svc, t, err := a.findTrial(ctx, ref)
-	if err != nil {
+	if rt, ok := a.joinedTrial(ctx, ref, err); ok {
+		return a.remoteTeam(rt)
+	} else if err != nil {
 		return nil, err
 	}
 	return svc.Team(ctx, t.ID)

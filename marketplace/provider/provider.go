@@ -154,6 +154,8 @@ type Provider struct {
 	quotaMu  sync.Mutex
 	reserved map[common.Hash]reservation
 	window   rateWindow
+	// Trial requests of the current minute (trial.go).
+	trialWindow rateWindow
 }
 
 // PreWrapper is the optional part of a Backend that keeps dataset keys

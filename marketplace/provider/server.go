@@ -32,6 +32,9 @@ func (p *Provider) Handler(log *slog.Logger) http.Handler {
 	mux.Handle("POST /"+PathStatements, p.handleStatement(log))
 	mux.Handle("POST /"+PathStatementsQuery, p.handleStatementsQuery(log))
 	mux.Handle("POST /"+PathWithdraw, p.handleWithdraw(log))
+	mux.Handle("POST /"+PathTrials+"{id}/prepare", p.handleTrial(log, "prepare"))
+	mux.Handle("POST /"+PathTrials+"{id}/submit", p.handleTrial(log, "submit"))
+	mux.Handle("GET /"+PathTrials+"{id}/export", p.handleTrial(log, "export"))
 	mux.Handle("POST /"+PathBlobs, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := p.handleUpload(w, r, log); err != nil {
 			writeError(w, log, err)

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 
@@ -92,18 +93,28 @@ func (s *Service) Record(ctx context.Context, signer Signer, id common.Hash, inp
 	st := s.state(id)
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if signer.Address() != t.Sponsor {
-		if err := s.load(ctx, id, st); err != nil {
-			return nil, err
-		}
-		if err := s.loadTeam(ctx, t, st); err != nil {
-			return nil, err
-		}
-		if len(st.team.grants[signer.Address()]) == 0 {
-			return nil, marketplace.Errorf(marketplace.EFORBIDDEN, "%s is not on the team of trial %s: the sponsor %s has not authorized it (or revoked it).", signer.Address().Hex(), t.Identifier, t.Sponsor.Hex())
-		}
+	if err := s.checkMember(ctx, t, st, signer.Address()); err != nil {
+		return nil, err
 	}
 	return s.recordLocked(ctx, signer, t, st, inputs, 0)
+}
+
+// checkMember refuses (EFORBIDDEN) who when it is neither the sponsor nor
+// on the team now; st.mu is held.
+func (s *Service) checkMember(ctx context.Context, t marketplace.Trial, st *logState, who common.Address) error {
+	if who == t.Sponsor {
+		return nil
+	}
+	if err := s.load(ctx, t.ID, st); err != nil {
+		return err
+	}
+	if err := s.loadTeam(ctx, t, st); err != nil {
+		return err
+	}
+	if len(st.team.grants[who]) == 0 {
+		return marketplace.Errorf(marketplace.EFORBIDDEN, "%s is not on the team of trial %s: the sponsor %s has not authorized it (or revoked it).", who.Hex(), t.Identifier, t.Sponsor.Hex())
+	}
+	return nil
 }
 
 // recordLocked appends inputs; st.mu is held. The first internal inputs may
@@ -138,11 +149,7 @@ func (s *Service) recordLocked(ctx context.Context, signer Signer, t marketplace
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	// When: the node's clock in UTC, never earlier than the entry before.
-	when := s.now().UTC()
-	if when.Before(st.last) {
-		when = st.last
-	}
+	when := s.nextTime(st)
 	for i := range steps {
 		steps[i].When = when
 	}
@@ -153,6 +160,12 @@ func (s *Service) recordLocked(ctx context.Context, signer Signer, t marketplace
 	if err != nil {
 		return nil, err
 	}
+	return s.appendLocked(ctx, t, st, steps, leaves, sigs)
+}
+
+// appendLocked appends the signed steps (st.team holds them applied since
+// begin) in one batch, and commits the team; st.mu is held.
+func (s *Service) appendLocked(ctx context.Context, t marketplace.Trial, st *logState, steps []marketplace.Step, leaves, sigs [][]byte) ([]Entry, error) {
 	first, err := s.ledger.AppendBatch(ctx, ledger.LogID(t.ID), leaves)
 	if err != nil {
 		st.loaded = false // read the log again next time
@@ -163,7 +176,7 @@ func (s *Service) recordLocked(ctx context.Context, signer Signer, t marketplace
 		return nil, marketplace.Errorf(marketplace.EINTERNAL, "Trial %s: entries were appended at %d, expected %d.", t.ID.Hex(), first, st.size)
 	}
 	st.size += uint64(len(leaves))
-	st.last = when
+	st.last = steps[len(steps)-1].When
 	st.team.commit()
 	out := make([]Entry, len(steps))
 	for i := range steps {
@@ -174,6 +187,16 @@ func (s *Service) recordLocked(ctx context.Context, signer Signer, t marketplace
 	}
 	s.log.Debug("trial steps recorded", "trial", t.ID, "first", first, "count", len(out))
 	return out, nil
+}
+
+// nextTime is when the next entry is recorded: the node's clock in UTC,
+// never earlier than the entry before; st.mu is held.
+func (s *Service) nextTime(st *logState) time.Time {
+	when := s.now().UTC()
+	if when.Before(st.last) {
+		when = st.last
+	}
+	return when
 }
 
 func bigString(b *big.Int) string {
