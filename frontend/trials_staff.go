@@ -93,6 +93,14 @@ func (v staffView) Current() []staffPeriod {
 	return out
 }
 
+// teamNow answers what the signing block asks from a team replayed
+// already, rather than replaying the log again.
+type teamNow struct{ tm *app.TrialTeamState }
+
+func (n teamNow) TrialRolesOf(_ context.Context, _ string, a common.Address) ([]marketplace.StaffGrant, error) {
+	return n.tm.Roles(a), nil
+}
+
 // staffViewOf loads trial id's team as the viewer of r sees it.
 func staffViewOf(r *http.Request, svc TrialService, id string) (staffView, error) {
 	t, err := svc.Trial(r.Context(), id)
@@ -103,7 +111,9 @@ func staffViewOf(r *http.Request, svc TrialService, id string) (staffView, error
 	if err != nil {
 		return staffView{}, err
 	}
-	v := staffView{T: t, Periods: staffPeriods(tm.Changes()), Sign: signingFor(r, svc, id)}
+	v := staffView{T: t, Periods: staffPeriods(tm.Changes()), Sign: signingFor(r, teamNow{tm}, id)}
+	// The app records staff changes as authored by the sponsor.
+	v.Sign.Meaning, v.Sign.Meanings = marketplace.MeaningAuthored, []marketplace.SignatureMeaning{marketplace.MeaningAuthored}
 	if v.Sign.Can(marketplace.StepStaffAuthorization) {
 		if v.Accounts, err = svc.Accounts(r.Context()); err != nil {
 			return staffView{}, err
