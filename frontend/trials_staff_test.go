@@ -7,7 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ethereum/go-ethereum/common"
+
 	"github.com/medmarket/medmarket/app"
+	"github.com/medmarket/medmarket/marketplace"
 )
 
 // teamTrial is a trial of the sponsor carol on a node that also holds the
@@ -164,4 +167,63 @@ func TestTrialStaff_authorizeOfferRevoke(t *testing.T) {
 	res, body = postForm(t, srv, base+"steps", url.Values{"type": {"visit"}, "subject": {"S-001"}, "meaning": {"authored"}, "passphrase": {"cora-pass"}}, cora)
 	wantBody(t, "revoked coordinator records", res, body, 403, "revoked")
 
+}
+
+// Each role is offered what it may sign: an investigator approves site
+// data and may unblind; a data manager records no steps and is pointed to
+// the casebooks; a coordinator at two sites still only authors.
+func TestTrialStaff_offerPerRole(t *testing.T) {
+	srv, a, base, addr := teamTrial(t)
+	sponsor := app.ByAccount("carol", "carol-pass")
+	for _, g := range []struct{ who, name, role, site string }{
+		{"cora", "Cora Coordinator", "coordinator", "A"}, {"cora", "Cora Coordinator", "coordinator", "B"},
+		{"mona", "Mona Manager", "data_manager", ""}, {"rex", "Rex Investigator", "investigator", "A"},
+	} {
+		if _, err := a.AuthorizeStaff(t.Context(), sponsor, "NCT00000013", staffGrant(t, addr[g.who], g.name, g.role, g.site)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stepTypes := func(body string) string {
+		i, j := strings.Index(body, `id="step-type"`), strings.Index(body, `id="step-subject"`)
+		if i < 0 || j < i {
+			return ""
+		}
+		return body[i:j]
+	}
+
+	res, body := get(t, srv, base, sessionOf(t, a, "rex"))
+	wantBody(t, "investigator", res, body, 200, `id="my-role">Investigator at site A<`, `id="step-meaning"`, `<option value="approved"`)
+	wantBody(t, "investigator's step types", res, stepTypes(body), 200, `"unblinding"`, `"visit"`)
+	wantNone(t, "investigator", body, `id="team-work"`, `hx-post="`+base+`anchor"`)
+
+	res, body = get(t, srv, base, sessionOf(t, a, "mona"))
+	wantBody(t, "data manager", res, body, 200, `id="my-role">Data manager<`, `id="team-work"`, `href="`+base+`casebook/"`)
+	wantNone(t, "data manager", body, `id="step-form"`, `id="import"`)
+
+	res, body = get(t, srv, base, sessionOf(t, a, "cora"))
+	wantBody(t, "coordinator at two sites", res, body, 200, `Study coordinator at site A, Study coordinator at site B`, `<input type="hidden" name="meaning" value="authored">`)
+	wantNone(t, "coordinator at two sites", body, `id="step-meaning"`)
+
+	// Without htmx the form posts and the page comes back: a redirect when
+	// done, the whole page with the problem when refused.
+	plain := http.Header{"Cookie": sessionOf(t, a, "carol")["Cookie"], "Sec-Fetch-Site": {"same-origin"}}
+	res, body = postForm(t, srv, base+"staff", url.Values{"address": {addr["rex"]}, "name": {"Rex Investigator"}, "role": {"monitor"}, "passphrase": {"carol-pass"}}, plain)
+	wantBody(t, "plain post", res, body, 200, "<!doctype html>", `id="staff-now"`, "<td>Monitor</td>")
+	if res.Request.URL.Path != base+"staff/" {
+		t.Errorf("plain post ended at %s", res.Request.URL.Path)
+	}
+	res, body = postForm(t, srv, base+"staff", url.Values{"address": {addr["rex"]}, "name": {"Rex"}, "role": {"monitor"}, "site": {"B"}, "passphrase": {"carol-pass"}}, plain)
+	wantBody(t, "plain post refused", res, body, 422, "<!doctype html>", `id="staff-problem"`, "one account, one printed name")
+
+	res, body = postForm(t, srv, base+"verify", nil, htmxSameOrigin)
+	wantBody(t, "verify", res, body, 200, "<ins>PASS</ins>")
+}
+
+func staffGrant(t *testing.T, address, name, role, site string) marketplace.StaffGrant {
+	t.Helper()
+	r, err := marketplace.ParseTrialRole(role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return marketplace.StaffGrant{Account: common.HexToAddress(address), Name: name, Role: r, Site: site}
 }
