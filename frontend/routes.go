@@ -50,6 +50,10 @@ func addRoutes(mux *http.ServeMux, logger *slog.Logger, svc Service, static http
 	mux.Handle("POST /trials/{id}/steps", requireSessionFrom(trialPath, handleTrialRecord(logger, svc)))
 	mux.Handle("POST /trials/{id}/import/preview", requireSessionFrom(trialPath, handleTrialImportPreview(logger, svc)))
 	mux.Handle("POST /trials/{id}/import", requireSessionFrom(trialPath, handleTrialImport(logger, svc)))
+	mux.Handle("GET /trials/{id}/staff/{$}", handleTrialStaff(logger, svc))
+	mux.Handle("GET /trials/{id}/staff", handleTrialStaffSlash())
+	mux.Handle("POST /trials/{id}/staff", requireSessionFrom(trialStaffPath, handleTrialStaffAuthorize(logger, svc)))
+	mux.Handle("POST /trials/{id}/staff/revoke", requireSessionFrom(trialStaffPath, handleTrialStaffRevoke(logger, svc)))
 	mux.Handle("POST /trials/{id}/anchor", requireSessionFrom(trialPath, handleTrialAnchor(logger, svc)))
 	mux.Handle("POST /trials/{id}/verify", handleTrialVerify(logger, svc)) // read-only: an auditor checks the log
 	mux.Handle("GET /trials/{id}/export.json", handleTrialExport(logger, svc, "json"))

@@ -40,6 +40,7 @@ type TrialService interface {
 	// TrialDesign is the design in force and its version; ENOTFOUND when
 	// the trial has none.
 	TrialDesign(ctx context.Context, ref string) (marketplace.StudyDesign, int, error)
+	staffService // the staff page (trials_staff.go)
 }
 
 // sponsor says who signs a trial action: the account and passphrase

@@ -3,6 +3,7 @@ package frontend
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -70,7 +71,8 @@ func signingFor(r *http.Request, svc teamRoles, ref string) signing {
 		roles = append(roles, role)
 	}
 	s.Role = strings.Join(roles, ", ")
-	if len(gs) == 1 && gs[0].Role == marketplace.RoleCoordinator {
+	// A coordinator authors site data: it neither reviews nor approves it.
+	if len(gs) > 0 && !slices.ContainsFunc(gs, func(g marketplace.StaffGrant) bool { return g.Role != marketplace.RoleCoordinator }) {
 		s.Meanings = []marketplace.SignatureMeaning{marketplace.MeaningAuthored}
 	}
 	return s
