@@ -14,7 +14,7 @@ import (
 
 // newTrialCmd builds `trial` and its subcommands: register, amend and anchor
 // (here), record and import (trial_record.go), list and show
-// (trial_show.go), export (trial_export.go).
+// (trial_show.go), export (trial_export.go), design (trial_design.go).
 func newTrialCmd(c *cli) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "trial",
@@ -27,7 +27,7 @@ anyone verifies with 'medmarket verify --bundle'.
 TRIAL is the trial's id (0x...) or its identifier (e.g. NCT01234567).`,
 	}
 	cmd.AddCommand(newTrialRegisterCmd(c), newTrialAmendCmd(c), newTrialRecordCmd(c), newTrialImportCmd(c),
-		newTrialAnchorCmd(c), newTrialListCmd(c), newTrialShowCmd(c), newTrialExportCmd(c))
+		newTrialAnchorCmd(c), newTrialListCmd(c), newTrialShowCmd(c), newTrialExportCmd(c), newTrialDesignCmd(c))
 	return cmd
 }
 

@@ -119,7 +119,9 @@ func newTrialImportCmd(c *cli) *cobra.Command {
 Signature give who, when, why and the signature meaning) or csv (one step per
 row). --map is a JSON object or key=value lines: for csv the column mapping
 (type, subject, meaning, corrects, reason, actor, at, key, data, default_type,
-default_meaning), for odm type.<FormOID>=<step type> and default_type.
+default_meaning; form and event map the rows onto a form of the study
+design), for odm type.<FormOID>=<step type> and default_type. With a study
+design ('trial design import'), values land on its items, typed and checked.
 --recorder may also name a trusted third-party recorder plugin ("medmarket
 plugins trust PATH"); it runs isolated, pinned by its SHA-256. A
 malformed file or any refused step appends nothing and names the row or element.
@@ -139,7 +141,7 @@ malformed file or any refused step appends nothing and names the row or element.
 			return &unlock{name: as}
 		}, run: func(ctx context.Context, a *app.App, who account) error {
 			defer f.Close()
-			ins, err := a.ParseTrialImport(ctx, recorder, f, cfg)
+			ins, err := a.ParseTrialImportFor(ctx, trial, recorder, f, cfg)
 			if err != nil {
 				return err
 			}

@@ -179,10 +179,11 @@ func (a *App) PreviewTrialSteps(ctx context.Context, as, ref string, inputs []tr
 	return svc.Prepare(ctx, who, t.ID, inputs)
 }
 
-// ImportTrialSteps parses a source file and records all its steps, or none
-// when any is malformed or refused.
+// ImportTrialSteps parses a source file, maps it onto the trial's study
+// design (ParseTrialImportFor) and records all its steps, or none when any
+// is malformed or refused.
 func (a *App) ImportTrialSteps(ctx context.Context, who Actor, ref, recorder string, r io.Reader, cfg trials.RecorderConfig) ([]trials.Entry, error) {
-	inputs, err := a.ParseTrialImport(ctx, recorder, r, cfg)
+	inputs, err := a.ParseTrialImportFor(ctx, ref, recorder, r, cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -32,6 +32,8 @@ import (
 //	data      data columns, comma-separated (default: all the others)
 //
 // and default_type / default_meaning give values for rows without one.
+// form (and event) name a form of the trial's study design: the data
+// columns are then its items by OID, typed and checked (ApplyDesign).
 // Errors name the row (the header is row 1) and the column.
 type CSVRecorder struct{}
 
@@ -53,7 +55,8 @@ var csvRoles = []struct {
 	{"key", []string{"key", "record_key"}},
 }
 
-var csvConfigKeys = map[string]bool{"data": true, "default_type": true, "default_meaning": true, "delimiter": true}
+var csvConfigKeys = map[string]bool{"data": true, "default_type": true, "default_meaning": true, "delimiter": true,
+	"form": true, "event": true}
 
 // Parse implements Recorder.
 func (CSVRecorder) Parse(ctx context.Context, r io.Reader, cfg RecorderConfig) ([]StepInput, error) {

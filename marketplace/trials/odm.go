@@ -155,14 +155,8 @@ func (p *odmParser) bad(path, format string, args ...any) {
 
 // Parse implements Recorder.
 func (ODMRecorder) Parse(ctx context.Context, r io.Reader, cfg RecorderConfig) ([]StepInput, error) {
-	raw, err := io.ReadAll(io.LimitReader(r, MaxImportSize+1))
+	raw, err := readODM(r)
 	if err != nil {
-		return nil, fmt.Errorf("read ODM: %w", err)
-	}
-	if len(raw) > MaxImportSize {
-		return nil, marketplace.Errorf(marketplace.EINVALID, "ODM: the file is larger than %d MiB.", MaxImportSize>>20)
-	}
-	if err := odmWellFormed(raw); err != nil {
 		return nil, err
 	}
 	var f odmFile
@@ -488,19 +482,44 @@ func (p *odmParser) stepType(formOID, eventOID string) string {
 		}
 	}
 	for _, oid := range []string{formOID, eventOID} {
-		words := strings.FieldsFunc(strings.ToUpper(oid), func(r rune) bool {
-			return !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
-		})
-		for _, w := range words {
-			if t, ok := odmTypeWords[w]; ok {
-				return string(t)
-			}
+		if t, ok := oidStepType(oid); ok {
+			return string(t)
 		}
 	}
 	if t := p.cfg["default_type"]; t != "" {
 		return t
 	}
 	return string(marketplace.StepVisit)
+}
+
+// oidStepType returns the step type a word of oid names by CDASH habit
+// (odmTypeWords), if one does.
+func oidStepType(oid string) (marketplace.StepType, bool) {
+	words := strings.FieldsFunc(strings.ToUpper(oid), func(r rune) bool {
+		return !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+	})
+	for _, w := range words {
+		if t, ok := odmTypeWords[w]; ok {
+			return t, true
+		}
+	}
+	return "", false
+}
+
+// readODM reads at most MaxImportSize of an ODM file and checks that it is
+// well-formed XML with an ODM root.
+func readODM(r io.Reader) ([]byte, error) {
+	raw, err := io.ReadAll(io.LimitReader(r, MaxImportSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read ODM: %w", err)
+	}
+	if len(raw) > MaxImportSize {
+		return nil, marketplace.Errorf(marketplace.EINVALID, "ODM: the file is larger than %d MiB.", MaxImportSize>>20)
+	}
+	if err := odmWellFormed(raw); err != nil {
+		return nil, err
+	}
+	return raw, nil
 }
 
 // odmWellFormed reads the XML through once, so that a syntax error is
