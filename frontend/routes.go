@@ -49,6 +49,11 @@ func addRoutes(mux *http.ServeMux, logger *slog.Logger, svc Service, static http
 	mux.Handle("POST /trials/{id}/steps", requireSessionFrom(trialPath, handleTrialRecord(logger, svc)))
 	mux.Handle("POST /trials/{id}/import/preview", requireSessionFrom(trialPath, handleTrialImportPreview(logger, svc)))
 	mux.Handle("POST /trials/{id}/import", requireSessionFrom(trialPath, handleTrialImport(logger, svc)))
+	mux.Handle("GET /trials/{id}/design", handleTrialDesign(logger, svc))
+	mux.Handle("POST /trials/{id}/design", requireSessionFrom(trialPath, handleTrialDesignEdit(logger, svc)))
+	mux.Handle("POST /trials/{id}/design/import", requireSessionFrom(trialPath, handleTrialDesignImport(logger, svc)))
+	mux.Handle("GET /trials/{id}/forms/{form}", handleTrialForm(logger, svc))
+	mux.Handle("POST /trials/{id}/forms/{form}", requireSessionFrom(trialPath, handleTrialFormRecord(logger, svc)))
 	mux.Handle("POST /trials/{id}/anchor", requireSessionFrom(trialPath, handleTrialAnchor(logger, svc)))
 	mux.Handle("POST /trials/{id}/verify", handleTrialVerify(logger, svc)) // read-only: an auditor checks the log
 	mux.Handle("GET /trials/{id}/export.json", handleTrialExport(logger, svc, "json"))

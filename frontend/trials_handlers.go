@@ -33,6 +33,7 @@ type TrialService interface {
 	VerifyTrialExport(ctx context.Context, e *app.TrialExport, key string) (*app.VerifyReport, error)
 	TrialRecorderNames() []string
 	teamRoles
+	trialDesigns
 }
 
 // sponsor says who signs a trial action: the account and passphrase
@@ -171,7 +172,12 @@ func handleTrialView(logger *slog.Logger, svc TrialService) http.Handler {
 			renderError(w, r, logger, err)
 			return
 		}
-		v := trialView{T: t, Steps: steps, Filter: f, Subject: subject, Recorders: svc.TrialRecorderNames(), Sign: signingFor(r, svc, id)}
+		forms, err := designedFormsOf(r.Context(), svc, t.Trial)
+		if err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		v := trialView{T: t, Steps: steps, Filter: f, Subject: subject, Recorders: svc.TrialRecorderNames(), Sign: signingFor(r, svc, id), Forms: forms}
 		render(w, r, logger, http.StatusOK, page{Title: t.Identifier, Section: "trials", Content: trialPage(v)})
 	})
 }
