@@ -39,7 +39,9 @@ type formEntry struct {
 }
 
 // formURL is the entry page of form oid in trial t.
-func formURL(t marketplace.Trial, oid string) string { return trialURL(t) + "forms/" + url.PathEscape(oid) }
+func formURL(t marketplace.Trial, oid string) string {
+	return trialURL(t) + "forms/" + url.PathEscape(oid)
+}
 
 // itemField is the name of item oid's field in the form.
 func itemField(oid string) string { return "item_" + oid }
@@ -252,6 +254,7 @@ func (e formEntry) itemAttrs(i int, it marketplace.ItemDef) templ.Attributes {
 		}
 	case marketplace.ItemDate:
 		a["type"] = "date"
+	case marketplace.ItemChoice: // a select
 	default:
 		a["type"] = "text"
 		if it.Length > 0 {

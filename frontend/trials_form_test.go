@@ -1,0 +1,134 @@
+package frontend
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/medmarket/medmarket/app"
+	"github.com/medmarket/medmarket/marketplace"
+)
+
+// A visit entered through the designed form: an out-of-range value is
+// refused on its field with what was typed kept; the fixed entry is
+// recorded as FormData of the design version; a correction asks for the
+// reason for change and records it.
+func TestTrialForm_enterCheckedOnTheFieldAndCorrect(t *testing.T) {
+	srv, a := newTrialServer(t)
+	base, h := designTrial(t, a)
+	post := func(path string, form url.Values) (*http.Response, string) { return postForm(t, srv, path, form, h) }
+	buildVitalsDesign(t, post, base)
+	form := base + "forms/F.VITALS"
+
+	res, body := get(t, srv, base, h)
+	wantBody(t, "trial page", res, body, 200, `id="designed-forms"`, `href="`+form+`?event=SE.BASE">Enter Vital signs at Baseline</a>`, `id="design-link"`)
+
+	res, body = get(t, srv, form+"?event=SE.BASE&subject=S-001", h)
+	wantBody(t, "form page", res, body, 200, "<h1>Vital signs</h1>", "design version 1",
+		`<input name="item_IT.SYS" id="item-0" value="" inputmode="numeric" max="250" min="60" required step="1" type="number">`,
+		`<span class="unit" id="item-0-unit">mmHg</span>`, `<abbr title="required">*</abbr>`,
+		`<select name="item_IT.SEV" id="item-1">`, `<option value="1">Mild</option><option value="2">Severe</option></select>`,
+		`id="form-subject" value="S-001"`, `<option value="SE.BASE" selected>Baseline</option>`, `id="form-passphrase"`, "novalidate")
+
+	entry := url.Values{"subject": {"S-001"}, "event": {"SE.BASE"}, "item_IT.SYS": {"300"}, "item_IT.SEV": {"2"}, "passphrase": {"carol-pass"}}
+	res, body = post(form, entry)
+	wantBody(t, "out of range", res, body, 422, `id="item-0" value="300"`, `aria-describedby="item-0-error" aria-invalid="true"`,
+		`<small class="field-error" id="item-0-error">Systolic BP: 300 mmHg is above the maximum 250 mmHg</small>`,
+		`<option value="2" selected>Severe</option>`, `id="form-problem"`)
+	for _, tt := range []struct {
+		what, field, value, msg string
+	}{
+		{"not a number", "item_IT.SYS", "12.5", `&#34;12.5&#34; is not a whole number`},
+		{"required", "item_IT.SYS", "", `id="item-0-error">Systolic BP: required`},
+		{"unknown code", "item_IT.SEV", "9", `&#34;9&#34; is not one of the codes 1, 2`},
+		{"no subject", "subject", "", `id="form-subject-error">Subject id: required.`},
+		{"other event", "event", "SE.X", `id="form-event-error">Event: form F.VITALS is filled in at Baseline (SE.BASE).`},
+	} {
+		e := url.Values{}
+		for k, v := range entry {
+			e[k] = v
+		}
+		e.Set("item_IT.SYS", "120")
+		e.Set(tt.field, tt.value)
+		res, body := post(form, e)
+		wantBody(t, tt.what, res, body, 422, tt.msg)
+	}
+	if es, _ := a.TrialSteps(t.Context(), "NCT0000042", app.StepFilter{Type: marketplace.StepVisit}); len(es) != 0 {
+		t.Fatalf("refused entries were recorded: %d", len(es))
+	}
+	entry.Set("passphrase", "wrong")
+	entry.Set("item_IT.SYS", "120")
+	res, body = post(form, entry)
+	wantBody(t, "wrong passphrase", res, body, 403, `id="form-record-problem"`, `id="item-0" value="120"`)
+
+	entry.Set("passphrase", "carol-pass")
+	res, body = post(form, entry)
+	wantBody(t, "recorded", res, body, 200, `id="form-done"`, "Entry 2 recorded: Vital signs for subject S-001.", `href="`+form+`?corrects=2"`, `id="item-0" value=""`)
+	es, err := a.TrialSteps(t.Context(), "NCT0000042", app.StepFilter{Type: marketplace.StepVisit})
+	if err != nil || len(es) != 1 {
+		t.Fatalf("visits: %d, %v", len(es), err)
+	}
+	var fd marketplace.FormData
+	if err := json.Unmarshal(es[0].Step.Data, &fd); err != nil || fd.Design != 1 || fd.Event != "SE.BASE" || fd.Form != "F.VITALS" ||
+		string(fd.Items["IT.SYS"]) != "120" || string(fd.Items["IT.SEV"]) != `"2"` {
+		t.Errorf("recorded data %s (%v)", es[0].Step.Data, err)
+	}
+
+	// The correction: entry 2's values filled in, the reason asked for.
+	res, body = get(t, srv, form+"?corrects=2", h)
+	wantBody(t, "correction form", res, body, 200, `id="form-correcting"`, `name="corrects" value="2"`, `id="item-0" value="120"`,
+		`<option value="2" selected>Severe</option>`, `id="form-reason"`, `readonly`)
+	subject := es[0].Step.Subject
+	corr := url.Values{"corrects": {"2"}, "subject": {subject}, "event": {"SE.BASE"}, "item_IT.SYS": {"130"}, "item_IT.SEV": {"2"}, "passphrase": {"carol-pass"}}
+	res, body = post(form, corr)
+	wantBody(t, "no reason", res, body, 422, `id="form-reason-error">Reason for change: required to correct entry 2.`, `id="item-0" value="130"`)
+	corr.Set("reason", "transcription error")
+	res, body = post(form, corr)
+	wantBody(t, "corrected", res, body, 200, "Entry 3 recorded: correction of entry 2 (transcription error).")
+	es, _ = a.TrialSteps(t.Context(), "NCT0000042", app.StepFilter{Type: marketplace.StepVisit})
+	if len(es) != 2 || es[1].Step.Corrects == nil || *es[1].Step.Corrects != 2 || es[1].Step.Reason != "transcription error" || es[1].Step.Subject != subject {
+		t.Errorf("correction: %+v", es[len(es)-1].Step)
+	}
+
+	// Entry 0 is no form's: it cannot be corrected through this one.
+	res, body = get(t, srv, form+"?corrects=0", h)
+	wantBody(t, "not this form's entry", res, body, 422, "Entry 0 was not entered through form F.VITALS.")
+	res, body = get(t, srv, base+"forms/F.NONE", h)
+	wantBody(t, "unknown form", res, body, 404, "has no form F.NONE")
+
+	// The log verifies with the design checks of the team replay.
+	rep, err := a.VerifyTrialLog(t.Context(), "NCT0000042")
+	if err != nil || !rep.OK() {
+		t.Errorf("verify: %v %v", rep, err)
+	}
+}
+
+// Someone not on the trial's team sees the form but may not enter it, and
+// the trial page offers it no link.
+func TestTrialForm_strangerIsNotOffered(t *testing.T) {
+	srv, a := newTrialServer(t)
+	base, h := designTrial(t, a)
+	buildVitalsDesign(t, func(path string, form url.Values) (*http.Response, string) { return postForm(t, srv, path, form, h) }, base)
+	if _, err := a.CreateAccount(t.Context(), "mallory", "mallory-pass"); err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := a.SignIn(t.Context(), "mallory", "mallory-pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := http.Header{"Cookie": {sessionCookie + "=" + token}, "Sec-Fetch-Site": {"same-origin"}}
+	res, body := get(t, srv, base+"forms/F.VITALS", m)
+	wantBody(t, "stranger's form page", res, body, 200, `id="form-not-allowed"`)
+	res, body = get(t, srv, base, m)
+	wantBody(t, "stranger's trial page", res, body, 200, `id="design-link"`)
+	if strings.Contains(body, "Enter Vital signs") {
+		t.Error("a stranger is offered the form")
+	}
+	res, body = postForm(t, srv, base+"forms/F.VITALS", url.Values{"subject": {"S-001"}, "event": {"SE.BASE"}, "item_IT.SYS": {"120"}, "passphrase": {"mallory-pass"}}, m)
+	wantBody(t, "stranger records", res, body, 403)
+	if es, _ := a.TrialSteps(t.Context(), "NCT0000042", app.StepFilter{Type: marketplace.StepVisit}); len(es) != 0 {
+		t.Errorf("a stranger recorded %d visits", len(es))
+	}
+}
