@@ -236,7 +236,14 @@ func (e formEntry) eventNames() string {
 // itemAttrs are the attributes of the ith item's field: its type's, its
 // bounds, required, and invalid with its message when it has a problem.
 func (e formEntry) itemAttrs(i int, it marketplace.ItemDef) templ.Attributes {
-	a := invalidAttrs(e.Errs.For(it.OID) != "", itemID(i)+"-error")
+	bad := e.Errs.For(it.OID) != ""
+	a := invalidAttrs(bad, itemID(i)+"-error")
+	if it.Unit != "" && it.Type != marketplace.ItemChoice {
+		a["aria-describedby"] = itemID(i) + "-unit" // the unit is read with the field
+		if bad {
+			a["aria-describedby"] = itemID(i) + "-error " + itemID(i) + "-unit"
+		}
+	}
 	if it.Required {
 		a["required"] = true
 	}

@@ -27,15 +27,15 @@ func TestTrialForm_enterCheckedOnTheFieldAndCorrect(t *testing.T) {
 
 	res, body = get(t, srv, form+"?event=SE.BASE&subject=S-001", h)
 	wantBody(t, "form page", res, body, 200, "<h1>Vital signs</h1>", "design version 1",
-		`<input name="item_IT.SYS" id="item-0" value="" inputmode="numeric" max="250" min="60" required step="1" type="number">`,
+		`<input name="item_IT.SYS" id="item-0" value="" aria-describedby="item-0-unit" inputmode="numeric" max="250" min="60" required step="1" type="number">`,
 		`<span class="unit" id="item-0-unit">mmHg</span>`, `<abbr title="required">*</abbr>`,
 		`<select name="item_IT.SEV" id="item-1">`, `<option value="1">Mild</option><option value="2">Severe</option></select>`,
 		`id="form-subject" value="S-001"`, `<option value="SE.BASE" selected>Baseline</option>`, `id="form-passphrase"`, "novalidate")
 
 	entry := url.Values{"subject": {"S-001"}, "event": {"SE.BASE"}, "item_IT.SYS": {"300"}, "item_IT.SEV": {"2"}, "passphrase": {"carol-pass"}}
 	res, body = post(form, entry)
-	wantBody(t, "out of range", res, body, 422, `id="item-0" value="300"`, `aria-describedby="item-0-error" aria-invalid="true"`,
-		`<small class="field-error" id="item-0-error">Systolic BP: 300 mmHg is above the maximum 250 mmHg</small>`,
+	wantBody(t, "out of range", res, body, 422, `id="item-0" value="300"`, `aria-describedby="item-0-error item-0-unit" aria-invalid="true"`,
+		`<small class="field-error error" id="item-0-error">Systolic BP: 300 mmHg is above the maximum 250 mmHg</small>`,
 		`<option value="2" selected>Severe</option>`, `id="form-problem"`)
 	for _, tt := range []struct {
 		what, field, value, msg string
