@@ -25,6 +25,7 @@ type formEntry struct {
 	Events  []marketplace.EventDef // the events the form is filled in at
 	Event   string
 	Subject string
+	Site    string // the site entered at; "" for the subject's or the signer's only one
 	Values  map[string]string // item OID -> as typed
 	Errs    marketplace.FieldErrors
 	// Corrects is the entry a correction corrects ("" for a new entry);
@@ -91,7 +92,7 @@ func handleTrialForm(logger *slog.Logger, svc TrialService) http.Handler {
 		if ev := q.Get("event"); ev != "" {
 			e.Event = ev
 		}
-		e.Subject = strings.TrimSpace(q.Get("subject"))
+		e.Subject, e.Site = strings.TrimSpace(q.Get("subject")), strings.TrimSpace(q.Get("site"))
 		if c := q.Get("corrects"); c != "" {
 			if err := e.fillFrom(r.Context(), svc, id, c); err != nil {
 				renderError(w, r, logger, err)
@@ -172,7 +173,7 @@ func handleTrialFormRecord(logger *slog.Logger, svc TrialService) http.Handler {
 			renderError(w, r, logger, err)
 			return
 		}
-		done := formEntry{T: e.T, Version: e.Version, Form: e.Form, Events: e.Events, Event: e.Event, Sign: e.Sign,
+		done := formEntry{T: e.T, Version: e.Version, Form: e.Form, Events: e.Events, Event: e.Event, Site: e.Site, Sign: e.Sign,
 			Values: map[string]string{}, FieldErrs: map[string]string{}, DoneEntry: es[0].Index}
 		done.Done = fmt.Sprintf("Entry %d recorded: %s for subject %s.", es[0].Index, e.Form.Name, e.Subject)
 		if e.Corrects != "" {
@@ -185,7 +186,7 @@ func handleTrialFormRecord(logger *slog.Logger, svc TrialService) http.Handler {
 // read takes the posted form into e and checks it: the step to record, or
 // false with each field's problem in e.
 func (e *formEntry) read(form url.Values) (app.StepInput, bool) {
-	e.Subject, e.Event = strings.TrimSpace(form.Get("subject")), form.Get("event")
+	e.Subject, e.Event, e.Site = strings.TrimSpace(form.Get("subject")), form.Get("event"), strings.TrimSpace(form.Get("site"))
 	e.Corrects, e.Reason = strings.TrimSpace(form.Get("corrects")), strings.TrimSpace(form.Get("reason"))
 	for _, it := range e.Form.Items {
 		e.Values[it.OID] = form.Get(itemField(it.OID))
@@ -198,7 +199,7 @@ func (e *formEntry) read(form url.Values) (app.StepInput, bool) {
 	if len(e.Events) > 0 && !e.atEvent(e.Event) {
 		e.FieldErrs["event"] = fmt.Sprintf("Event: form %s is filled in at %s.", e.Form.OID, e.eventNames())
 	}
-	in := app.StepInput{Ref: "form " + e.Form.OID, Type: string(e.Form.StepType()), Subject: e.Subject, Meaning: form.Get("meaning")}
+	in := app.StepInput{Ref: "form " + e.Form.OID, Type: string(e.Form.StepType()), Subject: e.Subject, Site: e.Site, Meaning: form.Get("meaning")}
 	if e.Corrects != "" {
 		n, err := strconv.ParseUint(e.Corrects, 10, 64)
 		if err != nil {
@@ -214,6 +215,26 @@ func (e *formEntry) read(form url.Values) (app.StepInput, bool) {
 	}
 	in.Data, _ = json.Marshal(marketplace.FormData{Design: e.Version, Event: e.Event, Form: e.Form.OID, Items: items})
 	return in, true
+}
+
+// sites are the sites the signer may enter this form at: nil when it has
+// one site only (the entry takes it) or may enter at any site (anyOf).
+func (e formEntry) sites() (sites []string, anyOf bool) {
+	for _, g := range e.Sign.Grants {
+		if !g.Role.Allows(e.Form.StepType(), marketplace.MeaningAuthored) {
+			continue
+		}
+		if g.Site == "" {
+			return nil, true
+		}
+		if !containsString(sites, g.Site) {
+			sites = append(sites, g.Site)
+		}
+	}
+	if len(sites) < 2 {
+		return nil, false
+	}
+	return sites, false
 }
 
 func (e formEntry) atEvent(oid string) bool {

@@ -132,3 +132,72 @@ func TestTrialForm_strangerIsNotOffered(t *testing.T) {
 		t.Errorf("a stranger recorded %d visits", len(es))
 	}
 }
+
+func ptr(s string) *string { return &s }
+
+// Every item type renders as its own input (decimal step any, date, yes/no
+// radios, choice labels), and a coordinator authorized at two sites
+// chooses the site; its entry is signed under its printed name there.
+func TestTrialForm_everyItemTypeAndTheCoordinatorsSite(t *testing.T) {
+	srv, a := newTrialServer(t)
+	base, _ := designTrial(t, a)
+	carol := app.ByAccount("carol", "carol-pass")
+	d := marketplace.StudyDesign{Name: "All types", Events: []marketplace.EventDef{{OID: "SE.W1", Name: "Week 1", Forms: []string{"F.ALL"}}},
+		Forms: []marketplace.FormDef{{OID: "F.ALL", Name: "Everything", Items: []marketplace.ItemDef{
+			{OID: "I.WT", Label: "Weight", Type: marketplace.ItemDecimal, Unit: "kg", Min: ptr("20"), Max: ptr("300")},
+			{OID: "I.DATE", Label: "Visit date", Type: marketplace.ItemDate, Required: true},
+			{OID: "I.SMOKER", Label: "Smoker", Type: marketplace.ItemBoolean},
+			{OID: "I.NOTE", Label: "Note", Type: marketplace.ItemText, Length: 20},
+			{OID: "I.ARM", Label: "Arm", Type: marketplace.ItemChoice, Choices: []marketplace.Choice{{Code: "A", Label: "Aspirin"}, {Code: "P", Label: "Placebo"}}},
+		}}}}
+	if _, err := a.SaveTrialDesign(t.Context(), carol, "NCT0000042", d); err != nil {
+		t.Fatal(err)
+	}
+	acct, err := a.CreateAccount(t.Context(), "cora", "cora-pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, site := range []string{"A", "B"} {
+		if _, err := a.AuthorizeStaff(t.Context(), carol, "NCT0000042", marketplace.StaffGrant{Account: acct.Address, Name: "Cora Coordinator", Role: marketplace.RoleCoordinator, Site: site}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	token, _, err := a.SignIn(t.Context(), "cora", "cora-pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := http.Header{"Cookie": {sessionCookie + "=" + token}, "Sec-Fetch-Site": {"same-origin"}}
+	form := base + "forms/F.ALL"
+
+	res, body := get(t, srv, base, h)
+	wantBody(t, "coordinator's trial page", res, body, 200, "Enter Everything at Week 1")
+	res, body = get(t, srv, form+"?site=B", h)
+	wantBody(t, "every type", res, body, 200,
+		`<input name="item_I.WT" id="item-0" value="" aria-describedby="item-0-unit" inputmode="decimal" max="300" min="20" step="any" type="number">`,
+		`<span class="unit" id="item-0-unit">kg</span>`, `<small>20 to 300 kg</small>`,
+		`<input name="item_I.DATE" id="item-1" value="" required type="date">`,
+		`<fieldset id="item-2"><legend>Smoker </legend>`, `<input type="radio" name="item_I.SMOKER" value="yes"> Yes`, `<input type="radio" name="item_I.SMOKER" value="no"> No`,
+		`<input name="item_I.NOTE" id="item-3" value="" maxlength="20" type="text">`,
+		`<option value="A">Aspirin</option><option value="P">Placebo</option>`,
+		`<select name="site" id="form-site"><option value="A">A</option><option value="B" selected>B</option></select>`,
+		`id="form-signer-name">Cora Coordinator<`)
+
+	entry := url.Values{"subject": {"S-010"}, "event": {"SE.W1"}, "site": {"B"}, "item_I.WT": {"72,5"}, "item_I.DATE": {"2026-13-01"},
+		"item_I.SMOKER": {"no"}, "item_I.NOTE": {"a note far longer than twenty"}, "item_I.ARM": {"P"}, "passphrase": {"cora-pass"}}
+	res, body = postForm(t, srv, form, entry, h)
+	wantBody(t, "bad date and long note", res, body, 422, `Visit date: &#34;2026-13-01&#34; is not a date (YYYY-MM-DD)`, `29 characters, at most 20 allowed`,
+		`value="2026-13-01"`, `value="no" checked`, `<option value="P" selected>Placebo</option>`, `<option value="B" selected>B</option>`)
+	entry.Set("item_I.DATE", "2026-02-03")
+	entry.Set("item_I.NOTE", "fine")
+	res, body = postForm(t, srv, form, entry, h)
+	wantBody(t, "recorded", res, body, 200, "Entry 4 recorded")
+	es, err := a.TrialSteps(t.Context(), "NCT0000042", app.StepFilter{Type: marketplace.StepVisit})
+	if err != nil || len(es) != 1 {
+		t.Fatalf("visits %d %v", len(es), err)
+	}
+	s := es[0].Step
+	want := `{"design":1,"event":"SE.W1","form":"F.ALL","items":{"I.ARM":"P","I.DATE":"2026-02-03","I.NOTE":"fine","I.SMOKER":false,"I.WT":72.5}}`
+	if string(s.Data) != want || s.Site != "B" || s.Name != "Cora Coordinator" || s.Who != acct.Address {
+		t.Errorf("entry: data %s site %q name %q", s.Data, s.Site, s.Name)
+	}
+}
