@@ -25,7 +25,7 @@ type formEntry struct {
 	Events  []marketplace.EventDef // the events the form is filled in at
 	Event   string
 	Subject string
-	Site    string // the site entered at; "" for the subject's or the signer's only one
+	Site    string            // the site entered at; "" for the subject's or the signer's only one
 	Values  map[string]string // item OID -> as typed
 	Errs    marketplace.FieldErrors
 	// Corrects is the entry a correction corrects ("" for a new entry);
