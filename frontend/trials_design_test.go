@@ -166,3 +166,24 @@ func mainOf(body string) string {
 	main, _, _ := strings.Cut(after, "</main>")
 	return main
 }
+
+// The design and form posts change the log: a visitor is sent to sign in
+// and comes back to the trial page, not to a replayed post.
+func TestTrialDesign_postsNeedSession(t *testing.T) {
+	srv, _ := newTestServer(t)
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	trial := "/trials/0x" + strings.Repeat("1", 64) + "/"
+	for _, path := range []string{trial + "design", trial + "design/import", trial + "forms/F.VS"} {
+		req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader(url.Values{"action": {"sign"}, "passphrase": {"y"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		res, err := noRedirect.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || loc != "/signin/?next="+url.QueryEscape(trial) {
+			t.Errorf("POST %s as a visitor: %d, Location %q", path, res.StatusCode, loc)
+		}
+	}
+}
