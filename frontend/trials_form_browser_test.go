@@ -56,6 +56,9 @@ func TestBrowser_trialDesignFormEntry(t *testing.T) {
 		browserStep{"required", jsClick(`#item_required`)},
 		browserStep{"add item", chromedp.Click(`#add-item`)},
 		done("Item IT.SYS added to form F.VITALS."),
+	)
+	saveScreenshot(t, ctx, "trial-design.png")
+	runSteps(t, ctx, "sign the design",
 		browserStep{"htmx", waitHTMX(`#design-builder-form`)},
 		browserStep{"passphrase", setField(`#design-passphrase`, "carol-pass")},
 		browserStep{"sign", chromedp.Click(`#design-sign`)},
