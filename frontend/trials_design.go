@@ -54,6 +54,7 @@ type designPage struct {
 type designBuilder struct {
 	Draft   marketplace.StudyDesign
 	Next    int // the version signing the draft makes
+	Base    int // the version the draft began from (0: none), re-posted
 	In      url.Values
 	Errs    map[string]string // field name -> problem
 	Problem string            // the whole draft's problem, when signing
@@ -93,7 +94,7 @@ func loadDesignPage(ctx context.Context, svc TrialService, id string) (designPag
 	default:
 		return designPage{}, err
 	}
-	p.Builder.Next = len(p.Versions) + 1
+	p.Builder.Next, p.Builder.Base = len(p.Versions)+1, len(p.Versions)
 	return p, nil
 }
 
@@ -176,6 +177,15 @@ func handleTrialDesignEdit(logger *slog.Logger, svc TrialService) http.Handler {
 			b.Draft.Name = name
 		}
 		action := r.PostForm.Get("action")
+		b.Base, _ = strconv.Atoi(r.PostForm.Get("base"))
+		if action == "sign" && b.Base != b.Next-1 {
+			// Signed by someone else since this draft began: signing it
+			// would undo their version unseen.
+			b.Problem = fmt.Sprintf("Not signed: design version %d was signed since this draft began; review it, then sign this draft as version %d.", b.Next-1, b.Next)
+			b.Base = b.Next - 1 // now shown above the draft
+			render(w, r, logger, http.StatusConflict, page{Title: "Study design", Section: "trials", Content: designView(p)})
+			return
+		}
 		if action == "sign" {
 			n, err := svc.SaveTrialDesign(r.Context(), signer(r), id, b.Draft)
 			if err == nil {

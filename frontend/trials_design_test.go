@@ -136,6 +136,8 @@ func TestTrialDesign_builderSignsVersionsAndImportsODM(t *testing.T) {
 	res, body = get(t, srv, base+"design", h)
 	wantBody(t, "amend", res, body, 200, "Draft of version 2", `data-item="IT.SYS"`)
 
+	amend := draftOf(t, body)
+
 	// An ODM 1.3.2 study file becomes version 2; a broken one records
 	// nothing and says why.
 	res, body = postMultipart(t, srv, base+"design/import", map[string]string{"passphrase": "carol-pass"}, map[string]string{"file": "<ODM>"}, h)
@@ -148,6 +150,16 @@ func TestTrialDesign_builderSignsVersionsAndImportsODM(t *testing.T) {
 	wantBody(t, "ODM import", res, body, 200, "Design version 2 signed: entry #2.", `data-event="SE.SCREENING"`, `data-form="F.VS"`, `data-item="VS.SYSBP"`, `data-version="2"`)
 	if _, n, _ := a.TrialDesign(t.Context(), "NCT0000042"); n != 2 {
 		t.Errorf("version after import: %d", n)
+	}
+
+	// The amendment begun from version 1 is not signed over version 2
+	// unseen; once shown, it may be.
+	res, body = post(base+"design", url.Values{"action": {"sign"}, "base": {"1"}, "draft": {amend}, "passphrase": {"carol-pass"}})
+	wantBody(t, "stale draft", res, body, 409, "Not signed: design version 2 was signed since this draft began", `name="base" value="2"`, `id="design-current"`, `data-form="F.VS"`)
+	res, body = post(base+"design", url.Values{"action": {"sign"}, "base": {"2"}, "draft": {draftOf(t, body)}, "passphrase": {"carol-pass"}})
+	wantBody(t, "signed after review", res, body, 200, "Design version 3 signed: entry #3.")
+	if d, n, _ := a.TrialDesign(t.Context(), "NCT0000042"); n != 3 || d.Name != "Vitals v1" {
+		t.Errorf("version 3: %d %q", n, d.Name)
 	}
 }
 
