@@ -241,7 +241,49 @@ func editDraft(b *designBuilder, action string) {
 		if len(f) == 2 {
 			removeItem(b, f[0], f[1])
 		}
+	case strings.HasPrefix(action, "remove-form "):
+		removeForm(b, strings.TrimSpace(strings.TrimPrefix(action, "remove-form ")))
+	case strings.HasPrefix(action, "remove-event "):
+		removeEvent(b, strings.TrimSpace(strings.TrimPrefix(action, "remove-event ")))
 	}
+}
+
+// removeForm takes form oid out of the draft and off every event.
+func removeForm(b *designBuilder, oid string) {
+	var kept []marketplace.FormDef
+	for _, f := range b.Draft.Forms {
+		if f.OID != oid {
+			kept = append(kept, f)
+		}
+	}
+	if len(kept) == len(b.Draft.Forms) {
+		b.Problem = fmt.Sprintf("The draft has no form %s to remove.", oid)
+		return
+	}
+	b.Draft.Forms = kept
+	for i, e := range b.Draft.Events {
+		var fs []string
+		for _, f := range e.Forms {
+			if f != oid {
+				fs = append(fs, f)
+			}
+		}
+		b.Draft.Events[i].Forms = fs
+	}
+	b.Done = fmt.Sprintf("Form %s removed.", oid)
+}
+
+// removeEvent takes event oid out of the draft; its forms stay, at their
+// other events or at none.
+func removeEvent(b *designBuilder, oid string) {
+	for i, e := range b.Draft.Events {
+		if e.OID == oid {
+			b.Draft.Events = append(b.Draft.Events[:i:i], b.Draft.Events[i+1:]...)
+			b.Done = fmt.Sprintf("Event %s removed; its forms stay in the design.", oid)
+			return
+		}
+	}
+	b.Problem = fmt.Sprintf("The draft has no event %s to remove.", oid)
 }
 
 // clearFields empties the builder fields an edit used.
@@ -286,7 +328,7 @@ func addForm(b *designBuilder) {
 		b.Errs["form_name"] = fmt.Sprintf("Form %s: a name is required.", orDash(oid))
 	}
 	step, err := marketplace.ParseStepType(b.In.Get("form_step"))
-	if err != nil || !designStep(step) {
+	if !exists && (err != nil || !designStep(step)) {
 		b.Errs["form_step"] = fmt.Sprintf("Form %s: step type %q is not a step a site records.", orDash(oid), b.In.Get("form_step"))
 	}
 	ei := -1
@@ -453,7 +495,6 @@ func removeItem(b *designBuilder, formOID, itemOID string) {
 		}
 	}
 	b.Problem = fmt.Sprintf("Form %s has no item %s to remove.", formOID, itemOID)
-	b.Errs["remove"] = b.Problem
 }
 
 // oidProblem says what is wrong with an OID as typed, "" when nothing is.

@@ -83,6 +83,13 @@ func buildVitalsDesign(t *testing.T, post func(path string, form url.Values) (*h
 			[]string{`data-item="IT.NOTE"`}},
 		{"remove it", url.Values{"action": {"remove-item F.VITALS IT.NOTE"}}, 200,
 			[]string{"Item IT.NOTE removed from form F.VITALS."}},
+		{"an extra event", url.Values{"action": {"add-event"}, "event_oid": {"SE.W2"}, "event_name": {"Week 2"}}, 200, []string{`data-event="SE.W2"`}},
+		{"an extra form there", url.Values{"action": {"add-form"}, "form_oid": {"F.AE"}, "form_name": {"Adverse event"}, "form_step": {"adverse_event"}, "form_event": {"SE.W2"}}, 200,
+			[]string{"Form F.AE added at event SE.W2.", "records Adverse event"}},
+		{"the vitals at week 2 too", url.Values{"action": {"add-form"}, "form_oid": {"F.VITALS"}, "form_event": {"SE.W2"}}, 200,
+			[]string{"Form F.VITALS added at event SE.W2."}},
+		{"remove the extra form", url.Values{"action": {"remove-form F.AE"}}, 200, []string{"Form F.AE removed."}},
+		{"remove the extra event", url.Values{"action": {"remove-event SE.W2"}}, 200, []string{"Event SE.W2 removed; its forms stay in the design."}},
 		{"sign without the passphrase", url.Values{"action": {"sign"}, "design_name": {"Vitals v1"}}, 403,
 			[]string{`id="design-problem"`, "Not signed:", `value="Vitals v1"`, `data-item="IT.SEV"`}},
 	} {
@@ -91,8 +98,8 @@ func buildVitalsDesign(t *testing.T, post func(path string, form url.Values) (*h
 		wantBody(t, s.what, res, body, s.status, s.want...)
 
 	}
-	if strings.Contains(body, `data-item="IT.NOTE"`) {
-		t.Error("the removed item is still in the draft")
+	if strings.Contains(body, `data-item="IT.NOTE"`) || strings.Contains(body, `data-form="F.AE"`) || strings.Contains(body, `data-event="SE.W2"`) {
+		t.Error("a removed item, form or event is still in the draft")
 	}
 	res, body = post(base+"design", url.Values{"action": {"sign"}, "design_name": {"Vitals v1"}, "passphrase": {"carol-pass"}, "draft": {draftOf(t, body)}})
 	wantBody(t, "sign", res, body, 200, `id="design-signed"`, "Design version 1 signed: entry #1.", "Version 1: Vitals v1", "Sign design version 2")
@@ -125,11 +132,14 @@ func TestTrialDesign_builderSignsVersionsAndImportsODM(t *testing.T) {
 	// The design as anyone sees it: events, forms, items, the versions;
 	// no JSON.
 	res, body = get(t, srv, base+"design", nil)
-	wantBody(t, "design shown", res, body, 200, `id="design-current"`, "<h3>Baseline <small><code>SE.BASE</code></small></h3>",
+	wantBody(t, "design shown", res, body, 200, `id="design-current"`, "<h3>Baseline <small><code>SE.BASE</code></small>",
 		"Vital signs", "<td>Systolic BP</td>", "<td>integer</td>", "<td>60 to 250</td>", "<td>1 = Mild, 2 = Severe</td>",
 		`<tr data-version="1"><td>1</td><td>#1</td><td>Sponsor <code class="hash">`)
 	if main := mainOf(body); strings.Contains(main, "{&#34;") || strings.Contains(main, `{"`) {
 		t.Errorf("the design page shows JSON:\n%s", main)
+	}
+	if strings.Contains(body, "Remove") || strings.Contains(body, `id="design-builder"`) {
+		t.Error("a visitor is offered to edit the design")
 	}
 
 	// Amend: the draft starts from version 1.
