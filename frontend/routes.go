@@ -54,6 +54,11 @@ func addRoutes(mux *http.ServeMux, logger *slog.Logger, svc Service, static http
 	mux.Handle("GET /trials/{id}/staff", handleTrialStaffSlash())
 	mux.Handle("POST /trials/{id}/staff", requireSessionFrom(trialStaffPath, handleTrialStaffAuthorize(logger, svc)))
 	mux.Handle("POST /trials/{id}/staff/revoke", requireSessionFrom(trialStaffPath, handleTrialStaffRevoke(logger, svc)))
+	mux.Handle("GET /trials/{id}/design", handleTrialDesign(logger, svc))
+	mux.Handle("POST /trials/{id}/design", requireSessionFrom(trialPath, handleTrialDesignEdit(logger, svc)))
+	mux.Handle("POST /trials/{id}/design/import", requireSessionFrom(trialPath, handleTrialDesignImport(logger, svc)))
+	mux.Handle("GET /trials/{id}/forms/{form}", handleTrialForm(logger, svc))
+	mux.Handle("POST /trials/{id}/forms/{form}", requireSessionFrom(trialPath, handleTrialFormRecord(logger, svc)))
 	mux.Handle("POST /trials/{id}/anchor", requireSessionFrom(trialPath, handleTrialAnchor(logger, svc)))
 	mux.Handle("POST /trials/{id}/verify", handleTrialVerify(logger, svc)) // read-only: an auditor checks the log
 	mux.Handle("GET /trials/{id}/export.json", handleTrialExport(logger, svc, "json"))

@@ -37,10 +37,8 @@ type TrialService interface {
 	// TrialSubjectIDs maps the pseudonyms this node recorded to the
 	// sponsor's subject ids: shown to the trial team only.
 	TrialSubjectIDs(ctx context.Context, ref string) (map[string]string, error)
-	// TrialDesign is the design in force and its version; ENOTFOUND when
-	// the trial has none.
-	TrialDesign(ctx context.Context, ref string) (marketplace.StudyDesign, int, error)
 	staffService // the staff page (trials_staff.go)
+	trialDesigns // the design page and designed forms (trials_design.go)
 }
 
 // sponsor says who signs a trial action: the account and passphrase
@@ -184,7 +182,12 @@ func handleTrialView(logger *slog.Logger, svc TrialService) http.Handler {
 			renderError(w, r, logger, err)
 			return
 		}
-		v := trialView{T: t, Steps: steps, Timeline: tv, Filter: f, Subject: subject, Recorders: svc.TrialRecorderNames(), Sign: signingFor(r, svc, id)}
+		forms, err := designedFormsOf(r.Context(), svc, t.Trial)
+		if err != nil {
+			renderError(w, r, logger, err)
+			return
+		}
+		v := trialView{T: t, Steps: steps, Timeline: tv, Filter: f, Subject: subject, Recorders: svc.TrialRecorderNames(), Sign: signingFor(r, svc, id), Forms: forms}
 		render(w, r, logger, http.StatusOK, page{Title: t.Identifier, Section: "trials", Content: trialPage(v)})
 	})
 }
