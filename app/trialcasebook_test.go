@@ -304,3 +304,38 @@ func TestTrialDashboard_progressPerSiteAdverseEventsLocks(t *testing.T) {
 		t.Errorf("unanchored: %q", got)
 	}
 }
+
+func TestCasebookEntry_correctionOfOneItem(t *testing.T) {
+	l := teamLog(t)
+	s1 := subj(1)
+	visit := l.add(marketplace.Step{Type: marketplace.StepVisit, Subject: s1, Site: "A", Who: cbCoordA, Data: vitals("SE.V1", `{"IT.SYSBP":120,"IT.WEIGHT":81}`)})
+	raw := l.add(marketplace.Step{Type: marketplace.StepAdverseEvent, Subject: s1, Site: "A", Who: cbCoordA, Data: json.RawMessage(`{"grade":2,"term":"Rash"}`)})
+	c := BuildCasebook(l.trial, l.steps, l.team, s1)
+	e, _ := c.Entry(visit)
+	_, err := e.Correction(s1, "IT.WEIGHT", "18.5", " ")
+	wantCode(t, err, marketplace.EINVALID)
+	if _, err = e.Correction(s1, "IT.WEIGHT", "eighteen", "misread"); !strings.Contains(marketplace.ErrorMessage(err), "Weight (IT.WEIGHT)") {
+		t.Errorf("a bad value: %v", err)
+	}
+	in, err := e.Correction(s1, "IT.WEIGHT", "18.5", "misread")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "form correction", string(in.Data), `{"design":1,"event":"SE.V1","form":"F.VS","items":{"IT.WEIGHT":18.5}}`)
+	eq(t, "corrects", *in.Corrects, visit)
+	eq(t, "type", in.Type, "visit")
+	// The correction is accepted by the team checks, and shows in place.
+	l.add(marketplace.Step{Type: marketplace.StepVisit, Subject: s1, Site: "A", Who: cbCoordA, Corrects: in.Corrects, Reason: in.Reason, Data: in.Data})
+	c = BuildCasebook(l.trial, l.steps, l.team, s1)
+	e, _ = c.Entry(visit)
+	eq(t, "corrected weight", e.Values[1].Value, "18.5 kg")
+
+	ae, _ := c.Entry(raw)
+	for value, want := range map[string]string{"3": `{"grade":3}`, "grade three": `{"grade":"grade three"}`} {
+		in, err := ae.Correction(s1, "grade", value, "regraded")
+		if err != nil {
+			t.Fatal(err)
+		}
+		eq(t, "raw correction", string(in.Data), want)
+	}
+}

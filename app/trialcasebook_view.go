@@ -82,7 +82,8 @@ type ValueVersion struct {
 // CasebookValue is one item of an entry as it stands, with its history.
 type CasebookValue struct {
 	Item  string
-	Label string // the design's label, else the item key
+	Label string                // the design's label, else the item key
+	Def   *marketplace.ItemDef // the design's item, nil without a design
 	Value string // the value in force, for people
 	// History is the original value first, then each correction that
 	// changed it; more than one version means the value was corrected.
@@ -105,6 +106,7 @@ type Correction struct {
 type CasebookEntry struct {
 	Index       uint64
 	Type        marketplace.StepType
+	Design      int    // the design version of its form, 0 when entered without one
 	Event       string // the design event's OID, "" when entered without a form
 	EventName   string
 	Form        string
@@ -421,7 +423,7 @@ func (x *casebookIndex) entry(i uint64) CasebookEntry {
 	d := x.decode(s)
 	e := CasebookEntry{Index: i, Type: s.Type, Signed: signatureOf(s), Documents: s.Documents}
 	if d.form != nil {
-		e.Event, e.EventName, e.Form, e.FormName = d.form.Event, d.event, d.form.Form, d.form.Form
+		e.Design, e.Event, e.EventName, e.Form, e.FormName = d.form.Design, d.form.Event, d.event, d.form.Form, d.form.Form
 		if d.def != nil && d.def.Name != "" {
 			e.FormName = d.def.Name
 		}
@@ -450,7 +452,7 @@ func (x *casebookIndex) values(s *marketplace.Step, d entryData) ([]CasebookValu
 		shown := displayValue(def, item, v)
 		cv, ok := byItem[item]
 		if !ok {
-			cv = &CasebookValue{Item: item, Label: itemLabel(def, item)}
+			cv = &CasebookValue{Item: item, Label: itemLabel(def, item), Def: itemDef(def, item)}
 			byItem[item] = cv
 			out = append(out, cv)
 		} else if cv.Value == shown {
@@ -507,6 +509,15 @@ func itemOrder(d entryData) []string {
 	}
 	sort.Strings(rest)
 	return append(order, rest...)
+}
+
+func itemDef(def *marketplace.FormDef, item string) *marketplace.ItemDef {
+	if def != nil {
+		if it, ok := def.Item(item); ok {
+			return &it
+		}
+	}
+	return nil
 }
 
 func itemLabel(def *marketplace.FormDef, item string) string {
