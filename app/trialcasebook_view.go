@@ -82,9 +82,9 @@ type ValueVersion struct {
 // CasebookValue is one item of an entry as it stands, with its history.
 type CasebookValue struct {
 	Item  string
-	Label string                // the design's label, else the item key
+	Label string               // the design's label, else the item key
 	Def   *marketplace.ItemDef // the design's item, nil without a design
-	Value string // the value in force, for people
+	Value string               // the value in force, for people
 	// History is the original value first, then each correction that
 	// changed it; more than one version means the value was corrected.
 	History  []ValueVersion
