@@ -35,7 +35,7 @@ var (
 		cbMonitor: "Mo Monitor", cbDM: "Dana Data"}
 )
 
-func subj(n int) string { return fmt.Sprintf("S-%032x", n) }
+func cbSubject(n int) string { return fmt.Sprintf("S-%032x", n) }
 
 func newCaseLog(t *testing.T) *caseLog {
 	tr := marketplace.Trial{Identifier: "NCT13000001", Title: "Casebook", Sponsor: cbSponsor}
@@ -81,13 +81,13 @@ func (l *caseLog) query(who common.Address, typ marketplace.StepType, concerns u
 	return l.add(marketplace.Step{Type: typ, Who: who, Concerns: &concerns, Item: item, Data: data, Site: site})
 }
 
-func ptr(v string) *string { return &v }
+func cbPtr(v string) *string { return &v }
 
 // cbDesign: vital signs at visits 1 and 2, adverse events at any visit.
 var cbDesign = marketplace.StudyDesign{Name: "Casebook study",
 	Events: []marketplace.EventDef{{OID: "SE.V1", Name: "Visit 1", Forms: []string{"F.VS"}}, {OID: "SE.V2", Name: "Visit 2", Forms: []string{"F.VS"}}},
 	Forms: []marketplace.FormDef{{OID: "F.VS", Name: "Vital signs", Items: []marketplace.ItemDef{
-		{OID: "IT.SYSBP", Label: "Systolic blood pressure", Type: marketplace.ItemInteger, Unit: "mmHg", Min: ptr("60"), Max: ptr("250")},
+		{OID: "IT.SYSBP", Label: "Systolic blood pressure", Type: marketplace.ItemInteger, Unit: "mmHg", Min: cbPtr("60"), Max: cbPtr("250")},
 		{OID: "IT.WEIGHT", Label: "Weight", Type: marketplace.ItemDecimal, Unit: "kg"},
 	}}}}
 
@@ -117,7 +117,7 @@ func teamLog(t *testing.T) *caseLog {
 
 func TestCasebook_correctionShownInPlace(t *testing.T) {
 	l := teamLog(t)
-	s1 := subj(1)
+	s1 := cbSubject(1)
 	l.add(marketplace.Step{Type: marketplace.StepConsent, Subject: s1, Site: "A", Who: cbCoordA})
 	visit := l.add(marketplace.Step{Type: marketplace.StepVisit, Subject: s1, Site: "A", Who: cbCoordA, Data: vitals("SE.V1", `{"IT.SYSBP":120,"IT.WEIGHT":81.5}`)})
 	fix := l.add(marketplace.Step{Type: marketplace.StepVisit, Subject: s1, Site: "A", Who: cbCoordA, Corrects: &visit,
@@ -134,16 +134,16 @@ func TestCasebook_correctionShownInPlace(t *testing.T) {
 	if !ok || len(e.Values) != 2 {
 		t.Fatalf("entry %+v", e)
 	}
-	eq(t, "title", e.Title(), "Vital signs")
-	eq(t, "event", e.EventName, "Visit 1")
-	eq(t, "corrections", len(e.Corrections), 2)
+	wantEq(t, "title", e.Title(), "Vital signs")
+	wantEq(t, "event", e.EventName, "Visit 1")
+	wantEq(t, "corrections", len(e.Corrections), 2)
 	if _, ok := c.Entry(fix); ok {
 		t.Errorf("the correction %d is an entry of its own, not in place", fix)
 	}
 	bp, w := e.Values[0], e.Values[1]
-	eq(t, "bp label", bp.Label, "Systolic blood pressure")
-	eq(t, "bp", bp.Value, "120 mmHg")
-	eq(t, "bp corrected", bp.Corrected(), false)
+	wantEq(t, "bp label", bp.Label, "Systolic blood pressure")
+	wantEq(t, "bp", bp.Value, "120 mmHg")
+	wantEq(t, "bp corrected", bp.Corrected(), false)
 	if w.Value != "18.4 kg" || len(w.History) != 3 {
 		t.Fatalf("weight %+v", w)
 	}
@@ -153,17 +153,17 @@ func TestCasebook_correctionShownInPlace(t *testing.T) {
 		{EntrySignature: EntrySignature{Entry: fix + 1, Name: "Sam Sponsor"}, Value: "18.4 kg", Reason: "scale recalibrated"},
 	} {
 		got := w.History[i]
-		eq(t, fmt.Sprintf("version %d", i), fmt.Sprint(got.Entry, got.Name, got.Value, got.Reason), fmt.Sprint(want.Entry, want.Name, want.Value, want.Reason))
-		eq(t, fmt.Sprintf("version %d time", i), got.When, l.steps[got.Entry].Step.When)
+		wantEq(t, fmt.Sprintf("version %d", i), fmt.Sprint(got.Entry, got.Name, got.Value, got.Reason), fmt.Sprint(want.Entry, want.Name, want.Value, want.Reason))
+		wantEq(t, fmt.Sprintf("version %d time", i), got.When, l.steps[got.Entry].Step.When)
 	}
 	p := c.Progress
-	eq(t, "entries", p.Entries, 2)
-	eq(t, "done", strings.Join(p.Done, ","), "Consent,Visit 1")
-	eq(t, "done events", strings.Join(p.DoneEvents, ","), "SE.V1")
+	wantEq(t, "entries", p.Entries, 2)
+	wantEq(t, "done", strings.Join(p.Done, ","), "Consent,Visit 1")
+	wantEq(t, "done events", strings.Join(p.DoneEvents, ","), "SE.V1")
 }
 
-// eq reports got != want under name.
-func eq[T comparable](t *testing.T, name string, got, want T) {
+// wantEq reports got != want under name.
+func wantEq[T comparable](t *testing.T, name string, got, want T) {
 	t.Helper()
 	if got != want {
 		t.Errorf("%s: got %v, want %v", name, got, want)
@@ -172,7 +172,7 @@ func eq[T comparable](t *testing.T, name string, got, want T) {
 
 func TestCasebook_rawDataWithoutDesignIsLabelled(t *testing.T) {
 	l := newCaseLog(t)
-	s := subj(9)
+	s := cbSubject(9)
 	e0 := l.add(marketplace.Step{Type: marketplace.StepEnrolment, Subject: s, Who: cbSponsor, Data: json.RawMessage(`{"arm":"A","vitals":{"heart_rate":71,"fasting":true}}`)})
 	c := BuildCasebook(l.trial, l.steps, l.team, s)
 	e, _ := c.Entry(e0)
@@ -186,7 +186,7 @@ func TestCasebook_rawDataWithoutDesignIsLabelled(t *testing.T) {
 
 func TestCasebook_laterCorrectionClearsSDV(t *testing.T) {
 	l := teamLog(t)
-	s1 := subj(1)
+	s1 := cbSubject(1)
 	visit := l.add(marketplace.Step{Type: marketplace.StepVisit, Subject: s1, Site: "A", Who: cbCoordA, Data: vitals("SE.V1", `{"IT.SYSBP":120,"IT.WEIGHT":81}`)})
 	l.query(cbMonitor, marketplace.StepSDV, visit, "", "")
 	l.query(cbMonitor, marketplace.StepSDV, visit, "IT.SYSBP", "")
@@ -223,7 +223,7 @@ func TestCasebook_laterCorrectionClearsSDV(t *testing.T) {
 
 func TestCasebook_queryStates(t *testing.T) {
 	l := teamLog(t)
-	s1 := subj(1)
+	s1 := cbSubject(1)
 	visit := l.add(marketplace.Step{Type: marketplace.StepVisit, Subject: s1, Site: "A", Who: cbCoordA, Data: vitals("SE.V1", `{"IT.SYSBP":120,"IT.WEIGHT":81}`)})
 	closed := l.query(cbMonitor, marketplace.StepQuery, visit, "IT.WEIGHT", "81 kg or 18 kg?")
 	l.query(cbCoordA, marketplace.StepQueryAnswer, closed, "", "81 kg, checked the source")
@@ -241,11 +241,11 @@ func TestCasebook_queryStates(t *testing.T) {
 	if len(wq.Answers) != 1 || wq.Closed == nil {
 		t.Fatalf("closed query %+v", wq)
 	}
-	eq(t, "closed", fmt.Sprint(wq.Index, wq.State, wq.Text, wq.Raised.Name, wq.Label), fmt.Sprint(closed, QueryClosed, "81 kg or 18 kg?", "Mo Monitor", "Weight"))
-	eq(t, "answer", wq.Answers[0].Text+" / "+wq.Answers[0].Name, "81 kg, checked the source / Cora Coordinator")
-	eq(t, "closing", wq.Closed.Text, "Thanks")
-	eq(t, "answered", fmt.Sprint(eqq.Index, eqq.State, eqq.Raised.Name, eqq.Closed == nil), fmt.Sprint(answered, QueryAnswered, "Dana Data", true))
-	eq(t, "open", fmt.Sprint(bq.Index, bq.State, len(bq.Answers), bq.Subject, bq.Site), fmt.Sprint(open, QueryOpen, 0, s1, "A"))
+	wantEq(t, "closed", fmt.Sprint(wq.Index, wq.State, wq.Text, wq.Raised.Name, wq.Label), fmt.Sprint(closed, QueryClosed, "81 kg or 18 kg?", "Mo Monitor", "Weight"))
+	wantEq(t, "answer", wq.Answers[0].Text+" / "+wq.Answers[0].Name, "81 kg, checked the source / Cora Coordinator")
+	wantEq(t, "closing", wq.Closed.Text, "Thanks")
+	wantEq(t, "answered", fmt.Sprint(eqq.Index, eqq.State, eqq.Raised.Name, eqq.Closed == nil), fmt.Sprint(answered, QueryAnswered, "Dana Data", true))
+	wantEq(t, "open", fmt.Sprint(bq.Index, bq.State, len(bq.Answers), bq.Subject, bq.Site), fmt.Sprint(open, QueryOpen, 0, s1, "A"))
 	if got := c.Progress.OpenQueries; got != 2 {
 		t.Errorf("open queries %d, want 2 (answered and open)", got)
 	}
@@ -256,7 +256,7 @@ func TestCasebook_queryStates(t *testing.T) {
 
 func TestTrialDashboard_progressPerSiteAdverseEventsLocks(t *testing.T) {
 	l := teamLog(t)
-	s1, s2, s3 := subj(1), subj(2), subj(3)
+	s1, s2, s3 := cbSubject(1), cbSubject(2), cbSubject(3)
 	l.add(marketplace.Step{Type: marketplace.StepEnrolment, Subject: s1, Site: "A", Who: cbCoordA})
 	l.add(marketplace.Step{Type: marketplace.StepEnrolment, Subject: s2, Site: "A", Who: cbCoordA})
 	l.add(marketplace.Step{Type: marketplace.StepScreening, Subject: s3, Site: "B", Who: cbCoordB})
@@ -277,22 +277,22 @@ func TestTrialDashboard_progressPerSiteAdverseEventsLocks(t *testing.T) {
 		t.Fatalf("dashboard: %d events, %d sites, %d subjects", len(d.Events), len(d.Sites), len(d.Subjects))
 	}
 	a, b := d.Sites[0], d.Sites[1]
-	eq(t, "site A", fmt.Sprintf("%v %v %v %v %v %v", a.Site, a.Subjects, a.Enrolled, a.Locked, a.ByEvent, a.OpenQueries), "A 2 2 1 [2 1] 1")
-	eq(t, "site B", fmt.Sprintf("%v %v %v %v %v %v", b.Site, b.Subjects, b.Enrolled, b.Locked, b.ByEvent, b.OpenQueries), "B 1 0 0 [0 0] 1")
+	wantEq(t, "site A", fmt.Sprintf("%v %v %v %v %v %v", a.Site, a.Subjects, a.Enrolled, a.Locked, a.ByEvent, a.OpenQueries), "A 2 2 1 [2 1] 1")
+	wantEq(t, "site B", fmt.Sprintf("%v %v %v %v %v %v", b.Site, b.Subjects, b.Enrolled, b.Locked, b.ByEvent, b.OpenQueries), "B 1 0 0 [0 0] 1")
 	if len(d.OpenQueries) != 2 || len(d.AdverseEvents) != 2 {
 		t.Fatalf("open queries %+v, adverse events %+v", d.OpenQueries, d.AdverseEvents)
 	}
-	eq(t, "first open query", fmt.Sprint(d.OpenQueries[0].Index, d.OpenQueries[0].Subject), fmt.Sprint(q, s1))
-	eq(t, "second open query site", d.OpenQueries[1].Site, "B")
-	eq(t, "adverse event", fmt.Sprint(d.AdverseEvents[0].Entry, d.AdverseEvents[0].Serious), fmt.Sprint(ae, false))
-	eq(t, "serious adverse event", fmt.Sprint(d.AdverseEvents[1].Entry, d.AdverseEvents[1].Serious, d.AdverseEvents[1].Site), fmt.Sprint(sae, true, "B"))
+	wantEq(t, "first open query", fmt.Sprint(d.OpenQueries[0].Index, d.OpenQueries[0].Subject), fmt.Sprint(q, s1))
+	wantEq(t, "second open query site", d.OpenQueries[1].Site, "B")
+	wantEq(t, "adverse event", fmt.Sprint(d.AdverseEvents[0].Entry, d.AdverseEvents[0].Serious), fmt.Sprint(ae, false))
+	wantEq(t, "serious adverse event", fmt.Sprint(d.AdverseEvents[1].Entry, d.AdverseEvents[1].Serious, d.AdverseEvents[1].Site), fmt.Sprint(sae, true, "B"))
 	if got, want := d.Anchoring.String(), fmt.Sprintf("last anchor: entry %d at block 42; 3 entries not yet anchored", len(l.steps)-4); got != want {
 		t.Errorf("anchoring %q, want %q", got, want)
 	}
 	if d.Database == nil {
 		t.Fatal("no database lock")
 	}
-	eq(t, "database lock", d.Database.Reason+" / "+d.Database.Name, "interim analysis / Dana Data")
+	wantEq(t, "database lock", d.Database.Reason+" / "+d.Database.Name, "interim analysis / Dana Data")
 	if p := d.Subjects[1]; p.Subject != s2 || !p.Locked || p.OpenQueries != 0 {
 		t.Errorf("subject 2 %+v", p)
 	}
@@ -307,7 +307,7 @@ func TestTrialDashboard_progressPerSiteAdverseEventsLocks(t *testing.T) {
 
 func TestCasebookEntry_correctionOfOneItem(t *testing.T) {
 	l := teamLog(t)
-	s1 := subj(1)
+	s1 := cbSubject(1)
 	visit := l.add(marketplace.Step{Type: marketplace.StepVisit, Subject: s1, Site: "A", Who: cbCoordA, Data: vitals("SE.V1", `{"IT.SYSBP":120,"IT.WEIGHT":81}`)})
 	raw := l.add(marketplace.Step{Type: marketplace.StepAdverseEvent, Subject: s1, Site: "A", Who: cbCoordA, Data: json.RawMessage(`{"grade":2,"term":"Rash"}`)})
 	c := BuildCasebook(l.trial, l.steps, l.team, s1)
@@ -321,14 +321,14 @@ func TestCasebookEntry_correctionOfOneItem(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eq(t, "form correction", string(in.Data), `{"design":1,"event":"SE.V1","form":"F.VS","items":{"IT.WEIGHT":18.5}}`)
-	eq(t, "corrects", *in.Corrects, visit)
-	eq(t, "type", in.Type, "visit")
+	wantEq(t, "form correction", string(in.Data), `{"design":1,"event":"SE.V1","form":"F.VS","items":{"IT.WEIGHT":18.5}}`)
+	wantEq(t, "corrects", *in.Corrects, visit)
+	wantEq(t, "type", in.Type, "visit")
 	// The correction is accepted by the team checks, and shows in place.
 	l.add(marketplace.Step{Type: marketplace.StepVisit, Subject: s1, Site: "A", Who: cbCoordA, Corrects: in.Corrects, Reason: in.Reason, Data: in.Data})
 	c = BuildCasebook(l.trial, l.steps, l.team, s1)
 	e, _ = c.Entry(visit)
-	eq(t, "corrected weight", e.Values[1].Value, "18.5 kg")
+	wantEq(t, "corrected weight", e.Values[1].Value, "18.5 kg")
 
 	ae, _ := c.Entry(raw)
 	for value, want := range map[string]string{"3": `{"grade":3}`, "grade three": `{"grade":"grade three"}`} {
@@ -336,6 +336,6 @@ func TestCasebookEntry_correctionOfOneItem(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		eq(t, "raw correction", string(in.Data), want)
+		wantEq(t, "raw correction", string(in.Data), want)
 	}
 }

@@ -250,12 +250,12 @@ type TrialAnchorState struct {
 // anchored".
 func (a TrialAnchorState) String() string {
 	if !a.Anchored {
-		return fmt.Sprintf("not anchored yet; %s not yet anchored", plural(a.Unanchored, "entry", "entries"))
+		return fmt.Sprintf("not anchored yet; %s not yet anchored", cbPlural(a.Unanchored, "entry", "entries"))
 	}
-	return fmt.Sprintf("last anchor: entry %d at block %d; %s not yet anchored", a.LastEntry, a.Block, plural(a.Unanchored, "entry", "entries"))
+	return fmt.Sprintf("last anchor: entry %d at block %d; %s not yet anchored", a.LastEntry, a.Block, cbPlural(a.Unanchored, "entry", "entries"))
 }
 
-func plural(n uint64, one, many string) string {
+func cbPlural(n uint64, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}

@@ -238,4 +238,20 @@ func queryStateLabel(s app.QueryState) string {
 	return "Closed"
 }
 
-func idx(i uint64) string { return strconv.FormatUint(i, 10) }
+func entryNo(i uint64) string { return strconv.FormatUint(i, 10) }
+
+// queryAbout is what a query is about, before its text: "on Weight:".
+func queryAbout(q app.CasebookQuery) string {
+	if q.Item == "" {
+		return "on the entry:"
+	}
+	return "on " + q.Label + ":"
+}
+
+// count is n things in words: "1 entry", "3 entries".
+func cbCount(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}

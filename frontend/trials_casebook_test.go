@@ -69,10 +69,10 @@ func (f casebookFixture) lastQuery(t *testing.T) string {
 	if len(qs) == 0 {
 		t.Fatal("no query recorded")
 	}
-	return idx(qs[len(qs)-1].Index)
+	return entryNo(qs[len(qs)-1].Index)
 }
 
-func lacks(t *testing.T, what, body string, parts ...string) {
+func bodyLacks(t *testing.T, what, body string, parts ...string) {
 	t.Helper()
 	for _, p := range parts {
 		if strings.Contains(body, p) {
@@ -86,16 +86,16 @@ func TestCasebook_monitorQueriesAndVerifiesDataManagerLocks(t *testing.T) {
 	f := newCasebookFixture(t, a)
 	mo, cora, dana := f.session(t, "mo"), f.session(t, "cora"), f.session(t, "dana")
 	base := casebookURL(f.trial, f.subject)
-	visit := idx(f.visit)
+	visit := entryNo(f.visit)
 
 	// The monitor sees the values labelled, never as JSON, and is offered
 	// query and SDV forms, each with the e-signature; not the lock.
 	res, body := get(t, srv, base, mo)
 	wantBody(t, "monitor's casebook", res, body, 200, `id="entry-`+visit+`"`, ">weight kg<", "<strong>81</strong>", "fasting since 8 pm",
 		`id="raise-`+visit+`"`, `id="sdv-form-`+visit+`"`, `id="raise-`+visit+`-passphrase"`, "Signed by Cora Coordinator")
-	lacks(t, "monitor's casebook", body, `{&#34;weight_kg`, `"weight_kg":`, `id="casebook-lock-form"`)
+	bodyLacks(t, "monitor's casebook", body, `{&#34;weight_kg`, `"weight_kg":`, `id="casebook-lock-form"`)
 	_, body = get(t, srv, base, cora)
-	lacks(t, "coordinator's casebook", body, `id="raise-`+visit+`"`, `id="sdv-form-`+visit+`"`, `id="casebook-lock-form"`)
+	bodyLacks(t, "coordinator's casebook", body, `id="raise-`+visit+`"`, `id="sdv-form-`+visit+`"`, `id="casebook-lock-form"`)
 
 	// A query on one item; a wrong passphrase is refused with the reason.
 	raise := url.Values{"entry": {visit}, "item": {"weight_kg"}, "text": {"81 kg or 18 kg?"}, "passphrase": {"wrong"}}
@@ -105,7 +105,7 @@ func TestCasebook_monitorQueriesAndVerifiesDataManagerLocks(t *testing.T) {
 	res, body = postForm(t, srv, base+"/query", raise, mo)
 	q := f.lastQuery(t)
 	wantBody(t, "raise", res, body, 200, `id="query-`+q+`" data-state="open"`, "81 kg or 18 kg?", "Raised by Mo Monitor", `id="close-`+q+`"`)
-	lacks(t, "monitor's view of a query", body, `id="answer-`+q+`"`)
+	bodyLacks(t, "monitor's view of a query", body, `id="answer-`+q+`"`)
 
 	// The coordinator answers with the corrected value, shown in place.
 	res, body = postForm(t, srv, base+"/answer", url.Values{"query": {q}, "entry": {visit}, "item": {"weight_kg"},
@@ -117,7 +117,7 @@ func TestCasebook_monitorQueriesAndVerifiesDataManagerLocks(t *testing.T) {
 	res, body = postForm(t, srv, base+"/close", url.Values{"query": {q}, "text": {"Thanks"}, "passphrase": {"mo-pass"}}, mo)
 	wantBody(t, "close", res, body, 200, `id="query-`+q+`" data-state="closed"`, "Closed by Mo Monitor")
 	res, body = postForm(t, srv, base+"/sdv", url.Values{"entry": {visit}, "passphrase": {"mo-pass"}}, mo)
-	wantBody(t, "sdv", res, body, 200, `id="sdv-`+visit+`"`, "Source data verified by Mo Monitor", "1 verified")
+	wantBody(t, "sdv", res, body, 200, `id="sdv-`+visit+`"`, "Source data verified by Mo Monitor", "1 entry · 1 verified")
 
 	// The monitor may not lock: the server refuses, and says why.
 	res, body = postForm(t, srv, base+"/lock", url.Values{"reason": {"done"}, "passphrase": {"mo-pass"}}, mo)
@@ -143,7 +143,7 @@ func TestCasebook_monitorQueriesAndVerifiesDataManagerLocks(t *testing.T) {
 	res, body = postForm(t, srv, trialURL(f.trial)+"database/lock", url.Values{"reason": {"again"}, "passphrase": {"dana-pass"}}, dana)
 	wantBody(t, "database locked twice", res, body, 422, `id="dashboard-problem"`, "already locked")
 	_, body = get(t, srv, dashboardURL(f.trial), cora)
-	lacks(t, "coordinator's dashboard", body, `id="database-lock-form"`)
+	bodyLacks(t, "coordinator's dashboard", body, `id="database-lock-form"`)
 }
 
 func TestCasebook_unknownSubjectAndAction(t *testing.T) {
