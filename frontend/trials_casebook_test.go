@@ -157,3 +157,43 @@ func TestCasebook_unknownSubjectAndAction(t *testing.T) {
 	res, body = get(t, srv, trialURL(f.trial), nil)
 	wantBody(t, "trial page", res, body, 200, `id="dashboard-link"`, `id="casebooks-link"`)
 }
+
+// A value entered through a designed form: the casebook shows its label
+// and unit under its event, and the site's answer corrects it as typed,
+// checked against the design's item.
+func TestCasebook_answerCorrectsADesignedItem(t *testing.T) {
+	srv, a := newTrialServer(t)
+	f := newCasebookFixture(t, a)
+	ctx, ref := t.Context(), f.trial.Identifier
+	design := `{"name":"Vitals","events":[{"oid":"SE.V1","name":"Visit 1","forms":["F.VS"]},{"oid":"SE.V2","name":"Visit 2","forms":["F.VS"]}],` +
+		`"forms":[{"oid":"F.VS","name":"Vital signs","items":[{"oid":"IT.WEIGHT","label":"Body weight","type":"decimal","unit":"kg","min":"1","max":"300"}]}]}`
+	if _, err := a.RecordTrialSteps(ctx, app.ByAccount("carol", "carol-pass"), ref, []app.StepInput{{Type: "study_design", Data: json.RawMessage(design)}}); err != nil {
+		t.Fatal(err)
+	}
+	es, err := a.RecordTrialSteps(ctx, app.ByAccount("cora", "cora-pass"), ref, []app.StepInput{{Type: "visit", Subject: "S-002",
+		Data: json.RawMessage(`{"design":1,"event":"SE.V1","form":"F.VS","items":{"IT.WEIGHT":81.5}}`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	visit, base := entryNo(es[0].Index), casebookURL(f.trial, es[0].Step.Subject)
+	mo, cora := f.session(t, "mo"), f.session(t, "cora")
+	res, body := get(t, srv, base, mo)
+	wantBody(t, "designed casebook", res, body, 200, `data-event="event:SE.V1"`, "<h2>Visit 1</h2>", "<strong>Vital signs</strong>", ">Body weight<", "<strong>81.5 kg</strong>")
+	res, body = postForm(t, srv, base+"/query", url.Values{"entry": {visit}, "item": {"IT.WEIGHT"}, "text": {"Weighed dressed?"}, "passphrase": {"mo-pass"}}, mo)
+	wantBody(t, "raise", res, body, 200, "on Body weight:", "Weighed dressed?")
+	q := f.lastQuery(t)
+
+	answer := url.Values{"query": {q}, "entry": {visit}, "item": {"IT.WEIGHT"}, "text": {"Yes: corrected"}, "value": {"eighty"}, "reason": {"weighed dressed"}, "passphrase": {"cora-pass"}}
+	res, body = postForm(t, srv, base+"/answer", answer, cora)
+	wantBody(t, "a value that is not a number", res, body, 422, `id="casebook-problem"`, "Body weight (IT.WEIGHT)")
+	answer.Set("value", "900")
+	res, body = postForm(t, srv, base+"/answer", answer, cora)
+	wantBody(t, "a value out of range", res, body, 422, `id="casebook-problem"`, "900 kg is above the maximum 300 kg")
+	answer.Set("value", "80.2")
+	res, body = postForm(t, srv, base+"/answer", answer, cora)
+	wantBody(t, "answer", res, body, 200, `data-state="answered"`, "<strong>80.2 kg</strong>", "Original <s>81.5 kg</s>", "Why: weighed dressed")
+
+	// The dashboard counts visits per site against the design's events.
+	res, body = get(t, srv, dashboardURL(f.trial), nil)
+	wantBody(t, "dashboard", res, body, 200, "<th>Visit 1</th>", "<th>Visit 2</th>", "<td>1 of 2</td>", "<td>0 of 2</td>", `id="open-queries"`, "Weighed dressed?")
+}
