@@ -300,7 +300,7 @@ func TestTrialDashboard_progressPerSiteAdverseEventsLocks(t *testing.T) {
 	if c.Lock == nil || c.Lock.Reason != "casebook complete" || c.Database == nil {
 		t.Errorf("locks of subject 2: %+v %+v", c.Lock, c.Database)
 	}
-	if got := (TrialAnchorState{Unanchored: 1}).String(); got != "not anchored yet; 1 entry not yet anchored" {
+	if got := (TrialAnchorState{Unanchored: 1}).String(); got != "no anchor yet; 1 entry not yet anchored" {
 		t.Errorf("unanchored: %q", got)
 	}
 }

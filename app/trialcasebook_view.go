@@ -250,7 +250,7 @@ type TrialAnchorState struct {
 // anchored".
 func (a TrialAnchorState) String() string {
 	if !a.Anchored {
-		return fmt.Sprintf("not anchored yet; %s not yet anchored", cbPlural(a.Unanchored, "entry", "entries"))
+		return fmt.Sprintf("no anchor yet; %s not yet anchored", cbPlural(a.Unanchored, "entry", "entries"))
 	}
 	return fmt.Sprintf("last anchor: entry %d at block %d; %s not yet anchored", a.LastEntry, a.Block, cbPlural(a.Unanchored, "entry", "entries"))
 }

@@ -111,6 +111,20 @@ func TestBrowser_casebookQuerySDVLock(t *testing.T) {
 		t.Fatalf("lock the casebook: %v", err)
 	}
 	saveScreenshot(t, ctx, "trial-casebook.png")
+	// The dashboard: the site's progress, no open query, the lock form the
+	// data manager may use.
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+dashboardURL(f.trial)),
+		chromedp.WaitVisible(`#site-progress tr[data-site="A"]`),
+		chromedp.WaitVisible(`#queries-none`),
+		chromedp.WaitVisible(`#database-lock-toggle`),
+	); err != nil {
+		t.Fatalf("dashboard: %v", err)
+	}
+	if got := must(chromedp.Run(ctx, chromedp.Text(`#anchoring-state`)))(t); !strings.Contains(got, "not yet anchored") {
+		t.Errorf("anchoring %q", got)
+	}
+	saveScreenshot(t, ctx, "trial-dashboard.png")
 
 	teamSignIn(t, ctx, srv.URL, "cora", trialURL(f.trial))
 	if err := chromedp.Do(ctx,

@@ -193,7 +193,17 @@ func TestCasebook_answerCorrectsADesignedItem(t *testing.T) {
 	res, body = postForm(t, srv, base+"/answer", answer, cora)
 	wantBody(t, "answer", res, body, 200, `data-state="answered"`, "<strong>80.2 kg</strong>", "Original <s>81.5 kg</s>", "Why: weighed dressed")
 
-	// The dashboard counts visits per site against the design's events.
+	// The dashboard counts visits per site against the design's events, and
+	// highlights serious adverse events.
+	if _, err := a.RecordTrialSteps(ctx, app.ByAccount("cora", "cora-pass"), ref, []app.StepInput{
+		{Type: "adverse_event", Subject: "S-001", Data: json.RawMessage(`{"term":"Headache"}`)},
+		{Type: "sae", Subject: "S-002", Data: json.RawMessage(`{"term":"Stroke","hospitalised":true}`)}}); err != nil {
+		t.Fatal(err)
+	}
 	res, body = get(t, srv, dashboardURL(f.trial), nil)
+	wantBody(t, "adverse events", res, body, 200, `data-serious="false"`, "term: Headache", `<mark class="serious">Serious</mark>`, "hospitalised: Yes")
+	if strings.Count(body, `class="serious"`) != 1 {
+		t.Errorf("%d serious events highlighted, want 1", strings.Count(body, `class="serious"`))
+	}
 	wantBody(t, "dashboard", res, body, 200, "<th>Visit 1</th>", "<th>Visit 2</th>", "<td>1 of 2</td>", "<td>0 of 2</td>", `id="open-queries"`, "Weighed dressed?")
 }
