@@ -110,6 +110,10 @@ func TestBrowser_casebookQuerySDVLock(t *testing.T) {
 	); err != nil {
 		t.Fatalf("lock the casebook: %v", err)
 	}
+	// Long values wrap: the page is no wider than the window.
+	if wide := must(chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)))(t); wide {
+		t.Error("the casebook is wider than the window")
+	}
 	saveScreenshot(t, ctx, "trial-casebook.png")
 	// The dashboard: the site's progress, no open query, the lock form the
 	// data manager may use.

@@ -42,12 +42,15 @@ func newCasebookFixture(t *testing.T, a *app.App) casebookFixture {
 		}
 	}
 	es, err := a.RecordTrialSteps(ctx, app.ByAccount("cora", "cora-pass"), tr.Identifier,
-		[]app.StepInput{{Type: "visit", Subject: "S-001", Data: json.RawMessage(`{"weight_kg":81,"note":"fasting since 8 pm"}`)}})
+		[]app.StepInput{{Type: "visit", Subject: "S-001", Data: json.RawMessage(`{"weight_kg":81,"note":"fasting since 8 pm","source":"`+longSource+`"}`)}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return casebookFixture{a: a, trial: tr, visit: es[0].Index, subject: es[0].Step.Subject}
 }
+
+// longSource is a value without spaces, longer than a window is wide.
+const longSource = "https://ehr.example.org/records/site-A/patients/00000000000000000000000000000001/visits/0000000000000000000000000000000000000000000000000004/vitals"
 
 // session is a signed-in account's same-origin request headers.
 func (f casebookFixture) session(t *testing.T, name string) http.Header {
