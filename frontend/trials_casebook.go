@@ -255,3 +255,7 @@ func cbCount(n int, one, many string) string {
 	}
 	return strconv.Itoa(n) + " " + many
 }
+
+// casebookOpen reports whether c takes entries: no lock of the casebook or
+// the database, which would refuse them (so they are not offered).
+func casebookOpen(c app.TrialCasebook) bool { return c.Lock == nil && c.Database == nil }

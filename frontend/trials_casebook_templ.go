@@ -707,7 +707,7 @@ func casebookLock(c app.TrialCasebook, sign signing) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		if sign.Can(marketplace.StepCasebookLock) {
+		if c.Database == nil && sign.Can(marketplace.StepCasebookLock) {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 58, "<details><summary id=\"casebook-lock-toggle\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -1219,7 +1219,7 @@ func casebookEntryActions(c app.TrialCasebook, e app.CasebookEntry, sign signing
 			templ_7745c5c3_Var64 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		if sign.Can(marketplace.StepQuery) || sign.Can(marketplace.StepSDV) {
+		if casebookOpen(c) && (sign.Can(marketplace.StepQuery) || sign.Can(marketplace.StepSDV)) {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 109, "<footer class=\"grid\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -1715,7 +1715,7 @@ func queryActions(c app.TrialCasebook, e app.CasebookEntry, q app.CasebookQuery,
 			templ_7745c5c3_Var92 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		if sign.Can(marketplace.StepQueryAnswer) {
+		if casebookOpen(c) && sign.Can(marketplace.StepQueryAnswer) {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 148, "<details class=\"answer-query\"><summary id=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -1896,7 +1896,7 @@ func queryActions(c app.TrialCasebook, e app.CasebookEntry, q app.CasebookQuery,
 				return templ_7745c5c3_Err
 			}
 		}
-		if sign.Can(marketplace.StepQueryClose) {
+		if casebookOpen(c) && sign.Can(marketplace.StepQueryClose) {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 164, "<details class=\"close-query\"><summary id=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

@@ -131,6 +131,10 @@ func TestCasebook_monitorQueriesAndVerifiesDataManagerLocks(t *testing.T) {
 	res, body = postForm(t, srv, base+"/lock", url.Values{"reason": {"casebook complete"}, "passphrase": {"dana-pass"}}, dana)
 	wantBody(t, "lock", res, body, 200, `data-locked="true"`, "Casebook locked", "Dana Data", "casebook complete", "Unlock this casebook")
 
+	// What the lock would refuse is not offered.
+	_, body = get(t, srv, base, mo)
+	bodyLacks(t, "monitor's locked casebook", body, `id="raise-`+visit+`"`, `id="sdv-form-`+visit+`"`)
+
 	// The coordinator's entry after the lock is refused with the message.
 	res, body = postForm(t, srv, trialURL(f.trial)+"steps", url.Values{"type": {"visit"}, "subject": {"S-001"}, "data": {`{"weight_kg":19}`},
 		"passphrase": {"cora-pass"}}, cora)
