@@ -42,7 +42,7 @@ func newCasebookFixture(t *testing.T, a *app.App) casebookFixture {
 		}
 	}
 	es, err := a.RecordTrialSteps(ctx, app.ByAccount("cora", "cora-pass"), tr.Identifier,
-		[]app.StepInput{{Type: "visit", Subject: "S-001", Data: json.RawMessage(`{"weight_kg":81,"note":"fasting since 8 pm","source":"`+longSource+`"}`)}})
+		[]app.StepInput{{Type: "visit", Subject: "S-001", Data: json.RawMessage(`{"weight_kg":81,"note":"fasting since 8 pm","source":"` + longSource + `"}`)}})
 	if err != nil {
 		t.Fatal(err)
 	}
