@@ -18,7 +18,7 @@ import (
 // the trial service would (every step checked, then applied), without a
 // chain or keys: the views are pure functions of the two.
 type caseLog struct {
-	t     *testing.T
+	t     testing.TB
 	trial marketplace.Trial
 	team  *trials.Team
 	steps []TrialEntry
@@ -37,7 +37,7 @@ var (
 
 func cbSubject(n int) string { return fmt.Sprintf("S-%032x", n) }
 
-func newCaseLog(t *testing.T) *caseLog {
+func newCaseLog(t testing.TB) *caseLog {
 	tr := marketplace.Trial{Identifier: "NCT13000001", Title: "Casebook", Sponsor: cbSponsor}
 	tr.ID = marketplace.TrialID(tr.Sponsor, tr.Identifier)
 	l := &caseLog{t: t, trial: tr, team: trials.NewTeam(tr), at: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
@@ -105,7 +105,7 @@ func vitals(event string, items string) json.RawMessage {
 
 // teamLog: a design, two coordinators (sites A and B), a monitor and a
 // data manager for every site.
-func teamLog(t *testing.T) *caseLog {
+func teamLog(t testing.TB) *caseLog {
 	l := newCaseLog(t)
 	l.design()
 	l.grant(cbCoordA, marketplace.RoleCoordinator, "A")
@@ -338,4 +338,32 @@ func TestCasebookEntry_correctionOfOneItem(t *testing.T) {
 		}
 		wantEq(t, "raw correction", string(in.Data), want)
 	}
+}
+
+// BenchmarkBuildTrialDashboard: the dashboard of a trial of 200 subjects at
+// two sites, each with 50 designed visits, a query and an SDV mark on one.
+func BenchmarkBuildTrialDashboard(b *testing.B) {
+	l := teamLog(b)
+	for n := 1; n <= 200; n++ {
+		site, who := "A", cbCoordA
+		if n%2 == 0 {
+			site, who = "B", cbCoordB
+		}
+		var last uint64
+		for v := 0; v < 50; v++ {
+			last = l.add(marketplace.Step{Type: marketplace.StepVisit, Subject: cbSubject(n), Site: site, Who: who, Data: vitals("SE.V1", `{"IT.SYSBP":120,"IT.WEIGHT":81}`)})
+		}
+		l.query(cbMonitor, marketplace.StepQuery, last, "IT.WEIGHT", "Check")
+		l.query(cbMonitor, marketplace.StepSDV, last, "", "")
+	}
+	sum := TrialSummary{Trial: l.trial, Log: ledger.Status{Size: uint64(len(l.steps))}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		d := BuildTrialDashboard(sum, l.steps, l.team)
+		if len(d.Subjects) != 200 || len(d.OpenQueries) != 200 {
+			b.Fatalf("%d subjects, %d open queries", len(d.Subjects), len(d.OpenQueries))
+		}
+	}
+	b.ReportMetric(float64(len(l.steps)), "entries")
 }
