@@ -149,8 +149,21 @@ func TestCasebook_monitorQueriesAndVerifiesDataManagerLocks(t *testing.T) {
 	wantBody(t, "database lock", res, body, 200, `data-locked="true"`, "Database locked", "final analysis")
 	res, body = postForm(t, srv, trialURL(f.trial)+"database/lock", url.Values{"reason": {"again"}, "passphrase": {"dana-pass"}}, dana)
 	wantBody(t, "database locked twice", res, body, 422, `id="dashboard-problem"`, "already locked")
+	_, body = get(t, srv, base, dana)
+	bodyLacks(t, "casebook while the database is locked", body, `id="casebook-lock-form"`)
 	_, body = get(t, srv, dashboardURL(f.trial), cora)
 	bodyLacks(t, "coordinator's dashboard", body, `id="database-lock-form"`)
+
+	// Unlocking is an entry with a reason too.
+	res, body = postForm(t, srv, trialURL(f.trial)+"database/unlock", url.Values{"reason": {"query from the regulator"}, "passphrase": {"dana-pass"}}, dana)
+	wantBody(t, "database unlock", res, body, 200, `id="database-open"`, "Lock the database")
+	res, body = postForm(t, srv, base+"/unlock", url.Values{"reason": {""}, "passphrase": {"dana-pass"}}, dana)
+	wantBody(t, "unlock without a reason", res, body, 422, `id="casebook-problem"`, "needs a reason")
+	res, body = postForm(t, srv, base+"/unlock", url.Values{"reason": {"late lab result"}, "passphrase": {"dana-pass"}}, dana)
+	wantBody(t, "casebook unlock", res, body, 200, `data-locked="false"`, `id="casebook-open"`)
+	res, body = postForm(t, srv, trialURL(f.trial)+"steps", url.Values{"type": {"visit"}, "subject": {"S-001"}, "data": {`{"weight_kg":19}`},
+		"passphrase": {"cora-pass"}}, withHeader(cora, "Hx-Request", "true"))
+	wantBody(t, "entry after the unlock", res, body, 200, `id="step-done"`)
 }
 
 func TestCasebook_unknownSubjectAndAction(t *testing.T) {
@@ -213,4 +226,10 @@ func TestCasebook_answerCorrectsADesignedItem(t *testing.T) {
 		t.Errorf("%d serious events highlighted, want 1", strings.Count(body, `class="serious"`))
 	}
 	wantBody(t, "dashboard", res, body, 200, "<th>Visit 1</th>", "<th>Visit 2</th>", "<td>1 of 2</td>", "<td>0 of 2</td>", `id="open-queries"`, "Weighed dressed?")
+}
+
+func withHeader(h http.Header, k, v string) http.Header {
+	out := h.Clone()
+	out.Set(k, v)
+	return out
 }
