@@ -60,6 +60,11 @@ func addRoutes(mux *http.ServeMux, logger *slog.Logger, svc Service, static http
 	mux.Handle("GET /trials/{id}/forms/{form}", handleTrialForm(logger, svc))
 	mux.Handle("POST /trials/{id}/forms/{form}", requireSessionFrom(trialPath, handleTrialFormRecord(logger, svc)))
 	mux.Handle("POST /trials/{id}/anchor", requireSessionFrom(trialPath, handleTrialAnchor(logger, svc)))
+	mux.Handle("GET /trials/{id}/dashboard", handleTrialDashboard(logger, svc))
+	mux.Handle("POST /trials/{id}/database/{action}", requireSessionFrom(trialPath, handleDatabaseLock(logger, svc)))
+	mux.Handle("GET /trials/{id}/casebook/{$}", handleCasebooks(logger, svc))
+	mux.Handle("GET /trials/{id}/casebook/{subject}", handleCasebook(logger, svc))
+	mux.Handle("POST /trials/{id}/casebook/{subject}/{action}", requireSessionFrom(trialPath, handleCasebookAction(logger, svc)))
 	mux.Handle("POST /trials/{id}/verify", handleTrialVerify(logger, svc)) // read-only: an auditor checks the log
 	mux.Handle("GET /trials/{id}/export.json", handleTrialExport(logger, svc, "json"))
 	mux.Handle("GET /trials/{id}/export.csv", handleTrialExport(logger, svc, "csv"))

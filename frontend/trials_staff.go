@@ -292,10 +292,6 @@ func describeRole(g marketplace.StaffGrant) string {
 // staffURL is the staff page of trial t.
 func staffURL(t marketplace.Trial) string { return trialURL(t) + "staff/" }
 
-// casebookURL is where the team reads subjects' casebooks, raises queries
-// and verifies source data.
-func casebookURL(t marketplace.Trial) string { return trialURL(t) + "casebook/" }
-
 // trialStaffPath is the page the staff forms post from, for requireSessionFrom.
 func trialStaffPath(r *http.Request) string {
 	return "/trials/" + url.PathEscape(r.PathValue("id")) + "/staff/"
