@@ -33,6 +33,7 @@ type TrialService interface {
 	VerifyTrialExport(ctx context.Context, e *app.TrialExport, key string) (*app.VerifyReport, error)
 	TrialRecorderNames() []string
 	teamRoles
+	inspectionReports
 }
 
 // sponsor says who signs a trial action: the account and passphrase
