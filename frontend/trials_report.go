@@ -82,8 +82,8 @@ tr { break-inside: avoid; page-break-inside: avoid; }
 th, td { border: 1px solid #bbb; padding: 1.2mm 1.6mm; text-align: left; vertical-align: top; overflow-wrap: anywhere; word-break: normal; }
 th { background: #eee; font-weight: 600; }
 .mono, code { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 8.5pt; word-break: break-all; overflow-wrap: anywhere; }
-dl { margin: 0; display: grid; grid-template-columns: max-content 1fr; column-gap: 2mm; }
-dt { font-weight: 600; }
+dl { margin: 0; display: grid; grid-template-columns: fit-content(45%) minmax(0, 1fr); column-gap: 2mm; }
+dt { font-weight: 600; overflow-wrap: anywhere; }
 dd { margin: 0; overflow-wrap: anywhere; white-space: pre-wrap; }
 .meta { color: #444; }
 .verdict { border: 2px solid; padding: 2mm 3mm; margin: 3mm 0; font-size: 11pt; }
@@ -94,11 +94,11 @@ dd { margin: 0; overflow-wrap: anywhere; white-space: pre-wrap; }
 .ok { color: #1b7f3b; }
 .sig { font-size: 9pt; }
 .sig div + div { margin-top: 0.6mm; }
-.narrow { width: 9%; } .w18 { width: 18%; } .w20 { width: 20%; } .w22 { width: 22%; } .w27 { width: 27%; } .w31 { width: 31%; } .w33 { width: 33%; }
-.time { width: 16%; }
+.w7 { width: 7%; } .w9 { width: 9%; } .w12 { width: 12%; } .w13 { width: 13%; } .w14 { width: 14%; } .w18 { width: 18%; } .w20 { width: 20%; } .w22 { width: 22%; } .w24 { width: 24%; } .w27 { width: 27%; } .w31 { width: 31%; } .w33 { width: 33%; } .w36 { width: 36%; }
 @media print {
   body { padding: 0; max-width: none; }
-  section { margin-top: 0; break-before: page; page-break-before: always; }
+  section { margin-top: 0; }
+  section + section { break-before: page; page-break-before: always; }
   a { color: inherit; text-decoration: none; }
 }
 `
