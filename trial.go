@@ -28,6 +28,7 @@ TRIAL is the trial's id (0x...) or its identifier (e.g. NCT01234567).`,
 	}
 	cmd.AddCommand(newTrialRegisterCmd(c), newTrialAmendCmd(c), newTrialRecordCmd(c), newTrialImportCmd(c),
 		newTrialAnchorCmd(c), newTrialListCmd(c), newTrialShowCmd(c), newTrialExportCmd(c))
+	cmd.AddCommand(newTrialReportCmd(c))
 	return cmd
 }
 
