@@ -297,6 +297,9 @@ func replayTeam(t marketplace.Trial, entries []InspectionEntry, steps map[uint64
 			continue
 		}
 		ie.Signature.Role = roleHeld(tm, t, s)
+		if vs, ok := formValues(tm, s.Data); ok {
+			ie.Values = vs
+		}
 		ok := tm.Check(s) == nil
 		tm.Apply(s, ok)
 		if ok && s.Type == marketplace.StepStudyDesign {
@@ -306,6 +309,52 @@ func replayTeam(t marketplace.Trial, entries []InspectionEntry, steps map[uint64
 		}
 	}
 	return designs, tm.Changes()
+}
+
+// formValues labels the data of an entry made through a designed form
+// with the design's names: the form, the event, and each item's question
+// with its value as people read it (a choice's label, a number with its
+// unit), in the form's order; items the form lacks keep their OID. It
+// returns false for other data, or when the design version is not in the
+// log yet.
+func formValues(tm *TrialTeamState, data json.RawMessage) ([]LabelledValue, bool) {
+	if !bytes.Contains(data, []byte(`"form":`)) {
+		return nil, false
+	}
+	var fd marketplace.FormData
+	if json.Unmarshal(data, &fd) != nil || fd.Form == "" || fd.Design == 0 {
+		return nil, false
+	}
+	d, ok := tm.Design(fd.Design)
+	if !ok {
+		return nil, false
+	}
+	f, ok := d.Form(fd.Form)
+	if !ok {
+		return nil, false
+	}
+	out := []LabelledValue{{Label: "Form", Value: fmt.Sprintf("%s (%s), design version %d", f.Name, f.OID, fd.Design)}}
+	if ev, ok := d.Event(fd.Event); ok {
+		out = append(out, LabelledValue{Label: "Event", Value: fmt.Sprintf("%s (%s)", ev.Name, ev.OID)})
+	}
+	seen := map[string]bool{}
+	for _, it := range f.Items {
+		if v, ok := fd.Items[it.OID]; ok {
+			out = append(out, LabelledValue{Label: it.Label + " [" + it.OID + "]", Value: it.Display(v)})
+			seen[it.OID] = true
+		}
+	}
+	var rest []string
+	for oid := range fd.Items {
+		if !seen[oid] {
+			rest = append(rest, oid)
+		}
+	}
+	sort.Strings(rest)
+	for _, oid := range rest {
+		out = append(out, LabelledValue{Label: oid, Value: string(fd.Items[oid])})
+	}
+	return out, true
 }
 
 // roleHeld names the role under which s.Who could sign s at this point of

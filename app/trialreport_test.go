@@ -129,6 +129,44 @@ func checkInspectedSections(t *testing.T, ins *TrialInspection) {
 	}
 }
 
+// An entry made through a designed form shows each item under its question,
+// with its unit, in the form's order.
+func TestInspectionReport_labelsFormItemsWithTheDesign(t *testing.T) {
+	ctx := t.Context()
+	a, sponsor := sponsorApp(t, t.TempDir())
+	defer closeApp(t, a)
+	const ref = "NCT13200002"
+	if _, err := a.RegisterTrial(ctx, sponsor, "Designed trial", ref, "protocol.pdf", strings.NewReader("%PDF designed")); err != nil {
+		t.Fatal(err)
+	}
+	lo, hi := "60", "250"
+	d := marketplace.StudyDesign{Name: "Vitals", Events: []marketplace.EventDef{{OID: "SE.V1", Name: "Visit 1", Forms: []string{"F.VS"}}},
+		Forms: []marketplace.FormDef{{OID: "F.VS", Name: "Vital signs", Items: []marketplace.ItemDef{
+			{OID: "I.SYSBP", Label: "Systolic BP", Type: marketplace.ItemInteger, Unit: "mmHg", Min: &lo, Max: &hi, Required: true},
+			{OID: "I.NOTE", Label: "Comment", Type: marketplace.ItemText},
+		}}}}
+	data, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.RecordTrialSteps(ctx, sponsor, ref, []StepInput{{Type: "study_design", Data: data},
+		{Type: "visit", Subject: "S-001", Data: json.RawMessage(`{"design":1,"event":"SE.V1","form":"F.VS","items":{"I.NOTE":"seated","I.SYSBP":128}}`)}}); err != nil {
+		t.Fatal(err)
+	}
+	ins, err := a.InspectionReport(ctx, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ins.Designs) != 1 || ins.Designs[0].Version != 1 || ins.Designs[0].Entry != 1 || ins.Designs[0].Name != "Vitals" || ins.Designs[0].Forms != 1 {
+		t.Errorf("designs %+v", ins.Designs)
+	}
+	want := []LabelledValue{{"Form", "Vital signs (F.VS), design version 1"}, {"Event", "Visit 1 (SE.V1)"},
+		{"Systolic BP [I.SYSBP]", "128 mmHg"}, {"Comment [I.NOTE]", "seated"}}
+	if got := ins.Entries[2].Values; !reflect.DeepEqual(got, want) {
+		t.Errorf("form values %v, want %v", got, want)
+	}
+}
+
 // An auditor's export gives the same report; a changed one fails, naming
 // the entry.
 func TestInspectionReportOfExport_sameReportAndTamperFails(t *testing.T) {
