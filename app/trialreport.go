@@ -306,6 +306,7 @@ func replayTeam(t marketplace.Trial, entries []InspectionEntry, steps map[uint64
 			d, _ := tm.Design(tm.Designs())
 			designs = append(designs, InspectionDesign{Version: tm.Designs(), Entry: s.Index, When: s.When.UTC(),
 				Name: d.Name, Forms: len(d.Forms), Events: len(d.Events)})
+			ie.Values = designValues(tm.Designs(), d)
 		}
 	}
 	return designs, tm.Changes()
@@ -355,6 +356,23 @@ func formValues(tm *TrialTeamState, data json.RawMessage) ([]LabelledValue, bool
 		out = append(out, LabelledValue{Label: oid, Value: string(fd.Items[oid])})
 	}
 	return out, true
+}
+
+// designValues summarizes a study design entry: its version, events and
+// forms (the design's JSON is in the export).
+func designValues(version int, d marketplace.StudyDesign) []LabelledValue {
+	out := []LabelledValue{{Label: "Design", Value: fmt.Sprintf("%s, version %d", d.Name, version)}}
+	for _, ev := range d.Events {
+		out = append(out, LabelledValue{Label: "Event " + ev.OID, Value: fmt.Sprintf("%s: forms %s", ev.Name, strings.Join(ev.Forms, ", "))})
+	}
+	for _, f := range d.Forms {
+		items := make([]string, len(f.Items))
+		for i, it := range f.Items {
+			items[i] = it.Label + " [" + it.OID + "]"
+		}
+		out = append(out, LabelledValue{Label: "Form " + f.OID, Value: fmt.Sprintf("%s: %s", f.Name, strings.Join(items, "; "))})
+	}
+	return out
 }
 
 // roleHeld names the role under which s.Who could sign s at this point of

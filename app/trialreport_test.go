@@ -160,6 +160,9 @@ func TestInspectionReport_labelsFormItemsWithTheDesign(t *testing.T) {
 	if len(ins.Designs) != 1 || ins.Designs[0].Version != 1 || ins.Designs[0].Entry != 1 || ins.Designs[0].Name != "Vitals" || ins.Designs[0].Forms != 1 {
 		t.Errorf("designs %+v", ins.Designs)
 	}
+	if want := []LabelledValue{{"Design", "Vitals, version 1"}, {"Event SE.V1", "Visit 1: forms F.VS"}, {"Form F.VS", "Vital signs: Systolic BP [I.SYSBP]; Comment [I.NOTE]"}}; !reflect.DeepEqual(ins.Entries[1].Values, want) {
+		t.Errorf("design values %v, want %v", ins.Entries[1].Values, want)
+	}
 	want := []LabelledValue{{"Form", "Vital signs (F.VS), design version 1"}, {"Event", "Visit 1 (SE.V1)"},
 		{"Systolic BP [I.SYSBP]", "128 mmHg"}, {"Comment [I.NOTE]", "seated"}}
 	if got := ins.Entries[2].Values; !reflect.DeepEqual(got, want) {

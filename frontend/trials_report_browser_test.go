@@ -34,15 +34,17 @@ func TestBrowser_trialInspectionReportPrintsToPDF(t *testing.T) {
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(href),
 		chromedp.WaitVisible(`#report-verdict`),
-		chromedp.WaitVisible(`#entry-3`),
+		chromedp.WaitVisible(`#entry-10`),
 	); err != nil {
 		t.Fatalf("report: %v", err)
 	}
-	if got := must(chromedp.Run(ctx, chromedp.Text(`#report-verdict`)))(t); !strings.HasPrefix(got, "PASS") || !strings.Contains(got, "4 entries") {
+	if got := must(chromedp.Run(ctx, chromedp.Text(`#report-verdict`)))(t); !strings.HasPrefix(got, "PASS") || !strings.Contains(got, "11 entries") {
 		t.Errorf("verdict %q", got)
 	}
-	if got := must(chromedp.Run(ctx, chromedp.Text(`#entry-2 .role`)))(t); got != "Study coordinator, every site" {
-		t.Errorf("role held at entry 2: %q", got)
+	for sel, want := range map[string]string{"#entry-4 .role": "Study coordinator, every site", "#entry-7 .role": "Monitor, site A", "#entry-10 .role": "Sponsor"} {
+		if got := must(chromedp.Run(ctx, chromedp.Text(sel)))(t); got != want {
+			t.Errorf("role held at %s: %q, want %q", sel, got, want)
+		}
 	}
 	// A 300-character value and 66-digit hashes wrap within the page.
 	if over := must(chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`)))(t); over > 0 {

@@ -13,34 +13,73 @@ import (
 	"github.com/medmarket/medmarket/marketplace"
 )
 
-// inspectedReportTrial registers a trial whose title and data hold markup, with a
-// coordinator who records a visit, an anchor and a correction after it.
+// inspectedReportTrial registers a trial run by a team, whose title and
+// data hold markup: 0 registration, 1-2 a coordinator (every site) and a
+// monitor (site A) authorized, 3 the study design, 4 a visit with a long
+// value, anchored, 5 its correction, 6 a visit through the form, 7-9 a
+// query on it answered and closed, 10 the monitor revoked.
 func inspectedReportTrial(t *testing.T, a *app.App, title string) marketplace.Trial {
 	t.Helper()
 	ctx := t.Context()
-	carol := app.ByAccount("carol", "carol-pass")
+	carol, cora, mo := app.ByAccount("carol", "carol-pass"), app.ByAccount("cora", "cora-pass"), app.ByAccount("mo", "mo-pass")
 	tr, err := a.RegisterTrial(ctx, carol, title, "NCT13300001", "protocol.pdf", strings.NewReader("%PDF report"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	acct, err := a.CreateAccount(ctx, "cora", "cora-pass")
+	ref := tr.Identifier
+	staff := map[string]marketplace.StaffGrant{
+		"cora": {Name: "Cora <i>Coordinator</i>", Role: marketplace.RoleCoordinator},
+		"mo":   {Name: "Mo Monitor", Role: marketplace.RoleMonitor, Site: "A"},
+	}
+	for _, name := range []string{"cora", "mo"} {
+		acct, err := a.CreateAccount(ctx, name, name+"-pass")
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := staff[name]
+		g.Account = acct.Address
+		staff[name] = g
+		if _, err := a.AuthorizeStaff(ctx, carol, ref, g); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lo, hi := "60", "250"
+	design, err := json.Marshal(marketplace.StudyDesign{Name: "Vitals", Events: []marketplace.EventDef{{OID: "SE.V1", Name: "Visit 1", Forms: []string{"F.VS"}}},
+		Forms: []marketplace.FormDef{{OID: "F.VS", Name: "Vital signs", Items: []marketplace.ItemDef{
+			{OID: "I.SYSBP", Label: "Systolic BP", Type: marketplace.ItemInteger, Unit: "mmHg", Min: &lo, Max: &hi, Required: true},
+		}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.AuthorizeStaff(ctx, carol, tr.Identifier, marketplace.StaffGrant{Account: acct.Address, Name: "Cora <i>Coordinator</i>", Role: marketplace.RoleCoordinator}); err != nil {
+	record := func(who app.Actor, in app.StepInput) uint64 {
+		t.Helper()
+		es, err := a.RecordTrialSteps(ctx, who, ref, []app.StepInput{in})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return es[0].Index
+	}
+	record(carol, app.StepInput{Type: "study_design", Data: design})
+	visit := record(cora, app.StepInput{Type: "visit", Subject: "S-001", Site: "A",
+		Data: json.RawMessage(`{"note":"<b>bold</b> and a very long value ` + strings.Repeat("x", 300) + `","weight_kg":81}`)})
+	if _, err := a.AnchorTrial(ctx, carol, ref); err != nil {
 		t.Fatal(err)
 	}
-	es, err := a.RecordTrialSteps(ctx, app.ByAccount("cora", "cora-pass"), tr.Identifier, []app.StepInput{{Type: "visit", Subject: "S-001", Site: "A",
-		Data: json.RawMessage(`{"note":"<b>bold</b> and a very long value ` + strings.Repeat("x", 300) + `","weight_kg":81}`)}})
+	record(carol, app.StepInput{Type: "visit", Subject: "S-001", Data: json.RawMessage(`{"weight_kg":18}`), Corrects: &visit, Reason: "typo"})
+	form := record(cora, app.StepInput{Type: "visit", Subject: "S-002", Site: "A", Data: json.RawMessage(`{"design":1,"event":"SE.V1","form":"F.VS","items":{"I.SYSBP":128}}`)})
+	q, err := a.RaiseQuery(ctx, mo, ref, form, "I.SYSBP", "Please confirm 128 mmHg against the source.")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.AnchorTrial(ctx, carol, tr.Identifier); err != nil {
+	if _, err := a.AnswerQuery(ctx, cora, ref, q.Index, "Confirmed in the clinic notes.", nil); err != nil {
 		t.Fatal(err)
 	}
-	visit := es[0].Index
-	if _, err := a.RecordTrialSteps(ctx, carol, tr.Identifier, []app.StepInput{{Type: "visit", Subject: "S-001", Site: "A",
-		Data: json.RawMessage(`{"weight_kg":18}`), Corrects: &visit, Reason: "typo"}}); err != nil {
+	if _, err := a.CloseQuery(ctx, mo, ref, q.Index, "Confirmed."); err != nil {
+		t.Fatal(err)
+	}
+	g := staff["mo"]
+	g.Name = ""
+	if _, err := a.RevokeStaff(ctx, carol, ref, g, "left the study"); err != nil {
 		t.Fatal(err)
 	}
 	return tr
@@ -61,7 +100,8 @@ func TestTrialReport_servesAStandalonePageThatEscapesUserData(t *testing.T) {
 	for _, want := range []string{
 		`&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; trial`, `&lt;b&gt;bold&lt;/b&gt;`, `Cora &lt;i&gt;Coordinator&lt;/i&gt;`,
 		`id="report-trial"`, `id="report-protocols"`, `id="report-staff"`, `id="report-entries"`, `id="report-checkpoints"`,
-		`id="report-anchors"`, `id="report-verification"`, "PASS", "Study coordinator, every site", "corrected by entry",
+		`id="report-anchors"`, `id="report-verification"`, "PASS", "Study coordinator, every site", "Monitor, site A", "corrected by entry", "concerns the query of entry",
+		"Systolic BP [I.SYSBP]", "128 mmHg", "left the study",
 		"Meaning: authored", "Generated ", tr.Protocols[0].SHA256.Hex(),
 	} {
 		if !strings.Contains(body, want) {
@@ -71,8 +111,8 @@ func TestTrialReport_servesAStandalonePageThatEscapesUserData(t *testing.T) {
 	if strings.Contains(body, "hx-") || strings.Contains(body, "<nav") {
 		t.Error("the report carries the app's navigation or htmx")
 	}
-	if n := strings.Count(body, `<tr id="entry-`); n != 4 {
-		t.Errorf("%d entries, want 4", n)
+	if n := strings.Count(body, `<tr id="entry-`); n != 11 {
+		t.Errorf("%d entries, want 11", n)
 	}
 
 	// The inline style is admitted by its hash, nothing else inline.
