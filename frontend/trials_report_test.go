@@ -140,3 +140,36 @@ func TestTrialReport_servesAStandalonePageThatEscapesUserData(t *testing.T) {
 		t.Errorf("unknown trial: status %d", res.StatusCode)
 	}
 }
+
+// A failed verification is the first thing the report says, then every
+// failure; an entry that fails says why where it stands.
+func TestWriteInspectionReport_failedVerdictFirst(t *testing.T) {
+	ins := &app.TrialInspection{
+		Trial: marketplace.Trial{Title: "Tampered", Identifier: "NCT13300002"},
+		Entries: []app.InspectionEntry{
+			{Index: 0, TypeLabel: "Registration", OK: true, Finding: "fine"},
+			{Index: 1, TypeLabel: "Visit", Finding: "the step shown is not the signed one"},
+		},
+		Verdict: app.InspectionVerdict{State: "FAILED (2 problems)", Summary: "trial NCT13300002 FAILED",
+			Failures: []app.InspectionFinding{{Subject: "entry 1", Detail: "the step shown is not the signed one"}, {Subject: "anchor 2", Detail: "not on chain"}}},
+	}
+	var b strings.Builder
+	if err := WriteInspectionReport(t.Context(), &b, ins); err != nil {
+		t.Fatal(err)
+	}
+	html := b.String()
+	verdict := strings.Index(html, `id="report-verdict" class="verdict fail"`)
+	first := strings.Index(html, `<section`)
+	if verdict < 0 || first < 0 || verdict > first {
+		t.Fatalf("the failed verdict is not in the header, before the sections:\n%s", html)
+	}
+	for _, want := range []string{"<strong>FAIL</strong>: FAILED (2 problems).", "First problem: entry 1: the step shown is not the signed one",
+		`id="report-failures"`, "<td>anchor 2</td><td>not on chain</td>", `<div class="bad">Fails: the step shown is not the signed one</div>`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+	if strings.Count(html, `class="ok">Verified`) != 1 {
+		t.Error("want one verified entry")
+	}
+}
