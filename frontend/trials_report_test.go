@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"math/big"
 	"net/http"
 	"regexp"
 	"strings"
@@ -172,4 +174,52 @@ func TestWriteInspectionReport_failedVerdictFirst(t *testing.T) {
 	if strings.Count(html, `class="ok">Verified`) != 1 {
 		t.Error("want one verified entry")
 	}
+}
+
+// BenchmarkInspectionReport makes and writes the inspection report of a
+// 10,000-entry trial (go test -run '^$' -bench InspectionReport ./frontend/).
+func BenchmarkInspectionReport(b *testing.B) {
+	_, a := newTestServer(b)
+	ctx := b.Context()
+	carol := app.ByAccount("carol", "carol-pass")
+	if _, err := a.CreateAccount(ctx, "carol", "carol-pass"); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := a.Fund(ctx, "carol", big.NewInt(1e18)); err != nil {
+		b.Fatal(err)
+	}
+	tr, err := a.RegisterTrial(ctx, carol, "Large trial", "NCT13300009", "protocol.pdf", strings.NewReader("%PDF large"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	const entries, batch = 10_000, 1_000
+	for i := 1; i < entries; i += batch {
+		ins := make([]app.StepInput, min(batch, entries-i))
+		for j := range ins {
+			ins[j] = app.StepInput{Type: "visit", Subject: fmt.Sprintf("S-%04d", (i+j)%500), Site: "A", Data: json.RawMessage(`{"sbp":128,"dbp":81,"note":"seated, left arm"}`)}
+		}
+		if _, err := a.RecordTrialSteps(ctx, carol, tr.Identifier, ins); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var size int
+	for b.Loop() {
+		ins, err := a.InspectionReport(ctx, tr.Identifier)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var w countingWriter
+		if err := WriteInspectionReport(ctx, &w, ins); err != nil {
+			b.Fatal(err)
+		}
+		size = int(w)
+	}
+	b.ReportMetric(float64(size)/(1<<20), "MiB/report")
+}
+
+type countingWriter int64
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	*c += countingWriter(len(p))
+	return len(p), nil
 }
