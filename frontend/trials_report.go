@@ -34,8 +34,8 @@ func handleTrialReport(logger *slog.Logger, svc TrialService) http.Handler {
 			return
 		}
 		var buf bytes.Buffer
-		if err := WriteInspectionReport(r.Context(), &buf, ins); err != nil {
-			renderError(w, r, logger, err)
+		if err := inspectionReportPage(ins, trialURL(ins.Trial)).Render(r.Context(), &buf); err != nil {
+			renderError(w, r, logger, fmt.Errorf("inspection report of %s: %w", ins.Trial.Identifier, err))
 			return
 		}
 		// The page carries its style inline, so that the same file works
@@ -52,7 +52,7 @@ func handleTrialReport(logger *slog.Logger, svc TrialService) http.Handler {
 // A4: the page /trials/{id}/report serves and `medmarket trial report`
 // writes.
 func WriteInspectionReport(ctx context.Context, w io.Writer, r *app.TrialInspection) error {
-	if err := inspectionReportPage(r).Render(ctx, w); err != nil {
+	if err := inspectionReportPage(r, "").Render(ctx, w); err != nil {
 		return fmt.Errorf("inspection report of %s: %w", r.Trial.Identifier, err)
 	}
 	return nil
@@ -97,6 +97,7 @@ dd { margin: 0; overflow-wrap: anywhere; white-space: pre-wrap; }
 .w7 { width: 7%; } .w9 { width: 9%; } .w12 { width: 12%; } .w13 { width: 13%; } .w14 { width: 14%; } .w18 { width: 18%; } .w20 { width: 20%; } .w22 { width: 22%; } .w24 { width: 24%; } .w27 { width: 27%; } .w31 { width: 31%; } .w33 { width: 33%; } .w36 { width: 36%; }
 @media print {
   body { padding: 0; max-width: none; }
+  .noprint { display: none; }
   section { margin-top: 0; }
   section + section { break-before: page; page-break-before: always; }
   a { color: inherit; text-decoration: none; }

@@ -51,6 +51,9 @@ func TestBrowser_trialInspectionReportPrintsToPDF(t *testing.T) {
 		t.Errorf("the report is %d px wider than the window", over)
 	}
 	saveScreenshot(t, ctx, "trial-inspection-report.png")
+	if got := must(chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("report-back").pathname`)))(t); got != "/trials/"+tr.ID.Hex()+"/" {
+		t.Errorf("back link to %q", got)
+	}
 
 	yes := true
 	pdf := must(chromedp.Run(ctx, chromedp.Action[[]byte](func(ctx context.Context, tg *chromedp.Target) ([]byte, error) {

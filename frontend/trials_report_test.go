@@ -103,7 +103,7 @@ func TestTrialReport_servesAStandalonePageThatEscapesUserData(t *testing.T) {
 		`&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; trial`, `&lt;b&gt;bold&lt;/b&gt;`, `Cora &lt;i&gt;Coordinator&lt;/i&gt;`,
 		`id="report-trial"`, `id="report-protocols"`, `id="report-staff"`, `id="report-entries"`, `id="report-checkpoints"`,
 		`id="report-anchors"`, `id="report-verification"`, "PASS", "Study coordinator, every site", "Monitor, site A", "corrected by entry", "concerns the query of entry",
-		"Systolic BP [I.SYSBP]", "128 mmHg", "left the study",
+		"Systolic BP [I.SYSBP]", "128 mmHg", "left the study", `id="report-back"`,
 		"Meaning: authored", "Generated ", tr.Protocols[0].SHA256.Hex(),
 	} {
 		if !strings.Contains(body, want) {
@@ -170,6 +170,9 @@ func TestWriteInspectionReport_failedVerdictFirst(t *testing.T) {
 		if !strings.Contains(html, want) {
 			t.Errorf("the report lacks %q", want)
 		}
+	}
+	if strings.Contains(html, "report-back") {
+		t.Error("the written report links back to a page it is not served with")
 	}
 	if strings.Count(html, `class="ok">Verified`) != 1 {
 		t.Error("want one verified entry")
