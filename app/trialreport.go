@@ -122,13 +122,15 @@ type InspectionFinding struct {
 // When the chain cannot be asked, the report is made with the verdict
 // "not verified" saying why.
 func (a *App) InspectionReport(ctx context.Context, ref string) (*TrialInspection, error) {
-	rep, verr := a.VerifyTrialLog(ctx, ref)
-	if rep == nil && marketplace.ErrorCode(verr) != marketplace.EUNAVAILABLE {
-		return nil, verr
-	}
+	// The export first: the verification that follows covers every entry
+	// it holds, even when more are recorded in between.
 	e, err := a.ExportTrial(ctx, ref)
 	if err != nil {
 		return nil, err
+	}
+	rep, verr := a.VerifyTrialLog(ctx, ref)
+	if rep == nil && marketplace.ErrorCode(verr) != marketplace.EUNAVAILABLE {
+		return nil, verr
 	}
 	return newInspection(a.now().UTC(), "this node's log of the trial", e, rep, verr), nil
 }
@@ -207,7 +209,8 @@ func inspectionEntries(e *TrialExport, rep *VerifyReport) []InspectionEntry {
 	findings := entryFindings(rep)
 	out := make([]InspectionEntry, 0, len(e.Entries))
 	for _, x := range e.Entries {
-		ie := InspectionEntry{Index: x.Index, OK: rep != nil}
+		// An entry the verification did not reach is not shown as verified.
+		ie := InspectionEntry{Index: x.Index, Finding: "not verified"}
 		if f, ok := findings[x.Index]; ok {
 			ie.OK, ie.Finding = f.ok, f.detail
 		}

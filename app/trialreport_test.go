@@ -214,6 +214,16 @@ func TestInspectionReportOfExport_sameReportAndTamperFails(t *testing.T) {
 	if bad.Entries[2].OK || bad.Entries[2].Values[len(bad.Entries[2].Values)-1].Value != "81" {
 		t.Errorf("entry 2: ok %v, values %v", bad.Entries[2].OK, bad.Entries[2].Values)
 	}
+
+	// When the chain cannot be asked, the report says so and shows no
+	// entry as verified.
+	none := newInspection(time.Now(), "test", e, nil, marketplace.Errorf(marketplace.EUNAVAILABLE, "The chain is not answering."))
+	if v := none.Verdict; v.OK || v.State != "not verified" || v.Summary != "The chain is not answering." || len(v.Failures) != 1 {
+		t.Errorf("verdict without a verification: %+v", v)
+	}
+	if e := none.Entries[0]; e.OK || e.Finding != "not verified" || e.Signature.Role != "Sponsor" {
+		t.Errorf("entry 0 without a verification: %+v", e)
+	}
 }
 
 // After its revocation a coordinator holds no role: the report says so on
