@@ -16,7 +16,7 @@ import (
 // (here), record and import (trial_record.go), list and show
 // (trial_show.go), export (trial_export.go), design (trial_design.go), the
 // team's staff, query, sdv, lock and unlock (trial_staff.go, trial_query.go,
-// trial_lock.go).
+// trial_lock.go), join (trial_join.go) and report (trial_report.go).
 func newTrialCmd(c *cli) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "trial",
@@ -31,7 +31,7 @@ TRIAL is the trial's id (0x...) or its identifier (e.g. NCT01234567).`,
 	cmd.AddCommand(newTrialRegisterCmd(c), newTrialAmendCmd(c), newTrialRecordCmd(c), newTrialImportCmd(c),
 		newTrialAnchorCmd(c), newTrialListCmd(c), newTrialShowCmd(c), newTrialExportCmd(c), newTrialDesignCmd(c))
 	cmd.AddCommand(newTrialStaffCmd(c), newTrialQueryCmd(c), newTrialSDVCmd(c), newTrialLockCmd(c, false), newTrialLockCmd(c, true),
-		newTrialJoinCmd(c))
+		newTrialJoinCmd(c), newTrialReportCmd(c))
 	return cmd
 }
 

@@ -68,6 +68,7 @@ func addRoutes(mux *http.ServeMux, logger *slog.Logger, svc Service, static http
 	mux.Handle("POST /trials/{id}/verify", handleTrialVerify(logger, svc)) // read-only: an auditor checks the log
 	mux.Handle("GET /trials/{id}/export.json", handleTrialExport(logger, svc, "json"))
 	mux.Handle("GET /trials/{id}/export.csv", handleTrialExport(logger, svc, "csv"))
+	mux.Handle("GET /trials/{id}/report", handleTrialReport(logger, svc))
 	mux.Handle("GET /verify/{$}", handlePage(logger, "Verify", "trials", verifyPage()))
 	mux.Handle("POST /verify/{$}", handleVerifyUpload(logger, svc)) // read-only, public: an auditor's upload, bounded in size
 	mux.Handle("GET /status/{$}", handleStatus(logger, svc))

@@ -37,9 +37,10 @@ type TrialService interface {
 	// TrialSubjectIDs maps the pseudonyms this node recorded to the
 	// sponsor's subject ids: shown to the trial team only.
 	TrialSubjectIDs(ctx context.Context, ref string) (map[string]string, error)
-	staffService    // the staff page (trials_staff.go)
-	trialDesigns    // the design page and designed forms (trials_design.go)
-	casebookService // the casebooks, dashboard, queries, SDV and locks (trials_casebook.go)
+	staffService      // the staff page (trials_staff.go)
+	trialDesigns      // the design page and designed forms (trials_design.go)
+	casebookService   // the casebooks, dashboard, queries, SDV and locks (trials_casebook.go)
+	inspectionReports // the inspection report (trials_report.go)
 }
 
 // sponsor says who signs a trial action: the account and passphrase
