@@ -38,11 +38,14 @@ func handleTrialJoin(logger *slog.Logger, svc TrialService) http.Handler {
 			return
 		}
 		f := joinForm{Node: strings.TrimSpace(r.PostForm.Get("node")), Trial: strings.TrimSpace(r.PostForm.Get("trial"))}
-		err := svc.JoinTrial(r.Context(), f.Node, f.Trial)
+		err := passphraseTyped(r)
+		if err == nil {
+			err = svc.JoinTrial(r.Context(), f.Node, f.Trial)
+		}
 		var e *app.TrialExport
 		if err == nil {
 			if e, _, err = svc.RemoteTrialExport(r.Context(), signer(r), f.Trial); err != nil {
-				err = marketplace.Wrap(marketplace.ErrorCode(err), err, "Joined, but the trial could not be read yet")
+				err = marketplace.Wrap(marketplace.ErrorCode(err), err, "Joined, but the trial could not be read yet (send this form again to read it)")
 			}
 		}
 		if joinRefusal(err) {
@@ -86,7 +89,10 @@ func handleTrialRefresh(logger *slog.Logger, svc TrialService) http.Handler {
 			renderError(w, r, logger, err)
 			return
 		}
-		_, rep, err := svc.RemoteTrialExport(r.Context(), signer(r), id)
+		var rep *app.VerifyReport
+		if err = passphraseTyped(r); err == nil {
+			_, rep, err = svc.RemoteTrialExport(r.Context(), signer(r), id)
+		}
 		if code := marketplace.ErrorCode(err); err != nil && (joinRefusal(err) || rep != nil) {
 			renderComponent(w, r, logger, httpStatus(code), refreshCard(t, marketplace.ErrorMessage(err), rep, ""))
 			return
@@ -96,6 +102,15 @@ func handleTrialRefresh(logger *slog.Logger, svc TrialService) http.Handler {
 		}
 		redirectTo(w, r, trialURL(t.Trial))
 	})
+}
+
+// passphraseTyped refuses a request for a trial's log that was not
+// signed with the passphrase typed again: the session alone does not sign.
+func passphraseTyped(r *http.Request) error {
+	if r.PostForm.Get("passphrase") == "" {
+		return marketplace.Errorf(marketplace.EINVALID, "Passphrase required: type it to sign the request for the trial's log.")
+	}
+	return nil
 }
 
 // redirectTo sends the browser to url: a full page load for htmx too.

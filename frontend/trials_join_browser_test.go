@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,7 +76,7 @@ func newTwoNodes(t *testing.T) *twoNodes {
 		t.Fatal(err)
 	}
 	n.b, n.uiB = open(dirB)
-	for _, name := range []string{"cora", "mona"} {
+	for _, name := range []string{"cora", "mona", "rex"} {
 		acct, err := n.b.CreateAccount(ctx, name, name+"-pass")
 		if err != nil {
 			t.Fatal(err)
@@ -202,6 +203,13 @@ func TestBrowser_trialTwoNodes(t *testing.T) {
 		browserStep{"the page again", chromedp.WaitVisible(`//table[@id="timeline"]//tr[@data-index="4"]`)},
 		browserStep{"verify on B", jsClick(`#verify-button`)},
 		browserStep{"B's copy verifies", chromedp.WaitVisible(`//p[@id="verify-summary"][contains(., "PASS")]`)},
+		browserStep{"dashboard on B", chromedp.Navigate(n.uiB.URL + n.trialPathA + "dashboard")},
+		browserStep{"site B's progress", chromedp.WaitVisible(`#site-progress tr[data-site="B"]`)},
+		browserStep{"the visit's page on B", chromedp.Navigate(n.uiB.URL + n.trialPathA + "entries/4/")},
+		browserStep{"signed by", chromedp.WaitVisible(`//p[@id="entry-signature"][contains(., "Cora Coordinator")]`)},
+		browserStep{"inspection report on B", chromedp.Navigate(n.uiB.URL + n.trialPathA + "report")},
+		browserStep{"verified", chromedp.WaitVisible(`#report-verdict`)},
+		wantJS("the report's verdict passes", `document.querySelector("#report-verdict").className.includes("pass")`),
 		browserStep{"casebooks", chromedp.Navigate(n.uiB.URL + n.trialPathA + "casebook/")},
 		browserStep{"subject", chromedp.WaitVisible(`#casebooks a`)},
 		browserStep{"open", jsClick(`#casebooks a`)},
@@ -246,6 +254,14 @@ func TestBrowser_trialTwoNodes(t *testing.T) {
 	if got := must(chromedp.Run(ctx, chromedp.Text(`#verify-summary`)))(t); !strings.Contains(got, "PASS") || !strings.Contains(got, "7 entries") {
 		t.Errorf("A's log: %q", got)
 	}
+
+	// An account of B the sponsor never authorized joins, but cannot read
+	// the trial; a refresh without the passphrase typed again is refused.
+	rex := sessionOf(t, n.b, "rex")
+	res, body := postForm(t, n.uiB, "/trials/join", url.Values{"node": {n.providerA}, "trial": {n.trial.ID.Hex()}, "passphrase": {"rex-pass"}}, rex)
+	wantBody(t, "a stranger joins", res, body, 403, `id="join-problem"`, "Joined, but the trial could not be read yet")
+	res, body = postForm(t, n.uiB, n.trialPathA+"refresh", url.Values{}, sessionOf(t, n.b, "cora"))
+	wantBody(t, "refresh without the passphrase", res, body, 422, `id="verify-problem"`, "Passphrase required")
 
 	// A's node now answers an export whose monitor's name was rewritten:
 	// B's refresh shows why it does not verify, and keeps what it had.

@@ -35,12 +35,17 @@ func TestTrialJoin_formRefusals(t *testing.T) {
 		status            int
 		want              string
 	}{
+		{"no passphrase", "http://127.0.0.1:1/", tr.ID.Hex(), 422, "Passphrase required"},
 		{"by identifier", "http://127.0.0.1:1/", "NCT13000003", 422, "give the trial&#39;s id (0x and 64 hex digits)"},
 		{"a URL with credentials", "http://user:pw@127.0.0.1:1/", tr.ID.Hex(), 422, "Node URL"},
 		{"a trial the chain never registered", "http://127.0.0.1:1/", "0x" + strings.Repeat("ab", 32), 404, "is not registered on this node&#39;s chain"},
 		{"this node's own", "http://127.0.0.1:1/", tr.ID.Hex(), 409, "is this node&#39;s own"},
 	} {
-		res, body := postForm(t, srv, "/trials/join", url.Values{"node": {c.node}, "trial": {c.trial}, "passphrase": {"carol-pass"}}, carol)
+		pass := "carol-pass"
+		if c.what == "no passphrase" {
+			pass = ""
+		}
+		res, body := postForm(t, srv, "/trials/join", url.Values{"node": {c.node}, "trial": {c.trial}, "passphrase": {pass}}, carol)
 		wantBody(t, c.what, res, body, c.status, `id="join-problem"`, c.want, `value="`+c.trial+`"`)
 	}
 	if rts, err := a.RemoteTrials(t.Context()); err != nil || len(rts) != 0 {
