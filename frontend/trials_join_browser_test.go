@@ -117,7 +117,9 @@ func tamperExport(h http.Handler, on *atomic.Bool) http.Handler {
 // on node B run a trial in the browser: the sponsor imports the study
 // design and authorizes both by address; the coordinator joins the trial
 // on B and enters a visit through the designed form; the monitor raises a
-// query on it in B's casebook and the coordinator answers; the sponsor
+// query on it in B's casebook, the coordinator answers and records one
+// more visit through the step form; B's dashboard, entry page, inspection
+// report and "Verify the log" work from B's verified copy; the sponsor
 // sees every entry on A's timeline under its signer's printed name and A's
 // log verifies. A refresh on B of an export that does not verify shows
 // the failing verdict and keeps the export read before.
@@ -235,6 +237,15 @@ func TestBrowser_trialTwoNodes(t *testing.T) {
 		browserStep{"passphrase", setField(`#answer-5-passphrase`, "cora-pass")},
 		browserStep{"sign", jsClick(`#answer-5 button[type=submit]`)},
 		browserStep{"answered", chromedp.WaitVisible(`#query-5[data-state="answered"]`)},
+		browserStep{"trial page", chromedp.Navigate(n.uiB.URL + n.trialPathA)},
+		browserStep{"step form", chromedp.WaitVisible(`#step-form`)},
+		browserStep{"htmx", waitHTMX(`#step-form form`)},
+		browserStep{"type", setField(`#step-type`, "visit")},
+		browserStep{"subject", setField(`#step-subject`, "S-001")},
+		browserStep{"data", setField(`#step-data`, `{"note":"unscheduled"}`)},
+		browserStep{"passphrase", setField(`#step-passphrase`, "cora-pass")},
+		browserStep{"sign", jsClick(`#step-form button[type=submit]`)},
+		browserStep{"recorded through the step form", chromedp.WaitVisible(`//p[@id="step-done"][contains(., "Entry 7 recorded")]`)},
 	)
 
 	// The sponsor on A: every entry under its signer's printed name, and
@@ -248,10 +259,11 @@ func TestBrowser_trialTwoNodes(t *testing.T) {
 		signed("4", "Cora Coordinator"),
 		signed("5", "Mona Monitor"),
 		signed("6", "Cora Coordinator"),
+		signed("7", "Cora Coordinator"),
 		browserStep{"verify", jsClick(`#verify-button`)},
 		browserStep{"verdict", chromedp.WaitVisible(`#verify-summary`)},
 	)
-	if got := must(chromedp.Run(ctx, chromedp.Text(`#verify-summary`)))(t); !strings.Contains(got, "PASS") || !strings.Contains(got, "7 entries") {
+	if got := must(chromedp.Run(ctx, chromedp.Text(`#verify-summary`)))(t); !strings.Contains(got, "PASS") || !strings.Contains(got, "8 entries") {
 		t.Errorf("A's log: %q", got)
 	}
 
