@@ -274,10 +274,17 @@ func (a *App) ExportTrial(ctx context.Context, ref string) (*trials.Export, erro
 }
 
 // VerifyTrialLog checks trial ref's whole log as stored on this node,
-// against the chain: store, signatures, checkpoints and anchors.
+// against the chain: store, signatures, checkpoints and anchors; for a
+// trial joined from another node, its last verified export, again.
 func (a *App) VerifyTrialLog(ctx context.Context, ref string) (*trials.Report, error) {
 	svc, t, err := a.findTrial(ctx, ref)
-	if err != nil {
+	if rt, ok := a.joinedTrial(ctx, ref, err); ok {
+		e, err := a.remoteExport(rt) // a joined trial: its last export, checked again against this node's chain
+		if err != nil {
+			return nil, err
+		}
+		return a.VerifyTrialExport(ctx, e, "")
+	} else if err != nil {
 		return nil, err
 	}
 	return svc.VerifyLog(ctx, t.ID)

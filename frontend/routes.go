@@ -44,6 +44,7 @@ func addRoutes(mux *http.ServeMux, logger *slog.Logger, svc Service, static http
 	mux.Handle("POST /catalog/{id}/save", handleSaveDownload(logger, svc, ws != nil)) // desktop window only
 	mux.Handle("GET /trials/{$}", handleTrials(logger, svc))
 	mux.Handle("POST /trials/{$}", requireSessionFrom(trialsPath, handleTrialRegister(logger, svc)))
+	mux.Handle("POST /trials/join", requireSessionFrom(trialsPath, handleTrialJoin(logger, svc)))
 	mux.Handle("GET /trials/{id}/{$}", handleTrialView(logger, svc))
 	mux.Handle("GET /trials/{id}/steps", handleTrialSteps(logger, svc))
 	mux.Handle("GET /trials/{id}/entries/{index}/{$}", handleTrialEntry(logger, svc))
@@ -65,6 +66,7 @@ func addRoutes(mux *http.ServeMux, logger *slog.Logger, svc Service, static http
 	mux.Handle("GET /trials/{id}/casebook/{$}", handleCasebooks(logger, svc))
 	mux.Handle("GET /trials/{id}/casebook/{subject}", handleCasebook(logger, svc))
 	mux.Handle("POST /trials/{id}/casebook/{subject}/{action}", requireSessionFrom(trialPath, handleCasebookAction(logger, svc)))
+	mux.Handle("POST /trials/{id}/refresh", requireSessionFrom(trialPath, handleTrialRefresh(logger, svc)))
 	mux.Handle("POST /trials/{id}/verify", handleTrialVerify(logger, svc)) // read-only: an auditor checks the log
 	mux.Handle("GET /trials/{id}/export.json", handleTrialExport(logger, svc, "json"))
 	mux.Handle("GET /trials/{id}/export.csv", handleTrialExport(logger, svc, "csv"))

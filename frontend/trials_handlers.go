@@ -41,6 +41,7 @@ type TrialService interface {
 	trialDesigns      // the design page and designed forms (trials_design.go)
 	casebookService   // the casebooks, dashboard, queries, SDV and locks (trials_casebook.go)
 	inspectionReports // the inspection report (trials_report.go)
+	trialJoins        // joining a trial run on another node (trials_join.go)
 }
 
 // sponsor says who signs a trial action: the account and passphrase
