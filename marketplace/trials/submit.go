@@ -61,6 +61,11 @@ func (s *Service) PrepareFor(ctx context.Context, who common.Address, id common.
 	for i := range steps {
 		steps[i].When = when
 	}
+	// Only this node knows which subject id a pseudonym stands for, and only
+	// now: the team member's node submits signed pseudonyms.
+	if err := s.saveSubjectIDs(t.ID, inputs, steps); err != nil {
+		return nil, err
+	}
 	return steps, nil
 }
 

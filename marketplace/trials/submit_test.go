@@ -56,6 +56,10 @@ func TestSubmit_staffSignOnTheirOwnNode(t *testing.T) {
 	if err != nil || len(got) != 1 || !bytes.Equal(got[0].Signature, es[0].Signature) {
 		t.Fatalf("log: %+v, %v", got, err)
 	}
+	// The trial's node keeps the subject id behind the pseudonym, for its team.
+	if ids, err := e.svc.SubjectIDs(ctx, e.trial.ID); err != nil || ids[es[0].Step.Subject] != "S-001" {
+		t.Errorf("subject ids %v, %v", ids, err)
+	}
 	// The monitor raises a query on it the same way; later steps of the
 	// log see the remote ones (the team replay).
 	c := es[0].Index
