@@ -137,7 +137,11 @@ func (a *App) InspectionReport(ctx context.Context, ref string) (*TrialInspectio
 	if rep == nil && marketplace.ErrorCode(verr) != marketplace.EUNAVAILABLE {
 		return nil, verr
 	}
-	return newInspection(a.now().UTC(), "this node's log of the trial", e, rep, verr), nil
+	source := "this node's log of the trial"
+	if rt, err := a.remoteTrial(ctx, ref); err == nil {
+		source = "the trial's log on " + rt.NodeURL + ", as this node last read and verified it"
+	}
+	return newInspection(a.now().UTC(), source, e, rep, verr), nil
 }
 
 // InspectionReportOfExport returns the inspection report of an auditor's
