@@ -111,6 +111,12 @@ func TestBrowser_trialTeamEndToEnd(t *testing.T) {
 		browserStep{"verified mark kept", chromedp.WaitVisible(`#sdv-` + visit)},
 	)
 	saveScreenshot(t, ctx, "trial-e2e-casebook.png")
+	locked := must(chromedp.Run(ctx, chromedp.Text(`#casebook-locked`)))(t)
+	m = regexp.MustCompile(`at entry (\d+)`).FindStringSubmatch(locked)
+	if m == nil {
+		t.Fatalf("casebook locked: %q, want the lock's entry", locked)
+	}
+	lock := m[1]
 
 	// The coordinator's next entry for the subject is refused with the lock.
 	teamSignIn(t, ctx, srv.URL, "cora", base)
@@ -127,13 +133,13 @@ func TestBrowser_trialTeamEndToEnd(t *testing.T) {
 		browserStep{"submit", jsClick(`#form-submit`)},
 		browserStep{"refused", chromedp.WaitVisible(`#form-record-problem`)},
 	)
-	if got := must(chromedp.Run(ctx, chromedp.Text(`#form-record-problem`)))(t); !strings.Contains(got, "which entry") || !strings.Contains(got, "locked") {
-		t.Errorf("the entry after the lock is refused with %q, want the lock named", got)
+	if got := must(chromedp.Run(ctx, chromedp.Text(`#form-record-problem`)))(t); !strings.Contains(got, "lock") || !strings.Contains(got, lock) {
+		t.Errorf("the entry after the lock is refused with %q, want the lock (entry %s) named", got, lock)
 	} else {
 		t.Logf("the entry after the lock: %s", got)
 	}
 
-	e2eReportAndVerify(t, ctx, srv.URL, base, visit)
+	e2eReportAndVerify(t, ctx, srv.URL, base, visit, lock)
 
 	if p := problems(); len(p) > 0 {
 		t.Errorf("console errors (CSP violations?):\n%s", strings.Join(p, "\n"))
@@ -272,7 +278,8 @@ func e2eQueryAndSDV(t *testing.T, ctx context.Context, base, trial, visit string
 // e2eReportAndVerify: the sponsor anchors the log, opens the inspection
 // report and prints it; the downloaded export passes on the verify page and
 // a copy with the visit's systolic value changed fails with the banner.
-func e2eReportAndVerify(t *testing.T, ctx context.Context, base, trial, visit string) {
+// The lock is the log's last entry: the refused entry is not in it.
+func e2eReportAndVerify(t *testing.T, ctx context.Context, base, trial, visit, lock string) {
 	t.Helper()
 	teamSignIn(t, ctx, base, "carol", trial)
 	runSteps(t, ctx, "sponsor anchors and opens the report",
@@ -284,7 +291,11 @@ func e2eReportAndVerify(t *testing.T, ctx context.Context, base, trial, visit st
 		browserStep{"report", chromedp.Navigate(base + trial + "report")},
 		browserStep{"verdict", chromedp.WaitVisible(`#report-verdict`)},
 		browserStep{"the visit", chromedp.WaitVisible(`#entry-` + visit)},
+		browserStep{"the lock", chromedp.WaitVisible(`#entry-` + lock)},
 	)
+	if last := must(chromedp.Run(ctx, chromedp.Evaluate[string](`Array.from(document.querySelectorAll("[id^=entry-]")).map(e => e.id).pop()`)))(t); last != "entry-"+lock {
+		t.Errorf("the report's last entry is %s, want the lock entry-%s: the refused entry was recorded?", last, lock)
+	}
 	if got := must(chromedp.Run(ctx, chromedp.Text(`#report-verdict`)))(t); !strings.HasPrefix(got, "PASS") {
 		t.Errorf("report verdict %q, want PASS", got)
 	}
