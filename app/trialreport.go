@@ -104,9 +104,14 @@ type InspectionCheckpoint struct {
 
 // InspectionVerdict is the verification's result.
 type InspectionVerdict struct {
-	OK       bool
-	State    string // "verified", "verified with N warnings", "FAILED (N problems)", "not verified"
-	Summary  string
+	OK      bool
+	State   string // "verified", "verified with N warnings", "FAILED (N problems)", "not verified"
+	Summary string
+	// Headline and Problems say the result in plain words, what a reader
+	// needs first ("Entry 4 was changed after it was signed: …").
+	Headline string
+	Problems []string
+	Notes    []string // warnings in words: entries not anchored yet
 	Failures []InspectionFinding
 	Warnings []InspectionFinding
 }
@@ -171,10 +176,11 @@ func verdictOf(rep *VerifyReport, verr error) InspectionVerdict {
 		if verr != nil {
 			msg = marketplace.ErrorMessage(verr)
 		}
-		return InspectionVerdict{State: "not verified", Summary: msg,
+		return InspectionVerdict{State: "not verified", Summary: msg, Headline: "Not verified: " + msg,
 			Failures: []InspectionFinding{{Subject: "verification", Detail: msg}}}
 	}
-	v := InspectionVerdict{OK: rep.OK(), State: rep.State(), Summary: rep.Summary()}
+	words := rep.Verdict()
+	v := InspectionVerdict{OK: rep.OK(), State: rep.State(), Summary: rep.Summary(), Headline: words.Headline, Problems: words.Problems, Notes: words.Warnings}
 	for _, f := range rep.Failures() {
 		v.Failures = append(v.Failures, InspectionFinding{Subject: f.Subject, Detail: f.Detail})
 	}

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -120,6 +121,12 @@ func (a *App) LockTrial(ctx context.Context, who Actor, ref, reason string, unlo
 
 func (a *App) recordOne(ctx context.Context, who Actor, ref string, in trials.StepInput) (TrialEntry, error) {
 	es, err := a.RecordTrialSteps(ctx, who, ref, []trials.StepInput{in})
+	var ie trials.InputErrors
+	if errors.As(err, &ie) && len(ie) == 1 {
+		// One action, one entry: its problem needs no "step 1:" in front.
+		msg := strings.TrimPrefix(ie[0].Msg, "refused: ")
+		return TrialEntry{}, marketplace.Errorf(marketplace.EINVALID, "Not recorded: %s.", strings.TrimSuffix(msg, "."))
+	}
 	if err != nil {
 		return TrialEntry{}, err
 	}

@@ -64,7 +64,8 @@ func handleCasebooks(logger *slog.Logger, svc TrialService) http.Handler {
 			renderError(w, r, logger, err)
 			return
 		}
-		render(w, r, logger, http.StatusOK, page{Title: d.Trial.Identifier + " casebooks", Section: "trials", Content: casebookListPage(d)})
+		ids := subjectIDsFor(r, svc, r.PathValue("id"), d.Trial)
+		render(w, r, logger, http.StatusOK, page{Title: d.Trial.Identifier + " casebooks", Section: "trials", Content: casebookListPage(d, ids)})
 	})
 }
 
@@ -83,8 +84,23 @@ func renderCasebook(w http.ResponseWriter, r *http.Request, logger *slog.Logger,
 		renderError(w, r, logger, err)
 		return
 	}
+	ids := subjectIDsFor(r, svc, id, c.Trial)
 	render(w, r, logger, status, page{Title: "Casebook " + shortSubject(c.Subject), Section: "trials",
-		Content: casebookPage(c, signingFor(r, svc, id), problem)})
+		Content: casebookPage(c, signingFor(r, svc, id), problem, ids[c.Subject])})
+}
+
+// subjectIDsFor is the sponsor's subject ids by pseudonym when r's session
+// is on the trial's team on this node, else nothing: everyone else sees
+// pseudonyms only.
+func subjectIDsFor(r *http.Request, svc TrialService, ref string, t marketplace.Trial) map[string]string {
+	if !seesSubjectIDs(r, svc, ref, t) {
+		return nil
+	}
+	ids, err := svc.TrialSubjectIDs(r.Context(), ref)
+	if err != nil {
+		return nil // a joined trial: the ids stay on the trial's node
+	}
+	return ids
 }
 
 // handleCasebookAction handles POST /trials/{id}/casebook/{subject}/{action}

@@ -233,3 +233,29 @@ func withHeader(h http.Header, k, v string) http.Header {
 	out.Set(k, v)
 	return out
 }
+
+// The trial team on this node reads the sponsor's own subject ids beside
+// the pseudonyms; anyone else reads pseudonyms only.
+func TestCasebook_subjectIDsForTheTeamOnly(t *testing.T) {
+	srv, a := newTrialServer(t)
+	f := newCasebookFixture(t, a)
+	if _, err := a.CreateAccount(t.Context(), "stranger", "stranger-pass"); err != nil {
+		t.Fatal(err)
+	}
+	for _, who := range []string{"carol", "mo"} {
+		h := f.session(t, who)
+		res, body := get(t, srv, casebooksURL(f.trial), h)
+		wantBody(t, who+": casebooks", res, body, 200, `<strong class="subject-id">S-001</strong>`)
+		res, body = get(t, srv, casebookURL(f.trial, f.subject), h)
+		wantBody(t, who+": casebook", res, body, 200, `<span id="casebook-subject-id">S-001</span>`)
+	}
+	for who, h := range map[string]http.Header{"a visitor": nil, "a stranger": f.session(t, "stranger")} {
+		for _, path := range []string{casebooksURL(f.trial), casebookURL(f.trial, f.subject)} {
+			res, body := get(t, srv, path, h)
+			wantBody(t, who, res, body, 200, f.subject[:14])
+			if strings.Contains(body, "S-001") {
+				t.Errorf("%s reads the sponsor's subject id on %s", who, path)
+			}
+		}
+	}
+}

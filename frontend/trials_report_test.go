@@ -153,6 +153,7 @@ func TestWriteInspectionReport_failedVerdictFirst(t *testing.T) {
 			{Index: 1, TypeLabel: "Visit", Finding: "the step shown is not the signed one"},
 		},
 		Verdict: app.InspectionVerdict{State: "FAILED (2 problems)", Summary: "trial NCT13300002 FAILED",
+			Headline: "Not verified: 2 problems found", Problems: []string{"The export's copy of entry 1 differs from the signed entry"},
 			Failures: []app.InspectionFinding{{Subject: "entry 1", Detail: "the step shown is not the signed one"}, {Subject: "anchor 2", Detail: "not on chain"}}},
 	}
 	var b strings.Builder
@@ -165,7 +166,7 @@ func TestWriteInspectionReport_failedVerdictFirst(t *testing.T) {
 	if verdict < 0 || first < 0 || verdict > first {
 		t.Fatalf("the failed verdict is not in the header, before the sections:\n%s", html)
 	}
-	for _, want := range []string{"<strong>FAIL</strong>: FAILED (2 problems).", "First problem: entry 1: the step shown is not the signed one",
+	for _, want := range []string{"<strong>FAIL</strong>: Not verified: 2 problems found", "<li>The export&#39;s copy of entry 1 differs from the signed entry</li>",
 		`id="report-failures"`, "<td>anchor 2</td><td>not on chain</td>", `<div class="bad">Fails: the step shown is not the signed one</div>`} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the report lacks %q", want)
