@@ -138,7 +138,7 @@ func TestCasebook_monitorQueriesAndVerifiesDataManagerLocks(t *testing.T) {
 	// The coordinator's entry after the lock is refused with the message.
 	res, body = postForm(t, srv, trialURL(f.trial)+"steps", url.Values{"type": {"visit"}, "subject": {"S-001"}, "data": {`{"weight_kg":19}`},
 		"passphrase": {"cora-pass"}}, cora)
-	wantBody(t, "entry after the lock", res, body, 422, `id="step-problem"`, "recorded in the casebook of "+f.subject+", which entry")
+	wantBody(t, "entry after the lock", res, body, 422, `id="step-problem"`, "is in the casebook of "+f.subject+", which entry")
 
 	// The list and the dashboard show the lock, the site and no open query.
 	res, body = get(t, srv, casebooksURL(f.trial), nil)

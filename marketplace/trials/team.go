@@ -257,10 +257,10 @@ func (tm *Team) checkLocks(s *marketplace.Step) error {
 		}
 	}
 	if tm.dbLock != nil && !allowedWhenLocked(s.Type) {
-		return marketplace.Errorf(marketplace.EFORBIDDEN, "was recorded while the database is locked (entry %d): only an unlock, unblinding, analysis or staff change may follow", *tm.dbLock)
+		return marketplace.Errorf(marketplace.EFORBIDDEN, "comes while the database is locked (entry %d): only an unlock, unblinding, analysis or staff change may follow", *tm.dbLock)
 	}
 	if locked && subject != "" && s.Type != marketplace.StepCasebookUnlock {
-		return marketplace.Errorf(marketplace.EFORBIDDEN, "was recorded in the casebook of %s, which entry %d locked", subject, lock)
+		return marketplace.Errorf(marketplace.EFORBIDDEN, "is in the casebook of %s, which entry %d locked", subject, lock)
 	}
 	switch s.Type {
 	case marketplace.StepCasebookLock, marketplace.StepDatabaseLock, marketplace.StepDatabaseUnlock, marketplace.StepStaffRevocation:
