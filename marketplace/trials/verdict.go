@@ -233,7 +233,7 @@ func (p signers) entryProblem(subject, detail string) string {
 // signed, under which role or lock, about what.
 func teamProblem(detail string) bool {
 	for _, p := range []string{"was signed by ", "is signed under ", "is a ", "was recorded ", "answers ", "holds ",
-		"names ", "concerns ", "corrects ", "locks ", "unlocks ", "authorizes ", "revokes ", "a "} {
+		"names ", "concerns ", "corrects ", "locks ", "unlocks ", "authorizes ", "revokes ", "a ", "is in ", "comes "} {
 		if strings.HasPrefix(detail, p) {
 			return true
 		}
