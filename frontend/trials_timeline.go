@@ -187,6 +187,32 @@ func (v timelineView) itemLabel(s marketplace.Step, oid string) string {
 	return oid
 }
 
+// designOf reads the design a study design entry holds.
+func designOf(s marketplace.Step) (marketplace.StudyDesign, bool) {
+	var d marketplace.StudyDesign
+	if s.Type != marketplace.StepStudyDesign || json.Unmarshal(s.Data, &d) != nil {
+		return d, false
+	}
+	return d, true
+}
+
+// designSummary says what a design holds in one line: a whole design would
+// fill the timeline (its design page shows it).
+func designSummary(d marketplace.StudyDesign) string {
+	items := 0
+	for _, f := range d.Forms {
+		items += len(f.Items)
+	}
+	return fmt.Sprintf("%s: %s, %s, %s; see", d.Name, count(len(d.Events), "event"), count(len(d.Forms), "form"), count(items, "item"))
+}
+
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
 // formDataOf reads data entered through a form ({"design","event","form",
 // "items"}), with what else the recorder kept beside the items (an ODM
 // import's study, site and audit records), nil when nothing.

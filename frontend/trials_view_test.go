@@ -100,6 +100,9 @@ func TestTrialTimeline_labelledValuesLinksAndSignatures(t *testing.T) {
 	f := newTrialViewFixture(t, &vitalsDesign, "ok")
 	res, body := get(t, f.srv, f.base, nil)
 	wantBody(t, "trial page", res, body, 200)
+	if design := rowOf(t, body, "1"); !strings.Contains(design, "Aspirin: 1 event, 1 form, 3 items; see") || strings.Contains(design, "IT.SMOKER") {
+		t.Errorf("the design entry is not summed up:\n%s", design)
+	}
 	visit := rowOf(t, body, "2")
 	for _, want := range []string{"Visit 1 / Vital signs", "<dt>Systolic BP</dt><dd>182 mmHg</dd>", "<dt>Sex</dt><dd>Female</dd>", "<dt>Smoker</dt><dd>No</dd>",
 		"site 01", "Signed by Dr Ada Lovelace (0x", `corrected by <a href="` + f.base + `entries/3/">#3</a> (reason: transcription error;`, ", sponsor, ", "— meaning: authored"} {
