@@ -20,6 +20,8 @@ type logState struct {
 	last   time.Time         // the time of the last entry: the next may not be earlier
 	keys   map[string]uint64 // source key -> latest index; nil until needed
 	team   *Team             // the log replayed; nil until loaded
+	// subjects are the pseudonyms whose subject ids this process has kept.
+	subjects map[string]bool
 }
 
 func (s *Service) state(id common.Hash) *logState {

@@ -153,7 +153,7 @@ func (s *Service) recordLocked(ctx context.Context, signer Signer, t marketplace
 	for i := range steps {
 		steps[i].When = when
 	}
-	if err := s.saveSubjectIDs(t.ID, inputs, steps); err != nil {
+	if err := s.saveSubjectIDs(st, t.ID, inputs, steps); err != nil {
 		return nil, err
 	}
 	leaves, sigs, err := signSteps(steps, signer)

@@ -30,12 +30,14 @@ func subjectIDPrefix(id common.Hash) string {
 
 // saveSubjectIDs keeps, for each input whose subject was a subject id (not
 // already a pseudonym), the id of the pseudonym its step holds. steps[i] is
-// inputs[i]'s step.
-func (s *Service) saveSubjectIDs(id common.Hash, inputs []StepInput, steps []marketplace.Step) error {
+// inputs[i]'s step. st (its mu held) remembers the pseudonyms kept since
+// the process started, so a batch about known subjects writes nothing
+// (and costs no second fsync).
+func (s *Service) saveSubjectIDs(st *logState, id common.Hash, inputs []StepInput, steps []marketplace.Step) error {
 	pairs := map[string]string{}
 	for i, in := range inputs {
 		subject := strings.TrimSpace(in.Subject)
-		if subject == "" || marketplace.IsSubjectPseudonym(subject) || i >= len(steps) || steps[i].Subject == "" {
+		if subject == "" || marketplace.IsSubjectPseudonym(subject) || i >= len(steps) || steps[i].Subject == "" || st.subjects[steps[i].Subject] {
 			continue
 		}
 		pairs[steps[i].Subject] = subject
@@ -43,6 +45,7 @@ func (s *Service) saveSubjectIDs(id common.Hash, inputs []StepInput, steps []mar
 	if len(pairs) == 0 {
 		return nil
 	}
+
 	err := s.db.Update(func(tx *buntdb.Tx) error {
 		for p, subject := range pairs {
 			if _, _, err := tx.Set(subjectIDKey(id, p), subject, nil); err != nil {
@@ -53,6 +56,12 @@ func (s *Service) saveSubjectIDs(id common.Hash, inputs []StepInput, steps []mar
 	})
 	if err != nil {
 		return marketplace.Wrap(marketplace.EINTERNAL, err, "Trial %s: keep the subject ids of %d pseudonyms", id.Hex(), len(pairs))
+	}
+	if st.subjects == nil {
+		st.subjects = map[string]bool{}
+	}
+	for p := range pairs {
+		st.subjects[p] = true
 	}
 	return nil
 }

@@ -63,7 +63,7 @@ func (s *Service) PrepareFor(ctx context.Context, who common.Address, id common.
 	}
 	// Only this node knows which subject id a pseudonym stands for, and only
 	// now: the team member's node submits signed pseudonyms.
-	if err := s.saveSubjectIDs(t.ID, inputs, steps); err != nil {
+	if err := s.saveSubjectIDs(st, t.ID, inputs, steps); err != nil {
 		return nil, err
 	}
 	return steps, nil
