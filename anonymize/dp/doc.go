@@ -38,8 +38,8 @@
 // Laplace and Gaussian take float64 ε, δ and values and return float64
 // noise made "secure" by snapping to a power-of-two granularity
 // (geometric and binomial sampling on a grid), not exact discrete Laplace
-// or discrete Gaussian draws with rational parameters, and it does not
-// expose an injectable randomness source. OpenDP's exact samplers are
+// or discrete Gaussian draws with rational parameters, and it draws from
+// its own crypto/rand wrapper with no injectable source. OpenDP's exact samplers are
 // Rust. The samplers are short, so they live here with tests that check
 // their distributions against the exact pmf.
 package dp

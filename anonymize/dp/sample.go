@@ -51,8 +51,8 @@ func discreteLaplace(src Source, s, t *big.Int) *big.Int {
 
 // DiscreteGaussian returns one draw from the discrete Gaussian distribution
 // with parameter σ² (sigma2): P(X = x) ∝ e^(-x²/(2σ²)) over the integers.
-// σ² must be positive. Its variance is slightly below σ² (by less than
-// 10⁻⁸ relative for σ² ≥ 1).
+// σ² must be positive. Its variance is at most σ² and, for σ² ≥ 1, below
+// it by less than 10⁻⁶ relative (2·10⁻⁷ at σ² = 1, 10⁻¹⁵ at σ² = 2).
 func DiscreteGaussian(src Source, sigma2 *big.Rat) (*big.Int, error) {
 	if sigma2 == nil || sigma2.Sign() <= 0 {
 		return nil, fmt.Errorf("discrete gaussian: σ² %v is not positive: %w", sigma2, anonymize.ErrInvalid)
