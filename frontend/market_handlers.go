@@ -178,6 +178,7 @@ type catalogView struct {
 	Listings []*marketplace.Listing
 	Total    int
 	Problem  string
+	Licensed map[uint64]marketplace.Licence // the signed-in account's usable licences (licensedListings)
 }
 
 func (v catalogView) pages() int { return (v.Total + catalogPageSize - 1) / catalogPageSize }
@@ -194,6 +195,12 @@ func handleCatalog(logger *slog.Logger, svc Service) http.Handler {
 		if err == nil {
 			v.Listings, v.Total, err = svc.Search(r.Context(), f)
 			logger.Debug("catalog search", "q", f.Query, "results", len(v.Listings), "total", v.Total)
+		}
+		if err == nil && len(v.Listings) > 0 {
+			var lerr error
+			if v.Licensed, lerr = licensedListings(r, svc); lerr != nil {
+				logger.Warn("catalog without licence marks", "err", lerr)
+			}
 		}
 		if err != nil {
 			if code := marketplace.ErrorCode(err); code != marketplace.EINVALID {
@@ -240,8 +247,9 @@ type buyView struct {
 	ID       uint64
 	Quote    app.BuyQuote
 	HasQuote bool
-	Licensed bool   // the signed-in account may download now
-	Format   string // the download's extension (app.DownloadFile: "zip" for a release), for the desktop save dialog's suggested name
+	Licensed bool                 // the signed-in account may download now
+	Licence  *marketplace.Licence // the licence that lets it, for "Licensed until …" (nil when unknown)
+	Format   string               // the download's extension (app.DownloadFile: "zip" for a release), for the desktop save dialog's suggested name
 	Conf     app.BuyConfirmation
 	Problem  string
 	Done     *app.Purchase
@@ -278,6 +286,13 @@ func buyPanel(r *http.Request, svc Service, l *marketplace.Listing) buyView {
 	}
 	if has, err := svc.HasLicence(r.Context(), l.ID, s.Address()); err == nil {
 		b.Licensed = has
+	}
+	if b.Licensed {
+		if ls, err := licensedListings(r, svc); err == nil {
+			if lic, ok := ls[l.ID]; ok {
+				b.Licence = &lic
+			}
+		}
 	}
 	q, err := svc.BuyPreview(r.Context(), s.Address(), l.ID)
 	b.Quote = q
