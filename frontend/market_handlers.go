@@ -249,6 +249,7 @@ type buyView struct {
 	HasQuote bool
 	Licensed bool                 // the signed-in account may download now
 	Licence  *marketplace.Licence // the licence that lets it, for "Licensed until …" (nil when unknown)
+	Mismatch string               // the DS disease the stated disease does not name, asking the buyer to confirm (buyMismatch)
 	Format   string               // the download's extension (app.DownloadFile: "zip" for a release), for the desktop save dialog's suggested name
 	Conf     app.BuyConfirmation
 	Problem  string
@@ -382,6 +383,12 @@ func handleBuy(logger *slog.Logger, svc Service) http.Handler {
 		}
 		conf := app.BuyConfirmation{AcceptTerms: r.PostForm.Get("accept") != "", Disease: strings.TrimSpace(r.PostForm.Get("disease")),
 			Approval: strings.TrimSpace(r.PostForm.Get("approval")), Collaborator: strings.TrimSpace(r.PostForm.Get("collaborator"))}
+		if disease, ok := mismatchUnconfirmed(r, l, conf); ok {
+			b := buyPanel(r, svc, l)
+			b.Conf, b.Mismatch = conf, disease
+			answerBuyPanel(w, r, logger, l, b, http.StatusUnprocessableEntity)
+			return
+		}
 		p, berr := svc.Buy(r.Context(), who, id, conf)
 		b := buyPanel(r, svc, l)
 		b.Conf = conf
@@ -396,14 +403,20 @@ func handleBuy(logger *slog.Logger, svc Service) http.Handler {
 		} else {
 			b.Done = &p
 		}
-		if !isHTMX(r) { // a plain form post: the whole card, with the outcome in its panel
-			v := cardViewOf(r, l)
-			v.Buy = b
-			render(w, r, logger, status, page{Title: l.Title(), Section: "catalog", Content: cardPage(v)})
-			return
-		}
-		renderComponent(w, r, logger, status, buyPanelView(b, true))
+		answerBuyPanel(w, r, logger, l, b, status)
 	})
+}
+
+// answerBuyPanel answers a buy post with the buy panel b: the whole card
+// for a plain form post, the panel alone for htmx.
+func answerBuyPanel(w http.ResponseWriter, r *http.Request, logger *slog.Logger, l *marketplace.Listing, b buyView, status int) {
+	if !isHTMX(r) { // a plain form post: the whole card, with the outcome in its panel
+		v := cardViewOf(r, l)
+		v.Buy = b
+		render(w, r, logger, status, page{Title: l.Title(), Section: "catalog", Content: cardPage(v)})
+		return
+	}
+	renderComponent(w, r, logger, status, buyPanelView(b, true))
 }
 
 // lazyAttachment sets the attachment headers at the first byte written, so
