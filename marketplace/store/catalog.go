@@ -30,7 +30,7 @@ import (
 //	cat:t:<token>:<bucket>      full-text postings of a lower-cased token for listings
 //	                            bucket*256..bucket*256+255: (id%256, field mask) byte pairs, the
 //	                            mask saying where the token occurs (title, tags, columns,
-//	                            description); see catalog_text.go
+//	                            description, terms); see catalog_text.go
 //	cat:ev:<block>:<log index>  an event applied ahead of the cursor (IndexTx), so the indexer
 //	                            skips it when it reaches that block
 //	cat:pending:<id>            a listing whose card could not be fetched yet

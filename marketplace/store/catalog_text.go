@@ -2,6 +2,8 @@ package store
 
 import (
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -24,6 +26,7 @@ const (
 	fieldTags
 	fieldColumns
 	fieldDescription
+	fieldTerms // the card's terms detail (the DS disease...) and the names of the DUO codes it details
 )
 
 func fieldWeight(mask byte) float32 {
@@ -31,7 +34,7 @@ func fieldWeight(mask byte) float32 {
 	if mask&fieldTitle != 0 {
 		w += 8
 	}
-	if mask&fieldTags != 0 {
+	if mask&(fieldTags|fieldTerms) != 0 {
 		w += 4
 	}
 	if mask&fieldColumns != 0 {
@@ -100,8 +103,11 @@ func words(text string, fn func(w string)) {
 	}
 }
 
-// cardTokens returns the card's distinct tokens with the fields each occurs in; title, tags and
-// columns first, so a long description is what gets cut at maxTokensPerCard.
+// cardTokens returns the card's distinct tokens with the fields each occurs in; title, tags,
+// terms and columns (a release's tables and their columns too) first, so a long description is
+// what gets cut at maxTokensPerCard. The terms are the terms detail's texts (the DS disease: a
+// search for "diabetes" finds a listing for "type 2 diabetes" research) with each detailed code's
+// shorthand and DUO label ("DS", "disease specific research").
 func cardTokens(c *marketplace.DatasetCard) map[string]byte {
 	toks := make(map[string]byte)
 	add := func(field byte) func(string) {
@@ -115,8 +121,21 @@ func cardTokens(c *marketplace.DatasetCard) map[string]byte {
 	for _, t := range c.Tags {
 		tokenize(t, add(fieldTags))
 	}
+	for _, code := range slices.Sorted(maps.Keys(c.TermsDetail)) {
+		tokenize(c.TermsDetail[code], add(fieldTerms))
+		tokenize(code, add(fieldTerms))
+		if d, err := marketplace.ParseDUO(code); err == nil {
+			tokenize(d.Label(), add(fieldTerms))
+		}
+	}
 	for _, col := range c.Columns {
 		tokenize(col.Name, add(fieldColumns))
+	}
+	for _, t := range c.Tables {
+		tokenize(t.Name, add(fieldColumns))
+		for _, col := range t.Columns {
+			tokenize(col.Name, add(fieldColumns))
+		}
 	}
 	tokenize(c.Description, add(fieldDescription))
 	return toks
