@@ -9,8 +9,8 @@ import (
 )
 
 // TestSearchCatalog_termsAndReleaseColumns: a search finds a listing by the
-// disease its DS terms name, by the detailed code's shorthand and DUO label,
-// and by a release's table and column names; other listings stay out.
+// disease its DS terms name, by its DUO codes' shorthands and labels, and by
+// a release's table and column names; other listings stay out.
 func TestSearchCatalog_termsAndReleaseColumns(t *testing.T) {
 	_, c, _ := openCatalog(t)
 	ctx := context.Background()
@@ -42,6 +42,9 @@ func TestSearchCatalog_termsAndReleaseColumns(t *testing.T) {
 		"observations":              {2},
 		"asthma":                    {3},
 		"diabetes observations":     {},
+		"ethics approval":           {1},
+		"irb":                       {1},
+		"biomedical":                {3, 2}, // newest first
 	} {
 		got, total, err := c.SearchCatalog(ctx, marketplace.CatalogFilter{Query: q})
 		if err != nil {
