@@ -178,6 +178,7 @@ type catalogView struct {
 	Listings []*marketplace.Listing
 	Total    int
 	Problem  string
+	Licensed map[uint64]marketplace.Licence // the signed-in account's usable licences (licensedListings)
 }
 
 func (v catalogView) pages() int { return (v.Total + catalogPageSize - 1) / catalogPageSize }
@@ -194,6 +195,12 @@ func handleCatalog(logger *slog.Logger, svc Service) http.Handler {
 		if err == nil {
 			v.Listings, v.Total, err = svc.Search(r.Context(), f)
 			logger.Debug("catalog search", "q", f.Query, "results", len(v.Listings), "total", v.Total)
+		}
+		if err == nil && len(v.Listings) > 0 {
+			var lerr error
+			if v.Licensed, lerr = licensedListings(r, svc); lerr != nil {
+				logger.Warn("catalog without licence marks", "err", lerr)
+			}
 		}
 		if err != nil {
 			if code := marketplace.ErrorCode(err); code != marketplace.EINVALID {
@@ -240,8 +247,10 @@ type buyView struct {
 	ID       uint64
 	Quote    app.BuyQuote
 	HasQuote bool
-	Licensed bool   // the signed-in account may download now
-	Format   string // the download's extension (app.DownloadFile: "zip" for a release), for the desktop save dialog's suggested name
+	Licensed bool                 // the signed-in account may download now
+	Licence  *marketplace.Licence // the licence that lets it, for "Licensed until …" (nil when unknown)
+	Mismatch string               // the DS disease the stated disease does not name, asking the buyer to confirm (buyMismatch)
+	Format   string               // the download's extension (app.DownloadFile: "zip" for a release), for the desktop save dialog's suggested name
 	Conf     app.BuyConfirmation
 	Problem  string
 	Done     *app.Purchase
@@ -278,6 +287,13 @@ func buyPanel(r *http.Request, svc Service, l *marketplace.Listing) buyView {
 	}
 	if has, err := svc.HasLicence(r.Context(), l.ID, s.Address()); err == nil {
 		b.Licensed = has
+	}
+	if b.Licensed {
+		if ls, err := licensedListings(r, svc); err == nil {
+			if lic, ok := ls[l.ID]; ok {
+				b.Licence = &lic
+			}
+		}
 	}
 	q, err := svc.BuyPreview(r.Context(), s.Address(), l.ID)
 	b.Quote = q
@@ -367,6 +383,12 @@ func handleBuy(logger *slog.Logger, svc Service) http.Handler {
 		}
 		conf := app.BuyConfirmation{AcceptTerms: r.PostForm.Get("accept") != "", Disease: strings.TrimSpace(r.PostForm.Get("disease")),
 			Approval: strings.TrimSpace(r.PostForm.Get("approval")), Collaborator: strings.TrimSpace(r.PostForm.Get("collaborator"))}
+		if disease, ok := mismatchUnconfirmed(r, l, conf); ok {
+			b := buyPanel(r, svc, l)
+			b.Conf, b.Mismatch = conf, disease
+			answerBuyPanel(w, r, logger, l, b, http.StatusUnprocessableEntity)
+			return
+		}
 		p, berr := svc.Buy(r.Context(), who, id, conf)
 		b := buyPanel(r, svc, l)
 		b.Conf = conf
@@ -381,14 +403,20 @@ func handleBuy(logger *slog.Logger, svc Service) http.Handler {
 		} else {
 			b.Done = &p
 		}
-		if !isHTMX(r) { // a plain form post: the whole card, with the outcome in its panel
-			v := cardViewOf(r, l)
-			v.Buy = b
-			render(w, r, logger, status, page{Title: l.Title(), Section: "catalog", Content: cardPage(v)})
-			return
-		}
-		renderComponent(w, r, logger, status, buyPanelView(b, true))
+		answerBuyPanel(w, r, logger, l, b, status)
 	})
+}
+
+// answerBuyPanel answers a buy post with the buy panel b: the whole card
+// for a plain form post, the panel alone for htmx.
+func answerBuyPanel(w http.ResponseWriter, r *http.Request, logger *slog.Logger, l *marketplace.Listing, b buyView, status int) {
+	if !isHTMX(r) { // a plain form post: the whole card, with the outcome in its panel
+		v := cardViewOf(r, l)
+		v.Buy = b
+		render(w, r, logger, status, page{Title: l.Title(), Section: "catalog", Content: cardPage(v)})
+		return
+	}
+	renderComponent(w, r, logger, status, buyPanelView(b, true))
 }
 
 // lazyAttachment sets the attachment headers at the first byte written, so

@@ -230,7 +230,7 @@ func loadLicences(r *http.Request, svc Service) licencesView {
 // holds or is seated on, with expiry, seats and downloads.
 func handleLicences(logger *slog.Logger, svc Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		render(w, r, logger, http.StatusOK, page{Title: "My licences", Section: "mydata", Content: licencesPage(loadLicences(r, svc))})
+		render(w, r, logger, http.StatusOK, page{Title: "My licences", Section: "licences", Content: licencesPage(loadLicences(r, svc))})
 	})
 }
 
@@ -261,7 +261,7 @@ func handleSeat(logger *slog.Logger, svc Service, add bool) http.Handler {
 		answerAction(w, r, logger, err, "/mydata/licences/", func(message, problem string) (page, templ.Component) {
 			v := loadLicences(r, svc)
 			v.Message, v.Problem = message, problem
-			return page{Title: "My licences", Section: "mydata", Content: licencesPage(v)}, licencesList(v)
+			return page{Title: "My licences", Section: "licences", Content: licencesPage(v)}, licencesList(v)
 		}, done)
 	})
 }

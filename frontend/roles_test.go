@@ -129,6 +129,12 @@ func (f *rolesFixture) researcher(t *testing.T) {
 	if !strings.Contains(nav, `accesskey="c"`) || !strings.Contains(nav, `accesskey="s"`) {
 		t.Error("access keys lost")
 	}
+	if !strings.Contains(nav, `href="/mydata/licences/"`) {
+		t.Errorf("researcher navigation has no My licences link: %s", nav)
+	}
+	if _, lb := f.send(t, "GET", "/mydata/licences/", nil, f.ca, false); !strings.Contains(navOf(t, lb), `href="/mydata/licences/" accesskey="i" aria-current="page"`) {
+		t.Errorf("My licences is not the current entry on its page: %s", navOf(t, lb))
+	}
 	if !strings.Contains(body, `id="roles-card"`) || !strings.Contains(body, `value="researcher" checked`) || strings.Contains(body, `value="patient" checked`) {
 		t.Errorf("roles form: %s", body[strings.Index(body, "roles-card"):])
 	}
@@ -143,8 +149,8 @@ func (f *rolesFixture) change(t *testing.T) {
 	if res.StatusCode != 200 || !strings.Contains(body, `id="roles-card"`) || !strings.Contains(body, `hx-swap-oob="true"`) {
 		t.Fatalf("set roles: %d %s", res.StatusCode, body)
 	}
-	if got := navSections(navOf(t, body)); got != "mydata,trials,status" {
-		t.Errorf("redrawn navigation: %s", got)
+	if nav := navOf(t, body); navSections(nav) != "mydata,trials,status" || strings.Contains(nav, "/mydata/licences/") {
+		t.Errorf("redrawn navigation: %s", nav)
 	}
 	f.wantRoles(t, "stored roles", f.alice, "patient,sponsor")
 	_, body = f.send(t, "GET", "/", nil, f.ca, false)

@@ -34,8 +34,10 @@ const (
 // CatalogFilter selects and orders catalog listings. The zero value finds every active listing
 // with a verified card, newest first, first page.
 type CatalogFilter struct {
-	// Query is free text matched against title, description, tags and column names: every word
-	// must match, the last one as a prefix (so results follow typing).
+	// Query is free text matched against title, description, tags, terms (each DUO code's
+	// shorthand and label, the terms detail such as the DS disease), column names and a
+	// release's table and column names: every word must match, the last one as a prefix (so
+	// results follow typing).
 	Query string `json:"query,omitempty"`
 	// Terms lists DUO codes a listing must all carry (e.g. HMB|IRB).
 	Terms DUO `json:"terms,omitempty"`

@@ -30,7 +30,7 @@ import (
 //	cat:t:<token>:<bucket>      full-text postings of a lower-cased token for listings
 //	                            bucket*256..bucket*256+255: (id%256, field mask) byte pairs, the
 //	                            mask saying where the token occurs (title, tags, columns,
-//	                            description); see catalog_text.go
+//	                            description, terms); see catalog_text.go
 //	cat:ev:<block>:<log index>  an event applied ahead of the cursor (IndexTx), so the indexer
 //	                            skips it when it reaches that block
 //	cat:pending:<id>            a listing whose card could not be fetched yet
@@ -384,7 +384,7 @@ func (a *applier) apply(ev *marketplace.ListingEvent) (bool, error) {
 			return false, err
 		}
 		if l.CardStatus == marketplace.CardVerified {
-			a.addPostings(l.ID, l.Card)
+			a.addPostings(l.ID, l.Terms.Use, l.Card)
 		} else if l.CardStatus == marketplace.CardPending {
 			if _, _, err := tx.Set(pendingKey(l.ID), "", nil); err != nil {
 				return false, err
@@ -455,7 +455,7 @@ func (a *applier) hideCopy(id uint64) error {
 	if err := a.flushPostings(); err != nil {
 		return err
 	}
-	if err := a.removePostings(id, &c); err != nil {
+	if err := a.removePostings(id, marketplace.DUO(u64(s, sDUO)), &c); err != nil {
 		return err
 	}
 	if _, err := a.tx.Delete(cardKey(id)); err != nil {
@@ -537,7 +537,7 @@ func (c *Catalog) SetCard(ctx context.Context, id uint64, card []byte) (*marketp
 		} else {
 			l.Card, l.CardStatus = dc, marketplace.CardVerified
 			a := applier{tx: tx, changed: changed}
-			a.addPostings(id, dc)
+			a.addPostings(id, l.Terms.Use, dc)
 			if err := a.flush(); err != nil {
 				return err
 			}

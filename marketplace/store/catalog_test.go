@@ -294,7 +294,7 @@ func TestSearchCatalog_agreesWithBruteForce(t *testing.T) {
 
 	toks := map[uint64]map[string]byte{}
 	for _, l := range all {
-		toks[l.ID] = cardTokens(l.Card)
+		toks[l.ID] = cardTokens(l.Terms.Use, l.Card)
 	}
 	queries := []string{"", "", "diabetes", "diab", "cancer ", "asthma pediatric", "hba1c", "patient", "synthea", "blood pressure", "in", "zzz"}
 	sorts := append([]string{""}, marketplace.CatalogSorts()...)

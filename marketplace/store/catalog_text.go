@@ -2,6 +2,8 @@ package store
 
 import (
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -24,6 +26,7 @@ const (
 	fieldTags
 	fieldColumns
 	fieldDescription
+	fieldTerms // the card's terms detail (the DS disease...) and the names of the DUO codes it details
 )
 
 func fieldWeight(mask byte) float32 {
@@ -31,7 +34,7 @@ func fieldWeight(mask byte) float32 {
 	if mask&fieldTitle != 0 {
 		w += 8
 	}
-	if mask&fieldTags != 0 {
+	if mask&(fieldTags|fieldTerms) != 0 {
 		w += 4
 	}
 	if mask&fieldColumns != 0 {
@@ -100,9 +103,14 @@ func words(text string, fn func(w string)) {
 	}
 }
 
-// cardTokens returns the card's distinct tokens with the fields each occurs in; title, tags and
-// columns first, so a long description is what gets cut at maxTokensPerCard.
-func cardTokens(c *marketplace.DatasetCard) map[string]byte {
+// cardTokens returns the distinct tokens of the card of a listing under terms use, with the
+// fields each occurs in; title, tags, terms and columns (a release's tables and their columns
+// too) first, so a long description is what gets cut at maxTokensPerCard. The terms are the
+// shorthand and DUO label of each of use's codes ("DS", "disease specific research") and the
+// card's terms detail (the DS disease: a search for "diabetes" finds a listing for "type 2
+// diabetes" research). A listing's terms never change once listed, so the tokens are the same
+// when its postings are removed.
+func cardTokens(use marketplace.DUO, c *marketplace.DatasetCard) map[string]byte {
 	toks := make(map[string]byte)
 	add := func(field byte) func(string) {
 		return func(t string) {
@@ -115,19 +123,32 @@ func cardTokens(c *marketplace.DatasetCard) map[string]byte {
 	for _, t := range c.Tags {
 		tokenize(t, add(fieldTags))
 	}
+	for _, d := range use.Codes() {
+		tokenize(d.Short(), add(fieldTerms))
+		tokenize(d.Label(), add(fieldTerms))
+	}
+	for _, code := range slices.Sorted(maps.Keys(c.TermsDetail)) {
+		tokenize(c.TermsDetail[code], add(fieldTerms))
+	}
 	for _, col := range c.Columns {
 		tokenize(col.Name, add(fieldColumns))
+	}
+	for _, t := range c.Tables {
+		tokenize(t.Name, add(fieldColumns))
+		for _, col := range t.Columns {
+			tokenize(col.Name, add(fieldColumns))
+		}
 	}
 	tokenize(c.Description, add(fieldDescription))
 	return toks
 }
 
-// addPostings queues the card's postings for listing id until flushPostings.
-func (a *applier) addPostings(id uint64, c *marketplace.DatasetCard) {
+// addPostings queues the postings of listing id (terms use, card c) until flushPostings.
+func (a *applier) addPostings(id uint64, use marketplace.DUO, c *marketplace.DatasetCard) {
 	if a.postings == nil {
 		a.postings = make(map[string][]byte)
 	}
-	for tok, mask := range cardTokens(c) {
+	for tok, mask := range cardTokens(use, c) {
 		k := postingKey(tok, id>>8)
 		a.postings[k] = append(a.postings[k], byte(id), mask)
 	}
@@ -135,8 +156,8 @@ func (a *applier) addPostings(id uint64, c *marketplace.DatasetCard) {
 
 // removePostings takes listing id out of the posting buckets of its card's words, deleting a
 // bucket left empty (as if the listing had never been indexed with this card).
-func (a *applier) removePostings(id uint64, c *marketplace.DatasetCard) error {
-	for tok := range cardTokens(c) {
+func (a *applier) removePostings(id uint64, use marketplace.DUO, c *marketplace.DatasetCard) error {
+	for tok := range cardTokens(use, c) {
 		k := postingKey(tok, id>>8)
 		old, err := a.tx.Get(k)
 		if errors.Is(err, buntdb.ErrNotFound) {
