@@ -262,7 +262,15 @@ func TestCardBuckets(t *testing.T) {
 }
 
 // go test -run '^$' -bench CardStats ./anonymize/dp/
+//
+// The second case adds a column with a distinct value on every row (the
+// worst case: one noise draw per row).
 func BenchmarkCardStats(b *testing.B) {
+	b.Run("rows=1e6", func(b *testing.B) { benchCardStats(b, false) })
+	b.Run("rows=1e6/unique-column", func(b *testing.B) { benchCardStats(b, true) })
+}
+
+func benchCardStats(b *testing.B, unique bool) {
 	const n = 1_000_000
 	var pat, sex, age, day, code []string
 	for i := range n {
@@ -280,6 +288,13 @@ func BenchmarkCardStats(b *testing.B) {
 		anonymize.NewColumn("code", anonymize.TypeString, anonymize.RoleSensitive, code))
 	if err != nil {
 		b.Fatal(err)
+	}
+	if unique {
+		ids := make([]string, n)
+		for i := range ids {
+			ids[i] = "id" + strconv.Itoa(i)
+		}
+		tab = tab.WithColumns(append(tab.Columns, anonymize.NewColumn("id", anonymize.TypeString, anonymize.RoleInsensitive, ids)))
 	}
 	b.ResetTimer()
 	for b.Loop() {
