@@ -57,6 +57,15 @@ type DatasetCard struct {
 	// risk above the anonymization policy's threshold (who, when, the figure, the threshold, in
 	// their words); nil when the release passed the gate without an acceptance.
 	RiskAccepted *CardRiskAcceptance `json:"risk_accepted,omitempty"`
+	// Statistics are what a researcher sees of the data before buying,
+	// released at publishing with differential privacy under one ε the
+	// publisher sets, kept as opaque JSON: the anonymize/dp package owns
+	// its format. Absent on cards written before statistics existed.
+	Statistics json.RawMessage `json:"statistics,omitempty"`
+	// Questions says the listing's provider answers aggregate questions
+	// before buying, under differential privacy, and with which budget;
+	// nil: it answers none.
+	Questions *CardQuestions `json:"questions,omitempty"`
 	// Signature is the seller's EIP-191 signature of CardSignatureMessage: the card (without this
 	// field), bound to the chain, the contract and the listing's content hash. Indexing nodes
 	// check it recovers to the listing's seller on chain, so a listing that copies another
@@ -221,6 +230,15 @@ func (c *DatasetCard) Validate() error {
 	}
 	if len(c.Signature) != 0 && len(c.Signature) != 65 {
 		return Errorf(EINVALID, "Card signature has %d bytes, want 65.", len(c.Signature))
+	}
+	if len(c.Statistics) > MaxCardStatisticsBytes {
+		return Errorf(EINVALID, "Card statistics are %d bytes, more than the %d bytes allowed.", len(c.Statistics), MaxCardStatisticsBytes)
+	}
+	if len(c.Statistics) > 0 && !json.Valid(c.Statistics) {
+		return Errorf(EINVALID, "Card statistics are not valid JSON.")
+	}
+	if err := c.Questions.Validate(); err != nil {
+		return err
 	}
 	return validateReport(c.Report)
 }
