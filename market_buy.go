@@ -16,7 +16,7 @@ import (
 // newBuyCmd builds `buy`: the terms and the cost, then one transaction.
 func newBuyCmd(c *cli) *cobra.Command {
 	var as, disease, approval, collaborator string
-	var yes bool
+	var yes, anyway bool
 	var id uint64
 	cmd := &cobra.Command{
 		Use:   "buy --as NAME ID",
@@ -47,8 +47,12 @@ func newBuyCmd(c *cli) *cobra.Command {
 			}
 			fmt.Fprintf(c.stderr, "Cost: %s ETH price + about %s ETH gas (%d gas); no platform fee\n",
 				formatEther(q.Cost.Value), formatEther(q.Cost.GasCost), q.Cost.Gas)
+			mismatch := checkDiseaseMismatch(c.stderr, q.Listing, disease, anyway)
 			if !yes {
 				return marketplace.Errorf(marketplace.EINVALID, "Terms: pass --yes to accept the terms above and buy.")
+			}
+			if mismatch != nil {
+				return mismatch
 			}
 			p, err := a.Buy(ctx, who.actor(), id, app.BuyConfirmation{AcceptTerms: true, Disease: disease, Approval: approval, Collaborator: collaborator})
 			if err != nil {
@@ -73,6 +77,7 @@ func newBuyCmd(c *cli) *cobra.Command {
 	asFlag(cmd, &as, "account that buys")
 	cmd.Flags().BoolVar(&yes, "yes", false, "accept the terms shown and buy")
 	cmd.Flags().StringVar(&disease, "disease", "", "the disease researched (DS terms)")
+	cmd.Flags().BoolVar(&anyway, "buy-anyway", false, "buy although --disease does not name the listing's DS disease (the seller sees the mismatch)")
 	cmd.Flags().StringVar(&approval, "approval", "", "the ethics approval reference (IRB terms)")
 	cmd.Flags().StringVar(&collaborator, "collaborator", "", "the collaborator (COL terms)")
 	return cmd

@@ -19,7 +19,7 @@ import (
 // records, here or through a hub.
 func newPublishCmd(c *cli) *cobra.Command {
 	var ins []string
-	var as, preset, config, title, desc, tags, publisher, format, dataTypes, publicURL, providerURL, copyTo, table, encoding string
+	var as, preset, config, title, desc, tags, publisher, format, dataTypes, publicURL, providerURL, copyTo, table, encoding, disease string
 	var sale saleFlags
 	var release bool
 	var risk acceptRiskFlags
@@ -52,12 +52,18 @@ report's; the acceptance (this account, the date, the figure, the threshold,
 			if err := sale.parse(); err != nil {
 				return err
 			}
+			if disease != "" && sale.use&marketplace.DS == 0 {
+				return marketplace.Errorf(marketplace.EINVALID, "--disease names the disease of DS terms; --terms %q has no DS.", sale.terms)
+			}
 			return risk.parse()
 		}, unlock: unlockAs(&as), node: true, publicURL: &publicURL, run: func(ctx context.Context, a *app.App, who account) (err error) {
 			req := app.PublishRequest{Input: strings.Join(ins, ","), InputEncoding: encoding, Preset: preset, ConfigFile: config, Title: title, Description: desc, Publisher: publisher,
 				Tags: splitCSV(tags), DataTypes: splitCSV(dataTypes), Format: format, Price: sale.wei, Table: table,
 				Terms: sale.listingTerms(), Provider: providerURL, Release: table == "" && (release || isReleaseInput(ins)),
 				AcceptRisk: risk.acceptance, Warn: func(msg string) { fmt.Fprintf(c.stderr, "warning: %s\n", msg) }}
+			if disease != "" {
+				req.TermsDetail = map[string]string{"DS": disease}
+			}
 			if s := c.getenv(envSecret); s != "" {
 				req.Secret = []byte(s)
 			}
@@ -102,6 +108,7 @@ report's; the acceptance (this account, the date, the figure, the threshold,
 	f.StringVar(&dataTypes, "data-types", "", "comma-separated record kinds: "+strings.Join(marketplace.DataTypes(), ", "))
 	f.StringVar(&format, "format", "csv", "what buyers download: csv or parquet")
 	sale.register(cmd)
+	f.StringVar(&disease, "disease", "", "with DS terms: the disease the data may be researched for, shown to buyers (who are warned when they state another)")
 	risk.register(cmd)
 	f.StringVar(&publicURL, "public-url", "", "this node's provider URL (env "+envPublicURL+"; default http://<serve's --public-addr>/)")
 	f.StringVar(&providerURL, "provider", "self", "who serves buyers: self (this node), or a hub's provider URL to publish through")
