@@ -46,6 +46,8 @@ type CatalogFilter struct {
 	PriceMax *big.Int `json:"-"`
 	// RowsMin is the least number of rows a dataset must have.
 	RowsMin uint64 `json:"rows_min,omitempty"`
+	// RowsMax, when not 0, is the most rows a dataset may have (a row band, RowBands()).
+	RowsMax uint64 `json:"rows_max,omitempty"`
 	// DataTypes lists record kinds (see DataTypes()) a dataset must all hold.
 	DataTypes []string `json:"data_types,omitempty"`
 	// Publisher, when set, keeps listings whose card names this publisher (case-insensitive).
@@ -91,20 +93,8 @@ func (f *CatalogFilter) Validate() error {
 	if f.Terms&^(duoEnd-1) != 0 {
 		return Errorf(EINVALID, "Filter terms use unknown DUO bits %#x.", uint64(f.Terms&^(duoEnd-1)))
 	}
-	if f.PriceMin != nil && f.PriceMin.Sign() < 0 {
-		return Errorf(EINVALID, "Filter price_min must not be negative.")
-	}
-	if f.PriceMax != nil && f.PriceMax.Sign() < 0 {
-		return Errorf(EINVALID, "Filter price_max must not be negative.")
-	}
-	if f.PriceMin != nil && f.PriceMin.Cmp(maxUint256) > 0 {
-		return Errorf(EINVALID, "Filter price_min above 2^256-1 wei.")
-	}
-	if f.PriceMax != nil && f.PriceMax.Cmp(maxUint256) > 0 {
-		return Errorf(EINVALID, "Filter price_max above 2^256-1 wei.")
-	}
-	if f.PriceMin != nil && f.PriceMax != nil && f.PriceMin.Cmp(f.PriceMax) > 0 {
-		return Errorf(EINVALID, "Filter price_min %s is above price_max %s.", f.PriceMin, f.PriceMax)
+	if err := f.validateBounds(); err != nil {
+		return err
 	}
 	for i, dt := range f.DataTypes {
 		if !slices.Contains(dataTypes, dt) {
@@ -128,6 +118,29 @@ func (f *CatalogFilter) Validate() error {
 	}
 	if f.Limit > MaxCatalogLimit {
 		return Errorf(EINVALID, "Filter limit %d above the maximum %d.", f.Limit, MaxCatalogLimit)
+	}
+	return nil
+}
+
+// validateBounds checks the price and row bounds.
+func (f *CatalogFilter) validateBounds() error {
+	if f.PriceMin != nil && f.PriceMin.Sign() < 0 {
+		return Errorf(EINVALID, "Filter price_min must not be negative.")
+	}
+	if f.PriceMax != nil && f.PriceMax.Sign() < 0 {
+		return Errorf(EINVALID, "Filter price_max must not be negative.")
+	}
+	if f.PriceMin != nil && f.PriceMin.Cmp(maxUint256) > 0 {
+		return Errorf(EINVALID, "Filter price_min above 2^256-1 wei.")
+	}
+	if f.PriceMax != nil && f.PriceMax.Cmp(maxUint256) > 0 {
+		return Errorf(EINVALID, "Filter price_max above 2^256-1 wei.")
+	}
+	if f.PriceMin != nil && f.PriceMax != nil && f.PriceMin.Cmp(f.PriceMax) > 0 {
+		return Errorf(EINVALID, "Filter price_min %s is above price_max %s.", f.PriceMin, f.PriceMax)
+	}
+	if f.RowsMax != 0 && f.RowsMin > f.RowsMax {
+		return Errorf(EINVALID, "Filter rows_min %d is above rows_max %d.", f.RowsMin, f.RowsMax)
 	}
 	return nil
 }

@@ -166,6 +166,11 @@ type CatalogService interface {
 	// (negative limit, unknown sort...). Anyone may search.
 	SearchCatalog(ctx context.Context, f CatalogFilter) ([]*Listing, int, error)
 
+	// CatalogFacets returns the facet counts of the search f (see CatalogFacets for what each
+	// count means); f's order and page are ignored. An invalid filter is an EINVALID error, as
+	// for SearchCatalog. Anyone may ask.
+	CatalogFacets(ctx context.Context, f CatalogFilter) (*CatalogFacets, error)
+
 	// Listing returns the listing with the id, whatever its state (delisted, card pending or
 	// mismatched), or ENOTFOUND if the catalog has not seen it.
 	Listing(ctx context.Context, id uint64) (*Listing, error)

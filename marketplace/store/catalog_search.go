@@ -29,33 +29,17 @@ func (c *Catalog) SearchCatalog(ctx context.Context, f marketplace.CatalogFilter
 	if err := ctx.Err(); err != nil {
 		return nil, 0, err
 	}
-	terms := parseQuery(f.Query)
 	sortBy := f.Sort
-	if sortBy == marketplace.SortRelevance && len(terms) == 0 {
-		sortBy = marketplace.SortNewest // only stop words or one-letter words: nothing to rank by
+	scores, done, none, err := c.textScores(f.Query)
+	defer done()
+	if err != nil {
+		return nil, 0, fmt.Errorf("search catalog: %w", err)
 	}
-
-	var scores []float32
-	if len(terms) > 0 {
-		c.m.mu.RLock()
-		n := len(c.m.docs)
-		c.m.mu.RUnlock()
-		sb, tb := getScores(n), getScores(n)
-		defer putScores(sb)
-		defer putScores(tb)
-		scores = *sb
-		var matched int
-		err := c.db.View(func(tx *buntdb.Tx) error {
-			var err error
-			matched, err = matchTerms(tx, terms, scores, *tb)
-			return err
-		})
-		if err != nil {
-			return nil, 0, fmt.Errorf("search catalog: %w", err)
-		}
-		if matched == 0 {
-			return []*marketplace.Listing{}, 0, nil
-		}
+	if none {
+		return []*marketplace.Listing{}, 0, nil
+	}
+	if sortBy == marketplace.SortRelevance && scores == nil {
+		sortBy = marketplace.SortNewest // only stop words or one-letter words: nothing to rank by
 	}
 
 	c.m.mu.RLock()
@@ -77,6 +61,29 @@ func (c *Catalog) SearchCatalog(ctx context.Context, f marketplace.CatalogFilter
 		return nil, 0, fmt.Errorf("search catalog: %w", err)
 	}
 	return page, total, nil
+}
+
+// textScores matches query's words on the full-text postings: it returns one score per
+// listing id (0 for no match), or nil scores when the query has no words to match (every
+// listing passes), and none when no listing matches. done returns the scores to the pool; call
+// it once the scores are no longer read, whatever the error.
+func (c *Catalog) textScores(query string) (scores []float32, done func(), none bool, err error) {
+	terms := parseQuery(query)
+	if len(terms) == 0 {
+		return nil, func() {}, false, nil
+	}
+	c.m.mu.RLock()
+	n := len(c.m.docs)
+	c.m.mu.RUnlock()
+	sb, tb := getScores(n), getScores(n)
+	done = func() { putScores(sb); putScores(tb) }
+	var matched int
+	err = c.db.View(func(tx *buntdb.Tx) error {
+		var err error
+		matched, err = matchTerms(tx, terms, *sb, *tb)
+		return err
+	})
+	return *sb, done, err == nil && matched == 0, err
 }
 
 // scorePool recycles the per-search score slices (one float32 per listing): a search allocates
@@ -239,6 +246,7 @@ type matcher struct {
 	priceMin       [4]uint64
 	priceMax       [4]uint64
 	rowsMin        uint64
+	rowsMax        uint64 // 0: no upper bound
 	types          uint32
 	seller         [20]byte
 	pub            uint64 // publisherHash, 0 for any
@@ -249,6 +257,7 @@ func newMatcher(f *marketplace.CatalogFilter) *matcher {
 		delisted: f.IncludeDelisted,
 		terms:    uint64(f.Terms),
 		rowsMin:  f.RowsMin,
+		rowsMax:  f.RowsMax,
 		types:    dataTypeBits(f.DataTypes),
 		pub:      publisherHash(f.Publisher),
 	}
@@ -271,20 +280,29 @@ func newMatcher(f *marketplace.CatalogFilter) *matcher {
 }
 
 func (m *matcher) match(d *doc) bool {
+	return m.matchOthers(d) && m.rowsOK(d) && m.priceOK(d)
+}
+
+// matchOthers applies every part of the filter but its row and price bounds.
+func (m *matcher) matchOthers(d *doc) bool {
 	if !d.present || !d.verified || (!d.active && !m.delisted) {
 		return false
 	}
-	if d.duo&m.terms != m.terms || d.rows < m.rowsMin || d.types&m.types != m.types {
-		return false
-	}
-	if m.hasMin && cmpPrice(&d.price, &m.priceMin) < 0 {
-		return false
-	}
-	if m.hasMax && cmpPrice(&d.price, &m.priceMax) > 0 {
+	if d.duo&m.terms != m.terms || d.types&m.types != m.types {
 		return false
 	}
 	if m.hasSeller && d.seller != m.seller {
 		return false
 	}
 	return m.pub == 0 || d.pub == m.pub
+}
+
+// rowsOK applies the filter's row bounds.
+func (m *matcher) rowsOK(d *doc) bool {
+	return d.rows >= m.rowsMin && (m.rowsMax == 0 || d.rows <= m.rowsMax)
+}
+
+// priceOK applies the filter's price bounds.
+func (m *matcher) priceOK(d *doc) bool {
+	return (!m.hasMin || cmpPrice(&d.price, &m.priceMin) >= 0) && (!m.hasMax || cmpPrice(&d.price, &m.priceMax) <= 0)
 }
