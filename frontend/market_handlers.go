@@ -59,13 +59,15 @@ type catalogQuery struct {
 	Types     []string
 	Publisher string
 	Sort      string
-	Page      int // 1-based
+	Page      int    // 1-based
+	Rows      string // a row band's key (marketplace.RowBands), from the facets
+	Price     string // a price band's key (marketplace.PriceBands), from the facets
 }
 
 func readCatalogQuery(v url.Values) catalogQuery {
 	q := catalogQuery{Q: strings.TrimSpace(v.Get("q")), Terms: v["duo"], PriceMin: strings.TrimSpace(v.Get("price_min")),
 		PriceMax: strings.TrimSpace(v.Get("price_max")), RowsMin: strings.TrimSpace(v.Get("rows_min")), Types: v["type"],
-		Publisher: strings.TrimSpace(v.Get("publisher")), Sort: v.Get("sort"), Page: 1}
+		Publisher: strings.TrimSpace(v.Get("publisher")), Sort: v.Get("sort"), Page: 1, Rows: v.Get("rows"), Price: v.Get("price")}
 	if p, err := strconv.Atoi(v.Get("page")); err == nil && p > 1 {
 		q.Page = p
 	}
@@ -87,6 +89,8 @@ func (q catalogQuery) values() url.Values {
 	v["type"] = q.Types
 	set("publisher", q.Publisher)
 	set("sort", q.Sort)
+	set("rows", q.Rows)
+	set("price", q.Price)
 	for k, vs := range v {
 		if len(vs) == 0 {
 			delete(v, k)
@@ -169,6 +173,9 @@ func (q catalogQuery) filter() (marketplace.CatalogFilter, error) {
 		}
 		f.RowsMin = n
 	}
+	if err := q.applyBands(&f); err != nil {
+		return f, err
+	}
 	return f, f.Validate()
 }
 
@@ -179,6 +186,7 @@ type catalogView struct {
 	Total    int
 	Problem  string
 	Licensed map[uint64]marketplace.Licence // the signed-in account's usable licences (licensedListings)
+	Facets   *marketplace.CatalogFacets     // the search's facet counts; nil when they could not be had
 }
 
 func (v catalogView) pages() int { return (v.Total + catalogPageSize - 1) / catalogPageSize }
@@ -195,6 +203,9 @@ func handleCatalog(logger *slog.Logger, svc Service) http.Handler {
 		if err == nil {
 			v.Listings, v.Total, err = svc.Search(r.Context(), f)
 			logger.Debug("catalog search", "q", f.Query, "results", len(v.Listings), "total", v.Total)
+		}
+		if err == nil {
+			v.Facets = catalogFacets(r.Context(), logger, svc, f)
 		}
 		if err == nil && len(v.Listings) > 0 {
 			var lerr error
@@ -217,7 +228,7 @@ func handleCatalog(logger *slog.Logger, svc Service) http.Handler {
 		}
 		w.Header().Set("Vary", "HX-Request, HX-Target")
 		if isHTMX(r) && r.Header.Get("HX-Target") == "catalog-results" && r.Header.Get("HX-History-Restore-Request") == "" {
-			renderComponent(w, r, logger, status, catalogResults(v))
+			renderComponent(w, r, logger, status, templ.Join(catalogResults(v), catalogFacetsSwap(v)))
 			return
 		}
 		render(w, r, logger, status, page{Title: "Catalog", Section: "catalog", Content: catalogPage(v)})

@@ -33,6 +33,7 @@ type Service interface {
 
 	// The marketplace (market_handlers.go, market_mydata.go).
 	Search(ctx context.Context, f marketplace.CatalogFilter) ([]*marketplace.Listing, int, error)
+	CatalogFacets(ctx context.Context, f marketplace.CatalogFilter) (*marketplace.CatalogFacets, error)
 	Listing(ctx context.Context, id uint64) (*marketplace.Listing, error)
 	HasLicence(ctx context.Context, id uint64, who common.Address) (bool, error)
 	BuyPreview(ctx context.Context, buyer common.Address, id uint64) (app.BuyQuote, error)
