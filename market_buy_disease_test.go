@@ -9,7 +9,8 @@ import (
 // TestCLI_buyWarnsOfDiseaseMismatch: buying the DS "type 2 diabetes"
 // dataset while stating "lung cancer" prints the mismatch and buys nothing,
 // even with --yes; --buy-anyway buys; a matching statement buys with no
-// warning; publish's --disease needs DS terms.
+// warning; `sales` shows the seller the mismatch beside bob's statement
+// only; publish's --disease needs DS terms.
 func TestCLI_buyWarnsOfDiseaseMismatch(t *testing.T) {
 	env := cliEnv(t)
 	for _, n := range []string{"alice", "bob", "carol"} {
@@ -51,6 +52,27 @@ func TestCLI_buyWarnsOfDiseaseMismatch(t *testing.T) {
 	_, stderr, err = runCmd(t, env, "buy", "--as", "carol", "1", "--disease", "Type 2 Diabetes", "--yes")
 	if err != nil || strings.Contains(stderr, "Warning") {
 		t.Fatalf("matching statement: %v\n%s", err, stderr)
+	}
+
+	// The seller sees the mismatch beside bob's statement, not beside carol's.
+	var sales struct {
+		Datasets []struct {
+			Statements []buyerStatementOut `json:"statements"`
+		} `json:"datasets"`
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, env, "sales", "--as", "alice", "--json")), &sales); err != nil {
+		t.Fatal(err)
+	}
+	if len(sales.Datasets) != 1 || len(sales.Datasets[0].Statements) != 2 {
+		t.Fatalf("sales: %+v", sales)
+	}
+	for _, st := range sales.Datasets[0].Statements {
+		if want := map[string]string{"lung cancer": "type 2 diabetes"}[st.Disease]; st.DiseaseMismatch != want {
+			t.Errorf("statement %q: mismatch %q, want %q", st.Disease, st.DiseaseMismatch, want)
+		}
+	}
+	if out := mustRun(t, env, "sales", "--as", "alice"); strings.Count(out, `does not match the DS disease "type 2 diabetes"`) != 1 {
+		t.Errorf("sales table:\n%s", out)
 	}
 }
 

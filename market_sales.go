@@ -21,6 +21,9 @@ type buyerStatementOut struct {
 	Approval     string `json:"approval,omitempty"`
 	Collaborator string `json:"collaborator,omitempty"`
 	Received     string `json:"received"` // RFC 3339: when the provider received them
+	// DiseaseMismatch is the dataset's DS disease when the disease stated does not name it
+	// (app.DiseaseMatches): the buyer was warned and bought anyway.
+	DiseaseMismatch string `json:"disease_mismatch,omitempty"`
 }
 
 // newSalesCmd builds `sales`: a seller's datasets, buyers and earnings.
@@ -67,6 +70,9 @@ func newSalesCmd(c *cli) *cobra.Command {
 				for _, st := range d.Statements {
 					o.Statements = append(o.Statements, buyerStatementOut{Buyer: st.Buyer.Hex(), TxHash: st.TxHash.Hex(), Disease: st.Disease,
 						Approval: st.Approval, Collaborator: st.Collaborator, Received: st.Received.Format(time.RFC3339)})
+					if d.DiseaseMismatch(st) {
+						o.Statements[len(o.Statements)-1].DiseaseMismatch = app.DSDisease(d.Listing)
+					}
 				}
 				out.Datasets = append(out.Datasets, o)
 			}
@@ -86,6 +92,9 @@ func newSalesCmd(c *cli) *cobra.Command {
 				for _, st := range d.Statements {
 					fmt.Fprintf(c.stdout, "listing %d: buyer %s stated %s\n", d.ID, st.Buyer, (&statementOut{Disease: st.Disease,
 						Approval: st.Approval, Collaborator: st.Collaborator, Delivered: st.Received}).summary())
+					if st.DiseaseMismatch != "" {
+						fmt.Fprintf(c.stdout, "listing %d: buyer %s: the disease stated does not match the DS disease %q\n", d.ID, st.Buyer, st.DiseaseMismatch)
+					}
 				}
 				if d.StatementsProblem != "" {
 					fmt.Fprintf(c.stdout, "listing %d: buyers' statements incomplete: %s\n", d.ID, d.StatementsProblem)
