@@ -146,6 +146,14 @@ func rowBand(mins []uint64, rows uint64) int {
 
 func priceBand(mins [][4]uint64, price *[4]uint64) int {
 	i := len(mins) - 1
+	if price[0]|price[1]|price[2] == 0 {
+		// Below 2^64 wei (18 ether), as nearly every price is: a bound above that is above the
+		// price, and the others compare on their low words.
+		for i > 0 && (mins[i][0]|mins[i][1]|mins[i][2] != 0 || price[3] < mins[i][3]) {
+			i--
+		}
+		return i
+	}
 	for i > 0 && cmpPrice(price, &mins[i]) < 0 {
 		i--
 	}

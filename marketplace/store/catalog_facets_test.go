@@ -198,3 +198,36 @@ func TestCatalogFacets_agreeWithSearch(t *testing.T) {
 		}
 	}
 }
+
+// TestPriceBand_edges: each band includes its lower bound and not its upper one, above 2^64 wei
+// (where the fast path does not apply) too.
+func TestPriceBand_edges(t *testing.T) {
+	mins := priceBandMins()
+	words := func(p *big.Int) *[4]uint64 {
+		s := price32(p)
+		var w [4]uint64
+		for i := range w {
+			w[i] = u64(s, 8*i)
+		}
+		return &w
+	}
+	huge := new(big.Int).Lsh(big.NewInt(1), 200)
+	for _, tc := range []struct {
+		wei  *big.Int
+		want string
+	}{
+		{new(big.Int), "free"}, {big.NewInt(1), "0-0.01"}, {big.NewInt(1e16 - 1), "0-0.01"}, {big.NewInt(1e16), "0.01-0.1"},
+		{big.NewInt(1e17 - 1), "0.01-0.1"}, {big.NewInt(1e17), "0.1-1"}, {big.NewInt(1e18 - 1), "0.1-1"}, {big.NewInt(1e18), "1-"},
+		{new(big.Int).Lsh(big.NewInt(1), 64), "1-"}, {huge, "1-"},
+	} {
+		if got := marketplace.PriceBands()[priceBand(mins, words(tc.wei))].Key; got != tc.want {
+			t.Errorf("%s wei: band %s, want %s", tc.wei, got, tc.want)
+		}
+	}
+	rows := rowBandMins()
+	for n, want := range map[uint64]string{1: "0-99", 99: "0-99", 100: "100-999", 9_999: "1000-9999", 10_000: "10000-99999", 100_000: "100000-", 1 << 40: "100000-"} {
+		if got := marketplace.RowBands()[rowBand(rows, n)].Key; got != want {
+			t.Errorf("%d rows: band %s, want %s", n, got, want)
+		}
+	}
+}
