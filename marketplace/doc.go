@@ -5,7 +5,8 @@
 // codes every layer returns (errors.go: ENOTFOUND, EINVALID, EFORBIDDEN, ...).
 //
 // Each file holds one noun: listing.go (Listing, CatalogService), card.go (DatasetCard and what a
-// card may name), catalogfilter.go (CatalogFilter, sort orders, page sizes), events.go
+// card may name), catalogfilter.go (CatalogFilter, sort orders, page sizes), catalogfacets.go
+// (CatalogFacets, the row and price bands and how each facet counts), events.go
 // (ListingEvent), providerurl.go (ValidateProviderURL, PublicAddr, CheckProviderHost), and so
 // on. Lists the domain fixes (DataTypes, CardFormats, CatalogSorts, AllRoles) are functions that
 // return copies, so no caller can change what validation accepts.
