@@ -53,9 +53,9 @@ func nonNilStrings(s []string) []string {
 
 // newSearchCmd builds `search`: the catalog, synced from the chain first.
 func newSearchCmd(c *cli) *cobra.Command {
-	var asJSON, delisted bool
+	var asJSON, delisted, facets bool
 	var terms, maxPrice, minPrice, sort, dataTypes, publisher string
-	var minRows uint64
+	var minRows, maxRows uint64
 	var limit, offset int
 	var f marketplace.CatalogFilter
 	cmd := &cobra.Command{
@@ -63,7 +63,7 @@ func newSearchCmd(c *cli) *cobra.Command {
 		Short: "Search the catalog (synced from the chain first)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: c.command(action{parse: func(args []string) (err error) {
-			f = marketplace.CatalogFilter{RowsMin: minRows, Sort: sort, Limit: limit, Offset: offset, IncludeDelisted: delisted,
+			f = marketplace.CatalogFilter{RowsMin: minRows, RowsMax: maxRows, Sort: sort, Limit: limit, Offset: offset, IncludeDelisted: delisted,
 				DataTypes: splitCSV(dataTypes), Publisher: publisher}
 			if len(args) == 1 {
 				f.Query = args[0]
@@ -85,6 +85,13 @@ func newSearchCmd(c *cli) *cobra.Command {
 		}, run: func(ctx context.Context, a *app.App, _ account) error {
 			if err := a.SyncCatalog(ctx); err != nil {
 				return err
+			}
+			if facets {
+				fc, err := a.CatalogFacets(ctx, f)
+				if err != nil {
+					return err
+				}
+				return printFacets(c, fc, asJSON)
 			}
 			ls, total, err := a.Search(ctx, f)
 			if err != nil {
@@ -113,6 +120,8 @@ func newSearchCmd(c *cli) *cobra.Command {
 	fl.StringVar(&maxPrice, "max-price", "", "highest price in ether")
 	fl.StringVar(&minPrice, "min-price", "", "lowest price in ether")
 	fl.Uint64Var(&minRows, "min-rows", 0, "least number of rows")
+	fl.Uint64Var(&maxRows, "max-rows", 0, "most rows (0: no bound)")
+	fl.BoolVar(&facets, "facets", false, "print, instead of the listings, how many match per DUO code, data type, row band and price band")
 	fl.StringVar(&dataTypes, "data-types", "", "record kinds a dataset must all hold")
 	fl.StringVar(&publisher, "publisher", "", "publisher named on the card")
 	fl.StringVar(&sort, "sort", "", "relevance, newest, price_asc, price_desc or sales")
