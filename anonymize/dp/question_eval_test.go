@@ -311,3 +311,66 @@ func TestPrepare_refuses(t *testing.T) {
 		t.Errorf("FROM released: %v", err)
 	}
 }
+
+// questionFrequencies answers question n times on p and counts each value
+// of the first row.
+func questionFrequencies(t *testing.T, p *Prepared, question string, seed byte, n int) map[int64]int {
+	t.Helper()
+	q := mustParse(t, question)
+	src := seeded(seed)
+	counts := map[int64]int{}
+	for range n {
+		a, err := p.Answer(q, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts[int64(a.Rows[0].Value)]++
+	}
+	return counts
+}
+
+// TestAnswer_differencingAttack: the differencing attack of
+// TestLaplace_differencingAttackBoundedByEpsilon at question level. Two
+// releases differ by one patient who has many matching rows; the same
+// question asked many times on each gives output frequencies whose ratio
+// stays within e^ε (plus the statistical slack). A release whose patient
+// column was not declared (each row taken for a patient, so the clip does
+// not hold the heavy patient to one row) must fail the same check.
+func TestAnswer_differencingAttack(t *testing.T) {
+	n := draws(40_000)
+	base := visitRows()
+	with := append(slices.Clone(base), heavyPatient(500)...)
+	a, b := prepareVisits(t, base, 3), prepareVisits(t, with, 3)
+	for i, question := range []string{
+		`SELECT COUNT(*) WHERE sex = 'F' AND code = 'E11' EPSILON 1`,
+		`SELECT COUNT(PATIENTS) WHERE sex = 'F' AND code = 'E11' EPSILON 1`,
+		`SELECT COUNT(PATIENTS) WHERE age >= 40 EPSILON 0.5`,
+	} {
+		eps, _ := mustParse(t, question).EpsilonOrDefault().Float64()
+		f1 := questionFrequencies(t, a, question, byte(40+2*i), n)
+		f2 := questionFrequencies(t, b, question, byte(41+2*i), n)
+		excess, maxLog := frequencyRatioExcess(t, f1, f2, eps, n/200)
+		if excess > 0 {
+			t.Errorf("%s: output frequencies differ by e^%.3f, beyond e^ε (ε = %v) plus slack by %.3f", question, maxLog, eps, excess)
+		}
+		if maxLog < 0.8*eps { // the heavy patient moves the answer by its full sensitivity
+			t.Errorf("%s: largest log-ratio %.3f, want near ε = %v", question, maxLog, eps)
+		}
+		t.Logf("%s: largest log-ratio %.3f for ε = %v", question, maxLog, eps)
+	}
+
+	undeclared := func(rows []visit) *Prepared {
+		p, err := Prepare(Data{Tables: []*anonymize.Table{visitTable(t, rows)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	leakA, leakB := undeclared(base), undeclared(append(slices.Clone(base), heavyPatient(3)...))
+	question := `SELECT COUNT(*) WHERE sex = 'F' AND code = 'E11' EPSILON 1`
+	f1 := questionFrequencies(t, leakA, question, 50, n)
+	f2 := questionFrequencies(t, leakB, question, 51, n)
+	if excess, maxLog := frequencyRatioExcess(t, f1, f2, 1, n/200); excess <= 0 {
+		t.Errorf("a patient with 3 rows counted as 3 patients passed as ε = 1 (largest log-ratio %.3f)", maxLog)
+	}
+}
