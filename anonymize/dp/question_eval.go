@@ -36,11 +36,12 @@ type Prepared struct {
 }
 
 type qtable struct {
-	t       *anonymize.Table
-	patient []uint32 // the patient ordinal of each row; nil: each row is its own patient
-	npat    int
-	clip    int64
-	cols    map[string]*qcol
+	t             *anonymize.Table
+	patient       []uint32 // the patient ordinal of each row; nil: each row is its own patient
+	patientColumn string
+	npat          int
+	clip          int64
+	cols          map[string]*qcol
 }
 
 // qcol is a column with what conditions need to know of each dictionary
@@ -126,6 +127,7 @@ func prepareTable(t *anonymize.Table, patientColumn string, clips map[string]int
 		return nil, fmt.Errorf("questions: table %q has no patient column %q: %w", t.Name, patientColumn, anonymize.ErrInvalid)
 	}
 	qt.patient, qt.npat = pc.Codes, len(pc.Dict) // the dictionary code is the patient's ordinal
+	qt.patientColumn = patientColumn
 	return qt, nil
 }
 
@@ -326,7 +328,11 @@ func (p *Prepared) Check(q *Question) error {
 		}
 	}
 	for _, g := range q.GroupBy {
-		if _, err := qt.column(g, "in GROUP BY"); err != nil {
+		c, err := qt.column(g, "in GROUP BY")
+		if err != nil {
+			return err
+		}
+		if err := qt.checkDescribable(c.c, "GROUP BY"); err != nil {
 			return err
 		}
 	}
@@ -338,8 +344,22 @@ func (p *Prepared) Check(q *Question) error {
 		if err := checkAggregated(qt, c.c, q); err != nil {
 			return err
 		}
+		if err := qt.checkDescribable(c.c, strings.ToUpper(q.Statistic)); err != nil {
+			return err
+		}
 	}
 	return checkBounds(qt, q)
+}
+
+// checkDescribable refuses to list the values of the patient column or of
+// a direct identifier (as the card never describes them): their values
+// are one patient each, so nothing of them would pass a threshold anyway.
+func (qt *qtable) checkDescribable(c *anonymize.Column, clause string) error {
+	if c.Role == anonymize.RoleDirect || (qt.patient != nil && c.Name == qt.patientColumn) {
+		return fmt.Errorf("question: table %q column %q: %s may not list a patient column's or a direct identifier's values: %w",
+			qt.t.Name, c.Name, clause, anonymize.ErrInvalid)
+	}
+	return nil
 }
 
 // checkOrdering: <, <=, >, >= need a number or a date.
@@ -423,11 +443,16 @@ type evaluation struct {
 	ans      Answer
 }
 
-// Answer answers q on p with noise drawn from src, spending q's ε (or
-// [DefaultQuestionEpsilon]). The caller has checked the budget.
+// Answer answers q on p with noise drawn from src ([CryptoSource] when
+// nil), spending q's ε ([Question.EpsilonOrDefault]): the caller has
+// checked and charged the budget. Answers to one question differ (fresh
+// noise); a cache keyed by Answer.Question returns the first.
 func (p *Prepared) Answer(q *Question, src Source) (Answer, error) {
 	if err := p.Check(q); err != nil {
 		return Answer{}, err
+	}
+	if src == nil {
+		src = CryptoSource{}
 	}
 	qt, _ := p.table(q)
 	e := &evaluation{q: q, qt: qt, eps: q.EpsilonOrDefault(), src: src}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/medmarket/medmarket/anonymize"
@@ -372,5 +373,52 @@ func TestAnswer_differencingAttack(t *testing.T) {
 	f2 := questionFrequencies(t, leakB, question, 51, n)
 	if excess, maxLog := frequencyRatioExcess(t, f1, f2, 1, n/200); excess <= 0 {
 		t.Errorf("a patient with 3 rows counted as 3 patients passed as ε = 1 (largest log-ratio %.3f)", maxLog)
+	}
+}
+
+// TestAnswer_concurrent: one Prepared answers from many goroutines (run
+// with -race); the lazily read column information is built once.
+func TestAnswer_concurrent(t *testing.T) {
+	p := prepareVisits(t, visitRows(), 3)
+	questions := []string{
+		`SELECT COUNT(*) WHERE sex = 'F' AND age >= 40`,
+		`SELECT MEAN(cost) WHERE code IN ('E11', 'J45') GROUP BY sex BOUNDS 0 TO 50`,
+		`SELECT HISTOGRAM(day) WHERE age < 60`,
+		`SELECT QUANTILE(age, 0.5) WHERE day >= '1960-01-01' BOUNDS 0 TO 100`,
+	}
+	errs := make(chan error, 8*len(questions))
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			src := seeded(byte(60 + g))
+			for _, s := range questions {
+				q, err := ParseQuestion(s)
+				if err == nil {
+					_, err = p.Answer(q, src)
+				}
+				if err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+func TestCheck_refusesListingPatientsAndIdentifiers(t *testing.T) {
+	p := prepareVisits(t, visitRows(), 3)
+	for _, question := range []string{`SELECT COUNT(*) GROUP BY patient`, `SELECT HISTOGRAM(patient)`} {
+		if err := p.Check(mustParse(t, question)); err == nil || !strings.Contains(err.Error(), `column "patient": `) {
+			t.Errorf("Check(%s) = %v, want a refusal naming the patient column", question, err)
+		}
+	}
+	if err := p.Check(mustParse(t, `SELECT COUNT(*) WHERE patient = 'p1'`)); err != nil {
+		t.Errorf("a condition on the patient column: %v", err)
 	}
 }
