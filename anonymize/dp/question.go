@@ -243,7 +243,7 @@ func lex(s string) ([]token, error) {
 			j := scanNumber(s, i)
 			norm, ok := normalizeNumber(s[i:j])
 			if !ok {
-				return nil, posErr(runePos(i), "expected a decimal number, found %q", s[i:j])
+				return nil, posErr(runePos(i), "expected a decimal number, found %q (quote a text value: '%s')", s[i:j], s[i:j])
 			}
 			toks = append(toks, token{tokNumber, norm, runePos(i)})
 			i = j
@@ -285,13 +285,14 @@ func quoted(s string, i int) (string, int, bool) {
 
 // scanNumber returns the end of the number-like run starting at i: an
 // optional sign, digits, dots and a "/denominator" (fractions are read for
-// EPSILON and quantiles written by String).
+// EPSILON and quantiles written by String), and whatever letters or dashes
+// follow, so that 40-49 or 1e5 is one token the error can name.
 func scanNumber(s string, i int) int {
 	j := i
 	if s[j] == '-' {
 		j++
 	}
-	for j < len(s) && (isDigit(s[j]) || s[j] == '.' || s[j] == '/' || isIdentStart(s[j])) {
+	for j < len(s) && (isDigit(s[j]) || s[j] == '.' || s[j] == '/' || s[j] == '-' || isIdentStart(s[j])) {
 		j++
 	}
 	return j

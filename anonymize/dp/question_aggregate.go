@@ -214,9 +214,7 @@ func (e *evaluation) quantile() error {
 	qf, _ := e.q.Quantile.Float64()
 	e.ans.Rows = []AnswerRow{quantileRow(raw, qf, lo, hi, laplaceVariance(m))}
 	e.note(fmt.Sprintf("The quantile is read from a noisy histogram of %d bins of [%d, %d] (BOUNDS, BINS): values outside are counted in the end bins, cells that are not numbers are left out, and the answer is interpolated inside its bin.", bins, e.q.Low.Int64(), e.q.High.Int64()))
-	if e.qt.clip > 1 {
-		e.note("The interval is conservative: it spans whole bins.")
-	}
+	e.note("The interval is conservative: it spans whole bins.")
 	return nil
 }
 
