@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/medmarket/medmarket/anonymize"
 )
 
 // visitTruth computes, independently of the evaluator, the true figures
@@ -259,5 +261,47 @@ func TestQuantileRow(t *testing.T) {
 	}
 	if b := laplaceBound(m, 0.025); b <= m.Bound95() {
 		t.Errorf("97.5%% bound %d not above the 95%% bound %d", b, m.Bound95())
+	}
+}
+
+// TestGroups_sparseKeys: keys of two columns with more combinations than
+// denseGroups are looked up in a map, with the same groups.
+func TestGroups_sparseKeys(t *testing.T) {
+	var a, b []string
+	want := map[string]int64{}
+	for i := range 900 {
+		x, y := "a"+strconv.Itoa(i%300), "b"+strconv.Itoa((i*7)%300)
+		a, b = append(a, x), append(b, y)
+		want[x+"/"+y]++
+	}
+	tab, err := anonymize.NewTable("t",
+		anonymize.NewColumn("a", anonymize.TypeString, anonymize.RoleQuasi, a),
+		anonymize.NewColumn("b", anonymize.TypeString, anonymize.RoleQuasi, b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if 300*300 <= denseGroups {
+		t.Fatal("the keys fit the dense index; the test would not reach the map")
+	}
+	p, err := Prepare(Data{Tables: []*anonymize.Table{tab}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := mustParse(t, `SELECT COUNT(*) GROUP BY a, b`)
+	qt, _ := p.table(q)
+	e := &evaluation{q: q, qt: qt}
+	e.scan()
+	got := map[string]int64{}
+	for _, g := range e.groups() {
+		l := e.labels(g)
+		got[l[0]+"/"+l[1]] = g.rows
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d groups, want %d", len(got), len(want))
+	}
+	for k, n := range want {
+		if got[k] != n {
+			t.Errorf("group %s: %d rows, want %d", k, got[k], n)
+		}
 	}
 }

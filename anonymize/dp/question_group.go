@@ -34,30 +34,29 @@ func (e *evaluation) groups() []*group {
 		cells, values = c.info(), c.c.Codes
 		lo, hi, _ = e.bounds()
 	}
-	index := map[uint64]*group{}
-	var pairs map[uint64]struct{} // patient << 32 | group ordinal, for COUNT(PATIENTS)
+	// COUNT(PATIENTS) counts a patient once per group: firstGroup holds
+	// each patient's first group (ordinal + 1), pairs the others
+	// (patient << 32 | group ordinal), rare when patients sit in one group.
+	var firstGroup []uint32
+	var pairs map[uint64]struct{}
 	if e.q.Statistic == StatPatients && e.qt.patient != nil {
-		pairs = map[uint64]struct{}{}
+		firstGroup, pairs = make([]uint32, e.qt.npat), map[uint64]struct{}{}
 	}
 	var order []*group
+	look := e.groupIndex()
 	for _, i := range e.kept {
 		key := uint64(first[i]) << 32
 		if second != nil {
 			key |= uint64(second[i])
 		}
-		g := index[key]
-		if g == nil {
-			g = &group{key: key, ord: uint64(len(order))}
-			index[key] = g
+		g := look(key)
+		if g.rows == 0 {
+			g.ord = uint64(len(order))
 			order = append(order, g)
 		}
 		g.rows++
-		if pairs != nil {
-			pk := uint64(e.qt.patient[i])<<32 | g.ord
-			if _, seen := pairs[pk]; !seen {
-				pairs[pk] = struct{}{}
-				g.patients++
-			}
+		if firstGroup != nil {
+			e.countPatient(g, firstGroup, pairs, e.qt.patient[i])
 		} else {
 			g.patients++ // each row its own patient
 		}
@@ -78,6 +77,56 @@ func (e *evaluation) groups() []*group {
 		return 0
 	})
 	return order
+}
+
+// denseGroups is the most key combinations looked up in a slice rather
+// than a map.
+const denseGroups = 1 << 16
+
+// groupIndex returns the lookup from a key to its group, made on first
+// use: a slice over every combination of codes when there are few, else a
+// map.
+func (e *evaluation) groupIndex() func(uint64) *group {
+	n1 := uint64(len(e.qt.cols[e.q.GroupBy[0]].c.Dict))
+	n2 := uint64(1)
+	if len(e.q.GroupBy) > 1 {
+		n2 = uint64(len(e.qt.cols[e.q.GroupBy[1]].c.Dict))
+	}
+	if n1*n2 <= denseGroups {
+		dense := make([]*group, n1*n2)
+		return func(key uint64) *group {
+			j := (key>>32)*n2 + key&0xffffffff
+			if dense[j] == nil {
+				dense[j] = &group{key: key}
+			}
+			return dense[j]
+		}
+	}
+	index := map[uint64]*group{}
+	return func(key uint64) *group {
+		g := index[key]
+		if g == nil {
+			g = &group{key: key}
+			index[key] = g
+		}
+		return g
+	}
+}
+
+// countPatient counts patient pt in group g unless it is counted there.
+func (e *evaluation) countPatient(g *group, firstGroup []uint32, pairs map[uint64]struct{}, pt uint32) {
+	switch first := firstGroup[pt]; {
+	case first == 0:
+		firstGroup[pt] = uint32(g.ord) + 1
+		g.patients++
+	case first == uint32(g.ord)+1:
+	default:
+		pk := uint64(pt)<<32 | g.ord
+		if _, seen := pairs[pk]; !seen {
+			pairs[pk] = struct{}{}
+			g.patients++
+		}
+	}
 }
 
 // labels are a group's values.
