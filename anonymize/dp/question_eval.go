@@ -348,7 +348,35 @@ func (p *Prepared) Check(q *Question) error {
 			return err
 		}
 	}
-	return checkBounds(qt, q)
+	if err := checkBounds(qt, q); err != nil {
+		return err
+	}
+	return checkScale(qt, q)
+}
+
+// MaxNoiseScale is the largest noise scale (sensitivity/ε) a question may
+// ask for: beyond it the noise drowns any answer, and the float64 read of
+// its 95 % bound loses its precision.
+const MaxNoiseScale = 1_000_000_000_000
+
+// checkScale refuses a question whose noise would exceed MaxNoiseScale.
+func checkScale(qt *qtable, q *Question) error {
+	sens := qt.clip
+	if q.Statistic == StatSum || q.Statistic == StatMean {
+		_, _, reach := (&evaluation{q: q}).bounds()
+		sens = max(qt.clip*reach, 1)
+	}
+	eps := q.EpsilonOrDefault()
+	if q.Statistic == StatMean || (len(q.GroupBy) > 0 && q.Statistic == StatSum) {
+		eps.Quo(eps, big.NewRat(2, 1))
+	}
+	scale := new(big.Rat).Quo(new(big.Rat).SetInt64(sens), eps)
+	if scale.Cmp(new(big.Rat).SetInt64(MaxNoiseScale)) > 0 {
+		f, _ := scale.Float64()
+		return fmt.Errorf("question: the noise would have scale %.3g (sensitivity %d over ε %s), above %d: narrow BOUNDS or raise EPSILON: %w",
+			f, sens, eps.RatString(), int64(MaxNoiseScale), anonymize.ErrInvalid)
+	}
+	return nil
 }
 
 // checkDescribable refuses to list the values of the patient column or of

@@ -422,3 +422,66 @@ func TestCheck_refusesListingPatientsAndIdentifiers(t *testing.T) {
 		t.Errorf("a condition on the patient column: %v", err)
 	}
 }
+
+// FuzzAnswer: whatever question parses is either answered on the visits
+// and released tables or refused with ErrInvalid; nothing panics, and an
+// answer's intervals hold its values.
+func FuzzAnswer(f *testing.F) {
+	for _, s := range []string{
+		`SELECT COUNT(*) WHERE sex = 'F' AND age >= 40`,
+		`SELECT SUM(cost) FROM visits WHERE day < '1970-01-01' BOUNDS -9223372036854775807 TO 5`,
+		`SELECT MEAN(age) GROUP BY sex, code BOUNDS 0 TO 0`,
+		`SELECT QUANTILE(age, 0.999) BOUNDS -1 TO 1 BINS 100 EPSILON 0.001`,
+		`SELECT HISTOGRAM(age) FROM released WHERE day IS SUPPRESSED BOUNDS 40 TO 41 BINS 100`,
+		`SELECT HISTOGRAM(day) FROM released WHERE zip IN ('0215*', '*****')`,
+		`SELECT COUNT(PATIENTS) FROM released GROUP BY clean, zip`,
+	} {
+		f.Add(s)
+	}
+	p, err := Prepare(Data{Tables: []*anonymize.Table{visitTable(f, visitRows()), releasedTable(f)}, Default: "visits",
+		Patients: map[string]string{"visits": "patient"}, Clip: map[string]int64{"visits": 3}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		q, err := ParseQuestion(s)
+		if err != nil {
+			return
+		}
+		a, err := p.Answer(q, seeded(1))
+		if err != nil {
+			if !errors.Is(err, anonymize.ErrInvalid) {
+				t.Fatalf("%s: error %v does not wrap ErrInvalid", s, err)
+			}
+			return
+		}
+		for _, r := range a.Rows {
+			if !(r.Low <= r.Value && r.Value <= r.High) {
+				t.Fatalf("%s: row %+v outside its interval", s, r)
+			}
+		}
+	})
+}
+
+// TestCheck_refusesNoiseBeyondScale: a tiny ε or huge bounds would give
+// noise that drowns the answer (and a 95 % bound float64 cannot compute):
+// refused, naming the scale.
+func TestCheck_refusesNoiseBeyondScale(t *testing.T) {
+	p := prepareVisits(t, visitRows(), 3)
+	for _, question := range []string{
+		`SELECT COUNT(*) EPSILON 0.000000000001`,
+		`SELECT SUM(age) BOUNDS 0 TO 1000000000000 EPSILON 1`,
+		`SELECT MEAN(age) BOUNDS 0 TO 200000000000 EPSILON 1`,
+		`SELECT HISTOGRAM(code) EPSILON 0.000000000002`,
+	} {
+		q := mustParse(t, question)
+		if err := p.Check(q); err == nil || !errors.Is(err, anonymize.ErrInvalid) || !strings.Contains(err.Error(), "narrow BOUNDS or raise EPSILON") {
+			t.Errorf("Check(%s) = %v, want a refusal of the noise scale", question, err)
+		}
+	}
+	for _, question := range []string{`SELECT COUNT(*) EPSILON 0.00000001`, `SELECT SUM(age) BOUNDS 0 TO 100000000000 EPSILON 1`} {
+		if _, err := p.Answer(mustParse(t, question), seeded(1)); err != nil {
+			t.Errorf("%s: %v", question, err)
+		}
+	}
+}
