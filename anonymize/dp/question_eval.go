@@ -32,6 +32,7 @@ type Data struct {
 // safe for concurrent [Prepared.Answer] calls.
 type Prepared struct {
 	tables map[string]*qtable
+	order  []string // table names in Data order
 	def    string
 }
 
@@ -97,6 +98,7 @@ func Prepare(d Data) (*Prepared, error) {
 			return nil, err
 		}
 		p.tables[t.Name] = qt
+		p.order = append(p.order, t.Name)
 	}
 	if p.def == "" && len(d.Tables) == 1 {
 		p.def = d.Tables[0].Name

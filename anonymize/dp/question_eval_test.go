@@ -485,3 +485,31 @@ func TestCheck_refusesNoiseBeyondScale(t *testing.T) {
 		}
 	}
 }
+
+func TestPrepared_schema(t *testing.T) {
+	visits := visitTable(t, visitRows())
+	visits.Columns = append(visits.Columns, anonymize.NewColumn("name", anonymize.TypeString, anonymize.RoleDirect, make([]string, visits.NumRows())))
+	p, err := Prepare(Data{Tables: []*anonymize.Table{visits, releasedTable(t)}, Default: "visits",
+		Patients: map[string]string{"visits": "patient"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := p.Schema()
+	if len(s) != 2 || s[0].Name != "visits" || !s[0].Default || s[0].PatientColumn != "patient" || s[0].MaxRowsPerPatient != DefaultClip ||
+		s[1].Name != "released" || s[1].Default || s[1].MaxRowsPerPatient != 1 {
+		t.Fatalf("schema %+v", s)
+	}
+	cols := map[string]ColumnSchema{}
+	for _, c := range s[0].Columns {
+		cols[c.Name] = c
+	}
+	if c := cols["age"]; c.Type != "integer" || !c.Numeric || !c.Listable {
+		t.Errorf("age %+v", c)
+	}
+	if c := cols["sex"]; c.Type != "string" || c.Numeric || !c.Listable {
+		t.Errorf("sex %+v", c)
+	}
+	if cols["patient"].Listable || cols["name"].Listable || len(cols) != 7 {
+		t.Errorf("the patient column and a direct identifier are listable: %+v", cols)
+	}
+}
