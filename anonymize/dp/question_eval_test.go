@@ -166,7 +166,8 @@ func heavyPatient(n int) []visit {
 }
 
 // TestAnswer_clip: a patient with 500 matching rows moves COUNT(*) by the
-// clip exactly (same seed, same noise) and COUNT(PATIENTS) by 1.
+// clip exactly (same seed, same noise), COUNT(PATIENTS) by 1 and SUM by
+// clip rows of its value clamped to the bounds.
 func TestAnswer_clip(t *testing.T) {
 	const clip = 4
 	base := visitRows()
@@ -175,6 +176,8 @@ func TestAnswer_clip(t *testing.T) {
 	for question, want := range map[string]float64{
 		`SELECT COUNT(*) WHERE sex = 'F' AND code = 'E11' EPSILON 1`:        clip,
 		`SELECT COUNT(PATIENTS) WHERE sex = 'F' AND code = 'E11' EPSILON 1`: 1,
+		`SELECT SUM(age) WHERE sex = 'F' AND code = 'E11' BOUNDS 0 TO 100`:  clip * 50, // the heavy patient is 50
+		`SELECT SUM(cost) WHERE sex = 'F' AND code = 'E11' BOUNDS -5 TO 20`: clip * 20, // 10⁶ clamped to 20
 	} {
 		for seed := range byte(20) {
 			va := answer(t, a, question, seeded(seed)).Rows[0].Value
