@@ -79,7 +79,7 @@ func TestAnswer_sumMeanQuantileCoverage(t *testing.T) {
 	src := seeded(31)
 	exactCov, consCov := newCoverage(), newCoverage()
 	var width = map[string]float64{}
-	n := draws(400)
+	n := 400
 	for range n {
 		a := answer(t, p, `SELECT SUM(age) WHERE sex = 'F' BOUNDS 0 TO 100 EPSILON 1`, src)
 		exactCov.add("sum(age)", a.Rows[0], float64(tr.ageSum()))
@@ -127,7 +127,7 @@ func TestAnswer_histogramCoverage(t *testing.T) {
 	years := truthOf(rows, all, func(v visit) string { return v.day[:4] }).byLabel
 	src := seeded(32)
 	cov := newCoverage()
-	for range draws(400) {
+	for range 400 {
 		a := answer(t, p, `SELECT HISTOGRAM(age) BOUNDS 0 TO 100 EPSILON 1`, src)
 		if len(a.Rows) != 14 || a.Rows[0].Group[0] != "[0, 10)" || a.Rows[9].Group[0] != "[90, 100]" ||
 			a.Rows[10].Group[0] != "< 0" || a.Rows[11].Group[0] != "> 100" || a.Rows[13].Group[0] != "missing" {
@@ -169,7 +169,7 @@ func TestAnswer_groupByCoverage(t *testing.T) {
 	bySexCode := truthOf(rows, all, func(v visit) string { return v.sex + "/" + v.code }).byLabel
 	src := seeded(33)
 	exactCov, consCov := newCoverage(), newCoverage()
-	for range draws(400) {
+	for range 400 {
 		count := answer(t, p, `SELECT COUNT(*) GROUP BY sex EPSILON 1`, src)
 		pats := answer(t, p, `SELECT COUNT(PATIENTS) GROUP BY sex EPSILON 1`, src)
 		sum := answer(t, p, `SELECT SUM(age) GROUP BY sex BOUNDS 0 TO 100 EPSILON 1`, src)

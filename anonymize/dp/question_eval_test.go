@@ -144,7 +144,7 @@ func TestAnswer_countCoverage(t *testing.T) {
 	}
 	src := seeded(30)
 	cov := newCoverage()
-	for range draws(400) {
+	for range 400 {
 		a := answer(t, p, `SELECT COUNT(*) WHERE sex = 'F' AND code != 'I10' EPSILON 0.5`, src)
 		if len(a.Rows) != 1 || a.MaxRowsPerPatient != 3 || a.Epsilon != "1/2" || a.Mechanism != "discrete Laplace" {
 			t.Fatalf("answer %+v", a)
