@@ -75,7 +75,9 @@ func TestCardStatsWithinBounds(t *testing.T) {
 	truth := map[string]int64{"rows": 2000, "patients": 1000, "sex/F": 1200, "sex/M": 700, "sex/missing": 100,
 		"age/[0,10)": 600, "age/[1e1,1e2)": 1400, "birth/1980": 2000}
 	within := map[string]int{}
-	runs := draws(400)
+	// Always 400: with fewer, a 95 % coverage lands outside the window by
+	// chance (the discrete bounds cover 95-98 %).
+	runs := 400
 	src := seeded(7)
 	for range runs {
 		st, err := CardStats(tab, "patient", big.NewRat(1, 1), 2, src)
