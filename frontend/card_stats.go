@@ -12,12 +12,12 @@ import (
 // (card_stats.templ): every figure as text with its 95 % bound, and each
 // bar's width as a number the template writes into an SVG attribute.
 type statsView struct {
-	None    bool   // the card carries no statistics (published before them)
-	Problem string // the statistics could not be read
+	None                            bool   // the card carries no statistics (published before them)
+	Problem                         string // the statistics could not be read
 	Epsilon, Mechanism, Composition string
-	MaxRowsPerPatient                int64
-	PerRow                           bool // some table counts each row as its own patient
-	Tables                           []statsTableView
+	MaxRowsPerPatient               int64
+	PerRow                          bool // some table counts each row as its own patient
+	Tables                          []statsTableView
 }
 
 type statsTableView struct {
