@@ -23,6 +23,7 @@ func newPublishCmd(c *cli) *cobra.Command {
 	var sale saleFlags
 	var release bool
 	var risk acceptRiskFlags
+	var budget privacyFlags
 	cmd := &cobra.Command{
 		Use:   "publish --as NAME --in FILE --preset PRESET --title TITLE --price ETH --terms CODES",
 		Short: "Anonymize a file of records, encrypt it and list it for sale; prints the listing id",
@@ -55,6 +56,9 @@ report's; the acceptance (this account, the date, the figure, the threshold,
 			if disease != "" && sale.use&marketplace.DS == 0 {
 				return marketplace.Errorf(marketplace.EINVALID, "--disease names the disease of DS terms; --terms %q has no DS.", sale.terms)
 			}
+			if err := budget.parse(); err != nil {
+				return err
+			}
 			return risk.parse()
 		}, unlock: unlockAs(&as), node: true, publicURL: &publicURL, run: func(ctx context.Context, a *app.App, who account) (err error) {
 			req := app.PublishRequest{Input: strings.Join(ins, ","), InputEncoding: encoding, Preset: preset, ConfigFile: config, Title: title, Description: desc, Publisher: publisher,
@@ -64,6 +68,7 @@ report's; the acceptance (this account, the date, the figure, the threshold,
 			if disease != "" {
 				req.TermsDetail = map[string]string{"DS": disease}
 			}
+			budget.apply(&req)
 			if s := c.getenv(envSecret); s != "" {
 				req.Secret = []byte(s)
 			}
@@ -110,6 +115,7 @@ report's; the acceptance (this account, the date, the figure, the threshold,
 	sale.register(cmd)
 	f.StringVar(&disease, "disease", "", "with DS terms: the disease the data may be researched for, shown to buyers (who are warned when they state another)")
 	risk.register(cmd)
+	budget.register(cmd)
 	f.StringVar(&publicURL, "public-url", "", "this node's provider URL (env "+envPublicURL+"; default http://<serve's --public-addr>/)")
 	f.StringVar(&providerURL, "provider", "self", "who serves buyers: self (this node), or a hub's provider URL to publish through")
 	f.StringVar(&copyTo, "save-copy", "", "also write the anonymized file (exactly what buyers decrypt) here")
