@@ -47,8 +47,9 @@ import (
 // # Cells
 //
 //   - Numeric columns (integer, decimal): fixed buckets that do not depend
-//     on the data: negative, [0,10), [10,100), … [10⁸,10⁹), ≥10⁹, and
-//     "not a number". Every bucket is computed; the card drops those whose
+//     on the data: negative, 0–9, 10–99, … 100,000,000–999,999,999,
+//     ≥ 1,000,000,000 and "not a number" (decimals fall in the bucket of
+//     their integer part). Every bucket is computed; the card drops those whose
 //     shown count is 0 (post-processing).
 //   - Date and datetime columns: one cell per year 1900…2100, "before 1900",
 //     "after 2100" and "not a date": again a fixed domain, zeros dropped.
@@ -377,14 +378,40 @@ func cellsFor(t anonymize.Type) (string, func(string) string, []string) {
 	}
 }
 
-const maxDecade = 9 // buckets up to [10^8, 10^9), then ≥ 10^9
+const maxDecade = 9 // buckets up to 100,000,000–999,999,999, then ≥ 1,000,000,000
+
+// decadeLabel names the bucket [10^(d-1), 10^d) as a reader writes it:
+// "0–9", "10–99", "1,000–9,999".
+func decadeLabel(d int) string {
+	lo := int64(1)
+	for range d - 1 {
+		lo *= 10
+	}
+	if d == 1 {
+		lo = 0
+	}
+	hi := int64(1)
+	for range d {
+		hi *= 10
+	}
+	return thousands(lo) + "–" + thousands(hi-1)
+}
+
+// thousands writes n with a comma every three digits.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
 
 func numericBuckets() []string {
-	out := []string{"negative", "[0,10)"}
-	for d := 2; d <= maxDecade; d++ {
-		out = append(out, fmt.Sprintf("[1e%d,1e%d)", d-1, d))
+	out := []string{"negative"}
+	for d := 1; d <= maxDecade; d++ {
+		out = append(out, decadeLabel(d))
 	}
-	return append(out, fmt.Sprintf("≥1e%d", maxDecade), "not a number")
+	return append(out, "≥ "+thousands(1_000_000_000), "not a number")
 }
 
 func numericBucket(v string) string {
@@ -394,17 +421,15 @@ func numericBucket(v string) string {
 		return "not a number"
 	case x < 0:
 		return "negative"
-	case x < 10:
-		return "[0,10)"
 	}
-	p := 10.0
-	for d := 2; d <= maxDecade; d++ {
+	p := 1.0
+	for d := 1; d <= maxDecade; d++ {
 		p *= 10
 		if x < p {
-			return fmt.Sprintf("[1e%d,1e%d)", d-1, d)
+			return decadeLabel(d)
 		}
 	}
-	return fmt.Sprintf("≥1e%d", maxDecade)
+	return "≥ " + thousands(1_000_000_000)
 }
 
 const firstYear, lastYear = 1900, 2100

@@ -73,7 +73,7 @@ func cell(c ColumnStats, label string) (Figure, bool) {
 func TestCardStatsWithinBounds(t *testing.T) {
 	tab := cardTable(t)
 	truth := map[string]int64{"rows": 2000, "patients": 1000, "sex/F": 1200, "sex/M": 700, "sex/missing": 100,
-		"age/[0,10)": 600, "age/[1e1,1e2)": 1400, "birth/1980": 2000}
+		"age/0–9": 600, "age/10–99": 1400, "birth/1980": 2000}
 	within := map[string]int{}
 	// Always 400: with fewer, a 95 % coverage lands outside the window by
 	// chance (the discrete bounds cover 95-98 %).
@@ -85,7 +85,7 @@ func TestCardStatsWithinBounds(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := map[string]Figure{"rows": st.Rows, "patients": st.Patients, "sex/missing": column(t, st, "sex").Missing}
-		for _, k := range []string{"sex/F", "sex/M", "age/[0,10)", "age/[1e1,1e2)", "birth/1980"} {
+		for _, k := range []string{"sex/F", "sex/M", "age/0–9", "age/10–99", "birth/1980"} {
 			col, label, _ := strings.Cut(k, "/")
 			f, ok := cell(column(t, st, col), label)
 			if !ok {
@@ -249,8 +249,8 @@ func TestCardStatsRefuses(t *testing.T) {
 }
 
 func TestCardBuckets(t *testing.T) {
-	for v, want := range map[string]string{"-3": "negative", "0": "[0,10)", "9.9": "[0,10)", "10": "[1e1,1e2)",
-		"123456": "[1e5,1e6)", "5e9": "≥1e9", "abc": "not a number"} {
+	for v, want := range map[string]string{"-3": "negative", "0": "0–9", "9.9": "0–9", "10": "10–99",
+		"1000": "1,000–9,999", "123456": "100,000–999,999", "5e9": "≥ 1,000,000,000", "abc": "not a number"} {
 		if got := numericBucket(v); got != want {
 			t.Errorf("numericBucket(%q) = %q, want %q", v, got, want)
 		}
