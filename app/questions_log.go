@@ -1,0 +1,133 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/big"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/medmarket/medmarket/anonymize/dp"
+	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/ledger"
+)
+
+// Every answered question is one entry of its listing's question log, a
+// log of the node's Merkle ledger (the trials' ledger: tamper-evident,
+// each append durable once it returns) whose id is derived from the
+// chain, the market contract and the listing. The log is the record of
+// truth: the listing's spent budget and its answer cache are rebuilt from
+// it when first needed after a start, so a crash loses nothing that was
+// answered and spends nothing twice. Answers are computed, then appended,
+// then returned: an answer that was never recorded was never seen.
+
+// questionLeaf is one answered question, as its log entry's JSON.
+type questionLeaf struct {
+	Listing  uint64         `json:"listing"`
+	Asker    common.Address `json:"asker"`
+	Question string         `json:"question"` // canonical text
+	Epsilon  string         `json:"epsilon"`  // exact: a decimal or a fraction
+	Answer   QuestionResult `json:"answer"`
+	At       time.Time      `json:"at"`
+
+	index uint64 // the entry's index, when read back
+}
+
+// questionLogID is listing's question log id: SHA-256 of a text naming
+// the chain, the market contract and the listing, so no two listings
+// (nor a trial, whose id is registered on chain) share one.
+func (a *App) questionLogID(listing uint64) (ledger.LogID, error) {
+	addr, err := a.marketAddr()
+	if err != nil {
+		return ledger.LogID{}, err
+	}
+	return ledger.LogID(sha256.Sum256(fmt.Appendf(nil, "medmarket questions\nchain: %s\ncontract: %s\nlisting: %d\n",
+		a.chainID, addr.Hex(), listing))), nil
+}
+
+// questionLedger is the node's ledger.
+func (a *App) questionLedger() (*ledger.Ledger, error) {
+	svc, err := a.trialService()
+	if err != nil {
+		return nil, err
+	}
+	return svc.Ledger(), nil
+}
+
+// appendQuestion records lf in its listing's log; it returns once the
+// entry is on disk.
+func (a *App) appendQuestion(ctx context.Context, lf questionLeaf) (uint64, error) {
+	id, err := a.questionLogID(lf.Listing)
+	if err != nil {
+		return 0, err
+	}
+	lg, err := a.questionLedger()
+	if err != nil {
+		return 0, err
+	}
+	b, err := json.Marshal(lf)
+	if err != nil {
+		return 0, err
+	}
+	return lg.Append(ctx, id, b)
+}
+
+// questionLog reads listing's question log, oldest first (none yet: empty).
+func (a *App) questionLog(ctx context.Context, listing uint64) ([]questionLeaf, error) {
+	id, err := a.questionLogID(listing)
+	if err != nil {
+		return nil, err
+	}
+	lg, err := a.questionLedger()
+	if err != nil {
+		return nil, err
+	}
+	es, err := lg.Entries(ctx, id, 0, math.MaxUint64)
+	if marketplace.ErrorCode(err) == marketplace.ENOTFOUND {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]questionLeaf, 0, len(es))
+	for _, e := range es {
+		var lf questionLeaf
+		if err := json.Unmarshal(e.Leaf, &lf); err != nil {
+			return nil, marketplace.Wrap(marketplace.EINTERNAL, err, "Entry %d of listing %d's question log", e.Index, listing)
+		}
+		lf.index = e.Index
+		out = append(out, lf)
+	}
+	return out, nil
+}
+
+// replayBudget rebuilds a listing's budget from its log: the card's total
+// and per-requester ε, and every recorded spend.
+func replayBudget(listing uint64, q *marketplace.CardQuestions, leaves []questionLeaf) (*dp.Budget, error) {
+	spent, by := new(big.Rat), map[string]*big.Rat{}
+	for _, lf := range leaves {
+		eps, ok := new(big.Rat).SetString(lf.Epsilon)
+		if !ok || eps.Sign() <= 0 {
+			return nil, marketplace.Errorf(marketplace.EINTERNAL, "Entry %d of listing %d's question log spent ε %q.", lf.index, lf.Listing, lf.Epsilon)
+		}
+		who := lf.Asker.Hex()
+		if by[who] == nil {
+			by[who] = new(big.Rat)
+		}
+		by[who].Add(by[who], eps)
+		spent.Add(spent, eps)
+	}
+	st := dp.BudgetState{Total: q.Total().RatString(), PerRequester: q.PerRequesterRat().RatString(), Spent: spent.RatString()}
+	for who, s := range by {
+		st.SpentBy = append(st.SpentBy, dp.RequesterSpend{Requester: who, Spent: s.RatString()})
+	}
+	b, err := dp.RestoreBudget(st)
+	if err != nil {
+		return nil, marketplace.Wrap(marketplace.EINTERNAL, err, "Question budget of listing %d", listing)
+	}
+	return b, nil
+}
