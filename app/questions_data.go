@@ -80,30 +80,11 @@ func (a *App) preparedData(ctx context.Context, l *marketplace.Listing) (*dp.Pre
 	}
 }
 
-// loadQuestionData decrypts listing l's blob with its dataset key and
-// prepares its tables.
+// loadQuestionData prepares listing l's tables.
 func (a *App) loadQuestionData(ctx context.Context, l *marketplace.Listing) (*dp.Prepared, error) {
-	pb := providerBackend{a}
-	dk, err := pb.DatasetKey(ctx, l.ContentHash)
+	d, err := a.questionDataOf(ctx, l)
 	if err != nil {
 		return nil, err
-	}
-	blob, _, err := pb.OpenBlob(ctx, l.ContentHash)
-	if err != nil {
-		return nil, err
-	}
-	defer blob.Close()
-	plain, err := dk.Decrypt(blob)
-	if err != nil {
-		return nil, err
-	}
-	data, err := io.ReadAll(plain)
-	if err != nil {
-		return nil, decryptErr(err)
-	}
-	d, err := questionData(data, l.Card)
-	if err != nil {
-		return nil, marketplace.Wrap(marketplace.EINTERNAL, err, "The data of listing %d cannot be read for questions", l.ID)
 	}
 	prep, err := dp.Prepare(d)
 	if err != nil {
@@ -111,6 +92,34 @@ func (a *App) loadQuestionData(ctx context.Context, l *marketplace.Listing) (*dp
 	}
 	a.log.Info("listing data prepared for questions", "listing", l.ID, "tables", len(d.Tables))
 	return prep, nil
+}
+
+// questionDataOf decrypts listing l's blob with its dataset key and reads
+// its tables.
+func (a *App) questionDataOf(ctx context.Context, l *marketplace.Listing) (dp.Data, error) {
+	pb := providerBackend{a}
+	dk, err := pb.DatasetKey(ctx, l.ContentHash)
+	if err != nil {
+		return dp.Data{}, err
+	}
+	blob, _, err := pb.OpenBlob(ctx, l.ContentHash)
+	if err != nil {
+		return dp.Data{}, err
+	}
+	defer blob.Close()
+	plain, err := dk.Decrypt(blob)
+	if err != nil {
+		return dp.Data{}, err
+	}
+	data, err := io.ReadAll(plain)
+	if err != nil {
+		return dp.Data{}, decryptErr(err)
+	}
+	d, err := questionData(data, l.Card)
+	if err != nil {
+		return dp.Data{}, marketplace.Wrap(marketplace.EINTERNAL, err, "The data of listing %d cannot be read for questions", l.ID)
+	}
+	return d, nil
 }
 
 // questionData reads a decrypted blob as the card describes it.

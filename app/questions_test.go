@@ -210,3 +210,43 @@ func alicesView(t *testing.T, a, b *App, id uint64, first QuestionAnswer, urlA s
 	_, err = a.AnsweredQuestions(ctx, ritaAddr, id)
 	wantRefusal(t, err, marketplace.EFORBIDDEN, "not "+ritaAddr.Hex())
 }
+
+// A release is answered over its tables, linked per patient: the patient
+// table by default, another by FROM, and COUNT(PATIENTS) of a linked table
+// counts its patients (at most the release's two), not its rows.
+func TestQuestions_releaseTablesLinkedByPatient(t *testing.T) {
+	needFHIR(t)
+	ctx := context.Background()
+	a := marketApp(t, t.TempDir())
+	req := PublishRequest{Input: syntheaFHIR, Release: true, Preset: "safe-harbor", Secret: releaseTestSecret, Title: "Two whole records",
+		Price: ether("0.01"), Terms: hmb, AcceptRisk: &RiskAcceptance{Risk: 1, Words: "two test records"}}
+	p := publishAsking(t, a, ByAccount("alice", "pw"), req, &marketplace.CardQuestions{Epsilon: "100", PerRequester: "100", Mechanism: "discrete Laplace"})
+	l, err := a.Listing(ctx, p.ListingID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := a.questionDataOf(ctx, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Default != "Patient" || d.Patients["Patient"] != "id" || d.Patients["Observation"] != "patient" || d.Clip["Patient"] != 1 || len(d.Tables) != len(p.Card.Tables) {
+		t.Fatalf("release data: default %q, patients %v, clip %v, %d tables", d.Default, d.Patients, d.Clip, len(d.Tables))
+	}
+	obs := 0
+	for _, tb := range d.Tables {
+		if tb.Name == "Observation" {
+			obs = tb.NumRows()
+		}
+	}
+	// ε 1, sensitivity 1: the noise is above 12 with probability below 1e-5.
+	ans, err := a.AskQuestion(ctx, ByAccount("bob", "pw"), p.ListingID, "SELECT COUNT(PATIENTS) FROM Observation EPSILON 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := ans.Answer.Rows[0].Value; obs < 30 || v < 2-12 || v > 2+12 {
+		t.Fatalf("%d observations of 2 patients: COUNT(PATIENTS) FROM Observation answered %v", obs, v)
+	}
+	if _, err := a.AskQuestion(ctx, ByAccount("bob", "pw"), p.ListingID, "SELECT COUNT(*) EPSILON 1"); err != nil {
+		t.Fatal(err)
+	}
+}
