@@ -250,3 +250,32 @@ func TestQuestions_releaseTablesLinkedByPatient(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// An answer that cannot be delivered (the asker gone before it was
+// recorded) spends nothing and records nothing; asked again, it is
+// answered afresh.
+func TestQuestions_failedAnswerSpendsNothing(t *testing.T) {
+	a := marketApp(t, t.TempDir())
+	p := publishAsking(t, a, ByAccount("alice", "pw"), askingRequest(), &askingBudget)
+	bob := addr(t, a, "bob")
+	if _, err := (providerBackend{a}).AnswerQuestion(t.Context(), bob, p.ListingID, "SELECT COUNT(PATIENTS)"); err != nil {
+		t.Fatal(err) // loads the data
+	}
+	gone, cancel := context.WithCancel(t.Context())
+	cancel()
+	q := "SELECT COUNT(*) WHERE GENDER = 'M' EPSILON 0.2"
+	if _, err := (providerBackend{a}).AnswerQuestion(gone, bob, p.ListingID, q); !errors.Is(err, context.Canceled) {
+		t.Fatalf("asked by a caller gone: %v", err)
+	}
+	b, err := providerBackend{a}.QuestionBudget(t.Context(), bob, p.ListingID)
+	if err != nil || b.MyRemaining != "0.2" || b.ListingRemaining != "0.4" {
+		t.Fatalf("budget after the failed answer: %+v, %v", b, err)
+	}
+	rep, err := providerBackend{a}.AnswerQuestion(t.Context(), bob, p.ListingID, q)
+	if err != nil || rep.Cached || rep.Spent != "0.2" || rep.MyRemaining != "0" {
+		t.Fatalf("asked again: %+v, %v", rep, err)
+	}
+	if qs, err := a.AnsweredQuestions(t.Context(), addr(t, a, "alice"), p.ListingID); err != nil || len(qs) != 2 {
+		t.Fatalf("recorded %d questions, %v", len(qs), err)
+	}
+}
