@@ -169,10 +169,11 @@ func (b providerBackend) AnswerQuestion(ctx context.Context, who common.Address,
 	return questionReply(lq, who, lf, q.EpsilonOrDefault())
 }
 
-// answerOnce computes q's answer, spends its ε and records it, in that
-// order after the spend: the spend is a reservation, given back when the
+// answerOnce checks q against the data, spends its ε, computes its answer
+// and records it, in that order: the spend is a reservation (concurrent
+// askers never take the budget past its limits), given back when the
 // answer cannot be computed or recorded, so a failure spends nothing and
-// nothing unrecorded leaves the node.
+// no answer leaves the node unrecorded.
 func (a *App) answerOnce(ctx context.Context, l *marketplace.Listing, lq *listingQuestions, who common.Address, q *dp.Question) (questionLeaf, error) {
 	prep, err := a.preparedData(ctx, l)
 	if err != nil {
