@@ -164,10 +164,10 @@ func (a *App) QuestionBudget(ctx context.Context, who Actor, listingID uint64) (
 }
 
 // AnsweredQuestions returns every question answered about seller's
-// listing listingID, oldest first, from this node's log: the listing must
-// be seller's (EFORBIDDEN) and served by this node; for a listing a hub
-// serves, the questions are recorded on the hub, and the error says so
-// (EUNAVAILABLE).
+// listing listingID, oldest first, from the question log of the listing's
+// provider: this node's, or, for a listing a hub serves, the hub's, asked
+// with a request signed by seller (signed in on this node; else the error
+// says to sign in). The listing must be seller's (EFORBIDDEN).
 func (a *App) AnsweredQuestions(ctx context.Context, seller common.Address, listingID uint64) ([]AnsweredQuestion, error) {
 	l, err := a.Listing(ctx, listingID)
 	if err != nil {
@@ -176,10 +176,16 @@ func (a *App) AnsweredQuestions(ctx context.Context, seller common.Address, list
 	if l.Seller != seller {
 		return nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Listing %d is not %s's: its questions are shown to its publisher.", l.ID, seller.Hex())
 	}
-	if !a.providesHere(ctx, l) {
-		return nil, marketplace.Errorf(marketplace.EUNAVAILABLE, "Questions about listing %d are answered and recorded by its provider %s, not this node.", l.ID, l.Provider)
+	var es []provider.RecordedQuestion
+	if a.providesHere(ctx, l) {
+		es, err = a.questionEntries(ctx, l.ID)
+	} else {
+		es, err = a.hubAnsweredQuestions(ctx, l)
 	}
-	leaves, err := a.questionLog(ctx, l.ID)
+	if err != nil {
+		return nil, err
+	}
+	leaves, err := decodeQuestionLog(l.ID, es)
 	if err != nil {
 		return nil, err
 	}
@@ -189,6 +195,30 @@ func (a *App) AnsweredQuestions(ctx context.Context, seller common.Address, list
 			Epsilon: lf.Epsilon, Answer: lf.Answer, At: lf.At}
 	}
 	return out, nil
+}
+
+// hubAnsweredQuestions fetches listing l's question log from its provider
+// (a hub), signed by l's seller when signed in here.
+func (a *App) hubAnsweredQuestions(ctx context.Context, l *marketplace.Listing) ([]provider.RecordedQuestion, error) {
+	if l.Provider == "" {
+		return nil, marketplace.Errorf(marketplace.ENOTFOUND, "Listing %d names no provider: no questions are answered about it.", l.ID)
+	}
+	sg := a.unlockedSigner(l.Seller)
+	if sg == nil {
+		return nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Questions about listing %d are recorded by its provider %s: sign in as %s to fetch them.",
+			l.ID, l.Provider, l.Seller.Hex())
+	}
+	qc, err := a.questionClient()
+	if err != nil {
+		return nil, err
+	}
+	qctx, cancel := context.WithTimeout(ctx, statementDeliveryTimeout)
+	defer cancel()
+	rep, err := qc.AnsweredQuestions(qctx, l.Provider, sg, l.ID)
+	if err != nil {
+		return nil, marketplace.Wrap(marketplace.ErrorCode(err), err, "Questions about listing %d cannot be fetched from its provider %s: %s", l.ID, l.Provider, marketplace.ErrorMessage(err))
+	}
+	return rep.Entries, nil
 }
 
 // questionListing finds listing id and refuses one whose card sets no

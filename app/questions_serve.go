@@ -255,4 +255,21 @@ func (b providerBackend) QuestionBudget(ctx context.Context, who common.Address,
 		ListingRemaining: decimal(nonNegative(listingLeft)), MyRemaining: decimal(nonNegative(mine))}, nil
 }
 
+// AnsweredQuestions returns listing id's question log to its seller
+// (provider.QuestionBackend), for a listing this node serves.
+func (b providerBackend) AnsweredQuestions(ctx context.Context, who common.Address, id uint64) (provider.AnsweredReply, error) {
+	l, err := b.a.Listing(ctx, id)
+	if err != nil {
+		return provider.AnsweredReply{}, err
+	}
+	if l.Seller != who {
+		return provider.AnsweredReply{}, marketplace.Errorf(marketplace.EFORBIDDEN, "Listing %d's questions are shown to its seller only.", id)
+	}
+	if !b.a.providesHere(ctx, l) {
+		return provider.AnsweredReply{}, marketplace.Errorf(marketplace.ENOTFOUND, "This node does not serve listing %d.", id)
+	}
+	es, err := b.a.questionEntries(ctx, id)
+	return provider.AnsweredReply{Listing: id, Entries: es}, err
+}
+
 var _ provider.QuestionBackend = providerBackend{}

@@ -69,6 +69,31 @@ func TestQuestions_researcherOnAnotherNode(t *testing.T) {
 	if qs, err := a.AnsweredQuestions(ctx, addr(t, a, "alice"), p.ListingID); err != nil || len(qs) != 2 {
 		t.Fatalf("after the restart alice sees %d questions, %v", len(qs), err)
 	}
+	publishedThroughHub(t, b, urlA)
+}
+
+// publishedThroughHub: rita on B publishes through A as a hub; ron's
+// question is answered by A, and rita reads it from A once signed in on B.
+func publishedThroughHub(t *testing.T, b *App, urlA string) {
+	t.Helper()
+	ctx := t.Context()
+	req := askingRequest()
+	req.Provider = urlA
+	p := publishAsking(t, b, ByAccount("rita", "pw"), req, &askingBudget)
+	ans, err := b.AskQuestion(ctx, ByAccount("ron", "pw"), p.ListingID, "SELECT COUNT(*) WHERE GENDER = 'M'")
+	if err != nil || ans.Spent != "0.1" {
+		t.Fatalf("asked through the hub: %+v, %v", ans, err)
+	}
+	rita := addr(t, b, "rita")
+	_, err = b.AnsweredQuestions(ctx, rita, p.ListingID)
+	wantRefusal(t, err, marketplace.EFORBIDDEN, "sign in as "+rita.Hex())
+	if _, _, err := b.SignIn(ctx, "rita", "pw"); err != nil {
+		t.Fatal(err)
+	}
+	qs, err := b.AnsweredQuestions(ctx, rita, p.ListingID)
+	if err != nil || len(qs) != 1 || qs[0].Asker != addr(t, b, "ron") || qs[0].Question != ans.Answer.Question {
+		t.Fatalf("rita reads from the hub %+v, %v", qs, err)
+	}
 }
 
 // A listing whose card sets no question budget answers none, whoever asks
@@ -206,7 +231,7 @@ func alicesView(t *testing.T, a, b *App, id uint64, first QuestionAnswer, urlA s
 		t.Fatalf("alice sees %+v", qs)
 	}
 	_, err = b.AnsweredQuestions(ctx, addr(t, a, "alice"), id)
-	wantRefusal(t, err, marketplace.EUNAVAILABLE, "recorded by its provider "+urlA)
+	wantRefusal(t, err, marketplace.EFORBIDDEN, "recorded by its provider "+urlA)
 	_, err = a.AnsweredQuestions(ctx, ritaAddr, id)
 	wantRefusal(t, err, marketplace.EFORBIDDEN, "not "+ritaAddr.Hex())
 }
