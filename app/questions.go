@@ -84,6 +84,32 @@ type QuestionBudget struct {
 	// ListingRemaining and MyRemaining are what is left of them.
 	ListingRemaining string `json:"listing_remaining"`
 	MyRemaining      string `json:"my_remaining"`
+	// Tables are the tables and columns a question may name: what a
+	// question form offers.
+	Tables []QuestionTable `json:"tables,omitempty"`
+}
+
+// QuestionTable is a table questions may name.
+type QuestionTable struct {
+	Name string `json:"name"`
+	// Default: the table a question without FROM is about.
+	Default bool `json:"default,omitempty"`
+	// PatientColumn links the table's rows to their patient ("": each row
+	// is its own patient); MaxRowsPerPatient is how many rows of one
+	// patient an answer counts at most.
+	PatientColumn     string           `json:"patient_column,omitempty"`
+	MaxRowsPerPatient int64            `json:"max_rows_per_patient"`
+	Columns           []QuestionColumn `json:"columns"`
+}
+
+// QuestionColumn is a column questions may name.
+type QuestionColumn struct {
+	Name string `json:"name"`
+	Type string `json:"type"` // "string", "integer", "decimal", "date"...
+	// Numeric columns take SUM, MEAN, QUANTILE and HISTOGRAM with BOUNDS.
+	Numeric bool `json:"numeric"`
+	// Listable columns may be grouped by and histogrammed.
+	Listable bool `json:"listable"`
 }
 
 // AnsweredQuestion is one question a listing's provider answered, as its
@@ -137,9 +163,10 @@ func (a *App) AskQuestion(ctx context.Context, who Actor, listingID uint64, ques
 	return questionAnswerOf(rep)
 }
 
-// QuestionBudget returns listing listingID's question budget and what is
-// left of it and of who's share, from the listing's provider (in process
-// when it is this node), with a request signed by who.
+// QuestionBudget returns listing listingID's question budget, what is
+// left of it and of who's share, and the tables and columns questions may
+// name, from the listing's provider (in process when it is this node),
+// with a request signed by who.
 func (a *App) QuestionBudget(ctx context.Context, who Actor, listingID uint64) (QuestionBudget, error) {
 	l, err := a.questionListing(ctx, listingID)
 	if err != nil {
@@ -160,7 +187,17 @@ func (a *App) QuestionBudget(ctx context.Context, who Actor, listingID uint64) (
 		}
 		rep, err = qc.QuestionBudget(ctx, l.Provider, sg, l.ID)
 	}
-	return QuestionBudget(rep), err
+	if err != nil {
+		return QuestionBudget{}, err
+	}
+	out := QuestionBudget{Listing: rep.Listing, Total: rep.Total, PerRequester: rep.PerRequester,
+		ListingRemaining: rep.ListingRemaining, MyRemaining: rep.MyRemaining}
+	if len(rep.Tables) > 0 {
+		if err := json.Unmarshal(rep.Tables, &out.Tables); err != nil {
+			return out, marketplace.Wrap(marketplace.EUNAVAILABLE, err, "The provider's tables of listing %d cannot be read", l.ID)
+		}
+	}
+	return out, nil
 }
 
 // AnsweredQuestions returns every question answered about seller's

@@ -238,8 +238,8 @@ func questionReply(lq *listingQuestions, who common.Address, lf questionLeaf, sp
 	return rep, nil
 }
 
-// QuestionBudget returns listing id's question budget as who sees it
-// (provider.QuestionBackend).
+// QuestionBudget returns listing id's question budget as who sees it,
+// with the tables questions may name (provider.QuestionBackend).
 func (b providerBackend) QuestionBudget(ctx context.Context, who common.Address, id uint64) (provider.QuestionBudgetReply, error) {
 	l, err := b.a.servedForQuestions(ctx, id)
 	if err != nil {
@@ -249,10 +249,18 @@ func (b providerBackend) QuestionBudget(ctx context.Context, who common.Address,
 	if err != nil {
 		return provider.QuestionBudgetReply{}, err
 	}
+	prep, err := b.a.preparedData(ctx, l)
+	if err != nil {
+		return provider.QuestionBudgetReply{}, err
+	}
+	tables, err := json.Marshal(tablesOf(prep.Schema()))
+	if err != nil {
+		return provider.QuestionBudgetReply{}, err
+	}
 	listingLeft, mine := lq.budget.Remaining(who.Hex())
 	cq := l.Card.Questions
 	return provider.QuestionBudgetReply{Listing: id, Total: decimal(cq.Total()), PerRequester: decimal(cq.PerRequesterRat()),
-		ListingRemaining: decimal(nonNegative(listingLeft)), MyRemaining: decimal(nonNegative(mine))}, nil
+		ListingRemaining: decimal(nonNegative(listingLeft)), MyRemaining: decimal(nonNegative(mine)), Tables: tables}, nil
 }
 
 // AnsweredQuestions returns listing id's question log to its seller

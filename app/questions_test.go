@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -209,11 +211,25 @@ func askTillRefused(t *testing.T, b *App, id uint64) QuestionAnswer {
 	wantRefusal(t, err, marketplace.EFORBIDDEN, "This question needs ε 0.1; you have ε 0 left on this listing (the listing has 0.2 left).")
 	_, err = b.AskQuestion(ctx, rita, id, "SELECT COUNT(* WHERE")
 	wantRefusal(t, err, marketplace.EINVALID, "Question")
-	bud, err := b.QuestionBudget(ctx, ron, id)
-	if err != nil || bud != (QuestionBudget{Listing: id, Total: "0.5", PerRequester: "0.3", ListingRemaining: "0.2", MyRemaining: "0.3"}) {
+	budgetSeenByRon(t, b, id)
+	return first
+}
+
+// budgetSeenByRon: ron, who asked nothing new, has his whole share; the
+// listing has what rita left; the tables are the one published.
+func budgetSeenByRon(t *testing.T, b *App, id uint64) {
+	t.Helper()
+	ron := ByAccount("ron", "pw")
+	bud, err := b.QuestionBudget(t.Context(), ron, id)
+	tables := bud.Tables
+	bud.Tables = nil
+	if err != nil || !reflect.DeepEqual(bud, QuestionBudget{Listing: id, Total: "0.5", PerRequester: "0.3", ListingRemaining: "0.2", MyRemaining: "0.3"}) {
 		t.Fatalf("ron's budget: %+v, %v", bud, err)
 	}
-	return first
+	if len(tables) != 1 || tables[0].Name != "dataset" || !tables[0].Default || tables[0].MaxRowsPerPatient != 1 ||
+		!slices.ContainsFunc(tables[0].Columns, func(c QuestionColumn) bool { return c.Name == "GENDER" && c.Listable }) {
+		t.Fatalf("the tables questions may name: %+v", tables)
+	}
 }
 
 // alicesView: alice sees the two answered questions on A, not the cached

@@ -103,6 +103,9 @@ type QuestionBudgetReply struct {
 	// ListingRemaining and MyRemaining are what is left of them.
 	ListingRemaining string `json:"listing_remaining"`
 	MyRemaining      string `json:"my_remaining"`
+	// Tables are the tables and columns a question may name, as JSON
+	// (the anonymize/dp schema): what a question form offers.
+	Tables json.RawMessage `json:"tables,omitempty"`
 }
 
 // questionBody is the body of a question request.
