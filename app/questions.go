@@ -259,13 +259,19 @@ func (a *App) hubAnsweredQuestions(ctx context.Context, l *marketplace.Listing) 
 }
 
 // questionListing finds listing id and refuses one whose card sets no
-// question budget (EFORBIDDEN).
+// question budget or was flagged (EFORBIDDEN), or is not fetched yet
+// (EUNAVAILABLE).
 func (a *App) questionListing(ctx context.Context, id uint64) (*marketplace.Listing, error) {
 	l, err := a.Listing(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if l.Card == nil || l.Card.Questions == nil {
+	switch {
+	case l.CardStatus == marketplace.CardMismatch:
+		return nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Listing %d is not shown in the catalog: its dataset card does not match or is not signed by its seller. No questions.", id)
+	case l.Card == nil:
+		return nil, marketplace.Errorf(marketplace.EUNAVAILABLE, "Listing %d's dataset card has not been fetched from its provider %s yet: try again later.", id, l.Provider)
+	case l.Card.Questions == nil:
 		return nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Listing %d answers no questions before buying: its publisher set no question budget.", id)
 	}
 	return l, nil
