@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"net/http"
 	"reflect"
 	"slices"
 	"strings"
@@ -57,6 +58,16 @@ func TestQuestions_researcherOnAnotherNode(t *testing.T) {
 		t.Fatalf("listed at %q, want %q", p.Provider, urlA)
 	}
 	first := askTillRefused(t, b, p.ListingID)
+	// An unsigned question to A's provider API is refused, and not recorded.
+	res, err := http.Post(urlA+fmt.Sprintf("provider/v1/listings/%d/questions", p.ListingID), "application/json",
+		strings.NewReader(`{"question":"SELECT COUNT(*) EPSILON 0.05"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Fatalf("unsigned question: status %d", res.StatusCode)
+	}
 	alicesView(t, a, b, p.ListingID, first, urlA)
 
 	// A restarts: the spent budgets and the answers come back from its log.
