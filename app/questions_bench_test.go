@@ -120,6 +120,9 @@ func BenchmarkQuestions_warmProvider1M(b *testing.B) {
 	p := publishAsking(b, a, ByAccount("alice", "pw"), PublishRequest{Reader: &csv, InputName: "bench.csv", Preset: "safe-harbor",
 		Title: "Bench 1M", Price: ether("0.0001"), Terms: marketplace.Terms{Use: marketplace.GRU, DurationDays: 1}},
 		&marketplace.CardQuestions{Epsilon: "100", PerRequester: "100", Mechanism: "discrete Laplace"})
+	if p.Card.Rows != rows {
+		b.Fatalf("published %d rows", p.Card.Rows)
+	}
 	who := addr(b, a, "bob")
 	if _, err := (providerBackend{a}).AnswerQuestion(ctx, who, p.ListingID, "SELECT COUNT(*) EPSILON 0.001"); err != nil {
 		b.Fatal(err)
