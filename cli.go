@@ -131,6 +131,7 @@ Every command works on one data directory (--data, or ` + envData + `).`,
 		newTrialCmd(c), newVerifyCmd(c),
 		newAnonymizeCmd(c), newPluginsCmd(c), newPluginServeCmd(c),
 		newHubCmd(c),
+		newQueryCmd(c),
 		newConfigsCmd(c),
 	)
 	root.AddCommand(newMarketCmds(c)...)

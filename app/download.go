@@ -245,27 +245,7 @@ func convertDataset(r io.Reader, from, to string, card *marketplace.DatasetCard)
 	if card != nil && card.Package == marketplace.PackageZIP {
 		return convertRelease(data, to)
 	}
-	var t *anonymize.Table
-	switch from {
-	case FormatCSV:
-		opt := anonymize.CSVOptions{Name: "dataset", Delimiter: ',', Header: anonymize.HeaderPresent}
-		if card != nil {
-			opt.Types = map[string]anonymize.Type{}
-			for _, c := range card.Columns {
-				var typ anonymize.Type
-				if typ.UnmarshalText([]byte(c.Type)) == nil {
-					opt.Types[c.Name] = typ
-				}
-			}
-		}
-		t, err = anonymize.ReadCSV(bytes.NewReader(data), opt)
-	case FormatParquet:
-		if t, err = anonymize.ReadParquet(bytes.NewReader(data), int64(len(data)), "dataset"); err == nil && card != nil {
-			t = inCardOrder(t, card)
-		}
-	default:
-		return nil, marketplace.Errorf(marketplace.EINVALID, "Format: the dataset is published as %q, which cannot be converted.", from)
-	}
+	t, err := readPublished(data, from, card)
 	if err != nil {
 		return nil, marketplace.Wrap(marketplace.EINVALID, err, "The dataset (%s) cannot be converted to %s", from, to)
 	}
@@ -279,6 +259,32 @@ func convertDataset(r io.Reader, from, to string, card *marketplace.DatasetCard)
 		return nil, fmt.Errorf("convert the dataset to %s: %w", to, err)
 	}
 	return &buf, nil
+}
+
+// readPublished reads a single-table dataset published as format, with
+// the card's column types and order.
+func readPublished(data []byte, format string, card *marketplace.DatasetCard) (*anonymize.Table, error) {
+	switch format {
+	case FormatCSV, "":
+		opt := anonymize.CSVOptions{Name: "dataset", Delimiter: ',', Header: anonymize.HeaderPresent}
+		if card != nil {
+			opt.Types = map[string]anonymize.Type{}
+			for _, c := range card.Columns {
+				var typ anonymize.Type
+				if typ.UnmarshalText([]byte(c.Type)) == nil {
+					opt.Types[c.Name] = typ
+				}
+			}
+		}
+		return anonymize.ReadCSV(bytes.NewReader(data), opt)
+	case FormatParquet:
+		t, err := anonymize.ReadParquet(bytes.NewReader(data), int64(len(data)), "dataset")
+		if err == nil && card != nil {
+			t = inCardOrder(t, card)
+		}
+		return t, err
+	}
+	return nil, marketplace.Errorf(marketplace.EINVALID, "Format: the dataset is published as %q, which cannot be read.", format)
 }
 
 // inCardOrder orders t's columns as the card lists them, when it names

@@ -173,3 +173,25 @@ func parseEps(field, s string) (*big.Rat, error) {
 	}
 	return r, nil
 }
+
+// Refund gives back eps that Spend charged to requester, when what it was
+// spent on was not delivered (the answer failed or could not be recorded):
+// a reservation released. It refuses (anonymize.ErrInvalid, changing
+// nothing) to give back more than requester has spent.
+func (b *Budget) Refund(requester string, eps *big.Rat) error {
+	if eps == nil || eps.Sign() <= 0 {
+		return fmt.Errorf("budget: refund ε %v is not positive: %w", eps, anonymize.ErrInvalid)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s := b.spentBy[requester]
+	if s == nil || s.Cmp(eps) < 0 {
+		return fmt.Errorf("budget: refund of ε %s to %q, who spent less: %w", eps.RatString(), requester, anonymize.ErrInvalid)
+	}
+	s.Sub(s, eps)
+	if s.Sign() == 0 {
+		delete(b.spentBy, requester)
+	}
+	b.spent.Sub(b.spent, eps)
+	return nil
+}

@@ -12,7 +12,8 @@
 //
 // provider imports marketplace and vault (signatures, key wrapping). What it
 // needs of the chain, the store and the blobs it takes as interfaces
-// (Backend, PreWrapper, Uploader, StatementBackend, Withdrawer), which app
+// (Backend, PreWrapper, Uploader, StatementBackend, Withdrawer,
+// TrialBackend, QuestionBackend), which app
 // implements: it must not import chain, contracts, store, catalog, ledger,
 // trials, app or frontend.
 package provider

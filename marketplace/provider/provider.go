@@ -156,6 +156,8 @@ type Provider struct {
 	window   rateWindow
 	// Trial requests of the current minute (trial.go).
 	trialWindow rateWindow
+	// Question requests of the current minute (questions.go).
+	questionWindow rateWindow
 }
 
 // PreWrapper is the optional part of a Backend that keeps dataset keys

@@ -3,17 +3,12 @@ package provider
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/json"
-	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/common/hexutil"
 
 	"github.com/medmarket/medmarket/marketplace"
 )
@@ -37,14 +32,6 @@ import (
 // PathTrials is the prefix of the trial routes: + id + "/prepare",
 // "/submit" or "/export".
 const PathTrials = "provider/v1/trials/"
-
-// Headers of a signed trial request.
-const (
-	HeaderAccount   = "X-Medmarket-Account"
-	HeaderNonce     = "X-Medmarket-Nonce"
-	HeaderExpiry    = "X-Medmarket-Expiry"
-	HeaderSignature = "X-Medmarket-Signature"
-)
 
 // Limits of the trial routes.
 const (
@@ -79,31 +66,6 @@ type SubmittedEntry struct {
 	LeafHash common.Hash `json:"leaf_hash"`
 }
 
-// TrialRequest is what a trial request's signer signs.
-type TrialRequest struct {
-	ChainID  uint64
-	Contract common.Address
-	Account  common.Address
-	Method   string
-	Path     string      // the API path: PathTrials + id + "/prepare"
-	BodyHash common.Hash // SHA-256 of the body
-	Nonce    string
-	Expiry   int64
-}
-
-// Message returns the exact text signed with EIP-191.
-func (r TrialRequest) Message() []byte {
-	return fmt.Appendf(nil, "medmarket trial request\nchain: %d\ncontract: %s\naccount: %s\nrequest: %s %s\nbody: %s\nnonce: %s\nexpires: %d\n",
-		r.ChainID, r.Contract.Hex(), r.Account.Hex(), r.Method, r.Path, r.BodyHash.Hex(), r.Nonce, r.Expiry)
-}
-
-// PersonalSigner signs EIP-191 messages with an unlocked account
-// (vault.Signer).
-type PersonalSigner interface {
-	Address() common.Address
-	SignPersonal(msg []byte) ([]byte, error)
-}
-
 // trialPath is the API path of operation op ("prepare") of trial.
 func trialPath(trial common.Hash, op string) string { return PathTrials + trial.Hex() + "/" + op }
 
@@ -121,16 +83,13 @@ func (p *Provider) handleTrial(log *slog.Logger, op string) http.Handler {
 			writeError(w, log, err)
 			return
 		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, MaxTrialRequestBytes+1))
+		body, err := readCallBody(r, MaxTrialRequestBytes, "Trial request")
 		if err != nil {
-			writeError(w, log, marketplace.Wrap(marketplace.EINVALID, err, "Trial request: the body could not be read"))
+			writeError(w, log, err)
 			return
 		}
-		if len(body) > MaxTrialRequestBytes {
-			writeError(w, log, marketplace.Errorf(marketplace.EINVALID, "Trial request: the body is over %d bytes.", MaxTrialRequestBytes))
-			return
-		}
-		who, err := p.authorizeTrial(r.Context(), r, trialPath(trial, op), body)
+		who, err := p.authorizeCall(r.Context(), r, KindTrial, "Trial request refused", trialPath(trial, op), body, &p.trialWindow,
+			callRates{what: "trial requests", node: TrialRequestsPerMinute, perA: KeyTrialRequestsPerMinute})
 		if err != nil {
 			log.Info("trial request refused", "trial", trial, "op", op, "err", err)
 			writeError(w, log, err)
@@ -196,57 +155,6 @@ func strictJSON(b []byte, v any) error {
 	return dec.Decode(v)
 }
 
-// authorizeTrial checks a trial request's envelope from its headers, counts
-// it against the rates and uses up its nonce; it returns the signer.
-func (p *Provider) authorizeTrial(ctx context.Context, r *http.Request, path string, body []byte) (common.Address, error) {
-	h := r.Header
-	if !common.IsHexAddress(h.Get(HeaderAccount)) {
-		return common.Address{}, marketplace.Errorf(marketplace.EFORBIDDEN, "Trial request refused: no signing account (%s).", HeaderAccount)
-	}
-	expiry, _ := strconv.ParseInt(h.Get(HeaderExpiry), 10, 64)
-	req := TrialRequest{ChainID: p.ChainID, Contract: p.Contract, Account: common.HexToAddress(h.Get(HeaderAccount)), Method: r.Method,
-		Path: path, BodyHash: sha256.Sum256(body), Nonce: h.Get(HeaderNonce), Expiry: expiry}
-	sig, err := hexutil.Decode(h.Get(HeaderSignature))
-	if err != nil {
-		return req.Account, marketplace.Errorf(marketplace.EFORBIDDEN, "Trial request refused: no valid signature (%s).", HeaderSignature)
-	}
-	// The chain and contract are this provider's: a request signed for
-	// another fails the signature check.
-	e := envelope{refused: "Trial request refused", subject: "the request", msg: req.Message(), sig: sig, signer: req.Account,
-		role: "account", chainID: p.ChainID, contract: p.Contract, expiry: req.Expiry, nonce: req.Nonce}
-	if _, err := p.verify(e); err != nil {
-		return req.Account, err
-	}
-	if err := p.admitTrialRate(req.Account); err != nil {
-		return req.Account, err
-	}
-	return req.Account, p.useNonce(ctx, e)
-}
-
-// admitTrialRate counts a trial request by who against the node-wide and
-// per-account rates of the current minute (EFORBIDDEN, ErrQuota: HTTP 429).
-func (p *Provider) admitTrialRate(who common.Address) error {
-	now := p.now()
-	p.quotaMu.Lock()
-	defer p.quotaMu.Unlock()
-	w := &p.trialWindow
-	if start := now.Truncate(time.Minute); !start.Equal(w.start) {
-		*w = rateWindow{start: start, keys: map[common.Address]int{}}
-	}
-	wait := w.start.Add(time.Minute).Sub(now).Round(time.Second)
-	switch {
-	case w.hub >= TrialRequestsPerMinute:
-		return &marketplace.Error{Code: marketplace.EFORBIDDEN, Err: ErrQuota, Message: fmt.Sprintf(
-			"node busy: %d trial requests this minute (limit %d); try again in %s", w.hub, TrialRequestsPerMinute, wait)}
-	case w.keys[who] >= KeyTrialRequestsPerMinute:
-		return &marketplace.Error{Code: marketplace.EFORBIDDEN, Err: ErrQuota, Message: fmt.Sprintf(
-			"rate: account %s sent %d trial requests this minute (limit %d); try again in %s", who.Hex(), w.keys[who], KeyTrialRequestsPerMinute, wait)}
-	}
-	w.hub++
-	w.keys[who]++
-	return nil
-}
-
 // TrialClient calls the trial routes of a trial's node for one chain and
 // contract, signing each request with the caller's account.
 type TrialClient struct {
@@ -286,54 +194,7 @@ func (c TrialClient) Export(ctx context.Context, base string, s PersonalSigner, 
 // call sends a signed trial request and decodes the answer into out (a
 // *[]byte takes the body as it is, at most MaxTrialExportBytes).
 func (c TrialClient) call(ctx context.Context, base string, s PersonalSigner, method, path string, body, out any) error {
-	var b []byte
-	if body != nil {
-		var err error
-		if b, err = json.Marshal(body); err != nil {
-			return marketplace.Wrap(marketplace.EINVALID, err, "Trial request")
-		}
-	}
-	now := time.Now
-	if c.Now != nil {
-		now = c.Now
-	}
-	nonce, expiry, err := freshNonce(now(), time.Minute)
-	if err != nil {
-		return err
-	}
-	tr := TrialRequest{ChainID: c.ChainID, Contract: c.Contract, Account: s.Address(), Method: method, Path: path,
-		BodyHash: sha256.Sum256(b), Nonce: nonce, Expiry: expiry}
-	sig, err := s.SignPersonal(tr.Message())
-	if err != nil {
-		return err
-	}
-	req, err := newRequest(ctx, method, base, path, bytes.NewReader(b))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(HeaderAccount, tr.Account.Hex())
-	req.Header.Set(HeaderNonce, nonce)
-	req.Header.Set(HeaderExpiry, strconv.FormatInt(expiry, 10))
-	req.Header.Set(HeaderSignature, hexutil.Encode(sig))
-	res, err := c.Client.do(req, base)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(res.Body, MaxTrialExportBytes+1))
-	if err != nil {
-		return marketplace.Wrap(marketplace.EUNAVAILABLE, err, "trial node %s unreachable", base)
-	}
-	if len(raw) > MaxTrialExportBytes {
-		return marketplace.Errorf(marketplace.EINVALID, "trial node %s sent more than %d bytes: refused", base, MaxTrialExportBytes)
-	}
-	if p, ok := out.(*[]byte); ok {
-		*p = raw
-		return nil
-	}
-	if err := json.Unmarshal(raw, out); err != nil {
-		return marketplace.Wrap(marketplace.EUNAVAILABLE, err, "trial node %s sent no valid answer", base)
-	}
-	return nil
+	sc := signedClient{client: c.Client, kind: KindTrial, chainID: c.ChainID, contract: c.Contract, now: c.Now,
+		maxBytes: MaxTrialExportBytes, node: "trial node"}
+	return sc.call(ctx, base, s, method, path, body, out)
 }

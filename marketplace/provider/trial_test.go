@@ -111,7 +111,7 @@ func TestTrialRoutes_signedByTheCaller(t *testing.T) {
 	path := trialPath(trial, "submit")
 	body := []byte(`{"leaves":["` + "AQ==" + `"]}`)
 	signed := func(b []byte) *http.Request {
-		tr := TrialRequest{ChainID: 7, Contract: contract, Account: cora.Address(), Method: http.MethodPost, Path: path,
+		tr := TrialRequest{Kind: KindTrial, ChainID: 7, Contract: contract, Account: cora.Address(), Method: http.MethodPost, Path: path,
 			BodyHash: sha256.Sum256(b), Nonce: "n1", Expiry: now.Add(time.Minute).Unix()}
 		sig, _ := cora.SignPersonal(tr.Message())
 		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/"+path, bytes.NewReader(body))
