@@ -1,9 +1,7 @@
 package app
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -12,77 +10,24 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/ethereum/go-ethereum/common"
-
 	"github.com/medmarket/medmarket/marketplace"
 	"github.com/medmarket/medmarket/marketplace/chain/chaintest"
-	"github.com/medmarket/medmarket/marketplace/store"
-	"github.com/medmarket/medmarket/marketplace/vault"
 )
 
-// publishAsking publishes req as who, as Publish does (through this node,
-// or the hub req.Provider names), with the question budget cq on its card
-// (nil: none).
+// publishAsking publishes req as who with the question budget cq on its
+// card (nil: none).
 func publishAsking(t testing.TB, a *App, who Actor, req PublishRequest, cq *marketplace.CardQuestions) Published {
 	t.Helper()
-	ctx := context.Background()
-	providerURL, err := a.checkListing(ctx, &req)
+	if cq == nil {
+		req.QuestionsOff = true
+	} else {
+		req.QuestionsEpsilon, req.QuestionsPerRequester = cq.Epsilon, cq.PerRequester
+	}
+	p, err := a.Publish(context.Background(), who, req)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("publish: %v", err)
 	}
-	sg, release, err := a.signer(ctx, who)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer release()
-	p, err := a.anonymizeForPublish(ctx, sg.Address(), &req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.card.Questions = cq
-	dk, err := vault.NewDatasetKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ct, err := dk.EncryptBytes(p.plain)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.signCard(sg, p, common.Hash(sha256.Sum256(ct))); err != nil {
-		t.Fatal(err)
-	}
-	if a.isHub(providerURL) {
-		content := common.Hash(sha256.Sum256(ct))
-		if err := a.uploadToHub(ctx, sg, providerURL, dk, ct, content, p.encoded); err != nil {
-			t.Fatal(err)
-		}
-		rec := store.Publish{ContentHash: content, MetadataHash: marketplace.CardHash(p.encoded), Seller: sg.Address(),
-			State: store.PublishPending, Size: int64(len(ct)), Created: a.now().UTC(), Provider: providerURL}
-		out, err := a.storeAndList(ctx, sg, rec, p, req, providerURL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
-	sum, size, err := a.market.blobs.Put(bytes.NewReader(ct))
-	if err != nil {
-		t.Fatal(err)
-	}
-	wrapped, err := a.market.nodeKey.Wrap(dk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	content := common.Hash(sum)
-	if err := a.store.PutDatasetKey(ctx, store.DatasetKeyRecord{ContentHash: content, Wrapped: wrapped, Uploader: sg.Address(), Created: a.now().UTC()}); err != nil {
-		t.Fatal(err)
-	}
-	rec := store.Publish{ContentHash: content, MetadataHash: marketplace.CardHash(p.encoded), Seller: sg.Address(),
-		State: store.PublishPending, Size: size, Created: a.now().UTC()}
-	out, err := a.storeAndList(ctx, sg, rec, p, req, providerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return p
 }
 
 // questionNodes opens the provider's node A (serving its provider API at

@@ -115,7 +115,7 @@ func publishedThroughHub(t *testing.T, b *App, urlA string) {
 func TestQuestions_onlyListingsWithABudgetAnswer(t *testing.T) {
 	ctx := context.Background()
 	a := marketApp(t, t.TempDir())
-	none := publishPatients(t, a, hmb, nil)
+	none := publishAsking(t, a, ByAccount("alice", "pw"), askingRequest(), nil)
 	_, err := a.AskQuestion(ctx, ByAccount("bob", "pw"), none.ListingID, "SELECT COUNT(*)")
 	wantRefusal(t, err, marketplace.EFORBIDDEN, "answers no questions")
 	_, err = providerBackend{a}.AnswerQuestion(ctx, addr(t, a, "bob"), none.ListingID, "SELECT COUNT(*)")
