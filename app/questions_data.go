@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"math/big"
 	"slices"
@@ -133,7 +134,24 @@ func questionData(data []byte, card *marketplace.DatasetCard) (dp.Data, error) {
 	}
 	t.Name = singleTable
 	t = withCardRoles(t, card.Columns)
-	return dp.Data{Tables: []*anonymize.Table{t}, Default: singleTable, Clip: map[string]int64{singleTable: 1}}, nil
+	d := dp.Data{Tables: []*anonymize.Table{t}, Default: singleTable, Patients: map[string]string{}, Clip: map[string]int64{singleTable: 1}}
+	if patient, clip := cardPatient(card); patient != "" && t.Column(patient) != nil {
+		d.Patients[singleTable], d.Clip[singleTable] = patient, clip
+	}
+	return d, nil
+}
+
+// cardPatient is the patient column of a one-table listing and the most
+// rows a patient contributes, as its card's statistics state them (the
+// pseudonymized column publishing found), so questions bound a patient as
+// the card did; "" when the card names none (each row its own patient).
+func cardPatient(card *marketplace.DatasetCard) (string, int64) {
+	var st dp.Card
+	if len(card.Statistics) == 0 || json.Unmarshal(card.Statistics, &st) != nil || len(st.Tables) != 1 {
+		return "", 1
+	}
+	t := st.Tables[0]
+	return t.PatientColumn, max(t.MaxRowsPerPatient, 1)
 }
 
 // releaseData reads a release package: its tables, the patient table the

@@ -331,3 +331,23 @@ func TestQuestions_failedAnswerSpendsNothing(t *testing.T) {
 		t.Fatalf("recorded %d questions, %v", len(qs), err)
 	}
 }
+
+// A one-table listing is bounded per patient as its card's statistics
+// state: the pseudonymized column publishing found is the patient, with
+// the card's rows per patient; a card naming none counts rows.
+func TestQuestionData_patientAsTheCardStates(t *testing.T) {
+	data := []byte("pid,sex\na,F\na,F\nb,M\n")
+	card := &marketplace.DatasetCard{Format: "csv", Columns: []marketplace.CardColumn{{Name: "pid", Type: "string", Role: "insensitive"}, {Name: "sex", Type: "string", Role: "quasi-identifier"}},
+		Statistics: []byte(`{"epsilon":"1","tables":[{"table":"patients","patient_column":"pid","max_rows_per_patient":1}]}`)}
+	d, err := questionData(data, card)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Patients[d.Default] != "pid" || d.Clip[d.Default] != 1 {
+		t.Errorf("patients %v, clip %v: want pid, 1", d.Patients, d.Clip)
+	}
+	card.Statistics = []byte(`{"epsilon":"1","tables":[{"table":"patients","max_rows_per_patient":1}]}`)
+	if d, err = questionData(data, card); err != nil || d.Patients[d.Default] != "" {
+		t.Errorf("no patient column on the card: patients %v, %v", d.Patients, err)
+	}
+}

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -211,5 +212,37 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("timed out")
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// A policy's Only keeps the scheduler to the logs it accepts: a log the
+// anchorer cannot anchor (no trial registered for it) is neither anchored
+// nor reported failing, while the accepted log is anchored on time.
+func TestRunAnchoring_onlyTheLogsThePolicyCovers(t *testing.T) {
+	c := newSimChain(t)
+	tl := newAnchoredLog(t, c, "NCT-ONLY")
+	other := logID("questions-of-a-listing")
+	if _, err := tl.l.AppendBatch(ctx, other, leaves(0, 3)); err != nil {
+		t.Fatal(err)
+	}
+	tl.appendN(3, 3)
+	runCtx, cancel := contextWithCancel()
+	done := make(chan error, 1)
+	only := func(_ context.Context, id LogID) bool { return id == tl.id }
+	go func() {
+		done <- tl.l.RunAnchoring(runCtx, AnchorPolicy{Every: 20 * time.Millisecond, EveryEntries: 1, Only: only})
+	}()
+	waitFor(t, func() bool { s, _ := tl.l.Status(ctx, tl.id); return s.Unanchored == 0 })
+	if _, err := tl.l.AppendBatch(ctx, other, leaves(3, 2)); err != nil { // wakes the count trigger too
+		t.Fatal(err)
+	}
+	tl.appendN(5, 2)
+	waitFor(t, func() bool { s, _ := tl.l.Status(ctx, tl.id); return s.Unanchored == 0 && s.Size == 5 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if s, err := tl.l.Status(ctx, other); err != nil || s.Anchor != nil || s.LastError != "" || s.Unanchored != 5 {
+		t.Errorf("the uncovered log: %+v, %v", s, err)
 	}
 }

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/medmarket/medmarket/marketplace"
@@ -16,6 +17,16 @@ type AnchorPolicy struct {
 	// Every anchors, at this interval, every log with entries not yet
 	// anchored.
 	Every time.Duration
+	// Only, when set, limits the scheduler to the logs it accepts: a
+	// ledger may hold logs its anchorer cannot anchor (the node's question
+	// logs beside the trials' logs), which would otherwise fail at every
+	// trigger.
+	Only func(ctx context.Context, id LogID) bool
+}
+
+// covers reports whether p anchors log id.
+func (p AnchorPolicy) covers(ctx context.Context, id LogID) bool {
+	return p.Only == nil || p.Only(ctx, id)
 }
 
 // Validate refuses negative fields.
@@ -60,7 +71,7 @@ func (l *Ledger) RunAnchoring(ctx context.Context, p AnchorPolicy) error {
 	if l.anchorer == nil {
 		return marketplace.Errorf(marketplace.EUNAVAILABLE, "No chain is configured for anchoring.")
 	}
-	ids, err := l.Logs(ctx)
+	ids, err := l.logsOf(ctx, p)
 	if err != nil {
 		return err
 	}
@@ -85,11 +96,13 @@ func (l *Ledger) RunAnchoring(ctx context.Context, p AnchorPolicy) error {
 		case <-l.wake:
 			if p.EveryEntries > 0 {
 				for _, id := range l.takeDirty() {
-					l.anchorIfDue(ctx, id, p, false)
+					if p.covers(ctx, id) {
+						l.anchorIfDue(ctx, id, p, false)
+					}
 				}
 			}
 		case <-tick:
-			ids, err := l.Logs(ctx)
+			ids, err := l.logsOf(ctx, p)
 			if err != nil {
 				l.log.Warn("ledger: list logs", "err", err)
 				continue
@@ -99,6 +112,15 @@ func (l *Ledger) RunAnchoring(ctx context.Context, p AnchorPolicy) error {
 			}
 		}
 	}
+}
+
+// logsOf lists the logs p covers.
+func (l *Ledger) logsOf(ctx context.Context, p AnchorPolicy) ([]LogID, error) {
+	ids, err := l.Logs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(ids, func(id LogID) bool { return !p.covers(ctx, id) }), nil
 }
 
 // anchorIfDue anchors log id when it has EveryEntries unanchored entries, or

@@ -59,6 +59,9 @@ func (s *Service) RunAnchoring(ctx context.Context, p ledger.AnchorPolicy, keep 
 	if err := p.Validate(); err != nil {
 		return err
 	}
+	if p.Only == nil {
+		p.Only = s.isTrialLog
+	}
 	s.keepFor.Store(int64(keep))
 	defer s.keepFor.Store(0)
 	done := make(chan struct{})
@@ -101,4 +104,11 @@ func (s *Service) Hold(signer Signer) (release func()) {
 	}
 	_, release = s.anchorer.hold(signer)
 	return release
+}
+
+// isTrialLog reports whether log id is a trial's: the ledger also holds
+// logs no trial sponsor anchors (the node's question logs).
+func (s *Service) isTrialLog(ctx context.Context, id ledger.LogID) bool {
+	_, err := s.Trial(ctx, common.Hash(id))
+	return err == nil
 }
