@@ -23,6 +23,7 @@ func newPublishCmd(c *cli) *cobra.Command {
 	var sale saleFlags
 	var release bool
 	var risk acceptRiskFlags
+	var budget privacyFlags
 	cmd := &cobra.Command{
 		Use:   "publish --as NAME --in FILE --preset PRESET --title TITLE --price ETH --terms CODES",
 		Short: "Anonymize a file of records, encrypt it and list it for sale; prints the listing id",
@@ -52,12 +53,16 @@ report's; the acceptance (this account, the date, the figure, the threshold,
 			if err := sale.parse(); err != nil {
 				return err
 			}
+			if err := budget.parse(); err != nil {
+				return err
+			}
 			return risk.parse()
 		}, unlock: unlockAs(&as), node: true, publicURL: &publicURL, run: func(ctx context.Context, a *app.App, who account) (err error) {
 			req := app.PublishRequest{Input: strings.Join(ins, ","), InputEncoding: encoding, Preset: preset, ConfigFile: config, Title: title, Description: desc, Publisher: publisher,
 				Tags: splitCSV(tags), DataTypes: splitCSV(dataTypes), Format: format, Price: sale.wei, Table: table,
 				Terms: sale.listingTerms(), Provider: providerURL, Release: table == "" && (release || isReleaseInput(ins)),
 				AcceptRisk: risk.acceptance, Warn: func(msg string) { fmt.Fprintf(c.stderr, "warning: %s\n", msg) }}
+			budget.apply(&req)
 			if s := c.getenv(envSecret); s != "" {
 				req.Secret = []byte(s)
 			}
@@ -103,6 +108,7 @@ report's; the acceptance (this account, the date, the figure, the threshold,
 	f.StringVar(&format, "format", "csv", "what buyers download: csv or parquet")
 	sale.register(cmd)
 	risk.register(cmd)
+	budget.register(cmd)
 	f.StringVar(&publicURL, "public-url", "", "this node's provider URL (env "+envPublicURL+"; default http://<serve's --public-addr>/)")
 	f.StringVar(&providerURL, "provider", "self", "who serves buyers: self (this node), or a hub's provider URL to publish through")
 	f.StringVar(&copyTo, "save-copy", "", "also write the anonymized file (exactly what buyers decrypt) here")

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/medmarket/medmarket/anonymize/dp"
 	"github.com/medmarket/medmarket/marketplace"
 	"github.com/medmarket/medmarket/marketplace/chain"
 	"github.com/medmarket/medmarket/marketplace/store"
@@ -42,6 +43,11 @@ type Options struct {
 	// on the embedded chain and with a chain node at such an address, refused
 	// otherwise (a public network). See DefaultAllowPrivateProviders.
 	AllowPrivateProviders *bool
+
+	// Noise is the randomness of the differential-privacy noise on card
+	// statistics (cardstats.go); nil: crypto/rand. Tests seed one
+	// (math/rand/v2.ChaCha8); the app serialises its use.
+	Noise dp.Source
 }
 
 // App is one open data directory and the use cases that work on it. It holds
@@ -75,6 +81,7 @@ type App struct {
 	questions    questionState // budgets, answers and data of questions before buying (questions_serve.go)
 	plugins      *plugins.Host // one plugin host for every call (plugins.go)
 	previews     previews      // the wizard's dry runs, kept for their owners to publish (previews.go)
+	noise        dp.Source     // the card statistics' noise (cardstats.go)
 }
 
 // Open locks the data directory, opens its store, keystore and chain, and
@@ -103,6 +110,7 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 		a.sessionIdle = DefaultSessionIdle
 	}
 	a.started = a.now()
+	a.noise = noiseSource(opts.Noise)
 	a.guard = newUnlockGuard(opts.MaxUnlocks, a.now)
 
 	if a.lock, err = lockDir(dir); err != nil {

@@ -97,6 +97,13 @@ type PublishRequest struct {
 	// Copy, when set, receives the published (anonymized, unencrypted)
 	// file: exactly the bytes a buyer decrypts.
 	Copy io.Writer
+
+	// CardEpsilon is the ε the card's statistics spend, a plain decimal
+	// ("" is marketplace.DefaultCardEpsilon); QuestionsEpsilon and
+	// QuestionsPerRequester the budget of questions before buying (""
+	// are the defaults), unless QuestionsOff (cardstats.go).
+	CardEpsilon, QuestionsEpsilon, QuestionsPerRequester string
+	QuestionsOff                                         bool
 }
 
 // Published is a completed publish.
@@ -255,7 +262,7 @@ func (a *App) anonymizeForPublish(ctx context.Context, owner common.Address, req
 			len(rep), marketplace.MaxCardReportBytes)
 	}
 	card.Report = rep
-	if err := card.Validate(); err != nil {
+	if err := a.describe(card, req, singleCardTable(res.Table)); err != nil {
 		return nil, err
 	}
 	enc, err := card.Encode()
@@ -281,6 +288,9 @@ func (a *App) checkListing(ctx context.Context, req *PublishRequest) (string, er
 		return "", marketplace.Errorf(marketplace.EINVALID, "Price: required, 0 or more.")
 	}
 	if err := req.Terms.Validate(); err != nil {
+		return "", err
+	}
+	if _, _, err := req.budgets(); err != nil {
 		return "", err
 	}
 	u := a.PublicURL()

@@ -48,6 +48,13 @@ func (a *App) prepareRelease(ctx context.Context, owner common.Address, req *Pub
 	if err != nil {
 		return nil, err
 	}
+	described := releaseCardTables(rr.Release)
+	if run.one {
+		described = singleCardTable(rr.Release.Tables[0])
+	}
+	if err := a.describe(card, req, described); err != nil {
+		return nil, err
+	}
 	enc, err := card.Encode()
 	if err != nil {
 		return nil, err

@@ -240,6 +240,7 @@ type cardView struct {
 	Terms    []app.TermLine
 	SignedIn bool
 	Buy      buyView
+	Stats    statsView // the card's statistics, laid out (card_stats.go)
 }
 
 // buyView is the buy panel.
@@ -307,7 +308,7 @@ func buyPanel(r *http.Request, svc Service, l *marketplace.Listing) buyView {
 
 // cardViewOf prepares the card of l (without its buy panel).
 func cardViewOf(r *http.Request, l *marketplace.Listing) cardView {
-	v := cardView{L: l, Report: cardReport(l)}
+	v := cardView{L: l, Report: cardReport(l), Stats: statsViewOf(l.Card)}
 	var detail map[string]string
 	if l.Card != nil {
 		detail = l.Card.TermsDetail

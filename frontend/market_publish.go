@@ -456,6 +456,7 @@ type listingForm struct {
 	TableRoles              map[string]map[string]string
 	Problem                 string
 	AcceptRisk, AcceptWords string // the risk the publisher accepted (a share) and their words, from the confirm step
+	Budget                  privacyBudgetForm
 }
 
 func (f listingForm) hasModifier(c marketplace.DUO) bool {
@@ -472,7 +473,7 @@ func readListingForm(r *http.Request) listingForm {
 		Modifiers: p["modifier"], Duration: p.Get("duration"), Seats: p.Get("seats"), Format: p.Get("format"),
 		Provider: p.Get("provider"), Hub: strings.TrimSpace(p.Get("hub")),
 		Roles: rolesOf(r), Release: p.Get("release") != "", TableRoles: tableRolesOf(r),
-		AcceptRisk: p.Get("accept-risk"), AcceptWords: strings.TrimSpace(p.Get("accept-words"))}
+		AcceptRisk: p.Get("accept-risk"), AcceptWords: strings.TrimSpace(p.Get("accept-words")), Budget: readPrivacyBudgetForm(p)}
 }
 
 // rolePrefix names the step-2 fields that set a column's role ("role.AGE").
@@ -515,6 +516,9 @@ func (f listingForm) request(r *http.Request) (app.PublishRequest, error) {
 		return req, err
 	}
 	if req.Terms, err = parseTerms(r); err != nil {
+		return req, err
+	}
+	if err := f.Budget.apply(&req); err != nil {
 		return req, err
 	}
 	if f.AcceptRisk != "" {

@@ -16,10 +16,14 @@ import (
 //
 // # Budget and its split
 //
-// The card spends one ε. It releases 2 + C statistics, C being the number of
-// columns described (every column but the patient column and direct
-// identifiers, which are never described), and each gets ε/(2+C) (basic
-// composition: the ε of the statistics add up to the card's):
+// A table's statistics spend one ε ([NewCard] splits a card's ε evenly over
+// its tables). They are 2 + C statistics, C being the number of columns
+// described (every column but the patient column and direct identifiers,
+// which are never described), and each gets ε/(2+C) (basic composition: the
+// ε of the statistics add up to the table's). A table without a patient
+// column counts each row as its own patient (clip 1): its patient count is
+// its row count, so it releases 1 + C statistics, and its privacy is per
+// row, not per patient.
 //
 //   - the row count, sensitivity clip (one patient keeps at most clip rows);
 //   - the patient count, sensitivity 1;
@@ -75,40 +79,67 @@ const Mechanism = "discrete Laplace"
 
 // Stats is a card's statistics, ready to store as JSON.
 type Stats struct {
-	Epsilon             string // the card's ε, an exact fraction
-	Delta               float64
-	Mechanism           string
-	Statistics          int    // how many statistics share ε
-	EpsilonPerStatistic string // ε / Statistics, an exact fraction
-	MaxRowsPerPatient   int64
-	CategoryThreshold   int64 // τ: a category's noisy count must reach it to be shown
-	Rows                Figure
-	Patients            Figure
-	Columns             []ColumnStats
+	Epsilon             string  `json:"epsilon"` // the ε these statistics spend, an exact fraction
+	Delta               float64 `json:"delta"`
+	Mechanism           string  `json:"mechanism"`
+	Statistics          int     `json:"statistics"`            // how many statistics share ε
+	EpsilonPerStatistic string  `json:"epsilon_per_statistic"` // ε / Statistics, an exact fraction
+	MaxRowsPerPatient   int64   `json:"max_rows_per_patient"`
+	CategoryThreshold   int64   `json:"category_threshold"` // τ: a category's noisy count must reach it to be shown
+	// PatientColumn names the column whose value is a row's patient; ""
+	// when the table has none and each row counts as its own patient
+	// (MaxRowsPerPatient is then 1 and the privacy is per row, not per
+	// patient).
+	PatientColumn string        `json:"patient_column,omitempty"`
+	Rows          Figure        `json:"rows"`
+	Patients      Figure        `json:"patients"`
+	Columns       []ColumnStats `json:"columns"`
 }
 
 // Figure is a noisy count, clamped at zero, and the 95 % bound of its noise:
 // the true count lies within Value ± Bound95 with 95 % probability (before
 // clamping).
 type Figure struct {
-	Value   int64
-	Bound95 int64
+	Value   int64 `json:"value"`
+	Bound95 int64 `json:"bound95"`
 }
 
 // ColumnStats describes one column.
 type ColumnStats struct {
-	Name         string
-	Type         string
-	Kind         string // "categories", "histogram" or "years"
-	Missing      Figure
-	MissingShare float64 // noisy missing / noisy rows, in [0, 1]
-	Cells        []Cell
+	Name         string  `json:"name"`
+	Type         string  `json:"type"`
+	Kind         string  `json:"kind"` // "categories", "histogram" or "years"
+	Missing      Figure  `json:"missing"`
+	MissingShare float64 `json:"missing_share"` // noisy missing / noisy rows, in [0, 1]
+	// Counts says what a cell counts: "rows", or "patients" when each
+	// category counts the patients holding it
+	// ([CardOptions.PatientsPerCategory]).
+	Counts string `json:"counts"`
+	Cells  []Cell `json:"cells"`
 }
 
 // Cell is one category or bucket and its count.
 type Cell struct {
-	Label string
+	Label string `json:"label"`
 	Figure
+}
+
+// CardOptions are CardStatsWith's choices beyond the table and ε.
+type CardOptions struct {
+	// PatientColumn names the column holding each row's patient
+	// pseudonym. "" counts every row as its own patient: Clip must then
+	// be 1, the patient count is the row count (no statistic of its own)
+	// and the privacy is per row, not per patient.
+	PatientColumn string
+	// Clip is the most rows one patient contributes.
+	Clip int64
+	// PatientsPerCategory has a category column count, per category, the
+	// patients holding it among their kept rows rather than the rows (a
+	// code's prevalence, in a table with several rows per patient). A
+	// patient's kept rows hold at most Clip distinct categories and empty
+	// values together, so the histogram's L1 sensitivity stays Clip and
+	// the noise is the same.
+	PatientsPerCategory bool
 }
 
 // CardStats computes the card's statistics of t under ε. patientColumn
@@ -116,12 +147,22 @@ type Cell struct {
 // rows one patient contributes. src supplies the noise ([CryptoSource] in
 // production).
 func CardStats(t *anonymize.Table, patientColumn string, eps *big.Rat, clip int64, src Source) (Stats, error) {
+	return CardStatsWith(t, eps, CardOptions{PatientColumn: patientColumn, Clip: clip}, src)
+}
+
+// CardStatsWith computes the card's statistics of t under ε with opts.
+func CardStatsWith(t *anonymize.Table, eps *big.Rat, opts CardOptions, src Source) (Stats, error) {
 	if t == nil {
 		return Stats{}, fmt.Errorf("card statistics: table is nil: %w", anonymize.ErrInvalid)
 	}
-	pc := t.Column(patientColumn)
-	if pc == nil {
-		return Stats{}, fmt.Errorf("card statistics: table %q has no patient column %q: %w", t.Name, patientColumn, anonymize.ErrInvalid)
+	clip := opts.Clip
+	var pc *anonymize.Column
+	if opts.PatientColumn != "" {
+		if pc = t.Column(opts.PatientColumn); pc == nil {
+			return Stats{}, fmt.Errorf("card statistics: table %q has no patient column %q: %w", t.Name, opts.PatientColumn, anonymize.ErrInvalid)
+		}
+	} else if clip != 1 {
+		return Stats{}, fmt.Errorf("card statistics: table %q without a patient column counts each row as a patient: rows per patient must be 1, not %d: %w", t.Name, clip, anonymize.ErrInvalid)
 	}
 	if clip < 1 {
 		return Stats{}, fmt.Errorf("card statistics: rows per patient %d is below 1: %w", clip, anonymize.ErrInvalid)
@@ -135,30 +176,40 @@ func CardStats(t *anonymize.Table, patientColumn string, eps *big.Rat, clip int6
 			cols = append(cols, c)
 		}
 	}
-	n := 2 + len(cols)
+	n := 1 + len(cols)
+	if pc != nil {
+		n++ // the patient count is a statistic of its own
+	}
 	each := new(big.Rat).Quo(eps, big.NewRat(int64(n), 1))
 	rowMech, err := NewLaplace(each, clip)
 	if err != nil {
 		return Stats{}, fmt.Errorf("card statistics: %w", err)
 	}
-	patientMech, err := NewLaplace(each, 1)
-	if err != nil {
-		return Stats{}, fmt.Errorf("card statistics: %w", err)
-	}
-	keep, kept, patients := clipRows(pc, clip)
+	keep, kept, patients := clipRows(pc, t.NumRows(), clip)
 	st := Stats{
 		Epsilon: eps.RatString(), Delta: CardDelta, Mechanism: Mechanism, Statistics: n,
-		EpsilonPerStatistic: each.RatString(), MaxRowsPerPatient: clip,
+		EpsilonPerStatistic: each.RatString(), MaxRowsPerPatient: clip, PatientColumn: opts.PatientColumn,
 		CategoryThreshold: clip + tailAbove(rowMech.Scale(), CardDelta),
 	}
 	if st.Rows, err = noisy(rowMech, src, kept); err != nil {
 		return Stats{}, fmt.Errorf("card statistics: row count: %w", err)
 	}
-	if st.Patients, err = noisy(patientMech, src, patients); err != nil {
-		return Stats{}, fmt.Errorf("card statistics: patient count: %w", err)
+	st.Patients = st.Rows
+	if pc != nil {
+		patientMech, err := NewLaplace(each, 1)
+		if err != nil {
+			return Stats{}, fmt.Errorf("card statistics: %w", err)
+		}
+		if st.Patients, err = noisy(patientMech, src, patients); err != nil {
+			return Stats{}, fmt.Errorf("card statistics: patient count: %w", err)
+		}
+	}
+	cc := cellCounter{keep: keep, mech: rowMech, threshold: st.CategoryThreshold, rows: st.Rows.Value, src: src}
+	if opts.PatientsPerCategory && pc != nil {
+		cc.patients = pc.Codes
 	}
 	for _, c := range cols {
-		cs, err := columnStats(c, keep, rowMech, st.CategoryThreshold, st.Rows.Value, src)
+		cs, err := cc.column(c)
 		if err != nil {
 			return Stats{}, fmt.Errorf("card statistics: column %q: %w", c.Name, err)
 		}
@@ -168,10 +219,17 @@ func CardStats(t *anonymize.Table, patientColumn string, eps *big.Rat, clip int6
 }
 
 // clipRows marks the first clip rows of each patient and counts the kept
-// rows and the patients.
-func clipRows(pc *anonymize.Column, clip int64) (keep []bool, kept, patients int64) {
+// rows and the patients; with no patient column every one of the rows is
+// kept and is a patient.
+func clipRows(pc *anonymize.Column, rows int, clip int64) (keep []bool, kept, patients int64) {
+	keep = make([]bool, rows)
+	if pc == nil {
+		for i := range keep {
+			keep[i] = true
+		}
+		return keep, int64(rows), int64(rows)
+	}
 	seen := make([]int64, len(pc.Dict))
-	keep = make([]bool, len(pc.Codes))
 	for i, code := range pc.Codes {
 		if seen[code] == 0 {
 			patients++
@@ -209,9 +267,20 @@ func tailAbove(scale *big.Rat, delta float64) int64 {
 // missingCell is the label of the cell counting empty values.
 const missingCell = "\x00missing"
 
-// columnStats counts the kept rows of c into cells, adds noise to every cell
-// and keeps what the card shows.
-func columnStats(c *anonymize.Column, keep []bool, m *Laplace, threshold, rows int64, src Source) (ColumnStats, error) {
+// cellCounter counts the kept rows of a column into cells, adds noise to
+// every cell and keeps what the card shows.
+type cellCounter struct {
+	keep      []bool
+	mech      *Laplace
+	threshold int64
+	rows      int64 // the noisy row count, for the missing share
+	src       Source
+	// patients, when set, are the rows' patient codes: category cells then
+	// count distinct patients (CardOptions.PatientsPerCategory).
+	patients []uint32
+}
+
+func (cc cellCounter) column(c *anonymize.Column) (ColumnStats, error) {
 	kind, labelOf, domain := cellsFor(c.Type)
 	cellOfCode := make([]int, len(c.Dict))
 	index := map[string]int{}
@@ -232,29 +301,34 @@ func columnStats(c *anonymize.Column, keep []bool, m *Laplace, threshold, rows i
 		}
 		cellOfCode[code] = j
 	}
-	counts := make([]int64, len(labels))
-	for i, code := range c.Codes {
-		if keep[i] {
-			counts[cellOfCode[code]]++
+	cs := ColumnStats{Name: c.Name, Type: c.Type.String(), Kind: kind, Counts: "rows"}
+	var counts []int64
+	if domain == nil && cc.patients != nil {
+		counts, cs.Counts = cc.patientsPerCell(c, cellOfCode, len(labels)), "patients"
+	} else {
+		counts = make([]int64, len(labels))
+		for i, code := range c.Codes {
+			if cc.keep[i] {
+				counts[cellOfCode[code]]++
+			}
 		}
 	}
-	cs := ColumnStats{Name: c.Name, Type: c.Type.String(), Kind: kind}
 	var err error
-	if cs.Missing, err = noisy(m, src, counts[0]); err != nil {
+	if cs.Missing, err = noisy(cc.mech, cc.src, counts[0]); err != nil {
 		return ColumnStats{}, err
 	}
-	if rows > 0 {
-		cs.MissingShare = min(float64(cs.Missing.Value)/float64(rows), 1)
+	if cc.rows > 0 {
+		cs.MissingShare = min(float64(cs.Missing.Value)/float64(cc.rows), 1)
 	}
 	for j := 1; j < len(labels); j++ {
 		if domain == nil && counts[j] == 0 {
 			continue // a category no kept row holds is never a candidate
 		}
-		f, err := noisy(m, src, counts[j])
+		f, err := noisy(cc.mech, cc.src, counts[j])
 		if err != nil {
 			return ColumnStats{}, err
 		}
-		if f.Value == 0 || (domain == nil && f.Value < threshold) {
+		if f.Value == 0 || (domain == nil && f.Value < cc.threshold) {
 			continue
 		}
 		cs.Cells = append(cs.Cells, Cell{Label: labels[j], Figure: f})
@@ -264,6 +338,29 @@ func columnStats(c *anonymize.Column, keep []bool, m *Laplace, threshold, rows i
 		cs.Cells = cs.Cells[:min(len(cs.Cells), TopCategories)]
 	}
 	return cs, nil
+}
+
+// patientsPerCell counts, per cell, the distinct patients holding it among
+// their kept rows; the missing cell (0) still counts rows.
+func (cc cellCounter) patientsPerCell(c *anonymize.Column, cellOfCode []int, cells int) []int64 {
+	counts := make([]int64, cells)
+	seen := map[uint64]struct{}{}
+	for i, code := range c.Codes {
+		if !cc.keep[i] {
+			continue
+		}
+		j := cellOfCode[code]
+		if j == 0 {
+			counts[0]++
+			continue
+		}
+		k := uint64(j)<<32 | uint64(cc.patients[i])
+		if _, ok := seen[k]; !ok {
+			seen[k] = struct{}{}
+			counts[j]++
+		}
+	}
+	return counts
 }
 
 // cellsFor returns a column type's kind of cells, the cell of a non-empty

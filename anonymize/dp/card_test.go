@@ -1,0 +1,110 @@
+package dp
+
+import (
+	"encoding/json"
+	"errors"
+	"math/big"
+	"strings"
+	"testing"
+
+	"github.com/medmarket/medmarket/anonymize"
+)
+
+// codesTable has 100 patients with 3 rows each, every row of a patient
+// holding the same code: c1 for patients 0..59, c2 for 60..99.
+func codesTable(t *testing.T) *anonymize.Table {
+	var pat, code []string
+	for i := range 300 {
+		p := i / 3
+		pat = append(pat, "p"+string(rune('A'+p/26))+string(rune('a'+p%26)))
+		if p < 60 {
+			code = append(code, "c1")
+		} else {
+			code = append(code, "c2")
+		}
+	}
+	tab, err := anonymize.NewTable("Condition",
+		anonymize.NewColumn("patient", anonymize.TypeString, anonymize.RoleInsensitive, pat),
+		anonymize.NewColumn("code", anonymize.TypeString, anonymize.RoleSensitive, code))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tab
+}
+
+// With PatientsPerCategory a category counts the patients holding it,
+// not their rows (a code's prevalence); without, the rows.
+func TestCardStatsWith_patientsPerCategory(t *testing.T) {
+	huge := big.NewRat(10000, 1) // noise ≈ 0: the counts themselves
+	for _, perPatient := range []bool{false, true} {
+		st, err := CardStatsWith(codesTable(t), huge, CardOptions{PatientColumn: "patient", Clip: 20, PatientsPerCategory: perPatient}, seeded(11))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := column(t, st, "code")
+		want, counts := int64(180), "rows"
+		if perPatient {
+			want, counts = 60, "patients"
+		}
+		if f, ok := cell(c, "c1"); !ok || f.Value < want-1 || f.Value > want+1 || c.Counts != counts {
+			t.Errorf("per patient %v: c1 %+v (%v) counting %q; want about %d %s", perPatient, f, ok, c.Counts, want, counts)
+		}
+		if st.Patients.Value < 99 || st.Patients.Value > 101 || st.Rows.Value < 299 || st.Rows.Value > 301 {
+			t.Errorf("patients %+v rows %+v", st.Patients, st.Rows)
+		}
+	}
+}
+
+// Without a patient column each row is its own patient: the clip must be
+// 1, the patient count is the row count and spends nothing more.
+func TestCardStatsWith_rowsAsPatients(t *testing.T) {
+	tab := codesTable(t).WithColumns(codesTable(t).Columns[1:])
+	st, err := CardStatsWith(tab, big.NewRat(1, 1), CardOptions{Clip: 1}, seeded(12))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Statistics != 2 || st.Patients != st.Rows || st.PatientColumn != "" || st.MaxRowsPerPatient != 1 || st.EpsilonPerStatistic != "1/2" {
+		t.Errorf("row-level stats %+v", st)
+	}
+	if _, err := CardStatsWith(tab, big.NewRat(1, 1), CardOptions{Clip: 2}, seeded(12)); !errors.Is(err, anonymize.ErrInvalid) || !strings.Contains(err.Error(), "must be 1") {
+		t.Errorf("clip 2 with no patient column: %v", err)
+	}
+}
+
+// NewCard splits the card's ε evenly over its tables, says so, adds up the
+// tables' δ, and encodes in snake_case.
+func TestNewCard_splitsEpsilonOverTables(t *testing.T) {
+	c, err := NewCard(big.NewRat(1, 1), []CardTable{
+		{Table: cardTable(t), Options: CardOptions{PatientColumn: "patient", Clip: 1}},
+		{Table: codesTable(t), Options: CardOptions{PatientColumn: "patient", Clip: 20, PatientsPerCategory: true}},
+	}, seeded(13))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Epsilon != "1" || len(c.Tables) != 2 || c.Tables[0].Epsilon != "1/2" || c.Tables[1].Epsilon != "1/2" || c.Tables[1].Table != "Condition" {
+		t.Fatalf("card %+v", c)
+	}
+	if !strings.Contains(c.Composition, "basic composition") || c.Delta != 2*CardDelta || c.Mechanism != "discrete Laplace" {
+		t.Errorf("composition %q, δ %g, mechanism %q", c.Composition, c.Delta, c.Mechanism)
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{`"tables":[{"table":"patients","epsilon":"1/2"`, `"max_rows_per_patient":20`, `"missing_share":`, `"bound95":`, `"patient_column":"patient"`, `"counts":"patients"`} {
+		if !strings.Contains(string(b), key) {
+			t.Errorf("JSON lacks %s: %s", key, b)
+		}
+	}
+	if _, err := NewCard(big.NewRat(1, 1), nil, seeded(13)); !errors.Is(err, anonymize.ErrInvalid) {
+		t.Errorf("no table: %v", err)
+	}
+}
+
+func TestCard_truncateLabels(t *testing.T) {
+	c := Card{Tables: []TableStats{{Stats: Stats{Columns: []ColumnStats{{Cells: []Cell{{Label: "ééééééé"}, {Label: "ab"}}}}}}}}
+	c.TruncateLabels(4)
+	if got := c.Tables[0].Columns[0].Cells; got[0].Label != "ééé…" || got[1].Label != "ab" {
+		t.Errorf("labels %+v", got)
+	}
+}
