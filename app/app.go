@@ -79,6 +79,7 @@ type App struct {
 	hub          hubState      // quota and expiry of uploads to this node as a hub (provider.go)
 	trials       trialService  // opened on first use (trials.go)
 	questions    questionState // budgets, answers and data of questions before buying (questions_serve.go)
+	nonces       nonceWriter   // signed requests' nonces, written together (provider.go)
 	plugins      *plugins.Host // one plugin host for every call (plugins.go)
 	previews     previews      // the wizard's dry runs, kept for their owners to publish (previews.go)
 	noise        dp.Source     // the card statistics' noise (cardstats.go)

@@ -114,8 +114,18 @@ func (b providerBackend) Licence(ctx context.Context, id uint64, who common.Addr
 	return b.a.licenceStatus(ctx, id, who)
 }
 
+// nonceWriter writes signed requests' nonces together.
+type nonceWriter = groupCommit[store.NonceUse, struct{}]
+
+// UseNonce records a signed request's nonce. Requests arriving together
+// share one store transaction (one fsync; groupCommit), each refused or
+// admitted as alone.
 func (b providerBackend) UseNonce(ctx context.Context, signer common.Address, nonce string, expiry time.Time) error {
-	return b.a.store.UseNonce(ctx, signer, nonce, expiry, b.a.now())
+	a := b.a
+	_, err := a.nonces.do(store.NonceUse{Signer: signer, Nonce: nonce, Expiry: expiry}, func(uses []store.NonceUse) ([]struct{}, []error) {
+		return make([]struct{}, len(uses)), a.store.UseNonces(ctx, uses, a.now())
+	})
+	return err
 }
 
 func (b providerBackend) DatasetKey(ctx context.Context, content common.Hash) (*vault.DatasetKey, error) {

@@ -59,8 +59,12 @@ func (a *App) questionLedger() (*ledger.Ledger, error) {
 }
 
 // appendQuestion records lf in its listing's log; it returns once the
-// entry is on disk.
+// entry is on disk. Concurrent appends share one transaction per log (and
+// one fsync): a burst of answers waits for a few writes, not one each.
 func (a *App) appendQuestion(ctx context.Context, lf questionLeaf) (uint64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
 	id, err := a.questionLogID(lf.Listing)
 	if err != nil {
 		return 0, err
@@ -73,7 +77,42 @@ func (a *App) appendQuestion(ctx context.Context, lf questionLeaf) (uint64, erro
 	if err != nil {
 		return 0, err
 	}
-	return lg.Append(ctx, id, b)
+	return a.questions.appends.do(logAppend{id: id, leaf: b}, func(batch []logAppend) ([]uint64, []error) {
+		return appendBatches(lg, batch)
+	})
+}
+
+// logAppend is one leaf for one log.
+type logAppend struct {
+	id   ledger.LogID
+	leaf []byte
+}
+
+// appendBatches appends each log's leaves of batch in one AppendBatch,
+// returning each leaf's index or its log's error.
+func appendBatches(lg *ledger.Ledger, batch []logAppend) ([]uint64, []error) {
+	idx, errs := make([]uint64, len(batch)), make([]error, len(batch))
+	byLog := map[ledger.LogID][]int{}
+	var order []ledger.LogID
+	for i, w := range batch {
+		if byLog[w.id] == nil {
+			order = append(order, w.id)
+		}
+		byLog[w.id] = append(byLog[w.id], i)
+	}
+	for _, id := range order {
+		is := byLog[id]
+		leaves := make([][]byte, len(is))
+		for j, i := range is {
+			leaves[j] = batch[i].leaf
+		}
+		// Not the caller's context: a batch carries others' answers too.
+		first, err := lg.AppendBatch(context.Background(), id, leaves)
+		for j, i := range is {
+			idx[i], errs[i] = first+uint64(j), err
+		}
+	}
+	return idx, errs
 }
 
 // questionLog reads listing's question log, oldest first (none yet: empty).

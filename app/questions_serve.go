@@ -22,6 +22,7 @@ type questionState struct {
 	mu       sync.Mutex
 	listings map[uint64]*listingQuestions
 	data     preparedCache
+	appends  groupCommit[logAppend, uint64] // questions_log.go
 }
 
 // listingQuestions is one listing's budget and answers.

@@ -58,6 +58,15 @@ func maxLogRatioExcess(t *testing.T, m *Laplace, eps float64, n, minCount int) (
 	}
 	f1 := outputFrequencies(t, m, seeded(20), without.Value, n)
 	f2 := outputFrequencies(t, m, seeded(21), with.Value, n)
+	return frequencyRatioExcess(t, f1, f2, eps, minCount)
+}
+
+// frequencyRatioExcess compares the output frequencies of one mechanism on
+// two neighbouring datasets: for every output seen at least minCount times
+// in both, |ln(f₁(v)/f₂(v))| against ε plus the slack described at
+// [maxLogRatioExcess]. It returns the largest excess and log-ratio.
+func frequencyRatioExcess(t *testing.T, f1, f2 map[int64]int, eps float64, minCount int) (excess, maxLogRatio float64) {
+	t.Helper()
 	excess = math.Inf(-1)
 	compared := 0
 	for v, c1 := range f1 {

@@ -50,9 +50,9 @@ import (
 //     MISSING and matches no comparison either (!= included).
 //
 // An answer whose conditions touch a column holding generalized or
-// suppressed cells carries a note saying so. Whether a column was
-// generalized or suppressed is the release's shape, which its report on
-// the card already publishes; the note says nothing about which rows.
+// suppressed cells carries a note saying so. Whether a column holds such
+// cells is the release's shape, which its report describes; the note says
+// nothing about which rows, nor how many.
 //
 // # Privacy
 //
@@ -80,19 +80,26 @@ import (
 //     interval runs between the bins where the cumulative count ± its 95 %
 //     bound (normal approximation of the summed noise) crosses q·total.
 //   - HISTOGRAM(col): a numeric column gets BINS (default 10) fixed bins of
-//     [lo, hi] plus "below", "above", "not a number" and "missing"; a date
-//     column the year cells of the card statistics; any other column its
+//     [lo, hi] plus "< lo", "> hi", "not a number" and "missing", all shown;
+//     a date column the year cells of the card statistics and "missing",
+//     those whose noisy count is 0 dropped; any other column its
 //     categories, shown only when the noisy count reaches the threshold τ
 //     of [CardStats] (so the answer is (ε, clip·δ)-DP, δ = [CardDelta]),
 //     the [TopCategories] largest first. Every cell has sensitivity clip
-//     (each kept row lands in exactly one cell). Counts are clamped at 0.
+//     (each kept row lands in exactly one cell).
+//   - Counts are clamped at 0 after the noise, and so are the ends of their
+//     intervals (the true count is never negative, so coverage holds).
 //   - GROUP BY: the groups come from the data, so a group is shown only
 //     when its noisy count reaches τ (stability-based histogram, as for
 //     categories; δ = clip·[CardDelta] since one patient's kept rows open at
 //     most clip groups). The whole grouped answer spends ε once: a
-//     patient's kept rows add at most clip (COUNT), clip·max(|lo|,|hi|)
-//     (SUM) to all groups together. SUM and MEAN by group spend ε/2 on the
-//     counts that decide which groups are shown and ε/2 on the sums.
+//     patient's kept rows add at most clip (COUNT(*); COUNT(PATIENTS)
+//     counts a patient once in each of at most clip groups) and
+//     clip·max(|lo|,|hi|) (SUM) to all groups together. SUM and MEAN by
+//     group spend ε/2 on the counts that decide which groups are shown and
+//     ε/2 on the sums.
+//   - GROUP BY and HISTOGRAM never list the patient column or a direct
+//     identifier (the card does not describe them either).
 
 // DefaultQuestionEpsilon is the ε a question spends when it names none.
 const DefaultQuestionEpsilon = "0.1"
@@ -243,7 +250,7 @@ func lex(s string) ([]token, error) {
 			j := scanNumber(s, i)
 			norm, ok := normalizeNumber(s[i:j])
 			if !ok {
-				return nil, posErr(runePos(i), "expected a decimal number, found %q", s[i:j])
+				return nil, posErr(runePos(i), "expected a decimal number, found %q (quote a text value: '%s')", s[i:j], s[i:j])
 			}
 			toks = append(toks, token{tokNumber, norm, runePos(i)})
 			i = j
@@ -285,13 +292,14 @@ func quoted(s string, i int) (string, int, bool) {
 
 // scanNumber returns the end of the number-like run starting at i: an
 // optional sign, digits, dots and a "/denominator" (fractions are read for
-// EPSILON and quantiles written by String).
+// EPSILON and quantiles written by String), and whatever letters or dashes
+// follow, so that 40-49 or 1e5 is one token the error can name.
 func scanNumber(s string, i int) int {
 	j := i
 	if s[j] == '-' {
 		j++
 	}
-	for j < len(s) && (isDigit(s[j]) || s[j] == '.' || s[j] == '/' || isIdentStart(s[j])) {
+	for j < len(s) && (isDigit(s[j]) || s[j] == '.' || s[j] == '/' || s[j] == '-' || isIdentStart(s[j])) {
 		j++
 	}
 	return j

@@ -32,15 +32,17 @@ type Data struct {
 // safe for concurrent [Prepared.Answer] calls.
 type Prepared struct {
 	tables map[string]*qtable
+	order  []string // table names in Data order
 	def    string
 }
 
 type qtable struct {
-	t       *anonymize.Table
-	patient []uint32 // the patient ordinal of each row; nil: each row is its own patient
-	npat    int
-	clip    int64
-	cols    map[string]*qcol
+	t             *anonymize.Table
+	patient       []uint32 // the patient ordinal of each row; nil: each row is its own patient
+	patientColumn string
+	npat          int
+	clip          int64
+	cols          map[string]*qcol
 }
 
 // qcol is a column with what conditions need to know of each dictionary
@@ -96,6 +98,7 @@ func Prepare(d Data) (*Prepared, error) {
 			return nil, err
 		}
 		p.tables[t.Name] = qt
+		p.order = append(p.order, t.Name)
 	}
 	if p.def == "" && len(d.Tables) == 1 {
 		p.def = d.Tables[0].Name
@@ -126,6 +129,7 @@ func prepareTable(t *anonymize.Table, patientColumn string, clips map[string]int
 		return nil, fmt.Errorf("questions: table %q has no patient column %q: %w", t.Name, patientColumn, anonymize.ErrInvalid)
 	}
 	qt.patient, qt.npat = pc.Codes, len(pc.Dict) // the dictionary code is the patient's ordinal
+	qt.patientColumn = patientColumn
 	return qt, nil
 }
 
@@ -326,7 +330,11 @@ func (p *Prepared) Check(q *Question) error {
 		}
 	}
 	for _, g := range q.GroupBy {
-		if _, err := qt.column(g, "in GROUP BY"); err != nil {
+		c, err := qt.column(g, "in GROUP BY")
+		if err != nil {
+			return err
+		}
+		if err := qt.checkDescribable(c.c, "GROUP BY"); err != nil {
 			return err
 		}
 	}
@@ -338,8 +346,50 @@ func (p *Prepared) Check(q *Question) error {
 		if err := checkAggregated(qt, c.c, q); err != nil {
 			return err
 		}
+		if err := qt.checkDescribable(c.c, strings.ToUpper(q.Statistic)); err != nil {
+			return err
+		}
 	}
-	return checkBounds(qt, q)
+	if err := checkBounds(qt, q); err != nil {
+		return err
+	}
+	return checkScale(qt, q)
+}
+
+// MaxNoiseScale is the largest noise scale (sensitivity/ε) a question may
+// ask for: beyond it the noise drowns any answer, and the float64 read of
+// its 95 % bound loses its precision.
+const MaxNoiseScale = 1_000_000_000_000
+
+// checkScale refuses a question whose noise would exceed MaxNoiseScale.
+func checkScale(qt *qtable, q *Question) error {
+	sens := qt.clip
+	if q.Statistic == StatSum || q.Statistic == StatMean {
+		_, _, reach := (&evaluation{q: q}).bounds()
+		sens = max(qt.clip*reach, 1)
+	}
+	eps := q.EpsilonOrDefault()
+	if q.Statistic == StatMean || (len(q.GroupBy) > 0 && q.Statistic == StatSum) {
+		eps.Quo(eps, big.NewRat(2, 1))
+	}
+	scale := new(big.Rat).Quo(new(big.Rat).SetInt64(sens), eps)
+	if scale.Cmp(new(big.Rat).SetInt64(MaxNoiseScale)) > 0 {
+		f, _ := scale.Float64()
+		return fmt.Errorf("question: the noise would have scale %.3g (sensitivity %d over ε %s), above %d: narrow BOUNDS or raise EPSILON: %w",
+			f, sens, eps.RatString(), int64(MaxNoiseScale), anonymize.ErrInvalid)
+	}
+	return nil
+}
+
+// checkDescribable refuses to list the values of the patient column or of
+// a direct identifier (as the card never describes them): their values
+// are one patient each, so nothing of them would pass a threshold anyway.
+func (qt *qtable) checkDescribable(c *anonymize.Column, clause string) error {
+	if c.Role == anonymize.RoleDirect || (qt.patient != nil && c.Name == qt.patientColumn) {
+		return fmt.Errorf("question: table %q column %q: %s may not list a patient column's or a direct identifier's values: %w",
+			qt.t.Name, c.Name, clause, anonymize.ErrInvalid)
+	}
+	return nil
 }
 
 // checkOrdering: <, <=, >, >= need a number or a date.
@@ -423,11 +473,16 @@ type evaluation struct {
 	ans      Answer
 }
 
-// Answer answers q on p with noise drawn from src, spending q's ε (or
-// [DefaultQuestionEpsilon]). The caller has checked the budget.
+// Answer answers q on p with noise drawn from src ([CryptoSource] when
+// nil), spending q's ε ([Question.EpsilonOrDefault]): the caller has
+// checked and charged the budget. Answers to one question differ (fresh
+// noise); a cache keyed by Answer.Question returns the first.
 func (p *Prepared) Answer(q *Question, src Source) (Answer, error) {
 	if err := p.Check(q); err != nil {
 		return Answer{}, err
+	}
+	if src == nil {
+		src = CryptoSource{}
 	}
 	qt, _ := p.table(q)
 	e := &evaluation{q: q, qt: qt, eps: q.EpsilonOrDefault(), src: src}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/medmarket/medmarket/anonymize"
@@ -143,7 +144,7 @@ func TestAnswer_countCoverage(t *testing.T) {
 	}
 	src := seeded(30)
 	cov := newCoverage()
-	for range draws(400) {
+	for range 400 {
 		a := answer(t, p, `SELECT COUNT(*) WHERE sex = 'F' AND code != 'I10' EPSILON 0.5`, src)
 		if len(a.Rows) != 1 || a.MaxRowsPerPatient != 3 || a.Epsilon != "1/2" || a.Mechanism != "discrete Laplace" {
 			t.Fatalf("answer %+v", a)
@@ -165,7 +166,8 @@ func heavyPatient(n int) []visit {
 }
 
 // TestAnswer_clip: a patient with 500 matching rows moves COUNT(*) by the
-// clip exactly (same seed, same noise) and COUNT(PATIENTS) by 1.
+// clip exactly (same seed, same noise), COUNT(PATIENTS) by 1 and SUM by
+// clip rows of its value clamped to the bounds.
 func TestAnswer_clip(t *testing.T) {
 	const clip = 4
 	base := visitRows()
@@ -174,6 +176,8 @@ func TestAnswer_clip(t *testing.T) {
 	for question, want := range map[string]float64{
 		`SELECT COUNT(*) WHERE sex = 'F' AND code = 'E11' EPSILON 1`:        clip,
 		`SELECT COUNT(PATIENTS) WHERE sex = 'F' AND code = 'E11' EPSILON 1`: 1,
+		`SELECT SUM(age) WHERE sex = 'F' AND code = 'E11' BOUNDS 0 TO 100`:  clip * 50, // the heavy patient is 50
+		`SELECT SUM(cost) WHERE sex = 'F' AND code = 'E11' BOUNDS -5 TO 20`: clip * 20, // 10⁶ clamped to 20
 	} {
 		for seed := range byte(20) {
 			va := answer(t, a, question, seeded(seed)).Rows[0].Value
@@ -309,5 +313,206 @@ func TestPrepare_refuses(t *testing.T) {
 	}
 	if _, err := two.Answer(mustParse(t, `SELECT COUNT(*) FROM released`), seeded(1)); err != nil {
 		t.Errorf("FROM released: %v", err)
+	}
+}
+
+// questionFrequencies answers question n times on p and counts each value
+// of the first row.
+func questionFrequencies(t *testing.T, p *Prepared, question string, seed byte, n int) map[int64]int {
+	t.Helper()
+	q := mustParse(t, question)
+	src := seeded(seed)
+	counts := map[int64]int{}
+	for range n {
+		a, err := p.Answer(q, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts[int64(a.Rows[0].Value)]++
+	}
+	return counts
+}
+
+// TestAnswer_differencingAttack: the differencing attack of
+// TestLaplace_differencingAttackBoundedByEpsilon at question level. Two
+// releases differ by one patient who has many matching rows; the same
+// question asked many times on each gives output frequencies whose ratio
+// stays within e^ε (plus the statistical slack). A release whose patient
+// column was not declared (each row taken for a patient, so the clip does
+// not hold the heavy patient to one row) must fail the same check.
+func TestAnswer_differencingAttack(t *testing.T) {
+	n := draws(40_000)
+	base := visitRows()
+	with := append(slices.Clone(base), heavyPatient(500)...)
+	a, b := prepareVisits(t, base, 3), prepareVisits(t, with, 3)
+	for i, question := range []string{
+		`SELECT COUNT(*) WHERE sex = 'F' AND code = 'E11' EPSILON 1`,
+		`SELECT COUNT(PATIENTS) WHERE sex = 'F' AND code = 'E11' EPSILON 1`,
+		`SELECT COUNT(PATIENTS) WHERE age >= 40 EPSILON 0.5`,
+	} {
+		eps, _ := mustParse(t, question).EpsilonOrDefault().Float64()
+		f1 := questionFrequencies(t, a, question, byte(40+2*i), n)
+		f2 := questionFrequencies(t, b, question, byte(41+2*i), n)
+		excess, maxLog := frequencyRatioExcess(t, f1, f2, eps, n/200)
+		if excess > 0 {
+			t.Errorf("%s: output frequencies differ by e^%.3f, beyond e^ε (ε = %v) plus slack by %.3f", question, maxLog, eps, excess)
+		}
+		if maxLog < 0.8*eps { // the heavy patient moves the answer by its full sensitivity
+			t.Errorf("%s: largest log-ratio %.3f, want near ε = %v", question, maxLog, eps)
+		}
+		t.Logf("%s: largest log-ratio %.3f for ε = %v", question, maxLog, eps)
+	}
+
+	undeclared := func(rows []visit) *Prepared {
+		p, err := Prepare(Data{Tables: []*anonymize.Table{visitTable(t, rows)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	leakA, leakB := undeclared(base), undeclared(append(slices.Clone(base), heavyPatient(3)...))
+	question := `SELECT COUNT(*) WHERE sex = 'F' AND code = 'E11' EPSILON 1`
+	f1 := questionFrequencies(t, leakA, question, 50, n)
+	f2 := questionFrequencies(t, leakB, question, 51, n)
+	if excess, maxLog := frequencyRatioExcess(t, f1, f2, 1, n/200); excess <= 0 {
+		t.Errorf("a patient with 3 rows counted as 3 patients passed as ε = 1 (largest log-ratio %.3f)", maxLog)
+	}
+}
+
+// TestAnswer_concurrent: one Prepared answers from many goroutines (run
+// with -race); the lazily read column information is built once.
+func TestAnswer_concurrent(t *testing.T) {
+	p := prepareVisits(t, visitRows(), 3)
+	questions := []string{
+		`SELECT COUNT(*) WHERE sex = 'F' AND age >= 40`,
+		`SELECT MEAN(cost) WHERE code IN ('E11', 'J45') GROUP BY sex BOUNDS 0 TO 50`,
+		`SELECT HISTOGRAM(day) WHERE age < 60`,
+		`SELECT QUANTILE(age, 0.5) WHERE day >= '1960-01-01' BOUNDS 0 TO 100`,
+	}
+	errs := make(chan error, 8*len(questions))
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			src := seeded(byte(60 + g))
+			for _, s := range questions {
+				q, err := ParseQuestion(s)
+				if err == nil {
+					_, err = p.Answer(q, src)
+				}
+				if err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+func TestCheck_refusesListingPatientsAndIdentifiers(t *testing.T) {
+	p := prepareVisits(t, visitRows(), 3)
+	for _, question := range []string{`SELECT COUNT(*) GROUP BY patient`, `SELECT HISTOGRAM(patient)`} {
+		if err := p.Check(mustParse(t, question)); err == nil || !strings.Contains(err.Error(), `column "patient": `) {
+			t.Errorf("Check(%s) = %v, want a refusal naming the patient column", question, err)
+		}
+	}
+	if err := p.Check(mustParse(t, `SELECT COUNT(*) WHERE patient = 'p1'`)); err != nil {
+		t.Errorf("a condition on the patient column: %v", err)
+	}
+}
+
+// FuzzAnswer: whatever question parses is either answered on the visits
+// and released tables or refused with ErrInvalid; nothing panics, and an
+// answer's intervals hold its values.
+func FuzzAnswer(f *testing.F) {
+	for _, s := range []string{
+		`SELECT COUNT(*) WHERE sex = 'F' AND age >= 40`,
+		`SELECT SUM(cost) FROM visits WHERE day < '1970-01-01' BOUNDS -9223372036854775807 TO 5`,
+		`SELECT MEAN(age) GROUP BY sex, code BOUNDS 0 TO 0`,
+		`SELECT QUANTILE(age, 0.999) BOUNDS -1 TO 1 BINS 100 EPSILON 0.001`,
+		`SELECT HISTOGRAM(age) FROM released WHERE day IS SUPPRESSED BOUNDS 40 TO 41 BINS 100`,
+		`SELECT HISTOGRAM(day) FROM released WHERE zip IN ('0215*', '*****')`,
+		`SELECT COUNT(PATIENTS) FROM released GROUP BY clean, zip`,
+	} {
+		f.Add(s)
+	}
+	p, err := Prepare(Data{Tables: []*anonymize.Table{visitTable(f, visitRows()), releasedTable(f)}, Default: "visits",
+		Patients: map[string]string{"visits": "patient"}, Clip: map[string]int64{"visits": 3}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		q, err := ParseQuestion(s)
+		if err != nil {
+			return
+		}
+		a, err := p.Answer(q, seeded(1))
+		if err != nil {
+			if !errors.Is(err, anonymize.ErrInvalid) {
+				t.Fatalf("%s: error %v does not wrap ErrInvalid", s, err)
+			}
+			return
+		}
+		for _, r := range a.Rows {
+			if !(r.Low <= r.Value && r.Value <= r.High) {
+				t.Fatalf("%s: row %+v outside its interval", s, r)
+			}
+		}
+	})
+}
+
+// TestCheck_refusesNoiseBeyondScale: a tiny ε or huge bounds would give
+// noise that drowns the answer (and a 95 % bound float64 cannot compute):
+// refused, naming the scale.
+func TestCheck_refusesNoiseBeyondScale(t *testing.T) {
+	p := prepareVisits(t, visitRows(), 3)
+	for _, question := range []string{
+		`SELECT COUNT(*) EPSILON 0.000000000001`,
+		`SELECT SUM(age) BOUNDS 0 TO 1000000000000 EPSILON 1`,
+		`SELECT MEAN(age) BOUNDS 0 TO 200000000000 EPSILON 1`,
+		`SELECT HISTOGRAM(code) EPSILON 0.000000000002`,
+	} {
+		q := mustParse(t, question)
+		if err := p.Check(q); err == nil || !errors.Is(err, anonymize.ErrInvalid) || !strings.Contains(err.Error(), "narrow BOUNDS or raise EPSILON") {
+			t.Errorf("Check(%s) = %v, want a refusal of the noise scale", question, err)
+		}
+	}
+	for _, question := range []string{`SELECT COUNT(*) EPSILON 0.00000001`, `SELECT SUM(age) BOUNDS 0 TO 100000000000 EPSILON 1`} {
+		if _, err := p.Answer(mustParse(t, question), seeded(1)); err != nil {
+			t.Errorf("%s: %v", question, err)
+		}
+	}
+}
+
+func TestPrepared_schema(t *testing.T) {
+	visits := visitTable(t, visitRows())
+	visits.Columns = append(visits.Columns, anonymize.NewColumn("name", anonymize.TypeString, anonymize.RoleDirect, make([]string, visits.NumRows())))
+	p, err := Prepare(Data{Tables: []*anonymize.Table{visits, releasedTable(t)}, Default: "visits",
+		Patients: map[string]string{"visits": "patient"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := p.Schema()
+	if len(s) != 2 || s[0].Name != "visits" || !s[0].Default || s[0].PatientColumn != "patient" || s[0].MaxRowsPerPatient != DefaultClip ||
+		s[1].Name != "released" || s[1].Default || s[1].MaxRowsPerPatient != 1 {
+		t.Fatalf("schema %+v", s)
+	}
+	cols := map[string]ColumnSchema{}
+	for _, c := range s[0].Columns {
+		cols[c.Name] = c
+	}
+	if c := cols["age"]; c.Type != "integer" || !c.Numeric || !c.Listable {
+		t.Errorf("age %+v", c)
+	}
+	if c := cols["sex"]; c.Type != "string" || c.Numeric || !c.Listable {
+		t.Errorf("sex %+v", c)
+	}
+	if cols["patient"].Listable || cols["name"].Listable || len(cols) != 7 {
+		t.Errorf("the patient column and a direct identifier are listable: %+v", cols)
 	}
 }

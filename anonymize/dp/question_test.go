@@ -2,6 +2,7 @@ package dp
 
 import (
 	"errors"
+	"fmt"
 	"math/big"
 	"strings"
 	"testing"
@@ -195,4 +196,18 @@ func FuzzParseQuestion(f *testing.F) {
 			t.Fatalf("canonical %q reads back as %q", c, c2)
 		}
 	})
+}
+
+func ExampleParseQuestion() {
+	q, err := ParseQuestion(`select count(patients) from Condition where code = '44054006' and age_group = '40-49'`)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(q)
+	_, err = ParseQuestion(`SELECT COUNT(*) WHERE age_group = 40-49`)
+	fmt.Println(err)
+	// Output:
+	// SELECT COUNT(PATIENTS) FROM Condition WHERE age_group = '40-49' AND code = 44054006 EPSILON 0.1
+	// question: at character 35: expected a decimal number, found "40-49" (quote a text value: '40-49'): invalid input
 }

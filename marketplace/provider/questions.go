@@ -41,12 +41,13 @@ const (
 // QuestionBackend is the optional part of a Backend that answers
 // questions before buying. who is the request's verified signer.
 type QuestionBackend interface {
-	// AnswerQuestion answers question about listing for who: ENOTFOUND
-	// when this node does not serve the listing or it answers no
-	// questions, EINVALID for a question that does not parse or does not
-	// fit the data, EFORBIDDEN (wrapping the budget refusal) naming the
-	// remaining budgets when the answer would overspend the listing's or
-	// who's ε.
+	// AnswerQuestion answers question about listing for who, or gives
+	// the answer recorded for the same question again, spending nothing:
+	// ENOTFOUND when this node does not serve the listing, EFORBIDDEN
+	// when the listing answers no questions (no budget on its card,
+	// delisted) or the answer would overspend the listing's or who's ε
+	// (naming what is left of both, nothing of other accounts), EINVALID
+	// for a question that does not parse or does not fit the data.
 	AnswerQuestion(ctx context.Context, who common.Address, listing uint64, question string) (QuestionReply, error)
 	// QuestionBudget returns the listing's budget and what is left of it
 	// and of who's share.
