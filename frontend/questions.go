@@ -269,8 +269,11 @@ func seedOf(card *marketplace.DatasetCard, cols []questionColumn) exampleSeed {
 			for _, c := range t.Columns {
 				if c.Kind == "categories" && c.MissingShare < best {
 					best, s.cat, s.value = c.MissingShare, c.Name, ""
-					if len(c.Cells) > 0 {
-						s.value = c.Cells[0].Label
+					for _, cell := range c.Cells { // the most frequent released value, not a suppressed one
+						if !strings.Contains(cell.Label, "*") {
+							s.value = cell.Label
+							break
+						}
 					}
 				}
 			}
@@ -401,8 +404,8 @@ func handleQuestionsPage(logger *slog.Logger, svc Service) http.Handler {
 
 // handleAsk handles POST /catalog/{id}/questions/: asks the question the
 // builder composed (form=builder) or the text box holds, and answers with
-// the work area (htmx: the forms and the answer, the budget and a history
-// entry swapped out of band) or the whole page. A refusal (a malformed
+// the forms (htmx: with the answer, the budget and a history entry swapped
+// out of band) or the whole page. A refusal (a malformed
 // question, a budget that would be overspent) is shown on the form, with
 // 422, naming the field or what is left.
 func handleAsk(logger *slog.Logger, svc Service) http.Handler {

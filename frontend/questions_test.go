@@ -155,7 +155,7 @@ func TestQuestions_pages(t *testing.T) {
 	t.Run("builder", func(t *testing.T) {
 		res, body := bob.post(page, builder, true)
 		wantBody(t, "builder", res, body, 200, `id="question-work"`, `id="answer-question">SELECT COUNT(PATIENTS) WHERE GENDER = &#39;F&#39; EPSILON 0.15<`,
-			`id="answer-rows"`, "ε spent: <strong>0.15</strong>", `id="answer-my-left">0.35<`, `id="answer-listing-left">0.85<`,
+			`<article id="question-answer" aria-live="polite" hx-swap-oob="true">`, `id="answer-rows"`, "ε spent: <strong>0.15</strong>", `id="answer-my-left">0.35<`, `id="answer-listing-left">0.85<`,
 			`<article id="question-budget" hx-swap-oob="true">`, `id="budget-mine">0.35<`, `hx-swap-oob="afterbegin:#question-history-list"`,
 			`class="question-history-item"`, `max="0.35"`, `<textarea name="question" id="question-input"`, `SELECT COUNT(PATIENTS) WHERE GENDER = &#39;F&#39; EPSILON 0.15</textarea>`)
 		if !regexp.MustCompile(`class="answer-value">-?\d+( ± \d+| \(-?\d+–\d+\))<`).MatchString(body) {
