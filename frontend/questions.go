@@ -48,6 +48,22 @@ var builderOps = [][2]string{
 	{"missing", "is missing"}, {"not missing", "is not missing"}, {"suppressed", "is suppressed"},
 }
 
+// statNeedsBounds says whether a builder statistic takes BOUNDS or BINS
+// (the form opens those fields for it).
+func statNeedsBounds(stat string) bool {
+	return stat == "sum" || stat == "mean" || stat == "quantile" || stat == "histogram"
+}
+
+// boundsOpen says whether the builder shows its bounds and bins fields:
+// for a statistic that takes them, when they are filled in, or refused.
+func (v questionsView) boundsOpen() bool {
+	switch v.Field {
+	case "low", "high", "bins", "quantile":
+		return true
+	}
+	return statNeedsBounds(v.Builder.Stat) || v.Builder.Low != "" || v.Builder.Bins != ""
+}
+
 // maxBuilderFilters is how many WHERE rows the builder shows.
 const maxBuilderFilters = 3
 
@@ -83,8 +99,7 @@ func (e *fieldError) Error() string { return e.Message }
 func (b questionBuilder) compose() (string, error) {
 	var sb strings.Builder
 	sb.WriteString("SELECT ")
-	needsColumn := b.Stat == "sum" || b.Stat == "mean" || b.Stat == "quantile" || b.Stat == "histogram"
-	if needsColumn && b.Column == "" {
+	if statNeedsBounds(b.Stat) && b.Column == "" {
 		return "", &fieldError{"column", "Column: choose the column whose " + b.Stat + " you ask for."}
 	}
 	switch b.Stat {

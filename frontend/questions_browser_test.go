@@ -66,9 +66,17 @@ func TestBrowser_questionsBeforeBuying(t *testing.T) {
 	); err != nil {
 		t.Fatalf("query page: %v", err)
 	}
+	// The builder opens its bounds for a statistic that needs them.
+	selectStat := func(stat string) chromedp.Action[chromedp.Void] {
+		return chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById("builder-stat"); s.value = "` + stat +
+			`"; s.dispatchEvent(new Event("change", {bubbles: true})) })()`)
+	}
+	if err := chromedp.Do(ctx, selectStat("mean"), waitJS(`document.getElementById("builder-bounds").open`, "the bounds to open for MEAN"),
+		selectStat("patients"), waitJS(`!document.getElementById("builder-bounds").open`, "the bounds to close for COUNT(PATIENTS)")); err != nil {
+		t.Fatalf("bounds: %v", err)
+	}
 	// One through the builder.
 	if err := chromedp.Do(ctx,
-		chromedp.SetValue(`#builder-stat`, "patients"),
 		chromedp.SetValue(`#builder-fcol1`, "GENDER"),
 		chromedp.SetValue(`#builder-fop1`, "="),
 		chromedp.SetValue(`#builder-fval1`, "F"),
