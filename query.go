@@ -58,9 +58,7 @@ question asked again gets the same answer and spends nothing. --budget shows wha
 				if asJSON {
 					return writeJSON(c, b)
 				}
-				_, err = fmt.Fprintf(c.stdout, "Listing %d: question budget ε %s (ε %s per researcher); left: you ε %s, the listing ε %s\n",
-					b.Listing, b.Total, b.PerRequester, b.MyRemaining, b.ListingRemaining)
-				return err
+				return printBudget(c.stdout, b)
 			}
 			ans, err := a.AskQuestion(ctx, who.actor(), id, question)
 			if err != nil {
@@ -109,6 +107,25 @@ func printAnswer(w io.Writer, ans app.QuestionAnswer) error {
 	_, err := fmt.Fprintf(w, "%s (%s, ε %s, answered %s); left: you ε %s, the listing ε %s\n",
 		spent, r.Mechanism, r.Epsilon, ans.At.UTC().Format(time.RFC3339), ans.MyRemaining, ans.ListingRemaining)
 	return err
+}
+
+// printBudget prints a listing's question budget, then the tables and
+// columns a question may name.
+func printBudget(w io.Writer, b app.QuestionBudget) error {
+	fmt.Fprintf(w, "Listing %d: question budget ε %s (ε %s per researcher); left: you ε %s, the listing ε %s\n",
+		b.Listing, b.Total, b.PerRequester, b.MyRemaining, b.ListingRemaining)
+	for _, t := range b.Tables {
+		name := t.Name
+		if t.Default {
+			name += " (default)"
+		}
+		cols := make([]string, len(t.Columns))
+		for i, c := range t.Columns {
+			cols[i] = c.Name + " " + c.Type
+		}
+		fmt.Fprintf(w, "  %s: %s\n", name, strings.Join(cols, ", "))
+	}
+	return nil
 }
 
 // number writes an answer's figure: whole numbers whole, others with at

@@ -64,3 +64,18 @@ func TestCLI_queryPrintsAnswer(t *testing.T) {
 		}
 	}
 }
+
+// A budget prints with the tables a question may name.
+func TestCLI_queryPrintsBudget(t *testing.T) {
+	var b strings.Builder
+	bud := app.QuestionBudget{Listing: 3, Total: "3", PerRequester: "1", ListingRemaining: "2.9", MyRemaining: "0.9",
+		Tables: []app.QuestionTable{{Name: "dataset", Default: true, Columns: []app.QuestionColumn{{Name: "GENDER", Type: "string"}, {Name: "age", Type: "integer"}}}}}
+	if err := printBudget(&b, bud); err != nil {
+		t.Fatal(err)
+	}
+	want := "Listing 3: question budget ε 3 (ε 1 per researcher); left: you ε 0.9, the listing ε 2.9\n" +
+		"  dataset (default): GENDER string, age integer\n"
+	if b.String() != want {
+		t.Fatalf("printed:\n%s\nwant:\n%s", b.String(), want)
+	}
+}

@@ -84,6 +84,32 @@ type QuestionBudget struct {
 	// ListingRemaining and MyRemaining are what is left of them.
 	ListingRemaining string `json:"listing_remaining"`
 	MyRemaining      string `json:"my_remaining"`
+	// Tables are the tables and columns a question may name: what a
+	// question form offers.
+	Tables []QuestionTable `json:"tables,omitempty"`
+}
+
+// QuestionTable is a table questions may name.
+type QuestionTable struct {
+	Name string `json:"name"`
+	// Default: the table a question without FROM is about.
+	Default bool `json:"default,omitempty"`
+	// PatientColumn links the table's rows to their patient ("": each row
+	// is its own patient); MaxRowsPerPatient is how many rows of one
+	// patient an answer counts at most.
+	PatientColumn     string           `json:"patient_column,omitempty"`
+	MaxRowsPerPatient int64            `json:"max_rows_per_patient"`
+	Columns           []QuestionColumn `json:"columns"`
+}
+
+// QuestionColumn is a column questions may name.
+type QuestionColumn struct {
+	Name string `json:"name"`
+	Type string `json:"type"` // "string", "integer", "decimal", "date"...
+	// Numeric columns take SUM, MEAN, QUANTILE and HISTOGRAM with BOUNDS.
+	Numeric bool `json:"numeric"`
+	// Listable columns may be grouped by and histogrammed.
+	Listable bool `json:"listable"`
 }
 
 // AnsweredQuestion is one question a listing's provider answered, as its
@@ -137,9 +163,10 @@ func (a *App) AskQuestion(ctx context.Context, who Actor, listingID uint64, ques
 	return questionAnswerOf(rep)
 }
 
-// QuestionBudget returns listing listingID's question budget and what is
-// left of it and of who's share, from the listing's provider (in process
-// when it is this node), with a request signed by who.
+// QuestionBudget returns listing listingID's question budget, what is
+// left of it and of who's share, and the tables and columns questions may
+// name, from the listing's provider (in process when it is this node),
+// with a request signed by who.
 func (a *App) QuestionBudget(ctx context.Context, who Actor, listingID uint64) (QuestionBudget, error) {
 	l, err := a.questionListing(ctx, listingID)
 	if err != nil {
@@ -160,14 +187,24 @@ func (a *App) QuestionBudget(ctx context.Context, who Actor, listingID uint64) (
 		}
 		rep, err = qc.QuestionBudget(ctx, l.Provider, sg, l.ID)
 	}
-	return QuestionBudget(rep), err
+	if err != nil {
+		return QuestionBudget{}, err
+	}
+	out := QuestionBudget{Listing: rep.Listing, Total: rep.Total, PerRequester: rep.PerRequester,
+		ListingRemaining: rep.ListingRemaining, MyRemaining: rep.MyRemaining}
+	if len(rep.Tables) > 0 {
+		if err := json.Unmarshal(rep.Tables, &out.Tables); err != nil {
+			return out, marketplace.Wrap(marketplace.EUNAVAILABLE, err, "The provider's tables of listing %d cannot be read", l.ID)
+		}
+	}
+	return out, nil
 }
 
 // AnsweredQuestions returns every question answered about seller's
-// listing listingID, oldest first, from this node's log: the listing must
-// be seller's (EFORBIDDEN) and served by this node; for a listing a hub
-// serves, the questions are recorded on the hub, and the error says so
-// (EUNAVAILABLE).
+// listing listingID, oldest first, from the question log of the listing's
+// provider: this node's, or, for a listing a hub serves, the hub's, asked
+// with a request signed by seller (signed in on this node; else the error
+// says to sign in). The listing must be seller's (EFORBIDDEN).
 func (a *App) AnsweredQuestions(ctx context.Context, seller common.Address, listingID uint64) ([]AnsweredQuestion, error) {
 	l, err := a.Listing(ctx, listingID)
 	if err != nil {
@@ -176,10 +213,16 @@ func (a *App) AnsweredQuestions(ctx context.Context, seller common.Address, list
 	if l.Seller != seller {
 		return nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Listing %d is not %s's: its questions are shown to its publisher.", l.ID, seller.Hex())
 	}
-	if !a.providesHere(ctx, l) {
-		return nil, marketplace.Errorf(marketplace.EUNAVAILABLE, "Questions about listing %d are answered and recorded by its provider %s, not this node.", l.ID, l.Provider)
+	var es []provider.RecordedQuestion
+	if a.providesHere(ctx, l) {
+		es, err = a.questionEntries(ctx, l.ID)
+	} else {
+		es, err = a.hubAnsweredQuestions(ctx, l)
 	}
-	leaves, err := a.questionLog(ctx, l.ID)
+	if err != nil {
+		return nil, err
+	}
+	leaves, err := decodeQuestionLog(l.ID, es)
 	if err != nil {
 		return nil, err
 	}
@@ -191,14 +234,44 @@ func (a *App) AnsweredQuestions(ctx context.Context, seller common.Address, list
 	return out, nil
 }
 
+// hubAnsweredQuestions fetches listing l's question log from its provider
+// (a hub), signed by l's seller when signed in here.
+func (a *App) hubAnsweredQuestions(ctx context.Context, l *marketplace.Listing) ([]provider.RecordedQuestion, error) {
+	if l.Provider == "" {
+		return nil, marketplace.Errorf(marketplace.ENOTFOUND, "Listing %d names no provider: no questions are answered about it.", l.ID)
+	}
+	sg := a.unlockedSigner(l.Seller)
+	if sg == nil {
+		return nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Questions about listing %d are recorded by its provider %s: sign in as %s to fetch them.",
+			l.ID, l.Provider, l.Seller.Hex())
+	}
+	qc, err := a.questionClient()
+	if err != nil {
+		return nil, err
+	}
+	qctx, cancel := context.WithTimeout(ctx, statementDeliveryTimeout)
+	defer cancel()
+	rep, err := qc.AnsweredQuestions(qctx, l.Provider, sg, l.ID)
+	if err != nil {
+		return nil, marketplace.Wrap(marketplace.ErrorCode(err), err, "Questions about listing %d cannot be fetched from its provider %s: %s", l.ID, l.Provider, marketplace.ErrorMessage(err))
+	}
+	return rep.Entries, nil
+}
+
 // questionListing finds listing id and refuses one whose card sets no
-// question budget (EFORBIDDEN).
+// question budget or was flagged (EFORBIDDEN), or is not fetched yet
+// (EUNAVAILABLE).
 func (a *App) questionListing(ctx context.Context, id uint64) (*marketplace.Listing, error) {
 	l, err := a.Listing(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if l.Card == nil || l.Card.Questions == nil {
+	switch {
+	case l.CardStatus == marketplace.CardMismatch:
+		return nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Listing %d is not shown in the catalog: its dataset card does not match or is not signed by its seller. No questions.", id)
+	case l.Card == nil:
+		return nil, marketplace.Errorf(marketplace.EUNAVAILABLE, "Listing %d's dataset card has not been fetched from its provider %s yet: try again later.", id, l.Provider)
+	case l.Card.Questions == nil:
 		return nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Listing %d answers no questions before buying: its publisher set no question budget.", id)
 	}
 	return l, nil

@@ -180,6 +180,18 @@ func withCardRoles(t *anonymize.Table, cols []marketplace.CardColumn) *anonymize
 	return t.WithColumns(out)
 }
 
+// tablesOf is a dp schema in app's types.
+func tablesOf(schema []dp.TableSchema) []QuestionTable {
+	out := make([]QuestionTable, len(schema))
+	for i, ts := range schema {
+		out[i] = QuestionTable{Name: ts.Name, Default: ts.Default, PatientColumn: ts.PatientColumn, MaxRowsPerPatient: ts.MaxRowsPerPatient}
+		for _, c := range ts.Columns {
+			out[i].Columns = append(out[i].Columns, QuestionColumn{Name: c.Name, Type: c.Type, Numeric: c.Numeric, Listable: c.Listable})
+		}
+	}
+	return out
+}
+
 // resultOf is a dp answer in app's type.
 func resultOf(ans dp.Answer) QuestionResult {
 	eps := ans.Epsilon

@@ -20,8 +20,9 @@ import (
 	"github.com/medmarket/medmarket/marketplace/vault"
 )
 
-// publishAsking publishes req as who through this node, as Publish does,
-// with the question budget cq on its card (nil: none).
+// publishAsking publishes req as who, as Publish does (through this node,
+// or the hub req.Provider names), with the question budget cq on its card
+// (nil: none).
 func publishAsking(t testing.TB, a *App, who Actor, req PublishRequest, cq *marketplace.CardQuestions) Published {
 	t.Helper()
 	ctx := context.Background()
@@ -50,6 +51,19 @@ func publishAsking(t testing.TB, a *App, who Actor, req PublishRequest, cq *mark
 	if err := a.signCard(sg, p, common.Hash(sha256.Sum256(ct))); err != nil {
 		t.Fatal(err)
 	}
+	if a.isHub(providerURL) {
+		content := common.Hash(sha256.Sum256(ct))
+		if err := a.uploadToHub(ctx, sg, providerURL, dk, ct, content, p.encoded); err != nil {
+			t.Fatal(err)
+		}
+		rec := store.Publish{ContentHash: content, MetadataHash: marketplace.CardHash(p.encoded), Seller: sg.Address(),
+			State: store.PublishPending, Size: int64(len(ct)), Created: a.now().UTC(), Provider: providerURL}
+		out, err := a.storeAndList(ctx, sg, rec, p, req, providerURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
 	sum, size, err := a.market.blobs.Put(bytes.NewReader(ct))
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +88,7 @@ func publishAsking(t testing.TB, a *App, who Actor, req PublishRequest, cq *mark
 // questionNodes opens the provider's node A (serving its provider API at
 // the returned URL, through whichever App *cur holds, so A can be reopened)
 // and the researchers' node B on one geth --dev chain. alice publishes on
-// A; rita and ron live on B.
+// A; rita (funded, to publish through A as a hub) and ron live on B.
 func questionNodes(t *testing.T) (cur *atomic.Pointer[App], b *App, urlA string, reopenA func() *App) {
 	t.Helper()
 	g := chaintest.StartGeth(t)
@@ -105,9 +119,11 @@ func questionNodes(t *testing.T) (cur *atomic.Pointer[App], b *App, urlA string,
 	}
 	b = open(dirB)
 	for _, n := range []string{"rita", "ron"} {
-		if _, err := b.CreateAccount(t.Context(), n, "pw"); err != nil {
+		acct, err := b.CreateAccount(t.Context(), n, "pw")
+		if err != nil {
 			t.Fatal(err)
 		}
+		g.Fund(t, acct.Address, new(big.Int).Mul(big.NewInt(10), big.NewInt(1e18)))
 	}
 	cur = new(atomic.Pointer[App])
 	cur.Store(a)

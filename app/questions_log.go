@@ -14,6 +14,7 @@ import (
 	"github.com/medmarket/medmarket/anonymize/dp"
 	"github.com/medmarket/medmarket/marketplace"
 	"github.com/medmarket/medmarket/marketplace/ledger"
+	"github.com/medmarket/medmarket/marketplace/provider"
 )
 
 // Every answered question is one entry of its listing's question log, a
@@ -117,6 +118,15 @@ func appendBatches(lg *ledger.Ledger, batch []logAppend) ([]uint64, []error) {
 
 // questionLog reads listing's question log, oldest first (none yet: empty).
 func (a *App) questionLog(ctx context.Context, listing uint64) ([]questionLeaf, error) {
+	es, err := a.questionEntries(ctx, listing)
+	if err != nil {
+		return nil, err
+	}
+	return decodeQuestionLog(listing, es)
+}
+
+// questionEntries reads listing's question log as it is stored.
+func (a *App) questionEntries(ctx context.Context, listing uint64) ([]provider.RecordedQuestion, error) {
 	id, err := a.questionLogID(listing)
 	if err != nil {
 		return nil, err
@@ -132,11 +142,23 @@ func (a *App) questionLog(ctx context.Context, listing uint64) ([]questionLeaf, 
 	if err != nil {
 		return nil, err
 	}
+	out := make([]provider.RecordedQuestion, len(es))
+	for i, e := range es {
+		out[i] = provider.RecordedQuestion{Index: e.Index, Leaf: e.Leaf}
+	}
+	return out, nil
+}
+
+// decodeQuestionLog reads the entries of listing's question log.
+func decodeQuestionLog(listing uint64, es []provider.RecordedQuestion) ([]questionLeaf, error) {
 	out := make([]questionLeaf, 0, len(es))
 	for _, e := range es {
 		var lf questionLeaf
 		if err := json.Unmarshal(e.Leaf, &lf); err != nil {
 			return nil, marketplace.Wrap(marketplace.EINTERNAL, err, "Entry %d of listing %d's question log", e.Index, listing)
+		}
+		if lf.Listing != listing {
+			return nil, marketplace.Errorf(marketplace.EINTERNAL, "Entry %d of listing %d's question log is about listing %d.", e.Index, listing, lf.Listing)
 		}
 		lf.index = e.Index
 		out = append(out, lf)

@@ -169,10 +169,11 @@ func (b providerBackend) AnswerQuestion(ctx context.Context, who common.Address,
 	return questionReply(lq, who, lf, q.EpsilonOrDefault())
 }
 
-// answerOnce computes q's answer, spends its ε and records it, in that
-// order after the spend: the spend is a reservation, given back when the
+// answerOnce checks q against the data, spends its ε, computes its answer
+// and records it, in that order: the spend is a reservation (concurrent
+// askers never take the budget past its limits), given back when the
 // answer cannot be computed or recorded, so a failure spends nothing and
-// nothing unrecorded leaves the node.
+// no answer leaves the node unrecorded.
 func (a *App) answerOnce(ctx context.Context, l *marketplace.Listing, lq *listingQuestions, who common.Address, q *dp.Question) (questionLeaf, error) {
 	prep, err := a.preparedData(ctx, l)
 	if err != nil {
@@ -237,8 +238,8 @@ func questionReply(lq *listingQuestions, who common.Address, lf questionLeaf, sp
 	return rep, nil
 }
 
-// QuestionBudget returns listing id's question budget as who sees it
-// (provider.QuestionBackend).
+// QuestionBudget returns listing id's question budget as who sees it,
+// with the tables questions may name (provider.QuestionBackend).
 func (b providerBackend) QuestionBudget(ctx context.Context, who common.Address, id uint64) (provider.QuestionBudgetReply, error) {
 	l, err := b.a.servedForQuestions(ctx, id)
 	if err != nil {
@@ -248,10 +249,35 @@ func (b providerBackend) QuestionBudget(ctx context.Context, who common.Address,
 	if err != nil {
 		return provider.QuestionBudgetReply{}, err
 	}
+	prep, err := b.a.preparedData(ctx, l)
+	if err != nil {
+		return provider.QuestionBudgetReply{}, err
+	}
+	tables, err := json.Marshal(tablesOf(prep.Schema()))
+	if err != nil {
+		return provider.QuestionBudgetReply{}, err
+	}
 	listingLeft, mine := lq.budget.Remaining(who.Hex())
 	cq := l.Card.Questions
 	return provider.QuestionBudgetReply{Listing: id, Total: decimal(cq.Total()), PerRequester: decimal(cq.PerRequesterRat()),
-		ListingRemaining: decimal(nonNegative(listingLeft)), MyRemaining: decimal(nonNegative(mine))}, nil
+		ListingRemaining: decimal(nonNegative(listingLeft)), MyRemaining: decimal(nonNegative(mine)), Tables: tables}, nil
+}
+
+// AnsweredQuestions returns listing id's question log to its seller
+// (provider.QuestionBackend), for a listing this node serves.
+func (b providerBackend) AnsweredQuestions(ctx context.Context, who common.Address, id uint64) (provider.AnsweredReply, error) {
+	l, err := b.a.Listing(ctx, id)
+	if err != nil {
+		return provider.AnsweredReply{}, err
+	}
+	if l.Seller != who {
+		return provider.AnsweredReply{}, marketplace.Errorf(marketplace.EFORBIDDEN, "Listing %d's questions are shown to its seller only.", id)
+	}
+	if !b.a.providesHere(ctx, l) {
+		return provider.AnsweredReply{}, marketplace.Errorf(marketplace.ENOTFOUND, "This node does not serve listing %d.", id)
+	}
+	es, err := b.a.questionEntries(ctx, id)
+	return provider.AnsweredReply{Listing: id, Entries: es}, err
 }
 
 var _ provider.QuestionBackend = providerBackend{}

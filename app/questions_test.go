@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"net/http"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -55,6 +58,16 @@ func TestQuestions_researcherOnAnotherNode(t *testing.T) {
 		t.Fatalf("listed at %q, want %q", p.Provider, urlA)
 	}
 	first := askTillRefused(t, b, p.ListingID)
+	// An unsigned question to A's provider API is refused, and not recorded.
+	res, err := http.Post(urlA+fmt.Sprintf("provider/v1/listings/%d/questions", p.ListingID), "application/json",
+		strings.NewReader(`{"question":"SELECT COUNT(*) EPSILON 0.05"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Fatalf("unsigned question: status %d", res.StatusCode)
+	}
 	alicesView(t, a, b, p.ListingID, first, urlA)
 
 	// A restarts: the spent budgets and the answers come back from its log.
@@ -68,6 +81,31 @@ func TestQuestions_researcherOnAnotherNode(t *testing.T) {
 	wantRefusal(t, err, marketplace.EFORBIDDEN, "you have ε 0.3 left on this listing (the listing has 0.2 left)")
 	if qs, err := a.AnsweredQuestions(ctx, addr(t, a, "alice"), p.ListingID); err != nil || len(qs) != 2 {
 		t.Fatalf("after the restart alice sees %d questions, %v", len(qs), err)
+	}
+	publishedThroughHub(t, b, urlA)
+}
+
+// publishedThroughHub: rita on B publishes through A as a hub; ron's
+// question is answered by A, and rita reads it from A once signed in on B.
+func publishedThroughHub(t *testing.T, b *App, urlA string) {
+	t.Helper()
+	ctx := t.Context()
+	req := askingRequest()
+	req.Provider = urlA
+	p := publishAsking(t, b, ByAccount("rita", "pw"), req, &askingBudget)
+	ans, err := b.AskQuestion(ctx, ByAccount("ron", "pw"), p.ListingID, "SELECT COUNT(*) WHERE GENDER = 'M'")
+	if err != nil || ans.Spent != "0.1" {
+		t.Fatalf("asked through the hub: %+v, %v", ans, err)
+	}
+	rita := addr(t, b, "rita")
+	_, err = b.AnsweredQuestions(ctx, rita, p.ListingID)
+	wantRefusal(t, err, marketplace.EFORBIDDEN, "sign in as "+rita.Hex())
+	if _, _, err := b.SignIn(ctx, "rita", "pw"); err != nil {
+		t.Fatal(err)
+	}
+	qs, err := b.AnsweredQuestions(ctx, rita, p.ListingID)
+	if err != nil || len(qs) != 1 || qs[0].Asker != addr(t, b, "ron") || qs[0].Question != ans.Answer.Question {
+		t.Fatalf("rita reads from the hub %+v, %v", qs, err)
 	}
 }
 
@@ -184,11 +222,25 @@ func askTillRefused(t *testing.T, b *App, id uint64) QuestionAnswer {
 	wantRefusal(t, err, marketplace.EFORBIDDEN, "This question needs ε 0.1; you have ε 0 left on this listing (the listing has 0.2 left).")
 	_, err = b.AskQuestion(ctx, rita, id, "SELECT COUNT(* WHERE")
 	wantRefusal(t, err, marketplace.EINVALID, "Question")
-	bud, err := b.QuestionBudget(ctx, ron, id)
-	if err != nil || bud != (QuestionBudget{Listing: id, Total: "0.5", PerRequester: "0.3", ListingRemaining: "0.2", MyRemaining: "0.3"}) {
+	budgetSeenByRon(t, b, id)
+	return first
+}
+
+// budgetSeenByRon: ron, who asked nothing new, has his whole share; the
+// listing has what rita left; the tables are the one published.
+func budgetSeenByRon(t *testing.T, b *App, id uint64) {
+	t.Helper()
+	ron := ByAccount("ron", "pw")
+	bud, err := b.QuestionBudget(t.Context(), ron, id)
+	tables := bud.Tables
+	bud.Tables = nil
+	if err != nil || !reflect.DeepEqual(bud, QuestionBudget{Listing: id, Total: "0.5", PerRequester: "0.3", ListingRemaining: "0.2", MyRemaining: "0.3"}) {
 		t.Fatalf("ron's budget: %+v, %v", bud, err)
 	}
-	return first
+	if len(tables) != 1 || tables[0].Name != "dataset" || !tables[0].Default || tables[0].MaxRowsPerPatient != 1 ||
+		!slices.ContainsFunc(tables[0].Columns, func(c QuestionColumn) bool { return c.Name == "GENDER" && c.Listable }) {
+		t.Fatalf("the tables questions may name: %+v", tables)
+	}
 }
 
 // alicesView: alice sees the two answered questions on A, not the cached
@@ -206,7 +258,7 @@ func alicesView(t *testing.T, a, b *App, id uint64, first QuestionAnswer, urlA s
 		t.Fatalf("alice sees %+v", qs)
 	}
 	_, err = b.AnsweredQuestions(ctx, addr(t, a, "alice"), id)
-	wantRefusal(t, err, marketplace.EUNAVAILABLE, "recorded by its provider "+urlA)
+	wantRefusal(t, err, marketplace.EFORBIDDEN, "recorded by its provider "+urlA)
 	_, err = a.AnsweredQuestions(ctx, ritaAddr, id)
 	wantRefusal(t, err, marketplace.EFORBIDDEN, "not "+ritaAddr.Hex())
 }
@@ -248,5 +300,34 @@ func TestQuestions_releaseTablesLinkedByPatient(t *testing.T) {
 	}
 	if _, err := a.AskQuestion(ctx, ByAccount("bob", "pw"), p.ListingID, "SELECT COUNT(*) EPSILON 1"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// An answer that cannot be delivered (the asker gone before it was
+// recorded) spends nothing and records nothing; asked again, it is
+// answered afresh.
+func TestQuestions_failedAnswerSpendsNothing(t *testing.T) {
+	a := marketApp(t, t.TempDir())
+	p := publishAsking(t, a, ByAccount("alice", "pw"), askingRequest(), &askingBudget)
+	bob := addr(t, a, "bob")
+	if _, err := (providerBackend{a}).AnswerQuestion(t.Context(), bob, p.ListingID, "SELECT COUNT(PATIENTS)"); err != nil {
+		t.Fatal(err) // loads the data
+	}
+	gone, cancel := context.WithCancel(t.Context())
+	cancel()
+	q := "SELECT COUNT(*) WHERE GENDER = 'M' EPSILON 0.2"
+	if _, err := (providerBackend{a}).AnswerQuestion(gone, bob, p.ListingID, q); !errors.Is(err, context.Canceled) {
+		t.Fatalf("asked by a caller gone: %v", err)
+	}
+	b, err := providerBackend{a}.QuestionBudget(t.Context(), bob, p.ListingID)
+	if err != nil || b.MyRemaining != "0.2" || b.ListingRemaining != "0.4" {
+		t.Fatalf("budget after the failed answer: %+v, %v", b, err)
+	}
+	rep, err := providerBackend{a}.AnswerQuestion(t.Context(), bob, p.ListingID, q)
+	if err != nil || rep.Cached || rep.Spent != "0.2" || rep.MyRemaining != "0" {
+		t.Fatalf("asked again: %+v, %v", rep, err)
+	}
+	if qs, err := a.AnsweredQuestions(t.Context(), addr(t, a, "alice"), p.ListingID); err != nil || len(qs) != 2 {
+		t.Fatalf("recorded %d questions, %v", len(qs), err)
 	}
 }

@@ -23,8 +23,9 @@ import (
 // who asked what.
 type questionMem struct {
 	*memBackend
-	mu    sync.Mutex
-	asked []string // "account: question"
+	seller common.Address
+	mu     sync.Mutex
+	asked  []string // "account: question"
 }
 
 func (m *questionMem) AnswerQuestion(ctx context.Context, who common.Address, listing uint64, q string) (QuestionReply, error) {
@@ -37,6 +38,19 @@ func (m *questionMem) AnswerQuestion(ctx context.Context, who common.Address, li
 	return QuestionReply{Listing: listing, Answer: json.RawMessage(`{"rows":[{"value":12}]}`), Spent: "1/10", ListingRemaining: "29/10", MyRemaining: "9/10"}, nil
 }
 
+func (m *questionMem) AnsweredQuestions(ctx context.Context, who common.Address, listing uint64) (AnsweredReply, error) {
+	if who != m.seller {
+		return AnsweredReply{}, marketplace.Errorf(marketplace.EFORBIDDEN, "not the seller")
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := AnsweredReply{Listing: listing}
+	for i, q := range m.asked {
+		out.Entries = append(out.Entries, RecordedQuestion{Index: uint64(i), Leaf: json.RawMessage(strconv.Quote(q))})
+	}
+	return out, nil
+}
+
 func (m *questionMem) QuestionBudget(ctx context.Context, who common.Address, listing uint64) (QuestionBudgetReply, error) {
 	return QuestionBudgetReply{Listing: listing, Total: "3", PerRequester: "1", ListingRemaining: "3", MyRemaining: "1"}, nil
 }
@@ -47,9 +61,9 @@ func (m *questionMem) QuestionBudget(ctx context.Context, who common.Address, li
 // 121st request of an account in a minute gets 429.
 func TestQuestionRoutes_signedByTheAsker(t *testing.T) {
 	ctx := context.Background()
-	ss := testSigners(t, "rita", "ron")
-	rita, ron := ss[0], ss[1]
-	be := &questionMem{memBackend: &memBackend{nonces: map[string]bool{}}}
+	ss := testSigners(t, "rita", "ron", "sal")
+	rita, ron, sal := ss[0], ss[1], ss[2]
+	be := &questionMem{memBackend: &memBackend{nonces: map[string]bool{}}, seller: sal.Address()}
 	contract := common.HexToAddress("0xc0")
 	now := time.Date(2026, 3, 1, 9, 0, 30, 0, time.UTC)
 	clock := func() time.Time { return now }
@@ -69,6 +83,12 @@ func TestQuestionRoutes_signedByTheAsker(t *testing.T) {
 	if err != nil || b.Total != "3" || b.MyRemaining != "1" {
 		t.Fatalf("budget: %+v, %v", b, err)
 	}
+	ans, err := qc.AnsweredQuestions(ctx, srv.URL, sal, 5)
+	if err != nil || len(ans.Entries) != 1 || string(ans.Entries[0].Leaf) != strconv.Quote(be.asked[0]) {
+		t.Fatalf("the seller reads %+v, %v", ans, err)
+	}
+	_, err = qc.AnsweredQuestions(ctx, srv.URL, rita, 5)
+	wantCode(t, err, marketplace.EFORBIDDEN, "not the seller")
 	_, err = qc.Ask(ctx, srv.URL, rita, 6, "SELECT COUNT(*) FROM t")
 	wantCode(t, err, marketplace.ENOTFOUND, "no listing 6")
 	_, err = (QuestionClient{Client: &Client{}, ChainID: 8, Contract: contract, Now: clock}).Ask(ctx, srv.URL, rita, 5, "q")
@@ -79,7 +99,7 @@ func TestQuestionRoutes_signedByTheAsker(t *testing.T) {
 	refusedQuestionRequests(t, srv.URL, rita, contract, now)
 	// A trial request's signature is not a question's.
 	tc := signedClient{client: &Client{}, kind: KindTrial, chainID: 7, contract: contract, now: clock, maxBytes: MaxAnswerBytes, node: "provider"}
-	err = tc.call(ctx, srv.URL, ron, http.MethodGet, budgetPath(5), nil, &QuestionBudgetReply{})
+	err = tc.call(ctx, srv.URL, ron, http.MethodGet, questionsPath(5)+opBudget, nil, &QuestionBudgetReply{})
 	wantCode(t, err, marketplace.EFORBIDDEN, "not signed by")
 	if len(be.asked) != 2 { // the client's question and the hand-made "first"
 		t.Fatalf("refused requests reached the backend: %q", be.asked)
@@ -96,7 +116,7 @@ func TestQuestionRoutes_signedByTheAsker(t *testing.T) {
 	if n != KeyQuestionsPerMinute { // ron's trial-signed request was refused before it counted
 		t.Errorf("refused after %d requests", n)
 	}
-	res := signedQuestion(t, srv.URL, ron, contract, budgetPath(5), http.MethodGet, nil, "fresh", now.Add(time.Minute).Unix())
+	res := signedQuestion(t, srv.URL, ron, contract, questionsPath(5)+opBudget, http.MethodGet, nil, "fresh", now.Add(time.Minute).Unix())
 	if res.StatusCode != http.StatusTooManyRequests {
 		t.Errorf("over the rate: status %d, want 429", res.StatusCode)
 	}

@@ -35,8 +35,9 @@ func (p *Provider) Handler(log *slog.Logger) http.Handler {
 	mux.Handle("POST /"+PathTrials+"{id}/prepare", p.handleTrial(log, "prepare"))
 	mux.Handle("POST /"+PathTrials+"{id}/submit", p.handleTrial(log, "submit"))
 	mux.Handle("GET /"+PathTrials+"{id}/export", p.handleTrial(log, "export"))
-	mux.Handle("POST /"+PathListings+"{id}/questions", p.handleQuestion(log, false))
-	mux.Handle("GET /"+PathListings+"{id}/questions/budget", p.handleQuestion(log, true))
+	mux.Handle("POST /"+PathListings+"{id}/questions", p.handleQuestion(log, opAsk))
+	mux.Handle("GET /"+PathListings+"{id}/questions"+opBudget, p.handleQuestion(log, opBudget))
+	mux.Handle("GET /"+PathListings+"{id}/questions"+opAnswered, p.handleQuestion(log, opAnswered))
 	mux.Handle("POST /"+PathBlobs, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := p.handleUpload(w, r, log); err != nil {
 			writeError(w, log, err)
