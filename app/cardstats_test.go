@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/medmarket/medmarket/anonymize/dp"
 	"github.com/medmarket/medmarket/marketplace"
 )
 
@@ -198,5 +199,25 @@ func TestPublish_badEpsilonNamesField(t *testing.T) {
 		if marketplace.ErrorCode(err) != marketplace.EINVALID || !strings.HasPrefix(marketplace.ErrorMessage(err), c.field) {
 			t.Errorf("%+v: %v; want EINVALID naming %s", c.req, err, c.field)
 		}
+	}
+}
+
+// Statistics too large for the card have their labels cut, and are
+// refused, with the reason, when even that is not enough.
+func TestEncodeCardStatistics_withinBound(t *testing.T) {
+	card := func(cells, labelLen int) dp.Card {
+		var cs []dp.Cell
+		for i := range cells {
+			cs = append(cs, dp.Cell{Label: strconv.Itoa(i) + strings.Repeat("x", labelLen), Figure: dp.Figure{Value: 100, Bound95: 10}})
+		}
+		return dp.Card{Epsilon: "1", Tables: []dp.TableStats{{Table: "t", Stats: dp.Stats{Columns: []dp.ColumnStats{{Name: "c", Cells: cs}}}}}}
+	}
+	b, err := encodeCardStatistics(card(200, 2000)) // about 400 KB whole
+	if err != nil || len(b) > marketplace.MaxCardStatisticsBytes || !strings.Contains(string(b), "xxx…") {
+		t.Fatalf("long labels: %d bytes, %v", len(b), err)
+	}
+	_, err = encodeCardStatistics(card(20000, 10))
+	if marketplace.ErrorCode(err) != marketplace.EINVALID || !strings.Contains(err.Error(), "more than a dataset card holds") {
+		t.Errorf("too many cells: %v", err)
 	}
 }
