@@ -235,7 +235,49 @@ func isInteger(s string) bool {
 }
 
 // questionColumn is a column a question may name, with its table.
-type questionColumn struct{ Table, Name, Type string }
+// Numeric ones take SUM, MEAN, QUANTILE and HISTOGRAM with bounds;
+// listable ones may be grouped by.
+type questionColumn struct {
+	Table, Name, Type string
+	Numeric, Listable bool
+}
+
+// label names the column in a select: "table.name (number)".
+func (c questionColumn) label() string {
+	s := c.Name
+	if c.Table != "" {
+		s = c.Table + "." + s
+	}
+	if c.Numeric {
+		s += " (number)"
+	}
+	return s
+}
+
+// schemaColumns lists the columns the provider says questions may name
+// (app.QuestionBudget's Tables), the default table's first; the table is
+// named only when there are several.
+func schemaColumns(tables []app.QuestionTable) []questionColumn {
+	var out []questionColumn
+	for _, def := range []bool{true, false} {
+		for _, t := range tables {
+			if t.Default != def {
+				continue
+			}
+			name := t.Name
+			if len(tables) == 1 {
+				name = ""
+			}
+			for _, c := range t.Columns {
+				out = append(out, questionColumn{Table: name, Name: c.Name, Type: c.Type, Numeric: c.Numeric, Listable: c.Listable})
+			}
+		}
+	}
+	return out
+}
+
+// numericType says whether a card's column type holds numbers.
+func numericType(t string) bool { return t == "integer" || t == "decimal" }
 
 // questionColumns lists the card's columns: a release's per table, else
 // the published table's.
@@ -247,13 +289,13 @@ func questionColumns(card *marketplace.DatasetCard) []questionColumn {
 	if len(card.Tables) > 0 {
 		for _, t := range card.Tables {
 			for _, c := range t.Columns {
-				out = append(out, questionColumn{Table: t.Name, Name: c.Name, Type: c.Type})
+				out = append(out, questionColumn{Table: t.Name, Name: c.Name, Type: c.Type, Numeric: numericType(c.Type), Listable: true})
 			}
 		}
 		return out
 	}
 	for _, c := range card.Columns {
-		out = append(out, questionColumn{Name: c.Name, Type: c.Type})
+		out = append(out, questionColumn{Name: c.Name, Type: c.Type, Numeric: numericType(c.Type), Listable: true})
 	}
 	return out
 }
@@ -301,11 +343,11 @@ func seedOf(card *marketplace.DatasetCard, cols []questionColumn) exampleSeed {
 			break
 		}
 		switch {
-		case c.Type == "decimal" && (s.num == "" || !numIsDecimal):
+		case c.Numeric && c.Type == "decimal" && (s.num == "" || !numIsDecimal):
 			s.num, numIsDecimal = c.Name, true // measurements before codes and years
-		case s.num == "" && c.Type == "integer":
+		case c.Numeric && s.num == "":
 			s.num = c.Name
-		case s.cat == "" && c.Type == "string":
+		case s.cat == "" && c.Listable && c.Type == "string":
 			s.cat = c.Name
 		}
 	}
@@ -369,7 +411,6 @@ func questionsViewOf(r *http.Request, svc Service, who app.Actor, l *marketplace
 			v.Tables = append(v.Tables, t.Name)
 		}
 	}
-	v.Examples = questionExamples(l.Card, v.Columns)
 	if l.Card != nil && l.Card.Questions != nil {
 		b, err := svc.QuestionBudget(r.Context(), who, l.ID)
 		if err != nil {
@@ -377,7 +418,18 @@ func questionsViewOf(r *http.Request, svc Service, who app.Actor, l *marketplace
 		}
 		v.Budget = b
 		v.Budget.Total, v.Budget.PerRequester = l.Card.Questions.Epsilon, l.Card.Questions.PerRequester
+		if len(b.Tables) > 0 { // the provider's schema: exactly what a question may name
+			v.Columns, v.Tables = schemaColumns(b.Tables), nil
+			if len(b.Tables) > 1 {
+				for _, c := range v.Columns {
+					if len(v.Tables) == 0 || v.Tables[len(v.Tables)-1] != c.Table {
+						v.Tables = append(v.Tables, c.Table)
+					}
+				}
+			}
+		}
 	}
+	v.Examples = questionExamples(l.Card, v.Columns)
 	return v
 }
 

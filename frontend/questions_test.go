@@ -127,7 +127,7 @@ func TestQuestions_pages(t *testing.T) {
 		res, body := bob.get(page, false)
 		wantBody(t, "page", res, body, 200, `id="questions-title"`, `href="/catalog/`+itoa(f.asks)+`/" id="questions-card-link">Askable patients<`,
 			`id="budget-mine">0.5<`, "left of 0.5 per researcher", `id="budget-listing">1<`, `<meter id="budget-mine-meter" min="0" max="1" value="1.000"`,
-			`id="question-builder"`, `<option value="GENDER">GENDER</option>`, `name="fcol3"`, `max="0.5" value="0.1"`, `id="question-input"`)
+			`id="question-builder"`, `id="builder-group"><option value="">— no grouping —</option> <option value="BIRTHDATE">`, `<option value="GENDER">GENDER</option>`, `<option value="HEALTHCARE_EXPENSES">HEALTHCARE_EXPENSES (number)</option>`, `name="fcol3"`, `max="0.5" value="0.1"`, `id="question-input"`)
 		for _, bad := range []string{"<script>", "style=", "<style", "onclick=", "javascript:"} {
 			if strings.Contains(body, bad) {
 				t.Errorf("the page contains %q, which the CSP blocks", bad)
