@@ -1,13 +1,18 @@
 package frontend
 
 import (
+	"context"
 	"errors"
 	"html"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/medmarket/medmarket/app"
 	"github.com/medmarket/medmarket/marketplace"
@@ -232,4 +237,31 @@ func TestQuestions_pages(t *testing.T) {
 			t.Error("a listing answering no questions is listed with questions")
 		}
 	})
+}
+
+// unreachableQuestions is the app with its question log out of reach, as
+// when the hub that answers a listing's questions cannot be asked.
+type unreachableQuestions struct{ *app.App }
+
+func (u unreachableQuestions) AnsweredQuestions(context.Context, common.Address, uint64) ([]app.AnsweredQuestion, error) {
+	return nil, marketplace.Errorf(marketplace.EUNAVAILABLE, "Questions about listing 1 cannot be fetched from its provider http://hub.example: connection refused.")
+}
+
+// My data still shows the listing, with why its questions are not listed
+// (and no count it cannot know).
+func TestMyData_questionsProblemShown(t *testing.T) {
+	f := newQuestionsFixture(t)
+	h, err := NewServer(slog.New(slog.DiscardHandler), unreachableQuestions{f.a}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	alice := (&marketFixture{srv: srv, a: f.a}).signIn(t, "alice")
+	res, body := alice.get("/mydata/", false)
+	wantBody(t, "my data", res, body, 200, `id="my-datasets-table"`, `id="my-questions-`+itoa(f.asks)+`"`,
+		`class="error questions-problem">Questions about listing 1 cannot be fetched from its provider http://hub.example: connection refused.<`)
+	if strings.Contains(body, "Questions answered:") {
+		t.Error("a count is shown for questions that could not be read")
+	}
 }
