@@ -405,7 +405,7 @@ type questionsView struct {
 
 // questionsViewOf prepares the page of listing l for the request's account.
 func questionsViewOf(r *http.Request, svc Service, who app.Actor, l *marketplace.Listing) questionsView {
-	v := questionsView{L: l, Columns: questionColumns(l.Card), Builder: questionBuilder{Stat: "count", Epsilon: defaultQuestionEpsilon}}
+	v := questionsView{L: l, Columns: questionColumns(l.Card), Builder: questionBuilder{Stat: "count"}}
 	if l.Card != nil {
 		for _, t := range l.Card.Tables {
 			v.Tables = append(v.Tables, t.Name)
@@ -436,14 +436,50 @@ func questionsViewOf(r *http.Request, svc Service, who app.Actor, l *marketplace
 // answers says whether the listing answers questions at all.
 func (v questionsView) answers() bool { return v.L.Card != nil && v.L.Card.Questions != nil }
 
-// epsilonMax is the most ε the form lets one question spend: what is left
-// of the asker's share, at most 1 (the language's bound).
+// epsilonLeft is the most ε one question may spend now: what is left of
+// the asker's share and of the listing's, at most 1 (the language's
+// bound); nil when the budget is unknown.
+func (v questionsView) epsilonLeft() *big.Rat {
+	mine, ok1 := new(big.Rat).SetString(v.Budget.MyRemaining)
+	all, ok2 := new(big.Rat).SetString(v.Budget.ListingRemaining)
+	if !ok1 || !ok2 {
+		return nil
+	}
+	left := big.NewRat(1, 1)
+	for _, r := range []*big.Rat{mine, all} {
+		if r.Cmp(left) < 0 {
+			left = r
+		}
+	}
+	return left
+}
+
+// spent says the asker can be answered nothing more on this listing.
+func (v questionsView) spent() bool {
+	left := v.epsilonLeft()
+	return left != nil && left.Sign() <= 0
+}
+
+// epsilonMax is the ε field's maximum: what one question may spend now.
 func (v questionsView) epsilonMax() string {
-	left, ok := new(big.Rat).SetString(v.Budget.MyRemaining)
-	if !ok || left.Cmp(big.NewRat(1, 1)) > 0 {
+	left := v.epsilonLeft()
+	if left == nil || left.Sign() <= 0 {
 		return "1"
 	}
-	return v.Budget.MyRemaining
+	return exactDecimal(left)
+}
+
+// epsilonValue is the ε field's value: the asker's, else the default, or
+// what is left when that is less.
+func (v questionsView) epsilonValue() string {
+	if v.Builder.Epsilon != "" {
+		return v.Builder.Epsilon
+	}
+	def, _ := new(big.Rat).SetString(defaultQuestionEpsilon)
+	if left := v.epsilonLeft(); left != nil && left.Sign() > 0 && left.Cmp(def) < 0 {
+		return exactDecimal(left)
+	}
+	return defaultQuestionEpsilon
 }
 
 // handleQuestionsPage handles GET /catalog/{id}/questions/: the budget,

@@ -213,6 +213,18 @@ func TestQuestions_pages(t *testing.T) {
 		}
 	})
 
+	t.Run("the form offers what is left, then says it is spent", func(t *testing.T) {
+		res, body := bob.post(page, url.Values{"form": {"text"}, "question": {"SELECT COUNT(*) WHERE GENDER = 'M' EPSILON 0.15"}}, true)
+		wantBody(t, "ask", res, body, 200, `id="answer-my-left">0.05<`)
+		res, body = bob.get(page, false)
+		wantBody(t, "page", res, body, 200, `id="budget-mine">0.05<`, `max="0.05" value="0.05"`)
+		if strings.Contains(body, `id="question-spent"`) {
+			t.Error("0.05 left is said to be spent")
+		}
+		res, body = bob.post(page, url.Values{"form": {"builder"}, "stat": {"count"}, "epsilon": {"0.05"}}, false)
+		wantBody(t, "last ε", res, body, 200, `id="budget-mine">0<`, `id="question-spent"`, "No ε is left for you on this listing")
+	})
+
 	t.Run("a listing answering no questions", func(t *testing.T) {
 		res, body := bob.get(questionsURL(f.none), false)
 		wantBody(t, "page", res, body, 200, `id="questions-none"`)
@@ -231,7 +243,7 @@ func TestQuestions_pages(t *testing.T) {
 		alice := f.signIn(t, "alice")
 		res, body := alice.get("/mydata/", false)
 		bobShort := shortAddress(addrOf(t, f.a, "bob"))
-		wantBody(t, "my data", res, body, 200, `id="my-questions-`+itoa(f.asks)+`"`, "Questions answered: 2", "(ε spent 0.3 of 1)",
+		wantBody(t, "my data", res, body, 200, `id="my-questions-`+itoa(f.asks)+`"`, "Questions answered: 4", "(ε spent 0.5 of 1)",
 			bobShort, "SELECT COUNT(PATIENTS) WHERE GENDER = &#39;F&#39; EPSILON 0.15", "SELECT COUNT(*) EPSILON 0.15")
 		if strings.Contains(body, `id="my-questions-`+itoa(f.none)+`"`) {
 			t.Error("a listing answering no questions is listed with questions")
