@@ -145,8 +145,18 @@ func TestBrowser_questionsBeforeBuying(t *testing.T) {
 	}
 
 	// The publisher sees the three questions.
-	browserSignIn(t, ctx, srv.URL, "alice", "/mydata/")
-	sel := `#my-questions-` + itoa(p.ListingID)
+	publisherSeesQuestions(t, ctx, srv.URL, a, p.ListingID)
+	if p := problems(); len(p) > 0 {
+		t.Errorf("console errors (CSP violations?):\n%s", strings.Join(p, "\n"))
+	}
+}
+
+// publisherSeesQuestions signs alice in and checks My data lists the three
+// questions bob asked about listing id, then saves its screenshot.
+func publisherSeesQuestions(t *testing.T, ctx context.Context, base string, a *app.App, id uint64) {
+	t.Helper()
+	browserSignIn(t, ctx, base, "alice", "/mydata/")
+	sel := `#my-questions-` + itoa(id)
 	if err := chromedp.Do(ctx,
 		chromedp.WaitVisible(sel),
 		jsClick(sel+` summary`),
@@ -165,7 +175,4 @@ func TestBrowser_questionsBeforeBuying(t *testing.T) {
 		t.Fatal(err)
 	}
 	saveScreenshot(t, ctx, "mydatasets-questions.png")
-	if p := problems(); len(p) > 0 {
-		t.Errorf("console errors (CSP violations?):\n%s", strings.Join(p, "\n"))
-	}
 }
