@@ -101,3 +101,44 @@ func benchSigners(b *testing.B, n int) []*vault.Signer {
 	}
 	return out
 }
+
+// BenchmarkQuestions_warmProvider1M: one question at a time, answered by
+// the provider in process over a 1,000,000-row table already loaded: a
+// count with two filters, new each time, so each is checked, spent,
+// computed and recorded (one fsync). It reports the p50 and p95 latency.
+//
+//	go test -tags medmarket_testhooks -run '^$' -bench BenchmarkQuestions_warmProvider1M -benchtime 100x ./app/
+func BenchmarkQuestions_warmProvider1M(b *testing.B) {
+	const rows = 1_000_000
+	ctx := context.Background()
+	a := marketApp(b, b.TempDir())
+	var csv bytes.Buffer
+	csv.WriteString("record,age_group,sex,condition,year\n")
+	for i := range rows {
+		fmt.Fprintf(&csv, "r%d,%d-%d,%c,condition-%d,%d\n", i, 10*(i%9), 10*(i%9)+9, "FM"[i%2], i%97, 1940+i%80)
+	}
+	p := publishAsking(b, a, ByAccount("alice", "pw"), PublishRequest{Reader: &csv, InputName: "bench.csv", Preset: "safe-harbor",
+		Title: "Bench 1M", Price: ether("0.0001"), Terms: marketplace.Terms{Use: marketplace.GRU, DurationDays: 1}},
+		&marketplace.CardQuestions{Epsilon: "100", PerRequester: "100", Mechanism: "discrete Laplace"})
+	if p.Card.Rows != rows {
+		b.Fatalf("published %d rows", p.Card.Rows)
+	}
+	who := addr(b, a, "bob")
+	if _, err := (providerBackend{a}).AnswerQuestion(ctx, who, p.ListingID, "SELECT COUNT(*) EPSILON 0.001"); err != nil {
+		b.Fatal(err)
+	}
+	var lat []time.Duration
+	i := 0
+	for b.Loop() {
+		q := fmt.Sprintf("SELECT COUNT(*) WHERE sex = 'F' AND condition != 'condition-%d' EPSILON 0.001", i)
+		start := time.Now()
+		if _, err := (providerBackend{a}).AnswerQuestion(ctx, who, p.ListingID, q); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(start))
+		i++
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[int(0.95*float64(len(lat)-1))].Microseconds())/1000, "p95-ms")
+}
