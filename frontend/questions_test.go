@@ -232,6 +232,19 @@ func TestQuestions_pages(t *testing.T) {
 		wantBody(t, "post", res, body, 422, "answers no questions before buying")
 	})
 
+	t.Run("histogram and groups, one row each", func(t *testing.T) {
+		carol := f.signIn(t, "carol")
+		res, body := carol.post(page, url.Values{"form": {"builder"}, "stat": {"histogram"}, "column": {"HEALTHCARE_EXPENSES"},
+			"low": {"0"}, "high": {"2000000"}, "bins": {"4"}, "epsilon": {"0.1"}}, true)
+		wantBody(t, "histogram", res, body, 200, "<td>[0, 500000)</td>", "<td>[1500000, 2000000]</td>", "<td>missing</td>")
+		if n := strings.Count(body, `class="answer-value"`); n < 5 {
+			t.Errorf("histogram of 4 bins in %d rows", n)
+		}
+		// 22 patients: no race is frequent enough to stand above the noise.
+		res, body = carol.post(page, url.Values{"form": {"text"}, "question": {"SELECT COUNT(*) GROUP BY RACE EPSILON 0.1"}}, true)
+		wantBody(t, "groups", res, body, 200, `id="answer-no-rows"`)
+	})
+
 	t.Run("card", func(t *testing.T) {
 		res, body := bob.get(listingURL(f.asks), false)
 		wantBody(t, "card", res, body, 200, `id="card-questions-link"`, `href="`+page+`"`, "may spend ε 0.5 of the listing's 1")
@@ -243,7 +256,7 @@ func TestQuestions_pages(t *testing.T) {
 		alice := f.signIn(t, "alice")
 		res, body := alice.get("/mydata/", false)
 		bobShort := shortAddress(addrOf(t, f.a, "bob"))
-		wantBody(t, "my data", res, body, 200, `id="my-questions-`+itoa(f.asks)+`"`, "Questions answered: 4", "(ε spent 0.5 of 1)",
+		wantBody(t, "my data", res, body, 200, `id="my-questions-`+itoa(f.asks)+`"`, "Questions answered: 6", "(ε spent 0.7 of 1)",
 			bobShort, "SELECT COUNT(PATIENTS) WHERE GENDER = &#39;F&#39; EPSILON 0.15", "SELECT COUNT(*) EPSILON 0.15")
 		if strings.Contains(body, `id="my-questions-`+itoa(f.none)+`"`) {
 			t.Error("a listing answering no questions is listed with questions")
