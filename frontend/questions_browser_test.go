@@ -2,6 +2,7 @@ package frontend
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -92,6 +93,12 @@ func TestBrowser_questionsBeforeBuying(t *testing.T) {
 	}
 	if q := must(chromedp.Run(ctx, chromedp.Value(`#question-input`)))(t); !strings.HasPrefix(q, "SELECT COUNT(PATIENTS) WHERE GENDER") {
 		t.Errorf("the text box does not show the builder's question: %q", q)
+	}
+	// An example fills the text box.
+	example := must(chromedp.Run(ctx, chromedp.Text(`#question-examples li:nth-child(2) code`)))(t)
+	if err := chromedp.Do(ctx, waitHTMX(`#question-text`), jsClick(`#question-examples li:nth-child(2) button`),
+		waitJS(`document.getElementById("question-input").value === `+strconv.Quote(example), "the example in the text box")); err != nil {
+		t.Fatalf("example %q: %v", example, err)
 	}
 	// Two typed, then a fourth refused.
 	for _, step := range []struct{ q, left string }{

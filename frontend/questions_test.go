@@ -142,7 +142,7 @@ func TestQuestions_pages(t *testing.T) {
 			t.Errorf("%d examples, want 3", n)
 		}
 		// Every example is a question the language reads.
-		for _, m := range regexp.MustCompile(`<li><code>(SELECT[^<]*)</code></li>`).FindAllStringSubmatch(body, -1) {
+		for _, m := range regexp.MustCompile(`<li><code>(SELECT[^<]*)</code>`).FindAllStringSubmatch(body, -1) {
 			if _, err := app.CheckQuestion(html.UnescapeString(m[1])); err != nil {
 				t.Errorf("example %q: %v", m[1], err)
 			}

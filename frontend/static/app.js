@@ -165,4 +165,14 @@
     const opt = sel.options[sel.selectedIndex];
     if (details && opt) details.open = opt.hasAttribute("data-bounds");
   });
+  // A button marked data-fill writes its data-value into the field it
+  // names (the question page's examples fill the text box).
+  document.addEventListener("click", function (ev) {
+    const btn = ev.target.closest("button[data-fill]");
+    if (!btn) return;
+    const field = document.getElementById(btn.getAttribute("data-fill"));
+    if (!field) return;
+    field.value = btn.getAttribute("data-value");
+    field.focus();
+  });
 })();
