@@ -149,6 +149,13 @@ func TestQuestions_pages(t *testing.T) {
 		}
 	})
 
+	t.Run("unknown listing", func(t *testing.T) {
+		res, body := bob.get("/catalog/999/questions/", false)
+		wantBody(t, "GET", res, body, 404)
+		res, body = bob.post("/catalog/999/questions/", url.Values{"form": {"text"}, "question": {"SELECT COUNT(*)"}}, true)
+		wantBody(t, "POST", res, body, 404)
+	})
+
 	t.Run("forged cross-site question", func(t *testing.T) {
 		req, _ := http.NewRequest("POST", f.srv.URL+page, strings.NewReader("form=text&question=SELECT+COUNT(*)"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
