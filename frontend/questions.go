@@ -277,6 +277,15 @@ func rowFigure(row app.QuestionRow) string {
 	return answerFigure(row.Value) + " (" + answerFigure(row.Low) + "–" + answerFigure(row.High) + ")"
 }
 
+// mechanismNote says how an answer was released: its noise, and its δ
+// when groups or categories were shown only above a noisy threshold.
+func mechanismNote(a app.QuestionResult) string {
+	if a.Delta > 0 {
+		return a.Mechanism + ", δ = " + strconv.FormatFloat(a.Delta, 'g', 2, 64) + ": groups and categories shown only above a noisy threshold"
+	}
+	return a.Mechanism
+}
+
 // rowGroup names a row's group ("all" when the question groups nothing).
 func rowGroup(row app.QuestionRow) string {
 	if len(row.Group) == 0 {

@@ -243,13 +243,13 @@ func TestQuestions_pages(t *testing.T) {
 		carol := f.signIn(t, "carol")
 		res, body := carol.post(page, url.Values{"form": {"builder"}, "stat": {"histogram"}, "column": {"HEALTHCARE_EXPENSES"},
 			"low": {"0"}, "high": {"2000000"}, "bins": {"4"}, "epsilon": {"0.1"}}, true)
-		wantBody(t, "histogram", res, body, 200, "<td>[0, 500000)</td>", "<td>[1500000, 2000000]</td>", "<td>missing</td>")
+		wantBody(t, "histogram", res, body, 200, "(discrete Laplace).", "<td>[0, 500000)</td>", "<td>[1500000, 2000000]</td>", "<td>missing</td>")
 		if n := strings.Count(body, `class="answer-value"`); n < 5 {
 			t.Errorf("histogram of 4 bins in %d rows", n)
 		}
 		// 22 patients: no race is frequent enough to stand above the noise.
 		res, body = carol.post(page, url.Values{"form": {"text"}, "question": {"SELECT COUNT(*) GROUP BY RACE EPSILON 0.1"}}, true)
-		wantBody(t, "groups", res, body, 200, `id="answer-no-rows"`)
+		wantBody(t, "groups", res, body, 200, `id="answer-no-rows"`, ", δ = ", "above a noisy threshold")
 	})
 
 	t.Run("card", func(t *testing.T) {
