@@ -21,6 +21,9 @@ type myDataView struct {
 	Message string // what an action just did
 	Problem string // why an action was refused
 	Loaded  bool
+	// Questions are the questions answered about each listing that
+	// answers them (mydata_questions.go).
+	Questions []myQuestionsView
 }
 
 // loadMyData reads the signed-in seller's sales; a read failure is shown
@@ -31,7 +34,7 @@ func loadMyData(r *http.Request, svc Service) myDataView {
 	if err != nil {
 		return myDataView{Problem: marketplace.ErrorMessage(err)}
 	}
-	return myDataView{Sales: sales, Loaded: true}
+	return myDataView{Sales: sales, Loaded: true, Questions: loadMyQuestions(r, svc, s.Address(), sales.Datasets)}
 }
 
 // handleMyData handles GET /mydata/: My datasets, earnings, drafts, and

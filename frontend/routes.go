@@ -38,6 +38,8 @@ func addRoutes(mux *http.ServeMux, logger *slog.Logger, svc Service, static http
 	mux.Handle("POST /mydata/licences/{id}/seats/remove", requireSessionFrom(licencesPath, handleSeat(logger, svc, false)))
 	mux.Handle("GET /catalog/{$}", handleCatalog(logger, svc))
 	mux.Handle("GET /catalog/{id}/{$}", handleCard(logger, svc))
+	mux.Handle("GET /catalog/{id}/questions/{$}", requireSession(handleQuestionsPage(logger, svc)))
+	mux.Handle("POST /catalog/{id}/questions/{$}", requireSessionFrom(questionsPath, handleAsk(logger, svc)))
 	// Buy, download and save check the session themselves: a visitor signs in and comes back to the card.
 	mux.Handle("POST /catalog/{id}/buy", handleBuy(logger, svc))
 	mux.Handle("GET /catalog/{id}/download", handleDownload(logger, svc))

@@ -17,9 +17,10 @@ import (
 
 // Service is what the UI needs from the application.
 type Service interface {
-	TrialService   // the sponsors' and auditors' pages
-	AccountService // creating and importing accounts (account.go)
-	ConfigService  // saved release configurations (configs.go)
+	TrialService    // the sponsors' and auditors' pages
+	AccountService  // creating and importing accounts (account.go)
+	ConfigService   // saved release configurations (configs.go)
+	QuestionService // questions before buying (questions.go)
 
 	Status(ctx context.Context) (app.Status, error)
 	ChainStatus(ctx context.Context) (app.ChainStatus, error)

@@ -154,4 +154,25 @@
     const bar = progressOf(ev.target);
     if (bar && ev.detail && !ev.detail.successful) bar.hidden = true;
   });
+  // The question builder (questions.templ): a statistic that needs bounds
+  // (its option marked data-bounds) opens the bounds and bins fields
+  // (data-bounds-details names them); the others close them. Without
+  // script the fields are one click away.
+  document.addEventListener("change", function (ev) {
+    const sel = ev.target.closest("select[data-bounds-details]");
+    if (!sel) return;
+    const details = document.getElementById(sel.getAttribute("data-bounds-details"));
+    const opt = sel.options[sel.selectedIndex];
+    if (details && opt) details.open = opt.hasAttribute("data-bounds");
+  });
+  // A button marked data-fill writes its data-value into the field it
+  // names (the question page's examples fill the text box).
+  document.addEventListener("click", function (ev) {
+    const btn = ev.target.closest("button[data-fill]");
+    if (!btn) return;
+    const field = document.getElementById(btn.getAttribute("data-fill"));
+    if (!field) return;
+    field.value = btn.getAttribute("data-value");
+    field.focus();
+  });
 })();
