@@ -37,6 +37,16 @@ p6,1975-11-12,M,white,Massachusetts,diabetes
 `
 
 // patientsFile returns a patients CSV to publish: Synthea's, or a small one.
+// syntheaPatientsFile is the shared Synthea patients CSV, for tests that
+// name its columns; they skip only when the shared test data is absent.
+func syntheaPatientsFile(t testing.TB) string {
+	t.Helper()
+	if _, err := os.Stat(syntheaPatients); err != nil {
+		t.Skipf("the shared test data is absent (%v)", err)
+	}
+	return patientsFile(t)
+}
+
 func patientsFile(t testing.TB) string {
 	t.Helper()
 	if _, err := os.Stat(syntheaPatients); err == nil {

@@ -2,6 +2,9 @@ package frontend
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -30,11 +33,12 @@ func TestBrowser_questionsBeforeBuying(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Published through the app to save time. The 22-row sample's charts
-	// need a card ε large enough for bars to stand above their noise.
-	p, err := a.Publish(t.Context(), app.ByAccount("alice", "alice-pass"), app.PublishRequest{Input: patientsFile(t), Preset: "safe-harbor-k5",
-		Title: "Askable Synthea patients", Publisher: "Alice's clinic", Price: mustEther(t, "0.02"), Terms: marketplace.Terms{Use: marketplace.GRU},
-		CardEpsilon: "50", QuestionsEpsilon: "2", QuestionsPerRequester: "0.5"})
+	// Published through the app to save time: a cohort large enough for
+	// the card's charts and the answers to stand above their noise at the
+	// default card ε.
+	p, err := a.Publish(t.Context(), app.ByAccount("alice", "alice-pass"), app.PublishRequest{Input: cohortFile(t), Preset: "safe-harbor-k5",
+		Title: "Askable cohort", Publisher: "Alice's clinic", Price: mustEther(t, "0.02"), Terms: marketplace.Terms{Use: marketplace.GRU},
+		QuestionsEpsilon: "2", QuestionsPerRequester: "0.5"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +107,7 @@ func TestBrowser_questionsBeforeBuying(t *testing.T) {
 	// Two typed, then a fourth refused.
 	for _, step := range []struct{ q, left string }{
 		{"SELECT COUNT(*) EPSILON 0.15", "0.2"},
-		{"SELECT COUNT(PATIENTS) WHERE RACE = 'white' EPSILON 0.15", "0.05"},
+		{"SELECT COUNT(PATIENTS) WHERE RACE = 'white' AND CONDITION = '44054006' EPSILON 0.15", "0.05"},
 	} {
 		if err := chromedp.Do(ctx,
 			waitHTMX(`#question-text`),
@@ -182,4 +186,23 @@ func publisherSeesQuestions(t *testing.T, ctx context.Context, base string, a *a
 		t.Fatal(err)
 	}
 	saveScreenshot(t, ctx, "mydatasets-questions.png")
+}
+
+// cohortFile writes a generated cohort of 4,000 patients (birth date,
+// gender, race, a SNOMED CT condition code, expenses) and returns its path.
+func cohortFile(t *testing.T) string {
+	t.Helper()
+	races := []string{"white", "black", "asian", "white", "hispanic", "white"}
+	conditions := []string{"44054006", "38341003", "15777000", "195662009", "40055000"} // type 2 diabetes, hypertension, prediabetes, pharyngitis, sinusitis
+	var b strings.Builder
+	b.WriteString("Id,BIRTHDATE,GENDER,RACE,CONDITION,HEALTHCARE_EXPENSES\n")
+	for i := range 4000 {
+		fmt.Fprintf(&b, "P%05d,%d-03-%02d,%s,%s,%s,%d\n", i, 1945+i%50, 1+i%28, []string{"F", "M"}[i%2], races[(i/2)%len(races)],
+			conditions[(i*7)%len(conditions)], (i*7919)%250000)
+	}
+	p := filepath.Join(t.TempDir(), "cohort.csv")
+	if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -40,7 +40,7 @@ func newQuestionsFixture(t *testing.T) *questionsFixture {
 	}
 	f := &questionsFixture{marketFixture: &marketFixture{srv: srv, a: a}}
 	publish := func(title string, req app.PublishRequest) uint64 {
-		req.Input, req.Preset, req.Title, req.Publisher = patientsFile(t), "safe-harbor-k5", title, "Alice's clinic"
+		req.Input, req.Preset, req.Title, req.Publisher = syntheaPatientsFile(t), "safe-harbor-k5", title, "Alice's clinic"
 		req.Price, req.Terms = mustEther(t, "0.01"), marketplace.Terms{Use: marketplace.GRU}
 		p, err := a.Publish(ctx, app.ByAccount("alice", "alice-pass"), req)
 		if err != nil {
