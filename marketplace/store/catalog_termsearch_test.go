@@ -19,6 +19,7 @@ func TestSearchCatalog_termsAndReleaseColumns(t *testing.T) {
 	rel := card("Regional release", "Several tables.", []string{"release"}, []string{"patient_id"}, 200, []string{"patients"}, "")
 	rel.Package = marketplace.PackageZIP
 	rel.Tables = []marketplace.CardTable{{Name: "observations", Rows: 900, Columns: []marketplace.CardColumn{{Name: "loinc_code", Type: "string", Role: "insensitive"}}}}
+	rel.Statistics = []byte(`{"tables":[{"table":"Condition","columns":[{"name":"code","kind":"categories","cells":[{"label":"55822004","value":40},{"label":"Hyperlipidemia (disorder)","value":40}]},{"name":"onset","kind":"years","cells":[{"label":"1987","value":30}]}]}]}`)
 	other := card("Asthma registry", "Spirometry.", []string{"asthma"}, []string{"fev1"}, 300, []string{"patients"}, "")
 	ls := []*marketplace.Listing{
 		listing(1, alice, 10, marketplace.DS|marketplace.IRB, ds),
@@ -40,6 +41,9 @@ func TestSearchCatalog_termsAndReleaseColumns(t *testing.T) {
 		"ds":                        {1},
 		"loinc_code":                {2},
 		"observations":              {2},
+		"55822004":                  {2}, // a code the card's statistics show
+		"hyperlipidemia":            {2},
+		"1987":                      {}, // a year bucket is not a category
 		"asthma":                    {3},
 		"diabetes observations":     {},
 		"ethics approval":           {1},

@@ -24,7 +24,7 @@ import (
 const (
 	fieldTitle byte = 1 << iota
 	fieldTags
-	fieldColumns
+	fieldColumns // column and table names, and the categories the card's statistics show (codes)
 	fieldDescription
 	fieldTerms // the card's terms detail (the DS disease...) and the names of the DUO codes it details
 )
@@ -140,6 +140,11 @@ func cardTokens(use marketplace.DUO, c *marketplace.DatasetCard) map[string]byte
 		}
 	}
 	tokenize(c.Description, add(fieldDescription))
+	// Last, so a hostile card's statistics cannot crowd out its own text
+	// within maxTokensPerCard.
+	for _, l := range c.StatisticsCategories() {
+		tokenize(l, add(fieldColumns))
+	}
 	return toks
 }
 
