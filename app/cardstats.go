@@ -24,11 +24,13 @@ import (
 //     table with none counts each row as its own patient (privacy per row;
 //     the statistics say so: no patient_column).
 //   - A release: ε is split evenly over its tables (basic composition). The
-//     Patient table keeps one row per patient; every other table keeps at
-//     most ReleaseRowsPerPatient rows per patient, and its category columns
-//     (codes of conditions, observations, medications) count the patients
-//     holding each code, so a code's count over the patients is its
-//     prevalence. Tables released unlinked (no publisher secret: the
+//     Patient table keeps one row per patient and describes its columns;
+//     every other table keeps at most ReleaseRowsPerPatient rows per
+//     patient and describes only what its rows record, the code's
+//     description (or the code), counting the patients holding each, so a
+//     code's count over the patients is its prevalence. Describing every
+//     column of ten tables would split ε so thin that no category passes
+//     its noise threshold on a release of thousands of patients. Tables released unlinked (no publisher secret: the
 //     patient column removed) count each row as its own patient.
 //
 // Other pseudonymized columns (record and encounter ids) are not
@@ -176,10 +178,30 @@ func releaseCardTables(rel *anonymize.Release) []dp.CardTable {
 		if t.Column(key) == nil {
 			key, clip = "", 1
 		}
-		out = append(out, dp.CardTable{Table: describedColumns(t, key),
+		described := describedColumns(t, key)
+		if t.Name != rel.PatientTable {
+			described = eventColumns(described, key)
+		}
+		out = append(out, dp.CardTable{Table: described,
 			Options: dp.CardOptions{PatientColumn: key, Clip: clip, PatientsPerCategory: clip > 1}})
 	}
 	return out
+}
+
+// eventColumns keeps, of an event table, its patient column and the column
+// saying what each row records: the code's description (an encounter's
+// type), else the code; the whole table when it has none of them.
+func eventColumns(t *anonymize.Table, patient string) *anonymize.Table {
+	for _, name := range []string{"description", "type", "code", "type_code"} {
+		if c := t.Column(name); c != nil {
+			cols := []*anonymize.Column{c}
+			if p := t.Column(patient); p != nil {
+				cols = append(cols, p)
+			}
+			return t.WithColumns(cols)
+		}
+	}
+	return t
 }
 
 // pseudonymized says c holds keyed pseudonyms (a pseudonymize step or the
