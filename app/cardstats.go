@@ -15,27 +15,31 @@ import (
 
 // Card statistics: at publishing, the card gets its data's statistics,
 // released with differential privacy under the publisher's card ε
-// (PublishRequest.CardEpsilon), and the budget under which the listing's
-// provider answers questions before buying (PublishRequest.Questions...).
+// (PublishRequest.CardEpsilon): discrete Gaussian noise accounted in
+// zero-concentrated DP, the card (ε, dp.CardDelta)-DP as a whole (see
+// anonymize/dp's card statistics), and the budget under which the
+// listing's provider answers questions before buying
+// (PublishRequest.Questions..., discrete Laplace under ε budgets).
 //
 //   - One table: the patient is the table's pseudonymized column (the first
 //     column a pseudonymize step or a release key changed, as the report's
 //     treatments name it), each patient contributing at most one row; a
 //     table with none counts each row as its own patient (privacy per row;
 //     the statistics say so: no patient_column).
-//   - A release: ε is split evenly over its tables (basic composition). The
-//     Patient table keeps one row per patient and describes its columns;
-//     every other table keeps at most ReleaseRowsPerPatient rows per
-//     patient and describes only what its rows record, the code's
+//   - A release: the card's ρ is split evenly over its tables (zCDP adds
+//     up). The Patient table keeps one row per patient and describes its
+//     columns; every other table keeps at most ReleaseRowsPerPatient rows
+//     per patient and describes only what its rows record, the code's
 //     description (or the code), counting the patients holding each, so a
 //     code's count over the patients is its prevalence. Describing every
-//     column of ten tables would split ε so thin that no category passes
-//     its noise threshold on a release of thousands of patients. Tables released unlinked (no publisher secret: the
-//     patient column removed) count each row as its own patient.
+//     column of ten tables would split ρ so thin that few categories pass
+//     their noise threshold on a release of thousands of patients. Tables
+//     released unlinked (no publisher secret: the patient column removed)
+//     count each row as its own patient.
 //
 // Other pseudonymized columns (record and encounter ids) are not
 // described: their values are one-to-one stand-ins with nothing to count,
-// and describing them would only thin every other statistic's ε.
+// and describing them would only thin every other statistic's ρ.
 
 // ReleaseRowsPerPatient is the most rows one patient contributes to the
 // card statistics of a release table other than the Patient table. Rows

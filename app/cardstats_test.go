@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"math/big"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -34,7 +35,7 @@ func noisyMarketApp(t *testing.T, seed byte) *App {
 }
 
 // within says the noisy figure lies within twice its 95 % bound of truth
-// (a discrete Laplace draw lands outside with probability below 0.3 %;
+// (a discrete Gaussian draw lands outside with probability below 0.01 %;
 // the seeded noise makes each run the same).
 func within(f CardFigure, truth int64) bool {
 	return f.Bound95 > 0 && f.Value >= truth-2*f.Bound95 && f.Value <= truth+2*f.Bound95
@@ -57,7 +58,7 @@ func TestPublish_cardStatistics(t *testing.T) {
 	if err != nil || st == nil {
 		t.Fatalf("statistics %v, %v", st, err)
 	}
-	if st.Epsilon != "2" || st.Mechanism != "discrete Laplace" || len(st.Tables) != 1 || len(p.Card.Statistics) > marketplace.MaxCardStatisticsBytes {
+	if st.Epsilon != "2" || st.Mechanism != "discrete Gaussian (zCDP)" || len(st.Tables) != 1 || len(p.Card.Statistics) > marketplace.MaxCardStatisticsBytes {
 		t.Fatalf("card statistics %+v (%d bytes)", st, len(p.Card.Statistics))
 	}
 	tab := st.Tables[0]
@@ -135,13 +136,14 @@ func TestPublishRelease_cardStatistics(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := len(p.Card.Tables)
-	if n < 2 || len(st.Tables) != n || st.Epsilon != "1" || !strings.Contains(st.Composition, "basic composition") {
+	if n < 2 || len(st.Tables) != n || st.Epsilon != "1" || !strings.Contains(st.Composition, "ρ-zCDP") || !strings.Contains(st.Composition, "over "+strconv.Itoa(n)+" table(s)") {
 		t.Fatalf("%d card tables, statistics of %d, ε %s, %q", n, len(st.Tables), st.Epsilon, st.Composition)
 	}
 	codes := 0
 	for _, tab := range st.Tables {
-		if tab.Epsilon != "1/"+strconv.Itoa(n) {
-			t.Errorf("table %s: ε %s, want 1/%d", tab.Table, tab.Epsilon, n)
+		rho, _ := new(big.Rat).SetString(st.Rho)
+		if want := rho.Quo(rho, big.NewRat(int64(n), 1)).RatString(); tab.Rho != want || tab.Epsilon != "1" {
+			t.Errorf("table %s: ρ %s, ε %s; want ρ %s (the card's split over %d tables), ε 1", tab.Table, tab.Rho, tab.Epsilon, want, n)
 		}
 		codes += checkReleaseTable(t, tab)
 	}

@@ -2,7 +2,10 @@ package frontend
 
 import (
 	"fmt"
+	"math"
+	"math/big"
 	"strconv"
+	"strings"
 
 	"github.com/medmarket/medmarket/app"
 	"github.com/medmarket/medmarket/marketplace"
@@ -15,6 +18,7 @@ type statsView struct {
 	None                            bool   // the card carries no statistics (published before them)
 	Problem                         string // the statistics could not be read
 	Epsilon, Mechanism, Composition string
+	Delta                           float64 // the whole card's δ; 0 on cards that did not state one
 	MaxRowsPerPatient               int64
 	PerRow                          bool // some table counts each row as its own patient
 	Tables                          []statsTableView
@@ -24,7 +28,7 @@ type statsTableView struct {
 	Name              string
 	Patients, Rows    string // "120 ± 14", "" when not shown (statsViewOf)
 	MaxRowsPerPatient int64
-	Epsilon           string
+	Budget            string // the table's share: "ρ ≈ 0.001666" (zCDP), or "ε 1/2" on older cards
 	Threshold         int64
 	Columns           []statsColumnView
 }
@@ -53,10 +57,10 @@ func statsViewOf(card *marketplace.DatasetCard) statsView {
 	if st == nil {
 		return statsView{None: true}
 	}
-	v := statsView{Epsilon: st.Epsilon, Mechanism: st.Mechanism, Composition: st.Composition}
+	v := statsView{Epsilon: st.Epsilon, Delta: st.Delta, Mechanism: st.Mechanism, Composition: st.Composition}
 	population := populationOf(st)
 	for _, t := range st.Tables {
-		tv := statsTableView{Name: t.Table, MaxRowsPerPatient: t.MaxRowsPerPatient, Epsilon: t.Epsilon, Threshold: t.CategoryThreshold}
+		tv := statsTableView{Name: t.Table, MaxRowsPerPatient: t.MaxRowsPerPatient, Budget: tableBudget(t), Threshold: t.CategoryThreshold}
 		// The card states each table's exact row count (and a release's
 		// patients) elsewhere: a noisy twin is shown only for what it does
 		// not say, the patients of a table with several rows each, or of a
@@ -127,9 +131,48 @@ func rowsPerPatient(n int64) string {
 	return "at most " + strconv.FormatInt(n, 10) + " rows per patient"
 }
 
+// tableBudget is a table's share of the card's budget: its ρ under zCDP,
+// or, on cards published before zCDP, its ε.
+func tableBudget(t app.CardTableStats) string {
+	if r, ok := new(big.Rat).SetString(t.Rho); ok && t.Rho != "" {
+		f, _ := r.Float64()
+		return "ρ ≈ " + strconv.FormatFloat(f, 'g', 4, 64)
+	}
+	return "ε " + t.Epsilon
+}
+
+// noiseName is the noise's distribution without its accounting:
+// "discrete Gaussian" for "discrete Gaussian (zCDP)".
+func (v statsView) noiseName() string {
+	return strings.TrimSuffix(v.Mechanism, " (zCDP)")
+}
+
+// privacy is the card's guarantee: "(ε = 1, δ = 10⁻⁶)", or "ε = 1" when
+// the card states no δ.
+func (v statsView) privacy() string {
+	if v.Delta <= 0 {
+		return "ε = " + v.Epsilon
+	}
+	return "(ε = " + v.Epsilon + ", δ = " + powerOfTen(v.Delta) + ")"
+}
+
+// powerOfTen writes 1e-06 as "10⁻⁶"; other numbers as %g.
+func powerOfTen(x float64) string {
+	e := int(math.Round(math.Log10(x)))
+	if math.Pow(10, float64(e)) != x {
+		return strconv.FormatFloat(x, 'g', 3, 64)
+	}
+	sup := strings.NewReplacer("-", "⁻", "0", "⁰", "1", "¹", "2", "²", "3", "³", "4", "⁴", "5", "⁵", "6", "⁶", "7", "⁷", "8", "⁸", "9", "⁹")
+	return "10" + sup.Replace(strconv.Itoa(e))
+}
+
 // caption says how the card's figures were released, in one sentence.
 func (v statsView) caption() string {
-	s := "Released with differential privacy: ε = " + v.Epsilon + " for the whole card, " + v.Mechanism + " noise, " + rowsPerPatient(v.MaxRowsPerPatient)
+	noise := v.Mechanism + " noise"
+	if name := v.noiseName(); name != v.Mechanism {
+		noise = name + " noise (zCDP)"
+	}
+	s := "Released with differential privacy: " + v.privacy() + " for the whole card, " + noise + ", " + rowsPerPatient(v.MaxRowsPerPatient)
 	if v.PerRow {
 		s += " (in a table without a patient column, each row counts as its own patient)"
 	}

@@ -43,12 +43,16 @@ func TestBrowser_cardStatisticsDecisionFirst(t *testing.T) {
 			pageScroll: document.documentElement.scrollWidth, window: window.innerWidth,
 			bars: bars.length, wideBars: bars.filter(w => w > 0).length,
 			statsTop: top('#card-statistics'), reportTop: top('#card-report'), schemaTop: top('#card-schema'),
+			zcdpCaption: document.querySelector('#card-stats-caption').innerText.includes('(ε = 1, δ = 10⁻⁶) for the whole card, discrete Gaussian noise (zCDP)') ? 1 : 0,
 		};
 	})()`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("layout at 1280 px: %v", m)
+	if m["zcdpCaption"] != 1 {
+		t.Error("the caption does not say (ε = 1, δ = 10⁻⁶) for the whole card, discrete Gaussian noise (zCDP)")
+	}
 	if m["buyTop"] >= 800 || m["priceTop"] >= 800 {
 		t.Errorf("Buy button at %v px, price at %v px; want both above 800 px", m["buyTop"], m["priceTop"])
 	}

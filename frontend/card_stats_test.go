@@ -49,7 +49,7 @@ func TestCard_statisticsAndDecisionFirst(t *testing.T) {
 	for _, u := range []*browserUser{{t: t, srv: f.srv}, f.signIn(t, "bob")} {
 		res, body := u.get(listingURL(wide), false)
 		wantBody(t, "card", res, body, 200, `id="card-statistics"`, "<h2>Statistics</h2>",
-			"Released with differential privacy: ε = 1 for the whole card, discrete Laplace noise, at most 1 row per patient",
+			"Released with differential privacy: (ε = 1, δ = 10⁻⁶) for the whole card, discrete Gaussian noise (zCDP), at most 1 row per patient",
 			"figures are ± the 95 % bound.", `href="#stats-explained"`, `id="stats-explained"`, `class="stats-bars"`, "missing ")
 		if n := strings.Count(body, ">0.02 ETH<"); n != 1 {
 			t.Errorf("the price 0.02 ETH appears %d times", n)
@@ -79,9 +79,9 @@ func TestCard_statisticsAndDecisionFirst(t *testing.T) {
 // largest count, prevalence over the Patient table's patients, year buckets
 // within their noise of zero left out; a label is text, escaped.
 func TestStatsViewOf(t *testing.T) {
-	card := &marketplace.DatasetCard{Statistics: []byte(`{"epsilon":"1","mechanism":"discrete Laplace","composition":"basic composition: …","tables":[
-		{"table":"Patient","epsilon":"1/2","max_rows_per_patient":1,"patient_column":"id","patients":{"value":200,"bound95":20},"rows":{"value":200,"bound95":20},"columns":[]},
-		{"table":"Condition","epsilon":"1/2","max_rows_per_patient":20,"patient_column":"patient","patients":{"value":150,"bound95":20},"rows":{"value":900,"bound95":300},
+	card := &marketplace.DatasetCard{Statistics: []byte(`{"epsilon":"1","delta":1e-6,"rho":"1/60","mechanism":"discrete Gaussian (zCDP)","composition":"ρ-zCDP, ρ = …","tables":[
+		{"table":"Patient","epsilon":"1","rho":"1/120","max_rows_per_patient":1,"patient_column":"id","patients":{"value":200,"bound95":20},"rows":{"value":200,"bound95":20},"columns":[]},
+		{"table":"Condition","epsilon":"1","rho":"1/120","max_rows_per_patient":20,"patient_column":"patient","patients":{"value":150,"bound95":20},"rows":{"value":900,"bound95":300},
 		 "columns":[{"name":"code","type":"string","kind":"categories","counts":"patients","missing_share":0.05,"cells":[{"label":"<b>44054006</b>","value":100,"bound95":40},{"label":"38341003","value":50,"bound95":40}]},
 		            {"name":"onset","type":"date","kind":"years","counts":"rows","cells":[{"label":"1990","value":30,"bound95":40},{"label":"2001","value":80,"bound95":40}]}]}]}`)}
 	v := statsViewOf(card)
@@ -109,7 +109,9 @@ func TestStatsViewOf(t *testing.T) {
 	}
 	html := buf.String()
 	for _, want := range []string{"&lt;b&gt;44054006&lt;/b&gt;", `width="100.0"`, `width="50.0"`, "≈ 50.0 % of patients", "Counts are patients holding the value.",
-		"at most 20 rows per patient", "· ε 1/2", "1 buckets within their noise of zero not shown."} {
+		"at most 20 rows per patient", "· ρ ≈ 0.008333",
+		"Released with differential privacy: (ε = 1, δ = 10⁻⁶) for the whole card, discrete Gaussian noise (zCDP), at most 20 rows per patient; figures are ± the 95 % bound.",
+		"drawn exactly from the discrete Gaussian distribution", "counted as ρ (zero-concentrated differential privacy)", "1 buckets within their noise of zero not shown."} {
 		if !strings.Contains(html, want) {
 			t.Errorf("statistics lack %q:\n%s", want, html)
 		}
@@ -123,5 +125,26 @@ func TestStatsViewOf(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "No statistics on this card") {
 		t.Errorf("a card without statistics: %s", buf.String())
+	}
+}
+
+// A card published before zCDP (discrete Laplace, ε per table, no δ)
+// still reads as it was released.
+func TestStatsViewOf_laplaceCard(t *testing.T) {
+	card := &marketplace.DatasetCard{Statistics: []byte(`{"epsilon":"1","mechanism":"discrete Laplace","composition":"basic composition: …","tables":[
+		{"table":"A","epsilon":"1/2","max_rows_per_patient":1,"columns":[]},{"table":"B","epsilon":"1/2","max_rows_per_patient":1,"columns":[]}]}`)}
+	v := statsViewOf(card)
+	if got := v.caption(); !strings.HasPrefix(got, "Released with differential privacy: ε = 1 for the whole card, discrete Laplace noise, ") {
+		t.Errorf("caption %q", got)
+	}
+	var buf bytes.Buffer
+	if err := cardStatistics(v).Render(context.Background(), &buf); err != nil {
+		t.Fatal(err)
+	}
+	if html := buf.String(); !strings.Contains(html, "· ε 1/2") || strings.Contains(html, "zero-concentrated") {
+		t.Errorf("a Laplace card reads as zCDP:\n%s", html)
+	}
+	if got := powerOfTen(1e-6); got != "10⁻⁶" {
+		t.Errorf("powerOfTen(1e-6) = %q", got)
 	}
 }

@@ -2,22 +2,27 @@ package dp
 
 import (
 	"fmt"
+	"math"
 	"math/big"
+	"strconv"
 
 	"github.com/medmarket/medmarket/anonymize"
 )
 
 // Card is what a dataset card carries of its data's statistics: one ε for
-// the whole card, split evenly over its tables (basic composition: the
-// tables' ε add up to the card's), and each table's [Stats].
+// the whole card, as ρ-zCDP ([CardRho]) split evenly over its tables (zCDP
+// composes by adding ρ: the tables' ρ add up to the card's), and each
+// table's [Stats]. The whole card is (Epsilon, Delta)-DP.
 type Card struct {
 	// Epsilon is the whole card's ε, an exact fraction.
 	Epsilon string `json:"epsilon"`
-	// Delta is the whole card's δ: each table's category columns' δ
-	// ([CardDelta]) added up.
-	Delta     float64 `json:"delta"`
-	Mechanism string  `json:"mechanism"`
-	// Composition says in words how ε is shared.
+	// Delta is the whole card's δ, [CardDelta]: half converts ρ to ε,
+	// half is shared by the thresholds of its category columns.
+	Delta float64 `json:"delta"`
+	// Rho is the whole card's ρ, an exact fraction.
+	Rho       string `json:"rho"`
+	Mechanism string `json:"mechanism"`
+	// Composition says in words how ρ is shared.
 	Composition string       `json:"composition"`
 	Tables      []TableStats `json:"tables"`
 }
@@ -34,32 +39,61 @@ type CardTable struct {
 	Options CardOptions
 }
 
-// NewCard computes the statistics of tables under ε for the whole card:
-// each table gets ε / len(tables), and within a table CardStatsWith splits
-// its share over the table's statistics.
+// NewCard computes the statistics of tables for a card of ε: the card's ρ
+// ([CardRho]) split evenly over the tables, each table's share evenly over
+// its statistics, and the thresholds' half of [CardDelta] evenly over the
+// category columns of all tables.
 func NewCard(eps *big.Rat, tables []CardTable, src Source) (Card, error) {
 	if len(tables) == 0 {
 		return Card{}, fmt.Errorf("card statistics: no table: %w", anonymize.ErrInvalid)
 	}
-	if eps == nil || eps.Sign() <= 0 {
-		return Card{}, fmt.Errorf("card statistics: ε %v is not positive: %w", eps, anonymize.ErrInvalid)
+	rho, err := CardRho(eps)
+	if err != nil {
+		return Card{}, err
 	}
-	each := new(big.Rat).Quo(eps, big.NewRat(int64(len(tables)), 1))
-	c := Card{Epsilon: eps.RatString(), Mechanism: Mechanism,
-		Composition: fmt.Sprintf("basic composition: ε %s split evenly over %d table(s), ε %s each, then evenly over each table's statistics", eps.RatString(), len(tables), each.RatString())}
-	for _, ct := range tables {
-		st, err := CardStatsWith(ct.Table, each, ct.Options, src)
+	plans := make([]tablePlan, len(tables))
+	categories := 0
+	for i, ct := range tables {
+		if plans[i], err = planTable(ct.Table, ct.Options); err != nil {
+			return Card{}, err
+		}
+		categories += plans[i].categoryColumns()
+	}
+	each := new(big.Rat).Quo(rho, big.NewRat(int64(len(tables)), 1))
+	colDelta := CardDelta / 2 / float64(max(categories, 1))
+	c := Card{Epsilon: eps.RatString(), Delta: CardDelta, Rho: rho.RatString(), Mechanism: CardMechanism,
+		Composition: fmt.Sprintf("ρ-zCDP, ρ = %s split evenly over %d table(s) and their statistics; (ε, δ) = (%s, %s) for the whole card",
+			decimal(rho), len(tables), eps.RatString(), tenToThe(CardDelta))}
+	cache, src := newNoiseCache(), cardSource(src)
+	for i, p := range plans {
+		st, err := p.stats(each, colDelta, cache, src)
 		if err != nil {
 			return Card{}, err
 		}
-		for _, col := range st.Columns {
-			if col.Kind == "categories" {
-				c.Delta += st.Delta
-			}
-		}
-		c.Tables = append(c.Tables, TableStats{Table: ct.Table.Name, Stats: st})
+		st.Epsilon = c.Epsilon
+		c.Tables = append(c.Tables, TableStats{Table: tables[i].Table.Name, Stats: st})
 	}
 	return c, nil
+}
+
+// decimal writes a positive ρ with 4 significant digits, for people.
+func decimal(r *big.Rat) string {
+	f, _ := r.Float64()
+	return strconv.FormatFloat(f, 'g', 4, 64)
+}
+
+// tenToThe writes a power of ten as people read it: 1e-06 as "10⁻⁶".
+func tenToThe(x float64) string {
+	e := int(math.Round(math.Log10(x)))
+	if math.Pow(10, float64(e)) != x {
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	sup := map[rune]rune{'-': '⁻', '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹'}
+	out := []rune("10")
+	for _, ch := range strconv.Itoa(e) {
+		out = append(out, sup[ch])
+	}
+	return string(out)
 }
 
 // TruncateLabels shortens every cell label to at most n runes (an

@@ -63,7 +63,8 @@ func TestCardStatsWith_rowsAsPatients(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Statistics != 2 || st.Patients != st.Rows || st.PatientColumn != "" || st.MaxRowsPerPatient != 1 || st.EpsilonPerStatistic != "1/2" {
+	each, _ := new(big.Rat).SetString(st.RhoPerStatistic)
+	if st.Statistics != 2 || st.Patients != st.Rows || st.PatientColumn != "" || st.MaxRowsPerPatient != 1 || new(big.Rat).Mul(each, big.NewRat(2, 1)).RatString() != st.Rho {
 		t.Errorf("row-level stats %+v", st)
 	}
 	if _, err := CardStatsWith(tab, big.NewRat(1, 1), CardOptions{Clip: 2}, seeded(12)); !errors.Is(err, anonymize.ErrInvalid) || !strings.Contains(err.Error(), "must be 1") {
@@ -71,9 +72,9 @@ func TestCardStatsWith_rowsAsPatients(t *testing.T) {
 	}
 }
 
-// NewCard splits the card's ε evenly over its tables, says so, adds up the
-// tables' δ, and encodes in snake_case.
-func TestNewCard_splitsEpsilonOverTables(t *testing.T) {
+// NewCard splits the card's ρ evenly over its tables, says so, states the
+// card's ε and δ on every table, and encodes in snake_case.
+func TestNewCard_splitsRhoOverTables(t *testing.T) {
 	c, err := NewCard(big.NewRat(1, 1), []CardTable{
 		{Table: cardTable(t), Options: CardOptions{PatientColumn: "patient", Clip: 1}},
 		{Table: codesTable(t), Options: CardOptions{PatientColumn: "patient", Clip: 20, PatientsPerCategory: true}},
@@ -81,17 +82,23 @@ func TestNewCard_splitsEpsilonOverTables(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Epsilon != "1" || len(c.Tables) != 2 || c.Tables[0].Epsilon != "1/2" || c.Tables[1].Epsilon != "1/2" || c.Tables[1].Table != "Condition" {
+	if c.Epsilon != "1" || len(c.Tables) != 2 || c.Tables[0].Epsilon != "1" || c.Tables[1].Epsilon != "1" || c.Tables[1].Table != "Condition" {
 		t.Fatalf("card %+v", c)
 	}
-	if !strings.Contains(c.Composition, "basic composition") || c.Delta != 2*CardDelta || c.Mechanism != "discrete Laplace" {
+	rho, _ := new(big.Rat).SetString(c.Rho)
+	half := new(big.Rat).Quo(rho, big.NewRat(2, 1)).RatString()
+	if c.Tables[0].Rho != half || c.Tables[1].Rho != half || c.Tables[1].Delta != CardDelta {
+		t.Errorf("card ρ %s, tables' %s and %s, want %s each", c.Rho, c.Tables[0].Rho, c.Tables[1].Rho, half)
+	}
+	want := "ρ-zCDP, ρ = 0.01666 split evenly over 2 table(s) and their statistics; (ε, δ) = (1, 10⁻⁶) for the whole card"
+	if c.Composition != want || c.Delta != CardDelta || c.Mechanism != "discrete Gaussian (zCDP)" {
 		t.Errorf("composition %q, δ %g, mechanism %q", c.Composition, c.Delta, c.Mechanism)
 	}
 	b, err := json.Marshal(c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, key := range []string{`"tables":[{"table":"patients","epsilon":"1/2"`, `"max_rows_per_patient":20`, `"missing_share":`, `"bound95":`, `"patient_column":"patient"`, `"counts":"patients"`} {
+	for _, key := range []string{`"tables":[{"table":"patients","epsilon":"1"`, `"rho":"`, `"rho_per_statistic":"`, `"max_rows_per_patient":20`, `"missing_share":`, `"bound95":`, `"patient_column":"patient"`, `"counts":"patients"`} {
 		if !strings.Contains(string(b), key) {
 			t.Errorf("JSON lacks %s: %s", key, b)
 		}

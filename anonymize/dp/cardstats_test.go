@@ -76,7 +76,8 @@ func TestCardStatsWithinBounds(t *testing.T) {
 		"age/0–9": 600, "age/10–99": 1400, "birth/1980": 2000}
 	within := map[string]int{}
 	// Always 400: with fewer, a 95 % coverage lands outside the window by
-	// chance (the discrete bounds cover 95-98 %).
+	// chance (the discrete Gaussian's bound covers at least 95 % by
+	// construction, a little more as the noise is discrete).
 	runs := 400
 	src := seeded(7)
 	for range runs {
@@ -106,26 +107,31 @@ func TestCardStatsWithinBounds(t *testing.T) {
 	}
 }
 
-// TestCardStatsBudgetSplit: the per-statistic ε times the number of
-// statistics is the card's ε, and the direct identifier is not described.
+// TestCardStatsBudgetSplit: the per-statistic ρ times the number of
+// statistics is the table's ρ, which is the card's ρ for ε, and the direct
+// identifier is not described.
 func TestCardStatsBudgetSplit(t *testing.T) {
 	eps := big.NewRat(7, 10)
 	st, err := CardStats(cardTable(t), "patient", eps, 2, seeded(1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	each, ok := new(big.Rat).SetString(st.EpsilonPerStatistic)
+	each, ok := new(big.Rat).SetString(st.RhoPerStatistic)
 	if !ok {
-		t.Fatalf("per-statistic ε %q does not parse", st.EpsilonPerStatistic)
+		t.Fatalf("per-statistic ρ %q does not parse", st.RhoPerStatistic)
+	}
+	rho, err := CardRho(eps)
+	if err != nil {
+		t.Fatal(err)
 	}
 	sum := new(big.Rat).Mul(each, big.NewRat(int64(st.Statistics), 1))
-	if sum.Cmp(eps) != 0 || st.Epsilon != "7/10" {
-		t.Errorf("%d statistics × ε %s = %s, card ε %s, want 7/10", st.Statistics, st.EpsilonPerStatistic, sum.RatString(), st.Epsilon)
+	if sum.Cmp(rho) != 0 || st.Rho != rho.RatString() || st.Epsilon != "7/10" || st.Delta != CardDelta {
+		t.Errorf("%d statistics × ρ %s = %s, table ρ %s, ε %s; want ρ %s, ε 7/10", st.Statistics, st.RhoPerStatistic, sum.RatString(), st.Rho, st.Epsilon, rho.RatString())
 	}
 	if st.Statistics != 2+3 || len(st.Columns) != 3 {
 		t.Errorf("statistics %d over columns %+v, want 5 over sex, age, birth", st.Statistics, st.Columns)
 	}
-	if st.Mechanism != "discrete Laplace" {
+	if st.Mechanism != "discrete Gaussian (zCDP)" {
 		t.Errorf("mechanism %q", st.Mechanism)
 	}
 }

@@ -85,6 +85,7 @@ type Gaussian struct {
 	rho         *big.Rat
 	sensitivity int64
 	sigma2      *big.Rat // Δ²/(2ρ)
+	sampler     gaussianSampler
 }
 
 // NewGaussian returns the mechanism for a positive ρ and a sensitivity ≥ 1.
@@ -97,7 +98,8 @@ func NewGaussian(rho *big.Rat, sensitivity int64) (*Gaussian, error) {
 	}
 	sigma2 := new(big.Rat).SetInt64(sensitivity * sensitivity)
 	sigma2.Quo(sigma2, new(big.Rat).Mul(rho, big.NewRat(2, 1)))
-	return &Gaussian{rho: new(big.Rat).Set(rho), sensitivity: sensitivity, sigma2: sigma2}, nil
+	return &Gaussian{rho: new(big.Rat).Set(rho), sensitivity: sensitivity, sigma2: sigma2,
+		sampler: newGaussianSampler(sigma2.Num(), sigma2.Denom())}, nil
 }
 
 // Rho is the ρ the mechanism spends per answer.
@@ -116,7 +118,7 @@ func (m *Gaussian) Epsilon(delta float64) float64 {
 
 // Noise draws the noise alone.
 func (m *Gaussian) Noise(src Source) *big.Int {
-	return discreteGaussian(src, m.sigma2.Num(), m.sigma2.Denom())
+	return m.sampler.draw(src)
 }
 
 // Add returns answer plus fresh noise; see [Laplace.Add] for its error.
@@ -151,4 +153,17 @@ func addNoise(answer int64, noise *big.Int) (int64, error) {
 		return 0, fmt.Errorf("noisy answer %d%+d leaves int64: %w", answer, noise, anonymize.ErrInvalid)
 	}
 	return sum.Int64(), nil
+}
+
+// tailAbove is the smallest k ≥ 1 with P(X ≥ k) ≤ delta for the discrete
+// Laplace of the given scale t: P(X ≥ k) = q^k/(1+q), q = e^(-1/t).
+func tailAbove(scale *big.Rat, delta float64) int64 {
+	t, _ := scale.Float64()
+	q := math.Exp(-1 / t)
+	k := int64(math.Ceil(math.Log(delta*(1+q)) / math.Log(q)))
+	k = max(k, 1)
+	for math.Pow(q, float64(k))/(1+q) > delta {
+		k++
+	}
+	return k
 }

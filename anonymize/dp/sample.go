@@ -64,17 +64,31 @@ func DiscreteGaussian(src Source, sigma2 *big.Rat) (*big.Int, error) {
 // Algorithm 3): Y from the discrete Laplace of scale t = ⌊σ⌋+1, accepted
 // with probability e^(-(|Y| − σ²/t)²/(2σ²)) = e^(-(|Y|bt − a)²/(2abt²)).
 func discreteGaussian(src Source, a, b *big.Int) *big.Int {
+	return newGaussianSampler(a, b).draw(src)
+}
+
+// gaussianSampler is [discreteGaussian]'s parameters for one σ², computed
+// once for a mechanism that draws many times.
+type gaussianSampler struct {
+	a, t, bt, den *big.Int
+}
+
+func newGaussianSampler(a, b *big.Int) gaussianSampler {
 	t := new(big.Int).Quo(a, b) // ⌊σ²⌋; ⌊√⌊σ²⌋⌋ = ⌊σ⌋
 	t.Sqrt(t).Add(t, bigOne)
 	bt := new(big.Int).Mul(b, t)
 	den := new(big.Int).Mul(a, b)
 	den.Mul(den, t).Mul(den, t).Mul(den, bigTwo)
+	return gaussianSampler{a: new(big.Int).Set(a), t: t, bt: bt, den: den}
+}
+
+func (g gaussianSampler) draw(src Source) *big.Int {
 	num := new(big.Int)
 	for {
-		y := discreteLaplace(src, bigOne, t)
-		num.Abs(y).Mul(num, bt).Sub(num, a)
+		y := discreteLaplace(src, bigOne, g.t)
+		num.Abs(y).Mul(num, g.bt).Sub(num, g.a)
 		num.Mul(num, num)
-		if bernExpFrac(src, num, den) {
+		if bernExpFrac(src, num, g.den) {
 			return y
 		}
 	}
