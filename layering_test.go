@@ -38,6 +38,8 @@ var layers = []struct {
 	{"marketplace/provider", []string{"marketplace", "marketplace/vault"}, "the provider API", "app, frontend"},
 	{"marketplace/catalog", []string{"marketplace", "marketplace/chain", "marketplace/contracts", "marketplace/store", "marketplace/vault"},
 		"the index of chain events", "app, frontend"},
+	{"marketplace/pools", []string{"marketplace", "marketplace/chain", "marketplace/contracts"},
+		"pool revenue sharing: entitlements and their payout tree", "app, frontend"},
 	{"marketplace/trials", []string{"marketplace", "marketplace/chain", "marketplace/contracts", "marketplace/ledger", "marketplace/vault", "anonymize"},
 		"trials, their log and its anchoring", "app, frontend, plugins"},
 	{"plugins/...", []string{"anonymize", "plugins/..."},

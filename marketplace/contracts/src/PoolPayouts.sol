@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title PoolPayouts: a patient pool's sale revenue, shared by a cumulative Merkle drop.
+///
+/// @notice One contract per pool. Sale revenue arrives as plain ether (`receive`): the pool is a
+/// listing's seller and withdraws into it, or the operator forwards. Per payout round the operator
+/// posts one Merkle root of CUMULATIVE entitlements (every contributor's total share since the pool
+/// began) and the total of them; each contributor is paid the difference between its entitlement
+/// and what it was already paid, with a proof. Posting a round costs the same whatever the number of
+/// contributors; a claim costs one proof's hashing (log2 of the contributors) and two storage writes.
+///
+/// Leaves are OpenZeppelin's standard-merkle-tree leaves:
+/// keccak256(bytes.concat(keccak256(abi.encode(account, cumulativeAmount)))); the double hash keeps a
+/// leaf (64 bytes hashed twice) from ever equalling an inner node (64 bytes hashed once). Inner nodes
+/// hash their two children in sorted order, so a proof is the list of siblings alone. The Go side
+/// (marketplace/pools) builds the same tree from the same entitlements.
+///
+/// Anyone may claim on a contributor's behalf (a hub for its offline patients): the money always
+/// goes to the contributor. A contributor that refuses the transfer (a contract whose receive
+/// reverts) does not block anyone: its amount is credited to `owed` and it pulls it with `withdraw`.
+///
+/// Funding: a round's total must be covered by what the contract received through `receive` (which
+/// equals its balance plus everything paid out), so every posted entitlement is backed by ether.
+/// Ether forced in without a call (self-destruct, block rewards) is not counted.
+contract PoolPayouts {
+    /// The account that posts rounds.
+    address public immutable operator;
+
+    /// The Merkle root of the current round's cumulative entitlements (zero before the first round).
+    bytes32 public root;
+    /// The number of rounds posted; the current round's number.
+    uint64 public round;
+    /// The sum of the current round's cumulative entitlements.
+    uint192 public cumulativeTotal;
+    /// Wei received through `receive` since deployment.
+    uint256 public totalReceived;
+    /// Cumulative wei each account was paid or credited by claims.
+    mapping(address account => uint256) public claimed;
+    /// Wei each account may pull with `withdraw` (claims whose transfer it refused).
+    mapping(address account => uint256) public owed;
+
+    event Received(address indexed from, uint256 amount);
+    event RoundPosted(uint64 indexed round, bytes32 root, uint256 cumulativeTotal);
+    event Claimed(address indexed account, uint256 amount, uint256 cumulativeAmount);
+    /// A claim's transfer failed: `amount` is credited to `owed[account]`.
+    event PaymentDeferred(address indexed account, uint256 amount);
+    event Withdrawn(address indexed account, uint256 amount);
+
+    error NotOperator(address caller);
+    error InvalidOperator();
+    error InvalidRoot();
+    /// A round's total below the current one's: entitlements are cumulative.
+    error TotalDecreased(uint256 current, uint256 given);
+    /// A round's total above the ether received (`funded`).
+    error Underfunded(uint256 cumulativeTotal, uint256 funded);
+    error NoRound();
+    error InvalidProof(address account, uint256 cumulativeAmount);
+    /// The account was already paid `claimedAmount`, at least `cumulativeAmount`.
+    error NothingToClaim(address account, uint256 cumulativeAmount, uint256 claimedAmount);
+    error NothingToWithdraw(address account);
+    error TransferFailed(address to, uint256 amount);
+
+    constructor(address operator_) {
+        if (operator_ == address(0)) revert InvalidOperator();
+        operator = operator_;
+    }
+
+    /// Sale revenue (or any deposit) for the pool's contributors.
+    receive() external payable {
+        unchecked {
+            // cannot overflow: bounded by the ether supply
+            totalReceived += msg.value;
+        }
+        emit Received(msg.sender, msg.value);
+    }
+
+    /// Posts a new round: `newRoot` is the root of every contributor's cumulative entitlement,
+    /// `total` their sum. The operator only; `total` must not decrease and must be funded.
+    function postRound(bytes32 newRoot, uint256 total) external {
+        if (msg.sender != operator) revert NotOperator(msg.sender);
+        if (newRoot == bytes32(0)) revert InvalidRoot();
+        uint256 current = cumulativeTotal;
+        if (total < current) revert TotalDecreased(current, total);
+        uint256 funded = totalReceived;
+        if (total > funded) revert Underfunded(total, funded);
+        uint64 r;
+        unchecked {
+            r = round + 1;
+        }
+        root = newRoot;
+        round = r;
+        cumulativeTotal = uint192(total); // total <= funded, bounded by the ether supply
+        emit RoundPosted(r, newRoot, total);
+    }
+
+    /// Pays `account` its `cumulativeAmount` minus what it was already paid, given the proof of its
+    /// leaf in the current round's tree. Anyone may call; the money goes to `account` only.
+    function claim(address account, uint256 cumulativeAmount, bytes32[] calldata proof) external {
+        bytes32 node = root;
+        if (node == bytes32(0)) revert NoRound();
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(account, cumulativeAmount))));
+        if (!_verify(proof, node, leaf)) revert InvalidProof(account, cumulativeAmount);
+        uint256 already = claimed[account];
+        if (cumulativeAmount <= already) revert NothingToClaim(account, cumulativeAmount, already);
+        uint256 amount;
+        unchecked {
+            amount = cumulativeAmount - already;
+        }
+        claimed[account] = cumulativeAmount;
+        emit Claimed(account, amount, cumulativeAmount);
+        (bool ok,) = account.call{value: amount}("");
+        if (!ok) {
+            unchecked {
+                owed[account] += amount; // bounded by the ether supply
+            }
+            emit PaymentDeferred(account, amount);
+        }
+    }
+
+    /// Pays the sender what its refused claims credited to it.
+    function withdraw() external {
+        uint256 amount = owed[msg.sender];
+        if (amount == 0) revert NothingToWithdraw(msg.sender);
+        owed[msg.sender] = 0;
+        emit Withdrawn(msg.sender, amount);
+        (bool ok,) = msg.sender.call{value: amount}("");
+        if (!ok) revert TransferFailed(msg.sender, amount);
+    }
+
+    /// Whether `proof` leads from `leaf` to `expected`, hashing each pair in sorted order.
+    function _verify(bytes32[] calldata proof, bytes32 expected, bytes32 leaf) internal pure returns (bool) {
+        bytes32 h = leaf;
+        for (uint256 i = 0; i < proof.length; i++) {
+            bytes32 s = proof[i];
+            h = h < s ? keccak256(abi.encode(h, s)) : keccak256(abi.encode(s, h));
+        }
+        return h == expected;
+    }
+}
