@@ -85,7 +85,8 @@ type refusal struct {
 	code, msg string
 }
 
-// refusals covers every custom error of DataLicenseMarket and TrialRegistry (a test checks that).
+// refusals covers every custom error of DataLicenseMarket, TrialRegistry and PoolPayouts (a test checks
+// that).
 var refusals = map[string]refusal{
 	// DataLicenseMarket
 	"UnknownListing":     {marketplace.ENOTFOUND, "No listing {id}."},
@@ -114,6 +115,16 @@ var refusals = map[string]refusal{
 	"InvalidProtocolHash": {marketplace.EINVALID, "A trial needs its protocol document's hash."},
 	"InvalidLogKey":       {marketplace.EINVALID, "A trial needs its log's verifier key (1 to 512 bytes)."},
 	"TreeNotGrown":        {marketplace.ECONFLICT, "Trial {trialId}'s log is already anchored at size {latestSize}; a checkpoint of size {treeSize} does not grow it."},
+	// PoolPayouts (TransferFailed is shared with DataLicenseMarket)
+	"NotOperator":     {marketplace.EFORBIDDEN, "Only the pool's operator may post a payout round; {caller} is not it."},
+	"InvalidOperator": {marketplace.EINVALID, "A pool needs an operator account."},
+	"InvalidRoot":     {marketplace.EINVALID, "A payout round needs its Merkle root."},
+	"TotalDecreased":  {marketplace.ECONFLICT, "A payout round's total cannot decrease: it is {current} wei, the new round says {given} wei."},
+	"Underfunded":     {marketplace.ECONFLICT, "The payout round's total of {cumulativeTotal} wei exceeds the {funded} wei the pool received."},
+	"NoRound":         {marketplace.ECONFLICT, "The pool has posted no payout round yet."},
+	"InvalidProof":    {marketplace.EINVALID, "The proof does not show an entitlement of {cumulativeAmount} wei for {account} in the pool's current round."},
+	"NothingToClaim":  {marketplace.ECONFLICT, "{account} was already paid {claimedAmount} wei, at least its entitlement of {cumulativeAmount} wei."},
+	"NothingOwed":     {marketplace.ECONFLICT, "The pool owes {account} nothing to withdraw."},
 	// Solidity built-ins
 	"Error": {marketplace.EINTERNAL, "The contract refused: {reason}."},
 	"Panic": {marketplace.EINTERNAL, "The contract failed: {reason}."},
@@ -122,7 +133,7 @@ var refusals = map[string]refusal{
 // contractErrors maps the 4-byte selector of every custom error of our contracts to its ABI.
 var contractErrors = func() map[[4]byte]abi.Error {
 	m := make(map[[4]byte]abi.Error)
-	for _, md := range []*bind.MetaData{&DataLicenseMarketMetaData, &TrialRegistryMetaData} {
+	for _, md := range []*bind.MetaData{&DataLicenseMarketMetaData, &TrialRegistryMetaData, &PoolPayoutsMetaData} {
 		parsed, err := md.ParseABI()
 		if err != nil {
 			panic("contracts: invalid ABI: " + err.Error())

@@ -23,7 +23,7 @@ func (e rpcError) ErrorCode() int         { return 3 }
 func (e rpcError) ErrorData() interface{} { return e.data }
 
 func TestRefusals_coverEveryCustomError(t *testing.T) {
-	for _, md := range []*bind.MetaData{&DataLicenseMarketMetaData, &TrialRegistryMetaData} {
+	for _, md := range []*bind.MetaData{&DataLicenseMarketMetaData, &TrialRegistryMetaData, &PoolPayoutsMetaData} {
 		parsed, err := md.ParseABI()
 		if err != nil {
 			t.Fatal(err)

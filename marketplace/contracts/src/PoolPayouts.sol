@@ -58,7 +58,7 @@ contract PoolPayouts {
     error InvalidProof(address account, uint256 cumulativeAmount);
     /// The account was already paid `claimedAmount`, at least `cumulativeAmount`.
     error NothingToClaim(address account, uint256 cumulativeAmount, uint256 claimedAmount);
-    error NothingToWithdraw(address account);
+    error NothingOwed(address account);
     error TransferFailed(address to, uint256 amount);
 
     constructor(address operator_) {
@@ -121,7 +121,7 @@ contract PoolPayouts {
     /// Pays the sender what its refused claims credited to it.
     function withdraw() external {
         uint256 amount = owed[msg.sender];
-        if (amount == 0) revert NothingToWithdraw(msg.sender);
+        if (amount == 0) revert NothingOwed(msg.sender);
         owed[msg.sender] = 0;
         emit Withdrawn(msg.sender, amount);
         (bool ok,) = msg.sender.call{value: amount}("");
