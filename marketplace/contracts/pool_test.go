@@ -36,10 +36,31 @@ func (p *poolChain) fund(a *account, wei *big.Int) {
 	p.mustSend(a, p.poolC, nil, wei)
 }
 
-// pay sends wei to addr from a plain transfer (to make an account exist on chain).
+// pay sends wei to an account that is no contract (to make it exist on chain), a plain transfer.
 func (p *poolChain) pay(a *account, to common.Address, wei *big.Int) {
 	p.tb.Helper()
-	p.mustSend(a, p.pool.Instance(p.client, to), nil, wei)
+	nonce, err := p.client.PendingNonceAt(p.ctx, a.addr)
+	if err != nil {
+		p.tb.Fatal(err)
+	}
+	head, err := p.client.HeaderByNumber(p.ctx, nil)
+	if err != nil {
+		p.tb.Fatal(err)
+	}
+	feeCap := new(big.Int).Add(new(big.Int).Mul(head.BaseFee, big.NewInt(2)), big.NewInt(1e9))
+	tx, err := a.opts.Signer(a.addr, types.NewTx(&types.DynamicFeeTx{
+		Nonce: nonce, GasTipCap: big.NewInt(1e9), GasFeeCap: feeCap, Gas: 21_000, To: &to, Value: wei,
+	}))
+	if err != nil {
+		p.tb.Fatal(err)
+	}
+	if err := p.client.SendTransaction(p.ctx, tx); err != nil {
+		p.tb.Fatal(err)
+	}
+	p.sim.Commit()
+	if r := p.receipt(tx); r.Status != types.ReceiptStatusSuccessful {
+		p.tb.Fatalf("transfer to %s failed", to.Hex())
+	}
 }
 
 func (p *poolChain) post(tree *pools.Tree) (*types.Receipt, error) {

@@ -24,17 +24,20 @@ pragma solidity ^0.8.24;
 /// equals its balance plus everything paid out), so every posted entitlement is backed by ether.
 /// Ether forced in without a call (self-destruct, block rewards) is not counted.
 contract PoolPayouts {
-    /// The account that posts rounds.
-    address public immutable operator;
+    // Storage is packed so that every round after the first writes only non-zero slots (5,000 gas
+    // each rather than 22,100): operator with round (set by the constructor), totalReceived with
+    // cumulativeTotal (non-zero once the pool received anything); only the first root is new.
 
-    /// The Merkle root of the current round's cumulative entitlements (zero before the first round).
-    bytes32 public root;
+    /// The account that posts rounds.
+    address public operator;
     /// The number of rounds posted; the current round's number.
     uint64 public round;
-    /// The sum of the current round's cumulative entitlements.
-    uint192 public cumulativeTotal;
-    /// Wei received through `receive` since deployment.
-    uint256 public totalReceived;
+    /// The Merkle root of the current round's cumulative entitlements (zero before the first round).
+    bytes32 public root;
+    /// Wei received through `receive` since deployment (uint128 holds far more than all ether).
+    uint128 public totalReceived;
+    /// The sum of the current round's cumulative entitlements (at most totalReceived).
+    uint128 public cumulativeTotal;
     /// Cumulative wei each account was paid or credited by claims.
     mapping(address account => uint256) public claimed;
     /// Wei each account may pull with `withdraw` (claims whose transfer it refused).
@@ -69,8 +72,8 @@ contract PoolPayouts {
     /// Sale revenue (or any deposit) for the pool's contributors.
     receive() external payable {
         unchecked {
-            // cannot overflow: bounded by the ether supply
-            totalReceived += msg.value;
+            // cannot overflow: bounded by the ether supply, far below 2^128 wei
+            totalReceived += uint128(msg.value);
         }
         emit Received(msg.sender, msg.value);
     }
@@ -90,7 +93,7 @@ contract PoolPayouts {
         }
         root = newRoot;
         round = r;
-        cumulativeTotal = uint192(total); // total <= funded, bounded by the ether supply
+        cumulativeTotal = uint128(total); // total <= funded < 2^128
         emit RoundPosted(r, newRoot, total);
     }
 
@@ -99,8 +102,7 @@ contract PoolPayouts {
     function claim(address account, uint256 cumulativeAmount, bytes32[] calldata proof) external {
         bytes32 node = root;
         if (node == bytes32(0)) revert NoRound();
-        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(account, cumulativeAmount))));
-        if (!_verify(proof, node, leaf)) revert InvalidProof(account, cumulativeAmount);
+        if (!_verify(proof, node, _leaf(account, cumulativeAmount))) revert InvalidProof(account, cumulativeAmount);
         uint256 already = claimed[account];
         if (cumulativeAmount <= already) revert NothingToClaim(account, cumulativeAmount, already);
         uint256 amount;
@@ -128,13 +130,37 @@ contract PoolPayouts {
         if (!ok) revert TransferFailed(msg.sender, amount);
     }
 
-    /// Whether `proof` leads from `leaf` to `expected`, hashing each pair in sorted order.
-    function _verify(bytes32[] calldata proof, bytes32 expected, bytes32 leaf) internal pure returns (bool) {
-        bytes32 h = leaf;
-        for (uint256 i = 0; i < proof.length; i++) {
-            bytes32 s = proof[i];
-            h = h < s ? keccak256(abi.encode(h, s)) : keccak256(abi.encode(s, h));
+    /// The leaf of an entitlement: keccak256(bytes.concat(keccak256(abi.encode(account, amount)))),
+    /// hashed in scratch memory.
+    function _leaf(address account, uint256 amount) internal pure returns (bytes32 leaf) {
+        assembly ("memory-safe") {
+            mstore(0x00, account)
+            mstore(0x20, amount)
+            mstore(0x00, keccak256(0x00, 0x40))
+            leaf := keccak256(0x00, 0x20)
         }
-        return h == expected;
+    }
+
+    /// Whether `proof` leads from `leaf` to `expected`, hashing each pair in sorted order
+    /// (keccak256(abi.encode(min, max)), in scratch memory).
+    function _verify(bytes32[] calldata proof, bytes32 expected, bytes32 leaf) internal pure returns (bool ok) {
+        assembly ("memory-safe") {
+            let h := leaf
+            let end := add(proof.offset, shl(5, proof.length))
+            for { let p := proof.offset } lt(p, end) { p := add(p, 0x20) } {
+                let s := calldataload(p)
+                switch lt(s, h)
+                case 0 {
+                    mstore(0x00, h)
+                    mstore(0x20, s)
+                }
+                default {
+                    mstore(0x00, s)
+                    mstore(0x20, h)
+                }
+                h := keccak256(0x00, 0x40)
+            }
+            ok := eq(h, expected)
+        }
     }
 }
