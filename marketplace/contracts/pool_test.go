@@ -352,3 +352,25 @@ func TestPool_tenThousandContributorsClaimASample(t *testing.T) {
 	}
 	t.Logf("10,000 contributors: 50 claims, costliest %d gas (each to an account new on chain)", maxGas)
 }
+
+func TestPool_refusesAZeroRootAndAZeroOperator(t *testing.T) {
+	p := newPoolChain(t)
+	_, err := p.send(p.sponsor, p.poolC, p.pool.PackPostRound([32]byte{}, new(big.Int)), nil)
+	wantRefusal(t, err, marketplace.EINVALID, "InvalidRoot()")
+	_, _, err = bind.DeployContract(p.deployer.opts, common.FromHex(PoolPayoutsMetaData.Bin), p.client, p.pool.PackConstructor(common.Address{}))
+	wantRefusal(t, DecodeRevert(err), marketplace.EINVALID, "InvalidOperator()")
+}
+
+func TestPool_receiveCountsSaleRevenue(t *testing.T) {
+	p := newPoolChain(t)
+	p.fund(p.buyer, eth(2))
+	p.fund(p.buyer2, eth(1))
+	if got := call(p.testChain, p.poolC, p.pool.PackTotalReceived(), p.pool.UnpackTotalReceived); got.Cmp(eth(3)) != 0 {
+		t.Errorf("totalReceived = %s, want 3 ether", got)
+	}
+	r := p.mustSend(p.buyer, p.poolC, nil, big.NewInt(7))
+	ev, err := p.pool.UnpackReceivedEvent(r.Logs[0])
+	if err != nil || ev.From != p.buyer.addr || ev.Amount.Int64() != 7 {
+		t.Errorf("Received = %+v, %v", ev, err)
+	}
+}
