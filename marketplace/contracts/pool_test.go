@@ -374,3 +374,27 @@ func TestPool_receiveCountsSaleRevenue(t *testing.T) {
 		t.Errorf("Received = %+v, %v", ev, err)
 	}
 }
+
+// TestPool_aClaimTheBalanceCannotCoverIsOwed: leaves summing above the posted total (a wrong root)
+// cannot drain other contributors' money twice: the uncovered claim is credited to owed.
+func TestPool_aClaimTheBalanceCannotCoverIsOwed(t *testing.T) {
+	p := newPoolChain(t)
+	p.fund(p.buyer, eth(2))
+	tree := mustTree(t, ent(p.member.addr, eth(2)), ent(p.member2.addr, eth(2))) // sums to 4
+	if _, err := p.send(p.sponsor, p.poolC, p.pool.PackPostRound(tree.Root(), eth(2)), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.claim(p.stranger, tree, p.member.addr); err != nil {
+		t.Fatal(err)
+	}
+	before := p.balance(p.member2.addr)
+	if _, err := p.claim(p.stranger, tree, p.member2.addr); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.balance(p.member2.addr); got.Cmp(before) != 0 {
+		t.Errorf("member2 was paid from an empty pool")
+	}
+	if got := p.owed(p.member2.addr); got.Cmp(eth(2)) != 0 {
+		t.Errorf("owed(member2) = %s, want 2 ether", got)
+	}
+}

@@ -23,6 +23,9 @@ pragma solidity ^0.8.24;
 /// Funding: a round's total must be covered by what the contract received through `receive` (which
 /// equals its balance plus everything paid out), so every posted entitlement is backed by ether.
 /// Ether forced in without a call (self-destruct, block rewards) is not counted.
+/// The contract cannot check that the leaves sum to the posted total (nodes recompute the tree from
+/// chain events and the pool log for that); if an operator's leaves exceed it, a claim the balance
+/// cannot cover fails its transfer like a refusing recipient's and is credited to `owed`.
 contract PoolPayouts {
     // Storage is packed so that every round after the first writes only non-zero slots (5,000 gas
     // each rather than 22,100): operator with round (set by the constructor), totalReceived with
