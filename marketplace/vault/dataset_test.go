@@ -180,3 +180,28 @@ func TestBlobs_contentAddressedAndAtomic(t *testing.T) {
 		t.Errorf("remove: %v", err)
 	}
 }
+
+func TestEncryptTo_opensWithTheKeyOnly(t *testing.T) {
+	k, err := NewDatasetKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct, err := EncryptTo(k.Recipient(), []byte("one patient's record"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := k.Decrypt(bytes.NewReader(ct))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := io.ReadAll(r); err != nil || string(got) != "one patient's record" {
+		t.Fatalf("decrypted %q, %v", got, err)
+	}
+	other, _ := NewDatasetKey()
+	if _, err := other.Decrypt(bytes.NewReader(ct)); err == nil {
+		t.Error("another key opened the contribution")
+	}
+	if _, err := EncryptTo("age1notarecipient", nil); err == nil {
+		t.Error("a bad recipient was accepted")
+	}
+}
