@@ -1,0 +1,127 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/tidwall/buntdb"
+
+	"github.com/medmarket/medmarket/marketplace"
+)
+
+// Keys of the pools' records (prefix "pool:"):
+//
+//	pool:op:<contract>                  OperatedPool: a pool this node runs as its hub
+//	pool:member:<contract>:<account>    Membership: a patient of this node in a pool
+//	pool:release:<contract>             PendingRelease: a pool version being listed
+//
+// A pool's own history (its configuration, consents, withdrawals, releases
+// and payout rounds) is its log in the ledger, not here: these records are
+// what this node needs to act (keys, where the hub is, what is in flight).
+const (
+	poolOpPrefix      = "pool:op:"
+	poolMemberPrefix  = "pool:member:"
+	poolReleasePrefix = "pool:release:"
+)
+
+// OperatedPool is a pool this node runs: its contract, and the pool's key
+// (contributions are encrypted to it on patients' nodes) wrapped (ECIES)
+// to the node key, so the store never holds it in clear.
+type OperatedPool struct {
+	Contract common.Address `json:"contract"`
+	Chain    uint64         `json:"chain"`
+	Operator common.Address `json:"operator"`
+	Wrapped  []byte         `json:"wrapped"`
+	Created  time.Time      `json:"created"`
+}
+
+// PutOperatedPool records a pool this node runs.
+func (s *Store) PutOperatedPool(ctx context.Context, p OperatedPool) error {
+	if p.Contract == (common.Address{}) || len(p.Wrapped) == 0 {
+		return marketplace.Errorf(marketplace.EINVALID, "A pool record needs its contract and its wrapped key.")
+	}
+	return s.db.Update(func(tx *buntdb.Tx) error { return setJSON(tx, poolOpPrefix+p.Contract.Hex(), p) })
+}
+
+// OperatedPool returns the pool this node runs at contract, ENOTFOUND when it runs none there.
+func (s *Store) OperatedPool(ctx context.Context, contract common.Address) (OperatedPool, error) {
+	return loadJSON[OperatedPool](s.db, poolOpPrefix+contract.Hex(),
+		marketplace.Errorf(marketplace.ENOTFOUND, "This node runs no pool %s.", contract.Hex()))
+}
+
+// OperatedPools returns the pools this node runs, by contract.
+func (s *Store) OperatedPools(ctx context.Context) ([]OperatedPool, error) {
+	return scanJSON[OperatedPool](s.db, poolOpPrefix+"*")
+}
+
+// Membership is a patient of this node in a pool: where the pool's hub is,
+// which account contributed what, and when it joined or withdrew.
+type Membership struct {
+	Pool         common.Address `json:"pool"`
+	Chain        uint64         `json:"chain"`
+	Name         string         `json:"name"`
+	Hub          string         `json:"hub"`
+	Account      common.Address `json:"account"`
+	Contribution common.Hash    `json:"contribution"`
+	Records      int            `json:"records"`
+	Joined       time.Time      `json:"joined"`
+	Withdrawn    time.Time      `json:"withdrawn,omitzero"`
+}
+
+func memberKey(pool, account common.Address) string {
+	return poolMemberPrefix + pool.Hex() + ":" + account.Hex()
+}
+
+// PutMembership records (or replaces) a membership.
+func (s *Store) PutMembership(ctx context.Context, m Membership) error {
+	if m.Pool == (common.Address{}) || m.Account == (common.Address{}) {
+		return marketplace.Errorf(marketplace.EINVALID, "A membership needs its pool and its account.")
+	}
+	return s.db.Update(func(tx *buntdb.Tx) error { return setJSON(tx, memberKey(m.Pool, m.Account), m) })
+}
+
+// Membership returns account's membership of pool, ENOTFOUND when it never joined from this node.
+func (s *Store) Membership(ctx context.Context, pool, account common.Address) (Membership, error) {
+	return loadJSON[Membership](s.db, memberKey(pool, account),
+		marketplace.Errorf(marketplace.ENOTFOUND, "Account %s has not joined pool %s from this node.", account.Hex(), pool.Hex()))
+}
+
+// Memberships returns this node's memberships, by pool then account.
+func (s *Store) Memberships(ctx context.Context) ([]Membership, error) {
+	return scanJSON[Membership](s.db, poolMemberPrefix+"*")
+}
+
+// PendingRelease is a pool version prepared and being listed: written
+// before the listing's transactions, so a crash between them and the
+// version's entry in the pool log is finished by the next release (the
+// listing is found on chain by its content hash) rather than lost.
+type PendingRelease struct {
+	Pool        common.Address  `json:"pool"`
+	ContentHash common.Hash     `json:"content_hash"`
+	Release     json.RawMessage `json:"release"` // the version's log entry, its listing id still unset
+	Created     time.Time       `json:"created"`
+}
+
+// PutPendingRelease records the release in flight of its pool (one at a time).
+func (s *Store) PutPendingRelease(ctx context.Context, r PendingRelease) error {
+	return s.db.Update(func(tx *buntdb.Tx) error { return setJSON(tx, poolReleasePrefix+r.Pool.Hex(), r) })
+}
+
+// PendingRelease returns pool's release in flight, ENOTFOUND when none.
+func (s *Store) PendingRelease(ctx context.Context, pool common.Address) (PendingRelease, error) {
+	return loadJSON[PendingRelease](s.db, poolReleasePrefix+pool.Hex(),
+		marketplace.Errorf(marketplace.ENOTFOUND, "Pool %s has no release in flight.", pool.Hex()))
+}
+
+// DeletePendingRelease forgets pool's release in flight (it is in the log now).
+func (s *Store) DeletePendingRelease(ctx context.Context, pool common.Address) error {
+	return s.db.Update(func(tx *buntdb.Tx) error {
+		if _, err := tx.Delete(poolReleasePrefix + pool.Hex()); err != nil && !errors.Is(err, buntdb.ErrNotFound) {
+			return err
+		}
+		return nil
+	})
+}
