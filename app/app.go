@@ -83,6 +83,7 @@ type App struct {
 	plugins      *plugins.Host // one plugin host for every call (plugins.go)
 	previews     previews      // the wizard's dry runs, kept for their owners to publish (previews.go)
 	noise        dp.Source     // the card statistics' noise (cardstats.go)
+	pools        poolLogs      // the pools this node hosts, their logs replayed (pools.go)
 }
 
 // Open locks the data directory, opens its store, keystore and chain, and

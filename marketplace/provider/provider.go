@@ -158,6 +158,9 @@ type Provider struct {
 	trialWindow rateWindow
 	// Question requests of the current minute (questions.go).
 	questionWindow rateWindow
+	// Pool contributions and withdrawals, and pool log reads, of the
+	// current minute (pools.go).
+	poolWindow, poolReadWindow rateWindow
 }
 
 // PreWrapper is the optional part of a Backend that keeps dataset keys

@@ -38,6 +38,12 @@ func (p *Provider) Handler(log *slog.Logger) http.Handler {
 	mux.Handle("POST /"+PathListings+"{id}/questions", p.handleQuestion(log, opAsk))
 	mux.Handle("GET /"+PathListings+"{id}/questions"+opBudget, p.handleQuestion(log, opBudget))
 	mux.Handle("GET /"+PathListings+"{id}/questions"+opAnswered, p.handleQuestion(log, opAnswered))
+	mux.Handle("GET /"+PathPools, p.handlePools(log))
+	mux.Handle("GET /"+PathPools+"/{pool}", p.handlePool(log, "info"))
+	mux.Handle("GET /"+PathPools+"/{pool}/log", p.handlePool(log, "log"))
+	mux.Handle("GET /"+PathPools+"/{pool}/rounds/{n}", p.handlePool(log, "round"))
+	mux.Handle("POST /"+PathPools+"/{pool}/contributions", p.handleContribute(log))
+	mux.Handle("POST /"+PathPools+"/{pool}/withdrawals", p.handlePoolWithdraw(log))
 	mux.Handle("POST /"+PathBlobs, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := p.handleUpload(w, r, log); err != nil {
 			writeError(w, log, err)

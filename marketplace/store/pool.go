@@ -35,7 +35,10 @@ type OperatedPool struct {
 	Chain    uint64         `json:"chain"`
 	Operator common.Address `json:"operator"`
 	Wrapped  []byte         `json:"wrapped"`
-	Created  time.Time      `json:"created"`
+	// Config is the pool's first configuration (pools.Config JSON), kept
+	// here until it is the first entry of the pool's log.
+	Config  json.RawMessage `json:"config"`
+	Created time.Time       `json:"created"`
 }
 
 // PutOperatedPool records a pool this node runs.
