@@ -25,7 +25,7 @@ func newPoolChain(tb testing.TB) *poolChain {
 	tb.Helper()
 	c := newTestChain(tb)
 	p := &poolChain{testChain: c, pool: NewPoolPayouts()}
-	p.addr = c.deploy(PoolPayoutsMetaData.Bin, p.pool.PackConstructor(c.sponsor.addr))
+	p.addr = c.deploy(PoolPayoutsMetaData.Bin, p.pool.PackConstructor(c.sponsor.addr, c.marketC.Address()))
 	p.poolC = p.pool.Instance(c.client, p.addr)
 	return p
 }
@@ -357,7 +357,7 @@ func TestPool_refusesAZeroRootAndAZeroOperator(t *testing.T) {
 	p := newPoolChain(t)
 	_, err := p.send(p.sponsor, p.poolC, p.pool.PackPostRound([32]byte{}, new(big.Int)), nil)
 	wantRefusal(t, err, marketplace.EINVALID, "InvalidRoot()")
-	_, _, err = bind.DeployContract(p.deployer.opts, common.FromHex(PoolPayoutsMetaData.Bin), p.client, p.pool.PackConstructor(common.Address{}))
+	_, _, err = bind.DeployContract(p.deployer.opts, common.FromHex(PoolPayoutsMetaData.Bin), p.client, p.pool.PackConstructor(common.Address{}, p.marketC.Address()))
 	wantRefusal(t, DecodeRevert(err), marketplace.EINVALID, "InvalidOperator()")
 }
 

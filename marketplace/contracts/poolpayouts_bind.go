@@ -26,9 +26,9 @@ var (
 
 // PoolPayoutsMetaData contains all meta data concerning the PoolPayouts contract.
 var PoolPayoutsMetaData = bind.MetaData{
-	ABI: "[{\"inputs\":[{\"internalType\":\"address\",\"name\":\"operator_\",\"type\":\"address\"}],\"stateMutability\":\"nonpayable\",\"type\":\"constructor\"},{\"inputs\":[],\"name\":\"InvalidOperator\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"},{\"internalType\":\"uint256\",\"name\":\"cumulativeAmount\",\"type\":\"uint256\"}],\"name\":\"InvalidProof\",\"type\":\"error\"},{\"inputs\":[],\"name\":\"InvalidRoot\",\"type\":\"error\"},{\"inputs\":[],\"name\":\"NoRound\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"caller\",\"type\":\"address\"}],\"name\":\"NotOperator\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"NothingOwed\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"},{\"internalType\":\"uint256\",\"name\":\"cumulativeAmount\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"claimedAmount\",\"type\":\"uint256\"}],\"name\":\"NothingToClaim\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"current\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"given\",\"type\":\"uint256\"}],\"name\":\"TotalDecreased\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"to\",\"type\":\"address\"},{\"internalType\":\"uint256\",\"name\":\"amount\",\"type\":\"uint256\"}],\"name\":\"TransferFailed\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"cumulativeTotal\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"funded\",\"type\":\"uint256\"}],\"name\":\"Underfunded\",\"type\":\"error\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"amount\",\"type\":\"uint256\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"cumulativeAmount\",\"type\":\"uint256\"}],\"name\":\"Claimed\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"amount\",\"type\":\"uint256\"}],\"name\":\"PaymentDeferred\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"from\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"amount\",\"type\":\"uint256\"}],\"name\":\"Received\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"uint64\",\"name\":\"round\",\"type\":\"uint64\"},{\"indexed\":false,\"internalType\":\"bytes32\",\"name\":\"root\",\"type\":\"bytes32\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"cumulativeTotal\",\"type\":\"uint256\"}],\"name\":\"RoundPosted\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"amount\",\"type\":\"uint256\"}],\"name\":\"Withdrawn\",\"type\":\"event\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"},{\"internalType\":\"uint256\",\"name\":\"cumulativeAmount\",\"type\":\"uint256\"},{\"internalType\":\"bytes32[]\",\"name\":\"proof\",\"type\":\"bytes32[]\"}],\"name\":\"claim\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"claimed\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"cumulativeTotal\",\"outputs\":[{\"internalType\":\"uint128\",\"name\":\"\",\"type\":\"uint128\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"operator\",\"outputs\":[{\"internalType\":\"address\",\"name\":\"\",\"type\":\"address\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"owed\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"newRoot\",\"type\":\"bytes32\"},{\"internalType\":\"uint256\",\"name\":\"total\",\"type\":\"uint256\"}],\"name\":\"postRound\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"root\",\"outputs\":[{\"internalType\":\"bytes32\",\"name\":\"\",\"type\":\"bytes32\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"round\",\"outputs\":[{\"internalType\":\"uint64\",\"name\":\"\",\"type\":\"uint64\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"totalReceived\",\"outputs\":[{\"internalType\":\"uint128\",\"name\":\"\",\"type\":\"uint128\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"withdraw\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"stateMutability\":\"payable\",\"type\":\"receive\"}]",
+	ABI: "[{\"inputs\":[{\"internalType\":\"address\",\"name\":\"operator_\",\"type\":\"address\"},{\"internalType\":\"contractDataLicenseMarket\",\"name\":\"market_\",\"type\":\"address\"}],\"stateMutability\":\"nonpayable\",\"type\":\"constructor\"},{\"inputs\":[],\"name\":\"InvalidMarket\",\"type\":\"error\"},{\"inputs\":[],\"name\":\"InvalidOperator\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"},{\"internalType\":\"uint256\",\"name\":\"cumulativeAmount\",\"type\":\"uint256\"}],\"name\":\"InvalidProof\",\"type\":\"error\"},{\"inputs\":[],\"name\":\"InvalidRoot\",\"type\":\"error\"},{\"inputs\":[],\"name\":\"NoRound\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"caller\",\"type\":\"address\"}],\"name\":\"NotOperator\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"NothingOwed\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"},{\"internalType\":\"uint256\",\"name\":\"cumulativeAmount\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"claimedAmount\",\"type\":\"uint256\"}],\"name\":\"NothingToClaim\",\"type\":\"error\"},{\"inputs\":[],\"name\":\"NothingToCollect\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"current\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"given\",\"type\":\"uint256\"}],\"name\":\"TotalDecreased\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"to\",\"type\":\"address\"},{\"internalType\":\"uint256\",\"name\":\"amount\",\"type\":\"uint256\"}],\"name\":\"TransferFailed\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"cumulativeTotal\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"funded\",\"type\":\"uint256\"}],\"name\":\"Underfunded\",\"type\":\"error\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"amount\",\"type\":\"uint256\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"cumulativeAmount\",\"type\":\"uint256\"}],\"name\":\"Claimed\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"amount\",\"type\":\"uint256\"}],\"name\":\"PaymentDeferred\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"from\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"amount\",\"type\":\"uint256\"}],\"name\":\"Received\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"uint64\",\"name\":\"round\",\"type\":\"uint64\"},{\"indexed\":false,\"internalType\":\"bytes32\",\"name\":\"root\",\"type\":\"bytes32\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"cumulativeTotal\",\"type\":\"uint256\"}],\"name\":\"RoundPosted\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"amount\",\"type\":\"uint256\"}],\"name\":\"Withdrawn\",\"type\":\"event\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"},{\"internalType\":\"uint256\",\"name\":\"cumulativeAmount\",\"type\":\"uint256\"},{\"internalType\":\"bytes32[]\",\"name\":\"proof\",\"type\":\"bytes32[]\"}],\"name\":\"claim\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"claimed\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"collect\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"amount\",\"type\":\"uint256\"}],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"commitment\",\"type\":\"bytes32\"}],\"name\":\"commit\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"cumulativeTotal\",\"outputs\":[{\"internalType\":\"uint128\",\"name\":\"\",\"type\":\"uint128\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"}],\"name\":\"delist\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"contentHash\",\"type\":\"bytes32\"},{\"internalType\":\"bytes32\",\"name\":\"salt\",\"type\":\"bytes32\"},{\"internalType\":\"uint256\",\"name\":\"price\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"terms\",\"type\":\"uint256\"},{\"internalType\":\"bytes32\",\"name\":\"metadataHash\",\"type\":\"bytes32\"},{\"internalType\":\"string\",\"name\":\"provider\",\"type\":\"string\"}],\"name\":\"list\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"}],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"market\",\"outputs\":[{\"internalType\":\"contractDataLicenseMarket\",\"name\":\"\",\"type\":\"address\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"operator\",\"outputs\":[{\"internalType\":\"address\",\"name\":\"\",\"type\":\"address\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"owed\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"newRoot\",\"type\":\"bytes32\"},{\"internalType\":\"uint256\",\"name\":\"total\",\"type\":\"uint256\"}],\"name\":\"postRound\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"root\",\"outputs\":[{\"internalType\":\"bytes32\",\"name\":\"\",\"type\":\"bytes32\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"round\",\"outputs\":[{\"internalType\":\"uint64\",\"name\":\"\",\"type\":\"uint64\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"id\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"price\",\"type\":\"uint256\"}],\"name\":\"setPrice\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"totalReceived\",\"outputs\":[{\"internalType\":\"uint128\",\"name\":\"\",\"type\":\"uint128\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"withdraw\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"stateMutability\":\"payable\",\"type\":\"receive\"}]",
 	ID:  "PoolPayouts",
-	Bin: "0x6080604052348015600e575f5ffd5b50604051610b03380380610b03833981016040819052602b916074565b6001600160a01b03811660515760405163ccea9e6f60e01b815260040160405180910390fd5b5f80546001600160a01b0319166001600160a01b0392909216919091179055609f565b5f602082840312156083575f5ffd5b81516001600160a01b03811681146098575f5ffd5b9392505050565b610a57806100ac5f395ff3fe6080604052600436106100b0575f3560e01c8063c884ef8311610066578063df18e0471161004c578063df18e047146102cd578063ebf0c717146102f8578063ff3d45221461030d575f5ffd5b8063c884ef8314610258578063dc44698714610291575f5ffd5b80633d13f874116100965780633d13f874146101a0578063570ca735146101bf578063a3c2c4621461020f575f5ffd5b8063146ca531146101355780633ccfd60b1461018a575f5ffd5b3661013157600280547fffffffffffffffffffffffffffffffff000000000000000000000000000000008116346fffffffffffffffffffffffffffffffff92831681019092161790915560405190815233907f88a5966d370b9919b20f3e2c13ff65706f196a4e32cc2c12bf57088f885258749060200160405180910390a2005b5f5ffd5b348015610140575f5ffd5b505f5461016c9074010000000000000000000000000000000000000000900467ffffffffffffffff1681565b60405167ffffffffffffffff90911681526020015b60405180910390f35b348015610195575f5ffd5b5061019e61032c565b005b3480156101ab575f5ffd5b5061019e6101ba36600461095b565b610453565b3480156101ca575f5ffd5b505f546101ea9073ffffffffffffffffffffffffffffffffffffffff1681565b60405173ffffffffffffffffffffffffffffffffffffffff9091168152602001610181565b34801561021a575f5ffd5b50600254610237906fffffffffffffffffffffffffffffffff1681565b6040516fffffffffffffffffffffffffffffffff9091168152602001610181565b348015610263575f5ffd5b506102836102723660046109e1565b60036020525f908152604090205481565b604051908152602001610181565b34801561029c575f5ffd5b506002546102379070010000000000000000000000000000000090046fffffffffffffffffffffffffffffffff1681565b3480156102d8575f5ffd5b506102836102e73660046109e1565b60046020525f908152604090205481565b348015610303575f5ffd5b5061028360015481565b348015610318575f5ffd5b5061019e610327366004610a01565b6106c4565b335f908152600460205260408120549081900361037c576040517f751b0fda0000000000000000000000000000000000000000000000000000000081523360048201526024015b60405180910390fd5b335f8181526004602052604080822091909155517f7084f5476618d8e60b11ef0d7d3f06914655adb8793e28ff7f018d4c76d505d5906103bf9084815260200190565b60405180910390a26040515f90339083908381818185875af1925050503d805f8114610406576040519150601f19603f3d011682016040523d82523d5f602084013e61040b565b606091505b505090508061044f576040517f1c43b97600000000000000000000000000000000000000000000000000000000815233600482015260248101839052604401610373565b5050565b6001548061048d576040517f5878a15c00000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b6104b18383836104ac89895f9182526020908152604082208252902090565b6108e5565b610506576040517fadbd651200000000000000000000000000000000000000000000000000000000815273ffffffffffffffffffffffffffffffffffffffff8616600482015260248101859052604401610373565b73ffffffffffffffffffffffffffffffffffffffff85165f9081526003602052604090205480851161058a576040517f0cfa2bb000000000000000000000000000000000000000000000000000000000815273ffffffffffffffffffffffffffffffffffffffff871660048201526024810186905260448101829052606401610373565b73ffffffffffffffffffffffffffffffffffffffff86165f8181526003602090815260409182902088905581518489038082529181018990529092917f987d620f307ff6b94d58743cb7a7509f24071586a77759b77c2d4e29f75a2f9a910160405180910390a25f8773ffffffffffffffffffffffffffffffffffffffff16826040515f6040518083038185875af1925050503d805f8114610647576040519150601f19603f3d011682016040523d82523d5f602084013e61064c565b606091505b50509050806106ba5773ffffffffffffffffffffffffffffffffffffffff88165f8181526004602052604090819020805485019055517f8af6e30690e4b192e05dc42baa9776cefda6c432838616c7f4f036bbab44917e906106b19085815260200190565b60405180910390a25b5050505050505050565b5f5473ffffffffffffffffffffffffffffffffffffffff163314610716576040517f76c6c93a000000000000000000000000000000000000000000000000000000008152336004820152602401610373565b8161074d576040517f504570e300000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b60025470010000000000000000000000000000000090046fffffffffffffffffffffffffffffffff16808210156107ba576040517f70c7508d0000000000000000000000000000000000000000000000000000000081526004810182905260248101839052604401610373565b6002546fffffffffffffffffffffffffffffffff1680831115610813576040517f2305a7aa0000000000000000000000000000000000000000000000000000000081526004810184905260248101829052604401610373565b5f805460018681557fffffffff0000000000000000ffffffffffffffffffffffffffffffffffffffff8216740100000000000000000000000000000000000000009283900467ffffffffffffffff90811690920191821692830217909255600280546fffffffffffffffffffffffffffffffff9081167001000000000000000000000000000000009188169190910217905560408051878152602081018790527ff6652937e3c326bae1ac1516fea184aa2846d207064e47f413323a058e209330910160405180910390a25050505050565b5f818460051b8601865b81811015610926578035838110801561090e57815f5284602052610916565b845f52816020525b505060405f2092506020016108ef565b5050909214949350505050565b803573ffffffffffffffffffffffffffffffffffffffff81168114610956575f5ffd5b919050565b5f5f5f5f6060858703121561096e575f5ffd5b61097785610933565b935060208501359250604085013567ffffffffffffffff811115610999575f5ffd5b8501601f810187136109a9575f5ffd5b803567ffffffffffffffff8111156109bf575f5ffd5b8760208260051b84010111156109d3575f5ffd5b949793965060200194505050565b5f602082840312156109f1575f5ffd5b6109fa82610933565b9392505050565b5f5f60408385031215610a12575f5ffd5b5050803592602090910135915056fea264697066735822122047e1bacc129b65aab36bf23f995ae14f6ec24bad00ba9cf3911518d78e50b08464736f6c63430008250033",
+	Bin: "0x60a060405234801561000f575f5ffd5b5060405161118838038061118883398101604081905261002e916100ba565b6001600160a01b0382166100555760405163ccea9e6f60e01b815260040160405180910390fd5b806001600160a01b03163b5f0361007f57604051639db8d5b160e01b815260040160405180910390fd5b5f80546001600160a01b0319166001600160a01b03938416179055166080526100f2565b6001600160a01b03811681146100b7575f5ffd5b50565b5f5f604083850312156100cb575f5ffd5b82516100d6816100a3565b60208401519092506100e7816100a3565b809150509250929050565b6080516110546101345f395f818161028f015281816104770152818161087f0152818161091f015281816109da01528181610a8d0152610b0f01526110545ff3fe6080604052600436106100f2575f3560e01c8063c884ef8311610087578063ebf0c71711610057578063ebf0c717146103bf578063f14fcbc8146103d4578063f7d97577146103f3578063ff3d452214610412575f5ffd5b8063c884ef8314610319578063dc44698714610344578063df18e04714610380578063e5225381146103ab575f5ffd5b8063570ca735116100c2578063570ca7351461022e57806380f556051461027e578063964bc33f146102b1578063a3c2c462146102d0575f5ffd5b8063146ca5311461017757806339b17dea146101cc5780633ccfd60b146101f95780633d13f8741461020f575f5ffd5b3661017357600280547fffffffffffffffffffffffffffffffff000000000000000000000000000000008116346fffffffffffffffffffffffffffffffff92831681019092161790915560405190815233907f88a5966d370b9919b20f3e2c13ff65706f196a4e32cc2c12bf57088f885258749060200160405180910390a2005b5f5ffd5b348015610182575f5ffd5b505f546101ae9074010000000000000000000000000000000000000000900467ffffffffffffffff1681565b60405167ffffffffffffffff90911681526020015b60405180910390f35b3480156101d7575f5ffd5b506101eb6101e6366004610df6565b610431565b6040519081526020016101c3565b348015610204575f5ffd5b5061020d610504565b005b34801561021a575f5ffd5b5061020d610229366004610ebb565b61062b565b348015610239575f5ffd5b505f546102599073ffffffffffffffffffffffffffffffffffffffff1681565b60405173ffffffffffffffffffffffffffffffffffffffff90911681526020016101c3565b348015610289575f5ffd5b506102597f000000000000000000000000000000000000000000000000000000000000000081565b3480156102bc575f5ffd5b5061020d6102cb366004610f41565b610848565b3480156102db575f5ffd5b506002546102f8906fffffffffffffffffffffffffffffffff1681565b6040516fffffffffffffffffffffffffffffffff90911681526020016101c3565b348015610324575f5ffd5b506101eb610333366004610f58565b60036020525f908152604090205481565b34801561034f575f5ffd5b506002546102f89070010000000000000000000000000000000090046fffffffffffffffffffffffffffffffff1681565b34801561038b575f5ffd5b506101eb61039a366004610f58565b60046020525f908152604090205481565b3480156103b6575f5ffd5b506101eb6108ef565b3480156103ca575f5ffd5b506101eb60015481565b3480156103df575f5ffd5b5061020d6103ee366004610f41565b610a56565b3480156103fe575f5ffd5b5061020d61040d366004610f78565b610ad1565b34801561041d575f5ffd5b5061020d61042c366004610f78565b610b7f565b5f61043a610d54565b6040517f39b17dea00000000000000000000000000000000000000000000000000000000815273ffffffffffffffffffffffffffffffffffffffff7f000000000000000000000000000000000000000000000000000000000000000016906339b17dea906104b8908b908b908b908b908b908b908b90600401610f98565b6020604051808303815f875af11580156104d4573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906104f89190611007565b98975050505050505050565b335f9081526004602052604081205490819003610554576040517f751b0fda0000000000000000000000000000000000000000000000000000000081523360048201526024015b60405180910390fd5b335f8181526004602052604080822091909155517f7084f5476618d8e60b11ef0d7d3f06914655adb8793e28ff7f018d4c76d505d5906105979084815260200190565b60405180910390a26040515f90339083908381818185875af1925050503d805f81146105de576040519150601f19603f3d011682016040523d82523d5f602084013e6105e3565b606091505b5050905080610627576040517f1c43b9760000000000000000000000000000000000000000000000000000000081523360048201526024810183905260440161054b565b5050565b60015480610665576040517f5878a15c00000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b61068983838361068489895f9182526020908152604082208252902090565b610da8565b6106de576040517fadbd651200000000000000000000000000000000000000000000000000000000815273ffffffffffffffffffffffffffffffffffffffff861660048201526024810185905260440161054b565b73ffffffffffffffffffffffffffffffffffffffff85165f90815260036020526040902054808511610762576040517f0cfa2bb000000000000000000000000000000000000000000000000000000000815273ffffffffffffffffffffffffffffffffffffffff87166004820152602481018690526044810182905260640161054b565b73ffffffffffffffffffffffffffffffffffffffff86165f8181526003602090815260409182902088905581518489038082529181018990529092917f987d620f307ff6b94d58743cb7a7509f24071586a77759b77c2d4e29f75a2f9a910160405180910390a25f5f5f5f5f858c5af190508061083e5773ffffffffffffffffffffffffffffffffffffffff88165f8181526004602052604090819020805485019055517f8af6e30690e4b192e05dc42baa9776cefda6c432838616c7f4f036bbab44917e906108359085815260200190565b60405180910390a25b5050505050505050565b610850610d54565b6040517f964bc33f000000000000000000000000000000000000000000000000000000008152600481018290527f000000000000000000000000000000000000000000000000000000000000000073ffffffffffffffffffffffffffffffffffffffff169063964bc33f906024015b5f604051808303815f87803b1580156108d6575f5ffd5b505af11580156108e8573d5f5f3e3d5ffd5b5050505050565b6040517fce513b6f0000000000000000000000000000000000000000000000000000000081523060048201525f907f000000000000000000000000000000000000000000000000000000000000000073ffffffffffffffffffffffffffffffffffffffff169063ce513b6f90602401602060405180830381865afa158015610979573d5f5f3e3d5ffd5b505050506040513d601f19601f8201168201806040525081019061099d9190611007565b9050805f036109d8576040517f7b2c2fef00000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b7f000000000000000000000000000000000000000000000000000000000000000073ffffffffffffffffffffffffffffffffffffffff16633ccfd60b6040518163ffffffff1660e01b81526004015f604051808303815f87803b158015610a3d575f5ffd5b505af1158015610a4f573d5f5f3e3d5ffd5b5050505090565b610a5e610d54565b6040517ff14fcbc8000000000000000000000000000000000000000000000000000000008152600481018290527f000000000000000000000000000000000000000000000000000000000000000073ffffffffffffffffffffffffffffffffffffffff169063f14fcbc8906024016108bf565b610ad9610d54565b6040517ff7d9757700000000000000000000000000000000000000000000000000000000815260048101839052602481018290527f000000000000000000000000000000000000000000000000000000000000000073ffffffffffffffffffffffffffffffffffffffff169063f7d97577906044015f604051808303815f87803b158015610b65575f5ffd5b505af1158015610b77573d5f5f3e3d5ffd5b505050505050565b5f5473ffffffffffffffffffffffffffffffffffffffff163314610bd1576040517f76c6c93a00000000000000000000000000000000000000000000000000000000815233600482015260240161054b565b81610c08576040517f504570e300000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b6002546fffffffffffffffffffffffffffffffff8116608082901c80841015610c67576040517f70c7508d000000000000000000000000000000000000000000000000000000008152600481018290526024810185905260440161054b565b81841115610cab576040517f2305a7aa000000000000000000000000000000000000000000000000000000008152600481018590526024810183905260440161054b565b5f805460018781557fffffffff0000000000000000ffffffffffffffffffffffffffffffffffffffff8216740100000000000000000000000000000000000000009283900467ffffffffffffffff90811690920191821692830217909255608086901b841760025560408051888152602081018890527ff6652937e3c326bae1ac1516fea184aa2846d207064e47f413323a058e209330910160405180910390a2505050505050565b5f5473ffffffffffffffffffffffffffffffffffffffff163314610da6576040517f76c6c93a00000000000000000000000000000000000000000000000000000000815233600482015260240161054b565b565b5f818460051b8601865b81811015610de95780358381108015610dd157815f5284602052610dd9565b845f52816020525b505060405f209250602001610db2565b5050909214949350505050565b5f5f5f5f5f5f5f60c0888a031215610e0c575f5ffd5b873596506020880135955060408801359450606088013593506080880135925060a088013567ffffffffffffffff811115610e45575f5ffd5b8801601f81018a13610e55575f5ffd5b803567ffffffffffffffff811115610e6b575f5ffd5b8a6020828401011115610e7c575f5ffd5b602082019350809250505092959891949750929550565b803573ffffffffffffffffffffffffffffffffffffffff81168114610eb6575f5ffd5b919050565b5f5f5f5f60608587031215610ece575f5ffd5b610ed785610e93565b935060208501359250604085013567ffffffffffffffff811115610ef9575f5ffd5b8501601f81018713610f09575f5ffd5b803567ffffffffffffffff811115610f1f575f5ffd5b8760208260051b8401011115610f33575f5ffd5b949793965060200194505050565b5f60208284031215610f51575f5ffd5b5035919050565b5f60208284031215610f68575f5ffd5b610f7182610e93565b9392505050565b5f5f60408385031215610f89575f5ffd5b50508035926020909101359150565b87815286602082015285604082015284606082015283608082015260c060a08201528160c0820152818360e08301375f81830160e090810191909152601f9092017fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe01601019695505050505050565b5f60208284031215611017575f5ffd5b505191905056fea2646970667358221220e6afdfa6fd1428aa7fb0553ef4913126abf9f1d43036aaf0949a4ad0b0b4dff764736f6c63430008250033",
 }
 
 // PoolPayouts is an auto generated Go binding around an Ethereum contract.
@@ -59,9 +59,9 @@ func (c *PoolPayouts) Instance(backend bind.ContractBackend, addr common.Address
 // PackConstructor is the Go binding used to pack the parameters required for
 // contract deployment.
 //
-// Solidity: constructor(address operator_) returns()
-func (poolPayouts *PoolPayouts) PackConstructor(operator_ common.Address) []byte {
-	enc, err := poolPayouts.abi.Pack("", operator_)
+// Solidity: constructor(address operator_, address market_) returns()
+func (poolPayouts *PoolPayouts) PackConstructor(operator_ common.Address, market_ common.Address) []byte {
+	enc, err := poolPayouts.abi.Pack("", operator_, market_)
 	if err != nil {
 		panic(err)
 	}
@@ -125,6 +125,63 @@ func (poolPayouts *PoolPayouts) UnpackClaimed(data []byte) (*big.Int, error) {
 	return out0, nil
 }
 
+// PackCollect is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xe5225381.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function collect() returns(uint256 amount)
+func (poolPayouts *PoolPayouts) PackCollect() []byte {
+	enc, err := poolPayouts.abi.Pack("collect")
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackCollect is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xe5225381.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function collect() returns(uint256 amount)
+func (poolPayouts *PoolPayouts) TryPackCollect() ([]byte, error) {
+	return poolPayouts.abi.Pack("collect")
+}
+
+// UnpackCollect is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0xe5225381.
+//
+// Solidity: function collect() returns(uint256 amount)
+func (poolPayouts *PoolPayouts) UnpackCollect(data []byte) (*big.Int, error) {
+	out, err := poolPayouts.abi.Unpack("collect", data)
+	if err != nil {
+		return new(big.Int), err
+	}
+	out0 := abi.ConvertType(out[0], new(big.Int)).(*big.Int)
+	return out0, nil
+}
+
+// PackCommit is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xf14fcbc8.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function commit(bytes32 commitment) returns()
+func (poolPayouts *PoolPayouts) PackCommit(commitment [32]byte) []byte {
+	enc, err := poolPayouts.abi.Pack("commit", commitment)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackCommit is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xf14fcbc8.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function commit(bytes32 commitment) returns()
+func (poolPayouts *PoolPayouts) TryPackCommit(commitment [32]byte) ([]byte, error) {
+	return poolPayouts.abi.Pack("commit", commitment)
+}
+
 // PackCumulativeTotal is the Go binding used to pack the parameters required for calling
 // the contract method with ID 0xdc446987.  This method will panic if any
 // invalid/nil inputs are passed.
@@ -157,6 +214,98 @@ func (poolPayouts *PoolPayouts) UnpackCumulativeTotal(data []byte) (*big.Int, er
 		return new(big.Int), err
 	}
 	out0 := abi.ConvertType(out[0], new(big.Int)).(*big.Int)
+	return out0, nil
+}
+
+// PackDelist is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x964bc33f.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function delist(uint256 id) returns()
+func (poolPayouts *PoolPayouts) PackDelist(id *big.Int) []byte {
+	enc, err := poolPayouts.abi.Pack("delist", id)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackDelist is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x964bc33f.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function delist(uint256 id) returns()
+func (poolPayouts *PoolPayouts) TryPackDelist(id *big.Int) ([]byte, error) {
+	return poolPayouts.abi.Pack("delist", id)
+}
+
+// PackList is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x39b17dea.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function list(bytes32 contentHash, bytes32 salt, uint256 price, uint256 terms, bytes32 metadataHash, string provider) returns(uint256 id)
+func (poolPayouts *PoolPayouts) PackList(contentHash [32]byte, salt [32]byte, price *big.Int, terms *big.Int, metadataHash [32]byte, provider string) []byte {
+	enc, err := poolPayouts.abi.Pack("list", contentHash, salt, price, terms, metadataHash, provider)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackList is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x39b17dea.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function list(bytes32 contentHash, bytes32 salt, uint256 price, uint256 terms, bytes32 metadataHash, string provider) returns(uint256 id)
+func (poolPayouts *PoolPayouts) TryPackList(contentHash [32]byte, salt [32]byte, price *big.Int, terms *big.Int, metadataHash [32]byte, provider string) ([]byte, error) {
+	return poolPayouts.abi.Pack("list", contentHash, salt, price, terms, metadataHash, provider)
+}
+
+// UnpackList is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0x39b17dea.
+//
+// Solidity: function list(bytes32 contentHash, bytes32 salt, uint256 price, uint256 terms, bytes32 metadataHash, string provider) returns(uint256 id)
+func (poolPayouts *PoolPayouts) UnpackList(data []byte) (*big.Int, error) {
+	out, err := poolPayouts.abi.Unpack("list", data)
+	if err != nil {
+		return new(big.Int), err
+	}
+	out0 := abi.ConvertType(out[0], new(big.Int)).(*big.Int)
+	return out0, nil
+}
+
+// PackMarket is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x80f55605.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function market() view returns(address)
+func (poolPayouts *PoolPayouts) PackMarket() []byte {
+	enc, err := poolPayouts.abi.Pack("market")
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackMarket is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x80f55605.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function market() view returns(address)
+func (poolPayouts *PoolPayouts) TryPackMarket() ([]byte, error) {
+	return poolPayouts.abi.Pack("market")
+}
+
+// UnpackMarket is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0x80f55605.
+//
+// Solidity: function market() view returns(address)
+func (poolPayouts *PoolPayouts) UnpackMarket(data []byte) (common.Address, error) {
+	out, err := poolPayouts.abi.Unpack("market", data)
+	if err != nil {
+		return *new(common.Address), err
+	}
+	out0 := *abi.ConvertType(out[0], new(common.Address)).(*common.Address)
 	return out0, nil
 }
 
@@ -320,6 +469,28 @@ func (poolPayouts *PoolPayouts) UnpackRound(data []byte) (uint64, error) {
 	}
 	out0 := *abi.ConvertType(out[0], new(uint64)).(*uint64)
 	return out0, nil
+}
+
+// PackSetPrice is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xf7d97577.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function setPrice(uint256 id, uint256 price) returns()
+func (poolPayouts *PoolPayouts) PackSetPrice(id *big.Int, price *big.Int) []byte {
+	enc, err := poolPayouts.abi.Pack("setPrice", id, price)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackSetPrice is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xf7d97577.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function setPrice(uint256 id, uint256 price) returns()
+func (poolPayouts *PoolPayouts) TryPackSetPrice(id *big.Int, price *big.Int) ([]byte, error) {
+	return poolPayouts.abi.Pack("setPrice", id, price)
 }
 
 // PackTotalReceived is the Go binding used to pack the parameters required for calling
@@ -609,6 +780,9 @@ func (poolPayouts *PoolPayouts) UnpackWithdrawnEvent(log *types.Log) (*PoolPayou
 // UnpackError attempts to decode the provided error data using user-defined
 // error definitions.
 func (poolPayouts *PoolPayouts) UnpackError(raw []byte) (any, error) {
+	if bytes.Equal(raw[:4], poolPayouts.abi.Errors["InvalidMarket"].ID.Bytes()[:4]) {
+		return poolPayouts.UnpackInvalidMarketError(raw[4:])
+	}
 	if bytes.Equal(raw[:4], poolPayouts.abi.Errors["InvalidOperator"].ID.Bytes()[:4]) {
 		return poolPayouts.UnpackInvalidOperatorError(raw[4:])
 	}
@@ -630,6 +804,9 @@ func (poolPayouts *PoolPayouts) UnpackError(raw []byte) (any, error) {
 	if bytes.Equal(raw[:4], poolPayouts.abi.Errors["NothingToClaim"].ID.Bytes()[:4]) {
 		return poolPayouts.UnpackNothingToClaimError(raw[4:])
 	}
+	if bytes.Equal(raw[:4], poolPayouts.abi.Errors["NothingToCollect"].ID.Bytes()[:4]) {
+		return poolPayouts.UnpackNothingToCollectError(raw[4:])
+	}
 	if bytes.Equal(raw[:4], poolPayouts.abi.Errors["TotalDecreased"].ID.Bytes()[:4]) {
 		return poolPayouts.UnpackTotalDecreasedError(raw[4:])
 	}
@@ -640,6 +817,29 @@ func (poolPayouts *PoolPayouts) UnpackError(raw []byte) (any, error) {
 		return poolPayouts.UnpackUnderfundedError(raw[4:])
 	}
 	return nil, errors.New("Unknown error")
+}
+
+// PoolPayoutsInvalidMarket represents a InvalidMarket error raised by the PoolPayouts contract.
+type PoolPayoutsInvalidMarket struct {
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error InvalidMarket()
+func PoolPayoutsInvalidMarketErrorID() common.Hash {
+	return common.HexToHash("0x9db8d5b1bd1df0929e62d5cd7f3996f288961edcda549cafb4531c760793e460")
+}
+
+// UnpackInvalidMarketError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error InvalidMarket()
+func (poolPayouts *PoolPayouts) UnpackInvalidMarketError(raw []byte) (*PoolPayoutsInvalidMarket, error) {
+	out := new(PoolPayoutsInvalidMarket)
+	if err := poolPayouts.abi.UnpackIntoInterface(out, "InvalidMarket", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // PoolPayoutsInvalidOperator represents a InvalidOperator error raised by the PoolPayouts contract.
@@ -805,6 +1005,29 @@ func PoolPayoutsNothingToClaimErrorID() common.Hash {
 func (poolPayouts *PoolPayouts) UnpackNothingToClaimError(raw []byte) (*PoolPayoutsNothingToClaim, error) {
 	out := new(PoolPayoutsNothingToClaim)
 	if err := poolPayouts.abi.UnpackIntoInterface(out, "NothingToClaim", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// PoolPayoutsNothingToCollect represents a NothingToCollect error raised by the PoolPayouts contract.
+type PoolPayoutsNothingToCollect struct {
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error NothingToCollect()
+func PoolPayoutsNothingToCollectErrorID() common.Hash {
+	return common.HexToHash("0x7b2c2feff2da1aeb7690a0c70beceb7ffc6cce3734d3f5b1f282b23bd12dd5f3")
+}
+
+// UnpackNothingToCollectError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error NothingToCollect()
+func (poolPayouts *PoolPayouts) UnpackNothingToCollectError(raw []byte) (*PoolPayoutsNothingToCollect, error) {
+	out := new(PoolPayoutsNothingToCollect)
+	if err := poolPayouts.abi.UnpackIntoInterface(out, "NothingToCollect", raw); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -1,14 +1,24 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {DataLicenseMarket} from "./DataLicenseMarket.sol";
+
 /// @title PoolPayouts: a patient pool's sale revenue, shared by a cumulative Merkle drop.
 ///
-/// @notice One contract per pool. Sale revenue arrives as plain ether (`receive`): the pool is a
-/// listing's seller and withdraws into it, or the operator forwards. Per payout round the operator
-/// posts one Merkle root of CUMULATIVE entitlements (every contributor's total share since the pool
-/// began) and the total of them; each contributor is paid the difference between its entitlement
-/// and what it was already paid, with a proof. Posting a round costs the same whatever the number of
-/// contributors; a claim costs one proof's hashing (log2 of the contributors) and two storage writes.
+/// @notice One contract per pool, bound to one DataLicenseMarket (`market`, fixed at deployment).
+/// The contract is the SELLER of the pool's listings: the operator lists, delists and reprices
+/// through it (`commit`, `list`, `delist`, `setPrice`, which forward to the market with this
+/// contract as the sender), so the market credits every sale to this contract, and `collect`,
+/// which anyone may call, pulls that balance from the market into it. No operator ever holds the
+/// pool's revenue, so none has to be trusted to forward it. The commitment of a listing is
+/// keccak256(abi.encode(address(this), contentHash, salt)): the seller is this contract.
+///
+/// Sale revenue arrives as plain ether (`receive`), from the market on `collect` or from anyone
+/// else (a deposit). Per payout round the operator posts one Merkle root of CUMULATIVE entitlements
+/// (every contributor's total share since the pool began) and the total of them; each contributor
+/// is paid the difference between its entitlement and what it was already paid, with a proof.
+/// Posting a round costs the same whatever the number of contributors; a claim costs one proof's
+/// hashing (log2 of the contributors) and two storage writes.
 ///
 /// Leaves are OpenZeppelin's standard-merkle-tree leaves:
 /// keccak256(bytes.concat(keccak256(abi.encode(account, cumulativeAmount)))); the double hash keeps a
@@ -21,8 +31,9 @@ pragma solidity ^0.8.24;
 /// reverts) does not block anyone: its amount is credited to `owed` and it pulls it with `withdraw`.
 ///
 /// Funding: a round's total must be covered by what the contract received through `receive` (which
-/// equals its balance plus everything paid out), so every posted entitlement is backed by ether.
-/// Ether forced in without a call (self-destruct, block rewards) is not counted.
+/// equals its balance plus everything paid out), so every posted entitlement is backed by ether;
+/// sales count once collected. Ether forced in without a call (self-destruct, block rewards) is not
+/// counted.
 /// The contract cannot check that the leaves sum to the posted total (nodes recompute the tree from
 /// chain events and the pool log for that); if an operator's leaves exceed it, a claim the balance
 /// cannot cover fails its transfer like a refusing recipient's and is credited to `owed`.
@@ -31,7 +42,9 @@ contract PoolPayouts {
     // each rather than 22,100): operator with round (set by the constructor), totalReceived with
     // cumulativeTotal (non-zero once the pool received anything); only the first root is new.
 
-    /// The account that posts rounds.
+    /// The market the pool sells on (in the bytecode: reading it costs no storage access).
+    DataLicenseMarket public immutable market;
+    /// The account that posts rounds and manages the pool's listings.
     address public operator;
     /// The number of rounds posted; the current round's number.
     uint64 public round;
@@ -55,6 +68,10 @@ contract PoolPayouts {
 
     error NotOperator(address caller);
     error InvalidOperator();
+    /// The market address given to the constructor holds no contract.
+    error InvalidMarket();
+    /// `collect` when the market holds no sale revenue for the pool.
+    error NothingToCollect();
     error InvalidRoot();
     /// A round's total below the current one's: entitlements are cumulative.
     error TotalDecreased(uint256 current, uint256 given);
@@ -67,9 +84,11 @@ contract PoolPayouts {
     error NothingOwed(address account);
     error TransferFailed(address to, uint256 amount);
 
-    constructor(address operator_) {
+    constructor(address operator_, DataLicenseMarket market_) {
         if (operator_ == address(0)) revert InvalidOperator();
+        if (address(market_).code.length == 0) revert InvalidMarket();
         operator = operator_;
+        market = market_;
     }
 
     /// Sale revenue (or any deposit) for the pool's contributors.
@@ -81,14 +100,63 @@ contract PoolPayouts {
         emit Received(msg.sender, msg.value);
     }
 
+    /// Commits a listing of the pool on the market (DataLicenseMarket.commit): `commitment` is
+    /// keccak256(abi.encode(address(this), contentHash, salt)). The operator only.
+    function commit(bytes32 commitment) external {
+        _onlyOperator();
+        market.commit(commitment);
+    }
+
+    /// Lists a version of the pool's dataset on the market with this contract as its seller, in a
+    /// block after its `commit`, and returns the listing id (arguments as DataLicenseMarket.list).
+    /// The operator only.
+    function list(
+        bytes32 contentHash,
+        bytes32 salt,
+        uint256 price,
+        uint256 terms,
+        bytes32 metadataHash,
+        string calldata provider
+    ) external returns (uint256 id) {
+        _onlyOperator();
+        return market.list(contentHash, salt, price, terms, metadataHash, provider);
+    }
+
+    /// Stops new sales of the pool's listing `id` (DataLicenseMarket.delist). The operator only.
+    function delist(uint256 id) external {
+        _onlyOperator();
+        market.delist(id);
+    }
+
+    /// Changes the price of the pool's listing `id` (DataLicenseMarket.setPrice). The operator only.
+    function setPrice(uint256 id, uint256 price) external {
+        _onlyOperator();
+        market.setPrice(id, price);
+    }
+
+    /// Pulls the pool's sale revenue from the market into this contract (it arrives through
+    /// `receive` and counts in `totalReceived`) and returns the amount. Anyone may call: the money
+    /// can only go to the pool. With nothing to collect it reverts `NothingToCollect` rather than
+    /// spending gas on a no-op.
+    function collect() external returns (uint256 amount) {
+        amount = market.withdrawable(address(this));
+        if (amount == 0) revert NothingToCollect();
+        market.withdraw();
+    }
+
     /// Posts a new round: `newRoot` is the root of every contributor's cumulative entitlement,
     /// `total` their sum. The operator only; `total` must not decrease and must be funded.
     function postRound(bytes32 newRoot, uint256 total) external {
         if (msg.sender != operator) revert NotOperator(msg.sender);
         if (newRoot == bytes32(0)) revert InvalidRoot();
-        uint256 current = cumulativeTotal;
+        // totalReceived (low half) and cumulativeTotal (high half) share a slot: read it and write it once.
+        uint256 packed;
+        assembly ("memory-safe") {
+            packed := sload(totalReceived.slot)
+        }
+        uint256 funded = uint128(packed);
+        uint256 current = packed >> 128;
         if (total < current) revert TotalDecreased(current, total);
-        uint256 funded = totalReceived;
         if (total > funded) revert Underfunded(total, funded);
         uint64 r;
         unchecked {
@@ -96,7 +164,9 @@ contract PoolPayouts {
         }
         root = newRoot;
         round = r;
-        cumulativeTotal = uint128(total); // total <= funded < 2^128
+        assembly ("memory-safe") {
+            sstore(totalReceived.slot, or(funded, shl(128, total))) // total <= funded < 2^128
+        }
         emit RoundPosted(r, newRoot, total);
     }
 
@@ -114,7 +184,11 @@ contract PoolPayouts {
         }
         claimed[account] = cumulativeAmount;
         emit Claimed(account, amount, cumulativeAmount);
-        (bool ok,) = account.call{value: amount}("");
+        bool ok;
+        assembly ("memory-safe") {
+            // all gas, no return data copied: a recipient cannot make the claim pay for its output
+            ok := call(gas(), account, amount, 0, 0, 0, 0)
+        }
         if (!ok) {
             unchecked {
                 owed[account] += amount; // bounded by the ether supply
@@ -131,6 +205,10 @@ contract PoolPayouts {
         emit Withdrawn(msg.sender, amount);
         (bool ok,) = msg.sender.call{value: amount}("");
         if (!ok) revert TransferFailed(msg.sender, amount);
+    }
+
+    function _onlyOperator() internal view {
+        if (msg.sender != operator) revert NotOperator(msg.sender);
     }
 
     /// The leaf of an entitlement: keccak256(bytes.concat(keccak256(abi.encode(account, amount)))),
