@@ -53,6 +53,13 @@ func (a *App) cleanLeftovers(ctx context.Context) error {
 	for _, p := range pubs {
 		named[p.ContentHash] = true
 	}
+	held, err := a.store.PoolBlobs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, b := range held {
+		named[b.ContentHash] = true
+	}
 	keys, err := a.store.DatasetKeys(ctx)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -17,6 +18,8 @@ import (
 //	pool:op:<contract>                  OperatedPool: a pool this node runs as its hub
 //	pool:member:<contract>:<account>    Membership: a patient of this node in a pool
 //	pool:release:<contract>             PendingRelease: a pool version being listed
+//	pool:blob:<content hash>            PoolBlob: an encrypted contribution this hub holds
+//	pool:round:<contract>:<n>           the entitlements of payout round n, as posted
 //
 // A pool's own history (its configuration, consents, withdrawals, releases
 // and payout rounds) is its log in the ledger, not here: these records are
@@ -25,6 +28,8 @@ const (
 	poolOpPrefix      = "pool:op:"
 	poolMemberPrefix  = "pool:member:"
 	poolReleasePrefix = "pool:release:"
+	poolBlobPrefix    = "pool:blob:"
+	poolRoundPrefix   = "pool:round:"
 )
 
 // OperatedPool is a pool this node runs: its contract, and the pool's key
@@ -127,4 +132,51 @@ func (s *Store) DeletePendingRelease(ctx context.Context, pool common.Address) e
 		}
 		return nil
 	})
+}
+
+// PoolBlob is an encrypted contribution this node holds as a pool's hub:
+// its record keeps the blob from the start-up cleanup of blobs no record
+// names (Holds).
+type PoolBlob struct {
+	ContentHash common.Hash    `json:"content_hash"`
+	Pool        common.Address `json:"pool"`
+	Account     common.Address `json:"account"`
+	Created     time.Time      `json:"created"`
+}
+
+// PutPoolBlob records a contribution's blob.
+func (s *Store) PutPoolBlob(ctx context.Context, b PoolBlob) error {
+	return s.db.Update(func(tx *buntdb.Tx) error { return setJSON(tx, poolBlobPrefix+b.ContentHash.Hex(), b) })
+}
+
+// PoolBlobs returns the contributions' blobs this node holds.
+func (s *Store) PoolBlobs(ctx context.Context) ([]PoolBlob, error) {
+	return scanJSON[PoolBlob](s.db, poolBlobPrefix+"*")
+}
+
+func roundKey(pool common.Address, n uint64) string {
+	return fmt.Sprintf("%s%s:%020d", poolRoundPrefix, pool.Hex(), n)
+}
+
+// PutPoolRound keeps the entitlements of pool's payout round n (JSON), as
+// the hub publishes them beside the root it posts.
+func (s *Store) PutPoolRound(ctx context.Context, pool common.Address, n uint64, entitlements []byte) error {
+	return s.db.Update(func(tx *buntdb.Tx) error {
+		_, _, err := tx.Set(roundKey(pool, n), string(entitlements), nil)
+		return err
+	})
+}
+
+// PoolRound returns what PutPoolRound kept, ENOTFOUND when nothing.
+func (s *Store) PoolRound(ctx context.Context, pool common.Address, n uint64) ([]byte, error) {
+	var out []byte
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		v, err := tx.Get(roundKey(pool, n))
+		out = []byte(v)
+		return err
+	})
+	if errors.Is(err, buntdb.ErrNotFound) {
+		return nil, marketplace.Errorf(marketplace.ENOTFOUND, "Pool %s: no payout round %d here.", pool.Hex(), n)
+	}
+	return out, err
 }

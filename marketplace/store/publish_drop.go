@@ -102,7 +102,7 @@ func (s *Store) ClearDrop(ctx context.Context, content common.Hash) error {
 func (s *Store) Holds(ctx context.Context, content common.Hash) (bool, error) {
 	held := false
 	err := s.db.View(func(tx *buntdb.Tx) error {
-		for _, k := range []string{publishPrefix + content.Hex(), dsKeyPrefix + content.Hex()} {
+		for _, k := range []string{publishPrefix + content.Hex(), dsKeyPrefix + content.Hex(), poolBlobPrefix + content.Hex()} {
 			if _, err := tx.Get(k); err == nil {
 				held = true
 			} else if !errors.Is(err, buntdb.ErrNotFound) {
