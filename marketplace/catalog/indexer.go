@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"errors"
+	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"log/slog"
 	"math/big"
 	"sync"
@@ -37,6 +38,8 @@ func (f CardFunc) Card(ctx context.Context, l *marketplace.Listing) ([]byte, err
 type Chain interface {
 	chain.LogReader
 	HeaderByNumber(ctx context.Context, number *big.Int) (*types.Header, error)
+	// CallContract asks a contract seller who operates it (vet).
+	bind.ContractCaller
 }
 
 // Config configures an Indexer.
@@ -207,7 +210,7 @@ func (ix *Indexer) RetryCards(ctx context.Context) (int, error) {
 		}
 		b := cards[i]
 		if card, err := marketplace.DecodeCard(b, l.MetadataHash); err == nil {
-			if reason := ix.vet(l, card, first[l.ContentHash].first); reason != "" {
+			if reason := ix.vet(ctx, l, card, first[l.ContentHash].first); reason != "" {
 				ix.log.Warn("listing not shown", "listing", l.ID, "seller", l.Seller, "reason", reason)
 				b = nil // SetCard flags a card that does not decode as a mismatch
 			}
@@ -300,7 +303,7 @@ func (ix *Indexer) prepare(ctx context.Context, logs []types.Log) ([]marketplace
 			l.CardStatus = marketplace.CardMismatch
 			continue
 		}
-		if reason := ix.vet(l, card, first[l.ContentHash].first); reason != "" {
+		if reason := ix.vet(ctx, l, card, first[l.ContentHash].first); reason != "" {
 			ix.log.Warn("listing not shown", "listing", l.ID, "seller", l.Seller, "reason", reason)
 			l.CardStatus = marketplace.CardMismatch
 			continue

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/medmarket/medmarket/marketplace"
 	"github.com/medmarket/medmarket/marketplace/chain"
+	"github.com/medmarket/medmarket/marketplace/contracts"
 	"github.com/medmarket/medmarket/marketplace/vault"
 )
 
@@ -21,7 +23,9 @@ const cloneScanChunk = 100_000
 // every node decides alike and re-indexing decides the same.
 //
 //   - The card is signed by the listing's seller (Config.ChainID set): a listing that names
-//     another seller's card (and provider) has a card signed by someone else.
+//     another seller's card (and provider) has a card signed by someone else. A seller that is a
+//     contract (a pool's PoolPayouts, which sells its versions) cannot sign: its card is signed by
+//     the account the contract names as its operator().
 //   - No other seller committed to the same content hash earlier: the content hash is the SHA-256
 //     of a ciphertext under a fresh random key, which only its publisher (and the hub it chose)
 //     knows before its list transaction reveals it, and that transaction needs a commitment
@@ -33,7 +37,7 @@ const cloneScanChunk = 100_000
 //
 // first is the first listing of l's content hash (firstListings): earliest commit block, then
 // listing order; nil if none.
-func (ix *Indexer) vet(l *marketplace.Listing, card *marketplace.DatasetCard, first *marketplace.Listing) string {
+func (ix *Indexer) vet(ctx context.Context, l *marketplace.Listing, card *marketplace.DatasetCard, first *marketplace.Listing) string {
 	if ix.cfg.ChainID != 0 {
 		if len(card.Signature) == 0 {
 			return "its dataset card is not signed by its seller"
@@ -46,7 +50,7 @@ func (ix *Indexer) vet(l *marketplace.Listing, card *marketplace.DatasetCard, fi
 		if err != nil {
 			return "its dataset card's signature is malformed: " + marketplace.ErrorMessage(err)
 		}
-		if signer != l.Seller {
+		if signer != l.Seller && !ix.operates(ctx, signer, l.Seller) {
 			return fmt.Sprintf("its dataset card is signed by %s for this dataset, not by the listing's seller %s", signer.Hex(), l.Seller.Hex())
 		}
 	}
@@ -54,6 +58,20 @@ func (ix *Indexer) vet(l *marketplace.Listing, card *marketplace.DatasetCard, fi
 		return fmt.Sprintf("it copies listing %d: dataset %s was committed to first by %s", first.ID, l.ContentHash.Hex(), first.Seller.Hex())
 	}
 	return ""
+}
+
+// operates reports whether seller is a contract whose operator() is signer (a pool's contract
+// selling the pool's versions). Any contract may claim an operator; that gives its operator no
+// more than an account of its own would: the card is still signed for this dataset by the one
+// who listed it, and copies are still ranked by their commits.
+func (ix *Indexer) operates(ctx context.Context, signer, seller common.Address) bool {
+	pp := contracts.NewPoolPayouts()
+	out, err := ix.cfg.Chain.CallContract(ctx, ethereum.CallMsg{To: &seller, Data: pp.PackOperator()}, nil)
+	if err != nil {
+		return false
+	}
+	op, err := pp.UnpackOperator(out)
+	return err == nil && op == signer && op != (common.Address{})
 }
 
 // maxTopicsPerQuery bounds the content hashes one log query asks for (nodes limit the
