@@ -66,6 +66,9 @@ type DatasetCard struct {
 	// before buying, under differential privacy, and with which budget;
 	// nil: it answers none.
 	Questions *CardQuestions `json:"questions,omitempty"`
+	// Pool says the listing is a version of a patient pool's cohort; nil
+	// for a listing of one publisher's own data.
+	Pool *CardPool `json:"pool,omitempty"`
 	// Signature is the seller's EIP-191 signature of CardSignatureMessage: the card (without this
 	// field), bound to the chain, the contract and the listing's content hash. Indexing nodes
 	// check it recovers to the listing's seller on chain, so a listing that copies another
@@ -87,6 +90,50 @@ func (c *DatasetCard) UnsignedHash() (common.Hash, error) {
 	cc := *c
 	cc.Signature = nil
 	return cc.Hash()
+}
+
+// CardPool describes a version of a patient pool's cohort: which pool,
+// which version and configuration, how many patients, and exactly which
+// contributions it holds (the Merkle root the pool's log records), so
+// that a researcher knows what was bought and each contributor can check
+// whether their record is in it.
+type CardPool struct {
+	// Contract is the pool's PoolPayouts contract: the listing's seller,
+	// which shares each sale among the contributors.
+	Contract common.Address `json:"contract"`
+	Name     string         `json:"name"`
+	// Hub is the provider URL of the pool's hub, which serves its log.
+	Hub           string `json:"hub"`
+	Version       int    `json:"version"`
+	ConfigVersion int    `json:"config_version"`
+	Patients      int    `json:"patients"`
+	// Contributions is the Merkle root of the contributions the version
+	// holds (pools.ContributionsRoot).
+	Contributions common.Hash `json:"contributions"`
+	// FeeBasisPoints is the operator's share of each sale.
+	FeeBasisPoints uint16 `json:"fee_basis_points"`
+	// K is the k-anonymity enforced over the version's patients.
+	K int `json:"k"`
+}
+
+// Validate checks a pool section's fields.
+func (p *CardPool) Validate() error {
+	switch {
+	case p.Contract == (common.Address{}):
+		return Errorf(EINVALID, "Card pool: contract required.")
+	case p.Version < 1 || p.ConfigVersion < 1:
+		return Errorf(EINVALID, "Card pool: version %d, configuration %d: both start at 1.", p.Version, p.ConfigVersion)
+	case p.Patients < 1:
+		return Errorf(EINVALID, "Card pool: patients must be at least 1.")
+	case p.Contributions == (common.Hash{}):
+		return Errorf(EINVALID, "Card pool: the contributions' root is required.")
+	case p.FeeBasisPoints > 10_000:
+		return Errorf(EINVALID, "Card pool: fee %d basis points is above 10,000.", p.FeeBasisPoints)
+	}
+	if err := checkText("pool name", p.Name, maxTitleLen, true); err != nil {
+		return err
+	}
+	return ValidateProviderURL(p.Hub)
 }
 
 // CardVersion is the version of the card format this code writes.
@@ -221,6 +268,11 @@ func (c *DatasetCard) Validate() error {
 	}
 	if err := validateTermsDetail(c.TermsDetail); err != nil {
 		return err
+	}
+	if c.Pool != nil {
+		if err := c.Pool.Validate(); err != nil {
+			return err
+		}
 	}
 	if err := c.validateTables(); err != nil {
 		return err
