@@ -52,6 +52,10 @@ type DisclosedColumn struct {
 	Example   string // the patient's first value, as sent
 }
 
+// poolTableName names a contribution's table when the patient's records
+// are one CSV file (one table, whatever the file's name).
+const poolTableName = "patients"
+
 // contribution is a transformed record ready to encrypt.
 type contribution struct {
 	pkg        []byte // release package (ZIP)
@@ -91,6 +95,13 @@ func (a *App) transformForPool(ctx context.Context, pipeline *anonymize.Config, 
 	if n := patients.NumRows(); n != 1 {
 		return nil, marketplace.Errorf(marketplace.EINVALID,
 			"A pool contribution holds one patient's record: table %s has %d rows.", patients.Name, n)
+	}
+	if run.one {
+		// A CSV file's table is named after the file; every patient's
+		// must have the same name to join the others'.
+		t := *rr.Release.Tables[0]
+		t.Name = poolTableName
+		rr.Release.Tables = []*anonymize.Table{&t}
 	}
 	var buf bytes.Buffer
 	if err := anonymize.WriteReleaseZIP(&buf, rr.Release.Tables, run.manifest(FormatCSV)); err != nil {

@@ -55,9 +55,10 @@ type PoolRelease struct {
 
 // openedContribution is a contribution the hub decrypted.
 type openedContribution struct {
-	consent *pools.Consent
-	tables  []*anonymize.Table
-	qis     []string
+	consent      *pools.Consent
+	tables       []*anonymize.Table
+	patientTable string // the manifest's ("" for one CSV table)
+	qis          []string
 }
 
 // CheckPoolUnion opens the current contributions of a pool this node runs
@@ -109,7 +110,7 @@ func (a *App) openHeld(key *vault.DatasetKey, c *pools.Consent) (*openedContribu
 	if err != nil {
 		return nil, fmt.Errorf("contribution of %s: %w", c.Account.Hex(), err)
 	}
-	return &openedContribution{consent: c, tables: tables, qis: quasiIdentifiers(contributionPatients(m, tables))}, nil
+	return &openedContribution{consent: c, tables: tables, patientTable: m.PatientTable, qis: quasiIdentifiers(contributionPatients(m, tables))}, nil
 }
 
 // ReleasePool releases the next version of a pool this node runs, as its
@@ -167,8 +168,8 @@ func (a *App) preparePoolRelease(ctx context.Context, sg *vault.Signer, st *pool
 	for _, m := range u.Kept {
 		oc := opened[m.Account]
 		all = append(all, oc.tables...)
-		if len(oc.tables) > 1 && patientTable == "" {
-			patientTable = contributionPatients(&anonymize.ReleaseManifest{PatientTable: "Patient"}, oc.tables).Name
+		if patientTable == "" {
+			patientTable = oc.patientTable
 		}
 	}
 	tables, err := anonymize.UnionByName(all)

@@ -168,3 +168,13 @@ func (a *App) unlockedSigner(account common.Address) *vault.Signer {
 	}
 	return nil
 }
+
+// callAt reads a contract other than the market (a pool's).
+func callAt[T any](ctx context.Context, a *App, to common.Address, data []byte, unpack func([]byte) (T, error)) (T, error) {
+	var zero T
+	out, err := a.chain.CallContract(ctx, ethereum.CallMsg{To: &to, Data: data}, nil)
+	if err != nil {
+		return zero, contracts.DecodeRevert(err)
+	}
+	return unpack(out)
+}
