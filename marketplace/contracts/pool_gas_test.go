@@ -159,6 +159,15 @@ var poolGasCases = []poolGasCase{
 	{"market.list from the operator's account, same arguments (comparison)", 0, func(t *testing.T) *types.Receipt { return listGas(t, false) }},
 	{"collect, the pool's first (two sales)", 0, func(t *testing.T) *types.Receipt { return collectGas(t, false) }},
 	{"collect, a later one", 0, func(t *testing.T) *types.Receipt { return collectGas(t, true) }},
+	{"postRound, first round of a pool that received nothing (total 0)", 60_000, func(t *testing.T) *types.Receipt {
+		p := newPoolChain(t)
+		tree := mustTree(t, ent(p.member.addr, new(big.Int)), ent(p.member2.addr, new(big.Int)))
+		r, err := p.post(tree)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}},
 	{"postRound, 2 contributors, first round", 60_000, func(t *testing.T) *types.Receipt { return postRoundGas(t, 2, false) }},
 	{"postRound, 2 contributors, later round", 60_000, func(t *testing.T) *types.Receipt { return postRoundGas(t, 2, true) }},
 	{"postRound, 100,000 contributors, first round", 60_000, func(t *testing.T) *types.Receipt { return postRoundGas(t, 100_000, false) }},

@@ -183,6 +183,9 @@ func TestPoolSeller_collectedSalesFundARound(t *testing.T) {
 	p := newPoolChain(t)
 	id, sales := p.sellTwice()
 	p.mustSend(p.stranger, p.poolC, p.pool.PackCollect(), nil)
+	if got := call(p.testChain, p.poolC, p.pool.PackRound(), p.pool.UnpackRound); got != 0 {
+		t.Errorf("round before the first = %d, want 0", got)
+	}
 	share1 := new(big.Int).Div(new(big.Int).Mul(sales, big.NewInt(3)), big.NewInt(5))
 	share2 := new(big.Int).Sub(sales, share1)
 	tree := mustTree(t, ent(p.member.addr, share1), ent(p.member2.addr, share2))

@@ -46,10 +46,10 @@ import {DataLicenseMarket} from "./DataLicenseMarket.sol";
 /// cannot cover fails its transfer like a refusing recipient's and is credited to `owed`.
 contract PoolPayouts {
     // The market and the operator are immutable (in the bytecode: checking them costs no storage
-    // access). Storage is packed so that every round after the first writes only non-zero slots
-    // (2,900 gas rather than 20,000): totalReceived, cumulativeTotal and round share one slot, read
-    // and written once by postRound and non-zero once the pool received anything; only the first
-    // root is new. uint96 holds 79 billion ether, far more than exists.
+    // access). Storage is packed so that after deployment only the first root and each account's
+    // first claim write a fresh slot (20,000 gas rather than 2,900): totalReceived, cumulativeTotal
+    // and nextRound share one slot, read and written once by postRound, and the constructor makes
+    // it non-zero (nextRound starts at 1). uint96 holds 79 billion ether, far more than exists.
 
     /// The market the pool sells on.
     DataLicenseMarket public immutable market;
@@ -61,8 +61,8 @@ contract PoolPayouts {
     uint96 public totalReceived;
     /// The sum of the current round's cumulative entitlements (at most totalReceived).
     uint96 public cumulativeTotal;
-    /// The number of rounds posted; the current round's number.
-    uint64 public round;
+    /// The number the next round gets: rounds posted + 1 (see `round`).
+    uint64 internal nextRound;
     /// Cumulative wei each account was paid or credited by claims.
     mapping(address account => uint256) public claimed;
     /// Wei each account may pull with `withdraw` (claims whose transfer it refused).
@@ -98,6 +98,12 @@ contract PoolPayouts {
         if (address(market_).code.length == 0) revert InvalidMarket();
         operator = operator_;
         market = market_;
+        nextRound = 1;
+    }
+
+    /// The number of rounds posted; the current round's number (0 before the first).
+    function round() external view returns (uint64) {
+        return nextRound - 1;
     }
 
     /// Sale revenue (or any deposit) for the pool's contributors.
@@ -159,7 +165,7 @@ contract PoolPayouts {
     function postRound(bytes32 newRoot, uint256 total) external {
         if (msg.sender != operator) revert NotOperator(msg.sender);
         if (newRoot == bytes32(0)) revert InvalidRoot();
-        // totalReceived, cumulativeTotal and round share a slot: read it once, write it once.
+        // totalReceived, cumulativeTotal and nextRound share a slot: read it once, write it once.
         uint256 funded;
         uint256 current;
         uint256 r;
@@ -167,7 +173,7 @@ contract PoolPayouts {
             let packed := sload(totalReceived.slot)
             funded := and(shr(shl(3, totalReceived.offset), packed), 0xffffffffffffffffffffffff)
             current := and(shr(shl(3, cumulativeTotal.offset), packed), 0xffffffffffffffffffffffff)
-            r := add(and(shr(shl(3, round.offset), packed), 0xffffffffffffffff), 1) // < 2^64 rounds
+            r := and(shr(shl(3, nextRound.offset), packed), 0xffffffffffffffff) // this round's number
         }
         if (total < current) revert TotalDecreased(current, total);
         if (total > funded) revert Underfunded(total, funded);
@@ -178,7 +184,7 @@ contract PoolPayouts {
                 totalReceived.slot,
                 or(
                     or(shl(shl(3, totalReceived.offset), funded), shl(shl(3, cumulativeTotal.offset), total)),
-                    shl(shl(3, round.offset), r)
+                    shl(shl(3, nextRound.offset), add(r, 1)) // < 2^64 rounds
                 )
             )
         }
