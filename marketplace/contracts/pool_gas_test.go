@@ -1,10 +1,15 @@
 package contracts
 
 import (
+	"fmt"
 	"math/big"
 	"testing"
 
+	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
+
+	"github.com/medmarket/medmarket/marketplace"
 )
 
 // poolGasCase measures one PoolPayouts operation under mainnet rules.
@@ -87,7 +92,82 @@ func bitsFor(n int) int {
 	return d
 }
 
+// deployPoolGas returns the receipt of a PoolPayouts deployment.
+func deployPoolGas(t *testing.T) *types.Receipt {
+	c := newTestChain(t)
+	_, tx, err := bind.DeployContract(c.deployer.opts, common.FromHex(PoolPayoutsMetaData.Bin), c.client,
+		NewPoolPayouts().PackConstructor(c.sponsor.addr, c.marketC.Address()))
+	if err != nil {
+		t.Fatal(DecodeRevert(err))
+	}
+	c.sim.Commit()
+	return c.receipt(tx)
+}
+
+// gasTerms are a real listing's terms, every field non-zero (as the market's list scenario).
+var gasTerms = marketplace.Terms{Use: marketplace.HMB | marketplace.NCU | marketplace.IRB | marketplace.PUB, DurationDays: 365, Seats: 5}
+
+// listGas lists two versions, through the pool or directly from the operator's account with the
+// same arguments, and returns the second list (the listing counter and the market's account are
+// warm as in a pool's life; the first listing of a chain pays the same).
+func listGas(t *testing.T, throughPool bool) *types.Receipt {
+	p := newPoolChain(t)
+	var r *types.Receipt
+	for n := range 2 {
+		content, salt := hash(fmt.Sprint("version ", n)), hash(fmt.Sprint("salt ", n)) // fixed: calldata gas depends on the bytes
+		if throughPool {
+			p.mustSend(p.sponsor, p.poolC, p.pool.PackCommit(Commitment(p.addr, content, salt)), nil)
+			p.sim.Commit()
+			r = p.mustSend(p.sponsor, p.poolC, p.pool.PackList(content, salt, price, gasTerms.Pack(), hash("card"), testProvider), nil)
+		} else {
+			p.mustSend(p.sponsor, p.marketC, p.market.PackCommit(Commitment(p.sponsor.addr, content, salt)), nil)
+			p.sim.Commit()
+			r = p.mustSend(p.sponsor, p.marketC, p.market.PackList(content, salt, price, gasTerms.Pack(), hash("card"), testProvider), nil)
+		}
+	}
+	return r
+}
+
+// commitGas returns a commit through the pool, or directly from the operator's account.
+func commitGas(t *testing.T, throughPool bool) *types.Receipt {
+	p := newPoolChain(t)
+	salt := hash("salt") // fixed: calldata gas depends on the commitment's bytes
+	if throughPool {
+		return p.mustSend(p.sponsor, p.poolC, p.pool.PackCommit(Commitment(p.addr, hash("v"), salt)), nil)
+	}
+	return p.mustSend(p.sponsor, p.marketC, p.market.PackCommit(Commitment(p.sponsor.addr, hash("v"), salt)), nil)
+}
+
+// collectGas sells a pool's listing twice and returns a stranger's collect: the pool's first
+// (totalReceived goes from zero), or a later one (it grows).
+func collectGas(t *testing.T, later bool) *types.Receipt {
+	p := newPoolChain(t)
+	id, _ := p.sellTwice()
+	r := p.mustSend(p.stranger, p.poolC, p.pool.PackCollect(), nil)
+	if !later {
+		return r
+	}
+	p.mustSend(p.buyer, p.marketC, p.market.PackBuy(id), price)
+	return p.mustSend(p.stranger, p.poolC, p.pool.PackCollect(), nil)
+}
+
 var poolGasCases = []poolGasCase{
+	{"deploy PoolPayouts", 0, deployPoolGas},
+	{"pool.commit", 50_000, func(t *testing.T) *types.Receipt { return commitGas(t, true) }},
+	{"market.commit from the operator's account (comparison)", 0, func(t *testing.T) *types.Receipt { return commitGas(t, false) }},
+	{"pool.list (after its commit)", 100_000, func(t *testing.T) *types.Receipt { return listGas(t, true) }},
+	{"market.list from the operator's account, same arguments (comparison)", 0, func(t *testing.T) *types.Receipt { return listGas(t, false) }},
+	{"collect, the pool's first (two sales)", 0, func(t *testing.T) *types.Receipt { return collectGas(t, false) }},
+	{"collect, a later one", 0, func(t *testing.T) *types.Receipt { return collectGas(t, true) }},
+	{"postRound, first round of a pool that received nothing (total 0)", 60_000, func(t *testing.T) *types.Receipt {
+		p := newPoolChain(t)
+		tree := mustTree(t, ent(p.member.addr, new(big.Int)), ent(p.member2.addr, new(big.Int)))
+		r, err := p.post(tree)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}},
 	{"postRound, 2 contributors, first round", 60_000, func(t *testing.T) *types.Receipt { return postRoundGas(t, 2, false) }},
 	{"postRound, 2 contributors, later round", 60_000, func(t *testing.T) *types.Receipt { return postRoundGas(t, 2, true) }},
 	{"postRound, 100,000 contributors, first round", 60_000, func(t *testing.T) *types.Receipt { return postRoundGas(t, 100_000, false) }},

@@ -183,6 +183,9 @@ func TestPoolSeller_collectedSalesFundARound(t *testing.T) {
 	p := newPoolChain(t)
 	id, sales := p.sellTwice()
 	p.mustSend(p.stranger, p.poolC, p.pool.PackCollect(), nil)
+	if got := call(p.testChain, p.poolC, p.pool.PackRound(), p.pool.UnpackRound); got != 0 {
+		t.Errorf("round before the first = %d, want 0", got)
+	}
 	share1 := new(big.Int).Div(new(big.Int).Mul(sales, big.NewInt(3)), big.NewInt(5))
 	share2 := new(big.Int).Sub(sales, share1)
 	tree := mustTree(t, ent(p.member.addr, share1), ent(p.member2.addr, share2))
@@ -212,6 +215,17 @@ func TestPoolSeller_collectedSalesFundARound(t *testing.T) {
 	p.mustSend(p.member, p.poolC, p.pool.PackCollect(), nil)
 	if _, err := p.post(tree2); err != nil {
 		t.Fatalf("a round covered once the sale was collected: %v", err)
+	}
+	// The three counters share a storage slot: each reads back what it should.
+	p.fund(p.buyer2, big.NewInt(5)) // a deposit after the round leaves the round's figures alone
+	if got := call(p.testChain, p.poolC, p.pool.PackRound(), p.pool.UnpackRound); got != 2 {
+		t.Errorf("round = %d, want 2", got)
+	}
+	if got := call(p.testChain, p.poolC, p.pool.PackCumulativeTotal(), p.pool.UnpackCumulativeTotal); got.Cmp(tree2.Total()) != 0 {
+		t.Errorf("cumulativeTotal = %v, want %v", got, tree2.Total())
+	}
+	if got, want := p.totalReceived(), new(big.Int).Add(new(big.Int).Mul(price, big.NewInt(3)), big.NewInt(5)); got.Cmp(want) != 0 {
+		t.Errorf("totalReceived = %v, want %v", got, want)
 	}
 }
 

@@ -10,8 +10,15 @@ import {DataLicenseMarket} from "./DataLicenseMarket.sol";
 /// through it (`commit`, `list`, `delist`, `setPrice`, which forward to the market with this
 /// contract as the sender), so the market credits every sale to this contract, and `collect`,
 /// which anyone may call, pulls that balance from the market into it. No operator ever holds the
-/// pool's revenue, so none has to be trusted to forward it. The commitment of a listing is
-/// keccak256(abi.encode(address(this), contentHash, salt)): the seller is this contract.
+/// pool's revenue, so none has to be trusted to forward it; what the operator still decides is
+/// what is listed, at which price, and the rounds. The commitment of a listing is
+/// keccak256(abi.encode(address(this), contentHash, salt)): the seller is this contract. The
+/// market's own events (`Committed`, `Listed` with seller = this contract, `Delisted`,
+/// `PriceChanged`, `Withdrawn`) record the forwarded calls; the pool adds none. Operator and market
+/// are fixed at deployment; a node trusts a pool only if `market()` is the market it indexes.
+/// `collect` cannot be turned against the pool: the market zeroes the pool's balance before paying
+/// it, and `receive` makes no call, so a collect re-entered from any payment (a seller's withdraw,
+/// a contributor's claim) finds nothing left to move twice.
 ///
 /// Sale revenue arrives as plain ether (`receive`), from the market on `collect` or from anyone
 /// else (a deposit). Per payout round the operator posts one Merkle root of CUMULATIVE entitlements
@@ -38,22 +45,24 @@ import {DataLicenseMarket} from "./DataLicenseMarket.sol";
 /// chain events and the pool log for that); if an operator's leaves exceed it, a claim the balance
 /// cannot cover fails its transfer like a refusing recipient's and is credited to `owed`.
 contract PoolPayouts {
-    // Storage is packed so that every round after the first writes only non-zero slots (5,000 gas
-    // each rather than 22,100): operator with round (set by the constructor), totalReceived with
-    // cumulativeTotal (non-zero once the pool received anything); only the first root is new.
+    // The market and the operator are immutable (in the bytecode: checking them costs no storage
+    // access). Storage is packed so that after deployment only the first root and each account's
+    // first claim write a fresh slot (20,000 gas rather than 2,900): totalReceived, cumulativeTotal
+    // and nextRound share one slot, read and written once by postRound, and the constructor makes
+    // it non-zero (nextRound starts at 1). uint96 holds 79 billion ether, far more than exists.
 
-    /// The market the pool sells on (in the bytecode: reading it costs no storage access).
+    /// The market the pool sells on.
     DataLicenseMarket public immutable market;
     /// The account that posts rounds and manages the pool's listings.
-    address public operator;
-    /// The number of rounds posted; the current round's number.
-    uint64 public round;
+    address public immutable operator;
     /// The Merkle root of the current round's cumulative entitlements (zero before the first round).
     bytes32 public root;
-    /// Wei received through `receive` since deployment (uint128 holds far more than all ether).
-    uint128 public totalReceived;
+    /// Wei received through `receive` since deployment.
+    uint96 public totalReceived;
     /// The sum of the current round's cumulative entitlements (at most totalReceived).
-    uint128 public cumulativeTotal;
+    uint96 public cumulativeTotal;
+    /// The number the next round gets: rounds posted + 1 (see `round`).
+    uint64 internal nextRound;
     /// Cumulative wei each account was paid or credited by claims.
     mapping(address account => uint256) public claimed;
     /// Wei each account may pull with `withdraw` (claims whose transfer it refused).
@@ -89,13 +98,20 @@ contract PoolPayouts {
         if (address(market_).code.length == 0) revert InvalidMarket();
         operator = operator_;
         market = market_;
+        nextRound = 1;
+    }
+
+    /// The number of rounds posted; the current round's number (0 before the first).
+    function round() external view returns (uint64) {
+        return nextRound - 1;
     }
 
     /// Sale revenue (or any deposit) for the pool's contributors.
     receive() external payable {
         unchecked {
-            // cannot overflow: bounded by the ether supply, far below 2^128 wei
-            totalReceived += uint128(msg.value);
+            // bounded by the ether supply, far below 2^96 wei (on a chain minting more, the count
+            // would wrap low: rounds would be refused as underfunded, never paid twice)
+            totalReceived += uint96(msg.value);
         }
         emit Received(msg.sender, msg.value);
     }
@@ -149,25 +165,30 @@ contract PoolPayouts {
     function postRound(bytes32 newRoot, uint256 total) external {
         if (msg.sender != operator) revert NotOperator(msg.sender);
         if (newRoot == bytes32(0)) revert InvalidRoot();
-        // totalReceived (low half) and cumulativeTotal (high half) share a slot: read it and write it once.
-        uint256 packed;
+        // totalReceived, cumulativeTotal and nextRound share a slot: read it once, write it once.
+        uint256 funded;
+        uint256 current;
+        uint256 r;
         assembly ("memory-safe") {
-            packed := sload(totalReceived.slot)
+            let packed := sload(totalReceived.slot)
+            funded := and(shr(shl(3, totalReceived.offset), packed), 0xffffffffffffffffffffffff)
+            current := and(shr(shl(3, cumulativeTotal.offset), packed), 0xffffffffffffffffffffffff)
+            r := and(shr(shl(3, nextRound.offset), packed), 0xffffffffffffffff) // this round's number
         }
-        uint256 funded = uint128(packed);
-        uint256 current = packed >> 128;
         if (total < current) revert TotalDecreased(current, total);
         if (total > funded) revert Underfunded(total, funded);
-        uint64 r;
-        unchecked {
-            r = round + 1;
-        }
         root = newRoot;
-        round = r;
         assembly ("memory-safe") {
-            sstore(totalReceived.slot, or(funded, shl(128, total))) // total <= funded < 2^128
+            // total <= funded < 2^96
+            sstore(
+                totalReceived.slot,
+                or(
+                    or(shl(shl(3, totalReceived.offset), funded), shl(shl(3, cumulativeTotal.offset), total)),
+                    shl(shl(3, nextRound.offset), add(r, 1)) // < 2^64 rounds
+                )
+            )
         }
-        emit RoundPosted(r, newRoot, total);
+        emit RoundPosted(uint64(r), newRoot, total);
     }
 
     /// Pays `account` its `cumulativeAmount` minus what it was already paid, given the proof of its
