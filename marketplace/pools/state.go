@@ -23,6 +23,8 @@ type State struct {
 	// Releases and Rounds are in log order: Releases[i].Version == i+1, Rounds[i].Number == i+1.
 	Releases []*Release
 	Rounds   []*Round
+
+	hashes map[int][32]byte // Config.Hash of each version, computed once
 }
 
 // Replay rebuilds a pool's state from its log leaves (Entry.Marshal), checking every rule; a
@@ -44,6 +46,7 @@ func Replay(leaves [][]byte) (*State, error) {
 		Configs:   map[int]*Config{},
 		Active:    map[common.Address]*Consent{},
 		Withdrawn: map[common.Address]time.Time{},
+		hashes:    map[int][32]byte{},
 	}
 	listings := map[uint64]int{}
 	for i, leaf := range leaves {
@@ -110,6 +113,7 @@ func (st *State) applyConfig(c *Config, i int) error {
 	}
 	st.Config = c
 	st.Configs[c.Version] = c
+	st.hashes[c.Version] = c.Hash()
 	return nil
 }
 
@@ -131,11 +135,11 @@ func (st *State) applyConsent(c *Consent, i int) error {
 	if err := st.checkPool(i, "consent", c.Chain, c.Pool); err != nil {
 		return err
 	}
-	cfg, ok := st.Configs[c.ConfigVersion]
+	h, ok := st.hashes[c.ConfigVersion]
 	if !ok {
 		return entryInvalid(i, "the consent names configuration version %d, which the log does not hold (latest %d)", c.ConfigVersion, st.Config.Version)
 	}
-	if h := cfg.Hash(); c.ConfigHash != h {
+	if c.ConfigHash != h {
 		return entryInvalid(i, "the consent names configuration version %d with hash %x, but that version's hash is %x", c.ConfigVersion, c.ConfigHash[:], h[:])
 	}
 	st.Active[c.Account] = c
