@@ -3,6 +3,7 @@ package pools
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -36,8 +37,10 @@ type State struct {
 //   - a withdrawal verifies, names this chain and pool, and an active member, who is then no longer
 //     active (and may join again with a new consent);
 //   - a release's version is the next one, its configuration exists, its listing is not an
-//     earlier release's, its members are all active with their current contribution and keep
-//     between 1 and the contribution's records, there are at least the configuration's k of them,
+//     earlier release's, its members are all active with their current contribution, consented to
+//     the configuration version the release is built with (its pipeline made their contribution;
+//     its fee is what they agreed to), and keep between 1 and the contribution's records, there
+//     are at least the configuration's k of them,
 //     and its root is ContributionsRoot(Members);
 //   - a round's number is the next one, and neither its UpToBlock nor its Total is below the
 //     previous round's.
@@ -183,6 +186,8 @@ func (st *State) applyRelease(r *Release, i int, listings map[uint64]int) error 
 			return entryInvalid(i, "release version %d holds %s, who is not a member", r.Version, m.Account.Hex())
 		case !bytes.Equal(c.Contribution[:], m.Contribution[:]):
 			return entryInvalid(i, "release version %d holds contribution %x of %s, whose current contribution is %x", r.Version, m.Contribution[:], m.Account.Hex(), c.Contribution[:])
+		case c.ConfigVersion != r.ConfigVersion:
+			return entryInvalid(i, "release version %d is built with configuration version %d, but %s consented to version %d", r.Version, r.ConfigVersion, m.Account.Hex(), c.ConfigVersion)
 		case m.Records > c.Records:
 			return entryInvalid(i, "release version %d keeps %d records of %s, whose contribution holds %d", r.Version, m.Records, m.Account.Hex(), c.Records)
 		}
@@ -217,4 +222,17 @@ func (st *State) Release(listingID uint64) *Release {
 		}
 	}
 	return nil
+}
+
+// Consents returns the active consents to configuration version v, sorted by account: the
+// contributions a release built with v may hold.
+func (st *State) Consents(v int) []*Consent {
+	var out []*Consent
+	for _, c := range st.Active {
+		if c.ConfigVersion == v {
+			out = append(out, c)
+		}
+	}
+	slices.SortFunc(out, func(a, b *Consent) int { return bytes.Compare(a.Account[:], b.Account[:]) })
+	return out
 }

@@ -219,6 +219,9 @@ func TestReplay_rejectsEachRuleViolation(t *testing.T) {
 			return base().release(1, 1, 7, m1, member(t, 2, contribution(2, 0), 21)).raw()
 		}, 3, "keeps 21 records"},
 		{"release below k", func() [][]byte { return base().release(1, 1, 7, m1).raw() }, 3, "fewer than the pool's k = 2"},
+		{"release holds a consent to another configuration", func() [][]byte {
+			return base().config(testConfig(2)).release(1, 2, 7, m1, m2).raw()
+		}, 4, "consented to version 1"},
 		{"release with a wrong root", func() [][]byte {
 			l := base().release(1, 1, 7, m1, m2)
 			l.entries[3].Release.Root[0] ^= 1
@@ -294,5 +297,21 @@ func TestEntryMarshal_refusesAnEntryWithoutItsPayload(t *testing.T) {
 		if _, err := e.Marshal(); marketplace.ErrorCode(err) != marketplace.EINVALID {
 			t.Errorf("%+v: err = %v, want EINVALID", e, err)
 		}
+	}
+}
+
+func TestStateConsents_areTheActiveConsentsToOneVersion(t *testing.T) {
+	l := newPoolLog(t).join(3, 1, contribution(3, 0), 1).join(1, 1, contribution(1, 0), 1).
+		config(testConfig(2)).join(2, 2, contribution(2, 0), 1).join(4, 1, contribution(4, 0), 1).withdraw(4)
+	st, err := Replay(l.leaves())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1 := st.Consents(1)
+	if len(v1) != 2 || len(st.Consents(2)) != 1 {
+		t.Fatalf("%d consents to version 1 and %d to version 2, want 2 and 1", len(v1), len(st.Consents(2)))
+	}
+	if v1[0].Account.Cmp(v1[1].Account) >= 0 {
+		t.Error("consents not sorted by account")
 	}
 }
