@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
 	"math/big"
 	"slices"
@@ -70,7 +71,16 @@ type Config struct {
 // most readers), At in UTC so that equal configurations have equal JSON.
 type configJSON struct {
 	*configFields
-	Price *string `json:"price"`
+	Price *string   `json:"price"`
+	Terms termsJSON `json:"terms"`
+}
+
+// termsJSON is marketplace.Terms as a pool configuration writes them: the DUO codes by name
+// ("HMB+NCU"), so that a person reading the configuration (or its hash's preimage) sees them.
+type termsJSON struct {
+	Use          string `json:"use"`
+	DurationDays uint32 `json:"duration_days"`
+	Seats        uint16 `json:"seats"`
 }
 
 type configFields Config
@@ -85,7 +95,8 @@ func (c Config) MarshalJSON() ([]byte, error) {
 		s := c.Price.String()
 		price = &s
 	}
-	return json.Marshal(configJSON{configFields: &f, Price: price})
+	terms := termsJSON{Use: c.Terms.Use.String(), DurationDays: c.Terms.DurationDays, Seats: c.Terms.Seats}
+	return json.Marshal(configJSON{configFields: &f, Price: price, Terms: terms})
 }
 
 // UnmarshalJSON reads a configuration strictly: unknown fields and a price that is not a decimal
@@ -96,7 +107,12 @@ func (c *Config) UnmarshalJSON(b []byte) error {
 	if err := strictJSON(b, &w); err != nil {
 		return marketplace.Errorf(marketplace.EINVALID, "Pool configuration: malformed JSON: %v.", err)
 	}
+	use, err := marketplace.ParseDUO(w.Terms.Use)
+	if err != nil {
+		return marketplace.Errorf(marketplace.EINVALID, "Pool configuration: terms: %s", marketplace.ErrorMessage(err))
+	}
 	*c = Config(f)
+	c.Terms = marketplace.Terms{Use: use, DurationDays: w.Terms.DurationDays, Seats: w.Terms.Seats}
 	c.Price = nil
 	if w.Price != nil {
 		p, ok := new(big.Int).SetString(*w.Price, 10)
@@ -115,7 +131,7 @@ func strictJSON(b []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return err
 	}
-	if dec.More() {
+	if _, err := dec.Token(); err != io.EOF {
 		return fmt.Errorf("trailing data after the JSON value")
 	}
 	return nil

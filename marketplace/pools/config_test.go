@@ -102,8 +102,11 @@ func TestConfigJSON_roundTripKeepsTheHash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(b, []byte(`"price":"`+c.Price.String()+`"`)) || !bytes.Contains(b, []byte(`"at":"2026-03-01T09:00:00Z"`)) {
-		t.Errorf("price not a decimal string or time not in UTC: %s", b)
+	for _, want := range []string{`"price":"` + c.Price.String() + `"`, `"at":"2026-03-01T09:00:00Z"`,
+		`"terms":{"use":"HMB+NCU","duration_days":365,"seats":0}`, `"fee_basis_points":1000`} {
+		if !bytes.Contains(b, []byte(want)) {
+			t.Errorf("JSON lacks %s: %s", want, b)
+		}
 	}
 	var back Config
 	if err := json.Unmarshal(b, &back); err != nil {
@@ -148,13 +151,15 @@ func TestConfigJSON_refusesUnknownFieldsAndBadPrices(t *testing.T) {
 		"unknown pipeline field": bytes.Replace(b, []byte(`"columns":`), []byte(`"colums":{},"columns":`), 1),
 		"price as a number":      bytes.Replace(b, []byte(`"price":"1000000000000000"`), []byte(`"price":1000000000000000`), 1),
 		"price not decimal":      bytes.Replace(b, []byte(`"price":"1000000000000000"`), []byte(`"price":"0x10"`), 1),
+		"unknown DUO code":       bytes.Replace(b, []byte(`"use":"HMB+NCU"`), []byte(`"use":"HMB+XYZ"`), 1),
+		"trailing data":          append(bytes.Clone(b), '}'),
 	}
 	for name, in := range cases {
 		if bytes.Equal(in, b) {
 			t.Fatalf("%s: the test did not change the JSON: %s", name, b)
 		}
 		var c Config
-		if err := json.Unmarshal(in, &c); marketplace.ErrorCode(err) != marketplace.EINVALID {
+		if err := c.UnmarshalJSON(in); marketplace.ErrorCode(err) != marketplace.EINVALID {
 			t.Errorf("%s: err = %v, want EINVALID", name, err)
 		}
 	}

@@ -245,6 +245,16 @@ func TestReplay_rejectsEachRuleViolation(t *testing.T) {
 		{"round 2 first", func() [][]byte { return base().round(2, 10, 1).raw() }, 3, "want 1"},
 		{"round's block goes back", func() [][]byte { return base().round(1, 10, 1).round(2, 9, 1).raw() }, 4, "block 9"},
 		{"round's total goes down", func() [][]byte { return base().round(1, 10, 2).round(2, 10, 1).raw() }, 4, "never decrease"},
+		{"invalid configuration", func() [][]byte {
+			c := testConfig(2)
+			c.K = 1
+			return base().config(c).raw()
+		}, 3, "k: 1 is outside"},
+		{"trailing data", func() [][]byte {
+			b := base().raw()
+			b[2] = append(b[2], []byte(`{}`)...)
+			return b
+		}, 2, "trailing data"},
 		{"malformed leaf", func() [][]byte { return append(base().raw(), []byte(`{"kind":"joined"`)) }, 3, "malformed"},
 		{"unknown field", func() [][]byte { return append(base().raw(), []byte(`{"kind":"round","x":1}`)) }, 3, "unknown field"},
 		{"two payloads", func() [][]byte {
