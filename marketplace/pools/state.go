@@ -34,8 +34,11 @@ type State struct {
 //     and keeps Chain, Contract and Operator;
 //   - a consent verifies, names this chain and pool, and an existing configuration version with
 //     its hash;
-//   - a withdrawal verifies, names this chain and pool, and an active member, who is then no longer
-//     active (and may join again with a new consent);
+//   - a consent is signed after the account's current consent and after its withdrawal, if any
+//     (so that an old signed consent appended again brings back no one);
+//   - a withdrawal verifies, names this chain and pool, and an active member, is signed after the
+//     member's consent, and the member is then no longer active (and may join again with a new
+//     consent);
 //   - a release's version is the next one, its configuration exists, its listing is not an
 //     earlier release's, its members are all active with their current contribution, consented to
 //     the configuration version the release is built with (its pipeline made their contribution;
@@ -145,6 +148,14 @@ func (st *State) applyConsent(c *Consent, i int) error {
 	if c.ConfigHash != h {
 		return entryInvalid(i, "the consent names configuration version %d with hash %x, but that version's hash is %x", c.ConfigVersion, c.ConfigHash[:], h[:])
 	}
+	// A consent is newer than what it replaces: an old consent appended again cannot bring back a
+	// patient who withdrew, nor an earlier contribution.
+	if cur, ok := st.Active[c.Account]; ok && !c.At.After(cur.At) {
+		return entryInvalid(i, "the consent of %s was signed at %s, not after their current consent (%s)", c.Account.Hex(), utc(c.At), utc(cur.At))
+	}
+	if w, ok := st.Withdrawn[c.Account]; ok && !c.At.After(w) {
+		return entryInvalid(i, "the consent of %s was signed at %s, not after their withdrawal (%s)", c.Account.Hex(), utc(c.At), utc(w))
+	}
 	st.Active[c.Account] = c
 	delete(st.Withdrawn, c.Account)
 	return nil
@@ -157,8 +168,14 @@ func (st *State) applyWithdrawal(w *Withdrawal, i int) error {
 	if err := st.checkPool(i, "withdrawal", w.Chain, w.Pool); err != nil {
 		return err
 	}
-	if _, ok := st.Active[w.Account]; !ok {
+	cur, ok := st.Active[w.Account]
+	if !ok {
 		return entryInvalid(i, "%s withdraws but is not a member", w.Account.Hex())
+	}
+	// A withdrawal is newer than the consent it ends: an old withdrawal appended again cannot
+	// exclude a patient who joined since.
+	if !w.At.After(cur.At) {
+		return entryInvalid(i, "the withdrawal of %s was signed at %s, not after their consent (%s)", w.Account.Hex(), utc(w.At), utc(cur.At))
 	}
 	delete(st.Active, w.Account)
 	st.Withdrawn[w.Account] = w.At
@@ -236,3 +253,5 @@ func (st *State) Consents(v int) []*Consent {
 	slices.SortFunc(out, func(a, b *Consent) int { return bytes.Compare(a.Account[:], b.Account[:]) })
 	return out
 }
+
+func utc(t time.Time) string { return t.UTC().Format(time.RFC3339) }

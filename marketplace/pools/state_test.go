@@ -200,6 +200,21 @@ func TestReplay_rejectsEachRuleViolation(t *testing.T) {
 			l.entries[2].Consent.Records = 21
 			return l.raw()
 		}, 2, "signature"},
+		{"an old consent appended again after a withdrawal", func() [][]byte {
+			l := base().withdraw(1)
+			l.entries = append(l.entries, l.entries[1])
+			return l.raw()
+		}, 4, "not after their withdrawal"},
+		{"an older consent replacing a newer one", func() [][]byte {
+			l := base().join(1, 1, contribution(1, 1), 10)
+			l.entries = append(l.entries, l.entries[1])
+			return l.raw()
+		}, 4, "not after their current consent"},
+		{"an old withdrawal appended again after a new join", func() [][]byte {
+			l := base().withdraw(1).join(1, 1, contribution(1, 1), 10)
+			l.entries = append(l.entries, l.entries[3])
+			return l.raw()
+		}, 5, "not after their consent"},
 		{"withdrawal of a non-member", func() [][]byte { return base().withdraw(3).raw() }, 3, "not a member"},
 		{"withdrawal twice", func() [][]byte { return base().withdraw(1).withdraw(1).raw() }, 4, "not a member"},
 		{"withdrawal from another pool", func() [][]byte {
