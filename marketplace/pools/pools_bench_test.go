@@ -36,6 +36,18 @@ func benchState(b *testing.B) (*State, []Sale) {
 	return st, sales
 }
 
+// BenchmarkEntitlements computes the entitlements of a payout round of 10,000 contributors (10
+// releases, 200 sales), without the tree.
+func BenchmarkEntitlements(b *testing.B) {
+	st, sales := benchState(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Entitlements(st, sales, 1_000); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkEntitlementsAndTree computes a payout round of 10,000 contributors (10 releases, 200
 // sales) and builds its tree: what the operator does per round, and any node that verifies it.
 func BenchmarkEntitlementsAndTree(b *testing.B) {
