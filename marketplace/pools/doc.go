@@ -11,7 +11,7 @@
 //   - consent.go: Consent and Withdrawal, EIP-191 personal messages a patient reads and signs with
 //     the account that is paid.
 //   - release.go: Release (a version and exactly which contributions it holds), its
-//     ContributionsRoot, and Round.
+//     ContributionsRoot with the proof a patient checks their inclusion with, and Round.
 //   - entry.go: Entry, one log leaf (canonical JSON; ParseEntry is strict).
 //   - state.go: Replay, which rebuilds a pool's State from its leaves and refuses any entry that
 //     breaks a rule, naming its index.
