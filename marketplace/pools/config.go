@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"io"
+	"maps"
 	"math/big"
 	"slices"
 	"strings"
@@ -69,7 +71,16 @@ type Config struct {
 // most readers), At in UTC so that equal configurations have equal JSON.
 type configJSON struct {
 	*configFields
-	Price *string `json:"price"`
+	Price *string   `json:"price"`
+	Terms termsJSON `json:"terms"`
+}
+
+// termsJSON is marketplace.Terms as a pool configuration writes them: the DUO codes by name
+// ("HMB+NCU"), so that a person reading the configuration (or its hash's preimage) sees them.
+type termsJSON struct {
+	Use          string `json:"use"`
+	DurationDays uint32 `json:"duration_days"`
+	Seats        uint16 `json:"seats"`
 }
 
 type configFields Config
@@ -84,7 +95,8 @@ func (c Config) MarshalJSON() ([]byte, error) {
 		s := c.Price.String()
 		price = &s
 	}
-	return json.Marshal(configJSON{configFields: &f, Price: price})
+	terms := termsJSON{Use: c.Terms.Use.String(), DurationDays: c.Terms.DurationDays, Seats: c.Terms.Seats}
+	return json.Marshal(configJSON{configFields: &f, Price: price, Terms: terms})
 }
 
 // UnmarshalJSON reads a configuration strictly: unknown fields and a price that is not a decimal
@@ -95,7 +107,12 @@ func (c *Config) UnmarshalJSON(b []byte) error {
 	if err := strictJSON(b, &w); err != nil {
 		return marketplace.Errorf(marketplace.EINVALID, "Pool configuration: malformed JSON: %v.", err)
 	}
+	use, err := marketplace.ParseDUO(w.Terms.Use)
+	if err != nil {
+		return marketplace.Errorf(marketplace.EINVALID, "Pool configuration: terms: %s", marketplace.ErrorMessage(err))
+	}
 	*c = Config(f)
+	c.Terms = marketplace.Terms{Use: use, DurationDays: w.Terms.DurationDays, Seats: w.Terms.Seats}
 	c.Price = nil
 	if w.Price != nil {
 		p, ok := new(big.Int).SetString(*w.Price, 10)
@@ -114,7 +131,7 @@ func strictJSON(b []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return err
 	}
-	if dec.More() {
+	if _, err := dec.Token(); err != io.EOF {
 		return fmt.Errorf("trailing data after the JSON value")
 	}
 	return nil
@@ -213,23 +230,8 @@ func validatePipeline(p *anonymize.Config, at time.Time) error {
 	if p == nil {
 		return invalid("pipeline", "required: it says which columns leave a patient's node and in what form")
 	}
-	names := make([]string, 0, len(p.Columns))
-	for n := range p.Columns {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	quasi := 0
-	for _, n := range names {
-		cc := p.Columns[n]
-		if cc.Role != nil && *cc.Role == anonymize.RoleQuasi {
-			quasi++
-		}
-		if cc.Hierarchy != nil && cc.Hierarchy.File != "" {
-			return invalid("pipeline", "column %q: hierarchy file %q: a patient's node has no hierarchy files; use an automatic hierarchy (auto: interval, date, zip, flat or auto)", n, cc.Hierarchy.File)
-		}
-	}
-	if quasi == 0 {
-		return invalid("pipeline", "no column has the quasi-identifier role: the pool's k-anonymity groups patients by them")
+	if err := validateColumns(p.Columns); err != nil {
+		return err
 	}
 	steps := p.Transforms
 	if len(steps) == 0 && p.Preset != "" {
@@ -242,6 +244,11 @@ func validatePipeline(p *anonymize.Config, at time.Time) error {
 	for i, tc := range steps {
 		if tc.Name == "privacy" {
 			return invalid("pipeline", "step %d is a privacy step: k-anonymity is enforced over the union of contributions (k), not on one patient's node", i+1)
+		}
+		if tc.Name == "generalize" {
+			if err := validateLevels(i, tc.Params, p.Columns); err != nil {
+				return err
+			}
 		}
 		for _, key := range []string{"secret", "secret_text"} {
 			if _, ok := tc.Params[key]; ok {
@@ -257,6 +264,49 @@ func validatePipeline(p *anonymize.Config, at time.Time) error {
 	env := anonymize.Env{Secret: bytes.Repeat([]byte{1}, 32), AsOf: at}
 	if _, err := p.Build(env); err != nil {
 		return invalid("pipeline", "%v", err)
+	}
+	return nil
+}
+
+// validateColumns checks a pool pipeline's columns: at least one quasi-identifier, and hierarchies
+// that generalize a value the same way on every patient's node, whatever the node's other values:
+// no files (a patient's node has none), and no hierarchy whose intervals are derived from the
+// node's values ("auto", or "interval" without a width).
+func validateColumns(columns map[string]anonymize.ColumnConfig) error {
+	quasi := 0
+	for _, n := range slices.Sorted(maps.Keys(columns)) {
+		cc := columns[n]
+		if cc.Role != nil && *cc.Role == anonymize.RoleQuasi {
+			quasi++
+		}
+		h := cc.Hierarchy
+		switch {
+		case h == nil:
+		case h.File != "":
+			return invalid("pipeline", "column %q: hierarchy file %q: a patient's node has no hierarchy files; use an automatic hierarchy (interval with a width, date, zip or flat)", n, h.File)
+		case h.Auto == "auto" || (h.Auto == "interval" && h.Width <= 0):
+			return invalid("pipeline", "column %q: hierarchy %q without a width derives its intervals from each patient's own values, so patients' nodes would not generalize alike; give the interval a width", n, h.Auto)
+		}
+	}
+	if quasi == 0 {
+		return invalid("pipeline", "no column has the quasi-identifier role: the pool's k-anonymity groups patients by them")
+	}
+	return nil
+}
+
+// validateLevels checks generalize step i: an interval column is generalized to level 1 at most,
+// since a patient's node with one value has no level above 1 but the top ("*"); a wider width
+// gives wider intervals.
+func validateLevels(i int, params anonymize.Params, columns map[string]anonymize.ColumnConfig) error {
+	var g anonymize.Generalize
+	if err := params.Decode(&g); err != nil {
+		return invalid("pipeline", "step %d (generalize): %v", i+1, err)
+	}
+	for _, col := range slices.Sorted(maps.Keys(g.Levels)) {
+		level := g.Levels[col]
+		if h := columns[col].Hierarchy; h != nil && h.Auto == "interval" && level > 1 {
+			return invalid("pipeline", "step %d (generalize): column %q at level %d: a patient's node has one value, whose interval hierarchy stops at level 1; widen the interval instead", i+1, col, level)
+		}
 	}
 	return nil
 }

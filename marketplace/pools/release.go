@@ -117,6 +117,52 @@ func MemberLeaf(m Member) [32]byte {
 	return crypto.Keccak256Hash(crypto.Keccak256(enc[:]))
 }
 
+// ContributionProof returns the siblings from account's leaf up to ContributionsRoot(ms): what a
+// patient's node checks that a version holds its contribution with (VerifyContribution).
+// ErrNotInTree when no member is account.
+func ContributionProof(ms []Member, account common.Address) ([][32]byte, error) {
+	sorted := slices.SortedFunc(slices.Values(ms), compareMembers)
+	i, found := slices.BinarySearchFunc(sorted, account, func(m Member, a common.Address) int {
+		return bytes.Compare(m.Account[:], a[:])
+	})
+	if !found {
+		return nil, fmt.Errorf("%w: %s", ErrNotInTree, account.Hex())
+	}
+	level := make([][32]byte, len(sorted))
+	for j, m := range sorted {
+		level[j] = MemberLeaf(m)
+	}
+	var proof [][32]byte
+	for len(level) > 1 {
+		if sibling := i ^ 1; sibling < len(level) {
+			proof = append(proof, level[sibling])
+		}
+		next := make([][32]byte, (len(level)+1)/2)
+		for j := range next {
+			if 2*j+1 < len(level) {
+				next[j] = hashPair(level[2*j], level[2*j+1])
+			} else {
+				next[j] = level[2*j]
+			}
+		}
+		level, i = next, i/2
+	}
+	return proof, nil
+}
+
+// VerifyContribution reports whether proof leads from m's leaf to root, the contributions root of
+// a version.
+func VerifyContribution(root [32]byte, m Member, proof [][32]byte) bool {
+	if m.Records < 0 {
+		return false
+	}
+	h := MemberLeaf(m)
+	for _, s := range proof {
+		h = hashPair(h, s)
+	}
+	return h == root
+}
+
 // merkleRoot hashes level up to its root, in place: pairs in sorted order, an odd last node
 // moving up unchanged.
 func merkleRoot(level [][32]byte) [32]byte {

@@ -3,6 +3,7 @@ package pools
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -23,6 +24,8 @@ type State struct {
 	// Releases and Rounds are in log order: Releases[i].Version == i+1, Rounds[i].Number == i+1.
 	Releases []*Release
 	Rounds   []*Round
+
+	hashes map[int][32]byte // Config.Hash of each version, computed once
 }
 
 // Replay rebuilds a pool's state from its log leaves (Entry.Marshal), checking every rule; a
@@ -31,11 +34,16 @@ type State struct {
 //     and keeps Chain, Contract and Operator;
 //   - a consent verifies, names this chain and pool, and an existing configuration version with
 //     its hash;
-//   - a withdrawal verifies, names this chain and pool, and an active member, who is then no longer
-//     active (and may join again with a new consent);
+//   - a consent is signed after the account's current consent and after its withdrawal, if any
+//     (so that an old signed consent appended again brings back no one);
+//   - a withdrawal verifies, names this chain and pool, and an active member, is signed after the
+//     member's consent, and the member is then no longer active (and may join again with a new
+//     consent);
 //   - a release's version is the next one, its configuration exists, its listing is not an
-//     earlier release's, its members are all active with their current contribution and keep
-//     between 1 and the contribution's records, there are at least the configuration's k of them,
+//     earlier release's, its members are all active with their current contribution, consented to
+//     the configuration version the release is built with (its pipeline made their contribution;
+//     its fee is what they agreed to), and keep between 1 and the contribution's records, there
+//     are at least the configuration's k of them,
 //     and its root is ContributionsRoot(Members);
 //   - a round's number is the next one, and neither its UpToBlock nor its Total is below the
 //     previous round's.
@@ -44,6 +52,7 @@ func Replay(leaves [][]byte) (*State, error) {
 		Configs:   map[int]*Config{},
 		Active:    map[common.Address]*Consent{},
 		Withdrawn: map[common.Address]time.Time{},
+		hashes:    map[int][32]byte{},
 	}
 	listings := map[uint64]int{}
 	for i, leaf := range leaves {
@@ -110,6 +119,7 @@ func (st *State) applyConfig(c *Config, i int) error {
 	}
 	st.Config = c
 	st.Configs[c.Version] = c
+	st.hashes[c.Version] = c.Hash()
 	return nil
 }
 
@@ -131,12 +141,20 @@ func (st *State) applyConsent(c *Consent, i int) error {
 	if err := st.checkPool(i, "consent", c.Chain, c.Pool); err != nil {
 		return err
 	}
-	cfg, ok := st.Configs[c.ConfigVersion]
+	h, ok := st.hashes[c.ConfigVersion]
 	if !ok {
 		return entryInvalid(i, "the consent names configuration version %d, which the log does not hold (latest %d)", c.ConfigVersion, st.Config.Version)
 	}
-	if h := cfg.Hash(); c.ConfigHash != h {
+	if c.ConfigHash != h {
 		return entryInvalid(i, "the consent names configuration version %d with hash %x, but that version's hash is %x", c.ConfigVersion, c.ConfigHash[:], h[:])
+	}
+	// A consent is newer than what it replaces: an old consent appended again cannot bring back a
+	// patient who withdrew, nor an earlier contribution.
+	if cur, ok := st.Active[c.Account]; ok && !c.At.After(cur.At) {
+		return entryInvalid(i, "the consent of %s was signed at %s, not after their current consent (%s)", c.Account.Hex(), utc(c.At), utc(cur.At))
+	}
+	if w, ok := st.Withdrawn[c.Account]; ok && !c.At.After(w) {
+		return entryInvalid(i, "the consent of %s was signed at %s, not after their withdrawal (%s)", c.Account.Hex(), utc(c.At), utc(w))
 	}
 	st.Active[c.Account] = c
 	delete(st.Withdrawn, c.Account)
@@ -150,8 +168,14 @@ func (st *State) applyWithdrawal(w *Withdrawal, i int) error {
 	if err := st.checkPool(i, "withdrawal", w.Chain, w.Pool); err != nil {
 		return err
 	}
-	if _, ok := st.Active[w.Account]; !ok {
+	cur, ok := st.Active[w.Account]
+	if !ok {
 		return entryInvalid(i, "%s withdraws but is not a member", w.Account.Hex())
+	}
+	// A withdrawal is newer than the consent it ends: an old withdrawal appended again cannot
+	// exclude a patient who joined since.
+	if !w.At.After(cur.At) {
+		return entryInvalid(i, "the withdrawal of %s was signed at %s, not after their consent (%s)", w.Account.Hex(), utc(w.At), utc(cur.At))
 	}
 	delete(st.Active, w.Account)
 	st.Withdrawn[w.Account] = w.At
@@ -179,6 +203,8 @@ func (st *State) applyRelease(r *Release, i int, listings map[uint64]int) error 
 			return entryInvalid(i, "release version %d holds %s, who is not a member", r.Version, m.Account.Hex())
 		case !bytes.Equal(c.Contribution[:], m.Contribution[:]):
 			return entryInvalid(i, "release version %d holds contribution %x of %s, whose current contribution is %x", r.Version, m.Contribution[:], m.Account.Hex(), c.Contribution[:])
+		case c.ConfigVersion != r.ConfigVersion:
+			return entryInvalid(i, "release version %d is built with configuration version %d, but %s consented to version %d", r.Version, r.ConfigVersion, m.Account.Hex(), c.ConfigVersion)
 		case m.Records > c.Records:
 			return entryInvalid(i, "release version %d keeps %d records of %s, whose contribution holds %d", r.Version, m.Records, m.Account.Hex(), c.Records)
 		}
@@ -214,3 +240,18 @@ func (st *State) Release(listingID uint64) *Release {
 	}
 	return nil
 }
+
+// Consents returns the active consents to configuration version v, sorted by account: the
+// contributions a release built with v may hold.
+func (st *State) Consents(v int) []*Consent {
+	var out []*Consent
+	for _, c := range st.Active {
+		if c.ConfigVersion == v {
+			out = append(out, c)
+		}
+	}
+	slices.SortFunc(out, func(a, b *Consent) int { return bytes.Compare(a.Account[:], b.Account[:]) })
+	return out
+}
+
+func utc(t time.Time) string { return t.UTC().Format(time.RFC3339) }

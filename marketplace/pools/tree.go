@@ -2,6 +2,7 @@ package pools
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
@@ -9,14 +10,50 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/medmarket/medmarket/marketplace"
 )
 
 // Entitlement is what a contributor is owed in total since the pool began, in wei: a payout round
 // posts every contributor's cumulative entitlement, and a claim pays the difference with what the
 // contributor was already paid.
 type Entitlement struct {
-	Account    common.Address
-	Cumulative *big.Int
+	Account    common.Address `json:"account"`
+	Cumulative *big.Int       `json:"cumulative"` // wei; JSON as a decimal string
+}
+
+type entitlementJSON struct {
+	Account    common.Address `json:"account"`
+	Cumulative *string        `json:"cumulative"`
+}
+
+// MarshalJSON writes e with its amount as a decimal string (JSON numbers lose precision in most
+// readers).
+func (e Entitlement) MarshalJSON() ([]byte, error) {
+	j := entitlementJSON{Account: e.Account}
+	if e.Cumulative != nil {
+		s := e.Cumulative.String()
+		j.Cumulative = &s
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON reads an entitlement strictly: unknown fields, and an amount that is not a decimal
+// string, are refused (EINVALID).
+func (e *Entitlement) UnmarshalJSON(b []byte) error {
+	var j entitlementJSON
+	if err := strictJSON(b, &j); err != nil {
+		return marketplace.Errorf(marketplace.EINVALID, "Entitlement: malformed JSON: %v.", err)
+	}
+	*e = Entitlement{Account: j.Account}
+	if j.Cumulative != nil {
+		v, ok := new(big.Int).SetString(*j.Cumulative, 10)
+		if !ok {
+			return marketplace.Errorf(marketplace.EINVALID, "Entitlement of %s: amount %q is not a decimal number of wei.", j.Account.Hex(), *j.Cumulative)
+		}
+		e.Cumulative = v
+	}
+	return nil
 }
 
 // ErrNotInTree is returned by Tree.Proof for an account the tree has no leaf for.

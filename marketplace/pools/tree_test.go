@@ -1,6 +1,7 @@
 package pools
 
 import (
+	"encoding/json"
 	"errors"
 	"math/big"
 	"math/rand/v2"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/medmarket/medmarket/marketplace"
 )
 
 // entitlements returns n entitlements with distinct pseudo-random accounts (seeded) and amounts
@@ -132,5 +135,29 @@ func TestLeaf_standardMerkleTree(t *testing.T) {
 	la, lb := Leaf(Entitlement{a, amount}), Leaf(Entitlement{b, big.NewInt(1)})
 	if tree.Root() != hashPair(lb, la) || hashPair(la, lb) != hashPair(lb, la) {
 		t.Error("two-leaf root is not the sorted-pair hash of the leaves")
+	}
+}
+
+func TestEntitlementJSON_amountAsDecimalString(t *testing.T) {
+	e := Entitlement{Account: common.HexToAddress("0x0a"), Cumulative: new(big.Int).Lsh(big.NewInt(1), 100)}
+	b, err := json.Marshal([]Entitlement{e})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `[{"account":"0x000000000000000000000000000000000000000a","cumulative":"1267650600228229401496703205376"}]`; string(b) != want {
+		t.Errorf("JSON %s, want %s", b, want)
+	}
+	var back []Entitlement
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if len(back) != 1 || back[0].Account != e.Account || back[0].Cumulative.Cmp(e.Cumulative) != 0 {
+		t.Errorf("round trip: %v", back)
+	}
+	for _, bad := range []string{`{"account":"0x000000000000000000000000000000000000000a","cumulative":5}`, `{"account":"0x000000000000000000000000000000000000000a","cumulative":"5e3"}`, `{"account":"0x000000000000000000000000000000000000000a","amount":"5"}`} {
+		var e Entitlement
+		if err := e.UnmarshalJSON([]byte(bad)); marketplace.ErrorCode(err) != marketplace.EINVALID {
+			t.Errorf("%s: err = %v, want EINVALID", bad, err)
+		}
 	}
 }
