@@ -83,18 +83,21 @@ func (b providerBackend) PoolLog(ctx context.Context, pool common.Address, w io.
 
 // PoolRound returns the entitlements of payout round n as posted.
 func (b providerBackend) PoolRound(ctx context.Context, pool common.Address, n uint64) (provider.RoundReply, error) {
-	st, err := b.a.poolState(ctx, pool)
+	var out provider.RoundReply
+	err := b.a.withPoolLog(ctx, pool, func(pl *poolLog) error {
+		if n == 0 || n > uint64(len(pl.st.Rounds)) {
+			return marketplace.Errorf(marketplace.ENOTFOUND, "Pool %s has no payout round %d (%d posted).", pool.Hex(), n, len(pl.st.Rounds))
+		}
+		out.Round = *pl.st.Rounds[n-1]
+		return nil
+	})
 	if err != nil {
-		return provider.RoundReply{}, err
-	}
-	if n == 0 || n > uint64(len(st.Rounds)) {
-		return provider.RoundReply{}, marketplace.Errorf(marketplace.ENOTFOUND, "Pool %s has no payout round %d (%d posted).", pool.Hex(), n, len(st.Rounds))
+		return out, err
 	}
 	raw, err := b.a.store.PoolRound(ctx, pool, n)
 	if err != nil {
 		return provider.RoundReply{}, err
 	}
-	out := provider.RoundReply{Round: *st.Rounds[n-1]}
 	if err := json.Unmarshal(raw, &out.Entitlements); err != nil {
 		return provider.RoundReply{}, err
 	}

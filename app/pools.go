@@ -23,7 +23,8 @@ import (
 // entitlement and check the operator (pools.Replay, pools.VerifyRound).
 //
 // The hub keeps each pool's replayed state in memory, brought up to date
-// from the ledger when used; every write to a pool holds the pool's lock
+// from the ledger when used (entry by entry: pools.State.Append), and read
+// only under the pool's lock; every write to a pool holds the pool's lock
 // from the check of its rules to the append, so two requests never both
 // pass a check that only one of them may.
 
@@ -85,14 +86,6 @@ func (a *App) withPoolLog(ctx context.Context, pool common.Address, f func(pl *p
 	return f(pl)
 }
 
-// poolState returns pool's replayed state (read only: the caller must not
-// change it).
-func (a *App) poolState(ctx context.Context, pool common.Address) (*pools.State, error) {
-	var st *pools.State
-	err := a.withPoolLog(ctx, pool, func(pl *poolLog) error { st = pl.st; return nil })
-	return st, err
-}
-
 // syncPoolLog reads the entries appended since pl was last replayed.
 func (a *App) syncPoolLog(ctx context.Context, pool common.Address, pl *poolLog) error {
 	lg, err := a.poolLedger()
@@ -115,18 +108,22 @@ func (a *App) syncPoolLog(ctx context.Context, pool common.Address, pl *poolLog)
 	if err != nil {
 		return err
 	}
-	leaves := pl.leaves
+	if uint64(len(entries)) != head.Size-have {
+		return fmt.Errorf("pool %s: log has %d entries, %d could be read", pool.Hex(), head.Size, have+uint64(len(entries)))
+	}
 	for _, e := range entries {
-		leaves = append(leaves, e.Leaf)
+		if pl.st == nil {
+			st, err := pools.Replay([][]byte{e.Leaf})
+			if err != nil {
+				return fmt.Errorf("pool %s: the log does not replay: %w", pool.Hex(), err)
+			}
+			pl.st = st
+		} else if err := pl.st.Append(e.Leaf); err != nil {
+			pl.leaves, pl.st = nil, nil // replayed from the start next time
+			return fmt.Errorf("pool %s: the log does not replay: %w", pool.Hex(), err)
+		}
+		pl.leaves = append(pl.leaves, e.Leaf)
 	}
-	if uint64(len(leaves)) != head.Size {
-		return fmt.Errorf("pool %s: log has %d entries, %d could be read", pool.Hex(), head.Size, len(leaves))
-	}
-	st, err := pools.Replay(leaves)
-	if err != nil {
-		return fmt.Errorf("pool %s: the log does not replay: %w", pool.Hex(), err)
-	}
-	pl.leaves, pl.st = leaves, st
 	return nil
 }
 
@@ -139,21 +136,27 @@ func (a *App) appendPoolEntry(ctx context.Context, pool common.Address, pl *pool
 	if err != nil {
 		return 0, err
 	}
-	leaves := append(pl.leaves[:len(pl.leaves):len(pl.leaves)], b)
-	st, err := pools.Replay(leaves)
+	lg, err := a.poolLedger()
 	if err != nil {
 		return 0, err
 	}
-	lg, err := a.poolLedger()
-	if err != nil {
+	// The entry must follow the pool's rules before it is appended.
+	if pl.st == nil {
+		st, err := pools.Replay([][]byte{b})
+		if err != nil {
+			return 0, err
+		}
+		pl.st = st
+	} else if err := pl.st.Append(b); err != nil {
 		return 0, err
 	}
 	id := a.poolLogID(pool)
 	idx, err := lg.Append(ctx, id, b)
 	if err != nil {
+		pl.leaves, pl.st = nil, nil // ahead of the log: replayed from it next time
 		return 0, fmt.Errorf("pool %s: append to the log: %w", pool.Hex(), err)
 	}
-	pl.leaves, pl.st = leaves, st
+	pl.leaves = append(pl.leaves, b)
 	if _, err := lg.Checkpoint(ctx, id); err != nil {
 		// The entry is durable; the next append or read signs its checkpoint.
 		a.log.Warn("pool log checkpoint", "pool", pool, "err", err)

@@ -25,7 +25,9 @@ type State struct {
 	Releases []*Release
 	Rounds   []*Round
 
-	hashes map[int][32]byte // Config.Hash of each version, computed once
+	hashes   map[int][32]byte // Config.Hash of each version, computed once
+	listings map[uint64]int   // the version of each released listing
+	entries  int              // the entries applied
 }
 
 // Replay rebuilds a pool's state from its log leaves (Entry.Marshal), checking every rule; a
@@ -53,14 +55,10 @@ func Replay(leaves [][]byte) (*State, error) {
 		Active:    map[common.Address]*Consent{},
 		Withdrawn: map[common.Address]time.Time{},
 		hashes:    map[int][32]byte{},
+		listings:  map[uint64]int{},
 	}
-	listings := map[uint64]int{}
-	for i, leaf := range leaves {
-		e, err := ParseEntry(leaf)
-		if err != nil {
-			return nil, entryErr(i, err)
-		}
-		if err := st.apply(e, i, listings); err != nil {
+	for _, leaf := range leaves {
+		if err := st.Append(leaf); err != nil {
 			return nil, err
 		}
 	}
@@ -70,7 +68,28 @@ func Replay(leaves [][]byte) (*State, error) {
 	return st, nil
 }
 
-// apply applies entry i to st, after checking it against st.
+// Append applies the log's next leaf to a state Replay returned, checking
+// every rule Replay checks; a leaf that breaks one is refused (EINVALID)
+// and leaves st as it was. A hub keeps its pools' states up to date this
+// way, rather than replaying a whole log per entry.
+func (st *State) Append(leaf []byte) error {
+	i := st.entries
+	e, err := ParseEntry(leaf)
+	if err != nil {
+		return entryErr(i, err)
+	}
+	if err := st.apply(e, i, st.listings); err != nil {
+		return err
+	}
+	st.entries++
+	return nil
+}
+
+// Entries returns the number of entries applied.
+func (st *State) Entries() int { return st.entries }
+
+// apply applies entry i to st, after checking it against st (a refused
+// entry changes nothing).
 func (st *State) apply(e Entry, i int, listings map[uint64]int) error {
 	if i == 0 && e.Kind != KindConfig {
 		return entryInvalid(i, "a %q entry; a pool's log starts with its configuration", e.Kind)
