@@ -1,0 +1,257 @@
+package app
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"fmt"
+	"math/big"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/medmarket/medmarket/anonymize"
+	"github.com/medmarket/medmarket/marketplace"
+)
+
+// poolPipeline is a pool's pipeline for Synthea patients.csv rows:
+// birth date to its decade and gender are the quasi-identifiers, Safe
+// Harbor removes the identifiers.
+const poolPipeline = `
+suggest_roles: false
+columns:
+  BIRTHDATE: {role: quasi-identifier, hierarchy: {auto: date}}
+  GENDER: {role: quasi-identifier}
+  Id: {role: direct-identifier}
+transforms:
+  - name: generalize
+    levels: {BIRTHDATE: 3}
+  - name: safe-harbor
+`
+
+// patientFiles writes one CSV file per patient of the Synthea export
+// (rows, 1-based, of patients.csv): each patient's own record.
+func patientFiles(t testing.TB, rows ...int) []string {
+	t.Helper()
+	b, err := os.ReadFile(patientsCSV)
+	if os.IsNotExist(err) {
+		t.Skip("../shared/data absent: the Synthea export is needed")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	dir := t.TempDir()
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = filepath.Join(dir, fmt.Sprintf("patient-%02d.csv", r))
+		if err := os.WriteFile(out[i], []byte(lines[0]+"\n"+lines[r]+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+func poolRequest(t testing.TB, k int) PoolRequest {
+	t.Helper()
+	cfg, err := anonymize.LoadConfig(strings.NewReader(poolPipeline))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return PoolRequest{Name: "Synthea adults, Massachusetts", Description: "Patients of one synthetic state, pooled.", FeeBasisPoints: 500,
+		Pipeline: cfg, K: k, Price: ether("0.01"), Terms: hmb}
+}
+
+// TestPool_joinReleaseSellPayClaimWithdraw runs a pool's life on one
+// embedded node: alice operates it, six patients join from their records,
+// k = 2 over the union keeps four and tells two why they wait, the
+// version sells twice, the payout round pays every share (one patient
+// claims for itself, the hub claims for the others), a patient withdraws
+// and the next version leaves them out, and the pool verifies.
+func TestPool_joinReleaseSellPayClaimWithdraw(t *testing.T) {
+	ctx := context.Background()
+	// Rows: 1960s F (16, 5), 1960s M (18, 19), 1950s F (23), 1940s M (9).
+	files := patientFiles(t, 16, 5, 18, 19, 23, 9)
+	a := marketApp(t, t.TempDir())
+	if _, _, err := a.ready(); err != nil {
+		t.Fatal(err)
+	}
+	hub := httptest.NewServer(a.ProviderHandler())
+	t.Cleanup(hub.Close)
+	if err := a.SetPublicURL(hub.URL); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := a.CreatePool(ctx, ByAccount("alice", "pw"), poolRequest(t, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := cfg.Contract
+
+	patients := make([]common.Address, len(files))
+	for i, f := range files {
+		name := fmt.Sprintf("patient%d", i)
+		acct, err := a.CreateAccount(ctx, name, "pw")
+		if err != nil {
+			t.Fatal(err)
+		}
+		patients[i] = acct.Address
+		req := PoolJoinRequest{Hub: hub.URL, Pool: pool, Path: f, ConfigVersion: 1}
+		if i == 0 {
+			prev, err := a.PreviewPoolJoin(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkDisclosure(t, prev.Disclosure)
+		}
+		if _, err := a.JoinPool(ctx, ByAccount(name, "pw"), req); err != nil {
+			t.Fatalf("%s joins: %v", name, err)
+		}
+	}
+	if _, err := a.Fund(ctx, "patient0", ether("1")); err != nil {
+		t.Fatal(err)
+	}
+
+	u, err := a.CheckPoolUnion(ctx, pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(u.Kept) != 4 || len(u.Waiting) != 2 || !strings.Contains(u.Waiting[0].Reason, "fewer than") {
+		t.Fatalf("union: kept %d, waiting %+v", len(u.Kept), u.Waiting)
+	}
+	v1, err := a.ReleasePool(ctx, ByAccount("alice", "pw"), pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v1.Release.Version != 1 || len(v1.Release.Members) != 4 {
+		t.Fatalf("version 1: %+v", v1.Release)
+	}
+	l, err := a.Listing(ctx, v1.Listing)
+	if err != nil || l.Seller != pool || l.Card == nil || l.Card.Pool == nil || l.Card.Pool.Patients != 4 ||
+		l.Card.Pool.Contributions != v1.Release.Root {
+		t.Fatalf("listing %+v, %v", l, err)
+	}
+
+	for _, buyer := range []string{"bob", "carol"} {
+		if _, err := a.Buy(ctx, ByAccount(buyer, "pw"), v1.Listing, BuyConfirmation{AcceptTerms: true}); err != nil {
+			t.Fatalf("%s buys: %v", buyer, err)
+		}
+	}
+	var got bytes.Buffer
+	if _, err := a.Download(ctx, ByAccount("bob", "pw"), v1.Listing, DownloadRequest{Writer: &got}); err != nil {
+		t.Fatal(err)
+	}
+	if n := releaseRows(t, got.Bytes(), "patients"); n != 4 {
+		t.Fatalf("the version bought holds %d patients, want 4", n)
+	}
+
+	pay, err := a.PostPoolPayout(ctx, ByAccount("alice", "pw"), pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pay.Round.Number != 1 || pay.Round.Total.Cmp(ether("0.02")) != 0 || pay.Collected.Cmp(ether("0.02")) != 0 {
+		t.Fatalf("payout %+v", pay)
+	}
+	if _, err := a.PostPoolPayout(ctx, ByAccount("alice", "pw"), pool); marketplace.ErrorCode(err) != marketplace.ECONFLICT {
+		t.Errorf("a second payout with no sale since: %v", err)
+	}
+	if _, err := a.PostPoolPayout(ctx, ByAccount("bob", "pw"), pool); marketplace.ErrorCode(err) != marketplace.EFORBIDDEN {
+		t.Errorf("a payout by a stranger: %v", err)
+	}
+
+	paid := new(big.Int)
+	c, err := a.ClaimFromPool(ctx, ByAccount("patient0", "pw"), "", pool, common.Address{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	paid.Add(paid, c.Paid)
+	for _, who := range append(patients[1:], addr(t, a, "alice")) {
+		c, err := a.ClaimFromPool(ctx, ByAccount("alice", "pw"), "", pool, who)
+		if marketplace.ErrorCode(err) == marketplace.ENOTFOUND {
+			continue // waiting: no share
+		}
+		if err != nil {
+			t.Fatalf("claim for %s: %v", who.Hex(), err)
+		}
+		paid.Add(paid, c.Paid)
+	}
+	if paid.Cmp(ether("0.02")) != 0 {
+		t.Fatalf("claims paid %s wei, the sales were %s", paid, ether("0.02"))
+	}
+	if _, err := a.ClaimFromPool(ctx, ByAccount("alice", "pw"), "", pool, patients[0]); marketplace.ErrorCode(err) != marketplace.ECONFLICT {
+		t.Errorf("claiming twice: %v", err)
+	}
+	bal, err := a.chain.BalanceAt(ctx, pool, nil)
+	if err != nil || bal.Sign() != 0 {
+		t.Fatalf("pool balance after every claim: %s, %v", bal, err)
+	}
+
+	st, err := a.PoolStandingOf(ctx, "", pool, patients[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.Active || len(st.Versions) != 1 || st.Round != 1 || st.Claimable.Sign() != 0 || st.Claimed.Sign() == 0 {
+		t.Fatalf("standing %+v", st)
+	}
+
+	if _, err := a.WithdrawFromPool(ctx, ByAccount("patient1", "pw"), pool); err != nil {
+		t.Fatal(err)
+	}
+	// Without patient1, patient0 is the only 1960s woman: version 2
+	// holds the two 1960s men, and tells patient0 why it waits.
+	v2, err := a.ReleasePool(ctx, ByAccount("alice", "pw"), pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v2.Release.Members) != 2 || v2.Release.Members[0].Account == patients[1] || v2.Release.Members[1].Account == patients[1] {
+		t.Fatalf("version 2 members %+v (patient1 %s withdrew)", v2.Release.Members, patients[1].Hex())
+	}
+	if st, err := a.PoolStandingOf(ctx, "", pool, patients[0]); err != nil || !strings.Contains(st.Waiting, "group of 1 patient") || len(st.Versions) != 1 {
+		t.Fatalf("patient0 after version 2: %+v, %v", st, err)
+	}
+	check, err := a.VerifyPool(ctx, "", pool)
+	if err != nil || !check.OK() || len(check.Rounds) != 1 || check.OnChain != 1 {
+		t.Fatalf("verify: %+v, %v", check, err)
+	}
+}
+
+// checkDisclosure: what joining sends is the pipeline's output, and the
+// identifiers stay on the patient's node.
+func checkDisclosure(t *testing.T, d PoolDisclosure) {
+	t.Helper()
+	if len(d.Tables) != 1 || d.Tables[0].Name != "patients" || d.Records != 1 {
+		t.Fatalf("disclosure %+v", d)
+	}
+	kept := strings.Join(d.Kept, " ")
+	for _, col := range []string{"SSN", "FIRST", "LAST", "ADDRESS", "Id"} {
+		if !strings.Contains(kept, "."+col) {
+			t.Errorf("column %s leaves the patient's node: kept %s", col, kept)
+		}
+	}
+	if len(d.QuasiIdentifiers) != 2 || !strings.HasPrefix(d.QuasiIdentifiers[0], "BIRTHDATE=") {
+		t.Errorf("quasi-identifiers %v", d.QuasiIdentifiers)
+	}
+}
+
+// releaseRows counts the rows of table in a release package.
+func releaseRows(t *testing.T, pkg []byte, table string) int {
+	t.Helper()
+	if _, err := zip.NewReader(bytes.NewReader(pkg), int64(len(pkg))); err != nil {
+		t.Fatalf("not a release package: %v", err)
+	}
+	_, tables, err := anonymize.ReadReleaseZIP(bytes.NewReader(pkg), int64(len(pkg)), anonymize.ZIPLimits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tb := range tables {
+		if tb.Name == table {
+			return tb.NumRows()
+		}
+	}
+	t.Fatalf("no table %s", table)
+	return 0
+}
+
