@@ -254,4 +254,3 @@ func releaseRows(t *testing.T, pkg []byte, table string) int {
 	t.Fatalf("no table %s", table)
 	return 0
 }
-
