@@ -31,6 +31,10 @@ type PoolRoundReply = provider.RoundReply
 // Crash safety: the round enters the log before the transaction; a round
 // in the log but not on chain is posted by the next payout first.
 
+// StepRoundLogged is the publish hook's step between a payout round's
+// entry in the pool log and its transaction (crash tests).
+const StepRoundLogged = "round logged"
+
 // PoolPayout is a posted payout round.
 type PoolPayout struct {
 	Round        pools.Round
@@ -112,6 +116,9 @@ func (a *App) PostPoolPayout(ctx context.Context, who Actor, pool common.Address
 			return err
 		}
 		if _, err := a.appendPoolEntry(ctx, pool, pl, pools.Entry{Kind: pools.KindRound, Round: r}); err != nil {
+			return err
+		}
+		if err := a.publishStep(StepRoundLogged); err != nil {
 			return err
 		}
 		out.Round, out.Contributors = *r, len(ents)

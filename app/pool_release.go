@@ -37,6 +37,10 @@ import (
 // of the union to the version's entry, so a withdrawal arriving meanwhile
 // leaves the next version, as it would have had it arrived a moment later.
 
+// StepPoolListed is the publish hook's step between a pool version's
+// listing on chain and its entry in the pool log (crash tests).
+const StepPoolListed = "pool listed"
+
 // PoolUnion is the privacy check over the union of a pool's current
 // contributions: which a release would hold and which would wait.
 type PoolUnion struct {
@@ -131,12 +135,13 @@ func (a *App) ReleasePool(ctx context.Context, who Actor, pool common.Address) (
 	}
 	var out PoolRelease
 	err = a.withPoolLog(ctx, pool, func(pl *poolLog) error {
+		// A release a crash interrupted is this release: finish it.
 		if pend, err := a.store.PendingRelease(ctx, pool); err == nil {
 			out, err = a.finishPoolRelease(ctx, sg, pl, pend)
-			if err != nil {
-				return err
+			if err == nil {
+				a.log.Info("pool release finished after an interruption", "pool", pool, "version", out.Release.Version)
 			}
-			a.log.Info("pool release finished after a restart", "pool", pool, "version", out.Release.Version)
+			return err
 		} else if marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
 			return err
 		}
@@ -266,6 +271,9 @@ func (a *App) finishPoolRelease(ctx context.Context, sg *vault.Signer, pl *poolL
 		return PoolRelease{}, err
 	}
 	rel.ListingID = id
+	if err := a.publishStep(StepPoolListed); err != nil {
+		return PoolRelease{}, err
+	}
 	if r != nil {
 		out.TxHash, out.GasUsed = r.TxHash, r.GasUsed
 		if ix, _, err := a.ready(); err == nil {
