@@ -117,6 +117,10 @@ func (b providerBackend) Contribute(ctx context.Context, c pools.Consent, blob i
 	if err != nil {
 		return rep, err
 	}
+	// Accounts cost nothing to make: the hub's policy bounds who fills its disk.
+	if err := b.AdmitUploader(ctx, c.Account); err != nil {
+		return rep, err
+	}
 	ct, err := io.ReadAll(blob)
 	if err != nil {
 		return rep, marketplace.Wrap(marketplace.EINVALID, err, "Contribution: the body could not be read")

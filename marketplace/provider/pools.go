@@ -49,14 +49,17 @@ const HeaderConsent = "X-Medmarket-Consent"
 const (
 	// MaxContributionBytes bounds an encrypted contribution: one patient's
 	// whole record, transformed.
-	MaxContributionBytes = 64 << 20
+	MaxContributionBytes = 16 << 20
 	// MaxPoolLogBytes bounds a pool log a client reads (a bundle of a pool
 	// of 100,000 members' entries and proofs).
 	MaxPoolLogBytes = 512 << 20
 	// PoolWritesPerMinute bounds contributions and withdrawals per minute,
 	// all accounts together; KeyPoolWritesPerMinute those of one account.
-	PoolWritesPerMinute    = 600
+	PoolWritesPerMinute    = 120
 	KeyPoolWritesPerMinute = 6
+	// PoolLogReadsPerMinute bounds pool log exports, all callers together
+	// (each is as large as the pool's log).
+	PoolLogReadsPerMinute = 60
 	maxWithdrawalBytes     = 4 << 10
 	maxConsentHeader       = 8 << 10
 )
@@ -109,7 +112,9 @@ type PoolBackend interface {
 	PoolLog(ctx context.Context, pool common.Address, w io.Writer) error
 	// PoolRound returns payout round n, ENOTFOUND when not posted.
 	PoolRound(ctx context.Context, pool common.Address, n uint64) (RoundReply, error)
-	// Contribute stores the encrypted contribution read from blob (its
+	// Contribute applies the hub's admission policy to the contributor
+	// (as to uploaders: open, approved accounts, or a minimum balance),
+	// then stores the encrypted contribution read from blob (its
 	// SHA-256 must be c.Contribution, at most MaxContributionBytes: EINVALID
 	// otherwise, storing nothing) and records the consent in the pool log.
 	Contribute(ctx context.Context, c pools.Consent, blob io.Reader) (ContributionReply, error)
@@ -286,7 +291,7 @@ func (p *Provider) checkPoolWrite(what string, pool, named common.Address, chain
 // admitPoolRead counts a pool log read against the node-wide rate (the
 // log is public; its size is bounded by the pool).
 func (p *Provider) admitPoolRead() error {
-	return p.admitCallRate(&p.poolReadWindow, common.Address{}, callRates{what: "pool log reads", node: PoolWritesPerMinute, perA: PoolWritesPerMinute})
+	return p.admitCallRate(&p.poolReadWindow, common.Address{}, callRates{what: "pool log reads", node: PoolLogReadsPerMinute, perA: PoolLogReadsPerMinute})
 }
 
 // PoolClient calls pools' hubs.
