@@ -340,12 +340,16 @@ func (c PoolClient) Round(ctx context.Context, base string, pool common.Address,
 
 // Contribute uploads an encrypted contribution with its signed consent.
 func (c PoolClient) Contribute(ctx context.Context, base string, consent pools.Consent, blob []byte) (ContributionReply, error) {
+	return c.contributeTo(ctx, base, consent.Pool, consent, blob)
+}
+
+func (c PoolClient) contributeTo(ctx context.Context, base string, pool common.Address, consent pools.Consent, blob []byte) (ContributionReply, error) {
 	var out ContributionReply
 	cj, err := json.Marshal(consent)
 	if err != nil {
 		return out, err
 	}
-	req, err := newRequest(ctx, http.MethodPost, base, poolPath(consent.Pool)+"/contributions", bytes.NewReader(blob))
+	req, err := newRequest(ctx, http.MethodPost, base, poolPath(pool)+"/contributions", bytes.NewReader(blob))
 	if err != nil {
 		return out, err
 	}
