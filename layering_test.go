@@ -35,7 +35,7 @@ var layers = []struct {
 	{"marketplace/vault", []string{"marketplace"}, "encryption and keys", "other parts"},
 	{"marketplace/ledger", []string{"marketplace"},
 		"the Merkle log knows nothing of chains", "contracts (the TrialRegistry anchorer lives with trials)"},
-	{"marketplace/provider", []string{"marketplace", "marketplace/vault"}, "the provider API", "app, frontend"},
+	{"marketplace/provider", []string{"marketplace", "marketplace/pools", "marketplace/vault"}, "the provider API", "app, frontend"},
 	{"marketplace/catalog", []string{"marketplace", "marketplace/chain", "marketplace/contracts", "marketplace/store", "marketplace/vault"},
 		"the index of chain events", "app, frontend"},
 	{"marketplace/pools", []string{"marketplace", "marketplace/chain", "marketplace/contracts", "anonymize"},

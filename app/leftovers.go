@@ -45,20 +45,9 @@ func (a *App) cleanLeftovers(ctx context.Context) error {
 	if _, err := a.marketAddr(); err != nil {
 		return nil // nothing can be checked against the chain: keep everything
 	}
-	pubs, err := a.store.Publishes(ctx)
+	named, err := a.namedContent(ctx)
 	if err != nil {
 		return err
-	}
-	named := map[common.Hash]bool{}
-	for _, p := range pubs {
-		named[p.ContentHash] = true
-	}
-	held, err := a.store.PoolBlobs(ctx)
-	if err != nil {
-		return err
-	}
-	for _, b := range held {
-		named[b.ContentHash] = true
 	}
 	keys, err := a.store.DatasetKeys(ctx)
 	if err != nil {
@@ -120,4 +109,25 @@ func (a *App) removeOrphanBlob(ctx context.Context, c common.Hash) error {
 		return err
 	}
 	return a.market.blobs.Remove(vault.Hash(c))
+}
+
+// namedContent is the content a record names: publishes (drafts, listed,
+// hub uploads) and the pools' contributions this node holds as a hub.
+func (a *App) namedContent(ctx context.Context) (map[common.Hash]bool, error) {
+	pubs, err := a.store.Publishes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	named := map[common.Hash]bool{}
+	for _, p := range pubs {
+		named[p.ContentHash] = true
+	}
+	held, err := a.store.PoolBlobs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range held {
+		named[b.ContentHash] = true
+	}
+	return named, nil
 }

@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math/big"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -20,34 +18,13 @@ import (
 // four patients joined: two 1960s women and two 1960s men, all kept.
 func joinedPool(t *testing.T) (*App, common.Address, []common.Address) {
 	t.Helper()
-	ctx := context.Background()
 	files := patientFiles(t, 16, 5, 18, 19)
-	a := marketApp(t, t.TempDir())
-	if _, _, err := a.ready(); err != nil {
-		t.Fatal(err)
-	}
-	hub := httptest.NewServer(a.ProviderHandler())
-	t.Cleanup(hub.Close)
-	if err := a.SetPublicURL(hub.URL); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := a.CreatePool(ctx, ByAccount("alice", "pw"), poolRequest(t, 2))
+	a, hub := poolHub(t)
+	cfg, err := a.CreatePool(context.Background(), ByAccount("alice", "pw"), poolRequest(t, 2))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var patients []common.Address
-	for i, f := range files {
-		name := fmt.Sprintf("patient%d", i)
-		acct, err := a.CreateAccount(ctx, name, "pw")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := a.JoinPool(ctx, ByAccount(name, "pw"), PoolJoinRequest{Hub: hub.URL, Pool: cfg.Contract, Path: f}); err != nil {
-			t.Fatal(err)
-		}
-		patients = append(patients, acct.Address)
-	}
-	return a, cfg.Contract, patients
+	return a, cfg.Contract, joinPatients(t, a, hub, cfg.Contract, files)
 }
 
 var errCrash = errors.New("crash")

@@ -112,18 +112,13 @@ func TestPool_threeNodesOnGeth(t *testing.T) {
 	}
 	pool := cfg.Contract
 
-	type patient struct {
-		node *App
-		name string
-		acct common.Address
-	}
-	var patients []patient
+	var patients []poolPatient
 	for i, f := range files {
 		node := n.p1
 		if i >= len(rows1) {
 			node = n.p2
 		}
-		p := patient{node: node, name: fmt.Sprintf("patient%02d", i)}
+		p := poolPatient{node: node, name: fmt.Sprintf("patient%02d", i)}
 		p.acct = n.account(t, node, p.name)
 		if _, err := node.JoinPool(ctx, ByAccount(p.name, "pw"), PoolJoinRequest{Hub: n.hubURL, Pool: pool, Path: f, ConfigVersion: 1}); err != nil {
 			t.Fatalf("%s joins: %v", p.name, err)
@@ -138,20 +133,7 @@ func TestPool_threeNodesOnGeth(t *testing.T) {
 		t.Fatalf("version 1 holds %d, %d wait", len(v1.Release.Members), len(v1.Release.Waiting))
 	}
 
-	n.account(t, n.res, "rita")
-	n.account(t, n.res, "ron")
-	for _, who := range []string{"rita", "ron"} {
-		if _, err := n.res.Buy(ctx, ByAccount(who, "pw"), v1.Listing, BuyConfirmation{AcceptTerms: true}); err != nil {
-			t.Fatalf("%s buys: %v", who, err)
-		}
-	}
-	var got bytes.Buffer
-	if _, err := n.res.Download(ctx, ByAccount("rita", "pw"), v1.Listing, DownloadRequest{Writer: &got}); err != nil {
-		t.Fatal(err)
-	}
-	if rows := releaseRows(t, got.Bytes(), "patients"); rows != 12 {
-		t.Fatalf("rita's copy holds %d patients, want 12", rows)
-	}
+	researchersBuy(t, n, v1.Listing, 12)
 
 	pay, err := n.hub.PostPoolPayout(ctx, ByAccount("olga", "pw"), pool)
 	if err != nil {
@@ -161,8 +143,50 @@ func TestPool_threeNodesOnGeth(t *testing.T) {
 		t.Fatalf("round 1 shares %s wei, the sales were 0.02 ether", pay.Round.Total)
 	}
 
+	claimFromTheirNodes(t, n, pool, v1.Release.Members, patients)
+
+	// patient00 (a 1970s man: four stay) withdraws; version 2 holds eleven.
+	quitter := patients[0]
+	if _, err := quitter.node.WithdrawFromPool(ctx, ByAccount(quitter.name, "pw"), pool); err != nil {
+		t.Fatal(err)
+	}
+	v2, err := n.hub.ReleasePool(ctx, ByAccount("olga", "pw"), pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v2.Release.Members) != 11 || slices.ContainsFunc(v2.Release.Members, func(m pools.Member) bool { return m.Account == quitter.acct }) {
+		t.Fatalf("version 2 members %d, quitter %s in it", len(v2.Release.Members), quitter.acct.Hex())
+	}
+	st, err := quitter.node.PoolStandingOf(ctx, "", pool, quitter.acct)
+	if err != nil || st.Active || st.Withdrawn == "" || !slices.Equal(st.Versions, []int{1}) {
+		t.Fatalf("quitter's standing %+v, %v", st, err)
+	}
+	check, err := n.res.VerifyPool(ctx, n.hubURL, pool)
+	if err != nil || !check.OK() {
+		t.Fatalf("the researchers' node verifies the pool: %+v, %v", check, err)
+	}
+	if _, err := n.res.ReleasePool(ctx, ByAccount("rita", "pw"), pool); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+		t.Errorf("a release from a node that does not run the pool: %v", err)
+	}
+}
+
+// poolPatient is a patient account on its own node.
+type poolPatient struct {
+	node *App
+	name string
+	acct common.Address
+}
+
+// claimFromTheirNodes: every patient with a share claims it from their
+// own node, but the first, offline, whose share the hub claims for it;
+// the operator claims its fee; the claims pay the two sales exactly.
+// Patients who wait have no share, and their node says why.
+func claimFromTheirNodes(t *testing.T, n *poolNodes, pool common.Address, members []pools.Member, patients []poolPatient) {
+	t.Helper()
+	ctx := context.Background()
+	var err error
 	member := map[common.Address]bool{}
-	for _, m := range v1.Release.Members {
+	for _, m := range members {
 		member[m.Account] = true
 	}
 	paid := new(big.Int)
@@ -196,27 +220,25 @@ func TestPool_threeNodesOnGeth(t *testing.T) {
 		t.Fatalf("claims paid %s wei, the sales were 0.02 ether", paid)
 	}
 
-	// patient00 (a 1970s man: four stay) withdraws; version 2 holds eleven.
-	quitter := patients[0]
-	if _, err := quitter.node.WithdrawFromPool(ctx, ByAccount(quitter.name, "pw"), pool); err != nil {
+}
+
+// researchersBuy: rita and ron buy the listing from the researchers'
+// node; rita's copy decrypts to want patients.
+func researchersBuy(t *testing.T, n *poolNodes, listing uint64, want int) {
+	t.Helper()
+	ctx := context.Background()
+	n.account(t, n.res, "rita")
+	n.account(t, n.res, "ron")
+	for _, who := range []string{"rita", "ron"} {
+		if _, err := n.res.Buy(ctx, ByAccount(who, "pw"), listing, BuyConfirmation{AcceptTerms: true}); err != nil {
+			t.Fatalf("%s buys: %v", who, err)
+		}
+	}
+	var got bytes.Buffer
+	if _, err := n.res.Download(ctx, ByAccount("rita", "pw"), listing, DownloadRequest{Writer: &got}); err != nil {
 		t.Fatal(err)
 	}
-	v2, err := n.hub.ReleasePool(ctx, ByAccount("olga", "pw"), pool)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(v2.Release.Members) != 11 || slices.ContainsFunc(v2.Release.Members, func(m pools.Member) bool { return m.Account == quitter.acct }) {
-		t.Fatalf("version 2 members %d, quitter %s in it", len(v2.Release.Members), quitter.acct.Hex())
-	}
-	st, err := quitter.node.PoolStandingOf(ctx, "", pool, quitter.acct)
-	if err != nil || st.Active || st.Withdrawn == "" || !slices.Equal(st.Versions, []int{1}) {
-		t.Fatalf("quitter's standing %+v, %v", st, err)
-	}
-	check, err := n.res.VerifyPool(ctx, n.hubURL, pool)
-	if err != nil || !check.OK() {
-		t.Fatalf("the researchers' node verifies the pool: %+v, %v", check, err)
-	}
-	if _, err := n.res.ReleasePool(ctx, ByAccount("rita", "pw"), pool); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
-		t.Errorf("a release from a node that does not run the pool: %v", err)
+	if rows := releaseRows(t, got.Bytes(), "patients"); rows != want {
+		t.Fatalf("rita's copy holds %d patients, want %d", rows, want)
 	}
 }

@@ -66,6 +66,41 @@ func poolRequest(t testing.TB, k int) PoolRequest {
 		Pipeline: cfg, K: k, Price: ether("0.01"), Terms: hmb}
 }
 
+// poolHub opens an embedded node (alice, bob, carol funded) serving its
+// provider API as a pool's hub, and returns it with the hub's URL.
+func poolHub(t *testing.T) (*App, string) {
+	t.Helper()
+	a := marketApp(t, t.TempDir())
+	if _, _, err := a.ready(); err != nil {
+		t.Fatal(err)
+	}
+	hub := httptest.NewServer(a.ProviderHandler())
+	t.Cleanup(hub.Close)
+	if err := a.SetPublicURL(hub.URL); err != nil {
+		t.Fatal(err)
+	}
+	return a, hub.URL
+}
+
+// joinPatients makes an account patient<i> on a for each file, which joins
+// pool with it; it returns the accounts.
+func joinPatients(t *testing.T, a *App, hub string, pool common.Address, files []string) []common.Address {
+	t.Helper()
+	var out []common.Address
+	for i, f := range files {
+		name := fmt.Sprintf("patient%d", i)
+		acct, err := a.CreateAccount(context.Background(), name, "pw")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.JoinPool(context.Background(), ByAccount(name, "pw"), PoolJoinRequest{Hub: hub, Pool: pool, Path: f, ConfigVersion: 1}); err != nil {
+			t.Fatalf("%s joins: %v", name, err)
+		}
+		out = append(out, acct.Address)
+	}
+	return out
+}
+
 // TestPool_joinReleaseSellPayClaimWithdraw runs a pool's life on one
 // embedded node: alice operates it, six patients join from their records,
 // k = 2 over the union keeps four and tells two why they wait, the
@@ -76,44 +111,18 @@ func TestPool_joinReleaseSellPayClaimWithdraw(t *testing.T) {
 	ctx := context.Background()
 	// Rows: 1960s F (16, 5), 1960s M (18, 19), 1950s F (23), 1940s M (9).
 	files := patientFiles(t, 16, 5, 18, 19, 23, 9)
-	a := marketApp(t, t.TempDir())
-	if _, _, err := a.ready(); err != nil {
-		t.Fatal(err)
-	}
-	hub := httptest.NewServer(a.ProviderHandler())
-	t.Cleanup(hub.Close)
-	if err := a.SetPublicURL(hub.URL); err != nil {
-		t.Fatal(err)
-	}
+	a, hub := poolHub(t)
 	cfg, err := a.CreatePool(ctx, ByAccount("alice", "pw"), poolRequest(t, 2))
 	if err != nil {
 		t.Fatal(err)
 	}
 	pool := cfg.Contract
-
-	patients := make([]common.Address, len(files))
-	for i, f := range files {
-		name := fmt.Sprintf("patient%d", i)
-		acct, err := a.CreateAccount(ctx, name, "pw")
-		if err != nil {
-			t.Fatal(err)
-		}
-		patients[i] = acct.Address
-		req := PoolJoinRequest{Hub: hub.URL, Pool: pool, Path: f, ConfigVersion: 1}
-		if i == 0 {
-			prev, err := a.PreviewPoolJoin(ctx, req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkDisclosure(t, prev.Disclosure)
-		}
-		if _, err := a.JoinPool(ctx, ByAccount(name, "pw"), req); err != nil {
-			t.Fatalf("%s joins: %v", name, err)
-		}
-	}
-	if _, err := a.Fund(ctx, "patient0", ether("1")); err != nil {
+	prev, err := a.PreviewPoolJoin(ctx, PoolJoinRequest{Hub: hub, Pool: pool, Path: files[0], ConfigVersion: 1})
+	if err != nil {
 		t.Fatal(err)
 	}
+	checkDisclosure(t, prev.Disclosure)
+	patients := joinPatients(t, a, hub, pool, files)
 
 	u, err := a.CheckPoolUnion(ctx, pool)
 	if err != nil {
@@ -122,37 +131,36 @@ func TestPool_joinReleaseSellPayClaimWithdraw(t *testing.T) {
 	if len(u.Kept) != 4 || len(u.Waiting) != 2 || !strings.Contains(u.Waiting[0].Reason, "fewer than") {
 		t.Fatalf("union: kept %d, waiting %+v", len(u.Kept), u.Waiting)
 	}
-	v1, err := a.ReleasePool(ctx, ByAccount("alice", "pw"), pool)
+	v1 := releaseAndSell(t, a, pool, 4, "bob", "carol")
+
+	firstPayout(t, a, pool, ether("0.02"))
+	claimEveryShare(t, a, pool, patients, ether("0.02"))
+
+	st, err := a.PoolStandingOf(ctx, "", pool, patients[0])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v1.Release.Version != 1 || len(v1.Release.Members) != 4 {
-		t.Fatalf("version 1: %+v", v1.Release)
-	}
-	l, err := a.Listing(ctx, v1.Listing)
-	if err != nil || l.Seller != pool || l.Card == nil || l.Card.Pool == nil || l.Card.Pool.Patients != 4 ||
-		l.Card.Pool.Contributions != v1.Release.Root {
-		t.Fatalf("listing %+v, %v", l, err)
+	if !st.Active || len(st.Versions) != 1 || st.Round != 1 || st.Claimable.Sign() != 0 || st.Claimed.Sign() == 0 {
+		t.Fatalf("standing %+v", st)
 	}
 
-	for _, buyer := range []string{"bob", "carol"} {
-		if _, err := a.Buy(ctx, ByAccount(buyer, "pw"), v1.Listing, BuyConfirmation{AcceptTerms: true}); err != nil {
-			t.Fatalf("%s buys: %v", buyer, err)
-		}
+	v2 := withdrawThenRelease(t, a, pool, patients)
+	check, err := a.VerifyPool(ctx, "", pool)
+	if err != nil || !check.OK() || len(check.Rounds) != 1 || check.OnChain != 1 || v1.Listing == v2.Listing {
+		t.Fatalf("verify: %+v, %v", check, err)
 	}
-	var got bytes.Buffer
-	if _, err := a.Download(ctx, ByAccount("bob", "pw"), v1.Listing, DownloadRequest{Writer: &got}); err != nil {
-		t.Fatal(err)
-	}
-	if n := releaseRows(t, got.Bytes(), "patients"); n != 4 {
-		t.Fatalf("the version bought holds %d patients, want 4", n)
-	}
+}
 
+// firstPayout posts round 1 (the sales, all collected) and checks that a
+// second round with nothing sold since, and a stranger's, are refused.
+func firstPayout(t *testing.T, a *App, pool common.Address, sales *big.Int) {
+	t.Helper()
+	ctx := context.Background()
 	pay, err := a.PostPoolPayout(ctx, ByAccount("alice", "pw"), pool)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pay.Round.Number != 1 || pay.Round.Total.Cmp(ether("0.02")) != 0 || pay.Collected.Cmp(ether("0.02")) != 0 {
+	if pay.Round.Number != 1 || pay.Round.Total.Cmp(sales) != 0 || pay.Collected.Cmp(sales) != 0 {
 		t.Fatalf("payout %+v", pay)
 	}
 	if _, err := a.PostPoolPayout(ctx, ByAccount("alice", "pw"), pool); marketplace.ErrorCode(err) != marketplace.ECONFLICT {
@@ -161,7 +169,77 @@ func TestPool_joinReleaseSellPayClaimWithdraw(t *testing.T) {
 	if _, err := a.PostPoolPayout(ctx, ByAccount("bob", "pw"), pool); marketplace.ErrorCode(err) != marketplace.EFORBIDDEN {
 		t.Errorf("a payout by a stranger: %v", err)
 	}
+}
 
+// withdrawThenRelease: patient1 withdraws; without her, patient0 is the
+// only 1960s woman, so version 2 holds the two 1960s men and tells
+// patient0 why she waits.
+func withdrawThenRelease(t *testing.T, a *App, pool common.Address, patients []common.Address) PoolRelease {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := a.WithdrawFromPool(ctx, ByAccount("patient1", "pw"), pool); err != nil {
+		t.Fatal(err)
+	}
+	v2, err := a.ReleasePool(ctx, ByAccount("alice", "pw"), pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range v2.Release.Members {
+		if m.Account == patients[1] {
+			t.Fatalf("version 2 holds patient1, who withdrew: %+v", v2.Release.Members)
+		}
+	}
+	if len(v2.Release.Members) != 2 {
+		t.Fatalf("version 2 members %+v", v2.Release.Members)
+	}
+	st, err := a.PoolStandingOf(ctx, "", pool, patients[0])
+	if err != nil || !strings.Contains(st.Waiting, "group of 1 patient") || len(st.Versions) != 1 {
+		t.Fatalf("patient0 after version 2: %+v, %v", st, err)
+	}
+	return v2
+}
+
+// releaseAndSell releases pool's next version (holding want patients),
+// checks its listing, and sells it to each buyer; the first downloads it.
+func releaseAndSell(t *testing.T, a *App, pool common.Address, want int, buyers ...string) PoolRelease {
+	t.Helper()
+	ctx := context.Background()
+	v, err := a.ReleasePool(ctx, ByAccount("alice", "pw"), pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Release.Members) != want {
+		t.Fatalf("version %d holds %d patients, want %d", v.Release.Version, len(v.Release.Members), want)
+	}
+	l, err := a.Listing(ctx, v.Listing)
+	if err != nil || l.Seller != pool || l.Card == nil || l.Card.Pool == nil || l.Card.Pool.Patients != want ||
+		l.Card.Pool.Contributions != v.Release.Root {
+		t.Fatalf("listing %+v, %v", l, err)
+	}
+	for _, buyer := range buyers {
+		if _, err := a.Buy(ctx, ByAccount(buyer, "pw"), v.Listing, BuyConfirmation{AcceptTerms: true}); err != nil {
+			t.Fatalf("%s buys: %v", buyer, err)
+		}
+	}
+	var got bytes.Buffer
+	if _, err := a.Download(ctx, ByAccount(buyers[0], "pw"), v.Listing, DownloadRequest{Writer: &got}); err != nil {
+		t.Fatal(err)
+	}
+	if n := releaseRows(t, got.Bytes(), "patients"); n != want {
+		t.Fatalf("the version bought holds %d patients, want %d", n, want)
+	}
+	return v
+}
+
+// claimEveryShare claims every share of the latest round: patient0 for
+// itself (funded here), alice (the hub) for the other patients and her
+// fee; the claims pay the sales exactly and empty the pool.
+func claimEveryShare(t *testing.T, a *App, pool common.Address, patients []common.Address, sales *big.Int) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := a.Fund(ctx, "patient0", ether("1")); err != nil {
+		t.Fatal(err)
+	}
 	paid := new(big.Int)
 	c, err := a.ClaimFromPool(ctx, ByAccount("patient0", "pw"), "", pool, common.Address{})
 	if err != nil {
@@ -178,8 +256,8 @@ func TestPool_joinReleaseSellPayClaimWithdraw(t *testing.T) {
 		}
 		paid.Add(paid, c.Paid)
 	}
-	if paid.Cmp(ether("0.02")) != 0 {
-		t.Fatalf("claims paid %s wei, the sales were %s", paid, ether("0.02"))
+	if paid.Cmp(sales) != 0 {
+		t.Fatalf("claims paid %s wei, the sales were %s", paid, sales)
 	}
 	if _, err := a.ClaimFromPool(ctx, ByAccount("alice", "pw"), "", pool, patients[0]); marketplace.ErrorCode(err) != marketplace.ECONFLICT {
 		t.Errorf("claiming twice: %v", err)
@@ -187,34 +265,6 @@ func TestPool_joinReleaseSellPayClaimWithdraw(t *testing.T) {
 	bal, err := a.chain.BalanceAt(ctx, pool, nil)
 	if err != nil || bal.Sign() != 0 {
 		t.Fatalf("pool balance after every claim: %s, %v", bal, err)
-	}
-
-	st, err := a.PoolStandingOf(ctx, "", pool, patients[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !st.Active || len(st.Versions) != 1 || st.Round != 1 || st.Claimable.Sign() != 0 || st.Claimed.Sign() == 0 {
-		t.Fatalf("standing %+v", st)
-	}
-
-	if _, err := a.WithdrawFromPool(ctx, ByAccount("patient1", "pw"), pool); err != nil {
-		t.Fatal(err)
-	}
-	// Without patient1, patient0 is the only 1960s woman: version 2
-	// holds the two 1960s men, and tells patient0 why it waits.
-	v2, err := a.ReleasePool(ctx, ByAccount("alice", "pw"), pool)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(v2.Release.Members) != 2 || v2.Release.Members[0].Account == patients[1] || v2.Release.Members[1].Account == patients[1] {
-		t.Fatalf("version 2 members %+v (patient1 %s withdrew)", v2.Release.Members, patients[1].Hex())
-	}
-	if st, err := a.PoolStandingOf(ctx, "", pool, patients[0]); err != nil || !strings.Contains(st.Waiting, "group of 1 patient") || len(st.Versions) != 1 {
-		t.Fatalf("patient0 after version 2: %+v, %v", st, err)
-	}
-	check, err := a.VerifyPool(ctx, "", pool)
-	if err != nil || !check.OK() || len(check.Rounds) != 1 || check.OnChain != 1 {
-		t.Fatalf("verify: %+v, %v", check, err)
 	}
 }
 
