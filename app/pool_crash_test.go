@@ -10,6 +10,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 
+	"github.com/medmarket/medmarket/marketplace"
 	"github.com/medmarket/medmarket/marketplace/contracts"
 	"github.com/medmarket/medmarket/marketplace/pools"
 )
@@ -167,5 +168,28 @@ func TestPool_verifyNamesTheShareAnOperatorChanged(t *testing.T) {
 	msg := strings.Join(check.Problems, "\n")
 	if check.OK() || !strings.Contains(msg, patients[0].Hex()) || !strings.Contains(msg, addr(t, a, "alice").Hex()) {
 		t.Fatalf("verify of a changed share: %s", msg)
+	}
+}
+
+// TestPool_aPatientsNodeRefusesALogUnderAnotherKey: the log key a patient
+// saw when joining is pinned; a log the hub serves under another key
+// (a rewritten history) is refused.
+func TestPool_aPatientsNodeRefusesALogUnderAnotherKey(t *testing.T) {
+	ctx := context.Background()
+	a, pool, patients := joinedPool(t)
+	m, err := a.store.Membership(ctx, pool, patients[0])
+	if err != nil || m.LogKey == "" {
+		t.Fatalf("membership %+v, %v: no log key pinned", m, err)
+	}
+	if _, err := a.PoolStandingOf(ctx, "", pool, patients[0]); err != nil {
+		t.Fatal(err)
+	}
+	m.LogKey = "medmarket-ledger+00000000+AAAA"
+	if err := a.store.PutMembership(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.PoolStandingOf(ctx, "", pool, patients[0])
+	if marketplace.ErrorCode(err) != marketplace.EINVALID || !strings.Contains(err.Error(), "another key") {
+		t.Fatalf("a log under another key: %v", err)
 	}
 }

@@ -147,8 +147,16 @@ func (a *App) JoinPool(ctx context.Context, who Actor, req PoolJoinRequest) (Joi
 	if err != nil {
 		return Joined{}, err
 	}
+	// The hub's word is not enough: its signed log must hold the consent.
+	st, b, _, err := a.readPoolLog(ctx, req.Hub, cfg.Contract, "")
+	if err != nil {
+		return Joined{}, err
+	}
+	if cur, ok := st.Active[sg.Address()]; !ok || cur.Contribution != consent.Contribution {
+		return Joined{}, marketplace.Errorf(marketplace.EINVALID, "Hub %s acknowledged the contribution, but the pool's log does not hold it.", req.Hub)
+	}
 	m := store.Membership{Pool: cfg.Contract, Chain: cfg.Chain, Name: cfg.Name, Hub: strings.TrimSpace(req.Hub), Account: sg.Address(),
-		Contribution: consent.Contribution, Records: consent.Records, Joined: consent.At}
+		Contribution: consent.Contribution, Records: consent.Records, Joined: consent.At, LogKey: b.VerifierKey}
 	if err := a.store.PutMembership(ctx, m); err != nil {
 		return Joined{}, err
 	}

@@ -63,8 +63,9 @@ type PoolCheck struct {
 func (c PoolCheck) OK() bool { return len(c.Problems) == 0 }
 
 // readPoolLog fetches a pool's log from its hub, verifies the bundle
-// offline and replays it.
-func (a *App) readPoolLog(ctx context.Context, hub string, pool common.Address) (*pools.State, *ledger.Bundle, *ledger.Report, error) {
+// offline and replays it. pinned, when set, is the log key the log must
+// be signed with (the one a patient saw when joining).
+func (a *App) readPoolLog(ctx context.Context, hub string, pool common.Address, pinned string) (*pools.State, *ledger.Bundle, *ledger.Report, error) {
 	raw, err := a.poolClient().Log(ctx, hub, pool)
 	if err != nil {
 		return nil, nil, nil, err
@@ -75,6 +76,9 @@ func (a *App) readPoolLog(ctx context.Context, hub string, pool common.Address) 
 	}
 	if want := a.poolLogID(pool); b.LogID != want {
 		return nil, nil, nil, marketplace.Errorf(marketplace.EINVALID, "Hub %s sent the log %s, not pool %s's (%s).", hub, b.LogID, pool.Hex(), want)
+	}
+	if pinned != "" && b.VerifierKey != pinned {
+		return nil, b, nil, marketplace.Errorf(marketplace.EINVALID, "Hub %s now signs pool %s's log with another key than when you joined (%s): its history may have been rewritten.", hub, pool.Hex(), pinned)
 	}
 	rep, err := ledger.Verify(ctx, b, ledger.VerifyOptions{VerifierKey: b.VerifierKey})
 	if err != nil {
@@ -125,7 +129,11 @@ func (a *App) PoolStandingOf(ctx context.Context, hub string, pool, account comm
 	if err != nil {
 		return PoolStanding{}, err
 	}
-	st, _, _, err := a.readPoolLog(ctx, hub, pool)
+	var pinned string
+	if m, err := a.store.Membership(ctx, pool, account); err == nil {
+		pinned = m.LogKey
+	}
+	st, _, _, err := a.readPoolLog(ctx, hub, pool, pinned)
 	if err != nil {
 		return PoolStanding{}, err
 	}
@@ -178,7 +186,7 @@ func (a *App) VerifyPool(ctx context.Context, hub string, pool common.Address) (
 		return PoolCheck{}, err
 	}
 	out := PoolCheck{Pool: pool}
-	st, b, rep, err := a.readPoolLog(ctx, hub, pool)
+	st, b, rep, err := a.readPoolLog(ctx, hub, pool, "")
 	if b != nil {
 		out.LogSize = b.TreeSize
 	}

@@ -77,6 +77,9 @@ type Membership struct {
 	Records      int            `json:"records"`
 	Joined       time.Time      `json:"joined"`
 	Withdrawn    time.Time      `json:"withdrawn,omitzero"`
+	// LogKey is the pool log's verifier key when the patient joined: a
+	// log the hub later serves under another key is refused.
+	LogKey string `json:"log_key,omitempty"`
 }
 
 func memberKey(pool, account common.Address) string {
