@@ -61,6 +61,9 @@ func TestPool_releaseInterruptedAfterListingIsFinishedNotRepeated(t *testing.T) 
 	if v.Release.Version != 1 || v.TxHash != (common.Hash{}) {
 		t.Fatalf("finished release %+v: want version 1, listed before (no new transaction)", v)
 	}
+	if _, err := a.ReleasePool(ctx, ByAccount("alice", "pw"), pool); marketplace.ErrorCode(err) != marketplace.ECONFLICT {
+		t.Errorf("a version holding what the last one holds: %v", err)
+	}
 	if _, err := a.store.PendingRelease(ctx, pool); err == nil {
 		t.Error("the release is still pending")
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"slices"
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
@@ -167,6 +168,10 @@ func (a *App) preparePoolRelease(ctx context.Context, sg *vault.Signer, st *pool
 		return store.PendingRelease{}, marketplace.Errorf(marketplace.EINVALID,
 			"Pool %s: %d of %d contributions pass k = %d over the union; a version needs at least %d patients. The others wait for more patients like them.",
 			cfg.Name, len(u.Kept), len(st.Active), cfg.K, cfg.K)
+	}
+	if n := len(st.Releases); n > 0 && slices.Equal(st.Releases[n-1].Members, u.Kept) {
+		return store.PendingRelease{}, marketplace.Errorf(marketplace.ECONFLICT,
+			"Pool %s: version %d already holds exactly these %d contributions; release again when patients join or leave.", cfg.Name, n, len(u.Kept))
 	}
 	var all []*anonymize.Table
 	patientTable := ""
