@@ -65,8 +65,8 @@ in the pool's log.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(c.stderr, "joined pool %q as %s: %d records, contribution %s, consent at index %d of the pool's log\n",
-				j.Membership.Name, j.Membership.Account.Hex(), j.Membership.Records, j.Membership.Contribution.Hex(), j.Index)
+			fmt.Fprintf(c.stderr, "joined pool %q as %s: %s, contribution %s, consent at index %d of the pool's log\n",
+				j.Membership.Name, j.Membership.Account.Hex(), plural(j.Membership.Records, "record"), j.Membership.Contribution.Hex(), j.Index)
 			_, err = fmt.Fprintln(c.stdout, j.Index)
 			return err
 		}}),
@@ -88,10 +88,10 @@ func printPoolPreview(w io.Writer, p app.PoolPreview) error {
 	fmt.Fprintf(w, "Members now: %d; versions released: %d; configuration version %d\n", p.Pool.Members, p.Pool.Versions, cfg.Version)
 	fmt.Fprintf(w, "Each version sells at %s ETH a licence (%s); the operator keeps %s, the rest is shared by records held\n",
 		formatEther(cfg.Price), cfg.Terms, feePercent(cfg.FeeBasisPoints))
-	fmt.Fprintf(w, "What leaves this machine (encrypted to the pool's key): %d records\n", d.Records)
+	fmt.Fprintf(w, "What leaves this machine (encrypted to the pool's key): %s\n", plural(d.Records, "record"))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, t := range d.Tables {
-		fmt.Fprintf(tw, "  table %s (%d rows)\n", t.Name, t.Rows)
+		fmt.Fprintf(tw, "  table %s (%s)\n", t.Name, plural(t.Rows, "row"))
 		fmt.Fprintln(tw, "    COLUMN\tROLE\tTREATMENT\tYOUR VALUE AS SENT")
 		for _, col := range t.Columns {
 			fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\n", col.Name, col.Role, col.Treatment, col.Example)
@@ -241,4 +241,12 @@ func printStanding(w io.Writer, s standingOut) error {
 	}
 	_, err := fmt.Fprintf(w, "Payout round %d: entitled %s ETH, claimed %s ETH, claimable %s ETH\n", s.Round, s.Entitled, s.Claimed, s.Claimable)
 	return err
+}
+
+// plural is n and noun, with an s unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

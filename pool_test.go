@@ -84,35 +84,54 @@ func TestPool_CLI(t *testing.T) {
 	pipeline, files := poolFiles(t, 16, 5, 18, 19, 23, 9)
 	bin := buildBinary(t, "")
 	ns, addrs := deployedNodes(t, bin, "alice", "patient0", "bob", "carol")
-	hub, pat, res1, res2 := ns[0], ns[1], ns[2], ns[3]
+	p := &poolRun{hub: ns[0], pat: ns[1], res1: ns[2], res2: ns[3], alice: addrs[0]}
 
-	hub.wantFail(t, 2, "k", "pool", "create", "--as", "alice", "--name", "x", "--config", pipeline, "--k", "1", "--price", "0.01", "--terms", "HMB")
-	pool := strings.TrimSpace(hub.must(t, "pool", "create", "--as", "alice", "--name", "Synthea adults", "--description", "Synthetic patients, pooled.",
+	p.hub.wantFail(t, 2, "k", "pool", "create", "--as", "alice", "--name", "x", "--config", pipeline, "--k", "1", "--price", "0.01", "--terms", "HMB")
+	p.pool = strings.TrimSpace(p.hub.must(t, "pool", "create", "--as", "alice", "--name", "Synthea adults", "--description", "Synthetic patients, pooled.",
 		"--config", pipeline, "--k", "2", "--fee-bps", "500", "--price", "0.01", "--terms", "HMB", "--duration", "365", "--seats", "2"))
-	if !common.IsHexAddress(pool) {
-		t.Fatalf("pool create printed %q", pool)
+	if !common.IsHexAddress(p.pool) {
+		t.Fatalf("pool create printed %q", p.pool)
 	}
-	hub.must(t, "account", "new", "--name", "mallory")
-	srv := hub.serve(t)
+	p.hub.must(t, "account", "new", "--name", "mallory")
 
-	if out := pat.must(t, "pool", "list", "--hub", hub.url); !strings.Contains(out, "Synthea adults") || !strings.Contains(out, pool) {
+	p.join(t, addrs[1], files)
+	listing := p.release(t, "version 1", "4 patients, 2 waiting")
+	p.sellAndPay(t, listing)
+	p.claim(t)
+	p.withdrawAndVerify(t)
+}
+
+// poolRun is TestPool_CLI's nodes and pool.
+type poolRun struct {
+	hub, pat, res1, res2 *node
+	alice                common.Address
+	pool                 string
+	patients             []common.Address
+}
+
+// join: the patients join through the hub, the first one seeing what
+// leaves the machine; the union check keeps four and tells two why they
+// wait.
+func (p *poolRun) join(t *testing.T, patient0 common.Address, files []string) {
+	srv := p.hub.serve(t)
+	if out := p.pat.must(t, "pool", "list", "--hub", p.hub.url); !strings.Contains(out, "Synthea adults") || !strings.Contains(out, p.pool) {
 		t.Fatalf("pool list:\n%s", out)
 	}
-	pat.wantFail(t, 2, "--in", "pool", "join", pool, "--hub", hub.url, "--as", "patient0")
-	pat.wantFail(t, 2, "pass --yes", "pool", "join", pool, "--hub", hub.url, "--in", files[0], "--as", "patient0")
-	patients := []common.Address{addrs[1]}
+	p.pat.wantFail(t, 2, "--in", "pool", "join", p.pool, "--hub", p.hub.url, "--as", "patient0")
+	p.pat.wantFail(t, 2, "pass --yes", "pool", "join", p.pool, "--hub", p.hub.url, "--in", files[0], "--as", "patient0")
+	p.patients = []common.Address{patient0}
 	for i, f := range files {
 		name := fmt.Sprintf("patient%d", i)
 		if i > 0 {
-			patients = append(patients, common.HexToAddress(strings.TrimSpace(pat.must(t, "account", "new", "--name", name))))
+			p.patients = append(p.patients, common.HexToAddress(strings.TrimSpace(p.pat.must(t, "account", "new", "--name", name))))
 		}
-		out, stderr, code := pat.run(t, "pool", "join", pool, "--hub", hub.url, "--in", f, "--as", name, "--yes")
+		out, stderr, code := p.pat.run(t, "pool", "join", p.pool, "--hub", p.hub.url, "--in", f, "--as", name, "--yes")
 		if code != 0 {
 			t.Fatalf("%s joins: exit %d\n%s", name, code, stderr)
 		}
 		if i == 0 {
 			t.Logf("pool join:\n%s%s", stderr, out)
-			for _, part := range []string{"BIRTHDATE", "Stays on this machine", "patients.SSN", "5 %", "versions already sold stay licensed"} {
+			for _, part := range []string{"BIRTHDATE", "Stays on this machine", ".SSN", "5 %", "versions already sold stay licensed"} {
 				if !strings.Contains(stderr, part) {
 					t.Errorf("the join preview does not say %q:\n%s", part, stderr)
 				}
@@ -122,76 +141,92 @@ func TestPool_CLI(t *testing.T) {
 	srv.stop(t, syscall.SIGTERM)
 
 	var u unionOut
-	if err := json.Unmarshal([]byte(hub.must(t, "pool", "contributions", pool, "--json")), &u); err != nil {
+	if err := json.Unmarshal([]byte(p.hub.must(t, "pool", "contributions", p.pool, "--json")), &u); err != nil {
 		t.Fatal(err)
 	}
 	if u.Members != 6 || len(u.Kept) != 4 || len(u.Waiting) != 2 || !strings.Contains(u.Waiting[0].Reason, "fewer than") {
 		t.Fatalf("contributions: %+v", u)
 	}
-	t.Logf("pool contributions:\n%s", hub.must(t, "pool", "contributions", pool))
-	hub.wantFail(t, 5, addrs[0].Hex(), "pool", "release", pool, "--as", "mallory")
-	listing := release(t, hub, pool, "version 1", "4 patients, 2 waiting")
+	t.Logf("pool contributions:\n%s", p.hub.must(t, "pool", "contributions", p.pool))
+	p.hub.wantFail(t, 5, p.alice.Hex(), "pool", "release", p.pool, "--as", "mallory")
+}
 
-	srv = hub.serve(t)
-	res1.must(t, "buy", "--as", "bob", listing, "--yes")
-	res2.must(t, "buy", "--as", "carol", listing, "--yes")
+// sellAndPay: two researchers buy the version, the operator posts the
+// payout round.
+func (p *poolRun) sellAndPay(t *testing.T, listing string) {
+	srv := p.hub.serve(t)
+	p.res1.must(t, "buy", "--as", "bob", listing, "--yes")
+	p.res2.must(t, "buy", "--as", "carol", listing, "--yes")
 	srv.stop(t, syscall.SIGTERM)
 
-	out := hub.must(t, "pool", "payout", pool, "--as", "alice")
+	out := p.hub.must(t, "pool", "payout", p.pool, "--as", "alice")
 	t.Logf("pool payout: %s", out)
 	if !strings.HasPrefix(out, "round 1: 0.02 ETH in all to 5 accounts; collected 0.02 ETH") {
 		t.Fatalf("payout: %s", out)
 	}
+}
 
-	srv = hub.serve(t)
-	out = pat.must(t, "pool", "claim", pool, "--as", "patient0")
+// claim: patient0 claims for itself from its node, the hub for every
+// other share (the operator's fee too), once.
+func (p *poolRun) claim(t *testing.T) {
+	srv := p.hub.serve(t)
+	out := p.pat.must(t, "pool", "claim", p.pool, "--as", "patient0")
 	t.Logf("pool claim: %s", out)
-	if !strings.HasPrefix(out, patients[0].Hex()+": paid ") {
+	if !strings.HasPrefix(out, p.patients[0].Hex()+": paid ") {
 		t.Fatalf("claim: %s", out)
 	}
-	st := poolStatus(t, pat, pool, "patient0")
+	st := poolStatus(t, p.pat, p.pool, "patient0")
 	if !st.Active || len(st.Versions) != 1 || st.Round != 1 || st.Claimable != "0" || st.Claimed == "0" {
 		t.Fatalf("patient0's standing: %+v", st)
 	}
 	srv.stop(t, syscall.SIGTERM)
 
-	out = hub.must(t, "pool", "claim", pool, "--all", "--as", "alice")
+	out = p.hub.must(t, "pool", "claim", p.pool, "--all", "--as", "alice")
 	t.Logf("pool claim --all:\n%s", out)
-	if n := strings.Count(out, ": paid "); n != 4 || !strings.Contains(out, addrs[0].Hex()) {
+	if n := strings.Count(out, ": paid "); n != 4 || !strings.Contains(out, p.alice.Hex()) {
 		t.Fatalf("the hub claimed for %d accounts, want 3 patients and the operator's fee:\n%s", n, out)
 	}
-	if out := hub.must(t, "pool", "claim", pool, "--all", "--as", "alice"); out != "" {
+	if out := p.hub.must(t, "pool", "claim", p.pool, "--all", "--as", "alice"); out != "" {
 		t.Fatalf("a second --all paid again: %s", out)
 	}
+}
 
-	srv = hub.serve(t)
-	pat.must(t, "pool", "withdraw", pool, "--as", "patient1", "--yes")
-	st = poolStatus(t, pat, pool, "patient1")
+// withdrawAndVerify: patient1 withdraws, version 2 leaves them out and
+// tells patient0 why it waits now; an auditor's node verifies the pool.
+func (p *poolRun) withdrawAndVerify(t *testing.T) {
+	srv := p.hub.serve(t)
+	p.pat.must(t, "pool", "withdraw", p.pool, "--as", "patient1", "--yes")
+	st := poolStatus(t, p.pat, p.pool, "patient1")
 	if st.Active || st.Withdrawn == "" || len(st.Versions) != 1 {
 		t.Fatalf("patient1 after withdrawing: %+v", st)
 	}
 	srv.stop(t, syscall.SIGTERM)
-	release(t, hub, pool, "version 2", "2 patients")
+	p.release(t, "version 2", "2 patients")
 
-	srv = hub.serve(t)
-	if st := poolStatus(t, pat, pool, "patient0"); !strings.Contains(st.Waiting, "group of 1 patient") || len(st.Versions) != 1 {
+	srv = p.hub.serve(t)
+	if st := poolStatus(t, p.pat, p.pool, "patient0"); !strings.Contains(st.Waiting, "group of 1 patient") || len(st.Versions) != 1 {
 		t.Fatalf("patient0 after version 2: %+v", st)
 	}
-	t.Logf("pool status:\n%s", pat.must(t, "pool", "status", pool, "--as", "patient0"))
-	out = res1.must(t, "pool", "verify", pool, "--hub", hub.url)
+	t.Logf("pool status:\n%s", p.pat.must(t, "pool", "status", p.pool, "--as", "patient0"))
+	out := p.res1.must(t, "pool", "verify", p.pool, "--hub", p.hub.url)
 	t.Logf("pool verify: %s", out)
 	if !strings.HasSuffix(out, "OK\n") {
 		t.Fatalf("verify:\n%s", out)
 	}
-	res1.wantFail(t, 4, "0x0000000000000000000000000000000000000001", "pool", "verify", "0x0000000000000000000000000000000000000001", "--hub", hub.url)
+	unknown := "0x0000000000000000000000000000000000000001"
+	_, stderr, code := p.res1.run(t, "pool", "verify", unknown, "--hub", p.hub.url)
+	t.Logf("pool verify of an unknown pool: exit %d, %s", code, stderr)
+	if code != 4 || !strings.Contains(stderr, unknown) {
+		t.Fatalf("verify of an unknown pool: exit %d, %s", code, stderr)
+	}
 	srv.stop(t, syscall.SIGTERM)
 }
 
-// release releases pool's next version on the hub (its server stopped)
-// and returns its listing id; the summary must hold each of want.
-func release(t *testing.T, hub *node, pool string, want ...string) string {
+// release releases the pool's next version on the hub (its server
+// stopped) and returns its listing id; the summary must hold each of want.
+func (p *poolRun) release(t *testing.T, want ...string) string {
 	t.Helper()
-	out, stderr, code := hub.run(t, "pool", "release", pool, "--as", "alice")
+	out, stderr, code := p.hub.run(t, "pool", "release", p.pool, "--as", "alice")
 	if code != 0 {
 		t.Fatalf("pool release: exit %d\n%s", code, stderr)
 	}
