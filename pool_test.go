@@ -86,7 +86,7 @@ func TestPool_CLI(t *testing.T) {
 	ns, addrs := deployedNodes(t, bin, "alice", "patient0", "bob", "carol")
 	p := &poolRun{hub: ns[0], pat: ns[1], res1: ns[2], res2: ns[3], alice: addrs[0]}
 
-	p.hub.wantFail(t, 2, "k", "pool", "create", "--as", "alice", "--name", "x", "--config", pipeline, "--k", "1", "--price", "0.01", "--terms", "HMB")
+	p.hub.wantFail(t, 2, "Pool configuration: k: 1 is outside 2..1000", "pool", "create", "--as", "alice", "--name", "x", "--config", pipeline, "--k", "1", "--price", "0.01", "--terms", "HMB")
 	p.pool = strings.TrimSpace(p.hub.must(t, "pool", "create", "--as", "alice", "--name", "Synthea adults", "--description", "Synthetic patients, pooled.",
 		"--config", pipeline, "--k", "2", "--fee-bps", "500", "--price", "0.01", "--terms", "HMB", "--duration", "365", "--seats", "2"))
 	if !common.IsHexAddress(p.pool) {
