@@ -79,7 +79,7 @@ func newPoolContributionsCmd(c *cli) *cobra.Command {
 
 // newPoolReleaseCmd builds `pool release`: the pool's next version.
 func newPoolReleaseCmd(c *cli) *cobra.Command {
-	var as string
+	var as, publicURL string
 	var pool common.Address
 	cmd := &cobra.Command{
 		Use:   "release POOL --as OPERATOR",
@@ -94,7 +94,7 @@ contributions it holds. Prints the listing id.`,
 		RunE: c.command(action{parse: func(args []string) (err error) {
 			pool, err = parsePool(args[0])
 			return err
-		}, unlock: unlockAs(&as), node: true, run: func(ctx context.Context, a *app.App, who account) error {
+		}, unlock: unlockAs(&as), node: true, publicURL: &publicURL, run: func(ctx context.Context, a *app.App, who account) error {
 			r, err := a.ReleasePool(ctx, who.actor(), pool)
 			if err != nil {
 				return err
@@ -110,6 +110,7 @@ contributions it holds. Prints the listing id.`,
 		}}),
 	}
 	asFlag(cmd, &as, "the pool's operator")
+	cmd.Flags().StringVar(&publicURL, "public-url", "", "this node's provider URL, the pool's hub, which the listing names (env "+envPublicURL+"; default http://<serve's --public-addr>/)")
 	return cmd
 }
 
