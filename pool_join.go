@@ -101,7 +101,7 @@ func printPoolPreview(w io.Writer, p app.PoolPreview) error {
 		return err
 	}
 	if len(d.Kept) > 0 {
-		fmt.Fprintf(w, "Stays on this machine: %s\n", strings.Join(d.Kept, ", "))
+		fmt.Fprintf(w, "Stays on this machine as read (only the forms above leave): %s\n", strings.Join(d.Kept, ", "))
 	}
 	if len(d.QuasiIdentifiers) > 0 {
 		fmt.Fprintf(w, "Your quasi-identifiers: %s; your records are released only with at least %d patients sharing them\n",
