@@ -133,6 +133,7 @@ Every command works on one data directory (--data, or ` + envData + `).`,
 		newHubCmd(c),
 		newQueryCmd(c),
 		newConfigsCmd(c),
+		newPoolCmd(c),
 	)
 	root.AddCommand(newMarketCmds(c)...)
 	return root

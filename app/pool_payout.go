@@ -1,10 +1,12 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"slices"
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
@@ -244,31 +246,71 @@ func (a *App) ClaimFromPool(ctx context.Context, who Actor, hub string, pool, ac
 // chain, from the entitlements its hub publishes, checked against the
 // posted root.
 func (a *App) postedTree(ctx context.Context, hub string, pool, account common.Address) (*pools.Tree, uint64, error) {
+	tree, n, _, err := a.postedEntitlements(ctx, hub, pool, account)
+	return tree, n, err
+}
+
+// postedEntitlements is postedTree with the round's entitlements.
+func (a *App) postedEntitlements(ctx context.Context, hub string, pool, account common.Address) (*pools.Tree, uint64, []pools.Entitlement, error) {
 	pp := contracts.NewPoolPayouts()
 	n, err := callAt(ctx, a, pool, pp.PackRound(), pp.UnpackRound)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, nil, err
 	}
 	if n == 0 {
-		return nil, 0, marketplace.Errorf(marketplace.ENOTFOUND, "Pool %s has posted no payout round yet.", pool.Hex())
+		return nil, 0, nil, marketplace.Errorf(marketplace.ENOTFOUND, "Pool %s has posted no payout round yet.", pool.Hex())
 	}
 	root, err := callAt(ctx, a, pool, pp.PackRoot(), pp.UnpackRoot)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, nil, err
 	}
 	rr, err := a.poolRound(ctx, hub, pool, account, n)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, nil, err
 	}
 	tree, err := pools.BuildTree(rr.Entitlements)
 	if err != nil {
-		return nil, 0, marketplace.Wrap(marketplace.EINVALID, err, "The hub's entitlements of round %d do not make a payout tree", n)
+		return nil, 0, nil, marketplace.Wrap(marketplace.EINVALID, err, "The hub's entitlements of round %d do not make a payout tree", n)
 	}
 	if tree.Root() != root {
-		return nil, 0, marketplace.Errorf(marketplace.EINVALID,
+		return nil, 0, nil, marketplace.Errorf(marketplace.EINVALID,
 			"The hub's entitlements of round %d give root %x, the pool's contract holds %x: run `medmarket pool verify` to see whose share differs.", n, tree.Root(), root)
 	}
-	return tree, n, nil
+	return tree, n, rr.Entitlements, nil
+}
+
+// PoolShare is an account's share in a pool's latest payout round.
+type PoolShare struct {
+	Account common.Address
+	// Entitled is the account's cumulative share in the round, Claimed
+	// what it was paid, Claimable the rest.
+	Entitled, Claimed, Claimable *big.Int
+}
+
+// PoolShares lists every account's share in pool's latest payout round
+// posted on chain (the entitlements from the pool's hub, or this node when
+// it runs the pool, checked against the posted root), in account order,
+// with what each was paid and can still claim: whom a hub claims for.
+func (a *App) PoolShares(ctx context.Context, hub string, pool common.Address) (uint64, []PoolShare, error) {
+	_, n, ents, err := a.postedEntitlements(ctx, hub, pool, common.Address{})
+	if err != nil {
+		return 0, nil, err
+	}
+	slices.SortFunc(ents, func(x, y pools.Entitlement) int { return bytes.Compare(x.Account[:], y.Account[:]) })
+	pp := contracts.NewPoolPayouts()
+	out := make([]PoolShare, 0, len(ents))
+	for _, e := range ents {
+		paid, err := callAt(ctx, a, pool, pp.PackClaimed(e.Account), pp.UnpackClaimed)
+		if err != nil {
+			return n, nil, err
+		}
+		s := PoolShare{Account: e.Account, Entitled: e.Cumulative, Claimed: paid, Claimable: new(big.Int)}
+		if d := new(big.Int).Sub(e.Cumulative, paid); d.Sign() > 0 {
+			s.Claimable = d
+		}
+		out = append(out, s)
+	}
+	return n, out, nil
 }
 
 // poolRound fetches round n's entitlements: from this node when it runs
