@@ -100,8 +100,8 @@ func printPoolPreview(w io.Writer, p app.PoolPreview) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	if notSent := notSent(d); len(notSent) > 0 {
-		fmt.Fprintf(w, "Never leaves this machine: %s\n", strings.Join(notSent, ", "))
+	if len(d.Kept) > 0 {
+		fmt.Fprintf(w, "Never leaves this machine: %s\n", strings.Join(d.Kept, ", "))
 	}
 	if len(d.QuasiIdentifiers) > 0 {
 		fmt.Fprintf(w, "Your quasi-identifiers: %s; your records are released only with at least %d patients sharing them\n",
@@ -249,30 +249,4 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-// notSent are the input's columns (d.Kept, "table.COLUMN") of which no
-// form leaves: those not among the columns sent. One CSV file is one
-// table whatever the names, so its columns match by name alone.
-func notSent(d app.PoolDisclosure) []string {
-	sent := map[string]bool{}
-	for _, t := range d.Tables {
-		for _, col := range t.Columns {
-			sent[t.Name+"."+col.Name] = true
-			if len(d.Tables) == 1 {
-				sent[col.Name] = true
-			}
-		}
-	}
-	var out []string
-	for _, k := range d.Kept {
-		name := k
-		if i := strings.LastIndex(k, "."); i >= 0 && len(d.Tables) == 1 {
-			name = k[i+1:]
-		}
-		if !sent[name] && !sent[k] {
-			out = append(out, k)
-		}
-	}
-	return out
 }

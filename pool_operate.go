@@ -17,11 +17,13 @@ import (
 
 // unionOut is `pool contributions --json`.
 type unionOut struct {
-	Pool    string       `json:"pool"`
-	K       int          `json:"k"`
-	Members int          `json:"members"`
-	Kept    []keptOut    `json:"kept"`
-	Waiting []waitingOut `json:"waiting"`
+	Pool      string       `json:"pool"`
+	K         int          `json:"k"`
+	Members   int          `json:"members"`
+	Withdrawn int          `json:"withdrawn"`
+	Versions  int          `json:"versions"`
+	Kept      []keptOut    `json:"kept"`
+	Waiting   []waitingOut `json:"waiting"`
 }
 
 type keptOut struct {
@@ -51,7 +53,7 @@ func newPoolContributionsCmd(c *cli) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out := unionOut{Pool: pool.Hex(), K: u.K, Members: len(u.Kept) + len(u.Waiting), Kept: []keptOut{}, Waiting: []waitingOut{}}
+			out := unionOut{Pool: pool.Hex(), K: u.K, Members: len(u.Kept) + len(u.Waiting), Withdrawn: u.Withdrawn, Versions: u.Versions, Kept: []keptOut{}, Waiting: []waitingOut{}}
 			for _, m := range u.Kept {
 				out.Kept = append(out.Kept, keptOut{Account: m.Account.Hex(), Records: m.Records})
 			}
@@ -61,7 +63,8 @@ func newPoolContributionsCmd(c *cli) *cobra.Command {
 			if asJSON {
 				return writeJSON(c, out)
 			}
-			fmt.Fprintf(c.stdout, "Pool %s: %d contributions; k = %d over their union: %d kept, %d waiting\n", out.Pool, out.Members, out.K, len(out.Kept), len(out.Waiting))
+			fmt.Fprintf(c.stdout, "Pool %s: %d contributions (%d withdrew; %d versions released); k = %d over their union: %d kept, %d waiting\n",
+				out.Pool, out.Members, out.Withdrawn, out.Versions, out.K, len(out.Kept), len(out.Waiting))
 			tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "ACCOUNT\tRELEASE\tRECORDS OR REASON")
 			for _, m := range out.Kept {

@@ -131,12 +131,13 @@ func (p *poolRun) join(t *testing.T, patient0 common.Address, files []string) {
 		}
 		if i == 0 {
 			t.Logf("pool join:\n%s%s", stderr, out)
-			for _, part := range []string{"BIRTHDATE", "Never leaves this machine", ".SSN", "5 %", "versions already sold stay licensed"} {
+			for _, part := range []string{"BIRTHDATE", "Never leaves this machine", "SSN", "5 %", "versions already sold stay licensed"} {
 				if !strings.Contains(stderr, part) {
 					t.Errorf("the join preview does not say %q:\n%s", part, stderr)
 				}
 			}
-			if never := stderr[strings.Index(stderr, "Never leaves"):]; strings.Contains(never, ".GENDER") || strings.Contains(never, ".MARITAL") {
+			never, _, _ := strings.Cut(stderr[strings.Index(stderr, "Never leaves"):], "\n")
+			if strings.Contains(never, "GENDER") || strings.Contains(never, "MARITAL") {
 				t.Errorf("the preview says a column sent never leaves: %s", never)
 			}
 		}

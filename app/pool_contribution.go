@@ -26,7 +26,7 @@ import (
 type PoolDisclosure struct {
 	Tables []DisclosedTable
 	// Kept lists the input's columns that do not leave the machine
-	// ("Patient.SSN").
+	// ("SSN"; "Patient.SSN" when the records are several tables).
 	Kept []string
 	// Records is the number of rows sent, over all tables: the weight of
 	// the patient's share of each sale.
@@ -156,9 +156,16 @@ func disclose(input []*anonymize.Table, rr *anonymize.ReleaseResult) PoolDisclos
 		d.Tables = append(d.Tables, dt)
 	}
 	for _, t := range input {
+		out := t.Name
+		if len(input) == 1 && len(rr.Release.Tables) == 1 {
+			out = rr.Release.Tables[0].Name // a CSV file's one table, renamed
+		}
 		for _, c := range t.Columns {
-			if !sent[t.Name+"."+c.Name] {
-				d.Kept = append(d.Kept, t.Name+"."+c.Name)
+			if !sent[out+"."+c.Name] {
+				d.Kept = append(d.Kept, c.Name)
+				if len(input) > 1 {
+					d.Kept[len(d.Kept)-1] = t.Name + "." + c.Name
+				}
 			}
 		}
 	}

@@ -48,6 +48,10 @@ type PoolUnion struct {
 	K       int
 	Kept    []pools.Member
 	Waiting []pools.Waiting
+	// Withdrawn counts the patients who withdrew (and did not join again).
+	Withdrawn int
+	// Versions counts the versions released so far.
+	Versions int
 }
 
 // PoolRelease is a released version.
@@ -97,7 +101,7 @@ func (a *App) poolUnion(ctx context.Context, st *pools.State, key *vault.Dataset
 		cands = append(cands, pools.Candidate{Account: acct, Contribution: c.Contribution, Records: c.Records, QuasiIdentifiers: oc.qis})
 	}
 	kept, waiting := pools.CheckUnion(cands, st.Config.K)
-	return opened, PoolUnion{K: st.Config.K, Kept: kept, Waiting: waiting}, nil
+	return opened, PoolUnion{K: st.Config.K, Kept: kept, Waiting: waiting, Withdrawn: len(st.Withdrawn), Versions: len(st.Releases)}, nil
 }
 
 // openHeld reads a held contribution's blob and opens it.

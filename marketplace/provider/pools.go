@@ -60,8 +60,8 @@ const (
 	// PoolLogReadsPerMinute bounds pool log exports, all callers together
 	// (each is as large as the pool's log).
 	PoolLogReadsPerMinute = 60
-	maxWithdrawalBytes     = 4 << 10
-	maxConsentHeader       = 8 << 10
+	maxWithdrawalBytes    = 4 << 10
+	maxConsentHeader      = 8 << 10
 )
 
 // PoolInfo is what a hub tells anyone about a pool: its configuration,
