@@ -23,7 +23,7 @@ import (
 type market struct {
 	mu        sync.Mutex
 	nodeKey   *vault.NodeKey
-	blobs     *vault.Blobs
+	blobs     blobStore
 	catalog   *store.Catalog
 	indexer   *catalog.Indexer // nil until the contracts are deployed
 	provider  *provider.Provider
