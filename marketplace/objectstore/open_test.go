@@ -1,0 +1,111 @@
+package objectstore_test
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/objectstore"
+	"github.com/medmarket/medmarket/marketplace/objectstore/s3test"
+)
+
+var testCreds = objectstore.Credentials{AccessKeyID: s3test.AccessKey, SecretAccessKey: s3test.SecretKey}
+
+// TestOpen_unreachableEndpoint: nothing listens at the endpoint: EUNAVAILABLE
+// naming it, quickly (a few retries, not the client's default ten).
+func TestOpen_unreachableEndpoint(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = objectstore.Open(t.Context(), "s3://blobs?endpoint=http://"+addr, objectstore.Options{TempDir: t.TempDir(), Credentials: testCreds})
+	if marketplace.ErrorCode(err) != marketplace.EUNAVAILABLE || !strings.Contains(err.Error(), "http://"+addr) || !strings.Contains(err.Error(), "cannot be reached") {
+		t.Fatalf("open at a closed port: %v; want EUNAVAILABLE naming the endpoint", err)
+	}
+	if d := time.Since(start); d > 15*time.Second {
+		t.Errorf("the unreachable store took %s to report", d)
+	}
+}
+
+func TestOpen_refusals(t *testing.T) {
+	srv := s3test.Start(t)
+	url := srv.Bucket(t, "blobs", "")
+	dir := t.TempDir()
+	for name, tc := range map[string]struct {
+		url   string
+		creds objectstore.Credentials
+		code  string
+		says  string
+	}{
+		"no bucket":         {strings.Replace(url, "s3://blobs", "s3://absent", 1), testCreds, marketplace.ENOTFOUND, `bucket "absent" does not exist`},
+		"wrong secret":      {url, objectstore.Credentials{AccessKeyID: s3test.AccessKey, SecretAccessKey: "wrong"}, marketplace.EFORBIDDEN, "refused the credentials"},
+		"no credentials":    {url, objectstore.Credentials{}, marketplace.EINVALID, "AWS_ACCESS_KEY_ID"},
+		"bad URL":           {"s3://blobs?endpoint=http://s3.example.org", testCreds, marketplace.EINVALID, "loopback"},
+		"no staging folder": {url, testCreds, marketplace.EINVALID, "staging"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			opts := objectstore.Options{TempDir: dir, Credentials: tc.creds}
+			if name == "no staging folder" {
+				opts.TempDir = ""
+			}
+			_, err := objectstore.Open(t.Context(), tc.url, opts)
+			if marketplace.ErrorCode(err) != tc.code || !strings.Contains(err.Error(), tc.says) {
+				t.Fatalf("%v; want %s saying %q", err, tc.code, tc.says)
+			}
+			if strings.Contains(err.Error(), "wrong") {
+				t.Fatalf("the error shows the secret: %v", err)
+			}
+		})
+	}
+	t.Run("credentials file", func(t *testing.T) {
+		f := filepath.Join(t.TempDir(), "creds")
+		text := "[default]\naws_access_key_id = " + s3test.AccessKey + "\naws_secret_access_key = " + s3test.SecretKey + "\n"
+		if err := os.WriteFile(f, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		s, err := objectstore.Open(t.Context(), url+"&credentials="+f, objectstore.Options{TempDir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.Put(t.Context(), strings.NewReader("x")); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(s.String(), s3test.SecretKey) {
+			t.Fatalf("String shows the secret: %s", s)
+		}
+	})
+}
+
+// TestStore_goneDown: the store stops answering under a running node:
+// every call reports EUNAVAILABLE naming the endpoint.
+func TestStore_goneDown(t *testing.T) {
+	srv := s3test.Start(t)
+	s, err := objectstore.Open(t.Context(), srv.Bucket(t, "blobs", ""), objectstore.Options{TempDir: t.TempDir(), Credentials: testCreds})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _, err := s.Put(t.Context(), strings.NewReader("stored before"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Stop(t)
+	ctx := t.Context()
+	_, _, errPut := s.Put(ctx, strings.NewReader("after"))
+	_, errHas := s.Has(ctx, h)
+	_, _, errOpen := s.Open(ctx, h)
+	_, errList := s.List(ctx)
+	for name, err := range map[string]error{"Put": errPut, "Has": errHas, "Open": errOpen, "List": errList, "Verify": s.Verify(ctx, h), "Remove": s.Remove(ctx, h)} {
+		if marketplace.ErrorCode(err) != marketplace.EUNAVAILABLE || !strings.Contains(err.Error(), srv.Endpoint) {
+			t.Errorf("%s with the store down: %v; want EUNAVAILABLE naming %s", name, err, srv.Endpoint)
+		}
+	}
+}
