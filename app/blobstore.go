@@ -2,10 +2,30 @@ package app
 
 import (
 	"context"
+	"errors"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
 
+	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/objectstore"
 	"github.com/medmarket/medmarket/marketplace/vault"
 )
+
+// BlobStoreOptions choose where the node keeps its blobs (serve's and every
+// command's --blob-store).
+type BlobStoreOptions struct {
+	// URL is "" for the folder <datadir>/blobs (the embedded default), or
+	// s3://BUCKET[/PREFIX]?endpoint=URL[&region=R][&credentials=FILE] for an
+	// S3-compatible object store (objectstore.Config).
+	URL string
+	// Credentials of the object store, read by the CLI from
+	// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN; a
+	// credentials=FILE in the URL wins.
+	AccessKeyID, SecretAccessKey, SessionToken string
+}
 
 // blobStore holds this node's encrypted blobs (datasets, and a hub's
 // uploads) by the SHA-256 of their bytes: the folder <datadir>/blobs
@@ -41,3 +61,61 @@ type blobStore interface {
 }
 
 var _ blobStore = (*vault.Blobs)(nil)
+
+var _ blobStore = (*objectstore.Store)(nil)
+
+// blobStoreFile records which store the node used last, so a start with
+// another one is noticed.
+const blobStoreFile = "blobstore"
+
+// openBlobStore opens the store opts name: the folder <datadir>/blobs, or
+// an object store with its staging folder <datadir>/blobs-staging (Put
+// hashes a blob there before naming it). An unreachable object store fails
+// Open with EUNAVAILABLE: a node must not run believing blobs it cannot
+// reach are missing (the start-up cleanup would act on that).
+func (a *App) openBlobStore(ctx context.Context, opts BlobStoreOptions) (blobStore, error) {
+	var s blobStore
+	var err error
+	switch u := strings.TrimSpace(opts.URL); {
+	case u == "":
+		s, err = vault.OpenBlobs(filepath.Join(a.dataDir, "blobs"))
+	case objectstore.IsURL(u):
+		s, err = objectstore.Open(ctx, u, objectstore.Options{
+			TempDir: filepath.Join(a.dataDir, "blobs-staging"),
+			Credentials: objectstore.Credentials{AccessKeyID: opts.AccessKeyID,
+				SecretAccessKey: opts.SecretAccessKey, SessionToken: opts.SessionToken},
+		})
+	default:
+		err = marketplace.Errorf(marketplace.EINVALID,
+			"--blob-store %q: want s3://BUCKET[/PREFIX]?endpoint=URL, or nothing for the data directory's folder.", u)
+	}
+	if err != nil {
+		return nil, err
+	}
+	a.noteBlobStore(s.String())
+	return s, nil
+}
+
+// noteBlobStore logs the store in use, warns when it is not the one of the
+// last start (blobs stored there are not here), and records it.
+func (a *App) noteBlobStore(name string) {
+	path := filepath.Join(a.dataDir, blobStoreFile)
+	last, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		a.log.Warn("read the last blob store", "file", path, "err", err)
+	}
+	if prev := strings.TrimSpace(string(last)); prev != "" && prev != name {
+		a.log.Warn("blob store changed since the last start: the blobs stored there are not in this one; copy them over (same names) or start with the old store",
+			"was", prev, "now", name)
+	}
+	a.log.Info("blob store", "store", name)
+	if string(last) != name+"\n" {
+		if err := os.WriteFile(path, []byte(name+"\n"), 0o600); err != nil {
+			a.log.Warn("record the blob store", "file", path, "err", err)
+		}
+	}
+}
+
+// BlobStore names where this node keeps its blobs (a folder, or an object
+// store's URL without secrets).
+func (a *App) BlobStore() string { return a.market.blobs.String() }

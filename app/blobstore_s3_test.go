@@ -1,0 +1,172 @@
+package app
+
+import (
+	"bytes"
+	"log/slog"
+	"math/big"
+	"net"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/medmarket/medmarket/marketplace"
+	"github.com/medmarket/medmarket/marketplace/chain/chaintest"
+	"github.com/medmarket/medmarket/marketplace/objectstore/s3test"
+)
+
+// s3Blobs is the blob-store option of a node keeping its blobs in a bucket
+// of srv under prefix.
+func s3Blobs(t *testing.T, srv *s3test.Server, bucket, prefix string) BlobStoreOptions {
+	return BlobStoreOptions{URL: srv.Bucket(t, bucket, prefix), AccessKeyID: s3test.AccessKey, SecretAccessKey: s3test.SecretKey}
+}
+
+// TestBlobStore_s3HubServesABuyerOnAnotherNode: a node started with an
+// S3 blob store (a real versitygw) publishes a dataset; a researcher on
+// another node buys it and downloads and decrypts it over the provider
+// API. The blob is in the bucket, under its content address, and not in
+// the data directory.
+func TestBlobStore_s3HubServesABuyerOnAnotherNode(t *testing.T) {
+	ctx := t.Context()
+	srv := s3test.Start(t)
+	g := chaintest.SharedGeth(t)
+	dirA, dirB := t.TempDir(), t.TempDir()
+	var logA syncBuffer
+	blobs := s3Blobs(t, srv, "hub-blobs", "node-a")
+	a, err := Open(ctx, Options{DataDir: dirA, Version: "test", LightScrypt: true, Chain: ChainOptions{RPC: g.URL},
+		BlobStore: blobs, Logger: slog.New(slog.NewTextHandler(&logA, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeAtEnd(t, a)
+	if st, err := a.Status(ctx); err != nil || !strings.HasPrefix(st.BlobStore, "s3://hub-blobs/node-a?") {
+		t.Fatalf("status: blob store %q, %v", st.BlobStore, err)
+	}
+	if !strings.Contains(logA.String(), `msg="blob store" store="s3://hub-blobs/node-a?`) || strings.Contains(logA.String(), s3test.SecretKey) {
+		t.Fatalf("the log does not name the store, or shows its secret:\n%s", logA.String())
+	}
+	alice, err := a.CreateAccount(ctx, "alice", "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Fund(t, alice.Address, new(big.Int).Mul(big.NewInt(10), big.NewInt(1e18)))
+	if _, err := a.Deploy(ctx, "alice", "pw", false); err != nil {
+		t.Fatal(err)
+	}
+	hub := httptest.NewServer(a.ProviderHandler())
+	t.Cleanup(hub.Close)
+	if err := a.SetPublicURL(hub.URL); err != nil {
+		t.Fatal(err)
+	}
+	var plain bytes.Buffer
+	p := publishPatients(t, a, hmb, &plain)
+
+	key := p.ContentHash.Hex()[2:]
+	if _, err := os.Stat(filepath.Join(srv.Root, "hub-blobs", "node-a", key[:2], key)); err != nil {
+		t.Fatalf("the blob is not in the bucket under its content address: %v", err)
+	}
+	if ents, err := os.ReadDir(filepath.Join(dirA, "blobs")); err == nil && len(ents) > 0 {
+		t.Fatalf("the data directory holds blob files: %v", ents)
+	}
+
+	dep, err := os.ReadFile(filepath.Join(dirA, "deployments.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dirB, "deployments.json"), dep, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(ctx, Options{DataDir: dirB, Version: "test", LightScrypt: true, Chain: ChainOptions{RPC: g.URL}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeAtEnd(t, b)
+	bob, err := b.CreateAccount(ctx, "bob", "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Fund(t, bob.Address, new(big.Int).Mul(big.NewInt(10), big.NewInt(1e18)))
+	if _, err := b.Buy(ctx, ByAccount("bob", "pw"), p.ListingID, BuyConfirmation{AcceptTerms: true}); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "bought.csv")
+	if _, err := b.Download(ctx, ByAccount("bob", "pw"), p.ListingID, DownloadRequest{Out: out}); err != nil {
+		t.Fatalf("download from the S3-backed node: %v", err)
+	}
+	got, err := os.ReadFile(out)
+	if err != nil || !bytes.Equal(got, plain.Bytes()) {
+		t.Fatalf("decrypted %d bytes (%v), want the %d published", len(got), err, plain.Len())
+	}
+	if err := a.market.blobs.Verify(ctx, [32]byte(p.ContentHash)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBlobStore_openRefusesABadOrUnreachableStore: a node does not start on
+// a blob store it cannot use, and says why.
+func TestBlobStore_openRefusesABadOrUnreachableStore(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	creds := BlobStoreOptions{AccessKeyID: "k", SecretAccessKey: "s"}
+	for name, tc := range map[string]struct {
+		url, code, says string
+	}{
+		"folder path":  {"/var/blobs", marketplace.EINVALID, "want s3://"},
+		"bad endpoint": {"s3://blobs?endpoint=http://s3.example.org", marketplace.EINVALID, "loopback"},
+		"unreachable":  {"s3://blobs?endpoint=http://" + closed, marketplace.EUNAVAILABLE, "cannot be reached"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			opts := creds
+			opts.URL = tc.url
+			_, err := Open(t.Context(), Options{DataDir: t.TempDir(), Version: "test", LightScrypt: true, BlobStore: opts})
+			if marketplace.ErrorCode(err) != tc.code || !strings.Contains(err.Error(), tc.says) {
+				t.Fatalf("%v; want %s saying %q", err, tc.code, tc.says)
+			}
+		})
+	}
+}
+
+// TestBlobStore_changeIsNoticed: a node restarted on another blob store
+// warns that the blobs of the last one are not in it.
+func TestBlobStore_changeIsNoticed(t *testing.T) {
+	srv := s3test.Start(t)
+	dir := t.TempDir()
+	blobs := s3Blobs(t, srv, "blobs", "")
+	for i, opts := range []BlobStoreOptions{{}, blobs, blobs} {
+		var log syncBuffer
+		a, err := Open(t.Context(), Options{DataDir: dir, Version: "test", LightScrypt: true, BlobStore: opts, Logger: slog.New(slog.NewTextHandler(&log, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		closeApp(t, a)
+		if warned := strings.Contains(log.String(), "blob store changed"); warned != (i == 1) {
+			t.Fatalf("start %d: warned %v; want a warning at the change only:\n%s", i, warned, log.String())
+		}
+	}
+}
+
+// syncBuffer is a log destination written from several goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
