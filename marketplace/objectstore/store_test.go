@@ -46,13 +46,13 @@ type storeUnderTest struct {
 // bucket (under a prefix) of a real versitygw.
 var stores = []struct {
 	name string
-	open func(t *testing.T) storeUnderTest
+	open func(t testing.TB) storeUnderTest
 }{
 	{"folder", openFolder},
 	{"s3", openS3},
 }
 
-func openFolder(t *testing.T) storeUnderTest {
+func openFolder(t testing.TB) storeUnderTest {
 	dir := t.TempDir()
 	b, err := vault.OpenBlobs(dir)
 	if err != nil {
@@ -74,7 +74,7 @@ func openFolder(t *testing.T) storeUnderTest {
 	}
 }
 
-func openS3(t *testing.T) storeUnderTest {
+func openS3(t testing.TB) storeUnderTest {
 	srv := s3test.Start(t)
 	url := srv.Bucket(t, "blobs", "hub-1")
 	staging := t.TempDir()
