@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"errors"
 	"log/slog"
 	"math/big"
 	"net"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/minio/minio-go/v7"
 
 	"github.com/medmarket/medmarket/marketplace"
 	"github.com/medmarket/medmarket/marketplace/chain/chaintest"
@@ -102,6 +105,34 @@ func TestBlobStore_s3HubServesABuyerOnAnotherNode(t *testing.T) {
 	if err := a.market.blobs.Verify(ctx, [32]byte(p.ContentHash)); err != nil {
 		t.Fatal(err)
 	}
+
+	// A patient on node B publishes through A as a hub: the upload lands
+	// in the bucket too, and a buyer gets it from there.
+	rita, err := b.CreateAccount(ctx, "rita", "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Fund(t, rita.Address, new(big.Int).Mul(big.NewInt(10), big.NewInt(1e18)))
+	var ritas bytes.Buffer
+	up, err := b.Publish(ctx, ByAccount("rita", "pw"), PublishRequest{Input: patientsCSV, Preset: "safe-harbor-k5",
+		Title: "Through an S3-backed hub", Price: ether("0.01"), Terms: hmb, Provider: hub.URL, Copy: &ritas})
+	if err != nil {
+		t.Fatalf("publish through the S3-backed hub: %v", err)
+	}
+	key = up.ContentHash.Hex()[2:]
+	if _, err := os.Stat(filepath.Join(srv.Root, "hub-blobs", "node-a", key[:2], key)); err != nil {
+		t.Fatalf("the uploaded blob is not in the hub's bucket: %v", err)
+	}
+	if _, err := b.Buy(ctx, ByAccount("bob", "pw"), up.ListingID, BuyConfirmation{AcceptTerms: true}); err != nil {
+		t.Fatal(err)
+	}
+	var fromHub bytes.Buffer
+	if _, err := b.Download(ctx, ByAccount("bob", "pw"), up.ListingID, DownloadRequest{Writer: &fromHub}); err != nil || !bytes.Equal(fromHub.Bytes(), ritas.Bytes()) {
+		t.Fatalf("download of the hub upload: %d bytes, %v; want the %d published", fromHub.Len(), err, ritas.Len())
+	}
+	if ents, err := os.ReadDir(filepath.Join(dirA, "blobs")); err == nil && len(ents) > 0 {
+		t.Fatalf("the hub's data directory holds blob files: %v", ents)
+	}
 }
 
 // TestBlobStore_openRefusesABadOrUnreachableStore: a node does not start on
@@ -150,6 +181,65 @@ func TestBlobStore_changeIsNoticed(t *testing.T) {
 		if warned := strings.Contains(log.String(), "blob store changed"); warned != (i == 1) {
 			t.Fatalf("start %d: warned %v; want a warning at the change only:\n%s", i, warned, log.String())
 		}
+	}
+}
+
+// TestBlobStore_s3CrashLeftoversCleanedAtStart: what a kill -9 leaves with
+// an S3 store is cleaned at the next start, as in the folder: a staged blob
+// of a Put cut short, an upload to the bucket never completed, and a blob
+// no record names; the listed dataset stays and still sells.
+func TestBlobStore_s3CrashLeftoversCleanedAtStart(t *testing.T) {
+	ctx := t.Context()
+	srv := s3test.Start(t)
+	blobs := s3Blobs(t, srv, "blobs", "n")
+	dir := t.TempDir()
+	open := func() *App {
+		a, err := Open(ctx, Options{DataDir: dir, Version: "test", LightScrypt: true, BlobStore: blobs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	a := open()
+	for _, n := range []string{"alice", "bob"} {
+		if _, err := a.CreateAccount(ctx, n, "pw"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Fund(ctx, n, ether("10")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	listed := publishPatients(t, a, hmb, nil)
+	orphan := leftoverBlob(t, a)
+	staged := filepath.Join(dir, "blobs-staging", ".put-123456")
+	if err := os.WriteFile(staged, make([]byte, 1<<20), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	core := minio.Core{Client: srv.Client(t)}
+	if _, err := core.NewMultipartUpload(ctx, "blobs", "n/ab/cut-short", minio.PutObjectOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := closeNow(a); err != nil {
+		t.Fatal(err)
+	}
+
+	a = open()
+	closeAtEnd(t, a)
+	if hasBlob(t, a, orphan) || !hasBlob(t, a, listed.ContentHash) {
+		t.Fatalf("after the restart: orphan kept %v, listed kept %v; want false, true", hasBlob(t, a, orphan), hasBlob(t, a, listed.ContentHash))
+	}
+	if _, err := os.Stat(staged); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the staged blob of a cut Put is still there: %v", err)
+	}
+	for up := range srv.Client(t).ListIncompleteUploads(ctx, "blobs", "n/", true) {
+		t.Errorf("an unfinished upload is still there: %+v", up)
+	}
+	var out bytes.Buffer
+	if _, err := a.Buy(ctx, ByAccount("bob", "pw"), listed.ListingID, BuyConfirmation{AcceptTerms: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Download(ctx, ByAccount("bob", "pw"), listed.ListingID, DownloadRequest{Writer: &out}); err != nil || out.Len() == 0 {
+		t.Fatalf("download of the listed dataset after the cleanup: %d bytes, %v", out.Len(), err)
 	}
 }
 
