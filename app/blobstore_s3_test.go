@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"log/slog"
 	"math/big"
@@ -29,68 +30,29 @@ func s3Blobs(t *testing.T, srv *s3test.Server, bucket, prefix string) BlobStoreO
 // TestBlobStore_s3HubServesABuyerOnAnotherNode: a node started with an
 // S3 blob store (a real versitygw) publishes a dataset; a researcher on
 // another node buys it and downloads and decrypts it over the provider
-// API. The blob is in the bucket, under its content address, and not in
-// the data directory.
+// API. A patient on that other node publishes through the first as a hub.
+// Each blob is in the bucket, under its content address, and not in the
+// data directory.
 func TestBlobStore_s3HubServesABuyerOnAnotherNode(t *testing.T) {
 	ctx := t.Context()
 	srv := s3test.Start(t)
 	g := chaintest.SharedGeth(t)
-	dirA, dirB := t.TempDir(), t.TempDir()
-	var logA syncBuffer
-	blobs := s3Blobs(t, srv, "hub-blobs", "node-a")
-	a, err := Open(ctx, Options{DataDir: dirA, Version: "test", LightScrypt: true, Chain: ChainOptions{RPC: g.URL},
-		BlobStore: blobs, Logger: slog.New(slog.NewTextHandler(&logA, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	closeAtEnd(t, a)
-	if st, err := a.Status(ctx); err != nil || !strings.HasPrefix(st.BlobStore, "s3://hub-blobs/node-a?") {
-		t.Fatalf("status: blob store %q, %v", st.BlobStore, err)
-	}
-	if !strings.Contains(logA.String(), `msg="blob store" store="s3://hub-blobs/node-a?`) || strings.Contains(logA.String(), s3test.SecretKey) {
-		t.Fatalf("the log does not name the store, or shows its secret:\n%s", logA.String())
-	}
-	alice, err := a.CreateAccount(ctx, "alice", "pw")
-	if err != nil {
-		t.Fatal(err)
-	}
-	g.Fund(t, alice.Address, new(big.Int).Mul(big.NewInt(10), big.NewInt(1e18)))
-	if _, err := a.Deploy(ctx, "alice", "pw", false); err != nil {
-		t.Fatal(err)
-	}
-	hub := httptest.NewServer(a.ProviderHandler())
-	t.Cleanup(hub.Close)
-	if err := a.SetPublicURL(hub.URL); err != nil {
-		t.Fatal(err)
+	a, hubURL := s3HubNode(t, g, s3Blobs(t, srv, "hub-blobs", "node-a"))
+	inBucket := func(content [32]byte) {
+		t.Helper()
+		key := hex.EncodeToString(content[:])
+		if _, err := os.Stat(filepath.Join(srv.Root, "hub-blobs", "node-a", key[:2], key)); err != nil {
+			t.Fatalf("the blob is not in the bucket under its content address: %v", err)
+		}
+		if ents, err := os.ReadDir(filepath.Join(a.DataDir(), "blobs")); err == nil && len(ents) > 0 {
+			t.Fatalf("the data directory holds blob files: %v", ents)
+		}
 	}
 	var plain bytes.Buffer
 	p := publishPatients(t, a, hmb, &plain)
+	inBucket(p.ContentHash)
 
-	key := p.ContentHash.Hex()[2:]
-	if _, err := os.Stat(filepath.Join(srv.Root, "hub-blobs", "node-a", key[:2], key)); err != nil {
-		t.Fatalf("the blob is not in the bucket under its content address: %v", err)
-	}
-	if ents, err := os.ReadDir(filepath.Join(dirA, "blobs")); err == nil && len(ents) > 0 {
-		t.Fatalf("the data directory holds blob files: %v", ents)
-	}
-
-	dep, err := os.ReadFile(filepath.Join(dirA, "deployments.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dirB, "deployments.json"), dep, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	b, err := Open(ctx, Options{DataDir: dirB, Version: "test", LightScrypt: true, Chain: ChainOptions{RPC: g.URL}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	closeAtEnd(t, b)
-	bob, err := b.CreateAccount(ctx, "bob", "pw")
-	if err != nil {
-		t.Fatal(err)
-	}
-	g.Fund(t, bob.Address, new(big.Int).Mul(big.NewInt(10), big.NewInt(1e18)))
+	b := researcherNode(t, g, a.DataDir(), "bob", "rita")
 	if _, err := b.Buy(ctx, ByAccount("bob", "pw"), p.ListingID, BuyConfirmation{AcceptTerms: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -106,23 +68,14 @@ func TestBlobStore_s3HubServesABuyerOnAnotherNode(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// A patient on node B publishes through A as a hub: the upload lands
-	// in the bucket too, and a buyer gets it from there.
-	rita, err := b.CreateAccount(ctx, "rita", "pw")
-	if err != nil {
-		t.Fatal(err)
-	}
-	g.Fund(t, rita.Address, new(big.Int).Mul(big.NewInt(10), big.NewInt(1e18)))
+	// rita on node B publishes through A as a hub.
 	var ritas bytes.Buffer
 	up, err := b.Publish(ctx, ByAccount("rita", "pw"), PublishRequest{Input: patientsCSV, Preset: "safe-harbor-k5",
-		Title: "Through an S3-backed hub", Price: ether("0.01"), Terms: hmb, Provider: hub.URL, Copy: &ritas})
+		Title: "Through an S3-backed hub", Price: ether("0.01"), Terms: hmb, Provider: hubURL, Copy: &ritas})
 	if err != nil {
 		t.Fatalf("publish through the S3-backed hub: %v", err)
 	}
-	key = up.ContentHash.Hex()[2:]
-	if _, err := os.Stat(filepath.Join(srv.Root, "hub-blobs", "node-a", key[:2], key)); err != nil {
-		t.Fatalf("the uploaded blob is not in the hub's bucket: %v", err)
-	}
+	inBucket(up.ContentHash)
 	if _, err := b.Buy(ctx, ByAccount("bob", "pw"), up.ListingID, BuyConfirmation{AcceptTerms: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -130,9 +83,69 @@ func TestBlobStore_s3HubServesABuyerOnAnotherNode(t *testing.T) {
 	if _, err := b.Download(ctx, ByAccount("bob", "pw"), up.ListingID, DownloadRequest{Writer: &fromHub}); err != nil || !bytes.Equal(fromHub.Bytes(), ritas.Bytes()) {
 		t.Fatalf("download of the hub upload: %d bytes, %v; want the %d published", fromHub.Len(), err, ritas.Len())
 	}
-	if ents, err := os.ReadDir(filepath.Join(dirA, "blobs")); err == nil && len(ents) > 0 {
-		t.Fatalf("the hub's data directory holds blob files: %v", ents)
+}
+
+// s3HubNode opens a node on geth with blobs in an S3 store, checks that it
+// names the store (status, log) without its secret, deploys the contracts
+// (alice pays) and serves its provider API at the returned URL.
+func s3HubNode(t *testing.T, g *chaintest.Geth, blobs BlobStoreOptions) (*App, string) {
+	t.Helper()
+	ctx := t.Context()
+	var log syncBuffer
+	a, err := Open(ctx, Options{DataDir: t.TempDir(), Version: "test", LightScrypt: true, Chain: ChainOptions{RPC: g.URL},
+		BlobStore: blobs, Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	if err != nil {
+		t.Fatal(err)
 	}
+	closeAtEnd(t, a)
+	if st, err := a.Status(ctx); err != nil || !strings.HasPrefix(st.BlobStore, "s3://hub-blobs/node-a?") {
+		t.Fatalf("status: blob store %q, %v", st.BlobStore, err)
+	}
+	if !strings.Contains(log.String(), `msg="blob store" store="s3://hub-blobs/node-a?`) || strings.Contains(log.String(), s3test.SecretKey) {
+		t.Fatalf("the log does not name the store, or shows its secret:\n%s", log.String())
+	}
+	alice, err := a.CreateAccount(ctx, "alice", "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Fund(t, alice.Address, new(big.Int).Mul(big.NewInt(10), big.NewInt(1e18)))
+	if _, err := a.Deploy(ctx, "alice", "pw", false); err != nil {
+		t.Fatal(err)
+	}
+	hub := httptest.NewServer(a.ProviderHandler())
+	t.Cleanup(hub.Close)
+	if err := a.SetPublicURL(hub.URL); err != nil {
+		t.Fatal(err)
+	}
+	return a, hub.URL
+}
+
+// researcherNode opens another node on g, with the contracts of the node in
+// deployedIn, and funded accounts named.
+func researcherNode(t *testing.T, g *chaintest.Geth, deployedIn string, names ...string) *App {
+	t.Helper()
+	ctx := t.Context()
+	dir := t.TempDir()
+	dep, err := os.ReadFile(filepath.Join(deployedIn, "deployments.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "deployments.json"), dep, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(ctx, Options{DataDir: dir, Version: "test", LightScrypt: true, Chain: ChainOptions{RPC: g.URL}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeAtEnd(t, b)
+	for _, n := range names {
+		acct, err := b.CreateAccount(ctx, n, "pw")
+		if err != nil {
+			t.Fatal(err)
+		}
+		g.Fund(t, acct.Address, new(big.Int).Mul(big.NewInt(10), big.NewInt(1e18)))
+	}
+	return b
 }
 
 // TestBlobStore_openRefusesABadOrUnreachableStore: a node does not start on
