@@ -36,6 +36,25 @@ func TestOpen_unreachableEndpoint(t *testing.T) {
 	}
 }
 
+// TestOpen_silentEndpoint: an endpoint that takes the connection and never
+// answers: EUNAVAILABLE once the open timeout has passed, not a hang.
+func TestOpen_silentEndpoint(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Close() }) // accepts into the backlog, never answers
+	start := time.Now()
+	_, err = objectstore.Open(t.Context(), "s3://blobs?endpoint=http://"+l.Addr().String(),
+		objectstore.Options{TempDir: t.TempDir(), Credentials: testCreds, OpenTimeout: 300 * time.Millisecond})
+	if marketplace.ErrorCode(err) != marketplace.EUNAVAILABLE || !strings.Contains(err.Error(), "did not answer within 300ms") {
+		t.Fatalf("open at a silent endpoint: %v; want EUNAVAILABLE", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %s", d)
+	}
+}
+
 func TestOpen_refusals(t *testing.T) {
 	srv := s3test.Start(t)
 	url := srv.Bucket(t, "blobs", "")

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -52,7 +53,14 @@ type Options struct {
 	Transport http.RoundTripper
 	// MaxRetries bounds the client's retries of a failed request (0: 3).
 	MaxRetries int
+	// OpenTimeout bounds Open's first request, the bucket check (0:
+	// DefaultOpenTimeout): an endpoint that drops packets would otherwise
+	// hold a command for the dial timeout times the retries.
+	OpenTimeout time.Duration
 }
+
+// DefaultOpenTimeout bounds Open's check that the bucket is there.
+const DefaultOpenTimeout = 20 * time.Second
 
 // tempPrefix starts the name of a staged blob, as in vault.Blobs.
 const tempPrefix = ".put-"
@@ -98,7 +106,16 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		return nil, marketplace.Wrap(marketplace.EINVALID, err, "Blob store %s", cfg)
 	}
 	s := &Store{cfg: cfg, client: client, tempDir: opts.TempDir}
-	ok, err := client.BucketExists(ctx, cfg.Bucket)
+	timeout := opts.OpenTimeout
+	if timeout <= 0 {
+		timeout = DefaultOpenTimeout
+	}
+	checkCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	ok, err := client.BucketExists(checkCtx, cfg.Bucket)
+	if err != nil && checkCtx.Err() != nil && ctx.Err() == nil {
+		return nil, marketplace.Wrap(marketplace.EUNAVAILABLE, err, "Blob store at %s did not answer within %s", cfg.Endpoint, timeout)
+	}
 	if err != nil {
 		return nil, s.fail(err, "open")
 	}
@@ -147,8 +164,14 @@ func (s *Store) Put(ctx context.Context, r io.Reader) (vault.Hash, int64, error)
 	}
 	var sum vault.Hash
 	copy(sum[:], h.Sum(nil))
-	if has, err := s.Has(ctx, sum); err != nil || has {
-		return sum, n, err
+	// Already there whole (same name, same size): nothing to send. A stored
+	// object of another size is damaged, and the upload replaces it.
+	info, err := s.client.StatObject(ctx, s.cfg.Bucket, s.key(sum), minio.StatObjectOptions{})
+	switch {
+	case err == nil && info.Size == n:
+		return sum, n, nil
+	case err != nil && !notFound(err):
+		return vault.Hash{}, 0, s.fail(err, "store blob %s", sum)
 	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return vault.Hash{}, 0, fmt.Errorf("stage blob: %w", err)

@@ -218,6 +218,17 @@ func TestStores_verifyDetectsDamage(t *testing.T) {
 			if marketplace.ErrorCode(err) != marketplace.EINVALID || !strings.Contains(err.Error(), "damaged") {
 				t.Fatalf("Verify of a damaged blob: %v; want EINVALID saying it is damaged", err)
 			}
+			s.damage(t, h, data[:1000]) // cut short
+			if err := s.Verify(ctx, h); marketplace.ErrorCode(err) != marketplace.EINVALID {
+				t.Fatalf("Verify of a cut blob: %v; want EINVALID", err)
+			}
+			// Putting the right bytes again repairs it.
+			if _, _, err := s.Put(ctx, bytes.NewReader(data)); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Verify(ctx, h); err != nil {
+				t.Fatalf("Verify after putting the bytes again: %v", err)
+			}
 		})
 	}
 }
