@@ -70,7 +70,9 @@ const blobStoreFile = "blobstore"
 
 // openBlobStore opens the store opts name: the folder <datadir>/blobs, or
 // an object store with its staging folder <datadir>/blobs-staging (Put
-// hashes a blob there before naming it). An unreachable object store fails
+// hashes a blob there before naming it), claimed for this node's key (a
+// prefix another node uses is refused: each node's cleanup deletes the
+// blobs its own records do not name). An unreachable object store fails
 // Open with EUNAVAILABLE: a node must not run believing blobs it cannot
 // reach are missing (the start-up cleanup would act on that).
 func (a *App) openBlobStore(ctx context.Context, opts BlobStoreOptions) (blobStore, error) {
@@ -80,11 +82,16 @@ func (a *App) openBlobStore(ctx context.Context, opts BlobStoreOptions) (blobSto
 	case u == "":
 		s, err = vault.OpenBlobs(filepath.Join(a.dataDir, "blobs"))
 	case objectstore.IsURL(u):
-		s, err = objectstore.Open(ctx, u, objectstore.Options{
+		var os3 *objectstore.Store
+		os3, err = objectstore.Open(ctx, u, objectstore.Options{
 			TempDir: filepath.Join(a.dataDir, "blobs-staging"),
 			Credentials: objectstore.Credentials{AccessKeyID: opts.AccessKeyID,
 				SecretAccessKey: opts.SecretAccessKey, SessionToken: opts.SessionToken},
 		})
+		if err == nil {
+			err = os3.Claim(ctx, a.market.nodeKey.Address().Hex())
+		}
+		s = os3
 	default:
 		err = marketplace.Errorf(marketplace.EINVALID,
 			"--blob-store %q: want s3://BUCKET[/PREFIX]?endpoint=URL, or nothing for the data directory's folder.", u)

@@ -256,6 +256,30 @@ func TestBlobStore_s3CrashLeftoversCleanedAtStart(t *testing.T) {
 	}
 }
 
+// TestBlobStore_prefixBelongsToOneNode: a second node started on the bucket
+// prefix of another is refused (its cleanup would delete the other's
+// blobs), naming the node it belongs to; the owner itself restarts on it.
+func TestBlobStore_prefixBelongsToOneNode(t *testing.T) {
+	srv := s3test.Start(t)
+	blobs := s3Blobs(t, srv, "shared", "hub")
+	dirA := t.TempDir()
+	a, err := Open(t.Context(), Options{DataDir: dirA, Version: "test", LightScrypt: true, BlobStore: blobs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := a.NodeAddress().Hex()
+	closeApp(t, a)
+	_, err = Open(t.Context(), Options{DataDir: t.TempDir(), Version: "test", LightScrypt: true, BlobStore: blobs})
+	if marketplace.ErrorCode(err) != marketplace.ECONFLICT || !strings.Contains(err.Error(), owner) {
+		t.Fatalf("second node on the prefix: %v; want ECONFLICT naming %s", err, owner)
+	}
+	a, err = Open(t.Context(), Options{DataDir: dirA, Version: "test", LightScrypt: true, BlobStore: blobs})
+	if err != nil {
+		t.Fatalf("the owner restarting: %v", err)
+	}
+	closeApp(t, a)
+}
+
 // syncBuffer is a log destination written from several goroutines.
 type syncBuffer struct {
 	mu sync.Mutex

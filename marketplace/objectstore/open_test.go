@@ -128,3 +128,25 @@ func TestStore_goneDown(t *testing.T) {
 		}
 	}
 }
+
+// TestStore_claim: a prefix belongs to the first node that claims it; the
+// same node may claim it again, another is refused naming the owner, and
+// the claim is no blob.
+func TestStore_claim(t *testing.T) {
+	srv := s3test.Start(t)
+	s, err := objectstore.Open(t.Context(), srv.Bucket(t, "blobs", "p"), objectstore.Options{TempDir: t.TempDir(), Credentials: testCreds})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, owner := range []string{"0xA", "0xA"} {
+		if err := s.Claim(t.Context(), owner); err != nil {
+			t.Fatalf("claim by %s: %v", owner, err)
+		}
+	}
+	if err := s.Claim(t.Context(), "0xB"); marketplace.ErrorCode(err) != marketplace.ECONFLICT || !strings.Contains(err.Error(), "belongs to node 0xA") {
+		t.Fatalf("claim by another node: %v; want ECONFLICT naming 0xA", err)
+	}
+	if l, err := s.List(t.Context()); err != nil || len(l) != 0 {
+		t.Fatalf("List: %v, %v; want no blob", l, err)
+	}
+}

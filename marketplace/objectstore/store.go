@@ -146,6 +146,43 @@ func (s *Store) listPrefix() string {
 	return s.cfg.Prefix + "/"
 }
 
+// ownerKey is the object naming the node a prefix belongs to; not of a
+// blob's form, so List skips it.
+func (s *Store) ownerKey() string { return s.listPrefix() + ".medmarket-owner" }
+
+// Claim makes the store's prefix this node's (owner: the node's address),
+// or returns ECONFLICT naming the node it belongs to. A node's start-up
+// cleanup deletes blobs its own records do not name, so two nodes on one
+// prefix would delete each other's blobs: the claim stops the second.
+func (s *Store) Claim(ctx context.Context, owner string) error {
+	read := func() (string, error) {
+		obj, err := s.client.GetObject(ctx, s.cfg.Bucket, s.ownerKey(), minio.GetObjectOptions{})
+		if err != nil {
+			return "", err
+		}
+		defer obj.Close()
+		b, err := io.ReadAll(io.LimitReader(obj, 256))
+		return strings.TrimSpace(string(b)), err
+	}
+	got, err := read()
+	if notFound(err) {
+		body := owner + "\n"
+		if _, err := s.client.PutObject(ctx, s.cfg.Bucket, s.ownerKey(), strings.NewReader(body), int64(len(body)),
+			minio.PutObjectOptions{ContentType: "text/plain"}); err != nil {
+			return s.fail(err, "claim the prefix")
+		}
+		got, err = read() // another node claiming at the same moment: the last write won
+	}
+	if err != nil {
+		return s.fail(err, "read the prefix's owner")
+	}
+	if got != owner {
+		return marketplace.Errorf(marketplace.ECONFLICT,
+			"Blob store %s belongs to node %s, not this one (%s): give each node its own bucket or prefix.", s.cfg, got, owner)
+	}
+	return nil
+}
+
 // Put stores what r yields and returns its hash and size (see Store for
 // how). Storing bytes the bucket already holds uploads nothing.
 func (s *Store) Put(ctx context.Context, r io.Reader) (vault.Hash, int64, error) {
