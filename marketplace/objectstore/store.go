@@ -160,7 +160,7 @@ func (s *Store) Claim(ctx context.Context, owner string) error {
 		if err != nil {
 			return "", err
 		}
-		defer obj.Close()
+		defer func() { _ = obj.Close() }()
 		b, err := io.ReadAll(io.LimitReader(obj, 256))
 		return strings.TrimSpace(string(b)), err
 	}
