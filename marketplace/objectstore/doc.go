@@ -13,7 +13,9 @@
 // store never sees a key or a plaintext.
 //
 // A bucket prefix belongs to one node: its start-up cleanup removes blobs
-// no record of its own names, and aborts unfinished uploads under it.
+// no record of its own names, and aborts unfinished uploads under it. The
+// node claims the prefix (Claim: the object PREFIX/.medmarket-owner holds
+// its address) and another node is refused.
 //
 // url.go reads the store's URL (ParseURL), store.go is the Store, errors.go
 // maps the client's errors to marketplace codes. The s3test package starts
