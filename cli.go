@@ -133,7 +133,7 @@ Every command works on one data directory (--data, or ` + envData + `).`,
 		newChainCmd(c),
 		newTrialCmd(c), newVerifyCmd(c),
 		newAnonymizeCmd(c), newPluginsCmd(c), newPluginServeCmd(c),
-		newHubCmd(c),
+		newHubCmd(c), newBlobsCmd(c),
 		newQueryCmd(c),
 		newConfigsCmd(c),
 	)

@@ -76,31 +76,40 @@ const blobStoreFile = "blobstore"
 // Open with EUNAVAILABLE: a node must not run believing blobs it cannot
 // reach are missing (the start-up cleanup would act on that).
 func (a *App) openBlobStore(ctx context.Context, opts BlobStoreOptions) (blobStore, error) {
-	var s blobStore
-	var err error
-	switch u := strings.TrimSpace(opts.URL); {
-	case u == "":
-		s, err = vault.OpenBlobs(filepath.Join(a.dataDir, "blobs"))
-	case objectstore.IsURL(u):
-		var os3 *objectstore.Store
-		os3, err = objectstore.Open(ctx, u, objectstore.Options{
-			TempDir: filepath.Join(a.dataDir, "blobs-staging"),
-			Credentials: objectstore.Credentials{AccessKeyID: opts.AccessKeyID,
-				SecretAccessKey: opts.SecretAccessKey, SessionToken: opts.SessionToken},
-		})
-		if err == nil {
-			err = os3.Claim(ctx, a.market.nodeKey.Address().Hex())
-		}
-		s = os3
-	default:
-		err = marketplace.Errorf(marketplace.EINVALID,
-			"--blob-store %q: want s3://BUCKET[/PREFIX]?endpoint=URL, or nothing for the data directory's folder.", u)
-	}
+	s, err := a.blobStoreAt(ctx, opts, true)
 	if err != nil {
 		return nil, err
 	}
 	a.noteBlobStore(s.String())
 	return s, nil
+}
+
+// blobStoreAt opens the store opts name; claim makes an object store's
+// prefix this node's (a store to write to), a source only read is not
+// claimed.
+func (a *App) blobStoreAt(ctx context.Context, opts BlobStoreOptions, claim bool) (blobStore, error) {
+	switch u := strings.TrimSpace(opts.URL); {
+	case u == "":
+		return vault.OpenBlobs(filepath.Join(a.dataDir, "blobs"))
+	case objectstore.IsURL(u):
+		s, err := objectstore.Open(ctx, u, objectstore.Options{
+			TempDir: filepath.Join(a.dataDir, "blobs-staging"),
+			Credentials: objectstore.Credentials{AccessKeyID: opts.AccessKeyID,
+				SecretAccessKey: opts.SecretAccessKey, SessionToken: opts.SessionToken},
+		})
+		if err != nil {
+			return nil, err
+		}
+		if claim {
+			if err := s.Claim(ctx, a.market.nodeKey.Address().Hex()); err != nil {
+				return nil, err
+			}
+		}
+		return s, nil
+	default:
+		return nil, marketplace.Errorf(marketplace.EINVALID,
+			"--blob-store %q: want s3://BUCKET[/PREFIX]?endpoint=URL, or nothing for the data directory's folder.", u)
+	}
 }
 
 // noteBlobStore logs the store in use, warns when it is not the one of the

@@ -280,6 +280,62 @@ func TestBlobStore_prefixBelongsToOneNode(t *testing.T) {
 	closeApp(t, a)
 }
 
+// TestBlobStore_moveFromTheFolderToS3: a node that published into its
+// folder is restarted on an S3 store and copies its blobs over (each
+// rehashed; a damaged one reported and not copied); its listing then sells
+// from the bucket, and VerifyBlobs finds damage done there.
+func TestBlobStore_moveFromTheFolderToS3(t *testing.T) {
+	ctx := t.Context()
+	srv := s3test.Start(t)
+	dir := t.TempDir()
+	a := marketApp(t, dir)
+	var plain bytes.Buffer
+	p := publishPatients(t, a, hmb, &plain)
+	// A blob the folder holds under a name its bytes no longer hash to.
+	bad := leftoverBlob(t, a)
+	if err := os.WriteFile(filepath.Join(dir, "blobs", bad.Hex()[2:4], bad.Hex()[2:]), []byte("rotten"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := closeNow(a); err != nil {
+		t.Fatal(err)
+	}
+	a, err := Open(ctx, Options{DataDir: dir, Version: "test", LightScrypt: true, BlobStore: s3Blobs(t, srv, "moved", "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeAtEnd(t, a)
+	cp, err := a.CopyBlobsFrom(ctx, BlobStoreOptions{})
+	if err != nil || cp.Copied != 1 || cp.Present != 0 || len(cp.Damaged) != 1 || cp.Damaged[0] != bad.Hex() {
+		t.Fatalf("copy from the folder: %+v, %v; want 1 copied and %s damaged", cp, err, bad.Hex())
+	}
+	if cp, err := a.CopyBlobsFrom(ctx, BlobStoreOptions{}); err != nil || cp.Copied != 0 || cp.Present != 1 {
+		t.Fatalf("copy again: %+v, %v; want the blob there already", cp, err)
+	}
+	if l, err := a.market.blobs.List(ctx); err != nil || len(l) != 1 {
+		t.Fatalf("the bucket holds %v, %v; want the listed blob only (nothing of the damaged one)", l, err)
+	}
+	if _, err := a.CopyBlobsFrom(ctx, s3Blobs(t, srv, "other", "")); err != nil {
+		t.Fatalf("copy from an empty bucket: %v", err)
+	}
+	if _, err := a.Buy(ctx, ByAccount("bob", "pw"), p.ListingID, BuyConfirmation{AcceptTerms: true}); err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	if _, err := a.Download(ctx, ByAccount("bob", "pw"), p.ListingID, DownloadRequest{Writer: &got}); err != nil || !bytes.Equal(got.Bytes(), plain.Bytes()) {
+		t.Fatalf("download after the move: %d bytes, %v; want the %d published", got.Len(), err, plain.Len())
+	}
+	if chk, err := a.VerifyBlobs(ctx); err != nil || chk.Blobs != 1 || len(chk.Damaged) != 0 {
+		t.Fatalf("verify: %+v, %v", chk, err)
+	}
+	key := p.ContentHash.Hex()[2:]
+	if _, err := srv.Client(t).PutObject(ctx, "moved", key[:2]+"/"+key, strings.NewReader("rotten"), 6, minio.PutObjectOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if chk, err := a.VerifyBlobs(ctx); err != nil || len(chk.Damaged) != 1 || chk.Damaged[0] != p.ContentHash.Hex() {
+		t.Fatalf("verify after damage in the bucket: %+v, %v", chk, err)
+	}
+}
+
 // syncBuffer is a log destination written from several goroutines.
 type syncBuffer struct {
 	mu sync.Mutex
