@@ -121,7 +121,7 @@ func (a *App) noteBlobStore(name string) {
 		a.log.Warn("read the last blob store", "file", path, "err", err)
 	}
 	if prev := strings.TrimSpace(string(last)); prev != "" && prev != name {
-		a.log.Warn("blob store changed since the last start: the blobs stored there are not in this one; copy them over (same names) or start with the old store",
+		a.log.Warn("blob store changed since the last start: the blobs stored there are not in this one; copy them over (medmarket blobs copy-from) or start with the old store",
 			"was", prev, "now", name)
 	}
 	a.log.Info("blob store", "store", name)
