@@ -33,10 +33,13 @@ func newChainCmd(c *cli) *cobra.Command {
 				return err
 			}
 			if asJSON {
-				return writeJSON(c, newChainStatusOut(st))
+				out := newChainStatusOut(st)
+				out.BlobStore = a.BlobStore()
+				return writeJSON(c, out)
 			}
 			w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintf(w, "chain\t%s\n", st.Endpoint)
+			fmt.Fprintf(w, "blobs\t%s\n", a.BlobStore())
 			fmt.Fprintf(w, "chain id\t%s\n", st.ChainID)
 			fmt.Fprintf(w, "block\t%d\n", st.Block)
 			if st.Deployment == nil {
@@ -117,6 +120,7 @@ type chainStatusOut struct {
 	Block      uint64         `json:"block"`
 	Deployment *deploymentOut `json:"deployment"`
 	Accounts   []accountOut   `json:"accounts"`
+	BlobStore  string         `json:"blobStore"` // the folder or object store holding the node's blobs
 }
 
 // newChainStatusOut is st as `chain status --json` prints it.

@@ -45,6 +45,7 @@ type cli struct {
 	defaultLevel string
 	passFile     string
 	chain        app.ChainOptions
+	blobStore    string // --blob-store
 }
 
 // config resolves the global flags with the environment.
@@ -82,6 +83,7 @@ func (c *cli) open(ctx context.Context) (*app.App, config, error) {
 		Version:               binaryVersion(),
 		Logger:                c.logger(cfg),
 		Chain:                 chainOpts,
+		BlobStore:             blobStoreOptions(c.blobStore, c.getenv),
 		LightScrypt:           c.lightScrypt(),
 		AllowPrivateProviders: allowPrivate,
 	})
@@ -118,6 +120,7 @@ Every command works on one data directory (--data, or ` + envData + `).`,
 	root.PersistentFlags().StringVar(&c.passFile, "passphrase-file", "", "read the account passphrase from this file (else env "+envPassphrase+", else a prompt)")
 	root.PersistentFlags().StringVar(&c.chain.RPC, "chain-rpc", "", "JSON-RPC URL of an Ethereum node (http, ws) instead of the embedded chain (env "+envChainRPC+")")
 	root.PersistentFlags().Uint64Var(&c.chain.ChainID, "chain-id", 0, "chain id the --chain-rpc node must serve (env "+envChainID+"; 0: accept its own)")
+	root.PersistentFlags().StringVar(&c.blobStore, "blob-store", "", "where blobs are kept: s3://BUCKET[/PREFIX]?endpoint=URL for an S3-compatible store, credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (env "+envBlobStore+"; default: the data directory)")
 	root.PersistentFlags().StringVar(&c.chain.Deployment, "deployment", "", "contract deployments file (default: deployments.json in the data dir)")
 	root.PersistentFlags().StringVar(&c.chain.Market, "market", "", "DataLicenseMarket contract address, overriding the deployments file")
 	root.PersistentFlags().StringVar(&c.chain.Registry, "registry", "", "TrialRegistry contract address, overriding the deployments file")
@@ -130,7 +133,7 @@ Every command works on one data directory (--data, or ` + envData + `).`,
 		newChainCmd(c),
 		newTrialCmd(c), newVerifyCmd(c),
 		newAnonymizeCmd(c), newPluginsCmd(c), newPluginServeCmd(c),
-		newHubCmd(c),
+		newHubCmd(c), newBlobsCmd(c),
 		newQueryCmd(c),
 		newConfigsCmd(c),
 		newPoolCmd(c),

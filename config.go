@@ -25,7 +25,21 @@ const (
 	// unset: allowed on the embedded chain and with a chain node at such an
 	// address (app.DefaultAllowPrivateProviders).
 	envAllowPrivate = "MEDMARKET_ALLOW_PRIVATE_PROVIDERS"
+	// envBlobStore stands in for --blob-store.
+	envBlobStore = "MEDMARKET_BLOB_STORE"
 )
+
+// blobStoreOptions resolves --blob-store with its variable, and the object
+// store's credentials from the standard AWS variables (never from the URL,
+// which is logged and shown).
+func blobStoreOptions(flag string, getenv func(string) string) app.BlobStoreOptions {
+	return app.BlobStoreOptions{
+		URL:             firstNonEmpty(flag, getenv(envBlobStore)),
+		AccessKeyID:     getenv("AWS_ACCESS_KEY_ID"),
+		SecretAccessKey: getenv("AWS_SECRET_ACCESS_KEY"),
+		SessionToken:    getenv("AWS_SESSION_TOKEN"),
+	}
+}
 
 // allowPrivateProviders reads envAllowPrivate: nil when unset.
 func allowPrivateProviders(getenv func(string) string) (*bool, error) {

@@ -36,6 +36,7 @@ var layers = []struct {
 	{"marketplace/ledger", []string{"marketplace"},
 		"the Merkle log knows nothing of chains", "contracts (the TrialRegistry anchorer lives with trials)"},
 	{"marketplace/provider", []string{"marketplace", "marketplace/pools", "marketplace/vault"}, "the provider API", "app, frontend"},
+	{"marketplace/objectstore/...", []string{"marketplace", "marketplace/vault"}, "blobs in an S3-compatible store", "app, frontend"},
 	{"marketplace/catalog", []string{"marketplace", "marketplace/chain", "marketplace/contracts", "marketplace/store", "marketplace/vault"},
 		"the index of chain events", "app, frontend"},
 	{"marketplace/pools", []string{"marketplace", "marketplace/chain", "marketplace/contracts", "anonymize"},

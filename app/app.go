@@ -27,6 +27,9 @@ type Options struct {
 	Now     func() time.Time
 	Chain   ChainOptions // zero: the embedded chain in DataDir
 
+	// BlobStore is where blobs are kept; zero: the folder DataDir/blobs.
+	BlobStore BlobStoreOptions
+
 	// SessionIdle ends UI sessions unused for this long; 0: DefaultSessionIdle.
 	SessionIdle time.Duration
 
@@ -142,7 +145,7 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	if opts.AllowPrivateProviders != nil {
 		a.allowPrivate = *opts.AllowPrivateProviders
 	}
-	if err := a.openMarket(ctx); err != nil {
+	if err := a.openMarket(ctx, opts.BlobStore); err != nil {
 		return nil, errors.Join(err, a.Close())
 	}
 	if err := a.openPlugins(); err != nil {
@@ -171,6 +174,7 @@ type Status struct {
 	Version   string
 	GoVersion string
 	DataDir   string
+	BlobStore string // the folder or object store holding the blobs
 	StoreKeys int
 	Node      marketplace.Node
 	Started   time.Time
@@ -191,6 +195,7 @@ func (a *App) Status(ctx context.Context) (Status, error) {
 		Version:   a.version,
 		GoVersion: runtime.Version(),
 		DataDir:   a.dataDir,
+		BlobStore: a.BlobStore(),
 		StoreKeys: keys,
 		Node:      node,
 		Started:   a.started,

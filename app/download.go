@@ -322,7 +322,11 @@ func (a *App) providesHere(ctx context.Context, l *marketplace.Listing) bool {
 	if _, err := a.store.DatasetKey(ctx, l.ContentHash); err != nil {
 		return false
 	}
-	return a.market.blobs.Has([32]byte(l.ContentHash))
+	has, err := a.market.blobs.Has(ctx, vault.Hash(l.ContentHash))
+	if err != nil {
+		a.log.Warn("blob store cannot say whether it holds a listing's blob", "content", l.ContentHash, "err", err)
+	}
+	return has
 }
 
 // attestTimeout bounds the question "do you serve this listing?" to a

@@ -291,11 +291,11 @@ func heldByHub(t *testing.T, a *App, content common.Hash) bool {
 	t.Helper()
 	_, errP := a.store.Publish(t.Context(), content)
 	_, errK := a.store.DatasetKey(t.Context(), content)
-	hasBlob := a.market.blobs.Has(vault.Hash(content))
-	if (errP == nil || errK == nil) && !hasBlob {
+	blob := hasBlob(t, a, content)
+	if (errP == nil || errK == nil) && !blob {
 		t.Fatalf("a record names the missing blob %s", content.Hex())
 	}
-	return errP == nil && errK == nil && hasBlob
+	return errP == nil && errK == nil && blob
 }
 
 // sweepCrashLeavesOnlyTheBlob: a sweep that crashes between the records
@@ -317,13 +317,13 @@ func sweepCrashLeavesOnlyTheBlob(t *testing.T, a *App, skew *atomic.Int64, young
 		t.Fatalf("sweep with a crash: %v", err)
 	}
 	a.SetPublishHook(nil)
-	if held(young) || !a.market.blobs.Has(vault.Hash(young)) {
+	if held(young) || !hasBlob(t, a, young) {
 		t.Fatal("after the crash: want the records gone and the blob left")
 	}
 	if _, err := a.SweepHubUploads(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if a.market.blobs.Has(vault.Hash(young)) {
+	if hasBlob(t, a, young) {
 		t.Fatal("the next sweep left the blob of the dropped upload")
 	}
 	if ds, _ := a.store.Drops(ctx); len(ds) != 0 {
@@ -364,7 +364,7 @@ func TestDiscardDraft(t *testing.T) {
 	if _, err := a.DiscardDraft(ctx, ByAccount("alice", "pw"), d.ContentHash); err != nil {
 		t.Fatal(err)
 	}
-	if !gone(d) || a.market.blobs.Has(vault.Hash(d.ContentHash)) {
+	if !gone(d) || hasBlob(t, a, d.ContentHash) {
 		t.Fatal("the discarded draft's records or blob remain")
 	}
 	if ds, _ := a.Drafts(ctx); len(ds) != 0 {
@@ -378,7 +378,7 @@ func TestDiscardDraft(t *testing.T) {
 	if _, err := a.DiscardDraft(ctx, ByAccount("alice", "pw"), p.ContentHash); marketplace.ErrorCode(err) != marketplace.ECONFLICT {
 		t.Fatalf("discarding a listed dataset: %v", err)
 	}
-	if !a.market.blobs.Has(vault.Hash(p.ContentHash)) {
+	if !hasBlob(t, a, p.ContentHash) {
 		t.Fatal("the listed dataset's blob was removed")
 	}
 
@@ -394,13 +394,13 @@ func TestDiscardDraft(t *testing.T) {
 		t.Fatalf("discard with a crash: %v", err)
 	}
 	a.SetPublishHook(nil)
-	if !gone(d) || !a.market.blobs.Has(vault.Hash(d.ContentHash)) {
+	if !gone(d) || !hasBlob(t, a, d.ContentHash) {
 		t.Fatal("after the crash: want the records gone, the blob left")
 	}
 	if _, err := a.SweepHubUploads(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if a.market.blobs.Has(vault.Hash(d.ContentHash)) {
+	if hasBlob(t, a, d.ContentHash) {
 		t.Fatal("the sweep left the blob of the discarded draft")
 	}
 }
@@ -461,7 +461,7 @@ func TestHubWithdraw(t *testing.T) {
 	}
 	held := func() bool {
 		_, err := a.store.Publish(ctx, d.ContentHash)
-		return err == nil && a.market.blobs.Has(vault.Hash(d.ContentHash))
+		return err == nil && hasBlob(t, a, d.ContentHash)
 	}
 
 	forged := withdrawal(bob, d.ContentHash)

@@ -32,7 +32,7 @@ const StepKeyed = "keyed"
 func (a *App) cleanLeftovers(ctx context.Context) error {
 	a.hub.mu.Lock()
 	defer a.hub.mu.Unlock()
-	n, size, err := a.market.blobs.RemoveTemp()
+	n, size, err := a.market.blobs.RemoveTemp(ctx)
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ func (a *App) cleanLeftovers(ctx context.Context) error {
 			orphans = append(orphans, k)
 		}
 	}
-	blobs, err := a.market.blobs.List()
+	blobs, err := a.market.blobs.List(ctx)
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func (a *App) removeOrphanBlob(ctx context.Context, c common.Hash) error {
 	if err != nil || held {
 		return err
 	}
-	return a.market.blobs.Remove(vault.Hash(c))
+	return a.market.blobs.Remove(ctx, vault.Hash(c))
 }
 
 // namedContent is the content a record names: publishes (drafts, listed,

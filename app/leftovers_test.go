@@ -13,7 +13,6 @@ import (
 
 	"github.com/medmarket/medmarket/marketplace"
 	"github.com/medmarket/medmarket/marketplace/store"
-	"github.com/medmarket/medmarket/marketplace/vault"
 )
 
 // reopen closes a and opens its data dir again, as a restart does.
@@ -83,7 +82,7 @@ func TestOpen_cleansCrashLeftovers(t *testing.T) {
 	a = reopen(t, a)
 	has := func(c common.Hash) (blob, key bool) {
 		_, err := a.store.DatasetKey(ctx, c)
-		return a.market.blobs.Has(vault.Hash(c)), err == nil
+		return hasBlob(t, a, c), err == nil
 	}
 	if _, err := os.Stat(tmp); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the temp file of a cut upload is still there: %v", err)
@@ -120,7 +119,7 @@ func leftoverBlob(t *testing.T, a *App) common.Hash {
 	t.Helper()
 	b := make([]byte, 1000)
 	rand.Read(b)
-	h, _, err := a.market.blobs.Put(bytes.NewReader(b))
+	h, _, err := a.market.blobs.Put(t.Context(), bytes.NewReader(b))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +145,7 @@ func cleanupCrashLeavesOnlyTheBlob(t *testing.T, a *App, draft common.Hash) {
 	ctx := t.Context()
 	has := func(c common.Hash) (blob, key bool) {
 		_, err := a.store.DatasetKey(ctx, c)
-		return a.market.blobs.Has(vault.Hash(c)), err == nil
+		return hasBlob(t, a, c), err == nil
 	}
 	orphan := leftoverKeyedBlob(t, a)
 	crash := errors.New("crash")

@@ -23,7 +23,7 @@ import (
 type market struct {
 	mu        sync.Mutex
 	nodeKey   *vault.NodeKey
-	blobs     *vault.Blobs
+	blobs     blobStore
 	catalog   *store.Catalog
 	indexer   *catalog.Indexer // nil until the contracts are deployed
 	provider  *provider.Provider
@@ -51,14 +51,15 @@ const (
 // serve's default provider listener (the UI, on 8080, serves no provider API).
 const DefaultPublicURL = "http://127.0.0.1:8081/"
 
-// openMarket opens the node key, the blob store and the catalog. Called by Open.
-func (a *App) openMarket(ctx context.Context) error {
+// openMarket opens the node key, the blob store (blobstore.go) and the
+// catalog. Called by Open.
+func (a *App) openMarket(ctx context.Context, blobOpts BlobStoreOptions) error {
 	m := &a.market
 	var err error
 	if m.nodeKey, err = vault.LoadOrCreateNodeKey(filepath.Join(a.dataDir, "node.key")); err != nil {
 		return err
 	}
-	if m.blobs, err = vault.OpenBlobs(filepath.Join(a.dataDir, "blobs")); err != nil {
+	if m.blobs, err = a.openBlobStore(ctx, blobOpts); err != nil {
 		return err
 	}
 	if m.catalog, err = a.store.Catalog(); err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/medmarket/medmarket/marketplace"
 	"github.com/medmarket/medmarket/marketplace/chain/chaintest"
+	"github.com/medmarket/medmarket/marketplace/objectstore/s3test"
 	"github.com/medmarket/medmarket/marketplace/pools"
 )
 
@@ -105,7 +106,9 @@ func TestPool_threeNodesOnGeth(t *testing.T) {
 	rows1 := []int{11, 12, 21, 15, 22, 1, 10, 16, 18, 13}
 	rows2 := []int{27, 4, 26, 8, 20, 5, 19, 24, 25, 3}
 	files := patientFiles(t, append(slices.Clone(rows1), rows2...)...)
-	n := startPoolNodes(t, nil)
+	s3 := s3test.Start(t)
+	blobs := s3Blobs(t, s3, "pool-hub", "olga")
+	n := startPoolNodes(t, func(o *Options) { o.BlobStore = blobs })
 	cfg, err := n.hub.CreatePool(ctx, ByAccount("olga", "pw"), poolRequest(t, 3))
 	if err != nil {
 		t.Fatal(err)
@@ -144,6 +147,7 @@ func TestPool_threeNodesOnGeth(t *testing.T) {
 	}
 
 	claimFromTheirNodes(t, n, pool, v1.Release.Members, patients)
+	blobsInBucket(t, n.hub, filepath.Join(s3.Root, "pool-hub", "olga"), v1)
 
 	// patient00 (a 1970s man: four stay) withdraws; version 2 holds eleven.
 	quitter := patients[0]
@@ -240,5 +244,25 @@ func researchersBuy(t *testing.T, n *poolNodes, listing uint64, want int) {
 	}
 	if rows := releaseRows(t, got.Bytes(), "patients"); rows != want {
 		t.Fatalf("rita's copy holds %d patients, want %d", rows, want)
+	}
+}
+
+// blobsInBucket: the hub keeps the version's blob and every contribution
+// it holds in the bucket (dir: versitygw's POSIX backend), under their
+// content addresses, and none in its data directory.
+func blobsInBucket(t *testing.T, hub *App, dir string, v PoolRelease) {
+	t.Helper()
+	want := []common.Hash{v.Release.ContentHash}
+	for _, m := range v.Release.Members {
+		want = append(want, m.Contribution)
+	}
+	for _, h := range want {
+		key := h.Hex()[2:]
+		if _, err := os.Stat(filepath.Join(dir, key[:2], key)); err != nil {
+			t.Errorf("blob %s is not in the bucket: %v", h.Hex(), err)
+		}
+	}
+	if ents, err := os.ReadDir(filepath.Join(hub.DataDir(), "blobs")); err == nil && len(ents) > 0 {
+		t.Errorf("the hub's data directory holds blob files: %v", ents)
 	}
 }

@@ -158,7 +158,7 @@ func (b providerBackend) Contribute(ctx context.Context, c pools.Consent, blob i
 
 // holdPoolBlob stores a contribution's blob and its record.
 func (a *App) holdPoolBlob(ctx context.Context, c pools.Consent, ct []byte) error {
-	sum, _, err := a.market.blobs.Put(bytes.NewReader(ct))
+	sum, _, err := a.market.blobs.Put(ctx, bytes.NewReader(ct))
 	if err != nil {
 		return err
 	}
@@ -166,8 +166,8 @@ func (a *App) holdPoolBlob(ctx context.Context, c pools.Consent, ct []byte) erro
 	// the record is written before it can run again.
 	a.hub.mu.Lock()
 	defer a.hub.mu.Unlock()
-	if !a.market.blobs.Has(sum) {
-		return marketplace.Errorf(marketplace.EUNAVAILABLE, "Contribution %s crossed a cleanup; send it again.", c.Contribution.Hex())
+	if ok, err := a.market.blobs.Has(ctx, sum); err != nil || !ok {
+		return marketplace.Wrap(marketplace.EUNAVAILABLE, err, "Contribution %s crossed a cleanup; send it again.", c.Contribution.Hex())
 	}
 	return a.store.PutPoolBlob(ctx, store.PoolBlob{ContentHash: common.Hash(sum), Pool: c.Pool, Account: c.Account, Created: a.now().UTC()})
 }

@@ -93,7 +93,7 @@ func (a *App) poolUnion(ctx context.Context, st *pools.State, key *vault.Dataset
 		if err := ctx.Err(); err != nil {
 			return nil, PoolUnion{}, err
 		}
-		oc, err := a.openHeld(key, c)
+		oc, err := a.openHeld(ctx, key, c)
 		if err != nil {
 			return nil, PoolUnion{}, err
 		}
@@ -105,8 +105,8 @@ func (a *App) poolUnion(ctx context.Context, st *pools.State, key *vault.Dataset
 }
 
 // openHeld reads a held contribution's blob and opens it.
-func (a *App) openHeld(key *vault.DatasetKey, c *pools.Consent) (*openedContribution, error) {
-	f, err := a.market.blobs.Open(vault.Hash(c.Contribution))
+func (a *App) openHeld(ctx context.Context, key *vault.DatasetKey, c *pools.Consent) (*openedContribution, error) {
+	f, _, err := a.market.blobs.Open(ctx, vault.Hash(c.Contribution))
 	if err != nil {
 		return nil, fmt.Errorf("contribution of %s: %w", c.Account.Hex(), err)
 	}
@@ -211,7 +211,7 @@ func (a *App) preparePoolRelease(ctx context.Context, sg *vault.Signer, st *pool
 	if err := a.signCard(sg, p, content); err != nil {
 		return store.PendingRelease{}, err
 	}
-	if _, _, err := a.market.blobs.Put(bytes.NewReader(ct)); err != nil {
+	if _, _, err := a.market.blobs.Put(ctx, bytes.NewReader(ct)); err != nil {
 		return store.PendingRelease{}, err
 	}
 	wrapped, err := a.market.nodeKey.Wrap(dk)

@@ -66,14 +66,17 @@ func (b providerBackend) StoreUpload(ctx context.Context, u provider.Upload, car
 	if r, err := a.store.DatasetKey(ctx, u.ContentHash); err == nil && r.Uploader != u.Seller {
 		return marketplace.Errorf(marketplace.ECONFLICT, "Upload refused: dataset %s is already held here for another seller.", u.ContentHash.Hex())
 	}
-	had := a.market.blobs.Has(vault.Hash(u.ContentHash))
-	sum, n, err := a.market.blobs.Put(blob)
+	had, err := a.market.blobs.Has(ctx, vault.Hash(u.ContentHash))
+	if err != nil {
+		return err
+	}
+	sum, n, err := a.market.blobs.Put(ctx, blob)
 	if err != nil {
 		return err
 	}
 	if common.Hash(sum) != u.ContentHash || n != u.Size {
 		if _, err := a.store.DatasetKey(ctx, common.Hash(sum)); err != nil && !(had && common.Hash(sum) == u.ContentHash) {
-			if err := a.market.blobs.Remove(sum); err != nil {
+			if err := a.market.blobs.Remove(ctx, sum); err != nil {
 				// Left on disk, named by no record: the start-up cleanup removes it.
 				a.log.Warn("remove a refused upload's blob", "content", common.Hash(sum), "err", err)
 			}
@@ -85,7 +88,9 @@ func (b providerBackend) StoreUpload(ctx context.Context, u provider.Upload, car
 	// expired upload of the same dataset, between Put and here.
 	a.hub.mu.Lock()
 	defer a.hub.mu.Unlock()
-	if !a.market.blobs.Has(sum) {
+	if has, err := a.market.blobs.Has(ctx, sum); err != nil {
+		return err
+	} else if !has {
 		return marketplace.Errorf(marketplace.EUNAVAILABLE, "Upload of %s crossed the deletion of its expired copy; send it again.", u.ContentHash.Hex())
 	}
 	if err := a.store.PutDatasetKey(ctx, store.DatasetKeyRecord{ContentHash: u.ContentHash, Wrapped: wrapped, Uploader: u.Seller, Created: a.now().UTC()}); err != nil {
@@ -137,16 +142,7 @@ func (b providerBackend) DatasetKey(ctx context.Context, content common.Hash) (*
 }
 
 func (b providerBackend) OpenBlob(ctx context.Context, content common.Hash) (io.ReadCloser, int64, error) {
-	f, err := b.a.market.blobs.Open(vault.Hash(content))
-	if err != nil {
-		return nil, 0, err
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, 0, err
-	}
-	return f, fi.Size(), nil
+	return b.a.market.blobs.Open(ctx, vault.Hash(content))
 }
 
 func (b providerBackend) Card(ctx context.Context, metadata common.Hash) ([]byte, error) {
@@ -389,7 +385,7 @@ func (a *App) removeDroppedBlob(ctx context.Context, content common.Hash) error 
 		return err
 	}
 	if !held {
-		if err := a.market.blobs.Remove(vault.Hash(content)); err != nil {
+		if err := a.market.blobs.Remove(ctx, vault.Hash(content)); err != nil {
 			return err
 		}
 	}

@@ -374,7 +374,7 @@ func (a *App) Publish(ctx context.Context, who Actor, req PublishRequest) (Publi
 		}
 		return a.storeAndList(ctx, sg, rec, p, req, providerURL)
 	}
-	sum, size, err := a.market.blobs.Put(bytes.NewReader(ct))
+	sum, size, err := a.market.blobs.Put(ctx, bytes.NewReader(ct))
 	if err != nil {
 		return Published{}, err
 	}

@@ -16,7 +16,6 @@ import (
 	"github.com/medmarket/medmarket/marketplace"
 	"github.com/medmarket/medmarket/marketplace/contracts"
 	"github.com/medmarket/medmarket/marketplace/store"
-	"github.com/medmarket/medmarket/marketplace/vault"
 )
 
 // TestPublish_crashBetweenSteps stops a publish at each step, as a crash
@@ -71,7 +70,7 @@ func TestPublish_crashBetweenSteps(t *testing.T) {
 				}
 			}
 			l := ls[0]
-			if !a.market.blobs.Has(vault.Hash(l.ContentHash)) {
+			if !hasBlob(t, a, l.ContentHash) {
 				t.Fatal("listed dataset without its blob")
 			}
 			if _, err := a.Buy(ctx, ByAccount("bob", "pw"), l.ID, BuyConfirmation{AcceptTerms: true}); err != nil {

@@ -45,6 +45,14 @@ fi
 export MEDMARKET_GETH="$gobin/geth"
 grep '^Version' <<<"$geth_version"
 
+step "versitygw (the S3-compatible server of the blob-store tests)"
+versitygw_version=v1.8.0
+if ! go version -m "$gobin/versitygw" 2>/dev/null | grep -Eq "^\s+mod\s+github.com/versity/versitygw\s+$versitygw_version\s"; then
+  go install "github.com/versity/versitygw/cmd/versitygw@$versitygw_version"
+fi
+export MEDMARKET_VERSITYGW="$gobin/versitygw"
+echo "versitygw $versitygw_version"
+
 step "generated code is up to date"
 # The module supports Go 1.25: a dependency bump must not raise it silently.
 grep -qx 'go 1.25.0' go.mod || { echo "go.mod must say 'go 1.25.0' (a dependency raised it?)" >&2; exit 1; }

@@ -91,7 +91,7 @@ func TestStatus_visitorSeesNoPathsAccountsOrBalances(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	secrets := []string{st.DataDir, `id="status-datadir"`, `id="status-keys"`, `id="chain-endpoint"`, `id="chain-accounts"`, "owner", " ETH", `hx-post="/status/node"`}
+	secrets := []string{st.DataDir, `id="status-datadir"`, `id="status-blobstore"`, `id="status-keys"`, `id="chain-endpoint"`, `id="chain-accounts"`, "owner", " ETH", `hx-post="/status/node"`}
 
 	res, body := get(t, srv, "/status/", nil)
 	wantBody(t, "visitor's status", res, body, 200, "Riverside clinic", `id="status-version">test<`, `id="chain-id">1337<`, `id="chain-block">`)

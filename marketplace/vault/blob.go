@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -16,7 +17,11 @@ import (
 
 // Blobs stores encrypted datasets by the SHA-256 of their bytes, the content
 // hash a listing carries on chain, so any copy can be checked against the
-// listing and any store can hold them.
+// listing and any store can hold them. It is the embedded blob store, in
+// the data directory; marketplace/objectstore holds the same blobs in an
+// S3-compatible object store. Methods take a context like every store's;
+// local file operations do not wait on anything else, so only Put and
+// Verify (long copies) watch it.
 //
 // Layout: <dir>/<first two hex digits>/<64 hex digits>; blobs being written
 // are temp files <dir>/.put-* until renamed into place.
@@ -77,14 +82,14 @@ func (b *Blobs) path(h Hash) string {
 // Put stores what r yields and returns its hash. The blob appears under its
 // name only once complete and synced (temp file, fsync, rename), so a crash
 // never leaves a partial blob where a reader would find it.
-func (b *Blobs) Put(r io.Reader) (Hash, int64, error) {
+func (b *Blobs) Put(ctx context.Context, r io.Reader) (Hash, int64, error) {
 	tmp, err := os.CreateTemp(b.dir, tempPrefix+"*")
 	if err != nil {
 		return Hash{}, 0, fmt.Errorf("store blob: %w", err)
 	}
 	defer func() { _ = os.Remove(tmp.Name()) }() // no-op after the rename
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), r)
+	n, err := io.Copy(io.MultiWriter(tmp, h), ctxReader{ctx, r})
 	if err == nil {
 		err = tmp.Sync()
 	}
@@ -111,25 +116,40 @@ func (b *Blobs) Put(r io.Reader) (Hash, int64, error) {
 	return sum, n, nil
 }
 
-// Has reports whether the blob is stored.
-func (b *Blobs) Has(h Hash) bool {
+// Has reports whether the blob is stored; an error only when the store
+// cannot tell.
+func (b *Blobs) Has(_ context.Context, h Hash) (bool, error) {
 	_, err := os.Stat(b.path(h))
-	return err == nil
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("look for blob %s: %w", h, err)
+	}
+	return true, nil
 }
 
-// Open returns the stored blob; ENOTFOUND when it is not here. The caller
-// checks the hash while reading where the bytes leave a trusted disk
-// (Verify does it in one call).
-func (b *Blobs) Open(h Hash) (*os.File, error) {
+// Open returns the stored blob and its size; ENOTFOUND when it is not here.
+// The caller closes it, and checks the hash while reading where the bytes
+// leave a trusted disk (Verify does it in one call).
+func (b *Blobs) Open(_ context.Context, h Hash) (io.ReadCloser, int64, error) {
 	f, err := os.Open(b.path(h))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, marketplace.Errorf(marketplace.ENOTFOUND, "blob %s is not stored on this node", h)
+		return nil, 0, marketplace.Errorf(marketplace.ENOTFOUND, "blob %s is not stored on this node", h)
 	}
-	return f, err
+	if err != nil {
+		return nil, 0, fmt.Errorf("open blob %s: %w", h, err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		_ = f.Close()
+		return nil, 0, fmt.Errorf("open blob %s: %w", h, err)
+	}
+	return f, fi.Size(), nil
 }
 
 // Remove deletes a blob; removing one that is absent is not an error.
-func (b *Blobs) Remove(h Hash) error {
+func (b *Blobs) Remove(_ context.Context, h Hash) error {
 	if err := os.Remove(b.path(h)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("remove blob %s: %w", h, err)
 	}
@@ -139,7 +159,7 @@ func (b *Blobs) Remove(h Hash) error {
 // RemoveTemp deletes the temp files of blobs being written (.put-*) and
 // returns how many it deleted and their bytes. Call it only when no Put
 // is running, at start-up: what a crash (kill -9) left during a Put.
-func (b *Blobs) RemoveTemp() (n int, bytes int64, err error) {
+func (b *Blobs) RemoveTemp(_ context.Context) (n int, bytes int64, err error) {
 	ents, err := os.ReadDir(b.dir)
 	if err != nil {
 		return 0, 0, fmt.Errorf("read blob store %s: %w", b.dir, err)
@@ -162,7 +182,7 @@ func (b *Blobs) RemoveTemp() (n int, bytes int64, err error) {
 }
 
 // List returns the hashes of the stored blobs.
-func (b *Blobs) List() ([]Hash, error) {
+func (b *Blobs) List(_ context.Context) ([]Hash, error) {
 	var out []Hash
 	dirs, err := os.ReadDir(b.dir)
 	if err != nil {
@@ -188,18 +208,40 @@ func (b *Blobs) List() ([]Hash, error) {
 }
 
 // Verify reads the stored blob through and checks it still has its hash.
-func (b *Blobs) Verify(h Hash) error {
-	f, err := b.Open(h)
+func (b *Blobs) Verify(ctx context.Context, h Hash) error {
+	f, _, err := b.Open(ctx, h)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
+	return CheckHash(ctx, h, f)
+}
+
+// String names the store for logs and the status page.
+func (b *Blobs) String() string { return b.dir }
+
+// CheckHash reads r through and checks its bytes hash to h: EINVALID naming
+// both hashes when they do not (a damaged blob). Every blob store's Verify.
+func CheckHash(ctx context.Context, h Hash, r io.Reader) error {
 	sum := sha256.New()
-	if _, err := io.Copy(sum, f); err != nil {
+	if _, err := io.Copy(sum, ctxReader{ctx, r}); err != nil {
 		return fmt.Errorf("read blob %s: %w", h, err)
 	}
 	if got := hex.EncodeToString(sum.Sum(nil)); got != h.String() {
 		return marketplace.Errorf(marketplace.EINVALID, "blob %s is damaged: its bytes hash to %s", h, got)
 	}
 	return nil
+}
+
+// ctxReader stops a long copy once its context is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }

@@ -19,11 +19,11 @@ func TestBlobs_putFailsWhenTheRenameIsNotDurable(t *testing.T) {
 	}
 	broken := errors.New("EIO")
 	b.syncDir = func(string) error { return broken }
-	if _, _, err := b.Put(strings.NewReader("ciphertext")); !errors.Is(err, broken) {
+	if _, _, err := b.Put(t.Context(), strings.NewReader("ciphertext")); !errors.Is(err, broken) {
 		t.Fatalf("put with a failing directory fsync: %v, want the error", err)
 	}
 	b.syncDir = syncDir
-	if _, _, err := b.Put(strings.NewReader("ciphertext")); err != nil {
+	if _, _, err := b.Put(t.Context(), strings.NewReader("ciphertext")); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -36,7 +36,7 @@ func TestBlobs_removeTempAndList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, _, err := b.Put(bytes.NewReader([]byte("kept")))
+	h, _, err := b.Put(t.Context(), bytes.NewReader([]byte("kept")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,20 +55,20 @@ func TestBlobs_removeTempAndList(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	n, size, err := b.RemoveTemp()
+	n, size, err := b.RemoveTemp(t.Context())
 	if err != nil || n != 1 || size != 4096 {
 		t.Fatalf("RemoveTemp: %d files, %d bytes, %v; want 1, 4096", n, size, err)
 	}
 	if _, err := os.Stat(tmp.Name()); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("the temp file is still there: %v", err)
 	}
-	if !b.Has(h) {
+	if has, err := b.Has(t.Context(), h); !has || err != nil {
 		t.Fatal("a stored blob was removed")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "notes.txt")); err != nil {
 		t.Fatal("another file was removed")
 	}
-	hs, err := b.List()
+	hs, err := b.List(t.Context())
 	if err != nil || len(hs) != 1 || hs[0] != h {
 		t.Fatalf("List: %v, %v; want [%s]", hs, err, h)
 	}

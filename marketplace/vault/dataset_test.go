@@ -127,7 +127,8 @@ func TestBlobs_contentAddressedAndAtomic(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := []byte("ciphertext bytes")
-	h, n, err := b.Put(bytes.NewReader(data))
+	ctx := t.Context()
+	h, n, err := b.Put(ctx, bytes.NewReader(data))
 	if err != nil || n != int64(len(data)) {
 		t.Fatalf("put: %v, %d", err, n)
 	}
@@ -138,11 +139,11 @@ func TestBlobs_contentAddressedAndAtomic(t *testing.T) {
 	if err != nil || parsed != h {
 		t.Fatalf("parse: %v", err)
 	}
-	if !b.Has(h) || b.Verify(h) != nil {
+	if has, err := b.Has(ctx, h); !has || err != nil || b.Verify(ctx, h) != nil {
 		t.Fatal("stored blob missing or damaged")
 	}
-	f, err := b.Open(h)
-	if err != nil {
+	f, size, err := b.Open(ctx, h)
+	if err != nil || size != int64(len(data)) {
 		t.Fatal(err)
 	}
 	got, _ := io.ReadAll(f)
@@ -151,7 +152,7 @@ func TestBlobs_contentAddressedAndAtomic(t *testing.T) {
 		t.Fatal("blob content differs")
 	}
 	// Same content, same address, one copy.
-	h2, _, _ := b.Put(bytes.NewReader(data))
+	h2, _, _ := b.Put(ctx, bytes.NewReader(data))
 	if h2 != h {
 		t.Fatal("same content, different hash")
 	}
@@ -166,17 +167,20 @@ func TestBlobs_contentAddressedAndAtomic(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, h.String()[:2], h.String()), []byte("evil"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Verify(h); marketplace.ErrorCode(err) != marketplace.EINVALID {
+	if err := b.Verify(ctx, h); marketplace.ErrorCode(err) != marketplace.EINVALID {
 		t.Errorf("damaged blob verified: %v", err)
 	}
 	var missing Hash
-	if _, err := b.Open(missing); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+	if _, _, err := b.Open(ctx, missing); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
 		t.Errorf("missing blob: %v", err)
 	}
 	if _, err := ParseHash("xyz"); marketplace.ErrorCode(err) != marketplace.EINVALID {
 		t.Errorf("bad hash text: %v", err)
 	}
-	if err := b.Remove(h); err != nil || b.Has(h) {
+	if err := b.Remove(ctx, h); err != nil {
+		t.Errorf("remove: %v", err)
+	}
+	if has, err := b.Has(ctx, h); has || err != nil {
 		t.Errorf("remove: %v", err)
 	}
 }
