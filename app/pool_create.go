@@ -123,3 +123,23 @@ func (a *App) operatedPool(ctx context.Context, addr common.Address) (store.Oper
 	key, err := a.market.nodeKey.Unwrap(rec.Wrapped)
 	return rec, key, err
 }
+
+// asOperator unlocks who for an action only the operator of a pool this
+// node runs may take (what: "releases its versions"), and returns the
+// signer, the pool's key and the signer's release; EFORBIDDEN for anyone
+// else, naming the operator.
+func (a *App) asOperator(ctx context.Context, who Actor, pool common.Address, what string) (*vault.Signer, *vault.DatasetKey, func(), error) {
+	rec, key, err := a.operatedPool(ctx, pool)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	sg, release, err := a.signer(ctx, who)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if sg.Address() != rec.Operator {
+		release()
+		return nil, nil, nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Only the pool's operator %s %s.", rec.Operator.Hex(), what)
+	}
+	return sg, key, release, nil
+}

@@ -62,18 +62,11 @@ type PoolClaim struct {
 // block whose sales are collected, log the round, post its root. ECONFLICT
 // when nothing was sold since the last round.
 func (a *App) PostPoolPayout(ctx context.Context, who Actor, pool common.Address) (PoolPayout, error) {
-	rec, _, err := a.operatedPool(ctx, pool)
-	if err != nil {
-		return PoolPayout{}, err
-	}
-	sg, release, err := a.signer(ctx, who)
+	sg, _, release, err := a.asOperator(ctx, who, pool, "posts its payout rounds")
 	if err != nil {
 		return PoolPayout{}, err
 	}
 	defer release()
-	if sg.Address() != rec.Operator {
-		return PoolPayout{}, marketplace.Errorf(marketplace.EFORBIDDEN, "Only the pool's operator %s posts its payout rounds.", rec.Operator.Hex())
-	}
 	pp := contracts.NewPoolPayouts()
 	var out PoolPayout
 	err = a.withPoolLog(ctx, pool, func(pl *poolLog) error {

@@ -126,18 +126,11 @@ func (a *App) openHeld(ctx context.Context, key *vault.DatasetKey, c *pools.Cons
 // operator (EFORBIDDEN for anyone else). EINVALID when fewer than k
 // contributions pass the privacy check over the union.
 func (a *App) ReleasePool(ctx context.Context, who Actor, pool common.Address) (PoolRelease, error) {
-	rec, key, err := a.operatedPool(ctx, pool)
-	if err != nil {
-		return PoolRelease{}, err
-	}
-	sg, release, err := a.signer(ctx, who)
+	sg, key, release, err := a.asOperator(ctx, who, pool, "releases its versions")
 	if err != nil {
 		return PoolRelease{}, err
 	}
 	defer release()
-	if sg.Address() != rec.Operator {
-		return PoolRelease{}, marketplace.Errorf(marketplace.EFORBIDDEN, "Only the pool's operator %s releases its versions.", rec.Operator.Hex())
-	}
 	var out PoolRelease
 	err = a.withPoolLog(ctx, pool, func(pl *poolLog) error {
 		// A release a crash interrupted is this release: finish it.
