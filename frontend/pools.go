@@ -135,7 +135,16 @@ func renderPools(w http.ResponseWriter, r *http.Request, logger *slog.Logger, sv
 	} else {
 		v.Message = msg
 	}
+	stayAt(w, r, poolsPath)
 	render(w, r, logger, status, page{Title: "Pools", Section: "pools", Content: poolsPage(v)})
+}
+
+// stayAt keeps the address bar at the page path after an htmx (boosted)
+// post, which would otherwise show the action's URL, not a page.
+func stayAt(w http.ResponseWriter, r *http.Request, path string) {
+	if isHTMX(r) && r.Method == http.MethodPost {
+		w.Header().Set("HX-Replace-Url", path)
+	}
 }
 
 // handlePoolsPage handles GET /mydata/pools/: the pools at the hub given
@@ -227,6 +236,7 @@ func handlePoolPreview(logger *slog.Logger, svc Service, wz *wizardStore) http.H
 			return
 		}
 		v := poolJoinView{Hub: hub, Preview: prev, Upload: u.ID, Problems: map[string]string{}}
+		stayAt(w, r, poolsPath)
 		render(w, r, logger, http.StatusOK, page{Title: "Join " + prev.Pool.Config.Name, Section: "pools", Content: poolJoinPage(v)})
 	})
 }
@@ -283,6 +293,7 @@ func handlePoolJoin(logger *slog.Logger, svc Service, wz *wizardStore) http.Hand
 			return
 		}
 		v.Preview, v.Problems[field] = prev, marketplace.ErrorMessage(err)
+		stayAt(w, r, poolsPath)
 		render(w, r, logger, httpStatus(marketplace.ErrorCode(err)), page{Title: "Join " + prev.Pool.Config.Name, Section: "pools", Content: poolJoinPage(v)})
 	})
 }

@@ -133,6 +133,7 @@ func renderOperate(w http.ResponseWriter, r *http.Request, logger *slog.Logger, 
 			v.Pools = append(v.Pools, p)
 		}
 	}
+	stayAt(w, r, operatePath)
 	render(w, r, logger, status, page{Title: "Run a pool", Section: "pools", Content: operatePage(v)})
 }
 
@@ -226,6 +227,7 @@ func renderOperatedPool(w http.ResponseWriter, r *http.Request, logger *slog.Log
 		status, v.Message = httpStatus(marketplace.ErrorCode(err)), ""
 		v.Problems[action] = marketplace.ErrorMessage(err)
 	}
+	stayAt(w, r, operatedPoolPath(op.Info.Config.Contract))
 	render(w, r, logger, status, page{Title: op.Info.Config.Name, Section: "pools", Content: operatedPoolPage(v)})
 }
 

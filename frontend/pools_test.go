@@ -185,6 +185,15 @@ func TestPoolCreate_form(t *testing.T) {
 	bad.Set("k", "two")
 	res, body = f.post(t, "alice", operatePath, bad)
 	expect(t, "k not a number", res, body, 422, `id="k-problem"`, "k: &#34;two&#34; is not a whole number.")
+	req, _ := http.NewRequest("POST", f.srv.URL+operatePath, strings.NewReader(bad.Encode()))
+	req.Header = f.header("alice")
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("HX-Request", "true")
+	res, body = doNoFollow(t, req)
+	expect(t, "k not a number, htmx", res, body, 422, `id="k-problem"`)
+	if u := res.Header.Get("HX-Replace-Url"); u != operatePath {
+		t.Errorf("after an htmx post the address bar shows %q, want the page %s", u, operatePath)
+	}
 	bad = poolCreateForm("Bad pipeline", 2)
 	bad.Set("pipeline", "columns: [")
 	res, body = f.post(t, "alice", operatePath, bad)
@@ -197,7 +206,7 @@ func TestPoolCreate_form(t *testing.T) {
 	res, body = f.post(t, "alice", operatePath, bad)
 	expect(t, "k below the minimum", res, body, 422, `id="k-problem"`, "Pool configuration: k:")
 
-	req, _ := http.NewRequest("POST", f.srv.URL+operatePath, strings.NewReader(poolCreateForm("Cross-site", 2).Encode()))
+	req, _ = http.NewRequest("POST", f.srv.URL+operatePath, strings.NewReader(poolCreateForm("Cross-site", 2).Encode()))
 	req.Header = http.Header{"Sec-Fetch-Site": {"cross-site"}, "Cookie": {f.cookies["alice"]}, "Content-Type": {"application/x-www-form-urlencoded"}}
 	res, body = doNoFollow(t, req)
 	expect(t, "cross-site create", res, body, 403)
@@ -334,4 +343,37 @@ func addressOf(t *testing.T, a *app.App, name string) common.Address {
 	}
 	t.Fatalf("no account %s", name)
 	return common.Address{}
+}
+
+// TestPools_visitorSignsInFirst: every pool page and action sends a
+// visitor to sign in, back to a page (a post is never replayed).
+func TestPools_visitorSignsInFirst(t *testing.T) {
+	srv, _ := newTestServer(t)
+	pool := "/0x" + strings.Repeat("1", 40) + "/"
+	for _, tt := range []struct{ method, path string }{
+		{"GET", poolsPath},
+		{"POST", poolsPath + pool[1:] + "preview"},
+		{"POST", poolsPath + pool[1:] + "join"},
+		{"POST", poolsPath + pool[1:] + "claim"},
+		{"POST", poolsPath + pool[1:] + "withdraw"},
+		{"GET", operatePath},
+		{"POST", operatePath},
+		{"GET", operatePath + pool[1:]},
+		{"POST", operatePath + pool[1:] + "release"},
+		{"POST", operatePath + pool[1:] + "payout"},
+		{"POST", operatePath + pool[1:] + "claim"},
+	} {
+		req, _ := http.NewRequest(tt.method, srv.URL+tt.path, strings.NewReader(url.Values{"account": {"x"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		res, _ := doNoFollow(t, req)
+		loc := res.Header.Get("Location")
+		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/signin/?next=") {
+			t.Errorf("%s %s as a visitor: %d, Location %q; want a redirect to sign in", tt.method, tt.path, res.StatusCode, loc)
+			continue
+		}
+		if u, err := url.Parse(loc); err != nil || !strings.HasSuffix(u.Query().Get("next"), "/") {
+			t.Errorf("%s %s as a visitor: signs in to come back to %q, not a page", tt.method, tt.path, u.Query().Get("next"))
+		}
+	}
 }

@@ -20,9 +20,13 @@
   // page loads get the mark from the server).
   function markCurrentSection() {
     const path = window.location.pathname;
+    let best = ""; // the longest section path the URL is in (Pools within My data)
     document.querySelectorAll("#nav a[href]").forEach(function (a) {
       const href = a.getAttribute("href");
-      const current = href !== "/" && path.startsWith(href);
+      if (href !== "/" && path.startsWith(href) && href.length > best.length) best = href;
+    });
+    document.querySelectorAll("#nav a[href]").forEach(function (a) {
+      const current = best !== "" && a.getAttribute("href") === best;
       if (current) a.setAttribute("aria-current", "page");
       else a.removeAttribute("aria-current");
     });
