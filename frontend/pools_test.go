@@ -244,6 +244,20 @@ func TestPools_patientAndOperator(t *testing.T) {
 	}
 	res, body = f.get(t, "pat1", poolsPath+"?hub="+url.QueryEscape("http://127.0.0.1:1/"))
 	expect(t, "a hub that does not answer", res, body, 200, `id="hub-problem"`)
+	var remembered *http.Cookie
+	for _, c := range res.Cookies() {
+		if c.Name == poolHubCookie {
+			remembered = c
+		}
+	}
+	if remembered == nil {
+		t.Fatalf("the hub is not remembered: %v", res.Header)
+	}
+	req, _ := http.NewRequest("GET", f.srv.URL+poolsPath, nil)
+	req.Header = f.header("pat1")
+	req.AddCookie(remembered)
+	res, body = doNoFollow(t, req)
+	expect(t, "the remembered hub", res, body, 200, `value="http://127.0.0.1:1/"`, `id="hub-problem"`)
 
 	page, upload := f.preview(t, "pat1", pool, csv[0])
 	for _, w := range []string{"What leaves this machine", "BIRTHDATE", "quasi-identifier", "generalized", "What stays on this machine",
@@ -261,7 +275,7 @@ func TestPools_patientAndOperator(t *testing.T) {
 	expect(t, "join with a wrong passphrase", res, body, 403, `id="join-problem"`)
 	res, body = f.post(t, "pat2", join, f.joinForm("pat2", upload, true, "pat2-pass"))
 	expect(t, "join with another account's upload", res, body, 404, "expired or is not yours")
-	req, _ := http.NewRequest("POST", f.srv.URL+join, strings.NewReader(f.joinForm("pat1", upload, true, "pat1-pass").Encode()))
+	req, _ = http.NewRequest("POST", f.srv.URL+join, strings.NewReader(f.joinForm("pat1", upload, true, "pat1-pass").Encode()))
 	req.Header = http.Header{"Sec-Fetch-Site": {"cross-site"}, "Cookie": {f.cookies["pat1"]}, "Content-Type": {"application/x-www-form-urlencoded"}}
 	res, body = doNoFollow(t, req)
 	expect(t, "cross-site join", res, body, 403)
