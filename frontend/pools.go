@@ -19,7 +19,8 @@ import (
 // A patient's pools (My data > Pools): the pools a hub hosts, what joining
 // one shares and earns (the pipeline run here over the patient's own
 // records file, uploaded into the data directory as the publish wizard
-// does: nothing leaves the machine before the patient confirms), the pools
+// does, or read where it is in the desktop window: nothing leaves the
+// machine before the patient confirms), the pools
 // the patient is in with the versions that hold their records, their
 // earnings, a claim and a withdrawal. The hub the patient browses is kept
 // in a cookie; the hubs of their pools are known from their memberships.
@@ -228,17 +229,53 @@ func handlePoolPreview(logger *slog.Logger, svc Service, wz *wizardStore) http.H
 			renderPools(w, r, logger, svc, hub, poolFieldName("file", pool), "", err)
 			return
 		}
-		u := wz.put(s.Address(), f.Name, "", f.Saved)
-		prev, err := svc.PreviewPoolJoin(r.Context(), app.PoolJoinRequest{Hub: hub, Pool: pool, Path: u.Path})
+		renderPoolPreview(w, r, logger, svc, wz, wz.put(s.Address(), f.Name, "", f.Saved), hub, pool)
+	})
+}
+
+// handlePoolLocal handles POST /mydata/pools/{pool}/local?hub=URL, in the
+// desktop window only: the records file the patient chose in the native
+// dialog is read where it is (nothing copied), as for the preview.
+// Elsewhere it is refused: a browser's visitor must not name files on the
+// server's disk.
+func handlePoolLocal(logger *slog.Logger, svc Service, wz *wizardStore, window bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !window {
+			renderError(w, r, logger, errLocalPath)
+			return
+		}
+		s, _ := sessionFrom(r.Context())
+		hub := strings.TrimSpace(r.URL.Query().Get("hub"))
+		pool, err := poolAddress(r)
+		if err == nil {
+			err = parseSmallForm(w, r)
+		}
 		if err != nil {
-			wz.drop(u.ID)
+			renderError(w, r, logger, err)
+			return
+		}
+		u, err := wz.putLocal(s.Address(), strings.TrimSpace(r.PostForm.Get("path")), "")
+		if err != nil {
 			renderPools(w, r, logger, svc, hub, poolFieldName("file", pool), "", err)
 			return
 		}
-		v := poolJoinView{Hub: hub, Preview: prev, Upload: u.ID, Problems: map[string]string{}}
-		stayAt(w, r, poolsPath)
-		render(w, r, logger, http.StatusOK, page{Title: "Join " + prev.Pool.Config.Name, Section: "pools", Content: poolJoinPage(v)})
+		renderPoolPreview(w, r, logger, svc, wz, u, hub, pool)
 	})
+}
+
+// renderPoolPreview runs pool's pipeline over the upload u and answers
+// with what joining shares; a refusal is shown by the pool's file field
+// and the upload dropped.
+func renderPoolPreview(w http.ResponseWriter, r *http.Request, logger *slog.Logger, svc Service, wz *wizardStore, u *wizardUpload, hub string, pool common.Address) {
+	prev, err := svc.PreviewPoolJoin(r.Context(), app.PoolJoinRequest{Hub: hub, Pool: pool, Path: u.Path})
+	if err != nil {
+		wz.drop(u.ID)
+		renderPools(w, r, logger, svc, hub, poolFieldName("file", pool), "", err)
+		return
+	}
+	v := poolJoinView{Hub: hub, Preview: prev, Upload: u.ID, Problems: map[string]string{}}
+	stayAt(w, r, poolsPath)
+	render(w, r, logger, http.StatusOK, page{Title: "Join " + prev.Pool.Config.Name, Section: "pools", Content: poolJoinPage(v)})
 }
 
 // handlePoolJoin handles POST /mydata/pools/{pool}/join: the patient

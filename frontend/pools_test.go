@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -389,5 +390,56 @@ func TestPools_visitorSignsInFirst(t *testing.T) {
 		if u, err := url.Parse(loc); err != nil || !strings.HasSuffix(u.Query().Get("next"), "/") {
 			t.Errorf("%s %s as a visitor: signs in to come back to %q, not a page", tt.method, tt.path, u.Query().Get("next"))
 		}
+	}
+}
+
+// TestPools_desktopWindowReadsTheChosenFile: in the desktop window the
+// patient's records file chosen in the native dialog is read where it is
+// (the pool's button names its route), previewed and joined, and stays
+// where it was; a browser may not name a file on the node's disk.
+func TestPools_desktopWindowReadsTheChosenFile(t *testing.T) {
+	csv := patientRows(t, 16)
+	f := newPoolFixture(t)
+	pool := f.createPool(t, "Synthea adults", 2)
+	file := filepath.Join(t.TempDir(), "pat1.csv")
+	if err := os.WriteFile(file, csv[0], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	local := "/mydata/pools/" + pool.Hex() + "/local?hub=" + url.QueryEscape(f.hub)
+	res, body := f.post(t, "pat1", local, url.Values{"path": {file}})
+	expect(t, "a path from a browser", res, body, 403, "desktop app")
+
+	h, err := NewServer(slog.New(slog.DiscardHandler), f.a, Options{Window: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	win := httptest.NewServer(h)
+	t.Cleanup(win.Close)
+	same := http.Header{"Sec-Fetch-Site": {"same-origin"}}
+	if res, _ := postForm(t, win, "/signin", url.Values{"account": {"pat1"}, "passphrase": {"pat1-pass"}, "next": {"/"}}, same); res.StatusCode >= 400 {
+		t.Fatalf("sign in: %d", res.StatusCode)
+	}
+	res, body = get(t, win, poolsPath+"?hub="+url.QueryEscape(f.hub), nil)
+	expect(t, "the pool's button", res, body, 200, `data-desktop-local="`+strings.ReplaceAll(local, "&", "&amp;")+`"`)
+	res, body = get(t, win, "/static/app.js", nil)
+	expect(t, "the script", res, body, 200, `getAttribute("data-desktop-local")`)
+
+	res, body = postForm(t, win, local, url.Values{"path": {"relative.csv"}}, same)
+	expect(t, "a relative path", res, body, 422, "not absolute")
+	res, body = postForm(t, win, local, url.Values{"path": {file}}, same)
+	m := uploadField.FindStringSubmatch(body)
+	expect(t, "preview of the chosen file", res, body, 200, "What leaves this machine", "pat1.SSN")
+	if m == nil {
+		t.Fatalf("no upload in %s", body)
+	}
+	req, _ := http.NewRequest("POST", win.URL+"/mydata/pools/"+pool.Hex()+"/join", strings.NewReader(f.joinForm("pat1", m[1], true, "pat1-pass").Encode()))
+	req.Header = http.Header{"Sec-Fetch-Site": {"same-origin"}, "Content-Type": {"application/x-www-form-urlencoded"}}
+	res, body = doNoFollow(t, req)
+	expect(t, "join", res, body, http.StatusSeeOther)
+	if ms, err := f.a.Memberships(t.Context()); err != nil || len(ms) != 1 || ms[0].Pool != pool {
+		t.Fatalf("memberships %+v, %v", ms, err)
+	}
+	if _, err := os.Stat(file); err != nil {
+		t.Errorf("the chosen file is gone: %v", err)
 	}
 }

@@ -38,6 +38,7 @@ func addRoutes(mux *http.ServeMux, logger *slog.Logger, svc Service, static http
 	mux.Handle("POST /mydata/licences/{id}/seats/remove", requireSessionFrom(licencesPath, handleSeat(logger, svc, false)))
 	mux.Handle("GET /mydata/pools/{$}", requireSession(handlePoolsPage(logger, svc)))
 	mux.Handle("POST /mydata/pools/{pool}/preview", requireSessionFrom(poolsPagePath, handlePoolPreview(logger, svc, wizards)))
+	mux.Handle("POST /mydata/pools/{pool}/local", requireSessionFrom(poolsPagePath, handlePoolLocal(logger, svc, wizards, ws != nil))) // desktop window only
 	mux.Handle("POST /mydata/pools/{pool}/join", requireSessionFrom(poolsPagePath, handlePoolJoin(logger, svc, wizards)))
 	mux.Handle("POST /mydata/pools/{pool}/claim", requireSessionFrom(poolsPagePath, handlePoolClaim(logger, svc)))
 	mux.Handle("POST /mydata/pools/{pool}/withdraw", requireSessionFrom(poolsPagePath, handlePoolWithdraw(logger, svc)))

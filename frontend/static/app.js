@@ -70,8 +70,10 @@
         const wizard = document.getElementById("wizard");
         const values = { path: f.path, format: f.format };
         if (!wizard) values.whole = "1"; // from My data: the whole wizard
-        window.htmx.ajax("POST", "/mydata/publish/local", {
-          target: wizard ? "#wizard" : "#main",
+        // A pool's button names its own route (what joining the pool shares).
+        const local = btn.getAttribute("data-desktop-local");
+        window.htmx.ajax("POST", local || "/mydata/publish/local", {
+          target: wizard && !local ? "#wizard" : "#main",
           swap: "innerHTML",
           values: values,
           source: btn.closest("#wizard-local") || btn, // shows its indicator
