@@ -298,6 +298,13 @@ func operatorReleasesAndPays(t *testing.T, f *poolFixture, pool common.Address) 
 	expect(t, "union", res, body, 200, "k = 2: 2 kept, 0 waiting, 0 withdrawn.", "No version released yet.")
 	res, body = f.post(t, "bob", operatedPoolPath(pool)+"release", nil)
 	expect(t, "a stranger releases", res, body, 403)
+	req, _ := http.NewRequest("POST", f.srv.URL+operatedPoolPath(pool)+"release", nil)
+	req.Header = http.Header{"Sec-Fetch-Site": {"cross-site"}, "Cookie": {f.cookies["alice"]}}
+	res, body = doNoFollow(t, req)
+	expect(t, "a cross-site release", res, body, 403)
+	if op, err := f.a.OperatedPoolOf(t.Context(), pool); err != nil || len(op.Versions) != 0 {
+		t.Fatalf("versions after refusals %+v, %v", op.Versions, err)
+	}
 	res, body = f.post(t, "alice", operatedPoolPath(pool)+"payout", nil)
 	expect(t, "a payout before any sale", res, body, 409, `id="payout-problem"`)
 	res, body = f.post(t, "alice", operatedPoolPath(pool)+"release", nil)
@@ -335,6 +342,10 @@ func patientClaimsAndWithdraws(t *testing.T, f *poolFixture, pool common.Address
 	expect(t, "claim for pat2", res, body, 200, "Paid 0.00475 ETH to "+pat2.Hex())
 
 	withdraw := "/mydata/pools/" + pool.Hex() + "/withdraw"
+	req, _ := http.NewRequest("POST", f.srv.URL+withdraw, strings.NewReader(url.Values{"confirm": {"1"}, "passphrase": {"pat2-pass"}}.Encode()))
+	req.Header = http.Header{"Sec-Fetch-Site": {"cross-site"}, "Cookie": {f.cookies["pat2"]}, "Content-Type": {"application/x-www-form-urlencoded"}}
+	res, body = doNoFollow(t, req)
+	expect(t, "a cross-site withdrawal", res, body, 403)
 	res, body = f.post(t, "pat2", withdraw, url.Values{"passphrase": {"pat2-pass"}})
 	expect(t, "withdraw unconfirmed", res, body, 422, "tick the box to confirm")
 	f.later()
