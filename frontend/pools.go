@@ -74,9 +74,9 @@ func (v poolsView) problem(field string) string { return v.Problems[field] }
 // poolFieldName names a per-pool field of the page ("withdraw:0x…").
 func poolFieldName(action string, pool common.Address) string { return action + ":" + pool.Hex() }
 
-// poolsHub is the hub the page shows: the form's, the cookie's, or this
-// node's own when it runs pools.
-func poolsHub(r *http.Request, svc PoolService) string {
+// poolsHub is the hub the page shows as the form or the cookie names it;
+// "" for none (loadPoolsView then picks one).
+func poolsHub(r *http.Request) string {
 	if h := strings.TrimSpace(r.URL.Query().Get("hub")); h != "" {
 		return h
 	}
@@ -85,33 +85,47 @@ func poolsHub(r *http.Request, svc PoolService) string {
 			return h
 		}
 	}
-	return svc.PublicURL()
+	return ""
 }
 
 // loadPoolsView reads the page: the pools at hub and the session's pools
-// with their standing. A hub that cannot be read is said next to its field.
+// with their standing. Without a hub (the desktop window keeps no cookie)
+// it shows the hub of the pool the account joined last, else this node's
+// own. A hub that cannot be read is said next to its field.
 func loadPoolsView(ctx context.Context, svc PoolService, account common.Address, hub string) (poolsView, error) {
-	v := poolsView{Hub: hub, Problems: map[string]string{}}
-	if hub != "" {
-		ps, err := svc.PoolsAt(ctx, hub)
-		if err != nil {
-			v.Problems["hub"] = marketplace.ErrorMessage(err)
-		}
-		v.Pools = ps
-	}
+	v := poolsView{Problems: map[string]string{}}
 	ms, err := svc.Memberships(ctx)
 	if err != nil {
 		return v, err
 	}
+	var last app.PoolMembership
 	for _, m := range ms {
 		if m.Account != account {
 			continue
+		}
+		if m.Joined.After(last.Joined) {
+			last = m
 		}
 		mp := myPool{Membership: m}
 		if mp.Standing, err = svc.PoolStandingOf(ctx, m.Hub, m.Pool, account); err != nil {
 			mp.Problem = marketplace.ErrorMessage(err)
 		}
 		v.Mine = append(v.Mine, mp)
+	}
+	switch {
+	case hub != "":
+	case last.Hub != "":
+		hub = last.Hub
+	default:
+		hub = svc.PublicURL()
+	}
+	v.Hub = hub
+	if hub != "" {
+		ps, err := svc.PoolsAt(ctx, hub)
+		if err != nil {
+			v.Problems["hub"] = marketplace.ErrorMessage(err)
+		}
+		v.Pools = ps
 	}
 	return v, nil
 }
@@ -152,7 +166,7 @@ func stayAt(w http.ResponseWriter, r *http.Request, path string) {
 // (remembered) and the session's pools.
 func handlePoolsPage(logger *slog.Logger, svc PoolService) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hub := poolsHub(r, svc)
+		hub := poolsHub(r)
 		if r.URL.Query().Has("hub") {
 			http.SetCookie(w, &http.Cookie{Name: poolHubCookie, Value: url.QueryEscape(hub), Path: poolsPath,
 				MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
@@ -354,7 +368,7 @@ func handlePoolClaim(logger *slog.Logger, svc Service) http.Handler {
 		if err == nil {
 			msg = fmt.Sprintf("Claimed %s from payout round %d.", ether(c.Paid), c.Round)
 		}
-		renderPools(w, r, logger, svc, poolsHub(r, svc), poolFieldName("claim", pool), msg, err)
+		renderPools(w, r, logger, svc, poolsHub(r), poolFieldName("claim", pool), msg, err)
 	})
 }
 
@@ -380,7 +394,7 @@ func handlePoolWithdraw(logger *slog.Logger, svc Service) http.Handler {
 			token, _ := sessionTokenFrom(r.Context())
 			_, err = svc.WithdrawFromPool(r.Context(), app.BySessionSigning(token, r.PostForm.Get("passphrase")), pool)
 		}
-		renderPools(w, r, logger, svc, poolsHub(r, svc), poolFieldName("withdraw", pool),
+		renderPools(w, r, logger, svc, poolsHub(r), poolFieldName("withdraw", pool),
 			"You withdrew: the pool's next versions leave your records out.", err)
 	})
 }

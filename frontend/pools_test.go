@@ -453,4 +453,11 @@ func TestPools_desktopWindowReadsTheChosenFile(t *testing.T) {
 	if _, err := os.Stat(file); err != nil {
 		t.Errorf("the chosen file is gone: %v", err)
 	}
+	// The window keeps no cookie: the page shows the hub of the pool
+	// joined last, not this node's own.
+	if err := f.a.SetPublicURL("http://other.example/"); err != nil {
+		t.Fatal(err)
+	}
+	res, body = get(t, win, poolsPath, nil)
+	expect(t, "the hub of the pool joined", res, body, 200, `name="hub" value="`+f.hub+`"`, `id="my-pool-`+pool.Hex()+`"`, "Synthea adults")
 }
