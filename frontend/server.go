@@ -21,6 +21,7 @@ type Service interface {
 	AccountService  // creating and importing accounts (account.go)
 	ConfigService   // saved release configurations (configs.go)
 	QuestionService // questions before buying (questions.go)
+	PoolService     // patient pools (pools.go, pools_operator.go)
 
 	Status(ctx context.Context) (app.Status, error)
 	ChainStatus(ctx context.Context) (app.ChainStatus, error)

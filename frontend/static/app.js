@@ -20,9 +20,13 @@
   // page loads get the mark from the server).
   function markCurrentSection() {
     const path = window.location.pathname;
+    let best = ""; // the longest section path the URL is in (Pools within My data)
     document.querySelectorAll("#nav a[href]").forEach(function (a) {
       const href = a.getAttribute("href");
-      const current = href !== "/" && path.startsWith(href);
+      if (href !== "/" && path.startsWith(href) && href.length > best.length) best = href;
+    });
+    document.querySelectorAll("#nav a[href]").forEach(function (a) {
+      const current = best !== "" && a.getAttribute("href") === best;
       if (current) a.setAttribute("aria-current", "page");
       else a.removeAttribute("aria-current");
     });
@@ -66,8 +70,10 @@
         const wizard = document.getElementById("wizard");
         const values = { path: f.path, format: f.format };
         if (!wizard) values.whole = "1"; // from My data: the whole wizard
-        window.htmx.ajax("POST", "/mydata/publish/local", {
-          target: wizard ? "#wizard" : "#main",
+        // A pool's button names its own route (what joining the pool shares).
+        const local = btn.getAttribute("data-desktop-local");
+        window.htmx.ajax("POST", local || "/mydata/publish/local", {
+          target: wizard && !local ? "#wizard" : "#main",
           swap: "innerHTML",
           values: values,
           source: btn.closest("#wizard-local") || btn, // shows its indicator
