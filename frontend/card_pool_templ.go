@@ -162,9 +162,4 @@ func cardPool(p *marketplace.CardPool) templ.Component {
 	})
 }
 
-// feePercent writes basis points as a percentage ("5 %", "2.5 %").
-func feePercent(bps uint16) string {
-	return strconv.FormatFloat(float64(bps)/100, 'f', -1, 64) + " %"
-}
-
 var _ = templruntime.GeneratedTemplate
