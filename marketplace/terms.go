@@ -197,5 +197,8 @@ func (t Terms) String() string {
 	if t.DurationDays > 0 {
 		dur = fmt.Sprintf("%d days", t.DurationDays)
 	}
+	if t.Seats == 1 {
+		return fmt.Sprintf("%s, %s, 1 seat", t.Use, dur)
+	}
 	return fmt.Sprintf("%s, %s, %d seats", t.Use, dur, t.Seats)
 }
