@@ -66,8 +66,15 @@ func (c PoolCheck) OK() bool { return len(c.Problems) == 0 }
 // offline and replays it. pinned, when set, is the log key the log must
 // be signed with (the one a patient saw when joining).
 func (a *App) readPoolLog(ctx context.Context, hub string, pool common.Address, pinned string) (*pools.State, *ledger.Bundle, *ledger.Report, error) {
-	raw, err := a.poolClient().Log(ctx, hub, pool)
-	if err != nil {
+	var raw []byte
+	if _, err := a.store.OperatedPool(ctx, pool); err == nil && (hub == "" || hub == a.PublicURL()) {
+		// This node is the hub: its own log, whether or not it serves now.
+		var buf bytes.Buffer
+		if err := (providerBackend{a}).PoolLog(ctx, pool, &buf); err != nil {
+			return nil, nil, nil, err
+		}
+		raw, hub = buf.Bytes(), "this node"
+	} else if raw, err = a.poolClient().Log(ctx, hub, pool); err != nil {
 		return nil, nil, nil, err
 	}
 	b, err := ledger.ReadBundle(bytes.NewReader(raw))
@@ -105,7 +112,7 @@ func (a *App) hubOf(ctx context.Context, hub string, pool, account common.Addres
 		return hub, nil
 	}
 	if _, err := a.store.OperatedPool(ctx, pool); err == nil {
-		return a.PublicURL(), nil
+		return "", nil // this node: read locally
 	}
 	if m, err := a.store.Membership(ctx, pool, account); err == nil {
 		return m.Hub, nil
@@ -225,7 +232,7 @@ func (a *App) VerifyPool(ctx context.Context, hub string, pool common.Address) (
 			out.Problems = append(out.Problems, fmt.Sprintf("round %d: the contract holds another root or total than the log", r.Number))
 		}
 		var published []pools.Entitlement
-		if rr, err := a.poolClient().Round(ctx, hub, pool, r.Number); err == nil {
+		if rr, err := a.poolRound(ctx, hub, pool, common.Address{}, r.Number); err == nil {
 			published = rr.Entitlements
 		}
 		rc, err := pools.VerifyRound(st, r, sales, published)
