@@ -33,8 +33,10 @@ type PoolStanding struct {
 	// when it withdrew (zero otherwise).
 	Active    bool
 	Withdrawn string
-	// Versions are the released versions holding its record.
+	// Versions are the released versions holding its record; Listings
+	// their listings, in the same order.
 	Versions []int
+	Listings []uint64
 	// Waiting is why the latest version left it out, if it did.
 	Waiting string
 	// Round is the latest payout round on chain; Entitled the account's
@@ -153,6 +155,7 @@ func (a *App) PoolStandingOf(ctx context.Context, hub string, pool, account comm
 	for _, r := range st.Releases {
 		if slices.ContainsFunc(r.Members, func(m pools.Member) bool { return m.Account == account }) {
 			out.Versions = append(out.Versions, r.Version)
+			out.Listings = append(out.Listings, r.ListingID)
 		}
 	}
 	if n := len(st.Releases); n > 0 {

@@ -194,24 +194,6 @@ type poolJoinView struct {
 	Consent bool
 }
 
-// neverSent are the input's columns that leave in no form ("pat.SSN"):
-// the disclosure's kept columns that no sent table has.
-func (v poolJoinView) neverSent() []string {
-	sent := map[string]bool{}
-	for _, t := range v.Preview.Disclosure.Tables {
-		for _, c := range t.Columns {
-			sent[c.Name] = true
-		}
-	}
-	var out []string
-	for _, k := range v.Preview.Disclosure.Kept {
-		if i := strings.LastIndexByte(k, '.'); !sent[k[i+1:]] {
-			out = append(out, k)
-		}
-	}
-	return out
-}
-
 // perSale is about what one sale of a version holding the pool's members
 // and the patient pays the patient: the price less the operator's fee,
 // shared by records (everyone with as many records as the patient).
@@ -402,13 +384,4 @@ func handlePoolWithdraw(logger *slog.Logger, svc Service) http.Handler {
 // feePercent shows basis points as a percentage ("5 %", "2.5 %").
 func feePercent(bp uint16) string {
 	return strconv.FormatFloat(float64(bp)/100, 'f', -1, 64) + " %"
-}
-
-// versionList shows version numbers ("1, 2").
-func versionList(vs []int) string {
-	s := make([]string, len(vs))
-	for i, v := range vs {
-		s[i] = strconv.Itoa(v)
-	}
-	return strings.Join(s, ", ")
 }
