@@ -111,35 +111,40 @@ func (a *App) ensurePoolLog(ctx context.Context, rec store.OperatedPool) error {
 }
 
 // operatedPool returns the pool this node runs at addr, with its log
-// started, and the pool's key unwrapped.
-func (a *App) operatedPool(ctx context.Context, addr common.Address) (store.OperatedPool, *vault.DatasetKey, error) {
+// started.
+func (a *App) operatedPool(ctx context.Context, addr common.Address) (store.OperatedPool, error) {
 	rec, err := a.store.OperatedPool(ctx, addr)
 	if err != nil {
-		return rec, nil, err
+		return rec, err
 	}
-	if err := a.ensurePoolLog(ctx, rec); err != nil {
-		return rec, nil, err
+	return rec, a.ensurePoolLog(ctx, rec)
+}
+
+// poolKey returns the key a pool this node runs decrypts contributions
+// with (kept wrapped to the node key; unwrapped only where one is opened).
+func (a *App) poolKey(ctx context.Context, addr common.Address) (*vault.DatasetKey, error) {
+	rec, err := a.operatedPool(ctx, addr)
+	if err != nil {
+		return nil, err
 	}
-	key, err := a.market.nodeKey.Unwrap(rec.Wrapped)
-	return rec, key, err
+	return a.market.nodeKey.Unwrap(rec.Wrapped)
 }
 
 // asOperator unlocks who for an action only the operator of a pool this
 // node runs may take (what: "releases its versions"), and returns the
-// signer, the pool's key and the signer's release; EFORBIDDEN for anyone
-// else, naming the operator.
-func (a *App) asOperator(ctx context.Context, who Actor, pool common.Address, what string) (*vault.Signer, *vault.DatasetKey, func(), error) {
-	rec, key, err := a.operatedPool(ctx, pool)
+// signer and its release; EFORBIDDEN for anyone else, naming the operator.
+func (a *App) asOperator(ctx context.Context, who Actor, pool common.Address, what string) (*vault.Signer, func(), error) {
+	rec, err := a.operatedPool(ctx, pool)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	sg, release, err := a.signer(ctx, who)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	if sg.Address() != rec.Operator {
 		release()
-		return nil, nil, nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Only the pool's operator %s %s.", rec.Operator.Hex(), what)
+		return nil, nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Only the pool's operator %s %s.", rec.Operator.Hex(), what)
 	}
-	return sg, key, release, nil
+	return sg, release, nil
 }

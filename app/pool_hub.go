@@ -52,7 +52,7 @@ func (b providerBackend) PoolInfos(ctx context.Context) ([]provider.PoolInfo, er
 
 // PoolInfo describes a pool this node runs.
 func (b providerBackend) PoolInfo(ctx context.Context, pool common.Address) (provider.PoolInfo, error) {
-	if _, _, err := b.a.operatedPool(ctx, pool); err != nil {
+	if _, err := b.a.operatedPool(ctx, pool); err != nil {
 		return provider.PoolInfo{}, err
 	}
 	var info provider.PoolInfo
@@ -65,16 +65,22 @@ func (b providerBackend) PoolInfo(ctx context.Context, pool common.Address) (pro
 }
 
 // PoolLog writes the log of a pool this node runs as a ledger bundle:
-// every entry with its inclusion proof, the signed checkpoints.
+// every entry with its inclusion proof, the signed checkpoints up to a
+// checkpoint of its current size.
 func (b providerBackend) PoolLog(ctx context.Context, pool common.Address, w io.Writer) error {
-	if _, err := b.a.store.OperatedPool(ctx, pool); err != nil {
+	if _, err := b.a.operatedPool(ctx, pool); err != nil {
 		return err
 	}
 	lg, err := b.a.poolLedger()
 	if err != nil {
 		return err
 	}
-	bundle, err := lg.Export(ctx, b.a.poolLogID(pool))
+	id := b.a.poolLogID(pool)
+	// Signs the log's current size (or finds it signed): appends do not sign.
+	if _, err := lg.Checkpoint(ctx, id); err != nil {
+		return err
+	}
+	bundle, err := lg.Export(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -113,7 +119,7 @@ func (b providerBackend) PoolRound(ctx context.Context, pool common.Address, n u
 func (b providerBackend) Contribute(ctx context.Context, c pools.Consent, blob io.Reader) (provider.ContributionReply, error) {
 	a := b.a
 	rep := provider.ContributionReply{Pool: c.Pool, Account: c.Account, Contribution: c.Contribution}
-	_, key, err := a.operatedPool(ctx, c.Pool)
+	key, err := a.poolKey(ctx, c.Pool)
 	if err != nil {
 		return rep, err
 	}
@@ -229,7 +235,7 @@ func contributionPatients(m *anonymize.ReleaseManifest, tables []*anonymize.Tabl
 // as sold). It must be newer than the account's current consent.
 func (b providerBackend) Withdraw(ctx context.Context, w pools.Withdrawal) (provider.PoolReceipt, error) {
 	rep := provider.PoolReceipt{Pool: w.Pool, Account: w.Account}
-	if _, _, err := b.a.operatedPool(ctx, w.Pool); err != nil {
+	if _, err := b.a.operatedPool(ctx, w.Pool); err != nil {
 		return rep, err
 	}
 	err := b.a.withPoolLog(ctx, w.Pool, func(pl *poolLog) error {

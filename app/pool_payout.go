@@ -62,7 +62,7 @@ type PoolClaim struct {
 // block whose sales are collected, log the round, post its root. ECONFLICT
 // when nothing was sold since the last round.
 func (a *App) PostPoolPayout(ctx context.Context, who Actor, pool common.Address) (PoolPayout, error) {
-	sg, _, release, err := a.asOperator(ctx, who, pool, "posts its payout rounds")
+	sg, release, err := a.asOperator(ctx, who, pool, "posts its payout rounds")
 	if err != nil {
 		return PoolPayout{}, err
 	}

@@ -73,7 +73,7 @@ type openedContribution struct {
 // CheckPoolUnion opens the current contributions of a pool this node runs
 // and checks its privacy model over their union.
 func (a *App) CheckPoolUnion(ctx context.Context, pool common.Address) (PoolUnion, error) {
-	_, key, err := a.operatedPool(ctx, pool)
+	key, err := a.poolKey(ctx, pool)
 	if err != nil {
 		return PoolUnion{}, err
 	}
@@ -126,11 +126,15 @@ func (a *App) openHeld(ctx context.Context, key *vault.DatasetKey, c *pools.Cons
 // operator (EFORBIDDEN for anyone else). EINVALID when fewer than k
 // contributions pass the privacy check over the union.
 func (a *App) ReleasePool(ctx context.Context, who Actor, pool common.Address) (PoolRelease, error) {
-	sg, key, release, err := a.asOperator(ctx, who, pool, "releases its versions")
+	sg, release, err := a.asOperator(ctx, who, pool, "releases its versions")
 	if err != nil {
 		return PoolRelease{}, err
 	}
 	defer release()
+	key, err := a.poolKey(ctx, pool)
+	if err != nil {
+		return PoolRelease{}, err
+	}
 	var out PoolRelease
 	err = a.withPoolLog(ctx, pool, func(pl *poolLog) error {
 		// A release a crash interrupted is this release: finish it.

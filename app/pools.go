@@ -128,9 +128,10 @@ func (a *App) syncPoolLog(ctx context.Context, pool common.Address, pl *poolLog)
 }
 
 // appendPoolEntry appends e to pool's log, once it replays on top of the
-// log (a rule it breaks is EINVALID, nothing appended), and signs a
-// checkpoint of the new size so the log served covers it. The caller holds
-// pl.mu (withPoolLog); a new log is created by its first entry.
+// log (a rule it breaks is EINVALID, nothing appended). The checkpoint
+// covering it is signed when the log is next read (PoolLog), not per
+// append. The caller holds pl.mu (withPoolLog); a new log is created by
+// its first entry.
 func (a *App) appendPoolEntry(ctx context.Context, pool common.Address, pl *poolLog, e pools.Entry) (uint64, error) {
 	b, err := e.Marshal()
 	if err != nil {
@@ -157,9 +158,5 @@ func (a *App) appendPoolEntry(ctx context.Context, pool common.Address, pl *pool
 		return 0, fmt.Errorf("pool %s: append to the log: %w", pool.Hex(), err)
 	}
 	pl.leaves = append(pl.leaves, b)
-	if _, err := lg.Checkpoint(ctx, id); err != nil {
-		// The entry is durable; the next append or read signs its checkpoint.
-		a.log.Warn("pool log checkpoint", "pool", pool, "err", err)
-	}
 	return idx, nil
 }
