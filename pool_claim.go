@@ -68,26 +68,17 @@ func (c *cli) printClaim(cl app.PoolClaim) error {
 }
 
 // claimAll claims for every account of the latest round with something to
-// claim; the first failure stops it, after what was paid is printed.
+// claim; a failure stops it, after what was paid is printed.
 func (c *cli) claimAll(ctx context.Context, a *app.App, who account, hub string, pool common.Address) error {
-	round, shares, err := a.PoolShares(ctx, hub, pool)
+	claims, round, shares, err := a.ClaimAllFromPool(ctx, who.actor(), hub, pool)
+	for _, cl := range claims {
+		if perr := c.printClaim(cl); perr != nil {
+			return perr
+		}
+	}
 	if err != nil {
 		return err
 	}
-	paid := 0
-	for _, s := range shares {
-		if s.Claimable.Sign() == 0 {
-			continue
-		}
-		cl, err := a.ClaimFromPool(ctx, who.actor(), hub, pool, s.Account)
-		if err != nil {
-			return fmt.Errorf("claim for %s: %w", s.Account.Hex(), err)
-		}
-		if err := c.printClaim(cl); err != nil {
-			return err
-		}
-		paid++
-	}
-	fmt.Fprintf(c.stderr, "round %d: %d of %d accounts had something to claim\n", round, paid, len(shares))
+	fmt.Fprintf(c.stderr, "round %d: %d of %d accounts had something to claim\n", round, len(claims), shares)
 	return nil
 }

@@ -203,12 +203,48 @@ func (a *App) ClaimFromPool(ctx context.Context, who Actor, hub string, pool, ac
 	if account == (common.Address{}) {
 		account = sg.Address()
 	}
-	out := PoolClaim{Account: account}
-	pp := contracts.NewPoolPayouts()
 	tree, n, err := a.postedTree(ctx, hub, pool, account)
 	if err != nil {
-		return out, err
+		return PoolClaim{Account: account}, err
 	}
+	return a.claimShare(ctx, sg, pool, tree, n, account)
+}
+
+// ClaimAllFromPool claims, in transactions paid by who, every share of
+// pool's latest payout round with something left to claim (a hub for its
+// offline patients): one unlock and one tree for all. It returns the
+// claims paid, the round and the number of shares; the first failure
+// stops it, with the claims paid before.
+func (a *App) ClaimAllFromPool(ctx context.Context, who Actor, hub string, pool common.Address) ([]PoolClaim, uint64, int, error) {
+	sg, release, err := a.signer(ctx, who)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	defer release()
+	tree, n, shares, err := a.poolShares(ctx, hub, pool)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	var out []PoolClaim
+	for _, s := range shares {
+		if s.Claimable.Sign() == 0 {
+			continue
+		}
+		c, err := a.claimShare(ctx, sg, pool, tree, n, s.Account)
+		if err != nil {
+			return out, n, len(shares), fmt.Errorf("claim for %s: %w", s.Account.Hex(), err)
+		}
+		out = append(out, c)
+	}
+	return out, n, len(shares), nil
+}
+
+// claimShare pays account its share in round n's tree less what it was
+// paid, as sg. ENOTFOUND when it has no share, ECONFLICT when nothing is
+// left to claim.
+func (a *App) claimShare(ctx context.Context, sg *vault.Signer, pool common.Address, tree *pools.Tree, n uint64, account common.Address) (PoolClaim, error) {
+	out := PoolClaim{Account: account}
+	pp := contracts.NewPoolPayouts()
 	e, err := tree.Entitlement(account)
 	if err != nil {
 		return out, marketplace.Errorf(marketplace.ENOTFOUND, "Account %s has no share in pool %s's payout round %d.", account.Hex(), pool.Hex(), n)
@@ -285,9 +321,15 @@ type PoolShare struct {
 // it runs the pool, checked against the posted root), in account order,
 // with what each was paid and can still claim: whom a hub claims for.
 func (a *App) PoolShares(ctx context.Context, hub string, pool common.Address) (uint64, []PoolShare, error) {
-	_, n, ents, err := a.postedEntitlements(ctx, hub, pool, common.Address{})
+	_, n, shares, err := a.poolShares(ctx, hub, pool)
+	return n, shares, err
+}
+
+// poolShares is PoolShares with the round's payout tree.
+func (a *App) poolShares(ctx context.Context, hub string, pool common.Address) (*pools.Tree, uint64, []PoolShare, error) {
+	tree, n, ents, err := a.postedEntitlements(ctx, hub, pool, common.Address{})
 	if err != nil {
-		return 0, nil, err
+		return nil, 0, nil, err
 	}
 	slices.SortFunc(ents, func(x, y pools.Entitlement) int { return bytes.Compare(x.Account[:], y.Account[:]) })
 	pp := contracts.NewPoolPayouts()
@@ -295,7 +337,7 @@ func (a *App) PoolShares(ctx context.Context, hub string, pool common.Address) (
 	for _, e := range ents {
 		paid, err := callAt(ctx, a, pool, pp.PackClaimed(e.Account), pp.UnpackClaimed)
 		if err != nil {
-			return n, nil, err
+			return nil, n, nil, err
 		}
 		s := PoolShare{Account: e.Account, Entitled: e.Cumulative, Claimed: paid, Claimable: new(big.Int)}
 		if d := new(big.Int).Sub(e.Cumulative, paid); d.Sign() > 0 {
@@ -303,7 +345,7 @@ func (a *App) PoolShares(ctx context.Context, hub string, pool common.Address) (
 		}
 		out = append(out, s)
 	}
-	return n, out, nil
+	return tree, n, out, nil
 }
 
 // poolRound fetches round n's entitlements: from this node when it runs
